@@ -1,0 +1,429 @@
+"""The FeedbackSession aggregate: a user's decisions on the suggestions of one review.
+
+There is one session per review, and its stream id is derived from the review's
+(:meth:`FeedbackSession.id_for`), so a second session for the same review is a concurrency
+conflict in the store rather than a duplicate. Each finding with a quote and a location becomes
+an item, identified by the finding id.
+
+State machine::
+
+    open -> OPEN --accept / reject / modify (any item, any number of times)--> OPEN
+            OPEN --apply (needs >= 1 accepted or modified item)--> APPLIED (terminal)
+
+A decision can be changed until the session is applied: the latest decision counts, and every
+decision stays in the history. Repeating the current decision unchanged records nothing.
+Accepting needs a finding with replacement text; for advice-only findings, modify (write the
+text yourself) or reject. Two items whose spans overlap cannot both be accepted or modified,
+so the accepted edits always apply cleanly (:func:`apply_edits`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from enum import StrEnum
+
+import attrs
+
+from docsense.domain.aggregate import Aggregate
+from docsense.domain.documents import VersionNumber
+from docsense.domain.events import CommandContext, DomainEvent, domain_event
+from docsense.domain.findings import Finding
+from docsense.errors import InvalidTransition, InvariantViolation
+
+__all__ = [
+    "Decision",
+    "FeedbackApplied",
+    "FeedbackItem",
+    "FeedbackItemState",
+    "FeedbackSession",
+    "FeedbackSessionOpened",
+    "FeedbackSessionState",
+    "FeedbackStatus",
+    "SuggestionAccepted",
+    "SuggestionModified",
+    "SuggestionRejected",
+    "TextEdit",
+    "apply_edits",
+]
+
+
+# --- value objects ---------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class FeedbackItem:
+    """A suggestion the user decides on: the quoted span and what could replace it."""
+
+    finding_id: str
+    quote: str
+    start: int
+    end: int
+    replacement: str | None = None
+    suggested_fix: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.finding_id:
+            raise InvariantViolation("a feedback item needs its finding id")
+        if not self.quote:
+            raise InvariantViolation(f"item {self.finding_id!r} needs the quoted text")
+        if not 0 <= self.start <= self.end:
+            raise InvariantViolation(
+                f"item {self.finding_id!r}: need 0 <= start <= end, got {self.start}..{self.end}"
+            )
+
+    @classmethod
+    def from_finding(cls, finding: Finding) -> FeedbackItem:
+        """Build the item for an actionable finding (one with a quote and a location)."""
+        if finding.location is None or not finding.quote:
+            raise InvariantViolation(f"finding {finding.id!r} has no quote and location")
+        return cls(
+            finding_id=finding.id,
+            quote=finding.quote,
+            start=finding.location.start,
+            end=finding.location.end,
+            replacement=finding.replacement,
+            suggested_fix=finding.suggested_fix,
+        )
+
+
+class Decision(StrEnum):
+    """The user's current decision on an item."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    MODIFIED = "modified"
+
+
+@attrs.frozen
+class FeedbackItemState:
+    """An item with its current decision (``reason`` for rejections, ``text`` for modified)."""
+
+    item: FeedbackItem
+    decision: Decision = Decision.PENDING
+    reason: str | None = None
+    text: str | None = None
+
+    @property
+    def new_text(self) -> str | None:
+        """The text that replaces the quote when applied, or None if the item is not applied."""
+        if self.decision is Decision.ACCEPTED:
+            return self.item.replacement
+        if self.decision is Decision.MODIFIED:
+            return self.text
+        return None
+
+
+@attrs.frozen
+class TextEdit:
+    """Replace ``markdown[start:end]`` with ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+class FeedbackStatus(StrEnum):
+    """Whether decisions can still change."""
+
+    OPEN = "open"
+    APPLIED = "applied"
+
+
+@attrs.frozen
+class FeedbackSessionState:
+    """Everything the FeedbackSession aggregate knows; ``items`` in document order."""
+
+    review_id: str
+    document_id: str
+    document_version: VersionNumber
+    status: FeedbackStatus
+    items: tuple[FeedbackItemState, ...] = ()
+    resulting_version: VersionNumber | None = None
+    applied_finding_ids: tuple[str, ...] = ()
+
+    def item(self, finding_id: str) -> FeedbackItemState | None:
+        """Return the item for ``finding_id``, or None."""
+        return next((i for i in self.items if i.item.finding_id == finding_id), None)
+
+    def edits(self) -> tuple[TextEdit, ...]:
+        """Return the edits of the accepted and modified items, in document order."""
+        return tuple(
+            TextEdit(i.item.start, i.item.end, i.new_text)
+            for i in self.items
+            if i.new_text is not None
+        )
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Ids of the items not decided yet."""
+        return tuple(i.item.finding_id for i in self.items if i.decision is Decision.PENDING)
+
+
+def apply_edits(markdown: str, edits: Iterable[TextEdit]) -> str:
+    """Return ``markdown`` with every edit applied; spans refer to the original text.
+
+    >>> apply_edits("a cap of X.", [TextEdit(9, 10, "10%")])
+    'a cap of 10%.'
+
+    Raises InvariantViolation if a span lies outside the text or two spans overlap.
+    """
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    for edit in ordered:
+        if not 0 <= edit.start <= edit.end <= len(markdown):
+            raise InvariantViolation(
+                f"edit {edit.start}..{edit.end} lies outside a text of {len(markdown)} characters"
+            )
+    for before, after in itertools.pairwise(ordered):
+        if after.start < before.end:
+            raise InvariantViolation(
+                f"edits {before.start}..{before.end} and {after.start}..{after.end} overlap"
+            )
+    parts: list[str] = []
+    cursor = 0
+    for edit in ordered:
+        parts.append(markdown[cursor : edit.start])
+        parts.append(edit.text)
+        cursor = edit.end
+    parts.append(markdown[cursor:])
+    return "".join(parts)
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+@domain_event("FeedbackSessionOpened", version=1)
+@attrs.frozen(kw_only=True)
+class FeedbackSessionOpened(DomainEvent):
+    """A session opened on a review's actionable findings."""
+
+    review_id: str
+    document_id: str
+    document_version: VersionNumber
+    items: tuple[FeedbackItem, ...]
+
+
+@domain_event("SuggestionAccepted", version=1)
+@attrs.frozen(kw_only=True)
+class SuggestionAccepted(DomainEvent):
+    """The user accepted a finding's replacement text as written."""
+
+    finding_id: str
+
+
+@domain_event("SuggestionRejected", version=1)
+@attrs.frozen(kw_only=True)
+class SuggestionRejected(DomainEvent):
+    """The user rejected a suggestion, saying why."""
+
+    finding_id: str
+    reason: str
+
+
+@domain_event("SuggestionModified", version=1)
+@attrs.frozen(kw_only=True)
+class SuggestionModified(DomainEvent):
+    """The user wrote their own text to replace the quote ("" deletes it)."""
+
+    finding_id: str
+    text: str
+
+
+@domain_event("FeedbackApplied", version=1)
+@attrs.frozen(kw_only=True)
+class FeedbackApplied(DomainEvent):
+    """The accepted and modified items were applied, producing ``document_version``."""
+
+    document_version: VersionNumber
+    applied_finding_ids: tuple[str, ...]
+
+
+# --- aggregate ---------------------------------------------------------------------------------
+
+
+class FeedbackSession(Aggregate[FeedbackSessionState]):
+    """Decisions on one review's suggestions. Create one with :meth:`open`."""
+
+    kind = "feedback"
+    state_type = FeedbackSessionState
+
+    @classmethod
+    def id_for(cls, review_id: str) -> str:
+        """Return the stream id of the session of ``review_id`` (one session per review)."""
+        if not review_id.startswith("review-"):
+            raise InvariantViolation(f"review ids start with 'review-', got {review_id!r}")
+        return f"{cls.kind}-{review_id.removeprefix('review-')}"
+
+    @classmethod
+    def open(
+        cls,
+        ctx: CommandContext,
+        *,
+        review_id: str,
+        document_id: str,
+        document_version: VersionNumber,
+        findings: Iterable[Finding],
+    ) -> FeedbackSession:
+        """Open the session of ``review_id``: one item per finding with a quote and location."""
+        items = tuple(
+            sorted(
+                (FeedbackItem.from_finding(f) for f in findings if f.is_actionable),
+                key=lambda i: (i.start, i.end, i.finding_id),
+            )
+        )
+        ids = [i.finding_id for i in items]
+        if len(set(ids)) != len(ids):
+            raise InvariantViolation("finding ids must be unique")
+        if not document_id.startswith("document-"):
+            raise InvariantViolation(f"document ids start with 'document-', got {document_id!r}")
+        session = cls(cls.id_for(review_id))
+        session._record(
+            ctx,
+            FeedbackSessionOpened,
+            review_id=review_id,
+            document_id=document_id,
+            document_version=document_version,
+            items=items,
+        )
+        return session
+
+    def accept(self, ctx: CommandContext, finding_id: str) -> SuggestionAccepted | None:
+        """Accept the finding's replacement text; None if it is already accepted."""
+        current = self._open_item(finding_id, "accept")
+        if current.item.replacement is None:
+            raise InvalidTransition(
+                f"suggestion {finding_id!r} of {self.id}",
+                current.decision.value,
+                "accept",
+                "it has advice but no replacement text: modify it with your own text, or reject it",
+            )
+        if current.decision is Decision.ACCEPTED:
+            return None
+        self._check_no_overlap(current, "accept")
+        return self._record(ctx, SuggestionAccepted, finding_id=finding_id)
+
+    def reject(
+        self, ctx: CommandContext, finding_id: str, *, reason: str
+    ) -> SuggestionRejected | None:
+        """Reject the suggestion; ``reason`` is required. None if rejected for that reason."""
+        current = self._open_item(finding_id, "reject")
+        if not reason.strip():
+            raise InvariantViolation("say why the suggestion is rejected")
+        if current.decision is Decision.REJECTED and current.reason == reason:
+            return None
+        return self._record(ctx, SuggestionRejected, finding_id=finding_id, reason=reason)
+
+    def modify(
+        self, ctx: CommandContext, finding_id: str, *, text: str
+    ) -> SuggestionModified | None:
+        """Replace the quote with ``text`` instead ("" deletes it). None if already so modified."""
+        current = self._open_item(finding_id, "modify")
+        if text == current.item.quote:
+            raise InvariantViolation(
+                "the text equals the quote, so nothing would change: reject the suggestion instead"
+            )
+        if current.decision is Decision.MODIFIED and current.text == text:
+            return None
+        self._check_no_overlap(current, "modify")
+        return self._record(ctx, SuggestionModified, finding_id=finding_id, text=text)
+
+    def apply(self, ctx: CommandContext, *, document_version: VersionNumber) -> FeedbackApplied:
+        """Record that the decisions produced ``document_version``; no decision changes after."""
+        state = self._require_open("apply")
+        applied = tuple(i.item.finding_id for i in state.items if i.new_text is not None)
+        if not applied:
+            raise InvalidTransition(
+                self.id,
+                state.status.value,
+                "apply",
+                "nothing to apply: accept or modify at least one suggestion",
+            )
+        if document_version <= state.document_version:
+            raise InvariantViolation(
+                f"the revised version {document_version} must be newer than the reviewed "
+                f"version {state.document_version}"
+            )
+        return self._record(
+            ctx, FeedbackApplied, document_version=document_version, applied_finding_ids=applied
+        )
+
+    def _require_open(self, command: str) -> FeedbackSessionState:
+        state = self.state
+        if state.status is not FeedbackStatus.OPEN:
+            raise InvalidTransition(
+                self.id, state.status.value, command, "the feedback was already applied"
+            )
+        return state
+
+    def _check_no_overlap(self, current: FeedbackItemState, command: str) -> None:
+        # Two edits of overlapping spans cannot both be applied; refuse the second up front.
+        mine = current.item
+        for other in self.state.items:
+            theirs = other.item
+            if (
+                theirs.finding_id != mine.finding_id
+                and other.new_text is not None
+                and theirs.start < mine.end
+                and mine.start < theirs.end
+            ):
+                raise InvalidTransition(
+                    f"suggestion {mine.finding_id!r} of {self.id}",
+                    current.decision.value,
+                    command,
+                    f"its text overlaps suggestion {theirs.finding_id!r}, which is "
+                    f"{other.decision.value}: reject that one first",
+                )
+
+    def _open_item(self, finding_id: str, command: str) -> FeedbackItemState:
+        state = self._require_open(command)
+        item = state.item(finding_id)
+        if item is None:
+            raise InvariantViolation(f"{self.id} has no suggestion for finding {finding_id!r}")
+        return item
+
+    # --- evolve --------------------------------------------------------------------------------
+
+    @classmethod
+    def evolve(cls, state: FeedbackSessionState | None, event: DomainEvent) -> FeedbackSessionState:
+        """Return the state after ``event`` (pure)."""
+        if isinstance(event, FeedbackSessionOpened):
+            if state is not None:
+                raise InvariantViolation(f"{event.stream_id} was already opened")
+            return FeedbackSessionState(
+                review_id=event.review_id,
+                document_id=event.document_id,
+                document_version=event.document_version,
+                status=FeedbackStatus.OPEN,
+                items=tuple(FeedbackItemState(item) for item in event.items),
+            )
+        if state is None:
+            raise InvariantViolation(f"{event.event_type} before FeedbackSessionOpened")
+        if isinstance(event, SuggestionAccepted):
+            return _decide(state, event.finding_id, Decision.ACCEPTED, None, None)
+        if isinstance(event, SuggestionRejected):
+            return _decide(state, event.finding_id, Decision.REJECTED, event.reason, None)
+        if isinstance(event, SuggestionModified):
+            return _decide(state, event.finding_id, Decision.MODIFIED, None, event.text)
+        if isinstance(event, FeedbackApplied):
+            return attrs.evolve(
+                state,
+                status=FeedbackStatus.APPLIED,
+                resulting_version=event.document_version,
+                applied_finding_ids=event.applied_finding_ids,
+            )
+        raise InvariantViolation(f"a FeedbackSession cannot apply {event.event_type}")
+
+
+def _decide(
+    state: FeedbackSessionState,
+    finding_id: str,
+    decision: Decision,
+    reason: str | None,
+    text: str | None,
+) -> FeedbackSessionState:
+    items = tuple(
+        FeedbackItemState(i.item, decision, reason, text) if i.item.finding_id == finding_id else i
+        for i in state.items
+    )
+    return attrs.evolve(state, items=items)

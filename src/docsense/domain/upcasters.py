@@ -1,0 +1,42 @@
+"""The built-in upcasters, registered into :data:`~docsense.domain.upcasting.UPCASTERS`.
+
+Each function turns a stored payload of one schema version into the next. They are frozen
+history: once released, an upcaster never changes (a later shape change adds a new step), and
+they do not call domain helpers that might change with the code.
+
+- ``DocumentUploaded`` v1 -> v2: ``version`` was the string ``"1.0"``; it becomes
+  ``{"major": 1, "minor": 0}``. v1 had no ``title``: it becomes the file name without
+  directories or its last extension.
+- ``ReviewStarted`` v1 -> v2: one ``pack_id`` + ``pack_version`` became the ``packs`` list of
+  ``{"pack_id", "version"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docsense.domain.upcasting import UPCASTERS
+
+__all__ = ["document_uploaded_v1_to_v2", "review_started_v1_to_v2"]
+
+
+@UPCASTERS.register("DocumentUploaded", from_version=1)
+def document_uploaded_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Split the ``"major.minor"`` string and derive a title from the file name."""
+    major, _, minor = str(payload.get("version", "1.0")).partition(".")
+    filename = str(payload["filename"])
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, _ = base.rpartition(".")
+    return {
+        **payload,
+        "version": {"major": int(major), "minor": int(minor or 0)},
+        "title": stem if dot and stem else base,
+    }
+
+
+@UPCASTERS.register("ReviewStarted", from_version=1)
+def review_started_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Turn the single pack reference into a one-element ``packs`` list."""
+    upcast = {k: v for k, v in payload.items() if k not in ("pack_id", "pack_version")}
+    upcast["packs"] = [{"pack_id": payload["pack_id"], "version": payload["pack_version"]}]
+    return upcast
