@@ -1,0 +1,334 @@
+"""Schema migrations of the SQL storage adapters, applied forward on open.
+
+Each :class:`Migration` is a numbered list of statements run in one transaction together with
+the row that records it in ``docsense_schema``. Migrations only ever add: a database written by
+an older docsense opens with every event intact; one written by a newer docsense is refused
+with :class:`~docsense.errors.MigrationError` rather than misread.
+
+History: version 1 created the event log and snapshots; version 2 added content-addressed
+storage of original file bytes (``blobs``) and an index for reading events by type; version 3
+added projection checkpoints, read models and dead letters; version 4 (PostgreSQL only)
+added the review job queue; version 5 (PostgreSQL) makes ``ds_append`` take a shared advisory
+lock that lets ``read_all`` ignore transactions that are not appending events.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["POSTGRES_MIGRATIONS", "SQLITE_MIGRATIONS", "Migration"]
+
+
+@attrs.frozen
+class Migration:
+    """One forward step of the schema."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+SQLITE_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "event log and snapshots",
+        (
+            """
+            CREATE TABLE events (
+                position INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id TEXT NOT NULL UNIQUE,
+                event_type TEXT NOT NULL,
+                schema_version INTEGER NOT NULL,
+                stream_id TEXT NOT NULL,
+                stream_version INTEGER NOT NULL,
+                occurred_at TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                UNIQUE (stream_id, stream_version)
+            )
+            """,
+            """
+            CREATE TABLE snapshots (
+                stream_id TEXT PRIMARY KEY,
+                version INTEGER NOT NULL,
+                schema_version INTEGER NOT NULL,
+                state TEXT NOT NULL
+            )
+            """,
+        ),
+    ),
+    Migration(
+        2,
+        "original file bytes by sha256; events by type",
+        (
+            """
+            CREATE TABLE blobs (
+                sha256 TEXT PRIMARY KEY,
+                size INTEGER NOT NULL,
+                data BLOB NOT NULL
+            )
+            """,
+            "CREATE INDEX events_by_type ON events (event_type, position)",
+        ),
+    ),
+    Migration(
+        3,
+        "projection checkpoints, read models and dead letters",
+        (
+            """
+            CREATE TABLE projection_checkpoints (
+                projection TEXT NOT NULL,
+                generation INTEGER NOT NULL,
+                position INTEGER NOT NULL,
+                active INTEGER NOT NULL,
+                PRIMARY KEY (projection, generation)
+            )
+            """,
+            """
+            CREATE TABLE read_models (
+                projection TEXT NOT NULL,
+                generation INTEGER NOT NULL,
+                collection TEXT NOT NULL,
+                key TEXT NOT NULL,
+                doc TEXT NOT NULL,
+                PRIMARY KEY (projection, generation, collection, key)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE dead_letters (
+                projection TEXT NOT NULL,
+                generation INTEGER NOT NULL,
+                event_id TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                event_type TEXT NOT NULL,
+                stream_id TEXT NOT NULL,
+                error TEXT NOT NULL,
+                traceback TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                parked_at TEXT NOT NULL,
+                PRIMARY KEY (projection, generation, event_id)
+            )
+            """,
+        ),
+    ),
+)
+
+_PG_APPEND_FUNCTION = """
+CREATE OR REPLACE FUNCTION ds_append(
+    p_stream text, p_expected bigint, p_ids text[], p_types text[], p_schema integer[],
+    p_occurred timestamptz[], p_payloads jsonb[], p_metadata jsonb[]
+) RETURNS TABLE (r_tx text, r_seq bigint) LANGUAGE plpgsql AS $fn$
+DECLARE
+    n integer := cardinality(p_ids);
+    current_version bigint;
+BEGIN
+    IF p_expected = 0 THEN
+        INSERT INTO ds_streams (stream_id, version) VALUES (p_stream, n)
+        ON CONFLICT (stream_id) DO NOTHING;
+    ELSE
+        UPDATE ds_streams SET version = p_expected + n
+        WHERE stream_id = p_stream AND version = p_expected;
+    END IF;
+    IF NOT FOUND THEN
+        -- A retry of a batch that is already stored exactly as asked is not a conflict.
+        IF (SELECT count(*) FROM ds_events e
+            WHERE e.stream_id = p_stream
+              AND e.stream_version > p_expected AND e.stream_version <= p_expected + n
+              AND e.event_id = p_ids[(e.stream_version - p_expected)::integer]) = n THEN
+            RETURN QUERY SELECT e.tx_id::text, e.seq FROM ds_events e
+                WHERE e.stream_id = p_stream
+                  AND e.stream_version > p_expected AND e.stream_version <= p_expected + n
+                ORDER BY e.stream_version;
+            RETURN;
+        END IF;
+        SELECT s.version INTO current_version FROM ds_streams s WHERE s.stream_id = p_stream;
+        RAISE EXCEPTION USING ERRCODE = 'DS409', MESSAGE = 'docsense concurrency conflict',
+            DETAIL = coalesce(current_version, 0)::text;
+    END IF;
+    RETURN QUERY
+        INSERT INTO ds_events (event_id, event_type, schema_version, stream_id, stream_version,
+                               occurred_at, payload, metadata)
+        SELECT u.id, u.typ, u.sv, p_stream, p_expected + u.ord, u.occ, u.pl, u.md
+        FROM unnest(p_ids, p_types, p_schema, p_occurred, p_payloads, p_metadata)
+             WITH ORDINALITY AS u(id, typ, sv, occ, pl, md, ord)
+        RETURNING ds_events.tx_id::text, ds_events.seq;
+END
+$fn$
+"""
+
+_PG_APPEND_FUNCTION_V5 = """
+CREATE OR REPLACE FUNCTION ds_append(
+    p_stream text, p_expected bigint, p_ids text[], p_types text[], p_schema integer[],
+    p_occurred timestamptz[], p_payloads jsonb[], p_metadata jsonb[]
+) RETURNS TABLE (r_tx text, r_seq bigint) LANGUAGE plpgsql AS $fn$
+DECLARE
+    n integer := cardinality(p_ids);
+    current_version bigint;
+BEGIN
+    -- Announce "this transaction appends" before it takes a transaction id (the first write
+    -- below assigns one): readers fence read_all only on such transactions. Shared mode, so
+    -- appenders never wait for each other. Key: (DS_APPEND_LOCK_CLASS, hash of the schema).
+    PERFORM pg_advisory_xact_lock_shared(
+        1685284145, hashtext('docsense-append:' || current_schema())
+    );
+    IF p_expected = 0 THEN
+        INSERT INTO ds_streams (stream_id, version) VALUES (p_stream, n)
+        ON CONFLICT (stream_id) DO NOTHING;
+    ELSE
+        UPDATE ds_streams SET version = p_expected + n
+        WHERE stream_id = p_stream AND version = p_expected;
+    END IF;
+    IF NOT FOUND THEN
+        -- A retry of a batch that is already stored exactly as asked is not a conflict.
+        IF (SELECT count(*) FROM ds_events e
+            WHERE e.stream_id = p_stream
+              AND e.stream_version > p_expected AND e.stream_version <= p_expected + n
+              AND e.event_id = p_ids[(e.stream_version - p_expected)::integer]) = n THEN
+            RETURN QUERY SELECT e.tx_id::text, e.seq FROM ds_events e
+                WHERE e.stream_id = p_stream
+                  AND e.stream_version > p_expected AND e.stream_version <= p_expected + n
+                ORDER BY e.stream_version;
+            RETURN;
+        END IF;
+        SELECT s.version INTO current_version FROM ds_streams s WHERE s.stream_id = p_stream;
+        RAISE EXCEPTION USING ERRCODE = 'DS409', MESSAGE = 'docsense concurrency conflict',
+            DETAIL = coalesce(current_version, 0)::text;
+    END IF;
+    RETURN QUERY
+        INSERT INTO ds_events (event_id, event_type, schema_version, stream_id, stream_version,
+                               occurred_at, payload, metadata)
+        SELECT u.id, u.typ, u.sv, p_stream, p_expected + u.ord, u.occ, u.pl, u.md
+        FROM unnest(p_ids, p_types, p_schema, p_occurred, p_payloads, p_metadata)
+             WITH ORDINALITY AS u(id, typ, sv, occ, pl, md, ord)
+        RETURNING ds_events.tx_id::text, ds_events.seq;
+END
+$fn$
+"""
+
+
+# PostgreSQL: see postgres.py for why events are ordered by (tx_id, seq) and how ds_append
+# decides conflicts.
+POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "event log, streams and snapshots",
+        (
+            """
+            CREATE TABLE ds_streams (
+                stream_id text PRIMARY KEY,
+                version bigint NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE ds_events (
+                seq bigint GENERATED ALWAYS AS IDENTITY,
+                tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+                event_id text NOT NULL UNIQUE,
+                event_type text NOT NULL,
+                schema_version integer NOT NULL,
+                stream_id text NOT NULL,
+                stream_version bigint NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                payload jsonb NOT NULL,
+                metadata jsonb NOT NULL,
+                PRIMARY KEY (stream_id, stream_version)
+            )
+            """,
+            "CREATE UNIQUE INDEX ds_events_global_order ON ds_events (tx_id, seq)",
+            """
+            CREATE TABLE ds_snapshots (
+                stream_id text PRIMARY KEY,
+                version bigint NOT NULL,
+                schema_version integer NOT NULL,
+                state jsonb NOT NULL
+            )
+            """,
+            _PG_APPEND_FUNCTION,
+        ),
+    ),
+    Migration(
+        2,
+        "original file bytes by sha256; events by type",
+        (
+            """
+            CREATE TABLE ds_blobs (
+                sha256 text PRIMARY KEY,
+                size bigint NOT NULL,
+                data bytea NOT NULL
+            )
+            """,
+            "CREATE INDEX ds_events_by_type ON ds_events (event_type)",
+        ),
+    ),
+    Migration(
+        3,
+        "projection checkpoints, read models and dead letters",
+        (
+            """
+            CREATE TABLE ds_projection_checkpoints (
+                projection text NOT NULL,
+                generation integer NOT NULL,
+                position numeric(40, 0) NOT NULL,
+                active boolean NOT NULL,
+                PRIMARY KEY (projection, generation)
+            )
+            """,
+            """
+            CREATE TABLE ds_read_models (
+                projection text NOT NULL,
+                generation integer NOT NULL,
+                collection text NOT NULL,
+                key text NOT NULL,
+                doc jsonb NOT NULL,
+                PRIMARY KEY (projection, generation, collection, key)
+            )
+            """,
+            """
+            CREATE TABLE ds_dead_letters (
+                projection text NOT NULL,
+                generation integer NOT NULL,
+                event_id text NOT NULL,
+                position numeric(40, 0) NOT NULL,
+                event_type text NOT NULL,
+                stream_id text NOT NULL,
+                error text NOT NULL,
+                traceback text NOT NULL,
+                attempts integer NOT NULL,
+                parked_at timestamptz NOT NULL,
+                PRIMARY KEY (projection, generation, event_id)
+            )
+            """,
+        ),
+    ),
+    Migration(
+        4,
+        "review job queue",
+        (
+            """
+            CREATE TABLE ds_jobs (
+                id text PRIMARY KEY,
+                batch_id text,
+                kind text NOT NULL,
+                payload jsonb NOT NULL,
+                status text NOT NULL DEFAULT 'queued',
+                attempts integer NOT NULL DEFAULT 0,
+                max_attempts integer NOT NULL,
+                lease_owner text,
+                lease_until timestamptz,
+                available_at timestamptz NOT NULL DEFAULT now(),
+                result jsonb,
+                error text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                seq bigint GENERATED ALWAYS AS IDENTITY
+            )
+            """,
+            "CREATE INDEX ds_jobs_claimable ON ds_jobs (status, available_at, seq)",
+            "CREATE INDEX ds_jobs_batch ON ds_jobs (batch_id, status)",
+        ),
+    ),
+    Migration(
+        5,
+        "ds_append announces appending transactions (read_all fences only on them)",
+        (_PG_APPEND_FUNCTION_V5,),
+    ),
+)

@@ -1,0 +1,80 @@
+"""Leader election per projection with PostgreSQL advisory locks.
+
+Each elector holds one dedicated connection. ``pg_try_advisory_lock`` on a key derived from
+the schema and projection name makes this session the projection's leader; the lock lives as
+long as the session, so when a leader process dies (even by SIGKILL) PostgreSQL ends its
+session, frees the lock, and the next follower to ask becomes leader. Leadership is
+re-checked on every call: a broken connection means leadership is lost, never assumed.
+Advisory locks need a direct connection (or PgBouncer in session mode).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from docsense.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from docsense.adapters.storage.postgres import PostgresStorage
+
+__all__ = ["PostgresLeaderElector"]
+
+logger = logging.getLogger(__name__)
+
+
+class PostgresLeaderElector:
+    """Decides which process runs each projection (one leader per projection)."""
+
+    def __init__(self, storage: PostgresStorage) -> None:
+        self._storage = storage
+        self._conn: Any = None
+        self._held: set[str] = set()
+
+    async def _connection(self) -> Any:
+        if self._conn is None or self._conn.is_closed():
+            import asyncpg
+
+            if self._held:
+                logger.warning("lost the leader session; leadership of %s dropped", self._held)
+            self._held.clear()
+            try:
+                self._conn = await asyncpg.connect(self._storage._dsn)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                raise StoreUnavailable(f"cannot open the leader-election session: {exc}") from exc
+        return self._conn
+
+    async def try_lead(self, projection: str) -> bool:
+        """Return True if this process is (now) the leader of ``projection``."""
+        import asyncpg
+
+        try:
+            conn = await self._connection()
+            if projection in self._held:
+                await conn.fetchval("SELECT 1")  # the session, and so the lock, is alive
+                return True
+            key = f"docsense-projection:{self._storage.channel}:{projection}"
+            got = bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            logger.warning("leader election failed (%s); following for now", exc)
+            self._held.clear()
+            if self._conn is not None:
+                self._conn.terminate()
+                self._conn = None
+            return False
+        if got:
+            self._held.add(projection)
+            logger.info("leading projection %s", projection)
+        return got
+
+    @property
+    def leading(self) -> frozenset[str]:
+        """The projections this process currently leads."""
+        return frozenset(self._held)
+
+    async def close(self) -> None:
+        """Give up every leadership (by ending the session)."""
+        self._held.clear()
+        if self._conn is not None and not self._conn.is_closed():
+            await self._conn.close(timeout=5)
+        self._conn = None

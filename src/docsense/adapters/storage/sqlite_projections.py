@@ -1,0 +1,314 @@
+"""SQLite projection store: read models, checkpoints and dead letters in the event file.
+
+A projection batch is committed by one call on the store's writer connection inside
+``BEGIN IMMEDIATE``: the checkpoint's compare-and-set (``UPDATE ... WHERE position =
+expected``), the read-model upserts and deletes and the dead-letter changes commit together
+or not at all. A process killed mid-batch therefore leaves the previous checkpoint and the
+previous read model, and the batch is applied exactly once when it restarts. These commits
+run with ``synchronous=NORMAL`` (appends keep ``FULL``): a power cut can undo the last
+few, atomically, and they are redone from the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from docsense.adapters.storage._common import check_filters, check_name, dumps, loads
+from docsense.errors import InvalidArgument, ProjectionConflict
+from docsense.ports import Checkpoint, DeadLetter, Filter, JSONObject, ProjectionCommit
+
+if TYPE_CHECKING:
+    from docsense.adapters.storage.sqlite import SQLiteStorage
+
+__all__ = ["SQLiteProjectionStore"]
+
+_SQL_OPS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+class SQLiteProjectionStore:
+    """The :class:`~docsense.ports.ProjectionStore` of a :class:`SQLiteStorage`."""
+
+    def __init__(self, storage: SQLiteStorage) -> None:
+        self._storage = storage
+
+    async def checkpoints(self, projection: str) -> list[Checkpoint]:
+        """Return the projection's generations, oldest first."""
+
+        def read() -> list[Checkpoint]:
+            rows = self._storage._r().execute(
+                "SELECT generation, position, active FROM projection_checkpoints "
+                "WHERE projection = ? ORDER BY generation",
+                (projection,),
+            )
+            return [Checkpoint(projection, int(g), int(p), bool(a)) for g, p, a in rows]
+
+        return await self._storage._run_read(read)
+
+    async def start_generation(self, projection: str) -> Checkpoint:
+        """Create the next generation at position 0 (active if it is the first)."""
+        check_name("projection", projection)
+
+        def write() -> Checkpoint:
+            conn = self._storage._w()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT COALESCE(MAX(generation), 0), COUNT(*) FROM projection_checkpoints "
+                    "WHERE projection = ?",
+                    (projection,),
+                ).fetchone()
+                generation, existing = int(row[0]) + 1, int(row[1])
+                conn.execute(
+                    "DELETE FROM read_models WHERE projection = ? AND generation = ?",
+                    (projection, generation),
+                )
+                conn.execute(
+                    "INSERT INTO projection_checkpoints VALUES (?, ?, 0, ?)",
+                    (projection, generation, int(existing == 0)),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return Checkpoint(projection, generation, 0, active=existing == 0)
+
+        return await self._storage._run_write(write)
+
+    async def activate_generation(self, projection: str, generation: int) -> None:
+        """Swap ``generation`` in and drop the others, in one transaction."""
+
+        def write() -> None:
+            conn = self._storage._w()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                found = conn.execute(
+                    "SELECT 1 FROM projection_checkpoints WHERE projection = ? AND generation = ?",
+                    (projection, generation),
+                ).fetchone()
+                if found is None:
+                    raise InvalidArgument(
+                        f"projection {projection!r} has no generation {generation}"
+                    )
+                for table in ("read_models", "dead_letters", "projection_checkpoints"):
+                    conn.execute(
+                        f"DELETE FROM {table} WHERE projection = ? AND generation != ?",
+                        (projection, generation),
+                    )
+                conn.execute(
+                    "UPDATE projection_checkpoints SET active = 1 "
+                    "WHERE projection = ? AND generation = ?",
+                    (projection, generation),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+        await self._storage._run_write(write)
+
+    async def commit(self, batch: ProjectionCommit) -> None:
+        """Apply the batch atomically if the checkpoint is still at its expected position."""
+        upserts = [
+            (batch.projection, batch.generation, c.collection, c.key, dumps(c.doc))
+            for c in batch.changes
+            if c.doc is not None
+        ]
+        deletes = [
+            (batch.projection, batch.generation, c.collection, c.key)
+            for c in batch.changes
+            if c.doc is None
+        ]
+        parked = [
+            (
+                d.projection,
+                d.generation,
+                d.event_id,
+                d.position,
+                d.event_type,
+                d.stream_id,
+                d.error,
+                d.traceback,
+                d.attempts,
+                d.parked_at.isoformat(),
+            )
+            for d in batch.parked
+        ]
+
+        def write() -> None:
+            conn = self._storage._w()
+            # A read model can always be rebuilt from the events, so its commits need not
+            # wait for the disk: a power cut may undo the last few, checkpoint and rows
+            # together, and they are redone. Event appends keep synchronous=FULL.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                moved = conn.execute(
+                    "UPDATE projection_checkpoints SET position = ? "
+                    "WHERE projection = ? AND generation = ? AND position = ?",
+                    (
+                        batch.new_position,
+                        batch.projection,
+                        batch.generation,
+                        batch.expected_position,
+                    ),
+                ).rowcount
+                if moved != 1:
+                    raise ProjectionConflict(
+                        batch.projection, batch.generation, batch.expected_position
+                    )
+                conn.executemany(
+                    "INSERT INTO read_models VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+                    "(projection, generation, collection, key) DO UPDATE SET doc = excluded.doc",
+                    upserts,
+                )
+                conn.executemany(
+                    "DELETE FROM read_models WHERE projection = ? AND generation = ? "
+                    "AND collection = ? AND key = ?",
+                    deletes,
+                )
+                conn.executemany(
+                    "DELETE FROM dead_letters WHERE projection = ? AND generation = ? "
+                    "AND event_id = ?",
+                    [(batch.projection, batch.generation, e) for e in batch.unparked],
+                )
+                conn.executemany(
+                    "INSERT OR REPLACE INTO dead_letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    parked,
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            finally:
+                conn.execute("PRAGMA synchronous = FULL")
+
+        await self._storage._run_write(write)
+
+    async def get_doc(
+        self, projection: str, generation: int, collection: str, key: str
+    ) -> JSONObject | None:
+        """Return one committed document."""
+
+        def read() -> JSONObject | None:
+            row = (
+                self._storage._r()
+                .execute(
+                    "SELECT doc FROM read_models WHERE projection = ? AND generation = ? "
+                    "AND collection = ? AND key = ?",
+                    (projection, generation, collection, key),
+                )
+                .fetchone()
+            )
+            return None if row is None else dict(loads(row[0]))
+
+        return await self._storage._run_read(read)
+
+    @staticmethod
+    def _where(
+        projection: str, collection: str, filters: Sequence[Filter]
+    ) -> tuple[str, list[Any]]:
+        clauses = [
+            "r.projection = ?",
+            "r.collection = ?",
+            "r.generation = (SELECT generation FROM projection_checkpoints c "
+            "WHERE c.projection = r.projection AND c.active = 1)",
+        ]
+        params: list[Any] = [projection, collection]
+        for f in filters:
+            path = f"json_extract(r.doc, '$.{f.field}')"
+            if f.op == "in":
+                values = list(f.value)
+                if not values:
+                    clauses.append("0")
+                    continue
+                clauses.append(f"{path} IN ({', '.join('?' * len(values))})")
+                params.extend(_param(v) for v in values)
+            else:
+                clauses.append(f"{path} {_SQL_OPS[f.op]} ?")
+                params.append(_param(f.value))
+        return " AND ".join(clauses), params
+
+    async def query(
+        self,
+        projection: str,
+        collection: str,
+        *,
+        filters: Sequence[Filter] = (),
+        order_by: str | None = None,
+        descending: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[JSONObject]:
+        """Return matching documents of the active generation, ordered and paginated."""
+        check_filters(filters, order_by)
+        where, params = self._where(projection, collection, filters)
+        order = "r.key"
+        if order_by is not None:
+            path = f"json_extract(r.doc, '$.{order_by}')"
+            direction = "DESC" if descending else "ASC"
+            order = f"({path} IS NULL), {path} {direction}, r.key"
+        sql = f"SELECT r.doc FROM read_models r WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+
+        def read() -> list[JSONObject]:
+            rows = self._storage._r().execute(sql, (*params, max(limit, 0), max(offset, 0)))
+            return [dict(loads(row[0])) for row in rows]
+
+        return await self._storage._run_read(read)
+
+    async def count(
+        self, projection: str, collection: str, *, filters: Sequence[Filter] = ()
+    ) -> int:
+        """Return how many active documents match."""
+        check_filters(filters)
+        where, params = self._where(projection, collection, filters)
+
+        def read() -> int:
+            row = (
+                self._storage._r()
+                .execute(f"SELECT COUNT(*) FROM read_models r WHERE {where}", params)
+                .fetchone()
+            )
+            return int(row[0])
+
+        return await self._storage._run_read(read)
+
+    async def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
+        """Return parked events of active generations, in event order."""
+
+        def read() -> list[DeadLetter]:
+            rows = self._storage._r().execute(
+                "SELECT d.projection, d.generation, d.event_id, d.position, d.event_type, "
+                "d.stream_id, d.error, d.traceback, d.attempts, d.parked_at "
+                "FROM dead_letters d JOIN projection_checkpoints c "
+                "ON c.projection = d.projection AND c.generation = d.generation AND c.active = 1 "
+                "WHERE (? IS NULL OR d.projection = ?) ORDER BY d.projection, d.position",
+                (projection, projection),
+            )
+            return [
+                DeadLetter(
+                    projection=r[0],
+                    generation=int(r[1]),
+                    event_id=r[2],
+                    position=int(r[3]),
+                    event_type=r[4],
+                    stream_id=r[5],
+                    error=r[6],
+                    traceback=r[7],
+                    attempts=int(r[8]),
+                    parked_at=datetime.fromisoformat(r[9]),
+                )
+                for r in rows
+            ]
+
+        return await self._storage._run_read(read)
+
+
+def _param(value: Any) -> Any:
+    """SQLite compares json_extract results natively; booleans come back as 0/1."""
+    if isinstance(value, bool):
+        return int(value)
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise InvalidArgument(f"filter values must be JSON scalars, got {type(value).__name__}")
