@@ -1,0 +1,406 @@
+"""DOCX input via python-docx, body order preserved, to Markdown.
+
+* Paragraphs and tables are written in the order they appear in the body (content controls
+  and tracked insertions included, deletions skipped).
+* Headings come from the paragraph style (``Heading N``, ``Title``) or, failing that, an
+  outline level set on the paragraph or its style chain.
+* Numbered and bulleted paragraphs (``w:numPr`` on the paragraph or its style, or a ``List
+  Bullet``/``List Number`` style) become Markdown list items, nested by ``w:ilvl``.
+* Tables become pipe tables in place (merged cells padded so columns line up).
+* Office Math becomes LaTeX (:mod:`.omml`): inline ``$...$``, display ``$$...$$``.
+* Footnotes and endnotes become ``[^n]`` references with their text at the end.
+* Text boxes are kept as paragraphs after the paragraph that anchors them.
+
+Provenance: every body element (paragraph or table) gets a 0-based ``paragraph`` index.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from docsense.adapters.convert._builder import MarkdownBuilder, count_words, table_markdown
+from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
+from docsense.adapters.convert.archive import check_zip
+from docsense.adapters.convert.omml import M_NS, omml_to_latex
+from docsense.errors import CorruptDocument, EmptyDocument
+
+__all__ = ["DocxConverter"]
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_W = "{" + W_NS + "}"
+_M = "{" + M_NS + "}"
+_R = "{" + R_NS + "}"
+_HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
+_ORDERED_FORMATS = frozenset(
+    {"decimal", "decimalZero", "upperRoman", "lowerRoman", "upperLetter", "lowerLetter",
+     "ordinal", "cardinalText", "ordinalText", "decimalEnclosedCircle"}
+)  # fmt: skip
+_LINE_NEEDS_ESCAPE = re.compile(r"^(\s*)(#|>|=+\s*$)")
+_SKIP_RUN_CHILDREN = frozenset(
+    {_W + "rPr", _W + "delText", _W + "instrText", _W + "fldChar", _W + "lastRenderedPageBreak"}
+)
+
+
+class _Styles:
+    """Style id -> (name, outline level, list kind) with basedOn inheritance resolved."""
+
+    def __init__(self, styles_element: Any) -> None:
+        self._raw: dict[str, tuple[str, int | None, bool, str | None]] = {}
+        for style in styles_element.iterchildren(_W + "style"):
+            style_id = style.get(_W + "styleId")
+            if not style_id:
+                continue
+            name_el = style.find(_W + "name")
+            name = name_el.get(_W + "val", "") if name_el is not None else style_id
+            ppr = style.find(_W + "pPr")
+            outline = None
+            numbered = False
+            if ppr is not None:
+                lvl = ppr.find(_W + "outlineLvl")
+                if lvl is not None and (lvl.get(_W + "val") or "").isdigit():
+                    outline = int(lvl.get(_W + "val"))
+                numbered = ppr.find(_W + "numPr") is not None
+            based = style.find(_W + "basedOn")
+            parent = based.get(_W + "val") if based is not None else None
+            self._raw[style_id] = (name, outline, numbered, parent)
+
+    def name(self, style_id: str | None) -> str:
+        if style_id is None:
+            return "Normal"
+        entry = self._raw.get(style_id)
+        return entry[0] if entry else style_id
+
+    def outline_level(self, style_id: str | None) -> int | None:
+        seen: set[str] = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            entry = self._raw.get(style_id)
+            if entry is None:
+                return None
+            if entry[1] is not None:
+                return entry[1]
+            style_id = entry[3]
+        return None
+
+    def numbered(self, style_id: str | None) -> bool:
+        seen: set[str] = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            entry = self._raw.get(style_id)
+            if entry is None:
+                return False
+            if entry[2]:
+                return True
+            style_id = entry[3]
+        return False
+
+
+class _Numbering:
+    """numId/ilvl -> whether the list level is ordered (numbers) or bullets."""
+
+    def __init__(self, numbering_element: Any | None) -> None:
+        self._formats: dict[tuple[str, int], str] = {}
+        if numbering_element is None:
+            return
+        abstract: dict[str, dict[int, str]] = {}
+        for an in numbering_element.iterchildren(_W + "abstractNum"):
+            levels: dict[int, str] = {}
+            for lvl in an.iterchildren(_W + "lvl"):
+                fmt = lvl.find(_W + "numFmt")
+                ilvl = lvl.get(_W + "ilvl", "0")
+                if ilvl.isdigit():
+                    levels[int(ilvl)] = fmt.get(_W + "val", "decimal") if fmt is not None else ""
+            abstract[an.get(_W + "abstractNumId", "")] = levels
+        for num in numbering_element.iterchildren(_W + "num"):
+            ref = num.find(_W + "abstractNumId")
+            if ref is None:
+                continue
+            for ilvl, fmt in abstract.get(ref.get(_W + "val", ""), {}).items():
+                self._formats[(num.get(_W + "numId", ""), ilvl)] = fmt
+
+    def ordered(self, num_id: str, ilvl: int) -> bool:
+        return self._formats.get((num_id, ilvl), "bullet") in _ORDERED_FORMATS
+
+
+class _Writer:
+    """Render body elements into a MarkdownBuilder."""
+
+    def __init__(self, document: Any, deadline: Deadline) -> None:
+        self.builder = MarkdownBuilder()
+        self.deadline = deadline
+        self.styles = _Styles(document.styles.element)
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            numbering = None
+        self.numbering = _Numbering(numbering)
+        self.links: dict[str, str] = {
+            rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external
+        }
+        self.notes_used: list[tuple[str, str]] = []
+        self.pending: list[str] = []
+        self.first_title: str | None = None
+        self.formulas = 0
+
+    # --- inline content ---------------------------------------------------------------
+    def inline(self, element: Any) -> str:
+        parts: list[str] = []
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag == _W + "r":
+                parts.append(self.run(child))
+            elif tag == _M + "oMath":
+                self.formulas += 1
+                parts.append(f"${omml_to_latex(child)}$")
+            elif tag == _M + "oMathPara":
+                self.formulas += 1
+                parts.append(f"$${omml_to_latex(child)}$$")
+            elif tag == _W + "hyperlink":
+                text = self.inline(child)
+                url = self.links.get(child.get(_R + "id") or "")
+                parts.append(f"[{text}]({url})" if url and text.strip() else text)
+            elif tag in (_W + "del", _W + "moveFrom", _W + "pPr", _W + "bookmarkStart"):
+                continue
+            elif tag == _W + "sdt":
+                content = child.find(_W + "sdtContent")
+                if content is not None:
+                    parts.append(self.inline(content))
+            elif len(child):
+                parts.append(self.inline(child))
+        return "".join(parts)
+
+    def run(self, run: Any) -> str:
+        parts: list[str] = []
+        for child in run:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in _SKIP_RUN_CHILDREN:
+                continue
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag == _W + "tab":
+                parts.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                parts.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+            elif tag == _W + "sym":
+                code = child.get(_W + "char", "")
+                try:
+                    value = int(code, 16)
+                    parts.append(chr(value - 0xF000 if value >= 0xF000 else value))
+                except ValueError:
+                    continue
+            elif tag in (_W + "footnoteReference", _W + "endnoteReference"):
+                kind = "footnote" if tag == _W + "footnoteReference" else "endnote"
+                note_id = child.get(_W + "id", "")
+                label = note_id if kind == "footnote" else f"e{note_id}"
+                self.notes_used.append((kind, note_id))
+                parts.append(f"[^{label}]")
+            elif tag == _M + "oMath":
+                self.formulas += 1
+                parts.append(f"${omml_to_latex(child)}$")
+            else:
+                box = next(child.iter(_W + "txbxContent"), None)
+                if box is not None:
+                    for para in box.iter(_W + "p"):
+                        text = self.inline(para).strip()
+                        if text:
+                            self.pending.append(text)
+        return "".join(parts)
+
+    # --- blocks -------------------------------------------------------------------------
+    def paragraph(self, p: Any, index: int) -> None:
+        ppr = p.find(_W + "pPr")
+        style_id = None
+        num_id: str | None = None
+        ilvl = 0
+        outline: int | None = None
+        if ppr is not None:
+            pstyle = ppr.find(_W + "pStyle")
+            style_id = pstyle.get(_W + "val") if pstyle is not None else None
+            numpr = ppr.find(_W + "numPr")
+            if numpr is not None:
+                num_el, lvl_el = numpr.find(_W + "numId"), numpr.find(_W + "ilvl")
+                num_id = num_el.get(_W + "val") if num_el is not None else None
+                level_text = lvl_el.get(_W + "val", "0") if lvl_el is not None else "0"
+                ilvl = int(level_text) if level_text.isdigit() else 0
+            lvl = ppr.find(_W + "outlineLvl")
+            if lvl is not None and (lvl.get(_W + "val") or "").isdigit():
+                outline = int(lvl.get(_W + "val"))
+        style_name = self.styles.name(style_id)
+        text = self.inline(p)
+        level = self._heading_level(style_name, style_id, outline)
+        if level is not None and text.strip():
+            self.builder.heading(text, level, paragraph=index)
+            if self.first_title is None and level == 1:
+                self.first_title = " ".join(text.split())
+        elif text.strip():
+            self.builder.block(self._body(text, style_name, style_id, num_id, ilvl))
+        self._flush_pending()
+
+    def _heading_level(self, name: str, style_id: str | None, outline: int | None) -> int | None:
+        match = _HEADING_NAME.match(name.strip())
+        if match:
+            return int(match.group(1))
+        if name.strip().lower() == "title":
+            return 1
+        if outline is None:
+            outline = self.styles.outline_level(style_id)
+        return outline + 1 if outline is not None and outline < 9 else None
+
+    def _body(
+        self, text: str, style_name: str, style_id: str | None, num_id: str | None, ilvl: int
+    ) -> str:
+        stripped = text.strip("\n")
+        if stripped.startswith("$$") and stripped.endswith("$$") and stripped.count("$$") == 2:
+            return "$$\n" + stripped[2:-2].strip() + "\n$$"
+        lower = style_name.lower()
+        is_list = num_id not in (None, "0") or lower.startswith(("list bullet", "list number"))
+        if num_id is None and not is_list and self.styles.numbered(style_id):
+            is_list = True
+        lines = [_escape_line(line) for line in stripped.split("\n")]
+        if not is_list:
+            return "\n".join(lines)
+        ordered = (
+            self.numbering.ordered(num_id, ilvl)
+            if num_id not in (None, "0")
+            else lower.startswith("list number")
+        )
+        indent = "    " * min(ilvl, 8)
+        marker = "1. " if ordered else "- "
+        body = " ".join(line.strip() for line in lines if line.strip())
+        return f"{indent}{marker}{body}"
+
+    def table(self, tbl: Any, index: int) -> None:
+        rows: list[list[str]] = []
+        for tr in tbl.iterchildren(_W + "tr"):
+            row: list[str] = []
+            for tc in tr.iterchildren(_W + "tc"):
+                tcpr = tc.find(_W + "tcPr")
+                span = 1
+                continued = False
+                if tcpr is not None:
+                    gs = tcpr.find(_W + "gridSpan")
+                    if gs is not None and (gs.get(_W + "val") or "").isdigit():
+                        span = max(1, min(int(gs.get(_W + "val")), 64))
+                    vm = tcpr.find(_W + "vMerge")
+                    continued = vm is not None and vm.get(_W + "val", "continue") == "continue"
+                text = "" if continued else self._cell_text(tc)
+                row.append(text)
+                row.extend([""] * (span - 1))
+            if row:
+                rows.append(row)
+        if rows:
+            self.builder.block(table_markdown(rows))
+        self._flush_pending()
+
+    def _cell_text(self, tc: Any) -> str:
+        parts = []
+        for p in tc.iter(_W + "p"):
+            text = " ".join(self.inline(p).split())
+            if text:
+                parts.append(text)
+        return "\n".join(parts)
+
+    def _flush_pending(self) -> None:
+        for text in self.pending:
+            self.builder.block("\n".join(_escape_line(line) for line in text.split("\n")))
+        self.pending.clear()
+
+    def body(self, body: Any) -> None:
+        for index, element in enumerate(_body_elements(body)):
+            if index % 64 == 0:
+                self.deadline.check()
+            self.builder.anchor(paragraph=index)
+            if element.tag == _W + "p":
+                self.paragraph(element, index)
+            else:
+                self.table(element, index)
+
+
+def _body_elements(container: Any) -> list[Any]:
+    """Paragraphs and tables in order, looking inside content controls and insertions."""
+    out: list[Any] = []
+    for child in container:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in (_W + "p", _W + "tbl"):
+            out.append(child)
+        elif tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                out.extend(_body_elements(content))
+        elif tag in (_W + "ins", _W + "customXml", _W + "smartTag"):
+            out.extend(_body_elements(child))
+    return out
+
+
+def _escape_line(line: str) -> str:
+    return _LINE_NEEDS_ESCAPE.sub(lambda m: m.group(1) + "\\" + m.group(2), line, count=1)
+
+
+def _notes(document: Any, writer: _Writer) -> list[str]:
+    """Return ``[^n]: text`` lines for the footnotes and endnotes the body referenced."""
+    if not writer.notes_used:
+        return []
+    from docx.oxml import parse_xml
+
+    wanted = {(kind, note_id) for kind, note_id in writer.notes_used}
+    lines: list[str] = []
+    for rel in document.part.rels.values():
+        kind = rel.reltype.rsplit("/", 1)[-1]
+        if kind not in ("footnotes", "endnotes") or rel.is_external:
+            continue
+        root = parse_xml(rel.target_part.blob)
+        singular = kind[:-1]
+        for note in root.iterchildren(_W + singular):
+            note_id = note.get(_W + "id", "")
+            if (singular, note_id) not in wanted:
+                continue
+            text = " ".join(" ".join(writer.inline(p).split()) for p in note.iter(_W + "p")).strip()
+            label = note_id if singular == "footnote" else f"e{note_id}"
+            lines.append(f"[^{label}]: {text}")
+    return lines
+
+
+class DocxConverter:
+    """Converter for DOCX (Office Open XML word-processing documents)."""
+
+    media_types: tuple[MediaType, ...] = (MediaType.DOCX,)
+
+    def convert(
+        self, data: bytes, filename: str, limits: IngestLimits, deadline: Deadline
+    ) -> ConvertedDocument:
+        """Check the zip container, parse with python-docx, write Markdown."""
+        check_zip(data, filename, limits).close()
+        import docx
+
+        try:
+            document = docx.Document(io.BytesIO(data))
+        except (ValueError, KeyError) as exc:
+            raise CorruptDocument(filename, f"not a readable Word document: {exc}") from exc
+        deadline.check()
+        writer = _Writer(document, deadline)
+        writer.body(document.element.body)
+        notes = _notes(document, writer)
+        if notes:
+            writer.builder.block("\n".join(notes))
+        markdown, sections, anchors = writer.builder.build()
+        if not markdown.strip():
+            raise EmptyDocument(filename, "the document holds no text")
+        props = document.core_properties
+        title = (props.title or "").strip() or writer.first_title
+        warnings: list[str] = []
+        return ConvertedDocument(
+            filename=filename,
+            media_type=MediaType.DOCX,
+            markdown=markdown,
+            sections=sections,
+            anchors=anchors,
+            title=title,
+            author=(props.author or "").strip() or None,
+            words=count_words(markdown),
+            warnings=tuple(warnings),
+        )

@@ -1,0 +1,136 @@
+"""Markdown input: kept as written; headings (ATX and setext) become the section tree.
+
+Fenced code blocks are skipped when looking for headings, a YAML front-matter block supplies
+``title`` and ``author`` when present, and ``$...$``/``$$...$$`` maths stays as written (it is
+already LaTeX).
+"""
+
+from __future__ import annotations
+
+import re
+
+from docsense.adapters.convert._builder import HeadingMark, build_sections, count_words
+from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
+from docsense.adapters.convert.sniff import decode_text
+from docsense.errors import EmptyDocument, UnsupportedFileType
+
+__all__ = ["MarkdownConverter", "markdown_headings", "normalise_newlines"]
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_LIST_OR_QUOTE = re.compile(r"^ {0,3}(?:[-*+>]|\d{1,9}[.)])(?:[ \t]|$)")
+_FRONT_FIELD = re.compile(r"^(title|author)\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(.+?)\1")
+
+
+def normalise_newlines(text: str) -> str:
+    r"""Return ``text`` with ``\r\n`` and ``\r`` turned into ``\n`` and NULs removed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def _clean_heading(text: str) -> str:
+    return " ".join(_EMPHASIS.sub(r"\2", text).split())
+
+
+def markdown_headings(markdown: str) -> list[HeadingMark]:
+    """Find ATX and setext headings in ``markdown``, outside fenced code blocks."""
+    marks: list[HeadingMark] = []
+    fence: str | None = None
+    offset = 0
+    prev_line: str | None = None
+    prev_start = 0
+    body_start = _front_matter_end(markdown)
+    for line in markdown.split("\n"):
+        start = offset
+        offset += len(line) + 1
+        if start < body_start:
+            continue
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            if (
+                fence_match
+                and fence_match.group(1)[0] == fence[0]
+                and len(fence_match.group(1)) >= len(fence)
+            ):
+                fence = None
+            prev_line = None
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            prev_line = None
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            text = _clean_heading(atx.group(2) or "")
+            if text:
+                marks.append(HeadingMark(text, len(atx.group(1)), start))
+            prev_line = None
+            continue
+        setext = _SETEXT.match(line)
+        if (
+            setext
+            and prev_line is not None
+            and prev_line.strip()
+            and not _LIST_OR_QUOTE.match(prev_line)
+            and not prev_line.startswith(("    ", "\t"))
+        ):
+            text = _clean_heading(prev_line)
+            if text:
+                level = 1 if setext.group(1)[0] == "=" else 2
+                marks.append(HeadingMark(text, level, prev_start))
+                prev_line = None
+                continue
+        prev_line = line
+        prev_start = start
+    return marks
+
+
+def _front_matter_end(markdown: str) -> int:
+    """Return the offset after a leading YAML front-matter block, or 0 if there is none."""
+    if not markdown.startswith("---\n"):
+        return 0
+    end = markdown.find("\n---\n", 3)
+    if end < 0 or end > 10_000:
+        return 0
+    return end + 5
+
+
+def _front_matter(markdown: str) -> dict[str, str]:
+    end = _front_matter_end(markdown) - 5
+    if end < 0:
+        return {}
+    return {
+        m.group(1).lower(): m.group(2).strip("'\"") for m in _FRONT_FIELD.finditer(markdown, 4, end)
+    }
+
+
+class MarkdownConverter:
+    """Converter for ``text/markdown``: the text is already the output."""
+
+    media_types: tuple[MediaType, ...] = (MediaType.MARKDOWN,)
+
+    def convert(
+        self, data: bytes, filename: str, limits: IngestLimits, deadline: Deadline
+    ) -> ConvertedDocument:
+        """Decode, normalise newlines, and index the headings."""
+        text = decode_text(data)
+        if text is None:
+            raise UnsupportedFileType(filename, "is not text")
+        markdown = normalise_newlines(text).strip("\n") + "\n"
+        if not markdown.strip():
+            raise EmptyDocument(filename, "the file holds no text")
+        deadline.check()
+        marks = markdown_headings(markdown)
+        sections = build_sections(marks, len(markdown))
+        front = _front_matter(markdown)
+        title = front.get("title") or next((m.text for m in marks if m.level == 1), None)
+        return ConvertedDocument(
+            filename=filename,
+            media_type=MediaType.MARKDOWN,
+            markdown=markdown,
+            sections=sections,
+            title=title,
+            author=front.get("author"),
+            words=count_words(markdown),
+        )

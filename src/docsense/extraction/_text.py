@@ -1,0 +1,183 @@
+"""Shared text machinery for the extractors: Markdown blocks and locations.
+
+:class:`Doc` splits Markdown into blocks (headings, paragraphs, lists, tables, code, display
+maths) with exact offsets and turns any offset into a :class:`~docsense.domain.ir.Location`
+(innermost section, page or paragraph provenance) in O(log n).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from enum import Enum
+
+import attrs
+
+from docsense.domain.ir import Location, Section, SourceAnchor
+
+__all__ = ["Block", "BlockKind", "Doc", "heading_sections", "normalise_name"]
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_SPACE = re.compile(r"\s+")
+
+
+class BlockKind(Enum):
+    """What a Markdown block is."""
+
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    TABLE = "table"
+    CODE = "code"
+    MATH = "math"
+
+
+@attrs.frozen
+class Block:
+    """A block of Markdown: ``text`` is ``markdown[start:end]``."""
+
+    kind: BlockKind
+    start: int
+    end: int
+    text: str
+
+
+def normalise_name(name: str) -> str:
+    """Fold a name for comparison: case, spacing, underscores, a plural ``s``, ``the``.
+
+    Symbols of one or two letters keep their case (``W`` and ``w`` differ in maths).
+    """
+    folded = _SPACE.sub(" ", name.replace("_", " ").replace("*", "")).strip()
+    if len(folded.split(" ")[0]) <= 2:
+        return folded
+    folded = folded.lower()
+    if folded.startswith("the "):
+        folded = folded[4:]
+    if len(folded) > 3 and folded.endswith("s") and not folded.endswith("ss"):
+        folded = folded[:-1]
+    return folded
+
+
+def heading_sections(markdown: str) -> tuple[Section, ...]:
+    """Derive sections from ATX headings when the caller has none (outside code fences)."""
+    marks: list[tuple[str, int, int]] = []
+    offset = 0
+    fence = False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fence = not fence
+        elif not fence:
+            match = _ATX.match(line)
+            if match:
+                marks.append((match.group(2).strip(), len(match.group(1)), offset))
+        offset += len(line) + 1
+    sections: list[Section] = []
+    stack: list[int] = []
+    used: dict[str, int] = {}
+    for i, (text, level, start) in enumerate(marks):
+        end = next((s for _, lv, s in marks[i + 1 :] if lv <= level), len(markdown))
+        base = re.sub(r"[^\w\s-]", "", text.lower()).strip().replace(" ", "-")[:80] or "section"
+        n = used.get(base, 0)
+        used[base] = n + 1
+        while stack and sections[stack[-1]].level >= level:
+            stack.pop()
+        parent = sections[stack[-1]].id if stack else None
+        sections.append(Section(base if n == 0 else f"{base}-{n}", text, level, start, end, parent))
+        stack.append(i)
+    return tuple(sections)
+
+
+class Doc:
+    """A Markdown document prepared for extraction."""
+
+    def __init__(
+        self,
+        markdown: str,
+        sections: Sequence[Section],
+        anchors: Sequence[SourceAnchor] = (),
+    ) -> None:
+        self.markdown = markdown
+        self.sections = tuple(sections)
+        self._section_starts = [s.start for s in self.sections]
+        self._anchors = tuple(anchors)
+        self._anchor_starts = [a.start for a in self._anchors]
+        self.blocks = list(_split_blocks(markdown))
+
+    def section_at(self, offset: int) -> Section | None:
+        """Return the innermost section containing ``offset``."""
+        i = bisect.bisect_right(self._section_starts, offset) - 1
+        while i >= 0:
+            section = self.sections[i]
+            if section.start <= offset < max(section.end, section.start + 1):
+                return section
+            i -= 1
+        return None
+
+    def location(self, start: int, end: int) -> Location:
+        """Return the Location of ``markdown[start:end]``."""
+        section = self.section_at(start)
+        page = paragraph = None
+        i = bisect.bisect_right(self._anchor_starts, start) - 1
+        if i >= 0:
+            page, paragraph = self._anchors[i].page, self._anchors[i].paragraph
+        return Location(
+            start=start,
+            end=end,
+            section_id=section.id if section else None,
+            page=page,
+            paragraph=paragraph,
+        )
+
+    def prose(self) -> Iterator[Block]:
+        """Paragraph blocks (lists included), the place for sentence-level patterns."""
+        return (b for b in self.blocks if b.kind is BlockKind.PARAGRAPH)
+
+
+def _split_blocks(markdown: str) -> Iterator[Block]:
+    lines = markdown.split("\n")
+    starts: list[int] = []
+    offset = 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    total = len(markdown)
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        start = starts[i]
+        fence = _FENCE.match(line)
+        if fence:
+            j = i + 1
+            while j < n and not lines[j].lstrip().startswith(fence.group(1)):
+                j += 1
+            end_line = min(j, n - 1)
+            kind = BlockKind.CODE
+        elif line.strip().startswith("$$"):
+            j = i if line.strip().endswith("$$") and len(line.strip()) > 2 else i + 1
+            while j < n and "$$" not in lines[j]:
+                j += 1
+            end_line = min(j, n - 1)
+            kind = BlockKind.MATH
+        elif _ATX.match(line):
+            end_line = i
+            kind = BlockKind.HEADING
+        else:
+            j = i
+            while j + 1 < n and lines[j + 1].strip() and not _FENCE.match(lines[j + 1]):
+                if _ATX.match(lines[j + 1]):
+                    break
+                j += 1
+            end_line = j
+            is_table = (
+                end_line > i and line.lstrip().startswith("|") and _TABLE_SEP.match(lines[i + 1])
+            )
+            kind = BlockKind.TABLE if is_table else BlockKind.PARAGRAPH
+        end = min(starts[end_line] + len(lines[end_line]), total)
+        yield Block(kind, start, end, markdown[start:end])
+        i = end_line + 1

@@ -1,0 +1,184 @@
+r"""Formulas: LaTeX maths and plain-text equations, with their variables.
+
+* ``$$...$$`` blocks and ``$...$`` inline maths (currency such as ``$5 and $10`` is not
+  maths: the opening ``$`` must not be followed by a digit-led amount) -> ``notation="latex"``.
+* Lines of the form ``Name = expression`` (in prose, list items or code blocks) whose
+  right-hand side has an operator or a function call -> ``notation="plain"``. A right-hand
+  side that is only a number is a parameter, not a formula.
+
+Variables are the operands: for plain text, the phrases between operators (``Current Market
+Value``, ``Price_i``), without numbers and function names; for LaTeX, letters and Greek
+letters with their subscripts (``\sigma_{i}`` -> ``σ_i``), command names excluded.
+Whether each variable is defined is decided later by :mod:`.validate`.
+"""
+
+# ruff: noqa: RUF001, RUF002  (Greek letters are the point of the LaTeX name table)
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from docsense.domain.ir import Formula, FormulaVariable
+from docsense.extraction._text import Block, BlockKind, Doc
+
+__all__ = ["extract_formulas", "latex_variables", "plain_variables", "split_assignment"]
+
+_DISPLAY = re.compile(r"\$\$(?P<body>.+?)\$\$", re.DOTALL)
+_INLINE = re.compile(
+    r"(?<![\\$\w])\$(?!\s)(?!\d[\d,.]*(?:\s|$))(?P<body>[^$\n]{1,400}?)(?<!\s)\$(?![\d$])"
+)
+_ASSIGN = re.compile(
+    r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?P<lhs>[^=<>:\n]{1,80}?)\s*(?<![<>!=])=(?!=)\s*"
+    r"(?P<rhs>[^\n]{1,500})$",
+    re.MULTILINE,
+)
+_OPERATOR = re.compile(r"[+\u2212\u00d7*/\u00f7^\u2211\u03a3\u221a\u220f]|\s-\s|\b[A-Za-z]\w*\(")
+_SPLIT = re.compile(
+    r"[=+\u2212\u00d7*/\u00f7^(),\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]|\s-\s|\s\u2013\s"
+)
+_NUMBERISH = re.compile(r"^[-+]?[$\u20ac\u00a3]?\d[\d,.]*\s*(?:%|bps?|x)?$")
+_FUNCTION_WORDS = frozenset(
+    {"sum", "max", "min", "abs", "log", "ln", "exp", "sqrt", "avg", "average", "mean", "std",
+     "stdev", "stddev", "var", "count", "median", "round", "floor", "ceil", "ceiling", "product",
+     "prod", "sign", "cov", "corr", "of", "and", "or", "the"}
+)  # fmt: skip
+# A chunk starting with one of these (in lower case) is prose trailing the expression.
+_PROSE_LEAD = frozenset(
+    {"for", "all", "each", "where", "if", "in", "over", "with", "by", "to", "from", "at", "on",
+     "per", "then", "else", "is", "are", "when", "otherwise", "subject", "as", "which"}
+)  # fmt: skip
+_LATEX_NON_VARS = frozenset(
+    {"frac", "dfrac", "tfrac", "sum", "prod", "int", "sqrt", "left", "right", "cdot", "times",
+     "div", "pm", "mp", "leq", "geq", "neq", "le", "ge", "approx", "equiv", "sim", "infty",
+     "to", "in", "notin", "subset", "cup", "cap", "partial", "nabla", "ldots", "cdots", "text",
+     "mathrm", "mathit", "mathbf", "operatorname", "begin", "end", "aligned", "matrix", "hat",
+     "bar", "tilde", "dot", "ddot", "vec", "overline", "underline", "overbrace", "underbrace",
+     "max", "min", "log", "ln", "exp", "sin", "cos", "tan", "lim", "sup", "inf", "det", "genfrac",
+     "overset", "quad", "qquad", "mid", "lfloor", "rfloor", "lceil", "rceil", "langle",
+     "rangle", "forall", "exists", "iint", "oint", "bigcup", "bigcap", "Rightarrow",
+     "Leftrightarrow", "leftarrow", "backslash", "surd", "mathcal", "boldsymbol", "displaystyle",
+     "limits", "nolimits", "binom", "acute", "grave", "check", "breve"}
+)  # fmt: skip
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
+    "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "varsigma": "ς",
+    "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ",
+    "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
+    "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}  # fmt: skip
+_LATEX_TEXT = re.compile(r"\\(?:text|mathrm|operatorname)\s*\{[^{}]*\}")
+_LATEX_TOKEN = re.compile(
+    r"(?:\\(?P<cmd>[A-Za-z]+)|(?P<word>[A-Za-z\u0370-\u03ff]+))(?:\s*\}?\s*_\s*"
+    r"(?:\{\s*(?P<sub1>[A-Za-z0-9\u0370-\u03ff,+\-\\ ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
+)
+
+
+def split_assignment(text: str) -> tuple[str | None, str]:
+    """Split ``lhs = rhs`` at the first ``=``; ``(None, text)`` when there is none."""
+    lhs, eq, rhs = text.partition("=")
+    if not eq or not lhs.strip() or len(lhs.split()) > 8:
+        return None, text
+    return lhs.strip().strip("{} "), rhs.strip()
+
+
+def plain_variables(expression: str) -> tuple[str, ...]:
+    """Return the operand names of a plain-text expression, in order, without repeats."""
+    names: list[str] = []
+    for chunk in _SPLIT.split(expression):
+        words = chunk.replace("*", " ").split()
+        if words and words[0] in _PROSE_LEAD:
+            continue
+        while words and words[0].lower() in _FUNCTION_WORDS:
+            words.pop(0)
+        while words and words[-1].lower() in _FUNCTION_WORDS:
+            words.pop()
+        if not words or len(words) > 4:
+            continue
+        name = " ".join(words).strip(" .;:'\"")
+        if not name or _NUMBERISH.match(name) or not name[0].isalpha():
+            continue
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def latex_variables(latex: str) -> tuple[str, ...]:
+    r"""Return variable names in a LaTeX expression: ``\sigma_{i}`` -> ``σ_i``."""
+    names: list[str] = []
+    body = _LATEX_TEXT.sub(" ", latex)
+    for m in _LATEX_TOKEN.finditer(body):
+        cmd = m.group("cmd")
+        if cmd is not None:
+            if cmd in _LATEX_NON_VARS or cmd not in _GREEK:
+                continue
+            base = _GREEK[cmd]
+        else:
+            base = m.group("word")
+        sub = m.group("sub1") or m.group("sub2")
+        if sub:
+            sub = "".join(_GREEK.get(part, part) for part in re.split(r"\\", sub) if part).strip()
+        name = f"{base}_{sub}" if sub else base
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
+    text = block.text
+    spans: list[tuple[int, int]] = []
+    for m in _DISPLAY.finditer(text):
+        spans.append((m.start(), m.end()))
+        yield _latex_formula(doc, block.start + m.start("body"), m.group("body"))
+    for m in _INLINE.finditer(text):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        body = m.group("body")
+        if not re.search(r"[A-Za-z\\]", body):
+            continue
+        yield _latex_formula(doc, block.start + m.start("body"), body)
+
+
+def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
+    text = " ".join(body.split())
+    lhs, _ = split_assignment(text)
+    lhs_vars = latex_variables(lhs) if lhs else ()
+    offset = start + (len(body) - len(body.lstrip()))
+    return Formula(
+        text=text,
+        location=doc.location(offset, offset + len(body.strip())),
+        notation="latex",
+        name=lhs_vars[0] if len(lhs_vars) == 1 else lhs,
+        variables=tuple(FormulaVariable(v) for v in latex_variables(text)),
+    )
+
+
+def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
+    for m in _ASSIGN.finditer(block.text):
+        lhs = " ".join(m.group("lhs").replace("*", "").split())
+        rhs = m.group("rhs").strip().rstrip(".;")
+        if "$" in lhs or "`" in lhs or not _OPERATOR.search(rhs) or len(lhs.split()) > 6:
+            continue
+        if not re.search(r"[A-Za-z\u0370-\u03ff]", rhs) or lhs.lower().startswith("if "):
+            continue
+        start = block.start + m.start("lhs")
+        text = f"{lhs} = {rhs}"
+        variables = plain_variables(f"{lhs} = {rhs}")
+        yield Formula(
+            text=text,
+            location=doc.location(start, block.start + m.end("rhs")),
+            notation="plain",
+            name=lhs,
+            variables=tuple(FormulaVariable(v) for v in variables),
+        )
+
+
+def extract_formulas(doc: Doc) -> tuple[Formula, ...]:
+    """Return the formulas of ``doc`` in document order (variables not yet resolved)."""
+    found: list[Formula] = []
+    for block in doc.blocks:
+        if block.kind in (BlockKind.MATH, BlockKind.PARAGRAPH):
+            found.extend(_latex(doc, block))
+        if block.kind in (BlockKind.PARAGRAPH, BlockKind.CODE) and "=" in block.text:
+            found.extend(_plain(doc, block))
+    return tuple(sorted(found, key=lambda f: f.location.start))

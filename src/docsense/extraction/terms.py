@@ -1,0 +1,209 @@
+"""Defined terms, recognised from drafting patterns rather than from any one document's words.
+
+Patterns (each a :class:`~docsense.domain.ir.TermSource`):
+
+* ``QUOTED`` - a quoted capitalised term introduced in a parenthesis after what it names:
+  ``Goldman Sachs Multi-Asset Index (the "Index")``, ``(each, an "Index Component", and
+  collectively the "Index Components")``; or a quoted term followed by a defining verb:
+  ``"Business Day" means ...``. The long name becomes an alias.
+* ``MEANS`` - a capitalised term followed by ``means``, ``shall mean``, ``is defined as``,
+  ``refers to`` or ``denotes``.
+* ``GLOSSARY`` - ``Term: definition`` / ``Term - definition`` list items inside a section
+  headed Definitions, Glossary, Defined Terms, Interpretation or Terminology, and
+  ``**Term**: definition`` list items anywhere.
+* ``WHERE`` - variables explained after a formula: ``where X is ...``, ``where X denotes
+  ...`` (chains joined by commas/``and``), and ``Where:`` followed by ``- X = ...`` /
+  ``- X: ...`` / ``- X is ...`` items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from docsense.domain.ir import DefinedTerm, TermSource
+from docsense.extraction._text import Block, Doc
+
+__all__ = ["GLOSSARY_HEADING", "extract_terms"]
+
+_Q_OPEN = "\"\u201c\u201f'\u2018"
+_Q_CLOSE = "\"\u201d'\u2019"
+_QUOTED = rf"[{_Q_OPEN}](?P<term>[A-Z0-9][^{_Q_CLOSE}\n]{{0,78}}?)[{_Q_CLOSE}]"
+_VERB = (
+    r"(?:means|shall\s+mean|has\s+the\s+meaning|shall\s+have\s+the\s+meaning|is\s+defined\s+as"
+    r"|are\s+defined\s+as|refers\s+to|denotes|represents)"
+)
+_QUOTED_MEANS = re.compile(_QUOTED + r",?\s+" + _VERB + r"\s+(?P<definition>[^\n]{2,400})")
+_PAREN = re.compile(r"\((?P<body>[^()]{0,40}?[" + _Q_OPEN + r"][^()]{1,240}?)\)")
+_QUOTED_ALL = re.compile(rf"[{_Q_OPEN}]([A-Z0-9][^{_Q_CLOSE}\n]{{0,78}}?)[{_Q_CLOSE}]")
+_PAREN_LEAD = re.compile(
+    r"^\s*(?:the|each|together|collectively|hereinafter|hereafter|referred\s+to\s+as|a|an"
+    r"|each\s+an?|and|or|,|;|\s)*$",
+    re.IGNORECASE,
+)
+_CAP_WORD = r"(?:[A-Z][\w&.'/-]*|of|the|and|for|on|in|to|&)"
+_LONG_NAME = re.compile(rf"(?:[A-Z][\w&.'/-]*)(?:\s+{_CAP_WORD}){{0,10}}\s*$")
+_MEANS = re.compile(
+    r"(?:^|(?<=[.;:]\s)|(?<=\n))(?:\s*[-*+]\s+)?(?:The\s+term\s+)?(?P<term>(?:the\s+)?"
+    r"[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|of|and|to|for)){0,5})\s+" + _VERB + r"\s+"
+    r"(?P<definition>[^\n]{2,400})"
+)
+GLOSSARY_HEADING = re.compile(
+    r"\b(?:definitions|glossary|defined\s+terms|interpretation|terminology)\b", re.IGNORECASE
+)
+_LIST_PAIR = re.compile(
+    r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<bold>\*\*)?(?P<term>[A-Za-z][^:\n*]{0,70}?)(?P=bold)?"
+    r"[ \t]*(?::|[ \t][-\u2013\u2014][ \t])[ \t]*(?P<definition>\S[^\n]{1,400})$",
+    re.MULTILINE,
+)
+_BOLD_PAIR = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?\*\*(?P<term>[^*\n]{1,70})\*\*[ \t]*"
+    r"(?::|[ \t][-\u2013\u2014][ \t])[ \t]*(?P<definition>\S[^\n]{1,400})$",
+    re.MULTILINE,
+)
+_WHERE_INLINE = re.compile(r"\bwhere\b[\s,:]+(?P<rest>[^\n]{3,600})", re.IGNORECASE)
+_WHERE_ITEM_VERB = (
+    r"(?:=|:|\bis\b|\bare\b|\bdenotes\b|\brepresents\b|\bmeans\b|\bequals\b|\brefers\s+to\b)"
+)
+_WHERE_CLAUSE = re.compile(
+    r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,30}"
+    r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB + r"\s*(?P<definition>[^,;.]{2,300})"
+)
+_WHERE_HEAD = re.compile(r"^\s*where\s*:?\s*$", re.IGNORECASE)
+_WHERE_ITEM = re.compile(
+    r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<var>[^=:\n]{1,60}?)\s*" + _WHERE_ITEM_VERB
+    + r"\s*(?P<definition>\S[^\n]{0,400})$",
+    re.MULTILINE,
+)  # fmt: skip
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]%])\.(?:\s|$)")
+_STOP_TERMS = frozenset({"it", "this", "that", "there", "which", "these", "those", "he", "she"})
+
+
+def _sentence(text: str) -> str:
+    match = _SENTENCE_END.search(text)
+    return (text[: match.start()] if match else text).strip().rstrip(";,")
+
+
+def _clean_term(term: str) -> str:
+    term = " ".join(term.replace("*", "").split()).strip(" .,:;")
+    return term[4:] if term.lower().startswith("the ") else term
+
+
+def _in_glossary(doc: Doc, offset: int) -> bool:
+    section = doc.section_at(offset)
+    while section is not None:
+        if GLOSSARY_HEADING.search(section.heading):
+            return True
+        parent = section.parent_id
+        section = next((s for s in doc.sections if s.id == parent), None) if parent else None
+    return False
+
+
+def _quoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    text = block.text
+    for m in _QUOTED_MEANS.finditer(text):
+        start = block.start + m.start("term")
+        yield DefinedTerm(
+            term=_clean_term(m.group("term")),
+            definition=_sentence(m.group("definition")),
+            location=doc.location(start, start + len(m.group("term"))),
+            source=TermSource.QUOTED,
+        )
+    for m in _PAREN.finditer(text):
+        body = m.group("body")
+        quoted = list(_QUOTED_ALL.finditer(body))
+        if not quoted or not _PAREN_LEAD.match(body[: quoted[0].start()]):
+            continue
+        window = max(0, m.start() - 200)
+        before = text[window : m.start()].replace("\n", " ")
+        if window > 0 and not text[window - 1].isspace() and " " in before:
+            before = before.split(" ", 1)[1]  # drop the word the window cut in half
+        long_name = _LONG_NAME.search(before.rstrip())
+        definition = _sentence(before[::-1])[::-1].strip() if before.strip() else ""
+        names = [_clean_term(q.group(1)) for q in quoted]
+        aliases = list(dict.fromkeys(n for n in names[1:] if n != names[0]))
+        if long_name:
+            long_text = _clean_term(long_name.group(0))
+            if long_text.lower() != names[0].lower() and len(long_text.split()) > 1:
+                aliases.insert(0, long_text)
+        start = block.start + m.start() + 1 + quoted[0].start(1)
+        yield DefinedTerm(
+            term=names[0],
+            definition=definition[-300:],
+            location=doc.location(start, start + len(quoted[0].group(1))),
+            aliases=tuple(aliases),
+            source=TermSource.QUOTED,
+        )
+
+
+def _means(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    for m in _MEANS.finditer(block.text):
+        term = _clean_term(m.group("term"))
+        if not term or term.lower() in _STOP_TERMS:
+            continue
+        start = block.start + m.start("term")
+        yield DefinedTerm(
+            term=term,
+            definition=_sentence(m.group("definition")),
+            location=doc.location(start, start + len(m.group("term"))),
+            source=TermSource.MEANS,
+        )
+
+
+def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    pattern = _LIST_PAIR if _in_glossary(doc, block.start) else _BOLD_PAIR
+    for m in pattern.finditer(block.text):
+        term = _clean_term(m.group("term"))
+        if not term or len(term.split()) > 8:
+            continue
+        start = block.start + m.start("term")
+        yield DefinedTerm(
+            term=term,
+            definition=m.group("definition").strip(),
+            location=doc.location(start, start + len(m.group("term"))),
+            source=TermSource.GLOSSARY,
+        )
+
+
+def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    text = block.text
+    lines = text.split("\n")
+    if any(_WHERE_HEAD.match(line) for line in lines):
+        head = next(i for i, line in enumerate(lines) if _WHERE_HEAD.match(line))
+        offset = sum(len(line) + 1 for line in lines[: head + 1])
+        for m in _WHERE_ITEM.finditer(text, offset):
+            yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
+        return
+    for where in _WHERE_INLINE.finditer(text):
+        rest = _sentence(where.group("rest"))
+        base = where.start("rest")
+        for m in _WHERE_CLAUSE.finditer(rest):
+            var = m.group("var")
+            if var.lower().startswith(("and ", "or ")):
+                var = var.split(None, 1)[1] if " " in var else var
+            if var.lower() in _STOP_TERMS or var.lower() in ("and", "or", "the"):
+                continue
+            shift = m.group("var").find(var)
+            yield _where_term(doc, block, var, base + m.start("var") + shift, m.group("definition"))
+
+
+def _where_term(doc: Doc, block: Block, var: str, at: int, definition: str) -> DefinedTerm:
+    start = block.start + at
+    return DefinedTerm(
+        term=_clean_term(var),
+        definition=definition.strip().rstrip(".;,"),
+        location=doc.location(start, start + len(var)),
+        source=TermSource.WHERE,
+    )
+
+
+def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
+    """Return the defined terms of ``doc`` in document order, one per (term, place)."""
+    found: dict[tuple[str, int], DefinedTerm] = {}
+    for block in doc.prose():
+        for extractor in (_quoted, _means, _glossary, _where):
+            for term in extractor(doc, block):
+                # One-letter names are variables; only "where" clauses define those.
+                if len(term.term) <= 80 and (len(term.term) > 1 or term.source is TermSource.WHERE):
+                    found.setdefault((term.term.lower(), term.location.start), term)
+    return tuple(sorted(found.values(), key=lambda t: t.location.start))

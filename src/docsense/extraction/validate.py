@@ -1,0 +1,206 @@
+"""IR validation: bind formula variables to definitions and report defects.
+
+A formula variable is *defined* when the document defines it as a term (or alias), as a
+``where`` variable, as the left-hand side of a formula, or as a parameter name. Names are
+compared case-insensitively, ignoring spacing, underscores, a leading ``the`` and a plural
+``s``; a subscripted name (``w_i``, ``Price_i``) is also defined by its base (``w``,
+``Price``) when the subscript is an index letter, and a LaTeX letter with a word subscript
+(``sigma_target``) by the word. Issues:
+
+* ``undefined_variable`` - one per formula and undefined variable;
+* ``unresolved_reference`` - an internal reference with no target;
+* ``term_used_before_definition`` - a term's first use precedes its definition (headings
+  and definitions sections excepted: defining terms in a glossary is a convention);
+* ``duplicate_definition`` - a term defined twice with different wording.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+import attrs
+
+from docsense.domain.ir import (
+    CrossReference,
+    DefinedTerm,
+    Formula,
+    FormulaVariable,
+    IRIssue,
+    IssueKind,
+    Location,
+    Parameter,
+    ReferenceKind,
+    TermSource,
+)
+from docsense.extraction._text import BlockKind, Doc, normalise_name
+from docsense.extraction.terms import GLOSSARY_HEADING
+
+__all__ = ["bind_variables", "validate"]
+
+_INDEX = r"(?:[ijklmnstIJKLMNST]|\d+)"
+_INDEX_SUBSCRIPT = re.compile(rf"^(?P<base>.+?)[_ ](?P<sub>{_INDEX}(?:[,+-]{_INDEX})*|ITD)$")
+
+
+def _candidates(name: str) -> list[str]:
+    keys = [normalise_name(name)]
+    match = _INDEX_SUBSCRIPT.match(name.strip())
+    if match:
+        keys.append(normalise_name(match.group("base")))
+    if "_" in name:
+        sub = name.partition("_")[2]
+        if len(sub) > 1 and sub.isalpha():
+            keys.append(normalise_name(sub))
+    return keys
+
+
+def bind_variables(
+    formulas: Sequence[Formula], terms: Sequence[DefinedTerm], parameters: Sequence[Parameter]
+) -> tuple[Formula, ...]:
+    """Return ``formulas`` with each variable's definition place filled in where known."""
+    defined: dict[str, tuple[Location, str]] = {}
+    for term in terms:
+        kind = "where" if term.source is TermSource.WHERE else "term"
+        for name in (term.term, *term.aliases):
+            for key in _candidates(name):  # "Signal_i" also defines "Signal"
+                defined.setdefault(key, (term.location, kind))
+    for formula in formulas:
+        if formula.name:
+            for key in _candidates(formula.name):
+                defined.setdefault(key, (formula.location, "formula"))
+    for parameter in parameters:
+        defined.setdefault(normalise_name(parameter.name), (parameter.location, "parameter"))
+    bound: list[Formula] = []
+    for formula in formulas:
+        variables: list[FormulaVariable] = []
+        undefined: list[str] = []
+        for variable in formula.variables:
+            hit = next((defined[k] for k in _candidates(variable.name) if k in defined), None)
+            if hit is None:
+                undefined.append(variable.name)
+                variables.append(FormulaVariable(variable.name))
+            else:
+                variables.append(FormulaVariable(variable.name, hit[0], hit[1]))
+        bound.append(
+            attrs.evolve(formula, variables=tuple(variables), undefined_variables=tuple(undefined))
+        )
+    return tuple(bound)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-"
+
+
+class _Finder:
+    """First whole-word occurrence of a term before an offset, outside headings."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = doc.markdown
+        self.lowered = doc.markdown.lower()
+        spans = [(b.start, b.end) for b in doc.blocks if b.kind is BlockKind.HEADING]
+        self.heading_starts = [a for a, _ in spans]
+        self.heading_ends = [b for _, b in spans]
+        self.block_starts = [b.start for b in doc.blocks]
+
+    def in_heading(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.heading_starts, offset) - 1
+        return i >= 0 and offset < self.heading_ends[i]
+
+    def block_start(self, offset: int) -> int:
+        i = bisect.bisect_right(self.block_starts, offset) - 1
+        return self.block_starts[i] if i >= 0 else 0
+
+    def first_use(self, term: str, before: int) -> int | None:
+        case_sensitive = term[:1].isupper()
+        hay = self.text if case_sensitive else self.lowered
+        needle = term if case_sensitive else term.lower()
+        pos = hay.find(needle, 0, before)
+        while pos >= 0:
+            end = pos + len(needle)
+            if (
+                (pos == 0 or not _is_word_char(hay[pos - 1]))
+                and (end >= len(hay) or not _is_word_char(hay[end]))
+                and not self.in_heading(pos)
+            ):
+                return pos
+            pos = hay.find(needle, pos + 1, before)
+        return None
+
+
+def _used_before_definition(doc: Doc, terms: Sequence[DefinedTerm]) -> list[IRIssue]:
+    issues: list[IRIssue] = []
+    finder = _Finder(doc)
+    seen: set[str] = set()
+    for term in terms:
+        key = term.term.lower()
+        if term.source is TermSource.WHERE or key in seen or len(term.term) < 3:
+            continue
+        seen.add(key)
+        section = doc.section_at(term.location.start)
+        if section is not None and GLOSSARY_HEADING.search(section.heading):
+            continue
+        use = finder.first_use(term.term, finder.block_start(term.location.start))
+        if use is not None:
+            issues.append(
+                IRIssue(
+                    kind=IssueKind.TERM_USED_BEFORE_DEFINITION,
+                    message=f"{term.term!r} is used before it is defined",
+                    location=doc.location(use, use + len(term.term)),
+                    subject=term.term,
+                )
+            )
+    return issues
+
+
+def _duplicates(terms: Sequence[DefinedTerm]) -> list[IRIssue]:
+    issues: list[IRIssue] = []
+    first: dict[str, DefinedTerm] = {}
+    for term in terms:
+        if term.source is TermSource.WHERE:
+            continue
+        key = normalise_name(term.term)
+        earlier = first.setdefault(key, term)
+        if earlier is not term and earlier.definition.strip().lower() != term.definition.lower():
+            issues.append(
+                IRIssue(
+                    kind=IssueKind.DUPLICATE_DEFINITION,
+                    message=f"{term.term!r} is defined again with different wording",
+                    location=term.location,
+                    subject=term.term,
+                )
+            )
+    return issues
+
+
+def validate(
+    doc: Doc,
+    terms: Sequence[DefinedTerm],
+    formulas: Sequence[Formula],
+    references: Sequence[CrossReference],
+) -> tuple[IRIssue, ...]:
+    """Return the IR's issues in document order."""
+    issues: list[IRIssue] = []
+    for formula in formulas:
+        for name in formula.undefined_variables:
+            issues.append(
+                IRIssue(
+                    kind=IssueKind.UNDEFINED_VARIABLE,
+                    message=f"formula variable {name!r} is not defined in the document",
+                    location=formula.location,
+                    subject=name,
+                )
+            )
+    for reference in references:
+        if not reference.resolved and reference.kind is not ReferenceKind.EXTERNAL:
+            issues.append(
+                IRIssue(
+                    kind=IssueKind.UNRESOLVED_REFERENCE,
+                    message=f"{reference.text!r} points at nothing in the document",
+                    location=reference.location,
+                    subject=reference.target,
+                )
+            )
+    issues.extend(_used_before_definition(doc, terms))
+    issues.extend(_duplicates(terms))
+    return tuple(sorted(issues, key=lambda i: (i.location.start, i.kind.value)))

@@ -1,0 +1,145 @@
+"""Fixture factories for ingest tests: real PDFs, DOCX files and hostile containers."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+# (text, bold, size, x, y) on a US-letter page, PDF coordinates (origin bottom left).
+PdfLine = tuple[str, bool, float, float, float]
+
+
+def pdf_from_lines(pages: Sequence[Sequence[PdfLine]]) -> bytes:
+    """Write a small valid PDF with Helvetica / Helvetica-Bold text lines."""
+    objects: list[bytes] = []
+    page_ids = [5 + 2 * i for i in range(len(pages))]
+    kids = " ".join(f"{pid} 0 R" for pid in page_ids)
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
+    )
+    for i, lines in enumerate(pages):
+        ops = []
+        for text, bold, size, x, y in lines:
+            esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            font = "F2" if bold else "F1"
+            ops.append(f"BT /{font} {size} Tf {x} {y} Td ({esc}) Tj ET")
+        stream = "\n".join(ops).encode("cp1252")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {page_ids[i] + 1}"
+            " 0 R /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>".encode()
+        )
+        objects.append(
+            b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream"
+        )
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out.getvalue()
+
+
+def text_page(*paragraphs: tuple[str, bool], top: float = 740.0) -> list[PdfLine]:
+    """Lay out lines top-down at 12 pt leading, a blank line between entries."""
+    lines: list[PdfLine] = []
+    y = top
+    for text, bold in paragraphs:
+        lines.append((text, bold, 10.0, 72.0, y))
+        y -= 24.0
+    return lines
+
+
+def docx_bytes(build: Callable[[Any], None]) -> bytes:
+    """Build a DOCX with python-docx: ``build`` receives the Document."""
+    import docx
+
+    document = docx.Document()
+    build(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def zip_bomb(entries: int, entry_size: int = 1 << 20) -> bytes:
+    """A DOCX-looking zip whose entries each inflate to ``entry_size`` zero bytes.
+
+    The deflate stream is computed once and reused, so building a 1 GiB bomb is instant.
+    """
+    payload = b"\0" * entry_size
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = compressor.compress(payload) + compressor.flush()
+    crc = zlib.crc32(payload)
+    names = ["[Content_Types].xml", "word/document.xml"] + [
+        f"word/media/pad{i}.bin" for i in range(max(0, entries - 2))
+    ]
+    out = io.BytesIO()
+    central = io.BytesIO()
+    for name in names:
+        raw = name.encode()
+        offset = out.tell()
+        out.write(
+            struct.pack(
+                "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(data), entry_size, len(raw), 0
+            )
+        )
+        out.write(raw)
+        out.write(data)
+        central.write(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                len(data),
+                entry_size,
+                len(raw),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+        )
+        central.write(raw)
+    cd = central.getvalue()
+    cd_offset = out.tell()
+    out.write(cd)
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(names), len(names), len(cd), cd_offset, 0)
+    out.write(eocd)
+    return out.getvalue()
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared seed corpus, or skip when this checkout has none."""
+    if not (CORPUS / "seed-docs").is_dir():
+        pytest.skip(f"seed corpus not found at {CORPUS}")
+    return CORPUS

@@ -1,0 +1,88 @@
+"""PDF conversion on generated PDFs: headings, nesting, lists, paragraphs, page furniture."""
+
+from __future__ import annotations
+
+from docsense.adapters.convert import convert_document
+
+from .conftest import PdfLine, pdf_from_lines
+
+
+def page(number: int, *body: tuple[str, bool, float]) -> list[PdfLine]:
+    """Body lines (text, bold, gap above) top-down, with a running footer and page number."""
+    lines: list[PdfLine] = [("Index Rules - Confidential", False, 8.0, 72.0, 770.0)]
+    y = 740.0
+    for text, bold, gap in body:
+        y -= gap
+        lines.append((text, bold, 10.0, 72.0, y))
+    lines.append((f"- {number} -", False, 8.0, 290.0, 40.0))
+    return lines
+
+
+PAGES = [
+    page(
+        1,
+        ("INDEX METHODOLOGY", True, 0),
+        ("1. Overview", True, 28),
+        ("The index tracks liquid futures. It is rebalanced monthly.", False, 24),
+        ("Its level is published daily.", False, 12),
+        ("1.1 Objective", True, 28),
+        ("The objective is diversified exposure.", False, 24),
+    ),
+    page(
+        2,
+        ("I. Selection", True, 0),
+        ("Contracts are selected when:", False, 24),
+        ("\u2022 they are listed on a regulated exchange; and", False, 24),
+        ("\u2022 their volume exceeds 1,000 contracts.", False, 12),
+        ("2. Weights: Applicable", True, 28),
+        ("Weights are equal. THIS LINE IS NOT A HEADING.", False, 24),
+    ),
+    page(3, ("ANNEX A: CONTRACTS", True, 0), ("Table 1: Contracts", False, 24)),
+]
+
+
+def test_bold_numbered_and_capital_lines_become_nested_headings() -> None:
+    doc = convert_document(pdf_from_lines(PAGES), "rules.pdf")
+    tree = [(s.heading, s.level, s.page) for s in doc.sections]
+    assert tree == [
+        ("INDEX METHODOLOGY", 1, 1),
+        ("1. Overview", 2, 1),
+        ("1.1 Objective", 3, 1),
+        ("I. Selection", 4, 2),
+        ("2. Weights: Applicable", 2, 2),
+        ("ANNEX A: CONTRACTS", 1, 3),
+    ]
+    by_heading = {s.heading: s for s in doc.sections}
+    # A new numbering style nests under the innermost open heading.
+    assert by_heading["I. Selection"].parent_id == by_heading["1.1 Objective"].id
+    assert by_heading["2. Weights: Applicable"].parent_id == by_heading["INDEX METHODOLOGY"].id
+
+
+def test_running_headers_footers_and_page_numbers_are_removed() -> None:
+    md = convert_document(pdf_from_lines(PAGES), "rules.pdf").markdown
+    assert "Confidential" not in md
+    assert "- 2 -" not in md
+
+
+def test_bullets_become_list_items_and_gaps_split_paragraphs() -> None:
+    md = convert_document(pdf_from_lines(PAGES), "rules.pdf").markdown
+    assert "- they are listed on a regulated exchange; and\n" in md
+    assert "- their volume exceeds 1,000 contracts." in md
+    assert (
+        "The index tracks liquid futures. It is rebalanced monthly.\n\n"
+        "Its level is published daily." not in md
+    )
+    assert "It is rebalanced monthly.\nIts level is published daily." in md
+
+
+def test_pages_are_anchored_and_tables_reported() -> None:
+    doc = convert_document(pdf_from_lines(PAGES), "rules.pdf")
+    assert [a.page for a in doc.anchors] == [1, 2, 3]
+    assert doc.pages == 3
+    assert any("pages 3" in w for w in doc.warnings)
+    assert doc.title == "INDEX METHODOLOGY"
+
+
+def test_unbold_numbered_lines_are_not_headings() -> None:
+    pages = [page(1, ("1. This numbered line is plain text.", False, 0), ("More.", False, 12))]
+    assert convert_document(pdf_from_lines(pages), "plain.pdf").sections == ()

@@ -1,0 +1,211 @@
+"""Extractors on hand-written fixtures (general drafting patterns, not corpus sentences)."""
+
+# ruff: noqa: RUF001  (the multiplication sign is part of the fixture formulas)
+from __future__ import annotations
+
+from docsense.domain.codec import structure, unstructure
+from docsense.domain.ir import IssueKind, ReferenceKind, SemanticIR, SourceAnchor, TermSource
+from docsense.extraction import extract_ir
+
+DOC = """# Alpha Carry Index
+
+## 1. Introduction
+
+The Alpha Carry Index (the "Index") tracks a basket of currency forwards (each, a
+"Constituent", and together the "Constituents"). The Index Level is published daily.
+
+"Business Day" means a day on which banks are open in London.
+
+Carry Signal is defined as the annualised forward premium of a Constituent.
+
+## 2. Parameters
+
+- Volatility Target: 8%
+- **Rebalance Threshold** = 2.5 per cent
+- Lookback: 60 Business Days
+
+Each Constituent must have an average daily turnover greater than $50 million.
+Weights are capped at 20% and use a 30-day moving average of prices.
+The Index was launched on 3 January 2022 as described in Section 3.
+
+## 3. Calculation
+
+The weight of Constituent i is:
+
+W_i = Signal_i / Sum(Signal) × Scale
+
+where Signal_i is the Carry Signal of Constituent i, and Scale denotes the leverage factor.
+
+The level is:
+
+$$
+L_t = L_{t-1} \\times (1 + \\sum_i w_i r_{i,t})
+$$
+
+Costs of $5 and $10 are not formulas. Base Level = 1000 (set at launch).
+
+Where:
+- r_i = the daily return of Constituent i
+- L: the Index Level
+
+Table 1: Example weights
+
+| Constituent | Weight |
+|---|---|
+| EURUSD | 20% |
+| USDJPY | 15% |
+
+See Table 1, Section 2, Section 9, Appendix A, Appendix B and the
+[rulebook](https://example.com/rules.pdf). Data are as set out in the Global FX Benchmark
+Methodology.
+
+## Appendix A: Constituent List
+
+Listed in Table 1.
+"""
+
+
+def ir() -> SemanticIR:
+    return extract_ir(DOC)
+
+
+def terms() -> dict[str, tuple[TermSource, tuple[str, ...]]]:
+    return {t.term: (t.source, t.aliases) for t in ir().terms}
+
+
+def test_quoted_parenthetical_definitions_with_aliases() -> None:
+    found = terms()
+    assert found["Index"] == (TermSource.QUOTED, ("Alpha Carry Index",))
+    assert found["Constituent"] == (TermSource.QUOTED, ("Constituents",))
+
+
+def test_means_and_defined_as_definitions() -> None:
+    found = {t.term: t for t in ir().terms}
+    assert found["Business Day"].definition == "a day on which banks are open in London"
+    assert found["Business Day"].source is TermSource.QUOTED
+    assert found["Carry Signal"].source is TermSource.MEANS
+    assert found["Carry Signal"].definition.startswith("the annualised forward premium")
+
+
+def test_where_clauses_define_formula_variables() -> None:
+    found = terms()
+    for name in ("Signal_i", "Scale", "r_i", "L"):
+        assert found[name][0] is TermSource.WHERE
+
+
+def test_parameters_from_labels_comparisons_and_measures() -> None:
+    params = {(p.name, p.value, p.unit, p.numeric) for p in ir().parameters}
+    assert ("Volatility Target", "8%", "%", 8.0) in params
+    assert ("Rebalance Threshold", "2.5 per cent", "per cent", 2.5) in params
+    assert ("Lookback", "60 Business Days", "Business Days", 60.0) in params
+    assert ("average daily turnover", "$50 million", "million", 50.0) in params
+    assert ("Weights", "20%", "%", 20.0) in params
+    assert ("moving average", "30 days", "days", 30.0) in params
+    names = {p.name for p in ir().parameters}
+    assert not any("launched" in n or "Section" in n for n in names)
+
+
+def test_plain_and_latex_formulas_with_variables() -> None:
+    formulas = {f.text: f for f in ir().formulas}
+    plain = formulas["W_i = Signal_i / Sum(Signal) × Scale"]
+    assert plain.notation == "plain"
+    assert plain.name == "W_i"
+    assert [v.name for v in plain.variables] == ["W_i", "Signal_i", "Signal", "Scale"]
+    assert plain.undefined_variables == ()
+    latex = formulas[r"L_t = L_{t-1} \times (1 + \sum_i w_i r_{i,t})"]
+    assert latex.notation == "latex"
+    assert "w_i" in latex.undefined_variables
+    assert "r_i" not in latex.undefined_variables
+    assert not any("$5" in text or "1000" in text for text in formulas)
+
+
+def test_variable_definitions_point_at_their_source() -> None:
+    formula = next(f for f in ir().formulas if f.name == "W_i")
+    scale = next(v for v in formula.variables if v.name == "Scale")
+    assert scale.defined_by == "where"
+    assert scale.defined_at is not None
+    assert DOC[scale.defined_at.start : scale.defined_at.end] == "Scale"
+
+
+def test_tables_with_caption_header_and_rows() -> None:
+    (table,) = ir().tables
+    assert table.id == "table-1"
+    assert table.caption == "Table 1: Example weights"
+    assert table.header == ("Constituent", "Weight")
+    assert table.rows == (("EURUSD", "20%"), ("USDJPY", "15%"))
+    assert table.location.section_id == "3-calculation"
+
+
+def test_references_resolve_to_sections_tables_and_appendices() -> None:
+    refs = {(r.text, r.kind): (r.resolved, r.resolved_to) for r in ir().references}
+    assert refs[("Section 3", ReferenceKind.SECTION)] == (True, "3-calculation")
+    assert refs[("Section 9", ReferenceKind.SECTION)] == (False, None)
+    assert refs[("Table 1", ReferenceKind.TABLE)] == (True, "table-1")
+    assert refs[("Appendix A", ReferenceKind.APPENDIX)] == (True, "appendix-a-constituent-list")
+    assert refs[("Appendix B", ReferenceKind.APPENDIX)] == (False, None)
+    externals = {r.target for r in ir().references if r.kind is ReferenceKind.EXTERNAL}
+    assert "https://example.com/rules.pdf" in externals
+    assert "Global FX Benchmark Methodology" in externals
+
+
+def test_issues_report_unresolved_references_undefined_variables_and_early_use() -> None:
+    issues = {(i.kind, i.subject) for i in ir().issues}
+    assert (IssueKind.UNRESOLVED_REFERENCE, "Section 9") in issues
+    assert (IssueKind.UNRESOLVED_REFERENCE, "Appendix B") in issues
+    assert (IssueKind.UNDEFINED_VARIABLE, "w_i") in issues
+    assert (IssueKind.UNRESOLVED_REFERENCE, "Section 3") not in issues
+    # "Index" appears in the title heading only before its definition: headings don't count.
+    assert (IssueKind.TERM_USED_BEFORE_DEFINITION, "Index") not in issues
+
+
+def test_term_used_before_definition_outside_a_glossary() -> None:
+    text = (
+        '# Rules\n\nEach Valuation Day the level is fixed.\n\n"Valuation Day" means each weekday.\n'
+    )
+    issues = extract_ir(text).issues
+    assert [(i.kind, i.subject) for i in issues] == [
+        (IssueKind.TERM_USED_BEFORE_DEFINITION, "Valuation Day")
+    ]
+    assert text[issues[0].location.start :].startswith("Valuation Day the level")
+
+
+def test_glossary_sections_define_terms_without_early_use_issues() -> None:
+    text = (
+        "# Rules\n\nThe Fixing Time is 4pm.\n\n## Definitions\n\n"
+        "- Fixing Time: the time at which prices are taken\n- Venue - the main exchange\n"
+    )
+    ir = extract_ir(text)
+    assert {(t.term, t.source) for t in ir.terms} == {
+        ("Fixing Time", TermSource.GLOSSARY),
+        ("Venue", TermSource.GLOSSARY),
+    }
+    assert not [i for i in ir.issues if i.kind is IssueKind.TERM_USED_BEFORE_DEFINITION]
+
+
+def test_duplicate_definitions_with_different_wording() -> None:
+    text = '"Cap" means 10%.\n\nLater text.\n\n"Cap" means 20%.\n'
+    kinds = [i.kind for i in extract_ir(text).issues]
+    assert IssueKind.DUPLICATE_DEFINITION in kinds
+
+
+def test_locations_carry_section_and_source_provenance() -> None:
+    anchors = (SourceAnchor(0, page=1), SourceAnchor(DOC.index("## 3."), page=2))
+    result = extract_ir(DOC, anchors=anchors)
+    formula = next(f for f in result.formulas if f.name == "W_i")
+    assert formula.location.section_id == "3-calculation"
+    assert formula.location.page == 2
+    term = next(t for t in result.terms if t.term == "Index")
+    assert (term.location.section_id, term.location.page) == ("1-introduction", 1)
+    assert DOC[term.location.start : term.location.end] == "Index"
+
+
+def test_code_block_formulas_are_found_but_not_terms() -> None:
+    text = "# Calc\n\n```\nNAV = Assets - Liabilities\n```\n\n```\nX means nothing here\n```\n"
+    result = extract_ir(text)
+    assert [f.text for f in result.formulas] == ["NAV = Assets - Liabilities"]
+    assert result.terms == ()
+
+
+def test_ir_round_trips_through_the_event_codec() -> None:
+    result = ir()
+    assert structure(unstructure(result), SemanticIR) == result
