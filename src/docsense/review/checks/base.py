@@ -1,0 +1,262 @@
+"""What every check sees and returns: :class:`CheckContext` and :class:`CheckHit`.
+
+A check function has the signature ``(ctx: CheckContext, check: Check) -> Iterable[CheckHit]``.
+``ctx`` holds the Markdown, its sections and the semantic IR, plus the text cut into units
+(paragraph sentences, list items, table rows, headings) with their character spans, so that
+every hit points at an exact span of the Markdown. A hit with ``absent=True`` reports
+something missing and has no span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+
+import attrs
+
+from docsense.domain.findings import Category, Severity
+from docsense.domain.ir import Section, SemanticIR
+from docsense.domain.policies import Check
+
+__all__ = [
+    "CheckContext",
+    "CheckFunction",
+    "CheckHit",
+    "TextUnit",
+    "clause_start",
+    "has_quantity",
+    "is_proper_name",
+]
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+")
+_TABLE_ROW = re.compile(r"^\s*\|")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+# Sentence ends: . ! ? followed by space and a capital, digit, quote or bracket.
+_SENTENCE_END = re.compile(r"[.!?]['\")\]]?\s+(?=[A-Z0-9\"'(\[])")
+_ABBREVIATIONS = frozenset(
+    [
+        "e.g", "i.e", "etc", "vs", "no", "inc", "ltd", "corp", "co", "approx", "fig", "sec", "st",
+        "mr", "ms", "dr", "al", "cf", "incl", "min", "max", "est", "jan", "feb", "mar", "apr",
+        "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k",
+    ]
+)
+# A quantity: a digit, a number word, or a percentage/currency sign.
+_QUANTITY = re.compile(
+    r"\d|[%$€£¥]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|fifty|hundred|thousand|million|billion|half|twice|zero)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\s(?:when|whenever|if|unless|where|while|or|and then|but|so that|until|once)\s",
+    re.IGNORECASE,
+)
+
+
+@attrs.frozen
+class TextUnit:
+    """A sentence, list item, table row or heading, as a span of the Markdown.
+
+    ``kind`` is ``"sentence"``, ``"item"``, ``"row"`` or ``"heading"``; ``text`` is
+    ``markdown[start:end]``.
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+@attrs.frozen(kw_only=True)
+class CheckHit:
+    """One thing a check found: a span of the Markdown (or ``absent``) and what to say.
+
+    ``category`` and ``severity`` default to the policy's. ``replacement`` is text that can
+    stand in place of ``markdown[start:end]``; it keeps the author's words and marks what
+    must be supplied with ``[[specify: ...]]`` placeholders.
+    """
+
+    start: int = 0
+    end: int = 0
+    title: str
+    description: str = ""
+    suggested_fix: str = ""
+    replacement: str | None = None
+    category: Category | None = None
+    severity: Severity | None = None
+    confidence: float = 0.8
+    absent: bool = False
+
+
+CheckFunction = Callable[["CheckContext", Check], Iterable[CheckHit]]
+
+
+class CheckContext:
+    """The document as checks see it. Derived views are computed once, on first use."""
+
+    def __init__(self, markdown: str, sections: Iterable[Section], ir: SemanticIR) -> None:
+        self.markdown = markdown
+        self.sections = tuple(sections) or ir.sections
+        self.ir = ir
+
+    # --- structure --------------------------------------------------------------------------
+
+    @cached_property
+    def units(self) -> tuple[TextUnit, ...]:
+        """Every sentence, list item, table row and heading, in document order."""
+        return tuple(_segment(self.markdown))
+
+    @cached_property
+    def body_units(self) -> tuple[TextUnit, ...]:
+        """The units that are not headings."""
+        return tuple(u for u in self.units if u.kind != "heading")
+
+    @cached_property
+    def title_span(self) -> tuple[int, int] | None:
+        """The span of the title heading's line, if the document has a title."""
+        sec = self.title_section
+        if sec is None:
+            return None
+        line_end = self.markdown.find("\n", sec.start)
+        return sec.start, (len(self.markdown) if line_end < 0 else line_end)
+
+    def section_at(self, offset: int) -> Section | None:
+        """Return the innermost section containing ``offset``, or None."""
+        best: Section | None = None
+        for sec in self.sections:
+            if sec.start <= offset < sec.end and (best is None or sec.level >= best.level):
+                best = sec
+        return best
+
+    @cached_property
+    def title_section(self) -> Section | None:
+        """The section of the document title: the only level-1 heading, if there is one."""
+        top = [s for s in self.sections if s.level == 1]
+        return top[0] if len(top) == 1 else None
+
+    def has_heading(self, pattern: re.Pattern[str]) -> bool:
+        """Return True if a heading other than the document title matches ``pattern``."""
+        return any(
+            pattern.search(sec.heading) for sec in self.sections if sec is not self.title_section
+        )
+
+    def body_text(self) -> str:
+        """Return the Markdown with the title heading blanked out (for whole-document searches)."""
+        span = self.title_span
+        if span is None:
+            return self.markdown
+        return self.markdown[: span[0]] + " " * (span[1] - span[0]) + self.markdown[span[1] :]
+
+    def in_heading(self, offset: int) -> bool:
+        """Return True if ``offset`` falls on a heading line."""
+        return any(u.start <= offset < u.end for u in self.units if u.kind == "heading")
+
+
+def has_quantity(text: str) -> bool:
+    """Return True if ``text`` states a number (digits, %, currency, or a number word)."""
+    return bool(_QUANTITY.search(text))
+
+
+def is_proper_name(text: str) -> bool:
+    """Return True if ``text`` holds a capitalised name or an acronym past its first word."""
+    words = text.split()
+    if not words:
+        return False
+    tail = " ".join(words[1:]) if words[0][:1].isupper() else text
+    return bool(re.search(r"\b(?:[A-Z][a-zA-Z&.]+|[A-Z]{2,})", tail))
+
+
+def clause_start(text: str, pos: int, *, max_words: int = 14) -> int:
+    """Index in ``text`` where the clause containing ``pos`` starts.
+
+    Clauses break at punctuation and at subordinating words (when, if, where, or ...), so
+    ``"rebalanced when drift exceeds the threshold"`` gives the start of ``"drift"``. The
+    clause is at most ``max_words`` words long before ``pos``.
+    """
+    start = 0
+    for m in _CLAUSE_BREAK.finditer(text, 0, pos):
+        start = m.end()
+    while start < pos and text[start] in " \t\n-*•":
+        start += 1
+    words = text[start:pos].split()
+    if len(words) > max_words:
+        keep = " ".join(words[-max_words:])
+        start = text.rfind(keep.split()[0], start, pos) if keep else pos
+    return max(0, min(start, pos))
+
+
+def _segment(markdown: str) -> Iterator[TextUnit]:
+    """Cut Markdown into headings, list items, table rows and paragraph sentences."""
+    pos = 0
+    para_start: int | None = None
+    para_end = 0
+    in_fence = False
+    block: list[tuple[int, int, str]] = []  # pending paragraph/item: (start, end, kind)
+
+    def flush() -> Iterator[TextUnit]:
+        nonlocal para_start
+        if para_start is not None and block:
+            kind = block[0][2]
+            yield from _sentences(markdown, para_start, para_end, kind)
+        para_start = None
+        block.clear()
+
+    for line in markdown.splitlines(keepends=True):
+        line_start, line_end = pos, pos + len(line.rstrip("\r\n"))
+        pos += len(line)
+        stripped = line.strip()
+        if _FENCE.match(line):
+            yield from flush()
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if not stripped:
+            yield from flush()
+            continue
+        if _HEADING.match(line):
+            yield from flush()
+            yield TextUnit(line_start, line_end, markdown[line_start:line_end], "heading")
+            continue
+        if _TABLE_ROW.match(line):
+            yield from flush()
+            if not re.fullmatch(r"[\s|:\-]+", stripped):
+                yield TextUnit(line_start, line_end, markdown[line_start:line_end], "row")
+            continue
+        item = _LIST_ITEM.match(line)
+        if item:
+            yield from flush()
+            para_start = line_start + item.end()
+            para_end = line_end
+            block.append((para_start, line_end, "item"))
+            continue
+        if para_start is None:
+            para_start = line_start + (len(line) - len(line.lstrip()))
+            block.append((para_start, line_end, "sentence"))
+        para_end = line_end
+    yield from flush()
+
+
+def _sentences(markdown: str, start: int, end: int, kind: str) -> Iterator[TextUnit]:
+    text = markdown[start:end]
+    cut = 0
+    for m in _SENTENCE_END.finditer(text):
+        word = re.search(r"([\w.]+)[.!?]['\")\]]?$", text[cut : m.start() + 1])
+        if word:
+            token = word.group(1).lower().rstrip(".")
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                continue
+        piece_end = m.start() + 1
+        yield from _unit(markdown, start + cut, start + piece_end, kind)
+        cut = m.end()
+    yield from _unit(markdown, start + cut, end, kind)
+
+
+def _unit(markdown: str, start: int, end: int, kind: str) -> Iterator[TextUnit]:
+    while start < end and markdown[start].isspace():
+        start += 1
+    while end > start and markdown[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield TextUnit(start, end, markdown[start:end], kind)

@@ -1,0 +1,171 @@
+"""Market calendar: day counting, date rules and cut-off times without a calendar or time zone.
+
+``calendar_unspecified`` reports, when the document names no market calendar:
+
+- day counts that do not say trading, business or calendar days ("over the previous 60 days");
+- look-back windows in weeks or months ("3-month return", "past 6 months");
+- date rules that depend on a calendar ("last day of each month", "next available day",
+  "non-trading day", "business day", "third Friday of", "holidays");
+
+and, when the document names no time zone, times of day ("at market close", "market open",
+"end of day", "cut-off", "16:00"). A calendar counts as named when the document names an
+exchange or a calendar ("NYSE", "London Stock Exchange", "TARGET2 calendar").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from docsense.domain.findings import Category
+from docsense.domain.policies import Check
+from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
+
+__all__ = ["calendar_unspecified", "names_calendar", "names_time_zone"]
+
+_EXCHANGES = (
+    r"NYSE|NASDAQ|Nasdaq|AMEX|CBOE|Cboe|CME|ICE|LSE|TSE|JPX|HKEX|SEHK|ASX|SGX|NSE|BSE|TSX|"
+    r"Euronext|Xetra|SIX|KRX|TWSE|JSE|B3|SIFMA|TARGET2?|Eurex|LME|NYMEX|COMEX"
+)
+_NAMED_CALENDAR = re.compile(
+    rf"\b(?:{_EXCHANGES})\b"
+    r"|\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*\s+(?:Stock\s+)?Exchange\b"
+    r"|\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*\s+(?:(?:holiday|trading|business|settlement)\s+)?"
+    r"calendar\b"
+)
+_TIME_ZONE = re.compile(
+    r"\b(?:UTC|GMT|BST|CET|CEST|EET|E[SD]?T|C[SD]T|P[SD]T|JST|HKT|SGT|AEST|AEDT|IST|KST)\b"
+    r"|\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\b"
+    r"|\b(?:Eastern|Central|Pacific|Mountain|Greenwich|Coordinated\s+Universal)\s+"
+    r"(?:Standard\s+|Daylight\s+)?Time\b"
+    r"|\b(?:New\s+York|London|Tokyo|Frankfurt|Hong\s+Kong|Sydney|Singapore|Paris|Zurich)"
+    r"\s+(?:local\s+)?time\b"
+)
+
+_QUALIFIED = r"(?:trading|business|calendar|working|settlement|banking|exchange|market|weekdays?)"
+_DAY_COUNT = re.compile(
+    rf"\b(?:(?:previous|past|last|prior|trailing|rolling|next|first|following|over|within)\s+)?"
+    rf"\d+(?:\s*-\s*|\s+)(?!{_QUALIFIED}\b)(?:days?)\b(?:\s+of\s+(?:daily\s+)?[a-z]+)?",
+    re.IGNORECASE,
+)
+_WINDOW = re.compile(
+    r"\b(?:(?:previous|past|last|prior|trailing|rolling|over\s+the\s+(?:past|previous|last))\s+"
+    r"\d+\s*-?\s*(?:weeks?|months?)\b"
+    r"|\b\d+\s*-\s*(?:week|month)\s+(?:returns?|momentum|volatility|average|lookback|window|"
+    r"period|performance|change|high|low|moving\s+average))",
+    re.IGNORECASE,
+)
+_DATE_RULE = re.compile(
+    r"\b(?:last|first|final)\s+(?:(?:business|trading|calendar|working)\s+)?day\s+of\s+"
+    r"(?:the\s+|each\s+|every\s+)?(?:month|quarter|year|week)\b"
+    r"|\b(?:month|quarter|year)[- ]end\b"
+    r"|\bend\s+of\s+(?:each|the|every)\s+(?:month|quarter|trading\s+day|business\s+day)\b"
+    r"|\bnext\s+(?:available|business|trading|working|valid)\s+day\b"
+    r"|\bnon-?(?:trading|business|working)\s+days?\b"
+    r"|\b(?:common|each|every|any)\s+(?:trading|business)\s+days?\b"
+    r"|\b(?:last|first|second|third|fourth)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday)"
+    r"\s+of\s+(?:each|the|every)\s+(?:month|quarter)\b"
+    r"|\b(?:business|trading)\s+days?\b"
+    r"|\b(?:market\s+)?holidays?\b",
+    re.IGNORECASE,
+)
+_TIME_OF_DAY = re.compile(
+    r"\b(?:at|on|before|after|by)\s+(?:the\s+)?(?:market|exchange)\s+(?:close|open)\b"
+    r"|\bmarket\s+(?:close|open)\s+(?:the\s+)?(?:next|following)\s+day\b"
+    r"|\b(?:end|close|start)\s+of\s+(?:each\s+|the\s+)?(?:business|trading)?\s*day\b"
+    r"|\bcut-?off\s+(?:time|point)\b"
+    r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b",
+    re.IGNORECASE,
+)
+
+
+def names_calendar(ctx: CheckContext) -> bool:
+    """Return True if the document names an exchange or a market calendar."""
+    return bool(_NAMED_CALENDAR.search(ctx.body_text()))
+
+
+def names_time_zone(ctx: CheckContext) -> bool:
+    """Return True if the document names a time zone."""
+    return bool(_TIME_ZONE.search(ctx.body_text()))
+
+
+def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Calendar-dependent language in a document that names no calendar or time zone."""
+    calendar = names_calendar(ctx)
+    zone = names_time_zone(ctx)
+    for unit in ctx.body_units:
+        taken: list[tuple[int, int]] = []
+        if not calendar:
+            for pattern, maker in ((_DAY_COUNT, _day_count), (_WINDOW, _window),
+                                   (_DATE_RULE, _date_rule)):
+                yield from _hits(unit, pattern, maker, taken)
+        if not zone:
+            yield from _hits(unit, _TIME_OF_DAY, _time_of_day, taken)
+
+
+def _hits(
+    unit: TextUnit,
+    pattern: re.Pattern[str],
+    maker: Callable[[int, int, str], CheckHit],
+    taken: list[tuple[int, int]],
+) -> Iterator[CheckHit]:
+    for m in pattern.finditer(unit.text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        taken.append((m.start(), m.end()))
+        yield maker(unit.start + m.start(), unit.start + m.end(), m.group(0))
+
+
+def _hit(start: int, end: int, title: str, description: str, fix: str, repl: str) -> CheckHit:
+    return CheckHit(
+        start=start,
+        end=end,
+        title=title,
+        description=description,
+        suggested_fix=fix,
+        replacement=repl,
+        category=Category.MARKET_CALENDAR,
+        confidence=0.8,
+    )
+
+
+def _day_count(start: int, end: int, phrase: str) -> CheckHit:
+    repl = re.sub(r"(?i)\bdays?\b", lambda m: f"[[specify: trading or calendar]] {m.group(0)}",
+                  phrase, count=1)
+    return _hit(
+        start, end, "Day count does not say trading or calendar days",
+        f"'{phrase}' can be read as trading days or calendar days, and no calendar is named.",
+        "Say whether these are trading, business or calendar days, and name the calendar.",
+        f"{repl} ([[specify: calendar]])",
+    )
+
+
+def _window(start: int, end: int, phrase: str) -> CheckHit:
+    return _hit(
+        start, end, "Look-back window has no day-count convention",
+        f"'{phrase}' does not say how the window is measured (calendar months or a number "
+        "of trading days) or what happens when its end is not a trading day.",
+        "Define the window in trading days of a named calendar, or give the date roll rule.",
+        f"{phrase} ([[specify: window in trading days or date rule, and calendar]])",
+    )
+
+
+def _date_rule(start: int, end: int, phrase: str) -> CheckHit:
+    return _hit(
+        start, end, "Date rule depends on an unnamed calendar",
+        f"'{phrase}' depends on which days are trading days, but no exchange or holiday "
+        "calendar is named.",
+        "Name the calendar (exchange or holiday calendar) and the roll rule for non-trading "
+        "days.",
+        f"{phrase} ([[specify: calendar and roll convention]])",
+    )
+
+
+def _time_of_day(start: int, end: int, phrase: str) -> CheckHit:
+    return _hit(
+        start, end, "Time of day has no time zone",
+        f"'{phrase}' does not say which market's time or which time zone applies.",
+        "Give the time with its time zone (e.g. an IANA zone name) and the market it refers "
+        "to.",
+        f"{phrase} ([[specify: time and time zone]])",
+    )

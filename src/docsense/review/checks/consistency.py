@@ -1,0 +1,223 @@
+"""Inconsistent content: the same quantity or rule stated twice with different values.
+
+``contradictory_values`` compares, across the document's sentences and list items:
+
+- numeric constraints ("payout ratio below 70%" / "payout ratio must not exceed 60%"): same
+  unit, overlapping subject words, different bounds;
+- frequencies of the same action ("rebalanced monthly" / "rebalanced quarterly");
+- the weighting scheme of the index itself ("weighted by dividend yield" / "equal weighting").
+
+A labelled line ("Reference Date: 5 days ...") is about its label only, and numbers that are
+part of a name ("Russell 3000", "S&P 500") are not quantities.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+import attrs
+
+from docsense.domain.findings import Category
+from docsense.domain.policies import Check
+from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
+
+__all__ = ["contradictory_values"]
+
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_UNIT = (
+    r"(?:%|percent|per\s+cent|years?|months?|days?|weeks?|bps|basis\s+points|billion|million|"
+    r"thousand|x\b)"
+)
+_CONSTRAINT = re.compile(
+    rf"(?P<cmp>\bbetween|\bat\s+least|\bat\s+most|\bminimum(?:\s+of)?|\bmaximum(?:\s+of)?|"
+    rf"\bmin\.?|\bmax\.?|\bno\s+more\s+than|\bno\s+less\s+than|\bnot\s+exceed|\bbelow|\babove|"
+    rf"\bgreater\s+than|\bless\s+than|\bmore\s+than|\bexceeds?|\bup\s+to)?"
+    rf"\s*(?P<cur>[$€£])?(?P<a>{_NUMBER})\s*(?P<unit>{_UNIT})?"
+    rf"(?:\s*(?:and|to|-|\u2013)\s*[$€£]?(?P<b>{_NUMBER})\s*(?P<unit2>{_UNIT})?)?",
+    re.IGNORECASE,
+)
+_STOP = frozenset(
+    [
+        "the", "a", "an", "of", "for", "and", "or", "to", "in", "on", "at", "by", "with", "from",
+        "as", "is", "are", "be", "been", "must", "should", "shall", "will", "may", "have", "has",
+        "had", "its", "their", "this", "that", "these", "those", "each", "every", "all", "any",
+        "than", "least", "most", "more", "less", "between", "below", "above", "under", "over",
+        "not", "no", "minimum", "maximum", "min", "max", "exceed", "exceeds", "up", "current",
+        "usd", "eur", "gbp", "per", "which", "who", "whose", "it", "into", "within",
+        "consecutive",
+    ]
+)
+_FREQ = (
+    r"(?:daily|weekly|fortnightly|monthly|quarterly|semi-?annually|semi-?annual|annually|annual|"
+    r"yearly|bi-?annually|bi-?monthly)"
+)
+_ACTIONS = r"(?:rebalanc|reconstitut|reweight)"
+_FREQ_STATEMENT = re.compile(
+    rf"\b(?P<verb>{_ACTIONS})\w*\s+(?:is\s+|are\s+)?(?:done\s+|performed\s+)?(?P<freq>{_FREQ})\b"
+    rf"|\b(?P<freq2>{_FREQ})\s+(?P<verb2>{_ACTIONS})\w*",
+    re.IGNORECASE,
+)
+_WEIGHTING = re.compile(
+    r"\b(?P<equal>equal(?:ly)?[- ]weight(?:ed|ing|s)?|weighted\s+equally|equal\s+weights?)\b"
+    r"|\b(?P<cap>(?:free[- ]float\s+)?(?:market[- ]cap(?:italization|italisation)?|cap|float)"
+    r"[- ]weight(?:ed|ing)?|weighted\s+by\s+(?:free[- ]float\s+)?market\s+cap\w*)\b"
+    r"|\bweighted\s+(?:by|based\s+on|according\s+to|in\s+proportion\s+to)\s+"
+    r"(?:its\s+|their\s+|the\s+)?(?P<by>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)",
+    re.IGNORECASE,
+)
+_OTHER_INDEX = re.compile(r"^\s*(?:indices|indexes|index|benchmarks?|peers?)\b", re.IGNORECASE)
+
+
+@attrs.frozen
+class _Constraint:
+    unit: TextUnit
+    subject: frozenset[str]
+    kind: str
+    low: float
+    high: float
+    phrase: str
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix in ("ments", "ment", "ings", "ing", "ies", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def _subject(text: str) -> frozenset[str]:
+    label, sep, _ = text.partition(":")
+    if sep and 0 < len(label.split()) <= 5:
+        text = label
+    words = re.findall(r"[A-Za-z][A-Za-z-]+", text)
+    return frozenset(_stem(w) for w in words if w.lower() not in _STOP and len(w) > 2)
+
+
+def _unit_class(unit: str | None, currency: str | None) -> str:
+    if currency:
+        return "money"
+    if not unit:
+        return ""
+    u = unit.lower().replace(" ", "")
+    for key, cls in (("%", "%"), ("percent", "%"), ("percent", "%"), ("year", "years"),
+                     ("month", "months"), ("week", "weeks"), ("day", "days"), ("bps", "bps"),
+                     ("basis", "bps"), ("billion", "money"), ("million", "money"),
+                     ("thousand", "money"), ("x", "x")):
+        if key in u:
+            return cls
+    return u
+
+
+def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
+    c = " ".join(cmp.lower().split())
+    if b is not None:
+        return (min(a, b), max(a, b))
+    if c.startswith(("at least", "minimum", "min", "no less", "above", "over", "greater",
+                     "more than", "exceed")):
+        return (a, math.inf)
+    if c.startswith(("at most", "maximum", "max", "no more", "not exceed", "below", "under",
+                     "less than", "up to")):
+        return (-math.inf, a)
+    return (a, a)
+
+
+def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
+    for unit in ctx.body_units:
+        subject = _subject(_CONSTRAINT.sub(" ", unit.text))
+        for m in _CONSTRAINT.finditer(unit.text):
+            before = unit.text[: m.start("a") - (1 if m.group("cur") else 0)].rstrip()
+            if re.search(r"[A-Z&][\w&]*$", before) and not m.group("cmp"):
+                continue  # "Russell 3000", "S&P 500": part of a name
+            kind = _unit_class(m.group("unit") or m.group("unit2"), m.group("cur"))
+            if not kind:
+                continue
+            a = float(m.group("a").replace(",", ""))
+            b = float(m.group("b").replace(",", "")) if m.group("b") else None
+            if re.match(r"minimum|min\b", unit.text[: m.start()].strip()[-8:].lower() or "x"):
+                cmp = "minimum"
+            else:
+                cmp = m.group("cmp") or ""
+            if not cmp and b is None:
+                continue  # a value, not a requirement ("has a weight of 1.333%")
+            low, high = _bounds(cmp, a, b)
+            yield _Constraint(unit, subject, kind, low, high, m.group(0).strip())
+
+
+def _same_quantity(x: frozenset[str], y: frozenset[str]) -> bool:
+    shared = x & y
+    smaller = min(len(x), len(y))
+    return bool(shared) and len(shared) * 2 >= smaller and (len(shared) >= 2 or smaller <= 2)
+
+
+def contradictory_values(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report the same quantity, frequency or weighting stated with different values."""
+    reported: set[int] = set()
+    items = list(_constraints(ctx))
+    for i, later in enumerate(items):
+        for earlier in items[:i]:
+            if later.unit is earlier.unit or later.kind != earlier.kind:
+                continue
+            if (earlier.low, earlier.high) == (later.low, later.high):
+                continue
+            if not _same_quantity(earlier.subject, later.subject):
+                continue
+            if later.unit.start in reported:
+                break
+            reported.add(later.unit.start)
+            yield _conflict(later.unit, earlier.unit, later.phrase, earlier.phrase)
+            break
+    yield from _frequency_conflicts(ctx, reported)
+    yield from _weighting_conflicts(ctx, reported)
+
+
+def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -> CheckHit:
+    return CheckHit(
+        start=unit.start,
+        end=unit.end,
+        title="Contradictory values for the same requirement",
+        description=f"'{phrase}' here contradicts '{other_phrase}' in \"{other.text.strip()}\".",
+        suggested_fix="Keep one value and delete or correct the other; if both apply in "
+        "different cases, say which case each covers.",
+        replacement=f"{unit.text} [[specify: the one value that applies]]",
+        category=Category.INCONSISTENT_CONTENT,
+        confidence=0.8,
+    )
+
+
+def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
+    seen: dict[str, tuple[str, TextUnit]] = {}
+    for unit in ctx.body_units:
+        for m in _FREQ_STATEMENT.finditer(unit.text):
+            verb = (m.group("verb") or m.group("verb2")).lower()
+            freq = re.sub(r"[- ]", "", (m.group("freq") or m.group("freq2")).lower())
+            freq = {"annual": "annually", "semiannual": "semiannually", "yearly": "annually"}.get(
+                freq, freq
+            )
+            if verb not in seen:
+                seen[verb] = (freq, unit)
+            elif seen[verb][0] != freq and unit.start not in reported:
+                reported.add(unit.start)
+                yield _conflict(unit, seen[verb][1], m.group(0), seen[verb][0])
+
+
+def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
+    first: tuple[str, str, TextUnit] | None = None
+    for unit in ctx.body_units:
+        for m in _WEIGHTING.finditer(unit.text):
+            if _OTHER_INDEX.match(unit.text[m.end() :]):
+                continue
+            if m.group("equal"):
+                scheme = "equal"
+            elif m.group("cap") or (m.group("by") or "").lower().startswith("market cap"):
+                scheme = "cap"
+            else:
+                scheme = "by " + _stem((m.group("by") or "").split()[0])
+            if first is None:
+                first = (scheme, m.group(0), unit)
+            elif scheme != first[0] and unit.start not in reported and unit is not first[2]:
+                reported.add(unit.start)
+                yield _conflict(unit, first[2], m.group(0), first[1])
+                return

@@ -1,0 +1,284 @@
+"""Vague or undefined parameters: thresholds, limits, qualifiers and frequencies with no value.
+
+These checks read the language, not a list of known sentences:
+
+- ``vague_thresholds``: a comparison or limit whose value is never given ("exceeds the
+  tolerance threshold", "is capped", "with minimum credit rating", "greater than inflation
+  rate") in a clause that states no number, unless the IR defines a parameter by that name.
+- ``vague_qualifiers``: judgement words standing in for a number ("sufficient liquidity",
+  "significant exposure", "reasonable tracking error").
+- ``vague_frequency``: timing with no period ("periodically", "at regular intervals").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from docsense.domain.findings import Category
+from docsense.domain.policies import Check
+from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, clause_start, has_quantity
+
+__all__ = ["vague_frequency", "vague_qualifiers", "vague_thresholds"]
+
+_LIMIT_NOUN = (
+    r"(?:thresholds?|limits?|caps?|cut-?offs?|maximum|minimum|requirements?|levels?|bands?|"
+    r"tolerances?|trigger(?:\s+levels?)?|barriers?|bounds?|floors?|ceilings?|buffers?)"
+)
+_COMPARATOR = (
+    r"(?:below|above|under|exceeds?|exceeding|exceeded|less\s+than|more\s+than|greater\s+than|"
+    r"lower\s+than|higher\s+than|fewer\s+than|at\s+least|at\s+most|no\s+more\s+than|"
+    r"no\s+less\s+than|not\s+exceed|within|beyond|outside|reach(?:es|ed)?|"
+    r"(?:capped|set|fixed|limited|held)\s+(?:at|to)|drops?\s+below|falls?\s+below|"
+    r"rises?\s+above)"
+)
+# A comparison with a limit noun: "below the threshold", "exceeds upper threshold".
+_COMPARE_LIMIT = re.compile(
+    rf"\b{_COMPARATOR}\s+(?:(?:the|a|an|its|their|our|this|that|some|certain|any|"
+    rf"pre-?defined|specified|set|given|applicable|relevant|upper|lower)\s+)*"
+    rf"(?:[\w-]+\s+){{0,2}}?{_LIMIT_NOUN}\b(?:\s+{_LIMIT_NOUN}\b)?"
+    rf"(?:\s+(?:allowed|permitted|required|set))?",
+    re.IGNORECASE,
+)
+# A comparison against some other quantity named but not valued: "greater than inflation rate".
+_COMPARE_OTHER = re.compile(
+    r"\b(?:greater|less|more|fewer|lower|higher)\s+than\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?:[a-z][\w-]*\s+){0,3}?(?:rates?|prices?|averages?|values?|costs?|returns?|yields?|"
+    r"levels?|spreads?|volumes?|benchmarks?|medians?|means?)\b"
+    r"|\b(?:above|below|exceeds?|exceeding)\s+(?:the\s+)?(?:current|prevailing|market|"
+    r"historical|expected|average|typical)\s+(?:[a-z][\w-]*\s+){0,2}?(?:rates?|prices?|"
+    r"averages?|values?|costs?|returns?|yields?|levels?|spreads?)\b"
+    r"|\b(?:benefits?|gains?|returns?)\s+exceeds?\s+the\s+costs?\b",
+    re.IGNORECASE,
+)
+# A limit stated as a fact without a value: "is capped", "minimum size is enforced".
+_LIMIT_STATED = re.compile(
+    r"\b(?:is|are|be|been|was|were)\s+(?:capped|floored|limited|restricted|bounded)\b"
+    r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
+    r"|(?<!not\s)(?<!very\s)(?<!only\s)\b(?:capped|floored)\b"
+    r"(?=\s*(?:[.;,]|$|to\s+(?:prevent|avoid|limit|reduce|ensure)|in\s+order))"
+    r"|\b(?:minimum|maximum|min|max)\b(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:enforced|applied|"
+    r"imposed|set|required|maintained|used|observed)\b"
+    r"|\b(?:with|has|have|meets?|meeting|above|below|of)\s+(?:a\s+|the\s+)?(?:minimum|maximum)"
+    r"\s+(?!of\b|number\b)[a-z][\w-]*(?:\s+[a-z][\w-]*)?",
+    re.IGNORECASE,
+)
+# Statements about what may happen (risk factors, disclaimers) are not rules to implement.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:may|might|could|would|possible|possibly|potential(?:ly)?|risks?|no\s+assurance)\b",
+    re.IGNORECASE,
+)
+# Legal idioms built from judgement words; they set no parameter.
+_IDIOM = re.compile(
+    r"commercially\s+reasonable|reasonable\s+(?:efforts?|care|control|terms|doubt|judge?ment)|"
+    r"material\s+(?:adverse|respects?|non-?public)|(?:but\s+)?not\s+limited\s+to",
+    re.IGNORECASE,
+)
+# A definite reference to a window nobody sized: "the lookback period".
+_UNSIZED_WINDOW = re.compile(
+    r"\bthe\s+(?:lookback|look-back|observation|measurement|estimation|averaging|holding|"
+    r"calculation|rolling)\s+(?:period|window|horizon)\b",
+    re.IGNORECASE,
+)
+
+_QUALIFIER = re.compile(
+    r"\b(?:sufficient|significant|reasonable|adequate|substantial|strong|major|material|"
+    r"excessive|meaningful|considerable|acceptable|unexpected|unusual|abnormal|elevated|"
+    r"extreme|controversial|insufficient)"
+    r"(?:\s+(?!(?:and|or|to|of|in|for|from|the|with|by|at|on|as|based|is|are|that|which)\b)"
+    r"[a-z][\w-]*(?<!ly)){1,3}\b",
+    re.IGNORECASE,
+)
+
+_FREQUENCY = re.compile(
+    r"\b(?:periodically|regularly|frequently|occasionally|routinely|from\s+time\s+to\s+time|"
+    r"(?:at|on)\s+(?:a\s+)?regular\s+(?:intervals?|basis)|(?:at|on)\s+(?:an?\s+)?"
+    r"(?:periodic|ad[- ]hoc)\s+(?:intervals?|basis)|in\s+a\s+timely\s+manner)\b",
+    re.IGNORECASE,
+)
+
+_PERIODIC_EVENT = re.compile(
+    r"\b(?:(?:rebalanc|reconstitut|review|reweight|reset)\w*\s+(?:is\s+|are\s+)?"
+    r"(?:weekly|monthly|quarterly|semi-?annually|annually|yearly)"
+    r"|(?:weekly|monthly|quarterly|semi-?annual|annual|yearly)\s+"
+    r"(?:rebalanc|reconstitut|review|reweight|reset)\w*)\b",
+    re.IGNORECASE,
+)
+_DATE_RULE = re.compile(
+    r"\b(?:on|in|at|by|from|after|before|as\s+of)\s+(?:the\s+)?(?:last|first|second|third|fourth|"
+    r"final|\d+\w*|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|each|every)\b|\b(?:january|february|march|april|june|july|august|"
+    r"september|october|november|december)\b",
+    re.IGNORECASE,
+)
+
+_SPECIFY_LIMIT = "[[specify: value, with unit]]"
+
+
+def _parameter_names(ctx: CheckContext) -> list[set[str]]:
+    return [set(_words(p.name)) for p in ctx.ir.parameters if p.value.strip()]
+
+
+def _words(text: str) -> list[str]:
+    return [w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2]
+
+
+def _defined_elsewhere(phrase: str, names: list[set[str]]) -> bool:
+    words = set(_words(phrase)) - {"the", "maximum", "minimum", "threshold", "limit", "level"}
+    return bool(words) and any(len(words & n) >= min(2, len(words)) for n in names)
+
+
+def _clause_hit(
+    unit: TextUnit, m: re.Match[str], *, max_words: int = 12
+) -> tuple[int, int, str, str]:
+    """Return the span and text of the clause ending at the match, and the match text."""
+    rel = clause_start(unit.text, m.start(), max_words=max_words)
+    start = unit.start + rel
+    end = unit.start + m.end()
+    return start, end, unit.text[rel : m.end()], m.group(0)
+
+
+def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report comparisons and limits whose value the document never states."""
+    names = _parameter_names(ctx)
+    for unit in ctx.body_units:
+        claimed: list[tuple[int, int]] = []
+        for pattern, kind in (
+            (_COMPARE_LIMIT, "limit"),
+            (_UNSIZED_WINDOW, "window"),
+            (_LIMIT_STATED, "stated"),
+            (_COMPARE_OTHER, "other"),
+        ):
+            for m in pattern.finditer(unit.text):
+                if any(a < m.end() and m.start() < b for a, b in claimed):
+                    continue
+                if _IDIOM.search(unit.text[max(0, m.start() - 12) : m.end() + 8]):
+                    continue
+                start, end, quote, phrase = _clause_hit(unit, m)
+                tail = unit.text[m.end() : m.end() + 40]
+                if has_quantity(quote) or has_quantity(tail.split(".")[0]):
+                    continue
+                if _defined_elsewhere(quote, names):
+                    continue
+                claimed.append((m.start(), m.end()))
+                yield _threshold_hit(start, end, quote, phrase.strip(), kind)
+
+
+def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> CheckHit:
+    if kind == "window":
+        return CheckHit(
+            start=start,
+            end=end,
+            title="Period length not specified",
+            description=f"'{phrase}' is referred to but its length is never given.",
+            suggested_fix="State the length of the period and whether it counts trading or "
+            "calendar days.",
+            replacement=f"{quote} ([[specify: length, trading or calendar days]])",
+            confidence=0.8,
+        )
+    if kind == "other":
+        return CheckHit(
+            start=start,
+            end=end,
+            title="Comparison against an unspecified quantity",
+            description=f"'{phrase}' compares against a quantity whose definition, value or "
+            "source the document does not give.",
+            suggested_fix="Define the quantity compared against: its value or formula, its "
+            "source and when it is measured.",
+            replacement=f"{quote} ([[specify: definition, source and measurement date]])",
+            confidence=0.65,
+        )
+    return CheckHit(
+        start=start,
+        end=end,
+        title="Threshold or limit has no value",
+        description=f"'{phrase}' sets a limit but the document never states its value.",
+        suggested_fix="State the value of the limit, with its unit and how it is measured.",
+        replacement=f"{quote}{_joiner(quote, kind)}{_SPECIFY_LIMIT}",
+        confidence=0.85,
+    )
+
+
+def _joiner(quote: str, kind: str) -> str:
+    if kind == "limit":
+        return " of "
+    if re.search(r"(?:capped|floored|limited|restricted|bounded)$", quote, re.IGNORECASE):
+        return " at "
+    return " "
+
+
+def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report judgement words ("sufficient", "reasonable") standing in for a number."""
+    for unit in ctx.body_units:
+        if _HYPOTHETICAL.search(unit.text):
+            continue
+        for m in _QUALIFIER.finditer(unit.text):
+            if _IDIOM.search(unit.text[max(0, m.start() - 15) : m.end() + 12]):
+                continue
+            start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
+            if has_quantity(unit.text[clause_start(unit.text, m.start()) : m.end() + 30]):
+                continue
+            word = phrase.split()[0].lower()
+            yield CheckHit(
+                start=start,
+                end=end,
+                title=f"'{phrase.strip()}' is not quantified",
+                description=f"'{word}' is a judgement, not a criterion: two implementers would "
+                "draw the line in different places.",
+                suggested_fix="Replace the judgement with a measurable criterion: metric, "
+                "threshold and measurement window.",
+                replacement=f"{quote} ([[specify: measurable criterion and threshold]])",
+                category=Category.UNDEFINED_PARAMETER,
+                confidence=0.75,
+            )
+
+
+def _dated_events(ctx: CheckContext) -> set[str]:
+    """Return stems of periodic events ("rebala", "review") some sentence gives a date for."""
+    out: set[str] = set()
+    for unit in ctx.body_units:
+        if _DATE_RULE.search(unit.text):
+            for m in _PERIODIC_EVENT.finditer(unit.text):
+                out.add(_event_stem(m.group(0)))
+    return out
+
+
+def _event_stem(phrase: str) -> str:
+    word = next(w for w in phrase.lower().split() if w.startswith(_EVENTS))
+    return word[:6]
+
+
+_EVENTS = ("rebalanc", "reconstitut", "review", "reweight", "reset")
+
+
+def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report timing words with no period ("periodically") and schedules with no date."""
+    dated = _dated_events(ctx)
+    for unit in ctx.body_units:
+        for m in _FREQUENCY.finditer(unit.text):
+            start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
+            yield CheckHit(
+                start=start,
+                end=end,
+                title="Frequency not specified",
+                description=f"'{phrase}' does not say how often or on which dates.",
+                suggested_fix="Give the frequency and the date rule (e.g. which day of the "
+                "period, on which calendar).",
+                replacement=f"{quote} ([[specify: frequency and date rule]])",
+                confidence=0.85,
+            )
+        for m in _PERIODIC_EVENT.finditer(unit.text):
+            if _event_stem(m.group(0)) in dated or unit.text.rstrip().endswith(":"):
+                continue
+            start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
+            yield CheckHit(
+                start=start,
+                end=end,
+                title="Schedule has no date rule",
+                description=f"'{phrase}' gives a frequency but not the date: which day of the "
+                "period, and what happens when it is not a trading day.",
+                suggested_fix="State the date rule (e.g. which weekday of which month) and "
+                "the roll rule for non-trading days.",
+                replacement=f"{quote} [[specify: date rule and calendar]]",
+                confidence=0.7,
+            )

@@ -1,0 +1,234 @@
+"""The review engine: run policy packs over a converted document with one or more reviewers.
+
+Reviewers run concurrently; each result goes through the shared finding pipeline
+(grounding with that reviewer's ``source``), then all findings are de-duplicated together,
+each policy gets a status and the review a score.
+
+>>> import asyncio
+>>> from docsense.domain.ir import SemanticIR
+>>> from docsense.policies import load_pack
+>>> from docsense.review.reviewers import resolve_reviewer
+>>> doc = ReviewDocument(markdown="Rebalance periodically.", sections=(), ir=SemanticIR())
+>>> outcome = asyncio.run(run_review(doc, [load_pack("self-containment")],
+...                                  resolve_reviewer("rules")))
+>>> [f.quote for f in outcome.findings], outcome.score < 1
+(['Rebalance periodically'], True)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+import attrs
+
+from docsense.domain.findings import Finding
+from docsense.domain.ir import Section, SemanticIR, SourceAnchor
+from docsense.domain.policies import Policy
+from docsense.domain.review import PolicyOutcome, PolicyStatus, Usage
+from docsense.errors import DocSenseError, ReviewerError, ReviewError
+from docsense.policies import LoadedPack
+from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
+from docsense.review.pipeline import deduplicate, ground_findings, policy_statuses, score_review
+
+__all__ = ["ConvertedLike", "ReviewDocument", "ReviewOutcome", "ReviewStats", "run_review"]
+
+
+class ConvertedLike(Protocol):
+    """What :meth:`ReviewDocument.from_converted` reads from a converter's output."""
+
+    @property
+    def markdown(self) -> str:
+        """The document as Markdown."""
+        ...
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """Its sections."""
+        ...
+
+    @property
+    def anchors(self) -> tuple[SourceAnchor, ...]:
+        """Offset-to-page/paragraph anchors."""
+        ...
+
+    @property
+    def title(self) -> str | None:
+        """Its title, if known."""
+        ...
+
+    @property
+    def filename(self) -> str:
+        """The file it came from."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class ReviewDocument:
+    """The document under review: Markdown, sections, IR, and what identifies it."""
+
+    markdown: str
+    sections: tuple[Section, ...]
+    ir: SemanticIR
+    id: str = ""
+    title: str | None = None
+    version: str | None = None
+    source: str | None = None
+    anchors: tuple[SourceAnchor, ...] = ()
+
+    @classmethod
+    def from_converted(
+        cls,
+        converted: ConvertedLike,
+        ir: SemanticIR,
+        *,
+        document_id: str = "",
+        version: str | None = None,
+    ) -> ReviewDocument:
+        """Build from a converter's ``ConvertedDocument`` and the IR extracted from it."""
+        return cls(
+            markdown=converted.markdown,
+            sections=tuple(converted.sections),
+            ir=ir,
+            id=document_id,
+            title=converted.title,
+            version=version,
+            source=converted.filename,
+            anchors=tuple(converted.anchors),
+        )
+
+
+@attrs.frozen
+class ReviewStats:
+    """Pipeline counts: findings kept after grounding, dropped, and merged as duplicates."""
+
+    grounded: int = 0
+    dropped_ungrounded: int = 0
+    dropped_unknown_policy: int = 0
+    deduplicated: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class ReviewOutcome:
+    """The result of a review, ready for the Review aggregate and the report."""
+
+    document: ReviewDocument
+    packs: tuple[LoadedPack, ...]
+    reviewer: str
+    findings: tuple[Finding, ...]
+    policy_statuses: tuple[PolicyOutcome, ...]
+    score: float
+    stats: ReviewStats
+    usage: Usage
+    duration_ms: int
+    warnings: tuple[str, ...] = ()
+
+    def status_of(self, policy_id: str) -> PolicyStatus | None:
+        """Return the status of ``policy_id``, or None if no pack has it."""
+        return next((o.status for o in self.policy_statuses if o.policy_id == policy_id), None)
+
+
+def _policies(packs: Sequence[LoadedPack]) -> tuple[Policy, ...]:
+    seen: dict[str, str] = {}
+    out: list[Policy] = []
+    for pack in packs:
+        for policy in pack.policies:
+            if policy.id in seen:
+                raise ReviewError(
+                    f"policy id {policy.id!r} is in both pack {seen[policy.id]!r} and "
+                    f"{pack.key!r}; policy ids must be unique across the packs of a review"
+                )
+            seen[policy.id] = pack.key
+            out.append(policy)
+    return tuple(out)
+
+
+async def _run_one(reviewer: Reviewer, request: ReviewRequest) -> ReviewerResult:
+    try:
+        return await reviewer.review(request)
+    except DocSenseError:
+        raise
+    except Exception as exc:  # a third-party reviewer must not leak its own exceptions
+        raise ReviewerError(
+            f"reviewer {reviewer.spec!r} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+async def run_review(
+    document: ReviewDocument,
+    packs: Sequence[LoadedPack],
+    reviewer: Reviewer | Sequence[Reviewer],
+) -> ReviewOutcome:
+    """Review ``document`` against ``packs`` with ``reviewer`` (or several, concurrently)."""
+    if not packs:
+        raise ReviewError("a review needs at least one policy pack")
+    reviewers = [reviewer] if isinstance(reviewer, Reviewer) else list(reviewer)
+    if not reviewers:
+        raise ReviewError("a review needs at least one reviewer")
+    started = time.perf_counter()
+    policies = _policies(packs)
+    by_id = {p.id: p for p in policies}
+    request = ReviewRequest(
+        document_id=document.id,
+        markdown=document.markdown,
+        sections=document.sections,
+        ir=document.ir,
+        policies=policies,
+        title=document.title,
+    )
+    results = await asyncio.gather(*(_run_one(r, request) for r in reviewers))
+    findings: list[Finding] = []
+    grounded = dropped = unknown = 0
+    assessed: set[str] = set()
+    warnings: list[str] = []
+    usage = Usage()
+    for result in results:
+        kept, stats = ground_findings(
+            document.markdown,
+            result.findings,
+            by_id,
+            source=result.source,
+            sections=document.sections,
+            anchors=document.anchors,
+        )
+        findings.extend(kept)
+        grounded += stats.grounded
+        dropped += stats.dropped_ungrounded
+        unknown += stats.dropped_unknown_policy
+        assessed.update(result.assessed)
+        usage = usage + result.usage
+        warnings.extend(result.warnings)
+    if unknown:
+        warnings.append(f"{unknown} finding(s) named a policy not in the packs and were dropped")
+    kept_findings, merged = deduplicate(_unique_ids(findings))
+    statuses = policy_statuses(policies, kept_findings, assessed)
+    score = score_review(policies, kept_findings, statuses)
+    return ReviewOutcome(
+        document=document,
+        packs=tuple(packs),
+        reviewer="+".join(r.spec for r in reviewers),
+        findings=tuple(kept_findings),
+        policy_statuses=tuple(PolicyOutcome(pid, st) for pid, st in statuses.items()),
+        score=score,
+        stats=ReviewStats(grounded, dropped, unknown, merged),
+        usage=usage,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+        warnings=tuple(warnings),
+    )
+
+
+def _unique_ids(findings: list[Finding]) -> list[Finding]:
+    # Two reviewers may produce the same id for the same policy and span; keep ids unique.
+    seen: set[str] = set()
+    out = []
+    for f in findings:
+        if f.id in seen:
+            n = 2
+            while f"{f.id}-{n}" in seen:
+                n += 1
+            f = attrs.evolve(f, id=f"{f.id}-{n}")
+        seen.add(f.id)
+        out.append(f)
+    return out

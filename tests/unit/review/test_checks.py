@@ -1,0 +1,172 @@
+"""The deterministic check families, on sentences written for these tests (not the corpus)."""
+
+from __future__ import annotations
+
+from docsense.domain.ir import SemanticIR
+from docsense.domain.policies import Check, CheckKind
+from docsense.review.checks.base import CheckContext
+from docsense.review.checks.registry import default_registry
+
+from .conftest import RunCheck
+
+
+def test_comparison_with_an_unvalued_limit_is_flagged(run_check: RunCheck) -> None:
+    md = "Hedges are added once net delta rises above the permitted band.\n"
+    assert run_check("vague_thresholds", md) == ["net delta rises above the permitted band"]
+
+
+def test_limit_with_a_value_is_not_flagged(run_check: RunCheck) -> None:
+    md = "Hedges are added once net delta rises above the band of 5% of NAV.\n"
+    assert run_check("vague_thresholds", md) == []
+
+
+def test_cap_stated_without_value_is_flagged_with_a_placeholder_replacement() -> None:
+    ctx = CheckContext("Single-issuer exposure is capped.\n", (), SemanticIR())
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "vague_thresholds"}))
+    assert len(hits) == 1
+    expected = "Single-issuer exposure is capped at [[specify: value, with unit]]"
+    assert hits[0].replacement == expected
+
+
+def test_legal_idiom_is_not_a_limit(run_check: RunCheck) -> None:
+    md = "Inputs include, but are not limited to, quotes and trades.\n"
+    assert run_check("vague_thresholds", md) == []
+
+
+def test_judgement_words_are_flagged_but_not_in_risk_statements(run_check: RunCheck) -> None:
+    assert run_check("vague_qualifiers", "Only bonds with adequate free float qualify.\n") == [
+        "Only bonds with adequate free float qualify"
+    ]
+    assert run_check("vague_qualifiers", "The fund may suffer substantial losses.\n") == []
+
+
+def test_frequency_words_and_undated_schedules(run_check: RunCheck) -> None:
+    assert run_check("vague_frequency", "Weights are reset from time to time.\n") == [
+        "Weights are reset from time to time"
+    ]
+    assert run_check("vague_frequency", "The basket is reviewed monthly.\n") == [
+        "The basket is reviewed monthly"
+    ]
+    dated = "The basket is reviewed monthly on the second Tuesday of the month.\n"
+    assert run_check("vague_frequency", dated) == []
+
+
+def test_discretion_and_vague_methods(run_check: RunCheck) -> None:
+    assert run_check("discretionary_language", "Spreads are widened when necessary.\n") == [
+        "Spreads are widened when necessary"
+    ]
+    assert run_check("unspecified_method", "Duration is estimated using industry-standard "
+                     "methods.\n") == ["Duration is estimated using industry-standard methods"]
+
+
+def test_unnamed_benchmark_only_when_no_index_is_named(run_check: RunCheck) -> None:
+    md = "# Fund\n\n## 1. Aim\n\nThe fund seeks to beat the benchmark.\n"
+    assert run_check("unnamed_benchmark", md) == ["The fund seeks to beat the benchmark"]
+    named = md + "\nThe benchmark is the FTSE All-Share Index.\n"
+    assert run_check("unnamed_benchmark", named) == []
+
+
+def test_calendar_language_without_named_calendar(run_check: RunCheck) -> None:
+    md = "Signals use the trailing 20 days of closes and trades settle two business days later.\n"
+    assert run_check("calendar_unspecified", md) == ["trailing 20 days of closes",
+                                                     "business days"]
+
+
+def test_named_exchange_calendar_and_time_zone_silence_the_check(run_check: RunCheck) -> None:
+    md = ("Signals use the trailing 20 days of closes on the Tokyo Stock Exchange, "
+          "computed at market close (15:00 JST).\n")
+    assert run_check("calendar_unspecified", md) == []
+
+
+def test_time_of_day_without_time_zone(run_check: RunCheck) -> None:
+    md = "Orders are sent on the Deutsche Boerse Xetra at market open.\n"
+    assert run_check("calendar_unspecified", md) == ["at market open"]
+
+
+def test_generic_supplier_and_unsourced_data_family(run_check: RunCheck) -> None:
+    md = "- FX rates via the market data vendor\n- Analyst estimates drive the tilt\n"
+    assert run_check("unnamed_data_sources", md) == [
+        "FX rates via the market data vendor",
+        "Analyst estimates",
+    ]
+    assert run_check("unnamed_data_sources", "- FX rates: WM/Reuters 4pm fix\n") == []
+
+
+def test_unidentified_dependency(run_check: RunCheck) -> None:
+    md = "Hedge ratios come from the execution system; trades are approved by an adviser.\n"
+    assert run_check("unidentified_dependencies", md) == [
+        "Hedge ratios come from the execution system",
+        "trades are approved by an adviser",
+    ]
+
+
+def test_contradictory_bounds_for_the_same_quantity(run_check: RunCheck) -> None:
+    md = ("## 1. Screen\n\n- Free float of at least 25%\n\n## 2. Rules\n\n"
+          "- Free float must be at least 15%\n- Turnover of at least 10%\n")
+    assert run_check("contradictory_values", md) == ["Free float must be at least 15%"]
+
+
+def test_labelled_values_are_different_quantities(run_check: RunCheck) -> None:
+    md = "- Cut-off Date: at least 5 trading days before review\n" \
+         "- Notice Date: at least 2 trading days before review\n"
+    assert run_check("contradictory_values", md) == []
+
+
+def test_contradictory_weighting_schemes(run_check: RunCheck) -> None:
+    md = "Members are weighted by free float. Later, the index is equally weighted.\n"
+    assert run_check("contradictory_values", md) == ["Later, the index is equally weighted."]
+
+
+def test_models_without_governance_and_with_it(run_check: RunCheck) -> None:
+    md = "# S\n\n## 1. Method\n\nPositions follow machine-learning model outputs.\n"
+    assert run_check("governance_missing", md, with_ir=True) == [
+        "Positions follow machine-learning model"
+    ]
+    governed = md + "\n## 2. Oversight\n\nThe model is validated yearly by an independent team.\n"
+    assert run_check("governance_missing", governed, with_ir=True) == []
+
+
+def test_leverage_without_risk_section_and_with_one(run_check: RunCheck) -> None:
+    md = "# S\n\n## 1. Method\n\nThe book runs 3x leverage through total return swaps.\n"
+    assert run_check("risk_disclosure_missing", md, with_ir=True) == [
+        "The book runs 3x leverage"
+    ]
+    disclosed = md + "\n## 2. Risk Factors\n\nLeverage magnifies losses.\n"
+    assert run_check("risk_disclosure_missing", disclosed, with_ir=True) == []
+
+
+def test_formula_with_undefined_variables_keeps_formula_in_replacement() -> None:
+    from .conftest import context
+
+    ctx = context("# M\n\n## 1. Score\n\nScore = Alpha * Carry + Beta\n", with_ir=True)
+    hits = default_registry().run(
+        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
+    )
+    assert len(hits) == 1
+    assert ctx.markdown[hits[0].start : hits[0].end] == "Score = Alpha * Carry + Beta"
+    assert hits[0].replacement is not None
+    assert hits[0].replacement.startswith("Score = Alpha * Carry + Beta where ")
+    assert "[[specify: definition of Alpha]]" in hits[0].replacement
+
+
+def test_unresolved_appendix_reference(run_check: RunCheck) -> None:
+    md = "# M\n\n## 1. Scope\n\nEligible venues are listed in Annex 3 and Appendix D.\n"
+    assert "Appendix D" in run_check("unresolved_references", md, with_ir=True)
+
+
+def test_section_and_pattern_checks() -> None:
+    md = "# Doc\n\n## 1. Overview\n\nReturns are guaranteed.\n\n## 2. Draft notes\n\nTBD\n"
+    from .conftest import context
+
+    ctx = context(md, with_ir=True)
+    reg = default_registry()
+    missing = reg.run(ctx, Check(CheckKind.SECTION_REQUIRED, {"heading": "governance"}))
+    assert len(missing) == 1
+    assert missing[0].absent
+    assert reg.run(ctx, Check(CheckKind.SECTION_REQUIRED, {"heading": "OVERVIEW"})) == []
+    forbidden = reg.run(ctx, Check(CheckKind.IR, {"check": "section_forbidden",
+                                                  "heading": "draft"}))
+    assert [md[h.start : h.end] for h in forbidden] == ["2. Draft notes"]
+    hype = reg.run(ctx, Check(CheckKind.PATTERN_FORBIDDEN, {"pattern": "guaranteed"}))
+    assert [md[h.start : h.end] for h in hype] == ["guaranteed"]
+    assert reg.run(ctx, Check(CheckKind.PATTERN_REQUIRED, {"pattern": "returns"})) == []
