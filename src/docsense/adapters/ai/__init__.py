@@ -1,0 +1,1 @@
+"""Reviewer adapters: the offline rules reviewer and LLM providers."""

@@ -1,0 +1,348 @@
+"""The prompt plan: which calls an LLM review makes, and exactly what each one sends.
+
+- Policies are **grouped** per call within a token budget (``group_tokens``,
+  ``group_max_policies``), in pack order.
+- A long document is **split on section boundaries** into parts of at most ``part_tokens``
+  (a section longer than that is split on paragraph boundaries); when there is more than one
+  part, the glossary (the IR's defined terms) is carried into each part.
+- **Whole-document** policies (required sections, governance, missing references: see
+  :func:`is_document_scoped`) are asked once, on the outline and the IR, not on the text.
+- One call per (part, policy group) and one per document-scoped group; never twice the same.
+
+Every call's user message is ``document`` (a data block between ``<document-BOUNDARY>``
+markers, which the system prompt declares untrusted) followed by ``task`` (the policies).
+``system`` and ``document`` are the same bytes for every call on the same part, so a
+provider's prompt cache can reuse them. ``BOUNDARY`` is derived from the document's hash:
+the document cannot contain its own closing marker.
+
+Token counts are estimates: :func:`estimate_tokens` is ``ceil(characters / 4)``, the usual
+rule of thumb for English text with BPE tokenizers (OpenAI's "1 token ~ 4 characters").
+Planning only needs budgets and comparisons, not exact counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from docsense.adapters.ai.prompts.templates import PromptTemplate
+from docsense.domain.findings import Category
+from docsense.domain.ir import SemanticIR
+from docsense.domain.policies import CheckKind, Policy
+from docsense.ports import ReviewRequest
+
+__all__ = [
+    "DOCUMENT_SCOPED_CHECKS",
+    "PlanLimits",
+    "PlannedCall",
+    "ReviewPlan",
+    "estimate_tokens",
+    "is_document_scoped",
+    "naive_plan_tokens",
+    "plan_review",
+]
+
+#: IR checks about the document as a whole: their policies are asked on the outline + IR.
+DOCUMENT_SCOPED_CHECKS = frozenset({"governance_missing", "unresolved_references"})
+_DOCUMENT_CATEGORIES = frozenset({Category.MISSING_GOVERNANCE, Category.MISSING_REFERENCE})
+
+
+def estimate_tokens(text: str) -> int:
+    """Estimated tokens of ``text``: ``ceil(len(text) / 4)``."""
+    return math.ceil(len(text) / 4)
+
+
+def is_document_scoped(policy: Policy) -> bool:
+    """Return True if ``policy`` asks about the whole document, not passages of text.
+
+    That is a required section, governance, or references to missing material.
+    """
+    for check in policy.checks:
+        if check.kind is CheckKind.SECTION_REQUIRED:
+            return True
+        if check.kind is CheckKind.IR and check.param("check") in DOCUMENT_SCOPED_CHECKS:
+            return True
+    return policy.category in _DOCUMENT_CATEGORIES
+
+
+@attrs.frozen(kw_only=True)
+class PlanLimits:
+    """Token budgets of a plan (estimated tokens; see :func:`estimate_tokens`)."""
+
+    part_tokens: int = 24_000
+    glossary_tokens: int = 2_000
+    outline_tokens: int = 8_000
+    group_tokens: int = 2_000
+    group_max_policies: int = 8
+    max_output_tokens: int = 8_192
+
+
+@attrs.frozen(kw_only=True)
+class PlannedCall:
+    """One model call: system prompt, cacheable document block, per-call task."""
+
+    key: str
+    kind: str  # "part" or "document"
+    part: str
+    policy_ids: tuple[str, ...]
+    system: str
+    document: str
+    task: str
+    max_output_tokens: int
+    section_offsets: dict[str, int] = attrs.field(factory=dict, eq=False, repr=False)
+
+    @property
+    def input_tokens(self) -> int:
+        """Estimated input tokens of the call."""
+        return estimate_tokens(self.system) + estimate_tokens(self.document + self.task)
+
+
+@attrs.frozen
+class ReviewPlan:
+    """Every call of one review, and the prompt version they were rendered from."""
+
+    calls: tuple[PlannedCall, ...]
+    prompt_version: str
+    parts: int
+
+    @property
+    def input_tokens(self) -> int:
+        """Estimated input tokens of all calls."""
+        return sum(c.input_tokens for c in self.calls)
+
+
+@attrs.frozen
+class _Segment:
+    section_id: str
+    heading: str
+    start: int
+    end: int
+
+
+def _boundary(markdown: str) -> str:
+    return "DATA-" + hashlib.sha256(markdown.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("\n", " ")
+
+
+def _segments(request: ReviewRequest, max_chars: int) -> list[_Segment]:
+    text = request.markdown
+    sections = sorted(request.sections, key=lambda s: (s.start, -s.end))
+    out: list[_Segment] = []
+    if not sections:
+        out.append(_Segment("doc", request.title or "", 0, len(text)))
+    else:
+        if text[: sections[0].start].strip():
+            out.append(_Segment("preamble", "", 0, sections[0].start))
+        for i, sec in enumerate(sections):
+            end = sections[i + 1].start if i + 1 < len(sections) else len(text)
+            if end > sec.start:
+                out.append(_Segment(sec.id, sec.heading, sec.start, end))
+    return [piece for seg in out for piece in _split(text, seg, max_chars)]
+
+
+def _split(text: str, seg: _Segment, max_chars: int) -> Iterable[_Segment]:
+    # A section longer than a part is cut at paragraph breaks (or whitespace, as a last resort).
+    start = seg.start
+    while seg.end - start > max_chars:
+        limit = start + max_chars
+        cut = text.rfind("\n\n", start + 1, limit)
+        if cut <= start:
+            cut = text.rfind(" ", start + 1, limit)
+        if cut <= start:
+            cut = limit
+        yield _Segment(seg.section_id, seg.heading, start, cut)
+        start = cut
+    yield _Segment(seg.section_id, seg.heading, start, seg.end)
+
+
+def _render_segment(text: str, seg: _Segment) -> str:
+    return (
+        f'<section id="{_attr(seg.section_id)}" heading="{_attr(seg.heading)}">\n'
+        f"{text[seg.start : seg.end]}\n</section>"
+    )
+
+
+def _take(lines: Sequence[str], budget_chars: int, what: str) -> list[str]:
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        if used + len(line) + 1 > budget_chars:
+            out.append(f"({len(lines) - i} more {what} omitted)")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return out
+
+
+def _glossary(ir: SemanticIR, budget_tokens: int) -> str:
+    lines = [f"- {t.term}: {t.definition}" for t in ir.terms]
+    if not lines:
+        return ""
+    body = "\n".join(_take(lines, budget_tokens * 4, "definitions"))
+    return f'<glossary note="defined terms of the whole document">\n{body}\n</glossary>\n'
+
+
+def _outline(request: ReviewRequest, budget_tokens: int) -> str:
+    ir = request.ir
+    outline = [
+        f'- {s.id} level {s.level}: "{s.heading}"' + (f" (page {s.page})" if s.page else "")
+        for s in sorted(request.sections, key=lambda s: s.start)
+    ] or ["(the document has no headings)"]
+    facts = (
+        [
+            f'- reference "{r.text}" -> {"resolved" if r.resolved else "NOT FOUND in document"}'
+            for r in ir.references
+        ]
+        + [f"- issue {i.kind.value}: {i.message}" for i in ir.issues]
+        + [f'- defined term "{t.term}"' for t in ir.terms]
+        + [
+            f'- formula "{f.text}"'
+            + (f" (undefined: {', '.join(f.undefined_variables)})" if f.undefined_variables else "")
+            for f in ir.formulas
+        ]
+        + [
+            f'- parameter "{p.name}" = {p.value}{" " + p.unit if p.unit else ""}'
+            for p in ir.parameters
+        ]
+    )
+    half = budget_tokens * 4 // 2
+    return (
+        "<outline>\n" + "\n".join(_take(outline, half, "headings")) + "\n</outline>\n"
+        '<facts source="extracted from the full text">\n'
+        + "\n".join(_take(facts, half, "facts"))
+        + "\n</facts>"
+    )
+
+
+def _render_policies(policies: Sequence[Policy]) -> str:
+    return "\n".join(
+        f"- {p.id} [{p.level.value}; category {p.category.value}; default severity "
+        f"{p.severity.value}] {p.title}: {p.llm_instruction or p.description}"
+        for p in policies
+    )
+
+
+def _groups(policies: Sequence[Policy], limits: PlanLimits) -> list[list[Policy]]:
+    groups: list[list[Policy]] = []
+    used = 0
+    for policy in policies:
+        cost = estimate_tokens(_render_policies([policy]))
+        if (
+            not groups
+            or used + cost > limits.group_tokens
+            or len(groups[-1]) >= limits.group_max_policies
+        ):
+            groups.append([])
+            used = 0
+        groups[-1].append(policy)
+        used += cost
+    return groups
+
+
+def _task(template: PromptTemplate, group: Sequence[Policy], scope: str, document: bool) -> str:
+    task = template.render(
+        "task",
+        scope=scope,
+        policies=_render_policies(group),
+        policy_ids=", ".join(p.id for p in group),
+    )
+    return task + ("\n\n" + template.render("document-task") if document else "")
+
+
+def plan_review(
+    request: ReviewRequest,
+    *,
+    limits: PlanLimits | None = None,
+    template: PromptTemplate | None = None,
+) -> ReviewPlan:
+    """Plan the calls reviewing ``request`` (see the module doc for the rules)."""
+    limits = limits or PlanLimits()
+    template = template or PromptTemplate.load()
+    boundary = _boundary(request.markdown)
+    system = template.render("system", boundary=boundary)
+    offsets = {"doc": 0, "preamble": 0, **{s.id: s.start for s in request.sections}}
+    doc_policies = [p for p in request.policies if is_document_scoped(p)]
+    text_policies = [p for p in request.policies if not is_document_scoped(p)]
+    calls: list[PlannedCall] = []
+
+    if text_policies:
+        parts: list[list[str]] = [[]]
+        used = 0
+        for seg in _segments(request, limits.part_tokens * 4):
+            block = _render_segment(request.markdown, seg)
+            cost = estimate_tokens(block)
+            if parts[-1] and used + cost > limits.part_tokens:
+                parts.append([])
+                used = 0
+            parts[-1].append(block)
+            used += cost
+        glossary = _glossary(request.ir, limits.glossary_tokens) if len(parts) > 1 else ""
+        for n, blocks in enumerate(parts, 1):
+            label = f"{n}/{len(parts)}"
+            document = template.render(
+                "document",
+                boundary=boundary,
+                kind="sections",
+                part=label,
+                body=glossary + "\n".join(blocks),
+            )
+            scope = "whole document" if len(parts) == 1 else f"part {label} of the document"
+            for g, group in enumerate(_groups(text_policies, limits), 1):
+                calls.append(
+                    PlannedCall(
+                        key=f"part-{n}/group-{g}",
+                        kind="part",
+                        part=label,
+                        policy_ids=tuple(p.id for p in group),
+                        system=system,
+                        document=document,
+                        task=_task(template, group, scope, False),
+                        max_output_tokens=limits.max_output_tokens,
+                        section_offsets=offsets,
+                    )
+                )
+    if doc_policies:
+        document = template.render(
+            "document",
+            boundary=boundary,
+            kind="outline-and-facts",
+            part="outline",
+            body=_outline(request, limits.outline_tokens),
+        )
+        for g, group in enumerate(_groups(doc_policies, limits), 1):
+            calls.append(
+                PlannedCall(
+                    key=f"outline/group-{g}",
+                    kind="document",
+                    part="outline",
+                    policy_ids=tuple(p.id for p in group),
+                    system=system,
+                    document=document,
+                    task=_task(template, group, "outline and facts of the whole document", True),
+                    max_output_tokens=limits.max_output_tokens,
+                    section_offsets=offsets,
+                )
+            )
+    n_parts = len({c.part for c in calls if c.kind == "part"})
+    return ReviewPlan(tuple(calls), template.version, n_parts)
+
+
+def naive_plan_tokens(request: ReviewRequest, *, template: PromptTemplate | None = None) -> int:
+    """Estimated input tokens of the naive plan: the whole document once per policy."""
+    template = template or PromptTemplate.load()
+    boundary = _boundary(request.markdown)
+    system = template.render("system", boundary=boundary)
+    document = template.render(
+        "document", boundary=boundary, kind="full-text", part="1/1", body=request.markdown
+    )
+    return sum(
+        estimate_tokens(system)
+        + estimate_tokens(document + _task(template, [p], "whole document", False))
+        for p in request.policies
+    )

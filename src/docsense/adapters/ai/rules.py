@@ -1,0 +1,141 @@
+"""The offline ``rules`` reviewer: runs every policy's deterministic checks. No network.
+
+It implements :class:`~docsense.ports.Reviewer` like the LLM adapters do and returns raw
+findings that the shared pipeline grounds, de-duplicates and scores. A policy without checks
+(``llm_only`` in its pack) is reported as not assessed.
+
+>>> import asyncio
+import re
+>>> from docsense.domain.ir import SemanticIR
+>>> from docsense.policies import load_pack
+>>> from docsense.ports import ReviewRequest
+>>> pack = load_pack("self-containment")
+>>> request = ReviewRequest(document_id="d", markdown="Buy when volatility is below the "
+...     "threshold.", sections=(), ir=SemanticIR(), policies=pack.policies)
+>>> result = asyncio.run(RulesReviewer().review(request))
+>>> [f.quote for f in result.findings]
+['volatility is below the threshold']
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from docsense.domain.policies import Policy
+from docsense.domain.review import Usage
+from docsense.errors import PolicyPackError, ReviewerError
+from docsense.ports import RawFinding, ReviewerResult, ReviewRequest
+from docsense.review.checks.base import CheckContext, CheckHit
+from docsense.review.checks.registry import CheckRegistry, default_registry
+
+__all__ = ["PLACEHOLDER", "RulesReviewer"]
+
+_INLINE_LIMIT = 50_000  # characters; longer documents are checked in a worker thread
+
+PLACEHOLDER = re.compile(r"\[\[specify:[^\]]*\]\]")
+"""An accepted rules suggestion's marker of what the author must still supply."""
+
+
+class RulesReviewer:
+    """Runs the deterministic checks of each policy over the Markdown and IR."""
+
+    def __init__(self, registry: CheckRegistry | None = None) -> None:
+        self._registry = registry
+
+    @property
+    def spec(self) -> str:
+        """Always ``"rules"``."""
+        return "rules"
+
+    async def review(self, request: ReviewRequest) -> ReviewerResult:
+        """Run every check of every policy in ``request``; no I/O.
+
+        Checks are CPU-bound: a long document is reviewed in a worker thread so the event
+        loop stays responsive.
+        """
+        if len(request.markdown) > _INLINE_LIMIT:
+            return await asyncio.to_thread(self._review, request)
+        return self._review(request)
+
+    def _review(self, request: ReviewRequest) -> ReviewerResult:
+        registry = self._registry or default_registry()
+        ctx = CheckContext(request.markdown, request.sections, request.ir)
+        findings: list[RawFinding] = []
+        assessed: set[str] = set()
+        placeholders: set[tuple[str, int]] = set()
+        for policy in request.policies:
+            if not policy.checks:
+                continue
+            assessed.add(policy.id)
+            for check in policy.checks:
+                try:
+                    hits = registry.run(ctx, check)
+                except PolicyPackError:
+                    raise
+                except Exception as exc:
+                    name = check.param("check") or check.kind.value
+                    raise ReviewerError(
+                        f"check {name!r} of policy {policy.id} failed on document "
+                        f"{request.document_id!r}: {type(exc).__name__}: {exc}"
+                    ) from exc
+                for hit in hits:
+                    pending = None if hit.absent else _placeholder_near(ctx, hit.start, hit.end)
+                    if pending is not None:
+                        # The author accepted a suggestion here and still owes the value:
+                        # report the placeholder (once per policy), not the old wording again.
+                        if (policy.id, pending) not in placeholders:
+                            placeholders.add((policy.id, pending))
+                            findings.append(_placeholder_finding(request, policy, hit, pending))
+                        continue
+                    quote = "" if hit.absent else request.markdown[hit.start : hit.end]
+                    findings.append(
+                        RawFinding(
+                            policy_id=policy.id,
+                            title=hit.title,
+                            quote=quote,
+                            description=hit.description,
+                            category=(hit.category or policy.category).value,
+                            severity=(hit.severity or policy.severity).value,
+                            suggested_fix=hit.suggested_fix,
+                            replacement=hit.replacement if quote else None,
+                            confidence=hit.confidence,
+                            hint=None if hit.absent else hit.start,
+                        )
+                    )
+        return ReviewerResult(
+            findings=tuple(findings), assessed=frozenset(assessed), source="rules", usage=Usage()
+        )
+
+
+def _placeholder_near(ctx: CheckContext, start: int, end: int) -> int | None:
+    """Offset of a ``[[specify: ...]]`` placeholder in the text unit holding the hit, if any."""
+    unit = next((u for u in ctx.units if u.start <= start < u.end), None)
+    lo, hi = (unit.start, unit.end) if unit is not None else (start, end)
+    # A placeholder right after the unit (the usual shape of an accepted suggestion) counts.
+    found = PLACEHOLDER.search(ctx.markdown, lo, min(len(ctx.markdown), hi + 80))
+    if found is None or (found.start() > hi and ctx.markdown[hi : found.start()].strip(" (")):
+        return None
+    return found.start()
+
+
+def _placeholder_finding(
+    request: ReviewRequest, policy: Policy, hit: CheckHit, offset: int
+) -> RawFinding:
+    match = PLACEHOLDER.match(request.markdown, offset)
+    quote = match.group(0) if match else request.markdown[offset : offset + 12]
+    return RawFinding(
+        policy_id=policy.id,
+        title="Placeholder awaiting a value",
+        quote=quote,
+        description=(
+            f"An accepted suggestion left {quote} in the text; until it is filled in, "
+            f"the issue it marks remains: {hit.title.lower()}."
+        ),
+        category=(hit.category or policy.category).value,
+        severity=(hit.severity or policy.severity).value,
+        suggested_fix="Replace the placeholder with the actual value or wording.",
+        replacement=None,
+        confidence=hit.confidence,
+        hint=offset,
+    )

@@ -1,0 +1,83 @@
+"""Helpers for the LLM adapter tests: reviewers wired to fake servers with an injected sleep."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import ModuleType
+
+import attrs
+import pytest
+
+from docsense.adapters.ai import anthropic, google, openai
+from docsense.adapters.ai.llm import LlmReviewer
+from docsense.adapters.ai.prompts import is_document_scoped
+from docsense.adapters.ai.resilience import CircuitBreaker, Resilience, RetryPolicy
+from docsense.policies import load_pack
+from docsense.ports import ReviewRequest
+from docsense.testing.fake_llm import Dialect, FakeLLMServer
+from docsense.testing.reviewers import contract_document
+
+DIALECTS: tuple[Dialect, ...] = ("anthropic", "openai", "google")
+MODULES: dict[str, ModuleType] = {"anthropic": anthropic, "openai": openai, "google": google}
+
+
+@attrs.define
+class FakeClock:
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@attrs.define
+class Harness:
+    dialect: Dialect
+    server: FakeLLMServer
+    sleeps: list[float]
+    clock: FakeClock
+
+    def layer(self, *, attempts: int = 4, timeout: float = 5.0, threshold: int = 5) -> Resilience:
+        async def sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+
+        return Resilience(
+            self.dialect,
+            timeout=timeout,
+            retry=RetryPolicy(attempts=attempts, initial_wait=0.5, max_wait=60.0),
+            breaker=CircuitBreaker(
+                self.dialect, failure_threshold=threshold, reset_after=30.0, clock=self.clock
+            ),
+            sleep=sleep,
+        )
+
+    def reviewer(
+        self, layer: Resilience | None = None, *, base_url: str | None = None, **kw: object
+    ) -> LlmReviewer:
+        module = MODULES[self.dialect]
+        reviewer: LlmReviewer = module.create_reviewer(
+            api_key="test-key",
+            base_url=base_url or self.server.base_url,
+            resilience=layer or self.layer(),
+            **kw,
+        )
+        return reviewer
+
+
+@pytest.fixture(params=DIALECTS)
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    with FakeLLMServer(request.param) as server:
+        yield Harness(request.param, server, [], FakeClock())
+
+
+def one_call_request() -> ReviewRequest:
+    """The contract document against the text policies only: exactly one model call."""
+    doc = contract_document()
+    policies = tuple(p for p in load_pack("self-containment").policies if not is_document_scoped(p))
+    return ReviewRequest(
+        document_id=doc.id,
+        markdown=doc.markdown,
+        sections=doc.sections,
+        ir=doc.ir,
+        policies=policies,
+        title=doc.title,
+    )

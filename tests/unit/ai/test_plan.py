@@ -1,0 +1,131 @@
+"""The prompt plan: parts on section boundaries, glossary carried, policy groups, no repeats."""
+
+from __future__ import annotations
+
+from docsense.adapters.ai.prompts import (
+    PlanLimits,
+    PromptTemplate,
+    available_prompt_versions,
+    estimate_tokens,
+    is_document_scoped,
+    naive_plan_tokens,
+    plan_review,
+)
+from docsense.adapters.convert import convert_document
+from docsense.extraction import extract_ir
+from docsense.policies import load_pack
+from docsense.ports import ReviewRequest
+
+
+def _long_request(sections: int = 40) -> ReviewRequest:
+    body = [
+        "# Long Methodology",
+        "",
+        "## Definitions",
+        "",
+        '"Rebalancing Day" means the first Business Day of each month.',
+        "",
+    ]
+    for n in range(1, sections + 1):
+        body += [f"## {n}. Step {n}", ""]
+        body += [
+            f"Paragraph {n}.{k}: the weight is capped at 5% per constituent. " * 6 + "\n"
+            for k in range(4)
+        ]
+    markdown = "\n".join(body)
+    converted = convert_document(markdown.encode(), "long.md")
+    ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
+    return ReviewRequest(
+        document_id="d",
+        markdown=converted.markdown,
+        sections=converted.sections,
+        ir=ir,
+        policies=load_pack("self-containment").policies,
+    )
+
+
+def test_estimate_is_a_quarter_of_the_characters() -> None:
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("abcd") == 1
+    assert estimate_tokens("abcde") == 2
+
+
+def test_long_document_is_split_on_section_boundaries_within_budget() -> None:
+    request = _long_request()
+    limits = PlanLimits(part_tokens=3_000)
+    plan = plan_review(request, limits=limits)
+    assert plan.parts > 3
+    part_calls = [c for c in plan.calls if c.kind == "part"]
+    for call in part_calls:
+        body = call.document
+        assert body.count("<section ") == body.count("</section>")
+        # each part holds whole sections (plus the glossary) and stays near the budget
+        assert estimate_tokens(body) <= limits.part_tokens + limits.glossary_tokens + 200
+    # every section's text is sent exactly once across the parts
+    for section in request.sections:
+        heading_attr = f'<section id="{section.id}"'
+        assert sum(c.document.count(heading_attr) for c in part_calls) >= 1
+    first_group = {c.document for c in part_calls if c.key.endswith("group-1")}
+    assert len(first_group) == plan.parts
+
+
+def test_glossary_is_carried_into_every_part() -> None:
+    plan = plan_review(_long_request(), limits=PlanLimits(part_tokens=3_000))
+    parts = [c for c in plan.calls if c.kind == "part"]
+    assert all("<glossary" in c.document and "Rebalancing Day" in c.document for c in parts)
+
+
+def test_one_call_per_part_and_policy_group_and_no_duplicates() -> None:
+    request = _long_request()
+    plan = plan_review(request, limits=PlanLimits(part_tokens=3_000, group_max_policies=3))
+    keys = [c.key for c in plan.calls]
+    assert len(keys) == len(set(keys))
+    bodies = [(c.document, c.task) for c in plan.calls]
+    assert len(bodies) == len(set(bodies))
+    text_policies = [p.id for p in request.policies if not is_document_scoped(p)]
+    groups = -(-len(text_policies) // 3)
+    assert len([c for c in plan.calls if c.kind == "part"]) == plan.parts * groups
+    for n in range(1, plan.parts + 1):  # each part sees every text policy exactly once
+        asked = [pid for c in plan.calls if c.part.startswith(f"{n}/") for pid in c.policy_ids]
+        assert sorted(asked) == sorted(text_policies)
+
+
+def test_whole_document_policies_use_the_outline_and_ir_not_the_text() -> None:
+    request = _long_request()
+    plan = plan_review(request, limits=PlanLimits(part_tokens=3_000))
+    outline = [c for c in plan.calls if c.kind == "document"]
+    scoped = {p.id for p in request.policies if is_document_scoped(p)}
+    assert scoped == {"SC-006", "SC-009"}
+    assert {pid for c in outline for pid in c.policy_ids} == scoped
+    for call in outline:
+        assert "<outline>" in call.document
+        assert "constituent. Paragraph" not in call.document  # no running text
+        assert "outline and the extracted facts" in call.task
+    assert not scoped & {pid for c in plan.calls if c.kind == "part" for pid in c.policy_ids}
+
+
+def test_plan_costs_a_fraction_of_the_naive_plan() -> None:
+    request = _long_request(80)
+    plan = plan_review(request)
+    assert plan.input_tokens <= 0.25 * naive_plan_tokens(request)
+
+
+def test_prompt_version_is_recorded_in_the_plan_and_template_is_shipped() -> None:
+    assert "review-v1" in available_prompt_versions()
+    template = PromptTemplate.load("review-v1")
+    plan = plan_review(_long_request(2), template=template)
+    assert plan.prompt_version == "review-v1"
+    assert all("UNTRUSTED" in c.system for c in plan.calls)
+
+
+def test_document_without_headings_is_one_part() -> None:
+    request = ReviewRequest(
+        document_id="d",
+        markdown="Rebalance periodically.",
+        sections=(),
+        ir=extract_ir("Rebalance periodically."),
+        policies=load_pack("self-containment").policies,
+    )
+    plan = plan_review(request)
+    assert plan.parts == 1
+    assert '<section id="doc"' in plan.calls[0].document
