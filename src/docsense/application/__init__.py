@@ -1,0 +1,1 @@
+"""Application layer: unit of work, repositories and services over the ports."""

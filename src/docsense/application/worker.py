@@ -1,0 +1,101 @@
+"""Workers: run projections continuously, one leader per projection across processes.
+
+``docsense worker`` runs a :class:`ProjectionWorker`. With PostgreSQL, any number of worker
+processes may run: each projection is advanced only by its current leader (an advisory lock,
+see :mod:`docsense.adapters.storage.postgres_leader`); the others wait and take over when the
+leader dies. The checkpoint compare-and-set in every commit is a second line of defence: even
+two processes that both believed they were leader could never both apply an event.
+With memory or SQLite there is one worker process, which leads every projection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from docsense.application.projections import ProjectionHalted, ProjectionRunner
+
+__all__ = ["LeaderElector", "ProjectionWorker", "SoleLeader"]
+
+logger = logging.getLogger(__name__)
+
+
+class LeaderElector(Protocol):
+    """Decides whether this process may advance a projection."""
+
+    async def try_lead(self, projection: str) -> bool:
+        """Return True if this process leads ``projection`` now."""
+        ...
+
+    async def close(self) -> None:
+        """Give up all leadership."""
+        ...
+
+
+class SoleLeader:
+    """The elector for single-process stores: this process leads everything."""
+
+    async def try_lead(self, projection: str) -> bool:
+        """Return True: a single-process store has no rival."""
+        return True
+
+    async def close(self) -> None:
+        """Nothing to give up."""
+
+
+class ProjectionWorker:
+    """Keeps projections caught up until stopped."""
+
+    def __init__(
+        self,
+        runner: ProjectionRunner,
+        elector: LeaderElector,
+        *,
+        poll_interval: float = 1.0,
+        wakeup: Callable[[float], Awaitable[None]] | None = None,
+        on_lead: Callable[[str], None] | None = None,
+    ) -> None:
+        self._runner = runner
+        self._elector = elector
+        self._poll_interval = poll_interval
+        self._wakeup = wakeup
+        self._on_lead = on_lead
+        self._leading: set[str] = set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Lead what can be led, catch up, wait for events; repeat until ``stop`` is set."""
+        try:
+            while not stop.is_set():
+                for name in self._runner.names:
+                    if stop.is_set():
+                        break
+                    if not await self._elector.try_lead(name):
+                        self._leading.discard(name)
+                        continue
+                    if name not in self._leading:
+                        self._leading.add(name)
+                        if self._on_lead:
+                            self._on_lead(name)
+                    try:
+                        await self._runner.catch_up(name)
+                    except ProjectionHalted as exc:
+                        logger.error("%s", exc)
+                await self._wait(stop)
+        finally:
+            await self._elector.close()
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        sleeper: Awaitable[object] = (
+            self._wakeup(self._poll_interval)
+            if self._wakeup is not None
+            else asyncio.sleep(self._poll_interval)
+        )
+        waits: list[asyncio.Future[object]] = [
+            asyncio.ensure_future(stop.wait()),
+            asyncio.ensure_future(sleeper),
+        ]
+        _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
