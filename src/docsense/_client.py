@@ -1,0 +1,671 @@
+"""The facade: :func:`open` / :func:`aopen` and the twins :class:`DocSense`, :class:`AsyncDocSense`.
+
+Both classes have the same method names; the async one is the implementation and the sync
+one runs it on a private event loop in a background thread, so it works the same from plain
+scripts, from other threads, and inside a running event loop (Jupyter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from docsense.adapters.convert import IngestLimits
+from docsense.adapters.storage import open_storage
+from docsense.application.jobs import enqueue_reviews, job_queue
+from docsense.application.projections import ProjectionStatus
+from docsense.application.service import DocSenseService
+from docsense.config import Settings
+from docsense.errors import ConfigurationError, InvalidArgument
+from docsense.policies import LoadedPack
+from docsense.ports import BatchStatus, DeadLetter, Job, JobQueue, Reviewer, Storage
+from docsense.review.reviewers import resolve_reviewer
+from docsense.views import (
+    DocumentSummary,
+    DocumentView,
+    FeedbackItemView,
+    FindingSummary,
+    HistoryEntry,
+    ReviewSummary,
+    ReviewView,
+)
+
+__all__ = ["AsyncDocSense", "AsyncFeedback", "DocSense", "Feedback", "aopen", "open"]
+
+T = TypeVar("T")
+PackArg = Sequence[str | LoadedPack] | None
+Source = str | Path | bytes
+
+
+def _settings(
+    store_url: str | None, reviewer: str | None, settings: Settings | dict[str, Any] | None
+) -> Settings:
+    if isinstance(settings, Settings):
+        base = settings.model_dump(exclude_unset=True)
+    elif settings is None:
+        base = {}
+    elif isinstance(settings, dict):
+        base = dict(settings)
+    else:
+        raise ConfigurationError(f"settings must be a Settings or a dict, not {type(settings)}")
+    if store_url is not None:
+        base["store_url"] = store_url
+    if reviewer is not None:
+        base["reviewer"] = reviewer
+    return Settings.load(**base)
+
+
+def _provider_options(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Return each provider's reviewer arguments from the settings.
+
+    Unset keys and base URLs stay None, so the SDKs' own environment variables apply.
+    """
+    common = {
+        "timeout": settings.llm_timeout_s,
+        "max_concurrency": settings.llm_max_concurrency,
+    }
+    return {
+        "anthropic": {
+            **common,
+            "api_key": settings.anthropic_api_key,
+            "base_url": settings.anthropic_base_url,
+        },
+        "openai": {
+            **common,
+            "api_key": settings.openai_api_key,
+            "base_url": settings.openai_base_url,
+        },
+        "google": {
+            **common,
+            "api_key": settings.google_api_key,
+            "base_url": settings.google_base_url,
+        },
+    }
+
+
+class AsyncFeedback:
+    """The decisions on one review's suggestions (async)."""
+
+    def __init__(self, client: AsyncDocSense, review_id: str) -> None:
+        self._client = client
+        self.review_id = review_id
+
+    async def items(self) -> tuple[FeedbackItemView, ...]:
+        """Return the suggestions, in document order, with their current decisions."""
+        session = await self._client._service.feedback(self.review_id)
+        return FeedbackItemView.items_of(session)
+
+    async def accept(self, finding_id: str) -> None:
+        """Accept a suggestion: its ``replacement`` will stand in place of the quote.
+
+        Only suggestions with a replacement can be accepted; the error says to modify or
+        reject the others.
+        """
+        await self._client._service.decide(self.review_id, finding_id, "accept")
+
+    async def reject(self, finding_id: str, *, reason: str) -> None:
+        """Reject a suggestion; ``reason`` is required and recorded."""
+        await self._client._service.decide(self.review_id, finding_id, "reject", reason=reason)
+
+    async def modify(self, finding_id: str, *, text: str) -> None:
+        """Put ``text`` in place of the quote instead of the suggested replacement."""
+        await self._client._service.decide(self.review_id, finding_id, "modify", text=text)
+
+    async def apply(self) -> DocumentView:
+        """Apply the decisions as a new document version (same as ``apply_feedback``)."""
+        return await self._client.apply_feedback(self.review_id)
+
+
+class AsyncDocSense:
+    """docsense on one store, async. Use ``async with docsense.aopen(...) as ds``."""
+
+    def __init__(self, service: DocSenseService, settings: Settings) -> None:
+        self._service = service
+        self.settings = settings
+
+    @classmethod
+    async def open(
+        cls,
+        store_url: str | None = None,
+        *,
+        reviewer: str | None = None,
+        settings: Settings | dict[str, Any] | None = None,
+        private_loop: bool = False,
+    ) -> AsyncDocSense:
+        """Validate settings, open the store, and return a ready client.
+
+        ``private_loop`` says the caller's event loop serves only this client (the sync
+        facade's background thread): SQLite then runs on it directly, which halves the
+        cost of a write, instead of hopping to a worker thread.
+        """
+        resolved = _settings(store_url, reviewer, settings)
+        options: dict[str, Any] = {}
+        url = resolved.resolved_store_url()
+        if url.startswith(("postgresql://", "postgres://")):
+            options["pool_size"] = resolved.pool_size
+        elif url.startswith("sqlite://") and private_loop:
+            options["inline"] = True
+        storage: Storage = await open_storage(url, **options)
+        provider_options = _provider_options(resolved)
+        service = DocSenseService(
+            storage,
+            actor=resolved.actor,
+            reviewer=resolved.reviewer,
+            packs=resolved.packs,
+            snapshot_every=resolved.snapshot_every,
+            limits=IngestLimits(
+                max_bytes=resolved.max_upload_bytes,
+                max_pages=resolved.max_pages,
+                time_budget_s=resolved.ingest_time_budget_s,
+            ),
+            reviewer_factory=lambda spec: resolve_reviewer(spec, provider_options=provider_options),
+        )
+        return cls(service, resolved)
+
+    async def __aenter__(self) -> AsyncDocSense:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def store_url(self) -> str:
+        """The store in use (password removed)."""
+        return self._service.storage.url
+
+    @property
+    def service(self) -> DocSenseService:
+        """The application service underneath (for embedding applications)."""
+        return self._service
+
+    async def ingest(
+        self,
+        source: Source,
+        *,
+        filename: str | None = None,
+        title: str | None = None,
+        document_id: str | None = None,
+    ) -> DocumentView:
+        """Ingest a file (path or bytes): a new document, or a new major version of one."""
+        if isinstance(source, bytes):
+            if not filename:
+                raise InvalidArgument("give filename= when ingesting bytes")
+            doc = await self._service.ingest(source, filename, title=title, document_id=document_id)
+        else:
+            doc = await self._service.ingest_path(source, title=title, document_id=document_id)
+        return DocumentView.of(doc)
+
+    async def review(
+        self,
+        document_id: str,
+        *,
+        packs: PackArg = None,
+        reviewer: str | Reviewer | None = None,
+        version: str | None = None,
+    ) -> ReviewView:
+        """Review a document version against policy packs (defaults from the settings)."""
+        result = await self._service.review(
+            document_id, packs=packs, reviewer=reviewer, version=version
+        )
+        return ReviewView.of(result)
+
+    async def get_review(self, review_id: str) -> ReviewView:
+        """Fetch a stored review (with its report)."""
+        return ReviewView.of(await self._service.load_review(review_id))
+
+    def feedback(self, review_id: str) -> AsyncFeedback:
+        """Return the feedback handle of a review: accept, reject, modify, items, apply."""
+        return AsyncFeedback(self, review_id)
+
+    async def apply_feedback(self, review_id: str) -> DocumentView:
+        """Apply a review's accepted and modified suggestions as a new minor version."""
+        return DocumentView.of(await self._service.apply_feedback(review_id))
+
+    async def document(self, document_id: str, version: str | None = None) -> DocumentView:
+        """Fetch a document at ``version`` (default: the latest)."""
+        doc = await self._service.document(document_id)
+        return DocumentView.of(doc, self._service.version_of(doc, version))
+
+    async def documents(self, *, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+        """List documents, most recently updated first."""
+        rows = await self._service.documents(limit=limit, offset=offset)
+        return [DocumentSummary.of(r) for r in rows]
+
+    async def reviews(
+        self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[ReviewSummary]:
+        """List the reviews of a document (or all), newest first."""
+        rows = await self._service.reviews(document_id, limit=limit, offset=offset)
+        return [ReviewSummary.of(r) for r in rows]
+
+    async def findings(
+        self,
+        *,
+        pack: str | None = None,
+        policy: str | None = None,
+        category: str | None = None,
+        severity: str | None = None,
+        document_id: str | None = None,
+        decision: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[FindingSummary]:
+        """Search findings across documents, most severe first, with pagination."""
+        rows = await self._service.findings(
+            pack=pack,
+            policy=policy,
+            category=category,
+            severity=severity,
+            document_id=document_id,
+            decision=decision,
+            limit=limit,
+            offset=offset,
+        )
+        return [FindingSummary.of(r) for r in rows]
+
+    async def projections_status(self) -> list[ProjectionStatus]:
+        """Return where each read model stands (position, head, lag, dead letters)."""
+        return await self._service.projections.status()
+
+    async def rebuild_projection(self, name: str) -> ProjectionStatus:
+        """Rebuild a read model from the events; readers see the old one until it is done."""
+        return await self._service.projections.rebuild(name)
+
+    async def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
+        """Return the events a read model could not apply."""
+        return await self._service.projections.dead_letters(projection)
+
+    async def retry_dead_letter(self, projection: str, event_id: str) -> None:
+        """Apply a parked event again (after a fix)."""
+        await self._service.projections.retry_dead_letter(projection, event_id)
+
+    async def discard_dead_letter(self, projection: str, event_id: str) -> None:
+        """Forget a parked event without applying it."""
+        await self._service.projections.discard_dead_letter(projection, event_id)
+
+    async def history(self, document_id: str) -> list[HistoryEntry]:
+        """Every event about a document, in order: actor, time, type and summary."""
+        return [HistoryEntry.of(r) for r in await self._service.history(document_id)]
+
+    async def export(
+        self,
+        document_id: str,
+        format: str = "md",
+        version: str | None = None,
+        *,
+        path: str | Path | None = None,
+    ) -> bytes:
+        """Return a version as ``md`` or ``docx`` bytes (also written to ``path`` if given)."""
+        data = await self._service.export(document_id, format, version=version)
+        if path is not None:
+            await asyncio.to_thread(Path(path).write_bytes, data)
+        return data
+
+    def _jobs(self) -> JobQueue:
+        return job_queue(self._service.storage)
+
+    async def submit_review(
+        self,
+        document_id: str,
+        *,
+        packs: Sequence[str] | None = None,
+        reviewer: str | None = None,
+        version: str | None = None,
+        batch_id: str | None = None,
+    ) -> str:
+        """Queue a review for ``docsense worker`` processes; return the job id."""
+        request: dict[str, Any] = {"document_id": document_id}
+        for key, value in (("packs", packs), ("reviewer", reviewer), ("version", version)):
+            if value is not None:
+                request[key] = list(value) if key == "packs" else value
+        [job_id] = await enqueue_reviews(self._jobs(), [request], batch_id=batch_id)
+        return job_id
+
+    async def submit_batch(
+        self,
+        document_ids: Sequence[str],
+        *,
+        packs: Sequence[str] | None = None,
+        reviewer: str | None = None,
+    ) -> str:
+        """Queue one review per document as a batch; return the batch id."""
+        batch_id = f"batch-{uuid.uuid4()}"
+        extra: dict[str, Any] = {}
+        if packs is not None:
+            extra["packs"] = list(packs)
+        if reviewer is not None:
+            extra["reviewer"] = reviewer
+        requests = [{"document_id": d, **extra} for d in document_ids]
+        await enqueue_reviews(self._jobs(), requests, batch_id=batch_id)
+        return batch_id
+
+    async def batch_status(self, batch_id: str) -> BatchStatus:
+        """Return how many of a batch's reviews are queued, running, done and failed."""
+        return await self._jobs().batch_status(batch_id)
+
+    async def job(self, job_id: str) -> Job | None:
+        """Return a queued review job (its status, attempts, result or error)."""
+        return await self._jobs().get_job(job_id)
+
+    async def close(self) -> None:
+        """Close the store. Idempotent."""
+        await self._service.storage.close()
+
+
+class _LoopThread:
+    """A private event loop running in a daemon thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="docsense-loop", daemon=True
+        )
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        if threading.current_thread() is self.thread:
+            coro.close()
+            raise RuntimeError("a DocSense call cannot be made from inside its own loop")
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def stop(self) -> None:
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+        if not self.loop.is_running():
+            self.loop.close()
+
+
+class Feedback:
+    """The decisions on one review's suggestions (sync twin of :class:`AsyncFeedback`)."""
+
+    def __init__(self, client: DocSense, review_id: str) -> None:
+        self._client = client
+        self._async = client._async.feedback(review_id)
+        self.review_id = review_id
+
+    def items(self) -> tuple[FeedbackItemView, ...]:
+        """Return the suggestions, in document order, with their current decisions."""
+        return self._client._run(self._async.items())
+
+    def accept(self, finding_id: str) -> None:
+        """Accept a suggestion (only those with a replacement; modify or reject others)."""
+        self._client._run(self._async.accept(finding_id))
+
+    def reject(self, finding_id: str, *, reason: str) -> None:
+        """Reject a suggestion; ``reason`` is required and recorded."""
+        self._client._run(self._async.reject(finding_id, reason=reason))
+
+    def modify(self, finding_id: str, *, text: str) -> None:
+        """Put ``text`` in place of the quote instead of the suggested replacement."""
+        self._client._run(self._async.modify(finding_id, text=text))
+
+    def apply(self) -> DocumentView:
+        """Apply the decisions as a new document version."""
+        return self._client._run(self._async.apply())
+
+
+class DocSense:
+    """docsense on one store, synchronous. Same methods as :class:`AsyncDocSense`."""
+
+    def __init__(self, loop: _LoopThread, client: AsyncDocSense) -> None:
+        self._loop = loop
+        self._async = client
+        self._closed = False
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self._closed:
+            coro.close()
+            raise InvalidArgument("this DocSense is closed; open a new one")
+        return self._loop.run(coro)
+
+    def __enter__(self) -> DocSense:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def settings(self) -> Settings:
+        """The validated settings in use."""
+        return self._async.settings
+
+    @property
+    def store_url(self) -> str:
+        """The store in use (password removed)."""
+        return self._async.store_url
+
+    def ingest(
+        self,
+        source: Source,
+        *,
+        filename: str | None = None,
+        title: str | None = None,
+        document_id: str | None = None,
+    ) -> DocumentView:
+        """Ingest a file (path or bytes): a new document, or a new major version of one."""
+        return self._run(
+            self._async.ingest(source, filename=filename, title=title, document_id=document_id)
+        )
+
+    def review(
+        self,
+        document_id: str,
+        *,
+        packs: PackArg = None,
+        reviewer: str | Reviewer | None = None,
+        version: str | None = None,
+    ) -> ReviewView:
+        """Review a document version against policy packs (defaults from the settings)."""
+        return self._run(
+            self._async.review(document_id, packs=packs, reviewer=reviewer, version=version)
+        )
+
+    def get_review(self, review_id: str) -> ReviewView:
+        """Fetch a stored review (with its report)."""
+        return self._run(self._async.get_review(review_id))
+
+    def feedback(self, review_id: str) -> Feedback:
+        """Return the feedback handle of a review: accept, reject, modify, items, apply."""
+        return Feedback(self, review_id)
+
+    def apply_feedback(self, review_id: str) -> DocumentView:
+        """Apply a review's accepted and modified suggestions as a new minor version."""
+        return self._run(self._async.apply_feedback(review_id))
+
+    def document(self, document_id: str, version: str | None = None) -> DocumentView:
+        """Fetch a document at ``version`` (default: the latest)."""
+        return self._run(self._async.document(document_id, version))
+
+    def documents(self, *, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+        """List documents, most recently updated first."""
+        return self._run(self._async.documents(limit=limit, offset=offset))
+
+    def reviews(
+        self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[ReviewSummary]:
+        """List the reviews of a document (or all), newest first."""
+        return self._run(self._async.reviews(document_id, limit=limit, offset=offset))
+
+    def findings(
+        self,
+        *,
+        pack: str | None = None,
+        policy: str | None = None,
+        category: str | None = None,
+        severity: str | None = None,
+        document_id: str | None = None,
+        decision: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[FindingSummary]:
+        """Search findings across documents, most severe first, with pagination."""
+        return self._run(
+            self._async.findings(
+                pack=pack,
+                policy=policy,
+                category=category,
+                severity=severity,
+                document_id=document_id,
+                decision=decision,
+                limit=limit,
+                offset=offset,
+            )
+        )
+
+    def projections_status(self) -> list[ProjectionStatus]:
+        """Return where each read model stands (position, head, lag, dead letters)."""
+        return self._run(self._async.projections_status())
+
+    def rebuild_projection(self, name: str) -> ProjectionStatus:
+        """Rebuild a read model from the events; readers see the old one until it is done."""
+        return self._run(self._async.rebuild_projection(name))
+
+    def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
+        """Return the events a read model could not apply."""
+        return self._run(self._async.dead_letters(projection))
+
+    def retry_dead_letter(self, projection: str, event_id: str) -> None:
+        """Apply a parked event again (after a fix)."""
+        self._run(self._async.retry_dead_letter(projection, event_id))
+
+    def discard_dead_letter(self, projection: str, event_id: str) -> None:
+        """Forget a parked event without applying it."""
+        self._run(self._async.discard_dead_letter(projection, event_id))
+
+    def history(self, document_id: str) -> list[HistoryEntry]:
+        """Every event about a document, in order: actor, time, type and summary."""
+        return self._run(self._async.history(document_id))
+
+    def export(
+        self,
+        document_id: str,
+        format: str = "md",
+        version: str | None = None,
+        *,
+        path: str | Path | None = None,
+    ) -> bytes:
+        """Return a version as ``md`` or ``docx`` bytes (also written to ``path`` if given)."""
+        return self._run(self._async.export(document_id, format, version, path=path))
+
+    def submit_review(
+        self,
+        document_id: str,
+        *,
+        packs: Sequence[str] | None = None,
+        reviewer: str | None = None,
+        version: str | None = None,
+    ) -> str:
+        """Queue a review for ``docsense worker`` processes; return the job id."""
+        return self._run(
+            self._async.submit_review(document_id, packs=packs, reviewer=reviewer, version=version)
+        )
+
+    def submit_batch(
+        self,
+        document_ids: Sequence[str],
+        *,
+        packs: Sequence[str] | None = None,
+        reviewer: str | None = None,
+    ) -> str:
+        """Queue one review per document as a batch; return the batch id."""
+        return self._run(self._async.submit_batch(document_ids, packs=packs, reviewer=reviewer))
+
+    def batch_status(self, batch_id: str) -> BatchStatus:
+        """Return how many of a batch's reviews are queued, running, done and failed."""
+        return self._run(self._async.batch_status(batch_id))
+
+    def job(self, job_id: str) -> Job | None:
+        """Return a queued review job (its status, attempts, result or error)."""
+        return self._run(self._async.job(job_id))
+
+    def close(self) -> None:
+        """Close the store and stop the background loop. Idempotent."""
+        if self._closed:
+            return
+        try:
+            self._loop.run(self._async.close())
+        finally:
+            self._closed = True
+            self._loop.stop()
+
+
+def open(
+    store_url: str | None = None,
+    *,
+    reviewer: str | None = None,
+    settings: Settings | dict[str, Any] | None = None,
+) -> DocSense:
+    r"""Open docsense on a store; defaults come from ``DOCSENSE_*`` settings.
+
+    >>> import docsense
+    >>> with docsense.open("memory://") as ds:
+    ...     doc = ds.ingest(b"# Rules\\n\\nThe cap is set daily.\\n", filename="rules.md")
+    ...     doc.version
+    '1.0'
+    """
+    loop = _LoopThread()
+    try:
+        client = loop.run(
+            AsyncDocSense.open(store_url, reviewer=reviewer, settings=settings, private_loop=True)
+        )
+    except BaseException:
+        loop.stop()
+        raise
+    return DocSense(loop, client)
+
+
+def aopen(
+    store_url: str | None = None,
+    *,
+    reviewer: str | None = None,
+    settings: Settings | dict[str, Any] | None = None,
+) -> _AsyncOpener:
+    """Open docsense for async code: ``async with docsense.aopen(...) as ds``."""
+    return _AsyncOpener(store_url, reviewer, settings)
+
+
+class _AsyncOpener:
+    """Awaitable and async context manager returned by :func:`aopen`."""
+
+    def __init__(
+        self,
+        store_url: str | None,
+        reviewer: str | None,
+        settings: Settings | dict[str, Any] | None,
+    ) -> None:
+        self._args = (store_url, reviewer, settings)
+        self._client: AsyncDocSense | None = None
+
+    def __await__(self) -> Any:
+        store_url, reviewer, settings = self._args
+        return AsyncDocSense.open(store_url, reviewer=reviewer, settings=settings).__await__()
+
+    async def __aenter__(self) -> AsyncDocSense:
+        store_url, reviewer, settings = self._args
+        self._client = await AsyncDocSense.open(store_url, reviewer=reviewer, settings=settings)
+        return self._client
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.close()

@@ -1,0 +1,356 @@
+"""``docsense review`` and ``docsense ingest``: files in, reports and document ids out.
+
+Output contract of ``review`` (so ``--format json|sarif`` on stdout is pure JSON):
+
+- stdout carries only the report(s); the summary table, progress bar and ``--fail-on`` verdict
+  go to stderr.
+- one input, no ``-o``: its report on stdout. Several inputs, no ``-o``: ``md`` reports are
+  concatenated, ``json`` becomes a JSON array of reports, ``sarif`` one SARIF log with one run
+  per input; ``html`` needs ``-o``.
+- ``-o PATH`` with one input writes PATH (or ``PATH/<name>.<ext>`` if PATH is a directory);
+  with several inputs PATH is a directory (created) holding one ``<name>.<ext>`` per input.
+- an input that fails (unreadable, rejected) is reported as one ``error:`` line and the others
+  go on; the exit code is then 2, which outranks 1 from ``--fail-on``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from docsense import AsyncDocSense, DocumentView, ReviewView
+from docsense.cli._runtime import (
+    CliState,
+    ExitCode,
+    Failure,
+    err,
+    fmt_score,
+    nonempty,
+    out,
+    print_json,
+    progress,
+    report_error,
+    state_of,
+)
+from docsense.domain.findings import Severity
+from docsense.errors import DocSenseError
+from docsense.reports import render
+
+__all__ = ["ReportFormat", "ingest_command", "review_command"]
+
+
+class ReportFormat(StrEnum):
+    """The report formats of ``docsense review``."""
+
+    MD = "md"
+    HTML = "html"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+_EXTENSIONS = {"md": ".md", "html": ".html", "json": ".json", "sarif": ".sarif"}
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One thing to review: a file to ingest first, or a stored document."""
+
+    label: str
+    path: Path | None = None
+    document_id: str | None = None
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem if self.path is not None else str(self.document_id)
+
+
+@dataclass(frozen=True)
+class _Reviewed:
+    target: _Target
+    document: DocumentView | None
+    review: ReviewView
+    report: str
+
+
+def _render(review: ReviewView, fmt: str, target: _Target) -> str:
+    if review.report is None or fmt != "sarif":
+        return review.render(fmt)
+    # SARIF results point at the input as the user named it (what code-scanning UIs show).
+    uri = target.path.as_posix() if target.path is not None else None
+    return render(review.report, fmt, markdown=review.markdown, artifact_uri=uri)
+
+
+async def _review_all(
+    ds: AsyncDocSense,
+    state: CliState,
+    targets: list[_Target],
+    *,
+    packs: list[str] | None,
+    reviewer: str | None,
+    fmt: str,
+) -> tuple[list[_Reviewed], int]:
+    done: list[_Reviewed] = []
+    failed = 0
+    with progress(len(targets)) as bar:
+        task = bar.add_task("reviewing", total=len(targets))
+        for target in targets:
+            bar.update(task, description=f"reviewing {target.label}")
+            try:
+                doc: DocumentView | None = None
+                version: str | None = None  # a stored document: its latest version
+                if target.path is not None:
+                    doc = await ds.ingest(target.path)
+                    document_id, version = doc.id, doc.version
+                else:
+                    document_id = str(target.document_id)
+                review = await ds.review(
+                    document_id, packs=packs, reviewer=reviewer, version=version
+                )
+                done.append(_Reviewed(target, doc, review, _render(review, fmt, target)))
+            except (DocSenseError, OSError) as exc:
+                failed += 1
+                report_error(exc, debug=state.debug, about=target.label)
+            bar.advance(task)
+    return done, failed
+
+
+def _combined(reports: list[str], fmt: str) -> str:
+    if len(reports) == 1:
+        return reports[0]
+    if fmt == "json":
+        return json.dumps([json.loads(r) for r in reports], indent=2, ensure_ascii=False)
+    if fmt == "sarif":
+        log = json.loads(reports[0])
+        for other in reports[1:]:
+            log["runs"].extend(json.loads(other)["runs"])
+        return json.dumps(log, indent=2, ensure_ascii=False)
+    return "\n\n".join(r.rstrip("\n") for r in reports)
+
+
+def _write_reports(done: list[_Reviewed], fmt: str, output: Path | None, several: bool) -> None:
+    if output is None:
+        if done:
+            text = _combined([d.report for d in done], fmt)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    if several:
+        output.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    for item in done:
+        if several or output.is_dir():
+            name = item.target.stem
+            n = 2
+            while name in used:
+                name, n = f"{item.target.stem}-{n}", n + 1
+            used.add(name)
+            path = output / (name + _EXTENSIONS[fmt])
+        else:
+            path = output
+        path.write_text(item.report, encoding="utf-8")
+        err.print(f"wrote {path}")
+
+
+def _summary(done: list[_Reviewed]) -> Table:
+    table = Table(title="review summary", title_justify="left")
+    table.add_column("input", overflow="fold")
+    table.add_column("document", overflow="fold")
+    table.add_column("version")
+    table.add_column("review", overflow="fold")
+    table.add_column("score", justify="right")
+    table.add_column("findings")
+    for item in done:
+        counts = Counter(Severity(f.severity) for f in item.review.findings)
+        by_severity = ", ".join(
+            f"{counts[s]} {s}" for s in Severity.most_severe_first() if counts[s]
+        )
+        table.add_row(
+            item.target.path.name if item.target.path is not None else item.target.label,
+            item.review.document_id,
+            item.review.document_version,
+            item.review.id,
+            fmt_score(item.review.score),
+            by_severity or "none",
+        )
+    return table
+
+
+def review_command(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files to ingest and review (PDF, DOCX, Markdown, text, reST).",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    document: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--document",
+            "-d",
+            help="Review a stored document (its latest version) instead of a file; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    pack: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pack",
+            "-p",
+            help="Policy pack name or .yaml/.json path; repeatable (default: the settings').",
+            show_default=False,
+        ),
+    ] = None,
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            help="Reviewer spec, e.g. rules (default: the settings').", show_default=False
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.MD,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report here instead of stdout; a directory for several inputs.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option(
+            "--fail-on",
+            case_sensitive=False,
+            help="Exit 1 if any finding is at or above this severity (for CI).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No summary table on stderr.")
+    ] = False,
+) -> None:
+    """Ingest FILEs (or take stored documents) and review them against policy packs.
+
+    The report goes to stdout (or -o); the summary table, progress and errors go to stderr,
+    so `--format json` and `--format sarif` on stdout are pure JSON. With several inputs and
+    no -o, json is an array of reports and sarif one log with a run per input.
+    """
+    state = state_of(ctx)
+    targets = [_Target(label=str(p), path=p) for p in nonempty(files)]
+    targets += [_Target(label=d, document_id=d) for d in nonempty(document)]
+    if not targets:
+        raise typer.BadParameter("give at least one FILE or --document ID", param_hint="FILE...")
+    several = len(targets) > 1
+    if several and output is None and fmt == ReportFormat.HTML:
+        raise typer.BadParameter(
+            "several HTML reports need -o DIRECTORY", param_hint="'--output' / '-o'"
+        )
+    if several and output is not None and output.exists() and not output.is_dir():
+        raise typer.BadParameter(
+            f"{output} is a file; several inputs need a directory", param_hint="'--output' / '-o'"
+        )
+    packs = nonempty(pack) or None
+
+    async def work(ds: AsyncDocSense) -> tuple[list[_Reviewed], int]:
+        return await _review_all(
+            ds, state, targets, packs=packs, reviewer=reviewer, fmt=fmt.value
+        )
+
+    done, failed = state.run(work, reviewer=reviewer)
+    _write_reports(done, fmt.value, output, several)
+    if done and not quiet:
+        err.print(_summary(done))
+    if failed:
+        raise Failure(failed, len(targets))
+    if fail_on is not None:
+        threshold = Severity(fail_on)
+        hits = sum(
+            1 for d in done for f in d.review.findings if Severity(f.severity).at_least(threshold)
+        )
+        if hits:
+            err.print(f"{hits} finding(s) at or above {threshold}: failing (--fail-on {threshold})")
+            raise typer.Exit(ExitCode.FINDINGS)
+
+
+def ingest_command(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Files to ingest.", metavar="FILE", show_default=False),
+    ],
+    title: Annotated[
+        str | None,
+        typer.Option(help="Document title (one file only; default: from the file).",
+                     show_default=False),
+    ] = None,
+    document_id: Annotated[
+        str | None,
+        typer.Option(
+            "--document-id",
+            help="Ingest as a new major version of this stored document (one file only).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Ingest FILEs: print each one's document id and version.
+
+    Exit codes: 0 all ingested, 2 a file could not be read or was rejected (the others are
+    still ingested).
+    """
+    state = state_of(ctx)
+    if len(files) > 1 and (title is not None or document_id is not None):
+        raise typer.BadParameter("--title and --document-id take one file", param_hint="FILE...")
+
+    async def work(ds: AsyncDocSense) -> tuple[list[tuple[Path, DocumentView]], int]:
+        done: list[tuple[Path, DocumentView]] = []
+        failed = 0
+        with progress(len(files)) as bar:
+            task = bar.add_task("ingesting", total=len(files))
+            for path in files:
+                bar.update(task, description=f"ingesting {path}")
+                try:
+                    doc = await ds.ingest(path, title=title, document_id=document_id)
+                    done.append((path, doc))
+                except (DocSenseError, OSError) as exc:
+                    failed += 1
+                    report_error(exc, debug=state.debug, about=str(path))
+                bar.advance(task)
+        return done, failed
+
+    done, failed = state.run(work)
+    if as_json:
+        print_json(
+            [
+                {
+                    "file": str(path),
+                    "id": doc.id,
+                    "version": doc.version,
+                    "title": doc.title,
+                    "status": doc.status,
+                    "warnings": list(doc.warnings),
+                }
+                for path, doc in done
+            ]
+        )
+    elif done:
+        table = Table()
+        for name in ("file", "document", "version", "title", "warnings"):
+            table.add_column(name, overflow="fold")
+        for path, doc in done:
+            table.add_row(str(path), doc.id, doc.version, doc.title, str(len(doc.warnings)))
+        out.print(table)
+    if failed:
+        raise Failure(failed, len(files))

@@ -1,0 +1,263 @@
+"""What every report format needs: policy metadata, finding order, quote context, line numbers.
+
+Reports are rendered from a :class:`~docsense.review.report.ReviewReport` (the
+``docsense.review/1`` model), which names policies only by id. Titles, descriptions and default
+severities come from the packs: the caller's :class:`~docsense.policies.LoadedPack` objects
+when given, else the installed pack of the same name *and version* (so the metadata matches
+the pack the review ran with), else what the findings themselves say.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from docsense.domain.findings import Severity
+from docsense.errors import DocSenseError
+from docsense.policies import LoadedPack, available_packs, load_pack
+from docsense.review.report import FindingModel, ReviewReport, UsageModel
+
+__all__ = [
+    "LineIndex",
+    "PolicyInfo",
+    "QuoteContext",
+    "document_label",
+    "findings_by_severity_and_policy",
+    "format_usage",
+    "line_col",
+    "policy_catalog",
+    "quote_context",
+    "severity_counts",
+]
+
+
+@attrs.frozen
+class PolicyInfo:
+    """What a report shows about a policy.
+
+    ``known`` is False when no pack could be found for it; ``title`` is then the policy id and
+    ``severity`` the worst severity among its findings (or None).
+    """
+
+    id: str
+    title: str
+    pack: str = ""
+    description: str = ""
+    level: str = ""
+    category: str = ""
+    severity: Severity | None = None
+    status: str = ""
+    known: bool = True
+
+
+def _installed_packs(report: ReviewReport) -> list[LoadedPack]:
+    names = available_packs()
+    found: list[LoadedPack] = []
+    for info in report.packs:
+        if info.id not in names:
+            continue
+        try:
+            pack = load_pack(info.id)
+        except DocSenseError:  # a broken third-party pack must not break a report
+            continue
+        if pack.version == info.version:
+            found.append(pack)
+    return found
+
+
+def policy_catalog(
+    report: ReviewReport, packs: Sequence[LoadedPack] | None = None
+) -> dict[str, PolicyInfo]:
+    """Return every policy of ``report`` (and any policy a finding names) by id, in report order.
+
+    ``packs`` supplies titles and descriptions; when None, installed packs whose name and
+    version match the report's are used.
+    """
+    loaded = list(packs) if packs is not None else _installed_packs(report)
+    meta = {p.id: (pack.key, p) for pack in loaded for p in pack.policies}
+    status = {p.id: (p.pack, p.status.value) for p in report.policies}
+    worst: dict[str, Severity] = {}
+    for f in report.findings:
+        if f.policy_id not in worst or f.severity > worst[f.policy_id]:
+            worst[f.policy_id] = f.severity
+    ids = list(status) + [f.policy_id for f in report.findings if f.policy_id not in status]
+    out: dict[str, PolicyInfo] = {}
+    for pid in dict.fromkeys(ids):
+        pack_key, st = status.get(pid, ("", ""))
+        if pid in meta:
+            key, policy = meta[pid]
+            out[pid] = PolicyInfo(
+                id=pid,
+                title=policy.title,
+                pack=pack_key or key,
+                description=policy.description,
+                level=policy.level.value,
+                category=policy.category.value,
+                severity=policy.severity,
+                status=st,
+            )
+        else:
+            out[pid] = PolicyInfo(
+                id=pid, title=pid, pack=pack_key, severity=worst.get(pid), status=st, known=False
+            )
+    return out
+
+
+def document_label(report: ReviewReport) -> str:
+    """Return the title a report shows for its document: title, else source, else id."""
+    d = report.document
+    return d.title or d.source or d.id or "untitled document"
+
+
+def _finding_order(f: FindingModel) -> tuple[int, int, str]:
+    start = f.location.start if f.location is not None else -1
+    return (-f.severity.rank, start, f.id)
+
+
+def findings_by_severity_and_policy(
+    findings: Iterable[FindingModel],
+) -> list[tuple[Severity, list[tuple[str, list[FindingModel]]]]]:
+    """Group findings by severity (most serious first), then by policy id (sorted).
+
+    Within a policy, findings are in document order; absent findings (no location) first.
+    """
+    grouped: dict[Severity, dict[str, list[FindingModel]]] = {}
+    for f in sorted(findings, key=_finding_order):
+        grouped.setdefault(f.severity, {}).setdefault(f.policy_id, []).append(f)
+    return [
+        (sev, sorted(grouped[sev].items()))
+        for sev in Severity.most_severe_first()
+        if sev in grouped
+    ]
+
+
+def severity_counts(findings: Iterable[FindingModel]) -> dict[Severity, int]:
+    """Return the number of findings per severity, every severity present, most serious first."""
+    counts = dict.fromkeys(Severity.most_severe_first(), 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
+
+
+def format_usage(usage: UsageModel) -> list[tuple[str, str]]:
+    """Return ``(label, value)`` rows for the review's usage and estimated cost."""
+    return [
+        ("Model calls", f"{usage.calls:,}"),
+        ("Tokens in", f"{usage.tokens_in:,}"),
+        ("Tokens out", f"{usage.tokens_out:,}"),
+        ("Tokens cached", f"{usage.tokens_cached:,}"),
+        ("Estimated cost", f"${usage.cost_estimate:,.4f}"),
+    ]
+
+
+@attrs.frozen
+class QuoteContext:
+    """A quote with the document text around it.
+
+    ``before`` + ``quote`` + ``after`` is a contiguous slice of the document;
+    ``clipped_before`` / ``clipped_after`` say whether the window cuts a paragraph short.
+    ``found`` is False when the quote could not be placed in the Markdown given (then
+    ``before`` and ``after`` are empty).
+    """
+
+    before: str
+    quote: str
+    after: str
+    clipped_before: bool = False
+    clipped_after: bool = False
+    found: bool = True
+    start: int = 0
+    end: int = 0
+
+
+def _locate(markdown: str, f: FindingModel) -> tuple[int, int] | None:
+    if not f.quote:
+        return None
+    if f.location is not None and markdown[f.location.start : f.location.end] == f.quote:
+        return f.location.start, f.location.end
+    # The span does not match (another version of the document?): take the nearest exact copy.
+    hint = f.location.start if f.location is not None else 0
+    best: int | None = None
+    at = markdown.find(f.quote)
+    while at != -1:
+        if best is None or abs(at - hint) < abs(best - hint):
+            best = at
+        at = markdown.find(f.quote, at + 1)
+    return None if best is None else (best, best + len(f.quote))
+
+
+def quote_context(markdown: str | None, f: FindingModel, *, width: int = 240) -> QuoteContext:
+    """Return ``f``'s quote with up to ``width`` characters of text either side.
+
+    The window stops at a blank line (the paragraph's edge) and otherwise is widened to whole
+    words, so the context reads naturally.
+    """
+    span = _locate(markdown, f) if markdown is not None else None
+    if markdown is None or span is None:
+        return QuoteContext("", f.quote, "", found=False)
+    start, end = span
+    lo = max(0, start - width)
+    clipped_before = clipped_after = False
+    para = markdown.rfind("\n\n", lo, start)
+    if para != -1:
+        lo = para + 2
+    elif lo > 0:
+        space = markdown.find(" ", lo, start)
+        lo = space + 1 if space != -1 else lo
+        clipped_before = True
+    hi = min(len(markdown), end + width)
+    para = markdown.find("\n\n", end, hi)
+    if para != -1:
+        hi = para
+    elif hi < len(markdown):
+        space = markdown.rfind(" ", end, hi)
+        hi = space if space != -1 else hi
+        clipped_after = True
+    return QuoteContext(
+        before=markdown[lo:start],
+        quote=markdown[start:end],
+        after=markdown[end:hi],
+        clipped_before=clipped_before,
+        clipped_after=clipped_after,
+        start=start,
+        end=end,
+    )
+
+
+class LineIndex:
+    r"""1-based line and column numbers of character offsets in a text, by binary search.
+
+    >>> LineIndex("ab\ncd").line_col(4)
+    (2, 2)
+    """
+
+    def __init__(self, text: str) -> None:
+        self._length = len(text)
+        self._starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """Return the line and column of ``offset`` (clamped to the text)."""
+        offset = max(0, min(offset, self._length))
+        line = bisect.bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+
+@functools.lru_cache(maxsize=2)
+def _line_index(text: str) -> LineIndex:
+    return LineIndex(text)
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    r"""Return the 1-based line and column of character ``offset`` in ``text``.
+
+    The line index of the last texts seen is cached: a report asks for many offsets into
+    one document.
+
+    >>> line_col("ab\ncd", 3)
+    (2, 1)
+    """
+    return _line_index(text).line_col(offset)
