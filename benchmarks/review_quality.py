@@ -1,0 +1,248 @@
+"""Review quality on the labelled seed corpus: recall, precision and F1, per issue.
+
+    python benchmarks/review_quality.py [--reviewer rules] [--pack self-containment]
+                                        [--corpus ../shared/corpus/seed-docs] [--verbose]
+
+Each seed DOCX is converted, its IR extracted, and reviewed; the findings are matched to the
+labels of the document's JSON file:
+
+- a label with ``original_text`` is found when a finding's quote and that text overlap: one
+  contains the other (case and punctuation ignored), or they share at least half of the
+  shorter one's content words. Label texts that are not document text are read as follows:
+  quoted fragments (``"Section 1: '10 years' vs Section 2: '5 consecutive years'"``) stand for
+  themselves when they are in the document; otherwise the label counts as a label without
+  text;
+- a label without text is found when a finding of the same category is in the labelled
+  section ("Section 2 - ..." -> the heading numbered 2), or anywhere in the document when the
+  label says "Throughout" or names no section of the document;
+- a finding is a true positive when it matches any label.
+
+Recall = labels found / labels; precision = true-positive findings / findings; per category,
+recall is over the labels of that category and precision over the findings of that category.
+"Clean documents" are doc_01_clean and doc_11_perfect_compliance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docsense.adapters.convert import convert_document
+from docsense.domain.findings import Finding
+from docsense.errors import DocSenseError
+from docsense.extraction import extract_ir
+from docsense.policies import load_pack
+from docsense.review.engine import ReviewDocument, run_review
+from docsense.review.reviewers import resolve_reviewer
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed-docs"
+CLEAN_DOCS = ("doc_01_clean", "doc_11_perfect_compliance")
+_STOP = frozenset(
+    [
+        "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or",
+        "is", "are", "be", "been", "was", "were", "it", "its", "this", "that", "these", "those",
+        "as", "not", "no", "but", "if", "then", "than", "which", "who", "whom", "whose", "what",
+        "when", "where", "how", "all", "any", "each", "every", "some", "such",
+    ]
+)
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _norm(text).split() if w not in _STOP}
+
+
+def text_overlaps(quote: str, label_text: str) -> bool:
+    """The benchmark's text match: containment, or >= 50% shared content words."""
+    q, t = _norm(quote), _norm(label_text)
+    if not q or not t:
+        return False
+    if q in t or t in q:
+        return True
+    cq, ct = _content(quote), _content(label_text)
+    shorter = min(len(cq), len(ct))
+    return shorter > 0 and len(cq & ct) * 2 >= shorter
+
+
+@dataclass
+class Label:
+    category: str
+    location: str
+    texts: list[str]
+    sections: set[int]
+    anywhere: bool
+    title: str
+    found: bool = False
+
+
+@dataclass
+class DocResult:
+    name: str
+    labels: list[Label]
+    findings: list[Finding]
+    tp: list[bool] = field(default_factory=list)
+    seconds: float = 0.0
+    end_to_end: float = 0.0
+
+
+def _section_numbers(path: tuple[str, ...]) -> set[int]:
+    out = set()
+    for heading in path:
+        m = re.match(r"\s*(?:section\s+)?(\d+)[.):\s]", heading + " ", re.IGNORECASE)
+        if m:
+            out.add(int(m.group(1)))
+    return out
+
+
+def _labels(meta: dict[str, object], markdown: str, doc_sections: set[int]) -> list[Label]:
+    out = []
+    norm_doc = _norm(markdown)
+    issues = meta.get("issues", [])
+    assert isinstance(issues, list)
+    for issue in issues:
+        location = str(issue.get("location") or "")
+        text = str(issue.get("original_text") or "")
+        texts: list[str] = []
+        if text and _norm(text) and _norm(text) in norm_doc:
+            texts = [text]
+        elif text:
+            texts = [f for f in re.findall(r"'([^']+)'", text) if _norm(f) in norm_doc]
+        numbers = {int(n) for n in re.findall(r"\bsections?\s+(\d+)", location, re.IGNORECASE)}
+        numbers |= {int(n) for n in re.findall(r"\band\s+(\d+)\b", location)}
+        anywhere = "throughout" in location.lower() or not (numbers & doc_sections)
+        out.append(
+            Label(str(issue["category"]), location, texts, numbers, anywhere, str(issue["title"]))
+        )
+    return out
+
+
+def _matches(f: Finding, label: Label) -> bool:
+    if label.texts:
+        return bool(f.quote) and any(text_overlaps(f.quote, t) for t in label.texts)
+    if f.category.value != label.category:
+        return False
+    if label.anywhere:
+        return True
+    return f.location is not None and bool(_section_numbers(f.location.path) & label.sections)
+
+
+async def _review_one(path: Path, reviewer_spec: str, pack_name: str) -> DocResult:
+    reviewer = resolve_reviewer(reviewer_spec)
+    pack = load_pack(pack_name)
+    data = await asyncio.to_thread(path.read_bytes)
+    meta = json.loads(await asyncio.to_thread(path.with_suffix(".json").read_text, "utf-8"))
+    t0 = time.perf_counter()
+    converted = convert_document(data, path.name)
+    ir = extract_ir(converted.markdown, converted.sections)
+    doc = ReviewDocument.from_converted(converted, ir, document_id=path.stem)
+    t1 = time.perf_counter()
+    outcome = await run_review(doc, [pack], reviewer)
+    t2 = time.perf_counter()
+    numbers = set()
+    for sec in converted.sections:
+        numbers |= _section_numbers((sec.heading,))
+    labels = _labels(meta, converted.markdown, numbers)
+    result = DocResult(path.stem, labels, list(outcome.findings), seconds=t2 - t1,
+                       end_to_end=t2 - t0)
+    for f in result.findings:
+        hit = False
+        for label in labels:
+            if _matches(f, label):
+                label.found = True
+                hit = True
+        result.tp.append(hit)
+    return result
+
+
+def _prf(tp_findings: int, findings: int, found: int, labels: int) -> tuple[float, float, float]:
+    p = tp_findings / findings if findings else 0.0
+    r = found / labels if labels else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reviewer", default="rules", help="reviewer spec (default: rules)")
+    parser.add_argument("--pack", default="self-containment", help="pack name or file")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--verbose", action="store_true", help="list misses and false alarms")
+    args = parser.parse_args(argv)
+    try:
+        resolve_reviewer(args.reviewer)
+        load_pack(args.pack)
+    except DocSenseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    paths = sorted(args.corpus.glob("doc_*.docx"))
+    if not paths:
+        print(f"error: no doc_*.docx in {args.corpus}", file=sys.stderr)
+        return 2
+
+    async def run_all() -> list[DocResult]:
+        return [await _review_one(p, args.reviewer, args.pack) for p in paths]
+
+    results = asyncio.run(run_all())
+    labels = [lab for r in results for lab in r.labels]
+    findings = [(f, tp) for r in results for f, tp in zip(r.findings, r.tp, strict=True)]
+    n_tp = sum(tp for _, tp in findings)
+    n_found = sum(lab.found for lab in labels)
+    p, r, f1 = _prf(n_tp, len(findings), n_found, len(labels))
+    print(f"review quality: reviewer={args.reviewer} pack={args.pack} "
+          f"documents={len(results)} labels={len(labels)} findings={len(findings)}")
+    print(f"overall  precision={p:.3f}  recall={r:.3f}  F1={f1:.3f}  "
+          f"(true-positive findings {n_tp}/{len(findings)}, labels found {n_found}/{len(labels)})")
+    print()
+    print(f"{'category':26s} {'labels':>6s} {'found':>5s} {'findings':>8s} {'tp':>4s} "
+          f"{'P':>6s} {'R':>6s} {'F1':>6s}")
+    cats = sorted({lab.category for lab in labels} | {f.category.value for f, _ in findings})
+    for cat in cats:
+        cl = [lab for lab in labels if lab.category == cat]
+        cf = [(f, tp) for f, tp in findings if f.category.value == cat]
+        ctp = sum(tp for _, tp in cf)
+        cfound = sum(lab.found for lab in cl)
+        cp, cr, cf1 = _prf(ctp, len(cf), cfound, len(cl))
+        print(f"{cat:26s} {len(cl):6d} {cfound:5d} {len(cf):8d} {ctp:4d} "
+              f"{cp:6.3f} {cr:6.3f} {cf1:6.3f}")
+    print()
+    print("findings on clean documents:")
+    for res in results:
+        if res.name in CLEAN_DOCS:
+            print(f"  {res.name}: {len(res.findings)}")
+            for f, tp in zip(res.findings, res.tp, strict=True):
+                print(f"    [{f.category.value}] {f.quote!r} ({'matches a label' if tp else 'FP'})")
+    print()
+    per_doc = Counter({res.name: len(res.findings) for res in results})
+    print("findings per document: " + ", ".join(f"{k[:6]}={v}" for k, v in sorted(per_doc.items())))
+    times = [res.seconds for res in results]
+    e2e = [res.end_to_end for res in results]
+    print(f"review time per document: median {statistics.median(times) * 1000:.1f} ms, "
+          f"max {max(times) * 1000:.1f} ms (convert + extract + review: median "
+          f"{statistics.median(e2e) * 1000:.1f} ms, max {max(e2e) * 1000:.1f} ms)")
+    if args.verbose:
+        print()
+        for res in results:
+            for lab in res.labels:
+                if not lab.found:
+                    print(f"MISS {res.name} [{lab.category}] {lab.location}: {lab.title} "
+                          f"{lab.texts or ''}")
+            for f, tp in zip(res.findings, res.tp, strict=True):
+                if not tp:
+                    where = "/".join(f.location.path[1:]) if f.location else "-"
+                    print(f"FP   {res.name} [{f.category.value}] {where}: {f.quote!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
