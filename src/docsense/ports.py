@@ -94,7 +94,7 @@ class Snapshot:
 class EventStore(Protocol):
     """An append-only log of streams with a global order.
 
-    Contract (``docsense.testing.EventStoreContract`` checks every point):
+    Contract (``docsense.testing.StorageContract`` checks every point):
 
     - ``append`` is atomic: all of ``events`` are stored, or none.
     - ``expected_version`` is the number of events the caller believes the stream holds
@@ -238,6 +238,16 @@ class ProjectionStore(Protocol):
     at ``expected_position`` (otherwise :class:`~docsense.errors.ProjectionConflict`): a
     crash or a second runner can never apply a batch twice or skip one.
     """
+
+    @property
+    def overlaps_commits(self) -> bool:
+        """Whether a runner gains by projecting the next batch while a commit is in flight.
+
+        True when a commit's work happens outside this process (a database server); False
+        when it would compete with the runner's handlers for the interpreter (an in-process
+        database driven from a thread, or memory).
+        """
+        ...
 
     async def checkpoints(self, projection: str) -> list[Checkpoint]:
         """Return the projection's generations (none before its first commit)."""

@@ -255,7 +255,16 @@ _LAG_CAP = 10_000
 
 
 class ProjectionRunner:
-    """Runs projections over an event store, keeping their read models in a projection store."""
+    """Runs projections over an event store, keeping their read models in a projection store.
+
+    ``batch_size`` events are read per page and committed per batch; a failing event is
+    tried ``max_attempts`` times (``backoff`` between tries, waited with ``sleep``) before it is
+    parked. With ``overlap_commits`` (default: the store's
+    :attr:`~docsense.ports.ProjectionStore.overlaps_commits`), :meth:`catch_up` and
+    :meth:`rebuild_many` project one projection's next batch, and read the next page, while
+    another projection's commit is in flight; a projection never moves on before its own
+    previous commit has finished, so the exactly-once argument is unchanged.
+    """
 
     def __init__(
         self,
@@ -269,6 +278,7 @@ class ProjectionRunner:
         backoff: Backoff = Backoff(),
         sleep: Sleep = asyncio.sleep,
         clock: Clock = lambda: datetime.now(UTC),
+        overlap_commits: bool | None = None,
     ) -> None:
         if batch_size < 1 or max_attempts < 1:
             raise InvalidArgument("batch_size and max_attempts must be >= 1")
@@ -288,6 +298,12 @@ class ProjectionRunner:
         self._decoded: OrderedDict[str, ProjectedEvent] = OrderedDict()
         self._decoded_max = 4 * batch_size
         self._pages: OrderedDict[int, list[RecordedEvent]] = OrderedDict()
+        # Commits started by catch_up / rebuild_many and not awaited yet, one per projection:
+        # the store writes one projection's batch while the handlers of the next one run.
+        self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._overlap = store.overlaps_commits if overlap_commits is None else overlap_commits
+        # The page after the last full one, being read while handlers run (same scope).
+        self._prefetch: dict[int, asyncio.Task[list[RecordedEvent]]] = {}
 
     @property
     def names(self) -> list[str]:
@@ -314,13 +330,18 @@ class ProjectionRunner:
 
     async def run_once(self, name: str) -> int:
         """Process one batch of ``name``; return how many events it covered (0: caught up)."""
+        self.projection(name)
+        return await self._step(name, defer=False)
+
+    async def _step(self, name: str, *, defer: bool) -> int:
         if name in self._halted:
             return 0
         projection = self.projection(name)
         for _ in range(5):
-            checkpoint = await self.active_checkpoint(name)
             try:
-                return await self._process_batch(projection, checkpoint)
+                await self._settle(name)
+                checkpoint = await self.active_checkpoint(name)
+                return await self._process_batch(projection, checkpoint, defer=defer)
             except ProjectionConflict:
                 logger.info("projection %s: another runner moved on; reloading", name)
         return 0
@@ -329,19 +350,52 @@ class ProjectionRunner:
         """Process batches until every (or the named) projection has caught up.
 
         Projections advance one batch each in turn, so those at the same place share one
-        read of the log and one decoding of each event.
+        read of the log and one decoding of each event. Where commits overlap (see the class),
+        a projection's commit runs while the next projection's handlers do, and is awaited
+        before that projection moves again. Every commit has finished when this returns.
         """
-        active = [name] if name else self.names
+        if name is not None:
+            self.projection(name)
+        chosen = [name] if name else self.names
+        active = list(chosen)
         total = 0
-        while active:
-            moving = []
-            for projection_name in active:
-                done = await self.run_once(projection_name)
-                total += done
-                if done:
-                    moving.append(projection_name)
-            active = moving
+        try:
+            while active:
+                moving = []
+                for projection_name in active:
+                    done = await self._step(projection_name, defer=self._overlap)
+                    total += done
+                    if done:
+                        moving.append(projection_name)
+                active = moving
+        finally:
+            await self._settle_all(chosen)
+            await self._drop_prefetch()
         return total
+
+    async def _drop_prefetch(self) -> None:
+        """Let page reads started ahead finish; their pages (or errors) are not needed."""
+        tasks, self._prefetch = list(self._prefetch.values()), {}
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _settle(self, name: str) -> None:
+        """Wait for the commit ``name`` has in flight, if any (its error is raised here)."""
+        task = self._inflight.pop(name, None)
+        if task is not None:
+            await task
+
+    async def _settle_all(self, names: Sequence[str]) -> None:
+        """Wait for the commits of ``names`` still in flight when a loop is left early.
+
+        A loop that ends normally has awaited every commit (each projection settles its last
+        one before it reports that it has caught up), so this only runs while another error
+        propagates: that error is the one raised, and these are logged.
+        """
+        for name in names:
+            try:
+                await self._settle(name)
+            except Exception as exc:  # cleanup: the error being raised matters more
+                logger.warning("projection %s: a commit in flight failed too: %s", name, exc)
 
     async def run_forever(
         self,
@@ -360,21 +414,34 @@ class ProjectionRunner:
             for task in pending:
                 task.cancel()
 
-    async def _read_batch(self, after: int) -> list[RecordedEvent]:
+    async def _read_batch(self, after: int, *, read_ahead: bool = False) -> list[RecordedEvent]:
         # A full page can never change (no event commits below one already visible), so it
         # is shared by every projection that reads from the same position; a short page is
-        # read again because events may have been added at its end.
+        # read again because events may have been added at its end. With ``read_ahead`` the
+        # page after a full one is read while this one is being projected.
         page = self._pages.get(after)
         if page is None:
-            page = await self._events.read_all(after, limit=self._batch_size)
+            ahead = self._prefetch.pop(after, None)
+            if ahead is not None:
+                page = await ahead
+            else:
+                page = await self._events.read_all(after, limit=self._batch_size)
             if len(page) == self._batch_size:
                 self._pages[after] = page
                 while len(self._pages) > 4:
                     self._pages.popitem(last=False)
+        if read_ahead and len(page) == self._batch_size:
+            following = page[-1].position
+            if following not in self._pages and following not in self._prefetch:
+                self._prefetch[following] = asyncio.ensure_future(
+                    self._events.read_all(following, limit=self._batch_size)
+                )
         return page
 
-    async def _process_batch(self, projection: Projection, checkpoint: Checkpoint) -> int:
-        records = await self._read_batch(checkpoint.position)
+    async def _process_batch(
+        self, projection: Projection, checkpoint: Checkpoint, *, defer: bool = False
+    ) -> int:
+        records = await self._read_batch(checkpoint.position, read_ahead=defer)
         if not records:
             return 0
         tx = ReadModelTransaction(self._store, projection.name, checkpoint.generation)
@@ -392,7 +459,12 @@ class ProjectionRunner:
                     return index + 1
                 tx._keep_event()
             done_upto = record.position
-        await self._commit(tx, checkpoint, done_upto)
+        if defer:
+            self._inflight[projection.name] = asyncio.ensure_future(
+                self._commit(tx, checkpoint, done_upto)
+            )
+        else:
+            await self._commit(tx, checkpoint, done_upto)
         return len(records)
 
     async def _apply(
@@ -565,17 +637,25 @@ class ProjectionRunner:
             building[name] = (await self._store.start_generation(name)).generation
             logger.info("projection %s: rebuilding into generation %d", name, building[name])
         active = list(chosen)
-        while active:
-            moving = []
-            for name in active:
-                current = next(
-                    c
-                    for c in await self._store.checkpoints(name)
-                    if c.generation == building[name]
-                )
-                if await self._process_batch(self.projection(name), current) > 0:
-                    moving.append(name)
-            active = moving
+        try:
+            while active:
+                moving = []
+                for name in active:
+                    await self._settle(name)
+                    current = next(
+                        c
+                        for c in await self._store.checkpoints(name)
+                        if c.generation == building[name]
+                    )
+                    projection = self.projection(name)
+                    if await self._process_batch(projection, current, defer=self._overlap):
+                        moving.append(name)
+                active = moving
+            for name in chosen:
+                await self._settle(name)
+        finally:
+            await self._settle_all(chosen)
+            await self._drop_prefetch()
         for name in chosen:
             await self._store.activate_generation(name, building[name])
             self._halted.pop(name, None)

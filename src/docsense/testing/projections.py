@@ -78,6 +78,11 @@ class ProjectionStoreContract:
         return projections, name
 
     @pytest.mark.asyncio
+    async def test_overlaps_commits_is_a_bool(self, store: Storage) -> None:
+        # Runners read it to decide whether to project on while a commit is in flight.
+        assert isinstance(store.projections.overlaps_commits, bool)
+
+    @pytest.mark.asyncio
     async def test_first_generation_is_active_and_later_ones_are_not(self, store: Storage) -> None:
         projections = store.projections
         name = _name()
@@ -275,3 +280,23 @@ class ProjectionStoreContract:
         big = min((2**63) * 5 + 17, self.max_position)  # PostgreSQL positions exceed 64 bits
         await projections.commit(ProjectionCommit(name, 1, 0, big))
         assert (await projections.checkpoints(name))[0].position == big
+
+    @pytest.mark.asyncio
+    async def test_documents_round_trip_exactly(self, store: Storage) -> None:
+        projections = store.projections
+        name = _name()
+        checkpoint = await projections.start_generation(name)
+        odd: dict[str, Any] = {
+            "text": 'ünï "quoted" \n\t\\ 🚀',
+            "numbers": [1.5e-07, -0.0, 3.0, 12345678901234567890, -7],
+            "nested": {"empty": {}, "list": [None, True, False, []]},
+        }
+        changes = (
+            ReadModelChange("things", "odd", odd),
+            ReadModelChange("things", "empty", {}),
+            ReadModelChange("things", 'key with "quotes" and ünï', {"n": 1}),
+        )
+        await projections.commit(ProjectionCommit(name, checkpoint.generation, 0, 1, changes))
+        for change in changes:
+            got = await projections.get_doc(name, checkpoint.generation, "things", change.key)
+            assert got == change.doc

@@ -16,7 +16,7 @@ from docsense.application.projections import (
     ProjectionHalted,
     ProjectionRunner,
 )
-from docsense.errors import InvalidArgument
+from docsense.errors import InvalidArgument, StoreUnavailable
 from docsense.ports import Storage
 
 from .conftest import counted
@@ -38,10 +38,16 @@ def _runner(storage: Storage, projection: CountingProjection, **kwargs: Any) -> 
     )
 
 
-async def _model(storage: Storage) -> dict[str, Any]:
+class SecondCounting(CountingProjection):
+    """The same counting under another name: a second projection of the same events."""
+
+    name = "counting-2"
+
+
+async def _model(storage: Storage, name: str = "counting") -> dict[str, Any]:
     projections = storage.projections
-    totals = await projections.query("counting", "totals", limit=10_000)
-    applied = await projections.query("counting", "applied", limit=10_000)
+    totals = await projections.query(name, "totals", limit=10_000)
+    applied = await projections.query(name, "applied", limit=10_000)
     return {
         "totals": {t["stream"]: t["sum"] for t in totals},
         "applied": {a["event_id"]: a["times"] for a in applied},
@@ -170,6 +176,69 @@ async def test_two_runners_of_one_projection_never_apply_an_event_twice(
             await other.close()
     assert model["applied"] == dict.fromkeys(ids, 1)
     assert sum(model["totals"].values()) == 10 * sum(range(30))
+
+
+async def test_two_runners_of_two_projections_with_commits_in_flight_apply_each_event_once(
+    storage: Storage, storage_url: str
+) -> None:
+    # catch_up commits one projection's batch while the next projection's handlers run: two
+    # runners racing that way must still apply every event exactly once per projection.
+    from docsense.adapters.storage import open_storage
+
+    ids = await _append_history(storage, {f"c-{i}": list(range(25)) for i in range(8)})
+    other = storage if storage_url == "memory://" else await open_storage(storage_url)
+    try:
+        runners = [
+            ProjectionRunner(
+                s, s.projections, [CountingProjection(), SecondCounting()],
+                mapper=counting_mapper(), batch_size=7, overlap_commits=True,
+            )
+            for s in (storage, other)
+        ]
+        totals = await asyncio.gather(*(r.catch_up() for r in runners))
+        models = [await _model(storage, name) for name in ("counting", "counting-2")]
+    finally:
+        if other is not storage:
+            await other.close()
+    assert sum(totals) >= 2 * len(ids)  # both projections covered every event between them
+    for model in models:
+        assert model["applied"] == dict.fromkeys(ids, 1)
+        assert sum(model["totals"].values()) == 8 * sum(range(25))
+
+
+class _CommitFailsOnce:
+    """The storage's projection store, except that its ``fail_at``-th commit raises."""
+
+    def __init__(self, inner: Any, fail_at: int) -> None:
+        self._inner, self._fail_at, self.commits = inner, fail_at, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def commit(self, batch: Any) -> None:
+        self.commits += 1
+        if self.commits == self._fail_at:
+            raise StoreUnavailable("the store went away during a commit")
+        await self._inner.commit(batch)
+
+
+async def test_a_commit_failing_in_flight_is_raised_by_catch_up_and_loses_nothing(
+    storage: Storage,
+) -> None:
+    ids = await _append_history(storage, {"c-a": list(range(20))})
+    failing = _CommitFailsOnce(storage.projections, fail_at=3)
+    runner = ProjectionRunner(
+        storage, failing, [CountingProjection(), SecondCounting()],
+        mapper=counting_mapper(), batch_size=5, overlap_commits=True,
+    )
+    with pytest.raises(StoreUnavailable, match="went away"):
+        await runner.catch_up()
+    # The failed batch moved nothing; the next catch-up redoes it and finishes the rest.
+    await runner.catch_up()
+    for name in ("counting", "counting-2"):
+        model = await _model(storage, name)
+        assert model["applied"] == dict.fromkeys(ids, 1)
+        assert model["totals"] == {"c-a": sum(range(20))}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -39,9 +39,13 @@ def check_append(stream_id: str, events: Sequence[NewEvent], expected_version: i
             raise InvalidArgument("every event needs a non-empty event_id and event_type")
 
 
+# One encoder for every call: json.dumps with options builds a new encoder each time.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def dumps(data: Any) -> str:
     """Encode JSON compactly (UTF-8 kept as is)."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(data)
 
 
 def loads(text: str | bytes) -> Any:

@@ -17,6 +17,9 @@ _Docs = dict[str, dict[str, JSONObject]]  # collection -> key -> doc
 class MemoryProjectionStore:
     """Read models, checkpoints and dead letters held in dicts under one lock."""
 
+    #: A commit is a few dict updates: nothing to overlap.
+    overlaps_commits = False
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._checkpoints: dict[tuple[str, int], Checkpoint] = {}

@@ -9,7 +9,8 @@ History: version 1 created the event log and snapshots; version 2 added content-
 storage of original file bytes (``blobs``) and an index for reading events by type; version 3
 added projection checkpoints, read models and dead letters; version 4 (PostgreSQL only)
 added the review job queue; version 5 (PostgreSQL) makes ``ds_append`` take a shared advisory
-lock that lets ``read_all`` ignore transactions that are not appending events.
+lock that lets ``read_all`` ignore transactions that are not appending events; version 6
+(PostgreSQL) adds ``ds_commit_projection``, a projection batch's commit in one round trip.
 """
 
 from __future__ import annotations
@@ -330,5 +331,38 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
         5,
         "ds_append announces appending transactions (read_all fences only on them)",
         (_PG_APPEND_FUNCTION_V5,),
+    ),
+    Migration(
+        6,
+        "ds_commit_projection: a projection batch's commit in one round trip",
+        (
+            """
+CREATE OR REPLACE FUNCTION ds_commit_projection(
+    p text, g integer, expected numeric, new_position numeric,
+    up_c text[], up_k text[], up_d jsonb[], del_c text[], del_k text[]
+) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    -- Read models are rebuilt from the events, so their commits need not wait for the WAL
+    -- flush: a crash may undo the last few (checkpoint and rows together).
+    PERFORM set_config('synchronous_commit', 'off', true);
+    UPDATE ds_projection_checkpoints SET position = new_position
+     WHERE projection = p AND generation = g AND position = expected;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    IF cardinality(up_c) > 0 THEN
+        INSERT INTO ds_read_models (projection, generation, collection, key, doc)
+        SELECT p, g, u.c, u.k, u.d FROM unnest(up_c, up_k, up_d) AS u(c, k, d)
+        ON CONFLICT (projection, generation, collection, key) DO UPDATE SET doc = excluded.doc;
+    END IF;
+    IF cardinality(del_c) > 0 THEN
+        DELETE FROM ds_read_models r USING unnest(del_c, del_k) AS u(c, k)
+         WHERE r.projection = p AND r.generation = g AND r.collection = u.c AND r.key = u.k;
+    END IF;
+    RETURN true;
+END
+$$
+""",
+        ),
     ),
 )

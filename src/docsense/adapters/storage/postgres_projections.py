@@ -3,7 +3,10 @@
 A batch commits in one transaction: the checkpoint's compare-and-set (``UPDATE ... WHERE
 position = expected``) first, so a second runner of the same projection blocks on the row and
 then finds it moved (:class:`~docsense.errors.ProjectionConflict`); then the read-model
-upserts and deletes and the dead-letter changes, each as one ``unnest`` statement. Positions
+upserts and deletes, each as one ``unnest`` statement. All of that is the server function
+``ds_commit_projection`` (migration 6), so a batch without dead-letter changes commits in one
+round trip, as one implicit transaction; a batch that parks or unparks events wraps the call
+and the dead-letter statements in an explicit transaction. Positions
 are stored as ``numeric(40, 0)`` because PostgreSQL positions are ``tx_id * 2**64 + seq``.
 
 Filters compare JSON numbers as numbers and strings by code point (``COLLATE "C"``), the same
@@ -21,6 +24,8 @@ from docsense.errors import InvalidArgument, ProjectionConflict
 from docsense.ports import Checkpoint, DeadLetter, Filter, JSONObject, ProjectionCommit
 
 if TYPE_CHECKING:
+    import asyncpg
+
     from docsense.adapters.storage.postgres import PostgresStorage
 
 __all__ = ["PostgresProjectionStore"]
@@ -33,6 +38,9 @@ _ACTIVE = (
 
 class PostgresProjectionStore:
     """The :class:`~docsense.ports.ProjectionStore` of a :class:`PostgresStorage`."""
+
+    #: The server does a commit's work, on another core: runners project on meanwhile.
+    overlaps_commits = True
 
     def __init__(self, storage: PostgresStorage) -> None:
         self._storage = storage
@@ -101,67 +109,56 @@ class PostgresProjectionStore:
         upserts = [c for c in batch.changes if c.doc is not None]
         deletes = [c for c in batch.changes if c.doc is None]
         p, g = batch.projection, batch.generation
-        async with self._storage._connection() as conn, conn.transaction():
-            # Read models are rebuilt from the events, so their commits need not wait for
-            # the WAL flush: a crash may undo the last few (checkpoint and rows together).
-            await conn.execute("SET LOCAL synchronous_commit = off")
-            moved = await conn.execute(
-                "UPDATE ds_projection_checkpoints SET position = $1 "
-                "WHERE projection = $2 AND generation = $3 AND position = $4",
-                Decimal(batch.new_position),
+        args = (
+            p,
+            g,
+            Decimal(batch.expected_position),
+            Decimal(batch.new_position),
+            [c.collection for c in upserts],
+            [c.key for c in upserts],
+            [dumps(c.doc) for c in upserts],
+            [c.collection for c in deletes],
+            [c.key for c in deletes],
+        )
+        sql = "SELECT ds_commit_projection($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        async with self._storage._connection() as conn:
+            if not (batch.parked or batch.unparked):
+                if not await conn.fetchval(sql, *args):
+                    raise ProjectionConflict(p, g, batch.expected_position)
+                return
+            async with conn.transaction():
+                if not await conn.fetchval(sql, *args):
+                    raise ProjectionConflict(p, g, batch.expected_position)
+                await self._commit_dead_letters(conn, batch)
+
+    @staticmethod
+    async def _commit_dead_letters(conn: asyncpg.Connection, batch: ProjectionCommit) -> None:
+        p, g = batch.projection, batch.generation
+        if batch.unparked:
+            await conn.execute(
+                "DELETE FROM ds_dead_letters WHERE projection = $1 AND generation = $2 "
+                "AND event_id = ANY($3::text[])",
                 p,
                 g,
-                Decimal(batch.expected_position),
+                list(batch.unparked),
             )
-            if moved != "UPDATE 1":
-                raise ProjectionConflict(p, g, batch.expected_position)
-            if upserts:
-                await conn.execute(
-                    "INSERT INTO ds_read_models (projection, generation, collection, key, doc) "
-                    "SELECT $1, $2, u.c, u.k, u.d FROM unnest($3::text[], $4::text[], "
-                    "$5::jsonb[]) AS u(c, k, d) ON CONFLICT (projection, generation, collection, "
-                    "key) DO UPDATE SET doc = excluded.doc",
-                    p,
-                    g,
-                    [c.collection for c in upserts],
-                    [c.key for c in upserts],
-                    [dumps(c.doc) for c in upserts],
-                )
-            if deletes:
-                await conn.execute(
-                    "DELETE FROM ds_read_models r USING unnest($3::text[], $4::text[]) AS u(c, k) "
-                    "WHERE r.projection = $1 AND r.generation = $2 "
-                    "AND r.collection = u.c AND r.key = u.k",
-                    p,
-                    g,
-                    [c.collection for c in deletes],
-                    [c.key for c in deletes],
-                )
-            if batch.unparked:
-                await conn.execute(
-                    "DELETE FROM ds_dead_letters WHERE projection = $1 AND generation = $2 "
-                    "AND event_id = ANY($3::text[])",
-                    p,
-                    g,
-                    list(batch.unparked),
-                )
-            for d in batch.parked:
-                await conn.execute(
-                    "INSERT INTO ds_dead_letters VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                    "ON CONFLICT (projection, generation, event_id) DO UPDATE SET "
-                    "error = excluded.error, traceback = excluded.traceback, "
-                    "attempts = excluded.attempts, parked_at = excluded.parked_at",
-                    d.projection,
-                    d.generation,
-                    d.event_id,
-                    Decimal(d.position),
-                    d.event_type,
-                    d.stream_id,
-                    d.error,
-                    d.traceback,
-                    d.attempts,
-                    d.parked_at,
-                )
+        for d in batch.parked:
+            await conn.execute(
+                "INSERT INTO ds_dead_letters VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                "ON CONFLICT (projection, generation, event_id) DO UPDATE SET "
+                "error = excluded.error, traceback = excluded.traceback, "
+                "attempts = excluded.attempts, parked_at = excluded.parked_at",
+                d.projection,
+                d.generation,
+                d.event_id,
+                Decimal(d.position),
+                d.event_type,
+                d.stream_id,
+                d.error,
+                d.traceback,
+                d.attempts,
+                d.parked_at,
+            )
 
     async def get_doc(
         self, projection: str, generation: int, collection: str, key: str
