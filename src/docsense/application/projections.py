@@ -302,6 +302,12 @@ class ProjectionRunner:
         # the store writes one projection's batch while the handlers of the next one run.
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._overlap = store.overlaps_commits if overlap_commits is None else overlap_commits
+        # Where this runner's own last commit left a (projection, generation), so the next
+        # batch starts there without reading the checkpoint back. Safe because every commit
+        # is a compare-and-set: if anyone else moved it meanwhile, the commit conflicts and
+        # the runner reloads from the store.
+        self._committed: dict[tuple[str, int], Checkpoint] = {}
+        self._active_generation: dict[str, int] = {}
         # The page after the last full one, being read while handlers run (same scope).
         self._prefetch: dict[int, asyncio.Task[list[RecordedEvent]]] = {}
 
@@ -340,7 +346,7 @@ class ProjectionRunner:
         for _ in range(5):
             try:
                 await self._settle(name)
-                checkpoint = await self.active_checkpoint(name)
+                checkpoint = await self._resume_point(name)
                 return await self._process_batch(projection, checkpoint, defer=defer)
             except ProjectionConflict:
                 logger.info("projection %s: another runner moved on; reloading", name)
@@ -372,6 +378,17 @@ class ProjectionRunner:
             await self._settle_all(chosen)
             await self._drop_prefetch()
         return total
+
+    async def _resume_point(self, name: str) -> Checkpoint:
+        """Return the active checkpoint: where our own last commit left it, else as stored."""
+        generation = self._active_generation.get(name)
+        if generation is not None:
+            known = self._committed.pop((name, generation), None)
+            if known is not None:
+                return known
+        checkpoint = await self.active_checkpoint(name)
+        self._active_generation[name] = checkpoint.generation
+        return checkpoint
 
     async def _drop_prefetch(self) -> None:
         """Let page reads started ahead finish; their pages (or errors) are not needed."""
@@ -461,11 +478,18 @@ class ProjectionRunner:
             done_upto = record.position
         if defer:
             self._inflight[projection.name] = asyncio.ensure_future(
-                self._commit(tx, checkpoint, done_upto)
+                self._commit_batch(tx, checkpoint, done_upto)
             )
         else:
-            await self._commit(tx, checkpoint, done_upto)
+            await self._commit_batch(tx, checkpoint, done_upto)
         return len(records)
+
+    async def _commit_batch(
+        self, tx: ReadModelTransaction, checkpoint: Checkpoint, new_position: int
+    ) -> None:
+        await self._commit(tx, checkpoint, new_position)
+        moved = attrs.evolve(checkpoint, position=new_position)
+        self._committed[(checkpoint.projection, checkpoint.generation)] = moved
 
     async def _apply(
         self, projection: Projection, record: RecordedEvent, tx: ReadModelTransaction
@@ -642,7 +666,7 @@ class ProjectionRunner:
                 moving = []
                 for name in active:
                     await self._settle(name)
-                    current = next(
+                    current = self._committed.pop((name, building[name]), None) or next(
                         c
                         for c in await self._store.checkpoints(name)
                         if c.generation == building[name]
@@ -658,6 +682,9 @@ class ProjectionRunner:
             await self._drop_prefetch()
         for name in chosen:
             await self._store.activate_generation(name, building[name])
+            self._active_generation[name] = building[name]
+            for key in [k for k in self._committed if k[0] == name and k[1] != building[name]]:
+                del self._committed[key]
             self._halted.pop(name, None)
         return [await self.status_of(name) for name in chosen]
 

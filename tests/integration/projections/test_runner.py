@@ -206,6 +206,37 @@ async def test_two_runners_of_two_projections_with_commits_in_flight_apply_each_
         assert sum(model["totals"].values()) == 8 * sum(range(25))
 
 
+async def test_a_runner_whose_checkpoint_moved_elsewhere_reloads_instead_of_reapplying(
+    storage: Storage, storage_url: str
+) -> None:
+    # A runner starts its next batch where its own last commit left the checkpoint. Another
+    # runner moving it meanwhile (or rebuilding into a new generation) must make that commit
+    # conflict and the runner reload, never apply events twice or into a dropped generation.
+    from docsense.adapters.storage import open_storage
+
+    ids = await _append_history(storage, {"c-a": list(range(10))})
+    other = storage if storage_url == "memory://" else await open_storage(storage_url)
+    try:
+        first = _runner(storage, CountingProjection(), batch_size=4)
+        second = _runner(other, CountingProjection(), batch_size=4)
+        await first.catch_up()
+        more = [counted(v) for v in range(10, 16)]
+        await storage.append("c-a", more, 10)
+        await second.catch_up()  # moves the checkpoint past first's last commit
+        await first.catch_up()
+        await second.rebuild("counting")  # a new generation is swapped in
+        latest = [counted(v) for v in range(16, 20)]
+        await storage.append("c-a", latest, 16)
+        await first.catch_up()
+        model = await _model(storage)
+    finally:
+        if other is not storage:
+            await other.close()
+    every = ids + [e.event_id for e in more + latest]
+    assert model["applied"] == dict.fromkeys(every, 1)
+    assert model["totals"] == {"c-a": sum(range(20))}
+
+
 class _CommitFailsOnce:
     """The storage's projection store, except that its ``fail_at``-th commit raises."""
 
