@@ -302,12 +302,11 @@ class ProjectionRunner:
         # the store writes one projection's batch while the handlers of the next one run.
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._overlap = store.overlaps_commits if overlap_commits is None else overlap_commits
-        # Where this runner's own last commit left a (projection, generation), so the next
-        # batch starts there without reading the checkpoint back. Safe because every commit
-        # is a compare-and-set: if anyone else moved it meanwhile, the commit conflicts and
-        # the runner reloads from the store.
-        self._committed: dict[tuple[str, int], Checkpoint] = {}
-        self._active_generation: dict[str, int] = {}
+        # Where this runner's own last commit left each projection's checkpoint, so the next
+        # batch starts there without reading it back. Safe because every commit is a
+        # compare-and-set: if anyone else moved it meanwhile, the commit conflicts and the
+        # runner reloads from the store.
+        self._committed: dict[str, Checkpoint] = {}
         # The page after the last full one, being read while handlers run (same scope).
         self._prefetch: dict[int, asyncio.Task[list[RecordedEvent]]] = {}
 
@@ -336,7 +335,6 @@ class ProjectionRunner:
 
     async def run_once(self, name: str) -> int:
         """Process one batch of ``name``; return how many events it covered (0: caught up)."""
-        self.projection(name)
         return await self._step(name, defer=False)
 
     async def _step(self, name: str, *, defer: bool) -> int:
@@ -352,6 +350,30 @@ class ProjectionRunner:
                 logger.info("projection %s: another runner moved on; reloading", name)
         return 0
 
+    async def _in_lockstep(
+        self, names: Sequence[str], step: Callable[[str], Awaitable[int]]
+    ) -> int:
+        """Step each of ``names`` in turn until none moves; return the events covered.
+
+        Every commit has finished when this returns (or raises).
+        """
+        active, total = list(names), 0
+        try:
+            while active:
+                moving = []
+                for name in active:
+                    done = await step(name)
+                    total += done
+                    if done:
+                        moving.append(name)
+                active = moving
+            for name in names:
+                await self._settle(name)
+        finally:
+            await self._settle_all(names)
+            await self._drop_prefetch()
+        return total
+
     async def catch_up(self, name: str | None = None) -> int:
         """Process batches until every (or the named) projection has caught up.
 
@@ -360,35 +382,23 @@ class ProjectionRunner:
         a projection's commit runs while the next projection's handlers do, and is awaited
         before that projection moves again. Every commit has finished when this returns.
         """
-        if name is not None:
-            self.projection(name)
-        chosen = [name] if name else self.names
-        active = list(chosen)
-        total = 0
-        try:
-            while active:
-                moving = []
-                for projection_name in active:
-                    done = await self._step(projection_name, defer=self._overlap)
-                    total += done
-                    if done:
-                        moving.append(projection_name)
-                active = moving
-        finally:
-            await self._settle_all(chosen)
-            await self._drop_prefetch()
-        return total
+        return await self._in_lockstep(
+            [name] if name else self.names, lambda n: self._step(n, defer=self._overlap)
+        )
 
-    async def _resume_point(self, name: str) -> Checkpoint:
-        """Return the active checkpoint: where our own last commit left it, else as stored."""
-        generation = self._active_generation.get(name)
-        if generation is not None:
-            known = self._committed.pop((name, generation), None)
-            if known is not None:
-                return known
-        checkpoint = await self.active_checkpoint(name)
-        self._active_generation[name] = checkpoint.generation
-        return checkpoint
+    async def _resume_point(self, name: str, generation: int | None = None) -> Checkpoint:
+        """Return the checkpoint of ``generation`` (default: the active one).
+
+        That is where this runner's own last commit left it, else as stored.
+        """
+        known = self._committed.pop(name, None)
+        if known is not None and (
+            known.generation == generation if generation is not None else known.active
+        ):
+            return known
+        if generation is None:
+            return await self.active_checkpoint(name)
+        return next(c for c in await self._store.checkpoints(name) if c.generation == generation)
 
     async def _drop_prefetch(self) -> None:
         """Let page reads started ahead finish; their pages (or errors) are not needed."""
@@ -488,8 +498,7 @@ class ProjectionRunner:
         self, tx: ReadModelTransaction, checkpoint: Checkpoint, new_position: int
     ) -> None:
         await self._commit(tx, checkpoint, new_position)
-        moved = attrs.evolve(checkpoint, position=new_position)
-        self._committed[(checkpoint.projection, checkpoint.generation)] = moved
+        self._committed[checkpoint.projection] = attrs.evolve(checkpoint, position=new_position)
 
     async def _apply(
         self, projection: Projection, record: RecordedEvent, tx: ReadModelTransaction
@@ -660,31 +669,15 @@ class ProjectionRunner:
             await self.active_checkpoint(name)  # make sure a current generation exists
             building[name] = (await self._store.start_generation(name)).generation
             logger.info("projection %s: rebuilding into generation %d", name, building[name])
-        active = list(chosen)
-        try:
-            while active:
-                moving = []
-                for name in active:
-                    await self._settle(name)
-                    current = self._committed.pop((name, building[name]), None) or next(
-                        c
-                        for c in await self._store.checkpoints(name)
-                        if c.generation == building[name]
-                    )
-                    projection = self.projection(name)
-                    if await self._process_batch(projection, current, defer=self._overlap):
-                        moving.append(name)
-                active = moving
-            for name in chosen:
-                await self._settle(name)
-        finally:
-            await self._settle_all(chosen)
-            await self._drop_prefetch()
+
+        async def step(name: str) -> int:
+            await self._settle(name)
+            current = await self._resume_point(name, building[name])
+            return await self._process_batch(self.projection(name), current, defer=self._overlap)
+
+        await self._in_lockstep(chosen, step)
         for name in chosen:
             await self._store.activate_generation(name, building[name])
-            self._active_generation[name] = building[name]
-            for key in [k for k in self._committed if k[0] == name and k[1] != building[name]]:
-                del self._committed[key]
             self._halted.pop(name, None)
         return [await self.status_of(name) for name in chosen]
 

@@ -15,7 +15,9 @@ order the memory and SQLite stores use.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -120,16 +122,19 @@ class PostgresProjectionStore:
             [c.collection for c in deletes],
             [c.key for c in deletes],
         )
-        sql = "SELECT ds_commit_projection($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        dead_letters = bool(batch.parked or batch.unparked)
         async with self._storage._connection() as conn:
-            if not (batch.parked or batch.unparked):
-                if not await conn.fetchval(sql, *args):
+            # Alone, the call is its own transaction; dead-letter changes must join it.
+            scope: AbstractAsyncContextManager[Any] = (
+                conn.transaction() if dead_letters else contextlib.nullcontext()
+            )
+            async with scope:
+                if not await conn.fetchval(
+                    "SELECT ds_commit_projection($1, $2, $3, $4, $5, $6, $7, $8, $9)", *args
+                ):
                     raise ProjectionConflict(p, g, batch.expected_position)
-                return
-            async with conn.transaction():
-                if not await conn.fetchval(sql, *args):
-                    raise ProjectionConflict(p, g, batch.expected_position)
-                await self._commit_dead_letters(conn, batch)
+                if dead_letters:
+                    await self._commit_dead_letters(conn, batch)
 
     @staticmethod
     async def _commit_dead_letters(conn: asyncpg.Connection, batch: ProjectionCommit) -> None:
