@@ -14,7 +14,7 @@ from docsense.adapters.convert._model import ConvertedDocument, Deadline, Ingest
 from docsense.adapters.convert.sniff import decode_text
 from docsense.errors import EmptyDocument, UnsupportedFileType
 
-__all__ = ["MarkdownConverter", "markdown_headings", "normalise_newlines"]
+__all__ = ["MarkdownConverter", "markdown_headings", "normalise_newlines", "read_text"]
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -27,6 +27,17 @@ _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(.+?)\1")
 def normalise_newlines(text: str) -> str:
     r"""Return ``text`` with ``\r\n`` and ``\r`` turned into ``\n`` and NULs removed."""
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def read_text(data: bytes, filename: str) -> str:
+    """Decode ``data`` with normalised newlines, refusing bytes that are not text or blank."""
+    text = decode_text(data)
+    if text is None:
+        raise UnsupportedFileType(filename, "is not text")
+    text = normalise_newlines(text)
+    if not text.strip():
+        raise EmptyDocument(filename, "the file holds no text")
+    return text
 
 
 def _clean_heading(text: str) -> str:
@@ -114,12 +125,7 @@ class MarkdownConverter:
         self, data: bytes, filename: str, limits: IngestLimits, deadline: Deadline
     ) -> ConvertedDocument:
         """Decode, normalise newlines, and index the headings."""
-        text = decode_text(data)
-        if text is None:
-            raise UnsupportedFileType(filename, "is not text")
-        markdown = normalise_newlines(text).strip("\n") + "\n"
-        if not markdown.strip():
-            raise EmptyDocument(filename, "the file holds no text")
+        markdown = read_text(data, filename).strip("\n") + "\n"
         deadline.check()
         marks = markdown_headings(markdown)
         sections = build_sections(marks, len(markdown))

@@ -16,10 +16,9 @@ from typing import Any
 
 from docsense.adapters.convert._builder import MarkdownBuilder, count_words, table_markdown
 from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
-from docsense.adapters.convert.markdown import normalise_newlines
-from docsense.adapters.convert.sniff import decode_text
+from docsense.adapters.convert.markdown import read_text
 from docsense.adapters.convert.text import TextConverter
-from docsense.errors import EmptyDocument, IngestError, UnsupportedFileType
+from docsense.errors import EmptyDocument, IngestError
 
 __all__ = ["RstConverter"]
 
@@ -194,12 +193,7 @@ class RstConverter:
         self, data: bytes, filename: str, limits: IngestLimits, deadline: Deadline
     ) -> ConvertedDocument:
         """Parse with docutils and render Markdown; fall back to plain text on failure."""
-        text = decode_text(data)
-        if text is None:
-            raise UnsupportedFileType(filename, "is not text")
-        text = normalise_newlines(text)
-        if not text.strip():
-            raise EmptyDocument(filename, "the file holds no text")
+        text = read_text(data, filename)
         try:
             from docutils.core import publish_doctree
 

@@ -13,9 +13,7 @@ import re
 
 from docsense.adapters.convert._builder import MarkdownBuilder, count_words
 from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
-from docsense.adapters.convert.markdown import normalise_newlines
-from docsense.adapters.convert.sniff import decode_text
-from docsense.errors import EmptyDocument, UnsupportedFileType
+from docsense.adapters.convert.markdown import read_text
 
 __all__ = ["TextConverter", "numbering_depth"]
 
@@ -61,12 +59,7 @@ class TextConverter:
         self, data: bytes, filename: str, limits: IngestLimits, deadline: Deadline
     ) -> ConvertedDocument:
         """Split into paragraphs at blank lines and mark heading-like lines."""
-        text = decode_text(data)
-        if text is None:
-            raise UnsupportedFileType(filename, "is not text")
-        text = normalise_newlines(text)
-        if not text.strip():
-            raise EmptyDocument(filename, "the file holds no text")
+        text = read_text(data, filename)
         builder = MarkdownBuilder()
         for index, paragraph in enumerate(re.split(r"\n[ \t]*\n", text)):
             if index % 256 == 0:
