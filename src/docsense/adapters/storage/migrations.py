@@ -15,9 +15,13 @@ lock that lets ``read_all`` ignore transactions that are not appending events; v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
-__all__ = ["POSTGRES_MIGRATIONS", "SQLITE_MIGRATIONS", "Migration"]
+from docsense.errors import MigrationError
+
+__all__ = ["POSTGRES_MIGRATIONS", "SQLITE_MIGRATIONS", "Migration", "pending"]
 
 
 @attrs.frozen
@@ -27,6 +31,21 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+
+
+def pending(migrations: Sequence[Migration], current: int, database: str) -> list[Migration]:
+    """Return the migrations a database at version ``current`` still needs, in order.
+
+    A database newer than every known migration raises :class:`MigrationError` (``database``
+    names it in the message) rather than being misread.
+    """
+    latest = max((m.version for m in migrations), default=0)
+    if current > latest:
+        raise MigrationError(
+            f"{database} has docsense schema version {current}, newer than this docsense "
+            f"knows ({latest}): upgrade docsense to open it"
+        )
+    return [m for m in migrations if m.version > current]
 
 
 SQLITE_MIGRATIONS: tuple[Migration, ...] = (

@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from docsense.adapters.storage._common import check_append, dumps, sha256_hex
-from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, Migration
+from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, Migration, pending
 from docsense.adapters.storage.postgres_jobs import PostgresJobQueue
 from docsense.adapters.storage.postgres_leader import PostgresLeaderElector
 from docsense.adapters.storage.postgres_projections import PostgresProjectionStore
@@ -72,7 +72,6 @@ from docsense.errors import (
     DocSenseError,
     DuplicateEventId,
     InvalidArgument,
-    MigrationError,
     MissingDependency,
     StorageError,
     StoreUnavailable,
@@ -287,15 +286,7 @@ class PostgresStorage:
                 "applied_at timestamptz NOT NULL DEFAULT now())"
             )
             current = await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM docsense_schema")
-            latest = max((m.version for m in migrations), default=0)
-            if current > latest:
-                raise MigrationError(
-                    f"the database has docsense schema version {current}, newer than this "
-                    f"docsense knows ({latest}): upgrade docsense to open it"
-                )
-            for migration in migrations:
-                if migration.version <= current:
-                    continue
+            for migration in pending(migrations, int(current), "the database"):
                 for statement in migration.statements:
                     await conn.execute(statement)
                 await conn.execute(

@@ -36,13 +36,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from docsense.adapters.storage._common import check_append, dumps, loads, sha256_hex
-from docsense.adapters.storage.migrations import SQLITE_MIGRATIONS, Migration
+from docsense.adapters.storage.migrations import SQLITE_MIGRATIONS, Migration, pending
 from docsense.adapters.storage.sqlite_projections import SQLiteProjectionStore
 from docsense.errors import (
     BlobNotFound,
     ConcurrencyConflict,
     DuplicateEventId,
-    MigrationError,
     StorageError,
     StoreUnavailable,
 )
@@ -164,16 +163,7 @@ class SQLiteStorage:
                 "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
             )
             row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM docsense_schema").fetchone()
-            current = int(row[0])
-            latest = max((m.version for m in migrations), default=0)
-            if current > latest:
-                raise MigrationError(
-                    f"{self._path!r} has schema version {current}, newer than this docsense "
-                    f"knows ({latest}): upgrade docsense to open it"
-                )
-            for migration in migrations:
-                if migration.version <= current:
-                    continue
+            for migration in pending(migrations, int(row[0]), repr(self._path)):
                 for statement in migration.statements:
                     conn.execute(statement)
                 conn.execute(
