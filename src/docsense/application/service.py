@@ -312,15 +312,7 @@ class DocSenseService:
         chosen: Reviewer,
         fail_on_error: bool,
     ) -> ReviewOutcome:
-        request = ReviewDocument(
-            markdown=target.markdown or "",
-            sections=tuple(target.sections),
-            ir=target.ir or extract_ir(target.markdown or ""),
-            id=doc.id,
-            title=doc.state.title,
-            version=target.label,
-            source=target.source.filename if target.source else None,
-        )
+        request = _review_document(doc, target)
         try:
             outcome = await run_review(request, loaded, chosen)
         except DocSenseError as exc:
@@ -401,15 +393,7 @@ class DocSenseService:
         outcome = None
         if state.score is not None:
             outcome = ReviewOutcome(
-                document=ReviewDocument(
-                    markdown=target.markdown or "",
-                    sections=tuple(target.sections),
-                    ir=target.ir or extract_ir(target.markdown or ""),
-                    id=doc.id,
-                    title=doc.state.title,
-                    version=target.label,
-                    source=target.source.filename if target.source else None,
-                ),
+                document=_review_document(doc, target),
                 packs=tuple(packs),
                 reviewer=state.reviewer,
                 findings=state.findings,
@@ -587,3 +571,16 @@ def _sync_policies(aggregate: PolicyPack, pack: LoadedPack, ctx: CommandContext)
 def _published_policies(pack: PolicyPack, version: str) -> tuple[Policy, ...]:
     published = pack.state.published_version(version)
     return published.policies if published is not None else pack.state.policies
+
+
+def _review_document(doc: Document, target: DocumentVersion) -> ReviewDocument:
+    """Return what a reviewer reads of one version (the IR is extracted if none was stored)."""
+    return ReviewDocument(
+        markdown=target.markdown or "",
+        sections=tuple(target.sections),
+        ir=target.ir or extract_ir(target.markdown or ""),
+        id=doc.id,
+        title=doc.state.title,
+        version=target.label,
+        source=target.source.filename if target.source else None,
+    )
