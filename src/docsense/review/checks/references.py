@@ -11,10 +11,10 @@ Both checks read the IR's cross-references (the extractor resolves internal ones
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from docsense.domain.findings import Category
-from docsense.domain.ir import ReferenceKind
+from docsense.domain.ir import CrossReference, ReferenceKind
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit
 
@@ -31,16 +31,27 @@ def _span(ctx: CheckContext, text: str, start: int, end: int) -> tuple[int, int]
     return (at, at + len(text)) if at >= 0 and text else None
 
 
-def unresolved_references(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report references to parts of the document that are not there."""
+def _located(
+    ctx: CheckContext, wanted: Callable[[CrossReference], bool]
+) -> Iterator[tuple[CrossReference, tuple[int, int]]]:
+    """Yield each wanted reference found in the Markdown, once per span."""
     seen: set[tuple[int, int]] = set()
     for ref in ctx.ir.references:
-        if ref.resolved or ref.kind is ReferenceKind.EXTERNAL:
+        if not wanted(ref):
             continue
         span = _span(ctx, ref.text, ref.location.start, ref.location.end)
         if span is None or span in seen:
             continue
         seen.add(span)
+        yield ref, span
+
+
+def unresolved_references(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report references to parts of the document that are not there."""
+    missing = _located(
+        ctx, lambda ref: not ref.resolved and ref.kind is not ReferenceKind.EXTERNAL
+    )
+    for ref, span in missing:
         yield CheckHit(
             start=span[0],
             end=span[1],
@@ -56,14 +67,11 @@ def unresolved_references(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
 
 def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report other documents the method depends on."""
-    seen: set[tuple[int, int]] = set()
-    for ref in ctx.ir.references:
-        if ref.kind is not ReferenceKind.EXTERNAL or _URL.match(ref.text.strip()):
-            continue  # a URL identifies its source; the data-source checks judge it
-        span = _span(ctx, ref.text, ref.location.start, ref.location.end)
-        if span is None or span in seen:
-            continue
-        seen.add(span)
+    # A URL identifies its source; the data-source checks judge it.
+    external = _located(
+        ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL and not _URL.match(ref.text.strip())
+    )
+    for ref, span in external:
         yield CheckHit(
             start=span[0],
             end=span[1],
