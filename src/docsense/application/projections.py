@@ -414,9 +414,8 @@ class ProjectionRunner:
     async def _settle_all(self, names: Sequence[str]) -> None:
         """Wait for the commits of ``names`` still in flight when a loop is left early.
 
-        A loop that ends normally has awaited every commit (each projection settles its last
-        one before it reports that it has caught up), so this only runs while another error
-        propagates: that error is the one raised, and these are logged.
+        :meth:`_in_lockstep` settles every commit before it ends normally, so this only finds
+        any while another error propagates: that error is the one raised, these are logged.
         """
         for name in names:
             try:
