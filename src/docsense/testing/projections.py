@@ -10,7 +10,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import pytest_asyncio
@@ -146,9 +146,7 @@ class ProjectionStoreContract:
         results = await asyncio.gather(
             *(
                 s.projections.commit(
-                    ProjectionCommit(
-                        name, 1, 0, 5, (ReadModelChange("runs", "r", {"by": i}),)
-                    )
+                    ProjectionCommit(name, 1, 0, 5, (ReadModelChange("runs", "r", {"by": i}),))
                 )
                 for i, s in enumerate(stores)
             ),
@@ -300,3 +298,36 @@ class ProjectionStoreContract:
         for change in changes:
             got = await projections.get_doc(name, checkpoint.generation, "things", change.key)
             assert got == change.doc
+
+    @pytest.mark.asyncio
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {"when": datetime(2026, 1, 1, tzinfo=UTC)},
+            {"score": float("nan")},
+            {"tags": {"a", "b"}},
+        ],
+        ids=["datetime", "nan", "set"],
+    )
+    async def test_a_document_that_is_not_json_is_refused_and_nothing_written(
+        self, store: Storage, bad: dict[str, Any]
+    ) -> None:
+        projections, name = await self._seeded(store)
+        changes = (
+            ReadModelChange("people", "eve", {"name": "eve"}),
+            ReadModelChange("people", "fay", bad),
+        )
+        with pytest.raises(InvalidArgument, match=r"'fay'.*'people'.*not JSON"):
+            await projections.commit(ProjectionCommit(name, 1, 10, 20, changes))
+        assert await projections.get_doc(name, 1, "people", "eve") is None
+        assert (await projections.checkpoints(name))[0].position == 10
+
+    @pytest.mark.asyncio
+    async def test_returned_documents_are_copies(self, store: Storage) -> None:
+        projections, name = await self._seeded(store)
+        doc = await projections.get_doc(name, 1, "people", "ada")
+        assert doc is not None
+        cast(dict[str, Any], doc)["age"] = 0
+        [listed] = await projections.query(name, "people", filters=[Filter("name", "=", "ada")])
+        cast(dict[str, Any], listed)["team"] = "changed"
+        assert await projections.get_doc(name, 1, "people", "ada") == _PEOPLE[0]

@@ -10,13 +10,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from docsense.errors import InvalidArgument
-from docsense.ports import Filter, NewEvent
+from docsense.ports import Filter, NewEvent, ProjectionCommit
 
 __all__ = [
     "check_append",
     "check_filters",
     "check_name",
     "dumps",
+    "dumps_documents",
     "loads",
     "matches",
     "sha256_hex",
@@ -46,6 +47,37 @@ _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 def dumps(data: Any) -> str:
     """Encode JSON compactly (UTF-8 kept as is)."""
     return _ENCODE(data)
+
+
+# Read-model documents: also refuses NaN and infinities (neither JSON nor jsonb holds them).
+# Circular structures are not looked for up front (a tenth of the encoding time); encoding
+# one fails all the same, with RecursionError, and is reported like any other bad document.
+_ENCODE_DOCUMENTS = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, check_circular=False, allow_nan=False
+).encode
+_NOT_JSON = (TypeError, ValueError, RecursionError)
+
+
+def dumps_documents(batch: ProjectionCommit, data: Any) -> str:
+    """Encode ``data`` holding the documents of ``batch``, or raise InvalidArgument.
+
+    The error names the first document of the batch that is not JSON (a value of another
+    type, NaN or infinity, a structure that contains itself) and why.
+    """
+    try:
+        return _ENCODE_DOCUMENTS(data)
+    except _NOT_JSON as exc:
+        for change in batch.changes:
+            try:
+                _ENCODE_DOCUMENTS(change.doc)
+            except _NOT_JSON as bad:
+                raise InvalidArgument(
+                    f"projection {batch.projection!r} staged document {change.key!r} in "
+                    f"{change.collection!r} that is not JSON: {type(bad).__name__}: {bad}"
+                ) from None
+        raise InvalidArgument(
+            f"projection {batch.projection!r} staged a batch that is not JSON: {exc}"
+        ) from None
 
 
 def loads(text: str | bytes) -> Any:

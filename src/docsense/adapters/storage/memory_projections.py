@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Sequence
 
-from docsense.adapters.storage._common import check_filters, check_name, matches
+from docsense.adapters.storage._common import (
+    check_filters,
+    check_name,
+    dumps_documents,
+    loads,
+    matches,
+)
 from docsense.errors import InvalidArgument, ProjectionConflict
 from docsense.ports import Checkpoint, DeadLetter, Filter, JSONObject, ProjectionCommit
 
@@ -64,6 +71,8 @@ class MemoryProjectionStore:
     async def commit(self, batch: ProjectionCommit) -> None:
         """Apply the batch if the checkpoint is still where the batch started."""
         key = (batch.projection, batch.generation)
+        # Stored as the SQL stores would hand them back: checked to be JSON, and a copy.
+        stored = loads(dumps_documents(batch, [c.doc for c in batch.changes if c.doc is not None]))
         with self._lock:
             current = self._checkpoints.get(key)
             if current is None or current.position != batch.expected_position:
@@ -71,12 +80,13 @@ class MemoryProjectionStore:
                     batch.projection, batch.generation, batch.expected_position
                 )
             docs = self._docs[key]
+            upserts = iter(stored)
             for change in batch.changes:
                 collection = docs.setdefault(change.collection, {})
                 if change.doc is None:
                     collection.pop(change.key, None)
                 else:
-                    collection[change.key] = change.doc
+                    collection[change.key] = next(upserts)
             for event_id in batch.unparked:
                 self._dead.pop((batch.projection, batch.generation, event_id), None)
             for letter in batch.parked:
@@ -90,7 +100,8 @@ class MemoryProjectionStore:
     ) -> JSONObject | None:
         """Return one committed document."""
         with self._lock:
-            return self._docs.get((projection, generation), {}).get(collection, {}).get(key)
+            doc = self._docs.get((projection, generation), {}).get(collection, {}).get(key)
+        return None if doc is None else _copy(doc)
 
     def _active_docs(self, projection: str, collection: str) -> list[tuple[str, JSONObject]]:
         for (p, g), checkpoint in self._checkpoints.items():
@@ -121,7 +132,7 @@ class MemoryProjectionStore:
             missing = [r for r in rows if r[1].get(order_by) is None]
             present.sort(key=lambda row: row[1][order_by], reverse=descending)
             rows = present + missing
-        return [doc for _, doc in rows[max(offset, 0) : max(offset, 0) + max(limit, 0)]]
+        return [_copy(doc) for _, doc in rows[max(offset, 0) : max(offset, 0) + max(limit, 0)]]
 
     async def count(
         self, projection: str, collection: str, *, filters: Sequence[Filter] = ()
@@ -143,3 +154,8 @@ class MemoryProjectionStore:
                 if (p, g) in active and (projection is None or p == projection)
             ]
         return sorted(letters, key=lambda d: (d.projection, d.position))
+
+
+def _copy(doc: JSONObject) -> JSONObject:
+    """Copy ``doc`` deeply, so that callers changing what they got leave the store alone."""
+    return copy.deepcopy(doc)

@@ -21,7 +21,13 @@ from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from docsense.adapters.storage._common import check_filters, check_name, dumps, loads
+from docsense.adapters.storage._common import (
+    check_filters,
+    check_name,
+    dumps,
+    dumps_documents,
+    loads,
+)
 from docsense.errors import InvalidArgument, ProjectionConflict
 from docsense.ports import Checkpoint, DeadLetter, Filter, JSONObject, ProjectionCommit
 
@@ -118,7 +124,7 @@ class PostgresProjectionStore:
             Decimal(batch.new_position),
             [c.collection for c in upserts],
             [c.key for c in upserts],
-            [dumps(c.doc) for c in upserts],
+            [dumps_documents(batch, c.doc) for c in upserts],
             [c.collection for c in deletes],
             [c.key for c in deletes],
         )
