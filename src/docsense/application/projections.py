@@ -81,13 +81,21 @@ class ReadModelTransaction:
     event sits in a layer that is dropped if that event's handler raises.
     """
 
-    def __init__(self, store: ProjectionStore, projection: str, generation: int) -> None:
+    def __init__(
+        self,
+        store: ProjectionStore,
+        projection: str,
+        generation: int,
+        known: Mapping[_Key, JSONObject | None] | None = None,
+    ) -> None:
         self._store = store
         self._projection = projection
         self._generation = generation
         self._staged: dict[_Key, Any] = {}
         self._layer: dict[_Key, Any] = {}
-        self._read_cache: dict[_Key, JSONObject | None] = {}
+        # Documents known to be committed as they are here (None: absent), so reading them
+        # costs no round trip: what the runner's previous commit of this generation wrote.
+        self._read_cache: dict[_Key, JSONObject | None] = dict(known) if known else {}
 
     async def get(self, collection: str, key: str) -> dict[str, Any] | None:
         """Return a document as this batch sees it (a copy you may change), or None."""
@@ -123,6 +131,10 @@ class ReadModelTransaction:
             ReadModelChange(c, k, None if doc is _DELETED else doc)
             for (c, k), doc in self._staged.items()
         )
+
+    def _written(self) -> dict[_Key, JSONObject | None]:
+        """Return the batch's writes as committed documents (None: deleted), once committed."""
+        return {k: None if doc is _DELETED else doc for k, doc in self._staged.items()}
 
 
 class ProjectedEvent:
@@ -184,7 +196,8 @@ class ProjectedEvent:
     def occurred_at_iso(self) -> str:
         """When the event happened, as an ISO 8601 string in UTC (computed once)."""
         if self._time is None:
-            self._time = self.record.occurred_at.astimezone(UTC).isoformat()
+            when = self.record.occurred_at
+            self._time = (when if when.tzinfo is UTC else when.astimezone(UTC)).isoformat()
         return self._time
 
     @property
@@ -254,6 +267,14 @@ Clock = Callable[[], datetime]
 _LAG_CAP = 10_000
 
 
+@attrs.frozen
+class _LastCommit:
+    """A checkpoint and the documents known to be committed there (see ``_committed``)."""
+
+    checkpoint: Checkpoint
+    documents: Mapping[_Key, JSONObject | None] = attrs.field(factory=dict)
+
+
 class ProjectionRunner:
     """Runs projections over an event store, keeping their read models in a projection store.
 
@@ -302,11 +323,13 @@ class ProjectionRunner:
         # the store writes one projection's batch while the handlers of the next one run.
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._overlap = store.overlaps_commits if overlap_commits is None else overlap_commits
-        # Where this runner's own last commit left each projection's checkpoint, so the next
-        # batch starts there without reading it back. Safe because every commit is a
-        # compare-and-set: if anyone else moved it meanwhile, the commit conflicts and the
-        # runner reloads from the store.
-        self._committed: dict[str, Checkpoint] = {}
+        # Where this runner's own last commit left each projection's checkpoint, and the
+        # documents that commit wrote, so the next batch starts there without reading the
+        # checkpoint back and reads those documents without a round trip (a history split
+        # by a batch boundary continues in the next batch). Safe because every commit is a
+        # compare-and-set: if anyone else moved the checkpoint meanwhile, the next commit
+        # conflicts and the runner reloads both from the store.
+        self._committed: dict[str, _LastCommit] = {}
         # The page after the last full one, being read while handlers run (same scope).
         self._prefetch: dict[int, asyncio.Task[list[RecordedEvent]]] = {}
 
@@ -344,8 +367,8 @@ class ProjectionRunner:
         for _ in range(5):
             try:
                 await self._settle(name)
-                checkpoint = await self._resume_point(name)
-                return await self._process_batch(projection, checkpoint, defer=defer)
+                resume = await self._resume_point(name)
+                return await self._process_batch(projection, resume, defer=defer)
             except ProjectionConflict:
                 logger.info("projection %s: another runner moved on; reloading", name)
         return 0
@@ -386,19 +409,23 @@ class ProjectionRunner:
             [name] if name else self.names, lambda n: self._step(n, defer=self._overlap)
         )
 
-    async def _resume_point(self, name: str, generation: int | None = None) -> Checkpoint:
+    async def _resume_point(self, name: str, generation: int | None = None) -> _LastCommit:
         """Return the checkpoint of ``generation`` (default: the active one).
 
-        That is where this runner's own last commit left it, else as stored.
+        That is where this runner's own last commit left it, with the documents that commit
+        wrote; else the checkpoint as stored, with no documents.
         """
         known = self._committed.pop(name, None)
         if known is not None and (
-            known.generation == generation if generation is not None else known.active
+            known.checkpoint.generation == generation
+            if generation is not None
+            else known.checkpoint.active
         ):
             return known
         if generation is None:
-            return await self.active_checkpoint(name)
-        return next(c for c in await self._store.checkpoints(name) if c.generation == generation)
+            return _LastCommit(await self.active_checkpoint(name))
+        stored = await self._store.checkpoints(name)
+        return _LastCommit(next(c for c in stored if c.generation == generation))
 
     async def _drop_prefetch(self) -> None:
         """Let page reads started ahead finish; their pages (or errors) are not needed."""
@@ -465,17 +492,21 @@ class ProjectionRunner:
         return page
 
     async def _process_batch(
-        self, projection: Projection, checkpoint: Checkpoint, *, defer: bool = False
+        self, projection: Projection, resume: _LastCommit, *, defer: bool = False
     ) -> int:
+        checkpoint = resume.checkpoint
         records = await self._read_batch(checkpoint.position, read_ahead=defer)
         if not records:
             return 0
-        tx = ReadModelTransaction(self._store, projection.name, checkpoint.generation)
+        tx = ReadModelTransaction(
+            self._store, projection.name, checkpoint.generation, resume.documents
+        )
         done_upto = checkpoint.position
+        handles, apply, projected = projection.handles, projection.apply, self._projected
         for index, record in enumerate(records):
-            if projection.handles(record.event_type):
+            if handles(record.event_type):
                 try:
-                    await self._apply(projection, record, tx)
+                    await apply(projected(record), tx)
                 except Exception as exc:  # a handler failure of any kind
                     tx._drop_event()
                     if done_upto != checkpoint.position:
@@ -497,11 +528,16 @@ class ProjectionRunner:
         self, tx: ReadModelTransaction, checkpoint: Checkpoint, new_position: int
     ) -> None:
         await self._commit(tx, checkpoint, new_position)
-        self._committed[checkpoint.projection] = attrs.evolve(checkpoint, position=new_position)
+        self._committed[checkpoint.projection] = _LastCommit(
+            attrs.evolve(checkpoint, position=new_position), tx._written()
+        )
 
     async def _apply(
         self, projection: Projection, record: RecordedEvent, tx: ReadModelTransaction
     ) -> None:
+        await projection.apply(self._projected(record), tx)
+
+    def _projected(self, record: RecordedEvent) -> ProjectedEvent:
         # Projections usually sit at the same place in the log, so one upcast (and, if asked
         # for, decoded) event serves them all; handlers must not change it.
         event = self._decoded.get(record.event_id)
@@ -510,7 +546,7 @@ class ProjectionRunner:
             self._decoded[record.event_id] = event
             if len(self._decoded) > self._decoded_max:
                 self._decoded.popitem(last=False)
-        await projection.apply(event, tx)
+        return event
 
     async def _commit(
         self,
@@ -671,8 +707,8 @@ class ProjectionRunner:
 
         async def step(name: str) -> int:
             await self._settle(name)
-            current = await self._resume_point(name, building[name])
-            return await self._process_batch(self.projection(name), current, defer=self._overlap)
+            resume = await self._resume_point(name, building[name])
+            return await self._process_batch(self.projection(name), resume, defer=self._overlap)
 
         await self._in_lockstep(chosen, step)
         for name in chosen:

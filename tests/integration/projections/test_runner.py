@@ -272,6 +272,38 @@ async def test_a_commit_failing_in_flight_is_raised_by_catch_up_and_loses_nothin
         assert model["totals"] == {"c-a": sum(range(20))}
 
 
+class _CountsReads:
+    """The storage's projection store, counting the documents read back per collection."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner, self.reads = inner, {"totals": 0, "applied": 0}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def get_doc(self, projection: str, generation: int, collection: str, key: str) -> Any:
+        self.reads[collection] += 1
+        return await self._inner.get_doc(projection, generation, collection, key)
+
+
+async def test_the_next_batch_reads_what_the_last_commit_wrote_without_the_store(
+    storage: Storage,
+) -> None:
+    # One stream over three batches: its running total is read from the store once, by the
+    # first batch, and after that comes from what the runner's own commits wrote.
+    ids = await _append_history(storage, {"c-a": list(range(10))})
+    reads = _CountsReads(storage.projections)
+    runner = ProjectionRunner(
+        storage, reads, [CountingProjection()], mapper=counting_mapper(), batch_size=4
+    )
+    assert await runner.catch_up() == 10
+    assert reads.reads["totals"] == 1
+    assert reads.reads["applied"] == 10  # new keys are still looked up: nobody wrote them
+    model = await _model(storage)
+    assert model["totals"] == {"c-a": sum(range(10))}
+    assert model["applied"] == dict.fromkeys(ids, 1)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     history=st.lists(

@@ -131,6 +131,46 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        4,
+        "read-model batch commit in one statement",
+        (
+            # Inserting one row into this view commits a projection batch: the trigger checks
+            # and moves the checkpoint, upserts and deletes the documents (JSON arrays of
+            # [collection, key, doc] and [collection, key]). One statement is atomic on its
+            # own, and runs with the interpreter lock released from start to end.
+            """
+            CREATE VIEW ds_projection_commit (
+                projection, generation, expected_position, new_position, upserts, deletes
+            ) AS SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE 0
+            """,
+            """
+            CREATE TRIGGER ds_projection_commit INSTEAD OF INSERT ON ds_projection_commit
+            BEGIN
+                SELECT RAISE(ABORT, 'docsense: projection checkpoint moved')
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM projection_checkpoints
+                    WHERE projection = NEW.projection AND generation = NEW.generation
+                      AND position = NEW.expected_position
+                );
+                UPDATE projection_checkpoints SET position = NEW.new_position
+                WHERE projection = NEW.projection AND generation = NEW.generation;
+                INSERT INTO read_models
+                SELECT NEW.projection, NEW.generation, json_extract(value, '$[0]'),
+                       json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                FROM json_each(NEW.upserts) WHERE true
+                ON CONFLICT (projection, generation, collection, key)
+                DO UPDATE SET doc = excluded.doc;
+                DELETE FROM read_models
+                WHERE projection = NEW.projection AND generation = NEW.generation
+                  AND (collection, key) IN (
+                      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
+                      FROM json_each(NEW.deletes)
+                  );
+            END
+            """,
+        ),
+    ),
 )
 
 _PG_APPEND_FUNCTION = """

@@ -73,6 +73,8 @@ class SQLiteStorage:
         )
         self._writer: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
+        # Read-model commits: used on the writer thread like _writer, with synchronous=NORMAL.
+        self._projection_writer: sqlite3.Connection | None = None
         self._closed = False
         self._projections: SQLiteProjectionStore | None = None
         self._appended = asyncio.Event()
@@ -202,6 +204,22 @@ class SQLiteStorage:
         if self._writer is None:
             raise StoreUnavailable(f"SQLite store {self._path!r} is not open")
         return self._writer
+
+    def _projection_w(self) -> sqlite3.Connection:
+        """Return the connection read-model commits use, on the writer thread (opened lazily).
+
+        A read model can be rebuilt from the events, so its commits run with
+        ``synchronous=NORMAL`` on a connection of their own: event appends on the main writer
+        connection keep ``FULL`` without switching the setting back and forth.
+        """
+        writer = self._w()
+        if self._in_memory:
+            return writer
+        if self._projection_writer is None:
+            conn = self._connect()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._projection_writer = conn
+        return self._projection_writer
 
     def _r(self) -> sqlite3.Connection:
         if self._reader is None:
@@ -444,7 +462,11 @@ class SQLiteStorage:
         if self._closed:
             return
         loop = asyncio.get_running_loop()
-        for conn_attr, pool in (("_reader", self._reader_pool), ("_writer", self._writer_pool)):
+        for conn_attr, pool in (
+            ("_reader", self._reader_pool),
+            ("_projection_writer", self._writer_pool),
+            ("_writer", self._writer_pool),
+        ):
             conn = getattr(self, conn_attr)
             if conn is not None:
                 setattr(self, conn_attr, None)

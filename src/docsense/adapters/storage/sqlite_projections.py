@@ -1,21 +1,30 @@
 """SQLite projection store: read models, checkpoints and dead letters in the event file.
 
-A projection batch is committed by one call on the store's writer connection inside
-``BEGIN IMMEDIATE``: the checkpoint's compare-and-set (``UPDATE ... WHERE position =
-expected``), the read-model upserts and deletes and the dead-letter changes commit together
-or not at all. A process killed mid-batch therefore leaves the previous checkpoint and the
+A projection batch is committed by one call on the store's writer thread: one statement,
+an insert into the view ``ds_projection_commit`` whose trigger (migration 4) does the
+checkpoint's compare-and-set (it raises unless the position is the expected one), moves it
+and upserts and deletes the documents, atomically as every SQLite statement is; a batch
+that also parks or unparks events wraps that statement and the dead-letter changes in
+``BEGIN IMMEDIATE``. Checkpoint, read model and dead letters commit together or not at
+all. A process killed mid-batch therefore leaves the previous checkpoint and the
 previous read model, and the batch is applied exactly once when it restarts. These commits
-run with ``synchronous=NORMAL`` (appends keep ``FULL``): a power cut can undo the last
-few, atomically, and they are redone from the events.
+run on a connection of their own with ``synchronous=NORMAL`` (appends keep ``FULL``): a
+power cut can undo the last few, atomically, and they are redone from the events.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from docsense.adapters.storage._common import check_filters, check_name, dumps, loads
+from docsense.adapters.storage._common import (
+    check_filters,
+    check_name,
+    dumps_documents,
+    loads,
+)
 from docsense.errors import InvalidArgument, ProjectionConflict
 from docsense.ports import Checkpoint, DeadLetter, Filter, JSONObject, ProjectionCommit
 
@@ -24,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SQLiteProjectionStore"]
 
+# The message of the RAISE in migration 4's trigger when the checkpoint has moved on.
+_CHECKPOINT_MOVED = "docsense: projection checkpoint moved"
 _SQL_OPS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -118,10 +129,11 @@ class SQLiteProjectionStore:
         # binding is then one call instead of one per row, and the statement runs with the
         # interpreter lock released, so a runner can keep projecting meanwhile. Documents are
         # encoded once, nested; json_extract hands each back as its (minified) JSON text.
-        upserts = dumps(
-            [[c.collection, c.key, c.doc] for c in batch.changes if c.doc is not None]
-        )
-        deletes = dumps([[c.collection, c.key] for c in batch.changes if c.doc is None])
+        # NULL (nothing to upsert or delete) makes json_each yield no rows.
+        upserted = [(c.collection, c.key, c.doc) for c in batch.changes if c.doc is not None]
+        deleted = [(c.collection, c.key) for c in batch.changes if c.doc is None]
+        upserts = dumps_documents(batch, upserted) if upserted else None
+        deletes = dumps_documents(batch, deleted) if deleted else None
         parked = [
             (
                 d.projection,
@@ -138,41 +150,37 @@ class SQLiteProjectionStore:
             for d in batch.parked
         ]
 
-        def write() -> None:
-            conn = self._storage._w()
-            # A read model can always be rebuilt from the events, so its commits need not
-            # wait for the disk: a power cut may undo the last few, checkpoint and rows
-            # together, and they are redone. Event appends keep synchronous=FULL.
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("BEGIN IMMEDIATE")
+        def commit_documents(conn: sqlite3.Connection) -> None:
             try:
-                moved = conn.execute(
-                    "UPDATE projection_checkpoints SET position = ? "
-                    "WHERE projection = ? AND generation = ? AND position = ?",
+                conn.execute(
+                    "INSERT INTO ds_projection_commit VALUES (?, ?, ?, ?, ?, ?)",
                     (
-                        batch.new_position,
                         batch.projection,
                         batch.generation,
                         batch.expected_position,
+                        batch.new_position,
+                        upserts,
+                        deletes,
                     ),
-                ).rowcount
-                if moved != 1:
-                    raise ProjectionConflict(
-                        batch.projection, batch.generation, batch.expected_position
-                    )
-                conn.execute(
-                    "INSERT INTO read_models SELECT ?, ?, json_extract(value, '$[0]'), "
-                    "json_extract(value, '$[1]'), json_extract(value, '$[2]') "
-                    "FROM json_each(?) WHERE true ON CONFLICT "
-                    "(projection, generation, collection, key) DO UPDATE SET doc = excluded.doc",
-                    (batch.projection, batch.generation, upserts),
                 )
-                conn.execute(
-                    "DELETE FROM read_models WHERE projection = ? AND generation = ? "
-                    "AND (collection, key) IN (SELECT json_extract(value, '$[0]'), "
-                    "json_extract(value, '$[1]') FROM json_each(?))",
-                    (batch.projection, batch.generation, deletes),
-                )
+            except sqlite3.IntegrityError as exc:
+                if _CHECKPOINT_MOVED not in str(exc):
+                    raise
+                raise ProjectionConflict(
+                    batch.projection, batch.generation, batch.expected_position
+                ) from None
+
+        def write() -> None:
+            conn = self._storage._projection_w()
+            if not (parked or batch.unparked):
+                # The usual batch: one statement (see migration 4), atomic by itself, that
+                # holds no interpreter lock from start to end, so the runner's handlers are
+                # not made to hand it back several times per commit.
+                commit_documents(conn)
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                commit_documents(conn)
                 conn.executemany(
                     "DELETE FROM dead_letters WHERE projection = ? AND generation = ? "
                     "AND event_id = ?",
@@ -186,8 +194,6 @@ class SQLiteProjectionStore:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            finally:
-                conn.execute("PRAGMA synchronous = FULL")
 
         await self._storage._run_write(write)
 
