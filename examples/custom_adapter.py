@@ -23,8 +23,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import docsense
+from docsense.adapters.storage import open_storage
 from docsense.adapters.storage.memory import MemoryStorage
 from docsense.application.service import DocSenseService
+from docsense.errors import ConfigurationError
 from docsense.ports import NewEvent, ProjectionStore, RecordedEvent, Snapshot, Storage
 
 log = logging.getLogger("docsense.example.logging_storage")
@@ -106,6 +108,24 @@ class LoggingStorage:
         self._closed = True
         if self._owns_inner:
             await self._inner.close()
+
+
+async def open_store(url: str, **options: object) -> LoggingStorage:
+    """Open ``logging+<inner URL>``: the inner store, wrapped. The entry point's object.
+
+    Registered in a package's ``pyproject.toml``, it lets :func:`docsense.open`, the CLI and
+    ``docsense worker`` open ``logging+sqlite:///file.db`` like a built-in URL::
+
+        [project.entry-points."docsense.storage"]
+        logging = "custom_adapter:open_store"
+    """
+    scheme, _, rest = url.partition("://")
+    _, plus, inner_scheme = scheme.partition("+")
+    if not plus or not inner_scheme:
+        raise ConfigurationError(
+            f"{url!r}: a logging store URL wraps another one, e.g. 'logging+memory://'"
+        )
+    return LoggingStorage(await open_storage(f"{inner_scheme}://{rest}", **options))
 
 
 async def main() -> None:

@@ -20,6 +20,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from docsense.adapters.storage import storage_schemes
 from docsense.errors import ConfigurationError
 
 __all__ = ["Settings", "default_store_url"]
@@ -89,11 +90,16 @@ class Settings(BaseSettings):
     @field_validator("store_url")
     @classmethod
     def _known_scheme(cls, value: str | None) -> str | None:
-        if value is not None and not value.lower().startswith(_SCHEMES):
-            raise ValueError(
-                "use memory://, sqlite:///path/to/file.db or postgresql://user@host/db"
-            )
-        return value
+        if value is None or value.lower().startswith(_SCHEMES):
+            return value
+        scheme, sep, _ = value.partition("://")
+        installed = [name for name in storage_schemes() if f"{name}://" not in _SCHEMES]
+        if sep and scheme.lower().split("+", 1)[0] in installed:
+            return value
+        more = f", or an installed adapter's scheme ({', '.join(installed)})" if installed else ""
+        raise ValueError(
+            f"use memory://, sqlite:///path/to/file.db or postgresql://user@host/db{more}"
+        )
 
     @field_validator("reviewer")
     @classmethod

@@ -11,6 +11,12 @@ URL                                     adapter
                                         (``?schema=name`` for a schema of its own)
 ======================================  ==============================================
 
+Other schemes come from installed packages: an entry point in the ``docsense.storage`` group
+whose name is the scheme (``mystore`` serves ``mystore://...`` and ``mystore+...://...``)
+and whose object is an async callable taking the URL and returning a
+:class:`~docsense.ports.Storage`. :func:`docsense.open`, the CLI and ``docsense worker`` then
+open it like a built-in one.
+
 >>> import asyncio
 >>> store = asyncio.run(open_storage("memory://"))
 >>> store.url
@@ -19,13 +25,49 @@ URL                                     adapter
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from importlib import metadata
 from typing import Any
 from urllib.parse import parse_qsl
 
-from docsense.errors import InvalidArgument, UnsupportedStoreURL
+from docsense.errors import ConfigurationError, InvalidArgument, UnsupportedStoreURL
 from docsense.ports import Storage
 
-__all__ = ["open_storage"]
+__all__ = ["STORAGE_ENTRY_POINT_GROUP", "open_storage", "storage_schemes"]
+
+STORAGE_ENTRY_POINT_GROUP = "docsense.storage"
+"""Entry-point group of third-party storage adapters: name = URL scheme, object = opener."""
+
+_BUILTIN_SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
+
+
+def storage_schemes() -> list[str]:
+    """Return the URL schemes that can be opened: built-in ones, then installed ones."""
+    installed = sorted(
+        {ep.name for ep in metadata.entry_points(group=STORAGE_ENTRY_POINT_GROUP)}
+        - set(_BUILTIN_SCHEMES)
+    )
+    return [*_BUILTIN_SCHEMES, *installed]
+
+
+def _installed_opener(scheme: str) -> Callable[..., Awaitable[Any]] | None:
+    name = scheme.split("+", 1)[0]
+    for ep in metadata.entry_points(group=STORAGE_ENTRY_POINT_GROUP):
+        if ep.name == name:
+            try:
+                opener = ep.load()
+            except Exception as exc:
+                raise ConfigurationError(
+                    f"storage adapter {name!r} (entry point {ep.value}) cannot be imported: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            if not callable(opener):
+                raise ConfigurationError(
+                    f"storage adapter {name!r} (entry point {ep.value}) is not callable: "
+                    "it must be an async function taking the URL and returning a Storage"
+                )
+            return opener  # type: ignore[no-any-return]
+    return None
 
 
 async def open_storage(url: str, **options: Any) -> Storage:
@@ -60,4 +102,17 @@ async def open_storage(url: str, **options: Any) -> Storage:
         from docsense.adapters.storage.postgres import PostgresStorage
 
         return await PostgresStorage.open("postgresql://" + rest, **options)
-    raise UnsupportedStoreURL(url)
+    opener = _installed_opener(scheme)
+    if opener is None:
+        raise UnsupportedStoreURL(url, storage_schemes())
+    storage = await opener(url, **options)
+    if not isinstance(storage, Storage):
+        close = getattr(storage, "close", None)
+        if callable(close):
+            await close()
+        raise ConfigurationError(
+            f"storage adapter {scheme.split('+', 1)[0]!r} returned a "
+            f"{type(storage).__name__}, which is not a docsense.ports.Storage (it needs the "
+            "event, snapshot and blob store methods, projections, url and close)"
+        )
+    return storage

@@ -1,0 +1,86 @@
+"""Third-party storage adapters registered as installed packages (``docsense.storage``).
+
+Each test installs a distribution the way pip leaves one on ``sys.path`` (a ``*.dist-info``
+folder with ``entry_points.txt`` beside the module), so ``importlib.metadata`` finds it
+exactly as it would a real install: nothing is patched inside docsense.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import docsense
+from docsense.adapters.storage import open_storage, storage_schemes
+from docsense.errors import ConfigurationError, UnsupportedStoreURL
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custom_adapter.py"
+STRATEGY = Path(__file__).resolve().parents[2] / "examples" / "strategy.md"
+
+_BAD_ADAPTERS = '''
+async def not_storage(url, **options):
+    return object()
+
+not_callable = 42
+'''
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    shutil.copy(EXAMPLE, site / "custom_adapter.py")
+    (site / "bad_adapters.py").write_text(_BAD_ADAPTERS)
+    dist = site / "docsense_example_storage-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: docsense-example-storage\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[docsense.storage]\n"
+        "logging = custom_adapter:open_store\n"
+        "missing = no_such_module:open_store\n"
+        "notstorage = bad_adapters:not_storage\n"
+        "notcallable = bad_adapters:not_callable\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    return site
+
+
+def test_installed_schemes_are_listed(installed: Path) -> None:
+    schemes = storage_schemes()
+    assert schemes[:4] == ["memory", "sqlite", "postgresql", "postgres"]
+    assert {"logging", "missing", "notstorage", "notcallable"} <= set(schemes)
+
+
+def test_the_facade_opens_an_installed_adapter_by_url(installed: Path, tmp_path: Path) -> None:
+    db = tmp_path / "wrapped.db"
+    with docsense.open(f"logging+sqlite:///{db}", reviewer="rules") as ds:
+        assert ds.store_url.startswith("logging+sqlite:///")
+        doc = ds.ingest(STRATEGY)
+        review = ds.review(doc.id)
+        found = len(review.findings)
+    assert found > 0
+    # The wrapped store is a real SQLite file: the built-in adapter reads the same history.
+    with docsense.open(f"sqlite:///{db}") as ds:
+        [listed] = ds.documents()
+        assert listed.id == doc.id
+        assert len(ds.get_review(review.id).findings) == found
+
+
+async def test_an_unknown_scheme_names_the_installed_ones(installed: Path) -> None:
+    with pytest.raises(UnsupportedStoreURL, match=r"installed adapter's: .*logging"):
+        await open_storage("nosuch://x")
+
+
+async def test_a_broken_adapter_gets_a_configuration_error(installed: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"'missing' .*cannot be imported"):
+        await open_storage("missing://x")
+    with pytest.raises(ConfigurationError, match=r"'notcallable' .*is not callable"):
+        await open_storage("notcallable://x")
+    with pytest.raises(ConfigurationError, match=r"'notstorage' returned a object, which is not"):
+        await open_storage("notstorage://x")
+    with pytest.raises(ConfigurationError, match="wraps another one"):
+        await open_storage("logging://x")
