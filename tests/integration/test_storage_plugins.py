@@ -78,7 +78,8 @@ async def test_an_unknown_scheme_names_the_installed_ones(installed: Path) -> No
 async def test_a_broken_adapter_gets_a_configuration_error(installed: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"'missing' .*cannot be imported"):
         await open_storage("missing://x")
-    with pytest.raises(ConfigurationError, match=r"'notcallable' .*is not callable"):
+    not_callable = r"'notcallable' \(int from its entry point\) is not callable"
+    with pytest.raises(ConfigurationError, match=not_callable):
         await open_storage("notcallable://x")
     with pytest.raises(ConfigurationError, match=r"'notstorage' returned a object, which is not"):
         await open_storage("notstorage://x")

@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from docsense._plugins import load_entry_point
 from docsense.errors import MissingApiKey, MissingDependency, PolicyPackError, ReviewerError
 from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
 
@@ -207,15 +208,7 @@ def _resolve_single(spec: str, options: ProviderOptions | None = None) -> Review
     prefix = text.split(":", 1)[0].split("#", 1)[0]
     factory = _FACTORIES.get(prefix)
     if factory is None:
-        for ep in metadata.entry_points(group=REVIEWER_ENTRY_POINT_GROUP):
-            if ep.name == prefix:
-                try:
-                    factory = ep.load()
-                except Exception as exc:
-                    raise ReviewerError(
-                        f"reviewer {prefix!r} (entry point {ep.value}) cannot be imported: {exc}"
-                    ) from exc
-                break
+        factory = load_entry_point(REVIEWER_ENTRY_POINT_GROUP, prefix, ReviewerError, "reviewer")
     if factory is None or not text:
         known = ", ".join(known_reviewer_prefixes())
         raise ReviewerError(

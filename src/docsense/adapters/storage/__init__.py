@@ -30,6 +30,7 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import parse_qsl
 
+from docsense._plugins import load_entry_point
 from docsense.errors import ConfigurationError, InvalidArgument, UnsupportedStoreURL
 from docsense.ports import Storage
 
@@ -52,22 +53,15 @@ def storage_schemes() -> list[str]:
 
 def _installed_opener(scheme: str) -> Callable[..., Awaitable[Any]] | None:
     name = scheme.split("+", 1)[0]
-    for ep in metadata.entry_points(group=STORAGE_ENTRY_POINT_GROUP):
-        if ep.name == name:
-            try:
-                opener = ep.load()
-            except Exception as exc:
-                raise ConfigurationError(
-                    f"storage adapter {name!r} (entry point {ep.value}) cannot be imported: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
-            if not callable(opener):
-                raise ConfigurationError(
-                    f"storage adapter {name!r} (entry point {ep.value}) is not callable: "
-                    "it must be an async function taking the URL and returning a Storage"
-                )
-            return opener  # type: ignore[no-any-return]
-    return None
+    opener = load_entry_point(
+        STORAGE_ENTRY_POINT_GROUP, name, ConfigurationError, "storage adapter"
+    )
+    if opener is not None and not callable(opener):
+        raise ConfigurationError(
+            f"storage adapter {name!r} ({type(opener).__name__} from its entry point) is not "
+            "callable: it must be an async function taking the URL and returning a Storage"
+        )
+    return opener
 
 
 async def open_storage(url: str, **options: Any) -> Storage:
