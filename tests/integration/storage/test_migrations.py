@@ -11,7 +11,8 @@ import pytest
 from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS
 from docsense.adapters.storage.postgres import PostgresStorage
 from docsense.adapters.storage.sqlite import SQLiteStorage
-from docsense.errors import MigrationError
+from docsense.errors import MigrationError, ProjectionConflict
+from docsense.ports import ProjectionCommit, ReadModelChange
 from docsense.testing import new_event
 
 
@@ -32,6 +33,40 @@ async def test_sqlite_v1_database_is_migrated_forward_with_its_events(tmp_path: 
         digest = await current.put_blob(b"original bytes")
         assert await current.get_blob(digest) == b"original bytes"
         await current.append("thing-1", [new_event(6)], 5)
+    finally:
+        await current.close()
+
+
+async def test_sqlite_v3_read_models_survive_and_commit_after_migration(tmp_path: Path) -> None:
+    # Version 4 replaced the statements of a projection commit by one insert into a view
+    # with a trigger: read models written before it stay, and the next commit goes through.
+    db = tmp_path / "v3.db"
+    old = await SQLiteStorage.open(db, migrations=SQLITE_MIGRATIONS[:3])
+    await old.close()
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO projection_checkpoints VALUES ('docs', 1, 7, 1)")
+    conn.execute("INSERT INTO read_models VALUES ('docs', 1, 'd', 'a', '{\"n\":1}')")
+    conn.commit()
+    conn.close()
+
+    current = await SQLiteStorage.open(db)
+    try:
+        projections = current.projections
+        assert await projections.get_doc("docs", 1, "d", "a") == {"n": 1}
+        await projections.commit(
+            ProjectionCommit(
+                "docs",
+                1,
+                7,
+                9,
+                (ReadModelChange("d", "a", None), ReadModelChange("d", "b", {"n": 2})),
+            )
+        )
+        assert await projections.get_doc("docs", 1, "d", "a") is None
+        assert await projections.get_doc("docs", 1, "d", "b") == {"n": 2}
+        assert [c.position for c in await projections.checkpoints("docs")] == [9]
+        with pytest.raises(ProjectionConflict):
+            await projections.commit(ProjectionCommit("docs", 1, 7, 11))
     finally:
         await current.close()
 
