@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -63,3 +64,41 @@ async def postgres_schema_url(postgres_url: str) -> AsyncIterator[str]:
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     finally:
         await conn.close()
+
+
+InstallDistribution = Callable[[str, dict[str, str], dict[str, dict[str, str]]], Path]
+
+
+@pytest.fixture
+def install_distribution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> InstallDistribution:
+    """Install a distribution the way pip leaves one, on a ``sys.path`` entry of this test.
+
+    ``install(name, files, entry_points)`` writes ``files`` (relative path -> text) and a
+    ``<name>-1.0.dist-info`` folder with ``METADATA`` and ``entry_points.txt`` (group ->
+    name -> ``module:object``) into a fresh site folder, so ``importlib.metadata`` and the
+    import system find them exactly as they would a real install. Returns the site folder.
+    """
+
+    def install(
+        name: str, files: dict[str, str], entry_points: dict[str, dict[str, str]]
+    ) -> Path:
+        site = tmp_path / f"site-{name}"
+        for relative, text in files.items():
+            target = site / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        dist = site / f"{name.replace('-', '_')}-1.0.dist-info"
+        dist.mkdir(parents=True)
+        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        (dist / "entry_points.txt").write_text(
+            "".join(
+                f"[{group}]\n" + "".join(f"{key} = {value}\n" for key, value in names.items())
+                for group, names in entry_points.items()
+            )
+        )
+        monkeypatch.syspath_prepend(str(site))
+        return site
+
+    return install

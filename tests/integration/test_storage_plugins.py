@@ -1,13 +1,13 @@
 """Third-party storage adapters registered as installed packages (``docsense.storage``).
 
-Each test installs a distribution the way pip leaves one on ``sys.path`` (a ``*.dist-info``
-folder with ``entry_points.txt`` beside the module), so ``importlib.metadata`` finds it
-exactly as it would a real install: nothing is patched inside docsense.
+Each test installs a distribution the way pip leaves one on ``sys.path`` (the
+``install_distribution`` fixture), so ``importlib.metadata`` finds it exactly as it would a
+real install: nothing is patched inside docsense.
 """
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,8 @@ import pytest
 import docsense
 from docsense.adapters.storage import open_storage, storage_schemes
 from docsense.errors import ConfigurationError, UnsupportedStoreURL
+
+InstallDistribution = Callable[..., Path]  # the fixture in tests/conftest.py
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custom_adapter.py"
 STRATEGY = Path(__file__).resolve().parents[2] / "examples" / "strategy.md"
@@ -28,25 +30,19 @@ not_callable = 42
 
 
 @pytest.fixture
-def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    site = tmp_path / "site-packages"
-    site.mkdir()
-    shutil.copy(EXAMPLE, site / "custom_adapter.py")
-    (site / "bad_adapters.py").write_text(_BAD_ADAPTERS)
-    dist = site / "docsense_example_storage-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: docsense-example-storage\nVersion: 1.0\n"
+def installed(install_distribution: InstallDistribution) -> Path:
+    return install_distribution(
+        "docsense-example-storage",
+        {"custom_adapter.py": EXAMPLE.read_text(), "bad_adapters.py": _BAD_ADAPTERS},
+        {
+            "docsense.storage": {
+                "logging": "custom_adapter:open_store",
+                "missing": "no_such_module:open_store",
+                "notstorage": "bad_adapters:not_storage",
+                "notcallable": "bad_adapters:not_callable",
+            }
+        },
     )
-    (dist / "entry_points.txt").write_text(
-        "[docsense.storage]\n"
-        "logging = custom_adapter:open_store\n"
-        "missing = no_such_module:open_store\n"
-        "notstorage = bad_adapters:not_storage\n"
-        "notcallable = bad_adapters:not_callable\n"
-    )
-    monkeypatch.syspath_prepend(str(site))
-    return site
 
 
 def test_installed_schemes_are_listed(installed: Path) -> None:
