@@ -159,6 +159,7 @@ class DocSenseService:
                 warnings=converted.warnings,
                 page_count=converted.pages,
                 word_count=converted.words,
+                anchors=converted.anchors,
             )
             await self.repository.save(doc)
             logger.info(
@@ -583,4 +584,5 @@ def _review_document(doc: Document, target: DocumentVersion) -> ReviewDocument:
         title=doc.state.title,
         version=target.label,
         source=target.source.filename if target.source else None,
+        anchors=target.anchors,
     )

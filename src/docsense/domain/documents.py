@@ -36,7 +36,7 @@ import attrs
 
 from docsense.domain.aggregate import Aggregate
 from docsense.domain.events import CommandContext, DomainEvent, domain_event
-from docsense.domain.ir import Section, SemanticIR
+from docsense.domain.ir import Section, SemanticIR, SourceAnchor
 from docsense.errors import InvalidTransition, InvariantViolation
 
 __all__ = [
@@ -139,6 +139,9 @@ class DocumentVersion:
     page_count: int | None = None
     word_count: int | None = None
     revision: Revision | None = None
+    anchors: tuple[SourceAnchor, ...] = ()
+    """Offsets of the Markdown mapped to the source file's pages or paragraphs (converted
+    versions; a revision's text no longer lines up with the file, so it has none)."""
 
     @property
     def label(self) -> str:
@@ -235,10 +238,14 @@ class DocumentUploaded(DomainEvent):
     title: str
 
 
-@domain_event("DocumentConverted", version=1)
+@domain_event("DocumentConverted", version=2)
 @attrs.frozen(kw_only=True)
 class DocumentConverted(DomainEvent):
-    """A version's file was converted to Markdown, split into sections and analysed."""
+    """A version's file was converted to Markdown, split into sections and analysed.
+
+    ``anchors`` (since version 2) map Markdown offsets back to the file's pages or
+    paragraphs, so findings of later reviews carry the page their quote is on.
+    """
 
     version: VersionNumber
     markdown: str
@@ -248,6 +255,7 @@ class DocumentConverted(DomainEvent):
     warnings: tuple[str, ...] = ()
     page_count: int | None = None
     word_count: int = 0
+    anchors: tuple[SourceAnchor, ...] = ()
 
 
 @domain_event("DocumentReviewed", version=1)
@@ -337,7 +345,7 @@ class Document(Aggregate[DocumentState]):
     """An uploaded document and all its versions. Create one with :meth:`upload`."""
 
     kind = "document"
-    state_version = 2  # 2: exports reduced to last_export and export_count
+    state_version = 3  # 2: exports reduced to last_export and export_count; 3: anchors
     state_type = DocumentState
 
     @classmethod
@@ -377,6 +385,7 @@ class Document(Aggregate[DocumentState]):
         warnings: Iterable[str] = (),
         page_count: int | None = None,
         word_count: int | None = None,
+        anchors: Iterable[SourceAnchor] = (),
     ) -> DocumentConverted:
         """Record the conversion of the current (uploaded, not yet converted) version."""
         state = self.state
@@ -393,6 +402,11 @@ class Document(Aggregate[DocumentState]):
             raise InvariantViolation("name the converter that produced the Markdown")
         if page_count is not None and page_count < 1:
             raise InvariantViolation(f"page count must be positive, got {page_count}")
+        anchors = tuple(anchors)
+        starts = [a.start for a in anchors]
+        inside = not starts or (starts[0] >= 0 and starts[-1] <= len(markdown))
+        if starts != sorted(starts) or not inside:
+            raise InvariantViolation("anchors must lie within the Markdown, in increasing order")
         return self._record(
             ctx,
             DocumentConverted,
@@ -404,6 +418,7 @@ class Document(Aggregate[DocumentState]):
             warnings=tuple(warnings),
             page_count=page_count,
             word_count=len(markdown.split()) if word_count is None else word_count,
+            anchors=anchors,
         )
 
     def record_review(
@@ -545,6 +560,7 @@ class Document(Aggregate[DocumentState]):
                 conversion_warnings=event.warnings,
                 page_count=event.page_count,
                 word_count=event.word_count,
+                anchors=event.anchors,
             )
             return attrs.evolve(
                 state, status=DocumentStatus.CONVERTED, versions=(*state.versions[:-1], converted)

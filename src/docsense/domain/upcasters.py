@@ -9,6 +9,8 @@ they do not call domain helpers that might change with the code.
   directories or its last extension.
 - ``ReviewStarted`` v1 -> v2: one ``pack_id`` + ``pack_version`` became the ``packs`` list of
   ``{"pack_id", "version"}``.
+- ``DocumentConverted`` v1 -> v2: ``anchors`` (offsets mapped to pages or paragraphs) were
+  not kept; a v1 conversion has none.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from typing import Any
 
 from docsense.domain.upcasting import UPCASTERS
 
-__all__ = ["document_uploaded_v1_to_v2", "review_started_v1_to_v2"]
+__all__ = [
+    "document_converted_v1_to_v2",
+    "document_uploaded_v1_to_v2",
+    "review_started_v1_to_v2",
+]
 
 
 @UPCASTERS.register("DocumentUploaded", from_version=1)
@@ -40,3 +46,9 @@ def review_started_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     upcast = {k: v for k, v in payload.items() if k not in ("pack_id", "pack_version")}
     upcast["packs"] = [{"pack_id": payload["pack_id"], "version": payload["pack_version"]}]
     return upcast
+
+
+@UPCASTERS.register("DocumentConverted", from_version=1)
+def document_converted_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the empty ``anchors`` list: version 1 did not keep them."""
+    return {**payload, "anchors": []}

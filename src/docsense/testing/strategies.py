@@ -33,7 +33,7 @@ from docsense.domain.documents import Document, VersionNumber
 from docsense.domain.events import CommandContext, EventMetadata
 from docsense.domain.feedback import Decision, FeedbackSession
 from docsense.domain.findings import Category, Finding, FindingLocation, Severity
-from docsense.domain.ir import Section, SemanticIR
+from docsense.domain.ir import Section, SemanticIR, SourceAnchor
 from docsense.domain.policies import Check, CheckKind, Policy, PolicyPack, RequirementLevel
 from docsense.domain.review import PackRef, PolicyStatus, Review, Usage
 
@@ -236,14 +236,17 @@ def documents(draw: st.DrawFn, max_steps: int = 8) -> Document:
             options += ["review", "revise", "export"]
         op = draw(st.sampled_from(options))
         if op == "convert":
+            markdown = draw(_markdown)
+            starts = sorted(draw(st.lists(st.integers(0, len(markdown)), max_size=4)))
             doc.convert(
                 ctx,
-                markdown=draw(_markdown),
+                markdown=markdown,
                 sections=draw(section_lists()),
                 ir=draw(semantic_irs()),
                 converter=draw(st.sampled_from(["pdf", "docx", "markdown"])),
                 warnings=draw(st.lists(_words, max_size=2)),
                 page_count=draw(st.none() | st.integers(1, 300)),
+                anchors=[SourceAnchor(start, page=i + 1) for i, start in enumerate(starts)],
             )
         elif op == "reupload":
             doc.reupload(

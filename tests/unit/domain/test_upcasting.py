@@ -16,7 +16,12 @@ import pytest
 
 import docsense.domain  # noqa: F401  - registers every event type and upcaster
 from docsense.domain import codec
-from docsense.domain.documents import DocumentUploaded, VersionNumber, title_from_filename
+from docsense.domain.documents import (
+    DocumentConverted,
+    DocumentUploaded,
+    VersionNumber,
+    title_from_filename,
+)
 from docsense.domain.events import ENVELOPE_FIELDS, EVENT_TYPES, DomainEvent, EventRegistry
 from docsense.domain.review import PackRef, ReviewStarted
 from docsense.domain.upcasting import UPCASTERS, UpcasterRegistry
@@ -121,6 +126,15 @@ def test_review_started_v1_single_pack_becomes_a_packs_tuple() -> None:
     assert isinstance(event, ReviewStarted)
     assert event.packs == (PackRef("policypack-00000000-0000-0000-0000-000000000004", "2026.1"),)
     assert event.reviewer == "anthropic:claude-sonnet-4-5"
+
+
+def test_document_converted_v1_has_no_anchors_and_keeps_the_rest() -> None:
+    stored = json.loads((FIXTURES / "DocumentConverted.json").read_text(encoding="utf-8"))
+    event = load_current(FIXTURES / "DocumentConverted.json")
+    assert isinstance(event, DocumentConverted)
+    assert event.anchors == ()
+    assert event.markdown == stored["payload"]["markdown"]
+    assert event.page_count == stored["payload"].get("page_count")
 
 
 def test_upcasters_do_not_mutate_the_stored_payload() -> None:
