@@ -196,8 +196,7 @@ class ProjectedEvent:
     def occurred_at_iso(self) -> str:
         """When the event happened, as an ISO 8601 string in UTC (computed once)."""
         if self._time is None:
-            when = self.record.occurred_at
-            self._time = (when if when.tzinfo is UTC else when.astimezone(UTC)).isoformat()
+            self._time = self.record.occurred_at.astimezone(UTC).isoformat()
         return self._time
 
     @property
@@ -502,11 +501,10 @@ class ProjectionRunner:
             self._store, projection.name, checkpoint.generation, resume.documents
         )
         done_upto = checkpoint.position
-        handles, apply, projected = projection.handles, projection.apply, self._projected
         for index, record in enumerate(records):
-            if handles(record.event_type):
+            if projection.handles(record.event_type):
                 try:
-                    await apply(projected(record), tx)
+                    await self._apply(projection, record, tx)
                 except Exception as exc:  # a handler failure of any kind
                     tx._drop_event()
                     if done_upto != checkpoint.position:
@@ -535,9 +533,6 @@ class ProjectionRunner:
     async def _apply(
         self, projection: Projection, record: RecordedEvent, tx: ReadModelTransaction
     ) -> None:
-        await projection.apply(self._projected(record), tx)
-
-    def _projected(self, record: RecordedEvent) -> ProjectedEvent:
         # Projections usually sit at the same place in the log, so one upcast (and, if asked
         # for, decoded) event serves them all; handlers must not change it.
         event = self._decoded.get(record.event_id)
@@ -546,7 +541,7 @@ class ProjectionRunner:
             self._decoded[record.event_id] = event
             if len(self._decoded) > self._decoded_max:
                 self._decoded.popitem(last=False)
-        return event
+        await projection.apply(event, tx)
 
     async def _commit(
         self,
