@@ -126,15 +126,12 @@ class ReadModelTransaction:
     def _drop_event(self) -> None:
         self._layer = {}
 
-    def _changes(self) -> tuple[ReadModelChange, ...]:
-        return tuple(
-            ReadModelChange(c, k, None if doc is _DELETED else doc)
-            for (c, k), doc in self._staged.items()
-        )
-
     def _written(self) -> dict[_Key, JSONObject | None]:
-        """Return the batch's writes as committed documents (None: deleted), once committed."""
+        """Return the batch's writes as documents (None: deleted)."""
         return {k: None if doc is _DELETED else doc for k, doc in self._staged.items()}
+
+    def _changes(self) -> tuple[ReadModelChange, ...]:
+        return tuple(ReadModelChange(c, k, doc) for (c, k), doc in self._written().items())
 
 
 class ProjectedEvent:
