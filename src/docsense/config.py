@@ -20,7 +20,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from docsense.adapters.storage import storage_schemes
+from docsense.adapters.storage import installed_storage_schemes
 from docsense.errors import ConfigurationError
 
 __all__ = ["Settings", "default_store_url"]
@@ -93,7 +93,7 @@ class Settings(BaseSettings):
         if value is None or value.lower().startswith(_SCHEMES):
             return value
         scheme, sep, _ = value.partition("://")
-        installed = [name for name in storage_schemes() if f"{name}://" not in _SCHEMES]
+        installed = installed_storage_schemes()
         if sep and scheme.lower().split("+", 1)[0] in installed:
             return value
         more = f", or an installed adapter's scheme ({', '.join(installed)})" if installed else ""

@@ -73,10 +73,8 @@ class ConfigurationError(DocSenseError):
 class UnsupportedStoreURL(ConfigurationError):
     """A store URL has a scheme no storage adapter handles."""
 
-    def __init__(self, url: str, schemes: Sequence[str] = ()) -> None:
+    def __init__(self, url: str, installed: Sequence[str] = ()) -> None:
         scheme = url.split(":", 1)[0] if ":" in url else url
-        builtin = ("memory", "sqlite", "postgresql", "postgres")
-        installed = [s for s in schemes if s not in builtin]
         more = f", or an installed adapter's: {', '.join(installed)}" if installed else ""
         super().__init__(
             f"unsupported store URL scheme {scheme!r}: use 'memory://', "

@@ -34,7 +34,12 @@ from docsense._plugins import load_entry_point
 from docsense.errors import ConfigurationError, InvalidArgument, UnsupportedStoreURL
 from docsense.ports import Storage
 
-__all__ = ["STORAGE_ENTRY_POINT_GROUP", "open_storage", "storage_schemes"]
+__all__ = [
+    "STORAGE_ENTRY_POINT_GROUP",
+    "installed_storage_schemes",
+    "open_storage",
+    "storage_schemes",
+]
 
 STORAGE_ENTRY_POINT_GROUP = "docsense.storage"
 """Entry-point group of third-party storage adapters: name = URL scheme, object = opener."""
@@ -42,17 +47,18 @@ STORAGE_ENTRY_POINT_GROUP = "docsense.storage"
 _BUILTIN_SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
 
 
+def installed_storage_schemes() -> list[str]:
+    """Return the URL schemes installed packages add (``docsense.storage``), sorted."""
+    names = {ep.name for ep in metadata.entry_points(group=STORAGE_ENTRY_POINT_GROUP)}
+    return sorted(names - set(_BUILTIN_SCHEMES))
+
+
 def storage_schemes() -> list[str]:
     """Return the URL schemes that can be opened: built-in ones, then installed ones."""
-    installed = sorted(
-        {ep.name for ep in metadata.entry_points(group=STORAGE_ENTRY_POINT_GROUP)}
-        - set(_BUILTIN_SCHEMES)
-    )
-    return [*_BUILTIN_SCHEMES, *installed]
+    return [*_BUILTIN_SCHEMES, *installed_storage_schemes()]
 
 
-def _installed_opener(scheme: str) -> Callable[..., Awaitable[Any]] | None:
-    name = scheme.split("+", 1)[0]
+def _installed_opener(name: str) -> Callable[..., Awaitable[Any]] | None:
     opener = load_entry_point(
         STORAGE_ENTRY_POINT_GROUP, name, ConfigurationError, "storage adapter"
     )
@@ -96,16 +102,17 @@ async def open_storage(url: str, **options: Any) -> Storage:
         from docsense.adapters.storage.postgres import PostgresStorage
 
         return await PostgresStorage.open("postgresql://" + rest, **options)
-    opener = _installed_opener(scheme)
+    name = scheme.split("+", 1)[0]
+    opener = _installed_opener(name)
     if opener is None:
-        raise UnsupportedStoreURL(url, storage_schemes())
+        raise UnsupportedStoreURL(url, installed_storage_schemes())
     storage = await opener(url, **options)
     if not isinstance(storage, Storage):
         close = getattr(storage, "close", None)
         if callable(close):
             await close()
         raise ConfigurationError(
-            f"storage adapter {scheme.split('+', 1)[0]!r} returned a "
+            f"storage adapter {name!r} returned a "
             f"{type(storage).__name__}, which is not a docsense.ports.Storage (it needs the "
             "event, snapshot and blob store methods, projections, url and close)"
         )
