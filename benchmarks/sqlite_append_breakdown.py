@@ -1,11 +1,15 @@
 """Where a SQLite append's time goes: store call (thread hop), inline, bare commit.
 
-    python benchmarks/sqlite_append_breakdown.py [--appends 400] [--runs 3]
+    python benchmarks/sqlite_append_breakdown.py [--appends 2000] [--runs 3]
 
 Prints median microseconds per single-event append for: the default store (a worker
-thread), the same store with ``?inline=1`` (event loop thread), and a bare
-``BEGIN IMMEDIATE; INSERT; COMMIT`` on the same connection settings (``synchronous=FULL``,
-WAL): the floor any adapter pays on this disk.
+thread), the same store with ``?inline=1`` (event loop thread), and bare
+``BEGIN IMMEDIATE; INSERT; COMMIT`` loops on the same connection settings
+(``synchronous=FULL``, WAL) into three tables: a minimal one (the floor any adapter pays on
+this disk), the table ``eventsourcing`` 9.5's SQLite application recorder creates (rowid plus
+one unique index on stream and version), and docsense's own events table as its migrations
+create it (a unique event id, stream and version, and an index by type, for idempotent
+re-appends and reads by type). The last two are the floors of the two libraries' appends.
 """
 
 from __future__ import annotations
@@ -19,7 +23,17 @@ import time
 import uuid
 
 from docsense.adapters.storage import open_storage
+from docsense.adapters.storage.migrations import SQLITE_MIGRATIONS
 from docsense.testing import new_event
+
+_MINIMAL = ("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT)",)
+_ES_TABLE = (
+    "CREATE TABLE stored_events (notification_id INTEGER PRIMARY KEY, originator_id TEXT, "
+    "originator_version INTEGER, topic TEXT, state BLOB)",
+    "CREATE UNIQUE INDEX stored_events_idx ON stored_events (originator_id, originator_version)",
+)
+_DOCSENSE = tuple(s for m in SQLITE_MIGRATIONS[:2] for s in m.statements)
+_PAYLOAD = "x" * 300
 
 
 async def store_append(url: str, n: int) -> float:
@@ -34,15 +48,36 @@ async def store_append(url: str, n: int) -> float:
         await store.close()
 
 
-def bare_commit(path: str, n: int) -> float:
+def bare_commit(path: str, n: int, schema: tuple[str, ...]) -> float:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT)")
+    for statement in schema:
+        conn.execute(statement)
+    rows: list[tuple[object, ...]]
+    if schema is _MINIMAL:
+        sql = "INSERT INTO t VALUES (?, ?)"
+        rows = [(str(uuid.uuid4()), _PAYLOAD) for _ in range(n)]
+    elif schema is _ES_TABLE:
+        sql = (
+            "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?)"
+        )
+        rows = [(uuid.uuid4().hex, 1, "docsense.bench:Event", _PAYLOAD) for _ in range(n)]
+    else:
+        sql = (
+            "INSERT INTO events (event_id, event_type, schema_version, stream_id, "
+            "stream_version, occurred_at, payload, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        rows = [
+            (str(uuid.uuid4()), "BenchEvent", 1, f"s-{uuid.uuid4()}", 1,
+             "2026-11-26T10:00:00+00:00", _PAYLOAD, "{}")
+            for _ in range(n)
+        ]
     start = time.perf_counter()
-    for _ in range(n):
+    for row in rows:
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO t VALUES (?, ?)", (str(uuid.uuid4()), "x" * 300))
+        conn.execute(sql, row)
         conn.execute("COMMIT")
     conn.close()
     return (time.perf_counter() - start) / n * 1e6
@@ -50,10 +85,16 @@ def bare_commit(path: str, n: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--appends", type=int, default=400)
+    parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    rows: dict[str, list[float]] = {"threaded store": [], "inline store": [], "bare commit": []}
+    rows: dict[str, list[float]] = {
+        "threaded store": [],
+        "inline store": [],
+        "bare commit": [],
+        "bare, es table": [],
+        "bare, docsense": [],
+    }
     for run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             rows["threaded store"].append(
@@ -62,7 +103,13 @@ def main() -> None:
             rows["inline store"].append(
                 asyncio.run(store_append(f"sqlite:///{tmp}/b{run}.db?inline=1", args.appends))
             )
-            rows["bare commit"].append(bare_commit(f"{tmp}/c{run}.db", args.appends))
+            rows["bare commit"].append(bare_commit(f"{tmp}/c{run}.db", args.appends, _MINIMAL))
+            rows["bare, es table"].append(
+                bare_commit(f"{tmp}/d{run}.db", args.appends, _ES_TABLE)
+            )
+            rows["bare, docsense"].append(
+                bare_commit(f"{tmp}/e{run}.db", args.appends, _DOCSENSE)
+            )
     for name, values in rows.items():
         print(f"{name:15} {statistics.median(values):8.0f} µs/append (median of {args.runs})")
 
