@@ -13,8 +13,9 @@ Durability and concurrency:
   N+1 before N has committed. This is the gap-free argument for SQLite; PostgreSQL needs a
   different one (see ``postgres.py``).
 
-Each connection is used only by its own single-thread executor (sqlite3 objects are not
-thread-safe); reads use a second connection, so they proceed while a write waits on the disk.
+Each connection is used only by its own worker thread (sqlite3 objects are not thread-safe;
+see ``_serial_thread.py``); reads use a second connection, so they proceed while a write
+waits on the disk.
 With ``inline=True`` (URL ``?inline=1``) every call runs directly on the event loop's thread
 instead: the loop blocks for each commit's fsync, but an append costs about half as much
 (the hop to a thread and back costs as much as the commit on a small machine). The
@@ -30,12 +31,12 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from docsense.adapters.storage._common import check_append, dumps, loads, sha256_hex
+from docsense.adapters.storage._serial_thread import SerialThread, SerialThreadShutDown
 from docsense.adapters.storage.migrations import SQLITE_MIGRATIONS, Migration, pending
 from docsense.adapters.storage.sqlite_projections import SQLiteProjectionStore
 from docsense.errors import (
@@ -65,11 +66,9 @@ class SQLiteStorage:
         self._busy_timeout = busy_timeout
         self._inline = inline
         self._in_memory = path == ":memory:"
-        self._writer_pool = ThreadPoolExecutor(1, thread_name_prefix="docsense-sqlite-write")
-        self._reader_pool = (
-            self._writer_pool
-            if self._in_memory
-            else ThreadPoolExecutor(1, thread_name_prefix="docsense-sqlite-read")
+        self._writer_thread = SerialThread("docsense-sqlite-write")
+        self._reader_thread = (
+            self._writer_thread if self._in_memory else SerialThread("docsense-sqlite-read")
         )
         self._writer: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
@@ -178,18 +177,20 @@ class SQLiteStorage:
             raise
 
     async def _run_write(self, fn: Callable[[], T]) -> T:
-        return await self._run(self._writer_pool, fn)
+        return await self._run(self._writer_thread, fn)
 
     async def _run_read(self, fn: Callable[[], T]) -> T:
-        return await self._run(self._reader_pool, fn)
+        return await self._run(self._reader_thread, fn)
 
-    async def _run(self, pool: ThreadPoolExecutor, fn: Callable[[], T]) -> T:
+    async def _run(self, thread: SerialThread, fn: Callable[[], T]) -> T:
         if self._closed:
             raise StoreUnavailable(f"SQLite store {self._path!r} is closed")
         try:
             if self._inline:
                 return fn()
-            return await asyncio.get_running_loop().run_in_executor(pool, fn)
+            return await thread.run(fn)
+        except SerialThreadShutDown:
+            raise StoreUnavailable(f"SQLite store {self._path!r} is closed") from None
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreUnavailable(
@@ -461,11 +462,10 @@ class SQLiteStorage:
         """Close both connections. Idempotent."""
         if self._closed:
             return
-        loop = asyncio.get_running_loop()
-        for conn_attr, pool in (
-            ("_reader", self._reader_pool),
-            ("_projection_writer", self._writer_pool),
-            ("_writer", self._writer_pool),
+        for conn_attr, thread in (
+            ("_reader", self._reader_thread),
+            ("_projection_writer", self._writer_thread),
+            ("_writer", self._writer_thread),
         ):
             conn = getattr(self, conn_attr)
             if conn is not None:
@@ -475,10 +475,10 @@ class SQLiteStorage:
                 if self._inline:
                     conn.close()
                 else:
-                    await loop.run_in_executor(pool, conn.close)
+                    await thread.run(conn.close)
         self._closed = True
-        self._writer_pool.shutdown(wait=False)
-        self._reader_pool.shutdown(wait=False)
+        self._writer_thread.shutdown()
+        self._reader_thread.shutdown()
 
 
 def _recorded(row: tuple[Any, ...]) -> RecordedEvent:
