@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from docsense.adapters.storage._common import (
@@ -36,6 +37,10 @@ __all__ = ["SQLiteProjectionStore"]
 # The message of the RAISE in migration 4's trigger when the checkpoint has moved on.
 _CHECKPOINT_MOVED = "docsense: projection checkpoint moved"
 _SQL_OPS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+#: Rows of a retired generation deleted per transaction after a swap (see
+#: :meth:`SQLiteProjectionStore.activate_generation`).
+DROP_CHUNK = 5_000
 
 
 class SQLiteProjectionStore:
@@ -92,9 +97,18 @@ class SQLiteProjectionStore:
         return await self._storage._run_write(write)
 
     async def activate_generation(self, projection: str, generation: int) -> None:
-        """Swap ``generation`` in and drop the others, in one transaction."""
+        """Swap ``generation`` in and drop the others.
 
-        def write() -> None:
+        The swap (checkpoints, dead letters, the active flag) is one short transaction. The
+        documents of the generations it retires are deleted after it, at most
+        :data:`DROP_CHUNK` rows per transaction: the file has one write lock, which every
+        append needs too, and deleting a large read model in one transaction would hold it
+        for seconds. Readers see only the active generation, so retired rows are invisible
+        from the swap on; rows left behind by a process that stopped before deleting them
+        all are deleted by the next activation.
+        """
+
+        def swap() -> None:
             conn = self._storage._w()
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -106,7 +120,7 @@ class SQLiteProjectionStore:
                     raise InvalidArgument(
                         f"projection {projection!r} has no generation {generation}"
                     )
-                for table in ("read_models", "dead_letters", "projection_checkpoints"):
+                for table in ("dead_letters", "projection_checkpoints"):
                     conn.execute(
                         f"DELETE FROM {table} WHERE projection = ? AND generation != ?",
                         (projection, generation),
@@ -121,7 +135,60 @@ class SQLiteProjectionStore:
                 conn.execute("ROLLBACK")
                 raise
 
-        await self._storage._run_write(write)
+        await self._storage._run_write(swap)
+        await self._drop_retired(projection)
+
+    async def _drop_retired(self, projection: str) -> None:
+        """Delete the documents of every generation of ``projection`` without a checkpoint.
+
+        One generation at a time, :data:`DROP_CHUNK` rows per statement (each its own
+        transaction, so appends queued meanwhile run between them). A generation that gets
+        a checkpoint again meanwhile (``start_generation`` reusing the number of a retired
+        one clears its rows itself) is left alone: every statement checks.
+        """
+
+        def next_generation(after: int) -> int | None:
+            row = (
+                self._storage._projection_w()
+                .execute(
+                    "SELECT MIN(generation) FROM read_models WHERE projection = ? "
+                    "AND generation > ?",
+                    (projection, after),
+                )
+                .fetchone()
+            )
+            return None if row[0] is None else int(row[0])
+
+        def drop_chunk(retired: int) -> int:
+            # The first DROP_CHUNK keys of the generation, deleted as one key range.
+            conn = self._storage._projection_w()
+            last = conn.execute(
+                "SELECT collection, key FROM read_models WHERE projection = ? "
+                "AND generation = ? ORDER BY collection, key LIMIT 1 OFFSET ?",
+                (projection, retired, DROP_CHUNK - 1),
+            ).fetchone()
+            bound = "" if last is None else "AND (collection, key) <= (?3, ?4) "
+            deleted = conn.execute(
+                "DELETE FROM read_models WHERE projection = ?1 AND generation = ?2 "
+                + bound
+                + "AND NOT EXISTS (SELECT 1 FROM projection_checkpoints "
+                "WHERE projection = ?1 AND generation = ?2)",
+                (projection, retired, *(last or ())),
+            ).rowcount
+            # Fewer than a chunk: the generation is empty now, or has a checkpoint again.
+            return 0 if last is None else int(deleted)
+
+        live = {c.generation for c in await self.checkpoints(projection)}
+        after = -1
+        while True:
+            found = await self._storage._run_write(partial(next_generation, after))
+            if found is None:
+                return
+            after = found
+            if found in live:
+                continue
+            while await self._storage._run_write(partial(drop_chunk, found)) == DROP_CHUNK:
+                pass
 
     async def commit(self, batch: ProjectionCommit) -> None:
         """Apply the batch atomically if the checkpoint is still at its expected position."""
