@@ -120,3 +120,15 @@ async def test_the_thread_starts_with_the_first_call_and_ends_when_the_worker_is
     assert ref() is None
     thread.join(5)
     assert not thread.is_alive()
+
+
+async def test_a_stop_iteration_reaches_the_caller_as_a_runtime_error() -> None:
+    worker = SerialThread("test-serial")
+
+    def exhausted() -> int:
+        return next(iter([]))
+
+    with pytest.raises(RuntimeError, match="StopIteration") as info:
+        await asyncio.wait_for(worker.run(exhausted), timeout=10)
+    assert isinstance(info.value.__cause__, StopIteration)
+    worker.shutdown()

@@ -37,7 +37,12 @@ def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | No
     # Runs on the future's loop. The caller may have been cancelled meanwhile.
     if future.done():
         return
-    if error is not None:
+    if isinstance(error, StopIteration):
+        # A future refuses StopIteration (it would end the awaiting coroutine silently).
+        replaced = RuntimeError(f"call raised StopIteration: {error}")
+        replaced.__cause__ = error
+        future.set_exception(replaced)
+    elif error is not None:
         future.set_exception(error)
     else:
         future.set_result(result)
