@@ -20,12 +20,10 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from docsense.adapters.storage import installed_storage_schemes
+from docsense.adapters.storage import installed_storage_schemes, is_storage_url
 from docsense.errors import ConfigurationError
 
 __all__ = ["Settings", "default_store_url"]
-
-_SCHEMES = ("memory://", "sqlite://", "postgresql://", "postgres://")
 
 
 def default_store_url() -> str:
@@ -90,12 +88,9 @@ class Settings(BaseSettings):
     @field_validator("store_url")
     @classmethod
     def _known_scheme(cls, value: str | None) -> str | None:
-        if value is None or value.lower().startswith(_SCHEMES):
+        if value is None or is_storage_url(value):
             return value
-        scheme, sep, _ = value.partition("://")
         installed = installed_storage_schemes()
-        if sep and scheme.lower().split("+", 1)[0] in installed:
-            return value
         more = f", or an installed adapter's scheme ({', '.join(installed)})" if installed else ""
         raise ValueError(
             f"use memory://, sqlite:///path/to/file.db or postgresql://user@host/db{more}"

@@ -14,6 +14,7 @@ import pytest
 
 import docsense
 from docsense.adapters.storage import open_storage, storage_schemes
+from docsense.config import Settings
 from docsense.errors import ConfigurationError, UnsupportedStoreURL
 
 InstallDistribution = Callable[..., Path]  # the fixture in tests/conftest.py
@@ -81,3 +82,20 @@ async def test_a_broken_adapter_gets_a_configuration_error(installed: Path) -> N
         await open_storage("notstorage://x")
     with pytest.raises(ConfigurationError, match="wraps another one"):
         await open_storage("logging://x")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["memory://", "SQLite:///x.db", "postgres://u@h/db", "logging://", "logging+sqlite:///x.db"],
+)
+def test_settings_accept_built_in_and_installed_schemes(installed: Path, url: str) -> None:
+    assert Settings.load(store_url=url).store_url == url
+
+
+@pytest.mark.parametrize("url", ["nosuch://x", "memory:/", "sqlite+x:///x.db", "postgresql+x://h"])
+def test_settings_refuse_other_schemes_naming_the_installed_ones(
+    installed: Path, url: str
+) -> None:
+    refused = r"store_url: .*installed adapter's scheme.*logging"
+    with pytest.raises(ConfigurationError, match=refused):
+        Settings.load(store_url=url)

@@ -37,6 +37,7 @@ from docsense.ports import Storage
 __all__ = [
     "STORAGE_ENTRY_POINT_GROUP",
     "installed_storage_schemes",
+    "is_storage_url",
     "open_storage",
     "storage_schemes",
 ]
@@ -56,6 +57,24 @@ def installed_storage_schemes() -> list[str]:
 def storage_schemes() -> list[str]:
     """Return the URL schemes that can be opened: built-in ones, then installed ones."""
     return [*_BUILTIN_SCHEMES, *installed_storage_schemes()]
+
+
+def is_storage_url(url: str) -> bool:
+    """Return True if ``url``'s scheme is a built-in one or an installed adapter's.
+
+    An installed adapter ``x`` serves ``x://`` and ``x+...://``. Only the scheme is looked
+    at, and installed packages only when it is not built in.
+    """
+    scheme, sep, _ = url.partition("://")
+    if not sep:
+        return False
+    scheme = scheme.lower()
+    return scheme in _BUILTIN_SCHEMES or _adapter_name(scheme) in installed_storage_schemes()
+
+
+def _adapter_name(scheme: str) -> str:
+    """Return the adapter a lower-case URL scheme names (``x+y`` is served by ``x``)."""
+    return scheme.split("+", 1)[0]
 
 
 def _installed_opener(name: str) -> Callable[..., Awaitable[Any]] | None:
@@ -102,7 +121,7 @@ async def open_storage(url: str, **options: Any) -> Storage:
         from docsense.adapters.storage.postgres import PostgresStorage
 
         return await PostgresStorage.open("postgresql://" + rest, **options)
-    name = scheme.split("+", 1)[0]
+    name = _adapter_name(scheme)
     opener = _installed_opener(name)
     if opener is None:
         raise UnsupportedStoreURL(url, installed_storage_schemes())
