@@ -21,19 +21,52 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from docsense.adapters.storage import open_storage
 from docsense.adapters.storage.migrations import SQLITE_MIGRATIONS
 from docsense.testing import new_event
 
-_MINIMAL = ("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT)",)
-_ES_TABLE = (
-    "CREATE TABLE stored_events (notification_id INTEGER PRIMARY KEY, originator_id TEXT, "
-    "originator_version INTEGER, topic TEXT, state BLOB)",
-    "CREATE UNIQUE INDEX stored_events_idx ON stored_events (originator_id, originator_version)",
-)
-_DOCSENSE = tuple(s for m in SQLITE_MIGRATIONS[:2] for s in m.statements)
 _PAYLOAD = "x" * 300
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A table for the bare-commit loop: how to create it, its INSERT, and a fresh row."""
+
+    schema: tuple[str, ...]
+    insert: str
+    row: Callable[[], tuple[object, ...]]
+
+
+_TABLES = {
+    "bare commit": _Table(
+        ("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT)",),
+        "INSERT INTO t VALUES (?, ?)",
+        lambda: (str(uuid.uuid4()), _PAYLOAD),
+    ),
+    "bare, es table": _Table(
+        (
+            "CREATE TABLE stored_events (notification_id INTEGER PRIMARY KEY, "
+            "originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB)",
+            "CREATE UNIQUE INDEX stored_events_idx "
+            "ON stored_events (originator_id, originator_version)",
+        ),
+        "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+        "VALUES (?, ?, ?, ?)",
+        lambda: (uuid.uuid4().hex, 1, "docsense.bench:Event", _PAYLOAD),
+    ),
+    "bare, docsense": _Table(
+        tuple(s for m in SQLITE_MIGRATIONS[:2] for s in m.statements),
+        "INSERT INTO events (event_id, event_type, schema_version, stream_id, "
+        "stream_version, occurred_at, payload, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        lambda: (
+            str(uuid.uuid4()), "BenchEvent", 1, f"s-{uuid.uuid4()}", 1,
+            "2026-11-26T10:00:00+00:00", _PAYLOAD, "{}",
+        ),
+    ),
+}
 
 
 async def store_append(url: str, n: int) -> float:
@@ -48,36 +81,17 @@ async def store_append(url: str, n: int) -> float:
         await store.close()
 
 
-def bare_commit(path: str, n: int, schema: tuple[str, ...]) -> float:
+def bare_commit(path: str, n: int, table: _Table) -> float:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
-    for statement in schema:
+    for statement in table.schema:
         conn.execute(statement)
-    rows: list[tuple[object, ...]]
-    if schema is _MINIMAL:
-        sql = "INSERT INTO t VALUES (?, ?)"
-        rows = [(str(uuid.uuid4()), _PAYLOAD) for _ in range(n)]
-    elif schema is _ES_TABLE:
-        sql = (
-            "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-            "VALUES (?, ?, ?, ?)"
-        )
-        rows = [(uuid.uuid4().hex, 1, "docsense.bench:Event", _PAYLOAD) for _ in range(n)]
-    else:
-        sql = (
-            "INSERT INTO events (event_id, event_type, schema_version, stream_id, "
-            "stream_version, occurred_at, payload, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-        rows = [
-            (str(uuid.uuid4()), "BenchEvent", 1, f"s-{uuid.uuid4()}", 1,
-             "2026-11-26T10:00:00+00:00", _PAYLOAD, "{}")
-            for _ in range(n)
-        ]
+    rows = [table.row() for _ in range(n)]
     start = time.perf_counter()
     for row in rows:
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute(sql, row)
+        conn.execute(table.insert, row)
         conn.execute("COMMIT")
     conn.close()
     return (time.perf_counter() - start) / n * 1e6
@@ -91,9 +105,7 @@ def main() -> None:
     rows: dict[str, list[float]] = {
         "threaded store": [],
         "inline store": [],
-        "bare commit": [],
-        "bare, es table": [],
-        "bare, docsense": [],
+        **{name: [] for name in _TABLES},
     }
     for run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
@@ -103,13 +115,8 @@ def main() -> None:
             rows["inline store"].append(
                 asyncio.run(store_append(f"sqlite:///{tmp}/b{run}.db?inline=1", args.appends))
             )
-            rows["bare commit"].append(bare_commit(f"{tmp}/c{run}.db", args.appends, _MINIMAL))
-            rows["bare, es table"].append(
-                bare_commit(f"{tmp}/d{run}.db", args.appends, _ES_TABLE)
-            )
-            rows["bare, docsense"].append(
-                bare_commit(f"{tmp}/e{run}.db", args.appends, _DOCSENSE)
-            )
+            for i, (name, table) in enumerate(_TABLES.items()):
+                rows[name].append(bare_commit(f"{tmp}/bare{i}-{run}.db", args.appends, table))
     for name, values in rows.items():
         print(f"{name:15} {statistics.median(values):8.0f} µs/append (median of {args.runs})")
 
