@@ -63,7 +63,7 @@ async def test_the_old_generation_goes_in_several_transactions(
     second = await store.projections.start_generation("p")
     await _commit(store, second.generation, 10, range(4))
     deletes: list[str] = []
-    store._projection_w().set_trace_callback(
+    store._db.projection_writer().set_trace_callback(
         lambda sql: deletes.append(sql) if sql.lstrip().startswith("DELETE") else None
     )
     await store.projections.activate_generation("p", second.generation)

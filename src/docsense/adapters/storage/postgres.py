@@ -56,13 +56,12 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from docsense.adapters.storage._common import check_append, dumps, sha256_hex
-from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, Migration, pending
+from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, Migration
+from docsense.adapters.storage.postgres_database import PostgresDatabase, import_asyncpg
 from docsense.adapters.storage.postgres_jobs import PostgresJobQueue
 from docsense.adapters.storage.postgres_leader import PostgresLeaderElector
 from docsense.adapters.storage.postgres_projections import PostgresProjectionStore
@@ -71,10 +70,6 @@ from docsense.errors import (
     ConcurrencyConflict,
     DocSenseError,
     DuplicateEventId,
-    InvalidArgument,
-    MissingDependency,
-    StorageError,
-    StoreUnavailable,
 )
 from docsense.ports import NewEvent, RecordedEvent, Snapshot
 
@@ -87,7 +82,6 @@ logger = logging.getLogger(__name__)
 
 _SEQ_BITS = 64
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
-_LOCK_KEY = 0x646F6373656E7365 & 0x7FFFFFFFFFFFFFFF  # "docsense": serialises migrations
 
 # The text form of tx_id gets an alias of its own: an ORDER BY naming "tx_id" would otherwise
 # sort by that text output column (lexicographically: "1000" < "999") instead of the xid8.
@@ -123,42 +117,6 @@ def decode_position(position: int) -> tuple[int, int]:
     return position >> _SEQ_BITS, position & _SEQ_MASK
 
 
-def _import_asyncpg() -> Any:
-    try:
-        import asyncpg
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise MissingDependency("the PostgreSQL store", "postgres", "asyncpg") from exc
-    return asyncpg
-
-
-def _split_url(url: str) -> tuple[str, str | None]:
-    """Remove docsense's own ``schema`` query parameter from a connection URL."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    schema = next((v for k, v in query if k == "schema"), None)
-    rest = [(k, v) for k, v in query if k != "schema"]
-    if schema is not None and not schema.replace("_", "").isalnum():
-        raise InvalidArgument(f"schema name {schema!r} must be letters, digits and underscores")
-    return urlunsplit(parts._replace(query=urlencode(rest))), schema
-
-
-async def _keep_session(conn: Any) -> None:
-    """Skip asyncpg's per-release session reset (one extra round trip per query).
-
-    asyncpg still rolls back an open transaction before calling this. Pooled connections
-    never LISTEN, take session advisory locks or SET session settings (only ``SET LOCAL``):
-    LISTEN and leader locks use dedicated connections.
-    """
-
-
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
-
-
 class PostgresStorage:
     """Event, snapshot and blob store on PostgreSQL. Open it with :meth:`open`.
 
@@ -166,20 +124,13 @@ class PostgresStorage:
     needed); otherwise they go in the connection's default ``search_path``.
     """
 
-    def __init__(
-        self, url: str, pool: asyncpg.Pool, schema: str | None, dsn: str = "", notify: bool = True
-    ) -> None:
-        self._url = url
-        self._pool = pool
-        self._schema = schema
-        self._dsn = dsn
-        self._closed = False
+    def __init__(self, db: PostgresDatabase, *, notify: bool = True) -> None:
+        self._db = db
         self._notify = notify
         self._notify_task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
         self._woken = asyncio.Event()
-        self.channel = f"docsense_events_{schema or 'default'}"[:63]
-        self._projections = PostgresProjectionStore(self)
+        self._projections = PostgresProjectionStore(db)
 
     @classmethod
     async def open(
@@ -197,108 +148,42 @@ class PostgresStorage:
         With ``notify`` (the default) every append is followed by a coalesced
         ``NOTIFY`` that wakes projection runners waiting in :meth:`wait_for_events`.
         """
-        asyncpg = _import_asyncpg()
-        if pool_size < 1:
-            raise InvalidArgument(f"pool_size must be >= 1, got {pool_size}")
-        dsn, schema = _split_url(url)
-        settings = {
-            "application_name": "docsense",
-            "idle_in_transaction_session_timeout": "60000",
-        }
-        if schema:
-            settings["search_path"] = schema
-        try:
-            if schema:
-                conn = await asyncpg.connect(dsn, timeout=connect_timeout)
-                try:
-                    async with conn.transaction():  # concurrent openers take turns
-                        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
-                        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-                finally:
-                    await conn.close()
-            pool = await asyncpg.create_pool(
-                dsn,
-                min_size=1,
-                max_size=pool_size,
-                reset=_keep_session,
-                timeout=connect_timeout,
-                command_timeout=command_timeout,
-                server_settings=settings,
-            )
-        except DocSenseError:
-            raise
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise StoreUnavailable(
-                f"cannot connect to PostgreSQL at {_redact(url)}: {exc}"
-            ) from exc
-        store = cls(_redact(url), pool, schema, dsn=dsn, notify=notify)
-        try:
-            await store._migrate(migrations)
-        except BaseException:
-            await store.close()
-            raise
-        return store
+        db = await PostgresDatabase.open(
+            url,
+            pool_size=pool_size,
+            connect_timeout=connect_timeout,
+            command_timeout=command_timeout,
+            migrations=migrations,
+        )
+        return cls(db, notify=notify)
 
     @property
     def url(self) -> str:
         """The URL the store was opened with, password removed."""
-        return self._url
+        return self._db.url
+
+    @property
+    def channel(self) -> str:
+        """The ``NOTIFY`` channel appends to this schema are announced on."""
+        return self._db.channel
 
     @property
     def jobs(self) -> PostgresJobQueue:
         """The review job queue (claims with FOR UPDATE SKIP LOCKED under a lease)."""
-        return PostgresJobQueue(self)
+        return PostgresJobQueue(self._db)
 
     def leader_elector(self) -> PostgresLeaderElector:
         """Return a new leader elector (its own session) for projections run by many processes."""
-        return PostgresLeaderElector(self)
+        return PostgresLeaderElector(self._db)
 
     @property
     def projections(self) -> PostgresProjectionStore:
         """The projection store (read models, checkpoints, dead letters) in the same database."""
         return self._projections
 
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """Lend a pooled connection, turning every driver error into a docsense error."""
-        if self._closed:
-            raise StoreUnavailable("the PostgreSQL store is closed")
-        asyncpg = _import_asyncpg()
-        try:
-            async with self._pool.acquire() as conn:
-                yield conn
-        except DocSenseError:
-            raise
-        except asyncpg.PostgresError as exc:
-            sqlstate = getattr(exc, "sqlstate", "")
-            if sqlstate and sqlstate.startswith("08"):
-                raise StoreUnavailable(f"PostgreSQL connection failed: {exc}") from exc
-            raise StorageError(f"PostgreSQL error {sqlstate}: {exc}") from exc
-        except (TimeoutError, OSError, asyncpg.InterfaceError) as exc:
-            raise StoreUnavailable(f"PostgreSQL is unreachable: {exc}") from exc
-
-    async def _migrate(self, migrations: Sequence[Migration]) -> None:
-        async with self._connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS docsense_schema ("
-                "version integer PRIMARY KEY, description text NOT NULL, "
-                "applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            current = await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM docsense_schema")
-            for migration in pending(migrations, int(current), "the database"):
-                for statement in migration.statements:
-                    await conn.execute(statement)
-                await conn.execute(
-                    "INSERT INTO docsense_schema (version, description) VALUES ($1, $2)",
-                    migration.version,
-                    migration.description,
-                )
-
     async def schema_version(self) -> int:
         """Return the database's docsense schema version."""
-        async with self._connection() as conn:
-            return int(await conn.fetchval("SELECT MAX(version) FROM docsense_schema"))
+        return await self._db.schema_version()
 
     # --- event store --------------------------------------------------------------------
 
@@ -312,8 +197,8 @@ class PostgresStorage:
             if current != expected_version:
                 raise ConcurrencyConflict(stream_id, expected_version, current)
             return []
-        asyncpg = _import_asyncpg()
-        async with self._connection() as conn:
+        asyncpg = import_asyncpg()
+        async with self._db.connection() as conn:
             try:
                 rows = await conn.fetch(
                     "SELECT r_tx, r_seq FROM ds_append($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -353,7 +238,7 @@ class PostgresStorage:
     async def _send_notify(self) -> None:
         await asyncio.sleep(0.002)  # coalesce the appends of the next few milliseconds
         try:
-            async with self._connection() as conn, conn.transaction():
+            async with self._db.connection() as conn, conn.transaction():
                 await conn.execute("SET LOCAL synchronous_commit = off")
                 await conn.execute("SELECT pg_notify($1, '')", self.channel)
         except (DocSenseError, OSError) as exc:  # a hint only: polling covers a lost one
@@ -362,10 +247,9 @@ class PostgresStorage:
     async def wait_for_events(self, max_wait: float) -> None:
         """Return when another append is announced (LISTEN/NOTIFY) or after ``max_wait`` s."""
         if self._listener is None or self._listener.is_closed():
-            asyncpg = _import_asyncpg()
-            settings = {"search_path": self._schema} if self._schema else {}
+            asyncpg = import_asyncpg()
             try:
-                self._listener = await asyncpg.connect(self._dsn, server_settings=settings)
+                self._listener = await self._db.connect_session()
                 await self._listener.add_listener(self.channel, self._on_notify)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 logger.warning("LISTEN unavailable (%s); polling only", exc)
@@ -381,7 +265,7 @@ class PostgresStorage:
 
     async def read_stream(self, stream_id: str, from_version: int = 0) -> list[RecordedEvent]:
         """Return the stream's events after ``from_version``."""
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             rows = await conn.fetch(
                 f"SELECT {_EVENT_COLUMNS} FROM ds_events e "
                 "WHERE e.stream_id = $1 AND e.stream_version > $2 ORDER BY e.stream_version",
@@ -392,7 +276,7 @@ class PostgresStorage:
 
     async def stream_version(self, stream_id: str) -> int:
         """Return the number of events in ``stream_id``."""
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             version = await conn.fetchval(
                 "SELECT version FROM ds_streams WHERE stream_id = $1", stream_id
             )
@@ -405,7 +289,7 @@ class PostgresStorage:
         docstring for why that never skips an event.
         """
         tx_id, seq = decode_position(max(after, 0))
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             rows = await conn.fetch(
                 f"SELECT {_EVENT_COLUMNS} FROM ds_events e "
                 "WHERE (e.tx_id, e.seq) > ($1::text::xid8, $2) "
@@ -419,7 +303,7 @@ class PostgresStorage:
 
     async def head(self) -> int:
         """Return the position of the last event ``read_all`` can return now."""
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             row = await conn.fetchrow(
                 "SELECT e.tx_id::text AS tx_text, e.seq FROM ds_events e "
                 f"WHERE e.tx_id < {_FENCE} "
@@ -431,7 +315,7 @@ class PostgresStorage:
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
         """Store ``snapshot`` unless a newer snapshot of the stream is stored."""
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             await conn.execute(
                 "INSERT INTO ds_snapshots (stream_id, version, schema_version, state) "
                 "VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (stream_id) DO UPDATE SET "
@@ -445,7 +329,7 @@ class PostgresStorage:
 
     async def load_snapshot(self, stream_id: str) -> Snapshot | None:
         """Return the latest snapshot of ``stream_id``, or None."""
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             row = await conn.fetchrow(
                 "SELECT version, schema_version, state::text FROM ds_snapshots "
                 "WHERE stream_id = $1",
@@ -458,7 +342,7 @@ class PostgresStorage:
     async def put_blob(self, data: bytes) -> str:
         """Store ``data`` once under its SHA-256 and return the digest."""
         digest = sha256_hex(data)
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             await conn.execute(
                 "INSERT INTO ds_blobs (sha256, size, data) VALUES ($1, $2, $3) "
                 "ON CONFLICT (sha256) DO NOTHING",
@@ -470,7 +354,7 @@ class PostgresStorage:
 
     async def get_blob(self, sha256: str) -> bytes:
         """Return the bytes stored under ``sha256``."""
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             data = await conn.fetchval("SELECT data FROM ds_blobs WHERE sha256 = $1", sha256)
         if data is None:
             raise BlobNotFound(sha256)
@@ -478,23 +362,19 @@ class PostgresStorage:
 
     async def has_blob(self, sha256: str) -> bool:
         """Return True if bytes are stored under ``sha256``."""
-        async with self._connection() as conn:
+        async with self._db.connection() as conn:
             found = await conn.fetchval("SELECT 1 FROM ds_blobs WHERE sha256 = $1", sha256)
         return found is not None
 
     async def close(self) -> None:
         """Close the pool. Idempotent."""
-        if self._closed:
+        if self._db.closed:
             return
         if self._notify_task is not None and not self._notify_task.done():
             await asyncio.wait([self._notify_task], timeout=5)
-        self._closed = True
         if self._listener is not None and not self._listener.is_closed():
             await self._listener.close(timeout=5)
-        try:
-            await asyncio.wait_for(self._pool.close(), timeout=10)
-        except (TimeoutError, OSError):
-            self._pool.terminate()
+        await self._db.close()
 
 
 def _recorded(row: Any) -> RecordedEvent:

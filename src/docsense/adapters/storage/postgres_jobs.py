@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from docsense.adapters.storage._common import dumps
+from docsense.adapters.storage.postgres_database import PostgresDatabase
 from docsense.errors import InvalidArgument
 from docsense.ports import BatchStatus, Job, JSONObject
-
-if TYPE_CHECKING:
-    from docsense.adapters.storage.postgres import PostgresStorage
 
 __all__ = ["PostgresJobQueue"]
 
@@ -30,10 +28,10 @@ _COLUMNS = (
 
 
 class PostgresJobQueue:
-    """The :class:`~docsense.ports.JobQueue` of a :class:`PostgresStorage`."""
+    """The :class:`~docsense.ports.JobQueue` in one PostgreSQL database (``ds_jobs``)."""
 
-    def __init__(self, storage: PostgresStorage) -> None:
-        self._storage = storage
+    def __init__(self, db: PostgresDatabase) -> None:
+        self._db = db
 
     async def enqueue(
         self,
@@ -47,7 +45,7 @@ class PostgresJobQueue:
         if max_attempts < 1:
             raise InvalidArgument("max_attempts must be >= 1")
         ids = [f"job-{uuid.uuid4()}" for _ in payloads]
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             await conn.execute(
                 "INSERT INTO ds_jobs (id, batch_id, kind, payload, max_attempts) "
                 "SELECT u.id, $2, $3, u.payload, $4 "
@@ -63,7 +61,7 @@ class PostgresJobQueue:
 
     async def claim(self, worker: str, *, lease_seconds: float) -> Job | None:
         """Lease the oldest claimable job to ``worker``."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             row = await conn.fetchrow(
                 f"""
                 UPDATE ds_jobs SET status = 'running', lease_owner = $1,
@@ -85,7 +83,7 @@ class PostgresJobQueue:
 
     async def extend(self, job_id: str, worker: str, *, lease_seconds: float) -> bool:
         """Renew the lease while ``worker`` holds it."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             done = await conn.execute(
                 "UPDATE ds_jobs SET lease_until = now() + make_interval(secs => $3) "
                 "WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
@@ -97,7 +95,7 @@ class PostgresJobQueue:
 
     async def complete(self, job_id: str, worker: str, result: JSONObject) -> bool:
         """Mark done while ``worker`` holds the job."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             done = await conn.execute(
                 "UPDATE ds_jobs SET status = 'done', result = $3::jsonb, lease_until = NULL "
                 "WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
@@ -109,7 +107,7 @@ class PostgresJobQueue:
 
     async def fail(self, job_id: str, worker: str, error: str, *, retry_after: float) -> bool:
         """Requeue after ``retry_after`` s, or fail for good when attempts are used up."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             done = await conn.execute(
                 "UPDATE ds_jobs SET error = $3, lease_until = NULL, "
                 "status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, "
@@ -124,13 +122,13 @@ class PostgresJobQueue:
 
     async def get_job(self, job_id: str) -> Job | None:
         """Return a job by id."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM ds_jobs WHERE id = $1", job_id)
         return None if row is None else _job(row)
 
     async def batch_status(self, batch_id: str) -> BatchStatus:
         """Count a batch's jobs by status."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT status, count(*) FROM ds_jobs WHERE batch_id = $1 GROUP BY status",
                 batch_id,

@@ -11,12 +11,10 @@ Advisory locks need a direct connection (or PgBouncer in session mode).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from docsense.adapters.storage.postgres_database import PostgresDatabase
 from docsense.errors import StoreUnavailable
-
-if TYPE_CHECKING:
-    from docsense.adapters.storage.postgres import PostgresStorage
 
 __all__ = ["PostgresLeaderElector"]
 
@@ -26,8 +24,8 @@ logger = logging.getLogger(__name__)
 class PostgresLeaderElector:
     """Decides which process runs each projection (one leader per projection)."""
 
-    def __init__(self, storage: PostgresStorage) -> None:
-        self._storage = storage
+    def __init__(self, db: PostgresDatabase) -> None:
+        self._db = db
         self._conn: Any = None
         self._held: set[str] = set()
 
@@ -39,7 +37,7 @@ class PostgresLeaderElector:
                 logger.warning("lost the leader session; leadership of %s dropped", self._held)
             self._held.clear()
             try:
-                self._conn = await asyncpg.connect(self._storage._dsn)
+                self._conn = await self._db.connect_session()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 raise StoreUnavailable(f"cannot open the leader-election session: {exc}") from exc
         return self._conn
@@ -53,7 +51,7 @@ class PostgresLeaderElector:
             if projection in self._held:
                 await conn.fetchval("SELECT 1")  # the session, and so the lock, is alive
                 return True
-            key = f"docsense-projection:{self._storage.channel}:{projection}"
+            key = f"docsense-projection:{self._db.channel}:{projection}"
             got = bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key))
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             logger.warning("leader election failed (%s); following for now", exc)

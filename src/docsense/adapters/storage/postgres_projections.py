@@ -28,13 +28,12 @@ from docsense.adapters.storage._common import (
     dumps_documents,
     loads,
 )
+from docsense.adapters.storage.postgres_database import PostgresDatabase
 from docsense.errors import InvalidArgument, ProjectionConflict
 from docsense.ports import Checkpoint, DeadLetter, Filter, JSONObject, ProjectionCommit
 
 if TYPE_CHECKING:
     import asyncpg
-
-    from docsense.adapters.storage.postgres import PostgresStorage
 
 __all__ = ["PostgresProjectionStore"]
 
@@ -45,17 +44,17 @@ _ACTIVE = (
 
 
 class PostgresProjectionStore:
-    """The :class:`~docsense.ports.ProjectionStore` of a :class:`PostgresStorage`."""
+    """The :class:`~docsense.ports.ProjectionStore` in one PostgreSQL database."""
 
     #: The server does a commit's work, on another core: runners project on meanwhile.
     overlaps_commits = True
 
-    def __init__(self, storage: PostgresStorage) -> None:
-        self._storage = storage
+    def __init__(self, db: PostgresDatabase) -> None:
+        self._db = db
 
     async def checkpoints(self, projection: str) -> list[Checkpoint]:
         """Return the projection's generations, oldest first."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT generation, position, active FROM ds_projection_checkpoints "
                 "WHERE projection = $1 ORDER BY generation",
@@ -66,7 +65,7 @@ class PostgresProjectionStore:
     async def start_generation(self, projection: str) -> Checkpoint:
         """Create the next generation at position 0 (active if it is the first)."""
         check_name("projection", projection)
-        async with self._storage._connection() as conn, conn.transaction():
+        async with self._db.connection() as conn, conn.transaction():
             # Serialise generation numbering per projection.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", projection)
             row = await conn.fetchrow(
@@ -90,7 +89,7 @@ class PostgresProjectionStore:
 
     async def activate_generation(self, projection: str, generation: int) -> None:
         """Swap ``generation`` in and drop the others, in one transaction."""
-        async with self._storage._connection() as conn, conn.transaction():
+        async with self._db.connection() as conn, conn.transaction():
             found = await conn.fetchval(
                 "SELECT 1 FROM ds_projection_checkpoints WHERE projection = $1 "
                 "AND generation = $2 FOR UPDATE",
@@ -129,7 +128,7 @@ class PostgresProjectionStore:
             [c.key for c in deletes],
         )
         dead_letters = bool(batch.parked or batch.unparked)
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             # Alone, the call is its own transaction; dead-letter changes must join it.
             scope: AbstractAsyncContextManager[Any] = (
                 conn.transaction() if dead_letters else contextlib.nullcontext()
@@ -175,7 +174,7 @@ class PostgresProjectionStore:
         self, projection: str, generation: int, collection: str, key: str
     ) -> JSONObject | None:
         """Return one committed document."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             text = await conn.fetchval(
                 "SELECT doc::text FROM ds_read_models WHERE projection = $1 AND generation = $2 "
                 "AND collection = $3 AND key = $4",
@@ -251,7 +250,7 @@ class PostgresProjectionStore:
             f"SELECT r.doc::text FROM ds_read_models r WHERE {where} "
             f"ORDER BY {order} LIMIT ${n + 1} OFFSET ${n + 2}"
         )
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             rows = await conn.fetch(sql, *params, max(limit, 0), max(offset, 0))
         return [dict(loads(r[0])) for r in rows]
 
@@ -261,14 +260,14 @@ class PostgresProjectionStore:
         """Return how many active documents match."""
         check_filters(filters)
         where, params = self._where(projection, collection, filters)
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             return int(
                 await conn.fetchval(f"SELECT COUNT(*) FROM ds_read_models r WHERE {where}", *params)
             )
 
     async def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
         """Return parked events of active generations, in event order."""
-        async with self._storage._connection() as conn:
+        async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT d.projection, d.generation, d.event_id, d.position, d.event_type, "
                 "d.stream_id, d.error, d.traceback, d.attempts, d.parked_at "

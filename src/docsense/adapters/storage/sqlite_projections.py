@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from docsense.adapters.storage._common import (
     check_filters,
@@ -26,11 +26,9 @@ from docsense.adapters.storage._common import (
     dumps_documents,
     loads,
 )
+from docsense.adapters.storage.sqlite_database import SQLiteDatabase
 from docsense.errors import InvalidArgument, ProjectionConflict
 from docsense.ports import Checkpoint, DeadLetter, Filter, JSONObject, ProjectionCommit
-
-if TYPE_CHECKING:
-    from docsense.adapters.storage.sqlite import SQLiteStorage
 
 __all__ = ["SQLiteProjectionStore"]
 
@@ -44,34 +42,34 @@ DROP_CHUNK = 5_000
 
 
 class SQLiteProjectionStore:
-    """The :class:`~docsense.ports.ProjectionStore` of a :class:`SQLiteStorage`."""
+    """The :class:`~docsense.ports.ProjectionStore` of one SQLite file."""
 
     #: A commit runs on the writer thread as two statements that hold no interpreter lock
     #: while SQLite works (see :meth:`commit`), so runners project on meanwhile.
     overlaps_commits = True
 
-    def __init__(self, storage: SQLiteStorage) -> None:
-        self._storage = storage
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
 
     async def checkpoints(self, projection: str) -> list[Checkpoint]:
         """Return the projection's generations, oldest first."""
 
         def read() -> list[Checkpoint]:
-            rows = self._storage._r().execute(
+            rows = self._db.reader().execute(
                 "SELECT generation, position, active FROM projection_checkpoints "
                 "WHERE projection = ? ORDER BY generation",
                 (projection,),
             )
             return [Checkpoint(projection, int(g), int(p), bool(a)) for g, p, a in rows]
 
-        return await self._storage._run_read(read)
+        return await self._db.run_read(read)
 
     async def start_generation(self, projection: str) -> Checkpoint:
         """Create the next generation at position 0 (active if it is the first)."""
         check_name("projection", projection)
 
         def write() -> Checkpoint:
-            conn = self._storage._w()
+            conn = self._db.writer()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 row = conn.execute(
@@ -94,7 +92,7 @@ class SQLiteProjectionStore:
                 raise
             return Checkpoint(projection, generation, 0, active=existing == 0)
 
-        return await self._storage._run_write(write)
+        return await self._db.run_write(write)
 
     async def activate_generation(self, projection: str, generation: int) -> None:
         """Swap ``generation`` in and drop the others.
@@ -109,7 +107,7 @@ class SQLiteProjectionStore:
         """
 
         def swap() -> None:
-            conn = self._storage._w()
+            conn = self._db.writer()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 found = conn.execute(
@@ -135,7 +133,7 @@ class SQLiteProjectionStore:
                 conn.execute("ROLLBACK")
                 raise
 
-        await self._storage._run_write(swap)
+        await self._db.run_write(swap)
         await self._drop_retired(projection)
 
     async def _drop_retired(self, projection: str) -> None:
@@ -149,7 +147,7 @@ class SQLiteProjectionStore:
 
         def next_generation(after: int) -> int | None:
             row = (
-                self._storage._projection_w()
+                self._db.projection_writer()
                 .execute(
                     "SELECT MIN(generation) FROM read_models WHERE projection = ? "
                     "AND generation > ?",
@@ -161,7 +159,7 @@ class SQLiteProjectionStore:
 
         def drop_chunk(retired: int) -> int:
             # The first DROP_CHUNK keys of the generation, deleted as one key range.
-            conn = self._storage._projection_w()
+            conn = self._db.projection_writer()
             last = conn.execute(
                 "SELECT collection, key FROM read_models WHERE projection = ? "
                 "AND generation = ? ORDER BY collection, key LIMIT 1 OFFSET ?",
@@ -181,13 +179,13 @@ class SQLiteProjectionStore:
         live = {c.generation for c in await self.checkpoints(projection)}
         after = -1
         while True:
-            found = await self._storage._run_write(partial(next_generation, after))
+            found = await self._db.run_write(partial(next_generation, after))
             if found is None:
                 return
             after = found
             if found in live:
                 continue
-            while await self._storage._run_write(partial(drop_chunk, found)) == DROP_CHUNK:
+            while await self._db.run_write(partial(drop_chunk, found)) == DROP_CHUNK:
                 pass
 
     async def commit(self, batch: ProjectionCommit) -> None:
@@ -238,7 +236,7 @@ class SQLiteProjectionStore:
                 ) from None
 
         def write() -> None:
-            conn = self._storage._projection_w()
+            conn = self._db.projection_writer()
             if not (parked or batch.unparked):
                 # The usual batch: one statement (see migration 4), atomic by itself, that
                 # holds no interpreter lock from start to end, so the runner's handlers are
@@ -262,7 +260,7 @@ class SQLiteProjectionStore:
                 conn.execute("ROLLBACK")
                 raise
 
-        await self._storage._run_write(write)
+        await self._db.run_write(write)
 
     async def get_doc(
         self, projection: str, generation: int, collection: str, key: str
@@ -271,7 +269,7 @@ class SQLiteProjectionStore:
 
         def read() -> JSONObject | None:
             row = (
-                self._storage._r()
+                self._db.reader()
                 .execute(
                     "SELECT doc FROM read_models WHERE projection = ? AND generation = ? "
                     "AND collection = ? AND key = ?",
@@ -281,7 +279,7 @@ class SQLiteProjectionStore:
             )
             return None if row is None else dict(loads(row[0]))
 
-        return await self._storage._run_read(read)
+        return await self._db.run_read(read)
 
     @staticmethod
     def _where(
@@ -330,10 +328,10 @@ class SQLiteProjectionStore:
         sql = f"SELECT r.doc FROM read_models r WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
 
         def read() -> list[JSONObject]:
-            rows = self._storage._r().execute(sql, (*params, max(limit, 0), max(offset, 0)))
+            rows = self._db.reader().execute(sql, (*params, max(limit, 0), max(offset, 0)))
             return [dict(loads(row[0])) for row in rows]
 
-        return await self._storage._run_read(read)
+        return await self._db.run_read(read)
 
     async def count(
         self, projection: str, collection: str, *, filters: Sequence[Filter] = ()
@@ -344,19 +342,19 @@ class SQLiteProjectionStore:
 
         def read() -> int:
             row = (
-                self._storage._r()
+                self._db.reader()
                 .execute(f"SELECT COUNT(*) FROM read_models r WHERE {where}", params)
                 .fetchone()
             )
             return int(row[0])
 
-        return await self._storage._run_read(read)
+        return await self._db.run_read(read)
 
     async def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
         """Return parked events of active generations, in event order."""
 
         def read() -> list[DeadLetter]:
-            rows = self._storage._r().execute(
+            rows = self._db.reader().execute(
                 "SELECT d.projection, d.generation, d.event_id, d.position, d.event_type, "
                 "d.stream_id, d.error, d.traceback, d.attempts, d.parked_at "
                 "FROM dead_letters d JOIN projection_checkpoints c "
@@ -380,7 +378,7 @@ class SQLiteProjectionStore:
                 for r in rows
             ]
 
-        return await self._storage._run_read(read)
+        return await self._db.run_read(read)
 
 
 def _param(value: Any) -> Any:
