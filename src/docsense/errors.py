@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "ReviewError",
     "ReviewerError",
     "StorageError",
+    "StorageFull",
     "StoreUnavailable",
     "TooManyPages",
     "UnknownEventType",
@@ -191,6 +193,23 @@ class ProjectionConflict(StorageError):
 
 class StoreUnavailable(StorageError):
     """The store could not be reached or opened."""
+
+
+class StorageFull(StorageError, OSError):
+    """The store's disk (or its file-size limit) is full: nothing of the write was kept.
+
+    An ``OSError`` with ``errno`` ``ENOSPC``, as a full disk is everywhere else in Python.
+    Reads still work. Free space (or raise the limit), then retry the command.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(errno.ENOSPC, message)
+
+    def __str__(self) -> str:
+        return str(self.args[1])
+
+    def __reduce__(self) -> tuple[type[StorageFull], tuple[str]]:
+        return (type(self), (str(self),))
 
 
 class MigrationError(StorageError):

@@ -21,7 +21,7 @@ def _rows(path: Path, projection: str) -> dict[int, int]:
         return {
             int(g): int(n)
             for g, n in conn.execute(
-                "SELECT generation, COUNT(*) FROM read_models WHERE projection = ? "
+                "SELECT generation, COUNT(*) FROM docsense_read_models WHERE projection = ? "
                 "GROUP BY generation",
                 (projection,),
             )
@@ -32,7 +32,7 @@ def _leave_rows(path: Path, generation: int, count: int) -> None:
     """Write rows of ``generation`` behind the store's back, as an unfinished deletion leaves."""
     with sqlite3.connect(path) as conn:
         conn.executemany(
-            "INSERT INTO read_models VALUES ('p', ?, 'docs', ?, '{}')",
+            "INSERT INTO docsense_read_models VALUES ('p', ?, 'docs', ?, '{}')",
             [(generation, f"old{i}") for i in range(count)],
         )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+import docsense
 from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS
 from docsense.adapters.storage.postgres import PostgresStorage
 from docsense.adapters.storage.sqlite import SQLiteStorage
@@ -15,14 +18,114 @@ from docsense.errors import MigrationError, ProjectionConflict
 from docsense.ports import ProjectionCommit, ReadModelChange
 from docsense.testing import new_event
 
+FIXTURE = Path(__file__).parent / "data" / "store-schema4.db"
+"""A store written by docsense at schema version 4 (before the ``docsense_`` prefix): one
+document ingested, reviewed, two decisions, feedback applied (version 1.1), projections
+caught up. Never regenerate it: it stands for the files users already have."""
+
+_RAW_EVENTS = (
+    "SELECT position, event_id, event_type, schema_version, stream_id, stream_version, "
+    "occurred_at, CAST(payload AS BLOB), CAST(metadata AS BLOB) FROM {} ORDER BY position"
+)
+
+
+def _old_database(path: Path, version: int) -> sqlite3.Connection:
+    """Create a database as docsense left it at schema ``version``; return a connection."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(
+        "CREATE TABLE docsense_schema (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+    for migration in SQLITE_MIGRATIONS[:version]:
+        for statement in migration.statements:
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO docsense_schema (version, description) VALUES (?, ?)",
+            (migration.version, migration.description),
+        )
+    return conn
+
+
+async def test_a_store_written_before_the_prefix_keeps_every_event_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURE, db)
+    with sqlite3.connect(db) as conn:
+        before = conn.execute(_RAW_EVENTS.format("events")).fetchall()
+        checkpoints = conn.execute("SELECT * FROM projection_checkpoints").fetchall()
+        documents = conn.execute("SELECT COUNT(*) FROM read_models").fetchone()[0]
+    assert len(before) == 23
+
+    store = await SQLiteStorage.open(db)
+    try:
+        assert await store.schema_version() == SQLITE_MIGRATIONS[-1].version
+        assert await store.head() == before[-1][0]
+        stream = before[0][4]
+        assert [r.event_id for r in await store.read_stream(stream)] == [
+            row[1] for row in before if row[4] == stream
+        ]
+        position = await store.append(
+            stream, [new_event(1)], max(r[5] for r in before if r[4] == stream)
+        )
+        assert position == [before[-1][0] + 1]
+    finally:
+        await store.close()
+
+    with sqlite3.connect(db) as conn:
+        after = conn.execute(_RAW_EVENTS.format("docsense_events")).fetchall()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert conn.execute("SELECT * FROM docsense_projection_checkpoints").fetchall() == (
+            checkpoints
+        )
+        assert conn.execute("SELECT COUNT(*) FROM docsense_read_models").fetchone()[0] == (
+            documents
+        )
+    assert after[: len(before)] == before
+    assert tables - {"sqlite_sequence"} == {
+        "docsense_schema",
+        "docsense_events",
+        "docsense_snapshots",
+        "docsense_blobs",
+        "docsense_projection_checkpoints",
+        "docsense_read_models",
+        "docsense_dead_letters",
+    }
+
+
+async def test_a_store_written_before_the_prefix_opens_in_docsense(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURE, db)
+    async with await docsense.aopen(f"sqlite:///{db}") as ds:
+        [document] = await ds.documents()
+        assert document.title == "Momentum Rebalancing Strategy: Methodology"
+        revised = await ds.document(document.id)
+        assert revised.version == "1.1"
+
 
 async def test_sqlite_v1_database_is_migrated_forward_with_its_events(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
-    old = await SQLiteStorage.open(db, migrations=SQLITE_MIGRATIONS[:1])
+    conn = _old_database(db, 1)
     events = [new_event(i) for i in range(5)]
-    await old.append("thing-1", events, 0)
-    assert await old.schema_version() == 1
-    await old.close()
+    conn.executemany(
+        "INSERT INTO events (event_id, event_type, schema_version, stream_id, stream_version, "
+        "occurred_at, payload, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                e.event_id,
+                e.event_type,
+                e.schema_version,
+                "thing-1",
+                n,
+                e.occurred_at.isoformat(),
+                json.dumps(e.payload),
+                json.dumps(e.metadata),
+            )
+            for n, e in enumerate(events, start=1)
+        ],
+    )
+    conn.close()
 
     current = await SQLiteStorage.open(db)
     try:
@@ -39,14 +142,12 @@ async def test_sqlite_v1_database_is_migrated_forward_with_its_events(tmp_path: 
 
 async def test_sqlite_v3_read_models_survive_and_commit_after_migration(tmp_path: Path) -> None:
     # Version 4 replaced the statements of a projection commit by one insert into a view
-    # with a trigger: read models written before it stay, and the next commit goes through.
+    # with a trigger, and version 5 renamed the tables: read models written before both
+    # stay, and the next commit goes through.
     db = tmp_path / "v3.db"
-    old = await SQLiteStorage.open(db, migrations=SQLITE_MIGRATIONS[:3])
-    await old.close()
-    conn = sqlite3.connect(db)
+    conn = _old_database(db, 3)
     conn.execute("INSERT INTO projection_checkpoints VALUES ('docs', 1, 7, 1)")
     conn.execute("INSERT INTO read_models VALUES ('docs', 1, 'd', 'a', '{\"n\":1}')")
-    conn.commit()
     conn.close()
 
     current = await SQLiteStorage.open(db)

@@ -74,7 +74,7 @@ def test_sigkill_mid_append_loses_no_reported_commit_and_no_batch_is_partial(
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        rows = conn.execute("SELECT payload FROM events").fetchall()
+        rows = conn.execute("SELECT payload FROM docsense_events").fetchall()
     finally:
         conn.close()
     batches: dict[str, set[int]] = defaultdict(set)

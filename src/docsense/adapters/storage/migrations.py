@@ -11,6 +11,9 @@ added projection checkpoints, read models and dead letters; version 4 (PostgreSQ
 added the review job queue; version 5 (PostgreSQL) makes ``ds_append`` take a shared advisory
 lock that lets ``read_all`` ignore transactions that are not appending events; version 6
 (PostgreSQL) adds ``ds_commit_projection``, a projection batch's commit in one round trip.
+SQLite's version 4 commits a projection batch in one statement (a view with a trigger), and
+its version 5 puts the ``docsense_`` prefix on every table (the event log copied, byte for
+byte, into a leaner table).
 """
 
 from __future__ import annotations
@@ -162,6 +165,74 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
                 ON CONFLICT (projection, generation, collection, key)
                 DO UPDATE SET doc = excluded.doc;
                 DELETE FROM read_models
+                WHERE projection = NEW.projection AND generation = NEW.generation
+                  AND (collection, key) IN (
+                      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
+                      FROM json_each(NEW.deletes)
+                  );
+            END
+            """,
+        ),
+    ),
+    Migration(
+        5,
+        "docsense_ prefix on every table; events keyed by position alone",
+        (
+            # Another application's tables in the same file must not clash with ours (the
+            # open refuses such files now, but files from older versions may hold both).
+            # The event log is copied, byte for byte, into a table without AUTOINCREMENT and
+            # without the unused index by type: each append then writes two b-tree pages
+            # fewer. Positions are kept, so projection checkpoints stay valid; events are
+            # never deleted, so "largest rowid + 1" never reuses a position.
+            """
+            CREATE TABLE docsense_events (
+                position INTEGER PRIMARY KEY,
+                event_id TEXT NOT NULL UNIQUE,
+                event_type TEXT NOT NULL,
+                schema_version INTEGER NOT NULL,
+                stream_id TEXT NOT NULL,
+                stream_version INTEGER NOT NULL,
+                occurred_at TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                UNIQUE (stream_id, stream_version)
+            )
+            """,
+            "INSERT INTO docsense_events SELECT position, event_id, event_type, schema_version, "
+            "stream_id, stream_version, occurred_at, payload, metadata FROM events "
+            "ORDER BY position",
+            "DROP TABLE events",
+            "ALTER TABLE snapshots RENAME TO docsense_snapshots",
+            "ALTER TABLE blobs RENAME TO docsense_blobs",
+            "DROP TRIGGER ds_projection_commit",
+            "DROP VIEW ds_projection_commit",
+            "ALTER TABLE projection_checkpoints RENAME TO docsense_projection_checkpoints",
+            "ALTER TABLE read_models RENAME TO docsense_read_models",
+            "ALTER TABLE dead_letters RENAME TO docsense_dead_letters",
+            """
+            CREATE VIEW docsense_projection_commit (
+                projection, generation, expected_position, new_position, upserts, deletes
+            ) AS SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE 0
+            """,
+            """
+            CREATE TRIGGER docsense_projection_commit
+            INSTEAD OF INSERT ON docsense_projection_commit
+            BEGIN
+                SELECT RAISE(ABORT, 'docsense: projection checkpoint moved')
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM docsense_projection_checkpoints
+                    WHERE projection = NEW.projection AND generation = NEW.generation
+                      AND position = NEW.expected_position
+                );
+                UPDATE docsense_projection_checkpoints SET position = NEW.new_position
+                WHERE projection = NEW.projection AND generation = NEW.generation;
+                INSERT INTO docsense_read_models
+                SELECT NEW.projection, NEW.generation, json_extract(value, '$[0]'),
+                       json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                FROM json_each(NEW.upserts) WHERE true
+                ON CONFLICT (projection, generation, collection, key)
+                DO UPDATE SET doc = excluded.doc;
+                DELETE FROM docsense_read_models
                 WHERE projection = NEW.projection AND generation = NEW.generation
                   AND (collection, key) IN (
                       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 from docsense.adapters.storage._common import check_append, dumps, loads, sha256_hex
 from docsense.adapters.storage.migrations import SQLITE_MIGRATIONS, Migration
-from docsense.adapters.storage.sqlite_database import SQLiteDatabase
+from docsense.adapters.storage.sqlite_database import SQLiteDatabase, write_transaction
 from docsense.adapters.storage.sqlite_projections import SQLiteProjectionStore
 from docsense.errors import (
     BlobNotFound,
@@ -135,43 +135,35 @@ class SQLiteStorage:
     def _append_sync(
         self, stream_id: str, rows: list[tuple[Any, ...]], expected_version: int
     ) -> list[int]:
-        conn = self._db.writer()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self._db.writer()) as conn:
             current = self._version(conn, stream_id)
             if current != expected_version:
                 # A retry of a batch already stored as asked is not a conflict; looking
                 # for one only here keeps it off the path of every ordinary append.
                 replay = self._stored_batch(conn, stream_id, rows, expected_version)
                 if replay is not None:
-                    conn.execute("ROLLBACK")
                     return replay
                 raise ConcurrencyConflict(stream_id, expected_version, current)
             if not rows:
-                conn.execute("ROLLBACK")
                 return []
-            conn.executemany(
-                "INSERT INTO events (event_id, event_type, schema_version, stream_id, "
-                "stream_version, occurred_at, payload, metadata) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            # Writers hold the write lock, so this batch's AUTOINCREMENT rowids are
-            # consecutive and end at the last one inserted.
+            try:
+                conn.executemany(
+                    "INSERT INTO docsense_events (event_id, event_type, schema_version, "
+                    "stream_id, stream_version, occurred_at, payload, metadata) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateEventId(str(rows[0][0]), stream_id) from exc
+            # Writers hold the write lock, so this batch's rowids are consecutive and end
+            # at the last one inserted.
             last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
-            conn.execute("COMMIT")
-            return list(range(last - len(rows) + 1, last + 1))
-        except sqlite3.IntegrityError as exc:
-            conn.execute("ROLLBACK")
-            raise DuplicateEventId(str(rows[0][0]), stream_id) from exc
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        return list(range(last - len(rows) + 1, last + 1))
 
     @staticmethod
     def _version(conn: sqlite3.Connection, stream_id: str) -> int:
         row = conn.execute(
-            "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = ?",
+            "SELECT COALESCE(MAX(stream_version), 0) FROM docsense_events WHERE stream_id = ?",
             (stream_id,),
         ).fetchone()
         return int(row[0])
@@ -190,12 +182,13 @@ class SQLiteStorage:
         if not rows:
             return None
         first = conn.execute(
-            "SELECT stream_id, stream_version FROM events WHERE event_id = ?", (rows[0][0],)
+            "SELECT stream_id, stream_version FROM docsense_events WHERE event_id = ?",
+            (rows[0][0],),
         ).fetchone()
         if first is None:
             return None
         stored = conn.execute(
-            "SELECT position, event_id FROM events WHERE stream_id = ? "
+            "SELECT position, event_id FROM docsense_events WHERE stream_id = ? "
             "AND stream_version > ? AND stream_version <= ? ORDER BY stream_version",
             (stream_id, expected_version, expected_version + len(rows)),
         ).fetchall()
@@ -211,7 +204,8 @@ class SQLiteStorage:
 
         def read() -> list[RecordedEvent]:
             cursor = self._db.reader().execute(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? "
+                f"SELECT {_EVENT_COLUMNS} FROM docsense_events "
+                "WHERE stream_id = ? AND stream_version > ? "
                 "ORDER BY stream_version",
                 (stream_id, from_version),
             )
@@ -228,7 +222,8 @@ class SQLiteStorage:
 
         def read() -> list[RecordedEvent]:
             cursor = self._db.reader().execute(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?",
+                f"SELECT {_EVENT_COLUMNS} FROM docsense_events WHERE position > ? "
+                "ORDER BY position LIMIT ?",
                 (after, limit),
             )
             return [_recorded(row) for row in cursor]
@@ -241,7 +236,7 @@ class SQLiteStorage:
         def read() -> int:
             row = (
                 self._db.reader()
-                .execute("SELECT COALESCE(MAX(position), 0) FROM events")
+                .execute("SELECT COALESCE(MAX(position), 0) FROM docsense_events")
                 .fetchone()
             )
             return int(row[0])
@@ -255,10 +250,10 @@ class SQLiteStorage:
 
         def write() -> None:
             self._db.writer().execute(
-                "INSERT INTO snapshots (stream_id, version, schema_version, state) "
+                "INSERT INTO docsense_snapshots (stream_id, version, schema_version, state) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
                 "version = excluded.version, schema_version = excluded.schema_version, "
-                "state = excluded.state WHERE excluded.version >= snapshots.version",
+                "state = excluded.state WHERE excluded.version >= docsense_snapshots.version",
                 (
                     snapshot.stream_id,
                     snapshot.version,
@@ -276,7 +271,8 @@ class SQLiteStorage:
             row = (
                 self._db.reader()
                 .execute(
-                    "SELECT version, schema_version, state FROM snapshots WHERE stream_id = ?",
+                    "SELECT version, schema_version, state FROM docsense_snapshots "
+                    "WHERE stream_id = ?",
                     (stream_id,),
                 )
                 .fetchone()
@@ -297,7 +293,7 @@ class SQLiteStorage:
 
         def write() -> None:
             self._db.writer().execute(
-                "INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?) "
+                "INSERT INTO docsense_blobs (sha256, size, data) VALUES (?, ?, ?) "
                 "ON CONFLICT (sha256) DO NOTHING",
                 (digest, len(data), sqlite3.Binary(data)),
             )
@@ -311,7 +307,7 @@ class SQLiteStorage:
         def read() -> bytes | None:
             row = (
                 self._db.reader()
-                .execute("SELECT data FROM blobs WHERE sha256 = ?", (sha256,))
+                .execute("SELECT data FROM docsense_blobs WHERE sha256 = ?", (sha256,))
                 .fetchone()
             )
             return None if row is None else bytes(row[0])
@@ -327,7 +323,7 @@ class SQLiteStorage:
         def read() -> bool:
             row = (
                 self._db.reader()
-                .execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,))
+                .execute("SELECT 1 FROM docsense_blobs WHERE sha256 = ?", (sha256,))
                 .fetchone()
             )
             return row is not None

@@ -14,22 +14,75 @@ Connections:
 - the *projection writer* (read-model commits, ``synchronous=NORMAL``, opened lazily), on the
   writer's thread;
 - the *reader*, on a thread of its own, so reads proceed while a write waits on the disk.
+
+Before it changes anything in a file (the switch to WAL mode, the first table), :meth:`open`
+checks that the file is empty or already a docsense store, through a read-only connection:
+another application's database is refused with
+:class:`~docsense.errors.StoreUnavailable` and left exactly as it was.
+
+Errors keep their cause: a full disk or a file that reached the process's file-size limit is
+:class:`~docsense.errors.StorageFull`; a lock held by another writer for longer than
+``busy_timeout`` is :class:`~docsense.errors.StoreUnavailable`; anything else is
+:class:`~docsense.errors.StorageError` with the SQLite message. A failed write transaction
+is rolled back only if SQLite has not already rolled it back itself (it does so after a full
+disk or an I/O error), so the error raised is always the one that happened.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from docsense.adapters.storage._serial_thread import SerialThread, SerialThreadShutDown
 from docsense.adapters.storage.migrations import Migration, pending
-from docsense.errors import StorageError, StoreUnavailable
+from docsense.errors import DocSenseError, StorageError, StorageFull, StoreUnavailable
 
-__all__ = ["SQLiteDatabase"]
+__all__ = ["SQLiteDatabase", "rollback", "translate_error", "write_transaction"]
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+_HEADER = b"SQLite format 3\x00"
+# Primary result codes (the low byte of an extended code).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
+_SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
+# Below this much free space (or this close to the file-size limit) an I/O error on write
+# is taken for a full disk: SQLite reports ENOSPC as SQLITE_FULL, but EFBIG (RLIMIT_FSIZE)
+# and writes cut short by other filesystems only as SQLITE_IOERR_*.
+_NEARLY_FULL = 1 << 20
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block in ``BEGIN IMMEDIATE`` ... ``COMMIT``; roll back if anything fails."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already done so.
+
+    SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error);
+    a ROLLBACK then would fail with "no transaction is active" and hide the real error. A
+    ROLLBACK that fails is logged, never raised: the error being handled is what matters.
+    """
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        logger.warning("SQLite ROLLBACK failed (the transaction is abandoned): %s", exc)
 
 
 class SQLiteDatabase:
@@ -95,6 +148,8 @@ class SQLiteDatabase:
         return conn
 
     def _connect_and_migrate(self, migrations: Sequence[Migration]) -> None:
+        if not self.in_memory:
+            self._refuse_foreign_file()
         conn = self._connect()
         self._writer = conn
         if not self.in_memory:
@@ -105,13 +160,28 @@ class SQLiteDatabase:
         if self.in_memory:
             self._reader = conn
 
+    def _refuse_foreign_file(self) -> None:
+        foreign = _foreign_tables(self.path)
+        if foreign is not None:
+            shown = ", ".join(foreign[:8]) + (", ..." if len(foreign) > 8 else "")
+            raise StoreUnavailable(
+                f"{self.path!r} is another application's SQLite database (tables: {shown}), "
+                "not a docsense store; it was left unchanged: give docsense a new file or an "
+                "existing store"
+            )
+
     def _connect_reader(self) -> None:
         self._reader = self._connect()
         self._reader.execute("PRAGMA query_only = ON")
 
     def _migrate(self, conn: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
+            names = [str(r[0]) for r in conn.execute(_TABLES)]
+            if names and "docsense_schema" not in names:  # created since the check above
+                raise StoreUnavailable(
+                    f"{self.path!r} became another application's SQLite database while "
+                    "docsense opened it; nothing was added to it"
+                )
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS docsense_schema ("
                 "version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
@@ -125,10 +195,6 @@ class SQLiteDatabase:
                     "INSERT INTO docsense_schema (version, description) VALUES (?, ?)",
                     (migration.version, migration.description),
                 )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def writer(self) -> sqlite3.Connection:
         """Return the connection event appends, snapshots and blobs use (writer thread)."""
@@ -177,15 +243,8 @@ class SQLiteDatabase:
             return await thread.run(fn)
         except SerialThreadShutDown:
             raise StoreUnavailable(f"SQLite store {self.path!r} is closed") from None
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreUnavailable(
-                    f"{self.path!r} stayed locked by another writer for more than "
-                    f"{self.busy_timeout:g} s: {exc}"
-                ) from exc
-            raise StorageError(f"SQLite error on {self.path!r}: {exc}") from exc
         except sqlite3.Error as exc:
-            raise StorageError(f"SQLite error on {self.path!r}: {exc}") from exc
+            raise translate_error(exc, self.path, self.busy_timeout) from exc
 
     async def close(self) -> None:
         """Close every connection and end the threads. Idempotent."""
@@ -208,3 +267,82 @@ class SQLiteDatabase:
         self._closed = True
         self._writer_thread.shutdown()
         self._reader_thread.shutdown()
+
+
+def translate_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> DocSenseError:
+    """Return the docsense error for a ``sqlite3`` error on the file at ``path``."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == _SQLITE_FULL or (code == _SQLITE_IOERR and _nearly_full(path)):
+        return StorageFull(
+            f"SQLite store {path!r} cannot grow: the disk is full or the file reached the "
+            f"process's file-size limit ({exc}); nothing of this write was kept, and reads "
+            "still work: free space (or raise the limit), then retry"
+        )
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return StoreUnavailable(
+            f"{path!r} stayed locked by another writer for more than {busy_timeout:g} s: {exc}"
+        )
+    if code in (_SQLITE_CANTOPEN, _SQLITE_NOTADB, _SQLITE_READONLY):
+        return StoreUnavailable(f"cannot use SQLite store {path!r}: {exc}")
+    return StorageError(f"SQLite error on {path!r}: {exc}")
+
+
+def _nearly_full(path: str) -> bool:
+    """Return True if the file system or the file-size limit leaves ``path`` almost no room."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        stat = os.statvfs(folder)
+        if stat.f_bavail * stat.f_frsize < _NEARLY_FULL:
+            return True
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        pass
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return False
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit == resource.RLIM_INFINITY:
+        return False
+    for suffix in ("", "-wal", "-journal"):
+        with contextlib.suppress(OSError):
+            if os.path.getsize(path + suffix) + _NEARLY_FULL > limit:
+                return True
+    return False
+
+
+def _foreign_tables(path: str) -> list[str] | None:
+    """Return the tables of a database that is not a docsense store, or None if it may be used.
+
+    An absent or empty file, a SQLite database without tables and a docsense store may be
+    used. Read through a read-only connection, which changes nothing in the file. Raises
+    StoreUnavailable for a file that is not a SQLite database at all.
+    """
+    try:
+        with open(path, "rb") as file:
+            header = file.read(len(_HEADER))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot open SQLite store {path!r}: {exc}") from exc
+    if not header:
+        return None
+    if header != _HEADER:
+        raise StoreUnavailable(
+            f"{path!r} is not a SQLite database (nor empty), so it cannot be a docsense store: "
+            "give docsense a new file or an existing store"
+        )
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            names = [str(r[0]) for r in conn.execute(_TABLES)]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(f"cannot read SQLite store {path!r}: {exc}") from exc
+    if not names or "docsense_schema" in names:
+        return None
+    return names
+
+
+_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"

@@ -1,7 +1,7 @@
 """SQLite projection store: read models, checkpoints and dead letters in the event file.
 
 A projection batch is committed by one call on the store's writer thread: one statement,
-an insert into the view ``ds_projection_commit`` whose trigger (migration 4) does the
+an insert into the view ``docsense_projection_commit`` whose trigger (migrations 4, 5) does the
 checkpoint's compare-and-set (it raises unless the position is the expected one), moves it
 and upserts and deletes the documents, atomically as every SQLite statement is; a batch
 that also parks or unparks events wraps that statement and the dead-letter changes in
@@ -26,7 +26,7 @@ from docsense.adapters.storage._common import (
     dumps_documents,
     loads,
 )
-from docsense.adapters.storage.sqlite_database import SQLiteDatabase
+from docsense.adapters.storage.sqlite_database import SQLiteDatabase, write_transaction
 from docsense.errors import InvalidArgument, ProjectionConflict
 from docsense.ports import Checkpoint, DeadLetter, Filter, JSONObject, ProjectionCommit
 
@@ -56,7 +56,7 @@ class SQLiteProjectionStore:
 
         def read() -> list[Checkpoint]:
             rows = self._db.reader().execute(
-                "SELECT generation, position, active FROM projection_checkpoints "
+                "SELECT generation, position, active FROM docsense_projection_checkpoints "
                 "WHERE projection = ? ORDER BY generation",
                 (projection,),
             )
@@ -69,27 +69,21 @@ class SQLiteProjectionStore:
         check_name("projection", projection)
 
         def write() -> Checkpoint:
-            conn = self._db.writer()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self._db.writer()) as conn:
                 row = conn.execute(
-                    "SELECT COALESCE(MAX(generation), 0), COUNT(*) FROM projection_checkpoints "
-                    "WHERE projection = ?",
+                    "SELECT COALESCE(MAX(generation), 0), COUNT(*) "
+                    "FROM docsense_projection_checkpoints WHERE projection = ?",
                     (projection,),
                 ).fetchone()
                 generation, existing = int(row[0]) + 1, int(row[1])
                 conn.execute(
-                    "DELETE FROM read_models WHERE projection = ? AND generation = ?",
+                    "DELETE FROM docsense_read_models WHERE projection = ? AND generation = ?",
                     (projection, generation),
                 )
                 conn.execute(
-                    "INSERT INTO projection_checkpoints VALUES (?, ?, 0, ?)",
+                    "INSERT INTO docsense_projection_checkpoints VALUES (?, ?, 0, ?)",
                     (projection, generation, int(existing == 0)),
                 )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             return Checkpoint(projection, generation, 0, active=existing == 0)
 
         return await self._db.run_write(write)
@@ -107,31 +101,26 @@ class SQLiteProjectionStore:
         """
 
         def swap() -> None:
-            conn = self._db.writer()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self._db.writer()) as conn:
                 found = conn.execute(
-                    "SELECT 1 FROM projection_checkpoints WHERE projection = ? AND generation = ?",
+                    "SELECT 1 FROM docsense_projection_checkpoints "
+                    "WHERE projection = ? AND generation = ?",
                     (projection, generation),
                 ).fetchone()
                 if found is None:
                     raise InvalidArgument(
                         f"projection {projection!r} has no generation {generation}"
                     )
-                for table in ("dead_letters", "projection_checkpoints"):
+                for table in ("docsense_dead_letters", "docsense_projection_checkpoints"):
                     conn.execute(
                         f"DELETE FROM {table} WHERE projection = ? AND generation != ?",
                         (projection, generation),
                     )
                 conn.execute(
-                    "UPDATE projection_checkpoints SET active = 1 "
+                    "UPDATE docsense_projection_checkpoints SET active = 1 "
                     "WHERE projection = ? AND generation = ?",
                     (projection, generation),
                 )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
 
         await self._db.run_write(swap)
         await self._drop_retired(projection)
@@ -149,7 +138,7 @@ class SQLiteProjectionStore:
             row = (
                 self._db.projection_writer()
                 .execute(
-                    "SELECT MIN(generation) FROM read_models WHERE projection = ? "
+                    "SELECT MIN(generation) FROM docsense_read_models WHERE projection = ? "
                     "AND generation > ?",
                     (projection, after),
                 )
@@ -161,15 +150,15 @@ class SQLiteProjectionStore:
             # The first DROP_CHUNK keys of the generation, deleted as one key range.
             conn = self._db.projection_writer()
             last = conn.execute(
-                "SELECT collection, key FROM read_models WHERE projection = ? "
+                "SELECT collection, key FROM docsense_read_models WHERE projection = ? "
                 "AND generation = ? ORDER BY collection, key LIMIT 1 OFFSET ?",
                 (projection, retired, DROP_CHUNK - 1),
             ).fetchone()
             bound = "" if last is None else "AND (collection, key) <= (?3, ?4) "
             deleted = conn.execute(
-                "DELETE FROM read_models WHERE projection = ?1 AND generation = ?2 "
+                "DELETE FROM docsense_read_models WHERE projection = ?1 AND generation = ?2 "
                 + bound
-                + "AND NOT EXISTS (SELECT 1 FROM projection_checkpoints "
+                + "AND NOT EXISTS (SELECT 1 FROM docsense_projection_checkpoints "
                 "WHERE projection = ?1 AND generation = ?2)",
                 (projection, retired, *(last or ())),
             ).rowcount
@@ -218,7 +207,7 @@ class SQLiteProjectionStore:
         def commit_documents(conn: sqlite3.Connection) -> None:
             try:
                 conn.execute(
-                    "INSERT INTO ds_projection_commit VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO docsense_projection_commit VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         batch.projection,
                         batch.generation,
@@ -243,22 +232,18 @@ class SQLiteProjectionStore:
                 # not made to hand it back several times per commit.
                 commit_documents(conn)
                 return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(conn):
                 commit_documents(conn)
                 conn.executemany(
-                    "DELETE FROM dead_letters WHERE projection = ? AND generation = ? "
+                    "DELETE FROM docsense_dead_letters WHERE projection = ? AND generation = ? "
                     "AND event_id = ?",
                     [(batch.projection, batch.generation, e) for e in batch.unparked],
                 )
                 conn.executemany(
-                    "INSERT OR REPLACE INTO dead_letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO docsense_dead_letters "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     parked,
                 )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
 
         await self._db.run_write(write)
 
@@ -271,7 +256,7 @@ class SQLiteProjectionStore:
             row = (
                 self._db.reader()
                 .execute(
-                    "SELECT doc FROM read_models WHERE projection = ? AND generation = ? "
+                    "SELECT doc FROM docsense_read_models WHERE projection = ? AND generation = ? "
                     "AND collection = ? AND key = ?",
                     (projection, generation, collection, key),
                 )
@@ -288,7 +273,7 @@ class SQLiteProjectionStore:
         clauses = [
             "r.projection = ?",
             "r.collection = ?",
-            "r.generation = (SELECT generation FROM projection_checkpoints c "
+            "r.generation = (SELECT generation FROM docsense_projection_checkpoints c "
             "WHERE c.projection = r.projection AND c.active = 1)",
         ]
         params: list[Any] = [projection, collection]
@@ -325,7 +310,10 @@ class SQLiteProjectionStore:
             path = f"json_extract(r.doc, '$.{order_by}')"
             direction = "DESC" if descending else "ASC"
             order = f"({path} IS NULL), {path} {direction}, r.key"
-        sql = f"SELECT r.doc FROM read_models r WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        sql = (
+            f"SELECT r.doc FROM docsense_read_models r WHERE {where} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?"
+        )
 
         def read() -> list[JSONObject]:
             rows = self._db.reader().execute(sql, (*params, max(limit, 0), max(offset, 0)))
@@ -343,7 +331,7 @@ class SQLiteProjectionStore:
         def read() -> int:
             row = (
                 self._db.reader()
-                .execute(f"SELECT COUNT(*) FROM read_models r WHERE {where}", params)
+                .execute(f"SELECT COUNT(*) FROM docsense_read_models r WHERE {where}", params)
                 .fetchone()
             )
             return int(row[0])
@@ -357,7 +345,7 @@ class SQLiteProjectionStore:
             rows = self._db.reader().execute(
                 "SELECT d.projection, d.generation, d.event_id, d.position, d.event_type, "
                 "d.stream_id, d.error, d.traceback, d.attempts, d.parked_at "
-                "FROM dead_letters d JOIN projection_checkpoints c "
+                "FROM docsense_dead_letters d JOIN docsense_projection_checkpoints c "
                 "ON c.projection = d.projection AND c.generation = d.generation AND c.active = 1 "
                 "WHERE (? IS NULL OR d.projection = ?) ORDER BY d.projection, d.position",
                 (projection, projection),
