@@ -61,14 +61,17 @@ from typing import TYPE_CHECKING, Any
 
 from docsense.adapters.storage._common import check_append, dumps, sha256_hex
 from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, Migration
-from docsense.adapters.storage.postgres_database import PostgresDatabase, import_asyncpg
+from docsense.adapters.storage.postgres_database import (
+    PostgresDatabase,
+    driver_errors,
+    import_asyncpg,
+)
 from docsense.adapters.storage.postgres_jobs import PostgresJobQueue
 from docsense.adapters.storage.postgres_leader import PostgresLeaderElector
 from docsense.adapters.storage.postgres_projections import PostgresProjectionStore
 from docsense.errors import (
     BlobNotFound,
     ConcurrencyConflict,
-    DocSenseError,
     DuplicateEventId,
 )
 from docsense.ports import NewEvent, RecordedEvent, Snapshot
@@ -241,19 +244,18 @@ class PostgresStorage:
             async with self._db.connection() as conn, conn.transaction():
                 await conn.execute("SET LOCAL synchronous_commit = off")
                 await conn.execute("SELECT pg_notify($1, '')", self.channel)
-        except (DocSenseError, OSError) as exc:  # a hint only: polling covers a lost one
+        except Exception as exc:  # a hint only: polling covers a lost one; never leak it
             logger.debug("could not send the append notification: %s", exc)
 
     async def wait_for_events(self, max_wait: float) -> None:
         """Return when another append is announced (LISTEN/NOTIFY) or after ``max_wait`` s."""
         if self._listener is None or self._listener.is_closed():
-            asyncpg = import_asyncpg()
             try:
                 self._listener = await self._db.connect_session()
                 await self._listener.add_listener(self.channel, self._on_notify)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except driver_errors() as exc:
                 logger.warning("LISTEN unavailable (%s); polling only", exc)
-                self._listener = None
+                await self._drop_listener()
                 await asyncio.sleep(max_wait)
                 return
         with contextlib.suppress(TimeoutError):
@@ -262,6 +264,11 @@ class PostgresStorage:
 
     def _on_notify(self, *_: Any) -> None:
         self._woken.set()
+
+    async def _drop_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None and not listener.is_closed():
+            listener.terminate()
 
     async def read_stream(self, stream_id: str, from_version: int = 0) -> list[RecordedEvent]:
         """Return the stream's events after ``from_version``."""
@@ -373,7 +380,10 @@ class PostgresStorage:
         if self._notify_task is not None and not self._notify_task.done():
             await asyncio.wait([self._notify_task], timeout=5)
         if self._listener is not None and not self._listener.is_closed():
-            await self._listener.close(timeout=5)
+            try:
+                await self._listener.close(timeout=5)
+            except driver_errors():  # a broken session: nothing left to say goodbye to
+                self._listener.terminate()
         await self._db.close()
 
 

@@ -6,6 +6,13 @@ the event store (:mod:`.postgres`) are built on it, and it imports none of them.
 borrows a pooled connection through :meth:`PostgresDatabase.connection`, which turns driver
 errors into :mod:`docsense.errors` ones; sessions that must outlive one query (``LISTEN``,
 advisory locks held for a leader) come from :meth:`PostgresDatabase.connect_session`.
+
+Errors keep their cause (:func:`translate_error`): a server shutting down, restarting or
+not yet accepting connections (SQLSTATE class ``08``, ``57P01``-``57P05``, too many
+connections) and a connection lost or left broken by one of those are
+:class:`~docsense.errors.StoreUnavailable`; a full disk on the server (``53100``) is
+:class:`~docsense.errors.StorageFull`; anything else the server refuses is
+:class:`~docsense.errors.StorageError` with its SQLSTATE.
 """
 
 from __future__ import annotations
@@ -22,13 +29,14 @@ from docsense.errors import (
     InvalidArgument,
     MissingDependency,
     StorageError,
+    StorageFull,
     StoreUnavailable,
 )
 
 if TYPE_CHECKING:
     import asyncpg
 
-__all__ = ["PostgresDatabase", "import_asyncpg"]
+__all__ = ["PostgresDatabase", "driver_errors", "import_asyncpg", "translate_error"]
 
 _LOCK_KEY = 0x646F6373656E7365 & 0x7FFFFFFFFFFFFFFF  # "docsense": serialises migrations
 
@@ -40,6 +48,70 @@ def import_asyncpg() -> Any:
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise MissingDependency("the PostgreSQL store", "postgres", "asyncpg") from exc
     return asyncpg
+
+
+def driver_errors() -> tuple[type[BaseException], ...]:
+    """Return the exception types asyncpg raises when a query or a connection fails."""
+    asyncpg = import_asyncpg()
+    return (
+        OSError,
+        TimeoutError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+    )
+
+
+# SQLSTATEs that mean "the server cannot serve this session now", beyond class 08.
+_UNAVAILABLE = {
+    "57P01": "the server is shutting down or the session was terminated (admin shutdown)",
+    "57P02": "the server crashed and is restarting (crash shutdown)",
+    "57P03": "the server is starting up or shutting down and accepts no connections yet",
+    "57P04": "the database was dropped",
+    "57P05": "the session was idle for too long and was closed",
+    "53300": "the server has no connection slots left",
+    "25006": "the server accepts only reads (a standby, or read-only mode)",
+}
+
+
+def translate_error(exc: BaseException) -> DocSenseError | None:
+    """Return the docsense error for an asyncpg (or socket) error, or None for other errors."""
+    asyncpg = import_asyncpg()
+    # asyncpg reports a session the server ended with a FATAL error as "connection closed
+    # in the middle of operation" (08003), caused by that error: the cause names the state.
+    cause = exc.__cause__
+    while cause is not None and isinstance(exc, asyncpg.PostgresError):
+        if isinstance(cause, asyncpg.PostgresError) and getattr(cause, "sqlstate", "") in (
+            *_UNAVAILABLE,
+            "53100",
+        ):
+            exc = cause
+            break
+        cause = cause.__cause__
+    if isinstance(exc, asyncpg.PostgresError):
+        sqlstate = str(getattr(exc, "sqlstate", "") or "")
+        if sqlstate == "53100":
+            return StorageFull(
+                f"PostgreSQL's disk is full ({exc}); nothing of this write was kept: free "
+                "space on the server, then retry"
+            )
+        if sqlstate in _UNAVAILABLE:
+            return StoreUnavailable(
+                f"PostgreSQL is unavailable: {_UNAVAILABLE[sqlstate]} ({sqlstate}: {exc}); "
+                "retry once it is back"
+            )
+        if sqlstate.startswith("08"):
+            return StoreUnavailable(f"PostgreSQL connection failed ({sqlstate}): {exc}")
+        return StorageError(f"PostgreSQL error {sqlstate}: {exc}")
+    if isinstance(exc, asyncpg.DataError):  # a value the driver cannot send: not the server
+        return StorageError(f"PostgreSQL driver refused a value: {exc}")
+    if isinstance(exc, asyncpg.InterfaceError | asyncpg.InternalClientError):
+        # asyncpg's word for a connection that broke under it (closed mid-query, or left in
+        # the middle of an error by a server that terminated the session).
+        return StoreUnavailable(f"the PostgreSQL connection broke: {exc}")
+    if isinstance(exc, TimeoutError | OSError):
+        return StoreUnavailable(f"PostgreSQL is unreachable: {exc}")
+    return None
 
 
 def _split_url(url: str) -> tuple[str, str | None]:
@@ -127,7 +199,7 @@ class PostgresDatabase:
             )
         except DocSenseError:
             raise
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except driver_errors() as exc:
             raise StoreUnavailable(
                 f"cannot connect to PostgreSQL at {_redact(url)}: {exc}"
             ) from exc
@@ -144,19 +216,16 @@ class PostgresDatabase:
         """Lend a pooled connection, turning every driver error into a docsense error."""
         if self._closed:
             raise StoreUnavailable("the PostgreSQL store is closed")
-        asyncpg = import_asyncpg()
         try:
             async with self._pool.acquire() as conn:
                 yield conn
         except DocSenseError:
             raise
-        except asyncpg.PostgresError as exc:
-            sqlstate = getattr(exc, "sqlstate", "")
-            if sqlstate and sqlstate.startswith("08"):
-                raise StoreUnavailable(f"PostgreSQL connection failed: {exc}") from exc
-            raise StorageError(f"PostgreSQL error {sqlstate}: {exc}") from exc
-        except (TimeoutError, OSError, asyncpg.InterfaceError) as exc:
-            raise StoreUnavailable(f"PostgreSQL is unreachable: {exc}") from exc
+        except Exception as exc:
+            translated = translate_error(exc)
+            if translated is None:
+                raise
+            raise translated from exc
 
     async def connect_session(self) -> asyncpg.Connection:
         """Open a dedicated connection (not pooled) with this database's ``search_path``.
@@ -164,7 +233,9 @@ class PostgresDatabase:
         The caller owns it and closes it. Driver errors are raised as they are.
         """
         driver = import_asyncpg()
-        settings = {"search_path": self.schema} if self.schema else {}
+        settings = {"application_name": "docsense"}
+        if self.schema:
+            settings["search_path"] = self.schema
         conn: asyncpg.Connection = await driver.connect(self.dsn, server_settings=settings)
         return conn
 

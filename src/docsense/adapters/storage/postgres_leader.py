@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from docsense.adapters.storage.postgres_database import PostgresDatabase
+from docsense.adapters.storage.postgres_database import PostgresDatabase, driver_errors
 from docsense.errors import StoreUnavailable
 
 __all__ = ["PostgresLeaderElector"]
@@ -31,21 +31,17 @@ class PostgresLeaderElector:
 
     async def _connection(self) -> Any:
         if self._conn is None or self._conn.is_closed():
-            import asyncpg
-
             if self._held:
                 logger.warning("lost the leader session; leadership of %s dropped", self._held)
             self._held.clear()
             try:
                 self._conn = await self._db.connect_session()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except driver_errors() as exc:
                 raise StoreUnavailable(f"cannot open the leader-election session: {exc}") from exc
         return self._conn
 
     async def try_lead(self, projection: str) -> bool:
         """Return True if this process is (now) the leader of ``projection``."""
-        import asyncpg
-
         try:
             conn = await self._connection()
             if projection in self._held:
@@ -53,7 +49,7 @@ class PostgresLeaderElector:
                 return True
             key = f"docsense-projection:{self._db.channel}:{projection}"
             got = bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key))
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except driver_errors() as exc:
             logger.warning("leader election failed (%s); following for now", exc)
             self._held.clear()
             if self._conn is not None:
@@ -74,5 +70,8 @@ class PostgresLeaderElector:
         """Give up every leadership (by ending the session)."""
         self._held.clear()
         if self._conn is not None and not self._conn.is_closed():
-            await self._conn.close(timeout=5)
+            try:
+                await self._conn.close(timeout=5)
+            except driver_errors():  # a broken session: its locks are gone with it
+                self._conn.terminate()
         self._conn = None
