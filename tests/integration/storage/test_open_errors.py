@@ -42,13 +42,19 @@ async def test_a_closed_sqlite_store_raises_store_unavailable(tmp_path: Path) ->
 async def test_unknown_sqlite_url_option_is_rejected(tmp_path: Path) -> None:
     from docsense.errors import InvalidArgument
 
-    with pytest.raises(InvalidArgument, match="inline=1"):
+    with pytest.raises(InvalidArgument, match=r"inline=1 \(on the event loop\), inline=0"):
         await open_storage(f"sqlite:///{tmp_path / 'x.db'}?fast=yes")
 
 
-async def test_sqlite_inline_option_is_kept_in_the_url(tmp_path: Path) -> None:
-    store = await open_storage(f"sqlite:///{tmp_path / 'x.db'}?inline=1")
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [("?inline=1", "?inline=1"), ("?inline=0", "?inline=0"), ("?inline=auto", ""), ("", "")],
+)
+async def test_sqlite_inline_option_is_kept_in_the_url(
+    tmp_path: Path, query: str, kept: str
+) -> None:
+    store = await open_storage(f"sqlite:///{tmp_path / 'x.db'}{query}")
     try:
-        assert store.url.endswith("x.db?inline=1")
+        assert store.url.endswith(f"x.db{kept}")
     finally:
         await store.close()

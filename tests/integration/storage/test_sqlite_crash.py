@@ -26,12 +26,11 @@ import asyncio, sys, uuid, datetime
 from docsense.adapters.storage.sqlite import SQLiteStorage
 from docsense.ports import NewEvent
 
-async def main(path):
-    store = await SQLiteStorage.open(path)
+async def write(store, task):
     versions = {}
     n = 0
     while True:
-        stream = f"thing-{n % 7}"
+        stream = f"thing-{task}-{n % 7}"
         batch = str(uuid.uuid4())
         events = [
             NewEvent(str(uuid.uuid4()), "ThingHappened", 1,
@@ -44,17 +43,24 @@ async def main(path):
         print(batch, flush=True)
         n += 1
 
-asyncio.run(main(sys.argv[1]))
+async def main(path, tasks):
+    store = await SQLiteStorage.open(path)
+    # Several tasks: their appends share commits (group commit); each is printed only
+    # once the store has answered it.
+    await asyncio.gather(*(write(store, t) for t in range(tasks)))
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2])))
 """
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("tasks", [1, 8])
 def test_sigkill_mid_append_loses_no_reported_commit_and_no_batch_is_partial(
-    tmp_path: Path,
+    tmp_path: Path, tasks: int
 ) -> None:
     db = tmp_path / "crash.db"
     proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(db)],
+        [sys.executable, "-c", WRITER, str(db), str(tasks)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

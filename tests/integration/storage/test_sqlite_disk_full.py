@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from docsense.adapters.storage import sqlite_appends
 from docsense.adapters.storage.sqlite import SQLiteStorage
 from docsense.errors import StorageError, StorageFull
 from docsense.ports import ProjectionCommit, ReadModelChange
@@ -28,19 +29,22 @@ BIG = "x" * 20_000  # one event needs several pages
 async def _limit_pages(store: SQLiteStorage, extra: int) -> None:
     """Let the store's write connections grow the file by at most ``extra`` pages."""
 
-    def limit() -> None:
-        for conn in (store._db.writer(), store._db.projection_writer()):
-            pages = conn.execute("PRAGMA page_count").fetchone()[0]
-            conn.execute(f"PRAGMA max_page_count = {pages + extra}")
+    def limit(conn: sqlite3.Connection) -> None:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages + extra}")
 
-    await store._db.run_write(limit)
+    await store._db.run_write(lambda: limit(store._db.writer()))
+    await store._db.run_write(lambda: limit(store._db.projection_writer()))
+    if store._db.mode == "auto":
+        limit(store._db.loop_writer())  # lone appends may commit on this thread
 
 
-@pytest.mark.parametrize("inline", [False, True])
+@pytest.mark.parametrize("inline", [False, "auto", True])
 async def test_an_append_on_a_full_disk_raises_storage_full_and_stores_nothing(
-    tmp_path: Path, inline: bool
+    tmp_path: Path, inline: bool | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = await SQLiteStorage.open(tmp_path / "full.db", inline=inline)
+    monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 60.0)  # "auto" commits on the loop
+    store = await SQLiteStorage.open(tmp_path / "full.db", inline=inline)  # type: ignore[arg-type]
     try:
         await store.append("thing-1", [new_event(0)], 0)
         await _limit_pages(store, 2)
@@ -91,6 +95,7 @@ async def test_snapshots_and_blobs_on_a_full_disk_raise_storage_full(tmp_path: P
 
 WRITER = r"""
 import asyncio, json, os, resource, sys
+from docsense.adapters.storage import sqlite_appends
 from docsense.adapters.storage.sqlite import SQLiteStorage
 from docsense.testing import new_event
 

@@ -6,7 +6,8 @@ URL                                     adapter
 ``memory://``                           :class:`~.memory.MemoryStorage` (nothing kept)
 ``sqlite:///relative.db``               :class:`~.sqlite.SQLiteStorage`
 ``sqlite:////absolute/path.db``         (four slashes: an absolute path;
-                                        ``?inline=1`` runs SQLite on the loop thread)
+                                        ``?inline=1`` runs SQLite on the loop thread,
+                                        ``?inline=0`` never does)
 ``postgresql://user@host:5432/db``      :class:`~.postgres.PostgresStorage`
                                         (``?schema=name`` for a schema of its own)
 ======================================  ==============================================
@@ -46,6 +47,14 @@ STORAGE_ENTRY_POINT_GROUP = "docsense.storage"
 """Entry-point group of third-party storage adapters: name = URL scheme, object = opener."""
 
 _BUILTIN_SCHEMES = ("memory", "sqlite", "postgresql", "postgres")
+_SQLITE_INLINE: dict[str, bool | str] = {
+    "1": True,
+    "true": True,
+    "": True,
+    "0": False,
+    "false": False,
+    "auto": "auto",
+}
 
 
 def installed_storage_schemes() -> list[str]:
@@ -111,11 +120,14 @@ async def open_storage(url: str, **options: Any) -> Storage:
         if not path:
             raise UnsupportedStoreURL(url)
         for key, value in parse_qsl(query, keep_blank_values=True):
-            if key != "inline" or value.lower() not in ("1", "0", "true", "false", ""):
+            choice = _SQLITE_INLINE.get(value.lower()) if key == "inline" else None
+            if choice is None:
                 raise InvalidArgument(
-                    f"unknown SQLite URL option {key}={value!r}: the only option is inline=1"
+                    f"unknown SQLite URL option {key}={value!r}: the only option is inline, "
+                    "with inline=1 (on the event loop), inline=0 (on threads) or inline=auto "
+                    "(the default)"
                 )
-            options.setdefault("inline", value.lower() in ("1", "true", ""))
+            options.setdefault("inline", choice)
         return await SQLiteStorage.open(path, **options)
     if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
         from docsense.adapters.storage.postgres import PostgresStorage

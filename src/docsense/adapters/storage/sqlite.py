@@ -5,22 +5,30 @@ Durability and concurrency:
 - The database runs in WAL mode with ``synchronous=FULL``: a commit returns only after the
   write-ahead log is on disk, so a crash (even a SIGKILL or power loss) never loses a reported
   append nor leaves part of a batch.
-- Every append runs in ``BEGIN IMMEDIATE``, which takes SQLite's single write lock before the
+- Appends commit in ``BEGIN IMMEDIATE``, which takes SQLite's single write lock before the
   expected version is read. Writers from any number of threads or processes on the same file
   are therefore serialised by SQLite itself, and waits are bounded by ``busy_timeout``.
-- Because writers are serialised, the global position (an ``AUTOINCREMENT`` rowid assigned
-  inside the write lock) is also commit order: a reader of ``read_all`` can never see position
-  N+1 before N has committed. This is the gap-free argument for SQLite; PostgreSQL needs a
-  different one (see ``postgres.py``).
+  Appends made at once in one process share a commit (group commit, see
+  :mod:`.sqlite_appends`); each is answered only once that commit is on disk.
+- Because writers are serialised, the global position (the rowid, assigned inside the write
+  lock as the largest one plus one; events are never deleted) is also commit order: a reader
+  of ``read_all`` can never see position N+1 before N has committed. This is the gap-free
+  argument for SQLite; PostgreSQL needs a different one (see ``postgres.py``).
 
 The file's connections, the threads they run on, schema migration and error translation
-live in :mod:`.sqlite_database`, the base this module and :mod:`.sqlite_projections` are
-built on. Reads use a connection of their own, so they proceed while a write waits on the
-disk. With ``inline=True`` (URL ``?inline=1``) every call runs directly on the event loop's thread
-instead: the loop blocks for each commit's fsync, but an append costs about half as much
-(the hop to a thread and back costs as much as the commit on a small machine). The
-synchronous facade uses it, because its event loop is a private thread that nothing else
-shares; async services should keep the default.
+live in :mod:`.sqlite_database`, the base this module, :mod:`.sqlite_appends` and
+:mod:`.sqlite_projections` are built on. Where calls run (the ``inline`` option, URL
+``?inline=``):
+
+- ``"auto"`` (the default): on the connections' threads, except short reads (a stream's
+  first :data:`INLINE_ROWS` events, a snapshot, a version) and an append alone in its group
+  while commits are fast, which run on the event loop's thread: handing a call to a thread
+  and back costs as much as the call itself on a small machine. Those calls never wait for
+  a lock, so the loop waits at most for one fsync.
+- ``False`` (``?inline=0``): always on the threads; the event loop never waits for SQLite.
+- ``True`` (``?inline=1``): everything on the event loop's thread. The synchronous facade
+  uses it, because its event loop is a private thread that nothing else shares.
+
 The schema is created and migrated forward on open (``docsense_schema`` records each step).
 """
 
@@ -32,26 +40,29 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal
 
 from docsense.adapters.storage._common import check_append, dumps, loads, sha256_hex
 from docsense.adapters.storage.migrations import SQLITE_MIGRATIONS, Migration
-from docsense.adapters.storage.sqlite_database import SQLiteDatabase, write_transaction
+from docsense.adapters.storage.sqlite_appends import AppendCommitter
+from docsense.adapters.storage.sqlite_database import SQLiteDatabase
 from docsense.adapters.storage.sqlite_projections import SQLiteProjectionStore
-from docsense.errors import (
-    BlobNotFound,
-    ConcurrencyConflict,
-    DuplicateEventId,
-)
+from docsense.errors import BlobNotFound
 from docsense.ports import NewEvent, RecordedEvent, Snapshot
 
-__all__ = ["SQLiteStorage"]
+__all__ = ["INLINE_ROWS", "SQLiteStorage"]
 
-T = TypeVar("T")
+#: Events of a stream read on the event loop's thread in "auto" mode; the rest of a longer
+#: stream is read on the reader thread.
+INLINE_ROWS = 64
 
 _EVENT_COLUMNS = (
     "position, event_id, event_type, schema_version, stream_id, stream_version, "
     "occurred_at, payload, metadata"
+)
+_STREAM = (
+    f"SELECT {_EVENT_COLUMNS} FROM docsense_events WHERE stream_id = ? AND stream_version > ? "
+    "ORDER BY stream_version"
 )
 
 
@@ -60,8 +71,9 @@ class SQLiteStorage:
 
     def __init__(self, db: SQLiteDatabase) -> None:
         self._db = db
-        self._projections = SQLiteProjectionStore(db)
         self._appended = asyncio.Event()
+        self._appends = AppendCommitter(db, self._appended.set)
+        self._projections = SQLiteProjectionStore(db)
 
     @classmethod
     async def open(
@@ -69,12 +81,12 @@ class SQLiteStorage:
         path: str | Path,
         *,
         busy_timeout: float = 30.0,
-        inline: bool = False,
+        inline: bool | Literal["auto"] = "auto",
         migrations: Sequence[Migration] = SQLITE_MIGRATIONS,
     ) -> SQLiteStorage:
         """Open (creating if needed) and migrate the database at ``path``.
 
-        ``inline`` runs SQLite calls on the event loop's thread (see the module docstring).
+        ``inline`` says where SQLite calls run (see the module docstring).
         """
         db = await SQLiteDatabase.open(
             str(path), busy_timeout=busy_timeout, inline=inline, migrations=migrations
@@ -84,7 +96,10 @@ class SQLiteStorage:
     @property
     def url(self) -> str:
         """The ``sqlite:///`` URL of the file."""
-        return f"sqlite:///{self._db.path}" + ("?inline=1" if self._db.inline else "")
+        option = {"auto": "", "inline": "?inline=1", "thread": "?inline=0"}[self._db.mode]
+        if self._db.in_memory:
+            option = "?inline=1" if self._db.mode == "inline" else ""
+        return f"sqlite:///{self._db.path}{option}"
 
     @property
     def path(self) -> str:
@@ -103,8 +118,9 @@ class SQLiteStorage:
     ) -> list[int]:
         """Append ``events`` atomically if the stream is at ``expected_version``."""
         check_append(stream_id, events, expected_version)
-        rows = [
-            (
+        params: list[Any] = []
+        for i, e in enumerate(events, start=1):
+            params += (
                 e.event_id,
                 e.event_type,
                 e.schema_version,
@@ -114,14 +130,7 @@ class SQLiteStorage:
                 dumps(e.payload),
                 dumps(e.metadata),
             )
-            for i, e in enumerate(events, start=1)
-        ]
-        positions = await self._db.run_write(
-            lambda: self._append_sync(stream_id, rows, expected_version)
-        )
-        if positions:
-            self._appended.set()
-        return positions
+        return await self._appends.append(stream_id, params, expected_version)
 
     async def wait_for_events(self, max_wait: float) -> None:
         """Return after an append through this store, or after ``max_wait`` seconds.
@@ -132,90 +141,38 @@ class SQLiteStorage:
             await asyncio.wait_for(self._appended.wait(), max_wait)
         self._appended.clear()
 
-    def _append_sync(
-        self, stream_id: str, rows: list[tuple[Any, ...]], expected_version: int
-    ) -> list[int]:
-        with write_transaction(self._db.writer()) as conn:
-            current = self._version(conn, stream_id)
-            if current != expected_version:
-                # A retry of a batch already stored as asked is not a conflict; looking
-                # for one only here keeps it off the path of every ordinary append.
-                replay = self._stored_batch(conn, stream_id, rows, expected_version)
-                if replay is not None:
-                    return replay
-                raise ConcurrencyConflict(stream_id, expected_version, current)
-            if not rows:
-                return []
-            try:
-                conn.executemany(
-                    "INSERT INTO docsense_events (event_id, event_type, schema_version, "
-                    "stream_id, stream_version, occurred_at, payload, metadata) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-            except sqlite3.IntegrityError as exc:
-                raise DuplicateEventId(str(rows[0][0]), stream_id) from exc
-            # Writers hold the write lock, so this batch's rowids are consecutive and end
-            # at the last one inserted.
-            last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
-        return list(range(last - len(rows) + 1, last + 1))
-
-    @staticmethod
-    def _version(conn: sqlite3.Connection, stream_id: str) -> int:
-        row = conn.execute(
-            "SELECT COALESCE(MAX(stream_version), 0) FROM docsense_events WHERE stream_id = ?",
-            (stream_id,),
-        ).fetchone()
-        return int(row[0])
-
-    def _stored_batch(
-        self,
-        conn: sqlite3.Connection,
-        stream_id: str,
-        rows: list[tuple[Any, ...]],
-        expected_version: int,
-    ) -> list[int] | None:
-        """Positions of a batch already stored exactly as asked (a retry), else None.
-
-        Raises when the first id is stored somewhere else.
-        """
-        if not rows:
-            return None
-        first = conn.execute(
-            "SELECT stream_id, stream_version FROM docsense_events WHERE event_id = ?",
-            (rows[0][0],),
-        ).fetchone()
-        if first is None:
-            return None
-        stored = conn.execute(
-            "SELECT position, event_id FROM docsense_events WHERE stream_id = ? "
-            "AND stream_version > ? AND stream_version <= ? ORDER BY stream_version",
-            (stream_id, expected_version, expected_version + len(rows)),
-        ).fetchall()
-        if [r[1] for r in stored] == [row[0] for row in rows]:
-            return [int(r[0]) for r in stored]
-        current = self._version(conn, stream_id)
-        if current != expected_version:
-            raise ConcurrencyConflict(stream_id, expected_version, current)
-        raise DuplicateEventId(str(rows[0][0]), stream_id)
-
     async def read_stream(self, stream_id: str, from_version: int = 0) -> list[RecordedEvent]:
         """Return the stream's events after ``from_version``."""
 
-        def read() -> list[RecordedEvent]:
-            cursor = self._db.reader().execute(
-                f"SELECT {_EVENT_COLUMNS} FROM docsense_events "
-                "WHERE stream_id = ? AND stream_version > ? "
-                "ORDER BY stream_version",
-                (stream_id, from_version),
-            )
+        def first(conn: sqlite3.Connection) -> list[RecordedEvent]:
+            cursor = conn.execute(f"{_STREAM} LIMIT ?", (stream_id, from_version, INLINE_ROWS))
             return [_recorded(row) for row in cursor]
 
-        return await self._db.run_read(read)
+        events = await self._db.read(first)
+        if len(events) < INLINE_ROWS:
+            return events
+
+        # A long stream: the rest on the reader thread. Streams only grow, so reading on
+        # from the last version returned is the same as having read everything at once,
+        # a moment later.
+        def rest() -> list[RecordedEvent]:
+            cursor = self._db.reader().execute(_STREAM, (stream_id, events[-1].stream_version))
+            return [_recorded(row) for row in cursor]
+
+        return events + await self._db.run_read(rest)
 
     async def stream_version(self, stream_id: str) -> int:
         """Return the number of events in ``stream_id``."""
-        return await self._db.run_read(lambda: self._version(self._db.reader(), stream_id))
+
+        def read(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                "SELECT COALESCE(MAX(stream_version), 0) FROM docsense_events "
+                "WHERE stream_id = ?",
+                (stream_id,),
+            ).fetchone()
+            return int(row[0])
+
+        return await self._db.read(read)
 
     async def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         """Return up to ``limit`` events after position ``after``, in global order."""
@@ -233,20 +190,17 @@ class SQLiteStorage:
     async def head(self) -> int:
         """Return the last committed position (0 when empty)."""
 
-        def read() -> int:
-            row = (
-                self._db.reader()
-                .execute("SELECT COALESCE(MAX(position), 0) FROM docsense_events")
-                .fetchone()
-            )
-            return int(row[0])
+        def read(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT COALESCE(MAX(position), 0) FROM docsense_events")
+            return int(row.fetchone()[0])
 
-        return await self._db.run_read(read)
+        return await self._db.read(read)
 
     # --- snapshots and blobs ------------------------------------------------------------
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
         """Store ``snapshot`` unless a newer snapshot of the stream is stored."""
+        state = dumps(snapshot.state)
 
         def write() -> None:
             self._db.writer().execute(
@@ -254,12 +208,7 @@ class SQLiteStorage:
                 "VALUES (?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET "
                 "version = excluded.version, schema_version = excluded.schema_version, "
                 "state = excluded.state WHERE excluded.version >= docsense_snapshots.version",
-                (
-                    snapshot.stream_id,
-                    snapshot.version,
-                    snapshot.schema_version,
-                    dumps(snapshot.state),
-                ),
+                (snapshot.stream_id, snapshot.version, snapshot.schema_version, state),
             )
 
         await self._db.run_write(write)
@@ -267,25 +216,22 @@ class SQLiteStorage:
     async def load_snapshot(self, stream_id: str) -> Snapshot | None:
         """Return the latest snapshot of ``stream_id``, or None."""
 
-        def read() -> Snapshot | None:
-            row = (
-                self._db.reader()
-                .execute(
-                    "SELECT version, schema_version, state FROM docsense_snapshots "
-                    "WHERE stream_id = ?",
-                    (stream_id,),
-                )
-                .fetchone()
-            )
-            if row is None:
-                return None
-            try:
-                state = loads(row[2])
-            except ValueError:
-                state = {"__undecodable__": str(row[2])[:200]}
-            return Snapshot(stream_id, int(row[0]), int(row[1]), state)
+        def read(conn: sqlite3.Connection) -> tuple[Any, ...] | None:
+            row: tuple[Any, ...] | None = conn.execute(
+                "SELECT version, schema_version, state FROM docsense_snapshots "
+                "WHERE stream_id = ?",
+                (stream_id,),
+            ).fetchone()
+            return row
 
-        return await self._db.run_read(read)
+        row = await self._db.read(read)
+        if row is None:
+            return None
+        try:
+            state = loads(row[2])
+        except ValueError:
+            state = {"__undecodable__": str(row[2])[:200]}
+        return Snapshot(stream_id, int(row[0]), int(row[1]), state)
 
     async def put_blob(self, data: bytes) -> str:
         """Store ``data`` once under its SHA-256 and return the digest."""
@@ -312,7 +258,7 @@ class SQLiteStorage:
             )
             return None if row is None else bytes(row[0])
 
-        data = await self._db.run_read(read)
+        data = await self._db.run_read(read)  # may be large: never on the loop thread
         if data is None:
             raise BlobNotFound(sha256)
         return data
@@ -320,15 +266,11 @@ class SQLiteStorage:
     async def has_blob(self, sha256: str) -> bool:
         """Return True if bytes are stored under ``sha256``."""
 
-        def read() -> bool:
-            row = (
-                self._db.reader()
-                .execute("SELECT 1 FROM docsense_blobs WHERE sha256 = ?", (sha256,))
-                .fetchone()
-            )
-            return row is not None
+        def read(conn: sqlite3.Connection) -> bool:
+            row = conn.execute("SELECT 1 FROM docsense_blobs WHERE sha256 = ?", (sha256,))
+            return row.fetchone() is not None
 
-        return await self._db.run_read(read)
+        return await self._db.read(read)
 
     async def schema_version(self) -> int:
         """Return the database's schema version (the last migration applied)."""
@@ -340,7 +282,8 @@ class SQLiteStorage:
         return await self._db.run_read(read)
 
     async def close(self) -> None:
-        """Close the file's connections. Idempotent."""
+        """Wait for appends being committed, then close the file's connections. Idempotent."""
+        await self._appends.close()
         await self._db.close()
 
 

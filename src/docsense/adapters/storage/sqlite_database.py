@@ -34,15 +34,23 @@ import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from docsense.adapters.storage._serial_thread import SerialThread, SerialThreadShutDown
 from docsense.adapters.storage.migrations import Migration, pending
 from docsense.errors import DocSenseError, StorageError, StorageFull, StoreUnavailable
 
-__all__ = ["SQLiteDatabase", "rollback", "translate_error", "write_transaction"]
+__all__ = [
+    "Mode",
+    "SQLiteDatabase",
+    "is_busy",
+    "rollback",
+    "translate_error",
+    "write_transaction",
+]
 
 T = TypeVar("T")
 
@@ -85,17 +93,34 @@ def rollback(conn: sqlite3.Connection) -> None:
         logger.warning("SQLite ROLLBACK failed (the transaction is abandoned): %s", exc)
 
 
+Mode = Literal["thread", "auto", "inline"]
+"""Where SQLite calls run: see :class:`SQLiteDatabase`."""
+
+
 class SQLiteDatabase:
     """The connections to one SQLite file and the threads that use them.
 
-    Open it with :meth:`open`; close it with :meth:`close`.
+    Open it with :meth:`open`; close it with :meth:`close`. ``inline`` picks where calls run:
+
+    - ``False`` (*thread*): always on the connections' own threads; the event loop never
+      waits for SQLite.
+    - ``"auto"`` (the default): as *thread*, except that the parts built on this class may
+      run short calls on the event loop's thread through :meth:`read` and
+      :meth:`loop_writer`, on connections of that thread that never wait for a lock
+      (``busy_timeout`` 0: a busy file sends the call to the threads instead).
+    - ``True`` (*inline*): every call on the caller's thread (the synchronous facade, whose
+      event loop is a private thread).
     """
 
-    def __init__(self, path: str, *, busy_timeout: float = 30.0, inline: bool = False) -> None:
+    def __init__(
+        self, path: str, *, busy_timeout: float = 30.0, inline: bool | Literal["auto"] = "auto"
+    ) -> None:
         self.path = path
         self.busy_timeout = busy_timeout
-        self.inline = inline
         self.in_memory = path == ":memory:"
+        self.mode: Mode = "auto" if inline == "auto" else "inline" if inline else "thread"
+        if self.in_memory and self.mode == "auto":
+            self.mode = "thread"  # one connection only: no second one for the loop thread
         self._writer_thread = SerialThread("docsense-sqlite-write")
         self._reader_thread = (
             self._writer_thread if self.in_memory else SerialThread("docsense-sqlite-read")
@@ -103,6 +128,10 @@ class SQLiteDatabase:
         self._writer: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
         self._projection_writer: sqlite3.Connection | None = None
+        # "auto": connections used only on the thread that opened the database (its loop).
+        self._owner = threading.get_ident()
+        self._loop_writer: sqlite3.Connection | None = None
+        self._loop_reader: sqlite3.Connection | None = None
         self._closed = False
 
     @classmethod
@@ -111,7 +140,7 @@ class SQLiteDatabase:
         path: str,
         *,
         busy_timeout: float = 30.0,
-        inline: bool = False,
+        inline: bool | Literal["auto"] = "auto",
         migrations: Sequence[Migration],
     ) -> SQLiteDatabase:
         """Open (creating if needed) and migrate the database at ``path``."""
@@ -125,26 +154,34 @@ class SQLiteDatabase:
             raise
         return db
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called."""
+        return self._closed
+
     # --- connections --------------------------------------------------------------------
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, busy_timeout: float | None = None) -> sqlite3.Connection:
         if not self.in_memory:
             parent = os.path.dirname(os.path.abspath(self.path))
             if not os.path.isdir(parent):
                 raise StoreUnavailable(
                     f"cannot open SQLite store {self.path!r}: folder {parent} does not exist"
                 )
+        timeout = self.busy_timeout if busy_timeout is None else busy_timeout
         try:
             conn = sqlite3.connect(
                 self.path,
-                timeout=self.busy_timeout,
+                timeout=timeout,
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,
             )
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open SQLite store {self.path!r}: {exc}") from exc
-        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA synchronous = FULL")
+        # Statement journals (a multi-row insert inside a transaction) in memory, not files.
+        conn.execute("PRAGMA temp_store = MEMORY")
         return conn
 
     def _connect_and_migrate(self, migrations: Sequence[Migration]) -> None:
@@ -224,6 +261,32 @@ class SQLiteDatabase:
             raise StoreUnavailable(f"SQLite store {self.path!r} is not open")
         return self._reader
 
+    def on_loop_thread(self) -> bool:
+        """Return True if "auto" mode may run a call here, the thread that opened the file."""
+        return (
+            self.mode == "auto" and not self._closed and threading.get_ident() == self._owner
+        )
+
+    def loop_writer(self) -> sqlite3.Connection:
+        """Return the event loop thread's write connection (``"auto"`` mode; opened lazily).
+
+        It never waits: ``busy_timeout`` is 0, so a file another writer holds raises
+        SQLITE_BUSY at once (see :func:`is_busy`), and it never checkpoints the write-ahead
+        log (``wal_autocheckpoint`` 0): :meth:`checkpoint` does that on the writer thread.
+        """
+        if self._loop_writer is None:
+            conn = self._connect(busy_timeout=0)
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+            self._loop_writer = conn
+        return self._loop_writer
+
+    def _loop_read_connection(self) -> sqlite3.Connection:
+        if self._loop_reader is None:
+            conn = self._connect(busy_timeout=0)
+            conn.execute("PRAGMA query_only = ON")
+            self._loop_reader = conn
+        return self._loop_reader
+
     # --- running calls ------------------------------------------------------------------
 
     async def run_write(self, fn: Callable[[], T]) -> T:
@@ -234,11 +297,32 @@ class SQLiteDatabase:
         """Run ``fn`` (which uses the reader connection) on the reader thread."""
         return await self._run(self._reader_thread, fn)
 
+    async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run the short read ``fn(connection)``: on the loop thread where "auto" allows it.
+
+        On the loop thread it runs on a connection that never waits for a lock; if the
+        file is busy (a rare moment of WAL recovery or reset) it runs on the reader thread
+        instead. ``fn`` must be cheap: a few rows, no large values.
+        """
+        if self.on_loop_thread():
+            try:
+                return fn(self._loop_read_connection())
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise translate_error(exc, self.path, self.busy_timeout) from exc
+            except sqlite3.Error as exc:
+                raise translate_error(exc, self.path, self.busy_timeout) from exc
+        return await self.run_read(lambda: fn(self.reader()))
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the file without waiting for readers (PASSIVE)."""
+        await self.run_write(lambda: self.writer().execute("PRAGMA wal_checkpoint(PASSIVE)"))
+
     async def _run(self, thread: SerialThread, fn: Callable[[], T]) -> T:
         if self._closed:
             raise StoreUnavailable(f"SQLite store {self.path!r} is closed")
         try:
-            if self.inline:
+            if self.mode == "inline":
                 return fn()
             return await thread.run(fn)
         except SerialThreadShutDown:
@@ -250,6 +334,11 @@ class SQLiteDatabase:
         """Close every connection and end the threads. Idempotent."""
         if self._closed:
             return
+        for conn_attr in ("_loop_reader", "_loop_writer"):
+            conn = getattr(self, conn_attr)
+            setattr(self, conn_attr, None)
+            if conn is not None:
+                conn.close()
         for conn_attr, thread in (
             ("_reader", self._reader_thread),
             ("_projection_writer", self._writer_thread),
@@ -260,13 +349,18 @@ class SQLiteDatabase:
                 setattr(self, conn_attr, None)
                 if conn_attr == "_reader" and self.in_memory:
                     continue
-                if self.inline:
+                if self.mode == "inline":
                     conn.close()
                 else:
                     await thread.run(conn.close)
         self._closed = True
         self._writer_thread.shutdown()
         self._reader_thread.shutdown()
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Return True if ``exc`` says another connection holds the lock the call needed."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
 def translate_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> DocSenseError:
