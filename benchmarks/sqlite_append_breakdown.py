@@ -1,15 +1,18 @@
-"""Where a SQLite append's time goes: store call (thread hop), inline, bare commit.
+"""Where a SQLite append's time goes: the store in each mode, and bare commits.
 
     python benchmarks/sqlite_append_breakdown.py [--appends 2000] [--runs 3]
 
-Prints median microseconds per single-event append for: the default store (a worker
-thread), the same store with ``?inline=1`` (event loop thread), and bare
+Prints median microseconds per single-event append for: the store as an async caller
+gets it by default (``auto``: a lone append commits on the event loop's thread while
+commits are fast), the same store with ``?inline=0`` (every commit on the writer thread:
+the hop there and back), with ``?inline=1`` (everything on the loop thread), and bare
 ``BEGIN IMMEDIATE; INSERT; COMMIT`` loops on the same connection settings
 (``synchronous=FULL``, WAL) into three tables: a minimal one (the floor any adapter pays on
 this disk), the table ``eventsourcing`` 9.5's SQLite application recorder creates (rowid plus
 one unique index on stream and version), and docsense's own events table as its migrations
-create it (a unique event id, stream and version, and an index by type, for idempotent
-re-appends and reads by type). The last two are the floors of the two libraries' appends.
+create it (rowid, a unique event id, a unique stream and version: idempotent re-appends
+need the event id). The last two are the floors of the two libraries' appends. The runs
+of each row alternate with the other rows', so that a busy disk slows them alike.
 """
 
 from __future__ import annotations
@@ -58,8 +61,8 @@ _TABLES = {
         lambda: (uuid.uuid4().hex, 1, "docsense.bench:Event", _PAYLOAD),
     ),
     "bare, docsense": _Table(
-        tuple(s for m in SQLITE_MIGRATIONS[:2] for s in m.statements),
-        "INSERT INTO events (event_id, event_type, schema_version, stream_id, "
+        tuple(s for m in SQLITE_MIGRATIONS for s in m.statements),
+        "INSERT INTO docsense_events (event_id, event_type, schema_version, stream_id, "
         "stream_version, occurred_at, payload, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         lambda: (
             str(uuid.uuid4()), "BenchEvent", 1, f"s-{uuid.uuid4()}", 1,
@@ -102,19 +105,13 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    rows: dict[str, list[float]] = {
-        "threaded store": [],
-        "inline store": [],
-        **{name: [] for name in _TABLES},
-    }
+    stores = {"auto store": "", "thread store": "?inline=0", "inline store": "?inline=1"}
+    rows: dict[str, list[float]] = {name: [] for name in [*stores, *_TABLES]}
     for run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
-            rows["threaded store"].append(
-                asyncio.run(store_append(f"sqlite:///{tmp}/a{run}.db", args.appends))
-            )
-            rows["inline store"].append(
-                asyncio.run(store_append(f"sqlite:///{tmp}/b{run}.db?inline=1", args.appends))
-            )
+            for i, (name, query) in enumerate(stores.items()):
+                url = f"sqlite:///{tmp}/store{i}-{run}.db{query}"
+                rows[name].append(asyncio.run(store_append(url, args.appends)))
             for i, (name, table) in enumerate(_TABLES.items()):
                 rows[name].append(bare_commit(f"{tmp}/bare{i}-{run}.db", args.appends, table))
     for name, values in rows.items():

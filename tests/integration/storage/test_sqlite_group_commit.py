@@ -8,16 +8,16 @@ there, and checkpoints on the writer thread.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from docsense.adapters.storage import sqlite_appends, sqlite_database
+from docsense.adapters.storage import sqlite_appends
 from docsense.adapters.storage.sqlite import SQLiteStorage
 from docsense.errors import ConcurrencyConflict, DuplicateEventId, StorageFull
 from docsense.testing import new_event
@@ -64,8 +64,9 @@ async def test_concurrent_appends_share_one_commit(thread_store: SQLiteStorage) 
     positions = await asyncio.gather(
         *(thread_store.append(f"thing-{i}", [new_event(i), new_event(i)], 0) for i in range(8))
     )
-    assert statements.count("COMMIT") == 1
-    assert statements.count("INSERT INTO docsense_events") == 8
+    # One statement, its own transaction: one commit, one fsync, for the eight appends.
+    assert statements.count("INSERT INTO docsense_events") == 1
+    assert statements.count("BEGIN") == 0
     flat = sorted(p for ps in positions for p in ps)
     assert flat == list(range(flat[0], flat[0] + 16))
     for i in range(8):
@@ -82,12 +83,8 @@ async def test_appends_made_while_a_group_commits_form_the_next_group(
             await thread_store.append(f"writer-{n}", [new_event(version)], version)
 
     await asyncio.gather(*(writer(n) for n in range(8)))
-    assert statements.count("INSERT INTO docsense_events") == 160
-    # 160 appends; one transaction each would be 160 BEGINs (or lone autocommits).
-    transactions = statements.count("BEGIN IMMEDIATE") + sum(
-        1 for sql, _ in statements.seen if sql == "COMMIT"
-    )
-    assert transactions <= 2 * 40, "appends were not grouped"
+    # 160 appends in 20 rounds of 8: one transaction each would be 160.
+    assert statements.count("BEGIN IMMEDIATE") <= 40, "appends were not grouped"
     for n in range(8):
         assert await thread_store.stream_version(f"writer-{n}") == 20
 
@@ -131,6 +128,29 @@ async def test_in_a_group_a_retry_gets_the_stored_positions(thread_store: SQLite
     assert other == []
 
 
+async def test_in_a_group_of_one_statement_each_append_is_checked_on_its_own(
+    thread_store: SQLiteStorage,
+) -> None:
+    stored = [new_event(0), new_event(1)]
+    positions = await thread_store.append("thing-1", stored, 0)
+    statements = await _trace_writer(thread_store)
+    stale, retry, fresh, fresh_too = await asyncio.gather(
+        thread_store.append("thing-2", [new_event(2)], 3),  # the stream is not there yet
+        thread_store.append("thing-1", stored, 0),  # a retry of what is stored
+        thread_store.append("thing-3", [new_event(3), new_event(4)], 0),
+        thread_store.append("thing-4", [new_event(5)], 0),
+        return_exceptions=True,
+    )
+    assert statements.count("INSERT INTO docsense_events") == 1
+    assert isinstance(stale, ConcurrencyConflict)
+    assert retry == positions
+    assert isinstance(fresh, list)
+    assert len(fresh) == 2
+    assert isinstance(fresh_too, list)
+    assert await thread_store.stream_version("thing-2") == 0
+    assert await thread_store.stream_version("thing-3") == 2
+
+
 async def test_a_batch_larger_than_one_statement_is_still_atomic(
     thread_store: SQLiteStorage,
 ) -> None:
@@ -168,29 +188,30 @@ async def test_when_the_shared_commit_fails_every_append_of_the_group_fails(
         assert await thread_store.stream_version(f"thing-{i}") == 0
 
 
-def _hold_after_commit(monkeypatch: pytest.MonkeyPatch, gate: threading.Event) -> None:
-    original = sqlite_database.write_transaction
-
-    @contextlib.contextmanager
-    def slow(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        with original(conn):
-            yield conn
-        gate.wait(10)  # the COMMIT has run; the caller must not be answered before we return
-
-    monkeypatch.setattr(sqlite_appends, "write_transaction", slow)
-
-
 async def test_no_append_is_answered_before_the_shared_commit_returns(
-    thread_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch
+    thread_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     gate = threading.Event()
-    _hold_after_commit(monkeypatch, gate)
+    committed = threading.Event()
+    original = sqlite_appends.commit_group
+
+    def held(conn: sqlite3.Connection, group: Any) -> Any:
+        results = original(conn, group)
+        committed.set()
+        gate.wait(10)  # the commit is done; no caller may be answered before we return
+        return results
+
+    monkeypatch.setattr(sqlite_appends, "commit_group", held)
     appends = [
         asyncio.ensure_future(thread_store.append(f"thing-{i}", [new_event(i)], 0))
         for i in range(3)
     ]
-    await asyncio.sleep(0.3)
+    assert await asyncio.to_thread(committed.wait, 10)
+    await asyncio.sleep(0.2)
     assert not any(a.done() for a in appends)
+    with sqlite3.connect(tmp_path / "thread.db") as other:  # durable and visible already
+        assert other.execute("SELECT COUNT(*) FROM docsense_events").fetchone()[0] == 3
+    other.close()
     gate.set()
     await asyncio.gather(*appends)
 
@@ -250,15 +271,35 @@ async def test_auto_runs_short_reads_and_a_lone_append_on_the_loop_thread(
 
 
 async def test_auto_sends_appends_to_the_writer_thread_while_commits_are_slow(
-    auto_store: SQLiteStorage,
+    auto_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 0.5)  # any real commit is fast
     statements = await _trace_everything(auto_store)
-    auto_store._appends._commit_seconds = 1.0  # as after a burst of slow fsyncs
+    for _ in range(16):
+        auto_store._appends.recent.add(1.0)  # as after a burst of slow fsyncs
+    where = []
+    for version in range(12):
+        await auto_store.append("thing-1", [new_event(version)], version)
+        where.append(
+            [t for sql, t in statements.seen if sql.startswith("INSERT INTO docsense_events")][-1]
+        )
+    here = threading.get_ident()
+    # Eight fast commits on the thread leave no majority of slow ones: the loop again.
+    assert here not in where[:8]
+    assert set(where[8:]) == {here}
+
+
+async def test_one_slow_commit_among_fast_ones_keeps_appends_on_the_loop(
+    auto_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 0.5)
+    statements = await _trace_everything(auto_store)
+    for _ in range(15):
+        auto_store._appends.recent.add(0.001)
+    auto_store._appends.recent.add(1.0)
     await auto_store.append("thing-1", [new_event(1)], 0)
     inserts = [t for sql, t in statements.seen if sql.startswith("INSERT INTO docsense_events")]
-    assert inserts
-    assert threading.get_ident() not in inserts
-    assert auto_store._appends._commit_seconds < 1.0  # the thread's commits bring it down
+    assert inserts == [threading.get_ident()]
 
 
 async def test_auto_never_waits_for_a_lock_on_the_loop_thread(

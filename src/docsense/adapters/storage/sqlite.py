@@ -118,6 +118,7 @@ class SQLiteStorage:
     ) -> list[int]:
         """Append ``events`` atomically if the stream is at ``expected_version``."""
         check_append(stream_id, events, expected_version)
+        # Nine parameters per event: its columns, then the version the stream must be at.
         params: list[Any] = []
         for i, e in enumerate(events, start=1):
             params += (
@@ -128,7 +129,8 @@ class SQLiteStorage:
                 expected_version + i,
                 e.occurred_at.isoformat(),
                 dumps(e.payload),
-                dumps(e.metadata),
+                dumps(e.metadata) if e.metadata else "{}",
+                expected_version,
             )
         return await self._appends.append(stream_id, params, expected_version)
 

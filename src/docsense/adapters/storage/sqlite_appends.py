@@ -1,29 +1,38 @@
-"""SQLite appends: one commit for many appends (group commit), single ones on the event loop.
+"""SQLite appends: one commit for many appends (group commit), lone ones on the event loop.
 
 Every append of a :class:`~docsense.adapters.storage.sqlite.SQLiteStorage` goes through an
 :class:`AppendCommitter`. Appends made during one turn of the event loop are collected and
-committed together, in one ``BEGIN IMMEDIATE`` ... ``COMMIT``, so concurrent writers in a
-process share one fsync instead of queueing for one each:
+committed together, so concurrent writers in a process share one commit and one fsync
+instead of queueing for one each:
 
-- each append is one ``INSERT ... SELECT ... WHERE`` statement that inserts its events only
-  if the stream is still at the expected version *inside that transaction* (so an earlier
-  append of the same group counts), and a failing append (a stale version, an event id
-  stored elsewhere) undoes only its own statement: the others of the group commit;
-- each caller is answered only after the shared ``COMMIT`` has returned, that is after
-  the write-ahead log is on disk (``synchronous=FULL``); if that commit fails, every append
-  of the group fails with the error, and none of them was stored;
+- each row of the group's ``INSERT ... SELECT ... WHERE`` carries its append's expected
+  version, and an append's rows are inserted only if its stream is at that version, all of
+  them or none (SQLite reads every row's condition before it inserts any); appends to
+  different streams go in one statement, which is its own transaction (one release of the
+  interpreter lock for the inserts, the commit and its fsync); two appends to one stream,
+  or an event id already taken, are applied one by one in one transaction, each statement
+  undone alone if it fails;
+- each caller is answered only after the group's commit has returned, that is after the
+  write-ahead log is on disk (``synchronous=FULL``): a stale append gets
+  :class:`~docsense.errors.ConcurrencyConflict`, a retry of a stored batch its positions,
+  a reused event id :class:`~docsense.errors.DuplicateEventId`; if the commit itself fails,
+  every append of the group fails with the error, and none was stored;
 - while one group commits on the writer thread, the next one collects; it commits as soon
   as the first is done.
 
-In ``"auto"`` mode (the default of an async store), an append that is alone in its group
-commits directly on the event loop's thread when recent commits took less than
-:data:`INLINE_BUDGET`: handing a commit to a thread and back costs as much as the commit on
-a small machine. It runs on a connection that never waits for a lock (a file busy with
-another writer sends the group to the writer thread, which waits) and never checkpoints the
-log (checkpoints run on the writer thread every :data:`CHECKPOINT_EVERY` such commits), so
-the loop waits for one fsync, never for a lock or a checkpoint. When commits get slow (a
-busy disk), appends go to the thread until they are fast again. ``inline=False`` (URL
-``?inline=0``) never commits on the loop.
+In ``"auto"`` mode (the default of an async store), an append alone in its group commits
+on the event loop's thread while most recent commits took less than
+:data:`INLINE_BUDGET`: handing a commit to a thread and back costs as much as the commit
+itself on a small machine. (When nothing else is ready to run on the loop, nothing can join
+a group, and it commits without waiting for the next turn.) It uses a connection that never
+waits for a lock (a file another writer holds sends it to the writer thread, which waits)
+and never checkpoints the log (checkpoints run on the writer thread every
+:data:`CHECKPOINT_EVERY` such commits), so the loop waits for one fsync, never for a lock or
+a checkpoint; while the disk is slow, appends go to the thread. ``inline=False`` (URL
+``?inline=0``) never commits on the loop; ``inline=True`` commits everything there.
+
+An append cancelled before its group is taken for commit is not stored; one cancelled
+later may have been.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import contextlib
 import logging
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -49,15 +59,14 @@ __all__ = ["CHECKPOINT_EVERY", "INLINE_BUDGET", "AppendCommitter"]
 
 logger = logging.getLogger(__name__)
 
-#: Commit on the loop only while recent commits (an exponential average) took less than
-#: this many seconds: that bounds how long an append can hold the event loop.
+#: Commit on the loop only while most recent commits took less than this many seconds:
+#: that bounds how long an append usually holds the event loop.
 INLINE_BUDGET = 0.002
 #: Commits on the loop's connection between two checkpoints run on the writer thread.
 CHECKPOINT_EVERY = 200
 
-_COLUMNS = 8  # parameters per event row (see SQLiteStorage.append)
-_MAX_ROWS = 100  # rows per INSERT: 800 parameters, under the 999 of older SQLite builds
-_AVERAGE_WEIGHT = 0.2  # of the newest commit time in the running average
+_COLUMNS = 9  # parameters per event: its eight columns, then the expected version
+_MAX_ROWS = 100  # rows per INSERT: 900 parameters, under the 999 of older SQLite builds
 _INSERT = (
     "INSERT INTO docsense_events (event_id, event_type, schema_version, stream_id, "
     "stream_version, occurred_at, payload, metadata) "
@@ -69,20 +78,52 @@ Result = list[int] | Exception
 class _Append:
     """One caller's append: its parameters (``_COLUMNS`` per event) and its answer."""
 
-    __slots__ = ("expected_version", "future", "params", "size", "stream_id")
+    __slots__ = ("expected_version", "future", "owner", "params", "size", "stream_id", "taken")
 
     def __init__(
         self,
         stream_id: str,
         params: list[Any],
         expected_version: int,
-        future: asyncio.Future[list[int]],
+        future: asyncio.Future[list[int]] | None,
     ) -> None:
         self.stream_id = stream_id
         self.params = params
         self.size = len(params) // _COLUMNS
         self.expected_version = expected_version
         self.future = future
+        self.owner = asyncio.current_task()
+        self.taken = False  # by the group that commits it
+
+    @property
+    def dropped(self) -> bool:
+        """True if the caller gave up (cancelled) before the append was committed."""
+        owner = self.owner
+        done = self.future is None or self.future.done()
+        return done or (owner is not None and owner.cancelling() > 0)
+
+
+class _RecentCommits:
+    """Whether most of the last few commits took longer than :data:`INLINE_BUDGET`.
+
+    A majority, not an average: one slow fsync among fast ones does not send the next
+    appends to the thread, and a disk that has become slow does within a few commits.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._slow: deque[bool] = deque(maxlen=size)
+        self._count = 0
+
+    def add(self, seconds: float) -> None:
+        if len(self._slow) == self._slow.maxlen:
+            self._count -= self._slow[0]
+        slow = seconds > INLINE_BUDGET
+        self._slow.append(slow)
+        self._count += slow
+
+    @property
+    def slow(self) -> bool:
+        return 2 * self._count > len(self._slow)
 
 
 class AppendCommitter:
@@ -92,59 +133,79 @@ class AppendCommitter:
         self._db = db
         self._on_commit = on_commit
         self._pending: list[_Append] = []
-        self._flush_scheduled = False
         self._in_flight = False
         self._tasks: set[asyncio.Task[None]] = set()
-        self._commit_seconds = 0.0  # running average of recent commits, both paths
+        self.recent = _RecentCommits()
         self._loop_commits = 0  # on the loop's connection since the last checkpoint
 
     async def append(self, stream_id: str, params: list[Any], expected_version: int) -> list[int]:
         """Commit one append (``_COLUMNS`` parameters per event) with the next group."""
         loop = asyncio.get_running_loop()
+        idle = not (self._pending or self._in_flight)
+        if idle and self._may_commit_on_loop() and not _others_ready(loop):
+            # Nothing else can run, so nothing can join a group: commit at once.
+            results = self._run_on_loop([_Append(stream_id, params, expected_version, None)])
+            if results is not None:
+                [result] = results
+                if isinstance(result, Exception):
+                    raise result
+                return result
         future: asyncio.Future[list[int]] = loop.create_future()
-        self._pending.append(_Append(stream_id, params, expected_version, future))
-        if not self._flush_scheduled and not self._in_flight:
-            # After the tasks already scheduled in this turn, so that they can join.
-            self._flush_scheduled = True
-            loop.call_soon(self._flush)
+        a = _Append(stream_id, params, expected_version, future)
+        self._pending.append(a)
+        if not self._in_flight:  # else the group in flight starts the next one when done
+            try:
+                await asyncio.sleep(0)  # appends made in this turn of the loop join the group
+            except asyncio.CancelledError:
+                future.cancel()  # drops out of its group
+                raise
+            if not a.taken:  # the first of the group to resume commits it
+                self._commit_pending()
         return await future
 
-    def _flush(self) -> None:
-        self._flush_scheduled = False
+    def _commit_pending(self) -> None:
         if self._in_flight:
-            return  # the group in flight flushes these when it is done
-        group = [a for a in self._pending if not a.future.done()]  # cancelled ones drop out
+            return
+        group = [a for a in self._pending if not a.dropped]
         self._pending = []
+        for a in group:
+            a.taken = True
         if not group:
             return
-        if len(group) == 1 and self._may_commit_on_loop() and self._commit_on_loop(group):
-            return
+        if len(group) == 1 and self._may_commit_on_loop():
+            results = self._run_on_loop(group)
+            if results is not None:
+                self._answer(group, results)
+                return
         self._in_flight = True
-        task = asyncio.get_running_loop().create_task(self._commit_on_thread(group))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._start(self._commit_on_thread(group))
 
     def _may_commit_on_loop(self) -> bool:
-        return self._db.on_loop_thread() and self._commit_seconds < INLINE_BUDGET
+        mode = self._db.mode
+        return mode == "inline" or (self._db.on_loop_thread() and not self.recent.slow)
 
-    def _commit_on_loop(self, group: list[_Append]) -> bool:
-        """Commit ``group`` on this thread; False if the file is busy (nothing was done)."""
+    def _run_on_loop(self, group: list[_Append]) -> list[Result] | None:
+        """Commit ``group`` on this thread; None if the file is busy (nothing was done)."""
+        auto = self._db.mode == "auto"
         try:
-            results = self._timed_commit(self._db.loop_writer(), group)
+            conn = self._db.loop_writer() if auto else self._db.writer()
+            results = self._timed_commit(conn, group)
         except sqlite3.OperationalError as exc:
-            if is_busy(exc):
-                return False
+            if auto and is_busy(exc):
+                return None  # the writer thread waits for the lock instead
             results = self._failed(group, exc)
         except sqlite3.Error as exc:
             results = self._failed(group, exc)
         except DocSenseError as exc:  # the connection could not be opened
             results = [exc] * len(group)
-        self._answer(group, results)
-        self._loop_commits += 1
-        if self._loop_commits >= CHECKPOINT_EVERY:
-            self._loop_commits = 0
-            self._start(self._checkpoint())
-        return True
+        if auto:
+            self._loop_commits += 1
+            if self._loop_commits >= CHECKPOINT_EVERY:
+                self._loop_commits = 0
+                self._start(self._checkpoint())
+        if any(isinstance(r, list) and r for r in results):
+            self._on_commit()
+        return results
 
     async def _commit_on_thread(self, group: list[_Append]) -> None:
         try:
@@ -153,16 +214,17 @@ class AppendCommitter:
             )
         except asyncio.CancelledError:
             for a in group:
-                a.future.cancel()
+                if a.future is not None:
+                    a.future.cancel()
             raise
         except Exception as exc:  # the store closed under the group: nothing was attempted
             results = [exc] * len(group)
         finally:
             self._in_flight = False
-            if self._pending and not self._flush_scheduled:
-                self._flush_scheduled = True
-                asyncio.get_running_loop().call_soon(self._flush)
+        if any(isinstance(r, list) and r for r in results):
+            self._on_commit()
         self._answer(group, results)
+        self._commit_pending()  # the appends made meanwhile
 
     def _commit_or_fail(self, conn: sqlite3.Connection, group: list[_Append]) -> list[Result]:
         try:
@@ -173,9 +235,8 @@ class AppendCommitter:
     def _timed_commit(self, conn: sqlite3.Connection, group: list[_Append]) -> list[Result]:
         start = time.perf_counter()
         results = commit_group(conn, group)
-        elapsed = time.perf_counter() - start
-        # A float store from either thread; a stale read only delays a switch by one append.
-        self._commit_seconds += _AVERAGE_WEIGHT * (elapsed - self._commit_seconds)
+        # From either thread: the loop thread is waiting meanwhile, or not looking.
+        self.recent.add(time.perf_counter() - start)
         return results
 
     def _failed(self, group: list[_Append], exc: sqlite3.Error) -> list[Result]:
@@ -188,16 +249,14 @@ class AppendCommitter:
         return errors
 
     def _answer(self, group: list[_Append], results: Sequence[Result]) -> None:
-        stored = False
         for a, result in zip(group, results, strict=True):
+            future = a.future
+            if future is None or future.done():
+                continue
             if isinstance(result, list):
-                stored = stored or bool(result)
-                if not a.future.done():
-                    a.future.set_result(result)
-            elif not a.future.done():
-                a.future.set_exception(result)
-        if stored:
-            self._on_commit()
+                future.set_result(result)
+            else:
+                future.set_exception(result)
 
     async def _checkpoint(self) -> None:
         try:
@@ -216,17 +275,72 @@ class AppendCommitter:
             await asyncio.wait(list(self._tasks))
 
 
-def commit_group(conn: sqlite3.Connection, group: Sequence[_Append]) -> list[Result]:
-    """Apply every append of ``group`` in one transaction; return each one's answer.
+def _others_ready(loop: asyncio.AbstractEventLoop) -> bool:
+    """Return False only if the loop has no other callback or task ready to run now.
 
-    Raises ``sqlite3.Error`` (nothing stored) if the transaction as a whole fails. An append
-    alone in its group that fits one statement needs no BEGIN and COMMIT: that statement is
-    its own transaction (it takes the write lock before it reads the version).
+    Read from CPython's event loop (its ready queue); any other loop is assumed busy, which
+    only costs an append one turn of the loop before it commits.
     """
-    if len(group) == 1 and group[0].size <= _MAX_ROWS:
-        return [_apply(conn, group[0])]
+    ready = getattr(loop, "_ready", None)
+    return ready is None or len(ready) > 0
+
+
+def commit_group(conn: sqlite3.Connection, group: Sequence[_Append]) -> list[Result]:
+    """Apply every append of ``group`` atomically; return each one's answer.
+
+    Raises ``sqlite3.Error`` (nothing stored) if the group's commit fails. Appends to
+    different streams that fit one statement are inserted by that one statement, which is
+    its own transaction: the thread that runs it releases the interpreter lock once for
+    the inserts, the commit and its fsync (see :func:`_apply_together`). Others (two appends
+    to one stream, very large batches, an event id already taken) are applied one by one
+    in one explicit transaction.
+    """
+    if _fits_one_statement(group):
+        results = _apply_together(conn, group)
+        if results is not None:
+            return results
     with write_transaction(conn):
         return [_apply(conn, a) for a in group]
+
+
+def _fits_one_statement(group: Sequence[_Append]) -> bool:
+    if sum(a.size for a in group) > _MAX_ROWS or any(a.size == 0 for a in group):
+        return False
+    return len(group) == 1 or len({a.stream_id for a in group}) == len(group)
+
+
+def _apply_together(conn: sqlite3.Connection, group: Sequence[_Append]) -> list[Result] | None:
+    """Insert the appends of ``group`` (different streams) with one statement, committed.
+
+    Each row carries its append's expected version, and SQLite reads every row's condition
+    before it inserts any row (the statement reads the table it writes), so each append's
+    rows go in together, or none of them. The statement takes the write lock before it
+    reads. Rows are inserted in the order given, at consecutive positions: if all went in,
+    the positions follow from the last one; otherwise the committed rows are read back to
+    see whose went in. Returns None, having stored nothing, if an event id is taken.
+    """
+    rows = sum(a.size for a in group)
+    try:
+        cursor = conn.execute(_checked_insert(rows), [p for a in group for p in a.params])
+    except sqlite3.IntegrityError:
+        return None
+    last, inserted = int(cursor.lastrowid or 0), cursor.rowcount
+    if inserted == rows:
+        results: list[Result] = []
+        first = last - rows + 1
+        for a in group:
+            results.append(list(range(first, first + a.size)))
+            first += a.size
+        return results
+    mine: dict[str, list[int]] = {}
+    if inserted > 0:
+        for stream_id, position in conn.execute(
+            "SELECT stream_id, position FROM docsense_events WHERE position > ? "
+            "AND position <= ? ORDER BY position",
+            (last - inserted, last),
+        ):
+            mine.setdefault(stream_id, []).append(int(position))
+    return [mine.get(a.stream_id) or _not_at_expected_version(conn, a) for a in group]
 
 
 def _apply(conn: sqlite3.Connection, a: _Append) -> Result:
@@ -238,7 +352,7 @@ def _apply(conn: sqlite3.Connection, a: _Append) -> Result:
     if a.size > _MAX_ROWS:
         return _apply_in_chunks(conn, a)
     try:
-        cursor = conn.execute(_checked_insert(a.size), [*a.params, a.stream_id, a.expected_version])
+        cursor = conn.execute(_checked_insert(a.size), a.params)
     except sqlite3.IntegrityError as exc:  # the statement alone is undone
         return _duplicate(conn, a, exc)
     if cursor.rowcount != a.size:
@@ -250,16 +364,15 @@ def _apply_in_chunks(conn: sqlite3.Connection, a: _Append) -> Result:
     """Apply a batch too large for one statement; a savepoint makes its statements one."""
     conn.execute("SAVEPOINT docsense_append")
     try:
-        first = _MAX_ROWS * _COLUMNS
-        cursor = conn.execute(
-            _checked_insert(_MAX_ROWS), [*a.params[:first], a.stream_id, a.expected_version]
-        )
+        chunk = _MAX_ROWS * _COLUMNS
+        cursor = conn.execute(_checked_insert(_MAX_ROWS), a.params[:chunk])
         if cursor.rowcount != _MAX_ROWS:
             conn.execute("RELEASE docsense_append")
             return _not_at_expected_version(conn, a)
-        for start in range(first, len(a.params), first):
-            chunk = a.params[start : start + first]
-            cursor = conn.execute(_plain_insert(len(chunk) // _COLUMNS), chunk)
+        for start in range(chunk, len(a.params), chunk):
+            rest = a.params[start : start + chunk]
+            # The version was checked by the first chunk, in this transaction.
+            cursor = conn.execute(_checked_insert(len(rest) // _COLUMNS, checked=False), rest)
     except sqlite3.IntegrityError as exc:
         conn.execute("ROLLBACK TO docsense_append")
         conn.execute("RELEASE docsense_append")
@@ -319,16 +432,23 @@ def _version(conn: sqlite3.Connection, stream_id: str) -> int:
     return int(row[0])
 
 
-@lru_cache(maxsize=_MAX_ROWS)
-def _checked_insert(rows: int) -> str:
-    """INSERT of ``rows`` events that inserts nothing unless the stream is at the version."""
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
-    return (
-        f"{_INSERT}SELECT * FROM (VALUES {values}) WHERE (SELECT COALESCE(MAX(stream_version), "
-        "0) FROM docsense_events WHERE stream_id = ?) = ?"
+@lru_cache(maxsize=2 * _MAX_ROWS)
+def _checked_insert(rows: int, *, checked: bool = True) -> str:
+    """INSERT of ``rows`` events, each inserted only if its stream is at its expected version.
+
+    Rows are ``_COLUMNS`` parameters: the eight columns, then the expected version. SQLite
+    reads every row's condition before it inserts any (the statement reads the table it
+    writes), so all rows of one append see the same version and go in together or not at
+    all.
+    """
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    where = (
+        " WHERE (SELECT COALESCE(MAX(e.stream_version), 0) FROM docsense_events e "
+        "WHERE e.stream_id = v.column4) = v.column9"
+        if checked
+        else ""
     )
-
-
-@lru_cache(maxsize=_MAX_ROWS)
-def _plain_insert(rows: int) -> str:
-    return _INSERT + "VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return (
+        f"{_INSERT}SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, "
+        f"v.column7, v.column8 FROM (VALUES {values}) AS v{where}"
+    )
