@@ -233,19 +233,41 @@ async def elapsed_ms(op: Callable[[], Awaitable[object]]) -> float:
 # --- docsense operations --------------------------------------------------------------------
 
 
+def uuid4_id() -> str:
+    """A random id: what docsense's application gives events and aggregates today."""
+    return str(uuid.uuid4())
+
+
+def uuid7_id() -> str:
+    """A time-ordered id (UUID version 7, RFC 9562): millisecond time, then random bits."""
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (millis << 80) | (0x7 << 76) | ((rand >> 62) & 0xFFF) << 64
+    return str(uuid.UUID(int=value | (0b10 << 62) | (rand & ((1 << 62) - 1))))
+
+
+NEW_ID: Callable[[], str] = uuid4_id  # --ids
+
+
 def ds_events(n: int) -> list[NewEvent]:
     now = datetime.now(UTC)
-    return [NewEvent(str(uuid.uuid4()), EVENT_TYPE, 1, now, PAYLOAD) for _ in range(n)]
+    return [NewEvent(NEW_ID(), EVENT_TYPE, 1, now, PAYLOAD) for _ in range(n)]
 
 
 def ds_append_op(store: Storage, batch: int) -> Callable[[int], Awaitable[int]]:
-    """Append ``batch`` events per call; streams hold 10 events (10 // batch appends each)."""
+    """Append ``batch`` events per call; streams hold 10 events (10 // batch appends each).
+
+    Streams are named as docsense names aggregates (kind, then an id), so their keys are
+    as random as eventsourcing's originator ids in :func:`es_append_op`.
+    """
     per_stream = max(1, 10 // batch)
-    prefix = uuid.uuid4().hex[:12]
+    current = [f"bench-{NEW_ID()}"]
 
     async def op(i: int) -> int:
-        stream = f"bench-{prefix}-{i // per_stream}"
-        await store.append(stream, ds_events(batch), (i % per_stream) * batch)
+        k = i % per_stream
+        if k == 0:
+            current[0] = f"bench-{NEW_ID()}"
+        await store.append(current[0], ds_events(batch), k * batch)
         return batch
 
     return op
@@ -893,8 +915,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sqlite-inline", action="store_true", help="the same as --sqlite-mode inline"
     )
+    parser.add_argument(
+        "--ids",
+        choices=("uuid4", "uuid7"),
+        default="uuid4",
+        help="docsense's event and stream ids: uuid4 (random, what docsense uses today) or "
+        "uuid7 (time-ordered); eventsourcing's are uuid4 either way",
+    )
     args = parser.parse_args(argv)
-    global SQLITE_QUERY
+    global SQLITE_QUERY, NEW_ID
+    NEW_ID = uuid7_id if args.ids == "uuid7" else uuid4_id
     mode = "inline" if args.sqlite_inline else args.sqlite_mode
     SQLITE_QUERY = SQLITE_MODES[mode]
     cfg = QUICK if args.quick else FULL
@@ -906,6 +936,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{cfg.repeats} x {cfg.seconds:g} s per throughput cell (columns interleaved), "
         f"payload {len(_dumps(PAYLOAD))} bytes JSON, {os.cpu_count()} CPUs, "
         f"docsense sqlite mode {mode}{' (default)' if mode == 'auto' else ''}, "
+        f"docsense ids {args.ids}, "
         f"{time.perf_counter() - started:.0f} s, "
         f"1-min load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end\n"
     )

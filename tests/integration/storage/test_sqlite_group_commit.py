@@ -270,6 +270,16 @@ async def test_auto_runs_short_reads_and_a_lone_append_on_the_loop_thread(
     assert any("FROM docsense_snapshots" in sql for sql in here)
 
 
+async def test_auto_commits_a_group_on_the_loop_thread_while_commits_are_fast(
+    auto_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 60.0)  # however slow the disk is
+    statements = await _trace_everything(auto_store)
+    await asyncio.gather(*(auto_store.append(f"thing-{i}", [new_event(i)], 0) for i in range(8)))
+    inserts = [t for sql, t in statements.seen if sql.startswith("INSERT INTO docsense_events")]
+    assert inserts == [threading.get_ident()]  # one statement, on this thread
+
+
 async def test_auto_sends_appends_to_the_writer_thread_while_commits_are_slow(
     auto_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:

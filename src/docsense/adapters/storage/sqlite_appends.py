@@ -20,15 +20,16 @@ instead of queueing for one each:
 - while one group commits on the writer thread, the next one collects; it commits as soon
   as the first is done.
 
-In ``"auto"`` mode (the default of an async store), an append alone in its group commits
+In ``"auto"`` mode (the default of an async store), a group that is one statement commits
 on the event loop's thread while most recent commits took less than
 :data:`INLINE_BUDGET`: handing a commit to a thread and back costs as much as the commit
-itself on a small machine. (When nothing else is ready to run on the loop, nothing can join
-a group, and it commits without waiting for the next turn.) It uses a connection that never
-waits for a lock (a file another writer holds sends it to the writer thread, which waits)
-and never checkpoints the log (checkpoints run on the writer thread every
-:data:`CHECKPOINT_EVERY` such commits), so the loop waits for one fsync, never for a lock or
-a checkpoint; while the disk is slow, appends go to the thread. ``inline=False`` (URL
+itself on a small machine, and the group's callers are all waiting for it anyway. (When
+nothing else is ready to run on the loop, nothing can join a group, and a lone append
+commits without waiting for the next turn.) It uses a connection that never waits for a
+lock (a file another writer holds sends the group to the writer thread, which waits) and
+never checkpoints the log (checkpoints run on the writer thread every
+:data:`CHECKPOINT_EVERY` such commits), so the loop waits for one commit, never for a lock
+or a checkpoint; while the disk is slow, groups go to the thread. ``inline=False`` (URL
 ``?inline=0``) never commits on the loop; ``inline=True`` commits everything there.
 
 An append cancelled before its group is taken for commit is not stored; one cancelled
@@ -172,7 +173,7 @@ class AppendCommitter:
             a.taken = True
         if not group:
             return
-        if len(group) == 1 and self._may_commit_on_loop():
+        if _fits_one_statement(group) and self._may_commit_on_loop():
             results = self._run_on_loop(group)
             if results is not None:
                 self._answer(group, results)
