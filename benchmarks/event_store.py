@@ -1,6 +1,7 @@
 """Event-store benchmark: docsense's storage adapters against ``eventsourcing`` 9.5.
 
-Run (needs PostgreSQL 15 at 127.0.0.1:5432, trust auth, database ``test``)::
+Run (needs PostgreSQL 15 at 127.0.0.1:5432, trust auth, database ``test`` or the one named by
+``DOCSENSE_BENCH_POSTGRES_DB``)::
 
     .venv/bin/python benchmarks/event_store.py            # full run, about 2-3 minutes
     .venv/bin/python benchmarks/event_store.py --quick    # smoke run, about 30 seconds
@@ -33,15 +34,23 @@ it is also SQLite's default, which eventsourcing keeps); PostgreSQL is the same 
 ``(tx_id, seq)`` below the snapshot's xmin (no table lock; see ``postgres.py``).
 
 Writers: "1 ev/txn" appends to streams of 10 events (one stream creation per 10 appends);
-"10 ev/txn" creates a new 10-event stream per append. With 8 PostgreSQL writers, docsense
-runs 8 asyncio tasks sharing **one** ``PostgresStorage`` whose asyncpg pool has 8
+"10 ev/txn" creates a new 10-event stream per append. Stream ids are random on both sides
+(eventsourcing's originator UUIDs; docsense's ``bench-<uuid>``, as docsense names
+aggregates), and so are docsense's event ids unless ``--ids uuid7``. With 8 PostgreSQL
+writers, docsense runs 8 asyncio tasks sharing **one** ``PostgresStorage`` whose asyncpg pool has 8
 connections (how an application would use it); eventsourcing runs 8 threads, each with its
 own ``PostgresDatastore`` (pool of one connection) and recorder, as it is synchronous.
 
-Every throughput figure is the median of several timed repetitions; every latency figure is
-the median of many single loads. Repetitions and samples alternate across the five columns
-(ds memory, ds sqlite, es sqlite, ds pg, es pg, then again), so background load on a shared
-machine hits both libraries alike; the 1-minute load average is printed at start and end.
+Every throughput figure is the median of many short timed repetitions (20 x 0.25 s in a full
+run); every latency figure is the median of many single loads. Repetitions and samples
+alternate across the five columns (ds memory, ds sqlite, es sqlite, ds pg, es pg, then
+again), so background load on a shared machine (a disk whose fsyncs go from 0.1 to 5 ms
+within seconds when other work runs) hits both libraries alike; the 1-minute load average
+is printed at start and end.
+
+SQLite with 8 writers: 8 asyncio tasks on one docsense store (their appends share commits:
+group commit). Its goal compares it with eventsourcing's *single* writer, the rate an
+application gets from eventsourcing on one file.
 "speedup" = docsense / eventsourcing for events/s and eventsourcing / docsense for ms, so
 above 1 always means docsense is faster.
 
@@ -141,8 +150,8 @@ class Config:
 SQLITE_MODES = {"auto": "", "thread": "?inline=0", "inline": "?inline=1"}
 SQLITE_QUERY = ""  # the URL query of --sqlite-mode
 
-FULL = Config(False, 1.0, 5, 60, 15, 2000, 20_000, 5, 8)
-QUICK = Config(True, 0.25, 2, 10, 3, 2000, 5_000, 2, 8)
+FULL = Config(False, 0.25, 20, 60, 15, 2000, 20_000, 5, 8)
+QUICK = Config(True, 0.1, 4, 10, 3, 2000, 5_000, 2, 8)
 
 
 def ctx() -> CommandContext:
