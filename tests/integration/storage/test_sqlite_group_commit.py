@@ -237,7 +237,7 @@ async def _trace_everything(store: SQLiteStorage) -> Statements:
     await store._db.run_read(lambda: store._db.reader().set_trace_callback(statements))
     if store._db.mode == "auto":
         store._db.loop_writer().set_trace_callback(statements)
-        store._db._loop_read_connection().set_trace_callback(statements)
+        store._db.loop_reader().set_trace_callback(statements)
     return statements
 
 

@@ -51,6 +51,48 @@ def pending(migrations: Sequence[Migration], current: int, database: str) -> lis
     return [m for m in migrations if m.version > current]
 
 
+def _sqlite_projection_commit(name: str, *, prefix: str) -> tuple[str, str]:
+    """Return the view ``name`` and its trigger: one row inserted commits a projection batch.
+
+    The trigger checks and moves the checkpoint, upserts and deletes the documents (JSON
+    arrays of [collection, key, doc] and [collection, key]) in the tables named with
+    ``prefix``. One statement is atomic on its own, and runs with the interpreter lock
+    released from start to end.
+    """
+    checkpoints, read_models = f"{prefix}projection_checkpoints", f"{prefix}read_models"
+    view = f"""
+            CREATE VIEW {name} (
+                projection, generation, expected_position, new_position, upserts, deletes
+            ) AS SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE 0
+            """
+    trigger = f"""
+            CREATE TRIGGER {name} INSTEAD OF INSERT ON {name}
+            BEGIN
+                SELECT RAISE(ABORT, 'docsense: projection checkpoint moved')
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {checkpoints}
+                    WHERE projection = NEW.projection AND generation = NEW.generation
+                      AND position = NEW.expected_position
+                );
+                UPDATE {checkpoints} SET position = NEW.new_position
+                WHERE projection = NEW.projection AND generation = NEW.generation;
+                INSERT INTO {read_models}
+                SELECT NEW.projection, NEW.generation, json_extract(value, '$[0]'),
+                       json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                FROM json_each(NEW.upserts) WHERE true
+                ON CONFLICT (projection, generation, collection, key)
+                DO UPDATE SET doc = excluded.doc;
+                DELETE FROM {read_models}
+                WHERE projection = NEW.projection AND generation = NEW.generation
+                  AND (collection, key) IN (
+                      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
+                      FROM json_each(NEW.deletes)
+                  );
+            END
+            """
+    return view, trigger
+
+
 SQLITE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -137,42 +179,7 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4,
         "read-model batch commit in one statement",
-        (
-            # Inserting one row into this view commits a projection batch: the trigger checks
-            # and moves the checkpoint, upserts and deletes the documents (JSON arrays of
-            # [collection, key, doc] and [collection, key]). One statement is atomic on its
-            # own, and runs with the interpreter lock released from start to end.
-            """
-            CREATE VIEW ds_projection_commit (
-                projection, generation, expected_position, new_position, upserts, deletes
-            ) AS SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE 0
-            """,
-            """
-            CREATE TRIGGER ds_projection_commit INSTEAD OF INSERT ON ds_projection_commit
-            BEGIN
-                SELECT RAISE(ABORT, 'docsense: projection checkpoint moved')
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM projection_checkpoints
-                    WHERE projection = NEW.projection AND generation = NEW.generation
-                      AND position = NEW.expected_position
-                );
-                UPDATE projection_checkpoints SET position = NEW.new_position
-                WHERE projection = NEW.projection AND generation = NEW.generation;
-                INSERT INTO read_models
-                SELECT NEW.projection, NEW.generation, json_extract(value, '$[0]'),
-                       json_extract(value, '$[1]'), json_extract(value, '$[2]')
-                FROM json_each(NEW.upserts) WHERE true
-                ON CONFLICT (projection, generation, collection, key)
-                DO UPDATE SET doc = excluded.doc;
-                DELETE FROM read_models
-                WHERE projection = NEW.projection AND generation = NEW.generation
-                  AND (collection, key) IN (
-                      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
-                      FROM json_each(NEW.deletes)
-                  );
-            END
-            """,
-        ),
+        (*_sqlite_projection_commit("ds_projection_commit", prefix=""),),
     ),
     Migration(
         5,
@@ -209,37 +216,7 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE projection_checkpoints RENAME TO docsense_projection_checkpoints",
             "ALTER TABLE read_models RENAME TO docsense_read_models",
             "ALTER TABLE dead_letters RENAME TO docsense_dead_letters",
-            """
-            CREATE VIEW docsense_projection_commit (
-                projection, generation, expected_position, new_position, upserts, deletes
-            ) AS SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE 0
-            """,
-            """
-            CREATE TRIGGER docsense_projection_commit
-            INSTEAD OF INSERT ON docsense_projection_commit
-            BEGIN
-                SELECT RAISE(ABORT, 'docsense: projection checkpoint moved')
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM docsense_projection_checkpoints
-                    WHERE projection = NEW.projection AND generation = NEW.generation
-                      AND position = NEW.expected_position
-                );
-                UPDATE docsense_projection_checkpoints SET position = NEW.new_position
-                WHERE projection = NEW.projection AND generation = NEW.generation;
-                INSERT INTO docsense_read_models
-                SELECT NEW.projection, NEW.generation, json_extract(value, '$[0]'),
-                       json_extract(value, '$[1]'), json_extract(value, '$[2]')
-                FROM json_each(NEW.upserts) WHERE true
-                ON CONFLICT (projection, generation, collection, key)
-                DO UPDATE SET doc = excluded.doc;
-                DELETE FROM docsense_read_models
-                WHERE projection = NEW.projection AND generation = NEW.generation
-                  AND (collection, key) IN (
-                      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
-                      FROM json_each(NEW.deletes)
-                  );
-            END
-            """,
+            *_sqlite_projection_commit("docsense_projection_commit", prefix="docsense_"),
         ),
     ),
 )

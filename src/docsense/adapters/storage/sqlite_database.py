@@ -280,7 +280,8 @@ class SQLiteDatabase:
             self._loop_writer = conn
         return self._loop_writer
 
-    def _loop_read_connection(self) -> sqlite3.Connection:
+    def loop_reader(self) -> sqlite3.Connection:
+        """Return the event loop thread's read-only connection (``"auto"``; opened lazily)."""
         if self._loop_reader is None:
             conn = self._connect(busy_timeout=0)
             conn.execute("PRAGMA query_only = ON")
@@ -306,7 +307,7 @@ class SQLiteDatabase:
         """
         if self.on_loop_thread():
             try:
-                return fn(self._loop_read_connection())
+                return fn(self.loop_reader())
             except sqlite3.OperationalError as exc:
                 if not is_busy(exc):
                     raise translate_error(exc, self.path, self.busy_timeout) from exc
