@@ -43,10 +43,11 @@ own ``PostgresDatastore`` (pool of one connection) and recorder, as it is synchr
 
 Every throughput figure is the median of many short timed repetitions (20 x 0.25 s in a full
 run); every latency figure is the median of many single loads. Repetitions and samples
-alternate across the five columns (ds memory, ds sqlite, es sqlite, ds pg, es pg, then
-again), so background load on a shared machine (a disk whose fsyncs go from 0.1 to 5 ms
-within seconds when other work runs) hits both libraries alike; the 1-minute load average
-is printed at start and end.
+alternate across the five columns, in an order shuffled every round (a fixed order would
+always start one column while the previous one's disk work, such as PostgreSQL's flushes,
+is still running), so background load on a shared machine (a disk whose fsyncs go from 0.1
+to 5 ms within seconds when other work runs) hits both libraries alike; the 1-minute load
+average is printed at start and end.
 
 SQLite with 8 writers: 8 asyncio tasks on one docsense store (their appends share commits:
 group commit). Its goal compares it with eventsourcing's *single* writer, the rate an
@@ -65,6 +66,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -773,10 +775,17 @@ async def measure(subjects: list[Subject], cfg: Config, results: Results) -> Non
     column's whole block, so the ratios stay meaningful on a shared machine.
     """
 
+    order = random.Random(15)  # the same shuffles in every run
+
+    def shuffled(who: list[Subject]) -> list[Subject]:
+        # A fixed order would always put one column right after another's disk activity
+        # (PostgreSQL's flushes and checkpoints outlive its slice): shuffle every round.
+        return order.sample(who, len(who))
+
     async def rounds(key: str, who: list[Subject], n: int, fn: str, *args: int) -> None:
         samples: dict[str, list[float]] = {s.col: [] for s in who}
         for _ in range(n):
-            for s in who:
+            for s in shuffled(who):
                 samples[s.col].append(await getattr(s, fn)(*args))
         for col, values in samples.items():
             results[(key, col)] = median(values)
@@ -800,7 +809,7 @@ async def measure(subjects: list[Subject], cfg: Config, results: Results) -> Non
         for s in subjects:  # warm-up
             await loaders[s.col][key]()
         for _ in range(n):
-            for s in subjects:
+            for s in shuffled(subjects):
                 times[s.col].append(await elapsed_ms(loaders[s.col][key]))
         for col, values in times.items():
             results[(key, col)] = median(values)
