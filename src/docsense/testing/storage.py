@@ -182,9 +182,7 @@ class StorageContract:
         assert await store.stream_version(stream) == 1
 
     @pytest.mark.asyncio
-    async def test_empty_append_checks_the_version_and_stores_nothing(
-        self, store: Storage
-    ) -> None:
+    async def test_empty_append_checks_the_version_and_stores_nothing(self, store: Storage) -> None:
         stream = _stream()
         assert await store.append(stream, [], 0) == []
         assert await store.stream_version(stream) == 0
@@ -192,9 +190,7 @@ class StorageContract:
             await store.append(stream, [], 3)
 
     @pytest.mark.asyncio
-    @pytest.mark.parametrize(
-        ("stream", "version"), [("", 0), ("thing-1", -1), ("thing-1", True)]
-    )
+    @pytest.mark.parametrize(("stream", "version"), [("", 0), ("thing-1", -1), ("thing-1", True)])
     async def test_malformed_append_arguments_raise_invalid_argument(
         self, store: Storage, stream: str, version: int
     ) -> None:
@@ -210,9 +206,7 @@ class StorageContract:
     # --- global order -------------------------------------------------------------------
 
     @pytest.mark.asyncio
-    async def test_read_all_pages_through_every_event_in_commit_order(
-        self, store: Storage
-    ) -> None:
+    async def test_read_all_pages_through_every_event_in_commit_order(self, store: Storage) -> None:
         start = await store.head()
         streams = [_stream() for _ in range(4)]
         appended: list[str] = []
@@ -265,6 +259,72 @@ class StorageContract:
         )
         self._assert_one_winner(results)
         assert await stores[0].stream_version(stream) == 2
+
+    @pytest.mark.asyncio
+    async def test_concurrent_appends_through_one_connection_each_get_their_own_answer(
+        self, store: Storage
+    ) -> None:
+        # Stores may commit appends made at once together (SQLite's group commit): each must
+        # still be checked, answered and stored (or not) on its own.
+        streams = [_stream() for _ in range(8)]
+        for stream in streams[:5]:
+            await store.append(stream, [new_event(0)], 0)
+        taken = new_event(99)
+        await store.append(_stream(), [taken], 0)
+
+        async def burst(appends: list[tuple[str, list[NewEvent], int]]) -> list[Any]:
+            results = await asyncio.gather(
+                *(store.append(s, events, v) for s, events, v in appends),
+                return_exceptions=True,
+            )
+            positions = [p for r in results if isinstance(r, list) for p in r]
+            assert len(set(positions)) == len(positions)
+            for (stream, events, _), result in zip(appends, results, strict=True):
+                stored = {r.event_id: r.position for r in await store.read_stream(stream)}
+                if isinstance(result, list):
+                    assert [stored[e.event_id] for e in events] == result
+                else:
+                    assert not any(e.event_id in stored for e in events)
+            return results
+
+        # Every append to a stream of its own.
+        first = await burst(
+            [
+                (streams[0], [new_event(1), new_event(2)], 1),
+                (streams[1], [new_event(3), new_event(4), new_event(5)], 1),
+                (streams[2], [new_event(6)], 1),
+                (streams[3], [new_event(7)], 0),  # stale
+                (streams[4], [new_event(8)], 5),  # ahead of the stream
+                (streams[5], [new_event(9), new_event(10)], 0),  # new
+                (streams[6], [new_event(11)], 0),  # new
+            ]
+        )
+        conflict = ConcurrencyConflict
+        assert [type(r) for r in first] == [list, list, list, conflict, conflict, list, list]
+        # Every one current: all are stored, each at its own positions.
+        everyone = await burst(
+            [
+                (streams[2], [new_event(20), new_event(21)], 2),
+                (streams[3], [new_event(22)], 1),
+                (streams[4], [new_event(23), new_event(24), new_event(25)], 1),
+                (_stream(), [new_event(26)], 0),
+            ]
+        )
+        assert [len(r) for r in everyone] == [2, 1, 3, 1]
+        # Two appends to one new stream, an event id stored elsewhere, and a current one.
+        second = await burst(
+            [
+                (streams[7], [new_event(12)], 0),
+                (streams[7], [new_event(13)], 0),
+                (_stream(), [new_event(14), taken], 0),
+                (streams[0], [new_event(15)], 3),
+            ]
+        )
+        assert {type(r) for r in second[:2]} == {list, ConcurrencyConflict}
+        assert isinstance(second[2], DuplicateEventId)
+        assert isinstance(second[3], list)
+        assert await store.stream_version(streams[0]) == 4
+        assert await store.stream_version(streams[1]) == 4
 
     def _assert_one_winner(self, results: list[Any]) -> None:
         wins = [r for r in results if isinstance(r, list)]

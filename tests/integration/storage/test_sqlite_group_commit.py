@@ -70,7 +70,8 @@ async def test_concurrent_appends_share_one_commit(thread_store: SQLiteStorage) 
     flat = sorted(p for ps in positions for p in ps)
     assert flat == list(range(flat[0], flat[0] + 16))
     for i in range(8):
-        assert await thread_store.stream_version(f"thing-{i}") == 2
+        stored = await thread_store.read_stream(f"thing-{i}")
+        assert [r.position for r in stored] == positions[i]
 
 
 async def test_appends_made_while_a_group_commits_form_the_next_group(

@@ -5,8 +5,9 @@ Durability and concurrency:
 - The database runs in WAL mode with ``synchronous=FULL``: a commit returns only after the
   write-ahead log is on disk, so a crash (even a SIGKILL or power loss) never loses a reported
   append nor leaves part of a batch.
-- Appends commit in ``BEGIN IMMEDIATE``, which takes SQLite's single write lock before the
-  expected version is read. Writers from any number of threads or processes on the same file
+- Every append takes SQLite's single write lock before its expected version is read (one
+  ``INSERT`` takes it when the statement starts; several statements run in
+  ``BEGIN IMMEDIATE``). Writers from any number of threads or processes on the same file
   are therefore serialised by SQLite itself, and waits are bounded by ``busy_timeout``.
   Appends made at once in one process share a commit (group commit, see
   :mod:`.sqlite_appends`); each is answered only once that commit is on disk.
