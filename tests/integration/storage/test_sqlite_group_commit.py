@@ -19,7 +19,7 @@ import pytest_asyncio
 
 from docsense.adapters.storage import sqlite_appends
 from docsense.adapters.storage.sqlite import SQLiteStorage
-from docsense.errors import ConcurrencyConflict, DuplicateEventId, StorageFull
+from docsense.errors import ConcurrencyConflict, DuplicateEventId, StorageFull, StoreUnavailable
 from docsense.testing import new_event
 
 
@@ -386,3 +386,32 @@ async def test_every_connection_that_appends_commits_with_synchronous_full(
         lambda: auto_store._db.writer().execute("PRAGMA synchronous").fetchone()[0]
     )
     assert writer == full
+
+
+async def test_auto_keeps_the_write_ahead_log_from_growing(
+    auto_store: SQLiteStorage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each checkpoint must end (appends wait for it) so that SQLite starts the log over:
+    # a log that only grows makes every commit's fsync write the file's size too.
+    monkeypatch.setattr(sqlite_appends, "CHECKPOINT_EVERY", 50)
+    monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 60.0)  # every commit on the loop
+    for i in range(600):
+        await auto_store.append(f"thing-{i}", [new_event(i)], 0)
+    await auto_store._appends.close()
+    # 600 appends write about 2,400 pages (10 MB) of log; starting over every 50 keeps it
+    # near the 200 pages of one interval.
+    assert (tmp_path / "auto.db-wal").stat().st_size < 3 * 1024 * 1024
+
+
+@pytest.mark.parametrize("inline", [False, "auto"])
+async def test_appends_to_a_closed_store_each_fail_with_store_unavailable(
+    tmp_path: Path, inline: bool | str
+) -> None:
+    store = await SQLiteStorage.open(tmp_path / "closed.db", inline=inline)  # type: ignore[arg-type]
+    await store.close()
+    results = await asyncio.gather(
+        *(store.append(f"thing-{i}", [new_event(i)], 0) for i in range(3)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, StoreUnavailable) for r in results), results
+    assert len({id(r) for r in results}) == 3

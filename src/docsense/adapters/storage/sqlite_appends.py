@@ -28,8 +28,9 @@ nothing else is ready to run on the loop, nothing can join a group, and a lone a
 commits without waiting for the next turn.) It uses a connection that never waits for a
 lock (a file another writer holds sends the group to the writer thread, which waits) and
 never checkpoints the log (checkpoints run on the writer thread after every
-:data:`CHECKPOINT_EVERY` events committed there), so the loop waits for one commit, never
-for a lock or a checkpoint; while the disk is slow, groups go to the thread.
+:data:`CHECKPOINT_EVERY` events committed there, while appends wait, so that each one ends
+and the log starts over), so the loop waits for one commit, never for a lock or a
+checkpoint; while the disk is slow, groups go to the thread.
 ``inline=False`` (URL ``?inline=0``) never commits on the loop; ``inline=True`` commits
 everything there.
 
@@ -55,7 +56,13 @@ from docsense.adapters.storage.sqlite_database import (
     translate_error,
     write_transaction,
 )
-from docsense.errors import ConcurrencyConflict, DocSenseError, DuplicateEventId
+from docsense.errors import (
+    ConcurrencyConflict,
+    DocSenseError,
+    DuplicateEventId,
+    StorageError,
+    StoreUnavailable,
+)
 
 __all__ = ["CHECKPOINT_EVERY", "INLINE_BUDGET", "AppendCommitter"]
 
@@ -201,11 +208,16 @@ class AppendCommitter:
         except sqlite3.Error as exc:
             results = self._failed(group, exc)
         except DocSenseError as exc:  # the connection could not be opened
-            results = [exc] * len(group)
+            results = _one_each(exc, len(group))
         if auto:
             self._loop_events += sum(a.size for a in group)
             if self._loop_events >= CHECKPOINT_EVERY:
                 self._loop_events = 0
+                # Appends wait meanwhile, as the group in flight's would: a checkpoint that
+                # frames keep arriving behind never ends, and SQLite only starts the log
+                # over from its beginning after one that ended. A log that only grows
+                # costs every commit more (its fsync also writes the file's new size).
+                self._in_flight = True
                 self._start(self._checkpoint())
         if any(isinstance(r, list) and r for r in results):
             self._on_commit()
@@ -222,7 +234,7 @@ class AppendCommitter:
                     a.future.cancel()
             raise
         except Exception as exc:  # the store closed under the group: nothing was attempted
-            results = [exc] * len(group)
+            results = _one_each(exc, len(group))
         finally:
             self._in_flight = False
         if any(isinstance(r, list) and r for r in results):
@@ -267,6 +279,9 @@ class AppendCommitter:
             await self._db.checkpoint()
         except DocSenseError as exc:  # the next checkpoint, or the writer's own, catches up
             logger.debug("SQLite checkpoint of %s skipped: %s", self._db.path, exc)
+        finally:
+            self._in_flight = False
+        self._commit_pending()  # the appends made meanwhile
 
     def _start(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -277,6 +292,21 @@ class AppendCommitter:
         """Wait for the group in flight and for a running checkpoint."""
         while self._tasks:
             await asyncio.wait(list(self._tasks))
+
+
+def _one_each(error: Exception, callers: int) -> list[Result]:
+    """Return ``error`` for each caller: its own instance where that is possible.
+
+    An exception object raised in several tasks would collect all their tracebacks.
+    """
+    if type(error) in (StoreUnavailable, StorageError):
+        copies: list[Result] = []
+        for _ in range(callers):
+            copy = type(error)(str(error))
+            copy.__cause__ = error.__cause__ or error
+            copies.append(copy)
+        return copies
+    return [error] * callers
 
 
 def _others_ready(loop: asyncio.AbstractEventLoop) -> bool:

@@ -317,7 +317,10 @@ class SQLiteDatabase:
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the file without waiting for readers (PASSIVE)."""
-        await self.run_write(lambda: self.writer().execute("PRAGMA wal_checkpoint(PASSIVE)"))
+        # Read its row: a statement left in progress would refuse the writer's next SAVEPOINT.
+        await self.run_write(
+            lambda: self.writer().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        )
 
     async def _run(self, thread: SerialThread, fn: Callable[[], T]) -> T:
         if self._closed:
