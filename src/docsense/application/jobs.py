@@ -10,7 +10,6 @@ exactly once. While a worker runs a job it renews the lease every third of its l
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -19,7 +18,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from docsense.application.service import DocSenseService
-from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument
+from docsense.application.waiting import wait_or_stop
+from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument, StorageError
 from docsense.ports import JobQueue
 
 __all__ = ["REVIEW_JOB", "ReviewJobWorker", "enqueue_reviews", "job_queue", "review_id_for"]
@@ -128,19 +128,28 @@ class ReviewJobWorker:
                 logger.warning("job %s was taken over before it completed here", job.id)
         finally:
             keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            await asyncio.gather(keeper, return_exceptions=True)
         return True
 
     async def _keep_lease(self, job_id: str) -> None:
+        """Renew the lease every third of its length until cancelled or it is lost.
+
+        A renewal the store refuses is logged and tried again at the next turn; if the lease
+        runs out meanwhile another worker may take the job over, and this worker's
+        ``complete`` then reports that it no longer holds it.
+        """
         while True:
             await asyncio.sleep(self._lease / 3)
-            if not await self._queue.extend(job_id, self.worker_id, lease_seconds=self._lease):
+            try:
+                held = await self._queue.extend(job_id, self.worker_id, lease_seconds=self._lease)
+            except StorageError as exc:
+                logger.warning("could not renew the lease of job %s: %s", job_id, exc)
+                continue
+            if not held:
                 return
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run jobs until ``stop`` is set, polling when the queue is empty."""
         while not stop.is_set():
             if not await self.run_once():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self._poll)
+                await wait_or_stop(stop, asyncio.sleep(self._poll))

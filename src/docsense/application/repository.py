@@ -23,7 +23,13 @@ from typing import Any, TypeVar
 from docsense.application.mapping import EventMapper
 from docsense.domain import codec
 from docsense.domain.aggregate import Aggregate
-from docsense.errors import AggregateNotFound, DomainError, InvalidArgument
+from docsense.errors import (
+    AggregateNotFound,
+    DocumentNotFound,
+    DomainError,
+    InvalidArgument,
+    ReviewNotFound,
+)
 from docsense.ports import EventStore, Snapshot, SnapshotStore
 
 __all__ = ["Repository", "UnitOfWork"]
@@ -31,6 +37,11 @@ __all__ = ["Repository", "UnitOfWork"]
 logger = logging.getLogger(__name__)
 
 A = TypeVar("A", bound=Aggregate[Any])
+
+_NOT_FOUND: dict[str, type[AggregateNotFound]] = {
+    "document": DocumentNotFound,
+    "review": ReviewNotFound,
+}
 
 
 class Repository:
@@ -55,7 +66,11 @@ class Repository:
         self._snapshot_every = snapshot_every
 
     async def load(self, cls: type[A], aggregate_id: str, *, use_snapshot: bool = True) -> A:
-        """Return the aggregate ``aggregate_id``; raise AggregateNotFound if it has no events."""
+        """Return the aggregate ``aggregate_id``; raise AggregateNotFound if it has no events.
+
+        The error is the kind's own subclass where there is one (DocumentNotFound,
+        ReviewNotFound): a :class:`LookupError` that says how to list the ids.
+        """
         aggregate = cls(aggregate_id)
         if use_snapshot and self._snapshots is not None:
             snapshot = await self._snapshots.load_snapshot(aggregate_id)
@@ -66,7 +81,7 @@ class Repository:
         records = await self._events.read_stream(aggregate_id, from_version=aggregate.version)
         aggregate.replay(self._mapper.to_domain(r) for r in records)
         if not aggregate.exists:
-            raise AggregateNotFound(aggregate_id)
+            raise _NOT_FOUND.get(cls.kind, AggregateNotFound)(aggregate_id)
         return aggregate
 
     def _restore(self, cls: type[A], snapshot: Snapshot) -> A | None:

@@ -274,7 +274,13 @@ def documents(draw: st.DrawFn, max_steps: int = 8) -> Document:
                 sections=draw(section_lists()),
                 ir=draw(semantic_irs()),
                 review_id=draw(st.none() | st.sampled_from(known)) if known else None,
-                feedback_session_id=draw(st.none() | _ids.map(lambda i: f"feedback-{i}")),
+                # A feedback session is applied once: never reuse one already applied.
+                feedback_session_id=draw(
+                    st.none()
+                    | _ids.map(lambda i: f"feedback-{i}").filter(
+                        lambda sid: doc.state.revision_from(sid) is None
+                    )
+                ),
                 applied_finding_ids=draw(st.lists(_ids, max_size=3, unique=True)),
             )
         else:
