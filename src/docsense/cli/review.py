@@ -303,9 +303,20 @@ def ingest_command(
             show_default=False,
         ),
     ] = None,
+    force_new: Annotated[
+        bool,
+        typer.Option(
+            "--force-new",
+            help="Make a new document even if the same file is stored already (default: "
+            "print the stored document).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Ingest FILEs: print each one's document id and version.
+
+    A file whose bytes are already stored is not ingested again: its stored document is
+    printed (use --force-new for a new one).
 
     Exit codes: 0 all ingested, 2 a file could not be read or was rejected (the others are
     still ingested).
@@ -322,7 +333,9 @@ def ingest_command(
             for path in files:
                 bar.update(task, description=f"ingesting {path}")
                 try:
-                    doc = await ds.ingest(path, title=title, document_id=document_id)
+                    doc = await ds.ingest(
+                        path, title=title, document_id=document_id, force_new=force_new
+                    )
                     done.append((path, doc))
                 except (DocSenseError, OSError) as exc:
                     failed += 1

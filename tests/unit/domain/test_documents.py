@@ -268,7 +268,8 @@ def test_revision_from_finds_the_version_a_feedback_session_made(
         ctx, markdown=REVISED, sections=(), ir=SemanticIR(), feedback_session_id="feedback-1"
     )
     made = converted.state.revision_from("feedback-1")
-    assert made is not None and made.label == "1.1"
+    assert made is not None
+    assert made.label == "1.1"
 
 
 def test_revise_applying_one_feedback_session_twice_raises_invariant_violation(
