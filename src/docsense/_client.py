@@ -213,7 +213,7 @@ class AsyncDocSense:
             reviewer_factory=lambda spec: resolve_reviewer(spec, provider_options=provider_options),
         )
         try:
-            await recover(service, catch_up=False)
+            await recover(service)
         except DocSenseError as exc:  # a read-only or busy store still opens
             logger.warning("could not look for interrupted work on %s: %s", storage.url, exc)
         return cls(service, resolved)

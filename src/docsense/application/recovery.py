@@ -13,9 +13,9 @@ Two things can be left half done when a process dies:
   the job again; any other review still ``started`` after ``stale_after`` (default 15 min)
   is recorded as failed (retryable), so no review stays ``running`` for ever.
 
-:func:`recover` does both. ``docsense.open()`` runs it without catching the read models up
-(cheap; a failure is logged, never raised) and ``docsense worker`` runs it every minute
-after its projections have caught up.
+:func:`recover` does both, after bringing the ``reviews`` read model up to date.
+``docsense.open()`` runs it once (a failure is logged, never raised: a read-only store still
+opens) and ``docsense worker`` runs it every minute.
 """
 
 from __future__ import annotations
