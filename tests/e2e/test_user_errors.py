@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,7 +37,7 @@ def test_unknown_ids_are_lookup_errors_that_say_how_to_list_them() -> None:
     with docsense.open("memory://") as ds:
         doc = ds.ingest(TEXT, filename="r.md")
         review = ds.review(doc.id)
-        cases = [
+        cases: list[tuple[Callable[[], Any], type[Exception], str]] = [
             (lambda: ds.document("document-nope"), DocumentNotFound, "ds.documents()"),
             (lambda: ds.document("nope"), DocumentNotFound, "look like 'document-"),
             (lambda: ds.history("document-nope"), DocumentNotFound, "no document with id"),
