@@ -252,7 +252,7 @@ def _review_job_loop(options: WorkerOptions) -> WorkerLoop:
 
 def _recovery_loop(options: WorkerOptions) -> WorkerLoop:
     async def run(ds: AsyncDocSense, stop: asyncio.Event) -> None:
-        while not stop.is_set():
+        while True:  # a first pass at start, even if asked to stop already
             try:
                 found = await recover(ds.service)
             except StoreUnavailable as exc:
@@ -262,7 +262,8 @@ def _recovery_loop(options: WorkerOptions) -> WorkerLoop:
                     print(f"finished the interrupted apply of {review_id}", flush=True)
                 for review_id in found.reviews_failed:
                     print(f"recorded the interrupted review {review_id} as failed", flush=True)
-            await wait_or_stop(stop, asyncio.sleep(options.recovery_interval))
+            if await wait_or_stop(stop, asyncio.sleep(options.recovery_interval)):
+                return
 
     return run
 
