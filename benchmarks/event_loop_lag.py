@@ -74,17 +74,29 @@ class LagMeter:
             time.sleep(0.005)
             late = time.perf_counter() - self._last_tick
             if late > 0.010:
-                frame = sys._current_frames().get(self._loop_thread)
+                frames = sys._current_frames()
+                frame = frames.get(self._loop_thread)
                 if frame is None:
                     continue
-                frames = traceback.extract_stack(frame)
-                inner = [f for f in frames if "docsense" in f.filename][-6:] + frames[-1:]
-                stack = " <- ".join(
-                    f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(inner)
-                )
+                stack = _where(frame)
+                if stack.startswith(("selectors.py", "selector_events.py")):
+                    # The loop is ready to run but another thread holds the interpreter.
+                    busy = [
+                        _where(f)
+                        for ident, f in frames.items()
+                        if ident not in (self._loop_thread, threading.get_ident())
+                    ]
+                    stack += " | other threads: " + " || ".join(b for b in busy if b)
                 if stack not in self._reported:
                     self._reported.add(stack)
                     print(f"blocked {late * 1000:4.0f} ms: {stack}", flush=True)
+
+
+def _where(frame: Any) -> str:
+    """The innermost docsense frames of a stack, and its innermost frame, on one line."""
+    frames = traceback.extract_stack(frame)
+    inner = [f for f in frames if "docsense" in f.filename][-5:] + frames[-1:]
+    return " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(inner))
 
 
 async def _measured(meter: LagMeter, work: Callable[[], Awaitable[Any]]) -> tuple[float, float]:

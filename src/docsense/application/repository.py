@@ -12,13 +12,22 @@ snapshot is a cache, never the source of truth.
 
 :class:`UnitOfWork` groups the aggregates one operation touches and saves them on
 ``commit()``; leaving the block without committing discards their pending events.
+
+Decoding and encoding events is CPU work: for a heavy stream (a long document's text and
+IR, a review with many findings; over ``OFFLOAD_WEIGHT`` characters of text, roughly) it
+runs in a worker thread, so an async caller's event loop keeps running meanwhile; light
+ones, the usual case, stay on the caller's thread, which is faster for them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
+
+import attrs
 
 from docsense.application.mapping import EventMapper
 from docsense.domain import codec
@@ -32,11 +41,14 @@ from docsense.errors import (
 )
 from docsense.ports import EventStore, Snapshot, SnapshotStore
 
-__all__ = ["Repository", "UnitOfWork"]
+__all__ = ["OFFLOAD_WEIGHT", "Repository", "UnitOfWork"]
 
 logger = logging.getLogger(__name__)
 
 A = TypeVar("A", bound=Aggregate[Any])
+
+OFFLOAD_WEIGHT = 50_000
+"""Text (characters, plus 200 per list item) above which events are coded in a thread."""
 
 _NOT_FOUND: dict[str, type[AggregateNotFound]] = {
     "document": DocumentNotFound,
@@ -79,7 +91,11 @@ class Repository:
                 if restored is not None:
                     aggregate = restored
         records = await self._events.read_stream(aggregate_id, from_version=aggregate.version)
-        aggregate.replay(self._mapper.to_domain(r) for r in records)
+        events = (self._mapper.to_domain(r) for r in records)
+        if _weight(r.payload for r in records) > OFFLOAD_WEIGHT:
+            await asyncio.to_thread(aggregate.replay, events)
+        else:
+            aggregate.replay(events)
         if not aggregate.exists:
             raise _NOT_FOUND.get(cls.kind, AggregateNotFound)(aggregate_id)
         return aggregate
@@ -114,9 +130,13 @@ class Repository:
         if not pending:
             return []
         expected = aggregate.saved_version
-        positions = await self._events.append(
-            aggregate.id, [self._mapper.to_new_event(e) for e in pending], expected
-        )
+
+        def encode() -> list[Any]:
+            return [self._mapper.to_new_event(e) for e in pending]
+
+        heavy = _weight(attrs.asdict(e, recurse=False) for e in pending) > OFFLOAD_WEIGHT
+        new_events = await asyncio.to_thread(encode) if heavy else encode()
+        positions = await self._events.append(aggregate.id, new_events, expected)
         aggregate.mark_saved()
         every = self._snapshot_every
         crossed_interval = every and expected // every != aggregate.version // every
@@ -136,6 +156,18 @@ class Repository:
                 state=codec.unstructure(aggregate.state),
             )
         )
+
+
+def _weight(payloads: Iterable[Mapping[str, Any]]) -> int:
+    """Estimate the work of coding events: characters of top-level text, 200 per list item."""
+    total = 0
+    for payload in payloads:
+        for value in payload.values():
+            if isinstance(value, str):
+                total += len(value)
+            elif isinstance(value, list | tuple):
+                total += 200 * len(value)
+    return total
 
 
 class UnitOfWork:

@@ -412,7 +412,7 @@ class DocSenseService:
                     review.fail(ctx, reason=str(exc), retryable=True)
                     await self._save_review(review, fixed_id=review_id is not None)
                 raise
-            _record_outcome(review, ctx, outcome)
+            await asyncio.to_thread(_record_outcome, review, ctx, outcome)  # (many findings)
             stored = await self._save_review(review, fixed_id=review_id is not None)
             if stored is not review:
                 return await self._finished(stored)  # a rival run of the same review won

@@ -169,7 +169,6 @@ async def run_review(
         raise ReviewError("a review needs at least one reviewer")
     started = time.perf_counter()
     policies = _policies(packs)
-    by_id = {p.id: p for p in policies}
     request = ReviewRequest(
         document_id=document.id,
         markdown=document.markdown,
@@ -179,6 +178,23 @@ async def run_review(
         title=document.title,
     )
     results = await asyncio.gather(*(_run_one(r, request) for r in reviewers))
+    # Grounding and de-duplication are CPU work that grows with the document: a thread
+    # keeps the event loop of an async caller free meanwhile.
+    return await asyncio.to_thread(
+        _assemble, document, packs, reviewers, policies, results, started
+    )
+
+
+def _assemble(
+    document: ReviewDocument,
+    packs: Sequence[LoadedPack],
+    reviewers: Sequence[Reviewer],
+    policies: tuple[Policy, ...],
+    results: Sequence[ReviewerResult],
+    started: float,
+) -> ReviewOutcome:
+    """Ground, de-duplicate, assess and score the reviewers' raw results."""
+    by_id = {p.id: p for p in policies}
     findings: list[Finding] = []
     grounded = dropped = unknown = 0
     assessed: set[str] = set()
