@@ -287,10 +287,13 @@ class FeedbackCommands:
         started = state.apply_started_by
         if state.status is not FeedbackStatus.APPLYING or started is None:
             raise InvalidTransition(session.id, state.status.value, "finish applying")
+        # Whoever finishes the apply records it as part of the apply, not of their own
+        # request: its idempotency key stays on FeedbackApplyStarted alone.
+        plain = attrs.evolve(ctx.metadata, idempotency_key=None)
 
         def stamped(step: str) -> CommandContext:
             the_id = derived_id(started, step)
-            return attrs.evolve(ctx, new_id=lambda: the_id)
+            return attrs.evolve(ctx, new_id=lambda: the_id, metadata=plain)
 
         async def write_revision() -> tuple[Document, DocumentVersion]:
             doc = await self._repository.load(Document, state.document_id)

@@ -183,8 +183,9 @@ class DocSenseService:
                 if key is not None:
                     earlier = await find_keyed(self.storage, document_id, key)
                     if earlier:
-                        if any(e.payload.get("sha256", sha256) != sha256 for e in earlier):
-                            raise IdempotencyKeyReused(key, f"for another file of {document_id}")
+                        uploaded = [e for e in earlier if e.event_type == "DocumentReuploaded"]
+                        if [e.payload.get("sha256") for e in uploaded] != [sha256]:
+                            raise IdempotencyKeyReused(key, f"for another request on {document_id}")
                         return doc
             converted = await asyncio.to_thread(
                 convert_document, data, filename, declared_mime=declared_mime, limits=self.limits

@@ -6,6 +6,7 @@ On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from docsense.config import Settings
 from docsense.domain.documents import VersionNumber
 from docsense.domain.events import CommandContext, EventMetadata
 from docsense.domain.review import PackRef, Review
-from docsense.errors import StorageError
+from docsense.errors import InvalidTransition, StorageError
 from docsense.ports import (
     Checkpoint,
     DeadLetter,
@@ -142,18 +143,27 @@ async def test_lists_answer_from_lagging_read_models_when_the_store_takes_no_wri
         await reader.ingest(b"# Three\n\nMore.\n", "three.md")
 
 
-async def test_an_apply_cut_off_mid_way_is_finished_by_the_worker_recovery_loop(
-    storage: Storage,
-) -> None:
+async def cut_off_apply(storage: Storage, *, at: int) -> tuple[str, str]:
+    """Accept a suggestion and apply it, the process dying before append ``at`` of the apply.
+
+    Returns the document and review ids.
+    """
     wrapper = FaultyStorage(storage)
     svc = DocSenseService(wrapper)
     doc = await svc.ingest(seed_markdown(), "rules.md")
-    review = await svc.review(doc.id)
-    finding = next(f.id for f in review.review.state.findings if f.replacement)
-    await svc.decide(review.review.id, finding, "accept")
-    wrapper.arm(2, "before")  # after FeedbackApplyStarted, before the revision
+    review = (await svc.review(doc.id)).review
+    finding = next(f.id for f in review.state.findings if f.replacement)
+    await svc.decide(review.id, finding, "accept")
+    wrapper.arm(at, "before")
     with pytest.raises(SimulatedCrash):
-        await svc.apply_feedback(review.review.id)
+        await svc.apply_feedback(review.id)
+    return doc.id, review.id
+
+
+async def test_an_apply_cut_off_mid_way_is_finished_by_the_worker_recovery_loop(
+    storage: Storage,
+) -> None:
+    doc_id, review_id = await cut_off_apply(storage, at=2)  # before the revision
 
     # What the worker runs, on a client that was not opened by open() (which recovers too).
     ds = AsyncDocSense(DocSenseService(storage), Settings.load(store_url=storage.url))
@@ -161,28 +171,20 @@ async def test_an_apply_cut_off_mid_way_is_finished_by_the_worker_recovery_loop(
     stop = asyncio.Event()
     stop.set()  # one pass
     await recovery(ds, stop)
-    events = await storage.read_stream(f"feedback-{review.review.id.removeprefix('review-')}")
+    events = await storage.read_stream(f"feedback-{review_id.removeprefix('review-')}")
     assert events[-1].event_type == "FeedbackApplied"  # finished by the loop, not a reader
-    assert (await ds.document(doc.id)).versions == ("1.0", "1.1")
-    [row] = await ds.service.reviews(doc.id)
+    assert (await ds.document(doc_id)).versions == ("1.0", "1.1")
+    [row] = await ds.service.reviews(doc_id)
     assert row["feedback"] == "applied"
 
 
 async def test_recover_finishes_applies_nobody_looks_at(storage: Storage) -> None:
-    wrapper = FaultyStorage(storage)
-    svc = DocSenseService(wrapper)
-    doc = await svc.ingest(seed_markdown(), "rules.md")
-    review = await svc.review(doc.id)
-    finding = next(f.id for f in review.review.state.findings if f.replacement)
-    await svc.decide(review.review.id, finding, "accept")
-    wrapper.arm(3, "before")  # revision written, session still "applying"
-    with pytest.raises(SimulatedCrash):
-        await svc.apply_feedback(review.review.id)
-    events = await storage.read_stream(f"feedback-{review.review.id.removeprefix('review-')}")
+    _, review_id = await cut_off_apply(storage, at=3)  # revision written, session "applying"
+    events = await storage.read_stream(f"feedback-{review_id.removeprefix('review-')}")
     assert events[-1].event_type == "FeedbackApplyStarted"
 
     found = await recover(DocSenseService(storage))
-    assert found.applies_finished == (review.review.id,)
+    assert found.applies_finished == (review_id,)
     events = await storage.read_stream(events[-1].stream_id)
     assert events[-1].event_type == "FeedbackApplied"
     assert not await recover(DocSenseService(storage))  # nothing left the second time
@@ -201,7 +203,7 @@ async def test_a_review_an_older_docsense_left_running_is_failed_at_open(
         ids = []
         for when in (long_ago, recently):
             ctx = CommandContext(
-                now=lambda when=when: when,
+                now=functools.partial(lambda at: at, when),
                 new_id=lambda: str(uuid.uuid4()),
                 metadata=EventMetadata(actor="old-docsense"),
             )
@@ -226,3 +228,19 @@ async def test_a_review_an_older_docsense_left_running_is_failed_at_open(
         [failed] = [r for r in await ds.service.reviews(doc.id) if r["id"] == ids[0]]
         assert "interrupted" in str(failed["failure"])
         assert failed["retryable"] is True
+
+
+async def test_a_decision_that_finishes_an_apply_is_refused_and_lends_it_no_key(
+    storage: Storage,
+) -> None:
+    doc_id, review_id = await cut_off_apply(storage, at=2)
+    svc = DocSenseService(storage)
+    review = (await svc.load_review(review_id)).review  # (reading the session would finish it)
+    finding = next(f.id for f in review.state.findings if f.replacement)
+    with pytest.raises(InvalidTransition, match="already applied"):
+        await svc.decide(review_id, finding, "reject", reason="late", idempotency_key="d-1")
+    revised = (await storage.read_stream(doc_id))[-1]
+    assert revised.event_type == "DocumentRevised"
+    assert revised.metadata["idempotency_key"] is None
+    with pytest.raises(InvalidTransition, match="already applied"):  # its retry: the same
+        await svc.decide(review_id, finding, "reject", reason="late", idempotency_key="d-1")
