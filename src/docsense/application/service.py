@@ -28,7 +28,6 @@ models answer as they stand rather than failing the read.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -38,19 +37,17 @@ from typing import Any
 
 import attrs
 
-from docsense.adapters.convert import IngestLimits, convert_document
+from docsense.adapters.convert import IngestLimits
 from docsense.application.feedback import FeedbackCommands
 from docsense.application.idempotency import (
     check_key,
-    derived_id,
-    find_keyed,
     keyed_stream_id,
 )
+from docsense.application.ingest import IngestCommands, load_document
 from docsense.application.projections import ProjectionRunner
 from docsense.application.read_models import (
     audit_log,
     builtin_projections,
-    document_with_file,
     find_findings,
     list_documents,
     list_reviews,
@@ -66,7 +63,6 @@ from docsense.errors import (
     AggregateNotFound,
     ConcurrencyConflict,
     DocSenseError,
-    DocumentNotFound,
     IdempotencyKeyReused,
     InputFileNotFound,
     InvalidArgument,
@@ -130,6 +126,14 @@ class DocSenseService:
         self.feedback_commands = FeedbackCommands(
             self.repository, storage, extract_ir, retry=retry, sleep=sleep
         )
+        self.ingest_commands = IngestCommands(
+            storage,
+            self.repository,
+            limits=self.limits,
+            fresh=self._fresh_read_models,
+            retry=retry,
+            sleep=sleep,
+        )
         self._reviewer_factory = reviewer_factory
         self.clock = clock
         self._retry = retry
@@ -171,101 +175,15 @@ class DocSenseService:
         """
         key = check_key(idempotency_key)
         with correlation_scope() as cid:
-            ctx = self._context(cid, actor, key)
-            sha256 = await asyncio.to_thread(_sha256, data)
-            if document_id is None:
-                existing = await self._stored_upload(sha256, key, force_new=force_new)
-                if existing is not None:
-                    logger.info("%s: same file as %s; not ingested again", filename, existing.id)
-                    return existing
-            else:
-                doc = await self.document(document_id)
-                if key is not None:
-                    earlier = await find_keyed(self.storage, document_id, key)
-                    if earlier:
-                        uploaded = [e for e in earlier if e.event_type == "DocumentReuploaded"]
-                        if [e.payload.get("sha256") for e in uploaded] != [sha256]:
-                            raise IdempotencyKeyReused(key, f"for another request on {document_id}")
-                        return doc
-            converted = await asyncio.to_thread(
-                convert_document, data, filename, declared_mime=declared_mime, limits=self.limits
+            return await self.ingest_commands.ingest(
+                data,
+                filename,
+                self._context(cid, actor, key),
+                title=title,
+                document_id=document_id,
+                declared_mime=declared_mime,
+                force_new=force_new,
             )
-            ir = await asyncio.to_thread(
-                extract_ir, converted.markdown, converted.sections, converted.anchors
-            )
-            await self.storage.put_blob(data)
-            if document_id is None:
-                stream = (
-                    keyed_stream_id("document", key)
-                    if key is not None
-                    else f"document-{uuid.uuid4()}"
-                    if force_new
-                    else _file_stream_id(sha256)
-                )
-                doc = Document.upload(
-                    ctx,
-                    filename=converted.filename,
-                    media_type=converted.media_type.value,
-                    size=len(data),
-                    sha256=sha256,
-                    title=title or converted.title or None,
-                    document_id=stream,
-                )
-                _record_conversion(doc, ctx, converted, ir)
-                try:
-                    await self.repository.save(doc)
-                except ConcurrencyConflict:
-                    doc = await self._same_upload(stream, sha256, key)  # a rival stored it
-            else:
-
-                async def attempt() -> Document:
-                    current = await self.document(document_id)
-                    if current.state.current.sha256 == sha256 and not force_new:
-                        return current  # already this file (a rival's or our own retry)
-                    current.reupload(
-                        ctx,
-                        filename=converted.filename,
-                        media_type=converted.media_type.value,
-                        size=len(data),
-                        sha256=sha256,
-                    )
-                    _record_conversion(current, ctx, converted, ir)
-                    await self.repository.save(current)
-                    return current
-
-                doc = await self._retrying(attempt, f"upload a new version of {document_id}")
-            logger.info(
-                "ingested %s as %s version %s", converted.filename, doc.id, doc.state.current.label
-            )
-            return doc
-
-    async def _stored_upload(
-        self, sha256: str, key: str | None, *, force_new: bool
-    ) -> Document | None:
-        """Return the document a new upload of these bytes (with ``key``) should return."""
-        if key is not None:
-            try:
-                return await self._same_upload(keyed_stream_id("document", key), sha256, key)
-            except DocumentNotFound:
-                pass
-        if force_new or not await self.storage.has_blob(sha256):
-            return None
-        try:
-            return await self.repository.load(Document, _file_stream_id(sha256))
-        except DocumentNotFound:
-            pass
-        await self._fresh_read_models("documents")
-        row = await document_with_file(self.storage.projections, sha256)
-        if row is None:
-            return None
-        return await self.document(str(row["document_id"]))
-
-    async def _same_upload(self, stream: str, sha256: str, key: str | None) -> Document:
-        doc = await self.repository.load(Document, stream)
-        first = doc.state.versions[0].sha256
-        if key is not None and first != sha256:
-            raise IdempotencyKeyReused(key, f"to ingest another file (as {doc.id})")
-        return doc
 
     async def ingest_path(self, path: str | Path, **kwargs: Any) -> Document:
         """Read ``path`` and ingest it (see :meth:`ingest`).
@@ -289,10 +207,7 @@ class DocSenseService:
 
         An unknown id raises :class:`~docsense.errors.DocumentNotFound` (a LookupError).
         """
-        if not isinstance(document_id, str) or not document_id.startswith("document-"):
-            raise DocumentNotFound(str(document_id))
-        doc: Document = await self.repository.load(Document, document_id)
-        return doc
+        return await load_document(self.repository, document_id)
 
     @staticmethod
     def version_of(doc: Document, version: str | VersionNumber | None) -> DocumentVersion:
@@ -654,29 +569,6 @@ class DocSenseService:
         return await audit_log(
             self.storage.projections, document_id=document_id, limit=limit, offset=offset
         )
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _file_stream_id(sha256: str) -> str:
-    """Return the id a document first uploaded from the file with ``sha256`` gets."""
-    return f"document-{derived_id('document', 'sha256', sha256)}"
-
-
-def _record_conversion(doc: Document, ctx: CommandContext, converted: Any, ir: Any) -> None:
-    doc.convert(
-        ctx,
-        markdown=converted.markdown,
-        sections=converted.sections,
-        ir=ir,
-        converter=f"docsense:{converted.media_type.name.lower()}",
-        warnings=converted.warnings,
-        page_count=converted.pages,
-        word_count=converted.words,
-        anchors=converted.anchors,
-    )
 
 
 def _record_outcome(review: Review, ctx: CommandContext, outcome: ReviewOutcome) -> None:

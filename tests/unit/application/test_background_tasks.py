@@ -24,6 +24,7 @@ from docsense.errors import StorageError, StoreUnavailable
 @pytest_asyncio.fixture
 async def leaks() -> AsyncIterator[list[dict[str, Any]]]:
     loop = asyncio.get_running_loop()
+    gc.collect()  # what earlier tests left is reported to the handler they had, not here
     reports: list[dict[str, Any]] = []
     previous = loop.get_exception_handler()
     loop.set_exception_handler(lambda _, context: reports.append(context))
