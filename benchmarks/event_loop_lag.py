@@ -8,7 +8,9 @@ A coroutine ticks every millisecond on the caller's event loop and records how l
 tick wakes up; the largest lateness while an operation runs is the longest time docsense
 kept the loop from running anything else. Each run opens a fresh store, ingests the PDF,
 reviews it with the ``rules`` reviewer against ``self-containment``, then lists documents
-and findings (which bring the read models up to date). ``--where`` adds a watchdog thread
+and findings (which bring the read models up to date). A first measurement with nothing
+running but the ticker (1 s) shows what the machine alone costs (other processes on the
+cores delay the ticker too). ``--where`` adds a watchdog thread
 that prints the stack of the loop thread whenever a tick is more than 10 ms late, to find
 what blocks.
 
@@ -129,6 +131,8 @@ async def _one_run(store: str, pdf: Path, meter: LagMeter) -> dict[str, tuple[fl
                 await ds.documents()
                 await ds.findings(limit=100)
 
+            # The machine's own contribution: the ticker alone, as long as a review takes.
+            results["idle (baseline)"] = await _measured(meter, lambda: asyncio.sleep(1.0))
             results["ingest"] = await _measured(meter, ingest)
             results["review"] = await _measured(meter, review)
             results["read models"] = await _measured(meter, lists)

@@ -326,7 +326,7 @@ class FeedbackCommands:
                     i.item.finding_id for i in state.items if i.new_text is not None
                 ),
             )
-            await self._repository.save(doc)
+            await self._repository.save(doc, remember=False)  # (a rival may have written it)
             return doc, doc.state.current
 
         doc, made = await retry_on_conflict(
@@ -339,7 +339,7 @@ class FeedbackCommands:
             if current.state.status is FeedbackStatus.APPLIED:
                 return
             current.apply(stamped("applied"), document_version=made.number)
-            await self._repository.save(current)
+            await self._repository.save(current, remember=False)
 
         await retry_on_conflict(
             close, what=f"close {session.id}", policy=self._retry, sleep=self._sleep
@@ -352,7 +352,7 @@ class FeedbackCommands:
             current = await self._repository.load(FeedbackSession, session_id)
             if current.state.status is FeedbackStatus.APPLYING:
                 current.abandon_apply(ctx, reason=reason)
-                await self._repository.save(current)
+                await self._repository.save(current, remember=False)
 
         await retry_on_conflict(
             attempt, what=f"abandon the apply of {session_id}", policy=self._retry,

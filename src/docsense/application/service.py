@@ -99,7 +99,8 @@ class DocSenseService:
     """All docsense operations on one store, as coroutines.
 
     ``retry`` bounds the internal retries of commands that commute; ``sleep`` waits between
-    them (tests pass one that does not wait).
+    them (tests pass one that does not wait). ``cache_size`` aggregates stay decoded in
+    memory between commands (see :class:`~docsense.application.repository.Repository`).
     """
 
     def __init__(
@@ -115,9 +116,12 @@ class DocSenseService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
+        cache_size: int = 32,
     ) -> None:
         self.storage = storage
-        self.repository = Repository(storage, storage, snapshot_every=snapshot_every)
+        self.repository = Repository(
+            storage, storage, snapshot_every=snapshot_every, cache_size=cache_size
+        )
         self.projections = ProjectionRunner(storage, storage.projections, builtin_projections())
         self.actor = actor
         self.default_reviewer = reviewer
