@@ -1,11 +1,12 @@
 """The offline ``rules`` reviewer: runs every policy's deterministic checks. No network.
 
 It implements :class:`~docsense.ports.Reviewer` like the LLM adapters do and returns raw
-findings that the shared pipeline grounds, de-duplicates and scores. A policy without checks
-(``llm_only`` in its pack) is reported as not assessed.
+findings that the shared pipeline grounds, groups, de-duplicates and scores. Each raw finding
+names the check that found it and the hit's subject, so the pipeline can make one finding of
+every place a check reports about the same subject. A policy without checks (``llm_only`` in
+its pack) is reported as not assessed.
 
 >>> import asyncio
-import re
 >>> from docsense.domain.ir import SemanticIR
 >>> from docsense.policies import load_pack
 >>> from docsense.ports import ReviewRequest
@@ -69,12 +70,12 @@ class RulesReviewer:
                 continue
             assessed.add(policy.id)
             for check in policy.checks:
+                name = check.param("check") or check.kind.value
                 try:
                     hits = registry.run(ctx, check)
                 except PolicyPackError:
                     raise
                 except Exception as exc:
-                    name = check.param("check") or check.kind.value
                     raise ReviewerError(
                         f"check {name!r} of policy {policy.id} failed on document "
                         f"{request.document_id!r}: {type(exc).__name__}: {exc}"
@@ -86,7 +87,9 @@ class RulesReviewer:
                         # report the placeholder (once per policy), not the old wording again.
                         if (policy.id, pending) not in placeholders:
                             placeholders.add((policy.id, pending))
-                            findings.append(_placeholder_finding(request, policy, hit, pending))
+                            findings.append(
+                                _placeholder_finding(request, policy, hit, pending, name)
+                            )
                         continue
                     quote = "" if hit.absent else request.markdown[hit.start : hit.end]
                     findings.append(
@@ -101,6 +104,8 @@ class RulesReviewer:
                             replacement=hit.replacement if quote else None,
                             confidence=hit.confidence,
                             hint=None if hit.absent else hit.start,
+                            check=name,
+                            subject=hit.subject,
                         )
                     )
         return ReviewerResult(
@@ -120,7 +125,7 @@ def _placeholder_near(ctx: CheckContext, start: int, end: int) -> int | None:
 
 
 def _placeholder_finding(
-    request: ReviewRequest, policy: Policy, hit: CheckHit, offset: int
+    request: ReviewRequest, policy: Policy, hit: CheckHit, offset: int, check: str
 ) -> RawFinding:
     match = PLACEHOLDER.match(request.markdown, offset)
     quote = match.group(0) if match else request.markdown[offset : offset + 12]
@@ -138,4 +143,6 @@ def _placeholder_finding(
         replacement=None,
         confidence=hit.confidence,
         hint=offset,
+        check=check,
+        subject="placeholder awaiting a value",
     )

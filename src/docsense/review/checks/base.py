@@ -74,7 +74,10 @@ class CheckHit:
 
     ``category`` and ``severity`` default to the policy's. ``replacement`` is text that can
     stand in place of ``markdown[start:end]``; it keeps the author's words and marks what
-    must be supplied with ``[[specify: ...]]`` placeholders.
+    must be supplied with ``[[specify: ...]]`` placeholders. ``subject`` is what the hit is
+    about (a phrase such as "as applicable", a document name, a variable, a section target):
+    the hits of one check with the same subject become one finding with every place (None:
+    hits group by title).
     """
 
     start: int = 0
@@ -87,6 +90,7 @@ class CheckHit:
     severity: Severity | None = None
     confidence: float = 0.8
     absent: bool = False
+    subject: str | None = None
 
 
 CheckFunction = Callable[["CheckContext", Check], Iterable[CheckHit]]
