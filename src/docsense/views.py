@@ -333,7 +333,11 @@ class DocumentSummary:
 
 @attrs.frozen
 class ReviewSummary:
-    """A row of the reviews list."""
+    """A row of the reviews list.
+
+    ``findings`` counts the finding groups at or above the review's confidence threshold,
+    ``places`` their places and ``below_threshold`` the groups below it.
+    """
 
     id: str
     document_id: str
@@ -342,6 +346,8 @@ class ReviewSummary:
     status: str
     score: float | None
     findings: int
+    places: int = 0
+    below_threshold: int = 0
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> ReviewSummary:
@@ -354,12 +360,18 @@ class ReviewSummary:
             status=row.get("status", ""),
             score=row.get("score"),
             findings=int(row.get("findings", 0)),
+            places=int(row.get("places", row.get("findings", 0))),
+            below_threshold=int(row.get("below_threshold", 0)),
         )
 
 
 @attrs.frozen
 class FindingSummary:
-    """A finding from the cross-document findings read model, with its feedback decision."""
+    """A finding from the cross-document findings read model, with its feedback decision.
+
+    ``quote`` is its first place's; ``places`` counts them. ``below_threshold`` says the
+    finding is below its review's confidence threshold (recorded, not shown by default).
+    """
 
     id: str
     review_id: str
@@ -371,6 +383,8 @@ class FindingSummary:
     quote: str
     decision: str
     pack: str | None
+    places: int = 1
+    below_threshold: bool = False
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> FindingSummary:
@@ -386,4 +400,6 @@ class FindingSummary:
             quote=row.get("quote", ""),
             decision=row.get("decision", "pending"),
             pack=row.get("pack"),
+            places=int(row.get("places", 1)),
+            below_threshold=bool(row.get("below_threshold", False)),
         )

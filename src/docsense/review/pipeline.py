@@ -221,16 +221,17 @@ def _same_spot(a: FindingLocation, b: FindingLocation) -> bool:
 
 @attrs.define
 class _Group:
-    """A finding under construction: its best-ranked hit and the places gathered so far."""
+    """A finding under construction: its hits, best-ranked first, and the places gathered."""
 
     lead: Finding
     places: list[Occurrence]
     severity: Severity
     confidence: float
+    members: list[Finding] = attrs.field(factory=list)
 
     @classmethod
     def of(cls, f: Finding) -> _Group:
-        return cls(f, list(f.occurrences), f.severity, f.confidence)
+        return cls(f, list(f.occurrences), f.severity, f.confidence, [f])
 
     @property
     def is_llm(self) -> bool:
@@ -243,6 +244,8 @@ class _Group:
     def absorb(self, f: Finding | _Group) -> int:
         """Add ``f``'s places that are new spans; return how many collapsed into existing ones."""
         places = f.places if isinstance(f, _Group) else f.occurrences
+        if isinstance(f, Finding):
+            self.members.append(f)
         collapsed = 0
         for place in places:
             if any(_overlap(place.location, mine.location) > 0 for mine in self.places):
@@ -257,8 +260,11 @@ class _Group:
     def finding(self, finding_id: str) -> Finding:
         places = tuple(sorted(self.places, key=lambda o: (o.location.start, o.location.end)))
         first = places[0] if places else None
+        # The wording (title, description, advice) is that of the hit at the first place, so
+        # it describes the quote shown; a joined LLM finding never lends its wording.
+        lead = next((m for m in self.members if first in m.occurrences), self.lead)
         return attrs.evolve(
-            self.lead,
+            lead,
             id=finding_id,
             severity=self.severity,
             confidence=self.confidence,

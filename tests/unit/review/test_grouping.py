@@ -292,3 +292,16 @@ async def test_a_threshold_outside_zero_to_one_raises_invalid_argument(value: fl
     outcome = await run_review(_doc(), [PACK], _mixed())
     with pytest.raises(InvalidArgument, match="min_confidence"):
         outcome.at_threshold(value)
+
+
+async def test_a_group_reads_as_the_hit_at_its_first_place() -> None:
+    rules = Scripted((
+        _hit("as\napplicable", _at("as\napplicable"), "as applicable",
+             description="Rebalancing 'as applicable'.", severity="high"),
+        _hit("as applicable", _at("as applicable"), "as applicable",
+             description="Fees 'as applicable'."),
+    ))
+    [group] = (await run_review(_doc(), [PACK], rules)).findings
+    assert group.quote == "as applicable"
+    assert group.description == "Fees 'as applicable'."
+    assert group.severity is Severity.HIGH
