@@ -179,19 +179,35 @@ def places_to_show(
     return list(f.occurrences[:limit]), max(0, f.places - limit)
 
 
-def place_label(place: Quoted, markdown: str | None = None) -> str:
-    """Return where a place is, for people: heading path, page and (with the Markdown) line."""
+def place_label(
+    place: Quoted,
+    markdown: str | None = None,
+    *,
+    line_at: int | None = None,
+    offsets: bool = False,
+) -> str:
+    """Return where a place is, for people: heading path, line, page (and character offsets).
+
+    The line is given when the Markdown is: at ``line_at`` (where the quote was found), else
+    at the location if the quote is there. ``offsets`` adds the character span, which is
+    also what is said when nothing else is known.
+    """
     loc = place.location
     if loc is None:
         return "absent from the document"
     parts = []
     if loc.path:
         parts.append(" > ".join(loc.path))
+    if markdown is not None:
+        if line_at is None and markdown[loc.start : loc.end] == place.quote:
+            line_at = loc.start
+        if line_at is not None:
+            parts.append(f"line {line_col(markdown, line_at)[0]}")
     if loc.page is not None:
         parts.append(f"page {loc.page}")
-    if markdown is not None and markdown[loc.start : loc.end] == place.quote:
-        parts.append(f"line {line_col(markdown, loc.start)[0]}")
-    return ", ".join(parts) or f"characters {loc.start}-{loc.end}"
+    if offsets or not parts:
+        parts.append(f"characters {loc.start}-{loc.end}")
+    return ", ".join(parts)
 
 
 def threshold_note(report: ReviewReport, *, how: str = "include_all=True or --all") -> str:

@@ -24,7 +24,6 @@ from docsense.reports._shared import (
     finding_heading,
     findings_by_severity_and_policy,
     format_usage,
-    line_col,
     place_label,
     places_to_show,
     policy_catalog,
@@ -175,21 +174,6 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
     return out
 
 
-def _where(f: FindingModel, markdown: str | None, start: int | None) -> str:
-    loc = f.location
-    if loc is None:
-        return "absent from the document"
-    parts = []
-    if loc.path:
-        parts.append(" > ".join(loc.path))
-    if markdown is not None and start is not None:
-        parts.append(f"line {line_col(markdown, start)[0]}")
-    if loc.page is not None:
-        parts.append(f"page {loc.page}")
-    parts.append(f"characters {loc.start}-{loc.end}")
-    return ", ".join(parts)
-
-
 def _finding(f: FindingModel, markdown: str | None) -> list[str]:
     ctx = quote_context(markdown, f) if f.quote else None
     start = ctx.start if ctx is not None and ctx.found else None
@@ -199,7 +183,8 @@ def _finding(f: FindingModel, markdown: str | None) -> list[str]:
         f'<article class="finding {_e(f.severity.value)}" id="finding-{_e(f.id)}">',
         f"<h5>{_badge(f.severity)} {_e(finding_heading(f))}{below}</h5>",
         f'<p class="meta">{_e(f.id)} · {_e(f.category.value)} · confidence '
-        f"{f.confidence:.2f} · {_e(f.source)}{check} · {_e(_where(f, markdown, start))}</p>",
+        f"{f.confidence:.2f} · {_e(f.source)}{check} · "
+        f"{_e(place_label(f, markdown, line_at=start, offsets=True))}</p>",
     ]
     if ctx is None:
         out.append('<p class="absent">Nothing to quote: this is about content the document '

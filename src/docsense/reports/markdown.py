@@ -21,7 +21,6 @@ from docsense.reports._shared import (
     finding_heading,
     findings_by_severity_and_policy,
     format_usage,
-    line_col,
     place_label,
     places_to_show,
     policy_catalog,
@@ -100,22 +99,6 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
     return lines
 
 
-def _where(f: FindingModel, markdown: str | None) -> str:
-    if f.location is None:
-        return "absent from the document"
-    loc = f.location
-    parts = []
-    if loc.path:
-        parts.append(" > ".join(loc.path))
-    if markdown is not None and markdown[loc.start : loc.end] == f.quote:
-        line, _ = line_col(markdown, loc.start)
-        parts.append(f"line {line}")
-    if loc.page is not None:
-        parts.append(f"page {loc.page}")
-    parts.append(f"characters {loc.start}-{loc.end}")
-    return _inline(", ".join(parts))
-
-
 def _places(f: FindingModel, markdown: str | None) -> list[str]:
     shown, more = places_to_show(f)
     text = [
@@ -134,7 +117,7 @@ def _finding(f: FindingModel, markdown: str | None) -> list[str]:
         "",
         f"- **Finding:** {_inline(f.id)}; **category:** {_inline(f.category.value)}; "
         f"**confidence:** {f.confidence:.2f}; **source:** {_inline(f.source)}{check}",
-        f"- **Where:** {_where(f, markdown)}",
+        f"- **Where:** {_inline(place_label(f, markdown, offsets=True))}",
     ]
     if f.below_threshold:
         lines.append("- **Below the confidence threshold** (shown because all were asked for)")

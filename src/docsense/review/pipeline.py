@@ -164,7 +164,10 @@ def _finding_id(
 ) -> str:
     where = f"{location.start}-{location.end}" if location else "absent"
     digest = hashlib.sha256(f"{source}|{item.policy_id}|{where}|{item.title}".encode()).hexdigest()
-    base = f"{item.policy_id}-{digest[:10]}"
+    return _unused(f"{item.policy_id}-{digest[:10]}", taken)
+
+
+def _unused(base: str, taken: set[str]) -> str:
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -279,12 +282,7 @@ def _group_id(key: _GroupKey, taken: set[str]) -> str:
     # What the finding is about, never where: the id survives edits elsewhere in the text.
     policy_id, origin, subject, absent = key
     digest = hashlib.sha256(f"{policy_id}|{origin}|{subject}|{absent}".encode()).hexdigest()
-    base = f"{policy_id}-{digest[:10]}"
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+    return _unused(f"{policy_id}-{digest[:10]}", taken)
 
 
 def group_findings(findings: Iterable[Finding]) -> tuple[list[Finding], int]:

@@ -362,6 +362,18 @@ AS_APPLICABLE = group(
 )
 
 
+def _rebalance() -> Finding:
+    """A finding whose span overlaps the second place of AS_APPLICABLE."""
+    start = GROUP_TEXT.index("rebalances as applicable")
+    return Finding(
+        id="rebal", policy_id="SC-003", category=Category.MARKET_CALENDAR,
+        severity=Severity.HIGH, title="Rebalancing schedule not specified",
+        quote="rebalances as applicable",
+        location=FindingLocation(start=start, end=start + len("rebalances as applicable")),
+        replacement="rebalances on [[specify: dates]]",
+    )
+
+
 def _open(ctx: CommandContext, findings: list[Finding]) -> FeedbackSession:
     return FeedbackSession.open(
         ctx, review_id="review-9", document_id="document-9", document_version=V1,
@@ -435,14 +447,7 @@ def test_reject_rejects_the_whole_group(ctx: CommandContext) -> None:
 def test_accepting_a_group_whose_later_place_overlaps_an_accepted_item_is_refused(
     ctx: CommandContext,
 ) -> None:
-    start = GROUP_TEXT.index("rebalances as applicable")
-    rebalance = Finding(
-        id="rebal", policy_id="SC-003", category=Category.MARKET_CALENDAR,
-        severity=Severity.HIGH, title="Rebalancing schedule not specified",
-        quote="rebalances as applicable",
-        location=FindingLocation(start=start, end=start + len("rebalances as applicable")),
-        replacement="rebalances on [[specify: dates]]",
-    )
+    rebalance = _rebalance()
     both_replaceable = group(
         "as-app",
         (_place("as applicable", 0, "as agreed"), _place("as applicable", 1, "as agreed")),
@@ -460,14 +465,7 @@ def test_accepting_a_group_whose_later_place_overlaps_an_accepted_item_is_refuse
 def test_a_place_without_replacement_does_not_block_an_overlapping_edit(
     ctx: CommandContext,
 ) -> None:
-    start = GROUP_TEXT.index("rebalances as applicable")
-    rebalance = Finding(
-        id="rebal", policy_id="SC-003", category=Category.MARKET_CALENDAR,
-        severity=Severity.HIGH, title="Rebalancing schedule not specified",
-        quote="rebalances as applicable",
-        location=FindingLocation(start=start, end=start + len("rebalances as applicable")),
-        replacement="rebalances on [[specify: dates]]",
-    )
+    rebalance = _rebalance()
     session = _open(ctx, [AS_APPLICABLE, rebalance])  # its second place has no replacement
     session.accept(ctx, "as-app")
     session.accept(ctx, "rebal")
