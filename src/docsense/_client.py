@@ -330,12 +330,19 @@ class AsyncDocSense:
         reviewer: str | None = None,
         version: str | None = None,
         batch_id: str | None = None,
+        min_confidence: float | None = None,
     ) -> str:
-        """Queue a review for ``docsense worker`` processes; return the job id."""
+        """Queue a review for ``docsense worker`` processes; return the job id.
+
+        ``min_confidence`` is the review's confidence threshold (default: the worker's
+        ``DOCSENSE_MIN_CONFIDENCE`` setting).
+        """
         request: dict[str, Any] = {"document_id": document_id}
         for key, value in (("packs", packs), ("reviewer", reviewer), ("version", version)):
             if value is not None:
                 request[key] = list(value) if key == "packs" else value
+        if min_confidence is not None:
+            request["min_confidence"] = min_confidence
         [job_id] = await enqueue_reviews(self._jobs(), [request], batch_id=batch_id)
         return job_id
 
@@ -587,10 +594,18 @@ class DocSense:
         packs: Sequence[str] | None = None,
         reviewer: str | None = None,
         version: str | None = None,
+        min_confidence: float | None = None,
     ) -> str:
-        """Queue a review for ``docsense worker`` processes; return the job id."""
+        """Queue a review for ``docsense worker`` processes; return the job id.
+
+        ``min_confidence`` is the review's confidence threshold (default: the worker's
+        ``DOCSENSE_MIN_CONFIDENCE`` setting).
+        """
         return self._run(
-            self._async.submit_review(document_id, packs=packs, reviewer=reviewer, version=version)
+            self._async.submit_review(
+                document_id, packs=packs, reviewer=reviewer, version=version,
+                min_confidence=min_confidence,
+            )
         )
 
     def submit_batch(
