@@ -37,6 +37,7 @@ __all__ = [
     "document_label",
     "finding_heading",
     "findings_by_severity_and_policy",
+    "findings_per_policy",
     "format_usage",
     "line_col",
     "place_label",
@@ -165,6 +166,15 @@ def findings_by_severity_and_policy(
         for sev in Severity.most_severe_first()
         if sev in grouped
     ]
+
+
+def findings_per_policy(report: ReviewReport) -> dict[str, int]:
+    """Return how many findings at or above the threshold each policy has (its status counts)."""
+    counts: dict[str, int] = {}
+    for f in report.findings:
+        if not f.below_threshold:
+            counts[f.policy_id] = counts.get(f.policy_id, 0) + 1
+    return counts
 
 
 def finding_heading(f: FindingModel) -> str:

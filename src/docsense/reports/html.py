@@ -23,6 +23,7 @@ from docsense.reports._shared import (
     document_label,
     finding_heading,
     findings_by_severity_and_policy,
+    findings_per_policy,
     format_usage,
     place_label,
     places_to_show,
@@ -270,9 +271,7 @@ def to_html(
     (True, False)
     """
     catalog = policy_catalog(report, packs)
-    per_policy: dict[str, int] = {}
-    for f in report.findings:
-        per_policy[f.policy_id] = per_policy.get(f.policy_id, 0) + 1
+    per_policy = findings_per_policy(report)
     label = document_label(report)
     parts = [
         "<!DOCTYPE html>",

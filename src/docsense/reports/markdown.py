@@ -20,6 +20,7 @@ from docsense.reports._shared import (
     document_label,
     finding_heading,
     findings_by_severity_and_policy,
+    findings_per_policy,
     format_usage,
     place_label,
     places_to_show,
@@ -170,9 +171,7 @@ def to_markdown(
     '# Review report: Strategy'
     """
     catalog = policy_catalog(report, packs)
-    per_policy: dict[str, int] = {}
-    for f in report.findings:
-        per_policy[f.policy_id] = per_policy.get(f.policy_id, 0) + 1
+    per_policy = findings_per_policy(report)
     lines = [f"# Review report: {_inline(document_label(report))}", "", *_summary(report), ""]
     lines.extend([*_usage(report), ""])
     if catalog:

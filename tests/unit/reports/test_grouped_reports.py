@@ -135,6 +135,8 @@ def test_include_all_lists_the_hidden_findings_marked(outcome: ReviewOutcome) ->
     assert "below threshold</span>" in to_html(report, MARKDOWN)
     results = to_sarif(report, markdown=MARKDOWN)["runs"][0]["results"]
     assert [r["properties"].get("belowThreshold", False) for r in results].count(True) == 1
+    # The policy table counts what the policy's status counts: not the hidden finding.
+    assert "| SC-004 | Data sources are named | MUST | self-containment | satisfied | 0 |" in md
 
 
 def test_a_report_at_another_threshold_recomputes_findings_and_score(
