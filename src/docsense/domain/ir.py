@@ -160,6 +160,7 @@ class ReferenceKind(StrEnum):
     APPENDIX = "appendix"
     EXHIBIT = "exhibit"
     EXTERNAL = "external"
+    CITATION = "citation"  # a provision of another text cited by number: "Section 871(m) of the Code"
 
 
 @attrs.frozen

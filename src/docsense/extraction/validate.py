@@ -39,6 +39,7 @@ from docsense.extraction.terms import GLOSSARY_HEADING
 
 __all__ = ["bind_variables", "validate"]
 
+_OUTSIDE = (ReferenceKind.EXTERNAL, ReferenceKind.CITATION)
 _INDEX = r"(?:[ijklmnstIJKLMNST]|\d+)"
 _INDEX_SUBSCRIPT = re.compile(rf"^(?P<base>.+?)[_ ](?P<sub>{_INDEX}(?:[,+-]{_INDEX})*|ITD)$")
 
@@ -192,7 +193,7 @@ def validate(
                 )
             )
     for reference in references:
-        if not reference.resolved and reference.kind is not ReferenceKind.EXTERNAL:
+        if not reference.resolved and reference.kind not in _OUTSIDE:
             issues.append(
                 IRIssue(
                     kind=IssueKind.UNRESOLVED_REFERENCE,

@@ -93,7 +93,7 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Calendar-dependent language in a document that names no calendar or time zone."""
     calendar = names_calendar(ctx)
     zone = names_time_zone(ctx)
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         taken: list[tuple[int, int]] = []
         if not calendar:
             for pattern, maker in ((_DAY_COUNT, _day_count), (_WINDOW, _window),

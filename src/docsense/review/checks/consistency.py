@@ -125,7 +125,7 @@ def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
 
 
 def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         subject = _subject(_CONSTRAINT.sub(" ", unit.text))
         for m in _CONSTRAINT.finditer(unit.text):
             before = unit.text[: m.start("a") - (1 if m.group("cur") else 0)].rstrip()
@@ -189,7 +189,7 @@ def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -
 
 def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
     seen: dict[str, tuple[str, TextUnit]] = {}
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _FREQ_STATEMENT.finditer(unit.text):
             verb = (m.group("verb") or m.group("verb2")).lower()
             freq = re.sub(r"[- ]", "", (m.group("freq") or m.group("freq2")).lower())
@@ -205,7 +205,7 @@ def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
 
 def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
     first: tuple[str, str, TextUnit] | None = None
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _WEIGHTING.finditer(unit.text):
             if _OTHER_INDEX.match(unit.text[m.end() :]):
                 continue

@@ -64,7 +64,7 @@ def governance_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report reliance on models, algorithms or judgement with no governance content."""
     if ctx.has_heading(_GOVERNANCE_HEADING) or _GOVERNANCE_TEXT.search(ctx.body_text()):
         return
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _RELIANCE.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield CheckHit(
@@ -86,7 +86,7 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     """Report risk-bearing features with no risk section or disclosure."""
     if ctx.has_heading(_RISK_HEADING) or _RISK_TEXT.search(ctx.body_text()):
         return
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in list(_RISKY.finditer(unit.text))[:1]:
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield CheckHit(

@@ -49,7 +49,9 @@ def _located(
 def unresolved_references(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report references to parts of the document that are not there."""
     missing = _located(
-        ctx, lambda ref: not ref.resolved and ref.kind is not ReferenceKind.EXTERNAL
+        ctx,
+        lambda ref: not ref.resolved
+        and ref.kind not in (ReferenceKind.EXTERNAL, ReferenceKind.CITATION),
     )
     for ref, span in missing:
         yield CheckHit(
@@ -69,7 +71,10 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report other documents the method depends on."""
     # A URL identifies its source; the data-source checks judge it.
     external = _located(
-        ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL and not _URL.match(ref.text.strip())
+        ctx,
+        lambda ref: ref.kind is ReferenceKind.EXTERNAL
+        and not ref.resolved
+        and not _URL.match(ref.text.strip()),
     )
     for ref, span in external:
         yield CheckHit(

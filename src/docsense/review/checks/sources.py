@@ -66,7 +66,7 @@ def _first_word_is_name(unit: TextUnit) -> bool:
 
 def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report data whose supplier is generic or not given at all."""
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         taken: list[tuple[int, int]] = []
         for m in _GENERIC_SUPPLIER.finditer(unit.text):
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
@@ -105,7 +105,7 @@ def _source_hit(unit: TextUnit, rel: int, rel_end: int, phrase: str, *, generic:
 
 def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report models, systems and parties the method relies on without naming them."""
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _DEPENDENCY.finditer(unit.text):
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue

@@ -97,6 +97,10 @@ _FREQUENCY = re.compile(
     re.IGNORECASE,
 )
 
+_PERMISSION = re.compile(
+    r"\b(?:may|might|can|could|is\s+entitled\s+to|reserves?\s+the\s+right)\b", re.IGNORECASE
+)
+
 _PERIODIC_EVENT = re.compile(
     r"\b(?:(?:rebalanc|reconstitut|review|reweight|reset)\w*\s+(?:is\s+|are\s+)?"
     r"(?:weekly|monthly|quarterly|semi-?annually|annually|yearly)"
@@ -141,7 +145,7 @@ def _clause_hit(
 def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report comparisons and limits whose value the document never states."""
     names = _parameter_names(ctx)
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         claimed: list[tuple[int, int]] = []
         for pattern, kind in (
             (_COMPARE_LIMIT, "limit"),
@@ -165,6 +169,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 
 
 def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> CheckHit:
+    subject = " ".join(phrase.lower().split())
     if kind == "window":
         return CheckHit(
             start=start,
@@ -175,6 +180,7 @@ def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> 
             "calendar days.",
             replacement=f"{quote} ([[specify: length, trading or calendar days]])",
             confidence=0.8,
+            subject=subject,
         )
     if kind == "other":
         return CheckHit(
@@ -187,6 +193,7 @@ def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> 
             "source and when it is measured.",
             replacement=f"{quote} ([[specify: definition, source and measurement date]])",
             confidence=0.65,
+            subject=subject,
         )
     return CheckHit(
         start=start,
@@ -196,6 +203,7 @@ def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> 
         suggested_fix="State the value of the limit, with its unit and how it is measured.",
         replacement=f"{quote}{_joiner(quote, kind)}{_SPECIFY_LIMIT}",
         confidence=0.85,
+        subject=subject,
     )
 
 
@@ -209,7 +217,7 @@ def _joiner(quote: str, kind: str) -> str:
 
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgement words ("sufficient", "reasonable") standing in for a number."""
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         if _HYPOTHETICAL.search(unit.text):
             continue
         for m in _QUALIFIER.finditer(unit.text):
@@ -230,13 +238,14 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 replacement=f"{quote} ([[specify: measurable criterion and threshold]])",
                 category=Category.UNDEFINED_PARAMETER,
                 confidence=0.75,
+                subject=" ".join(phrase.lower().split()[:2]),
             )
 
 
 def _dated_events(ctx: CheckContext) -> set[str]:
     """Return stems of periodic events ("rebala", "review") some sentence gives a date for."""
     out: set[str] = set()
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         if _DATE_RULE.search(unit.text):
             for m in _PERIODIC_EVENT.finditer(unit.text):
                 out.add(_event_stem(m.group(0)))
@@ -252,20 +261,29 @@ _EVENTS = ("rebalanc", "reconstitut", "review", "reweight", "reset")
 
 
 def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report timing words with no period ("periodically") and schedules with no date."""
+    """Report timing words with no period ("periodically") and schedules with no date.
+
+    "May ... from time to time" grants a power (to amend, to publish, to create); it says
+    when someone is allowed to act, not how often the method runs, so it is not a missing
+    frequency (the governance and discretion checks judge such powers).
+    """
     dated = _dated_events(ctx)
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _FREQUENCY.finditer(unit.text):
+            if _PERMISSION.search(unit.text[clause_start(unit.text, m.start(), max_words=25) :
+                                            m.start()]):
+                continue
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             yield CheckHit(
                 start=start,
                 end=end,
-                title="Frequency not specified",
+                title=f"Frequency not specified: '{' '.join(phrase.split())}'",
                 description=f"'{phrase}' does not say how often or on which dates.",
                 suggested_fix="Give the frequency and the date rule (e.g. which day of the "
                 "period, on which calendar).",
                 replacement=f"{quote} ([[specify: frequency and date rule]])",
                 confidence=0.85,
+                subject=" ".join(phrase.lower().split()),
             )
         for m in _PERIODIC_EVENT.finditer(unit.text):
             if _event_stem(m.group(0)) in dated or unit.text.rstrip().endswith(":"):
@@ -281,4 +299,5 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 "the roll rule for non-trading days.",
                 replacement=f"{quote} [[specify: date rule and calendar]]",
                 confidence=0.7,
+                subject=_event_stem(m.group(0)),
             )
