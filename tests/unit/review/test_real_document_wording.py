@@ -30,7 +30,7 @@ def test_operative_discretion_is_one_group_with_every_place() -> None:
     md = ("# Index\n\n## 1. Changes\n\n"
           "The Index Sponsor may, in its sole discretion, amend the list of components.\n\n"
           "The Calculation Agent may in its discretion postpone the rebalancing.\n")
-    ctx, hits = _hits("discretionary_language", md)
+    _, hits = _hits("discretionary_language", md)
     assert {h.subject for h in hits} == {"discretion"}
     assert len(hits) == 2
     assert "Index Sponsor" in hits[0].description
@@ -79,11 +79,13 @@ def test_lettered_parts_resolve_from_caption_lines_the_converter_did_not_mark() 
           "Table 1: Caps by asset class\n\nEquity 40%\n")
     ir = extract_ir(md)
     internal = [r for r in ir.references if r.kind.value in ("section", "table")]
-    assert internal and all(r.resolved for r in internal)
+    assert internal
+    assert all(r.resolved for r in internal)
 
 
 def test_a_missing_lettered_part_is_still_reported(run_check: RunCheck) -> None:
-    md = "# Methodology\n\nThe caps are set out in Section F: Caps, which is published separately.\n"
+    md = ("# Methodology\n\nThe caps are set out in Section F: Caps, which is published "
+          "separately.\n")
     assert run_check("unresolved_references", md, with_ir=True) == ["Section F"]
 
 
