@@ -160,7 +160,8 @@ class ReferenceKind(StrEnum):
     APPENDIX = "appendix"
     EXHIBIT = "exhibit"
     EXTERNAL = "external"
-    CITATION = "citation"  # a provision of another text cited by number: "Section 871(m) of the Code"
+    #: A provision of another text cited by number: "Section 871(m) of the Code".
+    CITATION = "citation"
 
 
 @attrs.frozen

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import attrs
+
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
@@ -66,7 +68,10 @@ _DATE_RULE = re.compile(
     r"|\b(?:last|first|second|third|fourth)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday)"
     r"\s+of\s+(?:each|the|every)\s+(?:month|quarter)\b"
     r"|\b(?:business|trading)\s+days?\b"
-    r"|\b(?:market\s+)?holidays?\b",
+    r"|\b(?:market\s+)?holidays?\b"
+    r"|\b(?:first|second|third|fourth|last|final)\s+week\s+of\s+(?:the|each|every)\s+"
+    r"(?:month|quarter)\b"
+    r"|\b(?:on\s+)?an?\s+(?:weekly|monthly|quarterly)\s+(?:schedule|basis|cycle)\b",
     re.IGNORECASE,
 )
 _TIME_OF_DAY = re.compile(
@@ -74,7 +79,14 @@ _TIME_OF_DAY = re.compile(
     r"|\bmarket\s+(?:close|open)\s+(?:the\s+)?(?:next|following)\s+day\b"
     r"|\b(?:end|close|start)\s+of\s+(?:each\s+|the\s+)?(?:business|trading)?\s*day\b"
     r"|\bcut-?off\s+(?:time|point)\b"
-    r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b",
+    r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+    r"|\b(?:at|after|before|by|following)\s+the\s+close(?:\s+of\s+(?:trading|business|the\s+"
+    r"market|the\s+trading\s+(?:day|session)))?\b"
+    r"|\bclose\s+of\s+(?:trading|business)\b"
+    r"|\blocal\s+time\b"
+    r"|\b(?:rebalanc\w*|start\w*|begin\w*|execut\w*|launch\w*|auction\w*|trad(?:e|es|ing))\b"
+    r"[^.\n]{0,40}?\bon\s+(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b",
     re.IGNORECASE,
 )
 
@@ -113,7 +125,10 @@ def _hits(
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         taken.append((m.start(), m.end()))
-        yield maker(unit.start + m.start(), unit.start + m.end(), m.group(0))
+        yield attrs.evolve(
+            maker(unit.start + m.start(), unit.start + m.end(), m.group(0)),
+            subject=" ".join(m.group(0).lower().split()),
+        )
 
 
 def _hit(start: int, end: int, title: str, description: str, fix: str, repl: str) -> CheckHit:

@@ -84,9 +84,29 @@ _UNSIZED_WINDOW = re.compile(
 _QUALIFIER = re.compile(
     r"\b(?:sufficient|significant|reasonable|adequate|substantial|strong|major|material|"
     r"excessive|meaningful|considerable|acceptable|unexpected|unusual|abnormal|elevated|"
-    r"extreme|controversial|insufficient)"
+    r"extreme|controversial|insufficient|high[- ]quality|heavy|good|reputable|well[- ]known|"
+    r"well[- ]established|established|credible|trusted|proven)"
     r"(?:\s+(?!(?:and|or|to|of|in|for|from|the|with|by|at|on|as|based|is|are|that|which)\b)"
     r"[a-z][\w-]*(?<!ly)){1,3}\b",
+    re.IGNORECASE,
+)
+# Words that are also legal standards ("material change", "reasonable efforts"): in the
+# drafting of rulebooks they are often deliberate, so they count as a defect only in a
+# sentence that sets a criterion.
+_LEGAL_STANDARD = frozenset({"material", "reasonable", "major", "established"})
+# Qualities nobody can measure without a rubric: a subjective screen, not a missing number.
+_SUBJECTIVE_NOUN = re.compile(
+    r"\b(?:quality|product|team|usage|use|reputation|project|community|governance|"
+    r"practices?|track\s+record|brand|management|fundamentals|adoption|credibility)\b",
+    re.IGNORECASE,
+)
+_CRITERION = re.compile(
+    r"\b(?:must|should|shall|only|eligible|eligibility|qualif\w+|require[sd]?|minimum|at\s+least|"
+    r"select\w*|screen\w*|filter\w*|exclud\w+|includ\w+|criteri\w+)\b",
+    re.IGNORECASE,
+)
+_NOT_A_JUDGEMENT = re.compile(
+    r"significant\s+(?:figures?|digits?|decimal)|good\s+faith",
     re.IGNORECASE,
 )
 
@@ -220,25 +240,38 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     for unit in ctx.rule_units:
         if _HYPOTHETICAL.search(unit.text):
             continue
+        criterion = _CRITERION.search(unit.text) is not None
         for m in _QUALIFIER.finditer(unit.text):
             if _IDIOM.search(unit.text[max(0, m.start() - 15) : m.end() + 12]):
+                continue
+            if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
                 continue
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             if has_quantity(unit.text[clause_start(unit.text, m.start()) : m.end() + 30]):
                 continue
-            word = phrase.split()[0].lower()
+            words = phrase.split()
+            word = words[0].lower()
+            short = " ".join(words[:2])
+            if word in _LEGAL_STANDARD and not criterion:
+                confidence = 0.4
+            else:
+                confidence = 0.75 if criterion else 0.6
+            subjective = _SUBJECTIVE_NOUN.search(phrase) is not None
             yield CheckHit(
                 start=start,
                 end=end,
-                title=f"'{phrase.strip()}' is not quantified",
+                title=(f"Subjective criterion: '{short}'" if subjective
+                       else f"'{short}' is not quantified"),
                 description=f"'{word}' is a judgement, not a criterion: two implementers would "
                 "draw the line in different places.",
                 suggested_fix="Replace the judgement with a measurable criterion: metric, "
-                "threshold and measurement window.",
+                "threshold and measurement window (or, for a qualitative screen, the rubric "
+                "and who applies it).",
                 replacement=f"{quote} ([[specify: measurable criterion and threshold]])",
-                category=Category.UNDEFINED_PARAMETER,
-                confidence=0.75,
-                subject=" ".join(phrase.lower().split()[:2]),
+                category=(Category.AMBIGUOUS_METHODOLOGY if subjective
+                          else Category.UNDEFINED_PARAMETER),
+                confidence=confidence,
+                subject=short.lower(),
             )
 
 
