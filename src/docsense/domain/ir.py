@@ -122,7 +122,7 @@ class FormulaVariable:
 
     name: str
     defined_at: Location | None = None
-    defined_by: str | None = None  # "term", "formula", "parameter" or "where"
+    defined_by: str | None = None  # "term", "formula", "parameter", "where" or "index"
 
 
 @attrs.frozen

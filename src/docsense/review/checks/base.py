@@ -149,7 +149,9 @@ class CheckContext:
         return tuple(
             u
             for u in self.body_units
-            if not any(a <= u.start < b for a, b in informative) and not _shouting(u.text)
+            if not any(a <= u.start < b for a, b in informative)
+            and not _shouting(u.text)
+            and not _title_line(u.text)
         )
 
     def informative_at(self, offset: int) -> bool:
@@ -203,6 +205,16 @@ class CheckContext:
 def is_informative_heading(heading: str) -> bool:
     """Return True for a heading of a part that informs rather than specifies the method."""
     return _INFORMATIVE_HEADING.search(heading) is not None
+
+
+def _title_line(text: str) -> bool:
+    """Return True for a heading the converter left in the body ("Determination of the Rate")."""
+    words = text.split()
+    if not 1 < len(words) <= 12 or text.rstrip().endswith((".", ":", ";", ",")):
+        return False
+    small = {"of", "the", "and", "for", "a", "an", "in", "on", "to", "by", "with", "or", "at"}
+    capitalised = [w for w in words if w.lower() not in small]
+    return bool(capitalised) and all(w[:1].isupper() or w[:1].isdigit() for w in capitalised)
 
 
 def _shouting(text: str) -> bool:

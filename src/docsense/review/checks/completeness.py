@@ -26,11 +26,13 @@ _DEFERRED = re.compile(
     r"\b(?:is|are|will|shall|would|must|remains?|still)?\s*(?:to\s+be|be|being)\s+"
     r"(?:agreed|finali[sz]ed|confirmed|decided|determined\s+(?:later|at\s+a\s+later)|"
     r"defined\s+(?:later|at\s+a\s+later)|worked\s+out|discussed|clarified|settled)\b"
+    r"(?!\s+(?:in\s+accordance|pursuant|as\s+(?:set|described|specified)|under|by\s+reference))"
     r"|\b(?:TBD|TBC|TBA)\b"
-    r"|\bto\s+be\s+(?:determined|defined|announced|confirmed|specified|provided)\b"
+    r"|(?<!deemed\s)\bto\s+be\s+(?:determined|defined|announced|confirmed)\b"
+    r"(?!\s+(?:in|by|under|according|as|pursuant|from|on|using|with|for|at)\b)"
     r"|\bat\s+a\s+later\s+(?:date|stage|time)\b|\bin\s+due\s+course\b"
-    r"|\b(?:is|are)\s+(?:not\s+(?:yet\s+)?(?:ready|final(?:i[sz]ed)?|available|decided|defined|"
-    r"known)|preliminary|provisional|a\s+draft)\b"
+    r"|\b(?:is|are)\s+(?:not\s+yet\s+(?:ready|final(?:i[sz]ed)?|available|decided|defined|"
+    r"known)|not\s+(?:ready|final(?:i[sz]ed)?|decided)|preliminary|provisional|a\s+draft)\b"
     r"|\b(?:details|specifics|parameters|terms)\b[^.\n]{0,40}?\bwill\s+be\s+(?:provided|"
     r"published|shared|set\s+out|given|added)\b",
     re.IGNORECASE,

@@ -67,6 +67,12 @@ _WEIGHTING = re.compile(
     r"(?:its\s+|their\s+|the\s+)?(?P<by>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)",
     re.IGNORECASE,
 )
+# A value inside a condition ("If ... exceeds 100%", "where X is below 5%") is a branch.
+_CONDITION = re.compile(
+    r"(?:^|[,;:(]\s*)(?:if|where|when|whenever|unless|in\s+case|provided\s+that|to\s+the\s+"
+    r"extent)\b[^,;]*$",
+    re.IGNORECASE,
+)
 _OTHER_INDEX = re.compile(r"^\s*(?:indices|indexes|index|benchmarks?|peers?)\b", re.IGNORECASE)
 
 
@@ -128,6 +134,8 @@ def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
     for unit in ctx.rule_units:
         subject = _subject(_CONSTRAINT.sub(" ", unit.text))
         for m in _CONSTRAINT.finditer(unit.text):
+            if _CONDITION.search(unit.text[: m.start()]):
+                continue  # "If the sum is greater than 100%": a branch, not a requirement
             before = unit.text[: m.start("a") - (1 if m.group("cur") else 0)].rstrip()
             if re.search(r"[A-Z&][\w&]*$", before) and not m.group("cmp"):
                 continue  # "Russell 3000", "S&P 500": part of a name

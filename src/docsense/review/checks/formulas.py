@@ -56,6 +56,12 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             else ""
         )
         where = "; ".join(f"{v} = [[specify: definition of {v}]]" for v in missing)
+        # When most of a formula's operands are unbound, or the PDF left unmapped glyphs in
+        # it, the parse is the likelier culprit than the document: say so with less
+        # confidence.
+        garbled = "\ufffd" in formula.text
+        mostly = len(missing) * 2 > max(1, len(formula.variables))
+        confidence = 0.4 if garbled else (0.6 if mostly and len(missing) > 2 else 0.85)
         yield CheckHit(
             start=start,
             end=end,
@@ -65,5 +71,6 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             "its observation date or window.",
             replacement=f"{quote.rstrip()} where {where}",
             category=Category.INCOMPLETE_FORMULA,
-            confidence=0.85,
+            confidence=confidence,
+            subject=names.lower(),
         )

@@ -152,6 +152,8 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             quote = unit.text[rel : m.end()]
             if has_quantity(unit.text[m.start() : m.end() + 25]):
                 continue
+            if re.search(r"\b(?:to|on|from|by)\s+(?:the\s+)?[A-Z]", m.group(0)):
+                continue  # "according to the Signal": a Capitalised Term the document defines
             yield CheckHit(
                 start=unit.start + rel,
                 end=unit.start + m.end(),

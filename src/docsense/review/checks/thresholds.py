@@ -102,7 +102,7 @@ _SUBJECTIVE_NOUN = re.compile(
 )
 _CRITERION = re.compile(
     r"\b(?:must|should|shall|only|eligible|eligibility|qualif\w+|require[sd]?|minimum|at\s+least|"
-    r"select\w*|screen\w*|filter\w*|exclud\w+|includ\w+|criteri\w+)\b",
+    r"select\w*|screen\w*|filter\w*|criteri\w+)\b",
     re.IGNORECASE,
 )
 _NOT_A_JUDGEMENT = re.compile(
@@ -117,6 +117,17 @@ _FREQUENCY = re.compile(
     re.IGNORECASE,
 )
 
+# "as amended from time to time": the document's versioning idiom, not a schedule.
+_VERSIONING = re.compile(
+    r"\b(?:amended|updated|modified|supplemented|revised|replaced|restated|published|"
+    r"created|adjusted\s+and\s+supplemented)\s*$",
+    re.IGNORECASE,
+)
+_METHOD_ACTION = re.compile(
+    r"\b(?:rebalanc|reset|review|reweight|recalculat|re-?comput|rotat|hedg|roll|reconstitut|"
+    r"recalibrat|re-?estimat|refresh)\w*",
+    re.IGNORECASE,
+)
 _PERMISSION = re.compile(
     r"\b(?:may|might|can|could|is\s+entitled\s+to|reserves?\s+the\s+right)\b", re.IGNORECASE
 )
@@ -182,10 +193,22 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 tail = unit.text[m.end() : m.end() + 40]
                 if has_quantity(quote) or has_quantity(tail.split(".")[0]):
                     continue
-                if _defined_elsewhere(quote, names):
+                if _defined_elsewhere(quote, names) or _names_a_defined_term(m.group(0)):
                     continue
+                if kind == "other" and re.match(r"\s+of\b", tail):
+                    continue  # "greater than the value of the Signal": the quantity is named
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
+
+
+def _names_a_defined_term(phrase: str) -> bool:
+    """Return True when the limit or window is a Capitalised Term ("the FP Cutoff").
+
+    Rulebooks capitalise the terms they define; whether such a term is defined is the
+    glossary's question, not a missing value here.
+    """
+    words = phrase.split()
+    return any(w[:1].isupper() for w in words[1:]) and not phrase.isupper()
 
 
 def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> CheckHit:
@@ -303,9 +326,11 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     dated = _dated_events(ctx)
     for unit in ctx.rule_units:
         for m in _FREQUENCY.finditer(unit.text):
-            if _PERMISSION.search(unit.text[clause_start(unit.text, m.start(), max_words=25) :
-                                            m.start()]):
+            before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
+            if _PERMISSION.search(before) or _VERSIONING.search(before):
                 continue
+            if m.group(0).lower().startswith("from") and not _METHOD_ACTION.search(before):
+                continue  # "smaller from time to time": a description, not a schedule
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             yield CheckHit(
                 start=start,
