@@ -23,7 +23,7 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
 
-__all__ = ["calendar_unspecified", "names_calendar", "names_time_zone"]
+__all__ = ["calendar_unspecified", "names_calendar", "names_time_zone", "trades_around_the_clock"]
 
 _EXCHANGES = (
     r"NYSE|NASDAQ|Nasdaq|AMEX|CBOE|Cboe|CME|ICE|LSE|TSE|JPX|HKEX|SEHK|ASX|SGX|NSE|BSE|TSX|"
@@ -74,6 +74,15 @@ _DATE_RULE = re.compile(
     r"|\b(?:on\s+)?an?\s+(?:weekly|monthly|quarterly)\s+(?:schedule|basis|cycle)\b",
     re.IGNORECASE,
 )
+_BUSINESS_DAY = re.compile(
+    r"\b(?:(?:first|last|next|each|every|any|common)\s+)?(?:business|working|banking)\s+days?\b"
+    r"(?:\s+of\s+(?:the|each|every)\s+(?:month|quarter|week|year))?"
+    r"|\b(?:market\s+|public\s+)?holidays?\b"
+    r"|\b(?:first|second|third|fourth|last|final)\s+week\s+of\s+(?:the|each|every)\s+"
+    r"(?:month|quarter)\b"
+    r"|\b(?:on\s+)?an?\s+(?:weekly|monthly|quarterly)\s+(?:schedule|basis|cycle)\b",
+    re.IGNORECASE,
+)
 _TIME_OF_DAY = re.compile(
     r"\b(?:at|on|before|after|by)\s+(?:the\s+)?(?:market|exchange)\s+(?:close|open)\b"
     r"|\bmarket\s+(?:close|open)\s+(?:the\s+)?(?:next|following)\s+day\b"
@@ -101,13 +110,32 @@ def names_time_zone(ctx: CheckContext) -> bool:
     return bool(_TIME_ZONE.search(ctx.body_text()))
 
 
+# Markets that never close (crypto-assets on-chain): a day is a calendar day and there are no
+# exchange holidays, so day counts and date rules need no exchange calendar there (times of
+# day still need a time zone).
+_ALWAYS_OPEN = re.compile(
+    r"\b(?:crypto\w*|blockchains?|on-?chain|tokens?|defi|decentrali[sz]ed\s+finance|24/7|"
+    r"stablecoins?|ethereum|bitcoin)\b",
+    re.IGNORECASE,
+)
+
+
+def trades_around_the_clock(ctx: CheckContext) -> bool:
+    """Return True for a document about markets that never close (crypto-assets on-chain)."""
+    return len(_ALWAYS_OPEN.findall(ctx.body_text())) >= 3
+
+
 def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Calendar-dependent language in a document that names no calendar or time zone."""
     calendar = names_calendar(ctx)
+    always_open = trades_around_the_clock(ctx)
     zone = names_time_zone(ctx)
     for unit in ctx.rule_units:
         taken: list[tuple[int, int]] = []
-        if not calendar:
+        if always_open and not calendar:
+            # Every day is a trading day; only "business day" and holidays stay undefined.
+            yield from _hits(unit, _BUSINESS_DAY, _date_rule, taken)
+        elif not calendar:
             for pattern, maker in ((_DAY_COUNT, _day_count), (_WINDOW, _window),
                                    (_DATE_RULE, _date_rule)):
                 yield from _hits(unit, pattern, maker, taken)

@@ -208,7 +208,11 @@ def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
                 seen[verb] = (freq, unit)
             elif seen[verb][0] != freq and unit.start not in reported:
                 reported.add(unit.start)
-                yield _conflict(unit, seen[verb][1], m.group(0), seen[verb][0])
+                # Two frequencies may belong to different products or cases: less sure
+                # than two values for one named quantity.
+                yield attrs.evolve(
+                    _conflict(unit, seen[verb][1], m.group(0), seen[verb][0]), confidence=0.55
+                )
 
 
 def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
