@@ -66,13 +66,14 @@ def unresolved_references(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
         yield CheckHit(
             start=span[0],
             end=span[1],
-            title=f"{ref.target or ref.text} is referenced but not included",
+            title=f"Referenced but not included: {ref.target or ref.text}",
             description=f"The document refers to {ref.text!r}, which is not part of it, so "
             "the method cannot be implemented from this document alone.",
             suggested_fix=f"Include {ref.target or ref.text} in the document, or replace the "
             "reference by its content.",
             category=Category.MISSING_REFERENCE,
             confidence=0.9,
+            subject=(ref.target or ref.text).lower(),
         )
 
 
