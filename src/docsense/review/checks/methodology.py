@@ -20,7 +20,12 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, clause_start, has_quantity
 
-__all__ = ["discretionary_language", "unnamed_benchmark", "unspecified_method"]
+__all__ = [
+    "discretionary_language",
+    "undefined_trigger",
+    "unnamed_benchmark",
+    "unspecified_method",
+]
 
 # Someone decides: "in its sole discretion", "at the discretion of", "as it deems fit".
 _DISCRETION = re.compile(
@@ -75,7 +80,23 @@ _METHOD = re.compile(
     r"|\bwith\s+(?:some\s+|certain\s+|appropriate\s+|further\s+)?adjustments?\s+for\b"
     r"(?:\s+[\w-]+){0,2}"
     r"|\b(?:tilts?|tilted|tilting|overweights?|underweights?)\b(?:\s+[\w-]+){0,4}?\s+"
-    r"towards?\s+[\w-]+(?:\s+[\w-]+){0,2}",
+    r"towards?\s+[\w-]+(?:\s+[\w-]+){0,2}"
+    # Hedged rules: "chosen primarily based on", "weighted mainly by" (what else counts?).
+    r"|\b(?:chosen|selected|weighted|ranked|determined|allocated|included)\s+(?:primarily|"
+    r"mainly|largely|partly|generally|broadly|predominantly)\s+(?:based\s+on|by|on|using|"
+    r"according\s+to)\b(?:\s+[\w-]+){0,4}"
+    # An unnamed algorithm or process decides: "determined by an offchain algorithm".
+    r"|\b(?:determined|decided|calculated|computed|set|chosen|selected)\s+by\s+(?:an?\s+|the\s+)?"
+    r"(?:off-?chain|on-?chain|proprietary|internal|external|separate|automated|bespoke)\s+"
+    r"(?:algorithms?|models?|process(?:es)?|scripts?|tools?|systems?|logic)\b",
+    re.IGNORECASE,
+)
+# A trigger nobody defines: "during Black Swan events", "in extreme market conditions".
+_VAGUE_TRIGGER = re.compile(
+    r"\b(?:during|in|under|upon|on)\s+(?:the\s+)?(?:occurrence\s+of\s+)?(?:a\s+|an\s+)?"
+    r"(?:black\s+swan|extreme|exceptional|abnormal|stressed|severe|adverse|unusual|"
+    r"unexpected|emergency|volatile|turbulent|crisis)\s+(?:market\s+)?(?:events?|conditions?|"
+    r"circumstances|situations?|scenarios?|periods?|moves?)\b",
     re.IGNORECASE,
 )
 
@@ -134,6 +155,33 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
                 replacement=f"{text[rel : m.end()]} ([[specify: objective condition]])",
                 category=Category.AMBIGUOUS_METHODOLOGY,
                 confidence=0.8,
+                subject=phrase.lower(),
+            )
+
+
+def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report actions triggered by conditions the document never defines.
+
+    "Emergency deleveraging during Black Swan events", "in extreme market conditions the
+    sponsor may ...": what counts as such an event, who declares it and what happens then
+    are left open. One finding per wording; conditions the document defines as a term
+    (capitalised, "Market Disruption Event") are not reported.
+    """
+    for unit in ctx.rule_units:
+        for m in _VAGUE_TRIGGER.finditer(unit.text):
+            if m.group(0).split()[-1][:1].isupper():
+                continue  # "an Extreme Market Event": a defined term
+            phrase = " ".join(m.group(0).split())
+            yield CheckHit(
+                start=unit.start,
+                end=unit.end,
+                title=f"Trigger not defined: '{phrase}'",
+                description=f"'{phrase}' triggers part of the method, but the document never "
+                "says what counts as such an event, who declares it, or what exactly happens.",
+                suggested_fix="Define the trigger objectively (measure and threshold), who "
+                "declares it, and the action taken.",
+                category=Category.AMBIGUOUS_METHODOLOGY,
+                confidence=0.7,
                 subject=phrase.lower(),
             )
 

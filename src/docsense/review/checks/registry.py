@@ -44,6 +44,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "discretionary_language": methodology.discretionary_language,
     "unspecified_method": methodology.unspecified_method,
     "unnamed_benchmark": methodology.unnamed_benchmark,
+    "undefined_trigger": methodology.undefined_trigger,
     "calendar_unspecified": calendar.calendar_unspecified,
     "unnamed_data_sources": sources.unnamed_data_sources,
     "unidentified_dependencies": sources.unidentified_dependencies,

@@ -77,7 +77,10 @@ _IDIOM = re.compile(
 # A definite reference to a window nobody sized: "the lookback period".
 _UNSIZED_WINDOW = re.compile(
     r"\bthe\s+(?:lookback|look-back|observation|measurement|estimation|averaging|holding|"
-    r"calculation|rolling)\s+(?:period|window|horizon)\b",
+    r"calculation|rolling|cool-?(?:off|down)|waiting|rebalanc\w*|review)\s+(?:period|window|"
+    r"horizon|interval)\b"
+    r"|\bthe\s+(?:time|interval|period|duration)\s+between\s+(?:two\s+)?(?:consecutive\s+)?"
+    r"(?:rebalanc\w*|trades|observations|reviews|updates|auctions)\b",
     re.IGNORECASE,
 )
 
