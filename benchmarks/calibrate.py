@@ -34,7 +34,7 @@ from docsense.domain.policies import CheckKind
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
 from docsense.review.checks.base import CheckContext, CheckHit
-from docsense.review.checks.calibration import Calibration, Measured, family_of
+from docsense.review.checks.calibration import Calibration, Measured, check_table, family_of
 from docsense.review.checks.registry import default_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,7 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pack", default="self-containment")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the table")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the check table of docs/concepts/rules-reviewer.md and stop")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(check_table())
+        return 0
     records = measure(args.pack)
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for check, family, _, confirmed in records:

@@ -24,7 +24,16 @@ from typing import Any
 
 import attrs
 
-__all__ = ["SHRINKAGE", "Calibration", "Measured", "family_of", "load_calibration"]
+__all__ = [
+    "SHRINKAGE",
+    "Calibration",
+    "CheckSummary",
+    "Measured",
+    "check_table",
+    "describe_checks",
+    "family_of",
+    "load_calibration",
+]
 
 #: Pseudo-count of the prior in the shrinkage towards a check's own confidence.
 SHRINKAGE = 3.0
@@ -93,3 +102,36 @@ def load_calibration() -> Calibration:
     except FileNotFoundError:
         return Calibration()
     return Calibration.from_json(json.loads(text))
+
+
+@attrs.frozen
+class CheckSummary:
+    """A built-in check: its name, what it looks for, and its measured precision."""
+
+    name: str
+    looks_for: str
+    measured: Measured | None
+
+
+def describe_checks() -> tuple[CheckSummary, ...]:
+    """Return every built-in check with its one-line description and measurement, by name."""
+    from docsense.review.checks.registry import BUILTIN_CHECKS  # the registry imports checks
+
+    calibration = load_calibration()
+    return tuple(
+        CheckSummary(name, (function.__doc__ or "").strip().split("\n")[0],
+                     calibration.for_check(name))
+        for name, function in sorted(BUILTIN_CHECKS.items())
+    )
+
+
+def check_table() -> str:
+    """Return the Markdown table of :func:`describe_checks` (docs/concepts/rules-reviewer.md)."""
+    lines = ["| check | looks for | groups | confirmed | precision |", "|---|---|---|---|---|"]
+    for summary in describe_checks():
+        m = summary.measured
+        groups, confirmed = (m.groups, m.confirmed) if m else (0, 0)
+        precision = f"{confirmed / groups:.2f}" if groups else "not measured"
+        looks_for = summary.looks_for.replace("|", "\\|")
+        lines.append(f"| `{summary.name}` | {looks_for} | {groups} | {confirmed} | {precision} |")
+    return "\n".join(lines)
