@@ -94,6 +94,8 @@ _ARG_LIST = re.compile(
     r"(?:\s*,\s*[\w\u0370-\u03ff]{1,6}(?:\s*[+\u2212-]\s*\d)?){0,5}\s*)\)"
 )
 _MASK = "\u0000"
+# A maths symbol rather than a word: one or two letters, optionally with scripts.
+_SYMBOL_WORD = re.compile(r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*")
 
 
 def plain_variables(expression: str) -> tuple[str, ...]:
@@ -124,6 +126,11 @@ def plain_variables(expression: str) -> tuple[str, ...]:
         while words and words[-1].lower() in _FUNCTION_WORDS:
             words.pop()
         if not words or len(words) > 4:
+            continue
+        if len(words) > 1 and all(_SYMBOL_WORD.fullmatch(w) for w in words):
+            # "A A_{i,t}": stacked symbols the PDF put side by side (a fraction's
+            # numerator and denominator), not one name of several words.
+            names.extend(w for w in words if w not in names)
             continue
         name = " ".join(words).strip(" .;:'\"")
         if not name or _NUMBERISH.match(name) or not name[0].isalpha():

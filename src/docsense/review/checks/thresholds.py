@@ -97,6 +97,8 @@ _QUALIFIER = re.compile(
 # drafting of rulebooks they are often deliberate, so they count as a defect only in a
 # sentence that sets a criterion.
 _LEGAL_STANDARD = frozenset({"material", "reasonable", "major", "established"})
+# A document defining this many terms is drafted as a rulebook.
+_RULEBOOK_TERMS = 15
 # Qualities nobody can measure without a rubric: a subjective screen, not a missing number.
 _SUBJECTIVE_NOUN = re.compile(
     r"\b(?:quality|product|team|usage|use|reputation|project|community|governance|"
@@ -263,6 +265,7 @@ def _joiner(quote: str, kind: str) -> str:
 
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgement words ("sufficient", "reasonable") standing in for a number."""
+    formal = len(ctx.ir.terms) >= _RULEBOOK_TERMS
     for unit in ctx.rule_units:
         if _HYPOTHETICAL.search(unit.text):
             continue
@@ -277,17 +280,25 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             words = phrase.split()
             word = words[0].lower()
+            if len(words) > 1 and re.fullmatch(r"[a-z]+ed", words[1]):
+                continue  # "any material included": a noun and a participle, no judgement
             short = " ".join(words[:2])
-            if word in _LEGAL_STANDARD and not criterion:
-                confidence = 0.4
-            else:
-                confidence = 0.75 if criterion else 0.6
+            # In a rulebook that defines its terms, an undefined "material" or "reasonable"
+            # is a deliberate legal standard (decided by a named party), not an oversight.
+            standard = word in _LEGAL_STANDARD and not criterion and formal
+            confidence = 0.4 if standard else (0.75 if criterion else 0.6)
             subjective = _SUBJECTIVE_NOUN.search(phrase) is not None
+            if subjective:
+                title = f"Subjective criterion: '{short}'"
+            elif standard:
+                # Its own family, so calibration measures legal standards apart.
+                title = f"'{short}' is a judgement standard, not a value"
+            else:
+                title = f"'{short}' is not quantified"
             yield CheckHit(
                 start=start,
                 end=end,
-                title=(f"Subjective criterion: '{short}'" if subjective
-                       else f"'{short}' is not quantified"),
+                title=title,
                 description=f"'{word}' is a judgement, not a criterion: two implementers would "
                 "draw the line in different places.",
                 suggested_fix="Replace the judgement with a measurable criterion: metric, "
