@@ -8,6 +8,8 @@ With no PATH it reviews the development set: ``../shared/corpus/seed-pdfs/*.pdf`
 ``../shared/corpus/real/*`` and the labelled documents in ``tests/data/labelled/docs``
 (labels in ``tests/data/labelled/labels``, one JSON per document: ``issues`` with
 ``category`` and verbatim ``quote``; ``non_issues`` with quotes a reviewer would not raise).
+``--heldout`` scores ``tests/data/heldout`` instead: a second set, labelled by another
+independent reviewer and kept out of development (only its totals are looked at).
 A group counts as a true positive when any of its places matches a label
 (:mod:`benchmarks.scoring`); precision and recall are over groups and labels.
 """
@@ -37,6 +39,8 @@ from docsense.review.reviewers import resolve_reviewer
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
 LABELLED = ROOT / "tests" / "data" / "labelled"
+#: A second labelled set kept out of development: score it, do not tune on it.
+HELDOUT = ROOT / "tests" / "data" / "heldout"
 
 
 @dataclass
@@ -86,7 +90,7 @@ def groups_of(findings: list[Finding]) -> list[Group]:
 
 
 def _labels(path: Path) -> tuple[list[Label], list[str]] | None:
-    file = LABELLED / "labels" / f"{path.stem}.json"
+    file = path.parent.parent / "labels" / f"{path.stem}.json"
     if not file.exists():
         return None
     data = json.loads(file.read_text(encoding="utf-8"))
@@ -117,8 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-confidence", type=float, default=0.5,
                         help="groups below this are hidden by default (as in reports)")
     parser.add_argument("--verbose", action="store_true", help="list groups, misses, non-issues")
+    parser.add_argument("--heldout", action="store_true",
+                        help="score the held-out set (tests/data/heldout) instead")
     args = parser.parse_args(argv)
-    paths = args.paths or default_documents()
+    paths = args.paths or (
+        sorted((HELDOUT / "docs").glob("*")) if args.heldout else default_documents()
+    )
     shown_tally, all_tally = Tally(), Tally()
     scored_shown: list[Scored] = []
     print(f"real documents: reviewer={args.reviewer} pack={args.pack} "

@@ -220,12 +220,31 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         )
 
 
+# A code block that is a program (declarations, statements, calls) rather than formulas set
+# in monospace: "uint256 amount = ...;", "function f(...) {", "const x = ...", "def f(x):".
+_PROGRAM = re.compile(
+    r"^\s*(?:```|~~~)\s*(?:solidity|sol|js|javascript|ts|typescript|python|py|go|rust|rs|java|"
+    r"c|cpp|c\+\+|cs|sql|bash|sh|shell|json|yaml|toml)\b"
+    r"|;\s*$|\{\s*$|^\s*}\s*$"
+    r"|\b(?:function|return|const|let|var|def|class|import|require|uint\d*|int\d*|"
+    r"address|bool|mapping|struct|public|private|external|internal|view|pragma)\b",
+    re.MULTILINE,
+)
+
+
 def extract_formulas(doc: Doc) -> tuple[Formula, ...]:
-    """Return the formulas of ``doc`` in document order (variables not yet resolved)."""
+    """Return the formulas of ``doc`` in document order (variables not yet resolved).
+
+    Formulas come from maths (``$...$``, ``$$...$$``), ``Name = expression`` lines in prose,
+    and code blocks that hold formulas; a code block that is a program (Solidity, Python,
+    statements ending in ``;``...) is not read for formulas.
+    """
     found: list[Formula] = []
     for block in doc.blocks:
         if block.kind in (BlockKind.MATH, BlockKind.PARAGRAPH):
             found.extend(_latex(doc, block))
+        if block.kind is BlockKind.CODE and _PROGRAM.search(block.text):
+            continue  # program code: its names come from its declarations, not a glossary
         if block.kind in (BlockKind.PARAGRAPH, BlockKind.CODE) and "=" in block.text:
             found.extend(_plain(doc, block))
     return tuple(sorted(found, key=lambda f: f.location.start))

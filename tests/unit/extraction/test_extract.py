@@ -259,3 +259,9 @@ def test_quoted_single_letters_and_definitions_on_the_next_line() -> None:
 def test_summation_bounds_are_not_formulas() -> None:
     md = "# M\n\nDC_{t} = Index Level_{ITD−1} × ∑ Rate\ns=ITD−1\n"
     assert [f.name for f in extract_ir(md).formulas] == ["DC_{t}"]
+
+
+def test_program_code_is_not_read_for_formulas() -> None:
+    md = ("# Spec\n\n```solidity\nuint256 amount = balance * ratio / PRECISION;\n```\n\n"
+          "```\nScore = Alpha * Carry\n```\n")
+    assert [f.name for f in extract_ir(md).formulas] == ["Score"]

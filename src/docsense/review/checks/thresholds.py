@@ -88,7 +88,7 @@ _QUALIFIER = re.compile(
     r"\b(?:sufficient|significant|reasonable|adequate|substantial|strong|major|material|"
     r"excessive|meaningful|considerable|acceptable|unexpected|unusual|abnormal|elevated|"
     r"extreme|controversial|insufficient|high[- ]quality|heavy|good|reputable|well[- ]known|"
-    r"well[- ]established|established|credible|trusted|proven)"
+    r"well[- ]established|established|credible|proven)"
     r"(?:\s+(?!(?:and|or|to|of|in|for|from|the|with|by|at|on|as|based|is|are|that|which)\b)"
     r"[a-z][\w-]*(?<!ly)){1,3}\b",
     re.IGNORECASE,
