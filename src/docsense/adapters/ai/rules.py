@@ -23,11 +23,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-from docsense.domain.policies import Policy
+from docsense.domain.policies import CheckKind, Policy
 from docsense.domain.review import Usage
 from docsense.errors import PolicyPackError, ReviewerError
 from docsense.ports import RawFinding, ReviewerResult, ReviewRequest
 from docsense.review.checks.base import CheckContext, CheckHit
+from docsense.review.checks.calibration import Calibration, load_calibration
 from docsense.review.checks.registry import CheckRegistry, default_registry
 
 __all__ = ["PLACEHOLDER", "RulesReviewer"]
@@ -41,8 +42,11 @@ PLACEHOLDER = re.compile(r"\[\[specify:[^\]]*\]\]")
 class RulesReviewer:
     """Runs the deterministic checks of each policy over the Markdown and IR."""
 
-    def __init__(self, registry: CheckRegistry | None = None) -> None:
+    def __init__(
+        self, registry: CheckRegistry | None = None, calibration: Calibration | None = None
+    ) -> None:
         self._registry = registry
+        self._calibration = calibration
 
     @property
     def spec(self) -> str:
@@ -61,6 +65,7 @@ class RulesReviewer:
 
     def _review(self, request: ReviewRequest) -> ReviewerResult:
         registry = self._registry or default_registry()
+        calibration = self._calibration or load_calibration()
         ctx = CheckContext(request.markdown, request.sections, request.ir)
         findings: list[RawFinding] = []
         assessed: set[str] = set()
@@ -70,14 +75,16 @@ class RulesReviewer:
                 continue
             assessed.add(policy.id)
             for check in policy.checks:
-                name = check.param("check") or check.kind.value
+                check_name = check.param("check") if check.kind is CheckKind.IR else (
+                    check.kind.value
+                )
                 try:
                     hits = registry.run(ctx, check)
                 except PolicyPackError:
                     raise
                 except Exception as exc:
                     raise ReviewerError(
-                        f"check {name!r} of policy {policy.id} failed on document "
+                        f"check {check_name!r} of policy {policy.id} failed on document "
                         f"{request.document_id!r}: {type(exc).__name__}: {exc}"
                     ) from exc
                 for hit in hits:
@@ -88,7 +95,7 @@ class RulesReviewer:
                         if (policy.id, pending) not in placeholders:
                             placeholders.add((policy.id, pending))
                             findings.append(
-                                _placeholder_finding(request, policy, hit, pending, name)
+                                _placeholder_finding(request, policy, hit, pending, check_name)
                             )
                         continue
                     quote = "" if hit.absent else request.markdown[hit.start : hit.end]
@@ -102,9 +109,11 @@ class RulesReviewer:
                             severity=(hit.severity or policy.severity).value,
                             suggested_fix=hit.suggested_fix,
                             replacement=hit.replacement if quote else None,
-                            confidence=hit.confidence,
+                            confidence=calibration.confidence(
+                                check_name, hit.title, hit.confidence
+                            ),
                             hint=None if hit.absent else hit.start,
-                            check=name,
+                            check=check_name,
                             subject=hit.subject,
                         )
                     )
