@@ -211,6 +211,7 @@ class AsyncDocSense:
                 time_budget_s=resolved.ingest_time_budget_s,
             ),
             reviewer_factory=lambda spec: resolve_reviewer(spec, provider_options=provider_options),
+            min_confidence=resolved.min_confidence,
         )
         try:
             await recover(service)
@@ -277,19 +278,24 @@ class AsyncDocSense:
         packs: PackArg = None,
         reviewer: str | Reviewer | None = None,
         version: str | None = None,
+        min_confidence: float | None = None,
         idempotency_key: str | None = None,
     ) -> ReviewView:
         """Review a document version against policy packs (defaults from the settings).
 
         ``packs`` is a list of pack names, paths or loaded packs (a single string is one
-        pack). Concurrent reviews of one document never conflict. A retry with the same
-        ``idempotency_key`` returns the first request's review instead of reviewing again.
+        pack). ``min_confidence`` (default: ``settings.min_confidence``, 0.5) is the
+        review's confidence threshold: findings below it are kept in ``all_findings`` but
+        not in ``findings``, the score or the feedback. Concurrent reviews of one document
+        never conflict. A retry with the same ``idempotency_key`` returns the first
+        request's review instead of reviewing again.
         """
         result = await self._service.review(
             document_id,
             packs=packs,
             reviewer=reviewer,
             version=version,
+            min_confidence=min_confidence,
             idempotency_key=idempotency_key,
         )
         return ReviewView.of(result)
@@ -405,13 +411,20 @@ class AsyncDocSense:
         reviewer: str | None = None,
         version: str | None = None,
         batch_id: str | None = None,
+        min_confidence: float | None = None,
     ) -> str:
-        """Queue a review for ``docsense worker`` processes; return the job id."""
+        """Queue a review for ``docsense worker`` processes; return the job id.
+
+        ``min_confidence`` is the review's confidence threshold (default: the worker's
+        ``DOCSENSE_MIN_CONFIDENCE`` setting).
+        """
         request: dict[str, Any] = {"document_id": document_id}
         for key, value in (("packs", _pack_names(packs)), ("reviewer", reviewer),
                            ("version", version)):
             if value is not None:
                 request[key] = value
+        if min_confidence is not None:
+            request["min_confidence"] = min_confidence
         [job_id] = await enqueue_reviews(self._jobs(), [request], batch_id=batch_id)
         return job_id
 
@@ -571,15 +584,22 @@ class DocSense:
         packs: PackArg = None,
         reviewer: str | Reviewer | None = None,
         version: str | None = None,
+        min_confidence: float | None = None,
         idempotency_key: str | None = None,
     ) -> ReviewView:
-        """Review a document version against policy packs (defaults from the settings)."""
+        """Review a document version against policy packs (defaults from the settings).
+
+        ``min_confidence`` (default: ``settings.min_confidence``, 0.5) is the review's
+        confidence threshold: findings below it are kept in ``all_findings`` but not in
+        ``findings``, the score or the feedback.
+        """
         return self._run(
             self._async.review(
                 document_id,
                 packs=packs,
                 reviewer=reviewer,
                 version=version,
+                min_confidence=min_confidence,
                 idempotency_key=idempotency_key,
             )
         )
@@ -678,10 +698,18 @@ class DocSense:
         packs: Sequence[str] | str | None = None,
         reviewer: str | None = None,
         version: str | None = None,
+        min_confidence: float | None = None,
     ) -> str:
-        """Queue a review for ``docsense worker`` processes; return the job id."""
+        """Queue a review for ``docsense worker`` processes; return the job id.
+
+        ``min_confidence`` is the review's confidence threshold (default: the worker's
+        ``DOCSENSE_MIN_CONFIDENCE`` setting).
+        """
         return self._run(
-            self._async.submit_review(document_id, packs=packs, reviewer=reviewer, version=version)
+            self._async.submit_review(
+                document_id, packs=packs, reviewer=reviewer, version=version,
+                min_confidence=min_confidence,
+            )
         )
 
     def submit_batch(

@@ -323,7 +323,7 @@ class FeedbackCommands:
                 review_id=state.review_id,
                 feedback_session_id=session.id,
                 applied_finding_ids=tuple(
-                    i.item.finding_id for i in state.items if i.new_text is not None
+                    i.item.finding_id for i in state.items if i.edits
                 ),
             )
             await self._repository.save(doc, remember=False)  # (a rival may have written it)

@@ -57,6 +57,7 @@ from docsense.application.retries import DEFAULT_RETRY, RetryPolicy, Sleep, retr
 from docsense.domain.documents import Document, DocumentVersion, VersionNumber
 from docsense.domain.events import CommandContext, EventMetadata
 from docsense.domain.feedback import FeedbackSession
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE
 from docsense.domain.policies import Policy, PolicyPack
 from docsense.domain.review import PackRef, Review, ReviewStatus
 from docsense.errors import (
@@ -76,7 +77,13 @@ from docsense.extraction import extract_ir
 from docsense.logs import correlation_scope
 from docsense.policies import LoadedPack, load_pack
 from docsense.ports import JSONObject, Reviewer, Storage
-from docsense.review.engine import ReviewDocument, ReviewOutcome, ReviewStats, run_review
+from docsense.review.engine import (
+    ReviewDocument,
+    ReviewOutcome,
+    ReviewStats,
+    min_confidence_argument,
+    run_review,
+)
 from docsense.review.reviewers import resolve_reviewer
 
 __all__ = ["DocSenseService", "ReviewResult"]
@@ -114,6 +121,7 @@ class DocSenseService:
         limits: IngestLimits | None = None,
         reviewer_factory: Callable[[str], Reviewer] = resolve_reviewer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
         cache_size: int = 32,
@@ -127,6 +135,7 @@ class DocSenseService:
         self.default_reviewer = reviewer
         self.default_packs = (packs,) if isinstance(packs, str) else tuple(packs)
         self.limits = limits or IngestLimits()
+        self.default_min_confidence = min_confidence_argument(min_confidence)
         self.feedback_commands = FeedbackCommands(
             self.repository, storage, extract_ir, retry=retry, sleep=sleep
         )
@@ -284,23 +293,31 @@ class DocSenseService:
         actor: str | None = None,
         review_id: str | None = None,
         fail_on_error: bool = True,
+        min_confidence: float | None = None,
         idempotency_key: str | None = None,
     ) -> ReviewResult:
         """Review a document version and record the review, all its events in one append.
 
         Nothing is stored until the review has finished, so an interrupted review leaves
         nothing behind; the review names its document and version, and the ``reviews``
-        read model lists it with the document's other reviews. With ``review_id`` (a queued
-        job's) or ``idempotency_key`` the review's id is fixed: a call for a review that
-        already finished returns it (a failed one raises its failure again), and of two
-        concurrent runs one stores its result and both return it. ``fail_on_error=False``
-        records nothing when the reviewer fails (a job that will be retried).
+        read model lists it with the document's other reviews. ``min_confidence`` (default:
+        the service's) is the review's confidence threshold: findings below it are recorded
+        but not shown, scored or offered for feedback.
+
+        With ``review_id`` (a queued job's) or ``idempotency_key`` the review's id is fixed:
+        a call for a review that already finished returns it (a failed one raises its
+        failure again), and of two concurrent runs one stores its result and both return
+        it. ``fail_on_error=False`` records nothing when the reviewer fails (a job that will
+        be retried).
         """
         key = check_key(idempotency_key)
         if key is not None:
             if review_id is not None:
                 raise InvalidArgument("give review_id or idempotency_key, not both")
             review_id = keyed_stream_id("review", key)
+        threshold = self.default_min_confidence
+        if min_confidence is not None:
+            threshold = min_confidence_argument(min_confidence)
         with correlation_scope() as cid:
             ctx = self._context(cid, actor, key)
             doc = await self.document(document_id)
@@ -323,10 +340,13 @@ class DocSenseService:
                     packs=refs,
                     reviewer=chosen.spec,
                     review_id=review_id,
+                    min_confidence=threshold,
                 )
             request = await asyncio.to_thread(_review_document, doc, target)
             try:
-                outcome = await run_review(request, loaded, chosen)
+                outcome = await run_review(
+                    request, loaded, chosen, min_confidence=review.state.min_confidence
+                )
             except DocSenseError as exc:
                 if fail_on_error:
                     review.fail(ctx, reason=str(exc), retryable=True)
@@ -414,10 +434,13 @@ class DocSenseService:
                 packs=tuple(packs),
                 reviewer=state.reviewer,
                 findings=state.findings,
+                all_findings=state.all_findings,
+                min_confidence=state.min_confidence,
                 policy_statuses=state.policy_statuses,
                 score=state.score,
                 stats=ReviewStats(
-                    grounded=len(state.findings), dropped_ungrounded=state.ungrounded_dropped
+                    grounded=sum(max(1, len(f.occurrences)) for f in state.all_findings),
+                    dropped_ungrounded=state.ungrounded_dropped,
                 ),
                 usage=state.usage,
                 duration_ms=state.duration_ms or 0,
@@ -576,8 +599,8 @@ class DocSenseService:
 
 
 def _record_outcome(review: Review, ctx: CommandContext, outcome: ReviewOutcome) -> None:
-    known = {f.id for f in review.state.findings}  # recorded by an older docsense's cut-off run
-    new_findings = [f for f in outcome.findings if f.id not in known]
+    known = {f.id for f in review.state.all_findings}  # an older docsense's cut-off run's
+    new_findings = [f for f in outcome.all_findings if f.id not in known]
     if new_findings or not known:
         review.record_findings(
             ctx, new_findings, ungrounded_dropped=outcome.stats.dropped_ungrounded
