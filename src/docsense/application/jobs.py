@@ -1,10 +1,12 @@
 """Queued reviews: ``submit_review`` / ``submit_batch`` and the workers that run them.
 
 A job's review has a stream id derived from the job id (:func:`review_id_for`), and
-:meth:`~docsense.application.service.DocSenseService.review` is resumable for such ids. So a
-job run again after its worker died (its lease expired and another worker claimed it)
-completes the same review instead of starting a second one: every queued review completes
-exactly once. While a worker runs a job it renews the lease every third of its length.
+:meth:`~docsense.application.service.DocSenseService.review` stores a review in one append
+when it has finished. So a job run again after its worker died (its lease expired and
+another worker claimed it) reviews again into the same id, and a run that finds the review
+already stored returns it: every queued review is stored exactly once. While a worker runs
+a job it renews the lease every third of its length; a renewal the store refuses is logged
+and tried again.
 """
 
 from __future__ import annotations
