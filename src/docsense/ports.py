@@ -16,7 +16,7 @@ import attrs
 
 from docsense.domain.ir import Section, SemanticIR
 from docsense.domain.policies import Policy
-from docsense.domain.review import Usage
+from docsense.domain.review import NotAssessed, Usage
 
 __all__ = [
     "BatchStatus",
@@ -374,8 +374,11 @@ class ReviewerResult:
     """What a reviewer returns: raw findings, which policies it assessed, and its usage.
 
     ``assessed`` names the policies the reviewer actually evaluated (a policy it could not
-    evaluate is "not assessed", not "satisfied"). ``source`` is ``"rules"`` or
-    ``"llm:<model>"`` and becomes each finding's ``source``.
+    evaluate is "not assessed", not "satisfied"). ``not_assessed`` says why, for the
+    policies of the request it could not assess (the model refused, the provider blocked
+    the answer, the answer was unusable); a policy in neither is simply one the reviewer
+    does not evaluate. ``source`` is ``"rules"`` or ``"llm:<model>"`` and becomes each
+    finding's ``source``.
     """
 
     findings: tuple[RawFinding, ...]
@@ -383,6 +386,7 @@ class ReviewerResult:
     source: str
     usage: Usage = attrs.field(factory=Usage)
     warnings: tuple[str, ...] = ()
+    not_assessed: Mapping[str, NotAssessed] = attrs.field(factory=dict)
 
 
 @runtime_checkable

@@ -266,10 +266,10 @@ class DocSenseService:
             if outcome is None:
                 return await self.load_review(review.id)
             logger.info(
-                "reviewed %s %s: score %.2f, %d findings",
+                "reviewed %s %s: score %s, %d findings",
                 doc.id,
                 target.label,
-                outcome.score,
+                "none (nothing assessed)" if outcome.score is None else f"{outcome.score:.2f}",
                 len(outcome.findings),
             )
             return ReviewResult(review, outcome, loaded)
@@ -330,7 +330,7 @@ class DocSenseService:
         review.complete(
             ctx,
             score=outcome.score,
-            policy_statuses={o.policy_id: o.status for o in outcome.policy_statuses},
+            policy_statuses={o.policy_id: o for o in outcome.policy_statuses},
             usage=outcome.usage,
             duration_ms=outcome.duration_ms,
             warnings=outcome.warnings,
@@ -346,7 +346,7 @@ class DocSenseService:
             doc.record_review(
                 ctx,
                 review_id=review.id,
-                score=state.score if state.score is not None else 0.0,
+                score=state.score,
                 version=state.document_version,
             )
             try:
@@ -392,7 +392,7 @@ class DocSenseService:
                 )
             )
         outcome = None
-        if state.score is not None:
+        if state.status is ReviewStatus.COMPLETED:
             outcome = ReviewOutcome(
                 document=_review_document(doc, target),
                 packs=tuple(packs),

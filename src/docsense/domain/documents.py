@@ -166,11 +166,11 @@ class DocumentVersion:
 
 @attrs.frozen
 class DocumentReviewLink:
-    """A completed Review of one version of the document."""
+    """A completed Review of one version of the document (``score`` None: nothing assessed)."""
 
     review_id: str
     version: VersionNumber
-    score: float
+    score: float | None
 
 
 @attrs.frozen
@@ -261,11 +261,11 @@ class DocumentConverted(DomainEvent):
 @domain_event("DocumentReviewed", version=1)
 @attrs.frozen(kw_only=True)
 class DocumentReviewed(DomainEvent):
-    """A review of one version completed with ``score``."""
+    """A review of one version completed with ``score`` (None: it assessed no policy)."""
 
     review_id: str
     version: VersionNumber
-    score: float
+    score: float | None
 
 
 @domain_event("DocumentRevised", version=1)
@@ -426,7 +426,7 @@ class Document(Aggregate[DocumentState]):
         ctx: CommandContext,
         *,
         review_id: str,
-        score: float,
+        score: float | None,
         version: VersionNumber | None = None,
     ) -> DocumentReviewed:
         """Link a completed review of ``version`` (default: the current one)."""
@@ -436,7 +436,7 @@ class Document(Aggregate[DocumentState]):
             raise InvariantViolation("a review link needs the review id")
         if any(link.review_id == review_id for link in state.reviews):
             raise InvariantViolation(f"review {review_id!r} is already recorded")
-        if not 0.0 <= score <= 1.0:
+        if score is not None and not 0.0 <= score <= 1.0:
             raise InvariantViolation(f"a review score is in [0, 1], got {score!r}")
         return self._record(
             ctx, DocumentReviewed, review_id=review_id, version=target.number, score=score

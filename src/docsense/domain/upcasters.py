@@ -11,6 +11,11 @@ they do not call domain helpers that might change with the code.
   ``{"pack_id", "version"}``.
 - ``DocumentConverted`` v1 -> v2: ``anchors`` (offsets mapped to pages or paragraphs) were
   not kept; a v1 conversion has none.
+- ``ReviewCompleted`` and ``ReviewFailed`` v1 -> v2: ``usage`` gained
+  ``tokens_cache_write``, ``tokens_thinking`` and ``refusals`` (0 in v1, which did not count
+  them); a completed review's policy outcomes gained ``reason`` and ``detail`` (v1 did not
+  say why a policy was not assessed: null and ""). v2 ``score`` may be null (nothing
+  assessed); v1 always had a number.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from docsense.domain.upcasting import UPCASTERS
 __all__ = [
     "document_converted_v1_to_v2",
     "document_uploaded_v1_to_v2",
+    "review_completed_v1_to_v2",
+    "review_failed_v1_to_v2",
     "review_started_v1_to_v2",
 ]
 
@@ -52,3 +59,26 @@ def review_started_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
 def document_converted_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     """Add the empty ``anchors`` list: version 1 did not keep them."""
     return {**payload, "anchors": []}
+
+
+def _usage_v1_to_v2(usage: dict[str, Any]) -> dict[str, Any]:
+    return {"tokens_cache_write": 0, "tokens_thinking": 0, "refusals": 0, **usage}
+
+
+@UPCASTERS.register("ReviewCompleted", from_version=1)
+def review_completed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the usage counters and the outcomes' ``reason`` / ``detail`` that v1 lacked."""
+    outcomes = [
+        {"reason": None, "detail": "", **outcome} for outcome in payload.get("policy_statuses", [])
+    ]
+    return {
+        **payload,
+        "usage": _usage_v1_to_v2(dict(payload.get("usage", {}))),
+        "policy_statuses": outcomes,
+    }
+
+
+@UPCASTERS.register("ReviewFailed", from_version=1)
+def review_failed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the usage counters v1 lacked."""
+    return {**payload, "usage": _usage_v1_to_v2(dict(payload.get("usage", {})))}

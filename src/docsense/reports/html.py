@@ -22,6 +22,7 @@ from docsense.reports._shared import (
     findings_by_severity_and_policy,
     format_usage,
     line_col,
+    not_assessed_lines,
     policy_catalog,
     quote_context,
     severity_counts,
@@ -116,12 +117,48 @@ def _summary(report: ReviewReport) -> list[str]:
     out = [
         '<section id="summary">',
         "<h2>Summary</h2>",
-        f'<p><span class="score">{report.score * 100:.1f}</span> / 100 score</p>',
+        _score(report),
         '<dl class="summary">',
     ]
     out.extend(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     out.extend(["</dl>", "</section>"])
     return out
+
+
+def _score(report: ReviewReport) -> str:
+    if report.score is None:
+        return '<p><span class="score not-assessed">No score</span>: no policy was assessed</p>'
+    missing = len(report.not_assessed)
+    note = (
+        f" &middot; {missing} of {len(report.policies)} policies not assessed" if missing else ""
+    )
+    return f'<p><span class="score">{report.score * 100:.1f}</span> / 100 score{note}</p>'
+
+
+def _not_assessed(report: ReviewReport) -> list[str]:
+    lines = not_assessed_lines(report)
+    if not lines:
+        return []
+    heading = (
+        "Nothing was assessed"
+        if report.assessed_nothing
+        else f"Not assessed ({len(lines)} of {len(report.policies)} policies)"
+    )
+    intro = (
+        "No policy could be assessed, so this review has no score and its absence of "
+        "findings means nothing. Why, per policy:"
+        if report.assessed_nothing
+        else "These policies were not assessed; findings and score cover the others only:"
+    )
+    return [
+        '<section id="not-assessed">',
+        f"<h2>{_e(heading)}</h2>",
+        f"<p>{_e(intro)}</p>",
+        '<ul class="warnings">',
+        *(f"<li>{_e(line)}</li>" for line in lines),
+        "</ul>",
+        "</section>",
+    ]
 
 
 def _usage(report: ReviewReport) -> list[str]:
@@ -150,7 +187,7 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
         out.append(
             f"<tr><td>{_e(info.id)}</td><td>{_e(info.title)}</td><td>{_e(info.level or '-')}</td>"
             f"<td>{_e(info.pack or '-')}</td>"
-            f'<td class="status-{_e(status)}">{_e(status.replace("_", " "))}</td>'
+            f'<td class="status-{_e(status)}">{_e(info.status_text)}</td>'
             f'<td class="num">{counts.get(info.id, 0)}</td></tr>'
         )
     out.extend(["</tbody></table>", "</section>"])
@@ -212,7 +249,11 @@ def _findings(
 ) -> list[str]:
     out = ['<section id="findings">', "<h2>Findings</h2>"]
     if not report.findings:
-        out.append("<p>No findings.</p>")
+        out.append(
+            "<p>No findings, but nothing was assessed.</p>"
+            if report.assessed_nothing
+            else "<p>No findings.</p>"
+        )
     for severity, groups in findings_by_severity_and_policy(report.findings):
         count = sum(len(fs) for _, fs in groups)
         out.append(
@@ -278,6 +319,7 @@ def to_html(
         f'<p class="subtitle">{_e(report.schema_)} · reviewed by {_e(report.reviewer)}</p>',
         "</header>",
         *_summary(report),
+        *_not_assessed(report),
         *_usage(report),
     ]
     if catalog:

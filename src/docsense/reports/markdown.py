@@ -16,8 +16,10 @@ from docsense.reports._shared import (
     PolicyInfo,
     document_label,
     findings_by_severity_and_policy,
+    format_score,
     format_usage,
     line_col,
+    not_assessed_lines,
     policy_catalog,
     quote_context,
     severity_counts,
@@ -53,12 +55,30 @@ def _summary(report: ReviewReport) -> list[str]:
         f"**source:** {_inline(d.source or '-')}",
         f"- **Policy packs:** {_inline(packs or '-')}",
         f"- **Reviewer:** {_inline(report.reviewer)}",
-        f"- **Score:** {report.score * 100:.1f} / 100",
+        f"- **Score:** {_inline(format_score(report))}",
         f"- **Findings:** {len(report.findings)}" + (f" ({by_severity})" if by_severity else ""),
         f"- **Quotes grounded:** {report.stats.grounded}; **dropped (not in the document):** "
         f"{report.stats.dropped_ungrounded}; **merged duplicates:** {report.stats.deduplicated}",
     ]
     return lines
+
+
+def _not_assessed(report: ReviewReport) -> list[str]:
+    lines = not_assessed_lines(report)
+    if not lines:
+        return []
+    heading = (
+        "## Nothing was assessed"
+        if report.assessed_nothing
+        else f"## Not assessed ({len(lines)} of {len(report.policies)} policies)"
+    )
+    intro = (
+        "No policy could be assessed, so this review has no score and its absence of "
+        "findings means nothing. Why, per policy:"
+        if report.assessed_nothing
+        else "These policies were not assessed; findings and score cover the others only:"
+    )
+    return [heading, "", intro, "", *(f"- {_inline(line)}" for line in lines)]
 
 
 def _usage(report: ReviewReport) -> list[str]:
@@ -82,7 +102,7 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
     for info in catalog.values():
         lines.append(
             f"| {_inline(info.id)} | {_inline(info.title)} | {_inline(info.level or '-')} | "
-            f"{_inline(info.pack or '-')} | {_inline(info.status or '-')} | "
+            f"{_inline(info.pack or '-')} | {_inline(info.status_text)} | "
             f"{counts.get(info.id, 0)} |"
         )
     return lines
@@ -163,12 +183,19 @@ def to_markdown(
     for f in report.findings:
         per_policy[f.policy_id] = per_policy.get(f.policy_id, 0) + 1
     lines = [f"# Review report: {_inline(document_label(report))}", "", *_summary(report), ""]
+    missing = _not_assessed(report)
+    if missing:
+        lines.extend([*missing, ""])
     lines.extend([*_usage(report), ""])
     if catalog:
         lines.extend([*_policies(catalog, per_policy), ""])
     lines.extend(["## Findings", ""])
     if not report.findings:
-        lines.extend(["No findings.", ""])
+        lines.extend(
+            ["No findings, but nothing was assessed.", ""]
+            if report.assessed_nothing
+            else ["No findings.", ""]
+        )
     for severity, groups in findings_by_severity_and_policy(report.findings):
         count = sum(len(fs) for _, fs in groups)
         lines.extend([f"### {severity.value.capitalize()} ({count})", ""])

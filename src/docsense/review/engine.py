@@ -2,7 +2,9 @@
 
 Reviewers run concurrently; each result goes through the shared finding pipeline
 (grounding with that reviewer's ``source``), then all findings are de-duplicated together,
-each policy gets a status and the review a score.
+each policy gets a status and the review a score. A policy no reviewer assessed is *not
+assessed* with the reason a reviewer gave (refused, blocked, failed...) or ``not_reviewed``;
+a review that assessed nothing has no score (None).
 
 >>> import asyncio
 >>> from docsense.domain.ir import SemanticIR
@@ -27,7 +29,13 @@ import attrs
 from docsense.domain.findings import Finding
 from docsense.domain.ir import Section, SemanticIR, SourceAnchor
 from docsense.domain.policies import Policy
-from docsense.domain.review import PolicyOutcome, PolicyStatus, Usage
+from docsense.domain.review import (
+    NotAssessed,
+    NotAssessedReason,
+    PolicyOutcome,
+    PolicyStatus,
+    Usage,
+)
 from docsense.errors import DocSenseError, ReviewerError, ReviewError
 from docsense.policies import LoadedPack
 from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
@@ -119,7 +127,7 @@ class ReviewOutcome:
     reviewer: str
     findings: tuple[Finding, ...]
     policy_statuses: tuple[PolicyOutcome, ...]
-    score: float
+    score: float | None
     stats: ReviewStats
     usage: Usage
     duration_ms: int
@@ -128,6 +136,16 @@ class ReviewOutcome:
     def status_of(self, policy_id: str) -> PolicyStatus | None:
         """Return the status of ``policy_id``, or None if no pack has it."""
         return next((o.status for o in self.policy_statuses if o.policy_id == policy_id), None)
+
+    @property
+    def not_assessed(self) -> tuple[PolicyOutcome, ...]:
+        """The outcomes of the policies that were not assessed, with their reasons."""
+        return tuple(o for o in self.policy_statuses if o.status is PolicyStatus.NOT_ASSESSED)
+
+    @property
+    def assessed_nothing(self) -> bool:
+        """True when no policy was assessed (the review has no score)."""
+        return all(o.status is PolicyStatus.NOT_ASSESSED for o in self.policy_statuses)
 
 
 def _policies(packs: Sequence[LoadedPack]) -> tuple[Policy, ...]:
@@ -182,6 +200,7 @@ async def run_review(
     findings: list[Finding] = []
     grounded = dropped = unknown = 0
     assessed: set[str] = set()
+    reasons: dict[str, NotAssessed] = {}
     warnings: list[str] = []
     usage = Usage()
     for result in results:
@@ -198,6 +217,8 @@ async def run_review(
         dropped += stats.dropped_ungrounded
         unknown += stats.dropped_unknown_policy
         assessed.update(result.assessed)
+        for pid, why in result.not_assessed.items():
+            reasons.setdefault(pid, why)
         usage = usage + result.usage
         warnings.extend(result.warnings)
     if unknown:
@@ -210,13 +231,22 @@ async def run_review(
         packs=tuple(packs),
         reviewer="+".join(r.spec for r in reviewers),
         findings=tuple(kept_findings),
-        policy_statuses=tuple(PolicyOutcome(pid, st) for pid, st in statuses.items()),
+        policy_statuses=tuple(_outcome(pid, st, reasons) for pid, st in statuses.items()),
         score=score,
         stats=ReviewStats(grounded, dropped, unknown, merged),
         usage=usage,
         duration_ms=int((time.perf_counter() - started) * 1000),
         warnings=tuple(warnings),
     )
+
+
+def _outcome(
+    policy_id: str, status: PolicyStatus, reasons: dict[str, NotAssessed]
+) -> PolicyOutcome:
+    if status is not PolicyStatus.NOT_ASSESSED:
+        return PolicyOutcome(policy_id, status)
+    why = reasons.get(policy_id, NotAssessed(NotAssessedReason.NOT_REVIEWED))
+    return PolicyOutcome(policy_id, status, why.reason, why.detail)
 
 
 def _unique_ids(findings: list[Finding]) -> list[Finding]:

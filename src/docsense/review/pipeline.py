@@ -11,7 +11,8 @@
    are one finding; the more severe (then more confident, then longer) one is kept.
 4. **Score** (documented in :func:`score_review`) and give each policy a status: *violated*
    if it has a finding more severe than ``info``, *satisfied* if a reviewer assessed it and
-   found nothing, *not assessed* otherwise.
+   found nothing, *not assessed* otherwise. A review that assessed no policy has no score
+   (None), never a clean one.
 """
 
 from __future__ import annotations
@@ -220,17 +221,17 @@ def score_review(
     policies: Iterable[Policy],
     findings: Iterable[Finding],
     statuses: Mapping[str, PolicyStatus],
-) -> float:
+) -> float | None:
     """Return the review score in [0, 1]: the weighted mean of assessed policies' scores.
 
     A policy's score starts at 1 and each of its findings multiplies it by
     ``1 - SEVERITY_IMPACT[severity] * confidence`` (so one confident critical finding leaves
     0.4, two leave 0.16). Policies weigh ``LEVEL_WEIGHTS`` (MUST 3, SHOULD 2, MAY 1); policies
-    not assessed do not count. With nothing assessed the score is 1.0 (nothing was found
-    wrong), and the per-policy statuses say that nothing was assessed.
+    not assessed do not count. With nothing assessed there is no score: None (a review that
+    looked at nothing must never read as a clean 1.0).
 
-    >>> score_review([], [], {})
-    1.0
+    >>> score_review([], [], {}) is None
+    True
     """
     by_policy: dict[str, list[Finding]] = {}
     for f in findings:
@@ -246,5 +247,5 @@ def score_review(
         total += weight * value
         weight_sum += weight
     if weight_sum == 0:
-        return 1.0
+        return None
     return round(min(1.0, max(0.0, total / weight_sum)), 6)
