@@ -24,7 +24,7 @@ from docsense.config import Settings
 from docsense.errors import ConfigurationError, InvalidArgument
 from docsense.policies import LoadedPack
 from docsense.ports import BatchStatus, DeadLetter, Job, JobQueue, Reviewer, Storage
-from docsense.review.reviewers import resolve_reviewer
+from docsense.review.reviewers import ReviewerCache, resolve_reviewer
 from docsense.views import (
     DocumentSummary,
     DocumentView,
@@ -65,11 +65,25 @@ def _provider_options(settings: Settings) -> dict[str, dict[str, Any]]:
 
     Unset keys and base URLs stay None, so the SDKs' own environment variables apply.
     """
+    from docsense.adapters.ai.models import load_model_registry
+
+    models = None
+    if settings.llm_models or settings.llm_models_file is not None:
+        models = load_model_registry(settings.llm_models_file, entries=settings.llm_models)
     common = {
         "timeout": settings.llm_timeout_s,
         "max_concurrency": settings.llm_max_concurrency,
+        "models": models,
     }
     return {
+        "openai-compatible": {
+            **common,
+            "api_key": settings.openai_compatible_api_key,
+            "base_url": settings.openai_compatible_base_url,
+            "context_window": settings.openai_compatible_context_window,
+            "token_param": settings.openai_compatible_token_param,
+            "response_format": settings.openai_compatible_response_format,
+        },
         "anthropic": {
             **common,
             "api_key": settings.anthropic_api_key,
@@ -124,9 +138,15 @@ class AsyncFeedback:
 class AsyncDocSense:
     """docsense on one store, async. Use ``async with docsense.aopen(...) as ds``."""
 
-    def __init__(self, service: DocSenseService, settings: Settings) -> None:
+    def __init__(
+        self,
+        service: DocSenseService,
+        settings: Settings,
+        reviewers: ReviewerCache | None = None,
+    ) -> None:
         self._service = service
         self.settings = settings
+        self._reviewers = reviewers
 
     @classmethod
     async def open(
@@ -152,6 +172,9 @@ class AsyncDocSense:
             options["inline"] = True
         storage: Storage = await open_storage(url, **options)
         provider_options = _provider_options(resolved)
+        reviewers = ReviewerCache(
+            lambda spec: resolve_reviewer(spec, provider_options=provider_options)
+        )
         service = DocSenseService(
             storage,
             actor=resolved.actor,
@@ -163,9 +186,9 @@ class AsyncDocSense:
                 max_pages=resolved.max_pages,
                 time_budget_s=resolved.ingest_time_budget_s,
             ),
-            reviewer_factory=lambda spec: resolve_reviewer(spec, provider_options=provider_options),
+            reviewer_factory=reviewers,
         )
-        return cls(service, resolved)
+        return cls(service, resolved, reviewers)
 
     async def __aenter__(self) -> AsyncDocSense:
         return self
@@ -358,8 +381,12 @@ class AsyncDocSense:
         return await self._jobs().get_job(job_id)
 
     async def close(self) -> None:
-        """Close the store. Idempotent."""
-        await self._service.storage.close()
+        """Close the reviewers' SDK clients and the store. Idempotent."""
+        try:
+            if self._reviewers is not None:
+                await self._reviewers.aclose()
+        finally:
+            await self._service.storage.close()
 
 
 class _LoopThread:

@@ -11,6 +11,10 @@ Output contract of ``review`` (so ``--format json|sarif`` on stdout is pure JSON
   with several inputs PATH is a directory (created) holding one ``<name>.<ext>`` per input.
 - an input that fails (unreadable, rejected) is reported as one ``error:`` line and the others
   go on; the exit code is then 2, which outranks 1 from ``--fail-on``.
+- a review that assessed no policy (every part refused, blocked or failed) has no score: the
+  summary says "not assessed" and why, an ``error:`` line names the input, and the exit code
+  is 4 (outranked by 2, outranking 1). Policies not assessed in a review that assessed
+  others are listed in the summary and every report format.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from docsense.cli._runtime import (
     print_json,
     progress,
     report_error,
+    report_error_line,
     state_of,
 )
 from docsense.domain.findings import Severity
@@ -166,6 +171,7 @@ def _summary(done: list[_Reviewed]) -> Table:
     table.add_column("review", overflow="fold")
     table.add_column("score", justify="right")
     table.add_column("findings")
+    table.add_column("not assessed", overflow="fold")
     for item in done:
         counts = Counter(Severity(f.severity) for f in item.review.findings)
         by_severity = ", ".join(
@@ -176,10 +182,36 @@ def _summary(done: list[_Reviewed]) -> Table:
             item.review.document_id,
             item.review.document_version,
             item.review.id,
-            fmt_score(item.review.score),
-            by_severity or "none",
+            fmt_score(item.review.score, none="none"),
+            by_severity or ("none (nothing assessed)" if item.review.assessed_nothing else "none"),
+            _not_assessed(item.review),
         )
     return table
+
+
+def _not_assessed(review: ReviewView) -> str:
+    missing = review.not_assessed
+    if not missing:
+        return "-"
+    reasons = Counter((p.reason or "not_reviewed").replace("_", " ") for p in missing)
+    why = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+    return f"{len(missing)} of {len(review.policies)} ({why})"
+
+
+def _report_unassessed(done: list[_Reviewed]) -> int:
+    empty = [d for d in done if d.review.assessed_nothing]
+    for item in empty:
+        details = "; ".join(
+            f"{p.policy_id} {(p.reason or 'not_reviewed').replace('_', ' ')}"
+            + (f" ({p.detail})" if p.detail else "")
+            for p in item.review.not_assessed[:3]
+        )
+        more = len(item.review.not_assessed) - 3
+        report_error_line(
+            f"{item.target.label}: nothing was assessed, so there is no score: {details}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    return len(empty)
 
 
 def review_command(
@@ -274,6 +306,8 @@ def review_command(
         err.print(_summary(done))
     if failed:
         raise Failure(failed, len(targets))
+    if _report_unassessed(done):
+        raise typer.Exit(ExitCode.NOT_ASSESSED)
     if fail_on is not None:
         threshold = Severity(fail_on)
         hits = sum(

@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import attrs
 
@@ -64,7 +65,7 @@ def _non_negative_int(_: object, attribute: attrs.Attribute[int], value: int) ->
         raise InvariantViolation(f"{attribute.name} cannot be negative, got {value}")
 
 
-def _cost(_: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+def _cost(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not (math.isfinite(value) and value >= 0):
         raise InvariantViolation(
             f"{attribute.name} must be None (unknown) or a finite number >= 0, got {value!r}"
@@ -92,7 +93,7 @@ class Usage:
     tokens_out: int = attrs.field(default=0, validator=_non_negative_int)
     tokens_cached: int = attrs.field(default=0, validator=_non_negative_int)
     calls: int = attrs.field(default=0, validator=_non_negative_int)
-    cost_estimate: float | None = attrs.field(default=0.0, validator=_cost)
+    cost_estimate: float | None = attrs.field(default=0.0, validator=_cost)  # None: unknown
     tokens_cache_write: int = attrs.field(default=0, validator=_non_negative_int)
     tokens_thinking: int = attrs.field(default=0, validator=_non_negative_int)
     refusals: int = attrs.field(default=0, validator=_non_negative_int)

@@ -32,7 +32,7 @@ def _closed_port_url() -> str:
 
 
 async def test_429_with_retry_after_waits_as_asked_then_succeeds(harness: Harness) -> None:
-    harness.server.script(Reply(status=429, headers={"retry-after": "7"}))
+    harness.server.script(Reply(status=429, retry_after=7))  # in each provider's own shape
     result = await harness.reviewer().review(one_call_request())
     assert harness.sleeps == [7.0]
     assert len(harness.server.requests) == 2
