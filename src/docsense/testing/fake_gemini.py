@@ -9,10 +9,15 @@ Rules it enforces, and where each comes from:
 - Auth: the ``x-goog-api-key`` header (SDK ``_api_client.py`` sets it from ``api_key``) or
   a ``key`` query parameter; none is a 403 ``PERMISSION_DENIED``, a wrong one a 400
   ``INVALID_ARGUMENT`` "API key not valid".
-- ``generationConfig.responseSchema`` is the OpenAPI-subset ``Schema`` proto: it has no
-  ``additionalProperties`` field, so a schema carrying one is a 400 ``INVALID_ARGUMENT``
-  ``Unknown name "additionalProperties" at 'generation_config.response_schema...': Cannot
-  find field.`` (reported verbatim in prism-php/prism#974).
+- ``generationConfig.responseSchema`` is the OpenAPI-subset ``Schema`` proto of the Gemini
+  API (fields: type, format, title, description, nullable, enum, items, minItems,
+  maxItems, properties, required, minProperties, maxProperties, minLength, maxLength,
+  pattern, example, anyOf, propertyOrdering, default, minimum, maximum; proto JSON accepts
+  each in camelCase or snake_case). Anything else, ``additionalProperties`` above all (the
+  SDK sends it as ``additional_properties`` for a pydantic model with ``extra="forbid"``),
+  is a 400 ``INVALID_ARGUMENT`` ``Unknown name "additionalProperties" at
+  'generation_config.response_schema...': Cannot find field.`` (reported verbatim in
+  prism-php/prism#974).
   ``responseJsonSchema`` takes JSON Schema (``additionalProperties`` included; SDK
   ``types.py`` ``GenerateContentConfig.response_json_schema``); the two are mutually
   exclusive, and either needs ``responseMimeType: application/json``.
@@ -57,6 +62,33 @@ _GENERATE = re.compile(r"^/(v1|v1beta)/models/([^/:]+):(generateContent|batchGen
 _BATCH = re.compile(r"^/(v1|v1beta)/batches/([A-Za-z0-9_-]+)$")
 _STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
            429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+
+
+_SCHEMA_FIELDS = frozenset({
+    "type", "format", "title", "description", "nullable", "enum", "items", "minItems",
+    "maxItems", "properties", "required", "minProperties", "maxProperties", "minLength",
+    "maxLength", "pattern", "example", "anyOf", "propertyOrdering", "default", "minimum",
+    "maximum",
+})
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def _schema_nodes(schema: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
+    # Schema nodes of the proto: properties' values, items and anyOf members (either case).
+    if not isinstance(schema, dict):
+        return []
+    out = [(path, schema)]
+    for name, sub in (schema.get("properties") or {}).items():
+        out.extend(_schema_nodes(sub, f"{path}.properties[{name}].value"))
+    if isinstance(schema.get("items"), dict):
+        out.extend(_schema_nodes(schema["items"], f"{path}.items"))
+    for n, sub in enumerate(schema.get("anyOf") or schema.get("any_of") or []):
+        out.extend(_schema_nodes(sub, f"{path}.any_of[{n}]"))
+    return out
 
 
 def _error_body(status: int, message: str, details: list[dict[str, Any]] | None = None
@@ -145,10 +177,10 @@ class GeminiRules:
         ) != "application/json":
             raise _reject(400, "a response schema needs responseMimeType 'application/json'")
         if schema is not None:
-            for path, sub in iter_objects(schema, "generation_config.response_schema"):
-                for bad in ("additionalProperties", "$schema", "$ref", "const"):
-                    if bad in sub:
-                        raise _reject(400, f'Invalid JSON payload received. Unknown name "{bad}" '
+            for path, sub in _schema_nodes(schema, "generation_config.response_schema"):
+                for key in sub:
+                    if _camel(key) not in _SCHEMA_FIELDS:
+                        raise _reject(400, f'Invalid JSON payload received. Unknown name "{key}" '
                                            f"at '{path}': Cannot find field.")
         temperature = config.get("temperature")
         if temperature is not None and temperature < 1.0 and model.startswith("gemini-3"):

@@ -112,15 +112,16 @@ class OpenAIClient:
         self._mode = response_mode
         self._cache_key = cache_key
         self._url_hint = url_hint
-        headers: dict[str, Any] = {}
-        if not api_key:
-            headers["Authorization"] = openai.omit  # nothing to send; the server needs none
+        # Without a key (a local server) no Authorization header is sent at all: the SDK
+        # needs a placeholder key, and each request omits the header explicitly.
+        self._extra_headers: dict[str, Any] | None = (
+            None if api_key else {"Authorization": openai.omit}
+        )
         self._client = openai.AsyncOpenAI(
             api_key=api_key.reveal() or "unused",
             base_url=base_url,
             timeout=timeout + 1.0,
             max_retries=0,
-            default_headers=headers or None,
         )
 
     @property
@@ -186,7 +187,9 @@ class OpenAIClient:
     async def complete(self, call: PlannedCall, task: str) -> Completion:
         """Send one call; translate SDK errors into ProviderError."""
         try:
-            response = await self._client.chat.completions.create(**self.request_body(call, task))
+            response = await self._client.chat.completions.create(
+                **self.request_body(call, task), extra_headers=self._extra_headers
+            )
         except self._sdk.OpenAIError as exc:
             raise self.translate(exc) from None
         return self.completion_of(response)
