@@ -182,11 +182,17 @@ def _summary(done: list[_Reviewed]) -> Table:
             item.review.document_id,
             item.review.document_version,
             item.review.id,
-            fmt_score(item.review.score, none="none"),
+            _score(item.review),
             by_severity or ("none (nothing assessed)" if item.review.assessed_nothing else "none"),
             _not_assessed(item.review),
         )
     return table
+
+
+def _score(review: ReviewView) -> str:
+    # A score over some policies only says so: never a bare "1.00" over what was not assessed.
+    text = fmt_score(review.score, none="none")
+    return f"{text} (partial)" if review.score is not None and review.not_assessed else text
 
 
 def _not_assessed(review: ReviewView) -> str:

@@ -294,6 +294,7 @@ class FakeLLMServer:
         self.requests: list[RecordedRequest] = []
         self.lock = threading.Lock()
         self._script: deque[Reply] = deque()
+        self._scripts_for: list[tuple[str, deque[Reply]]] = []
         self._rules = _rules_for(dialect)
         self.state: dict[str, Any] = {}  # a dialect's own state (cache, batches, files)
         self._local = threading.local()
@@ -330,9 +331,24 @@ class FakeLLMServer:
         with self.lock:
             self._script.extend(replies)
 
-    def next_reply(self) -> Reply:
-        """Take the next scripted reply (a default :class:`Reply` when none is queued)."""
+    def script_for(self, marker: str, *replies: Reply) -> None:
+        """Queue replies for the requests whose prompt contains ``marker`` only.
+
+        They are taken before the general queue of :meth:`script`, so one server can play
+        a different scenario for each document of a multi-document run.
+        """
         with self.lock:
+            self._scripts_for.append((marker, deque(replies)))
+
+    def next_reply(self) -> Reply:
+        """Take the next scripted reply for the current request (a default :class:`Reply`
+        when none is queued)."""
+        record: RecordedRequest | None = getattr(self._local, "record", None)
+        text = record.call.text if record is not None else ""
+        with self.lock:
+            for marker, queue in self._scripts_for:
+                if queue and marker in text:
+                    return queue.popleft()
             return self._script.popleft() if self._script else Reply()
 
     def start(self) -> FakeLLMServer:
