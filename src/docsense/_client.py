@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from docsense.adapters.convert import IngestLimits
 from docsense.adapters.storage import open_storage
-from docsense.application.jobs import enqueue_reviews, job_queue
+from docsense.application.jobs import enqueue_reviews, job_queue, submit_provider_batch
 from docsense.application.projections import ProjectionStatus
 from docsense.application.service import DocSenseService
 from docsense.config import Settings
@@ -360,8 +360,22 @@ class AsyncDocSense:
         *,
         packs: Sequence[str] | None = None,
         reviewer: str | None = None,
+        batch: bool = False,
+        poll_interval: float = 60.0,
     ) -> str:
-        """Queue one review per document as a batch; return the batch id."""
+        """Queue one review per document as a batch; return the batch id.
+
+        With ``batch=True`` every call of every review is sent now as **one provider
+        batch** (Anthropic Message Batches, OpenAI Batch, Gemini batch mode: half price,
+        answered within 24 hours); one job tracks it and a worker completes the reviews
+        once the provider has answered, polling every ``poll_interval`` seconds. The
+        reviewer must be one LLM provider.
+        """
+        if batch:
+            return await submit_provider_batch(
+                self._service, self._jobs(), document_ids, reviewer=reviewer,
+                packs=packs, poll_interval=poll_interval,
+            )
         batch_id = f"batch-{uuid.uuid4()}"
         extra: dict[str, Any] = {}
         if packs is not None:
@@ -609,9 +623,19 @@ class DocSense:
         *,
         packs: Sequence[str] | None = None,
         reviewer: str | None = None,
+        batch: bool = False,
+        poll_interval: float = 60.0,
     ) -> str:
-        """Queue one review per document as a batch; return the batch id."""
-        return self._run(self._async.submit_batch(document_ids, packs=packs, reviewer=reviewer))
+        """Queue one review per document as a batch; return the batch id.
+
+        ``batch=True`` sends every call as one provider batch (see the async twin).
+        """
+        return self._run(
+            self._async.submit_batch(
+                document_ids, packs=packs, reviewer=reviewer, batch=batch,
+                poll_interval=poll_interval,
+            )
+        )
 
     def batch_status(self, batch_id: str) -> BatchStatus:
         """Return how many of a batch's reviews are queued, running, done and failed."""

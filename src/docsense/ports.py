@@ -19,6 +19,7 @@ from docsense.domain.policies import Policy
 from docsense.domain.review import NotAssessed, Usage
 
 __all__ = [
+    "BatchReviewer",
     "BatchStatus",
     "BlobStore",
     "Checkpoint",
@@ -404,6 +405,26 @@ class Reviewer(Protocol):
 
     async def review(self, request: ReviewRequest) -> ReviewerResult:
         """Review ``request`` and return raw findings with usage."""
+        ...
+
+
+@runtime_checkable
+class BatchReviewer(Reviewer, Protocol):
+    """A reviewer that can also send many reviews as one provider batch (half price).
+
+    The ticket :meth:`submit_batch` returns is plain JSON: the job queue stores it, and
+    :meth:`collect_batch` (given the same requests, in the same order) turns the ended batch
+    into one result per request.
+    """
+
+    async def submit_batch(self, requests: Sequence[ReviewRequest]) -> dict[str, Any]:
+        """Submit every call of ``requests`` as one batch; return the JSON ticket."""
+        ...
+
+    async def collect_batch(
+        self, ticket: Mapping[str, Any], requests: Sequence[ReviewRequest]
+    ) -> list[ReviewerResult] | None:
+        """Return one result per request once the batch has ended, None while it runs."""
         ...
 
 

@@ -184,6 +184,15 @@ class DocSenseService:
             raise InvalidArgument(f"{document_id!r} is not a document id (document-...)")
         return await self.repository.load(Document, document_id)
 
+    def reviewer_for(self, spec: str) -> Reviewer:
+        """Return the reviewer of ``spec`` from this service's reviewer factory."""
+        return self._reviewer_factory(spec)
+
+    @staticmethod
+    def review_document(doc: Document, target: DocumentVersion) -> ReviewDocument:
+        """Return what a reviewer reads of ``target`` (a version of ``doc``)."""
+        return _review_document(doc, target)
+
     @staticmethod
     def version_of(doc: Document, version: str | VersionNumber | None) -> DocumentVersion:
         """Return ``version`` of ``doc`` (default: current); raise InvalidArgument if absent."""

@@ -278,6 +278,22 @@ def review_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary table on stderr.")
     ] = False,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="Send every call of every input as one provider batch (half price, answered "
+            "within 24 h); prints the batch id. `docsense worker` completes the reviews. "
+            "Needs one LLM provider as reviewer and a store with a job queue (PostgreSQL).",
+        ),
+    ] = False,
+    batch_poll: Annotated[
+        float,
+        typer.Option(
+            "--batch-poll", min=0.0, metavar="SECONDS",
+            help="With --batch: how often a worker asks the provider whether it is done.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Ingest FILEs (or take stored documents) and review them against policy packs.
 
@@ -300,6 +316,9 @@ def review_command(
             f"{output} is a file; several inputs need a directory", param_hint="'--output' / '-o'"
         )
     packs = nonempty(pack) or None
+    if batch:
+        _submit_batch(state, targets, packs=packs, reviewer=reviewer, poll=batch_poll)
+        return
 
     async def work(ds: AsyncDocSense) -> tuple[list[_Reviewed], int]:
         return await _review_all(
@@ -322,6 +341,44 @@ def review_command(
         if hits:
             err.print(f"{hits} finding(s) at or above {threshold}: failing (--fail-on {threshold})")
             raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _submit_batch(
+    state: CliState,
+    targets: list[_Target],
+    *,
+    packs: list[str] | None,
+    reviewer: str | None,
+    poll: float,
+) -> None:
+    async def work(ds: AsyncDocSense) -> tuple[str, list[str], int]:
+        ids: list[str] = []
+        failed = 0
+        for target in targets:
+            try:
+                if target.path is not None:
+                    ids.append((await ds.ingest(target.path)).id)
+                else:
+                    ids.append((await ds.document(str(target.document_id))).id)
+            except (DocSenseError, OSError) as exc:
+                failed += 1
+                report_error(exc, debug=state.debug, about=target.label)
+        if not ids:
+            return "", ids, failed
+        batch_id = await ds.submit_batch(
+            ids, packs=packs, reviewer=reviewer, batch=True, poll_interval=poll
+        )
+        return batch_id, ids, failed
+
+    batch_id, ids, failed = state.run(work, reviewer=reviewer)
+    if batch_id:
+        sys.stdout.write(batch_id + "\n")
+        err.print(
+            f"submitted {len(ids)} review(s) as one provider batch: {batch_id}; "
+            "`docsense worker` completes them when the provider has answered"
+        )
+    if failed:
+        raise Failure(failed, len(targets))
 
 
 def ingest_command(

@@ -41,7 +41,14 @@ from docsense.policies import LoadedPack
 from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
 from docsense.review.pipeline import deduplicate, ground_findings, policy_statuses, score_review
 
-__all__ = ["ConvertedLike", "ReviewDocument", "ReviewOutcome", "ReviewStats", "run_review"]
+__all__ = [
+    "ConvertedLike",
+    "ReviewDocument",
+    "ReviewOutcome",
+    "ReviewStats",
+    "review_request",
+    "run_review",
+]
 
 
 class ConvertedLike(Protocol):
@@ -174,6 +181,23 @@ async def _run_one(reviewer: Reviewer, request: ReviewRequest) -> ReviewerResult
         ) from exc
 
 
+def review_request(document: ReviewDocument, packs: Sequence[LoadedPack]) -> ReviewRequest:
+    """Return what reviewers are asked: ``document`` against every policy of ``packs``.
+
+    Raise :class:`~docsense.errors.ReviewError` for no packs or a policy id in two packs.
+    """
+    if not packs:
+        raise ReviewError("a review needs at least one policy pack")
+    return ReviewRequest(
+        document_id=document.id,
+        markdown=document.markdown,
+        sections=document.sections,
+        ir=document.ir,
+        policies=_policies(packs),
+        title=document.title,
+    )
+
+
 async def run_review(
     document: ReviewDocument,
     packs: Sequence[LoadedPack],
@@ -186,16 +210,9 @@ async def run_review(
     if not reviewers:
         raise ReviewError("a review needs at least one reviewer")
     started = time.perf_counter()
-    policies = _policies(packs)
+    request = review_request(document, packs)
+    policies = request.policies
     by_id = {p.id: p for p in policies}
-    request = ReviewRequest(
-        document_id=document.id,
-        markdown=document.markdown,
-        sections=document.sections,
-        ir=document.ir,
-        policies=policies,
-        title=document.title,
-    )
     results = await asyncio.gather(*(_run_one(r, request) for r in reviewers))
     findings: list[Finding] = []
     grounded = dropped = unknown = 0

@@ -21,6 +21,9 @@ made); ``max_tokens`` and ``model_context_window_exceeded`` are truncations. Usa
 cache writes and reads and the thinking tokens inside ``output_tokens``. A 429 is waited
 out (``retry-after``); a spent credit balance fails at once.
 
+Batch mode (``docsense review --batch``): Message Batches (``/v1/messages/batches``) at
+half price; see :mod:`docsense.adapters.ai.batch`.
+
 Knobs (constructor arguments of :func:`create_reviewer`, which a settings object wires):
 
 =============== ======================== =============================================
@@ -40,6 +43,7 @@ The default model is the current Sonnet as of the registry's check date
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from docsense.adapters.ai.llm import (
@@ -140,6 +144,39 @@ class AnthropicClient:
         except self._sdk.AnthropicError as exc:
             raise self.translate(exc) from None
         return completion_of(message)
+
+    async def submit_batch(self, items: Sequence[tuple[str, PlannedCall]]) -> str:
+        """Send ``(custom id, call)`` items as one Message Batch; return its id."""
+        requests = [
+            {"custom_id": cid, "params": self.request_body(call, call.task)} for cid, call in items
+        ]
+        try:
+            batch = await self._client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
+        except self._sdk.AnthropicError as exc:
+            raise self.translate(exc) from None
+        return str(batch.id)
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion | ProviderError] | None:
+        """Return the batch's answers by custom id once it has ended (None before)."""
+        try:
+            batch = await self._client.messages.batches.retrieve(batch_id)
+            if batch.processing_status != "ended":
+                return None
+            lines = await self._client.messages.batches.results(batch_id)
+            out: dict[str, Completion | ProviderError] = {}
+            async for line in lines:
+                result = line.result
+                if result.type == "succeeded":
+                    out[line.custom_id] = completion_of(result.message)
+                else:
+                    detail = getattr(getattr(result, "error", None), "error", None)
+                    message = getattr(detail, "message", "") or result.type
+                    out[line.custom_id] = ProviderError(
+                        PROVIDER, f"batch request {result.type}: {self._key.scrub(message)}"
+                    )
+            return out
+        except self._sdk.AnthropicError as exc:
+            raise self.translate(exc) from None
 
     def translate(self, exc: Exception) -> ProviderError:
         """Turn an SDK exception into the ProviderError the resilience layer acts on."""

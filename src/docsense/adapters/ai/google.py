@@ -17,6 +17,9 @@ Usage counts cached prompt tokens and the ``thoughts_token_count`` billed as out
 is waited out for the ``RetryInfo.retryDelay`` in its body (Gemini sends no
 ``Retry-After`` header); a per-day quota fails at once.
 
+Batch mode (``docsense review --batch``): a Gemini batch job with inline requests, at half
+price; see :mod:`docsense.adapters.ai.batch`.
+
 Knobs (arguments of :func:`create_reviewer`):
 
 =============== ===================== =================================================
@@ -37,6 +40,7 @@ The default model is Google's named replacement for ``gemini-2.5-flash`` (withdr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -160,6 +164,48 @@ class GoogleClient:
         except Exception as exc:  # the SDK's APIError or an httpx2 transport error
             raise self.translate(exc) from None
         return completion_of(response)
+
+    async def submit_batch(self, items: Sequence[tuple[str, PlannedCall]]) -> str:
+        """Send the calls as one inline batch job; return the job's name."""
+        types = self._types
+        src = [
+            types.InlinedRequest(
+                contents=self.contents(call, call.task), config=self.config(call),
+                metadata={"key": cid},
+            )
+            for cid, call in items
+        ]
+        try:
+            job = await self._client.aio.batches.create(
+                model=self._model, src=src,
+                config=types.CreateBatchJobConfig(display_name="docsense review"),
+            )
+        except Exception as exc:  # the SDK's APIError or an httpx2 transport error
+            raise self.translate(exc) from None
+        return str(job.name)
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion | ProviderError] | None:
+        """Return the job's answers by custom id once it has succeeded (None before)."""
+        try:
+            job = await self._client.aio.batches.get(name=batch_id)
+        except Exception as exc:
+            raise self.translate(exc) from None
+        state = _name(job.state)
+        if state in ("JOB_STATE_QUEUED", "JOB_STATE_PENDING", "JOB_STATE_RUNNING",
+                     "JOB_STATE_UPDATING", "JOB_STATE_PAUSED"):
+            return None
+        if state not in ("JOB_STATE_SUCCEEDED", "JOB_STATE_PARTIALLY_SUCCEEDED"):
+            raise ProviderError(PROVIDER, f"batch {batch_id} ended {state}")
+        out: dict[str, Completion | ProviderError] = {}
+        responses = (job.dest.inlined_responses or []) if job.dest is not None else []
+        for item in responses:
+            key = (item.metadata or {}).get("key", "")
+            if item.response is not None:
+                out[key] = completion_of(item.response)
+            else:
+                message = getattr(item.error, "message", None) or "no response"
+                out[key] = ProviderError(PROVIDER, f"batch request failed: {message}")
+        return out
 
     def translate(self, exc: Exception) -> ProviderError:
         """Turn an SDK or transport exception into the ProviderError the layer acts on."""

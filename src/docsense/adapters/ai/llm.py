@@ -29,16 +29,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import attrs
 from pydantic import ValidationError
 
 from docsense.adapters.ai.models import ModelInfo, ModelRegistry
+from docsense.adapters.ai.pricing import BATCH_DISCOUNT
 from docsense.adapters.ai.prompts import (
     DEFAULT_PROMPT_VERSION,
     PlanLimits,
@@ -337,6 +338,25 @@ class LlmReviewer:
                 glossary_tokens=max(32, limits.glossary_tokens // 2),
             )
 
+    # --- batch mode ---------------------------------------------------------------------------
+
+    async def submit_batch(self, requests: Sequence[ReviewRequest]) -> dict[str, Any]:
+        """Submit every call of ``requests`` as one provider batch; return the JSON ticket.
+
+        See :mod:`docsense.adapters.ai.batch`.
+        """
+        from docsense.adapters.ai.batch import submit_batch
+
+        return await submit_batch(self, requests)
+
+    async def collect_batch(
+        self, ticket: Mapping[str, Any], requests: Sequence[ReviewRequest]
+    ) -> list[ReviewerResult] | None:
+        """Return one result per request once the batch has ended, None while it runs."""
+        from docsense.adapters.ai.batch import collect_batch
+
+        return await collect_batch(self, ticket, requests)
+
     # --- reviewing ----------------------------------------------------------------------------
 
     async def review(self, request: ReviewRequest) -> ReviewerResult:
@@ -424,40 +444,51 @@ class LlmReviewer:
             await _all(group(ix, n == 0) for n, ix in enumerate(ordered))
         return [r for r in results if r is not None]
 
-    async def run_call(self, call: PlannedCall) -> CallOutcome:
-        """Send one planned call (and its one repair, if needed) and interpret the answer."""
+    async def run_call(
+        self, call: PlannedCall, *, answered: Completion | None = None
+    ) -> CallOutcome:
+        """Send one planned call (and its one repair, if needed) and interpret the answer.
+
+        ``answered`` is a first answer already received (from a provider batch, at batch
+        prices): only its repair, if it needs one, is sent.
+        """
         task = call.task
         usage = Usage()
-        error = ""
         for attempt in (1, 2):
-            completion = await self._resilience.call(
-                functools.partial(self._client.complete, call, task)
-            )
-            outcome = self.interpret(call, completion, usage)
-            if outcome.not_assessed is None or attempt == 2:
-                return outcome
+            if attempt == 1 and answered is not None:
+                completion, batch = answered, True
+            else:
+                completion = await self._resilience.call(
+                    functools.partial(self._client.complete, call, task)
+                )
+                batch = False
+            outcome = self.interpret(call, completion, usage, batch=batch)
             why = outcome.not_assessed
-            if why.reason is not NotAssessedReason.FAILED:
+            if why is None or attempt == 2 or why.reason is not NotAssessedReason.FAILED:
                 return outcome  # refused or blocked: asking again would pay for the same answer
             usage = outcome.usage
-            error = why.detail
             repair = (
                 self._template.render("truncated", max_findings=20)
                 if completion.truncated
-                else self._template.render("repair", error=error)
+                else self._template.render("repair", error=why.detail)
             )
             task = f"{call.task}\n\n{repair}"
         raise AssertionError("unreachable")  # pragma: no cover
 
     def interpret(
-        self, call: PlannedCall, completion: Completion, usage: Usage | None = None
+        self,
+        call: PlannedCall,
+        completion: Completion,
+        usage: Usage | None = None,
+        *,
+        batch: bool = False,
     ) -> CallOutcome:
         """Turn one answer into findings, or into the reason its policies were not assessed.
 
         ``usage`` is what earlier attempts of the same call cost; the answer's own usage is
-        added to it.
+        added to it (at batch prices when ``batch``).
         """
-        usage = (usage or Usage()) + self._usage(completion)
+        usage = (usage or Usage()) + self._usage(completion, batch=batch)
         if completion.stop is StopKind.REFUSED:
             return CallOutcome((), usage, NotAssessed(NotAssessedReason.REFUSED,
                                                       completion.stop_detail or "refused"))
@@ -473,7 +504,7 @@ class LlmReviewer:
             return CallOutcome((), usage, NotAssessed(NotAssessedReason.FAILED, _summarise(exc)))
         return CallOutcome(self._raw(call, output), usage)
 
-    def _usage(self, c: Completion) -> Usage:
+    def _usage(self, c: Completion, *, batch: bool = False) -> Usage:
         price = self._info.price_on(self._today()) if self._info is not None else None
         cost = (
             price.cost(
@@ -482,6 +513,7 @@ class LlmReviewer:
                 tokens_cached=c.tokens_cached,
                 tokens_cache_write=c.tokens_cache_write,
             )
+            * (BATCH_DISCOUNT if batch else 1.0)
             if price is not None
             else None
         )

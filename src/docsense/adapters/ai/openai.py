@@ -15,6 +15,9 @@ inside ``completion_tokens``. A 429 rate limit is waited out (``retry-after-ms``
 (:mod:`docsense.adapters.ai.openai_compatible`): no key on loopback, ``max_tokens``
 instead of ``max_completion_tokens``, and JSON mode where JSON schemas are not supported.
 
+Batch mode (``docsense review --batch``): the Batch API over a JSONL file uploaded with the
+Files API, at half price; see :mod:`docsense.adapters.ai.batch`.
+
 Knobs (arguments of :func:`create_reviewer`):
 
 =============== ===================== ==========================================
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from docsense.adapters.ai.llm import (
@@ -193,6 +197,56 @@ class OpenAIClient:
         except self._sdk.OpenAIError as exc:
             raise self.translate(exc) from None
         return self.completion_of(response)
+
+    async def submit_batch(self, items: Sequence[tuple[str, PlannedCall]]) -> str:
+        """Upload the calls as a JSONL file and start a Batch on it; return the batch id."""
+        lines = "".join(
+            json.dumps({"custom_id": cid, "method": "POST", "url": "/v1/chat/completions",
+                        "body": self.request_body(call, call.task)}) + "\n"
+            for cid, call in items
+        )
+        try:
+            upload = await self._client.files.create(
+                file=("docsense-batch.jsonl", lines.encode()), purpose="batch",
+                extra_headers=self._extra_headers,
+            )
+            batch = await self._client.batches.create(
+                input_file_id=upload.id, endpoint="/v1/chat/completions",
+                completion_window="24h", extra_headers=self._extra_headers,
+            )
+        except self._sdk.OpenAIError as exc:
+            raise self.translate(exc) from None
+        return str(batch.id)
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion | ProviderError] | None:
+        """Return the batch's answers by custom id once it has completed (None before)."""
+        try:
+            batch = await self._client.batches.retrieve(batch_id, extra_headers=self._extra_headers)
+            if batch.status in ("validating", "in_progress", "finalizing", "cancelling"):
+                return None
+            if batch.status != "completed" or not batch.output_file_id:
+                raise ProviderError(self._provider, f"batch {batch_id} ended {batch.status}")
+            content = await self._client.files.content(
+                batch.output_file_id, extra_headers=self._extra_headers
+            )
+            text = content.text
+        except self._sdk.OpenAIError as exc:
+            raise self.translate(exc) from None
+        out: dict[str, Completion | ProviderError] = {}
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            response = item.get("response") or {}
+            if response.get("status_code") == 200:
+                out[item["custom_id"]] = self.completion_of(response["body"])
+            else:
+                error = (response.get("body") or {}).get("error") or item.get("error") or {}
+                out[item["custom_id"]] = ProviderError(
+                    self._provider,
+                    f"batch request failed: {self._key.scrub(str(error.get('message', error)))}",
+                )
+        return out
 
     def translate(self, exc: Exception) -> ProviderError:
         """Turn an SDK exception into the ProviderError the resilience layer acts on."""

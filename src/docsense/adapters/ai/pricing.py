@@ -20,7 +20,11 @@ from datetime import date
 
 import attrs
 
-__all__ = ["DatedPrice", "ModelPrice"]
+__all__ = ["BATCH_DISCOUNT", "DatedPrice", "ModelPrice"]
+
+#: What a provider batch costs relative to the standard rate: Anthropic Message Batches,
+#: the OpenAI Batch API and Gemini batch mode all bill 50% (input, output and cache).
+BATCH_DISCOUNT = 0.5
 
 
 def _rate(_: object, attribute: attrs.Attribute[float], value: float | None) -> None:
