@@ -58,7 +58,7 @@ async def _run(args: argparse.Namespace, documents: list[ReviewDocument]) -> int
     ideal = math.ceil(calls / args.concurrency) * args.latency
     findings = sum(len(o.findings) for o in outcomes)
     tokens_in = sum(o.usage.tokens_in for o in outcomes)
-    cost = sum(o.usage.cost_estimate for o in outcomes)
+    cost = sum(o.usage.cost_estimate or 0.0 for o in outcomes)
     print(
         f"{len(documents)} reviews via {args.provider} ({reviewer.spec}) on a fake server, "
         f"{args.latency:g} s per call, concurrency {args.concurrency}"

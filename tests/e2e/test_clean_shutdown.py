@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from docsense.testing.fake_llm import FakeLLMServer
+from docsense.testing.fake_llm import Dialect, FakeLLMServer
 
 SCRIPT = textwrap.dedent(
     """
@@ -38,7 +38,8 @@ SCRIPT = textwrap.dedent(
 
 
 def test_no_unclosed_resources_and_no_closed_loop_errors_at_exit() -> None:
-    servers = {p: FakeLLMServer(p).start() for p in ("anthropic", "openai", "google")}  # type: ignore[arg-type]
+    dialects: tuple[Dialect, ...] = ("anthropic", "openai", "google")
+    servers = {p: FakeLLMServer(p).start() for p in dialects}
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DOCSENSE_")}
         procs = {

@@ -36,7 +36,8 @@ async def test_review_batch_submits_one_provider_batch_that_a_worker_completes(
         env = {k: v for k, v in os.environ.items() if not k.startswith("DOCSENSE_")}
         env.update(ANTHROPIC_API_KEY="sk-test", DOCSENSE_ANTHROPIC_BASE_URL=server.base_url,
                    DOCSENSE_STORE_URL=postgres_schema_url)
-        done = _cli(["review", *files, "--reviewer", "anthropic", "--batch", "--batch-poll", "0"], env, tmp_path)
+        args = ["review", *files, "--reviewer", "anthropic", "--batch", "--batch-poll", "0"]
+        done = _cli(args, env, tmp_path)
         assert done.returncode == 0, done.stderr
         batch_id = done.stdout.strip()
         assert batch_id.startswith("batch-")

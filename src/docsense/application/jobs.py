@@ -33,7 +33,6 @@ from docsense.ports import (
     BatchReviewer,
     Job,
     JobQueue,
-    Reviewer,
     ReviewerResult,
     ReviewRequest,
 )

@@ -91,7 +91,7 @@ class AnthropicRules:
         return FakeCall(system, tuple(user))
 
     def error(self, status: int, message: str, reply: Reply | None = None) -> Response:
-        """An Anthropic error answer (429 with ``retry-after``; a spent credit balance)."""
+        """Return an Anthropic error answer (429 with ``retry-after``; a spent credit balance)."""
         if reply is not None and reply.quota:
             return Response(400, _error_body(
                 400,
@@ -191,8 +191,11 @@ class AnthropicRules:
     def message(
         self, server: FakeLLMServer, body: dict[str, Any], reply: Reply
     ) -> tuple[dict[str, Any], Callable[[], None] | None]:
-        """The Message answering ``body`` (refusal, truncation, usage) and, when it wrote a
-        cache entry, the function that makes the entry readable (call it once sent)."""
+        """Return the Message answering ``body`` (refusal, truncation, usage).
+
+        With it comes, when it wrote a cache entry, the function that makes the entry
+        readable (call it once the answer is sent).
+        """
         call = self.parse_call(body)
         prefix = _cached_prefix(body)
         read = write = 0

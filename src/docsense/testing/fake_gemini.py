@@ -50,7 +50,6 @@ from docsense.testing.fake_llm import (
     Rejected,
     Reply,
     Response,
-    iter_objects,
     scripted_fault,
     texts_of,
     tokens,
@@ -115,7 +114,7 @@ class GeminiRules:
         return FakeCall(system, tuple(user))
 
     def error(self, status: int, message: str, reply: Reply | None = None) -> Response:
-        """A Gemini error (429 with QuotaFailure and RetryInfo; a per-day quota)."""
+        """Return a Gemini error (429 with QuotaFailure and RetryInfo; a per-day quota)."""
         if status == 429:
             after = 0.01 if reply is None or reply.retry_after is None else reply.retry_after
             quota = ("GenerateRequestsPerDayPerProjectPerModel" if reply is not None and reply.quota
@@ -197,7 +196,7 @@ class GeminiRules:
 
     def answer(self, server: FakeLLMServer, model: str, body: dict[str, Any], reply: Reply
                ) -> dict[str, Any]:
-        """The GenerateContentResponse for ``body``: block reasons, safety, thoughts, usage."""
+        """Return the GenerateContentResponse for ``body``: blocks, safety, thoughts, usage."""
         call = self.parse_call(body)
         prompt = tokens(call.text)
         thinking = server.thinking(reply)

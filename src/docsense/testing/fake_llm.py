@@ -130,8 +130,7 @@ def quoting_responder(call: FakeCall) -> str:
 
 @attrs.frozen(kw_only=True)
 class Reply:
-    """A scripted answer to the next request (a generation request; batch polls do not
-    consume replies).
+    """A scripted answer to the next generation request (batch polls take none).
 
     - ``status`` other than 200: an error in the provider's format. 429 is a rate limit
       (``retry_after`` seconds, sent the way the provider sends it: ``retry-after`` for
@@ -204,7 +203,7 @@ class Response:
     """Run once the answer has been sent (a cache entry becomes readable then)."""
 
     def payload(self) -> bytes:
-        """The body as bytes."""
+        """Return the body as bytes."""
         if isinstance(self.body, bytes):
             return self.body
         if isinstance(self.body, str):
@@ -220,11 +219,11 @@ class DialectRules(Protocol):
         ...
 
     def parse_call(self, body: dict[str, Any]) -> FakeCall:
-        """The prompt carried by a generation request body."""
+        """Return the prompt carried by a generation request body."""
         ...
 
     def error(self, status: int, message: str, reply: Reply | None = None) -> Response:
-        """An error answer in the provider's format (rate limits and quotas included)."""
+        """Return an error answer in the provider's format (rate limits and quotas included)."""
         ...
 
 
@@ -239,7 +238,7 @@ class IncomingRequest:
     raw: bytes
 
     def json(self) -> dict[str, Any]:
-        """The body as a JSON object ({} when empty)."""
+        """Return the body as a JSON object ({} when empty)."""
         data = json.loads(self.raw or b"{}")
         return data if isinstance(data, dict) else {"_": data}
 
@@ -255,7 +254,7 @@ def _texts(value: Any) -> list[str]:
 
 
 def tokens(text: str) -> int:
-    """The fake tokenizer: ceil(characters / 4), like docsense's own estimate."""
+    """Count tokens like docsense's own estimate: ceil(characters / 4)."""
     return (len(text) + 3) // 4
 
 
@@ -341,8 +340,10 @@ class FakeLLMServer:
             self._scripts_for.append((marker, deque(replies)))
 
     def next_reply(self) -> Reply:
-        """Take the next scripted reply for the current request (a default :class:`Reply`
-        when none is queued)."""
+        """Take the next scripted reply for the current request.
+
+        A default :class:`Reply` (the responder answers) when none is queued.
+        """
         record: RecordedRequest | None = getattr(self._local, "record", None)
         text = record.call.text if record is not None else ""
         with self.lock:
@@ -368,17 +369,17 @@ class FakeLLMServer:
         self.stop()
 
     def check_key(self, presented: str | None) -> bool:
-        """True when ``presented`` is acceptable (any non-empty key unless ``api_key``)."""
+        """Return True when ``presented`` is acceptable (any key unless ``api_key`` is set)."""
         if not presented:
             return False
         return self.api_key is None or presented == self.api_key
 
     def answer_text(self, call: FakeCall, reply: Reply) -> str:
-        """The model's output for ``call``: the reply's text, else the responder's."""
+        """Return the model's output for ``call``: the reply's text, else the responder's."""
         return reply.text if reply.text is not None else self.responder(call)
 
     def current(self) -> RecordedRequest:
-        """The request being answered on this thread (for a dialect to add notes to)."""
+        """Return the request being answered on this thread (a dialect adds notes to it)."""
         record: RecordedRequest = self._local.record
         return record
 
@@ -395,7 +396,7 @@ class FakeLLMServer:
             body = {}
         try:
             call = self._rules.parse_call(body)
-        except Exception:  # noqa: BLE001 - a malformed body is the rules' business
+        except Exception:
             call = FakeCall("", ())
         record = RecordedRequest(
             request.method, request.path, request.headers, body, call, time.monotonic()

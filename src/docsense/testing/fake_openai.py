@@ -108,7 +108,7 @@ class OpenAIRules:
         return FakeCall(system, tuple(user))
 
     def error(self, status: int, message: str, reply: Reply | None = None) -> Response:
-        """An OpenAI error answer (429 rate limit with ``retry-after-ms``, spent quota)."""
+        """Return an OpenAI error answer (429 rate limit with ``retry-after-ms``, spent quota)."""
         if status == 429 and reply is not None and reply.quota:
             return Response(429, _error(
                 "You exceeded your current quota, please check your plan and billing details.",
@@ -142,6 +142,12 @@ class OpenAIRules:
                     "Incorrect API key provided.", code="invalid_api_key"))
         if request.method == "POST" and request.path == "/v1/chat/completions":
             return self._chat(server, request.json())
+        if request.method == "GET" and request.path == "/v1/models":
+            names = sorted(server.models or {"llama3.2" if self.keyless else "gpt-6.1-terra"})
+            return Response(200, {"object": "list", "data": [
+                {"id": n, "object": "model", "created": 0, "owned_by": "library"}
+                for n in names
+            ]})
         if not self.keyless:
             if request.method == "POST" and request.path == "/v1/files":
                 return self._upload(server, request)
@@ -214,8 +220,10 @@ class OpenAIRules:
         return Response(200, self.completion(server, body, reply), dict(reply.headers),
                         delay=reply.delay)
 
-    def completion(self, server: FakeLLMServer, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
-        """The ChatCompletion answering ``body``: refusal, content filter, usage."""
+    def completion(
+        self, server: FakeLLMServer, body: dict[str, Any], reply: Reply
+    ) -> dict[str, Any]:
+        """Return the ChatCompletion answering ``body``: refusal, content filter, usage."""
         call = self.parse_call(body)
         thinking = server.thinking(reply)
         message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
@@ -375,7 +383,9 @@ class OllamaRules(OpenAIRules):
         if not body.get("messages"):
             raise _reject(400, "messages is required")
 
-    def completion(self, server: FakeLLMServer, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    def completion(
+        self, server: FakeLLMServer, body: dict[str, Any], reply: Reply
+    ) -> dict[str, Any]:
         """Answer like Ollama: truncate what does not fit, honour only ``max_tokens``."""
         messages: list[tuple[str, str]] = []
         for m in body.get("messages", []):

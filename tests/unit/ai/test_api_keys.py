@@ -101,7 +101,7 @@ async def test_key_never_in_logs_errors_or_stored_events(
     # a successful review
     harness.server.api_key = "sk-some-other-key"
     errors: list[str] = []
-    with pytest.raises(ProviderError, match="HTTP 40[01]") as info:
+    with pytest.raises(ProviderError, match=r"HTTP 40[01]") as info:
         await run_review(contract_document(), [load_pack("self-containment")], reviewer)
     errors.append(f"{info.value!r} {info.value} {info.value.__cause__!r}")
     harness.server.api_key = None

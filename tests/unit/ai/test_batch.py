@@ -8,7 +8,7 @@ import pytest
 import docsense
 from docsense.application.jobs import PROVIDER_BATCH_JOB, ReviewJobWorker, job_queue
 from docsense.errors import ReviewerError
-from docsense.testing.fake_llm import FakeLLMServer, RecordedRequest, Reply
+from docsense.testing.fake_llm import Dialect, FakeLLMServer, RecordedRequest, Reply
 from docsense.testing.reviewers import CONTRACT_DOCUMENT
 
 from .conftest import DIALECTS
@@ -37,7 +37,7 @@ async def _run_worker_until_done(ds: docsense.AsyncDocSense, batch_id: str) -> N
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-async def test_many_reviews_go_as_one_provider_batch_at_half_price(dialect: str) -> None:
+async def test_many_reviews_go_as_one_provider_batch_at_half_price(dialect: Dialect) -> None:
     with FakeLLMServer(dialect) as server, FakeLLMServer(dialect) as direct_server:
         async with docsense.aopen("memory://", settings=_settings(dialect, server)) as ds:
             first = await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="momentum.md")

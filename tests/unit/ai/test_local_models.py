@@ -14,6 +14,7 @@ from docsense.domain.review import NotAssessedReason
 from docsense.errors import ConfigurationError, MissingApiKey, ReviewerError
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
+from docsense.ports import ReviewRequest
 from docsense.review import ReviewDocument, run_review
 from docsense.review.reviewers import resolve_reviewer
 from docsense.testing.fake_llm import FakeLLMServer
@@ -30,9 +31,10 @@ def _local(server: FakeLLMServer, **kw: object) -> LlmReviewer:
 
 def _long_document() -> ReviewDocument:
     # A real methodology and every seed Markdown document in one file: ~5,500 tokens.
-    names = ["real/indexcoop_dseth_guidelines.md"] + sorted(
-        f"seed-markdown/{p.name}" for p in (CORPUS / "seed-markdown").glob("*.md")
-    )
+    names = [
+        "real/indexcoop_dseth_guidelines.md",
+        *sorted(f"seed-markdown/{p.name}" for p in (CORPUS / "seed-markdown").glob("*.md")),
+    ]
     text = "\n\n".join((CORPUS / n).read_text(encoding="utf-8") for n in names)
     converted = convert_document(text.encode(), "long.md")
     ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
@@ -85,9 +87,7 @@ def test_a_window_too_small_for_the_prompt_is_a_clear_error() -> None:
             reviewer.plan(request)
 
 
-def _request():  # type: ignore[no-untyped-def]
-    from docsense.ports import ReviewRequest
-
+def _request() -> ReviewRequest:
     doc = contract_document()
     return ReviewRequest(document_id=doc.id, markdown=doc.markdown, sections=doc.sections,
                          ir=doc.ir, policies=load_pack("self-containment").policies)

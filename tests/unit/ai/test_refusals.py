@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from docsense.adapters.ai.rules import RulesReviewer
 from docsense.domain.review import NotAssessedReason, PolicyStatus
 from docsense.policies import load_pack
@@ -92,18 +90,17 @@ async def test_a_part_refused_among_answered_parts_leaves_a_partial_score(
     assert not outcome.assessed_nothing
 
 
-@pytest.mark.parametrize("dialect", ["openai"])
-async def test_refusal_text_in_content_is_not_mistaken_for_json(dialect: str) -> None:
+async def test_refusal_text_in_content_is_not_mistaken_for_json() -> None:
     # A model that writes its refusal as plain content (no refusal field) is invalid output:
     # asked again once, then a failed part, never a refusal invented by docsense.
     from docsense.adapters.ai import openai as adapter
     from docsense.adapters.ai.resilience import Resilience
     from docsense.testing.fake_llm import FakeLLMServer
 
-    with FakeLLMServer(dialect) as server:
+    with FakeLLMServer("openai") as server:
         server.script(Reply(text="I'm sorry, I can't."), Reply(text="I'm sorry, I can't."))
         async with adapter.create_reviewer(
-            api_key="k", base_url=server.base_url, resilience=Resilience(dialect)
+            api_key="k", base_url=server.base_url, resilience=Resilience("openai")
         ) as reviewer:
             result = await reviewer.review(one_call_request())
     why = next(iter(result.not_assessed.values()))

@@ -125,10 +125,12 @@ def test_users_add_models_from_a_file_or_settings(tmp_path: Path) -> None:
     registry = load_model_registry(path, entries={"claude-sonnet-5-5": {"input": 9, "output": 9}})
     assert registry.as_of == date(2027, 1, 1)
     mine = registry.lookup("my-model")
-    assert mine is not None and mine.context_window == 32000
+    assert mine is not None
+    assert mine.context_window == 32000
     assert mine.price_on(date.today()).cost(tokens_in=10**6, tokens_out=10**6) == 3.0  # type: ignore[union-attr]
     sonnet = registry.lookup("claude-sonnet-5-5")
-    assert sonnet is not None and sonnet.max_output == 128_000  # the rest is kept
+    assert sonnet is not None
+    assert sonnet.max_output == 128_000  # the rest is kept
     assert sonnet.price_on(date.today()).input == 9  # type: ignore[union-attr]
     path.write_text("{}")
     with pytest.raises(ConfigurationError, match="models"):

@@ -47,6 +47,7 @@ def test_markdown_report_summarises_the_review(seed: Reviewed) -> None:
     text = to_markdown(seed.report, seed.markdown)
     assert text.startswith("# Review report: Low Volatility Equity Portfolio Strategy\n")
     assert f"**Findings:** {len(seed.report.findings)}" in text
+    assert seed.report.score is not None
     assert f"**Score:** {seed.report.score * 100:.1f} / 100" in text
     assert "## Usage and cost" in text
     assert "Estimated cost" in text

@@ -51,7 +51,7 @@ class BatchClient(Protocol):
 
 
 def custom_id(review: int, call: int) -> str:
-    """The id of call ``call`` of review ``review`` (fits Anthropic's ``^[a-zA-Z0-9_-]{1,64}$``)."""
+    """Return the id of call ``call`` of review ``review`` (Anthropic allows ``[a-zA-Z0-9_-]``)."""
     return f"d{review}-c{call}"
 
 

@@ -130,7 +130,7 @@ class GoogleClient:
         self._client.close()
 
     def config(self, call: PlannedCall) -> Any:
-        """The ``GenerateContentConfig`` of ``call`` (JSON Schema output, no temperature)."""
+        """Return the ``GenerateContentConfig`` of ``call`` (JSON Schema output, no temperature)."""
         return self._types.GenerateContentConfig(
             system_instruction=call.system,
             response_mime_type="application/json",
@@ -139,7 +139,7 @@ class GoogleClient:
         )
 
     def contents(self, call: PlannedCall, task: str) -> list[Any]:
-        """The request contents: the cached document part, then the task."""
+        """Return the request contents: the cached document part, then the task."""
         types = self._types
         return [
             types.Content(

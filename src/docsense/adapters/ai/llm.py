@@ -140,7 +140,7 @@ def resolve_base_url(explicit: str | None, env_var: str | Sequence[str]) -> str 
 
 
 def is_loopback(url: str | None) -> bool:
-    """True when ``url`` points at this machine (``localhost``, ``127.x``, ``::1``)."""
+    """Return True when ``url`` points at this machine (``localhost``, ``127.x``, ``::1``)."""
     host = (urlsplit(url).hostname or "") if url else ""
     return host in {"localhost", "::1"} or host.endswith(".localhost") or host.startswith("127.")
 

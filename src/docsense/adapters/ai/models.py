@@ -68,8 +68,10 @@ _SUFFIXES = (
 def canonical_model_name(model: str) -> str:
     """Return ``model`` without a date or snapshot suffix (and without ``models/``).
 
-    >>> canonical_model_name("gpt-4.1-mini-2025-04-14"), canonical_model_name("models/gemini-3.8-flash")
-    ('gpt-4.1-mini', 'gemini-3.8-flash')
+    >>> canonical_model_name("gpt-4.1-mini-2025-04-14")
+    'gpt-4.1-mini'
+    >>> canonical_model_name("models/gemini-3.8-flash")
+    'gemini-3.8-flash'
     """
     name = model.strip().removeprefix("models/")
     for pattern in _SUFFIXES:
@@ -260,7 +262,9 @@ class ModelRegistry:
         found = self.models.get(model.strip())
         return found if found is not None else self.models.get(canonical_model_name(model))
 
-    def with_models(self, models: Iterable[ModelInfo], *, as_of: date | None = None) -> ModelRegistry:
+    def with_models(
+        self, models: Iterable[ModelInfo], *, as_of: date | None = None
+    ) -> ModelRegistry:
         """Return a registry where ``models`` replace or add entries."""
         return ModelRegistry({**self.models, **{m.name: m for m in models}}, as_of or self.as_of)
 

@@ -99,7 +99,7 @@ class OpenAIClient:
         base_url: str | None,
         timeout: float,
         provider: str = PROVIDER,
-        token_param: str = "max_completion_tokens",
+        token_param: str = "max_completion_tokens",  # noqa: S107 (a field name)
         response_mode: ResponseMode = "json_schema",
         cache_key: bool = True,
         url_hint: str = BASE_URL_ENV,

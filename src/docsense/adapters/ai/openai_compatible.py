@@ -80,7 +80,7 @@ def create_reviewer(
     prompt_version: str = DEFAULT_PROMPT_VERSION,
     resilience: Resilience | None = None,
     context_window: int | None = None,
-    token_param: str = "max_tokens",
+    token_param: str = "max_tokens",  # noqa: S107 (a field name)
     response_format: ResponseMode = "json_schema",
 ) -> LlmReviewer:
     """Build a reviewer on an OpenAI-compatible server (arguments in the module doc).

@@ -92,7 +92,7 @@ class RetryPolicy:
     rate_limit_retries: int = 30
 
     def backoff(self, attempt: int) -> float:
-        """A jittered exponential wait before retry number ``attempt`` (1-based)."""
+        """Return a jittered exponential wait before retry number ``attempt`` (1-based)."""
         ceiling = min(self.max_wait, self.initial_wait * 2 ** (attempt - 1))
         return min(self.max_wait, self.initial_wait + random.uniform(0, ceiling))  # noqa: S311
 
