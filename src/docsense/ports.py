@@ -400,7 +400,7 @@ class Reviewer(Protocol):
 
     @property
     def spec(self) -> str:
-        """The reviewer spec, e.g. ``"rules"`` or ``"anthropic:claude-sonnet-4-5"``."""
+        """The reviewer spec, e.g. ``"rules"`` or ``"anthropic:claude-sonnet-5-5"``."""
         ...
 
     async def review(self, request: ReviewRequest) -> ReviewerResult:

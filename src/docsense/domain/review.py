@@ -307,7 +307,7 @@ class Review(Aggregate[ReviewState]):
     ) -> Review:
         """Start reviewing ``document_version`` of ``document_id`` with ``reviewer``.
 
-        ``reviewer`` is a spec such as ``"rules"`` or ``"anthropic:claude-sonnet-4-5"``.
+        ``reviewer`` is a spec such as ``"rules"`` or ``"anthropic:claude-sonnet-5-5"``.
         ``review_id`` chooses the stream id (a queued job's review has one derived from the
         job, so a re-run of the job finds it instead of starting a second review).
         """

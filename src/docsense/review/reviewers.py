@@ -198,15 +198,10 @@ class FallbackReviewer:
         notes: list[str] = []
         last: ReviewerError | None = None
         for n, member in enumerate(self.members):
-            try:
-                if isinstance(member, ReviewerError):
-                    raise member
-                result = await member.review(request)
-            except PolicyPackError:
-                raise
-            except ReviewerError as exc:
-                last = exc
-                notes.append(f"reviewer {_spec_of(member)!r} failed ({exc}); fell back")
+            result = await _attempt(member, request)
+            if isinstance(result, ReviewerError):
+                last = result
+                notes.append(f"reviewer {_spec_of(member)!r} failed ({result}); fell back")
                 continue
             result = attrs.evolve(result, warnings=(*notes, *result.warnings))
             rest = self.members[n + 1 :]
@@ -227,13 +222,9 @@ class FallbackReviewer:
         sub = attrs.evolve(request, policies=tuple(p for p in request.policies if p.id in missing))
         chain: Reviewer | ReviewerError = rest[0] if len(rest) == 1 else FallbackReviewer(rest)
         handed = ", ".join(sorted(missing))
-        try:
-            if isinstance(chain, ReviewerError):
-                raise chain
-            other = await chain.review(sub)
-        except PolicyPackError:
-            raise
-        except ReviewerError as exc:
+        other = await _attempt(chain, sub)
+        if isinstance(other, ReviewerError):
+            exc = other
             return attrs.evolve(
                 result,
                 warnings=(*result.warnings,
@@ -261,6 +252,20 @@ class FallbackReviewer:
             ),
             not_assessed=still,
         )
+
+
+async def _attempt(
+    member: Reviewer | ReviewerError, request: ReviewRequest
+) -> ReviewerResult | ReviewerError:
+    # A member's failure is returned, not raised; an invalid pack is raised at once.
+    if isinstance(member, ReviewerError):
+        return member
+    try:
+        return await member.review(request)
+    except PolicyPackError:
+        raise
+    except ReviewerError as exc:
+        return exc
 
 
 async def close_reviewers(reviewers: Iterable[object]) -> None:

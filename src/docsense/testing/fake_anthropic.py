@@ -290,13 +290,12 @@ class AnthropicRules:
         }
 
     def _batch(self, server: FakeLLMServer, batch_id: str, results: bool) -> Response:
-        batches = server.state.get("anthropic_batches", {})
-        if batch_id not in batches:
+        batch = server.state.get("anthropic_batches", {}).get(batch_id)
+        if batch is None:
             raise _reject(404, f"Batch {batch_id} not found")
-        batch = batches[batch_id]
         if not results:
-            batch["polls"] += 1
-            if batch["results"] is None and batch["polls"] > server.batch_polls_before_done:
+            _, ends = server.poll_batch("anthropic_batches", batch_id)
+            if batch["results"] is None and ends:
                 batch["results"] = [self._run(server, item) for item in batch["requests"]]
             return Response(200, self._batch_object(server, batch_id))
         if batch["results"] is None:

@@ -271,12 +271,10 @@ class GeminiRules:
 
     def _batch(self, server: FakeLLMServer, batch_id: str) -> Response:
         name = f"batches/{batch_id}"
-        batches = server.state.get("gemini_batches", {})
-        if name not in batches:
+        batch, ends = server.poll_batch("gemini_batches", name)
+        if batch is None:
             raise _reject(404, f"Batch {name} not found")
-        batch = batches[name]
-        batch["polls"] += 1
-        if batch["responses"] is None and batch["polls"] > server.batch_polls_before_done:
+        if batch["responses"] is None and ends:
             responses = []
             for item in batch["requests"]:
                 reply = server.next_reply()

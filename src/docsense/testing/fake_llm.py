@@ -383,6 +383,18 @@ class FakeLLMServer:
         record: RecordedRequest = self._local.record
         return record
 
+    def poll_batch(self, store: str, batch_id: str) -> tuple[dict[str, Any] | None, bool]:
+        """Count one poll of batch ``batch_id`` (kept in ``state[store]``).
+
+        Return the batch (None if unknown) and whether it ends now: on the poll after
+        ``batch_polls_before_done`` polls.
+        """
+        batch: dict[str, Any] | None = self.state.get(store, {}).get(batch_id)
+        if batch is None:
+            return None, False
+        batch["polls"] += 1
+        return batch, batch["polls"] > self.batch_polls_before_done
+
     def thinking(self, reply: Reply) -> int:
         """Reasoning tokens to report for ``reply``."""
         return self.thinking_tokens if reply.thinking_tokens is None else reply.thinking_tokens

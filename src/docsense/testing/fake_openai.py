@@ -318,12 +318,10 @@ class OpenAIRules:
         }
 
     def _batch(self, server: FakeLLMServer, batch_id: str) -> Response:
-        batches = server.state.get("openai_batches", {})
-        if batch_id not in batches:
+        batch, ends = server.poll_batch("openai_batches", batch_id)
+        if batch is None:
             raise _reject(404, f"No batch found with id '{batch_id}'.")
-        batch = batches[batch_id]
-        batch["polls"] += 1
-        if batch["output"] is None and batch["polls"] > server.batch_polls_before_done:
+        if batch["output"] is None and ends:
             out = []
             for line in server.state["openai_files"][batch["input"]].decode().splitlines():
                 if not line.strip():

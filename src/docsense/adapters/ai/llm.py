@@ -51,7 +51,7 @@ from docsense.adapters.ai.prompts import (
 )
 from docsense.adapters.ai.resilience import Resilience
 from docsense.domain.review import NotAssessed, NotAssessedReason, Usage
-from docsense.errors import ConfigurationError, MissingApiKey, ReviewerError
+from docsense.errors import MissingApiKey, ReviewerError
 from docsense.ports import RawFinding, ReviewerResult, ReviewRequest
 
 __all__ = [
@@ -302,41 +302,17 @@ class LlmReviewer:
         """Plan the calls of ``request`` so that each fits the model's context window.
 
         Raise :class:`~docsense.errors.ConfigurationError` when even the smallest parts do
-        not fit (a context window too small for the prompt itself).
+        not fit (a context window too small for the prompt itself; see
+        :func:`~docsense.adapters.ai.prompts.plan_review`).
         """
         limits = self._limits
         if self._info is not None:
             limits = attrs.evolve(
                 limits, max_output_tokens=min(limits.max_output_tokens, self._info.max_output)
             )
-        window = self._context_window
-        if window is None:
-            return plan_review(request, limits=limits, template=self._template)
-        output = min(limits.max_output_tokens, max(256, window // 4))
-        limits = attrs.evolve(
-            limits,
-            max_output_tokens=output,
-            part_tokens=min(limits.part_tokens, window),
-            outline_tokens=min(limits.outline_tokens, window // 2),
-            glossary_tokens=min(limits.glossary_tokens, window // 8),
+        return plan_review(
+            request, limits=limits, template=self._template, context_window=self._context_window
         )
-        while True:
-            plan = plan_review(request, limits=limits, template=self._template)
-            worst = max((_needed(c) for c in plan.calls), default=0)
-            if worst <= window:
-                return plan
-            if limits.part_tokens <= 128:
-                raise ConfigurationError(
-                    f"{self.spec}: a call needs about {worst} tokens but the context window is "
-                    f"{window}; raise the server's context length (Ollama: "
-                    "OLLAMA_CONTEXT_LENGTH) and DOCSENSE_OPENAI_COMPATIBLE_CONTEXT_WINDOW"
-                )
-            limits = attrs.evolve(
-                limits,
-                part_tokens=limits.part_tokens // 2,
-                outline_tokens=max(64, limits.outline_tokens // 2),
-                glossary_tokens=max(32, limits.glossary_tokens // 2),
-            )
 
     # --- batch mode ---------------------------------------------------------------------------
 
@@ -547,11 +523,6 @@ class LlmReviewer:
             for f in output.findings
             if f.policy_id in asked  # a call answers only for the policies it asked about
         )
-
-
-def _needed(call: PlannedCall) -> int:
-    # Token counts are estimates (characters / 4): keep a 15% margin for the real tokenizer.
-    return int(call.input_tokens * 1.15) + call.max_output_tokens
 
 
 async def _all(coros: object) -> None:
