@@ -170,8 +170,8 @@ class AsyncDocSense:
             options["pool_size"] = resolved.pool_size
         elif url.startswith("sqlite://") and private_loop:
             options["inline"] = True
+        provider_options = _provider_options(resolved)  # may reject settings: before opening
         storage: Storage = await open_storage(url, **options)
-        provider_options = _provider_options(resolved)
         reviewers = ReviewerCache(
             lambda spec: resolve_reviewer(spec, provider_options=provider_options)
         )

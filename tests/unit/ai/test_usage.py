@@ -110,3 +110,22 @@ async def test_a_retiring_or_retired_model_warns_in_the_review(harness: Harness)
     assert "retire" in warning
     assert reviewer.model_info is not None
     assert reviewer.model_info.replacement in warning  # type: ignore[operator]
+
+
+async def test_a_model_added_in_settings_is_priced() -> None:
+    import docsense
+    from docsense.errors import ConfigurationError
+
+    models = {"house-model-1": {"provider": "openai", "context_window": 64000,
+                                "max_output": 4096, "input": 1.0, "output": 2.0}}
+    with FakeLLMServer("openai") as server:
+        settings = {"openai_api_key": "k", "openai_base_url": server.base_url,
+                    "llm_models": models}
+        async with docsense.aopen("memory://", settings=settings) as ds:
+            doc = await ds.ingest(contract_document().markdown.encode(), filename="m.md")
+            review = await ds.review(doc.id, reviewer="openai:house-model-1")
+    u = review.usage
+    assert u.cost_estimate == pytest.approx((u.tokens_in * 1.0 + u.tokens_out * 2.0) / 1e6)
+    assert not any("model registry" in w for w in review.warnings)
+    with pytest.raises(ConfigurationError, match="llm_models"):
+        await docsense.aopen("memory://", settings={"llm_models": {"x": {"input": 1}}})
