@@ -38,7 +38,7 @@ from typing import Any
 import attrs
 
 from docsense._plugins import load_entry_point
-from docsense.domain.review import NotAssessed
+from docsense.domain.review import NotAssessed, NotAssessedReason
 from docsense.errors import MissingApiKey, MissingDependency, PolicyPackError, ReviewerError
 from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
 
@@ -204,6 +204,8 @@ class FallbackReviewer:
                 notes.append(f"reviewer {_spec_of(member)!r} failed ({result}); fell back")
                 continue
             result = attrs.evolve(result, warnings=(*notes, *result.warnings))
+            if last is not None:
+                result = _unreached(request, result, last)
             rest = self.members[n + 1 :]
             if result.not_assessed and rest:
                 result = await self._hand_over(request, result, rest)
@@ -252,6 +254,22 @@ class FallbackReviewer:
             ),
             not_assessed=still,
         )
+
+
+def _unreached(
+    request: ReviewRequest, result: ReviewerResult, error: ReviewerError
+) -> ReviewerResult:
+    # Policies the fallback does not evaluate were not assessed because the provider
+    # failed, not because no reviewer evaluates them: say so.
+    why = NotAssessed(NotAssessedReason.PROVIDER_ERROR, " ".join(str(error).split())[:300])
+    missing = {
+        p.id: why
+        for p in request.policies
+        if p.id not in result.assessed and p.id not in result.not_assessed
+    }
+    if not missing:
+        return result
+    return attrs.evolve(result, not_assessed={**result.not_assessed, **missing})
 
 
 async def _attempt(
