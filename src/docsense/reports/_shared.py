@@ -30,6 +30,7 @@ __all__ = [
     "format_score",
     "format_usage",
     "line_col",
+    "not_assessed_heading",
     "not_assessed_lines",
     "policy_catalog",
     "quote_context",
@@ -196,6 +197,20 @@ def format_score(report: ReviewReport) -> str:
     if missing:
         text += f" ({missing} of {len(report.policies)} policies not assessed)"
     return text
+
+
+def not_assessed_heading(report: ReviewReport) -> tuple[str, str]:
+    """Return the heading and the sentence that introduce the policies not assessed."""
+    if report.assessed_nothing:
+        return (
+            "Nothing was assessed",
+            "No policy could be assessed, so this review has no score and its absence of "
+            "findings means nothing. Why, per policy:",
+        )
+    return (
+        f"Not assessed ({len(report.not_assessed)} of {len(report.policies)} policies)",
+        "These policies were not assessed; findings and score cover the others only:",
+    )
 
 
 def not_assessed_lines(report: ReviewReport) -> list[str]:

@@ -22,6 +22,7 @@ from docsense.reports._shared import (
     findings_by_severity_and_policy,
     format_usage,
     line_col,
+    not_assessed_heading,
     not_assessed_lines,
     policy_catalog,
     quote_context,
@@ -139,17 +140,7 @@ def _not_assessed(report: ReviewReport) -> list[str]:
     lines = not_assessed_lines(report)
     if not lines:
         return []
-    heading = (
-        "Nothing was assessed"
-        if report.assessed_nothing
-        else f"Not assessed ({len(lines)} of {len(report.policies)} policies)"
-    )
-    intro = (
-        "No policy could be assessed, so this review has no score and its absence of "
-        "findings means nothing. Why, per policy:"
-        if report.assessed_nothing
-        else "These policies were not assessed; findings and score cover the others only:"
-    )
+    heading, intro = not_assessed_heading(report)
     return [
         '<section id="not-assessed">',
         f"<h2>{_e(heading)}</h2>",

@@ -19,6 +19,7 @@ from docsense.reports._shared import (
     format_score,
     format_usage,
     line_col,
+    not_assessed_heading,
     not_assessed_lines,
     policy_catalog,
     quote_context,
@@ -67,18 +68,8 @@ def _not_assessed(report: ReviewReport) -> list[str]:
     lines = not_assessed_lines(report)
     if not lines:
         return []
-    heading = (
-        "## Nothing was assessed"
-        if report.assessed_nothing
-        else f"## Not assessed ({len(lines)} of {len(report.policies)} policies)"
-    )
-    intro = (
-        "No policy could be assessed, so this review has no score and its absence of "
-        "findings means nothing. Why, per policy:"
-        if report.assessed_nothing
-        else "These policies were not assessed; findings and score cover the others only:"
-    )
-    return [heading, "", intro, "", *(f"- {_inline(line)}" for line in lines)]
+    heading, intro = not_assessed_heading(report)
+    return [f"## {heading}", "", intro, "", *(f"- {_inline(line)}" for line in lines)]
 
 
 def _usage(report: ReviewReport) -> list[str]:
