@@ -139,7 +139,7 @@ def one_error_line(stderr: str) -> str:
 def test_fail_on_high_exits_1_on_a_document_with_high_findings_and_stdout_is_pure_json(
     cli: Runner, seeded: Seeded
 ) -> None:
-    assert seeded.report["schema"] == "docsense.review/1"
+    assert seeded.report["schema"] == "docsense.review/2"
     findings = seeded.report["findings"]
     assert isinstance(findings, list)
     assert findings
@@ -180,6 +180,81 @@ def test_fail_on_high_exits_0_on_doc_11_and_several_inputs_share_one_verdict(
     reports = array.json()
     assert isinstance(reports, list)
     assert reports[1]["document"]["id"] == seeded.document_id
+
+
+# --- confidence threshold, --all and report --------------------------------------------------
+
+
+def test_min_confidence_hides_findings_from_the_report_the_score_and_fail_on(
+    cli: Runner, seeded: Seeded
+) -> None:
+    strict, env_strict, shown_all, bad_env = cli.many(
+        Cmd(["review", "--document", seeded.document_id, "-f", "json", "--min-confidence",
+             "0.9", "--fail-on", "high"]),
+        Cmd(["review", "--document", seeded.document_id, "-f", "json"],
+            {"DOCSENSE_MIN_CONFIDENCE": "0.9"}),
+        Cmd(["review", "--document", seeded.document_id, "-f", "json", "--min-confidence",
+             "0.9", "--all", "--fail-on", "high"]),
+        Cmd(["review", "--document", seeded.document_id], {"DOCSENSE_MIN_CONFIDENCE": "2"}),
+    )
+    every = seeded.report["findings"]
+    assert isinstance(every, list)
+    assert all(f["confidence"] < 0.9 for f in every)  # doc_03's findings are 0.65 to 0.85
+    for cmd in (strict, env_strict):
+        assert cmd.returncode == 0, cmd.stderr  # --fail-on counts the findings shown only
+        report = cmd.json()
+        assert isinstance(report, dict)
+        assert report["findings"] == []
+        assert report["threshold"] == {"min_confidence": 0.9, "below": len(every),
+                                       "included": False}
+        assert report["score"] == 1.0
+    # --all shows them, marked, but the review's threshold still decides --fail-on.
+    assert shown_all.returncode == 0, shown_all.stderr
+    listed = shown_all.json()
+    assert isinstance(listed, dict)
+    assert [f["id"] for f in listed["findings"]] == [f["id"] for f in every]
+    assert all(f["below_threshold"] for f in listed["findings"])
+    assert bad_env.returncode == 2
+    assert "min_confidence" in one_error_line(bad_env.stderr)
+
+
+def test_report_renders_a_stored_review_again_at_any_threshold(
+    cli: Runner, seeded: Seeded
+) -> None:
+    again, strict, everything, sarif, out_of_range, unknown, markdown = cli.many(
+        Cmd(["report", seeded.review_id, "-f", "json"]),
+        Cmd(["report", seeded.review_id, "-f", "json", "--min-confidence", "0.9"]),
+        Cmd(["report", seeded.review_id, "-f", "json", "--min-confidence", "0.9", "--all"]),
+        Cmd(["report", seeded.review_id, "-f", "sarif"]),
+        Cmd(["report", seeded.review_id, "--min-confidence", "1.5"]),
+        Cmd(["report", "review-nope"]),
+        Cmd(["report", seeded.review_id, "-o", str(cli.workdir / "again.md")]),
+    )
+    for cmd in (again, strict, everything, sarif, markdown):
+        assert cmd.returncode == 0, cmd.stderr
+    report, high, listed = again.json(), strict.json(), everything.json()
+    assert isinstance(report, dict)
+    assert isinstance(high, dict)
+    assert isinstance(listed, dict)
+    first = seeded.report["findings"]
+    assert isinstance(first, list)
+    assert [f["id"] for f in report["findings"]] == [f["id"] for f in first]
+    assert report["score"] == seeded.report["score"]
+    assert high["findings"] == []
+    assert high["threshold"]["below"] == len(report["findings"])
+    assert high["score"] > report["score"]
+    assert len(listed["findings"]) == len(report["findings"])
+    log = sarif.json()
+    assert isinstance(log, dict)
+    assert len(log["runs"][0]["results"]) == len(report["findings"])
+    assert out_of_range.returncode == 2
+    assert "Usage:" in out_of_range.stderr
+    assert unknown.returncode == 2
+    assert "review-nope" in one_error_line(unknown.stderr)
+    assert (cli.workdir / "again.md").read_text().startswith("# Review report")
+    grouped = [f for f in report["findings"] if len(f["occurrences"]) > 1]
+    assert grouped, "doc_03 has a finding at several places"
+    assert f"({len(grouped[0]['occurrences'])} places)" in (cli.workdir / "again.md").read_text()
 
 
 # --- errors and exit code 2 -------------------------------------------------------------------
@@ -226,7 +301,7 @@ def test_usage_errors_exit_2_and_help_and_version_exit_0(cli: Runner) -> None:
     )
     assert (help_.returncode, version.returncode, review_help.returncode) == (0, 0, 0)
     for command in ("review", "ingest", "history", "packs", "feedback", "export",
-                    "projections", "worker", "documents", "reviews"):
+                    "projections", "worker", "documents", "reviews", "report"):
         assert command in help_.stdout
     assert "Exit codes" in help_.stdout
     assert version.stdout.startswith("docsense ")
@@ -311,6 +386,9 @@ def test_feedback_decisions_apply_as_a_new_version(cli: Runner) -> None:
     assert table.returncode == 0
     for decision in ("accepted", "rejected", "modified"):
         assert decision in table.stdout
+    assert "places" in table.stdout
+    assert any(int(str(i["places"])) > 1 for i in items)  # a suggestion covering several places
+    assert all(len(i["occurrences"]) == i["places"] for i in items)  # type: ignore[arg-type]
 
 
 # --- packs -------------------------------------------------------------------------------------

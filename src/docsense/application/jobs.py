@@ -36,7 +36,7 @@ from docsense.ports import (
     ReviewerResult,
     ReviewRequest,
 )
-from docsense.review.engine import review_request
+from docsense.review.engine import min_confidence_argument, review_request
 
 __all__ = [
     "PROVIDER_BATCH_JOB",
@@ -83,16 +83,19 @@ async def enqueue_reviews(
 ) -> list[str]:
     """Queue review jobs and return their ids.
 
-    Each request has ``document_id`` and optional ``packs``, ``reviewer`` and ``version``.
+    Each request has ``document_id`` and optional ``packs``, ``reviewer``, ``version`` and
+    ``min_confidence`` (the review's confidence threshold; default: the worker's setting).
     """
     payloads = []
     for request in requests:
         document_id = request.get("document_id")
         if not isinstance(document_id, str) or not document_id.startswith("document-"):
             raise InvalidArgument(f"a review job needs a document id, got {document_id!r}")
-        unknown = set(request) - {"document_id", "packs", "reviewer", "version"}
+        unknown = set(request) - {"document_id", "packs", "reviewer", "version", "min_confidence"}
         if unknown:
             raise InvalidArgument(f"unknown review job fields: {', '.join(sorted(unknown))}")
+        if request.get("min_confidence") is not None:
+            min_confidence_argument(request["min_confidence"])
         payloads.append(dict(request))
     return await queue.enqueue(
         REVIEW_JOB, payloads, batch_id=batch_id, max_attempts=max_attempts
@@ -216,6 +219,7 @@ class ReviewJobWorker:
                 packs=payload.get("packs"),
                 reviewer=payload.get("reviewer"),
                 version=payload.get("version"),
+                min_confidence=payload.get("min_confidence"),
                 review_id=review_id_for(job.id),
                 fail_on_error=job.attempts >= job.max_attempts,
             )
