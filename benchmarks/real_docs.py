@@ -22,7 +22,6 @@ import json
 import statistics
 import sys
 import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +44,10 @@ HELDOUT = ROOT / "tests" / "data" / "heldout"
 
 @dataclass
 class Group:
-    """Findings about one subject: what a reader sees as one line."""
+    """One finding group as the benchmark reads it: what a reader sees as one line."""
 
     policy: str
+    check: str
     title: str
     category: str
     confidence: float
@@ -67,26 +67,15 @@ def default_documents() -> list[Path]:
     return paths
 
 
-def _key(f: Finding) -> tuple[str, str]:
-    subject = getattr(f, "subject", "") or f.title
-    return f.policy_id, " ".join(unicodedata.normalize("NFKC", subject).casefold().split())
-
-
 def groups_of(findings: list[Finding]) -> list[Group]:
-    """One group per (policy, subject); a grouped finding is one group with all its places."""
-    out: dict[tuple[str, str], Group] = {}
+    """Each grouped finding as a Group with the quotes of all its places."""
+    out = []
     for f in findings:
-        occurrences = getattr(f, "occurrences", ()) or ()
-        quotes = [o.quote for o in occurrences] or ([f.quote] if f.quote else [])
-        key = _key(f)
-        g = out.get(key)
-        if g is None:
-            path = " / ".join(f.location.path[-2:]) if f.location else "-"
-            g = out[key] = Group(f.policy_id, f.title, f.category.value, f.confidence,
-                                 f.severity.value, [], path)
-        g.places.extend(quotes)
-        g.confidence = max(g.confidence, f.confidence)
-    return list(out.values())
+        quotes = [o.quote for o in f.occurrences] or ([f.quote] if f.quote else [])
+        path = " / ".join(f.location.path[-2:]) if f.location else "-"
+        out.append(Group(f.policy_id, f.check or f.source, f.title, f.category.value,
+                         f.confidence, f.severity.value, quotes, path))
+    return out
 
 
 def _labels(path: Path) -> tuple[list[Label], list[str]] | None:
@@ -108,9 +97,10 @@ async def review_file(
     t1 = time.perf_counter()
     ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
     doc = ReviewDocument.from_converted(converted, ir, document_id=path.stem)
-    outcome = await run_review(doc, [load_pack(pack)], resolve_reviewer(reviewer))
+    outcome = await run_review(doc, [load_pack(pack)], resolve_reviewer(reviewer),
+                               min_confidence=0.0)
     t2 = time.perf_counter()
-    return groups_of(list(outcome.findings)), t1 - t0, t2 - t1, converted.pages or 0
+    return groups_of(list(outcome.all_findings)), t1 - t0, t2 - t1, converted.pages or 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         times.append(t_review)
         shown = [g for g in groups if g.confidence >= args.min_confidence]
         for g in shown:
-            per_check[f"{g.policy} {g.title.split(':')[0][:40]}"] += 1
+            per_check[f"{g.policy} {g.check}"] += 1
         labelled = _labels(path)
         p_r = "    -     -"
         hits_non = "-"
@@ -150,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             labels, non_issues = labelled
             for tally, chosen in ((all_tally, groups), (shown_tally, shown)):
                 fresh = [Label(lab.category, lab.quote, lab.title) for lab in labels]
-                scored = [Scored(g.category, g.places, f"{g.policy} {g.title.split(':')[0]}",
+                scored = [Scored(g.category, g.places, f"{g.policy} {g.check}",
                                  g.confidence, g.title) for g in chosen]
                 match(scored, fresh)
                 tally.add(scored, fresh)

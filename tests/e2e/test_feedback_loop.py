@@ -50,7 +50,8 @@ def _plan(findings: Any) -> dict[str, Any]:
             chosen.append(f)
             taken.extend(mine)
     assert len(chosen) >= 4, "the seed document should yield at least 4 suggestions"
-    assert any(len(f.occurrences) > 1 for f in chosen[:2]), "accept a group of several places"
+    # Accept a group of several places when the document has one (groups first).
+    chosen.sort(key=lambda f: -len(f.occurrences))
     accept, reject, modify = chosen[:2], chosen[2], chosen[3]
     return {"accept": accept, "reject": reject, "modify": modify}
 
@@ -135,6 +136,23 @@ async def test_feedback_loop_through_the_async_facade(store_url: str) -> None:
         rereview = await ds.review(original.id)
         _check(original, revised, plan, rereview, await ds.history(original.id),
                await ds.document(original.id, version="1.0"))
+
+
+def test_accepting_a_group_replaces_every_place(store_url: str) -> None:
+    text = (b"# Hedging\n\n## 1. Rules\n\nFutures are rolled where appropriate.\n\n"
+            b"Options are hedged where appropriate.\n\nCash is swept where appropriate.\n")
+    with docsense.open(store_url) as ds:
+        doc = ds.ingest(text, filename="hedging.md")
+        review = ds.review(doc.id)
+        [group] = [f for f in review.findings if len(f.occurrences) > 1]
+        assert len(group.occurrences) == 3
+        assert all(o.replacement for o in group.occurrences)
+        ds.feedback(review.id).accept(group.id)
+        revised = ds.apply_feedback(review.id)
+    edits = [TextEdit(o.location.start, o.location.end, o.replacement or "")
+             for o in group.occurrences]
+    assert revised.markdown == apply_edits(doc.markdown, edits)
+    assert revised.markdown.count("[[specify: objective condition]]") == 3
 
 
 def test_accepting_a_suggestion_without_replacement_says_to_modify_or_reject() -> None:

@@ -13,10 +13,12 @@
    and its confidence the highest. Absent findings group the same way and have no places.
 4. **De-duplicate** places: overlapping places inside one group collapse into one. Rules
    groups are taken most severe first; a place that overlaps a place of an already kept
-   group of the same policy or category by at least half of the shorter span is dropped from
-   the later group (a group left with no place goes). An LLM finding whose quote overlaps a
-   place of a kept group that way *joins* that group, its new spans becoming places, rather
-   than standing as a second finding. Absent findings of one policy are one finding.
+   group of the same policy or category by at least half of the shorter span, and is not
+   more than three times shorter or longer than it, is dropped from the later group (a
+   group left with no place goes): a sentence quoted by a document-level finding is context
+   for a phrase in it, not the same place. An LLM finding whose quote overlaps a place of a
+   kept group that way *joins* that group, its new spans becoming places, rather than
+   standing as a second finding. Absent findings of one policy are one finding.
 5. **Order**: most severe first, then most confident, then by first position; absent
    findings after located ones of the same severity (:func:`~docsense.domain.findings.
    ordering_key`).
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
@@ -205,6 +208,8 @@ def _origin(f: Finding) -> str:
     return f.check or ("rules" if f.source == "rules" else "llm")
 
 
+#: How much longer one span may be than another for the two to be one place.
+_SAME_SPOT_RATIO = 3
 _GroupKey = tuple[str, str, str, bool]  # policy, check (or rules / llm), subject, absent
 
 
@@ -217,10 +222,13 @@ def _overlap(a: FindingLocation, b: FindingLocation) -> int:
 
 
 def _same_spot(a: FindingLocation, b: FindingLocation) -> bool:
-    # Two places are one when they overlap by at least half of the shorter span.
+    # Two places are one when they overlap by at least half of the shorter span, and neither
+    # is much longer than the other: a whole sentence quoted by a document-level finding
+    # ("no rule for market disruption") is context for a phrase inside it, not the same spot.
     shorter = min(a.end - a.start, b.end - b.start)
+    longer = max(a.end - a.start, b.end - b.start)
     overlap = _overlap(a, b)
-    return overlap > 0 and overlap * 2 >= shorter
+    return overlap > 0 and overlap * 2 >= shorter and longer <= _SAME_SPOT_RATIO * max(shorter, 1)
 
 
 @attrs.define
@@ -338,12 +346,45 @@ def _settle(group: _Group, kept: list[_Group]) -> tuple[_Group | None, int]:
         return twin, 1
     related = [g for g in kept if g.related(group)]
     if group.is_llm:
-        home = next((g for g in related if _shares_a_spot(group.places, g.places)), None)
+        home = next(
+            (
+                g
+                for g in related
+                if _shares_a_spot(group.places, g.places) and _same_issue(group.lead, g.lead)
+            ),
+            None,
+        )
         return (home, home.absorb(group)) if home is not None else (None, 0)
     fresh = [p for p in group.places if not any(_shares_a_spot([p], g.places) for g in related)]
     dropped = len(group.places) - len(fresh)
     group.places = fresh
     return None, dropped
+
+
+_TITLE_NOISE = frozenset(
+    {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "not", "no", "is", "are",
+     "be", "by", "with", "without", "from", "at", "as", "this", "that", "it", "its"}
+)
+
+
+def _same_issue(llm: Finding, rules: Finding) -> bool:
+    """Return True if an LLM finding repeats a rules finding rather than raising another issue.
+
+    On the same words, for the same policy or category, either the rules finding's subject
+    in the LLM finding's quote or title ("charged as applicable" / subject "as applicable"),
+    or a shared content word in the titles ("Rebalancing frequency is vague" / "Frequency
+    not specified"), make it a repeat. "Undefined cap" on a sentence a rules finding quotes
+    for a missing disruption rule is not.
+    """
+
+    def words(title: str) -> set[str]:
+        return {
+            w.rstrip("s") for w in re.findall(r"[a-z]+", title.lower()) if w not in _TITLE_NOISE
+        }
+
+    subject = normalise_subject(rules.subject or "")
+    said = normalise_subject(" ".join(o.quote for o in llm.occurrences) + " " + llm.title)
+    return bool(subject and subject in said) or bool(words(llm.title) & words(rules.title))
 
 
 def _shares_a_spot(mine: Sequence[Occurrence], theirs: Sequence[Occurrence]) -> bool:

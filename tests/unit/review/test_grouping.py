@@ -307,3 +307,23 @@ async def test_a_group_reads_as_the_hit_at_its_first_place() -> None:
     assert group.quote == "as applicable"
     assert group.description == "Fees 'as applicable'."
     assert group.severity is Severity.HIGH
+
+
+async def test_an_llm_finding_about_other_words_in_a_quoted_sentence_stays_its_own() -> None:
+    # A rules finding quoting a whole sentence for what it lacks does not swallow an LLM
+    # finding about different words in that sentence.
+    sentence = "Fees are charged as applicable."
+    rules = Scripted((
+        _hit(sentence, _at(sentence), "market disruption",
+             title="No rule for market disruption or missing data"),
+    ))
+    llm = Scripted(
+        (RawFinding(policy_id="SC-007", title="Fee level undefined",
+                    quote="Fees are charged as applicable", confidence=0.7),),
+        source="llm:fake-model",
+        spec="fake:model",
+    )
+    outcome = await run_review(_doc(), [PACK], [rules, llm])
+    assert sorted(f.title for f in outcome.findings) == [
+        "Fee level undefined", "No rule for market disruption or missing data"
+    ]
