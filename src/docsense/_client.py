@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from docsense.adapters.convert import IngestLimits
 from docsense.adapters.storage import open_storage
-from docsense.application.jobs import enqueue_reviews, job_queue
+from docsense.application.jobs import enqueue_reviews, job_queue, submit_provider_batch
 from docsense.application.projections import ProjectionStatus
 from docsense.application.recovery import recover
 from docsense.application.service import DocSenseService
@@ -26,7 +26,7 @@ from docsense.config import Settings
 from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument
 from docsense.policies import LoadedPack, load_pack
 from docsense.ports import BatchStatus, DeadLetter, Job, JobQueue, Reviewer, Storage
-from docsense.review.reviewers import ProviderOptions, resolve_reviewer
+from docsense.review.reviewers import ProviderOptions, ReviewerCache, resolve_reviewer
 from docsense.views import (
     DocumentSummary,
     DocumentView,
@@ -85,11 +85,25 @@ def _provider_options(settings: Settings) -> dict[str, dict[str, Any]]:
 
     Unset keys and base URLs stay None, so the SDKs' own environment variables apply.
     """
+    from docsense.adapters.ai.models import load_model_registry
+
+    models = None
+    if settings.llm_models or settings.llm_models_file is not None:
+        models = load_model_registry(settings.llm_models_file, entries=settings.llm_models)
     common = {
         "timeout": settings.llm_timeout_s,
         "max_concurrency": settings.llm_max_concurrency,
+        "models": models,
     }
     return {
+        "openai-compatible": {
+            **common,
+            "api_key": settings.openai_compatible_api_key,
+            "base_url": settings.openai_compatible_base_url,
+            "context_window": settings.openai_compatible_context_window,
+            "token_param": settings.openai_compatible_token_param,
+            "response_format": settings.openai_compatible_response_format,
+        },
         "anthropic": {
             **common,
             "api_key": settings.anthropic_api_key,
@@ -163,9 +177,15 @@ class AsyncFeedback:
 class AsyncDocSense:
     """docsense on one store, async. Use ``async with docsense.aopen(...) as ds``."""
 
-    def __init__(self, service: DocSenseService, settings: Settings) -> None:
+    def __init__(
+        self,
+        service: DocSenseService,
+        settings: Settings,
+        reviewers: ReviewerCache | None = None,
+    ) -> None:
         self._service = service
         self.settings = settings
+        self._reviewers = reviewers
 
     @classmethod
     async def open(
@@ -199,6 +219,9 @@ class AsyncDocSense:
         elif url.startswith("sqlite://") and private_loop:
             options["inline"] = True
         storage: Storage = await open_storage(url, **options)
+        reviewers = ReviewerCache(
+            lambda spec: resolve_reviewer(spec, provider_options=provider_options)
+        )
         service = DocSenseService(
             storage,
             actor=resolved.actor,
@@ -210,14 +233,14 @@ class AsyncDocSense:
                 max_pages=resolved.max_pages,
                 time_budget_s=resolved.ingest_time_budget_s,
             ),
-            reviewer_factory=lambda spec: resolve_reviewer(spec, provider_options=provider_options),
+            reviewer_factory=reviewers,
             min_confidence=resolved.min_confidence,
         )
         try:
             await recover(service)
         except DocSenseError as exc:  # a read-only or busy store still opens
             logger.warning("could not look for interrupted work on %s: %s", storage.url, exc)
-        return cls(service, resolved)
+        return cls(service, resolved, reviewers)
 
     async def __aenter__(self) -> AsyncDocSense:
         return self
@@ -434,8 +457,22 @@ class AsyncDocSense:
         *,
         packs: Sequence[str] | str | None = None,
         reviewer: str | None = None,
+        batch: bool = False,
+        poll_interval: float = 60.0,
     ) -> str:
-        """Queue one review per document as a batch; return the batch id."""
+        """Queue one review per document as a batch; return the batch id.
+
+        With ``batch=True`` every call of every review is sent now as **one provider
+        batch** (Anthropic Message Batches, OpenAI Batch, Gemini batch mode: half price,
+        answered within 24 hours); one job tracks it and a worker completes the reviews
+        once the provider has answered, polling every ``poll_interval`` seconds. The
+        reviewer must be one LLM provider.
+        """
+        if batch:
+            return await submit_provider_batch(
+                self._service, self._jobs(), document_ids, reviewer=reviewer,
+                packs=packs, poll_interval=poll_interval,
+            )
         batch_id = f"batch-{uuid.uuid4()}"
         extra: dict[str, Any] = {}
         if packs is not None:
@@ -455,8 +492,12 @@ class AsyncDocSense:
         return await self._jobs().get_job(job_id)
 
     async def close(self) -> None:
-        """Close the store. Idempotent."""
-        await self._service.storage.close()
+        """Close the reviewers' SDK clients and the store. Idempotent."""
+        try:
+            if self._reviewers is not None:
+                await self._reviewers.aclose()
+        finally:
+            await self._service.storage.close()
 
 
 class _LoopThread:
@@ -718,9 +759,19 @@ class DocSense:
         *,
         packs: Sequence[str] | str | None = None,
         reviewer: str | None = None,
+        batch: bool = False,
+        poll_interval: float = 60.0,
     ) -> str:
-        """Queue one review per document as a batch; return the batch id."""
-        return self._run(self._async.submit_batch(document_ids, packs=packs, reviewer=reviewer))
+        """Queue one review per document as a batch; return the batch id.
+
+        ``batch=True`` sends every call as one provider batch (see the async twin).
+        """
+        return self._run(
+            self._async.submit_batch(
+                document_ids, packs=packs, reviewer=reviewer, batch=batch,
+                poll_interval=poll_interval,
+            )
+        )
 
     def batch_status(self, batch_id: str) -> BatchStatus:
         """Return how many of a batch's reviews are queued, running, done and failed."""

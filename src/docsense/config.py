@@ -12,6 +12,11 @@ refused too (:meth:`Settings.check_names`). Lists come from the environment comm
 expected is one item. Provider keys are ``SecretStr``: they never show in reprs, logs or
 errors. Each key is also read from the provider's own variable (``ANTHROPIC_API_KEY``,
 ``OPENAI_API_KEY``, ``GOOGLE_API_KEY`` / ``GEMINI_API_KEY``).
+
+LLM settings: ``llm_models`` (a JSON object in ``DOCSENSE_LLM_MODELS``) and
+``llm_models_file`` add models to the model registry or change built-in ones (see
+:mod:`docsense.adapters.ai.models`); ``openai_compatible_*`` configure the
+``openai-compatible:<model>`` reviewer (a local Ollama, vLLM, llama.cpp or LM Studio).
 """
 
 from __future__ import annotations
@@ -103,6 +108,34 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = None
     openai_base_url: str | None = None
     google_base_url: str | None = None
+    llm_models: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="models to add to (or change in) the model registry: "
+        '{"name": {"provider": ..., "context_window": ..., "max_output": ..., "input": ..., '
+        '"output": ..., "cache_read": ..., "cache_write": ...}} (US dollars per 1M tokens)',
+    )
+    llm_models_file: Path | None = Field(
+        default=None, description="a JSON file of models for the registry (same entries)"
+    )
+    openai_compatible_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible server (default Ollama's http://localhost:11434/v1)",
+    )
+    openai_compatible_api_key: SecretStr | None = _key(
+        "openai_compatible_api_key", "OPENAI_COMPATIBLE_API_KEY"
+    )
+    openai_compatible_context_window: int = Field(
+        default=4096,
+        ge=512,
+        description="the local server's context length in tokens (Ollama: OLLAMA_CONTEXT_LENGTH)",
+    )
+    openai_compatible_token_param: Literal["max_tokens", "max_completion_tokens"] = Field(
+        default="max_tokens", description="the output-limit field the server reads"
+    )
+    openai_compatible_response_format: Literal["json_schema", "json_object"] = Field(
+        default="json_schema",
+        description="json_schema where the server supports it, else json_object (JSON mode)",
+    )
 
     @field_validator("store_url")
     @classmethod

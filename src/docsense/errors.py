@@ -50,6 +50,8 @@ __all__ = [
     "ProjectionConflict",
     "ProviderError",
     "ProviderTimeout",
+    "QuotaExhausted",
+    "RateLimited",
     "ReviewError",
     "ReviewNotFound",
     "ReviewerError",
@@ -452,6 +454,25 @@ class ProviderError(ReviewerError):
 
 class ProviderTimeout(ProviderError):
     """An LLM provider call took longer than the per-call timeout."""
+
+
+class RateLimited(ProviderError):
+    """The provider rate-limited the call (HTTP 429) and kept doing so past the deadline.
+
+    A rate limit is not an outage: it is waited out (honouring the provider's
+    ``Retry-After``, ``retry-after-ms`` or Gemini ``RetryInfo``) within a total deadline
+    and never opens the circuit breaker. Raise the deadline, lower the concurrency
+    (``DOCSENSE_LLM_MAX_CONCURRENCY``) or ask the provider for a higher limit.
+    """
+
+
+class QuotaExhausted(ProviderError):
+    """The account's quota is spent and will not refill soon (a per-day quota, no credit).
+
+    Not retried: waiting seconds cannot help. The message says which quota, as the
+    provider named it (OpenAI ``insufficient_quota``, a Gemini per-day quota, Anthropic
+    ``billing_error``).
+    """
 
 
 class CircuitOpen(ProviderError):

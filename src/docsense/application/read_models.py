@@ -348,6 +348,11 @@ class FindingsProjection(Projection):
                         tx.put("findings", key, row)
 
 
+def _score(score: float | None) -> str:
+    # A review that assessed no policy has no score (see ReviewCompleted).
+    return "none (nothing assessed)" if score is None else f"{score:.2f}"
+
+
 _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "DocumentUploaded": lambda p: (
         f"uploaded {p['filename']} ({p['media_type']}, {p['size']} bytes)"
@@ -357,7 +362,7 @@ _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"{len(p['sections'])} sections, {len(p['warnings'])} warnings"
     ),
     "DocumentReviewed": lambda p: (
-        f"review {p['review_id']} scored version {_version(p['version'])} {p['score']:.2f}"
+        f"review {p['review_id']} scored version {_version(p['version'])} {_score(p['score'])}"
     ),
     "DocumentRevised": lambda p: (
         f"revised to version {_version(p['version'])} applying "
@@ -376,7 +381,7 @@ _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"{sum(len(f['occurrences']) for f in p['findings'])} places "
         f"({p['ungrounded_dropped']} ungrounded dropped)"
     ),
-    "ReviewCompleted": lambda p: f"review completed: score {p['score']:.2f}",
+    "ReviewCompleted": lambda p: f"review completed: score {_score(p['score'])}",
     "ReviewFailed": lambda p: f"review failed: {p['reason']}",
     "FeedbackSessionOpened": lambda p: f"feedback opened on {len(p['items'])} suggestions",
     "SuggestionAccepted": lambda p: f"accepted suggestion {p['finding_id']}",

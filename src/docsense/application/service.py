@@ -222,6 +222,15 @@ class DocSenseService:
         """
         return await load_document(self.repository, document_id)
 
+    def reviewer_for(self, spec: str) -> Reviewer:
+        """Return the reviewer of ``spec`` from this service's reviewer factory."""
+        return self._reviewer_factory(spec)
+
+    @staticmethod
+    def review_document(doc: Document, target: DocumentVersion) -> ReviewDocument:
+        """Return what a reviewer reads of ``target`` (a version of ``doc``)."""
+        return _review_document(doc, target)
+
     @staticmethod
     def version_of(doc: Document, version: str | VersionNumber | None) -> DocumentVersion:
         """Return ``version`` of ``doc`` (default: current); raise VersionNotFound if absent."""
@@ -357,10 +366,10 @@ class DocSenseService:
             if stored is not review:
                 return await self._finished(stored)  # a rival run of the same review won
             logger.info(
-                "reviewed %s %s: score %.2f, %d findings",
+                "reviewed %s %s: score %s, %d findings",
                 doc.id,
                 target.label,
-                outcome.score,
+                "none (nothing assessed)" if outcome.score is None else f"{outcome.score:.2f}",
                 len(outcome.findings),
             )
             return ReviewResult(review, outcome, loaded)
@@ -428,7 +437,7 @@ class DocSenseService:
                 )
             )
         outcome = None
-        if state.score is not None:
+        if state.status is ReviewStatus.COMPLETED:
             outcome = ReviewOutcome(
                 document=await asyncio.to_thread(_review_document, doc, target),
                 packs=tuple(packs),

@@ -172,12 +172,13 @@ class DocumentVersion:
 class DocumentReviewLink:
     """A completed Review of one version, from an old ``DocumentReviewed`` event.
 
-    docsense no longer links reviews on the document stream (see the module docstring).
+    docsense no longer links reviews on the document stream (see the module docstring);
+    ``score`` None: the review assessed no policy.
     """
 
     review_id: str
     version: VersionNumber
-    score: float
+    score: float | None
 
 
 @attrs.frozen
@@ -279,11 +280,14 @@ class DocumentConverted(DomainEvent):
 @domain_event("DocumentReviewed", version=1)
 @attrs.frozen(kw_only=True)
 class DocumentReviewed(DomainEvent):
-    """A review of one version completed with ``score`` (no longer recorded; old streams)."""
+    """A review of one version completed with ``score`` (no longer recorded; old streams).
+
+    ``score`` is None when the review assessed no policy.
+    """
 
     review_id: str
     version: VersionNumber
-    score: float
+    score: float | None
 
 
 @domain_event("DocumentRevised", version=1)
@@ -449,7 +453,7 @@ class Document(Aggregate[DocumentState]):
         ctx: CommandContext,
         *,
         review_id: str,
-        score: float,
+        score: float | None,
         version: VersionNumber | None = None,
     ) -> DocumentReviewed:
         """Link a completed review of ``version`` (default: the current one).
@@ -464,7 +468,7 @@ class Document(Aggregate[DocumentState]):
             raise InvariantViolation("a review link needs the review id")
         if any(link.review_id == review_id for link in state.reviews):
             raise InvariantViolation(f"review {review_id!r} is already recorded")
-        if not 0.0 <= score <= 1.0:
+        if score is not None and not 0.0 <= score <= 1.0:
             raise InvariantViolation(f"a review score is in [0, 1], got {score!r}")
         return self._record(
             ctx, DocumentReviewed, review_id=review_id, version=target.number, score=score
