@@ -20,7 +20,7 @@ from docsense.cli.records import (
     history_command,
     reviews_command,
 )
-from docsense.cli.review import ingest_command, review_command
+from docsense.cli.review import ingest_command, report_command, review_command
 from docsense.errors import DocSenseError
 
 __all__ = ["app", "main"]
@@ -28,7 +28,8 @@ __all__ = ["app", "main"]
 _EPILOG = (
     "Exit codes: 0 success; 1 findings at or above --fail-on; 2 usage error, unreadable or "
     "rejected input, invalid settings, or any docsense error; 3 unexpected internal error "
-    "(rerun with --debug); 130 interrupted."
+    "(rerun with --debug); 4 a review assessed no policy (every part refused, blocked or "
+    "failed); 130 interrupted."
 )
 
 
@@ -102,6 +103,7 @@ def _global_options(
 
 
 app.command("review", epilog=_EPILOG)(review_command)
+app.command("report")(report_command)
 app.command("ingest")(ingest_command)
 app.command("documents")(documents_command)
 app.command("reviews")(reviews_command)

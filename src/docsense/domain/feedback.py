@@ -3,18 +3,37 @@
 There is one session per review, and its stream id is derived from the review's
 (:meth:`FeedbackSession.id_for`), so a second session for the same review is a concurrency
 conflict in the store rather than a duplicate. Each finding with a quote and a location becomes
-an item, identified by the finding id.
+an item, identified by the finding id, and carries every place of that finding.
 
 State machine::
 
     open -> OPEN --accept / reject / modify (any item, any number of times)--> OPEN
-            OPEN --apply (needs >= 1 accepted or modified item)--> APPLIED (terminal)
+            OPEN --begin_apply (needs >= 1 accepted or modified item)--> APPLYING
+            APPLYING --apply--> APPLIED (terminal)
+            APPLYING --abandon_apply--> OPEN   (the document changed before the revision)
+
+Applying feedback changes two streams: the document gets a new version and the session is
+closed. ``begin_apply`` freezes the decisions first (a decision racing the apply then either
+lands before it, and is applied, or is refused after it); the application then writes the
+revision and ``apply`` closes the session, both with ids derived from the
+``FeedbackApplyStarted`` event, so whoever finds a session ``APPLYING`` (a retry, the next
+start, a worker) can finish the apply idempotently. ``apply`` straight from ``OPEN`` is
+still accepted (streams written before the two steps existed).
 
 A decision can be changed until the session is applied: the latest decision counts, and every
 decision stays in the history. Repeating the current decision unchanged records nothing.
-Accepting needs a finding with replacement text; for advice-only findings, modify (write the
-text yourself) or reject. Two items whose spans overlap cannot both be accepted or modified,
-so the accepted edits always apply cleanly (:func:`apply_edits`).
+
+A decision applies to the whole finding, that is to every place of it:
+
+- **accept** puts each place's own replacement in place of its quote; places without a
+  replacement are left as they are. Accepting needs at least one place with a replacement;
+  for advice-only findings, modify (write the text yourself) or reject.
+- **reject** rejects the finding at all its places.
+- **modify** puts the user's text in place of the *first* place only (one text rarely fits
+  every place); the other places stay as they are and the next review reports them again.
+
+Two items whose edits overlap cannot both be accepted or modified, whichever of their places
+overlap, so the accepted edits always apply cleanly (:func:`apply_edits`).
 """
 
 from __future__ import annotations
@@ -28,12 +47,14 @@ import attrs
 from docsense.domain.aggregate import Aggregate
 from docsense.domain.documents import VersionNumber
 from docsense.domain.events import CommandContext, DomainEvent, domain_event
-from docsense.domain.findings import Finding
-from docsense.errors import InvalidTransition, InvariantViolation
+from docsense.domain.findings import Finding, FindingLocation, Occurrence
+from docsense.errors import FindingNotFound, InvalidTransition, InvariantViolation
 
 __all__ = [
     "Decision",
     "FeedbackApplied",
+    "FeedbackApplyAbandoned",
+    "FeedbackApplyStarted",
     "FeedbackItem",
     "FeedbackItemState",
     "FeedbackSession",
@@ -51,9 +72,21 @@ __all__ = [
 # --- value objects ---------------------------------------------------------------------------
 
 
+def _first_place(item: FeedbackItem) -> tuple[Occurrence, ...]:
+    # The default for items built the one-place way (quote + span): that one place.
+    if not item.quote or not 0 <= item.start <= item.end:
+        return ()  # __attrs_post_init__ says what is wrong
+    location = FindingLocation(start=item.start, end=item.end)
+    return (Occurrence(item.quote, location, item.replacement),)
+
+
 @attrs.frozen(kw_only=True)
 class FeedbackItem:
-    """A suggestion the user decides on: the quoted span and what could replace it."""
+    """A suggestion the user decides on: every place of one finding and what could replace it.
+
+    ``quote``, ``start``, ``end`` and ``replacement`` are those of the first place
+    (``occurrences[0]``); ``occurrences`` lists all of them in document order.
+    """
 
     finding_id: str
     quote: str
@@ -61,6 +94,9 @@ class FeedbackItem:
     end: int
     replacement: str | None = None
     suggested_fix: str = ""
+    occurrences: tuple[Occurrence, ...] = attrs.field(
+        default=attrs.Factory(_first_place, takes_self=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.finding_id:
@@ -71,6 +107,30 @@ class FeedbackItem:
             raise InvariantViolation(
                 f"item {self.finding_id!r}: need 0 <= start <= end, got {self.start}..{self.end}"
             )
+        if not self.occurrences:
+            raise InvariantViolation(f"item {self.finding_id!r} needs at least one place")
+        first = self.occurrences[0]
+        if (first.quote, first.location.start, first.location.end, first.replacement) != (
+            self.quote,
+            self.start,
+            self.end,
+            self.replacement,
+        ):
+            raise InvariantViolation(
+                f"item {self.finding_id!r}: quote, span and replacement must be those of its "
+                "first place"
+            )
+        for before, after in itertools.pairwise(self.occurrences):
+            if after.location.start < before.location.end:
+                raise InvariantViolation(
+                    f"item {self.finding_id!r}: places must be in document order without "
+                    "overlapping"
+                )
+
+    @property
+    def can_accept(self) -> bool:
+        """True if at least one place has replacement text (only such items can be accepted)."""
+        return any(o.replacement is not None for o in self.occurrences)
 
     @classmethod
     def from_finding(cls, finding: Finding) -> FeedbackItem:
@@ -84,6 +144,7 @@ class FeedbackItem:
             end=finding.location.end,
             replacement=finding.replacement,
             suggested_fix=finding.suggested_fix,
+            occurrences=finding.occurrences,
         )
 
 
@@ -106,13 +167,27 @@ class FeedbackItemState:
     text: str | None = None
 
     @property
-    def new_text(self) -> str | None:
-        """The text that replaces the quote when applied, or None if the item is not applied."""
+    def edits(self) -> tuple[TextEdit, ...]:
+        """The edits this item makes when applied, in document order (none unless decided so).
+
+        Accepted: each place with a replacement gets it. Modified: the user's text replaces
+        the first place only.
+        """
         if self.decision is Decision.ACCEPTED:
-            return self.item.replacement
-        if self.decision is Decision.MODIFIED:
-            return self.text
-        return None
+            return tuple(
+                TextEdit(o.location.start, o.location.end, o.replacement)
+                for o in self.item.occurrences
+                if o.replacement is not None
+            )
+        if self.decision is Decision.MODIFIED and self.text is not None:
+            return (TextEdit(self.item.start, self.item.end, self.text),)
+        return ()
+
+    @property
+    def new_text(self) -> str | None:
+        """The text of the item's first edit, or None if the item is not applied."""
+        edits = self.edits
+        return edits[0].text if edits else None
 
 
 @attrs.frozen
@@ -128,6 +203,7 @@ class FeedbackStatus(StrEnum):
     """Whether decisions can still change."""
 
     OPEN = "open"
+    APPLYING = "applying"
     APPLIED = "applied"
 
 
@@ -142,17 +218,17 @@ class FeedbackSessionState:
     items: tuple[FeedbackItemState, ...] = ()
     resulting_version: VersionNumber | None = None
     applied_finding_ids: tuple[str, ...] = ()
+    apply_started_by: str | None = None
+    """The id of the ``FeedbackApplyStarted`` event of the apply under way (``APPLYING``)."""
 
     def item(self, finding_id: str) -> FeedbackItemState | None:
         """Return the item for ``finding_id``, or None."""
         return next((i for i in self.items if i.item.finding_id == finding_id), None)
 
     def edits(self) -> tuple[TextEdit, ...]:
-        """Return the edits of the accepted and modified items, in document order."""
+        """Return the edits of the accepted and modified items (every place), in document order."""
         return tuple(
-            TextEdit(i.item.start, i.item.end, i.new_text)
-            for i in self.items
-            if i.new_text is not None
+            sorted((e for i in self.items for e in i.edits), key=lambda e: (e.start, e.end))
         )
 
     @property
@@ -193,10 +269,14 @@ def apply_edits(markdown: str, edits: Iterable[TextEdit]) -> str:
 # --- events ----------------------------------------------------------------------------------
 
 
-@domain_event("FeedbackSessionOpened", version=1)
+@domain_event("FeedbackSessionOpened", version=2)
 @attrs.frozen(kw_only=True)
 class FeedbackSessionOpened(DomainEvent):
-    """A session opened on a review's actionable findings."""
+    """A session opened on a review's actionable findings.
+
+    v2: each item carries every place of its finding (``occurrences``); a v1 item becomes an
+    item of its one place.
+    """
 
     review_id: str
     document_id: str
@@ -207,7 +287,7 @@ class FeedbackSessionOpened(DomainEvent):
 @domain_event("SuggestionAccepted", version=1)
 @attrs.frozen(kw_only=True)
 class SuggestionAccepted(DomainEvent):
-    """The user accepted a finding's replacement text as written."""
+    """The user accepted a finding's replacement texts as written, at every place that has one."""
 
     finding_id: str
 
@@ -224,10 +304,27 @@ class SuggestionRejected(DomainEvent):
 @domain_event("SuggestionModified", version=1)
 @attrs.frozen(kw_only=True)
 class SuggestionModified(DomainEvent):
-    """The user wrote their own text to replace the quote ("" deletes it)."""
+    """The user wrote their own text to replace the first place's quote ("" deletes it)."""
 
     finding_id: str
     text: str
+
+
+@domain_event("FeedbackApplyStarted", version=1)
+@attrs.frozen(kw_only=True)
+class FeedbackApplyStarted(DomainEvent):
+    """Applying began: the decisions are frozen and ``base_version`` is to be revised."""
+
+    base_version: VersionNumber
+    applied_finding_ids: tuple[str, ...]
+
+
+@domain_event("FeedbackApplyAbandoned", version=1)
+@attrs.frozen(kw_only=True)
+class FeedbackApplyAbandoned(DomainEvent):
+    """An apply could not write its revision (the document changed first); decisions reopen."""
+
+    reason: str
 
 
 @domain_event("FeedbackApplied", version=1)
@@ -247,6 +344,7 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
 
     kind = "feedback"
     state_type = FeedbackSessionState
+    state_version = 2  # 2: items carry every place of their finding
 
     @classmethod
     def id_for(cls, review_id: str) -> str:
@@ -265,7 +363,10 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
         document_version: VersionNumber,
         findings: Iterable[Finding],
     ) -> FeedbackSession:
-        """Open the session of ``review_id``: one item per finding with a quote and location."""
+        """Open the session of ``review_id``: one item per finding with a quote and location.
+
+        Items are in document order of their first place.
+        """
         items = tuple(
             sorted(
                 (FeedbackItem.from_finding(f) for f in findings if f.is_actionable),
@@ -289,9 +390,9 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
         return session
 
     def accept(self, ctx: CommandContext, finding_id: str) -> SuggestionAccepted | None:
-        """Accept the finding's replacement text; None if it is already accepted."""
+        """Accept the finding's replacements (every place that has one); None if already so."""
         current = self._open_item(finding_id, "accept")
-        if current.item.replacement is None:
+        if not current.item.can_accept:
             raise InvalidTransition(
                 f"suggestion {finding_id!r} of {self.id}",
                 current.decision.value,
@@ -300,7 +401,7 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             )
         if current.decision is Decision.ACCEPTED:
             return None
-        self._check_no_overlap(current, "accept")
+        self._check_no_overlap(current, Decision.ACCEPTED, None, "accept")
         return self._record(ctx, SuggestionAccepted, finding_id=finding_id)
 
     def reject(
@@ -317,7 +418,10 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
     def modify(
         self, ctx: CommandContext, finding_id: str, *, text: str
     ) -> SuggestionModified | None:
-        """Replace the quote with ``text`` instead ("" deletes it). None if already so modified."""
+        """Replace the first place's quote with ``text`` ("" deletes it); None if already so.
+
+        The finding's other places are left as they are.
+        """
         current = self._open_item(finding_id, "modify")
         if text == current.item.quote:
             raise InvariantViolation(
@@ -325,20 +429,34 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             )
         if current.decision is Decision.MODIFIED and current.text == text:
             return None
-        self._check_no_overlap(current, "modify")
+        self._check_no_overlap(current, Decision.MODIFIED, text, "modify")
         return self._record(ctx, SuggestionModified, finding_id=finding_id, text=text)
+
+    def begin_apply(self, ctx: CommandContext) -> FeedbackApplyStarted:
+        """Freeze the decisions to apply them; the document's revision comes next."""
+        state = self._require_open("apply")
+        return self._record(
+            ctx,
+            FeedbackApplyStarted,
+            base_version=state.document_version,
+            applied_finding_ids=self._to_apply(state),
+        )
+
+    def abandon_apply(self, ctx: CommandContext, *, reason: str) -> FeedbackApplyAbandoned:
+        """Give up the apply under way (its revision could not be made); decisions reopen."""
+        state = self.state
+        if state.status is not FeedbackStatus.APPLYING:
+            raise InvalidTransition(self.id, state.status.value, "abandon the apply of")
+        if not reason.strip():
+            raise InvariantViolation("say why the apply was abandoned")
+        return self._record(ctx, FeedbackApplyAbandoned, reason=reason)
 
     def apply(self, ctx: CommandContext, *, document_version: VersionNumber) -> FeedbackApplied:
         """Record that the decisions produced ``document_version``; no decision changes after."""
-        state = self._require_open("apply")
-        applied = tuple(i.item.finding_id for i in state.items if i.new_text is not None)
-        if not applied:
-            raise InvalidTransition(
-                self.id,
-                state.status.value,
-                "apply",
-                "nothing to apply: accept or modify at least one suggestion",
-            )
+        state = self.state
+        if state.status is not FeedbackStatus.APPLYING:
+            state = self._require_open("apply")
+        applied = self._to_apply(state)
         if document_version <= state.document_version:
             raise InvariantViolation(
                 f"the revised version {document_version} must be newer than the reviewed "
@@ -348,38 +466,57 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             ctx, FeedbackApplied, document_version=document_version, applied_finding_ids=applied
         )
 
+    def _to_apply(self, state: FeedbackSessionState) -> tuple[str, ...]:
+        applied = tuple(i.item.finding_id for i in state.items if i.edits)
+        if not applied:
+            raise InvalidTransition(
+                self.id,
+                state.status.value,
+                "apply",
+                "nothing to apply: accept or modify at least one suggestion",
+            )
+        return applied
+
     def _require_open(self, command: str) -> FeedbackSessionState:
         state = self.state
+        if state.status is FeedbackStatus.APPLYING:
+            raise InvalidTransition(
+                self.id, state.status.value, command, "the feedback is being applied"
+            )
         if state.status is not FeedbackStatus.OPEN:
             raise InvalidTransition(
                 self.id, state.status.value, command, "the feedback was already applied"
             )
         return state
 
-    def _check_no_overlap(self, current: FeedbackItemState, command: str) -> None:
+    def _check_no_overlap(
+        self, current: FeedbackItemState, decision: Decision, text: str | None, command: str
+    ) -> None:
         # Two edits of overlapping spans cannot both be applied; refuse the second up front.
-        mine = current.item
+        # Every place the decision would edit is checked against every edit of the others.
+        mine = FeedbackItemState(current.item, decision, None, text).edits
         for other in self.state.items:
-            theirs = other.item
-            if (
-                theirs.finding_id != mine.finding_id
-                and other.new_text is not None
-                and theirs.start < mine.end
-                and mine.start < theirs.end
-            ):
-                raise InvalidTransition(
-                    f"suggestion {mine.finding_id!r} of {self.id}",
-                    current.decision.value,
-                    command,
-                    f"its text overlaps suggestion {theirs.finding_id!r}, which is "
-                    f"{other.decision.value}: reject that one first",
+            if other.item.finding_id == current.item.finding_id:
+                continue
+            for edit in mine:
+                clash = next(
+                    (e for e in other.edits if e.start < edit.end and edit.start < e.end), None
                 )
+                if clash is not None:
+                    raise InvalidTransition(
+                        f"suggestion {current.item.finding_id!r} of {self.id}",
+                        current.decision.value,
+                        command,
+                        f"its text at {edit.start}..{edit.end} overlaps suggestion "
+                        f"{other.item.finding_id!r} ({clash.start}..{clash.end}), which is "
+                        f"{other.decision.value}: reject that one first",
+                    )
 
     def _open_item(self, finding_id: str, command: str) -> FeedbackItemState:
         state = self._require_open(command)
         item = state.item(finding_id)
         if item is None:
-            raise InvariantViolation(f"{self.id} has no suggestion for finding {finding_id!r}")
+            raise FindingNotFound(state.review_id, finding_id)
         return item
 
     # --- evolve --------------------------------------------------------------------------------
@@ -405,12 +542,19 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             return _decide(state, event.finding_id, Decision.REJECTED, event.reason, None)
         if isinstance(event, SuggestionModified):
             return _decide(state, event.finding_id, Decision.MODIFIED, None, event.text)
+        if isinstance(event, FeedbackApplyStarted):
+            return attrs.evolve(
+                state, status=FeedbackStatus.APPLYING, apply_started_by=event.event_id
+            )
+        if isinstance(event, FeedbackApplyAbandoned):
+            return attrs.evolve(state, status=FeedbackStatus.OPEN, apply_started_by=None)
         if isinstance(event, FeedbackApplied):
             return attrs.evolve(
                 state,
                 status=FeedbackStatus.APPLIED,
                 resulting_version=event.document_version,
                 applied_finding_ids=event.applied_finding_ids,
+                apply_started_by=None,
             )
         raise InvariantViolation(f"a FeedbackSession cannot apply {event.event_type}")
 

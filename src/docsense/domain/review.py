@@ -8,6 +8,11 @@ State machine::
 
 Findings can be recorded in several parts (e.g. once by the rules reviewer, once per LLM
 batch); finding ids are unique across the review.
+
+A review has a confidence threshold (``min_confidence``, recorded when it starts). It keeps
+every finding it recorded (``all_findings``, for the audit), but its ``findings`` are those at
+or above the threshold: they are what the score, the policy statuses, the reports and the
+feedback session use. ``ReviewCompleted`` records how many findings were below it.
 """
 
 from __future__ import annotations
@@ -16,17 +21,20 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import attrs
 
 from docsense.domain.aggregate import Aggregate
 from docsense.domain.documents import VersionNumber
 from docsense.domain.events import CommandContext, DomainEvent, domain_event
-from docsense.domain.findings import Finding
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding, check_min_confidence
 from docsense.errors import InvalidTransition, InvariantViolation
 
 __all__ = [
     "FindingsRecorded",
+    "NotAssessed",
+    "NotAssessedReason",
     "PackRef",
     "PolicyOutcome",
     "PolicyStatus",
@@ -62,31 +70,59 @@ def _non_negative_int(_: object, attribute: attrs.Attribute[int], value: int) ->
         raise InvariantViolation(f"{attribute.name} cannot be negative, got {value}")
 
 
-def _finite_non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (math.isfinite(value) and value >= 0):
-        raise InvariantViolation(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+def _cost(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise InvariantViolation(
+            f"{attribute.name} must be None (unknown) or a finite number >= 0, got {value!r}"
+        )
 
 
 @attrs.frozen
 class Usage:
-    """What a review consumed: tokens, model calls and estimated cost in US dollars.
+    """What a review consumed: tokens, model calls, refusals and estimated cost in US dollars.
 
-    Usages add up, so per-call usage can be summed: ``sum(calls, Usage())``.
+    Token counts follow the provider's bill:
+
+    - ``tokens_in`` counts every input token, including ``tokens_cached`` (read from the
+      provider's prompt cache) and ``tokens_cache_write`` (written to it);
+    - ``tokens_out`` counts every output token billed, including ``tokens_thinking`` (the
+      model's internal reasoning, billed as output by every provider);
+    - ``refusals`` counts calls the model refused or the provider blocked.
+
+    ``cost_estimate`` is None when the cost is unknown (a model with no price in the model
+    registry); a sum with an unknown cost is unknown. Usages add up, so per-call usage can be
+    summed: ``sum(calls, Usage())``.
     """
 
     tokens_in: int = attrs.field(default=0, validator=_non_negative_int)
     tokens_out: int = attrs.field(default=0, validator=_non_negative_int)
     tokens_cached: int = attrs.field(default=0, validator=_non_negative_int)
     calls: int = attrs.field(default=0, validator=_non_negative_int)
-    cost_estimate: float = attrs.field(default=0.0, validator=_finite_non_negative)
+    cost_estimate: float | None = attrs.field(default=0.0, validator=_cost)  # None: unknown
+    tokens_cache_write: int = attrs.field(default=0, validator=_non_negative_int)
+    tokens_thinking: int = attrs.field(default=0, validator=_non_negative_int)
+    refusals: int = attrs.field(default=0, validator=_non_negative_int)
+
+    @property
+    def cost_known(self) -> bool:
+        """True when :attr:`cost_estimate` is a number (every call's model had a price)."""
+        return self.cost_estimate is not None
 
     def __add__(self, other: Usage) -> Usage:
+        cost = (
+            None
+            if self.cost_estimate is None or other.cost_estimate is None
+            else self.cost_estimate + other.cost_estimate
+        )
         return Usage(
             tokens_in=self.tokens_in + other.tokens_in,
             tokens_out=self.tokens_out + other.tokens_out,
             tokens_cached=self.tokens_cached + other.tokens_cached,
             calls=self.calls + other.calls,
-            cost_estimate=self.cost_estimate + other.cost_estimate,
+            cost_estimate=cost,
+            tokens_cache_write=self.tokens_cache_write + other.tokens_cache_write,
+            tokens_thinking=self.tokens_thinking + other.tokens_thinking,
+            refusals=self.refusals + other.refusals,
         )
 
     def __radd__(self, other: int) -> Usage:
@@ -104,12 +140,44 @@ class PolicyStatus(StrEnum):
     NOT_ASSESSED = "not_assessed"
 
 
+class NotAssessedReason(StrEnum):
+    """Why a policy was not assessed."""
+
+    REFUSED = "refused"
+    """The model declined to answer (Anthropic ``stop_reason: refusal``, OpenAI
+    ``message.refusal``)."""
+    BLOCKED = "blocked"
+    """The provider's safety system withheld the answer (OpenAI ``content_filter``, Gemini
+    ``blockReason`` / ``finishReason: SAFETY``)."""
+    FAILED = "failed"
+    """The answer was unusable twice (invalid output, cut off at the token limit)."""
+    PROVIDER_ERROR = "provider_error"
+    """The provider could not be reached or kept failing (the review fell back)."""
+    NOT_REVIEWED = "not_reviewed"
+    """No reviewer of the review evaluates this policy (e.g. a rules reviewer with no check
+    for it)."""
+
+
+@attrs.frozen
+class NotAssessed:
+    """Why a reviewer could not assess a policy: a :class:`NotAssessedReason` and detail."""
+
+    reason: NotAssessedReason
+    detail: str = ""
+
+
 @attrs.frozen
 class PolicyOutcome:
-    """The status of one policy at the end of a review."""
+    """The status of one policy at the end of a review.
+
+    A policy that is ``not_assessed`` carries a ``reason`` (:class:`NotAssessedReason`) and,
+    where the provider gave one, a ``detail`` (its refusal text or block reason).
+    """
 
     policy_id: str
     status: PolicyStatus
+    reason: NotAssessedReason | None = None
+    detail: str = ""
 
 
 class ReviewStatus(StrEnum):
@@ -122,7 +190,11 @@ class ReviewStatus(StrEnum):
 
 @attrs.frozen
 class ReviewState:
-    """Everything the Review aggregate knows."""
+    """Everything the Review aggregate knows.
+
+    ``all_findings`` holds every finding recorded; :attr:`findings` only those at or above
+    ``min_confidence``.
+    """
 
     document_id: str
     document_version: VersionNumber
@@ -130,7 +202,8 @@ class ReviewState:
     reviewer: str
     status: ReviewStatus
     started_at: datetime
-    findings: tuple[Finding, ...] = ()
+    min_confidence: float = 0.0
+    all_findings: tuple[Finding, ...] = ()
     ungrounded_dropped: int = 0
     finished_at: datetime | None = None
     score: float | None = None
@@ -141,9 +214,19 @@ class ReviewState:
     failure_reason: str | None = None
     retryable: bool = False
 
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings at or above the review's confidence threshold."""
+        return tuple(f for f in self.all_findings if f.confidence >= self.min_confidence)
+
+    @property
+    def below_threshold(self) -> int:
+        """How many recorded findings are below the confidence threshold (not shown)."""
+        return sum(1 for f in self.all_findings if f.confidence < self.min_confidence)
+
     def finding(self, finding_id: str) -> Finding | None:
-        """Return the finding with ``finding_id``, or None."""
-        return next((f for f in self.findings if f.id == finding_id), None)
+        """Return the finding with ``finding_id`` (at any confidence), or None."""
+        return next((f for f in self.all_findings if f.id == finding_id), None)
 
     def status_of(self, policy_id: str) -> PolicyStatus | None:
         """Return the outcome recorded for ``policy_id`` at completion, or None."""
@@ -153,28 +236,31 @@ class ReviewState:
 # --- events ----------------------------------------------------------------------------------
 
 
-@domain_event("ReviewStarted", version=2)
+@domain_event("ReviewStarted", version=3)
 @attrs.frozen(kw_only=True)
 class ReviewStarted(DomainEvent):
     """A reviewer started on a document version against one or more packs.
 
     v2: ``packs`` (a tuple of pack references) replaced v1's single ``pack_id`` and
-    ``pack_version``.
+    ``pack_version``. v3: ``min_confidence``, the review's confidence threshold (0.0 for
+    reviews recorded before thresholds existed: they showed everything).
     """
 
     document_id: str
     document_version: VersionNumber
     packs: tuple[PackRef, ...]
     reviewer: str
+    min_confidence: float = 0.0
 
 
-@domain_event("FindingsRecorded", version=1)
+@domain_event("FindingsRecorded", version=2)
 @attrs.frozen(kw_only=True)
 class FindingsRecorded(DomainEvent):
     """One part of the reviewer reported findings (possibly none).
 
     ``ungrounded_dropped`` counts LLM findings dropped because their quote was not in the
-    document.
+    document. v2: each finding is a group with ``check``, ``subject`` and ``occurrences``
+    (a v1 finding becomes a group of its one place).
     """
 
     findings: tuple[Finding, ...]
@@ -182,26 +268,47 @@ class FindingsRecorded(DomainEvent):
     ungrounded_dropped: int = 0
 
 
-@domain_event("ReviewCompleted", version=1)
+@domain_event("ReviewCompleted", version=3)
 @attrs.frozen(kw_only=True)
 class ReviewCompleted(DomainEvent):
-    """The review finished with a score in [0, 1] and per-policy outcomes."""
+    """The review finished with a score in [0, 1] and per-policy outcomes.
 
-    score: float
+    ``score`` is None when no policy could be assessed (every part refused, blocked or
+    failed): such a review has no score, never a clean one.
+
+    v2: ``below_threshold``, how many findings were below the review's confidence threshold
+    (and so left out of the score, the statuses and the default reports).
+    v3: ``score`` may be None; each outcome says why a policy was not assessed (``reason``,
+    ``detail``); ``usage`` counts cache writes, thinking tokens and refusals.
+    """
+
+    score: float | None
     policy_statuses: tuple[PolicyOutcome, ...]
     usage: Usage
     duration_ms: int
     warnings: tuple[str, ...] = ()
+    below_threshold: int = 0
 
 
-@domain_event("ReviewFailed", version=1)
+@domain_event("ReviewFailed", version=2)
 @attrs.frozen(kw_only=True)
 class ReviewFailed(DomainEvent):
-    """The review could not finish; ``retryable`` says whether a new attempt may succeed."""
+    """The review could not finish; ``retryable`` says whether a new attempt may succeed.
+
+    v2: ``usage`` counts cache writes, thinking tokens and refusals.
+    """
 
     reason: str
     retryable: bool
     usage: Usage = attrs.field(factory=Usage)
+
+
+def _outcome(policy_id: str, status: PolicyStatus | PolicyOutcome | str) -> PolicyOutcome:
+    if isinstance(status, PolicyOutcome):
+        if status.policy_id != policy_id:
+            raise ValueError(f"outcome of {status.policy_id!r} given for {policy_id!r}")
+        return status
+    return PolicyOutcome(policy_id, PolicyStatus(status))
 
 
 # --- aggregate ---------------------------------------------------------------------------------
@@ -212,6 +319,7 @@ class Review(Aggregate[ReviewState]):
 
     kind = "review"
     state_type = ReviewState
+    state_version = 2  # 2: findings are groups; all_findings and min_confidence
 
     @classmethod
     def start(
@@ -223,12 +331,15 @@ class Review(Aggregate[ReviewState]):
         packs: Iterable[PackRef],
         reviewer: str,
         review_id: str | None = None,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> Review:
         """Start reviewing ``document_version`` of ``document_id`` with ``reviewer``.
 
-        ``reviewer`` is a spec such as ``"rules"`` or ``"anthropic:claude-sonnet-4-5"``.
+        ``reviewer`` is a spec such as ``"rules"`` or ``"anthropic:claude-sonnet-5-5"``.
         ``review_id`` chooses the stream id (a queued job's review has one derived from the
         job, so a re-run of the job finds it instead of starting a second review).
+        ``min_confidence`` (in [0, 1]) is the threshold below which findings are kept but
+        not shown, scored or offered for feedback.
         """
         pack_refs = tuple(packs)
         if not document_id.startswith("document-"):
@@ -239,6 +350,7 @@ class Review(Aggregate[ReviewState]):
             raise InvariantViolation("each policy pack can be used once per review")
         if not reviewer.strip():
             raise InvariantViolation("a review needs a reviewer spec")
+        threshold = check_min_confidence(min_confidence)
         review = cls(review_id or cls.new_id(ctx))
         review._record(
             ctx,
@@ -247,6 +359,7 @@ class Review(Aggregate[ReviewState]):
             document_version=document_version,
             packs=pack_refs,
             reviewer=reviewer,
+            min_confidence=threshold,
         )
         return review
 
@@ -264,7 +377,7 @@ class Review(Aggregate[ReviewState]):
         ids = [f.id for f in batch]
         if len(set(ids)) != len(ids):
             raise InvariantViolation("finding ids must be unique within a batch")
-        known = {f.id for f in state.findings}
+        known = {f.id for f in state.all_findings}
         repeated = sorted(known.intersection(ids))
         if repeated:
             raise InvariantViolation(f"findings already recorded: {', '.join(repeated)}")
@@ -282,26 +395,39 @@ class Review(Aggregate[ReviewState]):
         self,
         ctx: CommandContext,
         *,
-        score: float,
-        policy_statuses: Mapping[str, PolicyStatus],
+        score: float | None,
+        policy_statuses: Mapping[str, PolicyStatus | PolicyOutcome],
         usage: Usage | None = None,
         duration_ms: int,
         warnings: Iterable[str] = (),
     ) -> ReviewCompleted:
-        """Finish the review with a score in [0, 1] and the outcome of each policy."""
-        self._require_started("complete")
-        if not (math.isfinite(score) and 0.0 <= score <= 1.0):
+        """Finish the review with a score in [0, 1] and the outcome of each policy.
+
+        The score and statuses are those of the findings at or above the threshold; the
+        number below it is recorded with them. ``score`` is None exactly when no policy was
+        assessed (a review that assessed nothing has no score). ``policy_statuses`` maps each
+        policy id to its status, or to a :class:`PolicyOutcome` that also says why it was
+        not assessed.
+        """
+        state = self._require_started("complete")
+        if score is not None and not (math.isfinite(score) and 0.0 <= score <= 1.0):
             raise InvariantViolation(f"a review score is in [0, 1], got {score!r}")
         if duration_ms < 0:
             raise InvariantViolation(f"duration cannot be negative, got {duration_ms}")
         try:
             outcomes = tuple(
-                PolicyOutcome(pid, PolicyStatus(status))
-                for pid, status in sorted(policy_statuses.items())
+                _outcome(pid, status) for pid, status in sorted(policy_statuses.items())
             )
         except ValueError as exc:
             choices = ", ".join(s.value for s in PolicyStatus)
             raise InvariantViolation(f"{exc}; a policy status is one of {choices}") from None
+        assessed = any(o.status is not PolicyStatus.NOT_ASSESSED for o in outcomes)
+        if score is None and assessed:
+            raise InvariantViolation("a review that assessed a policy has a score")
+        if score is not None and outcomes and not assessed:
+            raise InvariantViolation(
+                "a review that assessed no policy has no score (pass score=None)"
+            )
         return self._record(
             ctx,
             ReviewCompleted,
@@ -310,6 +436,7 @@ class Review(Aggregate[ReviewState]):
             usage=usage or Usage(),
             duration_ms=duration_ms,
             warnings=tuple(warnings),
+            below_threshold=state.below_threshold,
         )
 
     def fail(
@@ -346,13 +473,14 @@ class Review(Aggregate[ReviewState]):
                 reviewer=event.reviewer,
                 status=ReviewStatus.STARTED,
                 started_at=event.occurred_at,
+                min_confidence=event.min_confidence,
             )
         if state is None:
             raise InvariantViolation(f"{event.event_type} before ReviewStarted")
         if isinstance(event, FindingsRecorded):
             return attrs.evolve(
                 state,
-                findings=(*state.findings, *event.findings),
+                all_findings=(*state.all_findings, *event.findings),
                 ungrounded_dropped=state.ungrounded_dropped + event.ungrounded_dropped,
             )
         if isinstance(event, ReviewCompleted):

@@ -182,11 +182,27 @@ async def test_rerunning_a_completed_jobs_review_creates_no_second_review() -> N
     again = await service.review(doc.id, review_id="review-fixed-1")
     assert again.review.id == first.review.id
     events = await store.read_all(0, limit=10_000)
+    assert sum(e.event_type == "ReviewStarted" for e in events) == 1
     assert sum(e.event_type == "ReviewCompleted" for e in events) == 1
-    assert sum(e.event_type == "DocumentReviewed" for e in events) == 1
-    assert sum(e.event_type == "FeedbackSessionOpened" for e in events) == 1
+    # Reviews do not write to the document, and a session is stored with its first decision.
+    assert sum(e.stream_id == doc.id for e in events) == 2
+    assert sum(e.event_type == "FeedbackSessionOpened" for e in events) == 0
 
 
 async def test_review_jobs_need_a_document_id() -> None:
     with pytest.raises(InvalidArgument, match="document id"):
         await enqueue_reviews(MemoryStorage().jobs, [{"document": "x"}])
+
+
+async def test_a_review_job_carries_its_confidence_threshold() -> None:
+    store = MemoryStorage()
+    service = DocSenseService(store)
+    doc = await service.ingest(TEXT, "d.md")
+    [job_id] = await enqueue_reviews(store.jobs, [{"document_id": doc.id, "min_confidence": 0.95}])
+    assert await ReviewJobWorker(service, store.jobs, worker_id="w1").run_once()
+    loaded = await service.load_review(review_id_for(job_id))
+    assert loaded.review.state.min_confidence == 0.95
+    assert loaded.review.state.findings == ()
+    assert loaded.review.state.all_findings  # kept, below the threshold
+    with pytest.raises(InvalidArgument, match="min_confidence"):
+        await enqueue_reviews(store.jobs, [{"document_id": doc.id, "min_confidence": 3}])
