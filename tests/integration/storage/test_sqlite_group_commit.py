@@ -415,3 +415,16 @@ async def test_appends_to_a_closed_store_each_fail_with_store_unavailable(
     )
     assert all(isinstance(r, StoreUnavailable) for r in results), results
     assert len({id(r) for r in results}) == 3
+
+
+async def test_auto_commits_a_large_append_on_the_writer_thread(
+    auto_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 60.0)  # however slow the disk is
+    statements = await _trace_everything(auto_store)
+    await auto_store.append("small", [new_event(0)], 0)
+    await auto_store.append("large", [new_event(1, pad="x" * 100_000)], 0)
+    inserts = [t for sql, t in statements.seen if sql.startswith("INSERT INTO docsense_events")]
+    here = threading.get_ident()
+    assert inserts[0] == here  # a small one on the loop
+    assert inserts[1] != here  # the large one on the writer thread

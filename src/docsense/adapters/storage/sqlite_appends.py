@@ -20,10 +20,12 @@ instead of queueing for one each:
 - while one group commits on the writer thread, the next one collects; it commits as soon
   as the first is done.
 
-In ``"auto"`` mode (the default of an async store), a group that is one statement commits
-on the event loop's thread while most recent commits took less than
-:data:`INLINE_BUDGET`: handing a commit to a thread and back costs as much as the commit
-itself on a small machine, and the group's callers are all waiting for it anyway. (When
+In ``"auto"`` mode (the default of an async store), a group that is one statement and
+carries at most :data:`INLINE_CHARS` of payload commits on the event loop's thread while
+most recent commits took less than :data:`INLINE_BUDGET`: handing a commit to a thread and
+back costs as much as the commit itself on a small machine, and the group's callers are all
+waiting for it anyway. Larger groups commit on the writer thread, which writes them with the
+interpreter lock released. (When
 nothing else is ready to run on the loop, nothing can join a group, and a lone append
 commits without waiting for the next turn.) It uses a connection that never waits for a
 lock (a file another writer holds sends the group to the writer thread, which waits) and
@@ -64,7 +66,7 @@ from docsense.errors import (
     StoreUnavailable,
 )
 
-__all__ = ["CHECKPOINT_EVERY", "INLINE_BUDGET", "AppendCommitter"]
+__all__ = ["CHECKPOINT_EVERY", "INLINE_BUDGET", "INLINE_CHARS", "AppendCommitter"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,10 @@ INLINE_BUDGET = 0.010
 #: Events committed on the loop's connection between two checkpoints (run on the writer
 #: thread): about the 1,000 pages of log at which SQLite would checkpoint by itself.
 CHECKPOINT_EVERY = 300
+#: Groups whose payloads hold more characters than this commit on the writer thread: a
+#: large row is written and fsynced with the interpreter lock released there, while on the
+#: loop it would hold the loop for as long (a converted document can hold megabytes).
+INLINE_CHARS = 64 * 1024
 
 _COLUMNS = 9  # parameters per event: its eight columns, then the expected version
 _MAX_ROWS = 100  # rows per INSERT: 900 parameters, under the 999 of older SQLite builds
@@ -89,7 +95,16 @@ Result = list[int] | Exception
 class _Append:
     """One caller's append: its parameters (``_COLUMNS`` per event) and its answer."""
 
-    __slots__ = ("expected_version", "future", "owner", "params", "size", "stream_id", "taken")
+    __slots__ = (
+        "chars",
+        "expected_version",
+        "future",
+        "owner",
+        "params",
+        "size",
+        "stream_id",
+        "taken",
+    )
 
     def __init__(
         self,
@@ -101,6 +116,8 @@ class _Append:
         self.stream_id = stream_id
         self.params = params
         self.size = len(params) // _COLUMNS
+        # Payload and metadata texts: the bulk of what committing the append writes.
+        self.chars = sum(len(params[i]) + len(params[i + 1]) for i in range(6, len(params), 9))
         self.expected_version = expected_version
         self.future = future
         self.owner = asyncio.current_task()
@@ -153,9 +170,10 @@ class AppendCommitter:
         """Commit one append (``_COLUMNS`` parameters per event) with the next group."""
         loop = asyncio.get_running_loop()
         idle = not (self._pending or self._in_flight)
-        if idle and self._may_commit_on_loop() and not _others_ready(loop):
+        alone = [_Append(stream_id, params, expected_version, None)]
+        if idle and self._may_commit_on_loop(alone) and not _others_ready(loop):
             # Nothing else can run, so nothing can join a group: commit at once.
-            results = self._run_on_loop([_Append(stream_id, params, expected_version, None)])
+            results = self._run_on_loop(alone)
             if results is not None:
                 [result] = results
                 if isinstance(result, Exception):
@@ -183,7 +201,7 @@ class AppendCommitter:
             a.taken = True
         if not group:
             return
-        if _fits_one_statement(group) and self._may_commit_on_loop():
+        if _fits_one_statement(group) and self._may_commit_on_loop(group):
             results = self._run_on_loop(group)
             if results is not None:
                 self._answer(group, results)
@@ -191,9 +209,11 @@ class AppendCommitter:
         self._in_flight = True
         self._start(self._commit_on_thread(group))
 
-    def _may_commit_on_loop(self) -> bool:
-        mode = self._db.mode
-        return mode == "inline" or (self._db.on_loop_thread() and not self.recent.slow)
+    def _may_commit_on_loop(self, group: Sequence[_Append]) -> bool:
+        if self._db.mode == "inline":
+            return True
+        small = sum(a.chars for a in group) <= INLINE_CHARS
+        return small and self._db.on_loop_thread() and not self.recent.slow
 
     def _run_on_loop(self, group: list[_Append]) -> list[Result] | None:
         """Commit ``group`` on this thread; None if the file is busy (nothing was done)."""
