@@ -558,56 +558,28 @@ def print_goals(results: Results) -> bool:
     rows = {r.key: r for r in ROWS}
     es_single = results.get(("append1", "es_sqlite"))
     ds_eight = results.get(("append1_8w", "ds_sqlite"))
+    def vs_es(row: str, ds: str, es: str) -> float | None:
+        return speedup(results, rows[row], ds, es)
+
+    # (name, measured value, target, True if the value must be at least the target)
     goals: list[tuple[str, float | None, float, bool]] = [
-        (
-            "SQLite append 1 ev/txn >= 1.0x eventsourcing",
-            speedup(results, rows["append1"], "ds_sqlite", "es_sqlite"),
-            1.0,
-            True,
-        ),
-        (
-            "SQLite append 10 ev/txn >= 1.0x eventsourcing",
-            speedup(results, rows["append10"], "ds_sqlite", "es_sqlite"),
-            1.0,
-            True,
-        ),
-        (
-            "SQLite Repository.load of 10 events >= 1.0x eventsourcing",
-            speedup(results, rows["agg10"], "ds_sqlite", "es_sqlite"),
-            1.0,
-            True,
-        ),
-        (
-            "SQLite 8 writers (group commit) >= 3x eventsourcing's single writer",
-            ds_eight / es_single if ds_eight and es_single else None,
-            3.0,
-            True,
-        ),
-        (
-            "Postgres 1 writer >= 2x eventsourcing",
-            speedup(results, rows["append1"], "ds_pg", "es_pg"),
-            2.0,
-            True,
-        ),
-        (
-            "Postgres 8 writers >= 5x eventsourcing (8 writers)",
-            speedup(results, rows["append1_8w"], "ds_pg", "es_pg"),
-            5.0,
-            True,
-        ),
-        (
-            "2,000-event aggregate with snapshot <= 5 ms (sqlite)",
-            results.get(("agg2000s", "ds_sqlite")),
-            5.0,
-            False,
-        ),
-        (
-            "2,000-event aggregate with snapshot <= 5 ms (postgres)",
-            results.get(("agg2000s", "ds_pg")),
-            5.0,
-            False,
-        ),
-    ]
+        ("SQLite append 1 ev/txn >= 1.0x eventsourcing",
+         vs_es("append1", "ds_sqlite", "es_sqlite"), 1.0, True),
+        ("SQLite append 10 ev/txn >= 1.0x eventsourcing",
+         vs_es("append10", "ds_sqlite", "es_sqlite"), 1.0, True),
+        ("SQLite Repository.load of 10 events >= 1.0x eventsourcing",
+         vs_es("agg10", "ds_sqlite", "es_sqlite"), 1.0, True),
+        ("SQLite 8 writers (group commit) >= 3x eventsourcing's single writer",
+         ds_eight / es_single if ds_eight and es_single else None, 3.0, True),
+        ("Postgres 1 writer >= 2x eventsourcing",
+         vs_es("append1", "ds_pg", "es_pg"), 2.0, True),
+        ("Postgres 8 writers >= 5x eventsourcing (8 writers)",
+         vs_es("append1_8w", "ds_pg", "es_pg"), 5.0, True),
+        ("2,000-event aggregate with snapshot <= 5 ms (sqlite)",
+         results.get(("agg2000s", "ds_sqlite")), 5.0, False),
+        ("2,000-event aggregate with snapshot <= 5 ms (postgres)",
+         results.get(("agg2000s", "ds_pg")), 5.0, False),
+    ]  # fmt: skip
     print("\nGoals:")
     all_pass = True
     for name, value, target, at_least in goals:
