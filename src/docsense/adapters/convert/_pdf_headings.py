@@ -1,0 +1,267 @@
+"""PDF headings: which lines are headings, and how they nest.
+
+A line is a heading when it looks like one *relative to the document's body text* (its
+most common font size, :func:`._pdf_layout.body_size`):
+
+* **numbered** - a section number (``2.``, ``3.1``, ``II.2``, ``A.``) and a capitalised title,
+  set in bold (or larger) from its first to its last character (or up to ``label:``);
+* **lettered part** - ``Section C: ...``, ``Part II``, ``Annex 2``, ``Appendix A``,
+  ``Schedule 1``, ``Article 4``, ``Chapter 3``, bold or larger, short;
+* **capitals** - bold or larger capitals, up to three wrapped lines and 16 words, no closing
+  punctuation (a chapter title);
+* **larger** - set at least 12% larger than the body, short, no closing punctuation;
+* **bold** - a short bold line standing alone as a paragraph (gap above and below), in
+  title form, not a caption, a date or a version stamp.
+
+Body text is never a heading: more than 20 words, or a closing full stop, comma or
+semicolon, rules a line out (numbered headings may be longer: they carry a number).
+
+Levels (:class:`HeadingLevels`) come from a stack of open headings ordered by strength:
+a larger font is stronger; at the body size, capitals > part/annex > chapter > section >
+article > numbered > bold. Numbering styles nest in the order they appear (``I.`` inside
+``3.`` nests below it; a shallower number closes deeper ones), and restart inside each
+part, so a lettered ``Section C:`` sits above the numbered headings inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+
+import attrs
+
+from docsense.adapters.convert._pdf_layout import Line, caps_candidate, is_toc_line
+
+__all__ = [
+    "NUMBERED",
+    "PART",
+    "Heading",
+    "HeadingKind",
+    "HeadingLevels",
+    "find_headings",
+    "heading_candidate",
+    "numbering_key",
+]
+
+NUMBERED = re.compile(
+    r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?|[IVXLC]{1,6}\.(?:\d{1,2}\.?){0,3}"
+    r"|[A-Z]\.(?:\d{1,2}\.?){0,3})\s+(?P<title>[A-Z(\u201c\"'].*)$"
+)
+PART = re.compile(
+    r"^(?P<kw>(?i:part|chapter|section|article|annex|appendix|schedule|exhibit|attachment|book))"
+    r"\s+(?P<label>[A-Z]{1,2}|[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,3})*)(?=$|[\s:.\-\u2013\u2014])"
+    r"\s*(?:[:.\-\u2013\u2014]\s*)?(?P<title>[A-Z0-9\u201c\"'].*)?$"
+)
+CAPTION = re.compile(
+    r"^(?:Table|Figure|Exhibit|Chart|Diagram)\s*(?:[A-Z]?\d+(?:\.\d+)*|[A-Z])?\s*[:.\-\u2013\u2014]",
+    re.IGNORECASE,
+)
+_METADATA = re.compile(
+    r"^(?:version|v\d|dated?|effective(?:\s+date)?|last\s+(?:updated|revised|amended)|as\s+of"
+    r"|issued|published|revision|rev\.)\b",
+    re.IGNORECASE,
+)
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_CLOSING = (".", ",", ";")
+_LARGER = 1.12
+_NUMBERED_AT_BODY = (0.0, 15, 0, 0)
+_MAX_WORDS = 20
+
+_PART_RANK = {
+    "part": 11, "book": 11, "annex": 11, "appendix": 11, "schedule": 11, "exhibit": 11,
+    "attachment": 11, "chapter": 12, "section": 13, "article": 14,
+}  # fmt: skip
+
+
+class HeadingKind(IntEnum):
+    """What made a line a heading (also its rank at the body size: lower is outer)."""
+
+    CAPS = 10
+    PART = 11
+    NUMBERED = 15
+    BOLD = 30
+
+
+@attrs.frozen
+class Heading:
+    """A heading found on a page: text, kind, lines used, number and relative size."""
+
+    text: str
+    kind: HeadingKind
+    lines: int = 1
+    number: str | None = None
+    keyword: str | None = None
+    scale: float = 1.0
+
+
+def numbering_key(number: str) -> tuple[str, int]:
+    """Return (style, depth) of a section number: ``3.1`` -> (arabic, 2), ``II.`` -> (roman, 1)."""
+    parts = [p for p in number.split(".") if p]
+    head = parts[0] if parts else number
+    if head.isdigit():
+        style = "arabic"
+    elif _ROMAN.match(head):
+        style = "roman"
+    else:
+        style = "alpha"
+    return style, len(parts)
+
+
+def needs_weight(line: Line) -> bool:
+    """Whether the heading rules may ask if ``line`` is bold (so its weight is read)."""
+    return line.words <= _MAX_WORDS + 10 and not is_toc_line(line.text)
+
+
+def _prominent(line: Line, body: float) -> bool:
+    return body > 0 and line.size >= _LARGER * body
+
+
+def _whole_bold(line: Line) -> bool:
+    return line.bold and line.bold_end
+
+
+def heading_candidate(
+    lines: Sequence[Line], i: int, breaks: set[int], body: float
+) -> Heading | None:
+    """Return the heading starting at ``lines[i]``, or None. Bold must already be marked.
+
+    Capitals are tested before parts: ``ANNEX A: CONTRACTS`` in capitals is a chapter
+    like the document's other capital headings, ``Annex A: Contracts`` is a part.
+    """
+    line = lines[i]
+    text = line.text
+    if len(text) > 200 or line.math or is_toc_line(text):
+        return None
+    scale = line.size / body if body > 0 else 1.0
+    strong = line.bold or _prominent(line, body)
+    if not strong:
+        return None
+    numbered = NUMBERED.match(text)
+    if numbered:
+        return _numbered(lines, i, breaks, numbered.group("num"), scale)
+    if caps_candidate(text):
+        return _capitals(lines, i, breaks, body, scale)
+    part = PART.match(text)
+    if part and (_whole_bold(line) or _prominent(line, body)) and _short(text):
+        keyword = part.group("kw").lower()
+        return Heading(text, HeadingKind.PART, 1, part.group("label"), keyword, scale)
+    if CAPTION.match(text) or _METADATA.match(text) or not text[:1].isupper():
+        return None
+    if _prominent(line, body) and _short(text):
+        joined, used = _wrapped(lines, i, breaks, lambda nxt: abs(nxt.size - line.size) < 0.5)
+        if _short(joined):
+            return Heading(joined, HeadingKind.BOLD, used, scale=scale)
+    if (
+        _whole_bold(line)
+        and line.words <= 12
+        and (i == 0 or i in breaks)
+        and (i + 1 >= len(lines) or i + 1 in breaks)
+        and not text.endswith(":")
+        and _short(text)
+    ):
+        return Heading(text, HeadingKind.BOLD, 1, scale=scale)
+    return None
+
+
+def _short(text: str) -> bool:
+    return len(text.split()) <= _MAX_WORDS and not text.endswith(_CLOSING)
+
+
+def _numbered(
+    lines: Sequence[Line], i: int, breaks: set[int], number: str, scale: float
+) -> Heading | None:
+    line = lines[i]
+    text = line.text
+    bold_enough = line.bold_end or ":" in text or scale >= _LARGER
+    if not bold_enough or text.endswith((",", ";")) or len(text.split()) > 30:
+        return None
+    used = 1
+    if line.bold_end and len(text) >= 60 and i + 1 < len(lines) and i + 1 not in breaks:
+        nxt = lines[i + 1]
+        if len(nxt.text.split()) <= 6 and not NUMBERED.match(nxt.text) and _whole_bold(nxt):
+            text = f"{text} {nxt.text}"
+            used = 2
+    return Heading(text, HeadingKind.NUMBERED, used, number, scale=scale)
+
+
+def _capitals(
+    lines: Sequence[Line], i: int, breaks: set[int], body: float, scale: float
+) -> Heading | None:
+    line = lines[i]
+
+    def continues(nxt: Line) -> bool:
+        return (
+            caps_candidate(nxt.text)
+            and not NUMBERED.match(nxt.text)
+            and (_whole_bold(nxt) or _prominent(nxt, body))
+        )
+
+    if not (_whole_bold(line) or _prominent(line, body)):
+        return None
+    joined, used = _wrapped(lines, i, breaks, continues)
+    if used <= 3 and len(joined.split()) <= 16 and not joined.endswith((*_CLOSING, ":")):
+        return Heading(joined, HeadingKind.CAPS, used, scale=scale)
+    return None
+
+
+def _wrapped(
+    lines: Sequence[Line], i: int, breaks: set[int], continues: Callable[[Line], bool]
+) -> tuple[str, int]:
+    """Join up to three lines of one heading wrapped without a paragraph gap."""
+    block = [lines[i]]
+    j = i + 1
+    while (
+        j < len(lines)
+        and len(block) < 4
+        and j not in breaks
+        and not block[-1].text.endswith((*_CLOSING, ":"))
+        and continues(lines[j])
+    ):
+        block.append(lines[j])
+        j += 1
+    return " ".join(b.text for b in block), len(block)
+
+
+def find_headings(lines: Sequence[Line], breaks: set[int], body: float) -> dict[int, Heading]:
+    """Return {first line index: heading} for one page's lines (bold already marked)."""
+    found: dict[int, Heading] = {}
+    i = 0
+    while i < len(lines):
+        heading = heading_candidate(lines, i, breaks, body)
+        if heading is None:
+            i += 1
+            continue
+        found[i] = heading
+        i += heading.lines
+    return found
+
+
+class HeadingLevels:
+    """Assign 1-based nesting levels to headings from a stack of open headings."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[float, int, int, int]] = []
+        self._styles: list[str] = []
+
+    def _key(self, heading: Heading) -> tuple[float, int, int, int]:
+        size_class = -round(heading.scale, 1) if heading.scale >= _LARGER else 0.0
+        if heading.kind is HeadingKind.NUMBERED and heading.number is not None:
+            style, depth = numbering_key(heading.number)
+            if style not in self._styles:
+                self._styles.append(style)
+            return (size_class, int(HeadingKind.NUMBERED), self._styles.index(style), depth)
+        if heading.kind is HeadingKind.PART and heading.keyword is not None:
+            return (size_class, _PART_RANK.get(heading.keyword, 13), 0, 0)
+        return (size_class, int(heading.kind), 0, 0)
+
+    def level(self, heading: Heading) -> int:
+        """Return the level of ``heading`` and open it (closing what it ends)."""
+        key = self._key(heading)
+        while self._stack and self._stack[-1] >= key:
+            self._stack.pop()
+        if heading.kind is not HeadingKind.NUMBERED and key < _NUMBERED_AT_BODY:
+            # Numbering restarts inside a new part, chapter or larger heading.
+            self._styles.clear()
+        self._stack.append(key)
+        return len(self._stack)

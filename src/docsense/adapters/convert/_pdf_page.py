@@ -1,0 +1,270 @@
+"""One PDF page read through PDFium's C API: lines, font facts and glyphs, read lazily.
+
+Cost model (``benchmarks/ingest.py``): PDFium's text extraction is the floor; every extra
+fact is one C call. Per line we read the first character's loose box, its font size and
+text matrix, and the boxes of the line's text objects (``FPDFText_CountRects``): a few calls
+per line, not per character. Glyph boxes are read character by character only for the lines
+that need them: a line whose text objects stick out above or below its first character
+(a subscript, a superscript, a footnote marker, a big operator), a line rebuilt from several
+extracted pieces, or a table row being split into cells. Bold is read for the short lines
+the heading and title rules may ask about (:meth:`PdfPage.mark_bold`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+from typing import Any
+
+from docsense.adapters.convert._pdf_layout import (
+    Line,
+    astral_count,
+    is_math_line,
+    plain_letters,
+)
+from docsense.adapters.convert._pdf_scripts import Glyph, render_glyphs
+
+__all__ = ["PdfPage", "clean_text"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SOFT_HYPHEN = re.compile(r"(?<=[a-z])\ufffe(?=[a-z])")
+_HYPHEN_MARK = "\ufffe"  # PDFium's mark for a hyphen that ends a printed row
+_BOLD_WEIGHT = 600
+_FORCE_BOLD_FLAG = 1 << 18
+_SHORT = 0.66  # of the font size: a text object shorter than this may be a script
+_TINY = 0.3  # of the font size: shorter objects are punctuation
+_SCRIPT_SHIFT = 0.1  # of the font size: how far off the baseline a script object sits
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters and row-end hyphens inside words; map maths letters."""
+    if _HYPHEN_MARK in text:
+        text = _SOFT_HYPHEN.sub("", text).replace(_HYPHEN_MARK, "-")
+    if not text.isprintable():
+        text = _CONTROL.sub("", text.replace("\u00ad", ""))
+    return text if text.isascii() else plain_letters(text)
+
+
+def _units(text: str) -> int:
+    """Length of ``text`` in UTF-16 units (PDFium's character indices)."""
+    return len(text) + astral_count(text) if not text.isascii() else len(text)
+
+
+class PdfPage:
+    """Text lines of one page, with lazy font and glyph queries."""
+
+    def __init__(self, pdfium_c: Any, textpage: Any, number: int, height: float) -> None:
+        self.c = pdfium_c
+        self.tp = textpage
+        self.number = number
+        self.height = height
+        self._rect = pdfium_c.FS_RECTF()
+        self._matrix = pdfium_c.FS_MATRIX()
+        self._buf = ctypes.create_string_buffer(96)
+        self._flags = ctypes.c_int()
+        self._edges = [ctypes.c_double() for _ in range(4)]
+        self._origin = (ctypes.c_double(), ctypes.c_double())
+
+    # --- lines ------------------------------------------------------------------------
+    def lines(self) -> list[Line]:
+        """Return the page's visual lines in extraction order, scripts rendered."""
+        raw = self.tp.get_text_range()
+        out: list[Line] = []
+        offset = 0  # index into PDFium's char array (UTF-16 units)
+        for text in raw.split("\r\n"):
+            width = _units(text)
+            stripped = text.strip()
+            if stripped:
+                line = self._line(clean_text(stripped), _rows(text, offset))
+                line.math = is_math_line(stripped)
+                out.append(line)
+            offset += width + 2
+        out = _merge_visual_lines(out)
+        for line in out:
+            if line.scripts:
+                rendered = "".join(
+                    render_glyphs(self.glyphs(row), reorder=len(row) > 1) for row in line.rows
+                )
+                line.text = clean_text(" ".join(rendered.split()))
+        return out
+
+    def _line(self, text: str, rows: list[tuple[int, int]]) -> Line:
+        c, rect = self.c, self._rect
+        start, end = rows[0][0], rows[-1][1]
+        line = Line(text, self.number, char_index=start, end_index=end)
+        line.rows = [[row] for row in rows]
+        line.size = self.font_size(start)
+        if c.FPDFText_GetLooseCharBox(self.tp, start, rect):
+            line.top, line.bottom, line.left, line.right = (
+                rect.top,
+                rect.bottom,
+                rect.left,
+                rect.right,
+            )
+        left, top, right, bottom = self._edges
+        for number, (row_start, row_end) in enumerate(rows):
+            baseline = self.baseline(row_start)
+            if number == 0:
+                line.baseline = baseline
+            else:
+                line.end_baseline = baseline
+            size = line.size if number == 0 else self.font_size(row_start)
+            ink_bottom, ink_top = math.inf, -math.inf
+            for k in range(c.FPDFText_CountRects(self.tp, row_start, row_end - row_start + 1)):
+                if not c.FPDFText_GetRect(self.tp, k, left, top, right, bottom):
+                    continue
+                x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+                line.segments.append((x0, x1))
+                line.right = max(line.right, x1)
+                line.left = min(line.left, x0)
+                ink_bottom, ink_top = min(ink_bottom, y0), max(ink_top, y1)
+                if _looks_shifted(y0, y1, baseline, size):
+                    line.scripts = True
+            if ink_top > ink_bottom:
+                line.ink_bottom, line.ink_top = ink_bottom, ink_top
+        return line
+
+    def baseline(self, index: int) -> float:
+        """Return the y of a character's origin: the baseline it stands on."""
+        x, y = self._origin
+        self.c.FPDFText_GetCharOrigin(self.tp, index, x, y)
+        return float(y.value)
+
+    def font_size(self, index: int) -> float:
+        """Effective font size (points) of a character: size times the text matrix scale."""
+        size = float(self.c.FPDFText_GetFontSize(self.tp, index))
+        m = self._matrix
+        if self.c.FPDFText_GetMatrix(self.tp, index, m):
+            scale = math.sqrt(abs(m.a * m.d - m.b * m.c))
+            if scale > 0:
+                size *= scale
+        return size
+
+    # --- glyphs -----------------------------------------------------------------------
+    def glyphs(self, ranges: list[tuple[int, int]]) -> list[Glyph]:
+        """Every character of the index ranges: extent, baseline, size (pairs joined).
+
+        A generated space separates consecutive ranges (extraction pieces), so that the
+        last character of one piece never glues to the first of the next.
+        """
+        c, tp, rect = self.c, self.tp, self._rect
+        out: list[Glyph] = []
+        for start, end in ranges:
+            if out and out[-1].char != " ":
+                out.append(Glyph(" ", out[-1].right, out[-1].right, out[-1].baseline, 0.0))
+            i = start
+            while i <= end:
+                code = c.FPDFText_GetUnicode(tp, i)
+                step = 1
+                if 0xD800 <= code < 0xDC00 and i < end:
+                    low = c.FPDFText_GetUnicode(tp, i + 1)
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    step = 2
+                if code not in (13, 10):
+                    c.FPDFText_GetLooseCharBox(tp, i, rect)
+                    char = _HYPHEN_MARK if code in (2, 0xFFFE) else chr(code) if code else " "
+                    generated = char == " " and c.FPDFText_IsGenerated(tp, i) == 1
+                    size = 0.0 if generated else self.font_size(i)
+                    glyph = Glyph(char, rect.left, rect.right, self.baseline(i), size)
+                    out.append(glyph)
+                i += step
+        return out
+
+    # --- bold -------------------------------------------------------------------------
+    def is_bold(self, index: int) -> bool:
+        """Whether the character at ``index`` is set in a bold font."""
+        weight = int(self.c.FPDFText_GetFontWeight(self.tp, index))
+        if weight >= _BOLD_WEIGHT:
+            return True
+        size = self.c.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
+        name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace").lower()
+        return "bold" in name or "black" in name or bool(self._flags.value & _FORCE_BOLD_FLAG)
+
+    def mark_bold(self, line: Line) -> None:
+        """Set ``line.bold`` (first character) and ``line.bold_end`` (last visible one)."""
+        line.bold = self.is_bold(line.char_index)
+        end = line.end_index
+        while end > line.char_index:
+            ch = self.c.FPDFText_GetUnicode(self.tp, end)
+            if ch > 32 and ch not in (0xFFFE,):
+                break
+            end -= 1
+        line.bold_end = line.bold and self.is_bold(end)
+
+
+def _rows(text: str, offset: int) -> list[tuple[int, int]]:
+    """Index ranges of the printed rows of one extracted line, without outer spaces.
+
+    PDFium joins a word hyphenated across two rows into one line, marking the hyphen with
+    U+FFFE; the rows are split after each such mark.
+    """
+    pieces = text.split(_HYPHEN_MARK)
+    rows: list[tuple[int, int]] = []
+    position = offset
+    for n, piece in enumerate(pieces):
+        chunk = piece + (_HYPHEN_MARK if n < len(pieces) - 1 else "")
+        lead = len(chunk) - len(chunk.lstrip())
+        body = chunk.strip()
+        if body:
+            start = position + _units(chunk[:lead])
+            rows.append((start, start + _units(body) - 1))
+        position += _units(chunk)
+    return rows
+
+
+def _looks_shifted(bottom: float, top: float, baseline: float, size: float) -> bool:
+    """Whether a text object is small and set off its row's baseline (a script, maybe).
+
+    A subscript or superscript object is shorter than two thirds of the font size (a full
+    row with ascenders or descenders is taller) and lowered or raised; a short object on
+    the baseline (``on``, ``a``) is ordinary text, and punctuation alone (quotes, hyphens,
+    commas: under a third of the size) is ignored. False alarms only cost a glyph read.
+    """
+    if size <= 0:
+        return False
+    short = _TINY * size <= top - bottom < _SHORT * size
+    return short and abs(bottom - baseline) > _SCRIPT_SHIFT * size
+
+
+def _merge_visual_lines(lines: list[Line]) -> list[Line]:
+    """Merge extracted lines that are one visual row (scripts stacked or shifted).
+
+    PDFium starts a new line when a superscript is stacked over a subscript or when the
+    baseline shifts back after a subscript. Such a piece overlaps the previous line's ink
+    vertically and continues it horizontally: it starts at most one and a half ems after
+    the row's end, and either starts with a smaller (script) glyph stacked anywhere over
+    the row or, at full size, no more than three ems back from the row's end.
+    """
+    out: list[Line] = []
+    for line in lines:
+        if out and len(line.rows) == 1 and _same_visual_row(out[-1], line):
+            base = out[-1]
+            base.rows[-1].extend(line.rows[0])
+            base.segments.extend(line.segments)
+            base.text = f"{base.text} {line.text}"
+            base.end_index = line.end_index
+            if line.size > base.size and len(base.rows) == 1:
+                base.top, base.bottom, base.size = line.top, line.bottom, line.size
+                base.baseline = line.baseline
+            base.left, base.right = min(base.left, line.left), max(base.right, line.right)
+            base.ink_bottom = min(base.ink_bottom, line.ink_bottom)
+            base.ink_top = max(base.ink_top, line.ink_top)
+            base.scripts = base.merged = True
+            base.math = base.math or line.math
+        else:
+            out.append(line)
+    return out
+
+
+def _same_visual_row(a: Line, b: Line) -> bool:
+    low, high = max(a.ink_bottom, b.ink_bottom), min(a.ink_top, b.ink_top)
+    smaller = min(a.ink_top - a.ink_bottom, b.ink_top - b.ink_bottom)
+    if smaller <= 0 or high - low < 0.4 * smaller:
+        return False
+    em = max(a.size, b.size, 1.0)
+    if not a.left - 2 <= b.left <= a.right + 1.5 * em:
+        return False
+    # A piece starting with a script may stack over anything the row holds; a piece at
+    # full size continues the row after its end (the baseline came back from a script).
+    return b.size < 0.85 * a.size or b.left >= a.right - 3 * em
