@@ -31,7 +31,15 @@ from enum import IntEnum
 
 import attrs
 
-from docsense.adapters.convert._pdf_layout import Line, caps_candidate, is_toc_line
+from docsense.adapters.convert._pdf_layout import (
+    NUMBERED,
+    PART,
+    Line,
+    caps_candidate,
+    is_metadata_line,
+    is_toc_line,
+)
+from docsense.adapters.convert._pdf_tables import CAPTION
 
 __all__ = [
     "NUMBERED",
@@ -44,24 +52,6 @@ __all__ = [
     "numbering_key",
 ]
 
-NUMBERED = re.compile(
-    r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?|[IVXLC]{1,6}\.(?:\d{1,2}\.?){0,3}"
-    r"|[A-Z]\.(?:\d{1,2}\.?){0,3})\s+(?P<title>[A-Z(\u201c\"'].*)$"
-)
-PART = re.compile(
-    r"^(?P<kw>(?i:part|chapter|section|article|annex|appendix|schedule|exhibit|attachment|book))"
-    r"\s+(?P<label>[A-Z]{1,2}|[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,3})*)(?=$|[\s:.\-\u2013\u2014])"
-    r"\s*(?:[:.\-\u2013\u2014]\s*)?(?P<title>[A-Z0-9\u201c\"'].*)?$"
-)
-CAPTION = re.compile(
-    r"^(?:Table|Figure|Exhibit|Chart|Diagram)\s*(?:[A-Z]?\d+(?:\.\d+)*|[A-Z])?\s*[:.\-\u2013\u2014]",
-    re.IGNORECASE,
-)
-_METADATA = re.compile(
-    r"^(?:version|v\d|dated?|effective(?:\s+date)?|last\s+(?:updated|revised|amended)|as\s+of"
-    r"|issued|published|revision|rev\.)\b",
-    re.IGNORECASE,
-)
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _CLOSING = (".", ",", ";")
 _LARGER = 1.12
@@ -131,7 +121,7 @@ def heading_candidate(
     """
     line = lines[i]
     text = line.text
-    if len(text) > 200 or line.math or is_toc_line(text):
+    if line.table or len(text) > 200 or line.math or is_toc_line(text) or is_metadata_line(text):
         return None
     scale = line.size / body if body > 0 else 1.0
     strong = line.bold or _prominent(line, body)
@@ -146,7 +136,7 @@ def heading_candidate(
     if part and (_whole_bold(line) or _prominent(line, body)) and _short(text):
         keyword = part.group("kw").lower()
         return Heading(text, HeadingKind.PART, 1, part.group("label"), keyword, scale)
-    if CAPTION.match(text) or _METADATA.match(text) or not text[:1].isupper():
+    if CAPTION.match(text) or not text[:1].isupper():
         return None
     if _prominent(line, body) and _short(text):
         joined, used = _wrapped(lines, i, breaks, lambda nxt: abs(nxt.size - line.size) < 0.5)
@@ -237,31 +227,49 @@ def find_headings(lines: Sequence[Line], breaks: set[int], body: float) -> dict[
     return found
 
 
+_Key = tuple[float, int, int, int]
+_Structure = tuple[object, ...] | None
+
+
 class HeadingLevels:
-    """Assign 1-based nesting levels to headings from a stack of open headings."""
+    """Assign 1-based nesting levels to headings from a stack of open headings.
+
+    A heading closes every open heading that is not stronger than it. Structure beats
+    font size between headings of one kind: a ``Section 3:`` closes an open
+    ``Section 2:`` even when the document set the two in different sizes, and so does a
+    ``4.2`` an open ``4.1``.
+    """
 
     def __init__(self) -> None:
-        self._stack: list[tuple[float, int, int, int]] = []
+        self._stack: list[tuple[_Key, _Structure]] = []
         self._styles: list[str] = []
 
-    def _key(self, heading: Heading) -> tuple[float, int, int, int]:
+    def _key(self, heading: Heading) -> tuple[_Key, _Structure]:
         size_class = -round(heading.scale, 1) if heading.scale >= _LARGER else 0.0
         if heading.kind is HeadingKind.NUMBERED and heading.number is not None:
             style, depth = numbering_key(heading.number)
             if style not in self._styles:
                 self._styles.append(style)
-            return (size_class, int(HeadingKind.NUMBERED), self._styles.index(style), depth)
+            key = (size_class, int(HeadingKind.NUMBERED), self._styles.index(style), depth)
+            return key, ("number", style, depth)
         if heading.kind is HeadingKind.PART and heading.keyword is not None:
-            return (size_class, _PART_RANK.get(heading.keyword, 13), 0, 0)
-        return (size_class, int(heading.kind), 0, 0)
+            rank = _PART_RANK.get(heading.keyword, 13)
+            return (size_class, rank, 0, 0), ("part", rank)
+        return (size_class, int(heading.kind), 0, 0), None
 
     def level(self, heading: Heading) -> int:
         """Return the level of ``heading`` and open it (closing what it ends)."""
-        key = self._key(heading)
-        while self._stack and self._stack[-1] >= key:
-            self._stack.pop()
+        key, structure = self._key(heading)
+        sibling = next(
+            (i for i, (_, s) in enumerate(self._stack) if structure and s == structure), None
+        )
+        if sibling is not None:
+            del self._stack[sibling:]
+        else:
+            while self._stack and self._stack[-1][0] >= key:
+                self._stack.pop()
         if heading.kind is not HeadingKind.NUMBERED and key < _NUMBERED_AT_BODY:
             # Numbering restarts inside a new part, chapter or larger heading.
             self._styles.clear()
-        self._stack.append(key)
+        self._stack.append((key, structure))
         return len(self._stack)

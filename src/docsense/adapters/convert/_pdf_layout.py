@@ -25,11 +25,14 @@ from collections.abc import Sequence
 import attrs
 
 __all__ = [
+    "NUMBERED",
+    "PART",
     "Line",
     "astral_count",
     "body_size",
     "caps_candidate",
     "is_math_line",
+    "is_metadata_line",
     "is_page_number",
     "is_toc_line",
     "page_furniture",
@@ -37,9 +40,29 @@ __all__ = [
     "plain_letters",
 ]
 
+NUMBERED = re.compile(
+    r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?|[IVXLC]{1,6}\.(?:\d{1,2}\.?){0,3}"
+    r"|[A-Z]\.(?:\d{1,2}\.?){0,3})\s+(?P<title>[A-Z(\u201c\"'].*)$"
+)
+PART = re.compile(
+    r"^(?P<kw>(?i:part|chapter|section|article|annex|appendix|schedule|exhibit|attachment|book))"
+    r"\s+(?P<label>[A-Z]{1,2}|[IVXLC]{1,6}|\d{1,3}(?:\.\d{1,3})*)(?=$|[\s:.\-\u2013\u2014])"
+    r"\s*(?:[:.\-\u2013\u2014]\s*)?(?P<title>[A-Z0-9\u201c\"'].*)?$"
+)
 _PAGE_NUMBER = re.compile(
     r"^[\s\-\u2013\u2014]*(?:page\s+)?(?:\d{1,4}|(?-i:[ivxlc]{1,6}))"
     r"(?:\s*(?:of|/)\s*\d{1,4})?[\s\-\u2013\u2014]*$",
+    re.IGNORECASE,
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_METADATA = re.compile(
+    rf"^(?:(?:dated?|effective(?:\s+date)?|as\s+of|version|v\d|rev(?:ision)?\.?"
+    rf"|last\s+(?:updated|revised|amended)|issued|published)\b.*"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b.*|{_MONTH}\s+\d.*"
+    r"|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})$",
     re.IGNORECASE,
 )
 _LONE_DASH = re.compile(r"^[\s\-\u2013\u2014]+$")
@@ -60,7 +83,8 @@ class Line:
     last row's glyphs tightly. ``size`` is the effective font size of the first character
     in points; ``segments`` are the horizontal extents of the line's text objects (table
     cells are separate objects). ``scripts`` says its glyphs must be read (sub- or
-    superscripts), ``math`` that it is set in maths letters.
+    superscripts), ``math`` that it is set in maths letters. A line with ``table`` rows
+    stands for a whole table rebuilt from the lines it replaced (:mod:`._pdf_tables`).
     """
 
     text: str
@@ -83,6 +107,7 @@ class Line:
     scripts: bool = False
     merged: bool = False
     math: bool = False
+    table: tuple[tuple[str, ...], ...] = ()
 
     @property
     def words(self) -> int:
@@ -189,6 +214,11 @@ def body_size(pages: Sequence[Sequence[Line]]) -> float:
             if line.size > 0:
                 weights[round(line.size * 2) / 2] += len(line.text)
     return weights.most_common(1)[0][0] if weights else 0.0
+
+
+def is_metadata_line(text: str) -> bool:
+    """Return True for a date or a version stamp: ``Dated: 9 May 2020``, ``Version 1.2``."""
+    return _METADATA.match(text.strip()) is not None
 
 
 def is_toc_line(text: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from docsense.adapters.convert._pdf_layout import (
@@ -65,6 +66,7 @@ class PdfPage:
         self._flags = ctypes.c_int()
         self._edges = [ctypes.c_double() for _ in range(4)]
         self._origin = (ctypes.c_double(), ctypes.c_double())
+        self._glyphs: dict[tuple[tuple[tuple[int, int], ...], bool], list[Glyph]] = {}
 
     # --- lines ------------------------------------------------------------------------
     def lines(self) -> list[Line]:
@@ -142,14 +144,21 @@ class PdfPage:
         return size
 
     # --- glyphs -----------------------------------------------------------------------
-    def glyphs(self, ranges: list[tuple[int, int]]) -> list[Glyph]:
+    def glyphs(self, ranges: list[tuple[int, int]], *, metrics: bool = True) -> list[Glyph]:
         """Every character of the index ranges: extent, baseline, size (pairs joined).
 
-        A generated space separates consecutive ranges (extraction pieces), so that the
-        last character of one piece never glues to the first of the next.
+        Without ``metrics`` only characters and extents are read (baseline 0, size 1 for
+        printed characters): enough to split a row without scripts into cells. A generated
+        space separates consecutive ranges (extraction pieces), so that the last character
+        of one piece never glues to the first of the next.
         """
+        key = (tuple(ranges), metrics)
+        cached = self._glyphs.get(key)
+        if cached is not None:
+            return cached
         c, tp, rect = self.c, self.tp, self._rect
         out: list[Glyph] = []
+        self._glyphs[key] = out
         for start, end in ranges:
             if out and out[-1].char != " ":
                 out.append(Glyph(" ", out[-1].right, out[-1].right, out[-1].baseline, 0.0))
@@ -165,11 +174,38 @@ class PdfPage:
                     c.FPDFText_GetLooseCharBox(tp, i, rect)
                     char = _HYPHEN_MARK if code in (2, 0xFFFE) else chr(code) if code else " "
                     generated = char == " " and c.FPDFText_IsGenerated(tp, i) == 1
-                    size = 0.0 if generated else self.font_size(i)
-                    glyph = Glyph(char, rect.left, rect.right, self.baseline(i), size)
-                    out.append(glyph)
+                    if generated:
+                        size, baseline = 0.0, 0.0
+                    elif metrics:
+                        size, baseline = self.font_size(i), self.baseline(i)
+                    else:
+                        size, baseline = 1.0, 0.0
+                    out.append(Glyph(char, rect.left, rect.right, baseline, size))
                 i += step
         return out
+
+    def cell_texts(self, line: Line, spans: Sequence[tuple[float, float]]) -> list[str]:
+        """Return the text of each cell of a table row (``spans`` are the cells' extents).
+
+        The row's glyphs are split at the cell extents, so that each cell keeps its
+        ``_{...}`` and ``^{...}``; a row without scripts reads only characters and extents.
+        """
+        buckets: list[list[Glyph]] = [[] for _ in spans]
+        current = 0
+        for row in line.rows:
+            for glyph in self.glyphs(row, metrics=line.scripts):
+                if glyph.size > 0 and not glyph.char.isspace():
+                    centre = (glyph.left + glyph.right) / 2
+                    current = min(
+                        range(len(spans)),
+                        key=lambda i: (
+                            0.0
+                            if spans[i][0] - 1 <= centre <= spans[i][1] + 1
+                            else min(abs(centre - spans[i][0]), abs(centre - spans[i][1]))
+                        ),
+                    )
+                buckets[current].append(glyph)
+        return [clean_text(" ".join(render_glyphs(bucket).split())) for bucket in buckets]
 
     # --- bold -------------------------------------------------------------------------
     def is_bold(self, index: int) -> bool:

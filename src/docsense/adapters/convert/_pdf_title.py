@@ -17,14 +17,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from docsense.adapters.convert._pdf_headings import CAPTION, NUMBERED, PART
 from docsense.adapters.convert._pdf_layout import (
+    NUMBERED,
+    PART,
     Line,
     caps_candidate,
+    is_metadata_line,
     is_page_number,
     is_toc_line,
     paragraph_breaks,
 )
+from docsense.adapters.convert._pdf_tables import CAPTION
 
 __all__ = ["real_title", "title_from_pages"]
 
@@ -43,15 +46,7 @@ _BANNERS = frozenset(
         "not for distribution",
     }
 )  # fmt: skip
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_DATE_OR_VERSION = re.compile(
-    rf"^(?:(?:dated?|effective|as of|version|v)\b.*|\d{{1,2}}\s+{_MONTH}\b.*|{_MONTH}\s+\d.*"
-    r"|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})$",
-    re.IGNORECASE,
-)
+_LEADING_MARKS = re.compile(r"^[^\w\"'(\u201c\u2018]+")  # bullets and arrows before a title
 _MAX_WORDS = 16
 _LARGER = 1.12
 _PAGES = 3
@@ -82,7 +77,7 @@ def _candidate(line: Line) -> bool:
         and sum(ch.isalpha() for ch in text) >= 3
         and not text.endswith((".", ",", ";", ":"))
         and not _is_banner(text)
-        and not _DATE_OR_VERSION.match(text)
+        and not is_metadata_line(text)
         and not is_page_number(text)
         and not is_toc_line(text)
         and not CAPTION.match(text)
@@ -94,13 +89,13 @@ def _candidate(line: Line) -> bool:
 def title_from_pages(pages: Sequence[Sequence[Line]], body: float) -> str | None:
     """Return the most prominent title-like text of the first pages, or None."""
     for lines in pages[:_PAGES]:
-        lines = [ln for ln in lines if not is_page_number(ln.text)]
+        lines = [ln for ln in lines if not ln.table and not is_page_number(ln.text)]
         if not lines:
             continue
         breaks = paragraph_breaks(lines)
         title = _largest(lines, breaks, body) or _standalone(lines, breaks)
         if title:
-            return title
+            return _LEADING_MARKS.sub("", title)
     return None
 
 

@@ -35,7 +35,12 @@ from typing import Any
 
 import attrs
 
-from docsense.adapters.convert._builder import MarkdownBuilder, count_words, escape_line_start
+from docsense.adapters.convert._builder import (
+    MarkdownBuilder,
+    count_words,
+    escape_line_start,
+    table_markdown,
+)
 from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
 from docsense.adapters.convert._pdf_headings import (
     Heading,
@@ -50,6 +55,7 @@ from docsense.adapters.convert._pdf_layout import (
     paragraph_breaks,
 )
 from docsense.adapters.convert._pdf_page import PdfPage
+from docsense.adapters.convert._pdf_tables import find_table_regions, is_caption
 from docsense.adapters.convert._pdf_title import real_title, title_from_pages
 from docsense.errors import CorruptDocument, EmptyDocument, EncryptedDocument, TooManyPages
 
@@ -95,7 +101,7 @@ def _read_pages(pdf: Any, deadline: Deadline) -> list[_PageLayout]:
         textpage = page.get_textpage()
         try:
             reader = PdfPage(pdfium_c, textpage, index + 1, float(page.get_height()))
-            lines = reader.lines()
+            lines = _with_tables(reader.lines(), reader)
             for line in lines:
                 if needs_weight(line):
                     reader.mark_bold(line)
@@ -104,6 +110,24 @@ def _read_pages(pdf: Any, deadline: Deadline) -> list[_PageLayout]:
             page.close()
         layouts.append(_PageLayout(index + 1, lines))
     return layouts
+
+
+def _with_tables(lines: list[Line], reader: PdfPage) -> list[Line]:
+    """Replace the lines of each table found on the page by one line holding its rows."""
+    regions = find_table_regions(lines, reader.cell_texts)
+    if not regions:
+        return lines
+    out: list[Line] = []
+    position = 0
+    for region in regions:
+        out.extend(lines[position : region.start])
+        first = lines[region.start]
+        table = attrs.evolve(first, text=" ".join(" ".join(row) for row in region.rows))
+        table.table = region.rows
+        out.append(table)
+        position = region.end
+    out.extend(lines[position:])
+    return out
 
 
 class PdfConverter:
@@ -198,6 +222,8 @@ class _Renderer:
         self.builder = MarkdownBuilder()
         self.levels = HeadingLevels()
         self.math_lines = 0
+        self.tables = 0
+        self.captions: list[tuple[int, bool]] = []
         self.first_heading: str | None = None
 
     def heading(self, heading: Heading, page: int) -> None:
@@ -229,6 +255,21 @@ class _Renderer:
                 continue
             line = lines[k]
             text = line.text
+            if line.table:
+                flush()
+                self.tables += 1
+                builder.block(table_markdown(line.table))
+                k += 1
+                continue
+            if is_caption(line):
+                flush()
+                block.append(escape_line_start(text))
+                flush()
+                self.captions.append(
+                    (layout.number, k + 1 < len(lines) and bool(lines[k + 1].table))
+                )
+                k += 1
+                continue
             if line.math:
                 if block:
                     builder.block("\n".join(block))
@@ -250,21 +291,23 @@ class _Renderer:
 
 def _warnings(layouts: list[_PageLayout], renderer: _Renderer) -> tuple[str, ...]:
     warnings = []
-    table_pages = sorted(
-        {ln.page for layout in layouts for ln in layout.lines if ln.text.startswith("Table")}
-    )
-    if table_pages:
-        shown = ", ".join(str(p) for p in table_pages[:20])
-        more = " ..." if len(table_pages) > 20 else ""
+    bare = sorted({page for page, rebuilt in renderer.captions if not rebuilt})
+    if renderer.tables:
         warnings.append(
-            "PDF tables are not reconstructed: their cells appear as lines of text "
-            f"(table captions on pages {shown}{more})"
+            f"{renderer.tables} PDF tables rebuilt from text positions as pipe tables; "
+            "check merged cells and cells that wrap across rows"
         )
-    else:
-        warnings.append("PDF tables, if any, are not reconstructed: cells appear as text lines")
+    if bare:
+        shown = ", ".join(str(p) for p in bare[:20])
+        more = " ..." if len(bare) > 20 else ""
+        warnings.append(
+            "some PDF tables could not be rebuilt (their columns do not line up): their "
+            f"cells appear as lines of text after the caption (pages {shown}{more})"
+        )
     if renderer.math_lines:
         warnings.append(
             f"{renderer.math_lines} lines of PDF maths kept as linear text in reading order "
-            "(PDF has no equation markup, so no LaTeX); check fractions and sub/superscripts"
+            "(PDF has no equation markup, so no LaTeX): sub- and superscripts are written "
+            "_{...} and ^{...}; check fractions and sums"
         )
     return tuple(warnings)

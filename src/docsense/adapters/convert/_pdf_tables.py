@@ -1,0 +1,296 @@
+"""PDF tables rebuilt from text positions: regions, columns, rows and cells.
+
+A PDF table is text objects at positions (ruling lines, when drawn, are separate paths
+that are not read). Each cell is usually its own text object, so a table row is a line
+whose text objects leave gaps wider than 0.8 ems (:func:`cells`). A **region** of such
+lines becomes a table when its columns line up across rows:
+
+* it starts after a caption line (``Table 1: ...``, ``Table - Weights``) or at a line with
+  three or more cells, moved up over the wrapped lines of its header row; the caption's
+  wrapped second line stays with the caption;
+* it runs over lines with two or more cells and over short single-cell lines that sit
+  inside a column (a wrapped cell), and stops at a caption, a numbered heading, a
+  single-cell line across two columns or nearly as wide as the page's text, a formula
+  below the rows (maths set beside a cell's text is a cell), or a vertical gap of more
+  than three lines;
+* columns are the bands where cells overlap horizontally (a wide lone cell joins the
+  nearest column instead of bridging two); rows are lines closer than 1.35 ems to the
+  row above (wrapped lines of one cell; table rows are padded further apart), so a header
+  whose cells wrap onto several lines, or a three-line cell beside one-line cells, is one
+  row;
+* a region with a caption needs two rows of two filled cells; without a caption it needs
+  three rows and three columns (two columns of ``label: value`` lines stay text).
+
+:func:`build_table` returns the rows; the converter writes them as a Markdown pipe table
+right below the caption paragraph, where :mod:`docsense.extraction.tables` finds both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from docsense.adapters.convert._pdf_layout import NUMBERED, PART, Line
+
+__all__ = ["CAPTION", "TableRegion", "build_table", "cells", "find_table_regions"]
+
+CAPTION = re.compile(
+    r"^(?:Table|Figure|Exhibit|Chart|Diagram)\b\s*(?:[A-Z]?\d+(?:\.\d+)*[A-Za-z]?|[A-Z])?"
+    r"\s*(?:[:.\-\u2013\u2014(]|$)",
+    re.IGNORECASE,
+)
+_NAMED_TABLE = re.compile(r"^[A-Z][\w\s,&()/-]{0,80}\b[Tt]able$")
+_CELL_GAP = 0.8  # ems: a wider gap between text objects separates cells
+_ROW_REACH, _ROW_DEPTH = 1.0, 0.35  # ems above / below a baseline that a row covers
+_HEADER_LINES = 12  # at most this many wrapped header lines above a table's first row
+_MAX_GAP = 3.2  # line heights: a wider vertical gap ends a table
+_SPANNING = 0.4  # of the table's width: a lone cell this wide may span columns
+_WIDE = 0.8  # of the page's text width: a single-cell line this wide is a paragraph
+
+CellText = Callable[[Line, Sequence[tuple[float, float]]], list[str]]
+
+
+@attrs.frozen
+class TableRegion:
+    """Lines ``start`` to ``end`` (exclusive) of a page form a table; ``caption`` is a line."""
+
+    start: int
+    end: int
+    caption: int | None
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+def cells(line: Line) -> list[tuple[float, float]]:
+    """Horizontal extents of a line's cells: its text objects joined across narrow gaps."""
+    if not line.segments:
+        return [(line.left, line.right)]
+    gap = _CELL_GAP * max(line.size, 1.0)
+    out: list[list[float]] = []
+    for x0, x1 in sorted(line.segments):
+        if out and x0 - out[-1][1] < gap:
+            out[-1][1] = max(out[-1][1], x1)
+        else:
+            out.append([x0, x1])
+    return [(a, b) for a, b in out]
+
+
+def is_caption(line: Line) -> bool:
+    """Whether ``line`` reads like a table or figure caption.
+
+    ``Table 1: Weights``, ``Table - Components``, ``Figure 2``, or a short title that ends
+    with the word *Table* (``Weight Mapping Table``).
+    """
+    if line.table or line.words > 30:
+        return False
+    return CAPTION.match(line.text) is not None or _NAMED_TABLE.match(line.text) is not None
+
+
+def find_table_regions(lines: Sequence[Line], cell_text: CellText) -> list[TableRegion]:
+    """Return the tables of one page's lines, in order, with their rows filled in."""
+    regions: list[TableRegion] = []
+    text_width = max((ln.right for ln in lines), default=0.0) - min(
+        (ln.left for ln in lines), default=0.0
+    )
+    i = 0
+    while i < len(lines):
+        caption: int | None = None
+        start = i
+        if is_caption(lines[i]):
+            caption = i
+            start = _after_caption(lines, i)
+        elif lines[i].math or len(cells(lines[i])) < 3:
+            i += 1
+            continue
+        end = _region_end(lines, start, text_width)
+        if caption is None:
+            floor = regions[-1].end if regions else 0
+            start = _header_start(lines, start, floor, text_width)
+        grid = _grid(lines[start:end])
+        if grid is not None and grid.acceptable(captioned=caption is not None):
+            rows = _fill(lines[start:end], grid, cell_text)
+            regions.append(TableRegion(start, end, caption, rows))
+            i = end
+        else:
+            i = start if caption is not None and start > i else i + 1
+    return regions
+
+
+def _after_caption(lines: Sequence[Line], i: int) -> int:
+    """Skip a caption's wrapped lines: close below, aligned with it, one cell."""
+    caption = lines[i]
+    j = i + 1
+    while j < len(lines):
+        line = lines[j]
+        close = lines[j - 1].last_baseline - line.first_baseline <= 1.5 * max(caption.size, 1)
+        if close and abs(line.left - caption.left) < 3 and len(cells(line)) == 1:
+            j += 1
+        else:
+            break
+    return j
+
+
+def _header_start(lines: Sequence[Line], start: int, floor: int, text_width: float) -> int:
+    """Move a region's start up over the lines of its header row.
+
+    A header whose cells wrap is extracted as several short lines, often out of order;
+    the lines just before the first full row that stack up from it, each within 1.35 ems
+    of the next (and the lowest within three ems of the row), belong to the table.
+    """
+    first = lines[start]
+    candidates: list[int] = []
+    k = start - 1
+    while k >= floor and len(candidates) < _HEADER_LINES:
+        line = lines[k]
+        wide = line.right - line.left >= _WIDE * text_width and len(cells(line)) == 1
+        if wide or is_caption(line) or line.math or line.table:
+            break
+        candidates.append(k)
+        k -= 1
+    reach = first.first_baseline + 3 * max(first.size, 1.0)
+    members: set[int] = set()
+    for k in sorted(candidates, key=lambda m: lines[m].first_baseline):
+        line = lines[k]
+        if first.first_baseline < line.first_baseline <= reach:
+            members.add(k)
+            reach = max(reach, line.first_baseline + _ROW_REACH * 1.35 * max(line.size, 1.0))
+    while start - 1 in members:
+        start -= 1
+    return start
+
+
+def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
+    j = start
+    previous: Line | None = None
+    spans: list[tuple[float, float]] = []
+    while j < len(lines):
+        line = lines[j]
+        parts = cells(line)
+        if is_caption(line) or (j > start and _heading_like(line, parts)):
+            break
+        if previous is not None:
+            gap = min(
+                abs(previous.last_baseline - line.first_baseline),
+                abs(previous.first_baseline - line.first_baseline),
+            )
+            if gap > _MAX_GAP * max(line.size, 1.0) * 1.2:
+                break
+            if line.math and gap > 1.5 * max(line.size, 1.0):
+                break  # a formula below the table, not a cell beside its neighbours
+        elif line.math:
+            break
+        if j > start and len(parts) == 1:
+            x0, x1 = parts[0]
+            if x1 - x0 >= _WIDE * text_width:
+                break
+            bands = _columns(spans)
+            if sum(1 for b0, b1 in bands if x0 < b1 - 1 and x1 > b0 + 1) >= 2:
+                break  # a line across the columns: text after the table
+        if len(parts) > 1:
+            spans.extend(parts)
+        previous = line
+        j += 1
+    return j
+
+
+def _heading_like(line: Line, parts: Sequence[tuple[float, float]]) -> bool:
+    """Tell whether a line is a numbered or lettered heading (number and title in one cell)."""
+    if not (NUMBERED.match(line.text) or PART.match(line.text)):
+        return False
+    x0, x1 = parts[0]
+    return x1 - x0 > 3 * max(line.size, 1.0)
+
+
+def _columns(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Merge overlapping cell extents into column bands."""
+    bands: list[list[float]] = []
+    for x0, x1 in sorted(spans):
+        if bands and x0 < bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], x1)
+        else:
+            bands.append([x0, x1])
+    return [(a, b) for a, b in bands]
+
+
+@attrs.frozen
+class _Grid:
+    """Where a region's cells fall: column bands, and rows as groups of line indices."""
+
+    bands: list[tuple[float, float]]
+    rows: list[list[int]]
+    spans: list[list[tuple[float, float]]]
+
+    def filled(self) -> int:
+        """Rows with two or more occupied columns."""
+        count = 0
+        for members in self.rows:
+            columns = {_column_of(span, self.bands) for k in members for span in self.spans[k]}
+            count += len(columns) >= 2
+        return count
+
+    def acceptable(self, *, captioned: bool) -> bool:
+        """Whether the grid is a table: see the module docstring for the rules."""
+        if captioned:
+            return len(self.rows) >= 2 and self.filled() >= 2
+        return len(self.rows) >= 3 and len(self.bands) >= 3 and self.filled() >= 3
+
+
+def _grid(lines: Sequence[Line]) -> _Grid | None:
+    if len(lines) < 2:
+        return None
+    per_line = [cells(line) for line in lines]
+    # Columns are where cells overlap; a wide lone cell (a wrapped cell's long line, a
+    # cell spanning columns) would bridge columns, so it only joins the nearest column.
+    width = max(ln.right for ln in lines) - min(ln.left for ln in lines)
+    bands = _columns(
+        [
+            span
+            for spans in per_line
+            for span in spans
+            if len(spans) > 1 or span[1] - span[0] < _SPANNING * width
+        ]
+    )
+    if len(bands) < 2:
+        return None
+    order = sorted(range(len(lines)), key=lambda k: -lines[k].first_baseline)
+    rows: list[list[int]] = []
+    low = 0.0
+    for k in order:
+        line = lines[k]
+        size = max(line.size, 1.0)
+        top = line.first_baseline + _ROW_REACH * size
+        if rows and top >= low:
+            rows[-1].append(k)
+            low = min(low, line.last_baseline - _ROW_DEPTH * size)
+        else:
+            rows.append([k])
+            low = line.last_baseline - _ROW_DEPTH * size
+    return _Grid(bands, rows, per_line)
+
+
+def build_table(lines: Sequence[Line], cell_text: CellText) -> tuple[tuple[str, ...], ...]:
+    """Return the rows of the table the lines form (empty when they form none)."""
+    grid = _grid(lines)
+    return () if grid is None else _fill(lines, grid, cell_text)
+
+
+def _fill(lines: Sequence[Line], grid: _Grid, cell_text: CellText) -> tuple[tuple[str, ...], ...]:
+    table: list[tuple[str, ...]] = []
+    for members in grid.rows:
+        texts: list[list[str]] = [[] for _ in grid.bands]
+        for k in sorted(members, key=lambda m: -lines[m].first_baseline):
+            spans = grid.spans[k]
+            for span, text in zip(spans, cell_text(lines[k], spans), strict=True):
+                if text:
+                    texts[_column_of(span, grid.bands)].append(text)
+        table.append(tuple(" ".join(parts) for parts in texts))
+    return tuple(table)
+
+
+def _column_of(span: tuple[float, float], bands: Sequence[tuple[float, float]]) -> int:
+    centre = (span[0] + span[1]) / 2
+    for index, (x0, x1) in enumerate(bands):
+        if x0 - 0.5 <= centre <= x1 + 0.5:
+            return index
+    return min(range(len(bands)), key=lambda i: abs((bands[i][0] + bands[i][1]) / 2 - centre))
