@@ -198,19 +198,31 @@ def _capitals(
 def _wrapped(
     lines: Sequence[Line], i: int, breaks: set[int], continues: Callable[[Line], bool]
 ) -> tuple[str, int]:
-    """Join up to three lines of one heading wrapped without a paragraph gap."""
+    """Join up to three lines of one heading wrapped without a gap.
+
+    The gap is judged against the heading's own size: a heading set larger than the body
+    has a larger line pitch, which the page's paragraph breaks (learnt on body text) would
+    take for a paragraph gap.
+    """
     block = [lines[i]]
     j = i + 1
     while (
         j < len(lines)
         and len(block) < 4
-        and j not in breaks
         and not block[-1].text.endswith((*_CLOSING, ":"))
+        and _close_below(block[-1], lines[j], breaks, j)
         and continues(lines[j])
     ):
         block.append(lines[j])
         j += 1
     return " ".join(b.text for b in block), len(block)
+
+
+def _close_below(above: Line, below: Line, breaks: set[int], j: int) -> bool:
+    pitch = above.last_baseline - below.first_baseline
+    if 0 < pitch <= 1.5 * max(above.size, below.size, 1.0):
+        return True
+    return j not in breaks and pitch > 0
 
 
 def find_headings(lines: Sequence[Line], breaks: set[int], body: float) -> dict[int, Heading]:

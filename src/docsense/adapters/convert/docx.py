@@ -8,6 +8,9 @@
   Bullet``/``List Number`` style) become Markdown list items, nested by ``w:ilvl``.
 * Tables become pipe tables in place (merged cells padded so columns line up).
 * Office Math becomes LaTeX (:mod:`.omml`): inline ``$...$``, display ``$$...$$``.
+* Subscript and superscript runs (``w:vertAlign``) become ``_{...}`` and ``^{...}``, the
+  notation the PDF converter uses, so ``Index Level`` with a subscript ``ITD`` reads
+  ``Index Level_{ITD}`` whatever the format.
 * Footnotes and endnotes become ``[^n]`` references with their text at the end.
 * Text boxes are kept as paragraphs after the paragraph that anchors them.
 
@@ -39,6 +42,7 @@ _ORDERED_FORMATS = frozenset(
      "ordinal", "cardinalText", "ordinalText", "decimalEnclosedCircle"}
 )  # fmt: skip
 _LINE_NEEDS_ESCAPE = re.compile(r"^(\s*)(#|>|=+\s*$)")
+_ADJACENT_SCRIPTS = re.compile(r"([_^])\{([^{}]*)\}\1\{")
 _SKIP_RUN_CHILDREN = frozenset(
     {_W + "rPr", _W + "delText", _W + "instrText", _W + "fldChar", _W + "lastRenderedPageBreak"}
 )
@@ -170,9 +174,16 @@ class _Writer:
                     parts.append(self.inline(content))
             elif len(child):
                 parts.append(self.inline(child))
-        return "".join(parts)
+        return _join_scripts("".join(parts))
 
     def run(self, run: Any) -> str:
+        text = self._run_text(run)
+        script = _vertical_align(run)
+        if script and text.strip():
+            return f"{script}{{{text}}}"
+        return text
+
+    def _run_text(self, run: Any) -> str:
         parts: list[str] = []
         for child in run:
             tag = child.tag if isinstance(child.tag, str) else ""
@@ -335,6 +346,22 @@ def _body_elements(container: Any) -> list[Any]:
         elif tag in (_W + "ins", _W + "customXml", _W + "smartTag"):
             out.extend(_body_elements(child))
     return out
+
+
+def _vertical_align(run: Any) -> str | None:
+    """``_`` for a subscript run, ``^`` for a superscript run, else None."""
+    rpr = run.find(_W + "rPr")
+    align = rpr.find(_W + "vertAlign") if rpr is not None else None
+    value = align.get(_W + "val") if align is not None else None
+    return {"subscript": "_", "superscript": "^"}.get(value or "")
+
+
+def _join_scripts(text: str) -> str:
+    """Join adjacent script runs Word split: ``_{IT}_{D}`` -> ``_{ITD}``."""
+    joined = _ADJACENT_SCRIPTS.sub(r"\1{\2", text)
+    while joined != text:
+        text, joined = joined, _ADJACENT_SCRIPTS.sub(r"\1{\2", joined)
+    return joined
 
 
 def _escape_line(line: str) -> str:

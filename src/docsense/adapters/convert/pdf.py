@@ -54,6 +54,7 @@ from docsense.adapters.convert._pdf_layout import (
     page_furniture,
     paragraph_breaks,
 )
+from docsense.adapters.convert._pdf_notes import FootnoteLabels, mark_references, split_footnotes
 from docsense.adapters.convert._pdf_page import PdfPage
 from docsense.adapters.convert._pdf_tables import find_table_regions, is_caption
 from docsense.adapters.convert._pdf_title import real_title, title_from_pages
@@ -154,16 +155,27 @@ class PdfConverter:
             pdf.close()
         body = body_size([layout.lines for layout in layouts])
         furniture = page_furniture([layout.lines for layout in layouts])
+        notes: list[tuple[str, str]] = []
+        labels = FootnoteLabels()
         for page_index, layout in enumerate(layouts):
             layout.lines = [
                 line for k, line in enumerate(layout.lines) if (page_index, k) not in furniture
             ]
+            layout.lines, page_notes = split_footnotes(layout.lines, body)
+            for note in page_notes:
+                label = labels.label(note)
+                for line in layout.lines:
+                    if not (line.math or line.table):
+                        line.text = mark_references(line.text, note.label, label)
+                notes.append((label, note.text))
             layout.breaks = paragraph_breaks(layout.lines)
             layout.headings = find_headings(layout.lines, layout.breaks, body)
         _keep_contents_lists_as_text(layouts)
         renderer = _Renderer()
         for layout in layouts:
             renderer.page(layout)
+        if notes:
+            renderer.builder.block("\n".join(f"[^{label}]: {text}" for label, text in notes))
         markdown, sections, anchors = renderer.builder.build()
         words = count_words(markdown)
         if words == 0:
