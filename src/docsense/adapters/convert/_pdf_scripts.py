@@ -29,6 +29,7 @@ __all__ = ["Glyph", "render_glyphs"]
 _BASE, _SUB, _SUP = 0, 1, 2
 _SCRIPT_SIZE = 0.85
 _SCRIPT_SHIFT = 0.1
+_TOUCHING = 0.12  # of the size: glyphs closer than this have no space between them
 _STACK_TOLERANCE = 1.5  # points: a subscript and a superscript starting this close are stacked
 
 
@@ -117,6 +118,32 @@ def _order(runs: list[_Run]) -> list[_Run]:
     return ordered
 
 
+def _drop_false_spaces(
+    glyphs: Sequence[Glyph], kinds: Sequence[int | None]
+) -> tuple[list[Glyph], list[int | None]]:
+    """Drop spaces PDFium generated at a change of size where the glyphs touch.
+
+    PDFium inserts a space when the font size changes (``x`` then a superscript ``2``
+    then a comma); a space is real only where the printed glyphs leave a gap.
+    """
+    out_glyphs: list[Glyph] = []
+    out_kinds: list[int | None] = []
+    for i, glyph in enumerate(glyphs):
+        if glyph.size <= 0 and glyph.char == " ":
+            before = next((g for g in reversed(glyphs[:i]) if g.size > 0), None)
+            after = next((g for g in glyphs[i + 1 :] if g.size > 0), None)
+            if (
+                before is not None
+                and after is not None
+                and before.size != after.size
+                and after.left - before.right < _TOUCHING * max(before.size, after.size)
+            ):
+                continue
+        out_glyphs.append(glyph)
+        out_kinds.append(kinds[i])
+    return out_glyphs, out_kinds
+
+
 def render_glyphs(glyphs: Sequence[Glyph], *, reorder: bool = False) -> str:
     """Return the text of one visual line with scripts written as ``_{...}`` / ``^{...}``.
 
@@ -129,6 +156,7 @@ def render_glyphs(glyphs: Sequence[Glyph], *, reorder: bool = False) -> str:
     kinds = _classes(glyphs)
     if all(k == _BASE for k in kinds):
         return "".join(g.char for g in glyphs)
+    glyphs, kinds = _drop_false_spaces(glyphs, kinds)
     runs = _runs(glyphs, kinds)
     if reorder:
         runs = _order(runs)

@@ -45,6 +45,7 @@ _NAMED_TABLE = re.compile(r"^[A-Z][\w\s,&()/-]{0,80}\b[Tt]able$")
 _CELL_GAP = 0.8  # ems: a wider gap between text objects separates cells
 _ROW_REACH, _ROW_DEPTH = 1.0, 0.35  # ems above / below a baseline that a row covers
 _HEADER_LINES = 12  # at most this many wrapped header lines above a table's first row
+_ROW_LOOKAHEAD = 8  # lines to look ahead for the rest of a row opened by one cell
 _MAX_GAP = 3.2  # line heights: a wider vertical gap ends a table
 _SPANNING = 0.4  # of the table's width: a lone cell this wide may span columns
 _WIDE = 0.8  # of the page's text width: a single-cell line this wide is a paragraph
@@ -163,7 +164,7 @@ def _header_start(lines: Sequence[Line], start: int, floor: int, text_width: flo
 def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
     j = start
     previous: Line | None = None
-    spans: list[tuple[float, float]] = []
+    seen: list[list[tuple[float, float]]] = []
     while j < len(lines):
         line = lines[j]
         parts = cells(line)
@@ -184,14 +185,37 @@ def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
             x0, x1 = parts[0]
             if x1 - x0 >= _WIDE * text_width:
                 break
-            bands = _columns(spans)
-            if sum(1 for b0, b1 in bands if x0 < b1 - 1 and x1 > b0 + 1) >= 2:
+            rows_seen = any(len(spans) > 1 for spans in seen)
+            bands = _bands(seen) if rows_seen else []
+            covered = [min(x1, b1) - max(x0, b0) >= 0.5 * (b1 - b0) for b0, b1 in bands]
+            if sum(covered) >= 2:
                 break  # a line across the columns: text after the table
-        if len(parts) > 1:
-            spans.extend(parts)
+            if rows_seen and previous is not None and not _continues(lines, j, previous):
+                break  # a line after the rows that opens no new row: text after the table
+        seen.append(parts)
         previous = line
         j += 1
     return j
+
+
+def _continues(lines: Sequence[Line], j: int, previous: Line) -> bool:
+    """Whether a one-cell line below a table's rows still belongs to the table.
+
+    It does when it wraps the cell above (closer than 1.5 ems to the previous line), or
+    when it opens a row whose other cells follow: a line with several cells comes within
+    the next few lines, close below it.
+    """
+    line = lines[j]
+    em = max(line.size, 1.0)
+    if previous.last_baseline - line.first_baseline <= 1.5 * em:
+        return True
+    for k in range(j + 1, min(j + _ROW_LOOKAHEAD, len(lines))):
+        nxt = lines[k]
+        if is_caption(nxt) or nxt.first_baseline < line.first_baseline - 4 * em:
+            return False
+        if len(cells(nxt)) > 1:
+            return True
+    return False
 
 
 def _heading_like(line: Line, parts: Sequence[tuple[float, float]]) -> bool:
@@ -200,6 +224,47 @@ def _heading_like(line: Line, parts: Sequence[tuple[float, float]]) -> bool:
         return False
     x0, x1 = parts[0]
     return x1 - x0 > 3 * max(line.size, 1.0)
+
+
+def _bands(per_line: Sequence[Sequence[tuple[float, float]]]) -> list[tuple[float, float]]:
+    """Column bands of a table from the cells of its lines.
+
+    Columns are where cells overlap; a wide lone cell (a wrapped cell's long line, a cell
+    spanning columns) would bridge columns, so it is left out. A boundary between two bands
+    must be seen in more lines (a cell ending left of it, another starting right of it)
+    than there are lines with one cell across it; otherwise it is a wide word gap of
+    justified text inside one column, and the two bands are one.
+    """
+    extents = [span for spans in per_line for span in spans]
+    if not extents:
+        return []
+    width = max(x1 for _, x1 in extents) - min(x0 for x0, _ in extents)
+    bands = _columns(
+        [
+            span
+            for spans in per_line
+            for span in spans
+            if len(spans) > 1 or span[1] - span[0] < _SPANNING * width
+        ]
+    )
+    merged = True
+    while merged and len(bands) > 1:
+        merged = False
+        for k in range(len(bands) - 1):
+            left, right = bands[k], bands[k + 1]
+            witnesses = contradictions = 0
+            for spans in per_line:
+                if any(x0 < left[1] and x1 > right[0] for x0, x1 in spans):
+                    contradictions += 1
+                elif any(x1 <= left[1] + 0.5 and x1 > left[0] for _, x1 in spans) and any(
+                    x0 >= right[0] - 0.5 and x0 < right[1] for x0, _ in spans
+                ):
+                    witnesses += 1
+            if contradictions > witnesses:
+                bands[k : k + 2] = [(left[0], max(left[1], right[1]))]
+                merged = True
+                break
+    return bands
 
 
 def _columns(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -240,17 +305,7 @@ def _grid(lines: Sequence[Line]) -> _Grid | None:
     if len(lines) < 2:
         return None
     per_line = [cells(line) for line in lines]
-    # Columns are where cells overlap; a wide lone cell (a wrapped cell's long line, a
-    # cell spanning columns) would bridge columns, so it only joins the nearest column.
-    width = max(ln.right for ln in lines) - min(ln.left for ln in lines)
-    bands = _columns(
-        [
-            span
-            for spans in per_line
-            for span in spans
-            if len(spans) > 1 or span[1] - span[0] < _SPANNING * width
-        ]
-    )
+    bands = _bands(per_line)
     if len(bands) < 2:
         return None
     order = sorted(range(len(lines)), key=lambda k: -lines[k].first_baseline)

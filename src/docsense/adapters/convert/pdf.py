@@ -198,33 +198,34 @@ class PdfConverter:
 
 
 def _keep_contents_lists_as_text(layouts: list[_PageLayout]) -> None:
-    """Demote a run of three or more headings with no text between them that recur later.
+    """Demote the headings of a contents list that has no dot leaders.
 
-    Such a run is a contents list without dot leaders (``The following sections comprise:``
-    followed by the section titles); the real headings come later in the document.
+    Such a list (``The following sections comprise:`` and the section titles) is a run of
+    headings with no text between them whose titles all come back later as the real
+    headings. A run of three or more headings of which at least three, and at least half,
+    recur later is taken for one; the recurring ones stay text there. A title, a part and
+    its first subsection in a row are not a contents list: they do not recur.
     """
     items = [
         (layout, k, heading) for layout in layouts for k, heading in sorted(layout.headings.items())
     ]
-    seen_later: dict[str, int] = {}
+    last_seen: dict[str, int] = {}
     for position, (_, _, heading) in enumerate(items):
-        seen_later[heading.text.lower()] = position
-    run: list[int] = []
-    for position in range(len(items) + 1):
-        adjacent = bool(run) and position < len(items)
-        if adjacent:
-            layout, k, _ = items[run[-1]]
-            nxt_layout, nxt_k, _ = items[position]
-            adjacent = nxt_layout is layout and nxt_k == k + items[run[-1]][2].lines
-        if adjacent:
-            run.append(position)
-            continue
-        if len(run) >= 3:
-            for p in run:
-                layout, k, heading = items[p]
-                if seen_later.get(heading.text.lower(), p) > p:
-                    del layout.headings[k]
-        run = [position] if position < len(items) else []
+        last_seen[heading.text.lower()] = position
+    runs: list[list[int]] = []
+    for position, (layout, k, _) in enumerate(items):
+        if runs and position > 0:
+            prev_layout, prev_k, prev = items[position - 1]
+            if prev_layout is layout and k == prev_k + prev.lines:
+                runs[-1].append(position)
+                continue
+        runs.append([position])
+    for run in runs:
+        recurring = [p for p in run if last_seen[items[p][2].text.lower()] > p]
+        if len(run) >= 3 and len(recurring) >= 3 and 2 * len(recurring) >= len(run):
+            for p in recurring:
+                layout, k, _ = items[p]
+                del layout.headings[k]
 
 
 class _Renderer:
