@@ -13,7 +13,7 @@ from docsense.adapters.convert._pdf_layout import (
 )
 from docsense.adapters.convert._pdf_notes import FootnoteLabels, split_footnotes
 from docsense.adapters.convert._pdf_scripts import Glyph, render_glyphs
-from docsense.adapters.convert._pdf_title import real_title
+from docsense.adapters.convert._titles import real_title
 
 
 def glyphs(text: str, x: float, baseline: float, size: float) -> list[Glyph]:

@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from docsense.adapters.convert._builder import MarkdownBuilder, count_words, table_markdown
+from docsense.adapters.convert._docx_styles import W_NS, Numbering, Styles
 from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
 from docsense.adapters.convert.archive import check_zip
 from docsense.adapters.convert.omml import M_NS, omml_to_latex
@@ -31,102 +32,16 @@ from docsense.errors import CorruptDocument, EmptyDocument
 
 __all__ = ["DocxConverter"]
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _W = "{" + W_NS + "}"
 _M = "{" + M_NS + "}"
 _R = "{" + R_NS + "}"
 _HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
-_ORDERED_FORMATS = frozenset(
-    {"decimal", "decimalZero", "upperRoman", "lowerRoman", "upperLetter", "lowerLetter",
-     "ordinal", "cardinalText", "ordinalText", "decimalEnclosedCircle"}
-)  # fmt: skip
 _LINE_NEEDS_ESCAPE = re.compile(r"^(\s*)(#|>|=+\s*$)")
 _ADJACENT_SCRIPTS = re.compile(r"([_^])\{([^{}]*)\}\1\{")
 _SKIP_RUN_CHILDREN = frozenset(
     {_W + "rPr", _W + "delText", _W + "instrText", _W + "fldChar", _W + "lastRenderedPageBreak"}
 )
-
-
-class _Styles:
-    """Style id -> (name, outline level, list kind) with basedOn inheritance resolved."""
-
-    def __init__(self, styles_element: Any) -> None:
-        self._raw: dict[str, tuple[str, int | None, bool, str | None]] = {}
-        for style in styles_element.iterchildren(_W + "style"):
-            style_id = style.get(_W + "styleId")
-            if not style_id:
-                continue
-            name_el = style.find(_W + "name")
-            name = name_el.get(_W + "val", "") if name_el is not None else style_id
-            ppr = style.find(_W + "pPr")
-            outline = None
-            numbered = False
-            if ppr is not None:
-                lvl = ppr.find(_W + "outlineLvl")
-                if lvl is not None and (lvl.get(_W + "val") or "").isdigit():
-                    outline = int(lvl.get(_W + "val"))
-                numbered = ppr.find(_W + "numPr") is not None
-            based = style.find(_W + "basedOn")
-            parent = based.get(_W + "val") if based is not None else None
-            self._raw[style_id] = (name, outline, numbered, parent)
-
-    def name(self, style_id: str | None) -> str:
-        if style_id is None:
-            return "Normal"
-        entry = self._raw.get(style_id)
-        return entry[0] if entry else style_id
-
-    def outline_level(self, style_id: str | None) -> int | None:
-        seen: set[str] = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            entry = self._raw.get(style_id)
-            if entry is None:
-                return None
-            if entry[1] is not None:
-                return entry[1]
-            style_id = entry[3]
-        return None
-
-    def numbered(self, style_id: str | None) -> bool:
-        seen: set[str] = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            entry = self._raw.get(style_id)
-            if entry is None:
-                return False
-            if entry[2]:
-                return True
-            style_id = entry[3]
-        return False
-
-
-class _Numbering:
-    """numId/ilvl -> whether the list level is ordered (numbers) or bullets."""
-
-    def __init__(self, numbering_element: Any | None) -> None:
-        self._formats: dict[tuple[str, int], str] = {}
-        if numbering_element is None:
-            return
-        abstract: dict[str, dict[int, str]] = {}
-        for an in numbering_element.iterchildren(_W + "abstractNum"):
-            levels: dict[int, str] = {}
-            for lvl in an.iterchildren(_W + "lvl"):
-                fmt = lvl.find(_W + "numFmt")
-                ilvl = lvl.get(_W + "ilvl", "0")
-                if ilvl.isdigit():
-                    levels[int(ilvl)] = fmt.get(_W + "val", "decimal") if fmt is not None else ""
-            abstract[an.get(_W + "abstractNumId", "")] = levels
-        for num in numbering_element.iterchildren(_W + "num"):
-            ref = num.find(_W + "abstractNumId")
-            if ref is None:
-                continue
-            for ilvl, fmt in abstract.get(ref.get(_W + "val", ""), {}).items():
-                self._formats[(num.get(_W + "numId", ""), ilvl)] = fmt
-
-    def ordered(self, num_id: str, ilvl: int) -> bool:
-        return self._formats.get((num_id, ilvl), "bullet") in _ORDERED_FORMATS
 
 
 class _Writer:
@@ -135,12 +50,12 @@ class _Writer:
     def __init__(self, document: Any, deadline: Deadline) -> None:
         self.builder = MarkdownBuilder()
         self.deadline = deadline
-        self.styles = _Styles(document.styles.element)
+        self.styles = Styles(document.styles.element)
         try:
             numbering = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
             numbering = None
-        self.numbering = _Numbering(numbering)
+        self.numbering = Numbering(numbering)
         self.links: dict[str, str] = {
             rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external
         }

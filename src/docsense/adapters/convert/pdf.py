@@ -57,7 +57,8 @@ from docsense.adapters.convert._pdf_layout import (
 from docsense.adapters.convert._pdf_notes import FootnoteLabels, mark_references, split_footnotes
 from docsense.adapters.convert._pdf_page import PdfPage
 from docsense.adapters.convert._pdf_tables import find_table_regions, is_caption
-from docsense.adapters.convert._pdf_title import real_title, title_from_pages
+from docsense.adapters.convert._pdf_title import title_from_pages
+from docsense.adapters.convert._titles import real_title
 from docsense.errors import CorruptDocument, EmptyDocument, EncryptedDocument, TooManyPages
 
 __all__ = ["PdfConverter"]
