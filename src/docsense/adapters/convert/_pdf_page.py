@@ -30,6 +30,7 @@ __all__ = ["PdfPage", "clean_text"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SOFT_HYPHEN = re.compile(r"(?<=[a-z])\ufffe(?=[a-z])")
+_BULLETS = frozenset("\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7")
 _HYPHEN_MARK = "\ufffe"  # PDFium's mark for a hyphen that ends a printed row
 _BOLD_WEIGHT = 600
 _FORCE_BOLD_FLAG = 1 << 18
@@ -118,10 +119,16 @@ class PdfPage:
                     continue
                 x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
                 line.segments.append((x0, x1))
-                line.right = max(line.right, x1)
-                line.left = min(line.left, x0)
-                ink_bottom, ink_top = min(ink_bottom, y0), max(ink_top, y1)
-                if _looks_shifted(y0, y1, baseline, size):
+                if x1 > line.right:
+                    line.right = x1
+                if x0 < line.left:
+                    line.left = x0
+                if y0 < ink_bottom:
+                    ink_bottom = y0
+                if y1 > ink_top:
+                    ink_top = y1
+                bullet = k == 0 and number == 0 and text[:1] in _BULLETS
+                if not bullet and _looks_shifted(y0, y1, baseline, size):
                     line.scripts = True
             if ink_top > ink_bottom:
                 line.ink_bottom, line.ink_top = ink_bottom, ink_top

@@ -21,6 +21,7 @@ from __future__ import annotations
 import statistics
 import unicodedata
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -33,11 +34,11 @@ _TOUCHING = 0.12  # of the size: glyphs closer than this have no space between t
 _STACK_TOLERANCE = 1.5  # points: a subscript and a superscript starting this close are stacked
 
 
-@attrs.frozen
-class Glyph:
+class Glyph(NamedTuple):
     """One character: horizontal extent, baseline and font size (PDF points).
 
-    ``size`` is 0 for the spaces PDFium generates at gaps.
+    ``size`` is 0 for the spaces PDFium generates at gaps. A named tuple: pages make
+    thousands of them.
     """
 
     char: str

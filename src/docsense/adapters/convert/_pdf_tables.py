@@ -165,6 +165,8 @@ def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
     j = start
     previous: Line | None = None
     seen: list[list[tuple[float, float]]] = []
+    bands: list[tuple[float, float]] = []
+    rows_seen = 0  # multi-cell lines the bands were computed from
     while j < len(lines):
         line = lines[j]
         parts = cells(line)
@@ -185,8 +187,9 @@ def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
             x0, x1 = parts[0]
             if x1 - x0 >= _WIDE * text_width:
                 break
-            rows_seen = any(len(spans) > 1 for spans in seen)
-            bands = _bands(seen) if rows_seen else []
+            multi = sum(1 for spans in seen if len(spans) > 1)
+            if multi != rows_seen:
+                bands, rows_seen = _bands(seen), multi
             covered = [min(x1, b1) - max(x0, b0) >= 0.5 * (b1 - b0) for b0, b1 in bands]
             if sum(covered) >= 2:
                 break  # a line across the columns: text after the table
