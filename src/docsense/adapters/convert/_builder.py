@@ -42,7 +42,7 @@ def slugify(text: str) -> str:
 
 def count_words(text: str) -> int:
     """Count words (runs of letters and digits) in ``text``."""
-    return sum(1 for _ in _WORD.finditer(text))
+    return len(_WORD.findall(text))
 
 
 def build_sections(headings: Sequence[HeadingMark], total: int) -> tuple[Section, ...]:

@@ -58,7 +58,8 @@ class PdfPage:
 
     def __init__(self, pdfium_c: Any, textpage: Any, number: int, height: float) -> None:
         self.c = pdfium_c
-        self.tp = textpage
+        self.textpage = textpage
+        self.tp = getattr(textpage, "raw", textpage)  # the C handle: no wrapper conversion
         self.number = number
         self.height = height
         self._rect = pdfium_c.FS_RECTF()
@@ -72,7 +73,7 @@ class PdfPage:
     # --- lines ------------------------------------------------------------------------
     def lines(self) -> list[Line]:
         """Return the page's visual lines in extraction order, scripts rendered."""
-        raw = self.tp.get_text_range()
+        raw = self.textpage.get_text_range()
         out: list[Line] = []
         offset = 0  # index into PDFium's char array (UTF-16 units)
         for text in raw.split("\r\n"):
@@ -242,6 +243,10 @@ def _rows(text: str, offset: int) -> list[tuple[int, int]]:
     PDFium joins a word hyphenated across two rows into one line, marking the hyphen with
     U+FFFE; the rows are split after each such mark.
     """
+    if _HYPHEN_MARK not in text:
+        body = text.strip()
+        start = offset + _units(text[: len(text) - len(text.lstrip())])
+        return [(start, start + _units(body) - 1)]
     pieces = text.split(_HYPHEN_MARK)
     rows: list[tuple[int, int]] = []
     position = offset

@@ -154,6 +154,9 @@ def render_glyphs(glyphs: Sequence[Glyph], *, reorder: bool = False) -> str:
     """
     if not glyphs:
         return ""
+    sizes = {g.size for g in glyphs if g.size > 0}
+    if len(sizes) <= 1:
+        return "".join(g.char for g in glyphs)  # one size: no scripts
     kinds = _classes(glyphs)
     if all(k == _BASE for k in kinds):
         return "".join(g.char for g in glyphs)

@@ -88,26 +88,52 @@ def is_caption(line: Line) -> bool:
     return CAPTION.match(line.text) is not None or _NAMED_TABLE.match(line.text) is not None
 
 
+class _Scanner:
+    """One page's lines with their cells and caption flags computed once."""
+
+    def __init__(self, lines: Sequence[Line]) -> None:
+        self.lines = lines
+        self._cells: list[list[tuple[float, float]] | None] = [None] * len(lines)
+        self._captions: list[bool | None] = [None] * len(lines)
+        self.text_width = max((ln.right for ln in lines), default=0.0) - min(
+            (ln.left for ln in lines), default=0.0
+        )
+
+    def cells(self, i: int) -> list[tuple[float, float]]:
+        found = self._cells[i]
+        if found is None:
+            found = self._cells[i] = cells(self.lines[i])
+        return found
+
+    def caption(self, i: int) -> bool:
+        found = self._captions[i]
+        if found is None:
+            found = self._captions[i] = is_caption(self.lines[i])
+        return found
+
+    def wide(self, i: int) -> bool:
+        line = self.lines[i]
+        return len(self.cells(i)) == 1 and line.right - line.left >= _WIDE * self.text_width
+
+
 def find_table_regions(lines: Sequence[Line], cell_text: CellText) -> list[TableRegion]:
     """Return the tables of one page's lines, in order, with their rows filled in."""
+    scan = _Scanner(lines)
     regions: list[TableRegion] = []
-    text_width = max((ln.right for ln in lines), default=0.0) - min(
-        (ln.left for ln in lines), default=0.0
-    )
     i = 0
     while i < len(lines):
         caption: int | None = None
         start = i
-        if is_caption(lines[i]):
+        if scan.caption(i):
             caption = i
-            start = _after_caption(lines, i)
-        elif lines[i].math or len(cells(lines[i])) < 3:
+            start = _after_caption(scan, i)
+        elif lines[i].math or len(scan.cells(i)) < 3:
             i += 1
             continue
-        end = _region_end(lines, start, text_width)
+        end = _region_end(scan, start)
         if caption is None:
             floor = regions[-1].end if regions else 0
-            start = _header_start(lines, start, floor, text_width)
+            start = _header_start(scan, start, floor)
         grid = _grid(lines[start:end])
         if grid is not None and grid.acceptable(captioned=caption is not None):
             rows = _fill(lines[start:end], grid, cell_text)
@@ -118,34 +144,35 @@ def find_table_regions(lines: Sequence[Line], cell_text: CellText) -> list[Table
     return regions
 
 
-def _after_caption(lines: Sequence[Line], i: int) -> int:
+def _after_caption(scan: _Scanner, i: int) -> int:
     """Skip a caption's wrapped lines: close below, aligned with it, one cell."""
+    lines = scan.lines
     caption = lines[i]
     j = i + 1
     while j < len(lines):
         line = lines[j]
         close = lines[j - 1].last_baseline - line.first_baseline <= 1.5 * max(caption.size, 1)
-        if close and abs(line.left - caption.left) < 3 and len(cells(line)) == 1:
+        if close and abs(line.left - caption.left) < 3 and len(scan.cells(j)) == 1:
             j += 1
         else:
             break
     return j
 
 
-def _header_start(lines: Sequence[Line], start: int, floor: int, text_width: float) -> int:
+def _header_start(scan: _Scanner, start: int, floor: int) -> int:
     """Move a region's start up over the lines of its header row.
 
     A header whose cells wrap is extracted as several short lines, often out of order;
     the lines just before the first full row that stack up from it, each within 1.35 ems
     of the next (and the lowest within three ems of the row), belong to the table.
     """
+    lines = scan.lines
     first = lines[start]
     candidates: list[int] = []
     k = start - 1
     while k >= floor and len(candidates) < _HEADER_LINES:
         line = lines[k]
-        wide = line.right - line.left >= _WIDE * text_width and len(cells(line)) == 1
-        if wide or is_caption(line) or line.math or line.table:
+        if scan.wide(k) or scan.caption(k) or line.math or line.table:
             break
         candidates.append(k)
         k -= 1
@@ -161,7 +188,8 @@ def _header_start(lines: Sequence[Line], start: int, floor: int, text_width: flo
     return start
 
 
-def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
+def _region_end(scan: _Scanner, start: int) -> int:
+    lines = scan.lines
     j = start
     previous: Line | None = None
     seen: list[list[tuple[float, float]]] = []
@@ -169,8 +197,8 @@ def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
     rows_seen = 0  # multi-cell lines the bands were computed from
     while j < len(lines):
         line = lines[j]
-        parts = cells(line)
-        if is_caption(line) or (j > start and _heading_like(line, parts)):
+        parts = scan.cells(j)
+        if scan.caption(j) or (j > start and _heading_like(line, parts)):
             break
         if previous is not None:
             gap = min(
@@ -184,16 +212,16 @@ def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
         elif line.math:
             break
         if j > start and len(parts) == 1:
-            x0, x1 = parts[0]
-            if x1 - x0 >= _WIDE * text_width:
+            if scan.wide(j):
                 break
+            x0, x1 = parts[0]
             multi = sum(1 for spans in seen if len(spans) > 1)
             if multi != rows_seen:
                 bands, rows_seen = _bands(seen), multi
             covered = [min(x1, b1) - max(x0, b0) >= 0.5 * (b1 - b0) for b0, b1 in bands]
             if sum(covered) >= 2:
                 break  # a line across the columns: text after the table
-            if rows_seen and previous is not None and not _continues(lines, j, previous):
+            if rows_seen and previous is not None and not _continues(scan, j, previous):
                 break  # a line after the rows that opens no new row: text after the table
         seen.append(parts)
         previous = line
@@ -201,22 +229,22 @@ def _region_end(lines: Sequence[Line], start: int, text_width: float) -> int:
     return j
 
 
-def _continues(lines: Sequence[Line], j: int, previous: Line) -> bool:
+def _continues(scan: _Scanner, j: int, previous: Line) -> bool:
     """Whether a one-cell line below a table's rows still belongs to the table.
 
     It does when it wraps the cell above (closer than 1.5 ems to the previous line), or
     when it opens a row whose other cells follow: a line with several cells comes within
     the next few lines, close below it.
     """
+    lines = scan.lines
     line = lines[j]
     em = max(line.size, 1.0)
     if previous.last_baseline - line.first_baseline <= 1.5 * em:
         return True
     for k in range(j + 1, min(j + _ROW_LOOKAHEAD, len(lines))):
-        nxt = lines[k]
-        if is_caption(nxt) or nxt.first_baseline < line.first_baseline - 4 * em:
+        if scan.caption(k) or lines[k].first_baseline < line.first_baseline - 4 * em:
             return False
-        if len(cells(nxt)) > 1:
+        if len(scan.cells(k)) > 1:
             return True
     return False
 
