@@ -22,9 +22,12 @@ to ``ru_maxrss`` elsewhere. Rows:
 * ``pypdfium2`` - ``get_textpage().get_text_range()`` for every page (plain text only, the
   engine docsense uses: the floor for any structure recovery on top of it).
 
-The ABGSD012.pdf RSS goal is measured by a separate docsense process that converts only that
-file. The hostile-input rows time the rejection of a 1 GiB zip bomb DOCX and of a 5,000-page
-PDF against the default 500-page limit, each in a fresh process.
+The ABGSD012.pdf RSS and pages/s goals are measured by a separate docsense process that
+converts only that file. After its timed runs, each of docsense and markitdown converts each
+PDF once more for the structure table: Markdown headings, pipe-table rows, ``_{}``/``^{}``
+sub- and superscripts, and the title docsense reads. The hostile-input rows time the
+rejection of a 1 GiB zip bomb DOCX and of a 5,000-page PDF against the default 500-page
+limit, each in a fresh process.
 
 IR recall compares ``extract_ir`` on the 20 seed DOCX files with the ``expected_semantic_ir``
 labels in their JSON files. The labels are imperfect (see the printed notes): a definition
@@ -156,6 +159,30 @@ def worker(tool: str, files: list[Path], runs: int) -> dict[str, Any]:
         "per_file_s": {name: statistics.median(ts) for name, ts in per_file.items()},
         "peak_rss_mb": peak_rss_mb(),
         "errors": errors,
+        "structure": {path.name: structure(tool, path) for path in files if path.suffix == ".pdf"}
+        if tool in ("docsense", "markitdown")
+        else {},
+    }
+
+
+def structure(tool: str, path: Path) -> dict[str, Any]:
+    """What a tool's Markdown says about a PDF's structure (counted after the timed runs)."""
+    title: str | None = None
+    if tool == "markitdown":
+        from markitdown import MarkItDown
+
+        markdown = MarkItDown().convert(str(path)).text_content
+    else:
+        from docsense.adapters.convert import convert_document
+
+        doc = convert_document(path.read_bytes(), path.name)
+        markdown, title = doc.markdown, doc.title
+    lines = markdown.splitlines()
+    return {
+        "headings": sum(1 for line in lines if re.match(r"#{1,6} ", line)),
+        "table_rows": sum(1 for line in lines if line.startswith("|") and "---" not in line),
+        "scripts": len(re.findall(r"[_^]\{", markdown)),
+        "title": title,
     }
 
 
@@ -375,6 +402,14 @@ def main() -> None:
             f"{fmt(per.get('ABGSD012.pdf', 0), 3)} | {fmt(per.get('GSEMA8-methodology.pdf', 0), 3)}"
             f" | {fmt(r['peak_rss_mb'])} | {fmt(r['import_s'], 2)} | {len(r['errors'])} |"
         )
+    print("\n## Structure found in the seed PDFs\n")
+    print("| tool | PDF | headings | table rows | sub/superscripts | title |")
+    print("|---|---|---|---|---|---|")
+    for tool in ("docsense", "markitdown"):
+        for name, facts in results[f"{tool}/pdf"].get("structure", {}).items():
+            title = facts["title"] if facts["title"] is not None else "-"
+            print(f"| {tool} | {name} | {facts['headings']} | {facts['table_rows']} | "
+                  f"{facts['scripts']} | {title} |")  # fmt: skip
     print("\n## DOCX (20 seed files)\n")
     print("| tool | median s | docs/s | ms/doc | peak RSS MB | errors |")
     print("|---|---|---|---|---|---|")
@@ -435,10 +470,13 @@ def main() -> None:
     pps = total_pages / ds["median_s"]
     ratio = md["median_s"] / ds["median_s"]
     rss = results["docsense/abgsd012"]["peak_rss_mb"]
+    abgsd_pps = pages["ABGSD012.pdf"] / results["docsense/abgsd012"]["median_s"]
     print("\n## Goals\n")
     for name, ok, value in [
         (f"full ingest of the seed PDFs >= {GOAL_PAGES_PER_S:.0f} pages/s",
          pps >= GOAL_PAGES_PER_S, f"{pps:.1f} pages/s"),
+        (f"full ingest of ABGSD012.pdf alone >= {GOAL_PAGES_PER_S:.0f} pages/s",
+         abgsd_pps >= GOAL_PAGES_PER_S, f"{abgsd_pps:.1f} pages/s"),
         (f">= {GOAL_VS_MARKITDOWN:.0f}x markitdown on the same PDFs",
          ratio >= GOAL_VS_MARKITDOWN, f"{ratio:.1f}x"),
         (f"peak RSS <= {GOAL_RSS_MB:.0f} MB for ABGSD012.pdf (docsense alone)",
