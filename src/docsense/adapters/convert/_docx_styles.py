@@ -8,6 +8,7 @@ font size a style gives; :func:`run_format` combines them with a run's own prope
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["W_NS", "Numbering", "Styles", "run_format"]
@@ -72,14 +73,10 @@ class Styles:
         """Return bold and size (points) a style chain sets for its runs (None: not set)."""
         bold: bool | None = None
         size: float | None = None
-        seen: set[str] = set()
-        while style_id and style_id not in seen and (bold is None or size is None):
-            seen.add(style_id)
-            style_bold, style_size = self._run.get(style_id, (None, None))
+        for sid in self._chain(style_id):
+            style_bold, style_size = self._run.get(sid, (None, None))
             bold = style_bold if bold is None else bold
             size = style_size if size is None else size
-            entry = self._raw.get(style_id)
-            style_id = entry[3] if entry else None
         return bold, size
 
     def name(self, style_id: str | None) -> str:
@@ -89,31 +86,24 @@ class Styles:
         entry = self._raw.get(style_id)
         return entry[0] if entry else style_id
 
+    def _chain(self, style_id: str | None) -> Iterator[str]:
+        """Yield the style and the styles it is based on, nearest first (cycles cut)."""
+        seen: set[str] = set()
+        while style_id and style_id not in seen and style_id in self._raw:
+            seen.add(style_id)
+            yield style_id
+            style_id = self._raw[style_id][3]
+
     def outline_level(self, style_id: str | None) -> int | None:
         """Return the outline level (0-based) the style or a style it is based on sets."""
-        seen: set[str] = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            entry = self._raw.get(style_id)
-            if entry is None:
-                return None
-            if entry[1] is not None:
-                return entry[1]
-            style_id = entry[3]
-        return None
+        return next(
+            (level for sid in self._chain(style_id) if (level := self._raw[sid][1]) is not None),
+            None,
+        )
 
     def numbered(self, style_id: str | None) -> bool:
         """Whether the style (chain) attaches list numbering."""
-        seen: set[str] = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            entry = self._raw.get(style_id)
-            if entry is None:
-                return False
-            if entry[2]:
-                return True
-            style_id = entry[3]
-        return False
+        return any(self._raw[sid][2] for sid in self._chain(style_id))
 
 
 class Numbering:

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 
 import attrs
 
+from docsense.extraction.tables import split_row
+
 __all__ = [
     "Block",
     "Code",
@@ -34,7 +36,6 @@ _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\s*)\d+[.)]\s+(.*)$")
 _NOTE = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>=$^~])")
 
 
@@ -94,15 +95,6 @@ class Note:
 Block = Heading | Paragraph | ListItem | Table | Code | Formula | Note
 
 
-def _cells(line: str) -> tuple[str, ...]:
-    body = line.strip()
-    if body.startswith("|"):
-        body = body[1:]
-    if body.endswith("|") and not body.endswith("\\|"):
-        body = body[:-1]
-    return tuple(cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT.split(body))
-
-
 def read_blocks(markdown: str) -> list[Block]:
     """Split ``markdown`` into blocks in document order."""
     return list(_blocks(markdown.splitlines()))
@@ -149,10 +141,10 @@ def _blocks(lines: list[str]) -> Iterator[Block]:
             yield Heading(len(m.group(1)), m.group(2))
         elif stripped.startswith("|") and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1]):
             yield from flush()
-            rows = [_cells(line)]
+            rows = [split_row(line)]
             i += 2
             while i < len(lines) and lines[i].strip().startswith("|"):
-                rows.append(_cells(lines[i]))
+                rows.append(split_row(lines[i]))
                 i += 1
             yield Table(tuple(rows))
             continue
