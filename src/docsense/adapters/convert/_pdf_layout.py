@@ -83,7 +83,8 @@ class Line:
     last row's glyphs tightly. ``size`` is the effective font size of the first character
     in points; ``segments`` are the horizontal extents of the line's text objects (table
     cells are separate objects). ``scripts`` says its glyphs must be read (sub- or
-    superscripts), ``math`` that it is set in maths letters. A line with ``table`` rows
+    superscripts), ``math`` that it is set in maths letters (judged on ``raw``, the text as
+    extracted, before maths letters are mapped). A line with ``table`` rows
     stands for a whole table rebuilt from the lines it replaced (:mod:`._pdf_tables`).
     """
 
@@ -107,6 +108,7 @@ class Line:
     scripts: bool = False
     merged: bool = False
     math: bool = False
+    raw: str = ""
     table: tuple[tuple[str, ...], ...] = ()
 
     @property

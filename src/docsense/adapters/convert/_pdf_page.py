@@ -81,6 +81,7 @@ class PdfPage:
             stripped = text.strip()
             if stripped:
                 line = self._line(clean_text(stripped), _rows(text, offset))
+                line.raw = stripped
                 line.math = is_math_line(stripped)
                 out.append(line)
             offset += width + 2
@@ -299,7 +300,8 @@ def _merge_visual_lines(lines: list[Line]) -> list[Line]:
             base.ink_bottom = min(base.ink_bottom, line.ink_bottom)
             base.ink_top = max(base.ink_top, line.ink_top)
             base.scripts = base.merged = True
-            base.math = base.math or line.math
+            base.raw = f"{base.raw} {line.raw}"
+            base.math = is_math_line(base.raw)
         else:
             out.append(line)
     return out

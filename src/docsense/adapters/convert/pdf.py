@@ -63,7 +63,11 @@ from docsense.errors import CorruptDocument, EmptyDocument, EncryptedDocument, T
 
 __all__ = ["PdfConverter"]
 
-_BULLET = re.compile(r"^[\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7o]\s+")
+# Word's second-level bullet is a letter o: a bullet only before a capital (o is also a
+# variable: "Observation Date o shall be ...").
+_BULLET = re.compile(
+    r"^(?:[\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7]\s+|o\s+(?=[A-Z]))"
+)
 
 
 def _open(data: bytes, filename: str) -> Any:
