@@ -68,6 +68,17 @@ class PdfPage:
         self._flags = ctypes.c_int()
         self._edges = [ctypes.c_double() for _ in range(4)]
         self._origin = (ctypes.c_double(), ctypes.c_double())
+        # Pre-made references and bound functions: these calls run for every line.
+        self._edge_refs = [ctypes.byref(edge) for edge in self._edges]
+        self._origin_refs = [ctypes.byref(value) for value in self._origin]
+        self._rect_ref = ctypes.byref(self._rect)
+        self._matrix_ref = ctypes.byref(self._matrix)
+        self._loose_box = pdfium_c.FPDFText_GetLooseCharBox
+        self._get_rect = pdfium_c.FPDFText_GetRect
+        self._count_rects = pdfium_c.FPDFText_CountRects
+        self._char_origin = pdfium_c.FPDFText_GetCharOrigin
+        self._get_font_size = pdfium_c.FPDFText_GetFontSize
+        self._get_matrix = pdfium_c.FPDFText_GetMatrix
         self._glyphs: dict[tuple[tuple[tuple[int, int], ...], bool], list[Glyph]] = {}
 
     # --- lines ------------------------------------------------------------------------
@@ -95,12 +106,12 @@ class PdfPage:
         return out
 
     def _line(self, text: str, rows: list[tuple[int, int]]) -> Line:
-        c, rect = self.c, self._rect
+        tp, rect = self.tp, self._rect
         start, end = rows[0][0], rows[-1][1]
         line = Line(text, self.number, char_index=start, end_index=end)
         line.rows = [[row] for row in rows]
         line.size = self.font_size(start)
-        if c.FPDFText_GetLooseCharBox(self.tp, start, rect):
+        if self._loose_box(tp, start, self._rect_ref):
             line.top, line.bottom, line.left, line.right = (
                 rect.top,
                 rect.bottom,
@@ -108,6 +119,10 @@ class PdfPage:
                 rect.right,
             )
         left, top, right, bottom = self._edges
+        edges = self._edge_refs
+        get_rect = self._get_rect
+        bullet_first = text[:1] in _BULLETS
+        segments = line.segments
         for number, (row_start, row_end) in enumerate(rows):
             baseline = self.baseline(row_start)
             if number == 0:
@@ -116,11 +131,11 @@ class PdfPage:
                 line.end_baseline = baseline
             size = line.size if number == 0 else self.font_size(row_start)
             ink_bottom, ink_top = math.inf, -math.inf
-            for k in range(c.FPDFText_CountRects(self.tp, row_start, row_end - row_start + 1)):
-                if not c.FPDFText_GetRect(self.tp, k, left, top, right, bottom):
+            for k in range(self._count_rects(tp, row_start, row_end - row_start + 1)):
+                if not get_rect(tp, k, *edges):
                     continue
                 x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
-                line.segments.append((x0, x1))
+                segments.append((x0, x1))
                 if x1 > line.right:
                     line.right = x1
                 if x0 < line.left:
@@ -129,7 +144,7 @@ class PdfPage:
                     ink_bottom = y0
                 if y1 > ink_top:
                     ink_top = y1
-                bullet = k == 0 and number == 0 and text[:1] in _BULLETS
+                bullet = bullet_first and k == 0 and number == 0
                 if not bullet and _looks_shifted(y0, y1, baseline, size):
                     line.scripts = True
             if ink_top > ink_bottom:
@@ -138,15 +153,14 @@ class PdfPage:
 
     def baseline(self, index: int) -> float:
         """Return the y of a character's origin: the baseline it stands on."""
-        x, y = self._origin
-        self.c.FPDFText_GetCharOrigin(self.tp, index, x, y)
-        return float(y.value)
+        self._char_origin(self.tp, index, *self._origin_refs)
+        return float(self._origin[1].value)
 
     def font_size(self, index: int) -> float:
         """Effective font size (points) of a character: size times the text matrix scale."""
-        size = float(self.c.FPDFText_GetFontSize(self.tp, index))
+        size = float(self._get_font_size(self.tp, index))
         m = self._matrix
-        if self.c.FPDFText_GetMatrix(self.tp, index, m):
+        if self._get_matrix(self.tp, index, self._matrix_ref):
             scale = math.sqrt(abs(m.a * m.d - m.b * m.c))
             if scale > 0:
                 size *= scale
