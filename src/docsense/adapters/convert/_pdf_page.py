@@ -234,8 +234,8 @@ class PdfPage:
     def is_bold(self, index: int) -> bool:
         """Whether the character at ``index`` is set in a bold font."""
         weight = int(self.c.FPDFText_GetFontWeight(self.tp, index))
-        if weight >= _BOLD_WEIGHT:
-            return True
+        if weight > 0:  # a known weight settles it; only an unknown one needs the font name
+            return weight >= _BOLD_WEIGHT
         size = self.c.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
         name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace").lower()
         return "bold" in name or "black" in name or bool(self._flags.value & _FORCE_BOLD_FLAG)
