@@ -11,9 +11,9 @@ Inputs: ``../shared/corpus/seed-pdfs/*.pdf`` (193 pages) and ``../shared/corpus/
 Method: every tool runs in its own fresh subprocess (so its peak RSS is its own), imports its
 library, converts every input once untimed (warm-up), then ``--runs`` timed passes over all
 inputs; the table shows the median pass, in wall-clock seconds and in the process's CPU
-seconds (the CPU figure moves much less when other work shares the cores). Peak RSS is ``VmHWM`` from ``/proc/self/status``
-(``ru_maxrss`` survives ``exec`` on Linux and would report the parent's peak), falling back
-to ``ru_maxrss`` elsewhere. Rows:
+seconds (the CPU figure moves much less when other work shares the cores). Peak RSS is
+``VmHWM`` from ``/proc/self/status`` (``ru_maxrss`` survives ``exec`` on Linux and would
+report the parent's peak), falling back to ``ru_maxrss`` elsewhere. Rows:
 
 * ``docsense ingest`` - ``convert_document`` + ``extract_ir`` (full ingest: sniffing, limits,
   Markdown, sections, IR);
@@ -476,9 +476,9 @@ def main() -> None:
     pps = total_pages / ds["median_s"]
     ratio = md["median_s"] / ds["median_s"]
     rss = results["docsense/abgsd012"]["peak_rss_mb"]
-    abgsd = results["docsense/abgsd012"]
-    abgsd_pps = pages["ABGSD012.pdf"] / abgsd["median_s"]
-    abgsd_cpu_pps = pages["ABGSD012.pdf"] / abgsd["median_cpu_s"]
+    alone = results["docsense/abgsd012"]
+    abgsd_pps = pages["ABGSD012.pdf"] / alone["median_s"]
+    abgsd_cpu_pps = pages["ABGSD012.pdf"] / alone["median_cpu_s"]
     print("\n## Goals\n")
     for name, ok, value in [
         (f"full ingest of the seed PDFs >= {GOAL_PAGES_PER_S:.0f} pages/s",
