@@ -70,7 +70,9 @@ InstallDistribution = Callable[[str, dict[str, str], dict[str, dict[str, str]]],
 
 
 @pytest.fixture
-def install_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> InstallDistribution:
+def install_distribution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> InstallDistribution:
     """Install a distribution the way pip leaves one, on a ``sys.path`` entry of this test.
 
     ``install(name, files, entry_points)`` writes ``files`` (relative path -> text) and a
@@ -79,7 +81,9 @@ def install_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ins
     import system find them exactly as they would a real install. Returns the site folder.
     """
 
-    def install(name: str, files: dict[str, str], entry_points: dict[str, dict[str, str]]) -> Path:
+    def install(
+        name: str, files: dict[str, str], entry_points: dict[str, dict[str, str]]
+    ) -> Path:
         site = tmp_path / f"site-{name}"
         for relative, text in files.items():
             target = site / relative

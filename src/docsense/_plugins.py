@@ -10,7 +10,9 @@ from docsense.errors import DocSenseError
 __all__ = ["load_entry_point"]
 
 
-def load_entry_point(group: str, name: str, error: type[DocSenseError], what: str) -> Any | None:
+def load_entry_point(
+    group: str, name: str, error: type[DocSenseError], what: str
+) -> Any | None:
     """Return the object the entry point ``name`` of ``group`` names, or None if none does.
 
     An entry point that cannot be imported raises ``error`` naming ``what`` (e.g. "storage

@@ -449,11 +449,7 @@ class JobQueue(Protocol):
     """
 
     async def enqueue(
-        self,
-        kind: str,
-        payloads: Sequence[JSONObject],
-        *,
-        batch_id: str | None = None,
+        self, kind: str, payloads: Sequence[JSONObject], *, batch_id: str | None = None,
         max_attempts: int = 3,
     ) -> list[str]:
         """Queue one job per payload; return their ids."""
@@ -471,7 +467,9 @@ class JobQueue(Protocol):
         """Mark the job done; False if ``worker`` no longer holds it."""
         ...
 
-    async def fail(self, job_id: str, worker: str, error: str, *, retry_after: float) -> bool:
+    async def fail(
+        self, job_id: str, worker: str, error: str, *, retry_after: float
+    ) -> bool:
         """Record a failed attempt: requeue after ``retry_after`` s, or fail for good."""
         ...
 

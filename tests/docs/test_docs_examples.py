@@ -62,9 +62,8 @@ def extract_blocks(path: Path) -> list[Block]:
         i += 1  # the closing fence
         if info not in ("python", "py", "python-skip"):
             continue
-        previous = next(
-            (lines[j].strip() for j in range(start - 1, -1, -1) if lines[j].strip()), ""
-        )
+        previous = next((lines[j].strip() for j in range(start - 1, -1, -1)
+                         if lines[j].strip()), "")
         blocks.append(
             Block(
                 path=path,
@@ -120,11 +119,8 @@ def run_blocks(blocks: list[Block], where: str) -> None:
 @pytest.fixture
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temporary working directory with a copy of examples/ and no DOCSENSE_* settings."""
-    shutil.copytree(
-        EXAMPLES,
-        tmp_path / "examples",
-        ignore=shutil.ignore_patterns("*.review.html", "__pycache__"),
-    )
+    shutil.copytree(EXAMPLES, tmp_path / "examples",
+                    ignore=shutil.ignore_patterns("*.review.html", "__pycache__"))
     monkeypatch.chdir(tmp_path)
     for name in ("DOCSENSE_STORE_URL", "DOCSENSE_REVIEWER", "DOCSENSE_PACKS"):
         monkeypatch.delenv(name, raising=False)
@@ -197,14 +193,8 @@ def test_notebook_code_cells_run_inside_a_running_event_loop(
     monkeypatch.chdir(sandbox / "examples")
     path = EXAMPLES / "notebook.ipynb"
     blocks = [
-        Block(
-            path=path,
-            number=n,
-            line=0,
-            info="python",
-            code="".join(cell["source"]) + "\n",
-            skipped=False,
-        )
+        Block(path=path, number=n, line=0, info="python", code="".join(cell["source"]) + "\n",
+              skipped=False)
         for n, cell in enumerate(
             (c for c in _notebook()["cells"] if c["cell_type"] == "code"), start=1
         )

@@ -64,13 +64,8 @@ class Runner:
         env.update(extra or {})
         return env
 
-    def run(
-        self,
-        *args: str,
-        env: dict[str, str] | None = None,
-        stdin: str | None = None,
-        expect: int | None = 0,
-    ) -> Cmd:
+    def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None,
+            expect: int | None = 0) -> Cmd:
         [cmd] = self.many(Cmd(args, env, stdin), expect=expect)
         return cmd
 
@@ -78,13 +73,9 @@ class Runner:
         """Run ``cmds`` concurrently; check each exit code against ``expect`` if given."""
         procs = [
             subprocess.Popen(
-                [*CLI, *c.args],
-                cwd=self.workdir,
-                env=self.env(c.env),
-                text=True,
+                [*CLI, *c.args], cwd=self.workdir, env=self.env(c.env), text=True,
                 stdin=subprocess.PIPE if c.stdin is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
             for c in cmds
         ]
@@ -161,33 +152,10 @@ def test_fail_on_high_exits_0_on_doc_11_and_several_inputs_share_one_verdict(
     out_dir = cli.workdir / "reports"
     clean, strict, lenient, array = cli.many(
         Cmd(["review", str(CLEAN), "--format", "sarif", "--fail-on", "high"]),
-        Cmd(
-            [
-                "review",
-                str(HIGH),
-                str(CLEAN),
-                "-f",
-                "sarif",
-                "-o",
-                str(out_dir / "sarif"),
-                "--fail-on",
-                "medium",
-            ]
-        ),
-        Cmd(
-            [
-                "review",
-                str(HIGH),
-                str(CLEAN),
-                "-f",
-                "md",
-                "-o",
-                str(out_dir / "md"),
-                "--fail-on",
-                "critical",
-                "--quiet",
-            ]
-        ),
+        Cmd(["review", str(HIGH), str(CLEAN), "-f", "sarif", "-o", str(out_dir / "sarif"),
+             "--fail-on", "medium"]),
+        Cmd(["review", str(HIGH), str(CLEAN), "-f", "md", "-o", str(out_dir / "md"),
+             "--fail-on", "critical", "--quiet"]),
         Cmd(["review", str(CLEAN), "--document", seeded.document_id, "-f", "json", "-q"]),
     )
     assert clean.returncode == 0, clean.stderr
@@ -257,18 +225,8 @@ def test_usage_errors_exit_2_and_help_and_version_exit_0(cli: Runner) -> None:
         Cmd(["feedback", "reject", "review-x", "finding-x"]),
     )
     assert (help_.returncode, version.returncode, review_help.returncode) == (0, 0, 0)
-    for command in (
-        "review",
-        "ingest",
-        "history",
-        "packs",
-        "feedback",
-        "export",
-        "projections",
-        "worker",
-        "documents",
-        "reviews",
-    ):
+    for command in ("review", "ingest", "history", "packs", "feedback", "export",
+                    "projections", "worker", "documents", "reviews"):
         assert command in help_.stdout
     assert "Exit codes" in help_.stdout
     assert version.stdout.startswith("docsense ")
@@ -390,32 +348,24 @@ def _plant_dead_letter(store: str, position: int) -> str:
             first = (await storage.read_all(0, limit=position))[-1]
             checkpoint = await runner.active_checkpoint("audit")
             letter = DeadLetter(
-                projection="audit",
-                generation=checkpoint.generation,
-                event_id=first.event_id,
-                position=first.position,
-                event_type=first.event_type,
-                stream_id=first.stream_id,
-                error="RuntimeError: planted by the test",
-                traceback="Traceback: planted",
-                attempts=3,
-                parked_at=datetime.now(UTC),
+                projection="audit", generation=checkpoint.generation, event_id=first.event_id,
+                position=first.position, event_type=first.event_type, stream_id=first.stream_id,
+                error="RuntimeError: planted by the test", traceback="Traceback: planted",
+                attempts=3, parked_at=datetime.now(UTC),
             )
-            await storage.projections.commit(
-                ProjectionCommit(
-                    projection="audit",
-                    generation=checkpoint.generation,
-                    expected_position=checkpoint.position,
-                    new_position=checkpoint.position,
-                    parked=(letter,),
-                )
-            )
+            await storage.projections.commit(ProjectionCommit(
+                projection="audit", generation=checkpoint.generation,
+                expected_position=checkpoint.position, new_position=checkpoint.position,
+                parked=(letter,),
+            ))
             return first.event_id
 
     return asyncio.run(plant())
 
 
-def test_projections_status_rebuild_dead_letters_retry_discard(cli: Runner, seeded: Seeded) -> None:
+def test_projections_status_rebuild_dead_letters_retry_discard(
+    cli: Runner, seeded: Seeded
+) -> None:
     retried = _plant_dead_letter(cli.store, 1)
     status, letters, table = cli.many(
         Cmd(["projections", "status", "--json"]),
@@ -451,13 +401,8 @@ def test_projections_status_rebuild_dead_letters_retry_discard(cli: Runner, seed
 @pytest.fixture
 def worker(cli: Runner) -> Iterator[subprocess.Popen[str]]:
     proc = subprocess.Popen(
-        [*CLI, "worker", "--poll-interval", "0.1"],
-        cwd=cli.workdir,
-        env=cli.env(),
-        text=True,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        [*CLI, "worker", "--poll-interval", "0.1"], cwd=cli.workdir, env=cli.env(), text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     yield proc
     if proc.poll() is None:

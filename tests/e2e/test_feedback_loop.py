@@ -38,17 +38,15 @@ def _plan(findings: Any) -> dict[str, Any]:
     assert len(replaceable) >= 4, "the seed document should yield at least 4 suggestions"
     chosen: list[Any] = []
     for f in sorted(replaceable, key=lambda f: f.location.start):
-        if all(
-            f.location.start >= c.location.end or f.location.end <= c.location.start for c in chosen
-        ):
+        if all(f.location.start >= c.location.end or f.location.end <= c.location.start
+               for c in chosen):
             chosen.append(f)
     accept, reject, modify = chosen[:2], chosen[2], chosen[3]
     return {"accept": accept, "reject": reject, "modify": modify}
 
 
-def _check(
-    original: Any, revised: Any, plan: dict[str, Any], rereview: Any, history: Any, first_again: Any
-) -> None:
+def _check(original: Any, revised: Any, plan: dict[str, Any], rereview: Any, history: Any,
+           first_again: Any) -> None:
     assert revised.version == "1.1"
     edits = [TextEdit(f.location.start, f.location.end, f.replacement) for f in plan["accept"]]
     modified = plan["modify"]
@@ -73,20 +71,10 @@ def _check(
 
     kinds = [h.event_type for h in history]
     expected_order = [
-        "DocumentUploaded",
-        "DocumentConverted",
-        "ReviewStarted",
-        "FindingsRecorded",
-        "ReviewCompleted",
-        "DocumentReviewed",
-        "FeedbackSessionOpened",
-        "SuggestionAccepted",
-        "SuggestionAccepted",
-        "SuggestionRejected",
-        "SuggestionModified",
-        "DocumentRevised",
-        "FeedbackApplied",
-        "ReviewStarted",
+        "DocumentUploaded", "DocumentConverted", "ReviewStarted", "FindingsRecorded",
+        "ReviewCompleted", "DocumentReviewed", "FeedbackSessionOpened",
+        "SuggestionAccepted", "SuggestionAccepted", "SuggestionRejected", "SuggestionModified",
+        "DocumentRevised", "FeedbackApplied", "ReviewStarted",
     ]
     it = iter(kinds)
     assert all(kind in it for kind in expected_order), kinds
@@ -112,14 +100,8 @@ def test_feedback_loop_through_the_sync_facade(store_url: str) -> None:
         feedback.modify(plan["modify"].id, text=MODIFIED)
         revised = ds.apply_feedback(review.id)
         rereview = ds.review(original.id)
-        _check(
-            original,
-            revised,
-            plan,
-            rereview,
-            ds.history(original.id),
-            ds.document(original.id, version="1.0"),
-        )
+        _check(original, revised, plan, rereview, ds.history(original.id),
+               ds.document(original.id, version="1.0"))
         assert [d.id for d in ds.documents()] == [original.id]
         assert {r.id for r in ds.reviews(original.id)} == {review.id, rereview.id}
         assert ds.export(original.id, "md", "1.0") == original.markdown.encode()
@@ -138,14 +120,8 @@ async def test_feedback_loop_through_the_async_facade(store_url: str) -> None:
         await feedback.modify(plan["modify"].id, text=MODIFIED)
         revised = await ds.apply_feedback(review.id)
         rereview = await ds.review(original.id)
-        _check(
-            original,
-            revised,
-            plan,
-            rereview,
-            await ds.history(original.id),
-            await ds.document(original.id, version="1.0"),
-        )
+        _check(original, revised, plan, rereview, await ds.history(original.id),
+               await ds.document(original.id, version="1.0"))
 
 
 def test_accepting_a_suggestion_without_replacement_says_to_modify_or_reject() -> None:

@@ -205,7 +205,9 @@ def test_hostile_document_text_shows_as_text_and_runs_nothing(
     assert "$0.0123" in seen.text
 
 
-def test_seed_document_report_renders_every_finding(browser_visit: VisitFn, tmp_path: Path) -> None:
+def test_seed_document_report_renders_every_finding(
+    browser_visit: VisitFn, tmp_path: Path
+) -> None:
     source = SEED if SEED.is_file() else BUNDLED_SEED
     report, markdown = _review(source.read_bytes(), source.name, scripted=False)
     assert report.findings, "the seed document should have findings"

@@ -53,9 +53,7 @@ def _working_tree_files() -> list[str]:
         pytest.skip("not a git checkout: the working tree cannot be listed")
     out = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
+        cwd=ROOT, capture_output=True, check=True,
     ).stdout
     return [name for name in out.decode().split("\0") if name]
 
@@ -93,12 +91,7 @@ def _user_environment(**extra: str) -> dict[str, str]:
 def run_command(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         ["bash", "-c", command],  # the README command, as a user pastes it
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
     )
     assert result.returncode == 0, (
         f"`{command}` exited {result.returncode}\n--- stdout\n{result.stdout[-6000:]}"
@@ -120,10 +113,7 @@ def test_review_command_reviews_the_shipped_example_offline(tmp_path: Path) -> N
     checkout = fresh_checkout(tmp_path / "docsense")
     env = _user_environment(
         # No key reaches the review: it must not need one.
-        ANTHROPIC_API_KEY="",
-        OPENAI_API_KEY="",
-        GOOGLE_API_KEY="",
-        GEMINI_API_KEY="",
+        ANTHROPIC_API_KEY="", OPENAI_API_KEY="", GOOGLE_API_KEY="", GEMINI_API_KEY="",
     )
     result = run_command(readme_command("review-command"), checkout, env)
 

@@ -22,12 +22,12 @@ InstallDistribution = Callable[..., Path]  # the fixture in tests/conftest.py
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custom_adapter.py"
 STRATEGY = Path(__file__).resolve().parents[2] / "examples" / "strategy.md"
 
-_BAD_ADAPTERS = """
+_BAD_ADAPTERS = '''
 async def not_storage(url, **options):
     return object()
 
 not_callable = 42
-"""
+'''
 
 
 @pytest.fixture
@@ -93,7 +93,9 @@ def test_settings_accept_built_in_and_installed_schemes(installed: Path, url: st
 
 
 @pytest.mark.parametrize("url", ["nosuch://x", "memory:/", "sqlite+x:///x.db", "postgresql+x://h"])
-def test_settings_refuse_other_schemes_naming_the_installed_ones(installed: Path, url: str) -> None:
+def test_settings_refuse_other_schemes_naming_the_installed_ones(
+    installed: Path, url: str
+) -> None:
     refused = r"store_url: .*installed adapter's scheme.*logging"
     with pytest.raises(ConfigurationError, match=refused):
         Settings.load(store_url=url)

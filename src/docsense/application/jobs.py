@@ -67,7 +67,9 @@ async def enqueue_reviews(
         if unknown:
             raise InvalidArgument(f"unknown review job fields: {', '.join(sorted(unknown))}")
         payloads.append(dict(request))
-    return await queue.enqueue(REVIEW_JOB, payloads, batch_id=batch_id, max_attempts=max_attempts)
+    return await queue.enqueue(
+        REVIEW_JOB, payloads, batch_id=batch_id, max_attempts=max_attempts
+    )
 
 
 class ReviewJobWorker:
@@ -100,12 +102,8 @@ class ReviewJobWorker:
         if job is None:
             return False
         if job.kind != REVIEW_JOB:
-            await self._queue.fail(
-                job.id,
-                self.worker_id,
-                f"unknown job kind {job.kind!r}",
-                retry_after=self._retry_after,
-            )
+            await self._queue.fail(job.id, self.worker_id, f"unknown job kind {job.kind!r}",
+                                   retry_after=self._retry_after)
             return True
         keeper = asyncio.create_task(self._keep_lease(job.id))
         try:

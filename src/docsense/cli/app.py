@@ -73,28 +73,21 @@ def _global_options(
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option(
-            help="Who the recorded events are attributed to (default: DOCSENSE_ACTOR, "
-            "else the login name).",
-            show_default=False,
-        ),
+        typer.Option(help="Who the recorded events are attributed to (default: DOCSENSE_ACTOR, "
+                     "else the login name).", show_default=False),
     ] = None,
     log_format: Annotated[
         LogFormat | None,
-        typer.Option(
-            help="Log records on stderr as text or JSON lines (default: "
-            "DOCSENSE_LOG_FORMAT, else text).",
-            show_default=False,
-        ),
+        typer.Option(help="Log records on stderr as text or JSON lines (default: "
+                     "DOCSENSE_LOG_FORMAT, else text).", show_default=False),
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Debug logging, and tracebacks with errors.")
     ] = False,
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
-        ),
+        typer.Option("--version", callback=_show_version, is_eager=True,
+                     help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Set the global options for the command that follows."""

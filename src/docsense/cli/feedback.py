@@ -77,8 +77,8 @@ def accept_command(
     ctx: typer.Context,
     review_id: ReviewId,
     finding_ids: Annotated[
-        list[str],
-        typer.Argument(help="The suggestions to accept.", metavar="FINDING_ID", show_default=False),
+        list[str], typer.Argument(help="The suggestions to accept.", metavar="FINDING_ID",
+                       show_default=False)
     ],
 ) -> None:
     """Accept suggestions: each one's replacement will stand in place of its quote."""
@@ -97,14 +97,12 @@ def reject_command(
     ctx: typer.Context,
     review_id: ReviewId,
     finding_ids: Annotated[
-        list[str],
-        typer.Argument(help="The suggestions to reject.", metavar="FINDING_ID", show_default=False),
+        list[str], typer.Argument(help="The suggestions to reject.", metavar="FINDING_ID",
+                       show_default=False)
     ],
     reason: Annotated[
-        str,
-        typer.Option(
-            "--reason", "-r", help="Why (required; recorded in the history).", show_default=False
-        ),
+        str, typer.Option("--reason", "-r", help="Why (required; recorded in the history).",
+                          show_default=False)
     ],
 ) -> None:
     """Reject suggestions, with a reason."""
@@ -127,12 +125,8 @@ def modify_command(
     ],
     text: Annotated[
         str,
-        typer.Option(
-            "--text",
-            "-t",
-            help="The text to put in place of the quote ('-': read stdin).",
-            show_default=False,
-        ),
+        typer.Option("--text", "-t", help="The text to put in place of the quote ('-': read "
+                     "stdin).", show_default=False),
     ],
 ) -> None:
     """Put your own text in place of a suggestion's quote."""

@@ -78,7 +78,9 @@ def list_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         if row["error"]:
             table.add_row(name, "", "", row["origin"], f"error: {row['error']}")
         else:
-            table.add_row(name, row["version"], str(row["policies"]), row["origin"], row["title"])
+            table.add_row(
+                name, row["version"], str(row["policies"]), row["origin"], row["title"]
+            )
     out.print(table)
 
 
@@ -86,9 +88,8 @@ def list_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 def show_command(
     pack: Annotated[
         str,
-        typer.Argument(
-            help="A pack name, or a .yaml/.json pack file.", metavar="NAME|PATH", show_default=False
-        ),
+        typer.Argument(help="A pack name, or a .yaml/.json pack file.", metavar="NAME|PATH",
+                       show_default=False),
     ],
     as_json: JsonFlag = False,
 ) -> None:

@@ -52,11 +52,7 @@ def documents_command(
         table.add_column(name, overflow="fold")
     for r in rows:
         table.add_row(
-            r.id,
-            r.title,
-            r.latest_version,
-            r.status,
-            fmt_score(r.last_score),
+            r.id, r.title, r.latest_version, r.status, fmt_score(r.last_score),
             fmt_time(r.updated_at),
         )
     out.print(table)
@@ -66,7 +62,8 @@ def reviews_command(
     ctx: typer.Context,
     document_id: Annotated[
         str | None,
-        typer.Argument(help="Only this document's reviews.", metavar="DOC_ID", show_default=False),
+        typer.Argument(help="Only this document's reviews.", metavar="DOC_ID",
+                       show_default=False),
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -86,12 +83,7 @@ def reviews_command(
         table.add_column(name, overflow="fold")
     for r in rows:
         table.add_row(
-            r.id,
-            r.document_id,
-            r.document_version,
-            r.reviewer,
-            r.status,
-            fmt_score(r.score),
+            r.id, r.document_id, r.document_version, r.reviewer, r.status, fmt_score(r.score),
             str(r.findings),
         )
     out.print(table)
@@ -126,24 +118,16 @@ def export_command(
     document_id: DocId,
     version: Annotated[
         str | None,
-        typer.Option(
-            "--version",
-            "-v",
-            help="Version label, e.g. 1.1 (default: the latest).",
-            show_default=False,
-        ),
+        typer.Option("--version", "-v", help="Version label, e.g. 1.1 (default: the latest).",
+                     show_default=False),
     ] = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="md or docx.")] = (
         ExportFormat.MD
     ),
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write here (default: stdout; docx needs -o or a pipe).",
-            show_default=False,
-        ),
+        typer.Option("--output", "-o", help="Write here (default: stdout; docx needs -o or a "
+                     "pipe).", show_default=False),
     ] = None,
 ) -> None:
     """Export a document version as Markdown or DOCX (recorded in the document's history)."""

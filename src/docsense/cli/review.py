@@ -264,7 +264,9 @@ def review_command(
     packs = nonempty(pack) or None
 
     async def work(ds: AsyncDocSense) -> tuple[list[_Reviewed], int]:
-        return await _review_all(ds, state, targets, packs=packs, reviewer=reviewer, fmt=fmt.value)
+        return await _review_all(
+            ds, state, targets, packs=packs, reviewer=reviewer, fmt=fmt.value
+        )
 
     done, failed = state.run(work, reviewer=reviewer)
     _write_reports(done, fmt.value, output, several)
@@ -290,9 +292,8 @@ def ingest_command(
     ],
     title: Annotated[
         str | None,
-        typer.Option(
-            help="Document title (one file only; default: from the file).", show_default=False
-        ),
+        typer.Option(help="Document title (one file only; default: from the file).",
+                     show_default=False),
     ] = None,
     document_id: Annotated[
         str | None,

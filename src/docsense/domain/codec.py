@@ -42,7 +42,9 @@ def unstructure(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if attrs.has(type(value)):
-        return {name: unstructure(getattr(value, name)) for name in _field_names(type(value))}
+        return {
+            name: unstructure(getattr(value, name)) for name in _field_names(type(value))
+        }
     if isinstance(value, Mapping):
         return {str(k): unstructure(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):

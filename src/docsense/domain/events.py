@@ -31,7 +31,9 @@ __all__ = [
     "domain_event",
 ]
 
-ENVELOPE_FIELDS = frozenset({"event_id", "stream_id", "stream_version", "occurred_at", "metadata"})
+ENVELOPE_FIELDS = frozenset(
+    {"event_id", "stream_id", "stream_version", "occurred_at", "metadata"}
+)
 
 
 @attrs.frozen

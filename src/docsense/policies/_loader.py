@@ -307,3 +307,4 @@ def _policy(spec: PolicySpec, *, source: str) -> Policy:
         )
     except InvariantViolation as exc:
         raise PolicyPackError(f"{source}: policy {spec.id}: {exc}") from exc
+

@@ -118,7 +118,8 @@ class PolicySpec(BaseModel):
             raise ValueError("llm_only policies cannot have deterministic checks")
         if not self.llm_only and not self.checks:
             raise ValueError(
-                "a policy needs at least one check; set llm_only: true if only an LLM can assess it"
+                "a policy needs at least one check; set llm_only: true if only an LLM can "
+                "assess it"
             )
         if self.llm_only and not self.llm_instruction.strip():
             raise ValueError("an llm_only policy needs an llm_instruction")

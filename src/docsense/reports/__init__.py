@@ -86,4 +86,6 @@ def render(
         return to_json(report)
     if fmt == "sarif":
         return to_sarif_json(report, artifact_uri=artifact_uri, markdown=markdown, packs=packs)
-    raise InvalidArgument(f"unknown report format {format!r}: use one of {', '.join(FORMATS)}")
+    raise InvalidArgument(
+        f"unknown report format {format!r}: use one of {', '.join(FORMATS)}"
+    )

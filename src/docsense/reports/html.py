@@ -182,9 +182,8 @@ def _finding(f: FindingModel, markdown: str | None) -> list[str]:
         f"{f.confidence:.2f} · {_e(f.source)} · {_e(_where(f, markdown, start))}</p>",
     ]
     if ctx is None:
-        out.append(
-            '<p class="absent">Nothing to quote: this is about content the document lacks.</p>'
-        )
+        out.append('<p class="absent">Nothing to quote: this is about content the document '
+                   "lacks.</p>")
     elif ctx.found:
         out.append(
             '<div class="context" role="figure" aria-label="quote in its surrounding text">'

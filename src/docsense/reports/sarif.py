@@ -145,7 +145,9 @@ def _region(f: FindingModel, markdown: str | None) -> tuple[dict[str, Any], dict
     return region, context
 
 
-def _result(f: FindingModel, rule_index: int, uri: str, markdown: str | None) -> dict[str, Any]:
+def _result(
+    f: FindingModel, rule_index: int, uri: str, markdown: str | None
+) -> dict[str, Any]:
     region, context = _region(f, markdown)
     physical: dict[str, Any] = {
         "artifactLocation": {"uri": uri, "index": 0},
@@ -238,10 +240,13 @@ def to_sarif(
         "location": {"uri": uri},
         "mimeType": "text/markdown",
         "description": {
-            "text": "Regions are character offsets and lines of the document's Markdown conversion."
+            "text": "Regions are character offsets and lines of the document's Markdown "
+            "conversion."
         },
     }
-    notifications = [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    notifications = [
+        {"level": "warning", "message": {"text": w}} for w in report.warnings
+    ]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

@@ -73,9 +73,8 @@ def ground_quote(markdown: str, quote: str, *, hint: int | None = None) -> Groun
     index = _AlnumIndex(markdown)
     span = index.find(q, hint)
     if span is not None:
-        return GroundedQuote(
-            span[0], span[1], markdown[span[0] : span[1]], GroundingMethod.NORMALISED
-        )
+        return GroundedQuote(span[0], span[1], markdown[span[0] : span[1]],
+                             GroundingMethod.NORMALISED)
     span = _fuzzy(markdown, q, hint)
     if span is not None:
         return GroundedQuote(span[0], span[1], markdown[span[0] : span[1]], GroundingMethod.FUZZY)
@@ -150,14 +149,9 @@ def _fuzzy(text: str, quote: str, hint: int | None) -> tuple[int, int] | None:
             continue
         dist, a, b = found
         key = (dist, lo + a, lo + b)
-        if (
-            best is None
-            or key[0] < best[0]
-            or (
-                key[0] == best[0]
-                and hint is not None
-                and abs(matches[key[1]].start() - hint) < abs(matches[best[1]].start() - hint)
-            )
+        if best is None or key[0] < best[0] or (
+            key[0] == best[0] and hint is not None
+            and abs(matches[key[1]].start() - hint) < abs(matches[best[1]].start() - hint)
         ):
             best = key
     if best is None:

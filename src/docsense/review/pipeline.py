@@ -194,9 +194,8 @@ def deduplicate(findings: Iterable[Finding]) -> tuple[list[Finding], int]:
             merged += 1
             continue
         kept.append(f)
-    kept.sort(
-        key=lambda f: (f.location is None, f.location.start if f.location else 0, f.policy_id, f.id)
-    )
+    kept.sort(key=lambda f: (f.location is None, f.location.start if f.location else 0,
+                             f.policy_id, f.id))
     return kept, merged
 
 

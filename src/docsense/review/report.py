@@ -162,10 +162,7 @@ def _finding(f: Finding) -> FindingModel:
         location=None
         if loc is None
         else FindingLocationModel(
-            section=loc.section_id,
-            path=list(loc.path),
-            start=loc.start,
-            end=loc.end,
+            section=loc.section_id, path=list(loc.path), start=loc.start, end=loc.end,
             page=loc.page,
         ),
         suggested_fix=f.suggested_fix,
@@ -191,11 +188,8 @@ def build_report(outcome: ReviewOutcome) -> ReviewReport:
         ],
         findings=[_finding(f) for f in outcome.findings],
         usage=UsageModel(
-            tokens_in=u.tokens_in,
-            tokens_out=u.tokens_out,
-            tokens_cached=u.tokens_cached,
-            calls=u.calls,
-            cost_estimate=u.cost_estimate,
+            tokens_in=u.tokens_in, tokens_out=u.tokens_out, tokens_cached=u.tokens_cached,
+            calls=u.calls, cost_estimate=u.cost_estimate,
         ),
         stats=StatsModel(
             grounded=outcome.stats.grounded,

@@ -182,7 +182,9 @@ class StorageContract:
         assert await store.stream_version(stream) == 1
 
     @pytest.mark.asyncio
-    async def test_empty_append_checks_the_version_and_stores_nothing(self, store: Storage) -> None:
+    async def test_empty_append_checks_the_version_and_stores_nothing(
+        self, store: Storage
+    ) -> None:
         stream = _stream()
         assert await store.append(stream, [], 0) == []
         assert await store.stream_version(stream) == 0
@@ -190,7 +192,9 @@ class StorageContract:
             await store.append(stream, [], 3)
 
     @pytest.mark.asyncio
-    @pytest.mark.parametrize(("stream", "version"), [("", 0), ("thing-1", -1), ("thing-1", True)])
+    @pytest.mark.parametrize(
+        ("stream", "version"), [("", 0), ("thing-1", -1), ("thing-1", True)]
+    )
     async def test_malformed_append_arguments_raise_invalid_argument(
         self, store: Storage, stream: str, version: int
     ) -> None:
@@ -206,7 +210,9 @@ class StorageContract:
     # --- global order -------------------------------------------------------------------
 
     @pytest.mark.asyncio
-    async def test_read_all_pages_through_every_event_in_commit_order(self, store: Storage) -> None:
+    async def test_read_all_pages_through_every_event_in_commit_order(
+        self, store: Storage
+    ) -> None:
         start = await store.head()
         streams = [_stream() for _ in range(4)]
         appended: list[str] = []

@@ -190,12 +190,8 @@ async def test_two_runners_of_two_projections_with_commits_in_flight_apply_each_
     try:
         runners = [
             ProjectionRunner(
-                s,
-                s.projections,
-                [CountingProjection(), SecondCounting()],
-                mapper=counting_mapper(),
-                batch_size=7,
-                overlap_commits=True,
+                s, s.projections, [CountingProjection(), SecondCounting()],
+                mapper=counting_mapper(), batch_size=7, overlap_commits=True,
             )
             for s in (storage, other)
         ]
@@ -263,12 +259,8 @@ async def test_a_commit_failing_in_flight_is_raised_by_catch_up_and_loses_nothin
     ids = await _append_history(storage, {"c-a": list(range(20))})
     failing = _CommitFailsOnce(storage.projections, fail_at=3)
     runner = ProjectionRunner(
-        storage,
-        failing,
-        [CountingProjection(), SecondCounting()],
-        mapper=counting_mapper(),
-        batch_size=5,
-        overlap_commits=True,
+        storage, failing, [CountingProjection(), SecondCounting()],
+        mapper=counting_mapper(), batch_size=5, overlap_commits=True,
     )
     with pytest.raises(StoreUnavailable, match="went away"):
         await runner.catch_up()

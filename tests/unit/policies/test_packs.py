@@ -129,10 +129,8 @@ def test_json_pack_file_loads(tmp_path: Path) -> None:
 
 
 def test_section_forbidden_maps_onto_the_ir_check_of_that_name() -> None:
-    pack = parse_pack(
-        MINIMAL.replace("pattern_forbidden", "section_forbidden").replace("pattern:", "heading:"),
-        source="x.yaml",
-    )
+    pack = parse_pack(MINIMAL.replace("pattern_forbidden", "section_forbidden").replace(
+        "pattern:", "heading:"), source="x.yaml")
     check = pack.policies[0].checks[0]
     assert check.kind is CheckKind.IR
     assert check.param("check") == "section_forbidden"
@@ -202,23 +200,15 @@ def test_a_pack_registered_by_entry_point_loads_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "thirdparty_packs.py").write_text(
-        "PACK = "
-        + repr(
-            {
-                "id": "third-party",
-                "name": "Third party",
-                "version": "0.1",
-                "policies": [
-                    {
-                        "id": "T-1",
-                        "title": "No hype",
-                        "level": "MAY",
-                        "category": "other",
-                        "checks": [{"kind": "pattern_forbidden", "pattern": "guaranteed"}],
-                    }
-                ],
-            }
-        )
+        "PACK = " + repr({
+            "id": "third-party",
+            "name": "Third party",
+            "version": "0.1",
+            "policies": [{
+                "id": "T-1", "title": "No hype", "level": "MAY", "category": "other",
+                "checks": [{"kind": "pattern_forbidden", "pattern": "guaranteed"}],
+            }],
+        })
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     ep = metadata.EntryPoint("third-party", "thirdparty_packs:PACK", PACK_ENTRY_POINT_GROUP)

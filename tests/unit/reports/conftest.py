@@ -24,7 +24,8 @@ SEED_DOCS = REPO / "../shared/corpus/seed-docs"
 BUNDLED_SEED = REPO / "tests/data/review/doc_03_undefined_parameters.docx"
 
 HOSTILE_QUOTE = (
-    '<script>alert(1)</script> The cap is <img src=x onerror=alert(2)> per "quotes" & ampersands'
+    '<script>alert(1)</script> The cap is <img src=x onerror=alert(2)> per "quotes" & '
+    "ampersands"
 )
 HOSTILE_MARKDOWN = f"""# Hostile <Strategy> & "Co"
 

@@ -54,19 +54,8 @@ def test_html_report_is_self_contained(seed: Reviewed) -> None:
     page_html = to_html(seed.report, seed.markdown)
     page = Page(page_html)
     names = {t for t, _ in page.tags}
-    assert not names & {
-        "script",
-        "link",
-        "img",
-        "iframe",
-        "object",
-        "embed",
-        "base",
-        "form",
-        "video",
-        "audio",
-        "source",
-    }
+    assert not names & {"script", "link", "img", "iframe", "object", "embed", "base", "form",
+                        "video", "audio", "source"}
     for tag, attrs in page.tags:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)

@@ -51,9 +51,8 @@ def test_markdown_report_summarises_the_review(seed: Reviewed) -> None:
     assert "## Usage and cost" in text
     assert "Estimated cost" in text
     for policy in seed.report.policies:
-        assert re.search(
-            rf"^\| {re.escape(policy.id)} \| .+ \| {policy.status.value} \|", text, re.MULTILINE
-        )
+        assert re.search(rf"^\| {re.escape(policy.id)} \| .+ \| {policy.status.value} \|", text,
+                         re.MULTILINE)
 
 
 def test_markdown_report_shows_usage_and_cost(hostile: Reviewed) -> None:
@@ -120,14 +119,8 @@ def test_unknown_policies_are_shown_by_id(hostile: Reviewed) -> None:
 def _finding(quote: str, policy_id: str = "SC-001") -> FindingModel:
     return FindingModel.model_validate(
         {
-            "id": "f-1",
-            "policy_id": policy_id,
-            "category": "other",
-            "severity": "medium",
-            "title": "T",
-            "quote": quote,
-            "location": {"start": 0, "end": len(quote)},
-            "confidence": 0.5,
-            "source": "rules",
+            "id": "f-1", "policy_id": policy_id, "category": "other", "severity": "medium",
+            "title": "T", "quote": quote, "location": {"start": 0, "end": len(quote)},
+            "confidence": 0.5, "source": "rules",
         }
     )

@@ -137,11 +137,7 @@ def test_rules_of_an_unknown_pack_come_from_the_findings(seed: Reviewed) -> None
 
 def test_levels_map_severities() -> None:
     assert [sarif_level(s) for s in Severity.most_severe_first()] == [
-        "error",
-        "error",
-        "warning",
-        "note",
-        "note",
+        "error", "error", "warning", "note", "note",
     ]
 
 
@@ -155,8 +151,7 @@ def test_fingerprints_survive_an_offset_shift(seed: Reviewed) -> None:
         log = to_sarif(reviewed.report, markdown=reviewed.markdown)
         return {
             r["partialFingerprints"][FINGERPRINT_KEY]: (
-                r["ruleId"],
-                r["locations"][0]["physicalLocation"]["region"].get("charOffset", -1),
+                r["ruleId"], r["locations"][0]["physicalLocation"]["region"].get("charOffset", -1)
             )
             for r in log["runs"][0]["results"]
         }
@@ -179,8 +174,7 @@ def test_replacements_become_fixes(hostile: Reviewed) -> None:
         (change,) = r["fixes"][0]["artifactChanges"]
         (rep,) = change["replacements"]
         assert rep["deletedRegion"] == {
-            "charOffset": f.location.start,
-            "charLength": f.location.end - f.location.start,
+            "charOffset": f.location.start, "charLength": f.location.end - f.location.start,
         }
         assert rep["insertedContent"]["text"] == f.replacement
 
@@ -211,16 +205,9 @@ def test_run_properties_carry_the_review_summary(hostile: Reviewed) -> None:
 
 def test_empty_review_is_a_valid_log() -> None:
     report = ReviewReport.model_validate(
-        {
-            "document": {"id": "d"},
-            "packs": [],
-            "reviewer": "rules",
-            "score": 1.0,
-            "policies": [],
-            "findings": [],
-            "usage": {},
-            "stats": {"grounded": 0, "dropped_ungrounded": 0},
-        }
+        {"document": {"id": "d"}, "packs": [], "reviewer": "rules", "score": 1.0,
+         "policies": [], "findings": [], "usage": {},
+         "stats": {"grounded": 0, "dropped_ungrounded": 0}}
     )
     log = to_sarif(report)
     validate_sarif(log)

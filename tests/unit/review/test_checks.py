@@ -55,9 +55,8 @@ def test_discretion_and_vague_methods(run_check: RunCheck) -> None:
     assert run_check("discretionary_language", "Spreads are widened when necessary.\n") == [
         "Spreads are widened when necessary"
     ]
-    assert run_check(
-        "unspecified_method", "Duration is estimated using industry-standard methods.\n"
-    ) == ["Duration is estimated using industry-standard methods"]
+    assert run_check("unspecified_method", "Duration is estimated using industry-standard "
+                     "methods.\n") == ["Duration is estimated using industry-standard methods"]
 
 
 def test_unnamed_benchmark_only_when_no_index_is_named(run_check: RunCheck) -> None:
@@ -69,14 +68,13 @@ def test_unnamed_benchmark_only_when_no_index_is_named(run_check: RunCheck) -> N
 
 def test_calendar_language_without_named_calendar(run_check: RunCheck) -> None:
     md = "Signals use the trailing 20 days of closes and trades settle two business days later.\n"
-    assert run_check("calendar_unspecified", md) == ["trailing 20 days of closes", "business days"]
+    assert run_check("calendar_unspecified", md) == ["trailing 20 days of closes",
+                                                     "business days"]
 
 
 def test_named_exchange_calendar_and_time_zone_silence_the_check(run_check: RunCheck) -> None:
-    md = (
-        "Signals use the trailing 20 days of closes on the Tokyo Stock Exchange, "
-        "computed at market close (15:00 JST).\n"
-    )
+    md = ("Signals use the trailing 20 days of closes on the Tokyo Stock Exchange, "
+          "computed at market close (15:00 JST).\n")
     assert run_check("calendar_unspecified", md) == []
 
 
@@ -103,18 +101,14 @@ def test_unidentified_dependency(run_check: RunCheck) -> None:
 
 
 def test_contradictory_bounds_for_the_same_quantity(run_check: RunCheck) -> None:
-    md = (
-        "## 1. Screen\n\n- Free float of at least 25%\n\n## 2. Rules\n\n"
-        "- Free float must be at least 15%\n- Turnover of at least 10%\n"
-    )
+    md = ("## 1. Screen\n\n- Free float of at least 25%\n\n## 2. Rules\n\n"
+          "- Free float must be at least 15%\n- Turnover of at least 10%\n")
     assert run_check("contradictory_values", md) == ["Free float must be at least 15%"]
 
 
 def test_labelled_values_are_different_quantities(run_check: RunCheck) -> None:
-    md = (
-        "- Cut-off Date: at least 5 trading days before review\n"
-        "- Notice Date: at least 2 trading days before review\n"
-    )
+    md = "- Cut-off Date: at least 5 trading days before review\n" \
+         "- Notice Date: at least 2 trading days before review\n"
     assert run_check("contradictory_values", md) == []
 
 
@@ -134,7 +128,9 @@ def test_models_without_governance_and_with_it(run_check: RunCheck) -> None:
 
 def test_leverage_without_risk_section_and_with_one(run_check: RunCheck) -> None:
     md = "# S\n\n## 1. Method\n\nThe book runs 3x leverage through total return swaps.\n"
-    assert run_check("risk_disclosure_missing", md, with_ir=True) == ["The book runs 3x leverage"]
+    assert run_check("risk_disclosure_missing", md, with_ir=True) == [
+        "The book runs 3x leverage"
+    ]
     disclosed = md + "\n## 2. Risk Factors\n\nLeverage magnifies losses.\n"
     assert run_check("risk_disclosure_missing", disclosed, with_ir=True) == []
 
@@ -168,9 +164,8 @@ def test_section_and_pattern_checks() -> None:
     assert len(missing) == 1
     assert missing[0].absent
     assert reg.run(ctx, Check(CheckKind.SECTION_REQUIRED, {"heading": "OVERVIEW"})) == []
-    forbidden = reg.run(
-        ctx, Check(CheckKind.IR, {"check": "section_forbidden", "heading": "draft"})
-    )
+    forbidden = reg.run(ctx, Check(CheckKind.IR, {"check": "section_forbidden",
+                                                  "heading": "draft"}))
     assert [md[h.start : h.end] for h in forbidden] == ["2. Draft notes"]
     hype = reg.run(ctx, Check(CheckKind.PATTERN_FORBIDDEN, {"pattern": "guaranteed"}))
     assert [md[h.start : h.end] for h in hype] == ["guaranteed"]

@@ -58,24 +58,13 @@ class ScriptedReviewer:
 
 
 async def test_invented_quotes_never_reach_the_report_and_are_counted() -> None:
-    reviewer = ScriptedReviewer(
-        (
-            RawFinding(policy_id="SC-001", title="Invented", quote="the cap is set at 99%"),
-            RawFinding(
-                policy_id="SC-002",
-                title="Also invented",
-                quote="Weights are decided by the portfolio manager each quarter",
-            ),
-            RawFinding(
-                policy_id="SC-001",
-                title="Real",
-                quote="exceeds the entry threshold",
-                category="undefined_parameter",
-                severity="high",
-                confidence=0.9,
-            ),
-        )
-    )
+    reviewer = ScriptedReviewer((
+        RawFinding(policy_id="SC-001", title="Invented", quote="the cap is set at 99%"),
+        RawFinding(policy_id="SC-002", title="Also invented",
+                   quote="Weights are decided by the portfolio manager each quarter"),
+        RawFinding(policy_id="SC-001", title="Real", quote="exceeds the entry threshold",
+                   category="undefined_parameter", severity="high", confidence=0.9),
+    ))
     assert isinstance(reviewer, Reviewer)
     outcome = await run_review(_document(), [load_pack("self-containment")], reviewer)
     report = build_report(outcome)
@@ -89,9 +78,10 @@ async def test_invented_quotes_never_reach_the_report_and_are_counted() -> None:
 
 
 async def test_location_is_computed_from_the_quote_not_the_reviewers_hint() -> None:
-    reviewer = ScriptedReviewer(
-        (RawFinding(policy_id="SC-001", title="t", quote="inverse of trailing volatility", hint=0),)
-    )
+    reviewer = ScriptedReviewer((
+        RawFinding(policy_id="SC-001", title="t", quote="inverse of trailing volatility",
+                   hint=0),
+    ))
     outcome = await run_review(_document(), [load_pack("self-containment")], reviewer)
     loc = outcome.findings[0].location
     assert loc is not None
@@ -101,9 +91,9 @@ async def test_location_is_computed_from_the_quote_not_the_reviewers_hint() -> N
 
 
 async def test_statuses_distinguish_violated_satisfied_and_not_assessed() -> None:
-    reviewer = ScriptedReviewer(
-        (RawFinding(policy_id="SC-001", title="t", quote="exceeds the entry threshold"),)
-    )
+    reviewer = ScriptedReviewer((
+        RawFinding(policy_id="SC-001", title="t", quote="exceeds the entry threshold"),
+    ))
     outcome = await run_review(_document(), [load_pack("self-containment")], reviewer)
     assert outcome.status_of("SC-001") is PolicyStatus.VIOLATED
     assert outcome.status_of("SC-002") is PolicyStatus.SATISFIED
@@ -111,17 +101,12 @@ async def test_statuses_distinguish_violated_satisfied_and_not_assessed() -> Non
 
 
 async def test_rules_and_llm_findings_on_the_same_span_are_merged() -> None:
-    llm = ScriptedReviewer(
-        (
-            RawFinding(
-                policy_id="SC-001",
-                title="Threshold undefined",
-                quote="the carry score exceeds the entry threshold",
-                severity="critical",
-            ),
-        )
-    )
-    outcome = await run_review(_document(), [load_pack("self-containment")], [RulesReviewer(), llm])
+    llm = ScriptedReviewer((
+        RawFinding(policy_id="SC-001", title="Threshold undefined",
+                   quote="the carry score exceeds the entry threshold", severity="critical"),
+    ))
+    outcome = await run_review(_document(), [load_pack("self-containment")],
+                               [RulesReviewer(), llm])
     about_threshold = [f for f in outcome.findings if "threshold" in f.quote]
     assert len(about_threshold) == 1
     assert about_threshold[0].severity is Severity.CRITICAL
@@ -130,9 +115,8 @@ async def test_rules_and_llm_findings_on_the_same_span_are_merged() -> None:
 
 
 async def test_llm_only_policies_are_not_assessed_by_the_rules_reviewer() -> None:
-    outcome = await run_review(
-        _document(), [load_pack("internal-algo-standard")], resolve_reviewer("rules")
-    )
+    outcome = await run_review(_document(), [load_pack("internal-algo-standard")],
+                               resolve_reviewer("rules"))
     assert outcome.status_of("IAS-007") is PolicyStatus.NOT_ASSESSED
     assert outcome.status_of("IAS-001") is PolicyStatus.VIOLATED  # no overview section
     absent = [f for f in outcome.findings if f.policy_id == "IAS-001"]
@@ -166,25 +150,17 @@ async def test_a_reviewer_leaking_its_own_exception_becomes_a_reviewer_error() -
 
 
 def _finding(fid: str, start: int, end: int, severity: Severity, policy: str = "P") -> Finding:
-    return Finding(
-        id=fid,
-        policy_id=policy,
-        category=Category.UNDEFINED_PARAMETER,
-        severity=severity,
-        title="t",
-        quote="x" * (end - start),
-        location=FindingLocation(start, end),
-    )
+    return Finding(id=fid, policy_id=policy, category=Category.UNDEFINED_PARAMETER,
+                   severity=severity, title="t", quote="x" * (end - start),
+                   location=FindingLocation(start, end))
 
 
 def test_dedup_keeps_the_most_severe_of_overlapping_findings() -> None:
-    kept, merged = deduplicate(
-        [
-            _finding("a", 0, 10, Severity.LOW),
-            _finding("b", 2, 10, Severity.HIGH),
-            _finding("c", 20, 30, Severity.LOW),
-        ]
-    )
+    kept, merged = deduplicate([
+        _finding("a", 0, 10, Severity.LOW),
+        _finding("b", 2, 10, Severity.HIGH),
+        _finding("c", 20, 30, Severity.LOW),
+    ])
     assert [f.id for f in kept] == ["b", "c"]
     assert merged == 1
 
@@ -203,16 +179,10 @@ policies:
     )
     statuses = {"M": PolicyStatus.SATISFIED, "Y": PolicyStatus.SATISFIED}
     assert score_review(pack.policies, [], statuses) == 1.0
-    on_must = score_review(
-        pack.policies,
-        [_finding("a", 0, 1, Severity.HIGH, "M")],
-        {**statuses, "M": PolicyStatus.VIOLATED},
-    )
-    on_may = score_review(
-        pack.policies,
-        [_finding("a", 0, 1, Severity.HIGH, "Y")],
-        {**statuses, "Y": PolicyStatus.VIOLATED},
-    )
+    on_must = score_review(pack.policies, [_finding("a", 0, 1, Severity.HIGH, "M")],
+                           {**statuses, "M": PolicyStatus.VIOLATED})
+    on_may = score_review(pack.policies, [_finding("a", 0, 1, Severity.HIGH, "Y")],
+                          {**statuses, "Y": PolicyStatus.VIOLATED})
     assert 0.0 <= on_must < on_may < 1.0
 
 
@@ -220,9 +190,8 @@ policies:
 async def test_clean_seed_documents_get_at_most_one_finding(name: str) -> None:
     path = DATA / f"{name}.docx"
     converted = convert_document(path.read_bytes(), path.name)
-    doc = ReviewDocument.from_converted(
-        converted, extract_ir(converted.markdown, converted.sections)
-    )
+    doc = ReviewDocument.from_converted(converted, extract_ir(converted.markdown,
+                                                              converted.sections))
     outcome = await run_review(doc, [load_pack("self-containment")], RulesReviewer())
     assert len(outcome.findings) <= 1, [f.quote for f in outcome.findings]
 
@@ -230,9 +199,8 @@ async def test_clean_seed_documents_get_at_most_one_finding(name: str) -> None:
 async def test_seed_document_with_undefined_parameters_is_flagged_with_placeholders() -> None:
     path = DATA / "doc_03_undefined_parameters.docx"
     converted = convert_document(path.read_bytes(), path.name)
-    doc = ReviewDocument.from_converted(
-        converted, extract_ir(converted.markdown, converted.sections)
-    )
+    doc = ReviewDocument.from_converted(converted, extract_ir(converted.markdown,
+                                                              converted.sections))
     outcome = await run_review(doc, [load_pack("self-containment")], RulesReviewer())
     params = [f for f in outcome.findings if f.category is Category.UNDEFINED_PARAMETER]
     assert len(params) >= 6

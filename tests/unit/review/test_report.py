@@ -27,44 +27,21 @@ def test_shipped_schema_file_matches_the_model() -> None:
 def test_schema_names_the_required_report_fields() -> None:
     schema = to_json_schema()
     assert set(schema["required"]) >= {
-        "document",
-        "packs",
-        "reviewer",
-        "score",
-        "policies",
-        "findings",
-        "usage",
-        "stats",
+        "document", "packs", "reviewer", "score", "policies", "findings", "usage", "stats",
     }
     finding = schema["$defs"]["FindingModel"]["properties"]
     assert set(finding) == {
-        "id",
-        "policy_id",
-        "category",
-        "severity",
-        "title",
-        "description",
-        "quote",
-        "location",
-        "suggested_fix",
-        "replacement",
-        "confidence",
-        "source",
+        "id", "policy_id", "category", "severity", "title", "description", "quote", "location",
+        "suggested_fix", "replacement", "confidence", "source",
     }
     location = schema["$defs"]["FindingLocationModel"]["properties"]
     assert set(location) == {"section", "path", "start", "end", "page"}
 
 
 async def test_report_round_trips_through_json() -> None:
-    doc = ReviewDocument(
-        markdown="Positions are sized using proprietary models, rebalanced periodically.",
-        sections=(),
-        ir=SemanticIR(),
-        id="d1",
-        title="T",
-        version="1.0",
-        source="t.md",
-    )
+    doc = ReviewDocument(markdown="Positions are sized using proprietary models, rebalanced "
+                         "periodically.", sections=(), ir=SemanticIR(), id="d1", title="T",
+                         version="1.0", source="t.md")
     outcome = await run_review(doc, [load_pack("self-containment")], RulesReviewer())
     report = build_report(outcome)
     data = json.loads(report.to_json())

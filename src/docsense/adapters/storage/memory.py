@@ -98,7 +98,9 @@ class MemoryStorage:
         """Positions of a batch already stored as asked (idempotent retry), else raise."""
         stored = [self._by_id.get(e.event_id) for e in events]
         if all(
-            r is not None and r.stream_id == stream_id and r.stream_version == expected_version + i
+            r is not None
+            and r.stream_id == stream_id
+            and r.stream_version == expected_version + i
             for i, r in enumerate(stored, start=1)
         ):
             return [r.position for r in stored if r is not None]

@@ -113,7 +113,6 @@ _EVENT_COLUMNS = (
     "e.stream_version, e.occurred_at, e.payload::text, e.metadata::text"
 )
 
-
 def encode_position(tx_id: int, seq: int) -> int:
     """Combine a transaction id and sequence value into one ordered int."""
     return (tx_id << _SEQ_BITS) | seq

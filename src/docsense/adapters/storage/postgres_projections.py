@@ -244,7 +244,7 @@ class PostgresProjectionStore:
             order = (
                 f"({text} IS NULL), "
                 f"(CASE WHEN jsonb_typeof({field}) = 'number' THEN {text}::numeric END) "
-                f'{direction}, {text} COLLATE "C" {direction}, r.key'
+                f"{direction}, {text} COLLATE \"C\" {direction}, r.key"
             )
         n = len(params)
         sql = (

@@ -400,14 +400,10 @@ class SQLiteStorage:
         """Return the latest snapshot of ``stream_id``, or None."""
 
         def read() -> Snapshot | None:
-            row = (
-                self._r()
-                .execute(
-                    "SELECT version, schema_version, state FROM snapshots WHERE stream_id = ?",
-                    (stream_id,),
-                )
-                .fetchone()
-            )
+            row = self._r().execute(
+                "SELECT version, schema_version, state FROM snapshots WHERE stream_id = ?",
+                (stream_id,),
+            ).fetchone()
             if row is None:
                 return None
             try:

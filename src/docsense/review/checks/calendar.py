@@ -96,11 +96,8 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     for unit in ctx.body_units:
         taken: list[tuple[int, int]] = []
         if not calendar:
-            for pattern, maker in (
-                (_DAY_COUNT, _day_count),
-                (_WINDOW, _window),
-                (_DATE_RULE, _date_rule),
-            ):
+            for pattern, maker in ((_DAY_COUNT, _day_count), (_WINDOW, _window),
+                                   (_DATE_RULE, _date_rule)):
                 yield from _hits(unit, pattern, maker, taken)
         if not zone:
             yield from _hits(unit, _TIME_OF_DAY, _time_of_day, taken)
@@ -133,16 +130,10 @@ def _hit(start: int, end: int, title: str, description: str, fix: str, repl: str
 
 
 def _day_count(start: int, end: int, phrase: str) -> CheckHit:
-    repl = re.sub(
-        r"(?i)\bdays?\b",
-        lambda m: f"[[specify: trading or calendar]] {m.group(0)}",
-        phrase,
-        count=1,
-    )
+    repl = re.sub(r"(?i)\bdays?\b", lambda m: f"[[specify: trading or calendar]] {m.group(0)}",
+                  phrase, count=1)
     return _hit(
-        start,
-        end,
-        "Day count does not say trading or calendar days",
+        start, end, "Day count does not say trading or calendar days",
         f"'{phrase}' can be read as trading days or calendar days, and no calendar is named.",
         "Say whether these are trading, business or calendar days, and name the calendar.",
         f"{repl} ([[specify: calendar]])",
@@ -151,9 +142,7 @@ def _day_count(start: int, end: int, phrase: str) -> CheckHit:
 
 def _window(start: int, end: int, phrase: str) -> CheckHit:
     return _hit(
-        start,
-        end,
-        "Look-back window has no day-count convention",
+        start, end, "Look-back window has no day-count convention",
         f"'{phrase}' does not say how the window is measured (calendar months or a number "
         "of trading days) or what happens when its end is not a trading day.",
         "Define the window in trading days of a named calendar, or give the date roll rule.",
@@ -163,22 +152,20 @@ def _window(start: int, end: int, phrase: str) -> CheckHit:
 
 def _date_rule(start: int, end: int, phrase: str) -> CheckHit:
     return _hit(
-        start,
-        end,
-        "Date rule depends on an unnamed calendar",
+        start, end, "Date rule depends on an unnamed calendar",
         f"'{phrase}' depends on which days are trading days, but no exchange or holiday "
         "calendar is named.",
-        "Name the calendar (exchange or holiday calendar) and the roll rule for non-trading days.",
+        "Name the calendar (exchange or holiday calendar) and the roll rule for non-trading "
+        "days.",
         f"{phrase} ([[specify: calendar and roll convention]])",
     )
 
 
 def _time_of_day(start: int, end: int, phrase: str) -> CheckHit:
     return _hit(
-        start,
-        end,
-        "Time of day has no time zone",
+        start, end, "Time of day has no time zone",
         f"'{phrase}' does not say which market's time or which time zone applies.",
-        "Give the time with its time zone (e.g. an IANA zone name) and the market it refers to.",
+        "Give the time with its time zone (e.g. an IANA zone name) and the market it refers "
+        "to.",
         f"{phrase} ([[specify: time and time zone]])",
     )

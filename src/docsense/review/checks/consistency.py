@@ -40,73 +40,12 @@ _CONSTRAINT = re.compile(
 )
 _STOP = frozenset(
     [
-        "the",
-        "a",
-        "an",
-        "of",
-        "for",
-        "and",
-        "or",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "be",
-        "been",
-        "must",
-        "should",
-        "shall",
-        "will",
-        "may",
-        "have",
-        "has",
-        "had",
-        "its",
-        "their",
-        "this",
-        "that",
-        "these",
-        "those",
-        "each",
-        "every",
-        "all",
-        "any",
-        "than",
-        "least",
-        "most",
-        "more",
-        "less",
-        "between",
-        "below",
-        "above",
-        "under",
-        "over",
-        "not",
-        "no",
-        "minimum",
-        "maximum",
-        "min",
-        "max",
-        "exceed",
-        "exceeds",
-        "up",
-        "current",
-        "usd",
-        "eur",
-        "gbp",
-        "per",
-        "which",
-        "who",
-        "whose",
-        "it",
-        "into",
-        "within",
+        "the", "a", "an", "of", "for", "and", "or", "to", "in", "on", "at", "by", "with", "from",
+        "as", "is", "are", "be", "been", "must", "should", "shall", "will", "may", "have", "has",
+        "had", "its", "their", "this", "that", "these", "those", "each", "every", "all", "any",
+        "than", "least", "most", "more", "less", "between", "below", "above", "under", "over",
+        "not", "no", "minimum", "maximum", "min", "max", "exceed", "exceeds", "up", "current",
+        "usd", "eur", "gbp", "per", "which", "who", "whose", "it", "into", "within",
         "consecutive",
     ]
 )
@@ -163,21 +102,10 @@ def _unit_class(unit: str | None, currency: str | None) -> str:
     if not unit:
         return ""
     u = unit.lower().replace(" ", "")
-    for key, cls in (
-        ("%", "%"),
-        ("percent", "%"),
-        ("percent", "%"),
-        ("year", "years"),
-        ("month", "months"),
-        ("week", "weeks"),
-        ("day", "days"),
-        ("bps", "bps"),
-        ("basis", "bps"),
-        ("billion", "money"),
-        ("million", "money"),
-        ("thousand", "money"),
-        ("x", "x"),
-    ):
+    for key, cls in (("%", "%"), ("percent", "%"), ("percent", "%"), ("year", "years"),
+                     ("month", "months"), ("week", "weeks"), ("day", "days"), ("bps", "bps"),
+                     ("basis", "bps"), ("billion", "money"), ("million", "money"),
+                     ("thousand", "money"), ("x", "x")):
         if key in u:
             return cls
     return u
@@ -187,23 +115,11 @@ def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
     c = " ".join(cmp.lower().split())
     if b is not None:
         return (min(a, b), max(a, b))
-    if c.startswith(
-        ("at least", "minimum", "min", "no less", "above", "over", "greater", "more than", "exceed")
-    ):
+    if c.startswith(("at least", "minimum", "min", "no less", "above", "over", "greater",
+                     "more than", "exceed")):
         return (a, math.inf)
-    if c.startswith(
-        (
-            "at most",
-            "maximum",
-            "max",
-            "no more",
-            "not exceed",
-            "below",
-            "under",
-            "less than",
-            "up to",
-        )
-    ):
+    if c.startswith(("at most", "maximum", "max", "no more", "not exceed", "below", "under",
+                     "less than", "up to")):
         return (-math.inf, a)
     return (a, a)
 

@@ -48,7 +48,9 @@ def _located(
 
 def unresolved_references(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report references to parts of the document that are not there."""
-    missing = _located(ctx, lambda ref: not ref.resolved and ref.kind is not ReferenceKind.EXTERNAL)
+    missing = _located(
+        ctx, lambda ref: not ref.resolved and ref.kind is not ReferenceKind.EXTERNAL
+    )
     for ref, span in missing:
         yield CheckHit(
             start=span[0],

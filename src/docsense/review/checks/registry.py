@@ -108,6 +108,8 @@ def default_registry() -> CheckRegistry:
                 f"{CHECK_ENTRY_POINT_GROUP!r} cannot be imported: {exc}"
             ) from exc
         if not callable(function):
-            raise PolicyPackError(f"check entry point {ep.name!r} ({ep.value}) is not a function")
+            raise PolicyPackError(
+                f"check entry point {ep.name!r} ({ep.value}) is not a function"
+            )
         registry.register(ep.name, function)
     return registry

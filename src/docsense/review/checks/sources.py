@@ -87,10 +87,8 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 
 def _source_hit(unit: TextUnit, rel: int, rel_end: int, phrase: str, *, generic: bool) -> CheckHit:
     quote = unit.text[rel:rel_end]
-    what = (
-        f"'{phrase}' is not a named source"
-        if generic
-        else (f"'{phrase}' is used but its source is not named")
+    what = f"'{phrase}' is not a named source" if generic else (
+        f"'{phrase}' is used but its source is not named"
     )
     return CheckHit(
         start=unit.start + rel,
@@ -118,9 +116,8 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 re.IGNORECASE,
             ):
                 continue
-            if re.fullmatch(
-                r"(?i)(?:using|with|by|via|through)\s+(?:an?\s+|the\s+)?models?", phrase.strip()
-            ):
+            if re.fullmatch(r"(?i)(?:using|with|by|via|through)\s+(?:an?\s+|the\s+)?models?",
+                            phrase.strip()):
                 continue
             rel = clause_start(unit.text, m.start(), max_words=8)
             quote = unit.text[rel : m.end()]
