@@ -1,25 +1,33 @@
 """Review quality on the labelled seed corpus: recall, precision and F1, per issue.
 
     python benchmarks/review_quality.py [--reviewer rules] [--pack self-containment]
-                                        [--corpus ../shared/corpus/seed-docs] [--verbose]
+                                        [--corpus ../shared/corpus/seed-docs]
+                                        [--min-confidence 0.5] [--verbose]
 
 Each seed DOCX is converted, its IR extracted, and reviewed; the findings are matched to the
-labels of the document's JSON file:
+labels of the document's JSON file. A finding is a group: one point about one subject, with
+every place it occurs; the benchmark counts groups, and a group matches a label when any of
+its places does:
 
-- a label with ``original_text`` is found when a finding's quote and that text overlap: one
+- a label with ``original_text`` is found when a place's quote and that text overlap: one
   contains the other (case and punctuation ignored), or they share at least half of the
   shorter one's content words. Label texts that are not document text are read as follows:
   quoted fragments (``"Section 1: '10 years' vs Section 2: '5 consecutive years'"``) stand for
   themselves when they are in the document; otherwise the label counts as a label without
   text;
-- a label without text is found when a finding of the same category is in the labelled
-  section ("Section 2 - ..." -> the heading numbered 2), or anywhere in the document when the
-  label says "Throughout" or names no section of the document;
-- a finding is a true positive when it matches any label.
+- a label without text is found when a finding of the same category has a place in the
+  labelled section ("Section 2 - ..." -> the heading numbered 2), or anywhere in the document
+  when the label says "Throughout" or names no section of the document;
+- a finding (group) is a true positive when it matches any label.
 
 Recall = labels found / labels; precision = true-positive findings / findings; per category,
 recall is over the labels of that category and precision over the findings of that category.
 "Clean documents" are doc_01_clean and doc_11_perfect_compliance.
+
+Scores are for the findings at or above ``--min-confidence`` (the default threshold, what
+users see). The reliability tables use every finding, below the threshold too: per check and
+per confidence band, how many findings there are, their mean confidence and how many are
+true positives (a calibrated check is right about as often as its confidence says).
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docsense.adapters.convert import convert_document
-from docsense.domain.findings import Finding
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding
 from docsense.errors import DocSenseError
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
@@ -128,13 +136,18 @@ def _labels(meta: dict[str, object], markdown: str, doc_sections: set[int]) -> l
 
 
 def _matches(f: Finding, label: Label) -> bool:
+    """True if any place of the group ``f`` matches ``label`` (see the module docstring)."""
     if label.texts:
-        return bool(f.quote) and any(text_overlaps(f.quote, t) for t in label.texts)
+        return any(text_overlaps(o.quote, t) for o in f.occurrences for t in label.texts)
     if f.category.value != label.category:
         return False
     if label.anywhere:
         return True
-    return f.location is not None and bool(_section_numbers(f.location.path) & label.sections)
+    return any(bool(_section_numbers(o.location.path) & label.sections) for o in f.occurrences)
+
+
+def _places(findings: list[Finding]) -> int:
+    return sum(len(f.occurrences) for f in findings)
 
 
 async def _review_one(path: Path, reviewer_spec: str, pack_name: str) -> DocResult:
@@ -147,7 +160,8 @@ async def _review_one(path: Path, reviewer_spec: str, pack_name: str) -> DocResu
     ir = extract_ir(converted.markdown, converted.sections)
     doc = ReviewDocument.from_converted(converted, ir, document_id=path.stem)
     t1 = time.perf_counter()
-    outcome = await run_review(doc, [pack], reviewer)
+    # Every finding, so that the reliability tables see those below the threshold too.
+    outcome = await run_review(doc, [pack], reviewer, min_confidence=0.0)
     t2 = time.perf_counter()
     numbers = set()
     for sec in converted.sections:
@@ -172,13 +186,59 @@ def _prf(tp_findings: int, findings: int, found: int, labels: int) -> tuple[floa
     return p, r, f1
 
 
+def _at_threshold(results: list[DocResult], threshold: float) -> list[DocResult]:
+    out = []
+    for res in results:
+        kept = [(f, tp) for f, tp in zip(res.findings, res.tp, strict=True)
+                if f.confidence >= threshold]
+        labels = [Label(lab.category, lab.location, lab.texts, lab.sections, lab.anywhere,
+                        lab.title) for lab in res.labels]
+        for lab in labels:
+            lab.found = any(_matches(f, lab) for f, _ in kept)
+        out.append(DocResult(res.name, labels, [f for f, _ in kept], [tp for _, tp in kept],
+                             res.seconds, res.end_to_end))
+    return out
+
+
+_BANDS = ((0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
+
+
+def _reliability(findings: list[tuple[Finding, bool]]) -> None:
+    print("reliability per check (every finding, below the threshold too):")
+    print(f"  {'check':30s} {'findings':>8s} {'tp':>4s} {'precision':>9s} {'mean conf':>9s}")
+    by_check: dict[str, list[tuple[Finding, bool]]] = {}
+    for f, tp in findings:
+        by_check.setdefault(f.check or f.source, []).append((f, tp))
+    for check, items in sorted(by_check.items()):
+        n_tp = sum(tp for _, tp in items)
+        mean = statistics.fmean(f.confidence for f, _ in items)
+        print(f"  {check:30s} {len(items):8d} {n_tp:4d} {n_tp / len(items):9.3f} {mean:9.3f}")
+    print("reliability per confidence band:")
+    print(f"  {'band':12s} {'findings':>8s} {'tp':>4s} {'precision':>9s} {'mean conf':>9s}")
+    for lo, hi in _BANDS:
+        items = [(f, tp) for f, tp in findings if lo <= f.confidence < hi]
+        if not items:
+            continue
+        n_tp = sum(tp for _, tp in items)
+        mean = statistics.fmean(f.confidence for f, _ in items)
+        band = f"[{lo:.1f}, {min(hi, 1.0):.1f}{']' if hi > 1 else ')'}"
+        print(f"  {band:12s} {len(items):8d} {n_tp:4d} {n_tp / len(items):9.3f} {mean:9.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reviewer", default="rules", help="reviewer spec (default: rules)")
     parser.add_argument("--pack", default="self-containment", help="pack name or file")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--verbose", action="store_true", help="list misses and false alarms")
+    parser.add_argument(
+        "--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
+        help=f"score the findings at or above this confidence (default {DEFAULT_MIN_CONFIDENCE})",
+    )
     args = parser.parse_args(argv)
+    if not 0.0 <= args.min_confidence <= 1.0:
+        print("error: --min-confidence is a number in [0, 1]", file=sys.stderr)
+        return 2
     try:
         resolve_reviewer(args.reviewer)
         load_pack(args.pack)
@@ -193,19 +253,24 @@ def main(argv: list[str] | None = None) -> int:
     async def run_all() -> list[DocResult]:
         return [await _review_one(p, args.reviewer, args.pack) for p in paths]
 
-    results = asyncio.run(run_all())
+    every = asyncio.run(run_all())
+    all_findings = [(f, tp) for r in every for f, tp in zip(r.findings, r.tp, strict=True)]
+    results = _at_threshold(every, args.min_confidence)
     labels = [lab for r in results for lab in r.labels]
     findings = [(f, tp) for r in results for f, tp in zip(r.findings, r.tp, strict=True)]
     n_tp = sum(tp for _, tp in findings)
     n_found = sum(lab.found for lab in labels)
     p, r, f1 = _prf(n_tp, len(findings), n_found, len(labels))
+    places = _places([f for f, _ in findings])
     print(f"review quality: reviewer={args.reviewer} pack={args.pack} "
-          f"documents={len(results)} labels={len(labels)} findings={len(findings)}")
+          f"documents={len(results)} labels={len(labels)} min_confidence={args.min_confidence}")
+    print(f"findings (groups)={len(findings)} at {places} places; below the threshold: "
+          f"{len(all_findings) - len(findings)} groups")
     print(f"overall  precision={p:.3f}  recall={r:.3f}  F1={f1:.3f}  "
-          f"(true-positive findings {n_tp}/{len(findings)}, labels found {n_found}/{len(labels)})")
+          f"(true-positive groups {n_tp}/{len(findings)}, labels found {n_found}/{len(labels)})")
     print()
-    print(f"{'category':26s} {'labels':>6s} {'found':>5s} {'findings':>8s} {'tp':>4s} "
-          f"{'P':>6s} {'R':>6s} {'F1':>6s}")
+    print(f"{'category':26s} {'labels':>6s} {'found':>5s} {'findings':>8s} {'places':>6s} "
+          f"{'tp':>4s} {'P':>6s} {'R':>6s} {'F1':>6s}")
     cats = sorted({lab.category for lab in labels} | {f.category.value for f, _ in findings})
     for cat in cats:
         cl = [lab for lab in labels if lab.category == cat]
@@ -213,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         ctp = sum(tp for _, tp in cf)
         cfound = sum(lab.found for lab in cl)
         cp, cr, cf1 = _prf(ctp, len(cf), cfound, len(cl))
-        print(f"{cat:26s} {len(cl):6d} {cfound:5d} {len(cf):8d} {ctp:4d} "
+        cplaces = _places([f for f, _ in cf])
+        print(f"{cat:26s} {len(cl):6d} {cfound:5d} {len(cf):8d} {cplaces:6d} {ctp:4d} "
               f"{cp:6.3f} {cr:6.3f} {cf1:6.3f}")
     print()
     print("findings on clean documents:")
@@ -221,15 +287,20 @@ def main(argv: list[str] | None = None) -> int:
         if res.name in CLEAN_DOCS:
             print(f"  {res.name}: {len(res.findings)}")
             for f, tp in zip(res.findings, res.tp, strict=True):
-                print(f"    [{f.category.value}] {f.quote!r} ({'matches a label' if tp else 'FP'})")
+                print(f"    [{f.category.value}] {f.quote!r} x{len(f.occurrences)} "
+                      f"({'matches a label' if tp else 'FP'})")
     print()
     per_doc = Counter({res.name: len(res.findings) for res in results})
-    print("findings per document: " + ", ".join(f"{k[:6]}={v}" for k, v in sorted(per_doc.items())))
+    per_doc_places = {res.name: _places(res.findings) for res in results}
+    print("findings (places) per document: " + ", ".join(
+        f"{k[:6]}={v} ({per_doc_places[k]})" for k, v in sorted(per_doc.items())))
     times = [res.seconds for res in results]
     e2e = [res.end_to_end for res in results]
     print(f"review time per document: median {statistics.median(times) * 1000:.1f} ms, "
           f"max {max(times) * 1000:.1f} ms (convert + extract + review: median "
           f"{statistics.median(e2e) * 1000:.1f} ms, max {max(e2e) * 1000:.1f} ms)")
+    print()
+    _reliability(all_findings)
     if args.verbose:
         print()
         for res in results:
@@ -240,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             for f, tp in zip(res.findings, res.tp, strict=True):
                 if not tp:
                     where = "/".join(f.location.path[1:]) if f.location else "-"
-                    print(f"FP   {res.name} [{f.category.value}] {where}: {f.quote!r}")
+                    print(f"FP   {res.name} [{f.category.value}] {where}: {f.quote!r} "
+                          f"x{len(f.occurrences)}")
     return 0
 
 

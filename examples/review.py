@@ -31,10 +31,13 @@ def main(argv: list[str]) -> int:
             print(f"{doc.title} (version {doc.version}, {len(doc.sections)} sections)")
             print(f"reviewer: {review.reviewer}; store: {ds.store_url}")
             print()
-            for finding in sorted(review.findings, key=lambda f: f.severity, reverse=True):
+            # Findings come most severe first; one finding may occur at several places.
+            for finding in review.findings:
                 path = finding.location.path if finding.location else ()
                 where = path[-1] if path else ""
-                print(f"[{finding.severity.upper():8}] {finding.policy_id}  {finding.title}")
+                places = len(finding.occurrences)
+                more = f" ({places} places)" if places > 1 else ""
+                print(f"[{finding.severity.upper():8}] {finding.policy_id}  {finding.title}{more}")
                 if finding.quote:
                     quote = " ".join(finding.quote.split())
                     print(f"            \"{quote}\"" + (f"  ({where})" if where else ""))
@@ -42,7 +45,10 @@ def main(argv: list[str]) -> int:
                     print(f"            fix: {finding.suggested_fix}")
             print()
             score = "n/a" if review.score is None else f"{review.score * 100:.1f} / 100"
-            print(f"{len(review.findings)} findings, score {score}")
+            print(f"{len(review.findings)} findings at {review.places} places, score {score}")
+            if review.below_threshold:
+                print(f"({review.below_threshold} more below the confidence threshold "
+                      f"{review.min_confidence:.2f}: review.all_findings has them)")
 
             report = source.with_name(f"{source.stem}.review.html")
             report.write_text(review.to_html(), encoding="utf-8")

@@ -13,7 +13,7 @@ See :func:`open` (sync) and :func:`aopen` (async); both take a store URL (``memo
 from docsense._client import AsyncDocSense, AsyncFeedback, DocSense, Feedback, aopen, open
 from docsense._version import __version__
 from docsense.config import Settings
-from docsense.domain.findings import Category, Finding, FindingLocation, Severity
+from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
 from docsense.errors import DocSenseError
 from docsense.views import (
     DocumentSummary,
@@ -37,6 +37,7 @@ __all__ = [
     "Finding",
     "FindingLocation",
     "HistoryEntry",
+    "Occurrence",
     "ReviewSummary",
     "ReviewView",
     "Settings",

@@ -164,6 +164,7 @@ class AsyncDocSense:
                 time_budget_s=resolved.ingest_time_budget_s,
             ),
             reviewer_factory=lambda spec: resolve_reviewer(spec, provider_options=provider_options),
+            min_confidence=resolved.min_confidence,
         )
         return cls(service, resolved)
 
@@ -212,10 +213,17 @@ class AsyncDocSense:
         packs: PackArg = None,
         reviewer: str | Reviewer | None = None,
         version: str | None = None,
+        min_confidence: float | None = None,
     ) -> ReviewView:
-        """Review a document version against policy packs (defaults from the settings)."""
+        """Review a document version against policy packs (defaults from the settings).
+
+        ``min_confidence`` (default: ``settings.min_confidence``, 0.5) is the review's
+        confidence threshold: findings below it are kept in ``all_findings`` but not in
+        ``findings``, the score or the feedback.
+        """
         result = await self._service.review(
-            document_id, packs=packs, reviewer=reviewer, version=version
+            document_id, packs=packs, reviewer=reviewer, version=version,
+            min_confidence=min_confidence,
         )
         return ReviewView.of(result)
 
@@ -322,12 +330,19 @@ class AsyncDocSense:
         reviewer: str | None = None,
         version: str | None = None,
         batch_id: str | None = None,
+        min_confidence: float | None = None,
     ) -> str:
-        """Queue a review for ``docsense worker`` processes; return the job id."""
+        """Queue a review for ``docsense worker`` processes; return the job id.
+
+        ``min_confidence`` is the review's confidence threshold (default: the worker's
+        ``DOCSENSE_MIN_CONFIDENCE`` setting).
+        """
         request: dict[str, Any] = {"document_id": document_id}
         for key, value in (("packs", packs), ("reviewer", reviewer), ("version", version)):
             if value is not None:
                 request[key] = list(value) if key == "packs" else value
+        if min_confidence is not None:
+            request["min_confidence"] = min_confidence
         [job_id] = await enqueue_reviews(self._jobs(), [request], batch_id=batch_id)
         return job_id
 
@@ -470,10 +485,19 @@ class DocSense:
         packs: PackArg = None,
         reviewer: str | Reviewer | None = None,
         version: str | None = None,
+        min_confidence: float | None = None,
     ) -> ReviewView:
-        """Review a document version against policy packs (defaults from the settings)."""
+        """Review a document version against policy packs (defaults from the settings).
+
+        ``min_confidence`` (default: ``settings.min_confidence``, 0.5) is the review's
+        confidence threshold: findings below it are kept in ``all_findings`` but not in
+        ``findings``, the score or the feedback.
+        """
         return self._run(
-            self._async.review(document_id, packs=packs, reviewer=reviewer, version=version)
+            self._async.review(
+                document_id, packs=packs, reviewer=reviewer, version=version,
+                min_confidence=min_confidence,
+            )
         )
 
     def get_review(self, review_id: str) -> ReviewView:
@@ -570,10 +594,18 @@ class DocSense:
         packs: Sequence[str] | None = None,
         reviewer: str | None = None,
         version: str | None = None,
+        min_confidence: float | None = None,
     ) -> str:
-        """Queue a review for ``docsense worker`` processes; return the job id."""
+        """Queue a review for ``docsense worker`` processes; return the job id.
+
+        ``min_confidence`` is the review's confidence threshold (default: the worker's
+        ``DOCSENSE_MIN_CONFIDENCE`` setting).
+        """
         return self._run(
-            self._async.submit_review(document_id, packs=packs, reviewer=reviewer, version=version)
+            self._async.submit_review(
+                document_id, packs=packs, reviewer=reviewer, version=version,
+                min_confidence=min_confidence,
+            )
         )
 
     def submit_batch(

@@ -21,6 +21,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from docsense.adapters.storage import installed_storage_schemes, is_storage_url
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE
 from docsense.errors import ConfigurationError
 
 __all__ = ["Settings", "default_store_url"]
@@ -77,6 +78,13 @@ class Settings(BaseSettings):
     ingest_time_budget_s: float = Field(default=60.0, gt=0)
     llm_timeout_s: float = Field(default=120.0, gt=0)
     llm_max_concurrency: int = Field(default=4, ge=1, le=256)
+    min_confidence: float = Field(
+        default=DEFAULT_MIN_CONFIDENCE,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="confidence threshold: findings below it are kept but not shown or scored",
+    )
     log_format: Literal["text", "json"] = "text"
     anthropic_api_key: SecretStr | None = _key("anthropic_api_key", "ANTHROPIC_API_KEY")
     openai_api_key: SecretStr | None = _key("openai_api_key", "OPENAI_API_KEY")

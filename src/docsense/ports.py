@@ -354,6 +354,11 @@ class RawFinding:
     the quote; the location is always computed from the quote. ``source`` is set only by a
     reviewer that merges others (``rules+anthropic:...``) to keep each finding's own source;
     None means the result's ``source``.
+
+    ``check`` names the deterministic check that found it and ``subject`` what it is about
+    (a phrase, a document name, a variable); the pipeline groups findings of one policy,
+    check and subject into one finding with every place. LLM reviewers leave both None: their
+    findings group by title.
     """
 
     policy_id: str
@@ -367,6 +372,8 @@ class RawFinding:
     confidence: float | None = None
     hint: int | None = None
     source: str | None = None
+    check: str | None = None
+    subject: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -15,13 +15,14 @@ import attrs
 
 from docsense.domain.documents import Document, DocumentVersion
 from docsense.domain.feedback import FeedbackSession
-from docsense.domain.findings import Finding
+from docsense.domain.findings import Finding, Occurrence
 from docsense.domain.ir import Section, SemanticIR
 from docsense.domain.review import PolicyOutcome, Usage
 
 if TYPE_CHECKING:
     from docsense.application.service import ReviewResult
     from docsense.policies import LoadedPack
+    from docsense.review.engine import ReviewOutcome
     from docsense.review.report import ReviewReport
 
 __all__ = [
@@ -99,7 +100,12 @@ class DocumentView:
 
 @attrs.frozen
 class ReviewView:
-    """A review: score, findings, per-policy outcomes, usage; renders to every report format."""
+    """A review: score, findings, per-policy outcomes, usage; renders to every report format.
+
+    ``findings`` are the finding groups at or above the review's confidence threshold
+    (``min_confidence``), most severe first; ``all_findings`` every group recorded, including
+    the ``below_threshold`` ones. Each finding lists its places in ``occurrences``.
+    """
 
     id: str
     document_id: str
@@ -115,6 +121,21 @@ class ReviewView:
     report: ReviewReport | None = attrs.field(repr=False, eq=False)
     markdown: str = attrs.field(default="", repr=False, eq=False)
     packs: tuple[LoadedPack, ...] = attrs.field(default=(), repr=False, eq=False)
+    min_confidence: float = 0.0
+    all_findings: tuple[Finding, ...] = attrs.field(
+        default=attrs.Factory(lambda self: self.findings, takes_self=True)
+    )
+    outcome: ReviewOutcome | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def below_threshold(self) -> int:
+        """How many findings are below the confidence threshold (in ``all_findings`` only)."""
+        return len(self.all_findings) - len(self.findings)
+
+    @property
+    def places(self) -> int:
+        """How many places the findings (at or above the threshold) have in all."""
+        return sum(len(f.occurrences) for f in self.findings)
 
     @classmethod
     def of(cls, result: ReviewResult) -> ReviewView:
@@ -131,6 +152,8 @@ class ReviewView:
             status=str(state.status),
             score=state.score,
             findings=state.findings,
+            all_findings=state.all_findings,
+            min_confidence=state.min_confidence,
             policies=state.policy_statuses,
             usage=state.usage,
             duration_ms=state.duration_ms,
@@ -138,51 +161,86 @@ class ReviewView:
             report=build_report(outcome) if outcome is not None else None,
             markdown=outcome.document.markdown if outcome is not None else "",
             packs=result.packs,
+            outcome=outcome,
         )
 
-    def render(self, fmt: str) -> str:
-        """Render the review as ``md``, ``html``, ``json`` or ``sarif``."""
+    def report_for(
+        self, *, include_all: bool = False, min_confidence: float | None = None
+    ) -> ReviewReport:
+        """Return the report of the review, with every finding or at another threshold.
+
+        ``include_all=True`` lists the findings below the threshold too (marked);
+        ``min_confidence`` reports at another threshold (findings, statuses and score
+        computed again). Raises ReviewError if the review has not completed.
+        """
         from docsense.errors import ReviewError
+        from docsense.review.report import build_report
+
+        if self.report is None or self.outcome is None:
+            raise ReviewError(f"review {self.id} has not completed ({self.status}); no report")
+        if not include_all and min_confidence is None:
+            return self.report
+        return build_report(self.outcome, include_all=include_all, min_confidence=min_confidence)
+
+    def render(
+        self, fmt: str, *, include_all: bool = False, min_confidence: float | None = None
+    ) -> str:
+        """Render the review as ``md``, ``html``, ``json`` or ``sarif``.
+
+        By default the report shows the findings at or above the review's confidence
+        threshold and says how many are below it; ``include_all=True`` shows those too and
+        ``min_confidence`` reports at another threshold.
+        """
         from docsense.reports import render
 
-        if self.report is None:
-            raise ReviewError(f"review {self.id} has not completed ({self.status}); no report")
-        rendered: str = render(self.report, fmt, markdown=self.markdown, packs=self.packs)
+        report = self.report_for(include_all=include_all, min_confidence=min_confidence)
+        rendered: str = render(report, fmt, markdown=self.markdown, packs=self.packs)
         return rendered
 
-    def to_markdown(self) -> str:
-        """Return the Markdown report."""
-        return self.render("md")
+    def to_markdown(self, *, include_all: bool = False, min_confidence: float | None = None) -> str:
+        """Return the Markdown report (options as for :meth:`render`)."""
+        return self.render("md", include_all=include_all, min_confidence=min_confidence)
 
-    def to_html(self) -> str:
-        """Return the self-contained HTML report."""
-        return self.render("html")
+    def to_html(self, *, include_all: bool = False, min_confidence: float | None = None) -> str:
+        """Return the self-contained HTML report (options as for :meth:`render`)."""
+        return self.render("html", include_all=include_all, min_confidence=min_confidence)
 
-    def to_json(self) -> str:
-        """Return the ``docsense.review/1`` JSON report."""
-        return self.render("json")
+    def to_json(self, *, include_all: bool = False, min_confidence: float | None = None) -> str:
+        """Return the ``docsense.review/2`` JSON report (options as for :meth:`render`)."""
+        return self.render("json", include_all=include_all, min_confidence=min_confidence)
 
-    def to_sarif(self) -> str:
-        """Return the SARIF 2.1.0 log."""
-        return self.render("sarif")
+    def to_sarif(self, *, include_all: bool = False, min_confidence: float | None = None) -> str:
+        """Return the SARIF 2.1.0 log (options as for :meth:`render`)."""
+        return self.render("sarif", include_all=include_all, min_confidence=min_confidence)
 
     def _repr_html_(self) -> str:
         rows = [
-            (f.severity, f.category, f.title, f.quote if len(f.quote) <= 80 else f.quote[:80] + "…")
+            (f.severity, f.category, f.title, len(f.occurrences),
+             f.quote if len(f.quote) <= 80 else f.quote[:80] + "…")
             for f in self.findings
         ]
         score = "n/a" if self.score is None else f"{self.score:.2f}"
+        hidden = (
+            f" ({self.below_threshold} below the confidence threshold "
+            f"{self.min_confidence:.2f} not shown)"
+            if self.below_threshold
+            else ""
+        )
         return (
             f"<div><b>Review</b> <code>{html.escape(self.id)}</code> &middot; score "
-            f"{score} &middot; {len(self.findings)} findings &middot; "
-            f"{html.escape(self.reviewer)}"
-            f"{_table(rows, ['severity', 'category', 'title', 'quote'])}</div>"
+            f"{score} &middot; {len(self.findings)} findings at {self.places} places{hidden}"
+            f" &middot; {html.escape(self.reviewer)}"
+            f"{_table(rows, ['severity', 'category', 'title', 'places', 'first quote'])}</div>"
         )
 
 
 @attrs.frozen
 class FeedbackItemView:
-    """A suggestion and the decision taken on it."""
+    """A suggestion and the decision taken on it.
+
+    ``quote`` and ``replacement`` are those of the finding's first place; ``occurrences``
+    lists every place (a decision applies to all of them, see :mod:`docsense.domain.feedback`).
+    """
 
     finding_id: str
     quote: str
@@ -191,11 +249,19 @@ class FeedbackItemView:
     decision: str
     reason: str | None
     text: str | None
+    occurrences: tuple[Occurrence, ...] = ()
+
+    @property
+    def places(self) -> int:
+        """How many places the suggestion covers."""
+        return max(1, len(self.occurrences))
 
     @property
     def can_accept(self) -> bool:
-        """Only a suggestion with a replacement can be accepted; others: modify or reject."""
-        return self.replacement is not None
+        """Only a suggestion with a replacement (at some place) can be accepted."""
+        return self.replacement is not None or any(
+            o.replacement is not None for o in self.occurrences
+        )
 
     @classmethod
     def items_of(cls, session: FeedbackSession) -> tuple[FeedbackItemView, ...]:
@@ -209,6 +275,7 @@ class FeedbackItemView:
                 decision=str(i.decision),
                 reason=i.reason,
                 text=i.text,
+                occurrences=i.item.occurrences,
             )
             for i in session.state.items
         )
@@ -266,7 +333,11 @@ class DocumentSummary:
 
 @attrs.frozen
 class ReviewSummary:
-    """A row of the reviews list."""
+    """A row of the reviews list.
+
+    ``findings`` counts the finding groups at or above the review's confidence threshold,
+    ``places`` their places and ``below_threshold`` the groups below it.
+    """
 
     id: str
     document_id: str
@@ -275,6 +346,8 @@ class ReviewSummary:
     status: str
     score: float | None
     findings: int
+    places: int = 0
+    below_threshold: int = 0
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> ReviewSummary:
@@ -287,12 +360,18 @@ class ReviewSummary:
             status=row.get("status", ""),
             score=row.get("score"),
             findings=int(row.get("findings", 0)),
+            places=int(row.get("places", row.get("findings", 0))),
+            below_threshold=int(row.get("below_threshold", 0)),
         )
 
 
 @attrs.frozen
 class FindingSummary:
-    """A finding from the cross-document findings read model, with its feedback decision."""
+    """A finding from the cross-document findings read model, with its feedback decision.
+
+    ``quote`` is its first place's; ``places`` counts them. ``below_threshold`` says the
+    finding is below its review's confidence threshold (recorded, not shown by default).
+    """
 
     id: str
     review_id: str
@@ -304,6 +383,8 @@ class FindingSummary:
     quote: str
     decision: str
     pack: str | None
+    places: int = 1
+    below_threshold: bool = False
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> FindingSummary:
@@ -319,4 +400,6 @@ class FindingSummary:
             quote=row.get("quote", ""),
             decision=row.get("decision", "pending"),
             pack=row.get("pack"),
+            places=int(row.get("places", 1)),
+            below_threshold=bool(row.get("below_threshold", False)),
         )

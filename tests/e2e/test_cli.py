@@ -139,7 +139,7 @@ def one_error_line(stderr: str) -> str:
 def test_fail_on_high_exits_1_on_a_document_with_high_findings_and_stdout_is_pure_json(
     cli: Runner, seeded: Seeded
 ) -> None:
-    assert seeded.report["schema"] == "docsense.review/1"
+    assert seeded.report["schema"] == "docsense.review/2"
     findings = seeded.report["findings"]
     assert isinstance(findings, list)
     assert findings
@@ -180,6 +180,110 @@ def test_fail_on_high_exits_0_on_doc_11_and_several_inputs_share_one_verdict(
     reports = array.json()
     assert isinstance(reports, list)
     assert reports[1]["document"]["id"] == seeded.document_id
+
+
+# --- confidence threshold, --all and report --------------------------------------------------
+
+
+def test_min_confidence_hides_findings_from_the_report_the_score_and_fail_on(
+    cli: Runner, seeded: Seeded
+) -> None:
+    every = seeded.report["findings"]
+    assert isinstance(every, list)
+    # A threshold above every finding's (calibrated) confidence hides them all.
+    high = max(f["confidence"] for f in every) + 0.01
+    assert high <= 1.0
+    threshold = f"{high:.3f}"
+    strict, env_strict, shown_all, bad_env = cli.many(
+        Cmd(["review", "--document", seeded.document_id, "-f", "json", "--min-confidence",
+             threshold, "--fail-on", "high"]),
+        Cmd(["review", "--document", seeded.document_id, "-f", "json"],
+            {"DOCSENSE_MIN_CONFIDENCE": threshold}),
+        Cmd(["review", "--document", seeded.document_id, "-f", "json", "--min-confidence",
+             threshold, "--all", "--fail-on", "high"]),
+        Cmd(["review", "--document", seeded.document_id], {"DOCSENSE_MIN_CONFIDENCE": "2"}),
+    )
+    for cmd in (strict, env_strict):
+        assert cmd.returncode == 0, cmd.stderr  # --fail-on counts the findings shown only
+        report = cmd.json()
+        assert isinstance(report, dict)
+        assert report["findings"] == []
+        hidden_before = seeded.report["threshold"]
+        assert isinstance(hidden_before, dict)
+        assert report["threshold"] == {"min_confidence": float(threshold),
+                                       "below": len(every) + hidden_before["below"],
+                                       "included": False}
+        assert report["score"] == 1.0
+    # --all shows them, marked, but the review's threshold still decides --fail-on.
+    assert shown_all.returncode == 0, shown_all.stderr
+    listed = shown_all.json()
+    assert isinstance(listed, dict)
+    assert [f["id"] for f in every] == [
+        f["id"] for f in listed["findings"] if f["confidence"] >= 0.5
+    ]
+    assert all(f["below_threshold"] for f in listed["findings"])
+    assert bad_env.returncode == 2
+    assert "min_confidence" in one_error_line(bad_env.stderr)
+
+
+def test_report_renders_a_stored_review_again_at_any_threshold(
+    cli: Runner, seeded: Seeded
+) -> None:
+    first = seeded.report["findings"]
+    assert isinstance(first, list)
+    threshold = f"{max(f['confidence'] for f in first) + 0.01:.3f}"  # above every finding
+    again, strict, everything, sarif, out_of_range, unknown, markdown = cli.many(
+        Cmd(["report", seeded.review_id, "-f", "json"]),
+        Cmd(["report", seeded.review_id, "-f", "json", "--min-confidence", threshold]),
+        Cmd(["report", seeded.review_id, "-f", "json", "--min-confidence", threshold, "--all"]),
+        Cmd(["report", seeded.review_id, "-f", "sarif"]),
+        Cmd(["report", seeded.review_id, "--min-confidence", "1.5"]),
+        Cmd(["report", "review-nope"]),
+        Cmd(["report", seeded.review_id, "-o", str(cli.workdir / "again.md")]),
+    )
+    for cmd in (again, strict, everything, sarif, markdown):
+        assert cmd.returncode == 0, cmd.stderr
+    report, high, listed = again.json(), strict.json(), everything.json()
+    assert isinstance(report, dict)
+    assert isinstance(high, dict)
+    assert isinstance(listed, dict)
+    assert [f["id"] for f in report["findings"]] == [f["id"] for f in first]
+    assert report["score"] == seeded.report["score"]
+    assert high["findings"] == []
+    hidden_before = report["threshold"]["below"]
+    assert high["threshold"]["below"] == len(report["findings"]) + hidden_before
+    assert high["score"] > report["score"]
+    assert len(listed["findings"]) == len(report["findings"]) + hidden_before
+    log = sarif.json()
+    assert isinstance(log, dict)
+    assert len(log["runs"][0]["results"]) == len(report["findings"])
+    assert out_of_range.returncode == 2
+    assert "Usage:" in out_of_range.stderr
+    assert unknown.returncode == 2
+    assert "review-nope" in one_error_line(unknown.stderr)
+    assert (cli.workdir / "again.md").read_text().startswith("# Review report")
+
+
+def test_a_finding_at_several_places_is_one_row_with_its_places(
+    cli: Runner, tmp_path: Path
+) -> None:
+    source = tmp_path / "hedging.md"
+    source.write_text(
+        "# Hedging\n\n## 1. Rules\n\nFutures are rolled where appropriate.\n\n"
+        "Options are hedged where appropriate.\n\nCash is swept where appropriate.\n"
+    )
+    result = cli.run("review", str(source), "--format", "json", "--fail-on", "critical")
+    report = result.json()
+    assert isinstance(report, dict)
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    [grouped] = [f for f in findings if len(f["occurrences"]) > 1]
+    assert len(grouped["occurrences"]) == 3
+    review_id = review_id_in(result.stderr)
+    markdown = cli.run("report", review_id).stdout
+    assert "(3 places)" in markdown
+    items = cli_json(cli, "feedback", "list", review_id, "--json")
+    assert [i["places"] for i in items if i["finding_id"] == grouped["id"]] == [3]
 
 
 # --- errors and exit code 2 -------------------------------------------------------------------
@@ -226,7 +330,7 @@ def test_usage_errors_exit_2_and_help_and_version_exit_0(cli: Runner) -> None:
     )
     assert (help_.returncode, version.returncode, review_help.returncode) == (0, 0, 0)
     for command in ("review", "ingest", "history", "packs", "feedback", "export",
-                    "projections", "worker", "documents", "reviews"):
+                    "projections", "worker", "documents", "reviews", "report"):
         assert command in help_.stdout
     assert "Exit codes" in help_.stdout
     assert version.stdout.startswith("docsense ")
@@ -311,6 +415,8 @@ def test_feedback_decisions_apply_as_a_new_version(cli: Runner) -> None:
     assert table.returncode == 0
     for decision in ("accepted", "rejected", "modified"):
         assert decision in table.stdout
+    assert "places" in table.stdout
+    assert all(len(i["occurrences"]) == i["places"] for i in items)  # type: ignore[arg-type]
 
 
 # --- packs -------------------------------------------------------------------------------------

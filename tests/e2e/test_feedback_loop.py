@@ -3,6 +3,9 @@
 Issue acceptance: version 1.1 carries the accepted and modified texts and not the replaced
 quotes; the re-review no longer reports those findings; history lists every step in order
 with its actor; version 1.0 is unchanged; the async facade gives the same result.
+
+Findings are groups of places: accepting one puts each place's replacement in, modifying one
+changes its first place only.
 """
 
 from __future__ import annotations
@@ -32,15 +35,23 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_schema_url"))
 
 
+def _spans(f: Any) -> list[tuple[int, int]]:
+    return [(o.location.start, o.location.end) for o in f.occurrences]
+
+
 def _plan(findings: Any) -> dict[str, Any]:
     """Pick two replaceable findings to accept, one to reject, one to modify (disjoint)."""
-    replaceable = [f for f in findings if f.replacement and f.quote and f.location]
-    assert len(replaceable) >= 4, "the seed document should yield at least 4 suggestions"
+    replaceable = [f for f in findings if any(o.replacement for o in f.occurrences)]
     chosen: list[Any] = []
-    for f in sorted(replaceable, key=lambda f: f.location.start):
-        if all(f.location.start >= c.location.end or f.location.end <= c.location.start
-               for c in chosen):
+    taken: list[tuple[int, int]] = []
+    for f in replaceable:
+        mine = _spans(f)
+        if all(a >= d or b <= c for a, b in mine for c, d in taken):
             chosen.append(f)
+            taken.extend(mine)
+    assert len(chosen) >= 4, "the seed document should yield at least 4 suggestions"
+    # Accept a group of several places when the document has one (groups first).
+    chosen.sort(key=lambda f: -len(f.occurrences))
     accept, reject, modify = chosen[:2], chosen[2], chosen[3]
     return {"accept": accept, "reject": reject, "modify": modify}
 
@@ -48,25 +59,28 @@ def _plan(findings: Any) -> dict[str, Any]:
 def _check(original: Any, revised: Any, plan: dict[str, Any], rereview: Any, history: Any,
            first_again: Any) -> None:
     assert revised.version == "1.1"
-    edits = [TextEdit(f.location.start, f.location.end, f.replacement) for f in plan["accept"]]
-    modified = plan["modify"]
+    accepted = [o for f in plan["accept"] for o in f.occurrences if o.replacement is not None]
+    edits = [TextEdit(o.location.start, o.location.end, o.replacement) for o in accepted]
+    modified = plan["modify"].occurrences[0]  # modify changes the first place only
     edits.append(TextEdit(modified.location.start, modified.location.end, MODIFIED))
     assert revised.markdown == apply_edits(original.markdown, edits)  # exactly those spans
-    for f in plan["accept"]:
-        assert f.replacement in revised.markdown
+    for o in accepted:
+        assert o.replacement in revised.markdown
     assert MODIFIED in revised.markdown
     old = original.markdown
-    for f in [*plan["accept"], modified]:
+    for o in [*accepted, modified]:
         # The quoted span as it stood (with what followed it) is gone, even where a rules
         # replacement keeps the author's words and adds a [[specify: ...]] placeholder.
-        as_written = old[f.location.start : f.location.end + 12]
+        as_written = old[o.location.start : o.location.end + 12]
         assert revised.markdown.count(as_written) < old.count(as_written), as_written
-    assert old[plan["reject"].location.start : plan["reject"].location.end] in revised.markdown
+    for start, end in _spans(plan["reject"]):
+        assert old[start:end] in revised.markdown
     assert revised.diff is not None
     assert "+++ 1.1" in revised.diff
 
-    replaced = {(f.policy_id, f.quote) for f in [*plan["accept"], plan["modify"]]}
-    again = {(f.policy_id, f.quote) for f in rereview.findings}
+    replaced = {(f.policy_id, o.quote) for f in plan["accept"] for o in f.occurrences}
+    replaced.add((plan["modify"].policy_id, modified.quote))
+    again = {(f.policy_id, o.quote) for f in rereview.findings for o in f.occurrences}
     assert not replaced & again, f"re-review still reports {replaced & again}"
 
     kinds = [h.event_type for h in history]
@@ -122,6 +136,23 @@ async def test_feedback_loop_through_the_async_facade(store_url: str) -> None:
         rereview = await ds.review(original.id)
         _check(original, revised, plan, rereview, await ds.history(original.id),
                await ds.document(original.id, version="1.0"))
+
+
+def test_accepting_a_group_replaces_every_place(store_url: str) -> None:
+    text = (b"# Hedging\n\n## 1. Rules\n\nFutures are rolled where appropriate.\n\n"
+            b"Options are hedged where appropriate.\n\nCash is swept where appropriate.\n")
+    with docsense.open(store_url) as ds:
+        doc = ds.ingest(text, filename="hedging.md")
+        review = ds.review(doc.id)
+        [group] = [f for f in review.findings if len(f.occurrences) > 1]
+        assert len(group.occurrences) == 3
+        assert all(o.replacement for o in group.occurrences)
+        ds.feedback(review.id).accept(group.id)
+        revised = ds.apply_feedback(review.id)
+    edits = [TextEdit(o.location.start, o.location.end, o.replacement or "")
+             for o in group.occurrences]
+    assert revised.markdown == apply_edits(doc.markdown, edits)
+    assert revised.markdown.count("[[specify: objective condition]]") == 3
 
 
 def test_accepting_a_suggestion_without_replacement_says_to_modify_or_reject() -> None:

@@ -1,8 +1,8 @@
 """Findings of a stored PDF carry the page their quote is on, as the file shows it.
 
 The oracle is independent of docsense's converter: pypdf's own text of each page. A quote
-whose text occurs on exactly one page must be reported on that page, in the review as run
-and as loaded back from the store.
+(of any place of a finding) whose text occurs on exactly one page must be reported on that
+page, in the review as run and as loaded back from the store.
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ def test_findings_of_a_stored_pdf_are_on_the_page_their_quote_is_on(tmp_path: Pa
         reloaded = ds.get_review(review.id)
     assert [_page(f) for f in reloaded.findings] == [_page(f) for f in review.findings]
     checked = 0
-    for finding in review.findings:
-        assert _page(finding) is not None, finding.quote
-        on = [i + 1 for i, text in enumerate(pages) if _squeezed(finding.quote) in text]
-        if len(on) == 1:
-            assert _page(finding) == on[0], finding.quote
-            checked += 1
+    for finding in review.all_findings:
+        for place in finding.occurrences:
+            assert place.location.page is not None, place.quote
+            on = [i + 1 for i, text in enumerate(pages) if _squeezed(place.quote) in text]
+            if len(on) == 1:
+                assert place.location.page == on[0], place.quote
+                checked += 1
     assert checked >= 10, f"only {checked} quotes could be placed on one page"

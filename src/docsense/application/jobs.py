@@ -21,6 +21,7 @@ from typing import Any
 from docsense.application.service import DocSenseService
 from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument
 from docsense.ports import JobQueue
+from docsense.review.engine import min_confidence_argument
 
 __all__ = ["REVIEW_JOB", "ReviewJobWorker", "enqueue_reviews", "job_queue", "review_id_for"]
 
@@ -56,16 +57,19 @@ async def enqueue_reviews(
 ) -> list[str]:
     """Queue review jobs and return their ids.
 
-    Each request has ``document_id`` and optional ``packs``, ``reviewer`` and ``version``.
+    Each request has ``document_id`` and optional ``packs``, ``reviewer``, ``version`` and
+    ``min_confidence`` (the review's confidence threshold; default: the worker's setting).
     """
     payloads = []
     for request in requests:
         document_id = request.get("document_id")
         if not isinstance(document_id, str) or not document_id.startswith("document-"):
             raise InvalidArgument(f"a review job needs a document id, got {document_id!r}")
-        unknown = set(request) - {"document_id", "packs", "reviewer", "version"}
+        unknown = set(request) - {"document_id", "packs", "reviewer", "version", "min_confidence"}
         if unknown:
             raise InvalidArgument(f"unknown review job fields: {', '.join(sorted(unknown))}")
+        if request.get("min_confidence") is not None:
+            min_confidence_argument(request["min_confidence"])
         payloads.append(dict(request))
     return await queue.enqueue(
         REVIEW_JOB, payloads, batch_id=batch_id, max_attempts=max_attempts
@@ -113,6 +117,7 @@ class ReviewJobWorker:
                 packs=payload.get("packs"),
                 reviewer=payload.get("reviewer"),
                 version=payload.get("version"),
+                min_confidence=payload.get("min_confidence"),
                 review_id=review_id_for(job.id),
                 fail_on_error=job.attempts >= job.max_attempts,
             )

@@ -9,9 +9,12 @@ Collections:
 
 - ``documents/documents`` keyed by document id: title, filename, latest version, status,
   last score and review, page and word counts, timestamps.
-- ``reviews/reviews`` keyed by review id: document, packs, reviewer, status, score, counts.
-- ``findings/findings`` keyed by ``<review id>:<finding id>``: the finding with its document,
-  review, packs and the feedback decision taken on it.
+- ``reviews/reviews`` keyed by review id: document, packs, reviewer, status, score, counts
+  (``findings`` at or above the review's confidence threshold, their ``places``, and how many
+  findings are ``below_threshold``).
+- ``findings/findings`` keyed by ``<review id>:<finding id>``: the finding (a group: its first
+  quote and its number of ``places``) with its document, review, packs, whether it is below
+  the review's confidence threshold, and the feedback decision taken on it.
 - ``audit/events`` keyed by event id: who did what, when, to which document, in one line.
 """
 
@@ -148,12 +151,23 @@ class ReviewsProjection(Projection):
                     reviewer=p["reviewer"],
                     status="running",
                     findings=0,
+                    places=0,
+                    below_threshold=0,
+                    min_confidence=p["min_confidence"],
                     dropped_ungrounded=0,
                     started_at=event.occurred_at_iso,
                     started_by=event.actor,
                 )
             case "FindingsRecorded":
-                row["findings"] = int(row.get("findings", 0)) + len(p["findings"])
+                threshold = float(row.get("min_confidence", 0.0))
+                shown = [f for f in p["findings"] if f["confidence"] >= threshold]
+                row["findings"] = int(row.get("findings", 0)) + len(shown)
+                row["places"] = int(row.get("places", 0)) + sum(
+                    len(f["occurrences"]) for f in shown
+                )
+                row["below_threshold"] = (
+                    int(row.get("below_threshold", 0)) + len(p["findings"]) - len(shown)
+                )
                 row["dropped_ungrounded"] = (
                     int(row.get("dropped_ungrounded", 0)) + p["ungrounded_dropped"]
                 )
@@ -205,10 +219,12 @@ class FindingsProjection(Projection):
                     document_id=p["document_id"],
                     document_version=_version(p["document_version"]),
                     packs=[pack["pack_id"] for pack in p["packs"]],
+                    min_confidence=p["min_confidence"],
                 )
             case "FindingsRecorded":
                 context = await _context(tx, event.stream_id)
                 packs = context.get("packs", [])
+                threshold = float(context.get("min_confidence", 0.0))
                 for f in p["findings"]:
                     location = f.get("location") or {}
                     severity = str(f["severity"])
@@ -232,8 +248,14 @@ class FindingsProjection(Projection):
                             "start": location.get("start"),
                             "end": location.get("end"),
                             "confidence": f["confidence"],
+                            "below_threshold": f["confidence"] < threshold,
+                            "places": len(f["occurrences"]),
+                            "check": f["check"],
+                            "subject": f["subject"],
                             "source": f["source"],
-                            "has_replacement": f.get("replacement") is not None,
+                            "has_replacement": any(
+                                o.get("replacement") is not None for o in f["occurrences"]
+                            ) or f.get("replacement") is not None,
                             "decision": "pending",
                             "recorded_at": event.occurred_at_iso,
                         },
@@ -287,7 +309,9 @@ _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"({', '.join(pack['pack_id'] for pack in p['packs'])}; {p['reviewer']})"
     ),
     "FindingsRecorded": lambda p: (
-        f"recorded {len(p['findings'])} findings ({p['ungrounded_dropped']} ungrounded dropped)"
+        f"recorded {len(p['findings'])} findings at "
+        f"{sum(len(f['occurrences']) for f in p['findings'])} places "
+        f"({p['ungrounded_dropped']} ungrounded dropped)"
     ),
     "ReviewCompleted": lambda p: f"review completed: score {p['score']:.2f}",
     "ReviewFailed": lambda p: f"review failed: {p['reason']}",

@@ -39,6 +39,7 @@ from docsense.application.repository import Repository
 from docsense.domain.documents import Document, DocumentVersion, VersionNumber
 from docsense.domain.events import CommandContext, EventMetadata
 from docsense.domain.feedback import FeedbackSession, apply_edits
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE
 from docsense.domain.policies import Policy, PolicyPack
 from docsense.domain.review import PackRef, Review, ReviewStatus
 from docsense.errors import (
@@ -53,7 +54,13 @@ from docsense.extraction import extract_ir
 from docsense.logs import correlation_scope
 from docsense.policies import LoadedPack, load_pack
 from docsense.ports import JSONObject, Reviewer, Storage
-from docsense.review.engine import ReviewDocument, ReviewOutcome, ReviewStats, run_review
+from docsense.review.engine import (
+    ReviewDocument,
+    ReviewOutcome,
+    ReviewStats,
+    min_confidence_argument,
+    run_review,
+)
 from docsense.review.reviewers import resolve_reviewer
 
 __all__ = ["DocSenseService", "ReviewResult"]
@@ -86,6 +93,7 @@ class DocSenseService:
         limits: IngestLimits | None = None,
         reviewer_factory: Callable[[str], Reviewer] = resolve_reviewer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> None:
         self.storage = storage
         self.repository = Repository(storage, storage, snapshot_every=snapshot_every)
@@ -96,6 +104,7 @@ class DocSenseService:
         self.limits = limits or IngestLimits()
         self._reviewer_factory = reviewer_factory
         self._clock = clock
+        self.default_min_confidence = min_confidence_argument(min_confidence)
 
     def _context(self, correlation_id: str, actor: str | None) -> CommandContext:
         return CommandContext(
@@ -232,8 +241,12 @@ class DocSenseService:
         actor: str | None = None,
         review_id: str | None = None,
         fail_on_error: bool = True,
+        min_confidence: float | None = None,
     ) -> ReviewResult:
         """Review a document version; record the review, link it and open its feedback.
+
+        ``min_confidence`` (default: the service's) is the review's confidence threshold:
+        findings below it are recorded but not shown, scored or offered for feedback.
 
         With ``review_id`` the call is resumable: if that review already exists (a queued
         job run again after its worker died) it is completed where it stopped and its
@@ -241,6 +254,9 @@ class DocSenseService:
         ``fail_on_error=False`` leaves a review whose reviewer failed open for a retry
         instead of recording it as failed.
         """
+        threshold = self.default_min_confidence
+        if min_confidence is not None:
+            threshold = min_confidence_argument(min_confidence)
         with correlation_scope() as cid:
             ctx = self._context(cid, actor)
             doc = await self.document(document_id)
@@ -255,7 +271,9 @@ class DocSenseService:
             )
             spec = reviewer if reviewer is not None else self.default_reviewer
             chosen = self._reviewer_factory(spec) if isinstance(spec, str) else spec
-            review = await self._started_review(ctx, doc, target, loaded, chosen, review_id)
+            review = await self._started_review(
+                ctx, doc, target, loaded, chosen, review_id, threshold
+            )
             outcome: ReviewOutcome | None = None
             if review.state.status is ReviewStatus.STARTED:
                 outcome = await self._run(ctx, review, doc, target, loaded, chosen, fail_on_error)
@@ -282,6 +300,7 @@ class DocSenseService:
         loaded: tuple[LoadedPack, ...],
         chosen: Reviewer,
         review_id: str | None,
+        min_confidence: float,
     ) -> Review:
         if review_id is not None:
             with contextlib.suppress(AggregateNotFound):
@@ -294,6 +313,7 @@ class DocSenseService:
             packs=refs,
             reviewer=chosen.spec,
             review_id=review_id,
+            min_confidence=min_confidence,
         )
         try:
             await self.repository.save(review)
@@ -315,14 +335,16 @@ class DocSenseService:
     ) -> ReviewOutcome:
         request = _review_document(doc, target)
         try:
-            outcome = await run_review(request, loaded, chosen)
+            outcome = await run_review(
+                request, loaded, chosen, min_confidence=review.state.min_confidence
+            )
         except DocSenseError as exc:
             if fail_on_error:
                 review.fail(ctx, reason=str(exc), retryable=True)
                 await self.repository.save(review)
             raise
-        known = {f.id for f in review.state.findings}  # recorded by an earlier, cut-off run
-        new_findings = [f for f in outcome.findings if f.id not in known]
+        known = {f.id for f in review.state.all_findings}  # recorded by an earlier, cut-off run
+        new_findings = [f for f in outcome.all_findings if f.id not in known]
         if new_findings or not known:
             review.record_findings(
                 ctx, new_findings, ungrounded_dropped=outcome.stats.dropped_ungrounded
@@ -398,10 +420,13 @@ class DocSenseService:
                 packs=tuple(packs),
                 reviewer=state.reviewer,
                 findings=state.findings,
+                all_findings=state.all_findings,
+                min_confidence=state.min_confidence,
                 policy_statuses=state.policy_statuses,
                 score=state.score,
                 stats=ReviewStats(
-                    grounded=len(state.findings), dropped_ungrounded=state.ungrounded_dropped
+                    grounded=sum(max(1, len(f.occurrences)) for f in state.all_findings),
+                    dropped_ungrounded=state.ungrounded_dropped,
                 ),
                 usage=state.usage,
                 duration_ms=state.duration_ms or 0,

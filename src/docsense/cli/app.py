@@ -20,7 +20,7 @@ from docsense.cli.records import (
     history_command,
     reviews_command,
 )
-from docsense.cli.review import ingest_command, review_command
+from docsense.cli.review import ingest_command, report_command, review_command
 from docsense.errors import DocSenseError
 
 __all__ = ["app", "main"]
@@ -102,6 +102,7 @@ def _global_options(
 
 
 app.command("review", epilog=_EPILOG)(review_command)
+app.command("report")(report_command)
 app.command("ingest")(ingest_command)
 app.command("documents")(documents_command)
 app.command("reviews")(reviews_command)

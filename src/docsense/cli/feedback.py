@@ -33,7 +33,8 @@ def list_command(
     """List the suggestions in document order, with their decisions.
 
     "acceptable" says whether a suggestion can be accepted: only those with a replacement can;
-    modify or reject the others.
+    modify or reject the others. "places" counts where the finding occurs: accepting puts each
+    place's replacement in, rejecting covers every place, modifying changes the first one.
     """
 
     async def work(ds: AsyncDocSense) -> tuple[FeedbackItemView, ...]:
@@ -47,13 +48,15 @@ def list_command(
     table.add_column("finding", overflow="fold")
     table.add_column("decision")
     table.add_column("acceptable")
-    table.add_column("quote", overflow="fold")
+    table.add_column("places", justify="right")
+    table.add_column("quote (first place)", overflow="fold")
     table.add_column("replacement / fix", overflow="fold")
     for i in items:
         table.add_row(
             i.finding_id,
             i.decision,
             "yes" if i.can_accept else "no",
+            str(i.places),
             short(i.quote, 60),
             short(i.replacement or i.suggested_fix, 60),
         )
@@ -69,6 +72,16 @@ def _dict(item: FeedbackItemView) -> dict[str, object]:
         "suggested_fix": item.suggested_fix,
         "reason": item.reason,
         "text": item.text,
+        "places": item.places,
+        "occurrences": [
+            {
+                "quote": o.quote,
+                "start": o.location.start,
+                "end": o.location.end,
+                "replacement": o.replacement,
+            }
+            for o in item.occurrences
+        ],
     }
 
 
@@ -81,7 +94,7 @@ def accept_command(
                        show_default=False)
     ],
 ) -> None:
-    """Accept suggestions: each one's replacement will stand in place of its quote."""
+    """Accept suggestions: at each place, its replacement will stand in place of its quote."""
 
     async def work(ds: AsyncDocSense) -> None:
         handle = ds.feedback(review_id)
@@ -129,7 +142,7 @@ def modify_command(
                      "stdin).", show_default=False),
     ],
 ) -> None:
-    """Put your own text in place of a suggestion's quote."""
+    """Put your own text in place of a suggestion's quote (its first place only)."""
     replacement = sys.stdin.read() if text == "-" else text
 
     async def work(ds: AsyncDocSense) -> None:

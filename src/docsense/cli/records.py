@@ -79,12 +79,14 @@ def reviews_command(
         print_json(rows)
         return
     table = Table()
-    for name in ("review", "document", "version", "reviewer", "status", "score", "findings"):
+    for name in ("review", "document", "version", "reviewer", "status", "score", "findings",
+                 "places"):
         table.add_column(name, overflow="fold")
     for r in rows:
+        hidden = f" (+{r.below_threshold} below threshold)" if r.below_threshold else ""
         table.add_row(
             r.id, r.document_id, r.document_version, r.reviewer, r.status, fmt_score(r.score),
-            str(r.findings),
+            f"{r.findings}{hidden}", str(r.places),
         )
     out.print(table)
 

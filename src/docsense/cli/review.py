@@ -1,4 +1,4 @@
-"""``docsense review`` and ``docsense ingest``: files in, reports and document ids out.
+"""``docsense review``, ``report`` and ``ingest``: files in, reports and document ids out.
 
 Output contract of ``review`` (so ``--format json|sarif`` on stdout is pure JSON):
 
@@ -11,6 +11,11 @@ Output contract of ``review`` (so ``--format json|sarif`` on stdout is pure JSON
   with several inputs PATH is a directory (created) holding one ``<name>.<ext>`` per input.
 - an input that fails (unreadable, rejected) is reported as one ``error:`` line and the others
   go on; the exit code is then 2, which outranks 1 from ``--fail-on``.
+
+Reports show the findings at or above the review's confidence threshold (``--min-confidence``,
+default ``DOCSENSE_MIN_CONFIDENCE`` = 0.5) and say how many are below it; ``--all`` shows those
+too, marked. ``--fail-on`` counts the findings at or above the threshold. ``docsense report
+REVIEW_ID`` renders a stored review again, at its threshold or another one.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from docsense.domain.findings import Severity
 from docsense.errors import DocSenseError
 from docsense.reports import render
 
-__all__ = ["ReportFormat", "ingest_command", "review_command"]
+__all__ = ["ReportFormat", "ingest_command", "report_command", "review_command"]
 
 
 class ReportFormat(StrEnum):
@@ -72,6 +77,23 @@ class _Target:
         return self.path.stem if self.path is not None else str(self.document_id)
 
 
+MinConfidence = Annotated[
+    float | None,
+    typer.Option(
+        "--min-confidence",
+        min=0.0,
+        max=1.0,
+        help="Confidence threshold (0 to 1): findings below it are kept but not shown or "
+        "scored (default: DOCSENSE_MIN_CONFIDENCE, else 0.5).",
+        show_default=False,
+    ),
+]
+ShowAll = Annotated[
+    bool,
+    typer.Option("--all", help="Also show the findings below the confidence threshold, marked."),
+]
+
+
 @dataclass(frozen=True)
 class _Reviewed:
     target: _Target
@@ -80,12 +102,19 @@ class _Reviewed:
     report: str
 
 
-def _render(review: ReviewView, fmt: str, target: _Target) -> str:
-    if review.report is None or fmt != "sarif":
-        return review.render(fmt)
+def _render(
+    review: ReviewView,
+    fmt: str,
+    target: _Target | None,
+    *,
+    include_all: bool = False,
+    min_confidence: float | None = None,
+) -> str:
+    report = review.report_for(include_all=include_all, min_confidence=min_confidence)
     # SARIF results point at the input as the user named it (what code-scanning UIs show).
-    uri = target.path.as_posix() if target.path is not None else None
-    return render(review.report, fmt, markdown=review.markdown, artifact_uri=uri)
+    path = target.path if target is not None else None
+    uri = path.as_posix() if fmt == "sarif" and path is not None else None
+    return render(report, fmt, markdown=review.markdown, packs=review.packs, artifact_uri=uri)
 
 
 async def _review_all(
@@ -96,6 +125,8 @@ async def _review_all(
     packs: list[str] | None,
     reviewer: str | None,
     fmt: str,
+    min_confidence: float | None,
+    include_all: bool,
 ) -> tuple[list[_Reviewed], int]:
     done: list[_Reviewed] = []
     failed = 0
@@ -112,9 +143,11 @@ async def _review_all(
                 else:
                     document_id = str(target.document_id)
                 review = await ds.review(
-                    document_id, packs=packs, reviewer=reviewer, version=version
+                    document_id, packs=packs, reviewer=reviewer, version=version,
+                    min_confidence=min_confidence,
                 )
-                done.append(_Reviewed(target, doc, review, _render(review, fmt, target)))
+                text = _render(review, fmt, target, include_all=include_all)
+                done.append(_Reviewed(target, doc, review, text))
             except (DocSenseError, OSError) as exc:
                 failed += 1
                 report_error(exc, debug=state.debug, about=target.label)
@@ -166,18 +199,23 @@ def _summary(done: list[_Reviewed]) -> Table:
     table.add_column("review", overflow="fold")
     table.add_column("score", justify="right")
     table.add_column("findings")
+    table.add_column("places", justify="right")
+    table.add_column("below threshold", justify="right")
     for item in done:
-        counts = Counter(Severity(f.severity) for f in item.review.findings)
+        review = item.review
+        counts = Counter(Severity(f.severity) for f in review.findings)
         by_severity = ", ".join(
             f"{counts[s]} {s}" for s in Severity.most_severe_first() if counts[s]
         )
         table.add_row(
             item.target.path.name if item.target.path is not None else item.target.label,
-            item.review.document_id,
-            item.review.document_version,
-            item.review.id,
-            fmt_score(item.review.score),
+            review.document_id,
+            review.document_version,
+            review.id,
+            fmt_score(review.score),
             by_severity or "none",
+            str(review.places),
+            str(review.below_threshold),
         )
     return table
 
@@ -240,12 +278,16 @@ def review_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary table on stderr.")
     ] = False,
+    min_confidence: MinConfidence = None,
+    show_all: ShowAll = False,
 ) -> None:
     """Ingest FILEs (or take stored documents) and review them against policy packs.
 
     The report goes to stdout (or -o); the summary table, progress and errors go to stderr,
     so `--format json` and `--format sarif` on stdout are pure JSON. With several inputs and
-    no -o, json is an array of reports and sarif one log with a run per input.
+    no -o, json is an array of reports and sarif one log with a run per input. Reports show
+    the findings at or above the confidence threshold and say how many are below it; --all
+    shows those too.
     """
     state = state_of(ctx)
     targets = [_Target(label=str(p), path=p) for p in nonempty(files)]
@@ -265,7 +307,8 @@ def review_command(
 
     async def work(ds: AsyncDocSense) -> tuple[list[_Reviewed], int]:
         return await _review_all(
-            ds, state, targets, packs=packs, reviewer=reviewer, fmt=fmt.value
+            ds, state, targets, packs=packs, reviewer=reviewer, fmt=fmt.value,
+            min_confidence=min_confidence, include_all=show_all,
         )
 
     done, failed = state.run(work, reviewer=reviewer)
@@ -282,6 +325,52 @@ def review_command(
         if hits:
             err.print(f"{hits} finding(s) at or above {threshold}: failing (--fail-on {threshold})")
             raise typer.Exit(ExitCode.FINDINGS)
+
+
+def report_command(
+    ctx: typer.Context,
+    review_id: Annotated[
+        str, typer.Argument(help="The review's id.", metavar="REVIEW_ID", show_default=False)
+    ],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.MD,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report here instead of stdout.",
+                     show_default=False),
+    ] = None,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--min-confidence",
+            min=0.0,
+            max=1.0,
+            help="Report at this confidence threshold instead of the review's (findings, "
+            "statuses and score are computed again from every recorded finding).",
+            show_default=False,
+        ),
+    ] = None,
+    show_all: ShowAll = False,
+) -> None:
+    """Render a stored review's report again (md, html, json or sarif).
+
+    By default at the review's own confidence threshold; --min-confidence reports at another
+    one and --all also shows the findings below it.
+    """
+    state = state_of(ctx)
+
+    async def work(ds: AsyncDocSense) -> str:
+        review = await ds.get_review(review_id)
+        return _render(review, fmt.value, None, include_all=show_all,
+                       min_confidence=min_confidence)
+
+    text = state.run(work)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")
 
 
 def ingest_command(

@@ -27,7 +27,7 @@ from docsense.domain.feedback import (
     TextEdit,
     apply_edits,
 )
-from docsense.domain.findings import Category, Finding, FindingLocation, Severity
+from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
 from docsense.domain.policies import (
     Check,
     CheckKind,
@@ -67,6 +67,7 @@ __all__ = [
     "FeedbackStatus",
     "Finding",
     "FindingLocation",
+    "Occurrence",
     "PackRef",
     "Policy",
     "PolicyPack",

@@ -3,7 +3,7 @@
 There is one session per review, and its stream id is derived from the review's
 (:meth:`FeedbackSession.id_for`), so a second session for the same review is a concurrency
 conflict in the store rather than a duplicate. Each finding with a quote and a location becomes
-an item, identified by the finding id.
+an item, identified by the finding id, and carries every place of that finding.
 
 State machine::
 
@@ -12,9 +12,18 @@ State machine::
 
 A decision can be changed until the session is applied: the latest decision counts, and every
 decision stays in the history. Repeating the current decision unchanged records nothing.
-Accepting needs a finding with replacement text; for advice-only findings, modify (write the
-text yourself) or reject. Two items whose spans overlap cannot both be accepted or modified,
-so the accepted edits always apply cleanly (:func:`apply_edits`).
+
+A decision applies to the whole finding, that is to every place of it:
+
+- **accept** puts each place's own replacement in place of its quote; places without a
+  replacement are left as they are. Accepting needs at least one place with a replacement;
+  for advice-only findings, modify (write the text yourself) or reject.
+- **reject** rejects the finding at all its places.
+- **modify** puts the user's text in place of the *first* place only (one text rarely fits
+  every place); the other places stay as they are and the next review reports them again.
+
+Two items whose edits overlap cannot both be accepted or modified, whichever of their places
+overlap, so the accepted edits always apply cleanly (:func:`apply_edits`).
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ import attrs
 from docsense.domain.aggregate import Aggregate
 from docsense.domain.documents import VersionNumber
 from docsense.domain.events import CommandContext, DomainEvent, domain_event
-from docsense.domain.findings import Finding
+from docsense.domain.findings import Finding, FindingLocation, Occurrence
 from docsense.errors import InvalidTransition, InvariantViolation
 
 __all__ = [
@@ -51,9 +60,21 @@ __all__ = [
 # --- value objects ---------------------------------------------------------------------------
 
 
+def _first_place(item: FeedbackItem) -> tuple[Occurrence, ...]:
+    # The default for items built the one-place way (quote + span): that one place.
+    if not item.quote or not 0 <= item.start <= item.end:
+        return ()  # __attrs_post_init__ says what is wrong
+    location = FindingLocation(start=item.start, end=item.end)
+    return (Occurrence(item.quote, location, item.replacement),)
+
+
 @attrs.frozen(kw_only=True)
 class FeedbackItem:
-    """A suggestion the user decides on: the quoted span and what could replace it."""
+    """A suggestion the user decides on: every place of one finding and what could replace it.
+
+    ``quote``, ``start``, ``end`` and ``replacement`` are those of the first place
+    (``occurrences[0]``); ``occurrences`` lists all of them in document order.
+    """
 
     finding_id: str
     quote: str
@@ -61,6 +82,9 @@ class FeedbackItem:
     end: int
     replacement: str | None = None
     suggested_fix: str = ""
+    occurrences: tuple[Occurrence, ...] = attrs.field(
+        default=attrs.Factory(_first_place, takes_self=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.finding_id:
@@ -71,6 +95,30 @@ class FeedbackItem:
             raise InvariantViolation(
                 f"item {self.finding_id!r}: need 0 <= start <= end, got {self.start}..{self.end}"
             )
+        if not self.occurrences:
+            raise InvariantViolation(f"item {self.finding_id!r} needs at least one place")
+        first = self.occurrences[0]
+        if (first.quote, first.location.start, first.location.end, first.replacement) != (
+            self.quote,
+            self.start,
+            self.end,
+            self.replacement,
+        ):
+            raise InvariantViolation(
+                f"item {self.finding_id!r}: quote, span and replacement must be those of its "
+                "first place"
+            )
+        for before, after in itertools.pairwise(self.occurrences):
+            if after.location.start < before.location.end:
+                raise InvariantViolation(
+                    f"item {self.finding_id!r}: places must be in document order without "
+                    "overlapping"
+                )
+
+    @property
+    def can_accept(self) -> bool:
+        """True if at least one place has replacement text (only such items can be accepted)."""
+        return any(o.replacement is not None for o in self.occurrences)
 
     @classmethod
     def from_finding(cls, finding: Finding) -> FeedbackItem:
@@ -84,6 +132,7 @@ class FeedbackItem:
             end=finding.location.end,
             replacement=finding.replacement,
             suggested_fix=finding.suggested_fix,
+            occurrences=finding.occurrences,
         )
 
 
@@ -106,13 +155,27 @@ class FeedbackItemState:
     text: str | None = None
 
     @property
-    def new_text(self) -> str | None:
-        """The text that replaces the quote when applied, or None if the item is not applied."""
+    def edits(self) -> tuple[TextEdit, ...]:
+        """The edits this item makes when applied, in document order (none unless decided so).
+
+        Accepted: each place with a replacement gets it. Modified: the user's text replaces
+        the first place only.
+        """
         if self.decision is Decision.ACCEPTED:
-            return self.item.replacement
-        if self.decision is Decision.MODIFIED:
-            return self.text
-        return None
+            return tuple(
+                TextEdit(o.location.start, o.location.end, o.replacement)
+                for o in self.item.occurrences
+                if o.replacement is not None
+            )
+        if self.decision is Decision.MODIFIED and self.text is not None:
+            return (TextEdit(self.item.start, self.item.end, self.text),)
+        return ()
+
+    @property
+    def new_text(self) -> str | None:
+        """The text of the item's first edit, or None if the item is not applied."""
+        edits = self.edits
+        return edits[0].text if edits else None
 
 
 @attrs.frozen
@@ -148,11 +211,9 @@ class FeedbackSessionState:
         return next((i for i in self.items if i.item.finding_id == finding_id), None)
 
     def edits(self) -> tuple[TextEdit, ...]:
-        """Return the edits of the accepted and modified items, in document order."""
+        """Return the edits of the accepted and modified items (every place), in document order."""
         return tuple(
-            TextEdit(i.item.start, i.item.end, i.new_text)
-            for i in self.items
-            if i.new_text is not None
+            sorted((e for i in self.items for e in i.edits), key=lambda e: (e.start, e.end))
         )
 
     @property
@@ -193,10 +254,14 @@ def apply_edits(markdown: str, edits: Iterable[TextEdit]) -> str:
 # --- events ----------------------------------------------------------------------------------
 
 
-@domain_event("FeedbackSessionOpened", version=1)
+@domain_event("FeedbackSessionOpened", version=2)
 @attrs.frozen(kw_only=True)
 class FeedbackSessionOpened(DomainEvent):
-    """A session opened on a review's actionable findings."""
+    """A session opened on a review's actionable findings.
+
+    v2: each item carries every place of its finding (``occurrences``); a v1 item becomes an
+    item of its one place.
+    """
 
     review_id: str
     document_id: str
@@ -207,7 +272,7 @@ class FeedbackSessionOpened(DomainEvent):
 @domain_event("SuggestionAccepted", version=1)
 @attrs.frozen(kw_only=True)
 class SuggestionAccepted(DomainEvent):
-    """The user accepted a finding's replacement text as written."""
+    """The user accepted a finding's replacement texts as written, at every place that has one."""
 
     finding_id: str
 
@@ -224,7 +289,7 @@ class SuggestionRejected(DomainEvent):
 @domain_event("SuggestionModified", version=1)
 @attrs.frozen(kw_only=True)
 class SuggestionModified(DomainEvent):
-    """The user wrote their own text to replace the quote ("" deletes it)."""
+    """The user wrote their own text to replace the first place's quote ("" deletes it)."""
 
     finding_id: str
     text: str
@@ -247,6 +312,7 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
 
     kind = "feedback"
     state_type = FeedbackSessionState
+    state_version = 2  # 2: items carry every place of their finding
 
     @classmethod
     def id_for(cls, review_id: str) -> str:
@@ -265,7 +331,10 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
         document_version: VersionNumber,
         findings: Iterable[Finding],
     ) -> FeedbackSession:
-        """Open the session of ``review_id``: one item per finding with a quote and location."""
+        """Open the session of ``review_id``: one item per finding with a quote and location.
+
+        Items are in document order of their first place.
+        """
         items = tuple(
             sorted(
                 (FeedbackItem.from_finding(f) for f in findings if f.is_actionable),
@@ -289,9 +358,9 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
         return session
 
     def accept(self, ctx: CommandContext, finding_id: str) -> SuggestionAccepted | None:
-        """Accept the finding's replacement text; None if it is already accepted."""
+        """Accept the finding's replacements (every place that has one); None if already so."""
         current = self._open_item(finding_id, "accept")
-        if current.item.replacement is None:
+        if not current.item.can_accept:
             raise InvalidTransition(
                 f"suggestion {finding_id!r} of {self.id}",
                 current.decision.value,
@@ -300,7 +369,7 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             )
         if current.decision is Decision.ACCEPTED:
             return None
-        self._check_no_overlap(current, "accept")
+        self._check_no_overlap(current, Decision.ACCEPTED, None, "accept")
         return self._record(ctx, SuggestionAccepted, finding_id=finding_id)
 
     def reject(
@@ -317,7 +386,10 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
     def modify(
         self, ctx: CommandContext, finding_id: str, *, text: str
     ) -> SuggestionModified | None:
-        """Replace the quote with ``text`` instead ("" deletes it). None if already so modified."""
+        """Replace the first place's quote with ``text`` ("" deletes it); None if already so.
+
+        The finding's other places are left as they are.
+        """
         current = self._open_item(finding_id, "modify")
         if text == current.item.quote:
             raise InvariantViolation(
@@ -325,13 +397,13 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             )
         if current.decision is Decision.MODIFIED and current.text == text:
             return None
-        self._check_no_overlap(current, "modify")
+        self._check_no_overlap(current, Decision.MODIFIED, text, "modify")
         return self._record(ctx, SuggestionModified, finding_id=finding_id, text=text)
 
     def apply(self, ctx: CommandContext, *, document_version: VersionNumber) -> FeedbackApplied:
         """Record that the decisions produced ``document_version``; no decision changes after."""
         state = self._require_open("apply")
-        applied = tuple(i.item.finding_id for i in state.items if i.new_text is not None)
+        applied = tuple(i.item.finding_id for i in state.items if i.edits)
         if not applied:
             raise InvalidTransition(
                 self.id,
@@ -356,24 +428,28 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             )
         return state
 
-    def _check_no_overlap(self, current: FeedbackItemState, command: str) -> None:
+    def _check_no_overlap(
+        self, current: FeedbackItemState, decision: Decision, text: str | None, command: str
+    ) -> None:
         # Two edits of overlapping spans cannot both be applied; refuse the second up front.
-        mine = current.item
+        # Every place the decision would edit is checked against every edit of the others.
+        mine = FeedbackItemState(current.item, decision, None, text).edits
         for other in self.state.items:
-            theirs = other.item
-            if (
-                theirs.finding_id != mine.finding_id
-                and other.new_text is not None
-                and theirs.start < mine.end
-                and mine.start < theirs.end
-            ):
-                raise InvalidTransition(
-                    f"suggestion {mine.finding_id!r} of {self.id}",
-                    current.decision.value,
-                    command,
-                    f"its text overlaps suggestion {theirs.finding_id!r}, which is "
-                    f"{other.decision.value}: reject that one first",
+            if other.item.finding_id == current.item.finding_id:
+                continue
+            for edit in mine:
+                clash = next(
+                    (e for e in other.edits if e.start < edit.end and edit.start < e.end), None
                 )
+                if clash is not None:
+                    raise InvalidTransition(
+                        f"suggestion {current.item.finding_id!r} of {self.id}",
+                        current.decision.value,
+                        command,
+                        f"its text at {edit.start}..{edit.end} overlaps suggestion "
+                        f"{other.item.finding_id!r} ({clash.start}..{clash.end}), which is "
+                        f"{other.decision.value}: reject that one first",
+                    )
 
     def _open_item(self, finding_id: str, command: str) -> FeedbackItemState:
         state = self._require_open(command)

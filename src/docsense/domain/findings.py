@@ -1,9 +1,15 @@
-"""Findings: what a review found, shared by the Review and FeedbackSession aggregates.
+r"""Findings: what a review found, shared by the Review and FeedbackSession aggregates.
 
-A :class:`Finding` ties a policy to a place in the document: the exact ``quote`` it is about
-(empty for "absent" findings such as a missing section), the :class:`FindingLocation` of that
-quote (computed from the quote by the review pipeline, never taken from an LLM), advice
-(``suggested_fix``) and, optionally, the text to put in place of the quote (``replacement``).
+A :class:`Finding` is one point a review makes about a document: a policy, what it is about
+(the ``check`` that found it and its ``subject``, e.g. the phrase "as applicable") and every
+place it occurs (``occurrences``: the exact quote, its :class:`FindingLocation` computed by
+the review pipeline from the quote, never taken from an LLM, and optionally the text to put
+in place of that quote). A finding about something missing (a section, a disclosure) is
+*absent*: it has no quote and no occurrences.
+
+``quote``, ``location`` and ``replacement`` are those of the first place
+(``occurrences[0]``), so code that reads one place per finding keeps working; places are in
+document order and do not overlap.
 
 Findings live inside events, so their shape is event schema: change it only with an upcaster.
 
@@ -11,20 +17,37 @@ Findings live inside events, so their shape is event schema: change it only with
 ...             severity=Severity.HIGH, title="Undefined cap", description="...",
 ...             quote="the cap", location=FindingLocation(start=10, end=17),
 ...             replacement="the 10% cap")
->>> f.is_actionable, Severity.HIGH > Severity.LOW
-(True, True)
+>>> f.is_actionable, Severity.HIGH > Severity.LOW, len(f.occurrences)
+(True, True, 1)
+>>> normalise_subject("  'IN ITS\nSOLE   Discretion'. ")
+'in its sole discretion'
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import unicodedata
 from enum import StrEnum
 
 import attrs
 
 from docsense.errors import InvariantViolation
 
-__all__ = ["Category", "Finding", "FindingLocation", "Severity"]
+__all__ = [
+    "DEFAULT_MIN_CONFIDENCE",
+    "Category",
+    "Finding",
+    "FindingLocation",
+    "Occurrence",
+    "Severity",
+    "check_min_confidence",
+    "normalise_subject",
+    "ordering_key",
+]
+
+#: Findings below this confidence are kept on the review but not shown by default.
+DEFAULT_MIN_CONFIDENCE = 0.5
 
 
 class Severity(StrEnum):
@@ -130,13 +153,40 @@ class FindingLocation:
             raise InvariantViolation(f"pages count from 1, got {self.page}")
 
 
+@attrs.frozen
+class Occurrence:
+    """One place a finding occurs: the exact ``quote``, its ``location`` and what could replace it.
+
+    ``replacement`` is text that can stand in place of this quote (with ``[[specify: ...]]``
+    placeholders rather than invented values), or None for advice only.
+    """
+
+    quote: str
+    location: FindingLocation
+    replacement: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.quote:
+            raise InvariantViolation("a place of a finding needs the quoted text")
+
+
+def _first_place(finding: Finding) -> tuple[Occurrence, ...]:
+    # The default for findings built the one-place way (quote + location): that one place.
+    if finding.quote and finding.location is not None:
+        return (Occurrence(finding.quote, finding.location, finding.replacement),)
+    return ()
+
+
 @attrs.frozen(kw_only=True)
 class Finding:
-    """One thing a review found wrong (or worth noting) in a document version.
+    """One point a review makes about a document version, with every place it occurs.
 
-    ``source`` is ``"rules"`` for deterministic checks or ``"llm:<model>"``. ``replacement``
-    needs a ``quote`` to replace; it may hold placeholders like ``[[specify: ...]]`` rather
-    than invented values.
+    ``source`` is ``"rules"`` for deterministic checks or ``"llm:<model>"``. ``check`` names
+    the deterministic check that found it (None for LLM findings); ``subject`` says what it is
+    about (a phrase, a document name, a variable; the title when a reviewer names nothing).
+    ``occurrences`` are its places in document order; the first one is also ``quote``,
+    ``location`` and ``replacement`` (built from them when not given). ``replacement`` needs
+    a ``quote`` to replace.
     """
 
     id: str
@@ -151,6 +201,11 @@ class Finding:
     replacement: str | None = None
     confidence: float = 1.0
     source: str = "rules"
+    check: str | None = None
+    subject: str = ""
+    occurrences: tuple[Occurrence, ...] = attrs.field(
+        default=attrs.Factory(_first_place, takes_self=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.id:
@@ -173,6 +228,33 @@ class Finding:
             raise InvariantViolation(
                 f"finding {self.id!r} has a replacement but no quote to replace"
             )
+        self._check_places()
+
+    def _check_places(self) -> None:
+        places = self.occurrences
+        if not places:
+            if self.quote and self.location is not None:
+                raise InvariantViolation(
+                    f"finding {self.id!r} quotes the document but lists no places"
+                )
+            return
+        first = places[0]
+        if (first.quote, first.location, first.replacement) != (
+            self.quote,
+            self.location,
+            self.replacement,
+        ):
+            raise InvariantViolation(
+                f"finding {self.id!r}: quote, location and replacement must be those of its "
+                "first place"
+            )
+        for before, after in itertools.pairwise(places):
+            if after.location.start < before.location.end:
+                raise InvariantViolation(
+                    f"finding {self.id!r}: places must be in document order without overlapping "
+                    f"({before.location.start}..{before.location.end} then "
+                    f"{after.location.start}..{after.location.end})"
+                )
 
     @property
     def is_absent(self) -> bool:
@@ -183,3 +265,63 @@ class Finding:
     def is_actionable(self) -> bool:
         """True if the finding can become a feedback item: it has a quote and a location."""
         return bool(self.quote) and self.location is not None
+
+    @property
+    def sort_key(self) -> tuple[int, bool, float, int, str, str]:
+        """The order findings are listed in (see :func:`ordering_key`)."""
+        start = self.location.start if self.location is not None else None
+        return ordering_key(self.severity, self.confidence, start, self.policy_id, self.id)
+
+
+def ordering_key(
+    severity: Severity, confidence: float, start: int | None, *ties: str
+) -> tuple[int, bool, float, int, str, str]:
+    """Sort key of a finding: most severe first, then most confident, then first position.
+
+    ``start`` is where its first place starts (None for an absent finding, listed after the
+    located findings of the same severity); ``ties`` (policy id, finding id) make the order
+    total.
+
+    >>> keys = [ordering_key(Severity.LOW, 0.9, 5), ordering_key(Severity.HIGH, 0.6, None),
+    ...         ordering_key(Severity.HIGH, 0.6, 80), ordering_key(Severity.HIGH, 0.9, 90)]
+    >>> [keys.index(k) for k in sorted(keys)]
+    [3, 2, 1, 0]
+    """
+    first, second = (*ties, "", "")[:2]
+    return (-severity.rank, start is None, -confidence, start or 0, first, second)
+
+
+def normalise_subject(text: str) -> str:
+    r"""Return the form of a subject that findings are grouped by.
+
+    NFKC-normalised, case-folded, whitespace runs collapsed to one space, and quotes and
+    punctuation around it removed:
+
+    >>> normalise_subject("As\napplicable") == normalise_subject('"as applicable"')
+    True
+    """
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    start, end = 0, len(folded)
+    while start < end and _is_trim(folded[start]):
+        start += 1
+    while end > start and _is_trim(folded[end - 1]):
+        end -= 1
+    return folded[start:end]
+
+
+def _is_trim(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char).startswith("P")
+
+
+def check_min_confidence(value: object) -> float:
+    """Return ``value`` as a confidence threshold in [0, 1]; raise InvariantViolation if not.
+
+    >>> check_min_confidence(0.5)
+    0.5
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvariantViolation(f"a confidence threshold is a number in [0, 1], got {value!r}")
+    number = float(value)
+    if not (math.isfinite(number) and 0.0 <= number <= 1.0):
+        raise InvariantViolation(f"a confidence threshold is a number in [0, 1], got {value!r}")
+    return number

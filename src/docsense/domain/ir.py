@@ -122,7 +122,7 @@ class FormulaVariable:
 
     name: str
     defined_at: Location | None = None
-    defined_by: str | None = None  # "term", "formula", "parameter" or "where"
+    defined_by: str | None = None  # "term", "formula", "parameter", "where" or "index"
 
 
 @attrs.frozen
@@ -160,6 +160,8 @@ class ReferenceKind(StrEnum):
     APPENDIX = "appendix"
     EXHIBIT = "exhibit"
     EXTERNAL = "external"
+    #: A provision of another text cited by number: "Section 871(m) of the Code".
+    CITATION = "citation"
 
 
 @attrs.frozen

@@ -8,6 +8,11 @@ State machine::
 
 Findings can be recorded in several parts (e.g. once by the rules reviewer, once per LLM
 batch); finding ids are unique across the review.
+
+A review has a confidence threshold (``min_confidence``, recorded when it starts). It keeps
+every finding it recorded (``all_findings``, for the audit), but its ``findings`` are those at
+or above the threshold: they are what the score, the policy statuses, the reports and the
+feedback session use. ``ReviewCompleted`` records how many findings were below it.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import attrs
 from docsense.domain.aggregate import Aggregate
 from docsense.domain.documents import VersionNumber
 from docsense.domain.events import CommandContext, DomainEvent, domain_event
-from docsense.domain.findings import Finding
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding, check_min_confidence
 from docsense.errors import InvalidTransition, InvariantViolation
 
 __all__ = [
@@ -122,7 +127,11 @@ class ReviewStatus(StrEnum):
 
 @attrs.frozen
 class ReviewState:
-    """Everything the Review aggregate knows."""
+    """Everything the Review aggregate knows.
+
+    ``all_findings`` holds every finding recorded; :attr:`findings` only those at or above
+    ``min_confidence``.
+    """
 
     document_id: str
     document_version: VersionNumber
@@ -130,7 +139,8 @@ class ReviewState:
     reviewer: str
     status: ReviewStatus
     started_at: datetime
-    findings: tuple[Finding, ...] = ()
+    min_confidence: float = 0.0
+    all_findings: tuple[Finding, ...] = ()
     ungrounded_dropped: int = 0
     finished_at: datetime | None = None
     score: float | None = None
@@ -141,9 +151,19 @@ class ReviewState:
     failure_reason: str | None = None
     retryable: bool = False
 
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings at or above the review's confidence threshold."""
+        return tuple(f for f in self.all_findings if f.confidence >= self.min_confidence)
+
+    @property
+    def below_threshold(self) -> int:
+        """How many recorded findings are below the confidence threshold (not shown)."""
+        return sum(1 for f in self.all_findings if f.confidence < self.min_confidence)
+
     def finding(self, finding_id: str) -> Finding | None:
-        """Return the finding with ``finding_id``, or None."""
-        return next((f for f in self.findings if f.id == finding_id), None)
+        """Return the finding with ``finding_id`` (at any confidence), or None."""
+        return next((f for f in self.all_findings if f.id == finding_id), None)
 
     def status_of(self, policy_id: str) -> PolicyStatus | None:
         """Return the outcome recorded for ``policy_id`` at completion, or None."""
@@ -153,28 +173,31 @@ class ReviewState:
 # --- events ----------------------------------------------------------------------------------
 
 
-@domain_event("ReviewStarted", version=2)
+@domain_event("ReviewStarted", version=3)
 @attrs.frozen(kw_only=True)
 class ReviewStarted(DomainEvent):
     """A reviewer started on a document version against one or more packs.
 
     v2: ``packs`` (a tuple of pack references) replaced v1's single ``pack_id`` and
-    ``pack_version``.
+    ``pack_version``. v3: ``min_confidence``, the review's confidence threshold (0.0 for
+    reviews recorded before thresholds existed: they showed everything).
     """
 
     document_id: str
     document_version: VersionNumber
     packs: tuple[PackRef, ...]
     reviewer: str
+    min_confidence: float = 0.0
 
 
-@domain_event("FindingsRecorded", version=1)
+@domain_event("FindingsRecorded", version=2)
 @attrs.frozen(kw_only=True)
 class FindingsRecorded(DomainEvent):
     """One part of the reviewer reported findings (possibly none).
 
     ``ungrounded_dropped`` counts LLM findings dropped because their quote was not in the
-    document.
+    document. v2: each finding is a group with ``check``, ``subject`` and ``occurrences``
+    (a v1 finding becomes a group of its one place).
     """
 
     findings: tuple[Finding, ...]
@@ -182,16 +205,21 @@ class FindingsRecorded(DomainEvent):
     ungrounded_dropped: int = 0
 
 
-@domain_event("ReviewCompleted", version=1)
+@domain_event("ReviewCompleted", version=2)
 @attrs.frozen(kw_only=True)
 class ReviewCompleted(DomainEvent):
-    """The review finished with a score in [0, 1] and per-policy outcomes."""
+    """The review finished with a score in [0, 1] and per-policy outcomes.
+
+    v2: ``below_threshold``, how many findings were below the review's confidence threshold
+    (and so left out of the score, the statuses and the default reports).
+    """
 
     score: float
     policy_statuses: tuple[PolicyOutcome, ...]
     usage: Usage
     duration_ms: int
     warnings: tuple[str, ...] = ()
+    below_threshold: int = 0
 
 
 @domain_event("ReviewFailed", version=1)
@@ -212,6 +240,7 @@ class Review(Aggregate[ReviewState]):
 
     kind = "review"
     state_type = ReviewState
+    state_version = 2  # 2: findings are groups; all_findings and min_confidence
 
     @classmethod
     def start(
@@ -223,12 +252,15 @@ class Review(Aggregate[ReviewState]):
         packs: Iterable[PackRef],
         reviewer: str,
         review_id: str | None = None,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> Review:
         """Start reviewing ``document_version`` of ``document_id`` with ``reviewer``.
 
         ``reviewer`` is a spec such as ``"rules"`` or ``"anthropic:claude-sonnet-4-5"``.
         ``review_id`` chooses the stream id (a queued job's review has one derived from the
         job, so a re-run of the job finds it instead of starting a second review).
+        ``min_confidence`` (in [0, 1]) is the threshold below which findings are kept but
+        not shown, scored or offered for feedback.
         """
         pack_refs = tuple(packs)
         if not document_id.startswith("document-"):
@@ -239,6 +271,7 @@ class Review(Aggregate[ReviewState]):
             raise InvariantViolation("each policy pack can be used once per review")
         if not reviewer.strip():
             raise InvariantViolation("a review needs a reviewer spec")
+        threshold = check_min_confidence(min_confidence)
         review = cls(review_id or cls.new_id(ctx))
         review._record(
             ctx,
@@ -247,6 +280,7 @@ class Review(Aggregate[ReviewState]):
             document_version=document_version,
             packs=pack_refs,
             reviewer=reviewer,
+            min_confidence=threshold,
         )
         return review
 
@@ -264,7 +298,7 @@ class Review(Aggregate[ReviewState]):
         ids = [f.id for f in batch]
         if len(set(ids)) != len(ids):
             raise InvariantViolation("finding ids must be unique within a batch")
-        known = {f.id for f in state.findings}
+        known = {f.id for f in state.all_findings}
         repeated = sorted(known.intersection(ids))
         if repeated:
             raise InvariantViolation(f"findings already recorded: {', '.join(repeated)}")
@@ -288,8 +322,12 @@ class Review(Aggregate[ReviewState]):
         duration_ms: int,
         warnings: Iterable[str] = (),
     ) -> ReviewCompleted:
-        """Finish the review with a score in [0, 1] and the outcome of each policy."""
-        self._require_started("complete")
+        """Finish the review with a score in [0, 1] and the outcome of each policy.
+
+        The score and statuses are those of the findings at or above the threshold; the
+        number below it is recorded with them.
+        """
+        state = self._require_started("complete")
         if not (math.isfinite(score) and 0.0 <= score <= 1.0):
             raise InvariantViolation(f"a review score is in [0, 1], got {score!r}")
         if duration_ms < 0:
@@ -310,6 +348,7 @@ class Review(Aggregate[ReviewState]):
             usage=usage or Usage(),
             duration_ms=duration_ms,
             warnings=tuple(warnings),
+            below_threshold=state.below_threshold,
         )
 
     def fail(
@@ -346,13 +385,14 @@ class Review(Aggregate[ReviewState]):
                 reviewer=event.reviewer,
                 status=ReviewStatus.STARTED,
                 started_at=event.occurred_at,
+                min_confidence=event.min_confidence,
             )
         if state is None:
             raise InvariantViolation(f"{event.event_type} before ReviewStarted")
         if isinstance(event, FindingsRecorded):
             return attrs.evolve(
                 state,
-                findings=(*state.findings, *event.findings),
+                all_findings=(*state.all_findings, *event.findings),
                 ungrounded_dropped=state.ungrounded_dropped + event.ungrounded_dropped,
             )
         if isinstance(event, ReviewCompleted):

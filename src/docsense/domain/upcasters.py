@@ -11,6 +11,14 @@ they do not call domain helpers that might change with the code.
   ``{"pack_id", "version"}``.
 - ``DocumentConverted`` v1 -> v2: ``anchors`` (offsets mapped to pages or paragraphs) were
   not kept; a v1 conversion has none.
+- ``ReviewStarted`` v2 -> v3: ``min_confidence`` (the review's confidence threshold) is 0.0:
+  reviews recorded before thresholds existed showed every finding.
+- ``FindingsRecorded`` v1 -> v2: a finding became a group of places; an old finding is a
+  group of its one place (``occurrences`` = its quote, location and replacement; none if it
+  had no quote or location), ``subject`` its title, ``check`` unknown (None).
+- ``ReviewCompleted`` v1 -> v2: ``below_threshold`` is 0 (nothing was hidden).
+- ``FeedbackSessionOpened`` v1 -> v2: each item carries its places; an old item has one, its
+  quote and span (without section or page, which v1 items did not keep).
 """
 
 from __future__ import annotations
@@ -22,7 +30,11 @@ from docsense.domain.upcasting import UPCASTERS
 __all__ = [
     "document_converted_v1_to_v2",
     "document_uploaded_v1_to_v2",
+    "feedback_session_opened_v1_to_v2",
+    "findings_recorded_v1_to_v2",
+    "review_completed_v1_to_v2",
     "review_started_v1_to_v2",
+    "review_started_v2_to_v3",
 ]
 
 
@@ -52,3 +64,43 @@ def review_started_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
 def document_converted_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     """Add the empty ``anchors`` list: version 1 did not keep them."""
     return {**payload, "anchors": []}
+
+
+@UPCASTERS.register("ReviewStarted", from_version=2)
+def review_started_v2_to_v3(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add ``min_confidence`` 0.0: the review showed every finding."""
+    return {**payload, "min_confidence": 0.0}
+
+
+def _finding_v1_to_v2(finding: dict[str, Any]) -> dict[str, Any]:
+    quote = finding.get("quote") or ""
+    location = finding.get("location")
+    places = []
+    if quote and location is not None:
+        places = [{"quote": quote, "location": location, "replacement": finding.get("replacement")}]
+    return {**finding, "check": None, "subject": finding["title"], "occurrences": places}
+
+
+@UPCASTERS.register("FindingsRecorded", from_version=1)
+def findings_recorded_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Make each finding a group of its one place, about its title, from an unknown check."""
+    return {**payload, "findings": [_finding_v1_to_v2(f) for f in payload["findings"]]}
+
+
+@UPCASTERS.register("ReviewCompleted", from_version=1)
+def review_completed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add ``below_threshold`` 0: nothing was hidden."""
+    return {**payload, "below_threshold": 0}
+
+
+def _item_v1_to_v2(item: dict[str, Any]) -> dict[str, Any]:
+    location = {"start": item["start"], "end": item["end"], "section_id": None, "path": [],
+                "page": None}
+    place = {"quote": item["quote"], "location": location, "replacement": item.get("replacement")}
+    return {**item, "occurrences": [place]}
+
+
+@UPCASTERS.register("FeedbackSessionOpened", from_version=1)
+def feedback_session_opened_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Give each item its one place."""
+    return {**payload, "items": [_item_v1_to_v2(i) for i in payload["items"]]}

@@ -47,7 +47,7 @@ def extract_ir(
     parameters = extract_parameters(doc)
     tables = extract_tables(doc)
     formulas = bind_variables(extract_formulas(doc), terms, parameters)
-    references = extract_references(doc, tables)
+    references = extract_references(doc, tables, terms)
     issues = validate(doc, terms, formulas, references)
     return SemanticIR(
         sections=tuple(sections),

@@ -5,10 +5,12 @@ maths) with exact offsets and turns any offset into a :class:`~docsense.domain.i
 (innermost section, page or paragraph provenance) in O(log n).
 """
 
+# ruff: noqa: RUF002  (mathematical letters are the point of the examples)
 from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from enum import Enum
 
@@ -16,7 +18,15 @@ import attrs
 
 from docsense.domain.ir import Location, Section, SourceAnchor
 
-__all__ = ["Block", "BlockKind", "Doc", "heading_sections", "normalise_name"]
+__all__ = [
+    "Block",
+    "BlockKind",
+    "Doc",
+    "heading_sections",
+    "normalise_name",
+    "plain_letters",
+    "split_scripts",
+]
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
@@ -44,11 +54,38 @@ class Block:
     text: str
 
 
+_MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff\u210e]")
+_SCRIPT = re.compile(r"([_^])\{([^{}]*)\}")
+
+
+def plain_letters(text: str) -> str:
+    """Map mathematical alphanumeric letters (𝑄, 𝐼𝑇𝐷, ℎ) to plain ones (Q, ITD, h)."""
+    if _MATH_ALNUM.search(text) is None:
+        return text
+    return _MATH_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
+def split_scripts(name: str) -> tuple[str, str, str]:
+    """Split ``Base_{sub}^{sup}`` into ``(base, sub, sup)``; scripts empty when absent.
+
+    Converters write PDF subscripts and superscripts as ``_{...}`` and ``^{...}``
+    (``Index Level_{ITD}``, ``w_{i,ITD}^{Lookthrough}``); a bracketed script
+    (``Day_{(t)}``) loses its brackets.
+    """
+    name = plain_letters(name)
+    subs = [m.group(2).strip(" ()") for m in _SCRIPT.finditer(name) if m.group(1) == "_"]
+    sups = [m.group(2).strip(" ()") for m in _SCRIPT.finditer(name) if m.group(1) == "^"]
+    base = _SCRIPT.sub(" ", name).strip()
+    return " ".join(base.split()), ",".join(subs), ",".join(sups)
+
+
 def normalise_name(name: str) -> str:
     """Fold a name for comparison: case, spacing, underscores, a plural ``s``, ``the``.
 
-    Symbols of one or two letters keep their case (``W`` and ``w`` differ in maths).
+    Symbols of one or two letters keep their case (``W`` and ``w`` differ in maths);
+    mathematical letters fold to plain ones.
     """
+    name = plain_letters(name)
     folded = _SPACE.sub(" ", name.replace("_", " ").replace("*", "")).strip()
     if len(folded.split(" ")[0]) <= 2:
         return folded

@@ -12,7 +12,7 @@ letters with their subscripts (``\sigma_{i}`` -> ``σ_i``), command names exclud
 Whether each variable is defined is decided later by :mod:`.validate`.
 """
 
-# ruff: noqa: RUF001, RUF002  (Greek letters are the point of the LaTeX name table)
+# ruff: noqa: RUF001, RUF002, RUF003  (Greek letters and maths signs are the point)
 from __future__ import annotations
 
 import re
@@ -32,15 +32,19 @@ _ASSIGN = re.compile(
     r"(?P<rhs>[^\n]{1,500})$",
     re.MULTILINE,
 )
-_OPERATOR = re.compile(r"[+\u2212\u00d7*/\u00f7^\u2211\u03a3\u221a\u220f]|\s-\s|\b[A-Za-z]\w*\(")
+_OPERATOR = re.compile(
+    r"[+\u2212\u00d7*/\u00f7\u2044\u2215^\u2211\u03a3\u221a\u220f]|\s-\s|\b[A-Za-z]\w*\("
+)
 _SPLIT = re.compile(
-    r"[=+\u2212\u00d7*/\u00f7^(),\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]|\s-\s|\s\u2013\s"
+    r"[=+\u2212\u00d7*/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]"
+    r"|\s-\s|\s\u2013\s"
 )
 _NUMBERISH = re.compile(r"^[-+]?[$\u20ac\u00a3]?\d[\d,.]*\s*(?:%|bps?|x)?$")
 _FUNCTION_WORDS = frozenset(
     {"sum", "max", "min", "abs", "log", "ln", "exp", "sqrt", "avg", "average", "mean", "std",
-     "stdev", "stddev", "var", "count", "median", "round", "floor", "ceil", "ceiling", "product",
-     "prod", "sign", "cov", "corr", "of", "and", "or", "the"}
+     "correl", "corr", "covar", "cov", "sign", "sgn", "int", "mod", "round", "trunc",
+     "stdev", "stddev", "var", "count", "median", "floor", "ceil", "ceiling", "product",
+     "prod", "of", "and", "or", "the"}
 )  # fmt: skip
 # A chunk starting with one of these (in lower case) is prose trailing the expression.
 _PROSE_LEAD = frozenset(
@@ -82,10 +86,38 @@ def split_assignment(text: str) -> tuple[str | None, str]:
     return lhs.strip().strip("{} "), rhs.strip()
 
 
+_SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
+_TIMES_X = re.compile(r"(?<=[\w)}\]\u0300-\u036f\u0000])\s+x\s+(?=[\w(\[|])")
+# "Signal_{ic}(o)", "HR(s, d)": a function's arguments are indices, not operands.
+_ARG_LIST = re.compile(
+    r"(?<=[\w}\u0000])\s?\((?P<args>\s*[\w\u0370-\u03ff]{1,6}(?:\s*[+\u2212-]\s*\d)?"
+    r"(?:\s*,\s*[\w\u0370-\u03ff]{1,6}(?:\s*[+\u2212-]\s*\d)?){0,5}\s*)\)"
+)
+_MASK = "\u0000"
+# A maths symbol rather than a word: one or two letters, optionally with scripts.
+_SYMBOL_WORD = re.compile(r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*")
+
+
 def plain_variables(expression: str) -> tuple[str, ...]:
-    """Return the operand names of a plain-text expression, in order, without repeats."""
+    """Return the operand names of a plain-text expression, in order, without repeats.
+
+    ``Name_{i,ITD}`` and ``Name^{sup}`` stay one operand (their scripts may hold commas and
+    minus signs); a lone ``x`` between two operands is a multiplication sign.
+    """
+    scripts: list[str] = []
+
+    def protect(m: re.Match[str]) -> str:
+        scripts.append(m.group(0))
+        return f"{_MASK}{len(scripts) - 1}{_MASK}"
+
+    masked = _SCRIPT_GROUP.sub(protect, expression)
+    masked = _ARG_LIST.sub(
+        lambda m: "" if not _is_function_word(masked, m.start()) else m.group(0), masked
+    )
+    masked = _TIMES_X.sub(" \u00d7 ", masked)
     names: list[str] = []
-    for chunk in _SPLIT.split(expression):
+    for chunk in _SPLIT.split(masked):
+        chunk = re.sub(f"{_MASK}(\\d+){_MASK}", lambda m: scripts[int(m.group(1))], chunk)
         words = chunk.replace("*", " ").split()
         if words and words[0] in _PROSE_LEAD:
             continue
@@ -95,12 +127,25 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             words.pop()
         if not words or len(words) > 4:
             continue
+        if len(words) > 1 and all(_SYMBOL_WORD.fullmatch(w) for w in words):
+            # "A A_{i,t}": stacked symbols the PDF put side by side (a fraction's
+            # numerator and denominator), not one name of several words.
+            names.extend(w for w in words if w not in names)
+            continue
         name = " ".join(words).strip(" .;:'\"")
         if not name or _NUMBERISH.match(name) or not name[0].isalpha():
             continue
+        if "=" in name or "\ufffd" in name:
+            continue  # a summation bound glued to a symbol, or glyphs the PDF did not map
         if name not in names:
             names.append(name)
     return tuple(names)
+
+
+def _is_function_word(text: str, at: int) -> bool:
+    """Return True if the word before ``at`` is a known function (``max``, ``ln``...)."""
+    word = re.search(r"([A-Za-z]+)\s?$", text[:at])
+    return word is not None and word.group(1).lower() in _FUNCTION_WORDS
 
 
 def latex_variables(latex: str) -> tuple[str, ...]:
@@ -161,6 +206,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             continue
         if not re.search(r"[A-Za-z\u0370-\u03ff]", rhs) or lhs.lower().startswith("if "):
             continue
+        if re.fullmatch(r"[a-z]", lhs) and len(rhs) <= 14:
+            continue  # "s=ITD−1", "i=1": the bounds of a sum, not a formula
         start = block.start + m.start("lhs")
         text = f"{lhs} = {rhs}"
         variables = plain_variables(f"{lhs} = {rhs}")
@@ -173,12 +220,31 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         )
 
 
+# A code block that is a program (declarations, statements, calls) rather than formulas set
+# in monospace: "uint256 amount = ...;", "function f(...) {", "const x = ...", "def f(x):".
+_PROGRAM = re.compile(
+    r"^\s*(?:```|~~~)\s*(?:solidity|sol|js|javascript|ts|typescript|python|py|go|rust|rs|java|"
+    r"c|cpp|c\+\+|cs|sql|bash|sh|shell|json|yaml|toml)\b"
+    r"|;\s*$|\{\s*$|^\s*}\s*$"
+    r"|\b(?:function|return|const|let|var|def|class|import|require|uint\d*|int\d*|"
+    r"address|bool|mapping|struct|public|private|external|internal|view|pragma)\b",
+    re.MULTILINE,
+)
+
+
 def extract_formulas(doc: Doc) -> tuple[Formula, ...]:
-    """Return the formulas of ``doc`` in document order (variables not yet resolved)."""
+    """Return the formulas of ``doc`` in document order (variables not yet resolved).
+
+    Formulas come from maths (``$...$``, ``$$...$$``), ``Name = expression`` lines in prose,
+    and code blocks that hold formulas; a code block that is a program (Solidity, Python,
+    statements ending in ``;``...) is not read for formulas.
+    """
     found: list[Formula] = []
     for block in doc.blocks:
         if block.kind in (BlockKind.MATH, BlockKind.PARAGRAPH):
             found.extend(_latex(doc, block))
+        if block.kind is BlockKind.CODE and _PROGRAM.search(block.text):
+            continue  # program code: its names come from its declarations, not a glossary
         if block.kind in (BlockKind.PARAGRAPH, BlockKind.CODE) and "=" in block.text:
             found.extend(_plain(doc, block))
     return tuple(sorted(found, key=lambda f: f.location.start))

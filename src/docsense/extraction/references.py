@@ -7,8 +7,24 @@ number matches a heading that starts with it (``3.2``, ``3.2.``, ``Section 3.2``
 numbering restarts in several parts of a document, the heading in the same top-level part
 wins. External references are URLs, Markdown links, and named documents introduced by
 ``as described in``, ``set out in``, ``see the`` ... ending in a document noun
-(Methodology, Rulebook, Prospectus, Agreement, Policy ...); a named document that is in
-fact a part of this file (a heading carries its name) resolves to that part.
+(Methodology, Rulebook, Prospectus, Agreement, Policy ...).
+
+Real methodologies are often bundles of parts that refer to each other by name, so a
+reference resolves inside the file when:
+
+* a heading, or a caption-like line that starts a block (``Section C: Preliminary Weight
+  Determination Process``, ``Table 1: ...``), carries its label: PDFs do not always mark
+  such lines as headings;
+* it says so itself: ``this Section C`` is the part the sentence is in;
+* it names a document the file declares itself to be: ``This Specifications Annex
+  constitutes the Relevant General Strategy Description``, ``These Provisions ... will
+  constitute the "Index Rules"``, ``"Relevant Base Description" means this Description``;
+* every content word of the name is in one heading (``General Description`` and the part
+  headed ``General Basket Strategy Base Description``), or the name is a term the document
+  defines (``Signal Specification Set``): a concept of this document, not another one.
+
+A section number followed by ``of the Code`` / ``of the Act`` / ``of the Agreement``
+(``Section 871(m) of the Code``) cites another text: it is external, not a missing part.
 """
 
 from __future__ import annotations
@@ -16,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from docsense.domain.ir import CrossReference, ReferenceKind, Section, Table
+from docsense.domain.ir import CrossReference, DefinedTerm, ReferenceKind, Section, Table
 from docsense.extraction._text import Block, BlockKind, Doc
 
 __all__ = ["extract_references"]
@@ -33,13 +49,42 @@ _DOC_NOUN = (
     r"(?:Methodology|Methodologies|Rulebook|Rules|Handbook|Manual|Guide|Guidelines|Prospectus"
     r"|Supplement|Agreement|Policy|Policies|Procedures?|Framework|Standards?|Documentation"
     r"|Description|Provisions|Regulations?|Directive|Terms\s+and\s+Conditions|Memorandum"
-    r"|Circular|Notice|Specification)"
+    r"|Circular|Notice|Specifications?(?:\s+Annex)?|Annex|Addendum)"
 )
 _EXTERNAL_DOC = re.compile(
     r"\b(?:described|defined|set\s+out|specified|published|available|found|contained|detailed"
     r"|provided|explained|outlined|see|refer\s+to|according\s+to|pursuant\s+to|under|per"
-    r"|in\s+accordance\s+with)\s+(?:in\s+)?(?:the\s+)?(?:relevant\s+)?"
-    r"(?P<doc>(?:[A-Z][\w&.'/-]*\s+){0,7}" + _DOC_NOUN + r")\b"
+    r"|in\s+accordance\s+with|(?:meanings?|definitions?)\s+(?:given|ascribed|assigned)"
+    r"(?:\s+to\s+(?:such|these|those|the)\s+terms?)?)\s+(?:in\s+)?(?:the\s+)?(?:relevant\s+)?"
+    r"(?P<doc>(?:[A-Z][\w&.'/\u00ae\u2122-]*\s+){0,7}" + _DOC_NOUN + r")\b"
+)
+# "Section 871(m) of the Code", "Article 3 of the Regulation", "clause 4 of the Agreement".
+_CITED_TEXT = re.compile(
+    r"^\s*(?:\([a-z0-9]{1,4}\))*\s*(?:of|under)\s+(?:the\s+)?(?:[A-Z][\w&.'-]*\s+){0,6}"
+    r"(?:Code|Act|Regulations?|Directive|Rules?|Agreement|Treaty|Convention|Statute|Law|"
+    r"Constitution|Bylaws|Charter|Prospectus|Supplement|Handbook|Rulebook)\b"
+)
+# "This Specifications Annex ... constitutes the Relevant General Strategy Description",
+# "These Provisions ... will constitute the "Index Rules"".
+_SELF_DECLARED = re.compile(
+    r"\b(?:This|These|this|these)\s+[^.;]{0,300}?\bconstitutes?\s+(?:the\s+|a\s+)?"
+    r"[\"\u201c]?(?P<name>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,6})"
+)
+# '"Relevant Base Description" means this Description'.
+_MEANS_THIS = re.compile(
+    r"[\"\u201c](?P<name>[A-Z][^\"\u201d\n]{1,80})[\"\u201d]\s+(?:means|shall\s+mean|refers\s+to)"
+    r"\s+(?:this|these)\b"
+)
+# A definition that places the named document in this file, or outside it.
+_INSIDE = re.compile(
+    r"\b(?:this|these|herein|hereto|hereof|hereunder|attached|below|above|appended)\b", re.I
+)
+_OUTSIDE_DOC = re.compile(
+    r"https?://|www\.|\bavailable\s+(?:at|on|from)\b|\bpublished\s+by\b", re.IGNORECASE
+)
+_NAME_NOISE = frozenset(
+    {"the", "this", "these", "such", "relevant", "applicable", "other", "any", "each", "a", "an",
+     "of", "and", "or", "for", "in", "to", "on", "by", "with"}
 )
 _KIND = {
     "section": ReferenceKind.SECTION,
@@ -63,7 +108,9 @@ _NUMBER_PREFIX = re.compile(
 
 
 class _Resolver:
-    def __init__(self, doc: Doc, tables: Sequence[Table]) -> None:
+    def __init__(
+        self, doc: Doc, tables: Sequence[Table], terms: Sequence[DefinedTerm] = ()
+    ) -> None:
         self.doc = doc
         self.numbered: dict[str, list[Section]] = {}
         for section in doc.sections:
@@ -72,6 +119,15 @@ class _Resolver:
                 self.numbered.setdefault(m.group("num"), []).append(section)
         self.by_id = {s.id: s for s in doc.sections}
         self.tables = tables
+        self.heading_words = [(s.id, _content_words(s.heading)) for s in doc.sections]
+        self.terms: dict[str, str] = {}
+        for t in terms:
+            for name in (t.term, *t.aliases):
+                self.terms.setdefault(" ".join(name.lower().split()), t.definition)
+        self.self_names = _self_declared(doc)
+        self.block_leads = [
+            (b.start, b.text.split("\n", 1)[0]) for b in doc.blocks if b.kind is not BlockKind.CODE
+        ]
 
     def _top(self, section: Section | None) -> str | None:
         while section is not None and section.parent_id is not None:
@@ -97,6 +153,26 @@ class _Resolver:
         for table in self.tables:
             if table.caption and pattern.search(table.caption):
                 return table.id
+        # A caption or part title the converter did not mark as a heading: a block that
+        # starts with the label, then a title separator or nothing ("Table 1: Signals").
+        lead = re.compile(
+            rf"^\W{{0,3}}{word}\s+{re.escape(target)}(?:\s*(?:[:.\u2013\u2014-]|\(|$))",
+            re.IGNORECASE,
+        )
+        for start, first_line in self.block_leads:
+            if len(first_line) <= 160 and lead.match(first_line):
+                section = self.doc.section_at(start)
+                return section.id if section is not None else f"offset-{start}"
+        # Or a caption line inside a block: the label, a separator and a title, no sentence.
+        caption = re.compile(
+            rf"^\W{{0,3}}{word}\s+{re.escape(target)}(?:\s*[:\u2013\u2014-]\s*[A-Z][^\n]{{0,110}}"
+            rf"(?<![.,;])|\s*)$",
+            re.IGNORECASE | re.MULTILINE,
+        )
+        found = caption.search(self.doc.markdown)
+        if found is not None:
+            section = self.doc.section_at(found.start())
+            return section.id if section is not None else f"offset-{found.start()}"
         return None
 
     def named(self, name: str) -> str | None:
@@ -104,7 +180,45 @@ class _Resolver:
         section = next(
             (s for s in self.doc.sections if folded in " ".join(s.heading.lower().split())), None
         )
-        return section.id if section else None
+        if section is not None:
+            return section.id
+        declared = self.self_names.get(_content_words(name))
+        if declared is not None:
+            return declared
+        if any(term.startswith(folded + " ") for term in self.terms):
+            return "defined-term"  # "Signal Specification" of a defined "Signal Specification Set"
+        definition = self.terms.get(folded)
+        if definition is not None and _INSIDE.search(definition) and not _OUTSIDE_DOC.search(
+            definition
+        ):
+            return "defined-term"
+        words = _content_words(name)
+        if len(words) >= 2:
+            for section_id, heading in self.heading_words:
+                if words <= heading:
+                    return section_id
+        return None
+
+
+def _content_words(text: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return frozenset(w.rstrip("s") if len(w) > 3 else w for w in words if w not in _NAME_NOISE)
+
+
+def _self_declared(doc: Doc) -> dict[frozenset[str], str]:
+    """Names the file gives itself ("constitutes the X", '"X" means this'), to a section id.
+
+    Names are keyed by their content words, so "Relevant Specifications Annex" and "the
+    Relevant Specification Annex" are one name.
+    """
+    out: dict[frozenset[str], str] = {}
+    text = doc.markdown
+    for pattern in (_SELF_DECLARED, _MEANS_THIS):
+        for m in pattern.finditer(text):
+            name = " ".join(m.group("name").split()).strip(" .,;:\"\u201d")
+            section = doc.section_at(m.start())
+            out.setdefault(_content_words(name), section.id if section else "self")
+    return out
 
 
 def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossReference]:
@@ -117,8 +231,33 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             continue
         target = m.group("target")
         start = block.start + m.start()
+        if kind is ReferenceKind.SECTION and _CITED_TEXT.match(block.text[m.end() : m.end() + 80]):
+            yield CrossReference(
+                text=m.group(0),
+                kind=ReferenceKind.CITATION,
+                target=m.group(0),
+                location=doc.location(start, block.start + m.end()),
+            )
+            continue
+        before = block.text[max(0, m.start() - 12) : m.start()]
+        if re.search(r"\b(?:this|the\s+present)\s+$", before, re.IGNORECASE):
+            # "this Section C": the sentence is in the part it names.
+            here = doc.section_at(start)
+            yield CrossReference(
+                text=m.group(0),
+                kind=kind,
+                target=f"{m.group('kind').rstrip('sS').title()} {target}",
+                location=doc.location(start, block.start + m.end()),
+                resolved=True,
+                resolved_to=here.id if here else "self",
+            )
+            continue
         if kind is ReferenceKind.SECTION:
-            resolved_to = resolver.section(target, start) if target[0].isdigit() else None
+            resolved_to = (
+                resolver.section(target, start)
+                if target[0].isdigit()
+                else resolver.labelled(m.group("kind").rstrip("sS"), target)
+            )
         else:
             resolved_to = resolver.labelled(m.group("kind").rstrip("sS"), target)
             if resolved_to is None and kind is ReferenceKind.APPENDIX:
@@ -176,9 +315,15 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         )
 
 
-def extract_references(doc: Doc, tables: Sequence[Table] = ()) -> tuple[CrossReference, ...]:
-    """Return cross-references in document order, each resolved where possible."""
-    resolver = _Resolver(doc, tables)
+def extract_references(
+    doc: Doc, tables: Sequence[Table] = (), terms: Sequence[DefinedTerm] = ()
+) -> tuple[CrossReference, ...]:
+    """Return cross-references in document order, each resolved where possible.
+
+    ``terms`` (the document's defined terms) let a name the document defines resolve as
+    one of its own concepts rather than another document.
+    """
+    resolver = _Resolver(doc, tables, terms)
     found: list[CrossReference] = []
     for block in doc.blocks:
         if block.kind in (BlockKind.PARAGRAPH, BlockKind.TABLE):

@@ -11,29 +11,37 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
 * ``GLOSSARY`` - ``Term: definition`` / ``Term - definition`` list items inside a section
   headed Definitions, Glossary, Defined Terms, Interpretation or Terminology, and
   ``**Term**: definition`` list items anywhere.
+* ``GLOSSARY`` also covers symbol glossaries, one symbol per line: ``Q_{i,ITD} means the
+  Quantity ...``, ``𝐵𝑎𝑠𝑒𝐼𝑛𝑑𝑒𝑥𝑉𝑜𝑙 means ...`` (mathematical letters read as plain ones),
+  ``Subscript (ITD) means Index Trading Day`` (defines the index ``ITD``), and, in a
+  definitions section, ``Launch Date is September 29, 2025``.
 * ``WHERE`` - variables explained after a formula: ``where X is ...``, ``where X denotes
   ...`` (chains joined by commas/``and``), and ``Where:`` followed by ``- X = ...`` /
   ``- X: ...`` / ``- X is ...`` items.
 """
 
+# ruff: noqa: RUF002  (mathematical letters are the point of the examples)
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
 from docsense.domain.ir import DefinedTerm, TermSource
-from docsense.extraction._text import Block, Doc
+from docsense.extraction._text import Block, Doc, plain_letters
 
 __all__ = ["GLOSSARY_HEADING", "extract_terms"]
 
 _Q_OPEN = "\"\u201c\u201f'\u2018"
 _Q_CLOSE = "\"\u201d'\u2019"
-_QUOTED = rf"[{_Q_OPEN}](?P<term>[A-Z0-9][^{_Q_CLOSE}\n]{{0,78}}?)[{_Q_CLOSE}]"
+_QUOTED = rf"[{_Q_OPEN}](?P<term>[A-Za-z0-9\u0370-\u03ff][^{_Q_CLOSE}\n]{{0,78}}?)[{_Q_CLOSE}]"
 _VERB = (
     r"(?:means|shall\s+mean|has\s+the\s+meaning|shall\s+have\s+the\s+meaning|is\s+defined\s+as"
     r"|are\s+defined\s+as|refers\s+to|denotes|represents)"
 )
-_QUOTED_MEANS = re.compile(_QUOTED + r",?\s+" + _VERB + r"\s+(?P<definition>[^\n]{2,400})")
+_QUOTED_MEANS = re.compile(
+    _QUOTED + r",?\s+" + _VERB + r"(?:\s*:\s*$|\s*:?\s+(?P<definition>[^\n]{2,400}))",
+    re.MULTILINE,
+)
 _PAREN = re.compile(r"\((?P<body>[^()]{0,40}?[" + _Q_OPEN + r"][^()]{1,240}?)\)")
 _QUOTED_ALL = re.compile(rf"[{_Q_OPEN}]([A-Z0-9][^{_Q_CLOSE}\n]{{0,78}}?)[{_Q_CLOSE}]")
 _PAREN_LEAD = re.compile(
@@ -75,6 +83,21 @@ _WHERE_ITEM = re.compile(
     + r"\s*(?P<definition>\S[^\n]{0,400})$",
     re.MULTILINE,
 )  # fmt: skip
+# A symbol (letters, digits, maths letters, scripts) or a short Capitalised name, then "means",
+# at the start of a line: the shape of a symbol glossary.
+_SYMBOL = (
+    r"(?:[A-Za-z\u0370-\u03ff\U0001d400-\U0001d7ff\u210e][\w\u0370-\u03ff\U0001d400-\U0001d7ff"
+    r"\u210e'\u2032-]*(?:[_^]\{[^{}\n]{1,40}\})*)"
+)
+_SYMBOL_MEANS = re.compile(
+    rf"^[ \t]*(?:[-*+][ \t]+)?(?P<term>{_SYMBOL}(?:[ \t]+{_SYMBOL}){{0,4}}"
+    r"|Subscripts?[ \t]*(?:_\{)?\(?[^()\n{}]{1,30}\)?\}?"
+    r"|Superscripts?[ \t]*(?:\^\{)?\(?[^()\n{}]{1,30}\)?\}?)"
+    r"[ \t]+(?P<verb>means|shall\s+mean|denotes|represents|refers\s+to|is|are)\b[ \t,]*"
+    r"(?P<definition>[^\n]{2,400})",
+    re.MULTILINE,
+)
+_SCRIPT_LABEL = re.compile(r"^(?:Subscripts?|Superscripts?)[ \t]*(?:[_^]\{)?\(?([^(){}]+)\)?\}?$")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]%])\.(?:\s|$)")
 _STOP_TERMS = frozenset({"it", "this", "that", "there", "which", "these", "those", "he", "she"})
 
@@ -105,7 +128,7 @@ def _quoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         start = block.start + m.start("term")
         yield DefinedTerm(
             term=_clean_term(m.group("term")),
-            definition=_sentence(m.group("definition")),
+            definition=_sentence(m.group("definition") or ""),
             location=doc.location(start, start + len(m.group("term"))),
             source=TermSource.QUOTED,
         )
@@ -165,6 +188,28 @@ def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         )
 
 
+def _symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    glossary = _in_glossary(doc, block.start)
+    for m in _SYMBOL_MEANS.finditer(block.text):
+        if m.group("verb") in ("is", "are") and not glossary:
+            continue  # "X is ..." defines only inside a definitions section
+        raw = m.group("term").strip()
+        if len(raw.split()) > 1 and not all(w[:1].isupper() or not w[:1].isalpha()
+                                            for w in plain_letters(raw).split()):
+            continue  # "the index level means": prose, not a symbol or a Name
+        label = _SCRIPT_LABEL.match(raw)
+        term = label.group(1).strip() if label else raw
+        if term.lower() in _STOP_TERMS or term.split()[0].lower() in ("the", "this", "it", "if"):
+            continue
+        start = block.start + m.start("term")
+        yield DefinedTerm(
+            term=term,
+            definition=_sentence(m.group("definition")),
+            location=doc.location(start, start + len(raw)),
+            source=TermSource.GLOSSARY,
+        )
+
+
 def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     text = block.text
     lines = text.split("\n")
@@ -201,9 +246,14 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
     """Return the defined terms of ``doc`` in document order, one per (term, place)."""
     found: dict[tuple[str, int], DefinedTerm] = {}
     for block in doc.prose():
-        for extractor in (_quoted, _means, _glossary, _where):
+        for extractor in (_quoted, _means, _glossary, _symbols, _where):
             for term in extractor(doc, block):
-                # One-letter names are variables; only "where" clauses define those.
-                if len(term.term) <= 80 and (len(term.term) > 1 or term.source is TermSource.WHERE):
+                # One-letter names are variables; only "where" clauses and symbol
+                # glossaries define those.
+                if len(term.term) <= 80 and (
+                    len(term.term) > 1
+                    or term.source in (TermSource.WHERE, TermSource.GLOSSARY)
+                    or (term.source is TermSource.QUOTED and extractor is _quoted)
+                ):
                     found.setdefault((term.term.lower(), term.location.start), term)
     return tuple(sorted(found.values(), key=lambda t: t.location.start))

@@ -34,17 +34,38 @@ from docsense.domain.ir import (
     ReferenceKind,
     TermSource,
 )
-from docsense.extraction._text import BlockKind, Doc, normalise_name
+from docsense.extraction._text import BlockKind, Doc, normalise_name, split_scripts
 from docsense.extraction.terms import GLOSSARY_HEADING
 
 __all__ = ["bind_variables", "validate"]
 
+_OUTSIDE = (ReferenceKind.EXTERNAL, ReferenceKind.CITATION)
 _INDEX = r"(?:[ijklmnstIJKLMNST]|\d+)"
 _INDEX_SUBSCRIPT = re.compile(rf"^(?P<base>.+?)[_ ](?P<sub>{_INDEX}(?:[,+-]{_INDEX})*|ITD)$")
 
 
-def _candidates(name: str) -> list[str]:
+_ARGUMENTS = re.compile(r"\s*\((?P<args>[^()]{1,40})\)\s*$")
+_SCRIPTS = re.compile(r"[_^]\{([^{}]*)\}")
+
+
+def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
+    """Keys under which ``name`` may be defined, most specific first.
+
+    ``Raw Signal_{ic}(o)`` is also found as ``Raw Signal_{ic}`` and ``Raw Signal``; a
+    script-less name ending in one of the document's index symbols (``Rtnic`` with the
+    index ``ic``: a subscript the PDF glued on) also as ``Rtn``.
+    """
     keys = [normalise_name(name)]
+    args = _ARGUMENTS.search(name)
+    if args is not None and name[: args.start()].strip():
+        name = name[: args.start()]
+        keys.append(normalise_name(name))
+    base, sub, sup = split_scripts(name)
+    if sub or sup:  # "w_{i,ITD}^{Lookthrough}" is defined by its own, "w^{Lookthrough}", "w"
+        if sup:
+            keys.append(normalise_name(f"{base} {sup}"))
+        keys.append(normalise_name(base))
+        return keys
     match = _INDEX_SUBSCRIPT.match(name.strip())
     if match:
         keys.append(normalise_name(match.group("base")))
@@ -52,31 +73,67 @@ def _candidates(name: str) -> list[str]:
         sub = name.partition("_")[2]
         if len(sub) > 1 and sub.isalpha():
             keys.append(normalise_name(sub))
+    stripped = name.strip()
+    for index in sorted(indices, key=len, reverse=True):
+        if len(stripped) > len(index) + 1 and stripped.endswith(index):
+            keys.append(normalise_name(stripped[: -len(index)]))
+            break
     return keys
+
+
+def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> frozenset[str]:
+    """Return the index symbols: what the scripts and function arguments range over.
+
+    Read from ``_{i,ITD}`` / ``^{ic}`` scripts, from the arguments of ``X(t)`` / ``HR(s, d)``
+    and from ``Subscript (ITD) means`` definitions. An index is a bound variable: it needs
+    no definition of its own in a formula.
+    """
+    found: set[str] = set()
+    texts = [f.text for f in formulas] + [t.term for t in terms]
+    for text in texts:
+        for script in _SCRIPTS.findall(text):
+            found.update(p.strip(" ()") for p in re.split(r"[,;]", script))
+        for args in re.findall(r"[\w}]\s*\(([^()]{1,30})\)", text):
+            found.update(p.strip() for p in args.split(","))
+    for term in terms:
+        if term.source is TermSource.GLOSSARY and term.location.end - term.location.start > len(
+            term.term
+        ):
+            found.add(term.term)  # "Subscript (ITD) means ..."
+    return frozenset(
+        f for f in found if f and len(f) <= 4 and re.fullmatch(r"[A-Za-z\u0370-\u03ff]+", f)
+    )
 
 
 def bind_variables(
     formulas: Sequence[Formula], terms: Sequence[DefinedTerm], parameters: Sequence[Parameter]
 ) -> tuple[Formula, ...]:
-    """Return ``formulas`` with each variable's definition place filled in where known."""
-    defined: dict[str, tuple[Location, str]] = {}
+    """Return ``formulas`` with each variable's definition place filled in where known.
+
+    Index symbols (:func:`index_symbols`) count as defined, with no place.
+    """
+    indices = index_symbols(formulas, terms)
+    defined: dict[str, tuple[Location | None, str]] = {}
     for term in terms:
         kind = "where" if term.source is TermSource.WHERE else "term"
         for name in (term.term, *term.aliases):
-            for key in _candidates(name):  # "Signal_i" also defines "Signal"
+            for key in _candidates(name, indices):  # "Signal_i" also defines "Signal"
                 defined.setdefault(key, (term.location, kind))
     for formula in formulas:
         if formula.name:
-            for key in _candidates(formula.name):
+            for key in _candidates(formula.name, indices):
                 defined.setdefault(key, (formula.location, "formula"))
     for parameter in parameters:
         defined.setdefault(normalise_name(parameter.name), (parameter.location, "parameter"))
+    for index in indices:
+        defined.setdefault(normalise_name(index), (None, "index"))
     bound: list[Formula] = []
     for formula in formulas:
         variables: list[FormulaVariable] = []
         undefined: list[str] = []
         for variable in formula.variables:
-            hit = next((defined[k] for k in _candidates(variable.name) if k in defined), None)
+            keys = _candidates(variable.name, indices)
+            hit = next((defined[k] for k in keys if k in defined), None)
             if hit is None:
                 undefined.append(variable.name)
                 variables.append(FormulaVariable(variable.name))
@@ -192,7 +249,7 @@ def validate(
                 )
             )
     for reference in references:
-        if not reference.resolved and reference.kind is not ReferenceKind.EXTERNAL:
+        if not reference.resolved and reference.kind not in _OUTSIDE:
             issues.append(
                 IRIssue(
                     kind=IssueKind.UNRESOLVED_REFERENCE,

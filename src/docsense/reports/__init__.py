@@ -1,4 +1,4 @@
-"""Review reports: Markdown, HTML, JSON (``docsense.review/1``) and SARIF 2.1.0.
+"""Review reports: Markdown, HTML, JSON (``docsense.review/2``) and SARIF 2.1.0.
 
 Every renderer takes a :class:`~docsense.review.report.ReviewReport` (see
 :func:`~docsense.review.report.build_report`). The reviewed document's Markdown, when given,

@@ -1,7 +1,7 @@
 """What every report format needs: policy metadata, finding order, quote context, line numbers.
 
 Reports are rendered from a :class:`~docsense.review.report.ReviewReport` (the
-``docsense.review/1`` model), which names policies only by id. Titles, descriptions and default
+``docsense.review/2`` model), which names policies only by id. Titles, descriptions and default
 severities come from the packs: the caller's :class:`~docsense.policies.LoadedPack` objects
 when given, else the installed pack of the same name *and version* (so the metadata matches
 the pack the review ran with), else what the findings themselves say.
@@ -13,26 +13,57 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import attrs
 
-from docsense.domain.findings import Severity
+from docsense.domain.findings import Severity, ordering_key
 from docsense.errors import DocSenseError
 from docsense.policies import LoadedPack, available_packs, load_pack
-from docsense.review.report import FindingModel, ReviewReport, UsageModel
+from docsense.review.report import (
+    FindingLocationModel,
+    FindingModel,
+    OccurrenceModel,
+    ReviewReport,
+    UsageModel,
+)
 
 __all__ = [
+    "PLACES_SHOWN",
     "LineIndex",
     "PolicyInfo",
     "QuoteContext",
+    "Quoted",
     "document_label",
+    "finding_heading",
     "findings_by_severity_and_policy",
+    "findings_per_policy",
     "format_usage",
     "line_col",
+    "place_label",
+    "places_to_show",
     "policy_catalog",
     "quote_context",
     "severity_counts",
+    "threshold_note",
 ]
+
+#: How many places of a finding the Markdown and HTML reports list before "and N more".
+PLACES_SHOWN = 5
+
+
+class Quoted(Protocol):
+    """A quote and its location: a finding (its first place) or one of its places."""
+
+    @property
+    def quote(self) -> str:
+        """The quoted document text ("" for absent content)."""
+        ...
+
+    @property
+    def location(self) -> FindingLocationModel | None:
+        """Where the quote is (None for absent content)."""
+        ...
 
 
 @attrs.frozen
@@ -113,26 +144,97 @@ def document_label(report: ReviewReport) -> str:
     return d.title or d.source or d.id or "untitled document"
 
 
-def _finding_order(f: FindingModel) -> tuple[int, int, str]:
-    start = f.location.start if f.location is not None else -1
-    return (-f.severity.rank, start, f.id)
+def _finding_order(f: FindingModel) -> tuple[int, bool, float, int, str, str]:
+    start = f.location.start if f.location is not None else None
+    return ordering_key(f.severity, f.confidence, start, f.policy_id, f.id)
 
 
 def findings_by_severity_and_policy(
     findings: Iterable[FindingModel],
 ) -> list[tuple[Severity, list[tuple[str, list[FindingModel]]]]]:
-    """Group findings by severity (most serious first), then by policy id (sorted).
+    """Group findings by severity (most serious first), then by policy.
 
-    Within a policy, findings are in document order; absent findings (no location) first.
+    Findings are in the report order (most confident first, then by first place, absent
+    findings last; :func:`~docsense.domain.findings.ordering_key`); within a severity, a
+    policy comes where its first finding does.
     """
     grouped: dict[Severity, dict[str, list[FindingModel]]] = {}
     for f in sorted(findings, key=_finding_order):
         grouped.setdefault(f.severity, {}).setdefault(f.policy_id, []).append(f)
     return [
-        (sev, sorted(grouped[sev].items()))
+        (sev, list(grouped[sev].items()))
         for sev in Severity.most_severe_first()
         if sev in grouped
     ]
+
+
+def findings_per_policy(report: ReviewReport) -> dict[str, int]:
+    """Return how many findings at or above the threshold each policy has (its status counts)."""
+    counts: dict[str, int] = {}
+    for f in report.findings:
+        if not f.below_threshold:
+            counts[f.policy_id] = counts.get(f.policy_id, 0) + 1
+    return counts
+
+
+def finding_heading(f: FindingModel) -> str:
+    """Return the title a report shows for a finding: ``"Title (46 places)"`` for groups."""
+    return f"{f.title} ({f.places} places)" if f.places > 1 else f.title
+
+
+def places_to_show(
+    f: FindingModel, limit: int = PLACES_SHOWN
+) -> tuple[list[OccurrenceModel], int]:
+    """Return the first ``limit`` places of ``f`` and how many more there are."""
+    return list(f.occurrences[:limit]), max(0, f.places - limit)
+
+
+def place_label(
+    place: Quoted,
+    markdown: str | None = None,
+    *,
+    line_at: int | None = None,
+    offsets: bool = False,
+) -> str:
+    """Return where a place is, for people: heading path, line, page (and character offsets).
+
+    The line is given when the Markdown is: at ``line_at`` (where the quote was found), else
+    at the location if the quote is there. ``offsets`` adds the character span, which is
+    also what is said when nothing else is known.
+    """
+    loc = place.location
+    if loc is None:
+        return "absent from the document"
+    parts = []
+    if loc.path:
+        parts.append(" > ".join(loc.path))
+    if markdown is not None:
+        if line_at is None and markdown[loc.start : loc.end] == place.quote:
+            line_at = loc.start
+        if line_at is not None:
+            parts.append(f"line {line_col(markdown, line_at)[0]}")
+    if loc.page is not None:
+        parts.append(f"page {loc.page}")
+    if offsets or not parts:
+        parts.append(f"characters {loc.start}-{loc.end}")
+    return ", ".join(parts)
+
+
+def threshold_note(report: ReviewReport, *, how: str = "include_all=True or --all") -> str:
+    """Return what a report says about findings below its confidence threshold ("" if none)."""
+    t = report.threshold
+    if not t.below:
+        return ""
+    noun = "finding" if t.below == 1 else "findings"
+    if t.included:
+        return (
+            f"{t.below} {noun} below the confidence threshold {t.min_confidence:.2f} "
+            "included and marked"
+        )
+    return (
+        f"{t.below} {noun} below the confidence threshold {t.min_confidence:.2f} not shown "
+        f"({how} shows them)"
+    )
 
 
 def severity_counts(findings: Iterable[FindingModel]) -> dict[Severity, int]:
@@ -174,7 +276,7 @@ class QuoteContext:
     end: int = 0
 
 
-def _locate(markdown: str, f: FindingModel) -> tuple[int, int] | None:
+def _locate(markdown: str, f: Quoted) -> tuple[int, int] | None:
     if not f.quote:
         return None
     if f.location is not None and markdown[f.location.start : f.location.end] == f.quote:
@@ -190,8 +292,10 @@ def _locate(markdown: str, f: FindingModel) -> tuple[int, int] | None:
     return None if best is None else (best, best + len(f.quote))
 
 
-def quote_context(markdown: str | None, f: FindingModel, *, width: int = 240) -> QuoteContext:
-    """Return ``f``'s quote with up to ``width`` characters of text either side.
+def quote_context(markdown: str | None, f: Quoted, *, width: int = 240) -> QuoteContext:
+    """Return ``f``'s quote (a finding's first place, or any place) with context either side.
+
+    Up to ``width`` characters of text are taken either side.
 
     The window stops at a blank line (the paragraph's edge) and otherwise is widened to whole
     words, so the context reads naturally.

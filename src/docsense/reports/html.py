@@ -6,7 +6,9 @@
 - Every piece of text (document quotes and context, titles, descriptions, ids) goes through
   :func:`html.escape`, so ``<script>`` in a document shows as text.
 - Findings are grouped by severity (most serious first), then by policy; each quote is shown
-  highlighted in its surrounding text when the document's Markdown is given.
+  highlighted in its surrounding text when the document's Markdown is given. A finding found
+  at several places is shown once, as "Title (46 places)", with its first few places listed
+  (quote, section, page, line) and "and N more".
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from docsense.policies import LoadedPack
 from docsense.reports._shared import (
     PolicyInfo,
     document_label,
+    finding_heading,
     findings_by_severity_and_policy,
+    findings_per_policy,
     format_usage,
-    line_col,
+    place_label,
+    places_to_show,
     policy_catalog,
     quote_context,
     severity_counts,
+    threshold_note,
 )
 from docsense.review.report import FindingModel, ReviewReport
 
@@ -81,6 +87,10 @@ article.finding h5 { font-size: 1rem; margin: 0 0 .3rem; }
 .context mark { background: var(--mark); color: inherit; outline: 1px solid #e0c200; }
 .clip { color: var(--muted); }
 .absent { color: var(--muted); font-style: italic; }
+.below { background: var(--muted); }
+ol.places { margin: .3rem 0 .5rem; padding-left: 1.6rem; font-size: .88rem; }
+ol.places q { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.more { color: var(--muted); font-size: .88rem; margin: 0 0 .5rem; }
 .label { font-weight: 600; }
 ul.warnings li { color: var(--medium); }
 footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; }
@@ -106,7 +116,7 @@ def _summary(report: ReviewReport) -> list[str]:
         ("Source", d.source or "-"),
         ("Policy packs", packs),
         ("Reviewer", report.reviewer),
-        ("Findings", f"{len(report.findings)}" + (f" ({count_text})" if count_text else "")),
+        ("Findings", _count_text(report, count_text)),
         (
             "Quotes",
             f"{report.stats.grounded} grounded, {report.stats.dropped_ungrounded} dropped "
@@ -122,6 +132,14 @@ def _summary(report: ReviewReport) -> list[str]:
     out.extend(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     out.extend(["</dl>", "</section>"])
     return out
+
+
+def _count_text(report: ReviewReport, by_severity: str) -> str:
+    text = f"{len(report.findings)}" + (f" ({by_severity})" if by_severity else "")
+    if report.places != len(report.findings):
+        text += f", at {report.places} places"
+    note = threshold_note(report)
+    return f"{text}; {note}" if note else text
 
 
 def _usage(report: ReviewReport) -> list[str]:
@@ -157,29 +175,17 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
     return out
 
 
-def _where(f: FindingModel, markdown: str | None, start: int | None) -> str:
-    loc = f.location
-    if loc is None:
-        return "absent from the document"
-    parts = []
-    if loc.path:
-        parts.append(" > ".join(loc.path))
-    if markdown is not None and start is not None:
-        parts.append(f"line {line_col(markdown, start)[0]}")
-    if loc.page is not None:
-        parts.append(f"page {loc.page}")
-    parts.append(f"characters {loc.start}-{loc.end}")
-    return ", ".join(parts)
-
-
 def _finding(f: FindingModel, markdown: str | None) -> list[str]:
     ctx = quote_context(markdown, f) if f.quote else None
     start = ctx.start if ctx is not None and ctx.found else None
+    below = ' <span class="badge below">below threshold</span>' if f.below_threshold else ""
+    check = f" · {_e(f.check)}" if f.check else ""
     out = [
         f'<article class="finding {_e(f.severity.value)}" id="finding-{_e(f.id)}">',
-        f"<h5>{_badge(f.severity)} {_e(f.title)}</h5>",
+        f"<h5>{_badge(f.severity)} {_e(finding_heading(f))}{below}</h5>",
         f'<p class="meta">{_e(f.id)} · {_e(f.category.value)} · confidence '
-        f"{f.confidence:.2f} · {_e(f.source)} · {_e(_where(f, markdown, start))}</p>",
+        f"{f.confidence:.2f} · {_e(f.source)}{check} · "
+        f"{_e(place_label(f, markdown, line_at=start, offsets=True))}</p>",
     ]
     if ctx is None:
         out.append('<p class="absent">Nothing to quote: this is about content the document '
@@ -196,6 +202,16 @@ def _finding(f: FindingModel, markdown: str | None) -> list[str]:
         )
     else:
         out.append(f'<div class="context"><mark>{_e(ctx.quote)}</mark></div>')
+    if f.places > 1:
+        shown, more = places_to_show(f)
+        out.append(f'<p class="label">Places ({f.places}):</p><ol class="places">')
+        out.extend(
+            f"<li><q>{_e(' '.join(o.quote.split()))}</q> {_e(place_label(o, markdown))}</li>"
+            for o in shown
+        )
+        out.append("</ol>")
+        if more:
+            out.append(f'<p class="more">and {more} more</p>')
     if f.description:
         out.append(f"<p>{_e(f.description)}</p>")
     if f.suggested_fix:
@@ -255,9 +271,7 @@ def to_html(
     (True, False)
     """
     catalog = policy_catalog(report, packs)
-    per_policy: dict[str, int] = {}
-    for f in report.findings:
-        per_policy[f.policy_id] = per_policy.get(f.policy_id, 0) + 1
+    per_policy = findings_per_policy(report)
     label = document_label(report)
     parts = [
         "<!DOCTYPE html>",

@@ -1,4 +1,4 @@
-"""The JSON report: the ``docsense.review/1`` document.
+"""The JSON report: the ``docsense.review/2`` document.
 
 The schema is the pydantic model :class:`~docsense.review.report.ReviewReport`; its JSON Schema
 ships in the package (:func:`~docsense.review.report.shipped_json_schema`).
@@ -12,7 +12,7 @@ __all__ = ["to_json"]
 
 
 def to_json(report: ReviewReport, *, indent: int | None = 2) -> str:
-    """Return ``report`` as ``docsense.review/1`` JSON text, ending with a newline.
+    """Return ``report`` as ``docsense.review/2`` JSON text, ending with a newline.
 
     ``indent=None`` gives one line (for JSON Lines).
 
@@ -22,6 +22,6 @@ def to_json(report: ReviewReport, *, indent: int | None = 2) -> str:
     ...     "policies": [], "findings": [], "usage": {},
     ...     "stats": {"grounded": 0, "dropped_ungrounded": 0}})
     >>> to_json(report, indent=None)[:30]
-    '{"schema":"docsense.review/1",'
+    '{"schema":"docsense.review/2",'
     """
     return report.to_json(indent=indent) + "\n"

@@ -1,5 +1,8 @@
 """The Markdown report: summary, usage, policy table, findings grouped by severity and policy.
 
+A finding found at several places is shown once, as "Title (46 places)": its first place in
+context, then the first few places (quote, section, page, line) and "and N more".
+
 Document text (quotes, their context, replacements) goes into fenced code blocks, so nothing a
 document says is interpreted as Markdown or HTML by whatever renders the report; other text
 (titles, descriptions, advice) is inline, with Markdown and HTML metacharacters
@@ -15,12 +18,16 @@ from docsense.policies import LoadedPack
 from docsense.reports._shared import (
     PolicyInfo,
     document_label,
+    finding_heading,
     findings_by_severity_and_policy,
+    findings_per_policy,
     format_usage,
-    line_col,
+    place_label,
+    places_to_show,
     policy_catalog,
     quote_context,
     severity_counts,
+    threshold_note,
 )
 from docsense.review.report import FindingModel, ReviewReport
 
@@ -47,6 +54,11 @@ def _summary(report: ReviewReport) -> list[str]:
     packs = ", ".join(f"{p.name} ({p.id} {p.version})" for p in report.packs)
     counts = severity_counts(report.findings)
     by_severity = ", ".join(f"{n} {sev.value}" for sev, n in counts.items() if n)
+    places = report.places
+    found = f"{len(report.findings)}" + (f" ({by_severity})" if by_severity else "")
+    if places != len(report.findings):
+        found += f", at {places} places"
+    note = threshold_note(report)
     lines = [
         f"- **Document:** {_inline(document_label(report))}",
         f"- **Document id:** {_inline(d.id or '-')}; **version:** {_inline(d.version or '-')}; "
@@ -54,7 +66,7 @@ def _summary(report: ReviewReport) -> list[str]:
         f"- **Policy packs:** {_inline(packs or '-')}",
         f"- **Reviewer:** {_inline(report.reviewer)}",
         f"- **Score:** {report.score * 100:.1f} / 100",
-        f"- **Findings:** {len(report.findings)}" + (f" ({by_severity})" if by_severity else ""),
+        f"- **Findings:** {found}" + (f"; {_inline(note)}" if note else ""),
         f"- **Quotes grounded:** {report.stats.grounded}; **dropped (not in the document):** "
         f"{report.stats.dropped_ungrounded}; **merged duplicates:** {report.stats.deduplicated}",
     ]
@@ -88,31 +100,29 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
     return lines
 
 
-def _where(f: FindingModel, markdown: str | None) -> str:
-    if f.location is None:
-        return "absent from the document"
-    loc = f.location
-    parts = []
-    if loc.path:
-        parts.append(" > ".join(loc.path))
-    if markdown is not None and markdown[loc.start : loc.end] == f.quote:
-        line, _ = line_col(markdown, loc.start)
-        parts.append(f"line {line}")
-    if loc.page is not None:
-        parts.append(f"page {loc.page}")
-    parts.append(f"characters {loc.start}-{loc.end}")
-    return _inline(", ".join(parts))
+def _places(f: FindingModel, markdown: str | None) -> list[str]:
+    shown, more = places_to_show(f)
+    text = [
+        f"{n}. {' '.join(o.quote.split())!r} ({place_label(o, markdown)})"
+        for n, o in enumerate(shown, 1)
+    ]
+    if more:
+        text.append(f"... and {more} more")
+    return [f"Places ({f.places}):", "", *_fenced("\n".join(text)), ""]
 
 
 def _finding(f: FindingModel, markdown: str | None) -> list[str]:
+    check = f"; **check:** {_inline(f.check)}" if f.check else ""
     lines = [
-        f"#### {_inline(f.title)}",
+        f"#### {_inline(finding_heading(f))}",
         "",
         f"- **Finding:** {_inline(f.id)}; **category:** {_inline(f.category.value)}; "
-        f"**confidence:** {f.confidence:.2f}; **source:** {_inline(f.source)}",
-        f"- **Where:** {_where(f, markdown)}",
-        "",
+        f"**confidence:** {f.confidence:.2f}; **source:** {_inline(f.source)}{check}",
+        f"- **Where:** {_inline(place_label(f, markdown, offsets=True))}",
     ]
+    if f.below_threshold:
+        lines.append("- **Below the confidence threshold** (shown because all were asked for)")
+    lines.append("")
     if f.quote:
         ctx = quote_context(markdown, f)
         if ctx.found and (ctx.before.strip() or ctx.after.strip()):
@@ -129,6 +139,8 @@ def _finding(f: FindingModel, markdown: str | None) -> list[str]:
             lines.append("")
             lines.extend(_fenced(f.quote))
         lines.append("")
+    if f.places > 1:
+        lines.extend(_places(f, markdown))
     if f.description:
         lines.extend([_inline(f.description), ""])
     if f.suggested_fix:
@@ -159,9 +171,7 @@ def to_markdown(
     '# Review report: Strategy'
     """
     catalog = policy_catalog(report, packs)
-    per_policy: dict[str, int] = {}
-    for f in report.findings:
-        per_policy[f.policy_id] = per_policy.get(f.policy_id, 0) + 1
+    per_policy = findings_per_policy(report)
     lines = [f"# Review report: {_inline(document_label(report))}", "", *_summary(report), ""]
     lines.extend([*_usage(report), ""])
     if catalog:

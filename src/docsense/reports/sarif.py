@@ -2,7 +2,7 @@
 
 One run whose tool is ``docsense``; its rules are the policies of the review (id, a PascalCase
 name, title, description, requirement level, default level from the policy's severity) and
-there is one result per finding:
+there is one result per finding (a finding found at several places is one result):
 
 - ``level``: ``error`` for critical and high findings, ``warning`` for medium, ``note`` for
   low and info;
@@ -11,12 +11,18 @@ there is one result per finding:
   span and the quote as snippet, plus ``startLine``/``startColumn``/``endLine``/``endColumn``
   and a ``contextRegion`` when the document's Markdown is given. Offsets and lines count
   Unicode code points of the document's **Markdown conversion** (``run.columnKind`` is
-  ``unicodeCodePoints``); a finding about absent content points at line 1;
+  ``unicodeCodePoints``); a finding about absent content points at line 1. The location is
+  the finding's first place;
+- ``relatedLocations``: the finding's other places, each with its quote as message; the
+  result's message says how many places there are ("Title (46 places): ...");
 - ``logicalLocations``: the heading path of the section holding the quote;
-- ``partialFingerprints["docsenseFinding/v1"]``: a hash of policy, section path and quote (or
-  title, for absent content), stable across re-reviews and offset shifts, for de-duplication;
-- ``fixes``: the finding's replacement text for the quoted span, when it has one;
-- ``properties``: finding id, category, severity, confidence, source, suggested fix.
+- ``partialFingerprints["docsenseFinding/v2"]``: a hash of what the finding is about
+  (policy, check and subject), stable across re-reviews, offset shifts and places added or
+  removed elsewhere, for de-duplication;
+- ``fixes``: the replacement text of every place that has one;
+- ``properties``: finding id, category, severity, confidence, source, check, subject, number
+  of places, suggested fix, and ``belowThreshold`` when the report includes findings below
+  its confidence threshold.
 
 The review's score, packs, policy statuses, usage and counts are in ``run.properties``;
 its warnings are tool execution notifications.
@@ -32,10 +38,17 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from docsense._version import __version__
-from docsense.domain.findings import Severity
+from docsense.domain.findings import Severity, normalise_subject
 from docsense.policies import LoadedPack
-from docsense.reports._shared import PolicyInfo, line_col, policy_catalog, quote_context
-from docsense.review.report import FindingModel, ReviewReport
+from docsense.reports._shared import (
+    PolicyInfo,
+    Quoted,
+    finding_heading,
+    line_col,
+    policy_catalog,
+    quote_context,
+)
+from docsense.review.report import FindingModel, OccurrenceModel, ReviewReport
 
 __all__ = [
     "FINGERPRINT_KEY",
@@ -50,7 +63,7 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-FINGERPRINT_KEY = "docsenseFinding/v1"
+FINGERPRINT_KEY = "docsenseFinding/v2"
 _INFORMATION_URI = "https://github.com/docsense/docsense"
 
 _LEVELS = {
@@ -107,14 +120,22 @@ def _rule(info: PolicyInfo) -> dict[str, Any]:
     return rule
 
 
-def _fingerprint(f: FindingModel) -> str:
-    path = " > ".join(f.location.path) if f.location is not None else ""
-    anchor = " ".join(f.quote.split()) if f.quote else f"absent:{f.title}"
-    digest = hashlib.sha256(f"{f.policy_id}\0{path}\0{anchor}".encode()).hexdigest()
-    return digest[:32]
+def _fingerprint(f: FindingModel, taken: set[str]) -> str:
+    origin = f.check or ("rules" if f.source == "rules" else "llm")
+    subject = normalise_subject(f.subject or f.title)
+    about = f"{f.policy_id}\0{origin}\0{subject}\0{'absent' if f.location is None else ''}"
+    digest = hashlib.sha256(about.encode()).hexdigest()[:32]
+    if digest in taken:
+        # Two findings about the same thing (a report of one-place findings, written before
+        # findings were grouped): tell them apart by where they are.
+        path = " > ".join(f.location.path) if f.location is not None else ""
+        anchor = f"{about}\0{path}\0{' '.join(f.quote.split())}"
+        digest = hashlib.sha256(anchor.encode()).hexdigest()[:32]
+    taken.add(digest)
+    return digest
 
 
-def _region(f: FindingModel, markdown: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _region(f: Quoted, markdown: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
     loc = f.location
     if loc is None:
         return {"startLine": 1}, None
@@ -145,10 +166,8 @@ def _region(f: FindingModel, markdown: str | None) -> tuple[dict[str, Any], dict
     return region, context
 
 
-def _result(
-    f: FindingModel, rule_index: int, uri: str, markdown: str | None
-) -> dict[str, Any]:
-    region, context = _region(f, markdown)
+def _location(place: Quoted, uri: str, markdown: str | None) -> dict[str, Any]:
+    region, context = _region(place, markdown)
     physical: dict[str, Any] = {
         "artifactLocation": {"uri": uri, "index": 0},
         "region": region,
@@ -156,40 +175,68 @@ def _result(
     if context is not None:
         physical["contextRegion"] = context
     location: dict[str, Any] = {"physicalLocation": physical}
-    if f.location is not None and f.location.path:
+    if place.location is not None and place.location.path:
+        path = place.location.path
         location["logicalLocations"] = [
-            {"name": f.location.path[-1], "fullyQualifiedName": " > ".join(f.location.path)}
+            {"name": path[-1], "fullyQualifiedName": " > ".join(path)}
         ]
-    message = f"{f.title}: {f.description}" if f.description else f.title
+    return location
+
+
+def _related(places: Sequence[OccurrenceModel], uri: str, markdown: str | None) -> list[Any]:
+    out = []
+    for n, place in enumerate(places, 1):
+        related = _location(place, uri, markdown)
+        related["id"] = n
+        related["message"] = {"text": f"Also here: {' '.join(place.quote.split())}"}
+        out.append(related)
+    return out
+
+
+def _fixes(f: FindingModel, uri: str) -> list[Any]:
+    replacements = [
+        {
+            "deletedRegion": {
+                "charOffset": o.location.start,
+                "charLength": o.location.end - o.location.start,
+            },
+            "insertedContent": {"text": o.replacement},
+        }
+        for o in f.occurrences
+        if o.replacement is not None
+    ]
+    if not replacements:
+        return []
+    text = f.suggested_fix or "Replace the quoted text."
+    return [
+        {
+            "description": {"text": text},
+            "artifactChanges": [
+                {"artifactLocation": {"uri": uri, "index": 0}, "replacements": replacements}
+            ],
+        }
+    ]
+
+
+def _result(
+    f: FindingModel, rule_index: int, uri: str, markdown: str | None, prints: set[str]
+) -> dict[str, Any]:
+    heading = finding_heading(f)
+    message = f"{heading}: {f.description}" if f.description else heading
     result: dict[str, Any] = {
         "ruleId": f.policy_id,
         "ruleIndex": rule_index,
         "kind": "fail",
         "level": sarif_level(f.severity),
         "message": {"text": message},
-        "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(f)},
+        "locations": [_location(f, uri, markdown)],
+        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(f, prints)},
     }
-    if f.replacement is not None and f.location is not None:
-        result["fixes"] = [
-            {
-                "description": {"text": f.suggested_fix or "Replace the quoted text."},
-                "artifactChanges": [
-                    {
-                        "artifactLocation": {"uri": uri, "index": 0},
-                        "replacements": [
-                            {
-                                "deletedRegion": {
-                                    "charOffset": f.location.start,
-                                    "charLength": f.location.end - f.location.start,
-                                },
-                                "insertedContent": {"text": f.replacement},
-                            }
-                        ],
-                    }
-                ],
-            }
-        ]
+    if f.places > 1:
+        result["relatedLocations"] = _related(f.occurrences[1:], uri, markdown)
+    fixes = _fixes(f, uri)
+    if fixes:
+        result["fixes"] = fixes
     props: dict[str, Any] = {
         "findingId": f.id,
         "category": f.category.value,
@@ -197,7 +244,13 @@ def _result(
         "confidence": f.confidence,
         "source": f.source,
         "absent": f.location is None,
+        "places": f.places,
+        "subject": f.subject,
     }
+    if f.check:
+        props["check"] = f.check
+    if f.below_threshold:
+        props["belowThreshold"] = True
     if f.suggested_fix:
         props["suggestedFix"] = f.suggested_fix
     if f.location is not None and f.location.page is not None:
@@ -236,6 +289,7 @@ def to_sarif(
     catalog = policy_catalog(report, packs)
     rule_index = {pid: i for i, pid in enumerate(catalog)}
     uri = artifact_uri or _default_uri(report)
+    prints: set[str] = set()
     artifact: dict[str, Any] = {
         "location": {"uri": uri},
         "mimeType": "text/markdown",
@@ -264,7 +318,9 @@ def to_sarif(
         "invocations": [invocation],
         "artifacts": [artifact],
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, rule_index[f.policy_id], uri, markdown) for f in report.findings],
+        "results": [
+            _result(f, rule_index[f.policy_id], uri, markdown, prints) for f in report.findings
+        ],
         "properties": {"docsense": summary},
     }
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}

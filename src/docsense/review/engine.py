@@ -1,8 +1,10 @@
 """The review engine: run policy packs over a converted document with one or more reviewers.
 
 Reviewers run concurrently; each result goes through the shared finding pipeline
-(grounding with that reviewer's ``source``), then all findings are de-duplicated together,
-each policy gets a status and the review a score.
+(grounding with that reviewer's ``source``), then all findings are grouped and de-duplicated
+together (one finding per policy, check and subject, with every place). Findings below the
+review's confidence threshold (``min_confidence``) are kept in ``all_findings`` but left out
+of ``findings``, the policy statuses and the score.
 
 >>> import asyncio
 >>> from docsense.domain.ir import SemanticIR
@@ -11,8 +13,8 @@ each policy gets a status and the review a score.
 >>> doc = ReviewDocument(markdown="Rebalance periodically.", sections=(), ir=SemanticIR())
 >>> outcome = asyncio.run(run_review(doc, [load_pack("self-containment")],
 ...                                  resolve_reviewer("rules")))
->>> [f.quote for f in outcome.findings], outcome.score < 1
-(['Rebalance periodically'], True)
+>>> [f.quote for f in outcome.findings], outcome.score < 1, outcome.below_threshold
+(['Rebalance periodically'], True, 0)
 """
 
 from __future__ import annotations
@@ -24,16 +26,29 @@ from typing import Protocol
 
 import attrs
 
-from docsense.domain.findings import Finding
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding, check_min_confidence
 from docsense.domain.ir import Section, SemanticIR, SourceAnchor
 from docsense.domain.policies import Policy
 from docsense.domain.review import PolicyOutcome, PolicyStatus, Usage
-from docsense.errors import DocSenseError, ReviewerError, ReviewError
+from docsense.errors import (
+    DocSenseError,
+    InvalidArgument,
+    InvariantViolation,
+    ReviewerError,
+    ReviewError,
+)
 from docsense.policies import LoadedPack
 from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
-from docsense.review.pipeline import deduplicate, ground_findings, policy_statuses, score_review
+from docsense.review.pipeline import ground_findings, group_findings, policy_statuses, score_review
 
-__all__ = ["ConvertedLike", "ReviewDocument", "ReviewOutcome", "ReviewStats", "run_review"]
+__all__ = [
+    "ConvertedLike",
+    "ReviewDocument",
+    "ReviewOutcome",
+    "ReviewStats",
+    "min_confidence_argument",
+    "run_review",
+]
 
 
 class ConvertedLike(Protocol):
@@ -102,7 +117,7 @@ class ReviewDocument:
 
 @attrs.frozen
 class ReviewStats:
-    """Pipeline counts: findings kept after grounding, dropped, and merged as duplicates."""
+    """Pipeline counts: quotes kept after grounding, dropped, and places merged as duplicates."""
 
     grounded: int = 0
     dropped_ungrounded: int = 0
@@ -112,7 +127,11 @@ class ReviewStats:
 
 @attrs.frozen(kw_only=True)
 class ReviewOutcome:
-    """The result of a review, ready for the Review aggregate and the report."""
+    """The result of a review, ready for the Review aggregate and the report.
+
+    ``findings`` are the groups at or above ``min_confidence`` (what the score and statuses
+    count); ``all_findings`` every group, in the same order (defaults to ``findings``).
+    """
 
     document: ReviewDocument
     packs: tuple[LoadedPack, ...]
@@ -124,10 +143,52 @@ class ReviewOutcome:
     usage: Usage
     duration_ms: int
     warnings: tuple[str, ...] = ()
+    min_confidence: float = 0.0
+    all_findings: tuple[Finding, ...] = attrs.field(
+        default=attrs.Factory(lambda self: self.findings, takes_self=True)
+    )
+
+    @property
+    def below_threshold(self) -> int:
+        """How many findings are below the confidence threshold (kept, not shown)."""
+        return len(self.all_findings) - len(self.findings)
 
     def status_of(self, policy_id: str) -> PolicyStatus | None:
         """Return the status of ``policy_id``, or None if no pack has it."""
         return next((o.status for o in self.policy_statuses if o.policy_id == policy_id), None)
+
+    def at_threshold(self, min_confidence: float) -> ReviewOutcome:
+        """Return this outcome as it would be at another confidence threshold.
+
+        The findings, policy statuses and score are computed again from ``all_findings``
+        (a policy stays *not assessed* if it was); everything else is unchanged. Raises
+        :class:`~docsense.errors.InvalidArgument` for a threshold outside [0, 1].
+        """
+        threshold = min_confidence_argument(min_confidence)
+        policies = _policies(self.packs)
+        shown = tuple(f for f in self.all_findings if f.confidence >= threshold)
+        assessed = {o.policy_id for o in self.policy_statuses
+                    if o.status is not PolicyStatus.NOT_ASSESSED}
+        statuses = policy_statuses(policies, shown, assessed)
+        return attrs.evolve(
+            self,
+            findings=shown,
+            policy_statuses=tuple(PolicyOutcome(pid, st) for pid, st in statuses.items()),
+            score=score_review(policies, shown, statuses),
+            min_confidence=threshold,
+        )
+
+
+def min_confidence_argument(value: float) -> float:
+    """Return ``value`` as a confidence threshold; raise InvalidArgument unless it is in [0, 1].
+
+    >>> min_confidence_argument(0.25)
+    0.25
+    """
+    try:
+        return check_min_confidence(value)
+    except InvariantViolation as exc:
+        raise InvalidArgument(f"min_confidence: {exc}") from None
 
 
 def _policies(packs: Sequence[LoadedPack]) -> tuple[Policy, ...]:
@@ -160,8 +221,15 @@ async def run_review(
     document: ReviewDocument,
     packs: Sequence[LoadedPack],
     reviewer: Reviewer | Sequence[Reviewer],
+    *,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> ReviewOutcome:
-    """Review ``document`` against ``packs`` with ``reviewer`` (or several, concurrently)."""
+    """Review ``document`` against ``packs`` with ``reviewer`` (or several, concurrently).
+
+    Findings below ``min_confidence`` (in [0, 1]) are kept in ``all_findings`` only; an
+    out-of-range threshold raises :class:`~docsense.errors.InvalidArgument`.
+    """
+    threshold = min_confidence_argument(min_confidence)
     if not packs:
         raise ReviewError("a review needs at least one policy pack")
     reviewers = [reviewer] if isinstance(reviewer, Reviewer) else list(reviewer)
@@ -202,14 +270,17 @@ async def run_review(
         warnings.extend(result.warnings)
     if unknown:
         warnings.append(f"{unknown} finding(s) named a policy not in the packs and were dropped")
-    kept_findings, merged = deduplicate(_unique_ids(findings))
-    statuses = policy_statuses(policies, kept_findings, assessed)
-    score = score_review(policies, kept_findings, statuses)
+    groups, merged = group_findings(findings)
+    shown = tuple(f for f in groups if f.confidence >= threshold)
+    statuses = policy_statuses(policies, shown, assessed)
+    score = score_review(policies, shown, statuses)
     return ReviewOutcome(
         document=document,
         packs=tuple(packs),
         reviewer="+".join(r.spec for r in reviewers),
-        findings=tuple(kept_findings),
+        findings=shown,
+        all_findings=tuple(groups),
+        min_confidence=threshold,
         policy_statuses=tuple(PolicyOutcome(pid, st) for pid, st in statuses.items()),
         score=score,
         stats=ReviewStats(grounded, dropped, unknown, merged),
@@ -217,18 +288,3 @@ async def run_review(
         duration_ms=int((time.perf_counter() - started) * 1000),
         warnings=tuple(warnings),
     )
-
-
-def _unique_ids(findings: list[Finding]) -> list[Finding]:
-    # Two reviewers may produce the same id for the same policy and span; keep ids unique.
-    seen: set[str] = set()
-    out = []
-    for f in findings:
-        if f.id in seen:
-            n = 2
-            while f"{f.id}-{n}" in seen:
-                n += 1
-            f = attrs.evolve(f, id=f"{f.id}-{n}")
-        seen.add(f.id)
-        out.append(f)
-    return out

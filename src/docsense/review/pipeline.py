@@ -1,4 +1,4 @@
-"""The finding pipeline every reviewer shares: ground, locate, de-duplicate, score.
+"""The finding pipeline every reviewer shares: ground, locate, group, de-duplicate, score.
 
 1. **Ground** each raw finding's quote in the Markdown (:mod:`docsense.review.grounding`); a
    finding whose quote cannot be found is dropped and counted (``dropped_ungrounded``). A
@@ -6,23 +6,45 @@
 2. **Locate**: the span found, its innermost section, the heading path down to it and the
    page (from the converter's anchors) make the :class:`~docsense.domain.findings.
    FindingLocation`. Nothing the reviewer says about location is used.
-3. **De-duplicate**: two findings of the same category (or the same policy) whose spans
-   overlap by at least half of the shorter one, or two absent findings of the same policy,
-   are one finding; the more severe (then more confident, then longer) one is kept.
-4. **Score** (documented in :func:`score_review`) and give each policy a status: *violated*
+3. **Group** (:func:`group_findings`): the findings of one policy, one check (``"llm"`` for
+   every LLM finding) and one subject (see :func:`~docsense.domain.findings.
+   normalise_subject`; the title when the reviewer names no subject) become ONE finding that
+   carries all their places, in document order. Its severity is the most severe of its hits
+   and its confidence the highest. Absent findings group the same way and have no places.
+4. **De-duplicate** places: overlapping places inside one group collapse into one. Rules
+   groups are taken most severe first; a place that overlaps a place of an already kept
+   group of the same policy or category by at least half of the shorter span, and is not
+   more than three times shorter or longer than it, is dropped from the later group (a
+   group left with no place goes): a sentence quoted by a document-level finding is context
+   for a phrase in it, not the same place. An LLM finding whose quote overlaps a place of a
+   kept group that way *joins* that group, its new spans becoming places, rather than
+   standing as a second finding. Absent findings of one policy are one finding.
+5. **Order**: most severe first, then most confident, then by first position; absent
+   findings after located ones of the same severity (:func:`~docsense.domain.findings.
+   ordering_key`).
+6. **Score** (documented in :func:`score_review`) and give each policy a status: *violated*
    if it has a finding more severe than ``info``, *satisfied* if a reviewer assessed it and
-   found nothing, *not assessed* otherwise.
+   found nothing, *not assessed* otherwise. Both count findings (groups), not places, and
+   only those at or above the review's confidence threshold (the engine filters them).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from docsense.domain.findings import Category, Finding, FindingLocation, Severity
+from docsense.domain.findings import (
+    Category,
+    Finding,
+    FindingLocation,
+    Occurrence,
+    Severity,
+    normalise_subject,
+)
 from docsense.domain.ir import Section, SourceAnchor
 from docsense.domain.policies import Policy, RequirementLevel
 from docsense.domain.review import PolicyStatus
@@ -33,8 +55,8 @@ __all__ = [
     "LEVEL_WEIGHTS",
     "SEVERITY_IMPACT",
     "GroundingStats",
-    "deduplicate",
     "ground_findings",
+    "group_findings",
     "policy_statuses",
     "score_review",
 ]
@@ -74,7 +96,11 @@ def ground_findings(
     sections: Sequence[Section] = (),
     anchors: Sequence[SourceAnchor] = (),
 ) -> tuple[list[Finding], GroundingStats]:
-    """Turn raw findings into grounded :class:`Finding`s; drop and count the rest."""
+    """Turn raw findings into grounded one-place :class:`Finding`s; drop and count the rest.
+
+    Each keeps the raw finding's ``check`` and its ``subject`` (the title when it names none);
+    :func:`group_findings` then makes groups of them.
+    """
     out: list[Finding] = []
     dropped = unknown = 0
     ids: set[str] = set()
@@ -109,6 +135,8 @@ def ground_findings(
                 replacement=item.replacement if quote and item.replacement else None,
                 confidence=_confidence(item.confidence, origin),
                 source=origin,
+                check=item.check,
+                subject=(item.subject or "").strip() or item.title.strip() or policy.title,
             )
         )
     return out, GroundingStats(len(out), dropped, unknown)
@@ -139,7 +167,10 @@ def _finding_id(
 ) -> str:
     where = f"{location.start}-{location.end}" if location else "absent"
     digest = hashlib.sha256(f"{source}|{item.policy_id}|{where}|{item.title}".encode()).hexdigest()
-    base = f"{item.policy_id}-{digest[:10]}"
+    return _unused(f"{item.policy_id}-{digest[:10]}", taken)
+
+
+def _unused(base: str, taken: set[str]) -> str:
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -172,31 +203,191 @@ def _rank(f: Finding) -> tuple[int, float, int]:
     return (f.severity.rank, f.confidence, span)
 
 
-def _duplicates(a: Finding, b: Finding) -> bool:
-    if a.category != b.category and a.policy_id != b.policy_id:
-        return False
-    if a.location is None or b.location is None:
-        return a.location is None and b.location is None and a.policy_id == b.policy_id
-    overlap = min(a.location.end, b.location.end) - max(a.location.start, b.location.start)
-    shorter = min(a.location.end - a.location.start, b.location.end - b.location.start)
-    return overlap > 0 and overlap * 2 >= shorter
+def _origin(f: Finding) -> str:
+    return f.check or ("rules" if f.source == "rules" else "llm")
 
 
-def deduplicate(findings: Iterable[Finding]) -> tuple[list[Finding], int]:
-    """Merge overlapping findings about the same thing; return the kept ones and the count.
+#: How much longer one span may be than another for the two to be one place.
+_SAME_SPOT_RATIO = 3
+_GroupKey = tuple[str, str, str, bool]  # policy, check (or rules / llm), subject, absent
 
-    Order is by position in the document (absent findings last), then policy id.
+
+def _key(f: Finding) -> _GroupKey:
+    return (f.policy_id, _origin(f), normalise_subject(f.subject or f.title), f.is_absent)
+
+
+def _overlap(a: FindingLocation, b: FindingLocation) -> int:
+    return min(a.end, b.end) - max(a.start, b.start)
+
+
+def _same_spot(a: FindingLocation, b: FindingLocation) -> bool:
+    # Two places are one when they overlap by at least half of the shorter span, and neither
+    # is much longer than the other: a whole sentence quoted by a document-level finding
+    # ("no rule for market disruption") is context for a phrase inside it, not the same spot.
+    shorter = min(a.end - a.start, b.end - b.start)
+    longer = max(a.end - a.start, b.end - b.start)
+    overlap = _overlap(a, b)
+    return overlap > 0 and overlap * 2 >= shorter and longer <= _SAME_SPOT_RATIO * max(shorter, 1)
+
+
+@attrs.define
+class _Group:
+    """A finding under construction: its hits, best-ranked first, and the places gathered."""
+
+    lead: Finding
+    places: list[Occurrence]
+    severity: Severity
+    confidence: float
+    members: list[Finding] = attrs.field(factory=list)
+
+    @classmethod
+    def of(cls, f: Finding) -> _Group:
+        return cls(f, list(f.occurrences), f.severity, f.confidence, [f])
+
+    @property
+    def is_llm(self) -> bool:
+        return self.lead.source != "rules"
+
+    def related(self, other: _Group) -> bool:
+        lead, theirs = self.lead, other.lead
+        return lead.policy_id == theirs.policy_id or lead.category == theirs.category
+
+    def absorb(self, f: Finding | _Group) -> int:
+        """Add ``f``'s places that are new spans; return how many collapsed into existing ones."""
+        places = f.places if isinstance(f, _Group) else f.occurrences
+        if isinstance(f, Finding):
+            self.members.append(f)
+        collapsed = 0
+        for place in places:
+            if any(_overlap(place.location, mine.location) > 0 for mine in self.places):
+                collapsed += 1
+            else:
+                self.places.append(place)
+        if f.severity > self.severity:
+            self.severity = f.severity
+        self.confidence = max(self.confidence, f.confidence)
+        return collapsed
+
+    def finding(self, finding_id: str) -> Finding:
+        places = tuple(sorted(self.places, key=lambda o: (o.location.start, o.location.end)))
+        first = places[0] if places else None
+        # The wording (title, description, advice) is that of the hit at the first place, so
+        # it describes the quote shown; a joined LLM finding never lends its wording.
+        lead = next((m for m in self.members if first in m.occurrences), self.lead)
+        return attrs.evolve(
+            lead,
+            id=finding_id,
+            severity=self.severity,
+            confidence=self.confidence,
+            quote=first.quote if first else "",
+            location=first.location if first else None,
+            replacement=first.replacement if first else None,
+            occurrences=places,
+        )
+
+
+def _group_id(key: _GroupKey, taken: set[str]) -> str:
+    # What the finding is about, never where: the id survives edits elsewhere in the text.
+    policy_id, origin, subject, absent = key
+    digest = hashlib.sha256(f"{policy_id}|{origin}|{subject}|{absent}".encode()).hexdigest()
+    return _unused(f"{policy_id}-{digest[:10]}", taken)
+
+
+def group_findings(findings: Iterable[Finding]) -> tuple[list[Finding], int]:
+    """Group findings by (policy, check, subject), de-duplicate places, and order them.
+
+    Returns the findings (one per group, most severe first, see the module docstring) and
+    how many places or absent findings were merged into others as duplicates.
     """
-    kept: list[Finding] = []
     merged = 0
+    groups: dict[_GroupKey, _Group] = {}
     for f in sorted(findings, key=_rank, reverse=True):
-        if any(_duplicates(f, k) for k in kept):
-            merged += 1
-            continue
-        kept.append(f)
-    kept.sort(key=lambda f: (f.location is None, f.location.start if f.location else 0,
-                             f.policy_id, f.id))
-    return kept, merged
+        key = _key(f)
+        if key in groups:
+            merged += groups[key].absorb(f)
+        else:
+            groups[key] = _Group.of(f)
+    # Rules groups first (an LLM finding joins them, never the other way round), then by rank.
+    ranked = sorted(
+        groups.items(),
+        key=lambda kv: (kv[1].is_llm, -kv[1].severity.rank, -kv[1].confidence, -len(kv[1].places)),
+    )
+    kept: list[tuple[_GroupKey, _Group]] = []
+    for key, group in ranked:
+        home, merged_here = _settle(group, [g for _, g in kept])
+        merged += merged_here
+        if home is None and (group.places or group.lead.is_absent):
+            kept.append((key, group))
+    ids: set[str] = set()
+    out: list[Finding] = []
+    for key, group in kept:
+        finding_id = _group_id(key, ids)
+        ids.add(finding_id)
+        out.append(group.finding(finding_id))
+    out.sort(key=lambda f: f.sort_key)
+    return out, merged
+
+
+def _settle(group: _Group, kept: list[_Group]) -> tuple[_Group | None, int]:
+    """Merge ``group`` into a kept group it duplicates; return that group and places merged.
+
+    When ``group`` stays on its own (home None), its places that duplicate other groups'
+    places have been removed from it.
+    """
+    if group.lead.is_absent:
+        twin = next(
+            (g for g in kept if g.lead.is_absent and g.lead.policy_id == group.lead.policy_id),
+            None,
+        )
+        if twin is None:
+            return None, 0
+        twin.absorb(group)
+        return twin, 1
+    related = [g for g in kept if g.related(group)]
+    if group.is_llm:
+        home = next(
+            (
+                g
+                for g in related
+                if _shares_a_spot(group.places, g.places) and _same_issue(group.lead, g.lead)
+            ),
+            None,
+        )
+        return (home, home.absorb(group)) if home is not None else (None, 0)
+    fresh = [p for p in group.places if not any(_shares_a_spot([p], g.places) for g in related)]
+    dropped = len(group.places) - len(fresh)
+    group.places = fresh
+    return None, dropped
+
+
+_TITLE_NOISE = frozenset(
+    {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "not", "no", "is", "are",
+     "be", "by", "with", "without", "from", "at", "as", "this", "that", "it", "its"}
+)
+
+
+def _same_issue(llm: Finding, rules: Finding) -> bool:
+    """Return True if an LLM finding repeats a rules finding rather than raising another issue.
+
+    On the same words, for the same policy or category, either the rules finding's subject
+    in the LLM finding's quote or title ("charged as applicable" / subject "as applicable"),
+    or a shared content word in the titles ("Rebalancing frequency is vague" / "Frequency
+    not specified"), make it a repeat. "Undefined cap" on a sentence a rules finding quotes
+    for a missing disruption rule is not.
+    """
+
+    def words(title: str) -> set[str]:
+        return {
+            w.rstrip("s") for w in re.findall(r"[a-z]+", title.lower()) if w not in _TITLE_NOISE
+        }
+
+    subject = normalise_subject(rules.subject or "")
+    said = normalise_subject(" ".join(o.quote for o in llm.occurrences) + " " + llm.title)
+    return bool(subject and subject in said) or bool(words(llm.title) & words(rules.title))
+
+
+def _shares_a_spot(mine: Sequence[Occurrence], theirs: Sequence[Occurrence]) -> bool:
+    return any(_same_spot(p.location, q.location) for p in mine for q in theirs)
 
 
 def policy_statuses(
@@ -225,9 +416,11 @@ def score_review(
 
     A policy's score starts at 1 and each of its findings multiplies it by
     ``1 - SEVERITY_IMPACT[severity] * confidence`` (so one confident critical finding leaves
-    0.4, two leave 0.16). Policies weigh ``LEVEL_WEIGHTS`` (MUST 3, SHOULD 2, MAY 1); policies
-    not assessed do not count. With nothing assessed the score is 1.0 (nothing was found
-    wrong), and the per-policy statuses say that nothing was assessed.
+    0.4, two leave 0.16). A finding counts once however many places it has: forty-six
+    places of one vague phrase weigh as one finding. Policies weigh ``LEVEL_WEIGHTS``
+    (MUST 3, SHOULD 2, MAY 1); policies not assessed do not count. With nothing assessed the
+    score is 1.0 (nothing was found wrong), and the per-policy statuses say that nothing was
+    assessed.
 
     >>> score_review([], [], {})
     1.0

@@ -1,18 +1,28 @@
-"""The JSON review report, schema ``docsense.review/1``.
+"""The JSON review report, schema ``docsense.review/2``.
 
 The pydantic model :class:`ReviewReport` is the schema; :func:`to_json_schema` exports it, and
 the exported JSON Schema ships in the package as ``docsense/review/schema/
-docsense.review-1.schema.json`` (a test keeps the two equal). Fields:
+docsense.review-2.schema.json`` (a test keeps the two equal). The schema of the previous
+version, ``docsense.review-1.schema.json``, still ships for reports written before; such a
+report still loads (:class:`ReviewReport` reads it as a version 2 report whose findings have
+one place each). Fields:
 
-- ``schema``: always ``"docsense.review/1"``;
+- ``schema``: always ``"docsense.review/2"``;
 - ``document``: ``{id, title, version, source}``;
 - ``packs``: ``[{id, name, version}]``; ``reviewer``: the reviewer spec(s), ``+``-joined;
 - ``score`` in [0, 1] and ``policies``: ``[{id, pack, status}]`` with status ``satisfied``,
   ``violated`` or ``not_assessed``;
-- ``findings``: ``[{id, policy_id, category, severity, title, description, quote, location
-  {section, path, start, end, page}, suggested_fix, replacement, confidence, source}]``;
-  ``quote`` is document text ("" for absent content, with ``location`` null); ``replacement``
-  is text that can stand in place of the quote, with ``[[specify: ...]]`` placeholders;
+- ``threshold``: ``{min_confidence, below, included}``: the confidence threshold the score,
+  statuses and findings are at, how many findings are below it, and whether ``findings``
+  includes them (``--all``; each is then marked ``below_threshold: true``);
+- ``findings``: one per finding group, most severe first, then most confident, then first
+  place: ``[{id, policy_id, category, severity, title, description, quote, location
+  {section, path, start, end, page}, suggested_fix, replacement, confidence, source, check,
+  subject, occurrences [{quote, location, replacement}], below_threshold}]``. ``quote``,
+  ``location`` and ``replacement`` are those of the first place (``occurrences[0]``);
+  ``quote`` is document text ("" for absent content, with ``location`` null and no
+  occurrences); ``replacement`` is text that can stand in place of the quote, with
+  ``[[specify: ...]]`` placeholders;
 - ``usage``: ``{tokens_in, tokens_out, tokens_cached, calls, cost_estimate}`` (USD);
 - ``stats``: ``{grounded, dropped_ungrounded, deduplicated}``; ``warnings``: strings.
 """
@@ -23,10 +33,11 @@ import json
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from docsense.domain.findings import Category, Finding, Severity
+from docsense.domain.findings import Category, Finding, FindingLocation, Severity
 from docsense.domain.review import PolicyStatus
+from docsense.errors import InvalidArgument
 from docsense.review.engine import ReviewOutcome
 
 __all__ = [
@@ -35,19 +46,22 @@ __all__ = [
     "DocumentInfo",
     "FindingLocationModel",
     "FindingModel",
+    "OccurrenceModel",
     "PackInfo",
     "PolicyResult",
     "ReviewReport",
     "StatsModel",
+    "ThresholdModel",
     "UsageModel",
     "build_report",
     "shipped_json_schema",
     "to_json_schema",
 ]
 
-REPORT_SCHEMA = "docsense.review/1"
-SCHEMA_RESOURCE = "docsense.review-1.schema.json"
-_SCHEMA_ID = "https://docsense.dev/schemas/docsense.review-1.schema.json"
+REPORT_SCHEMA = "docsense.review/2"
+SCHEMA_RESOURCE = "docsense.review-2.schema.json"
+_SCHEMA_ID = "https://docsense.dev/schemas/docsense.review-2.schema.json"
+_V1 = "docsense.review/1"
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -91,8 +105,17 @@ class FindingLocationModel(BaseModel):
     page: int | None = Field(default=None, ge=1)
 
 
+class OccurrenceModel(BaseModel):
+    """One place of a finding: the quoted document text, where it is, what could replace it."""
+
+    model_config = _FROZEN
+    quote: str = Field(min_length=1)
+    location: FindingLocationModel
+    replacement: str | None = None
+
+
 class FindingModel(BaseModel):
-    """One finding."""
+    """One finding: a group of places about one subject (none for absent content)."""
 
     model_config = _FROZEN
     id: str
@@ -107,6 +130,35 @@ class FindingModel(BaseModel):
     replacement: str | None = None
     confidence: float = Field(ge=0.0, le=1.0)
     source: str = Field(pattern=r"^(rules|llm:.+)$")
+    check: str | None = Field(default=None, description="The check that found it (rules).")
+    subject: str = Field(default="", description="What it is about (the title if unnamed).")
+    occurrences: list[OccurrenceModel] = Field(
+        default_factory=list,
+        description="Every place, in document order; the first is quote/location/replacement.",
+    )
+    below_threshold: bool = Field(
+        default=False, description="Its confidence is below the report's threshold (--all)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_place_finding(cls, data: Any) -> Any:
+        # A finding written with a quote and location only (docsense.review/1) has that place.
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        out.setdefault("subject", out.get("title", ""))
+        if "occurrences" not in out and out.get("quote") and out.get("location") is not None:
+            out["occurrences"] = [
+                {"quote": out["quote"], "location": out["location"],
+                 "replacement": out.get("replacement")}
+            ]
+        return out
+
+    @property
+    def places(self) -> int:
+        """How many places the finding has (0 for absent content)."""
+        return len(self.occurrences)
 
 
 class UsageModel(BaseModel):
@@ -129,27 +181,67 @@ class StatsModel(BaseModel):
     deduplicated: int = Field(default=0, ge=0, description="Findings merged as duplicates.")
 
 
+class ThresholdModel(BaseModel):
+    """The confidence threshold of the report and what it left out."""
+
+    model_config = _FROZEN
+    min_confidence: float = Field(
+        default=0.0, ge=0.0, le=1.0,
+        description="Findings below this confidence are not scored and not shown by default.",
+    )
+    below: int = Field(default=0, ge=0, description="How many findings are below it.")
+    included: bool = Field(
+        default=False, description="Whether `findings` lists them too (marked below_threshold)."
+    )
+
+    @property
+    def hidden(self) -> int:
+        """How many findings the report leaves out."""
+        return 0 if self.included else self.below
+
+
 class ReviewReport(BaseModel):
-    """A review report, schema ``docsense.review/1``."""
+    """A review report, schema ``docsense.review/2`` (a ``docsense.review/1`` report loads too)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    schema_: Literal["docsense.review/1"] = Field(default="docsense.review/1", alias="schema")
+    schema_: Literal["docsense.review/2"] = Field(default="docsense.review/2", alias="schema")
     document: DocumentInfo
     packs: list[PackInfo]
     reviewer: str
     score: float = Field(ge=0.0, le=1.0)
     policies: list[PolicyResult]
+    threshold: ThresholdModel = Field(default_factory=ThresholdModel)
     findings: list[FindingModel]
     usage: UsageModel
     stats: StatsModel
     warnings: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade_version_1(cls, data: Any) -> Any:
+        # A docsense.review/1 report has the same fields less the grouping ones, which the
+        # finding model fills in (one place per finding, about its title).
+        if isinstance(data, dict) and data.get("schema", data.get("schema_")) == _V1:
+            data = {k: v for k, v in data.items() if k not in ("schema", "schema_")}
+        return data
+
+    @property
+    def places(self) -> int:
+        """How many places the listed findings have in all."""
+        return sum(f.places for f in self.findings)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Return the report as JSON text (keys by schema name)."""
         return self.model_dump_json(by_alias=True, indent=indent)
 
 
-def _finding(f: Finding) -> FindingModel:
+def _location(loc: FindingLocation) -> FindingLocationModel:
+    return FindingLocationModel(
+        section=loc.section_id, path=list(loc.path), start=loc.start, end=loc.end, page=loc.page
+    )
+
+
+def _finding(f: Finding, min_confidence: float) -> FindingModel:
     loc = f.location
     return FindingModel(
         id=f.id,
@@ -159,21 +251,36 @@ def _finding(f: Finding) -> FindingModel:
         title=f.title,
         description=f.description,
         quote=f.quote,
-        location=None
-        if loc is None
-        else FindingLocationModel(
-            section=loc.section_id, path=list(loc.path), start=loc.start, end=loc.end,
-            page=loc.page,
-        ),
+        location=None if loc is None else _location(loc),
         suggested_fix=f.suggested_fix,
         replacement=f.replacement,
         confidence=f.confidence,
         source=f.source,
+        check=f.check,
+        subject=f.subject or f.title,
+        occurrences=[
+            OccurrenceModel(quote=o.quote, location=_location(o.location),
+                            replacement=o.replacement)
+            for o in f.occurrences
+        ],
+        below_threshold=f.confidence < min_confidence,
     )
 
 
-def build_report(outcome: ReviewOutcome) -> ReviewReport:
-    """Return the ``docsense.review/1`` report of a review outcome."""
+def build_report(
+    outcome: ReviewOutcome, *, include_all: bool = False, min_confidence: float | None = None
+) -> ReviewReport:
+    """Return the ``docsense.review/2`` report of a review outcome.
+
+    The report lists the findings at or above the review's confidence threshold and says how
+    many are below it; ``include_all=True`` lists those too (marked ``below_threshold``).
+    ``min_confidence`` reports at another threshold: the findings, policy statuses and score
+    are then those of the review at that threshold (see
+    :meth:`~docsense.review.engine.ReviewOutcome.at_threshold`).
+    """
+    if min_confidence is not None and min_confidence != outcome.min_confidence:
+        outcome = outcome.at_threshold(min_confidence)
+    listed = outcome.all_findings if include_all else outcome.findings
     doc = outcome.document
     pack_of = {p.id: pack.key for pack in outcome.packs for p in pack.policies}
     u = outcome.usage
@@ -186,7 +293,12 @@ def build_report(outcome: ReviewOutcome) -> ReviewReport:
             PolicyResult(id=o.policy_id, pack=pack_of.get(o.policy_id, ""), status=o.status)
             for o in outcome.policy_statuses
         ],
-        findings=[_finding(f) for f in outcome.findings],
+        threshold=ThresholdModel(
+            min_confidence=outcome.min_confidence,
+            below=outcome.below_threshold,
+            included=include_all,
+        ),
+        findings=[_finding(f, outcome.min_confidence) for f in listed],
         usage=UsageModel(
             tokens_in=u.tokens_in, tokens_out=u.tokens_out, tokens_cached=u.tokens_cached,
             calls=u.calls, cost_estimate=u.cost_estimate,
@@ -210,9 +322,15 @@ def to_json_schema() -> dict[str, Any]:
     }
 
 
-def shipped_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema file shipped in the package."""
-    text = resources.files("docsense.review.schema").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+def shipped_json_schema(version: int = 2) -> dict[str, Any]:
+    """Return the JSON Schema file shipped in the package for ``docsense.review/<version>``.
+
+    Version 1 is the schema of reports written before findings were grouped.
+    """
+    if version not in (1, 2):
+        raise InvalidArgument(f"no docsense.review/{version} schema: use 1 or 2")
+    resource = f"docsense.review-{version}.schema.json"
+    text = resources.files("docsense.review.schema").joinpath(resource).read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

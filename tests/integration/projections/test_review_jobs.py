@@ -190,3 +190,17 @@ async def test_rerunning_a_completed_jobs_review_creates_no_second_review() -> N
 async def test_review_jobs_need_a_document_id() -> None:
     with pytest.raises(InvalidArgument, match="document id"):
         await enqueue_reviews(MemoryStorage().jobs, [{"document": "x"}])
+
+
+async def test_a_review_job_carries_its_confidence_threshold() -> None:
+    store = MemoryStorage()
+    service = DocSenseService(store)
+    doc = await service.ingest(TEXT, "d.md")
+    [job_id] = await enqueue_reviews(store.jobs, [{"document_id": doc.id, "min_confidence": 0.95}])
+    assert await ReviewJobWorker(service, store.jobs, worker_id="w1").run_once()
+    loaded = await service.load_review(review_id_for(job_id))
+    assert loaded.review.state.min_confidence == 0.95
+    assert loaded.review.state.findings == ()
+    assert loaded.review.state.all_findings  # kept, below the threshold
+    with pytest.raises(InvalidArgument, match="min_confidence"):
+        await enqueue_reviews(store.jobs, [{"document_id": doc.id, "min_confidence": 3}])

@@ -20,7 +20,7 @@ from docsense.domain.feedback import (
     TextEdit,
     apply_edits,
 )
-from docsense.domain.findings import Category, Finding, FindingLocation, Severity
+from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
 from docsense.errors import InvalidTransition, InvariantViolation
 
 TEXT = "The index is capped at X. Rebalancing happens regularly."
@@ -317,3 +317,165 @@ def test_no_decisions_after_apply(ctx: CommandContext, session: FeedbackSession)
         session.accept(ctx, "cap")
     with pytest.raises(InvalidTransition):
         session.apply(ctx, document_version=VersionNumber(1, 2))
+
+
+# --- groups: a decision applies to every place --------------------------------------------------
+
+GROUP_TEXT = (
+    "Fees apply as applicable. The sponsor rebalances as applicable. "
+    "Weights are capped as applicable."
+)
+
+
+def _place(quote: str, nth: int, replacement: str | None) -> Occurrence:
+    start = -1
+    for _ in range(nth + 1):
+        start = GROUP_TEXT.index(quote, start + 1)
+    return Occurrence(quote, FindingLocation(start=start, end=start + len(quote)), replacement)
+
+
+def group(finding_id: str, places: tuple[Occurrence, ...]) -> Finding:
+    first = places[0]
+    return Finding(
+        id=finding_id,
+        policy_id="SC-007",
+        category=Category.AMBIGUOUS_METHODOLOGY,
+        severity=Severity.MEDIUM,
+        title="Discretionary wording 'as applicable'",
+        quote=first.quote,
+        location=first.location,
+        replacement=first.replacement,
+        occurrences=places,
+        check="discretionary_language",
+        subject="as applicable",
+        suggested_fix="Say when it applies.",
+    )
+
+
+AS_APPLICABLE = group(
+    "as-app",
+    (
+        _place("as applicable", 0, "as set out in [[specify: fee schedule]]"),
+        _place("as applicable", 1, None),
+        _place("as applicable", 2, "[[specify: cap rule]]"),
+    ),
+)
+
+
+def _rebalance() -> Finding:
+    """A finding whose span overlaps the second place of AS_APPLICABLE."""
+    start = GROUP_TEXT.index("rebalances as applicable")
+    return Finding(
+        id="rebal", policy_id="SC-003", category=Category.MARKET_CALENDAR,
+        severity=Severity.HIGH, title="Rebalancing schedule not specified",
+        quote="rebalances as applicable",
+        location=FindingLocation(start=start, end=start + len("rebalances as applicable")),
+        replacement="rebalances on [[specify: dates]]",
+    )
+
+
+def _open(ctx: CommandContext, findings: list[Finding]) -> FeedbackSession:
+    return FeedbackSession.open(
+        ctx, review_id="review-9", document_id="document-9", document_version=V1,
+        findings=findings,
+    )
+
+
+def test_an_item_carries_every_place_of_its_finding(ctx: CommandContext) -> None:
+    item = _open(ctx, [AS_APPLICABLE]).state.items[0].item
+    assert item.occurrences == AS_APPLICABLE.occurrences
+    assert (item.quote, item.start, item.replacement) == (
+        "as applicable", AS_APPLICABLE.occurrences[0].location.start,
+        "as set out in [[specify: fee schedule]]",
+    )
+
+
+def test_accept_applies_each_places_own_replacement_and_leaves_the_others(
+    ctx: CommandContext,
+) -> None:
+    session = _open(ctx, [AS_APPLICABLE])
+    session.accept(ctx, "as-app")
+    assert apply_edits(GROUP_TEXT, session.state.edits()) == (
+        "Fees apply as set out in [[specify: fee schedule]]. The sponsor rebalances as "
+        "applicable. Weights are capped [[specify: cap rule]]."
+    )
+    assert session.apply(ctx, document_version=VersionNumber(1, 1)).applied_finding_ids == (
+        "as-app",
+    )
+
+
+def test_accept_works_when_only_a_later_place_has_a_replacement(ctx: CommandContext) -> None:
+    later_only = group(
+        "later", (_place("as applicable", 0, None), _place("as applicable", 1, "quarterly"))
+    )
+    session = _open(ctx, [later_only])
+    assert session.state.items[0].item.can_accept
+    session.accept(ctx, "later")
+    assert session.state.items[0].new_text == "quarterly"
+    assert apply_edits(GROUP_TEXT, session.state.edits()) == (
+        "Fees apply as applicable. The sponsor rebalances quarterly. "
+        "Weights are capped as applicable."
+    )
+    assert session.apply(ctx, document_version=VersionNumber(1, 1)).applied_finding_ids == (
+        "later",
+    )
+
+
+def test_accept_needs_a_place_with_a_replacement(ctx: CommandContext) -> None:
+    advice = group("advice", (_place("as applicable", 0, None), _place("as applicable", 1, None)))
+    session = _open(ctx, [advice])
+    with pytest.raises(InvalidTransition, match="no replacement"):
+        session.accept(ctx, "advice")
+
+
+def test_modify_replaces_the_first_place_only(ctx: CommandContext) -> None:
+    session = _open(ctx, [AS_APPLICABLE])
+    session.modify(ctx, "as-app", text="under the fee schedule")
+    assert apply_edits(GROUP_TEXT, session.state.edits()) == (
+        "Fees apply under the fee schedule. The sponsor rebalances as applicable. "
+        "Weights are capped as applicable."
+    )
+
+
+def test_reject_rejects_the_whole_group(ctx: CommandContext) -> None:
+    session = _open(ctx, [AS_APPLICABLE])
+    session.reject(ctx, "as-app", reason="standard wording")
+    assert session.state.items[0].decision is Decision.REJECTED
+    assert session.state.edits() == ()
+
+
+def test_accepting_a_group_whose_later_place_overlaps_an_accepted_item_is_refused(
+    ctx: CommandContext,
+) -> None:
+    rebalance = _rebalance()
+    both_replaceable = group(
+        "as-app",
+        (_place("as applicable", 0, "as agreed"), _place("as applicable", 1, "as agreed")),
+    )
+    session = _open(ctx, [both_replaceable, rebalance])
+    session.accept(ctx, "rebal")
+    with pytest.raises(InvalidTransition, match="overlaps suggestion 'rebal'"):
+        session.accept(ctx, "as-app")
+    # Modifying touches the first place only, which overlaps nothing.
+    session.modify(ctx, "as-app", text="as agreed")
+    session.reject(ctx, "rebal", reason="prefer the group")
+    session.accept(ctx, "as-app")
+
+
+def test_a_place_without_replacement_does_not_block_an_overlapping_edit(
+    ctx: CommandContext,
+) -> None:
+    rebalance = _rebalance()
+    session = _open(ctx, [AS_APPLICABLE, rebalance])  # its second place has no replacement
+    session.accept(ctx, "as-app")
+    session.accept(ctx, "rebal")
+    assert apply_edits(GROUP_TEXT, session.state.edits()).count("[[specify:") == 3
+
+
+def test_an_item_whose_places_overlap_raises_invariant_violation() -> None:
+    first = _place("as applicable", 0, None)
+    overlapping = Occurrence("applicable", FindingLocation(start=first.location.start + 3,
+                                                           end=first.location.end))
+    with pytest.raises(InvariantViolation, match="document order"):
+        FeedbackItem(finding_id="x", quote=first.quote, start=first.location.start,
+                     end=first.location.end, occurrences=(first, overlapping))

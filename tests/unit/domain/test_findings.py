@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from docsense.domain.findings import Category, Finding, FindingLocation, Severity
+from docsense.domain.findings import (
+    DEFAULT_MIN_CONFIDENCE,
+    Category,
+    Finding,
+    FindingLocation,
+    Occurrence,
+    Severity,
+    check_min_confidence,
+    normalise_subject,
+)
 from docsense.errors import InvariantViolation
 
 
@@ -123,3 +132,110 @@ def test_location_with_bad_span_or_page_raises_invariant_violation(
 ) -> None:
     with pytest.raises(InvariantViolation):
         FindingLocation(start=start, end=end, page=page)
+
+
+# --- groups of places ------------------------------------------------------------------------
+
+
+def _place(quote: str, start: int, replacement: str | None = None) -> Occurrence:
+    return Occurrence(quote, FindingLocation(start=start, end=start + len(quote)), replacement)
+
+
+def test_a_finding_built_from_one_quote_has_that_one_place() -> None:
+    f = make_finding()
+    assert f.occurrences == (Occurrence(f.quote, f.location, f.replacement),)  # type: ignore[arg-type]
+    assert f.check is None
+    assert f.subject == ""
+
+
+def test_an_absent_finding_has_no_places() -> None:
+    f = make_finding(quote="", location=None, replacement=None)
+    assert f.occurrences == ()
+
+
+def test_a_group_keeps_every_place_and_its_first_is_the_quote() -> None:
+    places = (_place("as applicable", 3, "as set out in [[specify: rule]]"),
+              _place("as applicable", 40), _place("As applicable", 90))
+    f = make_finding(quote=places[0].quote, location=places[0].location,
+                     replacement=places[0].replacement, occurrences=places,
+                     check="discretionary_language", subject="as applicable")
+    assert len(f.occurrences) == 3
+    assert f.occurrences[0].location == f.location
+
+
+def test_a_first_place_that_is_not_the_quote_raises_invariant_violation() -> None:
+    places = (_place("as applicable", 3), _place("as applicable", 40))
+    with pytest.raises(InvariantViolation, match="first place"):
+        make_finding(quote="as applicable", location=places[1].location, replacement=None,
+                     occurrences=places)
+
+
+@pytest.mark.parametrize("starts", [(40, 3), (3, 10)])
+def test_places_out_of_order_or_overlapping_raise_invariant_violation(
+    starts: tuple[int, int],
+) -> None:
+    places = tuple(_place("as applicable", s) for s in starts)
+    with pytest.raises(InvariantViolation, match="document order"):
+        make_finding(quote="as applicable", location=places[0].location, replacement=None,
+                     occurrences=places)
+
+
+def test_a_located_finding_without_places_raises_invariant_violation() -> None:
+    with pytest.raises(InvariantViolation, match="no places"):
+        make_finding(occurrences=())
+
+
+def test_a_place_needs_its_quote() -> None:
+    with pytest.raises(InvariantViolation):
+        Occurrence("", FindingLocation(start=0, end=0))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("as\napplicable", "as applicable"),
+        ("IN ITS\nSOLE DISCRETION", "in its sole discretion"),
+        ("'as applicable'", "As  Applicable."),
+        ("“Relevant General Strategy Description”", "relevant general strategy description"),
+        ("\uff46\uff55\uff4c\uff4c width", "full width"),  # full-width letters
+    ],
+)
+def test_normalised_subjects_ignore_case_spacing_quotes_and_width(a: str, b: str) -> None:
+    assert normalise_subject(a) == normalise_subject(b)
+
+
+def test_normalised_subjects_keep_inner_punctuation_and_words_apart() -> None:
+    assert normalise_subject("Section C: Weights") == "section c: weights"
+    assert normalise_subject("as applicable") != normalise_subject("if applicable")
+
+
+def test_findings_sort_by_severity_then_confidence_then_position_absent_last() -> None:
+    def f(fid: str, severity: Severity, confidence: float, start: int | None) -> Finding:
+        if start is None:
+            return make_finding(id=fid, severity=severity, confidence=confidence, quote="",
+                                location=None, replacement=None)
+        return make_finding(id=fid, severity=severity, confidence=confidence,
+                            location=FindingLocation(start=start, end=start + 11))
+
+    findings = [
+        f("low", Severity.LOW, 1.0, 0),
+        f("high-absent", Severity.HIGH, 1.0, None),
+        f("high-late", Severity.HIGH, 0.9, 500),
+        f("high-early", Severity.HIGH, 0.9, 20),
+        f("high-sure", Severity.HIGH, 0.95, 900),
+        f("critical", Severity.CRITICAL, 0.5, 700),
+    ]
+    ordered = [x.id for x in sorted(findings, key=lambda x: x.sort_key)]
+    assert ordered == ["critical", "high-sure", "high-early", "high-late", "high-absent", "low"]
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5, float("nan"), float("inf"), "0.5", True, None])
+def test_a_confidence_threshold_outside_zero_to_one_raises_invariant_violation(
+    value: object,
+) -> None:
+    with pytest.raises(InvariantViolation, match=r"\[0, 1\]"):
+        check_min_confidence(value)
+
+
+def test_the_default_threshold_is_one_half() -> None:
+    assert DEFAULT_MIN_CONFIDENCE == 0.5 == check_min_confidence(0.5)

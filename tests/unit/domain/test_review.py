@@ -8,7 +8,7 @@ import pytest
 
 from docsense.domain.documents import VersionNumber
 from docsense.domain.events import CommandContext
-from docsense.domain.findings import Category, Finding, Severity
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Category, Finding, Severity
 from docsense.domain.review import (
     FindingsRecorded,
     PackRef,
@@ -16,6 +16,7 @@ from docsense.domain.review import (
     Review,
     ReviewCompleted,
     ReviewFailed,
+    ReviewStarted,
     ReviewStatus,
     Usage,
 )
@@ -251,3 +252,58 @@ def test_evolve_refuses_events_before_the_start(ctx: CommandContext, review: Rev
     complete(review, ctx)
     with pytest.raises(InvariantViolation):
         Review.evolve(None, review.pending_events[-1])
+
+
+# --- confidence threshold ------------------------------------------------------------------
+
+
+def _confident(finding_id: str, confidence: float) -> Finding:
+    return Finding(
+        id=finding_id,
+        policy_id="SC-001",
+        category=Category.COMPLIANCE_GAP,
+        severity=Severity.MEDIUM,
+        title=f"Finding {finding_id}",
+        confidence=confidence,
+    )
+
+
+def test_start_records_the_confidence_threshold(ctx: CommandContext) -> None:
+    review = start(ctx, min_confidence=0.7)
+    event = review.pending_events[0]
+    assert isinstance(event, ReviewStarted)
+    assert event.min_confidence == 0.7
+    assert review.state.min_confidence == 0.7
+
+
+def test_the_default_threshold_is_the_documented_default(review: Review) -> None:
+    assert review.state.min_confidence == DEFAULT_MIN_CONFIDENCE == 0.5
+
+
+@pytest.mark.parametrize("value", [-0.01, 1.01, float("nan")])
+def test_start_with_a_threshold_outside_zero_to_one_raises_invariant_violation(
+    ctx: CommandContext, value: float
+) -> None:
+    with pytest.raises(InvariantViolation, match="confidence threshold"):
+        start(ctx, min_confidence=value)
+
+
+def test_findings_below_the_threshold_are_kept_but_not_shown(ctx: CommandContext) -> None:
+    review = start(ctx, min_confidence=0.6)
+    review.record_findings(
+        ctx, [_confident("sure", 0.9), _confident("edge", 0.6), _confident("doubt", 0.3)]
+    )
+    state = review.state
+    assert [f.id for f in state.all_findings] == ["sure", "edge", "doubt"]
+    assert [f.id for f in state.findings] == ["sure", "edge"]
+    assert state.below_threshold == 1
+    assert state.finding("doubt") is not None
+    event = complete(review, ctx)
+    assert event.below_threshold == 1
+
+
+def test_a_hidden_finding_id_cannot_be_recorded_again(ctx: CommandContext) -> None:
+    review = start(ctx, min_confidence=0.6)
+    review.record_findings(ctx, [_confident("doubt", 0.3)])
+    with pytest.raises(InvariantViolation, match="already recorded"):
+        review.record_findings(ctx, [_confident("doubt", 0.3)])

@@ -1,7 +1,8 @@
 """Stored V1 events load as the current version; every schema bump ships its upcaster.
 
-The fixtures in ``tests/data/events/v1/`` are events as a V1 store holds them. They stay in the
-suite for ever: a change to an event class that breaks one of them needs an upcaster (and a
+The fixtures in ``tests/data/events/v1/`` are events as a V1 store holds them, and
+``tests/data/events/v<N>/`` hold every later shape that a newer version replaced. They stay in
+the suite for ever: a change to an event class that breaks one of them needs an upcaster (and a
 schema version bump), never an edit of the fixture.
 """
 
@@ -23,12 +24,22 @@ from docsense.domain.documents import (
     title_from_filename,
 )
 from docsense.domain.events import ENVELOPE_FIELDS, EVENT_TYPES, DomainEvent, EventRegistry
-from docsense.domain.review import PackRef, ReviewStarted
+from docsense.domain.feedback import FeedbackSession, FeedbackSessionOpened
+from docsense.domain.findings import FindingLocation, Occurrence
+from docsense.domain.review import (
+    FindingsRecorded,
+    PackRef,
+    Review,
+    ReviewCompleted,
+    ReviewStarted,
+)
 from docsense.domain.upcasting import UPCASTERS, UpcasterRegistry
 from docsense.errors import MissingUpcaster
 
-FIXTURES = Path(__file__).parents[2] / "data" / "events" / "v1"
+EVENTS = Path(__file__).parents[2] / "data" / "events"
+FIXTURES = EVENTS / "v1"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.json"))
+LATER_FIXTURE_FILES = sorted(p for p in EVENTS.glob("v*/*.json") if p.parent != FIXTURES)
 UNCHANGED_SINCE_V1 = [
     p for p in FIXTURE_FILES if (cls := EVENT_TYPES.get(p.stem)) and cls.schema_version == 1
 ]
@@ -71,7 +82,7 @@ def test_importing_the_domain_registers_all_twenty_event_types() -> None:
 
 def test_at_least_two_event_types_are_past_version_one() -> None:
     assert DocumentUploaded.schema_version == 2
-    assert ReviewStarted.schema_version == 2
+    assert ReviewStarted.schema_version == 3
 
 
 def test_a_new_event_version_without_upcaster_is_reported_missing() -> None:
@@ -102,6 +113,26 @@ def test_v1_fixture_loads_as_the_current_version(path: Path) -> None:
     assert event.event_id == stored["event_id"]
     assert event.stream_version == stored["stream_version"]
     # The decoded event round-trips through the codec at its current version.
+    assert codec.structure(codec.unstructure(event), type(event)) == event
+
+
+def test_every_released_shape_of_every_event_type_keeps_a_fixture() -> None:
+    # Each version an event type has moved past is a shape some store may hold.
+    missing = [
+        f"v{version}/{cls.event_type}.json"
+        for cls in EVENT_TYPES
+        for version in range(1, cls.schema_version)
+        if not (EVENTS / f"v{version}" / f"{cls.event_type}.json").exists()
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", LATER_FIXTURE_FILES, ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_later_fixture_loads_as_the_current_version(path: Path) -> None:
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert f"v{stored['schema_version']}" == path.parent.name
+    event = load_current(path)
+    assert event.event_id == stored["event_id"]
     assert codec.structure(codec.unstructure(event), type(event)) == event
 
 
@@ -154,3 +185,89 @@ def test_document_uploaded_upcaster_title_matches_the_upload_default(
     payload = {"filename": filename, "media_type": "text/plain", "size": 1, "sha256": "0" * 64}
     upcast = UPCASTERS.upcast("DocumentUploaded", 1, {**payload, "version": "1.0"}, to_version=2)
     assert upcast["title"] == title == title_from_filename(filename)
+
+
+def test_review_started_v1_and_v2_get_a_threshold_of_zero() -> None:
+    for path in (FIXTURES / "ReviewStarted.json", EVENTS / "v2" / "ReviewStarted.json"):
+        event = load_current(path)
+        assert isinstance(event, ReviewStarted)
+        assert event.min_confidence == 0.0
+    v2 = load_current(EVENTS / "v2" / "ReviewStarted.json")
+    assert isinstance(v2, ReviewStarted)
+    assert [p.version for p in v2.packs] == ["2026.1", "2026.2"]
+    assert v2.reviewer == "rules+anthropic:claude-sonnet-4-5"
+
+
+def test_findings_recorded_v1_findings_become_one_place_groups_about_their_title() -> None:
+    stored = json.loads((FIXTURES / "FindingsRecorded.json").read_text(encoding="utf-8"))
+    event = load_current(FIXTURES / "FindingsRecorded.json")
+    assert isinstance(event, FindingsRecorded)
+    for old, new in zip(stored["payload"]["findings"], event.findings, strict=True):
+        assert new.check is None
+        assert new.subject == old["title"]
+        assert new.quote == old["quote"]
+        assert new.occurrences == (
+            Occurrence(
+                old["quote"],
+                FindingLocation(
+                    start=old["location"]["start"],
+                    end=old["location"]["end"],
+                    section_id=old["location"]["section_id"],
+                    path=tuple(old["location"]["path"]),
+                    page=old["location"]["page"],
+                ),
+                old["replacement"],
+            ),
+        )
+
+
+def test_findings_recorded_v1_absent_finding_has_no_places() -> None:
+    payload = {
+        "findings": [
+            {"id": "f-9", "policy_id": "SC-002", "category": "missing_governance",
+             "severity": "medium", "title": "No governance section", "description": "",
+             "quote": "", "location": None, "suggested_fix": "", "replacement": None,
+             "confidence": 0.8, "source": "rules"}
+        ],
+        "part": "",
+        "ungrounded_dropped": 0,
+    }
+    upcast = UPCASTERS.upcast("FindingsRecorded", 1, payload, to_version=2)
+    assert upcast["findings"][0]["occurrences"] == []
+    assert upcast["findings"][0]["subject"] == "No governance section"
+
+
+def test_review_completed_v1_hid_nothing() -> None:
+    event = load_current(FIXTURES / "ReviewCompleted.json")
+    assert isinstance(event, ReviewCompleted)
+    assert event.below_threshold == 0
+    assert event.score == 0.62
+
+
+def test_a_v1_review_replays_with_every_finding_shown() -> None:
+    events = [
+        load_current(FIXTURES / f"{name}.json")
+        for name in ("ReviewStarted", "FindingsRecorded", "ReviewCompleted")
+    ]
+    review = Review(events[0].stream_id)
+    review.replay(events)
+    assert review.state.min_confidence == 0.0
+    assert review.state.findings == review.state.all_findings
+    assert [f.id for f in review.state.findings] == ["f-1", "f-2"]
+    assert review.state.below_threshold == 0
+
+
+def test_feedback_session_opened_v1_items_become_one_place_items() -> None:
+    event = load_current(FIXTURES / "FeedbackSessionOpened.json")
+    assert isinstance(event, FeedbackSessionOpened)
+    first = event.items[0]
+    assert len(first.occurrences) == 1
+    place = first.occurrences[0]
+    assert (place.quote, place.location.start, place.location.end, place.replacement) == (
+        first.quote, first.start, first.end, first.replacement
+    )
+    session = FeedbackSession(event.stream_id)
+    session.replay([event])
+    assert [i.item.finding_id for i in session.state.items] == ["f-1", "f-2"]
+    assert session.state.items[0].item.can_accept
+    assert not session.state.items[1].item.can_accept

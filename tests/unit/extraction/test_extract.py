@@ -209,3 +209,59 @@ def test_code_block_formulas_are_found_but_not_terms() -> None:
 def test_ir_round_trips_through_the_event_codec() -> None:
     result = ir()
     assert structure(unstructure(result), SemanticIR) == result
+
+
+def test_symbol_glossaries_define_scripted_symbols_and_their_indices() -> None:
+    md = (
+        "# Index\n\n## 1. Defined Terms\n\n"
+        "Q_{i,ITD} means the Quantity for Index Component_{(i)} for Index Trading Day\n"
+        "Index Level_{t} means the Index Level for Index Business Day_{(t)}\n"
+        "Subscript_{(ITD)} means Index Trading Day\n\n"
+        "## 2. Calculation\n\n"
+        "Gross Level_{t} = Index Level_{ITD−1} + ∑ Q_{i,ITD−1} × A_{i,t}\n"
+    )
+    ir = extract_ir(md)
+    assert {"Q_{i,ITD}", "Index Level_{t}", "ITD"} <= {t.term for t in ir.terms}
+    (formula,) = ir.formulas
+    # Q and Index Level are defined with other subscripts; only A is not defined anywhere.
+    assert formula.undefined_variables == ("A_{i,t}",)
+
+
+def test_mathematical_letters_and_glued_index_suffixes_bind() -> None:
+    md = (
+        "# M\n\n"
+        '"Rtnic(t)" means the Daily Return of Immediate Component ic on day t;\n\n'
+        "𝐵𝑎𝑠𝑒𝑉𝑜𝑙 means the base volatility\n\n"
+        "Signal_{ic}(o) = Rtn_{ic}(o) / BaseVol\n"
+    )
+    (formula,) = extract_ir(md).formulas
+    assert formula.undefined_variables == ()
+
+
+def test_a_lone_x_between_operands_multiplies() -> None:
+    md = (
+        "# M\n\n'OIR' means the overnight rate and 'DCF' means the day count fraction.\n\n"
+        'where "S" is the level.\n\n'
+        "S_{t} = S_{t−1} x (1 + OIR_{t} x DCF_{t})\n"
+    )
+    variables = [v.name for v in extract_ir(md).formulas[0].variables]
+    assert "OIR_{t}" in variables
+    assert "DCF_{t}" in variables
+    assert not any(" x " in v for v in variables)
+
+
+def test_quoted_single_letters_and_definitions_on_the_next_line() -> None:
+    md = '# M\n\n"α" means the smoothing factor.\n\n"Multiplier" means:\n\n(i) one; or (ii) two.\n'
+    terms = {t.term for t in extract_ir(md).terms}
+    assert {"α", "Multiplier"} <= terms
+
+
+def test_summation_bounds_are_not_formulas() -> None:
+    md = "# M\n\nDC_{t} = Index Level_{ITD−1} × ∑ Rate\ns=ITD−1\n"
+    assert [f.name for f in extract_ir(md).formulas] == ["DC_{t}"]
+
+
+def test_program_code_is_not_read_for_formulas() -> None:
+    md = ("# Spec\n\n```solidity\nuint256 amount = balance * ratio / PRECISION;\n```\n\n"
+          "```\nScore = Alpha * Carry\n```\n")
+    assert [f.name for f in extract_ir(md).formulas] == ["Score"]

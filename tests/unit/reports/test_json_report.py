@@ -1,4 +1,4 @@
-"""The JSON report is the docsense.review/1 document and validates against the shipped schema."""
+"""The JSON report is the docsense.review/2 document and validates against the shipped schema."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_json_report_validates_against_the_shipped_schema(
 ) -> None:
     for reviewed in (seed, hostile, worst):
         data = _validate(to_json(reviewed.report))
-        assert data["schema"] == "docsense.review/1"
+        assert data["schema"] == "docsense.review/2"
         assert ReviewReport.model_validate(data) == reviewed.report
 
 

@@ -26,7 +26,7 @@ def test_render_produces_each_format(seed: Reviewed) -> None:
     assert render(report, "html", md) == to_html(report, md)
     assert render(report, "json") == to_json(report)
     assert render(report, "sarif", md) == to_sarif_json(report, markdown=md)
-    assert json.loads(render(report, "json"))["schema"] == "docsense.review/1"
+    assert json.loads(render(report, "json"))["schema"] == "docsense.review/2"
     assert json.loads(render(report, "sarif"))["version"] == "2.1.0"
 
 

@@ -128,8 +128,9 @@ def test_models_without_governance_and_with_it(run_check: RunCheck) -> None:
 
 def test_leverage_without_risk_section_and_with_one(run_check: RunCheck) -> None:
     md = "# S\n\n## 1. Method\n\nThe book runs 3x leverage through total return swaps.\n"
+    # One finding for the document: each kind of risk-bearing feature is a place of it.
     assert run_check("risk_disclosure_missing", md, with_ir=True) == [
-        "The book runs 3x leverage"
+        "The book runs 3x leverage", "The book runs 3x leverage through total return swaps"
     ]
     disclosed = md + "\n## 2. Risk Factors\n\nLeverage magnifies losses.\n"
     assert run_check("risk_disclosure_missing", disclosed, with_ir=True) == []

@@ -16,7 +16,7 @@ from docsense.extraction import extract_ir
 from docsense.policies import load_pack, parse_pack
 from docsense.ports import RawFinding, Reviewer, ReviewerResult, ReviewRequest
 from docsense.review.engine import ReviewDocument, run_review
-from docsense.review.pipeline import deduplicate, score_review
+from docsense.review.pipeline import group_findings, score_review
 from docsense.review.report import build_report
 from docsense.review.reviewers import resolve_reviewer
 
@@ -151,17 +151,19 @@ async def test_a_reviewer_leaking_its_own_exception_becomes_a_reviewer_error() -
 
 def _finding(fid: str, start: int, end: int, severity: Severity, policy: str = "P") -> Finding:
     return Finding(id=fid, policy_id=policy, category=Category.UNDEFINED_PARAMETER,
-                   severity=severity, title="t", quote="x" * (end - start),
-                   location=FindingLocation(start, end))
+                   severity=severity, title=f"t {fid}", quote="x" * (end - start),
+                   location=FindingLocation(start, end), check="c")
 
 
 def test_dedup_keeps_the_most_severe_of_overlapping_findings() -> None:
-    kept, merged = deduplicate([
+    kept, merged = group_findings([
         _finding("a", 0, 10, Severity.LOW),
         _finding("b", 2, 10, Severity.HIGH),
         _finding("c", 20, 30, Severity.LOW),
     ])
-    assert [f.id for f in kept] == ["b", "c"]
+    assert [(f.title, f.location.start if f.location else None) for f in kept] == [
+        ("t b", 2), ("t c", 20)
+    ]
     assert merged == 1
 
 
@@ -203,9 +205,10 @@ async def test_seed_document_with_undefined_parameters_is_flagged_with_placehold
                                                               converted.sections))
     outcome = await run_review(doc, [load_pack("self-containment")], RulesReviewer())
     params = [f for f in outcome.findings if f.category is Category.UNDEFINED_PARAMETER]
-    assert len(params) >= 6
-    for f in params:
-        assert f.replacement is not None
-        assert "[[specify:" in f.replacement
-        assert f.replacement.startswith(f.quote.split()[0])
-        assert f.quote in doc.markdown
+    places = [o for f in params for o in f.occurrences]
+    assert len(places) >= 6
+    for place in places:
+        assert place.replacement is not None
+        assert "[[specify:" in place.replacement
+        assert place.replacement.startswith(place.quote.split()[0])
+        assert doc.markdown[place.location.start : place.location.end] == place.quote

@@ -1,4 +1,4 @@
-"""The docsense.review/1 report: model, shipped JSON Schema, round trip."""
+"""The docsense.review/2 report: model, shipped JSON Schemas, round trip, old reports."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from docsense.review.report import (
 def test_shipped_schema_file_matches_the_model() -> None:
     assert shipped_json_schema() == to_json_schema(), (
         "regenerate with: python -m docsense.review.report > "
-        "src/docsense/review/schema/docsense.review-1.schema.json"
+        "src/docsense/review/schema/docsense.review-2.schema.json"
     )
 
 
@@ -32,7 +32,14 @@ def test_schema_names_the_required_report_fields() -> None:
     finding = schema["$defs"]["FindingModel"]["properties"]
     assert set(finding) == {
         "id", "policy_id", "category", "severity", "title", "description", "quote", "location",
-        "suggested_fix", "replacement", "confidence", "source",
+        "suggested_fix", "replacement", "confidence", "source", "check", "subject",
+        "occurrences", "below_threshold",
+    }
+    assert set(schema["$defs"]["OccurrenceModel"]["properties"]) == {
+        "quote", "location", "replacement",
+    }
+    assert set(schema["$defs"]["ThresholdModel"]["properties"]) == {
+        "min_confidence", "below", "included",
     }
     location = schema["$defs"]["FindingLocationModel"]["properties"]
     assert set(location) == {"section", "path", "start", "end", "page"}

@@ -1,11 +1,12 @@
 """The offline ``rules`` reviewer: runs every policy's deterministic checks. No network.
 
 It implements :class:`~docsense.ports.Reviewer` like the LLM adapters do and returns raw
-findings that the shared pipeline grounds, de-duplicates and scores. A policy without checks
-(``llm_only`` in its pack) is reported as not assessed.
+findings that the shared pipeline grounds, groups, de-duplicates and scores. Each raw finding
+names the check that found it and the hit's subject, so the pipeline can make one finding of
+every place a check reports about the same subject. A policy without checks (``llm_only`` in
+its pack) is reported as not assessed.
 
 >>> import asyncio
-import re
 >>> from docsense.domain.ir import SemanticIR
 >>> from docsense.policies import load_pack
 >>> from docsense.ports import ReviewRequest
@@ -22,11 +23,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-from docsense.domain.policies import Policy
+from docsense.domain.policies import CheckKind, Policy
 from docsense.domain.review import Usage
 from docsense.errors import PolicyPackError, ReviewerError
 from docsense.ports import RawFinding, ReviewerResult, ReviewRequest
 from docsense.review.checks.base import CheckContext, CheckHit
+from docsense.review.checks.calibration import Calibration, load_calibration
 from docsense.review.checks.registry import CheckRegistry, default_registry
 
 __all__ = ["PLACEHOLDER", "RulesReviewer"]
@@ -40,8 +42,11 @@ PLACEHOLDER = re.compile(r"\[\[specify:[^\]]*\]\]")
 class RulesReviewer:
     """Runs the deterministic checks of each policy over the Markdown and IR."""
 
-    def __init__(self, registry: CheckRegistry | None = None) -> None:
+    def __init__(
+        self, registry: CheckRegistry | None = None, calibration: Calibration | None = None
+    ) -> None:
         self._registry = registry
+        self._calibration = calibration
 
     @property
     def spec(self) -> str:
@@ -60,6 +65,7 @@ class RulesReviewer:
 
     def _review(self, request: ReviewRequest) -> ReviewerResult:
         registry = self._registry or default_registry()
+        calibration = self._calibration or load_calibration()
         ctx = CheckContext(request.markdown, request.sections, request.ir)
         findings: list[RawFinding] = []
         assessed: set[str] = set()
@@ -69,14 +75,16 @@ class RulesReviewer:
                 continue
             assessed.add(policy.id)
             for check in policy.checks:
+                check_name = check.param("check") if check.kind is CheckKind.IR else (
+                    check.kind.value
+                )
                 try:
                     hits = registry.run(ctx, check)
                 except PolicyPackError:
                     raise
                 except Exception as exc:
-                    name = check.param("check") or check.kind.value
                     raise ReviewerError(
-                        f"check {name!r} of policy {policy.id} failed on document "
+                        f"check {check_name!r} of policy {policy.id} failed on document "
                         f"{request.document_id!r}: {type(exc).__name__}: {exc}"
                     ) from exc
                 for hit in hits:
@@ -86,7 +94,9 @@ class RulesReviewer:
                         # report the placeholder (once per policy), not the old wording again.
                         if (policy.id, pending) not in placeholders:
                             placeholders.add((policy.id, pending))
-                            findings.append(_placeholder_finding(request, policy, hit, pending))
+                            findings.append(
+                                _placeholder_finding(request, policy, hit, pending, check_name)
+                            )
                         continue
                     quote = "" if hit.absent else request.markdown[hit.start : hit.end]
                     findings.append(
@@ -99,8 +109,12 @@ class RulesReviewer:
                             severity=(hit.severity or policy.severity).value,
                             suggested_fix=hit.suggested_fix,
                             replacement=hit.replacement if quote else None,
-                            confidence=hit.confidence,
+                            confidence=calibration.confidence(
+                                check_name, hit.title, hit.confidence
+                            ),
                             hint=None if hit.absent else hit.start,
+                            check=check_name,
+                            subject=hit.subject,
                         )
                     )
         return ReviewerResult(
@@ -120,7 +134,7 @@ def _placeholder_near(ctx: CheckContext, start: int, end: int) -> int | None:
 
 
 def _placeholder_finding(
-    request: ReviewRequest, policy: Policy, hit: CheckHit, offset: int
+    request: ReviewRequest, policy: Policy, hit: CheckHit, offset: int, check: str
 ) -> RawFinding:
     match = PLACEHOLDER.match(request.markdown, offset)
     quote = match.group(0) if match else request.markdown[offset : offset + 12]
@@ -138,4 +152,6 @@ def _placeholder_finding(
         replacement=None,
         confidence=hit.confidence,
         hint=offset,
+        check=check,
+        subject="placeholder awaiting a value",
     )

@@ -5,6 +5,13 @@ A check function has the signature ``(ctx: CheckContext, check: Check) -> Iterab
 (paragraph sentences, list items, table rows, headings) with their character spans, so that
 every hit points at an exact span of the Markdown. A hit with ``absent=True`` reports
 something missing and has no span.
+
+Checks that judge *rules* (vague values, discretion, timing) read :attr:`CheckContext.rule_units`:
+the units outside informative parts of a document. Real methodologies carry disclaimers, risk
+factors, conflict-of-interest notices and historical data beside their rules; a sentence there
+describes what may happen, it does not specify the method, so it is not checked as a rule.
+Informative parts are recognised by their heading (at any level of the heading path) and,
+for unheaded boilerplate, by being written in capitals.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ __all__ = [
     "TextUnit",
     "clause_start",
     "has_quantity",
+    "is_informative_heading",
     "is_proper_name",
 ]
 
@@ -46,6 +54,19 @@ _ABBREVIATIONS = frozenset(
 _QUANTITY = re.compile(
     r"\d|[%$€£¥]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|fifty|hundred|thousand|million|billion|half|twice|zero)\b",
+    re.IGNORECASE,
+)
+# Headings of parts that inform rather than specify: disclaimers, risks, conflicts, legal
+# notices, history and back-tests, background. Matched against every heading of the path.
+_INFORMATIVE_HEADING = re.compile(
+    r"disclaimer|\brisk\s+(?:factors?|disclosures?|warnings?|considerations?|statements?)\b|"
+    r"\b(?:key|selected|principal|certain|main|general|additional|specific|other)\s+risks\b|"
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?risks?\W*$|conflicts?\s+of\s+interest|"
+    r"important\s+(?:notice|information)|legal\s+(?:notice|information|matters)|^\W*notices?\W*$|"
+    r"copyright|trade\s?marks?|\blicen[cs](?:e|ing)\b|limitation\s+of\s+liability|"
+    r"forward[- ]looking|historical\s+(?:data|performance|information|returns?)|back-?test|"
+    r"simulated\s+performance|\bmotivation\b|\bbackground\b|\bauthors?\b|acknowledg|"
+    r"\bcontact\b|bibliography|^\W*references?\W*$|table\s+of\s+contents",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
@@ -74,7 +95,10 @@ class CheckHit:
 
     ``category`` and ``severity`` default to the policy's. ``replacement`` is text that can
     stand in place of ``markdown[start:end]``; it keeps the author's words and marks what
-    must be supplied with ``[[specify: ...]]`` placeholders.
+    must be supplied with ``[[specify: ...]]`` placeholders. ``subject`` is what the hit is
+    about (a phrase such as "as applicable", a document name, a variable, a section target):
+    the hits of one check with the same subject become one finding with every place (None:
+    hits group by title).
     """
 
     start: int = 0
@@ -87,6 +111,7 @@ class CheckHit:
     severity: Severity | None = None
     confidence: float = 0.8
     absent: bool = False
+    subject: str | None = None
 
 
 CheckFunction = Callable[["CheckContext", Check], Iterable[CheckHit]]
@@ -111,6 +136,33 @@ class CheckContext:
     def body_units(self) -> tuple[TextUnit, ...]:
         """The units that are not headings."""
         return tuple(u for u in self.units if u.kind != "heading")
+
+    @cached_property
+    def rule_units(self) -> tuple[TextUnit, ...]:
+        """The body units that state the method: outside informative parts and boilerplate.
+
+        A unit is informative when a heading on its path names a disclaimer, risk factors,
+        conflicts of interest, a legal notice, historical or back-tested performance,
+        background or a table of contents, or when it is a paragraph written in capitals
+        (disclaimer banners). A "Risk Management" section states rules and stays in.
+        """
+        informative = [
+            (s.start, s.end) for s in self.sections if is_informative_heading(s.heading)
+        ]
+        return tuple(
+            u
+            for u in self.body_units
+            if not any(a <= u.start < b for a, b in informative)
+            and not _shouting(u.text)
+            and not _title_line(u.text)
+        )
+
+    def informative_at(self, offset: int) -> bool:
+        """Return True if ``offset`` lies in an informative part (see :attr:`rule_units`)."""
+        return any(
+            s.start <= offset < s.end and is_informative_heading(s.heading)
+            for s in self.sections
+        )
 
     @cached_property
     def title_span(self) -> tuple[int, int] | None:
@@ -151,6 +203,30 @@ class CheckContext:
     def in_heading(self, offset: int) -> bool:
         """Return True if ``offset`` falls on a heading line."""
         return any(u.start <= offset < u.end for u in self.units if u.kind == "heading")
+
+
+def is_informative_heading(heading: str) -> bool:
+    """Return True for a heading of a part that informs rather than specifies the method."""
+    return _INFORMATIVE_HEADING.search(heading) is not None
+
+
+def _title_line(text: str) -> bool:
+    """Return True for a heading the converter left in the body ("Determination of the Rate")."""
+    words = text.split()
+    if not 1 < len(words) <= 12 or text.rstrip().endswith((".", ":", ";", ",")):
+        return False
+    small = {"of", "the", "and", "for", "a", "an", "in", "on", "to", "by", "with", "or", "at"}
+    capitalised = [w for w in words if w.lower() not in small]
+    return bool(capitalised) and all(w[:1].isupper() or w[:1].isdigit() for w in capitalised)
+
+
+def _shouting(text: str) -> bool:
+    """Return True for a long passage written in capitals (a disclaimer banner)."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 60:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper >= 0.85 * len(letters)
 
 
 def has_quantity(text: str) -> bool:

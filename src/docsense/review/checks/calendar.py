@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import attrs
+
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
 
-__all__ = ["calendar_unspecified", "names_calendar", "names_time_zone"]
+__all__ = ["calendar_unspecified", "names_calendar", "names_time_zone", "trades_around_the_clock"]
 
 _EXCHANGES = (
     r"NYSE|NASDAQ|Nasdaq|AMEX|CBOE|Cboe|CME|ICE|LSE|TSE|JPX|HKEX|SEHK|ASX|SGX|NSE|BSE|TSX|"
@@ -66,7 +68,19 @@ _DATE_RULE = re.compile(
     r"|\b(?:last|first|second|third|fourth)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday)"
     r"\s+of\s+(?:each|the|every)\s+(?:month|quarter)\b"
     r"|\b(?:business|trading)\s+days?\b"
-    r"|\b(?:market\s+)?holidays?\b",
+    r"|\b(?:market\s+)?holidays?\b"
+    r"|\b(?:first|second|third|fourth|last|final)\s+week\s+of\s+(?:the|each|every)\s+"
+    r"(?:month|quarter)\b"
+    r"|\b(?:on\s+)?an?\s+(?:weekly|monthly|quarterly)\s+(?:schedule|basis|cycle)\b",
+    re.IGNORECASE,
+)
+_BUSINESS_DAY = re.compile(
+    r"\b(?:(?:first|last|next|each|every|any|common)\s+)?(?:business|working|banking)\s+days?\b"
+    r"(?:\s+of\s+(?:the|each|every)\s+(?:month|quarter|week|year))?"
+    r"|\b(?:market\s+|public\s+)?holidays?\b"
+    r"|\b(?:first|second|third|fourth|last|final)\s+week\s+of\s+(?:the|each|every)\s+"
+    r"(?:month|quarter)\b"
+    r"|\b(?:on\s+)?an?\s+(?:weekly|monthly|quarterly)\s+(?:schedule|basis|cycle)\b",
     re.IGNORECASE,
 )
 _TIME_OF_DAY = re.compile(
@@ -74,7 +88,14 @@ _TIME_OF_DAY = re.compile(
     r"|\bmarket\s+(?:close|open)\s+(?:the\s+)?(?:next|following)\s+day\b"
     r"|\b(?:end|close|start)\s+of\s+(?:each\s+|the\s+)?(?:business|trading)?\s*day\b"
     r"|\bcut-?off\s+(?:time|point)\b"
-    r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b",
+    r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+    r"|\b(?:at|after|before|by|following)\s+the\s+close(?:\s+of\s+(?:trading|business|the\s+"
+    r"market|the\s+trading\s+(?:day|session)))?\b"
+    r"|\bclose\s+of\s+(?:trading|business)\b"
+    r"|\blocal\s+time\b"
+    r"|\b(?:rebalanc\w*|start\w*|begin\w*|execut\w*|launch\w*|auction\w*|trad(?:e|es|ing))\b"
+    r"[^.\n]{0,40}?\bon\s+(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b",
     re.IGNORECASE,
 )
 
@@ -89,13 +110,32 @@ def names_time_zone(ctx: CheckContext) -> bool:
     return bool(_TIME_ZONE.search(ctx.body_text()))
 
 
+# Markets that never close (crypto-assets on-chain): a day is a calendar day and there are no
+# exchange holidays, so day counts and date rules need no exchange calendar there (times of
+# day still need a time zone).
+_ALWAYS_OPEN = re.compile(
+    r"\b(?:crypto\w*|blockchains?|on-?chain|tokens?|defi|decentrali[sz]ed\s+finance|24/7|"
+    r"stablecoins?|ethereum|bitcoin)\b",
+    re.IGNORECASE,
+)
+
+
+def trades_around_the_clock(ctx: CheckContext) -> bool:
+    """Return True for a document about markets that never close (crypto-assets on-chain)."""
+    return len(_ALWAYS_OPEN.findall(ctx.body_text())) >= 3
+
+
 def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Calendar-dependent language in a document that names no calendar or time zone."""
     calendar = names_calendar(ctx)
+    always_open = trades_around_the_clock(ctx)
     zone = names_time_zone(ctx)
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         taken: list[tuple[int, int]] = []
-        if not calendar:
+        if always_open and not calendar:
+            # Every day is a trading day; only "business day" and holidays stay undefined.
+            yield from _hits(unit, _BUSINESS_DAY, _date_rule, taken)
+        elif not calendar:
             for pattern, maker in ((_DAY_COUNT, _day_count), (_WINDOW, _window),
                                    (_DATE_RULE, _date_rule)):
                 yield from _hits(unit, pattern, maker, taken)
@@ -113,7 +153,10 @@ def _hits(
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         taken.append((m.start(), m.end()))
-        yield maker(unit.start + m.start(), unit.start + m.end(), m.group(0))
+        yield attrs.evolve(
+            maker(unit.start + m.start(), unit.start + m.end(), m.group(0)),
+            subject=" ".join(m.group(0).lower().split()),
+        )
 
 
 def _hit(start: int, end: int, title: str, description: str, fix: str, repl: str) -> CheckHit:

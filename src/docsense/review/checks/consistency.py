@@ -67,6 +67,12 @@ _WEIGHTING = re.compile(
     r"(?:its\s+|their\s+|the\s+)?(?P<by>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)",
     re.IGNORECASE,
 )
+# A value inside a condition ("If ... exceeds 100%", "where X is below 5%") is a branch.
+_CONDITION = re.compile(
+    r"(?:^|[,;:(]\s*)(?:if|where|when|whenever|unless|in\s+case|provided\s+that|to\s+the\s+"
+    r"extent)\b[^,;]*$",
+    re.IGNORECASE,
+)
 _OTHER_INDEX = re.compile(r"^\s*(?:indices|indexes|index|benchmarks?|peers?)\b", re.IGNORECASE)
 
 
@@ -125,9 +131,11 @@ def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
 
 
 def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         subject = _subject(_CONSTRAINT.sub(" ", unit.text))
         for m in _CONSTRAINT.finditer(unit.text):
+            if _CONDITION.search(unit.text[: m.start()]):
+                continue  # "If the sum is greater than 100%": a branch, not a requirement
             before = unit.text[: m.start("a") - (1 if m.group("cur") else 0)].rstrip()
             if re.search(r"[A-Z&][\w&]*$", before) and not m.group("cmp"):
                 continue  # "Russell 3000", "S&P 500": part of a name
@@ -189,7 +197,7 @@ def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -
 
 def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
     seen: dict[str, tuple[str, TextUnit]] = {}
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _FREQ_STATEMENT.finditer(unit.text):
             verb = (m.group("verb") or m.group("verb2")).lower()
             freq = re.sub(r"[- ]", "", (m.group("freq") or m.group("freq2")).lower())
@@ -200,12 +208,16 @@ def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
                 seen[verb] = (freq, unit)
             elif seen[verb][0] != freq and unit.start not in reported:
                 reported.add(unit.start)
-                yield _conflict(unit, seen[verb][1], m.group(0), seen[verb][0])
+                # Two frequencies may belong to different products or cases: less sure
+                # than two values for one named quantity.
+                yield attrs.evolve(
+                    _conflict(unit, seen[verb][1], m.group(0), seen[verb][0]), confidence=0.55
+                )
 
 
 def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
     first: tuple[str, str, TextUnit] | None = None
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _WEIGHTING.finditer(unit.text):
             if _OTHER_INDEX.match(unit.text[m.end() :]):
                 continue

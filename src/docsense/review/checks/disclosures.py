@@ -18,7 +18,12 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, clause_start
 
-__all__ = ["governance_missing", "risk_disclosure_missing"]
+__all__ = [
+    "decision_owner_missing",
+    "governance_missing",
+    "methodology_changes_ungoverned",
+    "risk_disclosure_missing",
+]
 
 _GOVERNANCE_HEADING = re.compile(
     r"governance|oversight|committee|approv|administration|change\s+(?:control|management)|"
@@ -60,11 +65,28 @@ _RISKY = re.compile(
 )
 
 
+_RISK_KINDS = (
+    ("leverage", ("leverag", "margin", "borrow")),
+    ("derivatives", ("derivative", "option", "future", "swap")),
+    ("short selling", ("short", "sell")),
+    ("concentration", ("concentrat",)),
+    ("crypto-assets", ("crypto", "digital", "token")),
+    ("return targets", ("target", "outperform")),
+)
+# A sentence that addresses investors or promises them something: where a disclosure is owed.
+_INVESTOR_CLAIM = re.compile(
+    r"\b(?:investors?|holders?|participants|users|buyers)\b[^.]{0,80}?\b(?:exposure|gain|"
+    r"suitable|benefit|protect\w*|safe\w*|hedg\w*|diversif\w*|returns?|upside|access)\b"
+    r"|\bsuitable\s+for\b|\b(?:designed|intended)\s+(?:for|to\s+(?:provide|give|offer))\b",
+    re.IGNORECASE,
+)
+
+
 def governance_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report reliance on models, algorithms or judgement with no governance content."""
     if ctx.has_heading(_GOVERNANCE_HEADING) or _GOVERNANCE_TEXT.search(ctx.body_text()):
         return
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _RELIANCE.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield CheckHit(
@@ -79,25 +101,138 @@ def governance_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 "keeping.",
                 category=Category.MISSING_GOVERNANCE,
                 confidence=0.7,
+                subject="governance",
             )
+
+
+# A judgement about what the method contains, stated without who makes it.
+_UNOWNED_DECISION = re.compile(
+    r"\b(?:assets?|components?|constituents?|tokens?|securities|members?|parameters?|criteria|"
+    r"weights?|changes?|additions?|deletions?|inclusions?|exclusions?|methodology|rules?|"
+    r"underlyings?|markets?|exchanges?|venues?)\b[^.;]{0,60}?\b(?:are|is|will\s+be|shall\s+be|"
+    r"may\s+be|can\s+be|to\s+be|being|be)\s+(?:determined|decided|selected|chosen|approved|"
+    r"agreed|considered|added|removed|deleted|replaced|changed|amended|modified|adjusted|"
+    r"reviewed)\b(?!\s+(?:by|according\s+to|in\s+accordance|as\s+(?:follows|set\s+out|"
+    r"described)|using|based\s+on|from|via|with\s+reference))",
+    re.IGNORECASE,
+)
+_DECIDER = re.compile(
+    r"\b(?:committee|board|sponsor|administrator|methodologist|council|vote[sd]?|voting|"
+    r"governance|owner|calculation\s+agent|index\s+provider|DAO|steward)\b",
+    re.IGNORECASE,
+)
+# The methodology itself may change.
+_CHANGEABLE = re.compile(
+    r"\b(?:may|can|could|will|reserves?\s+the\s+right\s+to)\s+(?:be\s+)?(?:change[ds]?|amend(?:ed)?|"
+    r"modif(?:y|ied)|update[sd]?|revis(?:e|ed)|add(?:ed)?)\b[^.]{0,60}?\b(?:methodology|"
+    r"rules?|criteria|parameters|categories|index|weights?|process)\b"
+    r"|\b(?:methodology|rules?|criteria|parameters|categories)\b[^.]{0,40}?\b(?:may|can|could|"
+    r"will)\s+be\s+(?:changed|amended|modified|updated|revised|added)\b"
+    r"|\bsubject\s+to\s+(?:change|revision|amendment)\b",
+    re.IGNORECASE,
+)
+_CHANGE_PROCESS = re.compile(
+    r"\b(?:notice|announc\w+|consult\w*|vote[sd]?|voting|approv\w+|committee|publish\w*|"
+    r"proposal|governance)\b",
+    re.IGNORECASE,
+)
+_CHANGE_HEADING = re.compile(
+    r"chang|amend|governance|committee|methodology\s+review|oversight", re.IGNORECASE
+)
+
+
+def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report judgements about the index's contents that name nobody to make them.
+
+    One finding per document (each such sentence is a place), when the document names no
+    decision-maker anywhere (no committee, sponsor, administrator, vote or governance).
+    """
+    if _DECIDER.search(ctx.body_text()) or ctx.has_heading(_GOVERNANCE_HEADING):
+        return
+    for unit in ctx.rule_units:
+        m = _UNOWNED_DECISION.search(unit.text)
+        if m is None:
+            continue
+        yield CheckHit(
+            start=unit.start,
+            end=unit.end,
+            title="Decisions with no one named to make them",
+            description="The document says these choices are made, but not by whom: no "
+            "committee, administrator, sponsor or vote is named, so nobody is accountable "
+            "and the outcome cannot be audited.",
+            suggested_fix="Name the decision-maker for each such choice, the criteria they "
+            "apply, and how decisions are recorded and published.",
+            category=Category.MISSING_GOVERNANCE,
+            confidence=0.6,
+            subject="decision owner",
+        )
+
+
+def methodology_changes_ungoverned(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report a methodology that may change with no change process (once per document)."""
+    if ctx.has_heading(_CHANGE_HEADING):
+        return
+    for unit in ctx.rule_units:
+        m = _CHANGEABLE.search(unit.text)
+        if m is None or _CHANGE_PROCESS.search(unit.text):
+            continue
+        yield CheckHit(
+            start=unit.start,
+            end=unit.end,
+            title="The methodology can change without a defined process",
+            description="The document allows the rules to change but says nothing about who "
+            "approves a change, how users are notified, with how much notice, or how "
+            "often the methodology is reviewed.",
+            suggested_fix="Add a change procedure: who proposes and approves changes, the "
+            "notice period and channel, and the review cadence.",
+            category=Category.MISSING_GOVERNANCE,
+            confidence=0.6,
+            subject="methodology changes",
+        )
 
 
 def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report risk-bearing features with no risk section or disclosure."""
+    """Report, once per document, risk-bearing features with no risk section or disclosure.
+
+    The places are where a disclosure is owed: sentences that address investors or make a
+    claim to them ("suitable for", "gain exposure", "protects"), then the first mention of
+    each kind of risk-bearing feature (leverage, derivatives, short selling, concentration,
+    crypto-assets, return targets).
+    """
     if ctx.has_heading(_RISK_HEADING) or _RISK_TEXT.search(ctx.body_text()):
         return
-    for unit in ctx.body_units:
-        for m in list(_RISKY.finditer(unit.text))[:1]:
-            rel = clause_start(unit.text, m.start(), max_words=8)
-            yield CheckHit(
-                start=unit.start + rel,
-                end=unit.start + m.end(),
-                title="Risk not disclosed",
-                description=f"'{m.group(0).strip()}' exposes investors to risk (loss "
-                "amplification, concentration, counterparty or volatility) that the document "
-                "never discloses.",
-                suggested_fix="Add a risk disclosure section covering this feature: what can "
-                "go wrong, limits that apply, and the potential for loss.",
-                category=Category.COMPLIANCE_GAP,
-                confidence=0.75,
-            )
+    features: dict[str, tuple[int, int]] = {}
+    claims: list[tuple[int, int]] = []
+    for unit in ctx.rule_units:
+        for m in _RISKY.finditer(unit.text):
+            kind = _risk_kind(m.group(0))
+            if kind not in features:
+                rel = clause_start(unit.text, m.start(), max_words=8)
+                features[kind] = (unit.start + rel, unit.start + m.end())
+        if _INVESTOR_CLAIM.search(unit.text):
+            claims.append((unit.start, unit.end))
+    if not features:
+        return
+    named = ", ".join(features)
+    for start, end in [*claims, *features.values()]:
+        yield CheckHit(
+            start=start,
+            end=end,
+            title=f"No risk disclosure ({named})",
+            description=f"The method involves {named}, which expose investors to loss "
+            "(amplified losses, concentration, counterparty, liquidity or volatility risk), "
+            "but the document has no risk disclosure.",
+            suggested_fix="Add a risk disclosure section covering each feature: what can go "
+            "wrong, the limits that apply, and the potential for loss.",
+            category=Category.COMPLIANCE_GAP,
+            confidence=0.75,
+            subject="risk disclosure",
+        )
+
+
+def _risk_kind(phrase: str) -> str:
+    lowered = phrase.lower()
+    for kind, words in _RISK_KINDS:
+        if any(w in lowered for w in words):
+            return kind
+    return "risk-bearing features"

@@ -56,14 +56,23 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             else ""
         )
         where = "; ".join(f"{v} = [[specify: definition of {v}]]" for v in missing)
+        # When most of a formula's operands are unbound, or the PDF left unmapped glyphs in
+        # it, the parse is the likelier culprit than the document: say so with less
+        # confidence.
+        garbled = "\ufffd" in formula.text
+        mostly = len(missing) * 2 > max(1, len(formula.variables))
+        confidence = 0.4 if garbled else (0.6 if mostly and len(missing) > 2 else 0.85)
+        unsure = confidence < 0.85  # its own family, so calibration measures it apart
         yield CheckHit(
             start=start,
             end=end,
-            title=f"Formula uses undefined variables: {names}",
+            title=(f"Formula may use undefined variables (unclear parse): {names}" if unsure
+                   else f"Formula uses undefined variables: {names}"),
             description=f"The formula uses {names}, which the document never defines.{extra}",
             suggested_fix="Define every variable: what it measures, its unit, its source and "
             "its observation date or window.",
             replacement=f"{quote.rstrip()} where {where}",
             category=Category.INCOMPLETE_FORMULA,
-            confidence=0.85,
+            confidence=confidence,
+            subject=names.lower(),
         )

@@ -1,7 +1,9 @@
 """Ambiguous methodology: discretion, unnamed methods and unnamed benchmarks.
 
-- ``discretionary_language``: rules that leave the decision open ("where appropriate",
-  "if necessary", "at the discretion of").
+- ``discretionary_language``: rules that leave the decision to someone ("in its sole
+  discretion", "as it deems fit": one finding per document) or to a condition nobody defines
+  ("where appropriate", "if necessary": one finding per wording). "As applicable" is not
+  discretion: it points at whichever of the stated cases applies.
 - ``unspecified_method``: a method named by a vague label instead of being specified
   ("standard methodology", "using quantitative models", "based on macro signals", "are
   considered", "with adjustments for", "tilt ... toward").
@@ -18,17 +20,46 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, clause_start, has_quantity
 
-__all__ = ["discretionary_language", "unnamed_benchmark", "unspecified_method"]
+__all__ = [
+    "discretionary_language",
+    "undefined_trigger",
+    "unnamed_benchmark",
+    "unspecified_method",
+]
 
+# Someone decides: "in its sole discretion", "at the discretion of", "as it deems fit".
 _DISCRETION = re.compile(
-    r"\b(?:where|when|as|if)\s+(?:appropriate|necessary|needed|required|applicable|possible|"
-    r"practicable|relevant)\b"
-    r"|\b(?:at|in)\s+(?:the|its|their|our|his|her)\s+(?:sole\s+|absolute\s+)?"
-    r"(?:discretion|judge?ment)\b"
-    r"|\bas\s+(?:it|they|we)\s+(?:see|sees|deem|deems)\s+fit\b"
-    r"|\b(?:deemed|considered)\s+(?:appropriate|necessary|suitable)\b"
-    r"|\bon\s+a\s+case[- ]by[- ]case\s+basis\b",
+    r"\b(?:at|in|within|under)\s+(?:the|its|their|our|his|her|his\s+or\s+her)\s+"
+    r"(?:(?:sole|absolute|own|full|complete|reasonable|sole\s+and\s+absolute|absolute\s+and\s+sole)"
+    r"\s+)?discretion\b"
+    r"|\bdiscretionary\s+(?:basis|decisions?|adjustments?|overrides?|changes?)\b"
+    r"|\bas\s+(?:it|they|we|he|she)\s+(?:sees?|deems?|considers?|determines?|thinks?)\s+"
+    r"(?:fit|appropriate|necessary|suitable|desirable)\b"
+    r"|\b(?:deemed|considered|judged)\s+(?:appropriate|necessary|suitable|desirable)\s+by\b"
+    r"|\bon\s+a\s+case[- ]by[- ]case\s+basis\b"
+    r"|\bsubjective\s+(?:judge?ment|assessment|view|decision)\b",
     re.IGNORECASE,
+)
+# A condition nobody defines: "where appropriate", "if necessary", "as needed". ("As
+# applicable" and "if applicable" only point at whichever case applies: not discretion.)
+_OPEN_CONDITION = re.compile(
+    r"\b(?:where|when|whenever|if|as)\s+(?:(?:it\s+is|is|deemed|considered|reasonably)\s+)?"
+    r"(?P<word>appropriate|necessary|needed|required|relevant|suitable|desirable|warranted|"
+    r"advisable|possible|practicable)\b",
+    re.IGNORECASE,
+)
+# "as soon as practicable", "as closely as possible": manner, not a condition.
+_AS_ADVERB_AS = re.compile(r"\bas\s+(?:\w+\s+){1,2}$", re.IGNORECASE)
+# "as required by law", "where necessary to comply with regulation": the law decides.
+_LEGAL_TAIL = re.compile(
+    r"^\s*(?:by|under|pursuant|in\s+accordance|to\s+comply|for\s+(?:legal|regulatory)|"
+    r"(?:\w+\s+){0,3}(?:law|laws|regulations?|regulatory|legal|statute))",
+    re.IGNORECASE,
+)
+_ACTOR = re.compile(
+    r"\b(?:the\s+)?(?P<actor>(?:[A-Z][\w&-]*\s+){0,3}(?:Sponsor|Agent|Committee|Administrator|"
+    r"Calculator|Provider|Manager|Methodologist|Board|Owner|Publisher|Adviser|Advisor|Trustee|"
+    r"Issuer|Operator|Team|Council|DAO))\b"
 )
 
 _METHOD = re.compile(
@@ -49,7 +80,23 @@ _METHOD = re.compile(
     r"|\bwith\s+(?:some\s+|certain\s+|appropriate\s+|further\s+)?adjustments?\s+for\b"
     r"(?:\s+[\w-]+){0,2}"
     r"|\b(?:tilts?|tilted|tilting|overweights?|underweights?)\b(?:\s+[\w-]+){0,4}?\s+"
-    r"towards?\s+[\w-]+(?:\s+[\w-]+){0,2}",
+    r"towards?\s+[\w-]+(?:\s+[\w-]+){0,2}"
+    # Hedged rules: "chosen primarily based on", "weighted mainly by" (what else counts?).
+    r"|\b(?:chosen|selected|weighted|ranked|determined|allocated|included)\s+(?:primarily|"
+    r"mainly|largely|partly|generally|broadly|predominantly)\s+(?:based\s+on|by|on|using|"
+    r"according\s+to)\b(?:\s+[\w-]+){0,4}"
+    # An unnamed algorithm or process decides: "determined by an offchain algorithm".
+    r"|\b(?:determined|decided|calculated|computed|set|chosen|selected)\s+by\s+(?:an?\s+|the\s+)?"
+    r"(?:off-?chain|on-?chain|proprietary|internal|external|separate|automated|bespoke)\s+"
+    r"(?:algorithms?|models?|process(?:es)?|scripts?|tools?|systems?|logic)\b",
+    re.IGNORECASE,
+)
+# A trigger nobody defines: "during Black Swan events", "in extreme market conditions".
+_VAGUE_TRIGGER = re.compile(
+    r"\b(?:during|in|under|upon|on)\s+(?:the\s+)?(?:occurrence\s+of\s+)?(?:a\s+|an\s+)?"
+    r"(?:black\s+swan|extreme|exceptional|abnormal|stressed|severe|adverse|unusual|"
+    r"unexpected|emergency|volatile|turbulent|crisis)\s+(?:market\s+)?(?:events?|conditions?|"
+    r"circumstances|situations?|scenarios?|periods?|moves?)\b",
     re.IGNORECASE,
 )
 
@@ -64,33 +111,97 @@ _NAMED_INDEX = re.compile(
 
 
 def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report rules that leave the decision to someone's judgement."""
-    for unit in ctx.body_units:
-        for m in _DISCRETION.finditer(unit.text):
-            rel = clause_start(unit.text, m.start(), max_words=10)
-            quote = unit.text[rel : m.end()]
+    """Report rules left to someone's discretion, and conditions nobody defines.
+
+    Discretion ("the Index Sponsor may, in its sole discretion, amend ...") is one finding per
+    document, every place an occurrence. An open condition ("where appropriate", "if
+    necessary") is one finding per wording. Informative parts (disclaimers, risk factors) and
+    conditions the law settles ("as required by law") are not rules and are skipped.
+    """
+    for unit in ctx.rule_units:
+        text = unit.text
+        for m in _DISCRETION.finditer(text):
+            rel = clause_start(text, m.start(), max_words=10)
+            actor = _actor_before(text, m.start())
             yield CheckHit(
                 start=unit.start + rel,
                 end=unit.start + m.end(),
-                title=f"Discretionary rule: '{m.group(0)}'",
-                description="The rule leaves it open when it applies, so the outcome depends "
-                "on who runs it.",
+                title="Decisions left to discretion",
+                description=f"{actor or 'Someone'} decides here without an objective criterion, "
+                "so two implementers (or two dates) can get different results.",
+                suggested_fix="State the objective criteria, or bound the discretion: who "
+                "decides, within which limits, how the decision is recorded and published.",
+                replacement=f"{text[rel : m.end()]} ([[specify: criteria or limits of the "
+                "decision, and how it is recorded]])",
+                category=Category.AMBIGUOUS_METHODOLOGY,
+                confidence=0.7,
+                subject="discretion",
+            )
+        for m in _OPEN_CONDITION.finditer(text):
+            if _AS_ADVERB_AS.search(text[max(0, m.start() - 30) : m.start()]):
+                continue
+            if _LEGAL_TAIL.match(text[m.end() : m.end() + 60]):
+                continue
+            rel = clause_start(text, m.start(), max_words=10)
+            phrase = " ".join(m.group(0).split())
+            yield CheckHit(
+                start=unit.start + rel,
+                end=unit.start + m.end(),
+                title=f"Condition not defined: '{phrase}'",
+                description=f"'{phrase}' leaves it open when this applies, so the outcome "
+                "depends on who runs the method.",
                 suggested_fix="State the objective condition under which this applies, or "
                 "who decides and how the decision is recorded.",
-                replacement=f"{quote} ([[specify: objective condition]])",
+                replacement=f"{text[rel : m.end()]} ([[specify: objective condition]])",
                 category=Category.AMBIGUOUS_METHODOLOGY,
                 confidence=0.8,
+                subject=phrase.lower(),
             )
+
+
+def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report actions triggered by conditions the document never defines.
+
+    "Emergency deleveraging during Black Swan events", "in extreme market conditions the
+    sponsor may ...": what counts as such an event, who declares it and what happens then
+    are left open. One finding per wording; conditions the document defines as a term
+    (capitalised, "Market Disruption Event") are not reported.
+    """
+    for unit in ctx.rule_units:
+        for m in _VAGUE_TRIGGER.finditer(unit.text):
+            if m.group(0).split()[-1][:1].isupper():
+                continue  # "an Extreme Market Event": a defined term
+            phrase = " ".join(m.group(0).split())
+            yield CheckHit(
+                start=unit.start,
+                end=unit.end,
+                title=f"Trigger not defined: '{phrase}'",
+                description=f"'{phrase}' triggers part of the method, but the document never "
+                "says what counts as such an event, who declares it, or what exactly happens.",
+                suggested_fix="Define the trigger objectively (measure and threshold), who "
+                "declares it, and the action taken.",
+                category=Category.AMBIGUOUS_METHODOLOGY,
+                confidence=0.7,
+                subject=phrase.lower(),
+            )
+
+
+def _actor_before(text: str, at: int) -> str | None:
+    """Return the last named decision-maker before ``at`` in the sentence, if any."""
+    found = list(_ACTOR.finditer(text, max(0, at - 160), at))
+    return found[-1].group("actor") if found else None
 
 
 def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report methods named by a vague label instead of being specified."""
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _METHOD.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=10)
             quote = unit.text[rel : m.end()]
             if has_quantity(unit.text[m.start() : m.end() + 25]):
                 continue
+            if re.search(r"\b(?:to|on|from|by)\s+(?:the\s+)?[A-Z]", m.group(0)):
+                continue  # "according to the Signal": a Capitalised Term the document defines
             yield CheckHit(
                 start=unit.start + rel,
                 end=unit.start + m.end(),
@@ -102,6 +213,7 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 replacement=f"{quote} ([[specify: method, inputs and parameters]])",
                 category=Category.AMBIGUOUS_METHODOLOGY,
                 confidence=0.7,
+                subject=" ".join(m.group(0).lower().split()),
             )
 
 
@@ -110,7 +222,7 @@ def unnamed_benchmark(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     body = ctx.body_text()
     if _NAMED_INDEX.search(body):
         return
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _BENCHMARK.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=8)
             quote = unit.text[rel : m.end()]
@@ -125,4 +237,5 @@ def unnamed_benchmark(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 replacement=f"{quote} ([[specify: index name and provider]])",
                 category=Category.AMBIGUOUS_METHODOLOGY,
                 confidence=0.8,
+                subject="benchmark",
             )

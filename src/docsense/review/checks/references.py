@@ -21,6 +21,15 @@ from docsense.review.checks.base import CheckContext, CheckHit
 __all__ = ["external_documents", "unresolved_references"]
 
 _URL = re.compile(r"(?:https?|ftp)://|www\.", re.IGNORECASE)
+_LINK = re.compile(r"\[([^\]]+)\]\(")
+# Wording that makes the method rest on what follows.
+_RELIES_ON = re.compile(
+    r"\b(?:described|defined|set\s+out|specified|detailed|contained|calculated|determined)\s+"
+    r"(?:in|at|on|by)\s*(?:the\s+)?$"
+    r"|\b(?:according\s+to|in\s+accordance\s+with|pursuant\s+to|as\s+per)\s*(?:the\s+)?$"
+    r"|\bmethodology\b[^.]{0,60}\b(?:found|available|published)\s+(?:at|on|in)\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _span(ctx: CheckContext, text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -49,37 +58,56 @@ def _located(
 def unresolved_references(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report references to parts of the document that are not there."""
     missing = _located(
-        ctx, lambda ref: not ref.resolved and ref.kind is not ReferenceKind.EXTERNAL
+        ctx,
+        lambda ref: not ref.resolved
+        and ref.kind not in (ReferenceKind.EXTERNAL, ReferenceKind.CITATION),
     )
     for ref, span in missing:
         yield CheckHit(
             start=span[0],
             end=span[1],
-            title=f"{ref.target or ref.text} is referenced but not included",
+            title=f"Referenced but not included: {ref.target or ref.text}",
             description=f"The document refers to {ref.text!r}, which is not part of it, so "
             "the method cannot be implemented from this document alone.",
             suggested_fix=f"Include {ref.target or ref.text} in the document, or replace the "
             "reference by its content.",
             category=Category.MISSING_REFERENCE,
             confidence=0.9,
+            subject=(ref.target or ref.text).lower(),
         )
 
 
 def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report other documents the method depends on."""
-    # A URL identifies its source; the data-source checks judge it.
-    external = _located(
-        ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL and not _URL.match(ref.text.strip())
-    )
-    for ref, span in external:
+    """Report other documents the method depends on: one finding per document named.
+
+    A hyperlink is a citation, not a dependency: a link (or bare URL) counts only when the
+    sentence makes the method rest on it ("as set out in [the guide](...)", "the full
+    methodology can be found at ..."). Named documents the file does not contain count
+    wherever they are relied on; each place is an occurrence of that document's finding.
+    """
+    for ref, span in _located(ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL):
+        if ref.resolved or ctx.informative_at(span[0]):
+            continue
+        is_link = bool(_URL.match(ref.text.strip()) or _LINK.match(ref.text.strip()))
+        if is_link and not _RELIES_ON.search(ctx.markdown[max(0, span[0] - 90) : span[0]]):
+            continue
+        name = _document_name(ref)
         yield CheckHit(
             start=span[0],
             end=span[1],
-            title=f"Depends on an external document: {ref.target or ref.text}",
+            title=f"Depends on an external document: {name}",
             description="Part of the method is defined in another document, so this one is "
             "not self-contained.",
             suggested_fix="Bring the rules this document relies on into it, or attach the "
             "referenced document with its version.",
             category=Category.EXTERNAL_DEPENDENCY,
-            confidence=0.75,
+            confidence=0.6 if is_link else 0.75,
+            subject=name.lower(),
         )
+
+
+def _document_name(ref: CrossReference) -> str:
+    link = _LINK.match(ref.text.strip())
+    if link is not None:
+        return link.group(1).strip()
+    return ref.target or ref.text

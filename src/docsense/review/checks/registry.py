@@ -19,6 +19,7 @@ from docsense.domain.policies import Check, CheckKind
 from docsense.errors import PolicyPackError
 from docsense.review.checks import (
     calendar,
+    completeness,
     consistency,
     disclosures,
     formulas,
@@ -43,15 +44,22 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "discretionary_language": methodology.discretionary_language,
     "unspecified_method": methodology.unspecified_method,
     "unnamed_benchmark": methodology.unnamed_benchmark,
+    "undefined_trigger": methodology.undefined_trigger,
     "calendar_unspecified": calendar.calendar_unspecified,
     "unnamed_data_sources": sources.unnamed_data_sources,
     "unidentified_dependencies": sources.unidentified_dependencies,
+    "market_data_unsourced": sources.market_data_unsourced,
     "formula_undefined_variables": formulas.formula_undefined_variables,
     "unresolved_references": references.unresolved_references,
     "external_documents": references.external_documents,
     "contradictory_values": consistency.contradictory_values,
     "governance_missing": disclosures.governance_missing,
     "risk_disclosure_missing": disclosures.risk_disclosure_missing,
+    "deferred_content": completeness.deferred_content,
+    "decision_owner_missing": disclosures.decision_owner_missing,
+    "methodology_changes_ungoverned": disclosures.methodology_changes_ungoverned,
+    "excess_weight_unspecified": completeness.excess_weight_unspecified,
+    "disruption_unspecified": completeness.disruption_unspecified,
 }
 
 _BY_KIND: Mapping[CheckKind, CheckFunction] = {

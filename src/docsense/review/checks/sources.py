@@ -18,7 +18,7 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, clause_start
 
-__all__ = ["unidentified_dependencies", "unnamed_data_sources"]
+__all__ = ["market_data_unsourced", "unidentified_dependencies", "unnamed_data_sources"]
 
 _GENERIC_SUPPLIER = re.compile(
     r"\b(?:from|by|via|through|using|per)\s+(?:(?:the|a|an|our|its|their|various|multiple|"
@@ -51,6 +51,28 @@ _DEPENDENCY = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&]+|[A-Z]{2,})\b")
+# Market data a rule computes with or screens on.
+_MARKET_DATA = re.compile(
+    r"\b(?:market\s+cap(?:itali[sz]ation)?s?|mcap|fully\s+diluted\s+(?:market\s+cap|value\w*)|"
+    r"prices?|closing\s+(?:prices?|levels?)|trading\s+volumes?|volumes?|liquidity|revenues?|"
+    r"valuations?|net\s+asset\s+values?|NAV|exchange\s+rates?|interest\s+rates?|yields?|"
+    r"circulating\s+supply|supply|free[- ]float|dividends?|ratings?|spreads?)\b",
+    re.IGNORECASE,
+)
+# A source named in the sentence: "from Coingecko", "as published by Bloomberg", "(Chainlink)".
+_NAMED_SOURCE = re.compile(
+    r"\b(?:from|by|on|via|per|using|according\s+to|as\s+(?:published|reported|provided)\s+by|"
+    r"sourced\s+from|obtained\s+from|provided\s+by)\s+(?:the\s+)?(?:[A-Z][\w.&'-]*|[A-Z]{2,})"
+    r"|\b(?:Bloomberg|Reuters|Refinitiv|FactSet|Coingecko|CoinGecko|CoinMarketCap|Chainlink|"
+    r"Kaiko|Messari|Dune|Uniswap|S&P|MSCI|FTSE|ICE|CME|Nasdaq|NYSE)\b"
+)
+_SOURCE_HEADING = re.compile(r"\bdata\b|\bsources?\b|\binputs?\b|\bprices?\b", re.IGNORECASE)
+_SETS_A_RULE = re.compile(
+    r"\b(?:must|shall|should|only|minimum|maximum|at\s+least|at\s+most|above|below|over|"
+    r"under|exceed\w*|greater|less|calculated|computed|determined|measured|weighted|divided|"
+    r"multipl\w+|sum\w*|ranked|rank\w*)\b|[$%<>=]",
+    re.IGNORECASE,
+)
 
 
 def _names_something(text: str, from_pos: int) -> bool:
@@ -66,7 +88,7 @@ def _first_word_is_name(unit: TextUnit) -> bool:
 
 def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report data whose supplier is generic or not given at all."""
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         taken: list[tuple[int, int]] = []
         for m in _GENERIC_SUPPLIER.finditer(unit.text):
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
@@ -103,9 +125,66 @@ def _source_hit(unit: TextUnit, rel: int, rel_end: int, phrase: str, *, generic:
     )
 
 
+# The method is really defined elsewhere: a paper, the code, an approximation of it.
+_DEFINED_ELSEWHERE = re.compile(
+    r"\b(?:described|outlined|defined|presented|proposed|introduced|specified|detailed|ideas)\s+"
+    r"(?:in|by)\s+(?:the\s+)?(?:classic\s+|original\s+|following\s+|academic\s+|seminal\s+)?"
+    r"(?:[A-Z][\w&'-]*(?:[- ][A-Z][\w&'-]*)*\s+)?(?:paper|article|white\s?paper|publication|"
+    r"source\s+code|code(?:base)?|repository|implementation)\b"
+    r"|\b(?:general|rough|simplified|high[- ]level)\s+(?:approximation|description|overview|"
+    r"summary)\s+of\s+(?:this|the)\s+(?:strategy|algorithm|method\w*|model|index|logic)\b",
+    re.IGNORECASE,
+)
+# Oracles feed the method; without staleness or failure handling they are a blind spot.
+_ORACLE = re.compile(r"\b(?:[A-Z][\w-]*\s+)?(?:price\s+)?oracles?\b", re.IGNORECASE)
+_ORACLE_SAFEGUARD = re.compile(
+    r"\bstale\w*|\bfallback\b|\bfail\w*|\boutages?\b|\bunavailab\w*|\bdeviation\b|"
+    r"\bcircuit\s+breaker\b|\bsanity\s+check\w*|\bheartbeat\b",
+    re.IGNORECASE,
+)
+
+
+def market_data_unsourced(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report rules that compute with or screen on market data whose source is never named.
+
+    One finding per document: the places are the rule sentences using market data (market
+    capitalisation, prices, volumes, liquidity, revenue, rates) with no named source in the
+    sentence. A document with a section on its data sources is left to the finer checks.
+    """
+    if ctx.has_heading(_SOURCE_HEADING):
+        return
+    kinds: list[str] = []
+    places: list[tuple[int, int]] = []
+    for unit in ctx.rule_units:
+        if unit.kind == "row" or not _SETS_A_RULE.search(unit.text):
+            continue
+        found = [m.group(0).lower() for m in _MARKET_DATA.finditer(unit.text)]
+        if not found or _NAMED_SOURCE.search(unit.text):
+            continue
+        places.append((unit.start, unit.end))
+        kinds.extend(k for k in found if k not in kinds)
+    if not places:
+        return
+    named = ", ".join(kinds[:4]) + (", ..." if len(kinds) > 4 else "")
+    for start, end in places:
+        yield CheckHit(
+            start=start,
+            end=end,
+            title=f"Data sources not named ({named})",
+            description="These rules use market data, but the document never says where the "
+            "values come from (vendor or venue, field, observation time) or what happens "
+            "when a value is missing.",
+            suggested_fix="Name the source of each input (vendor or venue, dataset and "
+            "field, observation time) and the fallback when it is unavailable.",
+            category=Category.DATA_SOURCE_UNSPECIFIED,
+            confidence=0.3,
+            subject="market data sources",
+        )
+
+
 def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report models, systems and parties the method relies on without naming them."""
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _DEPENDENCY.finditer(unit.text):
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue
@@ -132,4 +211,35 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 replacement=f"{quote} ([[specify: name and what it provides]])",
                 category=Category.EXTERNAL_DEPENDENCY,
                 confidence=0.75,
+                subject=" ".join(phrase.lower().split()),
+            )
+        for m in _DEFINED_ELSEWHERE.finditer(unit.text):
+            yield CheckHit(
+                start=unit.start,
+                end=unit.end,
+                title="The method is defined outside the document",
+                description=f"'{m.group(0).strip()}': part of the method lives in another "
+                "work (a paper, the code, a fuller description), so this document cannot be "
+                "implemented or audited on its own.",
+                suggested_fix="State the rules, formulas and parameters here; cite the other "
+                "work for background only.",
+                category=Category.EXTERNAL_DEPENDENCY,
+                confidence=0.7,
+                subject="defined elsewhere",
+            )
+    if not _ORACLE_SAFEGUARD.search(ctx.body_text()):
+        for unit in ctx.rule_units:
+            if _ORACLE.search(unit.text) is None:
+                continue
+            yield CheckHit(
+                start=unit.start,
+                end=unit.end,
+                title="Relies on oracles with no failure handling",
+                description="Values come from an oracle, but the document never says what "
+                "happens when it is stale, deviates, or stops updating.",
+                suggested_fix="Name the oracle feeds, the staleness and deviation limits, and "
+                "the fallback when a feed fails.",
+                category=Category.EXTERNAL_DEPENDENCY,
+                confidence=0.65,
+                subject="oracles",
             )

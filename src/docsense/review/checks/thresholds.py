@@ -77,16 +77,41 @@ _IDIOM = re.compile(
 # A definite reference to a window nobody sized: "the lookback period".
 _UNSIZED_WINDOW = re.compile(
     r"\bthe\s+(?:lookback|look-back|observation|measurement|estimation|averaging|holding|"
-    r"calculation|rolling)\s+(?:period|window|horizon)\b",
+    r"calculation|rolling|cool-?(?:off|down)|waiting|rebalanc\w*|review)\s+(?:period|window|"
+    r"horizon|interval)\b"
+    r"|\bthe\s+(?:time|interval|period|duration)\s+between\s+(?:two\s+)?(?:consecutive\s+)?"
+    r"(?:rebalanc\w*|trades|observations|reviews|updates|auctions)\b",
     re.IGNORECASE,
 )
 
 _QUALIFIER = re.compile(
     r"\b(?:sufficient|significant|reasonable|adequate|substantial|strong|major|material|"
     r"excessive|meaningful|considerable|acceptable|unexpected|unusual|abnormal|elevated|"
-    r"extreme|controversial|insufficient)"
+    r"extreme|controversial|insufficient|high[- ]quality|heavy|good|reputable|well[- ]known|"
+    r"well[- ]established|established|credible|proven)"
     r"(?:\s+(?!(?:and|or|to|of|in|for|from|the|with|by|at|on|as|based|is|are|that|which)\b)"
     r"[a-z][\w-]*(?<!ly)){1,3}\b",
+    re.IGNORECASE,
+)
+# Words that are also legal standards ("material change", "reasonable efforts"): in the
+# drafting of rulebooks they are often deliberate, so they count as a defect only in a
+# sentence that sets a criterion.
+_LEGAL_STANDARD = frozenset({"material", "reasonable", "major", "established"})
+# A document defining this many terms is drafted as a rulebook.
+_RULEBOOK_TERMS = 15
+# Qualities nobody can measure without a rubric: a subjective screen, not a missing number.
+_SUBJECTIVE_NOUN = re.compile(
+    r"\b(?:quality|product|team|usage|use|reputation|project|community|governance|"
+    r"practices?|track\s+record|brand|management|fundamentals|adoption|credibility)\b",
+    re.IGNORECASE,
+)
+_CRITERION = re.compile(
+    r"\b(?:must|should|shall|only|eligible|eligibility|qualif\w+|require[sd]?|minimum|at\s+least|"
+    r"select\w*|screen\w*|filter\w*|criteri\w+)\b",
+    re.IGNORECASE,
+)
+_NOT_A_JUDGEMENT = re.compile(
+    r"significant\s+(?:figures?|digits?|decimal)|good\s+faith",
     re.IGNORECASE,
 )
 
@@ -95,6 +120,21 @@ _FREQUENCY = re.compile(
     r"(?:at|on)\s+(?:a\s+)?regular\s+(?:intervals?|basis)|(?:at|on)\s+(?:an?\s+)?"
     r"(?:periodic|ad[- ]hoc)\s+(?:intervals?|basis)|in\s+a\s+timely\s+manner)\b",
     re.IGNORECASE,
+)
+
+# "as amended from time to time": the document's versioning idiom, not a schedule.
+_VERSIONING = re.compile(
+    r"\b(?:amended|updated|modified|supplemented|revised|replaced|restated|published|"
+    r"created|adjusted\s+and\s+supplemented)\s*$",
+    re.IGNORECASE,
+)
+_METHOD_ACTION = re.compile(
+    r"\b(?:rebalanc|reset|review|reweight|recalculat|re-?comput|rotat|hedg|roll|reconstitut|"
+    r"recalibrat|re-?estimat|refresh)\w*",
+    re.IGNORECASE,
+)
+_PERMISSION = re.compile(
+    r"\b(?:may|might|can|could|is\s+entitled\s+to|reserves?\s+the\s+right)\b", re.IGNORECASE
 )
 
 _PERIODIC_EVENT = re.compile(
@@ -141,7 +181,7 @@ def _clause_hit(
 def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report comparisons and limits whose value the document never states."""
     names = _parameter_names(ctx)
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         claimed: list[tuple[int, int]] = []
         for pattern, kind in (
             (_COMPARE_LIMIT, "limit"),
@@ -158,13 +198,26 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 tail = unit.text[m.end() : m.end() + 40]
                 if has_quantity(quote) or has_quantity(tail.split(".")[0]):
                     continue
-                if _defined_elsewhere(quote, names):
+                if _defined_elsewhere(quote, names) or _names_a_defined_term(m.group(0)):
                     continue
+                if kind == "other" and re.match(r"\s+of\b", tail):
+                    continue  # "greater than the value of the Signal": the quantity is named
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
 
 
+def _names_a_defined_term(phrase: str) -> bool:
+    """Return True when the limit or window is a Capitalised Term ("the FP Cutoff").
+
+    Rulebooks capitalise the terms they define; whether such a term is defined is the
+    glossary's question, not a missing value here.
+    """
+    words = phrase.split()
+    return any(w[:1].isupper() for w in words[1:]) and not phrase.isupper()
+
+
 def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> CheckHit:
+    subject = " ".join(phrase.lower().split())
     if kind == "window":
         return CheckHit(
             start=start,
@@ -175,6 +228,7 @@ def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> 
             "calendar days.",
             replacement=f"{quote} ([[specify: length, trading or calendar days]])",
             confidence=0.8,
+            subject=subject,
         )
     if kind == "other":
         return CheckHit(
@@ -187,6 +241,7 @@ def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> 
             "source and when it is measured.",
             replacement=f"{quote} ([[specify: definition, source and measurement date]])",
             confidence=0.65,
+            subject=subject,
         )
     return CheckHit(
         start=start,
@@ -196,6 +251,7 @@ def _threshold_hit(start: int, end: int, quote: str, phrase: str, kind: str) -> 
         suggested_fix="State the value of the limit, with its unit and how it is measured.",
         replacement=f"{quote}{_joiner(quote, kind)}{_SPECIFY_LIMIT}",
         confidence=0.85,
+        subject=subject,
     )
 
 
@@ -209,34 +265,57 @@ def _joiner(quote: str, kind: str) -> str:
 
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgement words ("sufficient", "reasonable") standing in for a number."""
-    for unit in ctx.body_units:
+    formal = len(ctx.ir.terms) >= _RULEBOOK_TERMS
+    for unit in ctx.rule_units:
         if _HYPOTHETICAL.search(unit.text):
             continue
+        criterion = _CRITERION.search(unit.text) is not None
         for m in _QUALIFIER.finditer(unit.text):
             if _IDIOM.search(unit.text[max(0, m.start() - 15) : m.end() + 12]):
+                continue
+            if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
                 continue
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             if has_quantity(unit.text[clause_start(unit.text, m.start()) : m.end() + 30]):
                 continue
-            word = phrase.split()[0].lower()
+            words = phrase.split()
+            word = words[0].lower()
+            if len(words) > 1 and re.fullmatch(r"[a-z]+ed", words[1]):
+                continue  # "any material included": a noun and a participle, no judgement
+            short = " ".join(words[:2])
+            # In a rulebook that defines its terms, an undefined "material" or "reasonable"
+            # is a deliberate legal standard (decided by a named party), not an oversight.
+            standard = word in _LEGAL_STANDARD and not criterion and formal
+            confidence = 0.4 if standard else (0.75 if criterion else 0.6)
+            subjective = _SUBJECTIVE_NOUN.search(phrase) is not None
+            if subjective:
+                title = f"Subjective criterion: '{short}'"
+            elif standard:
+                # Its own family, so calibration measures legal standards apart.
+                title = f"'{short}' is a judgement standard, not a value"
+            else:
+                title = f"'{short}' is not quantified"
             yield CheckHit(
                 start=start,
                 end=end,
-                title=f"'{phrase.strip()}' is not quantified",
+                title=title,
                 description=f"'{word}' is a judgement, not a criterion: two implementers would "
                 "draw the line in different places.",
                 suggested_fix="Replace the judgement with a measurable criterion: metric, "
-                "threshold and measurement window.",
+                "threshold and measurement window (or, for a qualitative screen, the rubric "
+                "and who applies it).",
                 replacement=f"{quote} ([[specify: measurable criterion and threshold]])",
-                category=Category.UNDEFINED_PARAMETER,
-                confidence=0.75,
+                category=(Category.AMBIGUOUS_METHODOLOGY if subjective
+                          else Category.UNDEFINED_PARAMETER),
+                confidence=confidence,
+                subject=short.lower(),
             )
 
 
 def _dated_events(ctx: CheckContext) -> set[str]:
     """Return stems of periodic events ("rebala", "review") some sentence gives a date for."""
     out: set[str] = set()
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         if _DATE_RULE.search(unit.text):
             for m in _PERIODIC_EVENT.finditer(unit.text):
                 out.add(_event_stem(m.group(0)))
@@ -252,20 +331,31 @@ _EVENTS = ("rebalanc", "reconstitut", "review", "reweight", "reset")
 
 
 def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report timing words with no period ("periodically") and schedules with no date."""
+    """Report timing words with no period ("periodically") and schedules with no date.
+
+    "May ... from time to time" grants a power (to amend, to publish, to create); it says
+    when someone is allowed to act, not how often the method runs, so it is not a missing
+    frequency (the governance and discretion checks judge such powers).
+    """
     dated = _dated_events(ctx)
-    for unit in ctx.body_units:
+    for unit in ctx.rule_units:
         for m in _FREQUENCY.finditer(unit.text):
+            before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
+            if _PERMISSION.search(before) or _VERSIONING.search(before):
+                continue
+            if m.group(0).lower().startswith("from") and not _METHOD_ACTION.search(before):
+                continue  # "smaller from time to time": a description, not a schedule
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             yield CheckHit(
                 start=start,
                 end=end,
-                title="Frequency not specified",
+                title=f"Frequency not specified: '{' '.join(phrase.split())}'",
                 description=f"'{phrase}' does not say how often or on which dates.",
                 suggested_fix="Give the frequency and the date rule (e.g. which day of the "
                 "period, on which calendar).",
                 replacement=f"{quote} ([[specify: frequency and date rule]])",
                 confidence=0.85,
+                subject=" ".join(phrase.lower().split()),
             )
         for m in _PERIODIC_EVENT.finditer(unit.text):
             if _event_stem(m.group(0)) in dated or unit.text.rstrip().endswith(":"):
@@ -281,4 +371,5 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 "the roll rule for non-trading days.",
                 replacement=f"{quote} [[specify: date rule and calendar]]",
                 confidence=0.7,
+                subject=_event_stem(m.group(0)),
             )

@@ -1,0 +1,186 @@
+"""Measure each check's precision on the labelled material and write the calibration table.
+
+    python benchmarks/calibrate.py [--pack self-containment] [--dry-run]
+
+Labelled material: the seed corpus (``../shared/corpus/seed-docs``, synthetic, labels in
+``doc_NN_*.json``) and the real documents in ``tests/data/labelled`` (labels by an
+independent reviewer). Every check of the pack runs on every document; its hits are grouped
+as the review groups them (by subject), and a group is confirmed when a label agrees with it:
+same category and a quote overlapping the label's text (:mod:`benchmarks.scoring`), or, for a
+seed label that quotes nothing, the same category in the labelled section. The counts per
+(check, family) go to ``src/docsense/review/checks/calibration.json``, which the rules
+reviewer reads (:mod:`docsense.review.checks.calibration`).
+
+It also prints a reliability table: for confidence bands, how many groups and how many were
+right, before (the checks' priors) and after calibration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import benchmarks.review_quality as seed
+from benchmarks.scoring import text_overlaps
+
+from docsense.adapters.convert import convert_document
+from docsense.domain.policies import CheckKind
+from docsense.extraction import extract_ir
+from docsense.policies import load_pack
+from docsense.review.checks.base import CheckContext, CheckHit
+from docsense.review.checks.calibration import Calibration, Measured, check_table, family_of
+from docsense.review.checks.registry import default_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELLED = ROOT / "tests" / "data" / "labelled"
+TABLE = ROOT / "src" / "docsense" / "review" / "checks" / "calibration.json"
+
+Matcher = Callable[[str, str, CheckContext, CheckHit], bool]
+
+
+def _seed_documents() -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
+    for path in sorted(seed.DEFAULT_CORPUS.glob("doc_*.docx")):
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+        def matcher(markdown: str, meta: dict[str, object] = meta) -> Matcher:
+            return _seed_matcher(markdown, meta)
+
+        yield path.name, path.read_bytes(), matcher
+
+
+def _seed_matcher(markdown: str, meta: dict[str, object]) -> Matcher:
+    doc_sections: set[int] = set()
+    from docsense.extraction._text import heading_sections
+
+    for sec in heading_sections(markdown):
+        doc_sections |= seed._section_numbers((sec.heading,))
+    labels = seed._labels(meta, markdown, doc_sections)
+
+    def matches(category: str, quote: str, ctx: CheckContext, hit: CheckHit) -> bool:
+        for lab in labels:
+            if lab.category != category:
+                continue
+            if lab.texts:
+                if quote and any(text_overlaps(quote, t) for t in lab.texts):
+                    return True
+                continue
+            if lab.anywhere:
+                return True
+            path = [s.heading for s in ctx.sections if s.start <= hit.start < s.end]
+            if seed._section_numbers(tuple(path)) & lab.sections:
+                return True
+        return False
+
+    return matches
+
+
+def _real_documents() -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
+    for label_file in sorted((LABELLED / "labels").glob("*.json")):
+        data = json.loads(label_file.read_text(encoding="utf-8"))
+        path = LABELLED / data["document"]
+        issues = [(i["category"], i["quote"]) for i in data["issues"]]
+
+        def matcher(markdown: str, issues: list[tuple[str, str]] = issues) -> Matcher:
+            def matches(category: str, quote: str, ctx: CheckContext, hit: CheckHit) -> bool:
+                return bool(quote) and any(
+                    c == category and text_overlaps(quote, q) for c, q in issues
+                )
+
+            return matches
+
+        yield path.name, path.read_bytes(), matcher
+
+
+Record = tuple[str, str, float, bool]  # check, family, prior confidence, confirmed
+
+
+def measure(pack_name: str) -> list[Record]:
+    """Run every check on every labelled document; one record per finding group."""
+    pack = load_pack(pack_name)
+    registry = default_registry()
+    records: list[Record] = []
+    for name, data, make_matcher in [*_seed_documents(), *_real_documents()]:
+        converted = convert_document(data, name)
+        ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
+        ctx = CheckContext(converted.markdown, converted.sections, ir)
+        matches = make_matcher(converted.markdown)
+        for policy in pack.policies:
+            for check in policy.checks:
+                check_name = check.param("check") if check.kind is CheckKind.IR else (
+                    check.kind.value
+                )
+                groups: dict[str, list[CheckHit]] = defaultdict(list)
+                for hit in registry.run(ctx, check):
+                    subject = hit.subject or hit.title
+                    key = " ".join(unicodedata.normalize("NFKC", subject).casefold().split())
+                    groups[key].append(hit)
+                for hits in groups.values():
+                    first = hits[0]
+                    category = (first.category or policy.category).value
+                    confirmed = any(
+                        matches(category, ctx.markdown[h.start : h.end], ctx, h) for h in hits
+                    )
+                    prior = max(h.confidence for h in hits)
+                    records.append((check_name, family_of(first.title), prior, confirmed))
+    return records
+
+
+def _reliability(rows: list[tuple[float, bool]], label: str) -> None:
+    print(f"\nreliability, {label}: band, groups, right, observed precision")
+    for lo, hi in ((0.0, 0.3), (0.3, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9),
+                   (0.9, 1.01)):
+        inside = [ok for c, ok in rows if lo <= c < hi]
+        if inside:
+            print(f"  {lo:.1f}-{min(hi, 1.0):.1f}  {len(inside):4d}  {sum(inside):4d}  "
+                  f"{sum(inside) / len(inside):.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pack", default="self-containment")
+    parser.add_argument("--dry-run", action="store_true", help="print, do not write the table")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the check table of docs/concepts/rules-reviewer.md and stop")
+    args = parser.parse_args(argv)
+    if args.markdown:
+        print(check_table())
+        return 0
+    records = measure(args.pack)
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for check, family, _, confirmed in records:
+        counts[(check, family)][0] += 1
+        counts[(check, family)][1] += confirmed
+    table = {
+        "generated": datetime.now(UTC).date().isoformat(),
+        "command": "python benchmarks/calibrate.py",
+        "pack": args.pack,
+        "material": "seed corpus (20 synthetic DOCX, labelled) + tests/data/labelled "
+        "(9 real documents, labelled by an independent reviewer)",
+        "checks": [
+            {"check": c, "family": f, "groups": n, "confirmed": tp}
+            for (c, f), (n, tp) in sorted(counts.items())
+        ],
+    }
+    print(f"{'check':32s} {'family':48s} {'groups':>6s} {'right':>5s} {'precision':>9s}")
+    for (c, f), (n, tp) in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1][0])):
+        print(f"{c[:32]:32s} {f[:48]:48s} {n:6d} {tp:5d} {tp / n:9.2f}")
+    _reliability([(p, ok) for _, _, p, ok in records], "static priors")
+    calibration = Calibration({k: Measured(n, tp) for k, (n, tp) in counts.items()})
+    _reliability(
+        [(calibration.confidence(c, f, p), ok) for c, f, p, ok in records],
+        "calibrated (in-sample)",
+    )
+    if not args.dry_run:
+        TABLE.write_text(json.dumps(table, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nwrote {TABLE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""The review on real documents: finding groups, places, counts per check, time; and, where
+labels exist, precision / recall / F1 with the strict rule (quote and category agree).
+
+    python benchmarks/real_docs.py [--reviewer rules] [--pack self-containment]
+                                   [--min-confidence 0.5] [--verbose] [PATH ...]
+
+With no PATH it reviews the development set: ``../shared/corpus/seed-pdfs/*.pdf``,
+``../shared/corpus/real/*`` and the labelled documents in ``tests/data/labelled/docs``
+(labels in ``tests/data/labelled/labels``, one JSON per document: ``issues`` with
+``category`` and verbatim ``quote``; ``non_issues`` with quotes a reviewer would not raise).
+``--heldout`` scores ``tests/data/heldout`` instead: a second set, labelled by another
+independent reviewer and kept out of development (only its totals are looked at).
+A group counts as a true positive when any of its places matches a label
+(:mod:`benchmarks.scoring`); precision and recall are over groups and labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.scoring import Label, Scored, Tally, match, reliability, text_overlaps
+
+from docsense.adapters.convert import convert_document
+from docsense.domain.findings import Finding
+from docsense.extraction import extract_ir
+from docsense.policies import load_pack
+from docsense.review.engine import ReviewDocument, run_review
+from docsense.review.reviewers import resolve_reviewer
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "corpus"
+LABELLED = ROOT / "tests" / "data" / "labelled"
+#: A second labelled set kept out of development: score it, do not tune on it.
+HELDOUT = ROOT / "tests" / "data" / "heldout"
+
+
+@dataclass
+class Group:
+    """One finding group as the benchmark reads it: what a reader sees as one line."""
+
+    policy: str
+    check: str
+    title: str
+    category: str
+    confidence: float
+    severity: str
+    places: list[str] = field(default_factory=list)
+    first_path: str = ""
+
+
+def default_documents() -> list[Path]:
+    """The development set, in a stable order."""
+    paths = sorted((SHARED / "seed-pdfs").glob("*.pdf"))
+    paths += sorted(
+        p for p in (SHARED / "real").glob("*")
+        if p.suffix in (".md", ".docx", ".pdf") and p.name != "README.md"
+    )
+    paths += sorted((LABELLED / "docs").glob("*"))
+    return paths
+
+
+def groups_of(findings: list[Finding]) -> list[Group]:
+    """Each grouped finding as a Group with the quotes of all its places."""
+    out = []
+    for f in findings:
+        quotes = [o.quote for o in f.occurrences] or ([f.quote] if f.quote else [])
+        path = " / ".join(f.location.path[-2:]) if f.location else "-"
+        out.append(Group(f.policy_id, f.check or f.source, f.title, f.category.value,
+                         f.confidence, f.severity.value, quotes, path))
+    return out
+
+
+def _labels(path: Path) -> tuple[list[Label], list[str]] | None:
+    file = path.parent.parent / "labels" / f"{path.stem}.json"
+    if not file.exists():
+        return None
+    data = json.loads(file.read_text(encoding="utf-8"))
+    labels = [Label(i["category"], i["quote"], i.get("title", "")) for i in data["issues"]]
+    return labels, [n["quote"] for n in data.get("non_issues", [])]
+
+
+async def review_file(
+    path: Path, reviewer: str, pack: str
+) -> tuple[list[Group], float, float, int]:
+    """Convert, extract and review ``path``; return groups, the two wall times and pages."""
+    data = await asyncio.to_thread(path.read_bytes)
+    t0 = time.perf_counter()
+    converted = convert_document(data, path.name)
+    t1 = time.perf_counter()
+    ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
+    doc = ReviewDocument.from_converted(converted, ir, document_id=path.stem)
+    outcome = await run_review(doc, [load_pack(pack)], resolve_reviewer(reviewer),
+                               min_confidence=0.0)
+    t2 = time.perf_counter()
+    return groups_of(list(outcome.all_findings)), t1 - t0, t2 - t1, converted.pages or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path)
+    parser.add_argument("--reviewer", default="rules")
+    parser.add_argument("--pack", default="self-containment")
+    parser.add_argument("--min-confidence", type=float, default=0.5,
+                        help="groups below this are hidden by default (as in reports)")
+    parser.add_argument("--verbose", action="store_true", help="list groups, misses, non-issues")
+    parser.add_argument("--heldout", action="store_true",
+                        help="score the held-out set (tests/data/heldout) instead")
+    args = parser.parse_args(argv)
+    paths = args.paths or (
+        sorted((HELDOUT / "docs").glob("*")) if args.heldout else default_documents()
+    )
+    shown_tally, all_tally = Tally(), Tally()
+    scored_shown: list[Scored] = []
+    print(f"real documents: reviewer={args.reviewer} pack={args.pack} "
+          f"min_confidence={args.min_confidence}")
+    print(f"{'document':44s} {'groups':>6s} {'all':>4s} {'places':>6s} {'convert':>8s} "
+          f"{'review':>7s} {'P':>5s} {'R':>5s} {'non-issues hit':>14s}")
+    per_check: Counter[str] = Counter()
+    times: list[float] = []
+    for path in paths:
+        groups, t_convert, t_review, pages = asyncio.run(
+            review_file(path, args.reviewer, args.pack)
+        )
+        times.append(t_review)
+        shown = [g for g in groups if g.confidence >= args.min_confidence]
+        for g in shown:
+            per_check[f"{g.policy} {g.check}"] += 1
+        labelled = _labels(path)
+        p_r = "    -     -"
+        hits_non = "-"
+        if labelled is not None:
+            labels, non_issues = labelled
+            for tally, chosen in ((all_tally, groups), (shown_tally, shown)):
+                fresh = [Label(lab.category, lab.quote, lab.title) for lab in labels]
+                scored = [Scored(g.category, g.places, f"{g.policy} {g.check}",
+                                 g.confidence, g.title) for g in chosen]
+                match(scored, fresh)
+                tally.add(scored, fresh)
+                if chosen is shown:
+                    scored_shown.extend(scored)
+                    doc_tally = Tally()
+                    doc_tally.add(scored, fresh)
+                    p, r, _ = doc_tally.prf()
+                    p_r = f"{p:5.2f} {r:5.2f}"
+                    hits_non = str(sum(
+                        any(text_overlaps(q, n) for q in g.places) for g in chosen
+                        for n in non_issues
+                    ))
+                    if args.verbose:
+                        for s in scored:
+                            print(f"    {'TP' if s.matched else 'FP'} [{s.category}] {s.title} "
+                                  f"{s.quotes[0][:90]!r}" if s.quotes else f"    {s.title}")
+                        for lab in fresh:
+                            if not lab.found:
+                                print(f"    MISS [{lab.category}] {lab.title}: {lab.quote[:90]!r}")
+        elif args.verbose:
+            for g in sorted(shown, key=lambda g: -g.confidence):
+                print(f"    {g.confidence:.2f} x{len(g.places):<3} {g.title[:60]} "
+                      f"{(g.places[0] if g.places else '')[:80]!r} @ {g.first_path[:50]}")
+        size = f" ({pages} p.)" if pages else ""
+        print(f"{(path.name + size)[:44]:44s} {len(shown):6d} {len(groups):4d} "
+              f"{sum(len(g.places) for g in shown):6d} {t_convert:7.2f}s {t_review:6.2f}s "
+              f"{p_r} {hits_non:>14s}")
+    for name, tally in (("shown", shown_tally), ("all", all_tally)):
+        if tally.labels:
+            p, r, f1 = tally.prf()
+            print(f"labelled documents, {name} groups: precision={p:.3f} recall={r:.3f} "
+                  f"F1={f1:.3f} (true groups {tally.true_groups}/{tally.groups}, labels found "
+                  f"{tally.found}/{tally.labels})")
+    if shown_tally.by_check:
+        print("\nper check on labelled documents (shown groups): groups, true, precision")
+        for check, (n, tp) in sorted(shown_tally.by_check.items(), key=lambda kv: -kv[1][0]):
+            print(f"  {check[:60]:60s} {n:4d} {tp:4d} {tp / n:6.2f}")
+        print("\nreliability (shown groups): confidence, groups, observed precision")
+        for band, n, prec in reliability(scored_shown):
+            print(f"  {band}  {n:4d}  {prec:.2f}")
+    print("\ngroups per check, all documents: " + ", ".join(
+        f"{k}={v}" for k, v in per_check.most_common()))
+    print(f"review time: median {statistics.median(times):.2f}s, max {max(times):.2f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""docs/concepts/rules-reviewer.md shows the shipped calibration, not an older one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docsense.review.checks.calibration import check_table, describe_checks
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "concepts" / "rules-reviewer.md"
+
+
+def test_the_page_carries_the_current_check_table() -> None:
+    assert check_table() in PAGE.read_text(encoding="utf-8"), (
+        "regenerate the table: python benchmarks/calibrate.py --markdown"
+    )
+
+
+def test_every_built_in_check_says_what_it_looks_for() -> None:
+    assert all(summary.looks_for for summary in describe_checks())

@@ -1,0 +1,128 @@
+"""Checks for what reviewers of real methodologies raise (sentences written for these tests)."""
+
+from __future__ import annotations
+
+from docsense.domain.findings import Category
+from docsense.domain.policies import Check, CheckKind
+from docsense.review.checks.base import CheckHit
+from docsense.review.checks.registry import default_registry
+
+from .conftest import RunCheck, context
+
+
+def _hits(name: str, markdown: str) -> list[CheckHit]:
+    ctx = context(markdown, with_ir=True)
+    return default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
+
+
+def test_deferred_content_takes_the_category_of_what_is_deferred() -> None:
+    md = ("# P\n\n## 1. Terms\n\nThe streaming fee and split will be agreed before launch.\n\n"
+          "The weight calculation is to be finalised with the data team.\n\n"
+          "Further details will be agreed with the partner.\n")
+    categories = [h.category for h in _hits("deferred_content", md)]
+    assert categories == [Category.UNDEFINED_PARAMETER, Category.INCOMPLETE_FORMULA,
+                          Category.MISSING_GOVERNANCE]
+
+
+def test_rules_that_settle_a_value_are_not_deferred(run_check: RunCheck) -> None:
+    md = ("# P\n\nThe weights are determined in accordance with Section 2.\n\n"
+          "If the closing price is not available, the last available price is used.\n")
+    assert run_check("deferred_content", md, with_ir=True) == []
+
+
+def test_caps_without_a_redistribution_rule() -> None:
+    md = "# I\n\nEach constituent's weight is capped at 20% at each rebalance.\n"
+    assert [h.subject for h in _hits("excess_weight_unspecified", md)] == ["excess weight"]
+    redistributed = md + "\nExcess weight is redistributed pro rata to uncapped constituents.\n"
+    assert _hits("excess_weight_unspecified", redistributed) == []
+
+
+def test_a_market_method_with_no_disruption_rule_is_one_finding(run_check: RunCheck) -> None:
+    md = ("# I\n\nThe index is rebalanced monthly using closing prices.\n\n"
+          "Orders are executed on the exchange.\n")
+    assert len(run_check("disruption_unspecified", md, with_ir=True)) == 1
+    provided = md + "\nIf a market disruption occurs, the rebalance is postponed by one day.\n"
+    assert run_check("disruption_unspecified", provided, with_ir=True) == []
+
+
+def test_unowned_decisions_in_a_document_that_names_no_decision_maker() -> None:
+    md = ("# I\n\nNew assets can be considered for inclusion after launch.\n\n"
+          "The tokens being added are determined during the last week of the month.\n")
+    hits = _hits("decision_owner_missing", md)
+    assert len(hits) == 2
+    assert {h.subject for h in hits} == {"decision owner"}
+    owned = md + "\nAll changes are approved by the Index Committee.\n"
+    assert _hits("decision_owner_missing", owned) == []
+
+
+def test_a_changeable_methodology_needs_a_change_process(run_check: RunCheck) -> None:
+    md = "# I\n\nMore categories may be added to the criteria in the future.\n"
+    assert run_check("methodology_changes_ungoverned", md, with_ir=True) == [
+        "More categories may be added to the criteria in the future."
+    ]
+    governed = "# I\n\n## Changes to the methodology\n\nChanges are put to a vote.\n\n" + md[4:]
+    assert run_check("methodology_changes_ungoverned", governed, with_ir=True) == []
+
+
+def test_market_data_rules_with_no_named_source() -> None:
+    md = ("# I\n\nComponents must have a market capitalisation above $100m.\n\n"
+          "Prices are taken from CoinGecko at 00:00 UTC.\n")
+    hits = _hits("market_data_unsourced", md)
+    assert [h.subject for h in hits] == ["market data sources"]
+    ctx = context(md, with_ir=True)
+    assert ctx.markdown[hits[0].start : hits[0].end].startswith("Components must have")
+
+
+def test_a_method_defined_in_a_paper_or_by_its_code(run_check: RunCheck) -> None:
+    md = ("# S\n\nThe quoting follows the model described in the classic paper by Avellaneda.\n\n"
+          "The description below is a general approximation of this strategy.\n")
+    assert len(run_check("unidentified_dependencies", md, with_ir=True)) == 2
+
+
+def test_oracles_without_failure_handling(run_check: RunCheck) -> None:
+    md = "# S\n\nCollateral is valued with Chainlink price oracles.\n"
+    assert run_check("unidentified_dependencies", md, with_ir=True) == [
+        "Collateral is valued with Chainlink price oracles."
+    ]
+    safe = md + "\nA feed older than one hour is stale and the rebalance is skipped.\n"
+    assert run_check("unidentified_dependencies", safe, with_ir=True) == []
+
+
+def test_undefined_triggers_but_not_defined_events(run_check: RunCheck) -> None:
+    md = "# S\n\nThe manager deleverages during Black Swan events.\n"
+    assert run_check("undefined_trigger", md, with_ir=True) == [
+        "The manager deleverages during Black Swan events."
+    ]
+    defined = "# S\n\nThe rebalance is postponed on a Market Disruption Event.\n"
+    assert run_check("undefined_trigger", defined, with_ir=True) == []
+
+
+def test_hedged_and_algorithm_decided_methods(run_check: RunCheck) -> None:
+    md = ("Assets are chosen primarily based on their price to sales ratio.\n"
+          "Routing is determined by an offchain algorithm.\n")
+    assert len(run_check("unspecified_method", md)) == 2
+
+
+def test_subjective_screens_are_ambiguous_and_measurable_ones_undefined() -> None:
+    md = ("# I\n\nThe protocol must be recognised as having a high-quality product and team.\n\n"
+          "The token must have sufficient liquidity for inclusion.\n")
+    hits = _hits("vague_qualifiers", md)
+    assert [h.category for h in hits] == [Category.AMBIGUOUS_METHODOLOGY,
+                                         Category.UNDEFINED_PARAMETER]
+
+
+def test_always_open_markets_need_no_exchange_calendar_for_day_counts(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Token index\n\nTokens on the Ethereum blockchain are eligible after 90 days of "
+          "on-chain trading. Weights are announced on the first business day of the month.\n")
+    assert run_check("calendar_unspecified", md, with_ir=True) == [
+        "first business day of the month"
+    ]
+
+
+def test_vague_schedules_and_unzoned_times(run_check: RunCheck) -> None:
+    md = ("Rebalancing is done on a weekly schedule. The index is rebalanced after the close "
+          "of trading.\n")
+    assert run_check("calendar_unspecified", md) == ["on a weekly schedule",
+                                                     "after the close of trading"]

@@ -1,0 +1,115 @@
+"""Checks on the drafting habits of real methodologies (sentences written for these tests).
+
+Real index rulebooks carry disclaimers, risk factors and conflict notices beside their rules,
+bundle several parts that refer to each other by name, and use conditional cross-references
+("as applicable") that are not discretion. These tests pin what a careful reviewer would and
+would not raise.
+"""
+
+from __future__ import annotations
+
+from docsense.domain.policies import Check, CheckKind
+from docsense.extraction import extract_ir
+from docsense.review.checks.registry import default_registry
+
+from .conftest import RunCheck, context
+
+
+def _hits(name: str, markdown: str):  # type: ignore[no-untyped-def]
+    ctx = context(markdown, with_ir=True)
+    return ctx, default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
+
+
+def test_as_applicable_points_at_a_stated_case_and_is_not_discretion(run_check: RunCheck) -> None:
+    md = ("The level is adjusted in accordance with paragraph (i) or (ii) below (as applicable).\n"
+          "Fees, if applicable, are deducted daily.\n")
+    assert run_check("discretionary_language", md) == []
+
+
+def test_operative_discretion_is_one_group_with_every_place() -> None:
+    md = ("# Index\n\n## 1. Changes\n\n"
+          "The Index Sponsor may, in its sole discretion, amend the list of components.\n\n"
+          "The Calculation Agent may in its discretion postpone the rebalancing.\n")
+    _, hits = _hits("discretionary_language", md)
+    assert {h.subject for h in hits} == {"discretion"}
+    assert len(hits) == 2
+    assert "Index Sponsor" in hits[0].description
+
+
+def test_open_conditions_group_by_wording_but_not_manner_or_law(run_check: RunCheck) -> None:
+    md = ("Positions are hedged where appropriate.\n"
+          "Weights are published as soon as practicable.\n"
+          "Trades are reported as required by applicable law.\n")
+    assert run_check("discretionary_language", md) == ["Positions are hedged where appropriate"]
+
+
+def test_disclaimers_and_risk_factors_are_not_checked_as_rules(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## 1. Rules\n\nThe index is rebalanced periodically.\n\n"
+          "## 2. Risk Factors\n\nThe sponsor may change the index from time to time in its "
+          "sole discretion, and liquidity may fall below sufficient levels.\n\n"
+          "## 3. Disclaimer\n\nTHE SPONSOR MAKES ALL DETERMINATIONS IN ITS SOLE DISCRETION AND "
+          "SHALL HAVE NO LIABILITY FOR ANY LOSS WHATSOEVER ARISING FROM THE INDEX.\n")
+    assert run_check("discretionary_language", md, with_ir=True) == []
+    assert run_check("vague_qualifiers", md, with_ir=True) == []
+    assert run_check("vague_frequency", md, with_ir=True) == [
+        "The index is rebalanced periodically"
+    ]
+
+
+def test_capitals_banner_outside_a_disclaimer_heading_is_boilerplate(run_check: RunCheck) -> None:
+    md = ("THE STRATEGY SPONSOR WILL MAKE ALL DETERMINATIONS AND TAKE ALL ACTIONS IN RELATION "
+          "TO THE STRATEGY IN ITS SOLE DISCRETION AND OWES NO FIDUCIARY DUTY TO ANY PERSON.\n")
+    assert run_check("discretionary_language", md) == []
+
+
+def test_a_power_granted_from_time_to_time_is_not_a_missing_frequency(
+    run_check: RunCheck,
+) -> None:
+    md = ("The Index Committee may make changes to the methodology from time to time.\n"
+          "Component weights are reviewed from time to time.\n")
+    assert run_check("vague_frequency", md) == ["Component weights are reviewed from time to time"]
+
+
+def test_lettered_parts_resolve_from_caption_lines_the_converter_did_not_mark() -> None:
+    md = ("# Methodology\n\nThe weights follow the steps described in Section C: Preliminary "
+          "Weight Determination Process.\n\n"
+          "Section C: Preliminary Weight Determination Process\n\n"
+          "On each Rebalancing Date the sponsor applies each step of this Section C.\n\n"
+          "The caps of Table 1 apply.\n"
+          "Table 1: Caps by asset class\n\nEquity 40%\n")
+    ir = extract_ir(md)
+    internal = [r for r in ir.references if r.kind.value in ("section", "table")]
+    assert internal
+    assert all(r.resolved for r in internal)
+
+
+def test_a_missing_lettered_part_is_still_reported(run_check: RunCheck) -> None:
+    md = ("# Methodology\n\nThe caps are set out in Section F: Caps, which is published "
+          "separately.\n")
+    assert run_check("unresolved_references", md, with_ir=True) == ["Section F"]
+
+
+def test_statute_sections_are_citations_not_missing_parts(run_check: RunCheck) -> None:
+    md = ("# Index\n\nDividend equivalents under Section 871(m) of the Internal Revenue Code are "
+          "withheld.\n")
+    assert run_check("unresolved_references", md, with_ir=True) == []
+    assert run_check("external_documents", md, with_ir=True) == []
+
+
+def test_documents_the_file_declares_itself_to_be_are_not_external(run_check: RunCheck) -> None:
+    md = ("# Base Description\n\n## 1. Introduction\n\nThis Specifications Annex, as amended, "
+          "constitutes the Relevant General Strategy Description for the purposes of the "
+          "Base Description.\n\n## 2. Levels\n\nThe level is calculated as described in the "
+          "Relevant General Strategy Description.\n\n"
+          "These Provisions, read with the Base Description, constitute the \"Index Rules\".\n\n"
+          "Terms are used as defined in the Index Rules.\n")
+    assert run_check("external_documents", md, with_ir=True) == []
+
+
+def test_a_third_party_methodology_is_one_external_dependency(run_check: RunCheck) -> None:
+    md = ("# Roll Strategy\n\n## 1. Terms\n\nTerms have the meanings given to such terms in the "
+          "S&P GSCI Index Methodology dated February 2018.\n\n## 2. Roll\n\nThe roll follows the "
+          "schedule set out in the S&P GSCI Index Methodology.\n")
+    ctx, hits = _hits("external_documents", md)
+    assert [ctx.markdown[h.start : h.end] for h in hits] == ["S&P GSCI Index Methodology"] * 2
+    assert len({h.title for h in hits}) == 1
