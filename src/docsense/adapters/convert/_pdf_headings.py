@@ -167,9 +167,15 @@ def _numbered(
     if not bold_enough or text.endswith((",", ";")) or len(text.split()) > 30:
         return None
     used = 1
-    if line.bold_end and len(text) >= 60 and i + 1 < len(lines) and i + 1 not in breaks:
+    if line.bold_end and i + 1 < len(lines) and _close_below(line, lines[i + 1], breaks, i + 1):
         nxt = lines[i + 1]
-        if len(nxt.text.split()) <= 6 and not NUMBERED.match(nxt.text) and _whole_bold(nxt):
+        same_size = abs(nxt.size - line.size) < 0.5
+        if (
+            len(nxt.text.split()) <= 6
+            and not NUMBERED.match(nxt.text)
+            and _whole_bold(nxt)
+            and same_size
+        ):
             text = f"{text} {nxt.text}"
             used = 2
     return Heading(text, HeadingKind.NUMBERED, used, number, scale=scale)

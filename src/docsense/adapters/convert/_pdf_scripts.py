@@ -32,6 +32,8 @@ _SCRIPT_SIZE = 0.85
 _SCRIPT_SHIFT = 0.1
 _TOUCHING = 0.12  # of the size: glyphs closer than this have no space between them
 _STACK_TOLERANCE = 1.5  # points: a subscript and a superscript starting this close are stacked
+# Big operators whose limits are set under and over them: sum, product, integral, unions.
+_OPERATORS = frozenset("\u2211\u220f\u2210\u222b\u222c\u222e\u22c3\u22c2\u22c1\u22c0")
 
 
 class Glyph(NamedTuple):
@@ -110,12 +112,42 @@ def _runs(glyphs: Sequence[Glyph], kinds: Sequence[int | None]) -> list[_Run]:
 
 
 def _order(runs: list[_Run]) -> list[_Run]:
-    """Sort runs left to right; of a stacked subscript and superscript, the subscript first."""
+    """Sort the pieces of a row left to right.
 
-    def key(run: _Run) -> tuple[float, int]:
-        return (round(run.left / _STACK_TOLERANCE), 0 if run.kind == _SUB else 1)
-
-    ordered = sorted(runs, key=key)
+    A script follows the text it starts after; one centred under or over a big operator
+    (the limit set under a ``∑``) follows that operator, which cuts the base run there. Base runs
+    otherwise stay whole (the two parts of a fraction sit at different heights and must not
+    interleave), and of a subscript and a superscript stacked at one position the
+    subscript comes first.
+    """
+    bases = [run for run in runs if run.kind == _BASE]
+    keyed: list[tuple[float, int, _Run]] = []
+    cuts: dict[int, set[int]] = {}
+    for run in runs:
+        if run.kind == _BASE:
+            continue
+        centre = (run.left + run.right) / 2
+        key = run.left
+        for b, base in enumerate(bases):
+            for g, glyph in enumerate(base.glyphs):
+                if glyph.char in _OPERATORS and glyph.left < centre < glyph.right:
+                    cuts.setdefault(b, set()).add(g)
+                    key = glyph.right - 0.01
+        keyed.append((key, 0 if run.kind == _SUB else 1, run))
+    for b, base in enumerate(bases):
+        start = 0
+        for g in [*sorted(cuts.get(b, ())), len(base.glyphs) - 1]:
+            piece = _Run(_BASE, base.glyphs[start : g + 1])
+            if piece.glyphs:
+                keyed.append((piece.left, -1, piece))
+            start = g + 1
+    keyed.sort(key=lambda item: (round(item[0] / _STACK_TOLERANCE), item[1]))
+    ordered: list[_Run] = []
+    for _, _, piece in keyed:
+        if ordered and ordered[-1].kind == piece.kind == _BASE:
+            ordered[-1].glyphs.extend(piece.glyphs)
+        else:
+            ordered.append(piece)
     return ordered
 
 
