@@ -10,6 +10,10 @@ reference app's design would). Tokens are estimated as ``ceil(characters / 4)``
 prompt caching would cut our plan further and is not counted.
 
 Goal (issue 5): our plan's input tokens <= 25% of the naive plan on ABGSD012.pdf.
+
+``--context-window N`` (issue 14) also plans each document for a local model with an
+N-token context window (Ollama's default is 4096) and prints its calls, input tokens and
+the largest call's need (input + 15% + output budget), which must not exceed N.
 """
 
 from __future__ import annotations
@@ -18,7 +22,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from docsense.adapters.ai.prompts import PlanLimits, naive_plan_tokens, plan_review
+from docsense.adapters.ai.prompts import (
+    PlanLimits,
+    naive_plan_tokens,
+    needed_tokens,
+    plan_review,
+)
 from docsense.adapters.convert import convert_document
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
@@ -46,6 +55,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--pack", default="self-containment")
+    parser.add_argument("--context-window", type=int, default=None)
     args = parser.parse_args()
     paths = sorted((args.corpus / "seed-pdfs").glob("*.pdf")) + sorted(
         (args.corpus / "seed-docs").glob("*.docx")
@@ -60,7 +70,12 @@ def main() -> int:
         f"{limits.outline_tokens}; tokens = ceil(chars / 4)"
     )
     header = f"{'document':<34} {'chars':>8} {'parts':>5} {'calls':>5} {'plan in':>9} "
-    print(header + f"{'naive in':>10} {'naive calls':>11} {'plan/naive':>10}")
+    header += f"{'naive in':>10} {'naive calls':>11} {'plan/naive':>10}"
+    window = args.context_window
+    if window:
+        header += f" | {window}-token window: {'calls':>5} {'plan in':>9} {'largest':>7}"
+    print(header)
+    misfits = 0
     total_plan = total_naive = 0
     goal: float | None = None
     for path in paths:
@@ -72,10 +87,17 @@ def main() -> int:
         total_naive += naive
         if path.name == GOAL_DOCUMENT:
             goal = ratio
-        print(
+        line = (
             f"{path.name:<34} {len(request.markdown):>8} {plan.parts:>5} {len(plan.calls):>5} "
             f"{plan.input_tokens:>9} {naive:>10} {len(request.policies):>11} {ratio:>10.1%}"
         )
+        if window:
+            local = plan_review(request, limits=limits, context_window=window)
+            largest = max(needed_tokens(c) for c in local.calls)
+            misfits += largest > window
+            line += f" | {'':>{len(str(window)) + 15}} {len(local.calls):>5} "
+            line += f"{local.input_tokens:>9} {largest:>7}"
+        print(line)
     print(
         f"{'total':<34} {'':>8} {'':>5} {'':>5} {total_plan:>9} {total_naive:>10} "
         f"{'':>11} {total_plan / total_naive:>10.1%}"
@@ -85,6 +107,9 @@ def main() -> int:
         return 1
     verdict = "PASS" if goal <= GOAL_RATIO else "MISS"
     print(f"goal: {GOAL_DOCUMENT} plan/naive {goal:.1%} <= {GOAL_RATIO:.0%}: {verdict}")
+    if window:
+        fits = "PASS" if misfits == 0 else f"MISS ({misfits} documents)"
+        print(f"every call fits the {window}-token window: {fits}")
     return 0
 
 

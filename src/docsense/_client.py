@@ -8,6 +8,7 @@ scripts, from other threads, and inside a running event loop (Jupyter).
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import uuid
 from collections.abc import Coroutine, Sequence
@@ -17,14 +18,15 @@ from typing import Any, TypeVar
 
 from docsense.adapters.convert import IngestLimits
 from docsense.adapters.storage import open_storage
-from docsense.application.jobs import enqueue_reviews, job_queue
+from docsense.application.jobs import enqueue_reviews, job_queue, submit_provider_batch
 from docsense.application.projections import ProjectionStatus
+from docsense.application.recovery import recover
 from docsense.application.service import DocSenseService
 from docsense.config import Settings
-from docsense.errors import ConfigurationError, InvalidArgument
-from docsense.policies import LoadedPack
+from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument
+from docsense.policies import LoadedPack, load_pack
 from docsense.ports import BatchStatus, DeadLetter, Job, JobQueue, Reviewer, Storage
-from docsense.review.reviewers import resolve_reviewer
+from docsense.review.reviewers import ProviderOptions, ReviewerCache, resolve_reviewer
 from docsense.views import (
     DocumentSummary,
     DocumentView,
@@ -38,8 +40,10 @@ from docsense.views import (
 __all__ = ["AsyncDocSense", "AsyncFeedback", "DocSense", "Feedback", "aopen", "open"]
 
 T = TypeVar("T")
-PackArg = Sequence[str | LoadedPack] | None
+PackArg = Sequence[str | LoadedPack] | str | None
 Source = str | Path | bytes
+
+logger = logging.getLogger(__name__)
 
 
 def _settings(
@@ -53,6 +57,7 @@ def _settings(
         base = dict(settings)
     else:
         raise ConfigurationError(f"settings must be a Settings or a dict, not {type(settings)}")
+    Settings.check_names(base)
     if store_url is not None:
         base["store_url"] = store_url
     if reviewer is not None:
@@ -60,16 +65,45 @@ def _settings(
     return Settings.load(**base)
 
 
+def _check_reviewer_and_packs(settings: Settings, options: ProviderOptions) -> None:
+    """Build the default reviewer and load the default packs once: fail now, not later."""
+    try:
+        resolve_reviewer(settings.reviewer, provider_options=options)
+    except ConfigurationError:
+        raise
+    except DocSenseError as exc:
+        raise ConfigurationError(f"invalid docsense settings: reviewer: {exc}") from exc
+    for pack in settings.packs:
+        try:
+            load_pack(pack)
+        except DocSenseError as exc:
+            raise ConfigurationError(f"invalid docsense settings: packs: {exc}") from exc
+
+
 def _provider_options(settings: Settings) -> dict[str, dict[str, Any]]:
     """Return each provider's reviewer arguments from the settings.
 
     Unset keys and base URLs stay None, so the SDKs' own environment variables apply.
     """
+    from docsense.adapters.ai.models import load_model_registry
+
+    models = None
+    if settings.llm_models or settings.llm_models_file is not None:
+        models = load_model_registry(settings.llm_models_file, entries=settings.llm_models)
     common = {
         "timeout": settings.llm_timeout_s,
         "max_concurrency": settings.llm_max_concurrency,
+        "models": models,
     }
     return {
+        "openai-compatible": {
+            **common,
+            "api_key": settings.openai_compatible_api_key,
+            "base_url": settings.openai_compatible_base_url,
+            "context_window": settings.openai_compatible_context_window,
+            "token_param": settings.openai_compatible_token_param,
+            "response_format": settings.openai_compatible_response_format,
+        },
         "anthropic": {
             **common,
             "api_key": settings.anthropic_api_key,
@@ -88,6 +122,13 @@ def _provider_options(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
+def _pack_names(packs: Sequence[str] | str | None) -> list[str] | None:
+    """Return ``packs`` as a list (a single string is one pack), or None."""
+    if packs is None:
+        return None
+    return [packs] if isinstance(packs, str) else list(packs)
+
+
 class AsyncFeedback:
     """The decisions on one review's suggestions (async)."""
 
@@ -100,33 +141,51 @@ class AsyncFeedback:
         session = await self._client._service.feedback(self.review_id)
         return FeedbackItemView.items_of(session)
 
-    async def accept(self, finding_id: str) -> None:
+    async def accept(self, finding_id: str, *, idempotency_key: str | None = None) -> None:
         """Accept a suggestion: its ``replacement`` will stand in place of the quote.
 
         Only suggestions with a replacement can be accepted; the error says to modify or
-        reject the others.
+        reject the others. Decisions on different suggestions never conflict; another
+        request deciding this one differently at the same time raises
+        ``ConcurrencyConflict``.
         """
-        await self._client._service.decide(self.review_id, finding_id, "accept")
+        await self._client._service.decide(
+            self.review_id, finding_id, "accept", idempotency_key=idempotency_key
+        )
 
-    async def reject(self, finding_id: str, *, reason: str) -> None:
+    async def reject(
+        self, finding_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> None:
         """Reject a suggestion; ``reason`` is required and recorded."""
-        await self._client._service.decide(self.review_id, finding_id, "reject", reason=reason)
+        await self._client._service.decide(
+            self.review_id, finding_id, "reject", reason=reason, idempotency_key=idempotency_key
+        )
 
-    async def modify(self, finding_id: str, *, text: str) -> None:
+    async def modify(
+        self, finding_id: str, *, text: str, idempotency_key: str | None = None
+    ) -> None:
         """Put ``text`` in place of the quote instead of the suggested replacement."""
-        await self._client._service.decide(self.review_id, finding_id, "modify", text=text)
+        await self._client._service.decide(
+            self.review_id, finding_id, "modify", text=text, idempotency_key=idempotency_key
+        )
 
-    async def apply(self) -> DocumentView:
+    async def apply(self, *, idempotency_key: str | None = None) -> DocumentView:
         """Apply the decisions as a new document version (same as ``apply_feedback``)."""
-        return await self._client.apply_feedback(self.review_id)
+        return await self._client.apply_feedback(self.review_id, idempotency_key=idempotency_key)
 
 
 class AsyncDocSense:
     """docsense on one store, async. Use ``async with docsense.aopen(...) as ds``."""
 
-    def __init__(self, service: DocSenseService, settings: Settings) -> None:
+    def __init__(
+        self,
+        service: DocSenseService,
+        settings: Settings,
+        reviewers: ReviewerCache | None = None,
+    ) -> None:
         self._service = service
         self.settings = settings
+        self._reviewers = reviewers
 
     @classmethod
     async def open(
@@ -139,11 +198,20 @@ class AsyncDocSense:
     ) -> AsyncDocSense:
         """Validate settings, open the store, and return a ready client.
 
+        Everything is checked before the store is opened (nothing is created for a bad
+        setting): the settings themselves, the default reviewer spec (built once, so a
+        missing API key or extra shows now) and the default policy packs; a problem raises
+        :class:`~docsense.errors.ConfigurationError` naming the valid choices. Once open,
+        work an interrupted process left half done is finished (see
+        :mod:`docsense.application.recovery`).
+
         ``private_loop`` says the caller's event loop serves only this client (the sync
         facade's background thread): SQLite then runs on it directly, which halves the
         cost of a write, instead of hopping to a worker thread.
         """
         resolved = _settings(store_url, reviewer, settings)
+        provider_options = _provider_options(resolved)
+        await asyncio.to_thread(_check_reviewer_and_packs, resolved, provider_options)
         options: dict[str, Any] = {}
         url = resolved.resolved_store_url()
         if url.startswith(("postgresql://", "postgres://")):
@@ -151,7 +219,9 @@ class AsyncDocSense:
         elif url.startswith("sqlite://") and private_loop:
             options["inline"] = True
         storage: Storage = await open_storage(url, **options)
-        provider_options = _provider_options(resolved)
+        reviewers = ReviewerCache(
+            lambda spec: resolve_reviewer(spec, provider_options=provider_options)
+        )
         service = DocSenseService(
             storage,
             actor=resolved.actor,
@@ -163,10 +233,14 @@ class AsyncDocSense:
                 max_pages=resolved.max_pages,
                 time_budget_s=resolved.ingest_time_budget_s,
             ),
-            reviewer_factory=lambda spec: resolve_reviewer(spec, provider_options=provider_options),
+            reviewer_factory=reviewers,
             min_confidence=resolved.min_confidence,
         )
-        return cls(service, resolved)
+        try:
+            await recover(service)
+        except DocSenseError as exc:  # a read-only or busy store still opens
+            logger.warning("could not look for interrupted work on %s: %s", storage.url, exc)
+        return cls(service, resolved, reviewers)
 
     async def __aenter__(self) -> AsyncDocSense:
         return self
@@ -196,14 +270,28 @@ class AsyncDocSense:
         filename: str | None = None,
         title: str | None = None,
         document_id: str | None = None,
+        idempotency_key: str | None = None,
+        force_new: bool = False,
     ) -> DocumentView:
-        """Ingest a file (path or bytes): a new document, or a new major version of one."""
+        """Ingest a file (path or bytes): a new document, or a new major version of one.
+
+        A file whose bytes are already stored returns the document that has them (at its
+        latest version); ``force_new=True`` makes a new document anyway. A retry with the
+        same ``idempotency_key`` returns what the first request stored. A missing path
+        raises :class:`~docsense.errors.InputFileNotFound` (a ``FileNotFoundError``).
+        """
+        options: dict[str, Any] = {
+            "title": title,
+            "document_id": document_id,
+            "idempotency_key": idempotency_key,
+            "force_new": force_new,
+        }
         if isinstance(source, bytes):
             if not filename:
                 raise InvalidArgument("give filename= when ingesting bytes")
-            doc = await self._service.ingest(source, filename, title=title, document_id=document_id)
+            doc = await self._service.ingest(source, filename, **options)
         else:
-            doc = await self._service.ingest_path(source, title=title, document_id=document_id)
+            doc = await self._service.ingest_path(source, **options)
         return DocumentView.of(doc)
 
     async def review(
@@ -214,16 +302,24 @@ class AsyncDocSense:
         reviewer: str | Reviewer | None = None,
         version: str | None = None,
         min_confidence: float | None = None,
+        idempotency_key: str | None = None,
     ) -> ReviewView:
         """Review a document version against policy packs (defaults from the settings).
 
-        ``min_confidence`` (default: ``settings.min_confidence``, 0.5) is the review's
-        confidence threshold: findings below it are kept in ``all_findings`` but not in
-        ``findings``, the score or the feedback.
+        ``packs`` is a list of pack names, paths or loaded packs (a single string is one
+        pack). ``min_confidence`` (default: ``settings.min_confidence``, 0.5) is the
+        review's confidence threshold: findings below it are kept in ``all_findings`` but
+        not in ``findings``, the score or the feedback. Concurrent reviews of one document
+        never conflict. A retry with the same ``idempotency_key`` returns the first
+        request's review instead of reviewing again.
         """
         result = await self._service.review(
-            document_id, packs=packs, reviewer=reviewer, version=version,
+            document_id,
+            packs=packs,
+            reviewer=reviewer,
+            version=version,
             min_confidence=min_confidence,
+            idempotency_key=idempotency_key,
         )
         return ReviewView.of(result)
 
@@ -235,9 +331,17 @@ class AsyncDocSense:
         """Return the feedback handle of a review: accept, reject, modify, items, apply."""
         return AsyncFeedback(self, review_id)
 
-    async def apply_feedback(self, review_id: str) -> DocumentView:
-        """Apply a review's accepted and modified suggestions as a new minor version."""
-        return DocumentView.of(await self._service.apply_feedback(review_id))
+    async def apply_feedback(
+        self, review_id: str, *, idempotency_key: str | None = None
+    ) -> DocumentView:
+        """Apply a review's accepted and modified suggestions as a new minor version.
+
+        Applying feedback that was already applied raises
+        :class:`~docsense.errors.FeedbackAlreadyApplied` naming the version it made; a retry
+        with the first apply's ``idempotency_key`` returns that version instead.
+        """
+        doc = await self._service.apply_feedback(review_id, idempotency_key=idempotency_key)
+        return DocumentView.of(doc)
 
     async def document(self, document_id: str, version: str | None = None) -> DocumentView:
         """Fetch a document at ``version`` (default: the latest)."""
@@ -326,7 +430,7 @@ class AsyncDocSense:
         self,
         document_id: str,
         *,
-        packs: Sequence[str] | None = None,
+        packs: Sequence[str] | str | None = None,
         reviewer: str | None = None,
         version: str | None = None,
         batch_id: str | None = None,
@@ -338,9 +442,10 @@ class AsyncDocSense:
         ``DOCSENSE_MIN_CONFIDENCE`` setting).
         """
         request: dict[str, Any] = {"document_id": document_id}
-        for key, value in (("packs", packs), ("reviewer", reviewer), ("version", version)):
+        for key, value in (("packs", _pack_names(packs)), ("reviewer", reviewer),
+                           ("version", version)):
             if value is not None:
-                request[key] = list(value) if key == "packs" else value
+                request[key] = value
         if min_confidence is not None:
             request["min_confidence"] = min_confidence
         [job_id] = await enqueue_reviews(self._jobs(), [request], batch_id=batch_id)
@@ -350,14 +455,28 @@ class AsyncDocSense:
         self,
         document_ids: Sequence[str],
         *,
-        packs: Sequence[str] | None = None,
+        packs: Sequence[str] | str | None = None,
         reviewer: str | None = None,
+        batch: bool = False,
+        poll_interval: float = 60.0,
     ) -> str:
-        """Queue one review per document as a batch; return the batch id."""
+        """Queue one review per document as a batch; return the batch id.
+
+        With ``batch=True`` every call of every review is sent now as **one provider
+        batch** (Anthropic Message Batches, OpenAI Batch, Gemini batch mode: half price,
+        answered within 24 hours); one job tracks it and a worker completes the reviews
+        once the provider has answered, polling every ``poll_interval`` seconds. The
+        reviewer must be one LLM provider.
+        """
+        if batch:
+            return await submit_provider_batch(
+                self._service, self._jobs(), document_ids, reviewer=reviewer,
+                packs=packs, poll_interval=poll_interval,
+            )
         batch_id = f"batch-{uuid.uuid4()}"
         extra: dict[str, Any] = {}
         if packs is not None:
-            extra["packs"] = list(packs)
+            extra["packs"] = _pack_names(packs)
         if reviewer is not None:
             extra["reviewer"] = reviewer
         requests = [{"document_id": d, **extra} for d in document_ids]
@@ -373,8 +492,12 @@ class AsyncDocSense:
         return await self._jobs().get_job(job_id)
 
     async def close(self) -> None:
-        """Close the store. Idempotent."""
-        await self._service.storage.close()
+        """Close the reviewers' SDK clients and the store. Idempotent."""
+        try:
+            if self._reviewers is not None:
+                await self._reviewers.aclose()
+        finally:
+            await self._service.storage.close()
 
 
 class _LoopThread:
@@ -413,21 +536,25 @@ class Feedback:
         """Return the suggestions, in document order, with their current decisions."""
         return self._client._run(self._async.items())
 
-    def accept(self, finding_id: str) -> None:
+    def accept(self, finding_id: str, *, idempotency_key: str | None = None) -> None:
         """Accept a suggestion (only those with a replacement; modify or reject others)."""
-        self._client._run(self._async.accept(finding_id))
+        self._client._run(self._async.accept(finding_id, idempotency_key=idempotency_key))
 
-    def reject(self, finding_id: str, *, reason: str) -> None:
+    def reject(self, finding_id: str, *, reason: str, idempotency_key: str | None = None) -> None:
         """Reject a suggestion; ``reason`` is required and recorded."""
-        self._client._run(self._async.reject(finding_id, reason=reason))
+        self._client._run(
+            self._async.reject(finding_id, reason=reason, idempotency_key=idempotency_key)
+        )
 
-    def modify(self, finding_id: str, *, text: str) -> None:
+    def modify(self, finding_id: str, *, text: str, idempotency_key: str | None = None) -> None:
         """Put ``text`` in place of the quote instead of the suggested replacement."""
-        self._client._run(self._async.modify(finding_id, text=text))
+        self._client._run(
+            self._async.modify(finding_id, text=text, idempotency_key=idempotency_key)
+        )
 
-    def apply(self) -> DocumentView:
+    def apply(self, *, idempotency_key: str | None = None) -> DocumentView:
         """Apply the decisions as a new document version."""
-        return self._client._run(self._async.apply())
+        return self._client._run(self._async.apply(idempotency_key=idempotency_key))
 
 
 class DocSense:
@@ -472,10 +599,23 @@ class DocSense:
         filename: str | None = None,
         title: str | None = None,
         document_id: str | None = None,
+        idempotency_key: str | None = None,
+        force_new: bool = False,
     ) -> DocumentView:
-        """Ingest a file (path or bytes): a new document, or a new major version of one."""
+        """Ingest a file (path or bytes): a new document, or a new major version of one.
+
+        Bytes already stored return the document that has them unless ``force_new``; see
+        :meth:`AsyncDocSense.ingest`.
+        """
         return self._run(
-            self._async.ingest(source, filename=filename, title=title, document_id=document_id)
+            self._async.ingest(
+                source,
+                filename=filename,
+                title=title,
+                document_id=document_id,
+                idempotency_key=idempotency_key,
+                force_new=force_new,
+            )
         )
 
     def review(
@@ -486,6 +626,7 @@ class DocSense:
         reviewer: str | Reviewer | None = None,
         version: str | None = None,
         min_confidence: float | None = None,
+        idempotency_key: str | None = None,
     ) -> ReviewView:
         """Review a document version against policy packs (defaults from the settings).
 
@@ -495,8 +636,12 @@ class DocSense:
         """
         return self._run(
             self._async.review(
-                document_id, packs=packs, reviewer=reviewer, version=version,
+                document_id,
+                packs=packs,
+                reviewer=reviewer,
+                version=version,
                 min_confidence=min_confidence,
+                idempotency_key=idempotency_key,
             )
         )
 
@@ -508,9 +653,9 @@ class DocSense:
         """Return the feedback handle of a review: accept, reject, modify, items, apply."""
         return Feedback(self, review_id)
 
-    def apply_feedback(self, review_id: str) -> DocumentView:
+    def apply_feedback(self, review_id: str, *, idempotency_key: str | None = None) -> DocumentView:
         """Apply a review's accepted and modified suggestions as a new minor version."""
-        return self._run(self._async.apply_feedback(review_id))
+        return self._run(self._async.apply_feedback(review_id, idempotency_key=idempotency_key))
 
     def document(self, document_id: str, version: str | None = None) -> DocumentView:
         """Fetch a document at ``version`` (default: the latest)."""
@@ -591,7 +736,7 @@ class DocSense:
         self,
         document_id: str,
         *,
-        packs: Sequence[str] | None = None,
+        packs: Sequence[str] | str | None = None,
         reviewer: str | None = None,
         version: str | None = None,
         min_confidence: float | None = None,
@@ -612,11 +757,21 @@ class DocSense:
         self,
         document_ids: Sequence[str],
         *,
-        packs: Sequence[str] | None = None,
+        packs: Sequence[str] | str | None = None,
         reviewer: str | None = None,
+        batch: bool = False,
+        poll_interval: float = 60.0,
     ) -> str:
-        """Queue one review per document as a batch; return the batch id."""
-        return self._run(self._async.submit_batch(document_ids, packs=packs, reviewer=reviewer))
+        """Queue one review per document as a batch; return the batch id.
+
+        ``batch=True`` sends every call as one provider batch (see the async twin).
+        """
+        return self._run(
+            self._async.submit_batch(
+                document_ids, packs=packs, reviewer=reviewer, batch=batch,
+                poll_interval=poll_interval,
+            )
+        )
 
     def batch_status(self, batch_id: str) -> BatchStatus:
         """Return how many of a batch's reviews are queued, running, done and failed."""

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 
 __all__ = [
@@ -22,15 +23,20 @@ __all__ = [
     "ConfigurationError",
     "CorruptDocument",
     "DocSenseError",
+    "DocumentNotFound",
     "DomainError",
     "DuplicateEventId",
     "EmptyDocument",
     "EncryptedDocument",
     "EventDecodingError",
+    "FeedbackAlreadyApplied",
     "FileTooLarge",
     "FileTypeMismatch",
+    "FindingNotFound",
+    "IdempotencyKeyReused",
     "IngestError",
     "IngestTimeout",
+    "InputFileNotFound",
     "InvalidArgument",
     "InvalidFilename",
     "InvalidModelOutput",
@@ -44,7 +50,10 @@ __all__ = [
     "ProjectionConflict",
     "ProviderError",
     "ProviderTimeout",
+    "QuotaExhausted",
+    "RateLimited",
     "ReviewError",
+    "ReviewNotFound",
     "ReviewerError",
     "StorageError",
     "StoreUnavailable",
@@ -52,6 +61,7 @@ __all__ = [
     "UnknownEventType",
     "UnsupportedFileType",
     "UnsupportedStoreURL",
+    "VersionNotFound",
 ]
 
 
@@ -61,6 +71,36 @@ class DocSenseError(Exception):
 
 class InvalidArgument(DocSenseError, ValueError):
     """An argument to a docsense call is malformed; the message says which and why."""
+
+
+class InputFileNotFound(DocSenseError, FileNotFoundError):
+    """A file given to docsense (to ingest, for instance) does not exist.
+
+    It is a :class:`FileNotFoundError`, so ``except FileNotFoundError`` (or ``OSError``)
+    catches it as it would the built-in error; ``filename`` is the path.
+    """
+
+    def __init__(self, path: str, detail: str = "no such file") -> None:
+        super().__init__(errno.ENOENT, detail, path)
+        self.message = f"{path}: {detail}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class IdempotencyKeyReused(InvalidArgument):
+    """An idempotency key was first used for a different request.
+
+    A key names one request: its retries return the first result. Use a new key for a
+    request that differs from the first (another file, document or decision).
+    """
+
+    def __init__(self, key: str, first: str) -> None:
+        super().__init__(
+            f"idempotency key {key!r} was first used {first}; use a new key for a different "
+            "request"
+        )
+        self.key = key
 
 
 # --- configuration and installation -------------------------------------------------------
@@ -118,6 +158,18 @@ class InvariantViolation(DomainError):
     """A command's arguments would leave an aggregate inconsistent."""
 
 
+class FindingNotFound(DomainError, LookupError):
+    """A review (or its feedback) has no finding with the requested id."""
+
+    def __init__(self, review_id: str, finding_id: str) -> None:
+        super().__init__(
+            f"review {review_id!r} has no suggestion with finding id {finding_id!r}; "
+            f"`ds.feedback({review_id!r}).items()` lists them"
+        )
+        self.review_id = review_id
+        self.finding_id = finding_id
+
+
 # --- storage --------------------------------------------------------------------------------
 
 
@@ -126,20 +178,58 @@ class StorageError(DocSenseError):
 
 
 class ConcurrencyConflict(StorageError):
-    """An append's expected version is stale: someone else wrote to the stream first.
+    """Someone else changed what a command was about, first.
 
-    Reload the aggregate and retry the command.
+    Raised by an event store when an append's expected version is stale. Commands whose
+    effects commute (decisions on different findings, exports, re-uploads) retry that
+    internally; what reaches a caller is a real conflict (``retryable`` False: two
+    decisions on one finding, feedback applied twice), whose message names what
+    conflicted, or a stream that kept changing through every retry (``retryable`` True:
+    trying again later may succeed).
     """
 
-    def __init__(self, stream_id: str, expected_version: int, actual_version: int | None) -> None:
+    def __init__(
+        self,
+        stream_id: str,
+        expected_version: int | None,
+        actual_version: int | None,
+        *,
+        detail: str | None = None,
+        retryable: bool = True,
+    ) -> None:
         actual = "unknown" if actual_version is None else str(actual_version)
         super().__init__(
-            f"stream {stream_id!r} expected at version {expected_version} but is at {actual}: "
-            "reload it and retry"
+            detail
+            or f"stream {stream_id!r} expected at version {expected_version} but is at "
+            f"{actual}: reload it and retry"
         )
         self.stream_id = stream_id
         self.expected_version = expected_version
         self.actual_version = actual_version
+        self.retryable = retryable
+
+
+class FeedbackAlreadyApplied(ConcurrencyConflict):
+    """A review's feedback was already applied: applying it again would apply it twice.
+
+    ``document_id`` and ``version`` name the version the first apply made.
+    """
+
+    def __init__(self, review_id: str, document_id: str, version: str, *, meanwhile: bool) -> None:
+        when = "by another request meanwhile" if meanwhile else "already"
+        super().__init__(
+            f"feedback-of-{review_id}",
+            None,
+            None,
+            detail=(
+                f"the feedback of review {review_id!r} was applied {when}: it made version "
+                f"{version} of {document_id!r}"
+            ),
+            retryable=False,
+        )
+        self.review_id = review_id
+        self.document_id = document_id
+        self.version = version
 
 
 class DuplicateEventId(StorageError):
@@ -154,12 +244,47 @@ class DuplicateEventId(StorageError):
         self.stream_id = stream_id
 
 
-class AggregateNotFound(StorageError):
-    """No stream exists under the requested id."""
+class AggregateNotFound(StorageError, LookupError):
+    """Nothing is stored under the requested id (a :class:`LookupError`)."""
 
-    def __init__(self, stream_id: str) -> None:
-        super().__init__(f"no aggregate with id {stream_id!r} exists in this store")
+    def __init__(self, stream_id: str, hint: str = "", *, kind: str | None = None) -> None:
+        if kind is None:
+            prefix = stream_id.split("-", 1)[0] if "-" in stream_id else "record"
+            kind = {"policypack": "policy pack", "feedback": "feedback session"}.get(prefix, prefix)
+        message = f"no {kind} with id {stream_id!r}"
+        super().__init__(f"{message}; {hint}" if hint else f"{message} in this store")
         self.stream_id = stream_id
+
+
+class DocumentNotFound(AggregateNotFound):
+    """No document has the requested id."""
+
+    def __init__(self, document_id: str) -> None:
+        hint = "`ds.documents()` lists them"
+        if not document_id.startswith("document-"):
+            hint = f"document ids look like 'document-…'; {hint}"
+        super().__init__(document_id, hint, kind="document")
+
+
+class ReviewNotFound(AggregateNotFound):
+    """No review has the requested id."""
+
+    def __init__(self, review_id: str) -> None:
+        hint = "`ds.reviews()` lists them"
+        if not review_id.startswith("review-"):
+            hint = f"review ids look like 'review-…'; {hint}"
+        super().__init__(review_id, hint, kind="review")
+
+
+class VersionNotFound(InvalidArgument, LookupError):
+    """A document has no version with the requested number."""
+
+    def __init__(self, document_id: str, version: str, known: Sequence[str]) -> None:
+        super().__init__(
+            f"{document_id} has no version {version}; it has {', '.join(known) or 'none'}"
+        )
+        self.document_id = document_id
+        self.version = version
 
 
 class BlobNotFound(StorageError, KeyError):
@@ -329,6 +454,25 @@ class ProviderError(ReviewerError):
 
 class ProviderTimeout(ProviderError):
     """An LLM provider call took longer than the per-call timeout."""
+
+
+class RateLimited(ProviderError):
+    """The provider rate-limited the call (HTTP 429) and kept doing so past the deadline.
+
+    A rate limit is not an outage: it is waited out (honouring the provider's
+    ``Retry-After``, ``retry-after-ms`` or Gemini ``RetryInfo``) within a total deadline
+    and never opens the circuit breaker. Raise the deadline, lower the concurrency
+    (``DOCSENSE_LLM_MAX_CONCURRENCY``) or ask the provider for a higher limit.
+    """
+
+
+class QuotaExhausted(ProviderError):
+    """The account's quota is spent and will not refill soon (a per-day quota, no credit).
+
+    Not retried: waiting seconds cannot help. The message says which quota, as the
+    provider named it (OpenAI ``insufficient_quota``, a Gemini per-day quota, Anthropic
+    ``billing_error``).
+    """
 
 
 class CircuitOpen(ProviderError):

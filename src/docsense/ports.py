@@ -16,9 +16,10 @@ import attrs
 
 from docsense.domain.ir import Section, SemanticIR
 from docsense.domain.policies import Policy
-from docsense.domain.review import Usage
+from docsense.domain.review import NotAssessed, Usage
 
 __all__ = [
+    "BatchReviewer",
     "BatchStatus",
     "BlobStore",
     "Checkpoint",
@@ -381,8 +382,11 @@ class ReviewerResult:
     """What a reviewer returns: raw findings, which policies it assessed, and its usage.
 
     ``assessed`` names the policies the reviewer actually evaluated (a policy it could not
-    evaluate is "not assessed", not "satisfied"). ``source`` is ``"rules"`` or
-    ``"llm:<model>"`` and becomes each finding's ``source``.
+    evaluate is "not assessed", not "satisfied"). ``not_assessed`` says why, for the
+    policies of the request it could not assess (the model refused, the provider blocked
+    the answer, the answer was unusable); a policy in neither is simply one the reviewer
+    does not evaluate. ``source`` is ``"rules"`` or ``"llm:<model>"`` and becomes each
+    finding's ``source``.
     """
 
     findings: tuple[RawFinding, ...]
@@ -390,6 +394,7 @@ class ReviewerResult:
     source: str
     usage: Usage = attrs.field(factory=Usage)
     warnings: tuple[str, ...] = ()
+    not_assessed: Mapping[str, NotAssessed] = attrs.field(factory=dict)
 
 
 @runtime_checkable
@@ -402,11 +407,31 @@ class Reviewer(Protocol):
 
     @property
     def spec(self) -> str:
-        """The reviewer spec, e.g. ``"rules"`` or ``"anthropic:claude-sonnet-4-5"``."""
+        """The reviewer spec, e.g. ``"rules"`` or ``"anthropic:claude-sonnet-5-5"``."""
         ...
 
     async def review(self, request: ReviewRequest) -> ReviewerResult:
         """Review ``request`` and return raw findings with usage."""
+        ...
+
+
+@runtime_checkable
+class BatchReviewer(Reviewer, Protocol):
+    """A reviewer that can also send many reviews as one provider batch (half price).
+
+    The ticket :meth:`submit_batch` returns is plain JSON: the job queue stores it, and
+    :meth:`collect_batch` (given the same requests, in the same order) turns the ended batch
+    into one result per request.
+    """
+
+    async def submit_batch(self, requests: Sequence[ReviewRequest]) -> dict[str, Any]:
+        """Submit every call of ``requests`` as one batch; return the JSON ticket."""
+        ...
+
+    async def collect_batch(
+        self, ticket: Mapping[str, Any], requests: Sequence[ReviewRequest]
+    ) -> list[ReviewerResult] | None:
+        """Return one result per request once the batch has ended, None while it runs."""
         ...
 
 

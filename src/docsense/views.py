@@ -17,7 +17,7 @@ from docsense.domain.documents import Document, DocumentVersion
 from docsense.domain.feedback import FeedbackSession
 from docsense.domain.findings import Finding, Occurrence
 from docsense.domain.ir import Section, SemanticIR
-from docsense.domain.review import PolicyOutcome, Usage
+from docsense.domain.review import PolicyOutcome, PolicyStatus, Usage
 
 if TYPE_CHECKING:
     from docsense.application.service import ReviewResult
@@ -163,6 +163,16 @@ class ReviewView:
             packs=result.packs,
             outcome=outcome,
         )
+
+    @property
+    def not_assessed(self) -> tuple[PolicyOutcome, ...]:
+        """The policies that were not assessed, each with its reason (refused, blocked...)."""
+        return tuple(p for p in self.policies if p.status is PolicyStatus.NOT_ASSESSED)
+
+    @property
+    def assessed_nothing(self) -> bool:
+        """True when the review assessed no policy (it then has no score)."""
+        return bool(self.policies) and len(self.not_assessed) == len(self.policies)
 
     def report_for(
         self, *, include_all: bool = False, min_confidence: float | None = None

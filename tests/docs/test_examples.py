@@ -60,3 +60,45 @@ def test_review_script_prints_findings_and_writes_the_html_report(
     assert re.search(r"\d+ findings at \d+ places, score", out)
     assert "places)" in out  # a finding found at several places says how many
     assert (tmp_path / "strategy.review.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")
+
+
+def _load_example(name: str) -> object:
+    spec = importlib.util.spec_from_file_location(f"docsense_example_{name}", EXAMPLES / name)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_local_model_example_reviews_a_seed_document_with_an_ollama_like_server(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from docsense.testing.fake_llm import FakeLLMServer
+
+    seed = ROOT / "tests/data/review/doc_03_undefined_parameters.docx"
+    with FakeLLMServer("ollama", models={"llama3.2"}) as server:
+        monkeypatch.setenv("DOCSENSE_OPENAI_COMPATIBLE_BASE_URL", server.base_url)
+        example = _load_example("local_model.py")
+        assert example.main([str(seed)]) == 0  # type: ignore[attr-defined]
+    out = capsys.readouterr().out
+    assert "reviewed by openai-compatible:llama3.2#review-v1" in out
+    assert "Fake finding" in out  # the model's finding, grounded in the seed document
+    assert "cost $0.0000 (a local model is free)" in out
+    assert all("authorization" not in r.headers for r in server.requests)
+    assert [r.notes for r in server.requests if r.notes] == []  # every part fitted
+
+
+def test_local_model_example_skips_with_a_reason_when_no_server_answers(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    monkeypatch.setenv("DOCSENSE_OPENAI_COMPATIBLE_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    example = _load_example("local_model.py")
+    assert example.main([]) == 0  # type: ignore[attr-defined]
+    assert capsys.readouterr().out.startswith("skipped: no OpenAI-compatible server answers")

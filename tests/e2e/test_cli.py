@@ -346,7 +346,11 @@ def test_usage_errors_exit_2_and_help_and_version_exit_0(cli: Runner) -> None:
 
 
 def test_ingest_lists_history_and_export(cli: Runner, seeded: Seeded) -> None:
-    [doc] = cli_json(cli, "ingest", str(CLEAN), "--title", "Clean copy", "--json")
+    [again] = cli_json(cli, "ingest", str(HIGH), "--json")
+    assert again["id"] == seeded.document_id  # the same file is not ingested twice
+    [doc] = cli_json(
+        cli, "ingest", str(CLEAN), "--force-new", "--title", "Clean copy", "--json"
+    )
     assert doc["version"] == "1.0"
     assert doc["title"] == "Clean copy"
     doc_id = str(doc["id"])
@@ -359,7 +363,7 @@ def test_ingest_lists_history_and_export(cli: Runner, seeded: Seeded) -> None:
         Cmd(["export", seeded.document_id]),
         Cmd(["export", doc_id, "--format", "docx", "-o", str(docx)]),
         Cmd(["history", "document-nope"]),
-        Cmd(["--log-format", "json", "--debug", "ingest", str(HIGH)]),
+        Cmd(["--log-format", "json", "--debug", "ingest", "--force-new", str(HIGH)]),
     )
     assert [c.returncode for c in (docs, reviews, history, table, export_md, export_docx)] == [
         0

@@ -86,9 +86,9 @@ def _check(original: Any, revised: Any, plan: dict[str, Any], rereview: Any, his
     kinds = [h.event_type for h in history]
     expected_order = [
         "DocumentUploaded", "DocumentConverted", "ReviewStarted", "FindingsRecorded",
-        "ReviewCompleted", "DocumentReviewed", "FeedbackSessionOpened",
+        "ReviewCompleted", "FeedbackSessionOpened",
         "SuggestionAccepted", "SuggestionAccepted", "SuggestionRejected", "SuggestionModified",
-        "DocumentRevised", "FeedbackApplied", "ReviewStarted",
+        "FeedbackApplyStarted", "DocumentRevised", "FeedbackApplied", "ReviewStarted",
     ]
     it = iter(kinds)
     assert all(kind in it for kind in expected_order), kinds

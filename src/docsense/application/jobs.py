@@ -1,16 +1,25 @@
 """Queued reviews: ``submit_review`` / ``submit_batch`` and the workers that run them.
 
 A job's review has a stream id derived from the job id (:func:`review_id_for`), and
-:meth:`~docsense.application.service.DocSenseService.review` is resumable for such ids. So a
-job run again after its worker died (its lease expired and another worker claimed it)
-completes the same review instead of starting a second one: every queued review completes
-exactly once. While a worker runs a job it renews the lease every third of its length.
+:meth:`~docsense.application.service.DocSenseService.review` stores a review in one append
+when it has finished. So a job run again after its worker died (its lease expired and
+another worker claimed it) reviews again into the same id, and a run that finds the review
+already stored returns it: every queued review is stored exactly once. While a worker runs
+a job it renews the lease every third of its length; a renewal the store refuses is logged
+and tried again.
+
+**Provider batches** (:func:`submit_provider_batch`, ``submit_batch(..., batch=True)``,
+``docsense review --batch``): every call of many reviews goes to the provider as one batch
+(half price, answered within 24 hours), and one ``provider_batch`` job tracks it. A worker
+that claims the job polls the provider; while the batch runs the job is put back in the
+queue for ``poll_interval`` seconds (each poll counts as one of the job's many attempts);
+once the batch has ended the worker completes every review of it through the service,
+with review ids derived from the job, so a re-run completes the same reviews.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -19,15 +28,40 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from docsense.application.service import DocSenseService
-from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument
-from docsense.ports import JobQueue
-from docsense.review.engine import min_confidence_argument
+from docsense.application.waiting import wait_or_stop
+from docsense.errors import (
+    ConfigurationError,
+    DocSenseError,
+    InvalidArgument,
+    ReviewerError,
+    StorageError,
+)
+from docsense.policies import LoadedPack, load_pack
+from docsense.ports import (
+    BatchReviewer,
+    Job,
+    JobQueue,
+    ReviewerResult,
+    ReviewRequest,
+)
+from docsense.review.engine import min_confidence_argument, review_request
 
-__all__ = ["REVIEW_JOB", "ReviewJobWorker", "enqueue_reviews", "job_queue", "review_id_for"]
+__all__ = [
+    "PROVIDER_BATCH_JOB",
+    "REVIEW_JOB",
+    "ReviewJobWorker",
+    "enqueue_reviews",
+    "job_queue",
+    "review_id_for",
+    "submit_provider_batch",
+]
 
 logger = logging.getLogger(__name__)
 
 REVIEW_JOB = "review"
+PROVIDER_BATCH_JOB = "provider_batch"
+#: Provider batches answer within 24 hours: enough polls for that at the slowest interval.
+_BATCH_POLLS = 10_000
 _NAMESPACE = uuid.UUID("2d0e6b0c-8f0b-4d7e-a9a1-6b3f3c9e5a27")
 
 
@@ -76,6 +110,79 @@ async def enqueue_reviews(
     )
 
 
+async def _batch_requests(
+    service: DocSenseService, reviews: Sequence[Mapping[str, Any]]
+) -> list[tuple[ReviewRequest, tuple[LoadedPack, ...]]]:
+    out = []
+    for item in reviews:
+        doc = await service.document(str(item["document_id"]))
+        target = service.version_of(doc, item.get("version"))
+        if not target.converted:
+            raise InvalidArgument(f"{doc.id} {target.label} has not been converted")
+        packs = tuple(load_pack(p) for p in (item.get("packs") or service.default_packs))
+        out.append((review_request(service.review_document(doc, target), packs), packs))
+    return out
+
+
+async def submit_provider_batch(
+    service: DocSenseService,
+    queue: JobQueue,
+    document_ids: Sequence[str],
+    *,
+    reviewer: str | None = None,
+    packs: Sequence[str] | None = None,
+    poll_interval: float = 60.0,
+) -> str:
+    """Send every call of the reviews of ``document_ids`` as one provider batch.
+
+    The reviewer spec must name an LLM provider with a batch mode (anthropic, openai,
+    google). Returns the job batch id; ``batch_status`` / ``job`` follow it, and a worker
+    (``docsense worker``) completes the reviews once the provider batch has ended.
+    """
+    if not document_ids:
+        raise InvalidArgument("give at least one document id")
+    spec = reviewer or service.default_reviewer
+    chosen = service.reviewer_for(spec)
+    if not isinstance(chosen, BatchReviewer):
+        raise ReviewerError(
+            f"reviewer {spec!r} has no batch mode: use one LLM provider, e.g. 'anthropic', "
+            "'openai' or 'google' (not a combination or a fallback chain)"
+        )
+    reviews = []
+    for document_id in document_ids:
+        doc = await service.document(document_id)
+        target = service.version_of(doc, None)
+        reviews.append({
+            "document_id": doc.id,
+            "version": target.label,
+            "packs": list(packs) if packs is not None else list(service.default_packs),
+        })
+    built = await _batch_requests(service, reviews)
+    ticket = await chosen.submit_batch([request for request, _ in built])
+    batch_id = f"batch-{uuid.uuid4()}"
+    await queue.enqueue(
+        PROVIDER_BATCH_JOB,
+        [{"reviewer": chosen.spec, "ticket": ticket, "reviews": reviews,
+          "poll_interval": poll_interval}],
+        batch_id=batch_id,
+        max_attempts=_BATCH_POLLS,
+    )
+    logger.info("submitted provider batch %s (%s calls) as %s", ticket.get("batch_id"),
+                ticket.get("calls"), batch_id)
+    return batch_id
+
+
+class _Precomputed:
+    """A reviewer that returns a result already computed (a provider batch's answer)."""
+
+    def __init__(self, spec: str, result: ReviewerResult) -> None:
+        self.spec = spec
+        self._result = result
+
+    async def review(self, request: ReviewRequest) -> ReviewerResult:
+        return self._result
+
+
 class ReviewJobWorker:
     """Claims review jobs and runs them through the service until stopped."""
 
@@ -105,12 +212,15 @@ class ReviewJobWorker:
         job = await self._queue.claim(self.worker_id, lease_seconds=self._lease)
         if job is None:
             return False
-        if job.kind != REVIEW_JOB:
+        if job.kind not in (REVIEW_JOB, PROVIDER_BATCH_JOB):
             await self._queue.fail(job.id, self.worker_id, f"unknown job kind {job.kind!r}",
                                    retry_after=self._retry_after)
             return True
         keeper = asyncio.create_task(self._keep_lease(job.id))
         try:
+            if job.kind == PROVIDER_BATCH_JOB:
+                await self._provider_batch(job)
+                return True
             payload = job.payload
             result = await self._service.review(
                 str(payload["document_id"]),
@@ -133,19 +243,66 @@ class ReviewJobWorker:
                 logger.warning("job %s was taken over before it completed here", job.id)
         finally:
             keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            await asyncio.gather(keeper, return_exceptions=True)
         return True
 
+    async def _provider_batch(self, job: Job) -> None:
+        payload = job.payload
+        try:
+            reviewer = self._service.reviewer_for(str(payload["reviewer"]))
+            if not isinstance(reviewer, BatchReviewer):
+                raise ReviewerError(f"reviewer {payload['reviewer']!r} has no batch mode")
+            built = await _batch_requests(self._service, payload["reviews"])
+            results = await reviewer.collect_batch(payload["ticket"], [r for r, _ in built])
+            if results is None:
+                ticket = payload["ticket"]
+                await self._queue.fail(
+                    job.id, self.worker_id,
+                    f"provider batch {ticket.get('batch_id')} is still running",
+                    retry_after=float(payload.get("poll_interval", 60.0)),
+                )
+                return
+            done = []
+            for n, (item, (_, packs), result) in enumerate(
+                zip(payload["reviews"], built, results, strict=True)
+            ):
+                review = await self._service.review(
+                    str(item["document_id"]),
+                    packs=packs,
+                    reviewer=_Precomputed(reviewer.spec, result),
+                    version=item.get("version"),
+                    review_id=review_id_for(f"{job.id}#{n}"),
+                )
+                done.append({"document_id": item["document_id"], "review_id": review.review.id,
+                             "score": review.review.state.score})
+        except (DocSenseError, KeyError, TypeError) as exc:
+            logger.warning("provider batch job %s failed: %s", job.id, exc)
+            await self._queue.fail(job.id, self.worker_id, str(exc), retry_after=self._retry_after)
+            return
+        await self._queue.complete(
+            job.id, self.worker_id,
+            {"provider_batch": payload["ticket"].get("batch_id"), "reviews": done},
+        )
+
     async def _keep_lease(self, job_id: str) -> None:
+        """Renew the lease every third of its length until cancelled or it is lost.
+
+        A renewal the store refuses is logged and tried again at the next turn; if the lease
+        runs out meanwhile another worker may take the job over, and this worker's
+        ``complete`` then reports that it no longer holds it.
+        """
         while True:
             await asyncio.sleep(self._lease / 3)
-            if not await self._queue.extend(job_id, self.worker_id, lease_seconds=self._lease):
+            try:
+                held = await self._queue.extend(job_id, self.worker_id, lease_seconds=self._lease)
+            except StorageError as exc:
+                logger.warning("could not renew the lease of job %s: %s", job_id, exc)
+                continue
+            if not held:
                 return
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run jobs until ``stop`` is set, polling when the queue is empty."""
         while not stop.is_set():
             if not await self.run_once():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self._poll)
+                await wait_or_stop(stop, asyncio.sleep(self._poll))

@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 import attrs
 
 from docsense.application.mapping import EventMapper
+from docsense.application.waiting import wait_or_stop
 from docsense.domain.events import DomainEvent
 from docsense.errors import DocSenseError, InvalidArgument, ProjectionConflict
 from docsense.ports import (
@@ -456,12 +457,8 @@ class ProjectionRunner:
         """Catch up, then wait for new events (``wakeup`` or polling) until ``stop`` is set."""
         while not stop.is_set():
             await self.catch_up()
-            wait = wakeup(poll_interval) if wakeup else self._sleep(poll_interval)
-            stopper = asyncio.ensure_future(stop.wait())
-            waiter = asyncio.ensure_future(wait)
-            _, pending = await asyncio.wait({stopper, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
+            waiting = wakeup(poll_interval) if wakeup else self._sleep(poll_interval)
+            await wait_or_stop(stop, waiting)
 
     async def _read_batch(self, after: int, *, read_ahead: bool = False) -> list[RecordedEvent]:
         # A full page can never change (no event commits below one already visible), so it

@@ -8,10 +8,14 @@ as times.
 Collections:
 
 - ``documents/documents`` keyed by document id: title, filename, latest version, status,
-  last score and review, page and word counts, timestamps.
+  last score and review, page and word counts, timestamps. Reviews do not write to the
+  document's stream; the row takes its review fields from ``ReviewCompleted``.
+- ``documents/files`` keyed by sha256: the first document (and version) uploaded from
+  that file, so an upload of the same bytes finds it.
 - ``reviews/reviews`` keyed by review id: document, packs, reviewer, status, score, counts
   (``findings`` at or above the review's confidence threshold, their ``places``, and how many
-  findings are ``below_threshold``).
+  findings are ``below_threshold``), and ``feedback`` (``open``, ``applying``, ``applied``)
+  once its feedback has started.
 - ``findings/findings`` keyed by ``<review id>:<finding id>``: the finding (a group: its first
   quote and its number of ``places``) with its document, review, packs, whether it is below
   the review's confidence threshold, and the feedback decision taken on it.
@@ -35,6 +39,7 @@ __all__ = [
     "ReviewsProjection",
     "audit_log",
     "builtin_projections",
+    "document_with_file",
     "find_findings",
     "list_documents",
     "list_reviews",
@@ -75,12 +80,30 @@ class DocumentsProjection(Projection):
             "DocumentRevised",
             "DocumentReuploaded",
             "DocumentExported",
+            "ReviewStarted",
+            "ReviewCompleted",
         }
     )
 
     async def apply(self, event: ProjectedEvent, tx: ReadModelTransaction) -> None:
         """Update the document's row."""
-        key, p = event.stream_id, event.payload
+        p = event.payload
+        if event.event_type == "ReviewStarted":
+            await _remember(
+                tx,
+                event.stream_id,
+                document_id=p["document_id"],
+                version=_version(p["document_version"]),
+            )
+            return
+        if event.event_type == "ReviewCompleted":
+            context = await _context(tx, event.stream_id)
+            if "document_id" in context:
+                await self._reviewed(
+                    tx, context["document_id"], context["version"], event.stream_id, p["score"]
+                )
+            return
+        key = event.stream_id
         # A creating event starts the row: no lookup (a miss costs a round trip to the store).
         created = event.event_type == "DocumentUploaded"
         doc: dict[str, Any] = (
@@ -103,9 +126,10 @@ class DocumentsProjection(Projection):
                     created_at=event.occurred_at_iso,
                     created_by=event.actor,
                 )
+                await _index_file(tx, p["sha256"], key, doc["latest_version"])
             case "DocumentConverted":
                 doc.update(status="converted", pages=p["page_count"], words=p["word_count"])
-            case "DocumentReviewed":
+            case "DocumentReviewed":  # written by docsense before reviews stopped linking
                 doc.update(status="reviewed", last_score=p["score"], last_review_id=p["review_id"])
             case "DocumentRevised":
                 doc.update(
@@ -122,9 +146,38 @@ class DocumentsProjection(Projection):
                     size=p["size"],
                     versions=int(doc.get("versions", 1)) + 1,
                 )
+                await _index_file(tx, p["sha256"], key, doc["latest_version"])
             case "DocumentExported":
                 doc["exports"] = int(doc.get("exports", 0)) + 1
         tx.put("documents", key, doc)
+
+    @staticmethod
+    async def _reviewed(
+        tx: ReadModelTransaction, document_id: str, version: str, review_id: str, score: float
+    ) -> None:
+        doc = await tx.get("documents", document_id)
+        if doc is None:
+            return
+        doc.update(last_score=score, last_review_id=review_id)
+        if doc.get("latest_version") == version:
+            doc["status"] = "reviewed"
+        tx.put("documents", document_id, doc)
+
+
+async def _index_file(
+    tx: ReadModelTransaction, sha256: str, document_id: str, version: str
+) -> None:
+    """Remember the first document (and version) uploaded from the file ``sha256``."""
+    if await tx.get("files", sha256) is None:
+        tx.put("files", sha256, {"sha256": sha256, "document_id": document_id, "version": version})
+
+
+_FEEDBACK_STATUS = {
+    "FeedbackSessionOpened": "open",
+    "FeedbackApplyStarted": "applying",
+    "FeedbackApplyAbandoned": "open",
+    "FeedbackApplied": "applied",
+}
 
 
 class ReviewsProjection(Projection):
@@ -133,11 +186,21 @@ class ReviewsProjection(Projection):
     name = "reviews"
     event_types = frozenset(
         {"ReviewStarted", "FindingsRecorded", "ReviewCompleted", "ReviewFailed"}
+        | set(_FEEDBACK_STATUS)
     )
 
     async def apply(self, event: ProjectedEvent, tx: ReadModelTransaction) -> None:
         """Update the review's row."""
-        key, p = event.stream_id, event.payload
+        p = event.payload
+        if event.event_type in _FEEDBACK_STATUS:
+            # A session's stream id is its review's with another prefix.
+            review_id = "review-" + event.stream_id.removeprefix("feedback-")
+            review = await tx.get("reviews", review_id)
+            if review is not None:
+                review["feedback"] = _FEEDBACK_STATUS[event.event_type]
+                tx.put("reviews", review_id, review)
+            return
+        key = event.stream_id
         created = event.event_type == "ReviewStarted"
         row: dict[str, Any] = (
             {"id": key} if created else await tx.get("reviews", key) or {"id": key}
@@ -285,6 +348,11 @@ class FindingsProjection(Projection):
                         tx.put("findings", key, row)
 
 
+def _score(score: float | None) -> str:
+    # A review that assessed no policy has no score (see ReviewCompleted).
+    return "none (nothing assessed)" if score is None else f"{score:.2f}"
+
+
 _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "DocumentUploaded": lambda p: (
         f"uploaded {p['filename']} ({p['media_type']}, {p['size']} bytes)"
@@ -294,7 +362,7 @@ _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"{len(p['sections'])} sections, {len(p['warnings'])} warnings"
     ),
     "DocumentReviewed": lambda p: (
-        f"review {p['review_id']} scored version {_version(p['version'])} {p['score']:.2f}"
+        f"review {p['review_id']} scored version {_version(p['version'])} {_score(p['score'])}"
     ),
     "DocumentRevised": lambda p: (
         f"revised to version {_version(p['version'])} applying "
@@ -313,12 +381,17 @@ _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"{sum(len(f['occurrences']) for f in p['findings'])} places "
         f"({p['ungrounded_dropped']} ungrounded dropped)"
     ),
-    "ReviewCompleted": lambda p: f"review completed: score {p['score']:.2f}",
+    "ReviewCompleted": lambda p: f"review completed: score {_score(p['score'])}",
     "ReviewFailed": lambda p: f"review failed: {p['reason']}",
     "FeedbackSessionOpened": lambda p: f"feedback opened on {len(p['items'])} suggestions",
     "SuggestionAccepted": lambda p: f"accepted suggestion {p['finding_id']}",
     "SuggestionRejected": lambda p: f"rejected suggestion {p['finding_id']}: {p['reason']}",
     "SuggestionModified": lambda p: f"modified suggestion {p['finding_id']}",
+    "FeedbackApplyStarted": lambda p: (
+        f"started applying {len(p['applied_finding_ids'])} suggestions to version "
+        f"{_version(p['base_version'])}"
+    ),
+    "FeedbackApplyAbandoned": lambda p: f"apply abandoned: {p['reason']}",
     "FeedbackApplied": lambda p: (
         f"applied {len(p['applied_finding_ids'])} suggestions as version "
         f"{_version(p['document_version'])}"
@@ -386,11 +459,30 @@ async def list_documents(
     )
 
 
+async def document_with_file(store: ProjectionStore, sha256: str) -> JSONObject | None:
+    """Return ``{"document_id", "version", "sha256"}`` of the first upload of a file, or None."""
+    rows = await store.query("documents", "files", filters=[Filter("sha256", "=", sha256)], limit=1)
+    return rows[0] if rows else None
+
+
 async def list_reviews(
-    store: ProjectionStore, *, document_id: str | None = None, limit: int = 50, offset: int = 0
+    store: ProjectionStore,
+    *,
+    document_id: str | None = None,
+    status: str | None = None,
+    feedback: str | None = None,
+    started_before: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[JSONObject]:
-    """Return reviews (of one document, or all), newest first."""
+    """Return reviews (of one document, or all; by status or feedback status), newest first."""
     filters = [Filter("document_id", "=", document_id)] if document_id else []
+    if status:
+        filters.append(Filter("status", "=", status))
+    if feedback:
+        filters.append(Filter("feedback", "=", feedback))
+    if started_before:
+        filters.append(Filter("started_at", "<", _time(started_before)))
     return await store.query(
         "reviews",
         "reviews",

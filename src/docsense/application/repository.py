@@ -12,31 +12,61 @@ snapshot is a cache, never the source of truth.
 
 :class:`UnitOfWork` groups the aggregates one operation touches and saves them on
 ``commit()``; leaving the block without committing discards their pending events.
+
+With ``cache_size`` > 0 the repository also keeps the states of the aggregates it last
+loaded or saved (least recently used first out): a load then reads only the events after
+the kept version, usually none, instead of the whole stream. States are immutable and
+always as stored, so the cache changes no result, only how much is read and decoded.
+
+Decoding and encoding events is CPU work: for a heavy stream (a long document's text and
+IR, a review with many findings; over ``OFFLOAD_WEIGHT`` characters of text, roughly) it
+runs in a worker thread, so an async caller's event loop keeps running meanwhile; light
+ones, the usual case, stay on the caller's thread, which is faster for them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
+
+import attrs
 
 from docsense.application.mapping import EventMapper
 from docsense.domain import codec
 from docsense.domain.aggregate import Aggregate
-from docsense.errors import AggregateNotFound, DomainError, InvalidArgument
+from docsense.errors import (
+    AggregateNotFound,
+    DocumentNotFound,
+    DomainError,
+    InvalidArgument,
+    ReviewNotFound,
+)
 from docsense.ports import EventStore, Snapshot, SnapshotStore
 
-__all__ = ["Repository", "UnitOfWork"]
+__all__ = ["OFFLOAD_WEIGHT", "Repository", "UnitOfWork"]
 
 logger = logging.getLogger(__name__)
 
 A = TypeVar("A", bound=Aggregate[Any])
 
+OFFLOAD_WEIGHT = 50_000
+"""Text (characters, plus 200 per list item) above which events are coded in a thread."""
+
+_NOT_FOUND: dict[str, type[AggregateNotFound]] = {
+    "document": DocumentNotFound,
+    "review": ReviewNotFound,
+}
+
 
 class Repository:
     """Loads and saves aggregates of any kind through the storage ports.
 
-    ``snapshot_every`` = 0 turns snapshots off.
+    ``snapshot_every`` = 0 turns snapshots off; ``cache_size`` is how many aggregate states
+    to keep in memory (0: none).
     """
 
     def __init__(
@@ -46,27 +76,55 @@ class Repository:
         *,
         mapper: EventMapper | None = None,
         snapshot_every: int = 100,
+        cache_size: int = 0,
     ) -> None:
-        if snapshot_every < 0:
-            raise InvalidArgument(f"snapshot_every must be >= 0, got {snapshot_every}")
+        if snapshot_every < 0 or cache_size < 0:
+            raise InvalidArgument(
+                f"snapshot_every and cache_size must be >= 0, got {snapshot_every}, {cache_size}"
+            )
         self._events = events
         self._snapshots = snapshots
         self._mapper = mapper or EventMapper()
         self._snapshot_every = snapshot_every
+        self._cache_size = cache_size
+        self._cache: OrderedDict[str, tuple[type[Aggregate[Any]], Any, int]] = OrderedDict()
+
+    def _remember(self, aggregate: Aggregate[Any]) -> None:
+        if self._cache_size and aggregate.exists and not aggregate.pending_events:
+            self._cache[aggregate.id] = (type(aggregate), aggregate.state, aggregate.version)
+            self._cache.move_to_end(aggregate.id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _cached(self, cls: type[A], aggregate_id: str) -> A | None:
+        kept = self._cache.get(aggregate_id)
+        if kept is None or kept[0] is not cls:
+            return None
+        self._cache.move_to_end(aggregate_id)
+        return cls(aggregate_id, kept[1], kept[2])
 
     async def load(self, cls: type[A], aggregate_id: str, *, use_snapshot: bool = True) -> A:
-        """Return the aggregate ``aggregate_id``; raise AggregateNotFound if it has no events."""
-        aggregate = cls(aggregate_id)
-        if use_snapshot and self._snapshots is not None:
+        """Return the aggregate ``aggregate_id``; raise AggregateNotFound if it has no events.
+
+        The error is the kind's own subclass where there is one (DocumentNotFound,
+        ReviewNotFound): a :class:`LookupError` that says how to list the ids.
+        """
+        aggregate = (self._cached(cls, aggregate_id) if use_snapshot else None) or cls(aggregate_id)
+        if use_snapshot and self._snapshots is not None and not aggregate.exists:
             snapshot = await self._snapshots.load_snapshot(aggregate_id)
             if snapshot is not None:
                 restored = self._restore(cls, snapshot)
                 if restored is not None:
                     aggregate = restored
         records = await self._events.read_stream(aggregate_id, from_version=aggregate.version)
-        aggregate.replay(self._mapper.to_domain(r) for r in records)
+        events = (self._mapper.to_domain(r) for r in records)
+        if _weight(r.payload for r in records) > OFFLOAD_WEIGHT:
+            await asyncio.to_thread(aggregate.replay, events)
+        else:
+            aggregate.replay(events)
         if not aggregate.exists:
-            raise AggregateNotFound(aggregate_id)
+            raise _NOT_FOUND.get(cls.kind, AggregateNotFound)(aggregate_id)
+        self._remember(aggregate)
         return aggregate
 
     def _restore(self, cls: type[A], snapshot: Snapshot) -> A | None:
@@ -93,16 +151,33 @@ class Repository:
             return None
         return cls(snapshot.stream_id, state, snapshot.version)
 
-    async def save(self, aggregate: Aggregate[Any]) -> list[int]:
-        """Append the aggregate's pending events; return their global positions."""
+    async def save(self, aggregate: Aggregate[Any], *, remember: bool = True) -> list[int]:
+        """Append the aggregate's pending events; return their global positions.
+
+        ``remember=False`` keeps the saved state out of the cache: for events whose ids may
+        be stored already (an idempotent re-append), whose stored copy, the one every later
+        load sees, may differ from these in time and metadata.
+        """
         pending = aggregate.pending_events
         if not pending:
             return []
         expected = aggregate.saved_version
-        positions = await self._events.append(
-            aggregate.id, [self._mapper.to_new_event(e) for e in pending], expected
-        )
+
+        def encode() -> list[Any]:
+            return [self._mapper.to_new_event(e) for e in pending]
+
+        heavy = _weight(attrs.asdict(e, recurse=False) for e in pending) > OFFLOAD_WEIGHT
+        new_events = await asyncio.to_thread(encode) if heavy else encode()
+        try:
+            positions = await self._events.append(aggregate.id, new_events, expected)
+        except BaseException:
+            self._cache.pop(aggregate.id, None)  # it changed under us: read it afresh
+            raise
         aggregate.mark_saved()
+        if remember:
+            self._remember(aggregate)
+        else:
+            self._cache.pop(aggregate.id, None)
         every = self._snapshot_every
         crossed_interval = every and expected // every != aggregate.version // every
         if self._snapshots is not None and crossed_interval:
@@ -121,6 +196,18 @@ class Repository:
                 state=codec.unstructure(aggregate.state),
             )
         )
+
+
+def _weight(payloads: Iterable[Mapping[str, Any]]) -> int:
+    """Estimate the work of coding events: characters of top-level text, 200 per list item."""
+    total = 0
+    for payload in payloads:
+        for value in payload.values():
+            if isinstance(value, str):
+                total += len(value)
+            elif isinstance(value, list | tuple):
+                total += 200 * len(value)
+    return total
 
 
 class UnitOfWork:

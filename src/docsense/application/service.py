@@ -7,16 +7,27 @@ embedding applications can use it directly. Each operation:
 2. loads aggregates through the :class:`~docsense.application.repository.Repository`,
 3. calls their commands with a :class:`~docsense.domain.events.CommandContext` carrying the
    clock, fresh ids, the actor and the correlation id,
-4. saves them with optimistic concurrency.
+4. saves them with optimistic concurrency; commands whose effects commute retry a conflict
+   internally (:mod:`~docsense.application.retries`), and commands that change two streams
+   are made safe to finish on retry (:mod:`~docsense.application.feedback`).
+
+Every command writes one stream in one append, except applying feedback (see
+:mod:`~docsense.application.feedback`) and recording a policy pack the first time it is
+used (a shared catalogue entry, idempotent). A review's events are appended together when
+it has finished, so a review that is interrupted leaves nothing behind. Ingesting a file
+whose bytes are already stored returns the document that has them, and ``idempotency_key=``
+makes a retried request return the first one's result
+(:mod:`~docsense.application.idempotency`). ``docs/concepts/concurrency.md`` has the table
+of what each command guarantees.
 
 Reads for lists and history go to the read models, caught up first so a caller always sees
-its own writes.
+its own writes; if the store refuses that write (a full disk, a read-only file) the read
+models answer as they stand rather than failing the read.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,7 +37,13 @@ from typing import Any
 
 import attrs
 
-from docsense.adapters.convert import IngestLimits, convert_document
+from docsense.adapters.convert import IngestLimits
+from docsense.application.feedback import FeedbackCommands
+from docsense.application.idempotency import (
+    check_key,
+    keyed_stream_id,
+)
+from docsense.application.ingest import IngestCommands, load_document
 from docsense.application.projections import ProjectionRunner
 from docsense.application.read_models import (
     audit_log,
@@ -36,9 +53,10 @@ from docsense.application.read_models import (
     list_reviews,
 )
 from docsense.application.repository import Repository
+from docsense.application.retries import DEFAULT_RETRY, RetryPolicy, Sleep, retry_on_conflict
 from docsense.domain.documents import Document, DocumentVersion, VersionNumber
 from docsense.domain.events import CommandContext, EventMetadata
-from docsense.domain.feedback import FeedbackSession, apply_edits
+from docsense.domain.feedback import FeedbackSession
 from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE
 from docsense.domain.policies import Policy, PolicyPack
 from docsense.domain.review import PackRef, Review, ReviewStatus
@@ -46,9 +64,14 @@ from docsense.errors import (
     AggregateNotFound,
     ConcurrencyConflict,
     DocSenseError,
+    IdempotencyKeyReused,
+    InputFileNotFound,
     InvalidArgument,
     InvalidTransition,
     ReviewError,
+    ReviewNotFound,
+    StorageError,
+    VersionNotFound,
 )
 from docsense.extraction import extract_ir
 from docsense.logs import correlation_scope
@@ -80,7 +103,12 @@ class ReviewResult:
 
 
 class DocSenseService:
-    """All docsense operations on one store, as coroutines."""
+    """All docsense operations on one store, as coroutines.
+
+    ``retry`` bounds the internal retries of commands that commute; ``sleep`` waits between
+    them (tests pass one that does not wait). ``cache_size`` aggregates stay decoded in
+    memory between commands (see :class:`~docsense.application.repository.Repository`).
+    """
 
     def __init__(
         self,
@@ -94,24 +122,49 @@ class DocSenseService:
         reviewer_factory: Callable[[str], Reviewer] = resolve_reviewer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Sleep = asyncio.sleep,
+        cache_size: int = 32,
     ) -> None:
         self.storage = storage
-        self.repository = Repository(storage, storage, snapshot_every=snapshot_every)
+        self.repository = Repository(
+            storage, storage, snapshot_every=snapshot_every, cache_size=cache_size
+        )
         self.projections = ProjectionRunner(storage, storage.projections, builtin_projections())
         self.actor = actor
         self.default_reviewer = reviewer
-        self.default_packs = tuple(packs)
+        self.default_packs = (packs,) if isinstance(packs, str) else tuple(packs)
         self.limits = limits or IngestLimits()
-        self._reviewer_factory = reviewer_factory
-        self._clock = clock
         self.default_min_confidence = min_confidence_argument(min_confidence)
-
-    def _context(self, correlation_id: str, actor: str | None) -> CommandContext:
-        return CommandContext(
-            now=self._clock,
-            new_id=lambda: str(uuid.uuid4()),
-            metadata=EventMetadata(actor=actor or self.actor, correlation_id=correlation_id),
+        self.feedback_commands = FeedbackCommands(
+            self.repository, storage, extract_ir, retry=retry, sleep=sleep
         )
+        self.ingest_commands = IngestCommands(
+            storage,
+            self.repository,
+            limits=self.limits,
+            fresh=self._fresh_read_models,
+            retry=retry,
+            sleep=sleep,
+        )
+        self._reviewer_factory = reviewer_factory
+        self.clock = clock
+        self._retry = retry
+        self._sleep = sleep
+
+    def _context(
+        self, correlation_id: str, actor: str | None, key: str | None = None
+    ) -> CommandContext:
+        return CommandContext(
+            now=self.clock,
+            new_id=lambda: str(uuid.uuid4()),
+            metadata=EventMetadata(
+                actor=actor or self.actor, correlation_id=correlation_id, idempotency_key=key
+            ),
+        )
+
+    async def _retrying(self, attempt: Callable[[], Any], what: str) -> Any:
+        return await retry_on_conflict(attempt, what=what, policy=self._retry, sleep=self._sleep)
 
     # --- ingest -------------------------------------------------------------------------
 
@@ -124,63 +177,38 @@ class DocSenseService:
         document_id: str | None = None,
         declared_mime: str | None = None,
         actor: str | None = None,
+        idempotency_key: str | None = None,
+        force_new: bool = False,
     ) -> Document:
-        """Convert and store a file: a new document, or a new major version of ``document_id``."""
+        """Convert and store a file: a new document, or a new major version of ``document_id``.
+
+        Bytes already stored return the document that has them (its current state) unless
+        ``force_new``; re-uploading a document's current bytes returns it unchanged. With
+        ``idempotency_key``, a retry of this request returns what the first one stored.
+        """
+        key = check_key(idempotency_key)
         with correlation_scope() as cid:
-            ctx = self._context(cid, actor)
-            converted = await asyncio.to_thread(
-                convert_document, data, filename, declared_mime=declared_mime, limits=self.limits
+            return await self.ingest_commands.ingest(
+                data,
+                filename,
+                self._context(cid, actor, key),
+                title=title,
+                document_id=document_id,
+                declared_mime=declared_mime,
+                force_new=force_new,
             )
-            ir = await asyncio.to_thread(
-                extract_ir, converted.markdown, converted.sections, converted.anchors
-            )
-            sha256 = await self.storage.put_blob(data)
-            media_type = converted.media_type.value
-            if document_id is None:
-                doc = Document.upload(
-                    ctx,
-                    filename=converted.filename,
-                    media_type=media_type,
-                    size=len(data),
-                    sha256=sha256,
-                    title=title or converted.title or None,
-                )
-            else:
-                doc = await self.repository.load(Document, document_id)
-                if doc.state.current.sha256 == sha256:
-                    raise InvalidArgument(
-                        f"{converted.filename}: the same bytes as version "
-                        f"{doc.state.current.label} of {document_id}; nothing to upload"
-                    )
-                doc.reupload(
-                    ctx,
-                    filename=converted.filename,
-                    media_type=media_type,
-                    size=len(data),
-                    sha256=sha256,
-                )
-            doc.convert(
-                ctx,
-                markdown=converted.markdown,
-                sections=converted.sections,
-                ir=ir,
-                converter=f"docsense:{converted.media_type.name.lower()}",
-                warnings=converted.warnings,
-                page_count=converted.pages,
-                word_count=converted.words,
-                anchors=converted.anchors,
-            )
-            await self.repository.save(doc)
-            logger.info(
-                "ingested %s as %s version %s", converted.filename, doc.id, doc.state.current.label
-            )
-            return doc
 
     async def ingest_path(self, path: str | Path, **kwargs: Any) -> Document:
-        """Read ``path`` and ingest it (see :meth:`ingest`)."""
+        """Read ``path`` and ingest it (see :meth:`ingest`).
+
+        A missing file raises :class:`~docsense.errors.InputFileNotFound` (a
+        ``FileNotFoundError``).
+        """
         p = Path(path)
         try:
             data = await asyncio.to_thread(p.read_bytes)
+        except FileNotFoundError:
+            raise InputFileNotFound(str(p)) from None
         except OSError as exc:
             raise InvalidArgument(f"cannot read {p}: {exc.strerror or exc}") from exc
         return await self.ingest(data, p.name, **kwargs)
@@ -188,20 +216,32 @@ class DocSenseService:
     # --- documents ----------------------------------------------------------------------
 
     async def document(self, document_id: str) -> Document:
-        """Load a document aggregate (every version is in its state)."""
-        if not document_id.startswith("document-"):
-            raise InvalidArgument(f"{document_id!r} is not a document id (document-...)")
-        return await self.repository.load(Document, document_id)
+        """Load a document aggregate (every version is in its state).
+
+        An unknown id raises :class:`~docsense.errors.DocumentNotFound` (a LookupError).
+        """
+        return await load_document(self.repository, document_id)
+
+    def reviewer_for(self, spec: str) -> Reviewer:
+        """Return the reviewer of ``spec`` from this service's reviewer factory."""
+        return self._reviewer_factory(spec)
+
+    @staticmethod
+    def review_document(doc: Document, target: DocumentVersion) -> ReviewDocument:
+        """Return what a reviewer reads of ``target`` (a version of ``doc``)."""
+        return _review_document(doc, target)
 
     @staticmethod
     def version_of(doc: Document, version: str | VersionNumber | None) -> DocumentVersion:
-        """Return ``version`` of ``doc`` (default: current); raise InvalidArgument if absent."""
+        """Return ``version`` of ``doc`` (default: current); raise VersionNotFound if absent."""
         if version is None:
             return doc.state.current
-        found = doc.state.find_version(version)
+        try:
+            found = doc.state.find_version(version)
+        except DocSenseError:
+            found = None
         if found is None:
-            known = ", ".join(v.label for v in doc.state.versions)
-            raise InvalidArgument(f"{doc.id} has no version {version}; it has {known}")
+            raise VersionNotFound(doc.id, str(version), [v.label for v in doc.state.versions])
         return found
 
     async def original_bytes(self, document_id: str, version: str | None = None) -> bytes:
@@ -214,7 +254,8 @@ class DocSenseService:
     async def _pack_ref(self, pack: LoadedPack, ctx: CommandContext) -> PackRef:
         """Record ``pack`` at its version in the pack's stream; return the reference."""
         stream = f"policypack-{uuid.uuid5(_PACK_NAMESPACE, pack.key)}"
-        for _ in range(3):
+
+        async def attempt() -> PackRef:
             try:
                 aggregate = await self.repository.load(PolicyPack, stream)
             except AggregateNotFound:
@@ -222,12 +263,32 @@ class DocSenseService:
             if aggregate.state.published_version(pack.version) is None:
                 _sync_policies(aggregate, pack, ctx)
                 aggregate.publish(ctx, version=pack.version)
-            try:
-                await self.repository.save(aggregate)
-            except ConcurrencyConflict:
-                continue  # another process recorded the pack meanwhile: look again
+            await self.repository.save(aggregate)
             return PackRef(pack_id=stream, version=pack.version)
-        raise ReviewError(f"could not record pack {pack.key!r}: it kept changing")
+
+        ref: PackRef = await self._retrying(attempt, f"record pack {pack.key!r}")
+        return ref
+
+    async def load_packs(self, packs: Sequence[str | LoadedPack] | str | None) -> tuple[
+        LoadedPack, ...
+    ]:
+        """Load ``packs`` (default: the service's), off the event loop; a string is one pack."""
+        chosen = packs if packs is not None else self.default_packs
+        if isinstance(chosen, str | LoadedPack):
+            chosen = (chosen,)
+        if not chosen:
+            raise InvalidArgument("name at least one policy pack")
+        return await asyncio.to_thread(
+            lambda: tuple(p if isinstance(p, LoadedPack) else load_pack(p) for p in chosen)
+        )
+
+    async def reviewer(self, reviewer: str | Reviewer | None = None) -> Reviewer:
+        """Return the reviewer for a spec (default: the service's), built off the event loop."""
+        spec = reviewer if reviewer is not None else self.default_reviewer
+        if not isinstance(spec, str):
+            return spec
+        built: Reviewer = await asyncio.to_thread(self._reviewer_factory, spec)
+        return built
 
     # --- review -------------------------------------------------------------------------
 
@@ -235,166 +296,128 @@ class DocSenseService:
         self,
         document_id: str,
         *,
-        packs: Sequence[str | LoadedPack] | None = None,
+        packs: Sequence[str | LoadedPack] | str | None = None,
         reviewer: str | Reviewer | None = None,
         version: str | None = None,
         actor: str | None = None,
         review_id: str | None = None,
         fail_on_error: bool = True,
         min_confidence: float | None = None,
+        idempotency_key: str | None = None,
     ) -> ReviewResult:
-        """Review a document version; record the review, link it and open its feedback.
+        """Review a document version and record the review, all its events in one append.
 
-        ``min_confidence`` (default: the service's) is the review's confidence threshold:
-        findings below it are recorded but not shown, scored or offered for feedback.
+        Nothing is stored until the review has finished, so an interrupted review leaves
+        nothing behind; the review names its document and version, and the ``reviews``
+        read model lists it with the document's other reviews. ``min_confidence`` (default:
+        the service's) is the review's confidence threshold: findings below it are recorded
+        but not shown, scored or offered for feedback.
 
-        With ``review_id`` the call is resumable: if that review already exists (a queued
-        job run again after its worker died) it is completed where it stopped and its
-        side effects (document link, feedback session) are made once, never twice.
-        ``fail_on_error=False`` leaves a review whose reviewer failed open for a retry
-        instead of recording it as failed.
+        With ``review_id`` (a queued job's) or ``idempotency_key`` the review's id is fixed:
+        a call for a review that already finished returns it (a failed one raises its
+        failure again), and of two concurrent runs one stores its result and both return
+        it. ``fail_on_error=False`` records nothing when the reviewer fails (a job that will
+        be retried).
         """
+        key = check_key(idempotency_key)
+        if key is not None:
+            if review_id is not None:
+                raise InvalidArgument("give review_id or idempotency_key, not both")
+            review_id = keyed_stream_id("review", key)
         threshold = self.default_min_confidence
         if min_confidence is not None:
             threshold = min_confidence_argument(min_confidence)
         with correlation_scope() as cid:
-            ctx = self._context(cid, actor)
+            ctx = self._context(cid, actor, key)
             doc = await self.document(document_id)
             target = self.version_of(doc, version)
+            review = await self._existing_review(review_id, doc, target, key)
+            if review is not None and review.state.status is not ReviewStatus.STARTED:
+                return await self._finished(review)
             if not target.converted:
                 raise InvalidTransition(
                     document_id, "uploaded", "review", "the version has not been converted"
                 )
-            loaded = tuple(
-                p if isinstance(p, LoadedPack) else load_pack(p)
-                for p in (packs or self.default_packs)
-            )
-            spec = reviewer if reviewer is not None else self.default_reviewer
-            chosen = self._reviewer_factory(spec) if isinstance(spec, str) else spec
-            review = await self._started_review(
-                ctx, doc, target, loaded, chosen, review_id, threshold
-            )
-            outcome: ReviewOutcome | None = None
-            if review.state.status is ReviewStatus.STARTED:
-                outcome = await self._run(ctx, review, doc, target, loaded, chosen, fail_on_error)
-            if review.state.status is not ReviewStatus.COMPLETED:
-                raise ReviewError(f"review {review.id} is {review.state.status}")
-            await self._link_review(ctx, doc, review)
-            await self._open_feedback(ctx, review)
-            if outcome is None:
-                return await self.load_review(review.id)
+            loaded = await self.load_packs(packs)
+            chosen = await self.reviewer(reviewer)
+            if review is None:  # (a STARTED one was written by an older docsense: resume it)
+                refs = [await self._pack_ref(p, ctx) for p in loaded]
+                review = Review.start(
+                    ctx,
+                    document_id=doc.id,
+                    document_version=target.number,
+                    packs=refs,
+                    reviewer=chosen.spec,
+                    review_id=review_id,
+                    min_confidence=threshold,
+                )
+            request = await asyncio.to_thread(_review_document, doc, target)
+            try:
+                outcome = await run_review(
+                    request, loaded, chosen, min_confidence=review.state.min_confidence
+                )
+            except DocSenseError as exc:
+                if fail_on_error:
+                    review.fail(ctx, reason=str(exc), retryable=True)
+                    await self._save_review(review, fixed_id=review_id is not None)
+                raise
+            await asyncio.to_thread(_record_outcome, review, ctx, outcome)  # (many findings)
+            stored = await self._save_review(review, fixed_id=review_id is not None)
+            if stored is not review:
+                return await self._finished(stored)  # a rival run of the same review won
             logger.info(
-                "reviewed %s %s: score %.2f, %d findings",
+                "reviewed %s %s: score %s, %d findings",
                 doc.id,
                 target.label,
-                outcome.score,
+                "none (nothing assessed)" if outcome.score is None else f"{outcome.score:.2f}",
                 len(outcome.findings),
             )
             return ReviewResult(review, outcome, loaded)
 
-    async def _started_review(
+    async def _existing_review(
         self,
-        ctx: CommandContext,
+        review_id: str | None,
         doc: Document,
         target: DocumentVersion,
-        loaded: tuple[LoadedPack, ...],
-        chosen: Reviewer,
-        review_id: str | None,
-        min_confidence: float,
-    ) -> Review:
-        if review_id is not None:
-            with contextlib.suppress(AggregateNotFound):
-                return await self.repository.load(Review, review_id)
-        refs = [await self._pack_ref(p, ctx) for p in loaded]
-        review = Review.start(
-            ctx,
-            document_id=doc.id,
-            document_version=target.number,
-            packs=refs,
-            reviewer=chosen.spec,
-            review_id=review_id,
-            min_confidence=min_confidence,
-        )
+        key: str | None,
+    ) -> Review | None:
+        if review_id is None:
+            return None
+        try:
+            review: Review = await self.repository.load(Review, review_id)
+        except ReviewNotFound:
+            return None
+        state = review.state
+        if key is not None and (state.document_id, state.document_version) != (
+            doc.id,
+            target.number,
+        ):
+            raise IdempotencyKeyReused(
+                key, f"to review {state.document_id} version {state.document_version}"
+            )
+        return review
+
+    async def _finished(self, review: Review) -> ReviewResult:
+        state = review.state
+        if state.status is ReviewStatus.FAILED:
+            raise ReviewError(f"review {review.id} failed: {state.failure_reason}")
+        return await self.load_review(review.id)
+
+    async def _save_review(self, review: Review, *, fixed_id: bool) -> Review:
+        """Append the review's events; with a fixed id, a rival's stored review wins."""
         try:
             await self.repository.save(review)
         except ConcurrencyConflict:
-            if review_id is None:
+            if not fixed_id:
                 raise
-            return await self.repository.load(Review, review_id)  # started by a rival run
+            stored: Review = await self.repository.load(Review, review.id)
+            return stored
         return review
-
-    async def _run(
-        self,
-        ctx: CommandContext,
-        review: Review,
-        doc: Document,
-        target: DocumentVersion,
-        loaded: tuple[LoadedPack, ...],
-        chosen: Reviewer,
-        fail_on_error: bool,
-    ) -> ReviewOutcome:
-        request = _review_document(doc, target)
-        try:
-            outcome = await run_review(
-                request, loaded, chosen, min_confidence=review.state.min_confidence
-            )
-        except DocSenseError as exc:
-            if fail_on_error:
-                review.fail(ctx, reason=str(exc), retryable=True)
-                await self.repository.save(review)
-            raise
-        known = {f.id for f in review.state.all_findings}  # recorded by an earlier, cut-off run
-        new_findings = [f for f in outcome.all_findings if f.id not in known]
-        if new_findings or not known:
-            review.record_findings(
-                ctx, new_findings, ungrounded_dropped=outcome.stats.dropped_ungrounded
-            )
-        review.complete(
-            ctx,
-            score=outcome.score,
-            policy_statuses={o.policy_id: o.status for o in outcome.policy_statuses},
-            usage=outcome.usage,
-            duration_ms=outcome.duration_ms,
-            warnings=outcome.warnings,
-        )
-        await self.repository.save(review)
-        return outcome
-
-    async def _link_review(self, ctx: CommandContext, doc: Document, review: Review) -> None:
-        for _ in range(3):
-            if any(link.review_id == review.id for link in doc.state.reviews):
-                return
-            state = review.state
-            doc.record_review(
-                ctx,
-                review_id=review.id,
-                score=state.score if state.score is not None else 0.0,
-                version=state.document_version,
-            )
-            try:
-                await self.repository.save(doc)
-                return
-            except ConcurrencyConflict:
-                doc = await self.document(doc.id)  # changed meanwhile: look again
-        raise ReviewError(f"could not link review {review.id} to {doc.id}: it kept changing")
-
-    async def _open_feedback(self, ctx: CommandContext, review: Review) -> None:
-        state = review.state
-        actionable = [f for f in state.findings if f.quote and f.location is not None]
-        session = FeedbackSession.open(
-            ctx,
-            review_id=review.id,
-            document_id=state.document_id,
-            document_version=state.document_version,
-            findings=actionable,
-        )
-        with contextlib.suppress(ConcurrencyConflict):  # already opened by an earlier run
-            await self.repository.save(session)
 
     async def load_review(self, review_id: str) -> ReviewResult:
         """Load a stored review; its outcome is rebuilt from the stored state."""
-        if not review_id.startswith("review-"):
-            raise InvalidArgument(f"{review_id!r} is not a review id (review-...)")
+        if not isinstance(review_id, str) or not review_id.startswith("review-"):
+            raise ReviewNotFound(str(review_id))
         review = await self.repository.load(Review, review_id)
         state = review.state
         doc = await self.document(state.document_id)
@@ -414,9 +437,9 @@ class DocSenseService:
                 )
             )
         outcome = None
-        if state.score is not None:
+        if state.status is ReviewStatus.COMPLETED:
             outcome = ReviewOutcome(
-                document=_review_document(doc, target),
+                document=await asyncio.to_thread(_review_document, doc, target),
                 packs=tuple(packs),
                 reviewer=state.reviewer,
                 findings=state.findings,
@@ -434,11 +457,32 @@ class DocSenseService:
             )
         return ReviewResult(review, outcome, tuple(packs))
 
+    async def fail_interrupted_review(self, review_id: str, *, reason: str) -> bool:
+        """Record a review that was started but never finished as failed (retryable).
+
+        Only reviews written by an older docsense can be in that state (this one stores a
+        review when it has finished). Returns False if the review is not ``started``.
+        """
+        with correlation_scope() as cid:
+            ctx = self._context(cid, None)
+
+            async def attempt() -> bool:
+                review: Review = await self.repository.load(Review, review_id)
+                if review.state.status is not ReviewStatus.STARTED:
+                    return False
+                review.fail(ctx, reason=reason, retryable=True)
+                await self.repository.save(review)
+                return True
+
+            done: bool = await self._retrying(attempt, f"fail {review_id}")
+            return done
+
     # --- feedback -----------------------------------------------------------------------
 
     async def feedback(self, review_id: str) -> FeedbackSession:
-        """Load the feedback session of a review."""
-        return await self.repository.load(FeedbackSession, FeedbackSession.id_for(review_id))
+        """Return the feedback session of a completed review (an apply under way is finished)."""
+        with correlation_scope() as cid:
+            return await self.feedback_commands.view(review_id, self._context(cid, None))
 
     async def decide(
         self,
@@ -449,66 +493,38 @@ class DocSenseService:
         reason: str | None = None,
         text: str | None = None,
         actor: str | None = None,
+        idempotency_key: str | None = None,
     ) -> FeedbackSession:
-        """Accept, reject (with ``reason``) or modify (with ``text``) one suggestion."""
-        with correlation_scope() as cid:
-            ctx = self._context(cid, actor)
-            session = await self.feedback(review_id)
-            if decision == "accept":
-                session.accept(ctx, finding_id)
-            elif decision == "reject":
-                session.reject(ctx, finding_id, reason=reason or "")
-            elif decision == "modify":
-                session.modify(ctx, finding_id, text=text or "")
-            else:
-                raise InvalidArgument(f"decision {decision!r}: use accept, reject or modify")
-            await self.repository.save(session)
-            return session
+        """Accept, reject (with ``reason``) or modify (with ``text``) one suggestion.
 
-    async def apply_feedback(self, review_id: str, *, actor: str | None = None) -> Document:
-        """Apply the accepted and modified suggestions as a new minor version."""
+        Decisions on different findings never conflict (they retry internally); another
+        request's different decision on the same finding at the same time raises
+        ``ConcurrencyConflict``.
+        """
+        key = check_key(idempotency_key)
         with correlation_scope() as cid:
-            ctx = self._context(cid, actor)
-            session = await self.feedback(review_id)
-            state = session.state
-            doc = await self.document(state.document_id)
-            if doc.state.current.number != state.document_version:
-                raise InvalidTransition(
-                    session.id,
-                    str(state.status),
-                    "apply",
-                    f"the review was of version {state.document_version} but the document is "
-                    f"now at {doc.state.current.label}: review the current version again",
-                )
-            base = doc.state.current.markdown or ""
-            edits = state.edits()
-            if not edits:
-                raise InvalidTransition(
-                    session.id,
-                    str(state.status),
-                    "apply",
-                    "accept or modify at least one suggestion first",
-                )
-            markdown = apply_edits(base, edits)
-            ir = await asyncio.to_thread(extract_ir, markdown)
-            applied = tuple(i.item.finding_id for i in state.items if i.new_text is not None)
-            doc.revise(
-                ctx,
-                markdown=markdown,
-                sections=ir.sections,
-                ir=ir,
-                review_id=review_id,
-                feedback_session_id=session.id,
-                applied_finding_ids=applied,
+            return await self.feedback_commands.decide(
+                review_id,
+                finding_id,
+                decision,
+                self._context(cid, actor, key),
+                reason=reason,
+                text=text,
             )
-            session.apply(ctx, document_version=doc.state.current.number)
-            await self.repository.save(doc)
-            await self.repository.save(session)
-            logger.info(
-                "applied %d suggestions: %s is now %s",
-                len(applied),
-                doc.id,
-                doc.state.current.label,
+
+    async def apply_feedback(
+        self, review_id: str, *, actor: str | None = None, idempotency_key: str | None = None
+    ) -> Document:
+        """Apply the accepted and modified suggestions as a new minor version.
+
+        Applying feedback that is already applied raises
+        :class:`~docsense.errors.FeedbackAlreadyApplied` naming the version it made, unless
+        ``idempotency_key`` is the first apply's key: then that document is returned.
+        """
+        key = check_key(idempotency_key)
+        with correlation_scope() as cid:
+            doc, _ = await self.feedback_commands.apply(
+                review_id, self._context(cid, actor, key)
             )
             return doc
 
@@ -537,8 +553,13 @@ class DocSenseService:
                 if fmt == "md"
                 else await asyncio.to_thread(markdown_to_docx, markdown, doc.state.title)
             )
-            doc.export(ctx, format=fmt, version=target.number)
-            await self.repository.save(doc)
+
+            async def attempt() -> None:
+                current = await self.document(document_id)
+                current.export(ctx, format=fmt, version=target.number)
+                await self.repository.save(current)
+
+            await self._retrying(attempt, f"record the export of {document_id}")
             return data
 
     # --- read models --------------------------------------------------------------------
@@ -547,16 +568,23 @@ class DocSenseService:
         """Bring the read models up to date (read-your-writes for list queries)."""
         await self.projections.catch_up()
 
+    async def _fresh_read_models(self, name: str | None = None) -> None:
+        """Catch the read models up if the store allows it; else read them as they stand."""
+        try:
+            await self.projections.catch_up(name)
+        except StorageError as exc:
+            logger.warning("read models not brought up to date (%s); they may lag", exc)
+
     async def documents(self, *, limit: int = 50, offset: int = 0) -> list[JSONObject]:
         """List documents, most recently updated first."""
-        await self.catch_up()
+        await self._fresh_read_models()
         return await list_documents(self.storage.projections, limit=limit, offset=offset)
 
     async def reviews(
         self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
     ) -> list[JSONObject]:
         """List reviews (of one document), newest first."""
-        await self.catch_up()
+        await self._fresh_read_models()
         return await list_reviews(
             self.storage.projections, document_id=document_id, limit=limit, offset=offset
         )
@@ -565,7 +593,7 @@ class DocSenseService:
         self, *, limit: int = 50, offset: int = 0, **filters: Any
     ) -> list[JSONObject]:
         """Search findings across documents (see ``read_models.find_findings`` for filters)."""
-        await self.catch_up()
+        await self._fresh_read_models()
         return await find_findings(self.storage.projections, limit=limit, offset=offset, **filters)
 
     async def history(
@@ -573,10 +601,27 @@ class DocSenseService:
     ) -> list[JSONObject]:
         """Every event about a document in order, with actor, time, type and summary."""
         await self.document(document_id)  # a typed error for unknown documents
-        await self.catch_up()
+        await self._fresh_read_models()
         return await audit_log(
             self.storage.projections, document_id=document_id, limit=limit, offset=offset
         )
+
+
+def _record_outcome(review: Review, ctx: CommandContext, outcome: ReviewOutcome) -> None:
+    known = {f.id for f in review.state.all_findings}  # an older docsense's cut-off run's
+    new_findings = [f for f in outcome.all_findings if f.id not in known]
+    if new_findings or not known:
+        review.record_findings(
+            ctx, new_findings, ungrounded_dropped=outcome.stats.dropped_ungrounded
+        )
+    review.complete(
+        ctx,
+        score=outcome.score,
+        policy_statuses={o.policy_id: o.status for o in outcome.policy_statuses},
+        usage=outcome.usage,
+        duration_ms=outcome.duration_ms,
+        warnings=outcome.warnings,
+    )
 
 
 def _sync_policies(aggregate: PolicyPack, pack: LoadedPack, ctx: CommandContext) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from docsense.application.projections import ProjectionHalted, ProjectionRunner
+from docsense.application.waiting import wait_or_stop
+from docsense.errors import StoreUnavailable
 
 __all__ = ["LeaderElector", "ProjectionWorker", "SoleLeader"]
 
@@ -65,37 +67,40 @@ class ProjectionWorker:
         self._leading: set[str] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Lead what can be led, catch up, wait for events; repeat until ``stop`` is set."""
+        """Lead what can be led, catch up, wait for events; repeat until ``stop`` is set.
+
+        A store that becomes unreachable (a database restart) is waited out: the error is
+        logged and the loop tries again after ``poll_interval``.
+        """
         try:
             while not stop.is_set():
-                for name in self._runner.names:
-                    if stop.is_set():
-                        break
-                    if not await self._elector.try_lead(name):
-                        self._leading.discard(name)
-                        continue
-                    if name not in self._leading:
-                        self._leading.add(name)
-                        if self._on_lead:
-                            self._on_lead(name)
-                    try:
-                        await self._runner.catch_up(name)
-                    except ProjectionHalted as exc:
-                        logger.error("%s", exc)
-                await self._wait(stop)
+                try:
+                    await self._round(stop)
+                    waiting = (
+                        self._wakeup(self._poll_interval)
+                        if self._wakeup is not None
+                        else asyncio.sleep(self._poll_interval)
+                    )
+                    await wait_or_stop(stop, waiting)
+                except StoreUnavailable as exc:
+                    logger.warning("projections: %s; trying again", exc)
+                    self._leading.clear()
+                    await wait_or_stop(stop, asyncio.sleep(self._poll_interval))
         finally:
             await self._elector.close()
 
-    async def _wait(self, stop: asyncio.Event) -> None:
-        sleeper: Awaitable[object] = (
-            self._wakeup(self._poll_interval)
-            if self._wakeup is not None
-            else asyncio.sleep(self._poll_interval)
-        )
-        waits: list[asyncio.Future[object]] = [
-            asyncio.ensure_future(stop.wait()),
-            asyncio.ensure_future(sleeper),
-        ]
-        _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
+    async def _round(self, stop: asyncio.Event) -> None:
+        for name in self._runner.names:
+            if stop.is_set():
+                return
+            if not await self._elector.try_lead(name):
+                self._leading.discard(name)
+                continue
+            if name not in self._leading:
+                self._leading.add(name)
+                if self._on_lead:
+                    self._on_lead(name)
+            try:
+                await self._runner.catch_up(name)
+            except ProjectionHalted as exc:
+                logger.error("%s", exc)

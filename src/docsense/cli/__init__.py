@@ -43,6 +43,9 @@ Exit codes:
   In a multi-file ``review`` or ``ingest`` the other files are still processed, and 2
   outranks 1.
 - 3: an unexpected internal error (a bug: rerun with ``--debug`` and report the traceback).
+- 4: ``review`` completed but assessed no policy of an input (the model refused or the
+  provider blocked every part, or every answer was unusable): there is no score, and the
+  report says why per policy. 2 outranks 4, and 4 outranks 1.
 - 130: interrupted (Ctrl-C).
 
 Errors are printed as one line, ``error: <message>``, on stderr; ``--debug`` prints the

@@ -41,6 +41,7 @@ __all__ = [
     "print_json",
     "progress",
     "report_error",
+    "report_error_line",
     "state_of",
     "to_jsonable",
 ]
@@ -67,6 +68,8 @@ class ExitCode(IntEnum):
     """Usage error, unreadable or rejected input, invalid settings, any docsense error."""
     INTERNAL = 3
     """An unexpected exception: a bug (rerun with ``--debug`` and report the traceback)."""
+    NOT_ASSESSED = 4
+    """A review completed but assessed no policy (refused, blocked or failed parts)."""
     INTERRUPTED = 130
     """Ctrl-C."""
 
@@ -163,6 +166,12 @@ def report_error(exc: BaseException, *, debug: bool, about: str = "") -> None:
     sys.stderr.flush()
 
 
+def report_error_line(message: str) -> None:
+    """Print ``error: <message>`` (whitespace collapsed to one line) on stderr."""
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    sys.stderr.flush()
+
+
 class Failure(Exception):
     """Several items of a batch failed; each was already reported. Exits with ERROR."""
 
@@ -222,9 +231,9 @@ def short(text: str | None, width: int = 70) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def fmt_score(score: float | None) -> str:
-    """Format a score with two decimals, or ``n/a``."""
-    return "n/a" if score is None else f"{score:.2f}"
+def fmt_score(score: float | None, *, none: str = "n/a") -> str:
+    """Format a score with two decimals, or ``none`` (``n/a``) when there is no score."""
+    return none if score is None else f"{score:.2f}"
 
 
 def fmt_time(value: datetime) -> str:

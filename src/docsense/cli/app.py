@@ -28,7 +28,8 @@ __all__ = ["app", "main"]
 _EPILOG = (
     "Exit codes: 0 success; 1 findings at or above --fail-on; 2 usage error, unreadable or "
     "rejected input, invalid settings, or any docsense error; 3 unexpected internal error "
-    "(rerun with --debug); 130 interrupted."
+    "(rerun with --debug); 4 a review assessed no policy (every part refused, blocked or "
+    "failed); 130 interrupted."
 )
 
 

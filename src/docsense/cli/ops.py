@@ -3,7 +3,8 @@
 ``projections`` has ``status``, ``rebuild``, ``dead-letters``, ``retry`` and ``discard``.
 
 The worker runs a set of long-lived loops side by side until SIGINT or SIGTERM (see
-:func:`worker_loops`, the place to add more, such as the review job runner).
+:func:`worker_loops`, the place to add more): projections, queued reviews and recovery of
+work an interrupted process left half done.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from rich.table import Table
 from docsense import AsyncDocSense
 from docsense.application.jobs import ReviewJobWorker, job_queue
 from docsense.application.projections import ProjectionRunner, ProjectionStatus
+from docsense.application.recovery import recover
+from docsense.application.waiting import wait_or_stop
 from docsense.application.worker import LeaderElector, ProjectionWorker, SoleLeader
 from docsense.cli._runtime import err, fmt_time, out, print_json, short, state_of
-from docsense.errors import InvalidArgument
+from docsense.errors import InvalidArgument, StoreUnavailable
 from docsense.ports import DeadLetter
 
 __all__ = ["WorkerLoop", "WorkerOptions", "projections_app", "worker_command", "worker_loops"]
@@ -188,6 +191,7 @@ class WorkerOptions:
     poll_interval: float
     jobs: bool = True
     lease_seconds: float = 60.0
+    recovery_interval: float = 60.0
 
 
 #: A long-lived loop of the worker: runs on the open client until ``stop`` is set.
@@ -246,14 +250,34 @@ def _review_job_loop(options: WorkerOptions) -> WorkerLoop:
     return run
 
 
+def _recovery_loop(options: WorkerOptions) -> WorkerLoop:
+    async def run(ds: AsyncDocSense, stop: asyncio.Event) -> None:
+        while True:  # a first pass at start, even if asked to stop already
+            try:
+                found = await recover(ds.service)
+            except StoreUnavailable as exc:
+                err.print(f"recovery: {exc}; trying again")
+            else:
+                for review_id in found.applies_finished:
+                    print(f"finished the interrupted apply of {review_id}", flush=True)
+                for review_id in found.reviews_failed:
+                    print(f"recorded the interrupted review {review_id} as failed", flush=True)
+            if await wait_or_stop(stop, asyncio.sleep(options.recovery_interval)):
+                return
+
+    return run
+
+
 def worker_loops(options: WorkerOptions) -> list[tuple[str, WorkerLoop]]:
     """Return the loops ``docsense worker`` runs side by side, by name.
 
     ``projections`` keeps the read models caught up; ``reviews`` runs queued reviews (from
-    ``submit_review`` / ``submit_batch``) when the store has a job queue. A loop that raises
-    stops the others and the worker exits with its error.
+    ``submit_review`` / ``submit_batch``) when the store has a job queue; ``recovery``
+    finishes feedback applies and fails reviews an interrupted process left half done
+    (:mod:`docsense.application.recovery`), at start and every ``recovery_interval``
+    seconds. A loop that raises stops the others and the worker exits with its error.
     """
-    loops = [("projections", _projection_loop(options))]
+    loops = [("projections", _projection_loop(options)), ("recovery", _recovery_loop(options))]
     if options.jobs:
         loops.append(("reviews", _review_job_loop(options)))
     return loops

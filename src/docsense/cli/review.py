@@ -11,6 +11,10 @@ Output contract of ``review`` (so ``--format json|sarif`` on stdout is pure JSON
   with several inputs PATH is a directory (created) holding one ``<name>.<ext>`` per input.
 - an input that fails (unreadable, rejected) is reported as one ``error:`` line and the others
   go on; the exit code is then 2, which outranks 1 from ``--fail-on``.
+- a review that assessed no policy (every part refused, blocked or failed) has no score: the
+  summary says "not assessed" and why, an ``error:`` line names the input, and the exit code
+  is 4 (outranked by 2, outranking 1). Policies not assessed in a review that assessed
+  others are listed in the summary and every report format.
 
 Reports show the findings at or above the review's confidence threshold (``--min-confidence``,
 default ``DOCSENSE_MIN_CONFIDENCE`` = 0.5) and say how many are below it; ``--all`` shows those
@@ -43,6 +47,7 @@ from docsense.cli._runtime import (
     print_json,
     progress,
     report_error,
+    report_error_line,
     state_of,
 )
 from docsense.domain.findings import Severity
@@ -201,6 +206,7 @@ def _summary(done: list[_Reviewed]) -> Table:
     table.add_column("findings")
     table.add_column("places", justify="right")
     table.add_column("below threshold", justify="right")
+    table.add_column("not assessed", overflow="fold")
     for item in done:
         review = item.review
         counts = Counter(Severity(f.severity) for f in review.findings)
@@ -212,12 +218,44 @@ def _summary(done: list[_Reviewed]) -> Table:
             review.document_id,
             review.document_version,
             review.id,
-            fmt_score(review.score),
-            by_severity or "none",
+            _score(review),
+            by_severity or ("none (nothing assessed)" if review.assessed_nothing else "none"),
             str(review.places),
             str(review.below_threshold),
+            _not_assessed(review),
         )
     return table
+
+
+def _score(review: ReviewView) -> str:
+    # A score over some policies only says so: never a bare "1.00" over what was not assessed.
+    text = fmt_score(review.score, none="none")
+    return f"{text} (partial)" if review.score is not None and review.not_assessed else text
+
+
+def _not_assessed(review: ReviewView) -> str:
+    missing = review.not_assessed
+    if not missing:
+        return "-"
+    reasons = Counter((p.reason or "not_reviewed").replace("_", " ") for p in missing)
+    why = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+    return f"{len(missing)} of {len(review.policies)} ({why})"
+
+
+def _report_unassessed(done: list[_Reviewed]) -> int:
+    empty = [d for d in done if d.review.assessed_nothing]
+    for item in empty:
+        details = "; ".join(
+            f"{p.policy_id} {(p.reason or 'not_reviewed').replace('_', ' ')}"
+            + (f" ({p.detail})" if p.detail else "")
+            for p in item.review.not_assessed[:3]
+        )
+        more = len(item.review.not_assessed) - 3
+        report_error_line(
+            f"{item.target.label}: nothing was assessed, so there is no score: {details}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    return len(empty)
 
 
 def review_command(
@@ -280,6 +318,22 @@ def review_command(
     ] = False,
     min_confidence: MinConfidence = None,
     show_all: ShowAll = False,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="Send every call of every input as one provider batch (half price, answered "
+            "within 24 h); prints the batch id. `docsense worker` completes the reviews. "
+            "Needs one LLM provider as reviewer and a store with a job queue (PostgreSQL).",
+        ),
+    ] = False,
+    batch_poll: Annotated[
+        float,
+        typer.Option(
+            "--batch-poll", min=0.0, metavar="SECONDS",
+            help="With --batch: how often a worker asks the provider whether it is done.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Ingest FILEs (or take stored documents) and review them against policy packs.
 
@@ -304,6 +358,9 @@ def review_command(
             f"{output} is a file; several inputs need a directory", param_hint="'--output' / '-o'"
         )
     packs = nonempty(pack) or None
+    if batch:
+        _submit_batch(state, targets, packs=packs, reviewer=reviewer, poll=batch_poll)
+        return
 
     async def work(ds: AsyncDocSense) -> tuple[list[_Reviewed], int]:
         return await _review_all(
@@ -317,6 +374,8 @@ def review_command(
         err.print(_summary(done))
     if failed:
         raise Failure(failed, len(targets))
+    if _report_unassessed(done):
+        raise typer.Exit(ExitCode.NOT_ASSESSED)
     if fail_on is not None:
         threshold = Severity(fail_on)
         hits = sum(
@@ -325,6 +384,44 @@ def review_command(
         if hits:
             err.print(f"{hits} finding(s) at or above {threshold}: failing (--fail-on {threshold})")
             raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _submit_batch(
+    state: CliState,
+    targets: list[_Target],
+    *,
+    packs: list[str] | None,
+    reviewer: str | None,
+    poll: float,
+) -> None:
+    async def work(ds: AsyncDocSense) -> tuple[str, list[str], int]:
+        ids: list[str] = []
+        failed = 0
+        for target in targets:
+            try:
+                if target.path is not None:
+                    ids.append((await ds.ingest(target.path)).id)
+                else:
+                    ids.append((await ds.document(str(target.document_id))).id)
+            except (DocSenseError, OSError) as exc:
+                failed += 1
+                report_error(exc, debug=state.debug, about=target.label)
+        if not ids:
+            return "", ids, failed
+        batch_id = await ds.submit_batch(
+            ids, packs=packs, reviewer=reviewer, batch=True, poll_interval=poll
+        )
+        return batch_id, ids, failed
+
+    batch_id, ids, failed = state.run(work, reviewer=reviewer)
+    if batch_id:
+        sys.stdout.write(batch_id + "\n")
+        err.print(
+            f"submitted {len(ids)} review(s) as one provider batch: {batch_id}; "
+            "`docsense worker` completes them when the provider has answered"
+        )
+    if failed:
+        raise Failure(failed, len(targets))
 
 
 def report_command(
@@ -392,9 +489,20 @@ def ingest_command(
             show_default=False,
         ),
     ] = None,
+    force_new: Annotated[
+        bool,
+        typer.Option(
+            "--force-new",
+            help="Make a new document even if the same file is stored already (default: "
+            "print the stored document).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Ingest FILEs: print each one's document id and version.
+
+    A file whose bytes are already stored is not ingested again: its stored document is
+    printed (use --force-new for a new one).
 
     Exit codes: 0 all ingested, 2 a file could not be read or was rejected (the others are
     still ingested).
@@ -411,7 +519,9 @@ def ingest_command(
             for path in files:
                 bar.update(task, description=f"ingesting {path}")
                 try:
-                    doc = await ds.ingest(path, title=title, document_id=document_id)
+                    doc = await ds.ingest(
+                        path, title=title, document_id=document_id, force_new=force_new
+                    )
                     done.append((path, doc))
                 except (DocSenseError, OSError) as exc:
                     failed += 1

@@ -6,13 +6,17 @@ version can be fetched, reviewed or exported later.
 
 State machine (``status`` describes the current version)::
 
-    upload -> UPLOADED --convert--> CONVERTED --record_review--> REVIEWED
-                 ^                     |  ^                        |
-                 |                     |  +------ revise ----------+--> REVISED (x.y+1)
-                 +------ reupload -----+---------------------------+    (reviewable again)
+    upload -> UPLOADED --convert--> CONVERTED --revise--> REVISED (x.y+1, revisable again)
+                 ^                     |                     |
+                 +------ reupload -----+---------------------+
 
 Review, revision and export need a converted version; a re-uploaded version must be converted
 before anything else happens to it, except another re-upload.
+
+Reviews are not recorded on the document: a Review names its document and version, and the
+``reviews`` read model indexes reviews by document, so reviewing never writes to (or
+contends for) the document's stream. Streams written before that change may hold
+``DocumentReviewed`` links; they still replay (status ``REVIEWED``, ``state.reviews``).
 
 >>> from datetime import datetime, timezone
 >>> from docsense.domain.events import CommandContext
@@ -166,11 +170,15 @@ class DocumentVersion:
 
 @attrs.frozen
 class DocumentReviewLink:
-    """A completed Review of one version of the document."""
+    """A completed Review of one version, from an old ``DocumentReviewed`` event.
+
+    docsense no longer links reviews on the document stream (see the module docstring);
+    ``score`` None: the review assessed no policy.
+    """
 
     review_id: str
     version: VersionNumber
-    score: float
+    score: float | None
 
 
 @attrs.frozen
@@ -217,6 +225,17 @@ class DocumentState:
         wanted = VersionNumber.parse(number) if isinstance(number, str) else number
         return next((v for v in self.versions if v.number == wanted), None)
 
+    def revision_from(self, feedback_session_id: str) -> DocumentVersion | None:
+        """Return the version that applied the feedback session ``feedback_session_id``."""
+        return next(
+            (
+                v
+                for v in self.versions
+                if v.revision is not None and v.revision.feedback_session_id == feedback_session_id
+            ),
+            None,
+        )
+
 
 # --- events ----------------------------------------------------------------------------------
 
@@ -261,11 +280,14 @@ class DocumentConverted(DomainEvent):
 @domain_event("DocumentReviewed", version=1)
 @attrs.frozen(kw_only=True)
 class DocumentReviewed(DomainEvent):
-    """A review of one version completed with ``score``."""
+    """A review of one version completed with ``score`` (no longer recorded; old streams).
+
+    ``score`` is None when the review assessed no policy.
+    """
 
     review_id: str
     version: VersionNumber
-    score: float
+    score: float | None
 
 
 @domain_event("DocumentRevised", version=1)
@@ -358,10 +380,15 @@ class Document(Aggregate[DocumentState]):
         size: int,
         sha256: str,
         title: str | None = None,
+        document_id: str | None = None,
     ) -> Document:
-        """Start a document from an uploaded file, as version 1.0 awaiting conversion."""
+        """Start a document from an uploaded file, as version 1.0 awaiting conversion.
+
+        ``document_id`` chooses the stream id (the application derives one from the file's
+        sha256 or the request's idempotency key, so a repeated upload finds the first).
+        """
         _check_source(filename, media_type, size, sha256)
-        doc = cls(cls.new_id(ctx))
+        doc = cls(document_id or cls.new_id(ctx))
         doc._record(
             ctx,
             DocumentUploaded,
@@ -426,17 +453,22 @@ class Document(Aggregate[DocumentState]):
         ctx: CommandContext,
         *,
         review_id: str,
-        score: float,
+        score: float | None,
         version: VersionNumber | None = None,
     ) -> DocumentReviewed:
-        """Link a completed review of ``version`` (default: the current one)."""
+        """Link a completed review of ``version`` (default: the current one).
+
+        docsense itself no longer calls this (the ``reviews`` read model indexes reviews by
+        document); it stays so streams of the older shape can still be made, by tools
+        migrating data and by tests of the read models that must keep reading them.
+        """
         state = self.state
         target = self._converted_version(version, "record a review of")
         if not review_id:
             raise InvariantViolation("a review link needs the review id")
         if any(link.review_id == review_id for link in state.reviews):
             raise InvariantViolation(f"review {review_id!r} is already recorded")
-        if not 0.0 <= score <= 1.0:
+        if score is not None and not 0.0 <= score <= 1.0:
             raise InvariantViolation(f"a review score is in [0, 1], got {score!r}")
         return self._record(
             ctx, DocumentReviewed, review_id=review_id, version=target.number, score=score
@@ -455,20 +487,18 @@ class Document(Aggregate[DocumentState]):
     ) -> DocumentRevised:
         """Make a new minor version of the current version with changed ``markdown``.
 
-        ``review_id``, when given, must be a review recorded on this document. The diff is
+        ``review_id`` and ``feedback_session_id`` say which review's feedback the revision
+        applies (the application checks the review is of this document). The diff is
         computed here, so it always matches the two versions.
         """
-        state = self.state
         base = self._converted_version(None, "revise")
         assert base.markdown is not None  # _converted_version guarantees it
         if markdown == base.markdown:
             raise InvariantViolation(f"a revision must change the Markdown of version {base.label}")
         if not markdown.strip():
             raise InvariantViolation("a revision cannot be empty")
-        if review_id is not None and all(link.review_id != review_id for link in state.reviews):
-            raise InvariantViolation(
-                f"review {review_id!r} is not recorded on {self.id}; record it first"
-            )
+        if feedback_session_id is not None and self.state.revision_from(feedback_session_id):
+            raise InvariantViolation(f"feedback {feedback_session_id!r} was already applied")
         finding_ids = tuple(applied_finding_ids)
         if len(set(finding_ids)) != len(finding_ids):
             raise InvariantViolation("applied finding ids must be unique")

@@ -41,12 +41,15 @@ class EventMetadata:
     """Who caused an event and which operation it belongs to.
 
     ``correlation_id`` is shared by every event of one user operation; ``causation_id`` is the
-    id of the event or command that directly caused this one.
+    id of the event or command that directly caused this one. ``idempotency_key`` is the key
+    the caller gave the operation (``idempotency_key=``), so a retry of it can find what the
+    first attempt recorded.
     """
 
     actor: str = "system"
     correlation_id: str | None = None
     causation_id: str | None = None
+    idempotency_key: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -8,7 +8,17 @@ an item, identified by the finding id, and carries every place of that finding.
 State machine::
 
     open -> OPEN --accept / reject / modify (any item, any number of times)--> OPEN
-            OPEN --apply (needs >= 1 accepted or modified item)--> APPLIED (terminal)
+            OPEN --begin_apply (needs >= 1 accepted or modified item)--> APPLYING
+            APPLYING --apply--> APPLIED (terminal)
+            APPLYING --abandon_apply--> OPEN   (the document changed before the revision)
+
+Applying feedback changes two streams: the document gets a new version and the session is
+closed. ``begin_apply`` freezes the decisions first (a decision racing the apply then either
+lands before it, and is applied, or is refused after it); the application then writes the
+revision and ``apply`` closes the session, both with ids derived from the
+``FeedbackApplyStarted`` event, so whoever finds a session ``APPLYING`` (a retry, the next
+start, a worker) can finish the apply idempotently. ``apply`` straight from ``OPEN`` is
+still accepted (streams written before the two steps existed).
 
 A decision can be changed until the session is applied: the latest decision counts, and every
 decision stays in the history. Repeating the current decision unchanged records nothing.
@@ -38,11 +48,13 @@ from docsense.domain.aggregate import Aggregate
 from docsense.domain.documents import VersionNumber
 from docsense.domain.events import CommandContext, DomainEvent, domain_event
 from docsense.domain.findings import Finding, FindingLocation, Occurrence
-from docsense.errors import InvalidTransition, InvariantViolation
+from docsense.errors import FindingNotFound, InvalidTransition, InvariantViolation
 
 __all__ = [
     "Decision",
     "FeedbackApplied",
+    "FeedbackApplyAbandoned",
+    "FeedbackApplyStarted",
     "FeedbackItem",
     "FeedbackItemState",
     "FeedbackSession",
@@ -191,6 +203,7 @@ class FeedbackStatus(StrEnum):
     """Whether decisions can still change."""
 
     OPEN = "open"
+    APPLYING = "applying"
     APPLIED = "applied"
 
 
@@ -205,6 +218,8 @@ class FeedbackSessionState:
     items: tuple[FeedbackItemState, ...] = ()
     resulting_version: VersionNumber | None = None
     applied_finding_ids: tuple[str, ...] = ()
+    apply_started_by: str | None = None
+    """The id of the ``FeedbackApplyStarted`` event of the apply under way (``APPLYING``)."""
 
     def item(self, finding_id: str) -> FeedbackItemState | None:
         """Return the item for ``finding_id``, or None."""
@@ -293,6 +308,23 @@ class SuggestionModified(DomainEvent):
 
     finding_id: str
     text: str
+
+
+@domain_event("FeedbackApplyStarted", version=1)
+@attrs.frozen(kw_only=True)
+class FeedbackApplyStarted(DomainEvent):
+    """Applying began: the decisions are frozen and ``base_version`` is to be revised."""
+
+    base_version: VersionNumber
+    applied_finding_ids: tuple[str, ...]
+
+
+@domain_event("FeedbackApplyAbandoned", version=1)
+@attrs.frozen(kw_only=True)
+class FeedbackApplyAbandoned(DomainEvent):
+    """An apply could not write its revision (the document changed first); decisions reopen."""
+
+    reason: str
 
 
 @domain_event("FeedbackApplied", version=1)
@@ -400,17 +432,31 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
         self._check_no_overlap(current, Decision.MODIFIED, text, "modify")
         return self._record(ctx, SuggestionModified, finding_id=finding_id, text=text)
 
+    def begin_apply(self, ctx: CommandContext) -> FeedbackApplyStarted:
+        """Freeze the decisions to apply them; the document's revision comes next."""
+        state = self._require_open("apply")
+        return self._record(
+            ctx,
+            FeedbackApplyStarted,
+            base_version=state.document_version,
+            applied_finding_ids=self._to_apply(state),
+        )
+
+    def abandon_apply(self, ctx: CommandContext, *, reason: str) -> FeedbackApplyAbandoned:
+        """Give up the apply under way (its revision could not be made); decisions reopen."""
+        state = self.state
+        if state.status is not FeedbackStatus.APPLYING:
+            raise InvalidTransition(self.id, state.status.value, "abandon the apply of")
+        if not reason.strip():
+            raise InvariantViolation("say why the apply was abandoned")
+        return self._record(ctx, FeedbackApplyAbandoned, reason=reason)
+
     def apply(self, ctx: CommandContext, *, document_version: VersionNumber) -> FeedbackApplied:
         """Record that the decisions produced ``document_version``; no decision changes after."""
-        state = self._require_open("apply")
-        applied = tuple(i.item.finding_id for i in state.items if i.edits)
-        if not applied:
-            raise InvalidTransition(
-                self.id,
-                state.status.value,
-                "apply",
-                "nothing to apply: accept or modify at least one suggestion",
-            )
+        state = self.state
+        if state.status is not FeedbackStatus.APPLYING:
+            state = self._require_open("apply")
+        applied = self._to_apply(state)
         if document_version <= state.document_version:
             raise InvariantViolation(
                 f"the revised version {document_version} must be newer than the reviewed "
@@ -420,8 +466,23 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             ctx, FeedbackApplied, document_version=document_version, applied_finding_ids=applied
         )
 
+    def _to_apply(self, state: FeedbackSessionState) -> tuple[str, ...]:
+        applied = tuple(i.item.finding_id for i in state.items if i.edits)
+        if not applied:
+            raise InvalidTransition(
+                self.id,
+                state.status.value,
+                "apply",
+                "nothing to apply: accept or modify at least one suggestion",
+            )
+        return applied
+
     def _require_open(self, command: str) -> FeedbackSessionState:
         state = self.state
+        if state.status is FeedbackStatus.APPLYING:
+            raise InvalidTransition(
+                self.id, state.status.value, command, "the feedback is being applied"
+            )
         if state.status is not FeedbackStatus.OPEN:
             raise InvalidTransition(
                 self.id, state.status.value, command, "the feedback was already applied"
@@ -455,7 +516,7 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
         state = self._require_open(command)
         item = state.item(finding_id)
         if item is None:
-            raise InvariantViolation(f"{self.id} has no suggestion for finding {finding_id!r}")
+            raise FindingNotFound(state.review_id, finding_id)
         return item
 
     # --- evolve --------------------------------------------------------------------------------
@@ -481,12 +542,19 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             return _decide(state, event.finding_id, Decision.REJECTED, event.reason, None)
         if isinstance(event, SuggestionModified):
             return _decide(state, event.finding_id, Decision.MODIFIED, None, event.text)
+        if isinstance(event, FeedbackApplyStarted):
+            return attrs.evolve(
+                state, status=FeedbackStatus.APPLYING, apply_started_by=event.event_id
+            )
+        if isinstance(event, FeedbackApplyAbandoned):
+            return attrs.evolve(state, status=FeedbackStatus.OPEN, apply_started_by=None)
         if isinstance(event, FeedbackApplied):
             return attrs.evolve(
                 state,
                 status=FeedbackStatus.APPLIED,
                 resulting_version=event.document_version,
                 applied_finding_ids=event.applied_finding_ids,
+                apply_started_by=None,
             )
         raise InvariantViolation(f"a FeedbackSession cannot apply {event.event_type}")
 

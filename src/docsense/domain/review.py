@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import attrs
 
@@ -32,6 +33,8 @@ from docsense.errors import InvalidTransition, InvariantViolation
 
 __all__ = [
     "FindingsRecorded",
+    "NotAssessed",
+    "NotAssessedReason",
     "PackRef",
     "PolicyOutcome",
     "PolicyStatus",
@@ -67,31 +70,59 @@ def _non_negative_int(_: object, attribute: attrs.Attribute[int], value: int) ->
         raise InvariantViolation(f"{attribute.name} cannot be negative, got {value}")
 
 
-def _finite_non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (math.isfinite(value) and value >= 0):
-        raise InvariantViolation(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+def _cost(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise InvariantViolation(
+            f"{attribute.name} must be None (unknown) or a finite number >= 0, got {value!r}"
+        )
 
 
 @attrs.frozen
 class Usage:
-    """What a review consumed: tokens, model calls and estimated cost in US dollars.
+    """What a review consumed: tokens, model calls, refusals and estimated cost in US dollars.
 
-    Usages add up, so per-call usage can be summed: ``sum(calls, Usage())``.
+    Token counts follow the provider's bill:
+
+    - ``tokens_in`` counts every input token, including ``tokens_cached`` (read from the
+      provider's prompt cache) and ``tokens_cache_write`` (written to it);
+    - ``tokens_out`` counts every output token billed, including ``tokens_thinking`` (the
+      model's internal reasoning, billed as output by every provider);
+    - ``refusals`` counts calls the model refused or the provider blocked.
+
+    ``cost_estimate`` is None when the cost is unknown (a model with no price in the model
+    registry); a sum with an unknown cost is unknown. Usages add up, so per-call usage can be
+    summed: ``sum(calls, Usage())``.
     """
 
     tokens_in: int = attrs.field(default=0, validator=_non_negative_int)
     tokens_out: int = attrs.field(default=0, validator=_non_negative_int)
     tokens_cached: int = attrs.field(default=0, validator=_non_negative_int)
     calls: int = attrs.field(default=0, validator=_non_negative_int)
-    cost_estimate: float = attrs.field(default=0.0, validator=_finite_non_negative)
+    cost_estimate: float | None = attrs.field(default=0.0, validator=_cost)  # None: unknown
+    tokens_cache_write: int = attrs.field(default=0, validator=_non_negative_int)
+    tokens_thinking: int = attrs.field(default=0, validator=_non_negative_int)
+    refusals: int = attrs.field(default=0, validator=_non_negative_int)
+
+    @property
+    def cost_known(self) -> bool:
+        """True when :attr:`cost_estimate` is a number (every call's model had a price)."""
+        return self.cost_estimate is not None
 
     def __add__(self, other: Usage) -> Usage:
+        cost = (
+            None
+            if self.cost_estimate is None or other.cost_estimate is None
+            else self.cost_estimate + other.cost_estimate
+        )
         return Usage(
             tokens_in=self.tokens_in + other.tokens_in,
             tokens_out=self.tokens_out + other.tokens_out,
             tokens_cached=self.tokens_cached + other.tokens_cached,
             calls=self.calls + other.calls,
-            cost_estimate=self.cost_estimate + other.cost_estimate,
+            cost_estimate=cost,
+            tokens_cache_write=self.tokens_cache_write + other.tokens_cache_write,
+            tokens_thinking=self.tokens_thinking + other.tokens_thinking,
+            refusals=self.refusals + other.refusals,
         )
 
     def __radd__(self, other: int) -> Usage:
@@ -109,12 +140,44 @@ class PolicyStatus(StrEnum):
     NOT_ASSESSED = "not_assessed"
 
 
+class NotAssessedReason(StrEnum):
+    """Why a policy was not assessed."""
+
+    REFUSED = "refused"
+    """The model declined to answer (Anthropic ``stop_reason: refusal``, OpenAI
+    ``message.refusal``)."""
+    BLOCKED = "blocked"
+    """The provider's safety system withheld the answer (OpenAI ``content_filter``, Gemini
+    ``blockReason`` / ``finishReason: SAFETY``)."""
+    FAILED = "failed"
+    """The answer was unusable twice (invalid output, cut off at the token limit)."""
+    PROVIDER_ERROR = "provider_error"
+    """The provider could not be reached or kept failing (the review fell back)."""
+    NOT_REVIEWED = "not_reviewed"
+    """No reviewer of the review evaluates this policy (e.g. a rules reviewer with no check
+    for it)."""
+
+
+@attrs.frozen
+class NotAssessed:
+    """Why a reviewer could not assess a policy: a :class:`NotAssessedReason` and detail."""
+
+    reason: NotAssessedReason
+    detail: str = ""
+
+
 @attrs.frozen
 class PolicyOutcome:
-    """The status of one policy at the end of a review."""
+    """The status of one policy at the end of a review.
+
+    A policy that is ``not_assessed`` carries a ``reason`` (:class:`NotAssessedReason`) and,
+    where the provider gave one, a ``detail`` (its refusal text or block reason).
+    """
 
     policy_id: str
     status: PolicyStatus
+    reason: NotAssessedReason | None = None
+    detail: str = ""
 
 
 class ReviewStatus(StrEnum):
@@ -205,16 +268,21 @@ class FindingsRecorded(DomainEvent):
     ungrounded_dropped: int = 0
 
 
-@domain_event("ReviewCompleted", version=2)
+@domain_event("ReviewCompleted", version=3)
 @attrs.frozen(kw_only=True)
 class ReviewCompleted(DomainEvent):
     """The review finished with a score in [0, 1] and per-policy outcomes.
 
+    ``score`` is None when no policy could be assessed (every part refused, blocked or
+    failed): such a review has no score, never a clean one.
+
     v2: ``below_threshold``, how many findings were below the review's confidence threshold
     (and so left out of the score, the statuses and the default reports).
+    v3: ``score`` may be None; each outcome says why a policy was not assessed (``reason``,
+    ``detail``); ``usage`` counts cache writes, thinking tokens and refusals.
     """
 
-    score: float
+    score: float | None
     policy_statuses: tuple[PolicyOutcome, ...]
     usage: Usage
     duration_ms: int
@@ -222,14 +290,25 @@ class ReviewCompleted(DomainEvent):
     below_threshold: int = 0
 
 
-@domain_event("ReviewFailed", version=1)
+@domain_event("ReviewFailed", version=2)
 @attrs.frozen(kw_only=True)
 class ReviewFailed(DomainEvent):
-    """The review could not finish; ``retryable`` says whether a new attempt may succeed."""
+    """The review could not finish; ``retryable`` says whether a new attempt may succeed.
+
+    v2: ``usage`` counts cache writes, thinking tokens and refusals.
+    """
 
     reason: str
     retryable: bool
     usage: Usage = attrs.field(factory=Usage)
+
+
+def _outcome(policy_id: str, status: PolicyStatus | PolicyOutcome | str) -> PolicyOutcome:
+    if isinstance(status, PolicyOutcome):
+        if status.policy_id != policy_id:
+            raise ValueError(f"outcome of {status.policy_id!r} given for {policy_id!r}")
+        return status
+    return PolicyOutcome(policy_id, PolicyStatus(status))
 
 
 # --- aggregate ---------------------------------------------------------------------------------
@@ -256,7 +335,7 @@ class Review(Aggregate[ReviewState]):
     ) -> Review:
         """Start reviewing ``document_version`` of ``document_id`` with ``reviewer``.
 
-        ``reviewer`` is a spec such as ``"rules"`` or ``"anthropic:claude-sonnet-4-5"``.
+        ``reviewer`` is a spec such as ``"rules"`` or ``"anthropic:claude-sonnet-5-5"``.
         ``review_id`` chooses the stream id (a queued job's review has one derived from the
         job, so a re-run of the job finds it instead of starting a second review).
         ``min_confidence`` (in [0, 1]) is the threshold below which findings are kept but
@@ -316,8 +395,8 @@ class Review(Aggregate[ReviewState]):
         self,
         ctx: CommandContext,
         *,
-        score: float,
-        policy_statuses: Mapping[str, PolicyStatus],
+        score: float | None,
+        policy_statuses: Mapping[str, PolicyStatus | PolicyOutcome],
         usage: Usage | None = None,
         duration_ms: int,
         warnings: Iterable[str] = (),
@@ -325,21 +404,30 @@ class Review(Aggregate[ReviewState]):
         """Finish the review with a score in [0, 1] and the outcome of each policy.
 
         The score and statuses are those of the findings at or above the threshold; the
-        number below it is recorded with them.
+        number below it is recorded with them. ``score`` is None exactly when no policy was
+        assessed (a review that assessed nothing has no score). ``policy_statuses`` maps each
+        policy id to its status, or to a :class:`PolicyOutcome` that also says why it was
+        not assessed.
         """
         state = self._require_started("complete")
-        if not (math.isfinite(score) and 0.0 <= score <= 1.0):
+        if score is not None and not (math.isfinite(score) and 0.0 <= score <= 1.0):
             raise InvariantViolation(f"a review score is in [0, 1], got {score!r}")
         if duration_ms < 0:
             raise InvariantViolation(f"duration cannot be negative, got {duration_ms}")
         try:
             outcomes = tuple(
-                PolicyOutcome(pid, PolicyStatus(status))
-                for pid, status in sorted(policy_statuses.items())
+                _outcome(pid, status) for pid, status in sorted(policy_statuses.items())
             )
         except ValueError as exc:
             choices = ", ".join(s.value for s in PolicyStatus)
             raise InvariantViolation(f"{exc}; a policy status is one of {choices}") from None
+        assessed = any(o.status is not PolicyStatus.NOT_ASSESSED for o in outcomes)
+        if score is None and assessed:
+            raise InvariantViolation("a review that assessed a policy has a score")
+        if score is not None and outcomes and not assessed:
+            raise InvariantViolation(
+                "a review that assessed no policy has no score (pass score=None)"
+            )
         return self._record(
             ctx,
             ReviewCompleted,

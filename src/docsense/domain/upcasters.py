@@ -19,6 +19,11 @@ they do not call domain helpers that might change with the code.
 - ``ReviewCompleted`` v1 -> v2: ``below_threshold`` is 0 (nothing was hidden).
 - ``FeedbackSessionOpened`` v1 -> v2: each item carries its places; an old item has one, its
   quote and span (without section or page, which v1 items did not keep).
+- ``ReviewCompleted`` v2 -> v3 and ``ReviewFailed`` v1 -> v2: ``usage`` gained
+  ``tokens_cache_write``, ``tokens_thinking`` and ``refusals`` (0 before, when they were not
+  counted); a completed review's policy outcomes gained ``reason`` and ``detail`` (null and
+  "": earlier reviews did not say why a policy was not assessed). From v3 ``score`` may be
+  null (nothing assessed); before, it was always a number.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ __all__ = [
     "feedback_session_opened_v1_to_v2",
     "findings_recorded_v1_to_v2",
     "review_completed_v1_to_v2",
+    "review_completed_v2_to_v3",
+    "review_failed_v1_to_v2",
     "review_started_v1_to_v2",
     "review_started_v2_to_v3",
 ]
@@ -104,3 +111,26 @@ def _item_v1_to_v2(item: dict[str, Any]) -> dict[str, Any]:
 def feedback_session_opened_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     """Give each item its one place."""
     return {**payload, "items": [_item_v1_to_v2(i) for i in payload["items"]]}
+
+
+def _usage_v1_to_v2(usage: dict[str, Any]) -> dict[str, Any]:
+    return {"tokens_cache_write": 0, "tokens_thinking": 0, "refusals": 0, **usage}
+
+
+@UPCASTERS.register("ReviewCompleted", from_version=2)
+def review_completed_v2_to_v3(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the usage counters and the outcomes' ``reason`` / ``detail`` that v2 lacked."""
+    outcomes = [
+        {"reason": None, "detail": "", **outcome} for outcome in payload.get("policy_statuses", [])
+    ]
+    return {
+        **payload,
+        "usage": _usage_v1_to_v2(dict(payload.get("usage", {}))),
+        "policy_statuses": outcomes,
+    }
+
+
+@UPCASTERS.register("ReviewFailed", from_version=1)
+def review_failed_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the usage counters v1 lacked."""
+    return {**payload, "usage": _usage_v1_to_v2(dict(payload.get("usage", {})))}

@@ -38,8 +38,11 @@ __all__ = [
     "finding_heading",
     "findings_by_severity_and_policy",
     "findings_per_policy",
+    "format_score",
     "format_usage",
     "line_col",
+    "not_assessed_heading",
+    "not_assessed_lines",
     "place_label",
     "places_to_show",
     "policy_catalog",
@@ -83,6 +86,14 @@ class PolicyInfo:
     severity: Severity | None = None
     status: str = ""
     known: bool = True
+    reason: str = ""
+    detail: str = ""
+
+    @property
+    def status_text(self) -> str:
+        """The status for a reader: ``not assessed (refused)`` rather than ``not_assessed``."""
+        text = (self.status or "-").replace("_", " ")
+        return f"{text} ({self.reason.replace('_', ' ')})" if self.reason else text
 
 
 def _installed_packs(report: ReviewReport) -> list[LoadedPack]:
@@ -111,6 +122,7 @@ def policy_catalog(
     loaded = list(packs) if packs is not None else _installed_packs(report)
     meta = {p.id: (pack.key, p) for pack in loaded for p in pack.policies}
     status = {p.id: (p.pack, p.status.value) for p in report.policies}
+    why = {p.id: (p.reason.value if p.reason else "", p.detail) for p in report.policies}
     worst: dict[str, Severity] = {}
     for f in report.findings:
         if f.policy_id not in worst or f.severity > worst[f.policy_id]:
@@ -130,10 +142,19 @@ def policy_catalog(
                 category=policy.category.value,
                 severity=policy.severity,
                 status=st,
+                reason=why.get(pid, ("", ""))[0],
+                detail=why.get(pid, ("", ""))[1],
             )
         else:
             out[pid] = PolicyInfo(
-                id=pid, title=pid, pack=pack_key, severity=worst.get(pid), status=st, known=False
+                id=pid,
+                title=pid,
+                pack=pack_key,
+                severity=worst.get(pid),
+                status=st,
+                known=False,
+                reason=why.get(pid, ("", ""))[0],
+                detail=why.get(pid, ("", ""))[1],
             )
     return out
 
@@ -246,14 +267,61 @@ def severity_counts(findings: Iterable[FindingModel]) -> dict[Severity, int]:
 
 
 def format_usage(usage: UsageModel) -> list[tuple[str, str]]:
-    """Return ``(label, value)`` rows for the review's usage and estimated cost."""
+    """Return ``(label, value)`` rows for the review's usage and estimated cost.
+
+    Token rows follow the provider's bill: cache reads and writes are part of the input,
+    thinking is part of the output. An unknown cost (a model with no price) reads
+    ``unknown``, never $0.
+    """
+    cost = "unknown" if usage.cost_estimate is None else f"${usage.cost_estimate:,.4f}"
     return [
         ("Model calls", f"{usage.calls:,}"),
         ("Tokens in", f"{usage.tokens_in:,}"),
+        ("Cache reads", f"{usage.tokens_cached:,}"),
+        ("Cache writes", f"{usage.tokens_cache_write:,}"),
         ("Tokens out", f"{usage.tokens_out:,}"),
-        ("Tokens cached", f"{usage.tokens_cached:,}"),
-        ("Estimated cost", f"${usage.cost_estimate:,.4f}"),
+        ("Thinking", f"{usage.tokens_thinking:,}"),
+        ("Refused or blocked", f"{usage.refusals:,}"),
+        ("Estimated cost", cost),
     ]
+
+
+def format_score(report: ReviewReport) -> str:
+    """Return the score for a reader, saying when policies were not assessed.
+
+    ``"83.0 / 100"``, ``"83.0 / 100 (2 of 5 policies not assessed)"``, or ``"none: no
+    policy was assessed"`` for a review that assessed nothing (it has no score).
+    """
+    missing = len(report.not_assessed)
+    if report.score is None:
+        return "none: no policy was assessed"
+    text = f"{report.score * 100:.1f} / 100"
+    if missing:
+        text += f" ({missing} of {len(report.policies)} policies not assessed)"
+    return text
+
+
+def not_assessed_heading(report: ReviewReport) -> tuple[str, str]:
+    """Return the heading and the sentence that introduce the policies not assessed."""
+    if report.assessed_nothing:
+        return (
+            "Nothing was assessed",
+            "No policy could be assessed, so this review has no score and its absence of "
+            "findings means nothing. Why, per policy:",
+        )
+    return (
+        f"Not assessed ({len(report.not_assessed)} of {len(report.policies)} policies)",
+        "These policies were not assessed; findings and score cover the others only:",
+    )
+
+
+def not_assessed_lines(report: ReviewReport) -> list[str]:
+    """One line per policy not assessed: ``"SC-001: refused (the model's reason)"``."""
+    lines = []
+    for p in report.not_assessed:
+        reason = (p.reason.value if p.reason else "not_reviewed").replace("_", " ")
+        lines.append(f"{p.id}: {reason}" + (f" ({p.detail})" if p.detail else ""))
+    return lines
 
 
 @attrs.frozen

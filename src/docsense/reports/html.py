@@ -25,6 +25,8 @@ from docsense.reports._shared import (
     findings_by_severity_and_policy,
     findings_per_policy,
     format_usage,
+    not_assessed_heading,
+    not_assessed_lines,
     place_label,
     places_to_show,
     policy_catalog,
@@ -126,12 +128,38 @@ def _summary(report: ReviewReport) -> list[str]:
     out = [
         '<section id="summary">',
         "<h2>Summary</h2>",
-        f'<p><span class="score">{report.score * 100:.1f}</span> / 100 score</p>',
+        _score(report),
         '<dl class="summary">',
     ]
     out.extend(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     out.extend(["</dl>", "</section>"])
     return out
+
+
+def _score(report: ReviewReport) -> str:
+    if report.score is None:
+        return '<p><span class="score not-assessed">No score</span>: no policy was assessed</p>'
+    missing = len(report.not_assessed)
+    note = (
+        f" &middot; {missing} of {len(report.policies)} policies not assessed" if missing else ""
+    )
+    return f'<p><span class="score">{report.score * 100:.1f}</span> / 100 score{note}</p>'
+
+
+def _not_assessed(report: ReviewReport) -> list[str]:
+    lines = not_assessed_lines(report)
+    if not lines:
+        return []
+    heading, intro = not_assessed_heading(report)
+    return [
+        '<section id="not-assessed">',
+        f"<h2>{_e(heading)}</h2>",
+        f"<p>{_e(intro)}</p>",
+        '<ul class="warnings">',
+        *(f"<li>{_e(line)}</li>" for line in lines),
+        "</ul>",
+        "</section>",
+    ]
 
 
 def _count_text(report: ReviewReport, by_severity: str) -> str:
@@ -168,7 +196,7 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
         out.append(
             f"<tr><td>{_e(info.id)}</td><td>{_e(info.title)}</td><td>{_e(info.level or '-')}</td>"
             f"<td>{_e(info.pack or '-')}</td>"
-            f'<td class="status-{_e(status)}">{_e(status.replace("_", " "))}</td>'
+            f'<td class="status-{_e(status)}">{_e(info.status_text)}</td>'
             f'<td class="num">{counts.get(info.id, 0)}</td></tr>'
         )
     out.extend(["</tbody></table>", "</section>"])
@@ -228,7 +256,11 @@ def _findings(
 ) -> list[str]:
     out = ['<section id="findings">', "<h2>Findings</h2>"]
     if not report.findings:
-        out.append("<p>No findings.</p>")
+        out.append(
+            "<p>No findings, but nothing was assessed.</p>"
+            if report.assessed_nothing
+            else "<p>No findings.</p>"
+        )
     for severity, groups in findings_by_severity_and_policy(report.findings):
         count = sum(len(fs) for _, fs in groups)
         out.append(
@@ -292,6 +324,7 @@ def to_html(
         f'<p class="subtitle">{_e(report.schema_)} · reviewed by {_e(report.reviewer)}</p>',
         "</header>",
         *_summary(report),
+        *_not_assessed(report),
         *_usage(report),
     ]
     if catalog:

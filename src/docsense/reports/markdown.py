@@ -21,7 +21,10 @@ from docsense.reports._shared import (
     finding_heading,
     findings_by_severity_and_policy,
     findings_per_policy,
+    format_score,
     format_usage,
+    not_assessed_heading,
+    not_assessed_lines,
     place_label,
     places_to_show,
     policy_catalog,
@@ -65,12 +68,20 @@ def _summary(report: ReviewReport) -> list[str]:
         f"**source:** {_inline(d.source or '-')}",
         f"- **Policy packs:** {_inline(packs or '-')}",
         f"- **Reviewer:** {_inline(report.reviewer)}",
-        f"- **Score:** {report.score * 100:.1f} / 100",
+        f"- **Score:** {_inline(format_score(report))}",
         f"- **Findings:** {found}" + (f"; {_inline(note)}" if note else ""),
         f"- **Quotes grounded:** {report.stats.grounded}; **dropped (not in the document):** "
         f"{report.stats.dropped_ungrounded}; **merged duplicates:** {report.stats.deduplicated}",
     ]
     return lines
+
+
+def _not_assessed(report: ReviewReport) -> list[str]:
+    lines = not_assessed_lines(report)
+    if not lines:
+        return []
+    heading, intro = not_assessed_heading(report)
+    return [f"## {heading}", "", intro, "", *(f"- {_inline(line)}" for line in lines)]
 
 
 def _usage(report: ReviewReport) -> list[str]:
@@ -94,7 +105,7 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
     for info in catalog.values():
         lines.append(
             f"| {_inline(info.id)} | {_inline(info.title)} | {_inline(info.level or '-')} | "
-            f"{_inline(info.pack or '-')} | {_inline(info.status or '-')} | "
+            f"{_inline(info.pack or '-')} | {_inline(info.status_text)} | "
             f"{counts.get(info.id, 0)} |"
         )
     return lines
@@ -173,12 +184,19 @@ def to_markdown(
     catalog = policy_catalog(report, packs)
     per_policy = findings_per_policy(report)
     lines = [f"# Review report: {_inline(document_label(report))}", "", *_summary(report), ""]
+    missing = _not_assessed(report)
+    if missing:
+        lines.extend([*missing, ""])
     lines.extend([*_usage(report), ""])
     if catalog:
         lines.extend([*_policies(catalog, per_policy), ""])
     lines.extend(["## Findings", ""])
     if not report.findings:
-        lines.extend(["No findings.", ""])
+        lines.extend(
+            ["No findings, but nothing was assessed.", ""]
+            if report.assessed_nothing
+            else ["No findings.", ""]
+        )
     for severity, groups in findings_by_severity_and_policy(report.findings):
         count = sum(len(fs) for _, fs in groups)
         lines.extend([f"### {severity.value.capitalize()} ({count})", ""])

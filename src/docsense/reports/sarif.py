@@ -25,7 +25,8 @@ there is one result per finding (a finding found at several places is one result
   its confidence threshold.
 
 The review's score, packs, policy statuses, usage and counts are in ``run.properties``;
-its warnings are tool execution notifications.
+its warnings, and every policy that was not assessed (with its reason), are tool execution
+notifications; a review that assessed nothing is an unsuccessful execution.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from docsense.reports._shared import (
     Quoted,
     finding_heading,
     line_col,
+    not_assessed_lines,
     policy_catalog,
     quote_context,
 )
@@ -298,10 +300,19 @@ def to_sarif(
             "conversion."
         },
     }
+    # A policy not assessed is a tool execution notification (an error when nothing at all
+    # was assessed, so code-scanning UIs never show an empty run as a clean one).
+    missing_level = "error" if report.assessed_nothing else "warning"
     notifications = [
-        {"level": "warning", "message": {"text": w}} for w in report.warnings
-    ]
-    invocation: dict[str, Any] = {"executionSuccessful": True}
+        {
+            "level": missing_level,
+            "message": {"text": f"policy not assessed: {line}"},
+            "associatedRule": {"id": p.id, "index": rule_index[p.id]},
+        }
+        for p, line in zip(report.not_assessed, not_assessed_lines(report), strict=True)
+        if p.id in rule_index
+    ] + [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    invocation: dict[str, Any] = {"executionSuccessful": not report.assessed_nothing}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     summary = report.model_dump(mode="json", by_alias=True, exclude={"findings"})

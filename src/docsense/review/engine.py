@@ -4,7 +4,9 @@ Reviewers run concurrently; each result goes through the shared finding pipeline
 (grounding with that reviewer's ``source``), then all findings are grouped and de-duplicated
 together (one finding per policy, check and subject, with every place). Findings below the
 review's confidence threshold (``min_confidence``) are kept in ``all_findings`` but left out
-of ``findings``, the policy statuses and the score.
+of ``findings``, the policy statuses and the score. A policy no reviewer assessed is *not
+assessed* with the reason a reviewer gave (refused, blocked, failed...) or ``not_reviewed``;
+a review that assessed nothing has no score (None).
 
 >>> import asyncio
 >>> from docsense.domain.ir import SemanticIR
@@ -29,7 +31,13 @@ import attrs
 from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding, check_min_confidence
 from docsense.domain.ir import Section, SemanticIR, SourceAnchor
 from docsense.domain.policies import Policy
-from docsense.domain.review import PolicyOutcome, PolicyStatus, Usage
+from docsense.domain.review import (
+    NotAssessed,
+    NotAssessedReason,
+    PolicyOutcome,
+    PolicyStatus,
+    Usage,
+)
 from docsense.errors import (
     DocSenseError,
     InvalidArgument,
@@ -47,6 +55,7 @@ __all__ = [
     "ReviewOutcome",
     "ReviewStats",
     "min_confidence_argument",
+    "review_request",
     "run_review",
 ]
 
@@ -138,7 +147,7 @@ class ReviewOutcome:
     reviewer: str
     findings: tuple[Finding, ...]
     policy_statuses: tuple[PolicyOutcome, ...]
-    score: float
+    score: float | None
     stats: ReviewStats
     usage: Usage
     duration_ms: int
@@ -157,6 +166,16 @@ class ReviewOutcome:
         """Return the status of ``policy_id``, or None if no pack has it."""
         return next((o.status for o in self.policy_statuses if o.policy_id == policy_id), None)
 
+    @property
+    def not_assessed(self) -> tuple[PolicyOutcome, ...]:
+        """The outcomes of the policies that were not assessed, with their reasons."""
+        return tuple(o for o in self.policy_statuses if o.status is PolicyStatus.NOT_ASSESSED)
+
+    @property
+    def assessed_nothing(self) -> bool:
+        """True when no policy was assessed (the review has no score)."""
+        return all(o.status is PolicyStatus.NOT_ASSESSED for o in self.policy_statuses)
+
     def at_threshold(self, min_confidence: float) -> ReviewOutcome:
         """Return this outcome as it would be at another confidence threshold.
 
@@ -170,10 +189,14 @@ class ReviewOutcome:
         assessed = {o.policy_id for o in self.policy_statuses
                     if o.status is not PolicyStatus.NOT_ASSESSED}
         statuses = policy_statuses(policies, shown, assessed)
+        reasons = {
+            o.policy_id: NotAssessed(o.reason or NotAssessedReason.NOT_REVIEWED, o.detail)
+            for o in self.not_assessed
+        }
         return attrs.evolve(
             self,
             findings=shown,
-            policy_statuses=tuple(PolicyOutcome(pid, st) for pid, st in statuses.items()),
+            policy_statuses=tuple(_outcome(pid, st, reasons) for pid, st in statuses.items()),
             score=score_review(policies, shown, statuses),
             min_confidence=threshold,
         )
@@ -217,6 +240,23 @@ async def _run_one(reviewer: Reviewer, request: ReviewRequest) -> ReviewerResult
         ) from exc
 
 
+def review_request(document: ReviewDocument, packs: Sequence[LoadedPack]) -> ReviewRequest:
+    """Return what reviewers are asked: ``document`` against every policy of ``packs``.
+
+    Raise :class:`~docsense.errors.ReviewError` for no packs or a policy id in two packs.
+    """
+    if not packs:
+        raise ReviewError("a review needs at least one policy pack")
+    return ReviewRequest(
+        document_id=document.id,
+        markdown=document.markdown,
+        sections=document.sections,
+        ir=document.ir,
+        policies=_policies(packs),
+        title=document.title,
+    )
+
+
 async def run_review(
     document: ReviewDocument,
     packs: Sequence[LoadedPack],
@@ -236,20 +276,31 @@ async def run_review(
     if not reviewers:
         raise ReviewError("a review needs at least one reviewer")
     started = time.perf_counter()
-    policies = _policies(packs)
-    by_id = {p.id: p for p in policies}
-    request = ReviewRequest(
-        document_id=document.id,
-        markdown=document.markdown,
-        sections=document.sections,
-        ir=document.ir,
-        policies=policies,
-        title=document.title,
-    )
+    request = review_request(document, packs)
+    policies = request.policies
     results = await asyncio.gather(*(_run_one(r, request) for r in reviewers))
+    # Grounding and de-duplication are CPU work that grows with the document: a thread
+    # keeps the event loop of an async caller free meanwhile.
+    return await asyncio.to_thread(
+        _assemble, document, packs, reviewers, policies, results, started, threshold
+    )
+
+
+def _assemble(
+    document: ReviewDocument,
+    packs: Sequence[LoadedPack],
+    reviewers: Sequence[Reviewer],
+    policies: tuple[Policy, ...],
+    results: Sequence[ReviewerResult],
+    started: float,
+    threshold: float,
+) -> ReviewOutcome:
+    """Ground, de-duplicate, assess and score the reviewers' raw results."""
+    by_id = {p.id: p for p in policies}
     findings: list[Finding] = []
     grounded = dropped = unknown = 0
     assessed: set[str] = set()
+    reasons: dict[str, NotAssessed] = {}
     warnings: list[str] = []
     usage = Usage()
     for result in results:
@@ -266,6 +317,8 @@ async def run_review(
         dropped += stats.dropped_ungrounded
         unknown += stats.dropped_unknown_policy
         assessed.update(result.assessed)
+        for pid, why in result.not_assessed.items():
+            reasons.setdefault(pid, why)
         usage = usage + result.usage
         warnings.extend(result.warnings)
     if unknown:
@@ -281,10 +334,20 @@ async def run_review(
         findings=shown,
         all_findings=tuple(groups),
         min_confidence=threshold,
-        policy_statuses=tuple(PolicyOutcome(pid, st) for pid, st in statuses.items()),
+        policy_statuses=tuple(_outcome(pid, st, reasons) for pid, st in statuses.items()),
         score=score,
         stats=ReviewStats(grounded, dropped, unknown, merged),
         usage=usage,
         duration_ms=int((time.perf_counter() - started) * 1000),
         warnings=tuple(warnings),
     )
+
+
+def _outcome(
+    policy_id: str, status: PolicyStatus, reasons: dict[str, NotAssessed]
+) -> PolicyOutcome:
+    if status is not PolicyStatus.NOT_ASSESSED:
+        return PolicyOutcome(policy_id, status)
+    why = reasons.get(policy_id, NotAssessed(NotAssessedReason.NOT_REVIEWED))
+    return PolicyOutcome(policy_id, status, why.reason, why.detail)
+

@@ -25,7 +25,8 @@
 6. **Score** (documented in :func:`score_review`) and give each policy a status: *violated*
    if it has a finding more severe than ``info``, *satisfied* if a reviewer assessed it and
    found nothing, *not assessed* otherwise. Both count findings (groups), not places, and
-   only those at or above the review's confidence threshold (the engine filters them).
+   only those at or above the review's confidence threshold (the engine filters them). A
+   review that assessed no policy has no score (None), never a clean one.
 """
 
 from __future__ import annotations
@@ -411,19 +412,19 @@ def score_review(
     policies: Iterable[Policy],
     findings: Iterable[Finding],
     statuses: Mapping[str, PolicyStatus],
-) -> float:
+) -> float | None:
     """Return the review score in [0, 1]: the weighted mean of assessed policies' scores.
 
     A policy's score starts at 1 and each of its findings multiplies it by
     ``1 - SEVERITY_IMPACT[severity] * confidence`` (so one confident critical finding leaves
     0.4, two leave 0.16). A finding counts once however many places it has: forty-six
     places of one vague phrase weigh as one finding. Policies weigh ``LEVEL_WEIGHTS``
-    (MUST 3, SHOULD 2, MAY 1); policies not assessed do not count. With nothing assessed the
-    score is 1.0 (nothing was found wrong), and the per-policy statuses say that nothing was
-    assessed.
+    (MUST 3, SHOULD 2, MAY 1); policies not assessed do not count. With nothing assessed
+    there is no score: None (a review that looked at nothing must never read as a clean
+    1.0).
 
-    >>> score_review([], [], {})
-    1.0
+    >>> score_review([], [], {}) is None
+    True
     """
     by_policy: dict[str, list[Finding]] = {}
     for f in findings:
@@ -439,5 +440,5 @@ def score_review(
         total += weight * value
         weight_sum += weight
     if weight_sum == 0:
-        return 1.0
+        return None
     return round(min(1.0, max(0.0, total / weight_sum)), 6)

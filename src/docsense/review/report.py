@@ -10,8 +10,11 @@ one place each). Fields:
 - ``schema``: always ``"docsense.review/2"``;
 - ``document``: ``{id, title, version, source}``;
 - ``packs``: ``[{id, name, version}]``; ``reviewer``: the reviewer spec(s), ``+``-joined;
-- ``score`` in [0, 1] and ``policies``: ``[{id, pack, status}]`` with status ``satisfied``,
-  ``violated`` or ``not_assessed``;
+- ``score`` in [0, 1], or null when no policy was assessed (never a clean score for a review
+  that looked at nothing); ``policies``: ``[{id, pack, status, reason, detail}]`` with status
+  ``satisfied``, ``violated`` or ``not_assessed``; a policy not assessed says why in
+  ``reason`` (``refused``, ``blocked``, ``failed``, ``provider_error``, ``not_reviewed``) and
+  ``detail`` (the provider's refusal text or block reason, when it gave one);
 - ``threshold``: ``{min_confidence, below, included}``: the confidence threshold the score,
   statuses and findings are at, how many findings are below it, and whether ``findings``
   includes them (``--all``; each is then marked ``below_threshold: true``);
@@ -23,7 +26,10 @@ one place each). Fields:
   ``quote`` is document text ("" for absent content, with ``location`` null and no
   occurrences); ``replacement`` is text that can stand in place of the quote, with
   ``[[specify: ...]]`` placeholders;
-- ``usage``: ``{tokens_in, tokens_out, tokens_cached, calls, cost_estimate}`` (USD);
+- ``usage``: ``{tokens_in, tokens_out, tokens_cached, tokens_cache_write, tokens_thinking,
+  calls, refusals, cost_estimate}``: ``tokens_in`` includes cache reads (``tokens_cached``)
+  and writes, ``tokens_out`` includes thinking; ``cost_estimate`` is US dollars, or null
+  when a model's price is unknown;
 - ``stats``: ``{grounded, dropped_ungrounded, deduplicated}``; ``warnings``: strings.
 """
 
@@ -36,7 +42,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from docsense.domain.findings import Category, Finding, FindingLocation, Severity
-from docsense.domain.review import PolicyStatus
+from docsense.domain.review import NotAssessedReason, PolicyStatus
 from docsense.errors import InvalidArgument
 from docsense.review.engine import ReviewOutcome
 
@@ -86,12 +92,16 @@ class PackInfo(BaseModel):
 
 
 class PolicyResult(BaseModel):
-    """One policy's outcome."""
+    """One policy's outcome; a policy not assessed says why."""
 
     model_config = _FROZEN
     id: str
     pack: str
     status: PolicyStatus
+    reason: NotAssessedReason | None = Field(
+        default=None, description="Why the policy was not assessed (null when it was)."
+    )
+    detail: str = Field(default="", description="The provider's refusal or block reason.")
 
 
 class FindingLocationModel(BaseModel):
@@ -162,14 +172,19 @@ class FindingModel(BaseModel):
 
 
 class UsageModel(BaseModel):
-    """Tokens, calls and estimated cost (US dollars) of the review."""
+    """Tokens, calls, refusals and estimated cost (US dollars) of the review."""
 
     model_config = _FROZEN
-    tokens_in: int = Field(default=0, ge=0)
-    tokens_out: int = Field(default=0, ge=0)
-    tokens_cached: int = Field(default=0, ge=0)
+    tokens_in: int = Field(default=0, ge=0, description="Input tokens, cache included.")
+    tokens_out: int = Field(default=0, ge=0, description="Output tokens, thinking included.")
+    tokens_cached: int = Field(default=0, ge=0, description="Input tokens read from cache.")
+    tokens_cache_write: int = Field(default=0, ge=0, description="Input tokens cached.")
+    tokens_thinking: int = Field(default=0, ge=0, description="Output tokens of thinking.")
     calls: int = Field(default=0, ge=0)
-    cost_estimate: float = Field(default=0.0, ge=0.0)
+    refusals: int = Field(default=0, ge=0, description="Calls refused or blocked.")
+    cost_estimate: float | None = Field(
+        default=0.0, ge=0.0, description="US dollars; null when a model's price is unknown."
+    )
 
 
 class StatsModel(BaseModel):
@@ -208,13 +223,25 @@ class ReviewReport(BaseModel):
     document: DocumentInfo
     packs: list[PackInfo]
     reviewer: str
-    score: float = Field(ge=0.0, le=1.0)
+    score: float | None = Field(
+        ge=0.0, le=1.0, description="Null when no policy was assessed (there is no score)."
+    )
     policies: list[PolicyResult]
     threshold: ThresholdModel = Field(default_factory=ThresholdModel)
     findings: list[FindingModel]
     usage: UsageModel
     stats: StatsModel
     warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def not_assessed(self) -> list[PolicyResult]:
+        """The policies that were not assessed, with their reasons."""
+        return [p for p in self.policies if p.status is PolicyStatus.NOT_ASSESSED]
+
+    @property
+    def assessed_nothing(self) -> bool:
+        """True when no policy was assessed (``score`` is then null)."""
+        return bool(self.policies) and len(self.not_assessed) == len(self.policies)
 
     @model_validator(mode="before")
     @classmethod
@@ -290,7 +317,13 @@ def build_report(
         reviewer=outcome.reviewer,
         score=outcome.score,
         policies=[
-            PolicyResult(id=o.policy_id, pack=pack_of.get(o.policy_id, ""), status=o.status)
+            PolicyResult(
+                id=o.policy_id,
+                pack=pack_of.get(o.policy_id, ""),
+                status=o.status,
+                reason=o.reason if o.status is PolicyStatus.NOT_ASSESSED else None,
+                detail=o.detail,
+            )
             for o in outcome.policy_statuses
         ],
         threshold=ThresholdModel(
@@ -300,8 +333,14 @@ def build_report(
         ),
         findings=[_finding(f, outcome.min_confidence) for f in listed],
         usage=UsageModel(
-            tokens_in=u.tokens_in, tokens_out=u.tokens_out, tokens_cached=u.tokens_cached,
-            calls=u.calls, cost_estimate=u.cost_estimate,
+            tokens_in=u.tokens_in,
+            tokens_out=u.tokens_out,
+            tokens_cached=u.tokens_cached,
+            tokens_cache_write=u.tokens_cache_write,
+            tokens_thinking=u.tokens_thinking,
+            calls=u.calls,
+            refusals=u.refusals,
+            cost_estimate=u.cost_estimate,
         ),
         stats=StatsModel(
             grounded=outcome.stats.grounded,

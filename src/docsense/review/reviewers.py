@@ -7,15 +7,21 @@ Grammar (``+`` binds tighter than ``|``)::
     combo  := single ( "+" single )*    run all concurrently and merge their findings
     single := "rules" | provider [ ":" model ] [ "#" prompt-version ]
 
-``rules`` is built in; ``anthropic``, ``openai`` and ``google`` are the LLM adapters of
-:mod:`docsense.adapters.ai` (optional extras, imported only when named). Other providers
+``rules`` is built in; ``anthropic``, ``openai``, ``google`` and ``openai-compatible`` (a
+local or self-hosted OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio) are the
+LLM adapters of :mod:`docsense.adapters.ai` (optional extras, imported only when named).
+Other providers
 register a factory for their prefix, in code with :func:`register_reviewer` or through the
 entry point group ``docsense.reviewers`` (name = provider prefix, object =
 ``factory(spec: str) -> Reviewer``).
 
-Examples: ``rules``, ``anthropic:claude-sonnet-4-5``, ``rules+openai:gpt-4.1-mini``,
-``anthropic|rules`` (fall back to the offline reviewer when the provider fails),
-``rules+anthropic|rules``.
+Examples: ``rules``, ``anthropic:claude-sonnet-5-5``, ``rules+openai:gpt-6-luna``,
+``anthropic|rules`` (fall back to the offline reviewer when the provider fails, and let it
+take the parts the model refused), ``rules+anthropic|rules``,
+``openai-compatible:llama3.2``.
+
+LLM reviewers hold connection pools: close them with :func:`close_reviewers` (or use a
+:class:`ReviewerCache`, which the facade closes with the store).
 
 >>> resolve_reviewer("rules").spec
 'rules'
@@ -25,13 +31,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
 import attrs
 
 from docsense._plugins import load_entry_point
+from docsense.domain.review import NotAssessed, NotAssessedReason
 from docsense.errors import MissingApiKey, MissingDependency, PolicyPackError, ReviewerError
 from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
 
@@ -39,7 +46,9 @@ __all__ = [
     "REVIEWER_ENTRY_POINT_GROUP",
     "CombinedReviewer",
     "FallbackReviewer",
+    "ReviewerCache",
     "ReviewerFactory",
+    "close_reviewers",
     "known_reviewer_prefixes",
     "register_reviewer",
     "resolve_reviewer",
@@ -60,7 +69,7 @@ def _rules(spec: str) -> Reviewer:
 
 def _llm_factory(provider: str) -> Callable[..., Reviewer]:
     def factory(spec: str, **options: Any) -> Reviewer:
-        module = importlib.import_module(f"docsense.adapters.ai.{provider}")
+        module = importlib.import_module(f"docsense.adapters.ai.{provider.replace('-', '_')}")
         if not options:
             reviewer: Reviewer = module.reviewer_from_spec(spec)
             return reviewer
@@ -76,15 +85,17 @@ def _llm_factory(provider: str) -> Callable[..., Reviewer]:
 _anthropic = _llm_factory("anthropic")
 _openai = _llm_factory("openai")
 _google = _llm_factory("google")
+_openai_compatible = _llm_factory("openai-compatible")
 
 
-_BUILTIN_LLM = frozenset({"anthropic", "openai", "google"})
+_BUILTIN_LLM = frozenset({"anthropic", "openai", "google", "openai-compatible"})
 
 _FACTORIES: dict[str, ReviewerFactory] = {
     "rules": _rules,
     "anthropic": _anthropic,
     "openai": _openai,
     "google": _google,
+    "openai-compatible": _openai_compatible,
 }
 
 
@@ -124,19 +135,30 @@ class CombinedReviewer:
     def __repr__(self) -> str:
         return f"CombinedReviewer({self.spec!r})"
 
+    async def aclose(self) -> None:
+        """Close every member that holds connections."""
+        await close_reviewers(self.members)
+
     async def review(self, request: ReviewRequest) -> ReviewerResult:
         """Run every member on ``request`` and merge the results."""
         results = await asyncio.gather(*(m.review(request) for m in self.members))
+        assessed = frozenset().union(*(r.assessed for r in results))
+        reasons: dict[str, NotAssessed] = {}
+        for r in results:
+            for pid, why in r.not_assessed.items():
+                if pid not in assessed:
+                    reasons.setdefault(pid, why)
         return ReviewerResult(
             findings=tuple(
                 f if f.source else attrs.evolve(f, source=r.source)
                 for r in results
                 for f in r.findings
             ),
-            assessed=frozenset().union(*(r.assessed for r in results)),
+            assessed=assessed,
             source=results[0].source,
             usage=sum((r.usage for r in results[1:]), results[0].usage),
             warnings=tuple(w for r in results for w in r.warnings),
+            not_assessed=reasons,
         )
 
 
@@ -144,9 +166,14 @@ class FallbackReviewer:
     """Tries reviewers in order until one completes (spec ``A|B``).
 
     A member that raises :class:`~docsense.errors.ReviewerError` (a provider outage, an open
-    circuit, a missing key or extra) is skipped with a warning in the result; if every
-    member fails, the last error is raised. An invalid policy pack is not a reason to fall
-    back and is raised at once.
+    circuit, a spent quota, a missing key or extra) is skipped with a warning in the result;
+    if every member fails, the last error is raised. An invalid policy pack is not a reason
+    to fall back and is raised at once.
+
+    A member that completes but could not assess some policies (the model refused a part,
+    the provider blocked it, the answers were unusable) hands those policies to the next
+    member, which reviews them; the results are merged, and a policy still not assessed at
+    the end keeps the first member's reason.
     """
 
     def __init__(self, members: Sequence[Reviewer | ReviewerError]) -> None:
@@ -162,30 +189,135 @@ class FallbackReviewer:
     def __repr__(self) -> str:
         return f"FallbackReviewer({self.spec!r})"
 
+    async def aclose(self) -> None:
+        """Close every member that holds connections."""
+        await close_reviewers(m for m in self.members if not isinstance(m, ReviewerError))
+
     async def review(self, request: ReviewRequest) -> ReviewerResult:
         """Return the first member's result that completes, noting the ones that failed."""
         notes: list[str] = []
         last: ReviewerError | None = None
-        for member in self.members:
-            try:
-                if isinstance(member, ReviewerError):
-                    raise member
-                result = await member.review(request)
-            except PolicyPackError:
-                raise
-            except ReviewerError as exc:
-                last = exc
-                notes.append(f"reviewer {_spec_of(member)!r} failed ({exc}); fell back")
+        for n, member in enumerate(self.members):
+            result = await _attempt(member, request)
+            if isinstance(result, ReviewerError):
+                last = result
+                notes.append(f"reviewer {_spec_of(member)!r} failed ({result}); fell back")
                 continue
-            return ReviewerResult(
-                findings=result.findings,
-                assessed=result.assessed,
-                source=result.source,
-                usage=result.usage,
-                warnings=(*notes, *result.warnings),
-            )
+            result = attrs.evolve(result, warnings=(*notes, *result.warnings))
+            if last is not None:
+                result = _unreached(request, result, last)
+            rest = self.members[n + 1 :]
+            if result.not_assessed and rest:
+                result = await self._hand_over(request, result, rest)
+            return result
         assert last is not None
         raise ReviewerError(f"every reviewer of {self.spec!r} failed: {'; '.join(notes)}") from last
+
+    async def _hand_over(
+        self,
+        request: ReviewRequest,
+        result: ReviewerResult,
+        rest: Sequence[Reviewer | ReviewerError],
+    ) -> ReviewerResult:
+        # The next member reviews the policies the first could not assess.
+        missing = set(result.not_assessed)
+        sub = attrs.evolve(request, policies=tuple(p for p in request.policies if p.id in missing))
+        chain: Reviewer | ReviewerError = rest[0] if len(rest) == 1 else FallbackReviewer(rest)
+        handed = ", ".join(sorted(missing))
+        other = await _attempt(chain, sub)
+        if isinstance(other, ReviewerError):
+            exc = other
+            return attrs.evolve(
+                result,
+                warnings=(*result.warnings,
+                          f"policies {handed} not assessed by {result.source} "
+                          f"were handed to {_spec_of(chain)!r}, which failed ({exc})"),
+            )
+        still = {
+            pid: why for pid, why in result.not_assessed.items() if pid not in other.assessed
+        }
+        return ReviewerResult(
+            findings=(
+                *(f if f.source else attrs.evolve(f, source=result.source)
+                  for f in result.findings),
+                *(f if f.source else attrs.evolve(f, source=other.source)
+                  for f in other.findings),
+            ),
+            assessed=result.assessed | other.assessed,
+            source=result.source,
+            usage=result.usage + other.usage,
+            warnings=(
+                *result.warnings,
+                f"policies {handed} were not assessed by the first reviewer and were handed to "
+                f"{_spec_of(chain)!r}",
+                *other.warnings,
+            ),
+            not_assessed=still,
+        )
+
+
+def _unreached(
+    request: ReviewRequest, result: ReviewerResult, error: ReviewerError
+) -> ReviewerResult:
+    # Policies the fallback does not evaluate were not assessed because the provider
+    # failed, not because no reviewer evaluates them: say so.
+    why = NotAssessed(NotAssessedReason.PROVIDER_ERROR, " ".join(str(error).split())[:300])
+    missing = {
+        p.id: why
+        for p in request.policies
+        if p.id not in result.assessed and p.id not in result.not_assessed
+    }
+    if not missing:
+        return result
+    return attrs.evolve(result, not_assessed={**result.not_assessed, **missing})
+
+
+async def _attempt(
+    member: Reviewer | ReviewerError, request: ReviewRequest
+) -> ReviewerResult | ReviewerError:
+    # A member's failure is returned, not raised; an invalid pack is raised at once.
+    if isinstance(member, ReviewerError):
+        return member
+    try:
+        return await member.review(request)
+    except PolicyPackError:
+        raise
+    except ReviewerError as exc:
+        return exc
+
+
+async def close_reviewers(reviewers: Iterable[object]) -> None:
+    """Close every reviewer that has an ``aclose()`` (LLM reviewers hold connection pools)."""
+    for reviewer in reviewers:
+        close = getattr(reviewer, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class ReviewerCache:
+    """Builds each reviewer spec once and closes every reviewer it built (``aclose``).
+
+    An LLM reviewer owns an SDK client and its connection pool: reusing it across reviews
+    keeps connections warm, and closing it when the store closes leaves no socket open
+    (no "unclosed transport" warnings, no "Event loop is closed" at exit).
+    """
+
+    def __init__(self, factory: Callable[[str], Reviewer] | None = None) -> None:
+        self._factory = factory or resolve_reviewer
+        self._built: dict[str, Reviewer] = {}
+
+    def __call__(self, spec: str) -> Reviewer:
+        """Return the reviewer of ``spec`` (built on first use)."""
+        key = spec.strip()
+        reviewer = self._built.get(key)
+        if reviewer is None:
+            reviewer = self._built[key] = self._factory(key)
+        return reviewer
+
+    async def aclose(self) -> None:
+        """Close every reviewer built so far; later calls build new ones."""
+        built, self._built = list(self._built.values()), {}
+        await close_reviewers(built)
 
 
 class _Unavailable(ReviewerError):

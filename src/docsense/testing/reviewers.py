@@ -134,8 +134,9 @@ class ReviewerContract:
             assert usage.calls >= 1
             assert usage.tokens_in > 0
             assert usage.tokens_out > 0
-            assert usage.tokens_cached <= usage.tokens_in
-            assert usage.cost_estimate >= 0.0
+            assert usage.tokens_cached + usage.tokens_cache_write <= usage.tokens_in
+            assert usage.tokens_thinking <= usage.tokens_out
+            assert usage.cost_estimate is None or usage.cost_estimate >= 0.0
         else:
             assert usage.calls == 0
             assert usage.tokens_in == 0

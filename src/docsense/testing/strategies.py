@@ -35,7 +35,14 @@ from docsense.domain.feedback import Decision, FeedbackSession
 from docsense.domain.findings import Category, Finding, FindingLocation, Severity
 from docsense.domain.ir import Section, SemanticIR, SourceAnchor
 from docsense.domain.policies import Check, CheckKind, Policy, PolicyPack, RequirementLevel
-from docsense.domain.review import PackRef, PolicyStatus, Review, Usage
+from docsense.domain.review import (
+    NotAssessedReason,
+    PackRef,
+    PolicyOutcome,
+    PolicyStatus,
+    Review,
+    Usage,
+)
 
 __all__ = [
     "aggregates",
@@ -209,7 +216,10 @@ def usages() -> st.SearchStrategy[Usage]:
         tokens_out=counts,
         tokens_cached=counts,
         calls=st.integers(0, 100),
-        cost_estimate=st.floats(0.0, 1000.0, allow_nan=False),
+        cost_estimate=st.none() | st.floats(0.0, 1000.0, allow_nan=False),
+        tokens_cache_write=counts,
+        tokens_thinking=counts,
+        refusals=st.integers(0, 100),
     )
 
 
@@ -274,7 +284,13 @@ def documents(draw: st.DrawFn, max_steps: int = 8) -> Document:
                 sections=draw(section_lists()),
                 ir=draw(semantic_irs()),
                 review_id=draw(st.none() | st.sampled_from(known)) if known else None,
-                feedback_session_id=draw(st.none() | _ids.map(lambda i: f"feedback-{i}")),
+                # A feedback session is applied once: never reuse one already applied.
+                feedback_session_id=draw(
+                    st.none()
+                    | _ids.map(lambda i: f"feedback-{i}").filter(
+                        lambda sid: doc.state.revision_from(sid) is None
+                    )
+                ),
                 applied_finding_ids=draw(st.lists(_ids, max_size=3, unique=True)),
             )
         else:
@@ -318,6 +334,20 @@ def policy_packs(draw: st.DrawFn, max_steps: int = 8) -> PolicyPack:
     return pack
 
 
+def _policy_outcomes(policy_id: str) -> st.SearchStrategy[PolicyOutcome]:
+    assessed = st.sampled_from([PolicyStatus.SATISFIED, PolicyStatus.VIOLATED]).map(
+        lambda status: PolicyOutcome(policy_id, status)
+    )
+    not_assessed = st.builds(
+        PolicyOutcome,
+        st.just(policy_id),
+        st.just(PolicyStatus.NOT_ASSESSED),
+        st.none() | st.sampled_from(NotAssessedReason),
+        _texts,
+    )
+    return assessed | not_assessed
+
+
 @st.composite
 def reviews(draw: st.DrawFn, max_batches: int = 3) -> Review:
     """Draw a Review: started, some batches of findings, then maybe completed or failed."""
@@ -341,10 +371,12 @@ def reviews(draw: st.DrawFn, max_batches: int = 3) -> Review:
     ending = draw(st.sampled_from(["open", "complete", "fail"]))
     if ending == "complete":
         policy_ids = {f.policy_id for f in review.state.findings} | {"P-1"}
+        outcomes = {pid: draw(_policy_outcomes(pid)) for pid in policy_ids}
+        nothing = all(o.status is PolicyStatus.NOT_ASSESSED for o in outcomes.values())
         review.complete(
             ctx,
-            score=draw(_unit_floats),
-            policy_statuses={pid: draw(st.sampled_from(PolicyStatus)) for pid in policy_ids},
+            score=None if nothing else draw(_unit_floats),
+            policy_statuses=outcomes,
             usage=draw(usages()),
             duration_ms=draw(st.integers(0, 10**7)),
             warnings=draw(st.lists(_words, max_size=2)),

@@ -182,9 +182,11 @@ async def test_rerunning_a_completed_jobs_review_creates_no_second_review() -> N
     again = await service.review(doc.id, review_id="review-fixed-1")
     assert again.review.id == first.review.id
     events = await store.read_all(0, limit=10_000)
+    assert sum(e.event_type == "ReviewStarted" for e in events) == 1
     assert sum(e.event_type == "ReviewCompleted" for e in events) == 1
-    assert sum(e.event_type == "DocumentReviewed" for e in events) == 1
-    assert sum(e.event_type == "FeedbackSessionOpened" for e in events) == 1
+    # Reviews do not write to the document, and a session is stored with its first decision.
+    assert sum(e.stream_id == doc.id for e in events) == 2
+    assert sum(e.event_type == "FeedbackSessionOpened" for e in events) == 0
 
 
 async def test_review_jobs_need_a_document_id() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 
 import attrs
@@ -39,6 +39,7 @@ class Harness:
     def layer(self, *, attempts: int = 4, timeout: float = 5.0, threshold: int = 5) -> Resilience:
         async def sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
+            self.clock.now += seconds  # time passes for the deadline and the breaker
 
         return Resilience(
             self.dialect,
@@ -48,6 +49,7 @@ class Harness:
                 self.dialect, failure_threshold=threshold, reset_after=30.0, clock=self.clock
             ),
             sleep=sleep,
+            clock=self.clock,
         )
 
     def reviewer(
@@ -60,7 +62,19 @@ class Harness:
             resilience=layer or self.layer(),
             **kw,
         )
+        OPEN_REVIEWERS.append(reviewer)
         return reviewer
+
+
+#: Reviewers built by a test; closed when it ends (on its own event loop).
+OPEN_REVIEWERS: list[LlmReviewer] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_reviewers() -> AsyncIterator[None]:
+    yield
+    while OPEN_REVIEWERS:
+        await OPEN_REVIEWERS.pop().aclose()
 
 
 @pytest.fixture(params=DIALECTS)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
 import pytest
 
 from docsense.adapters.ai.resilience import BreakerState, CircuitBreaker
 from docsense.adapters.ai.rules import RulesReviewer
+from docsense.domain.review import NotAssessedReason
 from docsense.errors import CircuitOpen, ProviderError, ProviderTimeout
 from docsense.policies import load_pack
 from docsense.review import run_review
@@ -32,7 +34,7 @@ def _closed_port_url() -> str:
 
 
 async def test_429_with_retry_after_waits_as_asked_then_succeeds(harness: Harness) -> None:
-    harness.server.script(Reply(status=429, headers={"retry-after": "7"}))
+    harness.server.script(Reply(status=429, retry_after=7))  # in each provider's own shape
     result = await harness.reviewer().review(one_call_request())
     assert harness.sleeps == [7.0]
     assert len(harness.server.requests) == 2
@@ -166,3 +168,16 @@ async def test_fallback_to_rules_produces_a_completed_review(harness: Harness) -
     assert {f.source for f in outcome.findings} == {"rules"}
     assert any("fell back" in w and llm.spec in w for w in outcome.warnings)
     assert outcome.reviewer == chain.spec
+
+
+HOUSE_PACK = Path(__file__).resolve().parents[3] / "examples/custom_pack.yaml"
+
+
+async def test_policies_left_by_a_failed_provider_say_so(harness: Harness) -> None:
+    house = load_pack(HOUSE_PACK)  # its HR-004 is llm_only: the rules reviewer skips it
+    llm = harness.reviewer(harness.layer(attempts=1), base_url=_closed_port_url())
+    chain = FallbackReviewer([llm, RulesReviewer()])
+    outcome = await run_review(contract_document(), [load_pack("self-containment"), house], chain)
+    [llm_only] = [o for o in outcome.policy_statuses if o.policy_id == "HR-004"]
+    assert llm_only.reason is NotAssessedReason.PROVIDER_ERROR  # not "not reviewed"
+    assert "cannot connect" in llm_only.detail

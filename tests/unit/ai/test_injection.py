@@ -81,5 +81,7 @@ async def test_obedient_model_cannot_remove_rules_findings(harness: Harness) -> 
     outcome = await run_review(document, packs, combined)
     assert any(obeyed)  # the model saw the injection (in the data block) and obeyed it
     assert {f.quote for f in rules_only.findings} <= {f.quote for f in outcome.findings}
+    assert outcome.score is not None
+    assert rules_only.score is not None
     assert outcome.score <= rules_only.score
     assert outcome.usage.calls >= 1

@@ -146,3 +146,65 @@ async def test_unit_of_work_discards_pending_events_unless_committed() -> None:
 def test_negative_snapshot_interval_is_rejected() -> None:
     with pytest.raises(InvalidArgument):
         Repository(MemoryStorage(), snapshot_every=-1)
+
+
+class CountingStore(MemoryStorage):
+    """Counts the events each stream read returns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: list[int] = []
+
+    async def read_stream(self, stream_id: str, from_version: int = 0) -> Any:
+        records = await super().read_stream(stream_id, from_version)
+        self.read.append(len(records))
+        return records
+
+
+async def test_a_cached_aggregate_reads_only_what_others_appended_since() -> None:
+    store = CountingStore()
+    repo = Repository(store, store, snapshot_every=0, cache_size=4)
+    other = Repository(store, store, snapshot_every=0)  # another process, in effect
+    ctx = deterministic_context(id_prefix=1)
+    doc = await _saved_document(repo)
+    store.read.clear()
+    assert (await repo.load(Document, doc.id)).state == doc.state
+    assert store.read == [0]  # nothing new: nothing decoded
+    theirs = await other.load(Document, doc.id)
+    theirs.convert(ctx, markdown="# M\n", sections=(), ir=SemanticIR(), converter="markdown")
+    await other.save(theirs)
+    store.read.clear()
+    mine = await repo.load(Document, doc.id)
+    assert store.read == [1]  # only their event
+    assert (mine.version, mine.state) == (theirs.version, theirs.state)
+
+
+async def test_states_saved_with_remember_false_or_refused_are_not_kept() -> None:
+    store = CountingStore()
+    repo = Repository(store, store, snapshot_every=0, cache_size=4)
+    ctx = deterministic_context(id_prefix=1)
+    doc = Document.upload(
+        ctx, filename="m.md", media_type="text/markdown", size=3, sha256="a" * 64, title="M"
+    )
+    await repo.save(doc, remember=False)
+    store.read.clear()
+    await repo.load(Document, doc.id)
+    assert store.read == [1]  # read from the store, then kept
+    rival = Document.upload(  # believes the stream is still empty
+        ctx,
+        filename="m.md",
+        media_type="text/markdown",
+        size=3,
+        sha256="b" * 64,
+        document_id=doc.id,
+    )
+    with pytest.raises(ConcurrencyConflict):
+        await repo.save(rival)
+    store.read.clear()
+    await repo.load(Document, doc.id)
+    assert store.read == [1]  # the refused save dropped the kept state
+
+
+async def test_a_negative_cache_size_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match="cache_size"):
+        Repository(MemoryStorage(), cache_size=-1)

@@ -251,11 +251,41 @@ def test_revise_without_changing_markdown_raises_invariant_violation(
         revise(converted, ctx, MARKDOWN)
 
 
-def test_revise_citing_an_unrecorded_review_raises_invariant_violation(
+def test_revise_for_a_review_not_linked_on_the_document_is_allowed(
     ctx: CommandContext, converted: Document
 ) -> None:
-    with pytest.raises(InvariantViolation, match="record it first"):
-        converted.revise(ctx, markdown=REVISED, sections=(), ir=SemanticIR(), review_id="review-9")
+    # Reviews are indexed by the reviews read model, not linked on the document stream.
+    converted.revise(ctx, markdown=REVISED, sections=(), ir=SemanticIR(), review_id="review-9")
+    assert converted.state.current.revision is not None
+    assert converted.state.current.revision.review_id == "review-9"
+
+
+def test_revision_from_finds_the_version_a_feedback_session_made(
+    ctx: CommandContext, converted: Document
+) -> None:
+    assert converted.state.revision_from("feedback-1") is None
+    converted.revise(
+        ctx, markdown=REVISED, sections=(), ir=SemanticIR(), feedback_session_id="feedback-1"
+    )
+    made = converted.state.revision_from("feedback-1")
+    assert made is not None
+    assert made.label == "1.1"
+
+
+def test_revise_applying_one_feedback_session_twice_raises_invariant_violation(
+    ctx: CommandContext, converted: Document
+) -> None:
+    converted.revise(
+        ctx, markdown=REVISED, sections=(), ir=SemanticIR(), feedback_session_id="feedback-1"
+    )
+    with pytest.raises(InvariantViolation, match="already applied"):
+        converted.revise(
+            ctx,
+            markdown=REVISED + " again",
+            sections=(),
+            ir=SemanticIR(),
+            feedback_session_id="feedback-1",
+        )
 
 
 def test_revise_with_duplicate_finding_ids_raises_invariant_violation(

@@ -21,7 +21,7 @@ from docsense.domain.feedback import (
     apply_edits,
 )
 from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
-from docsense.errors import InvalidTransition, InvariantViolation
+from docsense.errors import FindingNotFound, InvalidTransition, InvariantViolation
 
 TEXT = "The index is capped at X. Rebalancing happens regularly."
 V1 = VersionNumber(1, 0)
@@ -143,11 +143,13 @@ def test_accept_twice_records_nothing_the_second_time(
     assert len(session.pending_events) == 2
 
 
-def test_accept_unknown_item_raises_invariant_violation(
+def test_accept_unknown_item_raises_finding_not_found_a_lookup_error(
     ctx: CommandContext, session: FeedbackSession
 ) -> None:
-    with pytest.raises(InvariantViolation, match="no suggestion"):
+    with pytest.raises(FindingNotFound, match="no suggestion") as info:
         session.accept(ctx, "gov")
+    assert isinstance(info.value, LookupError)
+    assert "items()" in str(info.value)
 
 
 # --- reject ------------------------------------------------------------------------------------
@@ -317,6 +319,56 @@ def test_no_decisions_after_apply(ctx: CommandContext, session: FeedbackSession)
         session.accept(ctx, "cap")
     with pytest.raises(InvalidTransition):
         session.apply(ctx, document_version=VersionNumber(1, 2))
+
+
+# --- applying in two steps ---------------------------------------------------------------------
+
+
+def test_begin_apply_freezes_the_decisions(ctx: CommandContext, session: FeedbackSession) -> None:
+    session.accept(ctx, "cap")
+    started = session.begin_apply(ctx)
+    assert started.base_version == V1
+    assert started.applied_finding_ids == ("cap",)
+    assert session.state.status is FeedbackStatus.APPLYING
+    assert session.state.apply_started_by == started.event_id
+    with pytest.raises(InvalidTransition, match="being applied"):
+        session.modify(ctx, "rebal", text="monthly")
+    with pytest.raises(InvalidTransition, match="being applied"):
+        session.begin_apply(ctx)
+
+
+def test_apply_after_begin_closes_the_session(
+    ctx: CommandContext, session: FeedbackSession
+) -> None:
+    session.accept(ctx, "cap")
+    session.begin_apply(ctx)
+    event = session.apply(ctx, document_version=VersionNumber(1, 1))
+    assert event.applied_finding_ids == ("cap",)
+    assert session.state.status is FeedbackStatus.APPLIED
+    assert session.state.apply_started_by is None
+
+
+def test_abandon_apply_reopens_the_decisions(ctx: CommandContext, session: FeedbackSession) -> None:
+    session.accept(ctx, "cap")
+    session.begin_apply(ctx)
+    session.abandon_apply(ctx, reason="the document was re-uploaded")
+    assert session.state.status is FeedbackStatus.OPEN
+    session.reject(ctx, "cap", reason="changed my mind")
+    assert session.state.item("cap") is not None
+
+
+def test_abandon_apply_of_an_open_session_raises_invalid_transition(
+    ctx: CommandContext, session: FeedbackSession
+) -> None:
+    with pytest.raises(InvalidTransition):
+        session.abandon_apply(ctx, reason="no apply under way")
+
+
+def test_begin_apply_with_nothing_accepted_raises_invalid_transition(
+    ctx: CommandContext, session: FeedbackSession
+) -> None:
+    with pytest.raises(InvalidTransition, match="nothing to apply"):
+        session.begin_apply(ctx)
 
 
 # --- groups: a decision applies to every place --------------------------------------------------

@@ -271,3 +271,19 @@ def test_feedback_session_opened_v1_items_become_one_place_items() -> None:
     assert [i.item.finding_id for i in session.state.items] == ["f-1", "f-2"]
     assert session.state.items[0].item.can_accept
     assert not session.state.items[1].item.can_accept
+
+
+def test_review_completed_v1_and_v2_read_with_zero_new_counters_and_no_reasons() -> None:
+    from docsense.domain.review import ReviewCompleted
+
+    for path in (FIXTURES / "ReviewCompleted.json", EVENTS / "v2" / "ReviewCompleted.json"):
+        event = load_current(path)
+        assert isinstance(event, ReviewCompleted)
+        assert event.score is not None
+        assert (event.usage.tokens_cache_write, event.usage.tokens_thinking,
+                event.usage.refusals) == (0, 0, 0)
+        assert all(o.reason is None and o.detail == "" for o in event.policy_statuses)
+    v2 = load_current(EVENTS / "v2" / "ReviewCompleted.json")
+    assert isinstance(v2, ReviewCompleted)
+    assert v2.below_threshold == 2
+    assert v2.usage.cost_estimate == 0.0412

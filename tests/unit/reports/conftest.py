@@ -56,7 +56,8 @@ class ScriptedReviewer:
     def __init__(self, findings: Sequence[RawFinding], usage: Usage | None = None) -> None:
         self._findings = tuple(findings)
         self._usage = usage or Usage(
-            tokens_in=12_345, tokens_out=678, tokens_cached=1_000, calls=2, cost_estimate=0.0421
+            tokens_in=12_345, tokens_out=678, tokens_cached=1_000, calls=2, cost_estimate=0.0421,
+            tokens_cache_write=2_000, tokens_thinking=300, refusals=1,
         )
 
     @property

@@ -47,17 +47,19 @@ def test_markdown_report_summarises_the_review(seed: Reviewed) -> None:
     text = to_markdown(seed.report, seed.markdown)
     assert text.startswith("# Review report: Low Volatility Equity Portfolio Strategy\n")
     assert f"**Findings:** {len(seed.report.findings)}" in text
+    assert seed.report.score is not None
     assert f"**Score:** {seed.report.score * 100:.1f} / 100" in text
     assert "## Usage and cost" in text
     assert "Estimated cost" in text
     for policy in seed.report.policies:
-        assert re.search(rf"^\| {re.escape(policy.id)} \| .+ \| {policy.status.value} \|", text,
+        status = policy.status.value.replace("_", " ")
+        assert re.search(rf"^\| {re.escape(policy.id)} \| .+ \| {status}( \(.+\))? \|", text,
                          re.MULTILINE)
 
 
 def test_markdown_report_shows_usage_and_cost(hostile: Reviewed) -> None:
     text = to_markdown(hostile.report, hostile.markdown)
-    assert "| 2 | 12,345 | 678 | 1,000 | $0.0421 |" in text
+    assert "| 2 | 12,345 | 1,000 | 2,000 | 678 | 300 | 1 | $0.0421 |" in text
 
 
 def test_markdown_report_groups_findings_by_severity_then_policy(worst: Reviewed) -> None:

@@ -185,7 +185,10 @@ policies:
                            {**statuses, "M": PolicyStatus.VIOLATED})
     on_may = score_review(pack.policies, [_finding("a", 0, 1, Severity.HIGH, "Y")],
                           {**statuses, "Y": PolicyStatus.VIOLATED})
+    assert on_must is not None
+    assert on_may is not None
     assert 0.0 <= on_must < on_may < 1.0
+    assert score_review(pack.policies, [], {}) is None  # nothing assessed: no score
 
 
 @pytest.mark.parametrize("name", ["doc_01_clean", "doc_11_perfect_compliance"])

@@ -266,6 +266,8 @@ async def test_findings_below_the_threshold_are_kept_but_not_shown_or_scored() -
     everything = await run_review(_doc(), [PACK], _mixed(), min_confidence=0.0)
     assert everything.below_threshold == 0
     assert everything.status_of("SC-001") is PolicyStatus.VIOLATED
+    assert everything.score is not None
+    assert outcome.score is not None
     assert everything.score < outcome.score
 
 

@@ -8,12 +8,20 @@ Each provider call goes through :meth:`Resilience.call`:
    breaker, failure opens it again;
 2. a **concurrency limit** (a semaphore per provider and event loop) bounds calls in flight;
 3. each attempt runs under a **per-call timeout** (:class:`~docsense.errors.ProviderTimeout`);
-4. a retryable :class:`~docsense.errors.ProviderError` (429, 5xx, connection error, timeout)
-   is **retried** by tenacity with jittered exponential backoff; a ``Retry-After`` the
-   provider sent is honoured (the wait is at least that, capped by ``max_wait``).
+4. an **outage** (5xx, timeout, connection error) is retried up to ``attempts`` times with
+   jittered exponential backoff and counts as a breaker failure;
+5. a **rate limit** (429, :class:`~docsense.errors.RateLimited`) is *not* an outage: it is
+   waited out for as long as the provider asks (``Retry-After``, ``retry-after-ms`` or
+   Gemini's ``RetryInfo.retryDelay``, read by the adapter), with backoff when it does not
+   say, within a total ``rate_limit_deadline``; it never counts toward the breaker. A wait
+   the provider asks for that would end past the deadline fails at once;
+6. a **spent quota** (:class:`~docsense.errors.QuotaExhausted`: a per-day quota, OpenAI
+   ``insufficient_quota``) is not retried at all.
 
-Adapters translate their SDK's exceptions into ``ProviderError`` before they reach this
-layer, and turn the SDK's own retries off so that only this policy applies.
+Adapters translate their SDK's exceptions into these errors (:func:`status_error`) before
+they reach this layer, and turn the SDK's own retries off: one policy, which tells rate
+limits from outages, decides every retry, and every request it makes is one the provider
+(or a test's fake server) sees.
 
 The clock and the sleep function are injectable, so tests never wait for real:
 
@@ -39,9 +47,14 @@ from enum import StrEnum
 from typing import TypeVar
 
 import attrs
-import tenacity
 
-from docsense.errors import CircuitOpen, ProviderError, ProviderTimeout
+from docsense.errors import (
+    CircuitOpen,
+    ProviderError,
+    ProviderTimeout,
+    QuotaExhausted,
+    RateLimited,
+)
 
 __all__ = [
     "BreakerState",
@@ -63,22 +76,38 @@ Clock = Callable[[], float]
 class RetryPolicy:
     """How often and how long to retry a transient provider failure.
 
-    ``attempts`` counts the first call. The n-th retry waits a random time in
+    Outages: ``attempts`` counts the first call. The n-th retry waits a random time in
     ``[0, min(max_wait, initial_wait * 2**n)]`` plus ``initial_wait`` (full jitter), or the
     provider's ``Retry-After`` if that is longer (capped by ``max_wait``).
+
+    Rate limits: retried while the total time since the first attempt stays within
+    ``rate_limit_deadline`` seconds (and at most ``rate_limit_retries`` times); each wait is
+    exactly what the provider asked for, else the same jittered backoff.
     """
 
     attempts: int = 4
     initial_wait: float = 1.0
     max_wait: float = 60.0
+    rate_limit_deadline: float = 300.0
+    rate_limit_retries: int = 30
+
+    def backoff(self, attempt: int) -> float:
+        """Return a jittered exponential wait before retry number ``attempt`` (1-based)."""
+        ceiling = min(self.max_wait, self.initial_wait * 2 ** (attempt - 1))
+        return min(self.max_wait, self.initial_wait + random.uniform(0, ceiling))  # noqa: S311
 
     def wait_for(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number ``attempt`` (1-based)."""
-        backoff = min(self.max_wait, self.initial_wait * 2 ** (attempt - 1))
-        jittered = self.initial_wait + random.uniform(0, backoff)  # noqa: S311 (not crypto)
+        """Seconds to wait before outage retry number ``attempt`` (1-based)."""
+        jittered = self.backoff(attempt)
         if retry_after is not None and retry_after > 0:
             return min(self.max_wait, max(retry_after, jittered))
-        return min(self.max_wait, jittered)
+        return jittered
+
+    def rate_limit_wait(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before rate-limit retry ``attempt``: as asked, else backoff."""
+        if retry_after is not None and retry_after >= 0:
+            return retry_after
+        return self.backoff(attempt)
 
 
 class BreakerState(StrEnum):
@@ -188,6 +217,7 @@ class Resilience:
         self.retry = retry or RetryPolicy()
         self.breaker = breaker or CircuitBreaker(name, clock=clock)
         self._sleep = sleep
+        self._clock = clock
         self._semaphores: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, asyncio.Semaphore
         ] = weakref.WeakKeyDictionary()
@@ -217,9 +247,9 @@ class Resilience:
                         retryable=True,
                     ) from None
         except ProviderError as exc:
-            if exc.retryable:
+            if exc.retryable and not isinstance(exc, RateLimited | CircuitOpen):
                 self.breaker.record_failure()
-            else:  # the provider answered (e.g. 400): it is up
+            else:  # the provider answered (a 400, a rate limit, a spent quota): it is up
                 self.breaker.record_success()
             raise
         except BaseException:
@@ -231,24 +261,55 @@ class Resilience:
     async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
         """Run ``fn`` (one provider request) under the breaker, limit, timeout and retries."""
         policy = self.retry
+        started = self._clock()
+        failures = limited = 0
+        while True:
+            try:
+                return await self._attempt(fn)
+            except QuotaExhausted:
+                raise
+            except RateLimited as exc:
+                limited += 1
+                wait = policy.rate_limit_wait(limited, exc.retry_after)
+                spent = self._clock() - started
+                if limited > policy.rate_limit_retries or spent + wait > policy.rate_limit_deadline:
+                    raise self._still_limited(exc, limited, spent, wait) from None
+            except CircuitOpen:
+                raise
+            except ProviderError as exc:
+                if not exc.retryable:
+                    raise
+                failures += 1
+                if failures >= policy.attempts:
+                    raise
+                wait = policy.wait_for(failures, exc.retry_after)
+            await self._sleep(wait)
 
-        def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            after = exc.retry_after if isinstance(exc, ProviderError) else None
-            return policy.wait_for(state.attempt_number, after)
-
-        retrying = tenacity.AsyncRetrying(
-            sleep=self._sleep,
-            stop=tenacity.stop_after_attempt(policy.attempts),
-            wait=wait,
-            retry=tenacity.retry_if_exception(
-                lambda e: (
-                    isinstance(e, ProviderError) and e.retryable and not isinstance(e, CircuitOpen)
-                )
-            ),
-            reraise=True,
+    def _still_limited(
+        self, exc: RateLimited, tries: int, spent: float, wait: float
+    ) -> RateLimited:
+        deadline = self.retry.rate_limit_deadline
+        if spent + wait > deadline and exc.retry_after is not None:
+            why = (
+                f"the provider asks to wait {wait:g} s more, past the {deadline:g} s deadline "
+                f"({spent:g} s already spent)"
+            )
+        else:
+            why = f"still rate limited after {tries} tries over {spent:g} s"
+        return RateLimited(
+            self.name,
+            f"{why}; lower DOCSENSE_LLM_MAX_CONCURRENCY, raise the deadline, or ask the "
+            f"provider for a higher rate limit (last answer: {_detail(exc)})",
+            status=exc.status,
+            retryable=True,
+            retry_after=exc.retry_after,
         )
-        return await retrying(self._attempt, fn)
+
+
+def _detail(exc: ProviderError) -> str:
+    text = str(exc)
+    prefix = f"{exc.provider}: "
+    return text[len(prefix):] if text.startswith(prefix) else text
 
 
 _REGISTRY: dict[tuple[str, str], Resilience] = {}
@@ -280,7 +341,7 @@ def reset_provider_resilience() -> None:
         _REGISTRY.clear()
 
 
-_RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
+_RETRYABLE_STATUS = frozenset({408, 409, 425})
 
 
 def parse_retry_after(
@@ -309,20 +370,50 @@ def parse_retry_after(
 
 
 def status_error(
-    provider: str, status: int, message: str, headers: Mapping[str, str] | None = None
+    provider: str,
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    retry_after: float | None = None,
+    quota: str | None = None,
 ) -> ProviderError:
-    """Translate an HTTP error answer into a ProviderError (429, 408 and 5xx are retryable)."""
+    """Translate an HTTP error answer into the error the resilience layer acts on.
+
+    - ``quota`` (the quota the provider said is spent: OpenAI ``insufficient_quota``, a
+      Gemini per-day quota id, Anthropic ``billing_error``) gives
+      :class:`~docsense.errors.QuotaExhausted`, never retried;
+    - 429 gives :class:`~docsense.errors.RateLimited`, waited out for ``retry_after`` (read
+      by the adapter from the body, e.g. Gemini ``RetryInfo``) or the ``retry-after-ms`` /
+      ``Retry-After`` headers;
+    - 408, 409, 425 and 5xx are retryable outages; any other status is final.
+
+    The message is one line.
+    """
+    flat = " ".join(message.split())
+    if quota is not None:
+        return QuotaExhausted(
+            provider,
+            f"HTTP {status}: quota exhausted ({quota}); retrying will not help: add credit or "
+            f"raise the quota, then review again ({flat})",
+            status=status,
+        )
+    after = retry_after if retry_after is not None else parse_retry_after(headers)
+    if status == 429:
+        return RateLimited(
+            provider, f"HTTP 429: {flat} (rate limited)", status=429, retryable=True,
+            retry_after=after,
+        )
     retryable = status in _RETRYABLE_STATUS or status >= 500
     hint = {
         401: "check the API key",
         403: "check the API key's permissions",
         404: "check the model name and the base URL",
-        429: "rate limited",
     }.get(status, "")
     return ProviderError(
         provider,
-        f"HTTP {status}: {message}" + (f" ({hint})" if hint else ""),
+        f"HTTP {status}: {flat}" + (f" ({hint})" if hint else ""),
         status=status,
         retryable=retryable,
-        retry_after=parse_retry_after(headers) if retryable else None,
+        retry_after=after if retryable else None,
     )

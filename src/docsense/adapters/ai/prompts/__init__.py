@@ -18,6 +18,7 @@ from docsense.adapters.ai.prompts.plan import (
     estimate_tokens,
     is_document_scoped,
     naive_plan_tokens,
+    needed_tokens,
     plan_review,
 )
 from docsense.adapters.ai.prompts.schema import (
@@ -47,5 +48,6 @@ __all__ = [
     "estimate_tokens",
     "is_document_scoped",
     "naive_plan_tokens",
+    "needed_tokens",
     "plan_review",
 ]

@@ -8,6 +8,11 @@
 - **Whole-document** policies (required sections, governance, missing references: see
   :func:`is_document_scoped`) are asked once, on the outline and the IR, not on the text.
 - One call per (part, policy group) and one per document-scoped group; never twice the same.
+- With a ``context_window`` (a local model's), every call is made to fit it with room for
+  the answer: the output budget is capped at a quarter of the window and the parts (and
+  outline and glossary) are halved until the largest call fits, with a 15% margin for the
+  real tokenizer; a window too small for the prompt itself is a
+  :class:`~docsense.errors.ConfigurationError`.
 
 Every call's user message is ``document`` (a data block between ``<document-BOUNDARY>``
 markers, which the system prompt declares untrusted) followed by ``task`` (the policies).
@@ -32,6 +37,7 @@ from docsense.adapters.ai.prompts.templates import PromptTemplate
 from docsense.domain.findings import Category
 from docsense.domain.ir import SemanticIR
 from docsense.domain.policies import CheckKind, Policy
+from docsense.errors import ConfigurationError
 from docsense.ports import ReviewRequest
 
 __all__ = [
@@ -42,6 +48,7 @@ __all__ = [
     "estimate_tokens",
     "is_document_scoped",
     "naive_plan_tokens",
+    "needed_tokens",
     "plan_review",
 ]
 
@@ -260,10 +267,51 @@ def plan_review(
     *,
     limits: PlanLimits | None = None,
     template: PromptTemplate | None = None,
+    context_window: int | None = None,
 ) -> ReviewPlan:
     """Plan the calls reviewing ``request`` (see the module doc for the rules)."""
     limits = limits or PlanLimits()
     template = template or PromptTemplate.load()
+    if context_window is not None:
+        return _plan_within(request, limits, template, context_window)
+    return _plan(request, limits, template)
+
+
+def needed_tokens(call: PlannedCall) -> int:
+    """Tokens a call needs in the context window: its input (+15% margin) and its output."""
+    return int(call.input_tokens * 1.15) + call.max_output_tokens
+
+
+def _plan_within(
+    request: ReviewRequest, limits: PlanLimits, template: PromptTemplate, window: int
+) -> ReviewPlan:
+    limits = attrs.evolve(
+        limits,
+        max_output_tokens=min(limits.max_output_tokens, max(256, window // 4)),
+        part_tokens=min(limits.part_tokens, window),
+        outline_tokens=min(limits.outline_tokens, window // 2),
+        glossary_tokens=min(limits.glossary_tokens, window // 8),
+    )
+    while True:
+        plan = _plan(request, limits, template)
+        worst = max((needed_tokens(c) for c in plan.calls), default=0)
+        if worst <= window:
+            return plan
+        if limits.part_tokens <= 128:
+            raise ConfigurationError(
+                f"a call needs about {worst} tokens but the context window is {window}; raise "
+                "the server's context length (Ollama: OLLAMA_CONTEXT_LENGTH) and "
+                "DOCSENSE_OPENAI_COMPATIBLE_CONTEXT_WINDOW"
+            )
+        limits = attrs.evolve(
+            limits,
+            part_tokens=limits.part_tokens // 2,
+            outline_tokens=max(64, limits.outline_tokens // 2),
+            glossary_tokens=max(32, limits.glossary_tokens // 2),
+        )
+
+
+def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) -> ReviewPlan:
     boundary = _boundary(request.markdown)
     system = template.render("system", boundary=boundary)
     offsets = {"doc": 0, "preamble": 0, **{s.id: s.start for s in request.sections}}

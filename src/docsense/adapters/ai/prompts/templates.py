@@ -3,7 +3,7 @@
 A template file is split into sections by ``=== name ===`` lines; each section is a
 :class:`string.Template` (``$name`` placeholders, so braces in document text are harmless).
 The version is the file name without ``.md``; it is recorded in every LLM reviewer's spec
-(``anthropic:claude-sonnet-4-5#review-v1``) so a stored review names the prompt it used.
+(``anthropic:claude-sonnet-5-5#review-v1``) so a stored review names the prompt it used.
 
 >>> t = PromptTemplate.load()
 >>> t.version, "untrusted" in t.render("system", boundary="x").lower()
