@@ -63,6 +63,8 @@ from docsense.errors import CorruptDocument, EmptyDocument, EncryptedDocument, T
 
 __all__ = ["PdfConverter"]
 
+# How far right of its bullet a list item's wrapped line must start to stay in the item (pt).
+_ITEM_TOLERANCE = 1.0
 # Word's second-level bullet is a letter o: a bullet only before a capital (o is also a
 # variable: "Observation Date o shall be ...").
 _BULLET = re.compile(
@@ -265,6 +267,7 @@ class _Renderer:
                 math_block.clear()
 
         k = 0
+        item_left: float | None = None  # x of the open list item's bullet
         while k < len(lines):
             if k in headings:
                 flush()
@@ -300,8 +303,12 @@ class _Renderer:
                 builder.block("\n".join(math_block))
                 math_block.clear()
             bullet = _BULLET.match(text)
-            if bullet or k in breaks:
+            # A line that starts where the open item's bullet does (not indented to its text)
+            # ends the list item: it is the next paragraph.
+            leaves_item = item_left is not None and line.left <= item_left + _ITEM_TOLERANCE
+            if bullet or k in breaks or leaves_item:
                 flush()
+                item_left = line.left if bullet else None
             block.append("- " + text[bullet.end() :] if bullet else escape_line_start(text))
             k += 1
         flush()
