@@ -24,7 +24,7 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from docsense.domain.ir import DefinedTerm, TermSource
 from docsense.extraction._text import Block, Doc, plain_letters
@@ -243,6 +243,9 @@ def _where_term(doc: Doc, block: Block, var: str, at: int, definition: str) -> D
     )
 
 
+Extractor = Callable[[Doc, Block], Iterator[DefinedTerm]]
+
+
 def _where_items_after(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Items of a ``Where:`` list that starts in an earlier block (a loose list)."""
     for m in _WHERE_ITEM.finditer(block.text):
@@ -259,7 +262,7 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
     open_where = False
     for block in doc.prose():
         is_item = _LIST_START.match(block.text) is not None
-        extractors = (_quoted, _means, _glossary, _symbols, _where)
+        extractors: tuple[Extractor, ...] = (_quoted, _means, _glossary, _symbols, _where)
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
         open_where = (open_where and is_item) or bool(
