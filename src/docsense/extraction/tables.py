@@ -1,7 +1,8 @@
 """Tables: Markdown pipe tables in place, with header, rows and caption.
 
 The caption is the line just above the table (or just below it) when it reads like one:
-``Table 2: Weights``, ``Exhibit A - Fees``, or a bold line.
+``Table 2: Weights``, ``Exhibit A - Fees``, ``Table - Immediate Components``, ``Weight
+Mapping Table``, or a bold line.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from docsense.extraction._text import BlockKind, Doc
 __all__ = ["CAPTION", "extract_tables", "split_row"]
 
 CAPTION = re.compile(
-    r"^\s*(?:\*\*)?(?:Table|Exhibit|Schedule)\s+[\w.-]{1,8}\b[^\n]{0,160}$", re.IGNORECASE
+    r"^\s*(?:\*\*)?(?:Table|Exhibit|Schedule)(?:\s+[\w.-]{1,8}\b|\s*[:.\u2013\u2014-])[^\n]{0,160}$"
+    r"|^\s*(?:\*\*)?(?:[A-Z][\w&-]*\s+){1,6}Table\s*(?:\*\*)?\s*$",
+    re.IGNORECASE,
 )
 _BOLD_LINE = re.compile(r"^\s*\*\*[^*\n]{2,160}\*\*\s*$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")

@@ -24,7 +24,7 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from docsense.domain.ir import DefinedTerm, TermSource
 from docsense.extraction._text import Block, Doc, plain_letters
@@ -77,6 +77,7 @@ _WHERE_CLAUSE = re.compile(
     r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,30}"
     r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB + r"\s*(?P<definition>[^,;.]{2,300})"
 )
+_LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _WHERE_HEAD = re.compile(r"^\s*where\s*:?\s*$", re.IGNORECASE)
 _WHERE_ITEM = re.compile(
     r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<var>[^=:\n]{1,60}?)\s*" + _WHERE_ITEM_VERB
@@ -242,11 +243,32 @@ def _where_term(doc: Doc, block: Block, var: str, at: int, definition: str) -> D
     )
 
 
+Extractor = Callable[[Doc, Block], Iterator[DefinedTerm]]
+
+
+def _where_items_after(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Items of a ``Where:`` list that starts in an earlier block (a loose list)."""
+    for m in _WHERE_ITEM.finditer(block.text):
+        yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
+
+
 def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
-    """Return the defined terms of ``doc`` in document order, one per (term, place)."""
+    """Return the defined terms of ``doc`` in document order, one per (term, place).
+
+    A ``Where:`` line ending a block also reads the list items of the blocks right after it
+    (a list whose items are separated by blank lines, as PDFs and loose Markdown give them).
+    """
     found: dict[tuple[str, int], DefinedTerm] = {}
+    open_where = False
     for block in doc.prose():
-        for extractor in (_quoted, _means, _glossary, _symbols, _where):
+        is_item = _LIST_START.match(block.text) is not None
+        extractors: tuple[Extractor, ...] = (_quoted, _means, _glossary, _symbols, _where)
+        if open_where and is_item:
+            extractors = (*extractors, _where_items_after)
+        open_where = (open_where and is_item) or bool(
+            _WHERE_HEAD.match(block.text.rstrip().rsplit("\n", 1)[-1])
+        )
+        for extractor in extractors:
             for term in extractor(doc, block):
                 # One-letter names are variables; only "where" clauses and symbol
                 # glossaries define those.

@@ -65,6 +65,11 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
         if sup:
             keys.append(normalise_name(f"{base} {sup}"))
         keys.append(normalise_name(base))
+        # A symbol written twice with both scripts ("AA_{i,t-3}^{i,t}") is a fraction of that
+        # symbol (A_{i,t} over A_{i,t-3}) that the PDF flattened onto one line.
+        half = len(base) // 2
+        if half and len(base) % 2 == 0 and base[:half] == base[half:] and sub and sup:
+            keys.append(normalise_name(base[:half]))
         return keys
     match = _INDEX_SUBSCRIPT.match(name.strip())
     if match:

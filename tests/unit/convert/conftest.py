@@ -16,10 +16,25 @@ CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 
 # (text, bold, size, x, y) on a US-letter page, PDF coordinates (origin bottom left).
 PdfLine = tuple[str, bool, float, float, float]
+# (text, bold, size, rise): a run of one style; rise lifts (> 0) or lowers (< 0) it.
+PdfRun = tuple[str, bool, float, float]
+# (x, y, runs): one printed line whose runs follow each other, each its own text object.
+PdfRow = tuple[float, float, Sequence[PdfRun]]
 
 
 def pdf_from_lines(pages: Sequence[Sequence[PdfLine]]) -> bytes:
     """Write a small valid PDF with Helvetica / Helvetica-Bold text lines."""
+    return pdf_from_rows(
+        [[(x, y, [(text, bold, size, 0.0)]) for text, bold, size, x, y in page] for page in pages]
+    )
+
+
+def pdf_from_rows(pages: Sequence[Sequence[PdfRow]], title: str | None = None) -> bytes:
+    """Write a small valid PDF whose lines are runs of Helvetica in several sizes and rises.
+
+    PDFium advances each run by the standard font's glyph widths, as a word processor's
+    output does, so a smaller run with a negative rise is a real subscript.
+    """
     objects: list[bytes] = []
     page_ids = [5 + 2 * i for i in range(len(pages))]
     kids = " ".join(f"{pid} 0 R" for pid in page_ids)
@@ -31,12 +46,15 @@ def pdf_from_lines(pages: Sequence[Sequence[PdfLine]]) -> bytes:
     objects.append(
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
     )
-    for i, lines in enumerate(pages):
+    for i, rows in enumerate(pages):
         ops = []
-        for text, bold, size, x, y in lines:
-            esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            font = "F2" if bold else "F1"
-            ops.append(f"BT /{font} {size} Tf {x} {y} Td ({esc}) Tj ET")
+        for x, y, runs in rows:
+            parts = [f"BT 1 0 0 1 {x} {y} Tm"]
+            for text, bold, size, rise in runs:
+                esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+                parts.append(f"/{'F2' if bold else 'F1'} {size} Tf {rise} Ts ({esc}) Tj")
+            parts.append("ET")
+            ops.append(" ".join(parts))
         stream = "\n".join(ops).encode("cp1252")
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {page_ids[i] + 1}"
@@ -45,6 +63,8 @@ def pdf_from_lines(pages: Sequence[Sequence[PdfLine]]) -> bytes:
         objects.append(
             b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream"
         )
+    info = f"<< /Title ({title}) >>".encode() if title is not None else b"<< >>"
+    objects.append(info)
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -56,7 +76,8 @@ def pdf_from_lines(pages: Sequence[Sequence[PdfLine]]) -> bytes:
     for off in offsets:
         out.write(f"{off:010d} 00000 n \n".encode())
     out.write(
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\n"
+        f"startxref\n{xref}\n%%EOF\n".encode()
     )
     return out.getvalue()
 

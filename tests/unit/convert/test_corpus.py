@@ -115,7 +115,7 @@ def test_pdf_conversion_has_page_provenance_and_metadata(corpus: Path) -> None:
     assert doc.author
     assert doc.words > 15_000
     assert [a.page for a in doc.anchors] == list(range(1, 40))
-    assert any("tables are not reconstructed" in w for w in doc.warnings)
+    assert any("tables rebuilt from text positions" in w for w in doc.warnings)
     # Word equations come through as linear text in reading order, never dropped.
     assert "RawTsryMtum" in doc.markdown
     assert any("maths kept as linear text" in w for w in doc.warnings)

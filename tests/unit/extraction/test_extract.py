@@ -265,3 +265,18 @@ def test_program_code_is_not_read_for_formulas() -> None:
     md = ("# Spec\n\n```solidity\nuint256 amount = balance * ratio / PRECISION;\n```\n\n"
           "```\nScore = Alpha * Carry\n```\n")
     assert [f.name for f in extract_ir(md).formulas] == ["Score"]
+
+
+def test_a_flattened_fraction_of_one_symbol_is_that_symbol() -> None:
+    md = ("# M\n\nA_{i,t} means the level of component i on day t\n\n"
+          "R_{i,t} = ln(AA_{i,t−3}^{i,t})\n")
+    (formula,) = [f for f in extract_ir(md).formulas if f.name == "R_{i,t}"]
+    assert formula.undefined_variables == ()
+
+
+def test_captions_without_a_number_or_ending_in_table() -> None:
+    md = ("# M\n\nTable – Immediate Components\n\n| Component | Weight |\n|---|---|\n| A | 1 |\n\n"
+          "Weight Mapping Table\n\n| Signal | Weight |\n|---|---|\n| 1 | 0.5 |\n")
+    assert [t.caption for t in extract_ir(md).tables] == [
+        "Table – Immediate Components", "Weight Mapping Table"
+    ]

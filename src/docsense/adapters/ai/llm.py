@@ -519,6 +519,7 @@ class LlmReviewer:
                 replacement=f.replacement or None,
                 confidence=f.confidence,
                 hint=call.section_offsets.get(f.section_id),
+                subject=f.subject.strip() or None,
             )
             for f in output.findings
             if f.policy_id in asked  # a call answers only for the policies it asked about
@@ -613,7 +614,7 @@ def parse_llm_spec(spec: str, provider: str, default_model: str) -> tuple[str, s
     >>> parse_llm_spec("anthropic:claude-haiku-4-5#review-v1", "anthropic", "x")
     ('claude-haiku-4-5', 'review-v1')
     >>> parse_llm_spec("openai", "openai", "gpt-6.1-terra")
-    ('gpt-6.1-terra', 'review-v1')
+    ('gpt-6.1-terra', 'review-v2')
     """
     body, _, version = spec.strip().partition("#")
     prefix, _, model = body.partition(":")

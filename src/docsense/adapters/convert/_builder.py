@@ -42,7 +42,7 @@ def slugify(text: str) -> str:
 
 def count_words(text: str) -> int:
     """Count words (runs of letters and digits) in ``text``."""
-    return sum(1 for _ in _WORD.finditer(text))
+    return len(_WORD.findall(text))
 
 
 def build_sections(headings: Sequence[HeadingMark], total: int) -> tuple[Section, ...]:
@@ -82,8 +82,19 @@ def build_sections(headings: Sequence[HeadingMark], total: int) -> tuple[Section
 
 
 def escape_line_start(text: str) -> str:
-    """Escape a leading character that Markdown would read as a heading, list or quote."""
-    return _MD_SPECIAL_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text, count=1)
+    r"""Escape a leading character that Markdown would read as a heading, list or quote.
+
+    ``# x`` becomes ``\# x``; an ordered-list number keeps its digits and escapes its
+    delimiter (``1. x`` becomes ``1\. x``), as CommonMark requires.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        marker = match.group(2)
+        if marker[0].isdigit():
+            return match.group(1) + marker[:-1] + "\\" + marker[-1]
+        return match.group(1) + "\\" + marker
+
+    return _MD_SPECIAL_START.sub(escape, text, count=1)
 
 
 def table_markdown(rows: Sequence[Sequence[str]]) -> str:

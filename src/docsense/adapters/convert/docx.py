@@ -2,12 +2,20 @@
 
 * Paragraphs and tables are written in the order they appear in the body (content controls
   and tracked insertions included, deletions skipped).
-* Headings come from the paragraph style (``Heading N``, ``Title``) or, failing that, an
-  outline level set on the paragraph or its style chain.
+* Headings come from the paragraph style (``Heading N``, ``Title``) or an outline level
+  set on the paragraph or its style chain, unless the paragraph is body text (more than
+  20 words); without a heading style, a short all-bold paragraph that is larger than the
+  body or carries a section number or part label is a heading (:mod:`._docx_headings`).
+* The title is the core-properties title when it is a real one (not ``Word Document``,
+  not a file name), else the ``Title`` paragraph, else the largest prominent paragraph
+  near the top, else the first top-level heading.
 * Numbered and bulleted paragraphs (``w:numPr`` on the paragraph or its style, or a ``List
   Bullet``/``List Number`` style) become Markdown list items, nested by ``w:ilvl``.
 * Tables become pipe tables in place (merged cells padded so columns line up).
 * Office Math becomes LaTeX (:mod:`.omml`): inline ``$...$``, display ``$$...$$``.
+* Subscript and superscript runs (``w:vertAlign``) become ``_{...}`` and ``^{...}``, the
+  notation the PDF converter uses, so ``Index Level`` with a subscript ``ITD`` reads
+  ``Index Level_{ITD}`` whatever the format.
 * Footnotes and endnotes become ``[^n]`` references with their text at the end.
 * Text boxes are kept as paragraphs after the paragraph that anchors them.
 
@@ -21,108 +29,33 @@ import re
 from typing import Any
 
 from docsense.adapters.convert._builder import MarkdownBuilder, count_words, table_markdown
+from docsense.adapters.convert._docx_headings import (
+    DocxHeadings,
+    body_font_size,
+    paragraph_format,
+    too_long_for_heading,
+)
+from docsense.adapters.convert._docx_styles import W_NS, Numbering, Styles
 from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
+from docsense.adapters.convert._titles import real_title, strip_leading_marks, title_candidate
 from docsense.adapters.convert.archive import check_zip
 from docsense.adapters.convert.omml import M_NS, omml_to_latex
 from docsense.errors import CorruptDocument, EmptyDocument
 
 __all__ = ["DocxConverter"]
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _W = "{" + W_NS + "}"
 _M = "{" + M_NS + "}"
 _R = "{" + R_NS + "}"
 _HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
-_ORDERED_FORMATS = frozenset(
-    {"decimal", "decimalZero", "upperRoman", "lowerRoman", "upperLetter", "lowerLetter",
-     "ordinal", "cardinalText", "ordinalText", "decimalEnclosedCircle"}
-)  # fmt: skip
 _LINE_NEEDS_ESCAPE = re.compile(r"^(\s*)(#|>|=+\s*$)")
+_TITLE_PARAGRAPHS = 8  # a title without the Title style is among the first paragraphs
+_TITLE_SCALE, _TITLE_SCALE_REGULAR = 1.15, 1.3  # of the body size: bold / regular titles
+_ADJACENT_SCRIPTS = re.compile(r"([_^])\{([^{}]*)\}\1\{")
 _SKIP_RUN_CHILDREN = frozenset(
     {_W + "rPr", _W + "delText", _W + "instrText", _W + "fldChar", _W + "lastRenderedPageBreak"}
 )
-
-
-class _Styles:
-    """Style id -> (name, outline level, list kind) with basedOn inheritance resolved."""
-
-    def __init__(self, styles_element: Any) -> None:
-        self._raw: dict[str, tuple[str, int | None, bool, str | None]] = {}
-        for style in styles_element.iterchildren(_W + "style"):
-            style_id = style.get(_W + "styleId")
-            if not style_id:
-                continue
-            name_el = style.find(_W + "name")
-            name = name_el.get(_W + "val", "") if name_el is not None else style_id
-            ppr = style.find(_W + "pPr")
-            outline = None
-            numbered = False
-            if ppr is not None:
-                lvl = ppr.find(_W + "outlineLvl")
-                if lvl is not None and (lvl.get(_W + "val") or "").isdigit():
-                    outline = int(lvl.get(_W + "val"))
-                numbered = ppr.find(_W + "numPr") is not None
-            based = style.find(_W + "basedOn")
-            parent = based.get(_W + "val") if based is not None else None
-            self._raw[style_id] = (name, outline, numbered, parent)
-
-    def name(self, style_id: str | None) -> str:
-        if style_id is None:
-            return "Normal"
-        entry = self._raw.get(style_id)
-        return entry[0] if entry else style_id
-
-    def outline_level(self, style_id: str | None) -> int | None:
-        seen: set[str] = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            entry = self._raw.get(style_id)
-            if entry is None:
-                return None
-            if entry[1] is not None:
-                return entry[1]
-            style_id = entry[3]
-        return None
-
-    def numbered(self, style_id: str | None) -> bool:
-        seen: set[str] = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            entry = self._raw.get(style_id)
-            if entry is None:
-                return False
-            if entry[2]:
-                return True
-            style_id = entry[3]
-        return False
-
-
-class _Numbering:
-    """numId/ilvl -> whether the list level is ordered (numbers) or bullets."""
-
-    def __init__(self, numbering_element: Any | None) -> None:
-        self._formats: dict[tuple[str, int], str] = {}
-        if numbering_element is None:
-            return
-        abstract: dict[str, dict[int, str]] = {}
-        for an in numbering_element.iterchildren(_W + "abstractNum"):
-            levels: dict[int, str] = {}
-            for lvl in an.iterchildren(_W + "lvl"):
-                fmt = lvl.find(_W + "numFmt")
-                ilvl = lvl.get(_W + "ilvl", "0")
-                if ilvl.isdigit():
-                    levels[int(ilvl)] = fmt.get(_W + "val", "decimal") if fmt is not None else ""
-            abstract[an.get(_W + "abstractNumId", "")] = levels
-        for num in numbering_element.iterchildren(_W + "num"):
-            ref = num.find(_W + "abstractNumId")
-            if ref is None:
-                continue
-            for ilvl, fmt in abstract.get(ref.get(_W + "val", ""), {}).items():
-                self._formats[(num.get(_W + "numId", ""), ilvl)] = fmt
-
-    def ordered(self, num_id: str, ilvl: int) -> bool:
-        return self._formats.get((num_id, ilvl), "bullet") in _ORDERED_FORMATS
 
 
 class _Writer:
@@ -131,19 +64,42 @@ class _Writer:
     def __init__(self, document: Any, deadline: Deadline) -> None:
         self.builder = MarkdownBuilder()
         self.deadline = deadline
-        self.styles = _Styles(document.styles.element)
+        self.styles = Styles(document.styles.element)
         try:
             numbering = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
             numbering = None
-        self.numbering = _Numbering(numbering)
+        self.numbering = Numbering(numbering)
         self.links: dict[str, str] = {
             rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external
         }
         self.notes_used: list[tuple[str, str]] = []
         self.pending: list[str] = []
         self.first_title: str | None = None
+        self.title_style: str | None = None
+        self.prominent: tuple[float, str] | None = None
+        self.paragraphs_seen = 0
         self.formulas = 0
+        body = document.element.body
+        styled = any(self._styled_heading(p) for p in body.iter(_W + "p"))
+        self.headings = DocxHeadings(self.styles, body_font_size(body, self.styles), styled=styled)
+
+    def _styled_heading(self, p: Any) -> bool:
+        ppr = p.find(_W + "pPr")
+        if ppr is None:
+            return False
+        pstyle = ppr.find(_W + "pStyle")
+        style_id = pstyle.get(_W + "val") if pstyle is not None else None
+        outline = ppr.find(_W + "outlineLvl")
+        level = outline.get(_W + "val") if outline is not None else None
+        return (
+            self._heading_level(
+                self.styles.name(style_id),
+                style_id,
+                int(level) if level and level.isdigit() else None,
+            )
+            is not None
+        )
 
     # --- inline content ---------------------------------------------------------------
     def inline(self, element: Any) -> str:
@@ -170,9 +126,16 @@ class _Writer:
                     parts.append(self.inline(content))
             elif len(child):
                 parts.append(self.inline(child))
-        return "".join(parts)
+        return _join_scripts("".join(parts))
 
     def run(self, run: Any) -> str:
+        text = self._run_text(run)
+        script = _vertical_align(run)
+        if script and text.strip():
+            return f"{script}{{{text}}}"
+        return text
+
+    def _run_text(self, run: Any) -> str:
         parts: list[str] = []
         for child in run:
             tag = child.tag if isinstance(child.tag, str) else ""
@@ -232,14 +195,45 @@ class _Writer:
                 outline = int(lvl.get(_W + "val"))
         style_name = self.styles.name(style_id)
         text = self.inline(p)
+        clean = " ".join(text.split())
+        is_list = self._is_list(style_name, style_id, num_id)
         level = self._heading_level(style_name, style_id, outline)
-        if level is not None and text.strip():
+        if level is not None and too_long_for_heading(clean):
+            level = None  # a heading style on a paragraph of body text
+        if level is not None:
+            level = self.headings.styled_level(level)
+        elif clean and not is_list:
+            level = self.headings.manual_level(p, style_id, clean)
+        if clean and self.paragraphs_seen < _TITLE_PARAGRAPHS:
+            self._note_title(p, style_id, style_name, clean)
+        if level is not None and clean:
             self.builder.heading(text, level, paragraph=index)
             if self.first_title is None and level == 1:
-                self.first_title = " ".join(text.split())
-        elif text.strip():
-            self.builder.block(self._body(text, style_name, style_id, num_id, ilvl))
+                self.first_title = clean
+        elif clean:
+            self.builder.block(self._body(text, style_name, style_id, num_id, ilvl, is_list))
         self._flush_pending()
+
+    def _note_title(self, p: Any, style_id: str | None, style_name: str, text: str) -> None:
+        """Remember a Title-styled paragraph, or the largest prominent one near the top."""
+        self.paragraphs_seen += 1
+        if style_name.strip().lower() == "title":
+            self.title_style = self.title_style or text
+            return
+        candidate = strip_leading_marks(text)
+        if not title_candidate(candidate):
+            return
+        bold, size = paragraph_format(p, self.styles, style_id)
+        body = self.headings.body_size
+        prominent = size >= _TITLE_SCALE * body and (bold or size >= _TITLE_SCALE_REGULAR * body)
+        if prominent and (self.prominent is None or size > self.prominent[0]):
+            self.prominent = (size, candidate)
+
+    def _is_list(self, style_name: str, style_id: str | None, num_id: str | None) -> bool:
+        lower = style_name.lower()
+        if num_id not in (None, "0") or lower.startswith(("list bullet", "list number")):
+            return True
+        return num_id is None and self.styles.numbered(style_id)
 
     def _heading_level(self, name: str, style_id: str | None, outline: int | None) -> int | None:
         match = _HEADING_NAME.match(name.strip())
@@ -252,15 +246,18 @@ class _Writer:
         return outline + 1 if outline is not None and outline < 9 else None
 
     def _body(
-        self, text: str, style_name: str, style_id: str | None, num_id: str | None, ilvl: int
+        self,
+        text: str,
+        style_name: str,
+        style_id: str | None,
+        num_id: str | None,
+        ilvl: int,
+        is_list: bool,
     ) -> str:
         stripped = text.strip("\n")
         if stripped.startswith("$$") and stripped.endswith("$$") and stripped.count("$$") == 2:
             return "$$\n" + stripped[2:-2].strip() + "\n$$"
         lower = style_name.lower()
-        is_list = num_id not in (None, "0") or lower.startswith(("list bullet", "list number"))
-        if num_id is None and not is_list and self.styles.numbered(style_id):
-            is_list = True
         lines = [_escape_line(line) for line in stripped.split("\n")]
         if not is_list:
             return "\n".join(lines)
@@ -337,6 +334,22 @@ def _body_elements(container: Any) -> list[Any]:
     return out
 
 
+def _vertical_align(run: Any) -> str | None:
+    """``_`` for a subscript run, ``^`` for a superscript run, else None."""
+    rpr = run.find(_W + "rPr")
+    align = rpr.find(_W + "vertAlign") if rpr is not None else None
+    value = align.get(_W + "val") if align is not None else None
+    return {"subscript": "_", "superscript": "^"}.get(value or "")
+
+
+def _join_scripts(text: str) -> str:
+    """Join adjacent script runs Word split: ``_{IT}_{D}`` -> ``_{ITD}``."""
+    joined = _ADJACENT_SCRIPTS.sub(r"\1{\2", text)
+    while joined != text:
+        text, joined = joined, _ADJACENT_SCRIPTS.sub(r"\1{\2", joined)
+    return joined
+
+
 def _escape_line(line: str) -> str:
     return _LINE_NEEDS_ESCAPE.sub(lambda m: m.group(1) + "\\" + m.group(2), line, count=1)
 
@@ -391,7 +404,12 @@ class DocxConverter:
         if not markdown.strip():
             raise EmptyDocument(filename, "the document holds no text")
         props = document.core_properties
-        title = (props.title or "").strip() or writer.first_title
+        title = (
+            real_title(props.title)
+            or writer.title_style
+            or (writer.prominent[1] if writer.prominent else None)
+            or writer.first_title
+        )
         warnings: list[str] = []
         return ConvertedDocument(
             filename=filename,

@@ -1,22 +1,25 @@
-"""PDF input via PDFium (pypdfium2): text in reading order, headings, lists, maths lines.
+"""PDF input via PDFium (pypdfium2): text in reading order with the document's structure.
 
 Engine choice, measured (research/conversion.md and ``benchmarks/ingest.py``): PDFium
-extracts text about 20x faster than pypdf (~400 vs ~20 pages/s on the seed PDFs) at lower
-memory, under a permissive licence. Per line, only the first character's box and, for
-heading candidates, the font weight are read through the C API, so structure costs little
-over plain extraction.
+extracts text about 20x faster than pypdf at lower memory, under a permissive licence.
+Conversion runs in two passes. The first reads each page once through PDFium
+(:mod:`._pdf_page`): lines, their font size and text-object boxes, bold for the short lines
+that might be headings, glyph boxes for the lines that carry sub- or superscripts, and
+tables (:mod:`._pdf_tables`). The second pass is pure layout logic over those facts, once
+the document's body font size is known:
 
-What comes out:
-
-* headings from bold numbered lines and bold capital lines (see :mod:`._pdf_layout`),
-  with page provenance;
+* running headers, footers and page numbers removed (:func:`._pdf_layout.page_furniture`);
+* the title from real metadata or the first pages' most prominent text (:mod:`._pdf_title`);
+* headings - numbered, lettered (``Section C:``, ``Annex 2``), capitals, larger or bold
+  standalone lines - nested consistently (:mod:`._pdf_headings`), with page provenance;
+  a list of headings repeated later in the document (a contents list) stays body text;
 * paragraphs split at vertical gaps; ``•``-style bullets as Markdown list items;
-* running headers, footers and page numbers removed;
-* maths (Word equations exported to PDF) kept in reading order as linear text, its
-  maths-italic letters mapped to plain letters, in its own block; PDFs carry no equation
-  markup, so there is no LaTeX for them and a warning says so;
-* tables are **not** reconstructed (cells come out as text lines); a warning names the
-  pages with table captions.
+* subscripts and superscripts as ``_{...}`` / ``^{...}`` (:mod:`._pdf_scripts`), maths
+  letters mapped to plain ones everywhere, maths lines in their own block (PDFs carry no
+  equation markup, so there is no LaTeX and a warning says so);
+* tables as pipe tables with their caption line right above, where columns line up;
+* footnotes: markers as ``[^n]``, their text moved out of the body into ``[^n]: text``
+  definitions (:mod:`._pdf_notes`).
 
 Errors: a password-protected file raises :class:`~docsense.errors.EncryptedDocument`; a
 file without its ``%%EOF`` trailer (truncated) or that PDFium cannot open raises
@@ -27,92 +30,46 @@ raises :class:`~docsense.errors.EmptyDocument`.
 
 from __future__ import annotations
 
-import ctypes
-import itertools
 import re
-import statistics
 from typing import Any
 
 import attrs
 
-from docsense.adapters.convert._builder import MarkdownBuilder, count_words, escape_line_start
-from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
-from docsense.adapters.convert._pdf_layout import (
-    NUMBERED,
-    Line,
-    NumberingLevels,
-    astral_count,
-    caps_candidate,
-    is_math_line,
-    is_toc_line,
-    linearise_math,
-    page_furniture,
+from docsense.adapters.convert._builder import (
+    MarkdownBuilder,
+    count_words,
+    escape_line_start,
+    table_markdown,
 )
+from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
+from docsense.adapters.convert._pdf_headings import (
+    Heading,
+    HeadingLevels,
+    find_headings,
+    needs_weight,
+)
+from docsense.adapters.convert._pdf_layout import (
+    Line,
+    body_size,
+    page_furniture,
+    paragraph_breaks,
+)
+from docsense.adapters.convert._pdf_notes import FootnoteLabels, mark_references, split_footnotes
+from docsense.adapters.convert._pdf_page import PdfPage
+from docsense.adapters.convert._pdf_tables import find_table_regions, is_caption
+from docsense.adapters.convert._pdf_title import title_from_pages
+from docsense.adapters.convert._titles import real_title
 from docsense.errors import CorruptDocument, EmptyDocument, EncryptedDocument, TooManyPages
 
 __all__ = ["PdfConverter"]
 
-_BULLET = re.compile(r"^[\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7o]\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SOFT_HYPHEN = re.compile(r"(?<=[a-z])\ufffe(?=[a-z])")
-_BOLD_WEIGHT = 600
-_FORCE_BOLD_FLAG = 1 << 18
-_PARAGRAPH_GAP = 1.45
-
-
-def _clean(text: str) -> str:
-    text = _SOFT_HYPHEN.sub("", text).replace("\ufffe", "-").replace("\u00ad", "")
-    return _CONTROL.sub("", text)
-
-
-class _Page:
-    """Text lines of one page with lazy font queries."""
-
-    def __init__(self, pdfium_c: Any, textpage: Any, number: int) -> None:
-        self.c = pdfium_c
-        self.tp = textpage
-        self.number = number
-        self.rect = pdfium_c.FS_RECTF()
-        self.buf = ctypes.create_string_buffer(96)
-        self.flags = ctypes.c_int()
-
-    def lines(self) -> list[Line]:
-        raw = self.tp.get_text_range()
-        astral = astral_count(raw) > 0
-        out: list[Line] = []
-        offset = 0  # index into PDFium's char array (UTF-16 units)
-        for text in raw.split("\r\n"):
-            width = len(text) + (astral_count(text) if astral else 0)
-            stripped = text.strip()
-            if stripped:
-                lead = len(text) - len(text.lstrip())
-                index = offset + lead + (astral_count(text[:lead]) if astral else 0)
-                end = offset + width - 1
-                line = Line(_clean(stripped), self.number, char_index=index, end_index=end)
-                if self.c.FPDFText_GetLooseCharBox(self.tp, index, self.rect):
-                    line.top, line.bottom = self.rect.top, self.rect.bottom
-                    line.left = self.rect.left
-                out.append(line)
-            offset += width + 2
-        return out
-
-    def is_bold(self, index: int) -> bool:
-        weight = int(self.c.FPDFText_GetFontWeight(self.tp, index))
-        if weight >= _BOLD_WEIGHT:
-            return True
-        size = self.c.FPDFText_GetFontInfo(self.tp, index, self.buf, len(self.buf), self.flags)
-        name = self.buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace").lower()
-        return "bold" in name or "black" in name or bool(self.flags.value & _FORCE_BOLD_FLAG)
-
-    def mark_bold(self, line: Line) -> None:
-        line.bold = self.is_bold(line.char_index)
-        end = line.end_index
-        while end > line.char_index:
-            ch = self.c.FPDFText_GetUnicode(self.tp, end)
-            if ch > 32 and ch not in (0xFFFE,):
-                break
-            end -= 1
-        line.bold_end = line.bold and self.is_bold(end)
+# How far right of its bullet a list item's wrapped line must start to stay in the item (pt).
+_ITEM_TOLERANCE = 1.0
+# Word's second-level bullet is a letter o: a bullet only before a capital (o is also a
+# variable: "Observation Date o shall be ...").
+_BULLET = re.compile(
+    r"^(?:[\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7]\s+|o\s+(?=[A-Z]))"
+)
 
 
 def _open(data: bytes, filename: str) -> Any:
@@ -131,116 +88,54 @@ def _open(data: bytes, filename: str) -> Any:
         raise CorruptDocument(filename, f"PDF cannot be read: {exc}") from exc
 
 
-class _Renderer:
-    """Turn classified lines into Markdown blocks."""
-
-    def __init__(self) -> None:
-        self.builder = MarkdownBuilder()
-        self.levels = NumberingLevels()
-        self.math_lines = 0
-        self.first_heading: str | None = None
-
-    def heading(self, text: str, level: int, page: int) -> None:
-        self.builder.heading(text, level, page=page)
-        if self.first_heading is None:
-            self.first_heading = " ".join(text.split())
-
-
-def _headings(
-    page: _Page, lines: list[Line], breaks: set[int]
-) -> dict[int, tuple[str, int | None, int]]:
-    """Return {first line index: (heading text, number length or None, lines used)}.
-
-    Wrapped heading lines are merged only when no paragraph gap separates them.
-    """
-    found: dict[int, tuple[str, int | None, int]] = {}
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        text = line.text
-        numbered = NUMBERED.match(text)
-        if len(text) > 160 or is_toc_line(text) or not (numbered or caps_candidate(text)):
-            i += 1
-            continue
-        page.mark_bold(line)
-        if not line.bold:
-            i += 1
-            continue
-        if numbered:
-            ok = (line.bold_end or ":" in text) and not text.endswith((",", ";"))
-            used = 1
-            if (
-                ok
-                and line.bold_end
-                and len(text) >= 60
-                and i + 1 < len(lines)
-                and i + 1 not in breaks
-            ):
-                nxt = lines[i + 1]
-                if len(nxt.text.split()) <= 6 and not NUMBERED.match(nxt.text):
-                    page.mark_bold(nxt)
-                    if nxt.bold and nxt.bold_end:
-                        text = f"{text} {nxt.text}"
-                        used = 2
-            if ok:
-                found[i] = (text, len(numbered.group("num")), used)
-            i += used
-            continue
-        # Capitals: merge up to three wrapped bold capital lines.
-        block = [line]
-        j = i + 1
-        while (
-            j < len(lines)
-            and len(block) < 4
-            and j not in breaks
-            and not block[-1].text.endswith((".", ",", ";", ":"))
-            and caps_candidate(lines[j].text)
-            and not NUMBERED.match(lines[j].text)
-        ):
-            page.mark_bold(lines[j])
-            if not lines[j].bold:
-                break
-            block.append(lines[j])
-            j += 1
-        joined = " ".join(b.text for b in block)
-        if (
-            len(block) <= 3
-            and all(b.bold_end for b in block)
-            and len(joined.split()) <= 16
-            and not joined.endswith((".", ",", ";", ":"))
-        ):
-            found[i] = (joined, None, len(block))
-        i += len(block)
-    return found
-
-
-def _paragraph_breaks(lines: list[Line]) -> set[int]:
-    """Return indices of lines that start a new paragraph (a taller gap than usual above)."""
-    pitches = [
-        prev.bottom - cur.bottom
-        for prev, cur in itertools.pairwise(lines)
-        if prev.bottom - cur.bottom > 0
-    ]
-    if not pitches:
-        return set()
-    if len(pitches) >= 5:
-        typical = statistics.median(pitches)
-    else:  # too few lines to learn the leading: assume 1.25 x the line height
-        typical = 1.25 * statistics.median(max(ln.top - ln.bottom, 0.1) for ln in lines)
-    return {
-        k
-        for k in range(1, len(lines))
-        if (pitch := lines[k - 1].bottom - lines[k].bottom) > typical * _PARAGRAPH_GAP
-        or pitch < -typical
-    }
-
-
-@attrs.frozen
+@attrs.define
 class _PageLayout:
+    """One page after the first pass, then filled in by the second."""
+
     number: int
     lines: list[Line]
-    breaks: set[int]
-    headings: dict[int, tuple[str, int | None, int]]
+    breaks: set[int] = attrs.Factory(set)
+    headings: dict[int, Heading] = attrs.Factory(dict)
+
+
+def _read_pages(pdf: Any, deadline: Deadline) -> list[_PageLayout]:
+    """First pass: every page's lines with the facts the layout rules need."""
+    import pypdfium2.raw as pdfium_c
+
+    layouts: list[_PageLayout] = []
+    for index in range(len(pdf)):
+        deadline.check()
+        page = pdf[index]
+        textpage = page.get_textpage()
+        try:
+            reader = PdfPage(pdfium_c, textpage, index + 1, float(page.get_height()))
+            lines = _with_tables(reader.lines(), reader)
+            for line in lines:
+                if needs_weight(line):
+                    reader.mark_bold(line)
+        finally:
+            textpage.close()
+            page.close()
+        layouts.append(_PageLayout(index + 1, lines))
+    return layouts
+
+
+def _with_tables(lines: list[Line], reader: PdfPage) -> list[Line]:
+    """Replace the lines of each table found on the page by one line holding its rows."""
+    regions = find_table_regions(lines, reader.cell_texts)
+    if not regions:
+        return lines
+    out: list[Line] = []
+    position = 0
+    for region in regions:
+        out.extend(lines[position : region.start])
+        first = lines[region.start]
+        table = attrs.evolve(first, text=" ".join(" ".join(row) for row in region.rows))
+        table.table = region.rows
+        out.append(table)
+        position = region.end
+    out.extend(lines[position:])
+    return out
 
 
 class PdfConverter:
@@ -251,9 +146,7 @@ class PdfConverter:
     def convert(
         self, data: bytes, filename: str, limits: IngestLimits, deadline: Deadline
     ) -> ConvertedDocument:
-        """Open, check limits, extract lines page by page, and write Markdown."""
-        import pypdfium2.raw as pdfium_c
-
+        """Open, check limits, read the pages, find the structure and write Markdown."""
         pdf = _open(data, filename)
         try:
             count = len(pdf)
@@ -263,116 +156,183 @@ class PdfConverter:
                     f"PDF has {count} pages, over the limit of {limits.max_pages} "
                     "(IngestLimits.max_pages); split it or raise the limit",
                 )
-            layouts: list[_PageLayout] = []
-            for number in range(count):
-                deadline.check()
-                page = pdf[number]
-                textpage = page.get_textpage()
-                try:
-                    wrapper = _Page(pdfium_c, textpage, number + 1)
-                    lines = wrapper.lines()
-                    breaks = _paragraph_breaks(lines)
-                    headings = _headings(wrapper, lines, breaks)
-                finally:
-                    textpage.close()
-                    page.close()
-                layouts.append(_PageLayout(number + 1, lines, breaks, headings))
+            layouts = _read_pages(pdf, deadline)
             metadata = pdf.get_metadata_dict(skip_empty=True)
         finally:
             pdf.close()
+        body = body_size([layout.lines for layout in layouts])
         furniture = page_furniture([layout.lines for layout in layouts])
-        renderer = _Renderer()
+        notes: list[tuple[str, str]] = []
+        labels = FootnoteLabels()
         for page_index, layout in enumerate(layouts):
-            skip = {k for p, k in furniture if p == page_index}
-            _render_page(renderer, layout, skip)
+            layout.lines = [
+                line for k, line in enumerate(layout.lines) if (page_index, k) not in furniture
+            ]
+            layout.lines, page_notes = split_footnotes(layout.lines, body)
+            for note in page_notes:
+                label = labels.label(note)
+                for line in layout.lines:
+                    if not (line.math or line.table):
+                        line.text = mark_references(line.text, note.label, label)
+                notes.append((label, note.text))
+            layout.breaks = paragraph_breaks(layout.lines)
+            layout.headings = find_headings(layout.lines, layout.breaks, body)
+        _keep_contents_lists_as_text(layouts)
+        renderer = _Renderer()
+        for layout in layouts:
+            renderer.page(layout)
+        if notes:
+            renderer.builder.block("\n".join(f"[^{label}]: {text}" for label, text in notes))
         markdown, sections, anchors = renderer.builder.build()
         words = count_words(markdown)
         if words == 0:
             raise EmptyDocument(filename, "PDF has no text layer (a scan?); OCR is not supported")
-        warnings = _warnings(layouts, renderer)
+        title = real_title(metadata.get("Title")) or title_from_pages(
+            [layout.lines for layout in layouts], body
+        )
         return ConvertedDocument(
             filename=filename,
             media_type=MediaType.PDF,
             markdown=markdown,
             sections=sections,
             anchors=anchors,
-            title=(metadata.get("Title") or "").strip() or renderer.first_heading,
+            title=title or renderer.first_heading,
             author=(metadata.get("Author") or "").strip() or None,
             pages=count,
             words=words,
-            warnings=warnings,
+            warnings=_warnings(layouts, renderer),
         )
 
 
-def _render_page(renderer: _Renderer, layout: _PageLayout, skip: set[int]) -> None:
-    builder = renderer.builder
-    builder.anchor(page=layout.number)
-    lines, breaks, headings = layout.lines, layout.breaks, layout.headings
-    number = layout.number
-    block: list[str] = []
-    math_block: list[str] = []
+def _keep_contents_lists_as_text(layouts: list[_PageLayout]) -> None:
+    """Demote the headings of a contents list that has no dot leaders.
 
-    def flush() -> None:
-        if block:
-            builder.block("\n".join(block))
-            block.clear()
-        if math_block:
-            builder.block("\n".join(math_block))
-            math_block.clear()
+    Such a list (``The following sections comprise:`` and the section titles) is a run of
+    headings with no text between them whose titles all come back later as the real
+    headings. A run of three or more headings of which at least three, and at least half,
+    recur later is taken for one; the recurring ones stay text there. A title, a part and
+    its first subsection in a row are not a contents list: they do not recur.
+    """
+    items = [
+        (layout, k, heading) for layout in layouts for k, heading in sorted(layout.headings.items())
+    ]
+    last_seen: dict[str, int] = {}
+    for position, (_, _, heading) in enumerate(items):
+        last_seen[heading.text.lower()] = position
+    runs: list[list[int]] = []
+    for position, (layout, k, _) in enumerate(items):
+        if runs and position > 0:
+            prev_layout, prev_k, prev = items[position - 1]
+            if prev_layout is layout and k == prev_k + prev.lines:
+                runs[-1].append(position)
+                continue
+        runs.append([position])
+    for run in runs:
+        recurring = [p for p in run if last_seen[items[p][2].text.lower()] > p]
+        if len(run) >= 3 and len(recurring) >= 3 and 2 * len(recurring) >= len(run):
+            for p in recurring:
+                layout, k, _ = items[p]
+                del layout.headings[k]
 
-    k = 0
-    while k < len(lines):
-        if k in skip:
-            k += 1
-            continue
-        if k in headings:
-            flush()
-            text, number_length, used = headings[k]
-            if number_length is None:
-                renderer.levels.reset()
-                renderer.heading(text, 1, number)
-            else:
-                level = renderer.levels.level(text[:number_length])
-                renderer.heading(text, level + 1, number)
-            k += used
-            continue
-        text = lines[k].text
-        if is_math_line(text):
+
+class _Renderer:
+    """Turn classified lines into Markdown blocks."""
+
+    def __init__(self) -> None:
+        self.builder = MarkdownBuilder()
+        self.levels = HeadingLevels()
+        self.math_lines = 0
+        self.tables = 0
+        self.captions: list[tuple[int, bool]] = []
+        self.first_heading: str | None = None
+
+    def heading(self, heading: Heading, page: int) -> None:
+        self.builder.heading(heading.text, self.levels.level(heading), page=page)
+        if self.first_heading is None:
+            self.first_heading = " ".join(heading.text.split())
+
+    def page(self, layout: _PageLayout) -> None:
+        builder = self.builder
+        builder.anchor(page=layout.number)
+        lines, breaks, headings = layout.lines, layout.breaks, layout.headings
+        block: list[str] = []
+        math_block: list[str] = []
+
+        def flush() -> None:
             if block:
                 builder.block("\n".join(block))
                 block.clear()
-            renderer.math_lines += 1
-            math_block.append(linearise_math(text))
+            if math_block:
+                builder.block("\n".join(math_block))
+                math_block.clear()
+
+        k = 0
+        item_left: float | None = None  # x of the open list item's bullet
+        while k < len(lines):
+            if k in headings:
+                flush()
+                self.heading(headings[k], layout.number)
+                k += headings[k].lines
+                continue
+            line = lines[k]
+            text = line.text
+            if line.table:
+                flush()
+                self.tables += 1
+                builder.block(table_markdown(line.table))
+                k += 1
+                continue
+            if is_caption(line):
+                flush()
+                block.append(escape_line_start(text))
+                flush()
+                self.captions.append(
+                    (layout.number, k + 1 < len(lines) and bool(lines[k + 1].table))
+                )
+                k += 1
+                continue
+            if line.math:
+                if block:
+                    builder.block("\n".join(block))
+                    block.clear()
+                self.math_lines += 1
+                math_block.append(escape_line_start(text))
+                k += 1
+                continue
+            if math_block:
+                builder.block("\n".join(math_block))
+                math_block.clear()
+            bullet = _BULLET.match(text)
+            # A line that starts where the open item's bullet does (not indented to its text)
+            # ends the list item: it is the next paragraph.
+            leaves_item = item_left is not None and line.left <= item_left + _ITEM_TOLERANCE
+            if bullet or k in breaks or leaves_item:
+                flush()
+                item_left = line.left if bullet else None
+            block.append("- " + text[bullet.end() :] if bullet else escape_line_start(text))
             k += 1
-            continue
-        if math_block:
-            builder.block("\n".join(math_block))
-            math_block.clear()
-        bullet = _BULLET.match(text)
-        if bullet or k in breaks:
-            flush()
-        block.append("- " + text[bullet.end() :] if bullet else escape_line_start(text))
-        k += 1
-    flush()
+        flush()
 
 
 def _warnings(layouts: list[_PageLayout], renderer: _Renderer) -> tuple[str, ...]:
     warnings = []
-    table_pages = sorted(
-        {ln.page for layout in layouts for ln in layout.lines if ln.text.startswith("Table")}
-    )
-    if table_pages:
-        shown = ", ".join(str(p) for p in table_pages[:20])
-        more = " ..." if len(table_pages) > 20 else ""
+    bare = sorted({page for page, rebuilt in renderer.captions if not rebuilt})
+    if renderer.tables:
         warnings.append(
-            "PDF tables are not reconstructed: their cells appear as lines of text "
-            f"(table captions on pages {shown}{more})"
+            f"{renderer.tables} PDF tables rebuilt from text positions as pipe tables; "
+            "check merged cells and cells that wrap across rows"
         )
-    else:
-        warnings.append("PDF tables, if any, are not reconstructed: cells appear as text lines")
+    if bare:
+        shown = ", ".join(str(p) for p in bare[:20])
+        more = " ..." if len(bare) > 20 else ""
+        warnings.append(
+            "some PDF tables could not be rebuilt (their columns do not line up): their "
+            f"cells appear as lines of text after the caption (pages {shown}{more})"
+        )
     if renderer.math_lines:
         warnings.append(
             f"{renderer.math_lines} lines of PDF maths kept as linear text in reading order "
-            "(PDF has no equation markup, so no LaTeX); check fractions and sub/superscripts"
+            "(PDF has no equation markup, so no LaTeX): sub- and superscripts are written "
+            "_{...} and ^{...}; check fractions and sums"
         )
     return tuple(warnings)

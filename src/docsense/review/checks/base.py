@@ -40,6 +40,10 @@ __all__ = [
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|")
+# "Index Level_{t} = Gross Level_{t} - RC_{t}": a name, then "=" and an expression.
+_FORMULA_LINE = re.compile(
+    r"^\s*[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,()\u2212' -]{0,60}?\s?=\s?(?!=)\S"
+)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # Sentence ends: . ! ? followed by space and a capital, digit, quote or bracket.
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]?\s+(?=[A-Z0-9\"'(\[])")
@@ -306,6 +310,12 @@ def _segment(markdown: str) -> Iterator[TextUnit]:
             para_start = line_start + item.end()
             para_end = line_end
             block.append((para_start, line_end, "item"))
+            continue
+        if _FORMULA_LINE.match(line):
+            # A formula line is a unit of its own, whether or not a blank line sets it off
+            # (PDFs often run it into the sentence that introduces it).
+            yield from flush()
+            yield from _unit(markdown, line_start, line_end, "sentence")
             continue
         if para_start is None:
             para_start = line_start + (len(line) - len(line.lstrip()))

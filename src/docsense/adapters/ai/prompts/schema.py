@@ -39,6 +39,10 @@ class LlmFinding(BaseModel):
     suggested_fix: str
     replacement: str
     confidence: float = Field(ge=0.0, le=1.0)
+    #: What the finding is about ("rebalancing frequency", "the Index Committee's
+    #: discretion"); findings at several places about one thing share it and become one
+    #: grouped finding. Optional when validating, so answers to review-v1 stay valid.
+    subject: str = Field(default="", max_length=200)
 
 
 class ReviewOutput(BaseModel):
@@ -77,6 +81,10 @@ OUTPUT_SCHEMA: dict[str, Any] = {
                     "suggested_fix": _string("what the author should add or change"),
                     "replacement": _string("text to replace the quote, or empty"),
                     "confidence": {"type": "number", "description": "0 to 1"},
+                    "subject": _string(
+                        "what the finding is about, the same words for every place of one "
+                        "problem (a short noun phrase), or empty"
+                    ),
                 },
             },
         },

@@ -1,0 +1,293 @@
+"""PDF headings: which lines are headings, and how they nest.
+
+A line is a heading when it looks like one *relative to the document's body text* (its
+most common font size, :func:`._pdf_layout.body_size`):
+
+* **numbered** - a section number (``2.``, ``3.1``, ``II.2``, ``A.``) and a capitalised title,
+  set in bold (or larger) from its first to its last character (or up to ``label:``);
+* **lettered part** - ``Section C: ...``, ``Part II``, ``Annex 2``, ``Appendix A``,
+  ``Schedule 1``, ``Article 4``, ``Chapter 3``, bold or larger, short;
+* **capitals** - bold or larger capitals, up to three wrapped lines and 16 words, no closing
+  punctuation (a chapter title);
+* **larger** - set at least 12% larger than the body, short, no closing punctuation;
+* **bold** - a short bold line standing alone as a paragraph (gap above and below), in
+  title form, not a caption, a date or a version stamp.
+
+Body text is never a heading: more than 20 words, or a closing full stop, comma or
+semicolon, rules a line out (numbered headings may be longer: they carry a number).
+
+Levels (:class:`HeadingLevels`) come from a stack of open headings ordered by strength:
+a larger font is stronger; at the body size, capitals > part/annex > chapter > section >
+article > numbered > bold. Numbering styles nest in the order they appear (``I.`` inside
+``3.`` nests below it; a shallower number closes deeper ones), and restart inside each
+part, so a lettered ``Section C:`` sits above the numbered headings inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+
+import attrs
+
+from docsense.adapters.convert._pdf_layout import (
+    NUMBERED,
+    PART,
+    Line,
+    caps_candidate,
+    is_metadata_line,
+    is_toc_line,
+)
+from docsense.adapters.convert._pdf_tables import CAPTION
+
+__all__ = [
+    "NUMBERED",
+    "PART",
+    "Heading",
+    "HeadingKind",
+    "HeadingLevels",
+    "find_headings",
+    "heading_candidate",
+    "numbering_key",
+]
+
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_CLOSING = (".", ",", ";")
+_LARGER = 1.12
+_NUMBERED_AT_BODY = (0.0, 15, 0, 0)
+_MAX_WORDS = 20
+
+_PART_RANK = {
+    "part": 11, "book": 11, "annex": 11, "appendix": 11, "schedule": 11, "exhibit": 11,
+    "attachment": 11, "chapter": 12, "section": 13, "article": 14,
+}  # fmt: skip
+
+
+class HeadingKind(IntEnum):
+    """What made a line a heading (also its rank at the body size: lower is outer)."""
+
+    CAPS = 10
+    PART = 11
+    NUMBERED = 15
+    BOLD = 30
+
+
+@attrs.frozen
+class Heading:
+    """A heading found on a page: text, kind, lines used, number and relative size."""
+
+    text: str
+    kind: HeadingKind
+    lines: int = 1
+    number: str | None = None
+    keyword: str | None = None
+    scale: float = 1.0
+
+
+def numbering_key(number: str) -> tuple[str, int]:
+    """Return (style, depth) of a section number: ``3.1`` -> (arabic, 2), ``II.`` -> (roman, 1)."""
+    parts = [p for p in number.split(".") if p]
+    head = parts[0] if parts else number
+    if head.isdigit():
+        style = "arabic"
+    elif _ROMAN.match(head):
+        style = "roman"
+    else:
+        style = "alpha"
+    return style, len(parts)
+
+
+def needs_weight(line: Line) -> bool:
+    """Whether the heading rules may ask if ``line`` is bold (so its weight is read)."""
+    return line.words <= _MAX_WORDS + 10 and not is_toc_line(line.text)
+
+
+def _prominent(line: Line, body: float) -> bool:
+    return body > 0 and line.size >= _LARGER * body
+
+
+def _whole_bold(line: Line) -> bool:
+    return line.bold and line.bold_end
+
+
+def heading_candidate(
+    lines: Sequence[Line], i: int, breaks: set[int], body: float
+) -> Heading | None:
+    """Return the heading starting at ``lines[i]``, or None. Bold must already be marked.
+
+    Capitals are tested before parts: ``ANNEX A: CONTRACTS`` in capitals is a chapter
+    like the document's other capital headings, ``Annex A: Contracts`` is a part.
+    """
+    line = lines[i]
+    text = line.text
+    if line.table or len(text) > 200 or line.math or is_toc_line(text) or is_metadata_line(text):
+        return None
+    scale = line.size / body if body > 0 else 1.0
+    strong = line.bold or _prominent(line, body)
+    if not strong:
+        return None
+    numbered = NUMBERED.match(text)
+    if numbered:
+        return _numbered(lines, i, breaks, numbered.group("num"), scale)
+    if caps_candidate(text):
+        return _capitals(lines, i, breaks, body, scale)
+    part = PART.match(text)
+    if part and (_whole_bold(line) or _prominent(line, body)) and _short(text):
+        keyword = part.group("kw").lower()
+        return Heading(text, HeadingKind.PART, 1, part.group("label"), keyword, scale)
+    if CAPTION.match(text) or not text[:1].isupper():
+        return None
+    if _prominent(line, body) and _short(text):
+        joined, used = _wrapped(lines, i, breaks, lambda nxt: abs(nxt.size - line.size) < 0.5)
+        if _short(joined):
+            return Heading(joined, HeadingKind.BOLD, used, scale=scale)
+    if (
+        _whole_bold(line)
+        and line.words <= 12
+        and (i == 0 or i in breaks)
+        and (i + 1 >= len(lines) or i + 1 in breaks)
+        and not text.endswith(":")
+        and _short(text)
+    ):
+        return Heading(text, HeadingKind.BOLD, 1, scale=scale)
+    return None
+
+
+def _short(text: str) -> bool:
+    return len(text.split()) <= _MAX_WORDS and not text.endswith(_CLOSING)
+
+
+def _numbered(
+    lines: Sequence[Line], i: int, breaks: set[int], number: str, scale: float
+) -> Heading | None:
+    line = lines[i]
+    text = line.text
+    bold_enough = line.bold_end or ":" in text or scale >= _LARGER
+    if not bold_enough or text.endswith((",", ";")) or len(text.split()) > 30:
+        return None
+    used = 1
+    if line.bold_end and i + 1 < len(lines) and _close_below(line, lines[i + 1], breaks, i + 1):
+        nxt = lines[i + 1]
+        same_size = abs(nxt.size - line.size) < 0.5
+        if (
+            len(nxt.text.split()) <= 6
+            and not NUMBERED.match(nxt.text)
+            and _whole_bold(nxt)
+            and same_size
+        ):
+            text = f"{text} {nxt.text}"
+            used = 2
+    return Heading(text, HeadingKind.NUMBERED, used, number, scale=scale)
+
+
+def _capitals(
+    lines: Sequence[Line], i: int, breaks: set[int], body: float, scale: float
+) -> Heading | None:
+    line = lines[i]
+
+    def continues(nxt: Line) -> bool:
+        return (
+            caps_candidate(nxt.text)
+            and not NUMBERED.match(nxt.text)
+            and (_whole_bold(nxt) or _prominent(nxt, body))
+        )
+
+    if not (_whole_bold(line) or _prominent(line, body)):
+        return None
+    joined, used = _wrapped(lines, i, breaks, continues)
+    if used <= 3 and len(joined.split()) <= 16 and not joined.endswith((*_CLOSING, ":")):
+        return Heading(joined, HeadingKind.CAPS, used, scale=scale)
+    return None
+
+
+def _wrapped(
+    lines: Sequence[Line], i: int, breaks: set[int], continues: Callable[[Line], bool]
+) -> tuple[str, int]:
+    """Join up to three lines of one heading wrapped without a gap.
+
+    The gap is judged against the heading's own size: a heading set larger than the body
+    has a larger line pitch, which the page's paragraph breaks (learnt on body text) would
+    take for a paragraph gap.
+    """
+    block = [lines[i]]
+    j = i + 1
+    while (
+        j < len(lines)
+        and len(block) < 4
+        and not block[-1].text.endswith((*_CLOSING, ":"))
+        and _close_below(block[-1], lines[j], breaks, j)
+        and continues(lines[j])
+    ):
+        block.append(lines[j])
+        j += 1
+    return " ".join(b.text for b in block), len(block)
+
+
+def _close_below(above: Line, below: Line, breaks: set[int], j: int) -> bool:
+    pitch = above.last_baseline - below.first_baseline
+    if 0 < pitch <= 1.5 * max(above.size, below.size, 1.0):
+        return True
+    return j not in breaks and pitch > 0
+
+
+def find_headings(lines: Sequence[Line], breaks: set[int], body: float) -> dict[int, Heading]:
+    """Return {first line index: heading} for one page's lines (bold already marked)."""
+    found: dict[int, Heading] = {}
+    i = 0
+    while i < len(lines):
+        heading = heading_candidate(lines, i, breaks, body)
+        if heading is None:
+            i += 1
+            continue
+        found[i] = heading
+        i += heading.lines
+    return found
+
+
+_Key = tuple[float, int, int, int]
+_Structure = tuple[object, ...] | None
+
+
+class HeadingLevels:
+    """Assign 1-based nesting levels to headings from a stack of open headings.
+
+    A heading closes every open heading that is not stronger than it. Structure beats
+    font size between headings of one kind: a ``Section 3:`` closes an open
+    ``Section 2:`` even when the document set the two in different sizes, and so does a
+    ``4.2`` an open ``4.1``.
+    """
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[_Key, _Structure]] = []
+        self._styles: list[str] = []
+
+    def _key(self, heading: Heading) -> tuple[_Key, _Structure]:
+        size_class = -round(heading.scale, 1) if heading.scale >= _LARGER else 0.0
+        if heading.kind is HeadingKind.NUMBERED and heading.number is not None:
+            style, depth = numbering_key(heading.number)
+            if style not in self._styles:
+                self._styles.append(style)
+            key = (size_class, int(HeadingKind.NUMBERED), self._styles.index(style), depth)
+            return key, ("number", style, depth)
+        if heading.kind is HeadingKind.PART and heading.keyword is not None:
+            rank = _PART_RANK.get(heading.keyword, 13)
+            return (size_class, rank, 0, 0), ("part", rank)
+        return (size_class, int(heading.kind), 0, 0), None
+
+    def level(self, heading: Heading) -> int:
+        """Return the level of ``heading`` and open it (closing what it ends)."""
+        key, structure = self._key(heading)
+        sibling = next(
+            (i for i, (_, s) in enumerate(self._stack) if structure and s == structure), None
+        )
+        if sibling is not None:
+            del self._stack[sibling:]
+        else:
+            while self._stack and self._stack[-1][0] >= key:
+                self._stack.pop()
+        if heading.kind is not HeadingKind.NUMBERED and key < _NUMBERED_AT_BODY:
+            # Numbering restarts inside a new part, chapter or larger heading.
+            self._styles.clear()
+        self._stack.append((key, structure))
+        return len(self._stack)
