@@ -11,6 +11,10 @@ seed label that quotes nothing, the same category in the labelled section. The c
 (check, family) go to ``src/docsense/review/checks/calibration.json``, which the rules
 reviewer reads (:mod:`docsense.review.checks.calibration`).
 
+Audited findings (``tests/data/audits/*.json``: findings on real documents an independent
+reviewer judged valid, partly valid or invalid) count too, as 1, 0.5 and 0, in the style of
+their document (``CheckContext.style``: ``brief`` or ``rulebook``), with the prior 0.5.
+
 It also prints a reliability table: for confidence bands, how many groups and how many were
 right, before (the checks' priors) and after calibration.
 """
@@ -97,7 +101,11 @@ def _real_documents() -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
         yield path.name, path.read_bytes(), matcher
 
 
-Record = tuple[str, str, float, bool]  # check, family, prior confidence, confirmed
+# check, family, style, prior confidence, confirmed (1 right, 0.5 partly right, 0 wrong)
+Record = tuple[str, str, str, float, float]
+AUDITS = ROOT / "tests" / "data" / "audits"
+CORPUS = ROOT.parent / "shared" / "corpus"
+_VERDICT = {"valid": 1.0, "partly": 0.5, "invalid": 0.0}
 
 
 def measure(pack_name: str) -> list[Record]:
@@ -127,17 +135,36 @@ def measure(pack_name: str) -> list[Record]:
                         matches(category, ctx.markdown[h.start : h.end], ctx, h) for h in hits
                     )
                     prior = max(h.confidence for h in hits)
-                    records.append((check_name, family_of(first.title), prior, confirmed))
-    return records
+                    records.append(
+                        (check_name, family_of(first.title), ctx.style, prior, float(confirmed))
+                    )
+    return records + list(_audited(registry, pack))
 
 
-def _reliability(rows: list[tuple[float, bool]], label: str) -> None:
+def _audited(registry: object, pack: object) -> Iterator[Record]:
+    """Audited findings (tests/data/audits): each judged group is one record of its style."""
+    styles: dict[str, str] = {}
+    for file in sorted(AUDITS.glob("*.json")):
+        for row in json.loads(file.read_text(encoding="utf-8"))["findings"]:
+            doc = str(row["document"])
+            if doc not in styles:
+                path = CORPUS / doc.removeprefix("corpus:") if doc.startswith("corpus:") else (
+                    ROOT / doc
+                )
+                converted = convert_document(path.read_bytes(), path.name)
+                ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
+                styles[doc] = CheckContext(converted.markdown, converted.sections, ir).style
+            yield (str(row["check"]), family_of(str(row["title"])), styles[doc], 0.5,
+                   _VERDICT[str(row["verdict"])])
+
+
+def _reliability(rows: list[tuple[float, float]], label: str) -> None:
     print(f"\nreliability, {label}: band, groups, right, observed precision")
     for lo, hi in ((0.0, 0.3), (0.3, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9),
                    (0.9, 1.01)):
         inside = [ok for c, ok in rows if lo <= c < hi]
         if inside:
-            print(f"  {lo:.1f}-{min(hi, 1.0):.1f}  {len(inside):4d}  {sum(inside):4d}  "
+            print(f"  {lo:.1f}-{min(hi, 1.0):.1f}  {len(inside):4d}  {sum(inside):6.1f}  "
                   f"{sum(inside) / len(inside):.2f}")
 
 
@@ -152,28 +179,29 @@ def main(argv: list[str] | None = None) -> int:
         print(check_table())
         return 0
     records = measure(args.pack)
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for check, family, _, confirmed in records:
-        counts[(check, family)][0] += 1
-        counts[(check, family)][1] += confirmed
+    counts: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    for check, family, style, _, confirmed in records:
+        counts[(check, family, style)][0] += 1
+        counts[(check, family, style)][1] += confirmed
     table = {
         "generated": datetime.now(UTC).date().isoformat(),
         "command": "python benchmarks/calibrate.py",
         "pack": args.pack,
         "material": "seed corpus (20 synthetic DOCX, labelled) + tests/data/labelled "
-        "(9 real documents, labelled by an independent reviewer)",
+        "(9 real documents, labelled by an independent reviewer) + tests/data/audits "
+        "(rules-reviewer findings on real documents judged by an independent reviewer)",
         "checks": [
-            {"check": c, "family": f, "groups": n, "confirmed": tp}
-            for (c, f), (n, tp) in sorted(counts.items())
+            {"check": c, "family": f, "style": st, "groups": int(n), "confirmed": tp}
+            for (c, f, st), (n, tp) in sorted(counts.items())
         ],
     }
-    print(f"{'check':32s} {'family':48s} {'groups':>6s} {'right':>5s} {'precision':>9s}")
-    for (c, f), (n, tp) in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1][0])):
-        print(f"{c[:32]:32s} {f[:48]:48s} {n:6d} {tp:5d} {tp / n:9.2f}")
-    _reliability([(p, ok) for _, _, p, ok in records], "static priors")
-    calibration = Calibration({k: Measured(n, tp) for k, (n, tp) in counts.items()})
+    print(f"{'check':30s} {'family':44s} {'style':8s} {'groups':>6s} {'right':>5s} {'P':>5s}")
+    for (c, f, st), (n, tp) in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1][0])):
+        print(f"{c[:30]:30s} {f[:44]:44s} {st:8s} {int(n):6d} {tp:5g} {tp / n:5.2f}")
+    _reliability([(p, ok) for _, _, _, p, ok in records], "static priors")
+    calibration = Calibration({k: Measured(int(n), tp) for k, (n, tp) in counts.items()})
     _reliability(
-        [(calibration.confidence(c, f, p), ok) for c, f, p, ok in records],
+        [(calibration.confidence(c, f, p, st), ok) for c, f, st, p, ok in records],
         "calibrated (in-sample)",
     )
     if not args.dry_run:

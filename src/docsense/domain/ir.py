@@ -36,6 +36,7 @@ __all__ = [
     "SourceAnchor",
     "Table",
     "TermSource",
+    "front_matter_end",
 ]
 
 IR_SCHEMA = "docsense.ir/1"
@@ -212,3 +213,20 @@ class SemanticIR:
     references: tuple[CrossReference, ...] = ()
     issues: tuple[IRIssue, ...] = ()
     schema: str = IR_SCHEMA
+
+
+def front_matter_end(markdown: str) -> int:
+    r"""Return the offset after a leading YAML front-matter block (``---`` ... ``---``), or 0.
+
+    Front matter is metadata about a Markdown document (title, author, dates), not its text:
+    extraction and checks start reading after it.
+
+    >>> front_matter_end("---\ntitle: X\n---\nBody")
+    17
+    """
+    if not markdown.startswith("---\n"):
+        return 0
+    end = markdown.find("\n---\n", 3)
+    if end < 0 or end > 10_000:
+        return 0
+    return end + 5

@@ -16,7 +16,7 @@ from enum import Enum
 
 import attrs
 
-from docsense.domain.ir import Location, Section, SourceAnchor
+from docsense.domain.ir import Location, Section, SourceAnchor, front_matter_end
 
 __all__ = [
     "Block",
@@ -182,6 +182,10 @@ def _split_blocks(markdown: str) -> Iterator[Block]:
     total = len(markdown)
     i = 0
     n = len(lines)
+    body = front_matter_end(markdown)
+    if body:  # metadata, not text: one code block nobody reads for prose
+        i = markdown.count("\n", 0, body)
+        yield Block(BlockKind.CODE, 0, body - 1, markdown[: body - 1])
     while i < n:
         line = lines[i]
         if not line.strip():

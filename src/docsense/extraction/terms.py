@@ -69,6 +69,12 @@ _BOLD_PAIR = re.compile(
     r"(?::|[ \t][-\u2013\u2014][ \t])[ \t]*(?P<definition>\S[^\n]{1,400})$",
     re.MULTILINE,
 )
+_SYMBOL_PAIR = re.compile(
+    r"^[ \t]*[-*+][ \t]+`?(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19})`?[ \t]*"
+    r"(?::|=|[ \t][-\u2013\u2014][ \t]|[ \t]+(?:is|are|means|denotes)\b)[ \t]*"
+    r"(?P<definition>\S[^\n]{1,400})$",
+    re.MULTILINE,
+)
 _WHERE_INLINE = re.compile(r"\bwhere\b[\s,:]+(?P<rest>[^\n]{3,600})", re.IGNORECASE)
 _WHERE_ITEM_VERB = (
     r"(?:=|:|\bis\b|\bare\b|\bdenotes\b|\brepresents\b|\bmeans\b|\bequals\b|\brefers\s+to\b)"
@@ -176,7 +182,11 @@ def _means(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
 
 def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     pattern = _LIST_PAIR if _in_glossary(doc, block.start) else _BOLD_PAIR
-    for m in pattern.finditer(block.text):
+    matches = list(pattern.finditer(block.text))
+    if pattern is _BOLD_PAIR:
+        # "- `Ts`: trade size on exchange s" anywhere: a list item naming a symbol.
+        matches += list(_SYMBOL_PAIR.finditer(block.text))
+    for m in matches:
         term = _clean_term(m.group("term"))
         if not term or len(term.split()) > 8:
             continue
@@ -262,9 +272,12 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
     open_where = False
     for block in doc.prose():
         is_item = _LIST_START.match(block.text) is not None
-        extractors: tuple[Extractor, ...] = (_quoted, _means, _glossary, _symbols, _where)
+        # "where" first: a variable explained after a formula is a WHERE definition even when
+        # its list item also reads as a glossary pair.
+        extractors: tuple[Extractor, ...] = (_quoted, _means, _where)
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
+        extractors = (*extractors, _glossary, _symbols)
         open_where = (open_where and is_item) or bool(
             _WHERE_HEAD.match(block.text.rstrip().rsplit("\n", 1)[-1])
         )

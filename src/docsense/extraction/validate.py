@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import attrs
 
@@ -78,12 +79,18 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
         sub = name.partition("_")[2]
         if len(sub) > 1 and sub.isalpha():
             keys.append(normalise_name(sub))
-    stripped = name.strip()
-    for index in sorted(indices, key=len, reverse=True):
-        if len(stripped) > len(index) + 1 and stripped.endswith(index):
-            keys.append(normalise_name(stripped[: -len(index)]))
-            break
+    glued = _glued_indices(indices).match(name.strip()) if indices else None
+    if glued is not None:  # "SCWMt-1", "Vt,s", "Tenort": subscripts the PDF ran into the name
+        keys.append(normalise_name(glued.group("base")))
     return keys
+
+
+@lru_cache(maxsize=64)
+def _glued_indices(indices: frozenset[str]) -> re.Pattern[str]:
+    """Return a pattern for a name ending in index symbols glued to its base (offsets, commas)."""
+    one = "|".join(re.escape(i) for i in sorted(indices, key=len, reverse=True))
+    index = rf"(?:{one})(?:\s*[-\u2212+]\s*\d+)?"
+    return re.compile(rf"^(?P<base>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff]*?){index}(?:,{index})*$")
 
 
 def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> frozenset[str]:

@@ -110,7 +110,7 @@ class RulesReviewer:
                             suggested_fix=hit.suggested_fix,
                             replacement=hit.replacement if quote else None,
                             confidence=calibration.confidence(
-                                check_name, hit.title, hit.confidence
+                                check_name, hit.title, hit.confidence, ctx.style
                             ),
                             hint=None if hit.absent else hit.start,
                             check=check_name,

@@ -12,6 +12,7 @@ import re
 from docsense.adapters.convert._builder import HeadingMark, build_sections, count_words
 from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
 from docsense.adapters.convert.sniff import decode_text
+from docsense.domain.ir import front_matter_end
 from docsense.errors import EmptyDocument, UnsupportedFileType
 
 __all__ = ["MarkdownConverter", "markdown_headings", "normalise_newlines", "read_text"]
@@ -51,7 +52,7 @@ def markdown_headings(markdown: str) -> list[HeadingMark]:
     offset = 0
     prev_line: str | None = None
     prev_start = 0
-    body_start = _front_matter_end(markdown)
+    body_start = front_matter_end(markdown)
     for line in markdown.split("\n"):
         start = offset
         offset += len(line) + 1
@@ -97,18 +98,8 @@ def markdown_headings(markdown: str) -> list[HeadingMark]:
     return marks
 
 
-def _front_matter_end(markdown: str) -> int:
-    """Return the offset after a leading YAML front-matter block, or 0 if there is none."""
-    if not markdown.startswith("---\n"):
-        return 0
-    end = markdown.find("\n---\n", 3)
-    if end < 0 or end > 10_000:
-        return 0
-    return end + 5
-
-
 def _front_matter(markdown: str) -> dict[str, str]:
-    end = _front_matter_end(markdown) - 5
+    end = front_matter_end(markdown) - 5
     if end < 0:
         return {}
     return {

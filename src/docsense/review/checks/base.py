@@ -23,10 +23,11 @@ from functools import cached_property
 import attrs
 
 from docsense.domain.findings import Category, Severity
-from docsense.domain.ir import Section, SemanticIR
+from docsense.domain.ir import Section, SemanticIR, front_matter_end
 from docsense.domain.policies import Check
 
 __all__ = [
+    "RULEBOOK_TERMS",
     "CheckContext",
     "CheckFunction",
     "CheckHit",
@@ -73,6 +74,8 @@ _INFORMATIVE_HEADING = re.compile(
     r"\bcontact\b|bibliography|^\W*references?\W*$|table\s+of\s+contents",
     re.IGNORECASE,
 )
+#: A document defining at least this many terms is drafted as a rulebook (CheckContext.style).
+RULEBOOK_TERMS = 15
 _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s(?:when|whenever|if|unless|where|while|or|and then|but|so that|until|once)\s",
     re.IGNORECASE,
@@ -140,6 +143,16 @@ class CheckContext:
     def body_units(self) -> tuple[TextUnit, ...]:
         """The units that are not headings."""
         return tuple(u for u in self.units if u.kind != "heading")
+
+    @cached_property
+    def style(self) -> str:
+        """``"rulebook"`` for a document drafted as a rulebook, else ``"brief"``.
+
+        A rulebook defines its terms (at least :data:`RULEBOOK_TERMS` of them): its wording
+        is deliberate legal drafting, where a vague-looking phrase is more often a standard
+        than an oversight, so checks are calibrated separately on the two styles.
+        """
+        return "rulebook" if len(self.ir.terms) >= RULEBOOK_TERMS else "brief"
 
     @cached_property
     def rule_units(self) -> tuple[TextUnit, ...]:
@@ -282,9 +295,12 @@ def _segment(markdown: str) -> Iterator[TextUnit]:
         para_start = None
         block.clear()
 
+    body = front_matter_end(markdown)  # metadata, not text to check
     for line in markdown.splitlines(keepends=True):
         line_start, line_end = pos, pos + len(line.rstrip("\r\n"))
         pos += len(line)
+        if line_start < body:
+            continue
         stripped = line.strip()
         if _FENCE.match(line):
             yield from flush()

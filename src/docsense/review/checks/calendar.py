@@ -45,9 +45,16 @@ _TIME_ZONE = re.compile(
 )
 
 _QUALIFIED = r"(?:trading|business|calendar|working|settlement|banking|exchange|market|weekdays?)"
+# A technical indicator's look-back ("20-day EMA", "14-day RSI") counts bars of the price
+# series, trading days by convention: no calendar question.
+_INDICATOR = (
+    r"(?:EMA|SMA|WMA|moving\s+averages?|RSI|MACD|ATR|Bollinger|stochastic|exponential|simple|"
+    r"relative\s+strength)"
+)
 _DAY_COUNT = re.compile(
     rf"\b(?:(?:previous|past|last|prior|trailing|rolling|next|first|following|over|within)\s+)?"
-    rf"\d+(?:\s*-\s*|\s+)(?!{_QUALIFIED}\b)(?:days?)\b(?:\s+of\s+(?:daily\s+)?[a-z]+)?",
+    rf"\d+(?:\s*-\s*|\s+)(?!{_QUALIFIED}\b)(?:days?)\b(?!\s+{_INDICATOR}\b)"
+    rf"(?:\s+of\s+(?:daily\s+)?[a-z]+)?",
     re.IGNORECASE,
 )
 _WINDOW = re.compile(
@@ -88,7 +95,7 @@ _TIME_OF_DAY = re.compile(
     r"|\bmarket\s+(?:close|open)\s+(?:the\s+)?(?:next|following)\s+day\b"
     r"|\b(?:end|close|start)\s+of\s+(?:each\s+|the\s+)?(?:business|trading)?\s*day\b"
     r"|\bcut-?off\s+(?:time|point)\b"
-    r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+    r"|(?<![T\d:])\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?!:\d\d(?:\.\d+)?(?:Z|[+-]\d\d))"
     r"|\b(?:at|after|before|by|following)\s+the\s+close(?:\s+of\s+(?:trading|business|the\s+"
     r"market|the\s+trading\s+(?:day|session)))?\b"
     r"|\bclose\s+of\s+(?:trading|business)\b"

@@ -59,7 +59,7 @@ _CAP = re.compile(
     r"exposure)|max(?:imum)?\s+\d+(?:\.\d+)?\s*%\s+(?:weight|allocation))\b",
     re.IGNORECASE,
 )
-_WEIGHT_CONTEXT = re.compile(r"\b(?:weights?|allocations?|exposures?|constituents?)\b", re.I)
+_WEIGHT_CONTEXT = re.compile(r"\b(?:weights?|allocations?|constituents?|components?)\b", re.I)
 _REDISTRIBUTION = re.compile(
     r"\b(?:redistribut\w*|re-?allocat\w*|excess|pro[- ]?rata|proportional(?:ly)?|iterat\w*|"
     r"spread\s+(?:across|among|over)|remaining\s+(?:weight|constituents|components))\b",

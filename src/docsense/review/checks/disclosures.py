@@ -213,6 +213,8 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
             claims.append((unit.start, unit.end))
     if not features:
         return
+    if set(features) == {"crypto-assets"} and not claims:
+        return  # tokens mentioned in an engineering or governance text promise no one anything
     named = ", ".join(features)
     for start, end in [*claims, *features.values()]:
         yield CheckHit(

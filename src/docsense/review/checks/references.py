@@ -85,12 +85,16 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     methodology can be found at ..."). Named documents the file does not contain count
     wherever they are relied on; each place is an occurrence of that document's finding.
     """
-    for ref, span in _located(ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL):
+    located = list(_located(ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL))
+    named = [span for ref, span in located if not _is_link(ref)]
+    for ref, span in located:
         if ref.resolved or ctx.informative_at(span[0]):
             continue
-        is_link = bool(_URL.match(ref.text.strip()) or _LINK.match(ref.text.strip()))
+        is_link = _is_link(ref)
         if is_link and not _RELIES_ON.search(ctx.markdown[max(0, span[0] - 90) : span[0]]):
             continue
+        if is_link and any(0 < span[0] - end < 200 for _, end in named):
+            continue  # "the S&P GSCI Methodology available at http://...": the name says it
         name = _document_name(ref)
         yield CheckHit(
             start=span[0],
@@ -104,6 +108,10 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             confidence=0.6 if is_link else 0.75,
             subject=name.lower(),
         )
+
+
+def _is_link(ref: CrossReference) -> bool:
+    return bool(_URL.match(ref.text.strip()) or _LINK.match(ref.text.strip()))
 
 
 def _document_name(ref: CrossReference) -> str:

@@ -29,6 +29,10 @@ _GENERIC_SUPPLIER = re.compile(
     r"terminals?)\b",
     re.IGNORECASE,
 )
+_ANY_DATA = re.compile(
+    r"\b(?:any|all|such)\s+(?:[\w-]+\s+){0,2}(?:data|information|prices?|values?|inputs?)\b",
+    re.IGNORECASE,
+)
 _DATA_FAMILY = re.compile(
     r"\b(?:credit\s+ratings?|social\s+media|economic\s+(?:indicators|data|releases)|"
     r"macro(?:economic)?\s+(?:indicators|data)|sentiment\s+(?:measures|data|indicators|scores)|"
@@ -93,6 +97,9 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for m in _GENERIC_SUPPLIER.finditer(unit.text):
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue
+            before = unit.text[clause_start(unit.text, m.start(), max_words=12) : m.start()]
+            if _ANY_DATA.search(before):
+                continue  # "any data obtained from a third party source": a legal generality
             rel = clause_start(unit.text, m.start(), max_words=8)
             taken.append((m.start(), m.end()))
             yield _source_hit(unit, rel, m.end(), m.group(0).strip(), generic=True)

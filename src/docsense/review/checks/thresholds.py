@@ -55,6 +55,9 @@ _COMPARE_OTHER = re.compile(
 _LIMIT_STATED = re.compile(
     r"\b(?:is|are|be|been|was|were)\s+(?:capped|floored|limited|restricted|bounded)\b"
     r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
+    # "limited to approving changes", "restricted by means of": a power or a manner, not
+    # a quantity with its value missing.
+    r"(?!\s+(?:to\s+[a-z]+ing|by\s+(?:means|law|regulation|contract)|from\s+[a-z]+ing)\b)"
     r"|(?<!not\s)(?<!very\s)(?<!only\s)\b(?:capped|floored)\b"
     r"(?=\s*(?:[.;,]|$|to\s+(?:prevent|avoid|limit|reduce|ensure)|in\s+order))"
     r"|\b(?:minimum|maximum|min|max)\b(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:enforced|applied|"
@@ -71,7 +74,8 @@ _HYPOTHETICAL = re.compile(
 # Legal idioms built from judgement words; they set no parameter.
 _IDIOM = re.compile(
     r"commercially\s+reasonable|reasonable\s+(?:efforts?|care|control|terms|doubt|judge?ment)|"
-    r"material\s+(?:adverse|respects?|non-?public)|(?:but\s+)?not\s+limited\s+to",
+    r"material\s+(?:adverse|respects?|non-?public)|(?:but\s+)?not\s+limited\s+to|"
+    r"(?:manifest|proven|obvious)\s+errors?",
     re.IGNORECASE,
 )
 # A definite reference to a window nobody sized: "the lookback period".
@@ -97,8 +101,6 @@ _QUALIFIER = re.compile(
 # drafting of rulebooks they are often deliberate, so they count as a defect only in a
 # sentence that sets a criterion.
 _LEGAL_STANDARD = frozenset({"material", "reasonable", "major", "established"})
-# A document defining this many terms is drafted as a rulebook.
-_RULEBOOK_TERMS = 15
 # Qualities nobody can measure without a rubric: a subjective screen, not a missing number.
 _SUBJECTIVE_NOUN = re.compile(
     r"\b(?:quality|product|team|usage|use|reputation|project|community|governance|"
@@ -117,7 +119,7 @@ _NOT_A_JUDGEMENT = re.compile(
 
 _FREQUENCY = re.compile(
     r"\b(?:periodically|regularly|frequently|occasionally|routinely|from\s+time\s+to\s+time|"
-    r"(?:at|on)\s+(?:a\s+)?regular\s+(?:intervals?|basis)|(?:at|on)\s+(?:an?\s+)?"
+    r"(?:at|on)\s+(?:a\s+)?regular\s+(?:intervals?(?!\s+[a-z])|basis)|(?:at|on)\s+(?:an?\s+)?"
     r"(?:periodic|ad[- ]hoc)\s+(?:intervals?|basis)|in\s+a\s+timely\s+manner)\b",
     re.IGNORECASE,
 )
@@ -265,7 +267,7 @@ def _joiner(quote: str, kind: str) -> str:
 
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgement words ("sufficient", "reasonable") standing in for a number."""
-    formal = len(ctx.ir.terms) >= _RULEBOOK_TERMS
+    formal = ctx.style == "rulebook"
     for unit in ctx.rule_units:
         if _HYPOTHETICAL.search(unit.text):
             continue
@@ -285,7 +287,7 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             short = " ".join(words[:2])
             # In a rulebook that defines its terms, an undefined "material" or "reasonable"
             # is a deliberate legal standard (decided by a named party), not an oversight.
-            standard = word in _LEGAL_STANDARD and not criterion and formal
+            standard = word in _LEGAL_STANDARD and formal
             confidence = 0.4 if standard else (0.75 if criterion else 0.6)
             subjective = _SUBJECTIVE_NOUN.search(phrase) is not None
             if subjective:
