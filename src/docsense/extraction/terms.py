@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from docsense.domain.ir import DefinedTerm, TermSource
-from docsense.extraction._text import Block, Doc, plain_letters
+from docsense.extraction._text import Block, BlockKind, Doc, plain_letters
 
 __all__ = ["GLOSSARY_HEADING", "extract_terms"]
 
@@ -262,6 +262,26 @@ def _where_items_after(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
 
 
+# "Ts  = Sushiswap trade size": a legend line, a symbol then words (no operator, no number).
+_LEGEND = re.compile(
+    r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19})[ \t]*(?:=|:)[ \t]*"
+    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z(][\w'\u2019().,-]*){1,20})[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Symbols a code block explains in words, as legends under a formula often do."""
+    for m in _LEGEND.finditer(block.text):
+        start = block.start + m.start("term")
+        yield DefinedTerm(
+            term=m.group("term"),
+            definition=m.group("definition").strip(),
+            location=doc.location(start, start + len(m.group("term"))),
+            source=TermSource.WHERE,
+        )
+
+
 def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
     """Return the defined terms of ``doc`` in document order, one per (term, place).
 
@@ -291,4 +311,8 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
                     or (term.source is TermSource.QUOTED and extractor is _quoted)
                 ):
                     found.setdefault((term.term.lower(), term.location.start), term)
+    for block in doc.blocks:
+        if block.kind is BlockKind.CODE:
+            for term in _legend(doc, block):
+                found.setdefault((term.term.lower(), term.location.start), term)
     return tuple(sorted(found.values(), key=lambda t: t.location.start))

@@ -280,3 +280,13 @@ def test_captions_without_a_number_or_ending_in_table() -> None:
     assert [t.caption for t in extract_ir(md).tables] == [
         "Table – Immediate Components", "Weight Mapping Table"
     ]
+
+
+def test_a_legend_in_a_code_block_defines_the_formula_symbols() -> None:
+    md = ("# Split\n\n```\nTs/Tu = (Pua * Psb) / (Psa * Pub)\n\nTs  = Sushiswap trade size\n"
+          "Tu  = Uniswap trade size\nPua = Uniswap liquidity for pool A\n"
+          "Pub = Uniswap liquidity for pool B\nPsa = Sushiswap liquidity for pool A\n"
+          "Psb = Sushiswap liquidity for pool B\n```\n")
+    ir = extract_ir(md)
+    (formula,) = [f for f in ir.formulas if f.name == "Ts/Tu"] or ir.formulas[:1]
+    assert formula.undefined_variables == ()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 import attrs
 
-from docsense.domain.findings import Category
+from docsense.domain.findings import Category, Severity
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
 
@@ -99,10 +99,7 @@ _TIME_OF_DAY = re.compile(
     r"|\b(?:at|after|before|by|following)\s+the\s+close(?:\s+of\s+(?:trading|business|the\s+"
     r"market|the\s+trading\s+(?:day|session)))?\b"
     r"|\bclose\s+of\s+(?:trading|business)\b"
-    r"|\blocal\s+time\b"
-    r"|\b(?:rebalanc\w*|start\w*|begin\w*|execut\w*|launch\w*|auction\w*|trad(?:e|es|ing))\b"
-    r"[^.\n]{0,40}?\bon\s+(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b",
+    r"|\blocal\s+time\b",
     re.IGNORECASE,
 )
 
@@ -143,11 +140,16 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             # Every day is a trading day; only "business day" and holidays stay undefined.
             yield from _hits(unit, _BUSINESS_DAY, _date_rule, taken)
         elif not calendar:
-            for pattern, maker in ((_DAY_COUNT, _day_count), (_WINDOW, _window),
-                                   (_DATE_RULE, _date_rule)):
+            # An indicator's look-back counts bars of its price series ("20-day Fast" in a
+            # sentence about an EMA crossover): no calendar question for day counts there.
+            counts = () if _NAMES_INDICATOR.search(unit.text) else ((_DAY_COUNT, _day_count),)
+            for pattern, maker in (*counts, (_WINDOW, _window), (_DATE_RULE, _date_rule)):
                 yield from _hits(unit, pattern, maker, taken)
         if not zone:
             yield from _hits(unit, _TIME_OF_DAY, _time_of_day, taken)
+
+
+_NAMES_INDICATOR = re.compile(rf"\b{_INDICATOR}\b", re.IGNORECASE)
 
 
 def _hits(
@@ -175,6 +177,9 @@ def _hit(start: int, end: int, title: str, description: str, fix: str, repl: str
         suggested_fix=fix,
         replacement=repl,
         category=Category.MARKET_CALENDAR,
+        # An unnamed calendar or zone is worth fixing, rarely critical: the usual reading
+        # is often clear from the market the document is about.
+        severity=Severity.MEDIUM,
         confidence=0.8,
     )
 

@@ -48,14 +48,18 @@ _RELIANCE = re.compile(
 )
 
 _RISK_HEADING = re.compile(r"\brisks?\b|disclos|warning|limitations", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:no|not|never|without|nor|none)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
 _RISK_TEXT = re.compile(
-    r"\b(?:risks?\s+(?:disclosure|factors?|of\s+loss)|may\s+lose|loss\s+of\s+(?:capital|"
+    r"\brisk[_-](?:management|disclosures?|warnings?)\b|\brisk\s+(?:disclosures?|warnings?)\b"
+    r"|\b(?:risks?\s+(?:disclosure|factors?|of\s+loss)|may\s+lose|loss\s+of\s+(?:capital|"
     r"principal)|no\s+guarantee|not\s+guaranteed|past\s+performance)\b",
     re.IGNORECASE,
 )
 _RISKY = re.compile(
     r"\b(?:leverage[ds]?|leveraging|margin\s+borrowing|borrowed\s+funds)\b"
-    r"|\b(?:derivatives?|options|futures|swaps|call\s+options?|put\s+options?)\b"
+    r"|\b(?:derivatives?|futures|swaps|(?:call|put)\s+options?|options?\s+(?:contracts?|"
+    r"positions?|strategies|writing|premiums?)|(?:buy|sell|write|writing|selling|buying)\s+"
+    r"(?:\w+\s+)?options)\b"
     r"|\b(?:sold|sell|selling|sells)\s+short\b|\bshort\s+(?:selling|positions?|sales?)\b"
     r"|\bconcentrated\b(?:\s+[\w-]+){0,3}"
     r"|\b(?:crypto-?currenc(?:y|ies)|crypto-?assets?|digital\s+assets?|tokens)\b"
@@ -125,10 +129,9 @@ _DECIDER = re.compile(
 _CHANGEABLE = re.compile(
     r"\b(?:may|can|could|will|reserves?\s+the\s+right\s+to)\s+(?:be\s+)?(?:change[ds]?|amend(?:ed)?|"
     r"modif(?:y|ied)|update[sd]?|revis(?:e|ed)|add(?:ed)?)\b[^.]{0,60}?\b(?:methodology|"
-    r"rules?|criteria|parameters|categories|index|weights?|process)\b"
+    r"rules?|criteria|parameters|categories)\b"
     r"|\b(?:methodology|rules?|criteria|parameters|categories)\b[^.]{0,40}?\b(?:may|can|could|"
-    r"will)\s+be\s+(?:changed|amended|modified|updated|revised|added)\b"
-    r"|\bsubject\s+to\s+(?:change|revision|amendment)\b",
+    r"will)\s+be\s+(?:changed|amended|modified|updated|revised|added)\b",
     re.IGNORECASE,
 )
 _CHANGE_PROCESS = re.compile(
@@ -176,6 +179,8 @@ def methodology_changes_ungoverned(ctx: CheckContext, check: Check) -> Iterator[
         m = _CHANGEABLE.search(unit.text)
         if m is None or _CHANGE_PROCESS.search(unit.text):
             continue
+        if re.search(r"\b(?:not|never|no)\b", m.group(0), re.IGNORECASE):
+            continue  # "will not change": the opposite
         yield CheckHit(
             start=unit.start,
             end=unit.end,
@@ -205,6 +210,8 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     claims: list[tuple[int, int]] = []
     for unit in ctx.rule_units:
         for m in _RISKY.finditer(unit.text):
+            if _NEGATED.search(unit.text[max(0, m.start() - 40) : m.start()]):
+                continue  # "no short selling", "does not use leverage"
             kind = _risk_kind(m.group(0))
             if kind not in features:
                 rel = clause_start(unit.text, m.start(), max_words=8)

@@ -40,6 +40,10 @@ _DISCRETION = re.compile(
     r"|\bsubjective\s+(?:judge?ment|assessment|view|decision)\b",
     re.IGNORECASE,
 )
+_BOUNDED = re.compile(
+    r"\b(?:acting\s+)?(?:in\s+good\s+faith|(?:in\s+a\s+)?commercially\s+reasonable)\b",
+    re.IGNORECASE,
+)
 # A condition nobody defines: "where appropriate", "if necessary", "as needed". ("As
 # applicable" and "if applicable" only point at whichever case applies: not discretion.)
 _OPEN_CONDITION = re.compile(
@@ -121,6 +125,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
     for unit in ctx.rule_units:
         text = unit.text
         for m in _DISCRETION.finditer(text):
+            if _BOUNDED.search(text[m.end() : m.end() + 120]):
+                continue  # "in its discretion, acting in good faith and in a commercially
+                # reasonable manner": discretion bounded by the standard duty of care
             rel = clause_start(text, m.start(), max_words=10)
             actor = _actor_before(text, m.start())
             yield CheckHit(
@@ -202,6 +209,9 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if re.search(r"\b(?:to|on|from|by)\s+(?:the\s+)?[A-Z]", m.group(0)):
                 continue  # "according to the Signal": a Capitalised Term the document defines
+            if re.search(r"\b(?:no|not|never|nor|without)\b", unit.text[rel : m.start()],
+                         re.IGNORECASE):
+                continue  # "no closing time is considered": says what is not done
             yield CheckHit(
                 start=unit.start + rel,
                 end=unit.start + m.end(),

@@ -57,7 +57,8 @@ _LIMIT_STATED = re.compile(
     r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
     # "limited to approving changes", "restricted by means of": a power or a manner, not
     # a quantity with its value missing.
-    r"(?!\s+(?:to\s+[a-z]+ing|by\s+(?:means|law|regulation|contract)|from\s+[a-z]+ing)\b)"
+    r"(?!\s+(?:to\s+[a-z]+ing|by\s+(?:means|law|regulation|contract)|from\s+[a-z]+ing|"
+    r"in\s+(?:scope|number|risk|terms|their|its|what|how|use|practice|time|size)|in\s+[a-z]+ing)\b)"
     r"|(?<!not\s)(?<!very\s)(?<!only\s)\b(?:capped|floored)\b"
     r"(?=\s*(?:[.;,]|$|to\s+(?:prevent|avoid|limit|reduce|ensure)|in\s+order))"
     r"|\b(?:minimum|maximum|min|max)\b(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:enforced|applied|"
@@ -146,8 +147,13 @@ _PERIODIC_EVENT = re.compile(
     r"(?:rebalanc|reconstitut|review|reweight|reset)\w*)\b",
     re.IGNORECASE,
 )
+# A schedule tied to a date the document defines: "on each Decision Date", "each Rebalance Day".
+_DEFINED_DATE = re.compile(
+    r"\b(?:on\s+)?(?:each|every|the)\s+(?:[A-Z][\w-]*\s+){1,3}(?:Date|Day)s?\b"
+)
 _DATE_RULE = re.compile(
-    r"\b(?:on|in|at|by|from|after|before|as\s+of)\s+(?:the\s+)?(?:last|first|second|third|fourth|"
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b"
+    r"|\b(?:on|in|at|by|from|after|before|as\s+of)\s+(?:the\s+)?(?:last|first|second|third|fourth|"
     r"final|\d+\w*|january|february|march|april|may|june|july|august|september|october|"
     r"november|december|each|every)\b|\b(?:january|february|march|april|june|july|august|"
     r"september|october|november|december)\b",
@@ -204,8 +210,16 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue
                 if kind == "other" and re.match(r"\s+of\b", tail):
                     continue  # "greater than the value of the Signal": the quantity is named
+                if kind == "other" and _NOUN_GOES_ON.match(tail):
+                    continue  # "less than the price impact": the quote would cut the noun
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
+
+
+_NOUN_GOES_ON = re.compile(
+    r"[ \t]+(?!(?:of|for|in|on|at|by|and|or|is|are|was|were|to|from|as|than|when|if|which|"
+    r"that|with|over|under|per|during|after|before|so|but)\b)[a-z][a-z-]+"
+)
 
 
 def _names_a_defined_term(phrase: str) -> bool:
@@ -277,6 +291,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
                 continue
+            if re.search(r"\b(?:most|more|less|least)\s+$", unit.text[max(0, m.start() - 6) :
+                                                                        m.start()]):
+                continue  # "the most established": a ranking, not a threshold
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             if has_quantity(unit.text[clause_start(unit.text, m.start()) : m.end() + 30]):
                 continue
@@ -345,6 +362,8 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
                 continue
+            if _DATE_RULE.search(unit.text[m.end() :]) or _DEFINED_DATE.search(unit.text):
+                continue  # "periodically on each Decision Date": the date rule follows
             if m.group(0).lower().startswith("from") and not _METHOD_ACTION.search(before):
                 continue  # "smaller from time to time": a description, not a schedule
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
@@ -361,6 +380,8 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             )
         for m in _PERIODIC_EVENT.finditer(unit.text):
             if _event_stem(m.group(0)) in dated or unit.text.rstrip().endswith(":"):
+                continue
+            if _DATE_RULE.search(unit.text) or _DEFINED_DATE.search(unit.text):
                 continue
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             yield CheckHit(
