@@ -85,6 +85,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from docsense.adapters.storage import open_storage
+from docsense.application.ids import new_id
 from docsense.application.repository import Repository
 from docsense.domain.documents import Document
 from docsense.domain.events import CommandContext, EventMetadata
@@ -245,19 +246,16 @@ async def elapsed_ms(op: Callable[[], Awaitable[object]]) -> float:
 
 
 def uuid4_id() -> str:
-    """A random id: what docsense's application gives events and aggregates today."""
+    """A random id (what docsense gave events and aggregates before time-ordered ids)."""
     return str(uuid.uuid4())
 
 
 def uuid7_id() -> str:
-    """A time-ordered id (UUID version 7, RFC 9562): millisecond time, then random bits."""
-    millis = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (millis << 80) | (0x7 << 76) | ((rand >> 62) & 0xFFF) << 64
-    return str(uuid.UUID(int=value | (0b10 << 62) | (rand & ((1 << 62) - 1))))
+    """A time-ordered id (UUID version 7): what docsense's application gives them now."""
+    return new_id()
 
 
-NEW_ID: Callable[[], str] = uuid4_id  # --ids
+NEW_ID: Callable[[], str] = uuid7_id  # --ids
 
 
 def ds_events(n: int) -> list[NewEvent]:
@@ -908,9 +906,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ids",
         choices=("uuid4", "uuid7"),
-        default="uuid4",
-        help="docsense's event and stream ids: uuid4 (random, what docsense uses today) or "
-        "uuid7 (time-ordered); eventsourcing's are uuid4 either way",
+        default="uuid7",
+        help="docsense's event and stream ids: uuid7 (time-ordered, what docsense uses) or "
+        "uuid4 (random, as before); eventsourcing's are uuid4 either way",
     )
     args = parser.parse_args(argv)
     global SQLITE_QUERY, NEW_ID

@@ -16,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 
 import attrs
 
 from docsense.adapters.convert import ConvertedDocument, IngestLimits, convert_document
 from docsense.application.idempotency import derived_id, find_keyed, keyed_stream_id
+from docsense.application.ids import new_id
 from docsense.application.read_models import document_with_file
 from docsense.application.repository import Repository
 from docsense.application.retries import DEFAULT_RETRY, RetryPolicy, Sleep, retry_on_conflict
@@ -129,7 +129,7 @@ class IngestCommands:
         if key is not None:
             stream = keyed_stream_id("document", key)
         elif force_new:
-            stream = f"document-{uuid.uuid4()}"
+            stream = f"document-{new_id()}"
         else:
             stream = file_stream_id(upload.sha256)
         converted = upload.converted

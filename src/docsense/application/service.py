@@ -43,6 +43,7 @@ from docsense.application.idempotency import (
     check_key,
     keyed_stream_id,
 )
+from docsense.application.ids import new_id
 from docsense.application.ingest import IngestCommands, load_document
 from docsense.application.projections import ProjectionRunner
 from docsense.application.read_models import (
@@ -157,7 +158,7 @@ class DocSenseService:
     ) -> CommandContext:
         return CommandContext(
             now=self.clock,
-            new_id=lambda: str(uuid.uuid4()),
+            new_id=new_id,
             metadata=EventMetadata(
                 actor=actor or self.actor, correlation_id=correlation_id, idempotency_key=key
             ),
