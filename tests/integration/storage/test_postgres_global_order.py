@@ -115,10 +115,16 @@ async def test_positions_order_numerically_when_transaction_ids_cross_a_power_of
     """Transaction ids 999, 1000, 1001 must come back in that order, in pages of two.
 
     Ordering by the text form would put "1000" before "999": a reader would then skip 999 or
-    receive events twice. The rows are planted with chosen (old, hence visible) tx ids.
+    receive events twice. The rows are planted with chosen (old, hence visible) tx ids: the
+    largest power of ten whose neighbours are all older than every running transaction (a
+    new server's transaction ids may not have reached 1001 yet).
     """
+    horizon = int(await raw.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())::text"))
+    while horizon <= 11:  # burn transaction ids until 9, 10, 11 are in the past
+        horizon = int(await raw.fetchval("SELECT pg_current_xact_id()::text")) - 1
+    power = 10 ** (len(str(horizon - 2)) - 1)
     planted = []
-    for tx_id in (1001, 999, 1000):
+    for tx_id in (power + 1, power - 1, power):
         event = new_event(tx_id)
         await raw.execute(
             "INSERT INTO ds_events (tx_id, event_id, event_type, schema_version, stream_id, "
@@ -136,9 +142,9 @@ async def test_positions_order_numerically_when_transaction_ids_cross_a_power_of
     while page := await store.read_all(after, limit=2):
         seen.extend(page)
         after = page[-1].position
-    assert [decode_position(r.position)[0] for r in seen] == [999, 1000, 1001]
+    assert [decode_position(r.position)[0] for r in seen] == [power - 1, power, power + 1]
     assert len({r.event_id for r in seen}) == 3
-    assert decode_position(await store.head())[0] == 1001
+    assert decode_position(await store.head())[0] == power + 1
 
 
 async def test_an_unrelated_open_transaction_does_not_hold_back_read_all(
