@@ -30,18 +30,36 @@ class Uuid7(uuid.UUID):
         return self.int >> 80
 
 
-def uuid7(now_ms: int | None = None) -> Uuid7:
-    """Return a new version 7 UUID for ``now_ms`` (default: the current time)."""
+_MS_MASK = (1 << 48) - 1
+_RAND_B_MASK = (1 << 62) - 1
+_VERSION_AND_VARIANT = (0x7 << 76) | (0b10 << 62)
+
+
+def _uuid7_int(now_ms: int | None) -> int:
     ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
     rand = int.from_bytes(os.urandom(10), "big")  # 80 bits; 74 are used
-    value = (ms & ((1 << 48) - 1)) << 80
-    value |= 0x7 << 76  # version
-    value |= ((rand >> 68) & 0xFFF) << 64  # rand_a, 12 bits
-    value |= 0b10 << 62  # RFC 9562 variant
-    value |= rand & ((1 << 62) - 1)  # rand_b, 62 bits
-    return Uuid7(int=value)
+    return (
+        ((ms & _MS_MASK) << 80)
+        | _VERSION_AND_VARIANT
+        | (((rand >> 68) & 0xFFF) << 64)  # rand_a, 12 bits
+        | (rand & _RAND_B_MASK)  # rand_b, 62 bits
+    )
+
+
+def uuid7(now_ms: int | None = None) -> Uuid7:
+    """Return a new version 7 UUID for ``now_ms`` (default: the current time)."""
+    return Uuid7(int=_uuid7_int(now_ms))
 
 
 def new_id() -> str:
-    """Return a new time-ordered id as a string (the form stored in events)."""
-    return str(uuid7())
+    """Return a new time-ordered id as a string (the form stored in events).
+
+    The same value :func:`uuid7` makes, formatted without building a :class:`uuid.UUID`
+    (ids are made for every event, and the object costs about as much as the id).
+
+    >>> import uuid
+    >>> uuid.UUID(new_id()).version
+    7
+    """
+    h = f"{_uuid7_int(None):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

@@ -18,3 +18,12 @@ def test_ids_made_later_sort_later_and_never_repeat() -> None:
     earlier = [str(uuid7(now_ms=1000 + i)) for i in range(200)]
     assert earlier == sorted(earlier)
     assert len({new_id() for _ in range(10_000)}) == 10_000
+
+
+def test_new_id_is_the_canonical_text_of_a_version_7_uuid() -> None:
+    for _ in range(1_000):
+        text = new_id()
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 7
+        assert parsed.variant == uuid.RFC_4122

@@ -121,14 +121,18 @@ class SQLiteStorage:
         check_append(stream_id, events, expected_version)
         # Nine parameters per event: its columns, then the version the stream must be at.
         params: list[Any] = []
+        # The events of one command usually share one timestamp: format it once.
+        last_time, last_text = None, ""
         for i, e in enumerate(events, start=1):
+            if e.occurred_at is not last_time:
+                last_time, last_text = e.occurred_at, e.occurred_at.isoformat()
             params += (
                 e.event_id,
                 e.event_type,
                 e.schema_version,
                 stream_id,
                 expected_version + i,
-                e.occurred_at.isoformat(),
+                last_text,
                 dumps(e.payload),
                 dumps(e.metadata) if e.metadata else "{}",
                 expected_version,
