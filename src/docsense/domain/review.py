@@ -47,10 +47,20 @@ __all__ = [
     "ReviewStatus",
     "Suppression",
     "Usage",
+    "score_text",
 ]
 
 
 # --- value objects ---------------------------------------------------------------------------
+
+
+def score_text(score: float | None, *, none: str = "none") -> str:
+    """Return a review score the one way docsense shows it everywhere: out of 100.
+
+    >>> score_text(0.591), score_text(1.0), score_text(None)
+    ('59.1 / 100', '100.0 / 100', 'none')
+    """
+    return none if score is None else f"{score * 100:.1f} / 100"
 
 
 @attrs.frozen
@@ -360,7 +370,7 @@ class Review(Aggregate[ReviewState]):
 
     kind = "review"
     state_type = ReviewState
-    state_version = 2  # 2: findings are groups; all_findings and min_confidence
+    state_version = 3  # 2: findings are groups; all_findings and min_confidence; 3: suppressed
 
     @classmethod
     def start(

@@ -36,13 +36,13 @@ VAGUE = [
     "The index is rebalanced periodically.",
     "Volatility is measured over the lookback window.",
 ]
-PLAIN = [
+PLAIN = [  # sentences no check looks at, nor any document-level check counts
     "The index tracks large companies listed in Europe.",
     "Each constituent is weighted by free-float market capitalisation.",
-    "The committee meets in March and September.",
+    "The index is calculated in euros.",
     "Dividends are reinvested on the ex-date.",
-    "Currency conversion uses the 16:00 London WM/Reuters rate.",
-    "Constituents are reviewed every quarter on the third Friday.",
+    "The base value of the index is 1000.",
+    "The index has fifty constituents.",
 ]
 
 
