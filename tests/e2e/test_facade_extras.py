@@ -41,11 +41,13 @@ def test_findings_search_filters_and_paginates_across_documents() -> None:
         with pytest.raises(InvalidArgument, match="critical, high, medium, low, info"):
             ds.findings(severity="urgent")
         by_key = ds.findings(pack="self-containment", limit=1000)
-        assert by_key and {f.pack for f in by_key} == {everything[0].pack}
+        assert by_key
+        assert {f.pack for f in by_key} == {everything[0].pack}
         assert ds.findings(pack=str(everything[0].pack), limit=1000) == by_key
         assert ds.findings(pack="Self-Containment", limit=1000) == by_key
         high = ds.findings(severity="High", limit=1000)
-        assert high and all(f.severity == "high" for f in high)
+        assert high
+        assert all(f.severity == "high" for f in high)
 
 
 def test_review_view_renders_every_report_format() -> None:
