@@ -405,14 +405,14 @@ class AsyncDocSense:
         doc = await self._service.document(document_id)
         return DocumentView.of(doc, self._service.version_of(doc, version))
 
-    async def documents(self, *, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+    async def documents(self, *, limit: int = 50, offset: int = 0) -> RecordList[DocumentSummary]:
         """List documents, most recently updated first."""
         rows = await self._service.documents(limit=limit, offset=offset)
         return RecordList((DocumentSummary.of(r) for r in rows), title="Documents")
 
     async def reviews(
         self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
-    ) -> list[ReviewSummary]:
+    ) -> RecordList[ReviewSummary]:
         """List the reviews of a document (or all), newest first."""
         rows = await self._service.reviews(document_id, limit=limit, offset=offset)
         return RecordList((ReviewSummary.of(r) for r in rows), title="Reviews")
@@ -428,7 +428,7 @@ class AsyncDocSense:
         decision: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[FindingSummary]:
+    ) -> RecordList[FindingSummary]:
         """Search findings across documents, most severe first, with pagination.
 
         ``pack`` is a pack's stored id (``policypack-...``), key or name; ``severity``,
@@ -468,7 +468,7 @@ class AsyncDocSense:
         """Forget a parked event without applying it."""
         await self._service.projections.discard_dead_letter(projection, event_id)
 
-    async def history(self, document_id: str) -> list[HistoryEntry]:
+    async def history(self, document_id: str) -> RecordList[HistoryEntry]:
         """Every event about a document, in order: actor, time, type and summary."""
         rows = await self._service.history(document_id)
         return RecordList((HistoryEntry.of(r) for r in rows), title=f"History of {document_id}")
@@ -732,13 +732,13 @@ class DocSense:
         """Fetch a document at ``version`` (default: the latest)."""
         return self._run(self._async.document(document_id, version))
 
-    def documents(self, *, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+    def documents(self, *, limit: int = 50, offset: int = 0) -> RecordList[DocumentSummary]:
         """List documents, most recently updated first."""
         return self._run(self._async.documents(limit=limit, offset=offset))
 
     def reviews(
         self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
-    ) -> list[ReviewSummary]:
+    ) -> RecordList[ReviewSummary]:
         """List the reviews of a document (or all), newest first."""
         return self._run(self._async.reviews(document_id, limit=limit, offset=offset))
 
@@ -753,7 +753,7 @@ class DocSense:
         decision: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[FindingSummary]:
+    ) -> RecordList[FindingSummary]:
         """Search findings across documents, most severe first (filters as the async twin's)."""
         return self._run(
             self._async.findings(
@@ -788,7 +788,7 @@ class DocSense:
         """Forget a parked event without applying it."""
         self._run(self._async.discard_dead_letter(projection, event_id))
 
-    def history(self, document_id: str) -> list[HistoryEntry]:
+    def history(self, document_id: str) -> RecordList[HistoryEntry]:
         """Every event about a document, in order: actor, time, type and summary."""
         return self._run(self._async.history(document_id))
 

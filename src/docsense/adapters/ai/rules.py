@@ -86,8 +86,11 @@ class RulesReviewer:
                         f"{request.document_id!r}: {type(exc).__name__}: {exc}"
                     ) from exc
                 for hit in hits:
-                    if not hit.absent and _placeholder_attached(
-                        request.markdown, hit.start, hit.end
+                    if (
+                        not hit.absent
+                        and hit.replacement is not None
+                        and PLACEHOLDER.search(hit.replacement) is not None
+                        and _placeholder_attached(request.markdown, hit.start, hit.end)
                     ):
                         continue  # taken: the version's open question tracks the value
                     quote = "" if hit.absent else request.markdown[hit.start : hit.end]
@@ -118,21 +121,21 @@ _NEAR = 40  # characters between a hit and the placeholder an accepted replaceme
 
 
 def _placeholder_attached(markdown: str, start: int, end: int) -> bool:
-    """Say whether a ``[[specify: ...]]`` placeholder sits in or right by ``start:end``.
+    """Say whether a ``[[specify: ...]]`` placeholder sits in ``start:end`` or right after it.
 
-    That is the shape an accepted suggestion leaves ("the threshold of [[specify: value]]",
-    "the cap ([[specify: value]])"): the author has taken the point and owes the value,
-    which the version lists as an open question, so the same wording is not reported
-    again. "Right by" means in the same sentence, at most a few words away. Other hits
-    nearby are reported as usual: a placeholder never hides them.
+    That is the shape accepting this hit's own suggestion leaves ("the threshold of
+    [[specify: value]]", "the cap ([[specify: value]])"): the author has taken the point and
+    owes the value, which the version lists as an open question, so the same wording is not
+    reported again. "Right after" means in the same sentence, at most a few words on. Only
+    hits whose suggestion adds a placeholder are checked, so a placeholder never hides
+    other findings (an absent appendix named further on, a document-level finding quoting
+    the same sentence).
     """
-    lo = max(0, start - _NEAR - 200)
-    for m in PLACEHOLDER.finditer(markdown, lo, min(len(markdown), end + _NEAR + 200)):
-        if m.start() < end and start < m.end():
+    for m in PLACEHOLDER.finditer(markdown, start, min(len(markdown), end + _NEAR + 200)):
+        if m.start() < end:
             return True
-        gap = markdown[end : m.start()] if m.start() >= end else markdown[m.end() : start]
-        if len(gap) <= _NEAR and not _SENTENCE_END.search(gap):
-            return True
+        gap = markdown[end : m.start()]
+        return len(gap) <= _NEAR and not _SENTENCE_END.search(gap)
     return False
 
 
