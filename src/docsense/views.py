@@ -54,17 +54,6 @@ T = TypeVar("T")
 _FOLD = 120
 
 
-def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if c is None else str(c))}</td>" for c in row)
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _cell(value: object) -> str:
     """One HTML cell's content: escaped, long text folded into ``<details>``."""
     text = "" if value is None else str(value)
@@ -687,6 +676,11 @@ class FindingSummary:
     pack: str | None
     places: int = 1
     below_threshold: bool = False
+    fingerprint: str = ""
+    """What the finding is about (see :attr:`docsense.domain.findings.Finding.fingerprint`)."""
+    section_id: str | None = None
+    reason: str | None = None
+    """Why it was rejected or suppressed (None otherwise)."""
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> FindingSummary:
@@ -704,6 +698,9 @@ class FindingSummary:
             pack=row.get("pack"),
             places=int(row.get("places", 1)),
             below_threshold=bool(row.get("below_threshold", False)),
+            fingerprint=row.get("fingerprint") or "",
+            section_id=row.get("section_id"),
+            reason=row.get("reason"),
         )
 
 

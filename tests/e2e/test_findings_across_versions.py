@@ -134,6 +134,8 @@ def test_a_rejection_stays_on_later_versions_as_an_audited_suppression(store_url
     assert "rejected by alice" in lines[0].summary
     assert "false positive: vendor in appendix" in lines[0].summary
     assert {f.review_id for f in rejected} == {second.id, third.id}
+    assert {(f.fingerprint, f.reason) for f in rejected} == {
+        (vendor.fingerprint, "false positive: vendor in appendix")}
     # Reports: JSON lists it under "suppressed", SARIF as an accepted external suppression.
     report = json.loads(second.to_json())
     assert [s["fingerprint"] for s in report["suppressed"]] == [vendor.fingerprint]
