@@ -16,10 +16,13 @@ from docsense.config import Settings
 from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
 from docsense.errors import DocSenseError
 from docsense.views import (
+    ComparedFinding,
+    ComparisonView,
     DocumentSummary,
     DocumentView,
     FeedbackItemView,
     HistoryEntry,
+    RecordList,
     ReviewSummary,
     ReviewView,
 )
@@ -28,6 +31,8 @@ __all__ = [
     "AsyncDocSense",
     "AsyncFeedback",
     "Category",
+    "ComparedFinding",
+    "ComparisonView",
     "DocSense",
     "DocSenseError",
     "DocumentSummary",
@@ -38,6 +43,7 @@ __all__ = [
     "FindingLocation",
     "HistoryEntry",
     "Occurrence",
+    "RecordList",
     "ReviewSummary",
     "ReviewView",
     "Settings",

@@ -16,23 +16,28 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+import attrs
+
 from docsense.adapters.convert import IngestLimits
 from docsense.adapters.storage import open_storage
 from docsense.application.jobs import enqueue_reviews, job_queue, submit_provider_batch
 from docsense.application.projections import ProjectionStatus
 from docsense.application.recovery import recover
-from docsense.application.service import DocSenseService
+from docsense.application.service import DocSenseService, ReviewResult, pack_stream_id
 from docsense.config import Settings
+from docsense.domain.findings import Category, Severity
 from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument
-from docsense.policies import LoadedPack, load_pack
+from docsense.policies import LoadedPack, available_packs, load_pack
 from docsense.ports import BatchStatus, DeadLetter, Job, JobQueue, Reviewer, Storage
 from docsense.review.reviewers import ProviderOptions, ReviewerCache, resolve_reviewer
 from docsense.views import (
+    ComparisonView,
     DocumentSummary,
     DocumentView,
     FeedbackItemView,
     FindingSummary,
     HistoryEntry,
+    RecordList,
     ReviewSummary,
     ReviewView,
 )
@@ -42,6 +47,7 @@ __all__ = ["AsyncDocSense", "AsyncFeedback", "DocSense", "Feedback", "aopen", "o
 T = TypeVar("T")
 PackArg = Sequence[str | LoadedPack] | str | None
 Source = str | Path | bytes
+ReviewRef = str | ReviewView
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +133,40 @@ def _pack_names(packs: Sequence[str] | str | None) -> list[str] | None:
     if packs is None:
         return None
     return [packs] if isinstance(packs, str) else list(packs)
+
+
+_DECISION_VALUES = ["pending", "accepted", "rejected", "modified", "applied", "suppressed"]
+
+
+def _choice(name: str, value: str | None, valid: Sequence[str]) -> str | None:
+    """Return ``value`` as the valid choice it names (any case); raise listing the valid ones."""
+    if value is None:
+        return None
+    wanted = str(value).strip().casefold()
+    for choice in valid:
+        if choice.casefold() == wanted:
+            return choice
+    raise InvalidArgument(f"unknown {name} {value!r}: use one of {', '.join(valid)}")
+
+
+def _pack_filter(value: str | None) -> str | None:
+    """Return the stored id of the pack ``value`` names (its id, key or name, any case)."""
+    if value is None:
+        return None
+    if value.startswith("policypack-"):
+        return value
+    wanted = value.strip().casefold()
+    names = sorted(available_packs())
+    for key in names:
+        try:
+            pack = load_pack(key)
+        except DocSenseError:
+            continue
+        if wanted in (pack.key.casefold(), pack.name.casefold()):
+            return pack_stream_id(pack)
+    raise InvalidArgument(
+        f"unknown pack {value!r}: use a pack id (policypack-...) or one of {', '.join(names)}"
+    )
 
 
 class AsyncFeedback:
@@ -321,11 +361,28 @@ class AsyncDocSense:
             min_confidence=min_confidence,
             idempotency_key=idempotency_key,
         )
-        return ReviewView.of(result)
+        return await self._view_of(result)
+
+    async def _view_of(self, result: ReviewResult) -> ReviewView:
+        view = ReviewView.of(result)
+        if view.status != "completed":
+            return view
+        session = await self._service.feedback(view.id)
+        return attrs.evolve(view, decisions=FeedbackItemView.items_of(session))
 
     async def get_review(self, review_id: str) -> ReviewView:
-        """Fetch a stored review (with its report)."""
-        return ReviewView.of(await self._service.load_review(review_id))
+        """Fetch a stored review (with its report, suppressions and feedback decisions)."""
+        return await self._view_of(await self._service.load_review(review_id))
+
+    async def compare(self, review_a: ReviewRef, review_b: ReviewRef) -> ComparisonView:
+        """Compare two reviews (ids or views): findings resolved, persisting, new, suppressed.
+
+        Findings are matched by fingerprint; ``review_a`` is the earlier one. A finding of
+        ``review_b`` that carries over a rejection is ``suppressed``, not new.
+        """
+        a = review_a if isinstance(review_a, ReviewView) else await self.get_review(review_a)
+        b = review_b if isinstance(review_b, ReviewView) else await self.get_review(review_b)
+        return ComparisonView.between(a, b)
 
     def feedback(self, review_id: str) -> AsyncFeedback:
         """Return the feedback handle of a review: accept, reject, modify, items, apply."""
@@ -348,17 +405,17 @@ class AsyncDocSense:
         doc = await self._service.document(document_id)
         return DocumentView.of(doc, self._service.version_of(doc, version))
 
-    async def documents(self, *, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+    async def documents(self, *, limit: int = 50, offset: int = 0) -> RecordList[DocumentSummary]:
         """List documents, most recently updated first."""
         rows = await self._service.documents(limit=limit, offset=offset)
-        return [DocumentSummary.of(r) for r in rows]
+        return RecordList((DocumentSummary.of(r) for r in rows), title="Documents")
 
     async def reviews(
         self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
-    ) -> list[ReviewSummary]:
+    ) -> RecordList[ReviewSummary]:
         """List the reviews of a document (or all), newest first."""
         rows = await self._service.reviews(document_id, limit=limit, offset=offset)
-        return [ReviewSummary.of(r) for r in rows]
+        return RecordList((ReviewSummary.of(r) for r in rows), title="Reviews")
 
     async def findings(
         self,
@@ -371,19 +428,25 @@ class AsyncDocSense:
         decision: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[FindingSummary]:
-        """Search findings across documents, most severe first, with pagination."""
+    ) -> RecordList[FindingSummary]:
+        """Search findings across documents, most severe first, with pagination.
+
+        ``pack`` is a pack's stored id (``policypack-...``), key or name; ``severity``,
+        ``category`` and ``decision`` are matched case-insensitively. An unknown value
+        raises :class:`~docsense.errors.InvalidArgument` listing the valid ones (a filter
+        never silently matches nothing because of a typo).
+        """
         rows = await self._service.findings(
-            pack=pack,
+            pack=_pack_filter(pack),
             policy=policy,
-            category=category,
-            severity=severity,
+            category=_choice("category", category, [c.value for c in Category]),
+            severity=_choice("severity", severity, [s.value for s in Severity]),
             document_id=document_id,
-            decision=decision,
+            decision=_choice("decision", decision, _DECISION_VALUES),
             limit=limit,
             offset=offset,
         )
-        return [FindingSummary.of(r) for r in rows]
+        return RecordList((FindingSummary.of(r) for r in rows), title="Findings")
 
     async def projections_status(self) -> list[ProjectionStatus]:
         """Return where each read model stands (position, head, lag, dead letters)."""
@@ -405,9 +468,10 @@ class AsyncDocSense:
         """Forget a parked event without applying it."""
         await self._service.projections.discard_dead_letter(projection, event_id)
 
-    async def history(self, document_id: str) -> list[HistoryEntry]:
+    async def history(self, document_id: str) -> RecordList[HistoryEntry]:
         """Every event about a document, in order: actor, time, type and summary."""
-        return [HistoryEntry.of(r) for r in await self._service.history(document_id)]
+        rows = await self._service.history(document_id)
+        return RecordList((HistoryEntry.of(r) for r in rows), title=f"History of {document_id}")
 
     async def export(
         self,
@@ -646,8 +710,15 @@ class DocSense:
         )
 
     def get_review(self, review_id: str) -> ReviewView:
-        """Fetch a stored review (with its report)."""
+        """Fetch a stored review (with its report, suppressions and feedback decisions)."""
         return self._run(self._async.get_review(review_id))
+
+    def compare(self, review_a: ReviewRef, review_b: ReviewRef) -> ComparisonView:
+        """Compare two reviews (ids or views): findings resolved, persisting, new, suppressed.
+
+        See :meth:`AsyncDocSense.compare`.
+        """
+        return self._run(self._async.compare(review_a, review_b))
 
     def feedback(self, review_id: str) -> Feedback:
         """Return the feedback handle of a review: accept, reject, modify, items, apply."""
@@ -661,13 +732,13 @@ class DocSense:
         """Fetch a document at ``version`` (default: the latest)."""
         return self._run(self._async.document(document_id, version))
 
-    def documents(self, *, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+    def documents(self, *, limit: int = 50, offset: int = 0) -> RecordList[DocumentSummary]:
         """List documents, most recently updated first."""
         return self._run(self._async.documents(limit=limit, offset=offset))
 
     def reviews(
         self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
-    ) -> list[ReviewSummary]:
+    ) -> RecordList[ReviewSummary]:
         """List the reviews of a document (or all), newest first."""
         return self._run(self._async.reviews(document_id, limit=limit, offset=offset))
 
@@ -682,8 +753,8 @@ class DocSense:
         decision: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[FindingSummary]:
-        """Search findings across documents, most severe first, with pagination."""
+    ) -> RecordList[FindingSummary]:
+        """Search findings across documents, most severe first (filters as the async twin's)."""
         return self._run(
             self._async.findings(
                 pack=pack,
@@ -717,7 +788,7 @@ class DocSense:
         """Forget a parked event without applying it."""
         self._run(self._async.discard_dead_letter(projection, event_id))
 
-    def history(self, document_id: str) -> list[HistoryEntry]:
+    def history(self, document_id: str) -> RecordList[HistoryEntry]:
         """Every event about a document, in order: actor, time, type and summary."""
         return self._run(self._async.history(document_id))
 

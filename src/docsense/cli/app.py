@@ -11,6 +11,7 @@ import typer
 
 from docsense._version import __version__
 from docsense.cli._runtime import CliState, ExitCode, Failure, configure_logging, report_error
+from docsense.cli.compare import diff_command
 from docsense.cli.feedback import feedback_app
 from docsense.cli.ops import projections_app, worker_command
 from docsense.cli.packs import packs_app
@@ -108,6 +109,7 @@ app.command("ingest")(ingest_command)
 app.command("documents")(documents_command)
 app.command("reviews")(reviews_command)
 app.command("history")(history_command)
+app.command("diff")(diff_command)
 app.command("export")(export_command)
 app.add_typer(feedback_app)
 app.add_typer(packs_app)
