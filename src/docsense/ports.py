@@ -348,6 +348,10 @@ class ChainedEventStore(Protocol):
         """Return ``read_all(after, limit)`` with each event's stored hash."""
         ...
 
+    async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
+        """Return every event of ``stream_id`` with its stored hash, in version order."""
+        ...
+
     async def import_events(self, events: Sequence[ChainedEvent]) -> int:
         """Store ``events`` (in the order given, one transaction) with their hashes as given.
 

@@ -142,6 +142,11 @@ class MemoryStorage:
                 for r in self._log[start : start + max(limit, 0)]
             ]
 
+    async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
+        """Return every event of ``stream_id`` with its chain hash, in version order."""
+        with self._lock:
+            return [ChainedEvent(r, self._hash_of(r)) for r in self._streams.get(stream_id, [])]
+
     async def import_events(self, events: Sequence[ChainedEvent]) -> int:
         """Store ``events`` in order with their hashes as given (all or none)."""
         with self._lock:

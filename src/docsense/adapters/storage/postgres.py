@@ -348,6 +348,16 @@ class PostgresStorage:
             )
         return [ChainedEvent(_recorded(r), r[10]) for r in rows]
 
+    async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
+        """Return every event of ``stream_id`` with its stored hash, in version order."""
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_EVENT_COLUMNS}, e.hash FROM ds_events e "
+                "WHERE e.stream_id = $1 ORDER BY e.stream_version",
+                stream_id,
+            )
+        return [ChainedEvent(_recorded(r), r[10]) for r in rows]
+
     async def import_events(self, events: Sequence[ChainedEvent]) -> int:
         """Store ``events`` in order, in one transaction, with their hashes as given.
 

@@ -289,6 +289,15 @@ class SQLiteStorage:
 
         return await self._db.run_read(read)
 
+    async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
+        """Return every event of ``stream_id`` with its stored hash, in version order."""
+
+        def read() -> list[ChainedEvent]:
+            cursor = self._db.reader().execute(_STREAM, (stream_id, 0))
+            return [ChainedEvent(_recorded(row), row[9]) for row in cursor]
+
+        return await self._db.run_read(read)
+
     async def import_events(self, events: Sequence[ChainedEvent]) -> int:
         """Store ``events`` in order, in one transaction, with their hashes as given.
 
