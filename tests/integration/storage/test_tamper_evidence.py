@@ -41,7 +41,7 @@ def _event(stream: int, version: int) -> NewEvent:
         occurred_at=T0,
         payload={
             "text": f"hello world {stream}/{version}",
-            "unicode": "Zürich – 東京",
+            "unicode": "Zürich \u2013 東京",
             "nested": {"b": [1, 2.5, None, True], "a": {"z": "y"}},
             "big": 1e20,
             "small": 1.25e-7,
@@ -109,7 +109,8 @@ async def database(store_url: str) -> AsyncIterator[Database]:
 
 async def _one_byte_changed(db: Database, column: str, old: str, new: str) -> None:
     """Replace ``old`` by ``new`` (same length but one byte) in thing-1 version 3's column."""
-    assert len(old) == len(new) and sum(a != b for a, b in zip(old, new, strict=True)) == 1
+    assert len(old) == len(new)
+    assert sum(a != b for a, b in zip(old, new, strict=True)) == 1
     text = await db.fetchval(
         f"SELECT {column} FROM docsense_events WHERE stream_id = ? AND stream_version = ?",
         f"SELECT {column}::text FROM ds_events WHERE stream_id = $1 AND stream_version = $2",
@@ -131,7 +132,8 @@ async def test_an_untouched_store_passes(database: Database) -> None:
     report = await verify(database.store, digest=True)
     assert report.ok, report.first_break
     assert (report.events, report.streams, report.first_break) == (15, 3, None)
-    assert report.digest is not None and len(report.digest) == 64
+    assert report.digest is not None
+    assert len(report.digest) == 64
 
 
 async def test_the_stream_heads_digest_is_the_same_on_every_adapter(database: Database) -> None:
