@@ -341,6 +341,7 @@ class _Reader:
         self.sha = hashlib.sha256()
         self.trailer: dict[str, Any] | None = None
         self.line_number = 0
+        self.record_line = 0  # the line of the last record returned
 
     def read(self, n: int) -> list[dict[str, Any]]:
         """Return up to ``n`` records (header, events, blobs); [] after the trailer."""
@@ -371,6 +372,7 @@ class _Reader:
                 break
             self.sha.update(line)
             records.append(record)
+            self.record_line = self.line_number
         return records
 
     def close(self) -> None:
@@ -539,7 +541,7 @@ async def _load(
         records = await asyncio.to_thread(reader.read, _PAGE)
         if not records:
             break
-        first_line = reader.line_number - len(records) + 1
+        first_line = reader.record_line - len(records) + 1
         batch = _checked_events(records, heads, reader, first_line=first_line)
         if batch:
             await store.import_events(batch)
@@ -761,7 +763,7 @@ async def restore_archive(
                 break
             chained.extend(
                 _checked_events(
-                    records, heads, reader, first_line=reader.line_number - len(records) + 1
+                    records, heads, reader, first_line=reader.record_line - len(records) + 1
                 )
             )
         _check_trailer(reader, len(chained), 0)

@@ -11,7 +11,8 @@ zeros). ``canonical`` is compact JSON with sorted keys and UTF-8 kept as is: the
 whichever adapter stored the event (PostgreSQL's ``jsonb`` reorders keys and reformats
 numbers, so the chain cannot be taken over the bytes a store happens to keep). Floats of
 magnitude 1e16 or more (the only ones Python writes with an exponent, ``1e+16``) are
-encoded as the exact integer they stand for, as ``jsonb`` gives them back.
+encoded as the exact integer they stand for, and ``-0.0`` as ``0.0``, as ``jsonb`` gives
+them back.
 
 The encoding is computed once per event on append: the SQLite adapter stores the canonical
 payload text it hashed, PostgreSQL receives it as the ``jsonb`` parameter, and PostgreSQL's
@@ -40,14 +41,17 @@ _sha256 = hashlib.sha256
 def canonical_json(value: Any) -> str:
     """Return the canonical JSON text of ``value`` (sorted keys, compact, UTF-8 as is)."""
     text = _CANONICAL(value)
-    if "e+" in text:  # rare: a float >= 1e16, or a string that happens to hold "e+"
+    # Rare: a float >= 1e16 or a negative zero (or a string that happens to hold either).
+    if "e+" in text or "-0.0" in text:
         text = _CANONICAL(_exact(value))
     return text
 
 
 def _exact(value: Any) -> Any:
-    """Replace floats written with an exponent by the exact integers they stand for."""
+    """Replace floats as ``jsonb`` gives them back: 1e+16 as an exact integer, -0.0 as 0.0."""
     if isinstance(value, float):
+        if value == 0.0:
+            return 0.0
         text = repr(value)
         return int(Decimal(text)) if "e+" in text else value
     if isinstance(value, dict):
