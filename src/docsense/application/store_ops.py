@@ -732,6 +732,7 @@ async def archive(
     )
     if remove:
         await store.remove_streams(streams)
+        service.repository.forget(streams)
         await service.projections.rebuild_many()
     return ArchiveReport(str(writer.path), sha, documents, tuple(streams), events, remove)
 
