@@ -20,6 +20,7 @@ import attrs
 
 from docsense.adapters.convert import IngestLimits
 from docsense.adapters.storage import open_storage
+from docsense.application import store_ops
 from docsense.application.jobs import enqueue_reviews, job_queue, submit_provider_batch
 from docsense.application.projections import ProjectionStatus
 from docsense.application.recovery import recover
@@ -555,6 +556,40 @@ class AsyncDocSense:
         """Return a queued review job (its status, attempts, result or error)."""
         return await self._jobs().get_job(job_id)
 
+    # --- store operations (see docsense.application.store_ops) --------------------------
+
+    async def verify(self, *, digest: bool = False) -> store_ops.VerifyReport:
+        """Recompute every stream's hash chain; report the first broken link, if any.
+
+        ``digest`` adds a SHA-256 of every stream's head, to record elsewhere.
+        """
+        return await store_ops.verify(self._service.storage, digest=digest)
+
+    async def dump(self, path: str | Path, *, blobs: bool = True) -> store_ops.DumpReport:
+        """Write every event (and stored file) to a new gzip JSON Lines file at ``path``."""
+        return await store_ops.dump(self._service.storage, path, blobs=blobs)
+
+    async def restore(self, path: str | Path) -> store_ops.RestoreReport:
+        """Load a dump into this store, which must hold no event; every hash is checked."""
+        return await store_ops.restore(self._service.storage, path)
+
+    async def backup(self, path: str | Path, *, check: bool = True) -> store_ops.BackupReport:
+        """Copy a SQLite store online (writers may run) to ``path``, then verify the copy."""
+        return await store_ops.backup(self._service.storage, path, check=check)
+
+    async def archive(
+        self, document_ids: Sequence[str], path: str | Path, *, remove: bool = False
+    ) -> store_ops.ArchiveReport:
+        """Archive documents' streams to ``path``; with ``remove``, take them out of the store.
+
+        The archival is recorded (``StreamsArchived``, by this client's actor) first.
+        """
+        return await store_ops.archive(self._service, document_ids, path, remove=remove)
+
+    async def restore_archive(self, path: str | Path) -> store_ops.RestoreReport:
+        """Put an archive's streams back in the store, every hash verified."""
+        return await store_ops.restore_archive(self._service, path)
+
     async def close(self) -> None:
         """Close the reviewers' SDK clients and the store. Idempotent."""
         try:
@@ -851,6 +886,38 @@ class DocSense:
     def job(self, job_id: str) -> Job | None:
         """Return a queued review job (its status, attempts, result or error)."""
         return self._run(self._async.job(job_id))
+
+    def verify(self, *, digest: bool = False) -> store_ops.VerifyReport:
+        """Recompute every stream's hash chain; report the first broken link, if any.
+
+        ``digest`` adds a SHA-256 of every stream's head, to record elsewhere.
+        """
+        return self._run(self._async.verify(digest=digest))
+
+    def dump(self, path: str | Path, *, blobs: bool = True) -> store_ops.DumpReport:
+        """Write every event (and stored file) to a new gzip JSON Lines file at ``path``."""
+        return self._run(self._async.dump(path, blobs=blobs))
+
+    def restore(self, path: str | Path) -> store_ops.RestoreReport:
+        """Load a dump into this store, which must hold no event; every hash is checked."""
+        return self._run(self._async.restore(path))
+
+    def backup(self, path: str | Path, *, check: bool = True) -> store_ops.BackupReport:
+        """Copy a SQLite store online (writers may run) to ``path``, then verify the copy."""
+        return self._run(self._async.backup(path, check=check))
+
+    def archive(
+        self, document_ids: Sequence[str], path: str | Path, *, remove: bool = False
+    ) -> store_ops.ArchiveReport:
+        """Archive documents' streams to ``path``; with ``remove``, take them out of the store.
+
+        The archival is recorded (``StreamsArchived``, by this client's actor) first.
+        """
+        return self._run(self._async.archive(document_ids, path, remove=remove))
+
+    def restore_archive(self, path: str | Path) -> store_ops.RestoreReport:
+        """Put an archive's streams back in the store, every hash verified."""
+        return self._run(self._async.restore_archive(path))
 
     def close(self) -> None:
         """Close the store and stop the background loop. Idempotent."""

@@ -22,6 +22,8 @@ __all__ = [
     "BatchReviewer",
     "BatchStatus",
     "BlobStore",
+    "ChainedEvent",
+    "ChainedEventStore",
     "Checkpoint",
     "DeadLetter",
     "EventStore",
@@ -317,6 +319,62 @@ class Storage(EventStore, SnapshotStore, BlobStore, Protocol):
 
     async def close(self) -> None:
         """Release connections and files. Idempotent."""
+        ...
+
+
+@attrs.frozen
+class ChainedEvent:
+    """A stored event with ``hash``, its link in its stream's hash chain (tamper evidence).
+
+    ``hash`` is ``sha256(previous hash + digest of the event's canonical encoding)``, in
+    lower-case hex; see :mod:`docsense.adapters.storage._chain` for the exact encoding.
+    """
+
+    event: RecordedEvent
+    hash: str
+
+
+@runtime_checkable
+class ChainedEventStore(Protocol):
+    """What a store offers for verification, dump and restore, and archival.
+
+    The built-in adapters implement it (the memory store without :meth:`remove_streams`,
+    which raises :class:`~docsense.errors.NotSupportedByStore`). Operations a store does
+    not offer at all raise :class:`~docsense.errors.NotSupportedByStore` in
+    :mod:`docsense.application.store_ops`.
+    """
+
+    async def read_all_chained(self, after: int = 0, limit: int = 1000) -> list[ChainedEvent]:
+        """Return ``read_all(after, limit)`` with each event's stored hash."""
+        ...
+
+    async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
+        """Return every event of ``stream_id`` with its stored hash, in version order."""
+        ...
+
+    async def import_events(self, events: Sequence[ChainedEvent]) -> int:
+        """Store ``events`` (in the order given, one transaction) with their hashes as given.
+
+        Each event must continue its stream (the stream at ``stream_version - 1``); its
+        position is the store's next one, not ``event.position``. Returns how many were
+        stored. The caller checks the hashes (a restore recomputes every one first).
+        """
+        ...
+
+    async def remove_streams(self, stream_ids: Sequence[str]) -> int:
+        """Delete every event and snapshot of ``stream_ids``; return the events deleted.
+
+        The store's last event must not be among them (append the audit record first), so
+        that no global position is ever reused.
+        """
+        ...
+
+    async def event_count(self) -> int:
+        """Return the number of events stored."""
+        ...
+
+    async def list_blobs(self, after: str = "", limit: int = 100) -> list[str]:
+        """Return up to ``limit`` stored blob digests greater than ``after``, sorted."""
         ...
 
 

@@ -96,6 +96,11 @@ class Repository:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
 
+    def forget(self, aggregate_ids: Iterable[str]) -> None:
+        """Drop the cached states of ``aggregate_ids`` (their streams were removed)."""
+        for aggregate_id in aggregate_ids:
+            self._cache.pop(aggregate_id, None)
+
     def _cached(self, cls: type[A], aggregate_id: str) -> A | None:
         kept = self._cache.get(aggregate_id)
         if kept is None or kept[0] is not cls:

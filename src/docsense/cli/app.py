@@ -22,6 +22,14 @@ from docsense.cli.records import (
     reviews_command,
 )
 from docsense.cli.review import ingest_command, report_command, review_command
+from docsense.cli.store_ops import (
+    archive_command,
+    backup_command,
+    dump_command,
+    restore_archive_command,
+    restore_command,
+    verify_command,
+)
 from docsense.errors import DocSenseError
 
 __all__ = ["app", "main"]
@@ -115,6 +123,12 @@ app.add_typer(feedback_app)
 app.add_typer(packs_app)
 app.add_typer(projections_app)
 app.command("worker")(worker_command)
+app.command("verify")(verify_command)
+app.command("dump")(dump_command)
+app.command("restore")(restore_command)
+app.command("backup")(backup_command)
+app.command("archive")(archive_command)
+app.command("restore-archive")(restore_archive_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

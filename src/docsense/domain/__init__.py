@@ -28,6 +28,7 @@ from docsense.domain.feedback import (
     apply_edits,
 )
 from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
+from docsense.domain.operations import OPERATIONS_STREAM, StreamsArchived, StreamsRestored
 from docsense.domain.policies import (
     Check,
     CheckKind,
@@ -48,6 +49,7 @@ from docsense.domain.upcasting import UPCASTERS
 
 __all__ = [
     "EVENT_TYPES",
+    "OPERATIONS_STREAM",
     "UPCASTERS",
     "Aggregate",
     "Category",
@@ -78,6 +80,8 @@ __all__ = [
     "ReviewState",
     "ReviewStatus",
     "Severity",
+    "StreamsArchived",
+    "StreamsRestored",
     "TextEdit",
     "Usage",
     "VersionNumber",
