@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from docsense import telemetry
 from docsense.domain.policies import CheckKind, Policy
 from docsense.domain.review import Usage
 from docsense.errors import PolicyPackError, ReviewerError
@@ -78,15 +79,19 @@ class RulesReviewer:
                 check_name = check.param("check") if check.kind is CheckKind.IR else (
                     check.kind.value
                 )
-                try:
-                    hits = registry.run(ctx, check)
-                except PolicyPackError:
-                    raise
-                except Exception as exc:
-                    raise ReviewerError(
-                        f"check {check_name!r} of policy {policy.id} failed on document "
-                        f"{request.document_id!r}: {type(exc).__name__}: {exc}"
-                    ) from exc
+                with telemetry.span("docsense.check", {
+                    "docsense.check": check_name, "docsense.policy.id": policy.id,
+                }) as traced:
+                    try:
+                        hits = registry.run(ctx, check)
+                    except PolicyPackError:
+                        raise
+                    except Exception as exc:
+                        raise ReviewerError(
+                            f"check {check_name!r} of policy {policy.id} failed on document "
+                            f"{request.document_id!r}: {type(exc).__name__}: {exc}"
+                        ) from exc
+                    traced.set_attribute("docsense.check.hits", len(hits))
                 for hit in hits:
                     pending = None if hit.absent else _placeholder_near(ctx, hit.start, hit.end)
                     if pending is not None:
