@@ -58,7 +58,7 @@ instrument                               kind       unit         attributes
 Token types are ``input`` and ``output`` (every token billed, as in the semantic
 conventions) and their parts ``cache_read``, ``cache_write`` and ``thinking``. The gauges
 (observable) report the last :meth:`~docsense.AsyncDocSense.health` of each store: ``docsense
-worker`` takes one every ``DOCSENSE_TELEMETRY_INTERVAL_S`` seconds when OpenTelemetry is
+worker`` takes one every 15 seconds when OpenTelemetry is
 installed.
 """
 

@@ -12,6 +12,7 @@ import typer
 from docsense._version import __version__
 from docsense.cli._runtime import CliState, ExitCode, Failure, configure_logging, report_error
 from docsense.cli.feedback import feedback_app
+from docsense.cli.health import health_command
 from docsense.cli.ops import projections_app, worker_command
 from docsense.cli.packs import packs_app
 from docsense.cli.records import (
@@ -113,6 +114,7 @@ app.add_typer(feedback_app)
 app.add_typer(packs_app)
 app.add_typer(projections_app)
 app.command("worker")(worker_command)
+app.command("health")(health_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from docsense.adapters.storage._common import check_append, sha256_hex
 from docsense.adapters.storage.memory_jobs import MemoryJobQueue
 from docsense.adapters.storage.memory_projections import MemoryProjectionStore
 from docsense.errors import BlobNotFound, ConcurrencyConflict, DuplicateEventId
-from docsense.ports import NewEvent, RecordedEvent, Snapshot
+from docsense.ports import NewEvent, RecordedEvent, Snapshot, StoreSize
 
 __all__ = ["MemoryStorage"]
 
@@ -167,6 +167,11 @@ class MemoryStorage:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._appended.wait(), max_wait)
         self._appended.clear()
+
+    async def store_size(self) -> StoreSize:
+        """Return the number of events (the size in bytes is unknown in memory)."""
+        with self._lock:
+            return StoreSize(len(self._log))
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -74,7 +74,7 @@ from docsense.errors import (
     ConcurrencyConflict,
     DuplicateEventId,
 )
-from docsense.ports import NewEvent, RecordedEvent, Snapshot
+from docsense.ports import NewEvent, RecordedEvent, Snapshot, StoreSize
 
 if TYPE_CHECKING:
     import asyncpg
@@ -372,6 +372,18 @@ class PostgresStorage:
         async with self._db.connection() as conn:
             found = await conn.fetchval("SELECT 1 FROM ds_blobs WHERE sha256 = $1", sha256)
         return found is not None
+
+    async def store_size(self) -> StoreSize:
+        """Return the number of events and the size of docsense's tables (with indexes)."""
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                "SELECT (SELECT count(*) FROM ds_events), "
+                "(SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'r' AND n.nspname = current_schema() "
+                "AND (c.relname LIKE 'ds\\_%' OR c.relname = 'docsense_schema'))::bigint"
+            )
+        return StoreSize(int(row[0]), int(row[1]))
 
     async def close(self) -> None:
         """Close the pool. Idempotent."""
