@@ -182,6 +182,18 @@ def _tracer() -> Any:
     return tracer
 
 
+def _tracing() -> bool:
+    """Return True unless spans would go nowhere (no provider configured anywhere yet).
+
+    Until an application sets a tracer provider the API's proxy drops every span; skipping
+    them then keeps an uninstrumented program's overhead to this check.
+    """
+    if _STATE.tracer_provider is not None:
+        return True
+    trace = _STATE.trace
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
 def error_type(exc: BaseException) -> str:
     """Return the ``error.type`` of an exception: its class name (``RateLimited``...)."""
     return type(exc).__name__
@@ -197,7 +209,7 @@ def span(
     exception leaving the block is recorded on it, with ``error.type`` and an error status.
     ``client`` makes it a ``CLIENT`` span (a call to a remote service).
     """
-    if not _load():
+    if not _load() or not _tracing():
         yield _NO_SPAN
         return
     trace = _STATE.trace

@@ -257,6 +257,24 @@ async def test_projection_batches_are_traced_and_dead_letters_counted(otel: Otel
     assert otel.metric("docsense.projection.dead_lettered").unit == "{event}"
 
 
+async def test_worker_jobs_are_traced_around_their_review(otel: Otel) -> None:
+    from docsense.application.jobs import ReviewJobWorker, job_queue
+
+    async with docsense.aopen("memory://", reviewer="rules") as ds:
+        doc = await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
+        job_id = await ds.submit_review(doc.id)
+        worker = ReviewJobWorker(ds.service, job_queue(ds.service.storage), worker_id="w-1")
+        assert await worker.run_once()
+    [job] = otel.finished("docsense.job")
+    assert attrs_of(job) == {
+        "docsense.job.id": job_id, "docsense.job.kind": "review", "docsense.job.attempt": 1,
+        "docsense.worker": "w-1", "docsense.job.outcome": "done",
+    }
+    [review] = otel.finished("docsense.review")
+    assert review.parent is not None
+    assert review.parent.span_id == job.context.span_id
+
+
 async def test_health_sets_the_store_and_projection_gauges(otel: Otel, tmp_path: Path) -> None:
     async with docsense.aopen(f"sqlite:///{tmp_path / 'store.db'}") as ds:
         await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
@@ -323,3 +341,44 @@ def test_without_opentelemetry_everything_runs_and_nothing_is_emitted(tmp_path: 
     assert result["status"] in ("ok", "degraded")
     assert "telemetry" not in result["loops"]
     assert result["otel_loaded"] is False
+
+
+def test_global_providers_set_after_import_receive_the_telemetry(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import json, sys
+        import docsense
+        from opentelemetry import metrics, trace
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+            InMemorySpanExporter,
+        )
+        from docsense.testing.reviewers import CONTRACT_DOCUMENT
+
+        with docsense.open("memory://", reviewer="rules") as ds:
+            before = ds.ingest(CONTRACT_DOCUMENT.encode(), filename="before.md")
+            exporter, reader = InMemorySpanExporter(), InMemoryMetricReader()
+            provider = TracerProvider()
+            provider.add_span_processor(SimpleSpanProcessor(exporter))
+            trace.set_tracer_provider(provider)
+            metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
+            ds.review(before.id)
+        names = sorted({s.name for s in exporter.get_finished_spans()})
+        data = reader.get_metrics_data()
+        metric_names = sorted(
+            m.name for r in data.resource_metrics for s in r.scope_metrics for m in s.metrics
+        )
+        print(json.dumps({"spans": names, "metrics": metric_names}))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"docsense.review", "docsense.check", "docsense.store.append"} <= set(result["spans"])
+    assert "docsense.ingest" not in result["spans"]  # before the providers were set
+    assert "docsense.review.duration" in result["metrics"]
