@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from docsense import telemetry
 from docsense.adapters.convert import IngestLimits
 from docsense.adapters.storage import open_storage
 from docsense.application.health import HealthReport, HealthThresholds, check_health
@@ -523,6 +524,7 @@ class AsyncDocSense:
             if self._reviewers is not None:
                 await self._reviewers.aclose()
         finally:
+            telemetry.forget_store(self._service.storage.url)
             await self._service.storage.close()
 
 

@@ -59,7 +59,7 @@ Token types are ``input`` and ``output`` (every token billed, as in the semantic
 conventions) and their parts ``cache_read``, ``cache_write`` and ``thinking``. The gauges
 (observable) report the last :meth:`~docsense.AsyncDocSense.health` of each store: ``docsense
 worker`` takes one every 15 seconds when OpenTelemetry is
-installed.
+installed; a store's gauges are dropped when its client closes.
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ __all__ = [
     "configure",
     "count_ingest",
     "error_type",
+    "forget_store",
     "llm_call",
     "record_dead_lettered",
     "record_review_duration",
@@ -167,6 +168,7 @@ def configure(*, tracer_provider: Any = None, meter_provider: Any = None) -> Non
         _STATE.meter_provider = meter_provider
         _STATE.tracer = None
         _STATE.instruments = None
+        _STATE.gauges = {}
 
 
 def _tracer() -> Any:
@@ -396,6 +398,14 @@ def record_store_gauges(
             gauges.setdefault("docsense.projection.lag", {})[key] = float(lag_s)
             gauges.setdefault("docsense.projection.lag.events", {})[key] = float(lag_events)
             gauges.setdefault("docsense.projection.dead_letters", {})[key] = float(parked)
+
+
+def forget_store(store: str) -> None:
+    """Stop reporting the gauges of ``store`` (it was closed)."""
+    with _STATE.lock:
+        for values in _STATE.gauges.values():
+            for key in [k for k in values if k[0] == ("docsense.store", store)]:
+                del values[key]
 
 
 def _genai_attributes(provider: str, model: str) -> dict[str, Any]:

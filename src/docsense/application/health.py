@@ -94,6 +94,12 @@ class ProjectionHealth:
     """How long the oldest event not applied yet has waited (0 when caught up)."""
     dead_letters: int
     halted: str | None = None
+    leader: bool | None = None
+    """Whether a worker leads the projection now (None: the store elects no leaders).
+
+    On PostgreSQL a ``docsense worker`` process holds a projection's leader lock while it
+    keeps the projection caught up; False means no worker is running it.
+    """
 
 
 @attrs.frozen
@@ -177,6 +183,7 @@ async def _check(
     schema = await _optional(storage, "schema_version")
     size: StoreSize | None = await _optional(storage, "store_size")
     now = clock()
+    leaders = await _leaders(storage, runner.names)
     projections = []
     for name in runner.names:
         status = await runner.status_of(name)
@@ -192,6 +199,7 @@ async def _check(
             lag_s=lag_s,
             dead_letters=status.dead_letters,
             halted=status.halted,
+            leader=None if leaders is None else leaders.get(name, False),
         )
         projections.append(health)
         problems.extend(_projection_problems(health, limits))
@@ -238,10 +246,12 @@ def _projection_problems(p: ProjectionHealth, limits: HealthThresholds) -> list[
         out.append(f"projection {p.name} halted: {p.halted}")
     if p.lag_events > limits.max_lag_events or (p.lag_events and p.lag_s > limits.max_lag_s):
         more = "+" if p.lag_events >= 10_000 else ""
+        why = "is a worker running?"
+        if p.leader is not None:
+            why = "its worker is not keeping up" if p.leader else "no worker leads it"
         out.append(
             f"projection {p.name} is {p.lag_events}{more} event(s) and {p.lag_s:.0f} s behind "
-            f"the log (limits {limits.max_lag_events} events, {limits.max_lag_s:g} s): is a "
-            "worker running?"
+            f"the log (limits {limits.max_lag_events} events, {limits.max_lag_s:g} s): {why}"
         )
     if p.dead_letters:
         out.append(
@@ -255,6 +265,14 @@ async def _optional(storage: object, method: str) -> Any:
     """Call an optional adapter method (None if the adapter has none)."""
     fn = getattr(storage, method, None)
     return await fn() if callable(fn) else None
+
+
+async def _leaders(storage: object, names: list[str]) -> dict[str, bool] | None:
+    fn = getattr(storage, "projection_leaders", None)
+    if not callable(fn):
+        return None
+    found: dict[str, bool] = await fn(names)
+    return found
 
 
 async def _queue_stats(storage: object) -> QueueStats | None:

@@ -154,10 +154,32 @@ async def test_job_backlog_and_expired_worker_leases_degrade_the_store(queue_url
     assert any("lease ran out" in p for p in stale.problems)
 
 
+async def test_postgres_reports_which_projections_a_worker_leads(
+    postgres_schema_url: str,
+) -> None:
+    async with docsense.aopen(postgres_schema_url) as ds:
+        await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
+        before = await ds.health(max_lag_s=0)
+        assert {p.leader for p in before.projections} == {False}
+        assert any("no worker leads it" in p for p in before.problems)
+        elector = ds.service.storage.leader_elector()  # type: ignore[attr-defined]
+        try:
+            assert await elector.try_lead("documents")
+            leading = await ds.health(max_lag_s=0)
+        finally:
+            await elector.close()
+        after = await ds.health()
+    assert {p.name: p.leader for p in leading.projections}["documents"] is True
+    assert sum(bool(p.leader) for p in leading.projections) == 1
+    assert any("documents" in p and "not keeping up" in p for p in leading.problems)
+    assert not any(p.leader for p in after.projections)
+
+
 async def test_sqlite_has_no_job_queue_to_report(tmp_path: Path) -> None:
     async with docsense.aopen(f"sqlite:///{tmp_path / 'x.db'}") as ds:
         report = await ds.health()
     assert report.jobs is None
+    assert {p.leader for p in report.projections} == {None}
     assert report.status is HealthStatus.OK
 
 

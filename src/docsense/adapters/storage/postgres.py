@@ -67,7 +67,7 @@ from docsense.adapters.storage.postgres_database import (
     import_asyncpg,
 )
 from docsense.adapters.storage.postgres_jobs import PostgresJobQueue
-from docsense.adapters.storage.postgres_leader import PostgresLeaderElector
+from docsense.adapters.storage.postgres_leader import PostgresLeaderElector, current_leaders
 from docsense.adapters.storage.postgres_projections import PostgresProjectionStore
 from docsense.errors import (
     BlobNotFound,
@@ -178,6 +178,10 @@ class PostgresStorage:
     def leader_elector(self) -> PostgresLeaderElector:
         """Return a new leader elector (its own session) for projections run by many processes."""
         return PostgresLeaderElector(self._db)
+
+    async def projection_leaders(self, projections: Sequence[str]) -> dict[str, bool]:
+        """Return, per projection, whether a worker (of any process) leads it now."""
+        return await current_leaders(self._db, projections)
 
     @property
     def projections(self) -> PostgresProjectionStore:
