@@ -198,7 +198,8 @@ def _tracing() -> bool:
 
 def error_type(exc: BaseException) -> str:
     """Return the ``error.type`` of an exception: its class name (``RateLimited``...)."""
-    return type(exc).__name__
+    name = getattr(exc, "name", None) if type(exc).__name__ == "_CutOff" else None
+    return name or type(exc).__name__
 
 
 @contextmanager
@@ -475,9 +476,24 @@ class LlmCall:
         made["operation_duration"].record(time.perf_counter() - self._started, attributes)
 
 
+class _CutOff(Exception):
+    """Stands for a call cancelled from outside: by the per-call timeout, or a shutdown."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 @contextmanager
-def llm_call(provider: str, model: str, *, max_tokens: int | None = None) -> Iterator[LlmCall]:
-    """Trace one LLM call as a GenAI ``chat`` client span, with its duration and errors."""
+def llm_call(
+    provider: str, model: str, *, max_tokens: int | None = None, timeout_s: float | None = None
+) -> Iterator[LlmCall]:
+    """Trace one LLM call as a GenAI ``chat`` client span, with its duration and errors.
+
+    ``timeout_s`` is the per-call timeout the caller enforces by cancelling the call: a
+    cancellation that comes when it has run out is recorded as ``ProviderTimeout`` (as the
+    caller reports it), any other as ``CancelledError``.
+    """
     attributes = _genai_attributes(provider, model)
     with span(f"chat {model}", {
         **attributes, **({"gen_ai.request.max_tokens": max_tokens} if max_tokens else {})
@@ -488,4 +504,18 @@ def llm_call(provider: str, model: str, *, max_tokens: int | None = None) -> Ite
         except Exception as exc:
             call._finish(exc)
             raise
+        except BaseException as exc:  # cancelled: the span ends without an exception
+            elapsed = time.perf_counter() - call._started
+            timed_out = timeout_s is not None and elapsed >= timeout_s * 0.99
+            name = "ProviderTimeout" if timed_out else type(exc).__name__
+            current.set_attribute("error.type", name)
+            _error_status(current, name)
+            call._finish(_CutOff(name))
+            raise
         call._finish(None)
+
+
+def _error_status(current: Any, description: str) -> None:
+    setter = getattr(current, "set_status", None)
+    if setter is not None and _STATE.trace is not None:
+        setter(_STATE.trace.Status(_STATE.trace.StatusCode.ERROR, description))

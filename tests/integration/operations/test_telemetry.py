@@ -237,6 +237,29 @@ async def test_llm_errors_are_counted_by_kind_and_marked_on_their_span(
     assert otel.metric("docsense.ai.errors").unit == "{error}"
 
 
+async def test_a_call_cut_off_by_the_timeout_counts_as_a_provider_timeout(otel: Otel) -> None:
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    with FakeLLMServer("openai") as server:
+        server.script(Reply(delay=0.6))
+        reviewer = openai.create_reviewer(
+            api_key="test-key", base_url=server.base_url,
+            resilience=Resilience("openai", timeout=0.2, sleep=no_wait,
+                                  retry=RetryPolicy(attempts=2, initial_wait=0.01)),
+        )
+        try:
+            await run_review(contract_document(), [load_pack("self-containment")], reviewer)
+        finally:
+            await reviewer.aclose()
+    failed = [s for s in otel.finished(f"chat {reviewer.client.model}")
+              if "error.type" in attrs_of(s)]
+    assert [attrs_of(s)["error.type"] for s in failed] == ["ProviderTimeout"]
+    assert failed[0].status.status_code is StatusCode.ERROR
+    errors = {labels["error.type"]: p.value for labels, p in otel.points("docsense.ai.errors")}
+    assert errors == {"ProviderTimeout": 1}
+
+
 async def test_projection_batches_are_traced_and_dead_letters_counted(otel: Otel) -> None:
     from docsense.adapters.storage.memory import MemoryStorage
 

@@ -456,7 +456,8 @@ class LlmReviewer:
         """Send one call to the provider in a GenAI client span (see :mod:`docsense.telemetry`)."""
         client = self._client
         with telemetry.llm_call(
-            client.provider, client.model, max_tokens=call.max_output_tokens
+            client.provider, client.model, max_tokens=call.max_output_tokens,
+            timeout_s=self._resilience.timeout,
         ) as traced:
             c = await client.complete(call, task)
             traced.answered(
