@@ -43,12 +43,15 @@ def _print_text(report: HealthReport) -> None:
         if report.size_bytes is not None:
             facts.append(f"{report.size_bytes / 1e6:.1f} MB")
         out.print("  " + ", ".join(facts))
+        leaders = any(p.leader is not None for p in report.projections)
         table = Table()
-        for column in ("projection", "position", "lag (events)", "lag (s)", "dead letters"):
+        columns = ["projection", "position", "lag (events)", "lag (s)", "dead letters"]
+        for column in [*columns, "led by a worker"] if leaders else columns:
             table.add_column(column, justify="left" if column == "projection" else "right")
         for p in report.projections:
             lag = f"{p.lag_events}+" if p.lag_events >= 10_000 else str(p.lag_events)
-            table.add_row(p.name, str(p.position), lag, f"{p.lag_s:.0f}", str(p.dead_letters))
+            row = [p.name, str(p.position), lag, f"{p.lag_s:.0f}", str(p.dead_letters)]
+            table.add_row(*row, *(["yes" if p.leader else "no"] if leaders else []))
         out.print(table)
         jobs = report.jobs
         if jobs is None:
@@ -86,7 +89,9 @@ def health_command(
     """Check the store: reachability, latency, schema, projection lag, dead letters, jobs.
 
     Exit code 0 ok, 1 degraded, 3 failing (store or configuration unavailable), for
-    container probes. Only reads: nothing is caught up, claimed or changed.
+    container probes. Nothing is caught up, claimed or changed (opening a store migrates
+    its schema, as every command does), and a SQLite file that does not exist is not
+    created.
     """
     url, report = _settings_url(ctx)
     if url is not None:

@@ -332,6 +332,11 @@ def test_the_command_reports_postgres_jobs(
     report = json.loads(text)
     assert report["jobs"]["queued"] == 1
     assert report["schema_version"] >= 1
+    assert {p["leader"] for p in report["projections"]} == {False}
+    code, text = _health(capsys, "--store", postgres_schema_url, "health")
+    assert code == 0
+    assert "led by a worker" in text
+    assert "1 due" in text
     code, text = _health(capsys, "--store", postgres_schema_url, "health", "--max-job-wait", "0")
     assert code == 1
     assert "job backlog: 1 due job(s)" in text
