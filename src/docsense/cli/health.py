@@ -46,7 +46,7 @@ def _print_text(report: HealthReport) -> None:
         leaders = any(p.leader is not None for p in report.projections)
         table = Table()
         columns = ["projection", "position", "lag (events)", "lag (s)", "dead letters"]
-        for column in [*columns, "led by a worker"] if leaders else columns:
+        for column in [*columns, "leader"] if leaders else columns:
             table.add_column(column, justify="left" if column == "projection" else "right")
         for p in report.projections:
             lag = f"{p.lag_events}+" if p.lag_events >= 10_000 else str(p.lag_events)
