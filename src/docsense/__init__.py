@@ -12,6 +12,7 @@ See :func:`open` (sync) and :func:`aopen` (async); both take a store URL (``memo
 
 from docsense._client import AsyncDocSense, AsyncFeedback, DocSense, Feedback, aopen, open
 from docsense._version import __version__
+from docsense.application.health import HealthReport, HealthStatus
 from docsense.config import Settings
 from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
 from docsense.errors import DocSenseError
@@ -41,6 +42,8 @@ __all__ = [
     "FeedbackItemView",
     "Finding",
     "FindingLocation",
+    "HealthReport",
+    "HealthStatus",
     "HistoryEntry",
     "Occurrence",
     "RecordList",

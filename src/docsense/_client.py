@@ -18,9 +18,11 @@ from typing import Any, TypeVar
 
 import attrs
 
+from docsense import telemetry
 from docsense.adapters.convert import IngestLimits
 from docsense.adapters.storage import open_storage
 from docsense.application import store_ops
+from docsense.application.health import HealthReport, HealthThresholds, check_health
 from docsense.application.jobs import enqueue_reviews, job_queue, submit_provider_batch
 from docsense.application.projections import ProjectionStatus
 from docsense.application.recovery import recover
@@ -457,6 +459,31 @@ class AsyncDocSense:
         """Rebuild a read model from the events; readers see the old one until it is done."""
         return await self._service.projections.rebuild(name)
 
+    async def health(
+        self,
+        *,
+        max_lag_s: float = 60.0,
+        max_lag_events: int = 1000,
+        max_latency_s: float = 1.0,
+        max_job_wait_s: float = 300.0,
+        timeout_s: float = 10.0,
+    ) -> HealthReport:
+        """Check the store and return its health: ok, degraded or failing.
+
+        The report has reachability and latency, schema version, size, projection lag and
+        dead letters, worker leases and job backlog. Never raises for a store that is down:
+        the report is ``failing``. The thresholds say when a store that answers is
+        ``degraded`` (see :mod:`docsense.application.health`).
+        """
+        thresholds = HealthThresholds(
+            max_lag_s=max_lag_s, max_lag_events=max_lag_events,
+            max_latency_s=max_latency_s, max_job_wait_s=max_job_wait_s,
+        )
+        service = self._service
+        return await check_health(
+            service.storage, service.projections, thresholds, timeout_s=timeout_s
+        )
+
     async def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
         """Return the events a read model could not apply."""
         return await self._service.projections.dead_letters(projection)
@@ -596,6 +623,7 @@ class AsyncDocSense:
             if self._reviewers is not None:
                 await self._reviewers.aclose()
         finally:
+            telemetry.forget_store(self._service.storage.url)
             await self._service.storage.close()
 
 
@@ -810,6 +838,26 @@ class DocSense:
     def rebuild_projection(self, name: str) -> ProjectionStatus:
         """Rebuild a read model from the events; readers see the old one until it is done."""
         return self._run(self._async.rebuild_projection(name))
+
+    def health(
+        self,
+        *,
+        max_lag_s: float = 60.0,
+        max_lag_events: int = 1000,
+        max_latency_s: float = 1.0,
+        max_job_wait_s: float = 300.0,
+        timeout_s: float = 10.0,
+    ) -> HealthReport:
+        """Check the store and return a :class:`~docsense.application.health.HealthReport`.
+
+        Status ok, degraded or failing; see :meth:`AsyncDocSense.health`.
+        """
+        return self._run(
+            self._async.health(
+                max_lag_s=max_lag_s, max_lag_events=max_lag_events,
+                max_latency_s=max_latency_s, max_job_wait_s=max_job_wait_s, timeout_s=timeout_s,
+            )
+        )
 
     def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
         """Return the events a read model could not apply."""

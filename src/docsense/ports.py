@@ -33,6 +33,7 @@ __all__ = [
     "NewEvent",
     "ProjectionCommit",
     "ProjectionStore",
+    "QueueStats",
     "RawFinding",
     "ReadModelChange",
     "RecordedEvent",
@@ -42,6 +43,7 @@ __all__ = [
     "Snapshot",
     "SnapshotStore",
     "Storage",
+    "StoreSize",
 ]
 
 JSONObject = Mapping[str, Any]
@@ -570,3 +572,40 @@ class JobQueue(Protocol):
     async def batch_status(self, batch_id: str) -> BatchStatus:
         """Return counts of a batch's jobs by status."""
         ...
+
+
+# --- health ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class StoreSize:
+    """How big a store is: its events, and its database's size in bytes (None: unknown).
+
+    The built-in adapters offer it as ``async store_size()`` (optional for other adapters).
+    """
+
+    events: int
+    bytes: int | None = None
+
+
+@attrs.frozen
+class QueueStats:
+    """The state of a job queue as a whole, for health checks.
+
+    Job queues that offer it implement ``async stats()`` (the built-in ones do).
+    """
+
+    queued: int
+    """Jobs waiting and due now."""
+    scheduled: int
+    """Jobs waiting for a retry time still to come (a provider batch's next poll...)."""
+    running: int
+    """Jobs leased to a worker whose lease is still valid."""
+    expired: int
+    """Jobs whose worker's lease ran out (the worker died or stalled; another will claim)."""
+    failed: int
+    done: int
+    oldest_wait_s: float
+    """How long the oldest due job has been waiting, in seconds (0 if none)."""
+    lease_owners: tuple[str, ...] = ()
+    """The workers holding valid leases now."""

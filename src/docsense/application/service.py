@@ -37,6 +37,7 @@ from typing import Any
 
 import attrs
 
+from docsense import telemetry
 from docsense.adapters.convert import IngestLimits
 from docsense.application.feedback import FeedbackCommands
 from docsense.application.idempotency import (
@@ -333,7 +334,7 @@ class DocSenseService:
         threshold = self.default_min_confidence
         if min_confidence is not None:
             threshold = min_confidence_argument(min_confidence)
-        with correlation_scope() as cid:
+        with correlation_scope() as cid, telemetry.review_span(document_id) as traced:
             ctx = self._context(cid, actor, key)
             doc = await self.document(document_id)
             target = self.version_of(doc, version)
@@ -346,6 +347,8 @@ class DocSenseService:
                 )
             loaded = await self.load_packs(packs)
             chosen = await self.reviewer(reviewer)
+            traced.set_attribute("docsense.reviewer", chosen.spec)
+            traced.set_attribute("docsense.document.version", target.label)
             if review is None:  # (a STARTED one was written by an older docsense: resume it)
                 refs = [await self._pack_ref(p, ctx) for p in loaded]
                 review = Review.start(
@@ -371,6 +374,8 @@ class DocSenseService:
             await asyncio.to_thread(_record_outcome, review, ctx, outcome, carried)
             outcome = attrs.evolve(outcome, suppressed=review.state.suppressed)
             stored = await self._save_review(review, fixed_id=review_id is not None)
+            traced.set_attribute("docsense.review.id", review.id)
+            traced.set_attribute("docsense.findings", len(outcome.findings))
             if stored is not review:
                 return await self._finished(stored)  # a rival run of the same review won
             logger.info(

@@ -13,6 +13,7 @@ from docsense._version import __version__
 from docsense.cli._runtime import CliState, ExitCode, Failure, configure_logging, report_error
 from docsense.cli.compare import diff_command
 from docsense.cli.feedback import feedback_app
+from docsense.cli.health import health_command
 from docsense.cli.ops import projections_app, worker_command
 from docsense.cli.packs import packs_app
 from docsense.cli.records import (
@@ -129,6 +130,7 @@ app.command("restore")(restore_command)
 app.command("backup")(backup_command)
 app.command("archive")(archive_command)
 app.command("restore-archive")(restore_archive_command)
+app.command("health")(health_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from docsense import telemetry
 from docsense.domain.documents import PLACEHOLDER
 from docsense.domain.policies import CheckKind
 from docsense.domain.review import Usage
@@ -76,15 +77,19 @@ class RulesReviewer:
                 check_name = check.param("check") if check.kind is CheckKind.IR else (
                     check.kind.value
                 )
-                try:
-                    hits = registry.run(ctx, check)
-                except PolicyPackError:
-                    raise
-                except Exception as exc:
-                    raise ReviewerError(
-                        f"check {check_name!r} of policy {policy.id} failed on document "
-                        f"{request.document_id!r}: {type(exc).__name__}: {exc}"
-                    ) from exc
+                with telemetry.span("docsense.check", {
+                    "docsense.check": check_name, "docsense.policy.id": policy.id,
+                }) as traced:
+                    try:
+                        hits = registry.run(ctx, check)
+                    except PolicyPackError:
+                        raise
+                    except Exception as exc:
+                        raise ReviewerError(
+                            f"check {check_name!r} of policy {policy.id} failed on document "
+                            f"{request.document_id!r}: {type(exc).__name__}: {exc}"
+                        ) from exc
+                    traced.set_attribute("docsense.check.hits", len(hits))
                 for hit in hits:
                     if (
                         not hit.absent

@@ -24,7 +24,7 @@ from docsense.errors import (
     InvalidArgument,
     NotSupportedByStore,
 )
-from docsense.ports import ChainedEvent, NewEvent, RecordedEvent, Snapshot
+from docsense.ports import ChainedEvent, NewEvent, RecordedEvent, Snapshot, StoreSize
 
 __all__ = ["MemoryStorage"]
 
@@ -262,6 +262,11 @@ class MemoryStorage:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._appended.wait(), max_wait)
         self._appended.clear()
+
+    async def store_size(self) -> StoreSize:
+        """Return the number of events (the size in bytes is unknown in memory)."""
+        with self._lock:
+            return StoreSize(len(self._log))
 
     async def close(self) -> None:
         """Nothing to release."""

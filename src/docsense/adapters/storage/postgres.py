@@ -68,14 +68,14 @@ from docsense.adapters.storage.postgres_database import (
     import_asyncpg,
 )
 from docsense.adapters.storage.postgres_jobs import PostgresJobQueue
-from docsense.adapters.storage.postgres_leader import PostgresLeaderElector
+from docsense.adapters.storage.postgres_leader import PostgresLeaderElector, current_leaders
 from docsense.adapters.storage.postgres_projections import PostgresProjectionStore
 from docsense.errors import (
     BlobNotFound,
     ConcurrencyConflict,
     DuplicateEventId,
 )
-from docsense.ports import ChainedEvent, NewEvent, RecordedEvent, Snapshot
+from docsense.ports import ChainedEvent, NewEvent, RecordedEvent, Snapshot, StoreSize
 
 if TYPE_CHECKING:
     import asyncpg
@@ -179,6 +179,10 @@ class PostgresStorage:
     def leader_elector(self) -> PostgresLeaderElector:
         """Return a new leader elector (its own session) for projections run by many processes."""
         return PostgresLeaderElector(self._db)
+
+    async def projection_leaders(self, projections: Sequence[str]) -> dict[str, bool]:
+        """Return, per projection, whether a worker (of any process) leads it now."""
+        return await current_leaders(self._db, projections)
 
     @property
     def projections(self) -> PostgresProjectionStore:
@@ -488,6 +492,18 @@ class PostgresStorage:
         async with self._db.connection() as conn:
             found = await conn.fetchval("SELECT 1 FROM ds_blobs WHERE sha256 = $1", sha256)
         return found is not None
+
+    async def store_size(self) -> StoreSize:
+        """Return the number of events and the size of docsense's tables (with indexes)."""
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                "SELECT (SELECT count(*) FROM ds_events), "
+                "(SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'r' AND n.nspname = current_schema() "
+                "AND (c.relname LIKE 'ds\\_%' OR c.relname = 'docsense_schema'))::bigint"
+            )
+        return StoreSize(int(row[0]), int(row[1]))
 
     async def close(self) -> None:
         """Close the pool. Idempotent."""

@@ -59,7 +59,7 @@ from docsense.errors import (
     InvalidArgument,
     NotSupportedByStore,
 )
-from docsense.ports import ChainedEvent, NewEvent, RecordedEvent, Snapshot
+from docsense.ports import ChainedEvent, NewEvent, RecordedEvent, Snapshot, StoreSize
 
 __all__ = ["INLINE_ROWS", "SQLiteStorage"]
 
@@ -508,6 +508,18 @@ class SQLiteStorage:
         def read() -> int:
             row = self._db.reader().execute("SELECT MAX(version) FROM docsense_schema").fetchone()
             return int(row[0])
+
+        return await self._db.run_read(read)
+
+    async def store_size(self) -> StoreSize:
+        """Return the number of events and the database's size in bytes (WAL excluded)."""
+
+        def read() -> StoreSize:
+            conn = self._db.reader()
+            events = conn.execute("SELECT count(*) FROM docsense_events").fetchone()[0]
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+            return StoreSize(int(events), int(pages) * int(page_size))
 
         return await self._db.run_read(read)
 
