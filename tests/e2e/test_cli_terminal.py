@@ -259,6 +259,6 @@ def test_exit_code_enum_matches_the_documented_classes() -> None:
                              ExitCode.UNAVAILABLE, ExitCode.PROVIDER)] == [0, 1, 2, 3, 4]
     from docsense.cli.app import _EPILOG
 
-    for code, words in ((0, "clean"), (1, "--fail-on"), (2, "bad usage or input"),
+    for code, words in ((0, "clean"), (1, "findings at or above --fail-on"), (2, "bad usage or input"),
                         (3, "store or configuration unavailable"), (4, "provider failure")):
         assert f"{code} {words}" in _EPILOG.replace("\n", " ")
