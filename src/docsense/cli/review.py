@@ -120,10 +120,10 @@ def _render(
     min_confidence: float | None = None,
 ) -> str:
     report = review.report_for(include_all=include_all, min_confidence=min_confidence)
-    # SARIF results point at the input as the user named it (what code-scanning UIs show).
-    path = target.path if target is not None else None
-    uri = path.as_posix() if fmt == "sarif" and path is not None else None
-    return render(report, fmt, markdown=review.markdown, packs=review.packs, artifact_uri=uri)
+    # SARIF results point at the input relative to the source root (the current directory:
+    # a repository's checkout in CI), with uriBaseId %SRCROOT%; file:// URIs outside it.
+    path = target.path if target is not None and fmt == "sarif" else None
+    return render(report, fmt, markdown=review.markdown, packs=review.packs, artifact_path=path)
 
 
 async def _review_all(
