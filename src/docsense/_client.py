@@ -303,6 +303,7 @@ class AsyncDocSense:
         version: str | None = None,
         min_confidence: float | None = None,
         idempotency_key: str | None = None,
+        strict: bool = False,
     ) -> ReviewView:
         """Review a document version against policy packs (defaults from the settings).
 
@@ -312,6 +313,10 @@ class AsyncDocSense:
         not in ``findings``, the score or the feedback. Concurrent reviews of one document
         never conflict. A retry with the same ``idempotency_key`` returns the first
         request's review instead of reviewing again.
+
+        A check or reviewer that raises does not stop the others: the review completes
+        with the error in ``check_errors`` (and in every report). ``strict=True`` fails the
+        review instead with :class:`~docsense.errors.CheckFailed`.
         """
         result = await self._service.review(
             document_id,
@@ -320,6 +325,7 @@ class AsyncDocSense:
             version=version,
             min_confidence=min_confidence,
             idempotency_key=idempotency_key,
+            strict=strict,
         )
         return ReviewView.of(result)
 
@@ -627,12 +633,15 @@ class DocSense:
         version: str | None = None,
         min_confidence: float | None = None,
         idempotency_key: str | None = None,
+        strict: bool = False,
     ) -> ReviewView:
         """Review a document version against policy packs (defaults from the settings).
 
         ``min_confidence`` (default: ``settings.min_confidence``, 0.5) is the review's
         confidence threshold: findings below it are kept in ``all_findings`` but not in
-        ``findings``, the score or the feedback.
+        ``findings``, the score or the feedback. A check or reviewer that raises is recorded
+        in ``check_errors`` while the others run; ``strict=True`` raises
+        :class:`~docsense.errors.CheckFailed` instead.
         """
         return self._run(
             self._async.review(
@@ -642,6 +651,7 @@ class DocSense:
                 version=version,
                 min_confidence=min_confidence,
                 idempotency_key=idempotency_key,
+                strict=strict,
             )
         )
 

@@ -17,7 +17,7 @@ from docsense.domain.documents import Document, DocumentVersion
 from docsense.domain.feedback import FeedbackSession
 from docsense.domain.findings import Finding, Occurrence
 from docsense.domain.ir import Section, SemanticIR
-from docsense.domain.review import PolicyOutcome, PolicyStatus, Usage
+from docsense.domain.review import CheckError, PolicyOutcome, PolicyStatus, Usage
 
 if TYPE_CHECKING:
     from docsense.application.service import ReviewResult
@@ -105,6 +105,7 @@ class ReviewView:
     ``findings`` are the finding groups at or above the review's confidence threshold
     (``min_confidence``), most severe first; ``all_findings`` every group recorded, including
     the ``below_threshold`` ones. Each finding lists its places in ``occurrences``.
+    ``check_errors`` are the checks and reviewers that raised (the others still ran).
     """
 
     id: str
@@ -126,6 +127,7 @@ class ReviewView:
         default=attrs.Factory(lambda self: self.findings, takes_self=True)
     )
     outcome: ReviewOutcome | None = attrs.field(default=None, repr=False, eq=False)
+    check_errors: tuple[CheckError, ...] = ()
 
     @property
     def below_threshold(self) -> int:
@@ -162,6 +164,7 @@ class ReviewView:
             markdown=outcome.document.markdown if outcome is not None else "",
             packs=result.packs,
             outcome=outcome,
+            check_errors=state.check_errors,
         )
 
     @property

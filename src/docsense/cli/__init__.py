@@ -10,6 +10,7 @@ Commands::
 
     docsense review FILE... [-d DOC_ID] [-p PACK]... [--reviewer SPEC]
                     [-f md|html|json|sarif] [-o PATH] [--fail-on SEVERITY] [-q]
+                    [--strict/--no-strict]
     docsense ingest FILE... [--title T] [--document-id ID] [--json]
     docsense documents [--limit N] [--offset N] [--json]
     docsense reviews [DOC_ID] [--limit N] [--offset N] [--json]
@@ -47,7 +48,10 @@ Exit codes (:class:`ExitCode`):
 - 4: provider failure: an LLM provider call failed after its retries, or a review completed
   but assessed no policy of an input (every part refused, blocked or failed; the report says
   why per policy).
-- 70: an unexpected internal error (a bug: rerun with ``--debug`` and report the traceback).
+- 70: an unexpected internal error (a bug: rerun with ``--debug`` and report the traceback);
+  also ``review --strict`` when a check or reviewer raised (without ``--strict`` the error is
+  recorded on the review, shown in its report and as a ``warning:`` line, and the others
+  still run).
 - 130: interrupted (Ctrl-C).
 
 In a multi-file ``review`` or ``ingest`` the other files are still processed; the exit code

@@ -26,6 +26,7 @@ from rich.console import Console
 import docsense
 from docsense.config import Settings
 from docsense.errors import (
+    CheckFailed,
     ConfigurationError,
     DocSenseError,
     EventDecodingError,
@@ -92,7 +93,8 @@ class ExitCode(IntEnum):
     """An LLM provider failed, or a review assessed no policy (every part refused, blocked or
     failed)."""
     INTERNAL = 70
-    """An unexpected exception: a bug (rerun with ``--debug`` and report the traceback)."""
+    """An unexpected exception: a bug (rerun with ``--debug`` and report the traceback); also
+    ``review --strict`` when a check or reviewer raised."""
     INTERRUPTED = 130
     """Ctrl-C."""
 
@@ -106,6 +108,8 @@ _PRECEDENCE = (ExitCode.UNAVAILABLE, ExitCode.ERROR, ExitCode.PROVIDER, ExitCode
 
 def exit_code_for(exc: BaseException) -> ExitCode:
     """Return the documented exit code for an error (see :class:`ExitCode`)."""
+    if isinstance(exc, CheckFailed):
+        return ExitCode.INTERNAL  # a check or reviewer has a bug (review --strict)
     if isinstance(exc, ConfigurationError | MissingDependency | StoreUnavailable | StorageFull
                   | MigrationError | EventDecodingError):
         return ExitCode.UNAVAILABLE

@@ -41,7 +41,7 @@ _EPILOG = (
     "error, unreadable or rejected file, unknown id); 3 store or configuration unavailable "
     "(store unreachable or unwritable, invalid settings, missing extra or API key); 4 "
     "provider failure (an LLM provider failed, or a review assessed no policy); 70 internal "
-    "error (rerun with --debug); 130 interrupted."
+    "error (rerun with --debug; also review --strict when a check raised); 130 interrupted."
 )
 
 

@@ -136,6 +136,7 @@ async def _review_all(
     fmt: str,
     min_confidence: float | None,
     include_all: bool,
+    strict: bool = False,
 ) -> tuple[list[_Reviewed], list[int]]:
     done: list[_Reviewed] = []
     failed: list[int] = []
@@ -153,7 +154,7 @@ async def _review_all(
                     document_id = str(target.document_id)
                 review = await ds.review(
                     document_id, packs=packs, reviewer=reviewer, version=version,
-                    min_confidence=min_confidence,
+                    min_confidence=min_confidence, strict=strict,
                 )
                 text = _render(review, fmt, target, include_all=include_all)
                 done.append(_Reviewed(target, doc, review, text))
@@ -337,6 +338,14 @@ def review_command(
             "Needs one LLM provider as reviewer and a store with a job queue (PostgreSQL).",
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict/--no-strict",
+            help="Fail the review (exit 70) if a check or reviewer raises; by default the "
+            "error is recorded on the review and shown in its report, and the others run.",
+        ),
+    ] = False,
     batch_poll: Annotated[
         float,
         typer.Option(
@@ -375,13 +384,16 @@ def review_command(
     async def work(ds: AsyncDocSense) -> tuple[list[_Reviewed], list[int]]:
         return await _review_all(
             ds, state, targets, packs=packs, reviewer=reviewer, fmt=fmt.value,
-            min_confidence=min_confidence, include_all=show_all,
+            min_confidence=min_confidence, include_all=show_all, strict=strict,
         )
 
     done, failed = state.run(work, reviewer=reviewer)
     _write_reports(done, fmt.value, output, several)
     if done and not quiet:
         err.print(_summary(done))
+    for item in done:
+        for error in item.review.check_errors:
+            err.print(f"warning: {item.target.label}: check error: {error}")
     codes = list(failed)
     if _report_unassessed(done):
         codes.append(ExitCode.PROVIDER)

@@ -52,6 +52,7 @@ from docsense.policies import LoadedPack
 from docsense.reports._shared import (
     PolicyInfo,
     Quoted,
+    check_error_lines,
     finding_heading,
     line_col,
     not_assessed_lines,
@@ -410,6 +411,17 @@ def to_sarif(
         for p, line in zip(report.not_assessed, not_assessed_lines(report), strict=True)
         if p.id in rule_index
     ] + [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    # A check or reviewer that raised is an error notification naming it (the others ran).
+    notifications += [
+        {
+            "level": "error",
+            "message": {"text": f"check error: {line}"},
+            "descriptor": {"id": e.check_id},
+            **({"associatedRule": {"id": e.policy_id, "index": rule_index[e.policy_id]}}
+               if e.policy_id in rule_index else {}),
+        }
+        for e, line in zip(report.check_errors, check_error_lines(report), strict=True)
+    ]
     invocation: dict[str, Any] = {"executionSuccessful": not report.assessed_nothing}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

@@ -30,7 +30,9 @@ one place each). Fields:
   calls, refusals, cost_estimate}``: ``tokens_in`` includes cache reads (``tokens_cached``)
   and writes, ``tokens_out`` includes thinking; ``cost_estimate`` is US dollars, or null
   when a model's price is unknown;
-- ``stats``: ``{grounded, dropped_ungrounded, deduplicated}``; ``warnings``: strings.
+- ``stats``: ``{grounded, dropped_ungrounded, deduplicated}``; ``warnings``: strings;
+- ``check_errors``: ``[{check_id, policy_id, message, source}]``, the checks and reviewers
+  that raised during the review (the others still ran); absent in older reports.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from docsense.review.engine import ReviewOutcome
 __all__ = [
     "REPORT_SCHEMA",
     "SCHEMA_RESOURCE",
+    "CheckErrorModel",
     "DocumentInfo",
     "FindingLocationModel",
     "FindingModel",
@@ -196,6 +199,18 @@ class StatsModel(BaseModel):
     deduplicated: int = Field(default=0, ge=0, description="Findings merged as duplicates.")
 
 
+class CheckErrorModel(BaseModel):
+    """A check or reviewer that raised during the review; the others still ran."""
+
+    model_config = _FROZEN
+    check_id: str = Field(
+        description="The IR check's name or check kind, or reviewer:<spec> for a reviewer."
+    )
+    policy_id: str | None = Field(default=None, description="The policy the check is of.")
+    message: str = Field(description="The exception's type and message.")
+    source: str = Field(default="rules", description="The reviewer that ran the check.")
+
+
 class ThresholdModel(BaseModel):
     """The confidence threshold of the report and what it left out."""
 
@@ -232,6 +247,7 @@ class ReviewReport(BaseModel):
     usage: UsageModel
     stats: StatsModel
     warnings: list[str] = Field(default_factory=list)
+    check_errors: list[CheckErrorModel] = Field(default_factory=list)
 
     @property
     def not_assessed(self) -> list[PolicyResult]:
@@ -348,6 +364,12 @@ def build_report(
             deduplicated=outcome.stats.deduplicated,
         ),
         warnings=list(outcome.warnings),
+        check_errors=[
+            CheckErrorModel(
+                check_id=e.check_id, policy_id=e.policy_id, message=e.message, source=e.source
+            )
+            for e in outcome.check_errors
+        ],
     )
 
 
