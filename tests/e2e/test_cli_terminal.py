@@ -320,3 +320,32 @@ def test_the_pre_commit_hook_runs_and_fails_on_high_findings(
     assert failing.returncode == 1, failing.stderr
     assert "failing (--fail-on high)" in failing.stderr
     assert passing.returncode == 0, passing.stderr
+
+
+def test_every_error_class_has_a_documented_exit_code() -> None:
+    import inspect
+
+    from docsense import errors
+    from docsense.cli._runtime import exit_code_for
+
+    catalogue = (Path(__file__).resolve().parents[2] / "docs" / "concepts" / "errors.md").read_text(
+        encoding="utf-8"
+    )
+    section = catalogue.split("## In the command line", 1)[1]
+    expected = {"StoreUnavailable": 3, "ConfigurationError": 3, "UnsupportedStoreURL": 3,
+                "MissingApiKey": 3, "MissingDependency": 3, "StorageFull": 3,
+                "MigrationError": 3, "ProviderError": 4, "RateLimited": 4,
+                "InvalidModelOutput": 4, "CheckFailed": 70, "InvalidArgument": 2,
+                "DocumentNotFound": 2, "CorruptDocument": 2, "PolicyPackError": 2,
+                "InputFileNotFound": 2}
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        exc = cls.__new__(cls)
+        code = exit_code_for(exc)
+        assert code in (2, 3, 4, 70), name
+        if name in expected:
+            assert code == expected[name], name
+        if code in (3, 70) and inspect.isclass(cls):
+            # Every class with an exit code other than 2 or 4 is named in that section.
+            assert any(f"`{c.__name__}`" in section for c in cls.__mro__), name
+    assert exit_code_for(RuntimeError("bug")) == 70
