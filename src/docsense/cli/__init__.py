@@ -10,6 +10,7 @@ Commands::
 
     docsense review FILE... [-d DOC_ID] [-p PACK]... [--reviewer SPEC]
                     [-f md|html|json|sarif] [-o PATH] [--fail-on SEVERITY] [-q]
+                    [--strict/--no-strict]
     docsense ingest FILE... [--title T] [--document-id ID] [--json]
     docsense documents [--limit N] [--offset N] [--json]
     docsense reviews [DOC_ID] [--limit N] [--offset N] [--json]
@@ -30,28 +31,42 @@ Commands::
     docsense worker [--poll-interval SECONDS]
     docsense health [--json] [--max-lag S] [--max-lag-events N] [--max-latency S]
                     [--max-job-wait S] [--timeout S]
+    docsense completion bash|zsh|fish|powershell
 
 ``review`` writes only the report(s) to stdout (so ``-f json`` / ``-f sarif`` output is pure
 JSON); its summary table, progress bar and verdict go to stderr. Several inputs without
 ``-o``: md reports are concatenated, json is an array, sarif one log with a run per input;
 with ``-o DIR`` each input gets ``DIR/<name>.<ext>``.
 
-Exit codes:
+Exit codes (:class:`ExitCode`):
 
-- 0: success.
+- 0: clean: the command succeeded and ``review --fail-on`` found nothing at or above it.
 - 1: ``review --fail-on SEVERITY`` found a finding at or above SEVERITY.
-- 2: usage error; unreadable, unsupported or rejected input; invalid settings (the message
-  lists every bad field); or any other docsense error (unknown id, invalid decision...).
-  In a multi-file ``review`` or ``ingest`` the other files are still processed, and 2
-  outranks 1.
-- 3: an unexpected internal error (a bug: rerun with ``--debug`` and report the traceback).
-- 4: ``review`` completed but assessed no policy of an input (the model refused or the
-  provider blocked every part, or every answer was unusable): there is no score, and the
-  report says why per policy. 2 outranks 4, and 4 outranks 1.
+- 2: bad usage or input: a usage error, an unreadable, unsupported or rejected file, an
+  unknown id or pack, an invalid decision.
+- 3: store or configuration unavailable: the store cannot be reached, opened or written
+  (PostgreSQL down, a SQLite path that cannot be created), an invalid setting (the message
+  lists every bad field), a store URL no adapter handles, a missing extra or API key.
+- 4: provider failure: an LLM provider call failed after its retries, or a review completed
+  but assessed no policy of an input (every part refused, blocked or failed; the report says
+  why per policy).
+- 70: an unexpected internal error (a bug: rerun with ``--debug`` and report the traceback);
+  also ``review --strict`` when a check or reviewer raised (without ``--strict`` the error is
+  recorded on the review, shown in its report and as a ``warning:`` line, and the others
+  still run).
 - 130: interrupted (Ctrl-C).
 
 ``health`` has exit codes of its own, for container probes: 0 ok, 1 degraded, 3 failing
 (the store or the configuration is unavailable); see :mod:`docsense.cli.health`.
+
+In a multi-file ``review`` or ``ingest`` the other files are still processed; the exit code
+is then the first of 3, 2, 4, 1 that applies.
+
+Logs: ``--log-format json`` writes one JSON object per record on stderr at INFO level (what
+was ingested and reviewed) without ``--debug``; text logs show warnings only. Every record
+and every event a command stores carries the same correlation id, one per command.
+
+Shell completion: ``docsense completion bash|zsh|fish|powershell`` prints the script.
 
 Errors are printed as one line, ``error: <message>``, on stderr; ``--debug`` prints the
 traceback before it.

@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum, IntEnum
@@ -26,7 +26,20 @@ from rich.console import Console
 import docsense
 from docsense.config import Settings
 from docsense.domain.review import score_text
-from docsense.errors import DocSenseError
+from docsense.errors import (
+    CheckFailed,
+    ConfigurationError,
+    DocSenseError,
+    EventDecodingError,
+    InvalidModelOutput,
+    MigrationError,
+    MissingDependency,
+    PolicyPackError,
+    ProviderError,
+    ReviewerError,
+    StorageFull,
+    StoreUnavailable,
+)
 from docsense.logs import CorrelationIdFilter, JsonFormatter
 
 if TYPE_CHECKING:
@@ -38,6 +51,7 @@ __all__ = [
     "Failure",
     "configure_logging",
     "err",
+    "exit_code_for",
     "out",
     "print_json",
     "progress",
@@ -45,6 +59,7 @@ __all__ = [
     "report_error_line",
     "state_of",
     "to_jsonable",
+    "worst_exit_code",
 ]
 
 T = TypeVar("T")
@@ -60,19 +75,61 @@ _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(messag
 
 
 class ExitCode(IntEnum):
-    """The process exit codes of ``docsense`` (documented in ``docsense --help``)."""
+    """The process exit codes of ``docsense`` (documented in ``docsense --help``).
+
+    When a multi-file command meets several classes of failure, the exit code is the first of
+    3, 2, 4, 1 that applies.
+    """
 
     OK = 0
+    """Success: nothing at or above ``--fail-on`` was found."""
     FINDINGS = 1
     """``--fail-on`` found findings at or above the threshold."""
     ERROR = 2
-    """Usage error, unreadable or rejected input, invalid settings, any docsense error."""
-    INTERNAL = 3
-    """An unexpected exception: a bug (rerun with ``--debug`` and report the traceback)."""
-    NOT_ASSESSED = 4
-    """A review completed but assessed no policy (refused, blocked or failed parts)."""
+    """Bad usage or bad input: a usage error, an unreadable or rejected file, an unknown id."""
+    UNAVAILABLE = 3
+    """The store or the configuration is unavailable: the store cannot be reached, opened or
+    written, a setting is invalid, an optional extra or an API key is missing."""
+    PROVIDER = 4
+    """An LLM provider failed, or a review assessed no policy (every part refused, blocked or
+    failed)."""
+    INTERNAL = 70
+    """An unexpected exception: a bug (rerun with ``--debug`` and report the traceback); also
+    ``review --strict`` when a check or reviewer raised."""
     INTERRUPTED = 130
     """Ctrl-C."""
+
+    NOT_ASSESSED = 4
+    """Alias of :attr:`PROVIDER`: a review completed but assessed no policy."""
+
+
+#: Which exit code outranks which when a batch meets several (3 first, then 2, 4, 1).
+_PRECEDENCE = (ExitCode.UNAVAILABLE, ExitCode.ERROR, ExitCode.PROVIDER, ExitCode.FINDINGS)
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """Return the documented exit code for an error (see :class:`ExitCode`)."""
+    if isinstance(exc, CheckFailed):
+        return ExitCode.INTERNAL  # a check or reviewer has a bug (review --strict)
+    if isinstance(exc, ConfigurationError | MissingDependency | StoreUnavailable | StorageFull
+                  | MigrationError | EventDecodingError):
+        return ExitCode.UNAVAILABLE
+    if isinstance(exc, ProviderError | InvalidModelOutput):
+        return ExitCode.PROVIDER
+    if isinstance(exc, ReviewerError) and not isinstance(exc, PolicyPackError):
+        return ExitCode.PROVIDER
+    if isinstance(exc, DocSenseError | OSError):
+        return ExitCode.ERROR
+    return ExitCode.INTERNAL
+
+
+def worst_exit_code(codes: Iterable[int]) -> ExitCode:
+    """Return the code that outranks the others (3, then 2, 4, 1); OK for none."""
+    present = set(codes)
+    for code in _PRECEDENCE:
+        if code in present:
+            return code
+    return ExitCode.INTERNAL if present - {ExitCode.OK} else ExitCode.OK
 
 
 @dataclass
@@ -133,6 +190,8 @@ def state_of(ctx: typer.Context) -> CliState:
 def configure_logging(log_format: str, *, debug: bool) -> None:
     """Send the ``docsense`` logger to stderr as text or JSON lines (replacing our handler).
 
+    Levels: DEBUG with ``--debug``; else INFO for JSON lines and WARNING for text.
+
     Only the CLI does this: the library itself adds no handlers.
     """
     logger = logging.getLogger("docsense")
@@ -146,7 +205,10 @@ def configure_logging(log_format: str, *, debug: bool) -> None:
         JsonFormatter() if log_format == "json" else logging.Formatter(_TEXT_FORMAT)
     )
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    # JSON lines are for log collectors: INFO (what was ingested and reviewed, under the
+    # command's correlation id) without --debug. Text stays quiet (warnings) for humans.
+    level = logging.INFO if log_format == "json" else logging.WARNING
+    logger.setLevel(logging.DEBUG if debug else level)
 
 
 def report_error(exc: BaseException, *, debug: bool, about: str = "") -> None:
@@ -174,12 +236,14 @@ def report_error_line(message: str) -> None:
 
 
 class Failure(Exception):
-    """Several items of a batch failed; each was already reported. Exits with ERROR."""
+    """Items of a batch failed; each was already reported. Exits with the worst of their codes."""
 
-    def __init__(self, failed: int, total: int) -> None:
+    def __init__(self, failed: int, total: int, codes: Iterable[int] = ()) -> None:
         super().__init__(f"{failed} of {total} inputs failed")
         self.failed = failed
         self.total = total
+        seen = list(codes)
+        self.code = worst_exit_code(seen) if seen else ExitCode.ERROR
 
 
 def progress(total: int) -> Progress:
@@ -230,6 +294,18 @@ def short(text: str | None, width: int = 70) -> str:
     """Collapse whitespace and cut ``text`` to ``width`` characters."""
     flat = " ".join((text or "").split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def short_id(value: str) -> str:
+    """Abbreviate an id for a table cell: its kind and last 8 characters (``review…1b2609b4``).
+
+    Ids end in random bits (UUID version 7), so the tail tells rows apart; tables that show
+    short ids print the full ones below them.
+    """
+    kind, sep, rest = value.partition("-")
+    if not sep or len(rest) <= 12:
+        return value
+    return f"{kind}…{rest[-8:]}"
 
 
 def fmt_score(score: float | None, *, none: str = "n/a") -> str:

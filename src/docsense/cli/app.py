@@ -8,10 +8,21 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from typer._completion_classes import completion_init  # (not in typer.completion.__all__)
+from typer.core import TyperGroup
 
 from docsense._version import __version__
-from docsense.cli._runtime import CliState, ExitCode, Failure, configure_logging, report_error
+from docsense.cli._help import tidy_help
+from docsense.cli._runtime import (
+    CliState,
+    ExitCode,
+    Failure,
+    configure_logging,
+    exit_code_for,
+    report_error,
+)
 from docsense.cli.compare import diff_command
+from docsense.cli.completion import completion_command
 from docsense.cli.feedback import feedback_app
 from docsense.cli.health import health_command
 from docsense.cli.ops import projections_app, worker_command
@@ -31,15 +42,16 @@ from docsense.cli.store_ops import (
     restore_command,
     verify_command,
 )
-from docsense.errors import DocSenseError
+from docsense.logs import correlation_scope
 
-__all__ = ["app", "main"]
+__all__ = ["app", "build_command", "main"]
 
 _EPILOG = (
-    "Exit codes: 0 success; 1 findings at or above --fail-on; 2 usage error, unreadable or "
-    "rejected input, invalid settings, or any docsense error; 3 unexpected internal error "
-    "(rerun with --debug); 4 a review assessed no policy (every part refused, blocked or "
-    "failed); 130 interrupted."
+    "Exit codes: 0 clean; 1 findings at or above --fail-on; 2 bad usage or input (usage "
+    "error, unreadable or rejected file, unknown id); 3 store or configuration unavailable "
+    "(store unreachable or unwritable, invalid settings, missing extra or API key); 4 "
+    "provider failure (an LLM provider failed, or a review assessed no policy); 70 internal "
+    "error (rerun with --debug; also review --strict when a check raised); 130 interrupted."
 )
 
 
@@ -59,6 +71,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     # Markdown joins the lines of a docstring paragraph, so help text rewraps to the terminal.
     rich_markup_mode="markdown",
+    # `docsense completion SHELL` prints the script for a named shell (no shell detection).
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -77,6 +90,7 @@ def _global_options(
         str | None,
         typer.Option(
             "--store",
+            metavar="URL",
             help="Store URL: memory://, sqlite:///path.db or postgresql://user@host/db. "
             "Default: DOCSENSE_STORE_URL, else a SQLite file in the user data directory.",
             show_default=False,
@@ -84,8 +98,8 @@ def _global_options(
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option(help="Who the recorded events are attributed to (default: DOCSENSE_ACTOR, "
-                     "else the login name).", show_default=False),
+        typer.Option(metavar="NAME", help="Who the recorded events are attributed to "
+                     "(default: DOCSENSE_ACTOR, else the login name).", show_default=False),
     ] = None,
     log_format: Annotated[
         LogFormat | None,
@@ -131,34 +145,43 @@ app.command("backup")(backup_command)
 app.command("archive")(archive_command)
 app.command("restore-archive")(restore_archive_command)
 app.command("health")(health_command)
+app.command("completion")(completion_command)
+
+
+def build_command() -> TyperGroup:
+    """Return the click command tree of :data:`app`, with readable help (see ``_help``)."""
+    completion_init()  # so `_DOCSENSE_COMPLETE=complete_bash docsense` answers (see completion)
+    command = typer.main.get_command(app)
+    assert isinstance(command, TyperGroup)
+    tidy_help(command)
+    return command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
 
     Usage errors are shown by typer (exit 2). docsense errors and unreadable files become one
-    ``error: ...`` line on stderr, with the traceback first under ``--debug``; see the
-    :mod:`docsense.cli` docstring for every exit code.
+    ``error: ...`` line on stderr, with the traceback first under ``--debug``; see
+    :class:`~docsense.cli.ExitCode` for every exit code. The whole command runs under one
+    correlation id: every log record and every event it stores carries it.
     """
     state = CliState()
     args = list(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
-    try:
-        # Standalone mode: typer prints usage errors and turns typer.Exit into SystemExit;
-        # every other exception comes out here.
-        command.main(args, prog_name="docsense", standalone_mode=True, obj=state)
-    except SystemExit as exc:
-        return _exit_code(exc.code)
-    except Failure as exc:
-        if exc.total > 1:
-            sys.stderr.write(f"error: {exc}\n")
-        return ExitCode.ERROR
-    except (DocSenseError, OSError) as exc:
-        report_error(exc, debug=state.debug)
-        return ExitCode.ERROR
-    except Exception as exc:
-        report_error(exc, debug=state.debug)
-        return ExitCode.INTERNAL
+    command = build_command()
+    with correlation_scope():
+        try:
+            # Standalone mode: typer prints usage errors and turns typer.Exit into SystemExit;
+            # every other exception comes out here.
+            command.main(args, prog_name="docsense", standalone_mode=True, obj=state)
+        except SystemExit as exc:
+            return _exit_code(exc.code)
+        except Failure as exc:
+            if exc.total > 1:
+                sys.stderr.write(f"error: {exc}\n")
+            return exc.code
+        except Exception as exc:
+            report_error(exc, debug=state.debug)
+            return exit_code_for(exc)
     return ExitCode.OK
 
 

@@ -45,7 +45,7 @@ def list_command(
         print_json([{**_dict(i), "can_accept": i.can_accept} for i in items])
         return
     table = Table(title=f"suggestions of review {review_id}", title_justify="left")
-    table.add_column("finding", overflow="fold")
+    table.add_column("finding", no_wrap=True)
     table.add_column("decision")
     table.add_column("acceptable")
     table.add_column("places", justify="right")

@@ -11,6 +11,7 @@ from rich.table import Table
 from docsense.cli._runtime import out, print_json, short, state_of
 from docsense.errors import DocSenseError, PolicyPackError
 from docsense.policies import LoadedPack, available_packs, load_pack
+from docsense.review.checks.registry import CheckRegistry, default_registry
 
 __all__ = ["packs_app"]
 
@@ -39,7 +40,7 @@ def _pack_dict(pack: LoadedPack, *, policies: bool) -> dict[str, Any]:
                 "level": str(p.level),
                 "severity": str(p.severity),
                 "category": str(p.category),
-                "checks": [c.kind.value for c in p.checks],
+                "checks": list(dict.fromkeys(CheckRegistry.name_of(c) for c in p.checks)),
                 "llm_only": not p.checks,
                 "description": p.description,
             }
@@ -93,7 +94,10 @@ def show_command(
     ],
     as_json: JsonFlag = False,
 ) -> None:
-    """Show a pack and its policies (a file is validated: errors name each bad field)."""
+    """Show a pack, its policies and each check they use once, with its description.
+
+    A file is validated: errors name each bad field.
+    """
     loaded = load_pack(pack)
     if as_json:
         print_json(_pack_dict(loaded, policies=True))
@@ -102,9 +106,24 @@ def show_command(
     if loaded.description:
         out.print(short(loaded.description, 300))
     table = Table()
-    for column in ("policy", "level", "severity", "category", "checks", "title"):
-        table.add_column(column, overflow="fold")
+    table.add_column("policy", no_wrap=True)
+    table.add_column("level")
+    table.add_column("severity")
+    table.add_column("checks", overflow="fold")
+    table.add_column("title", overflow="fold")
+    described: dict[str, str] = {}
+    registry = default_registry()
     for p in loaded.policies:
-        checks = ", ".join(c.kind.value for c in p.checks) or "LLM only"
-        table.add_row(p.id, str(p.level), str(p.severity), str(p.category), checks, p.title)
+        names = list(dict.fromkeys(CheckRegistry.name_of(c) for c in p.checks))
+        for c in p.checks:
+            described.setdefault(CheckRegistry.name_of(c), registry.describe(c))
+        table.add_row(p.id, str(p.level), str(p.severity), "\n".join(names) or "LLM only",
+                      p.title)
     out.print(table)
+    if described:
+        checks = Table(title="checks", title_justify="left")
+        checks.add_column("check", no_wrap=True)
+        checks.add_column("what it finds", overflow="fold")
+        for name, description in sorted(described.items()):
+            checks.add_row(name, description)
+        out.print(checks)

@@ -10,7 +10,8 @@ Output contract of ``review`` (so ``--format json|sarif`` on stdout is pure JSON
 - ``-o PATH`` with one input writes PATH (or ``PATH/<name>.<ext>`` if PATH is a directory);
   with several inputs PATH is a directory (created) holding one ``<name>.<ext>`` per input.
 - an input that fails (unreadable, rejected) is reported as one ``error:`` line and the others
-  go on; the exit code is then 2, which outranks 1 from ``--fail-on``.
+  go on; the exit code is then that failure's (2 bad input, 3 store or configuration
+  unavailable, 4 provider failure), which outranks 1 from ``--fail-on``.
 - a review that assessed no policy (every part refused, blocked or failed) has no score: the
   summary says "not assessed" and why, an ``error:`` line names the input, and the exit code
   is 4 (outranked by 2, outranking 1). Policies not assessed in a review that assessed
@@ -41,6 +42,7 @@ from docsense.cli._runtime import (
     ExitCode,
     Failure,
     err,
+    exit_code_for,
     fmt_score,
     nonempty,
     out,
@@ -48,7 +50,9 @@ from docsense.cli._runtime import (
     progress,
     report_error,
     report_error_line,
+    short_id,
     state_of,
+    worst_exit_code,
 )
 from docsense.domain.findings import Severity
 from docsense.errors import DocSenseError
@@ -116,10 +120,10 @@ def _render(
     min_confidence: float | None = None,
 ) -> str:
     report = review.report_for(include_all=include_all, min_confidence=min_confidence)
-    # SARIF results point at the input as the user named it (what code-scanning UIs show).
-    path = target.path if target is not None else None
-    uri = path.as_posix() if fmt == "sarif" and path is not None else None
-    return render(report, fmt, markdown=review.markdown, packs=review.packs, artifact_uri=uri)
+    # SARIF results point at the input relative to the source root (the current directory:
+    # a repository's checkout in CI), with uriBaseId %SRCROOT%; file:// URIs outside it.
+    path = target.path if target is not None and fmt == "sarif" else None
+    return render(report, fmt, markdown=review.markdown, packs=review.packs, artifact_path=path)
 
 
 async def _review_all(
@@ -132,9 +136,10 @@ async def _review_all(
     fmt: str,
     min_confidence: float | None,
     include_all: bool,
-) -> tuple[list[_Reviewed], int]:
+    strict: bool = False,
+) -> tuple[list[_Reviewed], list[int]]:
     done: list[_Reviewed] = []
-    failed = 0
+    failed: list[int] = []
     with progress(len(targets)) as bar:
         task = bar.add_task("reviewing", total=len(targets))
         for target in targets:
@@ -149,12 +154,12 @@ async def _review_all(
                     document_id = str(target.document_id)
                 review = await ds.review(
                     document_id, packs=packs, reviewer=reviewer, version=version,
-                    min_confidence=min_confidence,
+                    min_confidence=min_confidence, strict=strict,
                 )
                 text = _render(review, fmt, target, include_all=include_all)
                 done.append(_Reviewed(target, doc, review, text))
             except (DocSenseError, OSError) as exc:
-                failed += 1
+                failed.append(exit_code_for(exc))
                 report_error(exc, debug=state.debug, about=target.label)
             bar.advance(task)
     return done, failed
@@ -197,16 +202,19 @@ def _write_reports(done: list[_Reviewed], fmt: str, output: Path | None, several
 
 
 def _summary(done: list[_Reviewed]) -> Table:
-    table = Table(title="review summary", title_justify="left")
-    table.add_column("input", overflow="fold")
-    table.add_column("document", overflow="fold")
-    table.add_column("version")
-    table.add_column("review", overflow="fold")
-    table.add_column("score", justify="right")
-    table.add_column("findings")
+    """Build the review summary: it fits 80 columns (short ids, wrapping within cells).
+
+    The full review and document ids follow in the caption, one review per line.
+    """
+    table = Table(title="review summary", title_justify="left", caption_justify="left")
+    table.add_column("input", overflow="fold", ratio=3)
+    table.add_column("review", no_wrap=True)
+    table.add_column("score", justify="right", overflow="fold", ratio=1)
+    table.add_column("findings", overflow="fold", ratio=2)
     table.add_column("places", justify="right")
-    table.add_column("below threshold", justify="right")
-    table.add_column("not assessed", overflow="fold")
+    table.add_column("below", justify="right")
+    table.add_column("not assessed", overflow="fold", ratio=2)
+    ids: list[str] = []
     for item in done:
         review = item.review
         counts = Counter(Severity(f.severity) for f in review.findings)
@@ -215,15 +223,15 @@ def _summary(done: list[_Reviewed]) -> Table:
         )
         table.add_row(
             item.target.path.name if item.target.path is not None else item.target.label,
-            review.document_id,
-            review.document_version,
-            review.id,
+            short_id(review.id),
             _score(review),
             by_severity or ("none (nothing assessed)" if review.assessed_nothing else "none"),
             str(review.places),
             str(review.below_threshold),
             _not_assessed(review),
         )
+        ids.append(f"{review.id}\n  of {review.document_id} version {review.document_version}")
+    table.caption = "\n".join(ids)
     return table
 
 
@@ -273,6 +281,7 @@ def review_command(
         typer.Option(
             "--document",
             "-d",
+            metavar="DOC_ID",
             help="Review a stored document (its latest version) instead of a file; repeatable.",
             show_default=False,
         ),
@@ -282,6 +291,7 @@ def review_command(
         typer.Option(
             "--pack",
             "-p",
+            metavar="PACK",
             help="Policy pack name or .yaml/.json path; repeatable (default: the settings').",
             show_default=False,
         ),
@@ -289,7 +299,8 @@ def review_command(
     reviewer: Annotated[
         str | None,
         typer.Option(
-            help="Reviewer spec, e.g. rules (default: the settings').", show_default=False
+            metavar="SPEC",
+            help="Reviewer spec, e.g. rules (default: the settings').", show_default=False,
         ),
     ] = None,
     fmt: Annotated[
@@ -327,6 +338,14 @@ def review_command(
             "Needs one LLM provider as reviewer and a store with a job queue (PostgreSQL).",
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict/--no-strict",
+            help="Fail the review (exit 70) if a check or reviewer raises; by default the "
+            "error is recorded on the review and shown in its report, and the others run.",
+        ),
+    ] = False,
     batch_poll: Annotated[
         float,
         typer.Option(
@@ -362,20 +381,22 @@ def review_command(
         _submit_batch(state, targets, packs=packs, reviewer=reviewer, poll=batch_poll)
         return
 
-    async def work(ds: AsyncDocSense) -> tuple[list[_Reviewed], int]:
+    async def work(ds: AsyncDocSense) -> tuple[list[_Reviewed], list[int]]:
         return await _review_all(
             ds, state, targets, packs=packs, reviewer=reviewer, fmt=fmt.value,
-            min_confidence=min_confidence, include_all=show_all,
+            min_confidence=min_confidence, include_all=show_all, strict=strict,
         )
 
     done, failed = state.run(work, reviewer=reviewer)
     _write_reports(done, fmt.value, output, several)
     if done and not quiet:
         err.print(_summary(done))
-    if failed:
-        raise Failure(failed, len(targets))
+    for item in done:
+        for error in item.review.check_errors:
+            err.print(f"warning: {item.target.label}: check error: {error}")
+    codes = list(failed)
     if _report_unassessed(done):
-        raise typer.Exit(ExitCode.NOT_ASSESSED)
+        codes.append(ExitCode.PROVIDER)
     if fail_on is not None:
         threshold = Severity(fail_on)
         hits = sum(
@@ -383,7 +404,11 @@ def review_command(
         )
         if hits:
             err.print(f"{hits} finding(s) at or above {threshold}: failing (--fail-on {threshold})")
-            raise typer.Exit(ExitCode.FINDINGS)
+            codes.append(ExitCode.FINDINGS)
+    if failed:
+        raise Failure(len(failed), len(targets), codes)
+    if codes:
+        raise typer.Exit(worst_exit_code(codes))
 
 
 def _submit_batch(
@@ -394,9 +419,9 @@ def _submit_batch(
     reviewer: str | None,
     poll: float,
 ) -> None:
-    async def work(ds: AsyncDocSense) -> tuple[str, list[str], int]:
+    async def work(ds: AsyncDocSense) -> tuple[str, list[str], list[int]]:
         ids: list[str] = []
-        failed = 0
+        failed: list[int] = []
         for target in targets:
             try:
                 if target.path is not None:
@@ -404,7 +429,7 @@ def _submit_batch(
                 else:
                     ids.append((await ds.document(str(target.document_id))).id)
             except (DocSenseError, OSError) as exc:
-                failed += 1
+                failed.append(exit_code_for(exc))
                 report_error(exc, debug=state.debug, about=target.label)
         if not ids:
             return "", ids, failed
@@ -421,7 +446,7 @@ def _submit_batch(
             "`docsense worker` completes them when the provider has answered"
         )
     if failed:
-        raise Failure(failed, len(targets))
+        raise Failure(len(failed), len(targets), failed)
 
 
 def report_command(
@@ -505,15 +530,15 @@ def ingest_command(
     printed (use --force-new for a new one).
 
     Exit codes: 0 all ingested, 2 a file could not be read or was rejected (the others are
-    still ingested).
+    still ingested), 3 the store or configuration is unavailable.
     """
     state = state_of(ctx)
     if len(files) > 1 and (title is not None or document_id is not None):
         raise typer.BadParameter("--title and --document-id take one file", param_hint="FILE...")
 
-    async def work(ds: AsyncDocSense) -> tuple[list[tuple[Path, DocumentView]], int]:
+    async def work(ds: AsyncDocSense) -> tuple[list[tuple[Path, DocumentView]], list[int]]:
         done: list[tuple[Path, DocumentView]] = []
-        failed = 0
+        failed: list[int] = []
         with progress(len(files)) as bar:
             task = bar.add_task("ingesting", total=len(files))
             for path in files:
@@ -524,7 +549,7 @@ def ingest_command(
                     )
                     done.append((path, doc))
                 except (DocSenseError, OSError) as exc:
-                    failed += 1
+                    failed.append(exit_code_for(exc))
                     report_error(exc, debug=state.debug, about=str(path))
                 bar.advance(task)
         return done, failed
@@ -552,4 +577,4 @@ def ingest_command(
             table.add_row(str(path), doc.id, doc.version, doc.title, str(len(doc.warnings)))
         out.print(table)
     if failed:
-        raise Failure(failed, len(files))
+        raise Failure(len(failed), len(files), failed)

@@ -32,6 +32,7 @@ from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding, check_min_
 from docsense.errors import InvalidTransition, InvariantViolation
 
 __all__ = [
+    "CheckError",
     "FindingsRecorded",
     "FindingsSuppressed",
     "NotAssessed",
@@ -179,6 +180,25 @@ class NotAssessed:
 
 
 @attrs.frozen
+class CheckError:
+    """A check or reviewer that raised during a review; the review went on without it.
+
+    ``check_id`` names what failed: an IR check's name or a check kind (``source``
+    ``"rules"``), or ``reviewer:<spec>`` for a whole reviewer. ``policy_id`` is the policy
+    whose check it was (None for a reviewer). ``message`` is ``<ExceptionType>: <text>``.
+    """
+
+    check_id: str
+    message: str
+    policy_id: str | None = None
+    source: str = "rules"
+
+    def __str__(self) -> str:
+        where = f" (policy {self.policy_id})" if self.policy_id else ""
+        return f"{self.check_id}{where}: {self.message}"
+
+
+@attrs.frozen
 class PolicyOutcome:
     """The status of one policy at the end of a review.
 
@@ -248,6 +268,7 @@ class ReviewState:
     failure_reason: str | None = None
     retryable: bool = False
     suppressed: tuple[Suppression, ...] = ()
+    check_errors: tuple[CheckError, ...] = ()
 
     def suppression(self, finding_id: str) -> Suppression | None:
         """Return the suppression of ``finding_id`` (None if it is open work)."""
@@ -319,7 +340,7 @@ class FindingsSuppressed(DomainEvent):
     suppressions: tuple[Suppression, ...]
 
 
-@domain_event("ReviewCompleted", version=3)
+@domain_event("ReviewCompleted", version=4)
 @attrs.frozen(kw_only=True)
 class ReviewCompleted(DomainEvent):
     """The review finished with a score in [0, 1] and per-policy outcomes.
@@ -331,6 +352,7 @@ class ReviewCompleted(DomainEvent):
     (and so left out of the score, the statuses and the default reports).
     v3: ``score`` may be None; each outcome says why a policy was not assessed (``reason``,
     ``detail``); ``usage`` counts cache writes, thinking tokens and refusals.
+    v4: ``check_errors``, the checks and reviewers that raised (the others still ran).
     """
 
     score: float | None
@@ -339,6 +361,7 @@ class ReviewCompleted(DomainEvent):
     duration_ms: int
     warnings: tuple[str, ...] = ()
     below_threshold: int = 0
+    check_errors: tuple[CheckError, ...] = ()
 
 
 @domain_event("ReviewFailed", version=2)
@@ -478,6 +501,7 @@ class Review(Aggregate[ReviewState]):
         usage: Usage | None = None,
         duration_ms: int,
         warnings: Iterable[str] = (),
+        check_errors: Iterable[CheckError] = (),
     ) -> ReviewCompleted:
         """Finish the review with a score in [0, 1] and the outcome of each policy.
 
@@ -485,7 +509,7 @@ class Review(Aggregate[ReviewState]):
         number below it is recorded with them. ``score`` is None exactly when no policy was
         assessed (a review that assessed nothing has no score). ``policy_statuses`` maps each
         policy id to its status, or to a :class:`PolicyOutcome` that also says why it was
-        not assessed.
+        not assessed. ``check_errors`` are the checks and reviewers that raised.
         """
         state = self._require_started("complete")
         if score is not None and not (math.isfinite(score) and 0.0 <= score <= 1.0):
@@ -515,6 +539,7 @@ class Review(Aggregate[ReviewState]):
             duration_ms=duration_ms,
             warnings=tuple(warnings),
             below_threshold=state.below_threshold,
+            check_errors=tuple(check_errors),
         )
 
     def fail(
@@ -573,6 +598,7 @@ class Review(Aggregate[ReviewState]):
                 usage=event.usage,
                 duration_ms=event.duration_ms,
                 warnings=event.warnings,
+                check_errors=event.check_errors,
             )
         if isinstance(event, ReviewFailed):
             return attrs.evolve(

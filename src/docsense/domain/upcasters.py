@@ -24,6 +24,8 @@ they do not call domain helpers that might change with the code.
   counted); a completed review's policy outcomes gained ``reason`` and ``detail`` (null and
   "": earlier reviews did not say why a policy was not assessed). From v3 ``score`` may be
   null (nothing assessed); before, it was always a number.
+- ``ReviewCompleted`` v3 -> v4: ``check_errors`` is empty (before, a check that raised failed
+  the whole review, so a completed review had none).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "findings_recorded_v1_to_v2",
     "review_completed_v1_to_v2",
     "review_completed_v2_to_v3",
+    "review_completed_v3_to_v4",
     "review_failed_v1_to_v2",
     "review_started_v1_to_v2",
     "review_started_v2_to_v3",
@@ -128,6 +131,12 @@ def review_completed_v2_to_v3(payload: dict[str, Any]) -> dict[str, Any]:
         "usage": _usage_v1_to_v2(dict(payload.get("usage", {}))),
         "policy_statuses": outcomes,
     }
+
+
+@UPCASTERS.register("ReviewCompleted", from_version=3)
+def review_completed_v3_to_v4(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the empty ``check_errors``: a check that raised used to fail the review."""
+    return {**payload, "check_errors": []}
 
 
 @UPCASTERS.register("ReviewFailed", from_version=1)

@@ -23,6 +23,7 @@ docsense.errors.InvalidArgument: unknown report format 'pdf': use one of md, htm
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
 from docsense.errors import InvalidArgument
@@ -70,11 +71,14 @@ def render(
     *,
     packs: Sequence[LoadedPack] | None = None,
     artifact_uri: str | None = None,
+    artifact_path: str | Path | None = None,
+    source_root: str | Path | None = None,
 ) -> str:
     """Return ``report`` rendered as ``format``: ``"md"``, ``"html"``, ``"json"`` or ``"sarif"``.
 
     ``markdown`` (the reviewed document's Markdown) adds quote context to md/html and line
-    numbers to sarif; ``artifact_uri`` is used by sarif only. An unknown format raises
+    numbers to sarif; ``artifact_uri``, ``artifact_path`` and ``source_root`` are used by
+    sarif only (see :func:`~docsense.reports.sarif.to_sarif`). An unknown format raises
     :class:`~docsense.errors.InvalidArgument` naming the valid ones.
     """
     fmt = format.strip().lower() if isinstance(format, str) else format
@@ -85,7 +89,10 @@ def render(
     if fmt == "json":
         return to_json(report)
     if fmt == "sarif":
-        return to_sarif_json(report, artifact_uri=artifact_uri, markdown=markdown, packs=packs)
+        return to_sarif_json(
+            report, artifact_uri=artifact_uri, markdown=markdown, packs=packs,
+            artifact_path=artifact_path, source_root=source_root,
+        )
     raise InvalidArgument(
         f"unknown report format {format!r}: use one of {', '.join(FORMATS)}"
     )

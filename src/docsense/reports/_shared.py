@@ -30,11 +30,13 @@ from docsense.review.report import (
 )
 
 __all__ = [
+    "CHECK_ERRORS_HEADING",
     "PLACES_SHOWN",
     "LineIndex",
     "PolicyInfo",
     "QuoteContext",
     "Quoted",
+    "check_error_lines",
     "document_label",
     "finding_heading",
     "findings_by_severity_and_policy",
@@ -314,6 +316,21 @@ def not_assessed_heading(report: ReviewReport) -> tuple[str, str]:
         f"Not assessed ({len(report.not_assessed)} of {len(report.policies)} policies)",
         "These policies were not assessed; findings and score cover the others only:",
     )
+
+
+#: The heading of the report section listing the checks and reviewers that raised.
+CHECK_ERRORS_HEADING = "Check errors"
+
+
+def check_error_lines(report: ReviewReport) -> list[str]:
+    """One line per check or reviewer that raised: ``"vague_thresholds (SC-001): KeyError..."``.
+
+    Every report format shows them: a check that failed is not a check that passed.
+    """
+    return [
+        f"{e.check_id}" + (f" ({e.policy_id})" if e.policy_id else "") + f": {e.message}"
+        for e in report.check_errors
+    ]
 
 
 def not_assessed_lines(report: ReviewReport) -> list[str]:

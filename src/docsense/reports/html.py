@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from docsense.domain.findings import Severity
 from docsense.policies import LoadedPack
 from docsense.reports._shared import (
+    CHECK_ERRORS_HEADING,
     PolicyInfo,
+    check_error_lines,
     document_label,
     finding_heading,
     findings_by_severity_and_policy,
@@ -341,6 +343,12 @@ def to_html(
     if catalog:
         parts.extend(_policies(catalog, per_policy))
     parts.extend(_findings(report, catalog, markdown))
+    if report.check_errors:
+        parts.extend(['<section id="check-errors">', f"<h2>{_e(CHECK_ERRORS_HEADING)}</h2>",
+                      "<p>These raised during the review; the other checks still ran.</p>",
+                      '<ul class="warnings">'])
+        parts.extend(f"<li>{_e(line)}</li>" for line in check_error_lines(report))
+        parts.extend(["</ul>", "</section>"])
     if report.warnings:
         parts.extend(['<section id="warnings">', "<h2>Warnings</h2>", '<ul class="warnings">'])
         parts.extend(f"<li>{_e(w)}</li>" for w in report.warnings)

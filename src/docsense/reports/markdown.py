@@ -16,7 +16,9 @@ from collections.abc import Sequence
 
 from docsense.policies import LoadedPack
 from docsense.reports._shared import (
+    CHECK_ERRORS_HEADING,
     PolicyInfo,
+    check_error_lines,
     document_label,
     finding_heading,
     findings_by_severity_and_policy,
@@ -215,6 +217,11 @@ def to_markdown(
             lines.extend([f"**Policy {_inline(head)}**", ""])
             for f in findings:
                 lines.extend(_finding(f, markdown, report.suppression(f.id)))
+    if report.check_errors:
+        lines.extend([f"## {CHECK_ERRORS_HEADING}", "",
+                      "These raised during the review; the other checks still ran.", ""])
+        lines.extend(f"- {_inline(e)}" for e in check_error_lines(report))
+        lines.append("")
     if report.warnings:
         lines.extend(["## Warnings", ""])
         lines.extend(f"- {_inline(w)}" for w in report.warnings)

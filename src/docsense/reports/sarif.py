@@ -6,8 +6,9 @@ there is one result per finding (a finding found at several places is one result
 
 - ``level``: ``error`` for critical and high findings, ``warning`` for medium, ``note`` for
   low and info;
-- ``locations[0].physicalLocation``: the document (``artifact_uri``, by default the report's
-  ``document.source``) and a region with ``charOffset``/``charLength`` from the finding's
+- ``locations[0].physicalLocation``: the document (relative to the source root with
+  ``uriBaseId`` ``%SRCROOT%``, the root in ``run.originalUriBaseIds``; a ``file://`` URI when
+  outside it) and a region with ``charOffset``/``charLength`` from the finding's
   span and the quote as snippet, plus ``startLine``/``startColumn``/``endLine``/``endColumn``
   and a ``contextRegion`` when the document's Markdown is given. Offsets and lines count
   Unicode code points of the document's **Markdown conversion** (``run.columnKind`` is
@@ -26,6 +27,10 @@ there is one result per finding (a finding found at several places is one result
   of places, suggested fix, and ``belowThreshold`` when the report includes findings below
   its confidence threshold.
 
+Rules carry ``help`` (text and Markdown) and ``properties.security-severity`` (GitHub code
+scanning's 0-10 scale, from the policy's severity); ``run.automationDetails.id`` is
+``docsense/<document uri>/`` (a category per document).
+
 The review's score, packs, policy statuses, usage and counts are in ``run.properties``;
 its warnings, and every policy that was not assessed (with its reason), are tool execution
 notifications; a review that assessed nothing is an unsuccessful execution.
@@ -34,10 +39,13 @@ notifications; a review that assessed nothing is an unsuccessful execution.
 from __future__ import annotations
 
 import json
+import os.path
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
+from urllib.parse import urlsplit
 
 from docsense._version import __version__
 from docsense.domain.findings import Severity, fingerprints
@@ -45,6 +53,7 @@ from docsense.policies import LoadedPack
 from docsense.reports._shared import (
     PolicyInfo,
     Quoted,
+    check_error_lines,
     finding_heading,
     line_col,
     not_assessed_lines,
@@ -57,7 +66,10 @@ __all__ = [
     "FINGERPRINT_KEY",
     "SARIF_SCHEMA_URI",
     "SARIF_VERSION",
+    "SRCROOT",
+    "artifact_location",
     "sarif_level",
+    "security_severity",
     "to_sarif",
     "to_sarif_json",
 ]
@@ -68,6 +80,18 @@ SARIF_SCHEMA_URI = (
 )
 FINGERPRINT_KEY = "docsenseFinding/v2"
 _INFORMATION_URI = "https://github.com/docsense/docsense"
+#: The ``uriBaseId`` of relative artifact URIs: the source root (a repository's checkout).
+SRCROOT = "%SRCROOT%"
+
+#: GitHub code scanning's ``security-severity`` scale (0-10): above 9 is critical, 7-8.9
+#: high, 4-6.9 medium, below 4 low.
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
 
 _LEVELS = {
     Severity.CRITICAL: "error",
@@ -87,6 +111,46 @@ def sarif_level(severity: Severity) -> str:
     return _LEVELS[severity]
 
 
+def security_severity(severity: Severity) -> str:
+    """Return the ``security-severity`` property (a number 0-10, as text) for a severity.
+
+    >>> security_severity(Severity.CRITICAL), security_severity(Severity.LOW)
+    ('9.5', '3.0')
+    """
+    return _SECURITY_SEVERITY[severity]
+
+
+def artifact_location(
+    path: str | Path, source_root: str | Path | None = None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Return the SARIF ``artifactLocation`` for a file, and the base id it needs, if any.
+
+    A file under ``source_root`` (default: the current directory) gets a relative,
+    percent-encoded ``uri`` with ``uriBaseId`` ``%SRCROOT%``, and the second value is the
+    run's ``originalUriBaseIds`` entry (the root as a ``file://`` URI ending in ``/``); a file
+    outside the root gets its absolute ``file://`` URI and None.
+
+    >>> artifact_location("/repo/docs/a b.md", "/repo")[0]
+    {'uri': 'docs/a%20b.md', 'uriBaseId': '%SRCROOT%'}
+    >>> artifact_location("/elsewhere/a.md", "/repo")
+    ({'uri': 'file:///elsewhere/a.md'}, None)
+    """
+    root = Path(source_root if source_root is not None else Path.cwd()).absolute()
+    absolute = Path(path) if Path(path).is_absolute() else root / path
+    absolute = Path(_normalise(absolute))
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        return {"uri": absolute.as_uri()}, None
+    base = {"uri": root.as_uri().rstrip("/") + "/"}
+    return {"uri": url_quote(relative.as_posix(), safe="/"), "uriBaseId": SRCROOT}, base
+
+
+def _normalise(path: Path) -> str:
+    # Lexically (no symlinks resolved): "docs/../a.md" is "a.md" under the same root.
+    return os.path.normpath(path)
+
+
 def _rule_name(title: str, fallback: str) -> str:
     words = re.findall(r"[A-Za-z0-9]+", title)
     name = "".join(w[:1].upper() + w[1:] for w in words)
@@ -101,17 +165,26 @@ def _rule(info: PolicyInfo) -> dict[str, Any]:
         help_lines.append(f"Requirement level: {info.level}.")
     if info.pack:
         help_lines.append(f"Policy pack: {info.pack}.")
+    markdown_help = [f"**{short}**", "", info.description or short, ""]
+    if info.level:
+        markdown_help.append(f"- Requirement level: `{info.level}`")
+    if info.pack:
+        markdown_help.append(f"- Policy pack: `{info.pack}`")
+    if info.severity is not None:
+        markdown_help.append(f"- Severity: {info.severity.value}")
     rule: dict[str, Any] = {
         "id": info.id,
         "name": _rule_name(info.title if info.known else "", info.id),
         "shortDescription": {"text": short},
-        "help": {"text": " ".join(help_lines)},
+        "help": {"text": " ".join(help_lines), "markdown": "\n".join(markdown_help).strip()},
         "defaultConfiguration": {"level": level},
     }
     if info.description:
         rule["fullDescription"] = {"text": info.description}
     props: dict[str, Any] = {
-        "tags": [t for t in ("compliance", info.category, info.pack) if t],
+        # "security" makes GitHub code scanning show security-severity as a severity.
+        "tags": [t for t in ("compliance", "security", info.category, info.pack) if t],
+        "security-severity": security_severity(info.severity or Severity.MEDIUM),
     }
     if info.level:
         props["requirementLevel"] = info.level
@@ -154,10 +227,10 @@ def _region(f: Quoted, markdown: str | None) -> tuple[dict[str, Any], dict[str, 
     return region, context
 
 
-def _location(place: Quoted, uri: str, markdown: str | None) -> dict[str, Any]:
+def _location(place: Quoted, uri: dict[str, Any], markdown: str | None) -> dict[str, Any]:
     region, context = _region(place, markdown)
     physical: dict[str, Any] = {
-        "artifactLocation": {"uri": uri, "index": 0},
+        "artifactLocation": {**uri, "index": 0},
         "region": region,
     }
     if context is not None:
@@ -171,7 +244,9 @@ def _location(place: Quoted, uri: str, markdown: str | None) -> dict[str, Any]:
     return location
 
 
-def _related(places: Sequence[OccurrenceModel], uri: str, markdown: str | None) -> list[Any]:
+def _related(
+    places: Sequence[OccurrenceModel], uri: dict[str, Any], markdown: str | None
+) -> list[Any]:
     out = []
     for n, place in enumerate(places, 1):
         related = _location(place, uri, markdown)
@@ -181,7 +256,7 @@ def _related(places: Sequence[OccurrenceModel], uri: str, markdown: str | None) 
     return out
 
 
-def _fixes(f: FindingModel, uri: str) -> list[Any]:
+def _fixes(f: FindingModel, uri: dict[str, Any]) -> list[Any]:
     replacements = [
         {
             "deletedRegion": {
@@ -200,14 +275,18 @@ def _fixes(f: FindingModel, uri: str) -> list[Any]:
         {
             "description": {"text": text},
             "artifactChanges": [
-                {"artifactLocation": {"uri": uri, "index": 0}, "replacements": replacements}
+                {"artifactLocation": {**uri, "index": 0}, "replacements": replacements}
             ],
         }
     ]
 
 
 def _result(
-    f: FindingModel, rule_index: int, uri: str, markdown: str | None, print_: str
+    f: FindingModel,
+    rule_index: int,
+    uri: dict[str, Any],
+    markdown: str | None,
+    print_: str,
 ) -> dict[str, Any]:
     heading = finding_heading(f)
     message = f"{heading}: {f.description}" if f.description else heading
@@ -267,18 +346,34 @@ def _default_uri(report: ReviewReport) -> str:
     return url_quote(name or "document.md", safe="/")
 
 
+def _given_location(uri: str) -> dict[str, Any]:
+    # A URI with a scheme (file://, https://) is absolute; anything else is relative to the
+    # source root.
+    if urlsplit(uri).scheme or uri.startswith("/"):
+        return {"uri": uri}
+    return {"uri": uri, "uriBaseId": SRCROOT}
+
+
 def to_sarif(
     report: ReviewReport,
     *,
     artifact_uri: str | None = None,
     markdown: str | None = None,
     packs: Sequence[LoadedPack] | None = None,
+    artifact_path: str | Path | None = None,
+    source_root: str | Path | None = None,
+    automation_id: str | None = None,
 ) -> dict[str, Any]:
     """Return ``report`` as a SARIF 2.1.0 log (a JSON-ready dict): one run, one result per finding.
 
-    ``artifact_uri`` names the reviewed document (default: ``document.source``,
-    percent-encoded); ``markdown`` is its Markdown, which adds line/column numbers and context
-    regions; ``packs`` supplies rule titles and descriptions.
+    The reviewed document is named by ``artifact_path`` (a file path: relative to
+    ``source_root``, default the current directory, with ``uriBaseId`` ``%SRCROOT%`` and the
+    root in ``originalUriBaseIds``; a ``file://`` URI when outside the root), else by
+    ``artifact_uri`` (used as given; a relative one gets ``uriBaseId`` ``%SRCROOT%``), else by
+    ``document.source`` (percent-encoded, relative). ``markdown`` is its Markdown, which adds
+    line/column numbers and context regions; ``packs`` supplies rule titles and descriptions.
+    ``automation_id`` is ``automationDetails.id`` (default ``docsense/<uri>/``: one category
+    per document, as GitHub code scanning needs one run per tool and category).
 
     >>> from docsense.review.report import ReviewReport
     >>> report = ReviewReport.model_validate({
@@ -291,10 +386,14 @@ def to_sarif(
     """
     catalog = policy_catalog(report, packs)
     rule_index = {pid: i for i, pid in enumerate(catalog)}
-    uri = artifact_uri or _default_uri(report)
+    base: dict[str, Any] | None = None
+    if artifact_path is not None:
+        uri, base = artifact_location(artifact_path, source_root)
+    else:
+        uri = _given_location(artifact_uri or _default_uri(report))
     prints = fingerprints(report.findings)
     artifact: dict[str, Any] = {
-        "location": {"uri": uri},
+        "location": dict(uri),
         "mimeType": "text/markdown",
         "description": {
             "text": "Regions are character offsets and lines of the document's Markdown "
@@ -313,6 +412,17 @@ def to_sarif(
         for p, line in zip(report.not_assessed, not_assessed_lines(report), strict=True)
         if p.id in rule_index
     ] + [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    # A check or reviewer that raised is an error notification naming it (the others ran).
+    notifications += [
+        {
+            "level": "error",
+            "message": {"text": f"check error: {line}"},
+            "descriptor": {"id": e.check_id},
+            **({"associatedRule": {"id": e.policy_id, "index": rule_index[e.policy_id]}}
+               if e.policy_id in rule_index else {}),
+        }
+        for e, line in zip(report.check_errors, check_error_lines(report), strict=True)
+    ]
     invocation: dict[str, Any] = {"executionSuccessful": not report.assessed_nothing}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
@@ -327,6 +437,7 @@ def to_sarif(
                 "rules": [_rule(info) for info in catalog.values()],
             }
         },
+        "automationDetails": {"id": automation_id or f"docsense/{uri['uri']}/"},
         "invocations": [invocation],
         "artifacts": [artifact],
         "columnKind": "unicodeCodePoints",
@@ -336,6 +447,8 @@ def to_sarif(
         ],
         "properties": {"docsense": summary},
     }
+    if base is not None:
+        run["originalUriBaseIds"] = {SRCROOT: base}
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
@@ -346,7 +459,13 @@ def to_sarif_json(
     markdown: str | None = None,
     packs: Sequence[LoadedPack] | None = None,
     indent: int | None = 2,
+    artifact_path: str | Path | None = None,
+    source_root: str | Path | None = None,
+    automation_id: str | None = None,
 ) -> str:
     """Return :func:`to_sarif`'s log as JSON text, ending with a newline."""
-    log = to_sarif(report, artifact_uri=artifact_uri, markdown=markdown, packs=packs)
+    log = to_sarif(
+        report, artifact_uri=artifact_uri, markdown=markdown, packs=packs,
+        artifact_path=artifact_path, source_root=source_root, automation_id=automation_id,
+    )
     return json.dumps(log, indent=indent, ensure_ascii=False) + "\n"

@@ -22,6 +22,7 @@ a review that assessed nothing has no score (None).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from typing import Protocol
@@ -32,6 +33,7 @@ from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding, check_min_
 from docsense.domain.ir import Section, SemanticIR, SourceAnchor
 from docsense.domain.policies import Policy
 from docsense.domain.review import (
+    CheckError,
     NotAssessed,
     NotAssessedReason,
     PolicyOutcome,
@@ -40,15 +42,17 @@ from docsense.domain.review import (
     Usage,
 )
 from docsense.errors import (
+    CheckFailed,
     DocSenseError,
     InvalidArgument,
     InvariantViolation,
-    ReviewerError,
     ReviewError,
 )
 from docsense.policies import LoadedPack
 from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
 from docsense.review.pipeline import ground_findings, group_findings, policy_statuses, score_review
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "ConvertedLike",
@@ -159,6 +163,7 @@ class ReviewOutcome:
     )
     suppressed: tuple[Suppression, ...] = ()
     """Findings that carry over an earlier rejection (reported as suppressed)."""
+    check_errors: tuple[CheckError, ...] = ()
 
     @property
     def below_threshold(self) -> int:
@@ -237,10 +242,20 @@ async def _run_one(reviewer: Reviewer, request: ReviewRequest) -> ReviewerResult
         return await reviewer.review(request)
     except DocSenseError:
         raise
-    except Exception as exc:  # a third-party reviewer must not leak its own exceptions
-        raise ReviewerError(
-            f"reviewer {reviewer.spec!r} failed: {type(exc).__name__}: {exc}"
-        ) from exc
+    except Exception as exc:
+        # Isolation: a reviewer that raises something other than a docsense error (a bug in
+        # a custom reviewer) is recorded on the review; the other reviewers' results stand.
+        error = CheckError(
+            check_id=f"reviewer:{reviewer.spec}",
+            message=f"{type(exc).__name__}: {exc}",
+            source=reviewer.spec,
+        )
+        logger.warning("reviewer %s raised: %s", reviewer.spec, error.message)
+        why = NotAssessed(NotAssessedReason.FAILED, str(error))
+        return ReviewerResult(
+            findings=(), assessed=frozenset(), source=f"reviewer:{reviewer.spec}",
+            errors=(error,), not_assessed={p.id: why for p in request.policies},
+        )
 
 
 def review_request(document: ReviewDocument, packs: Sequence[LoadedPack]) -> ReviewRequest:
@@ -266,11 +281,17 @@ async def run_review(
     reviewer: Reviewer | Sequence[Reviewer],
     *,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    strict: bool = False,
 ) -> ReviewOutcome:
     """Review ``document`` against ``packs`` with ``reviewer`` (or several, concurrently).
 
     Findings below ``min_confidence`` (in [0, 1]) are kept in ``all_findings`` only; an
     out-of-range threshold raises :class:`~docsense.errors.InvalidArgument`.
+
+    A check, or a reviewer, that raises an exception other than a docsense error is isolated:
+    the others still run and the outcome's ``check_errors`` lists it (its policies are not
+    assessed, reason ``failed``, unless another check or reviewer found something). With
+    ``strict=True`` any such error raises :class:`~docsense.errors.CheckFailed` instead.
     """
     threshold = min_confidence_argument(min_confidence)
     if not packs:
@@ -282,6 +303,12 @@ async def run_review(
     request = review_request(document, packs)
     policies = request.policies
     results = await asyncio.gather(*(_run_one(r, request) for r in reviewers))
+    errors = [e for result in results for e in result.errors]
+    if strict and errors:
+        listed = "; ".join(str(e) for e in errors)
+        raise CheckFailed(
+            f"{len(errors)} check(s) or reviewer(s) raised (strict review): {listed}", errors
+        )
     # Grounding and de-duplication are CPU work that grows with the document: a thread
     # keeps the event loop of an async caller free meanwhile.
     return await asyncio.to_thread(
@@ -343,6 +370,7 @@ def _assemble(
         usage=usage,
         duration_ms=int((time.perf_counter() - started) * 1000),
         warnings=tuple(warnings),
+        check_errors=tuple(e for result in results for e in result.errors),
     )
 
 

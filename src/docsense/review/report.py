@@ -35,7 +35,9 @@ one place each). Fields:
   calls, refusals, cost_estimate}``: ``tokens_in`` includes cache reads (``tokens_cached``)
   and writes, ``tokens_out`` includes thinking; ``cost_estimate`` is US dollars, or null
   when a model's price is unknown;
-- ``stats``: ``{grounded, dropped_ungrounded, deduplicated}``; ``warnings``: strings.
+- ``stats``: ``{grounded, dropped_ungrounded, deduplicated}``; ``warnings``: strings;
+- ``check_errors``: ``[{check_id, policy_id, message, source}]``, the checks and reviewers
+  that raised during the review (the others still ran); absent in older reports.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from docsense.review.engine import ReviewOutcome
 __all__ = [
     "REPORT_SCHEMA",
     "SCHEMA_RESOURCE",
+    "CheckErrorModel",
     "DocumentInfo",
     "FindingLocationModel",
     "FindingModel",
@@ -217,6 +220,18 @@ class StatsModel(BaseModel):
     deduplicated: int = Field(default=0, ge=0, description="Findings merged as duplicates.")
 
 
+class CheckErrorModel(BaseModel):
+    """A check or reviewer that raised during the review; the others still ran."""
+
+    model_config = _FROZEN
+    check_id: str = Field(
+        description="The IR check's name or check kind, or reviewer:<spec> for a reviewer."
+    )
+    policy_id: str | None = Field(default=None, description="The policy the check is of.")
+    message: str = Field(description="The exception's type and message.")
+    source: str = Field(default="rules", description="The reviewer that ran the check.")
+
+
 class ThresholdModel(BaseModel):
     """The confidence threshold of the report and what it left out."""
 
@@ -254,6 +269,7 @@ class ReviewReport(BaseModel):
     stats: StatsModel
     warnings: list[str] = Field(default_factory=list)
     suppressed: list[SuppressionModel] = Field(default_factory=list)
+    check_errors: list[CheckErrorModel] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _fill_fingerprints(self) -> ReviewReport:
@@ -385,6 +401,12 @@ def build_report(
         ),
         warnings=list(outcome.warnings),
         suppressed=[_suppression(s) for s in outcome.suppressed],
+        check_errors=[
+            CheckErrorModel(
+                check_id=e.check_id, policy_id=e.policy_id, message=e.message, source=e.source
+            )
+            for e in outcome.check_errors
+        ],
     )
 
 

@@ -287,3 +287,21 @@ def test_review_completed_v1_and_v2_read_with_zero_new_counters_and_no_reasons()
     assert isinstance(v2, ReviewCompleted)
     assert v2.below_threshold == 2
     assert v2.usage.cost_estimate == 0.0412
+
+
+def test_review_completed_v1_to_v3_read_with_no_check_errors() -> None:
+    from docsense.domain.review import NotAssessedReason, ReviewCompleted
+
+    paths = [FIXTURES / "ReviewCompleted.json"] + [
+        EVENTS / f"v{n}" / "ReviewCompleted.json" for n in (2, 3)
+    ]
+    for path in paths:
+        event = load_current(path)
+        assert isinstance(event, ReviewCompleted)
+        assert event.check_errors == ()
+    v3 = load_current(EVENTS / "v3" / "ReviewCompleted.json")
+    assert isinstance(v3, ReviewCompleted)
+    assert v3.score is None
+    assert v3.policy_statuses[0].reason is NotAssessedReason.REFUSED
+    assert (v3.usage.tokens_cache_write, v3.usage.refusals) == (500, 1)
+    assert v3.warnings == ("1 policy refused",)

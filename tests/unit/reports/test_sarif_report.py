@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -11,6 +12,7 @@ import pytest
 
 from docsense.domain.findings import Severity
 from docsense.reports import FINGERPRINT_KEY, sarif_level, to_sarif, to_sarif_json
+from docsense.reports.sarif import security_severity
 from docsense.review.report import PackInfo, PolicyResult, ReviewReport
 
 from .conftest import SEED_DOCS, Reviewed, review_bytes
@@ -213,3 +215,85 @@ def test_empty_review_is_a_valid_log() -> None:
     validate_sarif(log)
     assert log["runs"][0]["results"] == []
     assert log["runs"][0]["artifacts"][0]["location"]["uri"] == "d.md"
+
+
+# --- code scanning (issue 17) -------------------------------------------------------------------
+
+
+def _uris(log: dict[str, Any]) -> list[dict[str, Any]]:
+    (run,) = log["runs"]
+    found = [run["artifacts"][0]["location"]]
+    for r in run["results"]:
+        found.append(r["locations"][0]["physicalLocation"]["artifactLocation"])
+        found += [x["physicalLocation"]["artifactLocation"] for x in r.get("relatedLocations", [])]
+        for fix in r.get("fixes", []):
+            found += [c["artifactLocation"] for c in fix["artifactChanges"]]
+    return found
+
+
+def test_a_file_under_the_source_root_is_relative_to_srcroot(
+    worst: Reviewed, tmp_path: Path
+) -> None:
+    doc = tmp_path / "docs" / "my strategy.md"
+    log = to_sarif(worst.report, markdown=worst.markdown, packs=worst.packs,
+                   artifact_path=doc, source_root=tmp_path)
+    validate_sarif(log)
+    (run,) = log["runs"]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.as_uri() + "/"}}
+    locations = _uris(log)
+    assert len(locations) > 2
+    for location in locations:
+        assert location["uri"] == "docs/my%20strategy.md"
+        assert location["uriBaseId"] == "%SRCROOT%"
+    assert run["automationDetails"] == {"id": "docsense/docs/my%20strategy.md/"}
+
+
+def test_a_relative_path_is_taken_from_the_source_root(worst: Reviewed, tmp_path: Path) -> None:
+    log = to_sarif(worst.report, artifact_path=Path("a/../b/c.md"), source_root=tmp_path)
+    assert _uris(log)[0] == {"uri": "b/c.md", "uriBaseId": "%SRCROOT%"}
+
+
+def test_a_file_outside_the_source_root_is_a_file_uri(worst: Reviewed, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere" / "x.md"
+    root = tmp_path / "repo"
+    log = to_sarif(worst.report, artifact_path=outside, source_root=root)
+    validate_sarif(log)
+    assert "originalUriBaseIds" not in log["runs"][0]
+    for location in _uris(log):
+        assert location == {"uri": outside.as_uri(), **({"index": 0} if "index" in location
+                                                        else {})}
+        assert location["uri"].startswith("file:///")
+
+
+def test_relative_and_default_uris_name_srcroot(seed: Reviewed) -> None:
+    log = to_sarif(seed.report, artifact_uri="docs/s.md")
+    assert _uris(log)[0] == {"uri": "docs/s.md", "uriBaseId": "%SRCROOT%"}
+    assert _uris(to_sarif(seed.report))[0]["uriBaseId"] == "%SRCROOT%"
+    absolute = to_sarif(seed.report, artifact_uri="file:///srv/s.md")
+    assert _uris(absolute)[0] == {"uri": "file:///srv/s.md"}
+
+
+def test_rules_have_help_and_a_security_severity(worst: Reviewed) -> None:
+    log = to_sarif(worst.report, packs=worst.packs, automation_id="docsense/ci/")
+    (run,) = log["runs"]
+    assert run["automationDetails"] == {"id": "docsense/ci/"}
+    scale = {"critical": 9.0, "high": 7.0, "medium": 4.0, "low": 0.1, "info": 0.0}
+    rules = run["tool"]["driver"]["rules"]
+    assert rules
+    for rule in rules:
+        assert rule["help"]["text"]
+        assert rule["help"]["markdown"].startswith("**")
+        value = float(rule["properties"]["security-severity"])
+        assert 0.0 <= value <= 10.0
+        assert "security" in rule["properties"]["tags"]
+    by_id = {r["id"]: r for r in rules}
+    for f in worst.report.findings:
+        value = float(by_id[f.policy_id]["properties"]["security-severity"])
+        level = by_id[f.policy_id]["defaultConfiguration"]["level"]
+        assert level in {"error", "warning", "note"}
+        assert value >= min(scale.values())
+    assert security_severity(Severity.CRITICAL) == "9.5"
+    assert float(security_severity(Severity.HIGH)) >= scale["high"]
+    assert scale["medium"] <= float(security_severity(Severity.MEDIUM)) < scale["high"]
+    assert float(security_severity(Severity.LOW)) < scale["medium"]
+    validate_sarif(log)

@@ -11,7 +11,7 @@ from docsense.adapters.ai.rules import RulesReviewer
 from docsense.adapters.convert import convert_document
 from docsense.domain.findings import Category, Finding, FindingLocation, Severity
 from docsense.domain.review import PolicyStatus, Usage
-from docsense.errors import ReviewerError, ReviewError
+from docsense.errors import CheckFailed, ReviewerError, ReviewError
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack, parse_pack
 from docsense.ports import RawFinding, Reviewer, ReviewerResult, ReviewRequest
@@ -138,15 +138,23 @@ def test_unknown_reviewer_spec_fails_clearly() -> None:
         resolve_reviewer("rules:big")
 
 
-async def test_a_reviewer_leaking_its_own_exception_becomes_a_reviewer_error() -> None:
+async def test_a_reviewer_leaking_its_own_exception_is_recorded_or_fails_when_strict() -> None:
     class Broken:
         spec = "broken:x"
 
         async def review(self, request: ReviewRequest) -> ReviewerResult:
             raise RuntimeError("socket closed")
 
-    with pytest.raises(ReviewerError, match=r"broken:x.*socket closed"):
-        await run_review(_document(), [load_pack("self-containment")], Broken())
+    packs = [load_pack("self-containment")]
+    outcome = await run_review(_document(), packs, [RulesReviewer(), Broken()])
+    [error] = outcome.check_errors
+    assert (error.check_id, error.message) == ("reviewer:broken:x", "RuntimeError: socket closed")
+    assert outcome.findings  # the rules reviewer's findings stand
+    assert outcome.score is not None
+    with pytest.raises(CheckFailed, match=r"broken:x.*socket closed") as info:
+        await run_review(_document(), packs, Broken(), strict=True)
+    assert isinstance(info.value, ReviewerError)
+    assert info.value.errors == (error,)
 
 
 def _finding(fid: str, start: int, end: int, severity: Severity, policy: str = "P") -> Finding:

@@ -4,7 +4,9 @@ It implements :class:`~docsense.ports.Reviewer` like the LLM adapters do and ret
 findings that the shared pipeline grounds, groups, de-duplicates and scores. Each raw finding
 names the check that found it and the hit's subject, so the pipeline can make one finding of
 every place a check reports about the same subject. A policy without checks (``llm_only`` in
-its pack) is reported as not assessed.
+its pack) is reported as not assessed. A check that raises is isolated: its error is in the
+result's ``errors`` (recorded on the review), the other checks still run, and its policy is
+not assessed (reason ``failed``) unless another check found something.
 
 >>> import asyncio
 >>> from docsense.domain.ir import SemanticIR
@@ -21,13 +23,14 @@ its pack) is reported as not assessed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
 from docsense import telemetry
 from docsense.domain.documents import PLACEHOLDER
 from docsense.domain.policies import CheckKind
-from docsense.domain.review import Usage
-from docsense.errors import PolicyPackError, ReviewerError
+from docsense.domain.review import CheckError, NotAssessed, NotAssessedReason, Usage
+from docsense.errors import PolicyPackError
 from docsense.ports import RawFinding, ReviewerResult, ReviewRequest
 from docsense.review.checks.base import CheckContext
 from docsense.review.checks.calibration import Calibration, load_calibration
@@ -36,6 +39,8 @@ from docsense.review.checks.registry import CheckRegistry, default_registry
 __all__ = ["PLACEHOLDER", "RulesReviewer"]
 
 _INLINE_LIMIT = 50_000  # characters; longer documents are checked in a worker thread
+
+logger = logging.getLogger(__name__)
 
 
 
@@ -69,6 +74,8 @@ class RulesReviewer:
         ctx = CheckContext(request.markdown, request.sections, request.ir)
         findings: list[RawFinding] = []
         assessed: set[str] = set()
+        errors: list[CheckError] = []
+        not_assessed: dict[str, NotAssessed] = {}
         for policy in request.policies:
             if not policy.checks:
                 continue
@@ -85,10 +92,24 @@ class RulesReviewer:
                     except PolicyPackError:
                         raise
                     except Exception as exc:
-                        raise ReviewerError(
-                            f"check {check_name!r} of policy {policy.id} failed on document "
-                            f"{request.document_id!r}: {type(exc).__name__}: {exc}"
-                        ) from exc
+                        # Isolation: the check's error is recorded on the review and the other
+                        # checks still run; the policy is not assessed unless it has findings.
+                        traced.set_attribute("error.type", type(exc).__name__)
+                        error = CheckError(
+                            check_id=check_name, policy_id=policy.id,
+                            message=f"{type(exc).__name__}: {exc}", source="rules",
+                        )
+                        errors.append(error)
+                        assessed.discard(policy.id)
+                        not_assessed.setdefault(
+                            policy.id,
+                            NotAssessed(NotAssessedReason.FAILED, f"check {error}"),
+                        )
+                        logger.warning(
+                            "check %s of policy %s raised on %s: %s", check_name, policy.id,
+                            request.document_id or "a document", error.message,
+                        )
+                        continue
                     traced.set_attribute("docsense.check.hits", len(hits))
                 for hit in hits:
                     if (
@@ -118,7 +139,8 @@ class RulesReviewer:
                         )
                     )
         return ReviewerResult(
-            findings=tuple(findings), assessed=frozenset(assessed), source="rules", usage=Usage()
+            findings=tuple(findings), assessed=frozenset(assessed - set(not_assessed)),
+            source="rules", usage=Usage(), errors=tuple(errors), not_assessed=not_assessed,
         )
 
 

@@ -17,8 +17,9 @@ for unheaded boilerplate, by being written in capitals.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
+from typing import Protocol
 
 import attrs
 
@@ -121,7 +122,17 @@ class CheckHit:
     subject: str | None = None
 
 
-CheckFunction = Callable[["CheckContext", Check], Iterable[CheckHit]]
+class CheckFunction(Protocol):
+    """The check protocol: any callable ``(ctx, check) -> Iterable[CheckHit]``.
+
+    ``ctx`` is the document (:class:`CheckContext`) and ``check`` the pack's check entry (its
+    parameters, e.g. ``check.param("heading")``). A plain function, generator or not, is one;
+    its docstring's first paragraph is its description (``docsense packs show``).
+    """
+
+    def __call__(self, ctx: CheckContext, check: Check, /) -> Iterable[CheckHit]:
+        """Return (or yield) the hits of ``check`` in the document ``ctx``."""
+        ...
 
 
 class CheckContext:

@@ -89,6 +89,22 @@ class CheckRegistry:
         """Return the registered IR check names, sorted."""
         return tuple(sorted(self._checks))
 
+    @staticmethod
+    def name_of(check: Check) -> str:
+        """Return the name a check goes by: its IR check name, else its kind."""
+        return check.param("check") if check.kind is CheckKind.IR else check.kind.value
+
+    def describe(self, check: Check) -> str:
+        """Return the first line of the check function's docstring ("" if it has none)."""
+        if check.kind is CheckKind.IR:
+            function = self._checks.get(check.param("check"))
+            if function is None:
+                return "(not installed)"
+        else:
+            function = _BY_KIND[check.kind]
+        doc = (getattr(function, "__doc__", None) or "").strip()
+        return " ".join(doc.split("\n\n", 1)[0].replace("``", "").split())
+
     def run(self, ctx: CheckContext, check: Check) -> list[CheckHit]:
         """Run ``check`` on ``ctx`` and return its hits."""
         if check.kind is CheckKind.IR:
