@@ -43,6 +43,7 @@ def private_imports(code: str, public: frozenset[str] = PUBLIC) -> list[tuple[in
     """Return ``(line, why)`` for each import of a private docsense module or name in ``code``."""
     problems: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(code)):
+        pairs: list[tuple[str, str | None]]
         if isinstance(node, ast.Import):
             pairs = [(alias.name, None) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
