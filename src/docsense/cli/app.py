@@ -21,6 +21,7 @@ from docsense.cli.records import (
     reviews_command,
 )
 from docsense.cli.review import ingest_command, report_command, review_command
+from docsense.cli.serve import serve_command, tokens_app
 from docsense.errors import DocSenseError
 
 __all__ = ["app", "main"]
@@ -113,6 +114,8 @@ app.add_typer(feedback_app)
 app.add_typer(packs_app)
 app.add_typer(projections_app)
 app.command("worker")(worker_command)
+app.command("serve")(serve_command)
+app.add_typer(tokens_app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -44,12 +44,15 @@ from docsense.domain.review import (
     ReviewStatus,
     Usage,
 )
+from docsense.domain.tokens import ApiToken, ApiTokenState, Scope
 from docsense.domain.upcasting import UPCASTERS
 
 __all__ = [
     "EVENT_TYPES",
     "UPCASTERS",
     "Aggregate",
+    "ApiToken",
+    "ApiTokenState",
     "Category",
     "Check",
     "CheckKind",
@@ -77,6 +80,7 @@ __all__ = [
     "Review",
     "ReviewState",
     "ReviewStatus",
+    "Scope",
     "Severity",
     "TextEdit",
     "Usage",
