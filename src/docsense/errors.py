@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 __all__ = [
     "AggregateNotFound",
-    "AuthenticationFailed",
     "ArchiveLimitExceeded",
+    "AuthenticationFailed",
     "BlobNotFound",
     "CircuitOpen",
     "ConcurrencyConflict",
@@ -47,8 +47,8 @@ __all__ = [
     "MissingApiKey",
     "MissingDependency",
     "MissingUpcaster",
-    "PolicyPackError",
     "PermissionDenied",
+    "PolicyPackError",
     "ProjectionConflict",
     "ProviderError",
     "ProviderTimeout",
