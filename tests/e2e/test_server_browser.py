@@ -220,6 +220,14 @@ def test_upload_review_decide_apply_and_review_the_new_version(
         expect(page.locator(".reviewed-version")).to_have_text("1.1")
         expect(page.get_by_text("Apply to make a new version")).to_be_visible()
 
+        # Compare the two versions: the accepted replacement is an added line.
+        page.goto(document_url)
+        page.get_by_role("button", name="Compare").click()
+        expect(page.locator("strong.from")).to_have_text("1.0")
+        expect(page.locator("strong.to")).to_have_text("1.1")
+        assert page.locator("pre.diff ins").count() >= 1
+        assert page.locator("pre.diff del").count() >= 1
+
         # The old review says where its feedback went; the history names the actor.
         page.goto(first_review)
         expect(page.get_by_text("Feedback applied as version")).to_be_visible()

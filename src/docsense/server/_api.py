@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -33,7 +34,7 @@ from docsense.server._core import (
 from docsense.server._security import Principal
 from docsense.views import DocumentSummary, DocumentView, FindingSummary, ReviewSummary, ReviewView
 
-__all__ = ["api_routes", "read_upload", "start_review", "upload"]
+__all__ = ["api_routes", "read_upload", "start_review", "upload", "version_diff"]
 
 API = "/api/v1"
 REPORT_TYPES = {
@@ -170,6 +171,36 @@ async def export_document(request: Request, principal: Principal) -> Response:
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="document.{fmt}"'},
     )
+
+
+async def version_diff(request: Request) -> dict[str, Any]:
+    """Return the unified diff between two versions (``from``, ``to``; default: the last two)."""
+    doc = await state_of(request).ds.service.document(request.path_params["document_id"])
+    labels = [v.label for v in doc.state.versions]
+    if len(labels) < 2 and "from" not in request.query_params:
+        raise InvalidArgument(f"{doc.id} has one version ({labels[0]}); nothing to compare")
+    old = request.query_params.get("from") or labels[-2]
+    new = request.query_params.get("to") or labels[-1]
+    service = state_of(request).ds.service
+    before, after = service.version_of(doc, old), service.version_of(doc, new)
+    lines = list(difflib.unified_diff(
+        (before.markdown or "").splitlines(), (after.markdown or "").splitlines(),
+        fromfile=f"version {before.label}", tofile=f"version {after.label}", lineterm="", n=2,
+    ))
+    return {
+        "document_id": doc.id,
+        "from": before.label,
+        "to": after.label,
+        "added": sum(1 for x in lines if x.startswith("+") and not x.startswith("+++")),
+        "removed": sum(1 for x in lines if x.startswith("-") and not x.startswith("---")),
+        "diff": "\n".join(lines),
+    }
+
+
+@guarded(Scope.READ)
+async def compare_versions(request: Request, principal: Principal) -> Response:
+    """Compare two versions of a document: the unified diff of their text."""
+    return json_response(await version_diff(request))
 
 
 @guarded(Scope.READ)
@@ -488,6 +519,7 @@ def api_routes() -> list[Route]:
               methods=["GET"]),
         Route(f"{API}/documents/{{document_id}}/export", export_document, methods=["GET"]),
         Route(f"{API}/documents/{{document_id}}/history", document_history, methods=["GET"]),
+        Route(f"{API}/documents/{{document_id}}/compare", compare_versions, methods=["GET"]),
         Route(f"{API}/documents/{{document_id}}/reviews", create_review, methods=["POST"]),
         Route(f"{API}/jobs/{{job_id}}", get_job, methods=["GET"]),
         Route(f"{API}/jobs/{{job_id}}/events", job_events, methods=["GET"]),

@@ -22,7 +22,7 @@ from docsense.domain.findings import Severity
 from docsense.domain.tokens import Scope
 from docsense.errors import AggregateNotFound, AuthenticationFailed, DocSenseError
 from docsense.policies import available_packs
-from docsense.server._api import decide, start_review, upload
+from docsense.server._api import decide, start_review, upload, version_diff
 from docsense.server._core import (
     COOKIE,
     CSRF_COOKIE,
@@ -255,6 +255,25 @@ async def history_page(request: Request, principal: Principal) -> Response:
     return _page(request, "history.html", {"doc": view, "entries": entries})
 
 
+@guarded(Scope.READ)
+async def compare_page(request: Request, principal: Principal) -> Response:
+    """Show two versions of a document side by side as a diff."""
+    ds = state_of(request).ds
+    view = await ds.document(request.path_params["document_id"])
+    diff = await version_diff(request)
+    rows = []
+    for line in diff["diff"].splitlines()[2:]:
+        kind = "same"
+        if line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "added"
+        elif line.startswith("-"):
+            kind = "removed"
+        rows.append({"kind": kind, "text": line})
+    return _page(request, "compare.html", {"doc": view, "diff": diff, "rows": rows})
+
+
 def ui_routes() -> list[Route]:
     """Return the web UI's routes."""
     return [
@@ -266,6 +285,7 @@ def ui_routes() -> list[Route]:
         Route("/ui/documents/{document_id}", document_page, methods=["GET"]),
         Route("/ui/documents/{document_id}/reviews", review_form, methods=["POST"]),
         Route("/ui/documents/{document_id}/history", history_page, methods=["GET"]),
+        Route("/ui/documents/{document_id}/compare", compare_page, methods=["GET"]),
         Route("/ui/jobs/{job_id}", job_page, methods=["GET"]),
         Route("/ui/reviews/{review_id}", review_page, methods=["GET"]),
         Route("/ui/reviews/{review_id}/findings/{finding_id}", decision_form,

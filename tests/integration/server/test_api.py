@@ -407,6 +407,15 @@ def test_upload_review_decide_apply_history_reports(server: Server) -> None:
     new = server.client.get(f"{API}/documents/{doc}/versions/1.1", headers=read).json()
     assert acceptable["replacement"] in new["markdown"]
     assert new["diff"]
+    compared = server.client.get(f"{API}/documents/{doc}/compare?from=1.0&to=1.1",
+                                 headers=read).json()
+    assert (compared["from"], compared["to"]) == ("1.0", "1.1")
+    assert compared["added"] >= 1
+    assert any(acceptable["replacement"] in line for line in compared["diff"].splitlines()
+               if line.startswith("+"))
+    assert server.client.get(f"{API}/documents/{doc}/compare", headers=read).json()[
+        "diff"] == compared["diff"]  # default: the last two versions
+    _problem(server.client.get(f"{API}/documents/{doc}/compare?from=9.9", headers=read), 404)
 
     exported = server.client.get(f"{API}/documents/{doc}/export?format=md&version=1.1",
                                  headers=read)
