@@ -92,12 +92,13 @@ def store_url(postgres_url: str) -> Iterator[str]:
     yield from _schema_url(postgres_url)
 
 
-def _server(store_url: str, **overrides: Any) -> Iterator[Server]:
+def _server(store_url: str, *, raise_errors: bool = True, **overrides: Any) -> Iterator[Server]:
     settings = ServerSettings(
         cors_origins=["https://review.example.com"], hsts=True, **overrides
     )
     app = create_app(settings, library=Settings.load(store_url=store_url, actor="server"))
-    with TestClient(app, base_url="https://testserver") as client:
+    with TestClient(app, base_url="https://testserver",
+                    raise_server_exceptions=raise_errors) as client:
         yield Server(client)
 
 
@@ -262,6 +263,10 @@ def test_oversized_upload_and_body_are_413(store_url: str) -> None:
         _problem(server.client.post(f"{API}/documents/document-x/reviews", content=body,
                                     headers={**server.auth("review"),
                                              "Content-Type": "application/json"}), 413)
+        chunks = iter([b"{" + b" " * 3000, b" " * 3000 + b"}"])  # no Content-Length
+        _problem(server.client.post(f"{API}/documents/document-x/reviews", content=chunks,
+                                    headers={**server.auth("review"),
+                                             "Content-Type": "application/json"}), 413)
         small = server.upload(b"# Small\n\nThe cap is 5%.\n", "small.md")
         assert small.status_code == 201, small.text
 
@@ -331,6 +336,27 @@ def test_unknown_ids_and_bad_parameters_are_problem_details(server: Server) -> N
                                 json={"reviewer": "anthropic:claude"}), 400)
     _problem(server.client.post(f"{API}/documents/{doc}/reviews", headers=review,
                                 content=b"{not json", ), 400)
+
+
+def test_internal_errors_say_nothing_about_the_server(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for server in _server(store_url, raise_errors=False):
+        service = server.state.ds.service
+
+        async def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("boom in /srv/docsense/secret/config.py line 3")
+
+        monkeypatch.setattr(service, "documents", broken)
+        response = server.client.get(f"{API}/documents", headers=server.auth("read"))
+        body = _problem(response, 500)
+        assert "boom" not in response.text
+        assert "/srv/" not in response.text
+        assert body["title"] == "internal error"
+        page = server.client.get("/ui/documents", headers=server.auth("read"))
+        assert page.status_code == 500
+        assert "boom" not in page.text
+        assert "Traceback" not in page.text
 
 
 # --- the whole loop --------------------------------------------------------------------------
