@@ -121,6 +121,52 @@ async def ready(request: Request) -> Response:
 
 _PARAM = re.compile(r"{(\w+)}")
 
+_JSON_BODIES: dict[str, dict[str, Any]] = {
+    "create_review": {
+        "type": "object",
+        "properties": {
+            "packs": {"type": "array", "items": {"type": "string"}},
+            "reviewer": {"type": "string"},
+            "version": {"type": "string"},
+            "min_confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+        "additionalProperties": False,
+    },
+    "post_decision": {
+        "type": "object",
+        "required": ["decision"],
+        "properties": {
+            "decision": {"enum": ["accept", "reject", "modify"]},
+            "reason": {"type": "string", "description": "required to reject"},
+            "text": {"type": "string", "description": "required to modify"},
+        },
+    },
+    "create_token": {
+        "type": "object",
+        "required": ["name", "scopes"],
+        "properties": {
+            "name": {"type": "string"},
+            "scopes": {"type": "array",
+                       "items": {"enum": ["read", "review", "decide", "admin"]}},
+            "actor": {"type": "string"},
+        },
+    },
+}
+_UPLOAD_BODY = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "title": {"type": "string"},
+                "document_id": {"type": "string",
+                                "description": "upload a new version of this document"},
+            },
+        }
+    }
+}
+
 
 def openapi_schema(routes: list[BaseRoute]) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document of the API routes (scopes as ``x-required-scope``)."""
@@ -155,6 +201,14 @@ def openapi_schema(routes: list[BaseRoute]) -> dict[str, Any]:
                 ],
                 "responses": responses,
             }
+            name = route.endpoint.__name__
+            if name in _JSON_BODIES:
+                operation["requestBody"] = {
+                    "required": name != "create_review",
+                    "content": {"application/json": {"schema": _JSON_BODIES[name]}},
+                }
+            elif name == "create_document":
+                operation["requestBody"] = {"required": True, "content": _UPLOAD_BODY}
             if method in ("POST", "DELETE"):
                 operation["parameters"].append(
                     {"name": "Idempotency-Key", "in": "header", "required": False,
@@ -213,6 +267,11 @@ def create_app(
         owned = state.client is None
         if owned:
             state.client = await AsyncDocSense.open(settings=lib)
+        if getattr(state.ds.service.storage, "jobs", None) is None:
+            logger.warning(
+                "the store %s has no job queue: reviews cannot be started through the "
+                "service (use PostgreSQL)", state.ds.store_url,
+            )
         try:
             yield
         finally:

@@ -140,6 +140,13 @@ def test_health_needs_no_token_and_every_other_endpoint_does(server: Server) -> 
     schema = server.client.get(f"{API}/openapi.json", headers=server.auth("read")).json()
     assert schema["openapi"].startswith("3.")
     assert len(schema["paths"]) >= 20
+    decision = schema["paths"][f"{API}/reviews/{{review_id}}/feedback/{{finding_id}}"]["post"]
+    assert decision["x-required-scope"] == "decide"
+    assert decision["requestBody"]["content"]["application/json"]["schema"]["required"] == [
+        "decision"]
+    assert any(p["name"] == "Idempotency-Key" for p in decision["parameters"])
+    upload = schema["paths"][f"{API}/documents"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload
     checked = 0
     for path, operations in schema["paths"].items():
         concrete = path.replace("{", "x").replace("}", "")
