@@ -17,7 +17,13 @@ from starlette.routing import Route
 from docsense.application.jobs import enqueue_reviews, job_queue
 from docsense.application.tokens import issue_token, list_tokens, revoke_token
 from docsense.domain.tokens import Scope
-from docsense.errors import FileTooLarge, InvalidArgument, PolicyPackError
+from docsense.errors import (
+    ConfigurationError,
+    FileTooLarge,
+    InvalidArgument,
+    PolicyPackError,
+    StoreUnavailable,
+)
 from docsense.policies import available_packs, load_pack
 from docsense.ports import Job
 from docsense.server._core import (
@@ -246,7 +252,12 @@ async def start_review(
     for name in ("version", "min_confidence"):
         if body.get(name) is not None:
             job[name] = body[name]
-    [job_id] = await enqueue_reviews(job_queue(state.ds.service.storage), [job])
+    try:
+        queue = job_queue(state.ds.service.storage)
+    except ConfigurationError:
+        raise StoreUnavailable("this server's store has no job queue (reviews need "
+                               "PostgreSQL)") from None
+    [job_id] = await enqueue_reviews(queue, [job])
     return job_id
 
 

@@ -555,3 +555,15 @@ def test_web_ui_sign_in_sets_httponly_cookies_and_forms_need_the_csrf_value(
     assert posted.status_code == 303
     assert posted.headers["location"].startswith(
         "/ui/documents/document-")
+
+
+def test_a_store_without_a_job_queue_answers_503_to_a_review(tmp_path: Path) -> None:
+    for server in _server(f"sqlite:///{tmp_path / 'store.db'}"):
+        doc = server.upload(b"# A\n\nThe cap is set daily.\n", "a.md").json()["id"]
+        response = server.client.post(f"{API}/documents/{doc}/reviews",
+                                      headers=server.auth("review"), json={})
+        body = _problem(response, 503)
+        assert "sqlite" not in body["detail"].lower()
+        # everything else works on SQLite
+        assert server.client.get(f"{API}/documents/{doc}",
+                                 headers=server.auth("read")).status_code == 200
