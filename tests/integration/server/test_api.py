@@ -555,6 +555,15 @@ def test_web_ui_sign_in_sets_httponly_cookies_and_forms_need_the_csrf_value(
     assert posted.status_code == 303
     assert posted.headers["location"].startswith(
         "/ui/documents/document-")
+    hostile = client.post("/ui/documents",
+                          data={"csrf": csrf, "title": "<script>alert(1)</script>"},
+                          files={"file": ("b.md", b"# <img src=x onerror=alert(2)>\n\nText.\n")})
+    assert hostile.status_code == 200
+    assert "<script>alert(1)</script>" not in hostile.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile.text
+    listing = client.get("/ui/documents").text
+    assert "<script>alert" not in listing
+    assert "<img src=x" not in listing
 
 
 def test_a_store_without_a_job_queue_answers_503_to_a_review(tmp_path: Path) -> None:
