@@ -576,3 +576,20 @@ def test_a_store_without_a_job_queue_answers_503_to_a_review(tmp_path: Path) -> 
         # everything else works on SQLite
         assert server.client.get(f"{API}/documents/{doc}",
                                  headers=server.auth("read")).status_code == 200
+
+
+def test_a_new_upload_for_a_document_is_its_next_major_version(server: Server) -> None:
+    first = server.upload(b"# Rules\n\nThe cap is set daily.\n", "rules.md").json()
+    response = server.client.post(
+        f"{API}/documents", headers=server.auth("review"),
+        data={"document_id": first["id"], "title": "Rules"},
+        files={"file": ("rules.md", b"# Rules\n\nThe cap is 5% and set daily.\n",
+                        "text/markdown")},
+    )
+    assert response.status_code == 201, response.text
+    second = response.json()
+    assert second["id"] == first["id"]
+    assert second["versions"] == ["1.0", "2.0"]
+    retried = server.upload(b"# Other\n\nText.\n", "other.md", **{"Idempotency-Key": "up-1"})
+    again = server.upload(b"# Other\n\nText.\n", "other.md", **{"Idempotency-Key": "up-1"})
+    assert retried.json()["id"] == again.json()["id"]
