@@ -162,8 +162,14 @@ def serve_command(
         # uvicorn starts each process from an import string; settings travel by environment.
         import os
 
-        if state_of(ctx).store is not None:
+        cli = state_of(ctx)
+        if cli.store is not None:
             os.environ["DOCSENSE_STORE_URL"] = library.resolved_store_url()
+        if cli.actor is not None:
+            os.environ["DOCSENSE_ACTOR"] = library.actor
+        os.environ["DOCSENSE_LOG_FORMAT"] = library.log_format
+        for name, value in overrides.items():
+            os.environ[f"DOCSENSE_SERVER_{name.upper()}"] = str(value)
         err.print(f"serving on http://{settings.host}:{settings.port} with {workers} processes")
         uvicorn.run(
             "docsense.server._factory:app", factory=True, host=settings.host,
