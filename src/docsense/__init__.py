@@ -12,14 +12,18 @@ See :func:`open` (sync) and :func:`aopen` (async); both take a store URL (``memo
 
 from docsense._client import AsyncDocSense, AsyncFeedback, DocSense, Feedback, aopen, open
 from docsense._version import __version__
+from docsense.application.health import HealthReport, HealthStatus
 from docsense.config import Settings
 from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
 from docsense.errors import DocSenseError
 from docsense.views import (
+    ComparedFinding,
+    ComparisonView,
     DocumentSummary,
     DocumentView,
     FeedbackItemView,
     HistoryEntry,
+    RecordList,
     ReviewSummary,
     ReviewView,
 )
@@ -28,6 +32,8 @@ __all__ = [
     "AsyncDocSense",
     "AsyncFeedback",
     "Category",
+    "ComparedFinding",
+    "ComparisonView",
     "DocSense",
     "DocSenseError",
     "DocumentSummary",
@@ -36,8 +42,11 @@ __all__ = [
     "FeedbackItemView",
     "Finding",
     "FindingLocation",
+    "HealthReport",
+    "HealthStatus",
     "HistoryEntry",
     "Occurrence",
+    "RecordList",
     "ReviewSummary",
     "ReviewView",
     "Settings",

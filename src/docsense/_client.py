@@ -16,23 +16,31 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+import attrs
+
+from docsense import telemetry
 from docsense.adapters.convert import IngestLimits
 from docsense.adapters.storage import open_storage
+from docsense.application import store_ops
+from docsense.application.health import HealthReport, HealthThresholds, check_health
 from docsense.application.jobs import enqueue_reviews, job_queue, submit_provider_batch
 from docsense.application.projections import ProjectionStatus
 from docsense.application.recovery import recover
-from docsense.application.service import DocSenseService
+from docsense.application.service import DocSenseService, ReviewResult, pack_stream_id
 from docsense.config import Settings
+from docsense.domain.findings import Category, Severity
 from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument
-from docsense.policies import LoadedPack, load_pack
+from docsense.policies import LoadedPack, available_packs, load_pack
 from docsense.ports import BatchStatus, DeadLetter, Job, JobQueue, Reviewer, Storage
 from docsense.review.reviewers import ProviderOptions, ReviewerCache, resolve_reviewer
 from docsense.views import (
+    ComparisonView,
     DocumentSummary,
     DocumentView,
     FeedbackItemView,
     FindingSummary,
     HistoryEntry,
+    RecordList,
     ReviewSummary,
     ReviewView,
 )
@@ -42,6 +50,7 @@ __all__ = ["AsyncDocSense", "AsyncFeedback", "DocSense", "Feedback", "aopen", "o
 T = TypeVar("T")
 PackArg = Sequence[str | LoadedPack] | str | None
 Source = str | Path | bytes
+ReviewRef = str | ReviewView
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +136,40 @@ def _pack_names(packs: Sequence[str] | str | None) -> list[str] | None:
     if packs is None:
         return None
     return [packs] if isinstance(packs, str) else list(packs)
+
+
+_DECISION_VALUES = ["pending", "accepted", "rejected", "modified", "applied", "suppressed"]
+
+
+def _choice(name: str, value: str | None, valid: Sequence[str]) -> str | None:
+    """Return ``value`` as the valid choice it names (any case); raise listing the valid ones."""
+    if value is None:
+        return None
+    wanted = str(value).strip().casefold()
+    for choice in valid:
+        if choice.casefold() == wanted:
+            return choice
+    raise InvalidArgument(f"unknown {name} {value!r}: use one of {', '.join(valid)}")
+
+
+def _pack_filter(value: str | None) -> str | None:
+    """Return the stored id of the pack ``value`` names (its id, key or name, any case)."""
+    if value is None:
+        return None
+    if value.startswith("policypack-"):
+        return value
+    wanted = value.strip().casefold()
+    names = sorted(available_packs())
+    for key in names:
+        try:
+            pack = load_pack(key)
+        except DocSenseError:
+            continue
+        if wanted in (pack.key.casefold(), pack.name.casefold()):
+            return pack_stream_id(pack)
+    raise InvalidArgument(
+        f"unknown pack {value!r}: use a pack id (policypack-...) or one of {', '.join(names)}"
+    )
 
 
 class AsyncFeedback:
@@ -321,11 +364,28 @@ class AsyncDocSense:
             min_confidence=min_confidence,
             idempotency_key=idempotency_key,
         )
-        return ReviewView.of(result)
+        return await self._view_of(result)
+
+    async def _view_of(self, result: ReviewResult) -> ReviewView:
+        view = ReviewView.of(result)
+        if view.status != "completed":
+            return view
+        session = await self._service.feedback(view.id)
+        return attrs.evolve(view, decisions=FeedbackItemView.items_of(session))
 
     async def get_review(self, review_id: str) -> ReviewView:
-        """Fetch a stored review (with its report)."""
-        return ReviewView.of(await self._service.load_review(review_id))
+        """Fetch a stored review (with its report, suppressions and feedback decisions)."""
+        return await self._view_of(await self._service.load_review(review_id))
+
+    async def compare(self, review_a: ReviewRef, review_b: ReviewRef) -> ComparisonView:
+        """Compare two reviews (ids or views): findings resolved, persisting, new, suppressed.
+
+        Findings are matched by fingerprint; ``review_a`` is the earlier one. A finding of
+        ``review_b`` that carries over a rejection is ``suppressed``, not new.
+        """
+        a = review_a if isinstance(review_a, ReviewView) else await self.get_review(review_a)
+        b = review_b if isinstance(review_b, ReviewView) else await self.get_review(review_b)
+        return ComparisonView.between(a, b)
 
     def feedback(self, review_id: str) -> AsyncFeedback:
         """Return the feedback handle of a review: accept, reject, modify, items, apply."""
@@ -348,17 +408,17 @@ class AsyncDocSense:
         doc = await self._service.document(document_id)
         return DocumentView.of(doc, self._service.version_of(doc, version))
 
-    async def documents(self, *, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+    async def documents(self, *, limit: int = 50, offset: int = 0) -> RecordList[DocumentSummary]:
         """List documents, most recently updated first."""
         rows = await self._service.documents(limit=limit, offset=offset)
-        return [DocumentSummary.of(r) for r in rows]
+        return RecordList((DocumentSummary.of(r) for r in rows), title="Documents")
 
     async def reviews(
         self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
-    ) -> list[ReviewSummary]:
+    ) -> RecordList[ReviewSummary]:
         """List the reviews of a document (or all), newest first."""
         rows = await self._service.reviews(document_id, limit=limit, offset=offset)
-        return [ReviewSummary.of(r) for r in rows]
+        return RecordList((ReviewSummary.of(r) for r in rows), title="Reviews")
 
     async def findings(
         self,
@@ -371,19 +431,25 @@ class AsyncDocSense:
         decision: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[FindingSummary]:
-        """Search findings across documents, most severe first, with pagination."""
+    ) -> RecordList[FindingSummary]:
+        """Search findings across documents, most severe first, with pagination.
+
+        ``pack`` is a pack's stored id (``policypack-...``), key or name; ``severity``,
+        ``category`` and ``decision`` are matched case-insensitively. An unknown value
+        raises :class:`~docsense.errors.InvalidArgument` listing the valid ones (a filter
+        never silently matches nothing because of a typo).
+        """
         rows = await self._service.findings(
-            pack=pack,
+            pack=_pack_filter(pack),
             policy=policy,
-            category=category,
-            severity=severity,
+            category=_choice("category", category, [c.value for c in Category]),
+            severity=_choice("severity", severity, [s.value for s in Severity]),
             document_id=document_id,
-            decision=decision,
+            decision=_choice("decision", decision, _DECISION_VALUES),
             limit=limit,
             offset=offset,
         )
-        return [FindingSummary.of(r) for r in rows]
+        return RecordList((FindingSummary.of(r) for r in rows), title="Findings")
 
     async def projections_status(self) -> list[ProjectionStatus]:
         """Return where each read model stands (position, head, lag, dead letters)."""
@@ -392,6 +458,31 @@ class AsyncDocSense:
     async def rebuild_projection(self, name: str) -> ProjectionStatus:
         """Rebuild a read model from the events; readers see the old one until it is done."""
         return await self._service.projections.rebuild(name)
+
+    async def health(
+        self,
+        *,
+        max_lag_s: float = 60.0,
+        max_lag_events: int = 1000,
+        max_latency_s: float = 1.0,
+        max_job_wait_s: float = 300.0,
+        timeout_s: float = 10.0,
+    ) -> HealthReport:
+        """Check the store and return its health: ok, degraded or failing.
+
+        The report has reachability and latency, schema version, size, projection lag and
+        dead letters, worker leases and job backlog. Never raises for a store that is down:
+        the report is ``failing``. The thresholds say when a store that answers is
+        ``degraded`` (see :mod:`docsense.application.health`).
+        """
+        thresholds = HealthThresholds(
+            max_lag_s=max_lag_s, max_lag_events=max_lag_events,
+            max_latency_s=max_latency_s, max_job_wait_s=max_job_wait_s,
+        )
+        service = self._service
+        return await check_health(
+            service.storage, service.projections, thresholds, timeout_s=timeout_s
+        )
 
     async def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
         """Return the events a read model could not apply."""
@@ -405,9 +496,10 @@ class AsyncDocSense:
         """Forget a parked event without applying it."""
         await self._service.projections.discard_dead_letter(projection, event_id)
 
-    async def history(self, document_id: str) -> list[HistoryEntry]:
+    async def history(self, document_id: str) -> RecordList[HistoryEntry]:
         """Every event about a document, in order: actor, time, type and summary."""
-        return [HistoryEntry.of(r) for r in await self._service.history(document_id)]
+        rows = await self._service.history(document_id)
+        return RecordList((HistoryEntry.of(r) for r in rows), title=f"History of {document_id}")
 
     async def export(
         self,
@@ -491,12 +583,47 @@ class AsyncDocSense:
         """Return a queued review job (its status, attempts, result or error)."""
         return await self._jobs().get_job(job_id)
 
+    # --- store operations (see docsense.application.store_ops) --------------------------
+
+    async def verify(self, *, digest: bool = False) -> store_ops.VerifyReport:
+        """Recompute every stream's hash chain; report the first broken link, if any.
+
+        ``digest`` adds a SHA-256 of every stream's head, to record elsewhere.
+        """
+        return await store_ops.verify(self._service.storage, digest=digest)
+
+    async def dump(self, path: str | Path, *, blobs: bool = True) -> store_ops.DumpReport:
+        """Write every event (and stored file) to a new gzip JSON Lines file at ``path``."""
+        return await store_ops.dump(self._service.storage, path, blobs=blobs)
+
+    async def restore(self, path: str | Path) -> store_ops.RestoreReport:
+        """Load a dump into this store, which must hold no event; every hash is checked."""
+        return await store_ops.restore(self._service.storage, path)
+
+    async def backup(self, path: str | Path, *, check: bool = True) -> store_ops.BackupReport:
+        """Copy a SQLite store online (writers may run) to ``path``, then verify the copy."""
+        return await store_ops.backup(self._service.storage, path, check=check)
+
+    async def archive(
+        self, document_ids: Sequence[str], path: str | Path, *, remove: bool = False
+    ) -> store_ops.ArchiveReport:
+        """Archive documents' streams to ``path``; with ``remove``, take them out of the store.
+
+        The archival is recorded (``StreamsArchived``, by this client's actor) first.
+        """
+        return await store_ops.archive(self._service, document_ids, path, remove=remove)
+
+    async def restore_archive(self, path: str | Path) -> store_ops.RestoreReport:
+        """Put an archive's streams back in the store, every hash verified."""
+        return await store_ops.restore_archive(self._service, path)
+
     async def close(self) -> None:
         """Close the reviewers' SDK clients and the store. Idempotent."""
         try:
             if self._reviewers is not None:
                 await self._reviewers.aclose()
         finally:
+            telemetry.forget_store(self._service.storage.url)
             await self._service.storage.close()
 
 
@@ -646,8 +773,15 @@ class DocSense:
         )
 
     def get_review(self, review_id: str) -> ReviewView:
-        """Fetch a stored review (with its report)."""
+        """Fetch a stored review (with its report, suppressions and feedback decisions)."""
         return self._run(self._async.get_review(review_id))
+
+    def compare(self, review_a: ReviewRef, review_b: ReviewRef) -> ComparisonView:
+        """Compare two reviews (ids or views): findings resolved, persisting, new, suppressed.
+
+        See :meth:`AsyncDocSense.compare`.
+        """
+        return self._run(self._async.compare(review_a, review_b))
 
     def feedback(self, review_id: str) -> Feedback:
         """Return the feedback handle of a review: accept, reject, modify, items, apply."""
@@ -661,13 +795,13 @@ class DocSense:
         """Fetch a document at ``version`` (default: the latest)."""
         return self._run(self._async.document(document_id, version))
 
-    def documents(self, *, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+    def documents(self, *, limit: int = 50, offset: int = 0) -> RecordList[DocumentSummary]:
         """List documents, most recently updated first."""
         return self._run(self._async.documents(limit=limit, offset=offset))
 
     def reviews(
         self, document_id: str | None = None, *, limit: int = 50, offset: int = 0
-    ) -> list[ReviewSummary]:
+    ) -> RecordList[ReviewSummary]:
         """List the reviews of a document (or all), newest first."""
         return self._run(self._async.reviews(document_id, limit=limit, offset=offset))
 
@@ -682,8 +816,8 @@ class DocSense:
         decision: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> list[FindingSummary]:
-        """Search findings across documents, most severe first, with pagination."""
+    ) -> RecordList[FindingSummary]:
+        """Search findings across documents, most severe first (filters as the async twin's)."""
         return self._run(
             self._async.findings(
                 pack=pack,
@@ -705,6 +839,26 @@ class DocSense:
         """Rebuild a read model from the events; readers see the old one until it is done."""
         return self._run(self._async.rebuild_projection(name))
 
+    def health(
+        self,
+        *,
+        max_lag_s: float = 60.0,
+        max_lag_events: int = 1000,
+        max_latency_s: float = 1.0,
+        max_job_wait_s: float = 300.0,
+        timeout_s: float = 10.0,
+    ) -> HealthReport:
+        """Check the store and return a :class:`~docsense.application.health.HealthReport`.
+
+        Status ok, degraded or failing; see :meth:`AsyncDocSense.health`.
+        """
+        return self._run(
+            self._async.health(
+                max_lag_s=max_lag_s, max_lag_events=max_lag_events,
+                max_latency_s=max_latency_s, max_job_wait_s=max_job_wait_s, timeout_s=timeout_s,
+            )
+        )
+
     def dead_letters(self, projection: str | None = None) -> list[DeadLetter]:
         """Return the events a read model could not apply."""
         return self._run(self._async.dead_letters(projection))
@@ -717,7 +871,7 @@ class DocSense:
         """Forget a parked event without applying it."""
         self._run(self._async.discard_dead_letter(projection, event_id))
 
-    def history(self, document_id: str) -> list[HistoryEntry]:
+    def history(self, document_id: str) -> RecordList[HistoryEntry]:
         """Every event about a document, in order: actor, time, type and summary."""
         return self._run(self._async.history(document_id))
 
@@ -780,6 +934,38 @@ class DocSense:
     def job(self, job_id: str) -> Job | None:
         """Return a queued review job (its status, attempts, result or error)."""
         return self._run(self._async.job(job_id))
+
+    def verify(self, *, digest: bool = False) -> store_ops.VerifyReport:
+        """Recompute every stream's hash chain; report the first broken link, if any.
+
+        ``digest`` adds a SHA-256 of every stream's head, to record elsewhere.
+        """
+        return self._run(self._async.verify(digest=digest))
+
+    def dump(self, path: str | Path, *, blobs: bool = True) -> store_ops.DumpReport:
+        """Write every event (and stored file) to a new gzip JSON Lines file at ``path``."""
+        return self._run(self._async.dump(path, blobs=blobs))
+
+    def restore(self, path: str | Path) -> store_ops.RestoreReport:
+        """Load a dump into this store, which must hold no event; every hash is checked."""
+        return self._run(self._async.restore(path))
+
+    def backup(self, path: str | Path, *, check: bool = True) -> store_ops.BackupReport:
+        """Copy a SQLite store online (writers may run) to ``path``, then verify the copy."""
+        return self._run(self._async.backup(path, check=check))
+
+    def archive(
+        self, document_ids: Sequence[str], path: str | Path, *, remove: bool = False
+    ) -> store_ops.ArchiveReport:
+        """Archive documents' streams to ``path``; with ``remove``, take them out of the store.
+
+        The archival is recorded (``StreamsArchived``, by this client's actor) first.
+        """
+        return self._run(self._async.archive(document_ids, path, remove=remove))
+
+    def restore_archive(self, path: str | Path) -> store_ops.RestoreReport:
+        """Put an archive's streams back in the store, every hash verified."""
+        return self._run(self._async.restore_archive(path))
 
     def close(self) -> None:
         """Close the store and stop the background loop. Idempotent."""

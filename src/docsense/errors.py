@@ -39,6 +39,7 @@ __all__ = [
     "IngestTimeout",
     "InputFileNotFound",
     "InvalidArgument",
+    "InvalidDump",
     "InvalidFilename",
     "InvalidModelOutput",
     "InvalidTransition",
@@ -47,6 +48,7 @@ __all__ = [
     "MissingApiKey",
     "MissingDependency",
     "MissingUpcaster",
+    "NotSupportedByStore",
     "PermissionDenied",
     "PolicyPackError",
     "ProjectionConflict",
@@ -59,6 +61,7 @@ __all__ = [
     "ReviewerError",
     "StorageError",
     "StorageFull",
+    "StoreNotEmpty",
     "StoreUnavailable",
     "TooManyPages",
     "UnknownEventType",
@@ -340,6 +343,33 @@ class StorageFull(StorageError, OSError):
 
 class MigrationError(StorageError):
     """The database schema cannot be migrated to the version this library needs."""
+
+
+class NotSupportedByStore(StorageError):
+    """The store cannot do what was asked (e.g. an online backup of a PostgreSQL store)."""
+
+    def __init__(self, operation: str, store: str, hint: str = "") -> None:
+        self.operation = operation
+        self.store = store
+        super().__init__(
+            f"{operation} is not supported by the store {store}" + (f": {hint}" if hint else "")
+        )
+
+
+class StoreNotEmpty(StorageError):
+    """A restore was pointed at a store that already holds events."""
+
+    def __init__(self, store: str, events: int) -> None:
+        self.store = store
+        self.events = events
+        super().__init__(
+            f"the store {store} already holds {events} event(s): restore only into an empty "
+            "store (a new SQLite file, or a new PostgreSQL database or ?schema=)"
+        )
+
+
+class InvalidDump(InvalidArgument):
+    """A dump or archive file is not one, is truncated, or its contents fail their hashes."""
 
 
 class EventDecodingError(StorageError):

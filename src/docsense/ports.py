@@ -22,6 +22,8 @@ __all__ = [
     "BatchReviewer",
     "BatchStatus",
     "BlobStore",
+    "ChainedEvent",
+    "ChainedEventStore",
     "Checkpoint",
     "DeadLetter",
     "EventStore",
@@ -31,6 +33,7 @@ __all__ = [
     "NewEvent",
     "ProjectionCommit",
     "ProjectionStore",
+    "QueueStats",
     "RawFinding",
     "ReadModelChange",
     "RecordedEvent",
@@ -40,6 +43,7 @@ __all__ = [
     "Snapshot",
     "SnapshotStore",
     "Storage",
+    "StoreSize",
 ]
 
 JSONObject = Mapping[str, Any]
@@ -320,6 +324,62 @@ class Storage(EventStore, SnapshotStore, BlobStore, Protocol):
         ...
 
 
+@attrs.frozen
+class ChainedEvent:
+    """A stored event with ``hash``, its link in its stream's hash chain (tamper evidence).
+
+    ``hash`` is ``sha256(previous hash + digest of the event's canonical encoding)``, in
+    lower-case hex; see :mod:`docsense.adapters.storage._chain` for the exact encoding.
+    """
+
+    event: RecordedEvent
+    hash: str
+
+
+@runtime_checkable
+class ChainedEventStore(Protocol):
+    """What a store offers for verification, dump and restore, and archival.
+
+    The built-in adapters implement it (the memory store without :meth:`remove_streams`,
+    which raises :class:`~docsense.errors.NotSupportedByStore`). Operations a store does
+    not offer at all raise :class:`~docsense.errors.NotSupportedByStore` in
+    :mod:`docsense.application.store_ops`.
+    """
+
+    async def read_all_chained(self, after: int = 0, limit: int = 1000) -> list[ChainedEvent]:
+        """Return ``read_all(after, limit)`` with each event's stored hash."""
+        ...
+
+    async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
+        """Return every event of ``stream_id`` with its stored hash, in version order."""
+        ...
+
+    async def import_events(self, events: Sequence[ChainedEvent]) -> int:
+        """Store ``events`` (in the order given, one transaction) with their hashes as given.
+
+        Each event must continue its stream (the stream at ``stream_version - 1``); its
+        position is the store's next one, not ``event.position``. Returns how many were
+        stored. The caller checks the hashes (a restore recomputes every one first).
+        """
+        ...
+
+    async def remove_streams(self, stream_ids: Sequence[str]) -> int:
+        """Delete every event and snapshot of ``stream_ids``; return the events deleted.
+
+        The store's last event must not be among them (append the audit record first), so
+        that no global position is ever reused.
+        """
+        ...
+
+    async def event_count(self) -> int:
+        """Return the number of events stored."""
+        ...
+
+    async def list_blobs(self, after: str = "", limit: int = 100) -> list[str]:
+        """Return up to ``limit`` stored blob digests greater than ``after``, sorted."""
+        ...
+
+
 # --- review -----------------------------------------------------------------------------------
 # Appended for the review engine (issue 4). Reviewers return *raw* findings: a quote and what
 # they claim about it. The shared finding pipeline (docsense.review) grounds each quote in the
@@ -512,3 +572,40 @@ class JobQueue(Protocol):
     async def batch_status(self, batch_id: str) -> BatchStatus:
         """Return counts of a batch's jobs by status."""
         ...
+
+
+# --- health ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class StoreSize:
+    """How big a store is: its events, and its database's size in bytes (None: unknown).
+
+    The built-in adapters offer it as ``async store_size()`` (optional for other adapters).
+    """
+
+    events: int
+    bytes: int | None = None
+
+
+@attrs.frozen
+class QueueStats:
+    """The state of a job queue as a whole, for health checks.
+
+    Job queues that offer it implement ``async stats()`` (the built-in ones do).
+    """
+
+    queued: int
+    """Jobs waiting and due now."""
+    scheduled: int
+    """Jobs waiting for a retry time still to come (a provider batch's next poll...)."""
+    running: int
+    """Jobs leased to a worker whose lease is still valid."""
+    expired: int
+    """Jobs whose worker's lease ran out (the worker died or stalled; another will claim)."""
+    failed: int
+    done: int
+    oldest_wait_s: float
+    """How long the oldest due job has been waiting, in seconds (0 if none)."""
+    lease_owners: tuple[str, ...] = ()
+    """The workers holding valid leases now."""

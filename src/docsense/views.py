@@ -1,23 +1,31 @@
-"""Frozen, typed views returned by the facade; each renders itself in Jupyter.
+r"""Frozen, typed views returned by the facade; each renders itself in Jupyter.
 
 Views are snapshots: they never change and hold no connection. Fetch a fresh one from the
 facade to see later changes.
+
+In a notebook every view shows itself: ``repr()`` is one line (id, title, counts) and
+``_repr_html_`` a table sorted by severity, with policy, section and quote columns; long
+content folds into ``<details>``. Lists (``documents()``, ``history()``, ...) are
+:class:`RecordList`\ s and tables come out as plain dicts (``to_records()``) or pandas
+DataFrames (``to_dataframe()``, with the ``pandas`` extra).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+import importlib
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsIndex, TypeVar, overload
 
 import attrs
 
-from docsense.domain.documents import Document, DocumentVersion
+from docsense.domain.documents import Document, DocumentVersion, OpenQuestion
 from docsense.domain.feedback import FeedbackSession
-from docsense.domain.findings import Finding, Occurrence
+from docsense.domain.findings import Finding, Occurrence, Severity
 from docsense.domain.ir import Section, SemanticIR
-from docsense.domain.review import PolicyOutcome, PolicyStatus, Usage
+from docsense.domain.review import PolicyOutcome, PolicyStatus, Suppression, Usage, score_text
+from docsense.errors import InvalidArgument
 
 if TYPE_CHECKING:
     from docsense.application.service import ReviewResult
@@ -26,25 +34,199 @@ if TYPE_CHECKING:
     from docsense.review.report import ReviewReport
 
 __all__ = [
+    "ComparedFinding",
+    "ComparisonView",
     "DocumentSummary",
     "DocumentView",
     "FeedbackItemView",
     "FindingSummary",
     "HistoryEntry",
+    "RecordList",
     "ReviewSummary",
     "ReviewView",
+    "finding_records",
+    "findings_html",
 ]
 
+T = TypeVar("T")
 
-def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
+#: Quotes and texts longer than this fold into a ``<details>`` in HTML views.
+_FOLD = 120
+
+
+def _cell(value: object) -> str:
+    """One HTML cell's content: escaped, long text folded into ``<details>``."""
+    text = "" if value is None else str(value)
+    if len(text) <= _FOLD:
+        return html.escape(text)
+    return (
+        f"<details><summary>{html.escape(text[:_FOLD])}…</summary>"
+        f"{html.escape(text)}</details>"
+    )
+
+
+def _html_table(rows: Iterable[Sequence[object]], header: Sequence[str]) -> str:
+    """Return a table whose long cells fold (``<details>``); every row is kept."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if c is None else str(c))}</td>" for c in row)
-        + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fold(summary: str, content: str, *, open_: bool) -> str:
+    return (
+        f"<details{' open' if open_ else ''}><summary>{html.escape(summary)}</summary>"
+        f"{content}</details>"
+    )
+
+
+def _plain(value: object) -> object:
+    """Return a record's value as plain data (enums by value, tuples as lists)."""
+    if isinstance(value, Severity | PolicyStatus) or hasattr(value, "value"):
+        return getattr(value, "value", value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _dataframe(records: Sequence[Mapping[str, Any]], columns: Sequence[str] = ()) -> Any:
+    try:
+        pd = importlib.import_module("pandas")
+    except ImportError:  # pragma: no cover - the test extra installs pandas
+        raise InvalidArgument(
+            "to_dataframe() needs pandas: pip install 'docsense[pandas]' "
+            "(to_records() gives the same rows as plain dicts)"
+        ) from None
+    return pd.DataFrame.from_records(list(records), columns=list(columns) or None)
+
+
+class RecordList(list[T]):
+    """A list of views that also renders as a table and exports its rows.
+
+    ``to_records()`` returns plain dicts (one per item, the view's fields);
+    ``to_dataframe()`` a pandas DataFrame of them (needs the ``pandas`` extra).
+    """
+
+    def __init__(self, items: Iterable[T] = (), *, title: str = "") -> None:
+        super().__init__(items)
+        self.title = title
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> RecordList[T]: ...
+    def __getitem__(self, index: SupportsIndex | slice) -> T | RecordList[T]:
+        """Return an item, or a slice as a RecordList."""
+        if isinstance(index, slice):
+            return RecordList(super().__getitem__(index), title=self.title)
+        return super().__getitem__(index)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return one plain dict per item."""
+        return [_record_of(item) for item in self]
+
+    def to_dataframe(self) -> Any:
+        """Return the records as a pandas DataFrame (``pip install 'docsense[pandas]'``)."""
+        first: Any = type(self[0]) if self else None
+        columns = [a.name for a in attrs.fields(first)] if attrs.has(first) else []
+        return _dataframe(self.to_records(), columns)
+
+    def _repr_html_(self) -> str:
+        records = self.to_records()
+        title = html.escape(self.title or "items")
+        if not records:
+            return f"<div><b>{title}</b>: none</div>"
+        header = list(records[0])
+        rows = [[r.get(h) for h in header] for r in records]
+        return f"<div><b>{title}</b> ({len(records)}){_html_table(rows, header)}</div>"
+
+
+def _record_of(item: object) -> dict[str, Any]:
+    to_record = getattr(item, "to_record", None)
+    if callable(to_record):
+        record: dict[str, Any] = to_record()
+        return record
+    kind: Any = type(item)
+    if attrs.has(kind):
+        return {a.name: _plain(getattr(item, a.name)) for a in attrs.fields(kind)}
+    if isinstance(item, Mapping):
+        return dict(item)
+    return {"value": item}
+
+
+def _section(f: Finding) -> str:
+    return " > ".join(f.location.path) if f.location is not None else "(absent)"
+
+
+def finding_records(
+    findings: Iterable[Finding], suppressed: Iterable[Suppression] = ()
+) -> list[dict[str, Any]]:
+    """Return one plain dict per finding: severity, policy, section, title, quote, ...
+
+    ``status`` is ``suppressed`` for findings that carry over an earlier rejection (with
+    its ``reason``), else ``open``.
+    """
+    by_id = {s.finding_id: s for s in suppressed}
+    out = []
+    for f in findings:
+        s = by_id.get(f.id)
+        out.append({
+            "id": f.id,
+            "fingerprint": f.fingerprint,
+            "severity": f.severity.value,
+            "policy_id": f.policy_id,
+            "category": f.category.value,
+            "title": f.title,
+            "section": _section(f),
+            "quote": f.quote,
+            "places": len(f.occurrences),
+            "confidence": f.confidence,
+            "source": f.source,
+            "check": f.check,
+            "subject": f.subject,
+            "replacement": f.replacement,
+            "suggested_fix": f.suggested_fix,
+            "status": "open" if s is None else "suppressed",
+            "suppression_reason": None if s is None else s.reason,
+        })
+    return out
+
+
+def findings_html(
+    findings: Iterable[Finding], suppressed: Iterable[Suppression] = (), *, title: str = ""
+) -> str:
+    """Return an HTML table of findings, most severe first: severity, policy, section, quote, ...
+
+    Long quotes and descriptions fold into ``<details>``; every finding is listed.
+    """
+    by_id = {s.finding_id for s in suppressed}
+    ordered = sorted(findings, key=lambda f: f.sort_key)
+    rows = [
+        (
+            f.severity.value + (" (suppressed)" if f.id in by_id else ""),
+            f.policy_id,
+            _section(f),
+            f.title,
+            len(f.occurrences),
+            f.quote,
+            f.description,
+        )
+        for f in ordered
+    ]
+    head = f"<b>{html.escape(title)}</b> ({len(rows)})" if title else ""
+    table = _html_table(
+        rows, ["severity", "policy", "section", "title", "places", "quote", "description"]
+    )
+    return f"<div>{head}{table}</div>"
+
+
+def _counts(findings: Sequence[Finding]) -> str:
+    by = {sev: 0 for sev in Severity.most_severe_first()}
+    for f in findings:
+        by[f.severity] += 1
+    parts = [f"{n} {sev.value}" for sev, n in by.items() if n]
+    return f"{len(findings)} findings" + (f" ({', '.join(parts)})" if parts else "")
 
 
 @attrs.frozen
@@ -66,6 +248,8 @@ class DocumentView:
     """The unified diff against the version this one was revised from (revisions only)."""
     created_at: datetime
     updated_at: datetime
+    open_questions: tuple[OpenQuestion, ...] = ()
+    """The ``[[specify: ...]]`` placeholders accepted suggestions left: values still owed."""
 
     @classmethod
     def of(cls, doc: Document, version: DocumentVersion | None = None) -> DocumentView:
@@ -87,14 +271,46 @@ class DocumentView:
             diff=v.diff or None,
             created_at=state.created_at,
             updated_at=state.updated_at,
+            open_questions=v.open_questions,
         )
 
+    def __repr__(self) -> str:
+        return (
+            f"<DocumentView {self.id} {self.title!r} version {self.version} ({self.status}): "
+            f"{len(self.sections)} sections, {len(self.markdown)} characters, "
+            f"{len(self.open_questions)} open questions>"
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """Return the document as one plain dict (no Markdown or IR)."""
+        return {
+            "id": self.id, "title": self.title, "version": self.version,
+            "versions": list(self.versions), "status": self.status,
+            "filename": self.filename, "sections": len(self.sections),
+            "characters": len(self.markdown), "open_questions": len(self.open_questions),
+            "created_at": self.created_at, "updated_at": self.updated_at,
+        }
+
     def _repr_html_(self) -> str:
-        rows = [(s.id, "  " * (s.level - 1) + s.heading, s.page) for s in self.sections[:50]]
+        rows = [
+            (s.id, "\u00a0\u00a0" * (s.level - 1) + s.heading, s.page) for s in self.sections
+        ]
+        sections = _fold(
+            f"{len(rows)} sections", _html_table(rows, ["section", "heading", "page"]),
+            open_=len(rows) <= 50,
+        )
+        questions = ""
+        if self.open_questions:
+            qrows = [(" > ".join(q.path), q.question) for q in self.open_questions]
+            questions = _fold(
+                f"{len(qrows)} open questions", _html_table(qrows, ["section", "question"]),
+                open_=True,
+            )
         return (
             f"<div><b>{html.escape(self.title)}</b> &middot; version {html.escape(self.version)}"
+            f" of {', '.join(html.escape(v) for v in self.versions)}"
             f" &middot; {html.escape(self.status)} &middot; <code>{html.escape(self.id)}</code>"
-            f"{_table(rows, ['section', 'heading', 'page'])}</div>"
+            f"{sections}{questions}</div>"
         )
 
 
@@ -126,6 +342,68 @@ class ReviewView:
         default=attrs.Factory(lambda self: self.findings, takes_self=True)
     )
     outcome: ReviewOutcome | None = attrs.field(default=None, repr=False, eq=False)
+    suppressed: tuple[Suppression, ...] = ()
+    """Findings that carry over a rejection made in an earlier review (not new work)."""
+    decisions: tuple[FeedbackItemView, ...] = ()
+    """The feedback items with their decisions when the view was fetched."""
+
+    @property
+    def open_findings(self) -> tuple[Finding, ...]:
+        """The findings (at or above the threshold) that are not suppressed."""
+        done = {s.finding_id for s in self.suppressed}
+        return tuple(f for f in self.findings if f.id not in done)
+
+    @property
+    def score_text(self) -> str:
+        """The score as every report shows it (``"59.1 / 100"``, or ``"none"``)."""
+        return score_text(self.score)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReviewView {self.id} of {self.document_id} {self.document_version} "
+            f"({self.status}): score {self.score_text}, {_counts(self.findings)}, "
+            f"{len(self.suppressed)} suppressed, {self.below_threshold} below threshold>"
+        )
+
+    def to_records(self, kind: str = "findings") -> list[dict[str, Any]]:
+        """Return the review as plain dicts, one per row.
+
+        ``kind`` is ``findings`` (one row per finding at or above the threshold),
+        ``occurrences`` (one per place of each finding) or ``decisions`` (one per feedback
+        item, with its decision when the view was fetched).
+        """
+        if kind == "findings":
+            rows = finding_records(self.findings, self.suppressed)
+        elif kind == "occurrences":
+            rows = [
+                {
+                    "finding_id": f.id, "fingerprint": f.fingerprint, "n": n,
+                    "severity": f.severity.value, "policy_id": f.policy_id,
+                    "section": " > ".join(o.location.path), "start": o.location.start,
+                    "end": o.location.end, "page": o.location.page, "quote": o.quote,
+                    "replacement": o.replacement,
+                }
+                for f in self.findings
+                for n, o in enumerate(f.occurrences, 1)
+            ]
+        elif kind == "decisions":
+            rows = [
+                {
+                    "finding_id": d.finding_id, "decision": d.decision, "reason": d.reason,
+                    "text": d.text, "quote": d.quote, "replacement": d.replacement,
+                    "places": d.places,
+                }
+                for d in self.decisions
+            ]
+        else:
+            raise InvalidArgument(
+                f"unknown record kind {kind!r}: use findings, occurrences or decisions"
+            )
+        return [{"review_id": self.id, **r} for r in rows]
+
+    def to_dataframe(self, kind: str = "findings") -> Any:
+        """Return :meth:`to_records` as a pandas DataFrame (``pip install 'docsense[pandas]'``)."""
+        return _dataframe(self.to_records(kind))
 
     @property
     def below_threshold(self) -> int:
@@ -162,6 +440,7 @@ class ReviewView:
             markdown=outcome.document.markdown if outcome is not None else "",
             packs=result.packs,
             outcome=outcome,
+            suppressed=state.suppressed,
         )
 
     @property
@@ -224,23 +503,25 @@ class ReviewView:
         return self.render("sarif", include_all=include_all, min_confidence=min_confidence)
 
     def _repr_html_(self) -> str:
-        rows = [
-            (f.severity, f.category, f.title, len(f.occurrences),
-             f.quote if len(f.quote) <= 80 else f.quote[:80] + "…")
-            for f in self.findings
-        ]
-        score = "n/a" if self.score is None else f"{self.score:.2f}"
         hidden = (
             f" ({self.below_threshold} below the confidence threshold "
             f"{self.min_confidence:.2f} not shown)"
             if self.below_threshold
             else ""
         )
+        policies = _html_table(
+            [(p.policy_id, p.status.value, p.reason.value if p.reason else "", p.detail)
+             for p in self.policies],
+            ["policy", "status", "reason", "detail"],
+        )
         return (
-            f"<div><b>Review</b> <code>{html.escape(self.id)}</code> &middot; score "
-            f"{score} &middot; {len(self.findings)} findings at {self.places} places{hidden}"
-            f" &middot; {html.escape(self.reviewer)}"
-            f"{_table(rows, ['severity', 'category', 'title', 'places', 'first quote'])}</div>"
+            f"<div><b>Review</b> <code>{html.escape(self.id)}</code> of "
+            f"<code>{html.escape(self.document_id)}</code> {html.escape(self.document_version)}"
+            f" &middot; score {html.escape(self.score_text)} &middot; "
+            f"{html.escape(_counts(self.findings))} at {self.places} places{hidden}"
+            f" &middot; {len(self.suppressed)} suppressed &middot; {html.escape(self.reviewer)}"
+            f"{findings_html(self.findings, self.suppressed)}"
+            f"{_fold(f'{len(self.policies)} policies', policies, open_=False)}</div>"
         )
 
 
@@ -395,6 +676,11 @@ class FindingSummary:
     pack: str | None
     places: int = 1
     below_threshold: bool = False
+    fingerprint: str = ""
+    """What the finding is about (see :attr:`docsense.domain.findings.Finding.fingerprint`)."""
+    section_id: str | None = None
+    reason: str | None = None
+    """Why it was rejected or suppressed (None otherwise)."""
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> FindingSummary:
@@ -412,4 +698,202 @@ class FindingSummary:
             pack=row.get("pack"),
             places=int(row.get("places", 1)),
             below_threshold=bool(row.get("below_threshold", False)),
+            fingerprint=row.get("fingerprint") or "",
+            section_id=row.get("section_id"),
+            reason=row.get("reason"),
         )
+
+
+@attrs.frozen
+class ComparedFinding:
+    """One finding in a comparison of two reviews, matched by fingerprint.
+
+    ``status`` is ``resolved`` (only in the earlier review), ``persisting`` (in both),
+    ``new`` (only in the later one) or ``suppressed`` (in the later one, carrying over a
+    rejection: not new work). ``before``/``after`` are the finding in each review.
+    """
+
+    fingerprint: str
+    status: str
+    before: Finding | None
+    after: Finding | None
+    suppression: Suppression | None = None
+
+    @property
+    def finding(self) -> Finding:
+        """The finding as the later review has it (the earlier one's if resolved)."""
+        found = self.after or self.before
+        assert found is not None
+        return found
+
+    def to_record(self) -> dict[str, Any]:
+        """Return the comparison row as a plain dict."""
+        f = self.finding
+        return {
+            "status": self.status,
+            "fingerprint": self.fingerprint,
+            "severity": f.severity.value,
+            "policy_id": f.policy_id,
+            "title": f.title,
+            "section": _section(f),
+            "quote": f.quote,
+            "places_before": len(self.before.occurrences) if self.before else 0,
+            "places_after": len(self.after.occurrences) if self.after else 0,
+            "id_before": self.before.id if self.before else None,
+            "id_after": self.after.id if self.after else None,
+            "suppression_reason": self.suppression.reason if self.suppression else None,
+            "rejected_by": self.suppression.rejected_by if self.suppression else None,
+        }
+
+
+_STATUSES = ("new", "persisting", "suppressed", "resolved")
+
+
+@attrs.frozen
+class ComparisonView:
+    """What changed between two reviews: findings resolved, persisting, new and suppressed.
+
+    Findings are matched by fingerprint (what they are about), so edits elsewhere, places
+    added or removed and a re-ingest do not make a finding look new. Built by
+    ``ds.compare(earlier, later)``.
+    """
+
+    base_review_id: str
+    review_id: str
+    document_id: str
+    base_version: str
+    version: str
+    base_score: float | None
+    score: float | None
+    resolved: tuple[ComparedFinding, ...]
+    persisting: tuple[ComparedFinding, ...]
+    new: tuple[ComparedFinding, ...]
+    suppressed: tuple[ComparedFinding, ...]
+
+    @classmethod
+    def between(cls, before: ReviewView, after: ReviewView) -> ComparisonView:
+        """Compare ``before`` with ``after`` (findings at or above each one's threshold)."""
+        old = {f.fingerprint: f for f in before.findings}
+        new = {f.fingerprint: f for f in after.findings}
+        held = {s.finding_id: s for s in after.suppressed}
+
+        def row(fp: str) -> ComparedFinding:
+            b, a = old.get(fp), new.get(fp)
+            s = held.get(a.id) if a is not None else None
+            status = (
+                "resolved" if a is None
+                else "suppressed" if s is not None
+                else "persisting" if b is not None
+                else "new"
+            )
+            return ComparedFinding(fp, status, b, a, s)
+
+        rows = [row(fp) for fp in [*new, *(fp for fp in old if fp not in new)]]
+        rows.sort(key=lambda r: r.finding.sort_key)
+
+        def pick(status: str) -> tuple[ComparedFinding, ...]:
+            return tuple(r for r in rows if r.status == status)
+
+        return cls(
+            base_review_id=before.id,
+            review_id=after.id,
+            document_id=after.document_id,
+            base_version=before.document_version,
+            version=after.document_version,
+            base_score=before.score,
+            score=after.score,
+            resolved=pick("resolved"),
+            persisting=pick("persisting"),
+            new=pick("new"),
+            suppressed=pick("suppressed"),
+        )
+
+    @property
+    def rows(self) -> tuple[ComparedFinding, ...]:
+        """Every compared finding: new, persisting, suppressed, then resolved."""
+        return (*self.new, *self.persisting, *self.suppressed, *self.resolved)
+
+    def counts(self) -> dict[str, int]:
+        """How many findings have each status."""
+        return {s: len(getattr(self, s)) for s in _STATUSES}
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        return (
+            f"<ComparisonView {self.base_review_id} ({self.base_version}) -> {self.review_id} "
+            f"({self.version}): {c['resolved']} resolved, {c['persisting']} persisting, "
+            f"{c['new']} new, {c['suppressed']} suppressed>"
+        )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return one plain dict per compared finding (``status`` says which list)."""
+        return [r.to_record() for r in self.rows]
+
+    def to_dataframe(self) -> Any:
+        """Return :meth:`to_records` as a pandas DataFrame (``pip install 'docsense[pandas]'``)."""
+        return _dataframe(self.to_records())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as JSON-ready data."""
+        return {
+            "base_review_id": self.base_review_id,
+            "review_id": self.review_id,
+            "document_id": self.document_id,
+            "base_version": self.base_version,
+            "version": self.version,
+            "base_score": self.base_score,
+            "score": self.score,
+            "counts": self.counts(),
+            **{s: [r.to_record() for r in getattr(self, s)] for s in _STATUSES},
+        }
+
+    def _heading(self) -> str:
+        return (
+            f"Comparison of review {self.base_review_id} (version {self.base_version}, score "
+            f"{score_text(self.base_score)}) with {self.review_id} (version {self.version}, "
+            f"score {score_text(self.score)})"
+        )
+
+    def to_markdown(self) -> str:
+        """Return the comparison as Markdown: a summary line and one table per status."""
+        c = self.counts()
+        lines = [
+            f"**{self._heading()}**",
+            "",
+            f"{c['resolved']} resolved, {c['persisting']} persisting, {c['new']} new, "
+            f"{c['suppressed']} suppressed.",
+        ]
+        for status in _STATUSES:
+            group = getattr(self, status)
+            if not group:
+                continue
+            lines += ["", f"### {status.capitalize()} ({len(group)})", "",
+                      "| severity | policy | section | title | quote |", "|---|---|---|---|---|"]
+            for r in group:
+                f = r.finding
+                cells = [f.severity.value, f.policy_id, _section(f), f.title,
+                         " ".join(f.quote.split())[:_FOLD]]
+                lines.append("| " + " | ".join(_md_cell(x) for x in cells) + " |")
+        return "\n".join(lines) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        parts = [f"<div><b>{html.escape(self._heading())}</b>"]
+        for status in _STATUSES:
+            group = getattr(self, status)
+            rows = [
+                (r.finding.severity.value, r.finding.policy_id, _section(r.finding),
+                 r.finding.title, r.finding.quote,
+                 r.suppression.reason if r.suppression else "")
+                for r in group
+            ]
+            table = _html_table(rows, ["severity", "policy", "section", "title", "quote", "why"])
+            parts.append(_fold(f"{status} ({len(rows)})", table, open_=status != "resolved"))
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")

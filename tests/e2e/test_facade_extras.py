@@ -8,6 +8,7 @@ import logging
 import pytest
 
 import docsense
+from docsense.errors import InvalidArgument
 from docsense.logs import CorrelationIdFilter, JsonFormatter
 
 TEXT = (
@@ -33,7 +34,20 @@ def test_findings_search_filters_and_paginates_across_documents() -> None:
         page_two = ds.findings(limit=1, offset=1)
         assert page_one != page_two
         assert len(page_one) == len(page_two) == 1
-        assert ds.findings(pack="no-such-pack") == []
+        # A filter never silently matches nothing: unknown values are errors listing the
+        # valid ones; packs go by id, key or name and severities by any case.
+        with pytest.raises(InvalidArgument, match="self-containment"):
+            ds.findings(pack="no-such-pack")
+        with pytest.raises(InvalidArgument, match="critical, high, medium, low, info"):
+            ds.findings(severity="urgent")
+        by_key = ds.findings(pack="self-containment", limit=1000)
+        assert by_key
+        assert {f.pack for f in by_key} == {everything[0].pack}
+        assert ds.findings(pack=str(everything[0].pack), limit=1000) == by_key
+        assert ds.findings(pack="Self-Containment", limit=1000) == by_key
+        high = ds.findings(severity="High", limit=1000)
+        assert high
+        assert all(f.severity == "high" for f in high)
 
 
 def test_review_view_renders_every_report_format() -> None:

@@ -17,7 +17,7 @@ import pytest
 
 import docsense
 from docsense.domain.feedback import TextEdit, apply_edits
-from docsense.errors import ConfigurationError, InvalidTransition
+from docsense.errors import ConfigurationError
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "seed-docs"
 SEED = CORPUS / "doc_03_undefined_parameters.docx"
@@ -167,16 +167,13 @@ def test_accepting_a_suggestion_without_replacement_says_to_modify_or_reject() -
         assert "[[specify:" in revised.markdown
 
         second = ds.review(doc.id)
-        [pending] = [f for f in second.findings if f.quote.startswith("[[specify:")]
-        assert pending.replacement is None  # docsense never invents the value
-        assert pending.title == "Placeholder awaiting a value"
+        # The value owed is an open question of the version, not a finding that shadows others.
+        assert not any("[[specify:" in f.quote for f in second.findings)
         assert not any(f.quote == suggestion.quote for f in second.findings)
-        [item] = [i for i in ds.feedback(second.id).items() if i.finding_id == pending.id]
-        assert not item.can_accept
-        with pytest.raises(InvalidTransition, match=r"modify it .* or reject it"):
-            ds.feedback(second.id).accept(pending.id)
-        ds.feedback(second.id).modify(pending.id, text="15% annualised")
-        assert "15% annualised" in ds.apply_feedback(second.id).markdown
+        [question] = revised.open_questions
+        assert question.text in revised.markdown
+        assert question.path == ("Method", "Selection")
+        assert ds.document(doc.id).open_questions == revised.open_questions
 
 
 def test_open_with_invalid_settings_lists_every_bad_field() -> None:

@@ -2,8 +2,9 @@
 
 Every seed document is converted to Markdown, exported to DOCX and to PDF with docsense's
 exporters, converted back, and reviewed in each form with the default pack and the rules
-reviewer. The groups (policy, check, subject) and their number of places must agree: the
-review depends on what a document says, not on the format it arrives in.
+reviewer. The groups (policy, check, subject, fingerprint) and their number of places must
+agree: the review depends on what a document says, not on the format it arrives in, and a
+finding keeps its fingerprint across formats (issue 16).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from docsense.review.reviewers import resolve_reviewer
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seed-docs"
 DOCS = sorted(SEED.glob("doc_*.docx")) if SEED.is_dir() else []
 
-Groups = list[tuple[str, str, str, int]]
+Groups = list[tuple[str, str, str, str, int]]
 
 
 def _groups(data: bytes, filename: str) -> Groups:
@@ -35,7 +36,8 @@ def _groups(data: bytes, filename: str) -> Groups:
                    min_confidence=0.0)
     )
     return sorted(
-        (f.policy_id, f.check or "", f.subject, len(f.occurrences)) for f in outcome.all_findings
+        (f.policy_id, f.check or "", f.subject, f.fingerprint, len(f.occurrences))
+        for f in outcome.all_findings
     )
 
 

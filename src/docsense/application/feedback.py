@@ -122,13 +122,18 @@ class FeedbackCommands:
                 "give feedback on",
                 "only a completed review has suggestions",
             )
-        return FeedbackSession.open(
+        session = FeedbackSession.open(
             ctx,
             review_id=review_id,
             document_id=state.document_id,
             document_version=state.document_version,
             findings=state.findings,
         )
+        # A finding that carries over an earlier rejection starts rejected, for that reason.
+        for carried in state.suppressed:
+            if session.state.item(carried.finding_id) is not None:
+                session.reject(ctx, carried.finding_id, reason=carried.reason)
+        return session
 
     async def session(self, review_id: str, ctx: CommandContext) -> FeedbackSession:
         """Return the review's session with any apply left under way finished first."""

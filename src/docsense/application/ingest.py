@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 
 import attrs
 
+from docsense import telemetry
 from docsense.adapters.convert import ConvertedDocument, IngestLimits, convert_document
 from docsense.application.idempotency import derived_id, find_keyed, keyed_stream_id
 from docsense.application.ids import new_id
@@ -90,6 +91,28 @@ class IngestCommands:
 
         The request's idempotency key is ``ctx.metadata.idempotency_key``.
         """
+        with telemetry.span("docsense.ingest", {"docsense.filename": filename}) as traced:
+            doc, outcome = await self._ingest(
+                data, filename, ctx, title=title, document_id=document_id,
+                declared_mime=declared_mime, force_new=force_new,
+            )
+            traced.set_attribute("docsense.document.id", doc.id)
+            traced.set_attribute("docsense.ingest.outcome", outcome)
+        telemetry.count_ingest(outcome)
+        return doc
+
+    async def _ingest(
+        self,
+        data: bytes,
+        filename: str,
+        ctx: CommandContext,
+        *,
+        title: str | None,
+        document_id: str | None,
+        declared_mime: str | None,
+        force_new: bool,
+    ) -> tuple[Document, str]:
+        """Ingest; return the document and the outcome (see :func:`telemetry.count_ingest`)."""
         key = ctx.metadata.idempotency_key
         sha256 = await asyncio.to_thread(_sha256, data)
         if document_id is None:
@@ -98,13 +121,18 @@ class IngestCommands:
             earlier = await self._keyed_version(document_id, sha256, key)
         if earlier is not None:
             logger.info("%s: the same file as %s; not ingested again", filename, earlier.id)
-            return earlier
-        converted = await asyncio.to_thread(
-            convert_document, data, filename, declared_mime=declared_mime, limits=self._limits
-        )
-        ir = await asyncio.to_thread(
-            extract_ir, converted.markdown, converted.sections, converted.anchors
-        )
+            return earlier, "already_stored"
+        with telemetry.span("docsense.convert") as traced:
+            converted = await asyncio.to_thread(
+                convert_document, data, filename, declared_mime=declared_mime,
+                limits=self._limits,
+            )
+            traced.set_attribute("docsense.media_type", converted.media_type.value)
+            traced.set_attribute("docsense.pages", converted.pages or 0)
+        with telemetry.span("docsense.extract_ir"):
+            ir = await asyncio.to_thread(
+                extract_ir, converted.markdown, converted.sections, converted.anchors
+            )
         await self._storage.put_blob(data)
         upload = _Upload(converted, ir, sha256, len(data))
         if document_id is None:
@@ -114,7 +142,7 @@ class IngestCommands:
         logger.info(
             "ingested %s as %s version %s", converted.filename, doc.id, doc.state.current.label
         )
-        return doc
+        return doc, "new_document" if document_id is None else "new_version"
 
     async def _upload(
         self,

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from docsense import telemetry
 from docsense.application.service import DocSenseService
 from docsense.application.waiting import wait_or_stop
 from docsense.errors import (
@@ -219,11 +220,20 @@ class ReviewJobWorker:
             await self._queue.fail(job.id, self.worker_id, f"unknown job kind {job.kind!r}",
                                    retry_after=self._retry_after)
             return True
+        with telemetry.span("docsense.job", {
+            "docsense.job.id": job.id, "docsense.job.kind": job.kind,
+            "docsense.job.attempt": job.attempts, "docsense.worker": self.worker_id,
+        }) as traced:
+            traced.set_attribute("docsense.job.outcome", await self._run_job(job))
+        return True
+
+    async def _run_job(self, job: Job) -> str:
+        """Run a claimed job; return its outcome (``done``, ``failed``, ``lost``, ``batch``)."""
         keeper = asyncio.create_task(self._keep_lease(job.id))
         try:
             if job.kind == PROVIDER_BATCH_JOB:
                 await self._provider_batch(job)
-                return True
+                return "batch"
             payload = job.payload
             result = await self._service.review(
                 str(payload["document_id"]),
@@ -238,6 +248,7 @@ class ReviewJobWorker:
         except (DocSenseError, KeyError, TypeError) as exc:
             logger.warning("job %s attempt %d failed: %s", job.id, job.attempts, exc)
             await self._queue.fail(job.id, self.worker_id, str(exc), retry_after=self._retry_after)
+            return "failed"
         else:
             state = result.review.state
             done = await self._queue.complete(
@@ -245,10 +256,10 @@ class ReviewJobWorker:
             )
             if not done:
                 logger.warning("job %s was taken over before it completed here", job.id)
+            return "done" if done else "lost"
         finally:
             keeper.cancel()
             await asyncio.gather(keeper, return_exceptions=True)
-        return True
 
     async def _provider_batch(self, job: Job) -> None:
         payload = job.payload

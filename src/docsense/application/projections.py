@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from docsense import telemetry
 from docsense.application.mapping import EventMapper
 from docsense.application.waiting import wait_or_stop
 from docsense.domain.events import DomainEvent
@@ -487,6 +488,18 @@ class ProjectionRunner:
     async def _process_batch(
         self, projection: Projection, resume: _LastCommit, *, defer: bool = False
     ) -> int:
+        with telemetry.span("docsense.projection.batch", {
+            "docsense.projection": projection.name,
+            "docsense.projection.generation": resume.checkpoint.generation,
+            "docsense.projection.from_position": resume.checkpoint.position,
+        }) as traced:
+            done = await self._project_batch(projection, resume, defer=defer)
+            traced.set_attribute("docsense.events", done)
+            return done
+
+    async def _project_batch(
+        self, projection: Projection, resume: _LastCommit, *, defer: bool
+    ) -> int:
         checkpoint = resume.checkpoint
         records = await self._read_batch(checkpoint.position, read_ahead=defer)
         if not records:
@@ -618,6 +631,7 @@ class ProjectionRunner:
         )
         empty = ReadModelTransaction(self._store, projection.name, checkpoint.generation)
         await self._commit(empty, checkpoint, record.position, parked=(letter,))
+        telemetry.record_dead_lettered(projection.name)
 
     # --- dead letters -------------------------------------------------------------------
 

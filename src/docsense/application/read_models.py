@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from docsense.application.projections import ProjectedEvent, Projection, ReadModelTransaction
-from docsense.domain.findings import Severity
+from docsense.domain.findings import Severity, fingerprint
+from docsense.domain.review import score_text
 from docsense.ports import Filter, JSONObject, ProjectionStore
 
 __all__ = [
@@ -267,7 +268,8 @@ class FindingsProjection(Projection):
 
     name = "findings"
     event_types = frozenset(
-        {"ReviewStarted", "FindingsRecorded", "FeedbackSessionOpened", "FeedbackApplied"}
+        {"ReviewStarted", "FindingsRecorded", "FindingsSuppressed", "FeedbackSessionOpened",
+         "FeedbackApplied"}
         | set(_DECISIONS)
     )
 
@@ -321,8 +323,26 @@ class FindingsProjection(Projection):
                             ) or f.get("replacement") is not None,
                             "decision": "pending",
                             "recorded_at": event.occurred_at_iso,
+                            "fingerprint": fingerprint(
+                                f["policy_id"], f["check"], f["source"],
+                                f["subject"] or f["title"], absent=not f["quote"],
+                            ),
                         },
                     )
+            case "FindingsSuppressed":
+                for s in p["suppressions"]:
+                    key = f"{event.stream_id}:{s['finding_id']}"
+                    row = await tx.get("findings", key)
+                    if row is None:
+                        continue
+                    row.update(
+                        decision="suppressed",
+                        decided_by=s["rejected_by"],
+                        decided_at=event.occurred_at_iso,
+                        reason=s["reason"],
+                        rejected_in=s["rejected_in"],
+                    )
+                    tx.put("findings", key, row)
             case "FeedbackSessionOpened":
                 await _remember(tx, event.stream_id, review_id=p["review_id"])
             case "SuggestionAccepted" | "SuggestionRejected" | "SuggestionModified":
@@ -350,7 +370,7 @@ class FindingsProjection(Projection):
 
 def _score(score: float | None) -> str:
     # A review that assessed no policy has no score (see ReviewCompleted).
-    return "none (nothing assessed)" if score is None else f"{score:.2f}"
+    return score_text(score, none="none (nothing assessed)")
 
 
 _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
@@ -380,6 +400,11 @@ _SUMMARIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"recorded {len(p['findings'])} findings at "
         f"{sum(len(f['occurrences']) for f in p['findings'])} places "
         f"({p['ungrounded_dropped']} ungrounded dropped)"
+    ),
+    "FindingsSuppressed": lambda p: "; ".join(
+        f"suppressed finding {s['finding_id']} (rejected by {s['rejected_by']} in "
+        f"{s['rejected_in']}: {s['reason']})"
+        for s in p["suppressions"]
     ),
     "ReviewCompleted": lambda p: f"review completed: score {_score(p['score'])}",
     "ReviewFailed": lambda p: f"review failed: {p['reason']}",

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from docsense import telemetry
 from docsense.application.mapping import EventMapper
 from docsense.domain import codec
 from docsense.domain.aggregate import Aggregate
@@ -95,6 +96,11 @@ class Repository:
             self._cache.move_to_end(aggregate.id)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+    def forget(self, aggregate_ids: Iterable[str]) -> None:
+        """Drop the cached states of ``aggregate_ids`` (their streams were removed)."""
+        for aggregate_id in aggregate_ids:
+            self._cache.pop(aggregate_id, None)
 
     def _cached(self, cls: type[A], aggregate_id: str) -> A | None:
         kept = self._cache.get(aggregate_id)
@@ -169,7 +175,11 @@ class Repository:
         heavy = _weight(attrs.asdict(e, recurse=False) for e in pending) > OFFLOAD_WEIGHT
         new_events = await asyncio.to_thread(encode) if heavy else encode()
         try:
-            positions = await self._events.append(aggregate.id, new_events, expected)
+            with telemetry.span("docsense.store.append", {
+                "docsense.stream.id": aggregate.id, "docsense.events": len(new_events),
+                "docsense.stream.expected_version": expected,
+            }):
+                positions = await self._events.append(aggregate.id, new_events, expected)
         except BaseException:
             self._cache.pop(aggregate.id, None)  # it changed under us: read it afresh
             raise

@@ -37,6 +37,7 @@ from typing import Any
 
 import attrs
 
+from docsense import telemetry
 from docsense.adapters.convert import IngestLimits
 from docsense.application.feedback import FeedbackCommands
 from docsense.application.idempotency import (
@@ -57,10 +58,10 @@ from docsense.application.repository import Repository
 from docsense.application.retries import DEFAULT_RETRY, RetryPolicy, Sleep, retry_on_conflict
 from docsense.domain.documents import Document, DocumentVersion, VersionNumber
 from docsense.domain.events import CommandContext, EventMetadata
-from docsense.domain.feedback import FeedbackSession
-from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE
+from docsense.domain.feedback import Decision, FeedbackSession
+from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding
 from docsense.domain.policies import Policy, PolicyPack
-from docsense.domain.review import PackRef, Review, ReviewStatus
+from docsense.domain.review import PackRef, Review, ReviewStatus, Suppression, score_text
 from docsense.errors import (
     AggregateNotFound,
     ConcurrencyConflict,
@@ -87,11 +88,16 @@ from docsense.review.engine import (
 )
 from docsense.review.reviewers import resolve_reviewer
 
-__all__ = ["DocSenseService", "ReviewResult"]
+__all__ = ["DocSenseService", "ReviewResult", "pack_stream_id"]
 
 logger = logging.getLogger(__name__)
 
 _PACK_NAMESPACE = uuid.UUID("9f1c7c1e-5d3b-4b8e-9a52-2f6c1d0e7a11")
+
+
+def pack_stream_id(pack: LoadedPack) -> str:
+    """Return the id of the stream a pack is recorded in (``policypack-<uuid5 of its key>``)."""
+    return f"policypack-{uuid.uuid5(_PACK_NAMESPACE, pack.key)}"
 
 
 @attrs.frozen
@@ -254,7 +260,7 @@ class DocSenseService:
 
     async def _pack_ref(self, pack: LoadedPack, ctx: CommandContext) -> PackRef:
         """Record ``pack`` at its version in the pack's stream; return the reference."""
-        stream = f"policypack-{uuid.uuid5(_PACK_NAMESPACE, pack.key)}"
+        stream = pack_stream_id(pack)
 
         async def attempt() -> PackRef:
             try:
@@ -328,7 +334,7 @@ class DocSenseService:
         threshold = self.default_min_confidence
         if min_confidence is not None:
             threshold = min_confidence_argument(min_confidence)
-        with correlation_scope() as cid:
+        with correlation_scope() as cid, telemetry.review_span(document_id) as traced:
             ctx = self._context(cid, actor, key)
             doc = await self.document(document_id)
             target = self.version_of(doc, version)
@@ -341,6 +347,8 @@ class DocSenseService:
                 )
             loaded = await self.load_packs(packs)
             chosen = await self.reviewer(reviewer)
+            traced.set_attribute("docsense.reviewer", chosen.spec)
+            traced.set_attribute("docsense.document.version", target.label)
             if review is None:  # (a STARTED one was written by an older docsense: resume it)
                 refs = [await self._pack_ref(p, ctx) for p in loaded]
                 review = Review.start(
@@ -362,15 +370,19 @@ class DocSenseService:
                     review.fail(ctx, reason=str(exc), retryable=True)
                     await self._save_review(review, fixed_id=review_id is not None)
                 raise
-            await asyncio.to_thread(_record_outcome, review, ctx, outcome)  # (many findings)
+            carried = await self.carried_rejections(doc.id, review.id, outcome.all_findings)
+            await asyncio.to_thread(_record_outcome, review, ctx, outcome, carried)
+            outcome = attrs.evolve(outcome, suppressed=review.state.suppressed)
             stored = await self._save_review(review, fixed_id=review_id is not None)
+            traced.set_attribute("docsense.review.id", review.id)
+            traced.set_attribute("docsense.findings", len(outcome.findings))
             if stored is not review:
                 return await self._finished(stored)  # a rival run of the same review won
             logger.info(
                 "reviewed %s %s: score %s, %d findings",
                 doc.id,
                 target.label,
-                "none (nothing assessed)" if outcome.score is None else f"{outcome.score:.2f}",
+                score_text(outcome.score, none="none (nothing assessed)"),
                 len(outcome.findings),
             )
             return ReviewResult(review, outcome, loaded)
@@ -455,8 +467,65 @@ class DocSenseService:
                 usage=state.usage,
                 duration_ms=state.duration_ms or 0,
                 warnings=state.warnings,
+                suppressed=state.suppressed,
             )
         return ReviewResult(review, outcome, tuple(packs))
+
+    async def carried_rejections(
+        self, document_id: str, review_id: str, findings: Sequence[Finding]
+    ) -> tuple[Suppression, ...]:
+        """Return the suppressions of ``findings`` (of review ``review_id``) that carry over.
+
+        The earlier completed reviews of the document are read in order: a finding rejected
+        with a reason in a review's feedback stays rejected while later reviews keep finding
+        it (same fingerprint); a review that no longer finds it, or a later decision to
+        accept or modify it, ends the suppression.
+        """
+        await self._fresh_read_models()
+        rows = await list_reviews(
+            self.storage.projections, document_id=document_id, status="completed", limit=10_000
+        )
+        earlier: list[Review] = []
+        for row in rows:
+            if row["id"] == review_id:
+                continue
+            try:
+                earlier.append(await self.repository.load(Review, row["id"]))
+            except AggregateNotFound:
+                continue
+        earlier.sort(key=lambda r: (r.state.finished_at or r.state.started_at, r.id))
+        carried: dict[str, Suppression] = {}
+        for r in earlier:
+            present = {f.fingerprint for f in r.state.all_findings}
+            carried = {fp: s for fp, s in carried.items() if fp in present}
+            for s in r.state.suppressed:
+                carried.setdefault(s.fingerprint, s)
+            try:
+                session = await self.repository.load(FeedbackSession, FeedbackSession.id_for(r.id))
+            except AggregateNotFound:
+                continue
+            for item in session.state.items:
+                found = r.state.finding(item.item.finding_id)
+                if found is None:
+                    continue
+                print_ = found.fingerprint
+                if item.decision is Decision.REJECTED and item.reason:
+                    kept = carried.get(print_)
+                    if kept is None or kept.reason != item.reason:
+                        carried[print_] = Suppression(
+                            finding_id=found.id,
+                            fingerprint=print_,
+                            reason=item.reason,
+                            rejected_by=item.decided_by or "unknown",
+                            rejected_in=r.id,
+                        )
+                elif item.decision in (Decision.ACCEPTED, Decision.MODIFIED):
+                    carried.pop(print_, None)
+        return tuple(
+            attrs.evolve(carried[f.fingerprint], finding_id=f.id)
+            for f in findings
+            if f.fingerprint in carried
+        )
 
     async def fail_interrupted_review(self, review_id: str, *, reason: str) -> bool:
         """Record a review that was started but never finished as failed (retryable).
@@ -608,13 +677,20 @@ class DocSenseService:
         )
 
 
-def _record_outcome(review: Review, ctx: CommandContext, outcome: ReviewOutcome) -> None:
+def _record_outcome(
+    review: Review,
+    ctx: CommandContext,
+    outcome: ReviewOutcome,
+    carried: Sequence[Suppression] = (),
+) -> None:
     known = {f.id for f in review.state.all_findings}  # an older docsense's cut-off run's
     new_findings = [f for f in outcome.all_findings if f.id not in known]
     if new_findings or not known:
         review.record_findings(
             ctx, new_findings, ungrounded_dropped=outcome.stats.dropped_ungrounded
         )
+    already = {s.finding_id for s in review.state.suppressed}
+    review.suppress(ctx, [s for s in carried if s.finding_id not in already])
     review.complete(
         ctx,
         score=outcome.score,

@@ -28,6 +28,8 @@ Commands::
     docsense projections retry NAME EVENT_ID
     docsense projections discard NAME EVENT_ID
     docsense worker [--poll-interval SECONDS]
+    docsense health [--json] [--max-lag S] [--max-lag-events N] [--max-latency S]
+                    [--max-job-wait S] [--timeout S]
 
 ``review`` writes only the report(s) to stdout (so ``-f json`` / ``-f sarif`` output is pure
 JSON); its summary table, progress bar and verdict go to stderr. Several inputs without
@@ -47,6 +49,9 @@ Exit codes:
   provider blocked every part, or every answer was unusable): there is no score, and the
   report says why per policy. 2 outranks 4, and 4 outranks 1.
 - 130: interrupted (Ctrl-C).
+
+``health`` has exit codes of its own, for container probes: 0 ok, 1 degraded, 3 failing
+(the store or the configuration is unavailable); see :mod:`docsense.cli.health`.
 
 Errors are printed as one line, ``error: <message>``, on stderr; ``--debug`` prints the
 traceback before it.

@@ -25,6 +25,7 @@ from rich.console import Console
 
 import docsense
 from docsense.config import Settings
+from docsense.domain.review import score_text
 from docsense.errors import DocSenseError
 from docsense.logs import CorrelationIdFilter, JsonFormatter
 
@@ -232,8 +233,8 @@ def short(text: str | None, width: int = 70) -> str:
 
 
 def fmt_score(score: float | None, *, none: str = "n/a") -> str:
-    """Format a score with two decimals, or ``none`` (``n/a``) when there is no score."""
-    return none if score is None else f"{score:.2f}"
+    """Format a score out of 100 like the reports, or ``none`` (``n/a``) when there is none."""
+    return score_text(score, none=none)
 
 
 def fmt_time(value: datetime) -> str:

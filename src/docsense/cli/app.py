@@ -11,7 +11,9 @@ import typer
 
 from docsense._version import __version__
 from docsense.cli._runtime import CliState, ExitCode, Failure, configure_logging, report_error
+from docsense.cli.compare import diff_command
 from docsense.cli.feedback import feedback_app
+from docsense.cli.health import health_command
 from docsense.cli.ops import projections_app, worker_command
 from docsense.cli.packs import packs_app
 from docsense.cli.records import (
@@ -22,6 +24,14 @@ from docsense.cli.records import (
 )
 from docsense.cli.review import ingest_command, report_command, review_command
 from docsense.cli.serve import serve_command, tokens_app
+from docsense.cli.store_ops import (
+    archive_command,
+    backup_command,
+    dump_command,
+    restore_archive_command,
+    restore_command,
+    verify_command,
+)
 from docsense.errors import DocSenseError
 
 __all__ = ["app", "main"]
@@ -109,6 +119,7 @@ app.command("ingest")(ingest_command)
 app.command("documents")(documents_command)
 app.command("reviews")(reviews_command)
 app.command("history")(history_command)
+app.command("diff")(diff_command)
 app.command("export")(export_command)
 app.add_typer(feedback_app)
 app.add_typer(packs_app)
@@ -116,6 +127,13 @@ app.add_typer(projections_app)
 app.command("worker")(worker_command)
 app.command("serve")(serve_command)
 app.add_typer(tokens_app)
+app.command("verify")(verify_command)
+app.command("dump")(dump_command)
+app.command("restore")(restore_command)
+app.command("backup")(backup_command)
+app.command("archive")(archive_command)
+app.command("restore-archive")(restore_archive_command)
+app.command("health")(health_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

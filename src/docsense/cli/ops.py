@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from docsense import AsyncDocSense
+from docsense import AsyncDocSense, telemetry
 from docsense.application.jobs import ReviewJobWorker, job_queue
 from docsense.application.projections import ProjectionRunner, ProjectionStatus
 from docsense.application.recovery import recover
@@ -192,6 +192,7 @@ class WorkerOptions:
     jobs: bool = True
     lease_seconds: float = 60.0
     recovery_interval: float = 60.0
+    telemetry_interval: float = 15.0
 
 
 #: A long-lived loop of the worker: runs on the open client until ``stop`` is set.
@@ -268,6 +269,16 @@ def _recovery_loop(options: WorkerOptions) -> WorkerLoop:
     return run
 
 
+def _telemetry_loop(options: WorkerOptions) -> WorkerLoop:
+    async def run(ds: AsyncDocSense, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await ds.health()  # sets the OpenTelemetry gauges (lag, dead letters, size)
+            if await wait_or_stop(stop, asyncio.sleep(options.telemetry_interval)):
+                return
+
+    return run
+
+
 def worker_loops(options: WorkerOptions) -> list[tuple[str, WorkerLoop]]:
     """Return the loops ``docsense worker`` runs side by side, by name.
 
@@ -275,11 +286,15 @@ def worker_loops(options: WorkerOptions) -> list[tuple[str, WorkerLoop]]:
     ``submit_review`` / ``submit_batch``) when the store has a job queue; ``recovery``
     finishes feedback applies and fails reviews an interrupted process left half done
     (:mod:`docsense.application.recovery`), at start and every ``recovery_interval``
-    seconds. A loop that raises stops the others and the worker exits with its error.
+    seconds; ``telemetry`` (when OpenTelemetry is installed) takes a health check every
+    ``telemetry_interval`` seconds for the gauges of :mod:`docsense.telemetry`. A loop that
+    raises stops the others and the worker exits with its error.
     """
     loops = [("projections", _projection_loop(options)), ("recovery", _recovery_loop(options))]
     if options.jobs:
         loops.append(("reviews", _review_job_loop(options)))
+    if telemetry.available():
+        loops.append(("telemetry", _telemetry_loop(options)))
     return loops
 
 

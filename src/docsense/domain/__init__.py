@@ -28,6 +28,7 @@ from docsense.domain.feedback import (
     apply_edits,
 )
 from docsense.domain.findings import Category, Finding, FindingLocation, Occurrence, Severity
+from docsense.domain.operations import OPERATIONS_STREAM, StreamsArchived, StreamsRestored
 from docsense.domain.policies import (
     Check,
     CheckKind,
@@ -49,6 +50,7 @@ from docsense.domain.upcasting import UPCASTERS
 
 __all__ = [
     "EVENT_TYPES",
+    "OPERATIONS_STREAM",
     "UPCASTERS",
     "Aggregate",
     "ApiToken",
@@ -82,6 +84,8 @@ __all__ = [
     "ReviewStatus",
     "Scope",
     "Severity",
+    "StreamsArchived",
+    "StreamsRestored",
     "TextEdit",
     "Usage",
     "VersionNumber",

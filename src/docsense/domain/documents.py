@@ -44,6 +44,7 @@ from docsense.domain.ir import Section, SemanticIR, SourceAnchor
 from docsense.errors import InvalidTransition, InvariantViolation
 
 __all__ = [
+    "PLACEHOLDER",
     "Document",
     "DocumentConverted",
     "DocumentExport",
@@ -56,14 +57,19 @@ __all__ = [
     "DocumentStatus",
     "DocumentUploaded",
     "DocumentVersion",
+    "OpenQuestion",
     "Revision",
     "SourceFile",
     "VersionNumber",
+    "open_questions",
     "title_from_filename",
     "unified_diff",
 ]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+PLACEHOLDER = re.compile(r"\[\[specify:[^\]]*\]\]")
+"""An accepted suggestion's marker of what the author must still supply."""
 
 
 # --- value objects ---------------------------------------------------------------------------
@@ -126,6 +132,53 @@ class Revision:
 
 
 @attrs.frozen
+class OpenQuestion:
+    """A ``[[specify: ...]]`` placeholder left in a version: a value the author still owes.
+
+    ``text`` is the placeholder, ``question`` what it asks for, ``start``/``end`` its span in
+    the Markdown and ``path`` the heading path of the section holding it.
+    """
+
+    text: str
+    question: str
+    start: int
+    end: int
+    section_id: str | None = None
+    path: tuple[str, ...] = ()
+
+
+def open_questions(markdown: str, sections: Iterable[Section] = ()) -> tuple[OpenQuestion, ...]:
+    """Return the placeholders left in ``markdown``, in document order, with their sections.
+
+    >>> [q.question for q in open_questions("Capped at [[specify: value, with unit]].")]
+    ['value, with unit']
+    """
+    ordered = sorted(sections, key=lambda s: (s.start, -s.end))
+    by_id = {s.id: s for s in ordered}
+    out = []
+    for m in PLACEHOLDER.finditer(markdown):
+        holders = [s for s in ordered if s.start <= m.start() < s.end]
+        inner = holders[-1] if holders else None
+        path: list[str] = []
+        node = inner
+        while node is not None:
+            path.insert(0, node.heading)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        question = m.group(0)[len("[[specify:") : -2].strip()
+        out.append(
+            OpenQuestion(
+                text=m.group(0),
+                question=question,
+                start=m.start(),
+                end=m.end(),
+                section_id=inner.id if inner is not None else None,
+                path=tuple(path),
+            )
+        )
+    return tuple(out)
+
+
+@attrs.frozen
 class DocumentVersion:
     """One version of the document's content.
 
@@ -166,6 +219,11 @@ class DocumentVersion:
     def diff(self) -> str:
         """Unified diff from the version this one revises ("" for major versions)."""
         return self.revision.diff if self.revision is not None else ""
+
+    @property
+    def open_questions(self) -> tuple[OpenQuestion, ...]:
+        """The ``[[specify: ...]]`` placeholders accepted suggestions left in this version."""
+        return open_questions(self.markdown or "", self.sections)
 
 
 @attrs.frozen

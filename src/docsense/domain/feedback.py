@@ -159,12 +159,16 @@ class Decision(StrEnum):
 
 @attrs.frozen
 class FeedbackItemState:
-    """An item with its current decision (``reason`` for rejections, ``text`` for modified)."""
+    """An item with its current decision (``reason`` for rejections, ``text`` for modified).
+
+    ``decided_by`` is the actor of the decision (None while pending).
+    """
 
     item: FeedbackItem
     decision: Decision = Decision.PENDING
     reason: str | None = None
     text: str | None = None
+    decided_by: str | None = None
 
     @property
     def edits(self) -> tuple[TextEdit, ...]:
@@ -344,7 +348,7 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
 
     kind = "feedback"
     state_type = FeedbackSessionState
-    state_version = 2  # 2: items carry every place of their finding
+    state_version = 3  # 2: items carry every place of their finding; 3: decided_by
 
     @classmethod
     def id_for(cls, review_id: str) -> str:
@@ -536,12 +540,13 @@ class FeedbackSession(Aggregate[FeedbackSessionState]):
             )
         if state is None:
             raise InvariantViolation(f"{event.event_type} before FeedbackSessionOpened")
+        actor = event.metadata.actor
         if isinstance(event, SuggestionAccepted):
-            return _decide(state, event.finding_id, Decision.ACCEPTED, None, None)
+            return _decide(state, event.finding_id, Decision.ACCEPTED, None, None, actor)
         if isinstance(event, SuggestionRejected):
-            return _decide(state, event.finding_id, Decision.REJECTED, event.reason, None)
+            return _decide(state, event.finding_id, Decision.REJECTED, event.reason, None, actor)
         if isinstance(event, SuggestionModified):
-            return _decide(state, event.finding_id, Decision.MODIFIED, None, event.text)
+            return _decide(state, event.finding_id, Decision.MODIFIED, None, event.text, actor)
         if isinstance(event, FeedbackApplyStarted):
             return attrs.evolve(
                 state, status=FeedbackStatus.APPLYING, apply_started_by=event.event_id
@@ -565,9 +570,12 @@ def _decide(
     decision: Decision,
     reason: str | None,
     text: str | None,
+    actor: str | None = None,
 ) -> FeedbackSessionState:
     items = tuple(
-        FeedbackItemState(i.item, decision, reason, text) if i.item.finding_id == finding_id else i
+        FeedbackItemState(i.item, decision, reason, text, actor)
+        if i.item.finding_id == finding_id
+        else i
         for i in state.items
     )
     return attrs.evolve(state, items=items)

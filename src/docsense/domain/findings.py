@@ -25,10 +25,13 @@ Findings live inside events, so their shape is event schema: change it only with
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import unicodedata
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Protocol
 
 import attrs
 
@@ -39,9 +42,12 @@ __all__ = [
     "Category",
     "Finding",
     "FindingLocation",
+    "Fingerprinted",
     "Occurrence",
     "Severity",
     "check_min_confidence",
+    "fingerprint",
+    "fingerprints",
     "normalise_subject",
     "ordering_key",
 ]
@@ -267,6 +273,18 @@ class Finding:
         return bool(self.quote) and self.location is not None
 
     @property
+    def fingerprint(self) -> str:
+        """What the finding is about, as 32 hex digits (see :func:`fingerprint`).
+
+        The same across re-reviews, re-ingests, offset shifts and edits elsewhere in the
+        document; used to compare reviews, carry decisions over and de-duplicate in SARIF.
+        """
+        return fingerprint(
+            self.policy_id, self.check, self.source, self.subject or self.title,
+            absent=self.is_absent,
+        )
+
+    @property
     def sort_key(self) -> tuple[int, bool, float, int, str, str]:
         """The order findings are listed in (see :func:`ordering_key`)."""
         start = self.location.start if self.location is not None else None
@@ -289,6 +307,74 @@ def ordering_key(
     """
     first, second = (*ties, "", "")[:2]
     return (-severity.rank, start is None, -confidence, start or 0, first, second)
+
+
+def _about(policy_id: str, check: str | None, source: str, subject: str, absent: bool) -> str:
+    origin = check or ("rules" if source == "rules" else "llm")
+    return f"{policy_id}\0{origin}\0{normalise_subject(subject)}\0{'absent' if absent else ''}"
+
+
+def fingerprint(
+    policy_id: str, check: str | None, source: str, subject: str, *, absent: bool
+) -> str:
+    """Return the stable identity of a finding: a hash of what it is about, never of where.
+
+    The input is the policy, the check that found it (``rules`` or ``llm`` when none is
+    named), the :func:`normalise_subject` form of its subject and whether it is about
+    absent content. Offsets, section paths, quotes of other places, confidence and wording
+    of the description are left out, so the fingerprint survives edits elsewhere, places
+    added or removed, re-ingests and format changes; editing the subject (the quoted
+    phrase) changes it. Findings are grouped by exactly this key, so the findings of one
+    review have distinct fingerprints. This is also SARIF's
+    ``partialFingerprints["docsenseFinding/v2"]``.
+
+    >>> fingerprint("SC-001", "vague_terms", "rules", "As applicable", absent=False) == (
+    ...     fingerprint("SC-001", "vague_terms", "rules", '"as  applicable"', absent=False))
+    True
+    >>> len(fingerprint("SC-001", None, "llm:m", "x", absent=True))
+    32
+    """
+    about = _about(policy_id, check, source, subject, absent)
+    return hashlib.sha256(about.encode()).hexdigest()[:32]
+
+
+class Fingerprinted(Protocol):
+    """What :func:`fingerprints` reads of a finding (a :class:`Finding` or a report's)."""
+
+    @property
+    def policy_id(self) -> str: ...  # noqa: D102
+    @property
+    def check(self) -> str | None: ...  # noqa: D102
+    @property
+    def source(self) -> str: ...  # noqa: D102
+    @property
+    def subject(self) -> str: ...  # noqa: D102
+    @property
+    def title(self) -> str: ...  # noqa: D102
+    @property
+    def quote(self) -> str: ...  # noqa: D102
+
+
+def fingerprints(findings: Iterable[Fingerprinted]) -> list[str]:
+    """Return the fingerprint of each finding, told apart where two share one.
+
+    Two findings of one list share a fingerprint only when they were not grouped (a report
+    written before findings were grouped, one finding per place): the second and later
+    ones then also hash their section path and normalised quote.
+    """
+    taken: set[str] = set()
+    out: list[str] = []
+    for f in findings:
+        about = _about(f.policy_id, f.check, f.source, f.subject or f.title, not f.quote)
+        digest = hashlib.sha256(about.encode()).hexdigest()[:32]
+        if digest in taken:
+            location = getattr(f, "location", None)
+            path = " > ".join(getattr(location, "path", ()) or ())
+            anchor = f"{about}\0{path}\0{' '.join(f.quote.split())}"
+            digest = hashlib.sha256(anchor.encode()).hexdigest()[:32]
+        taken.add(digest)
+        out.append(digest)
+    return out
 
 
 def normalise_subject(text: str) -> str:

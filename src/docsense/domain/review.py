@@ -33,6 +33,7 @@ from docsense.errors import InvalidTransition, InvariantViolation
 
 __all__ = [
     "FindingsRecorded",
+    "FindingsSuppressed",
     "NotAssessed",
     "NotAssessedReason",
     "PackRef",
@@ -44,11 +45,22 @@ __all__ = [
     "ReviewStarted",
     "ReviewState",
     "ReviewStatus",
+    "Suppression",
     "Usage",
+    "score_text",
 ]
 
 
 # --- value objects ---------------------------------------------------------------------------
+
+
+def score_text(score: float | None, *, none: str = "none") -> str:
+    """Return a review score the one way docsense shows it everywhere: out of 100.
+
+    >>> score_text(0.591), score_text(1.0), score_text(None)
+    ('59.1 / 100', '100.0 / 100', 'none')
+    """
+    return none if score is None else f"{score * 100:.1f} / 100"
 
 
 @attrs.frozen
@@ -180,6 +192,28 @@ class PolicyOutcome:
     detail: str = ""
 
 
+@attrs.frozen
+class Suppression:
+    """A finding of this review that stays rejected, as an earlier one with its fingerprint was.
+
+    That earlier finding was rejected, with ``reason``, by ``rejected_by`` in the feedback of
+    review ``rejected_in``.
+
+    Suppressed findings are reported as such (JSON ``suppressed``, SARIF ``suppressions``), not
+    as new work, and their feedback item starts rejected for the same reason.
+    """
+
+    finding_id: str
+    fingerprint: str
+    reason: str
+    rejected_by: str
+    rejected_in: str
+
+    def __attrs_post_init__(self) -> None:
+        if not self.reason.strip():
+            raise InvariantViolation(f"the suppression of {self.finding_id!r} needs a reason")
+
+
 class ReviewStatus(StrEnum):
     """Where a review is in its life."""
 
@@ -213,6 +247,11 @@ class ReviewState:
     warnings: tuple[str, ...] = ()
     failure_reason: str | None = None
     retryable: bool = False
+    suppressed: tuple[Suppression, ...] = ()
+
+    def suppression(self, finding_id: str) -> Suppression | None:
+        """Return the suppression of ``finding_id`` (None if it is open work)."""
+        return next((s for s in self.suppressed if s.finding_id == finding_id), None)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -268,6 +307,18 @@ class FindingsRecorded(DomainEvent):
     ungrounded_dropped: int = 0
 
 
+@domain_event("FindingsSuppressed", version=1)
+@attrs.frozen(kw_only=True)
+class FindingsSuppressed(DomainEvent):
+    """Findings of this review carry over an earlier rejection (same fingerprint).
+
+    Each suppression says who rejected it, in which review's feedback, and why. Recorded
+    before ``ReviewCompleted``.
+    """
+
+    suppressions: tuple[Suppression, ...]
+
+
 @domain_event("ReviewCompleted", version=3)
 @attrs.frozen(kw_only=True)
 class ReviewCompleted(DomainEvent):
@@ -319,7 +370,7 @@ class Review(Aggregate[ReviewState]):
 
     kind = "review"
     state_type = ReviewState
-    state_version = 2  # 2: findings are groups; all_findings and min_confidence
+    state_version = 3  # 2: findings are groups; all_findings and min_confidence; 3: suppressed
 
     @classmethod
     def start(
@@ -390,6 +441,33 @@ class Review(Aggregate[ReviewState]):
             part=part,
             ungrounded_dropped=ungrounded_dropped,
         )
+
+    def suppress(
+        self, ctx: CommandContext, suppressions: Iterable[Suppression]
+    ) -> FindingsSuppressed | None:
+        """Record that findings carry over earlier rejections (None when there are none).
+
+        Each suppression names a recorded finding by id and its fingerprint, which must
+        match; a finding is suppressed at most once.
+        """
+        state = self._require_started("suppress findings of")
+        batch = tuple(suppressions)
+        if not batch:
+            return None
+        done = {s.finding_id for s in state.suppressed}
+        for item in batch:
+            finding = state.finding(item.finding_id)
+            if finding is None:
+                raise InvariantViolation(f"no finding {item.finding_id!r} to suppress")
+            if finding.fingerprint != item.fingerprint:
+                raise InvariantViolation(
+                    f"finding {item.finding_id!r} has fingerprint {finding.fingerprint}, "
+                    f"not {item.fingerprint}"
+                )
+            if item.finding_id in done:
+                raise InvariantViolation(f"finding {item.finding_id!r} is already suppressed")
+            done.add(item.finding_id)
+        return self._record(ctx, FindingsSuppressed, suppressions=batch)
 
     def complete(
         self,
@@ -483,6 +561,8 @@ class Review(Aggregate[ReviewState]):
                 all_findings=(*state.all_findings, *event.findings),
                 ungrounded_dropped=state.ungrounded_dropped + event.ungrounded_dropped,
             )
+        if isinstance(event, FindingsSuppressed):
+            return attrs.evolve(state, suppressed=(*state.suppressed, *event.suppressions))
         if isinstance(event, ReviewCompleted):
             return attrs.evolve(
                 state,

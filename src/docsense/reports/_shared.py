@@ -18,6 +18,7 @@ from typing import Protocol
 import attrs
 
 from docsense.domain.findings import Severity, ordering_key
+from docsense.domain.review import score_text
 from docsense.errors import DocSenseError
 from docsense.policies import LoadedPack, available_packs, load_pack
 from docsense.review.report import (
@@ -295,7 +296,7 @@ def format_score(report: ReviewReport) -> str:
     missing = len(report.not_assessed)
     if report.score is None:
         return "none: no policy was assessed"
-    text = f"{report.score * 100:.1f} / 100"
+    text = score_text(report.score)
     if missing:
         text += f" ({missing} of {len(report.policies)} policies not assessed)"
     return text

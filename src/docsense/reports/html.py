@@ -34,7 +34,7 @@ from docsense.reports._shared import (
     severity_counts,
     threshold_note,
 )
-from docsense.review.report import FindingModel, ReviewReport
+from docsense.review.report import FindingModel, ReviewReport, SuppressionModel
 
 __all__ = ["CONTENT_SECURITY_POLICY", "to_html"]
 
@@ -203,18 +203,29 @@ def _policies(catalog: dict[str, PolicyInfo], counts: dict[str, int]) -> list[st
     return out
 
 
-def _finding(f: FindingModel, markdown: str | None) -> list[str]:
+def _finding(
+    f: FindingModel, markdown: str | None, suppressed: SuppressionModel | None = None
+) -> list[str]:
     ctx = quote_context(markdown, f) if f.quote else None
     start = ctx.start if ctx is not None and ctx.found else None
     below = ' <span class="badge below">below threshold</span>' if f.below_threshold else ""
+    if suppressed is not None:
+        below += ' <span class="badge below">suppressed</span>'
+
     check = f" · {_e(f.check)}" if f.check else ""
     out = [
         f'<article class="finding {_e(f.severity.value)}" id="finding-{_e(f.id)}">',
         f"<h5>{_badge(f.severity)} {_e(finding_heading(f))}{below}</h5>",
         f'<p class="meta">{_e(f.id)} · {_e(f.category.value)} · confidence '
         f"{f.confidence:.2f} · {_e(f.source)}{check} · "
-        f"{_e(place_label(f, markdown, line_at=start, offsets=True))}</p>",
+        f"{_e(place_label(f, markdown, line_at=start, offsets=True))} · fingerprint "
+        f"<code>{_e(f.fingerprint)}</code></p>",
     ]
+    if suppressed is not None:
+        out.append(
+            f'<p class="suppressed">Suppressed: rejected by {_e(suppressed.rejected_by)} in '
+            f"{_e(suppressed.rejected_in)}: {_e(suppressed.reason)}</p>"
+        )
     if ctx is None:
         out.append('<p class="absent">Nothing to quote: this is about content the document '
                    "lacks.</p>")
@@ -274,7 +285,7 @@ def _findings(
             if info is not None and info.description:
                 out.append(f'<p class="meta">{_e(info.description)}</p>')
             for f in findings:
-                out.extend(_finding(f, markdown))
+                out.extend(_finding(f, markdown, report.suppression(f.id)))
             out.append("</section>")
         out.append("</section>")
     out.append("</section>")

@@ -32,7 +32,7 @@ from docsense.reports._shared import (
     severity_counts,
     threshold_note,
 )
-from docsense.review.report import FindingModel, ReviewReport
+from docsense.review.report import FindingModel, ReviewReport, SuppressionModel
 
 __all__ = ["to_markdown"]
 
@@ -122,7 +122,9 @@ def _places(f: FindingModel, markdown: str | None) -> list[str]:
     return [f"Places ({f.places}):", "", *_fenced("\n".join(text)), ""]
 
 
-def _finding(f: FindingModel, markdown: str | None) -> list[str]:
+def _finding(
+    f: FindingModel, markdown: str | None, suppressed: SuppressionModel | None = None
+) -> list[str]:
     check = f"; **check:** {_inline(f.check)}" if f.check else ""
     lines = [
         f"#### {_inline(finding_heading(f))}",
@@ -130,7 +132,13 @@ def _finding(f: FindingModel, markdown: str | None) -> list[str]:
         f"- **Finding:** {_inline(f.id)}; **category:** {_inline(f.category.value)}; "
         f"**confidence:** {f.confidence:.2f}; **source:** {_inline(f.source)}{check}",
         f"- **Where:** {_inline(place_label(f, markdown, offsets=True))}",
+        f"- **Fingerprint:** `{f.fingerprint}`",
     ]
+    if suppressed is not None:
+        lines.append(
+            f"- **Suppressed:** rejected by {_inline(suppressed.rejected_by)} in "
+            f"{_inline(suppressed.rejected_in)}: {_inline(suppressed.reason)}"
+        )
     if f.below_threshold:
         lines.append("- **Below the confidence threshold** (shown because all were asked for)")
     lines.append("")
@@ -206,7 +214,7 @@ def to_markdown(
             head = f"{policy_id}: {title}" if title else policy_id
             lines.extend([f"**Policy {_inline(head)}**", ""])
             for f in findings:
-                lines.extend(_finding(f, markdown))
+                lines.extend(_finding(f, markdown, report.suppression(f.id)))
     if report.warnings:
         lines.extend(["## Warnings", ""])
         lines.extend(f"- {_inline(w)}" for w in report.warnings)

@@ -16,9 +16,11 @@ there is one result per finding (a finding found at several places is one result
 - ``relatedLocations``: the finding's other places, each with its quote as message; the
   result's message says how many places there are ("Title (46 places): ...");
 - ``logicalLocations``: the heading path of the section holding the quote;
-- ``partialFingerprints["docsenseFinding/v2"]``: a hash of what the finding is about
-  (policy, check and subject), stable across re-reviews, offset shifts and places added or
-  removed elsewhere, for de-duplication;
+- ``partialFingerprints["docsenseFinding/v2"]``: the finding's fingerprint
+  (:func:`docsense.domain.findings.fingerprint`: policy, check and subject), stable across
+  re-reviews, offset shifts and places added or removed elsewhere, for de-duplication;
+- ``suppressions``: for a finding that carries over a rejection made in an earlier review's
+  feedback, one ``external`` suppression, ``accepted``, justified by the rejection's reason;
 - ``fixes``: the replacement text of every place that has one;
 - ``properties``: finding id, category, severity, confidence, source, check, subject, number
   of places, suggested fix, and ``belowThreshold`` when the report includes findings below
@@ -31,7 +33,6 @@ notifications; a review that assessed nothing is an unsuccessful execution.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -39,7 +40,7 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from docsense._version import __version__
-from docsense.domain.findings import Severity, normalise_subject
+from docsense.domain.findings import Severity, fingerprints
 from docsense.policies import LoadedPack
 from docsense.reports._shared import (
     PolicyInfo,
@@ -120,21 +121,6 @@ def _rule(info: PolicyInfo) -> dict[str, Any]:
         props["pack"] = info.pack
     rule["properties"] = props
     return rule
-
-
-def _fingerprint(f: FindingModel, taken: set[str]) -> str:
-    origin = f.check or ("rules" if f.source == "rules" else "llm")
-    subject = normalise_subject(f.subject or f.title)
-    about = f"{f.policy_id}\0{origin}\0{subject}\0{'absent' if f.location is None else ''}"
-    digest = hashlib.sha256(about.encode()).hexdigest()[:32]
-    if digest in taken:
-        # Two findings about the same thing (a report of one-place findings, written before
-        # findings were grouped): tell them apart by where they are.
-        path = " > ".join(f.location.path) if f.location is not None else ""
-        anchor = f"{about}\0{path}\0{' '.join(f.quote.split())}"
-        digest = hashlib.sha256(anchor.encode()).hexdigest()[:32]
-    taken.add(digest)
-    return digest
 
 
 def _region(f: Quoted, markdown: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -221,7 +207,7 @@ def _fixes(f: FindingModel, uri: str) -> list[Any]:
 
 
 def _result(
-    f: FindingModel, rule_index: int, uri: str, markdown: str | None, prints: set[str]
+    f: FindingModel, rule_index: int, uri: str, markdown: str | None, print_: str
 ) -> dict[str, Any]:
     heading = finding_heading(f)
     message = f"{heading}: {f.description}" if f.description else heading
@@ -232,7 +218,7 @@ def _result(
         "level": sarif_level(f.severity),
         "message": {"text": message},
         "locations": [_location(f, uri, markdown)],
-        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(f, prints)},
+        "partialFingerprints": {FINGERPRINT_KEY: print_},
     }
     if f.places > 1:
         result["relatedLocations"] = _related(f.occurrences[1:], uri, markdown)
@@ -258,6 +244,21 @@ def _result(
     if f.location is not None and f.location.page is not None:
         props["page"] = f.location.page
     result["properties"] = props
+    return result
+
+
+def _suppressed(result: dict[str, Any], report: ReviewReport, f: FindingModel) -> dict[str, Any]:
+    # A finding that carries over an earlier rejection: an accepted external suppression.
+    s = report.suppression(f.id)
+    if s is not None:
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": s.reason,
+                "properties": {"rejectedBy": s.rejected_by, "rejectedIn": s.rejected_in},
+            }
+        ]
     return result
 
 
@@ -291,7 +292,7 @@ def to_sarif(
     catalog = policy_catalog(report, packs)
     rule_index = {pid: i for i, pid in enumerate(catalog)}
     uri = artifact_uri or _default_uri(report)
-    prints: set[str] = set()
+    prints = fingerprints(report.findings)
     artifact: dict[str, Any] = {
         "location": {"uri": uri},
         "mimeType": "text/markdown",
@@ -330,7 +331,8 @@ def to_sarif(
         "artifacts": [artifact],
         "columnKind": "unicodeCodePoints",
         "results": [
-            _result(f, rule_index[f.policy_id], uri, markdown, prints) for f in report.findings
+            _suppressed(_result(f, rule_index[f.policy_id], uri, markdown, p), report, f)
+            for f, p in zip(report.findings, prints, strict=True)
         ],
         "properties": {"docsense": summary},
     }

@@ -36,6 +36,7 @@ from docsense.domain.review import (
     NotAssessedReason,
     PolicyOutcome,
     PolicyStatus,
+    Suppression,
     Usage,
 )
 from docsense.errors import (
@@ -156,6 +157,8 @@ class ReviewOutcome:
     all_findings: tuple[Finding, ...] = attrs.field(
         default=attrs.Factory(lambda self: self.findings, takes_self=True)
     )
+    suppressed: tuple[Suppression, ...] = ()
+    """Findings that carry over an earlier rejection (reported as suppressed)."""
 
     @property
     def below_threshold(self) -> int:

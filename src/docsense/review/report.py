@@ -21,11 +21,16 @@ one place each). Fields:
 - ``findings``: one per finding group, most severe first, then most confident, then first
   place: ``[{id, policy_id, category, severity, title, description, quote, location
   {section, path, start, end, page}, suggested_fix, replacement, confidence, source, check,
-  subject, occurrences [{quote, location, replacement}], below_threshold}]``. ``quote``,
+  subject, occurrences [{quote, location, replacement}], below_threshold, fingerprint}]``.
+  ``fingerprint`` is what the finding is about (:func:`docsense.domain.findings.fingerprint`):
+  the same on later versions while the finding persists, and SARIF's partial fingerprint; ``quote``,
   ``location`` and ``replacement`` are those of the first place (``occurrences[0]``);
   ``quote`` is document text ("" for absent content, with ``location`` null and no
   occurrences); ``replacement`` is text that can stand in place of the quote, with
   ``[[specify: ...]]`` placeholders;
+- ``suppressed``: ``[{finding_id, fingerprint, reason, rejected_by, rejected_in}]``: findings
+  that carry over a rejection made in an earlier review's feedback (they stay in
+  ``findings`` but are not new work);
 - ``usage``: ``{tokens_in, tokens_out, tokens_cached, tokens_cache_write, tokens_thinking,
   calls, refusals, cost_estimate}``: ``tokens_in`` includes cache reads (``tokens_cached``)
   and writes, ``tokens_out`` includes thinking; ``cost_estimate`` is US dollars, or null
@@ -41,8 +46,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from docsense.domain.findings import Category, Finding, FindingLocation, Severity
-from docsense.domain.review import NotAssessedReason, PolicyStatus
+from docsense.domain.findings import Category, Finding, FindingLocation, Severity, fingerprints
+from docsense.domain.review import NotAssessedReason, PolicyStatus, Suppression
 from docsense.errors import InvalidArgument
 from docsense.review.engine import ReviewOutcome
 
@@ -57,6 +62,7 @@ __all__ = [
     "PolicyResult",
     "ReviewReport",
     "StatsModel",
+    "SuppressionModel",
     "ThresholdModel",
     "UsageModel",
     "build_report",
@@ -149,6 +155,10 @@ class FindingModel(BaseModel):
     below_threshold: bool = Field(
         default=False, description="Its confidence is below the report's threshold (--all)."
     )
+    fingerprint: str = Field(
+        default="",
+        description="What it is about (policy, check, subject): stable across versions.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -169,6 +179,17 @@ class FindingModel(BaseModel):
     def places(self) -> int:
         """How many places the finding has (0 for absent content)."""
         return len(self.occurrences)
+
+
+class SuppressionModel(BaseModel):
+    """A finding that carries over a rejection made in an earlier review's feedback."""
+
+    model_config = _FROZEN
+    finding_id: str
+    fingerprint: str
+    reason: str
+    rejected_by: str = Field(description="Who rejected it.")
+    rejected_in: str = Field(description="The review whose feedback rejected it.")
 
 
 class UsageModel(BaseModel):
@@ -232,6 +253,20 @@ class ReviewReport(BaseModel):
     usage: UsageModel
     stats: StatsModel
     warnings: list[str] = Field(default_factory=list)
+    suppressed: list[SuppressionModel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fill_fingerprints(self) -> ReviewReport:
+        # Reports written before findings carried a fingerprint get the one SARIF had.
+        if any(not f.fingerprint for f in self.findings):
+            for f, fp in zip(self.findings, fingerprints(self.findings), strict=True):
+                if not f.fingerprint:
+                    object.__setattr__(f, "fingerprint", fp)
+        return self
+
+    def suppression(self, finding_id: str) -> SuppressionModel | None:
+        """Return the suppression of a listed finding, or None if it is open work."""
+        return next((s for s in self.suppressed if s.finding_id == finding_id), None)
 
     @property
     def not_assessed(self) -> list[PolicyResult]:
@@ -291,6 +326,7 @@ def _finding(f: Finding, min_confidence: float) -> FindingModel:
             for o in f.occurrences
         ],
         below_threshold=f.confidence < min_confidence,
+        fingerprint=f.fingerprint,
     )
 
 
@@ -348,6 +384,17 @@ def build_report(
             deduplicated=outcome.stats.deduplicated,
         ),
         warnings=list(outcome.warnings),
+        suppressed=[_suppression(s) for s in outcome.suppressed],
+    )
+
+
+def _suppression(s: Suppression) -> SuppressionModel:
+    return SuppressionModel(
+        finding_id=s.finding_id,
+        fingerprint=s.fingerprint,
+        reason=s.reason,
+        rejected_by=s.rejected_by,
+        rejected_in=s.rejected_in,
     )
 
 

@@ -15,7 +15,7 @@ from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, SQLITE_MIG
 from docsense.adapters.storage.postgres import PostgresStorage
 from docsense.adapters.storage.sqlite import SQLiteStorage
 from docsense.errors import MigrationError, ProjectionConflict
-from docsense.ports import ProjectionCommit, ReadModelChange
+from docsense.ports import NewEvent, ProjectionCommit, ReadModelChange
 from docsense.testing import new_event
 
 FIXTURE = Path(__file__).parent / "data" / "store-schema4.db"
@@ -184,13 +184,31 @@ async def test_sqlite_database_from_a_newer_docsense_is_refused(tmp_path: Path) 
         await SQLiteStorage.open(db)
 
 
+async def _old_postgres_append(
+    store: PostgresStorage, stream_id: str, events: list[NewEvent], expected: int = 0
+) -> None:
+    """Append as docsense did before schema version 7 (ds_append without digests)."""
+    async with store._db.connection() as conn:
+        await conn.fetch(
+            "SELECT * FROM ds_append($1, $2, $3, $4, $5, $6, $7, $8)",
+            stream_id,
+            expected,
+            [e.event_id for e in events],
+            [e.event_type for e in events],
+            [e.schema_version for e in events],
+            [e.occurred_at for e in events],
+            [json.dumps(e.payload) for e in events],
+            [json.dumps(e.metadata) for e in events],
+        )
+
+
 @pytest.mark.postgres
 async def test_postgres_v1_schema_is_migrated_forward_with_its_events(
     postgres_schema_url: str,
 ) -> None:
     old = await PostgresStorage.open(postgres_schema_url, migrations=POSTGRES_MIGRATIONS[:1])
     events = [new_event(i) for i in range(5)]
-    await old.append("thing-1", events, 0)
+    await _old_postgres_append(old, "thing-1", events)
     assert await old.schema_version() == 1
     await old.close()
 

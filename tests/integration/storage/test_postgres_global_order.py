@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 
 from docsense.adapters.storage import open_storage
+from docsense.adapters.storage._chain import recorded_digest
 from docsense.adapters.storage._common import dumps
 from docsense.adapters.storage.postgres import decode_position
 from docsense.ports import NewEvent, Storage
@@ -39,7 +40,7 @@ async def raw(postgres_schema_url: str, store: Storage) -> AsyncIterator[Any]:
 
 async def _append_raw(conn: Any, stream: str, event: NewEvent) -> None:
     await conn.fetch(
-        "SELECT * FROM ds_append($1, 0, $2, $3, $4, $5, $6, $7)",
+        "SELECT * FROM ds_append($1, 0, $2, $3, $4, $5, $6, $7, $8)",
         stream,
         [event.event_id],
         [event.event_type],
@@ -47,6 +48,12 @@ async def _append_raw(conn: Any, stream: str, event: NewEvent) -> None:
         [event.occurred_at],
         [dumps(event.payload)],
         [dumps(event.metadata)],
+        [
+            recorded_digest(
+                stream, 1, event.event_type, event.schema_version, event.event_id,
+                event.payload, event.metadata,
+            )
+        ],
     )
 
 

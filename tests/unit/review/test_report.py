@@ -33,7 +33,7 @@ def test_schema_names_the_required_report_fields() -> None:
     assert set(finding) == {
         "id", "policy_id", "category", "severity", "title", "description", "quote", "location",
         "suggested_fix", "replacement", "confidence", "source", "check", "subject",
-        "occurrences", "below_threshold",
+        "occurrences", "below_threshold", "fingerprint",
     }
     assert set(schema["$defs"]["OccurrenceModel"]["properties"]) == {
         "quote", "location", "replacement",

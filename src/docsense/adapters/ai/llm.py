@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 import attrs
 from pydantic import ValidationError
 
+from docsense import telemetry
 from docsense.adapters.ai.models import ModelInfo, ModelRegistry
 from docsense.adapters.ai.pricing import BATCH_DISCOUNT
 from docsense.adapters.ai.prompts import (
@@ -435,7 +436,7 @@ class LlmReviewer:
                 completion, batch = answered, True
             else:
                 completion = await self._resilience.call(
-                    functools.partial(self._client.complete, call, task)
+                    functools.partial(self._traced_complete, call, task)
                 )
                 batch = False
             outcome = self.interpret(call, completion, usage, batch=batch)
@@ -450,6 +451,21 @@ class LlmReviewer:
             )
             task = f"{call.task}\n\n{repair}"
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _traced_complete(self, call: PlannedCall, task: str) -> Completion:
+        """Send one call to the provider in a GenAI client span (see :mod:`docsense.telemetry`)."""
+        client = self._client
+        with telemetry.llm_call(
+            client.provider, client.model, max_tokens=call.max_output_tokens,
+            timeout_s=self._resilience.timeout,
+        ) as traced:
+            c = await client.complete(call, task)
+            traced.answered(
+                tokens_in=c.tokens_in, tokens_out=c.tokens_out, finish_reason=c.stop.value,
+                tokens_cached=c.tokens_cached, tokens_cache_write=c.tokens_cache_write,
+                tokens_thinking=c.tokens_thinking, cost=self._usage(c).cost_estimate,
+            )
+        return c
 
     def interpret(
         self,

@@ -23,11 +23,13 @@ from __future__ import annotations
 import asyncio
 import re
 
-from docsense.domain.policies import CheckKind, Policy
+from docsense import telemetry
+from docsense.domain.documents import PLACEHOLDER
+from docsense.domain.policies import CheckKind
 from docsense.domain.review import Usage
 from docsense.errors import PolicyPackError, ReviewerError
 from docsense.ports import RawFinding, ReviewerResult, ReviewRequest
-from docsense.review.checks.base import CheckContext, CheckHit
+from docsense.review.checks.base import CheckContext
 from docsense.review.checks.calibration import Calibration, load_calibration
 from docsense.review.checks.registry import CheckRegistry, default_registry
 
@@ -35,8 +37,6 @@ __all__ = ["PLACEHOLDER", "RulesReviewer"]
 
 _INLINE_LIMIT = 50_000  # characters; longer documents are checked in a worker thread
 
-PLACEHOLDER = re.compile(r"\[\[specify:[^\]]*\]\]")
-"""An accepted rules suggestion's marker of what the author must still supply."""
 
 
 class RulesReviewer:
@@ -69,7 +69,6 @@ class RulesReviewer:
         ctx = CheckContext(request.markdown, request.sections, request.ir)
         findings: list[RawFinding] = []
         assessed: set[str] = set()
-        placeholders: set[tuple[str, int]] = set()
         for policy in request.policies:
             if not policy.checks:
                 continue
@@ -78,26 +77,27 @@ class RulesReviewer:
                 check_name = check.param("check") if check.kind is CheckKind.IR else (
                     check.kind.value
                 )
-                try:
-                    hits = registry.run(ctx, check)
-                except PolicyPackError:
-                    raise
-                except Exception as exc:
-                    raise ReviewerError(
-                        f"check {check_name!r} of policy {policy.id} failed on document "
-                        f"{request.document_id!r}: {type(exc).__name__}: {exc}"
-                    ) from exc
+                with telemetry.span("docsense.check", {
+                    "docsense.check": check_name, "docsense.policy.id": policy.id,
+                }) as traced:
+                    try:
+                        hits = registry.run(ctx, check)
+                    except PolicyPackError:
+                        raise
+                    except Exception as exc:
+                        raise ReviewerError(
+                            f"check {check_name!r} of policy {policy.id} failed on document "
+                            f"{request.document_id!r}: {type(exc).__name__}: {exc}"
+                        ) from exc
+                    traced.set_attribute("docsense.check.hits", len(hits))
                 for hit in hits:
-                    pending = None if hit.absent else _placeholder_near(ctx, hit.start, hit.end)
-                    if pending is not None:
-                        # The author accepted a suggestion here and still owes the value:
-                        # report the placeholder (once per policy), not the old wording again.
-                        if (policy.id, pending) not in placeholders:
-                            placeholders.add((policy.id, pending))
-                            findings.append(
-                                _placeholder_finding(request, policy, hit, pending, check_name)
-                            )
-                        continue
+                    if (
+                        not hit.absent
+                        and hit.replacement is not None
+                        and PLACEHOLDER.search(hit.replacement) is not None
+                        and _placeholder_attached(request.markdown, hit.start, hit.end)
+                    ):
+                        continue  # taken: the version's open question tracks the value
                     quote = "" if hit.absent else request.markdown[hit.start : hit.end]
                     findings.append(
                         RawFinding(
@@ -122,36 +122,26 @@ class RulesReviewer:
         )
 
 
-def _placeholder_near(ctx: CheckContext, start: int, end: int) -> int | None:
-    """Offset of a ``[[specify: ...]]`` placeholder in the text unit holding the hit, if any."""
-    unit = next((u for u in ctx.units if u.start <= start < u.end), None)
-    lo, hi = (unit.start, unit.end) if unit is not None else (start, end)
-    # A placeholder right after the unit (the usual shape of an accepted suggestion) counts.
-    found = PLACEHOLDER.search(ctx.markdown, lo, min(len(ctx.markdown), hi + 80))
-    if found is None or (found.start() > hi and ctx.markdown[hi : found.start()].strip(" (")):
-        return None
-    return found.start()
+_NEAR = 40  # characters between a hit and the placeholder an accepted replacement added
 
 
-def _placeholder_finding(
-    request: ReviewRequest, policy: Policy, hit: CheckHit, offset: int, check: str
-) -> RawFinding:
-    match = PLACEHOLDER.match(request.markdown, offset)
-    quote = match.group(0) if match else request.markdown[offset : offset + 12]
-    return RawFinding(
-        policy_id=policy.id,
-        title="Placeholder awaiting a value",
-        quote=quote,
-        description=(
-            f"An accepted suggestion left {quote} in the text; until it is filled in, "
-            f"the issue it marks remains: {hit.title.lower()}."
-        ),
-        category=(hit.category or policy.category).value,
-        severity=(hit.severity or policy.severity).value,
-        suggested_fix="Replace the placeholder with the actual value or wording.",
-        replacement=None,
-        confidence=hit.confidence,
-        hint=offset,
-        check=check,
-        subject="placeholder awaiting a value",
-    )
+def _placeholder_attached(markdown: str, start: int, end: int) -> bool:
+    """Say whether a ``[[specify: ...]]`` placeholder sits in ``start:end`` or right after it.
+
+    That is the shape accepting this hit's own suggestion leaves ("the threshold of
+    [[specify: value]]", "the cap ([[specify: value]])"): the author has taken the point and
+    owes the value, which the version lists as an open question, so the same wording is not
+    reported again. "Right after" means in the same sentence, at most a few words on. Only
+    hits whose suggestion adds a placeholder are checked, so a placeholder never hides
+    other findings (an absent appendix named further on, a document-level finding quoting
+    the same sentence).
+    """
+    for m in PLACEHOLDER.finditer(markdown, start, min(len(markdown), end + _NEAR + 200)):
+        if m.start() < end:
+            return True
+        gap = markdown[end : m.start()]
+        return len(gap) <= _NEAR and not _SENTENCE_END.search(gap)
+    return False
+
+
+_SENTENCE_END = re.compile(r"[.;!?]\s|\n")

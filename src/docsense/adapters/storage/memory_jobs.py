@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from docsense.errors import InvalidArgument
-from docsense.ports import BatchStatus, Job, JSONObject
+from docsense.ports import BatchStatus, Job, JSONObject, QueueStats
 
 __all__ = ["MemoryJobQueue"]
 
@@ -46,7 +46,8 @@ class MemoryJobQueue:
             for payload in payloads:
                 job_id = f"job-{uuid.uuid4()}"
                 self._jobs[job_id] = _Entry(
-                    Job(job_id, batch_id, kind, dict(payload), "queued", 0, max_attempts)
+                    Job(job_id, batch_id, kind, dict(payload), "queued", 0, max_attempts),
+                    available_at=self._clock(),
                 )
                 ids.append(job_id)
         return ids
@@ -118,4 +119,24 @@ class MemoryJobQueue:
             running=statuses.count("running"),
             done=statuses.count("done"),
             failed=statuses.count("failed"),
+        )
+
+    async def stats(self) -> QueueStats:
+        """Count the jobs by state; how long the oldest due one has waited."""
+        now = self._clock()
+        with self._lock:
+            entries = list(self._jobs.values())
+        waiting = [e for e in entries if e.job.status == "queued"]
+        due = [e for e in waiting if e.available_at <= now]
+        running = [e for e in entries if e.job.status == "running"]
+        live = [e for e in running if e.lease_until >= now]
+        return QueueStats(
+            queued=len(due),
+            scheduled=len(waiting) - len(due),
+            running=len(live),
+            expired=len(running) - len(live),
+            failed=sum(e.job.status == "failed" for e in entries),
+            done=sum(e.job.status == "done" for e in entries),
+            oldest_wait_s=max((now - e.available_at for e in due), default=0.0),
+            lease_owners=tuple(sorted({e.job.lease_owner for e in live if e.job.lease_owner})),
         )

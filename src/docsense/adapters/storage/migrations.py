@@ -14,14 +14,22 @@ lock that lets ``read_all`` ignore transactions that are not appending events; v
 SQLite's version 4 commits a projection batch in one statement (a view with a trigger), and
 its version 5 puts the ``docsense_`` prefix on every table (the event log copied, byte for
 byte, into a leaner table).
+
+SQLite's version 6 and PostgreSQL's version 7 add tamper evidence: a ``hash`` column chaining
+every event to the previous one of its stream (see :mod:`._chain`), computed for the events
+already stored by the migration's :attr:`Migration.backfill` (which reads them and never
+changes their bytes); PostgreSQL's ``ds_append`` then takes each event's digest and links it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 
+from docsense.adapters.storage._chain import GENESIS, link, recorded_digest
+from docsense.adapters.storage._common import loads
 from docsense.errors import MigrationError
 
 __all__ = ["POSTGRES_MIGRATIONS", "SQLITE_MIGRATIONS", "Migration", "pending"]
@@ -29,11 +37,16 @@ __all__ = ["POSTGRES_MIGRATIONS", "SQLITE_MIGRATIONS", "Migration", "pending"]
 
 @attrs.frozen
 class Migration:
-    """One forward step of the schema."""
+    """One forward step of the schema.
+
+    ``backfill``, if set, runs after the statements in the same transaction, with the
+    connection: a ``sqlite3.Connection`` (called) or an ``asyncpg`` connection (awaited).
+    """
 
     version: int
     description: str
     statements: tuple[str, ...]
+    backfill: Callable[[Any], Any] | None = None
 
 
 def pending(migrations: Sequence[Migration], current: int, database: str) -> list[Migration]:
@@ -91,6 +104,74 @@ def _sqlite_projection_commit(name: str, *, prefix: str) -> tuple[str, str]:
             END
             """
     return view, trigger
+
+
+_BACKFILL_PAGE = 2000
+
+
+def _chain_rows(
+    rows: Sequence[Sequence[Any]], stream: str | None, previous: str
+) -> tuple[list[tuple[str, Any]], str | None, str]:
+    """Return ``(hash, key)`` for rows ordered by stream and version, and the chain's state.
+
+    Rows are ``key, stream_id, stream_version, event_type, schema_version, event_id,
+    payload text, metadata text``; ``stream`` and ``previous`` carry the chain over pages.
+    """
+    updates: list[tuple[str, Any]] = []
+    for key, stream_id, version, event_type, schema, event_id, payload, metadata in rows:
+        if stream_id != stream:
+            stream, previous = stream_id, GENESIS
+        digest = recorded_digest(
+            stream_id, int(version), event_type, int(schema), event_id,
+            loads(payload), loads(metadata),
+        )
+        previous = link(previous, digest)
+        updates.append((previous, key))
+    return updates, stream, previous
+
+
+def _sqlite_chain_backfill(conn: Any) -> None:
+    """Compute the hash chain of every event stored before version 6 (page by page)."""
+    stream: str | None = None
+    previous, after = GENESIS, ("", 0)
+    while True:
+        rows = conn.execute(
+            "SELECT position, stream_id, stream_version, event_type, schema_version, "
+            "event_id, payload, metadata FROM docsense_events "
+            "WHERE (stream_id, stream_version) > (?, ?) "
+            "ORDER BY stream_id, stream_version LIMIT ?",
+            (*after, _BACKFILL_PAGE),
+        ).fetchall()
+        if not rows:
+            return
+        updates, stream, previous = _chain_rows(rows, stream, previous)
+        conn.executemany("UPDATE docsense_events SET hash = ? WHERE position = ?", updates)
+        after = (rows[-1][1], rows[-1][2])
+
+
+async def _postgres_chain_backfill(conn: Any) -> None:
+    """Compute the hash chain of every event stored before version 7 (page by page)."""
+    stream: str | None = None
+    previous, after = GENESIS, ("", 0)
+    while True:
+        rows = await conn.fetch(
+            "SELECT seq, stream_id, stream_version, event_type, schema_version, event_id, "
+            "payload::text, metadata::text FROM ds_events "
+            "WHERE (stream_id, stream_version) > ($1, $2) "
+            "ORDER BY stream_id, stream_version LIMIT $3",
+            *after,
+            _BACKFILL_PAGE,
+        )
+        if not rows:
+            return
+        updates, stream, previous = _chain_rows(rows, stream, previous)
+        await conn.execute(
+            "UPDATE ds_events e SET hash = u.h FROM unnest($1::text[], $2::bigint[]) "
+            "AS u(h, s) WHERE e.seq = u.s",
+            [u[0] for u in updates],
+            [u[1] for u in updates],
+        )
+        after = (rows[-1][1], rows[-1][2])
 
 
 SQLITE_MIGRATIONS: tuple[Migration, ...] = (
@@ -219,6 +300,12 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
             *_sqlite_projection_commit("docsense_projection_commit", prefix="docsense_"),
         ),
     ),
+    Migration(
+        6,
+        "tamper evidence: every event hash-chained to the previous one of its stream",
+        ("ALTER TABLE docsense_events ADD COLUMN hash TEXT NOT NULL DEFAULT ''",),
+        backfill=_sqlite_chain_backfill,
+    ),
 )
 
 _PG_APPEND_FUNCTION = """
@@ -308,6 +395,67 @@ BEGIN
         SELECT u.id, u.typ, u.sv, p_stream, p_expected + u.ord, u.occ, u.pl, u.md
         FROM unnest(p_ids, p_types, p_schema, p_occurred, p_payloads, p_metadata)
              WITH ORDINALITY AS u(id, typ, sv, occ, pl, md, ord)
+        RETURNING ds_events.tx_id::text, ds_events.seq;
+END
+$fn$
+"""
+
+
+_PG_APPEND_FUNCTION_V7 = """
+CREATE FUNCTION ds_append(
+    p_stream text, p_expected bigint, p_ids text[], p_types text[], p_schema integer[],
+    p_occurred timestamptz[], p_payloads jsonb[], p_metadata jsonb[], p_digests text[]
+) RETURNS TABLE (r_tx text, r_seq bigint) LANGUAGE plpgsql AS $fn$
+DECLARE
+    n integer := cardinality(p_ids);
+    current_version bigint;
+    previous text := repeat('0', 64);
+    hashes text[] := '{}';
+BEGIN
+    -- Announce "this transaction appends" before it takes a transaction id (the first write
+    -- below assigns one): readers fence read_all only on such transactions. Shared mode, so
+    -- appenders never wait for each other. Key: (DS_APPEND_LOCK_CLASS, hash of the schema).
+    PERFORM pg_advisory_xact_lock_shared(
+        1685284145, hashtext('docsense-append:' || current_schema())
+    );
+    IF p_expected = 0 THEN
+        INSERT INTO ds_streams (stream_id, version) VALUES (p_stream, n)
+        ON CONFLICT (stream_id) DO NOTHING;
+    ELSE
+        UPDATE ds_streams SET version = p_expected + n
+        WHERE stream_id = p_stream AND version = p_expected;
+    END IF;
+    IF NOT FOUND THEN
+        -- A retry of a batch that is already stored exactly as asked is not a conflict.
+        IF (SELECT count(*) FROM ds_events e
+            WHERE e.stream_id = p_stream
+              AND e.stream_version > p_expected AND e.stream_version <= p_expected + n
+              AND e.event_id = p_ids[(e.stream_version - p_expected)::integer]) = n THEN
+            RETURN QUERY SELECT e.tx_id::text, e.seq FROM ds_events e
+                WHERE e.stream_id = p_stream
+                  AND e.stream_version > p_expected AND e.stream_version <= p_expected + n
+                ORDER BY e.stream_version;
+            RETURN;
+        END IF;
+        SELECT s.version INTO current_version FROM ds_streams s WHERE s.stream_id = p_stream;
+        RAISE EXCEPTION USING ERRCODE = 'DS409', MESSAGE = 'docsense concurrency conflict',
+            DETAIL = coalesce(current_version, 0)::text;
+    END IF;
+    -- The stream's row is locked: its last event is the one the batch chains to.
+    IF p_expected > 0 THEN
+        SELECT e.hash INTO previous FROM ds_events e
+        WHERE e.stream_id = p_stream AND e.stream_version = p_expected;
+    END IF;
+    FOR i IN 1 .. n LOOP
+        previous := encode(sha256(convert_to(previous || p_digests[i], 'UTF8')), 'hex');
+        hashes[i] := previous;
+    END LOOP;
+    RETURN QUERY
+        INSERT INTO ds_events (event_id, event_type, schema_version, stream_id, stream_version,
+                               occurred_at, payload, metadata, hash)
+        SELECT u.id, u.typ, u.sv, p_stream, p_expected + u.ord, u.occ, u.pl, u.md, u.h
+        FROM unnest(p_ids, p_types, p_schema, p_occurred, p_payloads, p_metadata, hashes)
+             WITH ORDINALITY AS u(id, typ, sv, occ, pl, md, h, ord)
         RETURNING ds_events.tx_id::text, ds_events.seq;
 END
 $fn$
@@ -471,5 +619,16 @@ END
 $$
 """,
         ),
+    ),
+    Migration(
+        7,
+        "tamper evidence: every event hash-chained to the previous one of its stream",
+        (
+            "ALTER TABLE ds_events ADD COLUMN hash text NOT NULL DEFAULT ''",
+            "DROP FUNCTION ds_append(text, bigint, text[], text[], integer[], timestamptz[], "
+            "jsonb[], jsonb[])",
+            _PG_APPEND_FUNCTION_V7,
+        ),
+        backfill=_postgres_chain_backfill,
     ),
 )

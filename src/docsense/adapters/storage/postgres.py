@@ -59,6 +59,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from docsense.adapters.storage._chain import canonical_json, event_digest
 from docsense.adapters.storage._common import check_append, dumps, sha256_hex
 from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS, Migration
 from docsense.adapters.storage.postgres_database import (
@@ -67,14 +68,14 @@ from docsense.adapters.storage.postgres_database import (
     import_asyncpg,
 )
 from docsense.adapters.storage.postgres_jobs import PostgresJobQueue
-from docsense.adapters.storage.postgres_leader import PostgresLeaderElector
+from docsense.adapters.storage.postgres_leader import PostgresLeaderElector, current_leaders
 from docsense.adapters.storage.postgres_projections import PostgresProjectionStore
 from docsense.errors import (
     BlobNotFound,
     ConcurrencyConflict,
     DuplicateEventId,
 )
-from docsense.ports import NewEvent, RecordedEvent, Snapshot
+from docsense.ports import ChainedEvent, NewEvent, RecordedEvent, Snapshot, StoreSize
 
 if TYPE_CHECKING:
     import asyncpg
@@ -179,6 +180,10 @@ class PostgresStorage:
         """Return a new leader elector (its own session) for projections run by many processes."""
         return PostgresLeaderElector(self._db)
 
+    async def projection_leaders(self, projections: Sequence[str]) -> dict[str, bool]:
+        """Return, per projection, whether a worker (of any process) leads it now."""
+        return await current_leaders(self._db, projections)
+
     @property
     def projections(self) -> PostgresProjectionStore:
         """The projection store (read models, checkpoints, dead letters) in the same database."""
@@ -201,18 +206,30 @@ class PostgresStorage:
                 raise ConcurrencyConflict(stream_id, expected_version, current)
             return []
         asyncpg = import_asyncpg()
+        # The canonical texts are sent as the jsonb values and hashed: ds_append links the
+        # digests into the stream's chain under the stream's row lock.
+        payloads = [canonical_json(e.payload) for e in events]
+        metadata = [canonical_json(e.metadata) for e in events]
+        digests = [
+            event_digest(
+                stream_id, expected_version + i, e.event_type, e.schema_version, e.event_id,
+                payloads[i - 1], metadata[i - 1],
+            )
+            for i, e in enumerate(events, start=1)
+        ]
         async with self._db.connection() as conn:
             try:
                 rows = await conn.fetch(
-                    "SELECT r_tx, r_seq FROM ds_append($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "SELECT r_tx, r_seq FROM ds_append($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     stream_id,
                     expected_version,
                     [e.event_id for e in events],
                     [e.event_type for e in events],
                     [e.schema_version for e in events],
                     [e.occurred_at for e in events],
-                    [dumps(e.payload) for e in events],
-                    [dumps(e.metadata) for e in events],
+                    payloads,
+                    metadata,
+                    digests,
                 )
             except asyncpg.UniqueViolationError as exc:
                 raise DuplicateEventId(events[0].event_id, stream_id) from exc
@@ -318,6 +335,109 @@ class PostgresStorage:
             )
         return 0 if row is None else encode_position(int(row[0]), int(row[1]))
 
+    # --- tamper evidence, dump and restore, archival ----------------------------------
+
+    async def read_all_chained(self, after: int = 0, limit: int = 1000) -> list[ChainedEvent]:
+        """Return ``read_all(after, limit)`` with each event's stored chain hash."""
+        tx_id, seq = decode_position(max(after, 0))
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_EVENT_COLUMNS}, e.hash FROM ds_events e "
+                "WHERE (e.tx_id, e.seq) > ($1::text::xid8, $2) "
+                f"AND e.tx_id < {_FENCE} "
+                "ORDER BY e.tx_id, e.seq LIMIT $3",
+                str(tx_id),
+                seq,
+                limit,
+            )
+        return [ChainedEvent(_recorded(r), r[10]) for r in rows]
+
+    async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
+        """Return every event of ``stream_id`` with its stored hash, in version order."""
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_EVENT_COLUMNS}, e.hash FROM ds_events e "
+                "WHERE e.stream_id = $1 ORDER BY e.stream_version",
+                stream_id,
+            )
+        return [ChainedEvent(_recorded(r), r[10]) for r in rows]
+
+    async def import_events(self, events: Sequence[ChainedEvent]) -> int:
+        """Store ``events`` in order, in one transaction, with their hashes as given.
+
+        The transaction announces itself as an appender (the advisory lock ``ds_append``
+        takes), so ``read_all`` fences on it like on any append. Positions are new ones;
+        the order is kept. An event whose stream already holds its version fails the
+        batch (StorageError).
+        """
+        if not events:
+            return 0
+        columns: list[list[Any]] = [[] for _ in range(9)]
+        for c in events:
+            e = c.event
+            values = (
+                e.event_id, e.event_type, e.schema_version, e.stream_id, e.stream_version,
+                e.occurred_at, canonical_json(e.payload), canonical_json(e.metadata), c.hash,
+            )
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+        async with self._db.connection() as conn, conn.transaction():
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock_shared(1685284145, "
+                "hashtext('docsense-append:' || current_schema()))"
+            )
+            await conn.execute(
+                "INSERT INTO ds_events (event_id, event_type, schema_version, stream_id, "
+                "stream_version, occurred_at, payload, metadata, hash) "
+                "SELECT u.i, u.t, u.s, u.st, u.v, u.o, u.p, u.m, u.h FROM unnest("
+                "$1::text[], $2::text[], $3::integer[], $4::text[], $5::bigint[], "
+                "$6::timestamptz[], $7::jsonb[], $8::jsonb[], $9::text[]) WITH ORDINALITY "
+                "AS u(i, t, s, st, v, o, p, m, h, ord) ORDER BY u.ord",
+                *columns,
+            )
+            await conn.execute(
+                "INSERT INTO ds_streams (stream_id, version) "
+                "SELECT u.st, max(u.v) FROM unnest($1::text[], $2::bigint[]) AS u(st, v) "
+                "GROUP BY u.st ON CONFLICT (stream_id) DO UPDATE SET version = "
+                "greatest(ds_streams.version, excluded.version)",
+                columns[3],
+                columns[4],
+            )
+        if self._notify:
+            self._schedule_notify()
+        return len(events)
+
+    async def remove_streams(self, stream_ids: Sequence[str]) -> int:
+        """Delete every event, snapshot and stream row of ``stream_ids``; return the events.
+
+        Positions are never reused here (they come from transaction ids and a sequence).
+        """
+        ids = list(dict.fromkeys(stream_ids))
+        async with self._db.connection() as conn, conn.transaction():
+            status = await conn.execute(
+                "DELETE FROM ds_events WHERE stream_id = ANY($1::text[])", ids
+            )
+            await conn.execute("DELETE FROM ds_streams WHERE stream_id = ANY($1::text[])", ids)
+            await conn.execute(
+                "DELETE FROM ds_snapshots WHERE stream_id = ANY($1::text[])", ids
+            )
+        return int(status.split()[-1])
+
+    async def event_count(self) -> int:
+        """Return the number of events stored."""
+        async with self._db.connection() as conn:
+            return int(await conn.fetchval("SELECT count(*) FROM ds_events"))
+
+    async def list_blobs(self, after: str = "", limit: int = 100) -> list[str]:
+        """Return up to ``limit`` stored blob digests greater than ``after``, sorted."""
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                "SELECT sha256 FROM ds_blobs WHERE sha256 > $1 ORDER BY sha256 LIMIT $2",
+                after,
+                limit,
+            )
+        return [str(r[0]) for r in rows]
+
     # --- snapshots and blobs ------------------------------------------------------------
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
@@ -372,6 +492,18 @@ class PostgresStorage:
         async with self._db.connection() as conn:
             found = await conn.fetchval("SELECT 1 FROM ds_blobs WHERE sha256 = $1", sha256)
         return found is not None
+
+    async def store_size(self) -> StoreSize:
+        """Return the number of events and the size of docsense's tables (with indexes)."""
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                "SELECT (SELECT count(*) FROM ds_events), "
+                "(SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'r' AND n.nspname = current_schema() "
+                "AND (c.relname LIKE 'ds\\_%' OR c.relname = 'docsense_schema'))::bigint"
+            )
+        return StoreSize(int(row[0]), int(row[1]))
 
     async def close(self) -> None:
         """Close the pool. Idempotent."""

@@ -251,6 +251,8 @@ class PostgresDatabase:
             for migration in pending(migrations, int(current), "the database"):
                 for statement in migration.statements:
                     await conn.execute(statement)
+                if migration.backfill is not None:
+                    await migration.backfill(conn)
                 await conn.execute(
                     "INSERT INTO docsense_schema (version, description) VALUES ($1, $2)",
                     migration.version,

@@ -17,7 +17,7 @@ from typing import Any
 from docsense.adapters.storage._common import dumps
 from docsense.adapters.storage.postgres_database import PostgresDatabase
 from docsense.errors import InvalidArgument
-from docsense.ports import BatchStatus, Job, JSONObject
+from docsense.ports import BatchStatus, Job, JSONObject, QueueStats
 
 __all__ = ["PostgresJobQueue"]
 
@@ -141,6 +141,36 @@ class PostgresJobQueue:
             running=counts.get("running", 0),
             done=counts.get("done", 0),
             failed=counts.get("failed", 0),
+        )
+
+    async def stats(self) -> QueueStats:
+        """Count the jobs by state; how long the oldest due one has waited."""
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                """
+                SELECT
+                    count(*) FILTER (WHERE status = 'queued' AND available_at <= now()),
+                    count(*) FILTER (WHERE status = 'queued' AND available_at > now()),
+                    count(*) FILTER (WHERE status = 'running' AND lease_until >= now()),
+                    count(*) FILTER (WHERE status = 'running' AND lease_until < now()),
+                    count(*) FILTER (WHERE status = 'failed'),
+                    count(*) FILTER (WHERE status = 'done'),
+                    COALESCE(EXTRACT(EPOCH FROM now() - min(available_at)
+                        FILTER (WHERE status = 'queued' AND available_at <= now())), 0)::float8,
+                    COALESCE(array_agg(DISTINCT lease_owner)
+                        FILTER (WHERE status = 'running' AND lease_until >= now()), '{}')
+                FROM ds_jobs
+                """
+            )
+        return QueueStats(
+            queued=int(row[0]),
+            scheduled=int(row[1]),
+            running=int(row[2]),
+            expired=int(row[3]),
+            failed=int(row[4]),
+            done=int(row[5]),
+            oldest_wait_s=float(row[6]),
+            lease_owners=tuple(sorted(o for o in row[7] if o)),
         )
 
 

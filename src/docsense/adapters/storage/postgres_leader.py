@@ -11,14 +11,44 @@ Advisory locks need a direct connection (or PgBouncer in session mode).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from docsense.adapters.storage.postgres_database import PostgresDatabase, driver_errors
 from docsense.errors import StoreUnavailable
 
-__all__ = ["PostgresLeaderElector"]
+__all__ = ["PostgresLeaderElector", "current_leaders"]
 
 logger = logging.getLogger(__name__)
+
+
+def _lock_key(db: PostgresDatabase, projection: str) -> str:
+    return f"docsense-projection:{db.channel}:{projection}"
+
+
+async def current_leaders(db: PostgresDatabase, projections: Sequence[str]) -> dict[str, bool]:
+    """Return, per projection, whether some session holds its leader lock now (pg_locks).
+
+    A bigint advisory lock shows in ``pg_locks`` as its high 32 bits (``classid``) and low
+    32 bits (``objid``) with ``objsubid = 1``.
+    """
+    keys = [_lock_key(db, p) for p in projections]
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            """
+            SELECT k FROM unnest($1::text[]) AS k WHERE EXISTS (
+                SELECT 1 FROM pg_locks l
+                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                  AND l.database = (SELECT oid FROM pg_database
+                                    WHERE datname = current_database())
+                  AND l.classid::bigint = ((hashtext(k)::bigint >> 32) & 4294967295)
+                  AND l.objid::bigint = (hashtext(k)::bigint & 4294967295)
+            )
+            """,
+            keys,
+        )
+    held = {r[0] for r in rows}
+    return {p: _lock_key(db, p) in held for p in projections}
 
 
 class PostgresLeaderElector:
@@ -47,7 +77,7 @@ class PostgresLeaderElector:
             if projection in self._held:
                 await conn.fetchval("SELECT 1")  # the session, and so the lock, is alive
                 return True
-            key = f"docsense-projection:{self._db.channel}:{projection}"
+            key = _lock_key(self._db, projection)
             got = bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key))
         except driver_errors() as exc:
             logger.warning("leader election failed (%s); following for now", exc)

@@ -43,13 +43,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from docsense.adapters.storage._chain import GENESIS, canonical_json, event_digest, link
 from docsense.adapters.storage._common import check_append, dumps, loads, sha256_hex
 from docsense.adapters.storage.migrations import SQLITE_MIGRATIONS, Migration
 from docsense.adapters.storage.sqlite_appends import AppendCommitter
-from docsense.adapters.storage.sqlite_database import SQLiteDatabase
+from docsense.adapters.storage.sqlite_database import (
+    SQLiteDatabase,
+    translate_error,
+    write_transaction,
+)
 from docsense.adapters.storage.sqlite_projections import SQLiteProjectionStore
-from docsense.errors import BlobNotFound
-from docsense.ports import NewEvent, RecordedEvent, Snapshot
+from docsense.errors import (
+    BlobNotFound,
+    ConcurrencyConflict,
+    InvalidArgument,
+    NotSupportedByStore,
+)
+from docsense.ports import ChainedEvent, NewEvent, RecordedEvent, Snapshot, StoreSize
 
 __all__ = ["INLINE_ROWS", "SQLiteStorage"]
 
@@ -62,9 +72,11 @@ _EVENT_COLUMNS = (
     "occurred_at, payload, metadata"
 )
 _STREAM = (
-    f"SELECT {_EVENT_COLUMNS} FROM docsense_events WHERE stream_id = ? AND stream_version > ? "
-    "ORDER BY stream_version"
+    f"SELECT {_EVENT_COLUMNS}, hash FROM docsense_events WHERE stream_id = ? "
+    "AND stream_version > ? ORDER BY stream_version"
 )
+#: Streams whose last hash an append remembers (so the next append need not read it).
+_HEADS_KEPT = 10_000
 
 
 class SQLiteStorage:
@@ -75,6 +87,9 @@ class SQLiteStorage:
         self._appended = asyncio.Event()
         self._appends = AppendCommitter(db, self._appended.set)
         self._projections = SQLiteProjectionStore(db)
+        # stream id -> (version, hash of the event at that version): rows never change, so
+        # an entry is right for as long as it exists; it only saves reading the hash.
+        self._heads: dict[str, tuple[int, str]] = {}
 
     @classmethod
     async def open(
@@ -119,25 +134,75 @@ class SQLiteStorage:
     ) -> list[int]:
         """Append ``events`` atomically if the stream is at ``expected_version``."""
         check_append(stream_id, events, expected_version)
-        # Nine parameters per event: its columns, then the version the stream must be at.
+        previous = await self._previous_hash(stream_id, expected_version) if events else ""
+        # Ten parameters per event: its columns, then the version the stream must be at.
         params: list[Any] = []
         # The events of one command usually share one timestamp: format it once.
         last_time, last_text = None, ""
         for i, e in enumerate(events, start=1):
             if e.occurred_at is not last_time:
                 last_time, last_text = e.occurred_at, e.occurred_at.isoformat()
+            # The canonical text is both what is stored and what is hashed.
+            payload = canonical_json(e.payload)
+            metadata = canonical_json(e.metadata) if e.metadata else "{}"
+            version = expected_version + i
+            previous = link(
+                previous,
+                event_digest(
+                    stream_id, version, e.event_type, e.schema_version, e.event_id, payload,
+                    metadata,
+                ),
+            )
             params += (
                 e.event_id,
                 e.event_type,
                 e.schema_version,
                 stream_id,
-                expected_version + i,
+                version,
                 last_text,
-                dumps(e.payload),
-                dumps(e.metadata) if e.metadata else "{}",
+                payload,
+                metadata,
+                previous,
                 expected_version,
             )
-        return await self._appends.append(stream_id, params, expected_version)
+        positions = await self._appends.append(stream_id, params, expected_version)
+        if events:
+            self._remember(stream_id, expected_version + len(events), previous)
+        return positions
+
+    def _remember(self, stream_id: str, version: int, hash_: str) -> None:
+        if len(self._heads) >= _HEADS_KEPT:
+            self._heads.clear()
+        self._heads[stream_id] = (version, hash_)
+
+    async def _previous_hash(self, stream_id: str, expected_version: int) -> str:
+        """Return the hash of the stream's event at ``expected_version`` (its last one).
+
+        Raises ConcurrencyConflict if the stream has no event at that version (it is
+        shorter): the append could not succeed, and chaining it to nothing must not either.
+        """
+        if expected_version == 0:
+            return GENESIS
+        head = self._heads.get(stream_id)
+        if head is not None and head[0] == expected_version:
+            return head[1]
+
+        def read(conn: sqlite3.Connection) -> tuple[Any, ...] | None:
+            row: tuple[Any, ...] | None = conn.execute(
+                "SELECT hash FROM docsense_events WHERE stream_id = ? AND stream_version = ?",
+                (stream_id, expected_version),
+            ).fetchone()
+            return row
+
+        row = await self._db.read(read)
+        if row is None:
+            current = await self.stream_version(stream_id)
+            if current < expected_version:
+                raise ConcurrencyConflict(stream_id, expected_version, current)
+            row = await self._db.read(read)  # appended meanwhile: it is there now
+            if row is None:  # pragma: no cover - rows are never removed while appending
+                raise ConcurrencyConflict(stream_id, expected_version, current)
+        return str(row[0])
 
     async def wait_for_events(self, max_wait: float) -> None:
         """Return after an append through this store, or after ``max_wait`` seconds.
@@ -150,13 +215,19 @@ class SQLiteStorage:
 
     async def read_stream(self, stream_id: str, from_version: int = 0) -> list[RecordedEvent]:
         """Return the stream's events after ``from_version``."""
+        last: list[tuple[int, str]] = []
 
         def first(conn: sqlite3.Connection) -> list[RecordedEvent]:
             cursor = conn.execute(f"{_STREAM} LIMIT ?", (stream_id, from_version, INLINE_ROWS))
-            return [_recorded(row) for row in cursor]
+            rows = cursor.fetchall()
+            if rows:
+                last.append((int(rows[-1][5]), rows[-1][9]))
+            return [_recorded(row) for row in rows]
 
         events = await self._db.read(first)
         if len(events) < INLINE_ROWS:
+            if last:
+                self._remember(stream_id, *last[-1])
             return events
 
         # A long stream: the rest on the reader thread. Streams only grow, so reading on
@@ -202,6 +273,158 @@ class SQLiteStorage:
             return int(row.fetchone()[0])
 
         return await self._db.read(read)
+
+    # --- tamper evidence, dump and restore, archival ----------------------------------
+
+    async def read_all_chained(self, after: int = 0, limit: int = 1000) -> list[ChainedEvent]:
+        """Return ``read_all(after, limit)`` with each event's stored chain hash."""
+
+        def read() -> list[ChainedEvent]:
+            cursor = self._db.reader().execute(
+                f"SELECT {_EVENT_COLUMNS}, hash FROM docsense_events WHERE position > ? "
+                "ORDER BY position LIMIT ?",
+                (after, limit),
+            )
+            return [ChainedEvent(_recorded(row), row[9]) for row in cursor]
+
+        return await self._db.run_read(read)
+
+    async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
+        """Return every event of ``stream_id`` with its stored hash, in version order."""
+
+        def read() -> list[ChainedEvent]:
+            cursor = self._db.reader().execute(_STREAM, (stream_id, 0))
+            return [ChainedEvent(_recorded(row), row[9]) for row in cursor]
+
+        return await self._db.run_read(read)
+
+    async def import_events(self, events: Sequence[ChainedEvent]) -> int:
+        """Store ``events`` in order, in one transaction, with their hashes as given.
+
+        Positions are the file's next ones (the events keep their order). An event whose
+        stream already holds its version fails the whole batch (StorageError).
+        """
+        rows = [
+            (
+                e.event.event_id,
+                e.event.event_type,
+                e.event.schema_version,
+                e.event.stream_id,
+                e.event.stream_version,
+                e.event.occurred_at.isoformat(),
+                canonical_json(e.event.payload),
+                canonical_json(e.event.metadata) if e.event.metadata else "{}",
+                e.hash,
+            )
+            for e in events
+        ]
+
+        def write() -> None:
+            conn = self._db.writer()
+            with write_transaction(conn):
+                conn.executemany(
+                    "INSERT INTO docsense_events (event_id, event_type, schema_version, "
+                    "stream_id, stream_version, occurred_at, payload, metadata, hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+
+        if rows:
+            await self._db.run_write(write)
+            self._appended.set()
+        return len(rows)
+
+    async def remove_streams(self, stream_ids: Sequence[str]) -> int:
+        """Delete every event and snapshot of ``stream_ids``; return the events deleted.
+
+        Refused (InvalidArgument) if the file's last event is among them: SQLite would then
+        give its position to the next event, and projections past it would skip that event.
+        """
+        ids = list(dict.fromkeys(stream_ids))
+
+        def write() -> int:
+            conn = self._db.writer()
+            deleted = 0
+            with write_transaction(conn):
+                last = conn.execute(
+                    "SELECT stream_id FROM docsense_events ORDER BY position DESC LIMIT 1"
+                ).fetchone()
+                if last is not None and last[0] in ids:
+                    raise InvalidArgument(
+                        f"the store's last event belongs to {last[0]!r}: append the audit "
+                        "record of the removal first, so that no position is reused"
+                    )
+                for stream_id in ids:
+                    deleted += conn.execute(
+                        "DELETE FROM docsense_events WHERE stream_id = ?", (stream_id,)
+                    ).rowcount
+                    conn.execute("DELETE FROM docsense_snapshots WHERE stream_id = ?", (stream_id,))
+            return deleted
+
+        deleted = await self._db.run_write(write)
+        for stream_id in ids:
+            self._heads.pop(stream_id, None)
+        return deleted
+
+    async def event_count(self) -> int:
+        """Return the number of events stored."""
+
+        def read() -> int:
+            row = self._db.reader().execute("SELECT COUNT(*) FROM docsense_events").fetchone()
+            return int(row[0])
+
+        return await self._db.run_read(read)
+
+    async def list_blobs(self, after: str = "", limit: int = 100) -> list[str]:
+        """Return up to ``limit`` stored blob digests greater than ``after``, sorted."""
+
+        def read() -> list[str]:
+            cursor = self._db.reader().execute(
+                "SELECT sha256 FROM docsense_blobs WHERE sha256 > ? ORDER BY sha256 LIMIT ?",
+                (after, limit),
+            )
+            return [str(r[0]) for r in cursor]
+
+        return await self._db.run_read(read)
+
+    async def backup(self, target: str | Path, *, pages: int = 1024) -> None:
+        """Copy the whole file to ``target`` with SQLite's online backup API.
+
+        Safe while writers (in this or other processes) run: the copy is a consistent
+        snapshot of one moment. It runs on a connection of its own, ``pages`` pages per
+        step; a step that sees the file changed by another connection restarts the copy, so
+        under constant writes from other processes a larger ``pages`` finishes sooner.
+        ``target`` must not exist yet.
+        """
+        if self._db.in_memory:
+            raise NotSupportedByStore("backup", self.url, "an in-memory SQLite store has no file")
+        destination = Path(target)
+
+        def copy() -> None:
+            if destination.exists():
+                raise InvalidArgument(f"backup target {str(destination)!r} already exists")
+            if not destination.parent.is_dir():
+                raise InvalidArgument(
+                    f"backup folder {str(destination.parent)!r} does not exist"
+                )
+            source = sqlite3.connect(self._db.path, isolation_level=None)
+            try:
+                source.execute(f"PRAGMA busy_timeout = {int(self._db.busy_timeout * 1000)}")
+                out = sqlite3.connect(str(destination), isolation_level=None)
+                try:
+                    source.backup(out, pages=pages)
+                    out.execute("PRAGMA journal_mode = WAL").fetchall()
+                finally:
+                    out.close()
+            finally:
+                source.close()
+
+        try:
+            await asyncio.to_thread(copy)
+        except sqlite3.Error as exc:
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(destination.unlink)
+            raise translate_error(exc, str(destination), self._db.busy_timeout) from exc
 
     # --- snapshots and blobs ------------------------------------------------------------
 
@@ -285,6 +508,18 @@ class SQLiteStorage:
         def read() -> int:
             row = self._db.reader().execute("SELECT MAX(version) FROM docsense_schema").fetchone()
             return int(row[0])
+
+        return await self._db.run_read(read)
+
+    async def store_size(self) -> StoreSize:
+        """Return the number of events and the database's size in bytes (WAL excluded)."""
+
+        def read() -> StoreSize:
+            conn = self._db.reader()
+            events = conn.execute("SELECT count(*) FROM docsense_events").fetchone()[0]
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+            return StoreSize(int(events), int(pages) * int(page_size))
 
         return await self._db.run_read(read)
 

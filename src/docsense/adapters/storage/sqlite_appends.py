@@ -82,11 +82,11 @@ CHECKPOINT_EVERY = 300
 #: loop it would hold the loop for as long (a converted document can hold megabytes).
 INLINE_CHARS = 64 * 1024
 
-_COLUMNS = 9  # parameters per event: its eight columns, then the expected version
-_MAX_ROWS = 100  # rows per INSERT: 900 parameters, under the 999 of older SQLite builds
+_COLUMNS = 10  # parameters per event: its nine columns, then the expected version
+_MAX_ROWS = 99  # rows per INSERT: 990 parameters, under the 999 of older SQLite builds
 _INSERT = (
     "INSERT INTO docsense_events (event_id, event_type, schema_version, stream_id, "
-    "stream_version, occurred_at, payload, metadata) "
+    "stream_version, occurred_at, payload, metadata, hash) "
 )
 
 Result = list[int] | Exception
@@ -117,7 +117,9 @@ class _Append:
         self.params = params
         self.size = len(params) // _COLUMNS
         # Payload and metadata texts: the bulk of what committing the append writes.
-        self.chars = sum(len(params[i]) + len(params[i + 1]) for i in range(6, len(params), 9))
+        self.chars = sum(
+            len(params[i]) + len(params[i + 1]) for i in range(6, len(params), _COLUMNS)
+        )
         self.expected_version = expected_version
         self.future = future
         self.owner = asyncio.current_task()
@@ -490,19 +492,19 @@ def _version(conn: sqlite3.Connection, stream_id: str) -> int:
 def _checked_insert(rows: int, *, checked: bool = True) -> str:
     """INSERT of ``rows`` events, each inserted only if its stream is at its expected version.
 
-    Rows are ``_COLUMNS`` parameters: the eight columns, then the expected version. SQLite
+    Rows are ``_COLUMNS`` parameters: the nine columns, then the expected version. SQLite
     reads every row's condition before it inserts any (the statement reads the table it
     writes), so all rows of one append see the same version and go in together or not at
     all.
     """
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
     where = (
         " WHERE (SELECT COALESCE(MAX(e.stream_version), 0) FROM docsense_events e "
-        "WHERE e.stream_id = v.column4) = v.column9"
+        "WHERE e.stream_id = v.column4) = v.column10"
         if checked
         else ""
     )
     return (
         f"{_INSERT}SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, "
-        f"v.column7, v.column8 FROM (VALUES {values}) AS v{where}"
+        f"v.column7, v.column8, v.column9 FROM (VALUES {values}) AS v{where}"
     )

@@ -228,6 +228,8 @@ class SQLiteDatabase:
             for migration in pending(migrations, int(row[0]), repr(self.path)):
                 for statement in migration.statements:
                     conn.execute(statement)
+                if migration.backfill is not None:
+                    migration.backfill(conn)
                 conn.execute(
                     "INSERT INTO docsense_schema (version, description) VALUES (?, ?)",
                     (migration.version, migration.description),
