@@ -17,6 +17,7 @@ from collections.abc import Sequence
 __all__ = [
     "AggregateNotFound",
     "ArchiveLimitExceeded",
+    "AuthenticationFailed",
     "BlobNotFound",
     "CheckFailed",
     "CircuitOpen",
@@ -49,6 +50,7 @@ __all__ = [
     "MissingDependency",
     "MissingUpcaster",
     "NotSupportedByStore",
+    "PermissionDenied",
     "PolicyPackError",
     "ProjectionConflict",
     "ProviderError",
@@ -448,6 +450,25 @@ class IngestTimeout(IngestError):
 
 class InvalidFilename(IngestError):
     """The file name cannot be made safe (empty after sanitising)."""
+
+
+# --- access (the HTTP service) ---------------------------------------------------------------
+
+
+class AuthenticationFailed(DocSenseError):
+    """A request's API token is missing, malformed, unknown or revoked (HTTP 401)."""
+
+
+class PermissionDenied(DocSenseError):
+    """A request's API token lacks the scope the operation needs (HTTP 403)."""
+
+    def __init__(self, scope: str, granted: Sequence[str]) -> None:
+        super().__init__(
+            f"this operation needs the {scope!r} scope; the token has "
+            f"{', '.join(granted) or 'none'} (issue one with `docsense tokens create "
+            f"--scope {scope}`)"
+        )
+        self.scope = scope
 
 
 # --- review ---------------------------------------------------------------------------------

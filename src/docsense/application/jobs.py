@@ -92,15 +92,18 @@ async def enqueue_reviews(
 ) -> list[str]:
     """Queue review jobs and return their ids.
 
-    Each request has ``document_id`` and optional ``packs``, ``reviewer``, ``version`` and
-    ``min_confidence`` (the review's confidence threshold; default: the worker's setting).
+    Each request has ``document_id`` and optional ``packs``, ``reviewer``, ``version``,
+    ``min_confidence`` (the review's confidence threshold; default: the worker's setting)
+    and ``actor`` (who the review's events are recorded as; default: the worker's actor).
     """
     payloads = []
     for request in requests:
         document_id = request.get("document_id")
         if not isinstance(document_id, str) or not document_id.startswith("document-"):
             raise InvalidArgument(f"a review job needs a document id, got {document_id!r}")
-        unknown = set(request) - {"document_id", "packs", "reviewer", "version", "min_confidence"}
+        unknown = set(request) - {
+            "document_id", "packs", "reviewer", "version", "min_confidence", "actor"
+        }
         if unknown:
             raise InvalidArgument(f"unknown review job fields: {', '.join(sorted(unknown))}")
         if request.get("min_confidence") is not None:
@@ -238,6 +241,7 @@ class ReviewJobWorker:
                 reviewer=payload.get("reviewer"),
                 version=payload.get("version"),
                 min_confidence=payload.get("min_confidence"),
+                actor=payload.get("actor"),
                 review_id=review_id_for(job.id),
                 fail_on_error=job.attempts >= job.max_attempts,
             )

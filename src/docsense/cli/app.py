@@ -34,6 +34,7 @@ from docsense.cli.records import (
     reviews_command,
 )
 from docsense.cli.review import ingest_command, report_command, review_command
+from docsense.cli.serve import serve_command, tokens_app
 from docsense.cli.store_ops import (
     archive_command,
     backup_command,
@@ -138,6 +139,8 @@ app.add_typer(feedback_app)
 app.add_typer(packs_app)
 app.add_typer(projections_app)
 app.command("worker")(worker_command)
+app.command("serve")(serve_command)
+app.add_typer(tokens_app)
 app.command("verify")(verify_command)
 app.command("dump")(dump_command)
 app.command("restore")(restore_command)

@@ -45,6 +45,7 @@ from docsense.domain.review import (
     ReviewStatus,
     Usage,
 )
+from docsense.domain.tokens import ApiToken, ApiTokenState, Scope
 from docsense.domain.upcasting import UPCASTERS
 
 __all__ = [
@@ -52,6 +53,8 @@ __all__ = [
     "OPERATIONS_STREAM",
     "UPCASTERS",
     "Aggregate",
+    "ApiToken",
+    "ApiTokenState",
     "Category",
     "Check",
     "CheckKind",
@@ -79,6 +82,7 @@ __all__ = [
     "Review",
     "ReviewState",
     "ReviewStatus",
+    "Scope",
     "Severity",
     "StreamsArchived",
     "StreamsRestored",
