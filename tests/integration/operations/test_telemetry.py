@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -145,6 +146,21 @@ async def test_an_offline_review_traces_ingest_conversion_review_checks_and_appe
     assert labels == {"docsense.reviewer": "rules", "docsense.review.outcome": "completed"}
     assert point.count == 1
     assert 0 < point.sum < 60
+
+
+async def test_ingests_are_counted_by_outcome(otel: Otel) -> None:
+    async with docsense.aopen("memory://") as ds:
+        doc = await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
+        await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="again.md")  # the same bytes
+        changed = CONTRACT_DOCUMENT + "\nThe committee meets monthly.\n"
+        await ds.ingest(changed.encode(), filename="contract.md", document_id=doc.id)
+    counts = {labels["docsense.ingest.outcome"]: p.value
+              for labels, p in otel.points("docsense.documents.ingested")}
+    assert counts == {"new_document": 1, "already_stored": 1, "new_version": 1}
+    outcomes = sorted(attrs_of(s)["docsense.ingest.outcome"]
+                      for s in otel.finished("docsense.ingest"))
+    assert outcomes == ["already_stored", "new_document", "new_version"]
+    assert len(otel.finished("docsense.convert")) == 2  # stored bytes are not converted again
 
 
 async def test_a_failed_review_is_an_error_span_and_a_failed_duration(otel: Otel) -> None:
@@ -339,10 +355,20 @@ async def test_health_sets_the_store_and_projection_gauges(otel: Otel, tmp_path:
     assert parked == dict.fromkeys(lag, 0)
 
 
-async def test_the_worker_loop_for_telemetry_exists_only_with_opentelemetry() -> None:
+async def test_the_worker_refreshes_the_gauges(otel: Otel, tmp_path: Path) -> None:
     from docsense.cli.ops import WorkerOptions, worker_loops
 
-    assert "telemetry" in [name for name, _ in worker_loops(WorkerOptions(1.0))]
+    loops = dict(worker_loops(WorkerOptions(1.0, telemetry_interval=0.05)))
+    async with docsense.aopen(f"sqlite:///{tmp_path / 'store.db'}") as ds:
+        await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
+        stop = asyncio.Event()
+        task = asyncio.create_task(loops["telemetry"](ds, stop))
+        await asyncio.sleep(0.3)
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        [(labels, events)] = otel.points("docsense.store.events")
+    assert labels == {"docsense.store": ds.store_url}
+    assert events.value == 2
 
 
 def test_without_opentelemetry_everything_runs_and_nothing_is_emitted(tmp_path: Path) -> None:
