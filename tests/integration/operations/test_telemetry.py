@@ -253,6 +253,34 @@ async def test_llm_errors_are_counted_by_kind_and_marked_on_their_span(
     assert otel.metric("docsense.ai.errors").unit == "{error}"
 
 
+async def test_provider_batch_answers_count_their_tokens_and_cost(otel: Otel) -> None:
+    from docsense.application.jobs import ReviewJobWorker, job_queue
+
+    with FakeLLMServer("anthropic") as server:
+        settings = {"anthropic_api_key": "sk-test", "anthropic_base_url": server.base_url}
+        async with docsense.aopen("memory://", settings=settings) as ds:
+            doc = await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
+            batch_id = await ds.submit_batch([doc.id], reviewer="anthropic", batch=True,
+                                             poll_interval=0.0)
+            worker = ReviewJobWorker(ds.service, job_queue(ds.service.storage),
+                                     worker_id="w1", retry_after=0.0)
+            for _ in range(10):
+                if (await ds.batch_status(batch_id)).finished:
+                    break
+                await worker.run_once()
+            [summary] = await ds.reviews()
+            review = await ds.get_review(summary.id)
+    usage = review.usage
+    assert usage.calls >= 1
+    assert otel.finished("chat " + anthropic.DEFAULT_MODEL) == []  # no call made one by one
+    by_kind = {labels["gen_ai.token.type"]: p.value
+               for labels, p in otel.points("docsense.ai.tokens")}
+    assert by_kind["input"] == usage.tokens_in
+    assert by_kind["output"] == usage.tokens_out
+    [(_, cost)] = otel.points("docsense.ai.cost")
+    assert cost.value == pytest.approx(usage.cost_estimate)  # at batch prices
+
+
 async def test_a_call_cut_off_by_the_timeout_counts_as_a_provider_timeout(otel: Otel) -> None:
     async def no_wait(seconds: float) -> None:
         return None
