@@ -286,10 +286,10 @@ async def test_a_call_cut_off_by_the_timeout_counts_as_a_provider_timeout(otel: 
         return None
 
     with FakeLLMServer("openai") as server:
-        server.script(Reply(delay=0.6))
+        server.script(Reply(delay=1.5))
         reviewer = openai.create_reviewer(
             api_key="test-key", base_url=server.base_url,
-            resilience=Resilience("openai", timeout=0.2, sleep=no_wait,
+            resilience=Resilience("openai", timeout=0.5, sleep=no_wait,
                                   retry=RetryPolicy(attempts=2, initial_wait=0.01)),
         )
         try:
