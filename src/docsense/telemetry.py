@@ -55,6 +55,8 @@ instrument                               kind       unit         attributes
 ``docsense.store.size``                  gauge      By           ``docsense.store``
 =======================================  =========  ===========  ==========================
 
+Answers of a provider batch (batch mode) count their tokens and cost, at batch prices, when
+the worker collects them; they have no ``chat`` span, as no call was made one by one.
 Token types are ``input`` and ``output`` (every token billed, as in the semantic
 conventions) and their parts ``cache_read``, ``cache_write`` and ``thinking``. The gauges
 (observable) report the last :meth:`~docsense.AsyncDocSense.health` of each store: ``docsense
@@ -84,6 +86,7 @@ __all__ = [
     "forget_store",
     "llm_call",
     "record_dead_lettered",
+    "record_llm_usage",
     "record_review_duration",
     "record_store_gauges",
     "review_span",
@@ -401,6 +404,51 @@ def record_store_gauges(
             gauges.setdefault("docsense.projection.dead_letters", {})[key] = float(parked)
 
 
+def record_llm_usage(
+    provider: str,
+    model: str,
+    *,
+    tokens_in: int,
+    tokens_out: int,
+    tokens_cached: int = 0,
+    tokens_cache_write: int = 0,
+    tokens_thinking: int = 0,
+    cost: float | None = None,
+) -> None:
+    """Record tokens and cost of an answer received without a call (a provider batch's)."""
+    _record_usage(
+        _genai_attributes(provider, model), tokens_in=tokens_in, tokens_out=tokens_out,
+        tokens_cached=tokens_cached, tokens_cache_write=tokens_cache_write,
+        tokens_thinking=tokens_thinking, cost=cost,
+    )
+
+
+def _record_usage(
+    attributes: Mapping[str, Any],
+    *,
+    tokens_in: int,
+    tokens_out: int,
+    tokens_cached: int,
+    tokens_cache_write: int,
+    tokens_thinking: int,
+    cost: float | None,
+) -> None:
+    made = _instruments()
+    if made is None:
+        return
+    base = {k: attributes[k] for k in ("gen_ai.system", "gen_ai.request.model")}
+    for kind, value in (
+        ("input", tokens_in), ("output", tokens_out), ("cache_read", tokens_cached),
+        ("cache_write", tokens_cache_write), ("thinking", tokens_thinking),
+    ):
+        if value or kind in ("input", "output"):
+            made["tokens"].add(value, {**base, "gen_ai.token.type": kind})
+    for kind, value in (("input", tokens_in), ("output", tokens_out)):
+        made["token_usage"].record(value, {**attributes, "gen_ai.token.type": kind})
+    if cost is not None:
+        made["cost"].add(cost, base)
+
+
 def forget_store(store: str) -> None:
     """Stop reporting the gauges of ``store`` (it was closed)."""
     with _STATE.lock:
@@ -448,20 +496,11 @@ class LlmCall:
             current.set_attribute("gen_ai.usage.cache_read.input_tokens", tokens_cached)
         if tokens_cache_write:
             current.set_attribute("gen_ai.usage.cache_creation.input_tokens", tokens_cache_write)
-        made = _instruments()
-        if made is None:
-            return
-        base = {k: self._attributes[k] for k in ("gen_ai.system", "gen_ai.request.model")}
-        for kind, value in (
-            ("input", tokens_in), ("output", tokens_out), ("cache_read", tokens_cached),
-            ("cache_write", tokens_cache_write), ("thinking", tokens_thinking),
-        ):
-            if value or kind in ("input", "output"):
-                made["tokens"].add(value, {**base, "gen_ai.token.type": kind})
-        for kind, value in (("input", tokens_in), ("output", tokens_out)):
-            made["token_usage"].record(value, {**self._attributes, "gen_ai.token.type": kind})
-        if cost is not None:
-            made["cost"].add(cost, base)
+        _record_usage(
+            self._attributes, tokens_in=tokens_in, tokens_out=tokens_out,
+            tokens_cached=tokens_cached, tokens_cache_write=tokens_cache_write,
+            tokens_thinking=tokens_thinking, cost=cost,
+        )
 
     def _finish(self, exc: BaseException | None) -> None:
         made = _instruments()

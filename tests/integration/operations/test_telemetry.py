@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -147,6 +148,21 @@ async def test_an_offline_review_traces_ingest_conversion_review_checks_and_appe
     assert 0 < point.sum < 60
 
 
+async def test_ingests_are_counted_by_outcome(otel: Otel) -> None:
+    async with docsense.aopen("memory://") as ds:
+        doc = await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
+        await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="again.md")  # the same bytes
+        changed = CONTRACT_DOCUMENT + "\nThe committee meets monthly.\n"
+        await ds.ingest(changed.encode(), filename="contract.md", document_id=doc.id)
+    counts = {labels["docsense.ingest.outcome"]: p.value
+              for labels, p in otel.points("docsense.documents.ingested")}
+    assert counts == {"new_document": 1, "already_stored": 1, "new_version": 1}
+    outcomes = sorted(attrs_of(s)["docsense.ingest.outcome"]
+                      for s in otel.finished("docsense.ingest"))
+    assert outcomes == ["already_stored", "new_document", "new_version"]
+    assert len(otel.finished("docsense.convert")) == 2  # stored bytes are not converted again
+
+
 async def test_a_failed_review_is_an_error_span_and_a_failed_duration(otel: Otel) -> None:
     async with docsense.aopen("memory://", reviewer="rules") as ds:
         doc = await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
@@ -237,15 +253,43 @@ async def test_llm_errors_are_counted_by_kind_and_marked_on_their_span(
     assert otel.metric("docsense.ai.errors").unit == "{error}"
 
 
+async def test_provider_batch_answers_count_their_tokens_and_cost(otel: Otel) -> None:
+    from docsense.application.jobs import ReviewJobWorker, job_queue
+
+    with FakeLLMServer("anthropic") as server:
+        settings = {"anthropic_api_key": "sk-test", "anthropic_base_url": server.base_url}
+        async with docsense.aopen("memory://", settings=settings) as ds:
+            doc = await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
+            batch_id = await ds.submit_batch([doc.id], reviewer="anthropic", batch=True,
+                                             poll_interval=0.0)
+            worker = ReviewJobWorker(ds.service, job_queue(ds.service.storage),
+                                     worker_id="w1", retry_after=0.0)
+            for _ in range(10):
+                if (await ds.batch_status(batch_id)).finished:
+                    break
+                await worker.run_once()
+            [summary] = await ds.reviews()
+            review = await ds.get_review(summary.id)
+    usage = review.usage
+    assert usage.calls >= 1
+    assert otel.finished("chat " + anthropic.DEFAULT_MODEL) == []  # no call made one by one
+    by_kind = {labels["gen_ai.token.type"]: p.value
+               for labels, p in otel.points("docsense.ai.tokens")}
+    assert by_kind["input"] == usage.tokens_in
+    assert by_kind["output"] == usage.tokens_out
+    [(_, cost)] = otel.points("docsense.ai.cost")
+    assert cost.value == pytest.approx(usage.cost_estimate)  # at batch prices
+
+
 async def test_a_call_cut_off_by_the_timeout_counts_as_a_provider_timeout(otel: Otel) -> None:
     async def no_wait(seconds: float) -> None:
         return None
 
     with FakeLLMServer("openai") as server:
-        server.script(Reply(delay=0.6))
+        server.script(Reply(delay=1.5))
         reviewer = openai.create_reviewer(
             api_key="test-key", base_url=server.base_url,
-            resilience=Resilience("openai", timeout=0.2, sleep=no_wait,
+            resilience=Resilience("openai", timeout=0.5, sleep=no_wait,
                                   retry=RetryPolicy(attempts=2, initial_wait=0.01)),
         )
         try:
@@ -339,10 +383,20 @@ async def test_health_sets_the_store_and_projection_gauges(otel: Otel, tmp_path:
     assert parked == dict.fromkeys(lag, 0)
 
 
-async def test_the_worker_loop_for_telemetry_exists_only_with_opentelemetry() -> None:
+async def test_the_worker_refreshes_the_gauges(otel: Otel, tmp_path: Path) -> None:
     from docsense.cli.ops import WorkerOptions, worker_loops
 
-    assert "telemetry" in [name for name, _ in worker_loops(WorkerOptions(1.0))]
+    loops = dict(worker_loops(WorkerOptions(1.0, telemetry_interval=0.05)))
+    async with docsense.aopen(f"sqlite:///{tmp_path / 'store.db'}") as ds:
+        await ds.ingest(CONTRACT_DOCUMENT.encode(), filename="contract.md")
+        stop = asyncio.Event()
+        task = asyncio.create_task(loops["telemetry"](ds, stop))
+        await asyncio.sleep(0.3)
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        [(labels, events)] = otel.points("docsense.store.events")
+    assert labels == {"docsense.store": ds.store_url}
+    assert events.value == 2
 
 
 def test_without_opentelemetry_everything_runs_and_nothing_is_emitted(tmp_path: Path) -> None:

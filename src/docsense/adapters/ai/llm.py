@@ -434,6 +434,13 @@ class LlmReviewer:
         for attempt in (1, 2):
             if attempt == 1 and answered is not None:
                 completion, batch = answered, True
+                c = completion
+                telemetry.record_llm_usage(
+                    self._client.provider, self._client.model, tokens_in=c.tokens_in,
+                    tokens_out=c.tokens_out, tokens_cached=c.tokens_cached,
+                    tokens_cache_write=c.tokens_cache_write, tokens_thinking=c.tokens_thinking,
+                    cost=self._usage(c, batch=True).cost_estimate,
+                )
             else:
                 completion = await self._resilience.call(
                     functools.partial(self._traced_complete, call, task)
