@@ -12,6 +12,7 @@ DataFrames (``to_dataframe()``, with the ``pandas`` extra).
 
 from __future__ import annotations
 
+import enum
 import html
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -83,8 +84,8 @@ def _fold(summary: str, content: str, *, open_: bool) -> str:
 
 def _plain(value: object) -> object:
     """Return a record's value as plain data (enums by value, tuples as lists)."""
-    if isinstance(value, Severity | PolicyStatus) or hasattr(value, "value"):
-        return getattr(value, "value", value)
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     return value
