@@ -19,7 +19,7 @@ from docsense.adapters.convert import convert_document
 from docsense.domain.findings import Finding, fingerprint, fingerprints
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
-from docsense.reports import FINGERPRINT_KEY, to_json, to_sarif
+from docsense.reports import FINGERPRINT_KEY, to_html, to_json, to_markdown, to_sarif
 from docsense.review.engine import ReviewDocument, ReviewOutcome, run_review
 from docsense.review.report import build_report
 
@@ -123,6 +123,10 @@ def test_the_fingerprint_is_the_sarif_and_json_one_and_distinct_within_a_review(
     ]
     assert {f["id"]: f["fingerprint"] for f in data["findings"]} == by_id
     assert len(set(by_id.values())) == len(by_id)
+    markdown, page = to_markdown(report), to_html(report)
+    for fp in by_id.values():
+        assert f"**Fingerprint:** `{fp}`" in markdown
+        assert f"fingerprint <code>{fp}</code>" in page
     assert fingerprints(outcome.findings) == [f.fingerprint for f in outcome.findings]
     first = outcome.findings[0]
     assert first.fingerprint == fingerprint(
