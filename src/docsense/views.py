@@ -391,8 +391,8 @@ class ReviewView:
             rows = [
                 {
                     "finding_id": d.finding_id, "decision": d.decision, "reason": d.reason,
-                    "text": d.text, "quote": d.quote, "replacement": d.replacement,
-                    "places": d.places,
+                    "text": d.text, "decided_by": d.decided_by, "quote": d.quote,
+                    "replacement": d.replacement, "places": d.places,
                 }
                 for d in self.decisions
             ]
@@ -542,6 +542,8 @@ class FeedbackItemView:
     reason: str | None
     text: str | None
     occurrences: tuple[Occurrence, ...] = ()
+    decided_by: str | None = None
+    """Who took the current decision (None while pending)."""
 
     @property
     def places(self) -> int:
@@ -568,6 +570,7 @@ class FeedbackItemView:
                 reason=i.reason,
                 text=i.text,
                 occurrences=i.item.occurrences,
+                decided_by=i.decided_by,
             )
             for i in session.state.items
         )
