@@ -44,8 +44,8 @@ def main(argv: list[str]) -> int:
                 if finding.suggested_fix:
                     print(f"            fix: {finding.suggested_fix}")
             print()
-            score = "n/a" if review.score is None else f"{review.score * 100:.1f} / 100"
-            print(f"{len(review.findings)} findings at {review.places} places, score {score}")
+            print(f"{len(review.findings)} findings at {review.places} places, score "
+                  f"{review.score_text}")
             if review.below_threshold:
                 print(f"({review.below_threshold} more below the confidence threshold "
                       f"{review.min_confidence:.2f}: review.all_findings has them)")

@@ -12,6 +12,7 @@ DataFrames (``to_dataframe()``, with the ``pandas`` extra).
 
 from __future__ import annotations
 
+import enum
 import html
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -90,8 +91,8 @@ def _fold(summary: str, content: str, *, open_: bool) -> str:
 
 def _plain(value: object) -> object:
     """Return a record's value as plain data (enums by value, tuples as lists)."""
-    if isinstance(value, Severity | PolicyStatus) or hasattr(value, "value"):
-        return getattr(value, "value", value)
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     return value
@@ -400,8 +401,8 @@ class ReviewView:
             rows = [
                 {
                     "finding_id": d.finding_id, "decision": d.decision, "reason": d.reason,
-                    "text": d.text, "quote": d.quote, "replacement": d.replacement,
-                    "places": d.places,
+                    "text": d.text, "decided_by": d.decided_by, "quote": d.quote,
+                    "replacement": d.replacement, "places": d.places,
                 }
                 for d in self.decisions
             ]
@@ -552,6 +553,8 @@ class FeedbackItemView:
     reason: str | None
     text: str | None
     occurrences: tuple[Occurrence, ...] = ()
+    decided_by: str | None = None
+    """Who took the current decision (None while pending)."""
 
     @property
     def places(self) -> int:
@@ -578,6 +581,7 @@ class FeedbackItemView:
                 reason=i.reason,
                 text=i.text,
                 occurrences=i.item.occurrences,
+                decided_by=i.decided_by,
             )
             for i in session.state.items
         )

@@ -245,8 +245,8 @@ def test_notebook_views_are_short_sorted_foldable_and_complete(tmp_path: Path) -
     assert len(review.to_records("occurrences")) == review.places
     assert review.to_records("decisions") == [
         {"review_id": review.id, "finding_id": d.finding_id, "decision": "pending",
-         "reason": None, "text": None, "quote": d.quote, "replacement": d.replacement,
-         "places": d.places}
+         "reason": None, "text": None, "decided_by": None, "quote": d.quote,
+         "replacement": d.replacement, "places": d.places}
         for d in review.decisions
     ]
     assert review.to_dataframe("occurrences").shape[0] == review.places

@@ -307,3 +307,67 @@ def test_a_hidden_finding_id_cannot_be_recorded_again(ctx: CommandContext) -> No
     review.record_findings(ctx, [_confident("doubt", 0.3)])
     with pytest.raises(InvariantViolation, match="already recorded"):
         review.record_findings(ctx, [_confident("doubt", 0.3)])
+
+
+# --- suppressions (issue 16) -------------------------------------------------------------------
+
+
+def _suppression(f: Finding, **overrides: Any) -> Any:
+    from docsense.domain.review import Suppression
+
+    args: dict[str, Any] = {
+        "finding_id": f.id, "fingerprint": f.fingerprint, "reason": "false positive",
+        "rejected_by": "alice", "rejected_in": "review-0", **overrides,
+    }
+    return Suppression(**args)
+
+
+def test_suppress_records_the_carried_rejections_before_completion(ctx: CommandContext) -> None:
+    from docsense.domain.review import FindingsSuppressed
+
+    review = start(ctx)
+    a, b = finding("f-1"), finding("f-2", "SC-002")
+    review.record_findings(ctx, [a, b])
+    assert review.suppress(ctx, []) is None
+    event = review.suppress(ctx, [_suppression(b)])
+    assert isinstance(event, FindingsSuppressed)
+    assert review.state.suppressed == (_suppression(b),)
+    assert review.state.suppression("f-2") == _suppression(b)
+    assert review.state.suppression("f-1") is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"finding_id": "f-9"}, "no finding 'f-9'"),
+        ({"fingerprint": "0" * 32}, "has fingerprint"),
+    ],
+)
+def test_a_suppression_must_name_a_recorded_finding_and_its_fingerprint(
+    ctx: CommandContext, change: dict[str, str], message: str
+) -> None:
+    review = start(ctx)
+    a = finding("f-1")
+    review.record_findings(ctx, [a])
+    with pytest.raises(InvariantViolation, match=message):
+        review.suppress(ctx, [_suppression(a, **change)])
+
+
+def test_a_finding_is_suppressed_once_and_only_with_a_reason(ctx: CommandContext) -> None:
+    review = start(ctx)
+    a = finding("f-1")
+    review.record_findings(ctx, [a])
+    review.suppress(ctx, [_suppression(a)])
+    with pytest.raises(InvariantViolation, match="already suppressed"):
+        review.suppress(ctx, [_suppression(a)])
+    with pytest.raises(InvariantViolation, match="needs a reason"):
+        _suppression(a, reason="  ")
+
+
+def test_a_finished_review_cannot_suppress(ctx: CommandContext) -> None:
+    review = start(ctx)
+    a = finding("f-1")
+    review.record_findings(ctx, [a])
+    review.complete(ctx, score=1.0, policy_statuses={}, duration_ms=1)
+    with pytest.raises(InvalidTransition):
+        review.suppress(ctx, [_suppression(a)])

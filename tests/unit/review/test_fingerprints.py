@@ -19,7 +19,7 @@ from docsense.adapters.convert import convert_document
 from docsense.domain.findings import Finding, fingerprint, fingerprints
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
-from docsense.reports import FINGERPRINT_KEY, to_json, to_sarif
+from docsense.reports import FINGERPRINT_KEY, to_html, to_json, to_markdown, to_sarif
 from docsense.review.engine import ReviewDocument, ReviewOutcome, run_review
 from docsense.review.report import build_report
 
@@ -123,6 +123,10 @@ def test_the_fingerprint_is_the_sarif_and_json_one_and_distinct_within_a_review(
     ]
     assert {f["id"]: f["fingerprint"] for f in data["findings"]} == by_id
     assert len(set(by_id.values())) == len(by_id)
+    markdown, page = to_markdown(report), to_html(report)
+    for fp in by_id.values():
+        assert f"**Fingerprint:** `{fp}`" in markdown
+        assert f"fingerprint <code>{fp}</code>" in page
     assert fingerprints(outcome.findings) == [f.fingerprint for f in outcome.findings]
     first = outcome.findings[0]
     assert first.fingerprint == fingerprint(
@@ -177,3 +181,36 @@ def test_editing_one_sentence_keeps_95_percent_of_other_fingerprints_on_the_seed
     assert total >= 100
     print(f"seed corpus: {kept}/{total} fingerprints kept")
     assert kept / total >= 0.95, f"{kept}/{total} fingerprints kept"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    subject=st.text(min_size=1, max_size=30),
+    starts=st.lists(st.integers(0, 10_000), min_size=1, max_size=5, unique=True),
+    path=st.lists(st.text(min_size=1, max_size=10), max_size=3),
+    confidence=st.floats(0.0, 1.0),
+)
+def test_a_findings_fingerprint_ignores_where_and_how_sure(
+    subject: str, starts: list[int], path: list[str], confidence: float
+) -> None:
+    from docsense.domain.findings import Category, FindingLocation, Occurrence, Severity
+
+    places = tuple(
+        Occurrence("the cap", FindingLocation(s * 10, s * 10 + 7, path=tuple(path)))
+        for s in sorted(starts)
+    )
+    first = places[0]
+    moved = Finding(
+        id="f-x", policy_id="SC-001", category=Category.OTHER, severity=Severity.LOW,
+        title="t", quote=first.quote, location=first.location, occurrences=places,
+        confidence=confidence, check="vague_terms", subject=subject,
+    )
+    plain = Finding(
+        id="f-y", policy_id="SC-001", category=Category.OTHER, severity=Severity.HIGH,
+        title="other title", quote="the cap", location=FindingLocation(0, 7),
+        check="vague_terms", subject=subject,
+    )
+    assert moved.fingerprint == plain.fingerprint
+    assert moved.fingerprint == fingerprint(
+        "SC-001", "vague_terms", "rules", f"  {subject.upper()}  ", absent=False
+    ) or subject.upper().casefold() != subject.casefold()
