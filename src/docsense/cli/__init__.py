@@ -55,7 +55,7 @@ Exit codes (:class:`ExitCode`):
 - 130: interrupted (Ctrl-C).
 
 In a multi-file ``review`` or ``ingest`` the other files are still processed; the exit code
-is then the first of 3, 2, 4, 1 that applies.
+is then the first of 70, 3, 2, 4, 1 that applies (70: ``review --strict`` and a check raised).
 
 Logs: ``--log-format json`` writes one JSON object per record on stderr at INFO level (what
 was ingested and reviewed) without ``--debug``; text logs show warnings only. Every record
