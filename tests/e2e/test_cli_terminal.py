@@ -349,3 +349,19 @@ def test_every_error_class_has_a_documented_exit_code() -> None:
             # Every class with an exit code other than 2 or 4 is named in that section.
             assert any(f"`{c.__name__}`" in section for c in cls.__mro__), name
     assert exit_code_for(RuntimeError("bug")) == 70
+
+
+def test_the_commands_correlation_id_is_on_its_events_too(tmp_path: Path, doc: Path) -> None:
+    store = {"DOCSENSE_STORE_URL": f"sqlite:///{tmp_path / 'cid.db'}"}
+    reviewed = run("--log-format", "json", "review", str(doc), "-q", "-o",
+                   str(tmp_path / "r.md"), cwd=tmp_path, env=store)
+    assert reviewed.returncode == 0, reviewed.stderr
+    records = [json.loads(line) for line in reviewed.stderr.splitlines() if line.startswith("{")]
+    [correlation] = {r["correlation_id"] for r in records}
+    document = next(r["message"].split()[3] for r in records
+                    if r["message"].startswith("ingested "))
+    history = run("history", document, "--json", cwd=tmp_path, env=store)
+    assert history.returncode == 0, history.stderr
+    events = json.loads(history.stdout)
+    assert {e["event_type"] for e in events} >= {"DocumentUploaded", "DocumentConverted"}
+    assert {e["correlation_id"] for e in events} == {correlation}

@@ -60,7 +60,7 @@ Exit codes (:class:`ExitCode`):
 (the store or the configuration is unavailable); see :mod:`docsense.cli.health`.
 
 In a multi-file ``review`` or ``ingest`` the other files are still processed; the exit code
-is then the first of 3, 2, 4, 1 that applies.
+is then the first of 70, 3, 2, 4, 1 that applies (70: ``review --strict`` and a check raised).
 
 Logs: ``--log-format json`` writes one JSON object per record on stderr at INFO level (what
 was ingested and reviewed) without ``--debug``; text logs show warnings only. Every record

@@ -78,7 +78,7 @@ class ExitCode(IntEnum):
     """The process exit codes of ``docsense`` (documented in ``docsense --help``).
 
     When a multi-file command meets several classes of failure, the exit code is the first of
-    3, 2, 4, 1 that applies.
+    70, 3, 2, 4, 1 that applies.
     """
 
     OK = 0
@@ -103,8 +103,10 @@ class ExitCode(IntEnum):
     """Alias of :attr:`PROVIDER`: a review completed but assessed no policy."""
 
 
-#: Which exit code outranks which when a batch meets several (3 first, then 2, 4, 1).
-_PRECEDENCE = (ExitCode.UNAVAILABLE, ExitCode.ERROR, ExitCode.PROVIDER, ExitCode.FINDINGS)
+#: Which exit code outranks which when a batch meets several (70 first, then 3, 2, 4, 1).
+_PRECEDENCE = (
+    ExitCode.INTERNAL, ExitCode.UNAVAILABLE, ExitCode.ERROR, ExitCode.PROVIDER, ExitCode.FINDINGS
+)
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:
@@ -124,7 +126,11 @@ def exit_code_for(exc: BaseException) -> ExitCode:
 
 
 def worst_exit_code(codes: Iterable[int]) -> ExitCode:
-    """Return the code that outranks the others (3, then 2, 4, 1); OK for none."""
+    """Return the code that outranks the others (70, then 3, 2, 4, 1); OK for none.
+
+    >>> int(worst_exit_code([1, 4, 2])), int(worst_exit_code([]))
+    (2, 0)
+    """
     present = set(codes)
     for code in _PRECEDENCE:
         if code in present:

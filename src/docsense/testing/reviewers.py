@@ -17,7 +17,7 @@ reports one grounded and one ungrounded finding per call::
             with FakeLLMServer("openai") as server:
                 yield my_adapter(base_url=server.base_url, api_key="test")
 
-Requires ``pytest`` and ``pytest-asyncio`` (``pip install 'docsense[test]'``).
+Requires ``pytest`` and ``pytest-asyncio`` (``pip install 'docsense[testing]'``).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ instance) to one fresh, empty backend each time it is called, and closes them at
             for store in opened:
                 await store.close()
 
-Requires ``pytest`` and ``pytest-asyncio`` (``pip install 'docsense[test]'``).
+Requires ``pytest`` and ``pytest-asyncio`` (``pip install 'docsense[testing]'``).
 """
 
 from __future__ import annotations

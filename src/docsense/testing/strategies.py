@@ -16,7 +16,7 @@ replay, store, snapshot or serialise them::
         assert fresh.state == doc.state
 
 Text avoids control characters (and so NUL, which PostgreSQL JSONB refuses) but is otherwise
-Unicode. Needs ``hypothesis`` (``pip install 'docsense[test]'``).
+Unicode. Needs ``hypothesis`` (``pip install 'docsense[testing]'``).
 """
 
 from __future__ import annotations
