@@ -28,6 +28,12 @@ Commands::
     docsense projections retry NAME EVENT_ID
     docsense projections discard NAME EVENT_ID
     docsense worker [--poll-interval SECONDS]
+    docsense verify [--digest] [--json]
+    docsense dump PATH [--no-blobs] [--json]
+    docsense restore PATH [--json]
+    docsense backup PATH [--no-check] [--json]
+    docsense archive DOC_ID... --to PATH [--remove] [--json]
+    docsense restore-archive PATH [--json]
 
 ``review`` writes only the report(s) to stdout (so ``-f json`` / ``-f sarif`` output is pure
 JSON); its summary table, progress bar and verdict go to stderr. Several inputs without
@@ -37,7 +43,8 @@ with ``-o DIR`` each input gets ``DIR/<name>.<ext>``.
 Exit codes:
 
 - 0: success.
-- 1: ``review --fail-on SEVERITY`` found a finding at or above SEVERITY.
+- 1: ``review --fail-on SEVERITY`` found a finding at or above SEVERITY; ``verify`` found a
+  broken hash chain.
 - 2: usage error; unreadable, unsupported or rejected input; invalid settings (the message
   lists every bad field); or any other docsense error (unknown id, invalid decision...).
   In a multi-file ``review`` or ``ingest`` the other files are still processed, and 2

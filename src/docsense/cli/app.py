@@ -34,7 +34,8 @@ from docsense.errors import DocSenseError
 __all__ = ["app", "main"]
 
 _EPILOG = (
-    "Exit codes: 0 success; 1 findings at or above --fail-on; 2 usage error, unreadable or "
+    "Exit codes: 0 success; 1 findings at or above --fail-on, or a broken hash chain "
+    "(verify); 2 usage error, unreadable or "
     "rejected input, invalid settings, or any docsense error; 3 unexpected internal error "
     "(rerun with --debug); 4 a review assessed no policy (every part refused, blocked or "
     "failed); 130 interrupted."

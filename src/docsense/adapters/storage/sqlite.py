@@ -247,9 +247,14 @@ class SQLiteStorage:
         # a moment later.
         def rest() -> list[RecordedEvent]:
             cursor = self._db.reader().execute(_STREAM, (stream_id, events[-1].stream_version))
-            return [_recorded(row) for row in cursor]
+            rows = cursor.fetchall()
+            if rows:
+                last.append((int(rows[-1][5]), rows[-1][9]))
+            return [_recorded(row) for row in rows]
 
-        return events + await self._db.run_read(rest)
+        events += await self._db.run_read(rest)
+        self._remember(stream_id, *last[-1])
+        return events
 
     async def stream_version(self, stream_id: str) -> int:
         """Return the number of events in ``stream_id``."""
