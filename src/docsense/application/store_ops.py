@@ -69,6 +69,7 @@ __all__ = [
     "backup",
     "chained_store",
     "dump",
+    "inactive_documents",
     "restore",
     "restore_archive",
     "verify",
@@ -650,6 +651,42 @@ async def _document_streams(service: DocSenseService, document_id: str) -> list[
                 streams.append(feedback)
         offset += len(page)
     return streams
+
+
+async def inactive_documents(service: DocSenseService, before: datetime) -> list[str]:
+    """Return the documents nothing has happened to since ``before`` (retention candidates).
+
+    A document is inactive when the last event of its own stream, of each of its reviews
+    and of their feedback sessions all occurred before ``before`` (a timezone-aware time).
+    Oldest activity first is not guaranteed: the order is the documents list's.
+    """
+    if before.tzinfo is None:
+        raise InvalidArgument("give 'before' with a timezone (e.g. datetime.now(UTC) - ...)")
+    found: list[str] = []
+    offset = 0
+    while True:
+        page = await service.documents(limit=200, offset=offset)
+        if not page:
+            return found
+        for row in page:
+            if datetime.fromisoformat(str(row["updated_at"])) >= before:
+                continue
+            document_id = str(row["id"])
+            if await _last_activity(service, document_id) < before:
+                found.append(document_id)
+        offset += len(page)
+
+
+async def _last_activity(service: DocSenseService, document_id: str) -> datetime:
+    storage = service.storage
+    latest = datetime.min.replace(tzinfo=UTC)
+    for stream_id in await _document_streams(service, document_id):
+        version = await storage.stream_version(stream_id)
+        if version:
+            last = await storage.read_stream(stream_id, version - 1)
+            if last:
+                latest = max(latest, last[-1].occurred_at)
+    return latest
 
 
 async def _record(service: DocSenseService, make: Any) -> None:

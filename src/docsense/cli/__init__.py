@@ -32,7 +32,7 @@ Commands::
     docsense dump PATH [--no-blobs] [--json]
     docsense restore PATH [--json]
     docsense backup PATH [--no-check] [--json]
-    docsense archive DOC_ID... --to PATH [--remove] [--json]
+    docsense archive (DOC_ID... | --inactive-days N) --to PATH [--remove] [--json]
     docsense restore-archive PATH [--json]
 
 ``review`` writes only the report(s) to stdout (so ``-f json`` / ``-f sarif`` output is pure
