@@ -12,6 +12,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Coroutine, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -631,6 +632,10 @@ class AsyncDocSense:
         """Put an archive's streams back in the store, every hash verified."""
         return await store_ops.restore_archive(self._service, path)
 
+    async def inactive_documents(self, before: datetime) -> list[str]:
+        """Return the ids of documents with no activity since ``before`` (timezone-aware)."""
+        return await store_ops.inactive_documents(self._service, before)
+
     async def close(self) -> None:
         """Close the reviewers' SDK clients and the store. Idempotent."""
         try:
@@ -984,6 +989,10 @@ class DocSense:
     def restore_archive(self, path: str | Path) -> store_ops.RestoreReport:
         """Put an archive's streams back in the store, every hash verified."""
         return self._run(self._async.restore_archive(path))
+
+    def inactive_documents(self, before: datetime) -> list[str]:
+        """Return the ids of documents with no activity since ``before`` (timezone-aware)."""
+        return self._run(self._async.inactive_documents(before))
 
     def close(self) -> None:
         """Close the store and stop the background loop. Idempotent."""

@@ -34,7 +34,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -54,6 +54,9 @@ from docsense.errors import (
 )
 from docsense.ports import ChainedEvent, ChainedEventStore, RecordedEvent, Storage
 
+if TYPE_CHECKING:
+    from docsense.application.service import DocSenseService
+
 __all__ = [
     "DUMP_FORMAT",
     "ArchiveReport",
@@ -66,6 +69,7 @@ __all__ = [
     "backup",
     "chained_store",
     "dump",
+    "inactive_documents",
     "restore",
     "restore_archive",
     "verify",
@@ -520,6 +524,14 @@ async def restore(storage: Storage, path: str | os.PathLike[str]) -> RestoreRepo
         if header.get("kind") not in ("dump", "archive"):
             raise InvalidDump(f"{str(reader.path)!r} is a {header.get('kind')!r} file")
         events, files, heads = await _load(storage, store, reader)
+    except InvalidDump as exc:
+        loaded = await store.event_count()
+        if not loaded:
+            raise
+        raise InvalidDump(
+            f"{exc} ({loaded} events were restored before it: the store holds a partial "
+            "restore; start again with a new, empty store)"
+        ) from exc
     finally:
         await asyncio.to_thread(reader.close)
     stored = await store.event_count()
@@ -622,7 +634,7 @@ async def backup(
 # --- archival ---------------------------------------------------------------------------
 
 
-async def _document_streams(service: Any, document_id: str) -> list[str]:
+async def _document_streams(service: DocSenseService, document_id: str) -> list[str]:
     """Return the streams of a document: its own, its reviews' and their feedback's."""
     await service.document(document_id)  # DocumentNotFound for an unknown id
     streams = [document_id]
@@ -641,7 +653,43 @@ async def _document_streams(service: Any, document_id: str) -> list[str]:
     return streams
 
 
-async def _record(service: Any, make: Any) -> None:
+async def inactive_documents(service: DocSenseService, before: datetime) -> list[str]:
+    """Return the documents nothing has happened to since ``before`` (retention candidates).
+
+    A document is inactive when the last event of its own stream, of each of its reviews
+    and of their feedback sessions all occurred before ``before`` (a timezone-aware time).
+    Oldest activity first is not guaranteed: the order is the documents list's.
+    """
+    if before.tzinfo is None:
+        raise InvalidArgument("give 'before' with a timezone (e.g. datetime.now(UTC) - ...)")
+    found: list[str] = []
+    offset = 0
+    while True:
+        page = await service.documents(limit=200, offset=offset)
+        if not page:
+            return found
+        for row in page:
+            if datetime.fromisoformat(str(row["updated_at"])) >= before:
+                continue
+            document_id = str(row["id"])
+            if await _last_activity(service, document_id) < before:
+                found.append(document_id)
+        offset += len(page)
+
+
+async def _last_activity(service: DocSenseService, document_id: str) -> datetime:
+    storage = service.storage
+    latest = datetime.min.replace(tzinfo=UTC)
+    for stream_id in await _document_streams(service, document_id):
+        version = await storage.stream_version(stream_id)
+        if version:
+            last = await storage.read_stream(stream_id, version - 1)
+            if last:
+                latest = max(latest, last[-1].occurred_at)
+    return latest
+
+
+async def _record(service: DocSenseService, make: Any) -> None:
     """Append the operations event ``make(stream_version)`` builds (retried on conflicts)."""
     storage: Storage = service.storage
     mapper = EventMapper()
@@ -657,7 +705,7 @@ async def _record(service: Any, make: Any) -> None:
 
 
 async def archive(
-    service: Any,
+    service: DocSenseService,
     document_ids: Sequence[str],
     path: str | os.PathLike[str],
     *,
@@ -676,8 +724,6 @@ async def archive(
     """
     storage: Storage = service.storage
     store = chained_store(storage, "archive")
-    if remove and not hasattr(store, "remove_streams"):  # pragma: no cover - protocol
-        raise NotSupportedByStore("archive --remove", storage.url)
     documents = tuple(dict.fromkeys(document_ids))
     if not documents:
         raise InvalidArgument("name at least one document to archive")
@@ -738,7 +784,7 @@ async def archive(
 
 
 async def restore_archive(
-    service: Any, path: str | os.PathLike[str], *, actor: str | None = None
+    service: DocSenseService, path: str | os.PathLike[str], *, actor: str | None = None
 ) -> RestoreReport:
     """Put the streams of the archive ``path`` back in the store, every hash verified.
 

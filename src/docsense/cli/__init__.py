@@ -32,6 +32,12 @@ Commands::
     docsense health [--json] [--max-lag S] [--max-lag-events N] [--max-latency S]
                     [--max-job-wait S] [--timeout S]
     docsense completion bash|zsh|fish|powershell
+    docsense verify [--digest] [--json]
+    docsense dump PATH [--no-blobs] [--json]
+    docsense restore PATH [--json]
+    docsense backup PATH [--no-check] [--json]
+    docsense archive (DOC_ID... | --inactive-days N) --to PATH [--remove] [--json]
+    docsense restore-archive PATH [--json]
 
 ``review`` writes only the report(s) to stdout (so ``-f json`` / ``-f sarif`` output is pure
 JSON); its summary table, progress bar and verdict go to stderr. Several inputs without
@@ -41,7 +47,8 @@ with ``-o DIR`` each input gets ``DIR/<name>.<ext>``.
 Exit codes (:class:`ExitCode`):
 
 - 0: clean: the command succeeded and ``review --fail-on`` found nothing at or above it.
-- 1: ``review --fail-on SEVERITY`` found a finding at or above SEVERITY.
+- 1: ``review --fail-on SEVERITY`` found a finding at or above SEVERITY; ``verify`` found a
+  broken hash chain.
 - 2: bad usage or input: a usage error, an unreadable, unsupported or rejected file, an
   unknown id or pack, an invalid decision.
 - 3: store or configuration unavailable: the store cannot be reached, opened or written

@@ -8,6 +8,7 @@ restore target, an operation the store does not support).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -156,16 +157,16 @@ def backup_command(
 
 def archive_command(
     ctx: typer.Context,
-    documents: Annotated[
-        list[str],
-        typer.Argument(help="Documents to archive.", metavar="DOCUMENT_ID...", show_default=False),
-    ],
     to: Annotated[
         Path,
         typer.Option(
             "--to", help="The archive file to write (must not exist).", show_default=False
         ),
     ],
+    documents: Annotated[
+        list[str] | None,
+        typer.Argument(help="Documents to archive.", metavar="DOCUMENT_ID...", show_default=False),
+    ] = None,
     remove: Annotated[
         bool,
         typer.Option(
@@ -174,18 +175,42 @@ def archive_command(
             "operations-store stream, with --actor) and rebuild the read models.",
         ),
     ] = False,
+    inactive_days: Annotated[
+        float | None,
+        typer.Option(
+            "--inactive-days",
+            help="Archive every document nothing happened to (no event on it, its reviews "
+            "or their feedback) for this many days, instead of naming them.",
+            min=0,
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Archive documents' streams (with their reviews and feedback) to a JSON Lines file.
 
-    Every event keeps its hash. Nothing leaves the store without ``--remove``; bring
-    archived streams back with ``docsense restore-archive``.
+    Name the documents, or choose them with ``--inactive-days``. Every event keeps its hash.
+    Nothing leaves the store without ``--remove``; bring archived streams back with
+    ``docsense restore-archive``.
     """
+    if bool(documents) == (inactive_days is not None):
+        raise typer.BadParameter(
+            "name documents or give --inactive-days (not both)", param_hint="DOCUMENT_ID..."
+        )
 
-    async def work(ds: AsyncDocSense) -> store_ops.ArchiveReport:
-        return await ds.archive(documents, to, remove=remove)
+    async def work(ds: AsyncDocSense) -> store_ops.ArchiveReport | None:
+        chosen = list(documents or ())
+        if inactive_days is not None:
+            before = datetime.now(UTC) - timedelta(days=inactive_days)
+            chosen = await ds.inactive_documents(before)
+            if not chosen:
+                return None
+        return await ds.archive(chosen, to, remove=remove)
 
     report = state_of(ctx).run(work)
+    if report is None:
+        err.print(f"no document has been inactive for {inactive_days:g} days: nothing archived")
+        return
     if as_json:
         print_json(report)
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,30 @@ def test_the_cli_archives_removes_and_restores(tmp_path: Path, capsys: Any) -> N
         ds.document(archived)
         assert [e.metadata["actor"] for e in _operations(ds)] == ["ops-on-call"] * 2
         assert ds._run(verify(ds._async.service.storage)).ok
+
+
+def test_documents_inactive_since_a_time_are_the_retention_candidates(tmp_path: Path) -> None:
+    with docsense.open(f"sqlite:///{tmp_path / 'ds.db'}") as ds:
+        archived, kept = _fill(ds)
+        now = datetime.now(UTC)
+        assert sorted(ds.inactive_documents(now + timedelta(seconds=1))) == sorted(
+            [archived, kept]
+        )
+        assert ds.inactive_documents(now - timedelta(days=1)) == []
+        with pytest.raises(InvalidArgument, match="timezone"):
+            ds.inactive_documents(datetime(2026, 1, 1))  # no timezone
+
+
+def test_the_cli_archives_documents_inactive_for_some_days(tmp_path: Path, capsys: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'ds.db'}"
+    with docsense.open(url) as ds:
+        archived, kept = _fill(ds)
+    path = tmp_path / "old.jsonl.gz"
+    assert main(["--store", url, "archive", "--to", str(path), "--inactive-days", "30"]) == 0
+    assert "nothing archived" in capsys.readouterr().err
+    assert not path.exists()
+    code = main(["--store", url, "archive", "--to", str(path), "--inactive-days", "0", "--json"])
+    assert code == 0
+    assert sorted(json.loads(capsys.readouterr().out)["documents"]) == sorted([archived, kept])
+    both = ["--store", url, "archive", archived, "--to", str(path), "--inactive-days", "1"]
+    assert main(both) == 2

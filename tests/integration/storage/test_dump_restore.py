@@ -327,3 +327,24 @@ async def test_dump_refuses_an_existing_file(tmp_path: Path, dumped: Path) -> No
             await dump(source, dumped)
     finally:
         await source.close()
+
+
+async def test_a_restore_that_fails_part_way_says_the_store_holds_a_partial_restore(
+    tmp_path: Path,
+) -> None:
+    source = await open_storage(f"sqlite:///{tmp_path / 's.db'}")
+    await _fill(source, events=1500, streams=40)
+    await dump(source, tmp_path / "big.jsonl.gz")
+    await source.close()
+
+    def edit(lines: list[str]) -> list[str]:  # an event of the second page of 1,000
+        lines[1400] = lines[1400].replace("quarterly", "quarterlY", 1)
+        return lines
+
+    target = await open_storage(f"sqlite:///{tmp_path / 'partial.db'}")
+    try:
+        with pytest.raises(InvalidDump, match="1000 events were restored before it"):
+            await restore(target, _rewrite(tmp_path / "big.jsonl.gz", edit))
+        assert await target.event_count() == 1000  # type: ignore[attr-defined]
+    finally:
+        await target.close()

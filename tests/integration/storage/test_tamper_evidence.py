@@ -8,6 +8,7 @@ and version, while an untouched store passes.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from docsense.adapters.storage.migrations import POSTGRES_MIGRATIONS
 from docsense.adapters.storage.postgres import PostgresStorage
 from docsense.adapters.storage.sqlite import SQLiteStorage
 from docsense.application.store_ops import verify
+from docsense.errors import ConcurrencyConflict
 from docsense.ports import NewEvent, Storage
 
 FIXTURE = Path(__file__).parent / "data" / "store-schema4.db"
@@ -326,3 +328,66 @@ def docsense_json(value: Any) -> str:
     import json
 
     return json.dumps(value)
+
+
+# --- the chain under concurrency ------------------------------------------------------
+
+
+async def test_appends_on_top_of_appends_not_yet_committed_chain_correctly(
+    tmp_path: Path,
+) -> None:
+    store = await SQLiteStorage.open(tmp_path / "s.db", inline=False)
+    try:
+        results = await asyncio.gather(
+            store.append("thing-0", [_event(0, 1), _event(0, 2)], 0),
+            store.append("thing-0", [_event(0, 3)], 2),  # pipelined on the first
+            store.append("thing-0", [_event(0, 4)], 3),
+        )
+        assert [len(r) for r in results] == [2, 1, 1]
+        assert (await verify(store)).ok
+    finally:
+        await store.close()
+
+
+async def test_an_append_is_stored_only_chained_to_the_event_actually_stored(
+    tmp_path: Path,
+) -> None:
+    # Two stores (two processes' worth) on one file: the second believes a head that the
+    # first replaced. Its append fails with a conflict instead of breaking the chain.
+    path = tmp_path / "s.db"
+    one, two = await SQLiteStorage.open(path), await SQLiteStorage.open(path)
+    try:
+        await one.append("thing-0", [_event(0, 1)], 0)
+        await two.read_stream("thing-0")  # two remembers version 1's hash
+        two._heads["thing-0"] = (1, "f" * 64)  # as if it had seen another version 1
+        with pytest.raises(ConcurrencyConflict):
+            await two.append("thing-0", [_event(0, 2)], 1)
+        assert await two.stream_version("thing-0") == 1
+        await two.append("thing-0", [_event(0, 2)], 1)  # the head was forgotten: re-read
+        assert (await verify(one)).ok
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_many_writers_on_one_stream_keep_one_valid_chain(store_url: str) -> None:
+    writers = [await open_storage(store_url) for _ in range(4)]
+
+    async def write(store: Storage, worker: int) -> None:
+        for n in range(15):
+            while True:
+                version = await store.stream_version("contended")
+                try:
+                    await store.append("contended", [_event(worker, 100 + n)], version)
+                    break
+                except ConcurrencyConflict:
+                    await asyncio.sleep(0)
+
+    try:
+        await asyncio.gather(*(write(s, i) for i, s in enumerate(writers)))
+        report = await verify(writers[0])
+        assert report.ok, report.first_break
+        assert report.events == 60
+    finally:
+        for s in writers:
+            await s.close()

@@ -134,8 +134,11 @@ class SQLiteStorage:
     ) -> list[int]:
         """Append ``events`` atomically if the stream is at ``expected_version``."""
         check_append(stream_id, events, expected_version)
-        previous = await self._previous_hash(stream_id, expected_version) if events else ""
-        # Ten parameters per event: its columns, then the version the stream must be at.
+        first = await self._previous_hash(stream_id, expected_version) if events else None
+        previous = first or GENESIS
+        # Eleven parameters per event: its columns, then the version the stream must be at
+        # and the hash of its event there (checked in the insert: the chain is always linked
+        # to what is stored, whatever this process believed).
         params: list[Any] = []
         # The events of one command usually share one timestamp: format it once.
         last_time, last_text = None, ""
@@ -164,25 +167,34 @@ class SQLiteStorage:
                 metadata,
                 previous,
                 expected_version,
+                first,
             )
-        positions = await self._appends.append(stream_id, params, expected_version)
-        if events:
-            self._remember(stream_id, expected_version + len(events), previous)
-        return positions
+        if not events:
+            return await self._appends.append(stream_id, params, expected_version)
+        # Remembered before the commit, so that an append made meanwhile on top of this one
+        # (same stream, next version) chains to it; forgotten if this one fails.
+        head = (expected_version + len(events), previous)
+        self._remember(stream_id, *head)
+        try:
+            return await self._appends.append(stream_id, params, expected_version)
+        except BaseException:
+            if self._heads.get(stream_id) == head:
+                del self._heads[stream_id]
+            raise
 
     def _remember(self, stream_id: str, version: int, hash_: str) -> None:
         if len(self._heads) >= _HEADS_KEPT:
             self._heads.clear()
         self._heads[stream_id] = (version, hash_)
 
-    async def _previous_hash(self, stream_id: str, expected_version: int) -> str:
-        """Return the hash of the stream's event at ``expected_version`` (its last one).
+    async def _previous_hash(self, stream_id: str, expected_version: int) -> str | None:
+        """Return the hash of the stream's event at ``expected_version`` (None at 0).
 
         Raises ConcurrencyConflict if the stream has no event at that version (it is
-        shorter): the append could not succeed, and chaining it to nothing must not either.
+        shorter), unless an append of this store is committing it.
         """
         if expected_version == 0:
-            return GENESIS
+            return None
         head = self._heads.get(stream_id)
         if head is not None and head[0] == expected_version:
             return head[1]
@@ -235,9 +247,14 @@ class SQLiteStorage:
         # a moment later.
         def rest() -> list[RecordedEvent]:
             cursor = self._db.reader().execute(_STREAM, (stream_id, events[-1].stream_version))
-            return [_recorded(row) for row in cursor]
+            rows = cursor.fetchall()
+            if rows:
+                last.append((int(rows[-1][5]), rows[-1][9]))
+            return [_recorded(row) for row in rows]
 
-        return events + await self._db.run_read(rest)
+        events += await self._db.run_read(rest)
+        self._remember(stream_id, *last[-1])
+        return events
 
     async def stream_version(self, stream_id: str) -> int:
         """Return the number of events in ``stream_id``."""

@@ -82,8 +82,10 @@ CHECKPOINT_EVERY = 300
 #: loop it would hold the loop for as long (a converted document can hold megabytes).
 INLINE_CHARS = 64 * 1024
 
-_COLUMNS = 10  # parameters per event: its nine columns, then the expected version
-_MAX_ROWS = 99  # rows per INSERT: 990 parameters, under the 999 of older SQLite builds
+#: Parameters per event: its nine columns, then the version the stream must be at and the
+#: hash its last event must have (the append's chain starts from it).
+_COLUMNS = 11
+_MAX_ROWS = 90  # rows per INSERT: 990 parameters, under the 999 of older SQLite builds
 _INSERT = (
     "INSERT INTO docsense_events (event_id, event_type, schema_version, stream_id, "
     "stream_version, occurred_at, payload, metadata, hash) "
@@ -459,9 +461,10 @@ def _not_at_expected_version(conn: sqlite3.Connection, a: _Append) -> Result:
     if [r[1] for r in stored] == ids:
         return [int(r[0]) for r in stored]
     current = _version(conn, a.stream_id)
-    if current != a.expected_version:
-        return ConcurrencyConflict(a.stream_id, a.expected_version, current)
-    return _duplicate(conn, a, None)  # pragma: no cover - the version moved back: impossible
+    # At the expected version, but its last event is not the one the append was chained to:
+    # another writer replaced what this one took for the stream's head (rows never change,
+    # so only a head that was not yet committed when the append was built can differ).
+    return ConcurrencyConflict(a.stream_id, a.expected_version, current)
 
 
 def _duplicate(conn: sqlite3.Connection, a: _Append, exc: sqlite3.Error | None) -> Result:
@@ -492,15 +495,18 @@ def _version(conn: sqlite3.Connection, stream_id: str) -> int:
 def _checked_insert(rows: int, *, checked: bool = True) -> str:
     """INSERT of ``rows`` events, each inserted only if its stream is at its expected version.
 
-    Rows are ``_COLUMNS`` parameters: the nine columns, then the expected version. SQLite
-    reads every row's condition before it inserts any (the statement reads the table it
-    writes), so all rows of one append see the same version and go in together or not at
-    all.
+    Rows are ``_COLUMNS`` parameters: the nine columns, then the expected version and the
+    hash of the stream's event at that version (NULL for a new stream). SQLite reads every
+    row's condition before it inserts any (the statement reads the table it writes), so all
+    rows of one append see the same version and go in together or not at all; and an
+    append goes in only chained to the event actually stored before it.
     """
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
     where = (
         " WHERE (SELECT COALESCE(MAX(e.stream_version), 0) FROM docsense_events e "
-        "WHERE e.stream_id = v.column4) = v.column10"
+        "WHERE e.stream_id = v.column4) = v.column10 AND (SELECT e.hash FROM "
+        "docsense_events e WHERE e.stream_id = v.column4 AND e.stream_version = v.column10) "
+        "IS v.column11"
         if checked
         else ""
     )
