@@ -49,7 +49,8 @@ __all__ = ["app", "build_command", "main"]
 
 _EPILOG = (
     "Exit codes: 0 clean; 1 findings at or above --fail-on, or a broken hash chain (verify); "
-    "2 bad usage or input (usage error, unreadable or rejected file, unknown id); 3 store or configuration unavailable "
+    "2 bad usage or input (usage error, unreadable or rejected file, unknown id); 3 store or "
+    "configuration unavailable "
     "(store unreachable or unwritable, invalid settings, missing extra or API key); 4 "
     "provider failure (an LLM provider failed, or a review assessed no policy); 70 internal "
     "error (rerun with --debug; also review --strict when a check raised); 130 interrupted."
