@@ -209,7 +209,8 @@ def _summary(done: list[_Reviewed]) -> Table:
     table = Table(title="review summary", title_justify="left", caption_justify="left")
     table.add_column("input", overflow="fold", ratio=3)
     table.add_column("review", no_wrap=True)
-    table.add_column("score", justify="right", overflow="fold", ratio=1)
+    # Out of 100 like every report; the scale is in the header so a cell never wraps.
+    table.add_column("score /100", justify="right", overflow="fold", ratio=1)
     table.add_column("findings", overflow="fold", ratio=2)
     table.add_column("places", justify="right")
     table.add_column("below", justify="right")
@@ -237,7 +238,7 @@ def _summary(done: list[_Reviewed]) -> Table:
 
 def _score(review: ReviewView) -> str:
     # A score over some policies only says so: never a bare "1.00" over what was not assessed.
-    text = fmt_score(review.score, none="none")
+    text = fmt_score(review.score, none="none").removesuffix(" / 100")
     return f"{text} (partial)" if review.score is not None and review.not_assessed else text
 
 
