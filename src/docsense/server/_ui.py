@@ -22,7 +22,7 @@ from docsense.domain.findings import Severity
 from docsense.domain.tokens import Scope
 from docsense.errors import AggregateNotFound, AuthenticationFailed, DocSenseError
 from docsense.policies import available_packs
-from docsense.server._api import decide, start_review, upload, version_diff
+from docsense.server._api import decide, latest_reviews, start_review, upload, version_diff
 from docsense.server._core import (
     COOKIE,
     CSRF_COOKIE,
@@ -271,7 +271,16 @@ async def compare_page(request: Request, principal: Principal) -> Response:
         elif line.startswith("-"):
             kind = "removed"
         rows.append({"kind": kind, "text": line})
-    return _page(request, "compare.html", {"doc": view, "diff": diff, "rows": rows})
+    reviewed = await latest_reviews(request, view.id)
+    base = request.query_params.get("base_review") or reviewed.get(diff["from"])
+    later = request.query_params.get("review") or reviewed.get(diff["to"])
+    comparison = None
+    if base and later and base != later:
+        comparison = await ds.compare(base, later)
+    return _page(request, "compare.html", {
+        "doc": view, "diff": diff, "rows": rows, "comparison": comparison,
+        "counts": comparison.counts() if comparison is not None else {},
+    })
 
 
 def ui_routes() -> list[Route]:
