@@ -215,11 +215,13 @@ def document_json(view: DocumentView, *, full: bool = False) -> dict[str, Any]:
     return data
 
 
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """Return the API shape of a finding."""
+def finding_json(finding: Finding, suppressed: str | None = None) -> dict[str, Any]:
+    """Return the API shape of a finding (``suppressed``: the carried-over rejection's reason)."""
     location = finding.location
     return {
         "id": finding.id,
+        "fingerprint": finding.fingerprint,
+        "suppressed": suppressed,
         "policy_id": finding.policy_id,
         "category": finding.category.value,
         "severity": finding.severity.value,
@@ -240,6 +242,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 def review_json(view: ReviewView, findings: list[Finding] | None = None) -> dict[str, Any]:
     """Return the API shape of a review, with its (filtered) findings."""
+    held = {s.finding_id: s.reason for s in view.suppressed}
     return {
         "id": view.id,
         "document_id": view.document_id,
@@ -258,7 +261,11 @@ def review_json(view: ReviewView, findings: list[Finding] | None = None) -> dict
             }
             for p in view.policies
         ],
-        "findings": [finding_json(f) for f in (view.findings if findings is None else findings)],
+        "suppressed": len(view.suppressed),
+        "findings": [
+            finding_json(f, held.get(f.id))
+            for f in (view.findings if findings is None else findings)
+        ],
     }
 
 

@@ -201,6 +201,7 @@ async def review_page(request: Request, principal: Principal) -> Response:
         for v in doc.state.versions:
             if v.revision is not None and v.revision.review_id == review_id:
                 applied_version = v.label
+    held = {s.finding_id: s for s in view.suppressed}
     groups = []
     for severity in Severity.most_severe_first():
         found = []
@@ -211,6 +212,7 @@ async def review_page(request: Request, principal: Principal) -> Response:
             found.append({
                 "finding": f,
                 "item": items.get(f.id),
+                "suppressed": held.get(f.id),
                 "section": " / ".join(loc.path) if loc and loc.path else None,
                 "excerpt": _excerpt(view, loc.start, loc.end, loc.section_id) if loc else None,
             })

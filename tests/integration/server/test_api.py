@@ -464,6 +464,11 @@ def test_upload_review_decide_apply_history_reports(server: Server) -> None:
     assert statuses[other["finding_id"]] == "suppressed"  # the rejection carries over
     assert statuses[acceptable["finding_id"]] == "resolved"  # the replacement fixed it
     assert sum(comparison["counts"].values()) == len(statuses) + len(comparison["new"])
+    later = server.client.get(f"{API}/reviews/{second}", headers=read).json()
+    held = [f for f in later["findings"] if f["suppressed"]]
+    assert [f["suppressed"] for f in held] == ["not applicable"]
+    assert later["suppressed"] == 1
+    assert all(len(f["fingerprint"]) == 32 for f in later["findings"])
     _problem(server.client.get(f"{API}/compare?base={review_id}", headers=read), 400)
     _problem(server.client.get(f"{API}/compare?base={review_id}&review=review-x",
                                headers=read), 404)
