@@ -27,6 +27,7 @@ __all__ = [
     "COOKIE",
     "CSRF_COOKIE",
     "ServerState",
+    "audit_refusal",
     "authorize",
     "client_of",
     "document_json",
@@ -94,7 +95,8 @@ def _presented(request: Request) -> tuple[str | None, bool]:
     return (cookie, True) if cookie else (None, False)
 
 
-def _refuse(request: Request, reason: str, token: str | None = None) -> None:
+def audit_refusal(request: Request, reason: str, token: str | None = None) -> None:
+    """Log a refused authentication on the audit logger and count it against the client."""
     state = state_of(request)
     audit.warning(
         "failed authentication from %s: %s %s: %s",
@@ -116,13 +118,13 @@ async def authorize(request: Request, scope: Scope) -> Principal:
     else:
         presented, from_cookie = _presented(request)
         if not presented:
-            _refuse(request, "no API token")
+            audit_refusal(request, "no API token")
             raise AuthenticationFailed("send an API token: Authorization: Bearer <token>")
         state = state_of(request)
         try:
             token_id, token = await authenticate(state.ds.service, presented)
         except AuthenticationFailed as exc:
-            _refuse(request, str(exc))
+            audit_refusal(request, str(exc))
             raise AuthenticationFailed("the API token is invalid or revoked") from None
         if from_cookie and request.method not in ("GET", "HEAD", "OPTIONS"):
             await _check_csrf(request)
@@ -145,10 +147,10 @@ def _allows(principal: Principal, scope: Scope) -> bool:
 async def _check_csrf(request: Request) -> None:
     """Cookie-authenticated form posts must carry the CSRF cookie's value (double submit)."""
     expected = request.cookies.get(CSRF_COOKIE, "")
-    form = await request.form()
+    form = await request.form(max_files=1, max_fields=32)  # the endpoint reads it again
     given = form.get("csrf")
     if not expected or not isinstance(given, str) or not secrets.compare_digest(expected, given):
-        _refuse(request, "missing or wrong CSRF token")
+        audit_refusal(request, "missing or wrong CSRF token")
         raise AuthenticationFailed("the form is stale or came from another site; reload it")
 
 

@@ -26,7 +26,7 @@ from docsense.server._api import decide, latest_reviews, start_review, upload, v
 from docsense.server._core import (
     COOKIE,
     CSRF_COOKIE,
-    _refuse,
+    audit_refusal,
     guarded,
     state_of,
 )
@@ -77,7 +77,7 @@ async def login(request: Request) -> Response:
             raise AuthenticationFailed("no token given")
         await authenticate(state.ds.service, token)
     except AuthenticationFailed as exc:
-        _refuse(request, str(exc))
+        audit_refusal(request, str(exc))
         return _page(request, "login.html", {"error": "That token is not valid."}, 401)
     response = _see("/ui/documents")
     secure = state.settings.secure_cookies
