@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -180,15 +181,19 @@ def main() -> None:
     }
     tokens = asyncio.run(_issue_tokens(store, args.clients))
     cli = [sys.executable, "-m", "docsense.cli"]
+    logs = Path(tempfile.mkdtemp(prefix="server_load-"))
+    print(f"process logs in {logs}", file=sys.stderr)
     procs = [
         subprocess.Popen(
             [*cli, "serve", "--port", str(port), "--workers", str(args.server_processes)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env, stdout=subprocess.DEVNULL,
+            stderr=(logs / "server.log").open("wb"),
         ),
         *[
             subprocess.Popen([*cli, "worker", "--poll-interval", "0.1"], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(args.workers)
+                             stdout=subprocess.DEVNULL,
+                             stderr=(logs / f"worker-{n}.log").open("wb"))
+            for n in range(args.workers)
         ],
     ]
     recorder = Recorder()

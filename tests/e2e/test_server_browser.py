@@ -169,7 +169,10 @@ def test_upload_review_decide_apply_and_review_the_new_version(
         # Sign in with the keyboard: the label names the field.
         page.goto(f"{running.url}/ui/documents")
         expect(page).to_have_url(f"{running.url}/ui/login")
-        page.get_by_label("API token").fill(running.token)
+        page.keyboard.press("Tab")  # the first stop skips to the content
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+        page.get_by_label("API token").focus()
+        page.keyboard.type(running.token)
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", name="Documents", exact=True)).to_be_visible()
 
@@ -227,6 +230,14 @@ def test_upload_review_decide_apply_and_review_the_new_version(
         expect(page.locator("strong.to")).to_have_text("1.1")
         assert page.locator("pre.diff ins").count() >= 1
         assert page.locator("pre.diff del").count() >= 1
+        # ... and their reviews: the accepted finding is resolved, the rejected one stays
+        # rejected (suppressed), not new work.
+        expect(page.locator("table.comparison")).to_be_visible()
+        assert int(page.locator("strong.resolved").inner_text()) >= 1
+        assert int(page.locator("strong.suppressed").inner_text()) >= 1
+        expect(page.locator('tr.compared[data-status="suppressed"]').first).to_contain_text(
+            "covered by the appendix"
+        )
 
         # The old review says where its feedback went; the history names the actor.
         page.goto(first_review)

@@ -389,7 +389,10 @@ class ProjectionRunner:
                         moving.append(name)
                 active = moving
             for name in names:
-                await self._settle(name)
+                try:
+                    await self._settle(name)
+                except ProjectionConflict:  # another runner committed first: it has moved on
+                    logger.info("projection %s: another runner moved on; reloading", name)
         finally:
             await self._settle_all(names)
             await self._drop_prefetch()

@@ -40,7 +40,14 @@ from docsense.server._core import (
 from docsense.server._security import Principal
 from docsense.views import DocumentSummary, DocumentView, FindingSummary, ReviewSummary, ReviewView
 
-__all__ = ["api_routes", "read_upload", "start_review", "upload", "version_diff"]
+__all__ = [
+    "api_routes",
+    "latest_reviews",
+    "read_upload",
+    "start_review",
+    "upload",
+    "version_diff",
+]
 
 API = "/api/v1"
 REPORT_TYPES = {
@@ -207,6 +214,26 @@ async def version_diff(request: Request) -> dict[str, Any]:
 async def compare_versions(request: Request, principal: Principal) -> Response:
     """Compare two versions of a document: the unified diff of their text."""
     return json_response(await version_diff(request))
+
+
+@guarded(Scope.READ)
+async def compare_reviews(request: Request, principal: Principal) -> Response:
+    """Compare two reviews (``base``, ``review``): resolved, persisting, new, suppressed."""
+    base, later = request.query_params.get("base"), request.query_params.get("review")
+    if not base or not later:
+        raise InvalidArgument("give base=<earlier review id> and review=<later review id>")
+    comparison = await state_of(request).ds.compare(base, later)
+    return json_response(comparison.to_dict())
+
+
+async def latest_reviews(request: Request, document_id: str) -> dict[str, str]:
+    """Return the newest completed review id of each version of a document."""
+    rows = await state_of(request).ds.reviews(document_id, limit=500)
+    found: dict[str, str] = {}
+    for row in rows:  # newest first
+        if row.status == "completed" and row.document_version not in found:
+            found[row.document_version] = row.id
+    return found
 
 
 @guarded(Scope.READ)
@@ -485,6 +512,13 @@ async def get_pack(request: Request, principal: Principal) -> Response:
 
 
 @guarded(Scope.ADMIN)
+async def store_health(request: Request, principal: Principal) -> Response:
+    """Check the store in depth: latency, schema, projection lag, dead letters, jobs."""
+    report = await state_of(request).ds.health()
+    return json_response(report, 200 if report.status.value != "failing" else 503)
+
+
+@guarded(Scope.ADMIN)
 async def get_tokens(request: Request, principal: Principal) -> Response:
     """List every API token (never a secret)."""
     return json_response(await list_tokens(state_of(request).ds.service))
@@ -531,6 +565,8 @@ def api_routes() -> list[Route]:
         Route(f"{API}/documents/{{document_id}}/export", export_document, methods=["GET"]),
         Route(f"{API}/documents/{{document_id}}/history", document_history, methods=["GET"]),
         Route(f"{API}/documents/{{document_id}}/compare", compare_versions, methods=["GET"]),
+        Route(f"{API}/compare", compare_reviews, methods=["GET"]),
+        Route(f"{API}/health", store_health, methods=["GET"]),
         Route(f"{API}/documents/{{document_id}}/reviews", create_review, methods=["POST"]),
         Route(f"{API}/jobs/{{job_id}}", get_job, methods=["GET"]),
         Route(f"{API}/jobs/{{job_id}}/events", job_events, methods=["GET"]),

@@ -27,6 +27,7 @@ __all__ = [
     "COOKIE",
     "CSRF_COOKIE",
     "ServerState",
+    "audit_refusal",
     "authorize",
     "client_of",
     "document_json",
@@ -94,7 +95,8 @@ def _presented(request: Request) -> tuple[str | None, bool]:
     return (cookie, True) if cookie else (None, False)
 
 
-def _refuse(request: Request, reason: str, token: str | None = None) -> None:
+def audit_refusal(request: Request, reason: str, token: str | None = None) -> None:
+    """Log a refused authentication on the audit logger and count it against the client."""
     state = state_of(request)
     audit.warning(
         "failed authentication from %s: %s %s: %s",
@@ -116,13 +118,13 @@ async def authorize(request: Request, scope: Scope) -> Principal:
     else:
         presented, from_cookie = _presented(request)
         if not presented:
-            _refuse(request, "no API token")
+            audit_refusal(request, "no API token")
             raise AuthenticationFailed("send an API token: Authorization: Bearer <token>")
         state = state_of(request)
         try:
             token_id, token = await authenticate(state.ds.service, presented)
         except AuthenticationFailed as exc:
-            _refuse(request, str(exc))
+            audit_refusal(request, str(exc))
             raise AuthenticationFailed("the API token is invalid or revoked") from None
         if from_cookie and request.method not in ("GET", "HEAD", "OPTIONS"):
             await _check_csrf(request)
@@ -145,10 +147,10 @@ def _allows(principal: Principal, scope: Scope) -> bool:
 async def _check_csrf(request: Request) -> None:
     """Cookie-authenticated form posts must carry the CSRF cookie's value (double submit)."""
     expected = request.cookies.get(CSRF_COOKIE, "")
-    form = await request.form()
+    form = await request.form(max_files=1, max_fields=32)  # the endpoint reads it again
     given = form.get("csrf")
     if not expected or not isinstance(given, str) or not secrets.compare_digest(expected, given):
-        _refuse(request, "missing or wrong CSRF token")
+        audit_refusal(request, "missing or wrong CSRF token")
         raise AuthenticationFailed("the form is stale or came from another site; reload it")
 
 
@@ -215,11 +217,13 @@ def document_json(view: DocumentView, *, full: bool = False) -> dict[str, Any]:
     return data
 
 
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """Return the API shape of a finding."""
+def finding_json(finding: Finding, suppressed: str | None = None) -> dict[str, Any]:
+    """Return the API shape of a finding (``suppressed``: the carried-over rejection's reason)."""
     location = finding.location
     return {
         "id": finding.id,
+        "fingerprint": finding.fingerprint,
+        "suppressed": suppressed,
         "policy_id": finding.policy_id,
         "category": finding.category.value,
         "severity": finding.severity.value,
@@ -240,6 +244,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 def review_json(view: ReviewView, findings: list[Finding] | None = None) -> dict[str, Any]:
     """Return the API shape of a review, with its (filtered) findings."""
+    held = {s.finding_id: s.reason for s in view.suppressed}
     return {
         "id": view.id,
         "document_id": view.document_id,
@@ -258,7 +263,11 @@ def review_json(view: ReviewView, findings: list[Finding] | None = None) -> dict
             }
             for p in view.policies
         ],
-        "findings": [finding_json(f) for f in (view.findings if findings is None else findings)],
+        "suppressed": len(view.suppressed),
+        "findings": [
+            finding_json(f, held.get(f.id))
+            for f in (view.findings if findings is None else findings)
+        ],
     }
 
 

@@ -22,11 +22,11 @@ from docsense.domain.findings import Severity
 from docsense.domain.tokens import Scope
 from docsense.errors import AggregateNotFound, AuthenticationFailed, DocSenseError
 from docsense.policies import available_packs
-from docsense.server._api import decide, start_review, upload, version_diff
+from docsense.server._api import decide, latest_reviews, start_review, upload, version_diff
 from docsense.server._core import (
     COOKIE,
     CSRF_COOKIE,
-    _refuse,
+    audit_refusal,
     guarded,
     state_of,
 )
@@ -77,7 +77,7 @@ async def login(request: Request) -> Response:
             raise AuthenticationFailed("no token given")
         await authenticate(state.ds.service, token)
     except AuthenticationFailed as exc:
-        _refuse(request, str(exc))
+        audit_refusal(request, str(exc))
         return _page(request, "login.html", {"error": "That token is not valid."}, 401)
     response = _see("/ui/documents")
     secure = state.settings.secure_cookies
@@ -201,6 +201,7 @@ async def review_page(request: Request, principal: Principal) -> Response:
         for v in doc.state.versions:
             if v.revision is not None and v.revision.review_id == review_id:
                 applied_version = v.label
+    held = {s.finding_id: s for s in view.suppressed}
     groups = []
     for severity in Severity.most_severe_first():
         found = []
@@ -211,6 +212,7 @@ async def review_page(request: Request, principal: Principal) -> Response:
             found.append({
                 "finding": f,
                 "item": items.get(f.id),
+                "suppressed": held.get(f.id),
                 "section": " / ".join(loc.path) if loc and loc.path else None,
                 "excerpt": _excerpt(view, loc.start, loc.end, loc.section_id) if loc else None,
             })
@@ -271,7 +273,16 @@ async def compare_page(request: Request, principal: Principal) -> Response:
         elif line.startswith("-"):
             kind = "removed"
         rows.append({"kind": kind, "text": line})
-    return _page(request, "compare.html", {"doc": view, "diff": diff, "rows": rows})
+    reviewed = await latest_reviews(request, view.id)
+    base = request.query_params.get("base_review") or reviewed.get(diff["from"])
+    later = request.query_params.get("review") or reviewed.get(diff["to"])
+    comparison = None
+    if base and later and base != later:
+        comparison = await ds.compare(base, later)
+    return _page(request, "compare.html", {
+        "doc": view, "diff": diff, "rows": rows, "comparison": comparison,
+        "counts": comparison.counts() if comparison is not None else {},
+    })
 
 
 def ui_routes() -> list[Route]:

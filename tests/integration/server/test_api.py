@@ -450,6 +450,29 @@ def test_upload_review_decide_apply_history_reports(server: Server) -> None:
         "diff"] == compared["diff"]  # default: the last two versions
     _problem(server.client.get(f"{API}/documents/{doc}/compare?from=9.9", headers=read), 404)
 
+    # Review the new version and compare the two reviews.
+    job = server.client.post(f"{API}/documents/{doc}/reviews", headers=server.auth("review"),
+                             json={"version": "1.1"})
+    assert server.run_jobs() == 1
+    second = server.client.get(job.headers["location"], headers=read).json()["review_id"]
+    comparison = server.client.get(f"{API}/compare?base={review_id}&review={second}",
+                                   headers=read).json()
+    assert (comparison["base_version"], comparison["version"]) == ("1.0", "1.1")
+    statuses = {row["id_before"]: "resolved" for row in comparison["resolved"]}
+    statuses.update({row["id_before"]: "suppressed" for row in comparison["suppressed"]})
+    statuses.update({row["id_before"]: "persisting" for row in comparison["persisting"]})
+    assert statuses[other["finding_id"]] == "suppressed"  # the rejection carries over
+    assert statuses[acceptable["finding_id"]] == "resolved"  # the replacement fixed it
+    assert sum(comparison["counts"].values()) == len(statuses) + len(comparison["new"])
+    later = server.client.get(f"{API}/reviews/{second}", headers=read).json()
+    held = [f for f in later["findings"] if f["suppressed"]]
+    assert [f["suppressed"] for f in held] == ["not applicable"]
+    assert later["suppressed"] == 1
+    assert all(len(f["fingerprint"]) == 32 for f in later["findings"])
+    _problem(server.client.get(f"{API}/compare?base={review_id}", headers=read), 400)
+    _problem(server.client.get(f"{API}/compare?base={review_id}&review=review-x",
+                               headers=read), 404)
+
     exported = server.client.get(f"{API}/documents/{doc}/export?format=md&version=1.1",
                                  headers=read)
     assert exported.status_code == 200
@@ -524,6 +547,11 @@ def test_tokens_are_managed_by_admins_and_never_show_a_hash(server: Server) -> N
     assert "hash" not in listed.text
     _problem(server.client.post(f"{API}/tokens", headers=admin,
                                 json={"name": "x", "scopes": ["root"]}), 400)
+    health = server.client.get(f"{API}/health", headers=admin)
+    assert health.status_code == 200
+    assert health.json()["status"] in ("ok", "degraded")
+    assert health.json()["reachable"] is True
+    _problem(server.client.get(f"{API}/health", headers=server.auth("read")), 403)
 
 
 def test_web_ui_sign_in_sets_httponly_cookies_and_forms_need_the_csrf_value(
