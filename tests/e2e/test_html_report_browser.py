@@ -9,13 +9,12 @@ used. Without chromium the test skips, or fails when ``CI`` is set.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from tests.browser import CHROMIUM_ARGS, chromium_executable
 
 from docsense.adapters.ai.rules import RulesReviewer
 from docsense.adapters.convert import convert_document
@@ -32,14 +31,6 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "../shared/corpus/seed-docs/doc_20_worst_case.docx"
 BUNDLED_SEED = REPO / "tests/data/review/doc_03_undefined_parameters.docx"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE_QUOTE = f'{SCRIPT} The cap is <img src=x onerror=alert(2)> per "quotes" & ampersands'
@@ -93,26 +84,6 @@ def _review(data: bytes, filename: str, *, scripted: bool) -> tuple[ReviewReport
     return build_report(outcome), converted.markdown
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    problem = None
-    if found is None:
-        problem = "Debian's chromium is not installed (apt-get install chromium; .ci/run does)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (pip install -e '.[test]')"
-    if problem is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {problem}")
-        pytest.skip(problem)
-    assert found is not None
-    return found
-
-
 class Visit:
     """What the browser did while showing one page."""
 
@@ -132,7 +103,7 @@ VisitFn = Callable[[Path], Visit]
 @pytest.fixture(scope="module")
 def browser_visit() -> Iterator[VisitFn]:
     """A function that opens an HTML file in headless Chromium and reports a :class:`Visit`."""
-    executable = _chromium()
+    executable = chromium_executable()
     from playwright.sync_api import Dialog, Request, Route, sync_playwright
 
     with sync_playwright() as pw:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.browser import CHROMIUM_ARGS, chromium_executable
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -30,35 +30,7 @@ BUNDLED_SEED = REPO / "tests/data/review/doc_03_undefined_parameters.docx"
 
 
 # The flags tests/e2e/test_html_report_browser.py launches Debian's chromium with.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 REVIEW_PAGE = re.compile(r".*/ui/reviews/review-[0-9a-f-]+$")
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    problem = None
-    if found is None:
-        problem = "Debian's chromium is not installed (apt-get install chromium; .ci/run does)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (pip install -e '.[test]')"
-    if problem is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {problem}")
-        pytest.skip(problem)
-    assert found is not None
-    return found
 
 
 def _free_port() -> int:
@@ -154,7 +126,7 @@ def running(postgres_url: str, tmp_path: Path) -> Iterator[Running]:
 def test_upload_review_decide_apply_and_review_the_new_version(
     running: Running, tmp_path: Path
 ) -> None:
-    executable = _chromium()
+    executable = chromium_executable()
     from playwright.sync_api import expect, sync_playwright
 
     seed = SEED if SEED.is_file() else BUNDLED_SEED
