@@ -81,6 +81,29 @@ def test_review_summary_fits_80_columns_with_short_ids_and_full_ids_below(
     check_snapshot("review-summary.txt", normal)
 
 
+@pytest.mark.parametrize("command", ["reviews", "documents"])
+def test_list_tables_fit_80_columns_with_short_ids_and_full_ids_below(
+    tmp_path: Path, doc: Path, command: str
+) -> None:
+    store = {"DOCSENSE_STORE_URL": f"sqlite:///{tmp_path / 'store.db'}"}
+    reviewed = run("review", str(doc), "-o", str(tmp_path / "out.md"), cwd=tmp_path, env=store)
+    assert reviewed.returncode == 0, reviewed.stderr
+    listed = run(command, cwd=tmp_path, env=store)
+    assert listed.returncode == 0, listed.stderr
+    assert widest(listed.stdout) <= 80, listed.stdout
+    kind = command.removesuffix("s")
+    [full] = re.findall(kind + "-" + HEX.pattern, listed.stdout)  # once: below the table
+    assert f"{kind}…{full[-8:]}" in listed.stdout  # the short id in the table
+    normal = re.sub(r"…[0-9a-f]{8}", "…<tail8>", HEX.sub("<uuid>", listed.stdout))
+    normal = re.sub(r"\d{4}-\d\d-\d\d", "<date>", normal)
+    normal = re.sub(r"\d\d:\d\d:\d\dZ", "<time>", normal)
+    check_snapshot(f"{command}-list.txt", normal)
+    # A wide terminal shows the full ids in the table itself.
+    wide = run(command, cwd=tmp_path, env={**store, "COLUMNS": "160"})
+    assert full in wide.stdout, wide.stdout
+    assert f"{kind}…" not in wide.stdout, wide.stdout
+
+
 def test_packs_show_lists_each_check_once_with_its_description(tmp_path: Path) -> None:
     result = run("packs", "show", "sec-index-publishing", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -8,10 +8,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from docsense import AsyncDocSense, DocumentSummary, HistoryEntry, ReviewSummary
-from docsense.cli._runtime import err, fmt_score, fmt_time, out, print_json, state_of
+from docsense.cli._runtime import (
+    err,
+    fmt_score,
+    fmt_time,
+    out,
+    print_json,
+    short_id,
+    state_of,
+)
 
 __all__ = [
     "documents_command",
@@ -26,6 +35,31 @@ DocId = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Limit = Annotated[int, typer.Option(min=1, max=10_000, help="At most this many rows.")]
 Offset = Annotated[int, typer.Option(min=0, help="Skip this many rows first.")]
+
+#: Below this terminal width, list tables show short ids and print the full ones below them.
+FULL_IDS_WIDTH = 140
+
+
+def _narrow() -> bool:
+    return out.width < FULL_IDS_WIDTH
+
+
+def _id(value: str, narrow: bool) -> str:
+    return short_id(value) if narrow else value
+
+
+def _table(narrow: bool) -> Table:
+    # Without vertical rules, edges and left padding, a narrow table keeps its width for cells.
+    if narrow:
+        return Table(
+            box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0), caption_justify="left"
+        )
+    return Table(caption_justify="left")
+
+
+def _score(value: float | None, narrow: bool) -> str:
+    text = fmt_score(value)
+    return text.removesuffix(" / 100") if narrow else text
 
 
 class ExportFormat(StrEnum):
@@ -47,14 +81,21 @@ def documents_command(
     if as_json:
         print_json(rows)
         return
-    table = Table()
-    for name in ("document", "title", "latest", "status", "last score", "updated"):
-        table.add_column(name, overflow="fold")
+    narrow = _narrow()
+    table = _table(narrow)
+    table.add_column("document", no_wrap=True)
+    table.add_column("title", overflow="fold", min_width=10)
+    table.add_column("latest", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("last score /100" if narrow else "last score", justify="right")
+    table.add_column("updated", overflow="fold")
     for r in rows:
         table.add_row(
-            r.id, r.title, r.latest_version, r.status, fmt_score(r.last_score),
-            fmt_time(r.updated_at),
+            _id(r.id, narrow), r.title, r.latest_version, r.status,
+            _score(r.last_score, narrow), fmt_time(r.updated_at),
         )
+    if narrow and rows:  # the ids commands take, in full, in the order of the rows
+        table.caption = "\n".join(r.id for r in rows)
     out.print(table)
 
 
@@ -78,16 +119,28 @@ def reviews_command(
     if as_json:
         print_json(rows)
         return
-    table = Table()
-    for name in ("review", "document", "version", "reviewer", "status", "score", "findings",
-                 "places"):
-        table.add_column(name, overflow="fold")
+    narrow = _narrow()
+    table = _table(narrow)
+    table.add_column("review", no_wrap=True)
+    if not narrow:  # a narrow table names the document below, with the full review id
+        table.add_column("document", no_wrap=True)
+    table.add_column("version", no_wrap=True)
+    table.add_column("reviewer", overflow="fold", min_width=8)
+    table.add_column("status", no_wrap=True)
+    table.add_column("score /100" if narrow else "score", justify="right")
+    table.add_column("findings", overflow="fold", min_width=10)
+    table.add_column("places", justify="right", no_wrap=True)
     for r in rows:
-        hidden = f" (+{r.below_threshold} below threshold)" if r.below_threshold else ""
-        table.add_row(
-            r.id, r.document_id, r.document_version, r.reviewer, r.status, fmt_score(r.score),
-            f"{r.findings}{hidden}", str(r.places),
-        )
+        below = ""
+        if r.below_threshold:
+            below = f" (+{r.below_threshold} below{'' if narrow else ' threshold'})"
+        cells = [_id(r.id, narrow), r.document_id, r.document_version, r.reviewer, r.status,
+                 _score(r.score, narrow), f"{r.findings}{below}", str(r.places)]
+        if narrow:
+            del cells[1]
+        table.add_row(*cells)
+    if narrow and rows:  # the ids commands take, in full, in the order of the rows
+        table.caption = "\n".join(f"{r.id}\n  of {r.document_id}" for r in rows)
     out.print(table)
 
 
