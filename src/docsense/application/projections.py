@@ -320,6 +320,10 @@ class ProjectionRunner:
         # Commits started by catch_up / rebuild_many and not awaited yet, one per projection:
         # the store writes one projection's batch while the handlers of the next one run.
         self._inflight: dict[str, asyncio.Task[None]] = {}
+        # One batch of a projection at a time in this runner: the worker's loop, read-your-
+        # writes catch-ups and recovery share it, and two steps of one projection would start
+        # two commits from one checkpoint (one conflicting, and left unawaited).
+        self._stepping: dict[str, asyncio.Lock] = {}
         self._overlap = store.overlaps_commits if overlap_commits is None else overlap_commits
         # Where this runner's own last commit left each projection's checkpoint, and the
         # documents that commit wrote, so the next batch starts there without reading the
@@ -362,13 +366,14 @@ class ProjectionRunner:
         if name in self._halted:
             return 0
         projection = self.projection(name)
-        for _ in range(5):
-            try:
-                await self._settle(name)
-                resume = await self._resume_point(name)
-                return await self._process_batch(projection, resume, defer=defer)
-            except ProjectionConflict:
-                logger.info("projection %s: another runner moved on; reloading", name)
+        async with self._stepping.setdefault(name, asyncio.Lock()):
+            for _ in range(5):
+                try:
+                    await self._settle(name)
+                    resume = await self._resume_point(name)
+                    return await self._process_batch(projection, resume, defer=defer)
+                except ProjectionConflict:
+                    logger.info("projection %s: another runner moved on; reloading", name)
         return 0
 
     async def _in_lockstep(
@@ -712,9 +717,12 @@ class ProjectionRunner:
             logger.info("projection %s: rebuilding into generation %d", name, building[name])
 
         async def step(name: str) -> int:
-            await self._settle(name)
-            resume = await self._resume_point(name, building[name])
-            return await self._process_batch(self.projection(name), resume, defer=self._overlap)
+            async with self._stepping.setdefault(name, asyncio.Lock()):
+                await self._settle(name)
+                resume = await self._resume_point(name, building[name])
+                return await self._process_batch(
+                    self.projection(name), resume, defer=self._overlap
+                )
 
         await self._in_lockstep(chosen, step)
         for name in chosen:

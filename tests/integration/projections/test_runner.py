@@ -206,6 +206,36 @@ async def test_two_runners_of_two_projections_with_commits_in_flight_apply_each_
         assert sum(model["totals"].values()) == 8 * sum(range(25))
 
 
+async def test_one_runner_shared_by_concurrent_catch_ups_leaves_no_commit_unawaited(
+    storage: Storage,
+) -> None:
+    # A worker's projection loop, read-your-writes catch-ups and recovery share one runner.
+    # Two steps of one projection at once started two commits from one checkpoint; the second
+    # replaced the first in flight, whose conflict nobody awaited ("Task exception was never
+    # retrieved"). Steps of a projection now take turns.
+    import gc
+
+    ids = await _append_history(storage, {f"c-{i}": list(range(20)) for i in range(6)})
+    runner = ProjectionRunner(
+        storage, storage.projections, [CountingProjection(), SecondCounting()],
+        mapper=counting_mapper(), batch_size=5, overlap_commits=True,
+    )
+    unhandled: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, context: unhandled.append(context))
+    try:
+        await asyncio.gather(*(runner.catch_up() for _ in range(4)))
+        await asyncio.sleep(0)
+        gc.collect()  # a dropped task reports its exception when it is collected
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(None)
+    assert unhandled == []
+    for name in ("counting", "counting-2"):
+        model = await _model(storage, name)
+        assert model["applied"] == dict.fromkeys(ids, 1)
+
+
 async def test_a_runner_whose_checkpoint_moved_elsewhere_reloads_instead_of_reapplying(
     storage: Storage, storage_url: str
 ) -> None:
