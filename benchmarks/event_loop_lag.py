@@ -170,7 +170,15 @@ def main() -> int:
     parser.add_argument("--store", default="sqlite", help="sqlite, memory or a store URL")
     parser.add_argument("--pdf", type=Path, default=DEFAULT_PDF)
     parser.add_argument("--where", action="store_true", help="print what blocks the loop")
+    parser.add_argument(
+        "--switch-interval", type=float, default=None, metavar="S",
+        help="sys.setswitchinterval(S) first (the application's choice; CPython's default "
+        "is 0.005): how long another thread may hold the interpreter lock before the loop's "
+        "thread gets it",
+    )
     args = parser.parse_args()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
     if not args.pdf.exists():
         parser.error(f"{args.pdf} not found")
     return asyncio.run(_main(args))

@@ -34,6 +34,7 @@ __all__ = [
     "CheckHit",
     "TextUnit",
     "clause_start",
+    "finditer_chunked",
     "has_quantity",
     "is_informative_heading",
     "is_proper_name",
@@ -223,10 +224,31 @@ class CheckContext:
 
     def body_text(self) -> str:
         """Return the Markdown with the title heading blanked out (for whole-document searches)."""
+        return self._body_text
+
+    @cached_property
+    def _body_text(self) -> str:
         span = self.title_span
         if span is None:
             return self.markdown
         return self.markdown[: span[0]] + " " * (span[1] - span[0]) + self.markdown[span[1] :]
+
+    def search_body(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        """Return the first match of ``pattern`` in :meth:`body_text`, as ``pattern.search``.
+
+        The scan goes in pieces (:func:`finditer_chunked`), so a long document never holds
+        the interpreter lock for one long regular-expression call: an event loop in another
+        thread of the process keeps its pace while checks run. For patterns whose matches
+        and look-arounds span less than 1,000 characters (every built-in one).
+        """
+        return next(finditer_chunked(pattern, self._body_text), None)
+
+    def finditer_body(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        """Return the matches of ``pattern`` in :meth:`body_text`, as ``pattern.finditer``.
+
+        In pieces, like :meth:`search_body`, with the same limit on the patterns.
+        """
+        return finditer_chunked(pattern, self._body_text)
 
     def in_heading(self, offset: int) -> bool:
         """Return True if ``offset`` falls on a heading line."""
@@ -373,3 +395,41 @@ def _unit(markdown: str, start: int, end: int, kind: str) -> Iterator[TextUnit]:
         end -= 1
     if end > start:
         yield TextUnit(start, end, markdown[start:end], kind)
+
+
+_CHUNK = 16_384  # characters scanned per regular-expression call (well under 1 ms)
+_REACH = 2_048  # window beyond the chunk; matches and look-arounds must span under half
+
+
+def finditer_chunked(
+    pattern: re.Pattern[str], text: str, *, chunk: int = _CHUNK, reach: int = _REACH
+) -> Iterator[re.Match[str]]:
+    """Yield exactly the matches of ``pattern.finditer(text)``, scanning ``text`` in windows.
+
+    One regular-expression call over a long text is one C call that holds the interpreter
+    lock throughout (tens of milliseconds on a book-length methodology); windows of
+    ``chunk + reach`` characters bound each call. A match is taken from a window only if it
+    starts in the window's first ``chunk`` characters and ends ``reach // 2`` before the
+    window's end, where the window's artificial end cannot have changed it; the next window
+    resumes after the last match taken, or at the match that was not taken. So the result is
+    the one-call result for every pattern whose matches and look-arounds span fewer than
+    ``reach // 2`` characters; a match that is empty, or too long to judge, makes the scan
+    fall back to one call from there.
+    """
+    n, pos = len(text), 0
+    while True:
+        end = pos + chunk + reach
+        if end >= n:
+            yield from pattern.finditer(text, pos)
+            return
+        limit, resume = pos + chunk, pos + chunk
+        for m in pattern.finditer(text, pos, end):
+            if m.start() == m.end() or (m.start() == pos and m.end() > end - reach // 2):
+                yield from pattern.finditer(text, m.start())
+                return
+            if m.start() >= limit or m.end() > end - reach // 2:
+                resume = m.start()
+                break
+            yield m
+            resume = max(m.end(), limit)
+        pos = resume

@@ -106,12 +106,12 @@ _TIME_OF_DAY = re.compile(
 
 def names_calendar(ctx: CheckContext) -> bool:
     """Return True if the document names an exchange or a market calendar."""
-    return bool(_NAMED_CALENDAR.search(ctx.body_text()))
+    return bool(ctx.search_body(_NAMED_CALENDAR))
 
 
 def names_time_zone(ctx: CheckContext) -> bool:
     """Return True if the document names a time zone."""
-    return bool(_TIME_ZONE.search(ctx.body_text()))
+    return bool(ctx.search_body(_TIME_ZONE))
 
 
 # Markets that never close (crypto-assets on-chain): a day is a calendar day and there are no
@@ -126,7 +126,7 @@ _ALWAYS_OPEN = re.compile(
 
 def trades_around_the_clock(ctx: CheckContext) -> bool:
     """Return True for a document about markets that never close (crypto-assets on-chain)."""
-    return len(_ALWAYS_OPEN.findall(ctx.body_text())) >= 3
+    return sum(1 for _ in ctx.finditer_body(_ALWAYS_OPEN)) >= 3
 
 
 def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:

@@ -117,7 +117,7 @@ def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 
 def excess_weight_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report weight caps with no rule for where the capped excess goes (once per document)."""
-    if _REDISTRIBUTION.search(ctx.body_text()):
+    if ctx.search_body(_REDISTRIBUTION):
         return
     for unit in ctx.rule_units:
         m = _CAP.search(unit.text)
@@ -140,7 +140,7 @@ def excess_weight_unspecified(ctx: CheckContext, check: Check) -> Iterator[Check
 
 def disruption_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report a market-dependent method that never provides for disruption (once)."""
-    if _DISRUPTION_WORDS.search(ctx.body_text()):
+    if ctx.search_body(_DISRUPTION_WORDS):
         return
     for unit in ctx.rule_units:
         m = _MARKET_PROCESS.search(unit.text)

@@ -88,7 +88,7 @@ _INVESTOR_CLAIM = re.compile(
 
 def governance_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report reliance on models, algorithms or judgement with no governance content."""
-    if ctx.has_heading(_GOVERNANCE_HEADING) or _GOVERNANCE_TEXT.search(ctx.body_text()):
+    if ctx.has_heading(_GOVERNANCE_HEADING) or ctx.search_body(_GOVERNANCE_TEXT):
         return
     for unit in ctx.rule_units:
         for m in _RELIANCE.finditer(unit.text):
@@ -150,7 +150,7 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
     One finding per document (each such sentence is a place), when the document names no
     decision-maker anywhere (no committee, sponsor, administrator, vote or governance).
     """
-    if _DECIDER.search(ctx.body_text()) or ctx.has_heading(_GOVERNANCE_HEADING):
+    if ctx.search_body(_DECIDER) or ctx.has_heading(_GOVERNANCE_HEADING):
         return
     for unit in ctx.rule_units:
         m = _UNOWNED_DECISION.search(unit.text)
@@ -204,7 +204,7 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     each kind of risk-bearing feature (leverage, derivatives, short selling, concentration,
     crypto-assets, return targets).
     """
-    if ctx.has_heading(_RISK_HEADING) or _RISK_TEXT.search(ctx.body_text()):
+    if ctx.has_heading(_RISK_HEADING) or ctx.search_body(_RISK_TEXT):
         return
     features: dict[str, tuple[int, int]] = {}
     claims: list[tuple[int, int]] = []

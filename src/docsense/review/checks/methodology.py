@@ -229,8 +229,7 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 
 def unnamed_benchmark(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report 'the benchmark' or 'the parent index' in a document that names no index."""
-    body = ctx.body_text()
-    if _NAMED_INDEX.search(body):
+    if ctx.search_body(_NAMED_INDEX):
         return
     for unit in ctx.rule_units:
         for m in _BENCHMARK.finditer(unit.text):

@@ -234,7 +234,7 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 confidence=0.7,
                 subject="defined elsewhere",
             )
-    if not _ORACLE_SAFEGUARD.search(ctx.body_text()):
+    if not ctx.search_body(_ORACLE_SAFEGUARD):
         for unit in ctx.rule_units:
             if _ORACLE.search(unit.text) is None:
                 continue
