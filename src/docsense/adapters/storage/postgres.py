@@ -312,10 +312,14 @@ class PostgresStorage:
         Only events below the fence of the query's snapshot are returned: see the module
         docstring for why that never skips an event.
         """
+        rows = await self._read_all_rows(after, limit, _EVENT_COLUMNS)
+        return [_recorded(r) for r in rows]
+
+    async def _read_all_rows(self, after: int, limit: int, columns: str) -> list[Any]:
         tx_id, seq = decode_position(max(after, 0))
         async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                f"SELECT {_EVENT_COLUMNS} FROM ds_events e "
+            rows: list[Any] = await conn.fetch(
+                f"SELECT {columns} FROM ds_events e "
                 "WHERE (e.tx_id, e.seq) > ($1::text::xid8, $2) "
                 f"AND e.tx_id < {_FENCE} "
                 "ORDER BY e.tx_id, e.seq LIMIT $3",
@@ -323,7 +327,7 @@ class PostgresStorage:
                 seq,
                 limit,
             )
-        return [_recorded(r) for r in rows]
+        return rows
 
     async def head(self) -> int:
         """Return the position of the last event ``read_all`` can return now."""
@@ -339,17 +343,7 @@ class PostgresStorage:
 
     async def read_all_chained(self, after: int = 0, limit: int = 1000) -> list[ChainedEvent]:
         """Return ``read_all(after, limit)`` with each event's stored chain hash."""
-        tx_id, seq = decode_position(max(after, 0))
-        async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                f"SELECT {_EVENT_COLUMNS}, e.hash FROM ds_events e "
-                "WHERE (e.tx_id, e.seq) > ($1::text::xid8, $2) "
-                f"AND e.tx_id < {_FENCE} "
-                "ORDER BY e.tx_id, e.seq LIMIT $3",
-                str(tx_id),
-                seq,
-                limit,
-            )
+        rows = await self._read_all_rows(after, limit, f"{_EVENT_COLUMNS}, e.hash")
         return [ChainedEvent(_recorded(r), r[10]) for r in rows]
 
     async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:

@@ -38,10 +38,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from docsense.adapters.storage._chain import GENESIS, canonical_json, event_digest, link
 from docsense.adapters.storage._common import check_append, dumps, loads, sha256_hex
@@ -67,6 +67,7 @@ __all__ = ["INLINE_ROWS", "SQLiteStorage"]
 #: stream is read on the reader thread.
 INLINE_ROWS = 64
 
+_Row = TypeVar("_Row")
 _EVENT_COLUMNS = (
     "position, event_id, event_type, schema_version, stream_id, stream_version, "
     "occurred_at, payload, metadata"
@@ -271,14 +272,20 @@ class SQLiteStorage:
 
     async def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         """Return up to ``limit`` events after position ``after``, in global order."""
+        return await self._read_all_as(after, limit, _EVENT_COLUMNS, _recorded)
 
-        def read() -> list[RecordedEvent]:
+    async def _read_all_as(
+        self, after: int, limit: int, columns: str, make: Callable[[Any], _Row]
+    ) -> list[_Row]:
+        """Read ``columns`` of the events after ``after``; ``make`` builds each result there."""
+
+        def read() -> list[_Row]:
             cursor = self._db.reader().execute(
-                f"SELECT {_EVENT_COLUMNS} FROM docsense_events WHERE position > ? "
+                f"SELECT {columns} FROM docsense_events WHERE position > ? "
                 "ORDER BY position LIMIT ?",
                 (after, limit),
             )
-            return [_recorded(row) for row in cursor]
+            return [make(row) for row in cursor]
 
         return await self._db.run_read(read)
 
@@ -295,16 +302,10 @@ class SQLiteStorage:
 
     async def read_all_chained(self, after: int = 0, limit: int = 1000) -> list[ChainedEvent]:
         """Return ``read_all(after, limit)`` with each event's stored chain hash."""
-
-        def read() -> list[ChainedEvent]:
-            cursor = self._db.reader().execute(
-                f"SELECT {_EVENT_COLUMNS}, hash FROM docsense_events WHERE position > ? "
-                "ORDER BY position LIMIT ?",
-                (after, limit),
-            )
-            return [ChainedEvent(_recorded(row), row[9]) for row in cursor]
-
-        return await self._db.run_read(read)
+        return await self._read_all_as(
+            after, limit, f"{_EVENT_COLUMNS}, hash",
+            lambda row: ChainedEvent(_recorded(row), row[9]),
+        )
 
     async def read_stream_chained(self, stream_id: str) -> list[ChainedEvent]:
         """Return every event of ``stream_id`` with its stored hash, in version order."""
