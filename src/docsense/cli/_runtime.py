@@ -314,9 +314,13 @@ def short_id(value: str) -> str:
     return f"{kind}…{rest[-8:]}"
 
 
-def fmt_score(score: float | None, *, none: str = "n/a") -> str:
-    """Format a score out of 100 like the reports, or ``none`` (``n/a``) when there is none."""
-    return score_text(score, none=none)
+def fmt_score(score: float | None, *, none: str = "n/a", scale: bool = True) -> str:
+    """Format a score out of 100 like the reports, or ``none`` (``n/a``) when there is none.
+
+    ``scale=False`` leaves out the " / 100", for a table column whose header says "/100".
+    """
+    text = score_text(score, none=none)
+    return text if scale else text.removesuffix(" / 100")
 
 
 def fmt_time(value: datetime) -> str:

@@ -57,11 +57,6 @@ def _table(narrow: bool) -> Table:
     return Table(caption_justify="left")
 
 
-def _score(value: float | None, narrow: bool) -> str:
-    text = fmt_score(value)
-    return text.removesuffix(" / 100") if narrow else text
-
-
 class ExportFormat(StrEnum):
     """The export formats of ``docsense export``."""
 
@@ -92,7 +87,7 @@ def documents_command(
     for r in rows:
         table.add_row(
             _id(r.id, narrow), r.title, r.latest_version, r.status,
-            _score(r.last_score, narrow), fmt_time(r.updated_at),
+            fmt_score(r.last_score, scale=not narrow), fmt_time(r.updated_at),
         )
     if narrow and rows:  # the ids commands take, in full, in the order of the rows
         table.caption = "\n".join(r.id for r in rows)
@@ -135,7 +130,7 @@ def reviews_command(
         if r.below_threshold:
             below = f" (+{r.below_threshold} below{'' if narrow else ' threshold'})"
         cells = [_id(r.id, narrow), r.document_id, r.document_version, r.reviewer, r.status,
-                 _score(r.score, narrow), f"{r.findings}{below}", str(r.places)]
+                 fmt_score(r.score, scale=not narrow), f"{r.findings}{below}", str(r.places)]
         if narrow:
             del cells[1]
         table.add_row(*cells)

@@ -238,7 +238,7 @@ def _summary(done: list[_Reviewed]) -> Table:
 
 def _score(review: ReviewView) -> str:
     # A score over some policies only says so: never a bare "1.00" over what was not assessed.
-    text = fmt_score(review.score, none="none").removesuffix(" / 100")
+    text = fmt_score(review.score, none="none", scale=False)
     return f"{text} (partial)" if review.score is not None and review.not_assessed else text
 
 
