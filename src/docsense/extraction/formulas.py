@@ -73,7 +73,7 @@ _GREEK = {
 }  # fmt: skip
 _LATEX_TEXT = re.compile(r"\\(?:text|mathrm|operatorname)\s*\{[^{}]*\}")
 _LATEX_TOKEN = re.compile(
-    r"(?:\\(?P<cmd>[A-Za-z]+)|(?P<word>[A-Za-z\u0370-\u03ff]+))(?:\s*\}?\s*_\s*"
+    r"(?:\\(?P<cmd>[A-Za-z]+)|(?P<word>[A-Za-z\u0370-\u03ff]+))(?:\s*\}{0,2}\s*_\s*"
     r"(?:\{\s*(?P<sub1>[A-Za-z0-9\u0370-\u03ff,+\-\\ ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
 )
 
@@ -148,10 +148,39 @@ def _is_function_word(text: str, at: int) -> bool:
     return word is not None and word.group(1).lower() in _FUNCTION_WORDS
 
 
+# A name of several words written as one group ("{Index Level}_{t}"), and an upright name
+# with a script ("\text{CV}_{i}"): one operand each, not several letters or prose.
+_LATEX_PHRASE = re.compile(
+    r"(?:\\(?:text|mathrm|operatorname)\s*)?\{\s*(?P<words>[A-Za-z][A-Za-z]*(?:\s+[A-Za-z]+){1,3})"
+    r"\s*\}(?:\s*\}?\s*_\s*(?:\{\s*(?P<sub1>[A-Za-z0-9,+\- ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
+)
+_EMPTY_GROUP = re.compile(r"\{\s*\}")
+_LATEX_UPRIGHT_NAME = re.compile(
+    r"\\(?:text|mathrm|operatorname)\s*\{\s*(?P<word>[A-Za-z]{1,12})\s*\}(?=\s*[_^])"
+)
+
+
 def latex_variables(latex: str) -> tuple[str, ...]:
-    r"""Return variable names in a LaTeX expression: ``\sigma_{i}`` -> ``σ_i``."""
+    r"""Return variable names in a LaTeX expression: ``\sigma_{i}`` -> ``σ_i``.
+
+    ``{Index Level}_{t}`` is one name, ``Index Level_t``; ``\text{CV}_{i}`` is ``CV_i``; other
+    ``\text{...}`` is prose and is skipped.
+    """
     names: list[str] = []
-    body = _LATEX_TEXT.sub(" ", latex)
+    phrases: list[tuple[int, str]] = []
+
+    def phrase(m: re.Match[str]) -> str:
+        words = " ".join(m.group("words").split())
+        if all(w.lower() in _FUNCTION_WORDS for w in words.split()):
+            return " "
+        sub = m.group("sub1") or m.group("sub2")
+        phrases.append((m.start(), f"{words}_{sub.replace(' ', '')}" if sub else words))
+        return " " * (m.end() - m.start())
+
+    body = _LATEX_PHRASE.sub(phrase, _EMPTY_GROUP.sub("", latex))
+    body = _LATEX_UPRIGHT_NAME.sub(lambda m: m.group("word"), body)
+    body = _LATEX_TEXT.sub(" ", body)
+    found: list[tuple[int, str]] = list(phrases)
     for m in _LATEX_TOKEN.finditer(body):
         cmd = m.group("cmd")
         if cmd is not None:
@@ -163,7 +192,8 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         sub = m.group("sub1") or m.group("sub2")
         if sub:
             sub = "".join(_GREEK.get(part, part) for part in re.split(r"\\", sub) if part).strip()
-        name = f"{base}_{sub}" if sub else base
+        found.append((m.start(), f"{base}_{sub}" if sub else base))
+    for _, name in sorted(found):
         if name not in names:
             names.append(name)
     return tuple(names)
@@ -187,7 +217,8 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
 def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
     text = " ".join(body.split())
     lhs, _ = split_assignment(text)
-    lhs_vars = latex_variables(lhs) if lhs else ()
+    # The variables of the left side as written: stripping its braces could cut a script.
+    lhs_vars = latex_variables(text.partition("=")[0]) if lhs else ()
     offset = start + (len(body) - len(body.lstrip()))
     return Formula(
         text=text,

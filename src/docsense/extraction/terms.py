@@ -115,7 +115,8 @@ def _sentence(text: str) -> str:
 
 
 def _clean_term(term: str) -> str:
-    term = " ".join(term.replace("*", "").split()).strip(" .,:;")
+    # "*" and a wrapping "_" are Markdown emphasis ("where _Pi_ is the price"), not the name.
+    term = " ".join(term.replace("*", "").split()).strip(" .,:;_")
     return term[4:] if term.lower().startswith("the ") else term
 
 

@@ -41,7 +41,9 @@ from docsense.extraction.terms import GLOSSARY_HEADING
 __all__ = ["bind_variables", "validate"]
 
 _OUTSIDE = (ReferenceKind.EXTERNAL, ReferenceKind.CITATION)
-_INDEX = r"(?:[ijklmnstIJKLMNST]|\d+)"
+# An index ("i", "t", "t0", "2") or the before / after state of the same quantity
+# ("Divisor_{after}"): the base name is what needs a definition.
+_INDEX = r"(?:[ijklmnstIJKLMNST]\d?|\d+|after|before|old|new|prev|next)"
 _INDEX_SUBSCRIPT = re.compile(rf"^(?P<base>.+?)[_ ](?P<sub>{_INDEX}(?:[,+-]{_INDEX})*|ITD)$")
 
 

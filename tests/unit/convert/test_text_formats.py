@@ -153,3 +153,18 @@ def test_extractors_accept_arbitrary_markdown(text: str) -> None:
     ]
     for location in locations:
         assert 0 <= location.start <= location.end <= len(text)
+
+
+def test_site_generator_template_tags_are_markup_not_text() -> None:
+    from docsense.adapters.convert import convert_document
+
+    md = ('# Index\n\n{% hint style="info" %}\nThe index is rebalanced monthly.&#x20;\n'
+          '{% endhint %}\n\n{% embed url="https://example.com/index" %}\n\n'
+          "```liquid\n{% raw %}kept{% endraw %}\n```\n")
+    out = convert_document(md.encode(), "index.md").markdown
+    assert "{% hint" not in out
+    assert "{% endhint" not in out
+    assert "&#x20;" not in out
+    assert "The index is rebalanced monthly. \n" in out
+    assert "<https://example.com/index>" in out
+    assert "{% raw %}kept{% endraw %}" in out  # code is left as written

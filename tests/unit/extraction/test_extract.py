@@ -290,3 +290,31 @@ def test_a_legend_in_a_code_block_defines_the_formula_symbols() -> None:
     ir = extract_ir(md)
     (formula,) = [f for f in ir.formulas if f.name == "Ts/Tu"] or ir.formulas[:1]
     assert formula.undefined_variables == ()
+
+
+def test_latex_names_of_several_words_and_upright_names_are_one_operand() -> None:
+    from docsense.extraction.formulas import latex_variables
+
+    assert latex_variables(r"{Index Level}=\frac{{Index Value}}{{Divisor}}") == (
+        "Index Level", "Index Value", "Divisor",
+    )
+    assert latex_variables(r"\text {CV}_{i}={P_{i} * Q_{i}}") == ("CV_i", "P_i", "Q_i")
+    assert latex_variables(r"{Index Level}{ }_{t1}=x") == ("Index Level_t1", "x")
+    assert latex_variables(r"{{Divisor}}_{after}=y") == ("Divisor_after", "y")
+    assert latex_variables(r"a \text{ if } b") == ("a", "b")  # \text prose is not a name
+
+
+def test_emphasised_where_symbols_and_state_scripts_define_formula_variables() -> None:
+    md = (
+        "# Index\n\n## Level\n\n$$\n{Index Value}={\\sum_{i} P_{i} * Q_{i}}\n$$\n\n"
+        "Where _Pi_ is the price of a constituent, _Qi_ is its circulating supply.\n\n"
+        "$$\n{Divisor}_{t1} = {Divisor}_{t0} * \\frac{{Index Value}_{after}}"
+        "{{Index Value}_{before}}\n$$\n"
+    )
+    ir = extract_ir(md)
+    assert [f.undefined_variables for f in ir.formulas] == [(), ()]
+
+
+def test_a_formula_variable_nobody_defines_is_still_undefined() -> None:
+    ir = extract_ir("# Index\n\n$$\n{Index Level}=\\frac{{Index Value}}{{Scale Factor}}\n$$\n")
+    assert ir.formulas[0].undefined_variables == ("Index Value", "Scale Factor")

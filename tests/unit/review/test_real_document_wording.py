@@ -113,3 +113,23 @@ def test_a_third_party_methodology_is_one_external_dependency(run_check: RunChec
     ctx, hits = _hits("external_documents", md)
     assert [ctx.markdown[h.start : h.end] for h in hits] == ["S&P GSCI Index Methodology"] * 2
     assert len({h.title for h in hits}) == 1
+
+
+def test_a_source_named_only_by_a_judgement_is_a_data_source_finding() -> None:
+    md = ("# Index\n\n## Data\n\nPrices are provided by well-established data aggregators.\n\n"
+          "Constituents must have sufficient liquidity.\n")
+    _, hits = _hits("vague_qualifiers", md)
+    by_category = {h.category.value: h.title for h in hits}
+    assert by_category == {
+        "data_source_unspecified": "Data source named only by a judgement: "
+                                   "'well-established data'",
+        "undefined_parameter": "'sufficient liquidity' is not quantified",
+    }
+
+
+def test_a_schedule_with_no_date_rule_is_a_calendar_finding() -> None:
+    _, hits = _hits("vague_frequency", "# Index\n\n## Rebalancing\n\n"
+                                       "The index has a monthly rebalancing.\n")
+    assert [(h.title, h.category.value) for h in hits] == [
+        ("Schedule has no date rule", "market_calendar")
+    ]

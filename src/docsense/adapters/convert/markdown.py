@@ -2,7 +2,10 @@
 
 Fenced code blocks are skipped when looking for headings, a YAML front-matter block supplies
 ``title`` and ``author`` when present, and ``$...$``/``$$...$$`` maths stays as written (it is
-already LaTeX).
+already LaTeX). Site-generator template tags outside code (GitBook / Liquid / Jinja
+``{% hint %}``, ``{% endhint %}``, ``{% embed url="..." %}``) are markup, not text: a tag on a
+line of its own is dropped, an embed becomes its link, and the ``&#x20;`` spaces such
+generators write become plain spaces.
 """
 
 from __future__ import annotations
@@ -15,7 +18,13 @@ from docsense.adapters.convert.sniff import decode_text
 from docsense.domain.ir import front_matter_end
 from docsense.errors import EmptyDocument, UnsupportedFileType
 
-__all__ = ["MarkdownConverter", "markdown_headings", "normalise_newlines", "read_text"]
+__all__ = [
+    "MarkdownConverter",
+    "markdown_headings",
+    "normalise_newlines",
+    "read_text",
+    "strip_template_tags",
+]
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -23,6 +32,9 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_OR_QUOTE = re.compile(r"^ {0,3}(?:[-*+>]|\d{1,9}[.)])(?:[ \t]|$)")
 _FRONT_FIELD = re.compile(r"^(title|author)\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(.+?)\1")
+_TEMPLATE_TAG = re.compile(r"\{%-?\s*(?P<name>\w+)(?P<args>[^%]*?)-?%\}")
+_EMBED_URL = re.compile(r"""\burl\s*=\s*["']([^"']+)["']""")
+_SPACE_ENTITY = re.compile(r"&#(?:x20|32|xa0|160);|&nbsp;", re.IGNORECASE)
 
 
 def normalise_newlines(text: str) -> str:
@@ -98,6 +110,46 @@ def markdown_headings(markdown: str) -> list[HeadingMark]:
     return marks
 
 
+def strip_template_tags(markdown: str) -> str:
+    """Return ``markdown`` without site-generator template tags outside fenced code.
+
+    ``{% embed url="U" %}`` becomes ``<U>`` (the link is content); any other tag
+    (``{% hint style="info" %}``, ``{% endhint %}``, ``{% tabs %}``) is removed, and a line
+    left empty by that is dropped. Space entities (``&#x20;``) become spaces.
+    """
+    if "{%" not in markdown and "&" not in markdown:
+        return markdown
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        m = _FENCE.match(line)
+        if m:
+            marker = m.group(1)
+            if fence is None:
+                fence = marker[0] * 3
+            elif marker.startswith(fence):
+                fence = None
+            out.append(line)
+            continue
+        if fence is not None:
+            out.append(line)
+            continue
+        had_tag = "{%" in line
+        line = _TEMPLATE_TAG.sub(_template_replacement, line)
+        line = _SPACE_ENTITY.sub(" ", line)
+        if had_tag and not line.strip():
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def _template_replacement(m: re.Match[str]) -> str:
+    if m.group("name").lower() == "embed":
+        url = _EMBED_URL.search(m.group("args"))
+        return f"<{url.group(1)}>" if url else ""
+    return ""
+
+
 def _front_matter(markdown: str) -> dict[str, str]:
     end = front_matter_end(markdown) - 5
     if end < 0:
@@ -116,7 +168,7 @@ class MarkdownConverter:
         self, data: bytes, filename: str, limits: IngestLimits, deadline: Deadline
     ) -> ConvertedDocument:
         """Decode, normalise newlines, and index the headings."""
-        markdown = read_text(data, filename).strip("\n") + "\n"
+        markdown = strip_template_tags(read_text(data, filename)).strip("\n") + "\n"
         deadline.check()
         marks = markdown_headings(markdown)
         sections = build_sections(marks, len(markdown))

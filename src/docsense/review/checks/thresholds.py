@@ -108,6 +108,13 @@ _SUBJECTIVE_NOUN = re.compile(
     r"practices?|track\s+record|brand|management|fundamentals|adoption|credibility)\b",
     re.IGNORECASE,
 )
+# The qualified noun is where data comes from: "well-established data aggregators", "major
+# exchanges", "reputable price providers". The source is then named only by a judgement.
+_SOURCE_NOUN = re.compile(
+    r"\b(?:data|sources?|vendors?|providers?|aggregators?|exchanges?|venues?|feeds?|"
+    r"oracles?|price\s+services?|pricing\s+services?)\b",
+    re.IGNORECASE,
+)
 _CRITERION = re.compile(
     r"\b(?:must|should|shall|only|eligible|eligibility|qualif\w+|require[sd]?|minimum|at\s+least|"
     r"select\w*|screen\w*|filter\w*|criteri\w+)\b",
@@ -307,6 +314,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             standard = word in _LEGAL_STANDARD and formal
             confidence = 0.4 if standard else (0.75 if criterion else 0.6)
             subjective = _SUBJECTIVE_NOUN.search(phrase) is not None
+            if _SOURCE_NOUN.search(" ".join(words[1:])):
+                yield _vague_source_hit(start, end, quote, short, confidence)
+                continue
             if subjective:
                 title = f"Subjective criterion: '{short}'"
             elif standard:
@@ -329,6 +339,25 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 confidence=confidence,
                 subject=short.lower(),
             )
+
+
+def _vague_source_hit(
+    start: int, end: int, quote: str, short: str, confidence: float
+) -> CheckHit:
+    """Return the hit for a source named only by a judgement ("well-established data")."""
+    return CheckHit(
+        start=start,
+        end=end,
+        title=f"Data source named only by a judgement: '{short}'",
+        description=f"'{short}' says what kind of source is used, not which one: two "
+        "implementers could take their data from different providers or venues.",
+        suggested_fix="Name the vendors or venues (and the dataset or field), how they are "
+        "chosen and combined, and the fallback when one is unavailable.",
+        replacement=f"{quote} ([[specify: named sources, fields and fallback]])",
+        category=Category.DATA_SOURCE_UNSPECIFIED,
+        confidence=confidence,
+        subject=short.lower(),
+    )
 
 
 def _dated_events(ctx: CheckContext) -> set[str]:
@@ -388,6 +417,9 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 start=start,
                 end=end,
                 title="Schedule has no date rule",
+                # A schedule without its day, time and calendar is a calendar question (the
+                # pack's SC-003), wherever the check that finds it sits.
+                category=Category.MARKET_CALENDAR,
                 description=f"'{phrase}' gives a frequency but not the date: which day of the "
                 "period, and what happens when it is not a trading day.",
                 suggested_fix="State the date rule (e.g. which weekday of which month) and "
