@@ -133,3 +133,36 @@ def test_a_schedule_with_no_date_rule_is_a_calendar_finding() -> None:
     assert [(h.title, h.category.value) for h in hits] == [
         ("Schedule has no date rule", "market_calendar")
     ]
+
+
+def test_a_daily_value_in_a_market_that_never_closes_needs_a_cut_off_time(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Token Index\n\n## Calculation\n\nThe index tracks crypto tokens on 24/7 "
+          "exchanges. The index level is calculated daily from the daily closing prices of "
+          "its tokens.\n")
+    assert run_check("calendar_unspecified", md) == ["calculated daily", "daily closing prices"]
+    with_zone = md + "\nAll times are UTC.\n"
+    assert run_check("calendar_unspecified", with_zone) == []
+
+
+def test_tickers_and_slashed_words_are_not_time_zones(run_check: RunCheck) -> None:
+    md = ("# Token Index\n\n## Constituents\n\nThe index holds crypto tokens on 24/7 "
+          "exchanges, valued from their daily closing prices.\n\n"
+          "| Project/Company | Token |\n|---|---|\n| STEPN | GMT |\n")
+    assert run_check("calendar_unspecified", md) == ["daily closing prices"]
+
+
+def test_performance_figures_must_say_whether_they_are_actual_or_simulated(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Index\n\n## Performance\n\nReturn Since Inception (%): 632.2\n\n"
+          "Annualised Volatility: 41%\n\nThe Sharpe ratio is attractive.\n"
+          "Positions are cut when annualised volatility is above 15%.\n")
+    assert run_check("performance_unlabelled", md) == [
+        "Return Since Inception (%): 632.2", "Annualised Volatility: 41%",
+    ]
+    labelled = md + "\nFigures before launch are simulated. Past performance is no guide.\n"
+    assert run_check("performance_unlabelled", labelled) == []
+    under_heading = md.replace("## Performance", "## Back-tested performance")
+    assert run_check("performance_unlabelled", under_heading) == []

@@ -37,7 +37,8 @@ _NAMED_CALENDAR = re.compile(
 )
 _TIME_ZONE = re.compile(
     r"\b(?:UTC|GMT|BST|CET|CEST|EET|E[SD]?T|C[SD]T|P[SD]T|JST|HKT|SGT|AEST|AEDT|IST|KST)\b"
-    r"|\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\b"
+    r"|\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
+    r"/[A-Z][A-Za-z_]+\b"  # IANA zone names by their areas, not any "Word/Word"
     r"|\b(?:Eastern|Central|Pacific|Mountain|Greenwich|Coordinated\s+Universal)\s+"
     r"(?:Standard\s+|Daylight\s+)?Time\b"
     r"|\b(?:New\s+York|London|Tokyo|Frankfurt|Hong\s+Kong|Sydney|Singapore|Paris|Zurich)"
@@ -110,8 +111,19 @@ def names_calendar(ctx: CheckContext) -> bool:
 
 
 def names_time_zone(ctx: CheckContext) -> bool:
-    """Return True if the document names a time zone."""
-    return bool(ctx.search_body(_TIME_ZONE))
+    """Return True if the document names a time zone.
+
+    An abbreviation alone in a table cell is a ticker ("| STEPN | GMT |"), not a zone.
+    """
+    return any(not _alone_in_cell(m) for m in ctx.finditer_body(_TIME_ZONE))
+
+
+def _alone_in_cell(m: re.Match[str]) -> bool:
+    text = m.string
+    left = text.rfind("|", text.rfind("\n", 0, m.start()) + 1, m.start())
+    right = text.find("|", m.end(), (text.find("\n", m.end()) + 1 or len(text) + 1) - 1)
+    return (left >= 0 and right >= 0 and not text[left + 1 : m.start()].strip()
+            and not text[m.end() : right].strip())
 
 
 # Markets that never close (crypto-assets on-chain): a day is a calendar day and there are no
@@ -147,9 +159,42 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 yield from _hits(unit, pattern, maker, taken)
         if not zone:
             yield from _hits(unit, _TIME_OF_DAY, _time_of_day, taken)
+            if always_open:
+                yield from _daily_cut_off(unit, taken)
 
 
 _NAMES_INDICATOR = re.compile(rf"\b{_INDICATOR}\b", re.IGNORECASE)
+# A value taken once a day: in a market that never closes, the moment must be stated.
+_DAILY_VALUE = re.compile(
+    r"\b(?:calculated|computed|published|valued|priced|disseminated|fixed)\s+(?:on\s+a\s+)?"
+    r"daily\b"
+    r"|\bdaily\s+(?:(?:closing|settlement|reference)\s+)?(?:close|closing\s+prices?|values?|"
+    r"levels?|prices?|fixings?|settlements?|NAVs?)\b"
+    r"|\bend[- ]of[- ]day\s+(?:prices?|values?|levels?|data)\b"
+    r"|\bclosing\s+prices?\b",
+    re.IGNORECASE,
+)
+
+
+def _daily_cut_off(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterator[CheckHit]:
+    """Yield daily values in a market that never closes, with no time and zone (one group)."""
+    for m in _DAILY_VALUE.finditer(unit.text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        taken.append((m.start(), m.end()))
+        phrase = " ".join(m.group(0).split())
+        yield attrs.evolve(
+            _hit(
+                unit.start + m.start(), unit.start + m.end(),
+                "Daily value with no cut-off time",
+                f"'{phrase}': the market trades around the clock, so a daily value depends "
+                "on the moment it is taken, and the document gives no time or time zone.",
+                "State the time and time zone of the daily value (e.g. 16:00 Europe/London) "
+                "and how the price at that moment is computed.",
+                f"{phrase} ([[specify: time and time zone of the daily value]])",
+            ),
+            subject="daily cut-off",
+        )
 
 
 def _hits(

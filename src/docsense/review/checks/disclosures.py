@@ -7,6 +7,10 @@
 - ``risk_disclosure_missing``: the method uses leverage, derivatives, short selling,
   concentrated positions, crypto-assets or return targets, and the document has no risk
   section or disclosure. One finding per risk-bearing feature, quoting it.
+- ``performance_unlabelled``: performance figures (return since inception, annualised
+  return or volatility, Sharpe ratio, drawdown) stated as numbers, in a document that never
+  says whether they are actual, simulated or back-tested, nor that past performance is no
+  guide. One finding per document, every such place an occurrence.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ __all__ = [
     "decision_owner_missing",
     "governance_missing",
     "methodology_changes_ungoverned",
+    "performance_unlabelled",
     "risk_disclosure_missing",
 ]
 
@@ -245,3 +250,67 @@ def _risk_kind(phrase: str) -> str:
         if any(w in lowered for w in words):
             return kind
     return "risk-bearing features"
+
+
+# A performance statistic: what marketing rules require to be labelled actual or simulated.
+_PERFORMANCE = re.compile(
+    r"\breturns?\s+since\s+inception\b|\bsince[- ]inception\s+returns?\b"
+    r"|\bannuali[sz]ed\s+(?:total\s+)?(?:returns?|volatility|performance)\b"
+    r"|\b(?:cumulative|average\s+annual|compound\s+annual)\s+(?:total\s+)?returns?\b|\bCAGR\b"
+    r"|\b(?:sharpe|sortino|calmar|information)\s+ratios?\b"
+    r"|\bmax(?:imum)?\.?\s+drawdowns?\b",
+    re.IGNORECASE,
+)
+# Words that say what the figures are, or that they are no promise.
+_PERFORMANCE_LABEL = re.compile(
+    r"\b(?:hypothetical|simulated|simulation|back-?test(?:s|ed|ing)?|pro[- ]forma|"
+    r"past\s+performance|historical\s+performance|(?:is|are)\s+not\s+(?:a\s+)?(?:guarantee|"
+    r"indicative|an?\s+indication|a\s+reliable\s+indicator)|no\s+guarantee)\b",
+    re.IGNORECASE,
+)
+
+
+# The figure itself: "Return Since Inception (%): 632.2", "a Sharpe ratio of 1.4", "was 12%".
+_STATED_FIGURE = re.compile(
+    r"\s*(?:\([^()]{1,12}\)\s*)?(?:[:=]|\bof\b|\b(?:is|was|were|has\s+been|stood\s+at|"
+    r"reached)\b)\s*(?:approximately\s+|about\s+|around\s+)?[-+\u2212]?[$\u20ac\u00a3]?\d",
+    re.IGNORECASE,
+)
+# A rule about the statistic, not a result: "a target annualised volatility of 10%".
+_RULE_BEFORE = re.compile(
+    r"\b(?:target(?:ed|s)?|cap(?:ped)?|limit|threshold|maximum|minimum|below|above|exceeds?|"
+    r"when|if|unless)\b[^.]*$",
+    re.IGNORECASE,
+)
+
+
+def performance_unlabelled(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report performance figures never labelled actual, simulated or back-tested (once).
+
+    Marketing rules (SEC Rule 206(4)-1, ESMA's guidelines on marketing communications)
+    require performance to say whether it is actual or hypothetical, over which period, and
+    that past performance does not predict future returns. A document that states such
+    figures and says none of this gets one finding; every figure is a place.
+    """
+    if ctx.search_body(_PERFORMANCE_LABEL) or any(
+        _PERFORMANCE_LABEL.search(sec.heading) for sec in ctx.sections
+    ):
+        return
+    for unit in ctx.body_units:
+        if not any(_STATED_FIGURE.match(unit.text, m.end())
+                   and not _RULE_BEFORE.search(unit.text[max(0, m.start() - 30) : m.start()])
+                   for m in _PERFORMANCE.finditer(unit.text)):
+            continue
+        yield CheckHit(
+            start=unit.start,
+            end=unit.end,
+            title="Performance figures not labelled actual or simulated",
+            description="The document states performance figures without saying whether "
+            "they are actual or simulated (back-tested), over which period, or that past "
+            "performance is no guide to future returns.",
+            suggested_fix="Label each figure actual or hypothetical, give its period and "
+            "calculation basis (fees, data source), and add a past-performance statement.",
+            category=Category.COMPLIANCE_GAP,
+            confidence=0.7,
+            subject="performance figures",
+        )

@@ -54,6 +54,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "external_documents": references.external_documents,
     "contradictory_values": consistency.contradictory_values,
     "governance_missing": disclosures.governance_missing,
+    "performance_unlabelled": disclosures.performance_unlabelled,
     "risk_disclosure_missing": disclosures.risk_disclosure_missing,
     "deferred_content": completeness.deferred_content,
     "decision_owner_missing": disclosures.decision_owner_missing,
