@@ -199,6 +199,13 @@ def latex_variables(latex: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+# What makes inline maths a formula rather than a symbol: a relation or an operation.
+_LATEX_OPERATOR = re.compile(
+    r"[=<>+*/\u2212\u00d7\u00f7\u2264\u2265]|(?<![_^{])-|\\(?:frac|d?frac|sum|prod|sqrt|cdot|times|"
+    r"div|le|ge|leq|geq|neq|approx|max|min|log|ln|exp|int|lim)\b"
+)
+
+
 def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
     text = block.text
     spans: list[tuple[int, int]] = []
@@ -209,8 +216,8 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         if any(a <= m.start() < b for a, b in spans):
             continue
         body = m.group("body")
-        if not re.search(r"[A-Za-z\\]", body):
-            continue
+        if not re.search(r"[A-Za-z\\]", body) or not _LATEX_OPERATOR.search(body):
+            continue  # "$MC_i$", "$N$": a symbol named in prose, not a formula
         yield _latex_formula(doc, block.start + m.start("body"), body)
 
 

@@ -83,6 +83,7 @@ _WHERE_CLAUSE = re.compile(
     r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,30}"
     r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB + r"\s*(?P<definition>[^,;.]{2,300})"
 )
+_INLINE_SYMBOL = re.compile(r"\$([^$\s]{1,30})\$")
 _LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _WHERE_HEAD = re.compile(r"^\s*where\s*:?\s*$", re.IGNORECASE)
 _WHERE_ITEM = re.compile(
@@ -232,7 +233,8 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
         return
     for where in _WHERE_INLINE.finditer(text):
-        rest = _sentence(where.group("rest"))
+        # "where $MC_i$ is ...": the dollars delimit maths; blank them, keeping offsets.
+        rest = _INLINE_SYMBOL.sub(lambda m: f" {m.group(1)} ", _sentence(where.group("rest")))
         base = where.start("rest")
         for m in _WHERE_CLAUSE.finditer(rest):
             var = m.group("var")

@@ -106,7 +106,8 @@ def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> 
     texts = [f.text for f in formulas] + [t.term for t in terms]
     for text in texts:
         for script in _SCRIPTS.findall(text):
-            found.update(p.strip(" ()") for p in re.split(r"[,;]", script))
+            # "\sum_{j=1}^{N}": the bound variable of a sum is "j", not "j=1"
+            found.update(p.split("=")[0].strip(" ()") for p in re.split(r"[,;]", script))
         for args in re.findall(r"[\w}]\s*\(([^()]{1,30})\)", text):
             found.update(p.strip() for p in args.split(","))
     for term in terms:

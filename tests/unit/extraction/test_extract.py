@@ -318,3 +318,15 @@ def test_emphasised_where_symbols_and_state_scripts_define_formula_variables() -
 def test_a_formula_variable_nobody_defines_is_still_undefined() -> None:
     ir = extract_ir("# Index\n\n$$\n{Index Level}=\\frac{{Index Value}}{{Scale Factor}}\n$$\n")
     assert ir.formulas[0].undefined_variables == ("Index Value", "Scale Factor")
+
+
+def test_inline_maths_naming_a_symbol_is_not_a_formula_and_defines_in_where_clauses() -> None:
+    md = (
+        "# Index\n\n## Weights\n\nEach weight is a share of the total.\n\n"
+        "$$\nw_i = \\frac{MC_i}{\\sum_{j=1}^{N} MC_j}\n$$\n\n"
+        "where $MC_i$ is the market capitalization of security $i$, and $N$ is the number of "
+        "constituents.\n"
+    )
+    ir = extract_ir(md)
+    assert [f.text for f in ir.formulas] == ["w_i = \\frac{MC_i}{\\sum_{j=1}^{N} MC_j}"]
+    assert ir.formulas[0].undefined_variables == ()

@@ -166,3 +166,49 @@ def test_performance_figures_must_say_whether_they_are_actual_or_simulated(
     assert run_check("performance_unlabelled", labelled) == []
     under_heading = md.replace("## Performance", "## Back-tested performance")
     assert run_check("performance_unlabelled", under_heading) == []
+
+
+def test_a_limit_the_document_defines_by_heading_or_formula_is_not_valueless(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Index\n\n## Minimum Weight Threshold Rule\n\n$w_{\\min} = \\frac{1}{N}$\n\n"
+          "Securities falling below the minimum are removed.\n\n## Liquidity\n\n"
+          "Tokens below the liquidity threshold are removed.\n")
+    assert run_check("vague_thresholds", md, with_ir=True) == [
+        "Tokens below the liquidity threshold"
+    ]
+
+
+def test_judgement_words_in_statements_of_aim_are_not_criteria(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Rules\n\nA minimum weight rule is applied to ensure meaningful "
+          "representation.\n\nThis approach ensures that:\n\n"
+          "1. Every security contributes a meaningful share.\n\n"
+          "## Eligibility\n\nTokens must have sufficient liquidity.\n")
+    assert run_check("vague_qualifiers", md, with_ir=True) == [
+        "Tokens must have sufficient liquidity"
+    ]
+
+
+def test_excluded_instruments_are_not_risk_bearing_features(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Eligibility\n\nExclusions apply to preferred shares, funds and "
+          "derivatives.\n\nThe index suits investors seeking diversified exposure.\n")
+    assert run_check("risk_disclosure_missing", md) == []
+    held = md.replace("Exclusions apply to preferred shares, funds and derivatives.",
+                      "The index holds equity futures.")
+    assert run_check("risk_disclosure_missing", held) == [
+        "The index suits investors seeking diversified exposure.",
+        "The index holds equity futures",
+    ]
+
+
+def test_a_weighted_index_must_say_when_it_rebalances(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Constituents\n\nThe index holds 20 constituents.\n\n"
+          "## Weights\n\nConstituents are weighted by market capitalization.\n\n"
+          "Each weight is capped at 10%.\n")
+    assert run_check("rebalancing_unscheduled", md) == [
+        "Constituents are weighted by market capitalization."
+    ]
+    for schedule in ("The index is rebalanced quarterly.",
+                     "The index is rebalanced when a weight drifts 5% from its target.",
+                     "The index is rebalanced on each Rebalancing Date."):
+        assert run_check("rebalancing_unscheduled", md + schedule + "\n") == []

@@ -9,6 +9,9 @@
   (redistributed pro rata, iteratively, to cash...), so capped weights do not sum to 100%.
 - ``disruption_unspecified``: the method trades or computes a level from market data, but
   never says what happens when a market is closed, disrupted or a value is not published.
+- ``rebalancing_unscheduled``: the document weights constituents but never says how often
+  or on which dates the weights are reset (no frequency, date or trigger next to any
+  mention of rebalancing), so nobody can say when the index changes.
 """
 
 from __future__ import annotations
@@ -20,7 +23,12 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, clause_start
 
-__all__ = ["deferred_content", "disruption_unspecified", "excess_weight_unspecified"]
+__all__ = [
+    "deferred_content",
+    "disruption_unspecified",
+    "excess_weight_unspecified",
+    "rebalancing_unscheduled",
+]
 
 _DEFERRED = re.compile(
     r"\b(?:is|are|will|shall|would|must|remains?|still)?\s*(?:to\s+be|be|being)\s+"
@@ -161,3 +169,63 @@ def disruption_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             subject="market disruption",
         )
         return
+
+
+# A rule that gives constituents weights: the document is an index or portfolio methodology.
+_HOLDINGS = r"(?:constituents?|components?|assets?|securities|tokens?|stocks?|holdings?)"
+_WEIGHTING = re.compile(
+    rf"\b{_HOLDINGS}\b[^.\n]{{0,60}}\bweight(?:s|ed|ing)?\b(?!\s+average)"
+    rf"|\bweight(?:s|ed|ing)?\b(?!\s+average)[^.\n]{{0,60}}\b{_HOLDINGS}\b",
+    re.IGNORECASE,
+)
+_RESET_EVENT = re.compile(
+    r"\b(?:rebalanc\w*|reconstitut\w*|re-?weight\w*|reviews?\s+of\s+(?:the\s+)?"
+    r"(?:constituents|components|weights|index)|(?:index|periodic|annual|quarterly|semi-annual)"
+    r"\s+reviews?)\b",
+    re.IGNORECASE,
+)
+# When: a frequency, a date, a named date term, or a trigger ("when ... deviates by 5%").
+_SCHEDULE = re.compile(
+    r"\b(?i:daily|weekly|fortnightly|monthly|quarterly|semi-?annual(?:ly)?|annual(?:ly)?|"
+    r"yearly|bi-?(?:weekly|monthly|annual(?:ly)?)|every\s+(?:\d+|two|three|four|six|twelve)\s+"
+    r"(?:days?|weeks?|months?|years?)|each\s+(?:day|week|month|quarter|year)|once\s+(?:a|per|"
+    r"every)\s+\w+|when(?:ever)?|if|upon|triggered|deviat\w+|drifts?|thresholds?|bands?)\b"
+    r"|\b(?:(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday)|[A-Z][a-z]+\s+(?:Date|Day)s?)"
+    r"\b",
+)
+
+
+def rebalancing_unscheduled(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report a weighted index that never says when its weights are reset (once).
+
+    A method that weights constituents must say when the weights are set again: a frequency
+    and date, or a trigger. When no sentence that mentions rebalancing (or reconstitution, or
+    a review of the constituents) gives one, and none exists in the document at all, the
+    finding quotes the first such sentence (or, when rebalancing is never mentioned, the
+    first sentence that weights constituents).
+    """
+    rules = [u for u in ctx.rule_units if _WEIGHTING.search(u.text)]
+    if not rules:
+        return  # no rule weights constituents: not an index or portfolio methodology
+    weighting = next((u for u in rules if re.search(r"\bweighted\b", u.text, re.I)), rules[0])
+    resets = [u for u in ctx.rule_units if _RESET_EVENT.search(u.text)]
+    if any(_SCHEDULE.search(u.text) for u in resets) or ctx.has_heading(_RESET_EVENT):
+        return
+    unit = resets[0] if resets else weighting
+    yield CheckHit(
+        start=unit.start,
+        end=unit.end,
+        title="No rebalancing schedule",
+        description="The method weights its constituents, but the document never says when "
+        "the weights or the constituents are reset: no frequency, dates or trigger for "
+        "rebalancing, so the index's changes cannot be anticipated or reproduced.",
+        suggested_fix="State the rebalancing and reconstitution schedule (frequency, the date "
+        "rule and calendar, the data cut-off before it) or the trigger (e.g. a weight drifting "
+        "more than a stated band), and who may rebalance outside it.",
+        replacement=f"{ctx.markdown[unit.start:unit.end]} ([[specify: rebalancing frequency, "
+        "dates or trigger]])",
+        category=Category.UNDEFINED_PARAMETER,
+        confidence=0.6,
+        subject="rebalancing schedule",
+    )

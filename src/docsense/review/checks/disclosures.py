@@ -53,6 +53,10 @@ _RELIANCE = re.compile(
 )
 
 _RISK_HEADING = re.compile(r"\brisks?\b|disclos|warning|limitations", re.IGNORECASE)
+_EXCLUDED = re.compile(
+    r"\b(?:exclu(?:de[sd]?|ding|sions?)|other\s+than|except|prohibited|ineligible|not\s+eligible)\b",
+    re.IGNORECASE,
+)
 _NEGATED = re.compile(r"\b(?:no|not|never|without|nor|none)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
 _RISK_TEXT = re.compile(
     r"\brisk[_-](?:management|disclosures?|warnings?)\b|\brisk\s+(?:disclosures?|warnings?)\b"
@@ -217,6 +221,8 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
         for m in _RISKY.finditer(unit.text):
             if _NEGATED.search(unit.text[max(0, m.start() - 40) : m.start()]):
                 continue  # "no short selling", "does not use leverage"
+            if _EXCLUDED.search(unit.text[max(0, m.start() - 150) : m.start()]):
+                continue  # "exclusions apply to ... funds, derivatives": not held
             kind = _risk_kind(m.group(0))
             if kind not in features:
                 rel = clause_start(unit.text, m.start(), max_words=8)

@@ -115,6 +115,19 @@ _SOURCE_NOUN = re.compile(
     r"oracles?|price\s+services?|pricing\s+services?)\b",
     re.IGNORECASE,
 )
+# A statement of aim: what the rule is for, not the rule ("to ensure meaningful ...").
+_PURPOSE = re.compile(
+    r"\b(?:to|which|that|and)\s+(?:ensure|ensures|maintain|maintains|promote|promotes|"
+    r"provide|provides|achieve|achieves|reflect|reflects|encourage|encourages)\b"
+    r"|\b(?:in\s+order|so\s+as|designed|intended|aims?|aimed|seeks?)\s+to\b|\bso\s+that\b",
+    re.IGNORECASE,
+)
+# A lead-in whose list items are the aims: "This approach ensures that:".
+_PURPOSE_LEAD = re.compile(
+    r"\b(?:ensures?|achieves?|provides?|aims?\s+to|designed\s+to|intended\s+to|"
+    r"benefits?|advantages?|objectives?|goals?)\b[^.:\n]{0,40}:\s*$",
+    re.IGNORECASE,
+)
 _CRITERION = re.compile(
     r"\b(?:must|should|shall|only|eligible|eligibility|qualif\w+|require[sd]?|minimum|at\s+least|"
     r"select\w*|screen\w*|filter\w*|criteri\w+)\b",
@@ -193,9 +206,43 @@ def _clause_hit(
     return start, end, unit.text[rel : m.end()], m.group(0)
 
 
+_LIMIT_WORDS = frozenset({"minimum", "maximum", "threshold", "cap", "floor", "limit"})
+_COMPARING_WORDS = frozenset({
+    "below", "above", "the", "than", "les", "greater", "exceed", "exceeding", "fall", "falling",
+    "under", "over", "meet", "beyond", "within", "its", "their", "this",
+})
+
+
+def _defined_limit_words(ctx: CheckContext) -> frozenset[str]:
+    r"""Return the words of limits the document defines by a heading or a formula.
+
+    "Minimum Weight Threshold Rule" as a heading, ``w_{\min} = 1/N`` as a formula: a later
+    "below the minimum" or "the minimum threshold" refers to them.
+    """
+    words: set[str] = set()
+    for sec in ctx.sections:
+        found = set(_words(sec.heading))
+        if found & _LIMIT_WORDS:
+            words |= found
+    for formula in ctx.ir.formulas:
+        found = {{"min": "minimum", "max": "maximum"}.get(w, w)
+                 for w in re.findall(r"[a-z]+", (formula.name or "").lower())}
+        words |= found & _LIMIT_WORDS
+    return frozenset(words)
+
+
+def _names_a_defined_limit(phrase: str, defined: frozenset[str]) -> bool:
+    """Return True when the limit ``phrase`` names ("below the minimum") is defined."""
+    words = _words(phrase)
+    last = max((i for i, w in enumerate(words) if w in _LIMIT_WORDS), default=-1)
+    named = set(words[: last + 1]) - _COMPARING_WORDS
+    return last >= 0 and named <= defined
+
+
 def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report comparisons and limits whose value the document never states."""
     names = _parameter_names(ctx)
+    defined_limits = _defined_limit_words(ctx)
     for unit in ctx.rule_units:
         claimed: list[tuple[int, int]] = []
         for pattern, kind in (
@@ -215,6 +262,8 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue
                 if _defined_elsewhere(quote, names) or _names_a_defined_term(m.group(0)):
                     continue
+                if _names_a_defined_limit(m.group(0), defined_limits):
+                    continue  # "below the minimum" of a "Minimum Weight Threshold Rule"
                 if kind == "other" and re.match(r"\s+of\b", tail):
                     continue  # "greater than the value of the Signal": the quantity is named
                 if kind == "other" and _NOUN_GOES_ON.match(tail):
@@ -289,11 +338,19 @@ def _joiner(quote: str, kind: str) -> str:
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgement words ("sufficient", "reasonable") standing in for a number."""
     formal = ctx.style == "rulebook"
+    aims = False  # in a list whose lead-in states aims
     for unit in ctx.rule_units:
+        if unit.kind != "item":
+            aims = _PURPOSE_LEAD.search(unit.text) is not None
+        elif aims:
+            continue  # "This approach ensures that:" then "- ... a meaningful share": aims
         if _HYPOTHETICAL.search(unit.text):
             continue
         criterion = _CRITERION.search(unit.text) is not None
         for m in _QUALIFIER.finditer(unit.text):
+            if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
+                                         m.start()]):
+                continue  # "applied to ensure meaningful representation": an aim, not a rule
             if _IDIOM.search(unit.text[max(0, m.start() - 15) : m.end() + 12]):
                 continue
             if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
