@@ -93,6 +93,7 @@ class TermSource(StrEnum):
     MEANS = "means"  # Index means / is defined as / refers to ...
     GLOSSARY = "glossary"  # "- Term: definition" or a Term | Definition table
     WHERE = "where"  # where X is ... / Where: - X = ...
+    ACRONYM = "acronym"  # net asset value (NAV)
 
 
 @attrs.frozen

@@ -46,7 +46,7 @@ def extract_ir(
     terms = extract_terms(doc)
     parameters = extract_parameters(doc)
     tables = extract_tables(doc)
-    formulas = bind_variables(extract_formulas(doc), terms, parameters)
+    formulas = bind_variables(extract_formulas(doc), terms, parameters, sections)
     references = extract_references(doc, tables, terms)
     issues = validate(doc, terms, formulas, references)
     return SemanticIR(

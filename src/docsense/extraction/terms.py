@@ -285,6 +285,30 @@ def _legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         )
 
 
+# "the net asset value (NAV)": an acronym whose letters are the initials of the words before.
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+
+
+def _acronyms(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    text = block.text
+    for m in _ACRONYM.finditer(text):
+        acronym = m.group(1)
+        letters = [c for c in acronym if c.isupper()]
+        words = re.findall(r"[A-Za-z][\w-]*", text[max(0, m.start() - 120) : m.start()])
+        expansion = words[-len(letters) :] if len(words) >= len(letters) else []
+        if len(letters) < 2 or not expansion:
+            continue
+        if [w[0].upper() for w in expansion] != letters:
+            continue
+        start = block.start + m.start(1)
+        yield DefinedTerm(
+            term=acronym,
+            definition=" ".join(expansion),
+            location=doc.location(start, start + len(acronym)),
+            source=TermSource.ACRONYM,
+        )
+
+
 def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
     """Return the defined terms of ``doc`` in document order, one per (term, place).
 
@@ -300,7 +324,7 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         extractors: tuple[Extractor, ...] = (_quoted, _means, _where)
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
-        extractors = (*extractors, _glossary, _symbols)
+        extractors = (*extractors, _glossary, _symbols, _acronyms)
         open_where = (open_where and is_item) or bool(
             _WHERE_HEAD.match(block.text.rstrip().rsplit("\n", 1)[-1])
         )

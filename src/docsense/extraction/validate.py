@@ -33,6 +33,7 @@ from docsense.domain.ir import (
     Location,
     Parameter,
     ReferenceKind,
+    Section,
     TermSource,
 )
 from docsense.extraction._text import BlockKind, Doc, normalise_name, split_scripts
@@ -47,6 +48,17 @@ _INDEX = r"(?:[ijklmnstIJKLMNST]\d?|\d+|after|before|old|new|prev|next)"
 _INDEX_SUBSCRIPT = re.compile(rf"^(?P<base>.+?)[_ ](?P<sub>{_INDEX}(?:[,+-]{_INDEX})*|ITD)$")
 
 
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:(?:section|part|annex|appendix|schedule)\s+)?(?:[\dA-Z]{1,3}(?:\.\d{1,3})*[.):]?\s+)?",
+    re.IGNORECASE,
+)
+_HEADING_SUFFIX = re.compile(
+    r"\s+(?:guidelines?|calculations?|determination|definitions?|methodology|computation|"
+    r"formulae?|rules?)\s*$",
+    re.IGNORECASE,
+)
+# "dsETH NAV", "BTC Price": a ticker or product name qualifying a defined quantity.
+_TICKER = re.compile(r"^(?:[A-Z]{2,6}|[a-z]{1,3}[A-Z]{2,6})$")
 _ARGUMENTS = re.compile(r"\s*\((?P<args>[^()]{1,40})\)\s*$")
 _SCRIPTS = re.compile(r"[_^]\{([^{}]*)\}")
 
@@ -81,6 +93,9 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
         sub = name.partition("_")[2]
         if len(sub) > 1 and sub.isalpha():
             keys.append(normalise_name(sub))
+    words = name.split()
+    if len(words) == 2 and _TICKER.match(words[0]):
+        keys.append(normalise_name(words[1]))
     glued = _glued_indices(indices).match(name.strip()) if indices else None
     if glued is not None:  # "SCWMt-1", "Vt,s", "Tenort": subscripts the PDF ran into the name
         keys.append(normalise_name(glued.group("base")))
@@ -121,14 +136,24 @@ def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> 
 
 
 def bind_variables(
-    formulas: Sequence[Formula], terms: Sequence[DefinedTerm], parameters: Sequence[Parameter]
+    formulas: Sequence[Formula],
+    terms: Sequence[DefinedTerm],
+    parameters: Sequence[Parameter],
+    sections: Sequence[Section] = (),
 ) -> tuple[Formula, ...]:
     """Return ``formulas`` with each variable's definition place filled in where known.
 
-    Index symbols (:func:`index_symbols`) count as defined, with no place.
+    Index symbols (:func:`index_symbols`) count as defined, with no place. A section whose
+    heading names a quantity ("Reference Price Guidelines", "3.2 Target Weight") defines
+    it: the section is where the document says what it is.
     """
     indices = index_symbols(formulas, terms)
     defined: dict[str, tuple[Location | None, str]] = {}
+    for section in sections:
+        name = _HEADING_SUFFIX.sub("", _HEADING_NUMBER.sub("", section.heading)).strip(" :.-")
+        if name and len(name.split()) <= 5:
+            at = Location(section.start, section.start, section.id)
+            defined.setdefault(normalise_name(name), (at, "heading"))
     for term in terms:
         kind = "where" if term.source is TermSource.WHERE else "term"
         for name in (term.term, *term.aliases):

@@ -330,3 +330,21 @@ def test_inline_maths_naming_a_symbol_is_not_a_formula_and_defines_in_where_clau
     ir = extract_ir(md)
     assert [f.text for f in ir.formulas] == ["w_i = \\frac{MC_i}{\\sum_{j=1}^{N} MC_j}"]
     assert ir.formulas[0].undefined_variables == ()
+
+
+def test_acronyms_headings_and_ticker_qualified_names_define_formula_variables() -> None:
+    md = (
+        "# dsETH\n\n## Reference Price Guidelines\n\nPrices are read from the token contracts."
+        "\n\n## Target Units\n\nSum the values. This gives the net asset value (NAV) of the "
+        "index.\n\n    Target Unit(t) = [dsETH NAV] * [Weight(t)] / Reference Price(t)\n"
+    )
+    ir = extract_ir(md)
+    assert [(t.term, t.definition) for t in ir.terms if t.source is TermSource.ACRONYM] == [
+        ("NAV", "net asset value")
+    ]
+    assert ir.formulas[0].undefined_variables == ("Weight",)
+
+
+def test_parenthesised_capitals_that_are_not_initials_define_nothing() -> None:
+    ir = extract_ir("# Index\n\nThe index tracks large companies (USA) and funds (ETF).\n")
+    assert [t.term for t in ir.terms if t.source is TermSource.ACRONYM] == []
