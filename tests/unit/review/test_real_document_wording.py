@@ -212,3 +212,28 @@ def test_a_weighted_index_must_say_when_it_rebalances(run_check: RunCheck) -> No
                      "The index is rebalanced when a weight drifts 5% from its target.",
                      "The index is rebalanced on each Rebalancing Date."):
         assert run_check("rebalancing_unscheduled", md + schedule + "\n") == []
+
+
+def test_constituents_that_may_change_need_criteria(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Rebalancing\n\nComponents may be added or removed as part of the "
+          "rebalancing.\n\nA token will be removed when its market cap falls below $1bn.\n\n"
+          "A constituent may be removed from the exchanges it trades on.\n\n"
+          "- `_newComponents`: addresses of components to be added.\n")
+    assert run_check("changes_without_criteria", md) == [
+        "Components may be added or removed as part of the rebalancing."
+    ]
+
+
+def test_a_crypto_portfolio_pitched_as_suitable_needs_a_risk_disclosure(
+    run_check: RunCheck,
+) -> None:
+    md = ("# BED Index\n\n## Methodology\n\nThe index holds BTC, ETH and DPI on-chain, "
+          "rebalanced on the Ethereum blockchain.\n\nWe expect that this portfolio is suitable "
+          "for the vast majority of crypto participants.\n")
+    assert run_check("risk_disclosure_missing", md) == [
+        "We expect that this portfolio is suitable for the vast majority of crypto "
+        "participants.",
+        "The index holds BTC, ETH and DPI on-chain, rebalanced on the Ethereum blockchain.",
+    ]
+    aware = md.replace("suitable", "suitable, at the risk of total loss,")
+    assert run_check("risk_disclosure_missing", aware) == []

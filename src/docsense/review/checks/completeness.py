@@ -9,6 +9,9 @@
   (redistributed pro rata, iteratively, to cash...), so capped weights do not sum to 100%.
 - ``disruption_unspecified``: the method trades or computes a level from market data, but
   never says what happens when a market is closed, disrupted or a value is not published.
+- ``changes_without_criteria``: constituents "may be added or removed" (replaced,
+  switched) with no condition in the sentence: what makes a component go in or out is left
+  open. One finding per document.
 - ``rebalancing_unscheduled``: the document weights constituents but never says how often
   or on which dates the weights are reset (no frequency, date or trigger next to any
   mention of rebalancing), so nobody can say when the index changes.
@@ -24,6 +27,7 @@ from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, clause_start
 
 __all__ = [
+    "changes_without_criteria",
     "deferred_content",
     "disruption_unspecified",
     "excess_weight_unspecified",
@@ -229,3 +233,54 @@ def rebalancing_unscheduled(ctx: CheckContext, check: Check) -> Iterator[CheckHi
         confidence=0.6,
         subject="rebalancing schedule",
     )
+
+
+# Constituents change: "components may be added or removed", "tokens being added and deleted".
+_MEMBERSHIP_CHANGE = re.compile(
+    rf"\b{_HOLDINGS}\b[^.;:\n]{{0,40}}?\b(?:may|can|could|will|would|might|shall)\s+be\s+"
+    r"(?:added|removed|deleted|replaced|dropped|excluded|swapped|substituted)"
+    r"(?:\s+(?:or|and|and/or)\s+(?:added|removed|deleted|replaced|dropped))?\b"
+    r"(?!\s+from\s+(?!the\s+index))",  # "removed from the exchanges": not the index
+    re.IGNORECASE,
+)
+# "`_newComponents`: Addresses of new components to be added.": a parameter's description.
+_FIELD_DESCRIPTION = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?`[^`]+`\s*[:\u2013-]")
+# A condition or a rule in the same sentence: the change is governed there.
+_CHANGE_CONDITION = re.compile(
+    r"\b(?:if|when|whenever|where|whose|unless|upon|once|following|after|based\s+on|according"
+    r"\s+to|in\s+accordance|criteria|criterion|eligib\w+|requirements?|thresholds?|rank\w*|"
+    r"fails?|falls?|drops?|below|above|exceeds?|no\s+longer|cease\w*|as\s+(?:set\s+out|"
+    r"described|defined)|per\s+(?:section|rule))\b",
+    re.IGNORECASE,
+)
+
+
+def changes_without_criteria(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report constituents added or removed with no stated condition (once per document).
+
+    "Components may be added or removed as part of the rebalancing" leaves open what makes a
+    component go in or out. A sentence that gives the condition ("removed when it falls
+    below ...", "added according to the inclusion criteria") is a rule and is not reported.
+    """
+    for unit in ctx.rule_units:
+        m = _MEMBERSHIP_CHANGE.search(unit.text)
+        if m is None or _CHANGE_CONDITION.search(unit.text):
+            continue
+        if _FIELD_DESCRIPTION.match(unit.text):
+            continue
+        if re.search(r"\b(?:no|not|never|cannot)\b", m.group(0), re.IGNORECASE):
+            continue  # "no token may be added": a prohibition
+        yield CheckHit(
+            start=unit.start,
+            end=unit.end,
+            title="Constituents change with no stated criteria",
+            description="The document says constituents are added or removed here, but not "
+            "on what condition, so which changes happen (and when) is left to whoever runs "
+            "the index.",
+            suggested_fix="State the inclusion and exclusion criteria that trigger an addition "
+            "or removal (measure, threshold, observation date), the replacement rule, and who "
+            "confirms the change.",
+            category=Category.AMBIGUOUS_METHODOLOGY,
+            confidence=0.6,
+            subject="membership changes",
+        )

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, clause_start
+from docsense.review.checks.calendar import _ALWAYS_OPEN, trades_around_the_clock
 
 __all__ = [
     "decision_owner_missing",
@@ -227,8 +228,15 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
             if kind not in features:
                 rel = clause_start(unit.text, m.start(), max_words=8)
                 features[kind] = (unit.start + rel, unit.start + m.end())
-        if _INVESTOR_CLAIM.search(unit.text):
+        if (unit.kind != "row" and _INVESTOR_CLAIM.search(unit.text)
+                and not re.search(r"\brisks?\b", unit.text, re.IGNORECASE)):
             claims.append((unit.start, unit.end))
+    if "crypto-assets" not in features and trades_around_the_clock(ctx):
+        # "BTC", "ETH", "on-chain", "crypto product": a document about crypto-assets that
+        # never uses the words the pattern above knows.
+        first = next((u for u in ctx.rule_units if _ALWAYS_OPEN.search(u.text)), None)
+        if first is not None:
+            features["crypto-assets"] = (first.start, first.end)
     if not features:
         return
     if set(features) == {"crypto-assets"} and not claims:
