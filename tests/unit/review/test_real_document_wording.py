@@ -237,3 +237,26 @@ def test_a_crypto_portfolio_pitched_as_suitable_needs_a_risk_disclosure(
     ]
     aware = md.replace("suitable", "suitable, at the risk of total loss,")
     assert run_check("risk_disclosure_missing", aware) == []
+
+
+def test_a_setting_the_text_names_must_be_in_the_parameter_table(run_check: RunCheck) -> None:
+    md = ("# Strategy\n\n## Parameters\n\n| Parameter | Default | Prompt |\n|---|---|---|\n"
+          "| `min_spread` | 0 | Enter the minimum spread |\n"
+          "| `order_amount` | | Amount per order |\n"
+          "| `execution_timeframe` | | `infinite` or `from_date_to_date` |\n\n"
+          "## How it works\n\nThe `minimum_spread` parameter is optional.\n\n"
+          "The `order_amount` setting sizes each order.\n\n"
+          "Sessions run `from_date_to_date` when that option is chosen.\n\n"
+          "Orders are sent by `place_order_loop` every second.\n")
+    assert run_check("parameter_not_in_table", md) == [
+        "The `minimum_spread` parameter is optional."
+    ]
+    no_table = md.split("## How it works")[1]
+    assert run_check("parameter_not_in_table", "# S\n\n" + no_table) == []
+
+
+def test_a_setting_documented_in_a_list_or_heading_is_listed(run_check: RunCheck) -> None:
+    md = ("# Bot\n\n| Parameter | Default |\n|---|---|\n| `a_b` | 1 |\n| `c_d` | 2 |\n"
+          "| `e_f` | 3 |\n\n### `grid_span`\n\nThe grid span.\n\n- `n_positions`: how many.\n\n"
+          "The `grid_span` and `n_positions` settings work together.\n")
+    assert run_check("parameter_not_in_table", md) == []

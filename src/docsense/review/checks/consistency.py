@@ -9,6 +9,10 @@
 
 A labelled line ("Reference Date: 5 days ...") is about its label only, and numbers that are
 part of a name ("Russell 3000", "S&P 500") are not quantities.
+
+``parameter_not_in_table`` compares a configuration document's parameter table with its
+text: a setting the text names as a parameter (```minimum_spread`` parameter``) that no
+table lists (the table has ``min_spread``) is one finding per name.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
 
-__all__ = ["contradictory_values"]
+__all__ = ["contradictory_values", "parameter_not_in_table"]
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = (
@@ -233,3 +237,57 @@ def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
                 reported.add(unit.start)
                 yield _conflict(unit, first[2], m.group(0), first[1])
                 return
+
+
+# A configuration identifier: snake_case in code formatting ("`order_refresh_time`").
+_IDENTIFIER = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`")
+_DOCUMENTED = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d+[.)][ \t]+)?(?:\*\*)?`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`",
+    re.MULTILINE,
+)
+_SETTING_WORD = re.compile(
+    r"\b(?:parameters?|settings?|options?|fields?|flags?|config(?:uration)?|arguments?|"
+    r"keys?|variables?)\b",
+    re.IGNORECASE,
+)
+
+
+def parameter_not_in_table(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report settings the text names that the document's parameter table does not list.
+
+    Applies when a table lists at least three settings in code formatting in its first
+    column. Every identifier that appears anywhere in a table (a setting, or a value a
+    prompt offers) counts as listed; a sentence that calls an identifier a parameter,
+    setting or option, and names one no table has, gives one finding per identifier.
+    """
+    rows = [u for u in ctx.body_units if u.kind == "row"]
+    first_cells = [
+        m.group(1) for u in rows
+        if (m := re.match(r"\s*\|?\s*`([a-z][a-z0-9_]*)`\s*\|", u.text)) is not None
+    ]
+    if len(first_cells) < 3:
+        return
+    listed = {m.group(1) for u in rows for m in _IDENTIFIER.finditer(u.text)}
+    # Settings documented elsewhere: a heading or a list item that leads with the name
+    # ("### `order_refresh_time`", "- `n_positions`: ..."), not only a table row.
+    listed |= {m.group(1) for m in _DOCUMENTED.finditer(ctx.markdown)}
+    for unit in ctx.rule_units:
+        if unit.kind == "row" or not _SETTING_WORD.search(unit.text):
+            continue
+        for m in _IDENTIFIER.finditer(unit.text):
+            name = m.group(1)
+            if name in listed:
+                continue
+            yield CheckHit(
+                start=unit.start,
+                end=unit.end,
+                title=f"Setting not in the parameter table: `{name}`",
+                description=f"The text names `{name}` as a setting, but the document's "
+                "parameter table does not list it: either the table is incomplete or the "
+                "text uses another name for a listed setting.",
+                suggested_fix="Use the table's name for the setting in the text, or add the "
+                "setting to the table with its type, default and meaning.",
+                category=Category.INCONSISTENT_CONTENT,
+                confidence=0.7,
+                subject=name,
+            )

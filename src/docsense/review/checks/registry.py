@@ -57,6 +57,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "performance_unlabelled": disclosures.performance_unlabelled,
     "rebalancing_unscheduled": completeness.rebalancing_unscheduled,
     "changes_without_criteria": completeness.changes_without_criteria,
+    "parameter_not_in_table": consistency.parameter_not_in_table,
     "risk_disclosure_missing": disclosures.risk_disclosure_missing,
     "deferred_content": completeness.deferred_content,
     "decision_owner_missing": disclosures.decision_owner_missing,
