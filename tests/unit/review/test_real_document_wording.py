@@ -260,3 +260,24 @@ def test_a_setting_documented_in_a_list_or_heading_is_listed(run_check: RunCheck
           "| `e_f` | 3 |\n\n### `grid_span`\n\nThe grid span.\n\n- `n_positions`: how many.\n\n"
           "The `grid_span` and `n_positions` settings work together.\n")
     assert run_check("parameter_not_in_table", md) == []
+
+
+def test_a_summary_of_rules_available_only_on_request_is_an_external_dependency(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Index\n\n## Annex B: Summary of the Trend Strategy\n\nThis summary is necessarily "
+          "incomplete and is qualified in its entirety by the detailed methodology documents, "
+          "available upon request from your dealer.\n\n## Summary\n\nThe summary above is "
+          "qualified in its entirety by the Methodology section below.\n")
+    assert run_check("summarised_elsewhere", md) == [
+        "This summary is necessarily incomplete and is qualified in its entirety by the "
+        "detailed methodology documents, available upon request from your dealer."
+    ]
+
+
+def test_a_capitalised_term_after_a_judgement_word_is_not_a_vague_source(
+    run_check: RunCheck,
+) -> None:
+    md = "# Index\n\n## Rules\n\nTrading stops if there is a material Exchange Disruption.\n"
+    _, hits = _hits("vague_qualifiers", md)
+    assert all(h.category.value != "data_source_unspecified" for h in hits)

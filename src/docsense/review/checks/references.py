@@ -6,6 +6,10 @@ Both checks read the IR's cross-references (the extractor resolves internal ones
   not resolve inside the document.
 - ``external_documents``: a reference to another document (a manual, an agreement, a
   framework) that the method depends on.
+
+``summarised_elsewhere`` reads the text: a part that says it only summarises rules kept in
+a document available on request ("necessarily incomplete ... qualified in its entirety by
+the more detailed methodology documents ... available upon request").
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from docsense.domain.ir import CrossReference, ReferenceKind
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit
 
-__all__ = ["external_documents", "unresolved_references"]
+__all__ = ["external_documents", "summarised_elsewhere", "unresolved_references"]
 
 _URL = re.compile(r"(?:https?|ftp)://|www\.", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]+)\]\(")
@@ -119,3 +123,45 @@ def _document_name(ref: CrossReference) -> str:
     if link is not None:
         return link.group(1).strip()
     return ref.target or ref.text
+
+
+# The part says it is a summary of rules stated in full elsewhere ...
+_SUMMARY_ONLY = re.compile(
+    r"\b(?:necessarily\s+incomplete|only\s+a\s+summary|(?:is|are)\s+(?:a\s+)?(?:high-level\s+)?"
+    r"summar(?:y|ies)\s+(?:only|of)|qualified\s+in\s+(?:its|their)\s+entirety\s+by|not\s+"
+    r"(?:a\s+)?(?:complete|exhaustive|full)\s+(?:description|statement|summary))",
+    re.IGNORECASE,
+)
+# ... that a reader cannot get from the document or a public source.
+_ON_REQUEST = re.compile(
+    r"\b(?:available\s+(?:up)?on\s+request|(?:up)?on\s+request\s+from|not\s+(?:publicly\s+)?"
+    r"(?:available|published)|available\s+(?:only\s+)?to\s+(?:licensees|clients|subscribers)|"
+    r"proprietary\s+(?:methodology|rulebook|documents?))\b",
+    re.IGNORECASE,
+)
+
+
+def summarised_elsewhere(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report parts that only summarise rules kept in a document available on request.
+
+    One finding per part (its heading), quoting the sentence that says so: the summary
+    cannot be implemented, and the rules it stands for cannot be reviewed.
+    """
+    for unit in ctx.rule_units:
+        if not (_SUMMARY_ONLY.search(unit.text) and _ON_REQUEST.search(unit.text)):
+            continue
+        section = ctx.section_at(unit.start)
+        heading = section.heading if section is not None else ""
+        yield CheckHit(
+            start=unit.start,
+            end=unit.end,
+            title="Rules only summarised; the full rules are available on request",
+            description="This part says it is an incomplete summary of rules set out in "
+            "other documents that are only available on request, so the method it describes "
+            "cannot be implemented or reviewed from this document.",
+            suggested_fix="Attach the full rules (with their version), or name the documents, "
+            "their versions and how a reader obtains them, and state which prevails.",
+            category=Category.EXTERNAL_DEPENDENCY,
+            confidence=0.8,
+            subject=(heading or unit.text[:60]).lower(),
+        )

@@ -58,6 +58,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "rebalancing_unscheduled": completeness.rebalancing_unscheduled,
     "changes_without_criteria": completeness.changes_without_criteria,
     "parameter_not_in_table": consistency.parameter_not_in_table,
+    "summarised_elsewhere": references.summarised_elsewhere,
     "risk_disclosure_missing": disclosures.risk_disclosure_missing,
     "deferred_content": completeness.deferred_content,
     "decision_owner_missing": disclosures.decision_owner_missing,

@@ -371,7 +371,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             standard = word in _LEGAL_STANDARD and formal
             confidence = 0.4 if standard else (0.75 if criterion else 0.6)
             subjective = _SUBJECTIVE_NOUN.search(phrase) is not None
-            if _SOURCE_NOUN.search(" ".join(words[1:])):
+            source = _SOURCE_NOUN.search(" ".join(words[1:]))
+            if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
                 yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
             if subjective:
