@@ -239,6 +239,8 @@ def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
 def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
     for m in _ASSIGN.finditer(block.text):
         lhs = " ".join(m.group("lhs").replace("*", "").split())
+        if ", " in lhs:  # "Simply explained, Units = ...": the name follows the lead-in
+            lhs = lhs.rsplit(", ", 1)[1]
         rhs = m.group("rhs").strip().rstrip(".;")
         if "$" in lhs or "`" in lhs or not _OPERATOR.search(rhs) or len(lhs.split()) > 6:
             continue

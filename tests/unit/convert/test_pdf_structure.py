@@ -267,3 +267,26 @@ def test_a_contents_list_without_dot_leaders_is_not_read_as_headings() -> None:
     assert [h for h, _ in found] == titles
     doc = convert_document(pdf_from_rows([contents, chapters]), "toc.pdf")
     assert all(s.page == 2 for s in doc.sections)
+
+
+def test_a_sentence_cut_by_a_page_break_or_a_gap_stays_one_paragraph() -> None:
+    page1 = paragraphs(
+        [body("The first paragraph ends here.")],
+        [body("The sponsor makes all determinations in its discretion")],
+    )
+    page2 = paragraphs(
+        [body("and acting in a commercially reasonable manner.")],
+        [body("A new paragraph starts on the second page.")],
+    )
+    page3 = column(body("The rules apply to each index"), body("level published."),
+                   gaps={1: 10.0})
+    converted = convert_document(pdf_from_rows([page1, page2, page3]), "cut.pdf")
+    md = converted.markdown
+    assert ("The sponsor makes all determinations in its discretion\n"
+            "and acting in a commercially reasonable manner.\n\n") in md
+    assert "The first paragraph ends here.\n\nThe sponsor" in md
+    assert "The rules apply to each index\nlevel published." in md
+    second = md.index("A new paragraph starts")
+    pages = [(a.start, a.page) for a in converted.anchors]
+    assert max(p for start, p in pages if start <= second) == 2
+    assert max(p for start, p in pages if start <= md.index("The sponsor")) == 1

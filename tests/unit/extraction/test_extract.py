@@ -348,3 +348,8 @@ def test_acronyms_headings_and_ticker_qualified_names_define_formula_variables()
 def test_parenthesised_capitals_that_are_not_initials_define_nothing() -> None:
     ir = extract_ir("# Index\n\nThe index tracks large companies (USA) and funds (ETF).\n")
     assert [t.term for t in ir.terms if t.source is TermSource.ACRONYM] == []
+
+
+def test_a_lead_in_before_a_plain_formula_is_not_its_name() -> None:
+    ir = extract_ir("# Fund\n\nSimply explained, Units = Score x Value / Price\n")
+    assert [f.name for f in ir.formulas] == ["Units"]

@@ -281,3 +281,10 @@ def test_a_capitalised_term_after_a_judgement_word_is_not_a_vague_source(
     md = "# Index\n\n## Rules\n\nTrading stops if there is a material Exchange Disruption.\n"
     _, hits = _hits("vague_qualifiers", md)
     assert all(h.category.value != "data_source_unspecified" for h in hits)
+
+
+def test_discretion_bounded_earlier_in_the_sentence_is_not_reported(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Determinations\n\nThe sponsor makes all determinations in its "
+          "discretion and acting in a commercially reasonable manner, by reference to such "
+          "factors as it deems appropriate.\n")
+    assert run_check("discretionary_language", md) == []

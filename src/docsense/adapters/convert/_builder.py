@@ -155,6 +155,26 @@ class MarkdownBuilder:
         if text.strip():
             self._write(text)
 
+    def reopen_paragraph(self) -> str | None:
+        """Take back the last block when it is a paragraph left mid-sentence; else None.
+
+        A PDF sentence that runs over a page break arrives as two blocks; the renderer takes
+        the first back and writes the two as one paragraph. Only a paragraph (not a heading,
+        list, table or formula) ending without closing punctuation is given back.
+        """
+        if len(self._parts) < 2:
+            return None
+        text = self._parts[-2]
+        if self._headings and self._headings[-1].start == self._length - len(text) - 2:
+            return None
+        last = text.rstrip()
+        if not last or last[-1] in ".:;!?)|" or text.lstrip().startswith(("-", "|", "#", "$")):
+            return None
+        del self._parts[-2:]
+        self._length -= len(text) + 2
+        self._anchors = [a for a in self._anchors if a.start <= self._length]
+        return text
+
     def _write(self, text: str) -> None:
         self._parts.append(text)
         self._parts.append("\n\n")

@@ -253,15 +253,32 @@ class _Renderer:
 
     def page(self, layout: _PageLayout) -> None:
         builder = self.builder
-        builder.anchor(page=layout.number)
         lines, breaks, headings = layout.lines, layout.breaks, layout.headings
         block: list[str] = []
         math_block: list[str] = []
+        # A sentence the page break cut: the last paragraph goes on with this page's first
+        # line (attributed to the page it starts on).
+        carried = builder.reopen_paragraph() if lines and _continues(lines[0].text) and (
+            0 not in headings and not lines[0].table and not lines[0].math
+            and not is_caption(lines[0])
+        ) else None
+        pending_anchor = carried is not None
+        if carried is not None:
+            block.extend(carried.split("\n"))
+        else:
+            builder.anchor(page=layout.number)
 
-        def flush() -> None:
+        def flush_text() -> None:
+            nonlocal pending_anchor
             if block:
                 builder.block("\n".join(block))
                 block.clear()
+            if pending_anchor:  # the carried paragraph is written: this page starts here
+                builder.anchor(page=layout.number)
+                pending_anchor = False
+
+        def flush() -> None:
+            flush_text()
             if math_block:
                 builder.block("\n".join(math_block))
                 math_block.clear()
@@ -292,9 +309,7 @@ class _Renderer:
                 k += 1
                 continue
             if line.math:
-                if block:
-                    builder.block("\n".join(block))
-                    block.clear()
+                flush_text()
                 self.math_lines += 1
                 math_block.append(escape_line_start(text))
                 k += 1
@@ -306,12 +321,26 @@ class _Renderer:
             # A line that starts where the open item's bullet does (not indented to its text)
             # ends the list item: it is the next paragraph.
             leaves_item = item_left is not None and line.left <= item_left + _ITEM_TOLERANCE
-            if bullet or k in breaks or leaves_item:
+            if bullet or leaves_item or (k in breaks and not (
+                block and _continues(text) and not _ends_sentence(block[-1])
+            )):
                 flush()
                 item_left = line.left if bullet else None
             block.append("- " + text[bullet.end() :] if bullet else escape_line_start(text))
             k += 1
         flush()
+
+
+def _continues(text: str) -> bool:
+    """Return True for a line that continues a sentence: it starts in lower case."""
+    first = text.lstrip()[:1]
+    return first.isalpha() and first.islower()
+
+
+def _ends_sentence(text: str) -> bool:
+    """Return True when ``text`` ends a sentence or a clause a new paragraph may follow."""
+    last = text.rstrip()[-1:]
+    return not last or last in ".:;!?)"
 
 
 def _warnings(layouts: list[_PageLayout], renderer: _Renderer) -> tuple[str, ...]:

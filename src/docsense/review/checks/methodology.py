@@ -80,7 +80,7 @@ _METHOD = re.compile(
     r"sentiment)"
     r"(?:\s+[\w-]+){0,3}"
     r"|\b(?:are|is)\s+(?:considered|taken\s+into\s+account|factored\s+in|accounted\s+for)\b"
-    r"(?!\s+(?:as|to\s+be|if|when|eligible|ineligible)\b)"
+    r"(?!\s+(?:as|to\s+be|if|when|eligible|ineligible|rather)\b)"
     r"|\bwith\s+(?:some\s+|certain\s+|appropriate\s+|further\s+)?adjustments?\s+for\b"
     r"(?:\s+[\w-]+){0,2}"
     r"|\b(?:tilts?|tilted|tilting|overweights?|underweights?)\b(?:\s+[\w-]+){0,4}?\s+"
@@ -125,9 +125,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
     for unit in ctx.rule_units:
         text = unit.text
         for m in _DISCRETION.finditer(text):
-            if _BOUNDED.search(text[m.end() : m.end() + 120]):
+            if _BOUNDED.search(text[max(0, m.start() - 160) : m.end() + 120]):
                 continue  # "in its discretion, acting in good faith and in a commercially
-                # reasonable manner": discretion bounded by the standard duty of care
+                # reasonable manner" (before or after): bounded by the standard duty of care
             rel = clause_start(text, m.start(), max_words=10)
             actor = _actor_before(text, m.start())
             yield CheckHit(
