@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
-try:
-    from _json import make_encoder as _make_c_encoder
-except ImportError:  # pragma: no cover - CPython always has the C accelerator
-    _make_c_encoder = None
+# The C accelerator's encoder factory (None on an interpreter without it).
+_make_c_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
 
 __all__ = ["GENESIS", "canonical_json", "event_digest", "link", "link_all", "recorded_digest"]
 
@@ -44,7 +43,7 @@ _ENCODER = json.JSONEncoder(
 _sha256 = hashlib.sha256
 
 
-def _build_canonical() -> Any:
+def _build_canonical() -> Callable[[Any], str]:
     """Return the canonical encoder: the C one called directly when there is one.
 
     ``JSONEncoder.encode`` builds a new C encoder on every call; one built once and kept
@@ -58,7 +57,8 @@ def _build_canonical() -> Any:
     join = "".join
 
     def encode(value: Any) -> str:
-        return join(encoder(value, 0))
+        text: str = join(encoder(value, 0))
+        return text
 
     return encode
 
