@@ -135,6 +135,15 @@ async def test_in_a_group_of_one_statement_each_append_is_checked_on_its_own(
     stored = [new_event(0), new_event(1)]
     positions = await thread_store.append("thing-1", stored, 0)
     statements = await _trace_writer(thread_store)
+    fresh_group = await asyncio.gather(
+        thread_store.append("thing-1", [new_event(6)], 2),
+        thread_store.append("thing-5", [new_event(7), new_event(8)], 0),
+        thread_store.append("thing-6", [new_event(9)], 0),
+    )
+    assert statements.count("INSERT INTO docsense_events") == 1  # appends that all fit
+    assert [len(p) for p in fresh_group] == [1, 2, 1]
+    # A stale append or a retry refuses the group's statement: its appends are then
+    # applied one by one, each answered on its own, and the fresh ones stored.
     stale, retry, fresh, fresh_too = await asyncio.gather(
         thread_store.append("thing-2", [new_event(2)], 3),  # the stream is not there yet
         thread_store.append("thing-1", stored, 0),  # a retry of what is stored
@@ -142,7 +151,6 @@ async def test_in_a_group_of_one_statement_each_append_is_checked_on_its_own(
         thread_store.append("thing-4", [new_event(5)], 0),
         return_exceptions=True,
     )
-    assert statements.count("INSERT INTO docsense_events") == 1
     assert isinstance(stale, ConcurrencyConflict)
     assert retry == positions
     assert isinstance(fresh, list)
