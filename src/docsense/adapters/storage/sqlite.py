@@ -135,7 +135,14 @@ class SQLiteStorage:
     ) -> list[int]:
         """Append ``events`` atomically if the stream is at ``expected_version``."""
         check_append(stream_id, events, expected_version)
-        first = await self._previous_hash(stream_id, expected_version) if events else None
+        # The hash of the stream's event at expected_version: none at 0, usually remembered.
+        first: str | None = None
+        if events and expected_version:
+            head = self._heads.get(stream_id)
+            if head is not None and head[0] == expected_version:
+                first = head[1]
+            else:
+                first = await self._previous_hash(stream_id, expected_version)
         previous = first or GENESIS
         # The check of where the stream is (its version and the hash of its event there:
         # the insert refuses a stream not at that event, so the chain is always linked to
@@ -175,12 +182,12 @@ class SQLiteStorage:
             return await self._appends.append(params, chars)
         # Remembered before the commit, so that an append made meanwhile on top of this one
         # (same stream, next version) chains to it; forgotten if this one fails.
-        head = (version, previous)
-        self._remember(stream_id, *head)
+        new_head = (version, previous)
+        self._remember(stream_id, *new_head)
         try:
             return await self._appends.append(params, chars)
         except BaseException:
-            if self._heads.get(stream_id) == head:
+            if self._heads.get(stream_id) == new_head:
                 del self._heads[stream_id]
             raise
 

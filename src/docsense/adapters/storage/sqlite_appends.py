@@ -233,7 +233,10 @@ class AppendCommitter:
     def _may_commit_on_loop(self, group: Sequence[_Append]) -> bool:
         if self._db.mode == "inline":
             return True
-        small = sum(a.chars for a in group) <= INLINE_CHARS
+        chars = 0
+        for a in group:
+            chars += a.chars
+        small = chars <= INLINE_CHARS
         return small and self._db.on_loop_thread() and not self.recent.slow
 
     def _run_on_loop(self, group: list[_Append]) -> list[Result] | None:
@@ -260,7 +263,7 @@ class AppendCommitter:
                 # costs every commit more (its fsync also writes the file's new size).
                 self._in_flight = True
                 self._start(self._checkpoint())
-        if any(isinstance(r, list) and r for r in results):
+        if _stored_any(results):
             self._on_commit()
         return results
 
@@ -278,7 +281,7 @@ class AppendCommitter:
             results = _one_each(exc, len(group))
         finally:
             self._in_flight = False
-        if any(isinstance(r, list) and r for r in results):
+        if _stored_any(results):
             self._on_commit()
         self._answer(group, results)
         self._commit_pending()  # the appends made meanwhile
@@ -333,6 +336,11 @@ class AppendCommitter:
         """Wait for the group in flight and for a running checkpoint."""
         while self._tasks:
             await asyncio.wait(list(self._tasks))
+
+
+def _stored_any(results: Sequence[Result]) -> bool:
+    """Return True if an append of the group stored events (its answer: positions)."""
+    return any(isinstance(r, list) and r for r in results)
 
 
 def _log_pages(group: Sequence[_Append]) -> int:
@@ -395,6 +403,8 @@ def commit_group(conn: sqlite3.Connection, group: Sequence[_Append]) -> list[Res
 
 
 def _fits_one_statement(group: Sequence[_Append]) -> bool:
+    if len(group) == 1:
+        return 0 < group[0].size <= _MAX_ROWS
     if sum(a.size for a in group) > _MAX_ROWS or any(a.size == 0 for a in group):
         return False
     return len(group) == 1 or len({a.stream_id for a in group}) == len(group)
@@ -410,7 +420,14 @@ def _apply_together(conn: sqlite3.Connection, group: Sequence[_Append]) -> list[
     Returns None, having stored nothing, if the statement was refused: the appends are then
     applied one by one, each getting its own answer.
     """
-    params = [p for a in group for p in a.params] if len(group) > 1 else group[0].params
+    if len(group) == 1:
+        a = group[0]
+        try:
+            cursor = conn.execute(_statement((a.size,)), a.params)
+        except sqlite3.IntegrityError:
+            return None
+        return [_positions(cursor, a.size)]
+    params = [p for a in group for p in a.params]
     try:
         cursor = conn.execute(_statement(tuple(a.size for a in group)), params)
     except sqlite3.IntegrityError:
