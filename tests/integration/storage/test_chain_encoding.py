@@ -9,6 +9,8 @@ three stores give the same digest of stream heads.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docsense.adapters.storage import open_storage
-from docsense.adapters.storage._chain import canonical_json
+from docsense.adapters.storage._chain import canonical_json, event_digest
 from docsense.application.store_ops import verify
 from docsense.ports import NewEvent
 
@@ -43,6 +45,30 @@ def test_canonical_json_is_independent_of_key_order_and_float_spelling() -> None
     assert canonical_json({"e+": "keeps e+ and -0.0 in text"}) == (
         '{"e+":"keeps e+ and -0.0 in text"}'
     )
+
+
+_REFERENCE = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, sort_keys=True, check_circular=False
+).encode
+
+
+@given(
+    strings=st.tuples(_TEXT, _TEXT, _TEXT),
+    versions=st.tuples(st.integers(0, 10**20) | st.booleans(), st.integers(0, 99) | st.booleans()),
+    value=_JSON,
+)
+def test_fast_encodings_match_the_json_encoder(
+    strings: tuple[str, str, str], versions: tuple[int, int], value: Any
+) -> None:
+    # The digest spells the header out and canonical_json calls the C encoder directly:
+    # both must give exactly the bytes of the definition (the stored hashes depend on it).
+    stream_id, event_type, event_id = strings
+    version, schema = versions
+    header = _REFERENCE([stream_id, version, event_type, schema, event_id])
+    expected = hashlib.sha256(f"{header}\n{{}}\n{{}}".encode()).hexdigest()
+    assert event_digest(stream_id, version, event_type, schema, event_id, "{}", "{}") == expected
+    if "e+" not in _REFERENCE(value) and "-0.0" not in _REFERENCE(value):
+        assert canonical_json(value) == _REFERENCE(value)
 
 
 @pytest.mark.postgres

@@ -135,6 +135,15 @@ async def test_in_a_group_of_one_statement_each_append_is_checked_on_its_own(
     stored = [new_event(0), new_event(1)]
     positions = await thread_store.append("thing-1", stored, 0)
     statements = await _trace_writer(thread_store)
+    fresh_group = await asyncio.gather(
+        thread_store.append("thing-1", [new_event(6)], 2),
+        thread_store.append("thing-5", [new_event(7), new_event(8)], 0),
+        thread_store.append("thing-6", [new_event(9)], 0),
+    )
+    assert statements.count("INSERT INTO docsense_events") == 1  # appends that all fit
+    assert [len(p) for p in fresh_group] == [1, 2, 1]
+    # A stale append or a retry refuses the group's statement: its appends are then
+    # applied one by one, each answered on its own, and the fresh ones stored.
     stale, retry, fresh, fresh_too = await asyncio.gather(
         thread_store.append("thing-2", [new_event(2)], 3),  # the stream is not there yet
         thread_store.append("thing-1", stored, 0),  # a retry of what is stored
@@ -142,7 +151,6 @@ async def test_in_a_group_of_one_statement_each_append_is_checked_on_its_own(
         thread_store.append("thing-4", [new_event(5)], 0),
         return_exceptions=True,
     )
-    assert statements.count("INSERT INTO docsense_events") == 1
     assert isinstance(stale, ConcurrencyConflict)
     assert retry == positions
     assert isinstance(fresh, list)
@@ -364,7 +372,7 @@ async def test_auto_reads_on_the_reader_thread_when_the_loop_connection_is_busy(
 async def test_auto_checkpoints_on_the_writer_thread(
     auto_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_appends, "CHECKPOINT_EVERY", 10)
+    monkeypatch.setattr(sqlite_appends, "CHECKPOINT_PAGES", 30)  # every 10 appends
     monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 60.0)  # however slow the disk is
     statements = await _trace_writer(auto_store)
     for i in range(35):
@@ -375,6 +383,19 @@ async def test_auto_checkpoints_on_the_writer_thread(
     assert threading.get_ident() not in checkpoints
     autocheckpoint = auto_store._db.loop_writer().execute("PRAGMA wal_autocheckpoint")
     assert autocheckpoint.fetchone()[0] == 0
+
+
+async def test_auto_checkpoints_by_pages_of_log_not_by_events(
+    auto_store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 60.0)
+    statements = await _trace_writer(auto_store)
+    # 60 commits of ten small events write about 240 pages of log: no checkpoint yet
+    # (SQLite's own threshold is 1,000 pages), though 600 events were appended.
+    for i in range(60):
+        await auto_store.append(f"thing-{i}", [new_event(10 * i + k) for k in range(10)], 0)
+    await auto_store._appends.close()
+    assert not [sql for sql, _ in statements.seen if "wal_checkpoint" in sql]
 
 
 async def test_every_connection_that_appends_commits_with_synchronous_full(
@@ -393,7 +414,7 @@ async def test_auto_keeps_the_write_ahead_log_from_growing(
 ) -> None:
     # Each checkpoint must end (appends wait for it) so that SQLite starts the log over:
     # a log that only grows makes every commit's fsync write the file's size too.
-    monkeypatch.setattr(sqlite_appends, "CHECKPOINT_EVERY", 50)
+    monkeypatch.setattr(sqlite_appends, "CHECKPOINT_PAGES", 150)  # every 50 appends
     monkeypatch.setattr(sqlite_appends, "INLINE_BUDGET", 60.0)  # every commit on the loop
     for i in range(600):
         await auto_store.append(f"thing-{i}", [new_event(i)], 0)

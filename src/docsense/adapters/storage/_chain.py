@@ -24,18 +24,46 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
+
+# The C accelerator's encoder factory (None on an interpreter without it).
+_make_c_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
 
 __all__ = ["GENESIS", "canonical_json", "event_digest", "link", "link_all", "recorded_digest"]
 
 GENESIS = "0" * 64
 """The "previous hash" of the first event of every stream."""
 
-_CANONICAL = json.JSONEncoder(
+_ENCODER = json.JSONEncoder(
     separators=(",", ":"), ensure_ascii=False, sort_keys=True, check_circular=False
-).encode
+)
 _sha256 = hashlib.sha256
+
+
+def _build_canonical() -> Callable[[Any], str]:
+    """Return the canonical encoder: the C one called directly when there is one.
+
+    ``JSONEncoder.encode`` builds a new C encoder on every call; one built once and kept
+    gives the same text (same options) in about two thirds of the time.
+    """
+    if _make_c_encoder is None:  # pragma: no cover
+        return _ENCODER.encode
+    encoder = _make_c_encoder(
+        None, _ENCODER.default, encode_basestring, None, ":", ",", True, False, True
+    )
+    join = "".join
+
+    def encode(value: Any) -> str:
+        text: str = join(encoder(value, 0))
+        return text
+
+    return encode
+
+
+_CANONICAL = _build_canonical()
 
 
 def canonical_json(value: Any) -> str:
@@ -74,7 +102,14 @@ def event_digest(
 
     ``payload_json`` and ``metadata_json`` must be :func:`canonical_json` texts.
     """
-    header = _CANONICAL([stream_id, stream_version, event_type, schema_version, event_id])
+    if type(stream_version) is int and type(schema_version) is int:
+        # The canonical array spelled out: the same text as encoding the list, faster.
+        header = (
+            f"[{encode_basestring(stream_id)},{stream_version},{encode_basestring(event_type)},"
+            f"{schema_version},{encode_basestring(event_id)}]"
+        )
+    else:
+        header = _CANONICAL([stream_id, stream_version, event_type, schema_version, event_id])
     data = f"{header}\n{payload_json}\n{metadata_json}".encode()
     return _sha256(data).hexdigest()
 

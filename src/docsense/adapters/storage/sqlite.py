@@ -135,21 +135,31 @@ class SQLiteStorage:
     ) -> list[int]:
         """Append ``events`` atomically if the stream is at ``expected_version``."""
         check_append(stream_id, events, expected_version)
-        first = await self._previous_hash(stream_id, expected_version) if events else None
+        # The hash of the stream's event at expected_version: none at 0, usually remembered.
+        first: str | None = None
+        if events and expected_version:
+            head = self._heads.get(stream_id)
+            if head is not None and head[0] == expected_version:
+                first = head[1]
+            else:
+                first = await self._previous_hash(stream_id, expected_version)
         previous = first or GENESIS
-        # Eleven parameters per event: its columns, then the version the stream must be at
-        # and the hash of its event there (checked in the insert: the chain is always linked
-        # to what is stored, whatever this process believed).
-        params: list[Any] = []
+        # The check of where the stream is (its version and the hash of its event there:
+        # the insert refuses a stream not at that event, so the chain is always linked to
+        # what is stored, whatever this process believed), then nine columns per event.
+        params: list[Any] = [stream_id, expected_version, first]
+        chars = 0  # payload and metadata characters: what the commit mostly writes
         # The events of one command usually share one timestamp: format it once.
         last_time, last_text = None, ""
-        for i, e in enumerate(events, start=1):
+        version = expected_version
+        for e in events:
             if e.occurred_at is not last_time:
                 last_time, last_text = e.occurred_at, e.occurred_at.isoformat()
             # The canonical text is both what is stored and what is hashed.
             payload = canonical_json(e.payload)
             metadata = canonical_json(e.metadata) if e.metadata else "{}"
-            version = expected_version + i
+            chars += len(payload) + len(metadata)
+            version += 1
             previous = link(
                 previous,
                 event_digest(
@@ -167,19 +177,17 @@ class SQLiteStorage:
                 payload,
                 metadata,
                 previous,
-                expected_version,
-                first,
             )
         if not events:
-            return await self._appends.append(stream_id, params, expected_version)
+            return await self._appends.append(params, chars)
         # Remembered before the commit, so that an append made meanwhile on top of this one
         # (same stream, next version) chains to it; forgotten if this one fails.
-        head = (expected_version + len(events), previous)
-        self._remember(stream_id, *head)
+        new_head = (version, previous)
+        self._remember(stream_id, *new_head)
         try:
-            return await self._appends.append(stream_id, params, expected_version)
+            return await self._appends.append(params, chars)
         except BaseException:
-            if self._heads.get(stream_id) == head:
+            if self._heads.get(stream_id) == new_head:
                 del self._heads[stream_id]
             raise
 

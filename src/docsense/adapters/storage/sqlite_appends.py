@@ -5,13 +5,15 @@ Every append of a :class:`~docsense.adapters.storage.sqlite.SQLiteStorage` goes 
 committed together, so concurrent writers in a process share one commit and one fsync
 instead of queueing for one each:
 
-- each row of the group's ``INSERT ... SELECT ... WHERE`` carries its append's expected
-  version, and an append's rows are inserted only if its stream is at that version, all of
-  them or none (SQLite reads every row's condition before it inserts any); appends to
-  different streams go in one statement, which is its own transaction (one release of the
-  interpreter lock for the inserts, the commit and its fsync); two appends to one stream,
-  or an event id already taken, are applied one by one in one transaction, each statement
-  undone alone if it fails;
+- the first row of each append in the group's ``INSERT`` is checked: its event id is NULL
+  (refused by the NOT NULL constraint) unless the stream's event at the append's expected
+  version is the one the append is chained to, and the unique ``(stream_id,
+  stream_version)`` index refuses a stream that has moved past that version; either
+  refusal aborts the whole statement. Appends to different streams go in one statement,
+  which is its own transaction (one release of the interpreter lock for the inserts, the
+  commit and its fsync); two appends to one stream, or a group whose statement was
+  refused (a stale append, an event id already taken), are applied one by one in one
+  transaction, each statement undone alone if it fails;
 - each caller is answered only after the group's commit has returned, that is after the
   write-ahead log is on disk (``synchronous=FULL``): a stale append gets
   :class:`~docsense.errors.ConcurrencyConflict`, a retry of a stored batch its positions,
@@ -30,7 +32,7 @@ nothing else is ready to run on the loop, nothing can join a group, and a lone a
 commits without waiting for the next turn.) It uses a connection that never waits for a
 lock (a file another writer holds sends the group to the writer thread, which waits) and
 never checkpoints the log (checkpoints run on the writer thread after every
-:data:`CHECKPOINT_EVERY` events committed there, while appends wait, so that each one ends
+:data:`CHECKPOINT_PAGES` pages of log written there, while appends wait, so that each one ends
 and the log starts over), so the loop waits for one commit, never for a lock or a
 checkpoint; while the disk is slow, groups go to the thread.
 ``inline=False`` (URL ``?inline=0``) never commits on the loop; ``inline=True`` commits
@@ -66,7 +68,7 @@ from docsense.errors import (
     StoreUnavailable,
 )
 
-__all__ = ["CHECKPOINT_EVERY", "INLINE_BUDGET", "INLINE_CHARS", "AppendCommitter"]
+__all__ = ["CHECKPOINT_PAGES", "INLINE_BUDGET", "INLINE_CHARS", "AppendCommitter"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,21 +76,34 @@ logger = logging.getLogger(__name__)
 #: that bounds how long a commit usually holds the event loop (well under the 20 ms of lag
 #: the facade allows itself; see the module docstring for why it commits there at all).
 INLINE_BUDGET = 0.010
-#: Events committed on the loop's connection between two checkpoints (run on the writer
-#: thread): about the 1,000 pages of log at which SQLite would checkpoint by itself.
-CHECKPOINT_EVERY = 300
+#: Pages of log (estimated, see :func:`_log_pages`) written by the loop's connection between
+#: two checkpoints (run on the writer thread): the 1,000 at which SQLite would checkpoint by
+#: itself, as eventsourcing's connections do.
+CHECKPOINT_PAGES = 1000
 #: Groups whose payloads hold more characters than this commit on the writer thread: a
 #: large row is written and fsynced with the interpreter lock released there, while on the
 #: loop it would hold the loop for as long (a converted document can hold megabytes).
 INLINE_CHARS = 64 * 1024
 
-#: Parameters per event: its nine columns, then the version the stream must be at and the
-#: hash its last event must have (the append's chain starts from it).
-_COLUMNS = 11
-_MAX_ROWS = 90  # rows per INSERT: 990 parameters, under the 999 of older SQLite builds
+#: Parameters of an append: first the check of where its stream is (stream id, the version
+#: the stream must be at, and the hash its event there must have: NULL for a new stream),
+#: then nine per event, its columns.
+_CHECK = 3
+_COLUMNS = 9
+#: Rows per INSERT: at most 3 + 9 parameters each (80 x 12 = 960), under the 999 of older
+#: SQLite builds.
+_MAX_ROWS = 80
 _INSERT = (
     "INSERT INTO docsense_events (event_id, event_type, schema_version, stream_id, "
-    "stream_version, occurred_at, payload, metadata, hash) "
+    "stream_version, occurred_at, payload, metadata, hash) VALUES "
+)
+_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# An append's first row: its event id is NULL, so that the NOT NULL constraint aborts the
+# whole statement, unless the stream's event at the expected version is the one the append
+# is chained to (or, at version 0, there is none).
+_CHECKED_ROW = (
+    "(CASE WHEN (SELECT hash FROM docsense_events WHERE stream_id = ? AND stream_version = ?)"
+    " IS ? THEN ? END, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 Result = list[int] | Exception
@@ -110,21 +125,18 @@ class _Append:
 
     def __init__(
         self,
-        stream_id: str,
         params: list[Any],
-        expected_version: int,
+        chars: int,
         future: asyncio.Future[list[int]] | None,
     ) -> None:
-        self.stream_id = stream_id
         self.params = params
-        self.size = len(params) // _COLUMNS
-        # Payload and metadata texts: the bulk of what committing the append writes.
-        self.chars = sum(
-            len(params[i]) + len(params[i + 1]) for i in range(6, len(params), _COLUMNS)
-        )
-        self.expected_version = expected_version
+        self.stream_id: str = params[0]
+        self.expected_version: int = params[1]
+        self.size = (len(params) - _CHECK) // _COLUMNS
+        self.chars = chars
         self.future = future
-        self.owner = asyncio.current_task()
+        # Only a caller that waits for a group can be cancelled while it waits.
+        self.owner = None if future is None else asyncio.current_task()
         self.taken = False  # by the group that commits it
 
     @property
@@ -168,13 +180,18 @@ class AppendCommitter:
         self._in_flight = False
         self._tasks: set[asyncio.Task[None]] = set()
         self.recent = _RecentCommits()
-        self._loop_events = 0  # committed on the loop's connection since the last checkpoint
+        self._loop_pages = 0  # of log written by the loop's connection since the last checkpoint
 
-    async def append(self, stream_id: str, params: list[Any], expected_version: int) -> list[int]:
-        """Commit one append (``_COLUMNS`` parameters per event) with the next group."""
+    async def append(self, params: list[Any], chars: int) -> list[int]:
+        """Commit one append with the next group.
+
+        ``params`` are the stream id, the version it must be at and the hash of its event
+        there, then nine per event (its columns); ``chars`` is the length of the events'
+        payload and metadata texts.
+        """
         loop = asyncio.get_running_loop()
         idle = not (self._pending or self._in_flight)
-        alone = [_Append(stream_id, params, expected_version, None)]
+        alone = [_Append(params, chars, None)]
         if idle and self._may_commit_on_loop(alone) and not _others_ready(loop):
             # Nothing else can run, so nothing can join a group: commit at once.
             results = self._run_on_loop(alone)
@@ -184,7 +201,7 @@ class AppendCommitter:
                     raise result
                 return result
         future: asyncio.Future[list[int]] = loop.create_future()
-        a = _Append(stream_id, params, expected_version, future)
+        a = _Append(params, chars, future)
         self._pending.append(a)
         if not self._in_flight:  # else the group in flight starts the next one when done
             try:
@@ -216,7 +233,10 @@ class AppendCommitter:
     def _may_commit_on_loop(self, group: Sequence[_Append]) -> bool:
         if self._db.mode == "inline":
             return True
-        small = sum(a.chars for a in group) <= INLINE_CHARS
+        chars = 0
+        for a in group:
+            chars += a.chars
+        small = chars <= INLINE_CHARS
         return small and self._db.on_loop_thread() and not self.recent.slow
 
     def _run_on_loop(self, group: list[_Append]) -> list[Result] | None:
@@ -234,16 +254,16 @@ class AppendCommitter:
         except DocSenseError as exc:  # the connection could not be opened
             results = _one_each(exc, len(group))
         if auto:
-            self._loop_events += sum(a.size for a in group)
-            if self._loop_events >= CHECKPOINT_EVERY:
-                self._loop_events = 0
+            self._loop_pages += _log_pages(group)
+            if self._loop_pages >= CHECKPOINT_PAGES:
+                self._loop_pages = 0
                 # Appends wait meanwhile, as the group in flight's would: a checkpoint that
                 # frames keep arriving behind never ends, and SQLite only starts the log
                 # over from its beginning after one that ended. A log that only grows
                 # costs every commit more (its fsync also writes the file's new size).
                 self._in_flight = True
                 self._start(self._checkpoint())
-        if any(isinstance(r, list) and r for r in results):
+        if _stored_any(results):
             self._on_commit()
         return results
 
@@ -261,7 +281,7 @@ class AppendCommitter:
             results = _one_each(exc, len(group))
         finally:
             self._in_flight = False
-        if any(isinstance(r, list) and r for r in results):
+        if _stored_any(results):
             self._on_commit()
         self._answer(group, results)
         self._commit_pending()  # the appends made meanwhile
@@ -318,6 +338,27 @@ class AppendCommitter:
             await asyncio.wait(list(self._tasks))
 
 
+def _stored_any(results: Sequence[Result]) -> bool:
+    """Return True if an append of the group stored events (its answer: positions)."""
+    return any(isinstance(r, list) and r for r in results)
+
+
+def _log_pages(group: Sequence[_Append]) -> int:
+    """Estimate the pages of log a group's commit writes.
+
+    One leaf of the table and one of each of its two indexes, plus the pages its rows fill
+    (payload and metadata texts and about 300 bytes of other columns and index entries per
+    event, 4 KiB pages): 3 for one small event, 4 for ten. Counting events instead would
+    checkpoint ten times as often as SQLite does when appends carry ten events.
+    """
+    chars = 0
+    rows = 0
+    for a in group:
+        chars += a.chars
+        rows += a.size
+    return 3 + (chars + 300 * rows) // 4096
+
+
 def _one_each(error: Exception, callers: int) -> list[Result]:
     """Return ``error`` for each caller: its own instance where that is possible.
 
@@ -350,8 +391,8 @@ def commit_group(conn: sqlite3.Connection, group: Sequence[_Append]) -> list[Res
     different streams that fit one statement are inserted by that one statement, which is
     its own transaction: the thread that runs it releases the interpreter lock once for
     the inserts, the commit and its fsync (see :func:`_apply_together`). Others (two appends
-    to one stream, very large batches, an event id already taken) are applied one by one
-    in one explicit transaction.
+    to one stream, very large batches, a group refused because one of its appends is stale
+    or reuses an event id) are applied one by one in one explicit transaction.
     """
     if _fits_one_statement(group):
         results = _apply_together(conn, group)
@@ -362,6 +403,8 @@ def commit_group(conn: sqlite3.Connection, group: Sequence[_Append]) -> list[Res
 
 
 def _fits_one_statement(group: Sequence[_Append]) -> bool:
+    if len(group) == 1:
+        return 0 < group[0].size <= _MAX_ROWS
     if sum(a.size for a in group) > _MAX_ROWS or any(a.size == 0 for a in group):
         return False
     return len(group) == 1 or len({a.stream_id for a in group}) == len(group)
@@ -370,35 +413,31 @@ def _fits_one_statement(group: Sequence[_Append]) -> bool:
 def _apply_together(conn: sqlite3.Connection, group: Sequence[_Append]) -> list[Result] | None:
     """Insert the appends of ``group`` (different streams) with one statement, committed.
 
-    Each row carries its append's expected version, and SQLite reads every row's condition
-    before it inserts any row (the statement reads the table it writes), so each append's
-    rows go in together, or none of them. The statement takes the write lock before it
-    reads. Rows are inserted in the order given, at consecutive positions: if all went in,
-    the positions follow from the last one; otherwise the committed rows are read back to
-    see whose went in. Returns None, having stored nothing, if an event id is taken.
+    Each append's first row is checked (see :data:`_CHECKED_ROW`), and the unique
+    ``(stream_id, stream_version)`` index refuses a version already taken: a stale append,
+    like an event id already taken, aborts the whole statement, and nothing is stored. Rows
+    are inserted in the order given, at consecutive positions that follow from the last one.
+    Returns None, having stored nothing, if the statement was refused: the appends are then
+    applied one by one, each getting its own answer.
     """
-    rows = sum(a.size for a in group)
+    if len(group) == 1:
+        a = group[0]
+        try:
+            cursor = conn.execute(_statement((a.size,)), a.params)
+        except sqlite3.IntegrityError:
+            return None
+        return [_positions(cursor, a.size)]
+    params = [p for a in group for p in a.params]
     try:
-        cursor = conn.execute(_checked_insert(rows), [p for a in group for p in a.params])
+        cursor = conn.execute(_statement(tuple(a.size for a in group)), params)
     except sqlite3.IntegrityError:
         return None
-    last, inserted = int(cursor.lastrowid or 0), cursor.rowcount
-    if inserted == rows:
-        results: list[Result] = []
-        first = last - rows + 1
-        for a in group:
-            results.append(list(range(first, first + a.size)))
-            first += a.size
-        return results
-    mine: dict[str, list[int]] = {}
-    if inserted > 0:
-        for stream_id, position in conn.execute(
-            "SELECT stream_id, position FROM docsense_events WHERE position > ? "
-            "AND position <= ? ORDER BY position",
-            (last - inserted, last),
-        ):
-            mine.setdefault(stream_id, []).append(int(position))
-    return [mine.get(a.stream_id) or _not_at_expected_version(conn, a) for a in group]
+    first = int(cursor.lastrowid or 0) - sum(a.size for a in group) + 1
+    results: list[Result] = []
+    for a in group:
+        results.append(list(range(first, first + a.size)))
+        first += a.size
+    return results
 
 
 def _apply(conn: sqlite3.Connection, a: _Append) -> Result:
@@ -410,11 +449,9 @@ def _apply(conn: sqlite3.Connection, a: _Append) -> Result:
     if a.size > _MAX_ROWS:
         return _apply_in_chunks(conn, a)
     try:
-        cursor = conn.execute(_checked_insert(a.size), a.params)
+        cursor = conn.execute(_statement((a.size,)), a.params)
     except sqlite3.IntegrityError as exc:  # the statement alone is undone
-        return _duplicate(conn, a, exc)
-    if cursor.rowcount != a.size:
-        return _not_at_expected_version(conn, a)
+        return _refused(conn, a, exc)
     return _positions(cursor, a.size)
 
 
@@ -422,19 +459,17 @@ def _apply_in_chunks(conn: sqlite3.Connection, a: _Append) -> Result:
     """Apply a batch too large for one statement; a savepoint makes its statements one."""
     conn.execute("SAVEPOINT docsense_append")
     try:
+        end = _CHECK + _MAX_ROWS * _COLUMNS
+        cursor = conn.execute(_statement((_MAX_ROWS,)), a.params[:end])
         chunk = _MAX_ROWS * _COLUMNS
-        cursor = conn.execute(_checked_insert(_MAX_ROWS), a.params[:chunk])
-        if cursor.rowcount != _MAX_ROWS:
-            conn.execute("RELEASE docsense_append")
-            return _not_at_expected_version(conn, a)
-        for start in range(chunk, len(a.params), chunk):
+        for start in range(end, len(a.params), chunk):
             rest = a.params[start : start + chunk]
-            # The version was checked by the first chunk, in this transaction.
-            cursor = conn.execute(_checked_insert(len(rest) // _COLUMNS, checked=False), rest)
+            # The stream was checked by the first chunk, in this transaction.
+            cursor = conn.execute(_unchecked(len(rest) // _COLUMNS), rest)
     except sqlite3.IntegrityError as exc:
         conn.execute("ROLLBACK TO docsense_append")
         conn.execute("RELEASE docsense_append")
-        return _duplicate(conn, a, exc)
+        return _refused(conn, a, exc)
     conn.execute("RELEASE docsense_append")
     return _positions(cursor, a.size)
 
@@ -446,13 +481,19 @@ def _positions(cursor: sqlite3.Cursor, size: int) -> list[int]:
     return list(range(last - size + 1, last + 1))
 
 
-def _not_at_expected_version(conn: sqlite3.Connection, a: _Append) -> Result:
-    """Return the answer for an append whose stream is not at its expected version.
+def _event_ids(a: _Append) -> list[Any]:
+    return a.params[_CHECK::_COLUMNS]
+
+
+def _refused(conn: sqlite3.Connection, a: _Append, exc: sqlite3.Error) -> Result:
+    """Return the answer for an append whose insert was refused (nothing of it stored).
 
     A retry of a batch already stored exactly as asked is not a conflict: it gets the stored
-    positions. Looking for one only here keeps it off the path of every ordinary append.
+    positions. Otherwise the stream is not where the append expected it (a conflict), or
+    one of its event ids is taken (a duplicate). Looking only here keeps all of this off the
+    path of every ordinary append.
     """
-    ids = a.params[0 :: _COLUMNS]
+    ids = _event_ids(a)
     stored = conn.execute(
         "SELECT position, event_id FROM docsense_events WHERE stream_id = ? "
         "AND stream_version > ? AND stream_version <= ? ORDER BY stream_version",
@@ -461,15 +502,24 @@ def _not_at_expected_version(conn: sqlite3.Connection, a: _Append) -> Result:
     if [r[1] for r in stored] == ids:
         return [int(r[0]) for r in stored]
     current = _version(conn, a.stream_id)
-    # At the expected version, but its last event is not the one the append was chained to:
-    # another writer replaced what this one took for the stream's head (rows never change,
-    # so only a head that was not yet committed when the append was built can differ).
-    return ConcurrencyConflict(a.stream_id, a.expected_version, current)
+    if current != a.expected_version:
+        return ConcurrencyConflict(a.stream_id, a.expected_version, current)
+    head = conn.execute(
+        "SELECT hash FROM docsense_events WHERE stream_id = ? AND stream_version = ?",
+        (a.stream_id, a.expected_version),
+    ).fetchone()
+    if (head and head[0]) != a.params[2]:
+        # At the expected version, but its last event is not the one the append was chained
+        # to: another writer replaced what this one took for the stream's head (rows never
+        # change, so only a head that was not yet committed when the append was built can
+        # differ).
+        return ConcurrencyConflict(a.stream_id, a.expected_version, current)
+    return _duplicate(conn, a, exc)
 
 
 def _duplicate(conn: sqlite3.Connection, a: _Append, exc: sqlite3.Error | None) -> Result:
     """Return DuplicateEventId naming the first of the append's ids stored elsewhere."""
-    ids = a.params[0 :: _COLUMNS]
+    ids = _event_ids(a)
     taken = None
     with contextlib.suppress(sqlite3.Error):
         for event_id in ids:
@@ -491,26 +541,23 @@ def _version(conn: sqlite3.Connection, stream_id: str) -> int:
     return int(row[0])
 
 
-@lru_cache(maxsize=2 * _MAX_ROWS)
-def _checked_insert(rows: int, *, checked: bool = True) -> str:
-    """INSERT of ``rows`` events, each inserted only if its stream is at its expected version.
+@lru_cache(maxsize=512)
+def _statement(sizes: tuple[int, ...]) -> str:
+    """INSERT of appends of ``sizes`` events each, every append's first row checked.
 
-    Rows are ``_COLUMNS`` parameters: the nine columns, then the expected version and the
-    hash of the stream's event at that version (NULL for a new stream). SQLite reads every
-    row's condition before it inserts any (the statement reads the table it writes), so all
-    rows of one append see the same version and go in together or not at all; and an
-    append goes in only chained to the event actually stored before it.
+    Parameters are each append's in turn (:data:`_CHECK` then :data:`_COLUMNS` per event).
+    The check reads one row through the ``(stream_id, stream_version)`` index; the same
+    index's uniqueness refuses an append to a stream that has moved past its expected
+    version. Either refusal aborts the whole statement (nothing of it is stored).
     """
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
-    where = (
-        " WHERE (SELECT COALESCE(MAX(e.stream_version), 0) FROM docsense_events e "
-        "WHERE e.stream_id = v.column4) = v.column10 AND (SELECT e.hash FROM "
-        "docsense_events e WHERE e.stream_id = v.column4 AND e.stream_version = v.column10) "
-        "IS v.column11"
-        if checked
-        else ""
-    )
-    return (
-        f"{_INSERT}SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, "
-        f"v.column7, v.column8, v.column9 FROM (VALUES {values}) AS v{where}"
-    )
+    rows: list[str] = []
+    for size in sizes:
+        rows.append(_CHECKED_ROW)
+        rows += [_ROW] * (size - 1)
+    return _INSERT + ", ".join(rows)
+
+
+@lru_cache(maxsize=_MAX_ROWS)
+def _unchecked(rows: int) -> str:
+    """INSERT of ``rows`` events (:data:`_COLUMNS` parameters each), no check."""
+    return _INSERT + ", ".join([_ROW] * rows)
