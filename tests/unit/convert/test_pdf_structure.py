@@ -290,3 +290,4 @@ def test_a_sentence_cut_by_a_page_break_or_a_gap_stays_one_paragraph() -> None:
     pages = [(a.start, a.page) for a in converted.anchors]
     assert max(p for start, p in pages if start <= second) == 2
     assert max(p for start, p in pages if start <= md.index("The sponsor")) == 1
+    assert max(p for start, p in pages if start <= md.index("and acting in")) == 2

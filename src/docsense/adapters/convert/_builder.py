@@ -130,10 +130,17 @@ class MarkdownBuilder:
         """The number of characters written so far."""
         return self._length
 
-    def anchor(self, *, page: int | None = None, paragraph: int | None = None) -> None:
-        """Record that the Markdown written next comes from ``page`` or ``paragraph``."""
-        anchor = SourceAnchor(start=self._length, page=page, paragraph=paragraph)
-        if self._anchors and self._anchors[-1].start == self._length:
+    def anchor(
+        self, *, page: int | None = None, paragraph: int | None = None, at: int | None = None
+    ) -> None:
+        """Record that the Markdown written next (or from offset ``at``) comes from ``page``.
+
+        ``at`` may point back into the last block written (a paragraph that went on over a
+        page break), never before the last anchor.
+        """
+        start = self._length if at is None else at
+        anchor = SourceAnchor(start=start, page=page, paragraph=paragraph)
+        if self._anchors and self._anchors[-1].start == start:
             self._anchors[-1] = anchor
         else:
             self._anchors.append(anchor)

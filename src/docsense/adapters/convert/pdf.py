@@ -257,7 +257,7 @@ class _Renderer:
         block: list[str] = []
         math_block: list[str] = []
         # A sentence the page break cut: the last paragraph goes on with this page's first
-        # line (attributed to the page it starts on).
+        # line, and this page's anchor is where its text starts inside that paragraph.
         carried = builder.reopen_paragraph() if lines and _continues(lines[0].text) and (
             0 not in headings and not lines[0].table and not lines[0].math
             and not is_caption(lines[0])
@@ -270,11 +270,14 @@ class _Renderer:
 
         def flush_text() -> None:
             nonlocal pending_anchor
+            start = builder.length
             if block:
                 builder.block("\n".join(block))
                 block.clear()
-            if pending_anchor:  # the carried paragraph is written: this page starts here
-                builder.anchor(page=layout.number)
+            if pending_anchor and carried is not None:
+                # This page starts inside the paragraph, right after the carried text.
+                builder.anchor(page=layout.number,
+                               at=min(start + len(carried.strip("\n")) + 1, builder.length))
                 pending_anchor = False
 
         def flush() -> None:
