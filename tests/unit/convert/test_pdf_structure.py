@@ -287,7 +287,7 @@ def test_a_sentence_cut_by_a_page_break_or_a_gap_stays_one_paragraph() -> None:
     assert "The first paragraph ends here.\n\nThe sponsor" in md
     assert "The rules apply to each index\nlevel published." in md
     second = md.index("A new paragraph starts")
-    pages = [(a.start, a.page) for a in converted.anchors]
+    pages = [(a.start, a.page or 0) for a in converted.anchors]
     assert max(p for start, p in pages if start <= second) == 2
     assert max(p for start, p in pages if start <= md.index("The sponsor")) == 1
     assert max(p for start, p in pages if start <= md.index("and acting in")) == 2
