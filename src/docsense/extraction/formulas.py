@@ -167,20 +167,19 @@ def latex_variables(latex: str) -> tuple[str, ...]:
     ``\text{...}`` is prose and is skipped.
     """
     names: list[str] = []
-    phrases: list[tuple[int, str]] = []
+    # (offset, name): every substitution below keeps the length, so offsets stay comparable.
+    found: list[tuple[int, str]] = []
 
     def phrase(m: re.Match[str]) -> str:
         words = " ".join(m.group("words").split())
-        if all(w.lower() in _FUNCTION_WORDS for w in words.split()):
-            return " "
-        sub = m.group("sub1") or m.group("sub2")
-        phrases.append((m.start(), f"{words}_{sub.replace(' ', '')}" if sub else words))
-        return " " * (m.end() - m.start())
+        if not all(w.lower() in _FUNCTION_WORDS for w in words.split()):
+            sub = m.group("sub1") or m.group("sub2")
+            found.append((m.start(), f"{words}_{sub.replace(' ', '')}" if sub else words))
+        return " " * len(m.group(0))
 
     body = _LATEX_PHRASE.sub(phrase, _EMPTY_GROUP.sub("", latex))
-    body = _LATEX_UPRIGHT_NAME.sub(lambda m: m.group("word"), body)
-    body = _LATEX_TEXT.sub(" ", body)
-    found: list[tuple[int, str]] = list(phrases)
+    body = _LATEX_UPRIGHT_NAME.sub(lambda m: m.group("word").ljust(len(m.group(0))), body)
+    body = _LATEX_TEXT.sub(lambda m: " " * len(m.group(0)), body)
     for m in _LATEX_TOKEN.finditer(body):
         cmd = m.group("cmd")
         if cmd is not None:
@@ -201,7 +200,7 @@ def latex_variables(latex: str) -> tuple[str, ...]:
 
 # What makes inline maths a formula rather than a symbol: a relation or an operation.
 _LATEX_OPERATOR = re.compile(
-    r"[=<>+*/\u2212\u00d7\u00f7\u2264\u2265]|(?<![_^{])-|\\(?:frac|d?frac|sum|prod|sqrt|cdot|times|"
+    r"[=<>+*/\u2212\u00d7\u00f7\u2264\u2265]|(?<![_^{])-|\\(?:d?frac|sum|prod|sqrt|cdot|times|"
     r"div|le|ge|leq|geq|neq|approx|max|min|log|ln|exp|int|lim)\b"
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -162,20 +162,20 @@ class MarkdownBuilder:
         if text.strip():
             self._write(text)
 
-    def reopen_paragraph(self) -> str | None:
-        """Take back the last block when it is a paragraph left mid-sentence; else None.
+    def reopen_paragraph(self, *, unless: Callable[[str], bool]) -> str | None:
+        """Take back the last block when it is a paragraph and ``unless(text)`` is false.
 
         A PDF sentence that runs over a page break arrives as two blocks; the renderer takes
-        the first back and writes the two as one paragraph. Only a paragraph (not a heading,
-        list, table or formula) ending without closing punctuation is given back.
+        the first back (``unless`` says whether it ended its sentence) and writes the two as
+        one paragraph. A heading, list, table or formula is never given back.
         """
         if len(self._parts) < 2:
             return None
         text = self._parts[-2]
         if self._headings and self._headings[-1].start == self._length - len(text) - 2:
             return None
-        last = text.rstrip()
-        if not last or last[-1] in ".:;!?)|" or text.lstrip().startswith(("-", "|", "#", "$")):
+        stripped = text.strip()
+        if stripped.startswith(("-", "|", "#", "$")) or stripped.endswith("|") or unless(text):
             return None
         del self._parts[-2:]
         self._length -= len(text) + 2

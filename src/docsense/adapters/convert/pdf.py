@@ -258,27 +258,26 @@ class _Renderer:
         math_block: list[str] = []
         # A sentence the page break cut: the last paragraph goes on with this page's first
         # line, and this page's anchor is where its text starts inside that paragraph.
-        carried = builder.reopen_paragraph() if lines and _continues(lines[0].text) and (
-            0 not in headings and not lines[0].table and not lines[0].math
-            and not is_caption(lines[0])
+        carried = builder.reopen_paragraph(unless=_ends_sentence) if (
+            lines and _continues(lines[0].text) and 0 not in headings and not lines[0].table
+            and not lines[0].math and not is_caption(lines[0])
         ) else None
-        pending_anchor = carried is not None
         if carried is not None:
             block.extend(carried.split("\n"))
         else:
             builder.anchor(page=layout.number)
 
         def flush_text() -> None:
-            nonlocal pending_anchor
+            nonlocal carried
             start = builder.length
             if block:
                 builder.block("\n".join(block))
                 block.clear()
-            if pending_anchor and carried is not None:
+            if carried is not None:
                 # This page starts inside the paragraph, right after the carried text.
                 builder.anchor(page=layout.number,
                                at=min(start + len(carried.strip("\n")) + 1, builder.length))
-                pending_anchor = False
+                carried = None
 
         def flush() -> None:
             flush_text()

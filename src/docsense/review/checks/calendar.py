@@ -23,7 +23,13 @@ from docsense.domain.findings import Category, Severity
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
 
-__all__ = ["calendar_unspecified", "names_calendar", "names_time_zone", "trades_around_the_clock"]
+__all__ = [
+    "ALWAYS_OPEN",
+    "calendar_unspecified",
+    "names_calendar",
+    "names_time_zone",
+    "trades_around_the_clock",
+]
 
 _EXCHANGES = (
     r"NYSE|NASDAQ|Nasdaq|AMEX|CBOE|Cboe|CME|ICE|LSE|TSE|JPX|HKEX|SEHK|ASX|SGX|NSE|BSE|TSX|"
@@ -129,7 +135,7 @@ def _alone_in_cell(m: re.Match[str]) -> bool:
 # Markets that never close (crypto-assets on-chain): a day is a calendar day and there are no
 # exchange holidays, so day counts and date rules need no exchange calendar there (times of
 # day still need a time zone).
-_ALWAYS_OPEN = re.compile(
+ALWAYS_OPEN = re.compile(
     r"\b(?:crypto\w*|blockchains?|on-?chain|tokens?|defi|decentrali[sz]ed\s+finance|24/7|"
     r"stablecoins?|ethereum|bitcoin)\b",
     re.IGNORECASE,
@@ -138,7 +144,7 @@ _ALWAYS_OPEN = re.compile(
 
 def trades_around_the_clock(ctx: CheckContext) -> bool:
     """Return True for a document about markets that never close (crypto-assets on-chain)."""
-    return sum(1 for _ in ctx.finditer_body(_ALWAYS_OPEN)) >= 3
+    return sum(1 for _ in ctx.finditer_body(ALWAYS_OPEN)) >= 3
 
 
 def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:

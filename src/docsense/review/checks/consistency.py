@@ -240,11 +240,13 @@ def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
 
 
 # A configuration identifier: snake_case in code formatting ("`order_refresh_time`").
-_IDENTIFIER = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`")
+_SNAKE = r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+"
+_IDENTIFIER = re.compile(rf"`({_SNAKE})`")
 _DOCUMENTED = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d+[.)][ \t]+)?(?:\*\*)?`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`",
-    re.MULTILINE,
+    rf"^[ \t]*(?:#{{1,6}}[ \t]+|[-*+][ \t]+|\d+[.)][ \t]+)?(?:\*\*)?`({_SNAKE})`", re.MULTILINE
 )
+# A table row that leads with a setting's name in code formatting ("| `exchange` | ...").
+_SETTING_ROW = re.compile(r"\s*\|?\s*`[a-z][a-z0-9_]*`\s*\|")
 _SETTING_WORD = re.compile(
     r"\b(?:parameters?|settings?|options?|fields?|flags?|config(?:uration)?|arguments?|"
     r"keys?|variables?)\b",
@@ -261,11 +263,7 @@ def parameter_not_in_table(ctx: CheckContext, check: Check) -> Iterator[CheckHit
     setting or option, and names one no table has, gives one finding per identifier.
     """
     rows = [u for u in ctx.body_units if u.kind == "row"]
-    first_cells = [
-        m.group(1) for u in rows
-        if (m := re.match(r"\s*\|?\s*`([a-z][a-z0-9_]*)`\s*\|", u.text)) is not None
-    ]
-    if len(first_cells) < 3:
+    if sum(1 for u in rows if _SETTING_ROW.match(u.text)) < 3:
         return
     listed = {m.group(1) for u in rows for m in _IDENTIFIER.finditer(u.text)}
     # Settings documented elsewhere: a heading or a list item that leads with the name

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, clause_start
-from docsense.review.checks.calendar import _ALWAYS_OPEN, trades_around_the_clock
+from docsense.review.checks.calendar import ALWAYS_OPEN, trades_around_the_clock
 
 __all__ = [
     "decision_owner_missing",
@@ -234,7 +234,7 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     if "crypto-assets" not in features and trades_around_the_clock(ctx):
         # "BTC", "ETH", "on-chain", "crypto product": a document about crypto-assets that
         # never uses the words the pattern above knows.
-        first = next((u for u in ctx.rule_units if _ALWAYS_OPEN.search(u.text)), None)
+        first = next((u for u in ctx.rule_units if ALWAYS_OPEN.search(u.text)), None)
         if first is not None:
             features["crypto-assets"] = (first.start, first.end)
     if not features:
