@@ -126,3 +126,35 @@ def test_vague_schedules_and_unzoned_times(run_check: RunCheck) -> None:
           "of trading.\n")
     assert run_check("calendar_unspecified", md) == ["on a weekly schedule",
                                                      "after the close of trading"]
+
+
+def test_blanks_left_in_a_draft_are_one_finding_with_every_place() -> None:
+    md = ("# Index\n\n## 1. Fees\n\nThe index fee is [●] per annum, capped at XX% of the "
+          "level.\n\nThe Start Date is [insert the Start Date].\n\n"
+          "The minimum size is $X million.\n")
+    hits = _hits("unfilled_placeholders", md)
+    assert [md[h.start : h.end] for h in hits] == [
+        "[●]", "XX%", "[insert the Start Date]", "$X million"
+    ]
+    assert {h.subject for h in hits} == {"blanks left to fill in"}
+    assert hits[0].title == "Blank left to fill in: '[●]' (4 places)"
+    assert {h.category for h in hits} == {Category.UNDEFINED_PARAMETER}
+
+
+def test_variables_and_task_boxes_are_not_blanks(run_check: RunCheck) -> None:
+    md = ("# Index\n\nThe cap is X% of the level, where X is set out in Table 1.\n\n"
+          "- [X] Constituents reviewed\n- [ ] Weights published\n\n"
+          "Part XX of the rules applies.\n")
+    assert run_check("unfilled_placeholders", md, with_ir=True) == []
+
+
+def test_a_link_with_no_target_is_an_unresolved_reference() -> None:
+    md = ("# Spec\n\n## Documentation\n\n[Link to Documentation on feature]()\n\n"
+          "See [the audit](#) and [the code](https://example.com/code).\n\n"
+          "![diagram]()\n")
+    hits = _hits("unresolved_references", md)
+    assert [h.title for h in hits] == [
+        "Referenced but not included: [the audit](#)",
+        "Link with no target: 'Link to Documentation on feature'",
+    ]
+    assert {h.category for h in hits} == {Category.MISSING_REFERENCE}

@@ -5,6 +5,9 @@
   finding per thing deferred; its category follows what is deferred (a fee or threshold is
   an undefined parameter, a calculation an incomplete formula, a decision or process a
   governance gap).
+- ``unfilled_placeholders``: blanks of a template or draft left in the text: ``[●]``,
+  ``[•]``, ``[___]``, ``[X]``, ``XX%``, ``$X million``, ``[insert the date]``. One finding
+  per document, each blank a place: a value the reader is meant to see is missing.
 - ``excess_weight_unspecified``: weights are capped, but nothing says where the excess goes
   (redistributed pro rata, iteratively, to cash...), so capped weights do not sum to 100%.
 - ``disruption_unspecified``: the method trades or computes a level from market data, but
@@ -32,6 +35,7 @@ __all__ = [
     "disruption_unspecified",
     "excess_weight_unspecified",
     "rebalancing_unscheduled",
+    "unfilled_placeholders",
 ]
 
 _DEFERRED = re.compile(
@@ -283,4 +287,47 @@ def changes_without_criteria(ctx: CheckContext, check: Check) -> Iterator[CheckH
             category=Category.AMBIGUOUS_METHODOLOGY,
             confidence=0.6,
             subject="membership changes",
+        )
+
+
+# Drafting blanks: a bracketed bullet, underscores or X ("[●]", "[___]", "[X]"); an amount or
+# percentage written with X ("XX%", "$X million", "USD X.XX"; not "X%", often a variable);
+# a bracketed instruction to the drafter ("[insert the Start Date]", "<enter value>").
+_BLANK = re.compile(
+    r"\[\s*(?:[\u25cf\u2022\u25cb\u25aa]+|_{2,}|X{1,3})\s*\]"
+    r"|(?<![\w.])(?:X{2,3}(?:[.,]X{1,3})*|X[.,]X{1,3})\s?%"
+    r"|(?<![\w])(?:\$|USD\s|EUR\s|GBP\s)\s?(?:X{2,3}(?:[.,]X{1,3})*|X[.,]X{1,3}|"
+    r"X\s+(?i:million|billion|thousand|bn|mn|m|k))\b"
+    r"|[\[<]\s*(?i:insert|enter|to\s+be\s+(?:inserted|completed|confirmed))\b[^\]>\n]{0,80}[\]>]"
+    r"|\b(?i:lorem\s+ipsum)\b"
+)
+# "- [X] done": a Markdown task list's checked box, not a blank.
+_TASK_BOX = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+$")
+
+
+def unfilled_placeholders(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report blanks a template or draft left in the text ("[●]", "XX%", "[insert ...]")."""
+    blanks = []
+    for m in ctx.finditer_body(_BLANK):
+        line_start = ctx.markdown.rfind("\n", 0, m.start()) + 1
+        if _TASK_BOX.match(ctx.markdown[line_start : m.start()]):
+            continue
+        blanks.append(m)
+    if not blanks:
+        return
+    first = " ".join(blanks[0].group(0).split())
+    for m in blanks:
+        yield CheckHit(
+            start=m.start(),
+            end=m.end(),
+            title=f"Blank left to fill in: '{first}'"
+            + (f" ({len(blanks)} places)" if len(blanks) > 1 else ""),
+            description="The text still holds a placeholder where a value, date or name "
+            "belongs, so the rule it is part of cannot be applied as written.",
+            suggested_fix="Fill in every blank, or say where the value is published and "
+            "who sets it.",
+            replacement="[[specify: the value]]",
+            category=Category.UNDEFINED_PARAMETER,
+            confidence=0.8,
+            subject="blanks left to fill in",
         )

@@ -135,6 +135,20 @@ _DECIDER = re.compile(
     r"governance|owner|calculation\s+agent|index\s+provider|DAO|steward)\b",
     re.IGNORECASE,
 )
+# What a decider does: a sentence naming a committee (or vote, ...) with one of these gives
+# it decisions to make; a passing mention ("in the role of a methodologist") does not.
+_DECIDES = re.compile(
+    r"\b(?:decid\w*|decisions?|determin\w*|approv\w*|select\w*|review\w*|oversee\w*|"
+    r"oversight|responsib\w*|amend\w*|maintain\w*|discretion|propos\w*|appoint\w*|"
+    r"chang\w*|modif\w*|add\w*|remov\w*|rebalanc\w*|administ\w*|manag\w*|resolv\w*)\b",
+    re.IGNORECASE,
+)
+# A collective with no accountable body deciding: "the community will agree on the addresses".
+_COLLECTIVE_DECISION = re.compile(
+    r"\b(?:the\s+)?(?:community|team|working\s+group|stakeholders|participants)\s+(?:will|shall|"
+    r"may|can|would|must)\s+(?:agree|decide|determine|select|choose|approve)\b",
+    re.IGNORECASE,
+)
 # The methodology itself may change.
 _CHANGEABLE = re.compile(
     r"\b(?:may|can|could|will|reserves?\s+the\s+right\s+to)\s+(?:be\s+)?(?:change[ds]?|amend(?:ed)?|"
@@ -157,13 +171,18 @@ _CHANGE_HEADING = re.compile(
 def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgements about the index's contents that name nobody to make them.
 
-    One finding per document (each such sentence is a place), when the document names no
-    decision-maker anywhere (no committee, sponsor, administrator, vote or governance).
+    One finding per document (each such sentence is a place), when no sentence of the
+    document gives a decision-maker (a committee, sponsor, administrator, vote or
+    governance) decisions to make, and it has no governance section. A collective named as
+    the decider ("the community will agree on ...") is no one in particular.
     """
-    if ctx.search_body(_DECIDER) or ctx.has_heading(_GOVERNANCE_HEADING):
+    if ctx.has_heading(_GOVERNANCE_HEADING) or any(
+        _DECIDER.search(u.text) and _DECIDES.search(_DECIDER.sub(" ", u.text))
+        for u in ctx.body_units
+    ):
         return
     for unit in ctx.rule_units:
-        m = _UNOWNED_DECISION.search(unit.text)
+        m = _UNOWNED_DECISION.search(unit.text) or _COLLECTIVE_DECISION.search(unit.text)
         if m is None:
             continue
         yield CheckHit(

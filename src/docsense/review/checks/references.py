@@ -3,7 +3,8 @@
 Both checks read the IR's cross-references (the extractor resolves internal ones):
 
 - ``unresolved_references``: a reference to an appendix, exhibit, section or table that does
-  not resolve inside the document.
+  not resolve inside the document, and a link whose target was never filled in
+  (``[Link to the documentation]()``).
 - ``external_documents``: a reference to another document (a manual, an agreement, a
   framework) that the method depends on.
 
@@ -26,6 +27,9 @@ __all__ = ["external_documents", "summarised_elsewhere", "unresolved_references"
 
 _URL = re.compile(r"(?:https?|ftp)://|www\.", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]+)\]\(")
+# A Markdown link (not an image) whose target is empty: a template left unfilled. ("(#)" is
+# an internal reference to nothing, which the extractor already reports unresolved.)
+_EMPTY_LINK = re.compile(r"(?<![!\\\]])\[([^\[\]\n]{1,200})\]\(\s*\)")
 # Wording that makes the method rest on what follows.
 _RELIES_ON = re.compile(
     r"\b(?:described|defined|set\s+out|specified|detailed|contained|calculated|determined)\s+"
@@ -78,6 +82,20 @@ def unresolved_references(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
             category=Category.MISSING_REFERENCE,
             confidence=0.9,
             subject=(ref.target or ref.text).lower(),
+        )
+    for m in ctx.finditer_body(_EMPTY_LINK):
+        text = " ".join(m.group(1).split())
+        yield CheckHit(
+            start=m.start(),
+            end=m.end(),
+            title=f"Link with no target: '{text}'",
+            description=f"The document sends the reader to '{text}', but the link leads "
+            "nowhere: what it stands for is neither here nor identified.",
+            suggested_fix="Fill in the link's target (a versioned address), include the "
+            "content it stands for, or remove it.",
+            category=Category.MISSING_REFERENCE,
+            confidence=0.9,
+            subject=f"empty link: {text.lower()}",
         )
 
 
