@@ -27,9 +27,11 @@ _DISPLAY = re.compile(r"\$\$(?P<body>.+?)\$\$", re.DOTALL)
 _INLINE = re.compile(
     r"(?<![\\$\w])\$(?!\s)(?!\d[\d,.]*(?:\s|$))(?P<body>[^$\n]{1,400}?)(?<!\s)\$(?![\d$])"
 )
+# A line "Name = expression", after a list marker and a lead-in ending in a colon ("2. Using
+# $1M notional: Shares = ..."); the whole may be set as inline code ("`Weight = ...`").
 _ASSIGN = re.compile(
-    r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?P<lhs>[^=<>:\n]{1,80}?)\s*(?<![<>!=])=(?!=)\s*"
-    r"(?P<rhs>[^\n]{1,500})$",
+    r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:[^=<>:`\n]{1,60}:\s+)?(?P<code>`)?"
+    r"(?P<lhs>[^=<>:`\n]{1,80}?)\s*(?<![<>!=])=(?!=)\s*(?P<rhs>[^\n]{1,500})$",
     re.MULTILINE,
 )
 _OPERATOR = re.compile(
@@ -241,6 +243,11 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         if ", " in lhs:  # "Simply explained, Units = ...": the name follows the lead-in
             lhs = lhs.rsplit(", ", 1)[1]
         rhs = m.group("rhs").strip().rstrip(".;")
+        if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
+            rhs, tick, _ = rhs.partition("`")
+            if not tick:
+                continue
+            rhs = rhs.strip()
         if "$" in lhs or "`" in lhs or not _OPERATOR.search(rhs) or len(lhs.split()) > 6:
             continue
         if not re.search(r"[A-Za-z\u0370-\u03ff]", rhs) or lhs.lower().startswith("if "):

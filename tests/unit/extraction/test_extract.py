@@ -353,3 +353,15 @@ def test_parenthesised_capitals_that_are_not_initials_define_nothing() -> None:
 def test_a_lead_in_before_a_plain_formula_is_not_its_name() -> None:
     ir = extract_ir("# Fund\n\nSimply explained, Units = Score x Value / Price\n")
     assert [f.name for f in ir.formulas] == ["Units"]
+
+
+def test_a_labelled_step_and_inline_code_hold_formulas_that_define_their_names() -> None:
+    md = ("# Index\n\n1. Calculate weights: `Weight = Cap / Total Cap`\n"
+          "2. Scale them: Weight ok\n\n```\nAt inception:\n"
+          "  2. Using $1M notional: Shares = (Notional × Weight) / Price\n"
+          "Index Value = Sum(Shares × Price) / Divisor\n```\n")
+    ir = extract_ir(md)
+    assert [f.name for f in ir.formulas] == ["Weight", "Shares", "Index Value"]
+    assert ir.formulas[0].text == "Weight = Cap / Total Cap"
+    index_value = {v.name: v.defined_by for v in ir.formulas[2].variables}
+    assert index_value["Shares"] == "formula"

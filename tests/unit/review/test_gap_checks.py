@@ -24,6 +24,14 @@ def test_deferred_content_takes_the_category_of_what_is_deferred() -> None:
                           Category.MISSING_GOVERNANCE]
 
 
+def test_a_deferred_table_cell_is_named_by_its_row() -> None:
+    md = ("# I\n\n| Feature | Other index | This index |\n|---|---|---|\n"
+          "| Rebalancing | Quarterly | TBD |\n")
+    assert [h.title for h in _hits("deferred_content", md)] == [
+        "Left to be decided later: Rebalancing"
+    ]
+
+
 def test_rules_that_settle_a_value_are_not_deferred(run_check: RunCheck) -> None:
     md = ("# P\n\nThe weights are determined in accordance with Section 2.\n\n"
           "If the closing price is not available, the last available price is used.\n")
@@ -86,6 +94,15 @@ def test_oracles_without_failure_handling(run_check: RunCheck) -> None:
     ]
     safe = md + "\nA feed older than one hour is stale and the rebalance is skipped.\n"
     assert run_check("unidentified_dependencies", safe, with_ir=True) == []
+
+
+def test_oracles_as_a_kind_of_token_are_not_a_dependency(run_check: RunCheck) -> None:
+    md = ("# I\n\nTop 25 infrastructure tokens including oracles, storage and compute.\n\n"
+          "| Index | Sectors |\n|---|---|\n| DATA | Oracles, Storage, Indexing |\n\n"
+          "Both lending markets use Chainlink oracles.\n")
+    assert run_check("unidentified_dependencies", md, with_ir=True) == [
+        "Both lending markets use Chainlink oracles."
+    ]
 
 
 def test_undefined_triggers_but_not_defined_events(run_check: RunCheck) -> None:

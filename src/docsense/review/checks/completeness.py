@@ -112,6 +112,8 @@ def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for m in _DEFERRED.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=14)
             subject = unit.text[rel : m.start()].strip(" ,;:-") or unit.text[: m.start()].strip()
+            if unit.kind == "row":  # "| Rebalancing | Quarterly | TBD |": what the row is about
+                subject = _row_header(unit.text) or subject
             if not subject or not re.search(r"[A-Za-z]", subject):
                 subject = unit.text[m.start() : m.end()]
             shown = " ".join(subject.split())[:60]
@@ -129,6 +131,14 @@ def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 subject=" ".join(subject.lower().split())[:80],
             )
             break  # one deferral per sentence
+
+
+def _row_header(row: str) -> str:
+    """Return a table row's first non-empty cell (what the row is about)."""
+    for cell in row.strip().strip("|").split("|"):
+        if cell.strip():
+            return cell.strip()
+    return ""
 
 
 def excess_weight_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:

@@ -142,8 +142,15 @@ _DEFINED_ELSEWHERE = re.compile(
     r"summary)\s+of\s+(?:this|the)\s+(?:strategy|algorithm|method\w*|model|index|logic)\b",
     re.IGNORECASE,
 )
-# Oracles feed the method; without staleness or failure handling they are a blind spot.
-_ORACLE = re.compile(r"\b(?:[A-Z][\w-]*\s+)?(?:price\s+)?oracles?\b", re.IGNORECASE)
+# Oracles that feed the method ("uses Chainlink oracles", "sourced from oracle price feeds"),
+# not oracles as a kind of token ("oracles, storage and compute tokens"): without staleness
+# or failure handling they are a blind spot.
+_ORACLE_FEEDS = re.compile(
+    r"\b(?:use[sd]?|using|rel(?:y|ies|ied|ying)\s+on|sourced\s+from|from|via|provided\s+by|"
+    r"reported\s+by|read\w*|quer\w+|fetch\w*|pull\w*|consum\w+)\b[^.;:]{0,40}?\boracles?\b"
+    r"|\b(?:price|rate|data)\s+oracles?\b|\boracles?[- ](?:price|feed|rate|report|value|data)\w*\b",
+    re.IGNORECASE,
+)
 _ORACLE_SAFEGUARD = re.compile(
     r"\bstale\w*|\bfallback\b|\bfail\w*|\boutages?\b|\bunavailab\w*|\bdeviation\b|"
     r"\bcircuit\s+breaker\b|\bsanity\s+check\w*|\bheartbeat\b",
@@ -236,7 +243,7 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
             )
     if not ctx.search_body(_ORACLE_SAFEGUARD):
         for unit in ctx.rule_units:
-            if _ORACLE.search(unit.text) is None:
+            if unit.kind == "row" or _ORACLE_FEEDS.search(unit.text) is None:
                 continue
             yield CheckHit(
                 start=unit.start,
