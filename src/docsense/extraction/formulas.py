@@ -30,7 +30,7 @@ _INLINE = re.compile(
 # A line "Name = expression", after a list marker and a lead-in ending in a colon ("2. Using
 # $1M notional: Shares = ..."); the whole may be set as inline code ("`Weight = ...`").
 _ASSIGN = re.compile(
-    r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:[^=<>:`\n]{1,60}:\s+)?(?P<code>`)?"
+    r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:[^=<>:`\n]{1,60}:[ \t]+)?(?P<code>`)?"
     r"(?P<lhs>[^=<>:`\n]{1,80}?)\s*(?<![<>!=])=(?!=)\s*(?P<rhs>[^\n]{1,500})$",
     re.MULTILINE,
 )
@@ -237,12 +237,32 @@ def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
     )
 
 
+# A line that ends in an operator or an open parenthesis goes on on the next line.
+_CONTINUES = re.compile(r"[+\u2212\u00d7*/\u00f7(-]\s*$")
+
+
+def _continued(text: str, rhs: str, end: int) -> tuple[str, int]:
+    """Return ``rhs`` with the lines that continue it (``Weight = (A x 0.7) +`` / ``(B x
+    0.3)``), and where it now ends in ``text``."""
+    while _CONTINUES.search(rhs) and end < len(text):
+        stop = text.find("\n", end + 1)
+        stop = len(text) if stop < 0 else stop
+        line = text[end + 1 : stop]
+        if not line.strip() or "=" in line:
+            break
+        rhs, end = f"{rhs.rstrip()} {line.strip()}", stop
+    return rhs, end
+
+
 def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
     for m in _ASSIGN.finditer(block.text):
         lhs = " ".join(m.group("lhs").replace("*", "").split())
         if ", " in lhs:  # "Simply explained, Units = ...": the name follows the lead-in
             lhs = lhs.rsplit(", ", 1)[1]
-        rhs = m.group("rhs").strip().rstrip(".;")
+        if _NUMBERISH.match(lhs):
+            continue  # "**100** = the balance point": a value explained, not a formula
+        rhs, end = _continued(block.text, m.group("rhs"), m.end("rhs"))
+        rhs = rhs.strip().rstrip(".;")
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
             rhs, tick, _ = rhs.partition("`")
             if not tick:
@@ -259,7 +279,7 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         variables = plain_variables(f"{lhs} = {rhs}")
         yield Formula(
             text=text,
-            location=doc.location(start, block.start + m.end("rhs")),
+            location=doc.location(start, block.start + end),
             notation="plain",
             name=lhs,
             variables=tuple(FormulaVariable(v) for v in variables),

@@ -365,3 +365,17 @@ def test_a_labelled_step_and_inline_code_hold_formulas_that_define_their_names()
     assert ir.formulas[0].text == "Weight = Cap / Total Cap"
     index_value = {v.name: v.defined_by for v in ir.formulas[2].variables}
     assert index_value["Shares"] == "formula"
+
+
+def test_a_formula_continued_on_the_next_lines_is_read_whole_and_values_are_not_formulas(
+) -> None:
+    md = ("# Index\n\n```\nMarket Weight = (Volume Weight × 0.7) +\n"
+          "                (Impact Weight × 0.3)\n```\n\nWhere:\n"
+          "- **100** = the balance point (50/50 bullish/bearish)\n")
+    ir = extract_ir(md)
+    assert [f.text for f in ir.formulas] == [
+        "Market Weight = (Volume Weight × 0.7) + (Impact Weight × 0.3)"
+    ]
+    assert [v.name for v in ir.formulas[0].variables] == [
+        "Market Weight", "Volume Weight", "Impact Weight"
+    ]

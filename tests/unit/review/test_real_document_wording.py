@@ -56,6 +56,18 @@ def test_disclaimers_and_risk_factors_are_not_checked_as_rules(run_check: RunChe
     ]
 
 
+def test_usage_interpretation_and_conclusion_sections_are_not_rules(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## 1. Weights\n\nMarkets are weighted based on multiple factors.\n\n"
+          "## 2. Interpretation Guide\n\n- **105+**: Strong bullish sentiment\n\n"
+          "## 3. Usage Applications\n\n### 3.1 Trading\n\n- Entry and exit timing based on "
+          "sentiment\n\n## Conclusion\n\nThe index offers a comprehensive view based on "
+          "several factors.\n")
+    assert run_check("unspecified_method", md, with_ir=True) == [
+        "Markets are weighted based on multiple factors"
+    ]
+    assert run_check("vague_qualifiers", md, with_ir=True) == []
+
+
 def test_capitals_banner_outside_a_disclaimer_heading_is_boilerplate(run_check: RunCheck) -> None:
     md = ("THE STRATEGY SPONSOR WILL MAKE ALL DETERMINATIONS AND TAKE ALL ACTIONS IN RELATION "
           "TO THE STRATEGY IN ITS SOLE DISCRETION AND OWES NO FIDUCIARY DUTY TO ANY PERSON.\n")

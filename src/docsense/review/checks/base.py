@@ -73,7 +73,9 @@ _INFORMATIVE_HEADING = re.compile(
     r"copyright|trade\s?marks?|\blicen[cs](?:e|ing)\b|limitation\s+of\s+liability|"
     r"forward[- ]looking|historical\s+(?:data|performance|information|returns?)|back-?test|"
     r"simulated\s+performance|\bmotivation\b|\bbackground\b|\bauthors?\b|acknowledg|"
-    r"\bcontact\b|bibliography|^\W*references?\W*$|table\s+of\s+contents",
+    r"\bcontact\b|bibliography|^\W*references?\W*$|table\s+of\s+contents|"
+    r"\busage\b|\buse\s+cases?\b|interpretation\s+guide|how\s+to\s+(?:use|interpret|read)\b|"
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$",
     re.IGNORECASE,
 )
 #: A document defining at least this many terms is drafted as a rulebook (CheckContext.style).
