@@ -242,8 +242,10 @@ _CONTINUES = re.compile(r"[+\u2212\u00d7*/\u00f7(-]\s*$")
 
 
 def _continued(text: str, rhs: str, end: int) -> tuple[str, int]:
-    """Return ``rhs`` with the lines that continue it (``Weight = (A x 0.7) +`` / ``(B x
-    0.3)``), and where it now ends in ``text``."""
+    """Return ``rhs`` with the lines that continue it, and where it now ends in ``text``.
+
+    ``Weight = (A x 0.7) +`` followed by ``(B x 0.3)`` is one formula.
+    """
     while _CONTINUES.search(rhs) and end < len(text):
         stop = text.find("\n", end + 1)
         stop = len(text) if stop < 0 else stop
