@@ -78,6 +78,13 @@ def test_named_exchange_calendar_and_time_zone_silence_the_check(run_check: RunC
     assert run_check("calendar_unspecified", md) == []
 
 
+def test_market_hours_need_the_exchange_whose_hours_they_are(run_check: RunCheck) -> None:
+    md = "The slicer respects market hours (no child orders after 3:55 PM ET).\n"
+    assert run_check("calendar_unspecified", md) == ["market hours"]
+    named = "The slicer respects NYSE market hours (no child orders after 3:55 PM ET).\n"
+    assert run_check("calendar_unspecified", named) == []
+
+
 def test_time_of_day_without_time_zone(run_check: RunCheck) -> None:
     md = "Orders are sent on the Deutsche Boerse Xetra at market open.\n"
     assert run_check("calendar_unspecified", md) == ["at market open"]

@@ -5,7 +5,7 @@
 - day counts that do not say trading, business or calendar days ("over the previous 60 days");
 - look-back windows in weeks or months ("3-month return", "past 6 months");
 - date rules that depend on a calendar ("last day of each month", "next available day",
-  "non-trading day", "business day", "third Friday of", "holidays");
+  "non-trading day", "business day", "third Friday of", "holidays", "market hours");
 
 and, when the document names no time zone, times of day ("at market close", "market open",
 "end of day", "cut-off", "16:00"). A calendar counts as named when the document names an
@@ -83,6 +83,7 @@ _DATE_RULE = re.compile(
     r"\s+of\s+(?:each|the|every)\s+(?:month|quarter)\b"
     r"|\b(?:business|trading)\s+days?\b"
     r"|\b(?:market\s+)?holidays?\b"
+    r"|\b(?:market|trading|exchange)\s+hours\b"  # whose hours, with which holidays?
     r"|\b(?:first|second|third|fourth|last|final)\s+week\s+of\s+(?:the|each|every)\s+"
     r"(?:month|quarter)\b"
     r"|\b(?:on\s+)?an?\s+(?:weekly|monthly|quarterly)\s+(?:schedule|basis|cycle)\b",
