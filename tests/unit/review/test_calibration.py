@@ -79,3 +79,8 @@ def test_a_document_that_defines_many_terms_is_a_rulebook() -> None:
     brief = "# Note\n\nRebalance monthly.\n"
     assert CheckContext(rulebook, (), extract_ir(rulebook)).style == "rulebook"
     assert CheckContext(brief, (), extract_ir(brief)).style == "brief"
+    labels = "# Note\n\n" + "".join(
+        f"- **Label {i}**: value number {i}\n" for i in range(2 * RULEBOOK_TERMS)
+    )
+    assert len(extract_ir(labels).terms) >= RULEBOOK_TERMS  # list labels are glossary terms
+    assert CheckContext(labels, (), extract_ir(labels)).style == "brief"  # not legal drafting

@@ -99,6 +99,12 @@ def test_generic_supplier_and_unsourced_data_family(run_check: RunCheck) -> None
     assert run_check("unnamed_data_sources", "- FX rates: WM/Reuters 4pm fix\n") == []
 
 
+def test_a_source_named_before_its_data_is_named(run_check: RunCheck) -> None:
+    md = ("The index is based on Polymarket prediction market data.\n\n"
+          "The tilt uses market data.\n")
+    assert run_check("unnamed_data_sources", md) == ["The tilt uses market data"]
+
+
 def test_unidentified_dependency(run_check: RunCheck) -> None:
     md = "Hedge ratios come from the execution system; trades are approved by an adviser.\n"
     assert run_check("unidentified_dependencies", md) == [

@@ -68,6 +68,15 @@ def test_usage_interpretation_and_conclusion_sections_are_not_rules(run_check: R
     assert run_check("vague_qualifiers", md, with_ir=True) == []
 
 
+def test_a_judgement_word_the_document_quantifies_is_not_vague(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Outliers\n\n- **Extreme values**: probabilities above 95% or below "
+          "5%\n- Low-volume markets with extreme probabilities are reviewed.\n"
+          "- Markets with significant volume are kept.\n")
+    assert run_check("vague_qualifiers", md, with_ir=True) == ["Markets with significant volume"]
+    plain = md.replace("**Extreme values**", "Extreme values")
+    assert run_check("vague_qualifiers", plain, with_ir=True) == ["Markets with significant volume"]
+
+
 def test_capitals_banner_outside_a_disclaimer_heading_is_boilerplate(run_check: RunCheck) -> None:
     md = ("THE STRATEGY SPONSOR WILL MAKE ALL DETERMINATIONS AND TAKE ALL ACTIONS IN RELATION "
           "TO THE STRATEGY IN ITS SOLE DISCRETION AND OWES NO FIDUCIARY DUTY TO ANY PERSON.\n")

@@ -24,7 +24,7 @@ from typing import Protocol
 import attrs
 
 from docsense.domain.findings import Category, Severity
-from docsense.domain.ir import Section, SemanticIR, front_matter_end
+from docsense.domain.ir import Section, SemanticIR, TermSource, front_matter_end
 from docsense.domain.policies import Check
 
 __all__ = [
@@ -78,8 +78,12 @@ _INFORMATIVE_HEADING = re.compile(
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$",
     re.IGNORECASE,
 )
-#: A document defining at least this many terms is drafted as a rulebook (CheckContext.style).
+#: A document defining at least this many terms in legal drafting ("X" means ..., X shall
+#: mean ...) is drafted as a rulebook (CheckContext.style).
 RULEBOOK_TERMS = 15
+# Defined terms the way legal drafting defines them; a bold label ("**Priority**: Medium")
+# or a "where" line defines a term too, but any kind of document has those.
+_DRAFTED = frozenset({TermSource.QUOTED, TermSource.MEANS})
 _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s(?:when|whenever|if|unless|where|while|or|and then|but|so that|until|once)\s",
     re.IGNORECASE,
@@ -162,11 +166,14 @@ class CheckContext:
     def style(self) -> str:
         """``"rulebook"`` for a document drafted as a rulebook, else ``"brief"``.
 
-        A rulebook defines its terms (at least :data:`RULEBOOK_TERMS` of them): its wording
-        is deliberate legal drafting, where a vague-looking phrase is more often a standard
-        than an oversight, so checks are calibrated separately on the two styles.
+        A rulebook defines its terms in quotes or with "means" (at least
+        :data:`RULEBOOK_TERMS` of them): its wording is deliberate legal drafting, where a
+        vague-looking phrase is more often a standard than an oversight, so checks are
+        calibrated separately on the two styles. Labels of a list ("**Priority**: Medium")
+        count as glossary terms but do not make a rulebook.
         """
-        return "rulebook" if len(self.ir.terms) >= RULEBOOK_TERMS else "brief"
+        drafted = sum(1 for t in self.ir.terms if t.source in _DRAFTED)
+        return "rulebook" if drafted >= RULEBOOK_TERMS else "brief"
 
     @cached_property
     def rule_units(self) -> tuple[TextUnit, ...]:

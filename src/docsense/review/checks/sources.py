@@ -84,6 +84,20 @@ def _names_something(text: str, from_pos: int) -> bool:
     return any(m.start() >= from_pos for m in _NAME.finditer(text))
 
 
+def _named_before(text: str, start: int) -> bool:
+    """Return True if a name directly precedes ``start`` ("Polymarket prediction market data").
+
+    Up to two words may stand between the name and the data; a capital that starts the
+    sentence is not a name.
+    """
+    before = text[max(0, start - 60) : start].split()[-3:]
+    for i, word in enumerate(before):
+        at_start = len(before) == len(text[:start].split()) and i == 0
+        if not at_start and _NAME.fullmatch(word.strip("'\u2019s(),")):
+            return True
+    return False
+
+
 def _first_word_is_name(unit: TextUnit) -> bool:
     # A list item such as "Price Data: NYSE TAQ" names its source after a label.
     _, sep, rest = unit.text.partition(":")
@@ -108,7 +122,7 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for m in _DATA_FAMILY.finditer(unit.text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
-            if _names_something(unit.text, m.end()):
+            if _names_something(unit.text, m.end()) or _named_before(unit.text, m.start()):
                 continue
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)

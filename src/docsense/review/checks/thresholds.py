@@ -335,9 +335,31 @@ def _joiner(quote: str, kind: str) -> str:
     return " "
 
 
+# A list item that labels a quantity: "- Extreme values: probabilities > 95% or < 5%".
+_LABELLED_ITEM = re.compile(r"^\W*(?P<word>[A-Za-z][\w-]*)(?:\s+[\w-]+){0,3}\W*:\s+(?P<rest>.+)$")
+
+
+def _quantified_words(ctx: CheckContext) -> frozenset[str]:
+    """Judgement words the document quantifies as a term ("Extreme values: > 95% or < 5%")."""
+    words = {
+        t.term.split()[0].lower() for t in ctx.ir.terms
+        if t.term.split() and has_quantity(t.definition)
+    }
+    for unit in ctx.body_units:
+        m = _LABELLED_ITEM.match(unit.text) if unit.kind == "item" else None
+        if m is not None and has_quantity(m.group("rest")):
+            words.add(m.group("word").lower())
+    return frozenset(words)
+
+
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report judgement words ("sufficient", "reasonable") standing in for a number."""
+    """Report judgement words ("sufficient", "reasonable") standing in for a number.
+
+    A word the document quantifies as a defined term ("Extreme values: probabilities above
+    95% or below 5%") is not a judgement where it is used again ("extreme probabilities").
+    """
     formal = ctx.style == "rulebook"
+    quantified = _quantified_words(ctx)
     aims = False  # in a list whose lead-in states aims
     for unit in ctx.rule_units:
         if unit.kind != "item":
@@ -365,6 +387,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             word = words[0].lower()
             if len(words) > 1 and re.fullmatch(r"[a-z]+ed", words[1]):
                 continue  # "any material included": a noun and a participle, no judgement
+            if word in quantified:
+                continue
             short = " ".join(words[:2])
             # In a rulebook that defines its terms, an undefined "material" or "reasonable"
             # is a deliberate legal standard (decided by a named party), not an oversight.
