@@ -41,6 +41,8 @@ _SPLIT = re.compile(
     r"[=+\u2212\u00d7*/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]"
     r"|\s-\s|\s\u2013\s"
 )
+_SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")
+_CONNECTORS = frozenset({"of", "and", "or", "the"})
 _NUMBERISH = re.compile(r"^[-+]?[$\u20ac\u00a3]?\d[\d,.]*\s*(?:%|bps?|x)?$")
 _FUNCTION_WORDS = frozenset(
     {"sum", "max", "min", "abs", "log", "ln", "exp", "sqrt", "avg", "average", "mean", "std",
@@ -118,14 +120,17 @@ def plain_variables(expression: str) -> tuple[str, ...]:
     )
     masked = _TIMES_X.sub(" \u00d7 ", masked)
     names: list[str] = []
-    for chunk in _SPLIT.split(masked):
-        chunk = re.sub(f"{_MASK}(\\d+){_MASK}", lambda m: scripts[int(m.group(1))], chunk)
+    parts = _SPLIT_KEEP.split(masked)  # chunks, each followed by the delimiter after it
+    for i in range(0, len(parts), 2):
+        chunk = re.sub(f"{_MASK}(\\d+){_MASK}", lambda m: scripts[int(m.group(1))], parts[i])
+        called = i + 1 < len(parts) and parts[i + 1] == "("
         words = chunk.replace("*", " ").split()
         if words and words[0] in _PROSE_LEAD:
             continue
         while words and words[0].lower() in _FUNCTION_WORDS:
             words.pop(0)
-        while words and words[-1].lower() in _FUNCTION_WORDS:
+        # "... x Sum(": a function called; "(New Sum)": a sum, named, not a call
+        while words and words[-1].lower() in (_FUNCTION_WORDS if called else _CONNECTORS):
             words.pop()
         if not words or len(words) > 4:
             continue

@@ -70,7 +70,8 @@ _BOLD_PAIR = re.compile(
     re.MULTILINE,
 )
 _SYMBOL_PAIR = re.compile(
-    r"^[ \t]*[-*+][ \t]+`?(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19})`?[ \t]*"
+    r"^[ \t]*[-*+][ \t]+`?(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}"
+    r"(?:\.[A-Z]{1,2}\b)?)`?[ \t]*"  # a ticker may carry its share class: "BRK.B"
     r"(?::|=|[ \t][-\u2013\u2014][ \t]|[ \t]+(?:is|are|means|denotes)\b)[ \t]*"
     r"(?P<definition>\S[^\n]{1,400})$",
     re.MULTILINE,

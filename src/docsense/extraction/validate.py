@@ -59,6 +59,13 @@ _HEADING_SUFFIX = re.compile(
 )
 # "dsETH NAV", "BTC Price": a ticker or product name qualifying a defined quantity.
 _TICKER = re.compile(r"^(?:[A-Z]{2,6}|[a-z]{1,3}[A-Z]{2,6})$")
+# "Old Divisor", "New Total Value": the state before or after a change of a defined quantity.
+_STATE = frozenset(
+    {"old", "new", "previous", "prior", "current", "initial", "final", "adjusted", "updated",
+     "revised", "next", "last", "latest"}
+)
+# The subscript of "P_AAPL", "P_BRK.B": a name or ticker (with its share class) as the index.
+_NAME_SUBSCRIPT = re.compile(r"[A-Za-z]{2,}(?:[.-][A-Za-z]{1,3})?")
 _ARGUMENTS = re.compile(r"\s*\((?P<args>[^()]{1,40})\)\s*$")
 _SCRIPTS = re.compile(r"[_^]\{([^{}]*)\}")
 
@@ -90,10 +97,14 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     if match:
         keys.append(normalise_name(match.group("base")))
     if "_" in name:
-        sub = name.partition("_")[2]
-        if len(sub) > 1 and sub.isalpha():
+        base, _, sub = name.partition("_")
+        if _NAME_SUBSCRIPT.fullmatch(sub):
             keys.append(normalise_name(sub))
+            if not sub.isalpha():  # "P_BRK.B": the price of one named constituent
+                keys.append(normalise_name(base))
     words = name.split()
+    if len(words) >= 2 and words[0].lower() in _STATE:
+        keys.append(normalise_name(" ".join(words[1:])))
     if len(words) == 2 and _TICKER.match(words[0]):
         keys.append(normalise_name(words[1]))
     glued = _glued_indices(indices).match(name.strip()) if indices else None

@@ -379,3 +379,18 @@ def test_a_formula_continued_on_the_next_lines_is_read_whole_and_values_are_not_
     assert [v.name for v in ir.formulas[0].variables] == [
         "Market Weight", "Volume Weight", "Impact Weight"
     ]
+
+
+def test_old_and_new_states_of_a_defined_quantity_and_class_tickers_are_defined() -> None:
+    md = ("# Index\n\n## Prices\n\n- AAPL: $150.00\n- BRK.B: $225.00\n\n"
+          "Where:\n- Divisor = Initial divisor adjusted for corporate actions\n"
+          "- Sum = P_AAPL + P_BRK.B\n\n"
+          "New Divisor = Old Divisor * (New Sum) / (Old Sum)\n")
+    ir = extract_ir(md)
+    last = ir.formulas[-1]
+    assert [v.name for v in last.variables] == ["New Divisor", "Old Divisor", "New Sum", "Old Sum"]
+    assert all(v.defined_by for v in last.variables[1:])
+    total = next(f for f in ir.formulas if f.name == "Sum")
+    assert [(v.name, v.defined_by) for v in total.variables] == [
+        ("P_AAPL", "term"), ("P_BRK.B", "term")
+    ]

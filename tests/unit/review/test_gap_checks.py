@@ -175,3 +175,12 @@ def test_a_link_with_no_target_is_an_unresolved_reference() -> None:
         "Link with no target: 'Link to Documentation on feature'",
     ]
     assert {h.category for h in hits} == {Category.MISSING_REFERENCE}
+
+
+def test_an_operand_described_in_words_needs_no_definition(run_check: RunCheck) -> None:
+    md = ("# I\n\nWhere:\n- Divisor = the divisor set at the base date\n\n"
+          "New Divisor = Old Divisor * (Sum of prices after split) / (Sum of prices before "
+          "split)\n\nLevel = Divisor * Scale Factor\n")
+    assert run_check("formula_undefined_variables", md, with_ir=True) == [
+        "Level = Divisor * Scale Factor"
+    ]

@@ -19,11 +19,18 @@ __all__ = ["formula_undefined_variables"]
 
 # "Number of constituents" names its own definition: the size of a set the text defines.
 _COUNT = re.compile(r"^\s*(?:the\s+)?(?:total\s+)?(?:number|count)\s+of\s+\w", re.IGNORECASE)
+# "Sum of prices after split": an operand written as a description in plain words, with a
+# preposition, says what it is; it is not a symbol waiting for a definition.
+_DESCRIPTION = re.compile(
+    r"^[a-z]+(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)\s+[a-z]+"
+    r"(?:\s+[a-z]+)*$"
+)
 
 
 def _self_defined(name: str, text: str) -> bool:
-    """Return True for names needing no definition: counts, the formula's name, indices."""
-    if not name.strip() or _COUNT.match(name):
+    """Return True for names needing no definition: counts, descriptions, the formula's
+    name, indices."""
+    if not name.strip() or _COUNT.match(name) or _DESCRIPTION.match(name.strip()):
         return True
     lhs = text.split("=", 1)[0] if "=" in text else ""
     if name.strip() == re.split(r"[(_\[]", lhs.strip(), maxsplit=1)[0].strip():
