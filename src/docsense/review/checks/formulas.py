@@ -29,7 +29,8 @@ _DESCRIPTION = re.compile(
 
 def _self_defined(name: str, text: str) -> bool:
     """Return True for names needing no definition: counts, descriptions, the formula's
-    name, indices."""
+    name, indices.
+    """
     if not name.strip() or _COUNT.match(name) or _DESCRIPTION.match(name.strip()):
         return True
     lhs = text.split("=", 1)[0] if "=" in text else ""
