@@ -28,8 +28,9 @@ _DESCRIPTION = re.compile(
 
 
 def _self_defined(name: str, text: str) -> bool:
-    """Return True for names needing no definition: counts, descriptions, the formula's
-    name, indices.
+    """Return True for names needing no definition.
+
+    Counts, operands described in words, the formula's own name, and indices.
     """
     if not name.strip() or _COUNT.match(name) or _DESCRIPTION.match(name.strip()):
         return True
