@@ -39,7 +39,7 @@ _OPERATOR = re.compile(
 )
 _SPLIT = re.compile(
     r"[=+\u2212\u00d7*/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]"
-    r"|\s-\s|\s\u2013\s"
+    r"|\s-\s|\s-(?=\d)|[\u2013\u2014]"  # a dash typed for a minus: "(P_t/P_{t-1} \u2013 1)"
 )
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")
 _CONNECTORS = frozenset({"of", "and", "or", "the"})
@@ -91,7 +91,8 @@ def split_assignment(text: str) -> tuple[str | None, str]:
 
 
 _SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
-_TIMES_X = re.compile(r"(?<=[\w)}\]\u0300-\u036f\u0000])\s+x\s+(?=[\w(\[|])")
+# "A x B", and "A _ B": an asterisk that a rich-text editor turned into an underscore.
+_TIMES_X = re.compile(r"(?<=[\w)}\]\u0300-\u036f\u0000])\s+[x_]\s+(?=[\w(\[|])")
 # "Signal_{ic}(o)", "HR(s, d)": a function's arguments are indices, not operands.
 _ARG_LIST = re.compile(
     r"(?<=[\w}\u0000])\s?\((?P<args>\s*[\w\u0370-\u03ff]{1,6}(?:\s*[+\u2212-]\s*\d)?"
@@ -114,7 +115,7 @@ def plain_variables(expression: str) -> tuple[str, ...]:
         scripts.append(m.group(0))
         return f"{_MASK}{len(scripts) - 1}{_MASK}"
 
-    masked = _SCRIPT_GROUP.sub(protect, expression)
+    masked = _SCRIPT_GROUP.sub(protect, expression.replace("\\*", "*"))
     masked = _ARG_LIST.sub(
         lambda m: "" if not _is_function_word(masked, m.start()) else m.group(0), masked
     )

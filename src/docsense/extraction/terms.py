@@ -290,17 +290,46 @@ def _legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 
 
+def _abbreviated_by(acronym: str, words: list[str]) -> list[str]:
+    """Return the last words of ``words`` that ``acronym`` abbreviates, or [].
+
+    Each word gives the acronym a prefix of itself: "Net Asset Value" is NAV, "Maximum
+    Leverage Ratio" is MAXLR ("Max" + "L" + "R").
+    """
+    target = acronym.lower()
+
+    def fits(rest: str, used: list[str]) -> bool:
+        if not rest:
+            return True
+        if not used:
+            return False
+        word = used[0].lower()
+        return any(
+            rest.startswith(word[:n]) and fits(rest[n:], used[1:])
+            for n in range(min(len(word), len(rest)), 0, -1)
+        )
+
+    for count in range(2, min(len(words), len(target)) + 1):
+        tail = words[-count:]
+        if tail[0][:1].lower() == target[:1] and fits(target, tail):
+            return tail
+    return []
+
+
 def _acronyms(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     text = block.text
     for m in _ACRONYM.finditer(text):
         acronym = m.group(1)
         letters = [c for c in acronym if c.isupper()]
         words = re.findall(r"[A-Za-z][\w-]*", text[max(0, m.start() - 120) : m.start()])
+        if len(letters) < 2:
+            continue
         expansion = words[-len(letters) :] if len(words) >= len(letters) else []
-        if len(letters) < 2 or not expansion:
-            continue
-        if [w[0].upper() for w in expansion] != letters:
-            continue
+        if not expansion or [w[0].upper() for w in expansion] != letters:
+            # "Maximum Leverage Ratio (MAXLR)": prefixes of the words, not only initials
+            expansion = _abbreviated_by(acronym, words) if acronym.isupper() else []
+            if not expansion:
+                continue
         start = block.start + m.start(1)
         yield DefinedTerm(
             term=acronym,

@@ -67,6 +67,10 @@ _STATE = frozenset(
 # The subscript of "P_AAPL", "P_BRK.B": a name or ticker (with its share class) as the index.
 _NAME_SUBSCRIPT = re.compile(r"[A-Za-z]{2,}(?:[.-][A-Za-z]{1,3})?")
 _ARGUMENTS = re.compile(r"\s*\((?P<args>[^()]{1,40})\)\s*$")
+# An index letter glued to a name with an offset ("FLIt-1", "Pricet+1"); "COVID-19" is not.
+_GLUED_OFFSET = re.compile(r"(?<=[A-Za-z]{2})([tijkn])\s?[-+\u2212]\s?\d\b")
+# "BorrowRate": a name written in camel case, for a term written in words ("Borrow Rate").
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SCRIPTS = re.compile(r"[_^]\{([^{}]*)\}")
 
 
@@ -108,8 +112,11 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     if len(words) == 2 and _TICKER.match(words[0]):
         keys.append(normalise_name(words[1]))
     glued = _glued_indices(indices).match(name.strip()) if indices else None
+    raws = [name]
     if glued is not None:  # "SCWMt-1", "Vt,s", "Tenort": subscripts the PDF ran into the name
         keys.append(normalise_name(glued.group("base")))
+        raws.append(glued.group("base"))
+    keys += [normalise_name(_CAMEL.sub(" ", raw)) for raw in raws if _CAMEL.search(raw)]
     return keys
 
 
@@ -136,6 +143,9 @@ def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> 
             found.update(p.split("=")[0].strip(" ()") for p in re.split(r"[,;]", script))
         for args in re.findall(r"[\w}]\s*\(([^()]{1,30})\)", text):
             found.update(p.strip() for p in args.split(","))
+    for text in texts:
+        # "FLIt-1", "CLRt+1": a time index glued to a name, with its offset
+        found.update(_GLUED_OFFSET.findall(text))
     for term in terms:
         if term.source is TermSource.GLOSSARY and term.location.end - term.location.start > len(
             term.term

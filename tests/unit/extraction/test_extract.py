@@ -394,3 +394,23 @@ def test_old_and_new_states_of_a_defined_quantity_and_class_tickers_are_defined(
     assert [(v.name, v.defined_by) for v in total.variables] == [
         ("P_AAPL", "term"), ("P_BRK.B", "term")
     ]
+
+
+def test_a_formula_typed_in_a_rich_text_editor_binds_its_defined_names() -> None:
+    md = ("# FLI\n\n## Definitions\n\n"
+          "- Borrow Rate — the cost to borrow the asset over the most recent epoch.\n"
+          "- Current Leverage Ratio (CLR) — assets divided by debt.\n"
+          "- Maximum Leverage Ratio (MAXLR) — the highest leverage ratio after a rebalance.\n\n"
+          "Index Price:\n\n"
+          "FLIt = FLIt-1 _ (1 + ((Pricet/Pricet-1–1) _ CLRt-1 — (BorrowRatet \\* "
+          "(CLRt-1 -1)/CLRt-1)))\n\n"
+          "CLRt+1 = min(MAXLR, CLRt)\n")
+    ir = extract_ir(md)
+    assert "MAXLR" in {t.term for t in ir.terms}  # "Max" + "L" + "R"
+    price, ratio = ir.formulas
+    assert [v.name for v in price.variables] == [
+        "FLIt", "FLIt-1", "Pricet", "Pricet-1", "CLRt-1", "BorrowRatet"
+    ]
+    undefined = [v.name for f in ir.formulas for v in f.variables if v.defined_by is None]
+    assert undefined == ["Pricet", "Pricet-1"]  # the price of what is not defined
+    assert all(v.defined_by for v in ratio.variables)

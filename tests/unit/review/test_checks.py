@@ -149,6 +149,12 @@ def test_leverage_without_risk_section_and_with_one(run_check: RunCheck) -> None
     assert run_check("risk_disclosure_missing", disclosed, with_ir=True) == []
 
 
+def test_a_risk_word_inside_a_link_address_is_not_a_feature(run_check: RunCheck) -> None:
+    md = ("# S\n\nAs mentioned in [IIP-13](https://gov.example.org/t/iip-13-flexible-leverage)"
+          ", the product launches on Compound.\n")
+    assert run_check("risk_disclosure_missing", md, with_ir=True) == []
+
+
 def test_formula_with_undefined_variables_keeps_formula_in_replacement() -> None:
     from .conftest import context
 

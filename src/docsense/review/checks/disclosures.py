@@ -65,6 +65,7 @@ _RISK_TEXT = re.compile(
     r"principal)|no\s+guarantee|not\s+guaranteed|past\s+performance)\b",
     re.IGNORECASE,
 )
+_URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
 _RISKY = re.compile(
     r"\b(?:leverage[ds]?|leveraging|margin\s+borrowing|borrowed\s+funds)\b"
     r"|\b(?:derivatives?|futures|swaps|(?:call|put)\s+options?|options?\s+(?:contracts?|"
@@ -238,7 +239,10 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     features: dict[str, tuple[int, int]] = {}
     claims: list[tuple[int, int]] = []
     for unit in ctx.rule_units:
+        urls = [u.span() for u in _URL_IN_TEXT.finditer(unit.text)]
         for m in _RISKY.finditer(unit.text):
+            if any(a <= m.start() < b for a, b in urls):
+                continue  # ".../iip-13-flexible-leverage": an address, not a feature
             if _NEGATED.search(unit.text[max(0, m.start() - 40) : m.start()]):
                 continue  # "no short selling", "does not use leverage"
             if _EXCLUDED.search(unit.text[max(0, m.start() - 150) : m.start()]):
