@@ -24,8 +24,11 @@ from docsense.extraction._text import Block, BlockKind, Doc
 __all__ = ["extract_formulas", "latex_variables", "plain_variables", "split_assignment"]
 
 _DISPLAY = re.compile(r"\$\$(?P<body>.+?)\$\$", re.DOTALL)
+# Inline maths "$...$", not money: "$2.5m), and ... $1.9m" is two amounts ("$2.5", "$10k",
+# "$3bn", "$1.2 million") around prose.
 _INLINE = re.compile(
-    r"(?<![\\$\w])\$(?!\s)(?!\d[\d,.]*(?:\s|$))(?P<body>[^$\n]{1,400}?)(?<!\s)\$(?![\d$])"
+    r"(?<![\\$\w])\$(?!\s)(?!\d[\d,.]*(?:[kKmMbB]|bn|mm|MM)?(?:[\s),;:.!?]|$))"
+    r"(?P<body>[^$\n]{1,400}?)(?<!\s)\$(?![\d$])"
 )
 # A line "Name = expression", after a list marker and a lead-in ending in a colon ("2. Using
 # $1M notional: Shares = ..."); the whole may be set as inline code ("`Weight = ...`").

@@ -168,3 +168,15 @@ def test_site_generator_template_tags_are_markup_not_text() -> None:
     assert "The index is rebalanced monthly. \n" in out
     assert "<https://example.com/index>" in out
     assert "{% raw %}kept{% endraw %}" in out  # code is left as written
+
+
+def test_html_comments_are_not_text_but_code_keeps_them() -> None:
+    from docsense.adapters.convert import convert_document
+
+    md = ("# Proposal\n\n## Specification\n<!--The specification should describe the new "
+          "feature; there are five sections\n1. Abstract\n2. Motivation-->\n"
+          "Rebalance monthly.\n\n```html\n<!-- kept -->\n```\n")
+    out = convert_document(md.encode(), "iip.md").markdown
+    assert "five sections" not in out
+    assert "Rebalance monthly." in out
+    assert "<!-- kept -->" in out

@@ -414,3 +414,9 @@ def test_a_formula_typed_in_a_rich_text_editor_binds_its_defined_names() -> None
     undefined = [v.name for f in ir.formulas for v in f.variables if v.defined_by is None]
     assert undefined == ["Pricet", "Pricet-1"]  # the price of what is not defined
     assert all(v.defined_by for v in ratio.variables)
+
+
+def test_amounts_of_money_are_not_inline_maths() -> None:
+    md = ("# DPI\n\nDPI holds YFI (#14, $1.5m), AAVE (#16, $1.9m) and UNI ($2.5m), and "
+          "can vote.\n\nThe weight is $w_i = 1/N$.\n")
+    assert [f.text for f in extract_ir(md).formulas] == ["w_i = 1/N"]

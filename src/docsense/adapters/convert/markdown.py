@@ -23,6 +23,7 @@ __all__ = [
     "markdown_headings",
     "normalise_newlines",
     "read_text",
+    "strip_comments",
     "strip_template_tags",
 ]
 
@@ -110,6 +111,42 @@ def markdown_headings(markdown: str) -> list[HeadingMark]:
     return marks
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def strip_comments(markdown: str) -> str:
+    """Return ``markdown`` without HTML comments outside fenced code.
+
+    A comment is not shown to a reader: templates leave their instructions in them
+    ("<!-- The specification should describe ... five sections -->"), and reviewing those
+    as text reports what the author never wrote. A comment inside a fenced code block is
+    code and stays.
+    """
+    if "<!--" not in markdown:
+        return markdown
+    out: list[str] = []
+    outside: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        m = _FENCE.match(line)
+        if fence is None and not m:
+            outside.append(line)
+            continue
+        if outside:
+            out.append(_COMMENT.sub("", "\n".join(outside)))
+            outside = []
+        if m:
+            marker = m.group(1)
+            if fence is None:
+                fence = marker[0] * 3
+            elif marker.startswith(fence):
+                fence = None
+        out.append(line)
+    if outside:
+        out.append(_COMMENT.sub("", "\n".join(outside)))
+    return "\n".join(out)
+
+
 def strip_template_tags(markdown: str) -> str:
     """Return ``markdown`` without site-generator template tags outside fenced code.
 
@@ -168,7 +205,8 @@ class MarkdownConverter:
         self, data: bytes, filename: str, limits: IngestLimits, deadline: Deadline
     ) -> ConvertedDocument:
         """Decode, normalise newlines, and index the headings."""
-        markdown = strip_template_tags(read_text(data, filename)).strip("\n") + "\n"
+        text = strip_comments(read_text(data, filename))
+        markdown = strip_template_tags(text).strip("\n") + "\n"
         deadline.check()
         marks = markdown_headings(markdown)
         sections = build_sections(marks, len(markdown))
