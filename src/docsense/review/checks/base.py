@@ -35,9 +35,11 @@ __all__ = [
     "TextUnit",
     "clause_start",
     "finditer_chunked",
+    "folded",
     "has_quantity",
     "is_informative_heading",
     "is_proper_name",
+    "mentions",
 ]
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -186,6 +188,11 @@ class CheckContext:
             and not _title_line(u.text)
         )
 
+    @cached_property
+    def rule_folded(self) -> tuple[str, ...]:
+        """The text of each of :attr:`rule_units`, :func:`folded` (for literal prefilters)."""
+        return tuple(folded(u.text) for u in self.rule_units)
+
     def informative_at(self, offset: int) -> bool:
         """Return True if ``offset`` lies in an informative part (see :attr:`rule_units`)."""
         return any(
@@ -272,11 +279,44 @@ def _title_line(text: str) -> bool:
 
 def _shouting(text: str) -> bool:
     """Return True for a long passage written in capitals (a disclaimer banner)."""
+    if len(text) < 60:
+        return False  # fewer than 60 letters
+    if text.isascii():
+        # The same count, without a Python loop: an ASCII character is upper only if a letter.
+        alpha = sum(map(str.isalpha, text))
+        return alpha >= 60 and sum(map(str.isupper, text)) >= 0.85 * alpha
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 60:
         return False
     upper = sum(1 for c in letters if c.isupper())
     return upper >= 0.85 * len(letters)
+
+
+# Characters that a case-insensitive pattern matches to an ASCII letter other than their
+# lower case: dotless i (U+0131) and dotted capital I (U+0130) match "i", long s (U+017F)
+# matches "s". The lower case of U+0130 is two characters, "i" and U+0307.
+_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s"})
+
+
+def folded(text: str) -> str:
+    r"""Return ``text`` in lower case, for literal prefilters of case-insensitive patterns.
+
+    Wherever an ``re.IGNORECASE`` pattern matches an ASCII letter, the folded text has that
+    letter in lower case. So if every match of a pattern contains one of some lower-case
+    ASCII words, a text whose folded form contains none of them has no match
+    (:func:`mentions`), and the pattern need not be run. The folded text is as long as
+    ``text``, character for character, and a character is a word character (``\w``) in
+    both or in neither.
+    """
+    low = text.lower()
+    if low.isascii():
+        return low
+    return text.replace("\u0130", "i").lower().translate(_FOLD)
+
+
+def mentions(folded_text: str, words: Iterable[str]) -> bool:
+    """Return True if ``folded_text`` (see :func:`folded`) contains any of ``words``."""
+    return any(w in folded_text for w in words)
 
 
 def has_quantity(text: str) -> bool:

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, clause_start
+from docsense.review.checks.base import CheckContext, CheckHit, clause_start, mentions
 
 __all__ = [
     "changes_without_criteria",
@@ -48,6 +48,14 @@ _DEFERRED = re.compile(
     r"|\b(?:details|specifics|parameters|terms)\b[^.\n]{0,40}?\bwill\s+be\s+(?:provided|"
     r"published|shared|set\s+out|given|added)\b",
     re.IGNORECASE,
+)
+# Words one of which every match of _DEFERRED contains (in lower case), branch by branch:
+# the participles that follow "to be", "tb" (TBD), "later" and "due" (in due course), the
+# words after "is" or "are" (not yet ready, preliminary...), and "will" (details will be).
+_DEFERRED_WORDS = (
+    "agreed", "final", "confirmed", "decided", "determined", "defined", "worked", "discussed",
+    "clarified", "settled", "announced", "tb", "later", "due", "ready", "available", "known",
+    "preliminary", "provisional", "draft", "will",
 )
 _PARAMETER_NOUN = re.compile(
     r"\b(?:fees?|rates?|splits?|amounts?|sizes?|thresholds?|limits?|caps?|weights?|"
@@ -104,7 +112,9 @@ def _deferred_category(subject: str) -> Category:
 
 def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report parts of the method the document explicitly leaves for later."""
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _DEFERRED_WORDS):
+            continue  # no match possible
         for m in _DEFERRED.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=14)
             subject = unit.text[rel : m.start()].strip(" ,;:-") or unit.text[: m.start()].strip()
