@@ -277,14 +277,20 @@ def _title_line(text: str) -> bool:
     return bool(capitalised) and all(w[:1].isupper() or w[:1].isdigit() for w in capitalised)
 
 
+_ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_LOWER = b"abcdefghijklmnopqrstuvwxyz"
+
+
 def _shouting(text: str) -> bool:
     """Return True for a long passage written in capitals (a disclaimer banner)."""
     if len(text) < 60:
         return False  # fewer than 60 letters
     if text.isascii():
-        # The same count, without a Python loop: an ASCII character is upper only if a letter.
-        alpha = sum(map(str.isalpha, text))
-        return alpha >= 60 and sum(map(str.isupper, text)) >= 0.85 * alpha
+        # The same count, without a Python loop over the characters.
+        raw = text.encode("ascii")
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        alpha = upper + len(raw) - len(raw.translate(None, _ASCII_LOWER))
+        return alpha >= 60 and upper >= 0.85 * alpha
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 60:
         return False
@@ -417,15 +423,23 @@ def _sentences(markdown: str, start: int, end: int, kind: str) -> Iterator[TextU
     text = markdown[start:end]
     cut = 0
     for m in _SENTENCE_END.finditer(text):
-        word = re.search(r"([\w.]+)[.!?]['\")\]]?$", text[cut : m.start() + 1])
-        if word:
-            token = word.group(1).lower().rstrip(".")
+        # The word before the stop: the run of word characters and dots that ends there.
+        stop = word_start = m.start()
+        while word_start > cut and _word_or_dot(text[word_start - 1]):
+            word_start -= 1
+        if word_start < stop:
+            token = text[word_start:stop].lower().rstrip(".")
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
         piece_end = m.start() + 1
         yield from _unit(markdown, start + cut, start + piece_end, kind)
         cut = m.end()
     yield from _unit(markdown, start + cut, end, kind)
+
+
+def _word_or_dot(char: str) -> bool:
+    r"""Return True if ``char`` matches ``[\w.]`` (``\w``: alphanumeric or underscore)."""
+    return char.isalnum() or char in "._"
 
 
 def _unit(markdown: str, start: int, end: int, kind: str) -> Iterator[TextUnit]:
