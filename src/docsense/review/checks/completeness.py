@@ -198,6 +198,7 @@ _RESET_EVENT = re.compile(
     r"\s+reviews?)\b",
     re.IGNORECASE,
 )
+_RESET_WORDS = ("rebalanc", "reconstitut", "weight", "review")  # in every _RESET_EVENT
 # When: a frequency, a date, a named date term, or a trigger ("when ... deviates by 5%").
 _SCHEDULE = re.compile(
     r"\b(?i:daily|weekly|fortnightly|monthly|quarterly|semi-?annual(?:ly)?|annual(?:ly)?|"
@@ -219,11 +220,19 @@ def rebalancing_unscheduled(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     finding quotes the first such sentence (or, when rebalancing is never mentioned, the
     first sentence that weights constituents).
     """
-    rules = [u for u in ctx.rule_units if _WEIGHTING.search(u.text)]
+    rules = [
+        u
+        for u, low in zip(ctx.rule_units, ctx.rule_folded, strict=True)
+        if "weight" in low and _WEIGHTING.search(u.text)
+    ]
     if not rules:
         return  # no rule weights constituents: not an index or portfolio methodology
     weighting = next((u for u in rules if re.search(r"\bweighted\b", u.text, re.I)), rules[0])
-    resets = [u for u in ctx.rule_units if _RESET_EVENT.search(u.text)]
+    resets = [
+        u
+        for u, low in zip(ctx.rule_units, ctx.rule_folded, strict=True)
+        if mentions(low, _RESET_WORDS) and _RESET_EVENT.search(u.text)
+    ]
     if any(_SCHEDULE.search(u.text) for u in resets) or ctx.has_heading(_RESET_EVENT):
         return
     unit = resets[0] if resets else weighting
@@ -253,6 +262,9 @@ _MEMBERSHIP_CHANGE = re.compile(
     r"(?!\s+from\s+(?!the\s+index))",  # "removed from the exchanges": not the index
     re.IGNORECASE,
 )
+_CHANGE_WORDS = (  # in every match of _MEMBERSHIP_CHANGE
+    "added", "removed", "deleted", "replaced", "dropped", "excluded", "swapped", "substituted",
+)
 # "`_newComponents`: Addresses of new components to be added.": a parameter's description.
 _FIELD_DESCRIPTION = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?`[^`]+`\s*[:\u2013-]")
 # A condition or a rule in the same sentence: the change is governed there.
@@ -272,7 +284,9 @@ def changes_without_criteria(ctx: CheckContext, check: Check) -> Iterator[CheckH
     component go in or out. A sentence that gives the condition ("removed when it falls
     below ...", "added according to the inclusion criteria") is a rule and is not reported.
     """
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _CHANGE_WORDS):
+            continue  # _MEMBERSHIP_CHANGE cannot match
         m = _MEMBERSHIP_CHANGE.search(unit.text)
         if m is None or _CHANGE_CONDITION.search(unit.text):
             continue
