@@ -23,6 +23,7 @@ from typing import Protocol
 
 import attrs
 
+from docsense._literals import folded, mentions
 from docsense.domain.findings import Category, Severity
 from docsense.domain.ir import Section, SemanticIR, front_matter_end
 from docsense.domain.policies import Check
@@ -296,33 +297,6 @@ def _shouting(text: str) -> bool:
         return False
     upper = sum(1 for c in letters if c.isupper())
     return upper >= 0.85 * len(letters)
-
-
-# Characters that a case-insensitive pattern matches to an ASCII letter other than their
-# lower case: dotless i (U+0131) and dotted capital I (U+0130) match "i", long s (U+017F)
-# matches "s". The lower case of U+0130 is two characters, "i" and U+0307.
-_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s"})
-
-
-def folded(text: str) -> str:
-    r"""Return ``text`` in lower case, for literal prefilters of case-insensitive patterns.
-
-    Wherever an ``re.IGNORECASE`` pattern matches an ASCII letter, the folded text has that
-    letter in lower case. So if every match of a pattern contains one of some lower-case
-    ASCII words, a text whose folded form contains none of them has no match
-    (:func:`mentions`), and the pattern need not be run. The folded text is as long as
-    ``text``, character for character, and a character is a word character (``\w``) in
-    both or in neither.
-    """
-    low = text.lower()
-    if low.isascii():
-        return low
-    return text.replace("\u0130", "i").lower().translate(_FOLD)
-
-
-def mentions(folded_text: str, words: Iterable[str]) -> bool:
-    """Return True if ``folded_text`` (see :func:`folded`) contains any of ``words``."""
-    return any(w in folded_text for w in words)
 
 
 def has_quantity(text: str) -> bool:
