@@ -241,6 +241,15 @@ class CheckContext:
             return self.markdown
         return self.markdown[: span[0]] + " " * (span[1] - span[0]) + self.markdown[span[1] :]
 
+    @cached_property
+    def body_folded(self) -> str:
+        """:meth:`body_text`, :func:`folded`: for a cheap test before :meth:`search_body`.
+
+        When every match of a pattern contains one of some lower-case words and
+        ``mentions(ctx.body_folded, words)`` is False, the pattern has no match in the body.
+        """
+        return folded(self._body_text)
+
     def search_body(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """Return the first match of ``pattern`` in :meth:`body_text`, as ``pattern.search``.
 

@@ -141,10 +141,19 @@ ALWAYS_OPEN = re.compile(
     r"stablecoins?|ethereum|bitcoin)\b",
     re.IGNORECASE,
 )
+# In every match of ALWAYS_OPEN, folded: one of these words, or "defi" ending a word (as
+# "define" does not).
+_ALWAYS_OPEN_WORDS = (
+    "crypto", "chain", "token", "decentrali", "24/7", "stablecoin", "ethereum", "bitcoin",
+)
+_DEFI = re.compile(r"defi\b")
 
 
 def trades_around_the_clock(ctx: CheckContext) -> bool:
     """Return True for a document about markets that never close (crypto-assets on-chain)."""
+    low = ctx.body_folded
+    if not (mentions(low, _ALWAYS_OPEN_WORDS) or _DEFI.search(low)):
+        return False  # no match at all
     return sum(1 for _ in islice(ctx.finditer_body(ALWAYS_OPEN), 3)) >= 3
 
 

@@ -50,13 +50,23 @@ _DEFERRED = re.compile(
     re.IGNORECASE,
 )
 # Words one of which every match of _DEFERRED contains (in lower case), branch by branch:
-# the participles that follow "to be", "tb" (TBD), "later" and "due" (in due course), the
-# words after "is" or "are" (not yet ready, preliminary...), and "will" (details will be).
+# the participles that follow "to be" ("determined" and "defined" only with "later" or after
+# "be"), "tb" (TBD), "later" and "due" (in due course), the words after "is" or "are" ("yet",
+# "ready", "preliminary"...), and "will" with one of the nouns (details will be provided).
 _DEFERRED_WORDS = (
-    "agreed", "final", "confirmed", "decided", "determined", "defined", "worked", "discussed",
-    "clarified", "settled", "announced", "tb", "later", "due", "ready", "available", "known",
-    "preliminary", "provisional", "draft", "will",
+    "agreed", "final", "confirmed", "decided", "worked", "discussed", "clarified", "settled",
+    "announced", "tb", "later", "due", "yet", "ready", "preliminary", "provisional", "draft",
 )
+_DEFERRED_NOUNS = ("details", "specifics", "parameters", "terms")
+
+
+def _may_defer(low: str) -> bool:
+    """Return False when ``low`` (folded text) cannot contain a match of _DEFERRED."""
+    return (
+        mentions(low, _DEFERRED_WORDS)
+        or ("be" in low and ("determined" in low or "defined" in low))
+        or ("will" in low and mentions(low, _DEFERRED_NOUNS))
+    )
 _PARAMETER_NOUN = re.compile(
     r"\b(?:fees?|rates?|splits?|amounts?|sizes?|thresholds?|limits?|caps?|weights?|"
     r"parameters?|levels?|dates?|periods?|windows?|values?|prices?|percentages?|ratios?|"
@@ -113,7 +123,7 @@ def _deferred_category(subject: str) -> Category:
 def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report parts of the method the document explicitly leaves for later."""
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
-        if not mentions(low, _DEFERRED_WORDS):
+        if not _may_defer(low):
             continue  # no match possible
         for m in _DEFERRED.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=14)

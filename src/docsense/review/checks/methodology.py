@@ -132,18 +132,26 @@ _TRIGGER_WORDS = (
     "swan", "extreme", "exceptional", "abnormal", "stressed", "severe", "adverse", "unusual",
     "unexpected", "emergency", "volatile", "turbulent", "crisis",
 )
-# _METHOD, branch by branch: the qualifier of a standard method, the noun after an opaque
-# qualifier, the words of "based on" and its kin, of "is considered" and its kin,
-# "adjustment", "toward", the hedging adverbs, the noun after an unnamed process.
+# _METHOD, branch by branch: the qualifier of a standard method, the opaque qualifier of a
+# model, "algorithm", the words of "based on" and its kin, of "is considered" and its kin,
+# "toward", the hedging adverbs, the qualifier of an unnamed process; and "with ...
+# adjustment" (see _may_name_method).
 _METHOD_WORDS = (
     "standard", "usual", "conventional", "customary", "common", "typical",
-    "model", "algorithm", "method", "technique", "tool", "analytics",
+    "quantitative", "proprietary", "internal", "statistical", "sophisticated", "advanced",
+    "various", "multiple", "certain", "machine",
+    "algorithm",
     "based", "derived", "driven", "according",
     "considered", "taken", "factored", "accounted",
-    "adjustment", "toward",
+    "toward",
     "primarily", "mainly", "largely", "partly", "generally", "broadly", "predominantly",
-    "process", "script", "system", "logic",
+    "chain", "external", "separate", "automated", "bespoke",
 )
+
+
+def _may_name_method(low: str) -> bool:
+    """Return False when ``low`` (folded text) cannot contain a match of _METHOD."""
+    return mentions(low, _METHOD_WORDS) or ("adjustment" in low and "with" in low)
 
 
 def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
@@ -239,7 +247,7 @@ def _actor_before(text: str, at: int) -> str | None:
 def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report methods named by a vague label instead of being specified."""
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
-        if not mentions(low, _METHOD_WORDS):
+        if not _may_name_method(low):
             continue  # _METHOD cannot match
         for m in _METHOD.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=10)

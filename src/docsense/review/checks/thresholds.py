@@ -189,18 +189,25 @@ _DATE_RULE = re.compile(
 
 _SPECIFY_LIMIT = "[[specify: value, with unit]]"
 
-# Each pattern of vague_thresholds, its kind, and words one of which every match contains
-# (in lower case): a unit that has none of them cannot match, and is not scanned.
-_THRESHOLD_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+# Each pattern of vague_thresholds, its kind, and groups of words: every match contains a
+# word of each group (in lower case), so a unit that lacks a group cannot match and is not
+# scanned.
+_THRESHOLD_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[tuple[str, ...], ...]], ...] = (
     (_COMPARE_LIMIT, "limit", (
-        "threshold", "limit", "cap", "cutoff", "cut-off", "maximum", "minimum", "requirement",
-        "level", "band", "tolerance", "trigger", "barrier", "bound", "floor", "ceiling",
-        "buffer",
+        (  # _LIMIT_NOUN
+            "threshold", "limit", "cap", "cutoff", "cut-off", "maximum", "minimum",
+            "requirement", "level", "band", "tolerance", "trigger", "barrier", "bound", "floor",
+            "ceiling", "buffer",
+        ),
+        (  # _COMPARATOR
+            "below", "above", "under", "exceed", "than", "least", "most", "within", "beyond",
+            "outside", "reach", "capped", "set", "fixed", "limited", "held",
+        ),
     )),
-    (_UNSIZED_WINDOW, "window", ("period", "window", "horizon", "interval", "between")),
+    (_UNSIZED_WINDOW, "window", (("period", "window", "horizon", "interval", "between"),)),
     # Also any "min" or "max" that ends a word (see _MIN_MAX).
-    (_LIMIT_STATED, "stated", ("capped", "floored", "limited", "restricted", "bounded")),
-    (_COMPARE_OTHER, "other", ("than", "above", "below", "exceed")),
+    (_LIMIT_STATED, "stated", (("capped", "floored", "limited", "restricted", "bounded"),)),
+    (_COMPARE_OTHER, "other", (("than", "above", "below", "exceed"),)),
 )
 # In folded text: where _LIMIT_STATED matches without one of its words above, it has
 # "minimum", "maximum", "min" or "max" as a whole word.
@@ -280,8 +287,12 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     defined_limits = _defined_limit_words(ctx)
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         claimed: list[tuple[int, int]] = []
-        for pattern, kind, words in _THRESHOLD_PATTERNS:
-            if not mentions(low, words) and not (kind == "stated" and _MIN_MAX.search(low)):
+        for pattern, kind, groups in _THRESHOLD_PATTERNS:
+            if kind == "stated":
+                possible = mentions(low, groups[0]) or _MIN_MAX.search(low) is not None
+            else:
+                possible = all(mentions(low, words) for words in groups)
+            if not possible:
                 continue  # no match possible
             for m in pattern.finditer(unit.text):
                 if any(a < m.end() and m.start() < b for a, b in claimed):
