@@ -221,7 +221,7 @@ _WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _BUSINESS_DAY: ("day", "week", "schedule", "basis", "cycle"),
     _TIME_OF_DAY: ("close", "open", "day", "cut", ":", "local"),
 }
-_DAILY_VALUE_WORDS = ("day", "closing")  # "daily", "end-of-day"
+_DAILY_VALUE_WORDS = ("daily", "day", "closing")  # "end-of-day" has "day"
 
 
 def _hits(
