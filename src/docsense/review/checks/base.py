@@ -364,7 +364,9 @@ def _segment(markdown: str) -> Iterator[TextUnit]:
         if line_start < body:
             continue
         stripped = line.strip()
-        if _FENCE.match(line):
+        # Each pattern is tried only on lines with the character it needs ("`" or "~", "#",
+        # "|", "="): the same result, without a regular-expression call for most lines.
+        if ("`" in line or "~" in line) and _FENCE.match(line):
             yield from flush()
             in_fence = not in_fence
             continue
@@ -373,11 +375,11 @@ def _segment(markdown: str) -> Iterator[TextUnit]:
         if not stripped:
             yield from flush()
             continue
-        if _HEADING.match(line):
+        if "#" in line and _HEADING.match(line):
             yield from flush()
             yield TextUnit(line_start, line_end, markdown[line_start:line_end], "heading")
             continue
-        if _TABLE_ROW.match(line):
+        if "|" in line and _TABLE_ROW.match(line):
             yield from flush()
             if not re.fullmatch(r"[\s|:\-]+", stripped):
                 yield TextUnit(line_start, line_end, markdown[line_start:line_end], "row")
@@ -389,7 +391,7 @@ def _segment(markdown: str) -> Iterator[TextUnit]:
             para_end = line_end
             block.append((para_start, line_end, "item"))
             continue
-        if _FORMULA_LINE.match(line):
+        if "=" in line and _FORMULA_LINE.match(line):
             # A formula line is a unit of its own, whether or not a blank line sets it off
             # (PDFs often run it into the sentence that introduces it).
             yield from flush()
