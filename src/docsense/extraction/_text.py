@@ -138,9 +138,16 @@ class Doc:
         self.markdown = markdown
         self.sections = tuple(sections)
         self._section_starts = [s.start for s in self.sections]
+        self._by_id: dict[str, Section] = {}
+        for section in self.sections:
+            self._by_id.setdefault(section.id, section)
         self._anchors = tuple(anchors)
         self._anchor_starts = [a.start for a in self._anchors]
         self.blocks = list(_split_blocks(markdown))
+
+    def section_by_id(self, section_id: str) -> Section | None:
+        """Return the first section with id ``section_id``, or None."""
+        return self._by_id.get(section_id)
 
     def section_at(self, offset: int) -> Section | None:
         """Return the innermost section containing ``offset``."""

@@ -71,6 +71,7 @@ _DATE_AFTER = re.compile(
     r"^\s*(?:st|nd|rd|th)?\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|dated?\b|[/:]\d)",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")  # in every match of _LABEL_LINE, _VALUE_RE and _MEASURE
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _MONTHS = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -145,7 +146,9 @@ def _parameter(
 
 def _from_block(doc: Doc, block: Block) -> Iterator[Parameter]:
     text = block.text
-    for m in _LABEL_LINE.finditer(text):
+    if not _DIGIT.search(text):
+        return  # every pattern below needs a number
+    for m in _LABEL_LINE.finditer(text) if ":" in text or "=" in text else ():
         if _FORMULA_TAIL.match(m.group("tail")):
             continue
         name = _name(m.group("name"))

@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from docsense._literals import folded as _folded
+from docsense._literals import mentions
 from docsense.domain.ir import CrossReference, DefinedTerm, ReferenceKind, Section, Table
 from docsense.extraction._text import Block, BlockKind, Doc
 
@@ -43,6 +45,10 @@ _INTERNAL = re.compile(
     r"(?P<target>\d{1,3}(?:\.\d{1,3})*(?:\([a-z0-9]{1,4}\))*|(?-i:[A-Z])(?:\.\d{1,3})?(?![\w]))",
     re.IGNORECASE,
 )
+_INTERNAL_WORDS = (  # in every match of _INTERNAL, folded
+    "section", "clause", "paragraph", "article", "\u00a7", "append", "annex", "schedule",
+    "exhibit", "table",
+)
 _URL = re.compile(r"\bhttps?://[^\s)>\]\"']+")
 _LINK = re.compile(r"\[(?P<text>[^\]\n]{1,200})\]\((?P<href>[^)\s]{1,500})\)")
 _DOC_NOUN = (
@@ -50,6 +56,13 @@ _DOC_NOUN = (
     r"|Supplement|Agreement|Policy|Policies|Procedures?|Framework|Standards?|Documentation"
     r"|Description|Provisions|Regulations?|Directive|Terms\s+and\s+Conditions|Memorandum"
     r"|Circular|Notice|Specifications?(?:\s+Annex)?|Annex|Addendum)"
+)
+# In every match of _EXTERNAL_DOC (a case-sensitive pattern): a word of _DOC_NOUN.
+_DOC_NOUN_WORDS = (
+    "Methodolog", "Rule", "Handbook", "Manual", "Guide", "Prospectus", "Supplement",
+    "Agreement", "Polic", "Procedure", "Framework", "Standard", "Documentation", "Description",
+    "Provisions", "Regulation", "Directive", "Terms", "Memorandum", "Circular", "Notice",
+    "Specification", "Annex", "Addendum",
 )
 _EXTERNAL_DOC = re.compile(
     r"\b(?:described|defined|set\s+out|specified|published|available|found|contained|detailed"
@@ -120,6 +133,7 @@ class _Resolver:
         self.by_id = {s.id: s for s in doc.sections}
         self.tables = tables
         self.heading_words = [(s.id, _content_words(s.heading)) for s in doc.sections]
+        self.headings_folded = [(s, " ".join(s.heading.lower().split())) for s in doc.sections]
         self.terms: dict[str, str] = {}
         for t in terms:
             for name in (t.term, *t.aliases):
@@ -177,9 +191,7 @@ class _Resolver:
 
     def named(self, name: str) -> str | None:
         folded = " ".join(name.lower().split())
-        section = next(
-            (s for s in self.doc.sections if folded in " ".join(s.heading.lower().split())), None
-        )
+        section = next((s for s, heading in self.headings_folded if folded in heading), None)
         if section is not None:
             return section.id
         declared = self.self_names.get(_content_words(name))
@@ -222,6 +234,8 @@ def _self_declared(doc: Doc) -> dict[frozenset[str], str]:
 
 
 def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossReference]:
+    if not mentions(_folded(block.text), _INTERNAL_WORDS):
+        return  # _INTERNAL cannot match
     for m in _INTERNAL.finditer(block.text):
         word = (
             m.group("kind").lower().rstrip("s") if m.group("kind") != "\u00a7\u00a7" else "\u00a7"
@@ -276,7 +290,7 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
 def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossReference]:
     text = block.text
     link_spans: list[tuple[int, int]] = []
-    for m in _LINK.finditer(text):
+    for m in _LINK.finditer(text) if "](" in text else ():
         link_spans.append((m.start(), m.end()))
         href = m.group("href")
         start = block.start + m.start()
@@ -290,7 +304,7 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             )  # fmt: skip
         else:
             yield CrossReference(m.group(0), ReferenceKind.EXTERNAL, href, location)
-    for m in _URL.finditer(text):
+    for m in _URL.finditer(text) if "://" in text else ():
         if any(a <= m.start() < b for a, b in link_spans):
             continue
         url = m.group(0).rstrip(".,;:")
@@ -298,6 +312,8 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         yield CrossReference(
             url, ReferenceKind.EXTERNAL, url, doc.location(start, start + len(url))
         )
+    if not mentions(text, _DOC_NOUN_WORDS):
+        return  # _EXTERNAL_DOC cannot match
     flat = text.replace("\n", " ")
     for m in _EXTERNAL_DOC.finditer(flat):
         name = m.group("doc").strip()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from docsense._literals import folded, mentions
 from docsense.domain.ir import DefinedTerm, TermSource
 from docsense.extraction._text import Block, BlockKind, Doc, plain_letters
 
@@ -38,6 +39,7 @@ _VERB = (
     r"(?:means|shall\s+mean|has\s+the\s+meaning|shall\s+have\s+the\s+meaning|is\s+defined\s+as"
     r"|are\s+defined\s+as|refers\s+to|denotes|represents)"
 )
+_VERB_WORDS = ("mean", "defined", "refers", "denotes", "represents")  # in every _VERB
 _QUOTED_MEANS = re.compile(
     _QUOTED + r",?\s+" + _VERB + r"(?:\s*:\s*$|\s*:?\s+(?P<definition>[^\n]{2,400}))",
     re.MULTILINE,
@@ -128,12 +130,14 @@ def _in_glossary(doc: Doc, offset: int) -> bool:
         if GLOSSARY_HEADING.search(section.heading):
             return True
         parent = section.parent_id
-        section = next((s for s in doc.sections if s.id == parent), None) if parent else None
+        section = doc.section_by_id(parent) if parent else None
     return False
 
 
 def _quoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     text = block.text
+    if not mentions(text, _Q_OPEN):
+        return  # both patterns start a term with an opening quote
     for m in _QUOTED_MEANS.finditer(text):
         start = block.start + m.start("term")
         yield DefinedTerm(
@@ -170,6 +174,8 @@ def _quoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
 
 
 def _means(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    if not mentions(block.text, _VERB_WORDS):
+        return  # _MEANS cannot match
     for m in _MEANS.finditer(block.text):
         term = _clean_term(m.group("term"))
         if not term or term.lower() in _STOP_TERMS:
@@ -226,6 +232,8 @@ def _symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
 
 def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     text = block.text
+    if "where" not in folded(text):
+        return  # _WHERE_HEAD and _WHERE_INLINE both need the word
     lines = text.split("\n")
     if any(_WHERE_HEAD.match(line) for line in lines):
         head = next(i for i, line in enumerate(lines) if _WHERE_HEAD.match(line))

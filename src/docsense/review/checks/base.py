@@ -23,6 +23,7 @@ from typing import Protocol
 
 import attrs
 
+from docsense._literals import folded, mentions
 from docsense.domain.findings import Category, Severity
 from docsense.domain.ir import Section, SemanticIR, TermSource, front_matter_end
 from docsense.domain.policies import Check
@@ -35,9 +36,11 @@ __all__ = [
     "TextUnit",
     "clause_start",
     "finditer_chunked",
+    "folded",
     "has_quantity",
     "is_informative_heading",
     "is_proper_name",
+    "mentions",
 ]
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -195,6 +198,11 @@ class CheckContext:
             and not _title_line(u.text)
         )
 
+    @cached_property
+    def rule_folded(self) -> tuple[str, ...]:
+        """The text of each of :attr:`rule_units`, :func:`folded` (for literal prefilters)."""
+        return tuple(folded(u.text) for u in self.rule_units)
+
     def informative_at(self, offset: int) -> bool:
         """Return True if ``offset`` lies in an informative part (see :attr:`rule_units`)."""
         return any(
@@ -242,6 +250,15 @@ class CheckContext:
             return self.markdown
         return self.markdown[: span[0]] + " " * (span[1] - span[0]) + self.markdown[span[1] :]
 
+    @cached_property
+    def body_folded(self) -> str:
+        """:meth:`body_text`, :func:`folded`: for a cheap test before :meth:`search_body`.
+
+        When every match of a pattern contains one of some lower-case words and
+        ``mentions(ctx.body_folded, words)`` is False, the pattern has no match in the body.
+        """
+        return folded(self._body_text)
+
     def search_body(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """Return the first match of ``pattern`` in :meth:`body_text`, as ``pattern.search``.
 
@@ -279,8 +296,20 @@ def _title_line(text: str) -> bool:
     return bool(capitalised) and all(w[:1].isupper() or w[:1].isdigit() for w in capitalised)
 
 
+_ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_LOWER = b"abcdefghijklmnopqrstuvwxyz"
+
+
 def _shouting(text: str) -> bool:
     """Return True for a long passage written in capitals (a disclaimer banner)."""
+    if len(text) < 60:
+        return False  # fewer than 60 letters
+    if text.isascii():
+        # The same count, without a Python loop over the characters.
+        raw = text.encode("ascii")
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        alpha = upper + len(raw) - len(raw.translate(None, _ASCII_LOWER))
+        return alpha >= 60 and upper >= 0.85 * alpha
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 60:
         return False
@@ -344,7 +373,9 @@ def _segment(markdown: str) -> Iterator[TextUnit]:
         if line_start < body:
             continue
         stripped = line.strip()
-        if _FENCE.match(line):
+        # Each pattern is tried only on lines with the character it needs ("`" or "~", "#",
+        # "|", "="): the same result, without a regular-expression call for most lines.
+        if ("`" in line or "~" in line) and _FENCE.match(line):
             yield from flush()
             in_fence = not in_fence
             continue
@@ -353,11 +384,11 @@ def _segment(markdown: str) -> Iterator[TextUnit]:
         if not stripped:
             yield from flush()
             continue
-        if _HEADING.match(line):
+        if "#" in line and _HEADING.match(line):
             yield from flush()
             yield TextUnit(line_start, line_end, markdown[line_start:line_end], "heading")
             continue
-        if _TABLE_ROW.match(line):
+        if "|" in line and _TABLE_ROW.match(line):
             yield from flush()
             if not re.fullmatch(r"[\s|:\-]+", stripped):
                 yield TextUnit(line_start, line_end, markdown[line_start:line_end], "row")
@@ -369,7 +400,7 @@ def _segment(markdown: str) -> Iterator[TextUnit]:
             para_end = line_end
             block.append((para_start, line_end, "item"))
             continue
-        if _FORMULA_LINE.match(line):
+        if "=" in line and _FORMULA_LINE.match(line):
             # A formula line is a unit of its own, whether or not a blank line sets it off
             # (PDFs often run it into the sentence that introduces it).
             yield from flush()
@@ -386,15 +417,23 @@ def _sentences(markdown: str, start: int, end: int, kind: str) -> Iterator[TextU
     text = markdown[start:end]
     cut = 0
     for m in _SENTENCE_END.finditer(text):
-        word = re.search(r"([\w.]+)[.!?]['\")\]]?$", text[cut : m.start() + 1])
-        if word:
-            token = word.group(1).lower().rstrip(".")
+        # The word before the stop: the run of word characters and dots that ends there.
+        stop = word_start = m.start()
+        while word_start > cut and _word_or_dot(text[word_start - 1]):
+            word_start -= 1
+        if word_start < stop:
+            token = text[word_start:stop].lower().rstrip(".")
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
         piece_end = m.start() + 1
         yield from _unit(markdown, start + cut, start + piece_end, kind)
         cut = m.end()
     yield from _unit(markdown, start + cut, end, kind)
+
+
+def _word_or_dot(char: str) -> bool:
+    r"""Return True if ``char`` matches ``[\w.]`` (``\w``: alphanumeric or underscore)."""
+    return char.isalnum() or char in "._"
 
 
 def _unit(markdown: str, start: int, end: int, kind: str) -> Iterator[TextUnit]:

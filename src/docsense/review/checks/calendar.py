@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from itertools import islice
 
 import attrs
 
 from docsense.domain.findings import Category, Severity
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
+from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, mentions
 
 __all__ = [
     "ALWAYS_OPEN",
@@ -141,11 +142,20 @@ ALWAYS_OPEN = re.compile(
     r"stablecoins?|ethereum|bitcoin)\b",
     re.IGNORECASE,
 )
+# In every match of ALWAYS_OPEN, folded: one of these words, or "defi" ending a word (as
+# "define" does not).
+_ALWAYS_OPEN_WORDS = (
+    "crypto", "chain", "token", "decentrali", "24/7", "stablecoin", "ethereum", "bitcoin",
+)
+_DEFI = re.compile(r"defi\b")
 
 
 def trades_around_the_clock(ctx: CheckContext) -> bool:
     """Return True for a document about markets that never close (crypto-assets on-chain)."""
-    return sum(1 for _ in ctx.finditer_body(ALWAYS_OPEN)) >= 3
+    low = ctx.body_folded
+    if not (mentions(low, _ALWAYS_OPEN_WORDS) or _DEFI.search(low)):
+        return False  # no match at all
+    return sum(1 for _ in islice(ctx.finditer_body(ALWAYS_OPEN), 3)) >= 3
 
 
 def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
@@ -153,20 +163,20 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     calendar = names_calendar(ctx)
     always_open = trades_around_the_clock(ctx)
     zone = names_time_zone(ctx)
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
         if always_open and not calendar:
             # Every day is a trading day; only "business day" and holidays stay undefined.
-            yield from _hits(unit, _BUSINESS_DAY, _date_rule, taken)
+            yield from _hits(unit, low, _BUSINESS_DAY, _date_rule, taken)
         elif not calendar:
             # An indicator's look-back counts bars of its price series ("20-day Fast" in a
             # sentence about an EMA crossover): no calendar question for day counts there.
             counts = () if _NAMES_INDICATOR.search(unit.text) else ((_DAY_COUNT, _day_count),)
             for pattern, maker in (*counts, (_WINDOW, _window), (_DATE_RULE, _date_rule)):
-                yield from _hits(unit, pattern, maker, taken)
+                yield from _hits(unit, low, pattern, maker, taken)
         if not zone:
-            yield from _hits(unit, _TIME_OF_DAY, _time_of_day, taken)
-            if always_open:
+            yield from _hits(unit, low, _TIME_OF_DAY, _time_of_day, taken)
+            if always_open and mentions(low, _DAILY_VALUE_WORDS):
                 yield from _daily_cut_off(unit, taken)
 
 
@@ -204,12 +214,26 @@ def _daily_cut_off(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterator[Che
         )
 
 
+# Literal prefilters (see base.mentions): every match of the pattern contains one of these.
+_WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _DAY_COUNT: ("day",),
+    _WINDOW: ("week", "month"),
+    _DATE_RULE: ("day", "end", "week", "schedule", "basis", "cycle"),  # "holiday", "Friday"
+    _BUSINESS_DAY: ("day", "week", "schedule", "basis", "cycle"),
+    _TIME_OF_DAY: ("close", "open", "day", "cut", ":", "local"),
+}
+_DAILY_VALUE_WORDS = ("daily", "day", "closing")  # "end-of-day" has "day"
+
+
 def _hits(
     unit: TextUnit,
+    low: str,
     pattern: re.Pattern[str],
     maker: Callable[[int, int, str], CheckHit],
     taken: list[tuple[int, int]],
 ) -> Iterator[CheckHit]:
+    if not mentions(low, _WORDS[pattern]):
+        return  # no match possible
     for m in pattern.finditer(unit.text):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue

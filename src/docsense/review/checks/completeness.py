@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, clause_start
+from docsense.review.checks.base import CheckContext, CheckHit, clause_start, mentions
 
 __all__ = [
     "changes_without_criteria",
@@ -53,6 +53,24 @@ _DEFERRED = re.compile(
     r"published|shared|set\s+out|given|added)\b",
     re.IGNORECASE,
 )
+# Words one of which every match of _DEFERRED contains (in lower case), branch by branch:
+# the participles that follow "to be" ("determined" and "defined" only with "later" or after
+# "be"), "tb" (TBD), "later" and "due" (in due course), the words after "is" or "are" ("yet",
+# "ready", "preliminary"...), and "will" with one of the nouns (details will be provided).
+_DEFERRED_WORDS = (
+    "agreed", "final", "confirmed", "decided", "worked", "discussed", "clarified", "settled",
+    "announced", "tb", "later", "due", "yet", "ready", "preliminary", "provisional", "draft",
+)
+_DEFERRED_NOUNS = ("details", "specifics", "parameters", "terms")
+
+
+def _may_defer(low: str) -> bool:
+    """Return False when ``low`` (folded text) cannot contain a match of _DEFERRED."""
+    return (
+        mentions(low, _DEFERRED_WORDS)
+        or ("be" in low and ("determined" in low or "defined" in low))
+        or ("will" in low and mentions(low, _DEFERRED_NOUNS))
+    )
 _PARAMETER_NOUN = re.compile(
     r"\b(?:fees?|rates?|splits?|amounts?|sizes?|thresholds?|limits?|caps?|weights?|"
     r"parameters?|levels?|dates?|periods?|windows?|values?|prices?|percentages?|ratios?|"
@@ -108,7 +126,9 @@ def _deferred_category(subject: str) -> Category:
 
 def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report parts of the method the document explicitly leaves for later."""
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not _may_defer(low):
+            continue  # no match possible
         for m in _DEFERRED.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=14)
             subject = unit.text[rel : m.start()].strip(" ,;:-") or unit.text[: m.start()].strip()
@@ -202,6 +222,7 @@ _RESET_EVENT = re.compile(
     r"\s+reviews?)\b",
     re.IGNORECASE,
 )
+_RESET_WORDS = ("rebalanc", "reconstitut", "weight", "review")  # in every _RESET_EVENT
 # When: a frequency, a date, a named date term, or a trigger ("when ... deviates by 5%").
 _SCHEDULE = re.compile(
     r"\b(?i:daily|weekly|fortnightly|monthly|quarterly|semi-?annual(?:ly)?|annual(?:ly)?|"
@@ -223,11 +244,19 @@ def rebalancing_unscheduled(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     finding quotes the first such sentence (or, when rebalancing is never mentioned, the
     first sentence that weights constituents).
     """
-    rules = [u for u in ctx.rule_units if _WEIGHTING.search(u.text)]
+    rules = [
+        u
+        for u, low in zip(ctx.rule_units, ctx.rule_folded, strict=True)
+        if "weight" in low and _WEIGHTING.search(u.text)
+    ]
     if not rules:
         return  # no rule weights constituents: not an index or portfolio methodology
     weighting = next((u for u in rules if re.search(r"\bweighted\b", u.text, re.I)), rules[0])
-    resets = [u for u in ctx.rule_units if _RESET_EVENT.search(u.text)]
+    resets = [
+        u
+        for u, low in zip(ctx.rule_units, ctx.rule_folded, strict=True)
+        if mentions(low, _RESET_WORDS) and _RESET_EVENT.search(u.text)
+    ]
     if any(_SCHEDULE.search(u.text) for u in resets) or ctx.has_heading(_RESET_EVENT):
         return
     unit = resets[0] if resets else weighting
@@ -257,6 +286,9 @@ _MEMBERSHIP_CHANGE = re.compile(
     r"(?!\s+from\s+(?!the\s+index))",  # "removed from the exchanges": not the index
     re.IGNORECASE,
 )
+_CHANGE_WORDS = (  # in every match of _MEMBERSHIP_CHANGE
+    "added", "removed", "deleted", "replaced", "dropped", "excluded", "swapped", "substituted",
+)
 # "`_newComponents`: Addresses of new components to be added.": a parameter's description.
 _FIELD_DESCRIPTION = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?`[^`]+`\s*[:\u2013-]")
 # A condition or a rule in the same sentence: the change is governed there.
@@ -276,7 +308,9 @@ def changes_without_criteria(ctx: CheckContext, check: Check) -> Iterator[CheckH
     component go in or out. A sentence that gives the condition ("removed when it falls
     below ...", "added according to the inclusion criteria") is a rule and is not reported.
     """
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _CHANGE_WORDS):
+            continue  # _MEMBERSHIP_CHANGE cannot match
         m = _MEMBERSHIP_CHANGE.search(unit.text)
         if m is None or _CHANGE_CONDITION.search(unit.text):
             continue

@@ -20,12 +20,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import attrs
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, TextUnit
+from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, mentions
 
 __all__ = ["contradictory_values", "parameter_not_in_table"]
 
@@ -42,6 +43,7 @@ _CONSTRAINT = re.compile(
     rf"(?:\s*(?:and|to|-|\u2013)\s*[$€£]?(?P<b>{_NUMBER})\s*(?P<unit2>{_UNIT})?)?",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")  # in every match of _CONSTRAINT
 _STOP = frozenset(
     [
         "the", "a", "an", "of", "for", "and", "or", "to", "in", "on", "at", "by", "with", "from",
@@ -58,6 +60,7 @@ _FREQ = (
     r"yearly|bi-?annually|bi-?monthly)"
 )
 _ACTIONS = r"(?:rebalanc|reconstitut|reweight)"
+_ACTION_WORDS = ("rebalanc", "reconstitut", "reweight")  # _ACTIONS, as literals
 _FREQ_STATEMENT = re.compile(
     rf"\b(?P<verb>{_ACTIONS})\w*\s+(?:is\s+|are\s+)?(?:done\s+|performed\s+)?(?P<freq>{_FREQ})\b"
     rf"|\b(?P<freq2>{_FREQ})\s+(?P<verb2>{_ACTIONS})\w*",
@@ -90,6 +93,7 @@ class _Constraint:
     phrase: str
 
 
+@lru_cache(maxsize=4096)
 def _stem(word: str) -> str:
     word = word.lower()
     for suffix in ("ments", "ment", "ings", "ing", "ies", "es", "s"):
@@ -136,7 +140,9 @@ def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
 
 def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
     for unit in ctx.rule_units:
-        subject = _subject(_CONSTRAINT.sub(" ", unit.text))
+        if not _DIGIT.search(unit.text):
+            continue  # every constraint has a number
+        subject: frozenset[str] | None = None  # computed for the first constraint
         for m in _CONSTRAINT.finditer(unit.text):
             if _CONDITION.search(unit.text[: m.start()]):
                 continue  # "If the sum is greater than 100%": a branch, not a requirement
@@ -155,6 +161,8 @@ def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
             if not cmp and b is None:
                 continue  # a value, not a requirement ("has a weight of 1.333%")
             low, high = _bounds(cmp, a, b)
+            if subject is None:
+                subject = _subject(_CONSTRAINT.sub(" ", unit.text))
             yield _Constraint(unit, subject, kind, low, high, m.group(0).strip())
 
 
@@ -201,7 +209,9 @@ def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -
 
 def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
     seen: dict[str, tuple[str, TextUnit]] = {}
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _ACTION_WORDS):
+            continue  # every frequency statement names one of the actions
         for m in _FREQ_STATEMENT.finditer(unit.text):
             verb = (m.group("verb") or m.group("verb2")).lower()
             freq = re.sub(r"[- ]", "", (m.group("freq") or m.group("freq2")).lower())
@@ -221,7 +231,9 @@ def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
 
 def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
     first: tuple[str, str, TextUnit] | None = None
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if "weight" not in low:
+            continue  # in every weighting statement
         for m in _WEIGHTING.finditer(unit.text):
             if _OTHER_INDEX.match(unit.text[m.end() :]):
                 continue

@@ -18,7 +18,13 @@ from collections.abc import Iterator
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, clause_start, has_quantity
+from docsense.review.checks.base import (
+    CheckContext,
+    CheckHit,
+    clause_start,
+    has_quantity,
+    mentions,
+)
 
 __all__ = [
     "discretionary_language",
@@ -113,6 +119,40 @@ _NAMED_INDEX = re.compile(
     r"\b(?:[A-Z][\w&.'-]*|\d+)\s+(?:[A-Z][\w&.'-]*\s+)*(?:Index|Indices|Composite|Average)\b"
 )
 
+# Literal prefilters (see base.mentions): every match of the pattern contains one of these.
+_DISCRETION_WORDS = (
+    "discretion", "fit", "appropriate", "necessary", "suitable", "desirable", "case",
+    "subjective",
+)
+_OPEN_CONDITION_WORDS = (
+    "appropriate", "necessary", "needed", "required", "relevant", "suitable", "desirable",
+    "warranted", "advisable", "possible", "practicable",
+)
+_TRIGGER_WORDS = (
+    "swan", "extreme", "exceptional", "abnormal", "stressed", "severe", "adverse", "unusual",
+    "unexpected", "emergency", "volatile", "turbulent", "crisis",
+)
+# _METHOD, branch by branch: the qualifier of a standard method, the opaque qualifier of a
+# model, "algorithm", the words of "based on" and its kin, of "is considered" and its kin,
+# "toward", the hedging adverbs, the qualifier of an unnamed process; and "with ...
+# adjustment" (see _may_name_method).
+_METHOD_WORDS = (
+    "standard", "usual", "conventional", "customary", "common", "typical",
+    "quantitative", "proprietary", "internal", "statistical", "sophisticated", "advanced",
+    "various", "multiple", "certain", "machine",
+    "algorithm",
+    "based", "derived", "driven", "according",
+    "considered", "taken", "factored", "accounted",
+    "toward",
+    "primarily", "mainly", "largely", "partly", "generally", "broadly", "predominantly",
+    "chain", "external", "separate", "automated", "bespoke",
+)
+
+
+def _may_name_method(low: str) -> bool:
+    """Return False when ``low`` (folded text) cannot contain a match of _METHOD."""
+    return mentions(low, _METHOD_WORDS) or ("adjustment" in low and "with" in low)
+
 
 def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report rules left to someone's discretion, and conditions nobody defines.
@@ -122,9 +162,10 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
     necessary") is one finding per wording. Informative parts (disclaimers, risk factors) and
     conditions the law settles ("as required by law") are not rules and are skipped.
     """
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         text = unit.text
-        for m in _DISCRETION.finditer(text):
+        discretion = mentions(low, _DISCRETION_WORDS)  # else _DISCRETION cannot match
+        for m in _DISCRETION.finditer(text) if discretion else ():
             if _BOUNDED.search(text[max(0, m.start() - 160) : m.end() + 120]):
                 continue  # "in its discretion, acting in good faith and in a commercially
                 # reasonable manner" (before or after): bounded by the standard duty of care
@@ -144,6 +185,8 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
                 confidence=0.7,
                 subject="discretion",
             )
+        if not mentions(low, _OPEN_CONDITION_WORDS):
+            continue  # _OPEN_CONDITION cannot match
         for m in _OPEN_CONDITION.finditer(text):
             if _AS_ADVERB_AS.search(text[max(0, m.start() - 30) : m.start()]):
                 continue
@@ -174,7 +217,9 @@ def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     are left open. One finding per wording; conditions the document defines as a term
     (capitalised, "Market Disruption Event") are not reported.
     """
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _TRIGGER_WORDS):
+            continue  # _VAGUE_TRIGGER cannot match
         for m in _VAGUE_TRIGGER.finditer(unit.text):
             if m.group(0).split()[-1][:1].isupper():
                 continue  # "an Extreme Market Event": a defined term
@@ -201,7 +246,9 @@ def _actor_before(text: str, at: int) -> str | None:
 
 def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report methods named by a vague label instead of being specified."""
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not _may_name_method(low):
+            continue  # _METHOD cannot match
         for m in _METHOD.finditer(unit.text):
             rel = clause_start(unit.text, m.start(), max_words=10)
             quote = unit.text[rel : m.end()]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from docsense.domain.findings import Category
 from docsense.domain.ir import CrossReference, ReferenceKind
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit
+from docsense.review.checks.base import CheckContext, CheckHit, mentions
 
 __all__ = ["external_documents", "summarised_elsewhere", "unresolved_references"]
 
@@ -158,6 +158,11 @@ _ON_REQUEST = re.compile(
     re.IGNORECASE,
 )
 
+# Literal prefilters (see base.mentions): every match of _SUMMARY_ONLY contains one of the
+# first words, every match of _ON_REQUEST one of the second.
+_SUMMARY_WORDS = ("complete", "summar", "entirety", "exhaustive", "full")
+_REQUEST_WORDS = ("request", "available", "published", "proprietary")
+
 
 def summarised_elsewhere(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report parts that only summarise rules kept in a document available on request.
@@ -165,7 +170,9 @@ def summarised_elsewhere(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     One finding per part (its heading), quoting the sentence that says so: the summary
     cannot be implemented, and the rules it stands for cannot be reviewed.
     """
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not (mentions(low, _SUMMARY_WORDS) and mentions(low, _REQUEST_WORDS)):
+            continue  # one of the two patterns cannot match
         if not (_SUMMARY_ONLY.search(unit.text) and _ON_REQUEST.search(unit.text)):
             continue
         section = ctx.section_at(unit.start)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, clause_start
+from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, clause_start, mentions
 
 __all__ = ["market_data_unsourced", "unidentified_dependencies", "unnamed_data_sources"]
 
@@ -78,6 +78,20 @@ _SETS_A_RULE = re.compile(
     re.IGNORECASE,
 )
 
+# Literal prefilters (see base.mentions): every match of the pattern contains one of these.
+_SUPPLIER_WORDS = (
+    "vendor", "provider", "service", "source", "feed", "supplier", "agenc", "database",
+    "terminal",
+)
+_DATA_FAMILY_WORDS = (
+    "rating", "social", "economic", "macro", "sentiment", "news", "alternative", "analyst",
+    "consensus", "data",
+)
+_DEPENDENCY_WORDS = (
+    "model", "platform", "system", "engine", "manager", "advis", "broker", "counterpart",
+    "custodian", "exchanges",
+)
+
 
 def _names_something(text: str, from_pos: int) -> bool:
     """Return True if ``text`` names something (capitalised word, acronym) from ``from_pos``."""
@@ -106,9 +120,10 @@ def _first_word_is_name(unit: TextUnit) -> bool:
 
 def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report data whose supplier is generic or not given at all."""
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
-        for m in _GENERIC_SUPPLIER.finditer(unit.text):
+        supplier = mentions(low, _SUPPLIER_WORDS)  # else _GENERIC_SUPPLIER cannot match
+        for m in _GENERIC_SUPPLIER.finditer(unit.text) if supplier else ():
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue
             before = unit.text[clause_start(unit.text, m.start(), max_words=12) : m.start()]
@@ -117,7 +132,9 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             rel = clause_start(unit.text, m.start(), max_words=8)
             taken.append((m.start(), m.end()))
             yield _source_hit(unit, rel, m.end(), m.group(0).strip(), generic=True)
-        if taken or _SOURCE_WORDS.search(unit.text) or _first_word_is_name(unit):
+        if taken or not mentions(low, _DATA_FAMILY_WORDS):
+            continue
+        if _SOURCE_WORDS.search(unit.text) or _first_word_is_name(unit):
             continue
         for m in _DATA_FAMILY.finditer(unit.text):
             if any(a < m.end() and m.start() < b for a, b in taken):
@@ -164,6 +181,10 @@ _ORACLE_FEEDS = re.compile(
     r"reported\s+by|read\w*|quer\w+|fetch\w*|pull\w*|consum\w+)\b[^.;:]{0,40}?\boracles?\b"
     r"|\b(?:price|rate|data)\s+oracles?\b|\boracles?[- ](?:price|feed|rate|report|value|data)\w*\b",
     re.IGNORECASE,
+)
+_ELSEWHERE_WORDS = (  # in every match of _DEFINED_ELSEWHERE
+    "paper", "article", "publication", "code", "repository", "implementation",
+    "approximation", "description", "overview", "summary",
 )
 _ORACLE_SAFEGUARD = re.compile(
     r"\bstale\w*|\bfallback\b|\bfail\w*|\boutages?\b|\bunavailab\w*|\bdeviation\b|"
@@ -212,8 +233,9 @@ def market_data_unsourced(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
 
 def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report models, systems and parties the method relies on without naming them."""
-    for unit in ctx.rule_units:
-        for m in _DEPENDENCY.finditer(unit.text):
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        dependency = mentions(low, _DEPENDENCY_WORDS)  # else _DEPENDENCY cannot match
+        for m in _DEPENDENCY.finditer(unit.text) if dependency else ():
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue
             phrase = m.group(0)
@@ -241,6 +263,8 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 confidence=0.75,
                 subject=" ".join(phrase.lower().split()),
             )
+        if not mentions(low, _ELSEWHERE_WORDS):
+            continue  # _DEFINED_ELSEWHERE cannot match
         for m in _DEFINED_ELSEWHERE.finditer(unit.text):
             yield CheckHit(
                 start=unit.start,
@@ -255,9 +279,10 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 confidence=0.7,
                 subject="defined elsewhere",
             )
-    if not ctx.search_body(_ORACLE_SAFEGUARD):
-        for unit in ctx.rule_units:
-            if unit.kind == "row" or _ORACLE_FEEDS.search(unit.text) is None:
+    if any("oracle" in low for low in ctx.rule_folded) and not ctx.search_body(_ORACLE_SAFEGUARD):
+        # (Without "oracle" in a rule unit, _ORACLE_FEEDS matches none: no search needed.)
+        for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+            if unit.kind == "row" or "oracle" not in low or _ORACLE_FEEDS.search(unit.text) is None:
                 continue
             yield CheckHit(
                 start=unit.start,

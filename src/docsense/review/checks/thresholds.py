@@ -17,7 +17,14 @@ from collections.abc import Iterator
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, clause_start, has_quantity
+from docsense.review.checks.base import (
+    CheckContext,
+    CheckHit,
+    TextUnit,
+    clause_start,
+    has_quantity,
+    mentions,
+)
 
 __all__ = ["vague_frequency", "vague_qualifiers", "vague_thresholds"]
 
@@ -182,6 +189,41 @@ _DATE_RULE = re.compile(
 
 _SPECIFY_LIMIT = "[[specify: value, with unit]]"
 
+# Each pattern of vague_thresholds, its kind, and groups of words: every match contains a
+# word of each group (in lower case), so a unit that lacks a group cannot match and is not
+# scanned.
+_THRESHOLD_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[tuple[str, ...], ...]], ...] = (
+    (_COMPARE_LIMIT, "limit", (
+        (  # _LIMIT_NOUN
+            "threshold", "limit", "cap", "cutoff", "cut-off", "maximum", "minimum",
+            "requirement", "level", "band", "tolerance", "trigger", "barrier", "bound", "floor",
+            "ceiling", "buffer",
+        ),
+        (  # _COMPARATOR
+            "below", "above", "under", "exceed", "than", "least", "most", "within", "beyond",
+            "outside", "reach", "capped", "set", "fixed", "limited", "held",
+        ),
+    )),
+    (_UNSIZED_WINDOW, "window", (("period", "window", "horizon", "interval", "between"),)),
+    # Also any "min" or "max" that ends a word (see _MIN_MAX).
+    (_LIMIT_STATED, "stated", (("capped", "floored", "limited", "restricted", "bounded"),)),
+    (_COMPARE_OTHER, "other", (("than", "above", "below", "exceed"),)),
+)
+# In folded text: where _LIMIT_STATED matches without one of its words above, it has
+# "minimum", "maximum", "min" or "max" as a whole word.
+_MIN_MAX = re.compile(r"m(?:in|ax)(?:imum)?\b")
+# Words one of which every match of _QUALIFIER, _FREQUENCY or _PERIODIC_EVENT contains.
+_QUALIFIER_WORDS = (
+    "sufficient", "significant", "reasonable", "adequate", "substantial", "strong", "major",
+    "material", "excessive", "meaningful", "considerable", "acceptable", "unexpected",
+    "unusual", "abnormal", "elevated", "extreme", "controversial", "high", "heavy", "good",
+    "reputable", "well", "established", "credible", "proven",
+)
+_FREQUENCY_WORDS = (
+    "period", "regular", "frequently", "occasionally", "routinely", "time", "hoc",
+)
+_EVENT_WORDS = ("rebalanc", "reconstitut", "review", "reweight", "reset")
+
 
 def _parameter_names(ctx: CheckContext) -> list[set[str]]:
     return [set(_words(p.name)) for p in ctx.ir.parameters if p.value.strip()]
@@ -243,14 +285,15 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report comparisons and limits whose value the document never states."""
     names = _parameter_names(ctx)
     defined_limits = _defined_limit_words(ctx)
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         claimed: list[tuple[int, int]] = []
-        for pattern, kind in (
-            (_COMPARE_LIMIT, "limit"),
-            (_UNSIZED_WINDOW, "window"),
-            (_LIMIT_STATED, "stated"),
-            (_COMPARE_OTHER, "other"),
-        ):
+        for pattern, kind, groups in _THRESHOLD_PATTERNS:
+            if kind == "stated":
+                possible = mentions(low, groups[0]) or _MIN_MAX.search(low) is not None
+            else:
+                possible = all(mentions(low, words) for words in groups)
+            if not possible:
+                continue  # no match possible
             for m in pattern.finditer(unit.text):
                 if any(a < m.end() and m.start() < b for a, b in claimed):
                     continue
@@ -361,11 +404,13 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     formal = ctx.style == "rulebook"
     quantified = _quantified_words(ctx)
     aims = False  # in a list whose lead-in states aims
-    for unit in ctx.rule_units:
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if unit.kind != "item":
-            aims = _PURPOSE_LEAD.search(unit.text) is not None
+            aims = ":" in unit.text and _PURPOSE_LEAD.search(unit.text) is not None
         elif aims:
             continue  # "This approach ensures that:" then "- ... a meaningful share": aims
+        if not mentions(low, _QUALIFIER_WORDS):
+            continue  # no judgement word
         if _HYPOTHETICAL.search(unit.text):
             continue
         criterion = _CRITERION.search(unit.text) is not None
@@ -445,8 +490,8 @@ def _vague_source_hit(
 def _dated_events(ctx: CheckContext) -> set[str]:
     """Return stems of periodic events ("rebala", "review") some sentence gives a date for."""
     out: set[str] = set()
-    for unit in ctx.rule_units:
-        if _DATE_RULE.search(unit.text):
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if mentions(low, _EVENT_WORDS) and _DATE_RULE.search(unit.text):
             for m in _PERIODIC_EVENT.finditer(unit.text):
                 out.add(_event_stem(m.group(0)))
     return out
@@ -468,8 +513,9 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     frequency (the governance and discretion checks judge such powers).
     """
     dated = _dated_events(ctx)
-    for unit in ctx.rule_units:
-        for m in _FREQUENCY.finditer(unit.text):
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        timing = mentions(low, _FREQUENCY_WORDS)  # else _FREQUENCY cannot match
+        for m in _FREQUENCY.finditer(unit.text) if timing else ():
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
                 continue
@@ -489,6 +535,8 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 confidence=0.85,
                 subject=" ".join(phrase.lower().split()),
             )
+        if not mentions(low, _EVENT_WORDS):
+            continue  # no periodic event
         for m in _PERIODIC_EVENT.finditer(unit.text):
             if _event_stem(m.group(0)) in dated or unit.text.rstrip().endswith(":"):
                 continue
