@@ -73,7 +73,7 @@ PREFILTERS: list[tuple[re.Pattern[str], Test]] = [
     (sources._DATA_FAMILY, _any(sources._DATA_FAMILY_WORDS)),
     (sources._DEPENDENCY, _any(sources._DEPENDENCY_WORDS)),
     (sources._DEFINED_ELSEWHERE, _any(sources._ELSEWHERE_WORDS)),
-    (sources._ORACLE, _any(("oracle",))),
+    (sources._ORACLE_FEEDS, _any(("oracle",))),
     (references._SUMMARY_ONLY, _any(references._SUMMARY_WORDS)),
     (references._ON_REQUEST, _any(references._REQUEST_WORDS)),
     *((pattern, _any(words)) for pattern, words in calendar._WORDS.items()),

@@ -77,6 +77,16 @@ def test_a_judgement_word_the_document_quantifies_is_not_vague(run_check: RunChe
     assert run_check("vague_qualifiers", plain, with_ir=True) == ["Markets with significant volume"]
 
 
+def test_what_a_rule_avoids_is_its_aim_not_a_criterion(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Weights\n\n- Larger tokens receive higher weight\n"
+          "- Avoids excessive bias toward small-cap tokens\n\n"
+          "Weights are capped to avoid excessive concentration.\n\n"
+          "Tokens with significant volume are kept.\n")
+    assert run_check("vague_qualifiers", md, with_ir=True) == [
+        "Tokens with significant volume"
+    ]
+
+
 def test_capitals_banner_outside_a_disclaimer_heading_is_boilerplate(run_check: RunCheck) -> None:
     md = ("THE STRATEGY SPONSOR WILL MAKE ALL DETERMINATIONS AND TAKE ALL ACTIONS IN RELATION "
           "TO THE STRATEGY IN ITS SOLE DISCRETION AND OWES NO FIDUCIARY DUTY TO ANY PERSON.\n")

@@ -218,7 +218,7 @@ def _daily_cut_off(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterator[Che
 _WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _DAY_COUNT: ("day",),
     _WINDOW: ("week", "month"),
-    _DATE_RULE: ("day", "end", "week", "schedule", "basis", "cycle"),  # "holiday", "Friday"
+    _DATE_RULE: ("day", "end", "week", "schedule", "basis", "cycle", "hours"),  # "holiday"
     _BUSINESS_DAY: ("day", "week", "schedule", "basis", "cycle"),
     _TIME_OF_DAY: ("close", "open", "day", "cut", ":", "local"),
 }
