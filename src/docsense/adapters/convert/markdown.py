@@ -11,6 +11,7 @@ generators write become plain spaces.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from docsense.adapters.convert._builder import HeadingMark, build_sections, count_words
 from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
@@ -126,25 +127,33 @@ def strip_comments(markdown: str) -> str:
         return markdown
     out: list[str] = []
     outside: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        m = _FENCE.match(line)
-        if fence is None and not m:
+    for line, code in _fenced(markdown.split("\n")):
+        if not code:
             outside.append(line)
             continue
         if outside:
             out.append(_COMMENT.sub("", "\n".join(outside)))
             outside = []
+        out.append(line)
+    if outside:
+        out.append(_COMMENT.sub("", "\n".join(outside)))
+    return "\n".join(out)
+
+
+def _fenced(lines: list[str]) -> Iterator[tuple[str, bool]]:
+    """Yield each line with True when it is fenced code (the fence lines included)."""
+    fence: str | None = None
+    for line in lines:
+        m = _FENCE.match(line)
         if m:
             marker = m.group(1)
             if fence is None:
                 fence = marker[0] * 3
             elif marker.startswith(fence):
                 fence = None
-        out.append(line)
-    if outside:
-        out.append(_COMMENT.sub("", "\n".join(outside)))
-    return "\n".join(out)
+            yield line, True
+        else:
+            yield line, fence is not None
 
 
 def strip_template_tags(markdown: str) -> str:
@@ -157,18 +166,8 @@ def strip_template_tags(markdown: str) -> str:
     if "{%" not in markdown and "&" not in markdown:
         return markdown
     out: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        m = _FENCE.match(line)
-        if m:
-            marker = m.group(1)
-            if fence is None:
-                fence = marker[0] * 3
-            elif marker.startswith(fence):
-                fence = None
-            out.append(line)
-            continue
-        if fence is not None:
+    for line, code in _fenced(markdown.split("\n")):
+        if code:
             out.append(line)
             continue
         had_tag = "{%" in line
