@@ -96,6 +96,14 @@ def test_oracles_without_failure_handling(run_check: RunCheck) -> None:
     assert run_check("unidentified_dependencies", safe, with_ir=True) == []
 
 
+def test_a_listing_on_exchanges_is_not_a_trading_venue(run_check: RunCheck) -> None:
+    md = ("# Grants\n\n- Getting DPI listed on exchanges\n\n"
+          "The rebalance trades on exchanges using algorithms.\n")
+    assert run_check("unidentified_dependencies", md, with_ir=True) == [
+        "The rebalance trades on exchanges"
+    ]
+
+
 def test_oracles_as_a_kind_of_token_are_not_a_dependency(run_check: RunCheck) -> None:
     md = ("# I\n\nTop 25 infrastructure tokens including oracles, storage and compute.\n\n"
           "| Index | Sectors |\n|---|---|\n| DATA | Oracles, Storage, Indexing |\n\n"

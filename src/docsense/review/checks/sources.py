@@ -55,6 +55,7 @@ _DEPENDENCY = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&]+|[A-Z]{2,})\b")
+_LISTED = re.compile(r"\b(?:listed|listing|list)\s*$", re.IGNORECASE)
 # Market data a rule computes with or screens on.
 _MARKET_DATA = re.compile(
     r"\b(?:market\s+cap(?:itali[sz]ation)?s?|mcap|fully\s+diluted\s+(?:market\s+cap|value\w*)|"
@@ -248,6 +249,8 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
             if re.fullmatch(r"(?i)(?:using|with|by|via|through)\s+(?:an?\s+|the\s+)?models?",
                             phrase.strip()):
                 continue
+            if _LISTED.search(unit.text, max(0, m.start() - 20), m.start()):
+                continue  # "getting the token listed on exchanges": a listing, not a venue
             rel = clause_start(unit.text, m.start(), max_words=8)
             quote = unit.text[rel : m.end()]
             yield CheckHit(
