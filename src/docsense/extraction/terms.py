@@ -380,4 +380,34 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         if block.kind is BlockKind.CODE:
             for term in _legend(doc, block):
                 found.setdefault((term.term.lower(), term.location.start), term)
+        elif block.kind is BlockKind.TABLE and "`" in block.text:
+            for term in _settings(doc, block):
+                found.setdefault((term.term.lower(), term.location.start), term)
     return tuple(sorted(found.values(), key=lambda t: t.location.start))
+
+
+# A configuration table's row: the setting's name in code formatting leads the row
+# ("| `hedge_ratio` | decimal | 1 | Enter ratio of asset to hedge ... |").
+_SETTING_ROW = re.compile(r"^[ \t]*\|?[ \t]*`(?P<name>[A-Za-z_][\w.]{0,60})`[ \t]*\|(?P<rest>.*)$",
+                          re.MULTILINE)
+
+
+def _settings(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield the settings a configuration table lists (three rows or more).
+
+    Each is defined by the last filled cell of its row (its description or prompt).
+    """
+    rows = list(_SETTING_ROW.finditer(block.text))
+    if len(rows) < 3:
+        return
+    for m in rows:
+        cells = [c.strip() for c in m.group("rest").split("|") if c.strip()]
+        if not cells:
+            continue
+        start = block.start + m.start("name")
+        yield DefinedTerm(
+            term=m.group("name"),
+            definition=cells[-1],
+            location=doc.location(start, start + len(m.group("name"))),
+            source=TermSource.GLOSSARY,
+        )

@@ -192,3 +192,15 @@ def test_an_operand_described_in_words_needs_no_definition(run_check: RunCheck) 
     assert run_check("formula_undefined_variables", md, with_ir=True) == [
         "Level = Divisor * Scale Factor"
     ]
+
+
+def test_a_configuration_table_defines_its_settings(run_check: RunCheck) -> None:
+    md = ("# Hedge\n\n| Parameter | Type | Default | Prompt |\n|---|---|---|---|\n"
+          "| `hedge_ratio` | decimal | 1 | Enter ratio of asset to hedge |\n"
+          "| `min_trade_size` | decimal | 0 | Enter the minimum trade size |\n"
+          "| `slippage` | decimal | 0.02 | Enter max slippage |\n\n"
+          "amount_to_hedge = asset_amount * hedge_ratio\n\n"
+          "The amount to hedge must be greater than the minimum trade size to be traded.\n")
+    [hit] = _hits("formula_undefined_variables", md)
+    assert hit.title == "Formula uses undefined variables: asset_amount"  # hedge_ratio is listed
+    assert run_check("vague_thresholds", md, with_ir=True) == []

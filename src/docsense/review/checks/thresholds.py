@@ -251,6 +251,7 @@ def _clause_hit(
 
 
 _LIMIT_WORDS = frozenset({"minimum", "maximum", "threshold", "cap", "floor", "limit"})
+_LIMIT_ABBREVIATIONS = {"min": "minimum", "max": "maximum"}
 _COMPARING_WORDS = frozenset({
     "below", "above", "the", "than", "les", "greater", "exceed", "exceeding", "fall", "falling",
     "under", "over", "meet", "beyond", "within", "its", "their", "this",
@@ -258,7 +259,7 @@ _COMPARING_WORDS = frozenset({
 
 
 def _defined_limit_words(ctx: CheckContext) -> frozenset[str]:
-    r"""Return the words of limits the document defines by a heading or a formula.
+    r"""Return the words of limits the document defines by a heading, formula or term.
 
     "Minimum Weight Threshold Rule" as a heading, ``w_{\min} = 1/N`` as a formula: a later
     "below the minimum" or "the minimum threshold" refers to them.
@@ -269,9 +270,17 @@ def _defined_limit_words(ctx: CheckContext) -> frozenset[str]:
         if found & _LIMIT_WORDS:
             words |= found
     for formula in ctx.ir.formulas:
-        found = {{"min": "minimum", "max": "maximum"}.get(w, w)
+        found = {_LIMIT_ABBREVIATIONS.get(w, w)
                  for w in re.findall(r"[a-z]+", (formula.name or "").lower())}
         words |= found & _LIMIT_WORDS
+    for term in ctx.ir.terms:
+        # A setting "min_trade_size", or a term with a value ("Minimum size: 100 units"):
+        # "greater than the minimum" refers to it.
+        if "_" in term.term or has_quantity(term.definition):
+            found = {_LIMIT_ABBREVIATIONS.get(w, w)
+                     for w in re.findall(r"[a-z]+", term.term.lower())}
+            if found & _LIMIT_WORDS:
+                words |= found
     return frozenset(words)
 
 
