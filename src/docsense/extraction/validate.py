@@ -131,8 +131,9 @@ def _glued_indices(indices: frozenset[str]) -> re.Pattern[str]:
 def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> frozenset[str]:
     """Return the index symbols: what the scripts and function arguments range over.
 
-    Read from ``_{i,ITD}`` / ``^{ic}`` scripts, from the arguments of ``X(t)`` / ``HR(s, d)``
-    and from ``Subscript (ITD) means`` definitions. An index is a bound variable: it needs
+    Read from ``_{i,ITD}`` / ``^{ic}`` scripts, from the arguments of ``X(t)`` / ``HR(s, d)``,
+    from a letter glued to a name with an offset (``CLRt-1``) and from ``Subscript (ITD)
+    means`` definitions. An index is a bound variable: it needs
     no definition of its own in a formula.
     """
     found: set[str] = set()
@@ -143,7 +144,6 @@ def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> 
             found.update(p.split("=")[0].strip(" ()") for p in re.split(r"[,;]", script))
         for args in re.findall(r"[\w}]\s*\(([^()]{1,30})\)", text):
             found.update(p.strip() for p in args.split(","))
-    for text in texts:
         # "FLIt-1", "CLRt+1": a time index glued to a name, with its offset
         found.update(_GLUED_OFFSET.findall(text))
     for term in terms:

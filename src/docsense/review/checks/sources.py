@@ -106,9 +106,10 @@ def _named_before(text: str, start: int) -> bool:
     sentence is not a name.
     """
     before = text[max(0, start - 60) : start].split()[-3:]
+    # The first of these words starts the text when no other word precedes them.
+    opens_text = len(before) == len(text[:start].split())
     for i, word in enumerate(before):
-        at_start = len(before) == len(text[:start].split()) and i == 0
-        if not at_start and _NAME.fullmatch(word.strip("'\u2019s(),")):
+        if not (opens_text and i == 0) and _NAME.fullmatch(word.strip("'\u2019s(),")):
             return True
     return False
 

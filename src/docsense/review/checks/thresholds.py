@@ -270,18 +270,20 @@ def _defined_limit_words(ctx: CheckContext) -> frozenset[str]:
         if found & _LIMIT_WORDS:
             words |= found
     for formula in ctx.ir.formulas:
-        found = {_LIMIT_ABBREVIATIONS.get(w, w)
-                 for w in re.findall(r"[a-z]+", (formula.name or "").lower())}
-        words |= found & _LIMIT_WORDS
+        words |= _name_words(formula.name or "") & _LIMIT_WORDS
     for term in ctx.ir.terms:
         # A setting "min_trade_size", or a term with a value ("Minimum size: 100 units"):
         # "greater than the minimum" refers to it.
         if "_" in term.term or has_quantity(term.definition):
-            found = {_LIMIT_ABBREVIATIONS.get(w, w)
-                     for w in re.findall(r"[a-z]+", term.term.lower())}
+            found = _name_words(term.term)
             if found & _LIMIT_WORDS:
                 words |= found
     return frozenset(words)
+
+
+def _name_words(name: str) -> set[str]:
+    """Return the words of a formula's or a setting's name, "min" and "max" spelt out."""
+    return {_LIMIT_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z]+", name.lower())}
 
 
 def _names_a_defined_limit(phrase: str, defined: frozenset[str]) -> bool:
