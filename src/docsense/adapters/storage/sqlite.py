@@ -138,10 +138,8 @@ class SQLiteStorage:
         # The hash of the stream's event at expected_version: none at 0, usually remembered.
         first: str | None = None
         if events and expected_version:
-            head = self._heads.get(stream_id)
-            if head is not None and head[0] == expected_version:
-                first = head[1]
-            else:
+            first = self._remembered_hash(stream_id, expected_version)
+            if first is None:  # not remembered: read it (a coroutine only when needed)
                 first = await self._previous_hash(stream_id, expected_version)
         previous = first or GENESIS
         # The check of where the stream is (its version and the hash of its event there:
@@ -191,6 +189,11 @@ class SQLiteStorage:
                 del self._heads[stream_id]
             raise
 
+    def _remembered_hash(self, stream_id: str, version: int) -> str | None:
+        """Return the remembered hash of the stream's event at ``version``, if it is its head."""
+        head = self._heads.get(stream_id)
+        return head[1] if head is not None and head[0] == version else None
+
     def _remember(self, stream_id: str, version: int, hash_: str) -> None:
         if len(self._heads) >= _HEADS_KEPT:
             self._heads.clear()
@@ -204,9 +207,9 @@ class SQLiteStorage:
         """
         if expected_version == 0:
             return None
-        head = self._heads.get(stream_id)
-        if head is not None and head[0] == expected_version:
-            return head[1]
+        remembered = self._remembered_hash(stream_id, expected_version)
+        if remembered is not None:
+            return remembered
 
         def read(conn: sqlite3.Connection) -> tuple[Any, ...] | None:
             row: tuple[Any, ...] | None = conn.execute(
