@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docsense.domain.ir import SemanticIR
 from docsense.domain.policies import Check, CheckKind
-from docsense.review.checks.base import CheckContext
+from docsense.review.checks.base import CheckContext, clause_start
 from docsense.review.checks.registry import default_registry
 
 from .conftest import RunCheck
@@ -31,6 +31,28 @@ def test_cap_stated_without_value_is_flagged_with_a_placeholder_replacement() ->
 def test_legal_idiom_is_not_a_limit(run_check: RunCheck) -> None:
     md = "Inputs include, but are not limited to, quotes and trades.\n"
     assert run_check("vague_thresholds", md) == []
+
+
+def test_there_is_limited_describes_an_amount_not_a_limit(run_check: RunCheck) -> None:
+    md = "Since the trade settles atomically, there is limited risk to this strategy.\n"
+    assert run_check("vague_thresholds", md) == []
+    assert run_check("vague_thresholds", "Exposure to this strategy is limited.\n") != []
+
+
+def test_a_comparison_that_describes_a_risk_is_not_a_rule(run_check: RunCheck) -> None:
+    md = ("There is a risk that the gas fees are greater than the return.\n\n"
+          "The only risk is that the reward is less than the total gas cost.\n")
+    assert run_check("vague_thresholds", md) == []
+    assert run_check("vague_thresholds", "Orders are sent when fees are greater than the "
+                     "return.\n") != []
+
+
+def test_a_change_in_a_window_is_an_effect_not_a_window(run_check: RunCheck) -> None:
+    md = ("The new flow has the effect of decreasing the time between rebalances.\n\n"
+          "The shorter the lookback window, the faster fees decay.\n\n"
+          "`feeRounds` is the length of the lookback window.\n")
+    assert run_check("vague_thresholds", md) == []
+    assert run_check("vague_thresholds", "Trades wait for the time between rebalances.\n") != []
 
 
 def test_judgement_words_are_flagged_but_not_in_risk_statements(run_check: RunCheck) -> None:
@@ -149,6 +171,15 @@ def test_leverage_without_risk_section_and_with_one(run_check: RunCheck) -> None
     assert run_check("risk_disclosure_missing", disclosed, with_ir=True) == []
 
 
+def test_a_proposal_to_change_a_setting_owes_no_risk_disclosure(run_check: RunCheck) -> None:
+    md = ("# SCCP\n\n## Summary\n\nThis proposal increases the futures market "
+          "`maxLeverage` to 25 from 10.\n")
+    assert run_check("risk_disclosure_missing", md, with_ir=True) == []
+    launch = md.replace("increases the futures market `maxLeverage` to 25 from 10",
+                        "lists futures with up to 25x leverage")
+    assert run_check("risk_disclosure_missing", launch, with_ir=True) != []
+
+
 def test_a_risk_word_inside_a_link_address_is_not_a_feature(run_check: RunCheck) -> None:
     md = ("# S\n\nAs mentioned in [IIP-13](https://gov.example.org/t/iip-13-flexible-leverage)"
           ", the product launches on Compound.\n")
@@ -190,3 +221,12 @@ def test_section_and_pattern_checks() -> None:
     hype = reg.run(ctx, Check(CheckKind.PATTERN_FORBIDDEN, {"pattern": "guaranteed"}))
     assert [md[h.start : h.end] for h in hype] == ["guaranteed"]
     assert reg.run(ctx, Check(CheckKind.PATTERN_REQUIRED, {"pattern": "returns"})) == []
+
+
+def test_a_long_clause_is_cut_at_a_word_start() -> None:
+    text = "- Create a `setConfigurer` function that can only be called by the system owner."
+    at = text.index("by the system")
+    assert text[clause_start(text, at, max_words=8) : at] == (
+        "a `setConfigurer` function that can only be called "
+    )
+    assert clause_start(text, at, max_words=0) == at

@@ -204,3 +204,64 @@ def test_a_configuration_table_defines_its_settings(run_check: RunCheck) -> None
     [hit] = _hits("formula_undefined_variables", md)
     assert hit.title == "Formula uses undefined variables: asset_amount"  # hedge_ratio is listed
     assert run_check("vague_thresholds", md, with_ir=True) == []
+
+
+def test_a_calculation_in_words_is_one_finding_per_quantity() -> None:
+    md = ("# Fund\n\n## 2. Valuation\n\nThe net asset value will be calculated based on the "
+          "holdings and the prices at the last rebalance.\n\n"
+          "The engine computes the hedge ratio from the recent fills and the book depth.\n\n"
+          "The formulas used to calculate the hedge ratio are slightly different on weekends.\n")
+    hits = _hits("calculation_in_words", md)
+    assert [h.title for h in hits] == [
+        "Calculation given only in words: The net asset value",
+        "Calculation given only in words: the hedge ratio",
+        "Calculation given only in words: the hedge ratio",
+    ]
+    assert {h.subject for h in hits} == {"net asset value", "hedge ratio"}
+    assert all(h.category is Category.INCOMPLETE_FORMULA for h in hits)
+
+
+def test_a_calculation_with_its_formula_or_its_operations_is_not_reported(
+    run_check: RunCheck,
+) -> None:
+    spelt_out = ("# Fund\n\n## 2. Weights\n\nThe weight of each asset is calculated by dividing "
+                 "its market value by the total market value.\n\n"
+                 "The fee is calculated as two basis points of the notional.\n\n"
+                 "The spread is calculated as described in Section 4.\n\n"
+                 "The level is calculated as follows:\n")
+    assert run_check("calculation_in_words", spelt_out, with_ir=True) == []
+    with_formula = ("# Fund\n\n## 2. Level\n\nThe index level is calculated based on the "
+                    "component prices.\n\nLevel_t = Level_{t-1} * (1 + R_t)\n\n"
+                    "where R_t is the return of the basket on day t.\n")
+    assert run_check("calculation_in_words", with_formula, with_ir=True) == []
+
+
+def test_a_document_written_in_formulas_has_its_summaries_left_alone(
+    run_check: RunCheck,
+) -> None:
+    formulas = "".join(f"\n\nX{i} = A{i} + B{i}\n\nwhere A{i} and B{i} are inputs."
+                       for i in range(3))
+    md = ("# Index\n\n## 1. Summary\n\nThe realized volatility is calculated based on the "
+          f"recent prices.\n\n## 9. Formulas{formulas}\n")
+    assert run_check("calculation_in_words", md, with_ir=True) == []
+    assert run_check("calculation_in_words", md.split("## 9.")[0], with_ir=True) != []
+
+
+def test_the_platform_named_earlier_in_the_sentence_is_identified(run_check: RunCheck) -> None:
+    md = ("# P\n\n## Spec\n\nAn interface into Futureswap lets the fund earn fees on the "
+          "platform.\n\nThe fund earns fees on the platform.\n")
+    assert run_check("unidentified_dependencies", md, with_ir=True) == [
+        "The fund earns fees on the platform"
+    ]
+
+
+def test_nouns_that_only_qualify_another_are_not_dependencies_or_sources(
+    run_check: RunCheck,
+) -> None:
+    md = ("# P\n\n## Spec\n\nThe setter can only be called by the system owner.\n\n"
+          "There is a minimum of 1 liquidity token required per provider.\n\n"
+          "This function needs to be restricted to the `owner`.\n")
+    assert run_check("unidentified_dependencies", md, with_ir=True) == []
+    assert run_check("unnamed_data_sources", md, with_ir=True) == []
+    assert run_check("vague_thresholds", md, with_ir=True) == []
+    assert run_check("unnamed_data_sources", "Prices come per the pricing provider.\n") != []

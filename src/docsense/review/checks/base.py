@@ -41,6 +41,7 @@ __all__ = [
     "is_informative_heading",
     "is_proper_name",
     "mentions",
+    "noun_goes_on",
 ]
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -87,6 +88,7 @@ RULEBOOK_TERMS = 15
 # Defined terms the way legal drafting defines them; a bold label ("**Priority**: Medium")
 # or a "where" line defines a term too, but any kind of document has those.
 _DRAFTED = frozenset({TermSource.QUOTED, TermSource.MEANS})
+_WORD = re.compile(r"\S+")
 _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s(?:when|whenever|if|unless|where|while|or|and then|but|so that|until|once)\s",
     re.IGNORECASE,
@@ -331,6 +333,22 @@ def is_proper_name(text: str) -> bool:
     return bool(re.search(r"\b(?:[A-Z][a-zA-Z&.]+|[A-Z]{2,})", tail))
 
 
+_NOUN_GOES_ON = re.compile(
+    r"[ \t]+(?!(?:of|for|in|on|at|by|and|or|is|are|was|were|to|from|as|than|when|if|which|"
+    r"that|with|over|under|per|during|after|before|so|but)\b)(?![a-z-]+ing\b)[a-z][a-z-]+"
+)
+
+
+def noun_goes_on(tail: str) -> bool:
+    """Return True if ``tail`` (the text after a noun) opens with another noun of its phrase.
+
+    "the price impact", "the system owner": the word matched is a modifier, and the thing
+    meant is named by the words that follow. A participle ("on exchanges using ...") starts
+    a new phrase.
+    """
+    return _NOUN_GOES_ON.match(tail) is not None
+
+
 def clause_start(text: str, pos: int, *, max_words: int = 14) -> int:
     """Index in ``text`` where the clause containing ``pos`` starts.
 
@@ -343,10 +361,11 @@ def clause_start(text: str, pos: int, *, max_words: int = 14) -> int:
         start = m.end()
     while start < pos and text[start] in " \t\n-*•":
         start += 1
-    words = text[start:pos].split()
-    if len(words) > max_words:
-        keep = " ".join(words[-max_words:])
-        start = text.rfind(keep.split()[0], start, pos) if keep else pos
+    word_starts = [m.start() for m in _WORD.finditer(text, start, pos)]
+    if len(word_starts) > max_words:
+        # The start of the first of the last ``max_words`` words (not a later occurrence
+        # of the same characters: "a" of "called").
+        start = word_starts[-max_words] if max_words > 0 else pos
     return max(0, min(start, pos))
 
 

@@ -226,6 +226,15 @@ def methodology_changes_ungoverned(ctx: CheckContext, check: Check) -> Iterator[
         )
 
 
+# A change to a setting: "increase the futures market `MaxMarketValueUSD` to sUSD 15 million",
+# "lower the fee rounds to 3 from 10".
+_PARAMETER_CHANGE = re.compile(
+    r"\b(?:increas|decreas|lower|rais|reduc|chang|updat|adjust)\w*\s+(?:the\s+)?"
+    r"(?:[\w`./-]+\s+){0,6}?(?:to|from)\s+(?:[A-Za-z$]+\s?)?\d",
+    re.IGNORECASE,
+)
+
+
 def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report, once per document, risk-bearing features with no risk section or disclosure.
 
@@ -264,6 +273,8 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
         return
     if set(features) == {"crypto-assets"} and not claims:
         return  # tokens mentioned in an engineering or governance text promise no one anything
+    if not claims and ctx.search_body(_PARAMETER_CHANGE):
+        return  # a proposal to change settings of a product: the product's own papers disclose
     named = ", ".join(features)
     for start, end in [*claims, *features.values()]:
         yield CheckHit(

@@ -1,9 +1,14 @@
-"""Formulas whose variables the document never defines.
+"""Formulas that are incomplete: undefined variables, or no formula where one is needed.
 
-``formula_undefined_variables`` reads the IR's formulas: each formula with undefined
-variables gives one finding quoting the formula, whose replacement keeps the formula and
-appends a ``where`` clause with a placeholder per missing definition. A division by such a
-variable is called out, since its zero case is then unspecified too.
+- ``formula_undefined_variables`` reads the IR's formulas: each formula with undefined
+  variables gives one finding quoting the formula, whose replacement keeps the formula and
+  appends a ``where`` clause with a placeholder per missing definition. A division by such a
+  variable is called out, since its zero case is then unspecified too.
+- ``calculation_in_words``: a quantity said to be calculated ("is calculated based on",
+  "computes X from", "the equations used to calculate X") where no formula or code follows
+  in its section: the inputs are named, the arithmetic is not. A calculation spelt out with
+  its operations ("by dividing A by B", "as 0.5% of the notional") is a formula in words and
+  is not reported. One finding per calculated quantity.
 """
 
 from __future__ import annotations
@@ -13,9 +18,15 @@ from collections.abc import Iterator
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit
+from docsense.review.checks.base import (
+    CheckContext,
+    CheckHit,
+    clause_start,
+    has_quantity,
+    mentions,
+)
 
-__all__ = ["formula_undefined_variables"]
+__all__ = ["calculation_in_words", "formula_undefined_variables"]
 
 # "Number of constituents" names its own definition: the size of a set the text defines.
 _COUNT = re.compile(r"^\s*(?:the\s+)?(?:total\s+)?(?:number|count)\s+of\s+\w", re.IGNORECASE)
@@ -85,3 +96,107 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             confidence=confidence,
             subject=names.lower(),
         )
+
+
+# A quantity said to be calculated, and how: "is calculated based on", "will be computed
+# from", "is formulated as"; "calculates the spread from"; "the equations used to calculate".
+_CALCULATED = re.compile(
+    r"\b(?:is|are|will\s+be|shall\s+be|must\s+be|should\s+be|can\s+be|gets?|being)\s+"
+    r"(?:\w+ly\s+)?(?:calculated|computed|derived|formulated|estimated)\s+"
+    r"(?P<how>as|from|using|with|based\s+on|through|via|in\s+terms\s+of|by\s+\w+ing|assuming)\b"
+    r"|\b(?P<verb>calculates|computes|derives|estimates)\s+(?P<what>(?:[\w'/-]+\s+){1,8}?)"
+    r"(?:from|using|based\s+on|as)\b"
+    r"|\b(?:equations?|formulae|formulas?)\s+(?:used\s+)?(?:to|for)\s+"
+    r"(?:calculat\w*|comput\w*|determin\w*)\s+(?P<target>(?:[\w'/-]+\s+){0,7}[\w'/-]+)",
+    re.IGNORECASE,
+)
+_CALCULATED_WORDS = (  # every match of _CALCULATED holds one of these
+    "calculated", "computed", "derived", "formulated", "estimated", "calculates", "computes",
+    "derives", "estimates", "equation", "formula",
+)
+# The arithmetic is spelt out: an operation or a symbol after the verb.
+_ARITHMETIC = re.compile(
+    r"[=+*/\u00d7\u00f7\u2211%$]|\b(?:divid\w*|multipl\w*|times|minus|plus|subtract\w*|"
+    r"add(?:s|ing)?|ratio\s+of\s+.+\s+to|product\s+of|difference\s+between|square\s+root|"
+    r"logarithm|exponential)\b",
+    re.IGNORECASE,
+)
+# "as described in Section 4", "see below", "as follows": the calculation is given elsewhere.
+_POINTER = re.compile(
+    r"\b(?:described|set\s+out|specified|defined|detailed|shown|given)\s+(?:in|below|above|"
+    r"under)\b|\b(?:see|per)\s+(?:section|appendix|annex|schedule|table|the\s+table|below|"
+    r"above)\b|\bas\s+follows\b|\bthe\s+following\s+(?:formula|equation|steps?)\b|"
+    r"\b(?:section|appendix|annex|schedule)\s+[\dA-Z]",
+    re.IGNORECASE,
+)
+_LEADING = re.compile(r"^(?:(?:the|a|an|its|their|each|every|this|that)\s+)+", re.IGNORECASE)
+# Where the name of the calculated quantity ends: "the spread are slightly different".
+_QUANTITY_END = re.compile(
+    r"\s+(?:is|are|was|were|will|shall|can|may|for|in|on|at|because|when|if)\b.*$",
+    re.IGNORECASE,
+)
+#: A document with at least this many formulas writes its method as formulas: a calculation
+#: it describes in words is a summary of one of them.
+FORMULA_DOCUMENT = 3
+
+
+def _has_formula_near(ctx: CheckContext, start: int, end: int) -> bool:
+    """Return True if a formula or a code block lies in the section of ``start``, or just after."""
+    sec = ctx.section_at(start)
+    lo, hi = (sec.start, sec.end) if sec is not None else (start, end)
+    hi = max(hi, end + 400)
+    if any(lo <= f.location.start < hi for f in ctx.ir.formulas):
+        return True
+    return "```" in ctx.markdown[lo:hi] or "$$" in ctx.markdown[lo:hi]
+
+
+def _calculated_quantity(text: str, m: re.Match[str]) -> str:
+    """Return the quantity a calculation match is about, as written ("the reservation price")."""
+    if m.group("verb"):
+        return m.group("what").strip()
+    if m.group("target"):
+        return _QUANTITY_END.sub("", m.group("target").strip())
+    rel = clause_start(text, m.start(), max_words=10)
+    return text[rel : m.start()].strip(" ,;:-*")
+
+
+def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report quantities whose calculation is described in words, with no formula given.
+
+    Not in a document of :data:`FORMULA_DOCUMENT` formulas or more, where such a sentence
+    summarises a formula given elsewhere.
+    """
+    if len(ctx.ir.formulas) >= FORMULA_DOCUMENT:
+        return
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _CALCULATED_WORDS) or unit.text.rstrip().endswith(":"):
+            continue  # no match possible, or the sentence introduces what follows
+        for m in _CALCULATED.finditer(unit.text):
+            after = unit.text[m.end() :]
+            if _ARITHMETIC.search(after) or _ARITHMETIC.search(m.group(0)) or has_quantity(after):
+                continue  # the operations, or the numbers, are spelt out
+            if _POINTER.search(unit.text):
+                continue  # the calculation is given elsewhere
+            quantity = " ".join(_calculated_quantity(unit.text, m).split())
+            subject = _LEADING.sub("", quantity).lower()
+            if len(re.findall(r"[a-z]", subject)) < 3:
+                continue
+            if _has_formula_near(ctx, unit.start, unit.end):
+                break
+            shown = quantity if len(quantity) <= 60 else quantity[:57] + "..."
+            yield CheckHit(
+                start=unit.start,
+                end=unit.end,
+                title=f"Calculation given only in words: {shown}",
+                description=f"The document says how {quantity} is calculated only in words: "
+                "it names the inputs but gives no formula, so the operations, their order, "
+                "the units and the edge cases (missing or zero inputs) are left to the "
+                "implementer.",
+                suggested_fix="Give the formula, with every variable defined (unit, source, "
+                "observation date or window), or spell out each operation.",
+                replacement=f"{unit.text.rstrip()} ([[specify: formula for {quantity}]])",
+                category=Category.INCOMPLETE_FORMULA,
+                confidence=0.55,
+                subject=subject,
+            )
+            break  # one calculation per sentence

@@ -50,6 +50,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "unidentified_dependencies": sources.unidentified_dependencies,
     "market_data_unsourced": sources.market_data_unsourced,
     "formula_undefined_variables": formulas.formula_undefined_variables,
+    "calculation_in_words": formulas.calculation_in_words,
     "unresolved_references": references.unresolved_references,
     "external_documents": references.external_documents,
     "contradictory_values": consistency.contradictory_values,

@@ -16,7 +16,14 @@ from collections.abc import Iterator
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, clause_start, mentions
+from docsense.review.checks.base import (
+    CheckContext,
+    CheckHit,
+    TextUnit,
+    clause_start,
+    mentions,
+    noun_goes_on,
+)
 
 __all__ = ["market_data_unsourced", "unidentified_dependencies", "unnamed_data_sources"]
 
@@ -29,6 +36,8 @@ _GENERIC_SUPPLIER = re.compile(
     r"terminals?)\b",
     re.IGNORECASE,
 )
+# "per provider", "per source": distributive ("for each"), when no data word qualifies it.
+_EACH = re.compile(r"per\s+(?:(?:the|a|an|each)\s+)?[a-z]+$", re.IGNORECASE)
 _ANY_DATA = re.compile(
     r"\b(?:any|all|such)\s+(?:[\w-]+\s+){0,2}(?:data|information|prices?|values?|inputs?)\b",
     re.IGNORECASE,
@@ -99,6 +108,15 @@ def _names_something(text: str, from_pos: int) -> bool:
     return any(m.start() >= from_pos for m in _NAME.finditer(text))
 
 
+def _named_earlier(text: str, end: int) -> bool:
+    """Return True if ``text`` names something before ``end``, past its first word.
+
+    "The" in "on the platform" then points back at that name. The first word is skipped:
+    a capital that starts the sentence is not a name.
+    """
+    return any(_NAME.fullmatch(w.strip("'\u2019s(),.:;")) for w in text[:end].split()[1:])
+
+
 def _named_before(text: str, start: int) -> bool:
     """Return True if a name directly precedes ``start`` ("Polymarket prediction market data").
 
@@ -128,6 +146,8 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for m in _GENERIC_SUPPLIER.finditer(unit.text) if supplier else ():
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue
+            if _EACH.match(m.group(0)):
+                continue  # "one token required per provider": each provider, not a supplier
             before = unit.text[clause_start(unit.text, m.start(), max_words=12) : m.start()]
             if _ANY_DATA.search(before):
                 continue  # "any data obtained from a third party source": a legal generality
@@ -252,6 +272,12 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 continue
             if _LISTED.search(unit.text, max(0, m.start() - 20), m.start()):
                 continue  # "getting the token listed on exchanges": a listing, not a venue
+            if noun_goes_on(unit.text[m.end() :]):
+                continue  # "called by the system owner": the owner, not a system
+            if re.search(r"\bthe\s", phrase, re.IGNORECASE) and _named_earlier(
+                unit.text, m.start()
+            ):
+                continue  # "an interface into Futureswap ... fees on the platform": named
             rel = clause_start(unit.text, m.start(), max_words=8)
             quote = unit.text[rel : m.end()]
             yield CheckHit(

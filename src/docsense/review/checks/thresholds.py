@@ -24,6 +24,7 @@ from docsense.review.checks.base import (
     clause_start,
     has_quantity,
     mentions,
+    noun_goes_on,
 )
 
 __all__ = ["vague_frequency", "vague_qualifiers", "vague_thresholds"]
@@ -60,11 +61,14 @@ _COMPARE_OTHER = re.compile(
 )
 # A limit stated as a fact without a value: "is capped", "minimum size is enforced".
 _LIMIT_STATED = re.compile(
-    r"\b(?:is|are|be|been|was|were)\s+(?:capped|floored|limited|restricted|bounded)\b"
+    # ("there is limited risk": an amount described, not a limit left without its value)
+    r"(?<!\bthere\s)\b(?:is|are|be|been|was|were)\s+(?:capped|floored|limited|restricted|"
+    r"bounded)\b"
     r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
-    # "limited to approving changes", "restricted by means of": a power or a manner, not
-    # a quantity with its value missing.
-    r"(?!\s+(?:to\s+[a-z]+ing|by\s+(?:means|law|regulation|contract)|from\s+[a-z]+ing|"
+    # "limited to approving changes", "restricted by means of", "restricted to the `owner`":
+    # a power, a manner or an entity, not a quantity with its value missing.
+    r"(?!\s+(?:to\s+[a-z]+ing|to\s+(?:the\s+)?`|by\s+(?:means|law|regulation|contract)|"
+    r"from\s+[a-z]+ing|"
     r"in\s+(?:scope|number|risk|terms|their|its|what|how|use|practice|time|size)|in\s+[a-z]+ing)\b)"
     r"|(?<!not\s)(?<!very\s)(?<!only\s)\b(?:capped|floored)\b"
     r"(?=\s*(?:[.;,]|$|to\s+(?:prevent|avoid|limit|reduce|ensure)|in\s+order))"
@@ -320,18 +324,31 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue
                 if _names_a_defined_limit(m.group(0), defined_limits):
                     continue  # "below the minimum" of a "Minimum Weight Threshold Rule"
+                if kind == "window" and _CHANGE_OF.search(unit.text, 0, m.start()):
+                    continue  # "decreasing the time between rebalances": an effect, not a window
+                if "`" in quote:
+                    continue  # "`feeRounds` is the length of the look-back window": a setting
+
+                if _RISK_THAT.search(unit.text, 0, m.start()):
+                    continue  # "there is a risk that the fees are greater than ...": a risk
                 if kind == "other" and re.match(r"\s+of\b", tail):
                     continue  # "greater than the value of the Signal": the quantity is named
-                if kind == "other" and _NOUN_GOES_ON.match(tail):
+                if kind == "other" and noun_goes_on(tail):
                     continue  # "less than the price impact": the quote would cut the noun
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
 
 
-_NOUN_GOES_ON = re.compile(
-    r"[ \t]+(?!(?:of|for|in|on|at|by|and|or|is|are|was|were|to|from|as|than|when|if|which|"
-    r"that|with|over|under|per|during|after|before|so|but)\b)[a-z][a-z-]+"
+# A window whose change is described, not its length: "has the effect of decreasing the ...".
+# So is a comparison of sizes: "the shorter the lookback window, the less ...".
+_CHANGE_OF = re.compile(
+    r"\b(?:decreas|increas|reduc|shorten|lengthen|extend|minimi[sz]|maximi[sz])\w*\s+$"
+    r"|\bthe\s+(?:shorter|longer|larger|smaller|higher|lower|wider|narrower|more|less)\s+$",
+    re.IGNORECASE,
 )
+# A comparison that describes a risk, not a rule: "the risk is that the reward is less than".
+_RISK_THAT = re.compile(r"\brisks?\s+(?:here\s+)?(?:(?:is|are|was)\s+)?(?:that|where)\b",
+                        re.IGNORECASE)
 
 
 def _names_a_defined_term(phrase: str) -> bool:
