@@ -166,6 +166,11 @@ _LATEX_PHRASE = re.compile(
     r"\s*\}(?:\s*\}?\s*_\s*(?:\{\s*(?P<sub1>[A-Za-z0-9,+\- ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
 )
 _EMPTY_GROUP = re.compile(r"\{\s*\}")
+# Words joined by escaped spaces are one name: "Max\ Spread".
+_LATEX_SPACED = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?:\\ [A-Za-z]+)+(?![A-Za-z])")
+# Line breaks with their spacing, "\\[0.1in]": layout, not a variable "in".
+_LATEX_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:in|pt|em|ex|cm|mm|mu)\s*\]")
+_CALL_OPENS = ("(", "\\{", "{", "\\left(")
 _LATEX_UPRIGHT_NAME = re.compile(
     r"\\(?:text|mathrm|operatorname)\s*\{\s*(?P<word>[A-Za-z]{1,12})\s*\}(?=\s*[_^])"
 )
@@ -174,8 +179,9 @@ _LATEX_UPRIGHT_NAME = re.compile(
 def latex_variables(latex: str) -> tuple[str, ...]:
     r"""Return variable names in a LaTeX expression: ``\sigma_{i}`` -> ``σ_i``.
 
-    ``{Index Level}_{t}`` is one name, ``Index Level_t``; ``\text{CV}_{i}`` is ``CV_i``; other
-    ``\text{...}`` is prose and is skipped.
+    ``{Index Level}_{t}`` and ``Max\ Spread`` are one name each (``Index Level_t``, ``Max
+    Spread``); ``\text{CV}_{i}`` is ``CV_i``; other ``\text{...}`` is prose and is skipped; a
+    function applied (``ln(1+x)``) is not a variable.
     """
     names: list[str] = []
     # (offset, name): every substitution below keeps the length, so offsets stay comparable.
@@ -188,7 +194,13 @@ def latex_variables(latex: str) -> tuple[str, ...]:
             found.append((m.start(), f"{words}_{sub.replace(' ', '')}" if sub else words))
         return " " * len(m.group(0))
 
-    body = _LATEX_PHRASE.sub(phrase, _EMPTY_GROUP.sub("", latex))
+    def spaced(m: re.Match[str]) -> str:
+        found.append((m.start(), m.group(0).replace("\\ ", " ")))
+        return " " * len(m.group(0))
+
+    latex = _LATEX_SPACING.sub(lambda m: " " * len(m.group(0)), latex)
+    body = _LATEX_SPACED.sub(spaced, _EMPTY_GROUP.sub("", latex))
+    body = _LATEX_PHRASE.sub(phrase, body)
     body = _LATEX_UPRIGHT_NAME.sub(lambda m: m.group("word").ljust(len(m.group(0))), body)
     body = _LATEX_TEXT.sub(lambda m: " " * len(m.group(0)), body)
     for m in _LATEX_TOKEN.finditer(body):
@@ -199,6 +211,10 @@ def latex_variables(latex: str) -> tuple[str, ...]:
             base = _GREEK[cmd]
         else:
             base = m.group("word")
+            if base.lower() in _FUNCTION_WORDS and body.startswith(_CALL_OPENS, m.end()):
+                continue  # "ln(1 + x)", "exp\{...\}": a function applied, not a variable
+            if len(base) > 1 and not base.isupper() and base.lower() in _PROSE_LEAD:
+                continue  # "If\ \gamma \to 0": a word of the prose around the maths
         sub = m.group("sub1") or m.group("sub2")
         if sub:
             sub = "".join(_GREEK.get(part, part) for part in re.split(r"\\", sub) if part).strip()
@@ -272,6 +288,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             lhs = lhs.rsplit(", ", 1)[1]
         if _NUMBERISH.match(lhs):
             continue  # "**100** = the balance point": a value explained, not a formula
+        if _UNIT_LABEL.search(lhs) and _PROSE_START.match(m.group("rhs").strip()):
+            continue  # "q [no unit] = quantity of stocks held": a symbol explained
         rhs, end = _continued(block.text, m.group("rhs"), m.end("rhs"))
         rhs = rhs.strip().rstrip(".;")
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
@@ -297,6 +315,9 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         )
 
 
+# "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
+_UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
+_PROSE_START = re.compile(r"[a-z]+\s+[a-z]+\s+[a-z]+")
 # A code block that is a program (declarations, statements, calls) rather than formulas set
 # in monospace: "uint256 amount = ...;", "function f(...) {", "const x = ...", "def f(x):".
 _PROGRAM = re.compile(

@@ -1,4 +1,4 @@
-"""Defined terms, recognised from drafting patterns rather than from any one document's words.
+r"""Defined terms, recognised from drafting patterns rather than from any one document's words.
 
 Patterns (each a :class:`~docsense.domain.ir.TermSource`):
 
@@ -17,7 +17,9 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   definitions section, ``Launch Date is September 29, 2025``.
 * ``WHERE`` - variables explained after a formula: ``where X is ...``, ``where X denotes
   ...`` (chains joined by commas/``and``), and ``Where:`` followed by ``- X = ...`` /
-  ``- X: ...`` / ``- X is ...`` items.
+  ``- X: ...`` / ``- X is ...`` items; a unit after the name (``- q [no unit] = ...``) is
+  not part of it, and a maths name (``- $\sigma$ = volatility``, ``- $\delta^{a},
+  \delta^{b}$ = ...``) defines the symbols a formula uses (``σ``, ``δ``).
 """
 
 # ruff: noqa: RUF002  (mathematical letters are the point of the examples)
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterator
 from docsense._literals import folded, mentions
 from docsense.domain.ir import DefinedTerm, TermSource
 from docsense.extraction._text import Block, BlockKind, Doc, plain_letters
+from docsense.extraction.formulas import latex_variables
 
 __all__ = ["GLOSSARY_HEADING", "extract_terms"]
 
@@ -255,10 +258,19 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, var, base + m.start("var") + shift, m.group("definition"))
 
 
+# A unit written after the variable: "s [quote asset] = mid price", "q (no unit) = ...".
+_TRAILING_UNIT = re.compile(r"\s+(?:\[[^\]\n]{1,30}\]|\([^)\n]{1,30}\))\s*$")
+
+
 def _where_term(doc: Doc, block: Block, var: str, at: int, definition: str) -> DefinedTerm:
     start = block.start + at
+    var = _TRAILING_UNIT.sub("", var)
+    names: tuple[str, ...] = ()
+    if "$" in var or "\\" in var:  # "$\sigma$", "$\delta^{a}, \delta^{b}$": maths symbols
+        names = latex_variables(var.replace("$", " "))
     return DefinedTerm(
-        term=_clean_term(var),
+        term=names[0] if names else _clean_term(var),
+        aliases=names[1:],
         definition=definition.strip().rstrip(".;,"),
         location=doc.location(start, start + len(var)),
         source=TermSource.WHERE,
@@ -294,7 +306,8 @@ def _legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         )
 
 
-# "the net asset value (NAV)": an acronym whose letters are the initials of the words before.
+# "the net asset value (NAV)", "`inventory_risk_aversion` (IRA)": an acronym whose letters are
+# the initials of the words before.
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 
 
@@ -329,7 +342,8 @@ def _acronyms(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     for m in _ACRONYM.finditer(text):
         acronym = m.group(1)
         letters = [c for c in acronym if c.isupper()]
-        words = re.findall(r"[A-Za-z][\w-]*", text[max(0, m.start() - 120) : m.start()])
+        # (Underscores part words: "`inventory_risk_aversion` (IRA)" spells out IRA.)
+        words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", text[max(0, m.start() - 120) : m.start()])
         if len(letters) < 2:
             continue
         expansion = words[-len(letters) :] if len(words) >= len(letters) else []

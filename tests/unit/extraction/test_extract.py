@@ -420,3 +420,34 @@ def test_amounts_of_money_are_not_inline_maths() -> None:
     md = ("# DPI\n\nDPI holds YFI (#14, $1.5m), AAVE (#16, $1.9m) and UNI ($2.5m), and "
           "can vote.\n\nThe weight is $w_i = 1/N$.\n")
     assert [f.text for f in extract_ir(md).formulas] == ["w_i = 1/N"]
+
+
+def test_where_lists_with_units_and_maths_symbols_define_the_variables() -> None:
+    md = ("# AS\n\n$$\nr(s,q,t,\\sigma)=s-q\\gamma\\sigma^{2}(T-t)\n$$\n\n"
+          "$$\n\\delta^{a}+\\delta^{b}=\\gamma\\sigma^{2}(T-t)+\\frac{2}{\\gamma}ln(1+"
+          "\\frac{\\gamma}{\\kappa})\n$$\n\nWhere:\n\n"
+          "- s [quote asset] = current mid price\n"
+          "- q [no unit] = quantity of stocks in inventory (positive/negative for long/short)\n"
+          "- $\\gamma$ [1/quote asset] = inventory risk aversion parameter\n"
+          "- $\\sigma$ [quote asset] = volatility\n"
+          "- T [no unit] = closing time\n"
+          "- t [no unit] = current time\n"
+          "- $\\delta^{a}, \\delta^{b}$ [quote asset] = bid and ask spreads\n"
+          "- $\\kappa$ [1/quote asset] = order book liquidity parameter\n")
+    ir = extract_ir(md)
+    assert len(ir.formulas) == 2  # the "q [no unit] = ..." line explains a symbol
+    assert [f.undefined_variables for f in ir.formulas] == [(), ()]  # "ln(" is a function
+
+
+def test_latex_layout_prose_and_escaped_spaces_are_not_variables() -> None:
+    from docsense.extraction.formulas import latex_variables
+
+    assert latex_variables(r"IRA \to 0 \newline\\[0.1in] If\ \gamma \to 0") == ("IRA", "γ")
+    assert latex_variables(r"2q\gamma \le Max\ Spread - Min\ Spread") == (
+        "q", "γ", "Max Spread", "Min Spread"
+    )
+
+
+def test_an_acronym_spells_out_a_setting_in_code() -> None:
+    md = "# S\n\nSetting `inventory_risk_aversion` (IRA) between 0 and 1 scales the spread.\n"
+    assert "IRA" in {t.term for t in extract_ir(md).terms}

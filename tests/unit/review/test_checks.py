@@ -180,6 +180,18 @@ def test_a_proposal_to_change_a_setting_owes_no_risk_disclosure(run_check: RunCh
     assert run_check("risk_disclosure_missing", launch, with_ir=True) != []
 
 
+def test_an_improvement_proposal_owes_a_risk_disclosure_only_with_claims(
+    run_check: RunCheck,
+) -> None:
+    body = "The product keeps 2x leverage on ETH through a lending protocol.\n"
+    proposal = f"# IIP\n\n## Motivation\n\nUsers asked for it.\n\n## Specification\n\n{body}"
+    assert run_check("risk_disclosure_missing", proposal, with_ir=True) == []
+    methodology = f"# Method\n\n## 1. Exposure\n\n{body}"
+    assert run_check("risk_disclosure_missing", methodology, with_ir=True) != []
+    claims = proposal + "\nIt lets investors gain exposure to ETH with less effort.\n"
+    assert run_check("risk_disclosure_missing", claims, with_ir=True) != []
+
+
 def test_a_risk_word_inside_a_link_address_is_not_a_feature(run_check: RunCheck) -> None:
     md = ("# S\n\nAs mentioned in [IIP-13](https://gov.example.org/t/iip-13-flexible-leverage)"
           ", the product launches on Compound.\n")
@@ -230,3 +242,9 @@ def test_a_long_clause_is_cut_at_a_word_start() -> None:
         "a `setConfigurer` function that can only be called "
     )
     assert clause_start(text, at, max_words=0) == at
+
+
+def test_punctuation_inside_inline_code_does_not_end_a_clause() -> None:
+    text = "Replace calls to `Storage.onlyOwner()` where appropriate."
+    at = text.index("where")
+    assert text[clause_start(text, at) : at] == "Replace calls to `Storage.onlyOwner()` "

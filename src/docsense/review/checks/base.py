@@ -89,6 +89,7 @@ RULEBOOK_TERMS = 15
 # or a "where" line defines a term too, but any kind of document has those.
 _DRAFTED = frozenset({TermSource.QUOTED, TermSource.MEANS})
 _WORD = re.compile(r"\S+")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
 _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s(?:when|whenever|if|unless|where|while|or|and then|but|so that|until|once)\s",
     re.IGNORECASE,
@@ -357,8 +358,10 @@ def clause_start(text: str, pos: int, *, max_words: int = 14) -> int:
     clause is at most ``max_words`` words long before ``pos``.
     """
     start = 0
+    code = [c.span() for c in _INLINE_CODE.finditer(text, 0, pos)] if "`" in text else []
     for m in _CLAUSE_BREAK.finditer(text, 0, pos):
-        start = m.end()
+        if not any(a <= m.start() < b for a, b in code):  # "`onlyOwner()`" breaks nothing
+            start = m.end()
     while start < pos and text[start] in " \t\n-*•":
         start += 1
     word_starts = [m.start() for m in _WORD.finditer(text, start, pos)]

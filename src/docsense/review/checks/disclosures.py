@@ -235,6 +235,18 @@ _PARAMETER_CHANGE = re.compile(
 )
 
 
+# The improvement-proposal form (EIP and its kin): a motivation, and a specification or an
+# abstract of the change.
+_MOTIVATION_HEADING = re.compile(r"^\W*(?:motivation|rationale)\b", re.IGNORECASE)
+_PROPOSAL_HEADING = re.compile(r"^\W*(?:(?:simple\s+)?summary|abstract|specification|"
+                               r"technical\s+specification)\b", re.IGNORECASE)
+
+
+def _is_proposal(ctx: CheckContext) -> bool:
+    """Return True for a document in the form of an improvement proposal."""
+    return ctx.has_heading(_MOTIVATION_HEADING) and ctx.has_heading(_PROPOSAL_HEADING)
+
+
 def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report, once per document, risk-bearing features with no risk section or disclosure.
 
@@ -273,8 +285,10 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
         return
     if set(features) == {"crypto-assets"} and not claims:
         return  # tokens mentioned in an engineering or governance text promise no one anything
-    if not claims and ctx.search_body(_PARAMETER_CHANGE):
-        return  # a proposal to change settings of a product: the product's own papers disclose
+    if not claims and (_is_proposal(ctx) or ctx.search_body(_PARAMETER_CHANGE)):
+        # A proposal for a product, or to change its settings, that promises investors
+        # nothing: the product's own papers are where its risks are disclosed.
+        return
     named = ", ".join(features)
     for start, end in [*claims, *features.values()]:
         yield CheckHit(
