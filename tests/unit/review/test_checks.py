@@ -60,6 +60,8 @@ def test_judgement_words_are_flagged_but_not_in_risk_statements(run_check: RunCh
         "Only bonds with adequate free float qualify"
     ]
     assert run_check("vague_qualifiers", "The fund may suffer substantial losses.\n") == []
+    assert run_check("vague_qualifiers", "The executor tracks orders, ensuring recovery from "
+                     "unexpected market moves.\n") == []
 
 
 def test_frequency_words_and_undated_schedules(run_check: RunCheck) -> None:

@@ -265,3 +265,11 @@ def test_nouns_that_only_qualify_another_are_not_dependencies_or_sources(
     assert run_check("unnamed_data_sources", md, with_ir=True) == []
     assert run_check("vague_thresholds", md, with_ir=True) == []
     assert run_check("unnamed_data_sources", "Prices come per the pricing provider.\n") != []
+
+
+def test_the_products_own_revenue_is_not_market_data(run_check: RunCheck) -> None:
+    md = ("# P\n\n## Fees\n\nRevenue from the annual streaming fee will be split with 60% to "
+          "the methodologist.\n\nThe methodologist will select a revenue split of the menu.\n")
+    assert run_check("market_data_unsourced", md, with_ir=True) == []
+    screen = md + "\nTokens must have annual revenue above $10m.\n"
+    assert run_check("market_data_unsourced", screen, with_ir=True) != []

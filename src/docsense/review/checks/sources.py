@@ -73,6 +73,12 @@ _MARKET_DATA = re.compile(
     r"circulating\s+supply|supply|free[- ]float|dividends?|ratings?|spreads?)\b",
     re.IGNORECASE,
 )
+# The product's own takings, not market data: "a revenue split", "revenue from the fee".
+_OWN_REVENUE = re.compile(
+    r"revenues?\s+(?:split|share|sharing)\b|revenues?\s+from\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
+    r"fees?\b",
+    re.IGNORECASE,
+)
 # A source named in the sentence: "from Coingecko", "as published by Bloomberg", "(Chainlink)".
 _NAMED_SOURCE = re.compile(
     r"\b(?:from|by|on|via|per|using|according\s+to|as\s+(?:published|reported|provided)\s+by|"
@@ -229,7 +235,8 @@ def market_data_unsourced(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
     for unit in ctx.rule_units:
         if unit.kind == "row" or not _SETS_A_RULE.search(unit.text):
             continue
-        found = [m.group(0).lower() for m in _MARKET_DATA.finditer(unit.text)]
+        found = [m.group(0).lower() for m in _MARKET_DATA.finditer(unit.text)
+                 if not _OWN_REVENUE.match(unit.text, m.start())]
         if not found or _NAMED_SOURCE.search(unit.text):
             continue
         places.append((unit.start, unit.end))

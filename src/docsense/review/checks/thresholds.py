@@ -132,6 +132,7 @@ _PURPOSE = re.compile(
     r"provide|provides|achieve|achieves|reflect|reflects|encourage|encourages|avoid|avoids|"
     r"prevent|prevents)\b"
     r"|\b(?:in\s+order|so\s+as|designed|intended|aims?|aimed|seeks?)\s+to\b|\bso\s+that\b"
+    r"|\b(?:ensuring|avoiding|preventing|promoting)\b"  # ", ensuring robust handling of"
     r"|^\W*(?:avoids?|prevents?)\b",  # "- Avoids excessive bias toward small caps"
     re.IGNORECASE,
 )
