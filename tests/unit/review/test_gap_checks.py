@@ -273,3 +273,11 @@ def test_the_products_own_revenue_is_not_market_data(run_check: RunCheck) -> Non
     assert run_check("market_data_unsourced", md, with_ir=True) == []
     screen = md + "\nTokens must have annual revenue above $10m.\n"
     assert run_check("market_data_unsourced", screen, with_ir=True) != []
+
+
+def test_a_setting_in_one_clause_and_an_adjustment_in_the_next_are_no_decision() -> None:
+    md = ("# S\n\n## Method\n\nIf users choose to set the `eta` parameter, order sizes will be "
+          "adjusted to the inventory.\n")
+    assert _hits("decision_owner_missing", md) == []
+    unowned = md + "\nNew assets will be selected before each rebalance.\n"
+    assert len(_hits("decision_owner_missing", unowned)) == 1

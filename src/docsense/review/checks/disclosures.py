@@ -124,7 +124,7 @@ def governance_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 _UNOWNED_DECISION = re.compile(
     r"\b(?:assets?|components?|constituents?|tokens?|securities|members?|parameters?|criteria|"
     r"weights?|changes?|additions?|deletions?|inclusions?|exclusions?|methodology|rules?|"
-    r"underlyings?|markets?|exchanges?|venues?)\b[^.;]{0,60}?\b(?:are|is|will\s+be|shall\s+be|"
+    r"underlyings?|markets?|exchanges?|venues?)\b[^.;,]{0,60}?\b(?:are|is|will\s+be|shall\s+be|"
     r"may\s+be|can\s+be|to\s+be|being|be)\s+(?:determined|decided|selected|chosen|approved|"
     r"agreed|considered|added|removed|deleted|replaced|changed|amended|modified|adjusted|"
     r"reviewed)\b(?!\s+(?:by|according\s+to|in\s+accordance|as\s+(?:follows|set\s+out|"
