@@ -249,9 +249,10 @@ def test_a_document_written_in_formulas_has_its_summaries_left_alone(
 
 def test_the_platform_named_earlier_in_the_sentence_is_identified(run_check: RunCheck) -> None:
     md = ("# P\n\n## Spec\n\nAn interface into Futureswap lets the fund earn fees on the "
-          "platform.\n\nThe fund earns fees on the platform.\n")
+          "platform.\n\nThe fund earns fees on the platform.\n\n"
+          "The Index Sponsor earns fees on the platform.\n")
     assert run_check("unidentified_dependencies", md, with_ir=True) == [
-        "The fund earns fees on the platform"
+        "The fund earns fees on the platform", "The Index Sponsor earns fees on the platform"
     ]
 
 

@@ -171,12 +171,12 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if not mentions(low, _CALCULATED_WORDS) or unit.text.rstrip().endswith(":"):
             continue  # no match possible, or the sentence introduces what follows
+        if _POINTER.search(unit.text):
+            continue  # the calculation is given elsewhere
         for m in _CALCULATED.finditer(unit.text):
             after = unit.text[m.end() :]
             if _ARITHMETIC.search(after) or _ARITHMETIC.search(m.group(0)) or has_quantity(after):
                 continue  # the operations, or the numbers, are spelt out
-            if _POINTER.search(unit.text):
-                continue  # the calculation is given elsewhere
             quantity = " ".join(_calculated_quantity(unit.text, m).split())
             subject = _LEADING.sub("", quantity).lower()
             if len(re.findall(r"[a-z]", subject)) < 3:

@@ -36,6 +36,10 @@ _GENERIC_SUPPLIER = re.compile(
     r"terminals?)\b",
     re.IGNORECASE,
 )
+_PLACE_NAMED = re.compile(
+    r"\b(?:into|onto|on|with|via|through|from|to|at|in|using)\s+(?:the\s+)?"
+    r"(?:[A-Z][a-z]+[A-Z]?[a-zA-Z&]*|[A-Z]{2,})\b"
+)
 # "per provider", "per source": distributive ("for each"), when no data word qualifies it.
 _EACH = re.compile(r"per\s+(?:(?:the|a|an|each)\s+)?[a-z]+$", re.IGNORECASE)
 _ANY_DATA = re.compile(
@@ -115,12 +119,13 @@ def _names_something(text: str, from_pos: int) -> bool:
 
 
 def _named_earlier(text: str, end: int) -> bool:
-    """Return True if ``text`` names something before ``end``, past its first word.
+    """Return True if a venue or system is named before ``end``: "an interface into Futureswap".
 
-    "The" in "on the platform" then points back at that name. The first word is skipped:
-    a capital that starts the sentence is not a name.
+    "The" in "on the platform" then points back at that name. Only a name after a
+    preposition of place or means counts ("into", "on", "via", ...): a capitalised term
+    that acts ("the Index Sponsor relies on the platform") names no platform.
     """
-    return any(_NAME.fullmatch(w.strip("'\u2019s(),.:;")) for w in text[:end].split()[1:])
+    return _PLACE_NAMED.search(text, 0, end) is not None
 
 
 def _named_before(text: str, start: int) -> bool:
