@@ -124,10 +124,17 @@ def test_gsema8_has_no_sentence_headings_and_no_page_numbers(gsema8: ConvertedDo
 def test_ema_rsi_methodology_pdf_title_sections_and_signal_table() -> None:
     doc = convert(REAL / "ema_rsi_strategy_methodology.pdf")
     assert doc.title == "Strategy Methodology Document"
+    # The same sections as the Word original (its list-styled headings print as bold
+    # bulleted lines: "● Known Limitations of the strategy:").
     assert [(s.heading, s.level) for s in doc.sections] == [
         ("Section 1: Alpha Hypothesis", 1),
+        ("Executive Summary of the analysis:-", 2),
+        ("Combined Signal Logic", 2),
+        ("Related Graph for the justification of the analysis:", 2),
         ("Section 2: Parameter Choices", 1),
         ("Section 3: Robustness Conclusion:", 1),
+        ("Train / Test Split Results", 2),
+        ("Known Limitations of the strategy:", 2),
     ]
     ir = extract_ir(doc.markdown, doc.sections, doc.anchors)
     (table,) = ir.tables

@@ -11,7 +11,11 @@ most common font size, :func:`._pdf_layout.body_size`):
   punctuation (a chapter title);
 * **larger** - set at least 12% larger than the body, short, no closing punctuation;
 * **bold** - a short bold line standing alone as a paragraph (gap above and below), in
-  title form, not a caption, a date or a version stamp.
+  title form, not a caption, a date or a version stamp;
+* **bulleted** - a word processor's list-styled heading, printed as a whole-bold bulleted
+  line (``● Known Limitations of the strategy:``) that starts a paragraph, of at most 12
+  words, not followed by another whole-bold line (a list of bold labels) and not in
+  display type (the title's decoration). The bullet's own font does not decide the weight.
 
 Body text is never a heading: more than 20 words, or a closing full stop, comma or
 semicolon, rules a line out (numbered headings may be longer: they carry a number).
@@ -136,6 +140,9 @@ def heading_candidate(
     if part and (_whole_bold(line) or _prominent(line, body)) and _short(text):
         keyword = part.group("kw").lower()
         return Heading(text, HeadingKind.PART, 1, part.group("label"), keyword, scale)
+    bulleted = _bulleted_heading(lines, i, breaks, body)
+    if bulleted is not None:
+        return Heading(bulleted, HeadingKind.BOLD, 1, scale=scale)
     if CAPTION.match(text) or not text[:1].isupper():
         return None
     if _prominent(line, body) and _short(text):
@@ -152,6 +159,32 @@ def heading_candidate(
     ):
         return Heading(text, HeadingKind.BOLD, 1, scale=scale)
     return None
+
+
+# Bullet glyphs a word processor prints before a list-styled heading.
+_BULLET_LEAD = re.compile("^[\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7]\\s+")
+
+
+def _bulleted_heading(
+    lines: Sequence[Line], i: int, breaks: set[int], body: float
+) -> str | None:
+    """Return the text of a heading a word processor set as a list item, or None.
+
+    "● Known Limitations of the strategy:": a whole-bold bulleted line that starts a
+    paragraph, of at most 12 words, whose next line is not wholly bold too (a list of bold
+    labels is a list). Word keeps such a paragraph's heading style; the PDF shows only the
+    bullet. A bulleted line in display type (1.5 times the body or more) decorates the title.
+    """
+    line = lines[i]
+    lead = _BULLET_LEAD.match(line.text)
+    if lead is None or not _whole_bold(line) or (body > 0 and line.size >= 1.5 * body):
+        return None
+    rest = line.text[lead.end() :].strip()
+    if not rest[:1].isupper() or len(rest.split()) > 12 or CAPTION.match(rest):
+        return None
+    if not (i == 0 or i in breaks) or (i + 1 < len(lines) and _whole_bold(lines[i + 1])):
+        return None
+    return rest
 
 
 def _short(text: str) -> bool:

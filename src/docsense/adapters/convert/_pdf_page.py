@@ -241,9 +241,18 @@ class PdfPage:
         return "bold" in name or "black" in name or bool(self._flags.value & _FORCE_BOLD_FLAG)
 
     def mark_bold(self, line: Line) -> None:
-        """Set ``line.bold`` (first character) and ``line.bold_end`` (last visible one)."""
-        line.bold = self.is_bold(line.char_index)
-        end = line.end_index
+        """Set ``line.bold`` (first character) and ``line.bold_end`` (last visible one).
+
+        A list's bullet glyph ("●", set in a symbol font) is not the first character: the
+        weight is read from the first character after it.
+        """
+        start, end = line.char_index, line.end_index
+        while start < end:
+            ch = self.c.FPDFText_GetUnicode(self.tp, start)
+            if ch > 32 and chr(ch) not in _BULLETS:
+                break
+            start += 1
+        line.bold = self.is_bold(start)
         while end > line.char_index:
             ch = self.c.FPDFText_GetUnicode(self.tp, end)
             if ch > 32 and ch not in (0xFFFE,):
