@@ -343,7 +343,7 @@ def _acronyms(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         acronym = m.group(1)
         letters = [c for c in acronym if c.isupper()]
         # (Underscores part words: "`inventory_risk_aversion` (IRA)" spells out IRA.)
-        words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", text[max(0, m.start() - 120) : m.start()])
+        words = re.findall(r"[^\W\d_](?:[^\W_]|-)*", text[max(0, m.start() - 120) : m.start()])
         if len(letters) < 2:
             continue
         expansion = words[-len(letters) :] if len(words) >= len(letters) else []
