@@ -36,6 +36,7 @@ from enum import IntEnum
 import attrs
 
 from docsense.adapters.convert._pdf_layout import (
+    BULLETS,
     NUMBERED,
     PART,
     Line,
@@ -161,8 +162,9 @@ def heading_candidate(
     return None
 
 
-# Bullet glyphs a word processor prints before a list-styled heading.
-_BULLET_LEAD = re.compile("^[\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7]\\s+")
+_BULLET_LEAD = re.compile(f"^[{BULLETS}]\\s+")
+# Type this much larger than the body is display type (a title), not a heading in a list.
+_DISPLAY = 1.5
 
 
 def _bulleted_heading(
@@ -177,7 +179,7 @@ def _bulleted_heading(
     """
     line = lines[i]
     lead = _BULLET_LEAD.match(line.text)
-    if lead is None or not _whole_bold(line) or (body > 0 and line.size >= 1.5 * body):
+    if lead is None or not _whole_bold(line) or (body > 0 and line.size >= _DISPLAY * body):
         return None
     rest = line.text[lead.end() :].strip()
     if not rest[:1].isupper() or len(rest.split()) > 12 or CAPTION.match(rest):

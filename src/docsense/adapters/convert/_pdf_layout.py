@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import attrs
 
 __all__ = [
+    "BULLETS",
     "NUMBERED",
     "PART",
     "Line",
@@ -40,6 +41,8 @@ __all__ = [
     "plain_letters",
 ]
 
+#: The glyphs word processors print as list bullets (a list item, or a list-styled heading).
+BULLETS = "\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7"
 NUMBERED = re.compile(
     r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4}\.?|[IVXLC]{1,6}\.(?:\d{1,2}\.?){0,3}"
     r"|[A-Z]\.(?:\d{1,2}\.?){0,3})\s+(?P<title>[A-Z(\u201c\"'].*)$"

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from docsense.adapters.convert._pdf_layout import (
+    BULLETS,
     Line,
     astral_count,
     is_math_line,
@@ -30,7 +31,7 @@ __all__ = ["PdfPage", "clean_text"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SOFT_HYPHEN = re.compile(r"(?<=[a-z])\ufffe(?=[a-z])")
-_BULLETS = frozenset("\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7")
+_BULLETS = frozenset(BULLETS)
 _HYPHEN_MARK = "\ufffe"  # PDFium's mark for a hyphen that ends a printed row
 _BOLD_WEIGHT = 600
 _FORCE_BOLD_FLAG = 1 << 18

@@ -49,6 +49,7 @@ from docsense.adapters.convert._pdf_headings import (
     needs_weight,
 )
 from docsense.adapters.convert._pdf_layout import (
+    BULLETS,
     Line,
     body_size,
     page_furniture,
@@ -67,9 +68,7 @@ __all__ = ["PdfConverter"]
 _ITEM_TOLERANCE = 1.0
 # Word's second-level bullet is a letter o: a bullet only before a capital (o is also a
 # variable: "Observation Date o shall be ...").
-_BULLET = re.compile(
-    r"^(?:[\u2022\u25cf\u25e6\u25aa\u25a0\u2023\u2043\uf0b7\uf0a7\u00b7]\s+|o\s+(?=[A-Z]))"
-)
+_BULLET = re.compile(rf"^(?:[{BULLETS}]\s+|o\s+(?=[A-Z]))")
 
 
 def _open(data: bytes, filename: str) -> Any:

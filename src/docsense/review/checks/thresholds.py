@@ -329,7 +329,6 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "decreasing the time between rebalances": an effect, not a window
                 if "`" in quote:
                     continue  # "`feeRounds` is the length of the look-back window": a setting
-
                 if _RISK_THAT.search(unit.text, 0, m.start()):
                     continue  # "there is a risk that the fees are greater than ...": a risk
                 if kind == "other" and re.match(r"\s+of\b", tail):
