@@ -29,11 +29,14 @@ def pdf_from_lines(pages: Sequence[Sequence[PdfLine]]) -> bytes:
     )
 
 
-def pdf_from_rows(pages: Sequence[Sequence[PdfRow]], title: str | None = None) -> bytes:
+def pdf_from_rows(
+    pages: Sequence[Sequence[PdfRow]], title: str | None = None, bold_font: bytes | None = None
+) -> bytes:
     """Write a small valid PDF whose lines are runs of Helvetica in several sizes and rises.
 
     PDFium advances each run by the standard font's glyph widths, as a word processor's
-    output does, so a smaller run with a negative rise is a real subscript.
+    output does, so a smaller run with a negative rise is a real subscript. ``bold_font``
+    replaces the bold runs' font dictionary (another name, a descriptor with its weight).
     """
     objects: list[bytes] = []
     page_ids = [5 + 2 * i for i in range(len(pages))]
@@ -44,7 +47,8 @@ def pdf_from_rows(pages: Sequence[Sequence[PdfRow]], title: str | None = None) -
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
     )
     objects.append(
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
+        bold_font
+        or b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
     )
     for i, rows in enumerate(pages):
         ops = []

@@ -1,5 +1,7 @@
 """The pure PDF layout rules on hand-made glyphs and lines: scripts, letters, furniture."""
 
+# ruff: noqa: RUF001  (maths italic letters, as PDFs print them, are the point of some tests)
+
 from __future__ import annotations
 
 from docsense.adapters.convert._pdf_headings import Heading, HeadingKind, HeadingLevels
@@ -12,6 +14,7 @@ from docsense.adapters.convert._pdf_layout import (
     plain_letters,
 )
 from docsense.adapters.convert._pdf_notes import FootnoteLabels, split_footnotes
+from docsense.adapters.convert._pdf_page import clean_text
 from docsense.adapters.convert._pdf_scripts import Glyph, render_glyphs
 from docsense.adapters.convert._titles import real_title
 
@@ -168,3 +171,13 @@ def test_footnote_labels_that_restart_on_a_later_page_stay_unique() -> None:
     again = split_footnotes([line("Body.", 700), line("1 Other.", 90, 8, page=3)], 10.0)[1][0]
     assert labels.label(first) == "1"
     assert labels.label(again) == "1-p3"
+
+
+def test_a_maths_symbol_split_by_kerning_is_joined_but_words_in_maths_type_are_not() -> None:
+    assert clean_text("𝐴𝐹 𝐹 𝑆𝑖 = supply") == "AFFSi = supply"
+    assert clean_text("𝐼𝑛𝑑𝑒𝑥 𝐿𝑒𝑣𝑒𝑙 and 𝐹𝑃 𝐶𝑢𝑡𝑜𝑓𝑓") == "Index Level and FP Cutoff"
+    assert clean_text("(𝑆, 𝐶𝑆𝑆)") == "(S, CSS)"
+
+
+def test_zero_width_spaces_a_word_processor_left_around_a_symbol_are_dropped() -> None:
+    assert clean_text("a spread, \u200bS\u200b (such as 0.10)") == "a spread, S (such as 0.10)"

@@ -291,3 +291,44 @@ def test_a_sentence_cut_by_a_page_break_or_a_gap_stays_one_paragraph() -> None:
     assert max(p for start, p in pages if start <= second) == 2
     assert max(p for start, p in pages if start <= md.index("The sponsor")) == 1
     assert max(p for start, p in pages if start <= md.index("and acting in")) == 2
+
+
+def test_bold_contents_entries_without_leaders_are_not_headings() -> None:
+    # LaTeX's contents list: chapters in bold with their page number, sections dotted.
+    contents = paragraphs(
+        [bold("Contents", 14)],
+        [bold("1 Introduction 3"), body("1.1 Description . . . . . . . . . . . . . . . 3"),
+         body("1.2 Administration . . . . . . . . . . . . . . 4")],
+        [bold("2 Calculation 5"), body("2.1 Index Level . . . . . . . . . . . . . . . 5")],
+    )
+    page = paragraphs([bold("1 Introduction")], [body(FILLER)], [bold("2 Calculation")],
+                      [body(FILLER)])
+    found = [h for h, _ in headings(pdf_from_rows([contents, page]))]
+    assert found == ["Contents", "1 Introduction", "2 Calculation"]
+
+
+def test_a_symbol_explained_in_larger_maths_type_is_not_a_heading() -> None:
+    page = paragraphs(
+        [body(FILLER)],
+        [body("Where,")],
+        [body("P = CM Price of constituent i on day t", 12)],
+        [body("AFFS = Adjusted free float supply of constituent i", 12)],
+        [body(FILLER)],
+    )
+    assert headings(pdf_from_rows([page])) == []
+
+
+def test_a_font_named_bold_is_bold_though_its_weight_reads_medium() -> None:
+    # LaTeX's Latin Modern "LMSans10-Bold" reports a weight of 510 to PDFium.
+    widths = " ".join(["556"] * 95)
+    medium_bold = (
+        "<< /Type /Font /Subtype /Type1 /BaseFont /LMSans10-Bold /Encoding /WinAnsiEncoding "
+        f"/FirstChar 32 /LastChar 126 /Widths [{widths}] /FontDescriptor << /Type "
+        "/FontDescriptor /FontName /LMSans10-Bold /Flags 32 /FontWeight 510 /FontBBox "
+        "[0 0 1000 1000] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 "
+        "/StemV 80 >> >>"
+    ).encode()
+    page = paragraphs([bold("4.4 Calculation Algorithm")], [body(FILLER)],
+                      [bold("4.5 Index Divisor")], [body(FILLER)])
+    found = headings(pdf_from_rows([page], bold_font=medium_bold))
+    assert [h for h, _ in found] == ["4.4 Calculation Algorithm", "4.5 Index Divisor"]

@@ -128,11 +128,15 @@ def heading_candidate(
     text = line.text
     if line.table or len(text) > 200 or line.math or is_toc_line(text) or is_metadata_line(text):
         return None
+    if _ASSIGNMENT.search(text):
+        return None  # "AFFS_{i} = Adjusted free float supply": a symbol explained, in maths type
     scale = line.size / body if body > 0 else 1.0
     strong = line.bold or _prominent(line, body)
     if not strong:
         return None
     numbered = NUMBERED.match(text)
+    if numbered and _contents_entry(lines, i):
+        return None
     if numbered:
         return _numbered(lines, i, breaks, numbered.group("num"), scale)
     if caps_candidate(text):
@@ -162,6 +166,22 @@ def heading_candidate(
     return None
 
 
+_PAGE_NUMBER_END = re.compile(r"\S\s+\d{1,4}$")
+
+
+def _contents_entry(lines: Sequence[Line], i: int) -> bool:
+    """Return True for a numbered line that ends in a page number among contents entries.
+
+    LaTeX sets a contents list's chapter entries in bold with no dot leaders ("1
+    Introduction 3"), between the dotted entries of their sections.
+    """
+    if not _PAGE_NUMBER_END.search(lines[i].text):
+        return False
+    near = range(max(0, i - 3), min(len(lines), i + 4))
+    return any(j != i and is_toc_line(lines[j].text) for j in near)
+
+
+_ASSIGNMENT = re.compile(r"\s=\s|=\s*$")
 _BULLET_LEAD = re.compile(f"^[{BULLETS}]\\s+")
 # Type this much larger than the body is display type (a title), not a heading in a list.
 _DISPLAY = 1.5

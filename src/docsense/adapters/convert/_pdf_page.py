@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,14 +31,41 @@ from docsense.adapters.convert._pdf_scripts import Glyph, render_glyphs
 __all__ = ["PdfPage", "clean_text"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SOFT_HYPHEN = re.compile(r"(?<=[a-z])\ufffe(?=[a-z])")
 _BULLETS = frozenset(BULLETS)
 _HYPHEN_MARK = "\ufffe"  # PDFium's mark for a hyphen that ends a printed row
 _BOLD_WEIGHT = 600
+_MEDIUM_WEIGHT = 500  # from here up to bold, a weight is read with the font's name
 _FORCE_BOLD_FLAG = 1 << 18
 _SHORT = 0.66  # of the font size: a text object shorter than this may be a script
 _TINY = 0.3  # of the font size: shorter objects are punctuation
 _SCRIPT_SHIFT = 0.1  # of the font size: how far off the baseline a script object sits
+
+
+# Spaces PDFium put inside a maths symbol: TeX sets "AFFS" as four italic capitals whose
+# kerning PDFium reads as word gaps ("AF F S" in maths italic). Only runs of capitals with a
+# lone letter among them are joined: "Index Level" or "FP Cutoff" in maths type are words.
+_MATH_CAPITALS = "".join(
+    chr(c) for c in range(0x1D400, 0x1D6A4)
+    if unicodedata.name(chr(c), "").startswith("MATHEMATICAL") and "CAPITAL" in
+    unicodedata.name(chr(c), "")
+)
+_MATH_SMALLS = "".join(
+    chr(c) for c in range(0x1D400, 0x1D6A4)
+    if unicodedata.name(chr(c), "").startswith("MATHEMATICAL") and "SMALL" in
+    unicodedata.name(chr(c), "")
+)
+# The run may end in one small letter (a glued subscript, "Si"), not in a word ("Cutoff").
+_MATH_CAPITAL_RUN = re.compile(
+    f"(?<![\\w{_MATH_CAPITALS}])[{_MATH_CAPITALS}]+(?: [{_MATH_CAPITALS}]+)+"
+    f"(?![{_MATH_CAPITALS}])(?![{_MATH_SMALLS}]{{2}})"
+)
+
+
+def _join_split_symbol(m: re.Match[str]) -> str:
+    parts = m.group(0).split(" ")
+    return "".join(parts) if any(len(p) == 1 for p in parts) else m.group(0)
 
 
 def clean_text(text: str) -> str:
@@ -46,7 +74,10 @@ def clean_text(text: str) -> str:
         text = _SOFT_HYPHEN.sub("", text).replace(_HYPHEN_MARK, "-")
     if not text.isprintable():
         text = _CONTROL.sub("", text.replace("\u00ad", ""))
-    return text if text.isascii() else plain_letters(text)
+        text = _ZERO_WIDTH.sub("", text)  # "a spread, \u200bS\u200b (such as 0.10)"
+    if text.isascii():
+        return text
+    return plain_letters(_MATH_CAPITAL_RUN.sub(_join_split_symbol, text))
 
 
 def _units(text: str) -> int:
@@ -235,8 +266,9 @@ class PdfPage:
     def is_bold(self, index: int) -> bool:
         """Whether the character at ``index`` is set in a bold font."""
         weight = int(self.c.FPDFText_GetFontWeight(self.tp, index))
-        if weight > 0:  # a known weight settles it; only an unknown one needs the font name
-            return weight >= _BOLD_WEIGHT
+        if weight >= _BOLD_WEIGHT or 0 < weight < _MEDIUM_WEIGHT:
+            return weight >= _BOLD_WEIGHT  # a clear weight settles it without the font name
+        # Unknown, or in between: LaTeX's "LMSans10-Bold" reports 510. The name decides.
         size = self.c.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
         name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace").lower()
         return "bold" in name or "black" in name or bool(self._flags.value & _FORCE_BOLD_FLAG)

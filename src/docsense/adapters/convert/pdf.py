@@ -217,7 +217,7 @@ def _keep_contents_lists_as_text(layouts: list[_PageLayout]) -> None:
     ]
     last_seen: dict[str, int] = {}
     for position, (_, _, heading) in enumerate(items):
-        last_seen[heading.text.lower()] = position
+        last_seen[_contents_key(heading.text)] = position
     runs: list[list[int]] = []
     for position, (layout, k, _) in enumerate(items):
         if runs and position > 0:
@@ -227,11 +227,23 @@ def _keep_contents_lists_as_text(layouts: list[_PageLayout]) -> None:
                 continue
         runs.append([position])
     for run in runs:
-        recurring = [p for p in run if last_seen[items[p][2].text.lower()] > p]
+        recurring = [p for p in run if last_seen[_contents_key(items[p][2].text)] > p]
         if len(run) >= 3 and len(recurring) >= 3 and 2 * len(recurring) >= len(run):
             for p in recurring:
                 layout, k, _ = items[p]
                 del layout.headings[k]
+
+
+def _contents_key(text: str) -> str:
+    """Return a heading's text as a contents entry and the heading itself both read.
+
+    An entry prints its page number after the title ("1 Introduction 3"); a label's own
+    number ("Annex 2", one word before it) is kept.
+    """
+    folded = " ".join(text.lower().split())
+    if len(folded.split()) >= 3:
+        folded = re.sub(r"\s+\d{1,4}$", "", folded)
+    return folded
 
 
 class _Renderer:
