@@ -38,10 +38,11 @@ _ASSIGN = re.compile(
     re.MULTILINE,
 )
 _OPERATOR = re.compile(
-    r"[+\u2212\u00d7*/\u00f7\u2044\u2215^\u2211\u03a3\u221a\u220f]|\s-\s|\b[A-Za-z]\w*\("
+    r"[+\u2212\u00d7*\u2217\u22c5/\u00f7\u2044\u2215^\u2211\u03a3\u221a\u220f]|\s-\s|\b[A-Za-z]\w*\("
+    r"|(?<=[\w)])\s+x\s+(?=[\w(])|\)\s+X\s+\("  # "A x B", "(A) X (B)": a typed times sign
 )
 _SPLIT = re.compile(
-    r"[=+\u2212\u00d7*/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]"
+    r"[=+\u2212\u00d7*\u2217\u22c5/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]"
     r"|\s-\s|\s-(?=\d)|[\u2013\u2014]"  # a dash typed for a minus: "(P_t/P_{t-1} \u2013 1)"
 )
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")
@@ -95,13 +96,17 @@ def split_assignment(text: str) -> tuple[str | None, str]:
 
 _SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
 # "A x B", and "A _ B": an asterisk that a rich-text editor turned into an underscore.
-_TIMES_X = re.compile(r"(?<=[\w)}\]\u0300-\u036f\u0000])\s+[x_]\s+(?=[\w(\[|])")
+_TIMES_X = re.compile(
+    r"(?<=[\w)}\]\u0300-\u036f\u0000])\s+[x_]\s+(?=[\w(\[|])|(?<=\))\s+X\s+(?=\()"
+)
 # "Signal_{ic}(o)", "HR(s, d)": a function's arguments are indices, not operands.
 _ARG_LIST = re.compile(
     r"(?<=[\w}\u0000])\s?\((?P<args>\s*[\w\u0370-\u03ff]{1,6}(?:\s*[+\u2212-]\s*\d)?"
     r"(?:\s*,\s*[\w\u0370-\u03ff]{1,6}(?:\s*[+\u2212-]\s*\d)?){0,5}\s*)\)"
 )
 _MASK = "\u0000"
+# "e^{RT}": Euler's number raised, the exponential function, not a variable.
+_EXPONENTIAL = re.compile(r"e\^(?:\{[^{}]*\}|\w+)")
 # A maths symbol rather than a word: one or two letters, optionally with scripts.
 _SYMBOL_WORD = re.compile(r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*")
 
@@ -148,6 +153,8 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             continue
         if "=" in name or "\ufffd" in name:
             continue  # a summation bound glued to a symbol, or glyphs the PDF did not map
+        if _EXPONENTIAL.fullmatch(name):
+            continue  # "e^{RT}": Euler's number raised, the exponential function
         if name not in names:
             names.append(name)
     return tuple(names)
@@ -171,6 +178,10 @@ _LATEX_SPACED = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?:\\ [A-Za-z]+)+(?![A-Za-z
 # Line breaks with their spacing, "\\[0.1in]": layout, not a variable "in".
 _LATEX_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:in|pt|em|ex|cm|mm|mu)\s*\]")
 _CALL_OPENS = ("(", "\\{", "{", "\\left(")
+# "\begin{cases}", "\end{aligned}": an environment's name, not a variable.
+_LATEX_ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{[A-Za-z*]*\}")
+# A number ends just here ("1 ETH"): an upper-case word after it is its unit.
+_UNIT_AFTER_NUMBER = re.compile(r"\d\s*$")
 _LATEX_UPRIGHT_NAME = re.compile(
     r"\\(?:text|mathrm|operatorname)\s*\{\s*(?P<word>[A-Za-z]{1,12})\s*\}(?=\s*[_^])"
 )
@@ -195,10 +206,19 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         return " " * len(m.group(0))
 
     def spaced(m: re.Match[str]) -> str:
-        found.append((m.start(), m.group(0).replace("\\ ", " ")))
+        words = m.group(0).split("\\ ")
+        lead = 0  # "if\ x_{i}": a word of the prose, then the variable
+        while lead < len(words) and words[lead].lower() in _PROSE_LEAD:
+            lead += 1
+        blank = sum(len(w) + 2 for w in words[:lead])
+        if len(words) - lead == 1:  # one word left: the token pass reads it with its script
+            return " " * blank + m.group(0)[blank:]
+        if len(words) - lead > 1:
+            found.append((m.start() + blank, " ".join(words[lead:])))
         return " " * len(m.group(0))
 
     latex = _LATEX_SPACING.sub(lambda m: " " * len(m.group(0)), latex)
+    latex = _LATEX_ENVIRONMENT.sub(lambda m: " " * len(m.group(0)), latex)
     body = _LATEX_SPACED.sub(spaced, _EMPTY_GROUP.sub("", latex))
     body = _LATEX_PHRASE.sub(phrase, body)
     body = _LATEX_UPRIGHT_NAME.sub(lambda m: m.group("word").ljust(len(m.group(0))), body)
@@ -215,9 +235,12 @@ def latex_variables(latex: str) -> tuple[str, ...]:
                 continue  # "ln(1 + x)", "exp\{...\}": a function applied, not a variable
             if len(base) > 1 and not base.isupper() and base.lower() in _PROSE_LEAD:
                 continue  # "If\ \gamma \to 0": a word of the prose around the maths
+            if _UNIT_AFTER_NUMBER.search(body, 0, m.start()) and base.isupper() and len(base) > 1:
+                continue  # "1 ETH * n", "0.5 USD": the unit of the number before it
         sub = m.group("sub1") or m.group("sub2")
         if sub:
-            sub = "".join(_GREEK.get(part, part) for part in re.split(r"\\", sub) if part).strip()
+            sub = "".join(_GREEK.get(part, part) for part in re.split(r"\\", sub) if part)
+            sub = "".join(sub.split())  # "{i - k}" -> "i-k"
         found.append((m.start(), f"{base}_{sub}" if sub else base))
     for _, name in sorted(found):
         if name not in names:
@@ -227,7 +250,7 @@ def latex_variables(latex: str) -> tuple[str, ...]:
 
 # What makes inline maths a formula rather than a symbol: a relation or an operation.
 _LATEX_OPERATOR = re.compile(
-    r"[=<>+*/\u2212\u00d7\u00f7\u2264\u2265]|(?<![_^{])-|\\(?:d?frac|sum|prod|sqrt|cdot|times|"
+    r"[=<>+*\u2217/\u2212\u00d7\u00f7\u2264\u2265]|(?<![_^{])-|\\(?:d?frac|sum|prod|sqrt|cdot|times|"
     r"div|le|ge|leq|geq|neq|approx|max|min|log|ln|exp|int|lim)\b"
 )
 
@@ -237,6 +260,8 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
     spans: list[tuple[int, int]] = []
     for m in _DISPLAY.finditer(text):
         spans.append((m.start(), m.end()))
+        if _in_prose(text, m) and not _LATEX_OPERATOR.search(m.group("body")):
+            continue  # GitBook writes inline maths as "$$l$$" too: "an index with $$l$$ tokens"
         yield _latex_formula(doc, block.start + m.start("body"), m.group("body"))
     for m in _INLINE.finditer(text):
         if any(a <= m.start() < b for a, b in spans):
@@ -245,6 +270,15 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         if not re.search(r"[A-Za-z\\]", body) or not _LATEX_OPERATOR.search(body):
             continue  # "$MC_i$", "$N$": a symbol named in prose, not a formula
         yield _latex_formula(doc, block.start + m.start("body"), body)
+
+
+def _in_prose(text: str, m: re.Match[str]) -> bool:
+    """Return True if the ``$$...$$`` match ``m`` has words beside it on its line."""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    line_end = len(text) if line_end < 0 else line_end
+    beside = text[line_start : m.start()] + " " + text[m.end() : line_end]
+    return "\n" not in m.group("body") and re.search(r"[A-Za-z]{2}", beside) is not None
 
 
 def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
@@ -263,7 +297,7 @@ def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
 
 
 # A line that ends in an operator or an open parenthesis goes on on the next line.
-_CONTINUES = re.compile(r"[+\u2212\u00d7*/\u00f7(-]\s*$")
+_CONTINUES = re.compile(r"[+\u2212\u00d7*\u2217\u22c5/\u00f7(-]\s*$")  # "\u2217": asterisk operator
 
 
 def _continued(text: str, rhs: str, end: int) -> tuple[str, int]:
@@ -299,8 +333,10 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             rhs = rhs.strip()
         if "$" in lhs or "`" in lhs or not _OPERATOR.search(rhs) or len(lhs.split()) > 6:
             continue
-        if not re.search(r"[A-Za-z\u0370-\u03ff]", rhs) or lhs.lower().startswith("if "):
-            continue
+        if "](" in rhs or "://" in rhs:
+            continue  # "GREEN = Total risk ... ![chart|679x500](https://...)": a caption, a link
+        if not re.search(r"[A-Za-z\u0370-\u03ff]", rhs) or _PROSE_LHS.match(lhs):
+            continue  # "If x = 1", "(b) Since K = 1360 we see that": prose around a value
         if re.fullmatch(r"[a-z]", lhs) and len(rhs) <= 14:
             continue  # "s=ITD−1", "i=1": the bounds of a sum, not a formula
         start = block.start + m.start("lhs")
@@ -318,6 +354,11 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
 _PROSE_START = re.compile(r"[a-z]+\s+[a-z]+\s+[a-z]+")
+_PROSE_LHS = re.compile(
+    r"^(?:\(\w{1,3}\)\s*)?(?:if|since|when|whenever|because|thus|hence|therefore|so|as|"
+    r"given|assuming|suppose|then|now)\s",
+    re.IGNORECASE,
+)
 # A code block that is a program (declarations, statements, calls) rather than formulas set
 # in monospace: "uint256 amount = ...;", "function f(...) {", "const x = ...", "def f(x):".
 _PROGRAM = re.compile(

@@ -120,6 +120,36 @@ _NUMBER_PREFIX = re.compile(
 )
 
 
+_CONTENTS_HEADING = re.compile(r"^\W*(?:table\s+of\s+)?contents\W*$", re.IGNORECASE)
+# A line of a table of contents: "4\. Monetary Policy Mechanisms", "4.2 Feedback ..... 12".
+_CONTENTS_LINE = re.compile(
+    r"^\s*(?P<num>\d{1,3}(?:\\?\.\d{1,3})*)\\?\.?\s+(?P<title>[A-Za-z][^\n]{1,100}?)"
+    r"(?:\s*\.{3,}\s*\d+|\s+\d{1,3})?\s*$",
+    re.MULTILINE,
+)
+
+
+def _numbers_from_contents(doc: Doc) -> list[tuple[str, Section]]:
+    """Return (number, section) pairs a table of contents gives for unnumbered headings.
+
+    Documents exported with automatic heading numbers often print the numbers only in the
+    table of contents ("4. Monetary Policy Mechanisms"), the heading in the body reading
+    "Monetary Policy Mechanisms": "Section 4" refers to it.
+    """
+    pairs: list[tuple[str, Section]] = []
+    for contents in (s for s in doc.sections if _CONTENTS_HEADING.match(s.heading)):
+        by_title: dict[str, Section] = {}
+        for s in doc.sections:
+            if s.start > contents.start:
+                by_title.setdefault(" ".join(s.heading.lower().split()), s)
+        for m in _CONTENTS_LINE.finditer(doc.markdown, contents.start, contents.end):
+            title = " ".join(m.group("title").lower().split())
+            section = by_title.get(title)
+            if section is not None and section.start >= contents.end:
+                pairs.append((m.group("num").replace("\\", ""), section))
+    return pairs
+
+
 class _Resolver:
     def __init__(
         self, doc: Doc, tables: Sequence[Table], terms: Sequence[DefinedTerm] = ()
@@ -130,6 +160,8 @@ class _Resolver:
             m = _NUMBER_PREFIX.match(section.heading)
             if m:
                 self.numbered.setdefault(m.group("num"), []).append(section)
+        for number, section in _numbers_from_contents(doc):
+            self.numbered.setdefault(number, [section])
         self.by_id = {s.id: s for s in doc.sections}
         self.tables = tables
         self.heading_words = [(s.id, _content_words(s.heading)) for s in doc.sections]
@@ -297,6 +329,8 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         location = doc.location(start, block.start + m.end())
         if href.startswith("#"):
             target = href[1:]
+            if target not in resolver.by_id and target.lower() in resolver.by_id:
+                target = target.lower()  # "[DEMA](#DEMA)": GitHub's anchors ignore case
             resolved = target in resolver.by_id
             yield CrossReference(
                 m.group(0), ReferenceKind.SECTION, target, location, resolved,

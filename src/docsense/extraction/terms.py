@@ -19,7 +19,13 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   ...`` (chains joined by commas/``and``), and ``Where:`` followed by ``- X = ...`` /
   ``- X: ...`` / ``- X is ...`` items; a unit after the name (``- q [no unit] = ...``) is
   not part of it, and a maths name (``- $\sigma$ = volatility``, ``- $\delta^{a},
-  \delta^{b}$ = ...``) defines the symbols a formula uses (``σ``, ``δ``).
+  \delta^{b}$ = ...``) defines the symbols a formula uses (``σ``, ``δ``); ``Where,`` with
+  bare ``P_{i,t} = CM Price ...`` lines (as PDFs print the list) is one too.
+* ``WHERE`` also covers symbols defined in passing: ``an index with $l$ tokens`` (a
+  count), ``a *desired weight* ($D_t$)``, ``- $x_i$ — the balance ...`` (a symbol line),
+  ``a spread, S (such as 0.10)`` (a capital after the words it stands for), and ``where
+  $m(T_{n})$ is ...``, which defines the function and its argument. GitBook's ``$$x$$``
+  inside a sentence is inline maths.
 """
 
 # ruff: noqa: RUF002  (mathematical letters are the point of the examples)
@@ -89,9 +95,9 @@ _WHERE_CLAUSE = re.compile(
     r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,30}"
     r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB + r"\s*(?P<definition>[^,;.]{2,300})"
 )
-_INLINE_SYMBOL = re.compile(r"\$([^$\s]{1,30})\$")
+_INLINE_SYMBOL = re.compile(r"(\${1,2})([^$\s]{1,30})\1")  # "$MC_i$"; GitBook: "$$MC_i$$"
 _LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
-_WHERE_HEAD = re.compile(r"^\s*where\s*:?\s*$", re.IGNORECASE)
+_WHERE_HEAD = re.compile(r"^\s*where\s*[:,]?\s*$", re.IGNORECASE)
 _WHERE_ITEM = re.compile(
     r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<var>[^=:\n]{1,60}?)\s*" + _WHERE_ITEM_VERB
     + r"\s*(?P<definition>\S[^\n]{0,400})$",
@@ -233,6 +239,12 @@ def _symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         )
 
 
+def _unmath(m: re.Match[str]) -> str:
+    """Return the symbol of an inline-maths match with its dollars blanked (same length)."""
+    pad = " " * len(m.group(1))
+    return f"{pad}{m.group(2)}{pad}"
+
+
 def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     text = block.text
     if "where" not in folded(text):
@@ -241,12 +253,11 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     if any(_WHERE_HEAD.match(line) for line in lines):
         head = next(i for i, line in enumerate(lines) if _WHERE_HEAD.match(line))
         offset = sum(len(line) + 1 for line in lines[: head + 1])
-        for m in _WHERE_ITEM.finditer(text, offset):
-            yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
+        yield from _where_lines(doc, block, offset)
         return
     for where in _WHERE_INLINE.finditer(text):
         # "where $MC_i$ is ...": the dollars delimit maths; blank them, keeping offsets.
-        rest = _INLINE_SYMBOL.sub(lambda m: f" {m.group(1)} ", _sentence(where.group("rest")))
+        rest = _INLINE_SYMBOL.sub(_unmath, _sentence(where.group("rest")))
         base = where.start("rest")
         for m in _WHERE_CLAUSE.finditer(rest):
             var = m.group("var")
@@ -262,11 +273,16 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
 _TRAILING_UNIT = re.compile(r"\s+(?:\[[^\]\n]{1,30}\]|\([^)\n]{1,30}\))\s*$")
 
 
+_APPLIED_SYMBOL = re.compile(r"^[A-Za-z](?:_\{?\w{1,6}\}?)?\([^()\s]{1,20}\)$")
+
+
 def _where_term(doc: Doc, block: Block, var: str, at: int, definition: str) -> DefinedTerm:
     start = block.start + at
     var = _TRAILING_UNIT.sub("", var)
     names: tuple[str, ...] = ()
-    if "$" in var or "\\" in var:  # "$\sigma$", "$\delta^{a}, \delta^{b}$": maths symbols
+    if "$" in var or "\\" in var or _APPLIED_SYMBOL.match(var.strip()):
+        # "$\sigma$", "$\delta^{a}, \delta^{b}$": maths symbols; "m(T_{n})": a function and
+        # its argument, both named by the definition ("the market cap of the n-th token").
         names = latex_variables(var.replace("$", " "))
     return DefinedTerm(
         term=names[0] if names else _clean_term(var),
@@ -279,11 +295,88 @@ def _where_term(doc: Doc, block: Block, var: str, at: int, definition: str) -> D
 
 Extractor = Callable[[Doc, Block], Iterator[DefinedTerm]]
 
+# A symbol that counts the noun after it, in maths ("an index with $l$ tokens", "each of the
+# $N$ constituents"), or a maths symbol in brackets after the words it stands for ("a
+# *desired weight* ($D_t$)").
+_COUNTED = re.compile(
+    r"\b(?:with|of|has|have|contains?|among|across|for|in|the|all)\s+"
+    r"(?P<dollars>\${1,2})(?P<var>[A-Za-z](?:_\{?\w{1,4}\}?)?)(?P=dollars)\s+"
+    r"(?P<noun>(?:[a-z][\w-]*\s+)?[a-z][\w-]*s)\b"
+)
+_NAMED_SYMBOL = re.compile(
+    r"(?P<name>\b[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})[*_]*\s+\(\s*(?P<dollars>\${1,2})"
+    r"(?P<var>[^$\s]{1,30})(?P=dollars)\s*\)"
+)
+
+
+# A line that opens with a maths symbol, then a dash, colon or equals sign and what it is:
+# "- $clBalance_i$ — the aggregate balance of all validators on the i-th report day".
+_SYMBOL_LINE = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?(?P<dollars>\${1,2})(?P<var>[^$\n]{1,40})(?P=dollars)[ \t]*"
+    r"(?:[\u2014\u2013:=]|[ \t]-[ \t])[ \t]*(?P<definition>[A-Za-z(][^\n]{2,300})$",
+    re.MULTILINE,
+)
+
+
+# A capital letter set after the words it stands for: "a spread, S (such as 0.10)", "the
+# utilization ratio U for each money market". ("A" and "I" are words.)
+_APPOSITIVE_SYMBOL = re.compile(
+    r"\b(?:a|an|the)\s+(?P<name>[a-z][a-z-]+(?:\s+[a-z][a-z-]+){0,3}),?\s+"
+    r"(?P<var>[B-HJ-Z](?:_\{?\w{1,4}\}?)?)(?=\s*(?:,|\(|(?:for|of|which|that|is|in)\b))"
+)
+
+
+def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield capital-letter symbols named by the words just before them ("a spread, S (")."""
+    for m in _APPOSITIVE_SYMBOL.finditer(block.text):
+        yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
+
+
+def _maths_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield symbols defined in passing: a count ("with $l$ tokens"), a bracketed name.
+
+    And lines that open with a symbol and say what it is ("$x_i$ — the balance ...").
+    """
+    text = block.text
+    if "$" not in text:
+        return
+    for m in _SYMBOL_LINE.finditer(text):
+        var = m.group("var").strip()
+        yield _where_term(doc, block, f"${var}$", m.start("var") - 1, m.group("definition"))
+    for m in _COUNTED.finditer(text):
+        definition = f"the number of {m.group('noun')}"
+        yield _where_term(doc, block, m.group("var"), m.start("var"), definition)
+    for m in _NAMED_SYMBOL.finditer(text):
+        name = m.group("name").strip("*_ ")
+        if name.split()[-1].lower() in _STOP_TERMS:
+            continue
+        yield _where_term(doc, block, f"${m.group('var')}$", m.start("var") - 1, name)
+
 
 def _where_items_after(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Items of a ``Where:`` list that starts in an earlier block (a loose list)."""
-    for m in _WHERE_ITEM.finditer(block.text):
+    yield from _where_lines(doc, block, 0)
+
+
+def _where_lines(doc: Doc, block: Block, offset: int) -> Iterator[DefinedTerm]:
+    """Yield the definitions of a ``Where:`` list from ``offset``: items, or bare legend lines.
+
+    PDFs print the list without bullets: "Where," then "P_{i,t} = CM Price for index
+    constituent i on day t" on lines of their own.
+    """
+    seen: set[int] = set()
+    for m in _WHERE_ITEM.finditer(block.text, offset):
+        seen.add(m.start("var"))
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
+    for m in _LEGEND.finditer(block.text, offset):
+        if m.start("term") not in seen:
+            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
+
+
+def _legend_block(text: str) -> bool:
+    """Return True if every line of ``text`` is a legend line ("Ts = Sushiswap trade size")."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(_LEGEND.fullmatch(line) for line in lines)
 
 
 # "Ts  = Sushiswap trade size": a legend line, a symbol then words (no operator, no number).
@@ -370,13 +463,17 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
     found: dict[tuple[str, int], DefinedTerm] = {}
     open_where = False
     for block in doc.prose():
-        is_item = _LIST_START.match(block.text) is not None
+        is_item = _LIST_START.match(block.text) is not None or (
+            open_where and _legend_block(block.text)
+        )
         # "where" first: a variable explained after a formula is a WHERE definition even when
         # its list item also reads as a glossary pair.
         extractors: tuple[Extractor, ...] = (_quoted, _means, _where)
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
-        extractors = (*extractors, _glossary, _symbols, _acronyms)
+        extractors = (
+            *extractors, _glossary, _symbols, _acronyms, _maths_symbols, _appositive_symbols
+        )
         open_where = (open_where and is_item) or bool(
             _WHERE_HEAD.match(block.text.rstrip().rsplit("\n", 1)[-1])
         )

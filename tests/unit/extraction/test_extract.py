@@ -451,3 +451,96 @@ def test_latex_layout_prose_and_escaped_spaces_are_not_variables() -> None:
 def test_an_acronym_spells_out_a_setting_in_code() -> None:
     md = "# S\n\nSetting `inventory_risk_aversion` (IRA) between 0 and 1 scales the spread.\n"
     assert "IRA" in {t.term for t in extract_ir(md).terms}
+
+
+def test_maths_symbols_defined_in_passing_and_gitbook_inline_maths() -> None:
+    # GitBook writes inline maths as $$...$$ too; a symbol named in a sentence is no formula.
+    md = (
+        "# Pool\n\nThe weight of token $$t$$ in an index with $$l$$ tokens, where "
+        "$$m(T_{n})$$ is the market cap of the $$n^{th}$$ token, is:\n\n"
+        "$$\nw(t) = \\frac{m(t)}{\\sum_{n=0}^{n < l} m(T_{n})}\n$$\n\n"
+        "A *desired weight* ($$D_t$$) is the target weight. If $$D_t > W_t$$ the weight "
+        "rises.\n"
+    )
+    got = extract_ir(md)
+    found = {t.term: t for t in got.terms}
+    assert found["l"].definition == "the number of tokens"
+    assert found["D_t"].definition == "desired weight"
+    assert found["m"].aliases == ("T_n",)  # "m(T_{n})": the function and its argument
+    assert [f.text for f in got.formulas] == [
+        "w(t) = \\frac{m(t)}{\\sum_{n=0}^{n < l} m(T_{n})}", "D_t > W_t"
+    ]
+    undefined = {i.subject for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE}
+    assert undefined == {"W_t"}
+
+
+def test_latex_environments_prose_words_units_and_symbol_lines() -> None:
+    md = (
+        "# Check\n\n"
+        "$$ s_{18} = \\sum_{k=0}^{17} \\begin{cases} |v_{i - k}| &, if\\ v_{i - k} < 0 \\\\ "
+        "0 &, otherwise \\end{cases} $$\n\n"
+        "$$ p_{18} = 0.101 ETH * n_i $$\n\n"
+        "- $v_i$ — the balance change on the i-th report day.\n"
+        "- $n_i$ — the number of validators on the i-th report day.\n"
+    )
+    got = extract_ir(md)
+    # No "cases" (an environment), no "if v" (a prose word), no "ETH" (the unit of 0.101).
+    assert {v.name for f in got.formulas for v in f.variables} == {
+        "s_18", "k", "v_i-k", "p_18", "n_i"
+    }
+    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+
+
+def test_a_typed_times_sign_makes_a_formula_and_a_linked_caption_does_not() -> None:
+    md = (
+        "# Size\n\nAllowed risk per trade: 1%.\n\n"
+        "Capital at risk = (Available capital) X (Allowed risk per trade)\n\n"
+        "GREEN = Total risk BLUE = Deviation ![chart|679x500](https://example.org/c.png)\n"
+    )
+    assert [f.name for f in extract_ir(md).formulas] == ["Capital at risk"]
+
+
+def test_section_numbers_printed_only_in_the_contents_resolve() -> None:
+    md = (
+        "# Paper\n\n## Contents\n\n1\\. Introduction\n2\\. Monetary Policy Mechanisms\n"
+        "2.1. Feedback Mechanism\n\n## Introduction\n\nSee Section 2.1 and Section 3.\n\n"
+        "## Monetary Policy Mechanisms\n\nText.\n\n### Feedback Mechanism\n\nText.\n"
+    )
+    refs = {r.target: r.resolved for r in extract_ir(md).references}
+    assert refs == {"Section 2.1": True, "Section 3": False}
+
+
+def test_an_unbulleted_where_list_defines_its_symbols() -> None:
+    md = (
+        "# Index\n\nIndexLevel_{t} = P_{i,t} * AFFS_{i} / Divisor\n\nWhere,\n\n"
+        "P_{i,t} = CM Price for index constituent i on day t\n"
+        "AFFS_{i} = Adjusted free float supply of index constituent i\n\n"
+        "Divisor = Index divisor set at launch\n"
+    )
+    got = extract_ir(md)
+    assert {t.term for t in got.terms if t.source is TermSource.WHERE} >= {
+        "P_{i,t}", "AFFS_{i}", "Divisor"
+    }
+    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+
+
+def test_appositive_symbols_euler_exponentials_and_prose_around_values() -> None:
+    md = (
+        "# Rates\n\nThe supply rate includes a spread, S (such as 0.10), and the utilization "
+        "ratio U for each market.\n\n"
+        "Supply Rate = Borrow Rate * U * (1 - S)\n\n"
+        "F = K + e^{RT} * (C - P)\n\n"
+        "(b) Since K = 1360 we see that C = 95.485.\n"
+    )
+    got = extract_ir(md)
+    found = {t.term: t.definition for t in got.terms if t.source is TermSource.WHERE}
+    assert found["S"] == "spread"
+    assert found["U"] == "utilization ratio"
+    assert [f.name for f in got.formulas] == ["Supply Rate", "F"]
+    assert [v.name for v in got.formulas[1].variables] == ["F", "K", "C", "P"]
+
+
+def test_anchor_links_resolve_as_github_does_whatever_their_case() -> None:
+    md = "# Strategies\n\n- [DEMA](#DEMA)\n- [Other](#Other)\n\n### DEMA\n\nText.\n"
+    refs = {r.text: r.resolved for r in extract_ir(md).references}
+    assert refs == {"[DEMA](#DEMA)": True, "[Other](#Other)": False}

@@ -282,3 +282,159 @@ def test_a_setting_in_one_clause_and_an_adjustment_in_the_next_are_no_decision()
     assert _hits("decision_owner_missing", md) == []
     unowned = md + "\nNew assets will be selected before each rebalance.\n"
     assert len(_hits("decision_owner_missing", unowned)) == 1
+
+
+def test_a_table_row_missing_values_the_other_rows_give() -> None:
+    md = ("# P\n\n| Token | Exchange | Max trade | Cool-off |\n|---|---|---|---|\n"
+          "| AAA | Uniswap | 1,000 AAA | 600 |\n| BBB | Sushi | 50 BBB | 900 |\n"
+          "| CCC | Balancer | 80 CCC | 600 |\n| DDD | 0x12ab |\n")
+    hits = _hits("table_row_incomplete", md)
+    assert [h.title for h in hits] == ["Table row has no value: DDD (Max trade, Cool-off)"]
+    assert hits[0].category is Category.UNDEFINED_PARAMETER
+    assert md[hits[0].start : hits[0].end] == "| DDD | 0x12ab |"
+
+
+def test_group_labels_totals_notes_descriptions_and_sparse_columns_are_not_gaps(
+    run_check: RunCheck,
+) -> None:
+    md = ("# P\n\n| Setting | Type | Default | Notes |\n|---|---|---|---|\n"
+          "| **Orders** | | | |\n| size | decimal | | see text |\n"
+          "| spread | decimal | 1 | |\n| levels | int | | |\n| depth | | 2 | |\n"
+          "| Total | | | |\n")  # "Type" holds descriptions (decimal, int), not values
+    assert run_check("table_row_incomplete", md, with_ir=True) == []
+
+
+def test_exchanges_the_document_lists_are_identified(run_check: RunCheck) -> None:
+    rule = "A constituent is deleted within 24 hours after it is removed from the exchanges.\n"
+    assert len(run_check("unidentified_dependencies", "# I\n\n" + rule, with_ir=True)) == 1
+    table = ("# I\n\nThe recognized exchanges are as follows:\n\n| Exchange | URL |\n|---|---|\n"
+             "| Binance | https://www.binance.com |\n| Kraken | https://www.kraken.com |\n\n")
+    listed = ("# I\n\nThe recognized exchanges are as follows:\n\n- Binance\n- Kraken\n"
+              "- Coinbase\n\n")
+    assert run_check("unidentified_dependencies", table + rule, with_ir=True) == []
+    assert run_check("unidentified_dependencies", listed + rule, with_ir=True) == []
+
+
+def test_what_counts_as_what_is_no_unspecified_method(run_check: RunCheck) -> None:
+    md = ("# I\n\nThe following events are considered significant changes in circumstance.\n\n"
+          "A delay of one day is considered a breach.\n")
+    assert run_check("unspecified_method", md, with_ir=True) == []
+    vague = "# I\n\nLiquidity and volume are considered in the ranking.\n"
+    assert len(run_check("unspecified_method", vague, with_ir=True)) == 1
+
+
+def test_an_obligation_with_a_deadline_is_not_deferred(run_check: RunCheck) -> None:
+    md = "# I\n\nThe added constituent must be decided within 24 hours of the proposal.\n"
+    assert run_check("deferred_content", md, with_ir=True) == []
+    later = "# I\n\nThe added constituent will be decided within the next month.\n"
+    assert len(run_check("deferred_content", later, with_ir=True)) == 1
+
+
+def test_a_limit_valued_elsewhere_under_its_noun_is_not_vague(run_check: RunCheck) -> None:
+    rules = ("A token is removed once it reaches the minimum weight.\n\n"
+             "A weight changes when more than the minimum delay period has passed.\n")
+    assert len(run_check("vague_thresholds", "# P\n\n" + rules, with_ir=True)) == 2
+    valued = ("# P\n\nEach pool has a minimum update delay, which by default is 30 minutes.\n\n"
+              "The minimum balance and minimum weight (1/100) price new tokens.\n\n")
+    assert run_check("vague_thresholds", valued + rules, with_ir=True) == []
+
+
+def test_calculations_pointed_to_in_code_or_in_a_relative_clause_are_not_in_words(
+    run_check: RunCheck,
+) -> None:
+    md = ("# P\n\n[Here](https://example.org/feed.js) is a reference implementation of a feed "
+          "that calculates the TWAP of a token from pool prices.\n\n"
+          "To move the price that collateralization is calculated with, an attacker must "
+          "trade for hours.\n")
+    assert run_check("calculation_in_words", md, with_ir=True) == []
+    words = "# P\n\nThe TWAP of a token is calculated from pool prices.\n"
+    assert len(run_check("calculation_in_words", words, with_ir=True)) == 1
+
+
+def test_security_considerations_discuss_risk(run_check: RunCheck) -> None:
+    md = "# P\n\nThe token is leveraged and settles against crypto-asset prices.\n"
+    assert run_check("risk_disclosure_missing", md, with_ir=True) != []
+    considered = md + "\n## Security Considerations\n\nAn attacker could move the price.\n"
+    assert run_check("risk_disclosure_missing", considered, with_ir=True) == []
+
+
+def test_the_required_minimum_points_at_the_minimum_the_document_sets(
+    run_check: RunCheck,
+) -> None:
+    rule = "Trading resumes once the portfolio value rises above the required minimum.\n"
+    assert len(run_check("vague_thresholds", "# M\n\n" + rule, with_ir=True)) == 1
+    heading = "# M\n\n## Minimum funds\n\nThe minimum funds are twice the order amount.\n\n"
+    assert run_check("vague_thresholds", heading + rule, with_ir=True) == []
+
+
+def test_a_judgement_the_document_defines_by_a_list_is_not_vague(run_check: RunCheck) -> None:
+    rule = "When a significant change occurs, the committee meets and decides.\n"
+    assert len(run_check("vague_qualifiers", "# I\n\n" + rule, with_ir=True)) == 1
+    listed = ("# I\n\nThe following events are considered significant changes in "
+              "circumstance:\n\n- a price move above 50% in a day\n- a delisting\n\n")
+    assert run_check("vague_qualifiers", listed + rule, with_ir=True) == []
+
+
+def test_an_oracle_the_method_does_not_use_is_no_dependency(run_check: RunCheck) -> None:
+    md = "# M\n\nThe module does not adjust rates using a DAI price oracle.\n"
+    assert run_check("unidentified_dependencies", md, with_ir=True) == []
+    used = "# M\n\nThe module adjusts rates using a DAI price oracle.\n"
+    assert len(run_check("unidentified_dependencies", used, with_ir=True)) == 1
+
+
+def test_an_initialism_whose_words_the_text_spells_out_is_defined() -> None:
+    md = ("# R\n\nKeep a moving average price of the token.\n\n"
+          "Lower Wall = MA * (1 - Spread)\n\nThe spread is 20%.\n")
+    assert _hits("formula_undefined_variables", md) == []
+    unexplained = md.replace("moving average price", "price")
+    assert [h.subject for h in _hits("formula_undefined_variables", unexplained)] == ["ma"]
+
+
+def test_a_limit_valued_in_the_next_sentence_or_named_just_before_is_stated(
+    run_check: RunCheck,
+) -> None:
+    md = ("# I\n\nAssets are required to meet a minimum price requirement. An asset's median "
+          "price over 30 days must exceed 0.0001 BTC.\n\n"
+          "Surplus Buffer: interest to keep in the system. Any interest above this threshold "
+          "is auctioned.\n")
+    assert run_check("vague_thresholds", md, with_ir=True) == []
+    alone = "# I\n\nAssets are required to meet a minimum price requirement.\n"
+    assert len(run_check("vague_thresholds", alone, with_ir=True)) == 1
+
+
+def test_a_formula_the_pdf_reordered_is_reported_as_an_unclear_parse() -> None:
+    md = "# I\n\nIndex_{a,n} = Index 1 )_{a,(n-1)} * ( + r * t\n"
+    titles = [h.title for h in _hits("formula_undefined_variables", md)]
+    assert titles == ["Formula may use undefined variables (unclear parse): r, t"]
+    stacked = "# I\n\nvolETH = 100 * s T_{1}\\sigma_{1}^{2}  T^{2} - T^{14}\n"
+    titles = [h.title for h in _hits("formula_undefined_variables", stacked)]
+    assert all(t.startswith("Formula may use undefined variables (unclear") for t in titles)
+    assert titles
+
+
+def test_pointers_verbs_and_plural_names_are_read_as_meant(run_check: RunCheck) -> None:
+    pointer = ("# I\n\nFor information on the treatment of unexpected exchange closures, see "
+               "the policy.\n\nFor more details on material changes, see the annex.\n")
+    assert run_check("vague_qualifiers", pointer, with_ir=True) == []
+    uses = "# I\n\nThe index leverages on-chain data to weight its constituents.\n"
+    assert _hits("risk_disclosure_missing", uses) == []
+    borrows = "# I\n\nThe index uses leverage of 2x to weight its constituents.\n"
+    assert _hits("risk_disclosure_missing", borrows) != []
+    policies = ("# I\n\nA fork is legitimate as defined in the CMBI Fork Legitimacy Policy.\n\n"
+                "Exceptions are as set out in the CMBI Fork Legitimacy Policies.\n")
+    subjects = {h.subject for h in _hits("external_documents", policies)}
+    assert subjects == {"cmbi fork legitimacy policy"}
+
+
+def test_parameters_left_to_configuration_without_a_value(run_check: RunCheck) -> None:
+    md = ("# R\n\nKeep a moving average price over a configurable duration.\n\n"
+          "The wall capacity is the reserves multiplied by a configured bid factor.\n\n"
+          "Pre-built, automatically configured indexes are available.\n")
+    hits = _hits("vague_thresholds", md)
+    assert [h.title for h in hits] == [
+        "Configurable value not given: 'configurable duration'",
+        "Configurable value not given: 'configured bid factor'",
+    ]
+    assert {h.subject for h in hits} == {"configurable values"}
+    valued = md + "\nThe bid factor is 10% and the duration is 30 days.\n"
+    assert run_check("vague_thresholds", valued, with_ir=True) == []

@@ -56,6 +56,7 @@ PREFILTERS: list[tuple[re.Pattern[str], Test]] = [
     (thresholds._LIMIT_STATED, _threshold("stated")),
     (thresholds._COMPARE_OTHER, _threshold("other")),
     (thresholds._QUALIFIER, _any(thresholds._QUALIFIER_WORDS)),
+    (thresholds._CONFIGURABLE, _any(thresholds._CONFIGURABLE_WORDS)),
     (thresholds._FREQUENCY, _any(thresholds._FREQUENCY_WORDS)),
     (thresholds._PERIODIC_EVENT, _any(thresholds._EVENT_WORDS)),
     (thresholds._PURPOSE_LEAD, lambda text: ":" in text),
@@ -114,6 +115,7 @@ EXAMPLES = [
     "Returns greater than the inflation rate. Prices above the prevailing market rate.",
     "When benefits exceed the costs, it trades.",
     "Sufficient liquidity. High-quality assets. Well-known exchanges. Insufficient depth.",
+    "A configurable duration, a configured bid factor, an adjustable cap, a tunable spread.",
     "Reviewed periodically, at regular intervals, on an ad-hoc basis, from time to time, "
     "in a timely manner, regularly and routinely.",
     "Quarterly rebalancing. Rebalancing is monthly. Reviews are annually.",

@@ -15,6 +15,10 @@
 - ``changes_without_criteria``: constituents "may be added or removed" (replaced,
   switched) with no condition in the sentence: what makes a component go in or out is left
   open. One finding per document.
+- ``table_row_incomplete``: a row of a table leaves empty a column that the other rows
+  fill ("| REP | 0x2216... | Sell 1 |" in a table whose other rows all name the exchange,
+  the maximum trade size and the cool-off period): the value the table exists to give is
+  missing for that row. One finding per row.
 - ``rebalancing_unscheduled``: the document weights constituents but never says how often
   or on which dates the weights are reset (no frequency, date or trigger next to any
   mention of rebalancing), so nobody can say when the index changes.
@@ -26,8 +30,9 @@ import re
 from collections.abc import Iterator
 
 from docsense.domain.findings import Category
+from docsense.domain.ir import Table
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, clause_start, mentions
+from docsense.review.checks.base import CheckContext, CheckHit, clause_start, folded, mentions
 
 __all__ = [
     "changes_without_criteria",
@@ -35,6 +40,7 @@ __all__ = [
     "disruption_unspecified",
     "excess_weight_unspecified",
     "rebalancing_unscheduled",
+    "table_row_incomplete",
     "unfilled_placeholders",
 ]
 
@@ -71,6 +77,10 @@ def _may_defer(low: str) -> bool:
         or ("be" in low and ("determined" in low or "defined" in low))
         or ("will" in low and mentions(low, _DEFERRED_NOUNS))
     )
+# "The added constituent must be decided within 24 hours of the proposal": an obligation
+# with a deadline is a rule for every such decision, not content the document leaves open.
+_DECISION_DEADLINE = re.compile(r"\s*(?:must|shall)\s", re.IGNORECASE)
+_DEADLINE = re.compile(r"\s+(?:within|no\s+later\s+than|not\s+later\s+than)\b", re.IGNORECASE)
 _PARAMETER_NOUN = re.compile(
     r"\b(?:fees?|rates?|splits?|amounts?|sizes?|thresholds?|limits?|caps?|weights?|"
     r"parameters?|levels?|dates?|periods?|windows?|values?|prices?|percentages?|ratios?|"
@@ -130,6 +140,8 @@ def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         if not _may_defer(low):
             continue  # no match possible
         for m in _DEFERRED.finditer(unit.text):
+            if _DECISION_DEADLINE.match(m.group(0)) and _DEADLINE.match(unit.text, m.end()):
+                continue  # "must be decided within 24 hours": a rule for each decision
             rel = clause_start(unit.text, m.start(), max_words=14)
             subject = unit.text[rel : m.start()].strip(" ,;:-") or unit.text[: m.start()].strip()
             if unit.kind == "row":  # "| Rebalancing | Quarterly | TBD |": what the row is about
@@ -375,3 +387,82 @@ def unfilled_placeholders(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
             confidence=0.8,
             subject="blanks left to fill in",
         )
+
+
+#: The share of the other rows that must fill a column for a row's empty cell there to be a
+#: gap, and the least number of such rows.
+_FILLED_SHARE = 0.8
+_FILLED_MIN = 2
+# Rows that summarise or annotate the table ("Total", "Note") leave columns empty by design;
+# so do columns of commentary ("Notes", "Comments").
+_SUMMARY_ROW = re.compile(r"^\W*(?:total|sub-?total|sum|average|mean|notes?|source)\b", re.I)
+_COMMENTARY_COLUMN = re.compile(
+    r"^\W*(?:notes?|comments?|remarks?|descriptions?|explanations?|examples?|details)\W*$",
+    re.IGNORECASE,
+)
+_EMPTY_CELL = frozenset({"", "**", "__"})
+_DIGIT = re.compile(r"\d")
+
+
+def _holds_values(cells: list[str]) -> bool:
+    """Return True if most ``cells`` are values: a number, or a short name ("Uniswap").
+
+    A column of types ("decimal"), prompts or prose describes its rows; a row without such
+    a description still has everything the rule needs.
+    """
+    values = sum(
+        1 for c in cells
+        if _DIGIT.search(c) or (len(c.split()) <= 3 and c.strip("*_`[ ")[:1].isupper())
+    )
+    return values * 2 > len(cells)
+
+
+def _row_gaps(table: Table) -> Iterator[tuple[tuple[str, ...], list[int]]]:
+    """Yield each body row with the columns it leaves empty that the other rows fill."""
+    width = len(table.header)
+    rows = [tuple(c.strip() for c in row) + ("",) * (width - len(row)) for row in table.rows]
+    if width < 3 or len(rows) < 3:
+        return  # a two-column list of values, or too few rows to know what a row should hold
+    filled = [sum(1 for r in rows if r[k] not in _EMPTY_CELL) for k in range(width)]
+    valued = [_holds_values([r[k] for r in rows if r[k] not in _EMPTY_CELL]) for k in range(width)]
+    for row in rows:
+        if not row[0] or _SUMMARY_ROW.match(row[0]):
+            continue
+        if all(cell in _EMPTY_CELL for cell in row[1:]):
+            continue  # a group label spanning the table ("| **Fees** | | |")
+        gaps = [
+            k
+            for k in range(1, width)
+            if row[k] in _EMPTY_CELL
+            and valued[k]
+            and not _COMMENTARY_COLUMN.match(table.header[k])
+            and filled[k] >= max(_FILLED_MIN, _FILLED_SHARE * (len(rows) - 1))
+        ]
+        if gaps:
+            yield row, gaps
+
+
+def table_row_incomplete(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report table rows that leave empty a column every other row fills (one per row)."""
+    for table in ctx.ir.tables:
+        row_units = [
+            u for u in ctx.units
+            if u.kind == "row" and table.location.start <= u.start < table.location.end
+        ]
+        for row, gaps in _row_gaps(table):
+            name = " ".join(row[0].strip("*_` ").split())
+            unit = next((u for u in row_units if _row_header(u.text) == row[0]), None)
+            columns = ", ".join(" ".join(table.header[k].strip("*_ ").split()) for k in gaps)
+            yield CheckHit(
+                start=unit.start if unit else table.location.start,
+                end=unit.end if unit else table.location.end,
+                title=f"Table row has no value: {name[:40]} ({columns})",
+                description=f"The row '{name[:60]}' leaves {columns} empty, while the other "
+                "rows of the table give a value there, so the rule the table sets cannot be "
+                "applied to this row.",
+                suggested_fix="Fill in the missing cells, or say in the cell why the row has "
+                "no value (not applicable, set later by whom).",
+                category=Category.UNDEFINED_PARAMETER,
+                confidence=0.7,
+                subject=f"{table.id}: {folded(name)[:60]}",
+            )

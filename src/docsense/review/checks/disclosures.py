@@ -53,7 +53,11 @@ _RELIANCE = re.compile(
     re.IGNORECASE,
 )
 
-_RISK_HEADING = re.compile(r"\brisks?\b|disclos|warning|limitations", re.IGNORECASE)
+# "Security Considerations" is where improvement proposals (EIPs, UMIPs) discuss what can go
+# wrong.
+_RISK_HEADING = re.compile(
+    r"\brisks?\b|disclos|warning|limitations|security\s+considerations", re.IGNORECASE
+)
 _EXCLUDED = re.compile(
     r"\b(?:exclu(?:de[sd]?|ding|sions?)|other\s+than|except|prohibited|ineligible|not\s+eligible)\b",
     re.IGNORECASE,
@@ -67,7 +71,9 @@ _RISK_TEXT = re.compile(
 )
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
 _RISKY = re.compile(
-    r"\b(?:leverage[ds]?|leveraging|margin\s+borrowing|borrowed\s+funds)\b"
+    # "leverages" and "leveraging the ..." as verbs mean "uses": no borrowing.
+    r"\b(?:leverage[d]?|leverage(?!s\b)|leveraging(?!\s+(?:the|its|our|their|a|an|this|"
+    r"these|existing|on-chain)\b)|margin\s+borrowing|borrowed\s+funds)\b"
     r"|\b(?:derivatives?|futures|swaps|(?:call|put)\s+options?|options?\s+(?:contracts?|"
     r"positions?|strategies|writing|premiums?)|(?:buy|sell|write|writing|selling|buying)\s+"
     r"(?:\w+\s+)?options)\b"

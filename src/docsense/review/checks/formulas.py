@@ -38,6 +38,33 @@ _DESCRIPTION = re.compile(
 )
 
 
+# "s T_{1}sigma_{1}^{2} T^{2}": symbols of a root or fraction the PDF laid side by side, read as
+# one name; no one names a variable so.
+_STACKED_SYMBOLS = re.compile(r"[_^]\{[^{}]*\}\S*\s+\S")
+
+
+def _brackets_balanced(text: str) -> bool:
+    """Return False when a ")" comes before its "(" or one is left open (a PDF's reordering)."""
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _spelt_out(ctx: CheckContext, name: str) -> bool:
+    """Return True for an initialism whose words the text spells out ("MA": moving average).
+
+    "Calculate a moving average price ... The MA price should be updated each epoch": the
+    reader knows what MA is, though no "(MA)" follows the words.
+    """
+    if not re.fullmatch(r"[A-Z]{2,4}", name):
+        return False
+    words = r"[\s-]+".join(rf"{letter}[a-z]+" for letter in name.lower())
+    return ctx.search_body(re.compile(rf"\b{words}\b", re.IGNORECASE)) is not None
+
+
 def _self_defined(name: str, text: str) -> bool:
     """Return True for names needing no definition.
 
@@ -59,6 +86,7 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
     seen: set[tuple[int, int]] = set()
     for formula in ctx.ir.formulas:
         missing = [v for v in formula.undefined_variables if not _self_defined(v, formula.text)]
+        missing = [v for v in missing if not _spelt_out(ctx, v)]
         if not missing:
             continue
         start, end = formula.location.start, formula.location.end
@@ -79,7 +107,11 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
         # When most of a formula's operands are unbound, or the PDF left unmapped glyphs in
         # it, the parse is the likelier culprit than the document: say so with less
         # confidence.
-        garbled = "\ufffd" in formula.text
+        garbled = (
+            "\ufffd" in formula.text
+            or not _brackets_balanced(formula.text)
+            or any(_STACKED_SYMBOLS.search(v) for v in missing)
+        )
         mostly = len(missing) * 2 > max(1, len(formula.variables))
         confidence = 0.4 if garbled else (0.6 if mostly and len(missing) > 2 else 0.85)
         unsure = confidence < 0.85  # its own family, so calibration measures it apart
@@ -126,7 +158,10 @@ _POINTER = re.compile(
     r"\b(?:described|set\s+out|specified|defined|detailed|shown|given)\s+(?:in|below|above|"
     r"under)\b|\b(?:see|per)\s+(?:section|appendix|annex|schedule|table|the\s+table|below|"
     r"above)\b|\bas\s+follows\b|\bthe\s+following\s+(?:formula|equation|steps?)\b|"
-    r"\b(?:section|appendix|annex|schedule)\s+[\dA-Z]",
+    r"\b(?:section|appendix|annex|schedule)\s+[\dA-Z]"
+    # A link to the code or a reference implementation: "[Here](...) is a reference
+    # implementation ... that calculates the TWAP".
+    r"|\]\(https?://|\b(?:reference\s+)?implementation\b",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:(?:the|a|an|its|their|each|every|this|that)\s+)+", re.IGNORECASE)
@@ -175,6 +210,9 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             continue  # the calculation is given elsewhere
         for m in _CALCULATED.finditer(unit.text):
             after = unit.text[m.end() :]
+            if m.group("how") and re.match(r"\s*[,;:.)]|\s*$", after):
+                continue  # "the price that collateralization is calculated with, ...": the
+                # preposition ends a relative clause whose input was named before it
             if _ARITHMETIC.search(after) or _ARITHMETIC.search(m.group(0)) or has_quantity(after):
                 continue  # the operations, or the numbers, are spelt out
             quantity = " ".join(_calculated_quantity(unit.text, m).split())

@@ -101,6 +101,14 @@ _METHOD = re.compile(
     r"(?:algorithms?|models?|process(?:es)?|scripts?|tools?|systems?|logic)\b",
     re.IGNORECASE,
 )
+# What follows "is considered" when it classifies ("events are considered significant
+# changes", "is considered a breach") rather than names an unspecified weighing: a word that
+# is neither a preposition or conjunction (considered in, when, for ...) nor an adverb (-ly).
+_CLASSIFIED_AS = re.compile(
+    r"\s+(?!(?:in|into|for|during|by|alongside|together|with|at|on|upon|before|after|while|"
+    r"and|or|but|where|through|across|per|from|within|over|under|using|via|against)\b)"
+    r"[a-z]+\b(?<!ly)"
+)
 # A trigger nobody defines: "during Black Swan events", "in extreme market conditions".
 _VAGUE_TRIGGER = re.compile(
     r"\b(?:during|in|under|upon|on)\s+(?:the\s+)?(?:occurrence\s+of\s+)?(?:a\s+|an\s+)?"
@@ -259,6 +267,10 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if re.search(r"\b(?:no|not|never|nor|without)\b", unit.text[rel : m.start()],
                          re.IGNORECASE):
                 continue  # "no closing time is considered": says what is not done
+            if m.group(0).lower().endswith("considered") and _CLASSIFIED_AS.match(
+                unit.text, m.end()
+            ):
+                continue  # "events are considered significant changes": what counts as what
             yield CheckHit(
                 start=unit.start + rel,
                 end=unit.start + m.end(),

@@ -128,8 +128,19 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             "referenced document with its version.",
             category=Category.EXTERNAL_DEPENDENCY,
             confidence=0.6 if is_link else 0.75,
-            subject=name.lower(),
+            subject=_singular_name(name),
         )
+
+
+def _singular_name(name: str) -> str:
+    """Return a document name folded, its last word singular ("... Policies" -> "... policy")."""
+    words = name.lower().split()
+    if words and len(words[-1]) > 3:
+        last = words[-1]
+        words[-1] = last[:-3] + "y" if last.endswith("ies") else (
+            last[:-1] if last.endswith("s") and not last.endswith("ss") else last
+        )
+    return " ".join(words)
 
 
 def _is_link(ref: CrossReference) -> bool:

@@ -63,6 +63,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "risk_disclosure_missing": disclosures.risk_disclosure_missing,
     "deferred_content": completeness.deferred_content,
     "unfilled_placeholders": completeness.unfilled_placeholders,
+    "table_row_incomplete": completeness.table_row_incomplete,
     "decision_owner_missing": disclosures.decision_owner_missing,
     "methodology_changes_ungoverned": disclosures.methodology_changes_ungoverned,
     "excess_weight_unspecified": completeness.excess_weight_unspecified,

@@ -21,6 +21,7 @@ from docsense.review.checks.base import (
     CheckHit,
     TextUnit,
     clause_start,
+    folded,
     mentions,
     noun_goes_on,
 )
@@ -128,6 +129,53 @@ def _named_earlier(text: str, end: int) -> bool:
     return _PLACE_NAMED.search(text, 0, end) is not None
 
 
+_KIND_NOUN = re.compile(
+    r"\b(exchange|venue|platform|broker|custodian|counterpart(?:y|ie)|model|system|engine|"
+    r"manager|advis[eo]r)s?\b",
+    re.IGNORECASE,
+)
+_LIST_ITEM_NAME = re.compile(r"^[*_\[`]*(?:[A-Z]|\d)")  # an item's text, after its bullet
+
+
+def _kind_of(phrase: str) -> str | None:
+    """Return the kind a phrase names ("the exchanges" -> "exchange"), folded, or None."""
+    found = _KIND_NOUN.findall(phrase)
+    return folded(found[-1]).replace("counterpartie", "counterparty") if found else None
+
+
+def _kinds_listed(ctx: CheckContext) -> set[str]:
+    """Return the kinds of party or system the document lists by name somewhere.
+
+    A table column headed by the kind ("| Exchange | URL |") with a name in a row, or a
+    sentence about the kind that ends in a colon followed by at least two list items that
+    start with a name ("The recognized exchanges are as follows:" then "- Binance" ...):
+    "the exchanges" elsewhere then points back at that list.
+    """
+    kinds: set[str] = set()
+    for table in ctx.ir.tables:
+        for col, head in enumerate(table.header):
+            kind = _kind_of(head) if len(head.split()) <= 4 else None
+            if kind and any(
+                len(row) > col and row[col].strip("*_ [")[:1].isupper() for row in table.rows
+            ):
+                kinds.add(kind)
+    units = ctx.body_units
+    for i, unit in enumerate(units):
+        if unit.kind == "row" or not unit.text.rstrip().endswith(":"):
+            continue
+        kind = _kind_of(unit.text)
+        if kind is None:
+            continue
+        items = 0
+        for nxt in units[i + 1 : i + 4]:
+            if nxt.kind != "item" or not _LIST_ITEM_NAME.match(nxt.text):
+                break
+            items += 1
+        if items >= 2:
+            kinds.add(kind)
+    return kinds
+
+
 def _named_before(text: str, start: int) -> bool:
     """Return True if a name directly precedes ``start`` ("Polymarket prediction market data").
 
@@ -219,6 +267,9 @@ _ELSEWHERE_WORDS = (  # in every match of _DEFINED_ELSEWHERE
     "paper", "article", "publication", "code", "repository", "implementation",
     "approximation", "description", "overview", "summary",
 )
+_NOT_RELIED_ON = re.compile(
+    r"\b(?:not|never|without|no\s+longer|instead\s+of|rather\s+than)\b", re.IGNORECASE
+)
 _ORACLE_SAFEGUARD = re.compile(
     r"\bstale\w*|\bfallback\b|\bfail\w*|\boutages?\b|\bunavailab\w*|\bdeviation\b|"
     r"\bcircuit\s+breaker\b|\bsanity\s+check\w*|\bheartbeat\b",
@@ -266,7 +317,12 @@ def market_data_unsourced(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
 
 
 def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report models, systems and parties the method relies on without naming them."""
+    """Report models, systems and parties the method relies on without naming them.
+
+    A kind the document lists by name elsewhere (a table of exchanges, a list of brokers)
+    is identified: "removed from the exchanges" points back at that list.
+    """
+    listed: set[str] | None = None  # computed on the first candidate
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         dependency = mentions(low, _DEPENDENCY_WORDS)  # else _DEPENDENCY cannot match
         for m in _DEPENDENCY.finditer(unit.text) if dependency else ():
@@ -290,6 +346,10 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 unit.text, m.start()
             ):
                 continue  # "an interface into Futureswap ... fees on the platform": named
+            if listed is None:
+                listed = _kinds_listed(ctx)
+            if _kind_of(phrase) in listed:
+                continue  # "removed from the exchanges", after a table of the exchanges
             rel = clause_start(unit.text, m.start(), max_words=8)
             quote = unit.text[rel : m.end()]
             yield CheckHit(
@@ -324,8 +384,12 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
     if any("oracle" in low for low in ctx.rule_folded) and not ctx.search_body(_ORACLE_SAFEGUARD):
         # (Without "oracle" in a rule unit, _ORACLE_FEEDS matches none: no search needed.)
         for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
-            if unit.kind == "row" or "oracle" not in low or _ORACLE_FEEDS.search(unit.text) is None:
-                continue
+            feed = None if unit.kind == "row" or "oracle" not in low else (
+                _ORACLE_FEEDS.search(unit.text))
+            if feed is None or _NOT_RELIED_ON.search(
+                unit.text, clause_start(unit.text, feed.start(), max_words=12), feed.start()
+            ):
+                continue  # "does not adjust rates using a DAI price oracle": no reliance
             yield CheckHit(
                 start=unit.start,
                 end=unit.end,

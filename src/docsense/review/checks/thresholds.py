@@ -83,6 +83,12 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:may|might|could|would|possible|possibly|potential(?:ly)?|risks?|no\s+assurance)\b",
     re.IGNORECASE,
 )
+# A sentence that only points elsewhere: "For information on the treatment of ..., see".
+_POINTER = re.compile(
+    r"^\W*for\s+(?:more\s+|further\s+|additional\s+)?(?:information|details)\s+"
+    r"(?:on|about|regarding|concerning)\b",
+    re.IGNORECASE,
+)
 # Legal idioms built from judgement words; they set no parameter.
 _IDIOM = re.compile(
     r"commercially\s+reasonable|reasonable\s+(?:efforts?|care|control|terms|doubt|judge?ment)|"
@@ -259,7 +265,10 @@ _LIMIT_WORDS = frozenset({"minimum", "maximum", "threshold", "cap", "floor", "li
 _LIMIT_ABBREVIATIONS = {"min": "minimum", "max": "maximum"}
 _COMPARING_WORDS = frozenset({
     "below", "above", "the", "than", "les", "greater", "exceed", "exceeding", "fall", "falling",
-    "under", "over", "meet", "beyond", "within", "its", "their", "this",
+    "under", "over", "meet", "beyond", "within", "its", "their", "this", "rise", "drop",
+    "reach", "reache", "back",
+    # "above the required minimum": words that point back at a limit the document sets.
+    "required", "specified", "configured", "prescribed", "applicable", "stated", "set",
 })
 
 
@@ -286,6 +295,63 @@ def _defined_limit_words(ctx: CheckContext) -> frozenset[str]:
     return frozenset(words)
 
 
+# A limit named with its noun, then a value in the same sentence: "a minimum balance which is
+# roughly equal to 1% of the total pool value", "a minimum update delay, which by default is
+# 30 minutes", "the minimum weight (1/100)".
+# (A look-ahead, so that "the minimum balance and minimum weight (1/100)" yields both.)
+_VALUED_LIMIT = re.compile(
+    r"\b(?=(?P<limit>minimum|maximum|min|max)\s+(?P<nouns>(?:[a-z][a-z-]*\s+){0,2}"
+    r"[a-z][a-z-]*)(?P<rest>[^.;\n]{0,80}))",
+    re.IGNORECASE,
+)
+_ANAPHORIC_LIMIT = re.compile(
+    r"\b(?:this|that|these|those|such|the\s+same)\s+(?:[a-z-]+\s+)?(?:thresholds?|limits?|caps?|floors?|"
+    r"minimum|maximum|levels?|bounds?)\b",
+    re.IGNORECASE,
+)
+_NOUN_AFTER_LIMIT = re.compile(r"\s+(?P<noun>[a-z][a-z-]*)")
+
+
+def _valued_limits(ctx: CheckContext) -> frozenset[tuple[str, str]]:
+    """Return (limit, noun) pairs the document gives a value: ("minimum", "balance")."""
+    pairs: set[tuple[str, str]] = set()
+    for m in ctx.finditer_body(_VALUED_LIMIT):
+        if not has_quantity(m.group("rest")):
+            continue
+        limit = _LIMIT_ABBREVIATIONS.get(m.group("limit").lower(), m.group("limit").lower())
+        pairs.update((limit, w.rstrip("s")) for w in m.group("nouns").lower().split())
+    return frozenset(pairs)
+
+
+def _stated_next(phrase: str, tail: str, sentence: str) -> bool:
+    """Return True if ``sentence`` states a quantity for what ``phrase`` limits.
+
+    What is limited is named by the phrase's words and the two after it ("a minimum price
+    requirement"), less the words of limits and comparisons.
+    """
+    if not has_quantity(sentence):
+        return False
+    named = set(_words(phrase + " " + " ".join(tail.split()[:2])))
+    named -= _LIMIT_WORDS | _COMPARING_WORDS | {"requirement", "level", "amount", "value"}
+    return bool(named & set(_words(sentence)))
+
+
+def _limit_of_a_valued_noun(
+    phrase: str, tail: str, valued: frozenset[tuple[str, str]]
+) -> bool:
+    """Return True if ``phrase`` ends in a limit whose noun, next in ``tail``, has a value.
+
+    "more than the minimum" + " delay period since ..." after "a minimum update delay,
+    which by default is 30 minutes": the limit is stated, under a slightly different name.
+    """
+    words = phrase.lower().split()
+    noun = _NOUN_AFTER_LIMIT.match(tail)
+    if not words or noun is None:
+        return False
+    limit = _LIMIT_ABBREVIATIONS.get(words[-1], words[-1])
+    return (limit, noun.group("noun").rstrip("s")) in valued
+
+
 def _name_words(name: str) -> set[str]:
     """Return the words of a formula's or a setting's name, "min" and "max" spelt out."""
     return {_LIMIT_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z]+", name.lower())}
@@ -299,12 +365,76 @@ def _names_a_defined_limit(phrase: str, defined: frozenset[str]) -> bool:
     return last >= 0 and named <= defined
 
 
+# A parameter the text leaves to configuration: "for a configurable duration", "a
+# configured bid factor", "X and Y are configured parameters".
+_CONFIGURABLE = re.compile(
+    r"\b(?:configurable|configured|adjustable|tunable)\s+(?!(?:with|by|to|in|for|on|at|as|"
+    r"per|and|or|so|via|through|from)\b)(?P<noun>(?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)",
+    re.IGNORECASE,
+)
+
+
+_CONFIGURABLE_WORDS = ("configur", "adjustable", "tunable")  # in every match of _CONFIGURABLE
+_CONFIGURED_NOUNS = frozenset({
+    "duration", "period", "window", "lookback", "interval", "frequency", "time", "delay",
+    "spread", "factor", "amount", "percentage", "rate", "threshold", "limit", "size", "cap",
+    "weight", "ratio", "multiplier", "buffer", "tolerance", "fee", "value", "parameter",
+    "variable", "level", "band", "bound",
+})
+
+
+def _configurable_hits(ctx: CheckContext) -> Iterator[CheckHit]:
+    """Report parameters said to be configurable whose value the document never gives.
+
+    One finding per document, each such parameter a place.
+    """
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _CONFIGURABLE_WORDS):
+            continue
+        for m in _CONFIGURABLE.finditer(unit.text):
+            if has_quantity(unit.text):
+                continue  # "configurable per asset | +/- 5%": the value is given
+            head = m.group("noun").split()[-1].lower().rstrip("s")
+            if head not in _CONFIGURED_NOUNS or (
+                head in {"value", "parameter", "variable"} and " " not in m.group("noun")
+            ):
+                continue  # "configured indexes": not a parameter; "configured parameters": which?
+            valued = re.compile(rf"\b{re.escape(head)}s?\b[^.\n]{{0,80}}\d", re.IGNORECASE)
+            if ctx.search_body(valued) is not None:
+                continue  # "the bid factor is 10%" elsewhere
+            rel = clause_start(unit.text, m.start(), max_words=8)
+            quote = unit.text[rel : m.end()]
+            phrase = " ".join(m.group(0).split())
+            yield CheckHit(
+                start=unit.start + rel,
+                end=unit.start + m.end(),
+                title=f"Configurable value not given: '{phrase}'",
+                description=f"'{phrase}' is left to configuration, but the document gives no "
+                "value, default or range, so the method's behaviour cannot be reproduced.",
+                suggested_fix="State the value (or default) and the range it may be set in, "
+                "and who may change it.",
+                replacement=f"{quote} ([[specify: value or default, and allowed range]])",
+                category=Category.UNDEFINED_PARAMETER,
+                confidence=0.7,
+                subject="configurable values",
+            )
+
+
 def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report comparisons and limits whose value the document never states."""
+    """Report comparisons and limits whose value the document never states.
+
+    And parameters said to be configurable ("a configurable duration") with no value.
+    """
+    yield from _configurable_hits(ctx)
     names = _parameter_names(ctx)
     defined_limits = _defined_limit_words(ctx)
-    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+    valued_limits: frozenset[tuple[str, str]] | None = None  # computed on the first match
+    units = ctx.rule_units
+    for index, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         claimed: list[tuple[int, int]] = []
+        following = units[index + 1] if index + 1 < len(units) else None
+        if following is not None and "\n\n" in ctx.markdown[unit.end : following.start]:
+            following = None  # the next sentence starts another paragraph
         for pattern, kind, groups in _THRESHOLD_PATTERNS:
             if kind == "stated":
                 possible = mentions(low, groups[0]) or _MIN_MAX.search(low) is not None
@@ -325,6 +455,16 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue
                 if _names_a_defined_limit(m.group(0), defined_limits):
                     continue  # "below the minimum" of a "Minimum Weight Threshold Rule"
+                if following is not None and _stated_next(m.group(0), tail, following.text):
+                    continue  # "... meet a minimum price requirement. A median price ... must
+                    # exceed 0.0000001 BTC": the next sentence gives the value
+                if _ANAPHORIC_LIMIT.search(m.group(0)):
+                    continue  # "above this threshold": the limit named just before; its
+                    # value is a question for where it is named
+                if valued_limits is None:
+                    valued_limits = _valued_limits(ctx)
+                if _limit_of_a_valued_noun(m.group(0), tail, valued_limits):
+                    continue  # "reaches the minimum balance", a minimum valued elsewhere
                 if kind == "window" and _CHANGE_OF.search(unit.text, 0, m.start()):
                     continue  # "decreasing the time between rebalances": an effect, not a window
                 if "`" in quote:
@@ -412,6 +552,27 @@ def _joiner(quote: str, kind: str) -> str:
 _LABELLED_ITEM = re.compile(r"^\W*(?P<word>[A-Za-z][\w-]*)(?:\s+[\w-]+){0,3}\W*:\s+(?P<rest>.+)$")
 
 
+# A judgement phrase the document defines by a list: "The following events are considered
+# significant changes in circumstance:" then the events.
+_ENUMERATED = re.compile(
+    r"\bfollowing\b[^.:]{0,60}?\b(?:are|is)\s+(?:considered|deemed|classified\s+as|treated\s+as|"
+    r"defined\s+as)\s+(?:an?\s+|the\s+)?(?P<phrase>[a-z][\w-]*\s+[a-z][\w-]*)",
+    re.IGNORECASE,
+)
+
+
+def _enumerated_phrases(ctx: CheckContext) -> frozenset[str]:
+    """Return the two-word judgement phrases a list defines ("significant change")."""
+    return frozenset(
+        _singular(m.group("phrase")) for m in ctx.finditer_body(_ENUMERATED)
+    )
+
+
+def _singular(phrase: str) -> str:
+    return " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w
+                    for w in phrase.lower().split())
+
+
 def _quantified_words(ctx: CheckContext) -> frozenset[str]:
     """Judgement words the document quantifies as a term ("Extreme values: > 95% or < 5%")."""
     words = {
@@ -433,6 +594,7 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """
     formal = ctx.style == "rulebook"
     quantified = _quantified_words(ctx)
+    enumerated: frozenset[str] | None = None  # computed on the first judgement
     aims = False  # in a list whose lead-in states aims
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if unit.kind != "item":
@@ -441,8 +603,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             continue  # "This approach ensures that:" then "- ... a meaningful share": aims
         if not mentions(low, _QUALIFIER_WORDS):
             continue  # no judgement word
-        if _HYPOTHETICAL.search(unit.text):
-            continue
+        if _HYPOTHETICAL.search(unit.text) or _POINTER.match(unit.text):
+            continue  # "For information on material changes, see ...": a pointer, no rule
         criterion = _CRITERION.search(unit.text) is not None
         for m in _QUALIFIER.finditer(unit.text):
             if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
@@ -465,12 +627,23 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if word in quantified:
                 continue
             short = " ".join(words[:2])
+            if enumerated is None:
+                enumerated = _enumerated_phrases(ctx)
+            if _singular(short) in enumerated:
+                continue  # "When a significant change ... occurs", after the list of them
             # In a rulebook that defines its terms, an undefined "material" or "reasonable"
             # is a deliberate legal standard (decided by a named party), not an oversight.
             standard = word in _LEGAL_STANDARD and formal
             confidence = 0.4 if standard else (0.75 if criterion else 0.6)
             subjective = _SUBJECTIVE_NOUN.search(phrase) is not None
             source = _SOURCE_NOUN.search(" ".join(words[1:]))
+            after = " ".join(words[1:])[source.end() :] if source else ""
+            after = after or unit.text[m.end() :]
+            if source is not None and noun_goes_on(after) and not _SOURCE_NOUN.match(
+                after.strip()
+            ):
+                source = None  # "unexpected exchange closures": the noun qualifies the next
+                # ("data aggregators" is still a source)
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
                 yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
