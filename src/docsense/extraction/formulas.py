@@ -82,7 +82,7 @@ _GREEK = {
 _LATEX_TEXT = re.compile(r"\\(?:text|mathrm|operatorname)\s*\{[^{}]*\}")
 _LATEX_TOKEN = re.compile(
     r"(?:\\(?P<cmd>[A-Za-z]+)|(?P<word>[A-Za-z\u0370-\u03ff]+))(?:\s*\}{0,2}\s*_\s*"
-    r"(?:\{\s*(?P<sub1>[A-Za-z0-9\u0370-\u03ff,+\-\\ ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
+    r"(?:\{\s*(?P<sub1>[A-Za-z0-9\u0370-\u03ff,+\-\\_ ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
 )
 
 
@@ -107,6 +107,7 @@ _ARG_LIST = re.compile(
 _MASK = "\u0000"
 # "e^{RT}": Euler's number raised, the exponential function, not a variable.
 _EXPONENTIAL = re.compile(r"e\^(?:\{[^{}]*\}|\w+)")
+_NORMAL_CDF = re.compile("\u03a6(?:\\^\\{[\u2212-]1\\})?")
 # A maths symbol rather than a word: one or two letters, optionally with scripts.
 _SYMBOL_WORD = re.compile(r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*")
 
@@ -135,6 +136,8 @@ def plain_variables(expression: str) -> tuple[str, ...]:
         called = i + 1 < len(parts) and parts[i + 1] == "("
         words = chunk.replace("*", " ").split()
         if words and words[0] in _PROSE_LEAD:
+            if i > 0:
+                break  # "...) for equity, commodity, FX risk": the rest is prose
             continue
         while words and words[0].lower() in _FUNCTION_WORDS:
             words.pop(0)
@@ -153,8 +156,8 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             continue
         if "=" in name or "\ufffd" in name:
             continue  # a summation bound glued to a symbol, or glyphs the PDF did not map
-        if _EXPONENTIAL.fullmatch(name):
-            continue  # "e^{RT}": Euler's number raised, the exponential function
+        if _EXPONENTIAL.fullmatch(name) or _NORMAL_CDF.fullmatch(name):
+            continue  # "e^{RT}": the exponential; "Φ^{−1}": the (inverse) normal distribution
         if name not in names:
             names.append(name)
     return tuple(names)
@@ -325,13 +328,15 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         if _UNIT_LABEL.search(lhs) and _PROSE_START.match(m.group("rhs").strip()):
             continue  # "q [no unit] = quantity of stocks held": a symbol explained
         rhs, end = _continued(block.text, m.group("rhs"), m.end("rhs"))
+        rhs = _SENTENCE_AFTER.split(rhs, maxsplit=1)[0]  # "= (1350 - 1275)/2. At the edges ..."
         rhs = rhs.strip().rstrip(".;")
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
             rhs, tick, _ = rhs.partition("`")
             if not tick:
                 continue
             rhs = rhs.strip()
-        if "$" in lhs or "`" in lhs or not _OPERATOR.search(rhs) or len(lhs.split()) > 6:
+        operators = _ORDINAL.sub("", rhs)  # "the i^{th} contract": a superscript, no power
+        if "$" in lhs or "`" in lhs or not _OPERATOR.search(operators) or len(lhs.split()) > 6:
             continue
         if "](" in rhs or "://" in rhs:
             continue  # "GREEN = Total risk ... ![chart|679x500](https://...)": a caption, a link
@@ -354,6 +359,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
 _PROSE_START = re.compile(r"[a-z]+\s+[a-z]+\s+[a-z]+")
+_SENTENCE_AFTER = re.compile(r"(?<=[\w)])\.\s+(?=[A-Z][a-z]+\s+[a-z])")
+_ORDINAL = re.compile(r"\^\{?(?:th|st|nd|rd)\}?")
 _PROSE_LHS = re.compile(
     r"^(?:\(\w{1,3}\)\s*)?(?:if|since|when|whenever|because|thus|hence|therefore|so|as|"
     r"given|assuming|suppose|then|now)\s",

@@ -120,6 +120,9 @@ _NUMBER_PREFIX = re.compile(
 )
 
 
+# A heading numbered with a letter: "C. Definition ...", "C.1 Definition ...", "J.10 FX ...".
+_LETTER_PREFIX = re.compile(r"^(?P<num>[A-Z](?=[.)]\s)|[A-Z]\.\d{1,3}(?:\.\d{1,3})*(?=\.?\s))")
+_NUMBERED_PARAGRAPH = re.compile(r"^[ \t]*(?P<num>\d{1,3})\\?[.)][ \t]+\S", re.MULTILINE)
 _CONTENTS_HEADING = re.compile(r"^\W*(?:table\s+of\s+)?contents\W*$", re.IGNORECASE)
 # A line of a table of contents: "4\. Monetary Policy Mechanisms", "4.2 Feedback ..... 12".
 _CONTENTS_LINE = re.compile(
@@ -127,6 +130,16 @@ _CONTENTS_LINE = re.compile(
     r"(?:\s*\.{3,}\s*\d+|\s+\d{1,3})?\s*$",
     re.MULTILINE,
 )
+
+
+def _in_contents(doc: Doc, offset: int) -> bool:
+    """Return True if ``offset`` lies in a table of contents (at any level of its path)."""
+    section = doc.section_at(offset)
+    while section is not None:
+        if _CONTENTS_HEADING.match(section.heading):
+            return True
+        section = doc.section_by_id(section.parent_id) if section.parent_id else None
+    return False
 
 
 def _numbers_from_contents(doc: Doc) -> list[tuple[str, Section]]:
@@ -160,8 +173,19 @@ class _Resolver:
             m = _NUMBER_PREFIX.match(section.heading)
             if m:
                 self.numbered.setdefault(m.group("num"), []).append(section)
+                if m.group("num").endswith(".0"):  # "6.0 Defining Membership": "Section 6"
+                    self.numbered.setdefault(m.group("num")[:-2], []).append(section)
+            else:
+                lettered = _LETTER_PREFIX.match(section.heading)
+                if lettered:  # "C. Definition of the risk factors", "C.1 Definition of ..."
+                    self.numbered.setdefault(lettered.group("num"), []).append(section)
         for number, section in _numbers_from_contents(doc):
             self.numbered.setdefault(number, [section])
+        # Numbered paragraphs ("10\. The following step by step approach ..."): what
+        # "paragraph 10" refers to.
+        self.paragraphs = {
+            m.group("num") for m in _NUMBERED_PARAGRAPH.finditer(doc.markdown)
+        }
         self.by_id = {s.id: s for s in doc.sections}
         self.tables = tables
         self.heading_words = [(s.id, _content_words(s.heading)) for s in doc.sections]
@@ -268,6 +292,8 @@ def _self_declared(doc: Doc) -> dict[frozenset[str], str]:
 def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossReference]:
     if not mentions(_folded(block.text), _INTERNAL_WORDS):
         return  # _INTERNAL cannot match
+    if _in_contents(doc, block.start):
+        return  # "Holiday Schedule 28": a contents entry and its page, not a reference
     for m in _INTERNAL.finditer(block.text):
         word = (
             m.group("kind").lower().rstrip("s") if m.group("kind") != "\u00a7\u00a7" else "\u00a7"
@@ -277,7 +303,10 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             continue
         target = m.group("target")
         start = block.start + m.start()
-        if kind is ReferenceKind.SECTION and _CITED_TEXT.match(block.text[m.end() : m.end() + 80]):
+        cites_link = "://" in block.text[max(0, m.start() - 80) : m.start()].rsplit("\n", 1)[-1]
+        if cites_link or (
+            kind is ReferenceKind.SECTION and _CITED_TEXT.match(block.text[m.end() : m.end() + 80])
+        ):  # "... /commodity/copper/ (Table 22: Copper ...)": a table of the linked source
             yield CrossReference(
                 text=m.group(0),
                 kind=ReferenceKind.CITATION,
@@ -303,7 +332,12 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 resolver.section(target, start)
                 if target[0].isdigit()
                 else resolver.labelled(m.group("kind").rstrip("sS"), target)
+                or resolver.section(target, start)  # "Section C" of a heading "C. ..."
             )
+            if resolved_to is None and word == "paragraph":
+                number = re.match(r"\d+", target)
+                if number and number.group(0) in resolver.paragraphs:
+                    resolved_to = f"paragraph-{number.group(0)}"
         else:
             resolved_to = resolver.labelled(m.group("kind").rstrip("sS"), target)
             if resolved_to is None and kind is ReferenceKind.APPENDIX:

@@ -370,19 +370,36 @@ def _where_lines(doc: Doc, block: Block, offset: int) -> Iterator[DefinedTerm]:
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
     for m in _LEGEND.finditer(block.text, offset):
         if m.start("term") not in seen:
+            seen.add(m.start("term"))
             yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
+    for m in _FLAT_SCRIPT_LEGEND.finditer(block.text, offset):
+        if m.start("term") not in seen:  # "SOFR d-1 = Secured Overnight Financing Rate"
+            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
+
+
+# A legend line whose symbol lost its subscript mark in a PDF: "SOFR d-1 = Secured Overnight
+# Financing Rate" names SOFR (its index d-1 is a subscript printed beside it).
+_FLAT_SCRIPT_LEGEND = re.compile(
+    r"^[ \t]*(?P<term>[A-Za-z][\w&]{1,19}(?:[ \t]+[A-Z][\w&]{0,19}){0,2})[ \t]+"
+    r"[a-z](?:[-\u2212+]\d)?(?:,[a-z])?[ \t]*=[ \t]*"
+    r"(?P<definition>[A-Za-z][^\n=]{2,200})$",
+    re.MULTILINE,
+)
 
 
 def _legend_block(text: str) -> bool:
     """Return True if every line of ``text`` is a legend line ("Ts = Sushiswap trade size")."""
     lines = [line for line in text.split("\n") if line.strip()]
-    return bool(lines) and all(_LEGEND.fullmatch(line) for line in lines)
+    return bool(lines) and all(
+        _LEGEND.fullmatch(line) or _FLAT_SCRIPT_LEGEND.fullmatch(line) for line in lines
+    )
 
 
 # "Ts  = Sushiswap trade size": a legend line, a symbol then words (no operator, no number).
 _LEGEND = re.compile(
     r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19})[ \t]*(?:=|:)[ \t]*"
-    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z(][\w'\u2019().,-]*){1,20})[ \t]*$",
+    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z(][\w'\u2019().,^{}-]*){1,20})"
+    r"[ \t]*$",
     re.MULTILINE,
 )
 

@@ -181,3 +181,13 @@ def test_a_maths_symbol_split_by_kerning_is_joined_but_words_in_maths_type_are_n
 
 def test_zero_width_spaces_a_word_processor_left_around_a_symbol_are_dropped() -> None:
     assert clean_text("a spread, \u200bS\u200b (such as 0.10)") == "a spread, S (such as 0.10)"
+
+
+def test_a_page_of_table_then_small_notes_keeps_its_footnotes() -> None:
+    # The Russell methodology has pages whose body is one table: no error, notes still read.
+    table = line("| Region | Weight |", 700)
+    table.table = (("Region", "Weight"),)
+    page = [table, line("1 Weights as of June.", 90, 8)]
+    rest, notes = split_footnotes(page, 10.0)
+    assert rest == [table]
+    assert [(n.label, n.text) for n in notes] == [("1", "Weights as of June.")]

@@ -544,3 +544,52 @@ def test_anchor_links_resolve_as_github_does_whatever_their_case() -> None:
     md = "# Strategies\n\n- [DEMA](#DEMA)\n- [Other](#Other)\n\n### DEMA\n\nText.\n"
     refs = {r.text: r.resolved for r in extract_ir(md).references}
     assert refs == {"[DEMA](#DEMA)": True, "[Other](#Other)": False}
+
+
+def test_lettered_and_point_zero_headings_and_numbered_paragraphs_resolve() -> None:
+    md = (
+        "# Methodology\n\n## C. Definition of the risk factors\n\nText.\n\n"
+        "### C.1 Risk factors\n\n1\\. Sensitivities are inputs.\n\n"
+        "2\\. See Section C.1, Section C, paragraph 1, Section 6 and paragraph 7.\n\n"
+        "## 6.0 Defining Membership by Size\n\nText.\n"
+    )
+    refs = {r.target: r.resolved for r in extract_ir(md).references}
+    assert refs == {
+        "Section C.1": True, "Section C": True, "Paragraph 1": True, "Section 6": True,
+        "Paragraph 7": False,
+    }
+
+
+def test_pdf_formula_lines_prose_after_them_and_their_legends() -> None:
+    md = (
+        "# VIX\n\nT = M_{Current day} / Minutes in a year\n\n"
+        "ΔK = (1350 – 1275)/2. At the upper and lower edges the interval is simply used.\n\n"
+        "$$\nP_{v_l} = \\frac{r_f b}{p_a}\n$$\n\n"
+        "Where:\n\n"
+        "CRWi,t = Contract Roll Weight of the i^{th} VIX Futures Contract on date t\n"
+        "DCRPi,t = Daily Contract Reference Price of the i^{th} VIX Futures Contract on date t\n"
+    )
+    got = extract_ir(md)
+    # "ΔK = (1350 - 1275)/2." is arithmetic on numbers; the prose after it is not its operand.
+    assert [f.name for f in got.formulas] == ["T", "P_v_l"]
+    assert [v.name for v in got.formulas[1].variables] == ["P_v_l", "r_f", "b", "p_a"]
+    assert {"CRWi,t", "DCRPi,t"} <= {t.term for t in got.terms}
+
+
+def test_references_in_a_table_of_contents_are_entries_not_references() -> None:
+    md = ("# Methodology\n\n## Table of Contents\n\nIndex Policy 28\nHoliday Schedule 28\n\n"
+          "## Index Policy\n\nSee Schedule 4.\n")
+    assert [r.target for r in extract_ir(md).references] == ["Schedule 4"]
+
+
+def test_a_legend_whose_subscripts_a_pdf_flattened_and_a_linked_sources_table() -> None:
+    md = (
+        "# GSCI\n\nIndex TR_{d} = Index TR_{d-1} * (1 + SOFR_{d-1} * DAYS / 360)\n\nwhere:\n\n"
+        "Index TR d = S&P GSCI (SOFR) TR\n\nSOFR d-1 = Secured Overnight Financing Rate\n\n"
+        "DAYS = Number of calendar days\n\n"
+        "| Copper | USGS | http://minerals.usgs.gov/copper/ (Table 22: Copper production) |\n"
+    )
+    got = extract_ir(md)
+    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    tables = [(r.target, r.kind) for r in got.references if r.target.startswith("Table")]
+    assert tables == [("Table 22", ReferenceKind.CITATION)]  # a table of the linked source

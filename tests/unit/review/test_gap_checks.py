@@ -438,3 +438,59 @@ def test_parameters_left_to_configuration_without_a_value(run_check: RunCheck) -
     assert {h.subject for h in hits} == {"configurable values"}
     valued = md + "\nThe bid factor is 10% and the duration is 30 days.\n"
     assert run_check("vague_thresholds", valued, with_ir=True) == []
+
+
+def test_index_methodology_wording_that_sets_no_missing_value(run_check: RunCheck) -> None:
+    md = (
+        "# Index\n\nBelow are the requirements for inclusion in the index.\n\n"
+        "Companies that produce UBTI are restricted from ownership.\n\n"
+        "Each index is capped market capitalization weighted.\n\n"
+        "A company is added if it is above the minimum market capitalization breakpoint "
+        "defined in Section 6.\n\nThere are reasons why this maximum is enforced.\n"
+    )
+    assert run_check("vague_thresholds", md, with_ir=True) == []
+    assert len(run_check("vague_thresholds", "# I\n\nEach index is capped.\n",
+                         with_ir=True)) == 1
+
+
+def test_judgement_words_in_list_lead_ins_verbs_and_abbreviations(run_check: RunCheck) -> None:
+    md = (
+        "# Index\n\nAcceptable forms of restructure are as follows:\n"
+        "1\\. A shell entity.\n\n"
+        "Rankings use breaks established during reconstitution.\n\n"
+        "S&P Dow Jones Indices has established an Index Committee.\n"
+    )
+    assert run_check("vague_qualifiers", md, with_ir=True) == []
+    us = "# Index\n\nA company that does not trade on a major U.S. exchange is not eligible.\n"
+    titles = [h.title for h in _hits("vague_qualifiers", us)]
+    assert titles == ["Data source named only by a judgement: 'major U.S.'"]
+
+
+def test_a_short_us_time_zone_after_a_time_names_the_zone(run_check: RunCheck) -> None:
+    md = "# VIX\n\nThe index is calculated from 8:30 a.m. to 3:15 p.m. CT.\n\nIt fixes at 3:00.\n"
+    assert run_check("calendar_unspecified", md, with_ir=True) == []
+    unzoned = "# VIX\n\nIt fixes at 3:00 p.m.\n"
+    assert run_check("calendar_unspecified", unzoned, with_ir=True) != []
+
+
+def test_one_dependency_whatever_the_preposition_before_it() -> None:
+    md = ("# Monitoring\n\nWe rely on the risk model for bounds.\n\n"
+          "Prices are projected by the risk model over the horizon.\n")
+    subjects = {h.subject for h in _hits("unidentified_dependencies", md)}
+    assert subjects == {"risk model"}
+
+
+def test_operands_in_words_and_formulas_a_pdf_laid_out_in_pieces() -> None:
+    words = ("# VIX\n\nT = M / Minutes in a year\n\nwhere M is the number of minutes left in "
+             "the day.\n")
+    assert _hits("formula_undefined_variables", words) == []
+    pieces = "# VIX\n\nIndexER = IndexER  +_{-}_{1} 1\n"
+    titles = [h.title for h in _hits("formula_undefined_variables", pieces)]
+    assert all("unclear parse" in t for t in titles)
+
+
+def test_a_lead_in_colon_before_a_numbered_line_ends_the_sentence() -> None:
+    # PDFs print "... as follows:" and "1\. ..." in one paragraph.
+    md = "# I\n\nAcceptable forms of\nrestructure are as follows:\n1\\. A shell entity.\n"
+    texts = [u.text for u in context(md).body_units]
+    assert texts == ["Acceptable forms of\nrestructure are as follows:", "1\\. A shell entity."]

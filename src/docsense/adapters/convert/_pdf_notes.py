@@ -49,7 +49,9 @@ def split_footnotes(lines: Sequence[Line], body: float) -> tuple[list[Line], lis
     zone, rest = lines[start:], lines[:start]
     if not zone or not rest:
         return list(lines), []
-    lowest = min(line.last_baseline for line in rest if not line.table)
+    # A page whose text above the small print is all table measures from the table.
+    above = [line for line in rest if not line.table] or list(rest)
+    lowest = min(line.last_baseline for line in above)
     if any(line.first_baseline >= lowest for line in zone):
         return list(lines), []
     notes: list[tuple[str, list[str]]] = []

@@ -53,7 +53,11 @@ _FORMULA_LINE = re.compile(
 )
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # Sentence ends: . ! ? followed by space and a capital, digit, quote or bracket.
-_SENTENCE_END = re.compile(r"[.!?]['\")\]]?\s+(?=[A-Z0-9\"'(\[])")
+# And a colon that ends a line before a numbered or bulleted line: "... are as follows:"
+# then "1\. Formal creation ..." in a paragraph a PDF printed without a blank line.
+_SENTENCE_END = re.compile(
+    r"[.!?]['\")\]]?\s+(?=[A-Z0-9\"'(\[])|:(?=[ \t]*\n[ \t]*(?:\d{1,3}\\?[.)]|[-*+\u2022])\s)"
+)
 _ABBREVIATIONS = frozenset(
     [
         "e.g", "i.e", "etc", "vs", "no", "inc", "ltd", "corp", "co", "approx", "fig", "sec", "st",
@@ -441,6 +445,8 @@ def _sentences(markdown: str, start: int, end: int, kind: str) -> Iterator[TextU
     for m in _SENTENCE_END.finditer(text):
         # The word before the stop: the run of word characters and dots that ends there.
         stop = word_start = m.start()
+        if stop > 0 and text[stop - 1] == "\\":
+            continue  # "1\. A shell entity": an escaped list number, not a full stop
         while word_start > cut and _word_or_dot(text[word_start - 1]):
             word_start -= 1
         if word_start < stop:

@@ -50,6 +50,8 @@ _TIME_ZONE = re.compile(
     r"(?:Standard\s+|Daylight\s+)?Time\b"
     r"|\b(?:New\s+York|London|Tokyo|Frankfurt|Hong\s+Kong|Sydney|Singapore|Paris|Zurich)"
     r"\s+(?:local\s+)?time\b"
+    # "8:15 a.m CT", "3 p.m. PT": the short US zones, after a time only (CT is also a state).
+    r"|\d\s*(?:[ap]\.?\s?m\.?)?\s*(?:C|P|M)T\b"
 )
 
 _QUALIFIED = r"(?:trading|business|calendar|working|settlement|banking|exchange|market|weekdays?)"

@@ -418,21 +418,30 @@ def _holds_values(cells: list[str]) -> bool:
 
 
 def _row_gaps(table: Table) -> Iterator[tuple[tuple[str, ...], list[int]]]:
-    """Yield each body row with the columns it leaves empty that the other rows fill."""
+    """Yield each body row that stops short, with the missing columns the other rows fill.
+
+    Only a row written with fewer cells than the header counts ("| REP | 0x2216... | Sell
+    1 |" under six columns): a cell written empty is a choice (not applicable, a merged
+    cell, a matrix's diagonal), and tables rebuilt from a PDF's layout always have every
+    cell.
+    """
     width = len(table.header)
+    written = [len(row) for row in table.rows]
     rows = [tuple(c.strip() for c in row) + ("",) * (width - len(row)) for row in table.rows]
     if width < 3 or len(rows) < 3:
         return  # a two-column list of values, or too few rows to know what a row should hold
     filled = [sum(1 for r in rows if r[k] not in _EMPTY_CELL) for k in range(width)]
     valued = [_holds_values([r[k] for r in rows if r[k] not in _EMPTY_CELL]) for k in range(width)]
-    for row in rows:
+    for row, cells in zip(rows, written, strict=True):
+        if cells >= width:
+            continue  # every cell written: an empty one is the author's choice (n/a, merged)
         if not row[0] or _SUMMARY_ROW.match(row[0]):
             continue
         if all(cell in _EMPTY_CELL for cell in row[1:]):
             continue  # a group label spanning the table ("| **Fees** | | |")
         gaps = [
             k
-            for k in range(1, width)
+            for k in range(cells, width)
             if row[k] in _EMPTY_CELL
             and valued[k]
             and not _COMMENTARY_COLUMN.match(table.header[k])

@@ -33,14 +33,26 @@ _COUNT = re.compile(r"^\s*(?:the\s+)?(?:total\s+)?(?:number|count)\s+of\s+\w", r
 # "Sum of prices after split": an operand written as a description in plain words, with a
 # preposition, says what it is; it is not a symbol waiting for a definition.
 _DESCRIPTION = re.compile(
-    r"^[a-z]+(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)\s+[a-z]+"
-    r"(?:\s+[a-z]+)*$"
-)
+    r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)"
+    r"\s+[a-z]+(?:\s+[a-z]+)*$"
+)  # "Sum of prices after split", "Minutes in a year"
 
 
 # "s T_{1}sigma_{1}^{2} T^{2}": symbols of a root or fraction the PDF laid side by side, read as
 # one name; no one names a variable so.
-_STACKED_SYMBOLS = re.compile(r"[_^]\{[^{}]*\}\S*\s+\S")
+# So are two scripts in a row ("ψ_{s r s≠r}_{rs}") and a symbol glued after a script
+# ("IM_{r}IM", "AddOnFactor_{p}Notional_{p}"): products the PDF printed without a sign.
+_STACKED_SYMBOLS = re.compile(
+    "[_^]\\{[^{}]*\\}(?:\\S*\\s+\\S|[_^]\\{|[A-Za-z\u0370-\u03ff])"
+)
+
+
+# Signs with nothing between them, a script hanging on a sign or holding only a sign
+# ("( * * )", "+_{-}_{1}", "ExcessReturn_{-}"): a fraction or a sum the PDF laid out in
+# pieces.
+_ORPHAN_SIGNS = re.compile(
+    "[+*\u2217\u00d7/=\u2212-]\\s*(?:[_^]\\{|[+*\u2217\u00d7/)])|[_^]\\{[+\u2212-]\\}"
+)
 
 
 def _brackets_balanced(text: str) -> bool:
@@ -110,6 +122,7 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
         garbled = (
             "\ufffd" in formula.text
             or not _brackets_balanced(formula.text)
+            or _ORPHAN_SIGNS.search(formula.text) is not None
             or any(_STACKED_SYMBOLS.search(v) for v in missing)
         )
         mostly = len(missing) * 2 > max(1, len(formula.variables))

@@ -103,11 +103,12 @@ _METHOD = re.compile(
 )
 # What follows "is considered" when it classifies ("events are considered significant
 # changes", "is considered a breach") rather than names an unspecified weighing: a word that
-# is neither a preposition or conjunction (considered in, when, for ...) nor an adverb (-ly).
+# is neither a preposition or conjunction (considered in, when ...) nor an adverb (-ly);
+# "considered for inclusion" is evaluated for it, and "is considered NULL" classifies.
 _CLASSIFIED_AS = re.compile(
-    r"\s+(?!(?:in|into|for|during|by|alongside|together|with|at|on|upon|before|after|while|"
+    r"\s+(?!(?:in|into|during|by|alongside|together|with|at|on|upon|before|after|while|"
     r"and|or|but|where|through|across|per|from|within|over|under|using|via|against)\b)"
-    r"[a-z]+\b(?<!ly)"
+    r"[A-Za-z]+\b(?<!ly)"
 )
 # A trigger nobody defines: "during Black Swan events", "in extreme market conditions".
 _VAGUE_TRIGGER = re.compile(

@@ -68,6 +68,11 @@ _DEPENDENCY = re.compile(
     r"counterpart(?:y|ies)|custodians?|exchanges)\b",
     re.IGNORECASE,
 )
+# The words before the thing relied on: "rely on the risk model" and "projected by the risk
+# model" are one dependency, "risk model".
+_DEPENDENCY_LEAD = re.compile(
+    r"^(?:from|by|via|through|using|with|consult\w*|on)\s+(?:(?:the|an?|our|its|their)\s+)*"
+)
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&]+|[A-Z]{2,})\b")
 _LISTED = re.compile(r"\b(?:listed|listing|list)\s*$", re.IGNORECASE)
 # Market data a rule computes with or screens on.
@@ -363,7 +368,7 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 replacement=f"{quote} ([[specify: name and what it provides]])",
                 category=Category.EXTERNAL_DEPENDENCY,
                 confidence=0.75,
-                subject=" ".join(phrase.lower().split()),
+                subject=_DEPENDENCY_LEAD.sub("", " ".join(phrase.lower().split())),
             )
         if not mentions(low, _ELSEWHERE_WORDS):
             continue  # _DEFINED_ELSEWHERE cannot match

@@ -64,11 +64,13 @@ _LIMIT_STATED = re.compile(
     # ("there is limited risk": an amount described, not a limit left without its value)
     r"(?<!\bthere\s)\b(?:is|are|be|been|was|were)\s+(?:capped|floored|limited|restricted|"
     r"bounded)\b"
+    # "Each index is capped market capitalization weighted": "capped" qualifies a scheme.
+    r"(?!\s+(?:market|cap|capitali[sz]ation|equal|float|modified|weight)\w*\b)"
     r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
     # "limited to approving changes", "restricted by means of", "restricted to the `owner`":
     # a power, a manner or an entity, not a quantity with its value missing.
     r"(?!\s+(?:to\s+[a-z]+ing|to\s+(?:the\s+)?`|by\s+(?:means|law|regulation|contract)|"
-    r"from\s+[a-z]+ing|"
+    r"from\b|"  # "restricted from ownership", "from trading": a prohibition
     r"in\s+(?:scope|number|risk|terms|their|its|what|how|use|practice|time|size)|in\s+[a-z]+ing)\b)"
     r"|(?<!not\s)(?<!very\s)(?<!only\s)\b(?:capped|floored)\b"
     r"(?=\s*(?:[.;,]|$|to\s+(?:prevent|avoid|limit|reduce|ensure)|in\s+order))"
@@ -81,6 +83,16 @@ _LIMIT_STATED = re.compile(
 # Statements about what may happen (risk factors, disclaimers) are not rules to implement.
 _HYPOTHETICAL = re.compile(
     r"\b(?:may|might|could|would|possible|possibly|potential(?:ly)?|risks?|no\s+assurance)\b",
+    re.IGNORECASE,
+)
+# A lead-in to the list that spells the judgement out: "Acceptable forms ... are as follows:".
+_LIST_LEAD = re.compile(r"\b(?:as\s+follows|the\s+following|includes?|are)\s*:\s*$",
+                        re.IGNORECASE)
+_ED_WORD = re.compile(r"[A-Za-z]+ed\b")
+_AUXILIARY_BEFORE = re.compile(r"\b(?:has|have|had|was|were|been|being)\s+$", re.IGNORECASE)
+# A participle, not a judgement: "established during", "accepted by".
+_PARTICIPLE = re.compile(
+    r"[A-Za-z]+ed\s+(?:during|by|in|on|at|for|under|through|with|from|when|upon)\b",
     re.IGNORECASE,
 )
 # A sentence that only points elsewhere: "For information on the treatment of ..., see".
@@ -112,7 +124,7 @@ _QUALIFIER = re.compile(
     r"extreme|controversial|insufficient|high[- ]quality|heavy|good|reputable|well[- ]known|"
     r"well[- ]established|established|credible|proven)"
     r"(?:\s+(?!(?:and|or|to|of|in|for|from|the|with|by|at|on|as|based|is|are|that|which)\b)"
-    r"[a-z][\w-]*(?<!ly)){1,3}\b",
+    r"(?:(?-i:[A-Z]\.){2,}|[a-z][\w-]*(?<!ly)\b)){1,3}",  # "a major U.S. exchange"
     re.IGNORECASE,
 )
 # Words that are also legal standards ("material change", "reasonable efforts"): in the
@@ -304,11 +316,18 @@ _VALUED_LIMIT = re.compile(
     r"[a-z][a-z-]*)(?P<rest>[^.;\n]{0,80}))",
     re.IGNORECASE,
 )
+_PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
+_POINTS_TO_DEFINITION = re.compile(
+    r"[^.;:\n]{0,60}?\b(?:defined|specified|described|set\s+out|stated|determined)\s+"
+    r"(?:in|under|by|at|below|above)\b",
+    re.IGNORECASE,
+)
 _ANAPHORIC_LIMIT = re.compile(
     r"\b(?:this|that|these|those|such|the\s+same)\s+(?:[a-z-]+\s+)?(?:thresholds?|limits?|caps?|floors?|"
     r"minimum|maximum|levels?|bounds?)\b",
     re.IGNORECASE,
 )
+_DEMONSTRATIVE_BEFORE = re.compile(r"\b(?:this|that|these|those|such)\s+$", re.IGNORECASE)
 _NOUN_AFTER_LIMIT = re.compile(r"\s+(?P<noun>[a-z][a-z-]*)")
 
 
@@ -455,10 +474,17 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue
                 if _names_a_defined_limit(m.group(0), defined_limits):
                     continue  # "below the minimum" of a "Minimum Weight Threshold Rule"
+                if _PLACE_ADVERB.match(unit.text, m.start()) or _POINTS_TO_DEFINITION.match(
+                    tail
+                ):
+                    continue  # "Below are the requirements"; "the minimum ... breakpoint
+                    # defined in Section 6": where the value is, not a value left out
                 if following is not None and _stated_next(m.group(0), tail, following.text):
                     continue  # "... meet a minimum price requirement. A median price ... must
                     # exceed 0.0000001 BTC": the next sentence gives the value
-                if _ANAPHORIC_LIMIT.search(m.group(0)):
+                if _ANAPHORIC_LIMIT.search(m.group(0)) or _DEMONSTRATIVE_BEFORE.search(
+                    unit.text, 0, m.start()
+                ):
                     continue  # "above this threshold": the limit named just before; its
                     # value is a question for where it is named
                 if valued_limits is None:
@@ -605,6 +631,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             continue  # no judgement word
         if _HYPOTHETICAL.search(unit.text) or _POINTER.match(unit.text):
             continue  # "For information on material changes, see ...": a pointer, no rule
+        if _LIST_LEAD.search(unit.text):
+            continue  # "Acceptable forms of restructure are as follows:": the list says
         criterion = _CRITERION.search(unit.text) is not None
         for m in _QUALIFIER.finditer(unit.text):
             if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
@@ -614,6 +642,12 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
                 continue
+            if _PARTICIPLE.match(unit.text, m.start()) or (
+                _ED_WORD.match(unit.text, m.start())
+                and _AUXILIARY_BEFORE.search(unit.text, 0, m.start())
+            ):
+                continue  # "breaks established during ...", "has established an Index
+                # Committee": a verb, no judgement
             if re.search(r"\b(?:most|more|less|least)\s+$", unit.text[max(0, m.start() - 6) :
                                                                         m.start()]):
                 continue  # "the most established": a ranking, not a threshold
