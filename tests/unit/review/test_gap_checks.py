@@ -414,7 +414,9 @@ def test_a_formula_the_pdf_reordered_is_reported_as_an_unclear_parse() -> None:
 
 def test_pointers_verbs_and_plural_names_are_read_as_meant(run_check: RunCheck) -> None:
     pointer = ("# I\n\nFor information on the treatment of unexpected exchange closures, see "
-               "the policy.\n\nFor more details on material changes, see the annex.\n")
+               "the policy.\n\nFor more details on material changes, see the annex.\n\n"
+               "Unexpected Exchange Closures For information on Unexpected Exchange Closures, "
+               "please refer to the policies.\n")
     assert run_check("vague_qualifiers", pointer, with_ir=True) == []
     uses = "# I\n\nThe index leverages on-chain data to weight its constituents.\n"
     assert _hits("risk_disclosure_missing", uses) == []

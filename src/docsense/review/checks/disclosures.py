@@ -72,7 +72,7 @@ _RISK_TEXT = re.compile(
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
 _RISKY = re.compile(
     # "leverages" and "leveraging the ..." as verbs mean "uses": no borrowing.
-    r"\b(?:leverage[d]?|leverage(?!s\b)|leveraging(?!\s+(?:the|its|our|their|a|an|this|"
+    r"\b(?:leveraged?|leveraging(?!\s+(?:the|its|our|their|a|an|this|"
     r"these|existing|on-chain)\b)|margin\s+borrowing|borrowed\s+funds)\b"
     r"|\b(?:derivatives?|futures|swaps|(?:call|put)\s+options?|options?\s+(?:contracts?|"
     r"positions?|strategies|writing|premiums?)|(?:buy|sell|write|writing|selling|buying)\s+"

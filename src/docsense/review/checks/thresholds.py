@@ -96,8 +96,9 @@ _PARTICIPLE = re.compile(
     re.IGNORECASE,
 )
 # A sentence that only points elsewhere: "For information on the treatment of ..., see".
-_POINTER = re.compile(
-    r"^\W*for\s+(?:more\s+|further\s+|additional\s+)?(?:information|details)\s+"
+_POINTER = re.compile(  # (after a run-in heading: "Unexpected Exchange Closures For ...")
+    r"^\W*(?:[A-Z][\w'-]*\s+){0,5}?for\s+(?:more\s+|further\s+|additional\s+)?"
+    r"(?:information|details)\s+"
     r"(?:on|about|regarding|concerning)\b",
     re.IGNORECASE,
 )
@@ -385,14 +386,12 @@ def _names_a_defined_limit(phrase: str, defined: frozenset[str]) -> bool:
 
 
 # A parameter the text leaves to configuration: "for a configurable duration", "a
-# configured bid factor", "X and Y are configured parameters".
+# configured bid factor" ("configured parameters" alone does not say which).
 _CONFIGURABLE = re.compile(
     r"\b(?:configurable|configured|adjustable|tunable)\s+(?!(?:with|by|to|in|for|on|at|as|"
     r"per|and|or|so|via|through|from)\b)(?P<noun>(?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)",
     re.IGNORECASE,
 )
-
-
 _CONFIGURABLE_WORDS = ("configur", "adjustable", "tunable")  # in every match of _CONFIGURABLE
 _CONFIGURED_NOUNS = frozenset({
     "duration", "period", "window", "lookback", "interval", "frequency", "time", "delay",
