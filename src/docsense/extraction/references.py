@@ -73,9 +73,10 @@ _EXTERNAL_DOC = re.compile(
 )
 # "Section 871(m) of the Code", "Article 3 of the Regulation", "clause 4 of the Agreement".
 _CITED_TEXT = re.compile(
-    r"^\s*(?:\([a-z0-9]{1,4}\))*\s*(?:of|under)\s+(?:the\s+)?(?:[A-Z][\w&.'-]*\s+){0,6}"
-    r"(?:Code|Act|Regulations?|Directive|Rules?|Agreement|Treaty|Convention|Statute|Law|"
-    r"Constitution|Bylaws|Charter|Prospectus|Supplement|Handbook|Rulebook)\b"
+    r"^\s*(?:\([a-z0-9]{1,4}\))*\s*(?:(?:,|and|or)\s*\d{1,3}\s*)*(?:of|under)\s+(?:the\s+)?"
+    r"(?:(?:[A-Z][\w&.'-]*\s+){0,6}(?:Code|Act|Regulations?|Directive|Rules?|Agreement|Treaty|"
+    r"Convention|Statute|Law|Constitution|Bylaws|Charter|Prospectus|Supplement|Handbook|"
+    r"Rulebook)\b|(?-i:[A-Z]{2,6})\b)"  # "Article 15 of the BMR", "Articles 25 and 26 of the BMR"
 )
 # "This Specifications Annex ... constitutes the Relevant General Strategy Description",
 # "These Provisions ... will constitute the "Index Rules"".
@@ -123,6 +124,10 @@ _NUMBER_PREFIX = re.compile(
 # A heading numbered with a letter: "C. Definition ...", "C.1 Definition ...", "J.10 FX ...".
 _LETTER_PREFIX = re.compile(r"^(?P<num>[A-Z](?=[.)]\s)|[A-Z]\.\d{1,3}(?:\.\d{1,3})*(?=\.?\s))")
 _NUMBERED_PARAGRAPH = re.compile(r"^[ \t]*(?P<num>\d{1,3})\\?[.)][ \t]+\S", re.MULTILINE)
+_NUMBERED_TITLE_LINE = re.compile(
+    r"^[ \t]*(?P<num>\d{1,3}(?:\\?\.\d{1,3})+|\d{1,3}(?=\\?\.))\\?\.?[ \t]+[A-Z][^\n.;:]{0,80}$",
+    re.MULTILINE,
+)
 _CONTENTS_HEADING = re.compile(r"^\W*(?:table\s+of\s+)?contents\W*$", re.IGNORECASE)
 # A line of a table of contents: "4\. Monetary Policy Mechanisms", "4.2 Feedback ..... 12".
 _CONTENTS_LINE = re.compile(
@@ -181,10 +186,21 @@ class _Resolver:
                     self.numbered.setdefault(lettered.group("num"), []).append(section)
         for number, section in _numbers_from_contents(doc):
             self.numbered.setdefault(number, [section])
+        # Provisions the document cites from another text somewhere ("Article 15 of the
+        # BMR"): "Article 15" alone elsewhere in it is the same citation.
+        self.cited = {
+            (m.group("kind").lower().rstrip("s"), m.group("target"))
+            for m in _INTERNAL.finditer(doc.markdown)
+            if _CITED_TEXT.match(doc.markdown[m.end() : m.end() + 80])
+        }
         # Numbered paragraphs ("10\. The following step by step approach ..."): what
         # "paragraph 10" refers to.
         self.paragraphs = {
             m.group("num") for m in _NUMBERED_PARAGRAPH.finditer(doc.markdown)
+        }
+        # Headings left as plain lines (text pasted from a PDF): "3.8. Corporate actions".
+        self.numbered_lines = {
+            m.group("num").replace("\\", "") for m in _NUMBERED_TITLE_LINE.finditer(doc.markdown)
         }
         self.by_id = {s.id: s for s in doc.sections}
         self.tables = tables
@@ -304,9 +320,12 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         target = m.group("target")
         start = block.start + m.start()
         cites_link = "://" in block.text[max(0, m.start() - 80) : m.start()].rsplit("\n", 1)[-1]
-        if cites_link or (
-            kind is ReferenceKind.SECTION and _CITED_TEXT.match(block.text[m.end() : m.end() + 80])
-        ):  # "... /commodity/copper/ (Table 22: Copper ...)": a table of the linked source
+        cited = kind is ReferenceKind.SECTION and (
+            _CITED_TEXT.match(block.text[m.end() : m.end() + 80]) is not None
+            or (m.group("kind").lower().rstrip("s"), target) in resolver.cited
+        )
+        if cites_link or cited:
+            # "... /commodity/copper/ (Table 22: Copper ...)": a table of the linked source
             yield CrossReference(
                 text=m.group(0),
                 kind=ReferenceKind.CITATION,
@@ -334,6 +353,10 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 else resolver.labelled(m.group("kind").rstrip("sS"), target)
                 or resolver.section(target, start)  # "Section C" of a heading "C. ..."
             )
+            if resolved_to is None and target[0].isdigit():
+                plain = re.sub(r"\(.*$", "", target).rstrip(".")
+                if plain in resolver.numbered_lines:
+                    resolved_to = f"line-{plain}"  # "3.8. Corporate actions", unmarked
             if resolved_to is None and word == "paragraph":
                 number = re.match(r"\d+", target)
                 if number and number.group(0) in resolver.paragraphs:

@@ -593,3 +593,15 @@ def test_a_legend_whose_subscripts_a_pdf_flattened_and_a_linked_sources_table() 
     assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
     tables = [(r.target, r.kind) for r in got.references if r.target.startswith("Table")]
     assert tables == [("Table 22", ReferenceKind.CITATION)]  # a table of the linked source
+
+
+def test_headings_left_as_numbered_lines_and_provisions_cited_elsewhere_resolve() -> None:
+    md = (
+        "# Guideline\n\nSee Section 3.8 and Section 7.2.\n\n3.8. Corporate actions\n\n"
+        "Text of the rule.\n\nThe code referred to in Article 15 of the BMR applies; Article "
+        "15 is reviewed yearly.\n"
+    )
+    refs = {r.target: (r.kind, r.resolved) for r in extract_ir(md).references}
+    assert refs["Section 3.8"] == (ReferenceKind.SECTION, True)
+    assert refs["Section 7.2"] == (ReferenceKind.SECTION, False)
+    assert {k for k, _ in refs.values()} - {ReferenceKind.SECTION} == {ReferenceKind.CITATION}

@@ -496,3 +496,25 @@ def test_a_lead_in_colon_before_a_numbered_line_ends_the_sentence() -> None:
     md = "# I\n\nAcceptable forms of\nrestructure are as follows:\n1\\. A shell entity.\n"
     texts = [u.text for u in context(md).body_units]
     assert texts == ["Acceptable forms of\nrestructure are as follows:", "1\\. A shell entity."]
+
+
+def test_a_comparison_with_the_orders_own_target_price_is_set(run_check: RunCheck) -> None:
+    md = "# Algo\n\nWhen the ask price is lower than the target price, issue an order.\n"
+    assert run_check("vague_thresholds", md, with_ir=True) == []
+    vague = "# Algo\n\nWhen the ask price is lower than the prevailing price, issue an order.\n"
+    assert len(run_check("vague_thresholds", vague, with_ir=True)) == 1
+
+
+def test_citations_verbs_conventions_and_aims_in_a_benchmark_methodology(
+    run_check: RunCheck,
+) -> None:
+    md = (
+        "# Index\n\nContributors follow the code referred to in Article 15 of the BMR.\n\n"
+        "Breaches of the code referred to in Article 15 are reported.\n\n"
+        "The administrator established a permanent oversight function.\n\n"
+        "All prices are computed using USD as quote currency.\n\n"
+        "The weights retain as much of the old network as possible.\n"
+    )
+    for check in ("unresolved_references", "vague_qualifiers", "calculation_in_words",
+                  "discretionary_language"):
+        assert run_check(check, md, with_ir=True) == [], check

@@ -223,9 +223,10 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             continue  # the calculation is given elsewhere
         for m in _CALCULATED.finditer(unit.text):
             after = unit.text[m.end() :]
-            if m.group("how") and re.match(r"\s*[,;:.)]|\s*$", after):
+            if m.group("how") and re.match(r"\s*[,;:.)]|\s*$|\s+\S+(?:\s+\S+)?\s+as\s", after):
                 continue  # "the price that collateralization is calculated with, ...": the
-                # preposition ends a relative clause whose input was named before it
+                # preposition ends a relative clause whose input was named before it; "are
+                # computed using USD as quote currency": a convention, not a calculation
             if _ARITHMETIC.search(after) or _ARITHMETIC.search(m.group(0)) or has_quantity(after):
                 continue  # the operations, or the numbers, are spelt out
             quantity = " ".join(_calculated_quantity(unit.text, m).split())

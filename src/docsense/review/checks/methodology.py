@@ -58,8 +58,12 @@ _OPEN_CONDITION = re.compile(
     r"advisable|possible|practicable)\b",
     re.IGNORECASE,
 )
-# "as soon as practicable", "as closely as possible": manner, not a condition.
-_AS_ADVERB_AS = re.compile(r"\bas\s+(?:\w+\s+){1,2}$", re.IGNORECASE)
+# "as soon as practicable", "as closely as possible", "as much of the old network as
+# possible": manner or an aim, not a condition.
+_AS_ADVERB_AS = re.compile(
+    r"\bas\s+(?:(?:\w+\s+){1,2}|(?:much|many|few|little|far|close|long|near)\s+(?:\w+\s+){1,5})$",
+    re.IGNORECASE,
+)
 # "as required by law", "where necessary to comply with regulation": the law decides.
 _LEGAL_TAIL = re.compile(
     r"^\s*(?:by|under|pursuant|in\s+accordance|to\s+comply|for\s+(?:legal|regulatory)|"

@@ -91,8 +91,8 @@ _LIST_LEAD = re.compile(r"\b(?:as\s+follows|the\s+following|includes?|are)\s*:\s
 _ED_WORD = re.compile(r"[A-Za-z]+ed\b")
 _AUXILIARY_BEFORE = re.compile(r"\b(?:has|have|had|was|were|been|being)\s+$", re.IGNORECASE)
 # A participle, not a judgement: "established during", "accepted by".
-_PARTICIPLE = re.compile(
-    r"[A-Za-z]+ed\s+(?:during|by|in|on|at|for|under|through|with|from|when|upon)\b",
+_PARTICIPLE = re.compile(  # (or a verb with its object: "established a permanent ...")
+    r"[A-Za-z]+ed\s+(?:during|by|in|on|at|for|under|through|with|from|when|upon|a|an|the)\b",
     re.IGNORECASE,
 )
 # A sentence that only points elsewhere: "For information on the treatment of ..., see".
@@ -317,6 +317,12 @@ _VALUED_LIMIT = re.compile(
     r"[a-z][a-z-]*)(?P<rest>[^.;\n]{0,80}))",
     re.IGNORECASE,
 )
+# A value the user or the order supplies: "the target price", "the limit price".
+_INPUT_VALUE = re.compile(
+    r"\bthe\s+(?:target|limit|strike|specified|user[- ](?:specified|defined)|chosen|desired|"
+    r"entry|trigger|stop)\s+[a-z]+$",
+    re.IGNORECASE,
+)
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
 _POINTS_TO_DEFINITION = re.compile(
     r"[^.;:\n]{0,60}?\b(?:defined|specified|described|set\s+out|stated|determined)\s+"
@@ -500,6 +506,8 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "greater than the value of the Signal": the quantity is named
                 if kind == "other" and noun_goes_on(tail):
                     continue  # "less than the price impact": the quote would cut the noun
+                if kind == "other" and _INPUT_VALUE.search(m.group(0)):
+                    continue  # "lower than the target price": an order's own parameter
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
 
