@@ -332,3 +332,15 @@ def test_a_font_named_bold_is_bold_though_its_weight_reads_medium() -> None:
                       [bold("4.5 Index Divisor")], [body(FILLER)])
     found = headings(pdf_from_rows([page], bold_font=medium_bold))
     assert [h for h, _ in found] == ["4.4 Calculation Algorithm", "4.5 Index Divisor"]
+
+
+def test_a_contents_list_without_leaders_is_text_though_its_entries_carry_page_numbers() -> None:
+    # Entries "1 Introduction 3" come back later as the headings "1 Introduction".
+    contents = paragraphs(
+        [bold("Contents", 14)],
+        [bold("1 Introduction 3")], [bold("2 Calculation 5")], [bold("3 Governance 7")],
+    )
+    page = paragraphs([bold("1 Introduction")], [body(FILLER)], [bold("2 Calculation")],
+                      [body(FILLER)], [bold("3 Governance")], [body(FILLER)])
+    found = [h for h, _ in headings(pdf_from_rows([contents, page]))]
+    assert found == ["Contents", "1 Introduction", "2 Calculation", "3 Governance"]
