@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 
 from docsense._literals import folded as _folded
 from docsense._literals import mentions
@@ -186,22 +187,6 @@ class _Resolver:
                     self.numbered.setdefault(lettered.group("num"), []).append(section)
         for number, section in _numbers_from_contents(doc):
             self.numbered.setdefault(number, [section])
-        # Provisions the document cites from another text somewhere ("Article 15 of the
-        # BMR"): "Article 15" alone elsewhere in it is the same citation.
-        self.cited = {
-            (m.group("kind").lower().rstrip("s"), m.group("target"))
-            for m in _INTERNAL.finditer(doc.markdown)
-            if _CITED_TEXT.match(doc.markdown[m.end() : m.end() + 80])
-        }
-        # Numbered paragraphs ("10\. The following step by step approach ..."): what
-        # "paragraph 10" refers to.
-        self.paragraphs = {
-            m.group("num") for m in _NUMBERED_PARAGRAPH.finditer(doc.markdown)
-        }
-        # Headings left as plain lines (text pasted from a PDF): "3.8. Corporate actions".
-        self.numbered_lines = {
-            m.group("num").replace("\\", "") for m in _NUMBERED_TITLE_LINE.finditer(doc.markdown)
-        }
         self.by_id = {s.id: s for s in doc.sections}
         self.tables = tables
         self.heading_words = [(s.id, _content_words(s.heading)) for s in doc.sections]
@@ -214,6 +199,34 @@ class _Resolver:
         self.block_leads = [
             (b.start, b.text.split("\n", 1)[0]) for b in doc.blocks if b.kind is not BlockKind.CODE
         ]
+
+    # The three whole-document scans below serve only some references: each is made the
+    # first time one needs it.
+    @cached_property
+    def cited(self) -> set[tuple[str, str]]:
+        """Provisions cited from another text somewhere ("Article 15 of the BMR").
+
+        "Article 15" alone elsewhere in the document is the same citation.
+        """
+        markdown = self.doc.markdown
+        return {
+            (m.group("kind").lower().rstrip("s"), m.group("target"))
+            for m in _INTERNAL.finditer(markdown)
+            if _CITED_TEXT.match(markdown[m.end() : m.end() + 80])
+        }
+
+    @cached_property
+    def paragraphs(self) -> set[str]:
+        """Numbers of numbered paragraphs ("10. The following ..."): "paragraph 10"."""
+        return {m.group("num") for m in _NUMBERED_PARAGRAPH.finditer(self.doc.markdown)}
+
+    @cached_property
+    def numbered_lines(self) -> set[str]:
+        """Numbers of headings left as plain lines (text from a PDF): "3.8. Corporate actions"."""
+        return {
+            m.group("num").replace("\\", "")
+            for m in _NUMBERED_TITLE_LINE.finditer(self.doc.markdown)
+        }
 
     def _top(self, section: Section | None) -> str | None:
         while section is not None and section.parent_id is not None:

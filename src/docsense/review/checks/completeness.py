@@ -452,19 +452,20 @@ def _row_gaps(table: Table) -> Iterator[tuple[tuple[str, ...], list[int]]]:
 
 
 def table_row_incomplete(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report table rows that leave empty a column every other row fills (one per row)."""
+    """Report table rows written short of columns the other rows fill (one per row)."""
     for table in ctx.ir.tables:
-        row_units = [
-            u for u in ctx.units
-            if u.kind == "row" and table.location.start <= u.start < table.location.end
-        ]
-        for row, gaps in _row_gaps(table):
+        start, end = table.location.start, table.location.end
+        for row, gaps in _row_gaps(table):  # rare: the table's row units are looked up then
             name = " ".join(row[0].strip("*_` ").split())
-            unit = next((u for u in row_units if _row_header(u.text) == row[0]), None)
+            unit = next(
+                (u for u in ctx.units
+                 if u.kind == "row" and start <= u.start < end and _row_header(u.text) == row[0]),
+                None,
+            )
             columns = ", ".join(" ".join(table.header[k].strip("*_ ").split()) for k in gaps)
             yield CheckHit(
-                start=unit.start if unit else table.location.start,
-                end=unit.end if unit else table.location.end,
+                start=unit.start if unit else start,
+                end=unit.end if unit else end,
                 title=f"Table row has no value: {name[:40]} ({columns})",
                 description=f"The row '{name[:60]}' leaves {columns} empty, while the other "
                 "rows of the table give a value there, so the rule the table sets cannot be "

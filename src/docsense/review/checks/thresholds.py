@@ -413,11 +413,9 @@ def _configurable_hits(ctx: CheckContext) -> Iterator[CheckHit]:
     One finding per document, each such parameter a place.
     """
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
-        if not mentions(low, _CONFIGURABLE_WORDS):
-            continue
+        if not mentions(low, _CONFIGURABLE_WORDS) or has_quantity(unit.text):
+            continue  # no match possible, or "configurable per asset | +/- 5%": a value
         for m in _CONFIGURABLE.finditer(unit.text):
-            if has_quantity(unit.text):
-                continue  # "configurable per asset | +/- 5%": the value is given
             head = m.group("noun").split()[-1].lower().rstrip("s")
             if head not in _CONFIGURED_NOUNS or (
                 head in {"value", "parameter", "variable"} and " " not in m.group("noun")
