@@ -20,7 +20,9 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   ``- X: ...`` / ``- X is ...`` items; a unit after the name (``- q [no unit] = ...``) is
   not part of it, and a maths name (``- $\sigma$ = volatility``, ``- $\delta^{a},
   \delta^{b}$ = ...``) defines the symbols a formula uses (``σ``, ``δ``); ``Where,`` with
-  bare ``P_{i,t} = CM Price ...`` lines (as PDFs print the list) is one too.
+  bare ``P_{i,t} = CM Price ...`` lines (as PDFs print the list) is one too, and so is a
+  legend a PDF printed in two columns: ``Where`` and the descriptions, then each symbol
+  alone in its block (``M_{Current day}``).
 * ``WHERE`` also covers symbols defined in passing: ``an index with $l$ tokens`` (a
   count), ``a *desired weight* ($D_t$)``, ``- $x_i$ — the balance ...`` (a symbol line),
   ``a spread, S (such as 0.10)`` (a capital after the words it stands for), and ``where
@@ -479,7 +481,10 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
     """
     found: dict[tuple[str, int], DefinedTerm] = {}
     open_where = False
+    legend = _ColumnLegend()
     for block in doc.prose():
+        for term in legend.read(doc, block):
+            found.setdefault((term.term.lower(), term.location.start), term)
         is_item = _LIST_START.match(block.text) is not None or (
             open_where and _legend_block(block.text)
         )
@@ -512,6 +517,49 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
             for term in _settings(doc, block):
                 found.setdefault((term.term.lower(), term.location.start), term)
     return tuple(sorted(found.values(), key=lambda t: t.location.start))
+
+
+# A symbol alone on its line: "M_{Current day}", "K_{i}", a Greek letter.
+_BARE_SYMBOL = re.compile(
+    r"[A-Za-z\u0370-\u03ff](?:[_^]\{[^{}\n]{1,30}\}){1,2}|[A-Za-z\u0370-\u03ff]{1,3}"
+)
+
+
+class _ColumnLegend:
+    """A formula's legend that a PDF printed in two columns, read back column by column.
+
+    "Where" is followed by the descriptions ("minutes remaining until midnight ...", on its
+    next lines or in the next block), then by the symbols, each alone in its block
+    ("M_{Current day}", "M_{Settlement day}"): the symbols are defined, though which
+    description is whose cannot be told from the order, so each gets all of them. Any other
+    text ends the legend.
+    """
+
+    _REACH = 1  # blocks after a lone "Where" that may hold the descriptions
+
+    def __init__(self) -> None:
+        self._left = 0
+        self._descriptions = ""
+
+    def read(self, doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+        """Yield the symbols ``block`` lists, if it continues a legend; track "Where"."""
+        text = block.text.strip()
+        if self._left and self._descriptions and _BARE_SYMBOL.fullmatch(text):
+            start = block.start + block.text.index(text)
+            yield DefinedTerm(
+                term=text,
+                definition=self._descriptions,
+                location=doc.location(start, start + len(text)),
+                source=TermSource.WHERE,
+            )
+            return
+        head, _, rest = text.partition("\n")
+        if _WHERE_HEAD.match(head):  # the descriptions may follow on the next lines
+            self._left, self._descriptions = self._REACH, " ".join(rest.split())[:200]
+        elif self._descriptions or _BARE_SYMBOL.fullmatch(text):
+            self._left = 0  # other text after the descriptions: the legend is over
+        elif self._left:  # "Where" stood alone: the descriptions are this block
+            self._left, self._descriptions = self._left - 1, " ".join(text.split())[:200]
 
 
 # A configuration table's row: the setting's name in code formatting leads the row

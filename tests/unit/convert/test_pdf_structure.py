@@ -344,3 +344,18 @@ def test_a_contents_list_without_leaders_is_text_though_its_entries_carry_page_n
                       [body(FILLER)], [bold("3 Governance")], [body(FILLER)])
     found = [h for h, _ in headings(pdf_from_rows([contents, page]))]
     assert found == ["Contents", "1 Introduction", "2 Calculation", "3 Governance"]
+
+
+def test_bold_text_of_a_flowchart_or_a_legend_is_not_a_heading() -> None:
+    # A country-assignment flowchart: box labels run into the next box, step labels with
+    # their number on the next line, one word across a chart's columns, a formula's legend.
+    page = paragraphs(
+        [bold("5.5 Country Assignment")], [body(FILLER)],
+        [bold("YES \u2013")], [body("Classified in the unique country")],
+        [bold("STEP")], [bold("1")], [body("Is the company incorporated in one country?")],
+        [bold("Scoring Scoring Scoring")], [body(FILLER)],
+        [bold("Where")], [bold("F T")], [body("the forward index level and time to expiry")],
+        [bold("5.6 Trading Requirements")], [body(FILLER)],
+    )
+    found = [h for h, _ in headings(pdf_from_rows([page]))]
+    assert found == ["5.5 Country Assignment", "5.6 Trading Requirements"]

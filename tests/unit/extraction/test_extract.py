@@ -576,6 +576,22 @@ def test_pdf_formula_lines_prose_after_them_and_their_legends() -> None:
     assert {"CRWi,t", "DCRPi,t"} <= {t.term for t in got.terms}
 
 
+def test_a_legend_a_pdf_printed_in_two_columns_defines_its_symbols() -> None:
+    # The descriptions come back first, then each symbol alone on its line.
+    md = (
+        "# VIX\n\nT = M_{Current day} + M_{Other days}\n\n"
+        "Where\nminutes remaining until midnight of the current day\n"
+        "total minutes in the days between current day and expiration day\n\n"
+        "M_{Current day}\n\nM_{Other days}\n\nStep 1: Select the options.\n\nK\n"
+    )
+    got = extract_ir(md)
+    legend = {t.term: t.definition for t in got.terms if t.term.startswith("M_")}
+    assert set(legend) == {"M_{Current day}", "M_{Other days}"}
+    assert legend["M_{Other days}"].startswith("minutes remaining until midnight")
+    assert "K" not in {t.term for t in got.terms}  # past the legend: a stray letter
+    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+
+
 def test_references_in_a_table_of_contents_are_entries_not_references() -> None:
     md = ("# Methodology\n\n## Table of Contents\n\nIndex Policy 28\nHoliday Schedule 28\n\n"
           "## Index Policy\n\nSee Schedule 4.\n")

@@ -18,7 +18,8 @@ most common font size, :func:`._pdf_layout.body_size`):
   display type (the title's decoration). The bullet's own font does not decide the weight.
 
 Body text is never a heading: more than 20 words, or a closing full stop, comma or
-semicolon, rules a line out (numbered headings may be longer: they carry a number).
+semicolon, rules a line out (numbered headings may be longer: they carry a number). Nor is
+the bold text of a flowchart, chart or formula legend (:func:`_diagram_label`).
 
 Levels (:class:`HeadingLevels`) come from a stack of open headings ordered by strength:
 a larger font is stronger; at the body size, capitals > part/annex > chapter > section >
@@ -130,6 +131,8 @@ def heading_candidate(
         return None
     if _ASSIGNMENT.search(text):
         return None  # "AFFS_{i} = Adjusted free float supply": a symbol explained, in maths type
+    if _diagram_label(lines, i):
+        return None
     scale = line.size / body if body > 0 else 1.0
     strong = line.bold or _prominent(line, body)
     if not strong:
@@ -164,6 +167,30 @@ def heading_candidate(
     ):
         return Heading(text, HeadingKind.BOLD, 1, scale=scale)
     return None
+
+
+_DANGLING_DASH = ("\u2013", "\u2014", " -")
+_SCRIPT = re.compile(r"[_^]\{[^{}]*\}")
+_BARE_NUMBER = re.compile(r"\d{1,3}")
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+def _diagram_label(lines: Sequence[Line], i: int) -> bool:
+    """Return True for bold text of a flowchart, chart or legend, which is no heading.
+
+    A label run into the next box ("YES \u2013"), one word repeated across a chart's columns
+    ("Scoring Scoring Scoring"), a step label whose number is set on the next line
+    ("STEP" then "1"), maths set in bold, with no word of two letters outside its scripts
+    ("M_{Current day}", "F T", "K T ^{i}"), and a legend's own lead-in ("Where").
+    """
+    text = lines[i].text.strip()
+    words = text.lower().split()
+    if text.endswith(_DANGLING_DASH) or (len(words) > 1 and len(set(words)) == 1):
+        return True
+    if not _WORD.search(_SCRIPT.sub("", text)) or text.rstrip(":,").lower() == "where":
+        return True
+    nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+    return _BARE_NUMBER.fullmatch(nxt) is not None
 
 
 _PAGE_NUMBER_END = re.compile(r"\S\s+\d{1,4}$")
