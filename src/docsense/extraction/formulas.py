@@ -4,7 +4,11 @@ r"""Formulas: LaTeX maths and plain-text equations, with their variables.
   maths: the opening ``$`` must not be followed by a digit-led amount) -> ``notation="latex"``.
 * Lines of the form ``Name = expression`` (in prose, list items or code blocks) whose
   right-hand side has an operator or a function call -> ``notation="plain"``. A right-hand
-  side that is only a number is a parameter, not a formula.
+  side that is only a number is a parameter, not a formula; nor is a value with a rate
+  unit (``b = 0.72 ETH/year``), a symbol explained in words with a unit in brackets, a
+  statement in logic or set notation (``⇔``, ``⇒``, ``∈``) or a method call
+  (``abi.encode(...)``). Words leading up to a symbol are not its name (``We have c =
+  ...`` names ``c``).
 
 Variables are the operands: for plain text, the phrases between operators (``Current Market
 Value``, ``Price_i``), without numbers and function names; for LaTeX, letters and Greek
@@ -38,11 +42,11 @@ _ASSIGN = re.compile(
     re.MULTILINE,
 )
 _OPERATOR = re.compile(
-    r"[+\u2212\u00d7*\u2217\u22c5/\u00f7\u2044\u2215^\u2211\u03a3\u221a\u220f]|\s-\s|\b[A-Za-z]\w*\("
+    r"[+\u2212\u00d7*\u2217\u22c5\u00b7/\u00f7\u2044\u2215^\u2211\u03a3\u221a\u220f]|\s-\s|\b[A-Za-z]\w*\("
     r"|(?<=[\w)])\s+x\s+(?=[\w(])|\)\s+X\s+\("  # "A x B", "(A) X (B)": a typed times sign
 )
 _SPLIT = re.compile(
-    r"[=+\u2212\u00d7*\u2217\u22c5/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]"
+    r"[=+\u2212\u00d7*\u2217\u22c5\u00b7/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]"
     r"|\s-\s|\s-(?=\d)|[\u2013\u2014]"  # a dash typed for a minus: "(P_t/P_{t-1} \u2013 1)"
 )
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")
@@ -52,7 +56,7 @@ _FUNCTION_WORDS = frozenset(
     {"sum", "max", "min", "abs", "log", "ln", "exp", "sqrt", "avg", "average", "mean", "std",
      "correl", "corr", "covar", "cov", "sign", "sgn", "int", "mod", "round", "trunc",
      "stdev", "stddev", "var", "count", "median", "floor", "ceil", "ceiling", "product",
-     "prod", "of", "and", "or", "the"}
+     "prod", "sin", "cos", "tan", "of", "and", "or", "the"}
 )  # fmt: skip
 # A chunk starting with one of these (in lower case) is prose trailing the expression.
 _PROSE_LEAD = frozenset(
@@ -108,6 +112,10 @@ _MASK = "\u0000"
 # "e^{RT}": Euler's number raised, the exponential function, not a variable.
 _EXPONENTIAL = re.compile(r"e\^(?:\{[^{}]*\}|\w+)")
 _NORMAL_CDF = re.compile("\u03a6(?:\\^\\{[\u2212-]1\\})?")
+_PLAIN_WORD = re.compile(r"[a-z]{3,}")
+# One-letter symbols joined by hyphens are a subtraction written without spaces ("f-d");
+# words so joined ("Short-Term", "Z-score") are one name.
+_LETTER_DIFFERENCE = re.compile(r"[A-Za-z\u0370-\u03ff](?:-[A-Za-z\u0370-\u03ff])+")
 # A maths symbol rather than a word: one or two letters, optionally with scripts.
 _SYMBOL_WORD = re.compile(r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*")
 
@@ -139,6 +147,11 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             if i > 0:
                 break  # "...) for equity, commodity, FX risk": the rest is prose
             continue
+        if len(words) > 1 and all(_PLAIN_WORD.fullmatch(w) for w in words):
+            name = " ".join(words)  # "floor price": words, not the function floor applied
+            if name not in names:
+                names.append(name)
+            continue
         while words and words[0].lower() in _FUNCTION_WORDS:
             words.pop(0)
         # "... x Sum(": a function called; "(New Sum)": a sum, named, not a call
@@ -158,6 +171,9 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             continue  # a summation bound glued to a symbol, or glyphs the PDF did not map
         if _EXPONENTIAL.fullmatch(name) or _NORMAL_CDF.fullmatch(name):
             continue  # "e^{RT}": the exponential; "Φ^{−1}": the (inverse) normal distribution
+        if _LETTER_DIFFERENCE.fullmatch(name):  # "d*f-d": letters subtracted, not one name
+            names.extend(letter for letter in name.split("-") if letter not in names)
+            continue
         if name not in names:
             names.append(name)
     return tuple(names)
@@ -178,6 +194,8 @@ _LATEX_PHRASE = re.compile(
 _EMPTY_GROUP = re.compile(r"\{\s*\}")
 # Words joined by escaped spaces are one name: "Max\ Spread".
 _LATEX_SPACED = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?:\\ [A-Za-z]+)+(?![A-Za-z])")
+# A name in snake case with escaped underscores: "staked\_rpl\_value\_in\_eth".
+_LATEX_SNAKE = re.compile(r"(?<![\\A-Za-z])[A-Za-z][A-Za-z0-9]*(?:\\_[A-Za-z0-9]+)+")
 # Line breaks with their spacing, "\\[0.1in]": layout, not a variable "in".
 _LATEX_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:in|pt|em|ex|cm|mm|mu)\s*\]")
 _CALL_OPENS = ("(", "\\{", "{", "\\left(")
@@ -220,6 +238,11 @@ def latex_variables(latex: str) -> tuple[str, ...]:
             found.append((m.start() + blank, " ".join(words[lead:])))
         return " " * len(m.group(0))
 
+    def snake(m: re.Match[str]) -> str:
+        found.append((m.start(), m.group(0).replace("\\_", "_")))
+        return " " * len(m.group(0))
+
+    latex = _LATEX_SNAKE.sub(snake, latex)
     latex = _LATEX_SPACING.sub(lambda m: " " * len(m.group(0)), latex)
     latex = _LATEX_ENVIRONMENT.sub(lambda m: " " * len(m.group(0)), latex)
     body = _LATEX_SPACED.sub(spaced, _EMPTY_GROUP.sub("", latex))
@@ -320,7 +343,8 @@ def _continued(text: str, rhs: str, end: int) -> tuple[str, int]:
 
 def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
     for m in _ASSIGN.finditer(block.text):
-        lhs = " ".join(m.group("lhs").replace("*", "").split())
+        lhs = " ".join(m.group("lhs").replace("*", "").replace("\\_", "_").split())
+        lhs = _SENTENCE_AFTER.split(lhs)[-1]  # "... AMM TWAPs. For i = ...": the last sentence
         if ", " in lhs:  # "Simply explained, Units = ...": the name follows the lead-in
             lhs = lhs.rsplit(", ", 1)[1]
         if _NUMBERISH.match(lhs):
@@ -328,8 +352,16 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         if _UNIT_LABEL.search(lhs) and _PROSE_START.match(m.group("rhs").strip()):
             continue  # "q [no unit] = quantity of stocks held": a symbol explained
         rhs, end = _continued(block.text, m.group("rhs"), m.end("rhs"))
+        rhs = rhs.replace("\\_", "_")  # "node\_weight": Markdown's escaped underscore
         rhs = _SENTENCE_AFTER.split(rhs, maxsplit=1)[0]  # "= (1350 - 1275)/2. At the edges ..."
+        rhs = _NEXT_ASSIGNMENT.split(rhs, maxsplit=1)[0]  # "= a + b, total = c + d": the first
         rhs = rhs.strip().rstrip(".;")
+        rate = _RATE_VALUE.match(rhs)
+        if (rate and not _OPERATOR.search(rhs[rate.end() :])) or _SYMBOL_EXPLAINED.match(
+            f"{lhs} = {rhs}"
+        ):
+            continue  # "b = 0.72 ETH/year": a value; "b = Average rewards (ETH/yr)": a legend
+        written, lhs = lhs, _named_symbol(lhs)
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
             rhs, tick, _ = rhs.partition("`")
             if not tick:
@@ -340,11 +372,13 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             continue
         if "](" in rhs or "://" in rhs:
             continue  # "GREEN = Total risk ... ![chart|679x500](https://...)": a caption, a link
-        if not re.search(r"[A-Za-z\u0370-\u03ff]", rhs) or _PROSE_LHS.match(lhs):
+        if _STATEMENT.search(rhs) or _METHOD_CALL.search(rhs):
+            continue  # "{z = 1} ⇔ C^{1}", "j ≠ k ∈ I": logic; "abi.encode(...)": a program
+        if not re.search(r"[A-Za-z\u0370-\u03ff]", rhs) or _PROSE_LHS.match(written):
             continue  # "If x = 1", "(b) Since K = 1360 we see that": prose around a value
         if re.fullmatch(r"[a-z]", lhs) and len(rhs) <= 14:
             continue  # "s=ITD−1", "i=1": the bounds of a sum, not a formula
-        start = block.start + m.start("lhs")
+        start = block.start + m.start("lhs") + max(0, m.group("lhs").rfind(lhs))
         text = f"{lhs} = {rhs}"
         variables = plain_variables(f"{lhs} = {rhs}")
         yield Formula(
@@ -359,11 +393,43 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
 _PROSE_START = re.compile(r"[a-z]+\s+[a-z]+\s+[a-z]+")
-_SENTENCE_AFTER = re.compile(r"(?<=[\w)])\.\s+(?=[A-Z][a-z]+\s+[a-z])")
+_SENTENCE_AFTER = re.compile(r"(?<=[\w)}])\.\s+(?=[A-Z][a-z]+\s+[a-z])")
+# Logic and set notation make a statement about values, not a formula defining one.
+_STATEMENT = re.compile("[\u21d4\u21d2\u2192\u2208\u2200\u2203\u2282\u2286]")
+_METHOD_CALL = re.compile(r"\b[A-Za-z_]\w*\.[A-Za-z_]\w*\(")
+# A second assignment after a comma ends the first: "debt = a + b, total liq = debt + avail".
+_NEXT_ASSIGNMENT = re.compile(r",\s+(?=[^,=\n]{1,30}?\s:?=(?!=))")
+# A value with a rate unit: "0.72 ETH/year", "1.11 ETH /yr average rewards", "5 bps/day".
+_RATE_VALUE = re.compile(
+    r"[-+]?[$\u20ac\u00a3]?\d[\d,.]*\s*%?\s*[A-Za-z]{1,8}\s*/\s*[A-Za-z]{1,8}\b"
+)
+# A symbol explained in words, with a unit or a note in brackets: "b = Average validator
+# beacon chain rewards (ETH/yr)", "s = NO share of the minipool (s = d / 32)".
+_SYMBOL_EXPLAINED = re.compile(
+    r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})?\s=\s[A-Za-z][A-Za-z'-]*"
+    r"(?:\s+[A-Za-z][A-Za-z'-]*){1,12}\s*\([^()\n]{1,60}\)$"
+)
+# The words that introduce or describe a symbol or an expression: "We have c", "Let there
+# be a set U", "Annualized Volatility Vt", "The price requires x · p_{j}".
+_MATHS_TOKEN = re.compile(
+    r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*|[-+\u2212\u00d7*\u2217\u22c5\u00b7/()\d.]+"
+)
+
+
+def _named_symbol(lhs: str) -> str:
+    """Return the symbol (or expression) a left-hand side names, without the words before it."""
+    words = lhs.split()
+    tail = len(words)
+    while tail > 0 and _MATHS_TOKEN.fullmatch(words[tail - 1]):
+        tail -= 1
+    lead = words[:tail]
+    if not lead or tail == len(words) or not any(re.search(r"[A-Za-z]{3}", w) for w in lead):
+        return lhs  # "Index Level", "A A_{i,t}" (stacked symbols): the name as written
+    return " ".join(words[tail:])
 _ORDINAL = re.compile(r"\^\{?(?:th|st|nd|rd)\}?")
 _PROSE_LHS = re.compile(
     r"^(?:\(\w{1,3}\)\s*)?(?:if|since|when|whenever|because|thus|hence|therefore|so|as|"
-    r"given|assuming|suppose|then|now)\s",
+    r"given|assuming|suppose|then|now|for|where|with|and|or|but|notice|note|recall)\s",
     re.IGNORECASE,
 )
 # A code block that is a program (declarations, statements, calls) rather than formulas set

@@ -27,7 +27,9 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   count), ``a *desired weight* ($D_t$)``, ``- $x_i$ — the balance ...`` (a symbol line),
   ``a spread, S (such as 0.10)`` (a capital after the words it stands for), and ``where
   $m(T_{n})$ is ...``, which defines the function and its argument. GitBook's ``$$x$$``
-  inside a sentence is inline maths.
+  inside a sentence is inline maths. Mathematical prose declares symbols as well: ``v ∈ R``
+  and ``ω = (j, k, x, y, π) ∈ O`` (membership), ``v := ...``, and ``the amount x of
+  tokens`` (a lower-case letter after the words it stands for).
 """
 
 # ruff: noqa: RUF002  (mathematical letters are the point of the examples)
@@ -94,7 +96,7 @@ _WHERE_ITEM_VERB = (
     r"(?:=|:|\bis\b|\bare\b|\bdenotes\b|\brepresents\b|\bmeans\b|\bequals\b|\brefers\s+to\b)"
 )
 _WHERE_CLAUSE = re.compile(
-    r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,30}"
+    r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,30}(?:[-\u2212]\d)?"
     r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB + r"\s*(?P<definition>[^,;.]{2,300})"
 )
 _INLINE_SYMBOL = re.compile(r"(\${1,2})([^$\s]{1,30})\1")  # "$MC_i$"; GitBook: "$$MC_i$$"
@@ -258,6 +260,12 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         yield from _where_lines(doc, block, offset)
         return
     for where in _WHERE_INLINE.finditer(text):
+        line_start = text.rfind("\n", 0, where.start()) + 1
+        if not text[line_start : where.start()].strip():
+            # "Where, PT-1 = Security Local Price ..." then "PT-7 = ..." on the next lines.
+            line_end = text.find("\n", where.start())
+            if line_end > 0:
+                yield from _where_lines(doc, block, line_end + 1)
         # "where $MC_i$ is ...": the dollars delimit maths; blank them, keeping offsets.
         rest = _INLINE_SYMBOL.sub(_unmath, _sentence(where.group("rest")))
         base = where.start("rest")
@@ -328,10 +336,63 @@ _APPOSITIVE_SYMBOL = re.compile(
 )
 
 
+# A symbol in brackets right after the words it stands for: "the combined score (C)",
+# "the Parent Index (Vt)", "the standardized momentum Z-score(Z)".
+_BRACKETED_SYMBOL = re.compile(
+    r"(?P<name>\b[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})\s?"
+    r"\((?P<var>[A-Z][a-z]?(?:_\{?\w{1,4}\}?)?)\)"
+)
+
+
 def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Yield capital-letter symbols named by the words just before them ("a spread, S (")."""
+    """Yield symbols named by the words just before them ("a spread, S (", "score (C)")."""
     for m in _APPOSITIVE_SYMBOL.finditer(block.text):
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
+    for m in _BRACKETED_SYMBOL.finditer(block.text):
+        if m.group("name").split()[-1].lower() not in _STOP_TERMS:
+            yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
+
+
+# Symbols a mathematical text declares in passing: "v ∈ R_{≥0}" and "ω = (j, k, x, y, π) ∈ O"
+# (membership names the symbols and their set), "v := x · p_{j}" (a definition), and "the
+# amount x of tokens", "a new variable v" (a lower-case letter after the words it stands
+# for; "a" and "i" are words).
+_MATHS_SYMBOL = r"[A-Za-z\u0370-\u03ff](?:[_^]\{[^{}\n]{1,20}\})*"
+_MEMBERSHIP = re.compile(
+    rf"(?:(?P<name>{_MATHS_SYMBOL})\s*=\s*)?(?:\((?P<tuple>[^()\n]{{1,60}})\)"
+    rf"|(?<![\w}}])(?P<symbol>{_MATHS_SYMBOL}))\s*\u2208"
+)
+_COLON_EQUALS = re.compile(rf"(?<![\w}}])(?P<symbol>{_MATHS_SYMBOL})\s*:=")
+_LETTER_AFTER_WORDS = re.compile(
+    r"\b(?:the|a|an|new|each|every)\s+(?P<name>[a-z]{3,}(?:\s+[a-z]{3,}){0,2})\s+"
+    r"(?P<symbol>[b-hj-z\u03b1-\u03c9](?:_\{[^{}\n]{1,10}\})?)"
+    r"(?=\s+(?:of|in|for|and|or|is|as|to|with|that|which|representing)\b|\s*[,.;:)\u2208])"
+)
+
+
+def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield symbols a mathematical text declares in passing (membership, ``:=``, words)."""
+    text = block.text
+    if "\u2208" in text:
+        for m in _MEMBERSHIP.finditer(text):
+            declared = [(m.group("name"), m.start("name"))] if m.group("name") else []
+            if m.group("tuple") is not None:
+                at = m.start("tuple")
+                for part in m.group("tuple").split(","):
+                    if re.fullmatch(_MATHS_SYMBOL, part.strip()):
+                        declared.append((part.strip(), at + part.find(part.strip())))
+                    at += len(part) + 1
+            elif m.group("symbol"):
+                declared.append((m.group("symbol"), m.start("symbol")))
+            after = text[m.end() : m.end() + 30].split()
+            definition = f"a member of {after[0] if after else 'a set'}"
+            for symbol, at in declared:
+                yield _where_term(doc, block, symbol, at, definition)
+    if ":=" in text:
+        for m in _COLON_EQUALS.finditer(text):
+            yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), "defined by :=")
+    for m in _LETTER_AFTER_WORDS.finditer(text):
+        yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), m.group("name"))
 
 
 def _maths_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
@@ -399,8 +460,10 @@ def _legend_block(text: str) -> bool:
 
 # "Ts  = Sushiswap trade size": a legend line, a symbol then words (no operator, no number).
 _LEGEND = re.compile(
-    r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19})[ \t]*(?:=|:)[ \t]*"
-    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z(][\w'\u2019().,^{}-]*){1,20})"
+    r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}(?:[-\u2212]\d{1,2})?)"
+    r"[ \t]*(?:=|:)[ \t]*"
+    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z(][\w'\u2019().,^{}/%-]*){1,20}"
+    r"(?:[ \t]+\([^()\n]{1,80}\))?)"  # a unit or a note: "(ETH/yr)", "(f = 1-p; where ...)"
     r"[ \t]*$",
     re.MULTILINE,
 )
@@ -494,7 +557,8 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
         extractors = (
-            *extractors, _glossary, _symbols, _acronyms, _maths_symbols, _appositive_symbols
+            *extractors, _glossary, _symbols, _acronyms, _maths_symbols, _appositive_symbols,
+            _declared_symbols,
         )
         open_where = (open_where and is_item) or bool(
             _WHERE_HEAD.match(block.text.rstrip().rsplit("\n", 1)[-1])

@@ -621,3 +621,75 @@ def test_headings_left_as_numbered_lines_and_provisions_cited_elsewhere_resolve(
     assert refs["Section 3.8"] == (ReferenceKind.SECTION, True)
     assert refs["Section 7.2"] == (ReferenceKind.SECTION, False)
     assert {k for k, _ in refs.values()} - {ReferenceKind.SECTION} == {ReferenceKind.CITATION}
+
+
+def _undefined(md: str) -> set[str]:
+    issues = extract_ir(md).issues
+    return {i.subject or "" for i in issues if i.kind is IssueKind.UNDEFINED_VARIABLE}
+
+
+def test_legend_lines_with_units_and_notes_define_their_symbols() -> None:
+    md = (
+        "# Attack\n\ny = (s*b*t) + ((1-s)*c*b*t) + (d)\n\nQ = (d*f-d)/(b*s-c)\n\nWhere:\n\n"
+        "b = Average validator rewards (ETH/yr)\nc = Minipool commission\nd = Operator deposit "
+        "(ETH)\n\nf = Fraction returned (f = 1-p; where p is the % penalty)\n"
+        "s = Operator share of the pool (s = d / 32)\nt = Time validating in years\n\n"
+        "Assuming:\n\nRewards b = 0.72 ETH/year.\n"
+    )
+    got = extract_ir(md)
+    # "b = 0.72 ETH/year" is a value; "f-d" is f minus d; the legend lines are no formulas.
+    assert [f.name for f in got.formulas] == ["y", "Q"]
+    assert [v.name for v in got.formulas[1].variables] == ["Q", "d", "f", "b", "s", "c"]
+    assert _undefined(md) == set()
+
+
+def test_words_before_a_symbol_logic_and_code_are_not_read_as_formula_names() -> None:
+    md = (
+        "# Pool\n\nA = c/λ − s/λ\n\nWe have c = cos(−ϕ) and s = sin(−ϕ), where ϕ is the angle.\n\n"
+        "For i ≠ j ∈ S, denote the price as p. In reality, there are many prices.\n\n"
+        "{z = 1} ⇔ C^{1} and {z = 0} ⇔ C^{0}.\n\n"
+        "debt = variable debt + stable debt, total liq = debt + avail\n\n"
+        "queryData = abi.encode(\"Index\", abi.encode(x))\n\nr = At · Ax + q · (At · Ax)\n"
+    )
+    got = extract_ir(md)
+    assert [f.name for f in got.formulas] == ["A", "c", "debt", "r"]
+    assert [v.name for v in got.formulas[2].variables] == ["debt", "variable debt", "stable debt"]
+    assert [v.name for v in got.formulas[3].variables] == ["r", "At", "Ax", "q"]
+    assert "c" not in _undefined(md)  # defined by "We have c = ..."
+
+
+def test_symbols_a_mathematical_text_declares_in_passing() -> None:
+    md = (
+        "# Auction\n\nFor every order ω = (j, k, x, y, π) ∈ O, a new variable v ∈ R is "
+        "introduced, defined as v := x · p_{j} with prices p_{k} ∈ R.\n\n"
+        "The uniform price requires x · p_{j} = "
+        "y · p_{k}.\n\nThe surplus u_{A} := (x · π − y) · p_{k}, the amount w of tokens.\n\n"
+        "Then u = w − v.\n"
+    )
+    assert _undefined(md) == set()
+    # Without the declarations, nothing in the constraint is defined.
+    assert _undefined("# A\n\nThe price requires x · p_{j} = y · p_{k}.\n") == {
+        "x", "p_{j}", "y", "p_{k}"
+    }
+
+
+def test_legend_lines_after_an_inline_where_and_a_bracketed_symbol_define() -> None:
+    md = (
+        "# Momentum\n\n6-month Momentum = ((PT-1 / PT-7) - 1)\n\n"
+        "Where, PT-1 = Security price one month prior to the rebalancing date\n"
+        "PT-7 = Security price seven months prior to the rebalancing date\n\n"
+        "The score is standardized into the momentum Z-score(Z).\n\nScore = 1 + Z\n"
+    )
+    assert _undefined(md) == set()
+
+
+def test_snake_case_names_in_latex_and_words_as_operands() -> None:
+    md = (
+        "# Rewards\n\n$$\nnode\\_weight = 100 * staked\\_rpl\\_value\n$$\n\n"
+        "- The value of each NFT = max(last price, floor price)\n"
+    )
+    got = extract_ir(md)
+    assert [v.name for v in got.formulas[0].variables] == ["node_weight", "staked_rpl_value"]
+    assert [v.name for v in got.formulas[1].variables] == [
+        "value of each NFT", "last price", "floor price"
+    ]

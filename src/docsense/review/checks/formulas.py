@@ -35,7 +35,8 @@ _COUNT = re.compile(r"^\s*(?:the\s+)?(?:total\s+)?(?:number|count)\s+of\s+\w", r
 _DESCRIPTION = re.compile(
     r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)"
     r"\s+[a-z]+(?:\s+[a-z]+)*$"
-)  # "Sum of prices after split", "Minutes in a year"
+    r"|^[a-z]{3,}(?:\s+[a-z]{3,}){1,4}$"
+)  # "Sum of prices after split", "Minutes in a year"; "max(last price, floor price)"
 
 
 # "s T_{1}sigma_{1}^{2} T^{2}": symbols of a root or fraction the PDF laid side by side, read as
