@@ -124,6 +124,9 @@ _NUMBER_PREFIX = re.compile(
 
 # A heading numbered with a letter: "C. Definition ...", "C.1 Definition ...", "J.10 FX ...".
 _LETTER_PREFIX = re.compile(r"^(?P<num>[A-Z](?=[.)]\s)|[A-Z]\.\d{1,3}(?:\.\d{1,3})*(?=\.?\s))")
+# After numbered chapters, LaTeX sets an appendix as a letter and its title: "A Correctness of
+# the Algorithm" is Appendix A.
+_LETTER_TITLE = re.compile(r"^(?P<num>[A-Z])(?=\s+[A-Z][a-z])")
 _NUMBERED_PARAGRAPH = re.compile(r"^[ \t]*(?P<num>\d{1,3})\\?[.)][ \t]+\S", re.MULTILINE)
 _NUMBERED_TITLE_LINE = re.compile(
     r"^[ \t]*(?P<num>\d{1,3}(?:\\?\.\d{1,3})+|\d{1,3}(?=\\?\.))\\?\.?[ \t]+[A-Z][^\n.;:]{0,80}$",
@@ -175,16 +178,22 @@ class _Resolver:
     ) -> None:
         self.doc = doc
         self.numbered: dict[str, list[Section]] = {}
+        self.appendices: dict[str, str] = {}  # "A" -> the id of the heading "A Correctness ..."
+        after_numbers = False
         for section in doc.sections:
             m = _NUMBER_PREFIX.match(section.heading)
             if m:
+                after_numbers = True
                 self.numbered.setdefault(m.group("num"), []).append(section)
                 if m.group("num").endswith(".0"):  # "6.0 Defining Membership": "Section 6"
                     self.numbered.setdefault(m.group("num")[:-2], []).append(section)
-            else:
-                lettered = _LETTER_PREFIX.match(section.heading)
-                if lettered:  # "C. Definition of the risk factors", "C.1 Definition of ..."
-                    self.numbered.setdefault(lettered.group("num"), []).append(section)
+                continue
+            lettered = _LETTER_PREFIX.match(section.heading)
+            if lettered:  # "C. Definition of the risk factors", "C.1 Definition of ..."
+                self.numbered.setdefault(lettered.group("num"), []).append(section)
+            appendix = _LETTER_TITLE.match(section.heading) if after_numbers else None
+            if appendix:
+                self.appendices.setdefault(appendix.group("num"), section.id)
         for number, section in _numbers_from_contents(doc):
             self.numbered.setdefault(number, [section])
         self.by_id = {s.id: s for s in doc.sections}
@@ -379,6 +388,7 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             if resolved_to is None and kind is ReferenceKind.APPENDIX:
                 for other in ("Appendix", "Annex", "Schedule"):
                     resolved_to = resolved_to or resolver.labelled(other, target)
+                resolved_to = resolved_to or resolver.appendices.get(target)
         yield CrossReference(
             text=m.group(0),
             kind=kind,

@@ -560,6 +560,18 @@ def test_lettered_and_point_zero_headings_and_numbered_paragraphs_resolve() -> N
     }
 
 
+def test_an_appendix_set_as_a_letter_and_a_title_after_numbered_chapters_resolves() -> None:
+    md = (
+        "# Paper\n\n## 1 Introduction\n\nSee Appendix A for a proof, and Appendix B.\n\n"
+        "## 2 Conclusion\n\nText.\n\n### A Correctness of the Algorithm\n\nProof.\n"
+    )
+    refs = {r.target: r.resolved for r in extract_ir(md).references}
+    assert refs == {"Appendix A": True, "Appendix B": False}
+    # Before any numbered chapter, "A Note on Fees" is a title, not Appendix A.
+    early = "# Paper\n\n## A Note on Fees\n\nSee Appendix A.\n\n## 1 Method\n\nText.\n"
+    assert [r.resolved for r in extract_ir(early).references] == [False]
+
+
 def test_pdf_formula_lines_prose_after_them_and_their_legends() -> None:
     md = (
         "# VIX\n\nT = M_{Current day} / Minutes in a year\n\n"

@@ -284,6 +284,15 @@ def test_a_setting_in_one_clause_and_an_adjustment_in_the_next_are_no_decision()
     assert len(_hits("decision_owner_missing", unowned)) == 1
 
 
+def test_what_a_model_solves_for_or_a_criterion_fixes_is_no_unowned_decision() -> None:
+    md = ("# A\n\nLet p ∈ R_{>0}^{n} be the vector of all token prices to be determined.\n\n"
+          "The token prices are chosen such that they match the traded amounts.\n\n"
+          "Limits for tokens could be determined on the basis of the orders' limit prices.\n")
+    assert _hits("decision_owner_missing", md) == []
+    unowned = md + "\nNew tokens will be chosen before each auction.\n"
+    assert len(_hits("decision_owner_missing", unowned)) == 1
+
+
 def test_a_table_row_missing_values_the_other_rows_give() -> None:
     md = ("# P\n\n| Token | Exchange | Max trade | Cool-off |\n|---|---|---|---|\n"
           "| AAA | Uniswap | 1,000 AAA | 600 |\n| BBB | Sushi | 50 BBB | 900 |\n"

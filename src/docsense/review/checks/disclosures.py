@@ -134,9 +134,12 @@ _UNOWNED_DECISION = re.compile(
     r"may\s+be|can\s+be|to\s+be|being|be)\s+(?:determined|decided|selected|chosen|approved|"
     r"agreed|considered|added|removed|deleted|replaced|changed|amended|modified|adjusted|"
     r"reviewed)\b(?!\s+(?:by|according\s+to|in\s+accordance|as\s+(?:follows|set\s+out|"
-    r"described)|using|based\s+on|from|via|with\s+reference))",
+    r"described)|using|based\s+on|on\s+the\s+basis\s+of|such\s+that|so\s+that|from|via|"
+    r"with\s+reference))",
     re.IGNORECASE,
 )
+# Maths in the sentence: what "is determined" there is computed by the model it states.
+_MATHS_NOTATION = re.compile("[\u2208\u2211]|[_^]\\{")
 _DECIDER = re.compile(
     r"\b(?:committee|board|sponsor|administrator|methodologist|council|vote[sd]?|voting|"
     r"governance|owner|calculation\s+agent|index\s+provider|DAO|steward)\b",
@@ -190,8 +193,8 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         return
     for unit in ctx.rule_units:
         m = _UNOWNED_DECISION.search(unit.text) or _COLLECTIVE_DECISION.search(unit.text)
-        if m is None:
-            continue
+        if m is None or _MATHS_NOTATION.search(unit.text):
+            continue  # "p ∈ R^{n}, the token prices to be determined": solved for, not chosen
         yield CheckHit(
             start=unit.start,
             end=unit.end,
