@@ -64,6 +64,22 @@ def test_judgement_words_are_flagged_but_not_in_risk_statements(run_check: RunCh
                      "unexpected market moves.\n") == []
 
 
+def test_judgement_words_in_the_narrative_need_a_quantity_or_a_selection(
+    run_check: RunCheck,
+) -> None:
+    # Opinions about the design or the world are not numbers left out...
+    narrative = ("Developers spend significant effort writing infrastructure. A good example "
+                 "is the pool. We see strong integrations ahead.\n")
+    assert run_check("vague_qualifiers", narrative) == []
+    # ...a judgement on a quantity, or on what the method holds, is.
+    assert run_check("vague_qualifiers", "Pools hold reasonable liquidity across a range.\n") != []
+    assert run_check("vague_qualifiers", "The strategy trades major cryptocurrencies.\n") != []
+    assert run_check("vague_qualifiers", "Companies in controversial activities go.\n") != []
+    # In a criterion, any judgement counts; a source named by a judgement stays a source.
+    assert run_check("vague_qualifiers", "Issuers must show good governance.\n") != []
+    assert run_check("vague_qualifiers", "Prices come from major quote vendors.\n") != []
+
+
 def test_frequency_words_and_undated_schedules(run_check: RunCheck) -> None:
     assert run_check("vague_frequency", "Weights are reset from time to time.\n") == [
         "Weights are reset from time to time"

@@ -161,6 +161,27 @@ _PURPOSE_LEAD = re.compile(
     r"benefits?|advantages?|objectives?|goals?)\b[^.:\n]{0,40}:\s*$",
     re.IGNORECASE,
 )
+# What a number could stand for (a quantity of the market, the portfolio or time) and what
+# the method selects. Outside a criterion, a judgement word on anything else ("a good
+# example", "significant effort", "strong integrations") is an opinion in the narrative,
+# not a number left out.
+_MEASURABLE = re.compile(
+    r"\b(?:liquidity|volumes?|depth|prices?|pricing|movements?|moves?|deviations?|changes?|"
+    r"amounts?|sizes?|times?|periods?|durations?|delays?|windows?|numbers?|counts?|balances?|"
+    r"capitali[sz]ations?|caps?|supply|values?|valuations?|returns?|loss(?:es)?|gains?|"
+    r"drawdowns?|risks?|exposures?|slippage|spreads?|fees?|costs?|levels?|volatility|"
+    r"leverage|collateral|weights?|shares?|portions?|proportions?|percentages?|fractions?|"
+    r"margins?|buffers?|reserves?|history|activity|demand|flows?|rates?|TVL|capacity|"
+    r"distances?|differences?|gaps?|thresholds?|notice|advance|holdings?|positions?|"
+    r"concentration|turnover|impact|decline|drop|increase|rise|fall|growth|interest|"
+    r"participation|coverage|diversification|correlation|dispersion|outflows?|inflows?|"
+    r"redemptions?|deposits?|withdrawals?|debt|borrowing|funding|yield|rewards?|penalt\w+|"
+    r"errors?|amendments?|modifications?|revisions?|"
+    # What the method selects: a judgement on it is a criterion ("major cryptocurrencies").
+    r"assets?|cryptocurrenc\w+|tokens?|coins?|securities|stocks?|equities|bonds?|companies|"
+    r"issuers?|constituents?|components?|pairs?|markets?|instruments?|currencies|protocols?)\b",
+    re.IGNORECASE,
+)
 _CRITERION = re.compile(
     r"\b(?:must|should|shall|only|eligible|eligibility|qualif\w+|require[sd]?|minimum|at\s+least|"
     r"select\w*|screen\w*|filter\w*|criteri\w+)\b",
@@ -686,6 +707,13 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
                 yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
+            if not (
+                criterion
+                or subjective
+                or word == "controversial"  # what is excluded: a screen, whatever the noun
+                or _MEASURABLE.search(" ".join(words[1:]))
+            ):
+                continue  # "a good example", "significant effort": a view, not a missing number
             if subjective:
                 title = f"Subjective criterion: '{short}'"
             elif standard:
