@@ -266,3 +266,17 @@ def test_punctuation_inside_inline_code_does_not_end_a_clause() -> None:
     text = "Replace calls to `Storage.onlyOwner()` where appropriate."
     at = text.index("where")
     assert text[clause_start(text, at) : at] == "Replace calls to `Storage.onlyOwner()` "
+
+
+def test_a_method_the_list_after_it_gives_is_specified(run_check: RunCheck) -> None:
+    md = ("For every order, the following pairs are considered:\n\n- sell token / base token\n"
+          "- buy token / base token\n")
+    assert run_check("unspecified_method", md) == []
+    assert run_check("unspecified_method", "For every order, some pairs are considered.\n") != []
+
+
+def test_a_limit_named_again_after_its_value(run_check: RunCheck) -> None:
+    md = ("The DAO takes a cut with a minimum floor of 10 bps. The Folio inflates by at least "
+          "the floor. Per-Folio floors cannot exceed the default floor.\n")
+    assert run_check("vague_thresholds", md) == []
+    assert run_check("vague_thresholds", "The Folio inflates by at least the floor.\n") != []

@@ -276,6 +276,10 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 unit.text, m.end()
             ):
                 continue  # "events are considered significant changes": what counts as what
+            if re.search(r"\bthe\s+following\b", quote, re.IGNORECASE) and unit.text[
+                m.end() :
+            ].lstrip().startswith(":"):
+                continue  # "the following pairs are considered:" and the list gives them
             yield CheckHit(
                 start=unit.start + rel,
                 end=unit.start + m.end(),

@@ -389,9 +389,12 @@ def _limit_of_a_valued_noun(
     """Return True if ``phrase`` ends in a limit whose noun, next in ``tail``, has a value.
 
     "more than the minimum" + " delay period since ..." after "a minimum update delay,
-    which by default is 30 minutes": the limit is stated, under a slightly different name.
+    which by default is 30 minutes": the limit is stated, under a slightly different name;
+    and so is "the floor" after "a minimum floor of 10 bps".
     """
     words = phrase.lower().split()
+    if words and any(noun == words[-1].rstrip("s") for _, noun in valued):
+        return True  # "at least the floor" after "a minimum floor of 10 bps"
     noun = _NOUN_AFTER_LIMIT.match(tail)
     if not words or noun is None:
         return False
