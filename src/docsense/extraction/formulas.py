@@ -372,7 +372,7 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             continue
         if "](" in rhs or "://" in rhs:
             continue  # "GREEN = Total risk ... ![chart|679x500](https://...)": a caption, a link
-        if _STATEMENT.search(rhs) or _METHOD_CALL.search(rhs):
+        if _STATEMENT.search(rhs) or _METHOD_CALL.search(rhs) or _RELATION_CHAIN.match(rhs):
             continue  # "{z = 1} ⇔ C^{1}", "j ≠ k ∈ I": logic; "abi.encode(...)": a program
         if not re.search(r"[A-Za-z\u0370-\u03ff]", rhs) or _PROSE_LHS.match(written):
             continue  # "If x = 1", "(b) Since K = 1360 we see that": prose around a value
@@ -397,6 +397,12 @@ _SENTENCE_AFTER = re.compile(r"(?<=[\w)}])\.\s+(?=[A-Z][a-z]+\s+[a-z])")
 # Logic and set notation make a statement about values, not a formula defining one.
 _STATEMENT = re.compile("[\u21d4\u21d2\u2192\u2208\u2200\u2203\u2282\u2286]")
 _METHOD_CALL = re.compile(r"\b[A-Za-z_]\w*\.[A-Za-z_]\w*\(")
+# "P_{x} = α ≥ p_{x}": a chain of relations states a condition; a piecewise definition puts
+# its condition after a comma or "if" ("Score = 1 + Z, Z > 0").
+_RELATION_CHAIN = re.compile(
+    r"(?:(?!,|\bif\b|\bwhen\b|\bfor\b|\bwhere\b|\botherwise\b)[^\n])*?[<>\u2264\u2265]",
+    re.IGNORECASE,
+)
 # A second assignment after a comma ends the first: "debt = a + b, total liq = debt + avail".
 _NEXT_ASSIGNMENT = re.compile(r",\s+(?=[^,=\n]{1,30}?\s:?=(?!=))")
 # A value with a rate unit: "0.72 ETH/year", "1.11 ETH /yr average rewards", "5 bps/day".

@@ -278,6 +278,14 @@ class _Resolver:
             re.IGNORECASE | re.MULTILINE,
         )
         found = caption.search(self.doc.markdown)
+        if found is None:
+            # A caption a two-column PDF ran into the text before it: "... the quotes.Table 1.
+            # 1000 simulations with a small risk": a sentence's end, the label, a full stop.
+            found = re.search(
+                rf"(?<=[.!?])\s*{word}\s+{re.escape(target)}\.\s+(?=[A-Z0-9])",
+                self.doc.markdown,
+                re.IGNORECASE,
+            )
         if found is not None:
             section = self.doc.section_at(found.start())
             return section.id if section is not None else f"offset-{found.start()}"

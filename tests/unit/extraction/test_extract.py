@@ -572,6 +572,15 @@ def test_an_appendix_set_as_a_letter_and_a_title_after_numbered_chapters_resolve
     assert [r.resolved for r in extract_ir(early).references] == [False]
 
 
+def test_a_caption_a_pdf_ran_into_the_sentence_before_it_is_a_table() -> None:
+    md = ("# Paper\n\nThe results are displayed in table 1 and table 2.\n\n"
+          "The agent updates its quotes.Table 1. 1000 simulations with a small risk.\n\n"
+          "As shown in Table 2. The rest follows.\n")
+    refs = {r.target: r.resolved for r in extract_ir(md).references}
+    # "quotes.Table 1. 1000 ..." is a caption; "in Table 2. The rest" is a reference.
+    assert refs == {"Table 1": True, "Table 2": False}
+
+
 def test_pdf_formula_lines_prose_after_them_and_their_legends() -> None:
     md = (
         "# VIX\n\nT = M_{Current day} / Minutes in a year\n\n"
@@ -659,7 +668,7 @@ def test_words_before_a_symbol_logic_and_code_are_not_read_as_formula_names() ->
     md = (
         "# Pool\n\nA = c/λ − s/λ\n\nWe have c = cos(−ϕ) and s = sin(−ϕ), where ϕ is the angle.\n\n"
         "For i ≠ j ∈ S, denote the price as p. In reality, there are many prices.\n\n"
-        "{z = 1} ⇔ C^{1} and {z = 0} ⇔ C^{0}.\n\n"
+        "{z = 1} ⇔ C^{1} and {z = 0} ⇔ C^{0}.\n\n(1) P_{x} = α ≥ p_{x} / 2 holds.\n\n"
         "debt = variable debt + stable debt, total liq = debt + avail\n\n"
         "queryData = abi.encode(\"Index\", abi.encode(x))\n\nr = At · Ax + q · (At · Ax)\n"
     )

@@ -280,3 +280,9 @@ def test_a_limit_named_again_after_its_value(run_check: RunCheck) -> None:
           "the floor. Per-Folio floors cannot exceed the default floor.\n")
     assert run_check("vague_thresholds", md) == []
     assert run_check("vague_thresholds", "The Folio inflates by at least the floor.\n") != []
+
+
+def test_an_orders_own_price_is_no_valueless_limit(run_check: RunCheck) -> None:
+    md = "When the share price reaches the stop price level, the order executes.\n"
+    assert run_check("vague_thresholds", md) == []
+    assert run_check("vague_thresholds", "Orders execute when the price reaches the level.\n") != []

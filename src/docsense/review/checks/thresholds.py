@@ -344,6 +344,10 @@ _INPUT_VALUE = re.compile(
     r"entry|trigger|stop)\s+[a-z]+$",
     re.IGNORECASE,
 )
+# An order's own price, whatever the limit word after it: "reaches the stop price level".
+_ORDER_PRICE = re.compile(
+    r"\bthe\s+(?:target|limit|strike|entry|trigger|stop)\s+price(?:\s+[a-z]+)?$", re.IGNORECASE
+)
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
 _POINTS_TO_DEFINITION = re.compile(
     r"[^.;:\n]{0,60}?\b(?:defined|specified|described|set\s+out|stated|determined)\s+"
@@ -528,7 +532,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "greater than the value of the Signal": the quantity is named
                 if kind == "other" and noun_goes_on(tail):
                     continue  # "less than the price impact": the quote would cut the noun
-                if kind == "other" and _INPUT_VALUE.search(m.group(0)):
+                if (kind == "other" and _INPUT_VALUE.search(m.group(0))) or _ORDER_PRICE.search(
+                    m.group(0)
+                ):
                     continue  # "lower than the target price": an order's own parameter
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
