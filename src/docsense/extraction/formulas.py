@@ -112,6 +112,8 @@ _MASK = "\u0000"
 # "e^{RT}": Euler's number raised, the exponential function, not a variable.
 _EXPONENTIAL = re.compile(r"e\^(?:\{[^{}]*\}|\w+)")
 _NORMAL_CDF = re.compile("\u03a6(?:\\^\\{[\u2212-]1\\})?")
+# Double-struck E, P and V: the expectation, probability and variance operators.
+_OPERATOR_LETTERS = frozenset({"\U0001d53c", "\u2119", "\U0001d54d"})
 _PLAIN_WORD = re.compile(r"[a-z]{3,}")
 # One-letter symbols joined by hyphens are a subtraction written without spaces ("f-d");
 # words so joined ("Short-Term", "Z-score") are one name.
@@ -169,6 +171,8 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             continue
         if "=" in name or "\ufffd" in name:
             continue  # a summation bound glued to a symbol, or glyphs the PDF did not map
+        if name in _OPERATOR_LETTERS:
+            continue  # "𝔼[x_T]": the expectation of what follows
         if _EXPONENTIAL.fullmatch(name) or _NORMAL_CDF.fullmatch(name):
             continue  # "e^{RT}": the exponential; "Φ^{−1}": the (inverse) normal distribution
         if _LETTER_DIFFERENCE.fullmatch(name):  # "d*f-d": letters subtracted, not one name
@@ -257,7 +261,9 @@ def latex_variables(latex: str) -> tuple[str, ...]:
             base = _GREEK[cmd]
         else:
             base = m.group("word")
-            if base.lower() in _FUNCTION_WORDS and body.startswith(_CALL_OPENS, m.end()):
+            if base.lower() in _FUNCTION_WORDS and body[m.end() :].lstrip(" ").startswith(
+                _CALL_OPENS
+            ):
                 continue  # "ln(1 + x)", "exp\{...\}": a function applied, not a variable
             if len(base) > 1 and not base.isupper() and base.lower() in _PROSE_LEAD:
                 continue  # "If\ \gamma \to 0": a word of the prose around the maths

@@ -99,7 +99,8 @@ _WHERE_CLAUSE = re.compile(
     r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,30}(?:[-\u2212]\d)?"
     r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB + r"\s*(?P<definition>[^,;.]{2,300})"
 )
-_INLINE_SYMBOL = re.compile(r"(\${1,2})([^$\s]{1,30})\1")  # "$MC_i$"; GitBook: "$$MC_i$$"
+# "$MC_i$"; GitBook: "$$MC_i$$"; Markdown inline code: "`V`".
+_INLINE_SYMBOL = re.compile(r"(\${1,2}|`)([^$`\s]{1,30})\1")
 _LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _WHERE_HEAD = re.compile(r"^\s*where\s*[:,]?\s*$", re.IGNORECASE)
 _WHERE_ITEM = re.compile(

@@ -72,6 +72,11 @@ _GLUED_OFFSET = re.compile(r"(?<=[A-Za-z]{2})([tijkn])\s?[-+\u2212]\s?\d\b")
 # "BorrowRate": a name written in camel case, for a term written in words ("Borrow Rate").
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SCRIPTS = re.compile(r"[_^]\{([^{}]*)\}")
+# "σ²", "q_T³": a power written with a superscript digit; the symbol raised needs the definition.
+_POWER = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079]+$")
+# "dW_t", "dS_t", "dμ": the differential of a symbol (an upper-case or Greek letter after "d").
+# "dt": of a one-letter index.
+_DIFFERENTIAL = re.compile(r"^d(?P<of>[A-Z\u0370-\u03ff](?:_\{?\w{1,6}\}?)?|[a-z])$")
 
 
 def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
@@ -79,9 +84,17 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
 
     ``Raw Signal_{ic}(o)`` is also found as ``Raw Signal_{ic}`` and ``Raw Signal``; a
     script-less name ending in one of the document's index symbols (``Rtnic`` with the
-    index ``ic``: a subscript the PDF glued on) also as ``Rtn``.
+    index ``ic``: a subscript the PDF glued on) also as ``Rtn``; a power (``σ²``) and a
+    differential (``dW_t``, ``dt``) as the symbol raised or differentiated.
     """
     keys = [normalise_name(name)]
+    power = _POWER.search(name)
+    if power is not None and power.start() > 0:
+        name = name[: power.start()]
+        keys.append(normalise_name(name))
+    differential = _DIFFERENTIAL.match(name.strip())
+    if differential is not None:
+        keys.append(normalise_name(differential.group("of")))
     args = _ARGUMENTS.search(name)
     if args is not None and name[: args.start()].strip():
         name = name[: args.start()]
@@ -156,6 +169,16 @@ def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> 
     )
 
 
+def _time_differential(name: str, formula: str) -> bool:
+    """Return True for ``dt`` in a formula whose symbols carry ``t`` as their index (``S_t``)."""
+    return (
+        len(name) == 2
+        and name[0] == "d"
+        and name[1].islower()
+        and re.search(rf"_\{{?{name[1]}\b", formula) is not None
+    )
+
+
 def bind_variables(
     formulas: Sequence[Formula],
     terms: Sequence[DefinedTerm],
@@ -195,6 +218,8 @@ def bind_variables(
         for variable in formula.variables:
             keys = _candidates(variable.name, indices)
             hit = next((defined[k] for k in keys if k in defined), None)
+            if hit is None and _time_differential(variable.name, formula.text):
+                hit = (None, "index")
             if hit is None:
                 undefined.append(variable.name)
                 variables.append(FormulaVariable(variable.name))

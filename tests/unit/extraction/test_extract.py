@@ -714,3 +714,25 @@ def test_snake_case_names_in_latex_and_words_as_operands() -> None:
     assert [v.name for v in got.formulas[1].variables] == [
         "value of each NFT", "last price", "floor price"
     ]
+
+
+def test_symbols_named_in_inline_code_after_where_define_formula_variables() -> None:
+    md = (
+        "# Liquidations\n\n- `Q = V / TMMR` where `V` is the total account value, and "
+        "`TMMR` is the total maintenance margin requirement\n- `F = Q * P` where `Q` is the "
+        "quantity\n"
+    )
+    ir = extract_ir(md)
+    assert [f.undefined_variables for f in ir.formulas] == [(), ("P",)]
+
+
+def test_powers_differentials_operators_and_spaced_calls_need_only_their_symbols() -> None:
+    md = (
+        "# Model\n\n`dS_t = μ_t * dt + σ² * dW_t + dZ_t`\n\n"
+        "where S_t is the price, σ is the volatility, W_t is a Brownian motion, μ_t is "
+        "the drift.\n\n`H = 𝔼[x_T + κ³]`\n\nwhere x_T is the terminal cash.\n\n"
+        "$$Band = max (Band1, Band2)$$\n\nwhere Band1 is the first band and Band2 is the "
+        "second.\n"
+    )
+    ir = extract_ir(md)
+    assert [f.undefined_variables for f in ir.formulas] == [("dZ_t",), ("κ³",), ()]

@@ -360,6 +360,19 @@ def test_calculations_pointed_to_in_code_or_in_a_relative_clause_are_not_in_word
     assert len(run_check("calculation_in_words", words, with_ir=True)) == 1
 
 
+
+def test_a_method_named_nothing_derived_and_table_residue_are_not_calculations_in_words(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Rates\n\n## 1. Calculation\n\nThe reference rates are calculated using a robust "
+          "and resilient methodology that limits manipulation.\n\n"
+          "The administrator derives no revenue from any venue it monitors.\n\n"
+          "USD AR* .RATE is calculated from the closing prices of the components.\n")
+    assert run_check("calculation_in_words", md, with_ir=True) == []
+    words = "# Rates\n\n## 1. Calculation\n\nThe rate is calculated using the closing prices.\n"
+    assert len(run_check("calculation_in_words", words, with_ir=True)) == 1
+
+
 def test_security_considerations_discuss_risk(run_check: RunCheck) -> None:
     md = "# P\n\nThe token is leveraged and settles against crypto-asset prices.\n"
     assert run_check("risk_disclosure_missing", md, with_ir=True) != []

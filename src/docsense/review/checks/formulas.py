@@ -8,7 +8,9 @@
   "computes X from", "the equations used to calculate X") where no formula or code follows
   in its section: the inputs are named, the arithmetic is not. A calculation spelt out with
   its operations ("by dividing A by B", "as 0.5% of the notional") is a formula in words and
-  is not reported. One finding per calculated quantity.
+  is not reported, and neither is one "calculated using a robust methodology" (a method
+  named, not described) or "derives no revenue from" (nothing derived). One finding per
+  calculated quantity.
 """
 
 from __future__ import annotations
@@ -178,6 +180,16 @@ _POINTER = re.compile(
     r"|\]\(https?://|\b(?:reference\s+)?implementation\b",
     re.IGNORECASE,
 )
+# "calculated using a robust and resilient methodology": a method named, not a calculation.
+_BY_METHOD = re.compile(
+    r"\s*(?:an?|the|its|our|their)\s+(?:[\w-]+\s+){0,4}?(?:methodology|method|approach|"
+    r"framework|process|procedure)\b",
+    re.IGNORECASE,
+)
+# "derives no revenue from": nothing is derived.
+_NOTHING = re.compile(r"(?:no|not|none|nothing)\b", re.IGNORECASE)
+# The name of a calculated quantity is words: "USD AR* .SOLSTAE" is a table the PDF flattened.
+_NAME_LIKE = re.compile(r"[\w\s'()/$&-]+")
 _LEADING = re.compile(r"^(?:(?:the|a|an|its|their|each|every|this|that)\s+)+", re.IGNORECASE)
 # Where the name of the calculated quantity ends: "the spread are slightly different".
 _QUANTITY_END = re.compile(
@@ -230,9 +242,13 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 # computed using USD as quote currency": a convention, not a calculation
             if _ARITHMETIC.search(after) or _ARITHMETIC.search(m.group(0)) or has_quantity(after):
                 continue  # the operations, or the numbers, are spelt out
+            if m.group("how") and _BY_METHOD.match(after):
+                continue  # the method is named; whether it is given is another check's matter
+            if m.group("verb") and _NOTHING.match(m.group("what")):
+                continue
             quantity = " ".join(_calculated_quantity(unit.text, m).split())
             subject = _LEADING.sub("", quantity).lower()
-            if len(re.findall(r"[a-z]", subject)) < 3:
+            if len(re.findall(r"[a-z]", subject)) < 3 or not _NAME_LIKE.fullmatch(quantity):
                 continue
             if _has_formula_near(ctx, unit.start, unit.end):
                 break
