@@ -4,7 +4,13 @@
 
 from __future__ import annotations
 
-from docsense.adapters.convert._pdf_headings import Heading, HeadingKind, HeadingLevels
+from docsense.adapters.convert._pdf_headings import (
+    Heading,
+    HeadingKind,
+    HeadingLevels,
+    heading_candidate,
+    out_of_sequence,
+)
 from docsense.adapters.convert._pdf_layout import (
     Line,
     body_size,
@@ -191,3 +197,38 @@ def test_a_page_of_table_then_small_notes_keeps_its_footnotes() -> None:
     rest, notes = split_footnotes(page, 10.0)
     assert rest == [table]
     assert [(n.label, n.text) for n in notes] == [("1", "Weights as of June.")]
+
+
+def test_a_bold_row_printed_in_cells_far_apart_is_a_table_header_not_a_heading() -> None:
+    def bold(text: str, segments: list[tuple[float, float]]) -> Line:
+        return Line(text, 1, 0, size=9.0, bold=True, bold_end=True, segments=segments)
+
+    header = bold("Flag Source Threshold", [(69, 86), (137, 213), (243, 304)])
+    heading = bold("Risk Factors", [(69, 86), (90, 130)])  # two text objects, one phrase
+    assert heading_candidate([header], 0, {0}, 10.0) is None
+    assert heading_candidate([heading], 0, {0}, 10.0) is not None
+
+
+def test_a_number_that_opens_a_line_inside_a_chapters_subsections_is_no_heading() -> None:
+    assert out_of_sequence(["2", "2.5", "40", "2.6", "3", "3.1"]) == {2}
+    # A new chapter after its predecessor's subsections, and unnumbered headings between.
+    assert out_of_sequence(["2.5", "3", "3.1", None, "4", "4.1", "A.1", "4.2"]) == {6}
+    assert out_of_sequence(["1", "2", "3"]) == set()
+
+
+def test_a_contents_heading_holds_none_of_the_sections_after_it() -> None:
+    levels = HeadingLevels()
+    title = heading("Reference Rates Methodology", HeadingKind.BOLD, scale=2.0)
+    contents = heading("Table of Contents", HeadingKind.BOLD, scale=1.6)  # set larger
+    first = heading("1 Introduction", HeadingKind.NUMBERED, "1", scale=1.4)
+    sub = heading("1.1 Sources", HeadingKind.NUMBERED, "1.1")
+    assert [levels.level(h) for h in (title, contents, first, sub)] == [1, 2, 2, 3]
+
+
+def test_numbered_lines_ending_in_page_numbers_one_after_another_are_contents() -> None:
+    def bold(text: str) -> Line:
+        return Line(text, 2, 0, size=10.0, bold=True, bold_end=True, segments=[(135, 477)])
+
+    entries = [bold("1 Introduction 3"), bold("2 Description 3"), bold("3 Coverage 4")]
+    assert [heading_candidate(entries, i, {0, 1, 2}, 10.0) for i in range(3)] == [None] * 3
+    assert heading_candidate([bold("1 Introduction")], 0, {0}, 10.0) is not None

@@ -30,6 +30,7 @@ part, so a lettered ``Section C:`` sits above the numbered headings inside it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from enum import IntEnum
@@ -56,6 +57,7 @@ __all__ = [
     "find_headings",
     "heading_candidate",
     "numbering_key",
+    "out_of_sequence",
 ]
 
 _ROMAN = re.compile(r"^[IVXLC]+$")
@@ -142,6 +144,8 @@ def heading_candidate(
         return None
     if numbered:
         return _numbered(lines, i, breaks, numbered.group("num"), scale)
+    if _column_gap(line) and not PART.match(text):
+        return None  # "Flag    Source    Threshold": a table's header row, cells far apart
     if caps_candidate(text):
         return _capitals(lines, i, breaks, body, scale)
     part = PART.match(text)
@@ -205,7 +209,15 @@ def _contents_entry(lines: Sequence[Line], i: int) -> bool:
     if not _PAGE_NUMBER_END.search(lines[i].text):
         return False
     near = range(max(0, i - 3), min(len(lines), i + 4))
-    return any(j != i and is_toc_line(lines[j].text) for j in near)
+    if any(j != i and is_toc_line(lines[j].text) for j in near):
+        return True
+    # "1 Introduction 3" then "2 Description 3": entries of a list with no leaders at all.
+    return any(
+        0 <= j < len(lines)
+        and NUMBERED.match(lines[j].text) is not None
+        and _PAGE_NUMBER_END.search(lines[j].text) is not None
+        for j in (i - 1, i + 1)
+    )
 
 
 _ASSIGNMENT = re.compile(r"\s=\s|=\s*$")
@@ -234,6 +246,20 @@ def _bulleted_heading(
     if not (i == 0 or i in breaks) or (i + 1 < len(lines) and _whole_bold(lines[i + 1])):
         return None
     return rest
+
+
+#: Text objects of one line further apart than this many times the font size are cells of
+#: a table row; a heading's words are set together (a number's tab stop is allowed for).
+_CELL_GAP = 4.0
+
+
+def _column_gap(line: Line) -> bool:
+    """Return True if ``line`` is printed in pieces as far apart as a table's columns."""
+    spans = sorted(line.segments)
+    return any(
+        nxt[0] - cur[1] >= _CELL_GAP * max(line.size, 1.0)
+        for cur, nxt in itertools.pairwise(spans)
+    )
 
 
 def _short(text: str) -> bool:
@@ -327,6 +353,31 @@ def find_headings(lines: Sequence[Line], breaks: set[int], body: float) -> dict[
     return found
 
 
+def out_of_sequence(numbers: Sequence[str | None]) -> set[int]:
+    """Return the positions of numbered headings that cannot stand where they are.
+
+    ``numbers`` are the document's headings in order (``None`` for an unnumbered one). A
+    heading whose chapter differs from that of the numbered headings on both sides, when
+    those are subsections of one chapter ("2.5 Lambda Labs", "40 GB; ...", "2.6
+    TensorDock"), is a line of text that starts with a number: a chapter cannot open
+    inside another one's run of subsections.
+    """
+    numbered = [(k, [p for p in n.split(".") if p]) for k, n in enumerate(numbers) if n]
+    found: set[int] = set()
+    for (_, before), (k, parts), (_, after) in zip(
+        numbered, numbered[1:], numbered[2:], strict=False
+    ):
+        if (
+            len(before) >= 2
+            and len(after) >= 2
+            and before[0] == after[0]
+            and parts[0] != before[0]
+        ):
+            found.add(k)
+    return found
+
+
+_CONTENTS_HEADING = re.compile(r"(?i:(?:table\s+of\s+)?contents)")
 _Key = tuple[float, int, int, int]
 _Structure = tuple[object, ...] | None
 
@@ -343,6 +394,7 @@ class HeadingLevels:
     def __init__(self) -> None:
         self._stack: list[tuple[_Key, _Structure]] = []
         self._styles: list[str] = []
+        self._leaf = False
 
     def _key(self, heading: Heading) -> tuple[_Key, _Structure]:
         size_class = -round(heading.scale, 1) if heading.scale >= _LARGER else 0.0
@@ -358,7 +410,14 @@ class HeadingLevels:
         return (size_class, int(heading.kind), 0, 0), None
 
     def level(self, heading: Heading) -> int:
-        """Return the level of ``heading`` and open it (closing what it ends)."""
+        """Return the level of ``heading`` and open it (closing what it ends).
+
+        A contents list's heading ("Contents", "Table of Contents") holds no sections: the
+        next heading closes it, whatever its rank.
+        """
+        if self._leaf:
+            self._stack.pop()
+        self._leaf = _CONTENTS_HEADING.fullmatch(heading.text.strip()) is not None
         key, structure = self._key(heading)
         sibling = next(
             (i for i, (_, s) in enumerate(self._stack) if structure and s == structure), None

@@ -47,6 +47,7 @@ from docsense.adapters.convert._pdf_headings import (
     HeadingLevels,
     find_headings,
     needs_weight,
+    out_of_sequence,
 )
 from docsense.adapters.convert._pdf_layout import (
     BULLETS,
@@ -177,6 +178,7 @@ class PdfConverter:
             layout.breaks = paragraph_breaks(layout.lines)
             layout.headings = find_headings(layout.lines, layout.breaks, body)
         _keep_contents_lists_as_text(layouts)
+        _keep_misplaced_numbers_as_text(layouts)
         renderer = _Renderer()
         for layout in layouts:
             renderer.page(layout)
@@ -232,6 +234,16 @@ def _keep_contents_lists_as_text(layouts: list[_PageLayout]) -> None:
             for p in recurring:
                 layout, k, _ = items[p]
                 del layout.headings[k]
+
+
+def _keep_misplaced_numbers_as_text(layouts: list[_PageLayout]) -> None:
+    """Demote numbered headings out of the document's sequence (:func:`out_of_sequence`)."""
+    items = [
+        (layout, k, heading) for layout in layouts for k, heading in sorted(layout.headings.items())
+    ]
+    for position in out_of_sequence([heading.number for _, _, heading in items]):
+        layout, k, _ = items[position]
+        del layout.headings[k]
 
 
 def _contents_key(text: str) -> str:
