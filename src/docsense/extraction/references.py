@@ -151,6 +151,21 @@ def _in_contents(doc: Doc, offset: int) -> bool:
     return False
 
 
+# A contents entry that ends in its page number: "7.2 Holiday Schedule 13".
+_PAGED_ENTRY = re.compile(
+    r"^\s*\d{1,3}(?:\\?\.\d{1,3})*\\?\.?\s+[A-Za-z][^\n]{0,100}?\s\d{1,3}\s*$"
+)
+
+
+def _contents_block(text: str) -> bool:
+    """Return True for a block of three or more lines that are all paged contents entries.
+
+    A contents list without a "Contents" heading (under the title) is still a contents list.
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) >= 3 and all(_PAGED_ENTRY.match(line) for line in lines)
+
+
 def _numbers_from_contents(doc: Doc) -> list[tuple[str, Section]]:
     """Return (number, section) pairs a table of contents gives for unnumbered headings.
 
@@ -338,7 +353,7 @@ def _self_declared(doc: Doc) -> dict[frozenset[str], str]:
 def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossReference]:
     if not mentions(_folded(block.text), _INTERNAL_WORDS):
         return  # _INTERNAL cannot match
-    if _in_contents(doc, block.start):
+    if _in_contents(doc, block.start) or _contents_block(block.text):
         return  # "Holiday Schedule 28": a contents entry and its page, not a reference
     for m in _INTERNAL.finditer(block.text):
         word = (

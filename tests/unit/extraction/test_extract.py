@@ -619,6 +619,12 @@ def test_references_in_a_table_of_contents_are_entries_not_references() -> None:
     assert [r.target for r in extract_ir(md).references] == ["Schedule 4"]
 
 
+def test_a_contents_list_with_no_heading_of_its_own_holds_no_references() -> None:
+    md = ("# Methodology\n\n7 Index Policy 13\n7.1 Announcements 13\n7.2 Holiday Schedule 13\n"
+          "7.3 Restatement Policy 14\n\n## 7 Index Policy\n\nSee Schedule 4.\n")
+    assert [r.target for r in extract_ir(md).references] == ["Schedule 4"]
+
+
 def test_a_legend_whose_subscripts_a_pdf_flattened_and_a_linked_sources_table() -> None:
     md = (
         "# GSCI\n\nIndex TR_{d} = Index TR_{d-1} * (1 + SOFR_{d-1} * DAYS / 360)\n\nwhere:\n\n"

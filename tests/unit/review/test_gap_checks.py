@@ -367,7 +367,9 @@ def test_a_method_named_nothing_derived_and_table_residue_are_not_calculations_i
     md = ("# Rates\n\n## 1. Calculation\n\nThe reference rates are calculated using a robust "
           "and resilient methodology that limits manipulation.\n\n"
           "The administrator derives no revenue from any venue it monitors.\n\n"
-          "USD AR* .RATE is calculated from the closing prices of the components.\n")
+          "USD AR* .RATE is calculated from the closing prices of the components.\n\n"
+          "Inputs are monitored to ensure levels are calculated as designed. Errors are "
+          "corrected.\n")
     assert run_check("calculation_in_words", md, with_ir=True) == []
     words = "# Rates\n\n## 1. Calculation\n\nThe rate is calculated using the closing prices.\n"
     assert len(run_check("calculation_in_words", words, with_ir=True)) == 1
@@ -540,3 +542,15 @@ def test_citations_verbs_conventions_and_aims_in_a_benchmark_methodology(
     for check in ("unresolved_references", "vague_qualifiers", "calculation_in_words",
                   "discretionary_language"):
         assert run_check(check, md, with_ir=True) == [], check
+
+
+def test_a_band_the_document_defines_and_a_cap_its_formula_gives_have_values(
+    run_check: RunCheck,
+) -> None:
+    rules = ("Trading can take place only within the allowed trading band.\n\n"
+             "The raw excess is capped before use.\n")
+    assert len(run_check("vague_thresholds", "# P\n\n" + rules, with_ir=True)) == 2
+    defined = ("# P\n\n## Allowed Trading Band\n\n$$UpperBand = Mark + 2 * Dev$$\n\n"
+               "where Mark is the mark price and Dev is the standard deviation.\n\n")
+    given = rules.replace("use.", "use:\n\n`excess = min(raw, room)`")
+    assert run_check("vague_thresholds", defined + given, with_ir=True) == []

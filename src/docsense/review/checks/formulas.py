@@ -9,7 +9,8 @@
   in its section: the inputs are named, the arithmetic is not. A calculation spelt out with
   its operations ("by dividing A by B", "as 0.5% of the notional") is a formula in words and
   is not reported, and neither is one "calculated using a robust methodology" (a method
-  named, not described) or "derives no revenue from" (nothing derived). One finding per
+  named, not described), "calculated as designed" (conformance) or "derives no revenue
+  from" (nothing derived). One finding per
   calculated quantity.
 """
 
@@ -186,6 +187,8 @@ _BY_METHOD = re.compile(
     r"framework|process|procedure)\b",
     re.IGNORECASE,
 )
+# "calculated as designed.", "as intended,": a past participle that ends the clause.
+_AS_INTENDED = re.compile(r"\s+\w+ed\s*(?:[,;:.)]|$)")
 # "derives no revenue from": nothing is derived.
 _NOTHING = re.compile(r"(?:no|not|none|nothing)\b", re.IGNORECASE)
 # The name of a calculated quantity is words: "USD AR* .SOLSTAE" is a table the PDF flattened.
@@ -242,6 +245,8 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 # computed using USD as quote currency": a convention, not a calculation
             if _ARITHMETIC.search(after) or _ARITHMETIC.search(m.group(0)) or has_quantity(after):
                 continue  # the operations, or the numbers, are spelt out
+            if m.group("how") == "as" and _AS_INTENDED.match(after):
+                continue  # "are calculated as designed.": conformance, not a method
             if m.group("how") and _BY_METHOD.match(after):
                 continue  # the method is named; whether it is given is another check's matter
             if m.group("verb") and _NOTHING.match(m.group("what")):

@@ -295,7 +295,9 @@ def _clause_hit(
     return start, end, unit.text[rel : m.end()], m.group(0)
 
 
-_LIMIT_WORDS = frozenset({"minimum", "maximum", "threshold", "cap", "floor", "limit"})
+_LIMIT_WORDS = frozenset(
+    {"minimum", "maximum", "threshold", "cap", "floor", "limit", "band", "bound", "ceiling"}
+)
 _LIMIT_ABBREVIATIONS = {"min": "minimum", "max": "maximum"}
 _COMPARING_WORDS = frozenset({
     "below", "above", "the", "than", "les", "greater", "exceed", "exceeding", "fall", "falling",
@@ -406,9 +408,13 @@ def _limit_of_a_valued_noun(
     return (limit, noun.group("noun").rstrip("s")) in valued
 
 
+_CAMEL_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
 def _name_words(name: str) -> set[str]:
     """Return the words of a formula's or a setting's name, "min" and "max" spelt out."""
-    return {_LIMIT_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z]+", name.lower())}
+    words = re.findall(r"[a-z]+", _CAMEL_BREAK.sub(" ", name).lower())  # "UpperBand"
+    return {_LIMIT_ABBREVIATIONS.get(w, w) for w in words}
 
 
 def _names_a_defined_limit(phrase: str, defined: frozenset[str]) -> bool:
@@ -470,6 +476,13 @@ def _configurable_hits(ctx: CheckContext) -> Iterator[CheckHit]:
             )
 
 
+def _introduces_formula(ctx: CheckContext, unit: TextUnit) -> bool:
+    """Return True if ``unit`` ends in a colon and a formula of the IR starts just after it."""
+    if not unit.text.rstrip().endswith(":"):
+        return False
+    return any(unit.end <= f.location.start <= unit.end + 20 for f in ctx.ir.formulas)
+
+
 def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report comparisons and limits whose value the document never states.
 
@@ -485,6 +498,8 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         following = units[index + 1] if index + 1 < len(units) else None
         if following is not None and "\n\n" in ctx.markdown[unit.end : following.start]:
             following = None  # the next sentence starts another paragraph
+        if _introduces_formula(ctx, unit):
+            continue  # "the raw excess is capped before use:" and the formula that caps it
         for pattern, kind, groups in _THRESHOLD_PATTERNS:
             if kind == "stated":
                 possible = mentions(low, groups[0]) or _MIN_MAX.search(low) is not None
