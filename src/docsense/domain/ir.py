@@ -124,7 +124,8 @@ class FormulaVariable:
 
     name: str
     defined_at: Location | None = None
-    defined_by: str | None = None  # "term", "formula", "parameter", "where" or "index"
+    # "term", "formula", "parameter", "where", "heading", "index" or "link" (a linked page)
+    defined_by: str | None = None
 
 
 @attrs.frozen

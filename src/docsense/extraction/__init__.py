@@ -25,7 +25,7 @@ from docsense.extraction.parameters import extract_parameters
 from docsense.extraction.references import extract_references
 from docsense.extraction.tables import extract_tables
 from docsense.extraction.terms import extract_terms
-from docsense.extraction.validate import bind_variables, validate
+from docsense.extraction.validate import bind_variables, linked_terms, validate
 
 __all__ = ["extract_ir"]
 
@@ -46,7 +46,9 @@ def extract_ir(
     terms = extract_terms(doc)
     parameters = extract_parameters(doc)
     tables = extract_tables(doc)
-    formulas = bind_variables(extract_formulas(doc), terms, parameters, sections)
+    formulas = bind_variables(
+        extract_formulas(doc), terms, parameters, sections, linked_terms(doc)
+    )
     references = extract_references(doc, tables, terms)
     issues = validate(doc, terms, formulas, references)
     return SemanticIR(

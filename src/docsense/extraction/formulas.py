@@ -1,7 +1,8 @@
 r"""Formulas: LaTeX maths and plain-text equations, with their variables.
 
-* ``$$...$$`` blocks and ``$...$`` inline maths (currency such as ``$5 and $10`` is not
-  maths: the opening ``$`` must not be followed by a digit-led amount) -> ``notation="latex"``.
+* ``$$...$$`` blocks, ``$...$`` and ``\\(...\\)`` inline maths (currency such as
+  ``$5 and $10`` is not maths: the opening ``$`` must not be followed by a digit-led
+  amount) -> ``notation="latex"``.
 * Lines of the form ``Name = expression`` (in prose, list items or code blocks) whose
   right-hand side has an operator or a function call -> ``notation="plain"``. A right-hand
   side that is only a number is a parameter, not a formula; nor is a value with a rate
@@ -34,6 +35,10 @@ _INLINE = re.compile(
     r"(?<![\\$\w])\$(?!\s)(?!\d[\d,.]*(?:[kKmMbB]|bn|mm|MM)?(?:[\s),;:.!?]|$))"
     r"(?P<body>[^$\n]{1,400}?)(?<!\s)\$(?![\d$])"
 )
+# A LaTeX command: "\texttt{", "\begin{", "\times", "\left|" (not an escape: "\_", "\*").
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}(?![A-Za-z])")
+# Inline maths "\(...\)", which Markdown sources escape as "\\(...\\)".
+_PAREN_INLINE = re.compile(r"(?<!\\)\\{1,2}\((?P<body>[^\n]{0,400}?(?:\n[^\n]{1,400}?)?)\\{1,2}\)")
 # A line "Name = expression", after a list marker and a lead-in ending in a colon ("2. Using
 # $1M notional: Shares = ..."); the whole may be set as inline code ("`Weight = ...`").
 _ASSIGN = re.compile(
@@ -200,11 +205,19 @@ _EMPTY_GROUP = re.compile(r"\{\s*\}")
 _LATEX_SPACED = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?:\\ [A-Za-z]+)+(?![A-Za-z])")
 # A name in snake case with escaped underscores: "staked\_rpl\_value\_in\_eth".
 _LATEX_SNAKE = re.compile(r"(?<![\\A-Za-z])[A-Za-z][A-Za-z0-9]*(?:\\_[A-Za-z0-9]+)+")
+# A name set in typewriter type is one identifier, underscores included:
+# "\texttt{Time_to_Expiry}", "\texttt{BaseIV}^{GWAV}" (a superscript is a label, not a power).
+_LATEX_CODE_NAME = re.compile(
+    r"\\texttt\s*\{(?P<name>[A-Za-z](?:[\w.]|\\_){0,40})\}"
+    r"(?:_\{(?P<sub>[\w,]{1,10})\}|\^\{[\w,]{1,10}\})?"
+)
 # Line breaks with their spacing, "\\[0.1in]": layout, not a variable "in".
 _LATEX_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:in|pt|em|ex|cm|mm|mu)\s*\]")
 _CALL_OPENS = ("(", "\\{", "{", "\\left(")
-# "\begin{cases}", "\end{aligned}": an environment's name, not a variable.
-_LATEX_ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{[A-Za-z*]*\}")
+# "\begin{cases}", "\end{aligned}": an environment's name, not a variable; nor is a label.
+_LATEX_ENVIRONMENT = re.compile(
+    r"\\(?:begin|end)\s*\{[A-Za-z*]*\}|\\(?:label|tag|eqref|ref)\s*\{[^{}]*\}"
+)
 # A number ends just here ("1 ETH"): an upper-case word after it is its unit.
 _UNIT_AFTER_NUMBER = re.compile(r"\d\s*$")
 _LATEX_UPRIGHT_NAME = re.compile(
@@ -246,6 +259,13 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         found.append((m.start(), m.group(0).replace("\\_", "_")))
         return " " * len(m.group(0))
 
+    def code(m: re.Match[str]) -> str:
+        sub = m.group("sub")
+        name = m.group("name").replace("\\_", "_")
+        found.append((m.start(), f"{name}_{sub}" if sub else name))
+        return " " * len(m.group(0))
+
+    latex = _LATEX_CODE_NAME.sub(code, latex)
     latex = _LATEX_SNAKE.sub(snake, latex)
     latex = _LATEX_SPACING.sub(lambda m: " " * len(m.group(0)), latex)
     latex = _LATEX_ENVIRONMENT.sub(lambda m: " " * len(m.group(0)), latex)
@@ -301,6 +321,13 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         body = m.group("body")
         if not re.search(r"[A-Za-z\\]", body) or not _LATEX_OPERATOR.search(body):
             continue  # "$MC_i$", "$N$": a symbol named in prose, not a formula
+        yield _latex_formula(doc, block.start + m.start("body"), body)
+    if "\\(" not in text:
+        return
+    for m in _PAREN_INLINE.finditer(text):
+        body = m.group("body")
+        if not _LATEX_OPERATOR.search(body) or body.rstrip().endswith("="):
+            continue  # "\\(K\\)": a symbol named; "\\(\\sigma =\\)": its value follows
         yield _latex_formula(doc, block.start + m.start("body"), body)
 
 
@@ -367,6 +394,12 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             f"{lhs} = {rhs}"
         ):
             continue  # "b = 0.72 ETH/year": a value; "b = Average rewards (ETH/yr)": a legend
+        line = block.text[m.start("lhs") : end]
+        if _LATEX_COMMAND.search(line) and not re.search(r"\$|\\[()]", line):
+            # "\begin{equation} \texttt{Force} = BS(...)": LaTeX left bare for MathJax
+            start = block.start + m.start("lhs")
+            yield _latex_formula(doc, start, line)
+            continue
         written, lhs = lhs, _named_symbol(lhs)
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
             rhs, tick, _ = rhs.partition("`")
@@ -374,7 +407,13 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
                 continue
             rhs = rhs.strip()
         operators = _ORDINAL.sub("", rhs)  # "the i^{th} contract": a superscript, no power
-        if "$" in lhs or "`" in lhs or not _OPERATOR.search(operators) or len(lhs.split()) > 6:
+        if (
+            "$" in lhs
+            or "`" in lhs
+            or "\\(" in lhs
+            or not _OPERATOR.search(operators)
+            or len(lhs.split()) > 6
+        ):
             continue
         if "](" in rhs or "://" in rhs:
             continue  # "GREEN = Total risk ... ![chart|679x500](https://...)": a caption, a link

@@ -96,10 +96,13 @@ _WHERE_ITEM_VERB = (
     r"(?:=|:|\bis\b|\bare\b|\bdenotes\b|\brepresents\b|\bmeans\b|\bequals\b|\brefers\s+to\b)"
 )
 _WHERE_CLAUSE = re.compile(
-    r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,30}(?:[-\u2212]\d)?"
+    r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,40}(?:[-\u2212]\d)?"
     r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB + r"\s*(?P<definition>[^,;.]{2,300})"
 )
 # "$MC_i$"; GitBook: "$$MC_i$$"; Markdown inline code: "`V`".
+_MATHS_PARENS = re.compile(r"\\{1,2}[()]")
+_ONE_SYMBOL = r"[A-Za-z\u0370-\u03ff](?:_\{\w{1,6}\}|_\w)?"
+_SYMBOL_LIST = re.compile(rf"{_ONE_SYMBOL}(?:,{_ONE_SYMBOL})+")
 _INLINE_SYMBOL = re.compile(r"(\${1,2}|`)([^$`\s]{1,30})\1")
 _LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _WHERE_HEAD = re.compile(r"^\s*where\s*[:,]?\s*$", re.IGNORECASE)
@@ -269,10 +272,19 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
                 yield from _where_lines(doc, block, line_end + 1)
         # "where $MC_i$ is ...": the dollars delimit maths; blank them, keeping offsets.
         rest = _INLINE_SYMBOL.sub(_unmath, _sentence(where.group("rest")))
+        rest = _MATHS_PARENS.sub(lambda d: " " * len(d.group(0)), rest)  # "\\(R\\)" -> " R "
         base = where.start("rest")
         for m in _WHERE_CLAUSE.finditer(rest):
             var = m.group("var")
-            if var.lower().startswith(("and ", "or ")):
+            if _SYMBOL_LIST.fullmatch(var):
+                # "where c_{0},v_{i},R_{fix} are constants": each symbol of the list
+                at = base + m.start("var")
+                for part in var.split(","):
+                    yield _where_term(doc, block, part, at, m.group("definition"))
+                    at += len(part) + 1
+                continue
+            if var.lower().startswith(("and ", "or ", "of ")):
+                # "where value of Range is ...": the symbol is Range
                 var = var.split(None, 1)[1] if " " in var else var
             if var.lower() in _STOP_TERMS or var.lower() in ("and", "or", "the"):
                 continue
@@ -345,8 +357,23 @@ _BRACKETED_SYMBOL = re.compile(
 )
 
 
+# The same in maths delimited by "\(...\)" (escaped in Markdown as "\\("): "a baseline
+# volatility \\(\texttt{BaseIV}\\)", "time to expiry \\((\texttt{Time_to_Expiry})\\)".
+_ESCAPED_MATHS_SYMBOL = re.compile(
+    r"(?P<name>\b[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})\s+\\{1,2}\(\s*\(?\s*"
+    r"(?:\\(?:texttt|mathrm|mathit|text)\{(?P<word>[^{}\s]{1,30})\}|(?P<var>[A-Za-z][^\s()\\$]{0,20}))"
+    r"\s*\)?\s*\\{1,2}\)"
+)
+
+
 def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Yield symbols named by the words just before them ("a spread, S (", "score (C)")."""
+    if "\\(" in block.text:
+        for m in _ESCAPED_MATHS_SYMBOL.finditer(block.text):
+            group = "word" if m.group("word") else "var"
+            name = m.group("name")
+            if name.split()[-1].lower() not in _STOP_TERMS:
+                yield _where_term(doc, block, m.group(group), m.start(group), name)
     for m in _APPOSITIVE_SYMBOL.finditer(block.text):
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
     for m in _BRACKETED_SYMBOL.finditer(block.text):

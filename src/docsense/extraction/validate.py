@@ -39,7 +39,7 @@ from docsense.domain.ir import (
 from docsense.extraction._text import BlockKind, Doc, normalise_name, split_scripts
 from docsense.extraction.terms import GLOSSARY_HEADING
 
-__all__ = ["bind_variables", "validate"]
+__all__ = ["bind_variables", "linked_terms", "validate"]
 
 _OUTSIDE = (ReferenceKind.EXTERNAL, ReferenceKind.CITATION)
 # An index ("i", "t", "t0", "2") or the before / after state of the same quantity
@@ -179,17 +179,37 @@ def _time_differential(name: str, formula: str) -> bool:
     )
 
 
+# A term written as a link to where it is defined: "the prevailing [Mark Price](../fair-price)".
+_LINKED_TERM = re.compile(r"(?<!!)\[(?P<text>[A-Z][\w-]*(?: [\w-]+){0,3})\]\((?!#)[^)\s]+\)")
+
+
+def linked_terms(doc: Doc) -> list[tuple[str, Location]]:
+    """Return the names written as links to another page, with where each link stands.
+
+    A quantity a page links to ("[Mark Price](.../fair-price)") is defined there: the
+    formula using it depends on that page (an external reference), but it is not undefined.
+    """
+    if "](" not in doc.markdown:
+        return []
+    return [
+        (m.group("text"), doc.location(m.start(), m.end()))
+        for m in _LINKED_TERM.finditer(doc.markdown)
+    ]
+
+
 def bind_variables(
     formulas: Sequence[Formula],
     terms: Sequence[DefinedTerm],
     parameters: Sequence[Parameter],
     sections: Sequence[Section] = (),
+    links: Sequence[tuple[str, Location]] = (),
 ) -> tuple[Formula, ...]:
     """Return ``formulas`` with each variable's definition place filled in where known.
 
     Index symbols (:func:`index_symbols`) count as defined, with no place. A section whose
     heading names a quantity ("Reference Price Guidelines", "3.2 Target Weight") defines
-    it: the section is where the document says what it is.
+    it: the section is where the document says what it is. ``links`` (:func:`linked_terms`)
+    define the names linked to the page that defines them.
     """
     indices = index_symbols(formulas, terms)
     defined: dict[str, tuple[Location | None, str]] = {}
@@ -209,6 +229,8 @@ def bind_variables(
                 defined.setdefault(key, (formula.location, "formula"))
     for parameter in parameters:
         defined.setdefault(normalise_name(parameter.name), (parameter.location, "parameter"))
+    for name, at in links:
+        defined.setdefault(normalise_name(name), (at, "link"))
     for index in indices:
         defined.setdefault(normalise_name(index), (None, "index"))
     bound: list[Formula] = []

@@ -742,3 +742,35 @@ def test_powers_differentials_operators_and_spaced_calls_need_only_their_symbols
     )
     ir = extract_ir(md)
     assert [f.undefined_variables for f in ir.formulas] == [("dZ_t",), ("κ³",), ()]
+
+
+def test_a_quantity_linked_to_the_page_that_defines_it_is_not_undefined() -> None:
+    md = (
+        "# Bands\n\nThe band is set around the prevailing [Mark Price](../fair-price/#mark).\n\n"
+        "$$Upper = Mark\\ Price + 2 * Spread$$\n\n![Chart](chart.png) and [Spread](#spread).\n"
+    )
+    ir = extract_ir(md)
+    assert ir.formulas[0].undefined_variables == ("Spread",)  # an anchor on this page
+    assert [v.defined_by for v in ir.formulas[0].variables] == ["formula", "link", None]
+
+
+def test_where_the_value_of_a_symbol_is_given_defines_the_symbol() -> None:
+    md = ("# Bands\n\n$$Upper = Mark + Mark * Range / 100$$\n\nwhere value of Range is provided "
+          "as Price Band in the contract specification, and Mark is the mark price.\n")
+    assert extract_ir(md).formulas[0].undefined_variables == ()
+
+
+def test_escaped_paren_maths_and_typewriter_names_are_read_as_latex() -> None:
+    md = (
+        "# Fees\n\nTo each expiry there is a baseline volatility \\\\(\\texttt{BaseIV}\\\\) and "
+        "a skew ratio \\\\(\\texttt{Skew}\\\\), i.e. \\\\(\\sigma =\\\\) "
+        "\\\\(\\texttt{BaseIV} \\times \\texttt{Skew}\\\\). The cutoff is \\\\(\n"
+        "\\texttt{Cutoff}=6\\\\) hours.\n\n"
+        "\\texttt{Time_to_Expiry} = \\texttt{Cutoff} \\times \\texttt{Ratio}\n\n"
+        "F_{var}=c_{0}\\times(v_{0}+v_{1}\\times\\text{Vega})\\times \\left|R_{fix}-R\\right|\n\n"
+        "where \\\\(c_{0},v_{i},R_{fix}\\\\) are constants, \\\\(\\text{Vega}\\\\) is the vega "
+        "and \\\\(R\\\\) is the skew.\n"
+    )
+    formulas = extract_ir(md).formulas
+    assert [f.name for f in formulas] == [None, "Cutoff", "Time_to_Expiry", "F_var"]
+    assert [f.undefined_variables for f in formulas] == [(), (), ("Ratio",), ()]
