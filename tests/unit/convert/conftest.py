@@ -38,31 +38,41 @@ def pdf_from_rows(
     output does, so a smaller run with a negative rise is a real subscript. ``bold_font``
     replaces the bold runs' font dictionary (another name, a descriptor with its weight).
     """
-    objects: list[bytes] = []
-    page_ids = [5 + 2 * i for i in range(len(pages))]
-    kids = " ".join(f"{pid} 0 R" for pid in page_ids)
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
-    objects.append(
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-    )
-    objects.append(
+    regular = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    bold = (
         bold_font
         or b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"
     )
-    for i, rows in enumerate(pages):
+    streams = []
+    for rows in pages:
         ops = []
         for x, y, runs in rows:
             parts = [f"BT 1 0 0 1 {x} {y} Tm"]
-            for text, bold, size, rise in runs:
+            for text, is_bold, size, rise in runs:
                 esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-                parts.append(f"/{'F2' if bold else 'F1'} {size} Tf {rise} Ts ({esc}) Tj")
+                parts.append(f"/{'F2' if is_bold else 'F1'} {size} Tf {rise} Ts ({esc}) Tj")
             parts.append("ET")
             ops.append(" ".join(parts))
-        stream = "\n".join(ops).encode("cp1252")
+        streams.append("\n".join(ops).encode("cp1252"))
+    return pdf_from_streams(streams, [regular, bold], title)
+
+
+def pdf_from_streams(
+    streams: Sequence[bytes], fonts: Sequence[bytes], title: str | None = None
+) -> bytes:
+    """Write a small valid PDF: one page per content stream, ``fonts`` named /F1, /F2, ..."""
+    objects: list[bytes] = []
+    first_page = 3 + len(fonts)
+    page_ids = [first_page + 2 * i for i in range(len(streams))]
+    kids = " ".join(f"{pid} 0 R" for pid in page_ids)
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(streams)} >>".encode())
+    objects.extend(fonts)
+    font_refs = " ".join(f"/F{i} {i + 2} 0 R" for i in range(1, len(fonts) + 1))
+    for i, stream in enumerate(streams):
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {page_ids[i] + 1}"
-            " 0 R /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>".encode()
+            f" 0 R /Resources << /Font << {font_refs} >> >> >>".encode()
         )
         objects.append(
             b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docsense.adapters.convert import convert_document
 
-from .conftest import PdfLine, pdf_from_lines
+from .conftest import PdfLine, pdf_from_lines, pdf_from_streams
 
 
 def page(number: int, *body: tuple[str, bool, float]) -> list[PdfLine]:
@@ -86,3 +86,44 @@ def test_pages_are_anchored_and_tables_reported() -> None:
 def test_unbold_numbered_lines_are_not_headings() -> None:
     pages = [page(1, ("1. This numbered line is plain text.", False, 0), ("More.", False, 12))]
     assert convert_document(pdf_from_lines(pages), "plain.pdf").sections == ()
+
+
+def test_maths_italic_kerning_is_no_word_gap_but_a_text_font_gap_is() -> None:
+    # TeX sets $VaultDebt$ in maths italic (CMMI10): a capital's italic correction leaves a
+    # gap PDFium reads as a space. The same gap after a capital in a text font is a word gap.
+    maths = b"<< /Type /Font /Subtype /Type1 /BaseFont /CMMI10 >>"
+    text = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    stream = (
+        b"BT 1 0 0 1 72 700 Tm /F1 11 Tf (The debt is ) Tj /F2 11 Tf [(V) -400 (aultDebt)] TJ"
+        b" /F1 11 Tf ( and the fee ) Tj /F2 11 Tf [(T) -400 (CAP) -400 (F) -400 (ee)] TJ ET\n"
+        b"BT 1 0 0 1 72 680 Tm /F1 11 Tf [(Then) -400 (I) -400 (paid)] TJ ET\n"
+        b"BT 1 0 0 1 72 660 Tm /F1 11 Tf (Ratio = ) Tj /F2 11 Tf [(V) -400 (ault)] TJ"
+        b" /F2 7 Tf -2 Ts (Debt) Tj /F1 11 Tf 0 Ts ( x 100) Tj ET"
+    )
+    markdown = convert_document(pdf_from_streams([stream], [text, maths]), "t.pdf").markdown
+    assert "The debt is VaultDebt and the fee TCAPFee" in markdown
+    assert "Then I paid" in markdown
+    assert "Ratio = Vault_{Debt} x 100" in markdown  # a subscript: the line read glyph by glyph
+
+
+def test_a_numbered_line_in_italics_set_apart_is_a_subheading() -> None:
+    regular = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    italic = (
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Oblique /Encoding /WinAnsiEncoding >>"
+    )
+    body = "The index tracks the total market value of the listed assets every hour."
+    rows, y = [], 700.0
+    for text, gap, font in [
+        *[(body, 12.0, "F1")] * 5,
+        ("II. DATA", 25.0, "F1"),
+        ("A. Sources of prices", 22.0, "F2"),
+        *[(body, 12.0, "F1")] * 5,
+        ("B. Sources of volumes", 25.0, "F1"),  # upright: a line of text
+        *[(body, 12.0, "F1")] * 5,
+    ]:
+        y -= gap
+        rows.append(f"BT 1 0 0 1 72 {y} Tm /{font} 10 Tf ({text}) Tj ET")
+    stream = "\n".join(rows).encode()
+    markdown = convert_document(pdf_from_streams([stream], [regular, italic]), "t.pdf").markdown
+    headings = [ln for ln in markdown.splitlines() if ln.startswith("#")]
+    assert headings == ["# II. DATA", "## A. Sources of prices"]

@@ -8,6 +8,7 @@ from docsense.adapters.convert._pdf_headings import (
     Heading,
     HeadingKind,
     HeadingLevels,
+    find_headings,
     heading_candidate,
     out_of_sequence,
 )
@@ -17,6 +18,7 @@ from docsense.adapters.convert._pdf_layout import (
     is_metadata_line,
     is_page_number,
     page_furniture,
+    paragraph_breaks,
     plain_letters,
 )
 from docsense.adapters.convert._pdf_notes import FootnoteLabels, split_footnotes
@@ -232,3 +234,48 @@ def test_numbered_lines_ending_in_page_numbers_one_after_another_are_contents() 
     entries = [bold("1 Introduction 3"), bold("2 Description 3"), bold("3 Coverage 4")]
     assert [heading_candidate(entries, i, {0, 1, 2}, 10.0) for i in range(3)] == [None] * 3
     assert heading_candidate([bold("1 Introduction")], 0, {0}, 10.0) is not None
+
+
+def _page(rows: list[tuple[str, float]], italic: tuple[str, ...] = ()) -> list[Line]:
+    """Lines at the given gaps (in points) below the previous one, body text 10 pt."""
+    lines, y = [], 700.0
+    for text, gap in rows:
+        y -= gap
+        lines.append(line(text, y))
+        lines[-1].italic = text in italic
+    return lines
+
+
+_BODY = [("The index tracks the market value of the largest", 12.0)] * 6
+
+
+def test_a_journals_numbered_headings_at_body_weight_are_headings_when_set_apart() -> None:
+    # IEEE's template: sections in small capitals, subsections in italics, neither bold
+    # nor larger; more space above them than between the lines of a paragraph.
+    rows = [
+        *_BODY,
+        ("II. TCAP PRICE METHODOLOGY", 25.0),
+        ("A. Total market capitalization data", 22.0),
+        *_BODY,
+        ("1. BTC", 25.0),  # a spaced-out numbered list in capitals: items, not headings
+        ("2. ETH", 25.0),
+        *_BODY,
+        ("III. METHOD", 12.0),  # no space above: a line of text
+        *_BODY,
+        ("B. Odd number of observations", 25.0),  # not italic: a line of text
+        *_BODY,
+    ]
+    lines = _page(rows, italic=("A. Total market capitalization data",))
+    found = find_headings(lines, paragraph_breaks(lines), 10.0)
+    assert [(h.text, h.number) for h in found.values()] == [
+        ("II. TCAP PRICE METHODOLOGY", "II."),
+        ("A. Total market capitalization data", "A."),
+    ]
+
+
+def test_c_after_b_is_a_letter_not_a_roman_hundred() -> None:
+    levels = HeadingLevels()
+    section = heading("II. METHODOLOGY", HeadingKind.NUMBERED, "II.")
+    a, b, c = (heading(f"{x}. Part", HeadingKind.NUMBERED, f"{x}.") for x in "ABC")
+    after = heading("III. GOVERNANCE", HeadingKind.NUMBERED, "III.")
+    assert [levels.level(h) for h in (section, a, b, c, after)] == [1, 2, 2, 2, 1]

@@ -31,6 +31,7 @@ part, so a lettered ``Section C:`` sits above the numbered headings inside it.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Sequence
 from enum import IntEnum
@@ -45,6 +46,7 @@ from docsense.adapters.convert._pdf_layout import (
     caps_candidate,
     is_metadata_line,
     is_toc_line,
+    typical_pitch,
 )
 from docsense.adapters.convert._pdf_tables import CAPTION
 
@@ -65,6 +67,16 @@ _CLOSING = (".", ",", ";")
 _LARGER = 1.12
 _NUMBERED_AT_BODY = (0.0, 15, 0, 0)
 _MAX_WORDS = 20
+# Space around a heading at the body's weight, in the page's usual baseline distances.
+_APART_ABOVE = 1.2
+_APART_BELOW = 1.1
+_WIDE = 1.5  # space enough above that a heading may be followed at the usual pitch
+# The widest pitch of a wrapped heading, in font sizes; display type (twice the body or
+# more) is often set with looser leading: "Tokenizing Total Cryptocurrency Market /
+# Capitalization For Real-Time Trade" at 24 pt, 42 pt apart.
+_REACH = 1.5
+_DISPLAY = 2.0
+_DISPLAY_REACH = 1.9
 
 _PART_RANK = {
     "part": 11, "book": 11, "annex": 11, "appendix": 11, "schedule": 11, "exhibit": 11,
@@ -120,9 +132,12 @@ def _whole_bold(line: Line) -> bool:
 
 
 def heading_candidate(
-    lines: Sequence[Line], i: int, breaks: set[int], body: float
+    lines: Sequence[Line], i: int, breaks: set[int], body: float, pitch: float = 0.0
 ) -> Heading | None:
     """Return the heading starting at ``lines[i]``, or None. Bold must already be marked.
+
+    ``pitch`` is the page's usual baseline distance (:func:`._pdf_layout.typical_pitch`):
+    a numbered line at the body's weight is a heading only when it stands apart by more.
 
     Capitals are tested before parts: ``ANNEX A: CONTRACTS`` in capitals is a chapter
     like the document's other capital headings, ``Annex A: Contracts`` is a part.
@@ -138,7 +153,7 @@ def heading_candidate(
     scale = line.size / body if body > 0 else 1.0
     strong = line.bold or _prominent(line, body)
     if not strong:
-        return None
+        return _numbered_plain(lines, i, breaks, pitch, scale)
     numbered = NUMBERED.match(text)
     if numbered and _contents_entry(lines, i):
         return None
@@ -158,7 +173,10 @@ def heading_candidate(
     if CAPTION.match(text) or not text[:1].isupper():
         return None
     if _prominent(line, body) and _short(text):
-        joined, used = _wrapped(lines, i, breaks, lambda nxt: abs(nxt.size - line.size) < 0.5)
+        reach = _DISPLAY_REACH if scale >= _DISPLAY else _REACH
+        joined, used = _wrapped(
+            lines, i, breaks, lambda nxt: abs(nxt.size - line.size) < 0.5, reach
+        )
         if _short(joined):
             return Heading(joined, HeadingKind.BOLD, used, scale=scale)
     if (
@@ -289,6 +307,52 @@ def _numbered(
     return Heading(text, HeadingKind.NUMBERED, used, number, scale=scale)
 
 
+def _numbered_plain(
+    lines: Sequence[Line], i: int, breaks: set[int], pitch: float, scale: float
+) -> Heading | None:
+    """Return a numbered heading neither bold nor larger, set apart by space above it.
+
+    Journal and conference templates (IEEE's among them) set section headings in small
+    capitals and subsection headings in italics, at the body's size and weight: "II. TCAP
+    PRICE METHODOLOGY", "*A. Total Market Capitalization Data*". The title is in capitals
+    (up to three wrapped lines) or set wholly in italics; at most ten words, no closing
+    punctuation, more space above than between lines (and below, unless the space above
+    is wide), and not an item of a numbered list (no line numbered in the same style next
+    to it).
+    """
+    line = lines[i]
+    numbered = NUMBERED.match(line.text)
+    if numbered is None or pitch <= 0 or line.text.endswith((*_CLOSING, ":")):
+        return None
+    if caps_candidate(numbered.group("title")):
+        text, used = _wrapped(
+            lines, i, breaks, lambda nxt: caps_candidate(nxt.text) and not NUMBERED.match(nxt.text)
+        )
+    elif line.italic:
+        text, used = line.text, 1
+    else:
+        return None
+    if len(text.split()) > 10 or used > 3:
+        return None
+    last, after = i + used - 1, i + used
+    above = lines[i - 1].last_baseline - line.first_baseline if i > 0 else math.inf
+    below = (
+        lines[last].last_baseline - lines[after].first_baseline
+        if after < len(lines)
+        else math.inf
+    )
+    if above < _APART_ABOVE * pitch or (below < _APART_BELOW * pitch and above < _WIDE * pitch):
+        return None
+    style = numbering_key(numbered.group("num"))[0]
+    for j in (i - 1, after):
+        other = NUMBERED.match(lines[j].text) if 0 <= j < len(lines) else None
+        if other is not None and numbering_key(other.group("num"))[0] == style:
+            return None  # "1. BTC", "2. ETH": items of a numbered list, spaced out
+    if _contents_entry(lines, i):
+        return None
+    return Heading(text, HeadingKind.NUMBERED, used, numbered.group("num"), scale=scale)
+
+
 def _capitals(
     lines: Sequence[Line], i: int, breaks: set[int], body: float, scale: float
 ) -> Heading | None:
@@ -310,13 +374,18 @@ def _capitals(
 
 
 def _wrapped(
-    lines: Sequence[Line], i: int, breaks: set[int], continues: Callable[[Line], bool]
+    lines: Sequence[Line],
+    i: int,
+    breaks: set[int],
+    continues: Callable[[Line], bool],
+    reach: float = _REACH,
 ) -> tuple[str, int]:
     """Join up to three lines of one heading wrapped without a gap.
 
     The gap is judged against the heading's own size: a heading set larger than the body
     has a larger line pitch, which the page's paragraph breaks (learnt on body text) would
-    take for a paragraph gap.
+    take for a paragraph gap. ``reach`` is the widest pitch, in font sizes, of a wrap:
+    display type (a title twice the body's size or more) is often set with loose leading.
     """
     block = [lines[i]]
     j = i + 1
@@ -324,7 +393,7 @@ def _wrapped(
         j < len(lines)
         and len(block) < 4
         and not block[-1].text.endswith((*_CLOSING, ":"))
-        and _close_below(block[-1], lines[j], breaks, j)
+        and _close_below(block[-1], lines[j], breaks, j, reach)
         and continues(lines[j])
     ):
         block.append(lines[j])
@@ -332,9 +401,11 @@ def _wrapped(
     return " ".join(b.text for b in block), len(block)
 
 
-def _close_below(above: Line, below: Line, breaks: set[int], j: int) -> bool:
+def _close_below(
+    above: Line, below: Line, breaks: set[int], j: int, reach: float = _REACH
+) -> bool:
     pitch = above.last_baseline - below.first_baseline
-    if 0 < pitch <= 1.5 * max(above.size, below.size, 1.0):
+    if 0 < pitch <= reach * max(above.size, below.size, 1.0):
         return True
     return j not in breaks and pitch > 0
 
@@ -342,9 +413,10 @@ def _close_below(above: Line, below: Line, breaks: set[int], j: int) -> bool:
 def find_headings(lines: Sequence[Line], breaks: set[int], body: float) -> dict[int, Heading]:
     """Return {first line index: heading} for one page's lines (bold already marked)."""
     found: dict[int, Heading] = {}
+    pitch = typical_pitch(lines)
     i = 0
     while i < len(lines):
-        heading = heading_candidate(lines, i, breaks, body)
+        heading = heading_candidate(lines, i, breaks, body, pitch)
         if heading is None:
             i += 1
             continue
@@ -395,11 +467,22 @@ class HeadingLevels:
         self._stack: list[tuple[_Key, _Structure]] = []
         self._styles: list[str] = []
         self._leaf = False
+        self._last_letter = ""  # the head of the last lettered number ("B" of "B.")
 
     def _key(self, heading: Heading) -> tuple[_Key, _Structure]:
         size_class = -round(heading.scale, 1) if heading.scale >= _LARGER else 0.0
         if heading.kind is HeadingKind.NUMBERED and heading.number is not None:
             style, depth = numbering_key(heading.number)
+            head = heading.number.split(".")[0]
+            if (
+                style == "roman"
+                and len(head) == 1
+                and self._last_letter
+                and ord(head) == ord(self._last_letter) + 1
+            ):
+                style = "alpha"  # "C." after "B.", "I." after "H.": letters, not numerals
+            if style == "alpha":
+                self._last_letter = head
             if style not in self._styles:
                 self._styles.append(style)
             key = (size_class, int(HeadingKind.NUMBERED), self._styles.index(style), depth)
@@ -430,5 +513,6 @@ class HeadingLevels:
         if heading.kind is not HeadingKind.NUMBERED and key < _NUMBERED_AT_BODY:
             # Numbering restarts inside a new part, chapter or larger heading.
             self._styles.clear()
+            self._last_letter = ""
         self._stack.append((key, structure))
         return len(self._stack)

@@ -102,6 +102,7 @@ class Line:
     size: float = 0.0
     bold: bool = False
     bold_end: bool = False
+    italic: bool = False  # read only for numbered lines (a journal's italic subheadings)
     baseline: float | None = None
     end_baseline: float | None = None
     ink_bottom: float = 0.0
@@ -189,19 +190,26 @@ def _at_page_edge(lines: Sequence[Line], i: int) -> bool:
     )
 
 
-def paragraph_breaks(lines: Sequence[Line]) -> set[int]:
-    """Return indices of lines that start a new paragraph (a taller gap than usual above)."""
+def typical_pitch(lines: Sequence[Line]) -> float:
+    """Return the page's usual distance between baselines (0.0 for a page without lines)."""
     pitches = [
         prev.last_baseline - cur.first_baseline
         for prev, cur in itertools.pairwise(lines)
         if prev.last_baseline - cur.first_baseline > 0
     ]
     if not pitches:
-        return set()
+        return 0.0
     if len(pitches) >= 5:
-        typical = statistics.median(pitches)
-    else:  # too few lines to learn the leading: assume 1.25 x the line height
-        typical = 1.25 * statistics.median(max(ln.top - ln.bottom, 0.1) for ln in lines)
+        return float(statistics.median(pitches))
+    # too few lines to learn the leading: assume 1.25 x the line height
+    return 1.25 * statistics.median(max(ln.top - ln.bottom, 0.1) for ln in lines)
+
+
+def paragraph_breaks(lines: Sequence[Line]) -> set[int]:
+    """Return indices of lines that start a new paragraph (a taller gap than usual above)."""
+    typical = typical_pitch(lines)
+    if typical == 0.0:
+        return set()
     return {
         k
         for k in range(1, len(lines))

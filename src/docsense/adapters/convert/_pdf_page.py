@@ -21,6 +21,7 @@ from typing import Any
 
 from docsense.adapters.convert._pdf_layout import (
     BULLETS,
+    NUMBERED,
     Line,
     astral_count,
     is_math_line,
@@ -38,6 +39,7 @@ _HYPHEN_MARK = "\ufffe"  # PDFium's mark for a hyphen that ends a printed row
 _BOLD_WEIGHT = 600
 _MEDIUM_WEIGHT = 500  # from here up to bold, a weight is read with the font's name
 _FORCE_BOLD_FLAG = 1 << 18
+_ITALIC_FLAG = 1 << 6  # the font descriptor's Italic flag
 _SHORT = 0.66  # of the font size: a text object shorter than this may be a script
 _TINY = 0.3  # of the font size: shorter objects are punctuation
 _SCRIPT_SHIFT = 0.1  # of the font size: how far off the baseline a script object sits
@@ -61,6 +63,12 @@ _MATH_CAPITAL_RUN = re.compile(
     f"(?<![\\w{_MATH_CAPITALS}])[{_MATH_CAPITALS}]+(?: [{_MATH_CAPITALS}]+)+"
     f"(?![{_MATH_CAPITALS}])(?![{_MATH_SMALLS}]{{2}})"
 )
+
+
+# A capital, a space, a letter: in TeX's maths italic ("CMMI10", "LMMathItalic10") the space
+# may be one PDFium made of a capital's italic kerning: "V aultDebt" is $VaultDebt$.
+_CAPITAL_GAP = re.compile(r"[A-Z] (?=[A-Za-z])")
+_MATH_ITALIC_FONT = re.compile(r"cmmi\d|mathitalic", re.IGNORECASE)
 
 
 def _join_split_symbol(m: re.Match[str]) -> str:
@@ -123,6 +131,8 @@ class PdfPage:
             width = _units(text)
             stripped = text.strip()
             if stripped:
+                if _CAPITAL_GAP.search(stripped):
+                    stripped = self._join_kerned_capitals(text, offset).strip()
                 line = self._line(clean_text(stripped), _rows(text, offset))
                 line.raw = stripped
                 line.math = is_math_line(stripped)
@@ -183,6 +193,34 @@ class PdfPage:
                 line.ink_bottom, line.ink_top = ink_bottom, ink_top
         return line
 
+    def _join_kerned_capitals(self, text: str, offset: int) -> str:
+        """Return ``text`` without the spaces PDFium made of maths-italic kerning.
+
+        TeX sets a name in maths as italic letters, and the gap a capital's italic
+        correction leaves reads as a word gap: "V aultDebt", "T CAPP rice". A space goes
+        when PDFium generated it (it is not in the PDF) after a capital set in a maths
+        italic font; a space the PDF prints, or one after a text-font capital ("I am"),
+        stays.
+        """
+        kept: list[str] = []
+        last = 0
+        for m in _CAPITAL_GAP.finditer(text):
+            capital = offset + _units(text[: m.start()])
+            if self._kerning_space(capital + 1):
+                kept.append(text[last : m.start() + 1])
+                last = m.end()
+        return "".join(kept) + text[last:]
+
+    def _kerning_space(self, index: int) -> bool:
+        """Whether the space at ``index`` is a generated gap after a maths-italic capital."""
+        if self.c.FPDFText_IsGenerated(self.tp, index) != 1:
+            return False
+        size = self.c.FPDFText_GetFontInfo(
+            self.tp, index - 1, self._buf, len(self._buf), self._flags
+        )
+        name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace")
+        return _MATH_ITALIC_FONT.search(name) is not None
+
     def baseline(self, index: int) -> float:
         """Return the y of a character's origin: the baseline it stands on."""
         self._char_origin(self.tp, index, *self._origin_refs)
@@ -229,6 +267,17 @@ class PdfPage:
                     c.FPDFText_GetLooseCharBox(tp, i, rect)
                     char = _HYPHEN_MARK if code in (2, 0xFFFE) else chr(code) if code else " "
                     generated = char == " " and c.FPDFText_IsGenerated(tp, i) == 1
+                    if (
+                        generated
+                        and out
+                        and "A" <= out[-1].char <= "Z"
+                        and i < end
+                        and chr(c.FPDFText_GetUnicode(tp, i + 1)).isascii()
+                        and chr(c.FPDFText_GetUnicode(tp, i + 1)).isalpha()
+                        and self._kerning_space(i)
+                    ):
+                        i += step
+                        continue  # "V aultDebt": maths-italic kerning, not a word gap
                     if generated:
                         size, baseline = 0.0, 0.0
                     elif metrics:
@@ -273,6 +322,17 @@ class PdfPage:
         name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace").lower()
         return "bold" in name or "black" in name or bool(self._flags.value & _FORCE_BOLD_FLAG)
 
+    def is_italic(self, index: int) -> bool:
+        """Whether the character at ``index`` is set in an italic (text) font.
+
+        Maths italic ("CMMI10") is the type of symbols, not of a subheading.
+        """
+        size = self.c.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
+        name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace").lower()
+        if _MATH_ITALIC_FONT.search(name):
+            return False
+        return "ital" in name or "oblique" in name or bool(self._flags.value & _ITALIC_FLAG)
+
     def mark_bold(self, line: Line) -> None:
         """Set ``line.bold`` (first character) and ``line.bold_end`` (last visible one).
 
@@ -286,6 +346,8 @@ class PdfPage:
                 break
             start += 1
         line.bold = self.is_bold(start)
+        if not line.bold and NUMBERED.match(line.text):
+            line.italic = self.is_italic(start) and self.is_italic(end)
         while end > line.char_index:
             ch = self.c.FPDFText_GetUnicode(self.tp, end)
             if ch > 32 and ch not in (0xFFFE,):
