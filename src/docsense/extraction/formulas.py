@@ -211,6 +211,10 @@ _LATEX_CODE_NAME = re.compile(
     r"\\texttt\s*\{(?P<name>[A-Za-z](?:[\w.]|\\_){0,40})\}"
     r"(?:_\{(?P<sub>[\w,]{1,10})\}|\^\{[\w,]{1,10}\})?"
 )
+# A phrase applied to a named quantity is a function in words: "Standard\ Deviation
+# (Mark\ Price)", "Black\ Scholes\ Price (Mid\ Implied\ Volatility, ...)"; applied to an
+# index ("Index\ Level (t)") it is the quantity at that index.
+_NAMED_ARGUMENT = re.compile(r"\s*\((?=[^()]*[A-Za-z]{2,}\\ [A-Za-z])")
 # Line breaks with their spacing, "\\[0.1in]": layout, not a variable "in".
 _LATEX_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:in|pt|em|ex|cm|mm|mu)\s*\]")
 _CALL_OPENS = ("(", "\\{", "{", "\\left(")
@@ -251,6 +255,8 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         blank = sum(len(w) + 2 for w in words[:lead])
         if len(words) - lead == 1:  # one word left: the token pass reads it with its script
             return " " * blank + m.group(0)[blank:]
+        if len(words) - lead > 1 and _NAMED_ARGUMENT.match(latex, m.end()):
+            return " " * len(m.group(0))  # "Standard\ Deviation (Mark\ Price)": a function
         if len(words) - lead > 1:
             found.append((m.start() + blank, " ".join(words[lead:])))
         return " " * len(m.group(0))

@@ -350,10 +350,10 @@ _APPOSITIVE_SYMBOL = re.compile(
 
 
 # A symbol in brackets right after the words it stands for: "the combined score (C)",
-# "the Parent Index (Vt)", "the standardized momentum Z-score(Z)".
+# "the Parent Index (Vt)", "the standardized momentum Z-score(Z)", "maximum (Vmax)".
 _BRACKETED_SYMBOL = re.compile(
     r"(?P<name>\b[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})\s?"
-    r"\((?P<var>[A-Z][a-z]?(?:_\{?\w{1,4}\}?)?)\)"
+    r"\((?P<var>[A-Z](?:[a-z]?(?:_\{?\w{1,4}\}?)?|(?P<label>[a-z]{2,5})))\)"
 )
 
 
@@ -377,6 +377,9 @@ def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     for m in _APPOSITIVE_SYMBOL.finditer(block.text):
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
     for m in _BRACKETED_SYMBOL.finditer(block.text):
+        label = m.group("label")
+        if label and not m.group("name").split()[-1].lower().startswith(label):
+            continue  # "maximum (Vmax)": a symbol labelled by its word's start; "(Vega)" is not
         if m.group("name").split()[-1].lower() not in _STOP_TERMS:
             yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
 

@@ -774,3 +774,21 @@ def test_escaped_paren_maths_and_typewriter_names_are_read_as_latex() -> None:
     formulas = extract_ir(md).formulas
     assert [f.name for f in formulas] == [None, "Cutoff", "Time_to_Expiry", "F_var"]
     assert [f.undefined_variables for f in formulas] == [(), (), ("Ratio",), ()]
+
+
+def test_a_phrase_applied_to_a_named_quantity_is_a_function_and_a_word_labels_a_symbol() -> None:
+    from docsense.extraction.formulas import latex_variables
+
+    # "Standard Deviation (Mark Price)" applies a function in words; "Index Level (t)" is
+    # the quantity at an index.
+    assert latex_variables(r"U = Mark\ Price + 2 * Standard\ Deviation (Mark\ Price)") == (
+        "U", "Mark Price",
+    )
+    assert "Index Level" in latex_variables(r"X = Index\ Level (t) + 1")
+    md = (
+        "# Interest Rate Swaps\n\nThe band is a percentage of the maximum (Vmax) and the "
+        "minimum (Vmin) values the rate may take.\n\n"
+        "$$Upper = Vmax + Vmin * Range / 100$$\n\nwhere Range is the width of the band.\n\n"
+        "A (Vega) exposure is also capped.\n\n$$Cap = Vega * 2$$\n"
+    )
+    assert _undefined(md) == {"Vega"}  # "(Vega)" after "A" names no word it abbreviates
