@@ -286,3 +286,11 @@ def test_an_orders_own_price_is_no_valueless_limit(run_check: RunCheck) -> None:
     md = "When the share price reaches the stop price level, the order executes.\n"
     assert run_check("vague_thresholds", md) == []
     assert run_check("vague_thresholds", "Orders execute when the price reaches the level.\n") != []
+
+
+def test_operands_in_ordinary_words_need_no_definition(run_check: RunCheck) -> None:
+    md = ("# Model\n\n## 1. Adverse selection\n\n"
+          "b = Cov(Price change, Order flow) / Var(Order flow)\n")
+    assert run_check("formula_undefined_variables", md, with_ir=True) == []
+    named = md.replace("Price change", "Price Change")  # a Named Quantity, never defined
+    assert "Price Change" in str(run_check("formula_undefined_variables", named, with_ir=True))

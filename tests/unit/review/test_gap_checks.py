@@ -554,3 +554,19 @@ def test_a_band_the_document_defines_and_a_cap_its_formula_gives_have_values(
                "where Mark is the mark price and Dev is the standard deviation.\n\n")
     given = rules.replace("use.", "use:\n\n`excess = min(raw, room)`")
     assert run_check("vague_thresholds", defined + given, with_ir=True) == []
+
+
+def test_computed_as_a_role_is_no_calculation_but_as_an_operation_is(run_check: RunCheck) -> None:
+    role = ("# Index\n\n## 2. Scope\n\nUS-only observations are computed as a supplementary "
+            "breakdown and reported in the monthly review.\n")
+    assert run_check("calculation_in_words", role, with_ir=True) == []
+    operation = role.replace("a supplementary breakdown", "the average of the regional prices")
+    assert len(run_check("calculation_in_words", operation, with_ir=True)) == 1
+
+
+def test_a_change_log_and_an_adrs_context_state_no_rules(run_check: RunCheck) -> None:
+    rule = "Large order execution can cause significant market impact.\n"
+    for heading in ("Change Log", "Revision history", "Context"):
+        md = f"# ADR-7: Slicer\n\n## {heading}\n\n{rule}"
+        assert run_check("vague_qualifiers", md, with_ir=True) == [], heading
+    assert run_check("vague_qualifiers", f"# ADR-7: Slicer\n\n## Decision\n\n{rule}", with_ir=True)

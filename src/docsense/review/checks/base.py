@@ -72,7 +72,8 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 # Headings of parts that inform rather than specify: disclaimers, risks, conflicts, legal
-# notices, history and back-tests, background. Matched against every heading of the path.
+# notices, history and back-tests, background (an ADR's "Context"), a document's change
+# log. Matched against every heading of the path.
 _INFORMATIVE_HEADING = re.compile(
     r"disclaimer|\brisk\s+(?:factors?|disclosures?|warnings?|considerations?|statements?)\b|"
     r"\b(?:key|selected|principal|certain|main|general|additional|specific|other)\s+risks\b|"
@@ -83,7 +84,8 @@ _INFORMATIVE_HEADING = re.compile(
     r"simulated\s+performance|\bmotivation\b|\bbackground\b|\bauthors?\b|acknowledg|"
     r"\bcontact\b|bibliography|^\W*references?\W*$|table\s+of\s+contents|"
     r"\busage\b|\buse\s+cases?\b|interpretation\s+guide|how\s+to\s+(?:use|interpret|read)\b|"
-    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$",
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$|"
+    r"change\s?log|(?:revision|version|document|amendment)\s+history|^\W*context\W*$",
     re.IGNORECASE,
 )
 #: A document defining at least this many terms in legal drafting ("X" means ..., X shall
@@ -191,8 +193,8 @@ class CheckContext:
 
         A unit is informative when a heading on its path names a disclaimer, risk factors,
         conflicts of interest, a legal notice, historical or back-tested performance,
-        background or a table of contents, or when it is a paragraph written in capitals
-        (disclaimer banners). A "Risk Management" section states rules and stays in.
+        background, a change log or a table of contents, or when it is a paragraph written
+        in capitals (disclaimer banners). A "Risk Management" section states rules and stays in.
         """
         informative = [
             (s.start, s.end) for s in self.sections if is_informative_heading(s.heading)

@@ -38,8 +38,9 @@ _COUNT = re.compile(r"^\s*(?:the\s+)?(?:total\s+)?(?:number|count)\s+of\s+\w", r
 _DESCRIPTION = re.compile(
     r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)"
     r"\s+[a-z]+(?:\s+[a-z]+)*$"
-    r"|^[a-z]{3,}(?:\s+[a-z]{3,}){1,4}$"
-)  # "Sum of prices after split", "Minutes in a year"; "max(last price, floor price)"
+    r"|^[A-Za-z][a-z]{2,}(?:\s+[a-z]{3,}){1,4}$"
+)  # "Sum of prices after split", "Minutes in a year"; "max(last price, floor price)",
+# "Cov(Price change, Order flow)": ordinary words in sentence case, not a Named Quantity
 
 
 # "s T_{1}sigma_{1}^{2} T^{2}": symbols of a root or fraction the PDF laid side by side, read as
@@ -189,6 +190,13 @@ _BY_METHOD = re.compile(
 )
 # "calculated as designed.", "as intended,": a past participle that ends the clause.
 _AS_INTENDED = re.compile(r"\s+\w+ed\s*(?:[,;:.)]|$)")
+# "calculated as the sum of", "as a weighted average over", "as 2 times": after "as", an
+# operation on something; a noun phrase with nothing after it names a role or a form.
+_AS_OPERATION = re.compile(
+    r"\s*(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,3}?(?:of|between|over|across|from|per|times|"
+    r"divided|multiplied|weighted|minus|plus)\b",
+    re.IGNORECASE,
+)
 # "derives no revenue from": nothing is derived.
 _NOTHING = re.compile(r"(?:no|not|none|nothing)\b", re.IGNORECASE)
 # The name of a calculated quantity is words: "USD AR* .SOLSTAE" is a table the PDF flattened.
@@ -245,8 +253,11 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 # computed using USD as quote currency": a convention, not a calculation
             if _ARITHMETIC.search(after) or _ARITHMETIC.search(m.group(0)) or has_quantity(after):
                 continue  # the operations, or the numbers, are spelt out
-            if m.group("how") == "as" and _AS_INTENDED.match(after):
-                continue  # "are calculated as designed.": conformance, not a method
+            if m.group("how") == "as" and (
+                _AS_INTENDED.match(after) or not _AS_OPERATION.match(after)
+            ):
+                continue  # "are calculated as designed.": conformance, not a method; "are
+                # computed as a supplementary breakdown and reported": a role, not a method
             if m.group("how") and _BY_METHOD.match(after):
                 continue  # the method is named; whether it is given is another check's matter
             if m.group("verb") and _NOTHING.match(m.group("what")):
