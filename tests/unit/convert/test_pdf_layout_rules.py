@@ -279,3 +279,12 @@ def test_c_after_b_is_a_letter_not_a_roman_hundred() -> None:
     a, b, c = (heading(f"{x}. Part", HeadingKind.NUMBERED, f"{x}.") for x in "ABC")
     after = heading("III. GOVERNANCE", HeadingKind.NUMBERED, "III.")
     assert [levels.level(h) for h in (section, a, b, c, after)] == [1, 2, 2, 2, 1]
+
+
+def test_a_code_name_in_bold_is_a_table_cell_not_a_heading() -> None:
+    def bold(text: str) -> Line:
+        return Line(text, 1, 0, size=10.0, bold=True, bold_end=True, segments=[(72, 180)])
+
+    cells = [bold("SOURCE_EXPECTED"), bold("RUNPOD_CLU"), bold("STER")]  # "STER" wraps on
+    assert [heading_candidate(cells, i, {0, 1}, 10.0) for i in range(3)] == [None] * 3
+    assert heading_candidate([bold("SOURCE EXPECTED")], 0, {0}, 10.0) is not None

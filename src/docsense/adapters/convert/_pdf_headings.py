@@ -161,6 +161,11 @@ def heading_candidate(
         return _numbered(lines, i, breaks, numbered.group("num"), scale)
     if _column_gap(line) and not PART.match(text):
         return None  # "Flag    Source    Threshold": a table's header row, cells far apart
+    if _IDENTIFIER.search(text) or (
+        i > 0 and i not in breaks and _IDENTIFIER.search(lines[i - 1].text)
+    ):
+        return None  # "SOURCE_EXPECTED", "Check total_observations": code in a table's cell,
+        # and "STER", the rest of "RUNPOD_CLU STER" wrapped in its cell
     if caps_candidate(text):
         return _capitals(lines, i, breaks, body, scale)
     part = PART.match(text)
@@ -191,6 +196,8 @@ def heading_candidate(
     return None
 
 
+# A name in snake case: a setting or a field of code, which no unnumbered title holds.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]")
 _DANGLING_DASH = ("\u2013", "\u2014", " -")
 _SCRIPT = re.compile(r"[_^]\{[^{}]*\}")
 _BARE_NUMBER = re.compile(r"\d{1,3}")
