@@ -570,3 +570,17 @@ def test_a_change_log_and_an_adrs_context_state_no_rules(run_check: RunCheck) ->
         md = f"# ADR-7: Slicer\n\n## {heading}\n\n{rule}"
         assert run_check("vague_qualifiers", md, with_ir=True) == [], heading
     assert run_check("vague_qualifiers", f"# ADR-7: Slicer\n\n## Decision\n\n{rule}", with_ir=True)
+
+
+def test_quoted_words_examples_and_assumptions_are_not_the_documents_criteria(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Bot\n\n## 1. Leverage\n\n"
+          'If leverage is too low, the bot will hit "insufficient margin" errors.\n\n'
+          "A value above 1.0 allows some overflow (e.g., during extreme volatility) before "
+          "positions are reduced.\n\n"
+          "Let's further assume that the order book does not have sufficient depth to fill "
+          "the order.\n")
+    assert run_check("vague_qualifiers", md, with_ir=True) == []
+    rule = "# Bot\n\n## 1. Leverage\n\nThe account must hold sufficient margin for each order.\n"
+    assert run_check("vague_qualifiers", rule, with_ir=True) != []

@@ -82,9 +82,15 @@ _LIMIT_STATED = re.compile(
 )
 # Statements about what may happen (risk factors, disclaimers) are not rules to implement.
 _HYPOTHETICAL = re.compile(
-    r"\b(?:may|might|could|would|possible|possibly|potential(?:ly)?|risks?|no\s+assurance)\b",
+    r"\b(?:may|might|could|would|possible|possibly|potential(?:ly)?|risks?|no\s+assurance)\b"
+    r"|\b(?:let(?:'|\u2019)?s\s+(?:further\s+|now\s+)?(?:assume|say|suppose)|suppose\s+that|"
+    r"assume\s+that)\b",
     re.IGNORECASE,
 )
+# A judgement inside a quotation ('the bot will hit "insufficient margin" errors') or an
+# example ("(e.g., during extreme volatility)") is not the document's criterion.
+_QUOTED = re.compile(r'"[^"\n]{1,80}"|\u201c[^\u201d\n]{1,80}\u201d')
+_EXAMPLE_BEFORE = re.compile(r"\((?:e\.g\.|for\s+example|for\s+instance)[^()]*$", re.IGNORECASE)
 # A lead-in to the list that spells the judgement out: "Acceptable forms ... are as follows:".
 _LIST_LEAD = re.compile(r"\b(?:as\s+follows|the\s+following|includes?|are)\s*:\s*$",
                         re.IGNORECASE)
@@ -684,7 +690,14 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         if _LIST_LEAD.search(unit.text):
             continue  # "Acceptable forms of restructure are as follows:": the list says
         criterion = _CRITERION.search(unit.text) is not None
+        quoted = [q.span() for q in _QUOTED.finditer(unit.text)] if '"' in unit.text or (
+            "\u201c" in unit.text
+        ) else []
         for m in _QUALIFIER.finditer(unit.text):
+            if any(a < m.start() < b for a, b in quoted) or _EXAMPLE_BEFORE.search(
+                unit.text, max(0, m.start() - 60), m.start()
+            ):
+                continue  # quoted words or an example, not the document's own criterion
             if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
                                          m.start()]):
                 continue  # "applied to ensure meaningful representation": an aim, not a rule
