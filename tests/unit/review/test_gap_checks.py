@@ -554,6 +554,10 @@ def test_a_band_the_document_defines_and_a_cap_its_formula_gives_have_values(
                "where Mark is the mark price and Dev is the standard deviation.\n\n")
     given = rules.replace("use.", "use:\n\n`excess = min(raw, room)`")
     assert run_check("vague_thresholds", defined + given, with_ir=True) == []
+    named = ("# P\n\nThe rate is bounded between (Vmin, Vmax). No trade may happen outside "
+             "this band.\n")
+    assert run_check("vague_thresholds", named, with_ir=True) == []
+    assert run_check("vague_thresholds", "# P\n\nThe rate is bounded.\n", with_ir=True) != []
 
 
 def test_computed_as_a_role_is_no_calculation_but_as_an_operation_is(run_check: RunCheck) -> None:

@@ -64,6 +64,8 @@ _LIMIT_STATED = re.compile(
     # ("there is limited risk": an amount described, not a limit left without its value)
     r"(?<!\bthere\s)\b(?:is|are|be|been|was|were)\s+(?:capped|floored|limited|restricted|"
     r"bounded)\b"
+    # "is bounded between (Vmin, Vmax)": the interval is given, in symbols.
+    r"(?!\s+(?:between|within|in)\s+[(\[$])"
     # "Each index is capped market capitalization weighted": "capped" qualifies a scheme.
     r"(?!\s+(?:market|cap|capitali[sz]ation|equal|float|modified|weight)\w*\b)"
     r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
@@ -364,7 +366,7 @@ _POINTS_TO_DEFINITION = re.compile(
 )
 _ANAPHORIC_LIMIT = re.compile(
     r"\b(?:this|that|these|those|such|the\s+same)\s+(?:[a-z-]+\s+)?(?:thresholds?|limits?|caps?|floors?|"
-    r"minimum|maximum|levels?|bounds?)\b",
+    r"minimum|maximum|levels?|bounds?|bands?|ceilings?)\b",
     re.IGNORECASE,
 )
 _DEMONSTRATIVE_BEFORE = re.compile(r"\b(?:this|that|these|those|such)\s+$", re.IGNORECASE)
