@@ -294,3 +294,12 @@ def test_operands_in_ordinary_words_need_no_definition(run_check: RunCheck) -> N
     assert run_check("formula_undefined_variables", md, with_ir=True) == []
     named = md.replace("Price change", "Price Change")  # a Named Quantity, never defined
     assert "Price Change" in str(run_check("formula_undefined_variables", named, with_ir=True))
+
+
+def test_a_conversion_or_repetition_if_necessary_is_no_open_condition(run_check: RunCheck) -> None:
+    md = ("# Rates\n\n## 4. Calculation\n\nEach price is converted to U.S. dollars if necessary "
+          "using the reference rates.\n\nThis contingency rule is applied recursively if "
+          "necessary.\n")
+    assert run_check("discretionary_language", md, with_ir=True) == []
+    open_condition = md + "\nThe committee will, if necessary, change the methodology.\n"
+    assert run_check("discretionary_language", open_condition, with_ir=True) != []

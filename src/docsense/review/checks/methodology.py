@@ -162,6 +162,13 @@ _METHOD_WORDS = (
 )
 
 
+# Operations whose need the data decide: a conversion (when a price is quoted in another
+# currency), a rule applied again (while its condition holds).
+_MECHANICAL = re.compile(
+    r"\b(?:convert\w*|recursive(?:ly)?|iterativ\w*|repeated(?:ly)?|rounded)\b", re.IGNORECASE
+)
+
+
 def _may_name_method(low: str) -> bool:
     """Return False when ``low`` (folded text) cannot contain a match of _METHOD."""
     return mentions(low, _METHOD_WORDS) or ("adjustment" in low and "with" in low)
@@ -206,6 +213,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             if _LEGAL_TAIL.match(text[m.end() : m.end() + 60]):
                 continue
             rel = clause_start(text, m.start(), max_words=10)
+            if _MECHANICAL.search(text, rel, m.start()):
+                continue  # "converted to U.S. dollars if necessary", "applied recursively if
+                # necessary": the data say when; no one decides
             phrase = " ".join(m.group(0).split())
             yield CheckHit(
                 start=unit.start + rel,
