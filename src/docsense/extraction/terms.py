@@ -261,7 +261,12 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     if any(_WHERE_HEAD.match(line) for line in lines):
         head = next(i for i, line in enumerate(lines) if _WHERE_HEAD.match(line))
         offset = sum(len(line) + 1 for line in lines[: head + 1])
-        yield from _where_lines(doc, block, offset)
+        if any(line.strip() for line in lines[head + 1 :]):
+            yield from _where_lines(doc, block, offset)
+        else:  # "Where," a paragraph of its own (a PDF's gap), the list in the next block
+            after = next((b for b in doc.blocks if b.start > block.start), None)
+            if after is not None and after.kind is not BlockKind.HEADING:
+                yield from _where_lines(doc, after, 0)
         return
     for where in _WHERE_INLINE.finditer(text):
         line_start = text.rfind("\n", 0, where.start()) + 1
@@ -468,7 +473,20 @@ def _where_lines(doc: Doc, block: Block, offset: int) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
     for m in _FLAT_SCRIPT_LEGEND.finditer(block.text, offset):
         if m.start("term") not in seen:  # "SOFR d-1 = Secured Overnight Financing Rate"
+            seen.add(m.start("term"))
             yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
+    for m in _NAMED_LEGEND.finditer(block.text, offset):
+        if m.start("term") not in seen:  # "BTC Blocks Produced_{t} = Bitcoin blocks produced"
+            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
+
+
+# A legend line naming a quantity of several capitalised words, after "Where,": "BTC
+# Difficulty_{t} = CM Network Data Bitcoin Difficulty at time t".
+_NAMED_LEGEND = re.compile(
+    r"^[ \t]*(?P<term>[A-Z][\w&]{0,19}(?:[ \t]+[A-Z][\w&]{0,19}){1,3}(?:_\{[^{}\n]{1,12}\})?)"
+    r"[ \t]*=[ \t]*(?P<definition>[A-Za-z][^\n=]{2,200})$",
+    re.MULTILINE,
+)
 
 
 # A legend line whose symbol lost its subscript mark in a PDF: "SOFR d-1 = Secured Overnight

@@ -792,3 +792,18 @@ def test_a_phrase_applied_to_a_named_quantity_is_a_function_and_a_word_labels_a_
         "A (Vega) exposure is also capped.\n\n$$Cap = Vega * 2$$\n"
     )
     assert _undefined(md) == {"Vega"}  # "(Vega)" after "A" names no word it abbreviates
+
+
+def test_a_where_paragraph_of_its_own_and_legend_names_of_several_words_define() -> None:
+    md = (
+        "# Hash Rate\n\nThe index divisor is calculated as follows:\n\n"
+        "Index Divisor_{0} = BTC Difficulty_{0} × BTC Blocks Produced_{0} / Base Level\n\n"
+        "Where,\n\n"
+        "BTC Difficulty_{0} = CM Network Data Bitcoin Difficulty on Base Date\n"
+        "BTC Blocks Produced_{0} = Bitcoin blocks produced in the 48 hour period before it\n"
+        "Base Level = One thousand index points at the start\n"
+    )
+    assert _undefined(md) == set()
+    assert _undefined(md.replace("BTC Difficulty_{0} = CM", "Difficulty = CM")) == {
+        "BTC Difficulty_{0}"
+    }

@@ -297,9 +297,32 @@ def test_operands_in_ordinary_words_need_no_definition(run_check: RunCheck) -> N
 
 
 def test_a_conversion_or_repetition_if_necessary_is_no_open_condition(run_check: RunCheck) -> None:
-    md = ("# Rates\n\n## 4. Calculation\n\nEach price is converted to U.S. dollars if necessary "
-          "using the reference rates.\n\nThis contingency rule is applied recursively if "
-          "necessary.\n")
+    md = ("# Rates\n\n## 4. Calculation\n\nEach price is converted from the quote currency "
+          "to U.S. dollars if necessary using the reference rates.\n\n2\\. Convert the trade "
+          "price of all observable transactions over the trailing 60 minutes for each of the "
+          "markets to U.S. dollars if necessary.\n\nThis contingency rule "
+          "is applied recursively if necessary.\n")
     assert run_check("discretionary_language", md, with_ir=True) == []
     open_condition = md + "\nThe committee will, if necessary, change the methodology.\n"
     assert run_check("discretionary_language", open_condition, with_ir=True) != []
+
+
+def test_a_sums_bound_variable_flattened_by_a_pdf_needs_no_definition(
+    run_check: RunCheck,
+) -> None:
+    # A PDF prints the sum's limits "i=1" and "N" in the line: i ranges, it is not a quantity.
+    md = ("# Index\n\n## 4. Calculation\n\nLevel = i=1 N (Weight * Price) / i\n\n"
+          "where N is the number of assets, Weight is the asset weight, Price is the "
+          "closing price.\n")
+    assert run_check("formula_undefined_variables", md, with_ir=True) == []
+    unbound = md.replace("i=1 N (Weight * Price) / i", "N * (Weight * Price) / k")
+    assert run_check("formula_undefined_variables", unbound, with_ir=True) != []
+
+
+def test_what_can_happen_in_extreme_circumstances_is_no_trigger(run_check: RunCheck) -> None:
+    md = ("# Forks\n\n## 4. Governance\n\nIn extreme circumstances, forks can be hostile and "
+          "result in market disruption.\n")
+    assert run_check("undefined_trigger", md, with_ir=True) == []
+    rule = ("# Forks\n\n## 4. Governance\n\nIn extreme circumstances, the committee "
+            "suspends the index.\n")
+    assert run_check("undefined_trigger", rule, with_ir=True) != []

@@ -85,7 +85,8 @@ def _spelt_out(ctx: CheckContext, name: str) -> bool:
 def _self_defined(name: str, text: str) -> bool:
     """Return True for names needing no definition.
 
-    Counts, operands described in words, the formula's own name, and indices.
+    Counts, operands described in words, the formula's own name, and indices (a letter
+    given its start on the right-hand side, "x=t-17280", ranges over a sum).
     """
     if not name.strip() or _COUNT.match(name) or _DESCRIPTION.match(name.strip()):
         return True
@@ -93,8 +94,11 @@ def _self_defined(name: str, text: str) -> bool:
     if name.strip() == re.split(r"[(_\[]", lhs.strip(), maxsplit=1)[0].strip():
         return True
     escaped = re.escape(name)
+    rhs = text.split("=", 1)[1] if "=" in text else ""
     return len(name) == 1 and bool(
         re.search(rf"\w\(\s*{escaped}\s*(?:[-+]\s*\d+)?\s*\)|_\{{?{escaped}\b", text)
+        # "Index Level_{t} = x=t-17280 ...": a sum's bound variable, its limits flattened
+        or re.search(rf"(?<![\w.]){escaped}\s*=\s*[\w(]", rhs)
     )
 
 

@@ -162,6 +162,7 @@ _METHOD_WORDS = (
 )
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z])")  # not "U.S. dollars"
 # Operations whose need the data decide: a conversion (when a price is quoted in another
 # currency), a rule applied again (while its condition holds).
 _MECHANICAL = re.compile(
@@ -213,7 +214,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             if _LEGAL_TAIL.match(text[m.end() : m.end() + 60]):
                 continue
             rel = clause_start(text, m.start(), max_words=10)
-            if _MECHANICAL.search(text, rel, m.start()):
+            sentence = max((b.end() for b in _SENTENCE_BREAK.finditer(text, 0, m.start())),
+                           default=0)
+            if _MECHANICAL.search(text, sentence, m.start()):
                 continue  # "converted to U.S. dollars if necessary", "applied recursively if
                 # necessary": the data say when; no one decides
             phrase = " ".join(m.group(0).split())
@@ -232,6 +235,15 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             )
 
 
+# A sentence about what can or tends to happen, not what the method does: "forks can be
+# hostile", "liquidity is often sparse", "this could lead to uncertainty".
+_DESCRIBES = re.compile(
+    r"\b(?:can|could)\s+(?!not\b)(?:\w+\s+)?(?:be|lead|result|cause|become|occur|happen|"
+    r"arise|create|trigger)\b|\b(?:often|tends?\s+to|historically|demonstrates?)\b",
+    re.IGNORECASE,
+)
+
+
 def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report actions triggered by conditions the document never defines.
 
@@ -243,6 +255,8 @@ def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if not mentions(low, _TRIGGER_WORDS):
             continue  # _VAGUE_TRIGGER cannot match
+        if _DESCRIBES.search(unit.text):
+            continue  # "In extreme circumstances, forks can be hostile": what happens, no rule
         for m in _VAGUE_TRIGGER.finditer(unit.text):
             if m.group(0).split()[-1][:1].isupper():
                 continue  # "an Extreme Market Event": a defined term
