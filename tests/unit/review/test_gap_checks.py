@@ -588,3 +588,12 @@ def test_quoted_words_examples_and_assumptions_are_not_the_documents_criteria(
     assert run_check("vague_qualifiers", md, with_ir=True) == []
     rule = "# Bot\n\n## 1. Leverage\n\nThe account must hold sufficient margin for each order.\n"
     assert run_check("vague_qualifiers", rule, with_ir=True) != []
+
+
+def test_a_judgement_phrase_a_section_is_headed_by_is_a_defined_class(run_check: RunCheck) -> None:
+    md = ("# Change Policy\n\n## 2.3 Major Changes\n\nMajor changes alter the index level of "
+          "any published index by more than one basis point.\n\n## 3. Notice\n\nAll major "
+          "changes are announced.\n")
+    assert run_check("vague_qualifiers", md, with_ir=True) == []
+    unheaded = md.replace("## 2.3 Major Changes", "## 2.3 Classes")
+    assert run_check("vague_qualifiers", unheaded, with_ir=True) != []

@@ -646,10 +646,23 @@ _ENUMERATED = re.compile(
 
 
 def _enumerated_phrases(ctx: CheckContext) -> frozenset[str]:
-    """Return the two-word judgement phrases a list defines ("significant change")."""
-    return frozenset(
-        _singular(m.group("phrase")) for m in ctx.finditer_body(_ENUMERATED)
+    """Return the two-word judgement phrases a list or a section defines ("significant change").
+
+    A section headed by the phrase ("2.3 Major Changes") says what belongs to that class.
+    """
+    headed = (
+        _singular(" ".join(m.group(0).split()[:2]))
+        for s in ctx.sections
+        if (m := _HEADED_PHRASE.fullmatch(_HEADING_NUMBER.sub("", s.heading).strip())) is not None
     )
+    return frozenset(
+        (*(_singular(m.group("phrase")) for m in ctx.finditer_body(_ENUMERATED)), *headed)
+    )
+
+
+# A heading that is a judgement phrase: "Major Changes", "Material Change Events".
+_HEADED_PHRASE = re.compile(r"[A-Za-z]+\s+[A-Za-z]+(?:\s+[A-Za-z]+)?")
+_HEADING_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.)\s+")
 
 
 def _singular(phrase: str) -> str:
