@@ -20,6 +20,7 @@ Whether each variable is defined is decided later by :mod:`.validate`.
 # ruff: noqa: RUF001, RUF002, RUF003  (Greek letters and maths signs are the point)
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -202,7 +203,9 @@ _LATEX_PHRASE = re.compile(
 )
 _EMPTY_GROUP = re.compile(r"\{\s*\}")
 # Words joined by escaped spaces are one name: "Max\ Spread".
-_LATEX_SPACED = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?:\\ [A-Za-z]+)+(?![A-Za-z])")
+_LATEX_SPACED = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?: ?\\ +[A-Za-z]+)+(?![A-Za-z])")
+# A count in LaTeX: "\#Contracts" is the number of contracts, not a quantity to define.
+_LATEX_COUNT = re.compile(r"\\#\s*[A-Za-z][\w\\]*")
 # A name in snake case with escaped underscores: "staked\_rpl\_value\_in\_eth".
 _LATEX_SNAKE = re.compile(r"(?<![\\A-Za-z])[A-Za-z][A-Za-z0-9]*(?:\\_[A-Za-z0-9]+)+")
 # A name set in typewriter type is one identifier, underscores included:
@@ -248,7 +251,7 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         return " " * len(m.group(0))
 
     def spaced(m: re.Match[str]) -> str:
-        words = m.group(0).split("\\ ")
+        words = [w.strip() for w in m.group(0).split("\\ ")]
         lead = 0  # "if\ x_{i}": a word of the prose, then the variable
         while lead < len(words) and words[lead].lower() in _PROSE_LEAD:
             lead += 1
@@ -271,6 +274,7 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         found.append((m.start(), f"{name}_{sub}" if sub else name))
         return " " * len(m.group(0))
 
+    latex = _LATEX_COUNT.sub(lambda m: " " * len(m.group(0)), latex)
     latex = _LATEX_CODE_NAME.sub(code, latex)
     latex = _LATEX_SNAKE.sub(snake, latex)
     latex = _LATEX_SPACING.sub(lambda m: " " * len(m.group(0)), latex)
@@ -406,6 +410,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             start = block.start + m.start("lhs")
             yield _latex_formula(doc, start, line)
             continue
+        if "&" in rhs:  # "S &times; P": HTML entities, as Markdown writes a sign
+            rhs = _HTML_ENTITY.sub(lambda e: html.unescape(e.group(0)), rhs)
         written, lhs = lhs, _named_symbol(lhs)
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
             rhs, tick, _ = rhs.partition("`")
@@ -441,6 +447,7 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         )
 
 
+_HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5}|#x[0-9A-Fa-f]{2,4});")
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
 _PROSE_START = re.compile(r"[a-z]+\s+[a-z]+\s+[a-z]+")

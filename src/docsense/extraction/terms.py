@@ -97,7 +97,11 @@ _WHERE_ITEM_VERB = (
 )
 _WHERE_CLAUSE = re.compile(
     r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,40}(?:[-\u2212]\d)?"
-    r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB + r"\s*(?P<definition>[^,;.]{2,300})"
+    r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB
+    # The definition ends where the next symbol's begins: "where m is the multiplier and
+    # n is the position size".
+    + r"\s*(?P<definition>(?:(?!\s+and\s+\S{1,30}\s+(?:is|are|denotes|represents|means)\b)"
+    r"[^,;.]){2,300})"
 )
 # "$MC_i$"; GitBook: "$$MC_i$$"; Markdown inline code: "`V`".
 _MATHS_PARENS = re.compile(r"\\{1,2}[()]")

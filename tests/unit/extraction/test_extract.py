@@ -807,3 +807,22 @@ def test_a_where_paragraph_of_its_own_and_legend_names_of_several_words_define()
     assert _undefined(md.replace("BTC Difficulty_{0} = CM", "Difficulty = CM")) == {
         "BTC Difficulty_{0}"
     }
+
+
+def test_markdown_maths_habits_spacing_counts_entities_and_two_symbols_in_one_where() -> None:
+    from docsense.extraction.formulas import latex_variables
+
+    # "\  " (an escaped space and another) and " \ " still join the words of one name.
+    assert latex_variables(r"Available\  Balance = Wallet \ Balance - Margin") == (
+        "Available Balance", "Wallet Balance", "Margin",
+    )
+    # "\#Contracts" is a count of contracts.
+    assert latex_variables(r"IM = \#Contracts * Multiplier") == ("IM", "Multiplier")
+    md = (
+        "# PnL\n\n$$PnL = n*m*(Exit - Entry)$$\n\n"
+        "where Exit is the exit price, Entry is the entry price, $$m$$ is the multiplier "
+        "and $$n$$ is the position size (i.e. contracts).\n\n"
+        "Requirement = abs(Size &times; Price)\n\nwhere Size is the position size, Price is "
+        "the oracle price.\n"
+    )
+    assert _undefined(md) == set()

@@ -326,3 +326,10 @@ def test_what_can_happen_in_extreme_circumstances_is_no_trigger(run_check: RunCh
     rule = ("# Forks\n\n## 4. Governance\n\nIn extreme circumstances, the committee "
             "suspends the index.\n")
     assert run_check("undefined_trigger", rule, with_ir=True) != []
+
+
+def test_an_operand_written_as_a_description_needs_no_definition(run_check: RunCheck) -> None:
+    md = ("# Fair Price\n\n## Impact Price\n\n"
+          "$$Impact\\ Bid\\ Price = Average\\ fill\\ price\\ to\\ execute\\ a\\ typical\\ "
+          "short\\ trade$$\n")
+    assert run_check("formula_undefined_variables", md, with_ir=True) == []

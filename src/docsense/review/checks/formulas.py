@@ -39,6 +39,9 @@ _DESCRIPTION = re.compile(
     r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)"
     r"\s+[a-z]+(?:\s+[a-z]+)*$"
     r"|^[A-Za-z][a-z]{2,}(?:\s+[a-z]{3,}){1,4}$"
+    # "Average fill price to execute a typical short trade", "Average of Impact Bid Price
+    # and Impact Ask Price": five words or more with a small word between them
+    r"|^(?=(?:\S+\s+){4,}\S+$).*\s(?:a|an|the|to|of|and|or|with|by|for)\s"
 )  # "Sum of prices after split", "Minutes in a year"; "max(last price, floor price)",
 # "Cov(Price change, Order flow)": ordinary words in sentence case, not a Named Quantity
 
