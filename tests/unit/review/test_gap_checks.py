@@ -61,6 +61,10 @@ def test_unowned_decisions_in_a_document_that_names_no_decision_maker() -> None:
     assert {h.subject for h in hits} == {"decision owner"}
     owned = md + "\nAll changes are approved by the Index Committee.\n"
     assert _hits("decision_owner_missing", owned) == []
+    scheduled = "# I\n\nOver the last hour the weights are changed every minute.\n"
+    assert _hits("decision_owner_missing", scheduled) == []
+    reviewed = "# I\n\nThe weights are reviewed every day.\n"
+    assert len(_hits("decision_owner_missing", reviewed)) == 1
 
 
 def test_a_changeable_methodology_needs_a_change_process(run_check: RunCheck) -> None:

@@ -138,6 +138,12 @@ _UNOWNED_DECISION = re.compile(
     r"with\s+reference))",
     re.IGNORECASE,
 )
+_MECHANICAL_CHANGE = re.compile(r"\b(?:changed|adjusted|modified)$", re.IGNORECASE)
+_SCHEDULE = re.compile(
+    r"\s+(?:(?:every|each)\s+(?:\d+\s+)?(?:second|minute|hour|day|block)s?\b|automatically"
+    r"|hourly|daily)",
+    re.IGNORECASE,
+)
 # Maths in the sentence: what "is determined" there is computed by the model it states.
 _MATHS_NOTATION = re.compile("[\u2208\u2211]|[_^]\\{")
 _DECIDER = re.compile(
@@ -195,6 +201,9 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         m = _UNOWNED_DECISION.search(unit.text) or _COLLECTIVE_DECISION.search(unit.text)
         if m is None or _MATHS_NOTATION.search(unit.text):
             continue  # "p ∈ R^{n}, the token prices to be determined": solved for, not chosen
+        if _MECHANICAL_CHANGE.search(m.group(0)) and _SCHEDULE.match(unit.text, m.end()):
+            continue  # "these weights are changed every minute such that ...": the method
+            # runs a schedule; a review or a selection on a schedule is still a decision
         yield CheckHit(
             start=unit.start,
             end=unit.end,
