@@ -85,7 +85,9 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     ``Raw Signal_{ic}(o)`` is also found as ``Raw Signal_{ic}`` and ``Raw Signal``; a
     script-less name ending in one of the document's index symbols (``Rtnic`` with the
     index ``ic``: a subscript the PDF glued on) also as ``Rtn``; a power (``σ²``) and a
-    differential (``dW_t``, ``dt``) as the symbol raised or differentiated.
+    differential (``dW_t``, ``dt``) as the symbol raised or differentiated; a named
+    quantity followed by words in lower case (``Fair Price longer dated futures``) as the
+    quantity named.
     """
     keys = [normalise_name(name)]
     power = _POWER.search(name)
@@ -120,6 +122,11 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
             if not sub.isalpha():  # "P_BRK.B": the price of one named constituent
                 keys.append(normalise_name(base))
     words = name.split()
+    named = next((k for k in range(1, len(words)) if words[k].islower()), len(words))
+    if 2 <= named < len(words) and all(w[:1].isupper() for w in words[:named]) and all(
+        w.isalpha() and w.islower() for w in words[named:]
+    ):  # "Fair Price longer dated futures": the Fair Price, of the longer-dated futures
+        keys.append(normalise_name(" ".join(words[:named])))
     if len(words) >= 2 and words[0].lower() in _STATE:
         keys.append(normalise_name(" ".join(words[1:])))
     if len(words) == 2 and _TICKER.match(words[0]):

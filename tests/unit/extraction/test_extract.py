@@ -826,3 +826,15 @@ def test_markdown_maths_habits_spacing_counts_entities_and_two_symbols_in_one_wh
         "the oracle price.\n"
     )
     assert _undefined(md) == set()
+
+
+def test_a_named_quantity_qualified_by_words_in_lower_case_is_that_quantity() -> None:
+    md = (
+        "# Calendar spreads\n\n## Fair Price\n\nThe Fair Price of a future is its mark.\n\n"
+        "$$Mark\\ Price = Fair\\ Price\\ longer\\ dated\\ futures - Fair\\ Price\\ shorter\\ "
+        "dated\\ futures$$\n"
+    )
+    assert _undefined(md) == set()
+    assert _undefined(md.replace("## Fair Price", "## Prices")) == {
+        "Fair Price longer dated futures", "Fair Price shorter dated futures",
+    }
