@@ -601,3 +601,14 @@ def test_a_judgement_phrase_a_section_is_headed_by_is_a_defined_class(run_check:
     assert run_check("vague_qualifiers", md, with_ir=True) == []
     unheaded = md.replace("## 2.3 Major Changes", "## 2.3 Classes")
     assert run_check("vague_qualifiers", unheaded, with_ir=True) != []
+
+
+def test_a_digest_and_enough_for_a_payment_are_no_gaps(run_check: RunCheck) -> None:
+    digest = ("# Audit\n\n## 3. Snapshots\n\nSHA-256 snapshot hashes are computed from the raw "
+              "API response for each collection run.\n")
+    assert run_check("calculation_in_words", digest, with_ir=True) == []
+    payment = ("# Closing\n\n## 2. Shorts\n\nA user closing shorts must have sufficient sUSD in "
+               "their wallet to buy back the options.\n")
+    assert run_check("vague_qualifiers", payment, with_ir=True) == []
+    vague = payment.replace("in their wallet to buy back the options", "in their wallet")
+    assert run_check("vague_qualifiers", vague, with_ir=True) != []

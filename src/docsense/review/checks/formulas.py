@@ -204,6 +204,8 @@ _AS_OPERATION = re.compile(
     r"divided|multiplied|weighted|minus|plus)\b",
     re.IGNORECASE,
 )
+# A cryptographic digest is computed by the algorithm its name gives, not by a formula.
+_DIGEST = re.compile(r"\b(?:hash(?:es)?|checksums?|digests?|signatures?|fingerprints?)\b", re.I)
 # "derives no revenue from": nothing is derived.
 _NOTHING = re.compile(r"(?:no|not|none|nothing)\b", re.IGNORECASE)
 # The name of a calculated quantity is words: "USD AR* .SOLSTAE" is a table the PDF flattened.
@@ -270,6 +272,8 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if m.group("verb") and _NOTHING.match(m.group("what")):
                 continue
             quantity = " ".join(_calculated_quantity(unit.text, m).split())
+            if _DIGEST.search(quantity):
+                continue  # "SHA-256 snapshot hashes are computed from ...": a named algorithm
             subject = _LEADING.sub("", quantity).lower()
             if len(re.findall(r"[a-z]", subject)) < 3 or not _NAME_LIKE.fullmatch(quantity):
                 continue

@@ -89,6 +89,12 @@ _HYPOTHETICAL = re.compile(
     r"assume\s+that)\b",
     re.IGNORECASE,
 )
+# Enough of something for a payment the sentence names: the payment sets the amount.
+_AMOUNT_FOR_A_PAYMENT = re.compile(
+    r"(?:sufficient|enough)\s+(?:[\w-]+\s+){1,6}?to\s+(?:cover|pay|buy|repay|settle|fund|"
+    r"close|fill)\b",
+    re.IGNORECASE,
+)
 # A judgement inside a quotation ('the bot will hit "insufficient margin" errors') or an
 # example ("(e.g., during extreme volatility)") is not the document's criterion.
 _QUOTED = re.compile(r'"[^"\n]{1,80}"|\u201c[^\u201d\n]{1,80}\u201d')
@@ -720,6 +726,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
                 continue
+            if _AMOUNT_FOR_A_PAYMENT.match(unit.text, m.start()):
+                continue  # "sufficient sUSD in their wallet to buy back the shorts": as much
+                # as the payment takes, which the trade sets
             if _PARTICIPLE.match(unit.text, m.start()) or (
                 _ED_WORD.match(unit.text, m.start())
                 and _AUXILIARY_BEFORE.search(unit.text, 0, m.start())
