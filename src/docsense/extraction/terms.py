@@ -633,7 +633,35 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         elif block.kind is BlockKind.TABLE and "`" in block.text:
             for term in _settings(doc, block):
                 found.setdefault((term.term.lower(), term.location.start), term)
+        elif block.kind is BlockKind.TABLE and _WHERE_TABLE.match(block.text):
+            for term in _where_table(doc, block):
+                found.setdefault((term.term.lower(), term.location.start), term)
     return tuple(sorted(found.values(), key=lambda t: t.location.start))
+
+
+# A formula's legend printed as a table whose header says "Where": "| Where; | | |" then
+# "| P T-1 | = | Constituent's reference rate one day prior ... |".
+_WHERE_TABLE = re.compile(r"^\|\s*where\b", re.IGNORECASE)
+_LEGEND_ROW = re.compile(
+    r"^\|\s*(?P<term>[^|\n]{1,30}?)\s*\|(?:\s*[=:]\s*\|)?\s*(?P<definition>[A-Za-z(][^|\n]{2,300}?)"
+    r"\s*\|",
+    re.MULTILINE,
+)
+# A symbol whose subscript a PDF printed beside it: "P T-1", "P T-(O+1)" name P.
+_FLAT_SCRIPT = re.compile(
+    r"(?P<base>[A-Za-z\u0370-\u03ff]{1,3})\s+[A-Za-z0-9]{1,3}[-\u2212+(][^|\s]*"
+)
+
+
+def _where_table(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield the symbols of a legend table under "Where" (each row: symbol, "=", words)."""
+    for m in _LEGEND_ROW.finditer(block.text, block.text.find("\n") + 1):
+        term = m.group("term").strip()
+        if not term or set(term) <= set("-: "):
+            continue  # the separator row
+        flat = _FLAT_SCRIPT.fullmatch(term)
+        name = flat.group("base") if flat else term
+        yield _where_term(doc, block, name, m.start("term"), m.group("definition"))
 
 
 # A symbol alone on its line: "M_{Current day}", "K_{i}", a Greek letter.

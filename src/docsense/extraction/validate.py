@@ -79,6 +79,9 @@ _POWER = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079]+$")
 _DIFFERENTIAL = re.compile(r"^d(?P<of>[A-Z\u0370-\u03ff](?:_\{?\w{1,6}\}?)?|[a-z])$")
 
 
+_EQUATION_NUMBER = re.compile(r"\s+\(\d{1,3}\)(?=_|\s|$)")
+
+
 def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     """Keys under which ``name`` may be defined, most specific first.
 
@@ -90,6 +93,10 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     quantity named.
     """
     keys = [normalise_name(name)]
+    if "(" in name:  # "IndexDivisor (4)_{t}": the PDF ran the equation's number into its name
+        numbered = _EQUATION_NUMBER.sub("", name)
+        if numbered != name:
+            return [*keys, *_candidates(numbered, indices)]
     power = _POWER.search(name)
     if power is not None and power.start() > 0:
         name = name[: power.start()]

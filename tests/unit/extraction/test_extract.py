@@ -838,3 +838,20 @@ def test_a_named_quantity_qualified_by_words_in_lower_case_is_that_quantity() ->
     assert _undefined(md.replace("## Fair Price", "## Prices")) == {
         "Fair Price longer dated futures", "Fair Price shorter dated futures",
     }
+
+
+def test_a_legend_table_under_where_and_an_equation_number_in_a_name() -> None:
+    md = (
+        "# Momentum\n\nMomentum Score = (P_{T-1} / P_{T-(O+1)}) - 1\n\n"
+        "| Where; |  |  |\n|---|---|---|\n"
+        "| P T-1 | = | Reference rate one calendar day before the rebalancing date |\n"
+        "| O | = | Observation period in days |\n"
+        "| P T-(O+1) | = | Reference rate O+1 days before the rebalancing date |\n"
+    )
+    assert _undefined(md) == set()
+    assert _undefined(md.replace("| Where; |", "| Symbol |")) == {"P_{T-1}", "P_{T-(O+1)}"}
+    numbered = (
+        "# Divisor\n\nIndexDivisor (4)_{t} = IndexDivisor_{t-1} * Level_{t} / Cap\n\n"
+        "where Level is the index level and Cap is the total capitalisation.\n"
+    )
+    assert _undefined(numbered) == set()
