@@ -323,6 +323,9 @@ def test_what_can_happen_in_extreme_circumstances_is_no_trigger(run_check: RunCh
     md = ("# Forks\n\n## 4. Governance\n\nIn extreme circumstances, forks can be hostile and "
           "result in market disruption.\n")
     assert run_check("undefined_trigger", md, with_ir=True) == []
+    aim = ("# Funding\n\n## Cap\n\nThe cap aims to limit the costs incurred by traders, "
+           "especially during volatile market conditions.\n")
+    assert run_check("undefined_trigger", aim, with_ir=True) == []
     rule = ("# Forks\n\n## 4. Governance\n\nIn extreme circumstances, the committee "
             "suspends the index.\n")
     assert run_check("undefined_trigger", rule, with_ir=True) != []

@@ -85,7 +85,8 @@ _INFORMATIVE_HEADING = re.compile(
     r"\bcontact\b|bibliography|^\W*references?\W*$|table\s+of\s+contents|"
     r"\busage\b|\buse\s+cases?\b|interpretation\s+guide|how\s+to\s+(?:use|interpret|read)\b|"
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$|"
-    r"change\s?log|(?:revision|version|document|amendment)\s+history|^\W*context\W*$",
+    r"change\s?log|(?:revision|version|document|amendment)\s+history|^\W*context\W*$|"
+    r"^\W*rationale\W*$",
     re.IGNORECASE,
 )
 #: A document defining at least this many terms in legal drafting ("X" means ..., X shall

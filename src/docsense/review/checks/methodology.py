@@ -239,7 +239,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
 # hostile", "liquidity is often sparse", "this could lead to uncertainty".
 _DESCRIBES = re.compile(
     r"\b(?:can|could)\s+(?!not\b)(?:\w+\s+)?(?:be|lead|result|cause|become|occur|happen|"
-    r"arise|create|trigger)\b|\b(?:often|tends?\s+to|historically|demonstrates?)\b",
+    r"arise|create|trigger)\b|\b(?:often|tends?\s+to|historically|demonstrates?)\b"
+    # "It aims to limit the costs ... during volatile market conditions": a purpose
+    r"|\b(?:aims?|intended|designed)\s+to\b",
     re.IGNORECASE,
 )
 
