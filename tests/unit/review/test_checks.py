@@ -329,6 +329,9 @@ def test_what_can_happen_in_extreme_circumstances_is_no_trigger(run_check: RunCh
     rule = ("# Forks\n\n## 4. Governance\n\nIn extreme circumstances, the committee "
             "suspends the index.\n")
     assert run_check("undefined_trigger", rule, with_ir=True) != []
+    permitted = ("# Index\n\n## 7. Contingency\n\nUnder exceptional circumstances, an asset "
+                 "can be removed from the index.\n")
+    assert run_check("undefined_trigger", permitted, with_ir=True) != []
 
 
 def test_an_operand_written_as_a_description_needs_no_definition(run_check: RunCheck) -> None:

@@ -238,8 +238,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
 # A sentence about what can or tends to happen, not what the method does: "forks can be
 # hostile", "liquidity is often sparse", "this could lead to uncertainty".
 _DESCRIBES = re.compile(
-    r"\b(?:can|could)\s+(?!not\b)(?:\w+\s+)?(?:be|lead|result|cause|become|occur|happen|"
-    r"arise|create|trigger)\b|\b(?:often|tends?\s+to|historically|demonstrates?)\b"
+    # ("can be removed", a passive action, is a rule that permits: not a description)
+    r"\b(?:can|could)\s+(?!not\b)(?:\w+\s+)?(?:be(?!\s+(?:\w+ly\s+)?\w+(?:ed|en)\b)|lead|"
+    r"result|cause|become|occur|happen|arise|create|trigger)\b|\b(?:often|tends?\s+to|historically|demonstrates?)\b"
     # "It aims to limit the costs ... during volatile market conditions": a purpose
     r"|\b(?:aims?|intended|designed)\s+to\b",
     re.IGNORECASE,
