@@ -607,6 +607,9 @@ def test_a_digest_and_enough_for_a_payment_are_no_gaps(run_check: RunCheck) -> N
     digest = ("# Audit\n\n## 3. Snapshots\n\nSHA-256 snapshot hashes are computed from the raw "
               "API response for each collection run.\n")
     assert run_check("calculation_in_words", digest, with_ir=True) == []
+    rate = ("# Mining\n\n## 4. Hash rate\n\nThe implied hash rate is derived from the time "
+            "taken for miners to produce blocks.\n")
+    assert len(run_check("calculation_in_words", rate, with_ir=True)) == 1
     payment = ("# Closing\n\n## 2. Shorts\n\nA user closing shorts must have sufficient sUSD in "
                "their wallet to buy back the options.\n")
     assert run_check("vague_qualifiers", payment, with_ir=True) == []

@@ -205,7 +205,10 @@ _AS_OPERATION = re.compile(
     re.IGNORECASE,
 )
 # A cryptographic digest is computed by the algorithm its name gives, not by a formula.
-_DIGEST = re.compile(r"\b(?:hash(?:es)?|checksums?|digests?|signatures?|fingerprints?)\b", re.I)
+_DIGEST = re.compile(
+    r"\b(?:hash(?:es)?|checksums?|digests?|signatures?|fingerprints?)\b(?!\s+(?:rates?|power))",
+    re.IGNORECASE,
+)  # not "the implied hash rate", a quantity
 # "derives no revenue from": nothing is derived.
 _NOTHING = re.compile(r"(?:no|not|none|nothing)\b", re.IGNORECASE)
 # The name of a calculated quantity is words: "USD AR* .SOLSTAE" is a table the PDF flattened.
