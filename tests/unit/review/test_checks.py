@@ -339,3 +339,19 @@ def test_an_operand_written_as_a_description_needs_no_definition(run_check: RunC
           "$$Impact\\ Bid\\ Price = Average\\ fill\\ price\\ to\\ execute\\ a\\ typical\\ "
           "short\\ trade$$\n")
     assert run_check("formula_undefined_variables", md, with_ir=True) == []
+
+
+def test_how_often_a_market_event_happens_is_no_schedule(run_check: RunCheck) -> None:
+    md = "# Patterns\n\n## 2. Setups\n\nAn Inside Day occurs frequently in range-bound markets.\n"
+    assert run_check("vague_frequency", md, with_ir=True) == []
+    schedule = "# Patterns\n\n## 2. Setups\n\nThe model is refitted frequently.\n"
+    assert run_check("vague_frequency", schedule, with_ir=True) != []
+
+
+def test_future_work_is_informative_and_tanh_is_a_function(run_check: RunCheck) -> None:
+    md = ("# Regimes\n\n## 6. Future Directions\n\nThe approach requires significant "
+          "computational resources.\n")
+    assert run_check("vague_qualifiers", md, with_ir=True) == []
+    formula = ("# Sizing\n\n## 2. Direction\n\nDirection = tanh(Signal * Gain)\n\nwhere "
+               "Signal is the score, Gain is the slope.\n")
+    assert run_check("formula_undefined_variables", formula, with_ir=True) == []

@@ -86,7 +86,7 @@ _INFORMATIVE_HEADING = re.compile(
     r"\busage\b|\buse\s+cases?\b|interpretation\s+guide|how\s+to\s+(?:use|interpret|read)\b|"
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$|"
     r"change\s?log|(?:revision|version|document|amendment)\s+history|^\W*context\W*$|"
-    r"^\W*rationale\W*$",
+    r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b",
     re.IGNORECASE,
 )
 #: A document defining at least this many terms in legal drafting ("X" means ..., X shall

@@ -836,6 +836,12 @@ def _event_stem(phrase: str) -> str:
 _EVENTS = ("rebalanc", "reconstitut", "review", "reweight", "reset")
 
 
+# How often something happens in the market, not when the method acts.
+_HAPPENS_BEFORE = re.compile(
+    r"\b(?:occurs?|occurring|happens?|appears?|arises?)\s+(?:\w+\s+)?$", re.IGNORECASE
+)
+
+
 def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report timing words with no period ("periodically") and schedules with no date.
 
@@ -854,6 +860,8 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "periodically on each Decision Date": the date rule follows
             if m.group(0).lower().startswith("from") and not _METHOD_ACTION.search(before):
                 continue  # "smaller from time to time": a description, not a schedule
+            if _HAPPENS_BEFORE.search(before):
+                continue  # "Inside Day occurs frequently": how often an event happens
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             yield CheckHit(
                 start=start,
