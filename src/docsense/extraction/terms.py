@@ -471,17 +471,16 @@ def _where_lines(doc: Doc, block: Block, offset: int) -> Iterator[DefinedTerm]:
     for m in _WHERE_ITEM.finditer(block.text, offset):
         seen.add(m.start("var"))
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
-    for m in _LEGEND.finditer(block.text, offset):
-        if m.start("term") not in seen:
-            seen.add(m.start("term"))
-            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
-    for m in _FLAT_SCRIPT_LEGEND.finditer(block.text, offset):
-        if m.start("term") not in seen:  # "SOFR d-1 = Secured Overnight Financing Rate"
-            seen.add(m.start("term"))
-            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
-    for m in _NAMED_LEGEND.finditer(block.text, offset):
-        if m.start("term") not in seen:  # "BTC Blocks Produced_{t} = Bitcoin blocks produced"
-            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
+    # Bare legend lines: "Ts = Sushiswap trade size", "SOFR d-1 = Secured Overnight Financing
+    # Rate", "BTC Blocks Produced_{t} = Bitcoin blocks produced"; the first reading of a line
+    # wins.
+    for pattern in (_LEGEND, _FLAT_SCRIPT_LEGEND, _NAMED_LEGEND):
+        for m in pattern.finditer(block.text, offset):
+            if m.start("term") not in seen:
+                seen.add(m.start("term"))
+                yield _where_term(
+                    doc, block, m.group("term"), m.start("term"), m.group("definition")
+                )
 
 
 # A legend line naming a quantity of several capitalised words, after "Where,": "BTC

@@ -417,10 +417,16 @@ def _close_below(
     return j not in breaks and pitch > 0
 
 
-def find_headings(lines: Sequence[Line], breaks: set[int], body: float) -> dict[int, Heading]:
-    """Return {first line index: heading} for one page's lines (bold already marked)."""
+def find_headings(
+    lines: Sequence[Line], breaks: set[int], body: float, pitch: float | None = None
+) -> dict[int, Heading]:
+    """Return {first line index: heading} for one page's lines (bold already marked).
+
+    ``pitch`` is the page's :func:`._pdf_layout.typical_pitch`, when the caller has it.
+    """
     found: dict[int, Heading] = {}
-    pitch = typical_pitch(lines)
+    if pitch is None:
+        pitch = typical_pitch(lines)
     i = 0
     while i < len(lines):
         heading = heading_candidate(lines, i, breaks, body, pitch)

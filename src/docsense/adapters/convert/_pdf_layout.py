@@ -205,9 +205,13 @@ def typical_pitch(lines: Sequence[Line]) -> float:
     return 1.25 * statistics.median(max(ln.top - ln.bottom, 0.1) for ln in lines)
 
 
-def paragraph_breaks(lines: Sequence[Line]) -> set[int]:
-    """Return indices of lines that start a new paragraph (a taller gap than usual above)."""
-    typical = typical_pitch(lines)
+def paragraph_breaks(lines: Sequence[Line], typical: float | None = None) -> set[int]:
+    """Return indices of lines that start a new paragraph (a taller gap than usual above).
+
+    ``typical`` is the page's :func:`typical_pitch`, when the caller has it already.
+    """
+    if typical is None:
+        typical = typical_pitch(lines)
     if typical == 0.0:
         return set()
     return {

@@ -211,15 +211,22 @@ class PdfPage:
                 last = m.end()
         return "".join(kept) + text[last:]
 
+    def _kerned_capital(self, glyphs: list[Glyph], index: int, end: int) -> bool:
+        """Whether the generated space at ``index``, after ``glyphs``, is maths-italic kerning.
+
+        It is when the glyph before it is a capital, a letter follows within the range
+        (``end`` is its last index) and the capital is set in a maths italic font.
+        """
+        if not glyphs or not "A" <= glyphs[-1].char <= "Z" or index >= end:
+            return False
+        following = chr(self.c.FPDFText_GetUnicode(self.tp, index + 1))
+        return following.isascii() and following.isalpha() and self._kerning_space(index)
+
     def _kerning_space(self, index: int) -> bool:
         """Whether the space at ``index`` is a generated gap after a maths-italic capital."""
         if self.c.FPDFText_IsGenerated(self.tp, index) != 1:
             return False
-        size = self.c.FPDFText_GetFontInfo(
-            self.tp, index - 1, self._buf, len(self._buf), self._flags
-        )
-        name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace")
-        return _MATH_ITALIC_FONT.search(name) is not None
+        return _MATH_ITALIC_FONT.search(self._font_name(index - 1)) is not None
 
     def baseline(self, index: int) -> float:
         """Return the y of a character's origin: the baseline it stands on."""
@@ -267,15 +274,7 @@ class PdfPage:
                     c.FPDFText_GetLooseCharBox(tp, i, rect)
                     char = _HYPHEN_MARK if code in (2, 0xFFFE) else chr(code) if code else " "
                     generated = char == " " and c.FPDFText_IsGenerated(tp, i) == 1
-                    if (
-                        generated
-                        and out
-                        and "A" <= out[-1].char <= "Z"
-                        and i < end
-                        and chr(c.FPDFText_GetUnicode(tp, i + 1)).isascii()
-                        and chr(c.FPDFText_GetUnicode(tp, i + 1)).isalpha()
-                        and self._kerning_space(i)
-                    ):
+                    if generated and self._kerned_capital(out, i, end):
                         i += step
                         continue  # "V aultDebt": maths-italic kerning, not a word gap
                     if generated:
@@ -312,14 +311,18 @@ class PdfPage:
         return [clean_text(" ".join(render_glyphs(bucket).split())) for bucket in buckets]
 
     # --- bold -------------------------------------------------------------------------
+    def _font_name(self, index: int) -> str:
+        """Return the name of the font of the character at ``index`` (its flags: ``_flags``)."""
+        size = self.c.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
+        return self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace")
+
     def is_bold(self, index: int) -> bool:
         """Whether the character at ``index`` is set in a bold font."""
         weight = int(self.c.FPDFText_GetFontWeight(self.tp, index))
         if weight >= _BOLD_WEIGHT or 0 < weight < _MEDIUM_WEIGHT:
             return weight >= _BOLD_WEIGHT  # a clear weight settles it without the font name
         # Unknown, or in between: LaTeX's "LMSans10-Bold" reports 510. The name decides.
-        size = self.c.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
-        name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace").lower()
+        name = self._font_name(index).lower()
         return "bold" in name or "black" in name or bool(self._flags.value & _FORCE_BOLD_FLAG)
 
     def is_italic(self, index: int) -> bool:
@@ -327,8 +330,7 @@ class PdfPage:
 
         Maths italic ("CMMI10") is the type of symbols, not of a subheading.
         """
-        size = self.c.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
-        name = self._buf.raw[: max(0, int(size) - 1)].decode("latin-1", "replace").lower()
+        name = self._font_name(index).lower()
         if _MATH_ITALIC_FONT.search(name):
             return False
         return "ital" in name or "oblique" in name or bool(self._flags.value & _ITALIC_FLAG)

@@ -55,6 +55,7 @@ from docsense.adapters.convert._pdf_layout import (
     body_size,
     page_furniture,
     paragraph_breaks,
+    typical_pitch,
 )
 from docsense.adapters.convert._pdf_notes import FootnoteLabels, mark_references, split_footnotes
 from docsense.adapters.convert._pdf_page import PdfPage
@@ -175,8 +176,9 @@ class PdfConverter:
                     if not (line.math or line.table):
                         line.text = mark_references(line.text, note.label, label)
                 notes.append((label, note.text))
-            layout.breaks = paragraph_breaks(layout.lines)
-            layout.headings = find_headings(layout.lines, layout.breaks, body)
+            pitch = typical_pitch(layout.lines)
+            layout.breaks = paragraph_breaks(layout.lines, pitch)
+            layout.headings = find_headings(layout.lines, layout.breaks, body, pitch)
         _keep_contents_lists_as_text(layouts)
         _keep_misplaced_numbers_as_text(layouts)
         renderer = _Renderer()

@@ -711,9 +711,7 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         if _LIST_LEAD.search(unit.text):
             continue  # "Acceptable forms of restructure are as follows:": the list says
         criterion = _CRITERION.search(unit.text) is not None
-        quoted = [q.span() for q in _QUOTED.finditer(unit.text)] if '"' in unit.text or (
-            "\u201c" in unit.text
-        ) else []
+        quoted = [q.span() for q in _QUOTED.finditer(unit.text)]
         for m in _QUALIFIER.finditer(unit.text):
             if any(a < m.start() < b for a, b in quoted) or _EXAMPLE_BEFORE.search(
                 unit.text, max(0, m.start() - 60), m.start()
