@@ -408,10 +408,17 @@ _LETTER_AFTER_WORDS = re.compile(
     r"(?P<symbol>[b-hj-z\u03b1-\u03c9](?:_\{[^{}\n]{1,10}\})?)"
     r"(?=\s+(?:of|in|for|and|or|is|as|to|with|that|which|representing)\b|\s*[,.;:)\u2208])"
 )
+# A symbol the text introduces by name: "Let $t$ be `fraction_of_time_on_book`", "let N
+# denote the number of constituents", "Let `s` be the spread". ("Let's" is no declaration.)
+_LET = re.compile(
+    r"\b[Ll]et\s+(?:\$(?P<maths>[^$\n]{1,30})\$|`(?P<code>[^`\n]{1,40})`"
+    rf"|(?P<symbol>{_MATHS_SYMBOL}))\s+(?:be|denote|represent|stand\s+for)\s+"
+    r"(?P<definition>[^\n.;]{2,200})"
+)
 
 
 def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Yield symbols a mathematical text declares in passing (membership, ``:=``, words)."""
+    """Yield symbols a mathematical text declares in passing (membership, ``:=``, words, "let")."""
     text = block.text
     if "\u2208" in text:
         for m in _MEMBERSHIP.finditer(text):
@@ -433,6 +440,11 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), "defined by :=")
     for m in _LETTER_AFTER_WORDS.finditer(text):
         yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), m.group("name"))
+    if "et " in text:
+        for m in _LET.finditer(text):
+            group = next(g for g in ("maths", "code", "symbol") if m.group(g))
+            var = f"${m.group(group)}$" if group == "maths" else m.group(group)
+            yield _where_term(doc, block, var, m.start(group), m.group("definition"))
 
 
 def _maths_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:

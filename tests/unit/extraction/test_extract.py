@@ -855,3 +855,19 @@ def test_a_legend_table_under_where_and_an_equation_number_in_a_name() -> None:
         "where Level is the index level and Cap is the total capitalisation.\n"
     )
     assert _undefined(numbered) == set()
+
+
+def test_let_introduces_a_symbol_in_maths_code_or_plain() -> None:
+    md = (
+        "# SLA\n\nLet $t$ be `fraction_of_time_on_book`\n\n"
+        "Let `s` denote the minimum time fraction.\n\nLet c be the competition factor.\n\n"
+        "Let's assume q is small.\n\n"
+        "$$p_i = (1 - \\frac{t - s}{1 - s}) \\cdot c \\cdot q$$\n"
+    )
+    got = extract_ir(md)
+    found = {t.term: t.definition for t in got.terms}
+    assert found["t"] == "`fraction_of_time_on_book`"
+    assert found["s"] == "the minimum time fraction"
+    assert found["c"] == "the competition factor"
+    undefined = {i.subject for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE}
+    assert undefined == {"q"}  # "Let's assume" declares nothing

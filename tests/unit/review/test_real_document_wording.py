@@ -319,3 +319,53 @@ def test_discretion_bounded_earlier_in_the_sentence_is_not_reported(run_check: R
           "discretion and acting in a commercially reasonable manner, by reference to such "
           "factors as it deems appropriate.\n")
     assert run_check("discretionary_language", md) == []
+
+
+def test_the_parameters_of_a_function_the_formula_defines_are_bound(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Perpetuals\n\n## Funding\n\nWe allow a clamp component, where "
+          "$\\text{clamp}(a,b;x)=min(b,max(a, x))$ and $g = clamp(lo, hi; f) + k$.\n")
+    hits = run_check("formula_undefined_variables", md, with_ir=True)
+    assert hits == ["g = clamp(lo, hi; f) + k"]  # lo, hi, f and k are used, not declared
+
+
+def test_rounding_down_and_a_level_compared_with_a_named_quantity_have_values(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Fees\n\n## Discounts\n\nThe rewards and discounts are floored rather than raised, "
+          "so fees cannot be negative.\n\nAmounts are floored to the nearest integer.\n\n"
+          "Stake is added until it reaches a level greater than or equal to the `target stake`."
+          "\n\nThe target stake is set to the maximum total supplied stake over the previous "
+          "`time_window`.\n\nThe fee is floored.\n\nTrading halts when it reaches a level.\n")
+    assert run_check("vague_thresholds", md) == [
+        "The fee is floored", "it reaches a level"
+    ]
+
+
+def test_a_worked_example_states_no_rule(run_check: RunCheck) -> None:
+    md = ("# Target stake\n\n## Window\n\nExample 1:\nthe market opened at `t_0 = 1:55`.\n"
+          "We have the open interest over time:\n\n```\n[3:51, 140]\n```\n\n"
+          "and the current time is `4:53`, so the window starts at `3:53`.\n\n"
+          "For example, the cut-off is 17:00.\n\nOrders are matched at 16:00.\n")
+    assert run_check("calendar_unspecified", md) == ["16:00"]
+
+
+def test_judgements_in_a_list_of_triggering_events_are_criteria(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Rebalancing\n\nThe indices are rebalanced under the circumstances:\n\n"
+          "* The occurrence of significant events that may severely affect a constituent.\n"
+          "* Addition or deletion of a constituent.\n\n## Aims\n\n"
+          "The index may hold significant positions.\n")
+    assert run_check("vague_qualifiers", md) == ["The occurrence of significant events"]
+
+
+def test_notice_given_in_advance_without_a_period_is_reported_once(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Changes\n\nChanges to the methodology are announced well ahead of "
+          "time.\n\nThe Administrator gives clients reasonable notice of any change.\n\n"
+          "Changes are announced at least five business days in advance.\n\n"
+          "Orders are placed in advance of the auction.\n")
+    _, hits = _hits("vague_qualifiers", md)
+    assert [(h.title, h.subject) for h in hits] == [
+        ("Notice period not specified: 'well ahead of time'", "notice period"),
+        ("Notice period not specified: 'reasonable notice'", "notice period"),
+    ]

@@ -86,7 +86,15 @@ _INFORMATIVE_HEADING = re.compile(
     r"\busage\b|\buse\s+cases?\b|interpretation\s+guide|how\s+to\s+(?:use|interpret|read)\b|"
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$|"
     r"change\s?log|(?:revision|version|document|amendment)\s+history|^\W*context\W*$|"
-    r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b",
+    r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b|"
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:worked\s+|numerical\s+|illustrative\s+)?examples?\b",
+    re.IGNORECASE,
+)
+# A unit that opens a worked example, which runs to the end of its paragraph ("Example 1:"),
+# or an example of one sentence ("For example, ...", "E.g. ...").
+_EXAMPLE = re.compile(
+    r"\s*(?:(?P<worked>(?:worked\s+)?example\s*\d*\s*[:.)\u2014-])|for\s+(?:example|instance)\b"
+    r"|e\.g\.)",
     re.IGNORECASE,
 )
 #: A document defining at least this many terms in legal drafting ("X" means ..., X shall
@@ -194,19 +202,35 @@ class CheckContext:
 
         A unit is informative when a heading on its path names a disclaimer, risk factors,
         conflicts of interest, a legal notice, historical or back-tested performance,
-        background, a change log or a table of contents, or when it is a paragraph written
-        in capitals (disclaimer banners). A "Risk Management" section states rules and stays in.
+        background, a change log, worked examples or a table of contents, or when it is a
+        paragraph written in capitals (disclaimer banners) or an example ("Example 1:" and the
+        rest of its paragraph, a sentence opening "For example,"). A "Risk Management" section
+        states rules and stays in.
         """
         informative = [
             (s.start, s.end) for s in self.sections if is_informative_heading(s.heading)
         ]
-        return tuple(
-            u
-            for u in self.body_units
-            if not any(a <= u.start < b for a, b in informative)
-            and not _shouting(u.text)
-            and not _title_line(u.text)
-        )
+        units: list[TextUnit] = []
+        example = False  # the unit before belongs to a worked example
+        end = 0
+        for u in self.body_units:
+            # "Example 1: ... the market opened at `t_0 = 1:55`": a worked example runs to the
+            # end of its paragraph, and on after a display when the next paragraph goes on in
+            # lower case ("and the current time is `4:53`"); "For example, ..." is one sentence.
+            goes_on = "\n\n" not in self.markdown[end : u.start] or u.text[:1].islower()
+            end = u.end
+            opens = _EXAMPLE.match(u.text)
+            if opens is not None and opens.group("worked") is None:
+                continue  # "For example, the weights are user-defined.": that sentence alone
+            example = opens is not None or (example and goes_on)
+            if (
+                not example
+                and not any(a <= u.start < b for a, b in informative)
+                and not _shouting(u.text)
+                and not _title_line(u.text)
+            ):
+                units.append(u)
+        return tuple(units)
 
     @cached_property
     def rule_folded(self) -> tuple[str, ...]:

@@ -85,17 +85,28 @@ def _spelt_out(ctx: CheckContext, name: str) -> bool:
     return ctx.search_body(re.compile(rf"\b{words}\b", re.IGNORECASE)) is not None
 
 
+# The left side of a function's definition: its name, then its parameters in brackets.
+_SIGNATURE = re.compile(
+    r"^\s*(?:\\(?:text|mathrm|operatorname)\{)?[A-Za-z][\w.]*\}?\s*"
+    r"\((?P<args>[A-Za-z\u0370-\u03ff]\w*(?:\s*[,;]\s*[A-Za-z\u0370-\u03ff]\w*)+)\)\s*$"
+)
+
+
 def _self_defined(name: str, text: str) -> bool:
     """Return True for names needing no definition.
 
-    Counts, operands described in words, the formula's own name, and indices (a letter
-    given its start on the right-hand side, "x=t-17280", ranges over a sum).
+    Counts, operands described in words, the formula's own name, the parameters of a
+    function it defines, and indices (a letter given its start on the right-hand side,
+    "x=t-17280", ranges over a sum).
     """
     if not name.strip() or _COUNT.match(name) or _DESCRIPTION.match(name.strip()):
         return True
     lhs = text.split("=", 1)[0] if "=" in text else ""
     if name.strip() == re.split(r"[(_\[]", lhs.strip(), maxsplit=1)[0].strip():
         return True
+    signature = _SIGNATURE.match(lhs)
+    if signature and name.strip() in re.split(r"\s*[,;]\s*", signature.group("args").strip()):
+        return True  # "clamp(a,b;x) = min(b, max(a, x))": the parameters of the function
     escaped = re.escape(name)
     rhs = text.split("=", 1)[1] if "=" in text else ""
     return len(name) == 1 and bool(

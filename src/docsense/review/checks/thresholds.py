@@ -66,6 +66,8 @@ _LIMIT_STATED = re.compile(
     r"bounded)\b"
     # "is bounded between (Vmin, Vmax)": the interval is given, in symbols.
     r"(?!\s+(?:between|within|in)\s+[(\[$])"
+    # "are floored rather than raised", "rounded or floored to the nearest unit": rounding.
+    r"(?!\s+(?:rather\s+than|down\b|to\s+(?:the\s+)?nearest|to\s+an?\s+integer))"
     # "Each index is capped market capitalization weighted": "capped" qualifies a scheme.
     r"(?!\s+(?:market|cap|capitali[sz]ation|equal|float|modified|weight)\w*\b)"
     r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
@@ -173,6 +175,57 @@ _PURPOSE = re.compile(
 _PURPOSE_LEAD = re.compile(
     r"\b(?:ensures?|achieves?|provides?|aims?\s+to|designed\s+to|intended\s+to|"
     r"benefits?|advantages?|objectives?|goals?)\b[^.:\n]{0,40}:\s*$",
+    re.IGNORECASE,
+)
+# Notice given "in advance" with no period: "changes to the methodology are announced well
+# ahead of time", "clients are notified with reasonable notice". The communication comes
+# first, so "orders placed in advance" is no notice.
+_NOTICE = re.compile(
+    r"\b(?:announc|notif|publish|communicat|inform|disclos|circulat|post(?:ed|s)\b|giv|provid)"
+    r"[^.;:\n]{0,60}?\b(?P<notice>(?:(?:well|sufficiently|reasonably|duly)\s+)?(?:in\s+advance"
+    r"|ahead\s+of\s+time|beforehand)|(?:reasonable|sufficient|adequate|appropriate|advance|"
+    r"prior)\s+notice)\b",
+    re.IGNORECASE,
+)
+_NOTICE_WORDS = ("advance", "ahead of time", "beforehand", "notice")
+
+
+def _notice_hits(unit: TextUnit, low: str) -> Iterator[CheckHit]:
+    """Yield the notice in ``unit`` given "in advance" without saying how long before."""
+    if not mentions(low, _NOTICE_WORDS):
+        return
+    for m in _NOTICE.finditer(unit.text):
+        clause = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.end() + 25]
+        if has_quantity(clause):
+            continue  # "announced at least five business days in advance"
+        phrase = " ".join(m.group("notice").split())
+        start = unit.start + m.start()
+        yield CheckHit(
+            start=start,
+            end=unit.start + m.end(),
+            title=f"Notice period not specified: '{phrase}'",
+            description=f"'{phrase}' says notice is given, not how long before the change "
+            "or event: users cannot tell when they will know.",
+            suggested_fix="State the minimum notice period (e.g. five business days before "
+            "the effective date), where notices are published and what happens when the "
+            "period cannot be met.",
+            replacement=f"{unit.text[m.start() : m.end()]} ([[specify: notice period]])",
+            category=Category.UNDEFINED_PARAMETER,
+            confidence=0.75,
+            subject="notice period",
+        )
+        return  # one per unit
+
+
+# A lead-in whose list items are the events or conditions that trigger a rule: "The indices
+# are rebalanced under the circumstances:", "The following events are considered ...:".
+# Each item is a criterion; its "may" describes the event, not a risk.
+_TRIGGER_LEAD = re.compile(
+    r"\b(?:under\s+the\s+(?:following\s+)?circumstances|(?:in|under)\s+(?:any\s+of\s+)?the\s+"
+    r"following\s+(?:cases|circumstances|events|conditions|situations)|the\s+following\s+"
+    r"(?:events|circumstances|conditions|situations)\s+(?:are|is|will\s+be)\s+(?:considered|"
+    r"deemed|treated)|if\s+(?:any|one)\s+of\s+the\s+following|when(?:ever)?\s+(?:any|one)\s+of\s+"
+    r"the\s+following)\b[^:\n]{0,120}:\s*$",
     re.IGNORECASE,
 )
 # What a number could stand for (a quantity of the market, the portfolio or time) and what
@@ -370,6 +423,17 @@ _POINTS_TO_DEFINITION = re.compile(
     r"(?:in|under|by|at|below|above)\b",
     re.IGNORECASE,
 )
+# "set to the maximum total supplied stake over the previous `time_window`": the largest value
+# observed over a window, a statistic, not a limit whose value is missing.
+_STATISTIC_OVER = re.compile(
+    r"\s+(?:[a-z][\w-]*\s+){0,4}?(?:over|across|during|observed|recorded|measured)\b",
+)
+# The limit compared at once with a named quantity: "until it reaches a level greater than
+# or equal to the `target stake`": the level is that quantity.
+_COMPARED_WITH = re.compile(
+    r"\s*(?:(?:greater|more|less|lower|higher)\s+than(?:\s+or\s+equal\s+to)?|equal\s+to)\s+"
+    r"(?:the\s+|its\s+|their\s+)?[`$A-Z]",  # a setting, a symbol or a Named Quantity
+)
 _ANAPHORIC_LIMIT = re.compile(
     r"\b(?:this|that|these|those|such|the\s+same)\s+(?:[a-z-]+\s+)?(?:thresholds?|limits?|caps?|floors?|"
     r"minimum|maximum|levels?|bounds?|bands?|ceilings?)\b",
@@ -534,11 +598,19 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue
                 if _names_a_defined_limit(m.group(0), defined_limits):
                     continue  # "below the minimum" of a "Minimum Weight Threshold Rule"
-                if _PLACE_ADVERB.match(unit.text, m.start()) or _POINTS_TO_DEFINITION.match(
-                    tail
+                if (
+                    _PLACE_ADVERB.match(unit.text, m.start())
+                    or _POINTS_TO_DEFINITION.match(tail)
+                    or _COMPARED_WITH.match(tail)
+                    or (
+                        re.search(r"(?:maximum|minimum)$", m.group(0), re.IGNORECASE) is not None
+                        and _STATISTIC_OVER.match(tail) is not None
+                    )
                 ):
                     continue  # "Below are the requirements"; "the minimum ... breakpoint
-                    # defined in Section 6": where the value is, not a value left out
+                    # defined in Section 6", "a level greater than the `target stake`": where
+                    # the value is, not a value left out; "the maximum stake over the window":
+                    # a statistic
                 if following is not None and _stated_next(m.group(0), tail, following.text):
                     continue  # "... meet a minimum price requirement. A median price ... must
                     # exceed 0.0000001 BTC": the next sentence gives the value
@@ -692,6 +764,8 @@ def _quantified_words(ctx: CheckContext) -> frozenset[str]:
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgement words ("sufficient", "reasonable") standing in for a number.
 
+    Notice given "in advance" or "with reasonable notice" and no period is one of them.
+
     A word the document quantifies as a defined term ("Extreme values: probabilities above
     95% or below 5%") is not a judgement where it is used again ("extreme probabilities").
     """
@@ -699,20 +773,29 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     quantified = _quantified_words(ctx)
     enumerated: frozenset[str] | None = None  # computed on the first judgement
     aims = False  # in a list whose lead-in states aims
+    triggers = False  # in a list whose lead-in says its items trigger a rule
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if unit.kind != "item":
             aims = ":" in unit.text and _PURPOSE_LEAD.search(unit.text) is not None
+            triggers = ":" in unit.text and _TRIGGER_LEAD.search(unit.text) is not None
         elif aims:
             continue  # "This approach ensures that:" then "- ... a meaningful share": aims
+        trigger = triggers and unit.kind == "item"
+        notices = list(_notice_hits(unit, low))
+        yield from notices
         if not mentions(low, _QUALIFIER_WORDS):
             continue  # no judgement word
-        if _HYPOTHETICAL.search(unit.text) or _POINTER.match(unit.text):
+        if (_HYPOTHETICAL.search(unit.text) and not trigger) or _POINTER.match(unit.text):
             continue  # "For information on material changes, see ...": a pointer, no rule
         if _LIST_LEAD.search(unit.text):
             continue  # "Acceptable forms of restructure are as follows:": the list says
-        criterion = _CRITERION.search(unit.text) is not None
+        # "The indices are rebalanced under the circumstances:" then "- The occurrence of
+        # significant events ...": each item is a condition the rule turns on.
+        criterion = trigger or _CRITERION.search(unit.text) is not None
         quoted = [q.span() for q in _QUOTED.finditer(unit.text)]
         for m in _QUALIFIER.finditer(unit.text):
+            if any(n.start <= unit.start + m.start() < n.end for n in notices):
+                continue  # "reasonable notice": reported as a notice with no period
             if any(a < m.start() < b for a, b in quoted) or _EXAMPLE_BEFORE.search(
                 unit.text, max(0, m.start() - 60), m.start()
             ):
