@@ -432,8 +432,12 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         location = doc.location(start, block.start + m.end())
         if href.startswith("#"):
             target = href[1:]
-            if target not in resolver.by_id and target.lower() in resolver.by_id:
-                target = target.lower()  # "[DEMA](#DEMA)": GitHub's anchors ignore case
+            if target not in resolver.by_id:
+                # "[DEMA](#DEMA)": GitHub's anchors ignore case; "#buytrader-price-amount--sell":
+                # GitHub keeps a hyphen per space and underscores, section ids run them together.
+                folded = re.sub(r"[-_]+", "-", target.lower()).strip("-")
+                target = next((t for t in (target.lower(), folded) if t in resolver.by_id),
+                              target)
             resolved = target in resolver.by_id
             yield CrossReference(
                 m.group(0), ReferenceKind.SECTION, target, location, resolved,

@@ -402,11 +402,19 @@ _MEMBERSHIP = re.compile(
     rf"(?:(?P<name>{_MATHS_SYMBOL})\s*=\s*)?(?:\((?P<tuple>[^()\n]{{1,60}})\)"
     rf"|(?<![\w}}])(?P<symbol>{_MATHS_SYMBOL}))\s*\u2208"
 )
-_COLON_EQUALS = re.compile(rf"(?<![\w}}])(?P<symbol>{_MATHS_SYMBOL})\s*:=")
+# (":=" defines whatever stands before it: "v := x · p_{j}", "AvgEntryPrice:= ...")
+_COLON_EQUALS = re.compile(rf"(?<![\w}}])(?P<symbol>{_MATHS_SYMBOL}|[A-Za-z][A-Za-z0-9_]+)\s*:=")
 _LETTER_AFTER_WORDS = re.compile(
     r"\b(?:the|a|an|new|each|every)\s+(?P<name>[a-z]{3,}(?:\s+[a-z]{3,}){0,2})\s+"
     r"(?P<symbol>[b-hj-z\u03b1-\u03c9](?:_\{[^{}\n]{1,10}\})?)"
     r"(?=\s+(?:of|in|for|and|or|is|as|to|with|that|which|representing)\b|\s*[,.;:)\u2208])"
+)
+# A list item naming a quantity, whose nested items give its cases: "- LiquidationPrice:"
+# then "  - If IsEmergency: GlobalSettlementPrice", "  - ELSE: MarkPrice".
+_CASES_HEAD = re.compile(
+    r"^(?P<indent>[ \t]*)[-*+][ \t]+(?P<term>[A-Za-z][\w.]{0,60}):=?[ \t]*\n"
+    r"(?P=indent)[ \t]+[-*+][ \t]+(?P<definition>[^\n]{2,200})",
+    re.MULTILINE,
 )
 # A symbol the text introduces by name: "Let $t$ be `fraction_of_time_on_book`", "let N
 # denote the number of constituents", "Let `s` be the spread". ("Let's" is no declaration.)
@@ -418,7 +426,7 @@ _LET = re.compile(
 
 
 def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Yield symbols a mathematical text declares in passing (membership, ``:=``, words, "let")."""
+    """Yield symbols declared in passing (membership, ``:=``, words, "let", a list of cases)."""
     text = block.text
     if "\u2208" in text:
         for m in _MEMBERSHIP.finditer(text):
@@ -440,6 +448,9 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), "defined by :=")
     for m in _LETTER_AFTER_WORDS.finditer(text):
         yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), m.group("name"))
+    if ":\n" in text:
+        for m in _CASES_HEAD.finditer(text):
+            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
     if "et " in text:
         for m in _LET.finditer(text):
             group = next(g for g in ("maths", "code", "symbol") if m.group(g))

@@ -3,6 +3,7 @@
 # ruff: noqa: RUF001  (the multiplication sign is part of the fixture formulas)
 from __future__ import annotations
 
+from docsense.adapters.convert import convert_document
 from docsense.domain.codec import structure, unstructure
 from docsense.domain.ir import IssueKind, ReferenceKind, SemanticIR, SourceAnchor, TermSource
 from docsense.extraction import extract_ir
@@ -871,3 +872,33 @@ def test_let_introduces_a_symbol_in_maths_code_or_plain() -> None:
     assert found["c"] == "the competition factor"
     undefined = {i.subject for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE}
     assert undefined == {"q"}  # "Let's assume" declares nothing
+
+
+def test_anchor_links_keep_a_hyphen_per_space_as_github_does() -> None:
+    md = ("# Perpetual\n\n- [Buy / Sell](#buytrader-price-amount--selltrader-price-amount)\n"
+          "- [Gone](#no--such-section)\n\n### Buy(Trader, Price, Amount) / Sell(Trader, Price, "
+          "Amount)\n\nText.\n")
+    doc = convert_document(md.encode(), "perpetual.md")  # the converter's section ids
+    refs = {r.text: r.resolved for r in extract_ir(doc.markdown, doc.sections).references}
+    assert refs == {
+        "[Buy / Sell](#buytrader-price-amount--selltrader-price-amount)": True,
+        "[Gone](#no--such-section)": False,
+    }
+
+
+def test_colon_equals_and_a_list_of_cases_define_named_quantities() -> None:
+    md = (
+        "# Perpetual\n\n## Liquidate\n\n- AvgEntryPrice:=\n  - Size > 0: EntryValue / Size\n"
+        "- Fee:= Rate * Size\n"
+        "- LiquidationPrice:\n  - If IsEmergency: GlobalSettlementPrice\n"
+        "  - ELSE: MarkPrice\n\n"
+        "Penalty = Rate * LiquidationPrice * AvgEntryPrice * Unknown\n"
+    )
+    got = extract_ir(md)
+    found = {t.term: t.definition for t in got.terms}
+    assert found["AvgEntryPrice"] == "defined by :="
+    assert "Fee" in found
+    assert found["LiquidationPrice"] == "If IsEmergency: GlobalSettlementPrice"
+    penalty = next(f for f in got.formulas if f.name == "Penalty")
+    assert "Unknown" in penalty.undefined_variables
+    assert "LiquidationPrice" not in penalty.undefined_variables

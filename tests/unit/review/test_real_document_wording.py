@@ -369,3 +369,54 @@ def test_notice_given_in_advance_without_a_period_is_reported_once(run_check: Ru
         ("Notice period not specified: 'well ahead of time'", "notice period"),
         ("Notice period not specified: 'reasonable notice'", "notice period"),
     ]
+
+
+def test_an_account_short_of_what_an_operation_needs_is_no_judgement(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Margin\n\n## Closeout\n\nAny trader that has insufficient collateral is closed "
+          "out.\n\nIf the general account does not have sufficient balance, the order is "
+          "rejected.\n\nEligible issuers must have sufficient capital.\n")
+    assert run_check("vague_qualifiers", md) == ["Eligible issuers must have sufficient capital"]
+
+
+def test_a_function_heading_declares_the_parameters_its_formulas_use(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Perpetual\n\n## Buy(Trader, Price, Amount)\n\n"
+          "- Cost = Price * Amount + Fee\n\n## Sell\n\n- Proceeds = Price * Amount\n")
+    _, hits = _hits("formula_undefined_variables", md)
+    assert [h.subject for h in hits] == ["fee", "price, amount"]
+
+
+def test_formulas_of_a_worked_example_are_not_the_method(run_check: RunCheck) -> None:
+    md = ("# Losses\n\n## A Basic Example\n\nLoss = -(CashBalance + PNL) = 1050\n\n"
+          "## Rules\n\nSocialLoss = Loss / Size\n")
+    assert run_check("formula_undefined_variables", md, with_ir=True) == [
+        "SocialLoss = Loss / Size"
+    ]
+
+
+def test_the_items_of_a_list_of_examples_are_not_criteria(run_check: RunCheck) -> None:
+    md = ("# Limits\n\n## Soft limits\n\n- Soft limit - discourage more stake. For example:\n"
+          "  - Introduce a significant fee to mint rETH\n  - Decrease the budget\n"
+          "- Hard limit - require a significant bond before minting\n")
+    assert run_check("vague_qualifiers", md) == [
+        "Hard limit - require a significant bond before minting"
+    ]
+
+
+def test_a_limit_set_to_a_named_quantity_has_its_value(run_check: RunCheck) -> None:
+    md = ("# Fees\n\n## Closing\n\nWhen the balance is short, the fee will be limited to the "
+          "balance.\n\nThe fee will be limited to the maximum.\n")
+    assert run_check("vague_thresholds", md) == ["The fee will be limited to the maximum"]
+
+
+def test_only_an_identifier_called_a_setting_must_be_in_the_table(run_check: RunCheck) -> None:
+    md = ("# Queue\n\n## Parameters\n\n| Name | Initial |\n|---|---|\n| `rate_a` | 1 |\n"
+          "| `rate_b` | 2 |\n| `rate_c` | 3 |\n\n## Security\n\nSetting `rate_a` very high "
+          "disables the deposit flow of the `standard_queue` for everyone.\n\n"
+          "The `rate_d` parameter is optional.\n")
+    assert run_check("parameter_not_in_table", md) == [
+        "The `rate_d` parameter is optional."
+    ]

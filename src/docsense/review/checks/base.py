@@ -87,7 +87,12 @@ _INFORMATIVE_HEADING = re.compile(
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$|"
     r"change\s?log|(?:revision|version|document|amendment)\s+history|^\W*context\W*$|"
     r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b|"
-    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:worked\s+|numerical\s+|illustrative\s+)?examples?\b",
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:an?|the)\s+)?(?:[a-z]+\s+)?examples?\b",
+    re.IGNORECASE,
+)
+# A lead-in to a list of examples: "... For example:", "such as:".
+_EXAMPLE_LEAD = re.compile(
+    r"\b(?:for\s+(?:example|instance)|e\.g\.|such\s+as|examples?\s+(?:include|are))\s*:\s*$",
     re.IGNORECASE,
 )
 # A unit that opens a worked example, which runs to the end of its paragraph ("Example 1:"),
@@ -210,27 +215,50 @@ class CheckContext:
         informative = [
             (s.start, s.end) for s in self.sections if is_informative_heading(s.heading)
         ]
-        units: list[TextUnit] = []
-        example = False  # the unit before belongs to a worked example
+        examples = self._example_starts()
+        return tuple(
+            u
+            for u in self.body_units
+            if u.start not in examples
+            and not any(a <= u.start < b for a, b in informative)
+            and not _shouting(u.text)
+            and not _title_line(u.text)
+        )
+
+    def _example_starts(self) -> frozenset[int]:
+        """Return the starts of the body units that give examples rather than rules.
+
+        "Example 1: ... the market opened at `t_0 = 1:55`": a worked example runs to the end
+        of its paragraph, and on after a display when the next paragraph goes on in lower
+        case ("and the current time is `4:53`"). "For example, ..." is one sentence; when it
+        ends "For example:" (or "such as:"), the list items nested under it are examples too.
+        """
+        starts: set[int] = set()
+        worked = False  # the unit before belongs to a worked example
+        listed = False  # the unit before led in a list of examples
+        lead_indent = -1  # the indentation of that lead-in's list item (-1: a paragraph)
         end = 0
         for u in self.body_units:
-            # "Example 1: ... the market opened at `t_0 = 1:55`": a worked example runs to the
-            # end of its paragraph, and on after a display when the next paragraph goes on in
-            # lower case ("and the current time is `4:53`"); "For example, ..." is one sentence.
             goes_on = "\n\n" not in self.markdown[end : u.start] or u.text[:1].islower()
             end = u.end
+            indent = self._line_indent(u.start)
+            if listed and u.kind == "item" and indent > lead_indent:
+                starts.add(u.start)  # "For example:" then "- Introduce a significant fee"
+                continue
             opens = _EXAMPLE.match(u.text)
-            if opens is not None and opens.group("worked") is None:
-                continue  # "For example, the weights are user-defined.": that sentence alone
-            example = opens is not None or (example and goes_on)
-            if (
-                not example
-                and not any(a <= u.start < b for a, b in informative)
-                and not _shouting(u.text)
-                and not _title_line(u.text)
-            ):
-                units.append(u)
-        return tuple(units)
+            worked = (opens is not None and opens.group("worked") is not None) or (
+                worked and opens is None and goes_on
+            )
+            if opens is not None or worked:
+                starts.add(u.start)
+            listed = _EXAMPLE_LEAD.search(u.text) is not None
+            lead_indent = indent if u.kind == "item" else -1
+        return frozenset(starts)
+
+    def _line_indent(self, offset: int) -> int:
+        """Return the indentation of the line holding ``offset`` (nesting of a list item)."""
+        line = self.markdown[self.markdown.rfind("\n", 0, offset) + 1 : offset]
+        return len(line) - len(line.lstrip(" \t"))
 
     @cached_property
     def rule_folded(self) -> tuple[str, ...]:

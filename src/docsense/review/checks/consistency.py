@@ -259,6 +259,7 @@ _DOCUMENTED = re.compile(
 )
 # A table row that leads with a setting's name in code formatting ("| `exchange` | ...").
 _SETTING_ROW = re.compile(r"\s*\|?\s*`[a-z][a-z0-9_]*`\s*\|")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _SETTING_WORD = re.compile(
     r"\b(?:parameters?|settings?|options?|fields?|flags?|config(?:uration)?|arguments?|"
     r"keys?|variables?)\b",
@@ -271,8 +272,9 @@ def parameter_not_in_table(ctx: CheckContext, check: Check) -> Iterator[CheckHit
 
     Applies when a table lists at least three settings in code formatting in its first
     column. Every identifier that appears anywhere in a table (a setting, or a value a
-    prompt offers) counts as listed; a sentence that calls an identifier a parameter,
-    setting or option, and names one no table has, gives one finding per identifier.
+    prompt offers) counts as listed; an identifier no table has, which a sentence calls a
+    parameter, setting or option (the word within a few words of it), gives one finding per
+    identifier.
     """
     rows = [u for u in ctx.body_units if u.kind == "row"]
     if sum(1 for u in rows if _SETTING_ROW.match(u.text)) < 3:
@@ -288,6 +290,10 @@ def parameter_not_in_table(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             name = m.group(1)
             if name in listed:
                 continue
+            after = _LINK_TARGET.sub("]", unit.text[m.end() : m.end() + 200])[:30]
+            if not _SETTING_WORD.search(unit.text[max(0, m.start() - 30) : m.start()] + after):
+                continue  # "setting `rate` high disables the `standard_queue`": the queue is
+                # named, not called a setting ("[`x`](page.md) setting" still is)
             yield CheckHit(
                 start=unit.start,
                 end=unit.end,

@@ -116,12 +116,35 @@ def _self_defined(name: str, text: str) -> bool:
     )
 
 
+# A heading that is a function's signature: "### Liquidate(Account, MaxAmount)".
+_HEADING_SIGNATURE = re.compile(r"\b[A-Za-z]\w*\((?P<args>[^()\n]{1,80})\)")
+
+
+def _signature_parameters(ctx: CheckContext, offset: int) -> set[str]:
+    """Return the parameters named by the function signatures heading the sections at ``offset``.
+
+    Under "Buy(Trader, Price, Amount) / Sell(Trader, Price, Amount)" the formulas of that
+    operation use its parameters, which the heading declares.
+    """
+    names: set[str] = set()
+    for section in ctx.sections:
+        if section.start <= offset < section.end and "(" in section.heading:
+            for m in _HEADING_SIGNATURE.finditer(section.heading):
+                names.update(a.strip() for a in m.group("args").split(",") if a.strip())
+    return names
+
+
 def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report formulas using variables the document does not define."""
     seen: set[tuple[int, int]] = set()
     for formula in ctx.ir.formulas:
+        if ctx.informative_at(formula.location.start):
+            continue  # a worked example or the background: the method's formulas are elsewhere
         missing = [v for v in formula.undefined_variables if not _self_defined(v, formula.text)]
         missing = [v for v in missing if not _spelt_out(ctx, v)]
+        if missing:
+            bound = _signature_parameters(ctx, formula.location.start)
+            missing = [v for v in missing if v not in bound]
         if not missing:
             continue
         start, end = formula.location.start, formula.location.end

@@ -71,6 +71,9 @@ _LIMIT_STATED = re.compile(
     # "Each index is capped market capitalization weighted": "capped" qualifies a scheme.
     r"(?!\s+(?:market|cap|capitali[sz]ation|equal|float|modified|weight)\w*\b)"
     r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
+    # "the fee will be limited to the balance": capped at a quantity the text names
+    r"(?!\s+to\s+(?:the|its|their)\s+(?!(?:maximum|minimum|limit|cap|threshold|level|"
+    r"amount|value|extent)s?\b)[a-z]+(?:\s+[a-z]+)?\s*(?:[.;,]|$))"
     # "limited to approving changes", "restricted by means of", "restricted to the `owner`":
     # a power, a manner or an entity, not a quantity with its value missing.
     r"(?!\s+(?:to\s+[a-z]+ing|to\s+(?:the\s+)?`|by\s+(?:means|law|regulation|contract)|"
@@ -97,6 +100,12 @@ _AMOUNT_FOR_A_PAYMENT = re.compile(
     r"close|fill)\b",
     re.IGNORECASE,
 )
+# An account's money tested against an operation, outside a requirement: "the trader has
+# insufficient collateral", "if the general account doesn't have sufficient balance" (less
+# than the margin or fee the operation takes). "Must hold sufficient margin" still asks how
+# much.
+_ACCOUNT_SHORT = re.compile(r"(?:in)?sufficient\s+(?:balances?|collateral|margin|funds)\b",
+                            re.IGNORECASE)
 # A judgement inside a quotation ('the bot will hit "insufficient margin" errors') or an
 # example ("(e.g., during extreme volatility)") is not the document's criterion.
 _QUOTED = re.compile(r'"[^"\n]{1,80}"|\u201c[^\u201d\n]{1,80}\u201d')
@@ -807,7 +816,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
                 continue
-            if _AMOUNT_FOR_A_PAYMENT.match(unit.text, m.start()):
+            if _AMOUNT_FOR_A_PAYMENT.match(unit.text, m.start()) or (
+                not criterion and _ACCOUNT_SHORT.match(unit.text, m.start())
+            ):
                 continue  # "sufficient sUSD in their wallet to buy back the shorts": as much
                 # as the payment takes, which the trade sets
             if _PARTICIPLE.match(unit.text, m.start()) or (
