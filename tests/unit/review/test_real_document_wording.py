@@ -420,3 +420,39 @@ def test_only_an_identifier_called_a_setting_must_be_in_the_table(run_check: Run
     assert run_check("parameter_not_in_table", md) == [
         "The `rate_d` parameter is optional."
     ]
+
+
+def test_a_document_titled_example_is_still_reviewed(run_check: RunCheck) -> None:
+    md = ("# Example Momentum Index Methodology\n\n## 1. Overview\n\nThe index is rebalanced "
+          "periodically.\n\n## 2. A Basic Example\n\nFees are charged periodically.\n")
+    assert run_check("vague_frequency", md, with_ir=True) == [
+        "The index is rebalanced periodically"
+    ]
+
+
+def test_an_analysis_without_a_date_for_its_data_is_reported_once(run_check: RunCheck) -> None:
+    md = ("# Proposal\n\n## Abstract\n\nTo choose the venue, the amount required to move the "
+          "price 50 bps was sampled.\n\n## Statistics\n\nData used has been sourced from:\n\n"
+          "- CoinGecko\n\n## Depth\n\nDepth was measured on 1 March 2021 on Uniswap.\n\n"
+          "## Method\n\nPrices are sampled every minute.\n\n## Disclaimer\n\n"
+          "Back-tested results were analysed by the sponsor.\n")
+    _, hits = _hits("analysis_undated", md)
+    assert [(h.subject, h.category.value if h.category else None) for h in hits] == [
+        ("analysis data", "data_source_unspecified")
+    ] * 2
+    ctx, _ = _hits("analysis_undated", md)
+    assert [ctx.markdown[h.start : h.end] for h in hits] == [
+        "the amount required to move the price 50 bps was sampled",
+        "Data used has been sourced",
+    ]
+
+
+def test_compounds_drawbacks_and_limits_compared_are_no_missing_values(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Fees\n\n## Limits\n\n| Tier | IO | Execution |\n|---|---|---|\n| 1 | 5 | 2 |\n\n"
+          "IO thresholds are higher than execution thresholds because IO is expensive.\n\n"
+          "State-heavy protocols pay the IO fee.\n\n## Risks and Drawbacks\n\n"
+          "Scripts may fail if their values are below the new minimum.\n")
+    assert run_check("vague_thresholds", md, with_ir=True) == []
+    assert run_check("vague_qualifiers", md, with_ir=True) == []

@@ -86,8 +86,11 @@ _INFORMATIVE_HEADING = re.compile(
     r"\busage\b|\buse\s+cases?\b|interpretation\s+guide|how\s+to\s+(?:use|interpret|read)\b|"
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$|"
     r"change\s?log|(?:revision|version|document|amendment)\s+history|^\W*context\W*$|"
-    r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b|"
-    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:an?|the)\s+)?(?:[a-z]+\s+)?examples?\b",
+    r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b|\bdrawbacks?\b|"
+    # "Examples", "A Basic Example", "Worked example 2: ...", "Examples of fee calculation";
+    # not "Example Momentum Index Methodology", a title.
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:an?|the)\s+)?(?:[a-z]+\s+)?examples?"
+    r"(?:\s*\d+)?(?:\s*[:.)\u2014-].*|\s+of\b.*)?\W*$",
     re.IGNORECASE,
 )
 # A lead-in to a list of examples: "... For example:", "such as:".

@@ -49,6 +49,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "unnamed_data_sources": sources.unnamed_data_sources,
     "unidentified_dependencies": sources.unidentified_dependencies,
     "market_data_unsourced": sources.market_data_unsourced,
+    "analysis_undated": sources.analysis_undated,
     "formula_undefined_variables": formulas.formula_undefined_variables,
     "calculation_in_words": formulas.calculation_in_words,
     "unresolved_references": references.unresolved_references,

@@ -7,6 +7,9 @@
 - ``unidentified_dependencies``: systems, models and parties relied on but not named
   ("from the risk model", "the analytics platform", "consult external manager",
   "trade on exchanges").
+- ``analysis_undated``: an analysis the document reports ("the amount required to move the
+  price 50 bps was sampled", "data used has been sourced from:", "we examine each
+  constituent's native asset") with no date for its data.
 """
 
 from __future__ import annotations
@@ -22,11 +25,17 @@ from docsense.review.checks.base import (
     TextUnit,
     clause_start,
     folded,
+    is_informative_heading,
     mentions,
     noun_goes_on,
 )
 
-__all__ = ["market_data_unsourced", "unidentified_dependencies", "unnamed_data_sources"]
+__all__ = [
+    "analysis_undated",
+    "market_data_unsourced",
+    "unidentified_dependencies",
+    "unnamed_data_sources",
+]
 
 _GENERIC_SUPPLIER = re.compile(
     r"\b(?:from|by|via|through|using|per)\s+(?:(?:the|a|an|our|its|their|various|multiple|"
@@ -407,3 +416,100 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 confidence=0.65,
                 subject="oracles",
             )
+
+
+# An analysis the document reports: data said to have been gathered ("the amount ... was
+# sampled", "data used has been sourced from"), or the authors' own study ("we examine",
+# "we analysed"). Operating rules ("prices are sampled every minute") are in the present
+# and passive, and are not matched.
+_ANALYSIS = re.compile(
+    r"\b(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:sampled|measured|collected|gathered|"
+    r"sourced|scraped|analy[sz]ed|backtested|back-tested)\b"
+    r"|\b(?:we|I)\s+(?:have\s+)?(?:examined?|analy[sz]ed?|sampled|measured|observed|studied|"
+    r"investigated?|backtested|back-tested|looked\s+at)\b"
+    r"|\b(?:according\s+to|based\s+on)\s+(?:our|the\s+above)\s+(?:analysis|research|data|"
+    r"backtests?|simulations?)\b",
+    re.IGNORECASE,
+)
+_ANALYSIS_WORDS = (
+    "sampled", "measured", "collected", "gathered", "sourced", "scraped", "analy", "backtest",
+    "back-test", "we ", "i ", "our ", "above", "examin", "observed", "studied", "investigat",
+    "looked",
+)
+# A date the data can be placed at: a year, a month and day, an ISO date, "as of".
+_DATED = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\bas\s+(?:of|at)\b|\b(?:jan|feb|mar|apr|may|jun|"
+    r"jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|"
+    r"mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b",
+    re.IGNORECASE,
+)
+# Parts written to argue for the method, where proposals put their analyses; disclaimers
+# and risk factors, which describe back-tests in general, stay out.
+_REASONING_HEADING = re.compile(
+    r"\b(?:motivation|rationale|background|context|statistics|analysis|research|abstract|"
+    r"summary|overview|justification)\b",
+    re.IGNORECASE,
+)
+
+
+def analysis_undated(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report analyses the document reports without a date for their data.
+
+    One finding per document, each analysis a place: figures sampled, measured or sourced,
+    or studied by the authors, in a paragraph (with the list it leads into, and its
+    section's heading) that gives no date. Without the date the reader cannot reproduce
+    the analysis or tell whether it still holds.
+    """
+    rules = {u.start for u in ctx.rule_units}
+    for unit in ctx.body_units:
+        if unit.start not in rules and not _argues(ctx, unit.start):
+            continue
+        if not mentions(folded(unit.text), _ANALYSIS_WORDS):
+            continue
+        m = _ANALYSIS.search(unit.text)
+        if m is None:
+            continue
+        if _DATED.search(_paragraph(ctx, unit)):
+            continue
+        section = ctx.section_at(unit.start)
+        if section is not None and _DATED.search(section.heading):
+            continue
+        rel = clause_start(unit.text, m.start(), max_words=14)
+        yield CheckHit(
+            start=unit.start + rel,
+            end=unit.start + m.end(),
+            title="Analysis data has no date",
+            description="The document reports an analysis (data sampled, measured, sourced "
+            "or studied) without saying when the data was taken, so the figures cannot be "
+            "reproduced or checked for being out of date.",
+            suggested_fix="Give the data's date or period (and its source), e.g. 'order-book "
+            "depth sampled from Uniswap and Sushiswap on 1-7 March 2021'.",
+            replacement=f"{unit.text[rel : m.end()]} ([[specify: date or period of the data, "
+            "and its source]])",
+            category=Category.DATA_SOURCE_UNSPECIFIED,
+            confidence=0.6,
+            subject="analysis data",
+        )
+
+
+def _argues(ctx: CheckContext, offset: int) -> bool:
+    """Return True when ``offset`` lies in a part that argues for the method (motivation).
+
+    Not in a disclaimer or risk factors, even under a heading such as "Summary and Overview".
+    """
+    path = [s.heading for s in ctx.sections if s.start <= offset < s.end]
+    return any(_REASONING_HEADING.search(h) for h in path) and not any(
+        is_informative_heading(h) and not _REASONING_HEADING.search(h) for h in path
+    )
+
+
+def _paragraph(ctx: CheckContext, unit: TextUnit) -> str:
+    """Return the paragraph holding ``unit``, with the block after it when it ends in ':'."""
+    text = ctx.markdown
+    start = text.rfind("\n\n", 0, unit.start) + 2
+    end = text.find("\n\n", unit.end)
+    end = len(text) if end < 0 else end
+    if text[start:end].rstrip().endswith(":"):
+        after = text.find("\n\n", end + 2)
+        end = len(text) if after < 0 else after
+    return text[max(0, start - 2) : end]

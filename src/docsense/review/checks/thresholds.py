@@ -638,6 +638,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "`feeRounds` is the length of the look-back window": a setting
                 if _RISK_THAT.search(unit.text, 0, m.start()):
                     continue  # "there is a risk that the fees are greater than ...": a risk
+                if _LIMIT_COMPARED.search(unit.text, 0, m.start()):
+                    continue  # "IO thresholds are higher than execution thresholds": two
+                    # limits compared, each valued where it is set
                 if kind == "other" and re.match(r"\s+of\b", tail):
                     continue  # "greater than the value of the Signal": the quantity is named
                 if kind == "other" and noun_goes_on(tail):
@@ -655,6 +658,13 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 _CHANGE_OF = re.compile(
     r"\b(?:decreas|increas|reduc|shorten|lengthen|extend|minimi[sz]|maximi[sz])\w*\s+$"
     r"|\bthe\s+(?:shorter|longer|larger|smaller|higher|lower|wider|narrower|more|less)\s+$",
+    re.IGNORECASE,
+)
+# A limit compared with another: the subject of the comparison is itself a limit ("market
+# cap is above the cutoff" compares a quantity, not a limit).
+_LIMIT_COMPARED = re.compile(
+    r"\b(?:thresholds?|limits?|bounds?|bands?|ceilings?|floors?|cut-?offs?)\s+(?:are|is)\s+"
+    r"(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 # A comparison that describes a risk, not a rule: "the risk is that the reward is less than".
@@ -805,6 +815,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for m in _QUALIFIER.finditer(unit.text):
             if any(n.start <= unit.start + m.start() < n.end for n in notices):
                 continue  # "reasonable notice": reported as a notice with no period
+            if m.start() > 0 and unit.text[m.start() - 1] == "-":
+                continue  # "State-heavy protocols": a compound, what kind, not how much
             if any(a < m.start() < b for a, b in quoted) or _EXAMPLE_BEFORE.search(
                 unit.text, max(0, m.start() - 60), m.start()
             ):
