@@ -456,3 +456,39 @@ def test_compounds_drawbacks_and_limits_compared_are_no_missing_values(
           "Scripts may fail if their values are below the new minimum.\n")
     assert run_check("vague_thresholds", md, with_ir=True) == []
     assert run_check("vague_qualifiers", md, with_ir=True) == []
+
+
+def test_capitalised_judgement_words_are_terms_of_art(run_check: RunCheck) -> None:
+    md = ("# Fallbacks\n\n## Consent\n\nLoans must require lender consent for Major version "
+          "changes.\n\n- Material Methodology Change: CCIR announces the change.\n\n"
+          "Eligible tokens must have significant liquidity.\n")
+    assert run_check("vague_qualifiers", md) == [
+        "Eligible tokens must have significant liquidity"
+    ]
+
+
+def test_notice_withheld_or_asked_about_is_no_missing_period(run_check: RunCheck) -> None:
+    md = ("# Changes\n\n## Versions\n\nThis policy sets what advance notice is given.\n\n"
+          "A typo is corrected without advance notice.\n\n"
+          "The methodology will not be altered without adequate notice.\n\n"
+          "Clients will receive sufficient notice.\n")
+    assert run_check("vague_qualifiers", md) == [
+        "methodology will not be altered without adequate notice",
+        "Clients will receive sufficient notice",
+    ]
+
+
+def test_limits_pointed_to_and_levels_of_a_named_thing_have_values(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Policy\n\n## Coverage\n\nPublication stops where coverage falls below the minimum "
+          "thresholds defined below. A hold keeps the last value.\n\n| Coverage | Minimum |\n"
+          "|---|---|\n| sources | 3 |\n\nOther markets have yet to reach the level of "
+          "development of equities.\n")
+    assert run_check("vague_thresholds", md) == []
+
+
+def test_a_method_clause_with_a_past_participle_is_no_analysis(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Rolling window\n\nAll observations in the window count equally, "
+          "regardless of which day within the window they were collected.\n")
+    assert run_check("analysis_undated", md, with_ir=True) == []

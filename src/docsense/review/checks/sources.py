@@ -436,6 +436,13 @@ _ANALYSIS_WORDS = (
     "back-test", "we ", "i ", "our ", "above", "examin", "observed", "studied", "investigat",
     "looked",
 )
+# A clause the analysis verb sits in that describes the method, not a study: "observations
+# count regardless of which day within the window they were collected".
+_SUBORDINATE = re.compile(
+    r"\b(?:which|whichever|when|whenever|where|wherever|if|once|after|before|until|regardless|"
+    r"whether)\b[^.;:]*$",
+    re.IGNORECASE,
+)
 # A date the data can be placed at: a year, a month and day, an ISO date, "as of".
 _DATED = re.compile(
     r"\b(?:19|20)\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\bas\s+(?:of|at)\b|\b(?:jan|feb|mar|apr|may|jun|"
@@ -467,8 +474,8 @@ def analysis_undated(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         if not mentions(folded(unit.text), _ANALYSIS_WORDS):
             continue
         m = _ANALYSIS.search(unit.text)
-        if m is None:
-            continue
+        if m is None or _SUBORDINATE.search(unit.text, 0, m.start()):
+            continue  # "regardless of which day they were collected": how the method works
         if _DATED.search(_paragraph(ctx, unit)):
             continue
         section = ctx.section_at(unit.start)

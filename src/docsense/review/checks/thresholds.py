@@ -84,7 +84,9 @@ _LIMIT_STATED = re.compile(
     r"|\b(?:minimum|maximum|min|max)\b(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:enforced|applied|"
     r"imposed|set|required|maintained|used|observed)\b"
     r"|\b(?:with|has|have|meets?|meeting|above|below|of)\s+(?:a\s+|the\s+)?(?:minimum|maximum)"
-    r"\s+(?!of\b|number\b)[a-z][\w-]*(?:\s+[a-z][\w-]*)?",
+    r"\s+(?!of\b|number\b)[a-z][\w-]*"
+    # ("the minimum thresholds defined below": the participle points to where they are set)
+    r"(?:\s+(?!(?:defined|specified|described|set|stated|given|listed|shown)\b)[a-z][\w-]*)?",
     re.IGNORECASE,
 )
 # Statements about what may happen (risk factors, disclaimers) are not rules to implement.
@@ -100,6 +102,14 @@ _AMOUNT_FOR_A_PAYMENT = re.compile(
     r"close|fill)\b",
     re.IGNORECASE,
 )
+# A judgement word capitalised inside a sentence, with the noun after it: a term of art
+# ("Major version", "Material Change") that the document or its policies define.
+_TERM_OF_ART = re.compile(r"[A-Z][a-z]+(?:\s+[A-Za-z][\w-]*)")
+# A judgement word and the noun after it both capitalised: a label ("Material Methodology
+# Change", "Significant Event"), wherever it stands.
+_TITLE_CASE = re.compile(r"[A-Z][a-z]+\s+[A-Z][a-z]")
+# What may stand before a word capitalised only because it opens the sentence or an item.
+_SENTENCE_OPENING = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[(\[\"\u201c]\s*)$")
 # An account's money tested against an operation, outside a requirement: "the trader has
 # insufficient collateral", "if the general account doesn't have sufficient balance" (less
 # than the margin or fee the operation takes). "Must hold sufficient margin" still asks how
@@ -192,10 +202,12 @@ _PURPOSE_LEAD = re.compile(
 _NOTICE = re.compile(
     r"\b(?:announc|notif|publish|communicat|inform|disclos|circulat|post(?:ed|s)\b|giv|provid)"
     r"[^.;:\n]{0,60}?\b(?P<notice>(?:(?:well|sufficiently|reasonably|duly)\s+)?(?:in\s+advance"
-    r"|ahead\s+of\s+time|beforehand)|(?:reasonable|sufficient|adequate|appropriate|advance|"
-    r"prior)\s+notice)\b",
+    r"|ahead\s+of\s+time|beforehand))\b"
+    # ("without adequate notice": the noun is the notice, whatever verb comes before)
+    r"|\b(?P<noun>(?:reasonable|sufficient|adequate|appropriate|advance|prior)\s+notice)\b",
     re.IGNORECASE,
 )
+_NO_NOTICE = re.compile(r"\b(?:without|no|what|which|how\s+much)\s+$", re.IGNORECASE)
 _NOTICE_WORDS = ("advance", "ahead of time", "beforehand", "notice")
 
 
@@ -204,13 +216,25 @@ def _notice_hits(unit: TextUnit, low: str) -> Iterator[CheckHit]:
     if not mentions(low, _NOTICE_WORDS):
         return
     for m in _NOTICE.finditer(unit.text):
-        clause = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.end() + 25]
+        begin = clause_start(unit.text, m.start(), max_words=25)
+        clause = unit.text[begin : m.end() + 25]
         if has_quantity(clause):
             continue  # "announced at least five business days in advance"
-        phrase = " ".join(m.group("notice").split())
-        start = unit.start + m.start()
+        withheld = _NO_NOTICE.search(unit.text, 0, m.start())
+        if m.group("noun") and withheld and not (
+            withheld.group(0).lower().startswith("without")
+            and re.search(r"\b(?:not|never|no)\b", unit.text[begin : withheld.start()])
+        ):
+            continue  # "corrected without advance notice", "what advance notice is given":
+            # no notice, or the question the policy goes on to answer ("will not be altered
+            # without adequate notice" still requires notice)
+        phrase = " ".join((m.group("notice") or m.group("noun")).split())
+        # "announced well ahead of time" from its verb; "... without adequate notice" from
+        # the clause's words before the noun
+        begin = m.start() if m.group("notice") else clause_start(unit.text, m.start(),
+                                                                  max_words=6)
         yield CheckHit(
-            start=start,
+            start=unit.start + begin,
             end=unit.start + m.end(),
             title=f"Notice period not specified: '{phrase}'",
             description=f"'{phrase}' says notice is given, not how long before the change "
@@ -218,7 +242,7 @@ def _notice_hits(unit: TextUnit, low: str) -> Iterator[CheckHit]:
             suggested_fix="State the minimum notice period (e.g. five business days before "
             "the effective date), where notices are published and what happens when the "
             "period cannot be met.",
-            replacement=f"{unit.text[m.start() : m.end()]} ([[specify: notice period]])",
+            replacement=f"{unit.text[begin : m.end()]} ([[specify: notice period]])",
             category=Category.UNDEFINED_PARAMETER,
             confidence=0.75,
             subject="notice period",
@@ -641,6 +665,11 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 if _LIMIT_COMPARED.search(unit.text, 0, m.start()):
                     continue  # "IO thresholds are higher than execution thresholds": two
                     # limits compared, each valued where it is set
+                if kind == "limit" and re.search(r"\blevels?$", m.group(0)) and re.match(
+                    r"\s+of\s+(?:the\s+|a\s+|an\s+)?[a-z]", tail
+                ):
+                    continue  # "yet to reach the level of development", "the level of the
+                    # previous close": the level of what is named, no limit left unvalued
                 if kind == "other" and re.match(r"\s+of\b", tail):
                     continue  # "greater than the value of the Signal": the quantity is named
                 if kind == "other" and noun_goes_on(tail):
@@ -817,6 +846,12 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "reasonable notice": reported as a notice with no period
             if m.start() > 0 and unit.text[m.start() - 1] == "-":
                 continue  # "State-heavy protocols": a compound, what kind, not how much
+            if _TERM_OF_ART.match(unit.text, m.start()) and (
+                not _SENTENCE_OPENING.search(unit.text, 0, m.start())
+                or _TITLE_CASE.match(unit.text, m.start())
+            ):
+                continue  # "lender consent for Major version changes", "Material Methodology
+                # Change": a capitalised term (defined in a policy), not a judgement
             if any(a < m.start() < b for a, b in quoted) or _EXAMPLE_BEFORE.search(
                 unit.text, max(0, m.start() - 60), m.start()
             ):
