@@ -492,3 +492,12 @@ def test_a_method_clause_with_a_past_participle_is_no_analysis(run_check: RunChe
     md = ("# Index\n\n## Rolling window\n\nAll observations in the window count equally, "
           "regardless of which day within the window they were collected.\n")
     assert run_check("analysis_undated", md, with_ir=True) == []
+
+
+def test_a_judgement_phrase_the_sentence_defines_is_no_judgement(run_check: RunCheck) -> None:
+    md = ("# Policy\n\n## Events\n\nUnexpected market/exchange closures can be more frequent "
+          "and are defined as full or partial restriction of trading.\n\nEligible tokens must "
+          "have significant liquidity, which means deep order books.\n")
+    assert run_check("vague_qualifiers", md) == [
+        "Eligible tokens must have significant liquidity"
+    ]

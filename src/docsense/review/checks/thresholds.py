@@ -105,6 +105,11 @@ _AMOUNT_FOR_A_PAYMENT = re.compile(
 # A judgement word capitalised inside a sentence, with the noun after it: a term of art
 # ("Major version", "Material Change") that the document or its policies define.
 _TERM_OF_ART = re.compile(r"[A-Z][a-z]+(?:\s+[A-Za-z][\w-]*)")
+# What follows a phrase the sentence goes on to define.
+_BEING_DEFINED = re.compile(
+    r"[^.;:,]{0,60}?\b(?:(?:is|are)\s+(?:hereby\s+)?defined\s+as|means|refers?\s+to)\b",
+    re.IGNORECASE,
+)
 # A judgement word and the noun after it both capitalised: a label ("Material Methodology
 # Change", "Significant Event"), wherever it stands.
 _TITLE_CASE = re.compile(r"[A-Z][a-z]+\s+[A-Z][a-z]")
@@ -846,6 +851,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "reasonable notice": reported as a notice with no period
             if m.start() > 0 and unit.text[m.start() - 1] == "-":
                 continue  # "State-heavy protocols": a compound, what kind, not how much
+            if _BEING_DEFINED.match(unit.text, m.end()):
+                continue  # "Unexpected market/exchange closures ... are defined as full or
+                # partial restriction of trading": the phrase is being defined
             if _TERM_OF_ART.match(unit.text, m.start()) and (
                 not _SENTENCE_OPENING.search(unit.text, 0, m.start())
                 or _TITLE_CASE.match(unit.text, m.start())
