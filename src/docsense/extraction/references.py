@@ -132,6 +132,20 @@ _NUMBERED_TITLE_LINE = re.compile(
     r"^[ \t]*(?P<num>\d{1,3}(?:\\?\.\d{1,3})+|\d{1,3}(?=\\?\.))\\?\.?[ \t]+[A-Z][^\n.;:]{0,80}$",
     re.MULTILINE,
 )
+def _singular_kind(word: str) -> str:
+    """Return the singular of a part's name as references write it: "Appendices" -> "Appendix"."""
+    low = word.lower()
+    if low.endswith("ices"):
+        return word[:-4] + ("IX" if word.isupper() else "ix")
+    if low.endswith("xes"):
+        return word[:-2]
+    return word.rstrip("sS")
+
+
+# The same with a chapter number and no dot: "5 Miscellaneous" (a title of a few words).
+_BARE_NUMBER_TITLE_LINE = re.compile(
+    r"^[ \t]*(?P<num>\d{1,2})[ \t]+[A-Z][A-Za-z]+(?:[ \t]+[A-Za-z&-]+){0,5}[ \t]*$", re.MULTILINE
+)
 _CONTENTS_HEADING = re.compile(r"^\W*(?:table\s+of\s+)?contents\W*$", re.IGNORECASE)
 # A line of a table of contents: "4\. Monetary Policy Mechanisms", "4.2 Feedback ..... 12".
 _CONTENTS_LINE = re.compile(
@@ -249,8 +263,24 @@ class _Resolver:
         """Numbers of headings left as plain lines (text from a PDF): "3.8. Corporate actions"."""
         return {
             m.group("num").replace("\\", "")
-            for m in _NUMBERED_TITLE_LINE.finditer(self.doc.markdown)
+            for pattern in (_NUMBERED_TITLE_LINE, _BARE_NUMBER_TITLE_LINE)
+            for m in pattern.finditer(self.doc.markdown)
         }
+
+    def plain_label(self, kind: str, label: str) -> str | None:
+        """Return a target for a part titled by a plain line: "Appendix 2 - Tables".
+
+        Text from a PDF keeps a part's title as a short line of its own, not a heading; a
+        line that is a sentence going on ("Appendix 1 for the detailed ...,") is no title.
+        A sentence that says it is in the part ("this Appendix 1") shows the part is there.
+        """
+        line = re.compile(
+            rf"^[ \t]*{re.escape(kind)}\s+{re.escape(label)}\b[^\n;]{{0,60}}(?<![.,;])$"
+            # "For the purposes of this Appendix 1": the sentence is in that part
+            rf"|\bthis\s+{re.escape(kind)}\s+{re.escape(label)}\b",
+            re.MULTILINE | re.IGNORECASE,
+        )
+        return f"line-{kind.lower()}-{label}" if line.search(self.doc.markdown) else None
 
     def _top(self, section: Section | None) -> str | None:
         while section is not None and section.parent_id is not None:
@@ -385,7 +415,7 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             yield CrossReference(
                 text=m.group(0),
                 kind=kind,
-                target=f"{m.group('kind').rstrip('sS').title()} {target}",
+                target=f"{_singular_kind(m.group('kind')).title()} {target}",
                 location=doc.location(start, block.start + m.end()),
                 resolved=True,
                 resolved_to=here.id if here else "self",
@@ -395,7 +425,7 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             resolved_to = (
                 resolver.section(target, start)
                 if target[0].isdigit()
-                else resolver.labelled(m.group("kind").rstrip("sS"), target)
+                else resolver.labelled(_singular_kind(m.group("kind")), target)
                 or resolver.section(target, start)  # "Section C" of a heading "C. ..."
             )
             if resolved_to is None and target[0].isdigit():
@@ -407,15 +437,18 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 if number and number.group(0) in resolver.paragraphs:
                     resolved_to = f"paragraph-{number.group(0)}"
         else:
-            resolved_to = resolver.labelled(m.group("kind").rstrip("sS"), target)
+            resolved_to = resolver.labelled(_singular_kind(m.group("kind")), target)
             if resolved_to is None and kind is ReferenceKind.APPENDIX:
                 for other in ("Appendix", "Annex", "Schedule"):
                     resolved_to = resolved_to or resolver.labelled(other, target)
                 resolved_to = resolved_to or resolver.appendices.get(target)
+            resolved_to = resolved_to or resolver.plain_label(
+                _singular_kind(m.group("kind")), target
+            )
         yield CrossReference(
             text=m.group(0),
             kind=kind,
-            target=f"{m.group('kind').rstrip('sS').title()} {target}",
+            target=f"{_singular_kind(m.group('kind')).title()} {target}",
             location=doc.location(start, block.start + m.end()),
             resolved=resolved_to is not None,
             resolved_to=resolved_to,

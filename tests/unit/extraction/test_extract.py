@@ -902,3 +902,19 @@ def test_colon_equals_and_a_list_of_cases_define_named_quantities() -> None:
     penalty = next(f for f in got.formulas if f.name == "Penalty")
     assert "Unknown" in penalty.undefined_variables
     assert "LiquidationPrice" not in penalty.undefined_variables
+
+
+def test_parts_titled_by_plain_lines_resolve_in_text_without_headings() -> None:
+    md = (
+        "Index Guideline\n\nThe committee is set out in Section 5. Parameters are listed in "
+        "Table 3 and the rolling rules in Appendix 1 and Appendices 2. Prices follow "
+        "Section 7 and Table 9.\n\n5 Miscellaneous\n\nThe committee meets.\n\n"
+        "Table 3 (Calculation Parameters)\n\nValues.\n\nAppendix\n\nFor the purposes of this "
+        "Appendix 1, futures roll monthly.\n\nAppendix 2 - Tables\n\nMore.\n\n"
+        "Table 9 shows the weights, which the sponsor sets.\n"
+    )
+    refs = {r.target: r.resolved for r in extract_ir(md).references if r.kind.value != "external"}
+    assert refs == {
+        "Section 5": True, "Table 3": True, "Appendix 1": True, "Appendix 2": True,
+        "Section 7": False, "Table 9": False,
+    }
