@@ -351,8 +351,13 @@ def _in_prose(text: str, m: re.Match[str]) -> bool:
     return "\n" not in m.group("body") and re.search(r"[A-Za-z]{2}", beside) is not None
 
 
+# A TeX comment on a line of its own in display maths: "$$% \text{BLX}(t) = ..." (the
+# author commented out the left side). Only a "%" opening a line, so "5%" stays a percent.
+_TEX_COMMENT = re.compile(r"^([ \t]*)%[^\n]*", re.MULTILINE)
+
+
 def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
-    text = " ".join(body.split())
+    text = " ".join(_TEX_COMMENT.sub(r"\1", body).split())
     lhs, _ = split_assignment(text)
     # The variables of the left side as written: stripping its braces could cut a script.
     lhs_vars = latex_variables(text.partition("=")[0]) if lhs else ()

@@ -74,7 +74,10 @@ _EXTERNAL_DOC = re.compile(
 )
 # "Section 871(m) of the Code", "Article 3 of the Regulation", "clause 4 of the Agreement".
 _CITED_TEXT = re.compile(
-    r"^\s*(?:\([a-z0-9]{1,4}\))*\s*(?:(?:,|and|or)\s*\d{1,3}\s*)*(?:of|under)\s+(?:the\s+)?"
+    r"^\s*(?:\([a-z0-9]{1,4}\))*\s*(?:(?:,|and|or)\s*\d{1,3}\s*)*"
+    # "Article 5(3) point (i) of the BMR", "Article 3, paragraph 2, of the Regulation"
+    r"(?:,?\s*(?:point|paragraph|subparagraph|sub-paragraph|item|letter)\s+\(?[a-z0-9]{1,4}\)?,?\s*)?"
+    r"(?:of|under)\s+(?:the\s+)?"
     r"(?:(?:[A-Z][\w&.'-]*\s+){0,6}(?:Code|Act|Regulations?|Directive|Rules?|Agreement|Treaty|"
     r"Convention|Statute|Law|Constitution|Bylaws|Charter|Prospectus|Supplement|Handbook|"
     r"Rulebook)\b|(?-i:[A-Z]{2,6})\b)"  # "Article 15 of the BMR", "Articles 25 and 26 of the BMR"

@@ -423,6 +423,25 @@ _LET = re.compile(
     rf"|(?P<symbol>{_MATHS_SYMBOL}))\s+(?:be|denote|represent|stand\s+for)\s+"
     r"(?P<definition>[^\n.;]{2,200})"
 )
+# The same with the name first or several symbols: "Let the number of selected constituents
+# at time $t$ be denoted as $k(t)$", "Let $w_i(t)$ and $p_i(t)$ be the weight and BCP of ...".
+_LET_SYMBOL = (
+    r"\$[^$\n]{1,30}\$|[A-Za-z\u0370-\u03ff](?:_\{[^{}\n]{1,10}\}|_\w)?(?:\([a-z](?:[-+]\w{1,6})?\))?"
+    r"(?![\w{])"
+)
+_LET_DENOTED = re.compile(
+    r"\b[Ll]et\s+(?P<definition>(?:the|a|an)\s+[^\n.;]{2,120}?)\s+be\s+(?:denoted|written|called)"
+    rf"(?:\s+(?:as|by))?\s+(?P<symbol>{_LET_SYMBOL})"
+)
+_LET_SEVERAL = re.compile(
+    rf"\b[Ll]et\s+(?P<symbols>(?:{_LET_SYMBOL})(?:\s*(?:,\s*(?:and\s+)?|and\s+)(?:{_LET_SYMBOL}))+)"
+    r"\s+(?:be|denote)\s+(?P<definition>[^\n.;]{2,200})"
+)
+
+
+def _as_maths(symbol: str) -> str:
+    """Return ``symbol`` in maths delimiters ("k(t)" -> "$k(t)$"), so its parts are read."""
+    return symbol if symbol.startswith("$") else f"${symbol}$"
 
 
 def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
@@ -456,6 +475,13 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             group = next(g for g in ("maths", "code", "symbol") if m.group(g))
             var = f"${m.group(group)}$" if group == "maths" else m.group(group)
             yield _where_term(doc, block, var, m.start(group), m.group("definition"))
+        for m in _LET_DENOTED.finditer(text):
+            yield _where_term(doc, block, _as_maths(m.group("symbol")), m.start("symbol"),
+                              m.group("definition"))
+        for m in _LET_SEVERAL.finditer(text):
+            for symbol in re.finditer(_LET_SYMBOL, m.group("symbols")):
+                yield _where_term(doc, block, _as_maths(symbol.group(0)),
+                                  m.start("symbols") + symbol.start(), m.group("definition"))
 
 
 def _maths_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:

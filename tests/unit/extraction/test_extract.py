@@ -918,3 +918,29 @@ def test_parts_titled_by_plain_lines_resolve_in_text_without_headings() -> None:
         "Section 5": True, "Table 3": True, "Appendix 1": True, "Appendix 2": True,
         "Section 7": False, "Table 9": False,
     }
+
+
+def test_let_names_first_and_several_symbols_and_tex_comments() -> None:
+    md = (
+        "# Index\n\n## Price\n\nLet the number of selected constituents at time $t$ be denoted "
+        "as $k(t)$. Let $w_i(t)$ and $p_i(t)$ be the weight and price of asset $i$. The price "
+        "is: $$% \\text{BLX}(t) =\n  \\frac{\\sum_{1}^{k(t)} w_i(t) p_{i}(t)}{D(t) \\cdot q}$$\n\n"
+        "Let w_{j}(t) and p_{j}(t) be the weight and price in the PDF text.\n"
+    )
+    got = extract_ir(md)
+    found = {t.term: t.definition for t in got.terms}
+    assert found["k"] == "the number of selected constituents at time $t$"
+    assert found["w_i"] == found["p_i"] == "the weight and price of asset $i$"
+    assert "w_j" in found
+    assert "p_j" in found
+    formula = got.formulas[0]
+    assert "BLX" not in {v.name for v in formula.variables}  # the commented-out left side
+    undefined = {i.subject for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE}
+    assert undefined == {"D", "q"}
+
+
+def test_a_point_of_an_article_of_another_text_is_a_citation() -> None:
+    md = ("# Oversight\n\nThe function reports anomalous input data according to Article 5(3) "
+          "point (i) of the BMR.\n")
+    refs = [(r.kind.value, r.target) for r in extract_ir(md).references]
+    assert refs == [("citation", "Article 5(3)")]
