@@ -180,3 +180,18 @@ def test_html_comments_are_not_text_but_code_keeps_them() -> None:
     assert "five sections" not in out
     assert "Rebalance monthly." in out
     assert "<!-- kept -->" in out
+
+
+def test_markdown_headings_keep_underscores_inside_words() -> None:
+    md = ("# Stop loss\n\n### stoploss_on_exchange and stoploss_on_exchange_limit_ratio\n\n"
+          "Text.\n\n### The _emphasised_ and __strong__ setting\n\nMore.\n")
+    doc = convert_document(md.encode(), "stoploss.md")
+    assert [s.heading for s in doc.sections][1:] == [
+        "stoploss_on_exchange and stoploss_on_exchange_limit_ratio",
+        "The emphasised and strong setting",
+    ]
+    refs = extract_ir(
+        doc.markdown + "\nSee [it](#stoploss_on_exchange-and-stoploss_on_exchange_limit_ratio).\n",
+        doc.sections,
+    ).references
+    assert [r.resolved for r in refs] == [True]

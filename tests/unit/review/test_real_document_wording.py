@@ -501,3 +501,12 @@ def test_a_judgement_phrase_the_sentence_defines_is_no_judgement(run_check: RunC
     assert run_check("vague_qualifiers", md) == [
         "Eligible tokens must have significant liquidity"
     ]
+
+
+def test_listed_values_and_numeric_filters_are_specified(run_check: RunCheck) -> None:
+    md = ("# Pairs\n\n## Filter\n\nAcceptable values for this setting are `\"last\"`, `\"mark\"` "
+          "and `\"index\"`.\n\n1. The top 15 pairs by percentage change are selected.\n"
+          "2. Only pairs with a percentage change between -10% and 50% are considered.\n")
+    assert run_check("vague_qualifiers", md) == []
+    assert run_check("unspecified_method", md) == []
+    assert run_check("decision_owner_missing", md) == []

@@ -33,7 +33,9 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_OR_QUOTE = re.compile(r"^ {0,3}(?:[-*+>]|\d{1,9}[.)])(?:[ \t]|$)")
 _FRONT_FIELD = re.compile(r"^(title|author)\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(.+?)\1")
+# Emphasis and code marks around text. Underscores inside a word are letters, not emphasis
+# (CommonMark's rule): "stoploss_on_exchange" keeps them.
+_EMPHASIS = re.compile(r"(\*\*|\*|`)(.+?)\1|(?<![\w\\])(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _TEMPLATE_TAG = re.compile(r"\{%-?\s*(?P<name>\w+)(?P<args>[^%]*?)-?%\}")
 _EMBED_URL = re.compile(r"""\burl\s*=\s*["']([^"']+)["']""")
 _SPACE_ENTITY = re.compile(r"&#(?:x20|32|xa0|160);|&nbsp;", re.IGNORECASE)
@@ -56,7 +58,7 @@ def read_text(data: bytes, filename: str) -> str:
 
 
 def _clean_heading(text: str) -> str:
-    return " ".join(_EMPHASIS.sub(r"\2", text).split())
+    return " ".join(_EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text).split())
 
 
 def markdown_headings(markdown: str) -> list[HeadingMark]:

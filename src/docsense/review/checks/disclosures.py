@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, clause_start
+from docsense.review.checks.base import CheckContext, CheckHit, clause_start, has_quantity
 from docsense.review.checks.calendar import ALWAYS_OPEN, trades_around_the_clock
 
 __all__ = [
@@ -139,6 +139,8 @@ _UNOWNED_DECISION = re.compile(
     re.IGNORECASE,
 )
 _MECHANICAL_CHANGE = re.compile(r"\b(?:changed|adjusted|modified)$", re.IGNORECASE)
+_SELECTED = re.compile(r"\b(?:selected|chosen|considered|included|added|removed|deleted)$",
+                       re.IGNORECASE)
 _SCHEDULE = re.compile(
     r"\s+(?:(?:every|each)\s+(?:\d+\s+)?(?:second|minute|hour|day|block)s?\b|automatically"
     r"|hourly|daily)",
@@ -204,6 +206,9 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         if _MECHANICAL_CHANGE.search(m.group(0)) and _SCHEDULE.match(unit.text, m.end()):
             continue  # "these weights are changed every minute such that ...": the method
             # runs a schedule; a review or a selection on a schedule is still a decision
+        if _SELECTED.search(m.group(0)) and has_quantity(unit.text[: m.end()]):
+            continue  # "Only pairs with a percentage change between -10% and 50% are
+            # considered": the numbers select; an approval or a review still needs someone
         yield CheckHit(
             start=unit.start,
             end=unit.end,

@@ -299,10 +299,11 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if re.search(r"\b(?:no|not|never|nor|without)\b", unit.text[rel : m.start()],
                          re.IGNORECASE):
                 continue  # "no closing time is considered": says what is not done
-            if m.group(0).lower().endswith("considered") and _CLASSIFIED_AS.match(
-                unit.text, m.end()
+            if m.group(0).lower().endswith("considered") and (
+                _CLASSIFIED_AS.match(unit.text, m.end()) or has_quantity(quote)
             ):
-                continue  # "events are considered significant changes": what counts as what
+                continue  # "events are considered significant changes": what counts as what;
+                # "pairs with a change between -10% and 50% are considered": a filter
             if re.search(r"\bthe\s+following\b", quote, re.IGNORECASE) and unit.text[
                 m.end() :
             ].lstrip().startswith(":"):

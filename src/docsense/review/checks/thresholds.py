@@ -105,6 +105,10 @@ _AMOUNT_FOR_A_PAYMENT = re.compile(
 # A judgement word capitalised inside a sentence, with the noun after it: a term of art
 # ("Major version", "Material Change") that the document or its policies define.
 _TERM_OF_ART = re.compile(r"[A-Z][a-z]+(?:\s+[A-Za-z][\w-]*)")
+# What follows a phrase whose members the sentence lists in code or quotes.
+_VALUES_LISTED = re.compile(
+    r"[^.;:]{0,40}?\b(?:are|is|include|includes)\s*:?\s*[`\"\u201c]", re.IGNORECASE
+)
 # What follows a phrase the sentence goes on to define.
 _BEING_DEFINED = re.compile(
     r"[^.;:,]{0,60}?\b(?:(?:is|are)\s+(?:hereby\s+)?defined\s+as|means|refers?\s+to)\b",
@@ -851,6 +855,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "reasonable notice": reported as a notice with no period
             if m.start() > 0 and unit.text[m.start() - 1] == "-":
                 continue  # "State-heavy protocols": a compound, what kind, not how much
+            if _VALUES_LISTED.match(unit.text, m.end()):
+                continue  # "Acceptable values for this setting are `last`, `mark` and
+                # `index`": the values are listed
             if _BEING_DEFINED.match(unit.text, m.end()):
                 continue  # "Unexpected market/exchange closures ... are defined as full or
                 # partial restriction of trading": the phrase is being defined
