@@ -339,6 +339,9 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         body = m.group("body")
         if not _LATEX_OPERATOR.search(body) or body.rstrip().endswith("="):
             continue  # "\\(K\\)": a symbol named; "\\(\\sigma =\\)": its value follows
+        if not m.group(0).startswith("\\\\") and not _TEX_MARK.search(body):
+            continue  # "\(company/foundation\)": GitBook escapes a bracket in prose;
+            # maths in single-backslash brackets shows TeX ("\(x \* y = k\)")
         yield _latex_formula(doc, block.start + m.start("body"), body)
 
 
@@ -351,6 +354,9 @@ def _in_prose(text: str, m: re.Match[str]) -> bool:
     return "\n" not in m.group("body") and re.search(r"[A-Za-z]{2}", beside) is not None
 
 
+# What marks a single-backslash bracket "\(...\)" as maths, not an escaped bracket: an
+# equals sign, a script, or a TeX command.
+_TEX_MARK = re.compile(r"=|[_^]|\\[A-Za-z]")
 # A TeX comment on a line of its own in display maths: "$$% \text{BLX}(t) = ..." (the
 # author commented out the left side). Only a "%" opening a line, so "5%" stays a percent.
 _TEX_COMMENT = re.compile(r"^([ \t]*)%[^\n]*", re.MULTILINE)

@@ -944,3 +944,10 @@ def test_a_point_of_an_article_of_another_text_is_a_citation() -> None:
           "point (i) of the BMR.\n")
     refs = [(r.kind.value, r.target) for r in extract_ir(md).references]
     assert refs == [("citation", "Article 5(3)")]
+
+
+def test_gitbook_escaped_brackets_are_not_maths() -> None:
+    md = ("# Scoring\n\nA legal structure \\(company/foundation\\) can be compelled to act. "
+          "Uniswap uses a constant product formula \\(x \\* y = k\\). MathJax: "
+          "\\\\(a/b\\\\).\n")
+    assert [f.text for f in extract_ir(md).formulas] == ["x \\* y = k", "a/b"]
