@@ -510,3 +510,9 @@ def test_listed_values_and_numeric_filters_are_specified(run_check: RunCheck) ->
     assert run_check("vague_qualifiers", md) == []
     assert run_check("unspecified_method", md) == []
     assert run_check("decision_owner_missing", md) == []
+
+
+def test_a_weighing_whose_how_follows_is_specified(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Divisor\n\nThe fee is accounted for by multiplying the previous day's "
+          "divisor with a factor.\n\nTransaction costs are taken into account.\n")
+    assert run_check("unspecified_method", md) == ["Transaction costs are taken into account"]
