@@ -516,3 +516,12 @@ def test_a_weighing_whose_how_follows_is_specified(run_check: RunCheck) -> None:
     md = ("# Index\n\n## Divisor\n\nThe fee is accounted for by multiplying the previous day's "
           "divisor with a factor.\n\nTransaction costs are taken into account.\n")
     assert run_check("unspecified_method", md) == ["Transaction costs are taken into account"]
+
+
+def test_words_only_the_left_side_uses_name_what_the_formula_defines(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Funding\n\n## Payment\n\nThe collateral paid/received = FundingRate * Size * q\n\n"
+          "- FundingRate: the funding rate.\n- Size: the position size.\n")
+    _, hits = _hits("formula_undefined_variables", md)
+    assert [h.subject for h in hits] == ["q"]

@@ -95,9 +95,9 @@ _SIGNATURE = re.compile(
 def _self_defined(name: str, text: str) -> bool:
     """Return True for names needing no definition.
 
-    Counts, operands described in words, the formula's own name, the parameters of a
-    function it defines, and indices (a letter given its start on the right-hand side,
-    "x=t-17280", ranges over a sum).
+    Counts, operands described in words, the formula's own name (and any word only its left
+    side uses), the parameters of a function it defines, and indices (a letter given its
+    start on the right-hand side, "x=t-17280", ranges over a sum).
     """
     if not name.strip() or _COUNT.match(name) or _DESCRIPTION.match(name.strip()):
         return True
@@ -109,11 +109,20 @@ def _self_defined(name: str, text: str) -> bool:
         return True  # "clamp(a,b;x) = min(b, max(a, x))": the parameters of the function
     escaped = re.escape(name)
     rhs = text.split("=", 1)[1] if "=" in text else ""
+    if rhs and _used_in(name, lhs) and not _used_in(name, rhs):
+        return True  # "The collateral paid/received = FundingRate * ...": the left side
+        # names what the formula defines; its words are not inputs
     return len(name) == 1 and bool(
         re.search(rf"\w\(\s*{escaped}\s*(?:[-+]\s*\d+)?\s*\)|_\{{?{escaped}\b", text)
         # "Index Level_{t} = x=t-17280 ...": a sum's bound variable, its limits flattened
         or re.search(rf"(?<![\w.]){escaped}\s*=\s*[\w(]", rhs)
     )
+
+
+def _used_in(name: str, text: str) -> bool:
+    """Return True if ``name`` stands in ``text`` as a word or words of its own."""
+    words = r"\s+".join(re.escape(w) for w in name.split())
+    return re.search(rf"(?<![\w.]){words}(?![\w])", text) is not None
 
 
 # A heading that is a function's signature: "### Liquidate(Account, MaxAmount)".
