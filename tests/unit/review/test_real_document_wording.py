@@ -525,3 +525,9 @@ def test_words_only_the_left_side_uses_name_what_the_formula_defines(
           "- FundingRate: the funding rate.\n- Size: the position size.\n")
     _, hits = _hits("formula_undefined_variables", md)
     assert [h.subject for h in hits] == ["q"]
+
+
+def test_saying_no_limit_is_needed_is_no_valueless_limit(run_check: RunCheck) -> None:
+    md = ("# A\n\n## Auction\n\nThe auction ends; there is no need for the supplied liquidity "
+          "to exceed a threshold.\n\nOrders must not exceed the threshold.\n")
+    assert run_check("vague_thresholds", md) == ["Orders must not exceed the threshold"]

@@ -671,6 +671,10 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "`feeRounds` is the length of the look-back window": a setting
                 if _RISK_THAT.search(unit.text, 0, m.start()):
                     continue  # "there is a risk that the fees are greater than ...": a risk
+                if _NO_NEED.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
+                                             m.start()]):
+                    continue  # "there is no need for the supplied liquidity to exceed a
+                    # threshold": says there is no limit
                 if _LIMIT_COMPARED.search(unit.text, 0, m.start()):
                     continue  # "IO thresholds are higher than execution thresholds": two
                     # limits compared, each valued where it is set
@@ -696,6 +700,10 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 _CHANGE_OF = re.compile(
     r"\b(?:decreas|increas|reduc|shorten|lengthen|extend|minimi[sz]|maximi[sz])\w*\s+$"
     r"|\bthe\s+(?:shorter|longer|larger|smaller|higher|lower|wider|narrower|more|less)\s+$",
+    re.IGNORECASE,
+)
+_NO_NEED = re.compile(
+    r"\b(?:no\s+need|need\s+not|needn't|not\s+(?:need|needed|required|necessary))\b",
     re.IGNORECASE,
 )
 # A limit compared with another: the subject of the comparison is itself a limit ("market
