@@ -531,3 +531,13 @@ def test_saying_no_limit_is_needed_is_no_valueless_limit(run_check: RunCheck) ->
     md = ("# A\n\n## Auction\n\nThe auction ends; there is no need for the supplied liquidity "
           "to exceed a threshold.\n\nOrders must not exceed the threshold.\n")
     assert run_check("vague_thresholds", md) == ["Orders must not exceed the threshold"]
+
+
+def test_how_things_usually_are_and_what_helps_are_not_criteria(run_check: RunCheck) -> None:
+    md = ("# Staking\n\n## Overview\n\nValidators typically enjoy substantial grant "
+          "delegations.\n\nThe filter lets traders focus on assets that have experienced "
+          "significant price movements.\n\nVote power scaling helps preserve the strong "
+          "governance voice.\n\nValidators must typically hold substantial stake.\n")
+    assert run_check("vague_qualifiers", md) == [
+        "Validators must typically hold substantial stake"
+    ]

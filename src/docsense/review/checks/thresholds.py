@@ -195,6 +195,7 @@ _PURPOSE = re.compile(
     r"provide|provides|achieve|achieves|reflect|reflects|encourage|encourages|avoid|avoids|"
     r"prevent|prevents)\b"
     r"|\b(?:in\s+order|so\s+as|designed|intended|aims?|aimed|seeks?)\s+to\b|\bso\s+that\b"
+    r"|\bhelps?\s+(?:to\s+)?[a-z]+\b"  # "helps preserve the strong governance voice"
     r"|\b(?:ensuring|avoiding|preventing|promoting)\b"  # ", ensuring robust handling of"
     r"|^\W*(?:avoids?|prevents?)\b",  # "- Avoids excessive bias toward small caps"
     re.IGNORECASE,
@@ -259,6 +260,13 @@ def _notice_hits(unit: TextUnit, low: str) -> Iterator[CheckHit]:
         return  # one per unit
 
 
+# How things usually are, said of the world rather than required of the method.
+_HABITUAL = re.compile(
+    r"\b(?:typically|usually|generally|commonly|historically|tends?\s+to|have\s+experienced|"
+    r"has\s+experienced)\b",
+    re.IGNORECASE,
+)
+_OBLIGATION = re.compile(r"\b(?:must|shall|should|required?|only|eligible)\b", re.IGNORECASE)
 # A lead-in whose list items are the events or conditions that trigger a rule: "The indices
 # are rebalanced under the circumstances:", "The following events are considered ...:".
 # Each item is a criterion; its "may" describes the event, not a risk.
@@ -852,6 +860,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             continue  # no judgement word
         if (_HYPOTHETICAL.search(unit.text) and not trigger) or _POINTER.match(unit.text):
             continue  # "For information on material changes, see ...": a pointer, no rule
+        if _HABITUAL.search(unit.text) and not _OBLIGATION.search(unit.text):
+            continue  # "validators typically enjoy substantial grant delegations": how
+            # things tend to be, not a rule of the method
         if _LIST_LEAD.search(unit.text):
             continue  # "Acceptable forms of restructure are as follows:": the list says
         # "The indices are rebalanced under the circumstances:" then "- The occurrence of
