@@ -125,6 +125,8 @@ _PLAIN_WORD = re.compile(r"[a-z]{3,}")
 # One-letter symbols joined by hyphens are a subtraction written without spaces ("f-d");
 # words so joined ("Short-Term", "Z-score") are one name.
 _LETTER_DIFFERENCE = re.compile(r"[A-Za-z\u0370-\u03ff](?:-[A-Za-z\u0370-\u03ff])+")
+# An index moved by a count: "t-1", "i+1" (left when a script's comma split it off).
+_SHIFTED_INDEX = re.compile(r"[A-Za-z\u0370-\u03ff][-+\u2212]\d{1,3}")
 # A maths symbol rather than a word: one or two letters, optionally with scripts.
 _SYMBOL_WORD = re.compile(r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*")
 
@@ -182,6 +184,10 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             continue  # "𝔼[x_T]": the expectation of what follows
         if _EXPONENTIAL.fullmatch(name) or _NORMAL_CDF.fullmatch(name):
             continue  # "e^{RT}": the exponential; "Φ^{−1}": the (inverse) normal distribution
+        if _SHIFTED_INDEX.fullmatch(name):  # "P_i,t-1" split at its comma: the index t, shifted
+            if name[0] not in names:
+                names.append(name[0])
+            continue
         if _LETTER_DIFFERENCE.fullmatch(name):  # "d*f-d": letters subtracted, not one name
             names.extend(letter for letter in name.split("-") if letter not in names)
             continue

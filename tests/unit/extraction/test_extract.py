@@ -951,3 +951,10 @@ def test_gitbook_escaped_brackets_are_not_maths() -> None:
           "Uniswap uses a constant product formula \\(x \\* y = k\\). MathJax: "
           "\\\\(a/b\\\\).\n")
     assert [f.text for f in extract_ir(md).formulas] == ["x \\* y = k", "a/b"]
+
+
+def test_an_index_shifted_by_a_count_is_that_index() -> None:
+    md = ("# Index\n\n```\nRatio_t = Σ(w_i × P_i,t) / Σ(w_i × P_i,t-1)\n\nwhere:\n"
+          "  w_i = constituent weight\n  P_i,t = constituent price at time t\n```\n")
+    formula = extract_ir(md).formulas[0]
+    assert [v.name for v in formula.variables] == ["Ratio_t", "w_i", "P_i", "t"]

@@ -541,3 +541,12 @@ def test_how_things_usually_are_and_what_helps_are_not_criteria(run_check: RunCh
     assert run_check("vague_qualifiers", md) == [
         "Validators must typically hold substantial stake"
     ]
+
+
+def test_a_notification_period_with_no_length_is_reported_beside_its_judgement(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Index\n\n## Changes\n\n- Changes documented and dated\n"
+          "- Notification period before major changes\n"
+          "- A notice period of 10 business days applies to minor changes.\n")
+    assert run_check("vague_qualifiers", md) == ["Notification period", "before major changes"]

@@ -214,11 +214,12 @@ _NOTICE = re.compile(
     r"[^.;:\n]{0,60}?\b(?P<notice>(?:(?:well|sufficiently|reasonably|duly)\s+)?(?:in\s+advance"
     r"|ahead\s+of\s+time|beforehand))\b"
     # ("without adequate notice": the noun is the notice, whatever verb comes before)
-    r"|\b(?P<noun>(?:reasonable|sufficient|adequate|appropriate|advance|prior)\s+notice)\b",
+    r"|\b(?P<noun>(?:reasonable|sufficient|adequate|appropriate|advance|prior)\s+notice"
+    r"|(?:notice|notification)\s+period)\b",  # "Notification period before major changes"
     re.IGNORECASE,
 )
 _NO_NOTICE = re.compile(r"\b(?:without|no|what|which|how\s+much)\s+$", re.IGNORECASE)
-_NOTICE_WORDS = ("advance", "ahead of time", "beforehand", "notice")
+_NOTICE_WORDS = ("advance", "ahead of time", "beforehand", "notice", "notification")
 
 
 def _notice_hits(unit: TextUnit, low: str) -> Iterator[CheckHit]:
@@ -912,6 +913,12 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                                                                         m.start()]):
                 continue  # "the most established": a ranking, not a threshold
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
+            for notice in notices:  # "Notification period before major changes": the
+                if notice.start <= start < notice.end:  # quote starts after the notice's
+                    start = notice.end + len(unit.text[notice.end - unit.start :]) - len(
+                        unit.text[notice.end - unit.start :].lstrip()
+                    )
+                    quote = ctx.markdown[start:end]
             if has_quantity(unit.text[clause_start(unit.text, m.start()) : m.end() + 30]):
                 continue
             words = phrase.split()
