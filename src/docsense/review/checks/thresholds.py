@@ -913,12 +913,12 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                                                                         m.start()]):
                 continue  # "the most established": a ranking, not a threshold
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
-            for notice in notices:  # "Notification period before major changes": the
-                if notice.start <= start < notice.end:  # quote starts after the notice's
-                    start = notice.end + len(unit.text[notice.end - unit.start :]) - len(
-                        unit.text[notice.end - unit.start :].lstrip()
-                    )
-                    quote = ctx.markdown[start:end]
+            overlapped = [n.end for n in notices if n.start <= start < n.end]
+            if overlapped:  # "Notification period before major changes": the judgement's
+                # quote starts after the notice's, so the two findings keep their own places
+                gap = ctx.markdown[overlapped[0] : end]
+                start = overlapped[0] + len(gap) - len(gap.lstrip())
+                quote = ctx.markdown[start:end]
             if has_quantity(unit.text[clause_start(unit.text, m.start()) : m.end() + 30]):
                 continue
             words = phrase.split()
