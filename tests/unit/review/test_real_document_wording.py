@@ -550,3 +550,18 @@ def test_a_notification_period_with_no_length_is_reported_beside_its_judgement(
           "- Notification period before major changes\n"
           "- A notice period of 10 business days applies to minor changes.\n")
     assert run_check("vague_qualifiers", md) == ["Notification period", "before major changes"]
+
+
+def test_scopes_oracle_supply_and_kinds_of_information_are_not_gaps(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Prices\n\n## Inputs\n\nOnly spot markets are considered.\n\nIf no trade qualifies, "
+          "then all trades are considered.\n\nLiquidity is considered.\n\nUse cases include "
+          "serving as a data source for on-chain price oracles.\n\nThe criteria use market "
+          "activity that can be derived from exchange data.\n\nThe fee can be derived from the "
+          "traded volume and the spread.\n")
+    assert run_check("unspecified_method", md) == ["Liquidity is considered"]
+    assert run_check("unidentified_dependencies", md) == []
+    assert run_check("calculation_in_words", md, with_ir=True) == [
+        "The fee can be derived from the traded volume and the spread."
+    ]

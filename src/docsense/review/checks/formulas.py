@@ -287,6 +287,10 @@ def _calculated_quantity(text: str, m: re.Match[str]) -> str:
     return text[rel : m.start()].strip(" ,;:-*")
 
 
+# A relative clause of possibility right before the verb: "... that can be derived from".
+_WHAT_CAN_BE = re.compile(r"\b(?:that|which)\s+(?:can|could|may)\s+be\s+\w+$", re.IGNORECASE)
+
+
 def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report quantities whose calculation is described in words, with no formula given.
 
@@ -317,6 +321,11 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # the method is named; whether it is given is another check's matter
             if m.group("verb") and _NOTHING.match(m.group("what")):
                 continue
+            if _WHAT_CAN_BE.search(unit.text, 0, m.start() + 12) and re.match(
+                r"\s*(?:can|could|may)\b", unit.text[m.start() :]
+            ):
+                continue  # "market activity that can be derived from exchange data": what
+                # kind of information, not a calculation the method performs
             quantity = " ".join(_calculated_quantity(unit.text, m).split())
             if _DIGEST.search(quantity):
                 continue  # "SHA-256 snapshot hashes are computed from ...": a named algorithm

@@ -107,6 +107,10 @@ _METHOD = re.compile(
     r"(?:algorithms?|models?|process(?:es)?|scripts?|tools?|systems?|logic)\b",
     re.IGNORECASE,
 )
+# A scope the sentence states by its quantifier: "Only spot markets", "all trades", "no
+# derivatives".
+_SCOPE = re.compile(r"(?:^|\b(?:then|otherwise)\s+)(?:only|all|no|every|none\s+of)\b",
+                    re.IGNORECASE)
 # What follows "is considered" when it classifies ("events are considered significant
 # changes", "is considered a breach") rather than names an unspecified weighing: a word that
 # is neither a preposition or conjunction (considered in, when ...) nor an adverb (-ly);
@@ -302,10 +306,13 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                          re.IGNORECASE):
                 continue  # "no closing time is considered": says what is not done
             if m.group(0).lower().endswith("considered") and (
-                _CLASSIFIED_AS.match(unit.text, m.end()) or has_quantity(quote)
+                _CLASSIFIED_AS.match(unit.text, m.end())
+                or has_quantity(quote)
+                or _SCOPE.search(quote)
             ):
                 continue  # "events are considered significant changes": what counts as what;
-                # "pairs with a change between -10% and 50% are considered": a filter
+                # "pairs with a change between -10% and 50% are considered", "Only spot
+                # markets are considered", "then all trades are considered": a filter
             if re.search(r"\bthe\s+following\b", quote, re.IGNORECASE) and unit.text[
                 m.end() :
             ].lstrip().startswith(":"):

@@ -284,6 +284,11 @@ _ELSEWHERE_WORDS = (  # in every match of _DEFINED_ELSEWHERE
 _NOT_RELIED_ON = re.compile(
     r"\b(?:not|never|without|no\s+longer|instead\s+of|rather\s+than)\b", re.IGNORECASE
 )
+_SUPPLIES_ORACLES = re.compile(
+    r"\b(?:serv\w*\s+as|source\s+for|feed\w*\s+(?:into|to)|provid\w*\s+(?:to|for))\b"
+    r"[^.;:]{0,40}?\boracles?\b",
+    re.IGNORECASE,
+)
 _ORACLE_SAFEGUARD = re.compile(
     r"\bstale\w*|\bfallback\b|\bfail\w*|\boutages?\b|\bunavailab\w*|\bdeviation\b|"
     r"\bcircuit\s+breaker\b|\bsanity\s+check\w*|\bheartbeat\b",
@@ -404,6 +409,9 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 unit.text, clause_start(unit.text, feed.start(), max_words=12), feed.start()
             ):
                 continue  # "does not adjust rates using a DAI price oracle": no reliance
+            if _SUPPLIES_ORACLES.search(unit.text):
+                continue  # "use cases include serving as a data source for on-chain price
+                # oracles": the document's values feed oracles; it does not rely on one
             yield CheckHit(
                 start=unit.start,
                 end=unit.end,
