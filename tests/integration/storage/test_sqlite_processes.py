@@ -85,3 +85,48 @@ def test_processes_appending_to_one_file_lose_nothing_and_never_fail_for_a_lock(
     assert set(acknowledged) == stored
     assert all(count == last for _, count, last in streams), streams
     assert positions == list(range(1, len(positions) + 1))
+
+
+async def test_opening_while_another_connection_writes_waits_for_the_wal_switch(
+    tmp_path: Path,
+) -> None:
+    """SQLite does not wait for a lock on ``PRAGMA journal_mode = WAL``; the open must.
+
+    Another process mid-write (a RESERVED lock) on a store that is not yet in WAL mode made
+    the switch fail at once, reported as a lock held "for more than 30 s". The open now
+    retries the switch until the writer is done (or ``busy_timeout`` passes).
+    """
+    import threading
+    import time
+
+    from docsense.adapters.storage.sqlite import SQLiteStorage
+    from docsense.errors import StoreUnavailable
+
+    path = tmp_path / "store.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute(  # a store another process created and is still writing its first rows to
+        "CREATE TABLE docsense_schema (version INTEGER PRIMARY KEY, description TEXT NOT "
+        "NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+    writer.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, writer.rollback).start()
+    started = time.monotonic()
+    store = await SQLiteStorage.open(str(path))
+    try:
+        assert time.monotonic() - started >= 0.25  # it waited for the writer
+        assert (await store.head()) == 0
+    finally:
+        await store.close()
+    mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+    # A writer that never finishes still gives the typed error, after busy_timeout.
+    other = tmp_path / "held.db"
+    holder = sqlite3.connect(other, isolation_level=None)
+    holder.execute("CREATE TABLE docsense_schema (version INTEGER PRIMARY KEY)")
+    holder.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="locked"):
+        await SQLiteStorage.open(str(other), busy_timeout=0.5)
+    assert time.monotonic() - started >= 0.45
+    holder.rollback()

@@ -18,7 +18,8 @@ Connections:
 Before it changes anything in a file (the switch to WAL mode, the first table), :meth:`open`
 checks that the file is empty or already a docsense store, through a read-only connection:
 another application's database is refused with
-:class:`~docsense.errors.StoreUnavailable` and left exactly as it was.
+:class:`~docsense.errors.StoreUnavailable` and left exactly as it was. The switch to WAL
+mode is retried while another connection holds the file (SQLite does not wait on it).
 
 Errors keep their cause: a full disk or a file that reached the process's file-size limit is
 :class:`~docsense.errors.StorageFull`; a lock held by another writer for longer than
@@ -35,6 +36,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from typing import Literal, TypeVar
@@ -190,12 +192,41 @@ class SQLiteDatabase:
         conn = self._connect()
         self._writer = conn
         if not self.in_memory:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreUnavailable(f"{self.path!r}: SQLite refused WAL mode ({mode})")
+            self._switch_to_wal(conn)
         self._migrate(conn, migrations)
         if self.in_memory:
             self._reader = conn
+
+    def _switch_to_wal(self, conn: sqlite3.Connection) -> None:
+        """Put the file in WAL mode, waiting up to ``busy_timeout`` for other openers.
+
+        Converting the journal needs the file to itself, and SQLite does not run the busy
+        handler for ``PRAGMA journal_mode = WAL``: when several processes open a new store at
+        once, all but one see "database is locked" (or get the old mode back) at once. WAL is
+        a property of the file, so the mode is read first (a store already in WAL mode takes
+        no lock), and the switch is retried, with backoff, until it succeeds, another process
+        has made it, or ``busy_timeout`` has passed.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.005
+        mode: object = None
+        while True:
+            try:
+                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() == "wal":
+                    return
+            except sqlite3.OperationalError as exc:
+                if not _locked(exc) or time.monotonic() >= deadline:
+                    raise
+            if time.monotonic() >= deadline:
+                raise StoreUnavailable(
+                    f"{self.path!r}: SQLite kept the {mode} journal for more than "
+                    f"{self.busy_timeout:g} s (another process holds the file)"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
     def _refuse_foreign_file(self) -> None:
         foreign = _foreign_tables(self.path)
@@ -366,6 +397,11 @@ class SQLiteDatabase:
 
 def is_busy(exc: sqlite3.Error) -> bool:
     """Return True if ``exc`` says another connection holds the lock the call needed."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    """Return True for SQLITE_BUSY or SQLITE_LOCKED: another connection holds the file."""
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
