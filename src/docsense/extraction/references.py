@@ -411,6 +411,7 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 location=doc.location(start, block.start + m.end()),
             )
             continue
+        part = _singular_kind(m.group("kind"))  # "Appendices 1": Appendix 1
         before = block.text[max(0, m.start() - 12) : m.start()]
         if re.search(r"\b(?:this|the\s+present)\s+$", before, re.IGNORECASE):
             # "this Section C": the sentence is in the part it names.
@@ -418,7 +419,7 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             yield CrossReference(
                 text=m.group(0),
                 kind=kind,
-                target=f"{_singular_kind(m.group('kind')).title()} {target}",
+                target=f"{part.title()} {target}",
                 location=doc.location(start, block.start + m.end()),
                 resolved=True,
                 resolved_to=here.id if here else "self",
@@ -428,7 +429,7 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             resolved_to = (
                 resolver.section(target, start)
                 if target[0].isdigit()
-                else resolver.labelled(_singular_kind(m.group("kind")), target)
+                else resolver.labelled(part, target)
                 or resolver.section(target, start)  # "Section C" of a heading "C. ..."
             )
             if resolved_to is None and target[0].isdigit():
@@ -440,18 +441,16 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 if number and number.group(0) in resolver.paragraphs:
                     resolved_to = f"paragraph-{number.group(0)}"
         else:
-            resolved_to = resolver.labelled(_singular_kind(m.group("kind")), target)
+            resolved_to = resolver.labelled(part, target)
             if resolved_to is None and kind is ReferenceKind.APPENDIX:
                 for other in ("Appendix", "Annex", "Schedule"):
                     resolved_to = resolved_to or resolver.labelled(other, target)
                 resolved_to = resolved_to or resolver.appendices.get(target)
-            resolved_to = resolved_to or resolver.plain_label(
-                _singular_kind(m.group("kind")), target
-            )
+            resolved_to = resolved_to or resolver.plain_label(part, target)
         yield CrossReference(
             text=m.group(0),
             kind=kind,
-            target=f"{_singular_kind(m.group('kind')).title()} {target}",
+            target=f"{part.title()} {target}",
             location=doc.location(start, block.start + m.end()),
             resolved=resolved_to is not None,
             resolved_to=resolved_to,

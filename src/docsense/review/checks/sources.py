@@ -521,10 +521,10 @@ def _argues(ctx: CheckContext, offset: int) -> bool:
 def _paragraph(ctx: CheckContext, unit: TextUnit) -> str:
     """Return the paragraph holding ``unit``, with the block after it when it ends in ':'."""
     text = ctx.markdown
-    start = text.rfind("\n\n", 0, unit.start) + 2
+    start = max(0, text.rfind("\n\n", 0, unit.start))
     end = text.find("\n\n", unit.end)
     end = len(text) if end < 0 else end
     if text[start:end].rstrip().endswith(":"):
         after = text.find("\n\n", end + 2)
         end = len(text) if after < 0 else after
-    return text[max(0, start - 2) : end]
+    return text[start:end]

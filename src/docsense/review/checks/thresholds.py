@@ -227,14 +227,13 @@ def _notice_hits(unit: TextUnit, low: str) -> Iterator[CheckHit]:
     if not mentions(low, _NOTICE_WORDS):
         return
     for m in _NOTICE.finditer(unit.text):
-        begin = clause_start(unit.text, m.start(), max_words=25)
-        clause = unit.text[begin : m.end() + 25]
-        if has_quantity(clause):
+        clause_begin = clause_start(unit.text, m.start(), max_words=25)
+        if has_quantity(unit.text[clause_begin : m.end() + 25]):
             continue  # "announced at least five business days in advance"
         withheld = _NO_NOTICE.search(unit.text, 0, m.start())
         if m.group("noun") and withheld and not (
             withheld.group(0).lower().startswith("without")
-            and re.search(r"\b(?:not|never|no)\b", unit.text[begin : withheld.start()])
+            and re.search(r"\b(?:not|never|no)\b", unit.text[clause_begin : withheld.start()])
         ):
             continue  # "corrected without advance notice", "what advance notice is given":
             # no notice, or the question the policy goes on to answer ("will not be altered
