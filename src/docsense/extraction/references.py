@@ -46,6 +46,8 @@ _INTERNAL = re.compile(
     r"(?P<target>\d{1,3}(?:\.\d{1,3})*(?:\([a-z0-9]{1,4}\))*|(?-i:[A-Z])(?:\.\d{1,3})?(?![\w]))",
     re.IGNORECASE,
 )
+# A line break, then "A" or "I" and a capitalised word: a sentence that starts, not a label.
+_SENTENCE_AFTER = re.compile(r"\n[ \t]*[AI][ \t]+[A-Z][a-z]")
 _INTERNAL_WORDS = (  # in every match of _INTERNAL, folded
     "section", "clause", "paragraph", "article", "\u00a7", "append", "annex", "schedule",
     "exhibit", "table",
@@ -396,6 +398,9 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         if kind is None:
             continue
         target = m.group("target")
+        if m.group("kind").islower() and _SENTENCE_AFTER.match(block.text, m.start("target") - 1):
+            continue  # "Special rebalance schedule" ending a line, then "A Special Rebalance
+            # may be triggered": the article opens the next sentence
         start = block.start + m.start()
         cites_link = "://" in block.text[max(0, m.start() - 80) : m.start()].rsplit("\n", 1)[-1]
         cited = kind is ReferenceKind.SECTION and (
@@ -465,14 +470,20 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         href = m.group("href")
         start = block.start + m.start()
         location = doc.location(start, block.start + m.end())
+        if href.startswith("#__"):
+            continue  # "[Skip to main content](#__docusaurus_skipToContent_fallback)": a
+            # site generator's own anchor, copied with the page, not a part of the document
         if href.startswith("#"):
             target = href[1:]
             if target not in resolver.by_id:
                 # "[DEMA](#DEMA)": GitHub's anchors ignore case; "#buytrader-price-amount--sell":
                 # GitHub keeps a hyphen per space and underscores, section ids run them together.
                 folded = re.sub(r"[-_]+", "-", target.lower()).strip("-")
-                target = next((t for t in (target.lower(), folded) if t in resolver.by_id),
-                              target)
+                # "#reconstitution-1": a table of contents numbered the repeats of a heading
+                # differently (or the copy dropped one); the heading it names is there.
+                unnumbered = re.sub(r"-\d{1,2}$", "", folded)
+                target = next((t for t in (target.lower(), folded, unnumbered)
+                               if t in resolver.by_id), target)
             resolved = target in resolver.by_id
             yield CrossReference(
                 m.group(0), ReferenceKind.SECTION, target, location, resolved,

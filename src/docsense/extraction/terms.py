@@ -19,7 +19,9 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   ...`` (chains joined by commas/``and``), and ``Where:`` followed by ``- X = ...`` /
   ``- X: ...`` / ``- X is ...`` items; a unit after the name (``- q [no unit] = ...``) is
   not part of it, and a maths name (``- $\sigma$ = volatility``, ``- $\delta^{a},
-  \delta^{b}$ = ...``) defines the symbols a formula uses (``σ``, ``δ``); ``Where,`` with
+  \delta^{b}$ = ...``) defines the symbols a formula uses (``σ``, ``δ``), as does a name
+  with its scripts in markup (``- **P~i,t~** is ...``, ``_`VWMP`<sub>i,t</sub>_ is ...``
+  define ``P_{i,t}`` and ``VWMP_{i,t}``); ``Where,`` with
   bare ``P_{i,t} = CM Price ...`` lines (as PDFs print the list) is one too, and so is a
   legend a PDF printed in two columns: ``Where`` and the descriptions, then each symbol
   alone in its block (``M_{Current day}``).
@@ -29,7 +31,10 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   $m(T_{n})$ is ...``, which defines the function and its argument. GitBook's ``$$x$$``
   inside a sentence is inline maths. Mathematical prose declares symbols as well: ``v ∈ R``
   and ``ω = (j, k, x, y, π) ∈ O`` (membership), ``v := ...``, and ``the amount x of
-  tokens`` (a lower-case letter after the words it stands for).
+  tokens`` (a lower-case letter after the words it stands for). A line that equates two
+  symbols and nothing else (``RiskFreeRate_{t} = GBR_{t}``) defines the first, and a
+  symbol with a digit in brackets after the words it stands for (``the ending period index
+  value (IV1)``) is defined by them.
 """
 
 # ruff: noqa: RUF002  (mathematical letters are the point of the examples)
@@ -308,11 +313,46 @@ _TRAILING_UNIT = re.compile(r"\s+(?:\[[^\]\n]{1,30}\]|\([^)\n]{1,30}\))\s*$")
 _APPLIED_SYMBOL = re.compile(r"^[A-Za-z](?:_\{?\w{1,6}\}?)?\([^()\s]{1,20}\)$")
 
 
+# Scripts written in markup rather than maths: HTML ("`VWMP`<sub>i,t,bin</sub>") and
+# Pandoc's "P~i,t~" / "x^2^" (a single tilde or caret each side, no space inside).
+_MARKUP_SCRIPT = re.compile(
+    r"<(?P<tag>sub|sup)>\s*(?P<html>[^<>\n]{1,20}?)\s*</(?P=tag)>"
+    r"|(?<!~)~(?P<sub>[^~\s{}]{1,20})~(?!~)|(?<!\^)\^(?P<sup>[^\^\s{}]{1,20})\^",
+    re.IGNORECASE,
+)
+
+
+def _scripts_as_latex(var: str) -> str:
+    """Return ``var`` with markup scripts written as LaTeX scripts and code marks dropped.
+
+    ``**P~i,t~**`` and ``_`TradeVolume`<sub>i,t,LB</sub>_`` name ``P_{i,t}`` and
+    ``TradeVolume_{i,t,LB}``, the names a formula gives them.
+    """
+    if not _MARKUP_SCRIPT.search(var):
+        return var
+
+    def latex(m: re.Match[str]) -> str:
+        if m.group("html") is not None:
+            mark = "_" if m.group("tag").lower() == "sub" else "^"
+            return f"{mark}{{{m.group('html')}}}"
+        return f"_{{{m.group('sub')}}}" if m.group("sub") is not None else f"^{{{m.group('sup')}}}"
+
+    var = var.replace("`", "").strip("*_ ")
+    first = _MARKUP_SCRIPT.search(var)
+    if first and " " in var[: first.start()].strip():
+        # "Settlement Reference Rate<sub>i,t</sub>": one name of several words
+        var = f"{{{var[: first.start()].strip()}}}{var[first.start():]}"
+    return _MARKUP_SCRIPT.sub(latex, var)
+
+
 def _where_term(doc: Doc, block: Block, var: str, at: int, definition: str) -> DefinedTerm:
     start = block.start + at
     var = _TRAILING_UNIT.sub("", var)
     names: tuple[str, ...] = ()
-    if "$" in var or "\\" in var or _APPLIED_SYMBOL.match(var.strip()):
+    latex = _scripts_as_latex(var)
+    if latex is not var:
+        names = latex_variables(latex)
+    elif "$" in var or "\\" in var or _APPLIED_SYMBOL.match(var.strip()):
         # "$\sigma$", "$\delta^{a}, \delta^{b}$": maths symbols; "m(T_{n})": a function and
         # its argument, both named by the definition ("the market cap of the n-th token").
         names = latex_variables(var.replace("$", " "))
@@ -359,10 +399,11 @@ _APPOSITIVE_SYMBOL = re.compile(
 
 
 # A symbol in brackets right after the words it stands for: "the combined score (C)",
-# "the Parent Index (Vt)", "the standardized momentum Z-score(Z)", "maximum (Vmax)".
+# "the Parent Index (Vt)", "the standardized momentum Z-score(Z)", "maximum (Vmax)", "the
+# ending period index value (IV1)".
 _BRACKETED_SYMBOL = re.compile(
     r"(?P<name>\b[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})\s?"
-    r"\((?P<var>[A-Z](?:[a-z]?(?:_\{?\w{1,4}\}?)?|(?P<label>[a-z]{2,5})))\)"
+    r"\((?P<var>[A-Z](?:[a-z]?(?:_\{?\w{1,4}\}?)?|(?P<label>[a-z]{2,5})|[A-Z]{0,2}\d{1,2}))\)"
 )
 
 
@@ -503,6 +544,22 @@ def _maths_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         if name.split()[-1].lower() in _STOP_TERMS:
             continue
         yield _where_term(doc, block, f"${m.group('var')}$", m.start("var") - 1, name)
+
+
+# A line that equates one symbol with another and says nothing else: "RiskFreeRate_{t} =
+# GBR_{t}" (then "where: GBR_{t} = the daily compounding German Bubill Rate").
+_ALIAS_LINE = re.compile(
+    rf"^[ \t]*(?P<term>{_SYMBOL})[ \t]*=[ \t]*(?P<definition>{_SYMBOL})[ \t]*$", re.MULTILINE
+)
+
+
+def _aliases(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield symbols a line defines as another symbol ("RiskFreeRate_{t} = GBR_{t}")."""
+    if "=" not in block.text:
+        return
+    for m in _ALIAS_LINE.finditer(block.text):
+        if m.group("term") != m.group("definition"):
+            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
 
 
 def _where_items_after(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
@@ -659,7 +716,7 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
             extractors = (*extractors, _where_items_after)
         extractors = (
             *extractors, _glossary, _symbols, _acronyms, _maths_symbols, _appositive_symbols,
-            _declared_symbols,
+            _declared_symbols, _aliases,
         )
         open_where = (open_where and is_item) or bool(
             _WHERE_HEAD.match(block.text.rstrip().rsplit("\n", 1)[-1])

@@ -86,6 +86,12 @@ _INFORMATIVE_HEADING = re.compile(
     r"\busage\b|\buse\s+cases?\b|interpretation\s+guide|how\s+to\s+(?:use|interpret|read)\b|"
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?conclusions?\W*$|"
     r"change\s?log|(?:revision|version|document|amendment)\s+history|^\W*context\W*$|"
+    # "Sample report", "Sample Client Notification": a specimen of an output, not a rule.
+    r"\bsample\s+(?:\w+\s+)?(?:reports?|notifications?|notices?|announcements?|e-?mails?|"
+    r"letters?|files?|outputs?|templates?)\b|"
+    # "Summary of Changes", "Appendix 2: Methodology Changes": a record of past changes.
+    r"\b(?:summary|history|record|list)\s+of\s+(?:\w+\s+)?changes\b|"
+    r"^\W*(?:appendix|annex)\b[^:]{0,12}:?\s*(?:\w+\s+)?changes\W*$|"
     r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b|\bdrawbacks?\b|"
     # "Examples", "A Basic Example", "Worked example 2: ...", "Examples of fee calculation";
     # not "Example Momentum Index Methodology", a title.

@@ -143,6 +143,10 @@ def _signature_parameters(ctx: CheckContext, offset: int) -> set[str]:
     return names
 
 
+# A running index written as a subscript: "_j", "_{k}", "_i,t".
+_INDEX_SCRIPT = re.compile(r"_\{?[a-z]\d?(?:,[a-z]\d?)*\}?$")
+
+
 def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report formulas using variables the document does not define."""
     seen: set[tuple[int, int]] = set()
@@ -178,6 +182,7 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             "\ufffd" in formula.text
             or not _brackets_balanced(formula.text)
             or _ORPHAN_SIGNS.search(formula.text) is not None
+            or _ORPHAN_SIGNS.search(quote) is not None  # "( * * )_{t Long Short}": scattered
             or any(_STACKED_SYMBOLS.search(v) for v in missing)
         )
         mostly = len(missing) * 2 > max(1, len(formula.variables))
@@ -194,7 +199,8 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             replacement=f"{quote.rstrip()} where {where}",
             category=Category.INCOMPLETE_FORMULA,
             confidence=confidence,
-            subject=names.lower(),
+            # "V_j" in one formula and "V_k" in the next are one undefined symbol, V.
+            subject=", ".join(dict.fromkeys(_INDEX_SCRIPT.sub("", v) for v in missing)).lower(),
         )
 
 
@@ -203,7 +209,9 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
 _CALCULATED = re.compile(
     r"\b(?:is|are|will\s+be|shall\s+be|must\s+be|should\s+be|can\s+be|gets?|being)\s+"
     r"(?:\w+ly\s+)?(?:calculated|computed|derived|formulated|estimated)\s+"
-    r"(?P<how>as|from|using|with|based\s+on|through|via|in\s+terms\s+of|by\s+\w+ing|assuming)\b"
+    # ("calculated as of the reference date": when, not how)
+    r"(?P<how>as(?!\s+of\b)|from|using|with|based\s+on|through|via|in\s+terms\s+of|by\s+\w+ing|"
+    r"assuming)\b"
     r"|\b(?P<verb>calculates|computes|derives|estimates)\s+(?P<what>(?:[\w'/-]+\s+){1,8}?)"
     r"(?:from|using|based\s+on|as)\b"
     r"|\b(?:equations?|formulae|formulas?)\s+(?:used\s+)?(?:to|for)\s+"
@@ -284,7 +292,18 @@ def _calculated_quantity(text: str, m: re.Match[str]) -> str:
     if m.group("target"):
         return _QUANTITY_END.sub("", m.group("target").strip())
     rel = clause_start(text, m.start(), max_words=10)
-    return text[rel : m.start()].strip(" ,;:-*")
+    quantity = text[rel : m.start()].strip(" ,;:-*")
+    if quantity.lower() in ("which", "that") and text[:rel].rstrip().endswith(","):
+        # "uses company-level weights, which are derived using ...": the noun before
+        before = text[:rel].rstrip().rstrip(",")
+        words = before[clause_start(before, len(before), max_words=6) :].split()
+        verbs = [i for i, w in enumerate(words) if w.lower() in _VERB_LEAD]
+        quantity = " ".join(words[verbs[-1] + 1 :] if verbs else words).strip(" ,;:-*")
+    return quantity
+
+
+# Words that open a clause before the noun a relative pronoun points back to ("uses").
+_VERB_LEAD = frozenset({"uses", "use", "using", "takes", "applies", "employs", "has", "have"})
 
 
 # A relative clause of possibility right before the verb: "... that can be derived from".

@@ -46,6 +46,10 @@ _DISCRETION = re.compile(
     r"|\bsubjective\s+(?:judge?ment|assessment|view|decision)\b",
     re.IGNORECASE,
 )
+# A negation right before the discretion: "No discretionary adjustments", "without any
+# discretion".
+_DENIED = re.compile(r"\b(?:no|not|never|without|nor)\s+(?:any\s+|\w+ly\s+)?$",
+                     re.IGNORECASE)
 _BOUNDED = re.compile(
     r"\b(?:acting\s+)?(?:in\s+good\s+faith|(?:in\s+a\s+)?commercially\s+reasonable)\b",
     re.IGNORECASE,
@@ -119,6 +123,8 @@ _CLASSIFIED_AS = re.compile(
     r"\s+(?!(?:in|into|during|by|alongside|together|with|at|on|upon|before|after|while|"
     r"and|or|but|where|through|across|per|from|within|over|under|using|via|against)\b)"
     r"[A-Za-z]+\b(?<!ly)"
+    # "share classes are considered separately": how items are grouped, not a weighing
+    r"|\s+(?:separately|individually|independently|jointly|collectively)\b"
 )
 # A trigger nobody defines: "during Black Swan events", "in extreme market conditions".
 _VAGUE_TRIGGER = re.compile(
@@ -169,6 +175,14 @@ _METHOD_WORDS = (
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z])")  # not "U.S. dollars"
+# What makes an action necessary, stated in its sentence: the requirement it serves or the
+# cases listed after it.
+_NEED_STATED = re.compile(
+    r"\b(?:to\s+ensure|in\s+order\s+to|so\s+that|so\s+as\s+to)\b"
+    r"|\b(?:based\s+on|according\s+to|in\s+accordance\s+with)\s+the\s+following\b"
+    r"|\bas\s+follows\b|\b(?:table|scenarios?|steps?|cases?)\s+(?:below|as\s+follows)\b",
+    re.IGNORECASE,
+)
 # Operations whose need the data decide: a conversion (when a price is quoted in another
 # currency), a rule applied again (while its condition holds).
 _MECHANICAL = re.compile(
@@ -193,6 +207,8 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         text = unit.text
         discretion = mentions(low, _DISCRETION_WORDS)  # else _DISCRETION cannot match
         for m in _DISCRETION.finditer(text) if discretion else ():
+            if _DENIED.search(text, max(0, m.start() - 30), m.start()):
+                continue  # "No discretionary adjustments ... are permitted": discretion ruled out
             if _BOUNDED.search(text[max(0, m.start() - 160) : m.end() + 120]):
                 continue  # "in its discretion, acting in good faith and in a commercially
                 # reasonable manner" (before or after): bounded by the standard duty of care
@@ -225,6 +241,12 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             if _MECHANICAL.search(text, sentence, m.start()):
                 continue  # "converted to U.S. dollars if necessary", "applied recursively if
                 # necessary": the data say when; no one decides
+            ends = _SENTENCE_BREAK.search(text, m.end())
+            if _NEED_STATED.search(text, sentence, ends.start() if ends else len(text)):
+                continue  # "If necessary, the reweighting may take place more than once ...
+                # to ensure the indices conform to all diversification requirements",
+                # "Capping is performed, as necessary, based on the following scenarios":
+                # the sentence says what makes it necessary
             phrase = " ".join(m.group(0).split())
             yield CheckHit(
                 start=unit.start + rel,
@@ -290,6 +312,15 @@ def _actor_before(text: str, at: int) -> str | None:
     return found[-1].group("actor") if found else None
 
 
+# A sentence that announces the part after it: "The following section provides ...".
+_INTRODUCES_PART = re.compile(
+    r"\s*(?:the|this)\s+(?:following\s+)?(?:section|sections|part|chapter|appendix|table)\s+"
+    r"(?:below\s+)?(?:provides?|sets?\s+out|describes?|explains?|lists?|outlines?|details?|"
+    r"contains?|summari[sz]es?)\b",
+    re.IGNORECASE,
+)
+
+
 def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report methods named by a vague label instead of being specified."""
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
@@ -317,6 +348,9 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 m.end() :
             ].lstrip().startswith(":"):
                 continue  # "the following pairs are considered:" and the list gives them
+            if _INTRODUCES_PART.match(unit.text):
+                continue  # "The following section provides general guidelines for ... based
+                # on certain scenarios": the part that follows gives them
             yield CheckHit(
                 start=unit.start + rel,
                 end=unit.start + m.end(),

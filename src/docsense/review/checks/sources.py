@@ -118,6 +118,8 @@ _SUPPLIER_WORDS = (
     "vendor", "provider", "service", "source", "feed", "supplier", "agenc", "database",
     "terminal",
 )
+# The rest of a Markdown link's label, then its target: "...](/market-data/)".
+_LINK_LABEL_END = re.compile(r"[^\[\]\n]{0,60}\]\(")
 _DATA_FAMILY_WORDS = (
     "rating", "social", "economic", "macro", "sentiment", "news", "alternative", "analyst",
     "consensus", "data",
@@ -236,6 +238,8 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _names_something(unit.text, m.end()) or _named_before(unit.text, m.start()):
                 continue
+            if _LINK_LABEL_END.match(unit.text, m.end()):
+                continue  # "* [Market Data](/market-data/)": a link's label, a site's menu
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)
 

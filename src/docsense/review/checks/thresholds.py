@@ -71,9 +71,10 @@ _LIMIT_STATED = re.compile(
     # "Each index is capped market capitalization weighted": "capped" qualifies a scheme.
     r"(?!\s+(?:market|cap|capitali[sz]ation|equal|float|modified|weight)\w*\b)"
     r"(?!\s+(?:to|by|in|at)\s+(?:the\s+)?[a-z]+\s+(?:of|and)\b)"
-    # "the fee will be limited to the balance": capped at a quantity the text names
-    r"(?!\s+to\s+(?:the|its|their)\s+(?!(?:maximum|minimum|limit|cap|threshold|level|"
-    r"amount|value|extent)s?\b)[a-z]+(?:\s+[a-z]+)?\s*(?:[.;,]|$))"
+    # "the fee will be limited to the balance", "limited to borderline cases": capped at a
+    # quantity, or confined to cases, that the text names
+    r"(?!\s+to\s+(?:(?:the|its|their)\s+)?(?!(?:maximum|minimum|limit|cap|threshold|level|"
+    r"amount|value|extent|an?|some|certain|specific)s?\b)[a-z]+(?:\s+[a-z]+)?\s*(?:[.;,]|$))"
     # "limited to approving changes", "restricted by means of", "restricted to the `owner`":
     # a power, a manner or an entity, not a quantity with its value missing.
     r"(?!\s+(?:to\s+[a-z]+ing|to\s+(?:the\s+)?`|by\s+(?:means|law|regulation|contract)|"
@@ -108,6 +109,16 @@ _TERM_OF_ART = re.compile(r"[A-Z][a-z]+(?:\s+[A-Za-z][\w-]*)")
 # What follows a phrase whose members the sentence lists in code or quotes.
 _VALUES_LISTED = re.compile(
     r"[^.;:]{0,40}?\b(?:are|is|include|includes)\s*:?\s*[`\"\u201c]", re.IGNORECASE
+)
+# What follows a phrase whose degree the sentence states by its consequence: "a significant
+# restructuring such that it no longer meets the eligibility criteria".
+_DEGREE_GIVEN = re.compile(r"[^.;:]{0,70}?\bsuch\s+that\b", re.IGNORECASE)
+# Venues and vendors named for publishing the index or listing a company, not as a source of
+# the data the method uses.
+_NOT_DATA_USE = re.compile(
+    r"\b(?:(?:available|published|disseminated|distributed|broadcast)\s+(?:\w+\s+){0,2}?"
+    r"(?:through|via|on|by|to)|(?:de)?listing\s+(?:from|on)|(?:de)?listed\s+(?:from|on))\b",
+    re.IGNORECASE,
 )
 # What follows a phrase the sentence goes on to define.
 _BEING_DEFINED = re.compile(
@@ -310,7 +321,9 @@ _NOT_A_JUDGEMENT = re.compile(
 )
 
 _FREQUENCY = re.compile(
-    r"\b(?:periodically|regularly|frequently|occasionally|routinely|from\s+time\s+to\s+time|"
+    # ("regularly scheduled": by the schedule, which the document gives or names)
+    r"\b(?:periodically|regularly(?!\s+scheduled)|frequently|occasionally|routinely|"
+    r"from\s+time\s+to\s+time|"
     r"(?:at|on)\s+(?:a\s+)?regular\s+(?:intervals?(?!\s+[a-z])|basis)|(?:at|on)\s+(?:an?\s+)?"
     r"(?:periodic|ad[- ]hoc)\s+(?:intervals?|basis)|in\s+a\s+timely\s+manner)\b",
     re.IGNORECASE,
@@ -469,8 +482,8 @@ _ORDER_PRICE = re.compile(
 )
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
 _POINTS_TO_DEFINITION = re.compile(
-    r"[^.;:\n]{0,60}?\b(?:defined|specified|described|set\s+out|stated|determined)\s+"
-    r"(?:in|under|by|at|below|above)\b",
+    r"[^.;:\n]{0,80}?\b(?:defined|specified|described|set\s+out|stated|determined)\s+"
+    r"(?:in|under|by|at|below|above|as)\b",
     re.IGNORECASE,
 )
 # "set to the maximum total supplied stake over the previous `time_window`": the largest value
@@ -502,6 +515,23 @@ def _valued_limits(ctx: CheckContext) -> frozenset[tuple[str, str]]:
         limit = _LIMIT_ABBREVIATIONS.get(m.group("limit").lower(), m.group("limit").lower())
         pairs.update((limit, w.rstrip("s")) for w in m.group("nouns").lower().split())
     return frozenset(pairs)
+
+
+# A limit the document computes rather than fixes: "A dynamic threshold is determined as the
+# maximum cumulative weight of ...".
+_DETERMINED_LIMIT = re.compile(
+    rf"\b(?:an?|the)\s+(?P<name>[a-z][\w-]*\s+{_LIMIT_NOUN})\s+(?:is|are|will\s+be|"
+    r"shall\s+be)\s+(?:determined|defined|calculated|computed|derived|set)\s+(?:as|by|to|at|"
+    r"using|from)\b",
+    re.IGNORECASE,
+)
+
+
+def _determined_limits(ctx: CheckContext) -> frozenset[str]:
+    """Return the names of limits the document says how to compute ("dynamic threshold")."""
+    return frozenset(
+        " ".join(m.group("name").lower().split()) for m in ctx.finditer_body(_DETERMINED_LIMIT)
+    )
 
 
 def _stated_next(phrase: str, tail: str, sentence: str) -> bool:
@@ -620,6 +650,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     names = _parameter_names(ctx)
     defined_limits = _defined_limit_words(ctx)
     valued_limits: frozenset[tuple[str, str]] | None = None  # computed on the first match
+    determined: frozenset[str] | None = None
     units = ctx.rule_units
     for index, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         claimed: list[tuple[int, int]] = []
@@ -650,7 +681,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "below the minimum" of a "Minimum Weight Threshold Rule"
                 if (
                     _PLACE_ADVERB.match(unit.text, m.start())
-                    or _POINTS_TO_DEFINITION.match(tail)
+                    or _POINTS_TO_DEFINITION.match(unit.text, m.end())
                     or _COMPARED_WITH.match(tail)
                     or (
                         re.search(r"(?:maximum|minimum)$", m.group(0), re.IGNORECASE) is not None
@@ -669,6 +700,10 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 ):
                     continue  # "above this threshold": the limit named just before; its
                     # value is a question for where it is named
+                if determined is None:
+                    determined = _determined_limits(ctx)
+                if any(name in " ".join(m.group(0).lower().split()) for name in determined):
+                    continue  # "at or below the dynamic threshold", computed in the rule above
                 if valued_limits is None:
                     valued_limits = _valued_limits(ctx)
                 if _limit_of_a_valued_noun(m.group(0), tail, valued_limits):
@@ -877,9 +912,13 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _VALUES_LISTED.match(unit.text, m.end()):
                 continue  # "Acceptable values for this setting are `last`, `mark` and
                 # `index`": the values are listed
-            if _BEING_DEFINED.match(unit.text, m.end()):
+            if _BEING_DEFINED.match(unit.text, m.end()) or _DEGREE_GIVEN.match(
+                unit.text, m.start()
+            ):
                 continue  # "Unexpected market/exchange closures ... are defined as full or
-                # partial restriction of trading": the phrase is being defined
+                # partial restriction of trading": the phrase is being defined; "a
+                # significant restructuring such that it no longer meets the criteria": the
+                # consequence says how significant
             if _TERM_OF_ART.match(unit.text, m.start()) and (
                 not _SENTENCE_OPENING.search(unit.text, 0, m.start())
                 or _TITLE_CASE.match(unit.text, m.start())
@@ -944,6 +983,11 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             ):
                 source = None  # "unexpected exchange closures": the noun qualifies the next
                 # ("data aggregators" is still a source)
+            if source is not None and _NOT_DATA_USE.search(
+                unit.text, max(0, m.start() - 120), m.start()
+            ):
+                source = None  # "available through major quote vendors", "delisting from a
+                # major exchange": where the index is published or a company listed
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
                 yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
@@ -1019,6 +1063,32 @@ _EVENTS = ("rebalanc", "reconstitut", "review", "reweight", "reset")
 _HAPPENS_BEFORE = re.compile(
     r"\b(?:occurs?|occurring|happens?|appears?|arises?)\s+(?:\w+\s+)?$", re.IGNORECASE
 )
+# "... or periodically undergo changes in their style": how often something happens to what
+# the index holds, not a schedule of the method.
+_HAPPENS_AFTER = re.compile(
+    r"\s+(?:undergo(?:es)?|experiences?|suffers?|sees?|changes?|fluctuates?|moves?)\b",
+    re.IGNORECASE,
+)
+
+
+# A definite period: "on an annual basis", "quarterly", "twice a year", "every 3 months".
+_STATED_PERIOD = re.compile(
+    r"\b(?:daily|weekly|fortnightly|monthly|quarterly|semi-?annual(?:ly)?|annual(?:ly)?|yearly"
+    r"|(?:once|twice)\s+(?:a|per|every)\s+(?:day|week|month|quarter|year)"
+    r"|every\s+(?:\d+|two|three|four|six|twelve)\s+(?:days?|weeks?|months?|years?))\b",
+    re.IGNORECASE,
+)
+
+
+def _period_beside(ctx: CheckContext, units: tuple[TextUnit, ...], i: int) -> bool:
+    """Return True if the sentence next to unit ``i``, in its paragraph, states a period."""
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(units):
+            continue
+        a, b = sorted((units[i], units[j]), key=lambda u: u.start)
+        if "\n\n" not in ctx.markdown[a.end : b.start] and _STATED_PERIOD.search(units[j].text):
+            return True
+    return False
 
 
 def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
@@ -1029,8 +1099,11 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     frequency (the governance and discretion checks judge such powers).
     """
     dated = _dated_events(ctx)
-    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+    units = ctx.rule_units
+    for i, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         timing = mentions(low, _FREQUENCY_WORDS)  # else _FREQUENCY cannot match
+        if timing and _period_beside(ctx, units, i):
+            continue  # "... on a periodic basis. The meetings are held on an annual basis."
         for m in _FREQUENCY.finditer(unit.text) if timing else ():
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
@@ -1039,7 +1112,7 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "periodically on each Decision Date": the date rule follows
             if m.group(0).lower().startswith("from") and not _METHOD_ACTION.search(before):
                 continue  # "smaller from time to time": a description, not a schedule
-            if _HAPPENS_BEFORE.search(before):
+            if _HAPPENS_BEFORE.search(before) or _HAPPENS_AFTER.match(unit.text, m.end()):
                 continue  # "Inside Day occurs frequently": how often an event happens
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             yield CheckHit(

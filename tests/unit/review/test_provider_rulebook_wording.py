@@ -1,0 +1,201 @@
+"""Checks on the drafting habits of index providers' rulebooks (sentences written for these tests).
+
+Equity, commodity and crypto index providers write their methodologies in a house style:
+legends with Pandoc or HTML subscripts, tables of contents whose anchors number repeated
+headings, change records in appendices, sample notifications, and governance sentences
+whose conditions, degrees and periods are stated in the same sentence or the next one. Each
+test pairs the benign wording with the wording a careful reviewer still raises, so that a
+rule which went too wide fails here.
+"""
+
+from __future__ import annotations
+
+from docsense.domain.ir import ReferenceKind
+from docsense.domain.policies import Check, CheckKind
+from docsense.extraction import extract_ir
+from docsense.review.checks.registry import default_registry
+
+from .conftest import RunCheck, context
+
+
+def _hits(name: str, markdown: str):  # type: ignore[no-untyped-def]
+    ctx = context(markdown, with_ir=True)
+    return default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
+
+
+def test_legend_subscripts_in_pandoc_or_html_markup_define_the_formula_symbols(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Index\n\n## Calculation\n\n$$\nIndex_{t} = \\frac{\\sum_{i=1}^{N} P_{i,t} \\times "
+          "S_{i}}{Divisor}\n$$\nwhere,\n- **P~i,t~** is the price of constituent i at time t,\n"
+          "- **S~i~** is the circulating supply of constituent i,\n"
+          "- **Divisor** is the Index Divisor.\n\n"
+          "$$\nRate_{i,t} = \\frac{\\sum TradeVolume_{i,t} \\times Q_{i}}{N}\n$$\n\nWhere:\n\n"
+          "-   _`TradeVolume`<sub>i,t</sub>_ = Volume of each trade of asset i\n"
+          "-   `N` = number of trades\n")
+    assert run_check("formula_undefined_variables", md, with_ir=True) == [
+        "Rate_{i,t} = \\frac{\\sum TradeVolume_{i,t} \\times Q_{i}}{N}"
+    ]
+    names = {t.term for t in extract_ir(md).terms}
+    assert {"P_i,t", "S_i", "TradeVolume_i,t"} <= names
+
+
+def test_one_symbol_left_undefined_under_two_running_indices_is_one_group() -> None:
+    md = ("# Bins\n\n## Median\n\n1. For each trade k:\n    \\[ C_k = \\sum_{j=1}^{k} V_j \\]\n"
+          "2. Total:\n    \\[ T = \\sum_{k=1}^{N} V_k \\]\n\nwhere C is the cumulative volume, "
+          "T is the total volume and N is the number of trades.\n")
+    hits = _hits("formula_undefined_variables", md)
+    assert len(hits) == 2
+    assert {h.subject for h in hits} == {"v"}
+
+
+def test_a_contents_link_numbering_a_repeated_heading_resolves_to_the_heading() -> None:
+    md = ("# Index\n\n- [Reconstitution](#reconstitution-1)\n- [Missing](#missing-part-1)\n\n"
+          "## Index Reconstitution\n\nQuarterly.\n\n## Reconstitution\n\nBacktest.\n")
+    refs = {r.target: r.resolved for r in extract_ir(md).references
+            if r.kind is ReferenceKind.SECTION}
+    assert refs == {"reconstitution": True, "missing-part-1": False}
+
+
+def test_a_line_ending_in_a_lower_case_schedule_is_not_a_reference_to_schedule_a() -> None:
+    md = ("# Index\n\nSpecial rebalance schedule\nA Special Rebalance may be triggered.\n\n"
+          "The fees are listed in schedule\nB of the agreement.\n")
+    targets = [r.target for r in extract_ir(md).references]
+    assert targets == ["Schedule B"]
+
+
+def test_a_limit_confined_to_named_cases_has_its_value(run_check: RunCheck) -> None:
+    md = ("Generally, these situations would be limited to borderline cases.\n\n"
+          "Each position is limited to a maximum.\n")
+    assert run_check("vague_thresholds", md) == ["Each position is limited to a maximum"]
+
+
+def test_a_minimum_defined_as_a_breakpoint_in_the_same_sentence_has_its_value(
+    run_check: RunCheck,
+) -> None:
+    md = ("A new share class is eligible if it meets minimum size requirement (above the minimum "
+          "market capitalization breakpoint defined\nas the smallest member of the index).\n\n"
+          "A company is added if its weight is above the minimum.\n")
+    assert run_check("vague_thresholds", md) == ["its weight is above the minimum"]
+
+
+def test_a_threshold_the_rules_compute_is_not_left_without_a_value(run_check: RunCheck) -> None:
+    md = ("- A dynamic threshold is determined as the maximum cumulative weight of the "
+          "constituents outside the top 50%.\n"
+          "- Companies at or below the dynamic threshold are considered for inclusion.\n"
+          "- Companies above the liquidity threshold are kept.\n")
+    assert run_check("vague_thresholds", md) == ["Companies above the liquidity threshold"]
+
+
+def test_a_record_of_past_changes_and_a_sample_notice_are_informative(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Policy\n\n## Exchanges\n\nExchanges need sufficient liquidity.\n\n"
+          "## Appendix 2: Methodology Changes\n\n| Date | Change |\n|---|---|\n"
+          "| 11/1/2024 | Removed due to lack of sufficient USD liquidity |\n\n"
+          "## Appendix C: Sample Client Notification\n\nStatus: estimated where appropriate.\n")
+    assert run_check("vague_qualifiers", md, with_ir=True) == [
+        "Exchanges need sufficient liquidity"
+    ]
+    assert run_check("discretionary_language", md, with_ir=True) == []
+
+
+def test_a_vague_period_made_definite_in_the_same_paragraph_is_not_reported(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Governance\n\nThe Advisory Council is consulted on a periodic basis.\n"
+          "Its meetings are held on an annual basis.\n\n"
+          "The Index Committee meets on a periodic basis.\n\n"
+          "The index rolls into the new weights during the regularly scheduled monthly roll "
+          "period.\n\nCompanies may grow over time, or periodically undergo changes in style.\n")
+    assert run_check("vague_frequency", md) == [
+        "The Index Committee meets on a periodic basis"
+    ]
+
+
+def test_a_degree_stated_by_its_consequence_or_a_publishing_venue_is_no_judgement(
+    run_check: RunCheck,
+) -> None:
+    md = ("A company is deleted if it undergoes a significant restructuring such that it no "
+          "longer meets the eligibility criteria.\n\n"
+          "Index levels are available through the website, major quote vendors and the press.\n\n"
+          "Prices are taken from major exchanges.\n")
+    assert run_check("vague_qualifiers", md) == ["Prices are taken from major exchanges"]
+
+
+def test_a_necessity_whose_purpose_or_cases_the_sentence_states_is_defined(
+    run_check: RunCheck,
+) -> None:
+    md = ("If necessary, the reweighting may take place more than once to ensure the indices "
+          "conform to all diversification requirements.\n\n"
+          "Capping is performed, as necessary, based on the following scenarios.\n\n"
+          "Weights are adjusted if necessary.\n")
+    assert run_check("discretionary_language", md) == ["Weights are adjusted if necessary"]
+
+
+def test_discretion_ruled_out_is_not_discretion(run_check: RunCheck) -> None:
+    md = ("No discretionary adjustments to formula components are permitted.\n\n"
+          "The Sponsor may make discretionary adjustments to the weights.\n")
+    assert run_check("discretionary_language", md) == [
+        "The Sponsor may make discretionary adjustments"
+    ]
+
+
+def test_a_symbol_in_brackets_with_a_digit_is_defined_by_the_words_before() -> None:
+    md = ("Returns are derived by dividing the ending period index value (IV1) by the beginning "
+          "period (IV0) index value (Return = [(IV1 / IV0) - 1] * 100).\n")
+    ir = extract_ir(md)
+    assert {"IV1", "IV0"} <= {t.term for t in ir.terms}
+    assert all(not f.undefined_variables for f in ir.formulas)
+
+
+def test_calculated_as_of_a_date_is_timing_and_which_names_the_noun_before(
+    run_check: RunCheck,
+) -> None:
+    md = ("The weights within this group are calculated as of the reference date.\n\n"
+          "The quarterly process uses company-level weights, which are derived using the price "
+          "and the shares outstanding of each security.\n")
+    hits = _hits("calculation_in_words", md)
+    assert [h.title for h in hits] == ["Calculation given only in words: company-level weights"]
+
+
+def test_share_classes_considered_separately_is_a_rule_not_a_weighing(
+    run_check: RunCheck,
+) -> None:
+    md = ("For any company with more than one share class, the securities are considered "
+          "separately.\n\nLiquidity is considered in the selection.\n")
+    assert run_check("unspecified_method", md) == ["Liquidity is considered"]
+
+
+def test_a_formula_whose_operators_a_pdf_scattered_is_reported_as_an_unclear_parse() -> None:
+    md = ("# Index\n\n## Return\n\n( * * )_{t Long Long Short Short}ExcessReturn = W ExcessReturn"
+          " - W ExcessReturn (8)\n")
+    hits = _hits("formula_undefined_variables", md)
+    assert hits
+    assert all(h.confidence < 0.85 for h in hits)
+    assert all("unclear parse" in h.title for h in hits)
+
+
+def test_a_line_equating_two_symbols_defines_the_first() -> None:
+    md = ("# Index\n\n## Return\n\nTR_{t} = ( CDR_{t} + RiskFreeRate_{t} ) * Delta\n\n"
+          "where:\nDelta = number of non-business days\n\nRiskFreeRate_{t} = GBR_{t}\n\n"
+          "where:\nGBR_{t} = the daily compounding German Bubill Rate\n")
+    (formula,) = [f for f in extract_ir(md).formulas if "CDR" in f.text]
+    assert formula.undefined_variables == ("CDR_{t}",)
+
+
+def test_a_site_menu_link_and_a_generator_anchor_are_not_findings(run_check: RunCheck) -> None:
+    md = ("# VWAP Index\n\n[Skip to main content](#__docusaurus_skipToContent_fallback)\n\n"
+          "* [Market Data](/market-data/)\n\nThe index screens on market data.\n")
+    assert [r.target for r in extract_ir(md).references if not r.resolved] == ["/market-data/"]
+    assert run_check("unnamed_data_sources", md) == ["The index screens on market data"]
+
+
+def test_a_sentence_announcing_the_part_after_it_is_not_an_unspecified_method(
+    run_check: RunCheck,
+) -> None:
+    md = ("The following section provides general guidelines for the handling of errors based "
+          "on certain scenarios.\n\nErrors are corrected based on certain scenarios.\n")
+    assert run_check("unspecified_method", md) == [
+        "Errors are corrected based on certain scenarios"
+    ]
