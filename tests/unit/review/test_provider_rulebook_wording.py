@@ -199,3 +199,28 @@ def test_a_sentence_announcing_the_part_after_it_is_not_an_unspecified_method(
     assert run_check("unspecified_method", md) == [
         "Errors are corrected based on certain scenarios"
     ]
+
+
+def test_the_documents_upkeep_is_not_an_open_condition_of_the_method(
+    run_check: RunCheck,
+) -> None:
+    md = ("This document will be updated as necessary and reviewed on an annual basis.\n\n"
+          "Prices are adjusted as necessary.\n")
+    assert run_check("discretionary_language", md) == ["Prices are adjusted as necessary"]
+
+
+def test_the_events_under_a_conditional_lead_in_are_not_decisions(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## Divisors\n\nDivisors are adjusted to maintain index continuity when:\n"
+          "- Constituents are added or removed\n- Corporate actions affect market cap\n\n"
+          "## Selection\n\nConstituents are added or removed at each review.\n")
+    assert run_check("decision_owner_missing", md, with_ir=True) == [
+        "Constituents are added or removed at each review."
+    ]
+
+
+def test_a_replacement_to_keep_a_minimum_count_states_its_criterion(run_check: RunCheck) -> None:
+    md = ("Index securities deleted during the year may be replaced to ensure a minimum of nine "
+          "securities.\n\nComponents may be added or removed as part of the rebalancing.\n")
+    assert run_check("changes_without_criteria", md) == [
+        "Components may be added or removed as part of the rebalancing."
+    ]

@@ -186,6 +186,13 @@ _CHANGE_HEADING = re.compile(
 )
 
 
+# A lead-in whose list items say when a rule applies: "Divisors are adjusted to maintain
+# index continuity when:", "The index is recalculated if:".
+_CONDITION_LEAD = re.compile(
+    r"\b(?:when|whenever|if|in\s+case|upon|in\s+the\s+event)\s*:\s*$", re.IGNORECASE
+)
+
+
 def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgements about the index's contents that name nobody to make them.
 
@@ -199,7 +206,13 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         for u in ctx.body_units
     ):
         return
+    conditions = False  # the items under a lead-in that lists when something happens
     for unit in ctx.rule_units:
+        if unit.kind != "item":
+            conditions = _CONDITION_LEAD.search(unit.text) is not None
+        elif conditions:
+            continue  # "Divisors are adjusted when:" then "- Constituents are added or
+            # removed": the event that triggers the rule, not a decision to make
         m = _UNOWNED_DECISION.search(unit.text) or _COLLECTIVE_DECISION.search(unit.text)
         if m is None or _MATHS_NOTATION.search(unit.text):
             continue  # "p ∈ R^{n}, the token prices to be determined": solved for, not chosen

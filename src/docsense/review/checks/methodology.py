@@ -183,6 +183,12 @@ _NEED_STATED = re.compile(
     r"|\bas\s+follows\b|\b(?:table|scenarios?|steps?|cases?)\s+(?:below|as\s+follows)\b",
     re.IGNORECASE,
 )
+# The document's own upkeep: "This document will be updated as necessary".
+_UPKEEP = re.compile(
+    r"\b(?:this|the)\s+(?:document|methodology|policy|guide|rulebook)\s+(?:will|may|shall|is|"
+    r"are)\s+(?:be\s+)?(?:updated|amended|revised|reviewed|changed)\b",
+    re.IGNORECASE,
+)
 # Operations whose need the data decide: a conversion (when a price is quoted in another
 # currency), a rule applied again (while its condition holds).
 _MECHANICAL = re.compile(
@@ -241,6 +247,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             if _MECHANICAL.search(text, sentence, m.start()):
                 continue  # "converted to U.S. dollars if necessary", "applied recursively if
                 # necessary": the data say when; no one decides
+            if _UPKEEP.search(text, sentence, m.start()):
+                continue  # "This document will be updated as necessary and reviewed on an
+                # annual basis": the document's upkeep, which the governance checks judge
             ends = _SENTENCE_BREAK.search(text, m.end())
             if _NEED_STATED.search(text, sentence, ends.start() if ends else len(text)):
                 continue  # "If necessary, the reweighting may take place more than once ...
