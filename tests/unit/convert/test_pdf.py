@@ -127,3 +127,30 @@ def test_a_numbered_line_in_italics_set_apart_is_a_subheading() -> None:
     markdown = convert_document(pdf_from_streams([stream], [regular, italic]), "t.pdf").markdown
     headings = [ln for ln in markdown.splitlines() if ln.startswith("#")]
     assert headings == ["# II. DATA", "## A. Sources of prices"]
+
+
+def _tracked(text: str, y: float) -> bytes:
+    """A line of bold display type set letter by letter, a wider gap between words."""
+    parts: list[str] = []
+    for w, word in enumerate(text.split()):
+        for i, ch in enumerate(word):
+            gap = "" if not parts else ("-1600 " if i == 0 and w else "-500 ")
+            parts.append(f"{gap}({ch})")
+    return f"BT /F2 14 Tf 1 0 0 1 72 {y} Tm [{' '.join(parts)}] TJ ET".encode()
+
+
+def test_letter_spaced_display_type_is_read_as_words_and_printed_letters_stay() -> None:
+    regular = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    bold = (b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold "
+            b"/Encoding /WinAnsiEncoding >>")
+    stream = b"\n".join([
+        _tracked("INDEX CALENDAR", 720),
+        b"BT /F1 10 Tf 1 0 0 1 72 690 Tm (The index is rebalanced each March.) Tj ET",
+        b"BT /F1 10 Tf 1 0 0 1 72 670 Tm (K N N U U Z) Tj ET",  # month codes, printed spaces
+        _tracked("DISCLAIMER", 640),
+        b"BT /F1 10 Tf 1 0 0 1 72 610 Tm (The sponsor may change the index.) Tj ET",
+    ])
+    md = convert_document(pdf_from_streams([stream], [regular, bold]), "t.pdf").markdown
+    assert "# INDEX CALENDAR\n" in md
+    assert "# DISCLAIMER\n" in md
+    assert "K N N U U Z" in md

@@ -13,6 +13,7 @@ the heading and title rules may ask about (:meth:`PdfPage.mark_bold`).
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import re
 import unicodedata
@@ -65,6 +66,8 @@ _MATH_CAPITAL_RUN = re.compile(
 )
 
 
+# Display type set with wide tracking: capitals one by one ("D I S C L A I M E R").
+_LETTER_SPACED = re.compile(r"^[A-Z](?: [A-Z&]){4,}$")
 # A capital, a space, a letter: in TeX's maths italic ("CMMI10", "LMMathItalic10") the space
 # may be one PDFium made of a capital's italic kerning: "V aultDebt" is $VaultDebt$.
 _CAPITAL_GAP = re.compile(r"[A-Z] (?=[A-Za-z])")
@@ -131,7 +134,9 @@ class PdfPage:
             width = _units(text)
             stripped = text.strip()
             if stripped:
-                if _CAPITAL_GAP.search(stripped):
+                if _LETTER_SPACED.match(stripped):
+                    stripped = self._join_letter_spaced(text, offset)
+                elif _CAPITAL_GAP.search(stripped):
                     stripped = self._join_kerned_capitals(text, offset).strip()
                 line = self._line(clean_text(stripped), _rows(text, offset))
                 line.raw = stripped
@@ -192,6 +197,39 @@ class PdfPage:
             if ink_top > ink_bottom:
                 line.ink_bottom, line.ink_top = ink_bottom, ink_top
         return line
+
+    def _join_letter_spaced(self, text: str, offset: int) -> str:
+        """Return a letter-spaced line as words: "C O N S T I T U E N T W E I G H T I N G".
+
+        Display type set with wide tracking reads as one letter per word, PDFium generating
+        the spaces between the letters. The letters' boxes tell the words apart: a gap
+        clearly wider than the usual gap between letters is a word break ("CONSTITUENT
+        WEIGHTING"). Spaces the PDF prints ("K N N U U Z", a row of month codes), or gaps
+        wider than the letters (a table's columns), are left as they are.
+        """
+        lead = len(text) - len(text.lstrip())
+        letters = text.strip().split(" ")
+        boxes = []
+        rect = self._rect
+        for k in range(len(letters)):
+            index = offset + lead + 2 * k
+            if k and self.c.FPDFText_IsGenerated(self.tp, index - 1) != 1:
+                return text.strip()  # "K N N U U Z": spaces the PDF prints (month codes)
+            if not self._loose_box(self.tp, index, self._rect_ref):
+                return text.strip()
+            boxes.append((rect.left, rect.right))
+        gaps = [b[0] - a[1] for a, b in itertools.pairwise(boxes)]
+        usual = sorted(gaps)[len(gaps) // 2]
+        widths = sorted(right - left for left, right in boxes)
+        if usual > widths[len(widths) // 2]:
+            return text.strip()  # letters standing in the columns of a table
+        words = [letters[0]]
+        for letter, gap in zip(letters[1:], gaps, strict=True):
+            if gap > max(2 * usual, usual + 0.25 * (boxes[0][1] - boxes[0][0])):
+                words.append(letter)
+            else:
+                words[-1] += letter
+        return " ".join(words)
 
     def _join_kerned_capitals(self, text: str, offset: int) -> str:
         """Return ``text`` without the spaces PDFium made of maths-italic kerning.
