@@ -224,3 +224,11 @@ def test_a_replacement_to_keep_a_minimum_count_states_its_criterion(run_check: R
     assert run_check("changes_without_criteria", md) == [
         "Components may be added or removed as part of the rebalancing."
     ]
+
+
+def test_a_supposition_is_not_a_dependency_of_the_method(run_check: RunCheck) -> None:
+    md = ("We can also imagine that an auction could end once a given number of orders have "
+          "been placed through the platform.\n\nOrders are routed through the platform.\n")
+    assert run_check("unidentified_dependencies", md) == [
+        "Orders are routed through the platform"
+    ]

@@ -339,6 +339,13 @@ def market_data_unsourced(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
         )
 
 
+# A sentence that supposes rather than states: "we can also imagine that ...", "suppose".
+_SUPPOSED = re.compile(
+    r"\b(?:imagine|suppose|supposing|hypothetical(?:ly)?|let(?:'|\u2019)?s\s+(?:say|assume))\b",
+    re.IGNORECASE,
+)
+
+
 def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report models, systems and parties the method relies on without naming them.
 
@@ -363,6 +370,9 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 continue
             if _LISTED.search(unit.text, max(0, m.start() - 20), m.start()):
                 continue  # "getting the token listed on exchanges": a listing, not a venue
+            if _SUPPOSED.search(unit.text, 0, m.start()):
+                continue  # "we can also imagine that an auction could end once ... orders
+                # have been placed via the platform": a supposition, not the method
             if noun_goes_on(unit.text[m.end() :]):
                 continue  # "called by the system owner": the owner, not a system
             if re.search(r"\bthe\s", phrase, re.IGNORECASE) and _named_earlier(
