@@ -232,3 +232,13 @@ def test_a_supposition_is_not_a_dependency_of_the_method(run_check: RunCheck) ->
     assert run_check("unidentified_dependencies", md) == [
         "Orders are routed through the platform"
     ]
+
+
+def test_notice_given_whenever_possible_is_one_finding_not_two(run_check: RunCheck) -> None:
+    md = ("In any scenario where the treatment differs from the general rules, clients will "
+          "receive sufficient notice, whenever possible.\n\n"
+          "Changes are announced five days in advance where possible.\n")
+    assert run_check("discretionary_language", md) == [
+        "Changes are announced five days in advance where possible"
+    ]
+    assert run_check("vague_qualifiers", md) == ["clients will receive sufficient notice"]

@@ -183,6 +183,9 @@ _NEED_STATED = re.compile(
     r"|\bas\s+follows\b|\b(?:table|scenarios?|steps?|cases?)\s+(?:below|as\s+follows)\b",
     re.IGNORECASE,
 )
+# Notice to users: what "whenever possible" qualifies in "clients will receive notice,
+# whenever possible".
+_NOTICE = re.compile(r"\b(?:notice|announc\w*|notif\w*|informed)\b", re.IGNORECASE)
 # The document's own upkeep: "This document will be updated as necessary".
 _UPKEEP = re.compile(
     r"\b(?:this|the)\s+(?:document|methodology|policy|guide|rulebook)\s+(?:will|may|shall|is|"
@@ -247,11 +250,16 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             if _MECHANICAL.search(text, sentence, m.start()):
                 continue  # "converted to U.S. dollars if necessary", "applied recursively if
                 # necessary": the data say when; no one decides
+            ends_at = _SENTENCE_BREAK.search(text, m.end())
+            whole = text[sentence : ends_at.start() if ends_at else len(text)]
+            if (m.group("word").lower() in ("possible", "practicable") and _NOTICE.search(whole)
+                    and not has_quantity(whole)):
+                continue  # "clients will receive sufficient notice, whenever possible": the
+                # notice without a period is one finding (vague_qualifiers), not two
             if _UPKEEP.search(text, sentence, m.start()):
                 continue  # "This document will be updated as necessary and reviewed on an
                 # annual basis": the document's upkeep, which the governance checks judge
-            ends = _SENTENCE_BREAK.search(text, m.end())
-            if _NEED_STATED.search(text, sentence, ends.start() if ends else len(text)):
+            if _NEED_STATED.search(whole):
                 continue  # "If necessary, the reweighting may take place more than once ...
                 # to ensure the indices conform to all diversification requirements",
                 # "Capping is performed, as necessary, based on the following scenarios":
