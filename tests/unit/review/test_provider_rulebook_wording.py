@@ -242,3 +242,13 @@ def test_notice_given_whenever_possible_is_one_finding_not_two(run_check: RunChe
         "Changes are announced five days in advance where possible"
     ]
     assert run_check("vague_qualifiers", md) == ["clients will receive sufficient notice"]
+
+
+def test_a_weekly_on_chain_schedule_whose_day_and_time_are_given_is_not_a_calendar_gap(
+    run_check: RunCheck,
+) -> None:
+    body = ("The vault writes ETH call options on a weekly basis. The options are ERC20 "
+            "tokens minted on-chain by a smart contract.\n\n")
+    given = body + "On Friday 8 am UTC, the vault closes the previous round.\n"
+    assert run_check("calendar_unspecified", given, with_ir=True) == []
+    assert run_check("calendar_unspecified", body, with_ir=True) == ["on a weekly basis"]

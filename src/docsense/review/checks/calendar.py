@@ -141,13 +141,15 @@ def _alone_in_cell(m: re.Match[str]) -> bool:
 # day still need a time zone).
 ALWAYS_OPEN = re.compile(
     r"\b(?:crypto\w*|blockchains?|on-?chain|tokens?|defi|decentrali[sz]ed\s+finance|24/7|"
-    r"stablecoins?|ethereum|bitcoin)\b",
+    r"stablecoins?|ethereum|bitcoin|smart\s+contracts?|ERC-?20)\b"
+    r"|\b(?-i:ETH|BTC)\b",  # the tickers, in capitals
     re.IGNORECASE,
 )
 # In every match of ALWAYS_OPEN, folded: one of these words, or "defi" ending a word (as
 # "define" does not).
 _ALWAYS_OPEN_WORDS = (
     "crypto", "chain", "token", "decentrali", "24/7", "stablecoin", "ethereum", "bitcoin",
+    "smart contract", "erc", "eth", "btc",
 )
 _DEFI = re.compile(r"defi\b")
 
@@ -160,16 +162,37 @@ def trades_around_the_clock(ctx: CheckContext) -> bool:
     return sum(1 for _ in islice(ctx.finditer_body(ALWAYS_OPEN), 3)) >= 3
 
 
+_WEEKLY = re.compile(r"\bweekly\b", re.IGNORECASE)
+# A weekly schedule's day and time: "On Friday 8 am UTC", "every Friday at 08:00 UTC".
+_WEEKDAY_AT = re.compile(
+    r"\b(?:on|every|each)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b"
+    r"[^.\n]{0,20}?\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:UTC|GMT)\b",
+    re.IGNORECASE,
+)
+
+
+def _weekday_given(ctx: CheckContext) -> bool:
+    """Return True if the document gives a weekly schedule's day, time and zone."""
+    return ctx.search_body(_WEEKDAY_AT) is not None
+
+
 def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Calendar-dependent language in a document that names no calendar or time zone."""
     calendar = names_calendar(ctx)
     always_open = trades_around_the_clock(ctx)
     zone = names_time_zone(ctx)
+    weekday: bool | None = None  # the weekly schedule's day is given (read when needed)
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
         if always_open and not calendar:
-            # Every day is a trading day; only "business day" and holidays stay undefined.
-            yield from _hits(unit, low, _BUSINESS_DAY, _date_rule, taken)
+            # Every day is a trading day; only "business day" and holidays stay undefined,
+            # and a weekly schedule whose day the document never gives.
+            for hit in _hits(unit, low, _BUSINESS_DAY, _date_rule, taken):
+                if _WEEKLY.search(ctx.markdown, hit.start, hit.end):
+                    weekday = _weekday_given(ctx) if weekday is None else weekday
+                    if weekday:
+                        continue  # "on a weekly basis", and "On Friday 8 am UTC" elsewhere
+                yield hit
         elif not calendar:
             # An indicator's look-back counts bars of its price series ("20-day Fast" in a
             # sentence about an EMA crossover): no calendar question for day counts there.
