@@ -252,3 +252,11 @@ def test_a_weekly_on_chain_schedule_whose_day_and_time_are_given_is_not_a_calend
     given = body + "On Friday 8 am UTC, the vault closes the previous round.\n"
     assert run_check("calendar_unspecified", given, with_ir=True) == []
     assert run_check("calendar_unspecified", body, with_ir=True) == ["on a weekly basis"]
+
+
+def test_a_contract_seen_as_the_benchmark_is_a_role_not_an_unnamed_index(
+    run_check: RunCheck,
+) -> None:
+    md = ("The front-month contract is the most actively traded and often seen as the "
+          "benchmark.\n\nReturns are measured against the benchmark.\n")
+    assert run_check("unnamed_benchmark", md) == ["Returns are measured against the benchmark"]

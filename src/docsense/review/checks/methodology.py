@@ -136,7 +136,9 @@ _VAGUE_TRIGGER = re.compile(
 )
 
 _BENCHMARK = re.compile(
-    r"\b(?:the|a|its|their)\s+(?:parent\s+index|benchmark(?:\s+index)?|reference\s+index|"
+    # ("the front-month contract is often seen as the benchmark": a role, not an index)
+    r"(?<!\bas\s)\b(?:the|a|its|their)\s+(?:parent\s+index|benchmark(?:\s+index)?|"
+    r"reference\s+index|"
     r"underlying\s+index|index\s+universe)\b|\brelative\s+to\s+benchmarks\b",
     re.IGNORECASE,
 )
