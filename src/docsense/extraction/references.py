@@ -72,7 +72,10 @@ _EXTERNAL_DOC = re.compile(
     r"|provided|explained|outlined|see|refer\s+to|according\s+to|pursuant\s+to|under|per"
     r"|in\s+accordance\s+with|(?:meanings?|definitions?)\s+(?:given|ascribed|assigned)"
     r"(?:\s+to\s+(?:such|these|those|the)\s+terms?)?)\s+(?:in\s+)?(?:the\s+)?(?:relevant\s+)?"
-    r"(?P<doc>(?:[A-Z][\w&.'/\u00ae\u2122-]*\s+){0,7}" + _DOC_NOUN + r")\b"
+    # "S&P Dow Jones Indices' Equity Indices Policies & Practices": a possessive and "&" inside
+    # the name, and a pair of nouns after the document noun
+    r"(?P<doc>(?:(?:[A-Z][\w&.'\u2019/\u00ae\u2122-]*|&)\s+){0,8}" + _DOC_NOUN
+    + r"(?:\s+(?:&|and)\s+[A-Z][a-z]+)?)\b"
 )
 # "Section 871(m) of the Code", "Article 3 of the Regulation", "clause 4 of the Agreement".
 _CITED_TEXT = re.compile(

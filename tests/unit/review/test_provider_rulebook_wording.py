@@ -260,3 +260,14 @@ def test_a_contract_seen_as_the_benchmark_is_a_role_not_an_unnamed_index(
     md = ("The front-month contract is the most actively traded and often seen as the "
           "benchmark.\n\nReturns are measured against the benchmark.\n")
     assert run_check("unnamed_benchmark", md) == ["Returns are measured against the benchmark"]
+
+
+def test_a_policies_and_practices_document_is_named_whole() -> None:
+    md = ("# Index\n\n## Closures\n\nFor information on Unexpected Exchange Closures, please "
+          "refer to S&P Dow Jones Indices\u2019 Equity Indices Policies & Practices document.\n\n"
+          "For recalculations, refer to the FTSE Russell Recalculation Policy and Guidelines.\n")
+    names = [r.target for r in extract_ir(md).references if r.kind is ReferenceKind.EXTERNAL]
+    assert names == [
+        "S&P Dow Jones Indices\u2019 Equity Indices Policies & Practices",
+        "FTSE Russell Recalculation Policy and Guidelines",
+    ]
