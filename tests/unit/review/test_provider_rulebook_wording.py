@@ -271,3 +271,14 @@ def test_a_policies_and_practices_document_is_named_whole() -> None:
         "S&P Dow Jones Indices\u2019 Equity Indices Policies & Practices",
         "FTSE Russell Recalculation Policy and Guidelines",
     ]
+
+
+def test_weights_determined_proportionally_are_arithmetic_not_a_decision(
+    run_check: RunCheck,
+) -> None:
+    md = ("As the front month approaches expiry, the weights of the other contracts are "
+          "determined proportionally.\n\nThe weights of the other contracts are determined "
+          "at each review.\n")
+    assert run_check("decision_owner_missing", md, with_ir=True) == [
+        "The weights of the other contracts are determined at each review."
+    ]

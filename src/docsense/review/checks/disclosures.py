@@ -135,7 +135,10 @@ _UNOWNED_DECISION = re.compile(
     r"agreed|considered|added|removed|deleted|replaced|changed|amended|modified|adjusted|"
     r"reviewed)\b(?!\s+(?:by|according\s+to|in\s+accordance|as\s+(?:follows|set\s+out|"
     r"described)|using|based\s+on|on\s+the\s+basis\s+of|such\s+that|so\s+that|from|via|"
-    r"with\s+reference))",
+    r"with\s+reference"
+    # "the weights are determined proportionally": a rule of arithmetic, no one decides
+    r"|proportionally|pro[- ]rata|equally|linearly|automatically|mechanically|"
+    r"algorithmically))",
     re.IGNORECASE,
 )
 _MECHANICAL_CHANGE = re.compile(r"\b(?:changed|adjusted|modified)$", re.IGNORECASE)
