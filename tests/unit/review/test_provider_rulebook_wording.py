@@ -282,3 +282,15 @@ def test_weights_determined_proportionally_are_arithmetic_not_a_decision(
     assert run_check("decision_owner_missing", md, with_ir=True) == [
         "The weights of the other contracts are determined at each review."
     ]
+
+
+def test_a_necessity_attached_to_a_quantified_rule_is_that_rules_trigger(
+    run_check: RunCheck,
+) -> None:
+    md = ("The index is weighted by market capitalization, subject to weight caps, if "
+          "necessary. The largest five companies are each capped at 7%.\n\n"
+          "Rebalancing announcements, if needed, are made two days prior to the rebalancing "
+          "date.\n\nWeights are adjusted if necessary.\n")
+    assert run_check("discretionary_language", md, with_ir=True) == [
+        "Weights are adjusted if necessary"
+    ]

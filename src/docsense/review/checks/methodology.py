@@ -21,6 +21,7 @@ from docsense.domain.policies import Check
 from docsense.review.checks.base import (
     CheckContext,
     CheckHit,
+    TextUnit,
     clause_start,
     has_quantity,
     mentions,
@@ -201,6 +202,29 @@ _MECHANICAL = re.compile(
 )
 
 
+def _next_sentence_quantified(
+    ctx: CheckContext,
+    units: tuple[TextUnit, ...],
+    index: int,
+    text: str,
+    end: re.Match[str] | None,
+) -> bool:
+    """Return True if the sentence after the one ending at ``end`` has a number.
+
+    The next sentence is the rest of ``text`` (unit ``index``) after the break ``end``, or,
+    when the unit ends there, the next unit of the same paragraph.
+    """
+    if end is not None:
+        after = _SENTENCE_BREAK.search(text, end.end())
+        return has_quantity(text[end.end() : after.start() if after else len(text)])
+    if index + 1 >= len(units):
+        return False
+    unit, following = units[index], units[index + 1]
+    return "\n\n" not in ctx.markdown[unit.end : following.start] and has_quantity(
+        following.text
+    )
+
+
 def _may_name_method(low: str) -> bool:
     """Return False when ``low`` (folded text) cannot contain a match of _METHOD."""
     return mentions(low, _METHOD_WORDS) or ("adjustment" in low and "with" in low)
@@ -214,7 +238,8 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
     necessary") is one finding per wording. Informative parts (disclaimers, risk factors) and
     conditions the law settles ("as required by law") are not rules and are skipped.
     """
-    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+    units = ctx.rule_units
+    for index, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         text = unit.text
         discretion = mentions(low, _DISCRETION_WORDS)  # else _DISCRETION cannot match
         for m in _DISCRETION.finditer(text) if discretion else ():
@@ -258,6 +283,12 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
                     and not has_quantity(whole)):
                 continue  # "clients will receive sufficient notice, whenever possible": the
                 # notice without a period is one finding (vague_qualifiers), not two
+            if m.group("word").lower() in ("necessary", "needed", "required") and (
+                has_quantity(whole) or _next_sentence_quantified(ctx, units, index, text, ends_at)
+            ):
+                continue  # "Rebalancing announcements, if needed, are made two days prior",
+                # "subject to weight caps, if necessary. The largest five are each capped at
+                # 7%": the quantified rule says when it is needed
             if _UPKEEP.search(text, sentence, m.start()):
                 continue  # "This document will be updated as necessary and reviewed on an
                 # annual basis": the document's upkeep, which the governance checks judge
