@@ -149,7 +149,7 @@ ALWAYS_OPEN = re.compile(
 # "define" does not).
 _ALWAYS_OPEN_WORDS = (
     "crypto", "chain", "token", "decentrali", "24/7", "stablecoin", "ethereum", "bitcoin",
-    "smart contract", "erc", "eth", "btc",
+    "contract", "erc", "eth", "btc",
 )
 _DEFI = re.compile(r"defi\b")
 
