@@ -62,7 +62,8 @@ _FUNCTION_WORDS = frozenset(
     {"sum", "max", "min", "abs", "log", "ln", "exp", "sqrt", "avg", "average", "mean", "std",
      "correl", "corr", "covar", "cov", "sign", "sgn", "int", "mod", "round", "trunc",
      "stdev", "stddev", "var", "count", "median", "floor", "ceil", "ceiling", "product",
-     "prod", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sigmoid", "clip", "of", "and",
+     "prod", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sigmoid", "clip", "clamp", "of",
+     "and",
      "or", "the"}
 )  # fmt: skip
 # A chunk starting with one of these (in lower case) is prose trailing the expression.

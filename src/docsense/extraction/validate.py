@@ -48,6 +48,8 @@ _INDEX = r"(?:[ijklmnstIJKLMNST]\d?|\d+|after|before|old|new|prev|next)"
 _INDEX_SUBSCRIPT = re.compile(rf"^(?P<base>.+?)[_ ](?P<sub>{_INDEX}(?:[,+-]{_INDEX})*|ITD)$")
 
 
+# A running index a PDF glued to the end of a name of several words: "Price Momentumi".
+_GLUED_INDEX = re.compile(r"\s[A-Z]?[a-z]{3,}[ijkt]$")
 _HEADING_NUMBER = re.compile(
     r"^\s*(?:(?:section|part|annex|appendix|schedule)\s+)?(?:[\dA-Z]{1,3}(?:\.\d{1,3})*[.):]?\s+)?",
     re.IGNORECASE,
@@ -108,6 +110,9 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     if args is not None and name[: args.start()].strip():
         name = name[: args.start()]
         keys.append(normalise_name(name))
+    if _GLUED_INDEX.search(name):
+        # "Price Momentumi": a PDF ran the subscript i into "Price Momentum"
+        keys.append(normalise_name(name[:-1]))
     base, sub, sup = split_scripts(name)
     if sub or sup:  # "w_{i,ITD}^{Lookthrough}" is defined by its own, "w^{Lookthrough}", "w"
         if sup:

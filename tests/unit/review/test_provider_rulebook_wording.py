@@ -294,3 +294,29 @@ def test_a_necessity_attached_to_a_quantified_rule_is_that_rules_trigger(
     assert run_check("discretionary_language", md, with_ir=True) == [
         "Weights are adjusted if necessary"
     ]
+
+
+def test_a_running_index_a_pdf_glued_to_a_defined_name_is_that_name() -> None:
+    md = ("# Index\n\n## Momentum\n\nPrice Momentum = (P1 / P0) - 1\n\n"
+          "Where, P1 = Security price one month prior\nP0 = Security price a year prior\n\n"
+          "Risk-adjusted Momentumi = Price Momentumi / Volatilityi\n\n"
+          "Where, Volatilityi = Annualized standard deviation of weekly returns\n")
+    (adjusted,) = [f for f in extract_ir(md).formulas if "Risk-adjusted" in f.text]
+    assert adjusted.undefined_variables == ()
+
+
+def test_clamp_is_a_function_not_an_undefined_variable() -> None:
+    md = ("# Confidence\n\n## Terms\n\nfresh_term = clamp(1 - age / 60, 0, 1)\n\n"
+          "where age is the age of the oldest quote in seconds.\n")
+    (formula,) = extract_ir(md).formulas
+    assert formula.undefined_variables == ()
+
+
+def test_members_added_as_a_result_of_an_event_have_their_condition(run_check: RunCheck) -> None:
+    md = ("All securities created as a result of the spin-off of an existing constituent will "
+          "be added to the Index.\n\nComponents may be added or removed as part of the "
+          "rebalancing.\n")
+    assert run_check("changes_without_criteria", md) == [
+        "Components may be added or removed as part of the rebalancing."
+    ]
+

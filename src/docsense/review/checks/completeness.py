@@ -308,6 +308,7 @@ _CHANGE_CONDITION = re.compile(
     r"\b(?:if|when|whenever|where|whose|unless|upon|once|following|after|based\s+on|according"
     r"\s+to|in\s+accordance|criteria|criterion|eligib\w+|requirements?|thresholds?|rank\w*|"
     r"fails?|falls?|drops?|below|above|exceeds?|no\s+longer|cease\w*|minimum|maximum|"
+    r"as\s+a\s+result\s+of|resulting\s+from|due\s+to|"
     r"as\s+(?:set\s+out|"
     r"described|defined)|per\s+(?:section|rule))\b",
     re.IGNORECASE,
