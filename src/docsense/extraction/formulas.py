@@ -418,6 +418,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         rhs = _SENTENCE_AFTER.split(rhs, maxsplit=1)[0]  # "= (1350 - 1275)/2. At the edges ..."
         rhs = _NEXT_ASSIGNMENT.split(rhs, maxsplit=1)[0]  # "= a + b, total = c + d": the first
         rhs = rhs.strip().rstrip(".;")
+        if block.kind is BlockKind.CODE:
+            rhs = _CODE_TAIL.sub("", rhs)  # "# time to near expiry, years", "   for K < F"
         rate = _RATE_VALUE.match(rhs)
         if (rate and not _OPERATOR.search(rhs[rate.end() :])) or _SYMBOL_EXPLAINED.match(
             f"{lhs} = {rhs}"
@@ -466,6 +468,10 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         )
 
 
+# In a code block, what follows a formula on its line: a comment ("# years", "// bps"), or,
+# after a run of spaces, the case or note of a piecewise definition ("   for K < F", "   at
+# the split point").
+_CODE_TAIL = re.compile(r"\s+(?:#|//)\s.*$|\s{2,}(?:for|if|when|where|at|otherwise)\b.*$")
 _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5}|#x[0-9A-Fa-f]{2,4});")
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")

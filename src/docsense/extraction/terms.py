@@ -562,6 +562,30 @@ def _aliases(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
 
 
+# A list item naming fields in code with what they hold in brackets: "- `underlying_price`
+# (USD spot at quote time)", "- `bid_price`, `ask_price` (quoted in coin)".
+_CODE_FIELDS = re.compile(
+    r"^[ \t]*[-*+][ \t]+(?P<names>`[A-Za-z_][\w.]{0,40}`(?:[ \t]*,[ \t]*`[A-Za-z_][\w.]{0,40}`)*)"
+    r"[ \t]*\((?P<definition>[^()\n]{2,120})\)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _code_fields(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield the fields a list item names in code and explains in brackets."""
+    if "`" not in block.text:
+        return
+    for m in _CODE_FIELDS.finditer(block.text):
+        for name in re.finditer(r"`([^`]+)`", m.group("names")):
+            start = block.start + m.start("names") + name.start(1)
+            yield DefinedTerm(
+                term=name.group(1),
+                definition=m.group("definition").strip(),
+                location=doc.location(start, start + len(name.group(1))),
+                source=TermSource.GLOSSARY,
+            )
+
+
 def _where_items_after(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Items of a ``Where:`` list that starts in an earlier block (a loose list)."""
     yield from _where_lines(doc, block, 0)
@@ -628,15 +652,28 @@ _LEGEND = re.compile(
 
 
 def _legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Symbols a code block explains in words, as legends under a formula often do."""
-    for m in _LEGEND.finditer(block.text):
-        start = block.start + m.start("term")
-        yield DefinedTerm(
-            term=m.group("term"),
-            definition=m.group("definition").strip(),
-            location=doc.location(start, start + len(m.group("term"))),
-            source=TermSource.WHERE,
-        )
+    """Symbols a code block explains in words, as legends under a formula often do.
+
+    And constants it sets by arithmetic on numbers alone: "N₃₀  = 30 · 1440".
+    """
+    for pattern in (_LEGEND, _CONSTANT_LINE):
+        for m in pattern.finditer(block.text):
+            start = block.start + m.start("term")
+            yield DefinedTerm(
+                term=m.group("term"),
+                definition=m.group("definition").strip(),
+                location=doc.location(start, start + len(m.group("term"))),
+                source=TermSource.WHERE,
+            )
+
+
+# A constant set by arithmetic on numbers: "N₃₆₅ = 365 · 1440", "SECONDS_PER_DAY = 86400".
+_CONSTANT_LINE = re.compile(
+    r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff\u2080-\u2089]{0,30})[ \t]*=[ \t]*"
+    r"(?P<definition>[\d.,()\u00b7*\u00d7/+\u2212 \t-]*\d[\d.,()\u00b7*\u00d7/+\u2212 \t-]*)"
+    r"(?:[ \t]+(?:#|//)[^\n]*)?$",
+    re.MULTILINE,
+)
 
 
 # "the net asset value (NAV)", "`inventory_risk_aversion` (IRA)": an acronym whose letters are
@@ -716,7 +753,7 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
             extractors = (*extractors, _where_items_after)
         extractors = (
             *extractors, _glossary, _symbols, _acronyms, _maths_symbols, _appositive_symbols,
-            _declared_symbols, _aliases,
+            _declared_symbols, _aliases, _code_fields,
         )
         open_where = (open_where and is_item) or bool(
             _WHERE_HEAD.match(block.text.rstrip().rsplit("\n", 1)[-1])

@@ -320,3 +320,24 @@ def test_members_added_as_a_result_of_an_event_have_their_condition(run_check: R
         "Components may be added or removed as part of the rebalancing."
     ]
 
+
+
+def test_a_code_block_formula_drops_its_comment_and_its_case_and_sets_constants() -> None:
+    md = ("# Index\n\n## Interpolation\n\n```\nN30  = 30 * 1440\nN365 = 365 * 1440\n"
+          "T1   = M1 / N365            # time to near expiry, years\n"
+          "Q(K) = P(K)                      for K < F\n```\n\n"
+          "where M1 is the number of minutes to the near expiry, P(K) the put price at strike "
+          "K and F the forward.\n")
+    formulas = {f.name: f for f in extract_ir(md).formulas}
+    assert formulas["T1"].undefined_variables == ()
+    assert all("years" not in v for f in formulas.values() for v in f.undefined_variables)
+
+
+def test_fields_listed_in_code_with_their_meaning_in_brackets_are_defined() -> None:
+    md = ("# Engine\n\n## Inputs\n\nPer option, the engine consumes:\n\n"
+          "- `bid_price`, `ask_price` (quoted in coin)\n- `underlying_price` (USD spot)\n\n"
+          "## Conversion\n\n```\nprice_usd = bid_price \u00d7 underlying_price\n```\n")
+    names = {t.term for t in extract_ir(md).terms}
+    assert {"bid_price", "ask_price", "underlying_price"} <= names
+    (formula,) = extract_ir(md).formulas
+    assert formula.undefined_variables == ()
