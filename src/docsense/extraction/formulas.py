@@ -91,7 +91,7 @@ _GREEK = {
     "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
     "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }  # fmt: skip
-_LATEX_TEXT = re.compile(r"\\(?:text|mathrm|operatorname)\s*\{[^{}]*\}")
+_LATEX_TEXT = re.compile(r"\\(?:text|textrm|mathrm|operatorname)\s*\{[^{}]*\}")
 _LATEX_TOKEN = re.compile(
     r"(?:\\(?P<cmd>[A-Za-z]+)|(?P<word>[A-Za-z\u0370-\u03ff]+))(?:\s*\}{0,2}\s*_\s*"
     r"(?:\{\s*(?P<sub1>[A-Za-z0-9\u0370-\u03ff,+\-\\_ ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
@@ -236,7 +236,7 @@ _LATEX_ENVIRONMENT = re.compile(
 # A number ends just here ("1 ETH"): an upper-case word after it is its unit.
 _UNIT_AFTER_NUMBER = re.compile(r"\d\s*$")
 _LATEX_UPRIGHT_NAME = re.compile(
-    r"\\(?:text|mathrm|operatorname)\s*\{\s*(?P<word>[A-Za-z]{1,12})\s*\}(?=\s*[_^])"
+    r"\\(?:text|textrm|mathrm|operatorname)\s*\{\s*(?P<word>[A-Za-z]{1,40})\s*\}(?=\s*[_^])"
 )
 
 
@@ -244,7 +244,8 @@ def latex_variables(latex: str) -> tuple[str, ...]:
     r"""Return variable names in a LaTeX expression: ``\sigma_{i}`` -> ``σ_i``.
 
     ``{Index Level}_{t}`` and ``Max\ Spread`` are one name each (``Index Level_t``, ``Max
-    Spread``); ``\text{CV}_{i}`` is ``CV_i``; other ``\text{...}`` is prose and is skipped; a
+    Spread``); ``\text{CV}_{i}`` (or ``\textrm``) is ``CV_i``; other ``\text{...}`` is
+    prose and is skipped (``0.0007 ~\textrm{ETH}``: a unit); a
     function applied (``ln(1+x)``) is not a variable.
     """
     names: list[str] = []
@@ -375,11 +376,13 @@ def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
     # The variables of the left side as written: stripping its braces could cut a script.
     lhs_vars = latex_variables(text.partition("=")[0]) if lhs else ()
     offset = start + (len(body) - len(body.lstrip()))
+    # "\textrm{orderShare}_i(o) = ...": a function of its arguments; its name comes first
+    applied = len(lhs_vars) > 1 and text.partition("=")[0].rstrip().endswith(")")
     return Formula(
         text=text,
         location=doc.location(offset, offset + len(body.strip())),
         notation="latex",
-        name=lhs_vars[0] if len(lhs_vars) == 1 else lhs,
+        name=lhs_vars[0] if len(lhs_vars) == 1 or applied else lhs,
         variables=tuple(FormulaVariable(v) for v in latex_variables(text)),
     )
 
@@ -411,6 +414,9 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             lhs = lhs.rsplit(", ", 1)[1]
         if _NUMBERISH.match(lhs):
             continue  # "**100** = the balance point": a value explained, not a formula
+        where = _WHERE_LEAD.match(lhs)
+        if where is not None and len(lhs[where.end() :].split()) == 1:
+            lhs = lhs[where.end() :]  # "where progress = min(1, ...)": defines progress
         if _UNIT_LABEL.search(lhs) and _PROSE_START.match(m.group("rhs").strip()):
             continue  # "q [no unit] = quantity of stocks held": a symbol explained
         rhs, end = _continued(block.text, m.group("rhs"), m.end("rhs"))
@@ -420,6 +426,7 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         rhs = rhs.strip().rstrip(".;")
         if block.kind is BlockKind.CODE:
             rhs = _CODE_TAIL.sub("", rhs)  # "# time to near expiry, years", "   for K < F"
+        rhs = _EXAMPLE_ASIDE.sub("", rhs)  # "`auctionStartPrice` (e.g., oracle + 0.10%)"
         rate = _RATE_VALUE.match(rhs)
         if (rate and not _OPERATOR.search(rhs[rate.end() :])) or _SYMBOL_EXPLAINED.match(
             f"{lhs} = {rhs}"
@@ -472,6 +479,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
 # after a run of spaces, the case or note of a piecewise definition ("   for K < F", "   at
 # the split point").
 _CODE_TAIL = re.compile(r"\s+(?:#|//)\s.*$|\s{2,}(?:for|if|when|where|at|otherwise)\b.*$")
+# An example or a gloss in brackets: "(e.g., oracle + 0.10%)", "(i.e. the mid price)".
+_EXAMPLE_ASIDE = re.compile(r"\s*\((?:e\.g\.|i\.e\.|eg\.?|ie\.?)[,:]?\s[^()]*\)", re.IGNORECASE)
 _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5}|#x[0-9A-Fa-f]{2,4});")
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
@@ -516,6 +525,7 @@ def _named_symbol(lhs: str) -> str:
         return lhs  # "Index Level", "A A_{i,t}" (stacked symbols): the name as written
     return " ".join(words[tail:])
 _ORDINAL = re.compile(r"\^\{?(?:th|st|nd|rd)\}?")
+_WHERE_LEAD = re.compile(r"where,?\s+", re.IGNORECASE)
 _PROSE_LHS = re.compile(
     r"^(?:\(\w{1,3}\)\s*)?(?:if|since|when|whenever|because|thus|hence|therefore|so|as|"
     r"given|assuming|suppose|then|now|for|where|with|and|or|but|notice|note|recall)\s",

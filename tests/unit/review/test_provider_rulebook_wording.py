@@ -341,3 +341,26 @@ def test_fields_listed_in_code_with_their_meaning_in_brackets_are_defined() -> N
     assert {"bid_price", "ask_price", "underlying_price"} <= names
     (formula,) = extract_ir(md).formulas
     assert formula.undefined_variables == ()
+
+
+def test_textrm_units_names_and_function_left_sides_are_read_as_written() -> None:
+    md = ("# Rewards\n\n## Quotes\n\nThe reward is $$\\min\\{0.0007 ~\\textrm{ETH}, 6 "
+          "~\\textrm{COW}\\}$$ per quote.\n\n## Shares\n\n$$\n\\textrm{orderShare}_i(o) = "
+          "\\frac{\\textrm{surplus}_i(o)}{\\sum_{j} \\textrm{surplus}_j(o)}\n$$\n\n"
+          "where $$\\textrm{surplus}_i(o)$$ is the surplus solver i proposed for order o.\n\n"
+          "$$\n\\textrm{consistencyMetric}_i = \\sum_{o} \\textrm{orderShare}_i\n$$\n")
+    formulas = extract_ir(md).formulas
+    assert {f.name for f in formulas} >= {"orderShare_i", "consistencyMetric_i"}
+    assert all(not f.undefined_variables for f in formulas)
+
+
+def test_a_where_line_in_code_defines_its_name_and_an_example_aside_is_no_operand() -> None:
+    md = ("# Auction\n\n## Price\n\n```\nAuction Price = start_price + (end_price - "
+          "start_price) x progress\n\nwhere progress = min(1, elapsed / duration)\n```\n\n"
+          "where start_price and end_price are the auction's bounds, elapsed the slots since it "
+          "began and duration its length in slots.\n\n"
+          "- Slot 0: auction price = `auctionStartPrice` (e.g., oracle + 0.10%), taker pays "
+          "above oracle\n")
+    undefined = {v for f in extract_ir(md).formulas for v in f.undefined_variables}
+    assert "progress" not in undefined
+    assert not {"e.g", "oracle"} & undefined
