@@ -91,7 +91,11 @@ _GREEK = {
     "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
     "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }  # fmt: skip
-_LATEX_TEXT = re.compile(r"\\(?:text|textrm|mathrm|operatorname)\s*\{[^{}]*\}")
+_LATEX_TEXT = re.compile(
+    r"\\(?:text|textrm|mathrm|operatorname|hbox|mbox)\s*\{[^{}]*\}"
+    # "\mathbb R^k": a number set; "s.t.": "such that"
+    r"|\\mathbb\s*\{?\s*[A-Z]\s*\}?|(?<![A-Za-z])s\.\s?t\.(?![A-Za-z])"
+)
 _LATEX_TOKEN = re.compile(
     r"(?:\\(?P<cmd>[A-Za-z]+)|(?P<word>[A-Za-z\u0370-\u03ff]+))(?:\s*\}{0,2}\s*_\s*"
     r"(?:\{\s*(?P<sub1>[A-Za-z0-9\u0370-\u03ff,+\-\\_ ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"

@@ -364,3 +364,13 @@ def test_a_where_line_in_code_defines_its_name_and_an_example_aside_is_no_operan
     undefined = {v for f in extract_ir(md).formulas for v in f.undefined_variables}
     assert "progress" not in undefined
     assert not {"e.g", "oracle"} & undefined
+
+
+def test_number_sets_such_that_and_hbox_words_are_not_variables() -> None:
+    md = ("# Orders\n\nLet $$k$$ be the number of tokens. A fee is a function $$f_S:S "
+          "\\rightarrow \\mathbb R^k_+$$ with $$f_S(0)=0$$. With x the buy amount, y the sell "
+          "amount, Y the order's size and $$\\pi$$ its limit price, a sell order has the form\n\n"
+          "$$S=\\left\\{\\begin{bmatrix} x \\\\-y \\end{bmatrix}~~s.t. ~~\\frac{y}{\\pi}\\leq x "
+          "\\hbox{ and } y\\in\\{0,Y\\} \\right\\},$$\n")
+    undefined = {v for f in extract_ir(md).formulas for v in f.undefined_variables}
+    assert not {"R", "s", "t", "and"} & undefined
