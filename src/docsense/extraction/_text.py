@@ -207,7 +207,8 @@ def _split_blocks(markdown: str) -> Iterator[Block]:
             end_line = min(j, n - 1)
             kind = BlockKind.CODE
         elif line.strip().startswith("$$"):
-            j = i if line.strip().endswith("$$") and len(line.strip()) > 2 else i + 1
+            # "$$U(x,-y)= x-y / \pi$$," closes on its own line, punctuation after it or not
+            j = i if "$$" in line.strip()[2:] else i + 1
             while j < n and "$$" not in lines[j]:
                 j += 1
             end_line = min(j, n - 1)

@@ -391,10 +391,13 @@ _SYMBOL_LINE = re.compile(
 
 
 # A capital letter set after the words it stands for: "a spread, S (such as 0.10)", "the
-# utilization ratio U for each money market". ("A" and "I" are words.)
+# utilization ratio U for each money market", "a maximum buy amount _X_ > 0". ("A" and "I"
+# are words.)
 _APPOSITIVE_SYMBOL = re.compile(
     r"\b(?:a|an|the)\s+(?P<name>[a-z][a-z-]+(?:\s+[a-z][a-z-]+){0,3}),?\s+"
-    r"(?P<var>[B-HJ-Z](?:_\{?\w{1,4}\}?)?)(?=\s*(?:,|\(|(?:for|of|which|that|is|in)\b))"
+    # ("a maximum buy amount _X_ > 0": the letter in emphasis, then a bound on it)
+    r"(?P<em>[_*]?)(?P<var>[B-HJ-Z](?:_\{?\w{1,4}\}?)?)(?P=em)"
+    r"(?=\s*(?:,|\(|[<>\u2264\u2265]|(?:for|of|which|that|is|in)\b))"
 )
 
 
@@ -485,6 +488,15 @@ def _as_maths(symbol: str) -> str:
     return symbol if symbol.startswith("$") else f"${symbol}$"
 
 
+# A letter, in emphasis or maths or bare, that "denotes" something in prose: "if _x_ denotes
+# the (proposed) buy amount and _y_ denotes the sell amount", "with $y$ denoting ...".
+_DENOTES = re.compile(
+    r"(?<![\w$])[_*$]?(?P<symbol>[A-Za-z\u0370-\u03ff](?:_\{?\w{1,4}\}?)?)[_*$]?\s+"
+    r"(?:denotes|denoting)\s+"
+    r"(?P<definition>(?:(?!\s+and\s+[_*$]?[A-Za-z]\S{0,6}\s+denot)[^,.;\n]){3,120})"
+)
+
+
 def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Yield symbols declared in passing (membership, ``:=``, words, "let", a list of cases)."""
     text = block.text
@@ -508,6 +520,10 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), "defined by :=")
     for m in _LETTER_AFTER_WORDS.finditer(text):
         yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), m.group("name"))
+    if "denot" in text:
+        for m in _DENOTES.finditer(text):
+            yield _where_term(doc, block, m.group("symbol"), m.start("symbol"),
+                              m.group("definition"))
     if ":\n" in text:
         for m in _CASES_HEAD.finditer(text):
             yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))

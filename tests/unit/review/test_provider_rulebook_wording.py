@@ -374,3 +374,15 @@ def test_number_sets_such_that_and_hbox_words_are_not_variables() -> None:
           "\\hbox{ and } y\\in\\{0,Y\\} \\right\\},$$\n")
     undefined = {v for f in extract_ir(md).formulas for v in f.undefined_variables}
     assert not {"R", "s", "t", "and"} & undefined
+
+
+def test_letters_that_denote_or_follow_their_words_in_emphasis_are_defined() -> None:
+    md = ("The utility is\n\n$$U(x,-y)= x-y / \\pi$$,\n\ni.e., the extra amount received.\n\n"
+          "### Buy Orders\n\nA _buy order_ is specified by a maximum buy amount _X_ > 0 and a "
+          "limit price $$\\pi$$. With _x_ denoting the buy amount and _y_ denoting the sell "
+          "amount of the order, the order has the form\n\n"
+          "$$S = \\{ (x, -y) : y \\leq x \\cdot \\pi, x \\in [0, X] \\}$$\n\n"
+          "where $$\\pi$$ is the limit price.\n")
+    formulas = extract_ir(md).formulas
+    assert formulas
+    assert all(not f.undefined_variables for f in formulas)
