@@ -328,8 +328,6 @@ def _scripts_as_latex(var: str) -> str:
     ``**P~i,t~**`` and ``_`TradeVolume`<sub>i,t,LB</sub>_`` name ``P_{i,t}`` and
     ``TradeVolume_{i,t,LB}``, the names a formula gives them.
     """
-    if not _MARKUP_SCRIPT.search(var):
-        return var
 
     def latex(m: re.Match[str]) -> str:
         if m.group("html") is not None:
@@ -349,9 +347,8 @@ def _where_term(doc: Doc, block: Block, var: str, at: int, definition: str) -> D
     start = block.start + at
     var = _TRAILING_UNIT.sub("", var)
     names: tuple[str, ...] = ()
-    latex = _scripts_as_latex(var)
-    if latex is not var:
-        names = latex_variables(latex)
+    if _MARKUP_SCRIPT.search(var):
+        names = latex_variables(_scripts_as_latex(var))
     elif "$" in var or "\\" in var or _APPLIED_SYMBOL.match(var.strip()):
         # "$\sigma$", "$\delta^{a}, \delta^{b}$": maths symbols; "m(T_{n})": a function and
         # its argument, both named by the definition ("the market cap of the n-th token").

@@ -264,6 +264,11 @@ class CheckContext:
             lead_indent = indent if u.kind == "item" else -1
         return frozenset(starts)
 
+    def same_paragraph(self, a: TextUnit, b: TextUnit) -> bool:
+        """Return True if units ``a`` and ``b`` (in either order) have no blank line between."""
+        first, second = (a, b) if a.start <= b.start else (b, a)
+        return "\n\n" not in self.markdown[first.end : second.start]
+
     def _line_indent(self, offset: int) -> int:
         """Return the indentation of the line holding ``offset`` (nesting of a list item)."""
         line = self.markdown[self.markdown.rfind("\n", 0, offset) + 1 : offset]

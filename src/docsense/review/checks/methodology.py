@@ -219,10 +219,8 @@ def _next_sentence_quantified(
         return has_quantity(text[end.end() : after.start() if after else len(text)])
     if index + 1 >= len(units):
         return False
-    unit, following = units[index], units[index + 1]
-    return "\n\n" not in ctx.markdown[unit.end : following.start] and has_quantity(
-        following.text
-    )
+    following = units[index + 1]
+    return ctx.same_paragraph(units[index], following) and has_quantity(following.text)
 
 
 def _may_name_method(low: str) -> bool:

@@ -655,7 +655,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     for index, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         claimed: list[tuple[int, int]] = []
         following = units[index + 1] if index + 1 < len(units) else None
-        if following is not None and "\n\n" in ctx.markdown[unit.end : following.start]:
+        if following is not None and not ctx.same_paragraph(unit, following):
             following = None  # the next sentence starts another paragraph
         if _introduces_formula(ctx, unit):
             continue  # "the raw excess is capped before use:" and the formula that caps it
@@ -1082,13 +1082,12 @@ _STATED_PERIOD = re.compile(
 
 def _period_beside(ctx: CheckContext, units: tuple[TextUnit, ...], i: int) -> bool:
     """Return True if the sentence next to unit ``i``, in its paragraph, states a period."""
-    for j in (i - 1, i + 1):
-        if not 0 <= j < len(units):
-            continue
-        a, b = sorted((units[i], units[j]), key=lambda u: u.start)
-        if "\n\n" not in ctx.markdown[a.end : b.start] and _STATED_PERIOD.search(units[j].text):
-            return True
-    return False
+    return any(
+        0 <= j < len(units)
+        and ctx.same_paragraph(units[i], units[j])
+        and _STATED_PERIOD.search(units[j].text) is not None
+        for j in (i - 1, i + 1)
+    )
 
 
 def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
