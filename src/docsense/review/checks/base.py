@@ -80,7 +80,9 @@ _INFORMATIVE_HEADING = re.compile(
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?risks?\W*$|conflicts?\s+of\s+interest|"
     r"important\s+(?:notice|information)|legal\s+(?:notice|information|matters)|^\W*notices?\W*$|"
     r"copyright|trade\s?marks?|\blicen[cs](?:e|ing)\b|limitation\s+of\s+liability|"
-    r"forward[- ]looking|historical\s+(?:data|performance|information|returns?)|back-?test|"
+    # "Back-tested performance", not a tool named "Backtester".
+    r"forward[- ]looking|historical\s+(?:data|performance|information|returns?)|"
+    r"back-?test(?:s|ed|ing)?\b|"
     r"simulated\s+performance|\bmotivation\b|\bbackground\b|\bauthors?\b|acknowledg|"
     r"\bcontact\b|bibliography|^\W*references?\W*$|table\s+of\s+contents|"
     r"\busage\b|\buse\s+cases?\b|interpretation\s+guide|how\s+to\s+(?:use|interpret|read)\b|"

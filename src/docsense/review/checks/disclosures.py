@@ -103,12 +103,31 @@ _INVESTOR_CLAIM = re.compile(
 )
 
 
+# "Explicit `SP=` values override the default": one setting taking precedence over another
+# (configuration), not a person overriding the method.
+_SETTING_OVERRIDE = re.compile(
+    r"\b(?:values?|settings?|parameters?|arguments?|options?|flags?|configurations?|"
+    r"variables?)[`*_]*\s+(?:will\s+|can\s+|may\s+|always\s+)?overrides?\s*$"
+    r"|^\s*overrides?\s+(?:the\s+|any\s+|its\s+)?defaults?\b",
+    re.IGNORECASE,
+)
+
+
+def _setting_override(text: str, m: re.Match[str]) -> bool:
+    return bool(
+        _SETTING_OVERRIDE.search(text, max(0, m.start() - 40), m.end())
+        or _SETTING_OVERRIDE.match(text[m.start() : m.end() + 20])
+    )
+
+
 def governance_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report reliance on models, algorithms or judgement with no governance content."""
     if ctx.has_heading(_GOVERNANCE_HEADING) or ctx.search_body(_GOVERNANCE_TEXT):
         return
     for unit in ctx.rule_units:
         for m in _RELIANCE.finditer(unit.text):
+            if _setting_override(unit.text, m):
+                continue
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield CheckHit(
                 start=unit.start + rel,

@@ -63,6 +63,13 @@ _DATA_FAMILY = re.compile(
     r"consensus\s+(?:estimates|forecasts)|market\s+data|pricing\s+data|price\s+data)\b",
     re.IGNORECASE,
 )
+# The data word names a kind of business: "search engines, social media and networking
+# platforms", "market data companies". A sector's description, not data the method uses.
+_KIND_OF_BUSINESS = re.compile(
+    r"\s+(?:(?:and|or|&)\s+[\w-]+\s+)?(?:platforms?|compan(?:y|ies)|firms?|businesses|sites?|"
+    r"networks?|industr(?:y|ies)|sectors?|outlets?)\b",
+    re.IGNORECASE,
+)
 _SOURCE_WORDS = re.compile(
     r"\b(?:source[sd]?|sourced|provided\s+by|supplied\s+by|published\s+by|obtained\s+from|"
     r"vendor|provider)\b",
@@ -213,14 +220,49 @@ def _first_word_is_name(unit: TextUnit) -> bool:
     return bool(sep) and bool(_NAME.search(rest))
 
 
+# A part about the data ("## Data Source", "### Market data providers") and a supplier's name
+# in it: a domain or a name with an inner capital ("Polygon.io", "CoinGecko"), or one that
+# _NAMED_SOURCE finds ("from FRED", "Bloomberg").
+_DATA_PART_HEADING = re.compile(
+    r"\b(?:data|price|pricing)\s+(?:sources?|providers?|vendors?|feeds?|suppliers?)\b"
+    r"|\bsources?\s+of\s+(?:data|prices?)\b|\bmarket\s+data\b",
+    re.IGNORECASE,
+)
+_SUPPLIER_NAME = re.compile(
+    r"\b[A-Za-z][\w-]*\.(?:com|io|org|net|ai|co)\b|\b[A-Z][a-z]+[A-Z]\w*"
+)
+
+
+def _suppliers_named(ctx: CheckContext) -> bool:
+    """Return True if a part about the data names its suppliers.
+
+    A generic "via provider chain" or "from the data providers" elsewhere then points back
+    at the suppliers that part names.
+    """
+    return any(
+        _DATA_PART_HEADING.search(sec.heading)
+        and any(
+            p.search(ctx.markdown, sec.start, min(sec.end, sec.start + 3000))
+            for p in (_SUPPLIER_NAME, _NAMED_SOURCE)
+        )
+        for sec in ctx.sections
+        if sec is not ctx.title_section
+    )
+
+
 def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report data whose supplier is generic or not given at all."""
+    named: bool | None = None  # whether a data part names the suppliers, once asked
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
         supplier = mentions(low, _SUPPLIER_WORDS)  # else _GENERIC_SUPPLIER cannot match
         for m in _GENERIC_SUPPLIER.finditer(unit.text) if supplier else ():
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue
+            if named is None:
+                named = _suppliers_named(ctx)
+            if named:
+                break  # the data part names the suppliers this phrase refers to
             if _EACH.match(m.group(0)):
                 continue  # "one token required per provider": each provider, not a supplier
             before = unit.text[clause_start(unit.text, m.start(), max_words=12) : m.start()]
@@ -240,6 +282,8 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _LINK_LABEL_END.match(unit.text, m.end()):
                 continue  # "* [Market Data](/market-data/)": a link's label, a site's menu
+            if _KIND_OF_BUSINESS.match(unit.text, m.end()):
+                continue  # "social media and networking platforms": a line of business
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)
 

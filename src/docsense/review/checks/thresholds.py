@@ -120,6 +120,13 @@ _NOT_DATA_USE = re.compile(
     r"(?:through|via|on|by|to)|(?:de)?listing\s+(?:from|on)|(?:de)?listed\s+(?:from|on))\b",
     re.IGNORECASE,
 )
+# A list item whose label is the name of a product or vendor ("- **Polygon.io**: High-quality
+# price data", "- FRED: reliable rates"): the judgement describes a source the label names.
+# A name has a shape a common word has not: a domain, an inner capital or an acronym.
+_NAMED_LABEL = re.compile(
+    r"^[\s*+-]*[*_`\[]*(?=[^:\n]{0,40}?(?:\b[A-Za-z][\w-]*\.[a-z]{2,}\b|\b[a-z]*[A-Z][a-z]+"
+    r"[A-Z]\w*|\b[A-Z]{2,}\b))[^:\n]{1,40}?[*_`\]]*(?:\([^)\n]*\))?[*_`]*\s*:"
+)
 # What follows a phrase the sentence goes on to define.
 _BEING_DEFINED = re.compile(
     r"[^.;:,]{0,60}?\b(?:(?:is|are)\s+(?:hereby\s+)?defined\s+as|means|refers?\s+to)\b",
@@ -988,6 +995,10 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             ):
                 source = None  # "available through major quote vendors", "delisting from a
                 # major exchange": where the index is published or a company listed
+            if source is not None and unit.kind == "item" and _NAMED_LABEL.match(
+                unit.text[: m.start()]
+            ):
+                continue  # "- **Polygon.io**: High-quality historical price data": named
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
                 yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
