@@ -244,6 +244,10 @@ _LATEX_UPRIGHT_NAME = re.compile(
 )
 
 
+# TeX's thin, medium and negative spaces ("\\,", "\\;", "\\!"): typesetting, not part of a name.
+_THIN_SPACE = re.compile(r"\\[,;:!]")
+
+
 def latex_variables(latex: str) -> tuple[str, ...]:
     r"""Return variable names in a LaTeX expression: ``\sigma_{i}`` -> ``σ_i``.
 
@@ -314,6 +318,7 @@ def latex_variables(latex: str) -> tuple[str, ...]:
                 continue  # "1 ETH * n", "0.5 USD": the unit of the number before it
         sub = m.group("sub1") or m.group("sub2")
         if sub:
+            sub = _THIN_SPACE.sub("", sub)  # "r_{i,\,t-1,\,k}" is r_{i,t-1,k}
             sub = "".join(_GREEK.get(part, part) for part in re.split(r"\\", sub) if part)
             sub = "".join(sub.split())  # "{i - k}" -> "i-k"
         found.append((m.start(), f"{base}_{sub}" if sub else base))
@@ -337,13 +342,16 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         spans.append((m.start(), m.end()))
         if _in_prose(text, m) and not _LATEX_OPERATOR.search(m.group("body")):
             continue  # GitBook writes inline maths as "$$l$$" too: "an index with $$l$$ tokens"
-        yield _latex_formula(doc, block.start + m.start("body"), m.group("body"))
+        for at, equation in _equations(m.group("body")):
+            yield _latex_formula(doc, block.start + m.start("body") + at, equation)
     for m in _INLINE.finditer(text):
         if any(a <= m.start() < b for a, b in spans):
             continue
         body = m.group("body")
-        if not re.search(r"[A-Za-z\\]", body) or not _LATEX_OPERATOR.search(body):
-            continue  # "$MC_i$", "$N$": a symbol named in prose, not a formula
+        if not re.search(r"[A-Za-z\\]", body) or not _LATEX_OPERATOR.search(
+            _SCRIPT_GROUP.sub("", body)
+        ):
+            continue  # "$MC_i$", "$N$", "$r_{i,t-1,k}$": a symbol named in prose, not a formula
         yield _latex_formula(doc, block.start + m.start("body"), body)
     if "\\(" not in text:
         return
@@ -355,6 +363,43 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
             continue  # "\(company/foundation\)": GitBook escapes a bracket in prose;
             # maths in single-backslash brackets shows TeX ("\(x \* y = k\)")
         yield _latex_formula(doc, block.start + m.start("body"), body)
+
+
+# Equations set side by side in one display, apart by a quad: "z = ... , \qquad tsmom = ...".
+_QUAD = re.compile(r"\\q?quad(?![A-Za-z])")
+
+
+def _equations(body: str) -> list[tuple[int, str]]:
+    r"""Split a display into the equations set side by side in it, with their offsets.
+
+    "$$ z_{i} = \frac{r}{\sigma}, \qquad s_{i} = \frac{1}{3} \sum_k z_{i} $$" holds two
+    equations, each defining its left side. A quad inside braces, or one beside a piece
+    with no equals sign ("\delta \in [0, 1]", "\text{s.t.} \quad \sum_i w_i = 1"), does
+    not split: the display is then one formula, as before.
+    """
+    if "quad" not in body:
+        return [(0, body)]
+    cuts: list[tuple[int, int]] = []  # (start, end) of each quad between braces
+    depth = 0
+    for i, ch in enumerate(body):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif ch == "\\" and depth == 0:
+            quad = _QUAD.match(body, i)
+            if quad is not None:
+                cuts.append((quad.start(), quad.end()))
+    if not cuts:
+        return [(0, body)]
+    bounds = [0] + [end for _, end in cuts]
+    ends = [start for start, _ in cuts] + [len(body)]
+    pieces = [(a, body[a:b]) for a, b in zip(bounds, ends, strict=True)]
+    pieces = [(a, piece) for a, piece in pieces if piece.strip(" ,.;")]
+    if len(pieces) < 2 or any("=" not in piece and "\\equiv" not in piece
+                              for _, piece in pieces):
+        return [(0, body)]
+    return [(a, piece.rstrip(" ,.;")) for a, piece in pieces]
 
 
 def _in_prose(text: str, m: re.Match[str]) -> bool:
@@ -374,20 +419,39 @@ _TEX_MARK = re.compile(r"=|[_^]|\\[A-Za-z]")
 _TEX_COMMENT = re.compile(r"^([ \t]*)%[^\n]*", re.MULTILINE)
 
 
+# One symbol and its scripts, whatever they hold: "z^{(k)}_{i,t}", "\hat\sigma_{i,t}^{2}".
+_SCRIPTED_SYMBOL = re.compile(
+    r"^\s*(?:\\[A-Za-z]+\s*)?"  # an accent: "\hat"
+    r"(?:\\(?:text|textrm|mathrm|operatorname)\s*\{[A-Za-z ]+\}|\\?[A-Za-z]+)"
+    r"(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))+\s*$"
+)
+
+
 def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
     text = " ".join(_TEX_COMMENT.sub(r"\1", body).split())
-    lhs, _ = split_assignment(text)
+    head = text.partition("=")[0]
+    aliases: tuple[str, ...] = ()
+    if "\\equiv" in head or ("=" not in text and "\\equiv" in text):
+        # "\text{CCR}_i \equiv \text{RC}_i = ...": an identity gives the left side two names
+        head, _, other = head.partition("\\equiv")
+        aliases = latex_variables(other)
+        lhs: str | None = head.strip().strip("{} ") or None
+    else:
+        lhs, _ = split_assignment(text)
     # The variables of the left side as written: stripping its braces could cut a script.
-    lhs_vars = latex_variables(text.partition("=")[0]) if lhs else ()
+    lhs_vars = latex_variables(head) if lhs else ()
     offset = start + (len(body) - len(body.lstrip()))
-    # "\textrm{orderShare}_i(o) = ...": a function of its arguments; its name comes first
-    applied = len(lhs_vars) > 1 and text.partition("=")[0].rstrip().endswith(")")
+    # "\textrm{orderShare}_i(o) = ...": a function of its arguments; its name comes first;
+    # so it does in "z^{(k)}_{i,t} = ...", one symbol with its scripts
+    applied = len(lhs_vars) > 1 and (
+        head.rstrip().endswith(")") or _SCRIPTED_SYMBOL.match(head) is not None
+    )
     return Formula(
         text=text,
         location=doc.location(offset, offset + len(body.strip())),
         notation="latex",
         name=lhs_vars[0] if len(lhs_vars) == 1 or applied else lhs,
-        variables=tuple(FormulaVariable(v) for v in latex_variables(text)),
+        variables=tuple(FormulaVariable(v) for v in latex_variables(text) if v not in aliases),
     )
 
 

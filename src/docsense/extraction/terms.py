@@ -101,7 +101,9 @@ _WHERE_ITEM_VERB = (
     r"(?:=|:|\bis\b|\bare\b|\bdenotes\b|\brepresents\b|\bmeans\b|\bequals\b|\brefers\s+to\b)"
 )
 _WHERE_CLAUSE = re.compile(
-    r"(?P<var>[A-Za-z\u0370-\u03ff\\][\w\u0370-\u03ff\\{}^,()']{0,40}(?:[-\u2212]\d)?"
+    # (a script group may hold a shifted index: "r_{i,t-1,k} is the trailing return")
+    r"(?P<var>[A-Za-z\u0370-\u03ff\\](?:[\w\u0370-\u03ff\\{}^,()']|\{[^{}\s]{1,20}\}){0,40}"
+    r"(?:[-\u2212]\d)?"
     r"(?:\s+[A-Z][\w-]*){0,3})\s*" + _WHERE_ITEM_VERB
     # The definition ends where the next symbol's begins: "where m is the multiplier and
     # n is the position size".
@@ -397,6 +399,19 @@ _APPOSITIVE_SYMBOL = re.compile(
     r"(?=\s*(?:,|\(|[<>\u2264\u2265]|(?:for|of|which|that|is|in)\b))"
 )
 
+# The same in maths, where case says nothing: "a benchmark return series $r_b$ (SPY ...)",
+# "the trailing return $r_{i,t}$, ...", "the halflife $h$ in days".
+_APPOSITIVE_MATHS = re.compile(
+    r"\b(?:a|an|the)\s+(?P<name>[a-z][a-z-]+(?:\s+[a-z][a-z-]+){0,3}),?\s+"
+    r"(?P<var>\$\\?[A-Za-z\u0370-\u03ff]+(?:_\{?[\w,]{1,8}\}?)?\$)"
+    r"(?=\s*(?:,|\(|[<>\u2264\u2265]|(?:for|of|which|that|is|in)\b))"
+)
+
+
+_PREPOSITIONS = frozenset(
+    {"by", "to", "of", "in", "at", "on", "for", "with", "from", "than", "as", "into", "over"}
+)
+
 
 # A symbol in brackets right after the words it stands for: "the combined score (C)",
 # "the Parent Index (Vt)", "the standardized momentum Z-score(Z)", "maximum (Vmax)", "the
@@ -426,6 +441,10 @@ def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
                 yield _where_term(doc, block, m.group(group), m.start(group), name)
     for m in _APPOSITIVE_SYMBOL.finditer(block.text):
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
+    if "$" in block.text:
+        for m in _APPOSITIVE_MATHS.finditer(block.text):
+            if _PREPOSITIONS.isdisjoint(m.group("name").split()):  # not "the volatility by $c$"
+                yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
     for m in _BRACKETED_SYMBOL.finditer(block.text):
         label = m.group("label")
         if label and not m.group("name").split()[-1].lower().startswith(label):

@@ -61,3 +61,78 @@ def test_a_tool_named_backtester_is_checked_but_back_tested_performance_is_not()
         "The manager may override"
     ]
     assert _quotes("governance_missing", "# Tool\n\n## Back-tested Performance\n\n" + rule) == []
+
+
+def _undefined(markdown: str) -> list[str]:
+    ctx = context(markdown, with_ir=True)
+    hits = default_registry().run(
+        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
+    )
+    return [h.title.split(": ", 1)[1] for h in hits]
+
+
+def test_equations_set_side_by_side_each_define_their_left_side() -> None:
+    md = ("# Signals\n\n## Momentum\n\n$$\nz^{(k)}_{i,t} = \\frac{r_{i,\\,t-1,\\,k}}{\\sigma_{i,t}"
+          "\\,\\sqrt{k}}, \\qquad\n\\text{tsmom}_{i,t} = \\frac{1}{3} \\sum_{k} z^{(k)}_{i,t} "
+          "+ q,\n"
+          "$$\n\nwhere $r_{i,t-1,k}$ is the trailing $k$-day return and $\\sigma_{i,t}$ is the "
+          "volatility.\n\n$$\n\\text{CCR}_i \\equiv \\text{RC}_i = w_i \\cdot \\text{MCR}_i, "
+          "\\qquad \\text{MCR}_i = \\frac{(\\Sigma w)_i}{\\sigma(w)}\n$$\n\nwhere $w_i$ is the "
+          "weight of asset $i$ and $\\Sigma$ is the covariance matrix.\n")
+    # Only q is left undefined: z and tsmom are left sides, r_{i,\,t-1,\,k} is r_{i,t-1,k},
+    # and CCR_i and RC_i are two names of one left side.
+    assert _undefined(md) == ["q"]
+
+
+def test_a_display_whose_quad_separates_a_condition_stays_one_formula() -> None:
+    md = ("# Blend\n\n## Estimator\n\n$$\n\\hat{\\Sigma} = \\delta F + (1 - \\delta) S, \\qquad "
+          "\\delta \\in [0, 1].\n$$\n\nwhere $F$ is the target and $S$ is the sample covariance.\n")
+    assert _undefined(md) == ["δ"]
+
+
+def test_one_price_series_left_undefined_in_two_formulas_is_one_group() -> None:
+    md = ("# Returns\n\n## Rule\n\n$$\nr_t = P_t / P_{t-1} - 1\n$$\n\n$$\nR = P_n / P_1 - 1\n"
+          "$$\n\nwhere $n$ is the number of days.\n")
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(
+        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
+    )
+    assert len(hits) == 2
+    assert {h.subject for h in hits} == {"p"}
+
+
+def test_a_maths_symbol_after_the_words_it_stands_for_is_defined() -> None:
+    md = ("# Attribution\n\n## Beta\n\nAgainst a benchmark return series $r_b$ (SPY), measured "
+          "on the overlapping dates:\n\n$$\n\\beta = \\frac{\\mathrm{Cov}(r, r_b)}{\\mathrm{Var}"
+          "(r_b)} + u\n$$\n\nwhere $r$ is the book's return. Scaling every weight by $c > 0$ "
+          "scales the volatility by exactly $c$, i.e. $\\sigma(cw) = c\\,\\sigma(w)$.\n")
+    # r_b is the series the sentence names; c is introduced by "by $c > 0$" only as a bound,
+    # so it stays undefined, and "the volatility by exactly $c$" does not define it either.
+    assert _undefined(md) == ["u", "c", "c"]
+
+
+def test_a_limit_valued_earlier_in_its_paragraph_is_not_left_without_a_value() -> None:
+    def doc(value: str) -> str:
+        return ("# Optimiser\n\n## Ordering\n\nThat optimizer carries a per-asset weight cap"
+                f"{value}, so it returns the capped portfolio. The test only holds when the cap "
+                "is not binding, which is checked by confirming the solution sits within the "
+                "cap.\n")
+
+    assert _quotes("vague_thresholds", doc(" (`position_cap`, 0.25)")) == []
+    assert _quotes("vague_thresholds", doc("")) == [
+        "which is checked by confirming the solution sits within the cap"
+    ]
+
+
+def test_an_attained_level_a_capped_frontier_and_a_named_setting_are_no_open_limits() -> None:
+    md = ("# Frontier\n\n## Shortfall\n\nA capped, fully-invested frontier cannot reach the "
+          "risk level a leveraged book attains. Every backtest is floored at a date the venue "
+          "can support\n(`min_start`). Each weight is capped.\n")
+    assert _quotes("vague_thresholds", md) == ["Each weight is capped"]
+
+
+def test_a_benchmark_as_a_role_or_named_in_brackets_is_not_unnamed() -> None:
+    md = ("# Tests\n\n## Validation\n\nThe library estimator has another target, so it is a "
+          "benchmark, not a test oracle. Against a benchmark return series (SPY buy-and-hold) "
+          "beta is measured. Returns are compared with the benchmark.\n")
+    assert _quotes("unnamed_benchmark", md) == ["Returns are compared with the benchmark"]

@@ -143,8 +143,10 @@ def _signature_parameters(ctx: CheckContext, offset: int) -> set[str]:
     return names
 
 
-# A running index written as a subscript: "_j", "_{k}", "_i,t".
-_INDEX_SCRIPT = re.compile(r"_\{?[a-z]\d?(?:,[a-z]\d?)*\}?$")
+# A running index written as a subscript: "_j", "_{k}", "_i,t", "_t-1", "_1" (P_1 ... P_{t-1}).
+_INDEX_SCRIPT = re.compile(
+    r"_\{?(?:[a-z]\d?(?:[-+]\d)?|\d{1,2})(?:,(?:[a-z]\d?(?:[-+]\d)?|\d{1,2}))*\}?$"
+)
 
 
 def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:

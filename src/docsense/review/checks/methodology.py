@@ -137,12 +137,17 @@ _VAGUE_TRIGGER = re.compile(
 )
 
 _BENCHMARK = re.compile(
-    # ("the front-month contract is often seen as the benchmark": a role, not an index)
-    r"(?<!\bas\s)\b(?:the|a|its|their)\s+(?:parent\s+index|benchmark(?:\s+index)?|"
+    # ("the front-month contract is often seen as the benchmark", "it is a benchmark, not a
+    # test oracle": a role, not an index)
+    r"(?<!\bas\s)(?<!\bis\s)(?<!\bare\s)(?<!\bbe\s)\b(?:the|a|its|their)\s+(?:parent\s+index|"
+    r"benchmark(?:\s+index)?|"
     r"reference\s+index|"
     r"underlying\s+index|index\s+universe)\b|\brelative\s+to\s+benchmarks\b",
     re.IGNORECASE,
 )
+# The benchmark named in brackets just after: "a benchmark return series $r_b$ (SPY
+# buy-and-hold over the same window)".
+_NAMED_IN_BRACKETS = re.compile(r"[^.;()\n]{0,40}\(\s*(?:[A-Z][a-z][\w&.-]*|[A-Z]{2,})\b")
 _NAMED_INDEX = re.compile(
     r"\b(?:[A-Z][\w&.'-]*|\d+)\s+(?:[A-Z][\w&.'-]*\s+)*(?:Index|Indices|Composite|Average)\b"
 )
@@ -420,6 +425,8 @@ def unnamed_benchmark(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         return
     for unit in ctx.rule_units:
         for m in _BENCHMARK.finditer(unit.text):
+            if _NAMED_IN_BRACKETS.match(unit.text, m.end()):
+                continue
             rel = clause_start(unit.text, m.start(), max_words=8)
             quote = unit.text[rel : m.end()]
             yield CheckHit(

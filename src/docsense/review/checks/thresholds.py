@@ -80,7 +80,9 @@ _LIMIT_STATED = re.compile(
     r"(?!\s+(?:to\s+[a-z]+ing|to\s+(?:the\s+)?`|by\s+(?:means|law|regulation|contract)|"
     r"from\b|"  # "restricted from ownership", "from trading": a prohibition
     r"in\s+(?:scope|number|risk|terms|their|its|what|how|use|practice|time|size)|in\s+[a-z]+ing)\b)"
-    r"|(?<!not\s)(?<!very\s)(?<!only\s)\b(?:capped|floored)\b"
+    # ("a capped, fully-invested, long-only frontier": an adjective among others, before
+    # the noun it describes)
+    r"|(?<!not\s)(?<!very\s)(?<!only\s)(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)\b(?:capped|floored)\b"
     r"(?=\s*(?:[.;,]|$|to\s+(?:prevent|avoid|limit|reduce|ensure)|in\s+order))"
     r"|\b(?:minimum|maximum|min|max)\b(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:enforced|applied|"
     r"imposed|set|required|maintained|used|observed)\b"
@@ -554,6 +556,37 @@ def _stated_next(phrase: str, tail: str, sentence: str) -> bool:
     return bool(named & set(_words(sentence)))
 
 
+# "the cap", "the per-asset threshold": a limit the reader is expected to know already.
+_DEFINITE_LIMIT = re.compile(
+    rf"\bthe\s+(?:[\w-]+\s+)?(?P<noun>{_LIMIT_NOUN})$", re.IGNORECASE
+)
+
+
+def _valued_earlier(ctx: CheckContext, index: int, m: re.Match[str]) -> bool:
+    """Return True if the definite limit ``m`` is valued earlier in its paragraph.
+
+    "That optimizer carries a per-asset weight cap (`position_cap`, 0.25) ... confirming
+    the solution sits within the cap": the same noun with a number beside it, in the
+    sentence before the match or one of the three sentences before it.
+    """
+    limit = _DEFINITE_LIMIT.search(m.group(0))
+    if limit is None:
+        return False
+    noun = re.compile(rf"\b{re.escape(limit.group('noun').lower().rstrip('s'))}s?\b", re.I)
+    units = ctx.rule_units
+    texts = [units[index].text[: m.start()]]
+    j = index
+    while j > 0 and len(texts) < 4 and ctx.same_paragraph(units[j - 1], units[j]):
+        j -= 1
+        texts.append(units[j].text)
+    return any(
+        has_quantity(text[n.end() : n.end() + 40])
+        or has_quantity(text[max(0, n.start() - 25) : n.start()])
+        for text in texts
+        for n in noun.finditer(text)
+    )
+
+
 def _limit_of_a_valued_noun(
     phrase: str, tail: str, valued: frozenset[tuple[str, str]]
 ) -> bool:
@@ -707,6 +740,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 ):
                     continue  # "above this threshold": the limit named just before; its
                     # value is a question for where it is named
+                if _valued_earlier(ctx, index, m):
+                    continue  # "carries a weight cap (`position_cap`, 0.25) ... sits within
+                    # the cap": the limit valued earlier in the paragraph
                 if determined is None:
                     determined = _determined_limits(ctx)
                 if any(name in " ".join(m.group(0).lower().split()) for name in determined):
@@ -717,8 +753,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "reaches the minimum balance", a minimum valued elsewhere
                 if kind == "window" and _CHANGE_OF.search(unit.text, 0, m.start()):
                     continue  # "decreasing the time between rebalances": an effect, not a window
-                if "`" in quote:
-                    continue  # "`feeRounds` is the length of the look-back window": a setting
+                if "`" in quote or _SETTING_NAMED_AFTER.match(unit.text, m.end()):
+                    continue  # "`feeRounds` is the length of the look-back window", "floored
+                    # at a date the venue can support (`min_start`)": a setting, named
                 if _RISK_THAT.search(unit.text, 0, m.start()):
                     continue  # "there is a risk that the fees are greater than ...": a risk
                 if _NO_NEED.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
@@ -733,6 +770,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 ):
                     continue  # "yet to reach the level of development", "the level of the
                     # previous close": the level of what is named, no limit left unvalued
+                if _ATTAINED.match(tail):
+                    continue  # "cannot reach the risk level a leveraged book attains": a
+                    # level something reaches, measured, not a limit set by the rule
                 if kind == "other" and re.match(r"\s+of\b", tail):
                     continue  # "greater than the value of the Signal": the quantity is named
                 if kind == "other" and noun_goes_on(tail):
@@ -745,6 +785,15 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
 
 
+# The setting that holds the value, named in code in brackets later in the sentence.
+_SETTING_NAMED_AFTER = re.compile(r"(?:[^.;\n]|\n(?!\n)){0,60}?\(\s*`[^`\n]{1,40}`\s*\)")
+# A contact clause after the limit, saying whose level it is: "the risk level a leveraged
+# long-short book attains", "the level the index reached".
+_ATTAINED = re.compile(
+    r"\s+(?:that\s+|which\s+)?(?:a|an|the|its|their|each|every)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:attains?|attained|reach(?:es|ed)|achieves?|achieved|hits?)\b",
+    re.IGNORECASE,
+)
 # A window whose change is described, not its length: "has the effect of decreasing the ...".
 # So is a comparison of sizes: "the shorter the lookback window, the less ...".
 _CHANGE_OF = re.compile(
