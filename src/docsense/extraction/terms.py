@@ -399,6 +399,14 @@ _APPOSITIVE_SYMBOL = re.compile(
     r"(?=\s*(?:,|\(|[<>\u2264\u2265]|(?:for|of|which|that|is|in)\b))"
 )
 
+# A value assumed for a quantity in a lead-in: "Using $1M notional: Shares = Notional / P",
+# "Assuming a 2% spread, ...". The quantity is named, with its value.
+_ASSUMED_VALUE = re.compile(
+    r"\b(?:using|assuming|with|given)\s+(?:an?\s+)?(?P<value>[$\u20ac\u00a3]?\d[\d,.]*\s?"
+    r"(?:[kKmMbB]\b|million\b|billion\b|%|bps\b)?)\s*(?P<name>[a-z][a-z-]{2,}"
+    r"(?:\s+[a-z][a-z-]{2,})?)\s*(?=[:,])",
+    re.IGNORECASE,
+)
 # The same in maths, where case says nothing: "a benchmark return series $r_b$ (SPY ...)",
 # "the trailing return $r_{i,t}$, ...", "the halflife $h$ in days".
 _APPOSITIVE_MATHS = re.compile(
@@ -441,6 +449,8 @@ def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
                 yield _where_term(doc, block, m.group(group), m.start(group), name)
     for m in _APPOSITIVE_SYMBOL.finditer(block.text):
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
+    for m in _ASSUMED_VALUE.finditer(block.text):
+        yield _where_term(doc, block, m.group("name"), m.start("name"), m.group("value"))
     if "$" in block.text:
         for m in _APPOSITIVE_MATHS.finditer(block.text):
             if _PREPOSITIONS.isdisjoint(m.group("name").split()):  # not "the volatility by $c$"

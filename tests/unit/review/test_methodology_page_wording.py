@@ -136,3 +136,22 @@ def test_a_benchmark_as_a_role_or_named_in_brackets_is_not_unnamed() -> None:
           "benchmark, not a test oracle. Against a benchmark return series (SPY buy-and-hold) "
           "beta is measured. Returns are compared with the benchmark.\n")
     assert _quotes("unnamed_benchmark", md) == ["Returns are compared with the benchmark"]
+
+
+def test_a_value_assumed_in_a_lead_in_names_the_quantity() -> None:
+    md = ("# Sizing\n\n## Steps\n\nwhere P is the close price.\n\n"
+          "1. Using $1M notional: Shares = Notional / P\n2. Then: Lots = Shares / Size\n")
+    assert _undefined(md) == ["Size"]
+
+
+def test_how_others_treat_the_index_is_no_vague_frequency() -> None:
+    md = ("# Index\n\n## Overview\n\nThe index is regularly featured in the Wall Street Journal "
+          "and frequently cited as a benchmark. The committee meets regularly.\n")
+    assert _quotes("vague_frequency", md) == ["The committee meets regularly"]
+
+
+def test_a_law_cited_by_its_number_is_not_an_external_document() -> None:
+    md = ("# Index\n\n## Definitions\n\n\"Benchmark Administrator\" has the meaning given in "
+          "the Benchmarks Regulation (EU) 2016/1011. Terms are as defined in Directive "
+          "2014/65/EU. Weights are as described in the Index Guide.\n")
+    assert _quotes("external_documents", md) == ["Index Guide"]

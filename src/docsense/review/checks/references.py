@@ -118,6 +118,8 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         if is_link and any(0 < span[0] - end < 200 for _, end in named):
             continue  # "the S&P GSCI Methodology available at http://...": the name says it
         name = _document_name(ref)
+        if _LEGISLATION.match(ctx.markdown, span[1]) and _LAW_NOUN.search(name):
+            continue  # "the Benchmarks Regulation (EU) 2016/1011": a law, cited by number
         yield CheckHit(
             start=span[0],
             end=span[1],
@@ -130,6 +132,16 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             confidence=0.6 if is_link else 0.75,
             subject=_singular_name(name),
         )
+
+
+# A law cited by its official number or year: "Regulation (EU) 2016/1011", "Directive
+# 2014/65/EU", "Regulation (EU) No 596/2014", "the Securities Act of 1933". Public law, not a
+# document the method's owner could attach or bring in.
+_LAW_NOUN = re.compile(r"\b(?:Regulations?|Directive|Act|Code)$")
+_LEGISLATION = re.compile(
+    r"\s*(?:\((?:EU|EC|EEC)\)\s*(?:No\.?\s*)?\d{2,4}/\d{2,4}|(?:No\.?\s*)?\d{2,4}/\d{2,4}"
+    r"(?:/(?:EU|EC|EEC))?|of\s+(?:19|20)\d{2}\b)"
+)
 
 
 def _singular_name(name: str) -> str:

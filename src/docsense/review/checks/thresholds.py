@@ -331,7 +331,11 @@ _NOT_A_JUDGEMENT = re.compile(
 
 _FREQUENCY = re.compile(
     # ("regularly scheduled": by the schedule, which the document gives or names)
-    r"\b(?:periodically|regularly(?!\s+scheduled)|frequently|occasionally|routinely|"
+    r"\b(?:(?:periodically|regularly(?!\s+scheduled)|frequently|occasionally|routinely)"
+    # ("It is regularly featured in the Wall Street Journal", "frequently cited as a
+    # benchmark": how others treat the index, not a schedule of the method)
+    r"(?!\s+(?:featured|cited|quoted|mentioned|referenced|reported\s+(?:in|by|on)|"
+    r"discussed|covered|used\s+(?:as|by)|followed|watched)\b)|"
     r"from\s+time\s+to\s+time|"
     r"(?:at|on)\s+(?:a\s+)?regular\s+(?:intervals?(?!\s+[a-z])|basis)|(?:at|on)\s+(?:an?\s+)?"
     r"(?:periodic|ad[- ]hoc)\s+(?:intervals?|basis)|in\s+a\s+timely\s+manner)\b",
