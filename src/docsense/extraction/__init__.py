@@ -25,7 +25,12 @@ from docsense.extraction.parameters import extract_parameters
 from docsense.extraction.references import extract_references
 from docsense.extraction.tables import extract_tables
 from docsense.extraction.terms import extract_terms
-from docsense.extraction.validate import bind_variables, linked_terms, validate
+from docsense.extraction.validate import (
+    bind_variables,
+    described_quantities,
+    linked_terms,
+    validate,
+)
 
 __all__ = ["extract_ir"]
 
@@ -46,8 +51,10 @@ def extract_ir(
     terms = extract_terms(doc)
     parameters = extract_parameters(doc)
     tables = extract_tables(doc)
+    formulas = extract_formulas(doc)
     formulas = bind_variables(
-        extract_formulas(doc), terms, parameters, sections, linked_terms(doc)
+        formulas, terms, parameters, sections,
+        [*linked_terms(doc), *described_quantities(doc, formulas)],
     )
     references = extract_references(doc, tables, terms)
     issues = validate(doc, terms, formulas, references)

@@ -216,6 +216,56 @@ def linked_terms(doc: Doc) -> list[tuple[str, Location]]:
     ]
 
 
+# A horizon before a quantity's name: "6-month Price Momentum", "Daily Return". The formula
+# defines the quantity for that horizon, and so the quantity a later formula uses unqualified.
+_HORIZON = re.compile(
+    r"^\s*(?:\d+[- ]?(?:minute|hour|day|week|month|year)s?|daily|weekly|monthly|quarterly|"
+    r"annual(?:i[sz]ed)?|yearly|intraday)\s+(?=[A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+# A sentence that opens with a name of two to six words and says what it is: "Local risk-free
+# rates are the short-term rates ...".
+_DESCRIBED = re.compile(
+    r"(?:^|(?<=[.!?:])[ \t]+|\n)[ \t*_]*(?:(?:the|a|an)[ \t]+)?"
+    r"(?P<name>[A-Za-z][\w-]*(?:[ \t]+[\w-]+){1,5}?)"
+    r"[*_]*[ \t]+(?:is|are|means|denotes|represents|refers[ \t]+to)[ \t]+(?:the|a|an)[ \t]",
+    re.IGNORECASE,
+)
+
+
+def _plain_key(name: str) -> str:
+    words = name.lower().split()
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]  # "rates" -> "rate"
+    return " ".join(words)
+
+
+def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
+    """Return operands named in words that a sentence of the document describes.
+
+    "6-month Price Momentum = ((PT-1 /PT-7)-1) - (Local Risk-free rate)" and, below it,
+    "Local risk-free rates are the short-term rates in local currency of the country": a
+    sentence that opens with the quantity's name (any case, singular or plural) and says
+    what it is ("is the", "are the", "means", "denotes", "refers to") defines it.
+    """
+    wanted: dict[str, str] = {}
+    for formula in formulas:
+        for variable in formula.variables:
+            base = split_scripts(variable.name)[0].strip()
+            if " " in base:
+                wanted.setdefault(_plain_key(base), base)
+    if not wanted:
+        return []
+    found: dict[str, tuple[str, Location]] = {}
+    for m in _DESCRIBED.finditer(doc.markdown):
+        key = _plain_key(m.group("name"))
+        if key in wanted and key not in found:
+            found[key] = (wanted[key], doc.location(m.start("name"), m.end()))
+    return list(found.values())
+
+
 def bind_variables(
     formulas: Sequence[Formula],
     terms: Sequence[DefinedTerm],
@@ -244,8 +294,11 @@ def bind_variables(
                 defined.setdefault(key, (term.location, kind))
     for formula in formulas:
         if formula.name:
-            for key in _candidates(formula.name, indices):
-                defined.setdefault(key, (formula.location, "formula"))
+            horizon = _HORIZON.match(formula.name)
+            names = [formula.name, formula.name[horizon.end() :]] if horizon else [formula.name]
+            for name in names:  # "6-month Price Momentum = ..." also defines Price Momentum
+                for key in _candidates(name, indices):
+                    defined.setdefault(key, (formula.location, "formula"))
     for parameter in parameters:
         defined.setdefault(normalise_name(parameter.name), (parameter.location, "parameter"))
     for name, at in links:

@@ -155,3 +155,15 @@ def test_a_law_cited_by_its_number_is_not_an_external_document() -> None:
           "the Benchmarks Regulation (EU) 2016/1011. Terms are as defined in Directive "
           "2014/65/EU. Weights are as described in the Index Guide.\n")
     assert _quotes("external_documents", md) == ["Index Guide"]
+
+
+def test_a_quantity_in_words_described_by_a_sentence_and_a_horizon_family_are_defined() -> None:
+    md = ("# Momentum\n\n## Score\n\n6-month Price Momentum = ((P1 / P7) - 1) - (Local "
+          "Risk-free rate)\n\nWhere, P1 = price one month prior\nP7 = price seven months "
+          "prior\n\nLocal risk-free rates are the short-term rates in local currency of the "
+          "country.\n\n## Risk adjustment\n\nRisk-adjusted Momentum = Price Momentum / "
+          "Volatility\n\nAdjusted Momentum = Risk-adjusted Momentum / Dispersion Level\n")
+    # "Price Momentum" is the family the 6-month formula defines; the local risk-free rate
+    # is described by the sentence that opens with its name; Volatility and Dispersion
+    # Level are named nowhere.
+    assert _undefined(md) == ["Volatility", "Dispersion Level"]
