@@ -133,7 +133,10 @@ _LETTER_DIFFERENCE = re.compile(r"[A-Za-z\u0370-\u03ff](?:-[A-Za-z\u0370-\u03ff]
 # An index moved by a count: "t-1", "i+1" (left when a script's comma split it off).
 _SHIFTED_INDEX = re.compile(r"[A-Za-z\u0370-\u03ff][-+\u2212]\d{1,3}")
 # A maths symbol rather than a word: one or two letters, optionally with scripts.
-_SYMBOL_WORD = re.compile(r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*")
+_SYMBOL_WORD = re.compile(
+    # ("K² dK": a power glyph, or a subscript digit glyph, ends a symbol too)
+    r"[A-Za-z\u0370-\u03ff]{1,2}(?:[_^]\{[^{}]*\})*[\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089]*"
+)
 
 
 def plain_variables(expression: str) -> tuple[str, ...]:

@@ -407,6 +407,11 @@ _ASSUMED_VALUE = re.compile(
     r"(?:\s+[a-z][a-z-]{2,})?)\s*(?=[:,])",
     re.IGNORECASE,
 )
+# A setting and its value in inline code, in prose or a list: "`methodology_min_strikes = 8`.
+# This is the recommended count ...", "`venues_expected = 3` (Deribit + OKX + Bybit)".
+_CODE_SETTING = re.compile(
+    r"`(?P<name>[A-Za-z_][\w.]{0,60})\s*(?<![<>!=])=(?!=)\s*(?P<value>[^`\n]{1,60})`"
+)
 # The same in maths, where case says nothing: "a benchmark return series $r_b$ (SPY ...)",
 # "the trailing return $r_{i,t}$, ...", "the halflife $h$ in days".
 _APPOSITIVE_MATHS = re.compile(
@@ -451,6 +456,9 @@ def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
     for m in _ASSUMED_VALUE.finditer(block.text):
         yield _where_term(doc, block, m.group("name"), m.start("name"), m.group("value"))
+    if "`" in block.text and block.kind is not BlockKind.CODE:
+        for m in _CODE_SETTING.finditer(block.text):
+            yield _where_term(doc, block, m.group("name"), m.start("name"), m.group("value"))
     if "$" in block.text:
         for m in _APPOSITIVE_MATHS.finditer(block.text):
             if _PREPOSITIONS.isdisjoint(m.group("name").split()):  # not "the volatility by $c$"

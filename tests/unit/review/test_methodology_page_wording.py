@@ -167,3 +167,26 @@ def test_a_quantity_in_words_described_by_a_sentence_and_a_horizon_family_are_de
     # is described by the sentence that opens with its name; Volatility and Dispersion
     # Level are named nowhere.
     assert _undefined(md) == ["Volatility", "Dispersion Level"]
+
+
+def test_a_comparison_repeated_after_its_value_has_a_value() -> None:
+    md = ("# Volatility index\n\n## Forward price\n\nPut-call parity, restricted to strikes "
+          "with both sides quoted above `1e-9` USD:\n\n```\nK* = argmin_K |C(K) - P(K)|\n```\n\n"
+          "If no strike has both sides quoted above the threshold, the expiry is rejected. A "
+          "venue is dropped when its volume falls below the threshold.\n")
+    assert _quotes("vague_thresholds", md) == ["its volume falls below the threshold"]
+
+
+def test_sibling_labels_a_power_glyph_and_a_code_setting_read_as_written() -> None:
+    md = ("# Volatility index\n\n## Interpolation\n\nwhere Q(K) is the out-of-the-money price "
+          "and K the strike.\n\n```\nV = 2 * sum Q(K) / K² dK\nT1 = N_T1 / 525600\n"
+          "T2 = N_T2 / 525600\nw1 = (N_T2 - 43200) / (N_T2 - N_T1)\n"
+          "c = min(live / min_strikes, 1)\n```\n\n- `min_strikes = 8`. This is the count for a "
+          "defensible fit.\n")
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(
+        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
+    )
+    # K² dK is K squared times the differential of K; N_T1 and N_T2 are one family, left
+    # undefined in three formulas; min_strikes is set in inline code; live is not.
+    assert sorted({h.subject or "" for h in hits}) == ["live", "n_t"]

@@ -149,6 +149,10 @@ _INDEX_SCRIPT = re.compile(
 )
 
 
+# A label subscript numbered for siblings: the "1" of "N_T1", the "₂" of "N_T₂".
+_NUMBERED_LABEL = re.compile(r"(?<=_[A-Za-z])[\d\u2080-\u2089]{1,2}$")
+
+
 def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report formulas using variables the document does not define."""
     seen: set[tuple[int, int]] = set()
@@ -202,7 +206,10 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             category=Category.INCOMPLETE_FORMULA,
             confidence=confidence,
             # "V_j" in one formula and "V_k" in the next are one undefined symbol, V.
-            subject=", ".join(dict.fromkeys(_INDEX_SCRIPT.sub("", v) for v in missing)).lower(),
+            # So are "N_T₁" and "N_T₂", the near and the next term's N_T.
+            subject=", ".join(
+                dict.fromkeys(_NUMBERED_LABEL.sub("", _INDEX_SCRIPT.sub("", v)) for v in missing)
+            ).lower(),
         )
 
 

@@ -591,6 +591,30 @@ def _valued_earlier(ctx: CheckContext, index: int, m: re.Match[str]) -> bool:
     )
 
 
+_COMPARISON_HEAD = re.compile(
+    r"^(?P<cmp>.+?)\s+(?:the|a|an|its|their|our|this|that|some|certain|any)\s", re.IGNORECASE
+)
+
+
+def _compared_before(ctx: CheckContext, unit: TextUnit, m: re.Match[str]) -> bool:
+    """Return True if the same comparison was made with a value shortly before.
+
+    "Put-call parity, restricted to strikes with both sides quoted above `1e-9` USD" and
+    then "If no strike has both sides quoted above the threshold": the word before the
+    comparison and the comparison repeat, and the first time a number follows.
+    """
+    head = _COMPARISON_HEAD.match(m.group(0))
+    before = unit.text[: m.start()].split()
+    if head is None or not before or not before[-1].isalpha():
+        return False
+    phrase = rf"\b{re.escape(before[-1])}\s+{re.escape(head.group('cmp'))}\s+"
+    window = ctx.markdown[max(0, unit.start - 2000) : unit.start]
+    return any(
+        has_quantity(window[p.end() : p.end() + 30])
+        for p in re.finditer(phrase, window, re.IGNORECASE)
+    )
+
+
 def _limit_of_a_valued_noun(
     phrase: str, tail: str, valued: frozenset[tuple[str, str]]
 ) -> bool:
@@ -744,7 +768,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 ):
                     continue  # "above this threshold": the limit named just before; its
                     # value is a question for where it is named
-                if _valued_earlier(ctx, index, m):
+                if _valued_earlier(ctx, index, m) or _compared_before(ctx, unit, m):
                     continue  # "carries a weight cap (`position_cap`, 0.25) ... sits within
                     # the cap": the limit valued earlier in the paragraph
                 if determined is None:
