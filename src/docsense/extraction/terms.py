@@ -412,6 +412,15 @@ _ASSUMED_VALUE = re.compile(
 _CODE_SETTING = re.compile(
     r"`(?P<name>[A-Za-z_][\w.]{0,60})\s*(?<![<>!=])=(?!=)\s*(?P<value>[^`\n]{1,60})`"
 )
+# A clause that opens with a maths symbol and says what it is: "Here $$\textrm{totalScore}$$
+# is the sum of ...", "and $$\textrm{missingScore}_i$$ is the sum of ...", "Finally, $x$
+# denotes the ...".
+_MATHS_IS = re.compile(
+    r"(?:^|[.;:]\s+|\band\s+|\b(?:here|finally|also|similarly|then|now),?\s+)"
+    r"(?P<var>\${1,2}[^$\n]{1,60}?\${1,2})\s+(?:is|are|denotes|represents|means)\s+"
+    r"(?P<definition>(?:the|a|an)\b(?:(?!\s+and\s+\$)[^.;\n]){2,200})",
+    re.IGNORECASE,
+)
 # The same in maths, where case says nothing: "a benchmark return series $r_b$ (SPY ...)",
 # "the trailing return $r_{i,t}$, ...", "the halflife $h$ in days".
 _APPOSITIVE_MATHS = re.compile(
@@ -460,6 +469,8 @@ def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         for m in _CODE_SETTING.finditer(block.text):
             yield _where_term(doc, block, m.group("name"), m.start("name"), m.group("value"))
     if "$" in block.text:
+        for m in _MATHS_IS.finditer(block.text):
+            yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
         for m in _APPOSITIVE_MATHS.finditer(block.text):
             if _PREPOSITIONS.isdisjoint(m.group("name").split()):  # not "the volatility by $c$"
                 yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))

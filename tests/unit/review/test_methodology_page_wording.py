@@ -190,3 +190,12 @@ def test_sibling_labels_a_power_glyph_and_a_code_setting_read_as_written() -> No
     # K² dK is K squared times the differential of K; N_T1 and N_T2 are one family, left
     # undefined in three formulas; min_strikes is set in inline code; live is not.
     assert sorted({h.subject or "" for h in hits}) == ["live", "n_t"]
+
+
+def test_a_clause_opening_with_a_maths_symbol_defines_it() -> None:
+    md = ("# Rewards\n\n## Performance\n\n$$\n\\textrm{reward}_i = \\textrm{total} - "
+          "\\textrm{reference}_i - \\textrm{missing}_i - \\textrm{penalty}_i\n$$\n\n"
+          "Here $$\\textrm{total}$$ is the sum of the scores of all winning solutions and "
+          "$$\\textrm{missing}_i$$ is the sum of the scores that reverted. Finally, "
+          "$$\\textrm{reference}_i$$ is the score without solver $$i$$.\n")
+    assert _undefined(md) == ["penalty_i"]
