@@ -234,7 +234,18 @@ _LATEX_CODE_NAME = re.compile(
 # index ("Index\ Level (t)") it is the quantity at that index.
 _NAMED_ARGUMENT = re.compile(r"\s*\((?=[^()]*[A-Za-z]{2,}\\ [A-Za-z])")
 # Line breaks with their spacing, "\\[0.1in]": layout, not a variable "in".
-_LATEX_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:in|pt|em|ex|cm|mm|mu)\s*\]")
+_LATEX_SPACING = re.compile(
+    r"\\\\\s*\[\s*-?[\d.]+\s*(?:in|pt|em|ex|cm|mm|mu)\s*\]"
+    r"|\\(?:hspace|vspace|hskip|vskip|kern)\*?\s*\{[^{}]*\}"  # "\hspace{2mm}": a length
+)
+# Words in Title Case side by side: one name ("Util Rate Error = \Delta seconds * (U_T-U)",
+# "Rate Modifier_{t-1}"); maths never multiplies capitalised words letter by letter.
+_LATEX_TITLE_RUN = re.compile(
+    r"(?<![\\A-Za-z])(?P<words>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)+)(?![A-Za-z])"
+    r"(?:\s*\}?\s*_\s*(?:\{\s*(?P<sub1>[A-Za-z0-9,+\- ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
+)
+# The change of a quantity: "\Delta seconds", "\Delta b" is one operand, the change.
+_LATEX_DELTA = re.compile(r"\\Delta\s*(?P<of>[A-Za-z]\w*)(?![\w{])")
 _CALL_OPENS = ("(", "\\{", "{", "\\left(")
 # "\begin{cases}", "\end{aligned}": an environment's name, not a variable; nor is a label.
 _LATEX_ENVIRONMENT = re.compile(
@@ -288,6 +299,18 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         found.append((m.start(), m.group(0).replace("\\_", "_")))
         return " " * len(m.group(0))
 
+    def delta(m: re.Match[str]) -> str:
+        found.append((m.start(), f"\u0394{m.group('of')}"))
+        return " " * len(m.group(0))
+
+    def title_run(m: re.Match[str]) -> str:
+        words = " ".join(m.group("words").split())
+        if all(w.lower() in _FUNCTION_WORDS or w.lower() in _PROSE_LEAD for w in words.split()):
+            return m.group(0)
+        sub = m.group("sub1") or m.group("sub2")
+        found.append((m.start(), f"{words}_{sub.replace(' ', '')}" if sub else words))
+        return " " * len(m.group(0))
+
     def code(m: re.Match[str]) -> str:
         sub = m.group("sub")
         name = m.group("name").replace("\\_", "_")
@@ -299,8 +322,11 @@ def latex_variables(latex: str) -> tuple[str, ...]:
     latex = _LATEX_SNAKE.sub(snake, latex)
     latex = _LATEX_SPACING.sub(lambda m: " " * len(m.group(0)), latex)
     latex = _LATEX_ENVIRONMENT.sub(lambda m: " " * len(m.group(0)), latex)
+    if "\\Delta" in latex:
+        latex = _LATEX_DELTA.sub(delta, latex)
     body = _LATEX_SPACED.sub(spaced, _EMPTY_GROUP.sub("", latex))
     body = _LATEX_PHRASE.sub(phrase, body)
+    body = _LATEX_TITLE_RUN.sub(title_run, body)
     body = _LATEX_UPRIGHT_NAME.sub(lambda m: m.group("word").ljust(len(m.group(0))), body)
     body = _LATEX_TEXT.sub(lambda m: " " * len(m.group(0)), body)
     for m in _LATEX_TOKEN.finditer(body):
@@ -345,6 +371,8 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         spans.append((m.start(), m.end()))
         if _in_prose(text, m) and not _LATEX_OPERATOR.search(m.group("body")):
             continue  # GitBook writes inline maths as "$$l$$" too: "an index with $$l$$ tokens"
+        if _LEGEND_DISPLAY.match(m.group("body")):
+            continue  # "$$ \begin{align*} \text{where}\\ &p=\text{...} $$": a legend
         for at, equation in _equations(m.group("body")):
             yield _latex_formula(doc, block.start + m.start("body") + at, equation)
     for m in _INLINE.finditer(text):
@@ -368,8 +396,14 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         yield _latex_formula(doc, block.start + m.start("body"), body)
 
 
-# Equations set side by side in one display, apart by a quad: "z = ... , \qquad tsmom = ...".
-_QUAD = re.compile(r"\\q?quad(?![A-Za-z])")
+# A display that opens with "where" in text: the legend of the formula before it.
+_LEGEND_DISPLAY = re.compile(
+    r"\s*(?:\\begin\s*\{[A-Za-z*]+\}\s*)?\\(?:text|textrm|mathrm)\s*\{\s*where\s*:?\s*\}",
+    re.IGNORECASE,
+)
+# Equations set side by side in one display, apart by a quad or a space: "z = ... , \qquad
+# tsmom = ...", "LM(b) = ..., \hspace{2mm} BM(b) = ...".
+_QUAD = re.compile(r"\\q?quad(?![A-Za-z])|\\hspace\*?\s*\{[^{}]*\}")
 
 
 def _equations(body: str) -> list[tuple[int, str]]:
@@ -380,7 +414,7 @@ def _equations(body: str) -> list[tuple[int, str]]:
     with no equals sign ("\delta \in [0, 1]", "\text{s.t.} \quad \sum_i w_i = 1"), does
     not split: the display is then one formula, as before.
     """
-    if "quad" not in body:
+    if "quad" not in body and "hspace" not in body:
         return [(0, body)]
     cuts: list[tuple[int, int]] = []  # (start, end) of each quad between braces
     depth = 0

@@ -421,6 +421,13 @@ _MATHS_IS = re.compile(
     r"(?P<definition>(?:the|a|an)\b(?:(?!\s+and\s+\$)[^.;\n]){2,200})",
     re.IGNORECASE,
 )
+# A legend set as a display: "$$ \begin{align*} \text{where}\\ &p=\text{Estimated Liquidator
+# Premium}\\ &A=\text{Amount of token A (BLND)} \end{align*} $$". Each line defines its symbol.
+_LATEX_WHERE = re.compile(r"\\(?:text|textrm|mathrm)\s*\{\s*where\s*:?\s*\}", re.IGNORECASE)
+_LATEX_LEGEND_ITEM = re.compile(
+    r"(?:^|\\\\|&)\s*&?\s*(?P<var>[^=&\n$]{1,40}?)\s*=\s*"
+    r"\\(?:text|textrm|mathrm)\s*\{(?P<definition>[^{}]{2,200})\}"
+)
 # The same in maths, where case says nothing: "a benchmark return series $r_b$ (SPY ...)",
 # "the trailing return $r_{i,t}$, ...", "the halflife $h$ in days".
 _APPOSITIVE_MATHS = re.compile(
@@ -451,6 +458,16 @@ _ESCAPED_MATHS_SYMBOL = re.compile(
     r"(?:\\(?:texttt|mathrm|mathit|text)\{(?P<word>[^{}\s]{1,30})\}|(?P<var>[A-Za-z][^\s()\\$]{0,20}))"
     r"\s*\)?\s*\\{1,2}\)"
 )
+
+
+def _latex_legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    r"""Yield the symbols a display legend defines ("\text{where}\\ &p=\text{...}")."""
+    for head in _LATEX_WHERE.finditer(block.text):
+        end = block.text.find("$$", head.end())
+        body = block.text[head.end() : end if end > 0 else len(block.text)]
+        for m in _LATEX_LEGEND_ITEM.finditer(body):
+            at = head.end() + m.start("var")
+            yield _where_term(doc, block, f"${m.group('var')}$", at, m.group("definition"))
 
 
 def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
@@ -832,6 +849,9 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
     for block in doc.blocks:
         if block.kind is BlockKind.CODE:
             for term in _legend(doc, block):
+                found.setdefault((term.term.lower(), term.location.start), term)
+        elif block.kind is BlockKind.MATH and "where" in block.text:
+            for term in _latex_legend(doc, block):
                 found.setdefault((term.term.lower(), term.location.start), term)
         elif block.kind is BlockKind.TABLE and "`" in block.text:
             for term in _settings(doc, block):

@@ -225,11 +225,11 @@ _HORIZON = re.compile(
 )
 
 
-# A sentence that opens with a name of two to six words and says what it is: "Local risk-free
-# rates are the short-term rates ...".
+# A sentence that opens with a name (up to six words) and says what it is: "Local risk-free
+# rates are the short-term rates ...", "The bTokenRate is an internal value ...".
 _DESCRIBED = re.compile(
     r"(?:^|(?<=[.!?:])[ \t]+|\n)[ \t*_]*(?:(?:the|a|an)[ \t]+)?"
-    r"(?P<name>[A-Za-z][\w-]*(?:[ \t]+[\w-]+){1,5}?)"
+    r"(?P<name>[A-Za-z][\w-]*(?:[ \t]+[\w-]+){0,5}?)"
     r"[*_]*[ \t]+(?:is|are|means|denotes|represents|refers[ \t]+to)[ \t]+(?:the|a|an)[ \t]",
     re.IGNORECASE,
 )
@@ -254,7 +254,7 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
     for formula in formulas:
         for variable in formula.variables:
             base = split_scripts(variable.name)[0].strip()
-            if " " in base:
+            if " " in base or _CAMEL.search(base):  # "Local Risk-free rate", "bTokenRate"
                 wanted.setdefault(_plain_key(base), base)
     if not wanted:
         return []

@@ -199,3 +199,29 @@ def test_a_clause_opening_with_a_maths_symbol_defines_it() -> None:
           "$$\\textrm{missing}_i$$ is the sum of the scores that reverted. Finally, "
           "$$\\textrm{reference}_i$$ is the score without solver $$i$$.\n")
     assert _undefined(md) == ["penalty_i"]
+
+
+def test_a_display_legend_defines_its_symbols_and_is_no_formula() -> None:
+    md = ("# Lending\n\n## Auctions\n\n$$\np = \\frac{1-\\overline{C_f}*\\overline{L_f}}{2}+1+q\n$$"
+          "\n\n$$\n\\begin{align*} \\text{where}\\\\ &p=\\text{Estimated Liquidator Premium}\\\\ "
+          "&\\overline{L_f}=\\text{Average liability factor}\\\\ &\\overline{C_f}=\\text{Average "
+          "collateral factor}\\\\ \\end{align*}\n$$\n")
+    assert _undefined(md) == ["q"]
+
+
+def test_title_case_words_in_maths_are_one_name_and_spacing_is_no_variable() -> None:
+    md = ("# Rates\n\n## Modifier\n\n$$\nUtil Rate Error = \\Delta seconds * (U_T - U)\n$$\n\n"
+          "$$\nRate Modifier_t = Util Rate Error * Reactivity Constant + Rate Modifier_{t-1}\n$$"
+          "\n\n$$\nLM(\\Delta b) = 1, \\hspace{2mm} BM(\\Delta b) = 2\n$$\n\nwhere $U$ is the "
+          "utilization and $U_T$ the target. The bTokenRate is an internal value.\n\n$$\n"
+          "bTokens = \\frac{x}{bTokenRate}\n$$\n")
+    # Δseconds, Reactivity Constant and x are undefined; "mm" is a length, b a changed
+    # quantity (Δb), and bTokenRate is described by the sentence that opens with it.
+    assert _undefined(md) == ["Δseconds", "Reactivity Constant", "Δb", "Δb", "x"]
+
+
+def test_a_judgement_among_parameters_someone_sets_is_a_setting() -> None:
+    md = ("# Pools\n\n## Creation\n\nThe deployer sets parameters that govern the supported "
+          "assets, acceptable loan-to-value ratios and the oracle. Assets need acceptable "
+          "loan-to-value ratios.\n")
+    assert _quotes("vague_qualifiers", md) == ["Assets need acceptable loan-to-value ratios"]

@@ -815,6 +815,12 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 
 # The setting that holds the value, named in code in brackets later in the sentence.
 _SETTING_NAMED_AFTER = re.compile(r"(?:[^.;\n]|\n(?!\n)){0,60}?\(\s*`[^`\n]{1,40}`\s*\)")
+# Someone sets the parameters the sentence goes on to list.
+_SETS_PARAMETERS = re.compile(
+    r"\b(?:sets?|configures?|chooses?|selects?|specif(?:y|ies)|defines?)\s+(?:the\s+)?"
+    r"(?:parameters?|settings?)\b",
+    re.IGNORECASE,
+)
 # A contact clause after the limit, saying whose level it is: "the risk level a leveraged
 # long-short book attains", "the level the index reached".
 _ATTAINED = re.compile(
@@ -1016,6 +1022,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
                                          m.start()]):
                 continue  # "applied to ensure meaningful representation": an aim, not a rule
+            if _SETS_PARAMETERS.search(unit.text, 0, m.start()):
+                continue  # "The deployer sets parameters that govern ... acceptable
+                # loan-to-value ratios": a setting its owner chooses, not a judgement
             if _IDIOM.search(unit.text[max(0, m.start() - 15) : m.end() + 12]):
                 continue
             if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
