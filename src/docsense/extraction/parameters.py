@@ -35,7 +35,9 @@ _NUMBER = (
 )
 _VALUE = rf"(?P<value>(?:{_NUMBER})(?:\s*[-\u2013]\s*(?:{_NUMBER}))?)\s*(?P<unit>{UNIT_PATTERN})?"
 _LABEL_LINE = re.compile(
-    r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+|#{1,6}\s+(?:[\dIVX]+(?:\.\d+)*\.?\s+)?)?(?:\*\*)?"
+    # ("2\. Observation Period: 14 days": a converter escapes the dot of a number opening a
+    # line that is not a list)
+    r"^\s*(?:[-*+]\s+|\d{1,3}\\?[.)]\s+|#{1,6}\s+(?:[\dIVX]+(?:\.\d+)*\.?\s+)?)?(?:\*\*)?"
     r"(?P<name>[A-Za-z][\w /&'%,-]{1,60}?)(?:\*\*)?\s*[:=]\s*(?:\*\*)?" + _VALUE
     + r"(?P<tail>[^\n]{0,40})$",
     re.MULTILINE,

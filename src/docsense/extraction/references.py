@@ -454,6 +454,13 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 for other in ("Appendix", "Annex", "Schedule"):
                     resolved_to = resolved_to or resolver.labelled(other, target)
                 resolved_to = resolved_to or resolver.appendices.get(target)
+                if resolved_to is None and target.isdigit():
+                    # "appendix 7" of a paper whose section "7 Appendix B: Examples" is one
+                    resolved_to = next(
+                        (sec.id for sec in resolver.numbered.get(target, [])
+                         if re.search(r"\b(?:appendix|annex)\b", sec.heading, re.IGNORECASE)),
+                        None,
+                    )
             resolved_to = resolved_to or resolver.plain_label(part, target)
         yield CrossReference(
             text=m.group(0),

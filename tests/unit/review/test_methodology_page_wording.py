@@ -225,3 +225,41 @@ def test_a_judgement_among_parameters_someone_sets_is_a_setting() -> None:
           "assets, acceptable loan-to-value ratios and the oracle. Assets need acceptable "
           "loan-to-value ratios.\n")
     assert _quotes("vague_qualifiers", md) == ["Assets need acceptable loan-to-value ratios"]
+
+
+def test_appendix_n_resolves_to_the_numbered_section_titled_appendix() -> None:
+    md = ("# Paper\n\n## 2 Overview\n\nFigures 3 and 4 in appendix 7 illustrate the flows; "
+          "appendix 9 has the proofs.\n\n## 7 Appendix B: Examples\n\nFigure 3.\n")
+    assert _quotes("unresolved_references", md) == ["appendix 9"]
+
+
+def test_a_formula_with_a_tex_pdf_sum_sign_is_an_unclear_parse() -> None:
+    md = ("# Paper\n\n## Fees\n\nwhere e is the exposure and s is the spread.\n\n"
+          "b = e P_{k} r_{k} + s\n\nCost = e + q * s\n")
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(
+        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
+    )
+    assert [h.title.startswith("Formula may use") for h in hits] == [True, False]
+
+
+def test_a_purpose_an_escaped_numbered_setting_and_a_trade_are_not_findings() -> None:
+    md = ("# Index\n\n## Redeem\n\nThis action is meant to be the method of choice during "
+          "black swan events. Emergency deleveraging is possible during black swan events.\n\n"
+          "## Momentum\n\nThe momentum score is the return over the observation period. The "
+          "score is smoothed during the lookback period.\n\n2\\. Observation Period: 14 days\n\n"
+          "## Swaps\n\nLong and short tokens of a market can be swapped for each other.\n")
+    assert _quotes("undefined_trigger", md) == [
+        "Emergency deleveraging is possible during black swan events."
+    ]
+    assert _quotes("vague_thresholds", md) == ["The score is smoothed during the lookback period"]
+    assert _quotes("changes_without_criteria", md) == []
+
+
+def test_limits_named_by_a_setting_and_values_a_user_supplies_are_not_open() -> None:
+    md = ("# Perps\n\n## Caps\n\nTrader PnL is capped above the MAX_PNL_FACTOR_FOR_TRADERS. "
+          "Some markets are above their maximum pnlToPoolFactorForTraders. Orders execute when "
+          "the price matches the acceptable price specified by the user. Keepers need an "
+          "acceptable price.\n")
+    assert _quotes("vague_thresholds", md) == []
+    assert _quotes("vague_qualifiers", md) == ["Keepers need an acceptable price"]

@@ -295,7 +295,9 @@ _MEMBERSHIP_CHANGE = re.compile(
     rf"\b{_HOLDINGS}\b[^.;:\n]{{0,40}}?\b(?:may|can|could|will|would|might|shall)\s+be\s+"
     r"(?:added|removed|deleted|replaced|dropped|excluded|swapped|substituted)"
     r"(?:\s+(?:or|and|and/or)\s+(?:added|removed|deleted|replaced|dropped))?\b"
-    r"(?!\s+from\s+(?!the\s+index))",  # "removed from the exchanges": not the index
+    r"(?!\s+from\s+(?!the\s+index))"  # "removed from the exchanges": not the index
+    # "Long and short tokens of a market can be swapped for each other": a trade
+    r"(?!(?<=swapped)\s+(?:for|into)\b)",
     re.IGNORECASE,
 )
 _CHANGE_WORDS = (  # in every match of _MEMBERSHIP_CHANGE

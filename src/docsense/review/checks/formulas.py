@@ -58,6 +58,12 @@ _STACKED_SYMBOLS = re.compile(
 # Signs with nothing between them, a script hanging on a sign or holding only a sign
 # ("( * * )", "+_{-}_{1}", "ExcessReturn_{-}"): a fraction or a sum the PDF laid out in
 # pieces.
+# A TeX PDF's large operators as its text layer gives them: the sum sign as "P", the
+# product as "Q", the integral as "Z", each with its limits ("P_{k̸=j} r_{k}", "Z_{0}^{u}
+# g(x)dx"). Such a formula's symbols cannot be read reliably.
+_TEX_BIG_OPERATOR = re.compile(
+    r"(?<![A-Za-z])[PQZ]_\{[^{}]{1,12}\}(?:\^\{[^{}]{1,12}\})?\s+[A-Za-zͰ-Ͽ]"
+)
 _ORPHAN_SIGNS = re.compile(
     "[+*\u2217\u00d7/=\u2212-]\\s*(?:[_^]\\{|[+*\u2217\u00d7/)])|[_^]\\{[+\u2212-]\\}"
 )
@@ -190,6 +196,7 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             or _ORPHAN_SIGNS.search(formula.text) is not None
             or _ORPHAN_SIGNS.search(quote) is not None  # "( * * )_{t Long Short}": scattered
             or any(_STACKED_SYMBOLS.search(v) for v in missing)
+            or _TEX_BIG_OPERATOR.search(formula.text) is not None
         )
         mostly = len(missing) * 2 > max(1, len(formula.variables))
         confidence = 0.4 if garbled else (0.6 if mostly and len(missing) > 2 else 0.85)

@@ -323,7 +323,7 @@ _DESCRIBES = re.compile(
     r"\b(?:can|could)\s+(?!not\b)(?:\w+\s+)?(?:be(?!\s+(?:\w+ly\s+)?\w+(?:ed|en)\b)|lead|"
     r"result|cause|become|occur|happen|arise|create|trigger)\b|\b(?:often|tends?\s+to|historically|demonstrates?)\b"
     # "It aims to limit the costs ... during volatile market conditions": a purpose
-    r"|\b(?:aims?|intended|designed)\s+to\b",
+    r"|\b(?:aims?|intended|designed|meant)\s+to\b",
     re.IGNORECASE,
 )
 

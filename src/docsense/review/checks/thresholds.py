@@ -781,7 +781,12 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "reaches the minimum balance", a minimum valued elsewhere
                 if kind == "window" and _CHANGE_OF.search(unit.text, 0, m.start()):
                     continue  # "decreasing the time between rebalances": an effect, not a window
-                if "`" in quote or _SETTING_NAMED_AFTER.match(unit.text, m.end()):
+                if (
+                    "`" in quote
+                    or _SETTING_NAMED_AFTER.match(unit.text, m.end())
+                    or _IDENTIFIER.search(m.group(0))
+                    or _IDENTIFIER.search(tail.split(".")[0][:50])
+                ):
                     continue  # "`feeRounds` is the length of the look-back window", "floored
                     # at a date the venue can support (`min_start`)": a setting, named
                 if _RISK_THAT.search(unit.text, 0, m.start()):
@@ -813,8 +818,17 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
 
 
+# A setting's name as code writes it: "maxPnlFactorForDeposits", "MAX_PNL_FACTOR_FOR_TRADERS"
+# ("their maximum pnlToPoolFactorForTraders", "capped above the MAX_PNL_FACTOR_FOR_TRADERS").
+_IDENTIFIER = re.compile(r"\b(?:[a-z]+[A-Z][A-Za-z0-9]*|[A-Z][A-Z0-9]*_[A-Z0-9_]+)\b")
 # The setting that holds the value, named in code in brackets later in the sentence.
 _SETTING_NAMED_AFTER = re.compile(r"(?:[^.;\n]|\n(?!\n)){0,60}?\(\s*`[^`\n]{1,40}`\s*\)")
+# A value someone supplies: "the acceptable price specified by the user".
+_SUPPLIED_BY = re.compile(
+    r"\W*[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:specified|set|chosen|provided|entered|selected|"
+    r"configured|submitted)\s+by\s+(?:the\s+|each\s+|a\s+)?[a-z]+",
+    re.IGNORECASE,
+)
 # Someone sets the parameters the sentence goes on to list.
 _SETS_PARAMETERS = re.compile(
     r"\b(?:sets?|configures?|chooses?|selects?|specif(?:y|ies)|defines?)\s+(?:the\s+)?"
@@ -1022,6 +1036,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
                                          m.start()]):
                 continue  # "applied to ensure meaningful representation": an aim, not a rule
+            if _SUPPLIED_BY.match(unit.text, m.start()):
+                continue  # "the acceptable price specified by the user": the user's value
             if _SETS_PARAMETERS.search(unit.text, 0, m.start()):
                 continue  # "The deployer sets parameters that govern ... acceptable
                 # loan-to-value ratios": a setting its owner chooses, not a judgement
