@@ -263,3 +263,29 @@ def test_limits_named_by_a_setting_and_values_a_user_supplies_are_not_open() -> 
           "acceptable price.\n")
     assert _quotes("vague_thresholds", md) == []
     assert _quotes("vague_qualifiers", md) == ["Keepers need an acceptable price"]
+
+
+def test_amounts_of_data_doing_more_than_and_aims_listed_under_serve_are_not_findings() -> None:
+    md = ("# Pools\n\n## Oracles\n\nThe adapter does more than return a price. A quote must be "
+          "more than the floor.\n\n## Caps\n\nWe will follow up with caps once we have "
+          "sufficient data. Prices come from reputable data providers.\n\n## Fees\n\nStability "
+          "fees serve different means:\n\n- Maintain the peg in extreme market conditions.\n- "
+          "Build reserves.\n\n## Emergencies\n\nThe pool is paused in extreme market "
+          "conditions.\n")
+    assert _quotes("vague_thresholds", md) == ["A quote must be more than the floor"]
+    assert _quotes("vague_qualifiers", md) == [
+        "Prices come from reputable data providers",
+        "The pool is paused in extreme market conditions",
+    ]
+    assert _quotes("undefined_trigger", md) == [
+        "The pool is paused in extreme market conditions."
+    ]
+
+
+def test_a_holiday_and_holidays_left_unnamed_are_one_group() -> None:
+    md = ("# Pools\n\n## Hours\n\nPools are unavailable on weekends and certain holidays.\n\n"
+          "## Closed\n\nSwaps revert on a holiday.\n")
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))
+    assert len(hits) == 2
+    assert {h.subject for h in hits} == {"holiday"}

@@ -23,6 +23,7 @@ from docsense.extraction import parameters as xparameters
 from docsense.extraction import references as xreferences
 from docsense.extraction import terms as xterms
 from docsense.review.checks import (
+    base,
     calendar,
     completeness,
     consistency,
@@ -59,7 +60,7 @@ PREFILTERS: list[tuple[re.Pattern[str], Test]] = [
     (thresholds._CONFIGURABLE, _any(thresholds._CONFIGURABLE_WORDS)),
     (thresholds._FREQUENCY, _any(thresholds._FREQUENCY_WORDS)),
     (thresholds._PERIODIC_EVENT, _any(thresholds._EVENT_WORDS)),
-    (thresholds._PURPOSE_LEAD, lambda text: ":" in text),
+    (base._PURPOSE_LEAD, lambda text: ":" in text),
     (consistency._CONSTRAINT, lambda text: bool(consistency._DIGIT.search(text))),
     (consistency._FREQ_STATEMENT, _any(consistency._ACTION_WORDS)),
     (consistency._WEIGHTING, _any(("weight",))),

@@ -74,6 +74,13 @@ _QUANTITY = re.compile(
 # Headings of parts that inform rather than specify: disclaimers, risks, conflicts, legal
 # notices, history and back-tests, background (an ADR's "Context"), a document's change
 # log. Matched against every heading of the path.
+# A lead-in whose list items are the aims: "This approach ensures that:", "Stability fees
+# serve different means:".
+_PURPOSE_LEAD = re.compile(
+    r"\b(?:ensures?|achieves?|provides?|aims?\s+to|designed\s+to|intended\s+to|serves?|"
+    r"benefits?|advantages?|objectives?|goals?)\b[^.:\n]{0,40}:\s*$",
+    re.IGNORECASE,
+)
 _INFORMATIVE_HEADING = re.compile(
     r"disclaimer|\brisk\s+(?:factors?|disclosures?|warnings?|considerations?|statements?)\b|"
     r"\b(?:key|selected|principal|certain|main|general|additional|specific|other)\s+risks\b|"
@@ -264,6 +271,23 @@ class CheckContext:
                 starts.add(u.start)
             listed = _EXAMPLE_LEAD.search(u.text) is not None
             lead_indent = indent if u.kind == "item" else -1
+        return frozenset(starts)
+
+    @cached_property
+    def aim_items(self) -> frozenset[int]:
+        """Return the starts of list items under a lead-in that states aims.
+
+        "This approach ensures that:", "Stability fees serve different means:": the items
+        after such a lead-in are what the rule is for, not rules; checks that judge rules
+        (vague values, undefined triggers) skip them.
+        """
+        starts: set[int] = set()
+        aims = False
+        for unit in self.rule_units:
+            if unit.kind != "item":
+                aims = ":" in unit.text and _PURPOSE_LEAD.search(unit.text) is not None
+            elif aims:
+                starts.add(unit.start)
         return frozenset(starts)
 
     def same_paragraph(self, a: TextUnit, b: TextUnit) -> bool:

@@ -265,8 +265,16 @@ def _hits(
         taken.append((m.start(), m.end()))
         yield attrs.evolve(
             maker(unit.start + m.start(), unit.start + m.end(), m.group(0)),
-            subject=" ".join(m.group(0).lower().split()),
+            subject=_singular(" ".join(m.group(0).lower().split())),
         )
+
+
+def _singular(phrase: str) -> str:
+    """Return ``phrase`` with its last word singular: "holidays" and "holiday" are one group."""
+    head, _, last = phrase.rpartition(" ")
+    if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    return f"{head} {last}" if head else last
 
 
 def _hit(start: int, end: int, title: str, description: str, fix: str, repl: str) -> CheckHit:

@@ -341,6 +341,9 @@ def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             continue  # _VAGUE_TRIGGER cannot match
         if _DESCRIBES.search(unit.text):
             continue  # "In extreme circumstances, forks can be hostile": what happens, no rule
+        if unit.start in ctx.aim_items:
+            continue  # "Stability fees serve different means:" then "- Maintain peg ... in
+            # extreme market conditions": an aim, not a triggered rule
         for m in _VAGUE_TRIGGER.finditer(unit.text):
             if m.group(0).split()[-1][:1].isupper():
                 continue  # "an Extreme Market Event": a defined term

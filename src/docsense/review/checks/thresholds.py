@@ -129,6 +129,8 @@ _NAMED_LABEL = re.compile(
     r"^[\s*+-]*[*_`\[]*(?=[^:\n]{0,40}?(?:\b[A-Za-z][\w-]*\.[a-z]{2,}\b|\b[a-z]*[A-Z][a-z]+"
     r"[A-Z]\w*|\b[A-Z]{2,}\b))[^:\n]{1,40}?[*_`\]]*(?:\([^)\n]*\))?[*_`]*\s*:"
 )
+# Judgements of an amount, not of a source's quality: "sufficient data", "enough data".
+_AMOUNT_WORDS = frozenset({"sufficient", "adequate", "enough", "ample", "insufficient"})
 # What follows a phrase the sentence goes on to define.
 _BEING_DEFINED = re.compile(
     r"[^.;:,]{0,60}?\b(?:(?:is|are)\s+(?:hereby\s+)?defined\s+as|means|refers?\s+to)\b",
@@ -170,7 +172,9 @@ _POINTER = re.compile(  # (after a run-in heading: "Unexpected Exchange Closures
 _IDIOM = re.compile(
     r"commercially\s+reasonable|reasonable\s+(?:efforts?|care|control|terms|doubt|judge?ment)|"
     r"material\s+(?:adverse|respects?|non-?public)|(?:but\s+)?not\s+limited\s+to|"
-    r"(?:manifest|proven|obvious)\s+errors?",
+    r"(?:manifest|proven|obvious)\s+errors?|"
+    # "The adapter does more than return a price": it does other things too, no comparison
+    r"\b(?:do|does|did)\s+(?:much\s+|far\s+)?(?:more|less)\s+than\b",
     re.IGNORECASE,
 )
 # A definite reference to a window nobody sized: "the lookback period".
@@ -218,12 +222,6 @@ _PURPOSE = re.compile(
     r"|\bhelps?\s+(?:to\s+)?[a-z]+\b"  # "helps preserve the strong governance voice"
     r"|\b(?:ensuring|avoiding|preventing|promoting)\b"  # ", ensuring robust handling of"
     r"|^\W*(?:avoids?|prevents?)\b",  # "- Avoids excessive bias toward small caps"
-    re.IGNORECASE,
-)
-# A lead-in whose list items are the aims: "This approach ensures that:".
-_PURPOSE_LEAD = re.compile(
-    r"\b(?:ensures?|achieves?|provides?|aims?\s+to|designed\s+to|intended\s+to|"
-    r"benefits?|advantages?|objectives?|goals?)\b[^.:\n]{0,40}:\s*$",
     re.IGNORECASE,
 )
 # Notice given "in advance" with no period: "changes to the methodology are announced well
@@ -984,13 +982,11 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     formal = ctx.style == "rulebook"
     quantified = _quantified_words(ctx)
     enumerated: frozenset[str] | None = None  # computed on the first judgement
-    aims = False  # in a list whose lead-in states aims
     triggers = False  # in a list whose lead-in says its items trigger a rule
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if unit.kind != "item":
-            aims = ":" in unit.text and _PURPOSE_LEAD.search(unit.text) is not None
             triggers = ":" in unit.text and _TRIGGER_LEAD.search(unit.text) is not None
-        elif aims:
+        elif unit.start in ctx.aim_items:
             continue  # "This approach ensures that:" then "- ... a meaningful share": aims
         trigger = triggers and unit.kind == "item"
         notices = list(_notice_hits(unit, low))
@@ -1097,6 +1093,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             ):
                 source = None  # "available through major quote vendors", "delisting from a
                 # major exchange": where the index is published or a company listed
+            if source is not None and word in _AMOUNT_WORDS:
+                source = None  # "once we have sufficient data": how much data, not whose
             if source is not None and unit.kind == "item" and _NAMED_LABEL.match(
                 unit.text[: m.start()]
             ):
