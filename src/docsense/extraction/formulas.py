@@ -383,6 +383,8 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
             _SCRIPT_GROUP.sub("", body)
         ):
             continue  # "$MC_i$", "$N$", "$r_{i,t-1,k}$": a symbol named in prose, not a formula
+        if _BOUND_ONLY.match(body):
+            continue  # "by $c > 0$": a symbol introduced with its bound, not a formula
         yield _latex_formula(doc, block.start + m.start("body"), body)
     if "\\(" not in text:
         return
@@ -396,6 +398,10 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         yield _latex_formula(doc, block.start + m.start("body"), body)
 
 
+# Inline maths that only bounds one symbol by a number: "$c > 0$", "$\epsilon \le 0.01$".
+_BOUND_ONLY = re.compile(
+    r"\s*\\?[A-Za-z]+(?:_\{?\w{1,6}\}?)?\s*(?:>|<|\\geq?|\\leq?|\u2265|\u2264)\s*-?\d[\d.]*\s*$"
+)
 # A display that opens with "where" in text: the legend of the formula before it.
 _LEGEND_DISPLAY = re.compile(
     r"\s*(?:\\begin\s*\{[A-Za-z*]+\}\s*)?\\(?:text|textrm|mathrm)\s*\{\s*where\s*:?\s*\}",

@@ -508,6 +508,12 @@ _MEMBERSHIP = re.compile(
     rf"(?:(?P<name>{_MATHS_SYMBOL})\s*=\s*)?(?:\((?P<tuple>[^()\n]{{1,60}})\)"
     rf"|(?<![\w}}])(?P<symbol>{_MATHS_SYMBOL}))\s*\u2208"
 )
+# A symbol introduced with a bound in inline maths: "scaling every weight by $c > 0$",
+# "for some $\epsilon \le 0.01$".
+_BOUND_DECLARED = re.compile(
+    r"\$\s*(?P<symbol>\\?[A-Za-z]+(?:_\{?\w{1,6}\}?)?)\s*(?:>|<|\\geq?|\\leq?|\u2265|\u2264)\s*"
+    r"-?\d[\d.]*\s*\$"
+)
 # (":=" defines whatever stands before it: "v := x · p_{j}", "AvgEntryPrice:= ...")
 _COLON_EQUALS = re.compile(rf"(?<![\w}}])(?P<symbol>{_MATHS_SYMBOL}|[A-Za-z][A-Za-z0-9_]+)\s*:=")
 _LETTER_AFTER_WORDS = re.compile(
@@ -577,6 +583,9 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             definition = f"a member of {after[0] if after else 'a set'}"
             for symbol, at in declared:
                 yield _where_term(doc, block, symbol, at, definition)
+    if "$" in text:
+        for m in _BOUND_DECLARED.finditer(text):
+            yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), m.group(0))
     if ":=" in text:
         for m in _COLON_EQUALS.finditer(text):
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), "defined by :=")

@@ -226,11 +226,13 @@ _HORIZON = re.compile(
 
 
 # A sentence that opens with a name (up to six words) and says what it is: "Local risk-free
-# rates are the short-term rates ...", "The bTokenRate is an internal value ...".
+# rates are the short-term rates ...", "The bTokenRate is an internal value ...", "The
+# Target Utilization Ratio and Reactivity Constant are constant values ...".
 _DESCRIBED = re.compile(
     r"(?:^|(?<=[.!?:])[ \t]+|\n)[ \t*_]*(?:(?:the|a|an)[ \t]+)?"
     r"(?P<name>[A-Za-z][\w-]*(?:[ \t]+[\w-]+){0,5}?)"
-    r"[*_]*[ \t]+(?:is|are|means|denotes|represents|refers[ \t]+to)[ \t]+(?:the|a|an)[ \t]",
+    r"[*_]*[ \t]+(?:is|are|means|denotes|represents|refers[ \t]+to)[ \t]+"
+    r"(?:the|a|an|constant|fixed|configurable)[ \t]",
     re.IGNORECASE,
 )
 
@@ -260,9 +262,11 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
         return []
     found: dict[str, tuple[str, Location]] = {}
     for m in _DESCRIBED.finditer(doc.markdown):
-        key = _plain_key(m.group("name"))
-        if key in wanted and key not in found:
-            found[key] = (wanted[key], doc.location(m.start("name"), m.end()))
+        # "The Target Utilization Ratio and Reactivity Constant are constant values ...": each
+        for part in re.split(r"\s+and\s+", m.group("name")):
+            key = _plain_key(part)
+            if key in wanted and key not in found:
+                found[key] = (wanted[key], doc.location(m.start("name"), m.end()))
     return list(found.values())
 
 

@@ -106,9 +106,9 @@ def test_a_maths_symbol_after_the_words_it_stands_for_is_defined() -> None:
           "on the overlapping dates:\n\n$$\n\\beta = \\frac{\\mathrm{Cov}(r, r_b)}{\\mathrm{Var}"
           "(r_b)} + u\n$$\n\nwhere $r$ is the book's return. Scaling every weight by $c > 0$ "
           "scales the volatility by exactly $c$, i.e. $\\sigma(cw) = c\\,\\sigma(w)$.\n")
-    # r_b is the series the sentence names; c is introduced by "by $c > 0$" only as a bound,
-    # so it stays undefined, and "the volatility by exactly $c$" does not define it either.
-    assert _undefined(md) == ["u", "c", "c"]
+    # r_b is the series the sentence names; c is introduced with its bound ("by $c > 0$"),
+    # not by "the volatility by exactly $c$".
+    assert _undefined(md) == ["u"]
 
 
 def test_a_limit_valued_earlier_in_its_paragraph_is_not_left_without_a_value() -> None:
@@ -289,3 +289,11 @@ def test_a_holiday_and_holidays_left_unnamed_are_one_group() -> None:
     hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))
     assert len(hits) == 2
     assert {h.subject for h in hits} == {"holiday"}
+
+
+def test_a_symbol_introduced_with_a_bound_and_names_described_together_are_defined() -> None:
+    md = ("# Portfolio\n\n## Scaling\n\nScaling every weight by $c > 0$ scales the volatility: "
+          "$\\sigma(cw) = c\\,\\sigma(w) + u$.\n\n## Rates\n\n$$\nRate Modifier_t = Util Error "
+          "* Reactivity Constant + Drift Term\n$$\n\nThe Util Error and Reactivity Constant "
+          "are constant values provided on pool creation.\n")
+    assert _undefined(md) == ["u", "Drift Term"]
