@@ -29,6 +29,7 @@ from docsense.extraction.validate import (
     bind_variables,
     described_quantities,
     linked_terms,
+    named_in_code,
     validate,
 )
 
@@ -54,7 +55,7 @@ def extract_ir(
     formulas = extract_formulas(doc)
     formulas = bind_variables(
         formulas, terms, parameters, sections,
-        [*linked_terms(doc), *described_quantities(doc, formulas)],
+        [*linked_terms(doc), *described_quantities(doc, formulas), *named_in_code(doc, formulas)],
     )
     references = extract_references(doc, tables, terms)
     issues = validate(doc, terms, formulas, references)

@@ -270,6 +270,35 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
     return list(found.values())
 
 
+_CODE_NAME = re.compile(r"`(?P<name>[A-Za-z][A-Za-z0-9_]{2,40})`")
+
+
+def _letters(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def named_in_code(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
+    r"""Return operands that a code span of the document names, spelt another way.
+
+    "Source: St. Louis Fed (FRED) `FEDFUNDS` Effective Rate" names the series the formula
+    writes `\text{FedFunds}_t`: the same letters, whatever their case and separators. An
+    identifier in code is something the reader can look up (a data series, a setting).
+    """
+    if "`" not in doc.markdown:
+        return []
+    spans: dict[str, Location] = {}
+    for m in _CODE_NAME.finditer(doc.markdown):
+        spans.setdefault(_letters(m.group("name")), doc.location(m.start(), m.end()))
+    found: list[tuple[str, Location]] = []
+    for formula in formulas:
+        for variable in formula.variables:
+            base = re.split(r"[_^]", split_scripts(variable.name)[0])[0].strip()
+            at = spans.get(_letters(base)) if len(base) > 2 else None
+            if at is not None:
+                found.append((variable.name, at))
+    return found
+
+
 def bind_variables(
     formulas: Sequence[Formula],
     terms: Sequence[DefinedTerm],

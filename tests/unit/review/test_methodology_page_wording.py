@@ -297,3 +297,12 @@ def test_a_symbol_introduced_with_a_bound_and_names_described_together_are_defin
           "* Reactivity Constant + Drift Term\n$$\n\nThe Util Error and Reactivity Constant "
           "are constant values provided on pool creation.\n")
     assert _undefined(md) == ["u", "Drift Term"]
+
+
+def test_a_series_named_in_code_and_an_outcome_described_are_not_findings() -> None:
+    md = ("# Margin\n\n## Variable rate\n\n- **Source**: FRED `FEDFUNDS` Effective Rate.\n\n"
+          "$$\n\\text{Daily Rate}_t = \\text{FedFunds}_t + \\text{Spread}_t\n$$\n\n"
+          "## Hedging\n\nHedging agents protect the protocol from incurring significant "
+          "losses. Positions with significant losses are closed.\n")
+    assert _undefined(md) == ["Spread_t"]
+    assert _quotes("vague_qualifiers", md) == ["Positions with significant losses"]

@@ -821,6 +821,12 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 _IDENTIFIER = re.compile(r"\b(?:[a-z]+[A-Z][A-Za-z0-9]*|[A-Z][A-Z0-9]*_[A-Z0-9_]+)\b")
 # The setting that holds the value, named in code in brackets later in the sentence.
 _SETTING_NAMED_AFTER = re.compile(r"(?:[^.;\n]|\n(?!\n)){0,60}?\(\s*`[^`\n]{1,40}`\s*\)")
+# What happens to someone, described: "incurring significant losses", "suffer large drawdowns".
+_OUTCOME_BEFORE = re.compile(
+    r"\b(?:incur(?:s|red|ring)?|suffer(?:s|ed|ing)?|experienc(?:e|es|ed|ing)|fac(?:e|es|ed|ing))"
+    r"\s+(?:a\s+|an\s+|the\s+|any\s+)?$",
+    re.IGNORECASE,
+)
 # A value someone supplies: "the acceptable price specified by the user".
 _SUPPLIED_BY = re.compile(
     r"\W*[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:specified|set|chosen|provided|entered|selected|"
@@ -1032,6 +1038,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
                                          m.start()]):
                 continue  # "applied to ensure meaningful representation": an aim, not a rule
+            if _OUTCOME_BEFORE.search(unit.text, max(0, m.start() - 30), m.start()):
+                continue  # "protected from incurring significant losses": an outcome
+                # described, not a criterion the method applies
             if _SUPPLIED_BY.match(unit.text, m.start()):
                 continue  # "the acceptable price specified by the user": the user's value
             if _SETS_PARAMETERS.search(unit.text, 0, m.start()):
