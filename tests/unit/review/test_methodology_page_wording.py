@@ -306,3 +306,12 @@ def test_a_series_named_in_code_and_an_outcome_described_are_not_findings() -> N
           "losses. Positions with significant losses are closed.\n")
     assert _undefined(md) == ["Spread_t"]
     assert _quotes("vague_qualifiers", md) == ["Positions with significant losses"]
+
+
+def test_weights_raised_in_proportion_to_make_up_for_a_cap_say_where_the_excess_goes() -> None:
+    capped = ("# Index\n\n## Liquidity screen\n\n1. For a component exceeding the threshold, a "
+              "weight cap of 2.5 times its ADTV is applied.\n")
+    spread = capped + ("2. Then, increase the other weights in proportion of their original "
+                       "weights to make up for the reduced weight.\n")
+    assert len(_quotes("excess_weight_unspecified", capped)) == 1
+    assert _quotes("excess_weight_unspecified", spread) == []

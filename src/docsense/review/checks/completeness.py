@@ -105,7 +105,10 @@ _CAP = re.compile(
 )
 _WEIGHT_CONTEXT = re.compile(r"\b(?:weights?|allocations?|constituents?|components?)\b", re.I)
 _REDISTRIBUTION = re.compile(
+    # ("increase the weights in proportion of their original weights in order to make up for
+    # the reduced weight": the excess spread pro rata)
     r"\b(?:redistribut\w*|re-?allocat\w*|excess|pro[- ]?rata|proportional(?:ly)?|iterat\w*|"
+    r"in\s+proportion\s+(?:of|to)|make\s+up\s+for|"
     r"spread\s+(?:across|among|over)|remaining\s+(?:weight|constituents|components))\b",
     re.IGNORECASE,
 )
