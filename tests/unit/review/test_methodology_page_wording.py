@@ -315,3 +315,13 @@ def test_weights_raised_in_proportion_to_make_up_for_a_cap_say_where_the_excess_
                        "weights to make up for the reduced weight.\n")
     assert len(_quotes("excess_weight_unspecified", capped)) == 1
     assert _quotes("excess_weight_unspecified", spread) == []
+
+
+def test_a_method_or_data_said_to_be_set_out_in_this_document_is_not_left_open() -> None:
+    md = ("# Forks\n\n## Criteria\n\nFork legitimacy is considered in the broader context of "
+          "both market data\nand network data metrics presented in this document. Assets are "
+          "selected based on market conditions. Forks are ranked using market data.\n")
+    assert _quotes("unspecified_method", md) == [
+        "Assets are selected based on market conditions"
+    ]
+    assert _quotes("unnamed_data_sources", md) == ["Forks are ranked using market data"]

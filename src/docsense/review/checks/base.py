@@ -30,6 +30,7 @@ from docsense.domain.policies import Check
 
 __all__ = [
     "RULEBOOK_TERMS",
+    "SET_OUT_HERE",
     "CheckContext",
     "CheckFunction",
     "CheckHit",
@@ -74,6 +75,16 @@ _QUANTITY = re.compile(
 # Headings of parts that inform rather than specify: disclaimers, risks, conflicts, legal
 # notices, history and back-tests, background (an ADR's "Context"), a document's change
 # log. Matched against every heading of the path.
+#: What a phrase refers to is set out in this document: "market data and network data metrics
+#: presented in this document", "the criteria described below". (Not "detailed in Appendix A":
+#: a named part may be missing, and the reference check reports that.)
+SET_OUT_HERE = re.compile(
+    r"(?:[^.;:\n]|\n(?!\n)){0,100}?\b(?:presented|described|set\s+out|detailed|listed|defined|"
+    r"specified|"
+    r"explained|outlined)\s+(?:in\s+this\s+(?:document|methodology|section|paper)|below|above|"
+    r"herein|hereafter)\b",
+    re.IGNORECASE,
+)
 # A lead-in whose list items are the aims: "This approach ensures that:", "Stability fees
 # serve different means:".
 _PURPOSE_LEAD = re.compile(

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import (
+    SET_OUT_HERE,
     CheckContext,
     CheckHit,
     TextUnit,
@@ -407,6 +408,9 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _INTRODUCES_PART.match(unit.text):
                 continue  # "The following section provides general guidelines for ... based
                 # on certain scenarios": the part that follows gives them
+            if SET_OUT_HERE.match(unit.text, m.end()):
+                continue  # "is considered in the broader context of both market data and
+                # network data metrics presented in this document": the method is here
             yield CheckHit(
                 start=unit.start + rel,
                 end=unit.start + m.end(),

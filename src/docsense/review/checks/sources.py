@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import (
+    SET_OUT_HERE,
     CheckContext,
     CheckHit,
     TextUnit,
@@ -284,6 +285,9 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "* [Market Data](/market-data/)": a link's label, a site's menu
             if _KIND_OF_BUSINESS.match(unit.text, m.end()):
                 continue  # "social media and networking platforms": a line of business
+            if SET_OUT_HERE.match(unit.text, m.end()):
+                continue  # "market data and network data metrics presented in this
+                # document": the sources are described here
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)
 
