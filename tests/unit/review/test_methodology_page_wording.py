@@ -325,3 +325,9 @@ def test_a_method_or_data_said_to_be_set_out_in_this_document_is_not_left_open()
         "Assets are selected based on market conditions"
     ]
     assert _quotes("unnamed_data_sources", md) == ["Forks are ranked using market data"]
+
+
+def test_as_required_after_a_regulator_is_the_regulator_requiring() -> None:
+    md = ("# Charter\n\n## Responsibilities\n\n- Respond to any regulatory or governing body as "
+          "required.\n- Rebalance the index as required.\n")
+    assert _quotes("discretionary_language", md) == ["Rebalance the index as required"]

@@ -76,6 +76,12 @@ _LEGAL_TAIL = re.compile(
     r"(?:\w+\s+){0,3}(?:law|laws|regulations?|regulatory|legal|statute))",
     re.IGNORECASE,
 )
+# A regulator or the law just before "as required": they do the requiring.
+_REGULATOR_BEFORE = re.compile(
+    r"\b(?:regulators?|regulatory|governing\s+bod(?:y|ies)|authorit(?:y|ies)|supervisors?|"
+    r"laws?|legal|statutory)\b[^.;\n]{0,40}$",
+    re.IGNORECASE,
+)
 _ACTOR = re.compile(
     r"\b(?:the\s+)?(?P<actor>(?:[A-Z][\w&-]*\s+){0,3}(?:Sponsor|Agent|Committee|Administrator|"
     r"Calculator|Provider|Manager|Methodologist|Board|Owner|Publisher|Adviser|Advisor|Trustee|"
@@ -275,6 +281,11 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
                 continue
             if _LEGAL_TAIL.match(text[m.end() : m.end() + 60]):
                 continue
+            if m.group(0).lower().endswith("required") and _REGULATOR_BEFORE.search(
+                text, max(0, m.start() - 60), m.start()
+            ):
+                continue  # "Respond to any regulatory or governing body as required": as
+                # the regulator requires
             rel = clause_start(text, m.start(), max_words=10)
             sentence = max((b.end() for b in _SENTENCE_BREAK.finditer(text, 0, m.start())),
                            default=0)
