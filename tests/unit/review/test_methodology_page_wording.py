@@ -331,3 +331,10 @@ def test_as_required_after_a_regulator_is_the_regulator_requiring() -> None:
     md = ("# Charter\n\n## Responsibilities\n\n- Respond to any regulatory or governing body as "
           "required.\n- Rebalance the index as required.\n")
     assert _quotes("discretionary_language", md) == ["Rebalance the index as required"]
+
+
+def test_a_window_sized_earlier_in_its_paragraph_has_a_length() -> None:
+    md = ("# Staking\n\n## Rate\n\nThe rate is derived from rewards accrued over a rolling "
+          "one-day observation window. On days where clocks change, the observation window may "
+          "be shorter.\n\n## Fees\n\nFees are averaged over the lookback period.\n")
+    assert _quotes("vague_thresholds", md) == ["Fees are averaged over the lookback period"]

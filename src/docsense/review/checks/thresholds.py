@@ -558,9 +558,11 @@ def _stated_next(phrase: str, tail: str, sentence: str) -> bool:
     return bool(named & set(_words(sentence)))
 
 
-# "the cap", "the per-asset threshold": a limit the reader is expected to know already.
+# "the cap", "the per-asset threshold", "the observation window": a limit or a window the
+# reader is expected to know already.
 _DEFINITE_LIMIT = re.compile(
-    rf"\bthe\s+(?:[\w-]+\s+)?(?P<noun>{_LIMIT_NOUN})$", re.IGNORECASE
+    rf"\bthe\s+(?:[\w-]+\s+)?(?P<noun>{_LIMIT_NOUN}|windows?|periods?|horizons?|intervals?)$",
+    re.IGNORECASE,
 )
 
 
