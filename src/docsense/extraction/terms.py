@@ -691,13 +691,22 @@ def _where_lines(doc: Doc, block: Block, offset: int) -> Iterator[DefinedTerm]:
     # Bare legend lines: "Ts = Sushiswap trade size", "SOFR d-1 = Secured Overnight Financing
     # Rate", "BTC Blocks Produced_{t} = Bitcoin blocks produced"; the first reading of a line
     # wins.
-    for pattern in (_LEGEND, _FLAT_SCRIPT_LEGEND, _NAMED_LEGEND):
+    for pattern in (_LEGEND, _FLAT_SCRIPT_LEGEND, _NAMED_LEGEND, _CAMEL_LEGEND):
         for m in pattern.finditer(block.text, offset):
             if m.start("term") not in seen:
                 seen.add(m.start("term"))
                 yield _where_term(
                     doc, block, m.group("term"), m.start("term"), m.group("definition")
                 )
+
+
+# A legend line whose separator a PDF lost: a symbol in camel case, then what it is in lower
+# case ("IssContNtv sum of native units issued on the Consensus Layer during hour i").
+_CAMEL_LEGEND = re.compile(
+    r"^[ \t]*(?P<term>(?:[A-Z][a-z0-9]+){2,}|[a-z]+(?:[A-Z][a-z0-9]*)+)(?:_\{[^{}\n]{1,12}\})?"
+    r"[ \t]+(?P<definition>[a-z][a-z0-9,'()-]*(?:[ \t]+[A-Za-z0-9,'()_{}-]+){2,})",
+    re.MULTILINE,
+)
 
 
 # A legend line naming a quantity of several capitalised words, after "Where,": "BTC

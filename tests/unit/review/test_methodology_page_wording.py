@@ -338,3 +338,9 @@ def test_a_window_sized_earlier_in_its_paragraph_has_a_length() -> None:
           "one-day observation window. On days where clocks change, the observation window may "
           "be shorter.\n\n## Fees\n\nFees are averaged over the lookback period.\n")
     assert _quotes("vague_thresholds", md) == ["Fees are averaged over the lookback period"]
+
+
+def test_a_where_line_whose_pdf_lost_the_separator_defines_its_camel_case_symbol() -> None:
+    md = ("# Staking\n\n## Rate\n\nStakingRate = IssContNtv - PenaltyNtv\n\nwhere:\n"
+          "IssContNtv sum of native units issued on the Consensus Layer during hour i\n")
+    assert _undefined(md) == ["PenaltyNtv"]
