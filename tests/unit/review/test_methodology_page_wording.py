@@ -344,3 +344,9 @@ def test_a_where_line_whose_pdf_lost_the_separator_defines_its_camel_case_symbol
     md = ("# Staking\n\n## Rate\n\nStakingRate = IssContNtv - PenaltyNtv\n\nwhere:\n"
           "IssContNtv sum of native units issued on the Consensus Layer during hour i\n")
     assert _undefined(md) == ["PenaltyNtv"]
+
+
+def test_weights_set_in_proportion_to_a_score_do_not_say_where_a_cap_excess_goes() -> None:
+    md = ("# Strategy\n\n## Weighting\n\nEach selected stock is weighted in proportion to its "
+          "score, with a maximum weight of 5% per stock.\n")
+    assert len(_quotes("excess_weight_unspecified", md)) == 1

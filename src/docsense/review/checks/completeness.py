@@ -106,9 +106,11 @@ _CAP = re.compile(
 _WEIGHT_CONTEXT = re.compile(r"\b(?:weights?|allocations?|constituents?|components?)\b", re.I)
 _REDISTRIBUTION = re.compile(
     # ("increase the weights in proportion of their original weights in order to make up for
-    # the reduced weight": the excess spread pro rata)
+    # the reduced weight": the excess spread pro rata; "weighted in proportion to its score"
+    # says how weights are set, not where a cap's excess goes)
     r"\b(?:redistribut\w*|re-?allocat\w*|excess|pro[- ]?rata|proportional(?:ly)?|iterat\w*|"
-    r"in\s+proportion\s+(?:of|to)|make\s+up\s+for|"
+    r"(?:increas|rais|scal)\w*\s+(?:up\s+)?(?:the\s+)?(?:other\s+|remaining\s+|uncapped\s+)?"
+    r"weights?\s+in\s+proportion|make\s+up\s+for\s+the\s+(?:reduced|excess|removed|capped)|"
     r"spread\s+(?:across|among|over)|remaining\s+(?:weight|constituents|components))\b",
     re.IGNORECASE,
 )
