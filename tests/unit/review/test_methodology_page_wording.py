@@ -350,3 +350,10 @@ def test_weights_set_in_proportion_to_a_score_do_not_say_where_a_cap_excess_goes
     md = ("# Strategy\n\n## Weighting\n\nEach selected stock is weighted in proportion to its "
           "score, with a maximum weight of 5% per stock.\n")
     assert len(_quotes("excess_weight_unspecified", md)) == 1
+
+
+def test_other_unnamed_sources_as_a_fallback_are_reported_even_beside_a_data_part() -> None:
+    md = ("# Index\n\n## Appendix 2: Data Sources\n\nIf data are not available from the sources "
+          "described in this appendix, other data sources may be used.\n\n- Prices are sourced "
+          "from CCData.\n- If CCData fails, other sources such as Kaiko will be used.\n")
+    assert _quotes("unnamed_data_sources", md) == ["other data sources"]

@@ -47,6 +47,14 @@ _GENERIC_SUPPLIER = re.compile(
     r"terminals?)\b",
     re.IGNORECASE,
 )
+# A fallback whose supplier is left open: "if data are not available ... other data sources
+# may be used", "alternative price providers". Not the suppliers a data part names: others.
+_OTHER_SUPPLIER = re.compile(
+    r"\b(?:other|alternative|additional|backup|fallback|secondary)\s+(?:(?:data|price|pricing|"
+    r"market[- ]data)\s+)?(?:sources?|providers?|vendors?|feeds?|suppliers?)\b"
+    r"(?=\s+(?:may|might|can|could|will|shall|are|is|would)\b)",
+    re.IGNORECASE,
+)
 _PLACE_NAMED = re.compile(
     r"\b(?:into|onto|on|with|via|through|from|to|at|in|using)\s+(?:the\s+)?"
     r"(?:[A-Z][a-z]+[A-Z]?[a-zA-Z&]*|[A-Z]{2,})\b"
@@ -257,7 +265,15 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
         supplier = mentions(low, _SUPPLIER_WORDS)  # else _GENERIC_SUPPLIER cannot match
+        for m in _OTHER_SUPPLIER.finditer(unit.text) if supplier else ():
+            if _names_something(unit.text[m.end() : m.end() + 40], 0):
+                continue  # "other sources such as Kaiko": named
+            rel = clause_start(unit.text, m.start(), max_words=8)
+            taken.append((m.start(), m.end()))
+            yield _source_hit(unit, rel, m.end(), m.group(0).strip(), generic=True)
         for m in _GENERIC_SUPPLIER.finditer(unit.text) if supplier else ():
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue
             if named is None:
