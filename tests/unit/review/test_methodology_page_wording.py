@@ -357,3 +357,9 @@ def test_other_unnamed_sources_as_a_fallback_are_reported_even_beside_a_data_par
           "described in this appendix, other data sources may be used.\n\n- Prices are sourced "
           "from CCData.\n- If CCData fails, other sources such as Kaiko will be used.\n")
     assert _quotes("unnamed_data_sources", md) == ["other data sources"]
+
+
+def test_data_a_sentence_says_is_not_submitted_is_no_unnamed_source() -> None:
+    md = ("# Oracles\n\n## Separation\n\nGovernance signers do not directly submit oracle price "
+          "data. Keepers submit price data every hour.\n")
+    assert _quotes("unnamed_data_sources", md) == ["Keepers submit price data"]
