@@ -363,3 +363,12 @@ def test_data_a_sentence_says_is_not_submitted_is_no_unnamed_source() -> None:
     md = ("# Oracles\n\n## Separation\n\nGovernance signers do not directly submit oracle price "
           "data. Keepers submit price data every hour.\n")
     assert _quotes("unnamed_data_sources", md) == ["Keepers submit price data"]
+
+
+def test_a_trigger_whose_lead_in_lists_the_cases_is_defined() -> None:
+    md = ("# Oracles\n\n## Emergency\n\nIn extreme circumstances, including:\n\n- oracle "
+          "failure\n- chain halt\n\n## Pauses\n\nThe index may be paused in extreme "
+          "circumstances.\n")
+    assert _quotes("undefined_trigger", md) == [
+        "The index may be paused in extreme circumstances."
+    ]

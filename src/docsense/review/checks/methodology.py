@@ -359,6 +359,8 @@ def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for m in _VAGUE_TRIGGER.finditer(unit.text):
             if m.group(0).split()[-1][:1].isupper():
                 continue  # "an Extreme Market Event": a defined term
+            if _LIST_FOLLOWS.match(unit.text, m.end()):
+                continue  # "In extreme circumstances, including:" and the list names them
             phrase = " ".join(m.group(0).split())
             yield CheckHit(
                 start=unit.start,
@@ -378,6 +380,12 @@ def _actor_before(text: str, at: int) -> str | None:
     """Return the last named decision-maker before ``at`` in the sentence, if any."""
     found = list(_ACTOR.finditer(text, max(0, at - 160), at))
     return found[-1].group("actor") if found else None
+
+
+# A lead-in whose list says what the condition covers: "In extreme circumstances, including:".
+_LIST_FOLLOWS = re.compile(
+    r"\s*,?\s*(?:including|such\s+as|namely|defined\s+as|as\s+follows)?\s*:\s*$", re.IGNORECASE
+)
 
 
 # A sentence that announces the part after it: "The following section provides ...".
