@@ -258,6 +258,8 @@ _LATEX_UPRIGHT_NAME = re.compile(
 )
 
 
+# A font switch in a script: "R_{\rm opt}", "x_{\mathrm{max}}" (the braces are gone by then).
+_FONT_SWITCH = re.compile(r"\\(?:rm|it|bf|sf|tt|mathrm|mathit|mathbf|text|textrm)\b\s*")
 # TeX's thin, medium and negative spaces ("\\,", "\\;", "\\!"): typesetting, not part of a name.
 _THIN_SPACE = re.compile(r"\\[,;:!]")
 
@@ -348,6 +350,7 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         sub = m.group("sub1") or m.group("sub2")
         if sub:
             sub = _THIN_SPACE.sub("", sub)  # "r_{i,\,t-1,\,k}" is r_{i,t-1,k}
+            sub = _FONT_SWITCH.sub("", sub)  # "R_{\rm opt}" is R_opt
             sub = "".join(_GREEK.get(part, part) for part in re.split(r"\\", sub) if part)
             sub = "".join(sub.split())  # "{i - k}" -> "i-k"
         found.append((m.start(), f"{base}_{sub}" if sub else base))
@@ -412,37 +415,80 @@ _LEGEND_DISPLAY = re.compile(
 _QUAD = re.compile(r"\\q?quad(?![A-Za-z])|\\hspace\*?\s*\{[^{}]*\}")
 
 
+# A line break of an alignment ("\\", "\\[0.5em]"); the environments whose lines are
+# equations of their own, and the rest (cases, matrices), whose lines are not.
+_LINE_BREAK = re.compile(r"\\\\(?:\s*\[[^\]\n]{0,12}\])?")
+_ENV = re.compile(r"\\(begin|end)\s*\{([A-Za-z*]+)\}")
+_ALIGNMENTS = frozenset(
+    {"aligned", "align", "align*", "gathered", "gather", "gather*", "split", "eqnarray",
+     "eqnarray*", "alignedat", "multline", "multline*"}
+)
+# What opens a line of an alignment before its left side: "\begin{aligned}", "&".
+_LINE_LEAD = re.compile(r"\s*(?:\\begin\s*\{[A-Za-z*]+\}(?:\{\d+\})?\s*)?&?\s*")
+_LINE_END = re.compile(r"\s*(?:\\end\s*\{[A-Za-z*]+\}\s*)*[\s,.;]*$")
+
+
 def _equations(body: str) -> list[tuple[int, str]]:
-    r"""Split a display into the equations set side by side in it, with their offsets.
+    r"""Split a display into the equations set in it, with their offsets.
 
     "$$ z_{i} = \frac{r}{\sigma}, \qquad s_{i} = \frac{1}{3} \sum_k z_{i} $$" holds two
-    equations, each defining its left side. A quad inside braces, or one beside a piece
-    with no equals sign ("\delta \in [0, 1]", "\text{s.t.} \quad \sum_i w_i = 1"), does
-    not split: the display is then one formula, as before.
+    equations side by side, and each line of an alignment ("\begin{aligned} &U^* = ...
+    \\ &R(U) = ... \end{aligned}") is one: each defines its left side. A quad or a line
+    break inside braces or inside cases does not split, and a piece with no equals sign
+    ("\delta \in [0, 1]", a continued line) stays with the equation before it; when the
+    first piece has none ("\text{s.t.} \quad \sum_i w_i = 1") the display is one formula.
     """
-    if "quad" not in body and "hspace" not in body:
+    lines = any(m.group(1) == "begin" and m.group(2) in _ALIGNMENTS for m in _ENV.finditer(body))
+    if "quad" not in body and "hspace" not in body and not lines:
         return [(0, body)]
-    cuts: list[tuple[int, int]] = []  # (start, end) of each quad between braces
-    depth = 0
-    for i, ch in enumerate(body):
+    cuts: list[tuple[int, int]] = []  # (start, end) of each separator outside braces
+    depth = inner = 0  # braces; environments other than an alignment (cases, matrices)
+    i = 0
+    while i < len(body):
+        ch = body[i]
         if ch == "{":
             depth += 1
         elif ch == "}":
             depth = max(0, depth - 1)
-        elif ch == "\\" and depth == 0:
-            quad = _QUAD.match(body, i)
-            if quad is not None:
-                cuts.append((quad.start(), quad.end()))
+        elif ch == "\\":
+            env = _ENV.match(body, i)
+            if env is not None:
+                if env.group(2) not in _ALIGNMENTS:
+                    inner = max(0, inner + (1 if env.group(1) == "begin" else -1))
+                i = env.end()
+                continue
+            cut = None
+            if depth == 0 and inner == 0:
+                cut = _QUAD.match(body, i) or (_LINE_BREAK.match(body, i) if lines else None)
+            if cut is not None:
+                cuts.append((cut.start(), cut.end()))
+                i = cut.end()
+                continue
+        i += 1
     if not cuts:
         return [(0, body)]
     bounds = [0] + [end for _, end in cuts]
     ends = [start for start, _ in cuts] + [len(body)]
-    pieces = [(a, body[a:b]) for a, b in zip(bounds, ends, strict=True)]
-    pieces = [(a, piece) for a, piece in pieces if piece.strip(" ,.;")]
-    if len(pieces) < 2 or any("=" not in piece and "\\equiv" not in piece
-                              for _, piece in pieces):
+    pieces: list[tuple[int, int]] = []  # (start, end) of each equation
+    for a, b in zip(bounds, ends, strict=True):
+        text = body[a:b]
+        if not text.strip(" ,.;&"):
+            continue
+        if pieces and "=" not in text and "\\equiv" not in text:
+            pieces[-1] = (pieces[-1][0], b)  # goes on with the equation before it
+        else:
+            pieces.append((a, b))
+    first = body[pieces[0][0] : pieces[0][1]] if pieces else ""
+    if len(pieces) < 2 or ("=" not in first and "\\equiv" not in first):
         return [(0, body)]
-    return [(a, piece.rstrip(" ,.;")) for a, piece in pieces]
+    found: list[tuple[int, str]] = []
+    for a, b in pieces:
+        lead = _LINE_LEAD.match(body, a)
+        start = lead.end() if lead is not None else a
+        text = body[start:b]
+        tail = _LINE_END.search(text)
+        found.append((start, text[: tail.start()] if tail is not None else text))
+    return found
 
 
 def _in_prose(text: str, m: re.Match[str]) -> bool:

@@ -399,6 +399,12 @@ _APPOSITIVE_SYMBOL = re.compile(
     r"(?=\s*(?:,|\(|[<>\u2264\u2265]|(?:for|of|which|that|is|in)\b))"
 )
 
+# A symbol in code right after the words it stands for: "A **minimum rate** `R_min`", "an
+# optimal rate `R_opt` at a target utilization `U*`".
+_APPOSITIVE_CODE = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he)\s+[*_]{0,2}(?P<name>[a-z][a-z-]+(?:\s+[a-z][a-z-]+){0,3})[*_]{0,2}\s+"
+    r"`(?P<var>[A-Za-z\u0370-\u03ff]{1,3}(?:_\{?[A-Za-z0-9]{1,8}\}?)?\*?)`"
+)
 # A value assumed for a quantity in a lead-in: "Using $1M notional: Shares = Notional / P",
 # "Assuming a 2% spread, ...". The quantity is named, with its value.
 _ASSUMED_VALUE = re.compile(
@@ -480,6 +486,9 @@ def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
                 yield _where_term(doc, block, m.group(group), m.start(group), name)
     for m in _APPOSITIVE_SYMBOL.finditer(block.text):
         yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
+    if "`" in block.text:
+        for m in _APPOSITIVE_CODE.finditer(block.text):
+            yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
     for m in _ASSUMED_VALUE.finditer(block.text):
         yield _where_term(doc, block, m.group("name"), m.start("name"), m.group("value"))
     if "`" in block.text and block.kind is not BlockKind.CODE:

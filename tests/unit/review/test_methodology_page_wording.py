@@ -372,3 +372,14 @@ def test_a_trigger_whose_lead_in_lists_the_cases_is_defined() -> None:
     assert _quotes("undefined_trigger", md) == [
         "The index may be paused in extreme circumstances."
     ]
+
+
+def test_each_line_of_an_alignment_is_an_equation_and_code_symbols_after_words_are_named() -> None:
+    md = ("# Rates\n\nEach market defines:\n- A **minimum rate** `R_min`\n- An **optimal rate** "
+          "`R_opt` at a target utilization `U*`\n\n## Formula\n\n$$\n\\begin{aligned}\n"
+          "&\\Delta R = R_{\\max} - R_{\\rm opt},\\\\[0.5em]\n&R(U)=\\max\\{R_{\\min},\\,"
+          "R_{\\rm raw}(U)\\},\\\\[0.5em]\n&R_{\\rm raw}(U)=\n\\begin{cases}\nR_{\\rm opt}\\,"
+          "\\frac{U}{U^*}, &U\\le U^*,\\\\[1em]\nR_{\\rm opt} + \\Delta R, &U > U^*\n"
+          "\\end{cases}\n\\end{aligned}\n$$\n\nwhere U is the utilization.\n")
+    # R_max is the only symbol named nowhere; R_raw, R and ΔR are left sides of lines.
+    assert _undefined(md) == ["R_max"]
