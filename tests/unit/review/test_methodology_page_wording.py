@@ -383,3 +383,13 @@ def test_each_line_of_an_alignment_is_an_equation_and_code_symbols_after_words_a
           "\\end{cases}\n\\end{aligned}\n$$\n\nwhere U is the utilization.\n")
     # R_max is the only symbol named nowhere; R_raw, R and ΔR are left sides of lines.
     assert _undefined(md) == ["R_max"]
+
+
+def test_clock_times_without_a_zone_are_one_group() -> None:
+    md = ("# Funding\n\n## Schedule\n\n| Frequency | End of hour (9:00 AM, 10:00 AM, ...) |\n"
+          "|---|---|\n\n## Cut-off\n\nOrders are accepted until 4:30 pm.\n")
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))
+    clock = [h for h in hits if h.title == "Time of day has no time zone"]
+    assert len(clock) == 3
+    assert {h.subject for h in clock} == {"clock time"}

@@ -263,10 +263,15 @@ def _hits(
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         taken.append((m.start(), m.end()))
+        subject = _singular(" ".join(m.group(0).lower().split()))
+        if pattern is _TIME_OF_DAY and _CLOCK.search(m.group(0)):
+            subject = "clock time"  # "9:00 AM, 10:00 AM": one question, the zone of both
         yield attrs.evolve(
-            maker(unit.start + m.start(), unit.start + m.end(), m.group(0)),
-            subject=_singular(" ".join(m.group(0).lower().split())),
+            maker(unit.start + m.start(), unit.start + m.end(), m.group(0)), subject=subject
         )
+
+
+_CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
 
 
 def _singular(phrase: str) -> str:
