@@ -492,7 +492,10 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 # "#reconstitution-1": a table of contents numbered the repeats of a heading
                 # differently (or the copy dropped one); the heading it names is there.
                 unnumbered = re.sub(r"-\d{1,2}$", "", folded)
-                target = next((t for t in (target.lower(), folded, unnumbered)
+                # "#1.2-parent-index": a site generator that keeps the dots of a section
+                # number; GitHub's id of "1.2. Parent Index" drops them
+                undotted = folded.replace(".", "")
+                target = next((t for t in (target.lower(), folded, unnumbered, undotted)
                                if t in resolver.by_id), target)
             resolved = target in resolver.by_id
             yield CrossReference(

@@ -288,7 +288,7 @@ def test_a_holiday_and_holidays_left_unnamed_are_one_group() -> None:
     ctx = context(md, with_ir=True)
     hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))
     assert len(hits) == 2
-    assert {h.subject for h in hits} == {"holiday"}
+    assert {h.subject for h in hits} == {"business days and holidays"}
 
 
 def test_a_symbol_introduced_with_a_bound_and_names_described_together_are_defined() -> None:
@@ -393,3 +393,16 @@ def test_clock_times_without_a_zone_are_one_group() -> None:
     clock = [h for h in hits if h.title == "Time of day has no time zone"]
     assert len(clock) == 3
     assert {h.subject for h in clock} == {"clock time"}
+
+
+def test_dotted_section_anchors_business_days_and_mitigating_aims_read_as_written() -> None:
+    md = ("# Index\n\n- [1.2](#1.2-parent-index)\n- [9.9](#9.9-missing-part)\n\n"
+          "## 1.2. Parent Index\n\nThe parent index. To mitigate excessive index turnover, a "
+          "buffer applies. Assets need sufficient trading volume.\n\n## Maintenance\n\n"
+          "Reconstitutions fall on the last business day of the month, two business days "
+          "after the announcement, or the next day if it is a holiday.\n")
+    assert _quotes("unresolved_references", md) == ["[9.9](#9.9-missing-part)"]
+    assert _quotes("vague_qualifiers", md) == ["Assets need sufficient trading volume"]
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))
+    assert {h.subject for h in hits} == {"business days and holidays"}

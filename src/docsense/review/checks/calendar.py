@@ -266,11 +266,15 @@ def _hits(
         subject = _singular(" ".join(m.group(0).lower().split()))
         if pattern is _TIME_OF_DAY and _CLOCK.search(m.group(0)):
             subject = "clock time"  # "9:00 AM, 10:00 AM": one question, the zone of both
+        elif _DAY_OFF.search(m.group(0)):
+            subject = "business days and holidays"  # "last business day", "business days",
+            # "holiday": one question, whose calendar
         yield attrs.evolve(
             maker(unit.start + m.start(), unit.start + m.end(), m.group(0)), subject=subject
         )
 
 
+_DAY_OFF = re.compile(r"\b(?:business|working|banking)\s+days?\b|\bholidays?\b", re.I)
 _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
 
 

@@ -215,7 +215,8 @@ _SOURCE_NOUN = re.compile(
 )
 # A statement of aim: what the rule is for, not the rule ("to ensure meaningful ...").
 _PURPOSE = re.compile(
-    r"\b(?:to|which|that|and)\s+(?:ensure|ensures|maintain|maintains|promote|promotes|"
+    r"\b(?:to|which|that|and)\s+(?:mitigate|mitigates|minimi[sz]e|minimi[sz]es|"
+    r"ensure|ensures|maintain|maintains|promote|promotes|"
     r"provide|provides|achieve|achieves|reflect|reflects|encourage|encourages|avoid|avoids|"
     r"prevent|prevents)\b"
     r"|\b(?:in\s+order|so\s+as|designed|intended|aims?|aimed|seeks?)\s+to\b|\bso\s+that\b"
