@@ -406,3 +406,15 @@ def test_dotted_section_anchors_business_days_and_mitigating_aims_read_as_writte
     ctx = context(md, with_ir=True)
     hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))
     assert {h.subject for h in hits} == {"business days and holidays"}
+
+
+def test_a_short_name_of_an_external_document_joins_its_full_name() -> None:
+    md = ("# Index\n\n## Rules\n\nEligibility is as described in the CoinDesk Indices Policy "
+          "Methodology. Corporate events are treated as described in the Policy Methodology. "
+          "Weights are as set out in the Weighting Methodology.\n")
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "external_documents"}))
+    assert sorted({h.subject or "" for h in hits}) == [
+        "coindesk indices policy methodology", "weighting methodology"
+    ]
+    assert len(hits) == 3

@@ -109,6 +109,9 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """
     located = list(_located(ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL))
     named = [span for ref, span in located if not _is_link(ref)]
+    full_names = _full_names(
+        [_document_name(ref) for ref, _ in located if not _is_link(ref)]
+    )
     for ref, span in located:
         if ref.resolved or ctx.informative_at(span[0]):
             continue
@@ -117,7 +120,7 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             continue
         if is_link and any(0 < span[0] - end < 200 for _, end in named):
             continue  # "the S&P GSCI Methodology available at http://...": the name says it
-        name = _document_name(ref)
+        name = full_names.get(_document_name(ref), _document_name(ref))
         if _LEGISLATION.match(ctx.markdown, span[1]) and _LAW_NOUN.search(name):
             continue  # "the Benchmarks Regulation (EU) 2016/1011": a law, cited by number
         yield CheckHit(
@@ -132,6 +135,23 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             confidence=0.6 if is_link else 0.75,
             subject=_singular_name(name),
         )
+
+
+def _full_names(names: list[str]) -> dict[str, str]:
+    """Map a short name to the fuller one the document also uses for the same document.
+
+    "the Policy Methodology" after "the CoinDesk Indices Policy Methodology": one document,
+    so one finding, named in full. A short name of one word ("Methodology") maps to nothing.
+    """
+    distinct = sorted(set(names), key=len, reverse=True)
+    found: dict[str, str] = {}
+    for short in distinct:
+        if len(short.split()) < 2:
+            continue
+        longer = [n for n in distinct if len(n) > len(short) and n.endswith(" " + short)]
+        if len(longer) == 1:  # two fuller names ending alike: which one is meant is unclear
+            found[short] = longer[0]
+    return found
 
 
 # A law cited by its official number or year: "Regulation (EU) 2016/1011", "Directive
