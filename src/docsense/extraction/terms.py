@@ -476,6 +476,18 @@ def _latex_legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, f"${m.group('var')}$", at, m.group("definition"))
 
 
+# Symbols named in passing, in order: (pattern, a literal every match contains, the group
+# of the symbol, the group of what it is).
+_NAMED_IN_PASSING: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
+    (_APPOSITIVE_SYMBOL, "", "var", "name"),
+    (_APPOSITIVE_CODE, "`", "var", "name"),
+    (_ASSUMED_VALUE, "", "name", "value"),
+    (_CODE_SETTING, "`", "name", "value"),
+    (_MATHS_IS, "$", "var", "definition"),
+    (_APPOSITIVE_MATHS, "$", "var", "name"),
+)
+
+
 def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Yield symbols named by the words just before them ("a spread, S (", "score (C)")."""
     if "\\(" in block.text:
@@ -484,22 +496,15 @@ def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             name = m.group("name")
             if name.split()[-1].lower() not in _STOP_TERMS:
                 yield _where_term(doc, block, m.group(group), m.start(group), name)
-    for m in _APPOSITIVE_SYMBOL.finditer(block.text):
-        yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
-    if "`" in block.text:
-        for m in _APPOSITIVE_CODE.finditer(block.text):
-            yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
-    for m in _ASSUMED_VALUE.finditer(block.text):
-        yield _where_term(doc, block, m.group("name"), m.start("name"), m.group("value"))
-    if "`" in block.text and block.kind is not BlockKind.CODE:
-        for m in _CODE_SETTING.finditer(block.text):
-            yield _where_term(doc, block, m.group("name"), m.start("name"), m.group("value"))
-    if "$" in block.text:
-        for m in _MATHS_IS.finditer(block.text):
-            yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("definition"))
-        for m in _APPOSITIVE_MATHS.finditer(block.text):
-            if _PREPOSITIONS.isdisjoint(m.group("name").split()):  # not "the volatility by $c$"
-                yield _where_term(doc, block, m.group("var"), m.start("var"), m.group("name"))
+    for pattern, needs, symbol, meaning in _NAMED_IN_PASSING:
+        if needs not in block.text or (pattern is _CODE_SETTING and block.kind is BlockKind.CODE):
+            continue  # the pattern cannot match, or a code block's own lines
+        for m in pattern.finditer(block.text):
+            if pattern is _APPOSITIVE_MATHS and not _PREPOSITIONS.isdisjoint(
+                m.group("name").split()
+            ):
+                continue  # "the volatility by exactly $c$": a preposition, not a name
+            yield _where_term(doc, block, m.group(symbol), m.start(symbol), m.group(meaning))
     for m in _BRACKETED_SYMBOL.finditer(block.text):
         label = m.group("label")
         if label and not m.group("name").split()[-1].lower().startswith(label):
