@@ -405,10 +405,12 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
 _BOUND_ONLY = re.compile(
     r"\s*\\?[A-Za-z]+(?:_\{?\w{1,6}\}?)?\s*(?:>|<|\\geq?|\\leq?|\u2265|\u2264)\s*-?\d[\d.]*\s*$"
 )
-# A display that opens with "where" in text: the legend of the formula before it.
+#: "where" set as text in maths: the head of a legend ("$$ \begin{align*} \text{where}\\ &p=
+#: \text{Estimated Liquidator Premium} ... $$"), whose lines define symbols.
+LATEX_WHERE = re.compile(r"\\(?:text|textrm|mathrm)\s*\{\s*where\s*:?\s*\}", re.IGNORECASE)
+# A display that opens with that head: the legend of the formula before it, not a formula.
 _LEGEND_DISPLAY = re.compile(
-    r"\s*(?:\\begin\s*\{[A-Za-z*]+\}\s*)?\\(?:text|textrm|mathrm)\s*\{\s*where\s*:?\s*\}",
-    re.IGNORECASE,
+    r"\s*(?:\\begin\s*\{[A-Za-z*]+\}\s*)?" + LATEX_WHERE.pattern, re.IGNORECASE
 )
 # Equations set side by side in one display, apart by a quad or a space: "z = ... , \qquad
 # tsmom = ...", "LM(b) = ..., \hspace{2mm} BM(b) = ...".

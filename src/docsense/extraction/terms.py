@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator
 from docsense._literals import folded, mentions
 from docsense.domain.ir import DefinedTerm, TermSource
 from docsense.extraction._text import Block, BlockKind, Doc, plain_letters
-from docsense.extraction.formulas import latex_variables
+from docsense.extraction.formulas import LATEX_WHERE, latex_variables
 
 __all__ = ["GLOSSARY_HEADING", "extract_terms"]
 
@@ -427,9 +427,8 @@ _MATHS_IS = re.compile(
     r"(?P<definition>(?:the|a|an)\b(?:(?!\s+and\s+\$)[^.;\n]){2,200})",
     re.IGNORECASE,
 )
-# A legend set as a display: "$$ \begin{align*} \text{where}\\ &p=\text{Estimated Liquidator
-# Premium}\\ &A=\text{Amount of token A (BLND)} \end{align*} $$". Each line defines its symbol.
-_LATEX_WHERE = re.compile(r"\\(?:text|textrm|mathrm)\s*\{\s*where\s*:?\s*\}", re.IGNORECASE)
+# A line of a legend set as a display (after formulas.LATEX_WHERE): "&p=\text{Estimated
+# Liquidator Premium}", "&A=\text{Amount of token A (BLND)}". Each defines its symbol.
 _LATEX_LEGEND_ITEM = re.compile(
     r"(?:^|\\\\|&)\s*&?\s*(?P<var>[^=&\n$]{1,40}?)\s*=\s*"
     r"\\(?:text|textrm|mathrm)\s*\{(?P<definition>[^{}]{2,200})\}"
@@ -468,7 +467,7 @@ _ESCAPED_MATHS_SYMBOL = re.compile(
 
 def _latex_legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     r"""Yield the symbols a display legend defines ("\text{where}\\ &p=\text{...}")."""
-    for head in _LATEX_WHERE.finditer(block.text):
+    for head in LATEX_WHERE.finditer(block.text):
         end = block.text.find("$$", head.end())
         body = block.text[head.end() : end if end > 0 else len(block.text)]
         for m in _LATEX_LEGEND_ITEM.finditer(body):

@@ -237,13 +237,6 @@ _DESCRIBED = re.compile(
 )
 
 
-def _plain_key(name: str) -> str:
-    words = name.lower().split()
-    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
-        words[-1] = words[-1][:-1]  # "rates" -> "rate"
-    return " ".join(words)
-
-
 def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
     """Return operands named in words that a sentence of the document describes.
 
@@ -257,14 +250,14 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
         for variable in formula.variables:
             base = split_scripts(variable.name)[0].strip()
             if " " in base or _CAMEL.search(base):  # "Local Risk-free rate", "bTokenRate"
-                wanted.setdefault(_plain_key(base), base)
+                wanted.setdefault(normalise_name(base).lower(), base)
     if not wanted:
         return []
     found: dict[str, tuple[str, Location]] = {}
     for m in _DESCRIBED.finditer(doc.markdown):
         # "The Target Utilization Ratio and Reactivity Constant are constant values ...": each
         for part in re.split(r"\s+and\s+", m.group("name")):
-            key = _plain_key(part)
+            key = normalise_name(part).lower()  # "rates" and "rate" alike
             if key in wanted and key not in found:
                 found[key] = (wanted[key], doc.location(m.start("name"), m.end()))
     return list(found.values())

@@ -43,6 +43,7 @@ __all__ = [
     "is_proper_name",
     "mentions",
     "noun_goes_on",
+    "singular_phrase",
 ]
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -428,6 +429,21 @@ def _shouting(text: str) -> bool:
         return False
     upper = sum(1 for c in letters if c.isupper())
     return upper >= 0.85 * len(letters)
+
+
+def singular_phrase(phrase: str) -> str:
+    """Return ``phrase`` in lower case with its last word singular.
+
+    "Policies & Practices" and "... policy", "holidays" and "holiday": one subject each, so
+    the findings about them group together.
+    """
+    words = phrase.lower().split()
+    if words and len(words[-1]) > 3:
+        last = words[-1]
+        words[-1] = last[:-3] + "y" if last.endswith("ies") else (
+            last[:-1] if last.endswith("s") and not last.endswith("ss") else last
+        )
+    return " ".join(words)
 
 
 def has_quantity(text: str) -> bool:

@@ -22,7 +22,13 @@ import attrs
 
 from docsense.domain.findings import Category, Severity
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, mentions
+from docsense.review.checks.base import (
+    CheckContext,
+    CheckHit,
+    TextUnit,
+    mentions,
+    singular_phrase,
+)
 
 __all__ = [
     "ALWAYS_OPEN",
@@ -263,7 +269,7 @@ def _hits(
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         taken.append((m.start(), m.end()))
-        subject = _singular(" ".join(m.group(0).lower().split()))
+        subject = singular_phrase(" ".join(m.group(0).lower().split()))
         if pattern is _TIME_OF_DAY and _CLOCK.search(m.group(0)):
             subject = "clock time"  # "9:00 AM, 10:00 AM": one question, the zone of both
         elif _DAY_OFF.search(m.group(0)):
@@ -276,14 +282,6 @@ def _hits(
 
 _DAY_OFF = re.compile(r"\b(?:business|working|banking)\s+days?\b|\bholidays?\b", re.I)
 _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
-
-
-def _singular(phrase: str) -> str:
-    """Return ``phrase`` with its last word singular: "holidays" and "holiday" are one group."""
-    head, _, last = phrase.rpartition(" ")
-    if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
-        last = last[:-1]
-    return f"{head} {last}" if head else last
 
 
 def _hit(start: int, end: int, title: str, description: str, fix: str, repl: str) -> CheckHit:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from docsense.domain.findings import Category
 from docsense.domain.ir import CrossReference, ReferenceKind
 from docsense.domain.policies import Check
-from docsense.review.checks.base import CheckContext, CheckHit, mentions
+from docsense.review.checks.base import CheckContext, CheckHit, mentions, singular_phrase
 
 __all__ = ["external_documents", "summarised_elsewhere", "unresolved_references"]
 
@@ -133,7 +133,7 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             "referenced document with its version.",
             category=Category.EXTERNAL_DEPENDENCY,
             confidence=0.6 if is_link else 0.75,
-            subject=_singular_name(name),
+            subject=singular_phrase(name),
         )
 
 
@@ -162,17 +162,6 @@ _LEGISLATION = re.compile(
     r"\s*(?:\((?:EU|EC|EEC)\)\s*(?:No\.?\s*)?\d{2,4}/\d{2,4}|(?:No\.?\s*)?\d{2,4}/\d{2,4}"
     r"(?:/(?:EU|EC|EEC))?|of\s+(?:19|20)\d{2}\b)"
 )
-
-
-def _singular_name(name: str) -> str:
-    """Return a document name folded, its last word singular ("... Policies" -> "... policy")."""
-    words = name.lower().split()
-    if words and len(words[-1]) > 3:
-        last = words[-1]
-        words[-1] = last[:-3] + "y" if last.endswith("ies") else (
-            last[:-1] if last.endswith("s") and not last.endswith("ss") else last
-        )
-    return " ".join(words)
 
 
 def _is_link(ref: CrossReference) -> bool:
