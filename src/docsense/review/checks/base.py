@@ -93,6 +93,13 @@ _PURPOSE_LEAD = re.compile(
     r"benefits?|advantages?|objectives?|goals?)\b[^.:\n]{0,40}:\s*$",
     re.IGNORECASE,
 )
+# A lead-in whose list items are consequences of the rule just stated: "... moves the pool
+# toward the boundary, not to 50/50. So:", "This means that:", "As a result:".
+_CONSEQUENCE_LEAD = re.compile(
+    r"(?:^|[.!?]\s+)(?:so|thus|hence|therefore|consequently|as\s+a\s+result|in\s+effect|"
+    r"in\s+practice|in\s+other\s+words|(?:this|which|that)\s+means(?:\s+that)?)\s*,?\s*:\s*$",
+    re.IGNORECASE,
+)
 _INFORMATIVE_HEADING = re.compile(
     r"disclaimer|\brisk\s+(?:factors?|disclosures?|warnings?|considerations?|statements?)\b|"
     r"\b(?:key|selected|principal|certain|main|general|additional|specific|other)\s+risks\b|"
@@ -287,18 +294,33 @@ class CheckContext:
 
     @cached_property
     def aim_items(self) -> frozenset[int]:
-        """Return the starts of list items under a lead-in that states aims.
+        """Return the starts of list items under a lead-in that states aims or consequences.
 
         "This approach ensures that:", "Stability fees serve different means:": the items
-        after such a lead-in are what the rule is for, not rules; checks that judge rules
-        (vague values, undefined triggers) skip them.
+        after such a lead-in are what the rule is for, not rules; with the
+        :attr:`consequence_items`, checks that judge wording (vague values, undefined
+        triggers) skip them.
         """
+        return self._items_under(_PURPOSE_LEAD) | self.consequence_items
+
+    @cached_property
+    def consequence_items(self) -> frozenset[int]:
+        """Return the starts of list items under a lead-in that announces consequences.
+
+        "... moves the pool to the boundary, not to 50/50. So:", "This means that:": the
+        items restate what the rule just given does; a limit named there is that rule's.
+        (An aim lead-in such as "The Committee ensures that constituents:" may list
+        requirements, so only these are skipped by checks that judge limits.)
+        """
+        return self._items_under(_CONSEQUENCE_LEAD)
+
+    def _items_under(self, lead: re.Pattern[str]) -> frozenset[int]:
         starts: set[int] = set()
-        aims = False
+        under = False
         for unit in self.rule_units:
             if unit.kind != "item":
-                aims = ":" in unit.text and _PURPOSE_LEAD.search(unit.text) is not None
-            elif aims:
+                under = ":" in unit.text and lead.search(unit.text) is not None
+            elif under:
                 starts.add(unit.start)
         return frozenset(starts)
 

@@ -160,6 +160,12 @@ _UNOWNED_DECISION = re.compile(
     r"algorithmically))",
     re.IGNORECASE,
 )
+# A subject word that a modal makes a verb: "their addresses will change as new logic is
+# added" says what happens to addresses, not that changes are added by someone.
+_MODAL_BEFORE = re.compile(
+    r"\b(?:will|would|may|might|can|could|shall|should|must|to|not|do|does|did)\s+$",
+    re.IGNORECASE,
+)
 _MECHANICAL_CHANGE = re.compile(r"\b(?:changed|adjusted|modified)$", re.IGNORECASE)
 _SELECTED = re.compile(r"\b(?:selected|chosen|considered|included|added|removed|deleted)$",
                        re.IGNORECASE)
@@ -235,7 +241,11 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         elif conditions:
             continue  # "Divisors are adjusted when:" then "- Constituents are added or
             # removed": the event that triggers the rule, not a decision to make
-        m = _UNOWNED_DECISION.search(unit.text) or _COLLECTIVE_DECISION.search(unit.text)
+        m = next(
+            (d for d in _UNOWNED_DECISION.finditer(unit.text)
+             if not _MODAL_BEFORE.search(unit.text, 0, d.start())),
+            None,
+        ) or _COLLECTIVE_DECISION.search(unit.text)
         if m is None or _MATHS_NOTATION.search(unit.text):
             continue  # "p ∈ R^{n}, the token prices to be determined": solved for, not chosen
         if _MECHANICAL_CHANGE.search(m.group(0)) and _SCHEDULE.match(unit.text, m.end()):

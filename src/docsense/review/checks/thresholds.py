@@ -728,6 +728,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             following = None  # the next sentence starts another paragraph
         if _introduces_formula(ctx, unit):
             continue  # "the raw excess is capped before use:" and the formula that caps it
+        if unit.start in ctx.consequence_items:
+            continue  # "So:" then "- The rebalance size is limited: ...": what the rule
+            # just stated does, not a new limit
         for pattern, kind, groups in _THRESHOLD_PATTERNS:
             if kind == "stated":
                 possible = mentions(low, groups[0]) or _MIN_MAX.search(low) is not None

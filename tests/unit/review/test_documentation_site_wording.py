@@ -1,0 +1,45 @@
+"""Checks on wording read in protocol documentation and index methodologies (2026-12-05, third
+session).
+
+Documentation sites explain a rule and then list what it does ("So:"), and warn integrators
+about what will change. Each test pairs the benign wording with the wording a careful
+reviewer still raises (sentences written for these tests).
+"""
+
+from __future__ import annotations
+
+from docsense.domain.policies import Check, CheckKind
+from docsense.review.checks.registry import default_registry
+
+from .conftest import context
+
+
+def _quotes(name: str, markdown: str) -> list[str]:
+    ctx = context(markdown, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
+    return [ctx.markdown[h.start : h.end] for h in hits]
+
+
+def test_a_subject_word_after_a_modal_is_a_verb_not_a_decision() -> None:
+    verb = ("# Integration notes\n\n## Contracts\n\n- If using the Router, note that its "
+            "address will change as new logic is added.\n")
+    noun = ("# Integration notes\n\n## Contracts\n\n- Any changes to the Router are added "
+            "as new logic is written.\n")
+    assert _quotes("decision_owner_missing", verb) == []
+    assert _quotes("decision_owner_missing", noun) == [
+        "Any changes to the Router are added as new logic is written."
+    ]
+
+
+def test_items_under_a_consequence_lead_in_restate_the_rule_above() -> None:
+    rule = ("# Pool\n\n## Rebalancing\n\nA rebalance moves the pool to the edge of the allowed "
+            "band, not to the middle. So:\n\n- The rebalance size is limited: the pool does not "
+            "jump from very imbalanced to perfectly balanced in one step.\n")
+    bare = ("# Pool\n\n## Rebalancing\n\nA rebalance moves the pool. Also:\n\n- The "
+            "rebalance size is limited.\n")
+    assert _quotes("vague_thresholds", rule) == []
+    assert _quotes("vague_thresholds", bare) == ["The rebalance size is limited"]
+    # an aim lead-in can list requirements: their limits are still judged
+    required = ("# Charter\n\n## Oversight\n\nThe Committee ensures that constituents:\n\n"
+                "- Remain listed on the exchange\n- Meet minimum liquidity standards\n")
+    assert _quotes("vague_thresholds", required) == ["Meet minimum liquidity standards"]
