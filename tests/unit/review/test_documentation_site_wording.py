@@ -43,3 +43,21 @@ def test_items_under_a_consequence_lead_in_restate_the_rule_above() -> None:
     required = ("# Charter\n\n## Oversight\n\nThe Committee ensures that constituents:\n\n"
                 "- Remain listed on the exchange\n- Meet minimum liquidity standards\n")
     assert _quotes("vague_thresholds", required) == ["Meet minimum liquidity standards"]
+
+
+def test_a_judgement_in_what_can_happen_is_a_description_not_a_rule() -> None:
+    risk = ("# Liquidations\n\n## Design\n\nLiquidating at an extreme temporary price can "
+            "create bad debt for the protocol.\n")
+    rule = ("# Liquidations\n\n## Design\n\nPositions are liquidated at an extreme temporary "
+            "price.\n")
+    assert _quotes("vague_qualifiers", risk) == []
+    assert _quotes("vague_qualifiers", rule) != []
+
+
+def test_discretion_that_something_overrides_is_not_granted() -> None:
+    limited = ("# Charter\n\n## Authority\n\nRegulatory requirements supersede discretionary "
+               "decisions. Regulatory directives take precedence over Committee discretion.\n")
+    granted = ("# Charter\n\n## Authority\n\nThe Committee may make discretionary decisions "
+               "on constituents.\n")
+    assert _quotes("discretionary_language", limited) == []
+    assert _quotes("discretionary_language", granted) != []

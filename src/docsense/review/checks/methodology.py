@@ -52,6 +52,13 @@ _DISCRETION = re.compile(
 # discretion".
 _DENIED = re.compile(r"\b(?:no|not|never|without|nor)\s+(?:any\s+|\w+ly\s+)?$",
                      re.IGNORECASE)
+# Discretion that something else overrides: "Regulatory requirements supersede discretionary
+# decisions" limits discretion; it grants none.
+_OVERRIDDEN = re.compile(
+    r"\b(?:supersedes?|overrides?|prevails?\s+over|takes?\s+precedence\s+over|outranks?)\s+"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _BOUNDED = re.compile(
     r"\b(?:acting\s+)?(?:in\s+good\s+faith|(?:in\s+a\s+)?commercially\s+reasonable)\b",
     re.IGNORECASE,
@@ -255,6 +262,8 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         for m in _DISCRETION.finditer(text) if discretion else ():
             if _DENIED.search(text, max(0, m.start() - 30), m.start()):
                 continue  # "No discretionary adjustments ... are permitted": discretion ruled out
+            if _OVERRIDDEN.search(text, max(0, m.start() - 60), m.start()):
+                continue  # "Regulatory requirements supersede discretionary decisions"
             if _BOUNDED.search(text[max(0, m.start() - 160) : m.end() + 120]):
                 continue  # "in its discretion, acting in good faith and in a commercially
                 # reasonable manner" (before or after): bounded by the standard duty of care

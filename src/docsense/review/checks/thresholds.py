@@ -95,6 +95,9 @@ _LIMIT_STATED = re.compile(
 # Statements about what may happen (risk factors, disclaimers) are not rules to implement.
 _HYPOTHETICAL = re.compile(
     r"\b(?:may|might|could|would|possible|possibly|potential(?:ly)?|risks?|no\s+assurance)\b"
+    # "liquidating at extreme temporary price can create bad debt": what can happen, no rule
+    r"|\bcan\s+(?:\w+\s+)?(?:lead|result|cause|create|trigger|wipe|harm|hurt|damage|"
+    r"destabili[sz]e)\b"
     r"|\b(?:let(?:'|\u2019)?s\s+(?:further\s+|now\s+)?(?:assume|say|suppose)|suppose\s+that|"
     r"assume\s+that)\b",
     re.IGNORECASE,
