@@ -61,3 +61,13 @@ def test_discretion_that_something_overrides_is_not_granted() -> None:
                "on constituents.\n")
     assert _quotes("discretionary_language", limited) == []
     assert _quotes("discretionary_language", granted) != []
+
+
+def test_a_judgement_glossed_with_its_value_in_brackets_is_quantified() -> None:
+    glossed = ("# Policy\n\n## Restatement\n\nErrors that do not have a significant impact on "
+               "the stated index (i.e., do not impact the level by more than 0.5%) will not be "
+               "restated.\n")
+    bare = ("# Policy\n\n## Restatement\n\nErrors that do not have a significant impact on "
+            "the stated index will not be restated.\n")
+    assert _quotes("vague_qualifiers", glossed) == []
+    assert _quotes("vague_qualifiers", bare) == ["Errors that do not have a significant impact"]

@@ -836,6 +836,13 @@ _OUTCOME_BEFORE = re.compile(
     r"\s+(?:a\s+|an\s+|the\s+|any\s+)?$",
     re.IGNORECASE,
 )
+# A gloss after a judgement, within a few words: "(i.e., more than 0.5%)", "(over 10%)",
+# ", that is more than ..."; an example ("(e.g. 5%)") is not the value.
+_GLOSS = re.compile(
+    r"[^.;()]{0,40}?(?:\((?!\s*(?:e\.\s?g\.|for\s+example|such\s+as))(?P<paren>[^()]{1,120})\)"
+    r"|,?\s*(?:i\.\s?e\.|that\s+is|namely),?(?P<clause>[^.;]{1,120}))",
+    re.IGNORECASE,
+)
 # A value someone supplies: "the acceptable price specified by the user".
 _SUPPLIED_BY = re.compile(
     r"\W*[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:specified|set|chosen|provided|entered|selected|"
@@ -1082,6 +1089,10 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 quote = ctx.markdown[start:end]
             if has_quantity(unit.text[clause_start(unit.text, m.start()) : m.end() + 30]):
                 continue
+            gloss = _GLOSS.match(unit.text, m.end())
+            if gloss is not None and has_quantity(gloss.group("paren") or gloss.group("clause")):
+                continue  # "a significant impact on the stated index (i.e., do not impact
+                # the level by more than 0.5%)": the gloss gives the value
             words = phrase.split()
             word = words[0].lower()
             if len(words) > 1 and re.fullmatch(r"[a-z]+ed", words[1]):
