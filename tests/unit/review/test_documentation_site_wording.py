@@ -71,3 +71,27 @@ def test_a_judgement_glossed_with_its_value_in_brackets_is_quantified() -> None:
             "the stated index will not be restated.\n")
     assert _quotes("vague_qualifiers", glossed) == []
     assert _quotes("vague_qualifiers", bare) == ["Errors that do not have a significant impact"]
+
+
+def test_limits_the_user_sets_by_named_settings_are_not_left_unvalued() -> None:
+    md = ("# Keeper\n\n## Bands\n\nOrders stay within the set band(s) (i.e. between the "
+          "`<minMargin,maxMargin>` range from the price). Orders that leave the band fall "
+          "outside all bands. Orders stay open while their amount is within the "
+          "`<minAmount,maxAmount>` range. If it is above the maximum, orders are cancelled. "
+          "Gas usage can be limited by setting the ranges wide. The gas per transaction is "
+          "limited by `--gas-maximum`.\n")
+    unset = ("# Keeper\n\n## Bands\n\nOrders stay open while their amount is within the "
+             "range. If it is above the maximum, orders are cancelled. The gas per "
+             "transaction is limited.\n")
+    assert _quotes("vague_thresholds", md) == []
+    assert _quotes("vague_thresholds", unset) == ["If it is above the maximum",
+                                                  "The gas per transaction is limited"]
+
+
+def test_a_need_stated_by_the_state_to_keep_is_no_open_condition() -> None:
+    kept = ("# Keeper\n\n## Reloading\n\nOn a change it reloads the file and cancels orders "
+            "as necessary to maintain the updated bands.\n")
+    open_ = ("# Keeper\n\n## Reloading\n\nOn a change it reloads the file and cancels orders "
+             "as necessary.\n")
+    assert _quotes("discretionary_language", kept) == []
+    assert _quotes("discretionary_language", open_) != []

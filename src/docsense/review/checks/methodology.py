@@ -201,6 +201,10 @@ _SENTENCE_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z])")  # not "U.S. dollars"
 # cases listed after it.
 _NEED_STATED = re.compile(
     r"\b(?:to\s+ensure|in\s+order\s+to|so\s+that|so\s+as\s+to)\b"
+    # "cancel orders as necessary to maintain the newly updated bands": the state to keep
+    # says when it is necessary
+    r"|\b(?:necessary|needed|required)\s+to\s+(?:maintain|keep|restore|bring|meet|satisfy|"
+    r"comply|match|achieve|preserve|reach|stay)\b"
     r"|\b(?:based\s+on|according\s+to|in\s+accordance\s+with)\s+the\s+following\b"
     r"|\bas\s+follows\b|\b(?:table|scenarios?|steps?|cases?)\s+(?:below|as\s+follows)\b",
     re.IGNORECASE,

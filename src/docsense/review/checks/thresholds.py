@@ -562,25 +562,35 @@ def _stated_next(phrase: str, tail: str, sentence: str) -> bool:
     return bool(named & set(_words(sentence)))
 
 
-# "the cap", "the per-asset threshold", "the observation window": a limit or a window the
-# reader is expected to know already.
+# "the cap", "the per-asset threshold", "the observation window", "all bands": a limit or a
+# window the reader is expected to know already.
 _DEFINITE_LIMIT = re.compile(
-    rf"\bthe\s+(?:[\w-]+\s+)?(?P<noun>{_LIMIT_NOUN}|windows?|periods?|horizons?|intervals?)$",
+    rf"\b(?:the|all|any|each|every)\s+(?:[\w-]+\s+)?"
+    rf"(?P<noun>{_LIMIT_NOUN}|windows?|periods?|horizons?|intervals?)$",
     re.IGNORECASE,
 )
+_CODE_SPAN = re.compile(r"`[^`\n]{1,60}`")
+# The short forms settings use for a limit's noun: `maxAmount` for "the maximum".
+_SHORT_FORM = {"maximum": "max", "minimum": "min"}
 
 
 def _valued_earlier(ctx: CheckContext, index: int, m: re.Match[str]) -> bool:
-    """Return True if the definite limit ``m`` is valued earlier in its paragraph.
+    """Return True if the definite limit ``m`` is valued or set earlier in its paragraph.
 
     "That optimizer carries a per-asset weight cap (`position_cap`, 0.25) ... confirming
     the solution sits within the cap": the same noun with a number beside it, in the
-    sentence before the match or one of the three sentences before it.
+    sentence before the match or one of the three sentences before it. "Within the set
+    band(s) (i.e. between the `<minMargin,maxMargin>` range) ... fall outside all bands",
+    "within the `<minAmount,maxAmount>` ranges ... If it is above the maximum": the noun
+    with a setting's code span just after it, or a code span naming the limit's short form,
+    is a limit the user sets.
     """
     limit = _DEFINITE_LIMIT.search(m.group(0))
     if limit is None:
         return False
-    noun = re.compile(rf"\b{re.escape(limit.group('noun').lower().rstrip('s'))}s?\b", re.I)
+    stem = limit.group("noun").lower().rstrip("s")
+    noun = re.compile(rf"\b{re.escape(stem)}s?\b", re.I)
+    short = _SHORT_FORM.get(stem)
     units = ctx.rule_units
     texts = [units[index].text[: m.start()]]
     j = index
@@ -590,9 +600,14 @@ def _valued_earlier(ctx: CheckContext, index: int, m: re.Match[str]) -> bool:
     return any(
         has_quantity(text[n.end() : n.end() + 40])
         or has_quantity(text[max(0, n.start() - 25) : n.start()])
+        or _CODE_SPAN.search(text, n.end(), n.end() + 80) is not None
         for text in texts
         for n in noun.finditer(text)
-    )
+    ) or (short is not None and any(
+        re.search(rf"(?i:{short})(?![a-z])", span.group(0)) is not None  # maxAmount, MAX_
+        for text in texts
+        for span in _CODE_SPAN.finditer(text)
+    ))
 
 
 _COMPARISON_HEAD = re.compile(
@@ -793,9 +808,13 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     or _SETTING_NAMED_AFTER.match(unit.text, m.end())
                     or _IDENTIFIER.search(m.group(0))
                     or _IDENTIFIER.search(tail.split(".")[0][:50])
+                    or _SETTING_GIVEN.match(tail)
                 ):
                     continue  # "`feeRounds` is the length of the look-back window", "floored
                     # at a date the venue can support (`min_start`)": a setting, named
+                if _MEANS_AFTER.match(tail):
+                    continue  # "Gas usage can be limited by setting the ranges wide": how
+                    # to limit it, a means the user applies, not a limit left unvalued
                 if _RISK_THAT.search(unit.text, 0, m.start()):
                     continue  # "there is a risk that the fees are greater than ...": a risk
                 if _NO_NEED.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
@@ -829,6 +848,13 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 # ("their maximum pnlToPoolFactorForTraders", "capped above the MAX_PNL_FACTOR_FOR_TRADERS").
 _IDENTIFIER = re.compile(r"\b(?:[a-z]+[A-Z][A-Za-z0-9]*|[A-Z][A-Z0-9]*_[A-Z0-9_]+)\b")
 # The setting that holds the value, named in code in brackets later in the sentence.
+# The means of limiting, after the verb: "can be limited by setting ...", "capped by
+# reducing ...".
+_MEANS_AFTER = re.compile(r"\s+by\s+(?:\w+ly\s+)?[a-z]+ing\b")
+# A limit set by a named setting: "is limited by `--gas-maximum`", "capped with `maxSize`".
+_SETTING_GIVEN = re.compile(
+    r"\s+(?:by|with|via|using|through|in)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?`[^`\n]{1,60}`"
+)
 _SETTING_NAMED_AFTER = re.compile(r"(?:[^.;\n]|\n(?!\n)){0,60}?\(\s*`[^`\n]{1,40}`\s*\)")
 # What happens to someone, described: "incurring significant losses", "suffer large drawdowns".
 _OUTCOME_BEFORE = re.compile(
