@@ -87,6 +87,17 @@ _CITED_TEXT = re.compile(
     r"Convention|Statute|Law|Constitution|Bylaws|Charter|Prospectus|Supplement|Handbook|"
     r"Rulebook)\b|(?-i:[A-Z]{2,6})\b)"  # "Article 15 of the BMR", "Articles 25 and 26 of the BMR"
 )
+# A part of another document, by its number and title: "section 1(a) Bracket Method of the
+# Cboe Volatility Index Mathematics Methodology", "sections 3(a) (ii) and (iii) Volatility
+# Index Calculation - Single Term in the Cboe ... Methodology" (after the reference).
+_TITLED_PART_OF_DOC = re.compile(
+    r"^(?:\s*\([a-z0-9]{1,4}\))*(?:\s*(?:,|and|or)?\s*\([a-z0-9]{1,4}\))*\s+"
+    # the title's words: capitalised, dashes, and short function words ("Volatility Index
+    # Cannot be Calculated"); or none ("section 1(a) of the ... Methodology")
+    r"(?:(?:[A-Z][\w&.'\u2019-]*|[\u2013\u2014-]|and|or|&|be|to|for|a|an|not|by|on|at)\s+)"
+    r"{0,12}?(?:of|in)\s+the\s+"
+    r"(?P<doc>(?:[A-Z][\w&.'\u2019\u00ae\u2122-]*\s+){1,8}" + _DOC_NOUN + r")\b"
+)
 # "This Specifications Annex ... constitutes the Relevant General Strategy Description",
 # "These Provisions ... will constitute the "Index Rules"".
 _SELF_DECLARED = re.compile(
@@ -235,8 +246,12 @@ class _Resolver:
             self.numbered.setdefault(number, [section])
         self.by_id = {s.id: s for s in doc.sections}
         self.tables = tables
-        self.heading_words = [(s.id, _content_words(s.heading)) for s in doc.sections]
-        self.headings_folded = [(s, " ".join(s.heading.lower().split())) for s in doc.sections]
+        # A heading with nothing under it cannot hold another document's content: "This
+        # Methodology should be read in conjunction with the following document:" then a
+        # line "Cboe Volatility Index Mathematics Methodology" a PDF set as a heading.
+        held = [s for s in doc.sections if doc.markdown[s.start : s.end].strip().count("\n")]
+        self.heading_words = [(s.id, _content_words(s.heading)) for s in held]
+        self.headings_folded = [(s, " ".join(s.heading.lower().split())) for s in held]
         self.terms: dict[str, str] = {}
         for t in terms:
             for name in (t.term, *t.aliases):
@@ -410,6 +425,19 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
             _CITED_TEXT.match(block.text[m.end() : m.end() + 80]) is not None
             or (m.group("kind").lower().rstrip("s"), target) in resolver.cited
         )
+        titled = _TITLED_PART_OF_DOC.match(block.text[m.end() : m.end() + 240])
+        if titled is not None and resolver.named(titled.group("doc")) is None:
+            # "section 1(a) Bracket Method of the Cboe Volatility Index Mathematics
+            # Methodology": a part of that document, which is the dependency
+            name = " ".join(titled.group("doc").split())
+            doc_start = block.start + m.end() + titled.start("doc")
+            yield CrossReference(
+                text=name,
+                kind=ReferenceKind.EXTERNAL,
+                target=name,
+                location=doc.location(doc_start, block.start + m.end() + titled.end("doc")),
+            )
+            cited = True
         if cites_link or cited:
             # "... /commodity/copper/ (Table 22: Copper ...)": a table of the linked source
             yield CrossReference(

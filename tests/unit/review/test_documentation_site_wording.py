@@ -95,3 +95,19 @@ def test_a_need_stated_by_the_state_to_keep_is_no_open_condition() -> None:
              "as necessary.\n")
     assert _quotes("discretionary_language", kept) == []
     assert _quotes("discretionary_language", open_) != []
+
+
+def test_a_numbered_part_of_another_named_document_is_that_documents_dependency() -> None:
+    md = ("# Volatility Index\n\n## Supporting Documents\n\nThis Methodology should be read "
+          "with the following document:\n\n#### Index Mathematics Methodology\n\n"
+          "## Calculation\n\nSelect the terms by the rules found in section 1(a) Bracket "
+          "Method of the Index Mathematics Methodology. A summary is in section 4(b) Index "
+          "Cannot be Calculated of the Index Mathematics Methodology. Rates follow section "
+          "2(a) of the Index Mathematics Methodology.\n")
+    assert _quotes("unresolved_references", md) == []
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "external_documents"}))
+    assert {h.subject for h in hits} == {"index mathematics methodology"}
+    assert len(hits) == 3
+    internal = "# Volatility Index\n\n## Calculation\n\nSelect the terms as in section 1(a).\n"
+    assert _quotes("unresolved_references", internal) == ["section 1(a)"]

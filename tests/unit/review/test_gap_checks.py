@@ -573,7 +573,7 @@ def test_computed_as_a_role_is_no_calculation_but_as_an_operation_is(run_check: 
 
 
 def test_a_change_log_and_an_adrs_context_state_no_rules(run_check: RunCheck) -> None:
-    rule = "Large order execution can cause significant market impact.\n"
+    rule = "Large orders are sliced to limit significant market impact.\n"
     for heading in ("Change Log", "Revision history", "Context", "Rationale"):
         md = f"# ADR-7: Slicer\n\n## {heading}\n\n{rule}"
         assert run_check("vague_qualifiers", md, with_ir=True) == [], heading
