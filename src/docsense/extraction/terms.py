@@ -704,7 +704,8 @@ def _where_lines(doc: Doc, block: Block, offset: int) -> Iterator[DefinedTerm]:
     # Bare legend lines: "Ts = Sushiswap trade size", "SOFR d-1 = Secured Overnight Financing
     # Rate", "BTC Blocks Produced_{t} = Bitcoin blocks produced"; the first reading of a line
     # wins.
-    for pattern in (_LEGEND, _FLAT_SCRIPT_LEGEND, _NAMED_LEGEND, _CAMEL_LEGEND):
+    for pattern in (_LEGEND, _FLAT_SCRIPT_LEGEND, _NAMED_LEGEND, _CAMEL_LEGEND,
+                    _SCRIPTED_LEGEND):
         for m in pattern.finditer(block.text, offset):
             if m.start("term") not in seen:
                 seen.add(m.start("term"))
@@ -718,6 +719,16 @@ def _where_lines(doc: Doc, block: Block, offset: int) -> Iterator[DefinedTerm]:
 _CAMEL_LEGEND = re.compile(
     r"^[ \t]*(?P<term>(?:[A-Z][a-z0-9]+){2,}|[a-z]+(?:[A-Z][a-z0-9]*)+)(?:_\{[^{}\n]{1,12}\})?"
     r"[ \t]+(?P<definition>[a-z][a-z0-9,'()-]*(?:[ \t]+[A-Za-z0-9,'()_{}-]+){2,})",
+    re.MULTILINE,
+)
+
+
+# A legend line whose separator a PDF lost, for a symbol with a script or a Greek letter:
+# "M_{Time to Expiry} Number of minutes from time of calculation until expiration", or a
+# sigma followed by "Volatility Index = sigma x 100".
+_SCRIPTED_LEGEND = re.compile(
+    r"^[ \t]*(?P<term>(?:[A-Za-z]{1,6}|[\u0370-\u03ff])_\{[^{}\n]{1,24}\}|[\u0370-\u03ff])"
+    r"[ \t]+(?P<definition>[A-Za-z][a-z]+(?:[ \t]+[^\s=]+){1,}[^\n]{0,160})$",
     re.MULTILINE,
 )
 

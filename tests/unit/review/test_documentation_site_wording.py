@@ -111,3 +111,17 @@ def test_a_numbered_part_of_another_named_document_is_that_documents_dependency(
     assert len(hits) == 3
     internal = "# Volatility Index\n\n## Calculation\n\nSelect the terms as in section 1(a).\n"
     assert _quotes("unresolved_references", internal) == ["section 1(a)"]
+
+
+def test_a_legend_line_whose_separator_a_pdf_lost_defines_its_symbol() -> None:
+    sigma, times = "\u03c3", "\u00d7"
+    formulas = (f"# Volatility Index\n\n## Calculation\n\nT = M_{{Time to Expiry}} / 525600\n\n"
+                f"VIX = {sigma} {times} 100\n\n")
+    legend = ("where:\n\nM_{Time to Expiry} Number of minutes from the time of calculation "
+              f"until expiration\n{sigma} Volatility of the near-term options\n")
+    assert _quotes("formula_undefined_variables", formulas + legend) == []
+    # a symbol the legend leaves out is still undefined
+    partial = "where:\n\nM_{Time to Expiry} Number of minutes until expiration\n"
+    assert _quotes("formula_undefined_variables", formulas + partial) == [
+        f"VIX = {sigma} {times} 100"
+    ]
