@@ -125,3 +125,14 @@ def test_a_legend_line_whose_separator_a_pdf_lost_defines_its_symbol() -> None:
     assert _quotes("formula_undefined_variables", formulas + partial) == [
         f"VIX = {sigma} {times} 100"
     ]
+
+
+def test_observed_quotes_compared_with_each_other_are_no_unvalued_limit() -> None:
+    quotes = ("# Volatility Index\n\n## Option selection\n\nAn option is excluded when "
+              "its bid price is higher than the ask price.\n")
+    limit = ("# Volatility Index\n\n## Option selection\n\nAn option is excluded when "
+             "its bid price is higher than the reference price.\n")
+    assert _quotes("vague_thresholds", quotes) == []
+    assert _quotes("vague_thresholds", limit) == [
+        "its bid price is higher than the reference price"
+    ]

@@ -495,6 +495,14 @@ _INPUT_VALUE = re.compile(
 _ORDER_PRICE = re.compile(
     r"\bthe\s+(?:target|limit|strike|entry|trigger|stop)\s+price(?:\s+[a-z]+)?$", re.IGNORECASE
 )
+# An observed quote or print compared with another: "the bid price is higher than the ask
+# price" (a crossed quote), "lower than the closing price". Both sides are market data, each
+# with its value, not a limit left without one.
+_OBSERVED_PRICE = re.compile(
+    r"\b(?:bid|ask|offer|mid(?:-point)?|last|closing|opening|settlement|traded|quoted)\s+"
+    r"prices?$",
+    re.IGNORECASE,
+)
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
 _POINTS_TO_DEFINITION = re.compile(
     r"[^.;:\n]{0,80}?\b(?:defined|specified|described|set\s+out|stated|determined)\s+"
@@ -840,6 +848,8 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     m.group(0)
                 ):
                     continue  # "lower than the target price": an order's own parameter
+                if kind == "other" and _OBSERVED_PRICE.search(m.group(0)):
+                    continue  # "the bid price is higher than the ask price": quotes compared
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
 
