@@ -844,12 +844,13 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "greater than the value of the Signal": the quantity is named
                 if kind == "other" and noun_goes_on(tail):
                     continue  # "less than the price impact": the quote would cut the noun
-                if (kind == "other" and _INPUT_VALUE.search(m.group(0))) or _ORDER_PRICE.search(
-                    m.group(0)
-                ):
-                    continue  # "lower than the target price": an order's own parameter
-                if kind == "other" and _OBSERVED_PRICE.search(m.group(0)):
-                    continue  # "the bid price is higher than the ask price": quotes compared
+                compared = m.group(0)
+                if _ORDER_PRICE.search(compared) or (kind == "other" and (
+                    _INPUT_VALUE.search(compared) or _OBSERVED_PRICE.search(compared)
+                )):
+                    continue  # a value with its own source: "lower than the target price"
+                    # (an order's parameter), "the bid price is higher than the ask price"
+                    # (observed quotes compared)
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
 
