@@ -124,7 +124,8 @@ class FormulaVariable:
 
     name: str
     defined_at: Location | None = None
-    # "term", "formula", "parameter", "where", "heading", "index" or "link" (a linked page)
+    # "term", "formula", "parameter", "where", "heading", "index", "link" (a linked page) or
+    # "product" (letters side by side in maths, each a defined symbol: "ab" is a times b)
     defined_by: str | None = None
 
 

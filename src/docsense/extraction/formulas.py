@@ -278,6 +278,8 @@ def latex_variables(latex: str) -> tuple[str, ...]:
 
     def phrase(m: re.Match[str]) -> str:
         words = " ".join(m.group("words").split())
+        if all(len(w) == 1 for w in words.split()):
+            return m.group(0)  # "\dfrac{a}{b N}": letters side by side, a product
         if not all(w.lower() in _FUNCTION_WORDS for w in words.split()):
             sub = m.group("sub1") or m.group("sub2")
             found.append((m.start(), f"{words}_{sub.replace(' ', '')}" if sub else words))
@@ -347,6 +349,10 @@ def latex_variables(latex: str) -> tuple[str, ...]:
                 continue  # "If\ \gamma \to 0": a word of the prose around the maths
             if _UNIT_AFTER_NUMBER.search(body, 0, m.start()) and base.isupper() and len(base) > 1:
                 continue  # "1 ETH * n", "0.5 USD": the unit of the number before it
+            if base == "e" and not (m.group("sub1") or m.group("sub2")) and body.startswith(
+                "^", m.end()
+            ):
+                continue  # "e^{2\sqrt{b}}": Euler's number raised, the exponential
         sub = m.group("sub1") or m.group("sub2")
         if sub:
             sub = _THIN_SPACE.sub("", sub)  # "r_{i,\,t-1,\,k}" is r_{i,t-1,k}
@@ -388,7 +394,12 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
             continue  # "$MC_i$", "$N$", "$r_{i,t-1,k}$": a symbol named in prose, not a formula
         if _BOUND_ONLY.match(body):
             continue  # "by $c > 0$": a symbol introduced with its bound, not a formula
-        yield _latex_formula(doc, block.start + m.start("body"), body)
+        if _HYPHENATED_NAME.fullmatch(body) and any(
+            _CAPITALISED_WORD.fullmatch(part) for part in body.strip().split("-")
+        ):
+            continue  # "the trading rate of $X-Pool$": a name with a hyphen, no subtraction
+        for at, equation in _equations(body):  # "Let $a=..., b=...$": each defines its own
+            yield _latex_formula(doc, block.start + m.start("body") + at, equation)
     if "\\(" not in text:
         return
     for m in _PAREN_INLINE.finditer(text):
@@ -401,6 +412,9 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         yield _latex_formula(doc, block.start + m.start("body"), body)
 
 
+# Letters joined by hyphens, one of them a capitalised word ("X-Pool"): a name in maths type.
+_HYPHENATED_NAME = re.compile(r"\s*[A-Za-z]+(?:-[A-Za-z]+)+\s*")
+_CAPITALISED_WORD = re.compile(r"[A-Z][a-z]{2,}")
 # Inline maths that only bounds one symbol by a number: "$c > 0$", "$\epsilon \le 0.01$".
 _BOUND_ONLY = re.compile(
     r"\s*\\?[A-Za-z]+(?:_\{?\w{1,6}\}?)?\s*(?:>|<|\\geq?|\\leq?|\u2265|\u2264)\s*-?\d[\d.]*\s*$"
@@ -419,6 +433,12 @@ _QUAD = re.compile(r"\\q?quad(?![A-Za-z])|\\hspace\*?\s*\{[^{}]*\}")
 
 # A line break of an alignment ("\\", "\\[0.5em]"); the environments whose lines are
 # equations of their own, and the rest (cases, matrices), whose lines are not.
+# A comma or semicolon, then one symbol and an equals sign: the next of several equations
+# written in a row ("a=\sqrt{k x}, \overline{a}=\sqrt{k y}, b=\sqrt{x y}").
+_NEXT_EQUATION = re.compile(
+    r"[,;]\s*(?=(?:\\(?:overline|bar|hat|tilde|widehat|widetilde)\s*\{?\s*)?\\?[A-Za-z]+\}?"
+    r"(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))*\s*=(?!=))"
+)
 _LINE_BREAK = re.compile(r"\\\\(?:\s*\[[^\]\n]{0,12}\])?")
 _ENV = re.compile(r"\\(begin|end)\s*\{([A-Za-z*]+)\}")
 _ALIGNMENTS = frozenset(
@@ -441,10 +461,11 @@ def _equations(body: str) -> list[tuple[int, str]]:
     first piece has none ("\text{s.t.} \quad \sum_i w_i = 1") the display is one formula.
     """
     lines = any(m.group(1) == "begin" and m.group(2) in _ALIGNMENTS for m in _ENV.finditer(body))
-    if "quad" not in body and "hspace" not in body and not lines:
+    listed = _NEXT_EQUATION.search(body) is not None
+    if "quad" not in body and "hspace" not in body and not lines and not listed:
         return [(0, body)]
     cuts: list[tuple[int, int]] = []  # (start, end) of each separator outside braces
-    depth = inner = 0  # braces; environments other than an alignment (cases, matrices)
+    depth = inner = parens = 0  # braces; environments other than an alignment; brackets
     i = 0
     while i < len(body):
         ch = body[i]
@@ -452,6 +473,16 @@ def _equations(body: str) -> list[tuple[int, str]]:
             depth += 1
         elif ch == "}":
             depth = max(0, depth - 1)
+        elif ch in "([":
+            parens += 1
+        elif ch in ")]":
+            parens = max(0, parens - 1)
+        elif ch in ",;" and listed and depth == inner == parens == 0:
+            comma = _NEXT_EQUATION.match(body, i)
+            if comma is not None:  # "a=\sqrt{k}, b=\sqrt{x}": the next equation starts
+                cuts.append((comma.start(), comma.end()))
+                i = comma.end()
+                continue
         elif ch == "\\":
             env = _ENV.match(body, i)
             if env is not None:
@@ -513,7 +544,8 @@ _TEX_COMMENT = re.compile(r"^([ \t]*)%[^\n]*", re.MULTILINE)
 # One symbol and its scripts, whatever they hold: "z^{(k)}_{i,t}", "\hat\sigma_{i,t}^{2}".
 _SCRIPTED_SYMBOL = re.compile(
     r"^\s*(?:\\[A-Za-z]+\s*)?"  # an accent: "\hat"
-    r"(?:\\(?:text|textrm|mathrm|operatorname)\s*\{[A-Za-z ]+\}|\\?[A-Za-z]+)"
+    # (a name of words joined by escaped spaces: "Average\ Price\ P^{x}_{y}")
+    r"(?:\\(?:text|textrm|mathrm|operatorname)\s*\{[A-Za-z ]+\}|\\?[A-Za-z]+(?:\\\s+[A-Za-z]+)*)"
     r"(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))+\s*$"
 )
 
@@ -566,8 +598,12 @@ def _continued(text: str, rhs: str, end: int) -> tuple[str, int]:
 
 
 def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
-    for m in _ASSIGN.finditer(block.text):
+    # "m = (CMT_z - CMT_1) / (t_z - t_1) ; b = CMT_1 - m x t_1": two formulas on one line; a
+    # line break in place of the space after the semicolon keeps every offset.
+    text = _SEMICOLON_ASSIGNMENT.sub(";\n", block.text) if ";" in block.text else block.text
+    for m in _ASSIGN.finditer(text):
         lhs = " ".join(m.group("lhs").replace("*", "").replace("\\_", "_").split())
+        lhs = lhs.removeprefix("; ")  # "; b = ...": the second formula of a line above
         lhs = _SENTENCE_AFTER.split(lhs)[-1]  # "... AMM TWAPs. For i = ...": the last sentence
         if ", " in lhs:  # "Simply explained, Units = ...": the name follows the lead-in
             lhs = lhs.rsplit(", ", 1)[1]
@@ -578,7 +614,7 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             lhs = lhs[where.end() :]  # "where progress = min(1, ...)": defines progress
         if _UNIT_LABEL.search(lhs) and _PROSE_START.match(m.group("rhs").strip()):
             continue  # "q [no unit] = quantity of stocks held": a symbol explained
-        rhs, end = _continued(block.text, m.group("rhs"), m.end("rhs"))
+        rhs, end = _continued(text, m.group("rhs"), m.end("rhs"))
         rhs = rhs.replace("\\_", "_")  # "node\_weight": Markdown's escaped underscore
         rhs = _SENTENCE_AFTER.split(rhs, maxsplit=1)[0]  # "= (1350 - 1275)/2. At the edges ..."
         rhs = _NEXT_ASSIGNMENT.split(rhs, maxsplit=1)[0]  # "= a + b, total = c + d": the first
@@ -591,7 +627,7 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             f"{lhs} = {rhs}"
         ):
             continue  # "b = 0.72 ETH/year": a value; "b = Average rewards (ETH/yr)": a legend
-        line = block.text[m.start("lhs") : end]
+        line = text[m.start("lhs") : end]
         if _LATEX_COMMAND.search(line) and not re.search(r"\$|\\[()]", line):
             # "\begin{equation} \texttt{Force} = BS(...)": LaTeX left bare for MathJax
             start = block.start + m.start("lhs")
@@ -607,7 +643,7 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             rhs = rhs.strip()
         operators = _ORDINAL.sub("", rhs)  # "the i^{th} contract": a superscript, no power
         if (
-            "$" in lhs
+            "$" in written  # "we find that $x_{n}\cdot y_{n}= ...$": inline maths, read apart
             or "`" in lhs
             or "\\(" in lhs
             or not _OPERATOR.search(operators)
@@ -634,6 +670,10 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         )
 
 
+# A semicolon, then a second "name = expression" on the same line.
+_SEMICOLON_ASSIGNMENT = re.compile(
+    r";[ \t](?=[ \t]*[A-Za-z\u0370-\u03ff][^;=<>\n]{0,30}?\s?=(?!=))"
+)
 # In a code block, what follows a formula on its line: a comment ("# years", "// bps"), or,
 # after a run of spaces, the case or note of a piecewise definition ("   for K < F", "   at
 # the split point").

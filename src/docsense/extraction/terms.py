@@ -420,9 +420,9 @@ _CODE_SETTING = re.compile(
 )
 # A clause that opens with a maths symbol and says what it is: "Here $$\textrm{totalScore}$$
 # is the sum of ...", "and $$\textrm{missingScore}_i$$ is the sum of ...", "Finally, $x$
-# denotes the ...".
+# denotes the ...", and after a comma: "Let $x_{0}y_{0}=k$, $k$ is a constant".
 _MATHS_IS = re.compile(
-    r"(?:^|[.;:]\s+|\band\s+|\b(?:here|finally|also|similarly|then|now),?\s+)"
+    r"(?:^|[.;:,]\s+|\band\s+|\b(?:here|finally|also|similarly|then|now),?\s+)"
     r"(?P<var>\${1,2}[^$\n]{1,60}?\${1,2})\s+(?:is|are|denotes|represents|means)\s+"
     r"(?P<definition>(?:the|a|an)\b(?:(?!\s+and\s+\$)[^.;\n]){2,200})",
     re.IGNORECASE,
@@ -527,6 +527,14 @@ _BOUND_DECLARED = re.compile(
     r"\$\s*(?P<symbol>\\?[A-Za-z]+(?:_\{?\w{1,6}\}?)?)\s*(?:>|<|\\geq?|\\leq?|\u2265|\u2264)\s*"
     r"-?\d[\d.]*\s*\$"
 )
+# Symbols the text says it uses for something: "If we use $f(t)$ and $g(t)$ instead of
+# $\dfrac{x_{in}}{T}$ and ...", "we write $N$ for the number of blocks".
+_USED_FOR = re.compile(
+    r"\b(?:use|using|write|writing)\s+(?P<symbols>\$[^$\n]{1,30}\$"
+    r"(?:\s*(?:,\s*(?:and\s+)?|and\s+)\$[^$\n]{1,30}\$)*)\s+"
+    r"(?P<definition>(?:instead\s+of|in\s+place\s+of|to\s+denote|for\s+(?:the|a|an|each)\b)"
+    r"[^\n.;]{2,200})"
+)
 # (":=" defines whatever stands before it: "v := x · p_{j}", "AvgEntryPrice:= ...")
 _COLON_EQUALS = re.compile(rf"(?<![\w}}])(?P<symbol>{_MATHS_SYMBOL}|[A-Za-z][A-Za-z0-9_]+)\s*:=")
 _LETTER_AFTER_WORDS = re.compile(
@@ -599,6 +607,10 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     if "$" in text:
         for m in _BOUND_DECLARED.finditer(text):
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), m.group(0))
+        for m in _USED_FOR.finditer(text):
+            for symbol in re.finditer(r"\$[^$\n]{1,30}\$", m.group("symbols")):
+                yield _where_term(doc, block, symbol.group(0), m.start("symbols") + symbol.start(),
+                                  m.group("definition"))
     if ":=" in text:
         for m in _COLON_EQUALS.finditer(text):
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), "defined by :=")
@@ -653,13 +665,28 @@ _ALIAS_LINE = re.compile(
 )
 
 
+# Inline maths in a sentence that equates two symbols: "we note the initial reserves ... as
+# $x_{0}=x_{ammStart}$". The sentence names one quantity by both symbols.
+_LATEX_LONE = r"\\?[A-Za-z]+(?:\s*[_^]\s*(?:\{[^{}\n]{1,30}\}|\w))*"
+_ALIAS_MATHS = re.compile(rf"\$\s*(?P<a>{_LATEX_LONE})\s*=\s*(?P<b>{_LATEX_LONE})\s*\$")
+
+
 def _aliases(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Yield symbols a line defines as another symbol ("RiskFreeRate_{t} = GBR_{t}")."""
+    """Yield symbols defined as another symbol.
+
+    On a line of its own, the left side ("RiskFreeRate_{t} = GBR_{t}"); in inline maths
+    that equates two symbols in prose ("as $x_{0}=x_{ammStart}$"), both.
+    """
     if "=" not in block.text:
         return
     for m in _ALIAS_LINE.finditer(block.text):
         if m.group("term") != m.group("definition"):
             yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
+    if "$" in block.text and block.kind is BlockKind.PARAGRAPH:
+        for m in _ALIAS_MATHS.finditer(block.text):
+            if m.group("a") != m.group("b"):
+                yield _where_term(doc, block, f"${m.group('a')}$", m.start("a"), m.group("b"))
+                yield _where_term(doc, block, f"${m.group('b')}$", m.start("b"), m.group("a"))
 
 
 # A list item naming fields in code with what they hold in brackets: "- `underlying_price`

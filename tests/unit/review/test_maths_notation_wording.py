@@ -1,0 +1,105 @@
+"""How mathematical writing introduces its symbols (2026-12-05, fourth session).
+
+A derivation names symbols in passing: several equations in one line of maths ("Let $a=...,
+b=...$"), a constant after a comma ("..., $k$ is a constant"), two symbols for one quantity
+("as $x_{0}=x_{start}$"), a substitution ("use $f(t)$ instead of ..."), letters side by side
+for a product ("ab"), and Euler's number raised. Each test pairs that wording with a symbol
+the text really leaves undefined (sentences written for these tests).
+"""
+
+# ruff: noqa: RUF001  (the multiplication and minus signs are part of the fixture formulas)
+from __future__ import annotations
+
+from docsense.adapters.convert import convert_document
+from docsense.domain.policies import Check, CheckKind
+from docsense.extraction import extract_ir
+from docsense.review.checks.registry import default_registry
+
+from .conftest import context
+
+_LEAD = (
+    "# Pool maths\n\n## Definition\n\nLet $x$ and $y$ be the reserves of the pool's two "
+    "tokens, and let $N$ be the number of blocks.\n\n"
+)
+
+
+def _undefined(markdown: str) -> list[str]:
+    """The titles of the undefined-variable findings on ``markdown``."""
+    ctx = context(markdown, with_ir=True)
+    hits = default_registry().run(
+        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
+    )
+    return [h.title.split(": ", 1)[1] for h in hits]
+
+
+def test_equations_in_a_row_each_define_their_left_side() -> None:
+    row = _LEAD + "Let $a=\\sqrt{x}, b=\\dfrac{x}{y}$, then\n\n$$p=\\dfrac{a}{b N}$$\n"
+    one = _LEAD + "Let $a=\\sqrt{x}$, then\n\n$$p=\\dfrac{a}{b N}$$\n"
+    assert _undefined(row) == []
+    assert _undefined(one) == ["b"]
+
+
+def test_a_symbol_said_after_a_comma_to_be_a_constant_is_defined() -> None:
+    said = _LEAD + "Let $x y=k$, $k$ is a constant.\n\n$$p=\\dfrac{k}{x^{2}}$$\n"
+    unsaid = _LEAD + "Let $x y=k$ hold.\n\n$$p=\\dfrac{k}{x^{2}} + c$$\n"
+    assert _undefined(said) == []
+    assert _undefined(unsaid) == ["k", "k, c"]
+
+
+def test_two_symbols_equated_in_a_sentence_name_one_quantity() -> None:
+    prose = (_LEAD + "We note the initial reserve as $x_{0}=x_{start}$.\n\n"
+             "$$x_{out}=x_{start}+N-x_{end}$$\n\nwhere $x_{end}$ is the final reserve.\n")
+    display = (_LEAD + "$$x_{0}=x_{start}$$\n\n$$x_{out}=x_{start}+N-x_{end}$$\n\n"
+               "where $x_{end}$ is the final reserve.\n")
+    assert _undefined(prose) == []
+    assert _undefined(display) == ["x_start", "x_start"]
+
+
+def test_symbols_used_instead_of_an_expression_are_defined() -> None:
+    used = (_LEAD + "If we use $f(t)$ and $g(t)$ instead of $\\dfrac{x}{N}$ and "
+            "$\\dfrac{y}{N}$, the selling rates are functions of time.\n\n"
+            "$$h(t)=\\dfrac{f(t)}{g(t)}$$\n")
+    named = _LEAD + "The selling rates are functions of time.\n\n$$h(t)=\\dfrac{f(t)}{g(t)}$$\n"
+    assert _undefined(used) == []
+    assert _undefined(named) == ["f, g"]
+
+
+def test_letters_side_by_side_are_a_product_of_defined_symbols() -> None:
+    product = _LEAD + "$$p=\\dfrac{xy}{N}$$\n"
+    unknown = _LEAD + "$$p=\\dfrac{xq}{N}$$\n"
+    assert _undefined(product) == []
+    assert _undefined(unknown) == ["xq"]
+
+
+def test_euler_number_raised_is_the_exponential() -> None:
+    exponential = _LEAD + "$$p=x\\cdot e^{2\\sqrt{y}}$$\n"
+    unknown = _LEAD + "$$p=x\\cdot g^{2\\sqrt{y}}$$\n"
+    assert _undefined(exponential) == []
+    assert _undefined(unknown) == ["g"]
+
+
+def test_a_name_of_words_with_scripts_is_what_its_formula_defines() -> None:
+    named = (_LEAD + "$$Average\\ Price\\ P^{x}_{y}=\\dfrac{x}{y}$$\n\n"
+             "$$Q=Average\\ Price\\ P^{x}_{y}\\cdot N$$\n")
+    unknown = _LEAD + "$$Q=Average\\ Price\\ P^{x}_{y}\\cdot N$$\n"
+    assert _undefined(named) == []
+    assert _undefined(unknown) == ["Average Price P"]
+
+
+def test_a_hyphenated_name_in_maths_type_is_no_subtraction() -> None:
+    name = _LEAD + "Tokens flow from the $X-Pool$ and the $Y-Pool$ to the pool.\n"
+    difference = _LEAD + "The gap $x-q$ closes over time.\n"
+    assert _undefined(name) == []
+    assert _undefined(difference) == ["q"]
+
+
+def _formula_names(markdown: str) -> list[str | None]:
+    doc = convert_document(markdown.encode(), "doc.md")
+    return [f.name for f in extract_ir(doc.markdown, doc.sections).formulas]
+
+
+def test_a_second_formula_after_a_semicolon_on_the_same_line_is_read() -> None:
+    two = "# Curve\n\n## Bounds\n\nm = (CMT_z − CMT_1) / (t_z − t_1) ; b = CMT_1 − m × t_1\n"
+    one = "# Curve\n\n## Bounds\n\nm = (CMT_z − CMT_1) / (t_z − t_1)\n"
+    assert _formula_names(two) == ["m", "b"]
+    assert _formula_names(one) == ["m"]
