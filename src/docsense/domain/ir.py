@@ -22,6 +22,7 @@ import attrs
 
 __all__ = [
     "IR_SCHEMA",
+    "SECTION_ID_LENGTH",
     "CrossReference",
     "DefinedTerm",
     "Formula",
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 IR_SCHEMA = "docsense.ir/1"
+#: The longest section id: a heading's slug is cut to this many characters.
+SECTION_ID_LENGTH = 80
 
 
 @attrs.frozen
@@ -73,7 +76,8 @@ class Section:
     ``start``/``end`` are character offsets into the Markdown (end exclusive, covering the
     heading line and the body, subsections included). ``page`` (PDF, 1-based) or
     ``paragraph`` (DOCX, 0-based body index) tells where the heading came from in the source
-    file. ``id`` is a slug of the heading, unique within the document.
+    file. ``id`` is a slug of the heading (at most :data:`SECTION_ID_LENGTH` characters),
+    unique within the document.
     """
 
     id: str

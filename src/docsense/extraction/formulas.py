@@ -388,6 +388,8 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         if any(a <= m.start() < b for a, b in spans):
             continue
         body = m.group("body")
+        if "`" in body:
+            continue  # "redeem `$x` worth of BOLD for `>$x`": dollars in two code spans
         if not re.search(r"[A-Za-z\\]", body) or not _LATEX_OPERATOR.search(
             _SCRIPT_GROUP.sub("", body)
         ):

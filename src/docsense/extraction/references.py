@@ -35,7 +35,14 @@ from functools import cached_property
 
 from docsense._literals import folded as _folded
 from docsense._literals import mentions
-from docsense.domain.ir import CrossReference, DefinedTerm, ReferenceKind, Section, Table
+from docsense.domain.ir import (
+    SECTION_ID_LENGTH,
+    CrossReference,
+    DefinedTerm,
+    ReferenceKind,
+    Section,
+    Table,
+)
 from docsense.extraction._text import Block, BlockKind, Doc
 
 __all__ = ["extract_references"]
@@ -245,6 +252,12 @@ class _Resolver:
         for number, section in _numbers_from_contents(doc):
             self.numbered.setdefault(number, [section])
         self.by_id = {s.id: s for s in doc.sections}
+        # Ids that may have been cut short, with their hyphens run together
+        self._long_ids = {
+            re.sub(r"-+", "-", s.id): s.id
+            for s in doc.sections
+            if len(s.id) >= SECTION_ID_LENGTH - 2
+        }
         self.tables = tables
         # A heading with nothing under it cannot hold another document's content: "This
         # Methodology should be read in conjunction with the following document:" then a
@@ -358,6 +371,16 @@ class _Resolver:
             section = self.doc.section_at(found.start())
             return section.id if section is not None else f"offset-{found.start()}"
         return None
+
+    def cut_id(self, folded: str) -> str | None:
+        """Return the id of a long heading whose whole slug is ``folded`` (hyphens run together).
+
+        GitHub keeps the whole slug of a long heading ("#11---trovemanager-can-make-troves-
+        liquidatable-by-changing-the-batch-interest-rate"); a section id is cut short.
+        """
+        return next(
+            (i for key, i in self._long_ids.items() if folded.startswith(key)), None
+        )
 
     def named(self, name: str) -> str | None:
         folded = " ".join(name.lower().split())
@@ -524,7 +547,7 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 # number; GitHub's id of "1.2. Parent Index" drops them
                 undotted = folded.replace(".", "")
                 target = next((t for t in (target.lower(), folded, unnumbered, undotted)
-                               if t in resolver.by_id), target)
+                               if t in resolver.by_id), resolver.cut_id(folded) or target)
             resolved = target in resolver.by_id
             yield CrossReference(
                 m.group(0), ReferenceKind.SECTION, target, location, resolved,

@@ -110,6 +110,14 @@ _WHERE_CLAUSE = re.compile(
     + r"\s*(?P<definition>(?:(?!\s+and\s+\S{1,30}\s+(?:is|are|denotes|represents|means)\b)"
     r"[^,;.]){2,300})"
 )
+# Symbols defined in one clause, in order: "where r_i and debt_i are the interest rate and
+# current debt of the i-th Trove, respectively", "x, y and z denote the a, b and c,
+# respectively".
+_WHERE_SYMBOL = r"[A-Za-z\u0370-\u03ff](?:[\w\u0370-\u03ff'^{}]|\{[^{}\s]{1,20}\}){0,30}"
+_RESPECTIVELY = re.compile(
+    rf"(?P<symbols>{_WHERE_SYMBOL}(?:\s*,\s*{_WHERE_SYMBOL})*,?\s+and\s+{_WHERE_SYMBOL})\s+"
+    r"(?:are|denote|represent)\s+(?P<definition>[^.;\n]{2,300}?),?\s+respectively\b"
+)
 # "$MC_i$"; GitBook: "$$MC_i$$"; Markdown inline code: "`V`".
 _MATHS_PARENS = re.compile(r"\\{1,2}[()]")
 _ONE_SYMBOL = r"[A-Za-z\u0370-\u03ff](?:_\{\w{1,6}\}|_\w)?"
@@ -290,7 +298,19 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         rest = _INLINE_SYMBOL.sub(_unmath, _sentence(where.group("rest")))
         rest = _MATHS_PARENS.sub(lambda d: " " * len(d.group(0)), rest)  # "\\(R\\)" -> " R "
         base = where.start("rest")
+        paired = list(_RESPECTIVELY.finditer(rest)) if "respectively" in rest else []
+        for m in paired:  # "where r_i and debt_i are the rate and debt ..., respectively"
+            names = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group("symbols").strip())
+            meanings = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group("definition").strip())
+            if len(meanings) != len(names):
+                meanings = [m.group("definition")] * len(names)
+            at = base + m.start("symbols")
+            for name, meaning in zip(names, meanings, strict=True):
+                shift = rest.find(name, at - base)
+                yield _where_term(doc, block, name, base + shift if shift >= 0 else at, meaning)
         for m in _WHERE_CLAUSE.finditer(rest):
+            if any(p.start() <= m.start("var") < p.end() for p in paired):
+                continue  # read above, each symbol with its own meaning
             var = m.group("var")
             if _SYMBOL_LIST.fullmatch(var):
                 # "where c_{0},v_{i},R_{fix} are constants": each symbol of the list

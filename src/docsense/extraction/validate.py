@@ -81,6 +81,11 @@ _POWER = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079]+$")
 _DIFFERENTIAL = re.compile(r"^d(?P<of>[A-Z\u0370-\u03ff](?:_\{?\w{1,6}\}?)?|[a-z])$")
 
 
+# A total (or average, maximum...) of a named quantity: defined where the quantity is.
+_AGGREGATE = re.compile(
+    r"(?:total|sum|aggregate|cumulative|avg|average|mean|max|min)[_ ](?P<of>[A-Za-z]\w{2,})",
+    re.IGNORECASE,
+)
 # Letters side by side in maths ("ab", "kN"): their product, when each letter is a symbol.
 _LETTER_PRODUCT = re.compile(r"[A-Za-z\u0370-\u03ff]{2,3}")
 _EQUATION_NUMBER = re.compile(r"\s+\(\d{1,3}\)(?=_|\s|$)")
@@ -305,10 +310,11 @@ def bind_variables(
 
     Index symbols (:func:`index_symbols`) count as defined, with no place; so do letters
     side by side in maths ("ab" in "ab over N") when each letter is defined: the product
-    of those symbols. A section whose heading names a quantity ("Reference Price
-    Guidelines", "3.2 Target Weight") defines it: the section is where the document says
-    what it is. ``links`` (:func:`linked_terms`) define the names linked to the page that
-    defines them.
+    of those symbols. A total, average or extreme of a defined quantity
+    ("total_outside_debt" after "outside_debt_i") is defined where the quantity is. A
+    section whose heading names a quantity ("Reference Price Guidelines", "3.2 Target
+    Weight") defines it: the section is where the document says what it is. ``links``
+    (:func:`linked_terms`) define the names linked to the page that defines them.
     """
     indices = index_symbols(formulas, terms)
     defined: dict[str, tuple[Location | None, str]] = {}
@@ -344,6 +350,10 @@ def bind_variables(
             hit = next((defined[k] for k in keys if k in defined), None)
             if hit is None and _time_differential(variable.name, formula.text):
                 hit = (None, "index")
+            total = _AGGREGATE.match(variable.name) if hit is None else None
+            if total is not None:  # "total_outside_debt" with "outside_debt_i" defined
+                hit = next((defined[k] for k in _candidates(total.group("of"), indices)
+                            if k in defined), None)
             if hit is None and formula.notation == "latex" and _LETTER_PRODUCT.fullmatch(
                 variable.name
             ) and all(normalise_name(letter) in defined for letter in variable.name):

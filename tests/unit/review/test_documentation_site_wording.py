@@ -136,3 +136,66 @@ def test_observed_quotes_compared_with_each_other_are_no_unvalued_limit() -> Non
     assert _quotes("vague_thresholds", limit) == [
         "its bid price is higher than the reference price"
     ]
+
+
+def test_a_long_heading_resolves_the_whole_slug_github_gives_it() -> None:
+    heading = ("11 - The manager can make loans liquidatable by changing the batch interest "
+               "rate fast")
+    slug = "11---the-manager-can-make-loans-liquidatable-by-changing-the-batch-interest-rate-fast"
+    assert len(slug) > 80
+    doc = (f"# Protocol\n\n## Contents\n\n- [{heading}](#{slug})\n- [Old part](#old-part)\n\n"
+           f"## Known issues\n\n### {heading}\n\nText.\n")
+    assert _quotes("unresolved_references", doc) == ["[Old part](#old-part)"]
+
+
+def test_a_known_issues_section_is_analysis_not_rules() -> None:
+    doc = ("# Protocol\n\n## {part}\n\nOur estimate of the average rate will be lower than the "
+           "ideal average, and a significant portion of the debt stays unassigned.\n")
+    assert _quotes("vague_thresholds", doc.format(part="Known issues and mitigations")) == []
+    assert _quotes("vague_thresholds", doc.format(part="Interest")) == [
+        "Our estimate of the average rate will be lower than the ideal average"
+    ]
+
+
+def test_what_may_happen_in_volatile_periods_is_no_trigger() -> None:
+    outcome = ("# Protocol\n\n## Redemptions\n\nRedemptions may sometimes be unprofitable "
+               "during volatile periods.\n")
+    rule = ("# Protocol\n\n## Redemptions\n\nThe operator may pause redemptions during "
+            "volatile periods.\n")
+    assert _quotes("undefined_trigger", outcome) == []
+    assert _quotes("undefined_trigger", rule) == [
+        "The operator may pause redemptions during volatile periods."
+    ]
+
+
+def test_a_comparison_in_what_could_happen_is_no_rule() -> None:
+    outcome = ("# Protocol\n\n## Redemptions\n\nThe amount redeemed may be less than asked, "
+               "and redeemers could pay a higher than needed redemption rate.\n")
+    rule = ("# Protocol\n\n## Redemptions\n\nRedeemers pay a higher than needed redemption "
+            "rate.\n")
+    assert _quotes("vague_thresholds", outcome) == []
+    assert _quotes("vague_thresholds", rule) != []
+
+
+def test_a_bound_named_by_a_quantity_is_given() -> None:
+    named = ("# Protocol\n\n## Debt\n\nThe unredeemable debt of a branch is bounded by the "
+             "total redistributed debt.\n")
+    limit = ("# Protocol\n\n## Debt\n\nThe unredeemable debt of a branch is bounded by the "
+             "maximum.\n")
+    assert _quotes("vague_thresholds", named) == []
+    assert _quotes("vague_thresholds", limit) != []
+
+
+def test_is_considered_with_a_quoted_class_classifies() -> None:
+    classified = ("# Protocol\n\n## Rates\n\nThe update is considered \u201cpremature\u201d if "
+                  "the rate changed recently.\n")
+    weighed = "# Protocol\n\n## Rates\n\nThe recent rate is considered.\n"
+    assert _quotes("unspecified_method", classified) == []
+    assert _quotes("unspecified_method", weighed) != []
+
+
+def test_a_judgement_that_names_a_quantity_in_code_is_that_quantity() -> None:
+    doc = ("# Protocol\n\n## Oracles\n\nIf the feed fails, the branch uses the last good price "
+           "seen by the system.{code}\n")
+    assert _quotes("vague_qualifiers", doc.format(code=" It is kept as `lastGoodPrice`.")) == []
+    assert _quotes("vague_qualifiers", doc.format(code="")) != []

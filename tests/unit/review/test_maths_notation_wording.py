@@ -103,3 +103,28 @@ def test_a_second_formula_after_a_semicolon_on_the_same_line_is_read() -> None:
     one = "# Curve\n\n## Bounds\n\nm = (CMT_z − CMT_1) / (t_z − t_1)\n"
     assert _formula_names(two) == ["m", "b"]
     assert _formula_names(one) == ["m"]
+
+
+def test_symbols_defined_respectively_each_get_their_meaning() -> None:
+    both = (_LEAD + "```\nr_avg = sum(r_i * d_i) / sum(d_i)\n```\n\nwhere `r_i` and `d_i` are "
+            "the interest rate and current debt of the i-th loan, respectively.\n")
+    last = (_LEAD + "```\nr_avg = sum(r_i * d_i) / sum(d_i)\n```\n\nwhere `d_i` is the "
+            "current debt of the i-th loan.\n")
+    assert _undefined(both) == []
+    assert _undefined(last) == ["r_i"]
+
+
+def test_dollars_in_two_code_spans_are_no_maths() -> None:
+    code = _LEAD + "Arbitrageurs redeem `$x` worth of tokens for `>$x` worth of collateral.\n"
+    maths = _LEAD + "Arbitrageurs redeem $x + q$ worth of tokens.\n"
+    assert _undefined(code) == []
+    assert _undefined(maths) == ["q"]
+
+
+def test_a_total_of_a_defined_quantity_is_defined() -> None:
+    formula = "`amount_i = amount * outside_debt_i / {name}`\n\nwhere `outside_debt_i` is the "
+    legend = "debt of branch i outside its pool and `amount` is the amount redeemed.\n"
+    total = _LEAD + formula.format(name="total_outside_debt") + legend
+    other = _LEAD + formula.format(name="spare_outside_debt") + legend
+    assert _undefined(total) == []
+    assert _undefined(other) == ["spare_outside_debt"]

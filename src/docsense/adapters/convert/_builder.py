@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from docsense.domain.ir import Section, SourceAnchor
+from docsense.domain.ir import SECTION_ID_LENGTH, Section, SourceAnchor
 
 __all__ = ["HeadingMark", "MarkdownBuilder", "build_sections", "count_words", "slugify"]
 
@@ -37,7 +37,7 @@ def slugify(text: str) -> str:
     """Return a GitHub-style slug: lower case, punctuation dropped, spaces to hyphens."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _SLUG_DROP.sub("", text)
-    return _SLUG_SPACE.sub("-", text.strip()).strip("-")[:80].strip("-")
+    return _SLUG_SPACE.sub("-", text.strip()).strip("-")[:SECTION_ID_LENGTH].strip("-")
 
 
 def count_words(text: str) -> int:

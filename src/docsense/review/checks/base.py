@@ -121,6 +121,9 @@ _INFORMATIVE_HEADING = re.compile(
     r"\b(?:summary|history|record|list)\s+of\s+(?:\w+\s+)?changes\b|"
     r"^\W*(?:appendix|annex)\b[^:]{0,12}:?\s*(?:\w+\s+)?changes\W*$|"
     r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b|\bdrawbacks?\b|"
+    # "Known issues and mitigations", "Security considerations": an analysis of weaknesses
+    r"\bknown\s+(?:issues?|limitations?|vulnerabilit(?:y|ies)|bugs?)\b|"
+    r"\bsecurity\s+considerations?\b|"
     # "Examples", "A Basic Example", "Worked example 2: ...", "Examples of fee calculation";
     # not "Example Momentum Index Methodology", a title.
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:an?|the)\s+)?(?:[a-z]+\s+)?examples?"

@@ -133,10 +133,12 @@ _SCOPE = re.compile(r"(?:^|\b(?:then|otherwise)\s+)(?:only|all|no|every|none\s+o
 # What follows "is considered" when it classifies ("events are considered significant
 # changes", "is considered a breach") rather than names an unspecified weighing: a word that
 # is neither a preposition or conjunction (considered in, when ...) nor an adverb (-ly);
-# "considered for inclusion" is evaluated for it, and "is considered NULL" classifies.
+# "considered for inclusion" is evaluated for it, and "is considered NULL" (or "is considered
+# \u201cpremature\u201d") classifies.
 _CLASSIFIED_AS = re.compile(
-    r"\s+(?!(?:in|into|during|by|alongside|together|with|at|on|upon|before|after|while|"
-    r"and|or|but|where|through|across|per|from|within|over|under|using|via|against)\b)"
+    r"\s+[\"\u201c\u2018']?(?!(?:in|into|during|by|alongside|together|with|at|on|upon|before|after|while|"
+    # ("is considered under-collateralized": a hyphenated word, not the preposition)
+    r"and|or|but|where|through|across|per|from|within|over|under|using|via|against)\b(?!-))"
     r"[A-Za-z]+\b(?<!ly)"
     # "share classes are considered separately": how items are grouped, not a weighing
     r"|\s+(?:separately|individually|independently|jointly|collectively)\b"
@@ -345,7 +347,8 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
 # hostile", "liquidity is often sparse", "this could lead to uncertainty".
 _DESCRIBES = re.compile(
     # ("can be removed", a passive action, is a rule that permits: not a description)
-    r"\b(?:can|could)\s+(?!not\b)(?:\w+\s+)?(?:be(?!\s+(?:\w+ly\s+)?\w+(?:ed|en)\b)|lead|"
+    # ("may sometimes be unprofitable during volatile periods": what may happen)
+    r"\b(?:can|could|may|might)\s+(?!not\b)(?:\w+\s+)?(?:be(?!\s+(?:\w+ly\s+)?\w+(?:ed|en)\b)|lead|"
     r"result|cause|become|occur|happen|arise|create|trigger)\b|\b(?:often|tends?\s+to|historically|demonstrates?)\b"
     # "It aims to limit the costs ... during volatile market conditions": a purpose
     r"|\b(?:aims?|intended|designed|meant)\s+to\b",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
@@ -825,6 +826,13 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     # to limit it, a means the user applies, not a limit left unvalued
                 if _RISK_THAT.search(unit.text, 0, m.start()):
                     continue  # "there is a risk that the fees are greater than ...": a risk
+                if _POSSIBLE.search(
+                    unit.text, clause_start(unit.text, m.start(), max_words=12), m.start()
+                ):
+                    continue  # "redeemers could pay a higher than needed rate": an outcome
+                    # that may happen, not a rule comparing against a quantity
+                if _BOUND_NAMED.match(tail):
+                    continue  # "bounded by the total redistributed debt": the bound, named
                 if _NO_NEED.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
                                              m.start()]):
                     continue  # "there is no need for the supplied liquidity to exceed a
@@ -915,6 +923,15 @@ _NO_NEED = re.compile(
 _LIMIT_COMPARED = re.compile(
     r"\b(?:thresholds?|limits?|bounds?|bands?|ceilings?|floors?|cut-?offs?)\s+(?:are|is)\s+"
     r"(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+# What could happen, said of a comparison: "redeemers could pay a higher than needed rate".
+_POSSIBLE = re.compile(r"\b(?:could|might)\b(?!\s+not\b)", re.IGNORECASE)
+# A limit set by a named quantity: "is bounded by the total redistributed debt" (not "by the
+# maximum" or "by a threshold", limits of their own).
+_BOUND_NAMED = re.compile(
+    r"\s+by\s+(?:the|its|their)\s+(?!(?:[\w-]+\s+){0,2}?(?:maximum|minimum|limit|threshold|"
+    r"cap|ceiling|floor|bound|max|min)s?\b)[a-z][\w-]*\s+[a-z][\w-]*",
     re.IGNORECASE,
 )
 # A comparison that describes a risk, not a rule: "the risk is that the reward is less than".
@@ -1030,6 +1047,36 @@ def _quantified_words(ctx: CheckContext) -> frozenset[str]:
     return frozenset(words)
 
 
+# A name in code: camel case ("lastGoodPrice") or snake case ("last_good_price").
+_CODE_NAME = re.compile(r"`([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)(?:\(\))?`")
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@lru_cache(maxsize=4)
+def _code_phrases(markdown: str) -> frozenset[str]:
+    """Return the names in code of ``markdown`` as words: `lastGoodPrice`, "last good price"."""
+    phrases = set()
+    for m in _CODE_NAME.finditer(markdown):
+        words = _CAMEL_HUMP.sub(" ", m.group(1)).replace("_", " ").lower().split()
+        if len(words) >= 2:
+            phrases.add(" ".join(words))
+    return frozenset(phrases)
+
+
+def _names_code(ctx: CheckContext, text: str, m: re.Match[str]) -> bool:
+    """Return True when the judgement and the word before it name a quantity in code.
+
+    "the last good price seen by the system" in a document that keeps `lastGoodPrice`.
+    """
+    before = re.search(r"([A-Za-z]+)\s+$", text[max(0, m.start() - 20) : m.start()])
+    if before is None:
+        return False
+    words = f"{before.group(1)} {m.group(0)}".lower().split()  # "last good price seen"
+    return any(
+        words[: len(code.split())] == code.split() for code in _code_phrases(ctx.markdown)
+    )
+
+
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgement words ("sufficient", "reasonable") standing in for a number.
 
@@ -1103,6 +1150,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
                 continue
+            if "`" in ctx.markdown and _names_code(ctx, unit.text, m):
+                continue  # "the last good price seen by the system" of `lastGoodPrice`: a
+                # quantity the code keeps, named in words
             if _AMOUNT_FOR_A_PAYMENT.match(unit.text, m.start()) or (
                 not criterion and _ACCOUNT_SHORT.match(unit.text, m.start())
             ):
