@@ -199,3 +199,11 @@ def test_a_judgement_that_names_a_quantity_in_code_is_that_quantity() -> None:
            "seen by the system.{code}\n")
     assert _quotes("vague_qualifiers", doc.format(code=" It is kept as `lastGoodPrice`.")) == []
     assert _quotes("vague_qualifiers", doc.format(code="")) != []
+
+
+def test_an_event_documented_by_when_it_fires_is_no_decision() -> None:
+    event = ("# Auction house\n\n## Events\n\n- `ModifyParameters` - emitted when a parameter "
+             "is modified\n")
+    decision = "# Auction house\n\n## Parameters\n\n- A parameter is modified each week.\n"
+    assert _quotes("decision_owner_missing", event) == []
+    assert _quotes("decision_owner_missing", decision) == ["A parameter is modified each week."]

@@ -221,6 +221,13 @@ _CONDITION_LEAD = re.compile(
 )
 
 
+# A contract's event or a log line, documented by when it fires.
+_EVENT_WHEN = re.compile(
+    r"\b(?:emitted|logged|fired|raised|triggered)\s+(?:when|whenever|if|once|after|each\s+time)\b",
+    re.IGNORECASE,
+)
+
+
 def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report judgements about the index's contents that name nobody to make them.
 
@@ -251,6 +258,9 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         if _MECHANICAL_CHANGE.search(m.group(0)) and _SCHEDULE.match(unit.text, m.end()):
             continue  # "these weights are changed every minute such that ...": the method
             # runs a schedule; a review or a selection on a schedule is still a decision
+        if _EVENT_WHEN.search(unit.text, 0, m.start()):
+            continue  # "`ModifyParameters` - emitted when a parameter is modified": what a
+            # contract's event reports, not a decision the document leaves to nobody
         if _SELECTED.search(m.group(0)) and has_quantity(unit.text[: m.end()]):
             continue  # "Only pairs with a percentage change between -10% and 50% are
             # considered": the numbers select; an approval or a review still needs someone
