@@ -637,6 +637,10 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             continue
         if "&" in rhs:  # "S &times; P": HTML entities, as Markdown writes a sign
             rhs = _HTML_ENTITY.sub(lambda e: html.unescape(e.group(0)), rhs)
+        if "<su" in rhs or '{" "}' in rhs:  # "S<sub>i</sub>": HTML scripts; {" "}: JSX space
+            rhs = _HTML_SCRIPT.sub(
+                lambda s: f"{'_' if s.group(1) == 'sub' else '^'}{{{s.group(2).strip()}}}", rhs
+            ).replace('{" "}', " ")
         written, lhs = lhs, _named_symbol(lhs)
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
             rhs, tick, _ = rhs.partition("`")
@@ -683,6 +687,8 @@ _CODE_TAIL = re.compile(r"\s+(?:#|//)\s.*$|\s{2,}(?:for|if|when|where|at|otherwi
 # An example or a gloss in brackets: "(e.g., oracle + 0.10%)", "(i.e. the mid price)".
 _EXAMPLE_ASIDE = re.compile(r"\s*\((?:e\.g\.|i\.e\.|eg\.?|ie\.?)[,:]?\s[^()]*\)", re.IGNORECASE)
 _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5}|#x[0-9A-Fa-f]{2,4});")
+# A subscript or superscript written in HTML: "S<sub>i</sub>", "x<sup>2</sup>".
+_HTML_SCRIPT = re.compile(r"\s*<(sub|sup)>([^<>\n]{1,20})</\1>")
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
 _PROSE_START = re.compile(r"[a-z]+\s+[a-z]+\s+[a-z]+")

@@ -125,6 +125,8 @@ _SYMBOL_LIST = re.compile(rf"{_ONE_SYMBOL}(?:,{_ONE_SYMBOL})+")
 _INLINE_SYMBOL = re.compile(r"(\${1,2}|`)([^$`\s]{1,30})\1")
 _LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _WHERE_HEAD = re.compile(r"^\s*where\s*[:,]?\s*$", re.IGNORECASE)
+# The same as a lead-in sentence: "Where the impact bid and impact ask prices are defined as:".
+_WHERE_LEAD = re.compile(r"^\s*where\b[^\n]{0,100}:\s*$", re.IGNORECASE)
 _WHERE_ITEM = re.compile(
     r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<var>[^=:\n]{1,60}?)\s*" + _WHERE_ITEM_VERB
     + r"\s*(?P<definition>\S[^\n]{0,400})$",
@@ -155,8 +157,9 @@ def _sentence(text: str) -> str:
 
 
 def _clean_term(term: str) -> str:
-    # "*" and a wrapping "_" are Markdown emphasis ("where _Pi_ is the price"), not the name.
-    term = " ".join(term.replace("*", "").split()).strip(" .,:;_")
+    # "*" and a wrapping "_" are Markdown emphasis ("where _Pi_ is the price"), not the name;
+    # nor are the backticks of a name set in code ("- `Impact Bid Price` = ...").
+    term = " ".join(term.replace("*", "").split()).strip(" .,:;_`")
     return term[4:] if term.lower().startswith("the ") else term
 
 
@@ -277,8 +280,9 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     if "where" not in folded(text):
         return  # _WHERE_HEAD and _WHERE_INLINE both need the word
     lines = text.split("\n")
-    if any(_WHERE_HEAD.match(line) for line in lines):
-        head = next(i for i, line in enumerate(lines) if _WHERE_HEAD.match(line))
+    if any(_WHERE_LEAD.match(line) or _WHERE_HEAD.match(line) for line in lines):
+        head = next(i for i, line in enumerate(lines)
+                    if _WHERE_LEAD.match(line) or _WHERE_HEAD.match(line))
         offset = sum(len(line) + 1 for line in lines[: head + 1])
         if any(line.strip() for line in lines[head + 1 :]):
             yield from _where_lines(doc, block, offset)
@@ -922,8 +926,9 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
             *extractors, _glossary, _symbols, _acronyms, _maths_symbols, _appositive_symbols,
             _declared_symbols, _aliases, _code_fields,
         )
+        last = block.text.rstrip().rsplit("\n", 1)[-1]
         open_where = (open_where and is_item) or bool(
-            _WHERE_HEAD.match(block.text.rstrip().rsplit("\n", 1)[-1])
+            _WHERE_HEAD.match(last) or _WHERE_LEAD.match(last)
         )
         for extractor in extractors:
             for term in extractor(doc, block):

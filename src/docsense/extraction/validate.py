@@ -244,13 +244,25 @@ _DESCRIBED = re.compile(
 )
 
 
+# A quantity named in words with a clause that says what it does: "each market has a fixed
+# interest rate component that aims to account for the difference in interest rates".
+_DESCRIBED_BY_CLAUSE = re.compile(
+    r"\b(?:a|an|the)\s+(?:(?:fixed|constant|configurable|variable|separate)\s+)?"
+    r"(?P<name>[A-Za-z][\w-]*(?:\s+[\w-]+){0,4}?)\s+(?:that|which)\s+(?:aims?|represents?|"
+    r"measures?|accounts?|reflects?|captures?|compensates?|corrects?|adjusts?)\b",
+    re.IGNORECASE,
+)
+
+
 def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
     """Return operands named in words that a sentence of the document describes.
 
     "6-month Price Momentum = ((PT-1 /PT-7)-1) - (Local Risk-free rate)" and, below it,
     "Local risk-free rates are the short-term rates in local currency of the country": a
     sentence that opens with the quantity's name (any case, singular or plural) and says
-    what it is ("is the", "are the", "means", "denotes", "refers to") defines it.
+    what it is ("is the", "are the", "means", "denotes", "refers to") defines it, and so
+    does a clause saying what it does ("a fixed interest rate component that aims to account
+    for ...").
     """
     wanted: dict[str, str] = {}
     for formula in formulas:
@@ -261,6 +273,10 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
     if not wanted:
         return []
     found: dict[str, tuple[str, Location]] = {}
+    for m in _DESCRIBED_BY_CLAUSE.finditer(doc.markdown):
+        key = normalise_name(m.group("name")).lower()
+        if key in wanted and key not in found:
+            found[key] = (wanted[key], doc.location(m.start("name"), m.end()))
     for m in _DESCRIBED.finditer(doc.markdown):
         # "The Target Utilization Ratio and Reactivity Constant are constant values ...": each
         for part in re.split(r"\s+and\s+", m.group("name")):

@@ -207,3 +207,32 @@ def test_an_event_documented_by_when_it_fires_is_no_decision() -> None:
     decision = "# Auction house\n\n## Parameters\n\n- A parameter is modified each week.\n"
     assert _quotes("decision_owner_missing", event) == []
     assert _quotes("decision_owner_missing", decision) == ["A parameter is modified each week."]
+
+
+def test_items_after_an_example_label_are_the_example() -> None:
+    doc = ("# Liquidations\n\n## Price\n\n1. **Formula:** the price is computed from the "
+           "margin.\n2. **{label}:**\n\n- Suppose a trader deposits $1,000.\n- If the price "
+           "rises to $3,174.60, the position will reach the liquidation threshold.\n")
+    assert _quotes("vague_thresholds", doc.format(label="Example")) == []
+    assert _quotes("vague_thresholds", doc.format(label="Rule")) == [
+        "the position will reach the liquidation threshold"
+    ]
+
+
+def test_a_stop_placed_against_the_market_price_names_its_price() -> None:
+    market = ("# Orders\n\n## Stops\n\nFor a long position, a trader places a stop above the "
+              "current market price.\n")
+    unnamed = ("# Orders\n\n## Stops\n\nFor a long position, a trader places a stop above the "
+               "reference level.\n")
+    assert _quotes("vague_thresholds", market) == []
+    assert _quotes("vague_thresholds", unnamed) != []
+
+
+def test_prices_sourced_by_name_elsewhere_are_not_unsourced() -> None:
+    doc = ("# Oracle prices\n\nOracle prices are aggregated prices that provide up-to-date "
+           "price data for each asset.\n\n## How they are set\n\n1. Each validator runs a "
+           "sidecar that pulls prices from {source}.\n")
+    named = doc.format(source="external exchanges, such as Binance, Bitstamp and Coinbase")
+    unnamed = doc.format(source="external exchanges")
+    assert _quotes("unnamed_data_sources", named) == []
+    assert _quotes("unnamed_data_sources", unnamed) != []

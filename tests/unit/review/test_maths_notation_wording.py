@@ -128,3 +128,33 @@ def test_a_total_of_a_defined_quantity_is_defined() -> None:
     other = _LEAD + formula.format(name="spare_outside_debt") + legend
     assert _undefined(total) == []
     assert _undefined(other) == ["spare_outside_debt"]
+
+
+def test_html_scripts_in_a_formula_are_scripts_not_comparisons() -> None:
+    doc = ("# Margin\n\n## Account\n\n<pre>\n  Total Account Value = Q + \u03a3 (S<sub>i</sub> "
+           "&times; P<sub>i</sub>)\n</pre>\n\nWhere:\n\n- `Q` is the account's balance\n"
+           "- `S` is the size of the position\n- `P` is the oracle price\n\n"
+           "<pre>\n  Free collateral = Total Account Value - {other}\n</pre>\n")
+    assert _formula_names(doc.format(other="Q")) == ["Total Account Value", "Free collateral"]
+    assert _undefined(doc.format(other="Reserve")) == ["Reserve"]
+
+
+def test_a_where_lead_in_sentence_opens_a_legend() -> None:
+    formula = "```\nPremium = (Impact Bid Price - Impact Ask Price) / N\n```\n\n"
+    items = ("- `Impact Bid Price` = the average price of a market sell\n"
+             "- `Impact Ask Price` = the average price of a market buy\n")
+    lead = _LEAD + formula + "Where the impact bid and impact ask prices are defined as:\n" + items
+    plain = _LEAD + formula + "The impact prices are these:\n\n" + items
+    assert _undefined(lead) == []
+    assert _undefined(plain) == ["Impact Bid Price, Impact Ask Price"]
+
+
+def test_an_operand_described_by_a_relative_clause_is_defined() -> None:
+    formula = "```\nPremium = x - y\nFunding Rate = Premium / 8 + Interest Rate Component\n```\n\n"
+    described = (_LEAD + "The premium is the gap between the two prices. Each market also has a "
+                 "fixed interest rate component that aims to account for the difference in "
+                 "interest rates.\n\n" + formula)
+    mentioned = (_LEAD + "The premium is the gap between the two prices. Each market also has "
+                 "an interest rate component.\n\n" + formula)
+    assert _undefined(described) == []
+    assert _undefined(mentioned) == ["Interest Rate Component"]

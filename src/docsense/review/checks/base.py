@@ -142,6 +142,10 @@ _EXAMPLE = re.compile(
     r"|e\.g\.)",
     re.IGNORECASE,
 )
+# A list item or line that is only a label for the example after it: "**Example:**".
+_EXAMPLE_LABEL = re.compile(
+    r"\s*[*_]*(?:worked\s+)?examples?(?:\s*\d+)?\s*[*_]*:\s*[*_]*\s*", re.IGNORECASE
+)
 #: A document defining at least this many terms in legal drafting ("X" means ..., X shall
 #: mean ...) is drafted as a rulebook (CheckContext.style).
 RULEBOOK_TERMS = 15
@@ -271,18 +275,20 @@ class CheckContext:
         "Example 1: ... the market opened at `t_0 = 1:55`": a worked example runs to the end
         of its paragraph, and on after a display when the next paragraph goes on in lower
         case ("and the current time is `4:53`"). "For example, ..." is one sentence; when it
-        ends "For example:" (or "such as:"), the list items nested under it are examples too.
+        ends "For example:" (or "such as:"), the list items nested under it are examples too,
+        and so are the items after a label that is only "Example:", at its level or under it.
         """
         starts: set[int] = set()
         worked = False  # the unit before belongs to a worked example
         listed = False  # the unit before led in a list of examples
         lead_indent = -1  # the indentation of that lead-in's list item (-1: a paragraph)
+        until = len(self.markdown)  # where the examples of an "Example:" label end
         end = 0
         for u in self.body_units:
             goes_on = "\n\n" not in self.markdown[end : u.start] or u.text[:1].islower()
             end = u.end
             indent = self._line_indent(u.start)
-            if listed and u.kind == "item" and indent > lead_indent:
+            if listed and u.kind == "item" and indent > lead_indent and u.start < until:
                 starts.add(u.start)  # "For example:" then "- Introduce a significant fee"
                 continue
             opens = _EXAMPLE.match(u.text)
@@ -293,6 +299,13 @@ class CheckContext:
                 starts.add(u.start)
             listed = _EXAMPLE_LEAD.search(u.text) is not None
             lead_indent = indent if u.kind == "item" else -1
+            until = len(self.markdown)
+            if _EXAMPLE_LABEL.fullmatch(u.text):
+                # "2. **Example:**" then "- Suppose a trader deposits $1,000": the items
+                # after the label, at its level or under it and before the next heading,
+                # are the example
+                listed, lead_indent = True, indent - 1
+                until = min((x.start for x in self.sections if x.start > u.start), default=until)
         return frozenset(starts)
 
     @cached_property

@@ -260,9 +260,32 @@ def _suppliers_named(ctx: CheckContext) -> bool:
     )
 
 
+# A sentence saying where the prices come from, and naming them: "each validator runs a
+# sidecar that pulls prices from oracle providers and external exchanges, such as Binance".
+_PRICES_FROM = re.compile(
+    r"\b(?:pull|fetch|source|obtain|take|read|quer|collect|aggregat|receiv|get)\w*\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:prices?|data|quotes|rates|feeds?)\s+(?:\w+\s+){0,2}?from\b",
+    re.IGNORECASE,
+)
+
+
+def _prices_sourced(ctx: CheckContext) -> bool:
+    """Return True if a rule of the document says where its prices come from, by name."""
+    return any(
+        (m := _PRICES_FROM.search(u.text)) is not None and _names_something(u.text, m.end())
+        for u in ctx.rule_units
+    )
+
+
 def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report data whose supplier is generic or not given at all."""
+    """Report data whose supplier is generic or not given at all.
+
+    Data named in passing ("Oracle prices are aggregated prices that provide up-to-date price
+    data") is sourced when another sentence says where the prices come from by name ("pulls
+    prices from oracle providers and external exchanges, such as Binance, Bitfinex ...").
+    """
     named: bool | None = None  # whether a data part names the suppliers, once asked
+    sourced: bool | None = None  # whether a sentence names where the prices come from
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
         supplier = mentions(low, _SUPPLIER_WORDS)  # else _GENERIC_SUPPLIER cannot match
@@ -309,6 +332,10 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _NEGATION.search(unit.text, rel, m.start()):
                 continue  # "Governance signers do not directly submit oracle price data":
                 # what is not done uses no data
+            if sourced is None:
+                sourced = _prices_sourced(ctx)
+            if sourced:
+                break  # another sentence names where the prices come from
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)
 
 

@@ -500,8 +500,9 @@ _ORDER_PRICE = re.compile(
 # price" (a crossed quote), "lower than the closing price". Both sides are market data, each
 # with its value, not a limit left without one.
 _OBSERVED_PRICE = re.compile(
-    r"\b(?:bid|ask|offer|mid(?:-point)?|last|closing|opening|settlement|traded|quoted)\s+"
-    r"prices?$",
+    # ("places a stop above the current market price": the market's price, observed)
+    r"\b(?:bid|ask|offer|mid(?:-point)?|last|closing|opening|settlement|traded|quoted|market|"
+    r"spot|mark|oracle)\s+prices?$",
     re.IGNORECASE,
 )
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
