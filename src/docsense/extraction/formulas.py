@@ -48,11 +48,13 @@ _ASSIGN = re.compile(
     re.MULTILINE,
 )
 _OPERATOR = re.compile(
-    r"[+\u2212\u00d7*\u2217\u22c5\u00b7/\u00f7\u2044\u2215^\u2211\u03a3\u221a\u220f]|\s-\s|\b[A-Za-z]\w*\("
+    r"[+\u2212\u00d7*\u2217\u22c5\u00b7/\u00f7\u2044\u2215^\u2211\u03a3\u221a\u220f\u00b1\u2213]|\s-\s|"
+    r"\b[A-Za-z]\w*\("
     r"|(?<=[\w)])\s+x\s+(?=[\w(])|\)\s+X\s+\("  # "A x B", "(A) X (B)": a typed times sign
 )
-_SPLIT = re.compile(
-    r"[=+\u2212\u00d7*\u2217\u22c5\u00b7/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f]"
+_SPLIT = re.compile(  # ("\u00b1", "\u2213": plus-minus and minus-plus signs)
+    r"[=+\u2212\u00d7*\u2217\u22c5\u00b7/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f"
+    r"\u00b1\u2213]"
     r"|\s-\s|\s-(?=\d)|[\u2013\u2014]"  # a dash typed for a minus: "(P_t/P_{t-1} \u2013 1)"
 )
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")

@@ -81,6 +81,9 @@ _POWER = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079]+$")
 _DIFFERENTIAL = re.compile(r"^d(?P<of>[A-Z\u0370-\u03ff](?:_\{?\w{1,6}\}?)?|[a-z])$")
 
 
+# An identifier in a heading (snake or camel case; the converter drops the backticks): the
+# section is about it ("## Understand `liquidation_buffer`").
+_HEADING_CODE = re.compile(r"\b[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9]+)+\b|\b[a-z]+[A-Z]\w*\b")
 # A total (or average, maximum...) of a named quantity: defined where the quantity is.
 _AGGREGATE = re.compile(
     r"(?:total|sum|aggregate|cumulative|avg|average|mean|max|min)[_ ](?P<of>[A-Za-z]\w{2,})",
@@ -262,7 +265,8 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
     sentence that opens with the quantity's name (any case, singular or plural) and says
     what it is ("is the", "are the", "means", "denotes", "refers to") defines it, and so
     does a clause saying what it does ("a fixed interest rate component that aims to account
-    for ...").
+    for ..."). A name in snake case is defined by its words after "the" in the prose
+    (`liquidation_price` by "the liquidation price of this trade").
     """
     wanted: dict[str, str] = {}
     for formula in formulas:
@@ -270,9 +274,16 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
             base = split_scripts(variable.name)[0].strip()
             if " " in base or _CAMEL.search(base):  # "Local Risk-free rate", "bTokenRate"
                 wanted.setdefault(normalise_name(base).lower(), base)
-    if not wanted:
-        return []
     found: dict[str, tuple[str, Location]] = {}
+    for formula in formulas:  # `liquidation_price` and "the liquidation price of this trade"
+        for variable in formula.variables:
+            words = variable.name.split("_")
+            if len(words) < 2 or not all(w.isalpha() and w.islower() for w in words):
+                continue
+            said = re.search(rf"\bthe\s+{r'[ -]'.join(words)}\b", doc.markdown, re.IGNORECASE)
+            if said is not None:
+                found.setdefault(variable.name.lower(), (variable.name, doc.location(
+                    said.start(), said.end())))
     for m in _DESCRIBED_BY_CLAUSE.finditer(doc.markdown):
         key = normalise_name(m.group("name")).lower()
         if key in wanted and key not in found:
@@ -329,16 +340,19 @@ def bind_variables(
     of those symbols. A total, average or extreme of a defined quantity
     ("total_outside_debt" after "outside_debt_i") is defined where the quantity is. A
     section whose heading names a quantity ("Reference Price Guidelines", "3.2 Target
-    Weight") defines it: the section is where the document says what it is. ``links``
+    Weight") defines it, and so does a heading that names it in code ("Understand
+    `liquidation_buffer`"): the section is where the document says what it is. ``links``
     (:func:`linked_terms`) define the names linked to the page that defines them.
     """
     indices = index_symbols(formulas, terms)
     defined: dict[str, tuple[Location | None, str]] = {}
     for section in sections:
         name = _HEADING_SUFFIX.sub("", _HEADING_NUMBER.sub("", section.heading)).strip(" :.-")
+        at = Location(section.start, section.start, section.id)
         if name and len(name.split()) <= 5:
-            at = Location(section.start, section.start, section.id)
             defined.setdefault(normalise_name(name), (at, "heading"))
+        for code in _HEADING_CODE.findall(section.heading):  # "Understand liquidation_buffer"
+            defined.setdefault(normalise_name(code), (at, "heading"))
     for term in terms:
         kind = "where" if term.source is TermSource.WHERE else "term"
         for name in (term.term, *term.aliases):

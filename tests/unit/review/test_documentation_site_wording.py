@@ -236,3 +236,11 @@ def test_prices_sourced_by_name_elsewhere_are_not_unsourced() -> None:
     unnamed = doc.format(source="external exchanges")
     assert _quotes("unnamed_data_sources", named) == []
     assert _quotes("unnamed_data_sources", unnamed) != []
+
+
+def test_a_warning_in_plain_words_is_a_risk_disclosure() -> None:
+    doc = ("# Trading with leverage\n\n!!! Danger \"{warning}\"\n    Check the stoploss of your "
+           "strategy.\n\n## Modes\n\nThe bot trades futures with leverage.\n")
+    assert _quotes("risk_disclosure_missing", doc.format(
+        warning="Trading with leverage is very risky")) == []
+    assert _quotes("risk_disclosure_missing", doc.format(warning="Read this first")) != []

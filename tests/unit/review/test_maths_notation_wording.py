@@ -158,3 +158,18 @@ def test_an_operand_described_by_a_relative_clause_is_defined() -> None:
                  "an interest rate component.\n\n" + formula)
     assert _undefined(described) == []
     assert _undefined(mentioned) == ["Interest Rate Component"]
+
+
+def test_a_plus_minus_sign_is_an_operator() -> None:
+    doc = ("# Leverage\n\n## Understand liquidation_buffer\n\nA ratio giving a safety net."
+           "\n\n`safe_level = liquidation_price \u00b1 (open_rate * "
+           "liquidation_buffer)`\n\nwhere `open_rate` is the entry rate and {legend}.\n")
+    assert _undefined(doc.format(legend="the liquidation price is the exchange's")) == []
+    assert _undefined(doc.format(legend="nothing else")) == ["liquidation_price"]
+
+
+def test_an_identifier_in_a_heading_is_what_its_section_defines() -> None:
+    doc = ("# Leverage\n\n## {heading}\n\nA ratio giving a safety net.\n\n"
+           "`safe_price = 0.5 * liquidation_buffer`\n")
+    assert _undefined(doc.format(heading="Understand liquidation_buffer")) == []
+    assert _undefined(doc.format(heading="Understand the buffer")) == ["liquidation_buffer"]

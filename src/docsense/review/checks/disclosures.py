@@ -65,8 +65,12 @@ _EXCLUDED = re.compile(
 _NEGATED = re.compile(r"\b(?:no|not|never|without|nor|none)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
 _RISK_TEXT = re.compile(
     r"\brisk[_-](?:management|disclosures?|warnings?)\b|\brisk\s+(?:disclosures?|warnings?)\b"
-    r"|\b(?:risks?\s+(?:disclosure|factors?|of\s+loss)|may\s+lose|loss\s+of\s+(?:capital|"
-    r"principal)|no\s+guarantee|not\s+guaranteed|past\s+performance)\b",
+    r"|\b(?:risks?\s+(?:disclosure|factors?|of\s+loss)|(?:may|can|could|might)\s+lose|"
+    r"loss\s+of\s+(?:capital|principal)|no\s+guarantee|not\s+guaranteed|past\s+performance)\b"
+    # A warning in other words: "Trading with leverage is very risky", "never risk more than
+    # what you can afford to lose", "no responsibility for eventual losses".
+    r"|\b(?:is|are)\s+(?:very\s+|extremely\s+|highly\s+)?(?:risky|high[- ]risk)\b"
+    r"|\bafford\s+to\s+lose\b|\bresponsibility\s+for\s+(?:any\s+|eventual\s+)?losses\b",
     re.IGNORECASE,
 )
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
