@@ -244,3 +244,11 @@ def test_a_warning_in_plain_words_is_a_risk_disclosure() -> None:
     assert _quotes("risk_disclosure_missing", doc.format(
         warning="Trading with leverage is very risky")) == []
     assert _quotes("risk_disclosure_missing", doc.format(warning="Read this first")) != []
+
+
+def test_an_entry_of_a_table_of_contents_is_no_rule() -> None:
+    doc = ("# Volatility Index Methodology\n\n- Contracts Used ............................ 4\n"
+           "- {entry}\n\n## Contracts Used\n\nThe near and next terms are used.\n")
+    assert _quotes("unnamed_data_sources", doc.format(
+        entry="Market Data .................................................. 4")) == []
+    assert _quotes("unnamed_data_sources", doc.format(entry="Market Data is used.")) != []

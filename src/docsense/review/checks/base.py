@@ -253,8 +253,9 @@ class CheckContext:
         conflicts of interest, a legal notice, historical or back-tested performance,
         background, a change log, worked examples or a table of contents, or when it is a
         paragraph written in capitals (disclaimer banners) or an example ("Example 1:" and the
-        rest of its paragraph, a sentence opening "For example,"). A "Risk Management" section
-        states rules and stays in.
+        rest of its paragraph, a sentence opening "For example,"), or an entry of a table of
+        contents ("Market Data ........ 4"). A "Risk Management" section states rules and
+        stays in.
         """
         informative = [
             (s.start, s.end) for s in self.sections if is_informative_heading(s.heading)
@@ -267,6 +268,7 @@ class CheckContext:
             and not any(a <= u.start < b for a, b in informative)
             and not _shouting(u.text)
             and not _title_line(u.text)
+            and not _CONTENTS_ENTRY.match(u.text)
         )
 
     def _example_starts(self) -> frozenset[int]:
@@ -436,6 +438,11 @@ class CheckContext:
 def is_informative_heading(heading: str) -> bool:
     """Return True for a heading of a part that informs rather than specifies the method."""
     return _INFORMATIVE_HEADING.search(heading) is not None
+
+
+# An entry of a table of contents: a title, dot leaders and a page number ("Market Data
+# .......... 4").
+_CONTENTS_ENTRY = re.compile(r"[^\n]{2,160}?(?:\.\s?){8,}\s*\d{0,4}\s*$")
 
 
 def _title_line(text: str) -> bool:
