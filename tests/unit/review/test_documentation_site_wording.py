@@ -252,3 +252,19 @@ def test_an_entry_of_a_table_of_contents_is_no_rule() -> None:
     assert _quotes("unnamed_data_sources", doc.format(
         entry="Market Data .................................................. 4")) == []
     assert _quotes("unnamed_data_sources", doc.format(entry="Market Data is used.")) != []
+
+
+def test_data_in_a_described_consequence_is_not_data_used() -> None:
+    doc = ("# Exchange prices\n\n## Filter\n\nA single low-volume trade can offset the price "
+           "estimation, {rest} misaligned price data.\n")
+    assert _quotes("unnamed_data_sources", doc.format(rest="leading to a chain reaction of")) == []
+    assert _quotes("unnamed_data_sources", doc.format(rest="so the filter uses")) != []
+
+
+def test_considered_and_added_counts_an_item_in() -> None:
+    counted = ("# Supply\n\n## Ethereum\n\nEach block reward is 3.0 ETH. Additionally, uncle "
+               "block rewards are considered and added to the circulating supply.\n")
+    weighed = ("# Supply\n\n## Ethereum\n\nEach block reward is 3.0 ETH. Additionally, uncle "
+               "block rewards are considered.\n")
+    assert _quotes("unspecified_method", counted) == []
+    assert _quotes("unspecified_method", weighed) != []

@@ -109,7 +109,8 @@ _METHOD = re.compile(
     r"sentiment)"
     r"(?:\s+[\w-]+){0,3}"
     r"|\b(?:are|is)\s+(?:considered|taken\s+into\s+account|factored\s+in|accounted\s+for)\b"
-    r"(?!\s+(?:as|to\s+be|if|when|eligible|ineligible|rather)\b)"
+    # ("uncle block rewards are considered and added to the supply": counted, then added)
+    r"(?!\s+(?:as|to\s+be|if|when|eligible|ineligible|rather|and\s+\w+ed)\b)"
     # ("the fee is accounted for by multiplying the previous divisor ...": the how follows)
     r"(?!\s+(?:by\s+[a-z]+ing|using|via|through)\b)"
     r"|\bwith\s+(?:some\s+|certain\s+|appropriate\s+|further\s+)?adjustments?\s+for\b"

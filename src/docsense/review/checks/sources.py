@@ -260,6 +260,11 @@ def _suppliers_named(ctx: CheckContext) -> bool:
     )
 
 
+# What something leads to, just before the data: "leading to a chain reaction of misaligned".
+_CONSEQUENCE_BEFORE = re.compile(
+    r"\b(?:lead(?:s|ing)?\s+to|result(?:s|ing)?\s+in|caus(?:e|es|ing))\s+(?:[\w-]+\s+){0,5}$",
+    re.IGNORECASE,
+)
 # A sentence saying where the prices come from, and naming them: "each validator runs a
 # sidecar that pulls prices from oracle providers and external exchanges, such as Binance".
 _PRICES_FROM = re.compile(
@@ -332,6 +337,9 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _NEGATION.search(unit.text, rel, m.start()):
                 continue  # "Governance signers do not directly submit oracle price data":
                 # what is not done uses no data
+            if _CONSEQUENCE_BEFORE.search(unit.text, max(0, m.start() - 60), m.start()):
+                continue  # "a single trade can offset the price, leading to a chain reaction
+                # of misaligned price data": an outcome described, not data the method uses
             if sourced is None:
                 sourced = _prices_sourced(ctx)
             if sourced:
