@@ -268,3 +268,17 @@ def test_considered_and_added_counts_an_item_in() -> None:
                "block rewards are considered.\n")
     assert _quotes("unspecified_method", counted) == []
     assert _quotes("unspecified_method", weighed) != []
+
+
+def test_a_question_the_document_leaves_open_is_deferred() -> None:
+    doc = ("# Aave leverage module\n\n## Specification\n\nThe module rebalances each day.\n\n"
+           "## {heading}\n\n- [ ] What admin functions can break our implementation?\n\n"
+           "    - {answer}\n")
+    open_ = doc.format(heading="Open Questions", answer="*Answer*")
+    answered = doc.format(heading="Open Questions", answer="None: the pool has no admin keys.")
+    assert _quotes("deferred_content", open_) == [
+        "[ ] What admin functions can break our implementation?"
+    ]
+    assert _quotes("deferred_content", answered) == []
+    faq = ("# Pool\n\n## FAQ\n\n- Can the admin pause the pool?\n\n    - Yes, for a day.\n")
+    assert _quotes("deferred_content", faq) == []

@@ -1,7 +1,9 @@
 """Content the document leaves for later, and situations it never provides for.
 
 - ``deferred_content``: parts of the method explicitly left open: "to be agreed",
-  "will be finalised", "TBD", "details will follow", "this version is preliminary". One
+  "will be finalised", "TBD", "details will follow", "this version is preliminary", and the
+  questions the document asks itself and leaves unanswered (the items of an "Open
+  Questions" part, a question in an unchecked task box "- [ ] ...?"). One
   finding per thing deferred; its category follows what is deferred (a fee or threshold is
   an undefined parameter, a calculation an incomplete formula, a decision or process a
   governance gap).
@@ -168,6 +170,70 @@ def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 subject=" ".join(subject.lower().split())[:80],
             )
             break  # one deferral per sentence
+    yield from _open_questions(ctx)
+
+
+# A part that lists the questions still open: "Open Questions", "Unresolved questions",
+# "Outstanding issues".
+_OPEN_QUESTIONS_HEADING = re.compile(
+    r"\b(?:open|unresolved|outstanding|pending|remaining)\s+(?:questions?|issues?|points?)\b",
+    re.IGNORECASE,
+)
+# An unchecked task box: "- [ ] What admin functions are there ...?".
+_UNCHECKED = re.compile(r"\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?\[ \]\s*")
+# What stands in for an answer not yet given: "*Answer*", "TBD", "-".
+_ANSWER_PLACEHOLDER = re.compile(r"\W*(?:answers?|tbd|tbc|todo|n/?a)?\W*", re.IGNORECASE)
+
+
+def _open_questions(ctx: CheckContext) -> Iterator[CheckHit]:
+    """Yield the questions a document leaves open.
+
+    The unanswered items of an "Open Questions" part, and questions in unchecked task boxes
+    ("- [ ] What admin functions ...?").
+    """
+    units = ctx.rule_units
+    for i, unit in enumerate(units):
+        question = unit.text.strip()
+        if not question.endswith("?"):
+            continue
+        line_start = ctx.markdown.rfind("\n", 0, unit.start) + 1
+        unchecked = _UNCHECKED.match(ctx.markdown, line_start) is not None and "[ ]" in (
+            ctx.markdown[line_start : unit.start + 4]
+        )
+        listed = unit.kind == "item" and any(
+            s.start <= unit.start < s.end and _OPEN_QUESTIONS_HEADING.search(s.heading)
+            for s in ctx.sections
+        )
+        if not (unchecked or listed):
+            continue
+        after = units[i + 1] if i + 1 < len(units) else None
+        if (
+            after is not None
+            and after.kind == "item"
+            and _indent(ctx.markdown, after.start) > _indent(ctx.markdown, unit.start)
+            and not _ANSWER_PLACEHOLDER.fullmatch(after.text)
+        ):
+            continue  # answered in the item beneath it
+        question = question.removeprefix("[ ]").strip()
+        yield CheckHit(
+            start=unit.start,
+            end=unit.end,
+            title=f"Question left open: {' '.join(question.split())[:60]}",
+            description="The document asks this question itself and does not answer it, so "
+            "whatever depends on the answer is not settled.",
+            suggested_fix="Answer the question in the document, or say who answers it, by "
+            "when, and how the answer is published.",
+            category=_deferred_category(question),
+            confidence=0.55,
+            subject=" ".join(question.lower().split())[:80],
+        )
+
+
+def _indent(markdown: str, offset: int) -> int:
+    """Return the indentation of the line holding ``offset`` (its leading spaces)."""
+    line_start = markdown.rfind("\n", 0, offset) + 1
+    line = markdown[line_start:offset]
+    return len(line) - len(line.lstrip(" \t"))
 
 
 def _row_header(row: str) -> str:
