@@ -282,3 +282,12 @@ def test_a_question_the_document_leaves_open_is_deferred() -> None:
     assert _quotes("deferred_content", answered) == []
     faq = ("# Pool\n\n## FAQ\n\n- Can the admin pause the pool?\n\n    - Yes, for a day.\n")
     assert _quotes("deferred_content", faq) == []
+
+
+def test_a_general_definition_of_a_kind_names_no_source() -> None:
+    general = ("# Oracles\n\n## Overview\n\nOracles are smart contract interfaces that bring "
+               "data from an external source into a smart contract.\n")
+    method = ("# Oracles\n\n## Overview\n\nOur oracle brings data from an external source "
+              "into the contract.\n")
+    assert _quotes("unnamed_data_sources", general) == []
+    assert _quotes("unnamed_data_sources", method) != []

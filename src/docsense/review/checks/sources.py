@@ -260,6 +260,11 @@ def _suppliers_named(ctx: CheckContext) -> bool:
     )
 
 
+# A sentence that says what a kind of thing is, in general: "Oracles are Smart Contract
+# interfaces that ...", "Price feeds are services which ...".
+_KIND_DEFINED = re.compile(
+    r"\s*(?:[A-Z][a-z]+\s+)?[A-Z]?[a-z]+s\s+are\s+(?:an?\s+)?(?:[\w-]+\s+){1,5}?(?:that|which)\b"
+)
 # What something leads to, just before the data: "leading to a chain reaction of misaligned".
 _CONSEQUENCE_BEFORE = re.compile(
     r"\b(?:lead(?:s|ing)?\s+to|result(?:s|ing)?\s+in|caus(?:e|es|ing))\s+(?:[\w-]+\s+){0,5}$",
@@ -314,6 +319,10 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             before = unit.text[clause_start(unit.text, m.start(), max_words=12) : m.start()]
             if _ANY_DATA.search(before):
                 continue  # "any data obtained from a third party source": a legal generality
+            kind = _KIND_DEFINED.match(unit.text)
+            if kind is not None and kind.end() <= m.start():
+                continue  # "Oracles are Smart Contract interfaces that bring data from an
+                # external source": what such things are in general, not this method's data
             rel = clause_start(unit.text, m.start(), max_words=8)
             taken.append((m.start(), m.end()))
             yield _source_hit(unit, rel, m.end(), m.group(0).strip(), generic=True)
