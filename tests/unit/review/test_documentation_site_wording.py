@@ -291,3 +291,18 @@ def test_a_general_definition_of_a_kind_names_no_source() -> None:
               "into the contract.\n")
     assert _quotes("unnamed_data_sources", general) == []
     assert _quotes("unnamed_data_sources", method) != []
+
+
+def test_future_enhancements_are_no_rules() -> None:
+    doc = ("# Vault\n\n## {heading}\n\n- Implement automated rebalancing triggers based on "
+           "market conditions\n")
+    assert _quotes("unspecified_method", doc.format(heading="Future Enhancements")) == []
+    assert _quotes("unspecified_method", doc.format(heading="Rebalancing")) != []
+
+
+def test_a_frequency_in_an_explanation_is_no_schedule() -> None:
+    doc = ("# Adapter\n\n## Snapshot\n\nA minimum delay is configured. {sentence}\n")
+    assert _quotes("vague_frequency", doc.format(
+        sentence="This is required because the ratio is periodically updated late.")) == []
+    assert _quotes("vague_frequency", doc.format(
+        sentence="The snapshot ratio is periodically updated by the manager.")) != []

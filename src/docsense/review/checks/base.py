@@ -120,7 +120,8 @@ _INFORMATIVE_HEADING = re.compile(
     # "Summary of Changes", "Appendix 2: Methodology Changes": a record of past changes.
     r"\b(?:summary|history|record|list)\s+of\s+(?:\w+\s+)?changes\b|"
     r"^\W*(?:appendix|annex)\b[^:]{0,12}:?\s*(?:\w+\s+)?changes\W*$|"
-    r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?)\b|\bdrawbacks?\b|"
+    r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?|enhancements?|"
+    r"features?|plans?)\b|\broadmap\b|\bdrawbacks?\b|"
     # "Known issues and mitigations", "Security considerations": an analysis of weaknesses
     r"\bknown\s+(?:issues?|limitations?|vulnerabilit(?:y|ies)|bugs?)\b|"
     r"\bsecurity\s+considerations?\b|"

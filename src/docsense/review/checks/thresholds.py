@@ -345,6 +345,7 @@ _FREQUENCY = re.compile(
     re.IGNORECASE,
 )
 
+_BECAUSE = re.compile(r"\bbecause\b", re.IGNORECASE)
 # "as amended from time to time": the document's versioning idiom, not a schedule.
 _VERSIONING = re.compile(
     r"\b(?:amended|updated|modified|supplemented|revised|replaced|restated|published|"
@@ -1335,6 +1336,9 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
                 continue
+            if _BECAUSE.search(before):
+                continue  # "This is required because frequently, the update ... is late": an
+                # explanation of why, not a schedule of the method
             if _DATE_RULE.search(unit.text[m.end() :]) or _DEFINED_DATE.search(unit.text):
                 continue  # "periodically on each Decision Date": the date rule follows
             if m.group(0).lower().startswith("from") and not _METHOD_ACTION.search(before):
