@@ -306,3 +306,29 @@ def test_a_frequency_in_an_explanation_is_no_schedule() -> None:
         sentence="This is required because the ratio is periodically updated late.")) == []
     assert _quotes("vague_frequency", doc.format(
         sentence="The snapshot ratio is periodically updated by the manager.")) != []
+
+
+def test_the_address_of_a_named_document_joins_its_finding() -> None:
+    doc = ("# Strategy\n\n## Index\n\nThe index is calculated as set out in the S&P GSCI "
+           "Index Methodology.\n\n## Weights\n\nEach commodity is weighted by its world production "
+           "over the last five years, and the weights are reset each January on the fifth "
+           "business day by the sponsor, who publishes them.\n\n## Sources\n\nThe full "
+           "methodology can be found at "
+           "http://example.com/documents/methodologies/{file}.pdf.\n")
+    same = _quotes("external_documents", doc.format(file="methodology-sp-gsci"))
+    other = _quotes("external_documents", doc.format(file="methodology-dj-commodity"))
+    ctx = context(doc.format(file="methodology-sp-gsci"), with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "external_documents"}))
+    assert len(same) == 2 and len({h.subject for h in hits}) == 1
+    ctx = context(doc.format(file="methodology-dj-commodity"), with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "external_documents"}))
+    assert len(other) == 2 and len({h.subject for h in hits}) == 2
+
+
+def test_the_same_summary_notice_under_two_parts_is_one_finding() -> None:
+    notice = ("This methodology summary should be read in conjunction with, and is qualified "
+              "in its entirety by, the full rules, which are available on request.")
+    doc = f"# Index\n\n## Part A\n\n{notice}\n\n## Part B\n\n{notice}\n"
+    ctx = context(doc, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "summarised_elsewhere"}))
+    assert len(hits) == 2 and len({h.subject for h in hits}) == 1

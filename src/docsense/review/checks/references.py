@@ -112,6 +112,9 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     full_names = _full_names(
         [_document_name(ref) for ref, _ in located if not _is_link(ref)]
     )
+    names = [full_names.get(n, n) for n in (
+        _document_name(ref) for ref, _ in located if not _is_link(ref) and not ref.resolved
+    )]
     for ref, span in located:
         if ref.resolved or ctx.informative_at(span[0]):
             continue
@@ -121,6 +124,8 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         if is_link and any(0 < span[0] - end < 200 for _, end in named):
             continue  # "the S&P GSCI Methodology available at http://...": the name says it
         name = full_names.get(_document_name(ref), _document_name(ref))
+        if is_link:  # ".../methodology-sp-gsci.pdf": the address of a document named elsewhere
+            name = _named_by_address(name, names) or name
         if _LEGISLATION.match(ctx.markdown, span[1]) and _LAW_NOUN.search(name):
             continue  # "the Benchmarks Regulation (EU) 2016/1011": a law, cited by number
         yield CheckHit(
@@ -135,6 +140,26 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             confidence=0.6 if is_link else 0.75,
             subject=singular_phrase(name),
         )
+
+
+def _words_of(text: str) -> set[str]:
+    """Return the words of a name or an address, folded ("S&P GSCI" -> {"sp", "gsci"})."""
+    return {w for w in re.split(r"[^a-z0-9]+", text.lower().replace("&", "")) if len(w) > 1}
+
+
+def _named_by_address(address: str, names: list[str]) -> str | None:
+    """Return the document named elsewhere whose words the address's file name spells.
+
+    "http://.../methodologies/methodology-sp-gsci.pdf" is the "S&P GSCI Index Methodology"
+    the text names: one document, so one finding, with the link as one more place.
+    """
+    stem = address.rstrip("/").rsplit("/", 1)[-1]
+    stem = re.sub(r"\.(?:pdf|html?|docx?|aspx|php)$", "", stem, flags=re.IGNORECASE)
+    words = _words_of(stem)
+    if len(words) < 2:
+        return None
+    found = [n for n in dict.fromkeys(names) if words <= _words_of(n)]
+    return found[0] if len(found) == 1 else None
 
 
 def _full_names(names: list[str]) -> dict[str, str]:
@@ -199,16 +224,15 @@ _REQUEST_WORDS = ("request", "available", "published", "proprietary")
 def summarised_elsewhere(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report parts that only summarise rules kept in a document available on request.
 
-    One finding per part (its heading), quoting the sentence that says so: the summary
-    cannot be implemented, and the rules it stands for cannot be reviewed.
+    One finding per statement, quoting the sentence that says so (the same boilerplate
+    repeated under several parts is one finding with a place in each): the summary cannot
+    be implemented, and the rules it stands for cannot be reviewed.
     """
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if not (mentions(low, _SUMMARY_WORDS) and mentions(low, _REQUEST_WORDS)):
             continue  # one of the two patterns cannot match
         if not (_SUMMARY_ONLY.search(unit.text) and _ON_REQUEST.search(unit.text)):
             continue
-        section = ctx.section_at(unit.start)
-        heading = section.heading if section is not None else ""
         yield CheckHit(
             start=unit.start,
             end=unit.end,
@@ -220,5 +244,6 @@ def summarised_elsewhere(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             "their versions and how a reader obtains them, and state which prevails.",
             category=Category.EXTERNAL_DEPENDENCY,
             confidence=0.8,
-            subject=(heading or unit.text[:60]).lower(),
+            # The same sentence repeated under several parts is one statement, one finding
+            subject=" ".join(unit.text.lower().split())[:80],
         )
