@@ -319,10 +319,12 @@ def test_the_address_of_a_named_document_joins_its_finding() -> None:
     other = _quotes("external_documents", doc.format(file="methodology-dj-commodity"))
     ctx = context(doc.format(file="methodology-sp-gsci"), with_ir=True)
     hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "external_documents"}))
-    assert len(same) == 2 and len({h.subject for h in hits}) == 1
+    assert len(same) == 2
+    assert len({h.subject for h in hits}) == 1
     ctx = context(doc.format(file="methodology-dj-commodity"), with_ir=True)
     hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "external_documents"}))
-    assert len(other) == 2 and len({h.subject for h in hits}) == 2
+    assert len(other) == 2
+    assert len({h.subject for h in hits}) == 2
 
 
 def test_the_same_summary_notice_under_two_parts_is_one_finding() -> None:
@@ -331,4 +333,5 @@ def test_the_same_summary_notice_under_two_parts_is_one_finding() -> None:
     doc = f"# Index\n\n## Part A\n\n{notice}\n\n## Part B\n\n{notice}\n"
     ctx = context(doc, with_ir=True)
     hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "summarised_elsewhere"}))
-    assert len(hits) == 2 and len({h.subject for h in hits}) == 1
+    assert len(hits) == 2
+    assert len({h.subject for h in hits}) == 1
