@@ -35,3 +35,12 @@ def run_check() -> RunCheck:
         return [ctx.markdown[h.start : h.end] for h in hits if not h.absent]
 
     return run
+
+
+def undefined_variables(markdown: str) -> list[str]:
+    """Return what each undefined-variable finding on ``markdown`` names (after its colon)."""
+    ctx = context(markdown, with_ir=True)
+    hits = default_registry().run(
+        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
+    )
+    return [h.title.split(": ", 1)[1] for h in hits]

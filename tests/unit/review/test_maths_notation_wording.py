@@ -11,11 +11,9 @@ the text really leaves undefined (sentences written for these tests).
 from __future__ import annotations
 
 from docsense.adapters.convert import convert_document
-from docsense.domain.policies import Check, CheckKind
 from docsense.extraction import extract_ir
-from docsense.review.checks.registry import default_registry
 
-from .conftest import context
+from .conftest import undefined_variables
 
 _LEAD = (
     "# Pool maths\n\n## Definition\n\nLet $x$ and $y$ be the reserves of the pool's two "
@@ -23,13 +21,7 @@ _LEAD = (
 )
 
 
-def _undefined(markdown: str) -> list[str]:
-    """The titles of the undefined-variable findings on ``markdown``."""
-    ctx = context(markdown, with_ir=True)
-    hits = default_registry().run(
-        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
-    )
-    return [h.title.split(": ", 1)[1] for h in hits]
+_undefined = undefined_variables
 
 
 def test_equations_in_a_row_each_define_their_left_side() -> None:

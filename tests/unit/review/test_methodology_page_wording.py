@@ -12,7 +12,7 @@ from __future__ import annotations
 from docsense.domain.policies import Check, CheckKind
 from docsense.review.checks.registry import default_registry
 
-from .conftest import context
+from .conftest import context, undefined_variables
 
 
 def _quotes(name: str, markdown: str) -> list[str]:
@@ -63,12 +63,7 @@ def test_a_tool_named_backtester_is_checked_but_back_tested_performance_is_not()
     assert _quotes("governance_missing", "# Tool\n\n## Back-tested Performance\n\n" + rule) == []
 
 
-def _undefined(markdown: str) -> list[str]:
-    ctx = context(markdown, with_ir=True)
-    hits = default_registry().run(
-        ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
-    )
-    return [h.title.split(": ", 1)[1] for h in hits]
+_undefined = undefined_variables
 
 
 def test_equations_set_side_by_side_each_define_their_left_side() -> None:
