@@ -435,14 +435,14 @@ _LEGEND_DISPLAY = re.compile(
 _QUAD = re.compile(r"\\q?quad(?![A-Za-z])|\\hspace\*?\s*\{[^{}]*\}")
 
 
-# A line break of an alignment ("\\", "\\[0.5em]"); the environments whose lines are
-# equations of their own, and the rest (cases, matrices), whose lines are not.
 # A comma or semicolon, then one symbol and an equals sign: the next of several equations
 # written in a row ("a=\sqrt{k x}, \overline{a}=\sqrt{k y}, b=\sqrt{x y}").
 _NEXT_EQUATION = re.compile(
     r"[,;]\s*(?=(?:\\(?:overline|bar|hat|tilde|widehat|widetilde)\s*\{?\s*)?\\?[A-Za-z]+\}?"
     r"(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))*\s*=(?!=))"
 )
+# A line break of an alignment ("\\", "\\[0.5em]"); the environments whose lines are
+# equations of their own, and the rest (cases, matrices), whose lines are not.
 _LINE_BREAK = re.compile(r"\\\\(?:\s*\[[^\]\n]{0,12}\])?")
 _ENV = re.compile(r"\\(begin|end)\s*\{([A-Za-z*]+)\}")
 _ALIGNMENTS = frozenset(

@@ -127,6 +127,13 @@ _LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _WHERE_HEAD = re.compile(r"^\s*where\s*[:,]?\s*$", re.IGNORECASE)
 # The same as a lead-in sentence: "Where the impact bid and impact ask prices are defined as:".
 _WHERE_LEAD = re.compile(r"^\s*where\b[^\n]{0,100}:\s*$", re.IGNORECASE)
+
+
+def _opens_legend(line: str) -> bool:
+    """Return True for a line after which a legend follows: "Where:", "Where the ... as:"."""
+    return _WHERE_HEAD.match(line) is not None or _WHERE_LEAD.match(line) is not None
+
+
 _WHERE_ITEM = re.compile(
     r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<var>[^=:\n]{1,60}?)\s*" + _WHERE_ITEM_VERB
     + r"\s*(?P<definition>\S[^\n]{0,400})$",
@@ -280,9 +287,8 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     if "where" not in folded(text):
         return  # _WHERE_HEAD and _WHERE_INLINE both need the word
     lines = text.split("\n")
-    if any(_WHERE_LEAD.match(line) or _WHERE_HEAD.match(line) for line in lines):
-        head = next(i for i, line in enumerate(lines)
-                    if _WHERE_LEAD.match(line) or _WHERE_HEAD.match(line))
+    head = next((i for i, line in enumerate(lines) if _opens_legend(line)), None)
+    if head is not None:
         offset = sum(len(line) + 1 for line in lines[: head + 1])
         if any(line.strip() for line in lines[head + 1 :]):
             yield from _where_lines(doc, block, offset)
@@ -926,10 +932,8 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
             *extractors, _glossary, _symbols, _acronyms, _maths_symbols, _appositive_symbols,
             _declared_symbols, _aliases, _code_fields,
         )
-        last = block.text.rstrip().rsplit("\n", 1)[-1]
-        open_where = (open_where and is_item) or bool(
-            _WHERE_HEAD.match(last) or _WHERE_LEAD.match(last)
-        )
+        last = block.text.rstrip().rsplit("\n", 1)[-1]  # "Where:" ends the block
+        open_where = (open_where and is_item) or _opens_legend(last)
         for extractor in extractors:
             for term in extractor(doc, block):
                 # One-letter names are variables; only "where" clauses and symbol

@@ -247,6 +247,12 @@ _DESCRIBED = re.compile(
 )
 
 
+def _snake_words(name: str) -> bool:
+    """Return True for a name in snake case of two words or more in lower case."""
+    words = name.split("_")
+    return len(words) >= 2 and all(w.isalpha() and w.islower() for w in words)
+
+
 # A quantity named in words with a clause that says what it does: "each market has a fixed
 # interest rate component that aims to account for the difference in interest rates".
 _DESCRIBED_BY_CLAUSE = re.compile(
@@ -275,15 +281,14 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
             if " " in base or _CAMEL.search(base):  # "Local Risk-free rate", "bTokenRate"
                 wanted.setdefault(normalise_name(base).lower(), base)
     found: dict[str, tuple[str, Location]] = {}
-    for formula in formulas:  # `liquidation_price` and "the liquidation price of this trade"
-        for variable in formula.variables:
-            words = variable.name.split("_")
-            if len(words) < 2 or not all(w.isalpha() and w.islower() for w in words):
-                continue
-            said = re.search(rf"\bthe\s+{r'[ -]'.join(words)}\b", doc.markdown, re.IGNORECASE)
-            if said is not None:
-                found.setdefault(variable.name.lower(), (variable.name, doc.location(
-                    said.start(), said.end())))
+    snake = dict.fromkeys(v.name for f in formulas for v in f.variables if _snake_words(v.name))
+    for name in snake:  # `liquidation_price` and "the liquidation price of this trade"
+        words = r"[ -]".join(name.split("_"))
+        said = re.search(rf"\bthe\s+{words}\b", doc.markdown, re.IGNORECASE)
+        if said is not None:
+            found[name.lower()] = (name, doc.location(said.start(), said.end()))
+    if not wanted:
+        return list(found.values())
     for m in _DESCRIBED_BY_CLAUSE.finditer(doc.markdown):
         key = normalise_name(m.group("name")).lower()
         if key in wanted and key not in found:

@@ -290,7 +290,7 @@ class CheckContext:
         for u in self.body_units:
             goes_on = "\n\n" not in self.markdown[end : u.start] or u.text[:1].islower()
             end = u.end
-            indent = self._line_indent(u.start)
+            indent = self.line_indent(u.start)
             if listed and u.kind == "item" and indent > lead_indent and u.start < until:
                 starts.add(u.start)  # "For example:" then "- Introduce a significant fee"
                 continue
@@ -348,7 +348,7 @@ class CheckContext:
         first, second = (a, b) if a.start <= b.start else (b, a)
         return "\n\n" not in self.markdown[first.end : second.start]
 
-    def _line_indent(self, offset: int) -> int:
+    def line_indent(self, offset: int) -> int:
         """Return the indentation of the line holding ``offset`` (nesting of a list item)."""
         line = self.markdown[self.markdown.rfind("\n", 0, offset) + 1 : offset]
         return len(line) - len(line.lstrip(" \t"))

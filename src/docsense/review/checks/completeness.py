@@ -197,9 +197,7 @@ def _open_questions(ctx: CheckContext) -> Iterator[CheckHit]:
         if not question.endswith("?"):
             continue
         line_start = ctx.markdown.rfind("\n", 0, unit.start) + 1
-        unchecked = _UNCHECKED.match(ctx.markdown, line_start) is not None and "[ ]" in (
-            ctx.markdown[line_start : unit.start + 4]
-        )
+        unchecked = _UNCHECKED.match(ctx.markdown, line_start) is not None
         listed = unit.kind == "item" and any(
             s.start <= unit.start < s.end and _OPEN_QUESTIONS_HEADING.search(s.heading)
             for s in ctx.sections
@@ -210,7 +208,7 @@ def _open_questions(ctx: CheckContext) -> Iterator[CheckHit]:
         if (
             after is not None
             and after.kind == "item"
-            and _indent(ctx.markdown, after.start) > _indent(ctx.markdown, unit.start)
+            and ctx.line_indent(after.start) > ctx.line_indent(unit.start)
             and not _ANSWER_PLACEHOLDER.fullmatch(after.text)
         ):
             continue  # answered in the item beneath it
@@ -227,13 +225,6 @@ def _open_questions(ctx: CheckContext) -> Iterator[CheckHit]:
             confidence=0.55,
             subject=" ".join(question.lower().split())[:80],
         )
-
-
-def _indent(markdown: str, offset: int) -> int:
-    """Return the indentation of the line holding ``offset`` (its leading spaces)."""
-    line_start = markdown.rfind("\n", 0, offset) + 1
-    line = markdown[line_start:offset]
-    return len(line) - len(line.lstrip(" \t"))
 
 
 def _row_header(row: str) -> str:

@@ -108,13 +108,14 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     wherever they are relied on; each place is an occurrence of that document's finding.
     """
     located = list(_located(ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL))
-    named = [span for ref, span in located if not _is_link(ref)]
-    full_names = _full_names(
-        [_document_name(ref) for ref, _ in located if not _is_link(ref)]
-    )
-    names = [full_names.get(n, n) for n in (
-        _document_name(ref) for ref, _ in located if not _is_link(ref) and not ref.resolved
-    )]
+    documents = [(ref, span) for ref, span in located if not _is_link(ref)]
+    named = [span for _, span in documents]
+    full_names = _full_names([_document_name(ref) for ref, _ in documents])
+    names = [  # the documents a link's address may spell
+        full_names.get(_document_name(ref), _document_name(ref))
+        for ref, _ in documents
+        if not ref.resolved
+    ]
     for ref, span in located:
         if ref.resolved or ctx.informative_at(span[0]):
             continue

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
@@ -1054,29 +1053,26 @@ _CODE_NAME = re.compile(r"`([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)(?:\(\))?`")
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-@lru_cache(maxsize=4)
-def _code_phrases(markdown: str) -> frozenset[str]:
-    """Return the names in code of ``markdown`` as words: `lastGoodPrice`, "last good price"."""
+def _code_phrases(markdown: str) -> frozenset[tuple[str, ...]]:
+    """Return the names in code of ``markdown`` as words: `lastGoodPrice`, (last, good, price)."""
     phrases = set()
     for m in _CODE_NAME.finditer(markdown):
-        words = _CAMEL_HUMP.sub(" ", m.group(1)).replace("_", " ").lower().split()
+        words = tuple(_CAMEL_HUMP.sub(" ", m.group(1)).replace("_", " ").lower().split())
         if len(words) >= 2:
-            phrases.add(" ".join(words))
+            phrases.add(words)
     return frozenset(phrases)
 
 
-def _names_code(ctx: CheckContext, text: str, m: re.Match[str]) -> bool:
-    """Return True when the judgement and the word before it name a quantity in code.
+def _names_code(codes: frozenset[tuple[str, ...]], text: str, m: re.Match[str]) -> bool:
+    """Return True when the judgement and the word before it name a quantity in ``codes``.
 
     "the last good price seen by the system" in a document that keeps `lastGoodPrice`.
     """
     before = re.search(r"([A-Za-z]+)\s+$", text[max(0, m.start() - 20) : m.start()])
     if before is None:
         return False
-    words = f"{before.group(1)} {m.group(0)}".lower().split()  # "last good price seen"
-    return any(
-        words[: len(code.split())] == code.split() for code in _code_phrases(ctx.markdown)
-    )
+    words = tuple(f"{before.group(1)} {m.group(0)}".lower().split())  # "last good price seen"
+    return any(words[: len(code)] == code for code in codes)
 
 
 def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
@@ -1090,6 +1086,7 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     formal = ctx.style == "rulebook"
     quantified = _quantified_words(ctx)
     enumerated: frozenset[str] | None = None  # computed on the first judgement
+    codes: frozenset[tuple[str, ...]] | None = None  # names in code as words, likewise
     triggers = False  # in a list whose lead-in says its items trigger a rule
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if unit.kind != "item":
@@ -1152,7 +1149,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _NOT_A_JUDGEMENT.match(unit.text, m.start()):
                 continue
-            if "`" in ctx.markdown and _names_code(ctx, unit.text, m):
+            if codes is None:
+                codes = _code_phrases(ctx.markdown) if "`" in ctx.markdown else frozenset()
+            if codes and _names_code(codes, unit.text, m):
                 continue  # "the last good price seen by the system" of `lastGoodPrice`: a
                 # quantity the code keeps, named in words
             if _AMOUNT_FOR_A_PAYMENT.match(unit.text, m.start()) or (
