@@ -268,6 +268,18 @@ def test_punctuation_inside_inline_code_does_not_end_a_clause() -> None:
     assert text[clause_start(text, at) : at] == "Replace calls to `Storage.onlyOwner()` "
 
 
+def test_an_aside_closed_before_the_position_stays_in_the_clause() -> None:
+    text = ("Details of the yield generation methods (Compound, AAVE) and destination of the "
+            "yield will be agreed.")
+    at = text.index("will be")
+    assert text[clause_start(text, at, asides=True) : at].startswith("Details of the yield")
+    assert text[clause_start(text, at) : at] == "and destination of the yield "
+    # within an aside still open at the position, the aside's own punctuation breaks
+    text = "The weight (as applicable, or zero) is capped."
+    at = text.index("zero")
+    assert text[clause_start(text, at, asides=True) : at] == ""
+
+
 def test_a_method_the_list_after_it_gives_is_specified(run_check: RunCheck) -> None:
     md = ("For every order, the following pairs are considered:\n\n- sell token / base token\n"
           "- buy token / base token\n")

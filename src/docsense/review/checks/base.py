@@ -161,6 +161,10 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+# A bracketed aside with no brackets inside: "(Compound, AAVE)".
+_ASIDE = re.compile(r"\([^()\n]*\)")
+
+
 @attrs.frozen
 class TextUnit:
     """A sentence, list item, table row or heading, as a span of the Markdown.
@@ -522,15 +526,19 @@ def noun_goes_on(tail: str) -> bool:
     return _NOUN_GOES_ON.match(tail) is not None
 
 
-def clause_start(text: str, pos: int, *, max_words: int = 14) -> int:
+def clause_start(text: str, pos: int, *, max_words: int = 14, asides: bool = False) -> int:
     """Index in ``text`` where the clause containing ``pos`` starts.
 
     Clauses break at punctuation and at subordinating words (when, if, where, or ...), so
     ``"rebalanced when drift exceeds the threshold"`` gives the start of ``"drift"``. The
-    clause is at most ``max_words`` words long before ``pos``.
+    clause is at most ``max_words`` words long before ``pos``. With ``asides``, a bracketed
+    aside closed before ``pos`` breaks nothing: the subject of "Details of the methods
+    (Compound, AAVE) and the destination of the yield will be agreed" is all of it.
     """
     start = 0
     code = [c.span() for c in _INLINE_CODE.finditer(text, 0, pos)] if "`" in text else []
+    if asides and "(" in text:
+        code += [c.span() for c in _ASIDE.finditer(text, 0, pos)]
     for m in _CLAUSE_BREAK.finditer(text, 0, pos):
         if not any(a <= m.start() < b for a, b in code):  # "`onlyOwner()`" breaks nothing
             start = m.end()

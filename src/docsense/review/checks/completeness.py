@@ -149,7 +149,7 @@ def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for m in _DEFERRED.finditer(unit.text):
             if _DECISION_DEADLINE.match(m.group(0)) and _DEADLINE.match(unit.text, m.end()):
                 continue  # "must be decided within 24 hours": a rule for each decision
-            rel = clause_start(unit.text, m.start(), max_words=14)
+            rel = clause_start(unit.text, m.start(), max_words=14, asides=True)
             subject = unit.text[rel : m.start()].strip(" ,;:-") or unit.text[: m.start()].strip()
             if unit.kind == "row":  # "| Rebalancing | Quarterly | TBD |": what the row is about
                 subject = _row_header(unit.text) or subject
