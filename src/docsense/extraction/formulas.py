@@ -658,6 +658,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             or len(lhs.split()) > 6
         ):
             continue
+        if _STRING_VALUE.fullmatch(rhs):
+            continue  # 'src="/images/diagram.png"': an attribute or a string, not arithmetic
         if "](" in rhs or "://" in rhs:
             continue  # "GREEN = Total risk ... ![chart|679x500](https://...)": a caption, a link
         if _STATEMENT.search(rhs) or _METHOD_CALL.search(rhs) or _RELATION_CHAIN.match(rhs):
@@ -678,6 +680,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         )
 
 
+# A value in quotes: an HTML or MDX attribute ('src="/images/diagram.png"'), a string.
+_STRING_VALUE = re.compile(r"\s*(?:\"[^\"\n]*\"|'[^'\n]*')\s*")
 # A semicolon, then a second "name = expression" on the same line.
 _SEMICOLON_ASSIGNMENT = re.compile(
     r";[ \t](?=[ \t]*[A-Za-z\u0370-\u03ff][^;=<>\n]{0,30}?\s?=(?!=))"

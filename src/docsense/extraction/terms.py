@@ -10,7 +10,7 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   ``refers to`` or ``denotes``.
 * ``GLOSSARY`` - ``Term: definition`` / ``Term - definition`` list items inside a section
   headed Definitions, Glossary, Defined Terms, Interpretation or Terminology, and
-  ``**Term**: definition`` list items anywhere.
+  ``**Term**: definition`` (or ``**Term:** definition``) list items anywhere.
 * ``GLOSSARY`` also covers symbol glossaries, one symbol per line: ``Q_{i,ITD} means the
   Quantity ...``, ``𝐵𝑎𝑠𝑒𝐼𝑛𝑑𝑒𝑥𝑉𝑜𝑙 means ...`` (mathematical letters read as plain ones),
   ``Subscript (ITD) means Index Trading Day`` (defines the index ``ITD``), and, in a
@@ -85,8 +85,9 @@ _LIST_PAIR = re.compile(
     re.MULTILINE,
 )
 _BOLD_PAIR = re.compile(
-    r"^[ \t]*(?:[-*+][ \t]+)?\*\*(?P<term>[^*\n]{1,70})\*\*[ \t]*"
-    r"(?::|[ \t][-\u2013\u2014][ \t])[ \t]*(?P<definition>\S[^\n]{1,400})$",
+    # ("**Liquidation Fee:** Paid to the Protocol": the colon inside the bold is the same label)
+    r"^[ \t]*(?:[-*+][ \t]+)?\*\*(?P<term>[^*\n]{1,70}?)(?::\*\*|\*\*[ \t]*"
+    r"(?::|[ \t][-\u2013\u2014][ \t]))[ \t]*(?P<definition>\S[^\n]{1,400})$",
     re.MULTILINE,
 )
 _SYMBOL_PAIR = re.compile(

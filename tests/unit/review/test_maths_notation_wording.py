@@ -165,3 +165,38 @@ def test_an_identifier_in_a_heading_is_what_its_section_defines() -> None:
            "`safe_price = 0.5 * liquidation_buffer`\n")
     assert _undefined(doc.format(heading="Understand liquidation_buffer")) == []
     assert _undefined(doc.format(heading="Understand the buffer")) == ["liquidation_buffer"]
+
+
+def test_a_bold_label_with_its_colon_inside_defines_the_term() -> None:
+    doc = ("# Liquidation\n\nThe liquidator is paid a premium.\n\n$$\nAccountLoss = TotalValue "
+           "\\times (LiquidationPremium + LiquidationFee)\n$$\n\n"
+           "* **Liquidation Premium:** Paid to the liquidator.\n"
+           "* **{label}** Paid to the protocol.\n")
+    assert _undefined(doc.format(label="Liquidation Fee:")) == ["TotalValue"]
+    assert _undefined(doc.format(label="Liquidation Fee")) == ["TotalValue, LiquidationFee"]
+
+
+def test_operands_in_words_that_the_lead_in_describes_are_defined() -> None:
+    doc = ("# Walls\n\nCapacity of the wall should be the amount of reserves in the treasury "
+           "multiplied by a {factor} (percent of reserves to use).\n\n"
+           "    Bid Capacity = Bid Factor * Reserves\n")
+    assert _undefined(doc.format(factor="configured bid factor")) == []
+    assert _undefined(doc.format(factor="configured ratio")) == ["Bid Factor"]
+    restated = ("# Momentum\n\nIt is calculated by dividing momentum by volatility:\n\n"
+                "    Adjusted Momentum = Momentum / Volatility\n")
+    assert _undefined(restated) == ["Momentum, Volatility"]
+
+
+def test_a_quantity_in_words_of_a_named_thing_is_a_description() -> None:
+    doc = ("# Index\n\nThe index is the sum of the floor price of each collection.\n\n"
+           "`Index = ({a} / 10) + ({b})`\n")
+    assert _undefined(doc.format(a="BAYC floor price", b="Pudgy Penguins floor price")) == []
+    assert _undefined(doc.format(a="BAYC_floor", b="Pudgy Penguins floor price")) == [
+        "BAYC_floor"
+    ]
+
+
+def test_an_attribute_in_quotes_is_no_formula() -> None:
+    doc = "# Streams\n\n<ClickToZoom\n  src={value}\n/>\n"
+    assert _undefined(doc.format(value='"/images/data-streams/diagram.png"')) == []
+    assert _undefined(doc.format(value="images / diagram_scale")) == ["images, diagram_scale"]

@@ -124,7 +124,10 @@ _INFORMATIVE_HEADING = re.compile(
     r"features?|plans?)\b|\broadmap\b|\bdrawbacks?\b|"
     # "Known issues and mitigations", "Security considerations": an analysis of weaknesses
     r"\bknown\s+(?:issues?|limitations?|vulnerabilit(?:y|ies)|bugs?)\b|"
-    r"\bsecurity\s+considerations?\b|"
+    r"\bsecurity\s+considerations?\b|\brisks?\s+and\s+mitigations?\b|"
+    # "Best practices": advice to the integrator ("Define fallback behaviour if ..."), not
+    # the method's own rules
+    r"\bbest\s+practices?\b|"
     # "Examples", "A Basic Example", "Worked example 2: ...", "Examples of fee calculation";
     # not "Example Momentum Index Methodology", a title.
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:an?|the)\s+)?(?:[a-z]+\s+)?examples?"

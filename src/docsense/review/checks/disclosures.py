@@ -117,6 +117,15 @@ _SETTING_OVERRIDE = re.compile(
 )
 
 
+# Judgement the method does without: "without the need for direct human judgment", "no
+# discretion", "free of manual intervention".
+_DISCLAIMED = re.compile(
+    r"\b(?:without|no|not|never|free\s+(?:of|from)|eliminat\w*|remov\w*)\s+"
+    r"(?:[\w-]+\s+){0,5}$",
+    re.IGNORECASE,
+)
+
+
 def _setting_override(text: str, m: re.Match[str]) -> bool:
     return bool(
         _SETTING_OVERRIDE.search(text, max(0, m.start() - 40), m.end())
@@ -132,6 +141,9 @@ def governance_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for m in _RELIANCE.finditer(unit.text):
             if _setting_override(unit.text, m):
                 continue
+            if _DISCLAIMED.search(unit.text, max(0, m.start() - 60), m.start()):
+                continue  # "operates as an algorithm, without the need for direct human
+                # judgment": the judgement is what the method does without
             rel = clause_start(unit.text, m.start(), max_words=8)
             yield CheckHit(
                 start=unit.start + rel,
@@ -192,6 +204,22 @@ _DECIDES = re.compile(
     r"oversight|responsib\w*|amend\w*|maintain\w*|discretion|propos\w*|appoint\w*|"
     r"chang\w*|modif\w*|add\w*|remov\w*|rebalanc\w*|administ\w*|manag\w*|resolv\w*)\b",
     re.IGNORECASE,
+)
+# A condition on a computed value: "If supplyDelta is positive", "when the ratio exceeds".
+_COMPUTED_CONDITION = re.compile(
+    r"\b(?:if|when|whenever)\s+[^,.;:]{0,40}?\b(?:(?:is|are|becomes?)\s+(?:positive|negative|"
+    r"zero|non-?zero|greater|less|above|below|higher|lower)\b|exceeds?\b|falls?\s+below\b|"
+    r"rises?\s+above\b)",
+    re.IGNORECASE,
+)
+# The sentence names who holds the decision: "configurable by OCG", "set by the Risk
+# Council" (a name or an initialism after the verb of control; "by market capitalisation" in
+# lower case is a rule, not a decider).
+_AGENT_NAMED = re.compile(
+    r"\b(?:configurable|configured|set|controlled|managed|governed|owned|adjustable|"
+    r"changeable|decided|chosen|approved|selected|appointed)\s+by\s+(?:the\s+)?"
+    r"(?:[A-Z]{2,}s?\b|[A-Z][a-z]+\s+(?:[A-Z][a-z]+\s+)?(?:Council|Committee|Board|Team|"
+    r"Multisig|Foundation|Labs|DAO)\b)"
 )
 # A collective with no accountable body deciding: "the community will agree on the addresses".
 _COLLECTIVE_DECISION = re.compile(
@@ -265,6 +293,12 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         if _EVENT_WHEN.search(unit.text, 0, m.start()):
             continue  # "`ModifyParameters` - emitted when a parameter is modified": what a
             # contract's event reports, not a decision the document leaves to nobody
+        if _COMPUTED_CONDITION.search(unit.text, 0, m.start()):
+            continue  # "If supplyDelta is positive, new tokens are added to existing
+            # holders": arithmetic on a computed value, no one chooses
+        if _AGENT_NAMED.search(unit.text):
+            continue  # "All core parameters are configurable by OCG and can be adjusted as
+            # needed": the sentence names who adjusts them
         if _SELECTED.search(m.group(0)) and has_quantity(unit.text[: m.end()]):
             continue  # "Only pairs with a percentage change between -10% and 50% are
             # considered": the numbers select; an approval or a review still needs someone

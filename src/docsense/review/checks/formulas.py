@@ -39,6 +39,8 @@ _DESCRIPTION = re.compile(
     r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)"
     r"\s+[a-z]+(?:\s+[a-z]+)*$"
     r"|^[A-Za-z][a-z]{2,}(?:\s+[a-z]{3,}){1,4}$"
+    # "BAYC floor price", "Pudgy Penguins floor price": a quantity in words, of a named thing
+    r"|^(?:[A-Z][\w&.'-]*\s+){1,3}[a-z]{3,}(?:\s+[a-z]{3,}){0,3}$"
     # "Average fill price to execute a typical short trade", "Average of Impact Bid Price
     # and Impact Ask Price": five words or more with a small word between them
     r"|^(?=(?:\S+\s+){4,}\S+$).*\s(?:a|an|the|to|of|and|or|with|by|for)\s"
@@ -131,6 +133,31 @@ def _used_in(name: str, text: str) -> bool:
     return re.search(rf"(?<![\w.]){words}(?![\w])", text) is not None
 
 
+# An operand written as words ("Bid Factor", "Upper Wall Price", "Reserves"): words of
+# letters only, each of three letters or more, no scripts.
+_WORDS_NAME = re.compile(r"[A-Za-z][a-z]{2,}(?:[ \t]+[A-Za-z][a-z]{2,}){0,3}")
+
+
+def _introduced_before(ctx: CheckContext, name: str, offset: int) -> bool:
+    """Return True when the paragraph leading into the formula at ``offset`` describes ``name``.
+
+    "Capacity of the lower wall should be the amount of reserves in the Treasury multiplied
+    by a configured bid factor (percent of reserves to use for each wall)." then "Bid
+    Capacity = Bid Factor * Reserves": the sentence says, in lower case, what each operand
+    written in words is. A name of one word must come with what it is ("reserves in the
+    Treasury"): "dividing momentum by volatility" only restates the formula.
+    """
+    if not _WORDS_NAME.fullmatch(name) or name.islower():
+        return False
+    before = ctx.markdown[max(0, offset - 800) : offset].rstrip()
+    lead = before[before.rfind("\n\n") + 2 :] if "\n\n" in before else before
+    words = r"\s+".join(re.escape(w.lower()) for w in name.split())
+    # One word must come with what it is: "reserves in the Olympus Treasury", "factor
+    # (percent of reserves)"; "dividing momentum by volatility" only restates the formula.
+    gloss = r"\s*\(|\s+(?:in|of|held|from|at)\s+(?:the\s+)?[A-Za-z]" if " " not in name else ""
+    return re.search(rf"(?<![\w.]){words}(?!\w)(?={gloss})", lead) is not None
+
+
 # A heading that is a function's signature: "### Liquidate(Account, MaxAmount)".
 _HEADING_SIGNATURE = re.compile(r"\b[A-Za-z]\w*\((?P<args>[^()\n]{1,80})\)")
 
@@ -167,6 +194,9 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             continue  # a worked example or the background: the method's formulas are elsewhere
         missing = [v for v in formula.undefined_variables if not _self_defined(v, formula.text)]
         missing = [v for v in missing if not _spelt_out(ctx, v)]
+        missing = [
+            v for v in missing if not _introduced_before(ctx, v, formula.location.start)
+        ]
         if missing:
             bound = _signature_parameters(ctx, formula.location.start)
             missing = [v for v in missing if v not in bound]
@@ -315,7 +345,18 @@ def _calculated_quantity(text: str, m: re.Match[str]) -> str:
         words = before[clause_start(before, len(before), max_words=6) :].split()
         verbs = [i for i, w in enumerate(words) if w.lower() in _VERB_LEAD]
         quantity = " ".join(words[verbs[-1] + 1 :] if verbs else words).strip(" ,;:-*")
+    joined = _CLAUSES_JOINED.search(quantity)
+    if joined is not None:  # "the oracle will have a whitelist of sources and the price": the
+        quantity = quantity[joined.end() :]  # second clause's subject is what is calculated
     return quantity
+
+
+# Two clauses joined by "and": the first has a verb of its own ("the oracle will have a
+# trusted whitelist of sources and the price is calculated as ...").
+_CLAUSES_JOINED = re.compile(
+    r"^.*\b(?:is|are|was|were|will|has|have|had|can|may|must|shall)\b.*?\s(?:and|but)\s+",
+    re.IGNORECASE | re.DOTALL,  # a PDF line may end inside the clause
+)
 
 
 # Words that open a clause before the noun a relative pronoun points back to ("uses").

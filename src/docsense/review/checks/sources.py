@@ -99,6 +99,11 @@ _DEPENDENCY = re.compile(
 _DEPENDENCY_LEAD = re.compile(
     r"^(?:from|by|via|through|using|with|consult\w*|on)\s+(?:(?:the|an?|our|its|their)\s+)*"
 )
+# What using a thing entails, not reliance on it: "the risks of using the system".
+_RISKS_OF = re.compile(
+    r"\b(?:risks?|dangers?|costs?|benefits?|advantages?|disadvantages?|drawbacks?)\s+of\s*$",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"\b(?:[A-Z][a-zA-Z&]+|[A-Z]{2,})\b")
 _LISTED = re.compile(r"\b(?:listed|listing|list)\s*$", re.IGNORECASE)
 # Market data a rule computes with or screens on.
@@ -405,6 +410,13 @@ _SUPPLIES_ORACLES = re.compile(
     r"[^.;:]{0,40}?\boracles?\b",
     re.IGNORECASE,
 )
+# A sentence that limits what the oracle may report: "strictly bound the update from the
+# Risk Oracle", "values are validated against a range", "clamped to".
+_BOUNDS_THE_ORACLE = re.compile(
+    r"\b(?:bound(?:s|ed)?\s+(?:the|its|each|every|any)|constrained\s+ranges?|validat\w+|"
+    r"clamp\w*|sanity\b)",
+    re.IGNORECASE,
+)
 _ORACLE_SAFEGUARD = re.compile(
     r"\bstale\w*|\bfallback\b|\bfail\w*|\boutages?\b|\bunavailab\w*|\bdeviation\b|"
     r"\bcircuit\s+breaker\b|\bsanity\s+check\w*|\bheartbeat\b",
@@ -482,6 +494,9 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 continue
             if _LISTED.search(unit.text, max(0, m.start() - 20), m.start()):
                 continue  # "getting the token listed on exchanges": a listing, not a venue
+            if _RISKS_OF.search(unit.text, max(0, m.start() - 30), m.start()):
+                continue  # "explore the risks of using the system": what using it entails,
+                # said of the system the document describes, not a party relied on
             if _SUPPOSED.search(unit.text, 0, m.start()):
                 continue  # "we can also imagine that an auction could end once ... orders
                 # have been placed via the platform": a supposition, not the method
@@ -535,6 +550,9 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 unit.text, clause_start(unit.text, feed.start(), max_words=12), feed.start()
             ):
                 continue  # "does not adjust rates using a DAI price oracle": no reliance
+            if _BOUNDS_THE_ORACLE.search(unit.text):
+                continue  # "Configure constrained ranges ... to strictly bound the risk param
+                # update from the Chaos Risk Oracle": the sentence is the safeguard
             if _SUPPLIES_ORACLES.search(unit.text):
                 continue  # "use cases include serving as a data source for on-chain price
                 # oracles": the document's values feed oracles; it does not rely on one

@@ -345,6 +345,9 @@ _FREQUENCY = re.compile(
 )
 
 _BECAUSE = re.compile(r"\bbecause\b", re.IGNORECASE)
+# "a slow actor who typically holds for long periods and only occasionally buys": how
+# someone usually behaves, a description, not the method's schedule.
+_HABIT = re.compile(r"\b(?:typically|usually|normally|generally|tends?\s+to)\b", re.IGNORECASE)
 # "as amended from time to time": the document's versioning idiom, not a schedule.
 _VERSIONING = re.compile(
     r"\b(?:amended|updated|modified|supplemented|revised|replaced|restated|published|"
@@ -663,6 +666,49 @@ def _limit_of_a_valued_noun(
     return (limit, noun.group("noun").rstrip("s")) in valued
 
 
+# A limit each user chooses: "the selected trigger price", "your stop level", "the
+# user-defined threshold"; or "the trigger price set" / "... chosen by the trader".
+_USER_CHOICE = re.compile(
+    r"\b(?:selected|chosen|your|user[- ](?:defined|specified|selected|chosen|set))\s+"
+    r"(?:[\w-]+\s+)?\w+$",
+    re.IGNORECASE,
+)
+_CHOSEN_AFTER = re.compile(
+    r"\s*(?:price\s+|level\s+|value\s+)?(?:set|chosen|selected|entered)\s*(?:$|[.;\n]|"
+    r"by\s+(?:the\s+)?(?:user|trader|customer|client)s?\b)",
+    re.IGNORECASE,
+)
+
+
+# What a limit is set to, named after it: "a minimum price of the upper cushion price".
+_SET_TO = re.compile(
+    # (the limit's match may already end in "of": "a minimum price of" + " the upper ...")
+    r"\s+(?:(?:of|at|equal\s+to)\s+(?:the\s+)?|the\s+)(?P<quantity>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,4})"
+)
+
+
+def _set_to_a_computed_quantity(ctx: CheckContext, phrase: str, tail: str) -> bool:
+    """Return True if ``tail`` sets the limit to a quantity one of the document's formulas computes.
+
+    "The bond market should have a minimum price of the upper cushion price", where
+    "Upper Cushion = MA * (1 + Cushion Spread)": the limit's value is that quantity.
+    """
+    m = _SET_TO.match(tail)
+    if m is None or (not m.group(0).lstrip().startswith(("of", "at", "equal")) and not re.search(
+        r"\b(?:of|at|to)$", phrase
+    )):
+        return False
+    quantity = " ".join(_CAMEL_BREAK.sub(" ", m.group("quantity")).lower().split()) + " "
+    return any(
+        len(name) > 3 and quantity.startswith(name + " ")
+        for name in (
+            " ".join(_CAMEL_BREAK.sub(" ", f.name).replace("_", " ").lower().split())
+            for f in ctx.ir.formulas
+            if f.name
+        )
+    )
+
+
 _CAMEL_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
@@ -811,6 +857,12 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     valued_limits = _valued_limits(ctx)
                 if _limit_of_a_valued_noun(m.group(0), tail, valued_limits):
                     continue  # "reaches the minimum balance", a minimum valued elsewhere
+                if _USER_CHOICE.search(m.group(0)) or _CHOSEN_AFTER.match(tail):
+                    continue  # "activated when the price reaches the selected trigger price",
+                    # "... the trigger price set": a value each user gives with the order
+                if _set_to_a_computed_quantity(ctx, m.group(0), tail):
+                    continue  # "have a minimum price of the upper cushion price", after
+                    # "Upper Cushion = MA * (1 + Cushion Spread)": the value is that quantity
                 if kind == "window" and _CHANGE_OF.search(unit.text, 0, m.start()):
                     continue  # "decreasing the time between rebalances": an effect, not a window
                 if (
@@ -825,6 +877,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 if _MEANS_AFTER.match(tail):
                     continue  # "Gas usage can be limited by setting the ranges wide": how
                     # to limit it, a means the user applies, not a limit left unvalued
+                if kind == "stated" and _CAUSE_AFTER.match(tail):
+                    continue  # "Dai supply is restricted because there is insufficient
+                    # incentive": why a state holds, an explanation, not a limit the method sets
                 if _RISK_THAT.search(unit.text, 0, m.start()):
                     continue  # "there is a risk that the fees are greater than ...": a risk
                 if _POSSIBLE.search(
@@ -935,6 +990,9 @@ _BOUND_NAMED = re.compile(
     r"cap|ceiling|floor|bound|max|min)s?\b)[a-z][\w-]*\s+[a-z][\w-]*",
     re.IGNORECASE,
 )
+# A cause given right after a limit: "is restricted because ...", "capped due to ...".
+_CAUSE_AFTER = re.compile(r"\s+(?:because|due\s+to|since|as\s+a\s+result\s+of)\b",
+                          re.IGNORECASE)
 # A comparison that describes a risk, not a rule: "the risk is that the reward is less than".
 _RISK_THAT = re.compile(r"\brisks?\s+(?:here\s+)?(?:(?:is|are|was)\s+)?(?:that|where)\b",
                         re.IGNORECASE)
@@ -1308,6 +1366,15 @@ _STATED_PERIOD = re.compile(
 )
 
 
+# Timing that settings determine: ", based on order size and running time inputs",
+# "determined by the `interval` parameter".
+_FROM_INPUTS = re.compile(
+    r"\s*,?\s*(?:based\s+on|determined\s+by|derived\s+from|computed\s+from|set\s+by)\s+"
+    r"[^.;]{0,60}?(?:\binputs?\b|\bparameters?\b|\bsettings?\b|`)",
+    re.IGNORECASE,
+)
+
+
 def _period_beside(ctx: CheckContext, units: tuple[TextUnit, ...], i: int) -> bool:
     """Return True if the sentence next to unit ``i``, in its paragraph, states a period."""
     return any(
@@ -1335,13 +1402,17 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
                 continue
-            if _BECAUSE.search(before):
+            if _BECAUSE.search(before) or _HABIT.search(before):
                 continue  # "This is required because frequently, the update ... is late": an
-                # explanation of why, not a schedule of the method
+                # explanation of why; "who typically holds ... and only occasionally buys":
+                # a habit. Neither is a schedule of the method
             if _DATE_RULE.search(unit.text[m.end() :]) or _DEFINED_DATE.search(unit.text):
                 continue  # "periodically on each Decision Date": the date rule follows
             if m.group(0).lower().startswith("from") and not _METHOD_ACTION.search(before):
                 continue  # "smaller from time to time": a description, not a schedule
+            if _FROM_INPUTS.match(unit.text, m.end()):
+                continue  # "executed at regular intervals, based on order size and running
+                # time inputs": the period follows from settings the user gives
             if _HAPPENS_BEFORE.search(before) or _HAPPENS_AFTER.match(unit.text, m.end()):
                 continue  # "Inside Day occurs frequently": how often an event happens
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)

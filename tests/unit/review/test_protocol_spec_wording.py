@@ -1,0 +1,121 @@
+"""Checks on wording read in protocol specifications and oracle methodologies (2026-12-06).
+
+Specifications compute a quantity by a formula and then use it by name as a limit ("a minimum
+price of the upper cushion price"). Each test pairs that wording with the wording a careful
+reviewer still raises (sentences written for these tests).
+"""
+
+from __future__ import annotations
+
+from docsense.domain.policies import Check, CheckKind
+from docsense.review.checks.registry import default_registry
+
+from .conftest import context
+
+
+def _quotes(name: str, markdown: str) -> list[str]:
+    ctx = context(markdown, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
+    return [ctx.markdown[h.start : h.end] for h in hits]
+
+
+def test_a_limit_set_to_a_quantity_a_formula_computes_has_its_value() -> None:
+    doc = ("# Range\n\nThe cushion price is calculated as:\n\n"
+           "    Upper Cushion = MA * (1 + Cushion Spread)\n\n"
+           "The bond market should have a minimum price of the {limit}.\n")
+    assert _quotes("vague_thresholds", doc.format(limit="upper cushion price")) == []
+    assert _quotes("vague_thresholds", doc.format(limit="market's choosing")) == [
+        "The bond market should have a minimum price of"
+    ]
+
+
+def test_a_sentence_naming_who_controls_the_parameters_has_an_owner() -> None:
+    doc = ("# Emissions\n\n## Parameters\n\nAll core parameters are configurable {by} and can "
+           "be adjusted.\n")
+    assert _quotes("decision_owner_missing", doc.format(by="by OCG")) == []
+    assert _quotes("decision_owner_missing", doc.format(by="on chain")) == [
+        "All core parameters are configurable on chain and can be adjusted."
+    ]
+
+
+def test_a_sentence_bounding_what_the_oracle_reports_is_its_safeguard() -> None:
+    doc = ("# Proposal\n\n## Specification\n\n- Configure {how} the risk parameter update from "
+           "the Risk Oracle.\n")
+    assert _quotes("unidentified_dependencies", doc.format(how="ranges to strictly bound")) == []
+    assert _quotes("unidentified_dependencies", doc.format(how="the module to apply")) == [
+        "Configure the module to apply the risk parameter update from the Risk Oracle."
+    ]
+
+
+def test_a_trigger_the_user_chooses_is_an_input_not_a_missing_value() -> None:
+    doc = "# Orders\n\n- Stop Market: a market order activated when the price reaches {limit}.\n"
+    assert _quotes("vague_thresholds", doc.format(limit="the selected trigger price")) == []
+    assert _quotes("vague_thresholds", doc.format(limit="the trigger price set")) == []
+    assert _quotes("vague_thresholds", doc.format(limit="the trigger price")) == [
+        "the price reaches the trigger"
+    ]
+
+
+def test_intervals_that_follow_from_the_user_inputs_have_a_period() -> None:
+    doc = ("# Orders\n\n- TWAP: a large order divided into suborders executed at regular "
+           "intervals{how}.\n")
+    assert _quotes("vague_frequency", doc.format(how=", based on order size and running time "
+                                                     "inputs")) == []
+    assert _quotes("vague_frequency", doc.format(how=", based on market conditions")) == [
+        "a large order divided into suborders executed at regular intervals"
+    ]
+
+
+def test_tokens_added_on_a_computed_condition_are_arithmetic_not_a_decision() -> None:
+    doc = "# Supply\n\n## Rebase\n\n{cond}new tokens are added to existing holders.\n"
+    assert _quotes("decision_owner_missing", doc.format(cond="If supplyDelta is positive, ")) == []
+    assert _quotes("decision_owner_missing", doc.format(cond="Each quarter, ")) == [
+        "Each quarter, new tokens are added to existing holders."
+    ]
+
+
+def test_how_someone_typically_behaves_is_no_schedule() -> None:
+    doc = "# Supply\n\n## Holders\n\nA slow actor {how} holds and only occasionally sells.\n"
+    assert _quotes("vague_frequency", doc.format(how="who typically")) == []
+    assert _quotes("vague_frequency", doc.format(how="who")) == [
+        "A slow actor who holds and only occasionally"
+    ]
+
+
+def test_the_quantity_calculated_is_the_subject_of_its_own_clause() -> None:
+    doc = ("# Oracle\n\n## Price\n\nAt launch, the oracle will\nhave a trusted whitelist of "
+           "sources and the price is calculated based on the reports of the sources.\n")
+    ctx = context(doc, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calculation_in_words"}))
+    assert [h.title for h in hits] == ["Calculation given only in words: the price"]
+
+
+def test_judgement_the_method_does_without_needs_no_governance() -> None:
+    doc = "# Policy\n\n## Supply\n\nIt operates as an algorithm, {how} direct human judgment.\n"
+    assert _quotes("governance_missing", doc.format(how="without the need for")) == []
+    assert _quotes("governance_missing", doc.format(how="relying on")) == [
+        "relying on direct human judgment"
+    ]
+
+
+def test_a_limit_explained_by_its_cause_describes_a_state() -> None:
+    doc = "# Stablecoins\n\n## Others\n\nThe other coin's supply is restricted{why}.\n"
+    assert _quotes("vague_thresholds", doc.format(why=" because few lock collateral")) == []
+    assert _quotes("vague_thresholds", doc.format(why="")) == [
+        "The other coin's supply is restricted"
+    ]
+
+
+def test_the_risks_of_using_the_system_are_no_dependency() -> None:
+    doc = "# Assets\n\n## Operation\n\nIt is important to explore {what} using the system.\n"
+    assert _quotes("unidentified_dependencies", doc.format(what="the risks of")) == []
+    assert _quotes("unidentified_dependencies", doc.format(what="prices")) == [
+        "It is important to explore prices using the system"
+    ]
+
+
+def test_risks_and_mitigations_and_best_practices_are_advice_not_rules() -> None:
+    rule = "- Define fallback behaviour if the stream jumps beyond acceptable thresholds.\n"
+    for heading in ("Risks and mitigation", "Best practices"):
+        assert _quotes("vague_qualifiers", f"# Streams\n\n## {heading}\n\n{rule}") == [], heading
+    assert _quotes("vague_qualifiers", f"# Streams\n\n## Protocol design\n\n{rule}") != []
