@@ -182,7 +182,7 @@ def test_operands_in_words_that_the_lead_in_describes_are_defined() -> None:
            "    Bid Capacity = Bid Factor * Reserves\n")
     assert _undefined(doc.format(factor="configured bid factor")) == []
     assert _undefined(doc.format(factor="configured ratio")) == ["Bid Factor"]
-    restated = ("# Momentum\n\nIt is calculated by dividing momentum by volatility:\n\n"
+    restated = ("# Factor\n\nIt is calculated by dividing momentum by volatility:\n\n"
                 "    Score = Momentum / Volatility\n")
     assert _undefined(restated) == ["Momentum, Volatility"]
 
