@@ -44,3 +44,10 @@ def undefined_variables(markdown: str) -> list[str]:
         ctx, Check(CheckKind.IR, {"check": "formula_undefined_variables"})
     )
     return [h.title.split(": ", 1)[1] for h in hits]
+
+
+def check_quotes(name: str, markdown: str) -> list[str]:
+    """Return the text each hit of the IR check ``name`` covers in ``markdown`` (real IR)."""
+    ctx = context(markdown, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
+    return [ctx.markdown[h.start : h.end] for h in hits]

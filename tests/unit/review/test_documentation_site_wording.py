@@ -11,13 +11,9 @@ from __future__ import annotations
 from docsense.domain.policies import Check, CheckKind
 from docsense.review.checks.registry import default_registry
 
-from .conftest import context
+from .conftest import check_quotes, context
 
-
-def _quotes(name: str, markdown: str) -> list[str]:
-    ctx = context(markdown, with_ir=True)
-    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
-    return [ctx.markdown[h.start : h.end] for h in hits]
+_quotes = check_quotes
 
 
 def test_a_subject_word_after_a_modal_is_a_verb_not_a_decision() -> None:

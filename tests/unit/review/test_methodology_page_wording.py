@@ -12,13 +12,9 @@ from __future__ import annotations
 from docsense.domain.policies import Check, CheckKind
 from docsense.review.checks.registry import default_registry
 
-from .conftest import context, undefined_variables
+from .conftest import check_quotes, context, undefined_variables
 
-
-def _quotes(name: str, markdown: str) -> list[str]:
-    ctx = context(markdown, with_ir=True)
-    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
-    return [ctx.markdown[h.start : h.end] for h in hits]
+_quotes = check_quotes
 
 
 def test_a_judgement_on_a_source_its_list_label_names_is_not_an_unnamed_source() -> None:

@@ -10,13 +10,9 @@ from __future__ import annotations
 from docsense.domain.policies import Check, CheckKind
 from docsense.review.checks.registry import default_registry
 
-from .conftest import context
+from .conftest import check_quotes, context
 
-
-def _quotes(name: str, markdown: str) -> list[str]:
-    ctx = context(markdown, with_ir=True)
-    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": name}))
-    return [ctx.markdown[h.start : h.end] for h in hits]
+_quotes = check_quotes
 
 
 def test_a_limit_set_to_a_quantity_a_formula_computes_has_its_value() -> None:
