@@ -10,7 +10,8 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   ``refers to`` or ``denotes``.
 * ``GLOSSARY`` - ``Term: definition`` / ``Term - definition`` list items inside a section
   headed Definitions, Glossary, Defined Terms, Interpretation or Terminology, and
-  ``**Term**: definition`` (or ``**Term:** definition``) list items anywhere.
+  ``**Term**: definition`` (or ``**Term:** definition``) list items anywhere, and a bold
+  name opening the sentence that says what it is (``The **Reserve Feed** acts as ...``).
 * ``GLOSSARY`` also covers symbol glossaries, one symbol per line: ``Q_{i,ITD} means the
   Quantity ...``, ``𝐵𝑎𝑠𝑒𝐼𝑛𝑑𝑒𝑥𝑉𝑜𝑙 means ...`` (mathematical letters read as plain ones),
   ``Subscript (ITD) means Index Trading Day`` (defines the index ``ITD``), and, in a
@@ -250,6 +251,30 @@ def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         yield DefinedTerm(
             term=term,
             definition=m.group("definition").strip(),
+            location=doc.location(start, start + len(m.group("term"))),
+            source=TermSource.GLOSSARY,
+        )
+
+
+# A bold name as the subject of the sentence that says what it is: "The **Reserve Feed**
+# acts as a sanity check for ...", "**Bad Debt** occurs when ...".
+_BOLD_SUBJECT = re.compile(
+    r"(?:^|(?<=[.;:]\s)|(?<=\n))[ \t]*(?:[-*+][ \t]+)?(?:(?:The|An?)\s+)?"
+    r"\*\*(?P<term>[A-Z][^*\n:]{1,60}?)\*\*\s+"
+    r"(?:is|are|serves\s+as|acts\s+as|occurs\s+when|represents|denotes|refers\s+to)\s+"
+    r"(?P<definition>[^\n]{2,400})"
+)
+
+
+def _bold_subject(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield bold names defined by the sentence they open ("The **Main Feed** serves as ...")."""
+    if "**" not in block.text:
+        return
+    for m in _BOLD_SUBJECT.finditer(block.text):
+        start = block.start + m.start("term")
+        yield DefinedTerm(
+            term=_clean_term(m.group("term")),
+            definition=_sentence(m.group("definition")),
             location=doc.location(start, start + len(m.group("term"))),
             source=TermSource.GLOSSARY,
         )
@@ -930,8 +955,8 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
         extractors = (
-            *extractors, _glossary, _symbols, _acronyms, _maths_symbols, _appositive_symbols,
-            _declared_symbols, _aliases, _code_fields,
+            *extractors, _glossary, _bold_subject, _symbols, _acronyms, _maths_symbols,
+            _appositive_symbols, _declared_symbols, _aliases, _code_fields,
         )
         last = block.text.rstrip().rsplit("\n", 1)[-1]  # "Where:" ends the block
         open_where = (open_where and is_item) or _opens_legend(last)

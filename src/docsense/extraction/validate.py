@@ -347,7 +347,9 @@ def bind_variables(
     section whose heading names a quantity ("Reference Price Guidelines", "3.2 Target
     Weight") defines it, and so does a heading that names it in code ("Understand
     `liquidation_buffer`"): the section is where the document says what it is. ``links``
-    (:func:`linked_terms`) define the names linked to the page that defines them.
+    (:func:`linked_terms`) define the names linked to the page that defines them. A word
+    subscript naming the first word of a defined term (``P_{Reserve}`` after "the **Reserve
+    Feed** acts as ...") is a quantity of that thing.
     """
     indices = index_symbols(formulas, terms)
     defined: dict[str, tuple[Location | None, str]] = {}
@@ -376,6 +378,12 @@ def bind_variables(
         defined.setdefault(normalise_name(name), (at, "link"))
     for index in indices:
         defined.setdefault(normalise_name(index), (None, "index"))
+    # "Reserve Feed" defined: P_{Reserve} is a quantity of it (its price).
+    heads = {
+        normalise_name(term.term.split()[0]): term.location
+        for term in terms
+        if len(term.term.split()) >= 2 and term.source is not TermSource.WHERE
+    }
     bound: list[Formula] = []
     for formula in formulas:
         variables: list[FormulaVariable] = []
@@ -383,6 +391,8 @@ def bind_variables(
         for variable in formula.variables:
             keys = _candidates(variable.name, indices)
             hit = next((defined[k] for k in keys if k in defined), None)
+            if hit is None:
+                hit = _named_by_subscript(variable.name, heads)
             if hit is None and _time_differential(variable.name, formula.text):
                 hit = (None, "index")
             total = _AGGREGATE.match(variable.name) if hit is None else None
@@ -402,6 +412,24 @@ def bind_variables(
             attrs.evolve(formula, variables=tuple(variables), undefined_variables=tuple(undefined))
         )
     return tuple(bound)
+
+
+def _named_by_subscript(
+    name: str, heads: dict[str, Location]
+) -> tuple[Location | None, str] | None:
+    """Return where a symbol's word subscript names a defined term, as a binding.
+
+    ``P_{Reserve}`` after "The **Reserve Feed** acts as ...": the symbol is a quantity of the
+    thing the subscript names, the first word of a term of two words or more.
+    """
+    base, sub, _ = split_scripts(name)
+    if not sub and "_" in name:  # "P_Reserve", the braces dropped
+        base, _, sub = name.partition("_")
+    word = sub.strip("{} ")
+    if not base or not _NAME_SUBSCRIPT.fullmatch(word) or len(word) < 3 or len(base) > 2:
+        return None
+    at = heads.get(normalise_name(word))
+    return None if at is None else (at, "term")
 
 
 def _is_word_char(ch: str) -> bool:

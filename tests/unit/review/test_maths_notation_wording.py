@@ -200,3 +200,11 @@ def test_an_attribute_in_quotes_is_no_formula() -> None:
     doc = "# Streams\n\n<ClickToZoom\n  src={value}\n/>\n"
     assert _undefined(doc.format(value='"/images/data-streams/diagram.png"')) == []
     assert _undefined(doc.format(value="images / diagram_scale")) == ["images, diagram_scale"]
+
+
+def test_a_word_subscript_naming_a_bold_defined_feed_is_defined() -> None:
+    doc = ("# Oracles\n\nThe **Main Feed** serves as the source for liquidations.\n\n"
+           "The **{name} Feed** acts as a sanity check for withdrawals.\n\n"
+           "$$\nP_{{Safe}} = \\min(P_{{Main}}, P_{{Reserve}})\n$$\n")
+    assert _undefined(doc.format(name="Reserve")) == []
+    assert _undefined(doc.format(name="Backup")) == ["P_Reserve"]
