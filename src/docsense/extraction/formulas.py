@@ -51,6 +51,7 @@ _OPERATOR = re.compile(
     r"[+\u2212\u00d7*\u2217\u22c5\u00b7/\u00f7\u2044\u2215^\u2211\u03a3\u221a\u220f\u00b1\u2213]|\s-\s|"
     r"\b[A-Za-z]\w*\("
     r"|(?<=[\w)])\s+x\s+(?=[\w(])|\)\s+X\s+\("  # "A x B", "(A) X (B)": a typed times sign
+    r"|(?<=[\w)}\]%])\s+X\s+(?=[\d(\u2212-])"  # "Equity Returns X 65%", "... ) X \u2212 1"
 )
 _SPLIT = re.compile(  # ("\u00b1", "\u2213": plus-minus and minus-plus signs)
     r"[=+\u2212\u00d7*\u2217\u22c5\u00b7/\u00f7\u2044\u2215^(),:;\[\]{}<>\u2264\u2265|\u2211\u03a3\u221a\u220f"
@@ -113,9 +114,13 @@ def split_assignment(text: str) -> tuple[str | None, str]:
 
 
 _SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
+# The name of a ratio after "of": "Z score of P/E", "percentile of E/P".
+_RATIO_NAME = re.compile(r"(?<=\bof\s)[A-Z]{1,2}/[A-Z]{1,2}\b")
 # "A x B", and "A _ B": an asterisk that a rich-text editor turned into an underscore.
 _TIMES_X = re.compile(
     r"(?<=[\w)}\]\u0300-\u036f\u0000])\s+[x_]\s+(?=[\w(\[|])|(?<=\))\s+X\s+(?=\()"
+    # A capital X before a number or a minus sign: "Equity Returns X 65%", ") X \u2212 1"
+    r"|(?<=[\w)}\]%\u0000])\s+X\s+(?=[\d(\u2212-])"
 )
 # "Signal_{ic}(o)", "HR(s, d)": a function's arguments are indices, not operands.
 _ARG_LIST = re.compile(
@@ -154,6 +159,8 @@ def plain_variables(expression: str) -> tuple[str, ...]:
         return f"{_MASK}{len(scripts) - 1}{_MASK}"
 
     masked = _SCRIPT_GROUP.sub(protect, expression.replace("\\*", "*"))
+    if "/" in masked:  # "Z score of P/E": a ratio's name, not a division
+        masked = _RATIO_NAME.sub(protect, masked)
     masked = _ARG_LIST.sub(
         lambda m: "" if not _is_function_word(masked, m.start()) else m.group(0), masked
     )

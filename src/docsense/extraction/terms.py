@@ -11,7 +11,9 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
 * ``GLOSSARY`` - ``Term: definition`` / ``Term - definition`` list items inside a section
   headed Definitions, Glossary, Defined Terms, Interpretation or Terminology, and
   ``**Term**: definition`` (or ``**Term:** definition``) list items anywhere, and a bold
-  name opening the sentence that says what it is (``The **Reserve Feed** acts as ...``).
+  name opening the sentence that says what it is (``The **Reserve Feed** acts as ...``),
+  and a list item giving a symbol in brackets after its name (``- Std.Deviation (σp ) :
+  ...``, the name an alias).
 * ``GLOSSARY`` also covers symbol glossaries, one symbol per line: ``Q_{i,ITD} means the
   Quantity ...``, ``𝐵𝑎𝑠𝑒𝐼𝑛𝑑𝑒𝑥𝑉𝑜𝑙 means ...`` (mathematical letters read as plain ones),
   ``Subscript (ITD) means Index Trading Day`` (defines the index ``ITD``), and, in a
@@ -126,7 +128,7 @@ _ONE_SYMBOL = r"[A-Za-z\u0370-\u03ff](?:_\{\w{1,6}\}|_\w)?"
 _SYMBOL_LIST = re.compile(rf"{_ONE_SYMBOL}(?:,{_ONE_SYMBOL})+")
 _INLINE_SYMBOL = re.compile(r"(\${1,2}|`)([^$`\s]{1,30})\1")
 _LIST_START = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
-_WHERE_HEAD = re.compile(r"^\s*where\s*[:,]?\s*$", re.IGNORECASE)
+_WHERE_HEAD = re.compile(r"^\s*where\s*[:,;]?\s*$", re.IGNORECASE)  # "Where;" too
 # The same as a lead-in sentence: "Where the impact bid and impact ask prices are defined as:".
 _WHERE_LEAD = re.compile(r"^\s*where\b[^\n]{0,100}:\s*$", re.IGNORECASE)
 
@@ -252,6 +254,31 @@ def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             term=term,
             definition=m.group("definition").strip(),
             location=doc.location(start, start + len(m.group("term"))),
+            source=TermSource.GLOSSARY,
+        )
+
+
+# A list item naming a quantity with its symbol in brackets, then what it is: "- Std.Deviation
+# (sigma_p ) : Annualised standard deviation of lognormal daily returns".
+_NAMED_SYMBOL_PAIR = re.compile(
+    r"^[ \t]*[-*+][ \t]+(?P<name>[A-Za-z][^():\n]{1,40}?)[ \t]*\([ \t]*"
+    r"(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff]{0,7})[ \t]*\)[ \t]*:[ \t]*"
+    r"(?P<definition>\S[^\n]{1,400})$",
+    re.MULTILINE,
+)
+
+
+def _named_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield symbols a list item gives in brackets after their name ("Volatility (σp ) : ...")."""
+    if "(" not in block.text:
+        return
+    for m in _NAMED_SYMBOL_PAIR.finditer(block.text):
+        start = block.start + m.start("term")
+        yield DefinedTerm(
+            term=m.group("term"),
+            definition=m.group("definition").strip(),
+            location=doc.location(start, start + len(m.group("term"))),
+            aliases=(_clean_term(m.group("name")),),
             source=TermSource.GLOSSARY,
         )
 
@@ -846,7 +873,8 @@ def _legend_block(text: str) -> bool:
 # "Ts  = Sushiswap trade size": a legend line, a symbol then words (no operator, no number).
 _LEGEND = re.compile(
     r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}(?:[-\u2212]\d{1,2})?)"
-    r"[ \t]*(?:=|:)[ \t]*"
+    # ("x is the ESG score for the company" after "Where;": the verb as the separator)
+    r"[ \t]*(?:=|:|[ \t](?:is|are|denotes|represents)[ \t])[ \t]*"
     r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z(][\w'\u2019().,^{}/%-]*){1,20}"
     r"(?:[ \t]+\([^()\n]{1,80}\))?)"  # a unit or a note: "(ETH/yr)", "(f = 1-p; where ...)"
     r"[ \t]*$",
@@ -955,7 +983,8 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
         extractors = (
-            *extractors, _glossary, _bold_subject, _symbols, _acronyms, _maths_symbols,
+            *extractors, _glossary, _named_symbols, _bold_subject, _symbols, _acronyms,
+            _maths_symbols,
             _appositive_symbols, _declared_symbols, _aliases, _code_fields,
         )
         last = block.text.rstrip().rsplit("\n", 1)[-1]  # "Where:" ends the block

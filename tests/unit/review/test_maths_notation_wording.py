@@ -208,3 +208,32 @@ def test_a_word_subscript_naming_a_bold_defined_feed_is_defined() -> None:
            "$$\nP_{{Safe}} = \\min(P_{{Main}}, P_{{Reserve}})\n$$\n")
     assert _undefined(doc.format(name="Reserve")) == []
     assert _undefined(doc.format(name="Backup")) == ["P_Reserve"]
+
+
+def test_a_where_semicolon_legend_of_is_lines_defines_its_symbols() -> None:
+    doc = ("# ESG\n\nESG Z Score = [x \u2013 \u03bc]/ \u03c3\n{lead}\nx is the ESG score for the "
+           "company\n\u03bc is the mean of the ESG scores\n\u03c3 is the deviation of the "
+           "scores\n")
+    assert _undefined(doc.format(lead="Where;")) == []
+    assert _undefined(doc.format(lead="")) == ["x, \u03c3"]
+
+
+def test_a_capital_x_before_a_number_is_a_times_sign() -> None:
+    doc = ("# Returns\n\nEquity Returns are the index returns.\n\n"
+           "Returns = (Equity Returns X 65%) + ({other} X 35%)\n")
+    assert _undefined(doc.format(other="Equity Returns")) == []
+    assert _undefined(doc.format(other="Cash")) == ["Cash"]
+
+
+def test_a_z_score_of_a_named_ratio_is_a_description() -> None:
+    doc = ("# Value\n\nValue Z score = 0.3 * (-Z score of P/E) + 0.2 * (-Z Score of ROCE) "
+           "+ 0.5 * {last}\n")
+    assert _undefined(doc.format(last="Z score of E/P")) == []
+    assert _undefined(doc.format(last="Zq")) == ["Zq"]
+
+
+def test_a_symbol_in_brackets_after_its_name_in_a_list_item_is_defined() -> None:
+    doc = ("# Momentum\n\nMomentum Ratio = Price Return / \u03c3p\n\n- **Price Return**: the "
+           "12-month return\n- {item} : Annualised standard deviation of daily returns\n")
+    assert _undefined(doc.format(item="Std.Deviation (\u03c3p )")) == []
+    assert _undefined(doc.format(item="Std.Deviation")) == ["\u03c3p"]

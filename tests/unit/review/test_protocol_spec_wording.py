@@ -115,3 +115,13 @@ def test_risks_and_mitigations_and_best_practices_are_advice_not_rules() -> None
     for heading in ("Risks and mitigation", "Best practices"):
         assert _quotes("vague_qualifiers", f"# Streams\n\n## {heading}\n\n{rule}") == [], heading
     assert _quotes("vague_qualifiers", f"# Streams\n\n## Protocol design\n\n{rule}") != []
+
+
+def test_times_of_day_without_a_zone_are_one_question() -> None:
+    doc = ("# Index\n\n## Data\n\nPrices are taken at end of day. Corporate actions apply "
+           "after the close. The price is discovered at 09:45.\n")
+    ctx = context(doc, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))
+    zones = [h for h in hits if h.title == "Time of day has no time zone"]
+    assert len(zones) == 3
+    assert {h.subject for h in zones} == {"time zone"}

@@ -270,8 +270,9 @@ def _hits(
             continue
         taken.append((m.start(), m.end()))
         subject = singular_phrase(" ".join(m.group(0).lower().split()))
-        if pattern is _TIME_OF_DAY and _CLOCK.search(m.group(0)):
-            subject = "clock time"  # "9:00 AM, 10:00 AM": one question, the zone of both
+        if pattern is _TIME_OF_DAY:
+            subject = "time zone"  # "9:45 AM", "end of day", "after the close": one
+            # question, which market's clock; one line ("All times are IST") answers it
         elif _DAY_OFF.search(m.group(0)):
             subject = "business days and holidays"  # "last business day", "business days",
             # "holiday": one question, whose calendar

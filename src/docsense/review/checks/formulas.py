@@ -39,6 +39,8 @@ _DESCRIPTION = re.compile(
     r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)"
     r"\s+[a-z]+(?:\s+[a-z]+)*$"
     r"|^[A-Za-z][a-z]{2,}(?:\s+[a-z]{3,}){1,4}$"
+    # "Z score of ROE", "Z Score of P/E": a statistic of a named ratio, in words
+    r"|^[A-Z](?:[a-z]+)?(?:\s+[A-Za-z][a-z]+){1,2}\s+of\s+(?:[A-Z]{2,5}|[A-Z]{1,2}/[A-Z]{1,2})$"
     # "BAYC floor price", "Pudgy Penguins floor price": a quantity in words, of a named thing
     r"|^(?:[A-Z][\w&.'-]*\s+){1,3}[a-z]{3,}(?:\s+[a-z]{3,}){0,3}$"
     # "Average fill price to execute a typical short trade", "Average of Impact Bid Price
