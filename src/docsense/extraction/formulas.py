@@ -222,7 +222,7 @@ def _is_function_word(text: str, at: int) -> bool:
 # A name of several words written as one group ("{Index Level}_{t}"), and an upright name
 # with a script ("\text{CV}_{i}"): one operand each, not several letters or prose.
 _LATEX_PHRASE = re.compile(
-    r"(?:\\(?:text|mathrm|operatorname)\s*)?\{\s*(?P<words>[A-Za-z][A-Za-z]*(?:\s+[A-Za-z]+){1,3})"
+    r"(?:\\(?:text|mathrm|operatorname)\s*)?\{\s*(?P<words>[A-Za-z][A-Za-z]*(?:\s+[A-Za-z]+){1,5})"
     r"\s*\}(?:\s*\}?\s*_\s*(?:\{\s*(?P<sub1>[A-Za-z0-9,+\- ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
 )
 _EMPTY_GROUP = re.compile(r"\{\s*\}")
@@ -289,6 +289,9 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         words = " ".join(m.group("words").split())
         if all(len(w) == 1 for w in words.split()):
             return m.group(0)  # "\dfrac{a}{b N}": letters side by side, a product
+        if len(words.split()) > 4 and not words[0].isupper():
+            return " " * len(m.group(0))  # "\text{if the price is above}": prose; a name
+            # of five words or more starts with a capital ("VWAP of selling Impact Notional")
         if not all(w.lower() in _FUNCTION_WORDS for w in words.split()):
             sub = m.group("sub1") or m.group("sub2")
             found.append((m.start(), f"{words}_{sub.replace(' ', '')}" if sub else words))

@@ -13,7 +13,11 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   ``**Term**: definition`` (or ``**Term:** definition``) list items anywhere, and a bold
   name opening the sentence that says what it is (``The **Reserve Feed** acts as ...``),
   and a list item giving a symbol in brackets after its name (``- Std.Deviation (σp ) :
-  ...``, the name an alias).
+  ...``, the name an alias). A name in code opening such a sentence (```spot_price` is the
+  index price ...``) is defined the same way. Tables define by their layout: a table whose
+  first header cell names what its rows list (``| Parameter | Default | Purpose |``,
+  ``| Symbol | Meaning |``) defines each row's first cell, and a header cell in code
+  (``| Venue | `notional_multiplier` |``) names a setting the column gives.
 * ``GLOSSARY`` also covers symbol glossaries, one symbol per line: ``Q_{i,ITD} means the
   Quantity ...``, ``𝐵𝑎𝑠𝑒𝐼𝑛𝑑𝑒𝑥𝑉𝑜𝑙 means ...`` (mathematical letters read as plain ones),
   ``Subscript (ITD) means Index Trading Day`` (defines the index ``ITD``), and, in a
@@ -50,6 +54,7 @@ from docsense._literals import folded, mentions
 from docsense.domain.ir import DefinedTerm, TermSource
 from docsense.extraction._text import Block, BlockKind, Doc, plain_letters
 from docsense.extraction.formulas import LATEX_WHERE, latex_variables
+from docsense.extraction.tables import split_row
 
 __all__ = ["GLOSSARY_HEADING", "extract_terms"]
 
@@ -283,26 +288,30 @@ def _named_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         )
 
 
-# A bold name as the subject of the sentence that says what it is: "The **Reserve Feed**
-# acts as a sanity check for ...", "**Bad Debt** occurs when ...".
+# A bold name (or a name in code) as the subject of the sentence that says what it is: "The
+# **Reserve Feed** acts as a sanity check for ...", "`base_notional` is 5,000 for BTC".
 _BOLD_SUBJECT = re.compile(
     r"(?:^|(?<=[.;:]\s)|(?<=\n))[ \t]*(?:[-*+][ \t]+)?(?:(?:The|An?)\s+)?"
-    r"\*\*(?P<term>[A-Z][^*\n:]{1,60}?)\*\*\s+"
+    r"(?:\*\*(?P<term>[A-Z][^*\n:]{1,60}?)\*\*|`(?P<code>[A-Za-z_][\w.]{0,60})`)\s+"
     r"(?:is|are|serves\s+as|acts\s+as|occurs\s+when|represents|denotes|refers\s+to)\s+"
-    r"(?P<definition>[^\n]{2,400})"
+    r"(?P<definition>[^\n]{2,400}?)(?=\.(?:\s|$)|\n|$)"  # to the end of the sentence
 )
 
 
 def _bold_subject(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Yield bold names defined by the sentence they open ("The **Main Feed** serves as ...")."""
-    if "**" not in block.text:
+    """Yield names defined by the sentence they open, in bold or in code.
+
+    "The **Main Feed** serves as ...", "`spot_price_V` is the index price published by ...".
+    """
+    if "**" not in block.text and "`" not in block.text:
         return
     for m in _BOLD_SUBJECT.finditer(block.text):
-        start = block.start + m.start("term")
+        group = "term" if m.group("term") else "code"
+        start = block.start + m.start(group)
         yield DefinedTerm(
-            term=_clean_term(m.group("term")),
+            term=_clean_term(m.group(group)) if group == "term" else m.group(group),
             definition=_sentence(m.group("definition")),
-            location=doc.location(start, start + len(m.group("term"))),
+            location=doc.location(start, start + len(m.group(group))),
             source=TermSource.GLOSSARY,
         )
 
@@ -1006,17 +1015,79 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         elif block.kind is BlockKind.MATH and "where" in block.text:
             for term in _latex_legend(doc, block):
                 found.setdefault((term.term.lower(), term.location.start), term)
-        elif block.kind is BlockKind.TABLE and "`" in block.text:
-            for term in _settings(doc, block):
-                found.setdefault((term.term.lower(), term.location.start), term)
         elif block.kind is BlockKind.TABLE and _WHERE_TABLE.match(block.text):
             for term in _where_table(doc, block):
+                found.setdefault((term.term.lower(), term.location.start), term)
+        elif block.kind is BlockKind.TABLE:
+            table_terms = _settings(doc, block) if "`" in block.text else iter(())
+            for term in (*table_terms, *_definition_table(doc, block)):
                 found.setdefault((term.term.lower(), term.location.start), term)
     return tuple(sorted(found.values(), key=lambda t: t.location.start))
 
 
 # A formula's legend printed as a table whose header says "Where": "| Where; | | |" then
 # "| P T-1 | = | Constituent's reference rate one day prior ... |".
+# The header of a table that lists named quantities, one per row: "| Parameter | Default |
+# Purpose |", "| Symbol | Meaning |", "| Term | Definition |".
+_NAMES_HEADER = re.compile(
+    r"(?:parameters?|names?|terms?|symbols?|variables?|settings?|fields?|inputs?|quantit(?:y|ies)|"
+    r"notation|abbreviations?|acronyms?|definitions?)",
+    re.IGNORECASE,
+)
+# A header cell in code formatting: "| Venue | `notional_multiplier` |" tabulates a setting.
+_CODE_HEADER = re.compile(r"`(?P<name>[A-Za-z_][\w.]{0,60})`")
+# "Baseline Rate (Interest Rate)": a name with another name for it in brackets.
+_NAME_ALIAS = re.compile(r"(?P<name>[^()]+?)\s*\((?P<alias>[^()]{2,40})\)\s*$")
+
+
+def _definition_table(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield what a table defines by its layout.
+
+    A table whose first header cell names what the rows list ("| Parameter | Default |
+    Purpose |") defines each row's first cell (by its last filled cell; a name in brackets
+    is an alias); a header cell in code formatting (``| Venue | `notional_multiplier` |``)
+    names a setting whose values the column gives.
+    """
+    lines = block.text.split("\n")
+    if len(lines) < 3:
+        return
+    header = split_row(lines[0])
+    offset = 0
+    for cell in header:
+        for m in _CODE_HEADER.finditer(cell):
+            at = block.text.find(m.group(0), offset) + 1
+            offset = at
+            yield DefinedTerm(
+                term=m.group("name"),
+                definition=f"a setting tabulated by {header[0] or 'row'}",
+                location=doc.location(block.start + at, block.start + at + len(m.group("name"))),
+                source=TermSource.GLOSSARY,
+            )
+    if len(header) < 2 or not _NAMES_HEADER.fullmatch(header[0].strip("*` ")):
+        return
+    start = 0
+    for line in lines:
+        cells = split_row(line)
+        row_start = start
+        start += len(line) + 1
+        if line is lines[0] or set(line) <= set("|-: \t") or not cells or not cells[0]:
+            continue
+        raw = cells[0].strip("*` ")
+        filled = [c for c in cells[1:] if c]
+        if not raw or not filled or len(raw.split()) > 8:
+            continue
+        alias = _NAME_ALIAS.fullmatch(raw)
+        name = alias.group("name").strip() if alias else raw
+        at = block.start + row_start + line.find(raw)
+        yield DefinedTerm(
+            term=name,
+            definition=filled[-1],
+            location=doc.location(at, at + len(name)),
+            aliases=(alias.group("alias").strip(),) if alias else (),
+            source=TermSource.GLOSSARY,
+        )
+
+
 _WHERE_TABLE = re.compile(r"^\|\s*where\b", re.IGNORECASE)
 _LEGEND_ROW = re.compile(
     r"^\|\s*(?P<term>[^|\n]{1,30}?)\s*\|(?:\s*[=:]\s*\|)?\s*(?P<definition>[A-Za-z(][^|\n]{2,300}?)"

@@ -850,7 +850,7 @@ def test_a_legend_table_under_where_and_an_equation_number_in_a_name() -> None:
         "| P T-(O+1) | = | Reference rate O+1 days before the rebalancing date |\n"
     )
     assert _undefined(md) == set()
-    assert _undefined(md.replace("| Where; |", "| Symbol |")) == {"P_{T-1}", "P_{T-(O+1)}"}
+    assert _undefined(md.replace("| Where; |", "| Example |")) == {"P_{T-1}", "P_{T-(O+1)}"}
     numbered = (
         "# Divisor\n\nIndexDivisor (4)_{t} = IndexDivisor_{t-1} * Level_{t} / Cap\n\n"
         "where Level is the index level and Cap is the total capitalisation.\n"

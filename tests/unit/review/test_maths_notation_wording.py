@@ -237,3 +237,28 @@ def test_a_symbol_in_brackets_after_its_name_in_a_list_item_is_defined() -> None
            "12-month return\n- {item} : Annualised standard deviation of daily returns\n")
     assert _undefined(doc.format(item="Std.Deviation (\u03c3p )")) == []
     assert _undefined(doc.format(item="Std.Deviation")) == ["\u03c3p"]
+
+
+def test_a_parameter_table_and_a_setting_column_define_their_names() -> None:
+    doc = ("# Funding\n\n$$\n\\text{{Raw Rate}} = \\text{{Funding Multiplier}} \\times "
+           "\\text{{Clamp Rate}} \\times \\text{{notional\\_multiplier}}\n$$\n\n"
+           "| {first} | Default | Purpose |\n|---|---|---|\n"
+           "| Funding Multiplier | 1 | Per-market scalar. |\n"
+           "| Clamp Rate (Pull) | 0.05% | Maximum pull. |\n\n"
+           "| Venue | `notional_multiplier` |\n|---|---|\n| Paradex | 1 |\n| Binance | 4 |\n")
+    assert _undefined(doc.format(first="Parameter")) == []
+    assert _undefined(doc.format(first="Venue")) == ["Funding Multiplier, Clamp Rate"]
+
+
+def test_a_name_in_code_opening_the_sentence_that_says_what_it_is_is_defined() -> None:
+    doc = ("# Premium\n\n$$\n\\text{{premium}} = \\text{{impact}} - \\text{{spot\\_price}}\n$$\n\n"
+           "`impact` is the impact price. {sentence}\n")
+    assert _undefined(doc.format(sentence="`spot_price` is the index price.")) == []
+    assert _undefined(doc.format(sentence="The index price is published.")) == ["spot_price"]
+
+
+def test_a_long_text_name_in_latex_is_one_operand() -> None:
+    doc = ("# Premium\n\n$$\n\\text{{impact\\_bid}}_V = \\text{{{name}}}_V\n$$\n\n"
+           "`impact_bid` is the bid side's impact price.\n")
+    assert _undefined(doc.format(name="VWAP of selling Impact Notional")) == []
+    assert _undefined(doc.format(name="Selling Notional")) == ["Selling Notional_V"]
