@@ -29,6 +29,9 @@ __all__ = [
 ]
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# GitBook's "$$i$$ is the market price ..., and $$k$$ is a parameter": maths closed on its
+# line, then prose; a sentence with inline maths, not a display.
+_PROSE_AFTER_MATHS = re.compile(r"\s*\$\$[^$\n]{1,60}\$\$[ \t,]+[A-Za-z]{2,}[ \t]+[A-Za-z]")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SPACE = re.compile(r"\s+")
@@ -206,7 +209,7 @@ def _split_blocks(markdown: str) -> Iterator[Block]:
                 j += 1
             end_line = min(j, n - 1)
             kind = BlockKind.CODE
-        elif line.strip().startswith("$$"):
+        elif line.strip().startswith("$$") and not _PROSE_AFTER_MATHS.match(line):
             # "$$U(x,-y)= x-y / \pi$$," closes on its own line, punctuation after it or not
             j = i if "$$" in line.strip()[2:] else i + 1
             while j < n and "$$" not in lines[j]:

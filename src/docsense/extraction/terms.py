@@ -36,7 +36,8 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   count), ``a *desired weight* ($D_t$)``, ``- $x_i$ — the balance ...`` (a symbol line),
   ``a spread, S (such as 0.10)`` (a capital after the words it stands for), and ``where
   $m(T_{n})$ is ...``, which defines the function and its argument. GitBook's ``$$x$$``
-  inside a sentence is inline maths. Mathematical prose declares symbols as well: ``v ∈ R``
+  inside a sentence (or opening one: ``$$k$$ is a parameter``) is inline maths, and
+  ``quote tokens (denoted by Q)`` names Q. Mathematical prose declares symbols as well: ``v ∈ R``
   and ``ω = (j, k, x, y, π) ∈ O`` (membership), ``v := ...``, and ``the amount x of
   tokens`` (a lower-case letter after the words it stands for). A line that equates two
   symbols and nothing else (``RiskFreeRate_{t} = GBR_{t}``) defines the first, and a
@@ -286,6 +287,22 @@ def _named_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             aliases=(_clean_term(m.group("name")),),
             source=TermSource.GLOSSARY,
         )
+
+
+# A symbol named in passing: "substituting base tokens with quote tokens (denoted by Q)",
+# "the number of constituents, denoted N".
+_DENOTED = re.compile(
+    r"(?P<what>[A-Za-z][\w' -]{2,60}?)\s*[(,]\s*(?:hereafter\s+)?(?:denoted|written|noted)"
+    r"(?:\s+(?:by|as))?\s+\$?(?P<term>[A-Za-z\u0370-\u03ff](?:_\{?\w{1,4}\}?)?)\$?(?=\s*[),.;]|\s*$)"
+)
+
+
+def _denoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield symbols the text says it denotes something by ("quote tokens (denoted by Q)")."""
+    if "denoted" not in block.text and "written" not in block.text and "noted" not in block.text:
+        return
+    for m in _DENOTED.finditer(block.text):
+        yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("what"))
 
 
 # A bold name (or a name in code) as the subject of the sentence that says what it is: "The
@@ -992,8 +1009,8 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
         extractors = (
-            *extractors, _glossary, _named_symbols, _bold_subject, _symbols, _acronyms,
-            _maths_symbols,
+            *extractors, _glossary, _named_symbols, _bold_subject, _denoted, _symbols,
+            _acronyms, _maths_symbols,
             _appositive_symbols, _declared_symbols, _aliases, _code_fields,
         )
         last = block.text.rstrip().rsplit("\n", 1)[-1]  # "Where:" ends the block

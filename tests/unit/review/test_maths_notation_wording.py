@@ -262,3 +262,11 @@ def test_a_long_text_name_in_latex_is_one_operand() -> None:
            "`impact_bid` is the bid side's impact price.\n")
     assert _undefined(doc.format(name="VWAP of selling Impact Notional")) == []
     assert _undefined(doc.format(name="Selling Notional")) == ["Selling Notional_V"]
+
+
+def test_a_symbol_denoted_in_passing_and_gitbook_inline_maths_define() -> None:
+    doc = ("# PMM\n\nWe substitute base tokens with quote tokens {denoted}.\n\n"
+           "$$P = i(\\frac{{Q_0}}{{Q}})^2k$$\n\n"
+           "$$i$$ is the market price from an oracle, and $$k$$ is a parameter in [0, 1].\n")
+    assert _undefined(doc.format(denoted="(denoted by Q)")) == []
+    assert _undefined(doc.format(denoted="in the pool")) == ["Q_0, Q"]
