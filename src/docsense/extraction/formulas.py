@@ -66,6 +66,7 @@ _FUNCTION_WORDS = frozenset(
      "correl", "corr", "covar", "cov", "sign", "sgn", "int", "mod", "round", "trunc",
      "stdev", "stddev", "var", "count", "median", "floor", "ceil", "ceiling", "product",
      "prod", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sigmoid", "clip", "clamp", "of",
+     "inf", "sup", "argmin", "argmax", "lim",
      "and",
      "or", "the"}
 )  # fmt: skip
@@ -226,6 +227,11 @@ _LATEX_PHRASE = re.compile(
     r"\s*\}(?:\s*\}?\s*_\s*(?:\{\s*(?P<sub1>[A-Za-z0-9,+\- ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
 )
 _EMPTY_GROUP = re.compile(r"\{\s*\}")
+# Words of prose that join symbols inside maths: "t = \tau\ and\ P(...) > 0".
+_CONNECTIVES = frozenset({"and", "or", "if", "then", "else", "otherwise", "for", "when"})
+_CONNECTIVE_RUN = re.compile(
+    r"\\ +|(?<![A-Za-z])(?:and|or|if|then|else|otherwise|for|when)(?![A-Za-z])", re.IGNORECASE
+)
 # Words joined by escaped spaces are one name: "Max\ Spread".
 _LATEX_SPACED = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?: ?\\ +[A-Za-z]+)+(?![A-Za-z])")
 # A count in LaTeX: "\#Contracts" is the number of contracts, not a quantity to define.
@@ -258,7 +264,8 @@ _LATEX_DELTA = re.compile(r"\\Delta\s*(?P<of>[A-Za-z]\w*)(?![\w{])")
 _CALL_OPENS = ("(", "\\{", "{", "\\left(")
 # "\begin{cases}", "\end{aligned}": an environment's name, not a variable; nor is a label.
 _LATEX_ENVIRONMENT = re.compile(
-    r"\\(?:begin|end)\s*\{[A-Za-z*]*\}|\\(?:label|tag|eqref|ref)\s*\{[^{}]*\}"
+    # ("\begin{array}{l}": the column layout, l, c or r per column, is no variable)
+    r"\\(?:begin|end)\s*\{[A-Za-z*]*\}(?:\s*\{[lcr|\s]+\})?|\\(?:label|tag|eqref|ref)\s*\{[^{}]*\}"
 )
 # A number ends just here ("1 ETH"): an upper-case word after it is its unit.
 _UNIT_AFTER_NUMBER = re.compile(r"\d\s*$")
@@ -299,6 +306,10 @@ def latex_variables(latex: str) -> tuple[str, ...]:
 
     def spaced(m: re.Match[str]) -> str:
         words = [w.strip() for w in m.group(0).split("\\ ")]
+        if any(w.lower() in _CONNECTIVES for w in words):
+            # "\tau^b_n\ and\ P(...)": prose joining symbols; blank the words of prose and
+            # leave the symbols to the token pass
+            return _CONNECTIVE_RUN.sub(lambda w: " " * len(w.group(0)), m.group(0))
         lead = 0  # "if\ x_{i}": a word of the prose, then the variable
         while lead < len(words) and words[lead].lower() in _PROSE_LEAD:
             lead += 1

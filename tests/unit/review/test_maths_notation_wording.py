@@ -270,3 +270,12 @@ def test_a_symbol_denoted_in_passing_and_gitbook_inline_maths_define() -> None:
            "$$i$$ is the market price from an oracle, and $$k$$ is a parameter in [0, 1].\n")
     assert _undefined(doc.format(denoted="(denoted by Q)")) == []
     assert _undefined(doc.format(denoted="in the pool")) == ["Q_0, Q"]
+
+
+def test_latex_layout_operators_prose_and_range_bounds_are_no_variables() -> None:
+    doc = ("# Signals\n\nHere $P$ is the price, $H$ is the threshold and $\\tau$ is a stopping "
+           "time.\n\n$$s = \\left\\{{\\begin{{array}}{{l}} +1,\\ if\\ \\tau > 0\\ and\\ P > H"
+           "\\\\ 0,\\ otherwise \\end{{array}}\\right.$$\n\n"
+           "$$\\tau = inf\\{{u : |P(u)| = H\\}}$$\n\n$$\\{{\\tau_n, n = 0, 1, ..., {last}\\}}$$\n")
+    assert _undefined(doc.format(last="M")) == []
+    assert _undefined(doc.format(last="M + K")) == ["K"]

@@ -102,12 +102,17 @@ _SIGNATURE = re.compile(
 )
 
 
+# An ellipsis in an enumerated range: "...", "\ldots", "\dots", "\cdots", "…".
+_ELLIPSIS = r"(?:\.\.\.|\\[lc]?dots|\u2026)"
+
+
 def _self_defined(name: str, text: str) -> bool:
     """Return True for names needing no definition.
 
     Counts, operands described in words, the formula's own name (and any word only its left
-    side uses), the parameters of a function it defines, and indices (a letter given its
-    start on the right-hand side, "x=t-17280", ranges over a sum).
+    side uses), the parameters of a function it defines, indices (a letter given its start
+    on the right-hand side, "x=t-17280", ranges over a sum) and the last index of an
+    enumerated range ("n = 0, 1, ..., M").
     """
     if not name.strip() or _COUNT.match(name) or _DESCRIPTION.match(name.strip()):
         return True
@@ -126,6 +131,8 @@ def _self_defined(name: str, text: str) -> bool:
         re.search(rf"\w\(\s*{escaped}\s*(?:[-+]\s*\d+)?\s*\)|_\{{?{escaped}\b", text)
         # "Index Level_{t} = x=t-17280 ...": a sum's bound variable, its limits flattened
         or re.search(rf"(?<![\w.]){escaped}\s*=\s*[\w(]", rhs)
+        # "n = 0, 1, ..., M", "l=1,2,\ldots ,L": the last index of a range, its count
+        or re.search(rf"=\s*\d+\s*,\s*(?:\d+\s*,\s*)?{_ELLIPSIS}\s*,?\s*{escaped}(?!\w)", text)
     )
 
 
