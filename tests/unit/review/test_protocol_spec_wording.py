@@ -125,3 +125,18 @@ def test_times_of_day_without_a_zone_are_one_question() -> None:
     zones = [h for h in hits if h.title == "Time of day has no time zone"]
     assert len(zones) == 3
     assert {h.subject for h in zones} == {"time zone"}
+
+
+def test_leverage_as_a_measure_of_the_companies_screened_is_no_risk_feature() -> None:
+    doc = ("# Quality 30\n\n## Selection\n\nThe index is suitable for investors. Companies with "
+           "higher profitability and {what} are selected.\n")
+    assert _quotes("risk_disclosure_missing", doc.format(what="lower leverage")) == []
+    assert _quotes("risk_disclosure_missing", doc.format(what="2x leverage")) != []
+
+
+def test_how_often_the_text_mentions_a_concept_or_a_process_switches_is_no_schedule() -> None:
+    doc = "# Pool\n\n## Terms\n\n{sentence}\n"
+    for sentence in ("Base and quote are two concepts that will be mentioned frequently.",
+                     "It is a process that regularly switches between two regimes."):
+        assert _quotes("vague_frequency", doc.format(sentence=sentence)) == [], sentence
+    assert _quotes("vague_frequency", doc.format(sentence="Prices are sampled regularly.")) != []

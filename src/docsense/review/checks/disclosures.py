@@ -74,6 +74,13 @@ _RISK_TEXT = re.compile(
     re.IGNORECASE,
 )
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
+# Leverage as a measure of the constituents: "financial leverage", "companies with lower
+# leverage", "leverage ratio".
+_LEVERAGE_METRIC = re.compile(
+    r"\b(?:financial|operating|corporate|balance[- ]sheet|lower|higher)\s+leverage\b"
+    r"|\bleverage\s+ratios?\b",
+    re.IGNORECASE,
+)
 _RISKY = re.compile(
     # "leverages" and "leveraging the ..." as verbs mean "uses": no borrowing.
     r"\b(?:leveraged?|leveraging(?!\s+(?:the|its|our|their|a|an|this|"
@@ -382,6 +389,11 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
                 continue  # ".../iip-13-flexible-leverage": an address, not a feature
             if _NEGATED.search(unit.text[max(0, m.start() - 40) : m.start()]):
                 continue  # "no short selling", "does not use leverage"
+            if _LEVERAGE_METRIC.match(unit.text, max(0, m.start() - 14)) or (
+                _LEVERAGE_METRIC.search(unit.text, max(0, m.start() - 14), m.end() + 8)
+            ):
+                continue  # "low financial leverage", "debt-to-equity (leverage ratio)": a
+                # measure of the companies screened, not leverage the method takes on
             if _EXCLUDED.search(unit.text[max(0, m.start() - 150) : m.start()]):
                 continue  # "exclusions apply to ... funds, derivatives": not held
             kind = _risk_kind(m.group(0))

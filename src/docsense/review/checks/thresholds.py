@@ -1349,10 +1349,17 @@ _EVENTS = ("rebalanc", "reconstitut", "review", "reweight", "reset")
 _HAPPENS_BEFORE = re.compile(
     r"\b(?:occurs?|occurring|happens?|appears?|arises?)\s+(?:\w+\s+)?$", re.IGNORECASE
 )
+# The document's own wording: "two concepts that will be mentioned frequently".
+_ABOUT_THE_TEXT = re.compile(
+    r"\b(?:mentioned|referred\s+to|discussed|cited|quoted|repeated|used\s+in\s+this\s+"
+    r"(?:document|page|section))\s*$",
+    re.IGNORECASE,
+)
 # "... or periodically undergo changes in their style": how often something happens to what
 # the index holds, not a schedule of the method.
 _HAPPENS_AFTER = re.compile(
-    r"\s+(?:undergo(?:es)?|experiences?|suffers?|sees?|changes?|fluctuates?|moves?)\b",
+    r"\s+(?:undergo(?:es)?|experiences?|suffers?|sees?|changes?|fluctuates?|moves?|switch(?:es)?|"
+    r"alternates?|oscillates?|reverts?)\b",
     re.IGNORECASE,
 )
 
@@ -1413,6 +1420,9 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _FROM_INPUTS.match(unit.text, m.end()):
                 continue  # "executed at regular intervals, based on order size and running
                 # time inputs": the period follows from settings the user gives
+            if _ABOUT_THE_TEXT.search(before):
+                continue  # "concepts that will be mentioned frequently": how the document
+                # writes, not a schedule of the method
             if _HAPPENS_BEFORE.search(before) or _HAPPENS_AFTER.match(unit.text, m.end()):
                 continue  # "Inside Day occurs frequently": how often an event happens
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
