@@ -31,7 +31,10 @@ __all__ = [
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # GitBook's "$$i$$ is the market price ..., and $$k$$ is a parameter": maths closed on its
 # line, then prose; a sentence with inline maths, not a display.
-_PROSE_AFTER_MATHS = re.compile(r"\s*\$\$[^$\n]{1,60}\$\$[ \t,]+[A-Za-z]{2,}[ \t]+[A-Za-z]")
+_PROSE_AFTER_MATHS = re.compile(
+    # ("$$\eta$$: Fraction of total supply ...": a symbol's line in a parameter list)
+    r"\s*\$\$[^$\n]{1,60}\$\$[ \t,:\u2014\u2013-]+[A-Za-z]{2,}[ \t]+[A-Za-z]"
+)
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SPACE = re.compile(r"\s+")

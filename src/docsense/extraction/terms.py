@@ -661,9 +661,13 @@ _CASES_HEAD = re.compile(
 # A symbol the text introduces by name: "Let $t$ be `fraction_of_time_on_book`", "let N
 # denote the number of constituents", "Let `s` be the spread". ("Let's" is no declaration.)
 _LET = re.compile(
-    r"\b[Ll]et\s+(?:\$(?P<maths>[^$\n]{1,30})\$|`(?P<code>[^`\n]{1,40})`"
+    r"\b[Ll]et\s+(?:\${1,2}(?P<maths>[^$\n]{1,30})\${1,2}|`(?P<code>[^`\n]{1,40})`"
     rf"|(?P<symbol>{_MATHS_SYMBOL}))\s+(?:be|denote|represent|stand\s+for)\s+"
     r"(?P<definition>[^\n.;]{2,200})"
+)
+# A second symbol of a "Let" sentence: "... and $$\eta$$ be the fraction of ...".
+_AND_BE = re.compile(
+    r"\band\s+\${1,2}(?P<maths>[^$\n]{1,30})\${1,2}\s+be\s+(?P<definition>[^\n.;]{2,200})"
 )
 # The same with the name first or several symbols: "Let the number of selected constituents
 # at time $t$ be denoted as $k(t)$", "Let $w_i(t)$ and $p_i(t)$ be the weight and BCP of ...".
@@ -737,6 +741,10 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             group = next(g for g in ("maths", "code", "symbol") if m.group(g))
             var = f"${m.group(group)}$" if group == "maths" else m.group(group)
             yield _where_term(doc, block, var, m.start(group), m.group("definition"))
+        for m in _AND_BE.finditer(text):
+            if _LET.search(text, 0, m.start()):  # "Let $$A$$ be ... and $$\eta$$ be ..."
+                yield _where_term(doc, block, f"${m.group('maths')}$", m.start("maths"),
+                                  m.group("definition"))
         for m in _LET_DENOTED.finditer(text):
             yield _where_term(doc, block, _as_maths(m.group("symbol")), m.start("symbol"),
                               m.group("definition"))

@@ -279,3 +279,10 @@ def test_latex_layout_operators_prose_and_range_bounds_are_no_variables() -> Non
            "$$\\tau = inf\\{{u : |P(u)| = H\\}}$$\n\n$$\\{{\\tau_n, n = 0, 1, ..., {last}\\}}$$\n")
     assert _undefined(doc.format(last="M")) == []
     assert _undefined(doc.format(last="M + K")) == ["K"]
+
+
+def test_gitbook_let_sentences_and_a_parameter_list_of_symbols_define() -> None:
+    doc = ("# Pools\n\nLet $$TSS^t$$ be the total holdings and $$\\eta$$ be the reserve "
+           "fraction ($$RSS^t=\\eta TSS^t \\delta$$).\n\n## Model parameters\n\n{line}\n")
+    assert _undefined(doc.format(line="$$\\delta$$: Fraction of interests retained.")) == []
+    assert _undefined(doc.format(line="The fee is retained.")) == ["\u03b4"]
