@@ -414,9 +414,9 @@ def _latex(doc: Doc, block: Block) -> Iterator[Formula]:
         if "`" in body:
             continue  # "redeem `$x` worth of BOLD for `>$x`": dollars in two code spans
         if not re.search(r"[A-Za-z\\]", body) or not _LATEX_OPERATOR.search(
-            _SCRIPT_GROUP.sub("", body)
+            _SCRIPT_GROUP.sub("", body).replace("^*", "")
         ):
-            continue  # "$MC_i$", "$N$", "$r_{i,t-1,k}$": a symbol named in prose, not a formula
+            continue  # "$MC_i$", "$N$", "$r_{i,t-1,k}$", "$P^*$": a symbol named in prose
         if _BOUND_ONLY.match(body):
             continue  # "by $c > 0$": a symbol introduced with its bound, not a formula
         if _HYPHENATED_NAME.fullmatch(body) and any(

@@ -290,19 +290,21 @@ def _named_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
 
 
 # A symbol named in passing: "substituting base tokens with quote tokens (denoted by Q)",
-# "the number of constituents, denoted N".
+# "the number of constituents, denoted N", "the target price (called $P^*$ in the figure)".
 _DENOTED = re.compile(
-    r"(?P<what>[A-Za-z][\w' -]{2,60}?)\s*[(,]\s*(?:hereafter\s+)?(?:denoted|written|noted)"
-    r"(?:\s+(?:by|as))?\s+\$?(?P<term>[A-Za-z\u0370-\u03ff](?:_\{?\w{1,4}\}?)?)\$?(?=\s*[),.;]|\s*$)"
+    r"(?P<what>[A-Za-z][\w' -]{2,60}?)\s*[(,]\s*(?:hereafter\s+)?(?:denoted|written|noted|called)"
+    r"(?:\s+(?:by|as))?\s+\$?(?P<term>[A-Za-z\u0370-\u03ff](?:[_^]\{?[\w*]{1,4}\}?)?)\$?"
+    r"(?=\s*[),.;]|\s*$|\s+in\s+the\s+(?:figure|chart|table|diagram))"
 )
 
 
 def _denoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Yield symbols the text says it denotes something by ("quote tokens (denoted by Q)")."""
-    if "denoted" not in block.text and "written" not in block.text and "noted" not in block.text:
+    if not mentions(block.text, ("denoted", "written", "noted", "called")):
         return
     for m in _DENOTED.finditer(block.text):
-        yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("what"))
+        # (in maths form, so "P^*" names the symbol P as the formulas read it)
+        yield _where_term(doc, block, f"${m.group('term')}$", m.start("term"), m.group("what"))
 
 
 # A bold name (or a name in code) as the subject of the sentence that says what it is: "The

@@ -286,3 +286,10 @@ def test_gitbook_let_sentences_and_a_parameter_list_of_symbols_define() -> None:
            "fraction ($$RSS^t=\\eta TSS^t \\delta$$).\n\n## Model parameters\n\n{line}\n")
     assert _undefined(doc.format(line="$$\\delta$$: Fraction of interests retained.")) == []
     assert _undefined(doc.format(line="The fee is retained.")) == ["\u03b4"]
+
+
+def test_a_starred_symbol_named_in_prose_is_no_formula_and_called_defines() -> None:
+    doc = ("# Bootstrap\n\nThe target price is set to capture some of the ETH sold to the pool "
+           "(called $P^*$ in the figure below).\n\n$$Q = 2 \\times {operand}$$\n")
+    assert _undefined(doc.format(operand="P^*")) == []
+    assert _undefined(doc.format(operand="P^* \\times x")) == ["x"]
