@@ -89,10 +89,12 @@ _CITED_TEXT = re.compile(
     r"^\s*(?:\([a-z0-9]{1,4}\))*\s*(?:(?:,|and|or)\s*\d{1,3}\s*)*"
     # "Article 5(3) point (i) of the BMR", "Article 3, paragraph 2, of the Regulation"
     r"(?:,?\s*(?:point|paragraph|subparagraph|sub-paragraph|item|letter)\s+\(?[a-z0-9]{1,4}\)?,?\s*)?"
+    # "Clause 1.1.2 of Chapter 5 of SEBI Master Circular": a chapter of the other text between
+    r"(?:(?:of|in)\s+(?:Chapter|Part|Title|Schedule|Annex|Appendix)\s+[\dIVX]{1,4}\s+)?"
     r"(?:of|under)\s+(?:the\s+)?"
     r"(?:(?:[A-Z][\w&.'-]*\s+){0,6}(?:Code|Act|Regulations?|Directive|Rules?|Agreement|Treaty|"
     r"Convention|Statute|Law|Constitution|Bylaws|Charter|Prospectus|Supplement|Handbook|"
-    r"Rulebook)\b|(?-i:[A-Z]{2,6})\b)"  # "Article 15 of the BMR", "Articles 25 and 26 of the BMR"
+    r"Rulebook|Circular|Guidelines|Notification)\b|(?-i:[A-Z]{2,6})\b)"  # "Article 15 of the BMR", "Articles 25 and 26 of the BMR"
 )
 # A part of another document, by its number and title: "section 1(a) Bracket Method of the
 # Cboe Volatility Index Mathematics Methodology", "sections 3(a) (ii) and (iii) Volatility

@@ -140,3 +140,18 @@ def test_how_often_the_text_mentions_a_concept_or_a_process_switches_is_no_sched
                      "It is a process that regularly switches between two regimes."):
         assert _quotes("vague_frequency", doc.format(sentence=sentence)) == [], sentence
     assert _quotes("vague_frequency", doc.format(sentence="Prices are sampled regularly.")) != []
+
+
+def test_a_clause_of_a_chapter_of_a_regulators_circular_is_another_text() -> None:
+    doc = ("# Index\n\n## Eligibility\n\nStocks must be available for trading in the F&O "
+           "segment as specified in Clause 1.1.2{of}.\n")
+    assert _quotes("unresolved_references", doc.format(of=" of Chapter 5 of SEBI Master "
+                                                          "Circular")) == []
+    assert _quotes("unresolved_references", doc.format(of="")) == ["Clause 1.1.2"]
+
+
+def test_a_cap_given_as_per_the_details_elsewhere_points_to_its_value() -> None:
+    doc = "# Index\n\n## Sectoral indices\n\nAll sectoral indices are capped{where}.\n"
+    assert _quotes("vague_thresholds", doc.format(
+        where=" as per the details provided under 'Index characteristics'")) == []
+    assert _quotes("vague_thresholds", doc.format(where="")) == ["All sectoral indices are capped"]

@@ -510,8 +510,11 @@ _OBSERVED_PRICE = re.compile(
 )
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
 _POINTS_TO_DEFINITION = re.compile(
-    r"[^.;:\n]{0,80}?\b(?:defined|specified|described|set\s+out|stated|determined)\s+"
-    r"(?:in|under|by|at|below|above|as)\b",
+    r"[^.;:\n]{0,80}?\b(?:defined|specified|described|set\s+out|stated|determined|provided|"
+    r"given|detailed|listed)\s+(?:in|under|by|at|below|above|as|on)\b"
+    # "capped as per the details provided under 'Index characteristics'"
+    r"|\s+(?:as\s+per|in\s+accordance\s+with|according\s+to)\s+the\s+(?:details|rules?|"
+    r"limits?|table|schedule|parameters?)\b",
     re.IGNORECASE,
 )
 # "set to the maximum total supplied stake over the previous `time_window`": the largest value
