@@ -94,7 +94,8 @@ _CITED_TEXT = re.compile(
     r"(?:of|under)\s+(?:the\s+)?"
     r"(?:(?:[A-Z][\w&.'-]*\s+){0,6}(?:Code|Act|Regulations?|Directive|Rules?|Agreement|Treaty|"
     r"Convention|Statute|Law|Constitution|Bylaws|Charter|Prospectus|Supplement|Handbook|"
-    r"Rulebook|Circular|Guidelines|Notification)\b|(?-i:[A-Z]{2,6})\b)"  # "Article 15 of the BMR", "Articles 25 and 26 of the BMR"
+    # ("Article 15 of the BMR", "Articles 25 and 26 of the BMR": an initialism names the text)
+    r"Rulebook|Circular|Guidelines|Notification)\b|(?-i:[A-Z]{2,6})\b)"
 )
 # A part of another document, by its number and title: "section 1(a) Bracket Method of the
 # Cboe Volatility Index Mathematics Methodology", "sections 3(a) (ii) and (iii) Volatility
