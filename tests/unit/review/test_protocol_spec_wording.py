@@ -47,6 +47,7 @@ def test_a_trigger_the_user_chooses_is_an_input_not_a_missing_value() -> None:
     doc = "# Orders\n\n- Stop Market: a market order activated when the price reaches {limit}.\n"
     assert _quotes("vague_thresholds", doc.format(limit="the selected trigger price")) == []
     assert _quotes("vague_thresholds", doc.format(limit="the trigger price set")) == []
+    assert _quotes("vague_thresholds", doc.format(limit="your price tolerance limit")) == []
     assert _quotes("vague_thresholds", doc.format(limit="the trigger price")) == [
         "the price reaches the trigger"
     ]
@@ -155,3 +156,9 @@ def test_a_cap_given_as_per_the_details_elsewhere_points_to_its_value() -> None:
     assert _quotes("vague_thresholds", doc.format(
         where=" as per the details provided under 'Index characteristics'")) == []
     assert _quotes("vague_thresholds", doc.format(where="")) == ["All sectoral indices are capped"]
+
+
+def test_a_balance_sufficient_for_each_fill_is_as_much_as_the_fill_takes() -> None:
+    doc = "# TWAP\n\n## Maker\n\nThe maker must have a sufficient balance of `srcToken`{for}.\n"
+    assert _quotes("vague_qualifiers", doc.replace("{for}", " for each chunk")) == []
+    assert _quotes("vague_qualifiers", doc.replace("{for}", "")) != []

@@ -105,7 +105,10 @@ _HYPOTHETICAL = re.compile(
 # Enough of something for a payment the sentence names: the payment sets the amount.
 _AMOUNT_FOR_A_PAYMENT = re.compile(
     r"(?:sufficient|enough)\s+(?:[\w-]+\s+){1,6}?to\s+(?:cover|pay|buy|repay|settle|fund|"
-    r"close|fill)\b",
+    r"close|fill)\b"
+    # "a sufficient balance of `srcToken` for each chunk": as much as each fill takes
+    r"|(?:sufficient|enough)\s+(?:balance|funds|allowance|collateral|gas)\b[^.;]{0,40}?\s+for\s+"
+    r"(?:each|every|the|a|an)\s+(?:chunk|order|trade|swap|fill|transfer|payment|transaction)s?\b",
     re.IGNORECASE,
 )
 # A judgement word capitalised inside a sentence, with the noun after it: a term of art
@@ -673,7 +676,7 @@ def _limit_of_a_valued_noun(
 # user-defined threshold"; or "the trigger price set" / "... chosen by the trader".
 _USER_CHOICE = re.compile(
     r"\b(?:selected|chosen|your|user[- ](?:defined|specified|selected|chosen|set))\s+"
-    r"(?:[\w-]+\s+)?\w+$",
+    r"(?:[\w-]+\s+){0,2}\w+$",
     re.IGNORECASE,
 )
 _CHOSEN_AFTER = re.compile(
