@@ -115,6 +115,8 @@ def split_assignment(text: str) -> tuple[str | None, str]:
 
 
 _SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
+# A currency or a unit after a number: "330 BTS/USD", "10 USD", "5775 BTS".
+_UNIT_OF_NUMBER = re.compile(r"(?<=\d)\s+[A-Z]{2,6}(?:/[A-Z]{2,6})?(?![\w(])")
 # The name of a ratio after "of": "Z score of P/E", "percentile of E/P".
 _RATIO_NAME = re.compile(r"(?<=\bof\s)[A-Z]{1,2}/[A-Z]{1,2}\b")
 # "A x B", and "A _ B": an asterisk that a rich-text editor turned into an underscore.
@@ -162,6 +164,8 @@ def plain_variables(expression: str) -> tuple[str, ...]:
     masked = _SCRIPT_GROUP.sub(protect, expression.replace("\\*", "*"))
     if "/" in masked:  # "Z score of P/E": a ratio's name, not a division
         masked = _RATIO_NAME.sub(protect, masked)
+    # "330 BTS/USD", "10 USD": the unit of the number before it, not operands
+    masked = _UNIT_OF_NUMBER.sub(lambda m: " " * len(m.group(0)), masked)
     masked = _ARG_LIST.sub(
         lambda m: "" if not _is_function_word(masked, m.start()) else m.group(0), masked
     )

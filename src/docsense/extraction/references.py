@@ -158,9 +158,12 @@ _LETTER_PREFIX = re.compile(r"^(?P<num>[A-Z](?=[.)]\s)|[A-Z]\.\d{1,3}(?:\.\d{1,3
 _LETTER_TITLE = re.compile(r"^(?P<num>[A-Z])(?=\s+[A-Z][a-z])")
 _NUMBERED_PARAGRAPH = re.compile(r"^[ \t]*(?P<num>\d{1,3})\\?[.)][ \t]+\S", re.MULTILINE)
 _NUMBERED_TITLE_LINE = re.compile(
-    r"^[ \t]*(?P<num>\d{1,3}(?:\\?\.\d{1,3})+|\d{1,3}(?=\\?\.))\\?\.?[ \t]+[A-Z][^\n.;:]{0,80}$",
+    r"^[ \t]*(?P<num>\d{1,3}(?:\\?\.\d{1,3})+|\d{1,3}(?=\\?\.)|[A-Z]\\?\.\d{1,2}(?:\\?\.\d{1,2})*)"
+    r"\\?\.?[ \t]+[A-Z][^\n.;:]{0,80}$",
     re.MULTILINE,
 )
+# A lettered sub-part: "A.1", "B.2.3".
+_SUB_PART = re.compile(r"[A-Z]\.\d{1,2}(?:\.\d{1,2})*")
 def _singular_kind(word: str) -> str:
     """Return the singular of a part's name as references write it: "Appendices" -> "Appendix"."""
     low = word.lower()
@@ -508,6 +511,12 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 for other in ("Appendix", "Annex", "Schedule"):
                     resolved_to = resolved_to or resolver.labelled(other, target)
                 resolved_to = resolved_to or resolver.appendices.get(target)
+                if resolved_to is None and _SUB_PART.fullmatch(target):
+                    # "Appendix A.1" of a paper whose appendix "A Cryptographic sortition"
+                    # holds "A.1 Elements of ..." as a plain line: the part is there
+                    resolved_to = resolver.appendices.get(target.split(".", 1)[0]) or (
+                        f"line-{target}" if target in resolver.numbered_lines else None
+                    )
                 if resolved_to is None and target.isdigit():
                     # "appendix 7" of a paper whose section "7 Appendix B: Examples" is one
                     resolved_to = next(

@@ -293,3 +293,10 @@ def test_a_starred_symbol_named_in_prose_is_no_formula_and_called_defines() -> N
            "(called $P^*$ in the figure below).\n\n$$Q = 2 \\times {operand}$$\n")
     assert _undefined(doc.format(operand="P^*")) == []
     assert _undefined(doc.format(operand="P^* \\times x")) == ["x"]
+
+
+def test_a_currency_after_a_number_is_its_unit() -> None:
+    doc = ("# Margin\n\n- **CP**: the call price\n- **SQPP**: the squeeze price\n\n"
+           "- Call price: `CP = SQPP = 300 * 1.1 = 330 {unit}`\n")
+    assert _undefined(doc.format(unit="BTS/USD")) == []
+    assert _undefined(doc.format(unit="* Fx")) == ["Fx"]

@@ -113,7 +113,7 @@ def test_the_risks_of_using_the_system_are_no_dependency() -> None:
 
 def test_risks_and_mitigations_and_best_practices_are_advice_not_rules() -> None:
     rule = "- Define fallback behaviour if the stream jumps beyond acceptable thresholds.\n"
-    for heading in ("Risks and mitigation", "Best practices"):
+    for heading in ("Risks and mitigation", "Best practices", "Scenario A - Stop Loss Buy Order"):
         assert _quotes("vague_qualifiers", f"# Streams\n\n## {heading}\n\n{rule}") == [], heading
     assert _quotes("vague_qualifiers", f"# Streams\n\n## Protocol design\n\n{rule}") != []
 
@@ -162,3 +162,15 @@ def test_a_balance_sufficient_for_each_fill_is_as_much_as_the_fill_takes() -> No
     doc = "# TWAP\n\n## Maker\n\nThe maker must have a sufficient balance of `srcToken`{for}.\n"
     assert _quotes("vague_qualifiers", doc.replace("{for}", " for each chunk")) == []
     assert _quotes("vague_qualifiers", doc.replace("{for}", "")) != []
+
+
+def test_a_lettered_sub_part_of_an_appendix_is_there_when_its_appendix_is() -> None:
+    doc = ("# Oracle\n\n## 1 Introduction\n\nThe types are discussed in Appendix A.3.\n\n"
+           "## 2 Feeds\n\nText.\n\n# Appendices\n\n## {appendix}\n\n{line}\n\n"
+           "The credential holds a proof.\n")
+    for appendix, line in (("A Cryptographic sortition", "The types."),
+                           ("Notes", "A.3 The Credential Type")):
+        assert _quotes("unresolved_references", doc.format(appendix=appendix, line=line)) == []
+    assert _quotes("unresolved_references", doc.format(appendix="Notes", line="The types.")) == [
+        "Appendix A.3"
+    ]

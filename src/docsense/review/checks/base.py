@@ -128,6 +128,8 @@ _INFORMATIVE_HEADING = re.compile(
     # "Best practices": advice to the integrator ("Define fallback behaviour if ..."), not
     # the method's own rules
     r"\bbest\s+practices?\b|"
+    # "Scenario A - Trailing Stop Loss Limit Buy Order": a worked scenario, an example
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:worked\s+)?scenario\s+(?:[A-Z]|\d{1,2})\b|"
     # "Examples", "A Basic Example", "Worked example 2: ...", "Examples of fee calculation";
     # not "Example Momentum Index Methodology", a title.
     r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:an?|the)\s+)?(?:[a-z]+\s+)?examples?"
