@@ -174,3 +174,14 @@ def test_a_lettered_sub_part_of_an_appendix_is_there_when_its_appendix_is() -> N
     assert _quotes("unresolved_references", doc.format(appendix="Notes", line="The types.")) == [
         "Appendix A.3"
     ]
+
+
+def test_judgement_words_in_a_description_set_no_criterion() -> None:
+    doc = "# Oracle\n\n## Design\n\n{sentence}\n"
+    for sentence in ("This induces a significant gas price overhead.",
+                     "Scaling solutions deliver the service at a reasonable cost."):
+        assert _quotes("vague_qualifiers", doc.format(sentence=sentence)) == [], sentence
+    for rule in ("Providers must have a significant gas budget.",
+                 "- Have significant fossil fuel exposure",
+                 "Buy tokens showing strong upward movement."):
+        assert _quotes("vague_qualifiers", doc.format(sentence=rule)) != [], rule

@@ -329,6 +329,13 @@ _CRITERION = re.compile(
     r"select\w*|screen\w*|filter\w*|criteri\w+)\b",
     re.IGNORECASE,
 )
+# A sentence that gives an order: "Buy tokens showing strong upward movement", "Maintain
+# reasonable tracking error". A description ("This induces a significant overhead") is no rule.
+_IMPERATIVE = re.compile(
+    r"\W*(?:buy|sell|trade|hold|have|keep|maintain|exclude|include|select|avoid|use|apply|"
+    r"set|ensure|require|reject|remove|add|rebalance|allocate|invest|close|open|enter|exit)\b",
+    re.IGNORECASE,
+)
 _NOT_A_JUDGEMENT = re.compile(
     r"significant\s+(?:figures?|digits?|decimal)|good\s+faith",
     re.IGNORECASE,
@@ -1283,14 +1290,22 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
                 yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
-            if not (
+            ruled = (
                 criterion
-                or subjective
                 or word == "controversial"  # what is excluded: a screen, whatever the noun
-                or _MEASURABLE.search(" ".join(words[1:]))
-            ):
+                or unit.kind == "item"  # "- Have significant fossil fuel exposure": a rule
+                or _IMPERATIVE.match(unit.text) is not None  # "Buy tokens showing strong ..."
+            )
+            if not (ruled or subjective or _MEASURABLE.search(" ".join(words[1:]))):
                 continue  # "a good example", "significant effort": a view, not a missing number
-            if subjective:
+            if not ruled:
+                # "This induces a significant gas price overhead": a judgement in a sentence
+                # that describes, sets no criterion. Its own family, well below the default
+                # threshold: independent audits of real documents found such findings wrong
+                # far more often than right.
+                title = f"Judgement in a description: '{short}'"
+                confidence = 0.3
+            elif subjective:
                 title = f"Subjective criterion: '{short}'"
             elif standard:
                 # Its own family, so calibration measures legal standards apart.
