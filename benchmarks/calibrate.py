@@ -13,7 +13,8 @@ reviewer reads (:mod:`docsense.review.checks.calibration`).
 
 Audited findings (``tests/data/audits/*.json``: findings on real documents an independent
 reviewer judged valid, partly valid or invalid) count too, as 1, 0.5 and 0, in the style of
-their document (``CheckContext.style``: ``brief`` or ``rulebook``), with the prior 0.5.
+their document (``CheckContext.style``: ``brief`` or ``rulebook``; an audit of documents the
+repository does not keep records it as ``style``), with the prior 0.5.
 
 It also prints a reliability table: for confidence bands, how many groups and how many were
 right, before (the checks' priors) and after calibration.
@@ -147,6 +148,8 @@ def _audited(registry: object, pack: object) -> Iterator[Record]:
     for file in sorted(AUDITS.glob("*.json")):
         for row in json.loads(file.read_text(encoding="utf-8"))["findings"]:
             doc = str(row["document"])
+            if "style" in row:  # recorded with the audit: a document not kept in the repository
+                styles.setdefault(doc, str(row["style"]))
             if doc not in styles:
                 path = CORPUS / doc.removeprefix("corpus:") if doc.startswith("corpus:") else (
                     ROOT / doc

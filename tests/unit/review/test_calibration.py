@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
+
+import pytest
 
 from docsense.adapters.ai.rules import RulesReviewer
 from docsense.domain.ir import SemanticIR
@@ -84,3 +88,18 @@ def test_a_document_that_defines_many_terms_is_a_rulebook() -> None:
     )
     assert len(extract_ir(labels).terms) >= RULEBOOK_TERMS  # list labels are glossary terms
     assert CheckContext(labels, (), extract_ir(labels)).style == "brief"  # not legal drafting
+
+
+def test_an_audit_that_records_its_documents_style_needs_no_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import calibrate
+
+    audit = {"findings": [{"document": "github:owner/repo@0123:missing.md",
+                           "check": "vague_qualifiers", "title": "'sufficient x' is not quantified",
+                           "verdict": "partly", "style": "rulebook"}]}
+    (tmp_path / "a.json").write_text(json.dumps(audit), encoding="utf-8")
+    monkeypatch.setattr(calibrate, "AUDITS", tmp_path)
+    assert list(calibrate._audited(None, None)) == [
+        ("vague_qualifiers", "'…' is not quantified", "rulebook", 0.5, 0.5)
+    ]
