@@ -176,12 +176,22 @@ def test_a_lettered_sub_part_of_an_appendix_is_there_when_its_appendix_is() -> N
     ]
 
 
-def test_judgement_words_in_a_description_set_no_criterion() -> None:
+def _qualifier_titles(markdown: str) -> list[str]:
+    ctx = context(markdown, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "vague_qualifiers"}))
+    return [h.title for h in hits]
+
+
+def test_judgement_words_in_a_description_are_their_own_family() -> None:
     doc = "# Oracle\n\n## Design\n\n{sentence}\n"
     for sentence in ("This induces a significant gas price overhead.",
                      "Scaling solutions deliver the service at a reasonable cost."):
-        assert _quotes("vague_qualifiers", doc.format(sentence=sentence)) == [], sentence
+        titles = _qualifier_titles(doc.format(sentence=sentence))
+        assert len(titles) == 1, sentence
+        assert titles[0].startswith("Judgement in a description:"), sentence
     for rule in ("Providers must have a significant gas budget.",
                  "- Have significant fossil fuel exposure",
                  "Buy tokens showing strong upward movement."):
-        assert _quotes("vague_qualifiers", doc.format(sentence=rule)) != [], rule
+        titles = _qualifier_titles(doc.format(sentence=rule))
+        assert titles, rule
+        assert not titles[0].startswith("Judgement in a description"), rule
