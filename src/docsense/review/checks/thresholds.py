@@ -1296,7 +1296,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 or unit.kind == "item"  # "- Have significant fossil fuel exposure": a rule
                 or _IMPERATIVE.match(unit.text) is not None  # "Buy tokens showing strong ..."
             )
-            if not (ruled or subjective or _MEASURABLE.search(" ".join(words[1:]))):
+            if not (criterion or subjective or word == "controversial"
+                    or _MEASURABLE.search(" ".join(words[1:]))):
                 continue  # "a good example", "significant effort": a view, not a missing number
             if not ruled:
                 # "This induces a significant gas price overhead": a judgement in a sentence
