@@ -245,6 +245,20 @@ def _means(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         )
 
 
+def _glossary_term(
+    doc: Doc, start: int, term: str, definition: str, aliases: tuple[str, ...] = (),
+    *, width: int | None = None,
+) -> DefinedTerm:
+    """Return a GLOSSARY term at ``start``, ``width`` characters long (the term's, by default)."""
+    return DefinedTerm(
+        term=term,
+        definition=definition,
+        location=doc.location(start, start + (len(term) if width is None else width)),
+        aliases=aliases,
+        source=TermSource.GLOSSARY,
+    )
+
+
 def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     pattern = _LIST_PAIR if _in_glossary(doc, block.start) else _BOLD_PAIR
     matches = list(pattern.finditer(block.text))
@@ -255,13 +269,8 @@ def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         term = _clean_term(m.group("term"))
         if not term or len(term.split()) > 8:
             continue
-        start = block.start + m.start("term")
-        yield DefinedTerm(
-            term=term,
-            definition=m.group("definition").strip(),
-            location=doc.location(start, start + len(m.group("term"))),
-            source=TermSource.GLOSSARY,
-        )
+        yield _glossary_term(doc, block.start + m.start("term"), term,
+                             m.group("definition").strip(), width=len(m.group("term")))
 
 
 # A list item naming a quantity with its symbol in brackets, then what it is: "- Std.Deviation
@@ -279,14 +288,8 @@ def _named_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     if "(" not in block.text:
         return
     for m in _NAMED_SYMBOL_PAIR.finditer(block.text):
-        start = block.start + m.start("term")
-        yield DefinedTerm(
-            term=m.group("term"),
-            definition=m.group("definition").strip(),
-            location=doc.location(start, start + len(m.group("term"))),
-            aliases=(_clean_term(m.group("name")),),
-            source=TermSource.GLOSSARY,
-        )
+        yield _glossary_term(doc, block.start + m.start("term"), m.group("term"),
+                             m.group("definition").strip(), (_clean_term(m.group("name")),))
 
 
 # A symbol named in passing: "substituting base tokens with quote tokens (denoted by Q)",
@@ -326,13 +329,9 @@ def _bold_subject(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         return
     for m in _BOLD_SUBJECT.finditer(block.text):
         group = "term" if m.group("term") else "code"
-        start = block.start + m.start(group)
-        yield DefinedTerm(
-            term=_clean_term(m.group(group)) if group == "term" else m.group(group),
-            definition=_sentence(m.group("definition")),
-            location=doc.location(start, start + len(m.group(group))),
-            source=TermSource.GLOSSARY,
-        )
+        name = _clean_term(m.group(group)) if group == "term" else m.group(group)
+        yield _glossary_term(doc, block.start + m.start(group), name,
+                             _sentence(m.group("definition")), width=len(m.group(group)))
 
 
 def _symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
@@ -348,13 +347,8 @@ def _symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         term = label.group(1).strip() if label else raw
         if term.lower() in _STOP_TERMS or term.split()[0].lower() in ("the", "this", "it", "if"):
             continue
-        start = block.start + m.start("term")
-        yield DefinedTerm(
-            term=term,
-            definition=_sentence(m.group("definition")),
-            location=doc.location(start, start + len(raw)),
-            source=TermSource.GLOSSARY,
-        )
+        yield _glossary_term(doc, block.start + m.start("term"), term,
+                             _sentence(m.group("definition")), width=len(raw))
 
 
 def _unmath(m: re.Match[str]) -> str:
@@ -823,13 +817,8 @@ def _code_fields(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         return
     for m in _CODE_FIELDS.finditer(block.text):
         for name in re.finditer(r"`([^`]+)`", m.group("names")):
-            start = block.start + m.start("names") + name.start(1)
-            yield DefinedTerm(
-                term=name.group(1),
-                definition=m.group("definition").strip(),
-                location=doc.location(start, start + len(name.group(1))),
-                source=TermSource.GLOSSARY,
-            )
+            yield _glossary_term(doc, block.start + m.start("names") + name.start(1),
+                                 name.group(1), m.group("definition").strip())
 
 
 def _where_items_after(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
@@ -1084,12 +1073,8 @@ def _definition_table(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         for m in _CODE_HEADER.finditer(cell):
             at = block.text.find(m.group(0), offset) + 1
             offset = at
-            yield DefinedTerm(
-                term=m.group("name"),
-                definition=f"a setting tabulated by {header[0] or 'row'}",
-                location=doc.location(block.start + at, block.start + at + len(m.group("name"))),
-                source=TermSource.GLOSSARY,
-            )
+            yield _glossary_term(doc, block.start + at, m.group("name"),
+                                 f"a setting tabulated by {header[0] or 'row'}")
     if len(header) < 2 or not _NAMES_HEADER.fullmatch(header[0].strip("*` ")):
         return
     start = 0
@@ -1105,14 +1090,8 @@ def _definition_table(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             continue
         alias = _NAME_ALIAS.fullmatch(raw)
         name = alias.group("name").strip() if alias else raw
-        at = block.start + row_start + line.find(raw)
-        yield DefinedTerm(
-            term=name,
-            definition=filled[-1],
-            location=doc.location(at, at + len(name)),
-            aliases=(alias.group("alias").strip(),) if alias else (),
-            source=TermSource.GLOSSARY,
-        )
+        yield _glossary_term(doc, block.start + row_start + line.find(raw), name, filled[-1],
+                             (alias.group("alias").strip(),) if alias else ())
 
 
 _WHERE_TABLE = re.compile(r"^\|\s*where\b", re.IGNORECASE)
@@ -1199,10 +1178,4 @@ def _settings(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         cells = [c.strip() for c in m.group("rest").split("|") if c.strip()]
         if not cells:
             continue
-        start = block.start + m.start("name")
-        yield DefinedTerm(
-            term=m.group("name"),
-            definition=cells[-1],
-            location=doc.location(start, start + len(m.group("name"))),
-            source=TermSource.GLOSSARY,
-        )
+        yield _glossary_term(doc, block.start + m.start("name"), m.group("name"), cells[-1])
