@@ -29,7 +29,8 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   \delta^{b}$ = ...``) defines the symbols a formula uses (``σ``, ``δ``), as does a name
   with its scripts in markup (``- **P~i,t~** is ...``, ``_`VWMP`<sub>i,t</sub>_ is ...``
   define ``P_{i,t}`` and ``VWMP_{i,t}``); ``Where,`` with
-  bare ``P_{i,t} = CM Price ...`` lines (as PDFs print the list) is one too, and so is a
+  bare ``P_{i,t} = CM Price ...`` lines (as PDFs print the list) is one too (so are such
+  lines, ``rs: Average of daily return ...``, right after a formula with no "Where"), and so is a
   legend a PDF printed in two columns: ``Where`` and the descriptions, then each symbol
   alone in its block (``M_{Current day}``).
 * ``WHERE`` also covers symbols defined in passing: ``an index with $l$ tokens`` (a
@@ -821,6 +822,25 @@ def _code_fields(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
                                  name.group(1), m.group("definition").strip())
 
 
+# A formula on a line of its own, "Calculation of Alpha: a_s = r_s - [r_f + b_s (r_m - r_f)]".
+_FORMULA_LINE = re.compile(r"^[^\n=]{1,80}=[^\n]+$", re.MULTILINE)
+
+
+def _legend_after_formula(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield the legend lines that follow a formula in its block, with no "Where" before them.
+
+    PDFs print "αs = rs - [rf + βs ( rm - rf )]" and then "rs: Average of daily return ..."
+    on the next lines: each line a symbol and what it is.
+    """
+    if "=" not in block.text or ":" not in block.text:
+        return
+    m = _FORMULA_LINE.search(block.text)
+    if m is not None and m.end() < len(block.text):
+        for term in _where_lines(doc, block, m.end() + 1):
+            if not _FORMULA_LINE.fullmatch(term.definition):
+                yield term
+
+
 def _where_items_after(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Items of a ``Where:`` list that starts in an earlier block (a loose list)."""
     yield from _where_lines(doc, block, 0)
@@ -900,7 +920,7 @@ _LEGEND = re.compile(
     r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}(?:[-\u2212]\d{1,2})?)"
     # ("x is the ESG score for the company" after "Where;": the verb as the separator)
     r"[ \t]*(?:=|:|[ \t](?:is|are|denotes|represents)[ \t])[ \t]*"
-    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z(][\w'\u2019().,^{}/%-]*){1,20}"
+    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z0-9(][\w'\u2019().,^{}/%-]*){1,20}"
     r"(?:[ \t]+\([^()\n]{1,80}\))?)"  # a unit or a note: "(ETH/yr)", "(f = 1-p; where ...)"
     r"[ \t]*$",
     re.MULTILINE,
@@ -1010,7 +1030,7 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         extractors = (
             *extractors, _glossary, _named_symbols, _bold_subject, _denoted, _symbols,
             _acronyms, _maths_symbols,
-            _appositive_symbols, _declared_symbols, _aliases, _code_fields,
+            _appositive_symbols, _declared_symbols, _aliases, _code_fields, _legend_after_formula,
         )
         last = block.text.rstrip().rsplit("\n", 1)[-1]  # "Where:" ends the block
         open_where = (open_where and is_item) or _opens_legend(last)

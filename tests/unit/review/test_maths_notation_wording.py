@@ -300,3 +300,13 @@ def test_a_currency_after_a_number_is_its_unit() -> None:
            "- Call price: `CP = SQPP = 300 * 1.1 = 330 {unit}`\n")
     assert _undefined(doc.format(unit="BTS/USD")) == []
     assert _undefined(doc.format(unit="* Fx")) == ["Fx"]
+
+
+def test_legend_lines_right_after_a_formula_define_without_a_where() -> None:
+    doc = ("# Alpha\n\nCalculation of Alpha: \u03b1s = rs \u2013 [rf + \u03b2s ( rm - rf )]\n"
+           "\u03b1s: Alpha of the stock\n{line}\n"
+           "rf : Average of daily 3 Month MIBOR rate during previous 12 months\n"
+           "rm : Average of daily return of the index\n"
+           "\u03b2s : Beta of the security calculated based on previous 12 month period.\n")
+    assert _undefined(doc.format(line="rs: Average daily return in the last 12 months")) == []
+    assert _undefined(doc.format(line="The return is daily.")) == ["rs"]
