@@ -83,7 +83,9 @@ _CAP_WORD = r"(?:[A-Z][\w&.'/-]*|of|the|and|for|on|in|to|&)"
 _LONG_NAME = re.compile(rf"(?:[A-Z][\w&.'/-]*)(?:\s+{_CAP_WORD}){{0,10}}\s*$")
 _MEANS = re.compile(
     r"(?:^|(?<=[.;:]\s)|(?<=\n))(?:\s*[-*+]\s+)?(?:The\s+term\s+)?(?P<term>(?:the\s+)?"
-    r"[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|of|and|to|for)){0,5})\s+" + _VERB + r"\s+"
+    r"[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|of|and|to|for)){0,5})"
+    # "Volume (CEX_i) refers to ...": the quantity with its arguments
+    r"(?:\s*\([^()\n]{1,20}\))?\s+" + _VERB + r"\s+"
     r"(?P<definition>[^\n]{2,400})"
 )
 GLOSSARY_HEADING = re.compile(
@@ -930,9 +932,14 @@ _LEGEND = re.compile(
 def _legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     """Symbols a code block explains in words, as legends under a formula often do.
 
-    And constants it sets by arithmetic on numbers alone: "N₃₀  = 30 · 1440".
+    And constants it sets by arithmetic on numbers alone: "N₃₀  = 30 · 1440"; named
+    quantities said to be something ("Volume (CEX_i) refers to the 4-hour trading volume");
+    and a symbol equated to a named quantity and its value ("dt = Funding Period = 8 hours").
     """
-    for pattern in (_LEGEND, _CONSTANT_LINE):
+    patterns: tuple[re.Pattern[str], ...] = (_LEGEND, _CONSTANT_LINE, _NAMED_VALUE_LINE)
+    if "=" in block.text:  # a legend of a formula in the same block, not any sentence in code
+        patterns = (*patterns, _NAMED_VERB_LEGEND)
+    for pattern in patterns:
         for m in pattern.finditer(block.text):
             start = block.start + m.start("term")
             yield DefinedTerm(
@@ -943,6 +950,19 @@ def _legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             )
 
 
+# A symbol equated to a named quantity and its value: "dt = Funding Period = 8 hours".
+_NAMED_VALUE_LINE = re.compile(
+    r"^[ \t]*(?P<term>[A-Za-z][\w]{0,10})[ \t]*=[ \t]*"
+    r"(?P<definition>[A-Z][A-Za-z]*(?:[ \t]+[A-Za-z]+){0,4}[ \t]*=[ \t]*[\d.,]+[^\n=]*)$",
+    re.MULTILINE,
+)
+# A named quantity, its arguments, then what it is: "Volume (CEX_i) refers to the 4-hour
+# trading volume of the CEX i", "Total Volume (CEXes) is the sum of ...".
+_NAMED_VERB_LEGEND = re.compile(
+    r"^[ \t]*(?P<term>[A-Z][\w]*(?:[ \t]+[A-Z][\w]*){0,3})(?:[ \t]*\([^()\n]{1,20}\))?[ \t]+"
+    r"(?:refers[ \t]+to|is|are|denotes|represents|means)[ \t]+(?P<definition>[a-z][^\n]{2,200})$",
+    re.MULTILINE,
+)
 # A constant set by arithmetic on numbers: "N₃₆₅ = 365 · 1440", "SECONDS_PER_DAY = 86400".
 _CONSTANT_LINE = re.compile(
     r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff\u2080-\u2089]{0,30})[ \t]*=[ \t]*"

@@ -310,3 +310,13 @@ def test_legend_lines_right_after_a_formula_define_without_a_where() -> None:
            "\u03b2s : Beta of the security calculated based on previous 12 month period.\n")
     assert _undefined(doc.format(line="rs: Average daily return in the last 12 months")) == []
     assert _undefined(doc.format(line="The return is daily.")) == ["rs"]
+
+
+def test_a_code_block_legend_of_named_quantities_and_a_chained_value_define() -> None:
+    doc = ("# Mark price\n\n```\nWeight (CEX_i) = Volume (CEX_i) / Total Volume (CEXes)\nwhere:\n"
+           "    Volume (CEX_i) refers to the 4-hour trading volume of the CEX i\n"
+           "    Total Volume (CEXes) refers to the sum of the volumes\n"
+           "P1 = Index Price * (1 + Rate * Time until next Funding / dt)\n"
+           "Index Price is the index\nRate is the last funding rate\n{line}\n```\n")
+    assert _undefined(doc.format(line="dt = Funding Period = 8 hours")) == []
+    assert _undefined(doc.format(line="")) == ["dt"]

@@ -36,8 +36,9 @@ _COUNT = re.compile(r"^\s*(?:the\s+)?(?:total\s+)?(?:number|count)\s+of\s+\w", r
 # "Sum of prices after split": an operand written as a description in plain words, with a
 # preposition, says what it is; it is not a symbol waiting for a definition.
 _DESCRIPTION = re.compile(
-    r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for)"
-    r"\s+[a-z]+(?:\s+[a-z]+)*$"
+    # ("Time until next Funding": a later word of the object may be a capitalised name)
+    r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for|"
+    r"until|since|between)\s+[a-z]+(?:\s+(?:[a-z]+|[A-Z][a-z]+))*$"
     r"|^[A-Za-z][a-z]{2,}(?:\s+[a-z]{3,}){1,4}$"
     # "Z score of ROE", "Z Score of P/E": a statistic of a named ratio, in words
     r"|^[A-Z](?:[a-z]+)?(?:\s+[A-Za-z][a-z]+){1,2}\s+of\s+(?:[A-Z]{2,5}|[A-Z]{1,2}/[A-Z]{1,2})$"
