@@ -97,9 +97,10 @@ _LIST_PAIR = re.compile(
     re.MULTILINE,
 )
 _BOLD_PAIR = re.compile(
-    # ("**Liquidation Fee:** Paid to the Protocol": the colon inside the bold is the same label)
+    # ("**Liquidation Fee:** Paid to the Protocol": the colon inside the bold is the same label;
+    # "**Impact Bid Price** -- the average fill price": a double hyphen for a dash)
     r"^[ \t]*(?:[-*+][ \t]+)?\*\*(?P<term>[^*\n]{1,70}?)(?::\*\*|\*\*[ \t]*"
-    r"(?::|[ \t][-\u2013\u2014][ \t]))[ \t]*(?P<definition>\S[^\n]{1,400})$",
+    r"(?::|[ \t](?:--|[-\u2013\u2014])[ \t]))[ \t]*(?P<definition>\S[^\n]{1,400})$",
     re.MULTILINE,
 )
 _SYMBOL_PAIR = re.compile(
@@ -919,7 +920,9 @@ def _legend_block(text: str) -> bool:
 
 # "Ts  = Sushiswap trade size": a legend line, a symbol then words (no operator, no number).
 _LEGEND = re.compile(
-    r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}(?:[-\u2212]\d{1,2})?)"
+    # ("where I = Index Price" on a line of a code block: the word before the symbol)
+    r"^[ \t]*(?:where[ \t]+)?"
+    r"(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}(?:[-\u2212]\d{1,2})?)"
     # ("x is the ESG score for the company" after "Where;": the verb as the separator)
     r"[ \t]*(?:=|:|[ \t](?:is|are|denotes|represents)[ \t])[ \t]*"
     r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z0-9(][\w'\u2019().,^{}/%-]*){1,20}"

@@ -320,3 +320,12 @@ def test_a_code_block_legend_of_named_quantities_and_a_chained_value_define() ->
            "Index Price is the index\nRate is the last funding rate\n{line}\n```\n")
     assert _undefined(doc.format(line="dt = Funding Period = 8 hours")) == []
     assert _undefined(doc.format(line="")) == ["dt"]
+
+
+def test_double_hyphen_labels_and_a_where_line_in_code_define() -> None:
+    doc = ("# Premium\n\n- **Impact Bid Price** -- the average fill price to sell.\n"
+           "- **Impact Ask Price** -- the average fill price to buy.\n\n```\n"
+           "Premium = [Max(0, Impact Bid Price - I) - Max(0, I - Impact Ask Price)] / I\n\n"
+           "{where}\n```\n")
+    assert _undefined(doc.format(where="where I = Index Price")) == []
+    assert _undefined(doc.format(where="")) == ["I"]
