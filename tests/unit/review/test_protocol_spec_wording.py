@@ -195,3 +195,10 @@ def test_judgement_words_in_a_description_are_their_own_family() -> None:
         titles = _qualifier_titles(doc.format(sentence=rule))
         assert titles, rule
         assert not titles[0].startswith("Judgement in a description"), rule
+
+
+def test_data_providers_that_are_the_protocols_participants_are_no_unnamed_source() -> None:
+    doc = ("# FTSO\n\n## Feeds\n\nPrices are collected from data providers every epoch. {role}\n")
+    assert _quotes("unnamed_data_sources", doc.format(
+        role="Data providers are rewarded when their prices fall within the band.")) == []
+    assert _quotes("unnamed_data_sources", doc.format(role="The feed is published.")) != []

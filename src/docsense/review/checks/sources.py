@@ -47,6 +47,16 @@ _GENERIC_SUPPLIER = re.compile(
     r"terminals?)\b",
     re.IGNORECASE,
 )
+# Providers that are participants of the document's own protocol: "data providers are chosen
+# based on their scores", "all data providers are entitled to a reward", "the vote power of
+# data providers".
+_PROVIDERS_AS_ROLE = re.compile(
+    r"\b(?:data|price)\s+providers?\s+(?:are|is|must|will|can|may)\s+(?:\w+\s+)?(?:chosen|"
+    r"selected|rewarded|elected|registered|whitelisted|staked|penali[sz]ed|slashed|entitled|"
+    r"incentivi[sz]ed|ranked|scored|paid|delegated)\b"
+    r"|\bvote\s+powers?\s+of\s+(?:all\s+|the\s+)?(?:data|price)\s+providers\b",
+    re.IGNORECASE,
+)
 _NEGATION = re.compile(r"\b(?:not|never|no|nor|cannot)\b|n't\b", re.IGNORECASE)
 # A fallback whose supplier is left open: "if data are not available ... other data sources
 # may be used", "alternative price providers". Not the suppliers a data part names: others.
@@ -300,6 +310,7 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     prices from oracle providers and external exchanges, such as Binance, Bitfinex ...").
     """
     named: bool | None = None  # whether a data part names the suppliers, once asked
+    role: bool | None = None  # whether providers are the protocol's own participants
     sourced: bool | None = None  # whether a sentence names where the prices come from
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
@@ -321,6 +332,12 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 break  # the data part names the suppliers this phrase refers to
             if _EACH.match(m.group(0)):
                 continue  # "one token required per provider": each provider, not a supplier
+            if "provider" in m.group(0).lower():
+                if role is None:
+                    role = ctx.search_body(_PROVIDERS_AS_ROLE) is not None
+                if role:
+                    continue  # "from data providers" where "data providers are rewarded ...":
+                    # the protocol's own participants, whose rules the document gives
             before = unit.text[clause_start(unit.text, m.start(), max_words=12) : m.start()]
             if _ANY_DATA.search(before):
                 continue  # "any data obtained from a third party source": a legal generality
