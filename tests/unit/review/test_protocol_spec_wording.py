@@ -202,3 +202,10 @@ def test_data_providers_that_are_the_protocols_participants_are_no_unnamed_sourc
     assert _quotes("unnamed_data_sources", doc.format(
         role="Data providers are rewarded when their prices fall within the band.")) == []
     assert _quotes("unnamed_data_sources", doc.format(role="The feed is published.")) != []
+
+
+def test_as_adjective_as_possible_is_an_aim_not_a_condition() -> None:
+    doc = "# API\n\n## Design\n\nThe interface should be {phrase}.\n"
+    aim = "as transparent and frictionless of an interface for smart contracts as possible"
+    assert _quotes("discretionary_language", doc.format(phrase=aim)) == []
+    assert _quotes("discretionary_language", doc.format(phrase="updated where possible")) != []

@@ -74,7 +74,10 @@ _OPEN_CONDITION = re.compile(
 # "as soon as practicable", "as closely as possible", "as much of the old network as
 # possible": manner or an aim, not a condition.
 _AS_ADVERB_AS = re.compile(
-    r"\bas\s+(?:(?:\w+\s+){1,2}|(?:much|many|few|little|far|close|long|near)\s+(?:\w+\s+){1,5})$",
+    r"\bas\s+(?:(?:\w+\s+){1,2}|(?:much|many|few|little|far|close|long|near)\s+(?:\w+\s+){1,5}"
+    # "as transparent and frictionless of an API-smart contract interface as possible": an aim
+    r"|[a-z]+(?:ly|ent|ant|ive|ous|ful|less|ble|ple|ear|ast|ick|ow|ure|ate|ient)\s+"
+    r"(?:[\w\u2013-]+\s+){1,10})$",
     re.IGNORECASE,
 )
 # "as required by law", "where necessary to comply with regulation": the law decides.
@@ -293,7 +296,7 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         if not mentions(low, _OPEN_CONDITION_WORDS):
             continue  # _OPEN_CONDITION cannot match
         for m in _OPEN_CONDITION.finditer(text):
-            if _AS_ADVERB_AS.search(text[max(0, m.start() - 30) : m.start()]):
+            if _AS_ADVERB_AS.search(text[max(0, m.start() - 100) : m.start()]):
                 continue
             if _LEGAL_TAIL.match(text[m.end() : m.end() + 60]):
                 continue
