@@ -296,24 +296,6 @@ def _named_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
                              m.group("definition").strip(), (_clean_term(m.group("name")),))
 
 
-# A symbol named in passing: "substituting base tokens with quote tokens (denoted by Q)",
-# "the number of constituents, denoted N", "the target price (called $P^*$ in the figure)".
-_DENOTED = re.compile(
-    r"(?P<what>[A-Za-z][\w' -]{2,60}?)\s*[(,]\s*(?:hereafter\s+)?(?:denoted|written|noted|called)"
-    r"(?:\s+(?:by|as))?\s+\$?(?P<term>[A-Za-z\u0370-\u03ff](?:[_^]\{?[\w*]{1,4}\}?)?)\$?"
-    r"(?=\s*[),.;]|\s*$|\s+in\s+the\s+(?:figure|chart|table|diagram))"
-)
-
-
-def _denoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Yield symbols the text says it denotes something by ("quote tokens (denoted by Q)")."""
-    if not mentions(block.text, ("denoted", "written", "noted", "called")):
-        return
-    for m in _DENOTED.finditer(block.text):
-        # (in maths form, so "P^*" names the symbol P as the formulas read it)
-        yield _where_term(doc, block, f"${m.group('term')}$", m.start("term"), m.group("what"))
-
-
 # A bold name (or a name in code) as the subject of the sentence that says what it is: "The
 # **Reserve Feed** acts as a sanity check for ...", "`base_notional` is 5,000 for BTC".
 _BOLD_SUBJECT = re.compile(
@@ -697,10 +679,17 @@ _DENOTES = re.compile(
     r"(?:denotes|denoting)\s+"
     r"(?P<definition>(?:(?!\s+and\s+[_*$]?[A-Za-z]\S{0,6}\s+denot)[^,.;\n]){3,120})"
 )
+# A symbol named in passing: "substituting base tokens with quote tokens (denoted by Q)",
+# "the number of constituents, denoted N", "the target price (called $P^*$ in the figure)".
+_DENOTED = re.compile(
+    r"(?P<what>[A-Za-z][\w' -]{2,60}?)\s*[(,]\s*(?:hereafter\s+)?(?:denoted|written|noted|called)"
+    r"(?:\s+(?:by|as))?\s+\$?(?P<term>[A-Za-z\u0370-\u03ff](?:[_^]\{?[\w*]{1,4}\}?)?)\$?"
+    r"(?=\s*[),.;]|\s*$|\s+in\s+the\s+(?:figure|chart|table|diagram))"
+)
 
 
 def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Yield symbols declared in passing (membership, ``:=``, words, "let", a list of cases)."""
+    """Yield symbols declared in passing (membership, ``:=``, words, "let", "denoted by", cases)."""
     text = block.text
     if "\u2208" in text:
         for m in _MEMBERSHIP.finditer(text):
@@ -733,6 +722,11 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         for m in _DENOTES.finditer(text):
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"),
                               m.group("definition"))
+    if mentions(text, ("denoted", "written", "noted", "called")):
+        for m in _DENOTED.finditer(text):  # "quote tokens (denoted by Q)", "(called $P^*$)"
+            # (in maths form, so "P^*" names the symbol P as the formulas read it)
+            yield _where_term(doc, block, f"${m.group('term')}$", m.start("term"),
+                              m.group("what"))
     if ":\n" in text:
         for m in _CASES_HEAD.finditer(text):
             yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
@@ -1051,9 +1045,9 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
         if open_where and is_item:
             extractors = (*extractors, _where_items_after)
         extractors = (
-            *extractors, _glossary, _named_symbols, _bold_subject, _denoted, _symbols,
-            _acronyms, _maths_symbols,
-            _appositive_symbols, _declared_symbols, _aliases, _code_fields, _legend_after_formula,
+            *extractors, _glossary, _named_symbols, _bold_subject, _symbols, _acronyms,
+            _maths_symbols, _appositive_symbols, _declared_symbols, _aliases, _code_fields,
+            _legend_after_formula,
         )
         last = block.text.rstrip().rsplit("\n", 1)[-1]  # "Where:" ends the block
         open_where = (open_where and is_item) or _opens_legend(last)
@@ -1120,20 +1114,19 @@ def _definition_table(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
                                  f"a setting tabulated by {header[0] or 'row'}")
     if len(header) < 2 or not _NAMES_HEADER.fullmatch(header[0].strip("*` ")):
         return
-    start = 0
-    for line in lines:
+    row_start = len(lines[0]) + 1
+    for line in lines[1:]:
         cells = split_row(line)
-        row_start = start
-        start += len(line) + 1
-        if line is lines[0] or set(line) <= set("|-: \t") or not cells or not cells[0]:
-            continue
+        at_row, row_start = row_start, row_start + len(line) + 1
+        if set(line) <= set("|-: \t") or not cells or not cells[0]:
+            continue  # the separator row, or a row with no name
         raw = cells[0].strip("*` ")
         filled = [c for c in cells[1:] if c]
         if not raw or not filled or len(raw.split()) > 8:
             continue
         alias = _NAME_ALIAS.fullmatch(raw)
         name = alias.group("name").strip() if alias else raw
-        yield _glossary_term(doc, block.start + row_start + line.find(raw), name, filled[-1],
+        yield _glossary_term(doc, block.start + at_row + line.find(raw), name, filled[-1],
                              (alias.group("alias").strip(),) if alias else ())
 
 

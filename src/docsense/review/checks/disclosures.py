@@ -389,9 +389,7 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
                 continue  # ".../iip-13-flexible-leverage": an address, not a feature
             if _NEGATED.search(unit.text[max(0, m.start() - 40) : m.start()]):
                 continue  # "no short selling", "does not use leverage"
-            if _LEVERAGE_METRIC.match(unit.text, max(0, m.start() - 14)) or (
-                _LEVERAGE_METRIC.search(unit.text, max(0, m.start() - 14), m.end() + 8)
-            ):
+            if _LEVERAGE_METRIC.search(unit.text, max(0, m.start() - 14), m.end() + 8):
                 continue  # "low financial leverage", "debt-to-equity (leverage ratio)": a
                 # measure of the companies screened, not leverage the method takes on
             if _EXCLUDED.search(unit.text[max(0, m.start() - 150) : m.start()]):

@@ -162,8 +162,7 @@ def _introduced_before(ctx: CheckContext, name: str, offset: int) -> bool:
     before = ctx.markdown[max(0, offset - 800) : offset].rstrip()
     lead = before[before.rfind("\n\n") + 2 :] if "\n\n" in before else before
     words = r"\s+".join(re.escape(w.lower()) for w in name.split())
-    # One word must come with what it is: "reserves in the Olympus Treasury", "factor
-    # (percent of reserves)"; "dividing momentum by volatility" only restates the formula.
+    # (one word: followed by a bracket or "in/of ... <word>", what it is)
     gloss = r"\s*\(|\s+(?:in|of|held|from|at)\s+(?:the\s+)?[A-Za-z]" if " " not in name else ""
     return re.search(rf"(?<![\w.]){words}(?!\w)(?={gloss})", lead) is not None
 

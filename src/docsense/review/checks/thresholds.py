@@ -696,30 +696,31 @@ _CHOSEN_AFTER = re.compile(
 # What a limit is set to, named after it: "a minimum price of the upper cushion price".
 _SET_TO = re.compile(
     # (the limit's match may already end in "of": "a minimum price of" + " the upper ...")
-    r"\s+(?:(?:of|at|equal\s+to)\s+(?:the\s+)?|the\s+)(?P<quantity>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,4})"
+    r"\s+(?:(?P<prep>of|at|equal\s+to)\s+(?:the\s+)?|the\s+)"
+    r"(?P<quantity>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,4})"
 )
 
 
-def _set_to_a_computed_quantity(ctx: CheckContext, phrase: str, tail: str) -> bool:
-    """Return True if ``tail`` sets the limit to a quantity one of the document's formulas computes.
+def _computed_names(ctx: CheckContext) -> frozenset[str]:
+    """Return the names of the quantities the document's formulas compute, as lower-case words."""
+    return frozenset(
+        " ".join(_CAMEL_BREAK.sub(" ", f.name).replace("_", " ").lower().split())
+        for f in ctx.ir.formulas
+        if f.name
+    )
+
+
+def _set_to_a_computed_quantity(computed: frozenset[str], phrase: str, tail: str) -> bool:
+    """Return True if ``tail`` sets the limit to one of the ``computed`` quantities.
 
     "The bond market should have a minimum price of the upper cushion price", where
     "Upper Cushion = MA * (1 + Cushion Spread)": the limit's value is that quantity.
     """
     m = _SET_TO.match(tail)
-    if m is None or (not m.group(0).lstrip().startswith(("of", "at", "equal")) and not re.search(
-        r"\b(?:of|at|to)$", phrase
-    )):
+    if m is None or (m.group("prep") is None and not re.search(r"\b(?:of|at|to)$", phrase)):
         return False
     quantity = " ".join(_CAMEL_BREAK.sub(" ", m.group("quantity")).lower().split()) + " "
-    return any(
-        len(name) > 3 and quantity.startswith(name + " ")
-        for name in (
-            " ".join(_CAMEL_BREAK.sub(" ", f.name).replace("_", " ").lower().split())
-            for f in ctx.ir.formulas
-            if f.name
-        )
-    )
+    return any(len(name) > 3 and quantity.startswith(name + " ") for name in computed)
 
 
 _CAMEL_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -807,6 +808,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     defined_limits = _defined_limit_words(ctx)
     valued_limits: frozenset[tuple[str, str]] | None = None  # computed on the first match
     determined: frozenset[str] | None = None
+    computed: frozenset[str] | None = None  # what the formulas compute, likewise
     units = ctx.rule_units
     for index, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         claimed: list[tuple[int, int]] = []
@@ -873,7 +875,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 if _USER_CHOICE.search(m.group(0)) or _CHOSEN_AFTER.match(tail):
                     continue  # "activated when the price reaches the selected trigger price",
                     # "... the trigger price set": a value each user gives with the order
-                if _set_to_a_computed_quantity(ctx, m.group(0), tail):
+                if computed is None:
+                    computed = _computed_names(ctx)
+                if _set_to_a_computed_quantity(computed, m.group(0), tail):
                     continue  # "have a minimum price of the upper cushion price", after
                     # "Upper Cushion = MA * (1 + Cushion Spread)": the value is that quantity
                 if kind == "window" and _CHANGE_OF.search(unit.text, 0, m.start()):
@@ -1290,20 +1294,20 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
                 yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
+            # "controversial" is what is excluded: a screen, whatever the noun
+            screen = criterion or word == "controversial"
+            if not (screen or subjective or _MEASURABLE.search(" ".join(words[1:]))):
+                continue  # "a good example", "significant effort": a view, not a missing number
             ruled = (
-                criterion
-                or word == "controversial"  # what is excluded: a screen, whatever the noun
+                screen
                 or unit.kind == "item"  # "- Have significant fossil fuel exposure": a rule
                 or _IMPERATIVE.match(unit.text) is not None  # "Buy tokens showing strong ..."
             )
-            if not (criterion or subjective or word == "controversial"
-                    or _MEASURABLE.search(" ".join(words[1:]))):
-                continue  # "a good example", "significant effort": a view, not a missing number
             if not ruled:
                 # "This induces a significant gas price overhead": a judgement in a sentence
-                # that describes, sets no criterion. Its own family, well below the default
-                # threshold: independent audits of real documents found such findings wrong
-                # far more often than right.
+                # that describes, sets no criterion. Its own family with a low prior, so
+                # calibration measures it apart: the independent audit of 2026-12-06 found
+                # such findings on real documents wrong far more often than right.
                 title = f"Judgement in a description: '{short}'"
                 confidence = 0.3
             elif subjective:
