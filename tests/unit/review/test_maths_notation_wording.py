@@ -329,3 +329,11 @@ def test_double_hyphen_labels_and_a_where_line_in_code_define() -> None:
            "{where}\n```\n")
     assert _undefined(doc.format(where="where I = Index Price")) == []
     assert _undefined(doc.format(where="")) == ["I"]
+
+
+def test_a_quantity_with_its_arguments_that_refers_to_something_is_defined_in_prose() -> None:
+    doc = ("# Index\n\nWeight = Volume (CEX_i) / Total\n\n{sentence}\n\n"
+           "Total refers to the sum of the volumes.\n")
+    said = "Volume (CEX_i) refers to the 4-hour trading volume of the CEX i."
+    assert _undefined(doc.format(sentence=said)) == []
+    assert _undefined(doc.format(sentence="The volume is traded.")) == ["Volume"]
