@@ -209,3 +209,70 @@ def test_as_adjective_as_possible_is_an_aim_not_a_condition() -> None:
     aim = "as transparent and frictionless of an interface for smart contracts as possible"
     assert _quotes("discretionary_language", doc.format(phrase=aim)) == []
     assert _quotes("discretionary_language", doc.format(phrase="updated where possible")) != []
+
+
+def test_leverage_as_a_verb_is_no_borrowing() -> None:
+    doc = "# Oracle\n\n## About\n\nThe protocol is designed for investors. It {what}.\n"
+    for verb in ("leverages the features of concentrated liquidity",
+                 "is built leveraging six years of experience"):
+        assert _quotes("risk_disclosure_missing", doc.format(what=verb)) == [], verb
+    assert _quotes("risk_disclosure_missing", doc.format(what="uses leverage of 3x")) != []
+
+
+def test_concentrated_liquidity_is_no_concentrated_portfolio() -> None:
+    doc = "# Pool\n\n## About\n\nThe pool is designed for investors: {what}.\n"
+    assert _quotes("risk_disclosure_missing",
+                   doc.format(what="most liquidity is concentrated near the mid price")) == []
+    assert _quotes("risk_disclosure_missing",
+                   doc.format(what="the fund holds concentrated positions in 5 names")) != []
+
+
+def test_a_price_target_that_returns_is_no_return_target() -> None:
+    doc = "# Supply\n\n## Policy\n\nHolders benefit when {what}.\n"
+    assert _quotes("risk_disclosure_missing",
+                   doc.format(what="the price target returns to 1 USD")) == []
+    assert _quotes("risk_disclosure_missing",
+                   doc.format(what="the strategy meets its target return of 8%")) != []
+
+
+def test_token_swaps_are_no_swap_contracts() -> None:
+    doc = "# Router\n\n## About\n\nThe router is designed to give users {what}.\n"
+    assert _quotes("risk_disclosure_missing", doc.format(what="the best price across swaps")) == []
+    assert _quotes("risk_disclosure_missing",
+                   doc.format(what="exposure through total return swaps")) != []
+
+
+def test_a_disclaimer_or_risks_discussed_by_name_are_a_disclosure() -> None:
+    doc = "# Pairs\n\n## Strategy\n\nThe strategy is designed to give users {what}.\n\n{more}\n"
+    for more in ("The legs are rebalanced.", "The design can address counterparty risk."):
+        plain = doc.format(what="a short position in one leg", more=more)
+        assert _quotes("risk_disclosure_missing", plain) != [], more
+    for more in ("Pairs that stop converging carry higher divergence risks.",
+                 "See the [Disclaimer](DISCLAIMER.md) before use.",
+                 "## Disclaimer\n\nThis paper is circulated for discussion."):
+        assert _quotes("risk_disclosure_missing",
+                       doc.format(what="a short position in one leg", more=more)) == [], more
+
+
+def test_timing_compared_or_advised_is_no_schedule() -> None:
+    doc = "# Feeds\n\n## Updates\n\n{sentence}\n"
+    for sentence in ("Price updates occur much more frequently in practice.",
+                     "It is important to frequently check the status of cointegration."):
+        assert _quotes("vague_frequency", doc.format(sentence=sentence)) == [], sentence
+    assert _quotes("vague_frequency", doc.format(
+        sentence="The operator checks the status of cointegration frequently.")) != []
+
+
+def test_a_period_in_seconds_or_blocks_beside_the_timing_word_states_it() -> None:
+    doc = "# Oracle\n\nProviders submit estimates periodically. {period}\n"
+    assert _quotes("vague_frequency", doc.format(period="Anchor feeds update every 90 seconds.")
+                   ) == []
+    assert _quotes("vague_frequency", doc.format(period="Anchor feeds are robust.")) != []
+
+
+def test_an_action_timed_elsewhere_in_the_document_has_its_period() -> None:
+    doc = ("# Indices\n\n## Overview\n\nThe indices are periodically reviewed.\n\n"
+           "## Nifty 50\n\nThe index is {when}.\n")
+    vague = "The indices are periodically"
+    assert vague not in _quotes("vague_frequency", doc.format(when="reviewed semi-annually"))
+    assert vague in _quotes("vague_frequency", doc.format(when="rebalanced semi-annually"))

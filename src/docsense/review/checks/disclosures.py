@@ -55,8 +55,10 @@ _RELIANCE = re.compile(
 
 # "Security Considerations" is where improvement proposals (EIPs, UMIPs) discuss what can go
 # wrong.
+# A disclaimer is where papers and project pages state what they do not promise.
 _RISK_HEADING = re.compile(
-    r"\brisks?\b|disclos|warning|limitations|security\s+considerations", re.IGNORECASE
+    r"\brisks?\b|disclos|disclaimers?\b|warning|limitations|security\s+considerations",
+    re.IGNORECASE,
 )
 _EXCLUDED = re.compile(
     r"\b(?:exclu(?:de[sd]?|ding|sions?)|other\s+than|except|prohibited|ineligible|not\s+eligible)\b",
@@ -70,9 +72,33 @@ _RISK_TEXT = re.compile(
     # A warning in other words: "Trading with leverage is very risky", "never risk more than
     # what you can afford to lose", "no responsibility for eventual losses".
     r"|\b(?:is|are)\s+(?:very\s+|extremely\s+|highly\s+)?(?:risky|high[- ]risk)\b"
-    r"|\bafford\s+to\s+lose\b|\bresponsibility\s+for\s+(?:any\s+|eventual\s+)?losses\b",
+    r"|\bafford\s+to\s+lose\b|\bresponsibility\s+for\s+(?:any\s+|eventual\s+)?losses\b"
+    # A link to the project's disclaimer: "[Disclaimer](DISCLAIMER.md)".
+    r"|\[[^\]\n]{0,20}\bdisclaimer\b[^\]\n]{0,20}\]\(",
     re.IGNORECASE,
 )
+# Risks of the method discussed by name: "higher divergence risks", "impermanent loss"
+# ("market risk" is what a hedge is said to remove, not a disclosure).
+_NAMED_RISK = re.compile(
+    r"\b(?:divergence|liquidation|counterparty|liquidity|smart[- ]contract|oracle|basis|"
+    r"tail|credit|default|slippage|depeg(?:ging)?)\s+risks?\b|\bimpermanent\s+loss\b",
+    re.IGNORECASE,
+)
+# A risk the text says the design removes: "it can additionally address counterparty risk".
+_RISK_SOLVED = re.compile(
+    r"\b(?:address\w*|eliminat\w*|remov\w*|avoid\w*|solv\w*|mitigat\w*|reduc\w*|without|"
+    r"no|free\s+(?:of|from))\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _risks_discussed(ctx: CheckContext) -> bool:
+    """Return True if the text names a risk of its own method (not one it removes)."""
+    body = ctx.body_text()
+    return any(
+        not _RISK_SOLVED.search(body[max(0, m.start() - 50) : m.start()])
+        for m in ctx.finditer_body(_NAMED_RISK)
+    )
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
 # Leverage as a measure of the constituents: "financial leverage", "companies with lower
 # leverage", "leverage ratio".
@@ -82,16 +108,26 @@ _LEVERAGE_METRIC = re.compile(
     re.IGNORECASE,
 )
 _RISKY = re.compile(
-    # "leverages" and "leveraging the ..." as verbs mean "uses": no borrowing.
-    r"\b(?:leveraged?|leveraging(?!\s+(?:the|its|our|their|a|an|this|"
-    r"these|existing|on-chain)\b)|margin\s+borrowing|borrowed\s+funds)\b"
-    r"|\b(?:derivatives?|futures|swaps|(?:call|put)\s+options?|options?\s+(?:contracts?|"
-    r"positions?|strategies|writing|premiums?)|(?:buy|sell|write|writing|selling|buying)\s+"
-    r"(?:\w+\s+)?options)\b"
+    # "leverages", "leverage the features of ..." and "leveraging six years of experience"
+    # as verbs mean "uses": no borrowing.
+    r"\b(?:leverag(?:e|ed|ing)(?!\s+(?:the|its|our|their|a|an|this|these|existing|on-chain|"
+    r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many|years?)\b)|"
+    r"margin\s+borrowing|borrowed\s+funds)\b"
+    # Swaps that are contracts ("interest rate swaps"), not token swaps on an exchange.
+    r"|\b(?:derivatives?|futures|(?:interest[- ]rate|total[- ]return|credit[- ]default|equity|"
+    r"variance|volatility|(?:cross[- ])?currency|commodity|inflation)\s+swaps?|swaps?\s+"
+    r"(?:contracts?|agreements?|counterpart(?:y|ies))|(?:call|put)\s+options?|options?\s+"
+    r"(?:contracts?|positions?|strategies|writing|premiums?)|(?:buy|sell|write|writing|"
+    r"selling|buying)\s+(?:\w+\s+)?options)\b"
     r"|\b(?:sold|sell|selling|sells)\s+short\b|\bshort\s+(?:selling|positions?|sales?)\b"
-    r"|\bconcentrated\b(?:\s+[\w-]+){0,3}"
+    # Holdings concentrated ("concentrated positions", "concentrated in a few names"), not
+    # "concentrated liquidity" or payments concentrated in a season.
+    r"|\bconcentrated\s+(?:portfolios?|positions?|holdings?|exposures?|bets?|baskets?)\b"
+    r"|\bconcentrated\s+(?:in|on|into)\s+(?:a\s+(?:few|small|single|handful|limited)|one|two|"
+    r"three|few|\d+)\b(?:\s+[\w-]+){0,2}"
     r"|\b(?:crypto-?currenc(?:y|ies)|crypto-?assets?|digital\s+assets?|tokens)\b"
-    r"|\btarget(?:ed)?\s+(?:annual\s+)?returns?\b(?:\s+of\s+[\d.%\s-]+)?"
+    # "a target return of 8%", not "when the price target returns to 1 USD".
+    r"|\btarget(?:ed)?\s+(?:annual\s+)?returns?\b(?!\s+to\b)(?:\s+of\s+[\d.%\s-]+)?"
     r"|\b(?:aims?|seeks?|intends?)\s+to\s+outperform\b",
     re.IGNORECASE,
 )
@@ -378,7 +414,7 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     each kind of risk-bearing feature (leverage, derivatives, short selling, concentration,
     crypto-assets, return targets).
     """
-    if ctx.has_heading(_RISK_HEADING) or ctx.search_body(_RISK_TEXT):
+    if ctx.has_heading(_RISK_HEADING) or ctx.search_body(_RISK_TEXT) or _risks_discussed(ctx):
         return
     features: dict[str, tuple[int, int]] = {}
     claims: list[tuple[int, int]] = []

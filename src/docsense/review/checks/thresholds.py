@@ -1390,13 +1390,52 @@ _HAPPENS_AFTER = re.compile(
 )
 
 
-# A definite period: "on an annual basis", "quarterly", "twice a year", "every 3 months".
+# A definite period: "on an annual basis", "quarterly", "twice a year", "every 3 months",
+# "every 90 seconds", "every block".
 _STATED_PERIOD = re.compile(
-    r"\b(?:daily|weekly|fortnightly|monthly|quarterly|semi-?annual(?:ly)?|annual(?:ly)?|yearly"
-    r"|(?:once|twice)\s+(?:a|per|every)\s+(?:day|week|month|quarter|year)"
-    r"|every\s+(?:\d+|two|three|four|six|twelve)\s+(?:days?|weeks?|months?|years?))\b",
+    r"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|semi-?annual(?:ly)?|annual(?:ly)?"
+    r"|yearly|(?:once|twice)\s+(?:a|per|every)\s+(?:day|week|month|quarter|year)"
+    r"|every\s+(?:\d+|two|three|four|five|six|eight|ten|twelve|fifteen|thirty)\s+(?:seconds?|"
+    r"minutes?|hours?|days?|weeks?|months?|years?|blocks?|epochs?)"
+    r"|every\s+(?:second|minute|hour|day|week|month|quarter|year|block|epoch))\b",
     re.IGNORECASE,
 )
+# What a timing word says is done: "the indices are periodically reviewed", "prices are
+# updated frequently".
+_TIMED_ACTION = re.compile(
+    r"\b(?:rebalanc|reconstitut|review|reweight|reset|updat|publish|settl|recalculat|"
+    r"recomput|rolle?d?\b|roll(?:s|ing)\b)\w*",
+    re.IGNORECASE,
+)
+# "the more frequently", "less frequently than": a comparison, not a schedule.
+_COMPARED_TIMING = re.compile(r"\b(?:more|less|most|least|as|too|so|how)\s+$", re.IGNORECASE)
+# Advice to the reader: "it is important to frequently check", "users should regularly
+# monitor": what a user is told to do, not how often the method runs.
+_ADVICE = re.compile(
+    r"\b(?:it\s+is\s+(?:important|advisable|recommended|wise|good\s+practice|a\s+good\s+"
+    r"idea|essential|crucial)|we\s+(?:recommend|suggest|advise)|(?:users?|you|traders?)\s+"
+    r"(?:should|must|need\s+to|may\s+want\s+to))\b",
+    re.IGNORECASE,
+)
+
+
+def _action_stem(text: str) -> str:
+    return text.lower()[:6]
+
+
+def _periodic_actions(ctx: CheckContext) -> frozenset[str]:
+    """Return the actions ("review", "rebala", "update") a sentence gives a period for."""
+    return frozenset(
+        _action_stem(m.group(0))
+        for unit in ctx.rule_units
+        if _STATED_PERIOD.search(unit.text)
+        for m in _TIMED_ACTION.finditer(unit.text)
+    )
+
+
+def _action_timed_elsewhere(periodic: frozenset[str], clause: str) -> bool:
+    """Return True if the action ``clause`` times is one the document gives a period for."""
+    return any(_action_stem(m.group(0)) in periodic for m in _TIMED_ACTION.finditer(clause))
 
 
 # Timing that settings determine: ", based on order size and running time inputs",
@@ -1427,6 +1466,7 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """
     dated = _dated_events(ctx)
     units = ctx.rule_units
+    periodic: frozenset[str] | None = None
     for i, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         timing = mentions(low, _FREQUENCY_WORDS)  # else _FREQUENCY cannot match
         if timing and _period_beside(ctx, units, i):
@@ -1435,6 +1475,14 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
                 continue
+            if _COMPARED_TIMING.search(before) or _ADVICE.search(before):
+                continue  # "published more frequently", "it is important to frequently
+                # check": a comparison, or advice to the reader
+            if periodic is None:
+                periodic = _periodic_actions(ctx)
+            if _action_timed_elsewhere(periodic, before[-40:] + unit.text[m.end():m.end() + 30]):
+                continue  # "The indices are periodically reviewed" in an overview, and "the
+                # index is reviewed semi-annually" where the index is described
             if _BECAUSE.search(before) or _HABIT.search(before):
                 continue  # "This is required because frequently, the update ... is late": an
                 # explanation of why; "who typically holds ... and only occasionally buys":
