@@ -276,3 +276,51 @@ def test_an_action_timed_elsewhere_in_the_document_has_its_period() -> None:
     vague = "The indices are periodically"
     assert vague not in _quotes("vague_frequency", doc.format(when="reviewed semi-annually"))
     assert vague in _quotes("vague_frequency", doc.format(when="rebalanced semi-annually"))
+
+
+def test_the_above_bands_are_the_bands_just_described() -> None:
+    doc = "# Rewards\n\n## Payment\n\n{sentence}\n"
+    assert _quotes("vague_thresholds", doc.format(
+        sentence="The above band-based rewards go to providers near the median.")) == []
+    assert _quotes("vague_thresholds", doc.format(
+        sentence="Providers whose submissions stay below the band are paid.")) != []
+
+
+def test_a_limit_glossed_in_brackets_is_explained_there() -> None:
+    doc = ("# Rewards\n\n## Bands\n\nProviders are rewarded when feeds remain within the primary "
+           "reward band{gloss} of the anchor feed.\n")
+    assert _quotes("vague_thresholds", doc.format(gloss=" (the interquartile range band)")) == []
+    assert _quotes("vague_thresholds", doc.format(gloss="")) != []
+
+
+def test_a_quantity_the_document_gives_a_section_is_no_unspecified_quantity() -> None:
+    doc = ("# Margin\n\n## How is the {name} calculated?\n\nIt is the collateral divided by the "
+           "debt.\n\n## Calls\n\nA margin call occurs when the lowest ask is higher than the call "
+           "price.\n")
+    assert _quotes("vague_thresholds", doc.format(name="call price")) == []
+    assert _quotes("vague_thresholds", doc.format(name="squeeze ratio")) != []
+
+
+def test_a_candles_open_price_is_observed_market_data() -> None:
+    doc = "# Patterns\n\n## Hammer\n\nThe close price is higher than the {what}.\n"
+    assert _quotes("vague_thresholds", doc.format(what="open price")) == []
+    assert _quotes("vague_thresholds", doc.format(what="fair price")) != []
+
+
+def test_a_definite_limit_the_document_values_elsewhere_has_its_value() -> None:
+    doc = ("# Contract\n\nThe contract settles to the index, with a {cap} max revenue cap.\n\n"
+           "## Liquidation\n\nSince the payoff is capped, no forced liquidation may occur.\n\n"
+           "## Bands\n\nA submission within both bands receives both rewards.\n")
+    assert _quotes("vague_thresholds", doc.format(cap="125%")) == [
+        "A submission within both bands"
+    ]
+    assert _quotes("vague_thresholds", doc.format(cap="generous")) == [
+        "Since the payoff is capped", "A submission within both bands"
+    ]
+    valued_band = doc.format(cap="125%") + "\nThe secondary band receives 30% of rewards.\n"
+    assert _quotes("vague_thresholds", valued_band) == []
+    # "a certain threshold" and a bare "exceeds upper threshold" stay open, whatever else is
+    # valued: which threshold is meant is the question.
+    vague = ("# Signals\n\nThe entry threshold is 2.0 standard deviations.\n\nExit when the "
+             "z-score exceeds upper threshold, or falls below a certain threshold.\n")
+    assert len(_quotes("vague_thresholds", vague)) == 2

@@ -514,8 +514,8 @@ _ORDER_PRICE = re.compile(
 # with its value, not a limit left without one.
 _OBSERVED_PRICE = re.compile(
     # ("places a stop above the current market price": the market's price, observed)
-    r"\b(?:bid|ask|offer|mid(?:-point)?|last|closing|opening|settlement|traded|quoted|market|"
-    r"spot|mark|oracle)\s+prices?$",
+    r"\b(?:bid|ask|offer|mid(?:-point)?|last|closing|opening|open|close|high|low|settlement|"
+    r"traded|quoted|market|spot|mark|oracle)\s+prices?$",
     re.IGNORECASE,
 )
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
@@ -809,6 +809,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     valued_limits: frozenset[tuple[str, str]] | None = None  # computed on the first match
     determined: frozenset[str] | None = None
     computed: frozenset[str] | None = None  # what the formulas compute, likewise
+    valued_nouns: frozenset[str] | None = None
     units = ctx.rule_units
     for index, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         claimed: list[tuple[int, int]] = []
@@ -925,6 +926,21 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue  # "greater than the value of the Signal": the quantity is named
                 if kind == "other" and noun_goes_on(tail):
                     continue  # "less than the price impact": the quote would cut the noun
+                if _ADJECTIVE_ABOVE.search(unit.text, 0, m.start()) and re.match(
+                    r"(?:above|below)\b", m.group(0), re.IGNORECASE
+                ):
+                    continue  # "The above band-based rewards": the bands just described
+                if _GLOSSED_AFTER.match(tail):
+                    continue  # "within the primary reward band (the interquartile range
+                    # band)": what the limit is, said in the brackets
+                if kind == "other" and _quantity_with_its_section(ctx, m.group(0)):
+                    continue  # "higher than the call price" under "How is the call price
+                    # calculated?": a quantity the document explains
+                if valued_nouns is None:
+                    valued_nouns = _valued_limit_nouns(ctx)
+                if kind != "other" and _definite_valued_limit(m.group(0), kind, valued_nouns):
+                    continue  # "Since the payoff is capped", "falls within both bands",
+                    # where "a 125% max revenue cap" and "bands ... 30%" give the value
                 compared = m.group(0)
                 if _ORDER_PRICE.search(compared) or (kind == "other" and (
                     _INPUT_VALUE.search(compared) or _OBSERVED_PRICE.search(compared)
@@ -1013,6 +1029,93 @@ _CAUSE_AFTER = re.compile(r"\s+(?:because|due\s+to|since|as\s+a\s+result\s+of)\b
 # A comparison that describes a risk, not a rule: "the risk is that the reward is less than".
 _RISK_THAT = re.compile(r"\brisks?\s+(?:here\s+)?(?:(?:is|are|was)\s+)?(?:that|where)\b",
                         re.IGNORECASE)
+
+
+# "the above bands", "the below table": "above" as an adjective, pointing back or ahead.
+_ADJECTIVE_ABOVE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+# A gloss in brackets right after the limit: "(the interquartile range band)", "(i.e. the
+# band set by governance)", "(see Annex A)".
+_GLOSSED_AFTER = re.compile(
+    r"\s*\((?:the|i\.\s?e\.,?|namely|see|as\s+defined|defined)\s", re.IGNORECASE
+)
+# The stems of the limit nouns, as a verb or a noun says them: "capped" is the "cap".
+_LIMIT_STEMS = (
+    ("cap", r"cap(?:s|ped)?"), ("floor", r"floor(?:s|ed)?"), ("band", r"bands?"),
+    ("threshold", r"thresholds?"), ("limit", r"limit(?:s|ed)?"), ("bound", r"bound(?:s|ed)?"),
+    ("ceiling", r"ceilings?"), ("buffer", r"buffers?"), ("tolerance", r"tolerances?"),
+)
+# A vagueness marker: "a certain threshold", "some limit", "set limits" say there is a value
+# without saying which, even when the document values another limit of that name.
+_INDEFINITE_LIMIT = re.compile(
+    r"\b(?:a|an|some|certain|any|set|predefined|pre-defined|given|specified)\s+"
+    r"(?:[\w-]+\s+)?[\w-]+$",
+    re.IGNORECASE,
+)
+
+
+def _valued_limit_nouns(ctx: CheckContext) -> frozenset[str]:
+    """Return the limit stems ("cap", "band") the document gives a quantity beside.
+
+    "with a 125% max revenue cap", "The cap of 125%", "the secondary reward band will
+    initially receive 30%": a number within a few words of the noun.
+    """
+    body = ctx.body_text()
+    out: set[str] = set()
+    for stem, form in _LIMIT_STEMS:
+        for m in re.finditer(rf"\b{form}\b", body, re.IGNORECASE):
+            before = body[max(0, m.start() - 30) : m.start()].split("\n\n")[-1]
+            after = body[m.end() : m.end() + 40].split("\n\n")[0]
+            if _LIMIT_VALUE.search(before) or _LIMIT_VALUE.search(after) or _SET_AT.match(after):
+                out.add(stem)
+                break
+    return frozenset(out)
+
+
+# A value a limit can have: "125%", "50 bps", "3x" ("Figure 1", "Section 2" are not).
+_LIMIT_VALUE = re.compile(
+    r"[-+\u00b1~]?\d+(?:[.,]\d+)?\s*(?:%|percent\b|bps\b|basis\s+points\b|x\b)", re.IGNORECASE
+)
+# "capped at 10", "limited to 21 million units", "of 0.5": a number the limit is set to.
+_SET_AT = re.compile(
+    r"\s+(?:of|at|to|is|=|equal\s+to)\s+[~$\u20ac\u00a3]?\d", re.IGNORECASE
+)
+
+
+# A limit referred to as one already known: "the primary band", "both bands".
+_DEFINITE_NOUN = re.compile(
+    r"\b(?:the|both|all|each|its|their)\s+(?:[\w-]+\s+){0,2}[\w-]+$", re.IGNORECASE
+)
+
+
+def _definite_valued_limit(phrase: str, kind: str, valued: frozenset[str]) -> bool:
+    """Return True if ``phrase`` names, definitely, a limit the document values somewhere.
+
+    "the payoff is capped", "within both bands": a limit the reader has been given. "a
+    certain threshold" is not, whatever other thresholds the document values, and neither is
+    a bare "exceeds upper threshold": which of the document's thresholds is left open.
+    """
+    if _INDEFINITE_LIMIT.search(phrase):
+        return False
+    if kind != "stated" and not _DEFINITE_NOUN.search(phrase):
+        return False
+    low = phrase.lower()
+    return any(
+        stem in valued and re.search(rf"\b{form}$", low) is not None
+        for stem, form in _LIMIT_STEMS
+    )
+
+
+def _quantity_with_its_section(ctx: CheckContext, phrase: str) -> bool:
+    """Return True if the quantity ``phrase`` compares against names a heading.
+
+    "higher than the call price", with a section "How is the call price calculated?".
+    """
+    words = phrase.lower().split()[-2:]
+    if len(words) < 2:
+        return False
+    name = re.compile(rf"\b{re.escape(words[0])}\s+{re.escape(words[1].rstrip('s'))}s?\b",
+                      re.IGNORECASE)
+    return any(name.search(sec.heading) for sec in ctx.sections if sec is not ctx.title_section)
 
 
 def _names_a_defined_term(phrase: str) -> bool:
