@@ -132,6 +132,20 @@ _RESPECTIVELY = re.compile(
     rf"(?P<symbols>{_WHERE_SYMBOL}(?:\s*,\s*{_WHERE_SYMBOL})*,?\s+and\s+{_WHERE_SYMBOL})\s+"
     r"(?:are|denote|represent)\s+(?P<definition>[^.;\n]{2,300}?),?\s+respectively\b"
 )
+# The same, one meaning for both: "where min_{i} and max_{i} are the lowest and the highest
+# trade price" (each symbol is given the whole meaning).
+_SHARED = re.compile(
+    rf"^(?P<symbols>{_WHERE_SYMBOL}(?:\s*,\s*{_WHERE_SYMBOL})*,?\s+and\s+{_WHERE_SYMBOL})\s+"
+    r"(?:are|denote|represent)\s+(?P<definition>[^.;\n]{2,300})"
+)
+
+
+def _symbol_like(symbols: str) -> bool:
+    """Return True when every name of a "x and y" list looks like a symbol, not a word."""
+    names = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", symbols.strip())
+    return all(re.search(r"[_^{\u0370-\u03ff]", n) or len(n) <= 3 for n in names)
+
+
 # "$MC_i$"; GitBook: "$$MC_i$$"; Markdown inline code: "`V`".
 _MATHS_PARENS = re.compile(r"\\{1,2}[()]")
 _ONE_SYMBOL = r"[A-Za-z\u0370-\u03ff](?:_\{\w{1,6}\}|_\w)?"
@@ -370,6 +384,8 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         rest = _MATHS_PARENS.sub(lambda d: " " * len(d.group(0)), rest)  # "\\(R\\)" -> " R "
         base = where.start("rest")
         paired = list(_RESPECTIVELY.finditer(rest)) if "respectively" in rest else []
+        paired += [m for m in _SHARED.finditer(rest) if _symbol_like(m.group("symbols"))
+                   and not any(p.start() <= m.start() < p.end() for p in paired)]
         for m in paired:  # "where r_i and debt_i are the rate and debt ..., respectively"
             names = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group("symbols").strip())
             meanings = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group("definition").strip())
@@ -633,6 +649,22 @@ _LETTER_AFTER_WORDS = re.compile(
     r"(?P<symbol>[b-hj-z\u03b1-\u03c9](?:_\{[^{}\n]{1,10}\})?)"
     r"(?=\s+(?:of|in|for|and|or|is|as|to|with|that|which|representing)\b|\s*[,.;:)\u2208])"
 )
+# A symbol with a script, after the words it stands for: "the base seed base_{nE} is
+# defined ...", "a maximum block count DB_{max} is reached", "in each reward epoch, numbered
+# n_{E}". (Not after a verb or a preposition: "using R_{IQR}" says nothing of what it is.)
+_SCRIPTED_AFTER_WORDS = re.compile(
+    r"\b(?P<name>[a-z]{3,}(?:\s+[a-z]{3,}){0,2})\s+"
+    r"(?P<symbol>[A-Za-z][A-Za-z]{0,8}(?:[_^]\{[^{}\s]{1,12}\})+)"
+    r"(?=\s*[,.;:)]|\s*$|\s+(?:is|are|of|in|for|and|or|as|to|with|that|which|denotes?)\b"
+    r"|\s*[<>\u2264\u2265])"
+)
+_NOT_A_NAME = frozenset({
+    "using", "use", "uses", "with", "from", "and", "for", "when", "where", "than", "then",
+    "into", "that", "this", "compute", "computes", "computed", "calculate", "calculates", "set",
+    "sets", "equals", "are", "was", "were", "been", "the", "its", "their", "over", "under",
+    "between", "below", "above", "each", "all", "both", "only", "also", "get", "gets", "give",
+    "gives", "has", "have", "minus", "plus", "times", "divided", "multiplied", "unlike", "like",
+})
 # A list item naming a quantity, whose nested items give its cases: "- LiquidationPrice:"
 # then "  - If IsEmergency: GlobalSettlementPrice", "  - ELSE: MarkPrice".
 _CASES_HEAD = re.compile(
@@ -718,6 +750,11 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), "defined by :=")
     for m in _LETTER_AFTER_WORDS.finditer(text):
         yield _where_term(doc, block, m.group("symbol"), m.start("symbol"), m.group("name"))
+    if "_{" in text or "^{" in text:
+        for m in _SCRIPTED_AFTER_WORDS.finditer(text):
+            if m.group("name").split()[-1] not in _NOT_A_NAME:
+                yield _where_term(doc, block, m.group("symbol"), m.start("symbol"),
+                                  m.group("name"))
     if "denot" in text:
         for m in _DENOTES.finditer(text):
             yield _where_term(doc, block, m.group("symbol"), m.start("symbol"),

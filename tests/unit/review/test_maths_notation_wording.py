@@ -337,3 +337,18 @@ def test_a_quantity_with_its_arguments_that_refers_to_something_is_defined_in_pr
     said = "Volume (CEX_i) refers to the 4-hour trading volume of the CEX i."
     assert _undefined(doc.format(sentence=said)) == []
     assert _undefined(doc.format(sentence="The volume is traded.")) == ["Volume"]
+
+
+def test_two_symbols_sharing_one_meaning_after_where_are_both_defined() -> None:
+    doc = ("# Aggregate\n\nThe aggregate is calculated as\n\neta_{{i}} = (lo_{{i}} + hi_{{i}})/2,\n"
+           "where {symbols} are the lowest and the highest trade price within epoch i.\n")
+    assert _undefined(doc.format(symbols="lo_{i} and hi_{i}")) == []
+    assert _undefined(doc.format(symbols="the bounds")) == ["lo_{i}, hi_{i}"]
+
+
+def test_a_scripted_symbol_after_the_words_it_stands_for_is_defined() -> None:
+    doc = ("# Seeds\n\nIn each reward epoch, {intro} is the random value of the epoch.\n\n"
+           "Blocks allow seeds\n\nseed_{{B}} = base_{{nE}} + 1\n")
+    assert _undefined(doc.format(intro="the base seed base_{nE}")) == []
+    # after a verb, the symbol is used, not introduced
+    assert _undefined(doc.format(intro="using base_{nE}")) == ["base_{nE}"]
