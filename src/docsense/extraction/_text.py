@@ -85,6 +85,9 @@ def split_scripts(name: str) -> tuple[str, str, str]:
     return " ".join(base.split()), ",".join(subs), ",".join(sups)
 
 
+_ISE = re.compile(r"(?<=[a-z]{3})is(?=ation|e\b|ed\b|ing\b)")
+
+
 def normalise_name(name: str) -> str:
     """Fold a name for comparison: case, spacing, underscores, a plural ``s``, ``the``.
 
@@ -100,7 +103,8 @@ def normalise_name(name: str) -> str:
         folded = folded[4:]
     if len(folded) > 3 and folded.endswith("s") and not folded.endswith("ss"):
         folded = folded[:-1]
-    return folded
+    # British and American spellings name one thing: "Capitalisation", "Capitalization".
+    return _ISE.sub("iz", folded)
 
 
 def heading_sections(markdown: str) -> tuple[Section, ...]:

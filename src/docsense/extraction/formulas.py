@@ -137,6 +137,13 @@ _NORMAL_CDF = re.compile("\u03a6(?:\\^\\{[\u2212-]1\\})?")
 # Double-struck E, P and V: the expectation, probability and variance operators.
 _OPERATOR_LETTERS = frozenset({"\U0001d53c", "\u2119", "\U0001d54d"})
 _PLAIN_WORD = re.compile(r"[a-z]{3,}")
+# ISO 4217 codes of the currencies methodologies quote in: the unit of a price or a rate
+# ("Exchange rate (JPY/INR)"), never a quantity left undefined.
+_CURRENCY_CODES = frozenset({
+    "USD", "EUR", "JPY", "GBP", "CHF", "CNY", "CNH", "INR", "AUD", "CAD", "HKD", "SGD", "KRW",
+    "BRL", "MXN", "ZAR", "SEK", "NOK", "DKK", "NZD", "RUB", "TRY", "PLN", "TWD", "THB", "IDR",
+    "MYR", "PHP", "SAR", "AED", "ILS", "CZK", "HUF", "CLP", "COP", "PEN", "ARS",
+})
 # One-letter symbols joined by hyphens are a subtraction written without spaces ("f-d");
 # words so joined ("Short-Term", "Z-score") are one name.
 _LETTER_DIFFERENCE = re.compile(r"[A-Za-z\u0370-\u03ff](?:-[A-Za-z\u0370-\u03ff])+")
@@ -204,6 +211,8 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             continue  # a summation bound glued to a symbol, or glyphs the PDF did not map
         if name in _OPERATOR_LETTERS:
             continue  # "𝔼[x_T]": the expectation of what follows
+        if name in _CURRENCY_CODES:
+            continue  # "Exchange rate (JPY/INR)": currencies, a unit, not operands
         if _EXPONENTIAL.fullmatch(name) or _NORMAL_CDF.fullmatch(name):
             continue  # "e^{RT}": the exponential; "Φ^{−1}": the (inverse) normal distribution
         if _SHIFTED_INDEX.fullmatch(name):  # "P_i,t-1" split at its comma: the index t, shifted
@@ -636,6 +645,7 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         lhs = _SENTENCE_AFTER.split(lhs)[-1]  # "... AMM TWAPs. For i = ...": the last sentence
         if ", " in lhs:  # "Simply explained, Units = ...": the name follows the lead-in
             lhs = lhs.rsplit(", ", 1)[1]
+        lhs = _INSTRUCTION.sub("", lhs)  # "Step 1: Calculate the interim IWF = ...": IWF's
         if _NUMBERISH.match(lhs):
             continue  # "**100** = the balance point": a value explained, not a formula
         where = _WHERE_LEAD.match(lhs)
@@ -763,6 +773,10 @@ def _named_symbol(lhs: str) -> str:
         return lhs  # "Index Level", "A A_{i,t}" (stacked symbols): the name as written
     return " ".join(words[tail:])
 _ORDINAL = re.compile(r"\^\{?(?:th|st|nd|rd)\}?")
+# An instruction before the quantity a step computes: "Calculate the", "Compute".
+_INSTRUCTION = re.compile(
+    r"^(?:calculate|compute|determine|derive|obtain|find)\s+(?:the\s+)?(?=\S)", re.IGNORECASE
+)
 _WHERE_LEAD = re.compile(r"where,?\s+", re.IGNORECASE)
 _PROSE_LHS = re.compile(
     r"^(?:\(\w{1,3}\)\s*)?(?:if|since|when|whenever|because|thus|hence|therefore|so|as|"

@@ -582,6 +582,32 @@ def _latex_legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             yield _where_term(doc, block, f"${m.group('var')}$", at, m.group("definition"))
 
 
+# A sentence whose subject is an acronym, saying what it is or how it is used: "MIBOR is
+# used as a reference rate in money market", "NAV is the net asset value of the fund".
+_ACRONYM_SUBJECT = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?P<var>[A-Z][A-Z0-9]{1,7})\s+(?:is|are)\s+"
+    r"(?P<name>(?:a|an|the|used\s+as|defined\s+as|calculated\s+as|computed\s+as|taken\s+"
+    r"(?:as|from))\b[^.;\n]{2,160})",
+    re.MULTILINE,
+)
+# A quantity given in words on a line of its own: "Step 1: Calculate the interim IWF = Lower
+# of IWF and Foreign Ownership Limit (FOL)", "Pool Value = the sum of the balances".
+_WORDED_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?(?:Step[ \t]+\d{1,2}[:.)][ \t]*)?(?:(?:calculate|compute|"
+    r"determine)[ \t]+(?:the[ \t]+)?)?(?P<term>[A-Za-z][\w-]*(?:[ \t]+[\w-]+){0,4}?)[ \t]*=[ \t]*"
+    r"(?P<definition>(?:the[ \t]+)?(?:lower|higher|lesser|greater|smaller|larger|minimum|"
+    r"maximum|average|mean|median|sum|product|number|total|ratio|difference)[ \t]+of\b"
+    r"[^=\n]{3,200})$",
+    re.MULTILINE | re.IGNORECASE,
+)
+# A quantity whose values a table gives: "Adjustment Factor is determined as the table
+# below", "The multiplier is given in the table above".
+_TABLED = re.compile(
+    r"\b(?P<term>[A-Z][\w-]*(?:[ \t]+[A-Za-z][\w-]*){0,3})[ \t]+(?:is|are)[ \t]+"
+    r"(?P<definition>(?:determined|given|set|defined|specified|listed)[ \t]+(?:as|by|in)"
+    r"[ \t]+(?:per[ \t]+)?the[ \t]+(?:following[ \t]+)?(?:table|schedule)(?:[ \t]+(?:below|"
+    r"above))?)"
+)
 # Symbols named in passing, in order: (pattern, a literal every match contains, the group
 # of the symbol, the group of what it is).
 _NAMED_IN_PASSING: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
@@ -591,6 +617,9 @@ _NAMED_IN_PASSING: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
     (_CODE_SETTING, "`", "name", "value"),
     (_MATHS_IS, "$", "var", "definition"),
     (_APPOSITIVE_MATHS, "$", "var", "name"),
+    (_ACRONYM_SUBJECT, " is ", "var", "name"),
+    (_WORDED_ASSIGNMENT, "=", "term", "definition"),
+    (_TABLED, "table", "term", "definition"),
 )
 
 

@@ -352,3 +352,34 @@ def test_a_scripted_symbol_after_the_words_it_stands_for_is_defined() -> None:
     assert _undefined(doc.format(intro="the base seed base_{nE}")) == []
     # after a verb, the symbol is used, not introduced
     assert _undefined(doc.format(intro="using base_{nE}")) == ["base_{nE}"]
+
+
+def test_a_currency_code_in_a_formula_is_a_unit() -> None:
+    doc = ("# FX\n\nPrice JPY = Price * Rate ({pair})\n\nwhere Price is the closing price and "
+           "Rate is the exchange rate.\n")
+    assert _undefined(doc.format(pair="JPY/INR")) == []
+    assert _undefined(doc.format(pair="XQ/ZQ")) == ["XQ, ZQ"]
+
+
+def test_british_and_american_spellings_name_one_quantity() -> None:
+    doc = ("# Index\n\nIndex Value = Index Market {spelling} / Base Value\n\nwhere Index Market "
+           "Capitalization = Shares outstanding * Price, and Base Value is 1000.\n")
+    assert _undefined(doc.format(spelling="Capitalisation")) == []
+    assert _undefined(doc.format(spelling="Capitulation")) == ["Index Market Capitulation"]
+
+
+def test_an_acronym_said_in_a_sentence_to_be_a_rate_is_defined() -> None:
+    doc = "# Returns\n\n{sentence}\n\nRisk free return (t) = MIBOR (t-1) / 365\n"
+    assert _undefined(doc.format(sentence="MIBOR is used as a reference rate.")) == []
+    assert _undefined(doc.format(sentence="Returns accrue daily.")) == ["MIBOR"]
+
+
+def test_steps_that_compute_in_words_or_from_a_table_define_their_quantities() -> None:
+    doc = ("# Foreign limits\n\n{step1}\n\nStep 2: Calculate the FIF = interim IWF * Adjustment "
+           "Factor\n\n{table}\n")
+    assert _undefined(doc.format(
+        step1="Step 1: Calculate the interim IWF = Lower of IWF and Foreign Ownership Limit",
+        table="Adjustment Factor is determined as the table below.")) == []
+    assert _undefined(doc.format(step1="Step 1: Read the limits.", table="See below.")) == [
+        "interim IWF, Adjustment Factor"
+    ]
