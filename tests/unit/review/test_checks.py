@@ -126,8 +126,14 @@ def test_market_hours_need_the_exchange_whose_hours_they_are(run_check: RunCheck
 
 
 def test_time_of_day_without_time_zone(run_check: RunCheck) -> None:
-    md = "Orders are sent on the Deutsche Boerse Xetra at market open.\n"
+    md = "Orders are sent to the exchange at market open.\n"
     assert run_check("calendar_unspecified", md) == ["at market open"]
+    # The open of a named exchange is on that exchange's clock, like its market hours above;
+    # a clock time still needs its zone.
+    named = "Orders are sent on the Deutsche Boerse Xetra at market open.\n"
+    assert run_check("calendar_unspecified", named) == []
+    clock = "Orders are sent on the Deutsche Boerse Xetra at 9:05.\n"
+    assert run_check("calendar_unspecified", clock) == ["9:05"]
 
 
 def test_generic_supplier_and_unsourced_data_family(run_check: RunCheck) -> None:

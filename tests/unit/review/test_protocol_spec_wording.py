@@ -324,3 +324,32 @@ def test_a_definite_limit_the_document_values_elsewhere_has_its_value() -> None:
     vague = ("# Signals\n\nThe entry threshold is 2.0 standard deviations.\n\nExit when the "
              "z-score exceeds upper threshold, or falls below a certain threshold.\n")
     assert len(_quotes("vague_thresholds", vague)) == 2
+
+
+def _zone_quotes(doc: str) -> list[str]:
+    ctx = context(doc, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))
+    zone = "Time of day has no time zone"
+    return [ctx.markdown[h.start : h.end] for h in hits if h.title == zone]
+
+
+def test_an_end_of_day_basis_is_a_frequency_not_a_clock_time() -> None:
+    doc = "# Index\n\n## Calculation\n\nThe index is calculated on an end of day {what}.\n"
+    assert _zone_quotes(doc.format(what="basis")) == []
+    assert _zone_quotes(doc.format(what="and published")) == ["end of day"]
+
+
+def test_the_close_of_a_named_exchange_is_on_its_clock() -> None:
+    doc = ("# Index\n\n## Calculation\n\nPrices are taken after the close{venue}. Orders go "
+           "at {t}.\n")
+    assert _zone_quotes(doc.format(venue=" of the National Stock Exchange", t="noon")) == []
+    assert _zone_quotes(doc.format(venue=" of the National Stock Exchange", t="9:45")) == [
+        "9:45"
+    ]
+    assert _zone_quotes(doc.format(venue="", t="noon")) == ["after the close"]
+
+
+def test_decimal_points_read_as_colons_are_no_times() -> None:
+    doc = "# Pool\n\n## Calibration\n\nThe utilisation levels are {{{levels}}}.\n"
+    assert _zone_quotes(doc.format(levels="0:070; 0:078; 0:01; 0:75")) == []
+    assert _zone_quotes(doc.format(levels="0:01 and 0:05")) != []

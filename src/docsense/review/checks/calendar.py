@@ -9,7 +9,9 @@
 
 and, when the document names no time zone, times of day ("at market close", "market open",
 "end of day", "cut-off", "16:00"). A calendar counts as named when the document names an
-exchange or a calendar ("NYSE", "London Stock Exchange", "TARGET2 calendar").
+exchange or a calendar ("NYSE", "London Stock Exchange", "TARGET2 calendar"); then "after the
+close" is that exchange's close, and only clock times ("16:00") still need a zone. "An end of
+day basis" says how often, not when; "0:070; 0:01" are decimals a PDF wrote with colons.
 """
 
 from __future__ import annotations
@@ -110,7 +112,10 @@ _BUSINESS_DAY = re.compile(
 _TIME_OF_DAY = re.compile(
     r"\b(?:at|on|before|after|by)\s+(?:the\s+)?(?:market|exchange)\s+(?:close|open)\b"
     r"|\bmarket\s+(?:close|open)\s+(?:the\s+)?(?:next|following)\s+day\b"
+    # ("calculated on an end of day basis", "end of day prices": how often, not a clock time)
     r"|\b(?:end|close|start)\s+of\s+(?:each\s+|the\s+)?(?:business|trading)?\s*day\b"
+    r"(?!\s+(?:basis|data|prices?|values?|quotes?|levels?|snapshots?|files?|calculations?|"
+    r"dissemination|index|indices)\b)"
     r"|\bcut-?off\s+(?:time|point)\b"
     r"|(?<![T\d:])\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?!:\d\d(?:\.\d+)?(?:Z|[+-]\d\d))"
     r"|\b(?:at|after|before|by|following)\s+the\s+close(?:\s+of\s+(?:trading|business|the\s+"
@@ -206,7 +211,11 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             for pattern, maker in (*counts, (_WINDOW, _window), (_DATE_RULE, _date_rule)):
                 yield from _hits(unit, low, pattern, maker, taken)
         if not zone:
-            yield from _hits(unit, low, _TIME_OF_DAY, _time_of_day, taken)
+            for hit in _hits(unit, low, _TIME_OF_DAY, _time_of_day, taken):
+                if calendar and not _CLOCK.search(ctx.markdown, hit.start, hit.end):
+                    continue  # "after the close" where the document names the exchange: that
+                    # exchange's close, on its clock; "16:00" still needs its zone
+                yield hit
             if always_open and mentions(low, _DAILY_VALUE_WORDS):
                 yield from _daily_cut_off(unit, taken)
 
@@ -268,6 +277,10 @@ def _hits(
     for m in pattern.finditer(unit.text):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
+        if pattern is _TIME_OF_DAY and _DECIMAL_COLON.search(
+            unit.text, max(0, m.start() - 40), m.end() + 40
+        ):
+            continue  # "{0:070; 0:078; 0:01}": a PDF's decimal points read as colons
         taken.append((m.start(), m.end()))
         subject = singular_phrase(" ".join(m.group(0).lower().split()))
         if pattern is _TIME_OF_DAY:
@@ -281,6 +294,8 @@ def _hits(
         )
 
 
+# A colon no clock has: three digits after it, or minutes past 59 ("U_Liq0 = 0:75").
+_DECIMAL_COLON = re.compile(r"(?<![\d:])\d:(?:\d{3,}|[6-9]\d)(?![\d:])")
 _DAY_OFF = re.compile(r"\b(?:business|working|banking)\s+days?\b|\bholidays?\b", re.I)
 _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
 
