@@ -353,3 +353,21 @@ def test_decimal_points_read_as_colons_are_no_times() -> None:
     doc = "# Pool\n\n## Calibration\n\nThe utilisation levels are {{{levels}}}.\n"
     assert _zone_quotes(doc.format(levels="0:070; 0:078; 0:01; 0:75")) == []
     assert _zone_quotes(doc.format(levels="0:01 and 0:05")) != []
+
+
+def test_a_judgement_the_document_measures_by_a_score_has_its_measure() -> None:
+    doc = ("# ESG Index\n\n## Highlights\n\n- Companies involved in any major ESG controversy "
+           "shall not be selected.\n\n## Eligibility\n\n{rule}\n")
+    assert _quotes("vague_qualifiers", doc.format(
+        rule="Companies with controversy score less than 70 shall be excluded.")) == []
+    assert _quotes("vague_qualifiers", doc.format(
+        rule="Companies with free float less than 10% shall be excluded.")) != []
+
+
+def test_a_class_the_document_lists_the_members_of_is_defined() -> None:
+    doc = ("# ESG Index\n\n## Exclusions\n\nCompanies making controversial weapons shall be "
+           "excluded. {members}\n")
+    assert _quotes("vague_qualifiers", doc.format(
+        members="Controversial weapons include chemical weapons, anti-personnel mines and "
+        "cluster bombs.")) == []
+    assert _quotes("vague_qualifiers", doc.format(members="The list is kept up to date.")) != []

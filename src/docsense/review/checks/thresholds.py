@@ -1183,7 +1183,11 @@ _LABELLED_ITEM = re.compile(r"^\W*(?P<word>[A-Za-z][\w-]*)(?:\s+[\w-]+){0,3}\W*:
 # significant changes in circumstance:" then the events.
 _ENUMERATED = re.compile(
     r"\bfollowing\b[^.:]{0,60}?\b(?:are|is)\s+(?:considered|deemed|classified\s+as|treated\s+as|"
-    r"defined\s+as)\s+(?:an?\s+|the\s+)?(?P<phrase>[a-z][\w-]*\s+[a-z][\w-]*)",
+    r"defined\s+as)\s+(?:an?\s+|the\s+)?(?P<phrase>[a-z][\w-]*\s+[a-z][\w-]*)"
+    # "Controversial Weapons include chemical weapons, biological weapons, ... and cluster
+    # bombs": the class, by its members
+    r"|(?<![\w-])(?P<listed>[a-z][\w-]*\s+[a-z][\w-]*)\s+(?:include|comprise|consist\s+of|"
+    r"are)\s*:?\s+[^.;:\n]{2,60}?,[^.;\n]{2,120}?\b(?:and|or)\b",
     re.IGNORECASE,
 )
 
@@ -1199,13 +1203,29 @@ def _enumerated_phrases(ctx: CheckContext) -> frozenset[str]:
         if (m := _HEADED_PHRASE.fullmatch(_HEADING_NUMBER.sub("", s.heading).strip())) is not None
     )
     return frozenset(
-        (*(_singular(m.group("phrase")) for m in ctx.finditer_body(_ENUMERATED)), *headed)
+        (*(_singular(m.group("phrase") or m.group("listed"))
+           for m in ctx.finditer_body(_ENUMERATED)), *headed)
     )
 
 
 # A heading that is a judgement phrase: "Major Changes", "Material Change Events".
 _HEADED_PHRASE = re.compile(r"[A-Za-z]+\s+[A-Za-z]+(?:\s+[A-Za-z]+)?")
 _HEADING_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.)\s+")
+
+
+# A quality measured by a score with a threshold: "controversy score less than 70", "ESG
+# rating of at least BBB" (the stem of the quality is what a judgement about it refers to).
+_SCORED = re.compile(
+    r"\b(?P<quality>[A-Za-z]{4,})\w*\s+(?:scores?|ratings?|ratios?|levels?)\b[^.\n]{0,40}?"
+    r"(?:less|more|greater|lower|higher|below|above|under|over|at\s+least|at\s+most|<|>|"
+    r"\u2264|\u2265)[^.\n]{0,15}?\d",
+    re.IGNORECASE,
+)
+
+
+def _scored_stems(ctx: CheckContext) -> frozenset[str]:
+    """Return the stems (7 letters) of qualities the document measures with a threshold."""
+    return frozenset(m.group("quality")[:7].lower() for m in ctx.finditer_body(_SCORED))
 
 
 def _singular(phrase: str) -> str:
@@ -1263,6 +1283,7 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """
     formal = ctx.style == "rulebook"
     quantified = _quantified_words(ctx)
+    scored: frozenset[str] | None = None  # the measured qualities, read on the first match
     enumerated: frozenset[str] | None = None  # computed on the first judgement
     codes: frozenset[tuple[str, ...]] | None = None  # names in code as words, likewise
     triggers = False  # in a list whose lead-in says its items trigger a rule
@@ -1365,6 +1386,15 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "any material included": a noun and a participle, no judgement
             if word in quantified:
                 continue
+            if scored is None:
+                scored = _scored_stems(ctx)
+            if scored and any(
+                w[:7].lower() in scored
+                for w in re.findall(r"[A-Za-z]{4,}", " ".join(words) + " " + unit.text[
+                    m.end() : m.end() + 60])[:7]
+            ):
+                continue  # "any major ESG controversy" where "Companies with controversy
+                # score less than 70 shall be excluded": the judgement has its measure
             short = " ".join(words[:2])
             if enumerated is None:
                 enumerated = _enumerated_phrases(ctx)
