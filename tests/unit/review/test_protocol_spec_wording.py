@@ -371,3 +371,19 @@ def test_a_class_the_document_lists_the_members_of_is_defined() -> None:
         members="Controversial weapons include chemical weapons, anti-personnel mines and "
         "cluster bombs.")) == []
     assert _quotes("vague_qualifiers", doc.format(members="The list is kept up to date.")) != []
+
+
+def test_a_criterion_word_in_another_clause_does_not_make_a_judgement_a_criterion() -> None:
+    doc = ("# Proposal\n\n## Design\n\nEach asset {rule} by the contract. The design works "
+           "as long as there is significant liquidity in the pool.\n")
+
+    def titles(rule: str) -> list[str]:
+        hits = default_registry().run(context(doc.format(rule=rule).replace(". The", ", and the"),
+                                              with_ir=True),
+                                      Check(CheckKind.IR, {"check": "vague_qualifiers"}))
+        return [h.title for h in hits]
+
+    described = ["Judgement in a description: 'significant liquidity'"]
+    assert titles("is held in custody") == described
+    assert titles("must be held in custody") == described
+    assert titles("must have significant liquidity and be held") != described

@@ -1306,9 +1306,14 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             continue  # "Acceptable forms of restructure are as follows:": the list says
         # "The indices are rebalanced under the circumstances:" then "- The occurrence of
         # significant events ...": each item is a condition the rule turns on.
-        criterion = trigger or _CRITERION.search(unit.text) is not None
         quoted = [q.span() for q in _QUOTED.finditer(unit.text)]
         for m in _QUALIFIER.finditer(unit.text):
+            # A criterion word governs the judgement when it is in its clause: "must have
+            # sufficient liquidity", "sufficient liquidity is required"; not "It will require
+            # significant energy" of a description elsewhere in a long sentence.
+            criterion = trigger or _CRITERION.search(
+                unit.text, clause_start(unit.text, m.start(), max_words=15), m.end() + 40
+            ) is not None
             if any(n.start <= unit.start + m.start() < n.end for n in notices):
                 continue  # "reasonable notice": reported as a notice with no period
             if m.start() > 0 and unit.text[m.start() - 1] == "-":
