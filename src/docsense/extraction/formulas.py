@@ -273,6 +273,9 @@ _LATEX_TITLE_RUN = re.compile(
     r"(?:\s*\}?\s*_\s*(?:\{\s*(?P<sub1>[A-Za-z0-9,+\- ]{1,20}?)\s*\}|(?P<sub2>[A-Za-z0-9])))?"
 )
 # The change of a quantity: "\Delta seconds", "\Delta b" is one operand, the change.
+# A word written as a script on a bracketed expression: "(C/D)^{before} \leq 1", "(x)_{new}":
+# which state the expression is taken in, a label, not a variable.
+_STATE_LABEL = re.compile(r"(?<=\))\s*[_^]\s*\{\s*[a-z]{3,}\s*\}")
 _LATEX_DELTA = re.compile(r"\\Delta\s*(?P<of>[A-Za-z]\w*)(?![\w{])")
 _CALL_OPENS = ("(", "\\{", "{", "\\left(")
 # "\begin{cases}", "\end{aligned}": an environment's name, not a variable; nor is a label.
@@ -358,6 +361,7 @@ def latex_variables(latex: str) -> tuple[str, ...]:
         return " " * len(m.group(0))
 
     latex = _LATEX_COUNT.sub(lambda m: " " * len(m.group(0)), latex)
+    latex = _STATE_LABEL.sub(lambda m: " " * len(m.group(0)), latex)
     latex = _LATEX_CODE_NAME.sub(code, latex)
     latex = _LATEX_SNAKE.sub(snake, latex)
     latex = _LATEX_SPACING.sub(lambda m: " " * len(m.group(0)), latex)

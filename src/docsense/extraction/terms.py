@@ -477,9 +477,27 @@ Extractor = Callable[[Doc, Block], Iterator[DefinedTerm]]
 # $N$ constituents"), or a maths symbol in brackets after the words it stands for ("a
 # *desired weight* ($D_t$)").
 _COUNTED = re.compile(
-    r"\b(?:with|of|has|have|contains?|among|across|for|in|the|all)\s+"
+    # ("assume there are $$N_{l}$$ active loans": "are" too)
+    r"\b(?:with|of|has|have|contains?|among|across|for|in|the|all|are|and)\s+"
     r"(?P<dollars>\${1,2})(?P<var>[A-Za-z](?:_\{?\w{1,4}\}?)?)(?P=dollars)\s+"
     r"(?P<noun>(?:[a-z][\w-]*\s+)?[a-z][\w-]*s)\b"
+)
+# A symbol the text names: "Let's call $$C^{j}$$ the total amount of collateral", "we call
+# $x$ the reserve".
+_CALLED = re.compile(
+    r"\b(?:[Ll]et's|[Ll]et\s+us|[Ww]e|[Ww]e\s+will)\s+call\s+\${1,2}(?P<var>[^$\n]{1,30}?)\${1,2}"
+    r"\s+(?P<definition>(?:the|a|an)\s+[^.;\n]{2,160})"
+)
+# The end of an interval the text sets: "a continuous time series on the time interval
+# $[0, T]$" declares T.
+_INTERVAL_END = re.compile(
+    r"\b(?P<definition>(?:time\s+)?(?:interval|period|horizon|window))\s+\${1,2}\s*[\[(]\s*"
+    r"[^,$\n]{1,12},\s*(?P<var>[A-Za-z](?:_\{?\w{1,4}\}?)?)\s*[\])]\s*\${1,2}"
+)
+# An exponent or an order named by its role: "to the power $p$", "of order $p$".
+_ORDER_OF = re.compile(
+    r"\b(?P<definition>(?:to\s+the\s+)?(?:power|order|degree|exponent))\s+(?:of\s+)?"
+    r"\${1,2}(?P<var>[A-Za-z](?:_\{?\w{1,4}\}?)?)\${1,2}"
 )
 _NAMED_SYMBOL = re.compile(
     r"(?P<name>\b[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3})[*_]*\s+\(\s*(?P<dollars>\${1,2})"
@@ -833,6 +851,10 @@ def _maths_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         if name.split()[-1].lower() in _STOP_TERMS:
             continue
         yield _where_term(doc, block, f"${m.group('var')}$", m.start("var") - 1, name)
+    for pattern in (_CALLED, _INTERVAL_END, _ORDER_OF):
+        for m in pattern.finditer(text):
+            yield _where_term(doc, block, f"${m.group('var')}$", m.start("var"),
+                              m.group("definition"))
 
 
 # A line that equates one symbol with another and says nothing else: "RiskFreeRate_{t} =

@@ -383,3 +383,26 @@ def test_steps_that_compute_in_words_or_from_a_table_define_their_quantities() -
     assert _undefined(doc.format(step1="Step 1: Read the limits.", table="See below.")) == [
         "interim IWF, Adjustment Factor"
     ]
+
+
+def test_symbols_counted_called_or_bounding_an_interval_are_declared() -> None:
+    counted = ("# Pools\n\nAssume there are $$N_{{l}}$$ active loans {and_m} in pool l.\n\n"
+               "$$M_{{l}}\\leq N_{{l}}$$\n")
+    assert _undefined(counted.format(and_m="and $$M_{l}$$ deposits")) == []
+    assert _undefined(counted.format(and_m="")) == ["M_l"]
+    called = "# Liquidations\n\n{intro}\n\n$$C^{{j}} \\leq 1$$\n"
+    assert _undefined(called.format(
+        intro="Let's call $$C^{j}$$ the total amount of collateral in USD.")) == []
+    assert _undefined(called.format(intro="Collateral is checked.")) == ["C"]
+    interval = ("# H-construction\n\nThe price is observed on the time interval $[0, {end}]$. "
+                "Distances count to the power $p$.\n\n$$H \\leq T^p$$\n\nwhere H is the "
+                "threshold.\n")
+    assert _undefined(interval.format(end="T")) == []
+    assert _undefined(interval.format(end="1")) == ["T"]
+
+
+def test_a_word_scripted_on_a_bracket_is_the_state_it_is_taken_in() -> None:
+    doc = ("# Health\n\nLet $C$ be the collateral and $D$ be the debt.\n\n"
+           "$$(C/D) ^{{before}}\\leq {bound}$$\n")
+    assert _undefined(doc.format(bound="1")) == []
+    assert _undefined(doc.format(bound="L")) == ["L"]
