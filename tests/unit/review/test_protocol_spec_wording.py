@@ -387,3 +387,16 @@ def test_a_criterion_word_in_another_clause_does_not_make_a_judgement_a_criterio
     assert titles("is held in custody") == described
     assert titles("must be held in custody") == described
     assert titles("must have significant liquidity and be held") != described
+
+
+def test_a_price_calculated_as_the_median_of_named_sources_is_a_calculation() -> None:
+    doc = "# Oracle\n\n## Price\n\nThe price is calculated as the {how} of the sources.\n"
+    assert _quotes("calculation_in_words", doc.format(how="median")) == []
+    # a sum of components with weights leaves the weighting open
+    assert _quotes("calculation_in_words", doc.format(how="blend")) != []
+
+
+def test_a_benchmark_value_is_a_target_figure_not_an_index() -> None:
+    doc = "# Delisting\n\n## Volume\n\nThe exchange sets a benchmark {what} for monthly volume.\n"
+    assert _quotes("unnamed_benchmark", doc.format(what="value")) == []
+    assert _quotes("unnamed_benchmark", doc.format(what="index")) != []

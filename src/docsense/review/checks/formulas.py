@@ -281,7 +281,10 @@ _CALCULATED_WORDS = (  # every match of _CALCULATED holds one of these
 _ARITHMETIC = re.compile(
     r"[=+*/\u00d7\u00f7\u2211%$]|\b(?:divid\w*|multipl\w*|times|minus|plus|subtract\w*|"
     r"add(?:s|ing)?|ratio\s+of\s+.+\s+to|product\s+of|difference\s+between|square\s+root|"
-    r"logarithm|exponential)\b",
+    r"logarithm|exponential"
+    # A standard statistic of named inputs: "calculated as the median of the sources".
+    r"|(?:median|maximum|minimum|max|min|highest|lowest)\s+of\s+(?:the\s+|all\s+|each\s+)?"
+    r"[a-z]\w*)\b",
     re.IGNORECASE,
 )
 # "as described in Section 4", "see below", "as follows": the calculation is given elsewhere.

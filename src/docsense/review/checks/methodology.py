@@ -160,7 +160,9 @@ _BENCHMARK = re.compile(
     # ("the front-month contract is often seen as the benchmark", "it is a benchmark, not a
     # test oracle": a role, not an index)
     r"(?<!\bas\s)(?<!\bis\s)(?<!\bare\s)(?<!\bbe\s)\b(?:the|a|its|their)\s+(?:parent\s+index|"
-    r"benchmark(?:\s+index)?|"
+    # ("sets a benchmark value for the monthly trading volume": a target figure, not an index)
+    r"benchmark(?:\s+index)?(?!\s+(?:values?|figures?|levels?|numbers?|thresholds?|amounts?|"
+    r"volumes?|rates?|prices?)\b)|"
     r"reference\s+index|"
     r"underlying\s+index|index\s+universe)\b|\brelative\s+to\s+benchmarks\b",
     re.IGNORECASE,
