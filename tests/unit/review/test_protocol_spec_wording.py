@@ -400,3 +400,10 @@ def test_a_benchmark_value_is_a_target_figure_not_an_index() -> None:
     doc = "# Delisting\n\n## Volume\n\nThe exchange sets a benchmark {what} for monthly volume.\n"
     assert _quotes("unnamed_benchmark", doc.format(what="value")) == []
     assert _quotes("unnamed_benchmark", doc.format(what="index")) != []
+
+
+def test_the_latest_prices_are_an_input_not_a_vague_method() -> None:
+    doc = "# Index\n\n## Demergers\n\nThe index shall be computed based on the latest {what}.\n"
+    for what in ("prices of all constituents", "available data"):
+        assert _quotes("unspecified_method", doc.format(what=what)) == [], what
+    assert _quotes("unspecified_method", doc.format(what="market conditions")) != []

@@ -106,7 +106,10 @@ _METHOD = re.compile(
     r"internal|statistical|sophisticated|advanced|various|multiple|certain|machine[- ]learning)"
     r"\s+(?:[\w-]+\s+)?(?:models?|algorithms?|methods?|techniques?|tools?|analytics)\b"
     r"|\b(?:using|uses|via|through)\s+algorithms\b"
-    r"|\b(?:based\s+on|derived\s+from|driven\s+by|according\s+to)\s+(?:the\s+)?(?:latest|"
+    # ("based on the latest prices", "the latest available data": a rule, take the last value)
+    r"|\b(?:based\s+on|derived\s+from|driven\s+by|according\s+to)\s+(?:the\s+)?(?:latest"
+    r"(?!\s+(?:available\s+)?(?:prices?|data|values?|quotes?|figures?|closing|trades?|"
+    r"observations?|price\s+\w+)\b)|"
     r"available|relevant|various|multiple|several|other|certain|macro(?:economic)?|economic|"
     r"qualitative|subjective|market\s+conditions|signal|signals|technical|fundamental|"
     r"sentiment)"
