@@ -407,3 +407,17 @@ def test_the_latest_prices_are_an_input_not_a_vague_method() -> None:
     for what in ("prices of all constituents", "available data"):
         assert _quotes("unspecified_method", doc.format(what=what)) == [], what
     assert _quotes("unspecified_method", doc.format(what="market conditions")) != []
+
+
+def test_data_in_a_supposition_or_a_supplier_glossed_by_name_is_no_unnamed_source() -> None:
+    doc = "# Funding\n\n## Premium\n\n{sentence}\n"
+    for sentence in (
+        "The premium is paid on one unit over the period assuming market data does not change.",
+        "The ratio is maintained by the feed producers (i.e., the witnesses).",
+    ):
+        assert _quotes("unnamed_data_sources", doc.format(sentence=sentence)) == [], sentence
+    for sentence in (
+        "The premium is paid on one unit over the period using market data.",
+        "The ratio is maintained by the feed producers.",
+    ):
+        assert _quotes("unnamed_data_sources", doc.format(sentence=sentence)) != [], sentence

@@ -326,6 +326,8 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if _names_something(unit.text[m.start() : m.end() + 40], 1):
                 continue
+            if _GLOSSED_SOURCE.match(unit.text, m.end()):
+                continue  # "maintained by the feed producers (i.e., the witnesses)": named
             if named is None:
                 named = _suppliers_named(ctx)
             if named:
@@ -371,11 +373,22 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _CONSEQUENCE_BEFORE.search(unit.text, max(0, m.start() - 60), m.start()):
                 continue  # "a single trade can offset the price, leading to a chain reaction
                 # of misaligned price data": an outcome described, not data the method uses
+            if _SUPPOSED.search(unit.text, rel, m.start()):
+                continue  # "over the 8h funding period assuming market data does not change":
+                # a supposition for an example, not data the method takes from somewhere
+            if _GLOSSED_SOURCE.match(unit.text, m.end()):
+                continue  # "maintained by the feed producers (i.e., the witnesses)": named
             if sourced is None:
                 sourced = _prices_sourced(ctx)
             if sourced:
                 break  # another sentence names where the prices come from
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)
+
+
+# Who supplies the data, glossed right after: "the feed producers (i.e., the witnesses)".
+_GLOSSED_SOURCE = re.compile(
+    r"[\w\s-]{0,30}?\((?:i\.\s?e\.,?|namely|that\s+is,?)\s+(?:the\s+)?[\w\s-]{2,40}\)", re.I
+)
 
 
 def _source_hit(unit: TextUnit, rel: int, rel_end: int, phrase: str, *, generic: bool) -> CheckHit:
@@ -482,7 +495,8 @@ def market_data_unsourced(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
 
 # A sentence that supposes rather than states: "we can also imagine that ...", "suppose".
 _SUPPOSED = re.compile(
-    r"\b(?:imagine|suppose|supposing|hypothetical(?:ly)?|let(?:'|\u2019)?s\s+(?:say|assume))\b",
+    r"\b(?:imagine|suppose|supposing|assuming|hypothetical(?:ly)?|let(?:'|\u2019)?s\s+"
+    r"(?:say|assume))\b",
     re.IGNORECASE,
 )
 
