@@ -421,3 +421,29 @@ def test_data_in_a_supposition_or_a_supplier_glossed_by_name_is_no_unnamed_sourc
         "The ratio is maintained by the feed producers.",
     ):
         assert _quotes("unnamed_data_sources", doc.format(sentence=sentence)) != [], sentence
+
+
+def test_the_items_of_a_strengths_list_appraise_the_method() -> None:
+    doc = ("# Trailing stop\n\n{label}\n\n- Allows capturing additional gains during strong "
+           "directional price movements\n")
+    assert _quotes("vague_qualifiers", doc.format(label="**Strengths**")) == []
+    assert _quotes("vague_qualifiers", doc.format(label="## Rules")) != []
+
+
+def test_advice_on_a_setting_that_names_the_choice_is_no_judgement() -> None:
+    doc = "# Pendulum\n\n## Settings\n\n{sentence}\n"
+    assert _quotes("vague_qualifiers", doc.format(
+        sentence="A good value for this is the current mid-price.")) == []
+    assert _quotes("vague_qualifiers", doc.format(
+        sentence="The seed price must be a good value.")) != []
+
+
+def test_an_aim_and_a_source_named_after_its_judgement_are_no_gaps() -> None:
+    doc = "# Index\n\n## Data\n\n{sentence}\n"
+    for sentence in (
+        "The strategy is aiming to build a significant position in BTC.",
+        "Prices are provided by well-established data aggregators, including CoinGecko.",
+    ):
+        assert _quotes("vague_qualifiers", doc.format(sentence=sentence)) == [], sentence
+    assert _quotes("vague_qualifiers", doc.format(
+        sentence="Prices are provided by well-established data aggregators.")) != []

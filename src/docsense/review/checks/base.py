@@ -120,7 +120,9 @@ _INFORMATIVE_HEADING = re.compile(
     # "Summary of Changes", "Appendix 2: Methodology Changes": a record of past changes.
     r"\b(?:summary|history|record|list)\s+of\s+(?:\w+\s+)?changes\b|"
     r"^\W*(?:appendix|annex)\b[^:]{0,12}:?\s*(?:\w+\s+)?changes\W*$|"
-    r"^\W*rationale\W*$|\bfuture\s+(?:work|directions?|research|improvements?|enhancements?|"
+    r"^\W*rationale\W*$|^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:strengths|weaknesses|(?:dis)?advantages|"
+    r"benefits|pros\s+(?:and|&)\s+cons)\W*$|"
+    r"\bfuture\s+(?:work|directions?|research|improvements?|enhancements?|"
     r"features?|plans?)\b|\broadmap\b|\bdrawbacks?\b|"
     # "Known issues and mitigations", "Security considerations": an analysis of weaknesses
     r"\bknown\s+(?:issues?|limitations?|vulnerabilit(?:y|ies)|bugs?)\b|"
@@ -151,6 +153,14 @@ _EXAMPLE = re.compile(
 # A list item or line that is only a label for the example after it: "**Example:**".
 _EXAMPLE_LABEL = re.compile(
     r"\s*[*_]*(?:worked\s+)?examples?(?:\s*\d+)?\s*[*_]*:\s*[*_]*\s*", re.IGNORECASE
+)
+# A label over an appraisal of the method: "**Strengths**", "Weaknesses:", "Pros and cons".
+# Its items say what the method is good or bad at ("Allows capturing additional gains during
+# strong directional price movements"), not what it does.
+_APPRAISAL_LABEL = re.compile(
+    r"\s*[*_]*(?:strengths|weaknesses|advantages|disadvantages|benefits|drawbacks|pros|cons|"
+    r"pros\s+(?:and|&)\s+cons)\s*[*_]*:?\s*[*_]*\s*",
+    re.IGNORECASE,
 )
 #: A document defining at least this many terms in legal drafting ("X" means ..., X shall
 #: mean ...) is drafted as a rulebook (CheckContext.style).
@@ -261,10 +271,11 @@ class CheckContext:
 
         A unit is informative when a heading on its path names a disclaimer, risk factors,
         conflicts of interest, a legal notice, historical or back-tested performance,
-        background, a change log, worked examples or a table of contents, or when it is a
-        paragraph written in capitals (disclaimer banners) or an example ("Example 1:" and the
-        rest of its paragraph, a sentence opening "For example,"), or an entry of a table of
-        contents ("Market Data ........ 4"). A "Risk Management" section states rules and
+        background, a change log, worked examples, the method's strengths and weaknesses or a
+        table of contents, or when it is a paragraph written in capitals (disclaimer banners)
+        or an example ("Example 1:" and the rest of its paragraph, a sentence opening "For
+        example,"), an item under a "**Strengths**" or "Weaknesses:" label, or an entry of a
+        table of contents ("Market Data ........ 4"). A "Risk Management" section states rules and
         stays in.
         """
         informative = [
@@ -312,7 +323,7 @@ class CheckContext:
             listed = _EXAMPLE_LEAD.search(u.text) is not None
             lead_indent = indent if u.kind == "item" else -1
             until = len(self.markdown)
-            if _EXAMPLE_LABEL.fullmatch(u.text):
+            if _EXAMPLE_LABEL.fullmatch(u.text) or _APPRAISAL_LABEL.fullmatch(u.text):
                 # "2. **Example:**" then "- Suppose a trader deposits $1,000": the items
                 # after the label, at its level or under it and before the next heading,
                 # are the example

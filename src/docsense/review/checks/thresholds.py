@@ -225,7 +225,8 @@ _PURPOSE = re.compile(
     r"ensure|ensures|maintain|maintains|promote|promotes|"
     r"provide|provides|achieve|achieves|reflect|reflects|encourage|encourages|avoid|avoids|"
     r"prevent|prevents)\b"
-    r"|\b(?:in\s+order|so\s+as|designed|intended|aims?|aimed|seeks?)\s+to\b|\bso\s+that\b"
+    r"|\b(?:in\s+order|so\s+as|designed|intended|aims?|aimed|aiming|seeks?|seeking)\s+to\b"
+    r"|\bso\s+that\b"
     r"|\bhelps?\s+(?:to\s+)?[a-z]+\b"  # "helps preserve the strong governance voice"
     r"|\b(?:ensuring|avoiding|preventing|promoting)\b"  # ", ensuring robust handling of"
     r"|^\W*(?:avoids?|prevents?)\b",  # "- Avoids excessive bias toward small caps"
@@ -1344,6 +1345,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _OUTCOME_BEFORE.search(unit.text, max(0, m.start() - 30), m.start()):
                 continue  # "protected from incurring significant losses": an outcome
                 # described, not a criterion the method applies
+            if _GOOD_VALUE.match(unit.text, clause_start(unit.text, m.start(), max_words=3)):
+                continue  # "A good value for this is the current mid-price": advice on a
+                # setting that names the choice
             if _SUPPLIED_BY.match(unit.text, m.start()):
                 continue  # "the acceptable price specified by the user": the user's value
             if _SETS_PARAMETERS.search(unit.text, 0, m.start()):
@@ -1429,6 +1433,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 unit.text[: m.start()]
             ):
                 continue  # "- **Polygon.io**: High-quality historical price data": named
+            if source is not None and _NAMED_AFTER.match(unit.text, m.end()):
+                continue  # "provided by well-established data aggregators, including CoinGecko
+                # and CoinMarketCap": the sources are named
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
                 yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
@@ -1470,6 +1477,19 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 confidence=confidence,
                 subject=short.lower(),
             )
+
+
+# Names given right after a judged source: ", including CoinGecko", "such as Kaiko".
+_NAMED_AFTER = re.compile(
+    r"[^.;\n]{0,60}?\b(?:including|such\s+as|e\.\s?g\.,?|namely|like)\s+[A-Z][\w.-]+"
+)
+# Advice on a setting, with a concrete choice: "A good value for this is the current
+# mid-price".
+_GOOD_VALUE = re.compile(
+    r"\W*(?:an?|the)?\s*(?:good|reasonable|sensible|suitable)\s+(?:starting\s+)?(?:value|"
+    r"choice|default|setting)\s+(?:for\s+[^.;\n]{1,40}?\s+)?(?:is|would\s+be)\s+(?:the\s+)?\w",
+    re.IGNORECASE,
+)
 
 
 def _vague_source_hit(
