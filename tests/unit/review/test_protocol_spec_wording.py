@@ -424,8 +424,7 @@ def test_data_in_a_supposition_or_a_supplier_glossed_by_name_is_no_unnamed_sourc
 
 
 def test_the_items_of_a_strengths_list_appraise_the_method() -> None:
-    doc = ("# Trailing stop\n\n{label}\n\n- Allows capturing additional gains during strong "
-           "directional price movements\n")
+    doc = "# Trailing stop\n\n{label}\n\n- Sells only during strong directional price movements\n"
     assert _quotes("vague_qualifiers", doc.format(label="**Strengths**")) == []
     assert _quotes("vague_qualifiers", doc.format(label="## Rules")) != []
 
@@ -447,3 +446,10 @@ def test_an_aim_and_a_source_named_after_its_judgement_are_no_gaps() -> None:
         assert _quotes("vague_qualifiers", doc.format(sentence=sentence)) == [], sentence
     assert _quotes("vague_qualifiers", doc.format(
         sentence="Prices are provided by well-established data aggregators.")) != []
+
+
+def test_what_the_method_is_meant_to_capture_is_its_purpose() -> None:
+    doc = "# Grid\n\n## Sell logic\n\nThe strategy {how} significant upward price movements.\n"
+    for how in ("introduces a mechanism to capitalize on", "allows capturing gains from"):
+        assert _quotes("vague_qualifiers", doc.format(how=how)) == [], how
+    assert _quotes("vague_qualifiers", doc.format(how="sells after")) != []

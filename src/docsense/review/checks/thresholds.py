@@ -224,7 +224,12 @@ _PURPOSE = re.compile(
     r"\b(?:to|which|that|and)\s+(?:mitigate|mitigates|minimi[sz]e|minimi[sz]es|"
     r"ensure|ensures|maintain|maintains|promote|promotes|"
     r"provide|provides|achieve|achieves|reflect|reflects|encourage|encourages|avoid|avoids|"
-    r"prevent|prevents)\b"
+    r"prevent|prevents|capitali[sz]e|capture|exploit|benefit|profit)\b"
+    # "a mechanism to capitalize on significant upward price movements", "allows capturing
+    # gains during strong moves": what the method is for, not a criterion it applies
+    r"|\b(?:capitali[sz]ing|capturing|exploiting|benefiting|profiting)\b"
+    r"|\b(?:allows?|allowing|enables?|enabling|lets?)\s+(?:\w+\s+)?(?:to\s+)?(?:capture|"
+    r"capturing|profit|profiting|benefit|benefiting|exploit|exploiting)\b"
     r"|\b(?:in\s+order|so\s+as|designed|intended|aims?|aimed|aiming|seeks?|seeking)\s+to\b"
     r"|\bso\s+that\b"
     r"|\bhelps?\s+(?:to\s+)?[a-z]+\b"  # "helps preserve the strong governance voice"
