@@ -453,3 +453,10 @@ def test_what_the_method_is_meant_to_capture_is_its_purpose() -> None:
     for how in ("introduces a mechanism to capitalize on", "allows capturing gains from"):
         assert _quotes("vague_qualifiers", doc.format(how=how)) == [], how
     assert _quotes("vague_qualifiers", doc.format(how="sells after")) != []
+
+
+def test_advice_to_integrators_sets_no_condition_of_the_method() -> None:
+    doc = "# Auctions\n\n## Reverts\n\n{who} account for it when necessary.\n"
+    assert _quotes("discretionary_language", doc.format(
+        who="Integrators should be aware of this possibility and")) == []
+    assert _quotes("discretionary_language", doc.format(who="The keeper will")) != []

@@ -29,6 +29,7 @@ from docsense.domain.ir import Section, SemanticIR, TermSource, front_matter_end
 from docsense.domain.policies import Check
 
 __all__ = [
+    "ADVICE",
     "RULEBOOK_TERMS",
     "SET_OUT_HERE",
     "CheckContext",
@@ -76,6 +77,16 @@ _QUANTITY = re.compile(
 # Headings of parts that inform rather than specify: disclaimers, risks, conflicts, legal
 # notices, history and back-tests, background (an ADR's "Context"), a document's change
 # log. Matched against every heading of the path.
+#: Advice to the reader: "it is important to frequently check", "users should regularly
+#: monitor", "integrators should be aware of this and account for it when necessary": what a
+#: reader is told to do, not what the method does or when.
+ADVICE = re.compile(
+    r"\b(?:it\s+is\s+(?:important|advisable|recommended|wise|good\s+practice|a\s+good\s+"
+    r"idea|essential|crucial)|we\s+(?:recommend|suggest|advise)|(?:users?|you|traders?|"
+    r"integrators?|developers?|callers?)\s+(?:should|must|need\s+to|may\s+want\s+to)|"
+    r"should\s+be\s+aware)\b",
+    re.IGNORECASE,
+)
 #: What a phrase refers to is set out in this document: "market data and network data metrics
 #: presented in this document", "the criteria described below". (Not "detailed in Appendix A":
 #: a named part may be missing, and the reference check reports that.)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import (
+    ADVICE,
     SET_OUT_HERE,
     CheckContext,
     CheckHit,
@@ -328,6 +329,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
                 continue  # "Rebalancing announcements, if needed, are made two days prior",
                 # "subject to weight caps, if necessary. The largest five are each capped at
                 # 7%": the quantified rule says when it is needed
+            if ADVICE.search(text, sentence, m.start()):
+                continue  # "Integrators should be aware of this possibility and account for it
+                # when necessary": advice to the reader, not a condition of the method
             if _UPKEEP.search(text, sentence, m.start()):
                 continue  # "This document will be updated as necessary and reviewed on an
                 # annual basis": the document's upkeep, which the governance checks judge

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import (
+    ADVICE,
     CheckContext,
     CheckHit,
     TextUnit,
@@ -1572,14 +1573,6 @@ _TIMED_ACTION = re.compile(
 )
 # "the more frequently", "less frequently than": a comparison, not a schedule.
 _COMPARED_TIMING = re.compile(r"\b(?:more|less|most|least|as|too|so|how)\s+$", re.IGNORECASE)
-# Advice to the reader: "it is important to frequently check", "users should regularly
-# monitor": what a user is told to do, not how often the method runs.
-_ADVICE = re.compile(
-    r"\b(?:it\s+is\s+(?:important|advisable|recommended|wise|good\s+practice|a\s+good\s+"
-    r"idea|essential|crucial)|we\s+(?:recommend|suggest|advise)|(?:users?|you|traders?)\s+"
-    r"(?:should|must|need\s+to|may\s+want\s+to))\b",
-    re.IGNORECASE,
-)
 
 
 def _action_stem(text: str) -> str:
@@ -1638,7 +1631,7 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
                 continue
-            if _COMPARED_TIMING.search(before) or _ADVICE.search(before):
+            if _COMPARED_TIMING.search(before) or ADVICE.search(before):
                 continue  # "published more frequently", "it is important to frequently
                 # check": a comparison, or advice to the reader
             if periodic is None:
