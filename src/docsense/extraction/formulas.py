@@ -602,7 +602,10 @@ def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
         aliases = latex_variables(other)
         lhs: str | None = head.strip().strip("{} ") or None
     else:
-        lhs, _ = split_assignment(text)
+        lhs, rhs = split_assignment(text)
+        tail = rhs.rstrip(" .,;")
+        if lhs and _LONE_SYMBOL.fullmatch(tail) and _PRODUCT.fullmatch(lhs):
+            head, lhs = tail, tail  # "x \* y = k": the product is k, which the equation defines
     # The variables of the left side as written: stripping its braces could cut a script.
     lhs_vars = latex_variables(head) if lhs else ()
     offset = start + (len(body) - len(body.lstrip()))
@@ -682,6 +685,8 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             rhs = _HTML_SCRIPT.sub(
                 lambda s: f"{'_' if s.group(1) == 'sub' else '^'}{{{s.group(2).strip()}}}", rhs
             ).replace('{" "}', " ")
+        if _LONE_SYMBOL.fullmatch(rhs) and _PRODUCT.fullmatch(m.group("lhs").strip()):
+            lhs, rhs = rhs, lhs  # "x * y = k": the product is k, which the equation defines
         written, lhs = lhs, _named_symbol(lhs)
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
             rhs, tick, _ = rhs.partition("`")
@@ -776,6 +781,14 @@ def _named_symbol(lhs: str) -> str:
     if not lead or tail == len(words) or not any(re.search(r"[A-Za-z]{3}", w) for w in lead):
         return lhs  # "Index Level", "A A_{i,t}" (stacked symbols): the name as written
     return " ".join(words[tail:])
+# One symbol alone on a side of an equation: "k", "K_t", "P_{0}".
+_LONE_SYMBOL = re.compile(r"[A-Za-z\u0370-\u03ff](?:_\{?\w{1,6}\}?)?")
+# A product or ratio of symbols: "x * y", "x \* y", "P \times Q / N" (the constant it equals
+# is what the equation defines; a sum or a difference may be solved for either side).
+_PRODUCT = re.compile(
+    r"[A-Za-z](?:_\{?\w{1,6}\}?)?(?:\s*(?:\\?\*|\u00d7|\u00b7|\u22c5|/|\\times|\\cdot)\s*"
+    r"[A-Za-z](?:_\{?\w{1,6}\}?)?)+"
+)
 _ORDINAL = re.compile(r"\^\{?(?:th|st|nd|rd)\}?")
 # An instruction before the quantity a step computes: "Calculate the", "Compute".
 _INSTRUCTION = re.compile(

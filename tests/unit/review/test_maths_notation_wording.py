@@ -406,3 +406,12 @@ def test_a_word_scripted_on_a_bracket_is_the_state_it_is_taken_in() -> None:
            "$$(C/D) ^{{before}}\\leq {bound}$$\n")
     assert _undefined(doc.format(bound="1")) == []
     assert _undefined(doc.format(bound="L")) == ["L"]
+
+
+def test_a_product_equal_to_a_lone_symbol_defines_that_symbol() -> None:
+    doc = "# Pool\n\nThe invariant:\n\nx \\* y = {rhs}\n\nwhere x and y are the two balances.\n"
+    assert _undefined(doc.format(rhs="k")) == []
+    inline = "# Pool\n\nUniswap uses a constant {kind} formula \\(x {op} y = k\\).\n"
+    assert _undefined(inline.format(kind="product", op="\\*")) == []
+    # a sum may be solved for either side: nothing says it defines k
+    assert _undefined(inline.format(kind="sum", op="+")) == ["k"]

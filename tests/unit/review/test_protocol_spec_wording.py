@@ -460,3 +460,10 @@ def test_advice_to_integrators_sets_no_condition_of_the_method() -> None:
     assert _quotes("discretionary_language", doc.format(
         who="Integrators should be aware of this possibility and")) == []
     assert _quotes("discretionary_language", doc.format(who="The keeper will")) != []
+
+
+def test_a_threshold_given_as_an_expression_in_brackets_has_its_value() -> None:
+    doc = ("# Trailing stop\n\n## Trigger\n\nThe stop is armed once the price reaches a "
+           "threshold{gloss}.\n")
+    assert _quotes("vague_thresholds", doc.format(gloss=" (interval + TSP)")) == []
+    assert _quotes("vague_thresholds", doc.format(gloss="")) != []

@@ -1043,7 +1043,10 @@ _ADJECTIVE_ABOVE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 # A gloss in brackets right after the limit: "(the interquartile range band)", "(i.e. the
 # band set by governance)", "(see Annex A)".
 _GLOSSED_AFTER = re.compile(
-    r"\s*\((?:the|i\.\s?e\.,?|namely|see|as\s+defined|defined)\s", re.IGNORECASE
+    r"\s*\((?:the|i\.\s?e\.,?|namely|see|as\s+defined|defined)\s"
+    # "reaches a threshold (interval + TSP)": the limit as an expression of named settings
+    r"|\s*\([^()\n]{1,40}\s[-+*/\u00d7]\s[^()\n]{1,40}\)",
+    re.IGNORECASE,
 )
 # The stems of the limit nouns, as a verb or a noun says them: "capped" is the "cap".
 _LIMIT_STEMS = (
