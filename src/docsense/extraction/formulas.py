@@ -603,9 +603,8 @@ def _latex_formula(doc: Doc, start: int, body: str) -> Formula:
         lhs: str | None = head.strip().strip("{} ") or None
     else:
         lhs, rhs = split_assignment(text)
-        tail = rhs.rstrip(" .,;")
-        if lhs and _LONE_SYMBOL.fullmatch(tail) and _PRODUCT.fullmatch(lhs):
-            head, lhs = tail, tail  # "x \* y = k": the product is k, which the equation defines
+        if lhs and _names_a_product(lhs, rhs):
+            head = lhs = rhs.strip(" .,;")  # "x \* y = k": k, which the equation defines
     # The variables of the left side as written: stripping its braces could cut a script.
     lhs_vars = latex_variables(head) if lhs else ()
     offset = start + (len(body) - len(body.lstrip()))
@@ -685,8 +684,10 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
             rhs = _HTML_SCRIPT.sub(
                 lambda s: f"{'_' if s.group(1) == 'sub' else '^'}{{{s.group(2).strip()}}}", rhs
             ).replace('{" "}', " ")
-        if _LONE_SYMBOL.fullmatch(rhs) and _PRODUCT.fullmatch(m.group("lhs").strip()):
-            lhs, rhs = rhs, lhs  # "x * y = k": the product is k, which the equation defines
+        if _names_a_product(m.group("lhs"), rhs):
+            # "x \* y = k": k, which the equation defines, is the product as written (the
+            # name above dropped its "*")
+            lhs, rhs = rhs, m.group("lhs").strip().replace("\\*", "*")
         written, lhs = lhs, _named_symbol(lhs)
         if m.group("code"):  # `Weight = Cap / Total`: the expression ends with the code span
             rhs, tick, _ = rhs.partition("`")
@@ -789,6 +790,14 @@ _PRODUCT = re.compile(
     r"[A-Za-z](?:_\{?\w{1,6}\}?)?(?:\s*(?:\\?\*|\u00d7|\u00b7|\u22c5|/|\\times|\\cdot)\s*"
     r"[A-Za-z](?:_\{?\w{1,6}\}?)?)+"
 )
+def _names_a_product(lhs: str, rhs: str) -> bool:
+    """Return True for "x * y = k": a product or ratio equal to one symbol defines that symbol."""
+    return (
+        _LONE_SYMBOL.fullmatch(rhs.strip(" .,;")) is not None
+        and _PRODUCT.fullmatch(lhs.strip()) is not None
+    )
+
+
 _ORDINAL = re.compile(r"\^\{?(?:th|st|nd|rd)\}?")
 # An instruction before the quantity a step computes: "Calculate the", "Compute".
 _INSTRUCTION = re.compile(

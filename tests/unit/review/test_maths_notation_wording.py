@@ -411,6 +411,10 @@ def test_a_word_scripted_on_a_bracket_is_the_state_it_is_taken_in() -> None:
 def test_a_product_equal_to_a_lone_symbol_defines_that_symbol() -> None:
     doc = "# Pool\n\nThe invariant:\n\nx \\* y = {rhs}\n\nwhere x and y are the two balances.\n"
     assert _undefined(doc.format(rhs="k")) == []
+    # ("x * y = k" itself reads as the bounds of a sum, and is not a formula at all)
+    converted = convert_document(doc.format(rhs="K").encode(), "pool.md")
+    formulas = extract_ir(converted.markdown, converted.sections).formulas
+    assert [(f.name, f.text) for f in formulas] == [("K", "K = x * y")]
     inline = "# Pool\n\nUniswap uses a constant {kind} formula \\(x {op} y = k\\).\n"
     assert _undefined(inline.format(kind="product", op="\\*")) == []
     # a sum may be solved for either side: nothing says it defines k
