@@ -46,7 +46,20 @@ _DISCRETION = re.compile(
     r"(?:fit|appropriate|necessary|suitable|desirable)\b"
     r"|\b(?:deemed|considered|judged)\s+(?:appropriate|necessary|suitable|desirable)\s+by\b"
     r"|\bon\s+a\s+case[- ]by[- ]case\s+basis\b"
-    r"|\bsubjective\s+(?:judge?ment|assessment|view|decision)\b",
+    r"|\bsubjective\s+(?:judge?ment|assessment|view|decision)\b"
+    # Discretion granted in words: "reserves the right to exclude ...", "voters are free to
+    # come to an alternative consensus", "the sponsor may elect to remove ...".
+    # ("the price is free to float", "feeds are free to query": no one decides)
+    r"|\breserves?\s+the\s+right\s+to\b|\bmay\s+elect\s+to\b|\b(?:is|are)\s+free\s+to\s+"
+    r"(?:come|choose|decide|determine|select|adopt|deviate|depart|amend|change|modify|adjust|"
+    r"exclude|include|override|interpret|agree)\b",
+    re.IGNORECASE,
+)
+# Whoever the grant is for when it is an option of the public, not discretion over the
+# method: "anyone is free to construct their own", "holders may elect to redeem".
+_OPTION_OF_ANYONE = re.compile(
+    r"\b(?:anyone|anybody|everyone|everybody|others|you|users?|holders?|investors?|traders?|"
+    r"clients?|customers?|participants?|stakers?|depositors?|LPs?)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 # A negation right before the discretion: "No discretionary adjustments", "without any
@@ -181,7 +194,7 @@ _NAMED_INDEX = re.compile(
 # Literal prefilters (see base.mentions): every match of the pattern contains one of these.
 _DISCRETION_WORDS = (
     "discretion", "fit", "appropriate", "necessary", "suitable", "desirable", "case",
-    "subjective",
+    "subjective", "right", "free", "elect",
 )
 _OPEN_CONDITION_WORDS = (
     "appropriate", "necessary", "needed", "required", "relevant", "suitable", "desirable",
@@ -280,6 +293,8 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
                 continue  # "No discretionary adjustments ... are permitted": discretion ruled out
             if _OVERRIDDEN.search(text, max(0, m.start() - 60), m.start()):
                 continue  # "Regulatory requirements supersede discretionary decisions"
+            if _OPTION_OF_ANYONE.search(text, max(0, m.start() - 40), m.start()):
+                continue  # "others are free to make that call": anyone's option, no discretion
             if _BOUNDED.search(text[max(0, m.start() - 160) : m.end() + 120]):
                 continue  # "in its discretion, acting in good faith and in a commercially
                 # reasonable manner" (before or after): bounded by the standard duty of care
