@@ -615,7 +615,11 @@ _WORDED_ASSIGNMENT = re.compile(
     r"determine)[ \t]+(?:the[ \t]+)?)?(?P<term>[A-Za-z][\w-]*(?:[ \t]+[\w-]+){0,4}?)[ \t]*=[ \t]*"
     r"(?P<definition>(?:the[ \t]+)?(?:lower|higher|lesser|greater|smaller|larger|minimum|"
     r"maximum|average|mean|median|sum|product|number|total|ratio|difference)[ \t]+of\b"
-    r"[^=\n]{3,200})$",
+    r"[^=\n]{3,200}"
+    # A statistic over a stated window: "Middle Band = 20-day Simple Moving Average (SMA)".
+    r"|\d{1,4}[ \t-]*(?:day|period|bar|week|month|hour|minute|block)s?[ \t-]+[^=\n]{0,30}?"
+    r"(?:moving[ \t]+average|average|mean|median|standard[ \t]+deviation|high|low|SMA|EMA)"
+    r"\b[^=\n]{0,160})$",
     re.MULTILINE | re.IGNORECASE,
 )
 # A quantity whose values a table gives: "Adjustment Factor is determined as the table
@@ -639,6 +643,17 @@ _NAMED_IN_PASSING: tuple[tuple[re.Pattern[str], str, str, str], ...] = (
     (_WORDED_ASSIGNMENT, "=", "term", "definition"),
     (_TABLED, "table", "term", "definition"),
 )
+
+
+def _worded_assignments(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
+    """Yield quantities a code block's lines define in words.
+
+    "Middle Band = 20-day Simple Moving Average (SMA)" on the line above "Upper Band = Middle
+    Band + (2 × Standard Deviation)" defines Middle Band, as it does in prose.
+    """
+    if "=" in block.text:
+        for m in _WORDED_ASSIGNMENT.finditer(block.text):
+            yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
 
 
 def _appositive_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
@@ -1151,7 +1166,7 @@ def extract_terms(doc: Doc) -> tuple[DefinedTerm, ...]:
                     found.setdefault((term.term.lower(), term.location.start), term)
     for block in doc.blocks:
         if block.kind is BlockKind.CODE:
-            for term in _legend(doc, block):
+            for term in (*_legend(doc, block), *_worded_assignments(doc, block)):
                 found.setdefault((term.term.lower(), term.location.start), term)
         elif block.kind is BlockKind.MATH and "where" in block.text:
             for term in _latex_legend(doc, block):

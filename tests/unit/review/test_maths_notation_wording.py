@@ -419,3 +419,11 @@ def test_a_product_equal_to_a_lone_symbol_defines_that_symbol() -> None:
     assert _undefined(inline.format(kind="product", op="\\*")) == []
     # a sum may be solved for either side: nothing says it defines k
     assert _undefined(inline.format(kind="sum", op="+")) == ["k"]
+
+
+def test_a_statistic_over_a_window_assigned_in_a_code_block_defines_its_name() -> None:
+    doc = ("# Bands\n\n```\nMiddle Band = {definition}\n"
+           "Upper Band = Middle Band + (2 x Standard Deviation)\n```\n\n"
+           "Standard Deviation is the 20-day standard deviation of closing prices.\n")
+    assert _undefined(doc.format(definition="20-day Simple Moving Average (SMA)")) == []
+    assert _undefined(doc.format(definition="shown in the chart")) == ["Middle Band"]

@@ -467,3 +467,17 @@ def test_a_threshold_given_as_an_expression_in_brackets_has_its_value() -> None:
            "threshold{gloss}.\n")
     assert _quotes("vague_thresholds", doc.format(gloss=" (interval + TSP)")) == []
     assert _quotes("vague_thresholds", doc.format(gloss="")) != []
+
+
+def test_a_calculation_whose_name_is_its_operation_or_whose_formulas_are_linked_is_given() -> None:
+    doc = "# Auction\n\n## Scoring\n\n{text}\n"
+    for text in (
+        "The score is computed from executed amounts of all trades. For concrete formulas see "
+        "[the section on solving](solving.md).",
+        "Markets are excluded when far from the median, where the median is calculated using "
+        "the volume-weighted average prices of the candidate markets.",
+        "The prices are calculated using robust and resilient methodologies.",
+    ):
+        assert _quotes("calculation_in_words", doc.format(text=text)) == [], text
+    words = "The score is computed from executed amounts of all trades."
+    assert _quotes("calculation_in_words", doc.format(text=words)) == [words]

@@ -386,3 +386,62 @@ def test_letters_that_denote_or_follow_their_words_in_emphasis_are_defined() -> 
     formulas = extract_ir(md).formulas
     assert formulas
     assert all(not f.undefined_variables for f in formulas)
+
+
+def _titles(name: str, markdown: str) -> list[str]:
+    return [h.title for h in _hits(name, markdown)]
+
+
+def test_discretion_granted_in_words_is_discretion_unless_it_is_anyones_option() -> None:
+    doc = "# Index\n\n## Maintenance\n\n{sentence}\n"
+    for granted in (
+        "The Index Committee reserves the right to relax the eligibility criteria.",
+        "Voters are free to come to an alternative consensus if a flaw is identified.",
+        "The sponsor may elect to remove the constituent from the index.",
+    ):
+        assert _titles("discretionary_language", doc.format(sentence=granted)) == [
+            "Decisions left to discretion"
+        ], granted
+    for option in (
+        "Anyone is free to construct their own visualisation of the index.",
+        "Holders may elect to redeem their tokens at the end of each month.",
+        "The price of the token is free to float against the dollar.",
+    ):
+        assert _titles("discretionary_language", doc.format(sentence=option)) == [], option
+
+
+def test_a_condition_in_a_rationale_or_a_meeting_agenda_is_not_an_open_condition() -> None:
+    doc = "# Index\n\n## Spin-offs\n\n{sentence}\n"
+    reasons = (
+        "Keeping them in the parent index where appropriate, helps the Index Committee meet "
+        "the objective of minimizing turnover when possible.",
+        "The provider believes turnover in index membership should be avoided when possible.",
+        "The committee meets monthly to review market events, revise index policies as "
+        "required and review consultation results.",
+    )
+    for sentence in reasons:
+        assert _titles("discretionary_language", doc.format(sentence=sentence)) == [], sentence
+    rule = "Spin-offs are kept in the parent index where appropriate."
+    assert _titles("discretionary_language", doc.format(sentence=rule)) == [
+        "Condition not defined: 'where appropriate'"
+    ]
+
+
+def test_a_judgement_in_an_aim_a_risk_a_topic_list_or_an_agenda_is_not_a_criterion() -> None:
+    doc = "# Index\n\n## Eligibility\n\n{sentence}\n"
+    benign = (
+        "Assets are required to meet minimum liquidity requirements to ensure that a given "
+        "asset has appropriate liquidity to facilitate trading and portfolio management with "
+        "acceptable levels of market impact.",
+        "- Assets with extremely low prices are susceptible to liquidity issues if the minimum "
+        "price fluctuation of an asset represents a meaningful percentage of its price.",
+        "The indexes are governed by policies which outline the administration, oversight, "
+        "conflicts of interest, significant changes and terminations.",
+        "The committee meets monthly to review any significant market events.",
+    )
+    for sentence in benign:
+        assert _titles("vague_qualifiers", doc.format(sentence=sentence)) == [], sentence
+    raised = "- Assets must have acceptable levels of market impact."
+    assert _titles("vague_qualifiers", doc.format(sentence=raised)) == [
+        "'acceptable levels' is not quantified"
+    ]

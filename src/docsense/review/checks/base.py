@@ -30,6 +30,7 @@ from docsense.domain.policies import Check
 
 __all__ = [
     "ADVICE",
+    "AGENDA",
     "RULEBOOK_TERMS",
     "SET_OUT_HERE",
     "CheckContext",
@@ -85,6 +86,13 @@ ADVICE = re.compile(
     r"idea|essential|crucial)|we\s+(?:recommend|suggest|advise)|(?:users?|you|traders?|"
     r"integrators?|developers?|callers?)\s+(?:should|must|need\s+to|may\s+want\s+to)|"
     r"should\s+be\s+aware)\b",
+    re.IGNORECASE,
+)
+#: A meeting's agenda: "the committee meets monthly to review any significant market events,
+#: revise index policies as required and ...": what a body discusses, not a rule it applies.
+AGENDA = re.compile(
+    r"\b(?:meets?|meetings?)\b[^.;]{0,40}?\bto\s+(?:review|discuss|consider|assess|evaluate|"
+    r"monitor|revise|approve)\b",
     re.IGNORECASE,
 )
 #: What a phrase refers to is set out in this document: "market data and network data metrics

@@ -299,9 +299,22 @@ _POINTER = re.compile(
     re.IGNORECASE,
 )
 # "calculated using a robust and resilient methodology": a method named, not a calculation.
+# ("using robust and resilient methodologies": plural, with no article)
 _BY_METHOD = re.compile(
-    r"\s*(?:an?|the|its|our|their)\s+(?:[\w-]+\s+){0,4}?(?:methodology|method|approach|"
-    r"framework|process|procedure)\b",
+    r"\s*(?:(?:an?|the|its|our|their)\s+)?(?:[\w-]+\s+){0,4}?(?:methodolog(?:y|ies)|methods?|"
+    r"approach(?:es)?|frameworks?|process(?:es)?|procedures?)\b",
+    re.IGNORECASE,
+)
+# A quantity whose name is its operation: "where the median is calculated using the
+# volume-weighted average prices of the candidate markets".
+_NAMED_OPERATION = re.compile(
+    r"(?:the\s+)?(?:median|mean|average|sum|total|maximum|minimum|max|min)", re.IGNORECASE
+)
+# The sentence after points to the formulas: "For concrete formulas see [the section on
+# solving](the-problem) or CIP-38".
+_FORMULAS_ELSEWHERE = re.compile(
+    r"\A[^\n]{0,40}?\b(?:formulas?|formulae|equations?|calculations?|details)\b[^\n.]{0,30}?"
+    r"\b(?:see|in|at|refer\s+to)\s+\[",
     re.IGNORECASE,
 )
 # "calculated as designed.", "as intended,": a past participle that ends the clause.
@@ -415,6 +428,11 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "market activity that can be derived from exchange data": what
                 # kind of information, not a calculation the method performs
             quantity = " ".join(_calculated_quantity(unit.text, m).split())
+            if _NAMED_OPERATION.fullmatch(quantity):
+                continue  # "the median is calculated using the prices of ...": the name says
+                # what is done to the inputs
+            if _FORMULAS_ELSEWHERE.search(ctx.markdown[unit.end : unit.end + 200].lstrip()):
+                break  # "... For concrete formulas see [the section on solving](...)"
             if _DIGEST.search(quantity):
                 continue  # "SHA-256 snapshot hashes are computed from ...": a named algorithm
             subject = _LEADING.sub("", quantity).lower()

@@ -20,6 +20,7 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import (
     ADVICE,
+    AGENDA,
     SET_OUT_HERE,
     CheckContext,
     CheckHit,
@@ -55,6 +56,15 @@ _DISCRETION = re.compile(
     r"exclude|include|override|interpret|agree)\b",
     re.IGNORECASE,
 )
+# A sentence giving the reason for a rule or a view about it, not the rule.
+_RATIONALE = re.compile(
+    r"\bhelps?\b|\b(?:objective|goal|aim|purpose)s?\s+(?:of|is|was)\b|\bbelieves?\b"
+    r"|\bis\s+of\s+the\s+view\b",
+    re.IGNORECASE,
+)
+# The same, after the condition: "keeping them in the parent index where appropriate, helps
+# the Index Committee meet the objective of ...".
+_RATIONALE_AFTER = re.compile(r"\bhelps\b|\bobjective\s+of\b", re.IGNORECASE)
 # Whoever the grant is for when it is an option of the public, not discretion over the
 # method: "anyone is free to construct their own", "holders may elect to redeem".
 _OPTION_OF_ANYONE = re.compile(
@@ -329,6 +339,15 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             rel = clause_start(text, m.start(), max_words=10)
             sentence = max((b.end() for b in _SENTENCE_BREAK.finditer(text, 0, m.start())),
                            default=0)
+            ends = _SENTENCE_BREAK.search(text, m.end())
+            if AGENDA.search(text, sentence, m.start()):
+                continue  # "meets monthly to review ..., revise index policies as required"
+            if _RATIONALE.search(text, sentence, m.start()) or _RATIONALE_AFTER.search(
+                text, m.end(), ends.start() if ends else len(text)
+            ):
+                continue  # "keeping them ... where appropriate helps the Committee meet the
+                # objective of minimizing turnover when possible", "the provider believes
+                # turnover should be avoided when possible": why, or a view; not a rule
             if _MECHANICAL.search(text, sentence, m.start()):
                 continue  # "converted to U.S. dollars if necessary", "applied recursively if
                 # necessary": the data say when; no one decides

@@ -19,6 +19,7 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import (
     ADVICE,
+    AGENDA,
     CheckContext,
     CheckHit,
     TextUnit,
@@ -350,7 +351,7 @@ _NOT_A_JUDGEMENT = re.compile(
 
 _FREQUENCY = re.compile(
     # ("regularly scheduled": by the schedule, which the document gives or names)
-    r"\b(?:(?:periodically|regularly(?!\s+scheduled)|frequently|occasionally|routinely)"
+    r"\b(?:(?:periodically|regularly(?![\s-]+scheduled)|frequently|occasionally|routinely)"
     # ("It is regularly featured in the Wall Street Journal", "frequently cited as a
     # benchmark": how others treat the index, not a schedule of the method)
     r"(?!\s+(?:featured|cited|quoted|mentioned|referenced|reported\s+(?:in|by|on)|"
@@ -972,6 +973,19 @@ _SETTING_GIVEN = re.compile(
 )
 _SETTING_NAMED_AFTER = re.compile(r"(?:[^.;\n]|\n(?!\n)){0,60}?\(\s*`[^`\n]{1,40}`\s*\)")
 # What happens to someone, described: "incurring significant losses", "suffer large drawdowns".
+# A list of topics a document or a body covers, the judgement one of its items: "outline the
+# administration, oversight, conflicts of interest, significant changes and ...".
+_TOPIC_LIST = re.compile(
+    r"\b(?:outlines?|outlining|describes?|describing|covers?|covering|address(?:es|ing)?|"
+    r"include[sd]?|including|deals?\s+with|relating\s+to)\s+"
+    r"(?:[^.;:,]{1,100},\s+){2,}(?:and\s+|or\s+)?(?:any\s+(?:uses\s+of\s+)?)?$",
+    re.IGNORECASE,
+)
+# A risk and the condition under which it arises: "are susceptible to liquidity issues if".
+_RISK_CONDITION = re.compile(
+    r"\b(?:susceptible|vulnerable|prone|exposed)\s+to\b[^.;]{0,120}?\b(?:if|when|where)\b",
+    re.IGNORECASE,
+)
 _OUTCOME_BEFORE = re.compile(
     r"\b(?:incur(?:s|red|ring)?|suffer(?:s|ed|ing)?|experienc(?:e|es|ed|ing)|fac(?:e|es|ed|ing))"
     r"\s+(?:a\s+|an\s+|the\s+|any\s+)?$",
@@ -1348,9 +1362,18 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 unit.text, max(0, m.start() - 60), m.start()
             ):
                 continue  # quoted words or an example, not the document's own criterion
-            if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=12) :
+            if _PURPOSE.search(unit.text[clause_start(unit.text, m.start(), max_words=30) :
                                          m.start()]):
-                continue  # "applied to ensure meaningful representation": an aim, not a rule
+                continue  # "applied to ensure meaningful representation", "requirements to
+                # ensure that a cryptoasset has liquidity ... with acceptable levels of market
+                # impact": an aim, not a rule (the requirement itself is stated elsewhere)
+            if AGENDA.search(unit.text, max(0, m.start() - 200), m.start()):
+                continue  # "the committee meets monthly to review any significant market
+                # events": an item of a meeting's agenda
+            if _RISK_CONDITION.search(unit.text, max(0, m.start() - 200), m.start()):
+                continue  # "assets with low prices are susceptible to liquidity issues if
+                # the minimum price fluctuation represents a meaningful percentage of their
+                # price": the risk a rule answers, not the rule
             if _OUTCOME_BEFORE.search(unit.text, max(0, m.start() - 30), m.start()):
                 continue  # "protected from incurring significant losses": an outcome
                 # described, not a criterion the method applies
@@ -1457,6 +1480,10 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 or unit.kind == "item"  # "- Have significant fossil fuel exposure": a rule
                 or _IMPERATIVE.match(unit.text) is not None  # "Buy tokens showing strong ..."
             )
+            if not ruled and _TOPIC_LIST.search(unit.text, max(0, m.start() - 250), m.start()):
+                continue  # "policies which outline the administration, oversight, conflicts
+                # of interest, significant changes and terminations, ...": a topic a
+                # document covers, named in a list, not a criterion
             if not ruled:
                 # "This induces a significant gas price overhead": a judgement in a sentence
                 # that describes, sets no criterion. Its own family with a low prior, so
