@@ -427,3 +427,22 @@ def test_a_statistic_over_a_window_assigned_in_a_code_block_defines_its_name() -
            "Standard Deviation is the 20-day standard deviation of closing prices.\n")
     assert _undefined(doc.format(definition="20-day Simple Moving Average (SMA)")) == []
     assert _undefined(doc.format(definition="shown in the chart")) == ["Middle Band"]
+
+
+def test_a_qualified_defined_term_or_an_amount_on_the_line_defines_an_operand() -> None:
+    doc = ("# Index\n\n## Weights\n\n{formula}\n\n## Data\n\n"
+           "- **Market Cap**: Circulating supply × price\n")
+    assert _undefined(doc.format(formula="Weight = Token Market Cap / Total Market Cap")) == []
+    assert _undefined(doc.format(formula="Weight = Token Supply / Total Supply")) == [
+        "Token Supply, Total Supply"
+    ]
+    line = "2. Using {amount}notional: Shares = (Notional × Units) / Market Cap"
+    assert _undefined(doc.format(formula=line.format(amount="$1M "))) == ["Units"]
+    assert _undefined(doc.format(formula=line.format(amount=""))) == ["Notional, Units"]
+
+
+def test_a_formula_drawn_as_a_node_of_a_tree_outline_is_not_a_method_formula() -> None:
+    doc = ("# Strategy\n\n```\nPrimary: Bid-Ask Spread Capture\n{branch}Profit = Ask Price - "
+           "Bid Price - Transaction Costs\n```\n")
+    assert _undefined(doc.format(branch="\u2514\u2500\u2500 ")) == []
+    assert _undefined(doc.format(branch="")) != []

@@ -167,6 +167,45 @@ def _introduced_before(ctx: CheckContext, name: str, offset: int) -> bool:
     return re.search(rf"(?<![\w.]){words}(?!\w)(?={gloss})", lead) is not None
 
 
+# The words that qualify a defined quantity without changing what it is: "Total Market Cap"
+# and "Token Market Cap" where "Market Cap" is defined.
+_QUALIFIERS = frozenset(
+    ["total", "token", "asset", "index", "current", "new", "old", "previous", "prior",
+     "initial", "final", "adjusted", "capped", "aggregate", "individual", "constituent",
+     "component"]
+)
+
+
+def _qualifies_a_term(ctx: CheckContext, name: str) -> bool:
+    """Return True for a defined term with a qualifier before it ("Total Market Cap")."""
+    words = re.split(r"[\s_]+", name.strip())
+    if len(words) < 2 or words[0].lower() not in _QUALIFIERS:
+        return False
+    rest = " ".join(words[1:]).lower()
+    return any(t.term.lower() == rest for t in ctx.ir.terms)
+
+
+def _valued_on_line(ctx: CheckContext, name: str, offset: int) -> bool:
+    """Return True when the line leading into the formula gives ``name`` an amount.
+
+    "2. Using $1M notional: Shares = (Notional * Capped_Weight) / Price": the notional is
+    $1M.
+    """
+    amount = r"[$€£]?\d[\d.,]*\s*(?:[kKmMbB]|thousand|million|billion)?"
+    words = r"\s+".join(re.escape(w) for w in re.split(r"[\s_]+", name.strip()))
+    pattern = rf"(?<![\w.]){amount}\s+{words}\b"
+    return re.search(pattern, _line_before(ctx.markdown, offset), re.IGNORECASE) is not None
+
+
+def _line_before(markdown: str, offset: int) -> str:
+    """Return the text from the start of ``offset``'s line up to ``offset``."""
+    return markdown[markdown.rfind("\n", 0, offset) + 1 : offset]
+
+
+# The branch of a tree drawn in text: "├── ", "└── ", "│   ".
+_DIAGRAM_NODE = re.compile(r"\s*[\u2500-\u257f]")
+
+
 # A heading that is a function's signature: "### Liquidate(Account, MaxAmount)".
 _HEADING_SIGNATURE = re.compile(r"\b[A-Za-z]\w*\((?P<args>[^()\n]{1,80})\)")
 
@@ -206,6 +245,13 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
         missing = [
             v for v in missing if not _introduced_before(ctx, v, formula.location.start)
         ]
+        missing = [v for v in missing if not _qualifies_a_term(ctx, v)]
+        missing = [v for v in missing if not _valued_on_line(ctx, v, formula.location.start)]
+        if missing and _DIAGRAM_NODE.match(
+            _line_before(ctx.markdown, formula.location.start) + formula.text
+        ):
+            continue  # "└── Profit = Ask Price - Bid Price - Transaction Costs": a node of an
+            # outline drawn as a tree, not a formula of the method
         if missing:
             bound = _signature_parameters(ctx, formula.location.start)
             missing = [v for v in missing if v not in bound]
