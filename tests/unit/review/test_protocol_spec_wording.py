@@ -481,3 +481,13 @@ def test_a_calculation_whose_name_is_its_operation_or_whose_formulas_are_linked_
         assert _quotes("calculation_in_words", doc.format(text=text)) == [], text
     words = "The score is computed from executed amounts of all trades."
     assert _quotes("calculation_in_words", doc.format(text=words)) == [words]
+
+
+def test_a_calculation_whose_next_sentence_spells_out_its_method_is_given() -> None:
+    doc = ("# Rate\n\n## Calculation\n\nThe average of the 61 intervals is calculated using a "
+           "custom weight function. {next}\n")
+    spelt = ("The weight function assigns a weight of 0 percent to the first interval and 5 "
+             "percent to the last two.")
+    assert _quotes("calculation_in_words", doc.format(next=spelt)) == []
+    vague = "The weight function favours recent intervals."
+    assert len(_quotes("calculation_in_words", doc.format(next=vague))) == 1

@@ -445,3 +445,14 @@ def test_a_judgement_in_an_aim_a_risk_a_topic_list_or_an_agenda_is_not_a_criteri
     assert _titles("vague_qualifiers", doc.format(sentence=raised)) == [
         "'acceptable levels' is not quantified"
     ]
+
+
+def test_a_limit_a_step_computes_has_its_value() -> None:
+    doc = ("# Rate\n\n## Active markets\n\n1. {step}\n2. Exclude any venue whose time since "
+           "its last trade exceeds the active market cutoff.\n")
+    computed = "Establish the active market cutoff by multiplying the mean trade interval by 100."
+    assert _titles("vague_thresholds", doc.format(step=computed)) == []
+    other = "Collect all trades of the constituent markets over the previous 60 minutes."
+    assert _titles("vague_thresholds", doc.format(step=other)) == [
+        "Threshold or limit has no value"
+    ]

@@ -206,6 +206,23 @@ def _line_before(markdown: str, offset: int) -> str:
 _DIAGRAM_NODE = re.compile(r"\s*[\u2500-\u257f]")
 
 
+def _spelt_out_next(ctx: CheckContext, index: int, how: str) -> bool:
+    """Return True when the next sentence of the paragraph spells out the method ``how`` names.
+
+    It opens with "The", "This" or "Its" and a word of the method's phrase ("a custom weight
+    function" -> "The weight function assigns ...") and states quantities.
+    """
+    units = ctx.rule_units
+    if index + 1 >= len(units) or not ctx.same_paragraph(units[index], units[index + 1]):
+        return False
+    phrase = re.split(r"[,;.]", how, maxsplit=1)[0]
+    named = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", phrase)}
+    following = units[index + 1].text
+    opening = re.match(r"\s*(?:the|this|its)\s+(?:[\w-]+\s+){0,2}?([A-Za-z]{4,})", following,
+                       re.IGNORECASE)
+    return bool(opening and opening.group(1).lower() in named and has_quantity(following))
+
+
 # A heading that is a function's signature: "### Liquidate(Account, MaxAmount)".
 _HEADING_SIGNATURE = re.compile(r"\b[A-Za-z]\w*\((?P<args>[^()\n]{1,80})\)")
 
@@ -446,7 +463,8 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """
     if len(ctx.ir.formulas) >= FORMULA_DOCUMENT:
         return
-    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+    units = ctx.rule_units
+    for index, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         if not mentions(low, _CALCULATED_WORDS) or unit.text.rstrip().endswith(":"):
             continue  # no match possible, or the sentence introduces what follows
         if _POINTER.search(unit.text):
@@ -466,6 +484,10 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 # computed as a supplementary breakdown and reported": a role, not a method
             if m.group("how") and _BY_METHOD.match(after):
                 continue  # the method is named; whether it is given is another check's matter
+            if m.group("how") and _spelt_out_next(ctx, index, after):
+                continue  # "is calculated using a custom weight function. The weight
+                # function assigns a weight of 0 percent to the first interval, ...": the
+                # next sentence gives the operation, with its numbers
             if m.group("verb") and _NOTHING.match(m.group("what")):
                 continue
             if _WHAT_CAN_BE.search(unit.text, 0, m.start() + 12) and re.match(

@@ -568,10 +568,14 @@ def _valued_limits(ctx: CheckContext) -> frozenset[tuple[str, str]]:
 
 # A limit the document computes rather than fixes: "A dynamic threshold is determined as the
 # maximum cumulative weight of ...".
+# So is a step that computes it: "Establish the active market cutoff by multiplying the mean
+# trade interval by 100".
 _DETERMINED_LIMIT = re.compile(
     rf"\b(?:an?|the)\s+(?P<name>[a-z][\w-]*\s+{_LIMIT_NOUN})\s+(?:is|are|will\s+be|"
     r"shall\s+be)\s+(?:determined|defined|calculated|computed|derived|set)\s+(?:as|by|to|at|"
-    r"using|from)\b",
+    r"using|from)\b"
+    r"|\b(?:establish|calculate|compute|determine|derive|set)\s+the\s+(?:[a-z][\w-]*\s+)?"
+    rf"(?P<step>[a-z][\w-]*\s+{_LIMIT_NOUN})\s+(?:by|as|from|using)\s+(?:\w+ing\b|the\b)",
     re.IGNORECASE,
 )
 
@@ -579,7 +583,8 @@ _DETERMINED_LIMIT = re.compile(
 def _determined_limits(ctx: CheckContext) -> frozenset[str]:
     """Return the names of limits the document says how to compute ("dynamic threshold")."""
     return frozenset(
-        " ".join(m.group("name").lower().split()) for m in ctx.finditer_body(_DETERMINED_LIMIT)
+        " ".join((m.group("name") or m.group("step")).lower().split())
+        for m in ctx.finditer_body(_DETERMINED_LIMIT)
     )
 
 
