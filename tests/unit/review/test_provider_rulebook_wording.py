@@ -427,7 +427,7 @@ def test_a_condition_in_a_rationale_or_a_meeting_agenda_is_not_an_open_condition
     ]
 
 
-def test_a_judgement_in_an_aim_a_risk_a_topic_list_or_an_agenda_is_not_a_criterion() -> None:
+def test_a_judgement_in_an_aim_a_risk_a_topic_an_agenda_or_a_step_summary_is_no_criterion() -> None:
     doc = "# Index\n\n## Eligibility\n\n{sentence}\n"
     benign = (
         "Assets are required to meet minimum liquidity requirements to ensure that a given "
@@ -438,6 +438,8 @@ def test_a_judgement_in_an_aim_a_risk_a_topic_list_or_an_agenda_is_not_a_criteri
         "The indexes are governed by policies which outline the administration, oversight, "
         "conflicts of interest, significant changes and terminations.",
         "The committee meets monthly to review any significant market events.",
+        "The third step relates to how to select a unique set of high-quality constituent "
+        "markets for each asset.",
     )
     for sentence in benign:
         assert _titles("vague_qualifiers", doc.format(sentence=sentence)) == [], sentence

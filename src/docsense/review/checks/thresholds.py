@@ -986,6 +986,12 @@ _TOPIC_LIST = re.compile(
     r"(?:[^.;:,]{1,100},\s+){2,}(?:and\s+|or\s+)?(?:any\s+(?:uses\s+of\s+)?)?$",
     re.IGNORECASE,
 )
+# What a step or a section is about: "relates to how to select ...", "describes how to".
+_ABOUT_HOW = re.compile(
+    r"\b(?:relates?\s+to|describes?|explains?|covers?|sets?\s+out|outlines?|concerns?)\s+"
+    r"how\s+(?:to|we|it|they)\b[^.;]*$",
+    re.IGNORECASE,
+)
 # A risk and the condition under which it arises: "are susceptible to liquidity issues if".
 _RISK_CONDITION = re.compile(
     r"\b(?:susceptible|vulnerable|prone|exposed)\s+to\b[^.;]{0,120}?\b(?:if|when|where)\b",
@@ -1372,6 +1378,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "applied to ensure meaningful representation", "requirements to
                 # ensure that a cryptoasset has liquidity ... with acceptable levels of market
                 # impact": an aim, not a rule (the requirement itself is stated elsewhere)
+            if _ABOUT_HOW.search(unit.text, max(0, m.start() - 200), m.start()):
+                continue  # "The third step relates to how to select a unique set of
+                # high-quality constituent markets": what a step is about; the step says how
             if AGENDA.search(unit.text, max(0, m.start() - 200), m.start()):
                 continue  # "the committee meets monthly to review any significant market
                 # events": an item of a meeting's agenda
