@@ -309,6 +309,21 @@ class _Resolver:
             for m in pattern.finditer(self.doc.markdown)
         }
 
+    def titled(self, title: str) -> str | None:
+        """Return the part whose heading holds every word of ``title``, or a line opening with it.
+
+        Words that only say what kind of text a part is ("rules", "procedures") may be left
+        out of the heading: "the Contingency Rules section" is "7.9 Index Contingency".
+        """
+        words = _content_words(title) - _KIND_OF_TEXT
+        if not words:
+            return None
+        for section in self.doc.sections:
+            if words <= _content_words(section.heading):
+                return section.id
+        line = re.compile(rf"^[ \t#*_\d.]*{re.escape(title)}\b", re.MULTILINE | re.IGNORECASE)
+        return f"line-{title.lower()}" if line.search(self.doc.markdown) else None
+
     def plain_label(self, kind: str, label: str) -> str | None:
         """Return a target for a part titled by a plain line: "Appendix 2 - Tables".
 
@@ -535,6 +550,49 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         )
 
 
+# A part of this document named by its title: "as articulated in the Contingency Rules
+# section", "see the Security Considerations section" (not "the Overview section of the
+# Goldman Sachs ... Methodology", "the Technical Guides section of the docs": another text's).
+_NAMED_PART = re.compile(
+    r"\b(?:in|under|see|per|to|of|from)\s+the\s+"
+    r"(?P<title>(?:[A-Z][\w&'\u2019-]*\s+){0,4}[A-Z][\w&'\u2019-]*)\s+(?:section|chapter)\b"
+    r"(?!\s+(?:of|in)\s+(?!this\b|these\b))"
+)
+# Words that say what kind of text a part is, not what it is about.
+_KIND_OF_TEXT = frozenset(
+    ["rule", "procedure", "policy", "policie", "provision", "requirement", "guideline",
+     "process", "detail", "information"]
+)
+# Titles that point by position, not by name: "the Following section".
+_POSITIONAL = frozenset(["this", "next", "previous", "following", "preceding", "above", "below",
+                         "same", "last", "first", "second", "third", "final", "later"])
+
+
+def _named_parts(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossReference]:
+    """Yield the parts of this document the text names by title ("the Contingency Rules section").
+
+    A part resolves when a heading holds every word of its title, or, in text from a PDF
+    whose headings were left as lines, when a line opens with the title.
+    """
+    if "ection" not in block.text and "hapter" not in block.text:
+        return  # _NAMED_PART cannot match
+    for m in _NAMED_PART.finditer(block.text):
+        title = " ".join(m.group("title").split())
+        if title.split()[0].lower() in _POSITIONAL:
+            continue
+        if "](" in block.text[m.end() : m.end() + 3] or "[" in block.text[m.start() : m.end()]:
+            continue  # a link's text: the link check reads where it goes
+        start = block.start + m.start("title")
+        yield CrossReference(
+            text=m.group(0),
+            kind=ReferenceKind.SECTION,
+            target=f"the {title} section",
+            location=doc.location(start, block.start + m.end()),
+            resolved=(resolved_to := resolver.titled(title)) is not None,
+            resolved_to=resolved_to,
+        )
+
+
 def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossReference]:
     text = block.text
     link_spans: list[tuple[int, int]] = []
@@ -607,5 +665,6 @@ def extract_references(
     for block in doc.blocks:
         if block.kind in (BlockKind.PARAGRAPH, BlockKind.TABLE):
             found.extend(_internal(doc, block, resolver))
+            found.extend(_named_parts(doc, block, resolver))
             found.extend(_external(doc, block, resolver))
     return tuple(sorted(found, key=lambda r: r.location.start))

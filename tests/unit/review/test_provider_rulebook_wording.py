@@ -458,3 +458,17 @@ def test_a_limit_a_step_computes_has_its_value() -> None:
     assert _titles("vague_thresholds", doc.format(step=other)) == [
         "Threshold or limit has no value"
     ]
+
+
+def test_a_part_named_by_its_title_resolves_against_the_headings() -> None:
+    doc = ("# Index\n\n## 3 Removals\n\nConstituents are not removed between reviews except in "
+           "scenarios as articulated in the {title} section.\n\n## {heading}\n\nText.\n")
+    missing = "Referenced but not included: the Contingency Rules section"
+    assert _titles("unresolved_references", doc.format(
+        title="Contingency Rules", heading="7.9 Index Contingency")) == []
+    assert _titles("unresolved_references", doc.format(
+        title="Contingency Rules", heading="7.9 Index Calculation")) == [missing]
+    # another text's section, and a position, are not parts of this document
+    other = ("# Index\n\n## Rules\n\nSee the Overview section of the Index Methodology. Then "
+             "read the Following section.\n")
+    assert _titles("unresolved_references", other) == []
