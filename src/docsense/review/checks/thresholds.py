@@ -992,6 +992,8 @@ _ABOUT_HOW = re.compile(
     r"how\s+(?:to|we|it|they)\b[^.;]*$",
     re.IGNORECASE,
 )
+# An example in a list after "such as": "such as new index creation or ".
+_SUCH_AS_BEFORE = re.compile(r"\bsuch\s+as\b[^.;:()]{0,60}$", re.IGNORECASE)
 # A risk and the condition under which it arises: "are susceptible to liquidity issues if".
 _RISK_CONDITION = re.compile(
     r"\b(?:susceptible|vulnerable|prone|exposed)\s+to\b[^.;]{0,120}?\b(?:if|when|where)\b",
@@ -1494,6 +1496,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 or unit.kind == "item"  # "- Have significant fossil fuel exposure": a rule
                 or _IMPERATIVE.match(unit.text) is not None  # "Buy tokens showing strong ..."
             )
+            if not ruled and _SUCH_AS_BEFORE.search(unit.text, max(0, m.start() - 80), m.start()):
+                continue  # "Press releases such as new index creation or significant changes
+                # to ... will be released on ...": an example of what is described
             if not ruled and _TOPIC_LIST.search(unit.text, max(0, m.start() - 250), m.start()):
                 continue  # "policies which outline the administration, oversight, conflicts
                 # of interest, significant changes and terminations, ...": a topic a
