@@ -446,3 +446,18 @@ def test_a_formula_drawn_as_a_node_of_a_tree_outline_is_not_a_method_formula() -
            "Bid Price - Transaction Costs\n```\n")
     assert _undefined(doc.format(branch="\u2514\u2500\u2500 ")) == []
     assert _undefined(doc.format(branch="")) != []
+
+
+def test_a_member_of_a_defined_structure_and_a_bracketed_index_are_defined() -> None:
+    doc = ("# Auction\n\n## Core Components\n\n- **Weights**: tokens per basket unit, "
+           "expressed with {members} ranges.\n- **Target**: the target basket.\n"
+           "- **Error**: the price error.\n\n## Formulas\n\n"
+           "- `buyUpTo = weight.low * 2`\n- `total = sum(target[i] * error[i])`\n")
+    assert _undefined(doc.format(members="low/spot/high")) == []
+    assert _undefined(doc.format(members="lower and upper")) == ["weight.low"]
+
+
+def test_a_worded_gloss_with_hyphenated_words_is_a_description() -> None:
+    doc = "# Fees\n\n- A fee on non-stablecoin* vaults\n\n**Stablecoin = {gloss}*\n"
+    assert _undefined(doc.format(gloss="fiat-pegged tokens")) == []
+    assert _undefined(doc.format(gloss="pegged tokens + other_tokens")) == ["other_tokens"]

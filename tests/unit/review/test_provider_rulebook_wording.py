@@ -474,3 +474,31 @@ def test_a_part_named_by_its_title_resolves_against_the_headings() -> None:
     other = ("# Index\n\n## Rules\n\nSee the Overview section of the Index Methodology. Then "
              "read the Following section.\n")
     assert _titles("unresolved_references", other) == []
+
+
+def test_the_exchange_time_zone_of_the_data_is_a_time_zone() -> None:
+    doc = ("# Strategy\n\n## Trading hours\n\nTrading starts at 06:00 and ends at 18:00.{zone}\n")
+    zone = (" Time comparisons are performed in the exchange time zone carried by the incoming "
+            "candle messages.")
+    assert _titles("calendar_unspecified", doc.format(zone=zone)) == []
+    assert "Time of day has no time zone" in _titles("calendar_unspecified", doc.format(zone=""))
+
+
+def test_a_table_of_settings_with_defaults_gives_the_configurable_values() -> None:
+    doc = ("# Strategy\n\n## Entry\n\nEnter when the candle volume meets the configured "
+           "threshold.\n\n## Parameters\n\n| Property | {column} | Description |\n|---|---|---|\n"
+           "| `MinVolume` | 3000 | Minimum candle volume |\n")
+    assert _titles("vague_thresholds", doc.format(column="Default")) == []
+    assert _titles("vague_thresholds", doc.format(column="Type")) == [
+        "Configurable value not given: 'configured threshold'"
+    ]
+
+
+def test_what_a_governing_body_reviews_is_its_agenda() -> None:
+    doc = "# Index\n\n## Index Committee\n\n{sentence}\n"
+    agenda = "Each quarter, the Committee reviews any significant market events."
+    assert _titles("vague_qualifiers", doc.format(sentence=agenda)) == []
+    described = "Each quarter, significant market events are summarised in a report."
+    assert _titles("vague_qualifiers", doc.format(sentence=described)) == [
+        "Judgement in a description: 'significant market'"
+    ]

@@ -60,6 +60,10 @@ _TIME_ZONE = re.compile(
     r"\s+(?:local\s+)?time\b"
     # "8:15 a.m CT", "3 p.m. PT": the short US zones, after a time only (CT is also a state).
     r"|\d\s*(?:[ap]\.?\s?m\.?)?\s*(?:C|P|M)T\b"
+    # "Time comparisons are performed in the exchange time zone carried by the candles": the
+    # clock of the venue the data come from
+    r"|\b(?:in|on|using)\s+the\s+(?:exchange|market|venue|instrument)(?:'s|s'|\u2019s)?\s+"
+    r"(?:own\s+|local\s+)?time\s*zone\b"
 )
 
 _QUALIFIED = r"(?:trading|business|calendar|working|settlement|banking|exchange|market|weekdays?)"

@@ -39,7 +39,8 @@ _DESCRIPTION = re.compile(
     # ("Time until next Funding": a later word of the object may be a capitalised name)
     r"^[A-Za-z][a-z]*(?:\s+[a-z]+)*\s+(?:after|before|of|in|at|on|over|per|from|during|for|"
     r"until|since|between)\s+[a-z]+(?:\s+(?:[a-z]+|[A-Z][a-z]+))*$"
-    r"|^[A-Za-z][a-z]{2,}(?:\s+[a-z]{3,}){1,4}$"
+    # ("fiat-pegged tokens": hyphenated words too)
+    r"|^[A-Za-z][a-z]{2,}(?:-[a-z]+)*(?:\s+[a-z]{3,}(?:-[a-z]+)*){1,4}$"
     # "Z score of ROE", "Z Score of P/E": a statistic of a named ratio, in words
     r"|^[A-Z](?:[a-z]+)?(?:\s+[A-Za-z][a-z]+){1,2}\s+of\s+(?:[A-Z]{2,5}|[A-Z]{1,2}/[A-Z]{1,2})$"
     # "BAYC floor price", "Pudgy Penguins floor price": a quantity in words, of a named thing
@@ -129,7 +130,8 @@ def _self_defined(name: str, text: str) -> bool:
         return True  # "The collateral paid/received = FundingRate * ...": the left side
         # names what the formula defines; its words are not inputs
     return len(name) == 1 and bool(
-        re.search(rf"\w\(\s*{escaped}\s*(?:[-+]\s*\d+)?\s*\)|_\{{?{escaped}\b", text)
+        # ("targetBasket[i]": an index in square brackets too)
+        re.search(rf"\w[(\[]\s*{escaped}\s*(?:[-+]\s*\d+)?\s*[)\]]|_\{{?{escaped}\b", text)
         # "Index Level_{t} = x=t-17280 ...": a sum's bound variable, its limits flattened
         or re.search(rf"(?<![\w.]){escaped}\s*=\s*[\w(]", rhs)
         # "n = 0, 1, ..., M", "l=1,2,\ldots ,L": the last index of a range, its count
@@ -183,6 +185,23 @@ def _qualifies_a_term(ctx: CheckContext, name: str) -> bool:
         return False
     rest = " ".join(words[1:]).lower()
     return any(t.term.lower() == rest for t in ctx.ir.terms)
+
+
+def _member_of_a_term(ctx: CheckContext, name: str) -> bool:
+    """Return True for a member of a defined structure whose definition names the member.
+
+    "buyUpTo = weight.low * limit.low" where "**Weights** ... Expressed as D27 values with
+    low/spot/high ranges" defines the weights and their low member.
+    """
+    dotted = re.fullmatch(r"(?P<base>[A-Za-z]\w*)\.(?P<member>[A-Za-z]\w*)", name.strip())
+    if dotted is None:
+        return False
+    base = dotted.group("base").lower().rstrip("s")
+    member = re.compile(rf"\b{re.escape(dotted.group('member'))}\b", re.IGNORECASE)
+    return any(
+        t.term.lower().rstrip("s") == base and member.search(t.definition) is not None
+        for t in ctx.ir.terms
+    )
 
 
 def _valued_on_line(ctx: CheckContext, name: str, offset: int) -> bool:
@@ -262,7 +281,9 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
         missing = [
             v for v in missing if not _introduced_before(ctx, v, formula.location.start)
         ]
-        missing = [v for v in missing if not _qualifies_a_term(ctx, v)]
+        missing = [
+            v for v in missing if not _qualifies_a_term(ctx, v) and not _member_of_a_term(ctx, v)
+        ]
         missing = [v for v in missing if not _valued_on_line(ctx, v, formula.location.start)]
         if missing and _DIAGRAM_NODE.match(
             _line_before(ctx.markdown, formula.location.start) + formula.text

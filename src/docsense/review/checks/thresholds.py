@@ -761,6 +761,8 @@ _CONFIGURABLE = re.compile(
     re.IGNORECASE,
 )
 _CONFIGURABLE_WORDS = ("configur", "adjustable", "tunable")  # in every match of _CONFIGURABLE
+# The header of a table of settings with their defaults: "| Name | Description | Default |".
+_DEFAULTS_TABLE = re.compile(r"^\|(?:[^\n|]*\|)*\s*Defaults?(?:\s+values?)?\s*\|", re.MULTILINE)
 _CONFIGURED_NOUNS = frozenset({
     "duration", "period", "window", "lookback", "interval", "frequency", "time", "delay",
     "spread", "factor", "amount", "percentage", "rate", "threshold", "limit", "size", "cap",
@@ -772,8 +774,13 @@ _CONFIGURED_NOUNS = frozenset({
 def _configurable_hits(ctx: CheckContext) -> Iterator[CheckHit]:
     """Report parameters said to be configurable whose value the document never gives.
 
-    One finding per document, each such parameter a place.
+    One finding per document, each such parameter a place. A document that tabulates its
+    settings with their defaults ("| Property | Default | Description |") gives the values
+    there; a setting missing from that table is another check's finding
+    (parameter_not_in_table).
     """
+    if ctx.search_body(_DEFAULTS_TABLE) is not None:
+        return
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if not mentions(low, _CONFIGURABLE_WORDS) or has_quantity(unit.text):
             continue  # no match possible, or "configurable per asset | +/- 5%": a value
@@ -990,6 +997,12 @@ _TOPIC_LIST = re.compile(
 _ABOUT_HOW = re.compile(
     r"\b(?:relates?\s+to|describes?|explains?|covers?|sets?\s+out|outlines?|concerns?)\s+"
     r"how\s+(?:to|we|it|they)\b[^.;]*$",
+    re.IGNORECASE,
+)
+# A governing body's agenda: "the Committee reviews any ", "the Board considers all ".
+_BODY_REVIEWS = re.compile(
+    r"\b(?:committee|board|council|panel)\s+(?:also\s+|regularly\s+)?(?:reviews?|"
+    r"discuss(?:es)?|considers?|monitors?)\s+(?:any\s+|all\s+|the\s+)?$",
     re.IGNORECASE,
 )
 # An example in a list after "such as": "such as new index creation or ".
@@ -1496,6 +1509,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 or unit.kind == "item"  # "- Have significant fossil fuel exposure": a rule
                 or _IMPERATIVE.match(unit.text) is not None  # "Buy tokens showing strong ..."
             )
+            if not ruled and _BODY_REVIEWS.search(unit.text, max(0, m.start() - 60), m.start()):
+                continue  # "the Committee reviews any significant market events": what a body
+                # looks at, its agenda; not a criterion of the method
             if not ruled and _SUCH_AS_BEFORE.search(unit.text, max(0, m.start() - 80), m.start()):
                 continue  # "Press releases such as new index creation or significant changes
                 # to ... will be released on ...": an example of what is described
