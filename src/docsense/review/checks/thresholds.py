@@ -1005,8 +1005,6 @@ _BODY_REVIEWS = re.compile(
     r"discuss(?:es)?|considers?|monitors?)\s+(?:any\s+|all\s+|the\s+)?$",
     re.IGNORECASE,
 )
-# An example in a list after "such as": "such as new index creation or ".
-_SUCH_AS_BEFORE = re.compile(r"\bsuch\s+as\b[^.;:()]{0,60}$", re.IGNORECASE)
 # A risk and the condition under which it arises: "are susceptible to liquidity issues if".
 _RISK_CONDITION = re.compile(
     r"\b(?:susceptible|vulnerable|prone|exposed)\s+to\b[^.;]{0,120}?\b(?:if|when|where)\b",
@@ -1512,9 +1510,6 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if not ruled and _BODY_REVIEWS.search(unit.text, max(0, m.start() - 60), m.start()):
                 continue  # "the Committee reviews any significant market events": what a body
                 # looks at, its agenda; not a criterion of the method
-            if not ruled and _SUCH_AS_BEFORE.search(unit.text, max(0, m.start() - 80), m.start()):
-                continue  # "Press releases such as new index creation or significant changes
-                # to ... will be released on ...": an example of what is described
             if not ruled and _TOPIC_LIST.search(unit.text, max(0, m.start() - 250), m.start()):
                 continue  # "policies which outline the administration, oversight, conflicts
                 # of interest, significant changes and terminations, ...": a topic a
