@@ -602,8 +602,11 @@ def _latex_legend(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
 
 # A sentence whose subject is an acronym, saying what it is or how it is used: "MIBOR is
 # used as a reference rate in money market", "NAV is the net asset value of the fund".
+# So is a one-letter symbol ("N is simply the 20-day exponential moving average of the True
+# Range"); "A" and "I" open sentences as words.
 _ACRONYM_SUBJECT = re.compile(
-    r"(?:^|(?<=[.!?]\s))(?P<var>[A-Z][A-Z0-9]{1,7})\s+(?:is|are)\s+"
+    r"(?:^|(?<=[.!?]\s))(?P<var>[A-Z][A-Z0-9]{1,7}|(?![AI]\b)[A-Z])\s+(?:is|are)\s+"
+    r"(?:simply\s+|just\s+)?"
     r"(?P<name>(?:a|an|the|used\s+as|defined\s+as|calculated\s+as|computed\s+as|taken\s+"
     r"(?:as|from))\b[^.;\n]{2,160})",
     re.MULTILINE,

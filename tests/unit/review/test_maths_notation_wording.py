@@ -461,3 +461,12 @@ def test_a_worded_gloss_with_hyphenated_words_is_a_description() -> None:
     doc = "# Fees\n\n- A fee on non-stablecoin* vaults\n\n**Stablecoin = {gloss}*\n"
     assert _undefined(doc.format(gloss="fiat-pegged tokens")) == []
     assert _undefined(doc.format(gloss="pegged tokens + other_tokens")) == ["other_tokens"]
+
+
+def test_a_letter_said_to_be_something_and_a_named_arithmetic_function_are_defined() -> None:
+    doc = ("# Sizing\n\n{sentence}\n\nTrue Range = Maximum(H - L, H - C)\n\nwhere:\n\n"
+           "- H: the day's high\n- L: the day's low\n- C: the previous close\n\n"
+           "Dollar Volatility = N x V\n\nwhere V is the dollar value of one point.\n")
+    said = "N is simply the 20-day exponential moving average of the True Range."
+    assert _undefined(doc.format(sentence=said)) == []
+    assert _undefined(doc.format(sentence="The range is measured daily.")) == ["N"]

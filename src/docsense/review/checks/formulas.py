@@ -85,6 +85,20 @@ def _brackets_balanced(text: str) -> bool:
     return depth == 0
 
 
+# The functions of arithmetic, by the names formulas written in words give them.
+_FUNCTION_NAMES = frozenset(
+    ["max", "min", "maximum", "minimum", "sum", "abs", "avg", "average", "mean", "median",
+     "log", "ln", "exp", "sqrt", "round", "floor", "ceil", "ceiling", "sign", "stdev", "std"]
+)
+
+
+def _applied_function(name: str, text: str) -> bool:
+    """Return True for a function of arithmetic applied in the formula ("Maximum(H-L, ...)")."""
+    if name.strip().lower() not in _FUNCTION_NAMES:
+        return False
+    return re.search(rf"\b{re.escape(name.strip())}\s*\(", text) is not None
+
+
 def _spelt_out(ctx: CheckContext, name: str) -> bool:
     """Return True for an initialism whose words the text spells out ("MA": moving average).
 
@@ -276,7 +290,10 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
     for formula in ctx.ir.formulas:
         if ctx.informative_at(formula.location.start):
             continue  # a worked example or the background: the method's formulas are elsewhere
-        missing = [v for v in formula.undefined_variables if not _self_defined(v, formula.text)]
+        missing = [
+            v for v in formula.undefined_variables
+            if not _self_defined(v, formula.text) and not _applied_function(v, formula.text)
+        ]
         missing = [v for v in missing if not _spelt_out(ctx, v)]
         missing = [
             v for v in missing if not _introduced_before(ctx, v, formula.location.start)
