@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from docsense.review.checks.calibration import check_table, describe_checks
@@ -17,3 +19,15 @@ def test_the_page_carries_the_current_check_table() -> None:
 
 def test_every_built_in_check_says_what_it_looks_for() -> None:
     assert all(summary.looks_for for summary in describe_checks())
+
+
+def test_the_page_carries_the_current_audit_table() -> None:
+    root = PAGE.parents[2]
+    table = subprocess.run(
+        [sys.executable, "-m", "benchmarks.audit_summary", "--markdown"],
+        cwd=root, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert table.startswith("| check | audited groups |")
+    assert table in PAGE.read_text(encoding="utf-8"), (
+        "regenerate the table: python -m benchmarks.audit_summary --markdown"
+    )
