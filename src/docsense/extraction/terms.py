@@ -128,21 +128,24 @@ _WHERE_CLAUSE = re.compile(
 # current debt of the i-th Trove, respectively", "x, y and z denote the a, b and c,
 # respectively".
 _WHERE_SYMBOL = r"[A-Za-z\u0370-\u03ff](?:[\w\u0370-\u03ff'^{}]|\{[^{}\s]{1,20}\}){0,30}"
-_RESPECTIVELY = re.compile(
+# "x, y and z are ": the symbols of such a clause, and its verb.
+_LISTED_SYMBOLS = (
     rf"(?P<symbols>{_WHERE_SYMBOL}(?:\s*,\s*{_WHERE_SYMBOL})*,?\s+and\s+{_WHERE_SYMBOL})\s+"
-    r"(?:are|denote|represent)\s+(?P<definition>[^.;\n]{2,300}?),?\s+respectively\b"
+    r"(?:are|denote|represent)\s+"
+)
+_RESPECTIVELY = re.compile(
+    rf"{_LISTED_SYMBOLS}(?P<definition>[^.;\n]{{2,300}}?),?\s+respectively\b"
 )
 # The same, one meaning for both: "where min_{i} and max_{i} are the lowest and the highest
 # trade price" (each symbol is given the whole meaning).
-_SHARED = re.compile(
-    rf"^(?P<symbols>{_WHERE_SYMBOL}(?:\s*,\s*{_WHERE_SYMBOL})*,?\s+and\s+{_WHERE_SYMBOL})\s+"
-    r"(?:are|denote|represent)\s+(?P<definition>[^.;\n]{2,300})"
-)
+_SHARED = re.compile(rf"^{_LISTED_SYMBOLS}(?P<definition>[^.;\n]{{2,300}})")
+# The items of such a list: "x, y and z", "x and y".
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 
 
 def _symbol_like(symbols: str) -> bool:
     """Return True when every name of a "x and y" list looks like a symbol, not a word."""
-    names = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", symbols.strip())
+    names = _LIST_SPLIT.split(symbols.strip())
     return all(re.search(r"[_^{\u0370-\u03ff]", n) or len(n) <= 3 for n in names)
 
 
@@ -387,8 +390,8 @@ def _where(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         paired += [m for m in _SHARED.finditer(rest) if _symbol_like(m.group("symbols"))
                    and not any(p.start() <= m.start() < p.end() for p in paired)]
         for m in paired:  # "where r_i and debt_i are the rate and debt ..., respectively"
-            names = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group("symbols").strip())
-            meanings = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group("definition").strip())
+            names = _LIST_SPLIT.split(m.group("symbols").strip())
+            meanings = _LIST_SPLIT.split(m.group("definition").strip())
             if len(meanings) != len(names):
                 meanings = [m.group("definition")] * len(names)
             at = base + m.start("symbols")

@@ -75,9 +75,6 @@ _QUANTITY = re.compile(
     r"twenty|thirty|fifty|hundred|thousand|million|billion|half|twice|zero)\b",
     re.IGNORECASE,
 )
-# Headings of parts that inform rather than specify: disclaimers, risks, conflicts, legal
-# notices, history and back-tests, background (an ADR's "Context"), a document's change
-# log. Matched against every heading of the path.
 #: Advice to the reader: "it is important to frequently check", "users should regularly
 #: monitor", "integrators should be aware of this and account for it when necessary": what a
 #: reader is told to do, not what the method does or when.
@@ -119,6 +116,9 @@ _CONSEQUENCE_LEAD = re.compile(
     r"in\s+practice|in\s+other\s+words|(?:this|which|that)\s+means(?:\s+that)?)\s*,?\s*:\s*$",
     re.IGNORECASE,
 )
+# Headings of parts that inform rather than specify: disclaimers, risks, conflicts, legal
+# notices, history and back-tests, background (an ADR's "Context"), a document's change
+# log. Matched against every heading of the path.
 _INFORMATIVE_HEADING = re.compile(
     r"disclaimer|\brisk\s+(?:factors?|disclosures?|warnings?|considerations?|statements?)\b|"
     r"\b(?:key|selected|principal|certain|main|general|additional|specific|other)\s+risks\b|"

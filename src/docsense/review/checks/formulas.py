@@ -290,6 +290,9 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
     for formula in ctx.ir.formulas:
         if ctx.informative_at(formula.location.start):
             continue  # a worked example or the background: the method's formulas are elsewhere
+        if _DIAGRAM_NODE.match(_line_before(ctx.markdown, formula.location.start) + formula.text):
+            continue  # "└── Profit = Ask Price - Bid Price - Transaction Costs": a node of an
+            # outline drawn as a tree, not a formula of the method
         missing = [
             v for v in formula.undefined_variables
             if not _self_defined(v, formula.text) and not _applied_function(v, formula.text)
@@ -302,11 +305,6 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
             v for v in missing if not _qualifies_a_term(ctx, v) and not _member_of_a_term(ctx, v)
         ]
         missing = [v for v in missing if not _valued_on_line(ctx, v, formula.location.start)]
-        if missing and _DIAGRAM_NODE.match(
-            _line_before(ctx.markdown, formula.location.start) + formula.text
-        ):
-            continue  # "└── Profit = Ask Price - Bid Price - Transaction Costs": a node of an
-            # outline drawn as a tree, not a formula of the method
         if missing:
             bound = _signature_parameters(ctx, formula.location.start)
             missing = [v for v in missing if v not in bound]

@@ -339,11 +339,12 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             rel = clause_start(text, m.start(), max_words=10)
             sentence = max((b.end() for b in _SENTENCE_BREAK.finditer(text, 0, m.start())),
                            default=0)
-            ends = _SENTENCE_BREAK.search(text, m.end())
+            ends_at = _SENTENCE_BREAK.search(text, m.end())
+            sentence_end = ends_at.start() if ends_at else len(text)
             if AGENDA.search(text, sentence, m.start()):
                 continue  # "meets monthly to review ..., revise index policies as required"
             if _RATIONALE.search(text, sentence, m.start()) or _RATIONALE_AFTER.search(
-                text, m.end(), ends.start() if ends else len(text)
+                text, m.end(), sentence_end
             ):
                 continue  # "keeping them ... where appropriate helps the Committee meet the
                 # objective of minimizing turnover when possible", "the provider believes
@@ -351,8 +352,7 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             if _MECHANICAL.search(text, sentence, m.start()):
                 continue  # "converted to U.S. dollars if necessary", "applied recursively if
                 # necessary": the data say when; no one decides
-            ends_at = _SENTENCE_BREAK.search(text, m.end())
-            whole = text[sentence : ends_at.start() if ends_at else len(text)]
+            whole = text[sentence:sentence_end]
             if (m.group("word").lower() in ("possible", "practicable") and _NOTICE.search(whole)
                     and not has_quantity(whole)):
                 continue  # "clients will receive sufficient notice, whenever possible": the
