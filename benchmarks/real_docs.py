@@ -2,7 +2,7 @@
 labels exist, precision / recall / F1 with the strict rule (quote and category agree).
 
     python benchmarks/real_docs.py [--reviewer rules] [--pack self-containment]
-                                   [--min-confidence 0.5] [--verbose] [PATH ...]
+                                   [--min-confidence 0.5] [--verbose] [--heldout] [PATH ...]
 
 With no PATH it reviews the development set: ``../shared/corpus/seed-pdfs/*.pdf``,
 ``../shared/corpus/real/*`` and the labelled documents in ``tests/data/labelled/docs``
@@ -12,6 +12,15 @@ With no PATH it reviews the development set: ``../shared/corpus/seed-pdfs/*.pdf`
 independent reviewer and kept out of development (only its totals are looked at).
 A group counts as a true positive when any of its places matches a label
 (:mod:`benchmarks.scoring`); precision and recall are over groups and labels.
+
+``--reviewer`` takes any reviewer spec, so the LLM reviewers are measured the same way, on
+the same labels: ``--reviewer anthropic`` (or ``openai``, ``google``, ``ollama:<model>``,
+``rules+anthropic``...), configured as ``docsense.open`` configures it (the ``DOCSENSE_*``
+settings, else the SDKs' own variables such as ``ANTHROPIC_API_KEY``). The reviewer is built
+once, reused for every document and closed at the end; the run prints what the model calls
+came to (calls, tokens, estimated cost) and every policy a document left unassessed
+(refused, blocked, failed), since a policy the model never assessed finds nothing and would
+otherwise read as low recall.
 """
 
 from __future__ import annotations
@@ -29,11 +38,15 @@ from pathlib import Path
 from benchmarks.scoring import Label, Scored, Tally, match, reliability, text_overlaps
 
 from docsense.adapters.convert import convert_document
+from docsense.config import Settings
 from docsense.domain.findings import Finding
+from docsense.domain.review import PolicyOutcome, Usage
+from docsense.errors import DocSenseError
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
+from docsense.ports import Reviewer
 from docsense.review.engine import ReviewDocument, run_review
-from docsense.review.reviewers import resolve_reviewer
+from docsense.review.reviewers import close_reviewers, provider_options, resolve_reviewer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
@@ -87,20 +100,71 @@ def _labels(path: Path) -> tuple[list[Label], list[str]] | None:
     return labels, [n["quote"] for n in data.get("non_issues", [])]
 
 
-async def review_file(
-    path: Path, reviewer: str, pack: str
-) -> tuple[list[Group], float, float, int]:
-    """Convert, extract and review ``path``; return groups, the two wall times and pages."""
+@dataclass
+class Reviewed:
+    """One document's review as the benchmark reads it."""
+
+    groups: list[Group]
+    convert_seconds: float
+    review_seconds: float
+    pages: int
+    usage: Usage = field(default_factory=Usage)
+    not_assessed: tuple[PolicyOutcome, ...] = ()
+
+
+async def review_file(path: Path, reviewer: Reviewer | str, pack: str) -> Reviewed:
+    """Convert, extract and review ``path`` with ``reviewer`` (a reviewer or a spec).
+
+    A reviewer given as a spec is built for this document and closed after it; pass a built
+    reviewer to reuse it (and its connections) across documents.
+    """
+    if isinstance(reviewer, str):
+        built = resolve_reviewer(reviewer)
+        try:
+            return await review_file(path, built, pack)
+        finally:
+            await close_reviewers([built])
     data = await asyncio.to_thread(path.read_bytes)
     t0 = time.perf_counter()
     converted = convert_document(data, path.name)
     t1 = time.perf_counter()
     ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
     doc = ReviewDocument.from_converted(converted, ir, document_id=path.stem)
-    outcome = await run_review(doc, [load_pack(pack)], resolve_reviewer(reviewer),
-                               min_confidence=0.0)
+    outcome = await run_review(doc, [load_pack(pack)], reviewer, min_confidence=0.0)
     t2 = time.perf_counter()
-    return groups_of(list(outcome.all_findings)), t1 - t0, t2 - t1, converted.pages or 0
+    return Reviewed(groups_of(list(outcome.all_findings)), t1 - t0, t2 - t1,
+                    converted.pages or 0, outcome.usage, outcome.not_assessed)
+
+
+async def review_all(paths: list[Path], reviewer: Reviewer, pack: str) -> list[Reviewed]:
+    """Review every path with ``reviewer``, then close it (its connections)."""
+    try:
+        return [await review_file(path, reviewer, pack) for path in paths]
+    finally:
+        await close_reviewers([reviewer])
+
+
+def model_use(reviewed: list[Reviewed]) -> list[str]:
+    """Lines on what the model calls came to and which policies went unassessed, if any."""
+    usage = sum((r.usage for r in reviewed), Usage())
+    lines = []
+    if usage.calls:
+        cost = "unknown" if usage.cost_estimate is None else f"${usage.cost_estimate:.4f}"
+        lines.append(
+            f"model calls: {usage.calls}, tokens in {usage.tokens_in} (cached "
+            f"{usage.tokens_cached}), out {usage.tokens_out}, refusals {usage.refusals}, "
+            f"estimated cost {cost}"
+        )
+    unassessed = Counter(
+        (o.reason.value if o.reason else "not_reviewed") for r in reviewed for o in r.not_assessed
+    )
+    if unassessed:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in unassessed.most_common())
+        lines.append(
+            f"policies not assessed: {sum(unassessed.values())} ({reasons}): their findings "
+            f"are missing from the scores above"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +181,15 @@ def main(argv: list[str] | None = None) -> int:
     paths = args.paths or (
         sorted((HELDOUT / "docs").glob("*")) if args.heldout else default_documents()
     )
+    try:
+        load_pack(args.pack)
+        reviewer = resolve_reviewer(
+            args.reviewer, provider_options=provider_options(Settings.load())
+        )
+    except DocSenseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    reviewed = asyncio.run(review_all(paths, reviewer, args.pack))
     shown_tally, all_tally = Tally(), Tally()
     scored_shown: list[Scored] = []
     print(f"real documents: reviewer={args.reviewer} pack={args.pack} "
@@ -125,10 +198,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{'review':>7s} {'P':>5s} {'R':>5s} {'non-issues hit':>14s}")
     per_check: Counter[str] = Counter()
     times: list[float] = []
-    for path in paths:
-        groups, t_convert, t_review, pages = asyncio.run(
-            review_file(path, args.reviewer, args.pack)
-        )
+    for path, result in zip(paths, reviewed, strict=True):
+        groups, pages = result.groups, result.pages
+        t_convert, t_review = result.convert_seconds, result.review_seconds
         times.append(t_review)
         shown = [g for g in groups if g.confidence >= args.min_confidence]
         for g in shown:
@@ -185,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\ngroups per check, all documents: " + ", ".join(
         f"{k}={v}" for k, v in per_check.most_common()))
     print(f"review time: median {statistics.median(times):.2f}s, max {max(times):.2f}s")
+    for line in model_use(reviewed):
+        print(line)
     return 0
 
 

@@ -44,12 +44,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docsense.adapters.convert import convert_document
+from docsense.config import Settings
 from docsense.domain.findings import DEFAULT_MIN_CONFIDENCE, Finding
 from docsense.errors import DocSenseError
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
+from docsense.ports import Reviewer
 from docsense.review.engine import ReviewDocument, run_review
-from docsense.review.reviewers import resolve_reviewer
+from docsense.review.reviewers import close_reviewers, provider_options, resolve_reviewer
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed-docs"
 CLEAN_DOCS = ("doc_01_clean", "doc_11_perfect_compliance")
@@ -150,8 +152,7 @@ def _places(findings: list[Finding]) -> int:
     return sum(len(f.occurrences) for f in findings)
 
 
-async def _review_one(path: Path, reviewer_spec: str, pack_name: str) -> DocResult:
-    reviewer = resolve_reviewer(reviewer_spec)
+async def _review_one(path: Path, reviewer: Reviewer, pack_name: str) -> DocResult:
     pack = load_pack(pack_name)
     data = await asyncio.to_thread(path.read_bytes)
     meta = json.loads(await asyncio.to_thread(path.with_suffix(".json").read_text, "utf-8"))
@@ -239,19 +240,24 @@ def main(argv: list[str] | None = None) -> int:
     if not 0.0 <= args.min_confidence <= 1.0:
         print("error: --min-confidence is a number in [0, 1]", file=sys.stderr)
         return 2
-    try:
-        resolve_reviewer(args.reviewer)
-        load_pack(args.pack)
-    except DocSenseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     paths = sorted(args.corpus.glob("doc_*.docx"))
     if not paths:
         print(f"error: no doc_*.docx in {args.corpus}", file=sys.stderr)
         return 2
+    try:
+        load_pack(args.pack)
+        reviewer = resolve_reviewer(
+            args.reviewer, provider_options=provider_options(Settings.load())
+        )
+    except DocSenseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     async def run_all() -> list[DocResult]:
-        return [await _review_one(p, args.reviewer, args.pack) for p in paths]
+        try:  # one reviewer for every document, closed at the end (LLM connection pools)
+            return [await _review_one(p, reviewer, args.pack) for p in paths]
+        finally:
+            await close_reviewers([reviewer])
 
     every = asyncio.run(run_all())
     all_findings = [(f, tp) for r in every for f, tp in zip(r.findings, r.tp, strict=True)]

@@ -33,7 +33,12 @@ from docsense.domain.findings import Category, Severity
 from docsense.errors import ConfigurationError, DocSenseError, InvalidArgument
 from docsense.policies import LoadedPack, available_packs, load_pack
 from docsense.ports import BatchStatus, DeadLetter, Job, JobQueue, Reviewer, Storage
-from docsense.review.reviewers import ProviderOptions, ReviewerCache, resolve_reviewer
+from docsense.review.reviewers import (
+    ProviderOptions,
+    ReviewerCache,
+    provider_options,
+    resolve_reviewer,
+)
 from docsense.views import (
     ComparisonView,
     DocumentSummary,
@@ -88,48 +93,6 @@ def _check_reviewer_and_packs(settings: Settings, options: ProviderOptions) -> N
             load_pack(pack)
         except DocSenseError as exc:
             raise ConfigurationError(f"invalid docsense settings: packs: {exc}") from exc
-
-
-def _provider_options(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Return each provider's reviewer arguments from the settings.
-
-    Unset keys and base URLs stay None, so the SDKs' own environment variables apply.
-    """
-    from docsense.adapters.ai.models import load_model_registry
-
-    models = None
-    if settings.llm_models or settings.llm_models_file is not None:
-        models = load_model_registry(settings.llm_models_file, entries=settings.llm_models)
-    common = {
-        "timeout": settings.llm_timeout_s,
-        "max_concurrency": settings.llm_max_concurrency,
-        "models": models,
-    }
-    return {
-        "openai-compatible": {
-            **common,
-            "api_key": settings.openai_compatible_api_key,
-            "base_url": settings.openai_compatible_base_url,
-            "context_window": settings.openai_compatible_context_window,
-            "token_param": settings.openai_compatible_token_param,
-            "response_format": settings.openai_compatible_response_format,
-        },
-        "anthropic": {
-            **common,
-            "api_key": settings.anthropic_api_key,
-            "base_url": settings.anthropic_base_url,
-        },
-        "openai": {
-            **common,
-            "api_key": settings.openai_api_key,
-            "base_url": settings.openai_base_url,
-        },
-        "google": {
-            **common,
-            "api_key": settings.google_api_key,
-            "base_url": settings.google_base_url,
-        },
-    }
 
 
 def _pack_names(packs: Sequence[str] | str | None) -> list[str] | None:
@@ -261,8 +224,8 @@ class AsyncDocSense:
         """
         _check_storage_argument(store_url, storage)
         resolved = _settings(store_url, reviewer, settings)
-        provider_options = _provider_options(resolved)
-        await asyncio.to_thread(_check_reviewer_and_packs, resolved, provider_options)
+        reviewer_options = provider_options(resolved)
+        await asyncio.to_thread(_check_reviewer_and_packs, resolved, reviewer_options)
         if storage is None:
             options: dict[str, Any] = {}
             url = resolved.resolved_store_url()
@@ -272,7 +235,7 @@ class AsyncDocSense:
                 options["inline"] = True
             storage = await open_storage(url, **options)
         reviewers = ReviewerCache(
-            lambda spec: resolve_reviewer(spec, provider_options=provider_options)
+            lambda spec: resolve_reviewer(spec, provider_options=reviewer_options)
         )
         service = DocSenseService(
             storage,

@@ -11,7 +11,11 @@ ids of the policies it actually ``assessed``, and why it could not assess others
 Pass an instance as ``reviewer=`` to ``DocSense.review``, or make it available by name:
 :func:`register_reviewer` (this process) or an entry point in the ``docsense.reviewers`` group
 (:data:`REVIEWER_ENTRY_POINT_GROUP`) whose object is a factory ``(spec) -> Reviewer``;
-``docsense review --reviewer <name>:<options>`` then builds it. The contract suite
+``docsense review --reviewer <name>:<options>`` then builds it. To build a built-in
+reviewer yourself with the ``DOCSENSE_*`` settings applied (keys, base URLs, timeouts), pass
+``provider_options=provider_options(Settings.load())`` to :func:`resolve_reviewer`, and close
+it when done (``await close_reviewers([reviewer])``): an LLM reviewer holds a connection
+pool. The contract suite
 :class:`docsense.testing.ReviewerContract` checks an implementation.
 
 A reviewer should raise :class:`~docsense.errors.ReviewerError` (or a subclass) when it cannot
@@ -28,7 +32,9 @@ from docsense.ports import RawFinding, Reviewer, ReviewerResult, ReviewRequest
 from docsense.review.reviewers import (
     REVIEWER_ENTRY_POINT_GROUP,
     ReviewerFactory,
+    close_reviewers,
     known_reviewer_prefixes,
+    provider_options,
     register_reviewer,
     resolve_reviewer,
 )
@@ -47,7 +53,9 @@ __all__ = [
     "Section",
     "SemanticIR",
     "Usage",
+    "close_reviewers",
     "known_reviewer_prefixes",
+    "provider_options",
     "register_reviewer",
     "resolve_reviewer",
 ]

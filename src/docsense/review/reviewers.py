@@ -33,7 +33,7 @@ import asyncio
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -41,6 +41,9 @@ from docsense._plugins import load_entry_point
 from docsense.domain.review import NotAssessed, NotAssessedReason
 from docsense.errors import MissingApiKey, MissingDependency, PolicyPackError, ReviewerError
 from docsense.ports import Reviewer, ReviewerResult, ReviewRequest
+
+if TYPE_CHECKING:
+    from docsense.config import Settings
 
 __all__ = [
     "REVIEWER_ENTRY_POINT_GROUP",
@@ -50,6 +53,7 @@ __all__ = [
     "ReviewerFactory",
     "close_reviewers",
     "known_reviewer_prefixes",
+    "provider_options",
     "register_reviewer",
     "resolve_reviewer",
 ]
@@ -333,6 +337,51 @@ def _spec_of(member: Reviewer | ReviewerError) -> str:
 
 
 ProviderOptions = Mapping[str, Mapping[str, Any]]
+
+
+def provider_options(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Return each built-in provider's reviewer arguments from ``settings``.
+
+    ``resolve_reviewer(spec, provider_options=provider_options(Settings.load()))`` builds the
+    reviewer ``docsense.open`` would: the keys, base URLs, timeout, concurrency and model
+    registry of the ``DOCSENSE_*`` settings. Unset keys and base URLs stay None, so the SDKs'
+    own environment variables (``ANTHROPIC_API_KEY``, ``OPENAI_BASE_URL``...) apply.
+    """
+    from docsense.adapters.ai.models import load_model_registry
+
+    models = None
+    if settings.llm_models or settings.llm_models_file is not None:
+        models = load_model_registry(settings.llm_models_file, entries=settings.llm_models)
+    common = {
+        "timeout": settings.llm_timeout_s,
+        "max_concurrency": settings.llm_max_concurrency,
+        "models": models,
+    }
+    return {
+        "openai-compatible": {
+            **common,
+            "api_key": settings.openai_compatible_api_key,
+            "base_url": settings.openai_compatible_base_url,
+            "context_window": settings.openai_compatible_context_window,
+            "token_param": settings.openai_compatible_token_param,
+            "response_format": settings.openai_compatible_response_format,
+        },
+        "anthropic": {
+            **common,
+            "api_key": settings.anthropic_api_key,
+            "base_url": settings.anthropic_base_url,
+        },
+        "openai": {
+            **common,
+            "api_key": settings.openai_api_key,
+            "base_url": settings.openai_base_url,
+        },
+        "google": {
+            **common,
+            "api_key": settings.google_api_key,
+            "base_url": settings.google_base_url,
+        },
+    }
 
 
 def _resolve_single(spec: str, options: ProviderOptions | None = None) -> Reviewer:
