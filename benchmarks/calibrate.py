@@ -1,6 +1,6 @@
 """Measure each check's precision on the labelled material and write the calibration table.
 
-    python benchmarks/calibrate.py [--pack self-containment] [--dry-run]
+    python -m benchmarks.calibrate [--pack self-containment] [--dry-run]
 
 Labelled material: the seed corpus (``../shared/corpus/seed-docs``, synthetic, labels in
 ``doc_NN_*.json``) and the real documents in ``tests/data/labelled`` (labels by an
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         counts[(check, family, style)][1] += confirmed
     table = {
         "generated": datetime.now(UTC).date().isoformat(),
-        "command": "python benchmarks/calibrate.py",
+        "command": "python -m benchmarks.calibrate",
         "pack": args.pack,
         "material": "seed corpus (20 synthetic DOCX, labelled) + tests/data/labelled "
         "(9 real documents, labelled by an independent reviewer) + tests/data/audits "

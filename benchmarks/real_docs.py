@@ -1,8 +1,8 @@
 """The review on real documents: finding groups, places, counts per check, time; and, where
 labels exist, precision / recall / F1 with the strict rule (quote and category agree).
 
-    python benchmarks/real_docs.py [--reviewer rules] [--pack self-containment]
-                                   [--min-confidence 0.5] [--verbose] [--heldout] [PATH ...]
+    python -m benchmarks.real_docs [--reviewer rules] [--pack self-containment]
+                                  [--min-confidence 0.5] [--verbose] [--heldout] [PATH ...]
 
 With no PATH it reviews the development set: ``../shared/corpus/seed-pdfs/*.pdf``,
 ``../shared/corpus/real/*`` and the labelled documents in ``tests/data/labelled/docs``
@@ -35,10 +35,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.review_quality import configured_reviewer
 from benchmarks.scoring import Label, Scored, Tally, match, reliability, text_overlaps
 
 from docsense.adapters.convert import convert_document
-from docsense.config import Settings
 from docsense.domain.findings import Finding
 from docsense.domain.review import PolicyOutcome, Usage
 from docsense.errors import DocSenseError
@@ -46,7 +46,7 @@ from docsense.extraction import extract_ir
 from docsense.policies import load_pack
 from docsense.ports import Reviewer
 from docsense.review.engine import ReviewDocument, run_review
-from docsense.review.reviewers import close_reviewers, provider_options, resolve_reviewer
+from docsense.review.reviewers import close_reviewers, resolve_reviewer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
@@ -182,10 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         sorted((HELDOUT / "docs").glob("*")) if args.heldout else default_documents()
     )
     try:
-        load_pack(args.pack)
-        reviewer = resolve_reviewer(
-            args.reviewer, provider_options=provider_options(Settings.load())
-        )
+        reviewer = configured_reviewer(args.reviewer, args.pack)
     except DocSenseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

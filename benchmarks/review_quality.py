@@ -152,6 +152,16 @@ def _places(findings: list[Finding]) -> int:
     return sum(len(f.occurrences) for f in findings)
 
 
+def configured_reviewer(spec: str, pack: str) -> Reviewer:
+    """Check that ``pack`` loads, then build ``spec``'s reviewer as ``docsense.open`` would.
+
+    The ``DOCSENSE_*`` settings configure the providers (keys, base URLs, timeouts). Raises
+    the :class:`~docsense.errors.DocSenseError` that says what is wrong with either.
+    """
+    load_pack(pack)
+    return resolve_reviewer(spec, provider_options=provider_options(Settings.load()))
+
+
 async def _review_one(path: Path, reviewer: Reviewer, pack_name: str) -> DocResult:
     pack = load_pack(pack_name)
     data = await asyncio.to_thread(path.read_bytes)
@@ -245,10 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no doc_*.docx in {args.corpus}", file=sys.stderr)
         return 2
     try:
-        load_pack(args.pack)
-        reviewer = resolve_reviewer(
-            args.reviewer, provider_options=provider_options(Settings.load())
-        )
+        reviewer = configured_reviewer(args.reviewer, args.pack)
     except DocSenseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

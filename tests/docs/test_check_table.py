@@ -13,7 +13,7 @@ PAGE = Path(__file__).resolve().parents[2] / "docs" / "concepts" / "rules-review
 
 def test_the_page_carries_the_current_check_table() -> None:
     assert check_table() in PAGE.read_text(encoding="utf-8"), (
-        "regenerate the table: python benchmarks/calibrate.py --markdown"
+        "regenerate the table: python -m benchmarks.calibrate --markdown"
     )
 
 

@@ -40,7 +40,7 @@ def test_confidence_is_measured_precision_shrunk_towards_the_prior() -> None:
 
 def test_the_shipped_table_records_its_material_and_command() -> None:
     shipped = load_calibration()
-    assert shipped.source["command"] == "python benchmarks/calibrate.py"
+    assert shipped.source["command"] == "python -m benchmarks.calibrate"
     assert shipped.for_check("vague_thresholds") is not None
 
 
