@@ -13,14 +13,14 @@ independent reviewer and kept out of development (only its totals are looked at)
 A group counts as a true positive when any of its places matches a label
 (:mod:`benchmarks.scoring`); precision and recall are over groups and labels.
 
-``--reviewer`` takes any reviewer spec, so the LLM reviewers are measured the same way, on
-the same labels: ``--reviewer anthropic`` (or ``openai``, ``google``, ``ollama:<model>``,
-``rules+anthropic``...), configured as ``docsense.open`` configures it (the ``DOCSENSE_*``
-settings, else the SDKs' own variables such as ``ANTHROPIC_API_KEY``). The reviewer is built
-once, reused for every document and closed at the end; the run prints what the model calls
-came to (calls, tokens, estimated cost) and every policy a document left unassessed
-(refused, blocked, failed), since a policy the model never assessed finds nothing and would
-otherwise read as low recall.
+``--reviewer`` takes any reviewer spec, so the LLM reviewers are measured the same way, on the
+same labels: ``--reviewer anthropic`` (or ``openai``, ``google``, ``openai-compatible:<model>``
+for a local model, ``rules+anthropic``...), configured as ``docsense.open`` configures it (the
+``DOCSENSE_*`` settings, else the SDKs' own variables such as ``ANTHROPIC_API_KEY``). The
+reviewer is built once, reused for every document and closed at the end; the run prints what
+the model calls came to (calls, tokens, estimated cost) and every policy a document left
+unassessed (refused, blocked, failed), since a policy the model never assessed finds nothing
+and would otherwise read as low recall.
 """
 
 from __future__ import annotations
