@@ -64,7 +64,8 @@ def test_an_llm_reviewer_is_scored_and_closed(provider: Dialect) -> None:
     assert f"model calls: {calls}, tokens in " in run.stdout
     # the fake model's grounded finding per call is a group of the model's check, scored
     per_check = re.search(r"^\s+SC-\d+ llm:\S+\s+(\d+)\s+\d+", run.stdout, re.MULTILINE)
-    assert per_check is not None and int(per_check.group(1)) >= 1, run.stdout
+    assert per_check is not None, run.stdout
+    assert int(per_check.group(1)) >= 1, run.stdout
     assert "labelled documents, shown groups: precision=" in run.stdout
     assert "policies not assessed" not in run.stdout
 
@@ -84,5 +85,6 @@ def test_policies_a_model_refused_are_reported() -> None:
 def test_an_unknown_reviewer_is_a_one_line_error() -> None:
     run = _measure("no-such-reviewer", None)
     assert run.returncode == 2
-    assert run.stderr.startswith("error: ") and "Traceback" not in run.stderr
+    assert run.stderr.startswith("error: ")
+    assert "Traceback" not in run.stderr
     assert "no-such-reviewer" in run.stderr
