@@ -129,3 +129,77 @@ def test_document_without_headings_is_one_part() -> None:
     plan = plan_review(request)
     assert plan.parts == 1
     assert '<section id="doc"' in plan.calls[0].document
+
+
+def _request(markdown: str) -> ReviewRequest:
+    converted = convert_document(markdown.encode(), "doc.md")
+    return ReviewRequest(
+        document_id="d",
+        markdown=converted.markdown,
+        sections=converted.sections,
+        ir=extract_ir(converted.markdown, converted.sections, converted.anchors),
+        policies=load_pack("self-containment").policies,
+    )
+
+
+def _two_statements_far_apart() -> ReviewRequest:
+    body = ["# Methodology", "", "## 1. Rebalancing", "",
+            "The index is rebalanced monthly on the first Business Day.",
+            "The Committee reviews the rules.", ""]
+    for n in range(2, 40):
+        body += [f"## {n}. Step {n}", "",
+                 "This step applies the general provisions of the methodology. " * 12, ""]
+    body += ["## 40. Schedule", "",
+             "The weights are reset when the index\nis rebalanced quarterly, in March.", ""]
+    return _request("\n".join(body))
+
+
+def test_values_stated_in_different_parts_reach_the_model_in_one_call() -> None:
+    request = _two_statements_far_apart()
+    plan = plan_review(request, limits=PlanLimits(part_tokens=3_000))
+    assert plan.parts > 1
+    monthly, quarterly = "rebalanced monthly", "rebalanced quarterly"
+    parts = [c for c in plan.calls if c.kind == "part"]
+    assert not any(monthly in c.document and quarterly in c.document.replace("\n", " ")
+                   for c in parts)  # no part shows both
+    [statements] = [c for c in plan.calls if c.kind == "statements"]
+    consistency = {p.id for p in request.policies if p.category.value == "inconsistent_content"}
+    assert set(statements.policy_ids) == consistency
+    doc = statements.document
+    assert monthly in doc
+    assert "The weights are reset when the index is rebalanced quarterly, in March." in doc
+    assert "The Committee reviews the rules." not in doc  # no value: left out
+    assert "This step applies" not in doc
+    # each statement sits in the section it comes from, so its section_id is right
+    first = doc.index(monthly)
+    assert doc.rfind('<section id="1-rebalancing"', 0, first) > doc.rfind("</section>", 0, first)
+    assert doc.count("<section ") == doc.count("</section>")
+
+
+def test_a_statement_joined_from_wrapped_lines_grounds_in_the_document() -> None:
+    from docsense.review.grounding import ground_quote
+
+    request = _two_statements_far_apart()
+    plan = plan_review(request, limits=PlanLimits(part_tokens=3_000))
+    [statements] = [c for c in plan.calls if c.kind == "statements"]
+    quote = "The weights are reset when the index is rebalanced quarterly, in March."
+    assert quote in statements.document
+    grounded = ground_quote(request.markdown, quote)
+    assert grounded is not None
+    assert grounded.text.replace("\n", " ") == quote.rstrip(".")  # (end punctuation aside)
+
+
+def test_one_part_documents_have_no_statements_call() -> None:
+    plan = plan_review(_two_statements_far_apart())  # the default part holds it all
+    assert plan.parts == 1
+    assert not [c for c in plan.calls if c.kind == "statements"]
+
+
+def test_statements_beyond_the_budget_are_counted_not_sent() -> None:
+    request = _long_request()
+    limits = PlanLimits(part_tokens=3_000, statements_tokens=500)
+    [statements] = [c for c in plan_review(request, limits=limits).calls
+                    if c.kind == "statements"]
+    assert "more statements omitted)" in statements.document
+    assert estimate_tokens(statements.document) <= 500 + 100
+    assert statements.document.count("<section ") == statements.document.count("</section>")

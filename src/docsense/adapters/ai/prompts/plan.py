@@ -7,6 +7,12 @@
   part, the glossary (the IR's defined terms) is carried into each part.
 - **Whole-document** policies (required sections, governance, missing references: see
   :func:`is_document_scoped`) are asked once, on the outline and the IR, not on the text.
+- **Contradictions across parts.** When the text is split, a part cannot show that a value
+  stated in it contradicts one stated in another part. The consistency policies (category
+  ``inconsistent_content``) are then also asked once on the *statements* of the whole
+  document: every sentence, list item or table row that gives a number, a date or a
+  frequency, verbatim, inside the ``<section>`` it comes from (``statements_tokens``; what
+  does not fit is counted as omitted). Quotes from it are document text, so they ground.
 - One call per (part, policy group) and one per document-scoped group; never twice the same.
 - With a ``context_window`` (a local model's), every call is made to fit it with room for
   the answer: the output budget is capped at a quarter of the window and the parts (and
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -55,6 +62,24 @@ __all__ = [
 #: IR checks about the document as a whole: their policies are asked on the outline + IR.
 DOCUMENT_SCOPED_CHECKS = frozenset({"governance_missing", "unresolved_references"})
 _DOCUMENT_CATEGORIES = frozenset({Category.MISSING_GOVERNANCE, Category.MISSING_REFERENCE})
+# Policies that compare statements with each other, so they need every part at once.
+_CROSS_PART_CATEGORIES = frozenset({Category.INCONSISTENT_CONTENT})
+# A statement gives a value: a digit (amounts, percentages, dates, times) or a frequency.
+_VALUE = re.compile(
+    r"\d|\b(?:daily|weekly|fortnightly|monthly|quarterly|semi-?annual(?:ly)?|annual(?:ly)?|"
+    r"yearly|bi-?weekly|bi-?monthly)\b",
+    re.IGNORECASE,
+)
+# The number a heading or list item carries ("## 4.2 Rebalancing", "3. ") is not a value.
+_NUMBERING = re.compile(r"^\s*(?:#+\s*|[-*+]\s+|\|\s*)?(?:\d+(?:\.\d+)*[.)]?\s+)?")
+# Sentences end at ". ", "; ", "! " or "? " before a capital, a bracket or a quote; not after
+# an initial or abbreviation ("U.S. Treasury", "No. 5").
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z]\.)(?<!\b(?:No|no|vs|cf)\.)(?<=[.;!?])\s+(?=[A-Z(\"'\u201c])"
+)
+_STATEMENT_CHARS = 400
+# A table row or list item: each stands alone.
+_LISTED = re.compile(r"\s*(?:\||[-*+]\s|\d+[.)]\s)")
 
 
 def estimate_tokens(text: str) -> int:
@@ -82,6 +107,7 @@ class PlanLimits:
     part_tokens: int = 24_000
     glossary_tokens: int = 2_000
     outline_tokens: int = 8_000
+    statements_tokens: int = 24_000
     group_tokens: int = 2_000
     group_max_policies: int = 8
     max_output_tokens: int = 8_192
@@ -92,7 +118,7 @@ class PlannedCall:
     """One model call: system prompt, cacheable document block, per-call task."""
 
     key: str
-    kind: str  # "part" or "document"
+    kind: str  # "part", "document" (outline and IR) or "statements"
     part: str
     policy_ids: tuple[str, ...]
     system: str
@@ -227,6 +253,58 @@ def _outline(request: ReviewRequest, budget_tokens: int) -> str:
     )
 
 
+def _text_units(text: str) -> Iterable[str]:
+    """Yield the paragraphs of ``text`` (lines joined), and each row or item of a table or list.
+
+    Headings and table-of-contents lines (dot leaders) are left out. A PDF wraps a sentence
+    over lines; joined, it is one statement (grounding ignores the line breaks).
+    """
+    for block in re.split(r"\n\s*\n", text):
+        lines = [ln for ln in block.splitlines() if ln.strip()]
+        lines = [ln for ln in lines if not ln.lstrip().startswith("#") and ".." * 4 not in ln]
+        if any(_LISTED.match(ln) for ln in lines):
+            yield from lines
+        elif lines:
+            yield " ".join(ln.strip() for ln in lines)
+
+
+def _statements(text: str, segments: Sequence[_Segment], budget_tokens: int) -> str:
+    """Render every sentence, item or row of ``segments`` that gives a value, within budget.
+
+    Each is verbatim (cut at ``_STATEMENT_CHARS``) and inside the ``<section>`` it comes
+    from, in document order; what does not fit is counted in a closing note.
+    """
+    found: list[tuple[_Segment, list[str]]] = []
+    for seg in segments:
+        kept = [
+            sentence.strip()[:_STATEMENT_CHARS]
+            for unit in _text_units(text[seg.start : seg.end])
+            for sentence in _SENTENCE_END.split(unit)
+            if _VALUE.search(_NUMBERING.sub("", sentence, count=1))
+        ]
+        if kept:
+            found.append((seg, kept))
+    budget = budget_tokens * 4
+    blocks: list[str] = []
+    omitted = 0
+    for seg, kept in found:
+        opening = f'<section id="{_attr(seg.section_id)}" heading="{_attr(seg.heading)}">'
+        lines: list[str] = []
+        for statement in kept:
+            cost = len(statement) + 1
+            if budget - cost - len(opening) - 12 < 0:
+                omitted += 1
+                continue
+            budget -= cost
+            lines.append(statement)
+        if lines:
+            budget -= len(opening) + 12
+            blocks.append(opening + "\n" + "\n".join(lines) + "\n</section>")
+    if omitted:
+        blocks.append(f"({omitted} more statements omitted)")
+    return "\n".join(blocks)
+
+
 def _render_policies(policies: Sequence[Policy]) -> str:
     return "\n".join(
         f"- {p.id} [{p.level.value}; category {p.category.value}; default severity "
@@ -290,6 +368,7 @@ def _plan_within(
         max_output_tokens=min(limits.max_output_tokens, max(256, window // 4)),
         part_tokens=min(limits.part_tokens, window),
         outline_tokens=min(limits.outline_tokens, window // 2),
+        statements_tokens=min(limits.statements_tokens, window // 2),
         glossary_tokens=min(limits.glossary_tokens, window // 8),
     )
     while True:
@@ -307,6 +386,7 @@ def _plan_within(
             limits,
             part_tokens=limits.part_tokens // 2,
             outline_tokens=max(64, limits.outline_tokens // 2),
+            statements_tokens=max(64, limits.statements_tokens // 2),
             glossary_tokens=max(32, limits.glossary_tokens // 2),
         )
 
@@ -322,7 +402,8 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
     if text_policies:
         parts: list[list[str]] = [[]]
         used = 0
-        for seg in _segments(request, limits.part_tokens * 4):
+        segments = _segments(request, limits.part_tokens * 4)
+        for seg in segments:
             block = _render_segment(request.markdown, seg)
             cost = estimate_tokens(block)
             if parts[-1] and used + cost > limits.part_tokens:
@@ -347,6 +428,35 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
                         key=f"part-{n}/group-{g}",
                         kind="part",
                         part=label,
+                        policy_ids=tuple(p.id for p in group),
+                        system=system,
+                        document=document,
+                        task=_task(template, group, scope, False),
+                        max_output_tokens=limits.max_output_tokens,
+                        section_offsets=offsets,
+                    )
+                )
+        cross = [p for p in text_policies if p.category in _CROSS_PART_CATEGORIES]
+        statements = (
+            _statements(request.markdown, segments, limits.statements_tokens)
+            if cross and len(parts) > 1
+            else ""
+        )
+        if statements:
+            document = template.render(
+                "document", boundary=boundary, kind="statements", part="statements",
+                body=statements,
+            )
+            scope = (
+                "sentences, list items and table rows of every part of the document that give "
+                "a value, a date or a frequency; the rest of the text is left out"
+            )
+            for g, group in enumerate(_groups(cross, limits), 1):
+                calls.append(
+                    PlannedCall(
+                        key=f"statements/group-{g}",
+                        kind="statements",
+                        part="statements",
                         policy_ids=tuple(p.id for p in group),
                         system=system,
                         document=document,
