@@ -399,6 +399,25 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
     text_policies = [p for p in request.policies if not is_document_scoped(p)]
     calls: list[PlannedCall] = []
 
+    def ask(
+        prefix: str, kind: str, part: str, policies: Sequence[Policy], document: str, scope: str
+    ) -> list[PlannedCall]:
+        # One call per policy group on ``document``; the outline's task says what it holds.
+        return [
+            PlannedCall(
+                key=f"{prefix}/group-{g}",
+                kind=kind,
+                part=part,
+                policy_ids=tuple(p.id for p in group),
+                system=system,
+                document=document,
+                task=_task(template, group, scope, kind == "document"),
+                max_output_tokens=limits.max_output_tokens,
+                section_offsets=offsets,
+            )
+            for g, group in enumerate(_groups(policies, limits), 1)
+        ]
+
     if text_policies:
         parts: list[list[str]] = [[]]
         used = 0
@@ -422,20 +441,7 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
                 body=glossary + "\n".join(blocks),
             )
             scope = "whole document" if len(parts) == 1 else f"part {label} of the document"
-            for g, group in enumerate(_groups(text_policies, limits), 1):
-                calls.append(
-                    PlannedCall(
-                        key=f"part-{n}/group-{g}",
-                        kind="part",
-                        part=label,
-                        policy_ids=tuple(p.id for p in group),
-                        system=system,
-                        document=document,
-                        task=_task(template, group, scope, False),
-                        max_output_tokens=limits.max_output_tokens,
-                        section_offsets=offsets,
-                    )
-                )
+            calls += ask(f"part-{n}", "part", label, text_policies, document, scope)
         cross = [p for p in text_policies if p.category in _CROSS_PART_CATEGORIES]
         statements = (
             _statements(request.markdown, segments, limits.statements_tokens)
@@ -451,20 +457,7 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
                 "sentences, list items and table rows of every part of the document that give "
                 "a value, a date or a frequency; the rest of the text is left out"
             )
-            for g, group in enumerate(_groups(cross, limits), 1):
-                calls.append(
-                    PlannedCall(
-                        key=f"statements/group-{g}",
-                        kind="statements",
-                        part="statements",
-                        policy_ids=tuple(p.id for p in group),
-                        system=system,
-                        document=document,
-                        task=_task(template, group, scope, False),
-                        max_output_tokens=limits.max_output_tokens,
-                        section_offsets=offsets,
-                    )
-                )
+            calls += ask("statements", "statements", "statements", cross, document, scope)
     if doc_policies:
         document = template.render(
             "document",
@@ -473,20 +466,8 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
             part="outline",
             body=_outline(request, limits.outline_tokens),
         )
-        for g, group in enumerate(_groups(doc_policies, limits), 1):
-            calls.append(
-                PlannedCall(
-                    key=f"outline/group-{g}",
-                    kind="document",
-                    part="outline",
-                    policy_ids=tuple(p.id for p in group),
-                    system=system,
-                    document=document,
-                    task=_task(template, group, "outline and facts of the whole document", True),
-                    max_output_tokens=limits.max_output_tokens,
-                    section_offsets=offsets,
-                )
-            )
+        calls += ask("outline", "document", "outline", doc_policies, document,
+                     "outline and facts of the whole document")
     n_parts = len({c.part for c in calls if c.kind == "part"})
     return ReviewPlan(tuple(calls), template.version, n_parts)
 
