@@ -248,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\nper check on labelled documents (shown groups): groups, true, precision")
         for check, (n, tp) in sorted(shown_tally.by_check.items(), key=lambda kv: -kv[1][0]):
             print(f"  {check[:60]:60s} {n:4d} {tp:4d} {tp / n:6.2f}")
+        print("\nrecall per label category (shown groups): labels, found, recall")
+        for category, (n, found) in sorted(shown_tally.by_category.items(),
+                                           key=lambda kv: -kv[1][0]):
+            print(f"  {category:60s} {n:4d} {found:4d} {found / n:6.2f}")
         print("\nreliability (shown groups): confidence, groups, observed precision")
         for band, n, prec in reliability(scored_shown):
             print(f"  {band}  {n:4d}  {prec:.2f}")

@@ -76,6 +76,7 @@ class Tally:
     labels: int = 0
     found: int = 0
     by_check: dict[str, list[int]] = field(default_factory=dict)
+    by_category: dict[str, list[int]] = field(default_factory=dict)  # labels, found
 
     def add(self, scored: Sequence[Scored], labels: Sequence[Label]) -> None:
         """Add one document's scored groups and labels."""
@@ -83,6 +84,10 @@ class Tally:
         self.true_groups += sum(s.matched for s in scored)
         self.labels += len(labels)
         self.found += sum(lab.found for lab in labels)
+        for lab in labels:
+            counts = self.by_category.setdefault(lab.category, [0, 0])
+            counts[0] += 1
+            counts[1] += lab.found
         for s in scored:
             row = self.by_check.setdefault(s.check, [0, 0])
             row[0] += 1

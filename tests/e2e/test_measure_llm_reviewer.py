@@ -15,6 +15,7 @@ over HTTP to fake servers that enforce each provider's rules, configured by the 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -30,6 +31,11 @@ DOCS = [
     str(ROOT / "tests" / "data" / "labelled" / "docs" / name)
     for name in ("indexcoop-iip013-fli.md", "indexcoop-iip006-rebalance-params.md")
 ]
+LABELS = sum(
+    len(json.loads((Path(doc).parents[1] / "labels" / f"{Path(doc).stem}.json").read_text(
+        encoding="utf-8"))["issues"])
+    for doc in DOCS
+)
 ENV = {
     "anthropic": ("ANTHROPIC_API_KEY", "DOCSENSE_ANTHROPIC_BASE_URL"),
     "openai": ("OPENAI_API_KEY", "DOCSENSE_OPENAI_BASE_URL"),
@@ -68,6 +74,11 @@ def test_an_llm_reviewer_is_scored_and_closed(provider: Dialect) -> None:
     assert int(per_check.group(1)) >= 1, run.stdout
     assert "labelled documents, shown groups: precision=" in run.stdout
     assert "policies not assessed" not in run.stdout
+    # recall per label category covers every label of the two documents
+    table = run.stdout.split("recall per label category", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\s+([a-z_]+)\s+(\d+)\s+(\d+)\s+[\d.]+$", table, re.MULTILINE)
+    assert sum(int(n) for _, n, _ in rows) == LABELS
+    assert all(int(found) <= int(n) for _, n, found in rows)
 
 
 def test_policies_a_model_refused_are_reported() -> None:
