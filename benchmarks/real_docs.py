@@ -20,7 +20,8 @@ for a local model, ``rules+anthropic``...), configured as ``docsense.open`` conf
 reviewer is built once, reused for every document and closed at the end; the run prints what
 the model calls came to (calls, tokens, estimated cost) and every policy a document left
 unassessed (refused, blocked, failed), since a policy the model never assessed finds nothing
-and would otherwise read as low recall.
+and would otherwise read as low recall. ``--estimate`` plans the model calls of the run and
+prints their estimated tokens and cost without calling the model.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from benchmarks.review_quality import configured_reviewer
 from benchmarks.scoring import Label, Scored, Tally, match, reliability, text_overlaps
 
+from docsense.adapters.ai.llm import LlmReviewer
 from docsense.adapters.convert import convert_document
 from docsense.domain.findings import Finding
 from docsense.domain.review import PolicyOutcome, Usage
@@ -45,7 +48,7 @@ from docsense.errors import DocSenseError
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
 from docsense.ports import Reviewer
-from docsense.review.engine import ReviewDocument, run_review
+from docsense.review.engine import ReviewDocument, review_request, run_review
 from docsense.review.reviewers import close_reviewers, resolve_reviewer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,14 +129,57 @@ async def review_file(path: Path, reviewer: Reviewer | str, pack: str) -> Review
             await close_reviewers([built])
     data = await asyncio.to_thread(path.read_bytes)
     t0 = time.perf_counter()
-    converted = convert_document(data, path.name)
+    doc, pages = _document(path.name, data)
     t1 = time.perf_counter()
-    ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
-    doc = ReviewDocument.from_converted(converted, ir, document_id=path.stem)
     outcome = await run_review(doc, [load_pack(pack)], reviewer, min_confidence=0.0)
     t2 = time.perf_counter()
-    return Reviewed(groups_of(list(outcome.all_findings)), t1 - t0, t2 - t1,
-                    converted.pages or 0, outcome.usage, outcome.not_assessed)
+    return Reviewed(groups_of(list(outcome.all_findings)), t1 - t0, t2 - t1, pages,
+                    outcome.usage, outcome.not_assessed)
+
+
+def _document(name: str, data: bytes) -> tuple[ReviewDocument, int]:
+    """Convert and extract one file as a review would; return it and its page count."""
+    converted = convert_document(data, name)
+    ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
+    return ReviewDocument.from_converted(converted, ir, document_id=Path(name).stem), (
+        converted.pages or 0
+    )
+
+
+def _models_of(reviewer: object) -> list[LlmReviewer]:
+    """The LLM reviewers in ``reviewer`` (itself, or members of a combination or chain)."""
+    if isinstance(reviewer, LlmReviewer):
+        return [reviewer]
+    return [m for member in getattr(reviewer, "members", ()) for m in _models_of(member)]
+
+
+def estimate(paths: list[Path], reviewer: Reviewer, pack: str) -> list[str]:
+    """Plan every model call the run would make; return lines on its tokens and cost.
+
+    Tokens are the plan's estimates (``ceil(characters / 4)``); the cost ranges from the
+    input alone to every answer at its output limit, at the registry's price for today.
+    """
+    models = _models_of(reviewer)
+    if not models:
+        return [f"{reviewer.spec}: no model is called, nothing to estimate"]
+    loaded = load_pack(pack)
+    requests = [review_request(_document(p.name, p.read_bytes())[0], [loaded]) for p in paths]
+    lines = []
+    for model in models:
+        calls = [c for request in requests for c in model.plan(request).calls]
+        tokens_in = sum(c.input_tokens for c in calls)
+        tokens_out = sum(c.max_output_tokens for c in calls)
+        price = model.model_info.price_on(date.today()) if model.model_info else None
+        if price is None:
+            cost = "cost unknown (no price for the model in the registry)"
+        else:
+            low = sum(price.cost(tokens_in=c.input_tokens, tokens_out=0) for c in calls)
+            high = sum(price.cost(tokens_in=c.input_tokens, tokens_out=c.max_output_tokens)
+                       for c in calls)
+            cost = f"estimated cost ${low:.2f} (input) to ${high:.2f} (every answer at its limit)"
+        lines.append(f"{model.spec}: {len(paths)} documents, {len(calls)} calls, about "
+                     f"{tokens_in} input tokens, at most {tokens_out} output tokens; {cost}")
+    return lines
 
 
 async def review_all(paths: list[Path], reviewer: Reviewer, pack: str) -> list[Reviewed]:
@@ -177,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="list groups, misses, non-issues")
     parser.add_argument("--heldout", action="store_true",
                         help="score the held-out set (tests/data/heldout) instead")
+    parser.add_argument("--estimate", action="store_true",
+                        help="print the model calls' estimated tokens and cost; call nothing")
     args = parser.parse_args(argv)
     paths = args.paths or (
         sorted((HELDOUT / "docs").glob("*")) if args.heldout else default_documents()
@@ -186,6 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     except DocSenseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.estimate:
+        try:
+            for line in estimate(paths, reviewer, args.pack):
+                print(line)
+        finally:
+            asyncio.run(close_reviewers([reviewer]))
+        return 0
     reviewed = asyncio.run(review_all(paths, reviewer, args.pack))
     shown_tally, all_tally = Tally(), Tally()
     scored_shown: list[Scored] = []

@@ -10,6 +10,7 @@ over HTTP to fake servers that enforce each provider's rules, configured by the 
   connection, no "Event loop is closed" at exit);
 - policies the model refused are reported as not assessed (else a refusing model would read
   as a model that finds little);
+- ``--estimate`` prices the run's planned calls without making one;
 - an unknown reviewer spec is a one-line error, exit code 2.
 """
 
@@ -44,14 +45,16 @@ ENV = {
 LEAKS = ("ResourceWarning", "nclosed", "Event loop is closed", "Traceback")
 
 
-def _measure(provider: str, server: FakeLLMServer | None) -> subprocess.CompletedProcess[str]:
+def _measure(
+    provider: str, server: FakeLLMServer | None, *options: str
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCSENSE_")}
     if server is not None:
-        key, url = ENV[provider]
+        key, url = ENV[server.dialect]
         env.update({key: "sk-test", url: server.base_url})
     return subprocess.run(
         [sys.executable, "-W", "error::ResourceWarning", "-m", "benchmarks.real_docs",
-         "--reviewer", provider, *DOCS],
+         "--reviewer", provider, *options, *DOCS],
         cwd=ROOT, env=env, text=True, capture_output=True, stdin=subprocess.DEVNULL,
         timeout=300, check=False,
     )
@@ -99,3 +102,18 @@ def test_an_unknown_reviewer_is_a_one_line_error() -> None:
     assert run.stderr.startswith("error: ")
     assert "Traceback" not in run.stderr
     assert "no-such-reviewer" in run.stderr
+
+
+def test_an_estimate_plans_and_prices_the_calls_without_making_one() -> None:
+    with FakeLLMServer("anthropic") as server:
+        run = _measure("rules+anthropic", server, "--estimate")
+    assert run.returncode == 0, run.stderr
+    assert not server.requests  # nothing was sent
+    line = re.search(r"^anthropic:\S+: 2 documents, (\d+) calls, about (\d+) input tokens, "
+                     r"at most \d+ output tokens; estimated cost \$([\d.]+) \(input\) to "
+                     r"\$([\d.]+)", run.stdout, re.MULTILINE)
+    assert line is not None, run.stdout
+    assert int(line.group(1)) >= len(DOCS)
+    assert int(line.group(2)) > 0
+    assert 0 < float(line.group(3)) <= float(line.group(4))
+    assert "labelled documents" not in run.stdout  # no review was run
