@@ -11,8 +11,9 @@
   stated in it contradicts one stated in another part. The consistency policies (category
   ``inconsistent_content``) are then also asked once on the *statements* of the whole
   document: every sentence, list item or table row that gives a number, a date or a
-  frequency, verbatim, inside the ``<section>`` it comes from (``statements_tokens``; what
-  does not fit is counted as omitted). Quotes from it are document text, so they ground.
+  frequency, verbatim but for the line breaks of a wrapped paragraph, inside the
+  ``<section>`` it comes from (``statements_tokens``; what does not fit is counted as
+  omitted). Quotes from it are document text, so they ground.
 - One call per (part, policy group) and one per document-scoped group; never twice the same.
 - With a ``context_window`` (a local model's), every call is made to fit it with room for
   the answer: the output budget is capped at a quarter of the window and the parts (and
@@ -271,8 +272,9 @@ def _text_units(text: str) -> Iterable[str]:
 def _statements(text: str, segments: Sequence[_Segment], budget_tokens: int) -> str:
     """Render every sentence, item or row of ``segments`` that gives a value, within budget.
 
-    Each is verbatim (cut at ``_STATEMENT_CHARS``) and inside the ``<section>`` it comes
-    from, in document order; what does not fit is counted in a closing note.
+    Each is the document's text (a wrapped paragraph's line breaks as spaces, cut at
+    ``_STATEMENT_CHARS``) inside the ``<section>`` it comes from, in document order; what
+    does not fit the budget is counted in a closing note.
     """
     found: list[tuple[_Segment, list[str]]] = []
     for seg in segments:
