@@ -66,6 +66,7 @@ async def test_a_contradiction_across_parts_is_found_and_grounded(harness: Harne
                  and f.source.startswith("llm:")]
     assert finding.policy_id == "SC-008"
     where = document.markdown.index("The weights are reset")
+    assert finding.location is not None
     assert finding.location.start == where
     assert finding.quote.replace("\n", " ").startswith(LATER.rstrip("."))
     assert finding.location.path[-1] == "40. Schedule"
