@@ -95,3 +95,18 @@ def one_call_request() -> ReviewRequest:
         policies=policies,
         title=doc.title,
     )
+
+
+def far_apart_statements() -> str:
+    """A long methodology (one part by default, several at 3,000 tokens) whose section 1
+    says "rebalanced monthly" and whose section 40 says, over a wrapped line, "rebalanced
+    quarterly": a contradiction no single part of a split shows."""
+    body = ["# Methodology", "", "## 1. Rebalancing", "",
+            "The index is rebalanced monthly on the first Business Day.",
+            "The Committee reviews the rules.", ""]
+    for n in range(2, 40):
+        body += [f"## {n}. Step {n}", "",
+                 "This step applies the general provisions of the methodology. " * 12, ""]
+    body += ["## 40. Schedule", "",
+             "The weights are reset when the index\nis rebalanced quarterly, in March.", ""]
+    return "\n".join(body)

@@ -16,6 +16,8 @@ from docsense.extraction import extract_ir
 from docsense.policies import load_pack
 from docsense.ports import ReviewRequest
 
+from .conftest import far_apart_statements
+
 
 def _long_request(sections: int = 40) -> ReviewRequest:
     body = [
@@ -143,15 +145,7 @@ def _request(markdown: str) -> ReviewRequest:
 
 
 def _two_statements_far_apart() -> ReviewRequest:
-    body = ["# Methodology", "", "## 1. Rebalancing", "",
-            "The index is rebalanced monthly on the first Business Day.",
-            "The Committee reviews the rules.", ""]
-    for n in range(2, 40):
-        body += [f"## {n}. Step {n}", "",
-                 "This step applies the general provisions of the methodology. " * 12, ""]
-    body += ["## 40. Schedule", "",
-             "The weights are reset when the index\nis rebalanced quarterly, in March.", ""]
-    return _request("\n".join(body))
+    return _request(far_apart_statements())
 
 
 def test_values_stated_in_different_parts_reach_the_model_in_one_call() -> None:

@@ -18,20 +18,13 @@ from docsense.policies import load_pack
 from docsense.review.engine import ReviewDocument, run_review
 from docsense.testing.fake_llm import FakeCall
 
-from .conftest import Harness
+from .conftest import Harness, far_apart_statements
 
 LATER = "The weights are reset when the index is rebalanced quarterly, in March."
 
 
 def _document() -> ReviewDocument:
-    body = ["# Methodology", "", "## 1. Rebalancing", "",
-            "The index is rebalanced monthly on the first Business Day.", ""]
-    for n in range(2, 40):
-        body += [f"## {n}. Step {n}", "",
-                 "This step applies the general provisions of the methodology. " * 12, ""]
-    body += ["## 40. Schedule", "",
-             "The weights are reset when the index\nis rebalanced quarterly, in March.", ""]
-    converted = convert_document("\n".join(body).encode(), "long.md")
+    converted = convert_document(far_apart_statements().encode(), "long.md")
     ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
     return ReviewDocument.from_converted(converted, ir, document_id="long")
 
