@@ -2,7 +2,8 @@
 labels exist, precision / recall / F1 with the strict rule (quote and category agree).
 
     python -m benchmarks.real_docs [--reviewer rules] [--pack self-containment]
-                                  [--min-confidence 0.5] [--verbose] [--heldout] [PATH ...]
+                                  [--min-confidence 0.5] [--verbose] [--heldout] [--estimate]
+                                  [PATH ...]
 
 With no PATH it reviews the development set: ``../shared/corpus/seed-pdfs/*.pdf``,
 ``../shared/corpus/real/*`` and the labelled documents in ``tests/data/labelled/docs``
@@ -21,7 +22,8 @@ reviewer is built once, reused for every document and closed at the end; the run
 the model calls came to (calls, tokens, estimated cost) and every policy a document left
 unassessed (refused, blocked, failed), since a policy the model never assessed finds nothing
 and would otherwise read as low recall. ``--estimate`` plans the model calls of the run and
-prints their estimated tokens and cost without calling the model.
+prints their estimated tokens and cost without calling the model (the reviewer is still
+built, so its key must be set; nothing is sent).
 """
 
 from __future__ import annotations
