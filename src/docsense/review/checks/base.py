@@ -387,9 +387,13 @@ class CheckContext:
         first, second = (a, b) if a.start <= b.start else (b, a)
         return "\n\n" not in self.markdown[first.end : second.start]
 
+    def line_before(self, offset: int) -> str:
+        """Return the text from the start of ``offset``'s line up to ``offset``."""
+        return self.markdown[self.markdown.rfind("\n", 0, offset) + 1 : offset]
+
     def line_indent(self, offset: int) -> int:
         """Return the indentation of the line holding ``offset`` (nesting of a list item)."""
-        line = self.markdown[self.markdown.rfind("\n", 0, offset) + 1 : offset]
+        line = self.line_before(offset)
         return len(line) - len(line.lstrip(" \t"))
 
     @cached_property

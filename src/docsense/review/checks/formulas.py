@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 
 from docsense.domain.findings import Category
+from docsense.domain.ir import Formula
 from docsense.domain.policies import Check
 from docsense.review.checks.base import (
     CheckContext,
@@ -227,12 +228,7 @@ def _valued_on_line(ctx: CheckContext, name: str, offset: int) -> bool:
     amount = r"[$€£]?\d[\d.,]*\s*(?:[kKmMbB]|thousand|million|billion)?"
     words = r"\s+".join(re.escape(w) for w in re.split(r"[\s_]+", name.strip()))
     pattern = rf"(?<![\w.]){amount}\s+{words}\b"
-    return re.search(pattern, _line_before(ctx.markdown, offset), re.IGNORECASE) is not None
-
-
-def _line_before(markdown: str, offset: int) -> str:
-    """Return the text from the start of ``offset``'s line up to ``offset``."""
-    return markdown[markdown.rfind("\n", 0, offset) + 1 : offset]
+    return re.search(pattern, ctx.line_before(offset), re.IGNORECASE) is not None
 
 
 # The branch of a tree drawn in text: "├── ", "└── ", "│   ".
@@ -254,6 +250,25 @@ def _spelt_out_next(ctx: CheckContext, index: int, how: str) -> bool:
     opening = re.match(r"\s*(?:the|this|its)\s+(?:[\w-]+\s+){0,2}?([A-Za-z]{4,})", following,
                        re.IGNORECASE)
     return bool(opening and opening.group(1).lower() in named and has_quantity(following))
+
+
+def _accounted_for(ctx: CheckContext, name: str, formula: Formula) -> bool:
+    """Return True when ``formula``'s operand ``name`` needs no definition of its own.
+
+    It defines itself (a count, words, an index, the left side), is a function of
+    arithmetic applied, an initialism spelt out, described by the lead-in paragraph, a
+    qualified defined term or a member of one, or given an amount on the line before.
+    """
+    start = formula.location.start
+    return (
+        _self_defined(name, formula.text)
+        or _applied_function(name, formula.text)
+        or _spelt_out(ctx, name)
+        or _introduced_before(ctx, name, start)
+        or _qualifies_a_term(ctx, name)
+        or _member_of_a_term(ctx, name)
+        or _valued_on_line(ctx, name, start)
+    )
 
 
 # A heading that is a function's signature: "### Liquidate(Account, MaxAmount)".
@@ -290,21 +305,12 @@ def formula_undefined_variables(ctx: CheckContext, check: Check) -> Iterator[Che
     for formula in ctx.ir.formulas:
         if ctx.informative_at(formula.location.start):
             continue  # a worked example or the background: the method's formulas are elsewhere
-        if _DIAGRAM_NODE.match(_line_before(ctx.markdown, formula.location.start) + formula.text):
+        if _DIAGRAM_NODE.match(ctx.line_before(formula.location.start) + formula.text):
             continue  # "└── Profit = Ask Price - Bid Price - Transaction Costs": a node of an
             # outline drawn as a tree, not a formula of the method
         missing = [
-            v for v in formula.undefined_variables
-            if not _self_defined(v, formula.text) and not _applied_function(v, formula.text)
+            v for v in formula.undefined_variables if not _accounted_for(ctx, v, formula)
         ]
-        missing = [v for v in missing if not _spelt_out(ctx, v)]
-        missing = [
-            v for v in missing if not _introduced_before(ctx, v, formula.location.start)
-        ]
-        missing = [
-            v for v in missing if not _qualifies_a_term(ctx, v) and not _member_of_a_term(ctx, v)
-        ]
-        missing = [v for v in missing if not _valued_on_line(ctx, v, formula.location.start)]
         if missing:
             bound = _signature_parameters(ctx, formula.location.start)
             missing = [v for v in missing if v not in bound]

@@ -984,7 +984,6 @@ _SETTING_GIVEN = re.compile(
     r"\s+(?:by|with|via|using|through|in)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?`[^`\n]{1,60}`"
 )
 _SETTING_NAMED_AFTER = re.compile(r"(?:[^.;\n]|\n(?!\n)){0,60}?\(\s*`[^`\n]{1,40}`\s*\)")
-# What happens to someone, described: "incurring significant losses", "suffer large drawdowns".
 # A list of topics a document or a body covers, the judgement one of its items: "outline the
 # administration, oversight, conflicts of interest, significant changes and ...".
 _TOPIC_LIST = re.compile(
@@ -1010,6 +1009,7 @@ _RISK_CONDITION = re.compile(
     r"\b(?:susceptible|vulnerable|prone|exposed)\s+to\b[^.;]{0,120}?\b(?:if|when|where)\b",
     re.IGNORECASE,
 )
+# What happens to someone, described: "incurring significant losses", "suffer large drawdowns".
 _OUTCOME_BEFORE = re.compile(
     r"\b(?:incur(?:s|red|ring)?|suffer(?:s|ed|ing)?|experienc(?:e|es|ed|ing)|fac(?:e|es|ed|ing))"
     r"\s+(?:a\s+|an\s+|the\s+|any\s+)?$",
