@@ -51,7 +51,7 @@ from docsense.extraction import extract_ir
 from docsense.policies import load_pack
 from docsense.ports import Reviewer
 from docsense.review.engine import ReviewDocument, review_request, run_review
-from docsense.review.reviewers import close_reviewers, resolve_reviewer
+from docsense.review.reviewers import close_reviewers
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
@@ -117,18 +117,8 @@ class Reviewed:
     not_assessed: tuple[PolicyOutcome, ...] = ()
 
 
-async def review_file(path: Path, reviewer: Reviewer | str, pack: str) -> Reviewed:
-    """Convert, extract and review ``path`` with ``reviewer`` (a reviewer or a spec).
-
-    A reviewer given as a spec is built for this document and closed after it; pass a built
-    reviewer to reuse it (and its connections) across documents.
-    """
-    if isinstance(reviewer, str):
-        built = resolve_reviewer(reviewer)
-        try:
-            return await review_file(path, built, pack)
-        finally:
-            await close_reviewers([built])
+async def review_file(path: Path, reviewer: Reviewer, pack: str) -> Reviewed:
+    """Convert, extract and review ``path`` with ``reviewer`` (the caller closes it)."""
     data = await asyncio.to_thread(path.read_bytes)
     t0 = time.perf_counter()
     doc, pages = _document(path.name, data)
