@@ -36,6 +36,7 @@ from docsense.ports import BatchStatus, DeadLetter, Job, JobQueue, Reviewer, Sto
 from docsense.review.reviewers import (
     ProviderOptions,
     ReviewerCache,
+    close_reviewers,
     provider_options,
     resolve_reviewer,
 )
@@ -80,19 +81,23 @@ def _settings(
     return Settings.load(**base)
 
 
-def _check_reviewer_and_packs(settings: Settings, options: ProviderOptions) -> None:
-    """Build the default reviewer and load the default packs once: fail now, not later."""
-    try:
-        resolve_reviewer(settings.reviewer, provider_options=options)
-    except ConfigurationError:
-        raise
-    except DocSenseError as exc:
-        raise ConfigurationError(f"invalid docsense settings: reviewer: {exc}") from exc
+def _check_reviewer_and_packs(settings: Settings, options: ProviderOptions) -> Reviewer:
+    """Load the default packs and build the default reviewer once: fail now, not later.
+
+    Returns the reviewer built for the check; the caller closes it (an LLM reviewer owns an
+    SDK client, a plugin reviewer may own a model process or a connection pool).
+    """
     for pack in settings.packs:
         try:
             load_pack(pack)
         except DocSenseError as exc:
             raise ConfigurationError(f"invalid docsense settings: packs: {exc}") from exc
+    try:
+        return resolve_reviewer(settings.reviewer, provider_options=options)
+    except ConfigurationError:
+        raise
+    except DocSenseError as exc:
+        raise ConfigurationError(f"invalid docsense settings: reviewer: {exc}") from exc
 
 
 def _pack_names(packs: Sequence[str] | str | None) -> list[str] | None:
@@ -225,7 +230,8 @@ class AsyncDocSense:
         _check_storage_argument(store_url, storage)
         resolved = _settings(store_url, reviewer, settings)
         reviewer_options = provider_options(resolved)
-        await asyncio.to_thread(_check_reviewer_and_packs, resolved, reviewer_options)
+        checked = await asyncio.to_thread(_check_reviewer_and_packs, resolved, reviewer_options)
+        await close_reviewers([checked])
         if storage is None:
             options: dict[str, Any] = {}
             url = resolved.resolved_store_url()
