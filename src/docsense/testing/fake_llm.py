@@ -264,8 +264,9 @@ class FakeLLMServer:
     ``api_key`` (when set) is the only key accepted; ``thinking_tokens`` is reasoning to
     report in every answer's usage; ``models`` restricts the model names the server knows
     (unknown ones get the provider's 404). For the ``ollama`` dialect, ``context_length``
-    is the server's context window (Ollama's default is 4096 tokens on small GPUs) and
-    ``json_schema=False`` imitates versions that ignore JSON-schema response formats.
+    is the server's context window (Ollama's default is 4096 tokens on small GPUs),
+    ``json_schema=False`` imitates versions that ignore JSON-schema response formats and
+    ``refuses_json_schema=True`` a server that refuses them (llama-cpp-python's, HTTP 500).
     """
 
     def __init__(
@@ -279,6 +280,7 @@ class FakeLLMServer:
         models: set[str] | None = None,
         context_length: int = 4096,
         json_schema: bool = True,
+        refuses_json_schema: bool = False,
         batch_polls_before_done: int = 1,
     ) -> None:
         self.dialect: Dialect = dialect
@@ -289,6 +291,7 @@ class FakeLLMServer:
         self.models = models
         self.context_length = context_length
         self.json_schema = json_schema
+        self.refuses_json_schema = refuses_json_schema
         self.batch_polls_before_done = batch_polls_before_done
         self.requests: list[RecordedRequest] = []
         self.lock = threading.Lock()

@@ -38,7 +38,10 @@ api/openai-compatibility):
   supported field);
 - ``response_format`` ``json_schema`` becomes the constrained ``format`` (older versions,
   ``json_schema=False``, ignore it and answer in free text) and ``json_object`` becomes
-  JSON mode;
+  JSON mode; ``refuses_json_schema=True`` plays llama-cpp-python's ``llama_cpp.server``
+  instead, whose request model takes ``text`` and ``json_object`` only and which answers
+  a ``json_schema`` request with HTTP 500 and the validation error (seen with
+  llama-cpp-python 0.3.36);
 - each text part of a message becomes its own message, and a prompt longer than the
   context window (``num_ctx``: 4096 tokens by default below 24 GiB of VRAM, docs
   context-length; not settable through this endpoint) is **silently truncated**: the
@@ -380,6 +383,15 @@ class OllamaRules(OpenAIRules):
                 "type": "api_error", "param": None, "code": None}})
         if not body.get("messages"):
             raise _reject(400, "messages is required")
+        fmt = body.get("response_format") or {}
+        if server.refuses_json_schema and fmt.get("type") == "json_schema":
+            # llama-cpp-python's server: its request model allows 'text' and 'json_object'
+            # only, and its error handler answers the validation error as a 500
+            raise Rejected(500, "response_format type json_schema", {"error": {
+                "message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+                           "'response_format', 'type'), 'msg': \"Input should be 'text' or "
+                           "'json_object'\", 'input': 'json_schema'}",
+                "type": "internal_server_error", "param": None, "code": None}})
 
     def completion(
         self, server: FakeLLMServer, body: dict[str, Any], reply: Reply

@@ -115,6 +115,34 @@ async def test_a_server_ignoring_the_schema_gives_failed_parts_not_inventions() 
     assert outcome.score is None
 
 
+async def test_a_server_refusing_json_schemas_is_asked_in_json_mode_from_then_on() -> None:
+    # llama-cpp-python's server answers a json_schema request with HTTP 500
+    with FakeLLMServer("ollama", refuses_json_schema=True) as server:
+        async with _local(server) as reviewer:
+            first = await run_review(
+                contract_document(), [load_pack("self-containment")], reviewer
+            )
+            refused, sent = len(server.rejections), len(server.requests)
+            again = await run_review(
+                contract_document(), [load_pack("self-containment")], reviewer
+            )
+    assert first.findings
+    assert first.score is not None
+    assert first.not_assessed == ()
+    calls = sent - refused  # each planned call answered once
+    assert 1 <= refused <= calls  # the calls in flight at the switch were refused, once each
+    assert len(server.requests) - sent == calls  # the second review asks in JSON mode only
+    assert len(server.rejections) == refused
+    assert again.findings == first.findings
+    for outcome in (first, again):
+        (note,) = [w for w in outcome.warnings if "refused JSON-schema output" in w]
+        assert "HTTP 500" in note
+        assert "DOCSENSE_OPENAI_COMPATIBLE_RESPONSE_FORMAT=json_object" in note
+    answered = [r for r in server.requests if r.rejected is None]
+    assert answered
+    assert all(r.body["response_format"] == {"type": "json_object"} for r in answered)
+
+
 def test_a_remote_server_needs_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in openai_compatible.API_KEY_ENV:
         monkeypatch.delenv(name, raising=False)

@@ -80,6 +80,7 @@ class AnthropicClient:
     """Sends planned calls through ``anthropic.AsyncAnthropic`` (SDK retries off)."""
 
     warm_up_cache = True
+    notes: tuple[str, ...] = ()
 
     def __init__(
         self, model: str, api_key: ApiKey, *, base_url: str | None, timeout: float

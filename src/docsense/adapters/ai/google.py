@@ -80,6 +80,7 @@ class GoogleClient:
     """Sends planned calls through ``google.genai.Client(...).aio`` (SDK retries off)."""
 
     warm_up_cache = False
+    notes: tuple[str, ...] = ()
 
     def __init__(
         self, model: str, api_key: ApiKey, *, base_url: str | None, timeout: float

@@ -202,6 +202,11 @@ class ProviderClient(Protocol):
         """True when the first call on a cached prefix should go alone (cache writes cost)."""
         ...
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the client changed to serve this provider (said in each review's warnings)."""
+        ...
+
     async def complete(self, call: PlannedCall, task: str) -> Completion:
         """Send ``call`` with ``task`` as its per-call text; raise ProviderError on failure."""
         ...
@@ -382,7 +387,7 @@ class LlmReviewer:
     def _model_warnings(self, plan: ReviewPlan) -> list[str]:
         if not plan.calls:
             return []
-        out = []
+        out = [f"{self.spec}: {note}" for note in self._client.notes]
         if self._info is None and not self._free:
             out.append(
                 f"model {self._client.model!r} is not in the model registry (checked "

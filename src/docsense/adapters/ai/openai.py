@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -78,6 +79,8 @@ BASE_URL_ENV = "OPENAI_BASE_URL"
 
 ResponseMode = Literal["json_schema", "json_object"]
 
+logger = logging.getLogger(__name__)
+
 
 class OpenAIClient:
     """Sends planned calls through ``openai.AsyncOpenAI`` (SDK retries off).
@@ -86,7 +89,8 @@ class OpenAIClient:
     server reads; ``response_mode`` chooses strict JSON-schema output or JSON mode (then
     the schema is written into the task and the answer validated as usual);
     ``cache_key`` sends ``prompt_cache_key``; an empty ``api_key`` sends no
-    ``Authorization`` header (a local server).
+    ``Authorization`` header (a local server); ``mode_hint`` is the setting that asks for
+    JSON mode from the start, named when the server refuses JSON schemas.
     """
 
     warm_up_cache = False
@@ -103,6 +107,7 @@ class OpenAIClient:
         response_mode: ResponseMode = "json_schema",
         cache_key: bool = True,
         url_hint: str = BASE_URL_ENV,
+        mode_hint: str = "",
     ) -> None:
         try:
             import openai
@@ -116,6 +121,8 @@ class OpenAIClient:
         self._mode = response_mode
         self._cache_key = cache_key
         self._url_hint = url_hint
+        self._mode_hint = mode_hint
+        self._notes: tuple[str, ...] = ()
         # Without a key (a local server) no Authorization header is sent at all: the SDK
         # needs a placeholder key, and each request omits the header explicitly.
         self._extra_headers: dict[str, Any] | None = (
@@ -140,8 +147,17 @@ class OpenAIClient:
 
     @property
     def response_mode(self) -> ResponseMode:
-        """``json_schema`` (strict structured output) or ``json_object`` (JSON mode)."""
+        """``json_schema`` (strict structured output) or ``json_object`` (JSON mode).
+
+        ``json_schema`` becomes ``json_object`` for the rest of the client's life once the
+        server refuses JSON-schema output (see :meth:`complete`).
+        """
         return self._mode
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Said in every review's warnings: the switch to JSON mode, once it happened."""
+        return self._notes
 
     def __repr__(self) -> str:
         return f"OpenAIClient(provider={self._provider!r}, model={self._model!r})"
@@ -189,14 +205,53 @@ class OpenAIClient:
         return body
 
     async def complete(self, call: PlannedCall, task: str) -> Completion:
-        """Send one call; translate SDK errors into ProviderError."""
+        """Send one call; translate SDK errors into ProviderError.
+
+        A server whose error names ``json_schema`` as not supported, or ``json_object`` as
+        what it takes (llama-cpp-python's server: "Input should be 'text' or 'json_object'",
+        as an HTTP 500; a model or proxy without structured outputs) is asked again at once
+        in JSON mode, and so is every later call of this client: the answer is validated
+        against the schema either way. The switch is logged and said in the warnings of
+        every review this client serves (:attr:`notes`).
+        """
         try:
-            response = await self._client.chat.completions.create(
-                **self.request_body(call, task), extra_headers=self._extra_headers
-            )
+            try:
+                response = await self._create(call, task)
+            except self._sdk.APIStatusError as exc:
+                if not self._refuses_json_schema(exc):
+                    raise
+                self._use_json_mode(exc)
+                response = await self._create(call, task)
         except self._sdk.OpenAIError as exc:
             raise self.translate(exc) from None
         return self.completion_of(response)
+
+    async def _create(self, call: PlannedCall, task: str) -> Any:
+        return await self._client.chat.completions.create(
+            **self.request_body(call, task), extra_headers=self._extra_headers
+        )
+
+    def _refuses_json_schema(self, exc: Any) -> bool:
+        """Tell whether ``exc`` is the server saying it does not take ``json_schema`` output."""
+        if self._mode != "json_schema" or exc.status_code not in (400, 422, 500):
+            return False
+        message = str(exc.message).casefold()
+        return "json_schema" in message and any(
+            word in message for word in ("json_object", "not supported", "unsupported")
+        )
+
+    def _use_json_mode(self, exc: Any) -> None:
+        if self._mode == "json_object":  # a concurrent call switched already
+            return
+        self._mode = "json_object"
+        said = " ".join(self._key.scrub(str(exc.message)).split())
+        said = said if len(said) <= 200 else said[:199] + "\u2026"
+        self._notes = (
+            f"the server refused JSON-schema output (HTTP {exc.status_code}: {said}); "
+            "answers were asked for in JSON mode and checked against the schema"
+            + (f" ({self._mode_hint} asks that way from the start)" if self._mode_hint else ""),
+        )
+        logger.warning("%s:%s: %s", self._provider, self._model, self._notes[0])
 
     async def submit_batch(self, items: Sequence[tuple[str, PlannedCall]]) -> str:
         """Upload the calls as a JSONL file and start a Batch on it; return the batch id."""

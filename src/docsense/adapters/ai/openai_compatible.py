@@ -15,9 +15,12 @@ These servers speak OpenAI's Chat Completions, so the official ``openai`` SDK ta
   4096): set it to the server's real context length (``OLLAMA_CONTEXT_LENGTH``).
 - **JSON schema where supported, JSON mode where not.** ``response_format="json_schema"``
   (the default) constrains the output on servers that support it (Ollama 0.5 and later,
-  vLLM, llama.cpp); ``"json_object"`` asks for JSON mode and writes the schema into the
-  prompt, for servers that ignore schemas. Either way the answer is validated, and an
-  invalid one is asked again once.
+  vLLM, llama.cpp's ``llama-server``); ``"json_object"`` asks for JSON mode and writes the
+  schema into the prompt, for servers that ignore schemas. A server that refuses
+  ``json_schema`` outright (llama-cpp-python's ``llama_cpp.server`` answers HTTP 500 "Input
+  should be 'text' or 'json_object'") is asked again in JSON mode, and so is every later
+  call, with a warning in each review. Either way the answer is validated, and an invalid
+  one is asked again once.
 - **Free.** A loopback model costs nothing (cost 0, not unknown); a remote one is priced
   from the model registry when it is there.
 
@@ -106,6 +109,7 @@ def create_reviewer(
         response_mode=response_format,
         cache_key=False,
         url_hint=BASE_URL_ENV,
+        mode_hint="DOCSENSE_OPENAI_COMPATIBLE_RESPONSE_FORMAT=json_object",
     )
     return assemble_reviewer(
         PROVIDER,
