@@ -16,12 +16,20 @@ def _prefix(request: RecordedRequest) -> str:
     return str(request.body["messages"][0]["content"][0]["text"])
 
 
-async def _review(server: FakeLLMServer, *, warm_up: bool) -> ReviewOutcome:
+# Several policy groups per part; with SPLIT, the document is cut into parts (each its own
+# cached prefix, and the outline another).
+ONE_PART = PlanLimits(group_max_policies=2)
+SPLIT = PlanLimits(group_max_policies=2, part_tokens=60)
+
+
+async def _review(
+    server: FakeLLMServer, *, warm_up: bool, limits: PlanLimits = ONE_PART
+) -> ReviewOutcome:
     built = anthropic.create_reviewer(
         api_key="test-key",
         base_url=server.base_url,
         resilience=Resilience("anthropic", max_concurrency=8),
-        limits=PlanLimits(group_max_policies=2),  # several policy groups per part
+        limits=limits,
     )
     if not warm_up:
         built.client.warm_up_cache = False  # type: ignore[misc]
@@ -54,7 +62,7 @@ async def test_document_prefix_is_cached_and_byte_identical_across_calls() -> No
 
 async def test_the_first_call_on_each_prefix_goes_alone_so_each_prefix_is_written_once() -> None:
     with FakeLLMServer("anthropic", latency=0.05) as server:
-        outcome = await _review(server, warm_up=True)
+        outcome = await _review(server, warm_up=True, limits=SPLIT)
     requests = sorted(server.requests, key=lambda r: r.started)
     first = requests[0]
     assert first.finished is not None
@@ -62,7 +70,7 @@ async def test_the_first_call_on_each_prefix_goes_alone_so_each_prefix_is_writte
     prefixes: dict[str, list[RecordedRequest]] = {}
     for r in requests:
         prefixes.setdefault(_prefix(r), []).append(r)
-    assert len(prefixes) >= 2
+    assert len(prefixes) >= 3
     for group in prefixes.values():
         head = group[0]
         assert head.finished is not None
@@ -75,7 +83,7 @@ async def test_the_first_call_on_each_prefix_goes_alone_so_each_prefix_is_writte
 async def test_without_warm_up_concurrent_calls_each_pay_a_write() -> None:
     # The contrast that makes the test above meaningful: concurrent misses all write.
     with FakeLLMServer("anthropic", latency=0.05) as server:
-        outcome = await _review(server, warm_up=False)
+        outcome = await _review(server, warm_up=False, limits=SPLIT)
     system = server.requests[0].body["system"][0]["text"]
     once = sum(tokens(f"{system}\n{p}") for p in {_prefix(r) for r in server.requests})
     assert outcome.usage.tokens_cache_write > once

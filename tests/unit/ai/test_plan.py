@@ -106,6 +106,27 @@ def test_whole_document_policies_use_the_outline_and_ir_not_the_text() -> None:
     assert not scoped & {pid for c in plan.calls if c.kind == "part" for pid in c.policy_ids}
 
 
+def test_whole_document_policies_read_the_text_of_a_document_that_is_one_part() -> None:
+    # On the outline a model cannot quote the decision that has no owner: a document short
+    # enough to be one part is read whole for these policies too, on the same cached block.
+    request = _long_request(3)
+    plan = plan_review(request)
+    assert plan.parts == 1
+    assert not [c for c in plan.calls if c.kind == "document"]
+    scoped = {p.id for p in request.policies if is_document_scoped(p)}
+    on_text = [c for c in plan.calls if scoped & set(c.policy_ids)]
+    assert on_text
+    assert all(set(c.policy_ids) <= scoped for c in on_text)  # groups of their own
+    text_calls = [c for c in plan.calls if c not in on_text]
+    assert {c.document for c in plan.calls} == {text_calls[0].document}  # one prefix
+    for call in on_text:
+        assert "constituent. Paragraph" in call.document
+        assert "outline and the extracted facts" not in call.task
+    asked = [pid for c in plan.calls for pid in c.policy_ids]
+    assert sorted(asked) == sorted(p.id for p in request.policies)  # each policy once
+    assert len({c.key for c in plan.calls}) == len(plan.calls)
+
+
 def test_plan_costs_a_fraction_of_the_naive_plan() -> None:
     request = _long_request(80)
     plan = plan_review(request)

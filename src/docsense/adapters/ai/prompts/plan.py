@@ -6,7 +6,11 @@
   (a section longer than that is split on paragraph boundaries); when there is more than one
   part, the glossary (the IR's defined terms) is carried into each part.
 - **Whole-document** policies (required sections, governance, missing references: see
-  :func:`is_document_scoped`) are asked once, on the outline and the IR, not on the text.
+  :func:`is_document_scoped`) are asked on the whole text when it is one part, as calls of
+  their own on the same document block (so a provider's prompt cache serves it): the model
+  can then quote the words at fault, an undocumented decision or a dangling reference. A
+  document split into parts is too long for that: they are asked once, on its outline and
+  the IR.
 - **Contradictions across parts.** When the text is split, a part cannot show that a value
   stated in it contradicts one stated in another part. The consistency policies (category
   ``inconsistent_content``) are then also asked once on the *statements* of the whole
@@ -402,9 +406,11 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
     calls: list[PlannedCall] = []
 
     def ask(
-        prefix: str, kind: str, part: str, policies: Sequence[Policy], document: str, scope: str
+        prefix: str, kind: str, part: str, policies: Sequence[Policy], document: str, scope: str,
+        first: int = 1,
     ) -> list[PlannedCall]:
-        # One call per policy group on ``document``; the outline's task says what it holds.
+        # One call per policy group on ``document``, numbered from ``first``; the outline's
+        # task says what it holds.
         return [
             PlannedCall(
                 key=f"{prefix}/group-{g}",
@@ -417,21 +423,23 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
                 max_output_tokens=limits.max_output_tokens,
                 section_offsets=offsets,
             )
-            for g, group in enumerate(_groups(policies, limits), 1)
+            for g, group in enumerate(_groups(policies, limits), first)
         ]
 
-    if text_policies:
-        parts: list[list[str]] = [[]]
-        used = 0
-        segments = _segments(request, limits.part_tokens * 4)
-        for seg in segments:
-            block = _render_segment(request.markdown, seg)
-            cost = estimate_tokens(block)
-            if parts[-1] and used + cost > limits.part_tokens:
-                parts.append([])
-                used = 0
-            parts[-1].append(block)
-            used += cost
+    parts: list[list[str]] = [[]]
+    used = 0
+    segments = _segments(request, limits.part_tokens * 4)
+    for seg in segments:
+        block = _render_segment(request.markdown, seg)
+        cost = estimate_tokens(block)
+        if parts[-1] and used + cost > limits.part_tokens:
+            parts.append([])
+            used = 0
+        parts[-1].append(block)
+        used += cost
+    # One part: the whole-document policies read the whole text too (see the module doc).
+    whole = len(parts) == 1
+    if text_policies or (whole and doc_policies):
         glossary = _glossary(request.ir, limits.glossary_tokens) if len(parts) > 1 else ""
         for n, blocks in enumerate(parts, 1):
             label = f"{n}/{len(parts)}"
@@ -443,7 +451,11 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
                 body=glossary + "\n".join(blocks),
             )
             scope = "whole document" if len(parts) == 1 else f"part {label} of the document"
-            calls += ask(f"part-{n}", "part", label, text_policies, document, scope)
+            text_calls = ask(f"part-{n}", "part", label, text_policies, document, scope)
+            calls += text_calls
+            if whole:  # groups of their own, after the text policies' (which stay as they are)
+                calls += ask(f"part-{n}", "part", label, doc_policies, document, scope,
+                             first=len(text_calls) + 1)
         cross = [p for p in text_policies if p.category in _CROSS_PART_CATEGORIES]
         statements = (
             _statements(request.markdown, segments, limits.statements_tokens)
@@ -460,7 +472,7 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
                 "a value, a date or a frequency; the rest of the text is left out"
             )
             calls += ask("statements", "statements", "statements", cross, document, scope)
-    if doc_policies:
+    if doc_policies and not whole:
         document = template.render(
             "document",
             boundary=boundary,
