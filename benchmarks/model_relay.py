@@ -1,0 +1,182 @@
+"""Measure the LLM review with answers from anywhere: record a run's model calls, replay answers.
+
+    python -m benchmarks.model_relay record DIR [--port 8301]
+    python -m benchmarks.model_relay replay DIR [--port 8302]
+
+A loopback server speaking OpenAI's Chat Completions, for the ``openai-compatible`` reviewer
+(``DOCSENSE_OPENAI_COMPATIBLE_BASE_URL=http://127.0.0.1:PORT/v1``). It lets the review
+pipeline (prompt plan, schema, grounding of quotes, groups, scores) be measured with a
+capable model's answers where no provider key is at hand, and makes such a measurement
+reproducible:
+
+1. **record**: run the benchmark against the relay; every distinct request is written to
+   ``DIR/requests/<key>.json`` (the request body: system prompt, document block, task,
+   response schema) and answered with no findings, so the run goes on.
+2. Answer each request, as a model would, in ``DIR/answers/<key>.json`` (one JSON object
+   matching the request's schema): a person, a model in a chat window, another program.
+3. **replay**: run the same benchmark against the relay; each request gets its answer.
+
+``<key>`` is a hash of the request's messages, so an answer serves exactly the prompt it was
+written for: a change to the prompt plan or template makes new requests (record again to
+see which). An answer longer than the request's ``max_tokens`` (at four characters a token)
+is cut as a real model's would be, keeping the most severe findings first, which is what
+docsense's re-ask after a truncated answer obtains. A request with no answer gets no
+findings and is counted; the relay prints what it served when stopped.
+
+Set ``DOCSENSE_OPENAI_COMPATIBLE_CONTEXT_WINDOW`` to the context of the model the answers
+stand in for (200000 for a frontier model), so the plan is the one that model would get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Literal
+
+Mode = Literal["record", "replay"]
+
+#: What is answered to a request while recording, and to one with no answer on replay.
+NO_FINDINGS: dict[str, list[str]] = {"findings": [], "assessed_policy_ids": []}
+#: Characters per output token when cutting an answer to ``max_tokens``.
+CHARS_PER_TOKEN = 4
+_SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def request_key(body: dict[str, Any]) -> str:
+    """The key of a request: a hash of its messages (what the model is asked)."""
+    messages = json.dumps(body.get("messages"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(messages.encode("utf-8")).hexdigest()[:16]
+
+
+def cut_to(answer: dict[str, Any], max_chars: int) -> dict[str, Any]:
+    """Return ``answer`` with as many findings as fit ``max_chars``, most severe first."""
+    findings = sorted(
+        answer.get("findings", []),
+        key=lambda f: (_SEVERITY_ORDER.get(f.get("severity"), 5), -float(f.get("confidence", 0))),
+    )
+    kept: list[dict[str, Any]] = []
+    for finding in findings:
+        trial = {**answer, "findings": [*kept, finding]}
+        if len(json.dumps(trial, ensure_ascii=False)) > max_chars:
+            break
+        kept.append(finding)
+    return {**answer, "findings": kept}
+
+
+class ModelRelay:
+    """The relay server: ``with ModelRelay("replay", directory) as relay: relay.base_url``."""
+
+    def __init__(self, mode: Mode, directory: Path, port: int = 0) -> None:
+        self.mode: Mode = mode
+        self.requests_dir = directory / "requests"
+        self.answers_dir = directory / "answers"
+        self.served: Counter[str] = Counter()  # recorded, answered, cut, unanswered
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-compatible base URL to give the reviewer."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> ModelRelay:
+        self.requests_dir.mkdir(parents=True, exist_ok=True)
+        self.answers_dir.mkdir(parents=True, exist_ok=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def answer(self, body: dict[str, Any]) -> str:
+        """Return the message content answering ``body`` (and record or count it)."""
+        key = request_key(body)
+        with self._lock:
+            if self.mode == "record":
+                path = self.requests_dir / f"{key}.json"
+                if not path.exists():
+                    path.write_text(json.dumps(body, ensure_ascii=False, indent=1), "utf-8")
+                    self.served["recorded"] += 1
+                return json.dumps(NO_FINDINGS)
+            path = self.answers_dir / f"{key}.json"
+            if not path.exists():
+                self.served["unanswered"] += 1
+                print(f"model_relay: no answer for request {key}", file=sys.stderr)
+                return json.dumps(NO_FINDINGS)
+            self.served["answered"] += 1
+            text = path.read_text("utf-8")
+            limit = CHARS_PER_TOKEN * int(body.get("max_tokens") or body.get(
+                "max_completion_tokens") or 8192)
+            if len(text) <= limit:
+                return text
+            self.served["cut"] += 1
+            return json.dumps(cut_to(json.loads(text), limit), ensure_ascii=False)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        relay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the relay reports what it served when stopped."""
+
+            def _send(self, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode("utf-8")
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                """``/v1/models``: the one model, ``relay``."""
+                self._send({"object": "list", "data": [{"id": "relay", "object": "model"}]})
+
+            def do_POST(self) -> None:
+                """``/v1/chat/completions``: the recorded or replayed answer."""
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
+                content = relay.answer(body)
+                self._send({
+                    "id": f"chatcmpl-{request_key(body)}",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body.get("model", "relay"),
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": content}}],
+                    "usage": {"prompt_tokens": len(json.dumps(body)) // CHARS_PER_TOKEN,
+                              "completion_tokens": len(content) // CHARS_PER_TOKEN,
+                              "total_tokens": (len(json.dumps(body)) + len(content))
+                              // CHARS_PER_TOKEN},
+                })
+
+        return Handler
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted, then print what was served."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=["record", "replay"])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--port", type=int, default=8301)
+    args = parser.parse_args(argv)
+    with ModelRelay(args.mode, args.directory, args.port) as relay:
+        print(f"model_relay: {args.mode} on {relay.base_url}", file=sys.stderr)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    print(f"model_relay: {dict(relay.served)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
