@@ -440,7 +440,7 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
     # One part: the whole-document policies read the whole text too (see the module doc).
     whole = len(parts) == 1
     if text_policies or (whole and doc_policies):
-        glossary = _glossary(request.ir, limits.glossary_tokens) if len(parts) > 1 else ""
+        glossary = "" if whole else _glossary(request.ir, limits.glossary_tokens)
         for n, blocks in enumerate(parts, 1):
             label = f"{n}/{len(parts)}"
             document = template.render(
@@ -450,7 +450,7 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
                 part=label,
                 body=glossary + "\n".join(blocks),
             )
-            scope = "whole document" if len(parts) == 1 else f"part {label} of the document"
+            scope = "whole document" if whole else f"part {label} of the document"
             text_calls = ask(f"part-{n}", "part", label, text_policies, document, scope)
             calls += text_calls
             if whole:  # groups of their own, after the text policies' (which stay as they are)
@@ -459,7 +459,7 @@ def _plan(request: ReviewRequest, limits: PlanLimits, template: PromptTemplate) 
         cross = [p for p in text_policies if p.category in _CROSS_PART_CATEGORIES]
         statements = (
             _statements(request.markdown, segments, limits.statements_tokens)
-            if cross and len(parts) > 1
+            if cross and not whole
             else ""
         )
         if statements:
