@@ -3,8 +3,10 @@
     python -m benchmarks.model_relay record DIR [--port 8301]
     python -m benchmarks.model_relay replay DIR [--port 8302]
 
-A loopback server speaking OpenAI's Chat Completions, for the ``openai-compatible`` reviewer
-(``DOCSENSE_OPENAI_COMPATIBLE_BASE_URL=http://127.0.0.1:PORT/v1``). It lets the review
+A loopback server speaking Chat Completions as a local model server does (docsense's
+:class:`~docsense.testing.fake_llm.FakeLLMServer`, ``ollama`` dialect), for the
+``openai-compatible`` reviewer (``DOCSENSE_OPENAI_COMPATIBLE_BASE_URL=http://127.0.0.1:PORT/v1``),
+whose model is recorded or written answers. It lets the review
 pipeline (prompt plan, schema, grounding of quotes, groups, scores) be measured with a
 capable model's answers where no provider key is at hand, and makes such a measurement
 reproducible:
@@ -24,7 +26,8 @@ docsense's re-ask after a truncated answer obtains. A request with no answer get
 findings and is counted; the relay prints what it served when stopped.
 
 Set ``DOCSENSE_OPENAI_COMPATIBLE_CONTEXT_WINDOW`` to the context of the model the answers
-stand in for (200000 for a frontier model), so the plan is the one that model would get.
+stand in for (200000 for a frontier model), so the plan is the one that model would get; the
+relay's ``--context-length`` (default 200000) is the window it enforces, as the server would.
 """
 
 from __future__ import annotations
@@ -36,9 +39,10 @@ import sys
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
+
+from docsense.testing.fake_llm import FakeCall, FakeLLMServer
 
 Mode = Literal["record", "replay"]
 
@@ -71,31 +75,43 @@ def cut_to(answer: dict[str, Any], max_chars: int) -> dict[str, Any]:
 
 
 class ModelRelay:
-    """The relay server: ``with ModelRelay("replay", directory) as relay: relay.base_url``."""
+    """The relay: ``with ModelRelay("replay", directory) as relay: relay.base_url``.
 
-    def __init__(self, mode: Mode, directory: Path, port: int = 0) -> None:
+    A :class:`~docsense.testing.fake_llm.FakeLLMServer` speaking the ``ollama`` dialect of
+    Chat Completions (what the ``openai-compatible`` reviewer talks to; it enforces the
+    context window and ``max_tokens`` as such a server does), whose model is the recorded
+    or written answers.
+    """
+
+    def __init__(
+        self, mode: Mode, directory: Path, port: int = 0, context_length: int = 200_000
+    ) -> None:
         self.mode: Mode = mode
         self.requests_dir = directory / "requests"
         self.answers_dir = directory / "answers"
         self.served: Counter[str] = Counter()  # recorded, answered, cut, unanswered
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = FakeLLMServer(
+            "ollama", self._respond, port=port, context_length=context_length
+        )
 
     @property
     def base_url(self) -> str:
         """The OpenAI-compatible base URL to give the reviewer."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return self._server.base_url
 
     def __enter__(self) -> ModelRelay:
         self.requests_dir.mkdir(parents=True, exist_ok=True)
         self.answers_dir.mkdir(parents=True, exist_ok=True)
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
+
+    def _respond(self, call: FakeCall) -> str:
+        # The responder of the server: the request's body gives its key and max_tokens.
+        return self.answer(self._server.current().body)
 
     def answer(self, body: dict[str, Any]) -> str:
         """Return the message content answering ``body`` (and record or count it)."""
@@ -114,50 +130,11 @@ class ModelRelay:
                 return json.dumps(NO_FINDINGS)
             self.served["answered"] += 1
             text = path.read_text("utf-8")
-            limit = CHARS_PER_TOKEN * int(body.get("max_tokens") or body.get(
-                "max_completion_tokens") or 8192)
+            limit = CHARS_PER_TOKEN * int(body.get("max_tokens") or 8192)
             if len(text) <= limit:
                 return text
             self.served["cut"] += 1
             return json.dumps(cut_to(json.loads(text), limit), ensure_ascii=False)
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        relay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet: the relay reports what it served when stopped."""
-
-            def _send(self, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode("utf-8")
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                """``/v1/models``: the one model, ``relay``."""
-                self._send({"object": "list", "data": [{"id": "relay", "object": "model"}]})
-
-            def do_POST(self) -> None:
-                """``/v1/chat/completions``: the recorded or replayed answer."""
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                content = relay.answer(body)
-                self._send({
-                    "id": f"chatcmpl-{request_key(body)}",
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": body.get("model", "relay"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": {"prompt_tokens": len(json.dumps(body)) // CHARS_PER_TOKEN,
-                              "completion_tokens": len(content) // CHARS_PER_TOKEN,
-                              "total_tokens": (len(json.dumps(body)) + len(content))
-                              // CHARS_PER_TOKEN},
-                })
-
-        return Handler
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,8 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("mode", choices=["record", "replay"])
     parser.add_argument("directory", type=Path)
     parser.add_argument("--port", type=int, default=8301)
+    parser.add_argument("--context-length", type=int, default=200_000,
+                        help="the context window of the model the answers stand in for")
     args = parser.parse_args(argv)
-    with ModelRelay(args.mode, args.directory, args.port) as relay:
+    with ModelRelay(args.mode, args.directory, args.port, args.context_length) as relay:
         print(f"model_relay: {args.mode} on {relay.base_url}", file=sys.stderr)
         try:
             while True:

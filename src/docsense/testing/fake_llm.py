@@ -259,7 +259,7 @@ def tokens(text: str) -> int:
 
 
 class FakeLLMServer:
-    """A threaded HTTP server on 127.0.0.1 (random port) speaking one provider's API.
+    """A threaded HTTP server on 127.0.0.1 speaking one provider's API.
 
     ``api_key`` (when set) is the only key accepted; ``thinking_tokens`` is reasoning to
     report in every answer's usage; ``models`` restricts the model names the server knows
@@ -267,6 +267,7 @@ class FakeLLMServer:
     is the server's context window (Ollama's default is 4096 tokens on small GPUs),
     ``json_schema=False`` imitates versions that ignore JSON-schema response formats and
     ``refuses_json_schema=True`` a server that refuses them (llama-cpp-python's, HTTP 500).
+    ``port`` is the loopback port to listen on (0, the default: any free one).
     """
 
     def __init__(
@@ -282,6 +283,7 @@ class FakeLLMServer:
         json_schema: bool = True,
         refuses_json_schema: bool = False,
         batch_polls_before_done: int = 1,
+        port: int = 0,
     ) -> None:
         self.dialect: Dialect = dialect
         self.responder = responder
@@ -300,7 +302,7 @@ class FakeLLMServer:
         self._rules = _rules_for(dialect)
         self.state: dict[str, Any] = {}  # a dialect's own state (cache, batches, files)
         self._local = threading.local()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(
