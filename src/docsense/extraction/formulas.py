@@ -62,8 +62,9 @@ _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")
 _CONNECTORS = frozenset({"of", "and", "or", "the"})
 _NUMBERISH = re.compile(r"^[-+]?[$\u20ac\u00a3]?\d[\d,.]*\s*(?:%|bps?|x)?$")
 _FUNCTION_WORDS = frozenset(
-    {"sum", "max", "min", "abs", "log", "ln", "exp", "sqrt", "avg", "average", "mean", "std",
-     "correl", "corr", "covar", "cov", "sign", "sgn", "int", "mod", "round", "trunc",
+    {"sum", "max", "min", "maximum", "minimum", "abs", "log", "ln", "exp", "sqrt", "avg",
+     "average", "mean", "std", "correl", "corr", "covar", "cov", "sign", "sgn", "int", "mod",
+     "round", "trunc",
      "stdev", "stddev", "var", "count", "median", "floor", "ceil", "ceiling", "product",
      "prod", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sigmoid", "clip", "clamp", "of",
      "inf", "sup", "argmin", "argmax", "lim",

@@ -111,8 +111,11 @@ _SYMBOL_PAIR = re.compile(
     re.MULTILINE,
 )
 _WHERE_INLINE = re.compile(r"\bwhere\b[\s,:]+(?P<rest>[^\n]{3,600})", re.IGNORECASE)
+# A spaced en or em dash separates a symbol from its meaning as "=" does ("where: H \u2013 Current
+# High, L \u2013 Current Low"); a hyphen does not (it is a minus sign in "d = a - b").
 _WHERE_ITEM_VERB = (
-    r"(?:=|:|\bis\b|\bare\b|\bdenotes\b|\brepresents\b|\bmeans\b|\bequals\b|\brefers\s+to\b)"
+    r"(?:=|:|\bis\b|\bare\b|\bdenotes\b|\brepresents\b|\bmeans\b|\bequals\b|\brefers\s+to\b"
+    r"|(?<=\s)[\u2013\u2014](?=\s))"
 )
 _WHERE_CLAUSE = re.compile(
     # (a script group may hold a shifted index: "r_{i,t-1,k} is the trailing return")
@@ -1027,7 +1030,8 @@ _LEGEND = re.compile(
     r"^[ \t]*(?:where[ \t]+)?"
     r"(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}(?:[-\u2212]\d{1,2})?)"
     # ("x is the ESG score for the company" after "Where;": the verb as the separator)
-    r"[ \t]*(?:=|:|[ \t](?:is|are|denotes|represents)[ \t])[ \t]*"
+    # ("H \u2013 Current High": a spaced en or em dash, as in a where clause)
+    r"[ \t]*(?:=|:|[ \t](?:is|are|denotes|represents)[ \t]|[ \t][\u2013\u2014][ \t])[ \t]*"
     r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z0-9(][\w'\u2019().,^{}/%-]*){1,20}"
     r"(?:[ \t]+\([^()\n]{1,80}\))?)"  # a unit or a note: "(ETH/yr)", "(f = 1-p; where ...)"
     r"[ \t]*$",

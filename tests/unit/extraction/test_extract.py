@@ -525,6 +525,28 @@ def test_an_unbulleted_where_list_defines_its_symbols() -> None:
     assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
 
 
+def test_a_legend_separated_by_a_spaced_dash_defines_its_symbols() -> None:
+    # "H \u2013 Current High": an en or em dash between spaces reads as "="; a hyphen in the
+    # formula stays a minus sign.
+    md = (
+        "# Strategy\n\n## Signal\n\nThe signal is S = (C - L) / (H - L) where: "
+        "H \u2013 Current High, L \u2014 Current Low, C \u2013 Current Close.\n"
+    )
+    got = extract_ir(md)
+    assert {t.term: t.definition for t in got.terms if t.source is TermSource.WHERE} == {
+        "H": "Current High", "L": "Current Low", "C": "Current Close",
+    }
+    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    # The same legend on lines of its own after the formula, as a PDF prints it.
+    md = (
+        "# Sizing\n\nTrue Range = Maximum(H-L,H - PDC,PDC - L)\n\nwhere:\n"
+        "H \u2013 Current High\nL \u2013 Current Low\nPDC \u2013 Previous Day\u2019s Close\n"
+    )
+    got = extract_ir(md)
+    assert {t.term for t in got.terms if t.source is TermSource.WHERE} >= {"H", "L", "PDC"}
+    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+
+
 def test_appositive_symbols_euler_exponentials_and_prose_around_values() -> None:
     md = (
         "# Rates\n\nThe supply rate includes a spread, S (such as 0.10), and the utilization "
