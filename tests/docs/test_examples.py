@@ -82,7 +82,7 @@ def test_local_model_example_reviews_a_seed_document_with_an_ollama_like_server(
         example = _load_example("local_model.py")
         assert example.main([str(seed)]) == 0  # type: ignore[attr-defined]
     out = capsys.readouterr().out
-    assert "reviewed by openai-compatible:llama3.2#review-v2" in out
+    assert "reviewed by openai-compatible:llama3.2#review-v3" in out
     assert "Fake finding" in out  # the model's finding, grounded in the seed document
     assert "cost $0.0000 (a local model is free)" in out
     assert all("authorization" not in r.headers for r in server.requests)

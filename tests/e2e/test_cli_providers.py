@@ -144,7 +144,7 @@ def test_a_normal_answer_completes_with_the_models_finding_and_billed_usage(
 ) -> None:
     report = runs[provider].report("answer")
     model = PROVIDERS[provider].DEFAULT_MODEL
-    assert report["reviewer"] == f"{provider}:{model}#review-v2"
+    assert report["reviewer"] == f"{provider}:{model}#review-v3"
     findings = report["findings"]
     assert isinstance(findings, list)
     assert any(f["source"] == f"llm:{model}" for f in findings)

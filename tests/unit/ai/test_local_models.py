@@ -48,7 +48,7 @@ async def test_a_loopback_server_needs_no_key_and_gets_max_tokens() -> None:
                 contract_document(), [load_pack("self-containment")], reviewer
             )
     assert outcome.findings
-    assert reviewer.spec == "openai-compatible:llama3.2#review-v2"
+    assert reviewer.spec == "openai-compatible:llama3.2#review-v3"
     for request in server.requests:
         assert "authorization" not in request.headers
         assert "max_tokens" in request.body
@@ -155,4 +155,4 @@ def test_the_spec_names_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
         resolve_reviewer("openai-compatible")
     monkeypatch.setenv(openai_compatible.BASE_URL_ENV, "http://127.0.0.1:9/v1")
     reviewer = resolve_reviewer("openai-compatible:qwen3")
-    assert reviewer.spec == "openai-compatible:qwen3#review-v2"
+    assert reviewer.spec == "openai-compatible:qwen3#review-v3"

@@ -31,10 +31,10 @@ def _keys(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_single_specs_resolve_with_defaults_and_prompt_version() -> None:
     reviewer = resolve_reviewer("anthropic")
     assert isinstance(reviewer, LlmReviewer)
-    assert reviewer.spec == "anthropic:claude-sonnet-5-5#review-v2"
-    assert resolve_reviewer("openai:gpt-6-luna").spec == "openai:gpt-6-luna#review-v2"
-    assert resolve_reviewer("google:gemini-3.8-flash#review-v2").spec.startswith("google:gemini")
-    assert parse_llm_spec("openai", "openai", "m") == ("m", "review-v2")
+    assert reviewer.spec == "anthropic:claude-sonnet-5-5#review-v3"
+    assert resolve_reviewer("openai:gpt-6-luna").spec == "openai:gpt-6-luna#review-v3"
+    assert resolve_reviewer("google:gemini-3.8-flash#review-v3").spec.startswith("google:gemini")
+    assert parse_llm_spec("openai", "openai", "m") == ("m", "review-v3")
 
 
 def test_combined_and_fallback_specs() -> None:
@@ -44,7 +44,7 @@ def test_combined_and_fallback_specs() -> None:
     chain = resolve_reviewer("rules+anthropic | rules")
     assert isinstance(chain, FallbackReviewer)
     assert isinstance(chain.members[0], CombinedReviewer)
-    assert chain.spec == "rules+anthropic:claude-sonnet-5-5#review-v2|rules"
+    assert chain.spec == "rules+anthropic:claude-sonnet-5-5#review-v3|rules"
 
 
 @pytest.mark.parametrize("spec", ["", "rules+", "|rules", "nope:x", "rules:model", "rules||rules"])

@@ -642,7 +642,7 @@ def parse_llm_spec(spec: str, provider: str, default_model: str) -> tuple[str, s
     >>> parse_llm_spec("anthropic:claude-haiku-4-5#review-v1", "anthropic", "x")
     ('claude-haiku-4-5', 'review-v1')
     >>> parse_llm_spec("openai", "openai", "gpt-6.1-terra")
-    ('gpt-6.1-terra', 'review-v2')
+    ('gpt-6.1-terra', 'review-v3')
     """
     body, _, version = spec.strip().partition("#")
     prefix, _, model = body.partition(":")

@@ -7,7 +7,7 @@
 ...                         ir=SemanticIR(), policies=load_pack("self-containment").policies)
 >>> plan = plan_review(request)
 >>> plan.prompt_version, len(plan.calls), plan.input_tokens < naive_plan_tokens(request)
-('review-v2', 2, True)
+('review-v3', 2, True)
 """
 
 from docsense.adapters.ai.prompts.plan import (

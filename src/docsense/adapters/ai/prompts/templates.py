@@ -3,13 +3,18 @@
 A template file is split into sections by ``=== name ===`` lines; each section is a
 :class:`string.Template` (``$name`` placeholders, so braces in document text are harmless).
 The version is the file name without ``.md``; it is recorded in every LLM reviewer's spec
-(``anthropic:claude-sonnet-5-5#review-v2``) so a stored review names the prompt it used.
-``review-v2`` (the default) asks for a ``subject`` per finding, so that findings about one
-thing at several places group as the rules reviewer's do; ``review-v1`` stays selectable.
+(``anthropic:claude-sonnet-5-5#review-v3``) so a stored review names the prompt it used.
+``review-v2`` asks for a ``subject`` per finding, so that findings about one thing at several
+places group as the rules reviewer's do. ``review-v3`` (the default) adds what not to report
+(prose around the rules, settings a user chooses, links and figures read as missing
+sections, one governance finding per rule) and what a ``confidence`` means (the probability
+that a careful reviewer agrees), which halved the findings a stand-in model raised on the
+labelled development set and made its confidence track its precision (see
+``benchmarks/RESULTS.md``). Earlier versions stay selectable (``#review-v2``).
 
 >>> t = PromptTemplate.load()
 >>> t.version, "untrusted" in t.render("system", boundary="x").lower()
-('review-v2', True)
+('review-v3', True)
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from docsense.errors import ConfigurationError
 __all__ = ["DEFAULT_PROMPT_VERSION", "PromptTemplate", "available_prompt_versions"]
 
 #: The prompt template LLM reviewers use unless a spec names another (``...#review-v1``).
-DEFAULT_PROMPT_VERSION = "review-v2"
+DEFAULT_PROMPT_VERSION = "review-v3"
 
 _SECTION = re.compile(r"^=== ([a-z-]+) ===$", re.MULTILINE)
 _REQUIRED = ("system", "document", "task", "document-task", "repair", "truncated")
