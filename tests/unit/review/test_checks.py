@@ -89,6 +89,12 @@ def test_frequency_words_and_undated_schedules(run_check: RunCheck) -> None:
     ]
     dated = "The basket is reviewed monthly on the second Tuesday of the month.\n"
     assert run_check("vague_frequency", dated) == []
+    # The clause states its period after the timing word.
+    stated = "Rewards are routinely harvested with any pending fees {when}.\n"
+    assert run_check("vague_frequency", stated.format(when="every day")) == []
+    assert run_check("vague_frequency", stated.format(when="by the keeper")) == [
+        "Rewards are routinely"
+    ]
 
 
 def test_discretion_and_vague_methods(run_check: RunCheck) -> None:

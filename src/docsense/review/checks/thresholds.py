@@ -1705,6 +1705,9 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 # a habit. Neither is a schedule of the method
             if _DATE_RULE.search(unit.text[m.end() :]) or _DEFINED_DATE.search(unit.text):
                 continue  # "periodically on each Decision Date": the date rule follows
+            if _STATED_PERIOD.search(re.split(r"[;:]", unit.text[m.end() : m.end() + 120])[0]):
+                continue  # "routinely harvests all products with any rewards every day":
+                # the clause states its period
             if m.group(0).lower().startswith("from") and not _METHOD_ACTION.search(before):
                 continue  # "smaller from time to time": a description, not a schedule
             if _FROM_INPUTS.match(unit.text, m.end()):
