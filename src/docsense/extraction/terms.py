@@ -68,8 +68,13 @@ _VERB = (
     r"|are\s+defined\s+as|refers\s+to|denotes|represents)"
 )
 _VERB_WORDS = ("mean", "defined", "refers", "denotes", "represents")  # in every _VERB
+# '"BVT" or "Basket Volatility Target" means ...' defines both names; '"SCWM(c)" means, (i) if
+# ...' a definition by cases after a comma.
 _QUOTED_MEANS = re.compile(
-    _QUOTED + r",?\s+" + _VERB + r"(?:\s*:\s*$|\s*:?\s+(?P<definition>[^\n]{2,400}))",
+    _QUOTED
+    + rf"(?:\s+or\s+[{_Q_OPEN}](?P<alias>[A-Za-z0-9\u0370-\u03ff][^{_Q_CLOSE}\n]{{0,78}}?)"
+    rf"[{_Q_CLOSE}])?"
+    + r",?\s+" + _VERB + r"(?:\s*:\s*$|\s*[:,]?\s+(?P<definition>[^\n]{2,400}))",
     re.MULTILINE,
 )
 _PAREN = re.compile(r"\((?P<body>[^()]{0,40}?[" + _Q_OPEN + r"][^()]{1,240}?)\)")
@@ -220,10 +225,12 @@ def _quoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         return  # both patterns start a term with an opening quote
     for m in _QUOTED_MEANS.finditer(text):
         start = block.start + m.start("term")
+        alias = _clean_term(m.group("alias")) if m.group("alias") else ""
         yield DefinedTerm(
             term=_clean_term(m.group("term")),
             definition=_sentence(m.group("definition") or ""),
             location=doc.location(start, start + len(m.group("term"))),
+            aliases=(alias,) if alias else (),
             source=TermSource.QUOTED,
         )
     for m in _PAREN.finditer(text):

@@ -164,10 +164,17 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _glued_indices(indices: frozenset[str]) -> re.Pattern[str]:
-    """Return a pattern for a name ending in index symbols glued to its base (offsets, commas)."""
+    """Return a pattern for a name ending in index symbols glued to its base (offsets, commas).
+
+    The base may be a name of a few capitalised words: "Weight Inputic" is Weight Input with
+    the subscript ic, as a PDF's quoted definition prints it beside ``Weight Input_{ic}``.
+    """
     one = "|".join(re.escape(i) for i in sorted(indices, key=len, reverse=True))
     index = rf"(?:{one})(?:\s*[-\u2212+]\s*\d+)?"
-    return re.compile(rf"^(?P<base>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff]*?){index}(?:,{index})*$")
+    return re.compile(
+        rf"^(?P<base>(?:[A-Z][\w\u0370-\u03ff]*\s+){{0,3}}[A-Za-z\u0370-\u03ff]"
+        rf"[\w\u0370-\u03ff]*?){index}(?:,{index})*$"
+    )
 
 
 def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> frozenset[str]:

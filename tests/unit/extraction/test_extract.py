@@ -547,6 +547,24 @@ def test_a_legend_separated_by_a_spaced_dash_defines_its_symbols() -> None:
     assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
 
 
+def test_alternative_names_cases_and_a_multi_word_name_with_a_glued_subscript_define() -> None:
+    # As a PDF rulebook prints them: two quoted names for one thing, a definition by cases
+    # after "means,", and a quoted definition whose subscript ran into the name
+    # ("Weight Inputic(d)") beside the formula that keeps it apart (Weight Input_{ic}(d)).
+    md = (
+        "# Weights\n\nWeight Output_{ic}(d) = Weight Input_{ic}(d) \u00d7 BVT / SCWM_{t-1}(c)\n\n"
+        "Where:\n\n"
+        '"BVT" or "Basket Volatility Target" means the number specified as such;\n\n'
+        '"SCWMt-1(c)" means, (i) if a multiplier is specified, that multiplier; or (ii) 1;\n\n'
+        '"Weight Inputic(d)" means the Weight Input in respect of Immediate Component ic.\n'
+    )
+    got = extract_ir(md)
+    bvt = next(t for t in got.terms if t.term == "BVT")
+    assert bvt.aliases == ("Basket Volatility Target",)
+    assert "SCWMt-1(c)" in {t.term for t in got.terms}
+    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+
+
 def test_appositive_symbols_euler_exponentials_and_prose_around_values() -> None:
     md = (
         "# Rates\n\nThe supply rate includes a spread, S (such as 0.10), and the utilization "
