@@ -106,6 +106,31 @@ def test_whole_document_policies_use_the_outline_and_ir_not_the_text() -> None:
     assert not scoped & {pid for c in plan.calls if c.kind == "part" for pid in c.policy_ids}
 
 
+def test_the_outline_states_each_fact_once_and_leaves_out_definition_order_issues() -> None:
+    # A long document whose IR has an unresolved reference, an undefined formula variable, a
+    # term defined twice and a term used before its definition.
+    extra = (
+        "\n## Annex\n\nSee Appendix Z for the fees. The Basket Level is used here.\n\n"
+        "Index Level = Basket Level x Gearing\n\n"
+        '"Basket Level" means the level of the basket.\n\n'
+        '"Basket Level" means the closing level of the basket on a day.\n'
+    )
+    base = _long_request()
+    request = _request(base.markdown + extra)
+    assert {i.kind.value for i in request.ir.issues} >= {
+        "unresolved_reference", "undefined_variable", "duplicate_definition",
+        "term_used_before_definition",
+    }
+    plan = plan_review(request, limits=PlanLimits(part_tokens=3_000))
+    (outline,) = [c for c in plan.calls if c.kind == "document"]
+    assert outline.document.count("Appendix Z") == 1  # once, as NOT FOUND
+    assert '"Appendix Z" -> NOT FOUND' in outline.document
+    assert outline.document.count("(undefined: Gearing)") == 1  # on its formula's line
+    assert outline.document.count('- parameter "weight" = 5%') == 1  # repeated in the text
+    assert '- defined term "Basket Level"' in outline.document
+    assert "- issue " not in outline.document
+
+
 def test_whole_document_policies_read_the_text_of_a_document_that_is_one_part() -> None:
     # On the outline a model cannot quote the decision that has no owner: a document short
     # enough to be one part is read whole for these policies too, on the same cached block.

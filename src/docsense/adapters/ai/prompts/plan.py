@@ -227,17 +227,24 @@ def _glossary(ir: SemanticIR, budget_tokens: int) -> str:
 
 
 def _outline(request: ReviewRequest, budget_tokens: int) -> str:
+    """Return the headings and the extracted facts of the whole document, within budget.
+
+    Facts, most telling first (the budget may cut the list): references the document does
+    not contain, defined terms, formulas (with their undefined variables), parameters, then
+    the references it resolves. The IR's issues are not listed again: an
+    unresolved reference or an undefined variable is already on its reference's or
+    formula's line, and the rest (a term defined twice, used before its definition) is
+    not what the whole-document policies ask about; on a long rulebook they filled the
+    budget before a single defined term.
+    """
     ir = request.ir
     outline = [
         f'- {s.id} level {s.level}: "{s.heading}"' + (f" (page {s.page})" if s.page else "")
         for s in sorted(request.sections, key=lambda s: s.start)
     ] or ["(the document has no headings)"]
     facts = (
-        [
-            f'- reference "{r.text}" -> {"resolved" if r.resolved else "NOT FOUND in document"}'
-            for r in ir.references
-        ]
-        + [f"- issue {i.kind.value}: {i.message}" for i in ir.issues]
+        [f'- reference "{r.text}" -> NOT FOUND in document' for r in ir.references
+         if not r.resolved]
         + [f'- defined term "{t.term}"' for t in ir.terms]
         + [
             f'- formula "{f.text}"'
@@ -248,7 +255,9 @@ def _outline(request: ReviewRequest, budget_tokens: int) -> str:
             f'- parameter "{p.name}" = {p.value}{" " + p.unit if p.unit else ""}'
             for p in ir.parameters
         ]
+        + [f'- reference "{r.text}" -> resolved' for r in ir.references if r.resolved]
     )
+    facts = list(dict.fromkeys(facts))  # a fact the text repeats is stated once
     half = budget_tokens * 4 // 2
     return (
         "<outline>\n" + "\n".join(_take(outline, half, "headings")) + "\n</outline>\n"
