@@ -23,7 +23,10 @@ written for: a change to the prompt plan or template makes new requests (record 
 see which). An answer longer than the request's ``max_tokens`` (at four characters a token)
 is cut as a real model's would be, keeping the most severe findings first, which is what
 docsense's re-ask after a truncated answer obtains. A request with no answer gets no
-findings and is counted; the relay prints what it served when stopped.
+findings and is counted, and is written to ``DIR/requests`` as in record mode: calls that
+depend on earlier answers (``review-v4`` checks each call's findings in a second call whose
+request holds them) are answered in rounds, replaying the answers so far and answering the
+requests the replay wrote. The relay prints what it served when stopped.
 
 Set ``DOCSENSE_OPENAI_COMPATIBLE_CONTEXT_WINDOW`` to the context of the model the answers
 stand in for (200000 for a frontier model), so the plan is the one that model would get; the
@@ -127,6 +130,9 @@ class ModelRelay:
             if not path.exists():
                 self.served["unanswered"] += 1
                 print(f"model_relay: no answer for request {key}", file=sys.stderr)
+                asked = self.requests_dir / f"{key}.json"
+                if not asked.exists():  # to be answered in the next round
+                    asked.write_text(json.dumps(body, ensure_ascii=False, indent=1), "utf-8")
                 return json.dumps(NO_FINDINGS)
             self.served["answered"] += 1
             text = path.read_text("utf-8")

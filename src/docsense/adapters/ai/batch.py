@@ -108,7 +108,8 @@ async def collect_batch(
             await _outcome(reviewer, call, answers.get(custom_id(d, c)))
             for c, call in enumerate(plan.calls)
         ]
-        result = reviewer.result(plan, outcomes)
+        # a template that checks findings checks them now, directly (not in the batch)
+        result = reviewer.result(plan, await reviewer.verify(plan, outcomes))
         results.append(attrs.evolve(
             result, warnings=(*result.warnings, f"{reviewer.spec}: reviewed in provider batch "
                               f"{batch_id} (batch prices)")
