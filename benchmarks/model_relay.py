@@ -24,9 +24,10 @@ see which). An answer longer than the request's ``max_tokens`` (at four characte
 is cut as a real model's would be, keeping the most severe findings first, which is what
 docsense's re-ask after a truncated answer obtains. A request with no answer gets no
 findings and is counted, and is written to ``DIR/requests`` as in record mode: calls that
-depend on earlier answers (``review-v4`` checks each call's findings in a second call whose
-request holds them) are answered in rounds, replaying the answers so far and answering the
-requests the replay wrote. The relay prints what it served when stopped.
+depend on earlier answers (a second call that holds the first call's findings, as the
+check pass measured in ``benchmarks/RESULTS.md`` made) are answered in rounds, replaying the
+answers so far and answering the requests the replay wrote. The relay prints what it served
+when stopped.
 
 Set ``DOCSENSE_OPENAI_COMPATIBLE_CONTEXT_WINDOW`` to the context of the model the answers
 stand in for (200000 for a frontier model), so the plan is the one that model would get; the

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.model_relay import ModelRelay, cut_to
+from benchmarks.model_relay import ModelRelay, cut_to, request_key
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "tests" / "data" / "labelled" / "docs" / "indexcoop-iip013-fli.md"
@@ -101,3 +101,15 @@ def test_an_answer_is_cut_most_severe_first() -> None:
     assert cut["assessed_policy_ids"] == ["SC-1"]
     whole = cut_to(answer, 10**6)["findings"]
     assert [f["quote"] for f in whole] == ["b", "c", "a"]
+
+
+def test_a_replay_writes_down_what_it_could_not_answer(tmp_path: Path) -> None:
+    # A call that depends on earlier answers is answered in rounds: the replay records it.
+    body = {"messages": [{"role": "user", "content": "q"}], "max_tokens": 100}
+    relay = ModelRelay("replay", tmp_path)
+    relay.requests_dir.mkdir(parents=True)
+    relay.answers_dir.mkdir(parents=True)
+    assert json.loads(relay.answer(body)) == {"findings": [], "assessed_policy_ids": []}
+    written = tmp_path / "requests" / f"{request_key(body)}.json"
+    assert json.loads(written.read_text("utf-8")) == body
+    assert relay.served["unanswered"] == 1

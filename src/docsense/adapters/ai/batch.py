@@ -108,8 +108,7 @@ async def collect_batch(
             await _outcome(reviewer, call, answers.get(custom_id(d, c)))
             for c, call in enumerate(plan.calls)
         ]
-        # a template that checks findings checks them now, directly (not in the batch)
-        result = reviewer.result(plan, await reviewer.verify(plan, outcomes))
+        result = reviewer.result(plan, outcomes)
         results.append(attrs.evolve(
             result, warnings=(*result.warnings, f"{reviewer.spec}: reviewed in provider batch "
                               f"{batch_id} (batch prices)")

@@ -51,7 +51,6 @@ from docsense.adapters.ai.prompts import (
     plan_review,
 )
 from docsense.adapters.ai.resilience import Resilience
-from docsense.adapters.ai.verify import kept, verify_call
 from docsense.domain.review import NotAssessed, NotAssessedReason, Usage
 from docsense.errors import MissingApiKey, ReviewerError
 from docsense.ports import RawFinding, ReviewerResult, ReviewRequest
@@ -224,9 +223,6 @@ class CallOutcome:
     findings: tuple[RawFinding, ...] = ()
     usage: Usage = attrs.field(factory=Usage)
     not_assessed: NotAssessed | None = None
-    #: A problem that did not stop the call's policies being assessed (a failed check of
-    #: its findings, see :mod:`docsense.adapters.ai.verify`).
-    warning: str | None = None
 
 
 Today = Callable[[], date]
@@ -352,41 +348,7 @@ class LlmReviewer:
             outcomes = await self._warmed(plan.calls, self.run_call)
         else:
             outcomes = await _gather(plan.calls, self.run_call)
-        return self.result(plan, await self.verify(plan, outcomes))
-
-    async def verify(
-        self, plan: ReviewPlan, outcomes: Sequence[CallOutcome]
-    ) -> list[CallOutcome]:
-        """Check each call's findings in a second call, when the prompt template asks for it.
-
-        Only a template with a ``verify`` section does (``review-v4``); see
-        :mod:`docsense.adapters.ai.verify`. Each call that raised findings is followed by one
-        check on the same document block; the findings it keeps replace the call's, and its
-        tokens are added to the call's usage. A check that fails keeps the findings as they
-        were, with a warning.
-        """
-        if not self._template.verifies:
-            return list(outcomes)
-        todo = [i for i, o in enumerate(outcomes) if o.findings and o.not_assessed is None]
-        checks = await _gather(
-            [verify_call(plan.calls[i], outcomes[i].findings, self._template) for i in todo],
-            self.run_call,
-        )
-        out = list(outcomes)
-        for i, check in zip(todo, checks, strict=True):
-            first = outcomes[i]
-            usage = first.usage + check.usage
-            if check.not_assessed is not None:
-                why = check.not_assessed
-                out[i] = attrs.evolve(first, usage=usage, warning=(
-                    f"{self.spec}: the check of part {plan.calls[i].part}'s findings "
-                    f"({', '.join(plan.calls[i].policy_ids)}) was {why.reason.value}"
-                    + (f" ({why.detail})" if why.detail else "") + "; they are kept unchecked"
-                ))
-            else:
-                out[i] = attrs.evolve(first, usage=usage,
-                                      findings=kept(first.findings, check.findings))
-        return out
+        return self.result(plan, outcomes)
 
     def result(self, plan: ReviewPlan, outcomes: Sequence[CallOutcome]) -> ReviewerResult:
         """Assemble the :class:`~docsense.ports.ReviewerResult` of a plan's call outcomes."""
@@ -409,8 +371,6 @@ class LlmReviewer:
                     f"was not assessed" + (f": {why.detail}" if why.detail else "")
                 )
                 continue
-            if outcome.warning:
-                warnings.append(outcome.warning)
             findings.extend(outcome.findings)
         asked = {pid for call in plan.calls for pid in call.policy_ids}
         if self._free:

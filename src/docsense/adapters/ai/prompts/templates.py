@@ -67,14 +67,6 @@ class PromptTemplate:
             raise ConfigurationError(f"prompt {version!r} lacks sections: {', '.join(missing)}")
         return cls(version, sections)
 
-    @property
-    def verifies(self) -> bool:
-        """Whether the template has a ``verify`` section: findings are checked in a second call.
-
-        See :mod:`docsense.adapters.ai.verify`.
-        """
-        return "verify" in self.sections
-
     def render(self, section: str, **values: object) -> str:
         """Fill ``section``'s placeholders; every placeholder must be given."""
         return string.Template(self.sections[section]).substitute(
