@@ -117,23 +117,27 @@ class ModelRelay:
         # The responder of the server: the request's body gives its key and max_tokens.
         return self.answer(self._server.current().body)
 
+    def _write_request(self, key: str, body: dict[str, Any]) -> bool:
+        """Write ``body`` to ``requests/<key>.json`` unless it is there; True if written."""
+        path = self.requests_dir / f"{key}.json"
+        if path.exists():
+            return False
+        path.write_text(json.dumps(body, ensure_ascii=False, indent=1), "utf-8")
+        return True
+
     def answer(self, body: dict[str, Any]) -> str:
         """Return the message content answering ``body`` (and record or count it)."""
         key = request_key(body)
         with self._lock:
             if self.mode == "record":
-                path = self.requests_dir / f"{key}.json"
-                if not path.exists():
-                    path.write_text(json.dumps(body, ensure_ascii=False, indent=1), "utf-8")
+                if self._write_request(key, body):
                     self.served["recorded"] += 1
                 return json.dumps(NO_FINDINGS)
             path = self.answers_dir / f"{key}.json"
             if not path.exists():
                 self.served["unanswered"] += 1
                 print(f"model_relay: no answer for request {key}", file=sys.stderr)
-                asked = self.requests_dir / f"{key}.json"
-                if not asked.exists():  # to be answered in the next round
-                    asked.write_text(json.dumps(body, ensure_ascii=False, indent=1), "utf-8")
+                self._write_request(key, body)  # to be answered in the next round
                 return json.dumps(NO_FINDINGS)
             self.served["answered"] += 1
             text = path.read_text("utf-8")

@@ -489,7 +489,7 @@ def test_latex_environments_prose_words_units_and_symbol_lines() -> None:
     assert {v.name for f in got.formulas for v in f.variables} == {
         "s_18", "k", "v_i-k", "p_18", "n_i"
     }
-    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    assert not _undefined_in(got)
 
 
 def test_a_typed_times_sign_makes_a_formula_and_a_linked_caption_does_not() -> None:
@@ -522,7 +522,7 @@ def test_an_unbulleted_where_list_defines_its_symbols() -> None:
     assert {t.term for t in got.terms if t.source is TermSource.WHERE} >= {
         "P_{i,t}", "AFFS_{i}", "Divisor"
     }
-    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    assert not _undefined_in(got)
 
 
 def test_a_legend_separated_by_a_spaced_dash_defines_its_symbols() -> None:
@@ -536,7 +536,7 @@ def test_a_legend_separated_by_a_spaced_dash_defines_its_symbols() -> None:
     assert {t.term: t.definition for t in got.terms if t.source is TermSource.WHERE} == {
         "H": "Current High", "L": "Current Low", "C": "Current Close",
     }
-    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    assert not _undefined_in(got)
     # The same legend on lines of its own after the formula, as a PDF prints it.
     md = (
         "# Sizing\n\nTrue Range = Maximum(H-L,H - PDC,PDC - L)\n\nwhere:\n"
@@ -544,7 +544,7 @@ def test_a_legend_separated_by_a_spaced_dash_defines_its_symbols() -> None:
     )
     got = extract_ir(md)
     assert {t.term for t in got.terms if t.source is TermSource.WHERE} >= {"H", "L", "PDC"}
-    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    assert not _undefined_in(got)
 
 
 def test_alternative_names_cases_and_a_multi_word_name_with_a_glued_subscript_define() -> None:
@@ -562,7 +562,7 @@ def test_alternative_names_cases_and_a_multi_word_name_with_a_glued_subscript_de
     bvt = next(t for t in got.terms if t.term == "BVT")
     assert bvt.aliases == ("Basket Volatility Target",)
     assert "SCWMt-1(c)" in {t.term for t in got.terms}
-    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    assert not _undefined_in(got)
 
 
 def test_appositive_symbols_euler_exponentials_and_prose_around_values() -> None:
@@ -651,7 +651,7 @@ def test_a_legend_a_pdf_printed_in_two_columns_defines_its_symbols() -> None:
     assert set(legend) == {"M_{Current day}", "M_{Other days}"}
     assert legend["M_{Other days}"].startswith("minutes remaining until midnight")
     assert "K" not in {t.term for t in got.terms}  # past the legend: a stray letter
-    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    assert not _undefined_in(got)
 
 
 def test_references_in_a_table_of_contents_are_entries_not_references() -> None:
@@ -674,7 +674,7 @@ def test_a_legend_whose_subscripts_a_pdf_flattened_and_a_linked_sources_table() 
         "| Copper | USGS | http://minerals.usgs.gov/copper/ (Table 22: Copper production) |\n"
     )
     got = extract_ir(md)
-    assert not [i for i in got.issues if i.kind is IssueKind.UNDEFINED_VARIABLE]
+    assert not _undefined_in(got)
     tables = [(r.target, r.kind) for r in got.references if r.target.startswith("Table")]
     assert tables == [("Table 22", ReferenceKind.CITATION)]  # a table of the linked source
 
@@ -691,9 +691,13 @@ def test_headings_left_as_numbered_lines_and_provisions_cited_elsewhere_resolve(
     assert {k for k, _ in refs.values()} - {ReferenceKind.SECTION} == {ReferenceKind.CITATION}
 
 
+def _undefined_in(ir: SemanticIR) -> set[str]:
+    """The formula variables ``ir`` reports undefined."""
+    return {i.subject or "" for i in ir.issues if i.kind is IssueKind.UNDEFINED_VARIABLE}
+
+
 def _undefined(md: str) -> set[str]:
-    issues = extract_ir(md).issues
-    return {i.subject or "" for i in issues if i.kind is IssueKind.UNDEFINED_VARIABLE}
+    return _undefined_in(extract_ir(md))
 
 
 def test_legend_lines_with_units_and_notes_define_their_symbols() -> None:
