@@ -272,7 +272,10 @@ def main(argv: list[str] | None = None) -> int:
                     ))
                     if args.verbose:
                         for s in scored:
-                            print(f"    {'TP' if s.matched else 'FP'} [{s.category}] {s.title} "
+                            verdict = "TP" if s.matched else "FP"
+                            if s.misfiled_as:
+                                verdict += f" (labelled {s.misfiled_as})"
+                            print(f"    {verdict} [{s.category}] {s.title} "
                                   f"{s.quotes[0][:90]!r}" if s.quotes else f"    {s.title}")
                         for lab in fresh:
                             if not lab.found:
@@ -299,6 +302,11 @@ def main(argv: list[str] | None = None) -> int:
         for category, (n, found) in sorted(shown_tally.by_category.items(),
                                            key=lambda kv: -kv[1][0]):
             print(f"  {category:60s} {n:4d} {found:4d} {found / n:6.2f}")
+        misfiled = shown_tally.misfiled
+        print(f"\nfalse groups at a labelled place under another category: "
+              f"{sum(misfiled.values())} of {shown_tally.groups - shown_tally.true_groups}")
+        for (said, label), n in sorted(misfiled.items(), key=lambda kv: -kv[1]):
+            print(f"  said {said:28s} label {label:28s} {n:4d}")
         print("\nreliability (shown groups): confidence, groups, observed precision")
         for band, n, prec in reliability(scored_shown):
             print(f"  {band}  {n:4d}  {prec:.2f}")

@@ -55,6 +55,7 @@ class Scored:
     confidence: float
     title: str = ""
     matched: bool = False
+    misfiled_as: str = ""  # unmatched, at a labelled place whose label has this category
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Tally:
     found: int = 0
     by_check: dict[str, list[int]] = field(default_factory=dict)
     by_category: dict[str, list[int]] = field(default_factory=dict)  # labels, found
+    misfiled: dict[tuple[str, str], int] = field(default_factory=dict)  # (said, label): groups
 
     def add(self, scored: Sequence[Scored], labels: Sequence[Label]) -> None:
         """Add one document's scored groups and labels."""
@@ -92,6 +94,9 @@ class Tally:
             row = self.by_check.setdefault(s.check, [0, 0])
             row[0] += 1
             row[1] += s.matched
+            if s.misfiled_as:
+                key = (s.category, s.misfiled_as)
+                self.misfiled[key] = self.misfiled.get(key, 0) + 1
 
     def prf(self) -> tuple[float, float, float]:
         """Precision, recall, F1."""
@@ -101,13 +106,24 @@ class Tally:
 
 
 def match(scored: Iterable[Scored], labels: Iterable[Label]) -> None:
-    """Mark groups and labels that agree (category equal, a quote overlapping)."""
+    """Mark groups and labels that agree (category equal, a quote overlapping).
+
+    A group that agrees with no label but whose quote overlaps a label of another category
+    is still false; ``misfiled_as`` names that label's category, so a benchmark can say how
+    much of its precision is lost to the category rather than to the point.
+    """
     labels = list(labels)
     for s in scored:
+        other = ""
         for lab in labels:
-            if s.category == lab.category and any(text_overlaps(q, lab.quote) for q in s.quotes):
+            if not any(text_overlaps(q, lab.quote) for q in s.quotes):
+                continue
+            if s.category == lab.category:
                 s.matched = True
                 lab.found = True
+            elif not other:
+                other = lab.category
+        s.misfiled_as = "" if s.matched else other
 
 
 def reliability(scored: Iterable[Scored], bins: Sequence[float] = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9)
