@@ -66,6 +66,7 @@ class Label:
     quote: str
     title: str = ""
     found: bool = False
+    near: bool = False  # a group's quote overlaps it, whatever the group's category
 
 
 @dataclass
@@ -79,6 +80,8 @@ class Tally:
     by_check: dict[str, list[int]] = field(default_factory=dict)
     by_category: dict[str, list[int]] = field(default_factory=dict)  # labels, found
     misfiled: dict[tuple[str, str], int] = field(default_factory=dict)  # (said, label): groups
+    near_groups: int = 0  # groups at a labelled place, whatever their category
+    near_labels: int = 0  # labels some group's quote overlaps, whatever its category
 
     def add(self, scored: Sequence[Scored], labels: Sequence[Label]) -> None:
         """Add one document's scored groups and labels."""
@@ -86,6 +89,8 @@ class Tally:
         self.true_groups += sum(s.matched for s in scored)
         self.labels += len(labels)
         self.found += sum(lab.found for lab in labels)
+        self.near_labels += sum(lab.near for lab in labels)
+        self.near_groups += sum(s.matched or bool(s.misfiled_as) for s in scored)
         for lab in labels:
             counts = self.by_category.setdefault(lab.category, [0, 0])
             counts[0] += 1
@@ -104,6 +109,16 @@ class Tally:
         r = self.found / self.labels if self.labels else 0.0
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
+    def prf_places_only(self) -> tuple[float, float, float]:
+        """Precision, recall, F1 with the category ignored (quotes only).
+
+        An upper bound, not the scoring rule: a group at a labelled sentence may raise
+        another problem about it. The gap to :meth:`prf` is what the categories cost.
+        """
+        p = self.near_groups / self.groups if self.groups else 0.0
+        r = self.near_labels / self.labels if self.labels else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
 
 def match(scored: Iterable[Scored], labels: Iterable[Label]) -> None:
     """Mark groups and labels that agree (category equal, a quote overlapping).
@@ -118,6 +133,7 @@ def match(scored: Iterable[Scored], labels: Iterable[Label]) -> None:
         for lab in labels:
             if not any(text_overlaps(q, lab.quote) for q in s.quotes):
                 continue
+            lab.near = True
             if s.category == lab.category:
                 s.matched = True
                 lab.found = True

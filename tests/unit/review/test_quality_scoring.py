@@ -38,6 +38,8 @@ def test_a_right_place_under_another_category_is_false_and_says_which_category()
     tally.add([misfiled], labels)
     assert tally.misfiled == {("missing_governance", "ambiguous_methodology"): 1}
     assert tally.prf() == (0.0, 0.0, 0.0)
+    # With the category ignored the group is at both labels' place: the upper bound.
+    assert tally.prf_places_only() == (1.0, 1.0, 1.0)
 
 
 def test_a_matched_group_is_not_misfiled_even_beside_another_label() -> None:
@@ -51,3 +53,4 @@ def test_a_matched_group_is_not_misfiled_even_beside_another_label() -> None:
     tally.add([scored], labels)
     assert tally.misfiled == {}
     assert tally.prf() == (1.0, 0.5, 2 * 0.5 / 1.5)
+    assert tally.prf_places_only() == (1.0, 1.0, 1.0)
