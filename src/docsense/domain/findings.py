@@ -120,19 +120,42 @@ _SEVERITY_RANK = {
 
 
 class Category(StrEnum):
-    """The kind of defect a finding reports (the seed vocabulary)."""
+    """The kind of defect a finding reports (the seed vocabulary).
 
+    A policy names one category and its findings carry it. Each value says what an
+    implementer of the method lacks; one problem can often be read under two neighbouring
+    categories, and the benchmarks count a finding only under the labelled one (see
+    ``benchmarks/RESULTS.md``, "What the categories cost").
+    """
+
+    #: A value the method needs (threshold, limit, size, window, count, frequency) is
+    #: absent or given only by a judgement word ("sufficient", "periodically").
     UNDEFINED_PARAMETER = "undefined_parameter"
+    #: A step, selection, ranking or treatment of a case is not precise enough to be
+    #: carried out the same way twice (discretion, unnamed methods, open criteria).
     AMBIGUOUS_METHODOLOGY = "ambiguous_methodology"
+    #: Which days, dates, times of day or time zone a rule uses is not said.
     MARKET_CALENDAR = "market_calendar"
+    #: Where an input value comes from (vendor, dataset, field, fallback) is not said, or a
+    #: reported analysis gives no source or date.
     DATA_SOURCE_UNSPECIFIED = "data_source_unspecified"
+    #: A calculation is missing, given only in words, or uses undefined symbols.
     INCOMPLETE_FORMULA = "incomplete_formula"
+    #: A risk, performance label or regulatory matter the document should disclose is not.
     COMPLIANCE_GAP = "compliance_gap"
+    #: Who approves, oversees, reviews or changes the method, or exercises a discretion it
+    #: grants, is not said.
     MISSING_GOVERNANCE = "missing_governance"
+    #: The method relies on a document, program, model, service or party that is not
+    #: identified, or on its behaviour without saying what happens when it fails.
     EXTERNAL_DEPENDENCY = "external_dependency"
+    #: Two statements (or a statement and a table) cannot both be true.
     INCONSISTENT_CONTENT = "inconsistent_content"
+    #: A section, appendix, table or link target the text refers to is not there.
     MISSING_REFERENCE = "missing_reference"
+    #: The reader must assume something the document should state.
     ASSUMPTION_REQUIRED = "assumption_required"
+    #: None of the above.
     OTHER = "other"
 
 
