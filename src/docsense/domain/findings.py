@@ -123,9 +123,8 @@ class Category(StrEnum):
     """The kind of defect a finding reports (the seed vocabulary).
 
     A policy names one category and its findings carry it. Each value says what an
-    implementer of the method lacks; one problem can often be read under two neighbouring
-    categories, and the benchmarks count a finding only under the labelled one (see
-    ``benchmarks/RESULTS.md``, "What the categories cost").
+    implementer of the method lacks; where a problem could be read under two neighbouring
+    categories, the one naming what is missing most directly fits best.
     """
 
     #: A value the method needs (threshold, limit, size, window, count, frequency) is
