@@ -45,6 +45,13 @@ def text_overlaps(quote: str, label_text: str) -> bool:
     return shorter > 0 and len(cq & ct) * 2 >= shorter
 
 
+def prf(true_groups: int, groups: int, found: int, labels: int) -> tuple[float, float, float]:
+    """Precision (true of all groups), recall (found of all labels) and their F1; 0 if empty."""
+    p = true_groups / groups if groups else 0.0
+    r = found / labels if labels else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
 @dataclass
 class Scored:
     """One finding group as scored: its places' quotes, category, check and confidence."""
@@ -105,9 +112,7 @@ class Tally:
 
     def prf(self) -> tuple[float, float, float]:
         """Precision, recall, F1."""
-        p = self.true_groups / self.groups if self.groups else 0.0
-        r = self.found / self.labels if self.labels else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+        return prf(self.true_groups, self.groups, self.found, self.labels)
 
     def prf_places_only(self) -> tuple[float, float, float]:
         """Precision, recall, F1 with the category ignored (quotes only).
@@ -115,9 +120,7 @@ class Tally:
         An upper bound, not the scoring rule: a group at a labelled sentence may raise
         another problem about it. The gap to :meth:`prf` is what the categories cost.
         """
-        p = self.near_groups / self.groups if self.groups else 0.0
-        r = self.near_labels / self.labels if self.labels else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+        return prf(self.near_groups, self.groups, self.near_labels, self.labels)
 
 
 def match(scored: Iterable[Scored], labels: Iterable[Label]) -> None:
