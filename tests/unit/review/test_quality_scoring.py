@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from benchmarks.review_quality import Label as SeedLabel
+from benchmarks.review_quality import label_matches as seed_matches
 from benchmarks.scoring import Label, Scored, Tally, match, text_overlaps
+
+from docsense.domain.findings import Category, Finding, FindingLocation, Severity
 
 
 def test_quotes_overlap_by_containment_or_half_the_content_words() -> None:
@@ -54,3 +58,20 @@ def test_a_matched_group_is_not_misfiled_even_beside_another_label() -> None:
     assert tally.misfiled == {}
     assert tally.prf() == (1.0, 0.5, 2 * 0.5 / 1.5)
     assert tally.prf_places_only() == (1.0, 1.0, 1.0)
+
+
+def _seed_finding(category: Category, quote: str) -> Finding:
+    location = FindingLocation(start=0, end=len(quote), path=("Title", "2. Eligibility"))
+    return Finding(id="f", policy_id="SC-001", category=category, severity=Severity.HIGH,
+                   title="t", quote=quote, location=location)
+
+
+def test_the_seed_benchmark_can_require_the_category_to_agree() -> None:
+    label = SeedLabel("undefined_parameter", "Section 2 - Eligibility",
+                      ["sufficient liquidity"], {2}, anywhere=False, title="Liquidity")
+    same = _seed_finding(Category.UNDEFINED_PARAMETER, "must have sufficient liquidity")
+    other = _seed_finding(Category.AMBIGUOUS_METHODOLOGY, "must have sufficient liquidity")
+    assert seed_matches(same, label)
+    assert seed_matches(same, label, category_agrees=True)
+    assert seed_matches(other, label)  # the seed rule: the quote is enough
+    assert not seed_matches(other, label, category_agrees=True)
