@@ -668,6 +668,10 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         if block.kind is BlockKind.CODE:
             rhs = _CODE_TAIL.sub("", rhs)  # "# time to near expiry, years", "   for K < F"
         rhs = _EXAMPLE_ASIDE.sub("", rhs)  # "`auctionStartPrice` (e.g., oracle + 0.10%)"
+        if _LEGEND_SYMBOL.fullmatch(lhs) and _PROSE_START.match(rhs) and (
+            rhs.split()[0].lower() not in _FUNCTION_WORDS
+        ):
+            continue  # "w_c(d-1) = weight of contract c at the close of d-1": a legend line
         rate = _RATE_VALUE.match(rhs)
         if (rate and not _OPERATOR.search(rhs[rate.end() :])) or _SYMBOL_EXPLAINED.match(
             f"{lhs} = {rhs}"
@@ -744,6 +748,11 @@ _HTML_SCRIPT = re.compile(r"\s*<(sub|sup)>([^<>\n]{1,20})</\1>")
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
 _PROSE_START = re.compile(r"[a-z]+\s+[a-z]+\s+[a-z]+")
+# A short symbol, with its scripts and arguments: "w_c(d-1)", "P_{i,t}", "X_i,t", "IL(d)".
+_LEGEND_SYMBOL = re.compile(
+    r"[A-Za-z\u0370-\u03ff]{1,3}(?:_\{[^{}\n]{1,20}\}|_[A-Za-z0-9]{1,4}(?:,[A-Za-z0-9]{1,4})*)?"
+    r"(?:\([^()\n]{1,12}\))?"
+)
 _SENTENCE_AFTER = re.compile(r"(?<=[\w)}])\.\s+(?=[A-Z][a-z]+\s+[a-z])")
 # Logic and set notation make a statement about values, not a formula defining one.
 _STATEMENT = re.compile("[\u21d4\u21d2\u2192\u2208\u2200\u2203\u2282\u2286]")

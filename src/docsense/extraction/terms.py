@@ -1036,12 +1036,15 @@ _LEGEND = re.compile(
     # ("where I = Index Price" on a line of a code block: the word before the symbol)
     r"^[ \t]*(?:where[ \t]+)?"
     r"(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}(?:[-\u2212]\d{1,2})?)"
+    # ("P_c(d) = settlement price of contract c on day d": the symbol, at its arguments)
+    r"(?:\([a-z](?:[-\u2212+]\d)?(?:,[ \t]?[a-z](?:[-\u2212+]\d)?)*\))?"
     # ("x is the ESG score for the company" after "Where;": the verb as the separator)
     # ("H \u2013 Current High": a spaced en or em dash, as in a where clause)
     r"[ \t]*(?:=|:|[ \t](?:is|are|denotes|represents)[ \t]|[ \t][\u2013\u2014][ \t])[ \t]*"
-    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*(?:[ \t]+[A-Za-z0-9(][\w'\u2019().,^{}/%-]*){1,20}"
+    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*"
+    r"(?:[ \t]+[A-Za-z0-9(][\w'\u2019().,^{}/%\u2212-]*){1,20}"
     r"(?:[ \t]+\([^()\n]{1,80}\))?)"  # a unit or a note: "(ETH/yr)", "(f = 1-p; where ...)"
-    r"[ \t]*$",
+    r"[ \t]*;?[ \t]*$",  # ("...on day d;": an item of a list, ended by a semicolon)
     re.MULTILINE,
 )
 

@@ -74,6 +74,10 @@ _GLUED_OFFSET = re.compile(r"(?<=[A-Za-z]{2})([tijkn])\s?[-+\u2212]\s?\d\b")
 # "BorrowRate": a name written in camel case, for a term written in words ("Borrow Rate").
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SCRIPTS = re.compile(r"[_^]\{([^{}]*)\}")
+# Scripts of single letters written without braces: the "a,t" of "Price_a,t", the "c" of "Σ_c".
+_LETTER_SCRIPTS = re.compile(
+    r"(?<=[A-Za-z0-9\u0370-\u03ff])_([A-Za-z](?:,[A-Za-z])*)(?![A-Za-z0-9_{])"
+)
 # "σ²", "q_T³": a power written with a superscript digit; the symbol raised needs the definition.
 _POWER = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079]+$")
 # "dW_t", "dS_t", "dμ": the differential of a symbol (an upper-case or Greek letter after "d").
@@ -139,6 +143,8 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
         keys.append(normalise_name(match.group("base")))
     if "_" in name:
         base, _, sub = name.partition("_")
+        if base and sub and all(part in indices for part in sub.split(",")):
+            keys.append(normalise_name(base))  # "Price_a,t" with a and t the indices: Price
         if _NAME_SUBSCRIPT.fullmatch(sub):
             keys.append(normalise_name(sub))
             if not sub.isalpha():  # "P_BRK.B": the price of one named constituent
@@ -180,9 +186,10 @@ def _glued_indices(indices: frozenset[str]) -> re.Pattern[str]:
 def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> frozenset[str]:
     """Return the index symbols: what the scripts and function arguments range over.
 
-    Read from ``_{i,ITD}`` / ``^{ic}`` scripts, from the arguments of ``X(t)`` / ``HR(s, d)``,
-    from a letter glued to a name with an offset (``CLRt-1``) and from ``Subscript (ITD)
-    means`` definitions. An index is a bound variable: it needs
+    Read from ``_{i,ITD}`` / ``^{ic}`` scripts, from one-letter scripts written without braces
+    (``Price_a,t``, ``Σ_c``), from the arguments of ``X(t)`` / ``HR(s, d)``, from a letter
+    glued to a name with an offset (``CLRt-1``) and from ``Subscript (ITD) means``
+    definitions. An index is a bound variable: it needs
     no definition of its own in a formula.
     """
     found: set[str] = set()
@@ -191,6 +198,8 @@ def index_symbols(formulas: Sequence[Formula], terms: Sequence[DefinedTerm]) -> 
         for script in _SCRIPTS.findall(text):
             # "\sum_{j=1}^{N}": the bound variable of a sum is "j", not "j=1"
             found.update(p.split("=")[0].strip(" ()") for p in re.split(r"[,;]", script))
+        for script in _LETTER_SCRIPTS.findall(text):  # "Price_a,t", "Σ_c w_c(d-1)"
+            found.update(script.split(","))
         for args in re.findall(r"[\w}]\s*\(([^()]{1,30})\)", text):
             found.update(p.strip() for p in args.split(","))
         # "FLIt-1", "CLRt+1": a time index glued to a name, with its offset

@@ -525,6 +525,31 @@ def test_an_unbulleted_where_list_defines_its_symbols() -> None:
     assert not _undefined_in(got)
 
 
+def test_one_letter_scripts_without_braces_are_indices_and_legend_items_end_in_semicolons(
+) -> None:
+    # "Price_a,t" and "Σ_c": a and c are what the scripts range over, as the braced "_{i,t}"
+    # are; a where list may end its items in semicolons and give a symbol its arguments.
+    md = (
+        "# Index\n\n## 4. Calculation\n\n"
+        "Level(d) = Level(d\u22121) \u00d7 [\u03a3_c w_c(d\u22121) \u00d7 P_c(d)] / "
+        "[\u03a3_c w_c(d\u22121) \u00d7 P_c(d\u22121)]\n\n"
+        "Index_t = Index_R \u00d7 \u03a3_a [ W_a \u00d7 Price_a,t / Price_a,R ]\n\n"
+        "where:\n"
+        "Level(d) = index level on index business day d;\n"
+        "w_c(d\u22121) = weight of contract c at the close of d\u22121 (Section 3);\n"
+        "P_c(d) = settlement price of contract c on day d;\n"
+        "Index_R = level at the last rebalance R;\n"
+        "W_a = weight of asset a;\n"
+        "Price_a,t = price of asset a at fixing t.\n"
+    )
+    got = extract_ir(md)
+    where = {t.term for t in got.terms if t.source is TermSource.WHERE}
+    assert {"Level", "w_c", "P_c", "Price_a,t"} <= where
+    # the legend line of w_c explains a symbol: it is not a formula using "Section 3"
+    assert [f.name for f in got.formulas] == ["Level(d)", "Index_t"]
+    assert not _undefined_in(got)
+
+
 def test_a_legend_separated_by_a_spaced_dash_defines_its_symbols() -> None:
     # "H \u2013 Current High": an en or em dash between spaces reads as "="; a hyphen in the
     # formula stays a minus sign.

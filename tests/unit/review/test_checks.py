@@ -199,6 +199,11 @@ def test_leverage_without_risk_section_and_with_one(run_check: RunCheck) -> None
     ]
     disclosed = md + "\n## 2. Risk Factors\n\nLeverage magnifies losses.\n"
     assert run_check("risk_disclosure_missing", disclosed, with_ir=True) == []
+    # A part that sets the method's own risk controls discloses nothing to investors.
+    controls = md + "\n## 2. Execution and Risk Controls\n\nGross exposure stays below 300%.\n"
+    assert run_check("risk_disclosure_missing", controls, with_ir=True) != []
+    both = md + "\n## 2. Risk Management and Disclosures\n\nLeverage magnifies losses.\n"
+    assert run_check("risk_disclosure_missing", both, with_ir=True) == []
 
 
 def test_a_proposal_to_change_a_setting_owes_no_risk_disclosure(run_check: RunCheck) -> None:

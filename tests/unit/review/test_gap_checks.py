@@ -74,6 +74,12 @@ def test_a_changeable_methodology_needs_a_change_process(run_check: RunCheck) ->
     ]
     governed = "# I\n\n## Changes to the methodology\n\nChanges are put to a vote.\n\n" + md[4:]
     assert run_check("methodology_changes_ungoverned", governed, with_ir=True) == []
+    # A governance part that only says the rules may change at any time gives no process.
+    at_will = ("# I\n\n## 5. Governance\n\n"
+               "The sponsor may amend this methodology at any time.\n")
+    assert run_check("methodology_changes_ungoverned", at_will, with_ir=True) == [
+        "The sponsor may amend this methodology at any time."
+    ]
 
 
 def test_market_data_rules_with_no_named_source() -> None:

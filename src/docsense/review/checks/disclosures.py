@@ -60,6 +60,27 @@ _RISK_HEADING = re.compile(
     r"\brisks?\b|disclos|disclaimers?\b|warning|limitations|security\s+considerations",
     re.IGNORECASE,
 )
+# A heading of the method's own risk controls ("Execution and Risk Controls", "Risk
+# Management", "Risk and Oversight"): it says how risk is limited, not what an investor may
+# lose, unless it also names a disclosure ("Risk Management and Disclosures").
+_RISK_CONTROL_HEADING = re.compile(
+    r"\brisk\s+(?:and\s+)?(?:controls?|limits?|management|monitoring|oversight|"
+    r"budget(?:ing)?|overlay|parameters)\b",
+    re.IGNORECASE,
+)
+_DISCLOSING_HEADING = re.compile(
+    r"disclos|disclaimers?\b|warning|limitations|\brisks\b|\brisk\s+factors?\b", re.IGNORECASE
+)
+
+
+def _discloses(heading: str) -> bool:
+    """Return True for the heading of a part that discloses risks ("Risks and Limitations")."""
+    return _RISK_HEADING.search(heading) is not None and (
+        _RISK_CONTROL_HEADING.search(heading) is None
+        or _DISCLOSING_HEADING.search(heading) is not None
+    )
+
+
 _EXCLUDED = re.compile(
     r"\b(?:exclu(?:de[sd]?|ding|sions?)|other\s+than|except|prohibited|ineligible|not\s+eligible)\b",
     re.IGNORECASE,
@@ -360,9 +381,25 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         )
 
 
+def _change_process_given(ctx: CheckContext) -> bool:
+    """Return True if a part headed as governance or change ("Governance", "Amendments") says
+    how changes are made: notice, approval, a committee, a vote.
+
+    A governance part that only says "The index manager may amend this methodology at any
+    time" gives no process.
+    """
+    for sec in ctx.sections:
+        if sec is ctx.title_section or not _CHANGE_HEADING.search(sec.heading):
+            continue
+        body_start = ctx.markdown.find("\n", sec.start, sec.end)
+        if body_start >= 0 and _CHANGE_PROCESS.search(ctx.markdown, body_start, sec.end):
+            return True
+    return False
+
+
 def methodology_changes_ungoverned(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report a methodology that may change with no change process (once per document)."""
-    if ctx.has_heading(_CHANGE_HEADING):
+    if _change_process_given(ctx):
         return
     for unit in ctx.rule_units:
         m = _CHANGEABLE.search(unit.text)
@@ -414,7 +451,8 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     each kind of risk-bearing feature (leverage, derivatives, short selling, concentration,
     crypto-assets, return targets).
     """
-    if ctx.has_heading(_RISK_HEADING) or ctx.search_body(_RISK_TEXT) or _risks_discussed(ctx):
+    headings = (sec.heading for sec in ctx.sections if sec is not ctx.title_section)
+    if any(map(_discloses, headings)) or ctx.search_body(_RISK_TEXT) or _risks_discussed(ctx):
         return
     features: dict[str, tuple[int, int]] = {}
     claims: list[tuple[int, int]] = []
