@@ -105,6 +105,30 @@ def test_discretion_and_vague_methods(run_check: RunCheck) -> None:
                      "methods.\n") == ["Duration is estimated using industry-standard methods"]
 
 
+def test_discretion_in_whose_hands_and_case_by_case(run_check: RunCheck) -> None:
+    # Discretion is the manner of the act, whatever the act overrides; whose discretion may
+    # be said in the possessive; "handled case by case" leaves the rule to each case.
+    md = ("# S\n\n## 3. Controls\n\nThe desk head may override any order at their discretion."
+          "\n\nA missed fill is retried at the trader's discretion.\n\n"
+          "Tender offers are handled case by case.\n")
+    assert run_check("discretionary_language", md) == [
+        "The desk head may override any order at their discretion",
+        "A missed fill is retried at the trader's discretion",
+        "Tender offers are handled case by case",
+    ]
+    limited = "# S\n\nRegulatory limits override discretionary decisions.\n"
+    assert run_check("discretionary_language", limited) == []
+
+
+def test_a_supplier_described_but_not_named_is_unnamed(run_check: RunCheck) -> None:
+    md = "# S\n\nClosing prices are sourced from a reputable market data vendor.\n"
+    assert run_check("unnamed_data_sources", md) == [
+        "Closing prices are sourced from a reputable market data vendor"
+    ]
+    named = "# S\n\nClosing prices are sourced from a reputable vendor, Refinitiv.\n"
+    assert run_check("unnamed_data_sources", named) == []
+
+
 def test_unnamed_benchmark_only_when_no_index_is_named(run_check: RunCheck) -> None:
     md = "# Fund\n\n## 1. Aim\n\nThe fund seeks to beat the benchmark.\n"
     assert run_check("unnamed_benchmark", md) == ["The fund seeks to beat the benchmark"]

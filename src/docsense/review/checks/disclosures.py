@@ -382,11 +382,10 @@ def decision_owner_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHit
 
 
 def _change_process_given(ctx: CheckContext) -> bool:
-    """Return True if a part headed as governance or change ("Governance", "Amendments") says
-    how changes are made: notice, approval, a committee, a vote.
+    """Return True if a governance or change part says how changes are made.
 
-    A governance part that only says "The index manager may amend this methodology at any
-    time" gives no process.
+    How: notice, approval, a committee, a vote. A governance part that only says "The index
+    manager may amend this methodology at any time" gives no process.
     """
     for sec in ctx.sections:
         if sec is ctx.title_section or not _CHANGE_HEADING.search(sec.heading):

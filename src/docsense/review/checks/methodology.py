@@ -39,7 +39,9 @@ __all__ = [
 
 # Someone decides: "in its sole discretion", "at the discretion of", "as it deems fit".
 _DISCRETION = re.compile(
-    r"\b(?:at|in|within|under)\s+(?:the|its|their|our|his|her|his\s+or\s+her)\s+"
+    # ("at the manager's discretion": whose discretion, in the possessive)
+    r"\b(?:at|in|within|under)\s+(?:the|its|their|our|his|her|his\s+or\s+her|"
+    r"(?:the\s+)?[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?(?:'s|\u2019s|s'))\s+"
     r"(?:(?:sole|absolute|own|full|complete|reasonable|sole\s+and\s+absolute|absolute\s+and\s+sole)"
     r"\s+)?discretion\b"
     r"|\bdiscretionary\s+(?:basis|decisions?|adjustments?|overrides?|changes?)\b"
@@ -47,6 +49,7 @@ _DISCRETION = re.compile(
     r"(?:fit|appropriate|necessary|suitable|desirable)\b"
     r"|\b(?:deemed|considered|judged)\s+(?:appropriate|necessary|suitable|desirable)\s+by\b"
     r"|\bon\s+a\s+case[- ]by[- ]case\s+basis\b"
+    r"|\b(?:handled|decided|determined|treated|assessed|dealt\s+with)\s+case[- ]by[- ]case\b"
     r"|\bsubjective\s+(?:judge?ment|assessment|view|decision)\b"
     # Discretion granted in words: "reserves the right to exclude ...", "voters are free to
     # come to an alternative consensus", "the sponsor may elect to remove ...".
@@ -83,6 +86,9 @@ _OVERRIDDEN = re.compile(
     r"(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+# Discretion as the manner of an act ("may override any signal at their discretion"): the
+# act is discretionary, whatever it overrides.
+_ADVERBIAL = re.compile(r"(?:at|in|within|under)\b", re.IGNORECASE)
 _BOUNDED = re.compile(
     r"\b(?:acting\s+)?(?:in\s+good\s+faith|(?:in\s+a\s+)?commercially\s+reasonable)\b",
     re.IGNORECASE,
@@ -301,7 +307,9 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
         for m in _DISCRETION.finditer(text) if discretion else ():
             if _DENIED.search(text, max(0, m.start() - 30), m.start()):
                 continue  # "No discretionary adjustments ... are permitted": discretion ruled out
-            if _OVERRIDDEN.search(text, max(0, m.start() - 60), m.start()):
+            if not _ADVERBIAL.match(m.group(0)) and _OVERRIDDEN.search(
+                text, max(0, m.start() - 60), m.start()
+            ):
                 continue  # "Regulatory requirements supersede discretionary decisions"
             if _OPTION_OF_ANYONE.search(text, max(0, m.start() - 40), m.start()):
                 continue  # "others are free to make that call": anyone's option, no discretion

@@ -41,6 +41,9 @@ __all__ = [
 _GENERIC_SUPPLIER = re.compile(
     r"\b(?:from|by|via|through|using|per)\s+(?:(?:the|a|an|our|its|their|various|multiple|"
     r"external|third[- ]party|approved|designated|selected|preferred|primary|standard)\s+)*"
+    # one more word that says nothing of who it is: "from a leading market data vendor"
+    r"(?:(?:leading|major|reputable|recognised|recognized|independent|established|"
+    r"commercial|specialist|well[- ]known|usual|appropriate|suitable)\s+)?"
     r"(?:(?:pricing|price|data|market[- ]data|reference[- ]data|rating|ratings|index|"
     r"quote|quotes|news|information|benchmark)\s+)?"
     r"(?:vendors?|providers?|services?|sources?|feeds?|suppliers?|agenc(?:y|ies)|databases?|"
