@@ -47,7 +47,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from docsense.adapters.convert import convert_document
@@ -104,8 +104,7 @@ class Label:
 
     def unfound(self) -> Label:
         """A copy of this label, not yet found."""
-        return Label(self.category, self.location, self.texts, self.sections, self.anywhere,
-                     self.title)
+        return replace(self, found=False)
 
 
 @dataclass

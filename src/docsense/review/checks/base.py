@@ -17,7 +17,7 @@ for unheaded boilerplate, by being written in capitals.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Protocol
 
@@ -431,11 +431,14 @@ class CheckContext:
         top = [s for s in self.sections if s.level == 1]
         return top[0] if len(top) == 1 else None
 
-    def has_heading(self, pattern: re.Pattern[str]) -> bool:
-        """Return True if a heading other than the document title matches ``pattern``."""
-        return any(
-            pattern.search(sec.heading) for sec in self.sections if sec is not self.title_section
-        )
+    def has_heading(self, pattern: re.Pattern[str] | Callable[[str], bool]) -> bool:
+        """Return True if a heading other than the document title matches ``pattern``.
+
+        ``pattern`` is a regular expression searched in each heading, or a test of a
+        heading's text.
+        """
+        test = pattern.search if isinstance(pattern, re.Pattern) else pattern
+        return any(test(sec.heading) for sec in self.sections if sec is not self.title_section)
 
     def body_text(self) -> str:
         """Return the Markdown with the title heading blanked out (for whole-document searches)."""

@@ -450,8 +450,7 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     each kind of risk-bearing feature (leverage, derivatives, short selling, concentration,
     crypto-assets, return targets).
     """
-    headings = (sec.heading for sec in ctx.sections if sec is not ctx.title_section)
-    if any(map(_discloses, headings)) or ctx.search_body(_RISK_TEXT) or _risks_discussed(ctx):
+    if ctx.has_heading(_discloses) or ctx.search_body(_RISK_TEXT) or _risks_discussed(ctx):
         return
     features: dict[str, tuple[int, int]] = {}
     claims: list[tuple[int, int]] = []

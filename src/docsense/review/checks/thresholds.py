@@ -1163,7 +1163,7 @@ def _quantity_with_its_section(ctx: CheckContext, phrase: str) -> bool:
         return False
     name = re.compile(rf"\b{re.escape(words[0])}\s+{re.escape(words[1].rstrip('s'))}s?\b",
                       re.IGNORECASE)
-    return any(name.search(sec.heading) for sec in ctx.sections if sec is not ctx.title_section)
+    return ctx.has_heading(name)
 
 
 def _names_a_defined_term(phrase: str) -> bool:
