@@ -35,6 +35,8 @@ Scores are for the findings at or above ``--min-confidence`` (the default thresh
 users see). The reliability tables use every finding, below the threshold too: per check and
 per confidence band, how many findings there are, their mean confidence and how many are
 true positives (a calibrated check is right about as often as its confidence says).
+``--verbose`` lists the labels missed (``MISS``), the false groups (``FP``) and the groups
+right by the quote but not by the category (``CAT``, with the label's category).
 """
 
 from __future__ import annotations
@@ -343,10 +345,15 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"MISS {res.name} [{lab.category}] {lab.location}: {lab.title} "
                           f"{lab.texts or ''}")
             for f, tp in zip(res.findings, res.tp, strict=True):
+                where = "/".join(f.location.path[1:]) if f.location else "-"
                 if not tp:
-                    where = "/".join(f.location.path[1:]) if f.location else "-"
                     print(f"FP   {res.name} [{f.category.value}] {where}: {f.quote!r} "
                           f"x{len(f.occurrences)}")
+                elif not any(label_matches(f, lab, category_agrees=True) for lab in res.labels):
+                    # Right by the quote, wrong by the category: counted only by the own rule.
+                    wanted = sorted({lab.category for lab in res.labels if label_matches(f, lab)})
+                    print(f"CAT  {res.name} [{f.category.value}, labelled {', '.join(wanted)}] "
+                          f"{where}: {f.quote!r}")
     return 0
 
 

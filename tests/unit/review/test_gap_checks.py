@@ -621,3 +621,114 @@ def test_a_digest_and_enough_for_a_payment_are_no_gaps(run_check: RunCheck) -> N
     assert run_check("vague_qualifiers", payment, with_ir=True) == []
     vague = payment.replace("in their wallet to buy back the options", "in their wallet")
     assert run_check("vague_qualifiers", vague, with_ir=True) != []
+
+
+def test_a_frequency_given_as_a_period_contradicts_a_stated_frequency(
+    run_check: RunCheck,
+) -> None:
+    md = ("# I\n\n## 1. Summary\n\nThe basket is rebalanced quarterly.\n\n"
+          "## 4. Rebalancing\n\nThe basket is rebalanced at the close on the last trading day "
+          "of each month.\n")
+    assert run_check("contradictory_values", md) == [
+        "The basket is rebalanced at the close on the last trading day of each month."
+    ]
+    agreeing = md.replace("quarterly", "monthly")
+    assert run_check("contradictory_values", agreeing) == []
+    twice = md.replace("of each month", "twice a year").replace("quarterly", "semi-annually")
+    assert run_check("contradictory_values", twice) == []
+
+
+def test_two_caps_on_the_same_weights_contradict(run_check: RunCheck) -> None:
+    md = ("# I\n\nSingle stock weights are capped at 15% at each rebalance.\n\n"
+          "At each rebalance, single stock weights are limited to 20%.\n")
+    assert run_check("contradictory_values", md) == [
+        "At each rebalance, single stock weights are limited to 20%."
+    ]
+
+
+def test_an_outside_party_known_only_by_its_trade_is_an_unidentified_dependency() -> None:
+    md = ("# I\n\nThe ESG exclusion list is compiled by an external screening partner.\n\n"
+          "Index prices come from an external data provider.\n")
+    hits = _hits("unidentified_dependencies", md)
+    # The data provider is a data source (unnamed_data_sources), not a second dependency.
+    assert [h.subject for h in hits] == ["external screening partner"]
+    named = md.replace("an external screening partner", "an external partner, Acme ESG Ltd")
+    assert _hits("unidentified_dependencies", named) == []
+
+
+def test_an_in_house_model_the_document_never_describes() -> None:
+    md = ("# Orbis Quality Leaders Index\n\n## 2. Selection\n\nStocks are ranked using the "
+          "Orbis Quality Score Model and the top 50 are selected.\n")
+    hits = _hits("unidentified_dependencies", md)
+    assert [h.title for h in hits] == [
+        "Relies on an undescribed in-house model: Orbis Quality Score Model"
+    ]
+    assert hits[0].category is Category.EXTERNAL_DEPENDENCY
+    described = md + ("\n## 3. The Orbis Quality Score Model\n\nIt averages the z-scores of "
+                      "return on equity and leverage.\n")
+    assert _hits("unidentified_dependencies", described) == []
+    # A public model named after others is not the document's own.
+    public = md.replace("Orbis Quality Score Model", "Fama French Model")
+    assert _hits("unidentified_dependencies", public) == []
+
+
+def test_a_vague_review_cadence_of_the_method_is_governance() -> None:
+    md = ("# I\n\n## 5. Governance\n\nThe methodology is reviewed periodically.\n\n"
+          "## 3. Data\n\nPrices are checked periodically.\n")
+    categories = [h.category for h in _hits("vague_frequency", md)]
+    assert categories == [Category.MISSING_GOVERNANCE, None]
+
+
+def test_claims_of_no_risk_or_assured_returns(run_check: RunCheck) -> None:
+    md = ("# F\n\n## 1. Aim\n\nThe fund is delta-hedged and bears no market risk.\n\n"
+          "The overlay guarantees a stable income every year.\n\n"
+          "## 2. Rules\n\nThe strategy does not guarantee a positive return.\n\n"
+          "If the vault has no losses, fees are paid in full.\n\n"
+          "The risk-free rate is the 3-month T-bill yield.\n")
+    assert run_check("unbalanced_claims", md) == [
+        "The fund is delta-hedged and bears no market risk.",
+        "The overlay guarantees a stable income every year.",
+    ]
+
+
+def test_a_hurdle_with_no_value_is_a_threshold_without_its_value(run_check: RunCheck) -> None:
+    md = "# S\n\nA trade is entered only if the expected carry exceeds the hurdle rate.\n"
+    assert run_check("vague_thresholds", md) == ["the expected carry exceeds the hurdle rate"]
+    valued = md.replace("the hurdle rate", "the hurdle rate of 4% a year")
+    assert run_check("vague_thresholds", valued) == []
+
+
+def test_a_number_in_the_next_sentence_about_something_else_sets_no_condition(
+    run_check: RunCheck,
+) -> None:
+    unrelated = ("# S\n\nCollateral is topped up from the reserve as needed. Leverage never "
+                 "exceeds 3 times equity.\n")
+    assert run_check("discretionary_language", unrelated) == [
+        "Collateral is topped up from the reserve as needed"
+    ]
+    related = ("# S\n\nWeights are subject to a cap, if necessary. The largest five are each "
+               "capped at 7%.\n")
+    assert run_check("discretionary_language", related) == []
+
+
+def test_a_date_given_only_roughly(run_check: RunCheck) -> None:
+    md = ("# S\n\nThe index follows NYSE trading days.\n\nPositions roll shortly before "
+          "expiry, and weights are fixed a few days before the rebalance.\n")
+    assert run_check("calendar_unspecified", md) == ["shortly before expiry",
+                                                      "a few days before"]
+    exact = md.replace("shortly before expiry", "five NYSE trading days before expiry")
+    assert run_check("calendar_unspecified", exact) == ["a few days before"]
+
+
+def test_the_condition_of_eligibility_is_a_criterion() -> None:
+    md = ("# I\n\nA future is eligible if its three nearest contracts each have sufficient "
+          "open interest.\n")
+    hits = _hits("vague_qualifiers", md)
+    assert [h.title for h in hits] == ["'sufficient open' is not quantified"]
+    # A number after the judgement still gives its measure.
+    measured = md.replace("open interest", "open interest in 2 of the last 3 months")
+    assert _hits("vague_qualifiers", measured) == []
+    # Outside a criterion, a number in the clause still counts: "rebuilt in 2021 with a few
+    # significant changes" is a description.
+    described = "# I\n\nThe protocol was rebuilt in 2021 with a few significant changes.\n"
+    assert _hits("vague_qualifiers", described) == []

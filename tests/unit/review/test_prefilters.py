@@ -153,6 +153,10 @@ EXAMPLES = [
     "At market close. Market open the next day. End of the trading day. Cut-off time. "
     "16:00. After the close of trading. Close of business. Local time.",
     "Calculated daily. Daily closing prices. End-of-day values. Closing price.",
+    "Positions roll shortly before expiry. Weights are fixed a few days before the roll. "
+    "Trades happen around month-end.",
+    "A trade is entered when the carry exceeds the hurdle rate.",
+    "The list is supplied by an external research partner.",
     "Crypto tokens on-chain trade 24/7 in DeFi, decentralised finance, stablecoins, "
     "Ethereum and Bitcoin.",
     "- Rebalance Threshold: 5%\nA cap of 10% applies, and a 20-day moving average.",

@@ -6,6 +6,8 @@
 - look-back windows in weeks or months ("3-month return", "past 6 months");
 - date rules that depend on a calendar ("last day of each month", "next available day",
   "non-trading day", "business day", "third Friday of", "holidays", "market hours");
+- whatever the calendar, dates given only roughly ("shortly before expiry", "a few days
+  before the rebalance", "around month-end");
 
 and, when the document names no time zone, times of day ("at market close", "market open",
 "end of day", "cut-off", "16:00"). A calendar counts as named when the document names an
@@ -214,6 +216,7 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             counts = () if _NAMES_INDICATOR.search(unit.text) else ((_DAY_COUNT, _day_count),)
             for pattern, maker in (*counts, (_WINDOW, _window), (_DATE_RULE, _date_rule)):
                 yield from _hits(unit, low, pattern, maker, taken)
+        yield from _hits(unit, low, _VAGUE_DATE, _vague_date, taken)
         if not zone:
             for hit in _hits(unit, low, _TIME_OF_DAY, _time_of_day, taken):
                 if calendar and not _CLOCK.search(ctx.markdown, hit.start, hit.end):
@@ -258,6 +261,32 @@ def _daily_cut_off(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterator[Che
         )
 
 
+# A date given only as roughly when: "rolled shortly before expiry", "a few days before the
+# rebalance", "around month-end". Whatever the calendar, the day is not fixed.
+_VAGUE_DATE = re.compile(
+    r"\b(?:shortly|soon|just|some\s+time|sometime)\s+(?:before|after|prior\s+to|ahead\s+of)\s+"
+    r"(?:the\s+|each\s+|its\s+)?(?:[\w-]+\s+){0,2}?(?:expiry|expiration|maturity|settlement|"
+    r"roll|rebalanc\w*|reconstitution|review|close|open|auction|fixing|publication|delivery|"
+    r"first\s+notice\s+day|last\s+trading\s+day|month[- ]end|quarter[- ]end|year[- ]end)\b"
+    r"|\b(?:a\s+few|several|some)\s+(?:trading\s+|business\s+|calendar\s+)?days?\s+"
+    r"(?:before|after|prior\s+to|ahead\s+of)\b"
+    r"|\b(?:around|near|close\s+to)\s+(?:the\s+)?(?:expiry|expiration|maturity|month[- ]end|"
+    r"quarter[- ]end|year[- ]end)\b",
+    re.IGNORECASE,
+)
+
+
+def _vague_date(start: int, end: int, phrase: str) -> CheckHit:
+    return _hit(
+        start, end, "Date given only roughly",
+        f"'{phrase}' does not fix the day: two people applying the rule could pick "
+        "different dates.",
+        "Give the date rule exactly (e.g. the fifth business day before expiry, on a named "
+        "calendar).",
+        f"{phrase} ([[specify: exact date rule and calendar]])",
+    )
+
+
 # Literal prefilters (see base.mentions): every match of the pattern contains one of these.
 _WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _DAY_COUNT: ("day",),
@@ -265,6 +294,7 @@ _WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _DATE_RULE: ("day", "end", "week", "schedule", "basis", "cycle", "hours"),  # "holiday"
     _BUSINESS_DAY: ("day", "week", "schedule", "basis", "cycle"),
     _TIME_OF_DAY: ("close", "open", "day", "cut", ":", "local"),
+    _VAGUE_DATE: ("before", "after", "prior", "ahead", "around", "near", "close"),
 }
 _DAILY_VALUE_WORDS = ("daily", "day", "closing")  # "end-of-day" has "day"
 

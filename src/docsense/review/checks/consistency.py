@@ -38,7 +38,8 @@ _UNIT = (
 _CONSTRAINT = re.compile(
     rf"(?P<cmp>\bbetween|\bat\s+least|\bat\s+most|\bminimum(?:\s+of)?|\bmaximum(?:\s+of)?|"
     rf"\bmin\.?|\bmax\.?|\bno\s+more\s+than|\bno\s+less\s+than|\bnot\s+exceed|\bbelow|\babove|"
-    rf"\bgreater\s+than|\bless\s+than|\bmore\s+than|\bexceeds?|\bup\s+to)?"
+    rf"\bgreater\s+than|\bless\s+than|\bmore\s+than|\bexceeds?|\bup\s+to|"
+    rf"\b(?:capped|limited|restricted)\s+(?:at|to))?"
     rf"\s*(?P<cur>[$€£])?(?P<a>{_NUMBER})\s*(?P<unit>{_UNIT})?"
     rf"(?:\s*(?:and|to|-|\u2013)\s*[$€£]?(?P<b>{_NUMBER})\s*(?P<unit2>{_UNIT})?)?",
     re.IGNORECASE,
@@ -61,11 +62,43 @@ _FREQ = (
 )
 _ACTIONS = r"(?:rebalanc|reconstitut|reweight)"
 _ACTION_WORDS = ("rebalanc", "reconstitut", "reweight")  # _ACTIONS, as literals
+# A period in words: "each month", "every three months", "once a year", "twice a year".
+_PERIOD = (
+    r"(?:(?:each|every|once\s+(?:a|an|per|each|every))\s+(?:calendar\s+)?"
+    r"(?:day|week|month|quarter|year)"
+    r"|every\s+(?:two|three|six|twelve|2|3|6|12)\s+(?:weeks|months)"
+    r"|twice\s+(?:a|per|each|every)\s+(?:year|month))\b"
+)
 _FREQ_STATEMENT = re.compile(
     rf"\b(?P<verb>{_ACTIONS})\w*\s+(?:is\s+|are\s+)?(?:done\s+|performed\s+)?(?P<freq>{_FREQ})\b"
-    rf"|\b(?P<freq2>{_FREQ})\s+(?P<verb2>{_ACTIONS})\w*",
+    rf"|\b(?P<freq2>{_FREQ})\s+(?P<verb2>{_ACTIONS})\w*"
+    # "rebalanced at the close on the first business day of each month": the period closes
+    # the clause that names the action
+    rf"|\b(?P<verb3>{_ACTIONS})\w*\b[^.;:,()]{{0,80}}?\b(?P<period>{_PERIOD})",
     re.IGNORECASE,
 )
+_PERIOD_FREQ = {
+    "day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly",
+    "year": "annually", "two weeks": "fortnightly", "2 weeks": "fortnightly",
+    "two months": "bimonthly", "2 months": "bimonthly", "three months": "quarterly",
+    "3 months": "quarterly", "six months": "semiannually", "6 months": "semiannually",
+    "twelve months": "annually", "12 months": "annually",
+}
+
+
+def _frequency(m: re.Match[str]) -> str:
+    """Return the frequency a _FREQ_STATEMENT match states, in one spelling ("monthly")."""
+    period = m.group("period")
+    if period:
+        words = " ".join(period.lower().split())
+        if words.startswith("twice"):
+            return "semiannually" if words.endswith("year") else "semimonthly"
+        last = re.sub(r"^(?:each|every|once\s+\w+)\s+(?:calendar\s+)?", "", words)
+        return _PERIOD_FREQ.get(last, last)
+    freq = re.sub(r"[- ]", "", (m.group("freq") or m.group("freq2")).lower())
+    return {"annual": "annually", "semiannual": "semiannually", "yearly": "annually"}.get(
+        freq, freq
+    )
 _WEIGHTING = re.compile(
     r"\b(?P<equal>equal(?:ly)?[- ]weight(?:ed|ing|s)?|weighted\s+equally|equal\s+weights?)\b"
     r"|\b(?P<cap>(?:free[- ]float\s+)?(?:market[- ]cap(?:italization|italisation)?|cap|float)"
@@ -133,7 +166,7 @@ def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
                      "more than", "exceed")):
         return (a, math.inf)
     if c.startswith(("at most", "maximum", "max", "no more", "not exceed", "below", "under",
-                     "less than", "up to")):
+                     "less than", "up to", "capped", "limited", "restricted")):
         return (-math.inf, a)
     return (a, a)
 
@@ -213,11 +246,8 @@ def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
         if not mentions(low, _ACTION_WORDS):
             continue  # every frequency statement names one of the actions
         for m in _FREQ_STATEMENT.finditer(unit.text):
-            verb = (m.group("verb") or m.group("verb2")).lower()
-            freq = re.sub(r"[- ]", "", (m.group("freq") or m.group("freq2")).lower())
-            freq = {"annual": "annually", "semiannual": "semiannually", "yearly": "annually"}.get(
-                freq, freq
-            )
+            verb = (m.group("verb") or m.group("verb2") or m.group("verb3")).lower()
+            freq = _frequency(m)
             if verb not in seen:
                 seen[verb] = (freq, unit)
             elif seen[verb][0] != freq and unit.start not in reported:

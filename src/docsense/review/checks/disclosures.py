@@ -7,6 +7,11 @@
 - ``risk_disclosure_missing``: the method uses leverage, derivatives, short selling,
   concentrated positions, crypto-assets or return targets, and the document has no risk
   section or disclosure. One finding per risk-bearing feature, quoting it.
+- ``unbalanced_claims``: statements that the method carries no risk ("no directional risk",
+  "cannot lose"), that returns are assured ("guarantees a positive return") or that it
+  has always performed ("positive returns in every crisis"). Marketing rules forbid them
+  unless fair and balanced (FINRA Rule 2210(d)(1), SEC Rule 206(4)-1(a)). One finding per
+  document, every claim a place.
 - ``performance_unlabelled``: performance figures (return since inception, annualised
   return or volatility, Sharpe ratio, drawdown) stated as numbers, in a document that never
   says whether they are actual, simulated or back-tested, nor that past performance is no
@@ -29,6 +34,7 @@ __all__ = [
     "methodology_changes_ungoverned",
     "performance_unlabelled",
     "risk_disclosure_missing",
+    "unbalanced_claims",
 ]
 
 _GOVERNANCE_HEADING = re.compile(
@@ -574,3 +580,63 @@ def performance_unlabelled(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             confidence=0.7,
             subject="performance figures",
         )
+
+
+# A claim that the method bears no risk, that its returns are assured, or that it has always
+# done well: "carries no directional risk", "guarantees a positive return", "has delivered
+# positive returns in every crisis", "never had a losing year".
+_UNBALANCED_CLAIM = re.compile(
+    r"\b(?:carr(?:y|ies)|bears?|has|have|involves?|entails?|poses?|with|there\s+is)\s+"
+    r"(?:no|zero)\s+(?:[a-z-]+\s+){0,2}?(?:risks?|losses|downside)\b"
+    r"|\b(?:without\s+(?:any\s+)?risk|cannot\s+lose|can(?:no|')t\s+lose\s+money)\b"
+    r"|\b(?:guarantee[sd]?|assures?|ensures?)\s+(?:(?:an?|the|its|positive|stable|steady|"
+    r"consistent|attractive|high|minimum)\s+){0,3}(?:returns?|profits?|gains?|income|yields?|"
+    r"performance|outperformance)\b"
+    # ("almost always outperform the weaker markets": how markets tend to behave)
+    r"|(?<!almost\s)(?<!nearly\s)\b(?:always|consistently)\s+(?:outperform\w*|profit\w*|(?:delivered|generated|"
+    r"produced|made)\s+(?:positive\s+)?(?:returns?|profits?|gains?))"
+    r"|\b(?:delivered|generated|produced|achieved|made|posted)\s+(?:(?:positive|strong|"
+    r"double-digit)\s+)?(?:returns?|profits?|gains?)\s+(?:in|during|through|across)\s+"
+    r"(?:every|each|all)\b"
+    r"|\bnever\s+(?:had\s+a\s+)?(?:losing|negative)\s+(?:year|quarter|month|period)\b",
+    re.IGNORECASE,
+)
+# Wording that negates or qualifies the claim: "does not guarantee", "no guarantee that".
+_CLAIM_NEGATED = re.compile(
+    r"\b(?:not|no|never|cannot|can't|nor|neither|without)\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+)
+# A claim reported as a question or a risk: "assuming there is no risk", "if the pool has no
+# losses".
+_CLAIM_SUPPOSED = re.compile(
+    r"\b(?:if|assum\w+|suppos\w+|unless|whether|when|would|could)\b[^.;]*$", re.IGNORECASE
+)
+
+
+def unbalanced_claims(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report claims of no risk, assured returns or unfailing performance (once per document).
+
+    Communications about an investment product must be fair and balanced: no promise of
+    results, no statement that a risk does not exist (FINRA Rule 2210(d)(1)(B), SEC Rule
+    206(4)-1(a)). A claim negated ("does not guarantee a return") or supposed ("if the pool
+    has no losses") is not one.
+    """
+    for unit in ctx.rule_units:
+        for m in _UNBALANCED_CLAIM.finditer(unit.text):
+            before = unit.text[clause_start(unit.text, m.start(), max_words=12) : m.start()]
+            if _CLAIM_NEGATED.search(before) or _CLAIM_SUPPOSED.search(before):
+                continue
+            yield CheckHit(
+                start=unit.start,
+                end=unit.end,
+                title="Claim of no risk or assured performance",
+                description=f"'{m.group(0).strip()}' tells the reader the method cannot lose "
+                "or always does well; a claim like this must be removed, or qualified and "
+                "supported (period, basis, the risks that remain).",
+                suggested_fix="Remove the claim or restate it as a fact with its period and "
+                "basis, and disclose the risks that remain (market, liquidity, counterparty, "
+                "model, leverage).",
+                category=Category.COMPLIANCE_GAP,
+                confidence=0.7,
+                subject="unbalanced claims",
+            )
+            break

@@ -273,18 +273,43 @@ def _next_sentence_quantified(
     text: str,
     end: re.Match[str] | None,
 ) -> bool:
-    """Return True if the sentence after the one ending at ``end`` has a number.
+    """Return True if the sentence after the one ending at ``end`` quantifies the same thing.
 
     The next sentence is the rest of ``text`` (unit ``index``) after the break ``end``, or,
-    when the unit ends there, the next unit of the same paragraph.
+    when the unit ends there, the next unit of the same paragraph. It must have a number and
+    share a word with this sentence ("weight caps, if necessary. The largest five are each
+    capped at 7%"): a number about something else ("Margin calls are met as needed. Gross
+    exposure never exceeds 200%") says nothing of when the need arises.
     """
+    this = text[: end.start()] if end is not None else text
     if end is not None:
         after = _SENTENCE_BREAK.search(text, end.end())
-        return has_quantity(text[end.end() : after.start() if after else len(text)])
-    if index + 1 >= len(units):
+        following = text[end.end() : after.start() if after else len(text)]
+    elif index + 1 < len(units) and ctx.same_paragraph(units[index], units[index + 1]):
+        following = units[index + 1].text
+    else:
         return False
-    following = units[index + 1]
-    return ctx.same_paragraph(units[index], following) and has_quantity(following.text)
+    return has_quantity(following) and _share_a_word(this, following)
+
+
+_CONTENT_WORD = re.compile(r"[A-Za-z]{3,}")
+_FUNCTION_WORDS = frozenset(
+    {"the", "and", "are", "for", "with", "from", "that", "this", "its", "their", "each", "any",
+     "all", "not", "may", "can", "will", "shall", "must", "has", "have", "been", "was", "were",
+     "into", "per", "than", "which", "when", "where", "then", "also", "other", "such", "more",
+     "less", "most", "least", "necessary", "needed", "required"}
+)
+
+
+def _share_a_word(a: str, b: str) -> bool:
+    """Return True if ``a`` and ``b`` share a content word, up to its ending (cap/capped)."""
+    def stems(text: str) -> set[str]:
+        words = (w.lower() for w in _CONTENT_WORD.findall(text))
+        return {w[:-1] if w.endswith("s") else w for w in words if w not in _FUNCTION_WORDS}
+
+    left, right = stems(a), stems(b)
+    return any(x.startswith(y) or y.startswith(x) for x in left for y in right
+               if min(len(x), len(y)) >= 3)
 
 
 def _may_name_method(low: str) -> bool:

@@ -57,6 +57,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "contradictory_values": consistency.contradictory_values,
     "governance_missing": disclosures.governance_missing,
     "performance_unlabelled": disclosures.performance_unlabelled,
+    "unbalanced_claims": disclosures.unbalanced_claims,
     "rebalancing_unscheduled": completeness.rebalancing_unscheduled,
     "changes_without_criteria": completeness.changes_without_criteria,
     "parameter_not_in_table": consistency.parameter_not_in_table,

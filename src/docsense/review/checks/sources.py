@@ -104,7 +104,16 @@ _DEPENDENCY = re.compile(
     r"(?:(?:risk|pricing|analytics|execution|trading|portfolio|order|valuation|"
     r"investment)\s+)?"
     r"(?:models?|platforms?|systems?|engines?|managers?|advis[eo]rs?|brokers?|"
-    r"counterpart(?:y|ies)|custodians?|exchanges)\b",
+    r"counterpart(?:y|ies)|custodians?|exchanges)\b"
+    # An outside party described by its trade and nothing else: "supplied by an external
+    # research partner", "from a third-party due-diligence provider" (a data vendor is a
+    # data source, which unnamed_data_sources reports)
+    r"|\b(?:from|by|via|through|using|with)\s+(?:an?|the|one|some)\s+"
+    r"(?:external|third[- ]party|outside|independent|unaffiliated)\s+"
+    r"(?!(?:[\w-]+\s+)?(?:data|pricing|prices?|quotes?|ratings?|index|benchmark|news|"
+    r"information)\b)(?:[a-z][\w-]*\s+){0,2}?"
+    r"(?:partners?|providers?|firms?|consultants?|consultancy|agenc(?:y|ies)|contractors?|"
+    r"specialists?|companies|company)\b",
     re.IGNORECASE,
 )
 # The words before the thing relied on: "rely on the risk model" and "projected by the risk
@@ -161,7 +170,8 @@ _DATA_FAMILY_WORDS = (
 )
 _DEPENDENCY_WORDS = (
     "model", "platform", "system", "engine", "manager", "advis", "broker", "counterpart",
-    "custodian", "exchanges",
+    "custodian", "exchanges", "partner", "provider", "firm", "consult", "agenc", "contractor",
+    "specialist", "compan",
 )
 
 
@@ -504,6 +514,55 @@ _SUPPOSED = re.compile(
 )
 
 
+# A model, score or engine of the document's own organisation that a rule uses by name:
+# "eligible if ... as scored by the Meridian Thematic Relevance Model".
+_HOUSE_MODEL = re.compile(
+    r"\b(?:scored|rated|ranked|classified|estimated|forecast|predicted|computed|calculated|"
+    r"determined|generated|produced|assessed|selected|identified|measured)\s+(?:by|using|with|"
+    r"from|under|through)\s+(?:the|its|our|their)\s+"
+    r"(?P<name>(?P<owner>[A-Z][\w&'-]+)(?:\s+[A-Z][\w&'-]+){0,5}\s+"
+    r"(?:Model|Scoring\s+Model|Score|Scorecard|Engine|Algorithm|Classifier))\b"
+)
+
+
+def _house_models(ctx: CheckContext) -> Iterator[CheckHit]:
+    """Report models of the document's own organisation that it uses but never describes.
+
+    The model is the organisation's when its name starts with a name of the document's
+    title ("Meridian ... Model" in the "Meridian Global ... Index"); it is described when a
+    heading names it or a sentence other than the ones using it starts with its name.
+    """
+    span = ctx.title_span
+    title = ctx.markdown[span[0] : span[1]] if span else ""
+    if not title:
+        return
+    for unit in ctx.rule_units:
+        for m in _HOUSE_MODEL.finditer(unit.text):
+            name = m.group("name")
+            if not re.search(rf"\b{re.escape(m.group('owner'))}\b", title):
+                continue
+            if ctx.has_heading(re.compile(re.escape(name), re.IGNORECASE)):
+                continue
+            if any(u is not unit and re.match(rf"\s*(?:The\s+)?{re.escape(name)}\b", u.text)
+                   for u in ctx.body_units):
+                continue  # "The Meridian Relevance Model scores ...": described
+            rel = clause_start(unit.text, m.start(), max_words=8)
+            yield CheckHit(
+                start=unit.start + rel,
+                end=unit.start + m.end(),
+                title=f"Relies on an undescribed in-house model: {name}",
+                description=f"A rule depends on the output of the {name}, which the document "
+                "names but does not describe: its inputs, method, version and who maintains "
+                "it are not given, so the rule cannot be reproduced or audited.",
+                suggested_fix="Describe the model (inputs, method, thresholds, version, owner "
+                "and validation) or attach its documentation.",
+                replacement=None,
+                category=Category.EXTERNAL_DEPENDENCY,
+                confidence=0.7,
+                subject=name.lower(),
+            )
+
+
 def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report models, systems and parties the method relies on without naming them.
 
@@ -575,6 +634,7 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
                 confidence=0.7,
                 subject="defined elsewhere",
             )
+    yield from _house_models(ctx)
     if any("oracle" in low for low in ctx.rule_folded) and not ctx.search_body(_ORACLE_SAFEGUARD):
         # (Without "oracle" in a rule unit, _ORACLE_FEEDS matches none: no search needed.)
         for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):

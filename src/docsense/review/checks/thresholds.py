@@ -33,7 +33,8 @@ __all__ = ["vague_frequency", "vague_qualifiers", "vague_thresholds"]
 
 _LIMIT_NOUN = (
     r"(?:thresholds?|limits?|caps?|cut-?offs?|maximum|minimum|requirements?|levels?|bands?|"
-    r"tolerances?|trigger(?:\s+levels?)?|barriers?|bounds?|floors?|ceilings?|buffers?)"
+    r"tolerances?|trigger(?:\s+levels?)?|barriers?|bounds?|floors?|ceilings?|buffers?|"
+    r"hurdles?(?:\s+rates?)?)"
 )
 _COMPARATOR = (
     r"(?:below|above|under|exceeds?|exceeding|exceeded|less\s+than|more\s+than|greater\s+than|"
@@ -337,6 +338,12 @@ _CRITERION = re.compile(
     r"select\w*|screen\w*|filter\w*|criteri\w+)\b",
     re.IGNORECASE,
 )
+# A condition whose clause is the criterion: "is eligible if", "are selected only when".
+_CRITERION_CONDITION = re.compile(
+    r"\b(?:eligible|eligibility|qualif(?:y|ies)|selected|included|admitted|excluded|removed)\s+"
+    r"(?:only\s+)?(?:if|when|where|provided\s+that)\s+$",
+    re.IGNORECASE,
+)
 # A sentence that gives an order: "Buy tokens showing strong upward movement", "Maintain
 # reasonable tracking error". A description ("This induces a significant overhead") is no rule.
 _IMPERATIVE = re.compile(
@@ -377,6 +384,16 @@ _METHOD_ACTION = re.compile(
     r"recalibrat|re-?estimat|refresh)\w*",
     re.IGNORECASE,
 )
+# A review of the method itself: how often it happens is governance ("The Program is reviewed
+# periodically", "the Committee reviews the methodology from time to time").
+_METHOD_REVIEW = re.compile(
+    r"\b(?:methodology|methodologies|program(?:me)?|strategy|index|indices|rules|rulebook|"
+    r"framework|model|policy|document)\s+(?:is|are|will\s+be|shall\s+be|gets?)\s+"
+    r"(?:reviewed|re-?evaluated|re-?assessed|assessed|audited|validated)\s*$"
+    r"|\b(?:reviews?|re-?evaluates?|re-?assesses?|audits?|validates?)\s+(?:the|this|its|their)\s+"
+    r"(?:\w+\s+)?(?:methodology|program(?:me)?|strategy|rules|rulebook|framework|model)\s*$",
+    re.IGNORECASE,
+)
 _PERMISSION = re.compile(
     r"\b(?:may|might|can|could|is\s+entitled\s+to|reserves?\s+the\s+right)\b", re.IGNORECASE
 )
@@ -411,7 +428,7 @@ _THRESHOLD_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[tuple[str, ...], ..
         (  # _LIMIT_NOUN
             "threshold", "limit", "cap", "cutoff", "cut-off", "maximum", "minimum",
             "requirement", "level", "band", "tolerance", "trigger", "barrier", "bound", "floor",
-            "ceiling", "buffer",
+            "ceiling", "buffer", "hurdle",
         ),
         (  # _COMPARATOR
             "below", "above", "under", "exceed", "than", "least", "most", "within", "beyond",
@@ -1359,9 +1376,11 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             # A criterion word governs the judgement when it is in its clause: "must have
             # sufficient liquidity", "sufficient liquidity is required"; not "It will require
             # significant energy" of a description elsewhere in a long sentence.
-            criterion = trigger or _CRITERION.search(
-                unit.text, clause_start(unit.text, m.start(), max_words=15), m.end() + 40
-            ) is not None
+            clause = clause_start(unit.text, m.start(), max_words=15)
+            criterion = trigger or _CRITERION.search(unit.text, clause, m.end() + 40) is not None
+            if not criterion and _CRITERION_CONDITION.search(unit.text, 0, clause):
+                criterion = True  # "A stock is eligible if it has sufficient liquidity": the
+                # condition of eligibility is the criterion
             if any(n.start <= unit.start + m.start() < n.end for n in notices):
                 continue  # "reasonable notice": reported as a notice with no period
             if m.start() > 0 and unit.text[m.start() - 1] == "-":
@@ -1442,7 +1461,13 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 gap = ctx.markdown[overlapped[0] : end]
                 start = overlapped[0] + len(gap) - len(gap.lstrip())
                 quote = ctx.markdown[start:end]
-            if has_quantity(unit.text[clause_start(unit.text, m.start()) : m.end() + 30]):
+            # A number in the clause can give the judgement's measure ("5% is considered
+            # significant"); in a criterion, before a judgement that qualifies a noun, it
+            # counts something else ("eligible if its two nearest contracts have sufficient
+            # open interest").
+            measured_from = m.start() if criterion and len(phrase.split()) > 1 else (
+                clause_start(unit.text, m.start()))
+            if has_quantity(unit.text[measured_from : m.end() + 30]):
                 continue
             gloss = _GLOSS.match(unit.text, m.end())
             if gloss is not None and has_quantity(gloss.group("paren") or gloss.group("clause")):
@@ -1727,6 +1752,8 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 suggested_fix="Give the frequency and the date rule (e.g. which day of the "
                 "period, on which calendar).",
                 replacement=f"{quote} ([[specify: frequency and date rule]])",
+                category=(Category.MISSING_GOVERNANCE if _METHOD_REVIEW.search(before)
+                          else None),
                 confidence=0.85,
                 subject=" ".join(phrase.lower().split()),
             )
