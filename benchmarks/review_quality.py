@@ -62,38 +62,13 @@ from docsense.ports import Reviewer
 from docsense.review.engine import ReviewDocument, run_review
 from docsense.review.reviewers import close_reviewers, provider_options, resolve_reviewer
 
+if __package__ in (None, ""):  # run by path (python benchmarks/review_quality.py): the
+    # repository root makes the shared scoring module importable as under pytest and -m
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.scoring import norm, prf, text_overlaps
+
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed-docs"
 CLEAN_DOCS = ("doc_01_clean", "doc_11_perfect_compliance")
-_STOP = frozenset(
-    [
-        "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or",
-        "is", "are", "be", "been", "was", "were", "it", "its", "this", "that", "these", "those",
-        "as", "not", "no", "but", "if", "then", "than", "which", "who", "whom", "whose", "what",
-        "when", "where", "how", "all", "any", "each", "every", "some", "such",
-    ]
-)
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def _content(text: str) -> set[str]:
-    return {w for w in _norm(text).split() if w not in _STOP}
-
-
-def text_overlaps(quote: str, label_text: str) -> bool:
-    """The benchmark's text match: containment, or >= 50% shared content words."""
-    q, t = _norm(quote), _norm(label_text)
-    if not q or not t:
-        return False
-    if q in t or t in q:
-        return True
-    cq, ct = _content(quote), _content(label_text)
-    shorter = min(len(cq), len(ct))
-    return shorter > 0 and len(cq & ct) * 2 >= shorter
-
-
 @dataclass
 class Label:
     category: str
@@ -131,17 +106,17 @@ def _section_numbers(path: tuple[str, ...]) -> set[int]:
 
 def _labels(meta: dict[str, object], markdown: str, doc_sections: set[int]) -> list[Label]:
     out = []
-    norm_doc = _norm(markdown)
+    norm_doc = norm(markdown)
     issues = meta.get("issues", [])
     assert isinstance(issues, list)
     for issue in issues:
         location = str(issue.get("location") or "")
         text = str(issue.get("original_text") or "")
         texts: list[str] = []
-        if text and _norm(text) and _norm(text) in norm_doc:
+        if text and norm(text) and norm(text) in norm_doc:
             texts = [text]
         elif text:
-            texts = [f for f in re.findall(r"'([^']+)'", text) if _norm(f) in norm_doc]
+            texts = [f for f in re.findall(r"'([^']+)'", text) if norm(f) in norm_doc]
         numbers = {int(n) for n in re.findall(r"\bsections?\s+(\d+)", location, re.IGNORECASE)}
         numbers |= {int(n) for n in re.findall(r"\band\s+(\d+)\b", location)}
         anywhere = "throughout" in location.lower() or not (numbers & doc_sections)
@@ -201,13 +176,6 @@ async def _review_one(path: Path, reviewer: Reviewer, pack_name: str) -> DocResu
     clean = meta.get("clean") is True or path.stem in CLEAN_DOCS
     return DocResult(path.stem, labels, list(outcome.findings), seconds=t2 - t1,
                      end_to_end=t2 - t0, clean=clean)
-
-
-def _prf(tp_findings: int, findings: int, found: int, labels: int) -> tuple[float, float, float]:
-    p = tp_findings / findings if findings else 0.0
-    r = found / labels if labels else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f1
 
 
 def _at_threshold(results: list[DocResult], threshold: float, *,
@@ -293,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     findings = [(f, tp) for r in results for f, tp in zip(r.findings, r.tp, strict=True)]
     n_tp = sum(tp for _, tp in findings)
     n_found = sum(lab.found for lab in labels)
-    p, r, f1 = _prf(n_tp, len(findings), n_found, len(labels))
+    p, r, f1 = prf(n_tp, len(findings), n_found, len(labels))
     places = _places([f for f, _ in findings])
     print(f"review quality: reviewer={args.reviewer} pack={args.pack} "
           f"documents={len(results)} labels={len(labels)} min_confidence={args.min_confidence}")
@@ -301,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(all_findings) - len(findings)} groups")
     print(f"overall  precision={p:.3f}  recall={r:.3f}  F1={f1:.3f}  "
           f"(true-positive groups {n_tp}/{len(findings)}, labels found {n_found}/{len(labels)})")
-    ap, ar, af1 = _prf(a_tp, len(findings), a_found, len(labels))
+    ap, ar, af1 = prf(a_tp, len(findings), a_found, len(labels))
     print(f"category must agree  precision={ap:.3f}  recall={ar:.3f}  F1={af1:.3f}  "
           f"(true-positive groups {a_tp}/{len(findings)}, labels found {a_found}/{len(labels)})")
     print()
@@ -313,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         cf = [(f, tp) for f, tp in findings if f.category.value == cat]
         ctp = sum(tp for _, tp in cf)
         cfound = sum(lab.found for lab in cl)
-        cp, cr, cf1 = _prf(ctp, len(cf), cfound, len(cl))
+        cp, cr, cf1 = prf(ctp, len(cf), cfound, len(cl))
         cplaces = _places([f for f, _ in cf])
         print(f"{cat:26s} {len(cl):6d} {cfound:5d} {len(cf):8d} {cplaces:6d} {ctp:4d} "
               f"{cp:6.3f} {cr:6.3f} {cf1:6.3f}")

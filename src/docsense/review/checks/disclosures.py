@@ -593,8 +593,8 @@ _UNBALANCED_CLAIM = re.compile(
     r"consistent|attractive|high|minimum)\s+){0,3}(?:returns?|profits?|gains?|income|yields?|"
     r"performance|outperformance)\b"
     # ("almost always outperform the weaker markets": how markets tend to behave)
-    r"|(?<!almost\s)(?<!nearly\s)\b(?:always|consistently)\s+(?:outperform\w*|profit\w*|(?:delivered|generated|"
-    r"produced|made)\s+(?:positive\s+)?(?:returns?|profits?|gains?))"
+    r"|(?<!almost\s)(?<!nearly\s)\b(?:always|consistently)\s+(?:outperform\w*|profit\w*|"
+    r"(?:delivered|generated|produced|made)\s+(?:positive\s+)?(?:returns?|profits?|gains?))"
     r"|\b(?:delivered|generated|produced|achieved|made|posted)\s+(?:(?:positive|strong|"
     r"double-digit)\s+)?(?:returns?|profits?|gains?)\s+(?:in|during|through|across)\s+"
     r"(?:every|each|all)\b"

@@ -532,10 +532,9 @@ def _house_models(ctx: CheckContext) -> Iterator[CheckHit]:
     title ("Meridian ... Model" in the "Meridian Global ... Index"); it is described when a
     heading names it or a sentence other than the ones using it starts with its name.
     """
-    span = ctx.title_span
-    title = ctx.markdown[span[0] : span[1]] if span else ""
-    if not title:
+    if ctx.title_section is None:
         return
+    title = ctx.title_section.heading
     for unit in ctx.rule_units:
         for m in _HOUSE_MODEL.finditer(unit.text):
             name = m.group("name")
