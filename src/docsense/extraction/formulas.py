@@ -150,6 +150,10 @@ _CURRENCY_CODES = frozenset({
 _LETTER_DIFFERENCE = re.compile(r"[A-Za-z\u0370-\u03ff](?:-[A-Za-z\u0370-\u03ff])+")
 # An index moved by a count: "t-1", "i+1" (left when a script's comma split it off).
 _SHIFTED_INDEX = re.compile(r"[A-Za-z\u0370-\u03ff][-+\u2212]\d{1,3}")
+# A word written as a script's label ("old", "new", "max", "bid") and the unbraced script
+# whose comma came before it: "w_i,old" is one symbol, w with the scripts i and old.
+_LABEL_WORD = re.compile(r"[a-z]{2,8}")
+_SCRIPT_TAIL = re.compile(r"[A-Za-z\u0370-\u03ff]_[A-Za-z0-9]{1,4}$")
 # A maths symbol rather than a word: one or two letters, optionally with scripts.
 _SYMBOL_WORD = re.compile(
     # ("K² dK": a power glyph, or a subscript digit glyph, ends a symbol too)
@@ -216,6 +220,14 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             continue  # "Exchange rate (JPY/INR)": currencies, a unit, not operands
         if _EXPONENTIAL.fullmatch(name) or _NORMAL_CDF.fullmatch(name):
             continue  # "e^{RT}": the exponential; "Φ^{−1}": the (inverse) normal distribution
+        if (
+            _LABEL_WORD.fullmatch(name)
+            and i >= 2
+            and parts[i - 1] == ","
+            and _SCRIPT_TAIL.search(parts[i - 2])
+            and not parts[i][:1].isspace()
+        ):
+            continue  # "|w_i,old| + |w_i,new|": a script's second label, split at its comma
         if _SHIFTED_INDEX.fullmatch(name):  # "P_i,t-1" split at its comma: the index t, shifted
             if name[0] not in names:
                 names.append(name[0])

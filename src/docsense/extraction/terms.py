@@ -983,6 +983,30 @@ def _where_lines(doc: Doc, block: Block, offset: int) -> Iterator[DefinedTerm]:
                 yield _where_term(
                     doc, block, m.group("term"), m.start("term"), m.group("definition")
                 )
+    # After "where:", a symbol (or symbols listed with ", ") then "=" and words is a legend
+    # line however long its meaning: "V_i,t = forward rate on day t for the value date of
+    # ... interpolated linearly ...", "P1_t, P2_t = prices on day t of the contracts ...".
+    for m in _LISTED_LEGEND.finditer(block.text, offset):
+        if m.start("term") in seen:
+            continue
+        seen.add(m.start("term"))
+        at = m.start("term")
+        for name in m.group("term").split(", "):
+            yield _where_term(doc, block, name, at, m.group("definition"))
+            at += len(name) + 2
+
+
+# A legend line of a "where:" list: one symbol or several listed with ", ", "=", a meaning
+# in words (see _where_lines). A symbol's script may hold commas ("V_i,t", "P_{t-1}").
+_LEGEND_SYMBOL = (
+    r"[A-Za-z\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff]{0,5}"
+    r"(?:_(?:\{[^{}\n]{1,12}\}|[A-Za-z0-9]{1,4}(?:,[A-Za-z0-9]{1,4})*))?"
+)
+_LISTED_LEGEND = re.compile(
+    rf"^[ \t]*(?P<term>{_LEGEND_SYMBOL}(?:, {_LEGEND_SYMBOL}){{0,5}})[ \t]*=[ \t]*"
+    r"(?P<definition>[A-Za-z][^\n=]{2,400})$",
+    re.MULTILINE,
+)
 
 
 # A legend line whose separator a PDF lost: a symbol in camel case, then what it is in lower

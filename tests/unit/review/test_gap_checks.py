@@ -1,5 +1,6 @@
 """Checks for what reviewers of real methodologies raise (sentences written for these tests)."""
 
+# ruff: noqa: RUF001  (the multiplication and minus signs are part of the fixture formulas)
 from __future__ import annotations
 
 from docsense.domain.findings import Category
@@ -7,7 +8,7 @@ from docsense.domain.policies import Check, CheckKind
 from docsense.review.checks.base import CheckHit
 from docsense.review.checks.registry import default_registry
 
-from .conftest import RunCheck, context
+from .conftest import RunCheck, context, undefined_variables
 
 
 def _hits(name: str, markdown: str) -> list[CheckHit]:
@@ -732,3 +733,86 @@ def test_the_condition_of_eligibility_is_a_criterion() -> None:
     # significant changes" is a description.
     described = "# I\n\nThe protocol was rebuilt in 2021 with a few significant changes.\n"
     assert _hits("vague_qualifiers", described) == []
+
+
+def test_a_condition_that_turns_on_a_judged_degree() -> None:
+    md = ("# S\n\nWeights are reset quarterly. An extra rebalance is run if weights drift "
+          "materially. Exposure is halved when realised volatility is too high.\n")
+    hits = _hits("vague_qualifiers", md)
+    assert [(h.title, h.category) for h in hits] == [
+        ("Condition turns on a judgement: 'drift materially'", Category.AMBIGUOUS_METHODOLOGY),
+        ("Condition turns on a judgement: 'is too high'", Category.UNDEFINED_PARAMETER),
+    ]
+    # A value for the degree, in the clause or a gloss, answers it.
+    valued = md.replace("drift materially", "drift materially (by more than 2 points)").replace(
+        "is too high", "is too high, that is above 25% a year")
+    assert _hits("vague_qualifiers", valued) == []
+    # A risk described, not a rule: what may happen if markets move sharply.
+    risk = "# S\n\nIf markets move sharply, the strategy may lose money.\n"
+    assert _hits("vague_qualifiers", risk) == []
+
+
+def test_a_judged_condition_in_a_description_is_no_rule() -> None:
+    described = ("# F\n\n## 1. Funding\n\nWhen the price is too high, longs pay shorts, "
+                 "pushing the price down. A curve is applied, allowing faster convergence when "
+                 "prices deviate significantly.\n")
+    assert _hits("vague_qualifiers", described) == []
+    ruled = "# F\n\n## 1. Funding\n\nIf the price deviates significantly, trading is halted.\n"
+    assert [h.subject for h in _hits("vague_qualifiers", ruled)] == ["deviates significantly"]
+
+
+def test_a_clock_time_followed_by_its_centre_has_its_zone(run_check: RunCheck) -> None:
+    md = ("# I\n\nFX rates are WM/Reuters 16:00 London rates; prices are taken at the 4:00 p.m. "
+          "New York close. Levels are published by 18:30.\n")
+    # The centre qualifies its own time only: 18:30 still has no zone.
+    assert run_check("calendar_unspecified", md) == ["18:30"]
+
+
+def test_the_close_of_listed_securities_is_their_own_markets(run_check: RunCheck) -> None:
+    listed = ("# I\n\nThe index holds REITs listed in the United States and Japan. Changes "
+              "take effect after the close on the third Friday of March.\n")
+    assert run_check("calendar_unspecified", listed) == []
+    # Crypto-assets never close: "the close" is a moment the document must set.
+    crypto = ("# I\n\nThe index holds crypto tokens listed on Coinbase: bitcoin, ethereum and "
+              "other blockchain tokens. Changes take effect after the close on the third Friday "
+              "of March.\n")
+    assert "after the close" in run_check("calendar_unspecified", crypto)
+
+
+def test_business_days_of_named_financial_centres_are_a_calendar(run_check: RunCheck) -> None:
+    md = ("# I\n\nIndex Business Day: a day on which banks are open in both London and New York."
+          " The roll is on the last Index Business Day of each month.\n")
+    assert run_check("calendar_unspecified", md) == []
+    unnamed = md.replace("banks are open in both London and New York", "banks are open")
+    assert run_check("calendar_unspecified", unnamed) != []
+
+
+def test_excess_weight_redistributed_without_saying_how(run_check: RunCheck) -> None:
+    md = ("# I\n\nWeights are capped at 10%. Excess weight is redistributed to the remaining "
+          "constituents.\n")
+    assert run_check("excess_weight_unspecified", md) == [
+        "Excess weight is redistributed to the remaining constituents"
+    ]
+    shared = md.replace("constituents.", "constituents in proportion to their weights.")
+    assert run_check("excess_weight_unspecified", shared) == []
+
+
+def test_long_and_listed_legend_lines_define_their_symbols() -> None:
+    md = ("# I\n\n## 4. Calculation\n\nR_t = [w1 × P1_t + w2 × P2_t] / [w1 × P1_s + w2 × P2_s] "
+          "− 1 + V_i,t\n\nwhere:\n"
+          "w1, w2 = the weights of the two contracts set on the last roll date\n"
+          "P1_t, P2_t = prices on day t of the contracts designated C1 and C2 on day t−1\n"
+          "P1_s, P2_s = prices of the same contracts on the previous index business day\n"
+          "V_i,t = forward rate on day t for the value date of the forward entered on the roll"
+          " date, interpolated linearly in calendar days between the spot rate and the "
+          "one-month outright rate observed on day t\n")
+    assert undefined_variables(md) == []
+    unlisted = md.replace("w1, w2 = the weights of the two contracts set on the last roll "
+                          "date\n", "")
+    assert undefined_variables(unlisted) == ["w1, w2"]
+
+
+def test_a_words_label_after_a_scripts_comma_is_part_of_the_symbol() -> None:
+    md = ("# I\n\nTC = 0.0002 × Σ_i (|w_i,old| + |w_i,new|)\n\nwhere w_i is the weight of "
+          "currency i.\n")
+    assert undefined_variables(md) == []

@@ -57,6 +57,7 @@ PREFILTERS: list[tuple[re.Pattern[str], Test]] = [
     (thresholds._LIMIT_STATED, _threshold("stated")),
     (thresholds._COMPARE_OTHER, _threshold("other")),
     (thresholds._QUALIFIER, _any(thresholds._QUALIFIER_WORDS)),
+    (thresholds._VAGUE_TRIGGER, _any(thresholds._TRIGGER_WORDS)),
     (thresholds._CONFIGURABLE, _any(thresholds._CONFIGURABLE_WORDS)),
     (thresholds._FREQUENCY, _any(thresholds._FREQUENCY_WORDS)),
     (thresholds._PERIODIC_EVENT, _any(thresholds._EVENT_WORDS)),
@@ -115,6 +116,8 @@ EXAMPLES = [
     "Max exposure is applied. Assets with a MAXIMUM rating are kept.",
     "Returns greater than the inflation rate. Prices above the prevailing market rate.",
     "When benefits exceed the costs, it trades.",
+    "If weights drift materially. When spreads widen too far. Should prices move sharply.",
+    "If the price is significantly different. When risk is too high. If it is unusually thin.",
     "Sufficient liquidity. High-quality assets. Well-known exchanges. Insufficient depth.",
     "A configurable duration, a configured bid factor, an adjustable cap, a tunable spread.",
     "Reviewed periodically, at regular intervals, on an ad-hoc basis, from time to time, "

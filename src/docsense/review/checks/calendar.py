@@ -46,8 +46,18 @@ _EXCHANGES = (
     r"NYSE|NASDAQ|Nasdaq|AMEX|CBOE|Cboe|CME|ICE|LSE|TSE|JPX|HKEX|SEHK|ASX|SGX|NSE|BSE|TSX|"
     r"Euronext|Xetra|SIX|KRX|TWSE|JSE|B3|SIFMA|TARGET2?|Eurex|LME|NYMEX|COMEX"
 )
+# Financial centres, whose banks' days and clocks a calendar or a time is given by.
+_CENTRES = (
+    r"New\s+York|London|Tokyo|Frankfurt|Hong\s+Kong|Sydney|Singapore|Paris|Zurich|Chicago|"
+    r"Toronto|Amsterdam|Brussels|Stockholm|Oslo|Copenhagen|Madrid|Milan|Dublin|Luxembourg|"
+    r"Wellington|Johannesburg|Dubai|Mumbai|Shanghai|Seoul|Taipei|Sao\s+Paulo|Mexico\s+City"
+)
 _NAMED_CALENDAR = re.compile(
     rf"\b(?:{_EXCHANGES})\b"
+    # "a day on which banks are open for business in London and New York": the centres'
+    # bank holidays are the calendar
+    rf"|\b(?:banks?|markets?|exchanges?)\s+(?:are\s+)?open\s+(?:for\s+(?:general\s+)?"
+    rf"business\s+)?in\s+(?:both\s+)?(?:{_CENTRES})\b"
     r"|\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*\s+(?:Stock\s+)?Exchange\b"
     r"|\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*\s+(?:(?:holiday|trading|business|settlement)\s+)?"
     r"calendar\b"
@@ -58,8 +68,7 @@ _TIME_ZONE = re.compile(
     r"/[A-Z][A-Za-z_]+\b"  # IANA zone names by their areas, not any "Word/Word"
     r"|\b(?:Eastern|Central|Pacific|Mountain|Greenwich|Coordinated\s+Universal)\s+"
     r"(?:Standard\s+|Daylight\s+)?Time\b"
-    r"|\b(?:New\s+York|London|Tokyo|Frankfurt|Hong\s+Kong|Sydney|Singapore|Paris|Zurich)"
-    r"\s+(?:local\s+)?time\b"
+    rf"|\b(?:{_CENTRES})\s+(?:local\s+)?time\b"
     # "8:15 a.m CT", "3 p.m. PT": the short US zones, after a time only (CT is also a state).
     r"|\d\s*(?:[ap]\.?\s?m\.?)?\s*(?:C|P|M)T\b"
     # "Time comparisons are performed in the exchange time zone carried by the candles": the
@@ -179,6 +188,21 @@ def trades_around_the_clock(ctx: CheckContext) -> bool:
     return sum(1 for _ in islice(ctx.finditer_body(ALWAYS_OPEN), 3)) >= 3
 
 
+# Securities listed on exchanges: "listed in the United States", "primarily listed on", "a
+# constituent's exchange".
+_LISTED = re.compile(
+    r"\b(?:listed|listings?)\s+(?:in|on)\b|\bprimary\s+(?:listings?|exchanges?|markets?)\b"
+    r"|\b(?:its|their|each\s+\w+(?:'s|\u2019s)|[a-z]+(?:'s|\u2019s))\s+(?:home\s+|local\s+)?"
+    r"(?:exchanges?|stock\s+exchanges?|markets?)\s+(?:is|are)\s+closed\b",
+    re.IGNORECASE,
+)
+
+
+def _listed(ctx: CheckContext) -> bool:
+    """Return True if the document is about securities listed on exchanges."""
+    return ctx.search_body(_LISTED) is not None
+
+
 _WEEKLY = re.compile(r"\bweekly\b", re.IGNORECASE)
 # A weekly schedule's day and time: "On Friday 8 am UTC", "every Friday at 08:00 UTC".
 _WEEKDAY_AT = re.compile(
@@ -219,9 +243,16 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         yield from _hits(unit, low, _VAGUE_DATE, _vague_date, taken)
         if not zone:
             for hit in _hits(unit, low, _TIME_OF_DAY, _time_of_day, taken):
-                if calendar and not _CLOCK.search(ctx.markdown, hit.start, hit.end):
+                if _CENTRE_AFTER.match(ctx.markdown, hit.end):
+                    continue  # "WM/Reuters 16:00 London rates", "the 4:00 p.m. New York
+                    # close": the centre after the time is its clock (this time's only)
+                if not _CLOCK.search(ctx.markdown, hit.start, hit.end) and (
+                    calendar or (not always_open and _listed(ctx))
+                ):
                     continue  # "after the close" where the document names the exchange: that
-                    # exchange's close, on its clock; "16:00" still needs its zone
+                    # exchange's close, on its clock; of listed securities, each one's own
+                    # market's close; "16:00" still needs its zone, and in markets that
+                    # never close "the close" is a moment the document must set
                 yield hit
             if always_open and mentions(low, _DAILY_VALUE_WORDS):
                 yield from _daily_cut_off(unit, taken)
@@ -328,6 +359,8 @@ def _hits(
         )
 
 
+# A financial centre right after a clock time: " p.m. New York", " London".
+_CENTRE_AFTER = re.compile(rf"\s*(?:[ap]\.?\s?m\.?)?\s+(?:{_CENTRES})\b", re.IGNORECASE)
 # A colon no clock has: three digits after it, or minutes past 59 ("U_Liq0 = 0:75").
 _DECIMAL_COLON = re.compile(r"(?<![\d:])\d:(?:\d{3,}|[6-9]\d)(?![\d:])")
 _DAY_OFF = re.compile(r"\b(?:business|working|banking)\s+days?\b|\bholidays?\b", re.I)

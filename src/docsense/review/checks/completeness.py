@@ -235,9 +235,32 @@ def _row_header(row: str) -> str:
     return ""
 
 
+# Weight said to be redistributed, and what the sentence says about it.
+_REDISTRIBUTED = re.compile(
+    r"\b(?:excess|surplus|remaining|capped|residual)\s+(?:weight|allocation)s?\b[^.;\n]{0,60}?"
+    r"\b(?:is|are|will\s+be|gets?)\s+(?:re-?distributed|re-?allocated|spread|shared)\b"
+    r"[^.;\n]*",
+    re.IGNORECASE,
+)
+# How redistributed weight is shared out: in proportion, equally, by a named rule, or in
+# rounds until no weight breaches the cap.
+_SHARE_RULE = re.compile(
+    r"\b(?:pro[- ]?rata|proportion\w*|equal(?:ly)?|evenly|iterat\w*|repeat\w*|until|"
+    r"according\s+to|in\s+line\s+with|based\s+on|by\s+(?:their|its)\s+\w+|relative\s+to|"
+    r"as\s+(?:set\s+out|described|defined)|in\s+accordance|per\s+)",
+    re.IGNORECASE,
+)
+
+
 def excess_weight_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report weight caps with no rule for where the capped excess goes (once per document)."""
+    """Report weight caps with no rule for where the capped excess goes (once per document).
+
+    Weight said to be "redistributed to the remaining constituents" with no rule for how
+    it is shared (pro rata, equally, in rounds until no weight breaches the cap) is
+    reported at that sentence, unless the document states such a rule anywhere.
+    """
     if ctx.search_body(_REDISTRIBUTION):
+        yield from _unshared_redistribution(ctx)
         return
     for unit in ctx.rule_units:
         m = _CAP.search(unit.text)
@@ -256,6 +279,30 @@ def excess_weight_unspecified(ctx: CheckContext, check: Check) -> Iterator[Check
             confidence=0.5,
             subject="excess weight",
         )
+
+
+def _unshared_redistribution(ctx: CheckContext) -> Iterator[CheckHit]:
+    """Yield the first statement that weight is redistributed, if no rule says how."""
+    if ctx.search_body(_SHARE_RULE):
+        return  # the document says how somewhere (perhaps a section away)
+    for unit in ctx.rule_units:
+        m = _REDISTRIBUTED.search(unit.text)
+        if m is None:
+            continue
+        yield CheckHit(
+            start=unit.start + m.start(),
+            end=unit.start + m.end(),
+            title="Excess weight is redistributed, but not how",
+            description="The document says the weight above a cap (or left over) is "
+            "redistributed, but not in what shares: pro rata to the remaining weights, "
+            "equally, or in rounds until no weight breaches the cap give different weights.",
+            suggested_fix="State how the excess is shared (for example pro rata to the "
+            "uncapped weights), and that the step repeats until no weight exceeds the cap.",
+            category=Category.AMBIGUOUS_METHODOLOGY,
+            confidence=0.5,
+            subject="excess weight",
+        )
+        return
 
 
 def disruption_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:

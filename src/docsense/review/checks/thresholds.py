@@ -450,6 +450,56 @@ _QUALIFIER_WORDS = (
     "unusual", "abnormal", "elevated", "extreme", "controversial", "high", "heavy", "good",
     "reputable", "well", "established", "credible", "proven",
 )
+# A condition that turns on a change or a level judged by a degree word, not a number: "if
+# weights drift materially", "when sector risk is too high", "should spreads widen sharply",
+# "where the price is materially different from the close". The condition is the rule's
+# trigger, so two implementers would fire it at different points.
+_JUDGED_DEGREE = (
+    r"(?:materially|significantly|substantially|considerably|meaningfully|sharply|markedly|"
+    r"excessively|notably|appreciably|dramatically|unusually|abnormally|too\s+(?:much|far))"
+)
+_VAGUE_TRIGGER = re.compile(
+    r"\b(?:if|when|whenever|where|once|unless|should|in\s+case|as\s+soon\s+as)\s+"
+    r"(?P<subject>[^.;:,()\n]{0,80}?)\b(?P<phrase>(?P<movement>"
+    r"(?:drift|deviat|move|moving|moved|change|changing|rise|rising|rose|fall|falling|fell|"
+    r"drop|declin|increas|decreas|deteriorat|diverg|widen|narrow|spike|spiking|jump|"
+    r"fluctuat|vary|varies|varied|differ|weaken|worsen|tighten|loosen|shift)[a-z]*\s+"
+    rf"{_JUDGED_DEGREE})"
+    rf"|(?:is|are|be|becomes?|became|gets?|got|remains?|seems?|appears?)\s+{_JUDGED_DEGREE}\s+"
+    r"(?:different|higher|lower|larger|smaller|above|below|worse|better|out\s+of\s+line)"
+    r"|(?:is|are|be|becomes?|became|gets?|got|remains?|seems?|appears?)\s+(?:too|unusually|"
+    r"excessively|abnormally|extremely)\s+(?:high|low|large|small|wide|narrow|volatile|"
+    r"illiquid|concentrated|expensive|cheap|big|far|close|long|short|risky|thin|stale|"
+    r"crowded|correlated|levered|leveraged))\b",
+    re.IGNORECASE,
+)
+# What such a condition leads to when it is a risk or a failure described, not a rule: "if
+# markets move sharply, the strategy may lose money"; "if leverage is too low, the bot will
+# hit errors".
+_RISK_CONSEQUENCE = re.compile(
+    r"\b(?:may|might|could|can|would)\s+(?:\w+\s+)?(?:lose|suffer|incur|decline|fall|"
+    r"underperform|be\s+(?:adversely|negatively|materially|significantly)\s+affected)\b"
+    r"|\b(?:errors?|fail(?:s|ures?)?)\b",
+    re.IGNORECASE,
+)
+# What a rule does when its condition holds: a step in the passive or after a modal ("an
+# extra rebalance is run", "exposure will be halved", "the manager may override"), or an
+# order ("Reduce exposure"). "Longs pay shorts", "they present opportunities" describe.
+_OPERATIVE = re.compile(
+    r"\b(?:is|are|be|gets?|get)\s+(?:\w+ly\s+)?(?:[a-z]+(?:ed|en|wn)|cut|set|put|run|"
+    r"shut|held|kept|made|paid|sold|bought|left)\b"
+    r"|\b(?:must|shall|will|may|should)\s+(?!be\b|not\s+be\b)[a-z]+"
+    r"|^\W*(?:reduce|increase|cut|halve|sell|buy|close|exit|rebalance|remove|exclude|replace|"
+    r"suspend|stop|halt|review|adjust|scale|move|roll|notify|escalate)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)")
+# Words one of which every match of _VAGUE_TRIGGER contains.
+_TRIGGER_WORDS = (
+    "material", "significant", "substantial", "considerabl", "meaningful", "sharply",
+    "marked", "excessive", "notabl", "appreciabl", "dramatic", "unusual", "abnormal", "too",
+    "extreme",
+)
 _FREQUENCY_WORDS = (
     "period", "regular", "frequently", "occasionally", "routinely", "time", "hoc",
 )
@@ -1360,6 +1410,8 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         trigger = triggers and unit.kind == "item"
         notices = list(_notice_hits(unit, low))
         yield from notices
+        if mentions(low, _TRIGGER_WORDS):
+            yield from _vague_trigger_hits(unit)
         if not mentions(low, _QUALIFIER_WORDS):
             continue  # no judgement word
         if (_HYPOTHETICAL.search(unit.text) and not trigger) or _POINTER.match(unit.text):
@@ -1568,6 +1620,64 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 confidence=confidence,
                 subject=short.lower(),
             )
+
+
+def _ruled_clause(text: str, start: int, end: int) -> str:
+    """Return the clause a condition at ``start:end`` governs.
+
+    That is what follows its comma when the condition opens the sentence ("If weights drift
+    materially, the index is rebalanced"), else the clause just before it ("Positions are
+    reduced when ...").
+    """
+    opening = max((b.end() for b in _SENTENCE_BREAK.finditer(text, 0, start)), default=0)
+    if not text[opening:start].strip():
+        stop = _SENTENCE_BREAK.search(text, end)
+        after = text[end : stop.start() if stop else len(text)]
+        comma = after.find(",")
+        return after[comma + 1 :] if comma >= 0 else after
+    before = text[opening:start]
+    cut = max(before.rfind(","), before.rfind(";"))
+    return before[cut + 1 :] if cut >= 0 else before
+
+
+def _vague_trigger_hits(unit: TextUnit) -> Iterator[CheckHit]:
+    """Yield each condition in ``unit`` that turns on a judged degree, with no number.
+
+    "An extra rebalance is run if weights drift materially": two implementers would run it at
+    different points. A condition in a description ("When the price is too high, longs pay
+    shorts") or of a risk ("if markets move sharply, the strategy may lose money") is none.
+    """
+    if _RISK_CONSEQUENCE.search(unit.text) or (
+        _HABITUAL.search(unit.text) and not _OBLIGATION.search(unit.text)
+    ):
+        return  # "if markets move sharply, the strategy may lose money": a risk described
+    text = unit.text
+    for m in _VAGUE_TRIGGER.finditer(text):
+        if has_quantity(text[m.start() : m.end() + 40]):
+            continue  # "if the price moves significantly (more than 2%)": the value is given
+        if not _OPERATIVE.search(_ruled_clause(text, m.start(), m.end())):
+            continue  # "When the price is too high, longs pay shorts": how a market works,
+            # described; "a range for capturing upside if price increases significantly"
+        gloss = _GLOSS.match(unit.text, m.end())
+        if gloss is not None and has_quantity(gloss.group("paren") or gloss.group("clause")):
+            continue
+        phrase = " ".join(m.group("phrase").split())
+        yield CheckHit(
+            start=unit.start + m.start(),
+            end=unit.start + m.end(),
+            title=f"Condition turns on a judgement: '{phrase}'",
+            description=f"The rule applies when something is judged '{phrase}', with no number "
+            "for how much: two implementers would apply it at different points.",
+            suggested_fix="State the measure and the threshold that triggers the rule (for "
+            "example a deviation in percentage points from the target weight).",
+            replacement=f"{m.group(0)} ([[specify: measure and threshold]])",
+            # A judged movement ("drift materially") leaves the step's trigger vague; a
+            # judged level ("is too high") leaves a threshold without its value.
+            category=(Category.AMBIGUOUS_METHODOLOGY if m.group("movement")
+                      else Category.UNDEFINED_PARAMETER),
+            confidence=0.7,
+            subject=phrase.lower(),
+        )
 
 
 # Names given right after a judged source: ", including CoinGecko", "such as Kaiko".
