@@ -65,20 +65,26 @@ _DOC_NOUN = (
     r"(?:Methodology|Methodologies|Rulebook|Rules|Handbook|Manual|Guide|Guidelines|Prospectus"
     r"|Supplement|Agreement|Policy|Policies|Procedures?|Framework|Standards?|Documentation"
     r"|Description|Provisions|Regulations?|Directive|Terms\s+and\s+Conditions|Memorandum"
-    r"|Circular|Notice|Specifications?(?:\s+Annex)?|Annex|Addendum)"
+    r"|Circular|Notice|Specifications?(?:\s+Annex)?|Annex|Addendum"
+    # ("taken from the Annual Trade Weights Report", "the firm's Risk Appetite Statement",
+    # "the LME Disruption Protocol")
+    r"|Report|Statement|Protocol|Playbook|Charter)"
 )
 # In every match of _EXTERNAL_DOC (a case-sensitive pattern): a word of _DOC_NOUN.
 _DOC_NOUN_WORDS = (
     "Methodolog", "Rule", "Handbook", "Manual", "Guide", "Prospectus", "Supplement",
     "Agreement", "Polic", "Procedure", "Framework", "Standard", "Documentation", "Description",
     "Provisions", "Regulation", "Directive", "Terms", "Memorandum", "Circular", "Notice",
-    "Specification", "Annex", "Addendum",
+    "Specification", "Annex", "Addendum", "Report", "Statement", "Protocol", "Playbook",
+    "Charter",
 )
 _EXTERNAL_DOC = re.compile(
     r"\b(?:described|defined|set\s+out|specified|published|available|found|contained|detailed"
     r"|provided|explained|outlined|see|refer\s+to|according\s+to|pursuant\s+to|under|per"
+    r"|(?:taken|derived|sourced|obtained|drawn)\s+from|against|follows?|following"
     r"|in\s+accordance\s+with|(?:meanings?|definitions?)\s+(?:given|ascribed|assigned)"
     r"(?:\s+to\s+(?:such|these|those|the)\s+terms?)?)\s+(?:in\s+)?(?:the\s+)?(?:relevant\s+)?"
+    r"(?:[a-z]+(?:'s|\u2019s)\s+)?"  # "against the firm's Risk Appetite Statement"
     # "S&P Dow Jones Indices' Equity Indices Policies & Practices": a possessive and "&" inside
     # the name, and a pair of nouns after the document noun
     r"(?P<doc>(?:(?:[A-Z][\w&.'\u2019/\u00ae\u2122-]*|&)\s+){0,8}" + _DOC_NOUN

@@ -816,3 +816,42 @@ def test_a_words_label_after_a_scripts_comma_is_part_of_the_symbol() -> None:
     md = ("# I\n\nTC = 0.0002 × Σ_i (|w_i,old| + |w_i,new|)\n\nwhere w_i is the weight of "
           "currency i.\n")
     assert undefined_variables(md) == []
+
+
+def test_hours_cut_offs_and_counts_in_words(run_check: RunCheck) -> None:
+    md = ("# I\n\nRates are observed at the 4pm fixing. Deposits received after the daily "
+          "cut-off are invested the next morning. Futures are rolled five days before expiry.\n")
+    assert run_check("calendar_unspecified", md) == ["4pm", "the daily cut-off", "five days"]
+    zoned = md.replace("4pm fixing.", "4pm fixing (all times CET).")
+    assert run_check("calendar_unspecified", zoned) == ["five days"]
+
+
+def test_the_usual_sources_and_someones_judgement() -> None:
+    md = ("# I\n\nDividend data are taken from the usual market sources. Stale fixings may be "
+          "replaced at the calculation agent's judgement. The hedge is adjusted if drift "
+          "becomes significant.\n")
+    titles = {h.title for name in ("unnamed_data_sources", "discretionary_language",
+                                   "vague_qualifiers") for h in _hits(name, md)}
+    assert titles >= {"Data source not identified", "Decisions left to discretion",
+                      "Condition turns on a judgement: 'becomes significant'"}
+
+
+def test_reports_statements_and_protocols_relied_on_are_external_documents() -> None:
+    md = ("# I\n\nWeights are taken from the Annual Trade Weights Report. Exposure is reviewed "
+          "against the firm's Risk Appetite Statement. Disruptions follow the Metals Disruption "
+          "Protocol.\n")
+    assert [h.title for h in _hits("external_documents", md)] == [
+        "Depends on an external document: Annual Trade Weights Report",
+        "Depends on an external document: Risk Appetite Statement",
+        "Depends on an external document: Metals Disruption Protocol",
+    ]
+
+
+def test_an_outside_party_in_the_possessive_is_still_unidentified() -> None:
+    md = ("# I\n\nA company is eligible if its revenue share, as assessed by the Sponsor's "
+          "external infrastructure consultant, is above 50%.\n")
+    assert [h.title for h in _hits("unidentified_dependencies", md)] == [
+        "External dependency not identified"
+    ]
+    named = md.replace("external infrastructure consultant", "external consultant Arup")
+    assert _hits("unidentified_dependencies", named) == []

@@ -86,7 +86,9 @@ _INDICATOR = (
 )
 _DAY_COUNT = re.compile(
     rf"\b(?:(?:previous|past|last|prior|trailing|rolling|next|first|following|over|within)\s+)?"
-    rf"\d+(?:\s*-\s*|\s+)(?!{_QUALIFIED}\b)(?:days?)\b(?!\s+{_INDICATOR}\b)"
+    # ("rolled five days before expiry": the count in words)
+    rf"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty)"
+    rf"(?:\s*-\s*|\s+)(?!{_QUALIFIED}\b)(?:days?)\b(?!\s+{_INDICATOR}\b)"
     rf"(?:\s+of\s+(?:daily\s+)?[a-z]+)?",
     re.IGNORECASE,
 )
@@ -132,6 +134,10 @@ _TIME_OF_DAY = re.compile(
     r"(?!\s+(?:basis|data|prices?|values?|quotes?|levels?|snapshots?|files?|calculations?|"
     r"dissemination|index|indices)\b)"
     r"|\bcut-?off\s+(?:time|point)\b"
+    # "received after the daily cut-off": a cut-off of the day, its time not given
+    r"|\b(?:the|a|each)\s+daily\s+cut-?off\b"
+    # "at the 4pm fixing", "by 5 p.m.": an hour of the clock
+    r"|(?<![\d.:,])\b(?:[1-9]|1[0-2])\s?(?:[ap]\.m\.|[ap]m\b)"
     r"|(?<![T\d:])\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?!:\d\d(?:\.\d+)?(?:Z|[+-]\d\d))"
     r"|\b(?:at|after|before|by|following)\s+the\s+close(?:\s+of\s+(?:trading|business|the\s+"
     r"market|the\s+trading\s+(?:day|session)))?\b"
@@ -324,7 +330,7 @@ _WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _WINDOW: ("week", "month"),
     _DATE_RULE: ("day", "end", "week", "schedule", "basis", "cycle", "hours"),  # "holiday"
     _BUSINESS_DAY: ("day", "week", "schedule", "basis", "cycle"),
-    _TIME_OF_DAY: ("close", "open", "day", "cut", ":", "local"),
+    _TIME_OF_DAY: ("close", "open", "day", "cut", ":", "local", "am", "pm", "m."),
     _VAGUE_DATE: ("before", "after", "prior", "ahead", "around", "near", "close"),
 }
 _DAILY_VALUE_WORDS = ("daily", "day", "closing")  # "end-of-day" has "day"

@@ -43,7 +43,7 @@ _DISCRETION = re.compile(
     r"\b(?:at|in|within|under)\s+(?:the|its|their|our|his|her|his\s+or\s+her|"
     r"(?:the\s+)?[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?(?:'s|\u2019s|s'))\s+"
     r"(?:(?:sole|absolute|own|full|complete|reasonable|sole\s+and\s+absolute|absolute\s+and\s+sole)"
-    r"\s+)?discretion\b"
+    r"\s+)?(?:discretion|judge?ment)\b"
     r"|\bdiscretionary\s+(?:basis|decisions?|adjustments?|overrides?|changes?)\b"
     r"|\bas\s+(?:it|they|we|he|she)\s+(?:sees?|deems?|considers?|determines?|thinks?)\s+"
     r"(?:fit|appropriate|necessary|suitable|desirable)\b"
@@ -210,7 +210,7 @@ _NAMED_INDEX = re.compile(
 # Literal prefilters (see base.mentions): every match of the pattern contains one of these.
 _DISCRETION_WORDS = (
     "discretion", "fit", "appropriate", "necessary", "suitable", "desirable", "case",
-    "subjective", "right", "free", "elect",
+    "subjective", "right", "free", "elect", "judg",
 )
 _OPEN_CONDITION_WORDS = (
     "appropriate", "necessary", "needed", "required", "relevant", "suitable", "desirable",

@@ -44,7 +44,7 @@ _GENERIC_SUPPLIER = re.compile(
     # one more word that says nothing of who it is: "from a leading market data vendor"
     r"(?:(?:leading|major|reputable|recognised|recognized|independent|established|"
     r"commercial|specialist|well[- ]known|usual|appropriate|suitable)\s+)?"
-    r"(?:(?:pricing|price|data|market[- ]data|reference[- ]data|rating|ratings|index|"
+    r"(?:(?:pricing|price|data|market|market[- ]data|reference[- ]data|rating|ratings|index|"
     r"quote|quotes|news|information|benchmark)\s+)?"
     r"(?:vendors?|providers?|services?|sources?|feeds?|suppliers?|agenc(?:y|ies)|databases?|"
     r"terminals?)\b",
@@ -108,7 +108,9 @@ _DEPENDENCY = re.compile(
     # An outside party described by its trade and nothing else: "supplied by an external
     # research partner", "from a third-party due-diligence provider" (a data vendor is a
     # data source, which unnamed_data_sources reports)
-    r"|\b(?:from|by|via|through|using|with)\s+(?:an?|the|one|some)\s+"
+    # ("by the Sponsor's external infrastructure consultant": whose party, in the possessive)
+    r"|\b(?:from|by|via|through|using|with)\s+(?:an?|the|one|some|(?:the\s+)?[A-Z][\w-]*"
+    r"(?:'s|\u2019s))\s+"
     r"(?:external|third[- ]party|outside|independent|unaffiliated)\s+"
     r"(?!(?:[\w-]+\s+)?(?:data|pricing|prices?|quotes?|ratings?|index|benchmark|news|"
     r"information)\b)(?:[a-z][\w-]*\s+){0,2}?"
@@ -168,6 +170,7 @@ _DATA_FAMILY_WORDS = (
     "rating", "social", "economic", "macro", "sentiment", "news", "alternative", "analyst",
     "consensus", "data",
 )
+_OWNER = re.compile(r"\b[A-Z][\w-]*(?:'s|\u2019s)\s")
 _DEPENDENCY_WORDS = (
     "model", "platform", "system", "engine", "manager", "advis", "broker", "counterpart",
     "custodian", "exchanges", "partner", "provider", "firm", "consult", "agenc", "contractor",
@@ -572,7 +575,8 @@ def unidentified_dependencies(ctx: CheckContext, check: Check) -> Iterator[Check
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         dependency = mentions(low, _DEPENDENCY_WORDS)  # else _DEPENDENCY cannot match
         for m in _DEPENDENCY.finditer(unit.text) if dependency else ():
-            if _names_something(unit.text[m.start() : m.end() + 40], 1):
+            # (whose party it is, "the Sponsor's", names the owner, not the party)
+            if _names_something(_OWNER.sub("", unit.text[m.start() : m.end() + 40]), 1):
                 continue
             phrase = m.group(0)
             if not re.search(
