@@ -216,8 +216,10 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             continue  # a summation bound glued to a symbol, or glyphs the PDF did not map
         if name in _OPERATOR_LETTERS:
             continue  # "𝔼[x_T]": the expectation of what follows
-        if name in _CURRENCY_CODES:
-            continue  # "Exchange rate (JPY/INR)": currencies, a unit, not operands
+        if name in _CURRENCY_CODES or (
+            len(words) == 3 and words[1] == "per" and {words[0], words[2]} <= _CURRENCY_CODES
+        ):
+            continue  # "Exchange rate (JPY/INR)", "(USD per EUR)": a unit, not operands
         if _EXPONENTIAL.fullmatch(name) or _NORMAL_CDF.fullmatch(name):
             continue  # "e^{RT}": the exponential; "Φ^{−1}": the (inverse) normal distribution
         if (
@@ -759,7 +761,8 @@ _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,5}|#x[0-9A-Fa-f]{2,4});")
 _HTML_SCRIPT = re.compile(r"\s*<(sub|sup)>([^<>\n]{1,20})</\1>")
 # "q [no unit]", "s [quote asset]": a symbol with its unit, then what it is in words.
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
-_PROSE_START = re.compile(r"[a-z]+\s+[a-z]+\s+[a-z]+")
+# ("EUR/USD spot rate (USD per EUR) on day t": a currency pair or a code may lead the words)
+_PROSE_START = re.compile(r"[A-Z]{3}(?:/[A-Z]{3})?\s+[a-z]+\s+[a-z]+|[a-z]+\s+[a-z]+\s+[a-z]+")
 # A short symbol, with its scripts and arguments: "w_c(d-1)", "P_{i,t}", "X_i,t", "IL(d)".
 _LEGEND_SYMBOL = re.compile(
     r"[A-Za-z\u0370-\u03ff]{1,3}(?:_\{[^{}\n]{1,20}\}|_[A-Za-z0-9]{1,4}(?:,[A-Za-z0-9]{1,4})*)?"

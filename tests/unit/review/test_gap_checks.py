@@ -855,3 +855,23 @@ def test_an_outside_party_in_the_possessive_is_still_unidentified() -> None:
     ]
     named = md.replace("external infrastructure consultant", "external consultant Arup")
     assert _hits("unidentified_dependencies", named) == []
+
+
+def test_a_count_that_does_not_match_its_list(run_check: RunCheck) -> None:
+    md = ("# I\n\nThe index measures the dollar against a basket of eight currencies: EUR, JPY, "
+          "GBP, CAD, CNY, MXN and KRW.\n")
+    assert run_check("miscounted_lists", md) == [
+        "eight currencies: EUR, JPY, GBP, CAD, CNY, MXN and KRW"
+    ]
+    assert run_check("miscounted_lists", md.replace("eight", "seven")) == []
+    # Examples and what follows the list are not its items.
+    other = ("# I\n\nIt holds two metals: gold and silver, plus cash. It uses three sources: "
+             "exchanges such as CME, Eurex and ICE, and brokers.\n")
+    assert run_check("miscounted_lists", other) == []
+
+
+def test_a_currency_pair_and_its_quote_unit_in_a_legend() -> None:
+    md = ("# I\n\nH_t = HR × (F_h / S_t - 1)\n\nwhere:\nHR = hedge ratio of the index\n"
+          "F_h = the forward rate at the last hedge date\n"
+          "S_t = EUR/USD spot rate (USD per EUR) on day t\n")
+    assert undefined_variables(md) == []

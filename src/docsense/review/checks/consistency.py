@@ -7,6 +7,9 @@
 - frequencies of the same action ("rebalanced monthly" / "rebalanced quarterly");
 - the weighting scheme of the index itself ("weighted by dividend yield" / "equal weighting").
 
+``miscounted_lists`` compares a count with the list it announces ("a basket of eight
+currencies: EUR, JPY, GBP, CAD, CNY, MXN and KRW" names seven).
+
 A labelled line ("Reference Date: 5 days ...") is about its label only, and numbers that are
 part of a name ("Russell 3000", "S&P 500") are not quantities.
 
@@ -28,7 +31,7 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, mentions
 
-__all__ = ["contradictory_values", "parameter_not_in_table"]
+__all__ = ["contradictory_values", "miscounted_lists", "parameter_not_in_table"]
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = (
@@ -224,6 +227,61 @@ def contradictory_values(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             break
     yield from _frequency_conflicts(ctx, reported)
     yield from _weighting_conflicts(ctx, reported)
+
+
+_COUNT_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12,
+}
+# A count, its noun and the list it announces, in one sentence: "a basket of eight
+# currencies: EUR, JPY, GBP, CAD, CNY, MXN and KRW", "the following three criteria: A, B
+# and C".
+_COUNTED_LIST = re.compile(
+    r"\b(?P<count>two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|1[0-2])\s+"
+    r"(?P<noun>(?:[\w-]+\s+){0,3}?[a-z]+s)\s*(?:\([^()\n]{1,40}\)\s*)?:\s*"
+    r"(?P<items>[^.;:\n]{3,300}?)(?=\.(?:\s|$)|;|$)",
+    re.IGNORECASE,
+)
+# What ends a list before the sentence does: "gold and silver, plus cash".
+_LIST_END = re.compile(r",?\s+(?:plus|as\s+well\s+as|together\s+with|each|which|that)\b",
+                       re.IGNORECASE)
+_ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+def miscounted_lists(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report lists whose items are fewer or more than the count that announces them.
+
+    "A basket of eight currencies: EUR, JPY, GBP, CAD, CNY, MXN and KRW" names seven: the
+    count or the list is wrong. Examples ("such as", "etc.") and sentences after the colon
+    are not lists.
+    """
+    for unit in ctx.rule_units:
+        if ":" not in unit.text:
+            continue
+        for m in _COUNTED_LIST.finditer(unit.text):
+            count = m.group("count").lower()
+            stated = _COUNT_WORDS.get(count) or int(count)
+            listed = _LIST_END.split(m.group("items"), maxsplit=1)[0]
+            items = [i for i in _ITEM_SPLIT.split(listed.strip()) if i]
+            if len(items) < 2 or any(len(i.split()) > 4 for i in items):
+                continue  # not a list of names: a sentence after the colon
+            if "etc" in items[-1].lower() or re.search(r"\b(?:such\s+as|e\.g|including)\b",
+                                                       m.group(0), re.IGNORECASE):
+                continue  # examples, not the whole list
+            if len(items) == stated:
+                continue
+            yield CheckHit(
+                start=unit.start + m.start(),
+                end=unit.start + m.end(),
+                title="Stated count does not match the list",
+                description=f"The text announces {m.group('count')} {m.group('noun')} but "
+                f"lists {len(items)}: which is right?",
+                suggested_fix="Correct the count or complete the list so that they agree.",
+                replacement=f"{m.group(0)} [[specify: the complete list, or the right count]]",
+                category=Category.INCONSISTENT_CONTENT,
+                confidence=0.7,
+                subject=f"count of {m.group('noun').lower()}",
+            )
 
 
 def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -> CheckHit:
