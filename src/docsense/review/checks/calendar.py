@@ -229,6 +229,7 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     always_open = trades_around_the_clock(ctx)
     zone = names_time_zone(ctx)
     weekday: bool | None = None  # the weekly schedule's day is given (read when needed)
+    listed: bool | None = None  # about securities listed on exchanges (read when needed)
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
         if always_open and not calendar:
@@ -252,9 +253,10 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 if _CENTRE_AFTER.match(ctx.markdown, hit.end):
                     continue  # "WM/Reuters 16:00 London rates", "the 4:00 p.m. New York
                     # close": the centre after the time is its clock (this time's only)
-                if not _CLOCK.search(ctx.markdown, hit.start, hit.end) and (
-                    calendar or (not always_open and _listed(ctx))
-                ):
+                clockless = not _CLOCK.search(ctx.markdown, hit.start, hit.end)
+                if clockless and not calendar and not always_open and listed is None:
+                    listed = _listed(ctx)
+                if clockless and (calendar or (not always_open and listed)):
                     continue  # "after the close" where the document names the exchange: that
                     # exchange's close, on its clock; of listed securities, each one's own
                     # market's close; "16:00" still needs its zone, and in markets that

@@ -237,7 +237,7 @@ _COUNT_WORDS = {
 # currencies: EUR, JPY, GBP, CAD, CNY, MXN and KRW", "the following three criteria: A, B
 # and C".
 _COUNTED_LIST = re.compile(
-    r"\b(?P<count>two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|1[0-2])\s+"
+    rf"\b(?P<count>{'|'.join(_COUNT_WORDS)}|[2-9]|1[0-2])\s+"
     r"(?P<noun>(?:[\w-]+\s+){0,3}?[a-z]+s)\s*(?:\([^()\n]{1,40}\)\s*)?:\s*"
     r"(?P<items>[^.;:\n]{3,300}?)(?=\.(?:\s|$)|;|$)",
     re.IGNORECASE,

@@ -1092,6 +1092,14 @@ _GLOSS = re.compile(
     r"|,?\s*(?:i\.\s?e\.|that\s+is|namely),?(?P<clause>[^.;]{1,120}))",
     re.IGNORECASE,
 )
+
+
+def _glossed_value(text: str, end: int) -> bool:
+    """Return True if a gloss right after ``end`` gives a value ("(i.e., more than 0.5%)")."""
+    gloss = _GLOSS.match(text, end)
+    return gloss is not None and has_quantity(gloss.group("paren") or gloss.group("clause"))
+
+
 # A value someone supplies: "the acceptable price specified by the user".
 _SUPPLIED_BY = re.compile(
     r"\W*[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:specified|set|chosen|provided|entered|selected|"
@@ -1524,8 +1532,7 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 clause_start(unit.text, m.start()))
             if has_quantity(unit.text[measured_from : m.end() + 30]):
                 continue
-            gloss = _GLOSS.match(unit.text, m.end())
-            if gloss is not None and has_quantity(gloss.group("paren") or gloss.group("clause")):
+            if _glossed_value(unit.text, m.end()):
                 continue  # "a significant impact on the stated index (i.e., do not impact
                 # the level by more than 0.5%)": the gloss gives the value
             words = phrase.split()
@@ -1661,8 +1668,7 @@ def _vague_trigger_hits(unit: TextUnit) -> Iterator[CheckHit]:
         if not _OPERATIVE.search(_ruled_clause(text, m.start(), m.end())):
             continue  # "When the price is too high, longs pay shorts": how a market works,
             # described; "a range for capturing upside if price increases significantly"
-        gloss = _GLOSS.match(unit.text, m.end())
-        if gloss is not None and has_quantity(gloss.group("paren") or gloss.group("clause")):
+        if _glossed_value(text, m.end()):
             continue
         phrase = " ".join(m.group("phrase").split())
         yield CheckHit(
