@@ -143,6 +143,13 @@ def label_matches(f: Finding, label: Label, *, category_agrees: bool = False) ->
     return any(bool(_section_numbers(o.location.path) & label.sections) for o in f.occurrences)
 
 
+def _short(name: str) -> str:
+    """A document's name up to its number: "doc_101" of "doc_101_options_delta_hedging"."""
+    head, _, rest = name.partition("_")
+    number = rest.split("_", 1)[0]
+    return f"{head}_{number}" if number.isdigit() else name[:6]
+
+
 def _places(findings: list[Finding]) -> int:
     return sum(len(f.occurrences) for f in findings)
 
@@ -297,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     per_doc = Counter({res.name: len(res.findings) for res in results})
     per_doc_places = {res.name: _places(res.findings) for res in results}
     print("findings (places) per document: " + ", ".join(
-        f"{k[:6]}={v} ({per_doc_places[k]})" for k, v in sorted(per_doc.items())))
+        f"{_short(k)}={v} ({per_doc_places[k]})" for k, v in sorted(per_doc.items())))
     times = [res.seconds for res in results]
     e2e = [res.end_to_end for res in results]
     print(f"review time per document: median {statistics.median(times) * 1000:.1f} ms, "
