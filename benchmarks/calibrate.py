@@ -3,9 +3,11 @@
     python -m benchmarks.calibrate [--pack self-containment] [--dry-run]
 
 Labelled material: the seed corpus (``../shared/corpus/seed-docs``, synthetic, labels in
-``doc_NN_*.json``) and the real documents in ``tests/data/labelled`` (labels by an
-independent reviewer). Every check of the pack runs on every document; its hits are grouped
-as the review groups them (by subject), and a group is confirmed when a label agrees with it:
+``doc_NN_*.json``), the synthetic development sets (``tests/data/synthetic/development*``,
+the seed format; never the held-out set) and the real documents in ``tests/data/labelled``
+(labels by an independent reviewer). Every check of the pack runs on every document; its hits
+are grouped as the review groups them (by subject), and a group is confirmed when a label
+agrees with it:
 same category and a quote overlapping the label's text (:mod:`benchmarks.scoring`), or, for a
 seed label that quotes nothing, the same category in the labelled section. The counts per
 (check, family) go to ``src/docsense/review/checks/calibration.json``, which the rules
@@ -18,6 +20,10 @@ repository does not keep records it as ``style``), with the prior 0.5.
 
 It also prints a reliability table: for confidence bands, how many groups and how many were
 right, before (the checks' priors) and after calibration.
+
+``--leave-out development3`` calibrates without that synthetic set (and writes the table), so
+that the set can be reviewed as material the calibration never saw: the way to measure what
+a change of material does on documents outside it.
 """
 
 from __future__ import annotations
@@ -85,6 +91,29 @@ def _seed_matcher(markdown: str, meta: dict[str, object]) -> Matcher:
     return matches
 
 
+SYNTHETIC = ROOT / "tests" / "data" / "synthetic"
+
+
+def synthetic_sets() -> list[Path]:
+    """The synthetic development sets, in name order (the held-out set is never material)."""
+    return sorted(p for p in SYNTHETIC.glob("development*") if p.is_dir())
+
+
+def _synthetic_documents(
+    leave_out: frozenset[str] = frozenset(),
+) -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
+    for folder in synthetic_sets():
+        if folder.name in leave_out:
+            continue
+        for path in sorted(folder.glob("doc_*.docx")):
+            meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+            def matcher(markdown: str, meta: dict[str, object] = meta) -> Matcher:
+                return _seed_matcher(markdown, meta)
+
+            yield f"{folder.name}/{path.name}", path.read_bytes(), matcher
+
+
 def _real_documents() -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
     for label_file in sorted((LABELLED / "labels").glob("*.json")):
         data = json.loads(label_file.read_text(encoding="utf-8"))
@@ -109,13 +138,17 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 _VERDICT = {"valid": 1.0, "partly": 0.5, "invalid": 0.0}
 
 
-def measure(pack_name: str) -> list[Record]:
-    """Run every check on every labelled document; one record per finding group."""
+def measure(pack_name: str, leave_out: frozenset[str] = frozenset()) -> list[Record]:
+    """Run every check on every labelled document; one record per finding group.
+
+    ``leave_out`` names synthetic development sets (folder names) not to use.
+    """
     pack = load_pack(pack_name)
     registry = default_registry()
     records: list[Record] = []
-    for name, data, make_matcher in [*_seed_documents(), *_real_documents()]:
-        converted = convert_document(data, name)
+    documents = [*_seed_documents(), *_synthetic_documents(leave_out), *_real_documents()]
+    for name, data, make_matcher in documents:
+        converted = convert_document(data, Path(name).name)
         ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
         ctx = CheckContext(converted.markdown, converted.sections, ir)
         matches = make_matcher(converted.markdown)
@@ -177,11 +210,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the table")
     parser.add_argument("--markdown", action="store_true",
                         help="print the check table of docs/concepts/rules-reviewer.md and stop")
+    parser.add_argument("--leave-out", action="append", default=[], metavar="SET",
+                        help="a synthetic development set not to calibrate on (repeatable)")
     args = parser.parse_args(argv)
     if args.markdown:
         print(check_table())
         return 0
-    records = measure(args.pack)
+    known = {p.name for p in synthetic_sets()}
+    unknown = sorted(set(args.leave_out) - known)
+    if unknown:
+        parser.error(f"no synthetic development set {', '.join(unknown)} (known: "
+                     f"{', '.join(sorted(known))})")
+    leave_out = frozenset(args.leave_out)
+    records = measure(args.pack, leave_out)
+    used = [p.name for p in synthetic_sets() if p.name not in leave_out]
+    counted = sum(len(list((SYNTHETIC / n).glob("doc_*.docx"))) for n in used)
     counts: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     for check, family, style, _, confirmed in records:
         counts[(check, family, style)][0] += 1
@@ -190,9 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         "generated": datetime.now(UTC).date().isoformat(),
         "command": "python -m benchmarks.calibrate",
         "pack": args.pack,
-        "material": "seed corpus (20 synthetic DOCX, labelled) + tests/data/labelled "
-        "(9 real documents, labelled by an independent reviewer) + tests/data/audits "
-        "(rules-reviewer findings on real documents judged by an independent reviewer)",
+        "material": "seed corpus (20 synthetic DOCX, labelled) + "
+        f"tests/data/synthetic/{{{','.join(used)}}} ({counted} synthetic DOCX, labelled) + "
+        "tests/data/labelled (9 real documents, labelled by an independent reviewer) + "
+        "tests/data/audits (rules-reviewer findings on real documents judged by an "
+        "independent reviewer)",
         "checks": [
             {"check": c, "family": f, "style": st, "groups": int(n), "confirmed": tp}
             for (c, f, st), (n, tp) in sorted(counts.items())

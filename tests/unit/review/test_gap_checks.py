@@ -875,3 +875,47 @@ def test_a_currency_pair_and_its_quote_unit_in_a_legend() -> None:
           "F_h = the forward rate at the last hedge date\n"
           "S_t = EUR/USD spot rate (USD per EUR) on day t\n")
     assert undefined_variables(md) == []
+
+
+def test_each_contradiction_reading_has_a_family_of_its_own() -> None:
+    values = ("# I\n\nSingle stock weights are capped at 15% at each rebalance.\n\n"
+              "At each rebalance, single stock weights are limited to 20%.\n")
+    frequencies = ("# I\n\nThe basket is rebalanced quarterly.\n\n"
+                   "The basket is rebalanced monthly.\n")
+    schemes = "# I\n\nThe index is market-cap weighted.\n\nLater, the index is equally weighted.\n"
+    assert [h.title for md in (values, frequencies, schemes)
+            for h in _hits("contradictory_values", md)] == [
+        "Contradictory values for the same requirement",
+        "Contradictory frequencies for the same action",
+        "Contradictory weighting schemes",
+    ]
+
+
+def test_a_value_conflicts_with_the_clause_about_the_same_quantity() -> None:
+    md = ("# I\n\nSingle issuer weights are capped at 10%, and the country weights are capped at "
+          "40%."
+          "\n\nCountry weights are limited to 35% in stressed markets.\n")
+    [hit] = _hits("contradictory_values", md)
+    # Paired with the country cap of its clause, not the issuer cap earlier in the sentence.
+    assert "'capped at 40%'" in hit.description
+
+
+def test_a_summary_restating_a_sentence_is_not_a_contradiction(run_check: RunCheck) -> None:
+    sentence = ("The transaction costs for each constituent range from 0.01% to 0.05%, and the "
+                "servicing costs for each other constituent range from 0.1% to 0.8% per annum.")
+    md = f"# I\n\n## 3. Costs\n\n{sentence}\n\n## Annex A: Summary\n\n{sentence}\n"
+    assert run_check("contradictory_values", md) == []
+
+
+def test_a_schedule_of_other_products_does_not_contradict_this_one(run_check: RunCheck) -> None:
+    md = ("# I\n\nThe index is rebalanced quarterly.\n\n"
+          "This is the process for other funds with monthly rebalancing schedules.\n")
+    assert run_check("contradictory_values", md) == []
+
+
+def test_a_linked_document_is_a_family_apart_from_a_named_one() -> None:
+    md = ("# I\n\nThe weights are set as described in the [Weighting Guide]"
+          "(https://example.org/guide.pdf).\n")
+    assert [h.title for h in _hits("external_documents", md)] == [
+        "Depends on a linked document: Weighting Guide"
+    ]

@@ -116,6 +116,10 @@ _CONDITION = re.compile(
     r"extent)\b[^,;]*$",
     re.IGNORECASE,
 )
+_OTHER_PRODUCTS = re.compile(
+    r"\bother\s+(?:funds|indices|indexes|products|strategies|portfolios|benchmarks)\b",
+    re.IGNORECASE,
+)
 _OTHER_INDEX = re.compile(r"^\s*(?:indices|indexes|index|benchmarks?|peers?)\b", re.IGNORECASE)
 
 
@@ -174,11 +178,30 @@ def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
     return (a, a)
 
 
+# Where one clause of a sentence ends and the next, about another quantity, begins: "the
+# transaction costs ... range from 0.0025% to 0.06%, and the servicing costs ... from 0.015%
+# to 0.8%".
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+(?=(?:the|its|their|each)\s)",
+                           re.IGNORECASE)
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return the span of the clause of ``text`` that holds ``text[start:end]``."""
+    begin, finish = 0, len(text)
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= start:
+            begin = m.end()
+        elif m.start() >= end:
+            finish = m.start()
+            break
+    return begin, finish
+
+
 def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
     for unit in ctx.rule_units:
         if not _DIGIT.search(unit.text):
             continue  # every constraint has a number
-        subject: frozenset[str] | None = None  # computed for the first constraint
+        subjects: dict[tuple[int, int], frozenset[str]] = {}  # per clause, when first needed
         for m in _CONSTRAINT.finditer(unit.text):
             if _CONDITION.search(unit.text[: m.start()]):
                 continue  # "If the sum is greater than 100%": a branch, not a requirement
@@ -197,9 +220,10 @@ def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
             if not cmp and b is None:
                 continue  # a value, not a requirement ("has a weight of 1.333%")
             low, high = _bounds(cmp, a, b)
-            if subject is None:
-                subject = _subject(_CONSTRAINT.sub(" ", unit.text))
-            yield _Constraint(unit, subject, kind, low, high, m.group(0).strip())
+            clause = _clause(unit.text, m.start(), m.end())
+            if clause not in subjects:
+                subjects[clause] = _subject(_CONSTRAINT.sub(" ", unit.text[clause[0]:clause[1]]))
+            yield _Constraint(unit, subjects[clause], kind, low, high, m.group(0).strip())
 
 
 def _same_quantity(x: frozenset[str], y: frozenset[str]) -> bool:
@@ -212,12 +236,16 @@ def contradictory_values(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report the same quantity, frequency or weighting stated with different values."""
     reported: set[int] = set()
     items = list(_constraints(ctx))
+    stated: dict[int, set[tuple[str, float, float]]] = {}  # per unit: the values it states
+    for item in items:
+        stated.setdefault(item.unit.start, set()).add((item.kind, item.low, item.high))
     for i, later in enumerate(items):
         for earlier in items[:i]:
             if later.unit is earlier.unit or later.kind != earlier.kind:
                 continue
-            if (earlier.low, earlier.high) == (later.low, later.high):
-                continue
+            if (later.kind, later.low, later.high) in stated[earlier.unit.start]:
+                continue  # the earlier sentence states this value too: a restatement (a
+                # summary repeating the rules), its other values are other quantities
             if not _same_quantity(earlier.subject, later.subject):
                 continue
             if later.unit.start in reported:
@@ -284,11 +312,17 @@ def miscounted_lists(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             )
 
 
-def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -> CheckHit:
+def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str,
+              title: str = "Contradictory values for the same requirement") -> CheckHit:
+    """Return the conflict of ``unit``'s ``phrase`` with ``other``'s; ``title`` names its family.
+
+    Values, frequencies and weighting schemes are told apart in the title so that
+    calibration measures each reading on its own.
+    """
     return CheckHit(
         start=unit.start,
         end=unit.end,
-        title="Contradictory values for the same requirement",
+        title=title,
         description=f"'{phrase}' here contradicts '{other_phrase}' in \"{other.text.strip()}\".",
         suggested_fix="Keep one value and delete or correct the other; if both apply in "
         "different cases, say which case each covers.",
@@ -303,6 +337,9 @@ def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if not mentions(low, _ACTION_WORDS):
             continue  # every frequency statement names one of the actions
+        if _OTHER_PRODUCTS.search(unit.text):
+            continue  # "the current process for $DPI and other funds with monthly
+            # rebalancing": a schedule of other products, not this one's
         for m in _FREQ_STATEMENT.finditer(unit.text):
             verb = (m.group("verb") or m.group("verb2") or m.group("verb3")).lower()
             freq = _frequency(m)
@@ -313,7 +350,9 @@ def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
                 # Two frequencies may belong to different products or cases: less sure
                 # than two values for one named quantity.
                 yield attrs.evolve(
-                    _conflict(unit, seen[verb][1], m.group(0), seen[verb][0]), confidence=0.55
+                    _conflict(unit, seen[verb][1], m.group(0), seen[verb][0],
+                              "Contradictory frequencies for the same action"),
+                    confidence=0.55,
                 )
 
 
@@ -335,7 +374,13 @@ def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
                 first = (scheme, m.group(0), unit)
             elif scheme != first[0] and unit.start not in reported and unit is not first[2]:
                 reported.add(unit.start)
-                yield _conflict(unit, first[2], m.group(0), first[1])
+                # Weighting schemes are often named for comparison ("the equal weighted
+                # basket the index is measured against"): as unsure as two frequencies.
+                yield attrs.evolve(
+                    _conflict(unit, first[2], m.group(0), first[1],
+                              "Contradictory weighting schemes"),
+                    confidence=0.55,
+                )
                 return
 
 
