@@ -60,7 +60,7 @@ def test_the_notebook_outputs_show_the_loop_from_ingest_to_compare(executed: Any
     assert "<details open><summary>8 sections</summary>" in doc["text/html"]
     review = _outputs(nb, 1)
     assert "\n" not in review["text/plain"]
-    assert "score 66.7 / 100, 11 findings (2 critical, 4 high, 5 medium)" in review["text/plain"]
+    assert "score 63.2 / 100, 12 findings (2 critical, 5 high, 5 medium)" in review["text/plain"]
     for column in ("severity", "policy", "section", "quote"):
         assert f"<th>{column}</th>" in review["text/html"]
     table = _outputs(nb, 2)
@@ -68,11 +68,11 @@ def test_the_notebook_outputs_show_the_loop_from_ingest_to_compare(executed: Any
     assert table["text/plain"].split("\n")[1].split()[1] == "critical"
     assert _outputs(nb, 3)["stream"] == "1.1 ['vendor, dataset and field']\n"
     comparison = _outputs(nb, 4)
-    assert "1 resolved, 9 persisting, 0 new, 1 suppressed" in comparison["text/markdown"]
+    assert "1 resolved, 10 persisting, 0 new, 1 suppressed" in comparison["text/markdown"]
     assert "<details open><summary>suppressed (1)</summary>" in comparison["text/html"]
     assert "Appendix C ships as a separate file" in comparison["text/html"]
     statuses = _outputs(nb, 5)["text/plain"]
-    assert statuses.count("persisting") == 9
+    assert statuses.count("persisting") == 10
     assert "suppressed" in statuses
     assert "resolved" in statuses
     history = _outputs(nb, 6)["text/plain"]

@@ -877,20 +877,6 @@ def test_a_currency_pair_and_its_quote_unit_in_a_legend() -> None:
     assert undefined_variables(md) == []
 
 
-def test_each_contradiction_reading_has_a_family_of_its_own() -> None:
-    values = ("# I\n\nSingle stock weights are capped at 15% at each rebalance.\n\n"
-              "At each rebalance, single stock weights are limited to 20%.\n")
-    frequencies = ("# I\n\nThe basket is rebalanced quarterly.\n\n"
-                   "The basket is rebalanced monthly.\n")
-    schemes = "# I\n\nThe index is market-cap weighted.\n\nLater, the index is equally weighted.\n"
-    assert [h.title for md in (values, frequencies, schemes)
-            for h in _hits("contradictory_values", md)] == [
-        "Contradictory values for the same requirement",
-        "Contradictory frequencies for the same action",
-        "Contradictory weighting schemes",
-    ]
-
-
 def test_a_value_conflicts_with_the_clause_about_the_same_quantity() -> None:
     md = ("# I\n\nSingle issuer weights are capped at 10%, and the country weights are capped at "
           "40%."
@@ -919,3 +905,35 @@ def test_a_linked_document_is_a_family_apart_from_a_named_one() -> None:
     assert [h.title for h in _hits("external_documents", md)] == [
         "Depends on a linked document: Weighting Guide"
     ]
+
+
+def test_exposure_above_the_capital_is_leverage_that_needs_a_disclosure() -> None:
+    md = ("# S\n\n## 1. Overview\n\nThe strategy holds government bond positions. Gross "
+          "exposure may reach 3x strategy capital.\n")
+    [hit] = {h.title: h for h in _hits("risk_disclosure_missing", md)}.values()
+    assert hit.title == "No risk disclosure (leverage)"
+    for fully_invested in ("100% of NAV", "1x strategy capital"):
+        md_ = md.replace("3x strategy capital", fully_invested)
+        assert _hits("risk_disclosure_missing", md_) == []
+    disclosed = md + "\n## 6. Risks\n\nLeverage amplifies losses.\n"
+    assert _hits("risk_disclosure_missing", disclosed) == []
+
+
+def test_a_strategy_offered_to_clients_owes_them_a_disclosure() -> None:
+    md = ("# S\n\n## 1. Overview\n\nThe strategy trades Euro-Bund futures. It is offered to "
+          "professional clients through managed accounts.\n")
+    quotes = [md[h.start:h.end] for h in _hits("risk_disclosure_missing", md)]
+    assert "It is offered to professional clients through managed accounts." in quotes
+
+
+def test_a_manager_free_to_change_the_parameters_is_an_ungoverned_change() -> None:
+    md = ("# S\n\n## 2. Signal\n\nThe strategy buys when the signal exceeds 2.\n\n"
+          "## 5. Oversight\n\nThe portfolio manager may adjust any parameter when market "
+          "conditions warrant.\n")
+    assert [h.subject for h in _hits("methodology_changes_ungoverned", md)] == [
+        "methodology changes"
+    ]
+    position = md.replace("may adjust any parameter", "may adjust its position")
+    assert _hits("methodology_changes_ungoverned", position) == []
+    approved = md.replace("warrant.", "warrant, with the approval of the risk committee.")
+    assert _hits("methodology_changes_ungoverned", approved) == []

@@ -155,13 +155,19 @@ _RISKY = re.compile(
     r"|\b(?:crypto-?currenc(?:y|ies)|crypto-?assets?|digital\s+assets?|tokens)\b"
     # "a target return of 8%", not "when the price target returns to 1 USD".
     r"|\btarget(?:ed)?\s+(?:annual\s+)?returns?\b(?!\s+to\b)(?:\s+of\s+[\d.%\s-]+)?"
-    r"|\b(?:aims?|seeks?|intends?)\s+to\s+outperform\b",
+    r"|\b(?:aims?|seeks?|intends?)\s+to\s+outperform\b"
+    # Leverage as a multiple of the money at stake: "gross exposure may reach 3x strategy
+    # capital", "notional of up to 3 times the Strategy's capital", "150% of NAV".
+    r"|\b(?:[2-9]|[1-9]\.\d+|1\d)\s*(?:x|times)\s+(?:the\s+)?(?:\w+'s\s+)?(?:strategy\s+|fund\s+|"
+    r"portfolio\s+)?(?:capital|NAV|net\s+asset\s+value)\b"
+    r"|\b(?:10[1-9]|1[1-9]\d|[2-9]\d\d)\s*%\s+of\s+(?:the\s+)?(?:\w+'s\s+)?(?:strategy\s+|fund\s+|"
+    r"portfolio\s+)?(?:capital|NAV|net\s+asset\s+value)\b",
     re.IGNORECASE,
 )
 
 
 _RISK_KINDS = (
-    ("leverage", ("leverag", "margin", "borrow")),
+    ("leverage", ("leverag", "margin", "borrow", "capital", "nav", "net asset value")),
     ("derivatives", ("derivative", "option", "future", "swap")),
     ("short selling", ("short", "sell")),
     ("concentration", ("concentrat",)),
@@ -172,7 +178,10 @@ _RISK_KINDS = (
 _INVESTOR_CLAIM = re.compile(
     r"\b(?:investors?|holders?|participants|users|buyers)\b[^.]{0,80}?\b(?:exposure|gain|"
     r"suitable|benefit|protect\w*|safe\w*|hedg\w*|diversif\w*|returns?|upside|access)\b"
-    r"|\bsuitable\s+for\b|\b(?:designed|intended)\s+(?:for|to\s+(?:provide|give|offer))\b",
+    r"|\bsuitable\s+for\b|\b(?:designed|intended)\s+(?:for|to\s+(?:provide|give|offer))\b"
+    # Offered to clients: "offered to professional clients through managed accounts".
+    r"|\b(?:offered|marketed|sold|distributed|available)\s+to\s+(?:[\w-]+\s+){0,2}"
+    r"(?:clients|investors|customers)\b",
     re.IGNORECASE,
 )
 
@@ -303,7 +312,11 @@ _CHANGEABLE = re.compile(
     r"modif(?:y|ied)|update[sd]?|revis(?:e|ed)|add(?:ed)?)\b[^.]{0,60}?\b(?:methodology|"
     r"rules?|criteria|parameters|categories)\b"
     r"|\b(?:methodology|rules?|criteria|parameters|categories)\b[^.]{0,40}?\b(?:may|can|could|"
-    r"will)\s+be\s+(?:changed|amended|modified|updated|revised|added)\b",
+    r"will)\s+be\s+(?:changed|amended|modified|updated|revised|added)\b"
+    # Someone may set the method's parameters as they see fit: "the portfolio manager may
+    # adjust any parameter", "may change the threshold, risk budget and stop distance".
+    r"|\b(?:may|can|could)\s+(?:change|adjust|alter|modify|update|amend|revise)\s+(?:the|any|"
+    r"its|all|these)\s+(?:[\w-]+\s+){0,2}?(?:parameters?|thresholds?|settings?)\b",
     re.IGNORECASE,
 )
 _CHANGE_PROCESS = re.compile(

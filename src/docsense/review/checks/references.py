@@ -125,8 +125,11 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         if is_link and any(0 < span[0] - end < 200 for _, end in named):
             continue  # "the S&P GSCI Methodology available at http://...": the name says it
         name = full_names.get(_document_name(ref), _document_name(ref))
+        named_too = False  # a link to a document the text also names
         if is_link:  # ".../methodology-sp-gsci.pdf": the address of a document named elsewhere
-            name = _named_by_address(name, names) or name
+            by_address = _named_by_address(name, names)
+            named_too = by_address is not None
+            name = by_address or name
         if _LEGISLATION.match(ctx.markdown, span[1]) and _LAW_NOUN.search(name):
             continue  # "the Benchmarks Regulation (EU) 2016/1011": a law, cited by number
         yield CheckHit(
@@ -134,7 +137,7 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             end=span[1],
             # A link and a document named in the text are two readings: calibration
             # measures each apart (links are cited more often than relied on).
-            title=(f"Depends on a linked document: {name}" if is_link
+            title=(f"Depends on a linked document: {name}" if is_link and not named_too
                    else f"Depends on an external document: {name}"),
             description="Part of the method is defined in another document, so this one is "
             "not self-contained.",
