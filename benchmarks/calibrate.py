@@ -4,9 +4,8 @@
 
 Labelled material: the seed corpus (``../shared/corpus/seed-docs``, synthetic, labels in
 ``doc_NN_*.json``) and the real documents in ``tests/data/labelled`` (labels by an
-independent reviewer). Every check of the pack runs on every document; its hits
-are grouped as the review groups them (by subject), and a group is confirmed when a label
-agrees with it:
+independent reviewer). Every check of the pack runs on every document; its hits are grouped
+as the review groups them (by subject), and a group is confirmed when a label agrees with it:
 same category and a quote overlapping the label's text (:mod:`benchmarks.scoring`), or, for a
 seed label that quotes nothing, the same category in the labelled section. The counts per
 (check, family) go to ``src/docsense/review/checks/calibration.json``, which the rules
@@ -58,14 +57,17 @@ TABLE = ROOT / "src" / "docsense" / "review" / "checks" / "calibration.json"
 Matcher = Callable[[str, str, CheckContext, CheckHit], bool]
 
 
-def _seed_documents() -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
-    for path in sorted(seed.DEFAULT_CORPUS.glob("doc_*.docx")):
+def _seed_format_documents(
+    folder: Path, prefix: str = ""
+) -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
+    """The ``doc_*.docx`` files of ``folder`` with matchers for their seed-format labels."""
+    for path in sorted(folder.glob("doc_*.docx")):
         meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
 
         def matcher(markdown: str, meta: dict[str, object] = meta) -> Matcher:
             return _seed_matcher(markdown, meta)
 
-        yield path.name, path.read_bytes(), matcher
+        yield prefix + path.name, path.read_bytes(), matcher
 
 
 def _seed_matcher(markdown: str, meta: dict[str, object]) -> Matcher:
@@ -106,15 +108,8 @@ def _synthetic_documents(
     leave_out: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
     for folder in synthetic_sets():
-        if folder.name in leave_out:
-            continue
-        for path in sorted(folder.glob("doc_*.docx")):
-            meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-
-            def matcher(markdown: str, meta: dict[str, object] = meta) -> Matcher:
-                return _seed_matcher(markdown, meta)
-
-            yield f"{folder.name}/{path.name}", path.read_bytes(), matcher
+        if folder.name not in leave_out:
+            yield from _seed_format_documents(folder, f"{folder.name}/")
 
 
 def _real_documents() -> Iterator[tuple[str, bytes, Callable[[str], Matcher]]]:
@@ -149,7 +144,8 @@ def measure(pack_name: str, leave_out: frozenset[str] = frozenset()) -> list[Rec
     pack = load_pack(pack_name)
     registry = default_registry()
     records: list[Record] = []
-    documents = [*_seed_documents(), *_synthetic_documents(leave_out), *_real_documents()]
+    documents = [*_seed_format_documents(seed.DEFAULT_CORPUS),
+                 *_synthetic_documents(leave_out), *_real_documents()]
     for name, data, make_matcher in documents:
         converted = convert_document(data, Path(name).name)
         ir = extract_ir(converted.markdown, converted.sections, converted.anchors)
@@ -230,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--leave-out needs --synthetic")
     leave_out = frozenset(args.leave_out if args.synthetic else known)
     records = measure(args.pack, leave_out)
-    used = [p.name for p in synthetic_sets() if p.name not in leave_out]
+    used = sorted(known - leave_out)
     counted = sum(len(list((SYNTHETIC / n).glob("doc_*.docx"))) for n in used)
     synthetic = (f"tests/data/synthetic/{{{','.join(used)}}} ({counted} synthetic DOCX, "
                  "labelled) + " if used else "")

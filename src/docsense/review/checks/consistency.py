@@ -185,14 +185,18 @@ _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+(?=(?:the|its|the
                            re.IGNORECASE)
 
 
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """Return the span of the clause of ``text`` that holds ``text[start:end]``."""
-    begin, finish = 0, len(text)
-    for m in _CLAUSE_BREAK.finditer(text):
-        if m.end() <= start:
-            begin = m.end()
-        elif m.start() >= end:
-            finish = m.start()
+def _clause(breaks: list[tuple[int, int]], length: int, start: int, end: int
+            ) -> tuple[int, int]:
+    """Return the span of the clause that holds ``[start, end)`` in a text of ``length``.
+
+    ``breaks`` are the spans of the text's :data:`_CLAUSE_BREAK` matches, in order.
+    """
+    begin, finish = 0, length
+    for break_start, break_end in breaks:
+        if break_end <= start:
+            begin = break_end
+        elif break_start >= end:
+            finish = break_start
             break
     return begin, finish
 
@@ -202,6 +206,7 @@ def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
         if not _DIGIT.search(unit.text):
             continue  # every constraint has a number
         subjects: dict[tuple[int, int], frozenset[str]] = {}  # per clause, when first needed
+        breaks: list[tuple[int, int]] | None = None  # the clause breaks, when first needed
         for m in _CONSTRAINT.finditer(unit.text):
             if _CONDITION.search(unit.text[: m.start()]):
                 continue  # "If the sum is greater than 100%": a branch, not a requirement
@@ -220,7 +225,9 @@ def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
             if not cmp and b is None:
                 continue  # a value, not a requirement ("has a weight of 1.333%")
             low, high = _bounds(cmp, a, b)
-            clause = _clause(unit.text, m.start(), m.end())
+            if breaks is None:
+                breaks = [b.span() for b in _CLAUSE_BREAK.finditer(unit.text)]
+            clause = _clause(breaks, len(unit.text), m.start(), m.end())
             if clause not in subjects:
                 subjects[clause] = _subject(_CONSTRAINT.sub(" ", unit.text[clause[0]:clause[1]]))
             yield _Constraint(unit, subjects[clause], kind, low, high, m.group(0).strip())

@@ -134,6 +134,11 @@ _LEVERAGE_METRIC = re.compile(
     r"|\bleverage\s+ratios?\b",
     re.IGNORECASE,
 )
+# The money at stake that exposure is a multiple of: "the Strategy's capital", "NAV".
+_STAKE = (
+    r"(?:the\s+)?(?:\w+'s\s+)?(?:strategy\s+|fund\s+|portfolio\s+)?"
+    r"(?:capital|NAV|net\s+asset\s+value)\b"
+)
 _RISKY = re.compile(
     # "leverages", "leverage the features of ..." and "leveraging six years of experience"
     # as verbs mean "uses": no borrowing.
@@ -158,10 +163,8 @@ _RISKY = re.compile(
     r"|\b(?:aims?|seeks?|intends?)\s+to\s+outperform\b"
     # Leverage as a multiple of the money at stake: "gross exposure may reach 3x strategy
     # capital", "notional of up to 3 times the Strategy's capital", "150% of NAV".
-    r"|\b(?:[2-9]|[1-9]\.\d+|1\d)\s*(?:x|times)\s+(?:the\s+)?(?:\w+'s\s+)?(?:strategy\s+|fund\s+|"
-    r"portfolio\s+)?(?:capital|NAV|net\s+asset\s+value)\b"
-    r"|\b(?:10[1-9]|1[1-9]\d|[2-9]\d\d)\s*%\s+of\s+(?:the\s+)?(?:\w+'s\s+)?(?:strategy\s+|fund\s+|"
-    r"portfolio\s+)?(?:capital|NAV|net\s+asset\s+value)\b",
+    rf"|\b(?:[2-9]|[1-9]\.\d+|1\d)\s*(?:x|times)\s+{_STAKE}"
+    rf"|\b(?:10[1-9]|1[1-9]\d|[2-9]\d\d)\s*%\s+of\s+{_STAKE}",
     re.IGNORECASE,
 )
 
