@@ -128,7 +128,8 @@ class FormulaVariable:
 
     name: str
     defined_at: Location | None = None
-    # "term", "formula", "parameter", "where", "heading", "index", "link" (a linked page) or
+    # "term", "formula", "parameter", "where", "heading", "index", "link" (a linked page, or
+    # prose that says what it is: a description, a code name, a count "the N companies") or
     # "product" (letters side by side in maths, each a defined symbol: "ab" is a times b)
     defined_by: str | None = None
 

@@ -27,6 +27,7 @@ from docsense.extraction.tables import extract_tables
 from docsense.extraction.terms import extract_terms
 from docsense.extraction.validate import (
     bind_variables,
+    counted_symbols,
     described_quantities,
     linked_terms,
     named_in_code,
@@ -55,7 +56,12 @@ def extract_ir(
     formulas = extract_formulas(doc)
     formulas = bind_variables(
         formulas, terms, parameters, sections,
-        [*linked_terms(doc), *described_quantities(doc, formulas), *named_in_code(doc, formulas)],
+        [
+            *linked_terms(doc),
+            *described_quantities(doc, formulas),
+            *named_in_code(doc, formulas),
+            *counted_symbols(doc, formulas),
+        ],
     )
     references = extract_references(doc, tables, terms)
     issues = validate(doc, terms, formulas, references)

@@ -116,6 +116,11 @@ def split_assignment(text: str) -> tuple[str | None, str]:
 
 
 _SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
+# A subscript written in brackets in plain text: "IL_(t-1)" is IL_{t-1}, not "IL_" applied.
+_PAREN_SCRIPT = re.compile(r"(?<=[A-Za-z0-9\u0370-\u03ff])_\(([^()\n]{1,12})\)")
+# Sigma applied to a named quantity is its standard deviation: "σ(Flow)", "σ(Daily Return)";
+# applied to an index ("σ(t)", "σ_i(t)") it is a volatility, a symbol to define.
+_DEVIATION_OF = re.compile(r"\u03c3\s?\((?=\s*[A-Za-z][A-Za-z_ ]{2,30}\))")
 # A currency or a unit after a number: "330 BTS/USD", "10 USD", "5775 BTS".
 _UNIT_OF_NUMBER = re.compile(r"(?<=\d)\s+[A-Z]{2,6}(?:/[A-Z]{2,6})?(?![\w(])")
 # The name of a ratio after "of": "Z score of P/E", "percentile of E/P".
@@ -173,7 +178,9 @@ def plain_variables(expression: str) -> tuple[str, ...]:
         scripts.append(m.group(0))
         return f"{_MASK}{len(scripts) - 1}{_MASK}"
 
-    masked = _SCRIPT_GROUP.sub(protect, expression.replace("\\*", "*"))
+    expression = _PAREN_SCRIPT.sub(r"_{\1}", expression.replace("\\*", "*"))
+    expression = _DEVIATION_OF.sub("stdev(", expression)
+    masked = _SCRIPT_GROUP.sub(protect, expression)
     if "/" in masked:  # "Z score of P/E": a ratio's name, not a division
         masked = _RATIO_NAME.sub(protect, masked)
     # "330 BTS/USD", "10 USD": the unit of the number before it, not operands
@@ -682,10 +689,12 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         if block.kind is BlockKind.CODE:
             rhs = _CODE_TAIL.sub("", rhs)  # "# time to near expiry, years", "   for K < F"
         rhs = _EXAMPLE_ASIDE.sub("", rhs)  # "`auctionStartPrice` (e.g., oracle + 0.10%)"
-        if _LEGEND_SYMBOL.fullmatch(lhs) and _PROSE_START.match(rhs) and (
-            rhs.split()[0].lower() not in _FUNCTION_WORDS
+        if _LEGEND_SYMBOL.fullmatch(lhs) and (
+            (_PROSE_START.match(rhs) and rhs.split()[0].lower() not in _FUNCTION_WORDS)
+            or (_NAMED_PROSE_START.match(rhs) and not _ARITHMETIC.search(rhs))
         ):
-            continue  # "w_c(d-1) = weight of contract c at the close of d-1": a legend line
+            continue  # "w_c(d-1) = weight of contract c at the close of d-1", "Δ_i = Black-76
+            # delta of series i, between -1 and +1": a legend line
         rate = _RATE_VALUE.match(rhs)
         if (rate and not _OPERATOR.search(rhs[rate.end() :])) or _SYMBOL_EXPLAINED.match(
             f"{lhs} = {rhs}"
@@ -763,6 +772,11 @@ _HTML_SCRIPT = re.compile(r"\s*<(sub|sup)>([^<>\n]{1,20})</\1>")
 _UNIT_LABEL = re.compile(r"\S\s*\[[^\]\n]{1,30}\]\s*$")
 # ("EUR/USD spot rate (USD per EUR) on day t": a currency pair or a code may lead the words)
 _PROSE_START = re.compile(r"[A-Z]{3}(?:/[A-Z]{3})?\s+[a-z]+\s+[a-z]+|[a-z]+\s+[a-z]+\s+[a-z]+")
+# A capitalised word or model name, then words in lower case: "Black-76 delta of series i".
+_NAMED_PROSE_START = re.compile(r"[A-Z][\w-]*\s+[a-z]+\s+[a-z]+\s+[a-z]+\b")
+# Multiplication, division or a function applied: what a meaning in words does not have
+# (a sign before a number, "between -1 and +1", it may).
+_ARITHMETIC = re.compile(r"[\u00d7*\u2217\u22c5\u00b7/\u00f7]|\b[A-Za-z]\w*\(")
 # A short symbol, with its scripts and arguments: "w_c(d-1)", "P_{i,t}", "X_i,t", "IL(d)".
 _LEGEND_SYMBOL = re.compile(
     r"[A-Za-z\u0370-\u03ff]{1,3}(?:_\{[^{}\n]{1,20}\}|_[A-Za-z0-9]{1,4}(?:,[A-Za-z0-9]{1,4})*)?"

@@ -1004,7 +1004,7 @@ _LEGEND_SYMBOL = (
 )
 _LISTED_LEGEND = re.compile(
     rf"^[ \t]*(?P<term>{_LEGEND_SYMBOL}(?:, {_LEGEND_SYMBOL}){{0,5}})[ \t]*=[ \t]*"
-    r"(?P<definition>[A-Za-z][^\n=]{2,400})$",
+    r"(?P<definition>(?:[$\u20ac\u00a3\u00a5](?=[A-Z]))?[A-Za-z][^\n=]{2,400})$",
     re.MULTILINE,
 )
 
@@ -1065,7 +1065,8 @@ _LEGEND = re.compile(
     # ("x is the ESG score for the company" after "Where;": the verb as the separator)
     # ("H \u2013 Current High": a spaced en or em dash, as in a where clause)
     r"[ \t]*(?:=|:|[ \t](?:is|are|denotes|represents)[ \t]|[ \t][\u2013\u2014][ \t])[ \t]*"
-    r"(?P<definition>[A-Za-z][A-Za-z'\u2019-]*"
+    # ("r_(t-1) = €STR for reference day t-1": a currency sign may lead a rate's name)
+    r"(?P<definition>(?:[$\u20ac\u00a3\u00a5](?=[A-Z]))?[A-Za-z][A-Za-z'\u2019-]*"
     r"(?:[ \t]+[A-Za-z0-9(][\w'\u2019().,^{}/%\u2212-]*){1,20}"
     r"(?:[ \t]+\([^()\n]{1,80}\))?)"  # a unit or a note: "(ETH/yr)", "(f = 1-p; where ...)"
     r"[ \t]*;?[ \t]*$",  # ("...on day d;": an item of a list, ended by a semicolon)

@@ -39,7 +39,7 @@ from docsense.domain.ir import (
 from docsense.extraction._text import BlockKind, Doc, normalise_name, split_scripts
 from docsense.extraction.terms import GLOSSARY_HEADING
 
-__all__ = ["bind_variables", "linked_terms", "validate"]
+__all__ = ["bind_variables", "counted_symbols", "linked_terms", "validate"]
 
 _OUTSIDE = (ReferenceKind.EXTERNAL, ReferenceKind.CITATION)
 # An index ("i", "t", "t0", "2") or the before / after state of the same quantity
@@ -315,6 +315,32 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
             key = normalise_name(part).lower()  # "rates" and "rate" alike
             if key in wanted and key not in found:
                 found[key] = (wanted[key], doc.location(m.start("name"), m.end()))
+    return list(found.values())
+
+
+# A capital letter between an article or a rank word and a plural noun is the count of those
+# things: "over the N selected companies", "the top K stocks", "the M largest constituents".
+_COUNT_OF = re.compile(
+    r"\b(?:the|top|first|last|all|largest|smallest|highest|lowest)\s+(?P<symbol>[B-HJ-Z])"
+    r"\s+(?:[a-z][a-z-]+\s+){0,2}[a-z]{3,}s\b"
+)
+
+
+def counted_symbols(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
+    """Return one-letter operands that the prose introduces as a count of things.
+
+    "Weight_i = PI_i / Σ PI_j, over the N selected companies j" and "C = max(5%, 1/N)": N is
+    the number of selected companies. The letter must sit between "the" (or "top",
+    "largest"...) and a plural noun; "A" and "I" are words, never read so.
+    """
+    letters = {v.name for f in formulas for v in f.variables if len(v.name) == 1}
+    if not letters:
+        return []
+    found: dict[str, tuple[str, Location]] = {}
+    for m in _COUNT_OF.finditer(doc.markdown):
+        symbol = m.group("symbol")
+        if symbol in letters and symbol not in found:
+            found[symbol] = (symbol, doc.location(m.start("symbol"), m.end()))
     return list(found.values())
 
 

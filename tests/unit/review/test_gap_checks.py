@@ -937,3 +937,12 @@ def test_a_manager_free_to_change_the_parameters_is_an_ungoverned_change() -> No
     assert _hits("methodology_changes_ungoverned", position) == []
     approved = md.replace("warrant.", "warrant, with the approval of the risk committee.")
     assert _hits("methodology_changes_ungoverned", approved) == []
+
+
+def test_a_market_code_before_business_day_names_the_calendar(run_check: RunCheck) -> None:
+    md = ("# Grains\n\n## Rebalancing\n\nOn the first {market}business day of each month the "
+          "crops are ranked and weighted.\n")
+    assert run_check("calendar_unspecified", md.format(market="CBOT ")) == []
+    assert run_check("calendar_unspecified", md.format(market="")) == [
+        "first business day of each month"
+    ]

@@ -470,3 +470,40 @@ def test_a_letter_said_to_be_something_and_a_named_arithmetic_function_are_defin
     said = "N is simply the 20-day exponential moving average of the True Range."
     assert _undefined(doc.format(sentence=said)) == []
     assert _undefined(doc.format(sentence="The range is measured daily.")) == ["N"]
+
+
+# Plain-text notation of rate and trading documents (2026-12-07, fourth session; sentences
+# written for these tests).
+_CASH = (
+    "# Cash Index\n\n## Calculation\n\nL_t = L_(t-1) × (1 + r_(t-1) × d_(t-1) / 360)\n\n"
+    "where:\n\nL_t = index level on day t;\n{rate}"
+    "d_(t-1) = number of calendar days from t-1 to t.\n"
+)
+
+
+def test_a_subscript_in_brackets_is_a_subscript_and_a_rate_name_may_lead_a_legend() -> None:
+    assert _undefined(_CASH.format(rate="r_(t-1) = €STR for reference day t-1;\n")) == []
+    assert _undefined(_CASH.format(rate="")) == ["r_{t-1}"]
+
+
+def test_sigma_of_a_named_quantity_is_its_standard_deviation() -> None:
+    doc = ("# Signal\n\nFlow_t = exported barrels on day t\n\n"
+           "Signal_t = (Flow_t − Mean(Flow)) / {scale}\n")
+    assert _undefined(doc.format(scale="σ(Flow)")) == []
+    assert _undefined(doc.format(scale="σ(t)")) == ["σ"]
+
+
+def test_a_legend_line_opening_with_a_model_name_is_not_a_formula() -> None:
+    doc = ("# Hedge\n\nNet = Σ_i (Q_i × D_i)\n\nwhere:\n\nQ_i = contracts held in series i;\n"
+           "D_i = {meaning};\n")
+    assert _undefined(doc.format(meaning="Black-76 delta of series i, between -1 and +1")) == []
+    assert _undefined(doc.format(meaning="Black-76 delta of series i × Multiplier")) == [
+        "Multiplier"
+    ]
+
+
+def test_a_letter_between_the_and_a_plural_noun_is_a_count() -> None:
+    doc = ("# Weights\n\nWeight_i = S_i / Σ S_j, over the {count} selected companies j, where "
+           "S_i is the score of company i.\n\nWeights are capped at C = max(5%, 1/N).\n")
+    assert _undefined(doc.format(count="N")) == []
+    assert _undefined(doc.format(count="")) == ["N"]

@@ -61,6 +61,8 @@ _NAMED_CALENDAR = re.compile(
     r"|\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*\s+(?:Stock\s+)?Exchange\b"
     r"|\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*\s+(?:(?:holiday|trading|business|settlement)\s+)?"
     r"calendar\b"
+    # "the first CBOT business day", "a T2 business day": the day of the market or system named
+    r"|\b[A-Z][A-Z0-9]{1,6}\s+(?:business|trading|settlement|banking|clearing)\s+days?\b"
 )
 _TIME_ZONE = re.compile(
     r"\b(?:UTC|GMT|BST|CET|CEST|EET|E[SD]?T|C[SD]T|P[SD]T|JST|HKT|SGT|AEST|AEDT|IST|KST)\b"
