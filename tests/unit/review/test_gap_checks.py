@@ -946,3 +946,13 @@ def test_a_market_code_before_business_day_names_the_calendar(run_check: RunChec
     assert run_check("calendar_unspecified", md.format(market="")) == [
         "first business day of each month"
     ]
+
+
+def test_data_said_to_come_from_a_supplier_described_by_its_kind(run_check: RunCheck) -> None:
+    md = ("# Loans\n\n## Pricing\n\nBid prices come from {source}. Weights are rebalanced "
+          "monthly.\n")
+    assert run_check("unnamed_data_sources", md.format(source="a loan pricing service")) == [
+        "Bid prices come from a loan pricing service"
+    ]
+    assert run_check("unnamed_data_sources", md.format(source="the LSTA loan pricing service")) == []
+    assert run_check("unnamed_data_sources", md.format(source="the same service")) == []

@@ -3,7 +3,8 @@
 - ``unnamed_data_sources``: data taken "from the pricing vendor", "from pricing service",
   "from the data provider" (a generic supplier, no name), and data families whose supplier
   varies ("credit ratings", "social media", "economic indicators", "sentiment measures")
-  mentioned in a sentence that names no source.
+  mentioned in a sentence that names no source, and data said to come from a supplier
+  described only by its kind ("Bid prices come from a loan pricing service").
 - ``unidentified_dependencies``: systems, models and parties relied on but not named
   ("from the risk model", "the analytics platform", "consult external manager",
   "trade on exchanges").
@@ -366,6 +367,13 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             rel = clause_start(unit.text, m.start(), max_words=8)
             taken.append((m.start(), m.end()))
             yield _source_hit(unit, rel, m.end(), m.group(0).strip(), generic=True)
+        if "from" in low:
+            for hit in _described_suppliers(unit, taken):
+                if named is None:
+                    named = _suppliers_named(ctx)
+                if named:
+                    break
+                yield hit
         if taken or not mentions(low, _DATA_FAMILY_WORDS):
             continue
         if _SOURCE_WORDS.search(unit.text) or _first_word_is_name(unit):
@@ -399,6 +407,35 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if sourced:
                 break  # another sentence names where the prices come from
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)
+
+
+# Data said to come from a supplier described only by its kind: "Bid prices come from a loan
+# pricing service", "iNAV is taken from the issuer feed", "taken from vessel-tracking data",
+# "Articles come from major news wires". At least one word must describe the supplier: "taken
+# from the feed" points back at a feed named before.
+_TAKEN_FROM = re.compile(
+    r"\b(?:(?:is|are|was|were|be|been)\s+(?:[a-z]+ly\s+)?(?:taken|sourced|obtained|supplied|"
+    r"drawn|retrieved|collected|received|downloaded)|comes?|coming)\s+from\s+"
+    r"(?P<source>(?:(?:the|a|an|our|its|their)\s+)?(?!(?:the|a|an|our|its|their|same|above|"
+    r"following|these|this|such|that|those|relevant|respective|applicable|said)\b)[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}\s+"
+    r"(?:feeds?|services?|data|wires?|vendors?|providers?|sources?|databases?|terminals?|"
+    r"screens?|systems?|platforms?|surveys?))\b"
+)
+
+
+def _described_suppliers(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterator[CheckHit]:
+    """Yield data said to come from a supplier the sentence describes but does not name."""
+    for m in _TAKEN_FROM.finditer(unit.text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        if _names_something(unit.text[m.start("source") : m.end() + 40], 0):
+            continue  # "taken from the pricing feed of Bloomberg": named
+        if _NEGATION.search(unit.text, clause_start(unit.text, m.start(), max_words=8),
+                            m.start()):
+            continue  # "prices are not taken from any external feed"
+        rel = clause_start(unit.text, m.start(), max_words=8)
+        taken.append((m.start(), m.end()))
+        yield _source_hit(unit, rel, m.end(), " ".join(m.group("source").split()), generic=True)
 
 
 # Who supplies the data, glossed right after: "the feed producers (i.e., the witnesses)".
