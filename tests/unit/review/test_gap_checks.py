@@ -956,3 +956,12 @@ def test_data_said_to_come_from_a_supplier_described_by_its_kind(run_check: RunC
     ]
     assert run_check("unnamed_data_sources", md.format(source="the LSTA loan pricing service")) == []
     assert run_check("unnamed_data_sources", md.format(source="the same service")) == []
+
+
+def test_a_case_treated_only_in_a_manner_is_a_method_not_specified(run_check: RunCheck) -> None:
+    md = "# Scores\n\n## Missing data\n\nCompanies without articles are handled {how}.\n"
+    assert run_check("unspecified_method", md.format(how="appropriately")) == [
+        "Companies without articles are handled appropriately"
+    ]
+    assert run_check("unspecified_method", md.format(how="by giving them a score of zero")) == []
+    assert run_check("unspecified_method", md.format(how="appropriately, as follows")) == []

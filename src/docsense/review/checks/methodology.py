@@ -6,7 +6,7 @@
   discretion: it points at whichever of the stated cases applies.
 - ``unspecified_method``: a method named by a vague label instead of being specified
   ("standard methodology", "using quantitative models", "based on macro signals", "are
-  considered", "with adjustments for", "tilt ... toward").
+  considered", "with adjustments for", "tilt ... toward", "are handled appropriately").
 - ``unnamed_benchmark``: "the benchmark" / "the parent index" when the document never names
   an index.
 """
@@ -160,9 +160,19 @@ _METHOD = re.compile(
     # An unnamed algorithm or process decides: "determined by an offchain algorithm".
     r"|\b(?:determined|decided|calculated|computed|set|chosen|selected)\s+by\s+(?:an?\s+|the\s+)?"
     r"(?:off-?chain|on-?chain|proprietary|internal|external|separate|automated|bespoke)\s+"
-    r"(?:algorithms?|models?|process(?:es)?|scripts?|tools?|systems?|logic)\b",
+    r"(?:algorithms?|models?|process(?:es)?|scripts?|tools?|systems?|logic)\b"
+    # A case whose treatment is only a manner: "Companies without articles are handled
+    # appropriately", "missing prices are treated sensibly". How is the rule to give.
+    r"|\b(?:is|are|will\s+be|shall\s+be)\s+(?:handled|treated|dealt\s+with|adjusted|"
+    r"processed|managed|addressed)\s+(?:appropriately|suitably|sensibly|reasonably|properly|"
+    r"as\s+appropriate|in\s+an\s+appropriate\s+(?:way|manner))\b"
+    r"(?!\s*(?:[:,]|(?:by|using|through|via|under|per|as\s+(?:follows|set|described|defined)|"
+    r"in\s+(?:accordance|line)\s+with)\b))",
     re.IGNORECASE,
 )
+# The treatment branch of _METHOD: "are handled appropriately".
+_TREATED = re.compile(r"(?:is|are|will\s+be|shall\s+be)\s+(?:handled|treated|dealt|adjusted|"
+                      r"processed|managed|addressed)\b", re.IGNORECASE)
 # A scope the sentence states by its quantifier: "Only spot markets", "all trades", "no
 # derivatives".
 _SCOPE = re.compile(r"(?:^|\b(?:then|otherwise)\s+)(?:only|all|no|every|none\s+of)\b",
@@ -222,7 +232,8 @@ _TRIGGER_WORDS = (
 )
 # _METHOD, branch by branch: the qualifier of a standard method, the opaque qualifier of a
 # model, "algorithm", the words of "based on" and its kin, of "is considered" and its kin,
-# "toward", the hedging adverbs, the qualifier of an unnamed process; and "with ...
+# "toward", the hedging adverbs, the qualifier of an unnamed process, the manner of a
+# treatment ("handled appropriately"); and "with ...
 # adjustment" (see _may_name_method).
 _METHOD_WORDS = (
     "standard", "usual", "conventional", "customary", "common", "typical",
@@ -233,6 +244,7 @@ _METHOD_WORDS = (
     "considered", "taken", "factored", "accounted",
     "toward",
     "primarily", "mainly", "largely", "partly", "generally", "broadly", "predominantly",
+    "appropriate", "suitably", "sensibly", "reasonably", "properly",
     "chain", "external", "separate", "automated", "bespoke",
 )
 
@@ -505,9 +517,11 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if re.search(r"\b(?:to|on|from|by)\s+(?:the\s+)?[A-Z]", m.group(0)):
                 continue  # "according to the Signal": a Capitalised Term the document defines
-            if re.search(r"\b(?:no|not|never|nor|without)\b", unit.text[rel : m.start()],
-                         re.IGNORECASE):
-                continue  # "no closing time is considered": says what is not done
+            if not _TREATED.match(m.group(0)) and re.search(
+                r"\b(?:no|not|never|nor|without)\b", unit.text[rel : m.start()], re.IGNORECASE
+            ):
+                continue  # "no closing time is considered": says what is not done (but
+                # "Companies without articles are handled appropriately": the case treated)
             if m.group(0).lower().endswith("considered") and (
                 _CLASSIFIED_AS.match(unit.text, m.end())
                 or has_quantity(quote)
