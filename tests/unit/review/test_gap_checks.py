@@ -954,7 +954,8 @@ def test_data_said_to_come_from_a_supplier_described_by_its_kind(run_check: RunC
     assert run_check("unnamed_data_sources", md.format(source="a loan pricing service")) == [
         "Bid prices come from a loan pricing service"
     ]
-    assert run_check("unnamed_data_sources", md.format(source="the LSTA loan pricing service")) == []
+    named = md.format(source="the LSTA loan pricing service")
+    assert run_check("unnamed_data_sources", named) == []
     assert run_check("unnamed_data_sources", md.format(source="the same service")) == []
 
 
