@@ -966,3 +966,12 @@ def test_a_case_treated_only_in_a_manner_is_a_method_not_specified(run_check: Ru
     ]
     assert run_check("unspecified_method", md.format(how="by giving them a score of zero")) == []
     assert run_check("unspecified_method", md.format(how="appropriately, as follows")) == []
+
+
+def test_using_its_judgement_is_discretion(run_check: RunCheck) -> None:
+    md = ("# Grains\n\n## Weighting\n\nWhen anomalies are close, the Administrator {verb} "
+          "to order them.\n")
+    assert run_check("discretionary_language", md.format(verb="may use its judgement")) == [
+        "the Administrator may use its judgement"
+    ]
+    assert run_check("discretionary_language", md.format(verb="uses the lower VA_c")) == []

@@ -51,6 +51,9 @@ _DISCRETION = re.compile(
     r"|\bon\s+a\s+case[- ]by[- ]case\s+basis\b"
     r"|\b(?:handled|decided|determined|treated|assessed|dealt\s+with)\s+case[- ]by[- ]case\b"
     r"|\bsubjective\s+(?:judge?ment|assessment|view|decision)\b"
+    # "the Administrator may use its judgement to order them", "may exercise its discretion"
+    r"|\b(?:may|will|shall|can|to)\s+(?:use|exercise|apply)\s+(?:its|their|his|her|his\s+or\s+her|"
+    r"(?:the\s+)?[A-Z][\w-]*(?:'s|\u2019s))\s+(?:own\s+|expert\s+)?(?:judge?ment|discretion)\b"
     # Discretion granted in words: "reserves the right to exclude ...", "voters are free to
     # come to an alternative consensus", "the sponsor may elect to remove ...".
     # ("the price is free to float", "feeds are free to query": no one decides)
