@@ -61,6 +61,8 @@ _HEADING_SUFFIX = re.compile(
 )
 # "dsETH NAV", "BTC Price": a ticker or product name qualifying a defined quantity.
 _TICKER = re.compile(r"^(?:[A-Z]{2,6}|[a-z]{1,3}[A-Z]{2,6})$")
+# An acronym qualified by one word before it: "Announced DFR", "Consensus DFR", "Fund NAV".
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
 # "Old Divisor", "New Total Value": the state before or after a change of a defined quantity.
 _STATE = frozenset(
     {"old", "new", "previous", "prior", "current", "initial", "final", "adjusted", "updated",
@@ -159,6 +161,8 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
         keys.append(normalise_name(" ".join(words[1:])))
     if len(words) == 2 and _TICKER.match(words[0]):
         keys.append(normalise_name(words[1]))
+    if len(words) == 2 and words[0][:1].isupper() and _ACRONYM.fullmatch(words[1]):
+        keys.append(normalise_name(words[1]))  # "Announced DFR": the DFR, as announced
     glued = _glued_indices(indices).match(name.strip()) if indices else None
     raws = [name]
     if glued is not None:  # "SCWMt-1", "Vt,s", "Tenort": subscripts the PDF ran into the name

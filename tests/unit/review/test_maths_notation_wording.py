@@ -507,3 +507,12 @@ def test_a_letter_between_the_and_a_plural_noun_is_a_count() -> None:
            "S_i is the score of company i.\n\nWeights are capped at C = max(5%, 1/N).\n")
     assert _undefined(doc.format(count="N")) == []
     assert _undefined(doc.format(count="")) == ["N"]
+
+
+def test_an_acronym_qualified_by_one_word_is_the_acronym() -> None:
+    doc = ("# Signal\n\nSurprise = Announced DFR − Consensus DFR, in basis points, where "
+           "{meaning}.\n")
+    assert _undefined(doc.format(meaning="DFR is the deposit facility rate")) == []
+    assert _undefined(doc.format(meaning="both are in percent")) == [
+        "Announced DFR, Consensus DFR"
+    ]
