@@ -428,6 +428,8 @@ def _described_suppliers(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterat
     for m in _TAKEN_FROM.finditer(unit.text):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
+        if _GENERIC_SUPPLIER.search(unit.text, m.start(), m.end()):
+            continue  # "collected from data providers": the generic reading judged it
         if _names_something(unit.text[m.start("source") : m.end() + 40], 0):
             continue  # "taken from the pricing feed of Bloomberg": named
         if _NEGATION.search(unit.text, clause_start(unit.text, m.start(), max_words=8),
