@@ -975,3 +975,18 @@ def test_using_its_judgement_is_discretion(run_check: RunCheck) -> None:
         "the Administrator may use its judgement"
     ]
     assert run_check("discretionary_language", md.format(verb="uses the lower VA_c")) == []
+
+
+def test_a_number_in_the_rule_that_follows_a_limit_is_not_its_value(run_check: RunCheck) -> None:
+    md = ("# Signal\n\n## Positions\n\nIf the signal is above the entry threshold{value} the "
+          "strategy holds -1 unit.\n")
+    assert run_check("vague_thresholds", md.format(value="")) == [
+        "If the signal is above the entry threshold"
+    ]
+    assert run_check("vague_thresholds", md.format(value=" of 1.5")) == []
+
+
+def test_a_limit_shown_in_a_table_points_to_its_value(run_check: RunCheck) -> None:
+    md = "# Bonds\n\n## Weighting\n\nIssuer weights are capped{where}.\n"
+    assert run_check("vague_thresholds", md.format(where=" as shown in Table 2")) == []
+    assert run_check("vague_thresholds", md.format(where="")) != []

@@ -599,7 +599,7 @@ _OBSERVED_PRICE = re.compile(
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
 _POINTS_TO_DEFINITION = re.compile(
     r"[^.;:\n]{0,80}?\b(?:defined|specified|described|set\s+out|stated|determined|provided|"
-    r"given|detailed|listed)\s+(?:in|under|by|at|below|above|as|on)\b"
+    r"given|detailed|listed|shown|set\s+forth|tabulated)\s+(?:in|under|by|at|below|above|as|on)\b"
     # "capped as per the details provided under 'Index characteristics'"
     r"|\s+(?:as\s+per|in\s+accordance\s+with|according\s+to)\s+the\s+(?:details|rules?|"
     r"limits?|table|schedule|parameters?)\b",
@@ -925,7 +925,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue
                 start, end, quote, phrase = _clause_hit(unit, m)
                 tail = unit.text[m.end() : m.end() + 40]
-                if has_quantity(quote) or has_quantity(tail.split(".")[0]):
+                if has_quantity(quote) or _valued_after(tail):
                     continue
                 if _defined_elsewhere(quote, names) or _names_a_defined_term(m.group(0)):
                     continue
@@ -1040,6 +1040,27 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     # (observed quotes compared)
                 claimed.append((m.start(), m.end()))
                 yield _threshold_hit(start, end, quote, phrase.strip(), kind)
+
+
+# A value given with the limit: "the threshold of 5%", "the cap (10%)", "the limit, 2x",
+# "the floor is 0.5", or within its next three words ("the cap for each stock 10%").
+_VALUE_LEAD = re.compile(
+    r"\s*(?:[,(:=\u2013\u2014-]|(?:of|at|is|are|equals?|equal\s+to|set\s+(?:at|to)|currently|"
+    r"which\s+is|i\.\s?e\.|namely|being|per|for|over|covering|spanning)\b)",
+    re.IGNORECASE,
+)
+
+
+def _valued_after(tail: str) -> bool:
+    """Return True if the words after a limit give its value.
+
+    Only a value joined to the limit counts: in "If the signal is above the entry threshold
+    the strategy holds -1 unit" the number is what the rule does, not the threshold.
+    """
+    clause = tail.split(".")[0]
+    if _VALUE_LEAD.match(clause):
+        return has_quantity(clause)
+    return has_quantity(" ".join(clause.split()[:3]))
 
 
 # A setting's name as code writes it: "maxPnlFactorForDeposits", "MAX_PNL_FACTOR_FOR_TRADERS"
