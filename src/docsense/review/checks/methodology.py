@@ -166,16 +166,13 @@ _METHOD = re.compile(
     r"(?:algorithms?|models?|process(?:es)?|scripts?|tools?|systems?|logic)\b"
     # A case whose treatment is only a manner: "Companies without articles are handled
     # appropriately", "missing prices are treated sensibly". How is the rule to give.
-    r"|\b(?:is|are|will\s+be|shall\s+be)\s+(?:handled|treated|dealt\s+with|adjusted|"
-    r"processed|managed|addressed)\s+(?:appropriately|suitably|sensibly|reasonably|properly|"
-    r"as\s+appropriate|in\s+an\s+appropriate\s+(?:way|manner))\b"
+    r"|(?P<treated>\b(?:is|are|will\s+be|shall\s+be)\s+(?:handled|treated|dealt\s+with|"
+    r"adjusted|processed|managed|addressed)\s+(?:appropriately|suitably|sensibly|reasonably|"
+    r"properly|as\s+appropriate|in\s+an\s+appropriate\s+(?:way|manner))\b"
     r"(?!\s*(?:[:,]|(?:by|using|through|via|under|per|as\s+(?:follows|set|described|defined)|"
-    r"in\s+(?:accordance|line)\s+with)\b))",
+    r"in\s+(?:accordance|line)\s+with)\b)))",
     re.IGNORECASE,
 )
-# The treatment branch of _METHOD: "are handled appropriately".
-_TREATED = re.compile(r"(?:is|are|will\s+be|shall\s+be)\s+(?:handled|treated|dealt|adjusted|"
-                      r"processed|managed|addressed)\b", re.IGNORECASE)
 # A scope the sentence states by its quantifier: "Only spot markets", "all trades", "no
 # derivatives".
 _SCOPE = re.compile(r"(?:^|\b(?:then|otherwise)\s+)(?:only|all|no|every|none\s+of)\b",
@@ -520,7 +517,7 @@ def unspecified_method(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if re.search(r"\b(?:to|on|from|by)\s+(?:the\s+)?[A-Z]", m.group(0)):
                 continue  # "according to the Signal": a Capitalised Term the document defines
-            if not _TREATED.match(m.group(0)) and re.search(
+            if m.group("treated") is None and re.search(
                 r"\b(?:no|not|never|nor|without)\b", unit.text[rel : m.start()], re.IGNORECASE
             ):
                 continue  # "no closing time is considered": says what is not done (but

@@ -417,7 +417,8 @@ _TAKEN_FROM = re.compile(
     r"\b(?:(?:is|are|was|were|be|been)\s+(?:[a-z]+ly\s+)?(?:taken|sourced|obtained|supplied|"
     r"drawn|retrieved|collected|received|downloaded)|comes?|coming)\s+from\s+"
     r"(?P<source>(?:(?:the|a|an|our|its|their)\s+)?(?!(?:the|a|an|our|its|their|same|above|"
-    r"following|these|this|such|that|those|relevant|respective|applicable|said)\b)[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}\s+"
+    r"following|these|this|such|that|those|relevant|respective|applicable|said)\b)"
+    r"[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3}\s+"
     r"(?:feeds?|services?|data|wires?|vendors?|providers?|sources?|databases?|terminals?|"
     r"screens?|systems?|platforms?|surveys?))\b"
 )
@@ -432,10 +433,9 @@ def _described_suppliers(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterat
             continue  # "collected from data providers": the generic reading judged it
         if _names_something(unit.text[m.start("source") : m.end() + 40], 0):
             continue  # "taken from the pricing feed of Bloomberg": named
-        if _NEGATION.search(unit.text, clause_start(unit.text, m.start(), max_words=8),
-                            m.start()):
-            continue  # "prices are not taken from any external feed"
         rel = clause_start(unit.text, m.start(), max_words=8)
+        if _NEGATION.search(unit.text, rel, m.start()):
+            continue  # "prices are not taken from any external feed"
         taken.append((m.start(), m.end()))
         yield _source_hit(unit, rel, m.end(), " ".join(m.group("source").split()), generic=True)
 
