@@ -367,13 +367,13 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             rel = clause_start(unit.text, m.start(), max_words=8)
             taken.append((m.start(), m.end()))
             yield _source_hit(unit, rel, m.end(), m.group(0).strip(), generic=True)
-        if "from" in low:
-            for hit in _described_suppliers(unit, taken):
-                if named is None:
-                    named = _suppliers_named(ctx)
-                if named:
-                    break
-                yield hit
+        for span, hit in _described_suppliers(unit, taken) if "from" in low else ():
+            if named is None:
+                named = _suppliers_named(ctx)
+            if named:
+                break  # as above: the data part names the suppliers
+            taken.append(span)
+            yield hit
         if taken or not mentions(low, _DATA_FAMILY_WORDS):
             continue
         if _SOURCE_WORDS.search(unit.text) or _first_word_is_name(unit):
@@ -424,8 +424,14 @@ _TAKEN_FROM = re.compile(
 )
 
 
-def _described_suppliers(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterator[CheckHit]:
-    """Yield data said to come from a supplier the sentence describes but does not name."""
+def _described_suppliers(
+    unit: TextUnit, taken: list[tuple[int, int]]
+) -> Iterator[tuple[tuple[int, int], CheckHit]]:
+    """Yield data said to come from a supplier the sentence describes but does not name.
+
+    Each hit comes with the span of ``unit.text`` it takes; the caller records it in
+    ``taken`` once it keeps the hit.
+    """
     for m in _TAKEN_FROM.finditer(unit.text):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
@@ -436,8 +442,8 @@ def _described_suppliers(unit: TextUnit, taken: list[tuple[int, int]]) -> Iterat
         rel = clause_start(unit.text, m.start(), max_words=8)
         if _NEGATION.search(unit.text, rel, m.start()):
             continue  # "prices are not taken from any external feed"
-        taken.append((m.start(), m.end()))
-        yield _source_hit(unit, rel, m.end(), " ".join(m.group("source").split()), generic=True)
+        phrase = " ".join(m.group("source").split())
+        yield (m.start(), m.end()), _source_hit(unit, rel, m.end(), phrase, generic=True)
 
 
 # Who supplies the data, glossed right after: "the feed producers (i.e., the witnesses)".
