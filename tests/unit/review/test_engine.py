@@ -223,3 +223,22 @@ async def test_seed_document_with_undefined_parameters_is_flagged_with_placehold
         assert "[[specify:" in place.replacement
         assert place.replacement.startswith(place.quote.split()[0])
         assert doc.markdown[place.location.start : place.location.end] == place.quote
+
+
+async def test_each_action_given_two_schedules_is_a_finding_of_its_own() -> None:
+    md = ("# Dividend Index\n\n## 1. Overview\n\nThe index is rebalanced monthly and "
+          "reconstituted annually.\n\n## 4. Reconstitution\n\nThe index is reconstituted "
+          "quarterly.\n\n## 5. Rebalancing\n\nRebalancing takes effect on the third Friday "
+          "of March, June, September and December.\n")
+    converted = convert_document(md.encode(), "d.md")
+    doc = ReviewDocument.from_converted(converted, extract_ir(converted.markdown,
+                                                              converted.sections))
+    outcome = await run_review(doc, [load_pack("self-containment")], RulesReviewer(),
+                               min_confidence=0.0)
+    contradictions = sorted((f.title, len(f.occurrences)) for f in outcome.all_findings
+                            if f.category is Category.INCONSISTENT_CONTENT)
+    # One finding per action, each naming it, rather than one group holding both.
+    assert contradictions == [
+        ("Contradictory schedules: rebalancing frequency", 1),
+        ("Contradictory schedules: reconstitution frequency", 1),
+    ]

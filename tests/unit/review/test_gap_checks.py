@@ -630,13 +630,13 @@ def test_a_frequency_given_as_a_period_contradicts_a_stated_frequency(
     md = ("# I\n\n## 1. Summary\n\nThe basket is rebalanced quarterly.\n\n"
           "## 4. Rebalancing\n\nThe basket is rebalanced at the close on the last trading day "
           "of each month.\n")
-    assert run_check("contradictory_values", md) == [
+    assert run_check("contradictory_schedules", md) == [
         "The basket is rebalanced at the close on the last trading day of each month."
     ]
     agreeing = md.replace("quarterly", "monthly")
-    assert run_check("contradictory_values", agreeing) == []
+    assert run_check("contradictory_schedules", agreeing) == []
     twice = md.replace("of each month", "twice a year").replace("quarterly", "semi-annually")
-    assert run_check("contradictory_values", twice) == []
+    assert run_check("contradictory_schedules", twice) == []
 
 
 def test_two_caps_on_the_same_weights_contradict(run_check: RunCheck) -> None:
@@ -896,7 +896,7 @@ def test_a_summary_restating_a_sentence_is_not_a_contradiction(run_check: RunChe
 def test_a_schedule_of_other_products_does_not_contradict_this_one(run_check: RunCheck) -> None:
     md = ("# I\n\nThe index is rebalanced quarterly.\n\n"
           "This is the process for other funds with monthly rebalancing schedules.\n")
-    assert run_check("contradictory_values", md) == []
+    assert run_check("contradictory_schedules", md) == []
 
 
 def test_a_linked_document_is_a_family_apart_from_a_named_one() -> None:
@@ -990,3 +990,50 @@ def test_a_limit_shown_in_a_table_points_to_its_value(run_check: RunCheck) -> No
     md = "# Bonds\n\n## Weighting\n\nIssuer weights are capped{where}.\n"
     assert run_check("vague_thresholds", md.format(where=" as shown in Table 2")) == []
     assert run_check("vague_thresholds", md.format(where="")) != []
+
+
+def test_months_listed_for_an_action_say_how_often_it_happens(run_check: RunCheck) -> None:
+    md = ("# I\n\n## 1. Overview\n\nIt is a net total return index, rebalanced monthly.\n\n"
+          "## 5. Rebalancing\n\nRebalancing takes effect after the close on the third Friday "
+          "of March, June, September and December.\n")
+    assert run_check("contradictory_schedules", md) == [
+        "Rebalancing takes effect after the close on the third Friday of March, June, "
+        "September and December."
+    ]
+    quarterly = md.replace("monthly", "quarterly")
+    assert run_check("contradictory_schedules", quarterly) == []
+
+
+def test_a_cap_of_a_value_bounds_the_quantity_it_caps(run_check: RunCheck) -> None:
+    md = ("# I\n\nConstituent weights are capped at 10%.\n\n"
+          "Each constituent weight has a cap of 15%.\n")
+    assert run_check("contradictory_values", md) == ["Each constituent weight has a cap of 15%."]
+    assert run_check("contradictory_values", md.replace("15%", "10%")) == []
+
+
+def test_schedules_of_many_products_or_named_indices_do_not_contradict(
+    run_check: RunCheck,
+) -> None:
+    one = ("# I\n\nThe index is rebalanced quarterly.\n\n"
+           "Later, the index is rebalanced monthly.\n")
+    assert run_check("contradictory_schedules", one) == ["Later, the index is rebalanced monthly."]
+    # A rulebook of several indices gives each schedule in several places.
+    many = ("# I\n\n## 1. Index A\n\nIndex A is rebalanced quarterly.\n\n"
+            "## 2. Index B\n\nIndex B is rebalanced monthly.\n\n"
+            "## 3. Index C\n\nIndex C is rebalanced quarterly.\n\n"
+            "## 4. Index D\n\nIndex D is rebalanced monthly.\n")
+    assert run_check("contradictory_schedules", many) == []
+    three = one + "\nA third is rebalanced annually.\n"
+    assert run_check("contradictory_schedules", three) == []
+    # "Daily Rebalanced" in a name is no schedule of this index.
+    named = ("# I\n\nThe index is rebalanced annually in January.\n\n"
+             "It is compared with the S&P GSCI Select Fixed Weight Daily Rebalanced ER.\n")
+    assert run_check("contradictory_schedules", named) == []
+
+
+def test_three_values_of_one_quantity_are_the_cases_of_a_rulebook(run_check: RunCheck) -> None:
+    two = ("# I\n\n## 1. Index A\n\nStock weights are capped at 10%.\n\n"
+           "## 2. Index B\n\nStock weights are capped at 25%.\n")
+    assert run_check("contradictory_values", two) == ["Stock weights are capped at 25%."]
+    three = two + "\n## 3. Index C\n\nStock weights are capped at 33%.\n"
+    assert run_check("contradictory_values", three) == []

@@ -3,9 +3,13 @@
 ``contradictory_values`` compares, across the document's sentences and list items:
 
 - numeric constraints ("payout ratio below 70%" / "payout ratio must not exceed 60%"): same
-  unit, overlapping subject words, different bounds;
-- frequencies of the same action ("rebalanced monthly" / "rebalanced quarterly");
+  unit, overlapping subject words, different bounds; three or more values of one quantity
+  are the cases of a rulebook, not a contradiction;
 - the weighting scheme of the index itself ("weighted by dividend yield" / "equal weighting").
+
+``contradictory_schedules`` compares the frequencies given to the same action ("rebalanced
+monthly" / "rebalanced quarterly", or the months listed: "on the third Friday of March,
+June, September and December" is quarterly), one finding per action.
 
 ``miscounted_lists`` compares a count with the list it announces ("a basket of eight
 currencies: EUR, JPY, GBP, CAD, CNY, MXN and KRW" names seven).
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -31,7 +36,12 @@ from docsense.domain.findings import Category
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, TextUnit, mentions
 
-__all__ = ["contradictory_values", "miscounted_lists", "parameter_not_in_table"]
+__all__ = [
+    "contradictory_schedules",
+    "contradictory_values",
+    "miscounted_lists",
+    "parameter_not_in_table",
+]
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = (
@@ -42,7 +52,7 @@ _CONSTRAINT = re.compile(
     rf"(?P<cmp>\bbetween|\bat\s+least|\bat\s+most|\bminimum(?:\s+of)?|\bmaximum(?:\s+of)?|"
     rf"\bmin\.?|\bmax\.?|\bno\s+more\s+than|\bno\s+less\s+than|\bnot\s+exceed|\bbelow|\babove|"
     rf"\bgreater\s+than|\bless\s+than|\bmore\s+than|\bexceeds?|\bup\s+to|"
-    rf"\b(?:capped|limited|restricted)\s+(?:at|to))?"
+    rf"\b(?:capped|limited|restricted)\s+(?:at|to)|\b(?:cap|limit|ceiling|floor)\s+of)?"
     rf"\s*(?P<cur>[$€£])?(?P<a>{_NUMBER})\s*(?P<unit>{_UNIT})?"
     rf"(?:\s*(?:and|to|-|\u2013)\s*[$€£]?(?P<b>{_NUMBER})\s*(?P<unit2>{_UNIT})?)?",
     re.IGNORECASE,
@@ -65,6 +75,8 @@ _FREQ = (
 )
 _ACTIONS = r"(?:rebalanc|reconstitut|reweight)"
 _ACTION_WORDS = ("rebalanc", "reconstitut", "reweight")  # _ACTIONS, as literals
+_ACTION_NOUNS = {"rebalanc": "rebalancing", "reconstitut": "reconstitution",
+                 "reweight": "reweighting"}
 # A period in words: "each month", "every three months", "once a year", "twice a year".
 _PERIOD = (
     r"(?:(?:each|every|once\s+(?:a|an|per|each|every))\s+(?:calendar\s+)?"
@@ -72,14 +84,25 @@ _PERIOD = (
     r"|every\s+(?:two|three|six|twelve|2|3|6|12)\s+(?:weeks|months)"
     r"|twice\s+(?:a|per|each|every)\s+(?:year|month))\b"
 )
+_MONTH = (  # capitalised, whatever the pattern's flags ("may" is no month)
+    r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)"
+)
 _FREQ_STATEMENT = re.compile(
     rf"\b(?P<verb>{_ACTIONS})\w*\s+(?:is\s+|are\s+)?(?:done\s+|performed\s+)?(?P<freq>{_FREQ})\b"
     rf"|\b(?P<freq2>{_FREQ})\s+(?P<verb2>{_ACTIONS})\w*"
     # "rebalanced at the close on the first business day of each month": the period closes
     # the clause that names the action
-    rf"|\b(?P<verb3>{_ACTIONS})\w*\b[^.;:,()]{{0,80}}?\b(?P<period>{_PERIOD})",
+    rf"|\b(?P<verb3>{_ACTIONS})\w*\b[^.;:,()]{{0,80}}?\b(?P<period>{_PERIOD})"
+    # "Rebalancing takes effect on the third Friday of March, June, September and December":
+    # the months listed say how often (four: quarterly)
+    rf"|\b(?P<verb4>{_ACTIONS})\w*\b[^.;:,()]{{0,80}}?\b"
+    rf"(?P<months>{_MONTH}(?:\s*,\s*{_MONTH})*,?\s+and\s+{_MONTH})\b",
     re.IGNORECASE,
 )
+# Every word capitalised: a frequency that is part of a name ("Daily Rebalanced ER").
+_NAME_WORDS = re.compile(r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*")
+_MONTHS_FREQ = {12: "monthly", 6: "bimonthly", 4: "quarterly", 2: "semiannually"}
 _PERIOD_FREQ = {
     "day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly",
     "year": "annually", "two weeks": "fortnightly", "2 weeks": "fortnightly",
@@ -91,6 +114,10 @@ _PERIOD_FREQ = {
 
 def _frequency(m: re.Match[str]) -> str:
     """Return the frequency a _FREQ_STATEMENT match states, in one spelling ("monthly")."""
+    months = m.group("months")
+    if months:
+        count = len(set(re.findall(_MONTH, months)))
+        return _MONTHS_FREQ.get(count, f"{count} times a year")
     period = m.group("period")
     if period:
         words = " ".join(period.lower().split())
@@ -102,6 +129,8 @@ def _frequency(m: re.Match[str]) -> str:
     return {"annual": "annually", "semiannual": "semiannually", "yearly": "annually"}.get(
         freq, freq
     )
+
+
 _WEIGHTING = re.compile(
     r"\b(?P<equal>equal(?:ly)?[- ]weight(?:ed|ing|s)?|weighted\s+equally|equal\s+weights?)\b"
     r"|\b(?P<cap>(?:free[- ]float\s+)?(?:market[- ]cap(?:italization|italisation)?|cap|float)"
@@ -170,10 +199,11 @@ def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
     if b is not None:
         return (min(a, b), max(a, b))
     if c.startswith(("at least", "minimum", "min", "no less", "above", "over", "greater",
-                     "more than", "exceed")):
+                     "more than", "exceed", "floor")):
         return (a, math.inf)
     if c.startswith(("at most", "maximum", "max", "no more", "not exceed", "below", "under",
-                     "less than", "up to", "capped", "limited", "restricted")):
+                     "less than", "up to", "capped", "limited", "restricted", "cap", "limit",
+                     "ceiling")):
         return (-math.inf, a)
     return (a, a)
 
@@ -239,8 +269,14 @@ def _same_quantity(x: frozenset[str], y: frozenset[str]) -> bool:
     return bool(shared) and len(shared) * 2 >= smaller and (len(shared) >= 2 or smaller <= 2)
 
 
+def _values_of(item: _Constraint, items: list[_Constraint]) -> set[tuple[float, float]]:
+    """Return the distinct bounds ``items`` give the quantity ``item`` constrains."""
+    return {(x.low, x.high) for x in items
+            if x.kind == item.kind and _same_quantity(x.subject, item.subject)}
+
+
 def contradictory_values(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
-    """Report the same quantity, frequency or weighting stated with different values."""
+    """Report the same quantity or weighting stated with different values."""
     reported: set[int] = set()
     items = list(_constraints(ctx))
     stated: dict[int, set[tuple[str, float, float]]] = {}  # per unit: the values it states
@@ -257,10 +293,13 @@ def contradictory_values(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue
             if later.unit.start in reported:
                 break
+            if len(_values_of(later, items)) > 2:
+                break  # three or more values of one quantity: the cases of a rulebook
+                # ("capped at 10%", "at 25%" and "at 33%" for three indices), not a
+                # contradiction, which is one value against another
             reported.add(later.unit.start)
             yield _conflict(later.unit, earlier.unit, later.phrase, earlier.phrase)
             break
-    yield from _frequency_conflicts(ctx, reported)
     yield from _weighting_conflicts(ctx, reported)
 
 
@@ -320,6 +359,11 @@ def miscounted_lists(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 
 
 def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -> CheckHit:
+    """Return the contradiction of ``phrase`` in ``unit`` and ``other_phrase`` in ``other``.
+
+    Contradictory values group as one finding per document, each pair a place: on real
+    rulebooks nearly every pair is two cases, and the group is calibrated as one reading.
+    """
     return CheckHit(
         start=unit.start,
         end=unit.end,
@@ -336,8 +380,17 @@ def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -
     )
 
 
-def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:
-    seen: dict[str, tuple[str, TextUnit]] = {}
+def contradictory_schedules(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report an action (rebalancing, reconstitution) given two different frequencies.
+
+    "Rebalanced monthly" against "rebalancing takes effect on the third Friday of March,
+    June, September and December" (quarterly) is one finding, named for the action; a
+    document giving one action three frequencies, or two each in several places, describes
+    several products or cases (a rulebook of many indices), and a frequency inside a name
+    ("Daily Rebalanced ER") is no schedule.
+    """
+    reported: set[int] = set()
+    statements: list[tuple[str, str, TextUnit, re.Match[str]]] = []  # action, frequency
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if not mentions(low, _ACTION_WORDS):
             continue  # every frequency statement names one of the actions
@@ -345,17 +398,34 @@ def _frequency_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[Chec
             continue  # "the current process for $DPI and other funds with monthly
             # rebalancing": a schedule of other products, not this one's
         for m in _FREQ_STATEMENT.finditer(unit.text):
-            verb = (m.group("verb") or m.group("verb2") or m.group("verb3")).lower()
-            freq = _frequency(m)
-            if verb not in seen:
-                seen[verb] = (freq, unit)
-            elif seen[verb][0] != freq and unit.start not in reported:
-                reported.add(unit.start)
-                # Two frequencies may belong to different products or cases: less sure
-                # than two values for one named quantity.
-                yield attrs.evolve(
-                    _conflict(unit, seen[verb][1], m.group(0), seen[verb][0]), confidence=0.55
-                )
+            if _NAME_WORDS.fullmatch(m.group(0)) and m.start() > 0:
+                continue  # "S&P GSCI Select Fixed Weight Daily Rebalanced ER": a name
+            verb = next(v for v in m.group("verb", "verb2", "verb3", "verb4") if v).lower()
+            statements.append((verb, _frequency(m), unit, m))
+    stated: dict[str, Counter[str]] = {}  # per action: how often each frequency is stated
+    for verb, freq, _, _ in statements:
+        stated.setdefault(verb, Counter())[freq] += 1
+    seen: dict[str, tuple[str, TextUnit]] = {}
+    for verb, freq, unit, m in statements:
+        if len(stated[verb]) > 2 or sum(n > 1 for n in stated[verb].values()) > 1:
+            continue  # three schedules for one action, or two each stated in several
+            # places: the products or cases of a rulebook, not one schedule stated two ways
+        if verb not in seen:
+            seen[verb] = (freq, unit)
+        elif seen[verb][0] != freq and unit.start not in reported:
+            reported.add(unit.start)
+            # Two frequencies may belong to different products or cases: less sure than
+            # two values for one named quantity.
+            subject = f"{_ACTION_NOUNS[verb]} frequency"
+            yield attrs.evolve(
+                _conflict(unit, seen[verb][1], m.group(0), seen[verb][0]),
+                title=f"Contradictory schedules: {subject}",
+                suggested_fix="Keep one frequency and correct the other; if each applies to "
+                "a different product or case, say which.",
+                replacement=f"{unit.text} [[specify: the one frequency that applies]]",
+                subject=subject,
+                confidence=0.55,
+            )
 
 
 def _weighting_conflicts(ctx: CheckContext, reported: set[int]) -> Iterator[CheckHit]:

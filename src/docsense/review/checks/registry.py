@@ -55,6 +55,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "unresolved_references": references.unresolved_references,
     "external_documents": references.external_documents,
     "contradictory_values": consistency.contradictory_values,
+    "contradictory_schedules": consistency.contradictory_schedules,
     "miscounted_lists": consistency.miscounted_lists,
     "governance_missing": disclosures.governance_missing,
     "performance_unlabelled": disclosures.performance_unlabelled,
