@@ -1037,3 +1037,20 @@ def test_three_values_of_one_quantity_are_the_cases_of_a_rulebook(run_check: Run
     assert run_check("contradictory_values", two) == ["Stock weights are capped at 25%."]
     three = two + "\n## 3. Index C\n\nStock weights are capped at 33%.\n"
     assert run_check("contradictory_values", three) == []
+
+
+def test_markets_in_a_state_nobody_measures_trigger_part_of_the_method() -> None:
+    md = ("# S\n\n## 3. Quoting\n\nSpreads are widened in volatile markets.\n\n"
+          "## 4. Overlay\n\nFull exposure is restored when market conditions normalise.\n\n"
+          "## 5. Governance\n\nThe committee may override positions in unusual markets.\n")
+    hits = _hits("undefined_trigger", md)
+    assert [(h.title, h.category) for h in hits] == [
+        ("Trigger not defined: 'in volatile markets'", Category.AMBIGUOUS_METHODOLOGY),
+        ("Trigger not defined: 'when market conditions normalise'",
+         Category.AMBIGUOUS_METHODOLOGY),
+        # a trigger that frees someone to set the method aside: who oversees it is the gap
+        ("Trigger not defined: 'in unusual markets'", Category.MISSING_GOVERNANCE),
+    ]
+    # How well it works in such markets is a judgement, not a rule.
+    claim = "# S\n\nThis approach is particularly effective in volatile markets.\n"
+    assert _hits("undefined_trigger", claim) == []

@@ -195,7 +195,15 @@ _VAGUE_TRIGGER = re.compile(
     r"\b(?:during|in|under|upon|on)\s+(?:the\s+)?(?:occurrence\s+of\s+)?(?:a\s+|an\s+)?"
     r"(?:black\s+swan|extreme|exceptional|abnormal|stressed|severe|adverse|unusual|"
     r"unexpected|emergency|volatile|turbulent|crisis)\s+(?:market\s+)?(?:events?|conditions?|"
-    r"circumstances|situations?|scenarios?|periods?|moves?)\b",
+    r"circumstances|situations?|scenarios?|periods?|moves?)\b"
+    # "Spreads are widened in volatile markets": the markets themselves the condition
+    r"|\b(?:during|in|under)\s+(?:extreme|exceptional|abnormal|stressed|severe|adverse|"
+    r"unusual|volatile|turbulent)\s+markets\b"
+    # "Full exposure is restored when market conditions normalise": a change of the market's
+    # state nobody measures
+    r"|\b(?:when|once|if|as|until|unless)\s+(?:the\s+)?market(?:s|\s+conditions?)\s+"
+    r"(?:normali[sz]e|warrants?|permits?|allows?|requires?|improves?|deteriorates?|evolves?|"
+    r"stabili[sz]e|recovers?)\b",
     re.IGNORECASE,
 )
 
@@ -228,7 +236,7 @@ _OPEN_CONDITION_WORDS = (
 )
 _TRIGGER_WORDS = (
     "swan", "extreme", "exceptional", "abnormal", "stressed", "severe", "adverse", "unusual",
-    "unexpected", "emergency", "volatile", "turbulent", "crisis",
+    "unexpected", "emergency", "volatile", "turbulent", "crisis", "market",
 )
 # _METHOD, branch by branch: the qualifier of a standard method, the opaque qualifier of a
 # model, "algorithm", the words of "based on" and its kin, of "is considered" and its kin,
@@ -435,6 +443,14 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             )
 
 
+# A power to change or set aside the method: "may adjust any parameter", "may override
+# positions", "Parameters may be updated".
+_GRANTS_POWER = re.compile(
+    r"\b(?:may|can)\s+(?:\w+\s+)?(?:change|adjust|alter|modify|update|amend|revise|override|"
+    r"overrule|suspend)\b|\b(?:may|can)\s+be\s+(?:changed|adjusted|altered|modified|updated|"
+    r"amended|revised|overridden|suspended)\b",
+    re.IGNORECASE,
+)
 # A sentence about what can or tends to happen, not what the method does: "forks can be
 # hostile", "liquidity is often sparse", "this could lead to uncertainty".
 _DESCRIBES = re.compile(
@@ -443,7 +459,10 @@ _DESCRIBES = re.compile(
     r"\b(?:can|could|may|might)\s+(?!not\b)(?:\w+\s+)?(?:be(?!\s+(?:\w+ly\s+)?\w+(?:ed|en)\b)|lead|"
     r"result|cause|become|occur|happen|arise|create|trigger)\b|\b(?:often|tends?\s+to|historically|demonstrates?)\b"
     # "It aims to limit the costs ... during volatile market conditions": a purpose
-    r"|\b(?:aims?|intended|designed|meant)\s+to\b",
+    r"|\b(?:aims?|intended|designed|meant)\s+to\b"
+    # "This approach is particularly effective in volatile markets": a judgement of how well
+    # it works, no rule
+    r"|\b(?:is|are)\s+(?:\w+\s+)?(?:effective|useful|suited|profitable|attractive|robust)\b",
     re.IGNORECASE,
 )
 
@@ -470,6 +489,9 @@ def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _LIST_FOLLOWS.match(unit.text, m.end()):
                 continue  # "In extreme circumstances, including:" and the list names them
             phrase = " ".join(m.group(0).split())
+            # "The committee may override positions in unusual markets": the trigger frees
+            # someone to change the method, and who oversees that is the point
+            power = _GRANTS_POWER.search(unit.text)
             yield CheckHit(
                 start=unit.start,
                 end=unit.end,
@@ -477,8 +499,10 @@ def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 description=f"'{phrase}' triggers part of the method, but the document never "
                 "says what counts as such an event, who declares it, or what exactly happens.",
                 suggested_fix="Define the trigger objectively (measure and threshold), who "
-                "declares it, and the action taken.",
-                category=Category.AMBIGUOUS_METHODOLOGY,
+                "declares it, and the action taken"
+                + ("; and who approves, records and reviews the change it allows." if power
+                   else "."),
+                category=Category.MISSING_GOVERNANCE if power else Category.AMBIGUOUS_METHODOLOGY,
                 confidence=0.7,
                 subject=phrase.lower(),
             )
