@@ -1054,3 +1054,17 @@ def test_markets_in_a_state_nobody_measures_trigger_part_of_the_method() -> None
     # How well it works in such markets is a judgement, not a rule.
     claim = "# S\n\nThis approach is particularly effective in volatile markets.\n"
     assert _hits("undefined_trigger", claim) == []
+
+
+def test_a_choice_or_test_left_to_a_person_is_discretion(run_check: RunCheck) -> None:
+    md = ("# S\n\n## 4. Contracts\n\nEach market trades its most liquid contract, as chosen by "
+          "the execution desk.\n\n## 5. Pricing\n\nNew issues enter the Index if the Committee "
+          "considers them representative of the market.\n")
+    assert run_check("discretionary_language", md) == [
+        "as chosen by the execution desk",
+        "New issues enter the Index if the Committee considers them representative of the "
+        "market",
+    ]
+    # chosen by a rule, or by anyone: no one's discretion
+    rule = "# S\n\nThe contract is the one with the highest open interest, as chosen by rank.\n"
+    assert run_check("discretionary_language", rule) == []

@@ -38,6 +38,11 @@ __all__ = [
 ]
 
 # Someone decides: "in its sole discretion", "at the discretion of", "as it deems fit".
+# Who may decide: a person, a team or a body of the index's or strategy's own.
+_DECIDING_BODY = (
+    r"(?:desk|manager|trader|team|committee|sponsor|administrator|analyst|adviser|advisor|"
+    r"operator|agent|provider|board)"
+)
 _DISCRETION = re.compile(
     # ("at the manager's discretion": whose discretion, in the possessive)
     r"\b(?:at|in|within|under)\s+(?:the|its|their|our|his|her|his\s+or\s+her|"
@@ -59,7 +64,14 @@ _DISCRETION = re.compile(
     # ("the price is free to float", "feeds are free to query": no one decides)
     r"|\breserves?\s+the\s+right\s+to\b|\bmay\s+elect\s+to\b|\b(?:is|are)\s+free\s+to\s+"
     r"(?:come|choose|decide|determine|select|adopt|deviate|depart|amend|change|modify|adjust|"
-    r"exclude|include|override|interpret|agree)\b",
+    r"exclude|include|override|interpret|agree)\b"
+    # A choice or a test left to a person: "the most liquid contract, as chosen by the
+    # execution desk", "if the Committee considers them representative of the market".
+    rf"|\bas\s+(?:chosen|selected|picked)\s+by\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){{0,2}}?"
+    rf"{_DECIDING_BODY}\b"
+    rf"|\b(?:if|where|when|unless)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){{0,2}}?{_DECIDING_BODY}\s+"
+    # (the test, too: what the body must consider the thing to be)
+    r"(?:considers?|deems?|judges?|believes?|thinks?|finds?)\b[^.;:,()\n]{0,60}",
     re.IGNORECASE,
 )
 # A sentence giving the reason for a rule or a view about it, not the rule.
@@ -228,7 +240,8 @@ _NAMED_INDEX = re.compile(
 # Literal prefilters (see base.mentions): every match of the pattern contains one of these.
 _DISCRETION_WORDS = (
     "discretion", "fit", "appropriate", "necessary", "suitable", "desirable", "case",
-    "subjective", "right", "free", "elect", "judg",
+    "subjective", "right", "free", "elect", "judg", "chosen", "picked", "consider", "deem",
+    "believe", "think", "find",
 )
 _OPEN_CONDITION_WORDS = (
     "appropriate", "necessary", "needed", "required", "relevant", "suitable", "desirable",
