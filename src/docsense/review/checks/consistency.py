@@ -73,10 +73,11 @@ _FREQ = (
     r"(?:daily|weekly|fortnightly|monthly|quarterly|semi-?annually|semi-?annual|annually|annual|"
     r"yearly|bi-?annually|bi-?monthly)"
 )
-_ACTIONS = r"(?:rebalanc|reconstitut|reweight)"
-_ACTION_WORDS = ("rebalanc", "reconstitut", "reweight")  # _ACTIONS, as literals
+# The actions a schedule is given for: each stem and the noun a finding names it by.
 _ACTION_NOUNS = {"rebalanc": "rebalancing", "reconstitut": "reconstitution",
                  "reweight": "reweighting"}
+_ACTION_WORDS = tuple(_ACTION_NOUNS)  # literal prefilter: every schedule names one
+_ACTIONS = f"(?:{'|'.join(_ACTION_WORDS)})"
 # A period in words: "each month", "every three months", "once a year", "twice a year".
 _PERIOD = (
     r"(?:(?:each|every|once\s+(?:a|an|per|each|every))\s+(?:calendar\s+)?"
@@ -93,11 +94,10 @@ _FREQ_STATEMENT = re.compile(
     rf"|\b(?P<freq2>{_FREQ})\s+(?P<verb2>{_ACTIONS})\w*"
     # "rebalanced at the close on the first business day of each month": the period closes
     # the clause that names the action
-    rf"|\b(?P<verb3>{_ACTIONS})\w*\b[^.;:,()]{{0,80}}?\b(?P<period>{_PERIOD})"
+    rf"|\b(?P<verb3>{_ACTIONS})\w*\b(?:[^.;:,()]{{0,80}}?\b(?P<period>{_PERIOD})"
     # "Rebalancing takes effect on the third Friday of March, June, September and December":
-    # the months listed say how often (four: quarterly)
-    rf"|\b(?P<verb4>{_ACTIONS})\w*\b[^.;:,()]{{0,80}}?\b"
-    rf"(?P<months>{_MONTH}(?:\s*,\s*{_MONTH})*,?\s+and\s+{_MONTH})\b",
+    # the months listed say how often (four: quarterly); tried only where no period is
+    rf"|[^.;:,()]{{0,80}}?\b(?P<months>{_MONTH}(?:\s*,\s*{_MONTH})*,?\s+and\s+{_MONTH})\b)",
     re.IGNORECASE,
 )
 # Every word capitalised: a frequency that is part of a name ("Daily Rebalanced ER").
@@ -361,8 +361,10 @@ def miscounted_lists(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 def _conflict(unit: TextUnit, other: TextUnit, phrase: str, other_phrase: str) -> CheckHit:
     """Return the contradiction of ``phrase`` in ``unit`` and ``other_phrase`` in ``other``.
 
-    Contradictory values group as one finding per document, each pair a place: on real
-    rulebooks nearly every pair is two cases, and the group is calibrated as one reading.
+    Without a subject, contradictory values (and weighting schemes) group as one finding per
+    document, each pair a place: on real rulebooks nearly every pair is two cases, and the
+    group is calibrated as one reading. ``contradictory_schedules`` gives each action its own
+    title and subject.
     """
     return CheckHit(
         start=unit.start,
@@ -400,7 +402,7 @@ def contradictory_schedules(ctx: CheckContext, check: Check) -> Iterator[CheckHi
         for m in _FREQ_STATEMENT.finditer(unit.text):
             if _NAME_WORDS.fullmatch(m.group(0)) and m.start() > 0:
                 continue  # "S&P GSCI Select Fixed Weight Daily Rebalanced ER": a name
-            verb = next(v for v in m.group("verb", "verb2", "verb3", "verb4") if v).lower()
+            verb = (m.group("verb") or m.group("verb2") or m.group("verb3")).lower()
             statements.append((verb, _frequency(m), unit, m))
     stated: dict[str, Counter[str]] = {}  # per action: how often each frequency is stated
     for verb, freq, _, _ in statements:
