@@ -1068,3 +1068,56 @@ def test_a_choice_or_test_left_to_a_person_is_discretion(run_check: RunCheck) ->
     # chosen by a rule, or by anyone: no one's discretion
     rule = "# S\n\nThe contract is the one with the highest open interest, as chosen by rank.\n"
     assert run_check("discretionary_language", rule) == []
+
+
+def test_a_statistic_estimated_over_no_window_is_an_incomplete_formula() -> None:
+    md = ("# S\n\n## 2. Weights\n\nw_i = (1/σ_i) / Σ_j (1/σ_j)\n\n"
+          "where σ_i is the realised volatility of commodity i.\n")
+    hits = _hits("statistic_without_window", md)
+    assert [(h.title, h.category) for h in hits] == [
+        ("Estimate has no observation window: volatility", Category.INCOMPLETE_FORMULA)
+    ]
+    assert "σ_i is the realised volatility" in md[hits[0].start : hits[0].end]
+    operands = "# S\n\n## 3. Signal\n\nSignal_t = (Spread_t − Mean) / StDev\n"
+    assert [h.subject for h in _hits("statistic_without_window", operands)] == [
+        "window of the mean and standard deviation"
+    ]
+    computed = "# S\n\nVolatility is computed from prices supplied by the index provider.\n"
+    assert len(_hits("statistic_without_window", computed)) == 1
+
+
+def test_a_statistic_with_its_window_stated_anywhere_is_complete(run_check: RunCheck) -> None:
+    md = ("# S\n\n## 2. Weights\n\nw_i = (1/σ_i) / Σ_j (1/σ_j)\n\n"
+          "where σ_i is the realised volatility of commodity i.\n\n"
+          "## 3. Data\n\nVolatility is measured over the last 60 trading days.\n")
+    assert run_check("statistic_without_window", md, with_ir=True) == []
+    lookback = "# S\n\nwhere σ_i is the standard deviation of daily returns over the lookback.\n"
+    assert run_check("statistic_without_window", lookback, with_ir=True) == []
+    named = ("# S\n\nTR is the 10% annual volatility target.\n\n"
+             "The mean interval is the arithmetic mean of these time differences.\n\n"
+             "Rate = clamp(Average Premium + Spread)\n")
+    assert run_check("statistic_without_window", named, with_ir=True) == []
+
+
+def test_amounts_converted_at_rates_nobody_names() -> None:
+    md = ("# I\n\n## 3. Weighting\n\nLocal prices are converted to EUR using closing exchange "
+          "rates.\n\nRevenue is taken from FactSet; non-USD revenue is converted to USD.\n")
+    hits = _hits("fx_rates_unsourced", md)
+    assert [md[h.start : h.end] for h in hits] == ["converted to EUR", "converted to USD"]
+    assert {(h.subject, h.category) for h in hits} == {
+        ("exchange rate source", Category.DATA_SOURCE_UNSPECIFIED)
+    }
+
+
+def test_rates_named_anywhere_or_tokens_swapped_need_no_source(run_check: RunCheck) -> None:
+    fixing = ("# I\n\nPrices are converted to EUR.\n\n"
+              "Exchange rates are the WM/Reuters 16:00 London closing spot rates.\n")
+    assert run_check("fx_rates_unsourced", fixing, with_ir=True) == []
+    vendor = "# I\n\nPrices are converted to EUR.\n\nFX rates are sourced from Bloomberg.\n"
+    assert run_check("fx_rates_unsourced", vendor, with_ir=True) == []
+    defined = ("# I\n\nUSDC pairs are converted to USD using the applicable USDC/USD "
+               "Reference Rate.\n")
+    assert run_check("fx_rates_unsourced", defined, with_ir=True) == []
+    tokens = ("# I\n\nUnused ETH may be converted into LSD tokens.\n\n"
+              "The payout is converted to ETH.\n")
+    assert run_check("fx_rates_unsourced", tokens, with_ir=True) == []

@@ -12,6 +12,10 @@
   named, not described), "calculated as designed" (conformance) or "derives no revenue
   from" (nothing derived). One finding per
   calculated quantity.
+- ``statistic_without_window``: a volatility, standard deviation, variance, correlation or
+  mean the method estimates ("where sigma_i is the volatility of commodity i", "(Spread_t -
+  Mean) / StDev") when no sentence of the document says over which observations: the
+  window decides the value.
 """
 
 from __future__ import annotations
@@ -30,7 +34,11 @@ from docsense.review.checks.base import (
     mentions,
 )
 
-__all__ = ["calculation_in_words", "formula_undefined_variables"]
+__all__ = [
+    "calculation_in_words",
+    "formula_undefined_variables",
+    "statistic_without_window",
+]
 
 # "Number of constituents" names its own definition: the size of a set the text defines.
 _COUNT = re.compile(r"^\s*(?:the\s+)?(?:total\s+)?(?:number|count)\s+of\s+\w", re.IGNORECASE)
@@ -567,3 +575,128 @@ def calculation_in_words(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 subject=subject,
             )
             break  # one calculation per sentence
+
+
+# A statistic estimated from a series: which observations it is taken over decides its value.
+_STATISTIC = (
+    r"(?P<stat>volatility|standard\s+deviation|variance|covariance|correlation|"
+    r"(?:arithmetic\s+|simple\s+)?mean)"
+)
+# A symbol defined as a statistic: "sigma_i is the volatility of commodity i", "where sigma_t is the
+# realised volatility of the 60/40 mix". Not a target or a cap named after one ("TR is the
+# 10% annual volatility target"), and not a statistic of values the text has listed ("the
+# arithmetic mean of these time differences").
+_DEFINED_AS_STATISTIC = re.compile(
+    r"(?<![\w\u0370-\u03ff])(?P<sym>[^\s,;:()]{1,16})\s+(?:is|denotes|represents|means|=)\s+"
+    r"(?:the|its)\s+(?:(?!is\b|are\b)[\w/-]+\s+){0,3}?"
+    rf"{_STATISTIC}\b(?!\s+(?:target|cap|limit|level|threshold|index|regime|control|budget|"
+    r"overlay|strategy|scaling|factor|premium)\b)(?!\s+of\s+(?:these|those|the\s+above)\b)",
+    re.IGNORECASE,
+)
+# A statistic said to be computed, with no formula: "Volatility is computed from prices
+# supplied by the index provider."
+_STATISTIC_COMPUTED = re.compile(
+    r"(?:^|(?<=[.;:]\s))(?:the\s+)?(?:(?:realised|realized|historical|annuali[sz]ed|portfolio|"
+    rf"index)\s+)?{_STATISTIC}\s+(?:is|are)\s+(?:computed|calculated|measured|estimated|"
+    r"determined)\b",
+    re.IGNORECASE,
+)
+# A formula operand named for a statistic: "Signal_t = (Spread_t - Mean) / StDev"; not a
+# function applied to arguments, nor the first word of a longer name ("Average Premium").
+_STATISTIC_OPERAND = re.compile(
+    r"(?<![\w(])(?P<name>Mean|Avg|Average|StDev|Stdev|StdDev|Std|SD|Vol|Volatility|Var|"
+    r"Variance|Corr|Cov)(?:_\w+)?(?![\w(])(?!\s+[A-Za-z])"
+)
+_OPERAND_STATISTIC = {
+    "mean": "mean", "avg": "mean", "average": "mean", "stdev": "standard deviation",
+    "stddev": "standard deviation", "std": "standard deviation", "sd": "standard deviation",
+    "vol": "volatility", "volatility": "volatility", "var": "variance",
+    "variance": "variance", "corr": "correlation", "cov": "covariance",
+}
+# What says which observations: a length ("60 trading days", "3-month"), or a named window
+# ("over the lookback period", "rolling", "exponentially weighted with a half-life of").
+_OBSERVATION_WINDOW = re.compile(
+    r"\b\d+\s*-?\s*(?:trading\s+|business\s+|calendar\s+|index\s+)?(?:days?|weeks?|months?|"
+    r"years?|observations?|sessions?|periods?|bars?|minutes?|hours?)\b"
+    r"|\b(?:one|two|three|four|five|six|nine|ten|twelve|twenty|thirty|sixty|ninety)[\s-]+"
+    r"(?:trading\s+|business\s+|calendar\s+)?(?:days?|weeks?|months?|years?)\b"
+    r"|\b(?:look-?\s?back|window|rolling|trailing|since\s+inception|half-?life|decay|EWMA|"
+    r"exponentially|GARCH|implied|over\s+the\s+(?:last|past|previous|preceding|prior))\b"
+    r"|\u03bb",
+    re.IGNORECASE,
+)
+_STATISTIC_WORDS = ("volatil", "deviation", "variance", "correlation", "mean")  # prefilter
+
+
+def _statistic_name(words: str) -> str:
+    name = " ".join(words.lower().split())
+    return re.sub(r"^(?:arithmetic|simple)\s+", "", name)
+
+
+def _windowed_statistics(ctx: CheckContext) -> frozenset[str]:
+    """Return the statistics some sentence of the document gives an observation window for."""
+    found: set[str] = set()
+    for unit in ctx.body_units:
+        if _OBSERVATION_WINDOW.search(unit.text):
+            found.update(
+                _statistic_name(m.group("stat"))
+                for m in re.finditer(_STATISTIC, unit.text, re.IGNORECASE)
+            )
+    return frozenset(found)
+
+
+def statistic_without_window(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report statistics the method estimates with no observation window anywhere.
+
+    A volatility, standard deviation, variance, correlation or mean is estimated from a
+    series: without the window (how many observations, which frequency, how weighted) two
+    implementers compute different values. Read where the document defines a symbol as one
+    ("sigma_i is the volatility of commodity i"), says one is computed ("Volatility is computed
+    from prices ...") or writes one as a formula operand ("(Spread_t - Mean) / StDev"), and
+    no sentence of the document gives that statistic a window. One finding per place, naming
+    the statistics it uses that no earlier place has.
+    """
+    candidates: list[tuple[str, int, int]] = []  # statistic, start, end
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _STATISTIC_WORDS) or _OBSERVATION_WINDOW.search(unit.text):
+            continue
+        for pattern in (_DEFINED_AS_STATISTIC, _STATISTIC_COMPUTED):
+            for m in pattern.finditer(unit.text):
+                candidates.append((_statistic_name(m.group("stat")), unit.start, unit.end))
+    for formula in ctx.ir.formulas:
+        if ctx.informative_at(formula.location.start):
+            continue
+        start, end = formula.location.start, formula.location.end
+        if _OBSERVATION_WINDOW.search(ctx.markdown, start, end):
+            continue
+        equals = formula.text.find("=")
+        for m in _STATISTIC_OPERAND.finditer(formula.text, equals + 1 if equals >= 0 else 0):
+            candidates.append((_OPERAND_STATISTIC[m.group("name").lower()], start, end))
+    if not candidates:
+        return
+    windowed = _windowed_statistics(ctx)
+    places: dict[tuple[int, int], list[str]] = {}  # each place and the statistics it uses
+    reported: set[str] = set()
+    for statistic, start, end in candidates:
+        if statistic not in windowed and statistic not in reported:
+            reported.add(statistic)
+            places.setdefault((start, end), []).append(statistic)
+    for (start, end), statistics in places.items():
+        names = " and ".join(statistics)
+        quote = ctx.markdown[start:end].strip()
+        yield CheckHit(
+            start=start,
+            end=end,
+            title=f"Estimate has no observation window: {names}",
+            description=f"The method uses a {names} but never says over which observations "
+            "it is estimated (how many, of which frequency, how weighted), so two "
+            "implementers computing it get different values.",
+            suggested_fix="Give each estimate's window and estimator: the number of "
+            "observations and their frequency (e.g. 60 daily log returns), the weighting, and "
+            "whether it is annualised.",
+            replacement=f"{quote} ([[specify: observation window and estimator of the "
+            f"{names}]])",
+            category=Category.INCOMPLETE_FORMULA,
+            confidence=0.6,
+            subject=f"window of the {names}",
+        )

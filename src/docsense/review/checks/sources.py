@@ -8,6 +8,9 @@
 - ``unidentified_dependencies``: systems, models and parties relied on but not named
   ("from the risk model", "the analytics platform", "consult external manager",
   "trade on exchanges").
+- ``fx_rates_unsourced``: amounts converted into another currency ("revenue converted to US
+  dollars", "using closing exchange rates") where neither the sentence nor the document
+  names the rates' publisher or source.
 - ``analysis_undated``: an analysis the document reports ("the amount required to move the
   price 50 bps was sampled", "data used has been sourced from:", "we examine each
   constituent's native asset") with no date for its data.
@@ -34,6 +37,7 @@ from docsense.review.checks.base import (
 
 __all__ = [
     "analysis_undated",
+    "fx_rates_unsourced",
     "market_data_unsourced",
     "unidentified_dependencies",
     "unnamed_data_sources",
@@ -552,6 +556,84 @@ def market_data_unsourced(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
             confidence=0.3,
             subject="market data sources",
         )
+
+
+# Amounts turned into another currency: "revenue converted to US dollars", "converted to EUR
+# using closing exchange rates". Fiat currencies only: "converted into LSD tokens" or "to
+# ETH" are swaps of tokens, with no exchange rate to source.
+_FIAT = (
+    r"(?:U\.?S\.?\s+dollars?|dollars?|euros?|pounds?(?:\s+sterling)?|yen|Swiss\s+francs?|"
+    r"(?-i:USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|SEK|NOK|DKK|HKD|SGD|CNY|CNH|KRW|INR|BRL|MXN|ZAR|"
+    r"TRY|PLN|TWD|THB|IDR|MYR|PHP|ILS|CZK|HUF|CLP|COP|SAR|AED))"
+)
+_CONVERSION = re.compile(
+    r"\b(?:converted|translated)\s+(?:in)?to\s+(?:the\s+)?"
+    rf"(?:{_FIAT}|(?:index|base|reporting|portfolio|fund)\s+currency)\b"
+    r"|\busing\s+(?:the\s+)?(?:(?:closing|spot|prevailing|daily|current|latest|end-of-day|"
+    r"applicable)\s+)?(?:foreign\s+)?(?:exchange|FX|currency)\s+rates?\b",
+    re.IGNORECASE,
+)
+_CONVERSION_WORDS = ("convert", "translat", "rate")  # in every match of _CONVERSION
+_FX_RATES = re.compile(
+    r"\b(?:exchange|FX|currency|conversion)\s+rates?\b|\bFX\b|\bfixings?\b|\bspot\s+rates?\b",
+    re.IGNORECASE,
+)
+# A rate given its own name, which the document defines: "the applicable USDC/USD Reference
+# Rate", "the WM Closing Spot Rates".
+_NAMED_RATE = re.compile(r"\b[A-Z][\w/.-]*\s+(?:[A-Z][\w/.-]*\s+){0,2}(?:Rates?|Fixings?)\b")
+# The rate fixings and their publishers, named as such.
+_FX_PUBLISHER = re.compile(
+    r"\bWM\s*/\s*(?:Reuters|Refinitiv)|\bWMR\b|\bBFIX\b|\bECB\b|\bEuropean\s+Central\s+Bank|"
+    r"\bFederal\s+Reserve|\bH\.10\b"
+)
+
+
+def _rates_sourced(ctx: CheckContext) -> bool:
+    """Return True if the document names where its exchange rates come from."""
+    if ctx.search_body(_FX_PUBLISHER):
+        return True
+    return any(_FX_RATES.search(u.text) and _NAMED_SOURCE.search(u.text) for u in ctx.body_units)
+
+
+def fx_rates_unsourced(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
+    """Report amounts converted into another currency at rates whose source is never named.
+
+    Which fixing is used (WM/Reuters 4pm London, the ECB reference rate, a vendor's close)
+    changes every converted value. One finding per document, each conversion a place; none
+    where a conversion names its rate's source or the document names an exchange-rate
+    publisher or says where its rates come from.
+    """
+    sourced: bool | None = None  # whether the document names its rates' source, once asked
+    for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
+        if not mentions(low, _CONVERSION_WORDS):
+            continue  # no match possible
+        for m in _CONVERSION.finditer(unit.text):
+            if _NAMED_SOURCE.search(unit.text, m.start()) or _NAMED_RATE.search(
+                unit.text, m.start()
+            ):
+                break  # "converted to USD using Bloomberg rates", "... using the applicable
+                # USDC/USD Reference Rate": the rates are named
+            if sourced is None:
+                sourced = _rates_sourced(ctx)
+            if sourced:
+                return
+            phrase = " ".join(m.group(0).split())
+            yield CheckHit(
+                start=unit.start + m.start(),
+                end=unit.start + m.end(),
+                title="Exchange rates have no named source",
+                description=f"'{phrase}': values are converted between currencies, but the "
+                "document never says which exchange rates are used (publisher, fixing time), "
+                "and each choice gives different converted values.",
+                suggested_fix="Name the rates: the publisher and fixing (e.g. WM/Reuters "
+                "16:00 London closing spot rates), the time they are taken, and the fallback "
+                "when a rate is missing.",
+                replacement=f"{phrase} ([[specify: exchange-rate source and fixing time]])",
+                category=Category.DATA_SOURCE_UNSPECIFIED,
+                confidence=0.6,
+                subject="exchange rate source",
+            )
+            break  # one place per sentence
 
 
 # A sentence that supposes rather than states: "we can also imagine that ...", "suppose".
