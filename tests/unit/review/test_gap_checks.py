@@ -1121,3 +1121,10 @@ def test_rates_named_anywhere_or_tokens_swapped_need_no_source(run_check: RunChe
     tokens = ("# I\n\nUnused ETH may be converted into LSD tokens.\n\n"
               "The payout is converted to ETH.\n")
     assert run_check("fx_rates_unsourced", tokens, with_ir=True) == []
+
+
+def test_smaller_or_larger_than_a_limit_with_no_value() -> None:
+    md = "# S\n\n## 2. Trading\n\nTrades smaller than the trading threshold are not traded.\n"
+    assert [h.title for h in _hits("vague_thresholds", md)] == ["Threshold or limit has no value"]
+    valued = md + "\nThe trading threshold is 0.5% of NAV.\n"
+    assert _hits("vague_thresholds", valued) == []
