@@ -1128,3 +1128,13 @@ def test_smaller_or_larger_than_a_limit_with_no_value() -> None:
     assert [h.title for h in _hits("vague_thresholds", md)] == ["Threshold or limit has no value"]
     valued = md + "\nThe trading threshold is 0.5% of NAV.\n"
     assert _hits("vague_thresholds", valued) == []
+
+
+def test_constituent_changes_are_the_reconstitution_in_words() -> None:
+    md = ("# I\n\n## 4. Reconstitution\n\nThe Index is reconstituted quarterly.\n\n"
+          "## 5. Changes\n\nConstituent changes are made only once a year, in December.\n")
+    assert [h.subject for h in _hits("contradictory_schedules", md)] == [
+        "reconstitution frequency"
+    ]
+    agreeing = md.replace("only once a year, in December", "each quarter")
+    assert _hits("contradictory_schedules", agreeing) == []

@@ -9,7 +9,8 @@
 
 ``contradictory_schedules`` compares the frequencies given to the same action ("rebalanced
 monthly" / "rebalanced quarterly", or the months listed: "on the third Friday of March,
-June, September and December" is quarterly), one finding per action.
+June, September and December" is quarterly), one finding per action; "constituent
+changes" are the reconstitution in words.
 
 ``miscounted_lists`` compares a count with the list it announces ("a basket of eight
 currencies: EUR, JPY, GBP, CAD, CNY, MXN and KRW" names seven).
@@ -75,7 +76,9 @@ _FREQ = (
 )
 # The actions a schedule is given for: each stem and the noun a finding names it by.
 _ACTION_NOUNS = {"rebalanc": "rebalancing", "reconstitut": "reconstitution",
-                 "reweight": "reweighting"}
+                 "reweight": "reweighting",
+                 # "Constituent changes are made once a year": the reconstitution, in words
+                 "constituent change": "reconstitution"}
 _ACTION_WORDS = tuple(_ACTION_NOUNS)  # literal prefilter: every schedule names one
 _ACTIONS = f"(?:{'|'.join(_ACTION_WORDS)})"
 # A period in words: "each month", "every three months", "once a year", "twice a year".
@@ -392,7 +395,7 @@ def contradictory_schedules(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     ("Daily Rebalanced ER") is no schedule.
     """
     reported: set[int] = set()
-    statements: list[tuple[str, str, TextUnit, re.Match[str]]] = []  # action, frequency
+    statements: list[tuple[str, str, TextUnit, re.Match[str]]] = []  # action noun, frequency
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if not mentions(low, _ACTION_WORDS):
             continue  # every frequency statement names one of the actions
@@ -403,7 +406,7 @@ def contradictory_schedules(ctx: CheckContext, check: Check) -> Iterator[CheckHi
             if _NAME_WORDS.fullmatch(m.group(0)) and m.start() > 0:
                 continue  # "S&P GSCI Select Fixed Weight Daily Rebalanced ER": a name
             verb = (m.group("verb") or m.group("verb2") or m.group("verb3")).lower()
-            statements.append((verb, _frequency(m), unit, m))
+            statements.append((_ACTION_NOUNS[verb], _frequency(m), unit, m))
     stated: dict[str, Counter[str]] = {}  # per action: how often each frequency is stated
     for verb, freq, _, _ in statements:
         stated.setdefault(verb, Counter())[freq] += 1
@@ -418,7 +421,7 @@ def contradictory_schedules(ctx: CheckContext, check: Check) -> Iterator[CheckHi
             reported.add(unit.start)
             # Two frequencies may belong to different products or cases: less sure than
             # two values for one named quantity.
-            subject = f"{_ACTION_NOUNS[verb]} frequency"
+            subject = f"{verb} frequency"
             yield attrs.evolve(
                 _conflict(unit, seen[verb][1], m.group(0), seen[verb][0]),
                 title=f"Contradictory schedules: {subject}",
