@@ -1138,3 +1138,17 @@ def test_constituent_changes_are_the_reconstitution_in_words() -> None:
     ]
     agreeing = md.replace("only once a year, in December", "each quarter")
     assert _hits("contradictory_schedules", agreeing) == []
+
+
+def test_a_model_or_file_of_a_desk_or_outside_party_is_a_dependency() -> None:
+    sentences = [
+        "The spans are taken from the Research Team's current parameter file.",
+        "HedgeCost is supplied by the desk's basket pricing model.",
+        "Sentiment scores come from a third-party language model.",
+    ]
+    for sentence in sentences:
+        hits = _hits("unidentified_dependencies", f"# S\n\n## 2. Data\n\n{sentence}\n")
+        assert [h.category for h in hits] == [Category.EXTERNAL_DEPENDENCY], sentence
+    own = ("# S\n\n## 2. Allocation\n\nEquity allocation is determined by an asset allocation "
+           "model which compares the current P/E with its 7-year average.\n")
+    assert _hits("unidentified_dependencies", own) == []

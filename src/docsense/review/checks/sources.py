@@ -120,7 +120,16 @@ _DEPENDENCY = re.compile(
     r"(?!(?:[\w-]+\s+)?(?:data|pricing|prices?|quotes?|ratings?|index|benchmark|news|"
     r"information)\b)(?:[a-z][\w-]*\s+){0,2}?"
     r"(?:partners?|providers?|firms?|consultants?|consultancy|agenc(?:y|ies)|contractors?|"
-    r"specialists?|companies|company)\b",
+    r"specialists?|companies|company)\b"
+    # A model or file of some desk or outside party, described by what it does: "supplied
+    # by the desk's basket pricing model", "taken from the Research Team's current parameter
+    # file", "from a third-party language model" ("by an asset allocation model which
+    # compares ..." is the document's own, described where it is used)
+    r"|\b(?:from|by|via|through|using|with|on)\s+(?:the|an?|our|its|their)\s+"
+    r"(?:(?:[\w-]+\s+){0,2}?[\w-]+(?:'s|\u2019s)\s+|(?=(?:third[- ]party|external|outside|"
+    r"vendor|proprietary)\s))"
+    r"(?:(?!(?:of|and|or|the|a|an)\b)[a-z][\w-]*\s+){1,2}(?:models?|files?|"
+    r"spreadsheets?)\b",
     re.IGNORECASE,
 )
 # The words before the thing relied on: "rely on the risk model" and "projected by the risk
@@ -175,11 +184,11 @@ _DATA_FAMILY_WORDS = (
     "rating", "social", "economic", "macro", "sentiment", "news", "alternative", "analyst",
     "consensus", "data",
 )
-_OWNER = re.compile(r"\b[A-Z][\w-]*(?:'s|\u2019s)\s")
+_OWNER = re.compile(r"\b(?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*(?:'s|\u2019s)\s")  # "Research Team's"
 _DEPENDENCY_WORDS = (
     "model", "platform", "system", "engine", "manager", "advis", "broker", "counterpart",
     "custodian", "exchanges", "partner", "provider", "firm", "consult", "agenc", "contractor",
-    "specialist", "compan",
+    "specialist", "compan", "file", "spreadsheet",
 )
 
 
