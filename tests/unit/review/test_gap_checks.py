@@ -1152,3 +1152,13 @@ def test_a_model_or_file_of_a_desk_or_outside_party_is_a_dependency() -> None:
     own = ("# S\n\n## 2. Allocation\n\nEquity allocation is determined by an asset allocation "
            "model which compares the current P/E with its 7-year average.\n")
     assert _hits("unidentified_dependencies", own) == []
+
+
+def test_a_house_party_known_by_its_trade_that_sets_an_input_is_a_dependency() -> None:
+    for sentence in ("Meeting dates are taken from the calendar maintained by the economics "
+                     "team.", "Growing seasons are as set each year by the Index's agronomy "
+                     "adviser."):
+        hits = _hits("unidentified_dependencies", f"# S\n\n## 2. Data\n\n{sentence}\n")
+        assert [h.category for h in hits] == [Category.EXTERNAL_DEPENDENCY], sentence
+    chosen = "# S\n\n## 4. Contracts\n\nThe contract is as chosen by the execution desk.\n"
+    assert _hits("unidentified_dependencies", chosen) == []

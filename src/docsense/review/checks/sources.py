@@ -129,7 +129,14 @@ _DEPENDENCY = re.compile(
     r"(?:(?:[\w-]+\s+){0,2}?[\w-]+(?:'s|\u2019s)\s+|(?=(?:third[- ]party|external|outside|"
     r"vendor|proprietary)\s))"
     r"(?:(?!(?:of|and|or|the|a|an)\b)[a-z][\w-]*\s+){1,2}(?:models?|files?|"
-    r"spreadsheets?)\b",
+    r"spreadsheets?)\b"
+    # A party of the house known by its trade, setting an input: "the calendar maintained by
+    # the economics team", "as set each year by the Index's agronomy adviser" (a choice
+    # "as chosen by the execution desk" is discretion: discretionary_language)
+    r"|\b(?:maintained|set|supplied|provided|kept|published)\s+"
+    r"(?:each\s+\w+\s+)?by\s+the\s+(?:(?:[\w-]+\s+){0,2}?[\w-]+(?:'s|\u2019s)\s+)?"
+    r"(?:(?!(?:of|and|or|the|a|an)\b)[a-z][\w-]*\s+){1,2}(?:teams?|desks?|advis[eo]rs?|"
+    r"panels?)\b",
     re.IGNORECASE,
 )
 # The words before the thing relied on: "rely on the risk model" and "projected by the risk
@@ -188,7 +195,7 @@ _OWNER = re.compile(r"\b(?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*(?:'s|\u2019s)\s")  # 
 _DEPENDENCY_WORDS = (
     "model", "platform", "system", "engine", "manager", "advis", "broker", "counterpart",
     "custodian", "exchanges", "partner", "provider", "firm", "consult", "agenc", "contractor",
-    "specialist", "compan", "file", "spreadsheet",
+    "specialist", "compan", "file", "spreadsheet", "team", "desk", "panel",
 )
 
 
