@@ -67,8 +67,19 @@ def _quotes(original_text: str) -> list[str]:
     return [original_text]
 
 
-def _check_document(json_path: Path) -> Iterator[str]:
-    """Problems of one label file and its document."""
+def _load(json_path: Path) -> dict[str, Any] | json.JSONDecodeError:
+    """The label file's content, or the error that kept it from being read as JSON."""
+    try:
+        label: dict[str, Any] = json.loads(json_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        return error
+    return label
+
+
+def _check_document(
+    json_path: Path, label: dict[str, Any] | json.JSONDecodeError
+) -> Iterator[str]:
+    """Problems of one label file (``label``, as :func:`_load` read it) and its document."""
     stem = json_path.stem
     where = json_path.name
     if not _STEM.match(stem):
@@ -77,10 +88,8 @@ def _check_document(json_path: Path) -> Iterator[str]:
     if not docx_path.exists():
         yield f"{where}: no {docx_path.name} beside it"
         return
-    try:
-        label: dict[str, Any] = json.loads(json_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        yield f"{where}: not JSON ({error})"
+    if isinstance(label, json.JSONDecodeError):
+        yield f"{where}: not JSON ({label})"
         return
     paragraphs = _paragraphs(docx_path)
     if label.get("document_id") != stem:
@@ -138,12 +147,11 @@ def _check_issue(issue: dict[str, Any], paragraphs: list[str]) -> Iterator[str]:
 def check_folder(folder: Path) -> list[str]:
     """Every problem of the folder's label files, documents and category coverage."""
     labels = sorted(folder.glob("*.json"))
-    problems = [p for json_path in labels for p in _check_document(json_path)]
+    loaded = [(json_path, _load(json_path)) for json_path in labels]
+    problems = [p for json_path, label in loaded for p in _check_document(json_path, label)]
     flawed_categories: set[str] = set()
-    for json_path in labels:
-        try:
-            label = json.loads(json_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
+    for _, label in loaded:
+        if isinstance(label, json.JSONDecodeError):
             continue
         if label.get("clean") is False:
             flawed_categories.update(i.get("category") for i in label.get("issues", []))

@@ -1002,9 +1002,11 @@ _LEGEND_SYMBOL = (
     r"[A-Za-z\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff]{0,5}"
     r"(?:_(?:\{[^{}\n]{1,12}\}|[A-Za-z0-9]{1,4}(?:,[A-Za-z0-9]{1,4})*))?"
 )
+# A currency sign may lead a definition, before a rate's name: "r_(t-1) = €STR for ...".
+_CURRENCY_LEAD = r"(?:[$\u20ac\u00a3\u00a5](?=[A-Z]))?"
 _LISTED_LEGEND = re.compile(
     rf"^[ \t]*(?P<term>{_LEGEND_SYMBOL}(?:, {_LEGEND_SYMBOL}){{0,5}})[ \t]*=[ \t]*"
-    r"(?P<definition>(?:[$\u20ac\u00a3\u00a5](?=[A-Z]))?[A-Za-z][^\n=]{2,400})$",
+    rf"(?P<definition>{_CURRENCY_LEAD}[A-Za-z][^\n=]{{2,400}})$",
     re.MULTILINE,
 )
 
@@ -1066,7 +1068,7 @@ _LEGEND = re.compile(
     # ("H \u2013 Current High": a spaced en or em dash, as in a where clause)
     r"[ \t]*(?:=|:|[ \t](?:is|are|denotes|represents)[ \t]|[ \t][\u2013\u2014][ \t])[ \t]*"
     # ("r_(t-1) = €STR for reference day t-1": a currency sign may lead a rate's name)
-    r"(?P<definition>(?:[$\u20ac\u00a3\u00a5](?=[A-Z]))?[A-Za-z][A-Za-z'\u2019-]*"
+    rf"(?P<definition>{_CURRENCY_LEAD}[A-Za-z][A-Za-z'\u2019-]*"
     r"(?:[ \t]+[A-Za-z0-9(][\w'\u2019().,^{}/%\u2212-]*){1,20}"
     r"(?:[ \t]+\([^()\n]{1,80}\))?)"  # a unit or a note: "(ETH/yr)", "(f = 1-p; where ...)"
     r"[ \t]*;?[ \t]*$",  # ("...on day d;": an item of a list, ended by a semicolon)

@@ -405,25 +405,25 @@ def contradictory_schedules(ctx: CheckContext, check: Check) -> Iterator[CheckHi
         for m in _FREQ_STATEMENT.finditer(unit.text):
             if _NAME_WORDS.fullmatch(m.group(0)) and m.start() > 0:
                 continue  # "S&P GSCI Select Fixed Weight Daily Rebalanced ER": a name
-            verb = (m.group("verb") or m.group("verb2") or m.group("verb3")).lower()
-            statements.append((_ACTION_NOUNS[verb], _frequency(m), unit, m))
+            stem = (m.group("verb") or m.group("verb2") or m.group("verb3")).lower()
+            statements.append((_ACTION_NOUNS[stem], _frequency(m), unit, m))
     stated: dict[str, Counter[str]] = {}  # per action: how often each frequency is stated
-    for verb, freq, _, _ in statements:
-        stated.setdefault(verb, Counter())[freq] += 1
+    for action, freq, _, _ in statements:
+        stated.setdefault(action, Counter())[freq] += 1
     seen: dict[str, tuple[str, TextUnit]] = {}
-    for verb, freq, unit, m in statements:
-        if len(stated[verb]) > 2 or sum(n > 1 for n in stated[verb].values()) > 1:
+    for action, freq, unit, m in statements:
+        if len(stated[action]) > 2 or sum(n > 1 for n in stated[action].values()) > 1:
             continue  # three schedules for one action, or two each stated in several
             # places: the products or cases of a rulebook, not one schedule stated two ways
-        if verb not in seen:
-            seen[verb] = (freq, unit)
-        elif seen[verb][0] != freq and unit.start not in reported:
+        if action not in seen:
+            seen[action] = (freq, unit)
+        elif seen[action][0] != freq and unit.start not in reported:
             reported.add(unit.start)
             # Two frequencies may belong to different products or cases: less sure than
             # two values for one named quantity.
-            subject = f"{verb} frequency"
+            subject = f"{action} frequency"
             yield attrs.evolve(
-                _conflict(unit, seen[verb][1], m.group(0), seen[verb][0]),
+                _conflict(unit, seen[action][1], m.group(0), seen[action][0]),
                 title=f"Contradictory schedules: {subject}",
                 suggested_fix="Keep one frequency and correct the other; if each applies to "
                 "a different product or case, say which.",

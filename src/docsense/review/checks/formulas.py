@@ -582,12 +582,12 @@ _STATISTIC = (
     r"(?P<stat>volatility|standard\s+deviation|variance|covariance|correlation|"
     r"(?:arithmetic\s+|simple\s+)?mean)"
 )
-# A symbol defined as a statistic: "sigma_i is the volatility of commodity i", "where sigma_t is the
-# realised volatility of the 60/40 mix". Not a target or a cap named after one ("TR is the
-# 10% annual volatility target"), and not a statistic of values the text has listed ("the
-# arithmetic mean of these time differences").
+# A symbol defined as a statistic: "sigma_i is the volatility of commodity i", "where
+# sigma_t is the realised volatility of the 60/40 mix". Not a target or a cap named after
+# one ("TR is the 10% annual volatility target"), and not a statistic of values the text has
+# listed ("the arithmetic mean of these time differences").
 _DEFINED_AS_STATISTIC = re.compile(
-    r"(?<![\w\u0370-\u03ff])(?P<sym>[^\s,;:()]{1,16})\s+(?:is|denotes|represents|means|=)\s+"
+    r"(?<![\w\u0370-\u03ff])[^\s,;:()]{1,16}\s+(?:is|denotes|represents|means|=)\s+"
     r"(?:the|its)\s+(?:(?!is\b|are\b)[\w/-]+\s+){0,3}?"
     rf"{_STATISTIC}\b(?!\s+(?:target|cap|limit|level|threshold|index|regime|control|budget|"
     r"overlay|strategy|scaling|factor|premium)\b)(?!\s+of\s+(?:these|those|the\s+above)\b)",
@@ -626,6 +626,7 @@ _OBSERVATION_WINDOW = re.compile(
     re.IGNORECASE,
 )
 _STATISTIC_WORDS = ("volatil", "deviation", "variance", "correlation", "mean")  # prefilter
+_STATISTIC_NAMED = re.compile(_STATISTIC, re.IGNORECASE)
 
 
 def _statistic_name(words: str) -> str:
@@ -640,7 +641,7 @@ def _windowed_statistics(ctx: CheckContext) -> frozenset[str]:
         if _OBSERVATION_WINDOW.search(unit.text):
             found.update(
                 _statistic_name(m.group("stat"))
-                for m in re.finditer(_STATISTIC, unit.text, re.IGNORECASE)
+                for m in _STATISTIC_NAMED.finditer(unit.text)
             )
     return frozenset(found)
 

@@ -496,6 +496,7 @@ def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         if unit.start in ctx.aim_items:
             continue  # "Stability fees serve different means:" then "- Maintain peg ... in
             # extreme market conditions": an aim, not a triggered rule
+        power: bool | None = None  # the sentence grants a power (read at its first trigger)
         for m in _VAGUE_TRIGGER.finditer(unit.text):
             if m.group(0).split()[-1][:1].isupper():
                 continue  # "an Extreme Market Event": a defined term
@@ -504,7 +505,8 @@ def undefined_trigger(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             phrase = " ".join(m.group(0).split())
             # "The committee may override positions in unusual markets": the trigger frees
             # someone to change the method, and who oversees that is the point
-            power = _GRANTS_POWER.search(unit.text)
+            if power is None:
+                power = _GRANTS_POWER.search(unit.text) is not None
             yield CheckHit(
                 start=unit.start,
                 end=unit.end,

@@ -38,7 +38,8 @@ _LIMIT_NOUN = (
 )
 _COMPARATOR = (
     r"(?:below|above|under|exceeds?|exceeding|exceeded|less\s+than|more\s+than|greater\s+than|"
-    r"lower\s+than|higher\s+than|fewer\s+than|smaller\s+than|larger\s+than|bigger\s+than|at\s+least|at\s+most|no\s+more\s+than|"
+    r"lower\s+than|higher\s+than|fewer\s+than|smaller\s+than|larger\s+than|bigger\s+than|"
+    r"at\s+least|at\s+most|no\s+more\s+than|"
     r"no\s+less\s+than|not\s+exceed|within|beyond|outside|reach(?:es|ed)?|"
     r"(?:capped|set|fixed|limited|held)\s+(?:at|to)|drops?\s+below|falls?\s+below|"
     r"rises?\s+above)"
