@@ -393,6 +393,30 @@ def test_security_considerations_discuss_risk(run_check: RunCheck) -> None:
     assert run_check("risk_disclosure_missing", considered, with_ir=True) == []
 
 
+def test_a_generic_disclaimer_does_not_disclose_the_risks_of_derivatives(
+    run_check: RunCheck,
+) -> None:
+    hedged = ("# Hedged Index\n\n## 1. Hedge\n\nOn each Hedge Date a one-month EUR/USD forward "
+              "is sold for the value of the Underlying.\n\n## 4. Disclosures\n\n"
+              "Past performance is not a guide to future returns.\n")
+    hits = _hits("risk_disclosure_missing", hedged)
+    assert hits
+    assert all(h.title == "No risk disclosure (derivatives)" for h in hits)
+    quotes = run_check("risk_disclosure_missing", hedged, with_ir=True)
+    assert "Past performance is not a guide to future returns." in quotes  # all that is said
+    assert any("EUR/USD forward" in q for q in quotes)
+    disclosed = hedged.replace(
+        "Past performance", "The forward may lose value if rates move. Past performance"
+    )
+    assert run_check("risk_disclosure_missing", disclosed, with_ir=True) == []
+    # Forward rates are a price, not a contract held; and an index of ordinary holdings
+    # answers with the disclaimer alone.
+    rates = ("# Index\n\nThe Index holds equities and tokens. Forward rates are observed "
+             "daily.\n\n## 4. Disclosures\n\nPast performance is not a guide to future "
+             "returns.\n")
+    assert run_check("risk_disclosure_missing", rates, with_ir=True) == []
+
+
 def test_the_required_minimum_points_at_the_minimum_the_document_sets(
     run_check: RunCheck,
 ) -> None:

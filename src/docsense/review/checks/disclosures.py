@@ -6,7 +6,10 @@
   reliance, quoting it.
 - ``risk_disclosure_missing``: the method uses leverage, derivatives, short selling,
   concentrated positions, crypto-assets or return targets, and the document has no risk
-  section or disclosure. One finding per risk-bearing feature, quoting it.
+  section or disclosure. One finding per risk-bearing feature, quoting it. A disclaimer of
+  every investment ("Past performance is not a guide to future returns", "Returns are not
+  guaranteed"), alone or as all a "Disclosures" part holds, answers for ordinary holdings but
+  not for leverage, derivatives (forwards too) or short selling; it is then quoted as well.
 - ``unbalanced_claims``: statements that the method carries no risk ("no directional risk",
   "cannot lose"), that returns are assured ("guarantees a positive return") or that it
   has always performed ("positive returns in every crisis"). Marketing rules forbid them
@@ -87,6 +90,24 @@ def _discloses(heading: str) -> bool:
     )
 
 
+def _disclosing_part(ctx: CheckContext) -> bool:
+    """Return True if a part headed as a disclosure says more than a generic disclaimer.
+
+    "## 4. Disclosures" holding only "Past performance is not a guide to future returns"
+    names no risk of the method.
+    """
+    for section in ctx.sections:
+        if section is ctx.title_section or not _discloses(section.heading):
+            continue
+        text = ctx.markdown[section.start : section.end]
+        body = text.split("\n", 1)[1] if "\n" in text else ""
+        rest = [s for s in re.split(r"(?<=[.!?])\s+", body.strip())
+                if s.strip() and not _GENERIC_DISCLAIMER.search(s)]
+        if rest:
+            return True
+    return False
+
+
 _EXCLUDED = re.compile(
     r"\b(?:exclu(?:de[sd]?|ding|sions?)|other\s+than|except|prohibited|ineligible|not\s+eligible)\b",
     re.IGNORECASE,
@@ -95,7 +116,7 @@ _NEGATED = re.compile(r"\b(?:no|not|never|without|nor|none)\b(?:\s+[\w-]+){0,3}\
 _RISK_TEXT = re.compile(
     r"\brisk[_-](?:management|disclosures?|warnings?)\b|\brisk\s+(?:disclosures?|warnings?)\b"
     r"|\b(?:risks?\s+(?:disclosure|factors?|of\s+loss)|(?:may|can|could|might)\s+lose|"
-    r"loss\s+of\s+(?:capital|principal)|no\s+guarantee|not\s+guaranteed|past\s+performance)\b"
+    r"loss\s+of\s+(?:capital|principal))\b"
     # A warning in other words: "Trading with leverage is very risky", "never risk more than
     # what you can afford to lose", "no responsibility for eventual losses".
     r"|\b(?:is|are)\s+(?:very\s+|extremely\s+|highly\s+)?(?:risky|high[- ]risk)\b"
@@ -104,6 +125,13 @@ _RISK_TEXT = re.compile(
     r"|\[[^\]\n]{0,20}\bdisclaimer\b[^\]\n]{0,20}\]\(",
     re.IGNORECASE,
 )
+# A disclaimer of every investment ("Past performance is not a guide to future returns",
+# "Returns are not guaranteed"): it answers for an index of ordinary holdings, not for
+# leverage, derivatives or short selling, whose own risks it does not name.
+_GENERIC_DISCLAIMER = re.compile(
+    r"\b(?:no\s+guarantee|not\s+guaranteed|past\s+performance)\b", re.IGNORECASE
+)
+_AMPLIFYING = frozenset({"leverage", "derivatives", "short selling"})
 # Risks of the method discussed by name: "higher divergence risks", "impermanent loss"
 # ("market risk" is what a hedge is said to remove, not a disclosure).
 _NAMED_RISK = re.compile(
@@ -145,6 +173,11 @@ _RISKY = re.compile(
     r"\b(?:leverag(?:e|ed|ing)(?!\s+(?:the|its|our|their|a|an|this|these|existing|on-chain|"
     r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many|years?)\b)|"
     r"margin\s+borrowing|borrowed\s+funds)\b"
+    # Forward contracts: "a one-month EUR/USD forward is sold", "currency forwards" (not
+    # "forward rates" or "forward returns", which are prices and measures).
+    r"|\bforward\s+contracts?\b|\b(?:currency|fx|foreign[- ]exchange|[A-Z]{3}/[A-Z]{3}|"
+    r"[\w-]+[- ]month)\s+forwards?\b(?!\s+(?:rates?|points?|prices?|returns?|curves?|"
+    r"premiums?|looking|starting))"
     # Swaps that are contracts ("interest rate swaps"), not token swaps on an exchange.
     r"|\b(?:derivatives?|futures|(?:interest[- ]rate|total[- ]return|credit[- ]default|equity|"
     r"variance|volatility|(?:cross[- ])?currency|commodity|inflation)\s+swaps?|swaps?\s+"
@@ -171,7 +204,7 @@ _RISKY = re.compile(
 
 _RISK_KINDS = (
     ("leverage", ("leverag", "margin", "borrow", "capital", "nav", "net asset value")),
-    ("derivatives", ("derivative", "option", "future", "swap")),
+    ("derivatives", ("derivative", "option", "future", "swap", "forward")),
     ("short selling", ("short", "sell")),
     ("concentration", ("concentrat",)),
     ("crypto-assets", ("crypto", "digital", "token")),
@@ -470,9 +503,10 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
     The places are where a disclosure is owed: sentences that address investors or make a
     claim to them ("suitable for", "gain exposure", "protects"), then the first mention of
     each kind of risk-bearing feature (leverage, derivatives, short selling, concentration,
-    crypto-assets, return targets).
+    crypto-assets, return targets); and a generic disclaimer, when that is all the document
+    says and the features amplify losses.
     """
-    if ctx.has_heading(_discloses) or ctx.search_body(_RISK_TEXT) or _risks_discussed(ctx):
+    if _disclosing_part(ctx) or ctx.search_body(_RISK_TEXT) or _risks_discussed(ctx):
         return
     features: dict[str, tuple[int, int]] = {}
     claims: list[tuple[int, int]] = []
@@ -503,6 +537,9 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
             features["crypto-assets"] = (first.start, first.end)
     if not features:
         return
+    disclaimer = ctx.search_body(_GENERIC_DISCLAIMER)
+    if disclaimer is not None and not _AMPLIFYING & set(features):
+        return  # ordinary holdings, and a disclaimer that returns are not promised
     if set(features) == {"crypto-assets"} and not claims:
         return  # tokens mentioned in an engineering or governance text promise no one anything
     if not claims and (_is_proposal(ctx) or ctx.search_body(_PARAMETER_CHANGE)):
@@ -510,7 +547,11 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
         # nothing: the product's own papers are where its risks are disclosed.
         return
     named = ", ".join(features)
-    for start, end in [*claims, *features.values()]:
+    places = [*claims, *features.values()]
+    if disclaimer is not None:  # "Past performance is not a guide ...": all that is said
+        around = [(u.start, u.end) for u in ctx.units if u.start <= disclaimer.start() < u.end]
+        places.insert(0, around[0] if around else disclaimer.span())
+    for start, end in places:
         yield CheckHit(
             start=start,
             end=end,
