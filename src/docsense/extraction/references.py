@@ -2,7 +2,8 @@
 
 Internal references (``Section 3.2``, ``paragraph 4``, ``clause 7(a)``, ``§ 2``,
 ``Appendix B``, ``Annex A``, ``Schedule 1``, ``Exhibit C``, ``Table 2``, Markdown links to
-``#anchors``) are resolved against the section headings and table captions: a section
+``#anchors``) are resolved against the section headings, the anchors the Markdown sets in
+HTML (``<a id="twap" />``) and table captions: a section
 number matches a heading that starts with it (``3.2``, ``3.2.``, ``Section 3.2``); when
 numbering restarts in several parts of a document, the heading in the same top-level part
 wins. External references are URLs, Markdown links, and named documents introduced by
@@ -239,6 +240,13 @@ def _numbers_from_contents(doc: Doc) -> list[tuple[str, Section]]:
     return pairs
 
 
+# An HTML element with an id or a name in the Markdown: "<a id="ad" />", "<a name="x"></a>",
+# "<span id='fees'>".
+_HTML_ANCHOR = re.compile(
+    r"<[a-zA-Z][\w-]*\s[^<>]*?\b(?:id|name)\s*=\s*[\"'](?P<id>[^\"'<>\s]+)[\"'][^<>]*>"
+)
+
+
 class _Resolver:
     def __init__(
         self, doc: Doc, tables: Sequence[Table], terms: Sequence[DefinedTerm] = ()
@@ -264,6 +272,13 @@ class _Resolver:
         for number, section in _numbers_from_contents(doc):
             self.numbered.setdefault(number, [section])
         self.by_id = {s.id: s for s in doc.sections}
+        # Anchors the Markdown sets in HTML ("<a id="ad" />", "<a name="twap"></a>"): a link
+        # to one lands in the section that holds it.
+        self.anchors: dict[str, str] = {}
+        for m in _HTML_ANCHOR.finditer(doc.markdown) if "<" in doc.markdown else ():
+            holder = doc.section_at(m.start())
+            if holder is not None:
+                self.anchors.setdefault(m.group("id"), holder.id)
         # Ids that may have been cut short, with their hyphens run together
         self._long_ids = {
             re.sub(r"-+", "-", s.id): s.id
@@ -624,10 +639,11 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 undotted = folded.replace(".", "")
                 target = next((t for t in (target.lower(), folded, unnumbered, undotted)
                                if t in resolver.by_id), resolver.cut_id(folded) or target)
-            resolved = target in resolver.by_id
+            anchored = resolver.anchors.get(href[1:])
+            resolved = target in resolver.by_id or anchored is not None
             yield CrossReference(
                 m.group(0), ReferenceKind.SECTION, target, location, resolved,
-                target if resolved else None,
+                (target if target in resolver.by_id else anchored) if resolved else None,
             )  # fmt: skip
         else:
             yield CrossReference(m.group(0), ReferenceKind.EXTERNAL, href, location)

@@ -612,6 +612,20 @@ def test_anchor_links_resolve_as_github_does_whatever_their_case() -> None:
     assert refs == {"[DEMA](#DEMA)": True, "[Other](#Other)": False}
 
 
+def test_anchor_links_resolve_to_anchors_set_in_html() -> None:
+    md = ("# Algo Orders\n\n## TOC\n\n- [Accumulate/Distribute](#ad)\n- [TWAP](#twap)\n"
+          "- [Missing](#missing)\n\n## Accumulate/Distribute\n\n<a id=\"ad\" />\n"
+          "Orders are split into chunks.\n\n## Time-weighted orders\n\n<a name='twap'></a>\n"
+          "Slices are sent at fixed intervals.\n")
+    got = extract_ir(md)
+    refs = {r.text: (r.resolved, r.resolved_to) for r in got.references}
+    ids = {s.heading: s.id for s in got.sections}
+    assert refs["[Accumulate/Distribute](#ad)"][0] is True
+    assert refs["[TWAP](#twap)"][0] is True
+    assert refs["[Missing](#missing)"] == (False, None)
+    assert refs["[TWAP](#twap)"][1] == ids["Time-weighted orders"]  # where the anchor is
+
+
 def test_lettered_and_point_zero_headings_and_numbered_paragraphs_resolve() -> None:
     md = (
         "# Methodology\n\n## C. Definition of the risk factors\n\nText.\n\n"
