@@ -639,11 +639,11 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 undotted = folded.replace(".", "")
                 target = next((t for t in (target.lower(), folded, unnumbered, undotted)
                                if t in resolver.by_id), resolver.cut_id(folded) or target)
-            anchored = resolver.anchors.get(href[1:])
-            resolved = target in resolver.by_id or anchored is not None
+            # (else a link to an anchor set in HTML: the section that holds it)
+            landing = target if target in resolver.by_id else resolver.anchors.get(href[1:])
             yield CrossReference(
-                m.group(0), ReferenceKind.SECTION, target, location, resolved,
-                (target if target in resolver.by_id else anchored) if resolved else None,
+                m.group(0), ReferenceKind.SECTION, target, location, landing is not None,
+                landing,
             )  # fmt: skip
         else:
             yield CrossReference(m.group(0), ReferenceKind.EXTERNAL, href, location)

@@ -90,24 +90,6 @@ def _discloses(heading: str) -> bool:
     )
 
 
-def _disclosing_part(ctx: CheckContext) -> bool:
-    """Return True if a part headed as a disclosure says more than a generic disclaimer.
-
-    "## 4. Disclosures" holding only "Past performance is not a guide to future returns"
-    names no risk of the method.
-    """
-    for section in ctx.sections:
-        if section is ctx.title_section or not _discloses(section.heading):
-            continue
-        text = ctx.markdown[section.start : section.end]
-        body = text.split("\n", 1)[1] if "\n" in text else ""
-        rest = [s for s in re.split(r"(?<=[.!?])\s+", body.strip())
-                if s.strip() and not _GENERIC_DISCLAIMER.search(s)]
-        if rest:
-            return True
-    return False
-
-
 _EXCLUDED = re.compile(
     r"\b(?:exclu(?:de[sd]?|ding|sions?)|other\s+than|except|prohibited|ineligible|not\s+eligible)\b",
     re.IGNORECASE,
@@ -132,6 +114,22 @@ _GENERIC_DISCLAIMER = re.compile(
     r"\b(?:no\s+guarantee|not\s+guaranteed|past\s+performance)\b", re.IGNORECASE
 )
 _AMPLIFYING = frozenset({"leverage", "derivatives", "short selling"})
+
+
+def _disclosing_part(ctx: CheckContext) -> bool:
+    """Return True if a part headed as a disclosure says more than a generic disclaimer.
+
+    "## 4. Disclosures" holding only "Past performance is not a guide to future returns"
+    names no risk of the method.
+    """
+    return any(
+        section.start < u.start < section.end and not _GENERIC_DISCLAIMER.search(u.text)
+        for section in ctx.sections
+        if section is not ctx.title_section and _discloses(section.heading)
+        for u in ctx.units
+    )
+
+
 # Risks of the method discussed by name: "higher divergence risks", "impermanent loss"
 # ("market risk" is what a hedge is said to remove, not a disclosure).
 _NAMED_RISK = re.compile(
