@@ -1186,3 +1186,35 @@ def test_a_house_party_known_by_its_trade_that_sets_an_input_is_a_dependency() -
         assert [h.category for h in hits] == [Category.EXTERNAL_DEPENDENCY], sentence
     chosen = "# S\n\n## 4. Contracts\n\nThe contract is as chosen by the execution desk.\n"
     assert _hits("unidentified_dependencies", chosen) == []
+
+
+def test_a_floor_and_a_cap_on_one_quantity_are_a_range(run_check: RunCheck) -> None:
+    floor = "# I\n\n## 1. Orders\n\nOrder size must be at least 5% of daily volume.\n\n"
+    md = floor + "## 2. Limits\n\nOrder size must not exceed 20% of daily volume.\n"
+    assert run_check("contradictory_values", md) == []
+    # A floor above the cap cannot hold with it.
+    assert run_check("contradictory_values", md.replace("at least 5%", "at least 25%")) == [
+        "Order size must not exceed 20% of daily volume."
+    ]
+
+
+def test_amounts_in_a_currency_code_compare_at_their_scale(run_check: RunCheck) -> None:
+    md = ("# E\n\n## 1. Size\n\nNet inventory per ETF must be at least EUR 50,000.\n\n"
+          "## 2. Limits\n\nNet inventory per ETF may not exceed EUR 2 million.\n")
+    assert run_check("contradictory_values", md) == []  # 50,000 is under 2,000,000
+    two_caps = md.replace("must be at least EUR 50,000", "may not exceed EUR 3 million")
+    assert run_check("contradictory_values", two_caps) == [
+        "Net inventory per ETF may not exceed EUR 2 million."
+    ]
+
+
+def test_windows_in_minutes_and_hours_are_quantities(run_check: RunCheck) -> None:
+    md = ("# R\n\n## 1. Window\n\nThe calculation window is at most 20 minutes.\n\n"
+          "## 2. Outliers\n\nThe calculation window is at most 30 minutes.\n")
+    assert run_check("contradictory_values", md) == [
+        "The calculation window is at most 30 minutes."
+    ]
+    hours = md.replace("20 minutes", "2 hours").replace("30 minutes", "3 hours")
+    assert run_check("contradictory_values", hours) == [
+        "The calculation window is at most 3 hours."
+    ]

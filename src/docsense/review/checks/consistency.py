@@ -4,7 +4,10 @@
 
 - numeric constraints ("payout ratio below 70%" / "payout ratio must not exceed 60%"): same
   unit, overlapping subject words, different bounds; three or more values of one quantity
-  are the cases of a rulebook, not a contradiction;
+  are the cases of a rulebook, not a contradiction, and a floor with a cap above it
+  ("at least 5%" / "must not exceed 20%") is a range. Amounts compare at their scale
+  ("EUR 50,000" is under "EUR 2 million"; a currency is a sign or a code), and durations
+  count in minutes and hours as well as days, weeks, months and years;
 - the weighting scheme of the index itself ("weighted by dividend yield" / "equal weighting").
 
 ``contradictory_schedules`` compares the frequencies given to the same action ("rebalanced
@@ -46,15 +49,17 @@ __all__ = [
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = (
-    r"(?:%|percent|per\s+cent|years?|months?|days?|weeks?|bps|basis\s+points|billion|million|"
-    r"thousand|x\b)"
+    r"(?:%|percent|per\s+cent|years?|months?|days?|weeks?|hours?|minutes?|seconds?|bps|"
+    r"basis\s+points|billion|million|thousand|x\b)"
 )
 _CONSTRAINT = re.compile(
     rf"(?P<cmp>\bbetween|\bat\s+least|\bat\s+most|\bminimum(?:\s+of)?|\bmaximum(?:\s+of)?|"
     rf"\bmin\.?|\bmax\.?|\bno\s+more\s+than|\bno\s+less\s+than|\bnot\s+exceed|\bbelow|\babove|"
     rf"\bgreater\s+than|\bless\s+than|\bmore\s+than|\bexceeds?|\bup\s+to|"
     rf"\b(?:capped|limited|restricted)\s+(?:at|to)|\b(?:cap|limit|ceiling|floor)\s+of)?"
-    rf"\s*(?P<cur>[$€£])?(?P<a>{_NUMBER})\s*(?P<unit>{_UNIT})?"
+    # a currency as a sign or a code ("$2 million", "EUR 2 million"); a unit after a space or
+    # a hyphen ("30 minutes", "the 30-minute window")
+    rf"\s*(?P<cur>[$€£]|\b(?:USD|EUR|GBP|CHF|JPY)\s?)?(?P<a>{_NUMBER})(?:\s*|-)(?P<unit>{_UNIT})?"
     rf"(?:\s*(?:and|to|-|\u2013)\s*[$€£]?(?P<b>{_NUMBER})\s*(?P<unit2>{_UNIT})?)?",
     re.IGNORECASE,
 )
@@ -189,12 +194,21 @@ def _unit_class(unit: str | None, currency: str | None) -> str:
         return ""
     u = unit.lower().replace(" ", "")
     for key, cls in (("%", "%"), ("percent", "%"), ("percent", "%"), ("year", "years"),
-                     ("month", "months"), ("week", "weeks"), ("day", "days"), ("bps", "bps"),
+                     ("month", "months"), ("week", "weeks"), ("day", "days"), ("hour", "hours"),
+                     ("minute", "minutes"), ("second", "seconds"), ("bps", "bps"),
                      ("basis", "bps"), ("billion", "money"), ("million", "money"),
                      ("thousand", "money"), ("x", "x")):
         if key in u:
             return cls
     return u
+
+
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def _scale(unit: str | None) -> float:
+    """Return what an amount in ``unit`` is multiplied by ("EUR 2 million" is 2,000,000)."""
+    return _SCALE.get((unit or "").lower(), 1.0)
 
 
 def _bounds(cmp: str, a: float, b: float | None) -> tuple[float, float]:
@@ -243,14 +257,15 @@ def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
         for m in _CONSTRAINT.finditer(unit.text):
             if _CONDITION.search(unit.text[: m.start()]):
                 continue  # "If the sum is greater than 100%": a branch, not a requirement
-            before = unit.text[: m.start("a") - (1 if m.group("cur") else 0)].rstrip()
+            before = unit.text[: m.start("cur") if m.group("cur") else m.start("a")].rstrip()
             if re.search(r"[A-Z&][\w&]*$", before) and not m.group("cmp"):
                 continue  # "Russell 3000", "S&P 500": part of a name
             kind = _unit_class(m.group("unit") or m.group("unit2"), m.group("cur"))
             if not kind:
                 continue
-            a = float(m.group("a").replace(",", ""))
-            b = float(m.group("b").replace(",", "")) if m.group("b") else None
+            a = float(m.group("a").replace(",", "")) * _scale(m.group("unit") or m.group("unit2"))
+            b = (float(m.group("b").replace(",", "")) * _scale(m.group("unit2") or m.group("unit"))
+                 if m.group("b") else None)
             if re.match(r"minimum|min\b", unit.text[: m.start()].strip()[-8:].lower() or "x"):
                 cmp = "minimum"
             else:
@@ -278,6 +293,12 @@ def _values_of(item: _Constraint, items: list[_Constraint]) -> set[tuple[float, 
             if x.kind == item.kind and _same_quantity(x.subject, item.subject)}
 
 
+def _range_together(x: _Constraint, y: _Constraint) -> bool:
+    """Return True when one of ``x``, ``y`` is a floor and the other a cap that it stays under."""
+    floor, cap = (x, y) if x.high == math.inf else (y, x)
+    return floor.high == math.inf and cap.low == -math.inf and floor.low <= cap.high
+
+
 def contradictory_values(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report the same quantity or weighting stated with different values."""
     reported: set[int] = set()
@@ -294,6 +315,9 @@ def contradictory_values(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 # summary repeating the rules), its other values are other quantities
             if not _same_quantity(earlier.subject, later.subject):
                 continue
+            if _range_together(earlier, later):
+                continue  # "at least 5%" and "must not exceed 20%": a floor and a cap that
+                # both hold, a range, not two values of one requirement
             if later.unit.start in reported:
                 break
             if len(_values_of(later, items)) > 2:
