@@ -193,7 +193,7 @@ def _unit_class(unit: str | None, currency: str | None) -> str:
     if not unit:
         return ""
     u = unit.lower().replace(" ", "")
-    for key, cls in (("%", "%"), ("percent", "%"), ("percent", "%"), ("year", "years"),
+    for key, cls in (("%", "%"), ("percent", "%"), ("year", "years"),
                      ("month", "months"), ("week", "weeks"), ("day", "days"), ("hour", "hours"),
                      ("minute", "minutes"), ("second", "seconds"), ("bps", "bps"),
                      ("basis", "bps"), ("billion", "money"), ("million", "money"),
@@ -260,10 +260,11 @@ def _constraints(ctx: CheckContext) -> Iterator[_Constraint]:
             before = unit.text[: m.start("cur") if m.group("cur") else m.start("a")].rstrip()
             if re.search(r"[A-Z&][\w&]*$", before) and not m.group("cmp"):
                 continue  # "Russell 3000", "S&P 500": part of a name
-            kind = _unit_class(m.group("unit") or m.group("unit2"), m.group("cur"))
+            unit_a = m.group("unit") or m.group("unit2")  # "5 and 10 million": a's unit too
+            kind = _unit_class(unit_a, m.group("cur"))
             if not kind:
                 continue
-            a = float(m.group("a").replace(",", "")) * _scale(m.group("unit") or m.group("unit2"))
+            a = float(m.group("a").replace(",", "")) * _scale(unit_a)
             b = (float(m.group("b").replace(",", "")) * _scale(m.group("unit2") or m.group("unit"))
                  if m.group("b") else None)
             if re.match(r"minimum|min\b", unit.text[: m.start()].strip()[-8:].lower() or "x"):
