@@ -1208,6 +1208,17 @@ def test_amounts_in_a_currency_code_compare_at_their_scale(run_check: RunCheck) 
     ]
 
 
+def test_a_range_in_a_currency_code_reads_both_values(run_check: RunCheck) -> None:
+    md = ("# E\n\n## 1. Size\n\nNet inventory per ETF must be between EUR 1 million and "
+          "EUR 2 million.\n\n## 2. Limits\n\nNet inventory per ETF must be between EUR 1 million "
+          "and EUR 3 million.\n")
+    assert run_check("contradictory_values", md) == [
+        "Net inventory per ETF must be between EUR 1 million and EUR 3 million."
+    ]
+    same = md.replace("EUR 3 million", "EUR 2 million")
+    assert run_check("contradictory_values", same) == []
+
+
 def test_windows_in_minutes_and_hours_are_quantities(run_check: RunCheck) -> None:
     md = ("# R\n\n## 1. Window\n\nThe calculation window is at most 20 minutes.\n\n"
           "## 2. Outliers\n\nThe calculation window is at most 30 minutes.\n")

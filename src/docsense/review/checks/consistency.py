@@ -52,15 +52,17 @@ _UNIT = (
     r"(?:%|percent|per\s+cent|years?|months?|days?|weeks?|hours?|minutes?|seconds?|bps|"
     r"basis\s+points|billion|million|thousand|x\b)"
 )
+# A currency as a sign or a code ("$2 million", "EUR 2 million").
+_CURRENCY = r"(?:[$€£]|\b(?:USD|EUR|GBP|CHF|JPY)\s?)"
 _CONSTRAINT = re.compile(
     rf"(?P<cmp>\bbetween|\bat\s+least|\bat\s+most|\bminimum(?:\s+of)?|\bmaximum(?:\s+of)?|"
     rf"\bmin\.?|\bmax\.?|\bno\s+more\s+than|\bno\s+less\s+than|\bnot\s+exceed|\bbelow|\babove|"
     rf"\bgreater\s+than|\bless\s+than|\bmore\s+than|\bexceeds?|\bup\s+to|"
     rf"\b(?:capped|limited|restricted)\s+(?:at|to)|\b(?:cap|limit|ceiling|floor)\s+of)?"
-    # a currency as a sign or a code ("$2 million", "EUR 2 million"); a unit after a space or
-    # a hyphen ("30 minutes", "the 30-minute window")
-    rf"\s*(?P<cur>[$€£]|\b(?:USD|EUR|GBP|CHF|JPY)\s?)?(?P<a>{_NUMBER})(?:\s*|-)(?P<unit>{_UNIT})?"
-    rf"(?:\s*(?:and|to|-|\u2013)\s*[$€£]?(?P<b>{_NUMBER})\s*(?P<unit2>{_UNIT})?)?",
+    # a unit after a space or a hyphen ("30 minutes", "the 30-minute window"); a range's second
+    # value in the currency of its first ("between EUR 1 million and EUR 2 million")
+    rf"\s*(?P<cur>{_CURRENCY})?(?P<a>{_NUMBER})(?:\s*|-)(?P<unit>{_UNIT})?"
+    rf"(?:\s*(?:and|to|-|\u2013)\s*{_CURRENCY}?(?P<b>{_NUMBER})\s*(?P<unit2>{_UNIT})?)?",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")  # in every match of _CONSTRAINT
