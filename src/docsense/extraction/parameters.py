@@ -48,7 +48,9 @@ _COMPARISON = (
     r"|higher\s+than|lower\s+than|exceeds?|exceeding|at\s+least|at\s+most|up\s+to|no\s+more\s+than"
     r"|not\s+(?:to\s+)?exceed(?:ing)?|minimum\s+of|maximum\s+of|between|within)"
 )
-_VALUE_RE = re.compile(r"(?<![\w.])" + _VALUE)
+# A value opens on its sign or digit, never on the space before it: "Risk Factor = 1%" keeps
+# the space that ends "Risk Factor =" for the name before it.
+_VALUE_RE = re.compile(r"(?<![\w.])(?!\s)" + _VALUE)
 # Matched against the 80 characters before a value, so the cost follows numbers, not words.
 _BEFORE_VALUE = re.compile(
     r"(?P<name>(?:[A-Za-z][\w'-]*\s+){0,3}[A-Za-z][\w'-]*)\s+" + _COMPARISON + r"\s+$"

@@ -202,9 +202,15 @@ def _sentence(text: str) -> str:
     return (text[: match.start()] if match else text).strip().rstrip(";,")
 
 
+# A Markdown backslash escape: "**Quota\_i**" is the name Quota_i.
+_ESCAPED_PUNCTUATION = re.compile(r"\\([_*`{}\[\]()#+.!|~<>-])")
+
+
 def _clean_term(term: str) -> str:
     # "*" and a wrapping "_" are Markdown emphasis ("where _Pi_ is the price"), not the name;
-    # nor are the backticks of a name set in code ("- `Impact Bid Price` = ...").
+    # nor are the backticks of a name set in code ("- `Impact Bid Price` = ..."), nor the
+    # backslash escaping a sign ("**Price\_{underlying}**").
+    term = _ESCAPED_PUNCTUATION.sub(r"\1", term)
     term = " ".join(term.replace("*", "").split()).strip(" .,:;_`")
     return term[4:] if term.lower().startswith("the ") else term
 

@@ -103,14 +103,17 @@ _EQUATION_NUMBER = re.compile(r"\s+\(\d{1,3}\)(?=_|\s|$)")
 def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     """Keys under which ``name`` may be defined, most specific first.
 
-    ``Raw Signal_{ic}(o)`` is also found as ``Raw Signal_{ic}`` and ``Raw Signal``; a
-    script-less name ending in one of the document's index symbols (``Rtnic`` with the
-    index ``ic``: a subscript the PDF glued on) also as ``Rtn``; a power (``σ²``) and a
-    differential (``dW_t``, ``dt``) as the symbol raised or differentiated; a named
-    quantity followed by words in lower case (``Fair Price longer dated futures``) as the
-    quantity named.
+    A script is found with its braces and without (``Price_{underlying}``,
+    ``Price_underlying``). ``Raw Signal_{ic}(o)`` is also found as ``Raw Signal_{ic}`` and
+    ``Raw Signal``; a script-less name ending in one of the document's index symbols
+    (``Rtnic`` with the index ``ic``: a subscript the PDF glued on) also as ``Rtn``; a power
+    (``σ²``) and a differential (``dW_t``, ``dt``) as the symbol raised or differentiated; a
+    named quantity followed by words in lower case (``Fair Price longer dated futures``) as
+    the quantity named.
     """
     keys = [normalise_name(name)]
+    if "{" in name:  # "Price_{underlying}" and "Price_underlying": one name, braced or not
+        keys.append(normalise_name(name.replace("{", "").replace("}", "")))
     if "(" in name:  # "IndexDivisor (4)_{t}": the PDF ran the equation's number into its name
         numbered = _EQUATION_NUMBER.sub("", name)
         if numbered != name:
@@ -268,9 +271,16 @@ _DESCRIBED = re.compile(
 
 
 def _snake_words(name: str) -> bool:
-    """Return True for a name in snake case of two words or more in lower case."""
+    """Return True for a name in snake case of two words or more, in lower or title case.
+
+    ``liquidation_price`` and ``Entry_Price`` are words joined by underscores; ``ATR_14``
+    and ``bTokenRate_i`` are not.
+    """
     words = name.split("_")
-    return len(words) >= 2 and all(w.isalpha() and w.islower() for w in words)
+    return len(words) >= 2 and (
+        all(w.isalpha() and w.islower() for w in words)
+        or all(w.isalpha() and w[0].isupper() and w[1:].islower() for w in words)
+    )
 
 
 # A quantity named in words with a clause that says what it does: "each market has a fixed
@@ -292,7 +302,8 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
     what it is ("is the", "are the", "means", "denotes", "refers to") defines it, and so
     does a clause saying what it does ("a fixed interest rate component that aims to account
     for ..."). A name in snake case is defined by its words after "the" in the prose
-    (`liquidation_price` by "the liquidation price of this trade").
+    (`liquidation_price` by "the liquidation price of this trade", `Entry_Price` by "a stop
+    at 2N from the entry price").
     """
     wanted: dict[str, str] = {}
     for formula in formulas:

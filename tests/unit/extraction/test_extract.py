@@ -1041,3 +1041,32 @@ def test_an_index_shifted_by_a_count_is_that_index() -> None:
           "  w_i = constituent weight\n  P_i,t = constituent price at time t\n```\n")
     formula = extract_ir(md).formulas[0]
     assert [v.name for v in formula.variables] == ["Ratio_t", "w_i", "P_i", "t"]
+
+
+def test_a_bold_name_with_an_escaped_script_defines_the_formula_symbol() -> None:
+    md = (
+        "# Value\n\n$$\nTWV = \\frac{Quota_i}{Price_{underlying}}\n$$\n\n"
+        "* **Quota\\_i**: The portion of the debt limit allocated to token i.\n"
+        "* **Price\\_{underlying}**: The oracle price of the underlying asset.\n"
+    )
+    ir = extract_ir(md)
+    assert {t.term for t in ir.terms} >= {"Quota_i", "Price_{underlying}"}
+    assert ir.formulas[0].undefined_variables == ()
+
+
+def test_a_value_given_with_an_equals_sign_in_a_sentence_is_a_parameter() -> None:
+    md = "# Sizing\n\n- **Original rule:** Risk Factor = 1% (0.01)\n\nNote: the Cap = 2.5 here.\n"
+    assert {(p.name, p.value) for p in extract_ir(md).parameters} == {
+        ("Risk Factor", "1%"), ("Cap", "2.5")
+    }
+
+
+def test_a_name_in_title_snake_case_is_defined_by_its_words_in_the_prose() -> None:
+    md = (
+        "# Stops\n\nPlace a stop-loss order at 2N from the entry price.\n\n"
+        "`Stop = Entry_Price - (2 × N)`\n\n`Gap = Open_Price - Close_Price`\n"
+    )
+    ir = extract_ir(md)
+    assert [f.undefined_variables for f in ir.formulas] == [
+        ("N",), ("Open_Price", "Close_Price")
+    ]

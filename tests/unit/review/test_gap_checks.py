@@ -1229,3 +1229,12 @@ def test_windows_in_minutes_and_hours_are_quantities(run_check: RunCheck) -> Non
     assert run_check("contradictory_values", hours) == [
         "The calculation window is at most 3 hours."
     ]
+
+
+def test_the_minimum_between_two_quantities_is_the_function_min(run_check: RunCheck) -> None:
+    md = ("# Score\n\nThe liquidity score is the sum of the minimum between the bid score and "
+          "the ask score.\n")
+    assert run_check("vague_thresholds", md) == []
+    floor = md.replace("the sum of the minimum between the bid score and the ask score",
+                       "accepted only with a minimum bid score")
+    assert run_check("vague_thresholds", floor) != []

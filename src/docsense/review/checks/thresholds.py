@@ -91,7 +91,8 @@ _LIMIT_STATED = re.compile(
     r"|\b(?:minimum|maximum|min|max)\b(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:enforced|applied|"
     r"imposed|set|required|maintained|used|observed)\b"
     r"|\b(?:with|has|have|meets?|meeting|above|below|of)\s+(?:a\s+|the\s+)?(?:minimum|maximum)"
-    r"\s+(?!of\b|number\b)[a-z][\w-]*"
+    # ("the sum of the minimum between the bid and the ask score": the function min)
+    r"\s+(?!of\b|number\b|between\b|among\b)[a-z][\w-]*"
     # ("the minimum thresholds defined below": the participle points to where they are set)
     r"(?:\s+(?!(?:defined|specified|described|set|stated|given|listed|shown)\b)[a-z][\w-]*)?",
     re.IGNORECASE,
