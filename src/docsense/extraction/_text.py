@@ -71,14 +71,28 @@ def plain_letters(text: str) -> str:
     return _MATH_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
 
 
+# Unicode subscript digits and letters: "Wᵢ", "P₁", "rᵢ,ₜ".
+_SUBSCRIPT_CHARS = "[\u2080-\u2089\u2090-\u209c\u1d62-\u1d65\u2c7c]+"
+_UNICODE_SUBSCRIPTS = re.compile(f"{_SUBSCRIPT_CHARS}(?:,{_SUBSCRIPT_CHARS})*")
+
+
+def _scripts_as_markup(name: str) -> str:
+    """Write Unicode subscripts the way converters write scripts: "Wᵢ" as "W_{i}"."""
+    if _UNICODE_SUBSCRIPTS.search(name) is None:
+        return name
+    return _UNICODE_SUBSCRIPTS.sub(
+        lambda m: "_{" + unicodedata.normalize("NFKC", m.group(0)) + "}", name
+    )
+
+
 def split_scripts(name: str) -> tuple[str, str, str]:
     """Split ``Base_{sub}^{sup}`` into ``(base, sub, sup)``; scripts empty when absent.
 
     Converters write PDF subscripts and superscripts as ``_{...}`` and ``^{...}``
     (``Index Level_{ITD}``, ``w_{i,ITD}^{Lookthrough}``); a bracketed script
-    (``Day_{(t)}``) loses its brackets.
+    (``Day_{(t)}``) loses its brackets, and a Unicode subscript (``Wᵢ``) is one.
     """
-    name = plain_letters(name)
+    name = _scripts_as_markup(plain_letters(name))
     subs = [m.group(2).strip(" ()") for m in _SCRIPT.finditer(name) if m.group(1) == "_"]
     sups = [m.group(2).strip(" ()") for m in _SCRIPT.finditer(name) if m.group(1) == "^"]
     base = _SCRIPT.sub(" ", name).strip()
@@ -92,9 +106,10 @@ def normalise_name(name: str) -> str:
     """Fold a name for comparison: case, spacing, underscores, a plural ``s``, ``the``.
 
     Symbols of one or two letters keep their case (``W`` and ``w`` differ in maths);
-    mathematical letters fold to plain ones.
+    mathematical letters fold to plain ones and Unicode subscripts to scripts (``Wᵢ`` is
+    ``W_{i}``).
     """
-    name = plain_letters(name)
+    name = _scripts_as_markup(plain_letters(name))
     folded = _SPACE.sub(" ", name.replace("_", " ").replace("*", "")).strip()
     if len(folded.split(" ")[0]) <= 2:
         return folded

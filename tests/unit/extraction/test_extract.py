@@ -1070,3 +1070,13 @@ def test_a_name_in_title_snake_case_is_defined_by_its_words_in_the_prose() -> No
     assert [f.undefined_variables for f in ir.formulas] == [
         ("N",), ("Open_Price", "Close_Price")
     ]
+
+
+def test_a_legend_in_unicode_subscripts_defines_the_scripted_symbols() -> None:
+    md = (
+        "# Level\n\nIndex Level = ∑ (P_{i} × W_{i,t}) / Divisor\n\nWhere:\n"
+        "Pᵢ = last traded price of constituent i\n"
+        "Wᵢ,ₜ = number of shares held of constituent i on day t\n"
+        "Divisor = adjustment factor keeping the index continuous\n"
+    )
+    assert extract_ir(md).formulas[0].undefined_variables == ()
