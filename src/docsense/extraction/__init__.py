@@ -31,6 +31,7 @@ from docsense.extraction.validate import (
     described_quantities,
     linked_terms,
     named_in_code,
+    tabulated_quantities,
     validate,
 )
 
@@ -61,6 +62,7 @@ def extract_ir(
             *described_quantities(doc, formulas),
             *named_in_code(doc, formulas),
             *counted_symbols(doc, formulas),
+            *tabulated_quantities(tables, formulas),
         ],
     )
     references = extract_references(doc, tables, terms)

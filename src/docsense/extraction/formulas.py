@@ -143,6 +143,7 @@ _NORMAL_CDF = re.compile("\u03a6(?:\\^\\{[\u2212-]1\\})?")
 # Double-struck E, P and V: the expectation, probability and variance operators.
 _OPERATOR_LETTERS = frozenset({"\U0001d53c", "\u2119", "\U0001d54d"})
 _PLAIN_WORD = re.compile(r"[a-z]{3,}")
+_TITLE_WORD = re.compile(r"[A-Z][a-z]{2,}")
 # ISO 4217 codes of the currencies methodologies quote in: the unit of a price or a rate
 # ("Exchange rate (JPY/INR)"), never a quantity left undefined.
 _CURRENCY_CODES = frozenset({
@@ -199,8 +200,13 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             if i > 0:
                 break  # "...) for equity, commodity, FX risk": the rest is prose
             continue
-        if len(words) > 1 and all(_PLAIN_WORD.fullmatch(w) for w in words):
-            name = " ".join(words)  # "floor price": words, not the function floor applied
+        if len(words) > 1 and (
+            all(_PLAIN_WORD.fullmatch(w) for w in words)
+            or (not called and all(_TITLE_WORD.fullmatch(w) for w in words))
+        ):
+            # "floor price", "Floor Funding", "Average Premium": words, not the function
+            # floor or average applied (a function is called: "Average(Premium)")
+            name = " ".join(words)
             if name not in names:
                 names.append(name)
             continue

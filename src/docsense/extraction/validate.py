@@ -34,12 +34,19 @@ from docsense.domain.ir import (
     Parameter,
     ReferenceKind,
     Section,
+    Table,
     TermSource,
 )
 from docsense.extraction._text import BlockKind, Doc, normalise_name, split_scripts
 from docsense.extraction.terms import GLOSSARY_HEADING
 
-__all__ = ["bind_variables", "counted_symbols", "linked_terms", "validate"]
+__all__ = [
+    "bind_variables",
+    "counted_symbols",
+    "linked_terms",
+    "tabulated_quantities",
+    "validate",
+]
 
 _OUTSIDE = (ReferenceKind.EXTERNAL, ReferenceKind.CITATION)
 # An index ("i", "t", "t0", "2") or the before / after state of the same quantity
@@ -341,6 +348,38 @@ _COUNT_OF = re.compile(
 )
 
 
+_CELL_NUMBER = re.compile(r"\d")
+_CELL_MARKUP = re.compile(r"[*`]")
+
+
+def tabulated_quantities(
+    tables: Sequence[Table], formulas: Sequence[Formula]
+) -> list[tuple[str, Location]]:
+    """Return formula operands whose values a table gives, a column headed by the name.
+
+    "Mark Price = Clamp(..., Index Price * (1 + Factor * Cap Funding), ...)" and a table
+    "| Perp Market | Factor | ... |" with a value per market in that column: the table says
+    what Factor is for each market. At least half the column's cells must hold a number.
+    """
+    wanted = {
+        normalise_name(v.name): v.name
+        for f in formulas for v in f.variables if len(v.name) > 1
+    }
+    if not wanted:
+        return []
+    found: list[tuple[str, Location]] = []
+    for table in tables:
+        for column, cell in enumerate(table.header):
+            name = wanted.get(normalise_name(_CELL_MARKUP.sub("", cell).strip()))
+            if name is None or not table.rows:
+                continue
+            values = [row[column] for row in table.rows if column < len(row)]
+            numbers = sum(1 for value in values if _CELL_NUMBER.search(value))
+            if numbers * 2 >= len(table.rows):
+                found.append((name, table.location))
+    return found
+
+
 def counted_symbols(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
     """Return one-letter operands that the prose introduces as a count of things.
 
@@ -404,7 +443,9 @@ def bind_variables(
     section whose heading names a quantity ("Reference Price Guidelines", "3.2 Target
     Weight") defines it, and so does a heading that names it in code ("Understand
     `liquidation_buffer`"): the section is where the document says what it is. ``links``
-    (:func:`linked_terms`) define the names linked to the page that defines them. A word
+    are names other readers found defined, each with its place: linked to the page that
+    defines them (:func:`linked_terms`), described in a sentence, named in code, counted,
+    or tabulated (:func:`tabulated_quantities`). A word
     subscript naming the first word of a defined term (``P_{Reserve}`` after "the **Reserve
     Feed** acts as ...") is a quantity of that thing.
     """

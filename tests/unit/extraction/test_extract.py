@@ -1080,3 +1080,25 @@ def test_a_legend_in_unicode_subscripts_defines_the_scripted_symbols() -> None:
         "Divisor = adjustment factor keeping the index continuous\n"
     )
     assert extract_ir(md).formulas[0].undefined_variables == ()
+
+
+def test_a_column_of_values_headed_by_an_operand_defines_it() -> None:
+    md = (
+        "# Mark Price\n\nMark Price = Index Price * (1 + Factor * Spread)\n\n"
+        "| Market | Factor | Note |\n|---|---|---|\n| BTC | 0.03 | majors |\n"
+        "| ETH | 0.05 | majors |\n\n"
+        "| Market | Spread |\n|---|---|\n| BTC | tight |\n| ETH | wide |\n"
+    )
+    # Factor has a value per market; the Spread column holds words, not values.
+    assert extract_ir(md).formulas[0].undefined_variables == ("Index Price", "Spread")
+
+
+def test_a_name_opening_with_a_function_word_is_a_name_unless_called() -> None:
+    md = (
+        "# F\n\nRate = clamp[F(Average Premium), Cap Funding, Floor Funding]\n\n"
+        "Score = Average(Premium) + Floor(Funding)\n"
+    )
+    assert [[v.name for v in f.variables] for f in extract_ir(md).formulas] == [
+        ["Rate", "F", "Average Premium", "Cap Funding", "Floor Funding"],
+        ["Score", "Premium", "Funding"],
+    ]
