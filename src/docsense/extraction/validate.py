@@ -369,9 +369,11 @@ def tabulated_quantities(
         return []
     found: list[tuple[str, Location]] = []
     for table in tables:
+        if not table.rows:
+            continue  # a header alone gives no values
         for column, cell in enumerate(table.header):
             name = wanted.get(normalise_name(_CELL_MARKUP.sub("", cell).strip()))
-            if name is None or not table.rows:
+            if name is None:
                 continue
             values = [row[column] for row in table.rows if column < len(row)]
             numbers = sum(1 for value in values if _CELL_NUMBER.search(value))
