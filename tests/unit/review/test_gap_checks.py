@@ -3,6 +3,8 @@
 # ruff: noqa: RUF001  (the multiplication and minus signs are part of the fixture formulas)
 from __future__ import annotations
 
+import pytest
+
 from docsense.domain.findings import Category
 from docsense.domain.policies import Check, CheckKind
 from docsense.review.checks.base import CheckHit
@@ -1238,3 +1240,71 @@ def test_the_minimum_between_two_quantities_is_the_function_min(run_check: RunCh
     floor = md.replace("the sum of the minimum between the bid score and the ask score",
                        "accepted only with a minimum bid score")
     assert run_check("vague_thresholds", floor) != []
+
+
+def test_a_worked_calculation_whose_result_is_wrong(run_check: RunCheck) -> None:
+    md = ("# Breakpoints\n\nR1 = $1.2 billion and R2 = $1.8 billion. Market-adjusted breakpoint "
+          "= $1.8B * 1.0205 = $1.804\n\nThe cap is `600% * (5% - 3%) = 12%`.\n")
+    assert run_check("arithmetic_errors", md) == ["$1.8B * 1.0205 = $1.804"]
+    assert run_check("arithmetic_errors", md.replace("$1.804", "$1.837")) == []
+
+
+@pytest.mark.parametrize(
+    "calculation",
+    [
+        "The debt falls to `10 - 2.5 = 7.5 USD`.",
+        "Each share receives 700 / 1,000 = 0.7 coins.",
+        "p' = (1000 + 9000) / (0.15 + 3) = 10000 / 3.15 \u2248 3174.60",
+        "The other side: 10% - 11% = -1% is negative.",
+        "Total: 50% \u00d7 3 = 150 and 2 x 3 = 6.",
+        # Operands shown rounded: the result was worked from their unrounded values.
+        "Then 0.018495 \u2013 0.00003203 = 0.01846292 is the variance.",
+        "The increment is 1/2^13 \u2248 0.0122%.",
+        "1\\. 89.99 \u2013 2.5 = 87.49 2\\. 89.99 + 2.5 = 92.49",
+    ],
+)
+def test_calculations_that_compute_are_not_reported(run_check: RunCheck,
+                                                    calculation: str) -> None:
+    assert run_check("arithmetic_errors", f"# Example\n\n{calculation}\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A base date and value, not a division.
+        "| Russell 2000 | 12/31/78 = 100.00 | 12/31/78 |",
+        # Part of a longer calculation with a symbol in it: not all written out.
+        "F = 1960 + e^{(0.000286 x 0.0882686)} x (27.30 - 24.90) = 1962.40006",
+        "New Supply = 15m \u00d7 0.0002 \u00d7 (2 + 1) / (1 + 1) = 4,500 OHM",
+        # A legend or a conversion, no operation: "0.9 = 95%" is not read.
+        "Score: 1 = 25%, 2 = 50%.",
+        # Ranges and comparisons.
+        "Weights of 5-10 = typical; if 2 * 3 <= 7 then stop, and 2 * 3 == 7 is false.",
+    ],
+)
+def test_what_is_not_a_calculation_written_in_numbers(run_check: RunCheck, text: str) -> None:
+    assert run_check("arithmetic_errors", f"# Example\n\n{text}\n") == []
+
+
+def test_a_wrong_result_is_reported_with_what_the_numbers_give() -> None:
+    from docsense.review.checks.arithmetic import evaluate
+
+    assert evaluate("600% * (5% - 3%)") == pytest.approx(0.12)
+    assert evaluate("2 ^ 3 ^ 2") == 512
+    assert evaluate("(1 + 2") is None
+    assert evaluate("1 / (2 - 2)") is None
+    md = "# Example\n\nThe fee is 2.5% \u00d7 4 = 12%.\n"
+    ctx = context(md)
+    hits = list(default_registry().run(ctx, Check(CheckKind.IR, {"check": "arithmetic_errors"})))
+    assert [h.title for h in hits] == [
+        "Calculation does not give its stated result: 2.5% \u00d7 4 = 12%"
+    ]
+    assert "gives 10%, not 12%" in hits[0].description
+
+
+def test_the_arithmetic_module_examples_run() -> None:
+    import doctest
+
+    from docsense.review.checks import arithmetic
+
+    assert doctest.testmod(arithmetic).failed == 0

@@ -18,6 +18,7 @@ from importlib import metadata
 from docsense.domain.policies import Check, CheckKind
 from docsense.errors import PolicyPackError
 from docsense.review.checks import (
+    arithmetic,
     calendar,
     completeness,
     consistency,
@@ -59,6 +60,7 @@ BUILTIN_CHECKS: Mapping[str, CheckFunction] = {
     "contradictory_values": consistency.contradictory_values,
     "contradictory_schedules": consistency.contradictory_schedules,
     "miscounted_lists": consistency.miscounted_lists,
+    "arithmetic_errors": arithmetic.arithmetic_errors,
     "governance_missing": disclosures.governance_missing,
     "performance_unlabelled": disclosures.performance_unlabelled,
     "unbalanced_claims": disclosures.unbalanced_claims,
