@@ -191,19 +191,18 @@ class _Parser:
         return self.tokens[self.at - 1]
 
     def _sum(self) -> _Value:
-        value = self._product()
-        while self._peek() in ("+", "-"):
-            op = self._take()[1]
-            self.operations += 1
-            value = value.combine(self._product(), op)
-        return value
+        return self._left_to_right(self._product, ("+", "-"))
 
     def _product(self) -> _Value:
-        value = self._power()
-        while self._peek() in ("*", "/"):
+        return self._left_to_right(self._power, ("*", "/"))
+
+    def _left_to_right(self, operand: Callable[[], _Value], ops: tuple[str, str]) -> _Value:
+        """Parse ``operand (op operand)*`` for one precedence level, applied left to right."""
+        value = operand()
+        while self._peek() in ops:
             op = self._take()[1]
             self.operations += 1
-            value = value.combine(self._power(), op)
+            value = value.combine(operand(), op)
         return value
 
     def _power(self) -> _Value:
