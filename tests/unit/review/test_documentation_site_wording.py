@@ -134,6 +134,18 @@ def test_observed_quotes_compared_with_each_other_are_no_unvalued_limit() -> Non
     ]
 
 
+def test_an_order_compared_with_the_current_price_compares_with_an_observed_price() -> None:
+    def doc(compared: str) -> str:
+        return ("# Grid strategy\n\n## Orders\n\nAn order is excluded when its price is "
+                f"lower than the {compared}.\n")
+
+    assert _quotes("vague_thresholds", doc("current price")) == []
+    assert _quotes("vague_thresholds", doc("prevailing price")) == []
+    assert _quotes("vague_thresholds", doc("reference price")) == [
+        "its price is lower than the reference price"
+    ]
+
+
 def test_a_long_heading_resolves_the_whole_slug_github_gives_it() -> None:
     heading = ("11 - The manager can make loans liquidatable by changing the batch interest "
                "rate fast")

@@ -593,9 +593,10 @@ _ORDER_PRICE = re.compile(
 # price" (a crossed quote), "lower than the closing price". Both sides are market data, each
 # with its value, not a limit left without one.
 _OBSERVED_PRICE = re.compile(
-    # ("places a stop above the current market price": the market's price, observed)
+    # ("places a stop above the current market price": the market's price, observed; so is
+    # "buy orders are placed below the current price", the price when the order is placed)
     r"\b(?:bid|ask|offer|mid(?:-point)?|last|closing|opening|open|close|high|low|settlement|"
-    r"traded|quoted|market|spot|mark|oracle)\s+prices?$",
+    r"traded|quoted|market|spot|mark|oracle|current|prevailing|latest)\s+prices?$",
     re.IGNORECASE,
 )
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
