@@ -19,6 +19,7 @@ def test_mentions_in_every_form_the_records_use_are_read() -> None:
 
 def test_the_records_name_the_labelled_sets_and_the_audited_repositories() -> None:
     read = set(read_repositories())
-    # the labelled development set, the held-out set and an audit file's documents
+    # the labelled development sets, the held-out set and an audit file's documents
     assert {"IndexCoop/IIPS", "hummingbot/hummingbot-site", "Synthetixio/SIPs"} <= read
+    assert {"Mimicry-Protocol/TAMI", "terra-money/classic-core"} <= read
     assert "bgd-labs/aave-capo" in read

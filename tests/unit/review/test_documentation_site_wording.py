@@ -140,7 +140,7 @@ def test_an_order_compared_with_the_current_price_compares_with_an_observed_pric
                 f"lower than the {compared}.\n")
 
     assert _quotes("vague_thresholds", doc("current price")) == []
-    assert _quotes("vague_thresholds", doc("prevailing price")) == []
+    assert _quotes("vague_thresholds", doc("latest price")) == []
     assert _quotes("vague_thresholds", doc("reference price")) == [
         "its price is lower than the reference price"
     ]

@@ -594,9 +594,10 @@ _ORDER_PRICE = re.compile(
 # with its value, not a limit left without one.
 _OBSERVED_PRICE = re.compile(
     # ("places a stop above the current market price": the market's price, observed; so is
-    # "buy orders are placed below the current price", the price when the order is placed)
+    # "buy orders are placed below the current price", the price when the order is placed.
+    # "The prevailing price" is not: which of the observed prices prevails is left open.)
     r"\b(?:bid|ask|offer|mid(?:-point)?|last|closing|opening|open|close|high|low|settlement|"
-    r"traded|quoted|market|spot|mark|oracle|current|prevailing|latest)\s+prices?$",
+    r"traded|quoted|market|spot|mark|oracle|current|latest)\s+prices?$",
     re.IGNORECASE,
 )
 _PLACE_ADVERB = re.compile(r"(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
