@@ -5,7 +5,8 @@
 A measure on "unseen" documents is only honest when none of them comes from a repository
 read while the rules were written. This lists every GitHub repository that
 ``benchmarks/RESULTS.md``, the audit files (``benchmarks/audits``, ``tests/data/audits``) and
-the labelled sets' READMEs (``tests/data/labelled``, ``tests/data/heldout``) name, one
+the labelled sets' READMEs (``tests/data/labelled``, ``tests/data/labelled2``,
+``tests/data/heldout``) name, one
 ``owner/name`` per line: give it to whoever fetches the next batch as the list to avoid, and
 check a fetched batch against it before reviewing it. (The held-out set is listed too: it is
 not development material, but it must not be audited twice.)
@@ -34,7 +35,7 @@ def repositories_in(texts: Iterable[str]) -> set[str]:
 
 def _texts(root: Path) -> Iterable[str]:
     yield (root / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
-    for readme in ("labelled", "heldout"):
+    for readme in ("labelled", "labelled2", "heldout"):
         yield (root / "tests" / "data" / readme / "README.md").read_text(encoding="utf-8")
     for folder in (root / "benchmarks" / "audits", root / "tests" / "data" / "audits"):
         for path in sorted(folder.glob("*.json")):

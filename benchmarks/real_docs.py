@@ -2,14 +2,17 @@
 labels exist, precision / recall / F1 with the strict rule (quote and category agree).
 
     python -m benchmarks.real_docs [--reviewer rules] [--pack self-containment]
-                                  [--min-confidence 0.5] [--verbose] [--heldout] [--estimate]
-                                  [PATH ...]
+                                  [--min-confidence 0.5] [--verbose]
+                                  [--set development|second|heldout] [--estimate] [PATH ...]
 
 With no PATH it reviews the development set: ``../shared/corpus/seed-pdfs/*.pdf``,
 ``../shared/corpus/real/*`` and the labelled documents in ``tests/data/labelled/docs``
 (labels in ``tests/data/labelled/labels``, one JSON per document: ``issues`` with
 ``category`` and verbatim ``quote``; ``non_issues`` with quotes a reviewer would not raise).
-``--heldout`` scores ``tests/data/heldout`` instead: a second set, labelled by another
+``--set second`` scores ``tests/data/labelled2`` instead: fourteen real documents from
+repositories no earlier set had read, labelled by independent reviewers; development
+material, but not calibration material (``tests/data/labelled2/README.md`` says why).
+``--set heldout`` (or ``--heldout``) scores ``tests/data/heldout``: labelled by another
 independent reviewer and kept out of development (only its totals are looked at).
 A group counts as a true positive when any of its places matches a label
 (:mod:`benchmarks.scoring`); precision and recall are over groups and labels.
@@ -56,7 +59,9 @@ from docsense.review.reviewers import close_reviewers
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
 LABELLED = ROOT / "tests" / "data" / "labelled"
-#: A second labelled set kept out of development: score it, do not tune on it.
+#: A second labelled development set, not used for calibration.
+SECOND = ROOT / "tests" / "data" / "labelled2"
+#: A labelled set kept out of development: score it, do not tune on it.
 HELDOUT = ROOT / "tests" / "data" / "heldout"
 
 
@@ -213,13 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-confidence", type=float, default=0.5,
                         help="groups below this are hidden by default (as in reports)")
     parser.add_argument("--verbose", action="store_true", help="list groups, misses, non-issues")
-    parser.add_argument("--heldout", action="store_true",
-                        help="score the held-out set (tests/data/heldout) instead")
+    parser.add_argument("--set", dest="doc_set", default="development",
+                        choices=("development", "second", "heldout"),
+                        help="which documents to review when no PATH is given: the development "
+                        "set, the second labelled set (tests/data/labelled2) or the held-out "
+                        "set (tests/data/heldout)")
+    parser.add_argument("--heldout", action="store_true", help="the same as --set heldout")
     parser.add_argument("--estimate", action="store_true",
                         help="print the model calls' estimated tokens and cost; call nothing")
     args = parser.parse_args(argv)
+    doc_set = "heldout" if args.heldout else args.doc_set
     paths = args.paths or (
-        sorted((HELDOUT / "docs").glob("*")) if args.heldout else default_documents()
+        sorted((HELDOUT / "docs").glob("*")) if doc_set == "heldout"
+        else sorted((SECOND / "docs").glob("*")) if doc_set == "second"
+        else default_documents()
     )
     try:
         reviewer = configured_reviewer(args.reviewer, args.pack)
