@@ -164,6 +164,8 @@ class Reply:
 class RecordedRequest:
     """One request as the server received it, with when it started and finished.
 
+    ``finished`` is when its reply was ready to go out (after any latency), so a request the
+    client sends on receiving that reply always starts later.
     ``status`` is what the server answered; ``rejected`` names the real-API rule the request
     broke (None when it was accepted or failed only by a scripted :class:`Reply`).
     """
@@ -449,6 +451,11 @@ class FakeLLMServer:
                 if delay:
                     time.sleep(delay)
                 payload = response.payload()
+                # Finished before the reply goes out: a client that sends its next request
+                # on receiving this reply must see it start after this one finished (set
+                # after the write, the next request's handler thread could record its
+                # start first on a busy machine).
+                record.finished = time.monotonic()
                 try:
                     self.send_response(response.status)
                     self.send_header("content-type", response.content_type)
@@ -460,7 +467,6 @@ class FakeLLMServer:
                     self.wfile.flush()
                 except OSError:  # the client gave up (timeout test)
                     self.close_connection = True
-                record.finished = time.monotonic()
                 if response.after is not None:
                     response.after()
 

@@ -197,6 +197,29 @@ def test_judgement_words_in_a_description_are_their_own_family() -> None:
         assert not titles[0].startswith("Judgement in a description"), rule
 
 
+def test_a_judgement_that_triggers_or_bounds_a_step_is_a_rule_not_a_description() -> None:
+    doc = "# Index\n\n## Rules\n\n{sentence}\n"
+    # The judgement is the condition of a step, its bound, or what a step acts on.
+    for rule in ("Weight changes when signals reach significant levels.",
+                 "Category weight shifts are triggered by significant changes in the market.",
+                 "In the event of extreme market volatility, the interval changes.",
+                 "The committee consults users before implementing any material change.",
+                 "Maximum position size capped at a reasonable level.",
+                 "Material errors in published levels are corrected and republished.",
+                 "We recommend that markets have a sufficient amount of providers.",
+                 "Stake withdrawals will have an adequate lead-time."):
+        titles = _qualifier_titles(doc.format(sentence=rule))
+        assert titles, rule
+        assert not titles[0].startswith("Judgement in a description"), rule
+    # A condition of the market, not of a step: still a description.
+    for sentence in ("When there is significant demand, short sellers offer interest.",
+                     "The price rose after a significant upside movement.",
+                     "The protocol has a significant cost advantage over rivals."):
+        titles = _qualifier_titles(doc.format(sentence=sentence))
+        assert titles, sentence
+        assert titles[0].startswith("Judgement in a description"), sentence
+
+
 def test_data_providers_that_are_the_protocols_participants_are_no_unnamed_source() -> None:
     doc = ("# FTSO\n\n## Feeds\n\nPrices are collected from data providers every epoch. {role}\n")
     assert _quotes("unnamed_data_sources", doc.format(

@@ -336,7 +336,8 @@ _MEASURABLE = re.compile(
     re.IGNORECASE,
 )
 _CRITERION = re.compile(
-    r"\b(?:must|should|shall|only|eligible|eligibility|qualif\w+|require[sd]?|minimum|at\s+least|"
+    r"\b(?:must|should|shall|recommend(?:s|ed)?\s+that|only|eligible|eligibility|qualif\w+|"
+    r"require[sd]?|minimum|at\s+least|"
     r"select\w*|screen\w*|filter\w*|criteri\w+)\b",
     re.IGNORECASE,
 )
@@ -351,6 +352,32 @@ _CRITERION_CONDITION = re.compile(
 _IMPERATIVE = re.compile(
     r"\W*(?:buy|sell|trade|hold|have|keep|maintain|exclude|include|select|avoid|use|apply|"
     r"set|ensure|require|reject|remove|add|rebalance|allocate|invest|close|open|enter|exit)\b",
+    re.IGNORECASE,
+)
+# What links a judgement to a step of the method, right before it: the condition that
+# triggers the step ("when signals reach significant levels", "triggered by significant
+# changes", "in the event of extreme volatility", "positions showing unexpected losses",
+# "before implementing any material change") or the bound it keeps ("capped at a reasonable
+# level", "while maintaining reasonable tracking error"). "When there is significant demand"
+# describes a market; the link must govern the judged phrase itself.
+_CONDITION_LINK = re.compile(
+    r"\b(?:(?:when|whenever|if|once|upon|unless)(?:\s+\w+){0,3}\s+(?:reach(?:es|ed)?|"
+    r"exceeds?|exceeded|shows?|showing|hits?)|in\s+(?:the\s+)?(?:event|case)\s+of|"
+    r"triggered\s+by|showing|exhibiting|demonstrat(?:e|es|ing)(?:\s+\w+ly)?|capped\s+at|"
+    r"limited\s+to|maintain(?:s|ing)?|"
+    r"before\s+(?:implementing|making|applying|adopting)(?:\s+any)?)"
+    r"\s+(?:an?\s+|the\s+|any\s+)?$",
+    re.IGNORECASE,
+)
+# The judged thing is what a step of the method acts on, in the same clause: "Material
+# errors in published levels are corrected and republished". Being reported on is no step:
+# "significant market events are summarised in a report", "significant changes are posted".
+_ACTED_ON = re.compile(
+    r"[^.;:,\n]{0,60}?\b(?:is|are|will\s+be|shall\s+be|must\s+be)\s+(?:\w+ly\s+)?"
+    r"(?!(?:based|used|expected|considered|known|called|summari[sz]ed|described|discussed|"
+    r"reported|published|released|communicated|disclosed|posted|listed|announced|covered|"
+    r"explained|outlined|noted|highlighted|mentioned|documented|shown|seen)\b)"
+    r"[a-z]+(?:ed|en)\b",
     re.IGNORECASE,
 )
 _NOT_A_JUDGEMENT = re.compile(
@@ -1618,6 +1645,17 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 screen
                 or unit.kind == "item"  # "- Have significant fossil fuel exposure": a rule
                 or _IMPERATIVE.match(unit.text) is not None  # "Buy tokens showing strong ..."
+                # "Weight changes when signals reach significant levels", "capped at a
+                # reasonable level": the judgement is the condition or the bound of a step
+                or _CONDITION_LINK.search(unit.text, max(0, m.start() - 40), m.start())
+                is not None
+                # "Material errors in published levels are corrected": what the method acts on
+                or _ACTED_ON.match(unit.text, m.end()) is not None
+                # "Stake withdrawals will have an adequate lead-time", "companies are listed
+                # on a major stock market": the judgement is in a clause that sets a rule
+                or _OPERATIVE.search(
+                    unit.text, clause_start(unit.text, m.start(), max_words=12), m.start()
+                ) is not None
             )
             if not ruled and _BODY_REVIEWS.search(unit.text, max(0, m.start() - 60), m.start()):
                 continue  # "the Committee reviews any significant market events": what a body
