@@ -1458,6 +1458,11 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 
     A word the document quantifies as a defined term ("Extreme values: probabilities above
     95% or below 5%") is not a judgement where it is used again ("extreme probabilities").
+
+    A judgement in a sentence that sets no rule ("This induces a significant gas price
+    overhead") is its own family, "Judgement in a description", with a low prior. One that
+    triggers, bounds or is acted on by a step of the method ("when signals reach significant
+    levels", "capped at a reasonable level", "material errors ... are corrected") is a rule.
     """
     formal = ctx.style == "rulebook"
     quantified = _quantified_words(ctx)
