@@ -933,6 +933,28 @@ def test_a_linked_document_is_a_family_apart_from_a_named_one() -> None:
     ]
 
 
+def test_a_document_linked_or_listed_as_a_companion_weighs_less_than_one_only_named() -> None:
+    from docsense.domain.findings import Severity
+
+    named = ("# I\n\n## Corrections\n\nErrors are handled as described in the Correction "
+             "Policy{link}.\n")
+    [hit] = _hits("external_documents", named.format(link=""))
+    assert hit.severity is None  # the policy's (high): known only by its name
+    [hit] = _hits("external_documents",
+                  named.format(link=" available at https://example.org/corrections.pdf"))
+    assert hit.title == "Depends on an external document: Correction Policy"
+    assert hit.severity is Severity.MEDIUM
+    assert "linked" in hit.description
+    listed = named.format(link="") + (
+        "\n## Supporting Documents\n\nThis methodology is to be read with the Correction\n"
+        "Policy.\n"
+    )
+    assert {h.severity for h in _hits("external_documents", listed)} == {Severity.MEDIUM}
+    [linked] = _hits("external_documents", "# I\n\nThe weights are set as described in the "
+                     "[Weighting Guide](https://example.org/guide.pdf).\n")
+    assert linked.severity is Severity.MEDIUM
+
+
 def test_exposure_above_the_capital_is_leverage_that_needs_a_disclosure() -> None:
     md = ("# S\n\n## 1. Overview\n\nThe strategy holds government bond positions. Gross "
           "exposure may reach 3x strategy capital.\n")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from docsense.domain.findings import Category
+from docsense.domain.findings import Category, Severity
 from docsense.domain.ir import CrossReference, ReferenceKind
 from docsense.domain.policies import Check
 from docsense.review.checks.base import CheckContext, CheckHit, mentions, singular_phrase
@@ -116,6 +116,7 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         for ref, _ in documents
         if not ref.resolved
     ]
+    linked = _linked_documents(ctx, located, documents, full_names, names)
     for ref, span in located:
         if ref.resolved or ctx.informative_at(span[0]):
             continue
@@ -132,6 +133,9 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             name = by_address or name
         if _LEGISLATION.match(ctx.markdown, span[1]) and _LAW_NOUN.search(name):
             continue  # "the Benchmarks Regulation (EU) 2016/1011": a law, cited by number
+        # A document the text links to is identified, if not versioned or included: the
+        # reader can fetch it, so it weighs less than one known only by its name.
+        identified = is_link or name in linked
         yield CheckHit(
             start=span[0],
             end=span[1],
@@ -139,14 +143,70 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             # measures each apart (links are cited more often than relied on).
             title=(f"Depends on a linked document: {name}" if is_link and not named_too
                    else f"Depends on an external document: {name}"),
-            description="Part of the method is defined in another document, so this one is "
-            "not self-contained.",
+            description=(
+                "Part of the method is defined in another document, so this one is not "
+                "self-contained."
+                + (" The document is linked, so it can be found, but it is not included and "
+                   "no version is given." if identified else "")
+            ),
             suggested_fix="Bring the rules this document relies on into it, or attach the "
             "referenced document with its version.",
             category=Category.EXTERNAL_DEPENDENCY,
+            severity=Severity.MEDIUM if identified else None,
             confidence=0.6 if is_link else 0.75,
             subject=singular_phrase(name),
         )
+
+
+# A section that lists the documents the method is read with: "Supporting Documents",
+# "Related documents", "Other Documents", "References".
+_DOCUMENT_LIST_HEADING = re.compile(
+    r"\b(?:supporting|related|reference|other|companion|associated)\s+(?:documents?|"
+    r"documentation|policies)\b|^\W*(?:\d+(?:\.\d+)*\.?\s+)?references\W*$",
+    re.IGNORECASE,
+)
+
+
+def _linked_documents(
+    ctx: CheckContext,
+    located: list[tuple[CrossReference, tuple[int, int]]],
+    documents: list[tuple[CrossReference, tuple[int, int]]],
+    full_names: dict[str, str],
+    names: list[str],
+) -> set[str]:
+    """Return the names of the documents the text links to or lists as its companions.
+
+    A link's text ("[Float Adjustment Methodology](https://...)"), the name just before a
+    link or an address ("the S&P GSCI Methodology available at http://..."), the name an
+    address spells (".../methodology-sp-gsci.pdf") and a name in a section listing the
+    documents the method is read with ("Supporting Documents", whose links a PDF's text
+    does not keep) are identified documents.
+    """
+    linked: set[str] = set()
+    listing = " ".join(
+        " ".join(ctx.markdown[sec.start : sec.end].split()).casefold()
+        for sec in ctx.sections
+        if _DOCUMENT_LIST_HEADING.search(sec.heading)
+    )
+    if listing:  # the names in such a section, even where a line break splits them
+        for ref, _ in documents:
+            name = full_names.get(_document_name(ref), _document_name(ref))
+            if " ".join(name.split()).casefold() in listing:
+                linked.add(name)
+    for ref, span in located:
+        if not _is_link(ref):
+            continue
+        text = _document_name(ref)
+        if _LINK.match(ref.text.strip()):
+            linked.add(full_names.get(text, text))
+        before = [(span[0] - end, d) for d, (_, end) in documents if 0 < span[0] - end < 200]
+        if before:
+            named = _document_name(min(before, key=lambda pair: pair[0])[1])
+            linked.add(full_names.get(named, named))
+        by_address = _named_by_address(text, names)
+        if by_address is not None:
+            linked.add(by_address)
+    return linked
 
 
 def _words_of(text: str) -> set[str]:
