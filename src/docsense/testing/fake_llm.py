@@ -166,6 +166,7 @@ class RecordedRequest:
 
     ``finished`` is when its reply was ready to go out (after any latency), so a request the
     client sends on receiving that reply always starts later.
+
     ``status`` is what the server answered; ``rejected`` names the real-API rule the request
     broke (None when it was accepted or failed only by a scripted :class:`Reply`).
     """

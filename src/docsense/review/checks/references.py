@@ -146,8 +146,9 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             description=(
                 "Part of the method is defined in another document, so this one is not "
                 "self-contained."
-                + (" The document is linked, so it can be found, but it is not included and "
-                   "no version is given." if identified else "")
+                + (" The document is identified (linked, or listed among the documents this "
+                   "one is read with), but it is not included and no version is given."
+                   if identified else "")
             ),
             suggested_fix="Bring the rules this document relies on into it, or attach the "
             "referenced document with its version.",
