@@ -227,11 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--estimate", action="store_true",
                         help="print the model calls' estimated tokens and cost; call nothing")
     args = parser.parse_args(argv)
-    doc_set = "heldout" if args.heldout else args.doc_set
+    folder = {"second": SECOND, "heldout": HELDOUT}.get(
+        "heldout" if args.heldout else args.doc_set
+    )
     paths = args.paths or (
-        sorted((HELDOUT / "docs").glob("*")) if doc_set == "heldout"
-        else sorted((SECOND / "docs").glob("*")) if doc_set == "second"
-        else default_documents()
+        sorted((folder / "docs").glob("*")) if folder is not None else default_documents()
     )
     try:
         reviewer = configured_reviewer(args.reviewer, args.pack)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from docsense.domain.findings import Category
+from docsense.domain.findings import Category, Severity
 from docsense.domain.policies import Check, CheckKind
 from docsense.review.checks.base import CheckHit
 from docsense.review.checks.registry import default_registry
@@ -934,8 +934,6 @@ def test_a_linked_document_is_a_family_apart_from_a_named_one() -> None:
 
 
 def test_a_document_linked_or_listed_as_a_companion_weighs_less_than_one_only_named() -> None:
-    from docsense.domain.findings import Severity
-
     named = ("# I\n\n## Corrections\n\nErrors are handled as described in the Correction "
              "Policy{link}.\n")
     [hit] = _hits("external_documents", named.format(link=""))

@@ -109,7 +109,6 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """
     located = list(_located(ctx, lambda ref: ref.kind is ReferenceKind.EXTERNAL))
     documents = [(ref, span) for ref, span in located if not _is_link(ref)]
-    named = [span for _, span in documents]
     full_names = _full_names([_document_name(ref) for ref, _ in documents])
     names = [  # the documents a link's address may spell
         full_names.get(_document_name(ref), _document_name(ref))
@@ -123,7 +122,7 @@ def external_documents(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         is_link = _is_link(ref)
         if is_link and not _RELIES_ON.search(ctx.markdown[max(0, span[0] - 90) : span[0]]):
             continue
-        if is_link and any(0 < span[0] - end < 200 for _, end in named):
+        if is_link and _name_before(span, documents) is not None:
             continue  # "the S&P GSCI Methodology available at http://...": the name says it
         name = full_names.get(_document_name(ref), _document_name(ref))
         named_too = False  # a link to a document the text also names
@@ -200,14 +199,26 @@ def _linked_documents(
         text = _document_name(ref)
         if _LINK.match(ref.text.strip()):
             linked.add(full_names.get(text, text))
-        before = [(span[0] - end, d) for d, (_, end) in documents if 0 < span[0] - end < 200]
-        if before:
-            named = _document_name(min(before, key=lambda pair: pair[0])[1])
+        before = _name_before(span, documents)
+        if before is not None:
+            named = _document_name(before)
             linked.add(full_names.get(named, named))
         by_address = _named_by_address(text, names)
         if by_address is not None:
             linked.add(by_address)
     return linked
+
+
+def _name_before(
+    span: tuple[int, int], documents: list[tuple[CrossReference, tuple[int, int]]]
+) -> CrossReference | None:
+    """Return the document named just before ``span`` (within 200 characters), if any.
+
+    "the S&P GSCI Methodology available at http://...": the link gives the address of the
+    document the name before it names.
+    """
+    before = [(span[0] - end, ref) for ref, (_, end) in documents if 0 < span[0] - end < 200]
+    return min(before, key=lambda pair: pair[0])[1] if before else None
 
 
 def _words_of(text: str) -> set[str]:

@@ -362,7 +362,7 @@ _IMPERATIVE = re.compile(
 # describes a market; the link must govern the judged phrase itself.
 _CONDITION_LINK = re.compile(
     r"\b(?:(?:when|whenever|if|once|upon|unless)(?:\s+\w+){0,3}\s+(?:reach(?:es|ed)?|"
-    r"exceeds?|exceeded|shows?|showing|hits?)|in\s+(?:the\s+)?(?:event|case)\s+of|"
+    r"exceeds?|exceeded|shows?|hits?)|in\s+(?:the\s+)?(?:event|case)\s+of|"
     r"triggered\s+by|showing|exhibiting|demonstrat(?:e|es|ing)(?:\s+\w+ly)?|capped\s+at|"
     r"limited\s+to|maintain(?:s|ing)?|"
     r"before\s+(?:implementing|making|applying|adopting)(?:\s+any)?)"
