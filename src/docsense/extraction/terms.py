@@ -115,6 +115,15 @@ _SYMBOL_PAIR = re.compile(
     r"(?P<definition>\S[^\n]{1,400})$",
     re.MULTILINE,
 )
+# A list item naming several settings in code, then what they are together: "- `lower_price` /
+# `upper_price`: Price range bounds", "- `min_spread`, `max_spread`: Spread limits".
+_CODE_NAMES_PAIR = re.compile(
+    r"^[ \t]*[-*+][ \t]+(?P<names>`[A-Za-z_][\w.]{0,40}`(?:[ \t]*(?:/|,|\bor\b|\band\b)[ \t]*"
+    r"`[A-Za-z_][\w.]{0,40}`){1,4})[ \t]*(?::|[ \t][-\u2013\u2014][ \t])[ \t]*"
+    r"(?P<definition>\S[^\n]{1,400})$",
+    re.MULTILINE,
+)
+_CODE_NAME = re.compile(r"`([^`]+)`")
 _WHERE_INLINE = re.compile(r"\bwhere\b[\s,:]+(?P<rest>[^\n]{3,600})", re.IGNORECASE)
 # A spaced en or em dash separates a symbol from its meaning as "=" does ("where: H \u2013 Current
 # High, L \u2013 Current Low"); a hyphen does not (it is a minus sign in "d = a - b").
@@ -308,6 +317,13 @@ def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             continue
         yield _glossary_term(doc, block.start + m.start("term"), term,
                              m.group("definition").strip(), width=len(m.group("term")))
+    if "`" not in block.text:
+        return
+    for m in _CODE_NAMES_PAIR.finditer(block.text):
+        # "- `lower_price` / `upper_price`: Price range bounds": each name, one meaning.
+        for name in _CODE_NAME.finditer(m.group("names")):
+            yield _glossary_term(doc, block.start + m.start("names") + name.start(1),
+                                 name.group(1), m.group("definition").strip())
 
 
 # A list item naming a quantity with its symbol in brackets, then what it is: "- Std.Deviation

@@ -1102,3 +1102,11 @@ def test_a_name_opening_with_a_function_word_is_a_name_unless_called() -> None:
         ["Rate", "F", "Average Premium", "Cap Funding", "Floor Funding"],
         ["Score", "Premium", "Funding"],
     ]
+
+
+def test_settings_listed_together_share_their_gloss() -> None:
+    md = ("# LP\n\n## Parameters\n\n- `lower_price` / `upper_price`: Price range bounds\n"
+          "- `min_spread`, `max_spread`: Spread limits\n")
+    terms = {t.term: t.definition for t in extract_ir(md).terms}
+    assert terms["lower_price"] == terms["upper_price"] == "Price range bounds"
+    assert terms["min_spread"] == terms["max_spread"] == "Spread limits"

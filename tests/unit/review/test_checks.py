@@ -408,3 +408,15 @@ def test_future_work_is_informative_and_tanh_is_a_function(run_check: RunCheck) 
     formula = ("# Sizing\n\n## 2. Direction\n\nDirection = tanh(Signal * Gain)\n\nwhere "
                "Signal is the score, Gain is the slope.\n")
     assert run_check("formula_undefined_variables", formula, with_ir=True) == []
+
+
+def test_bounds_a_heading_or_its_settings_define_have_their_value(run_check: RunCheck) -> None:
+    headed = ("# LP\n\n## Bounds Calculation\n\nlower = price * (1 - offset)\n\n## States\n\n"
+              "Out of range: the price is outside bounds.\n")
+    settings = ("# LP\n\n## Parameters\n\n- `lower_price` / `upper_price`: Price range bounds\n\n"
+                "## States\n\nThe executor opens positions within price bounds.\n")
+    assert run_check("vague_thresholds", headed, with_ir=True) == []
+    assert run_check("vague_thresholds", settings, with_ir=True) == []
+    assert run_check("vague_thresholds", "Out of range: the price is outside bounds.\n") != []
+    assert run_check("vague_thresholds",
+                     "The executor opens positions within price bounds.\n") != []

@@ -569,6 +569,9 @@ _COMPARING_WORDS = frozenset({
     "below", "above", "the", "than", "les", "greater", "exceed", "exceeding", "fall", "falling",
     "under", "over", "meet", "beyond", "within", "its", "their", "this", "rise", "drop",
     "reach", "reache", "back",
+    # The rest of the comparators' words: "outside bounds" names the bounds, not an outside.
+    "outside", "more", "fewer", "smaller", "larger", "bigger", "least", "most", "not",
+    "exceeded", "reached", "capped", "fixed", "limited", "held",
     # "above the required minimum": words that point back at a limit the document sets.
     "required", "specified", "configured", "prescribed", "applicable", "stated", "set",
 })
@@ -594,7 +597,17 @@ def _defined_limit_words(ctx: CheckContext) -> frozenset[str]:
             found = _name_words(term.term)
             if found & _LIMIT_WORDS:
                 words |= found
+            elif "_" in term.term and len(_words(term.definition)) <= _SHORT_GLOSS:
+                # "`lower_price` / `upper_price`: Price range bounds": settings that are
+                # the limit a later "price outside bounds" names.
+                glossed = set(_words(term.definition))
+                if glossed & _LIMIT_WORDS:
+                    words |= glossed
     return frozenset(words)
+
+
+#: The most words a setting's gloss may have to name the limit it is ("Price range bounds").
+_SHORT_GLOSS = 6
 
 
 # A limit named with its noun, then a value in the same sentence: "a minimum balance which is
