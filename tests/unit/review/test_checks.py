@@ -420,3 +420,12 @@ def test_bounds_a_heading_or_its_settings_define_have_their_value(run_check: Run
     assert run_check("vague_thresholds", "Out of range: the price is outside bounds.\n") != []
     assert run_check("vague_thresholds",
                      "The executor opens positions within price bounds.\n") != []
+
+
+def test_data_the_data_part_names_the_suppliers_of_is_sourced(run_check: RunCheck) -> None:
+    body = "## Method\n\nThe index uses public price data from the listed feeds.\n"
+    sources = ("## Data Sources\n\n| Source | Contributes |\n|---|---|\n"
+               "| OpenRouter | Model prices |\n| LiteLLM | Pricing JSON |\n")
+    whole = f"# Index\n\n{body}\n{sources}"
+    assert run_check("unnamed_data_sources", whole, with_ir=True) == []
+    assert run_check("unnamed_data_sources", f"# Index\n\n{body}") != []

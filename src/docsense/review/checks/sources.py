@@ -344,7 +344,8 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
 
     Data named in passing ("Oracle prices are aggregated prices that provide up-to-date price
     data") is sourced when another sentence says where the prices come from by name ("pulls
-    prices from oracle providers and external exchanges, such as Binance, Bitfinex ...").
+    prices from oracle providers and external exchanges, such as Binance, Bitfinex ..."), or
+    when a part about the data ("## Data Sources") names the suppliers.
     """
     named: bool | None = None  # whether a data part names the suppliers, once asked
     role: bool | None = None  # whether providers are the protocol's own participants
@@ -424,8 +425,10 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "maintained by the feed producers (i.e., the witnesses)": named
             if sourced is None:
                 sourced = _prices_sourced(ctx)
-            if sourced:
-                break  # another sentence names where the prices come from
+            if named is None:
+                named = _suppliers_named(ctx)
+            if sourced or named:
+                break  # another sentence, or the data part, names where the data comes from
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)
 
 
