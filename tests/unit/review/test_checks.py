@@ -429,3 +429,17 @@ def test_data_the_data_part_names_the_suppliers_of_is_sourced(run_check: RunChec
     whole = f"# Index\n\n{body}\n{sources}"
     assert run_check("unnamed_data_sources", whole, with_ir=True) == []
     assert run_check("unnamed_data_sources", f"# Index\n\n{body}") != []
+
+
+def test_a_timing_word_its_paragraph_or_the_next_schedule_quantifies(run_check: RunCheck) -> None:
+    vague = "Providers periodically submit prices for the feeds."
+    paragraph = (f"# Oracle\n\n{vague} Submissions close after the reveal. Anchor feeds update "
+                 "every 90 seconds.\n")
+    schedule = (f"# Oracle\n\n{vague}\n\n## Settlement schedule\n\n| Period | Times (UTC) |\n"
+                "|---|---|\n| 8 hours | 00:00, 08:00, 16:00 |\n")
+    elsewhere = (f"# Oracle\n\n{vague}\n\n## Fees\n\n| Period | Times (UTC) |\n"
+                 "|---|---|\n| 8 hours | 00:00, 08:00, 16:00 |\n")
+    assert run_check("vague_frequency", paragraph, with_ir=True) == []
+    assert run_check("vague_frequency", schedule, with_ir=True) == []
+    assert run_check("vague_frequency", elsewhere, with_ir=True) != []
+    assert run_check("vague_frequency", f"# Oracle\n\n{vague}\n", with_ir=True) != []

@@ -1889,13 +1889,35 @@ _FROM_INPUTS = re.compile(
 
 
 def _period_beside(ctx: CheckContext, units: tuple[TextUnit, ...], i: int) -> bool:
-    """Return True if the sentence next to unit ``i``, in its paragraph, states a period."""
-    return any(
-        0 <= j < len(units)
-        and ctx.same_paragraph(units[i], units[j])
-        and _STATED_PERIOD.search(units[j].text) is not None
-        for j in (i - 1, i + 1)
-    )
+    """Return True if another sentence of unit ``i``'s paragraph states a period."""
+    j = i
+    while j > 0 and ctx.same_paragraph(units[j - 1], units[i]):
+        j -= 1
+    while j < len(units) and ctx.same_paragraph(units[j], units[i]):
+        if j != i and _STATED_PERIOD.search(units[j].text) is not None:
+            return True
+        j += 1
+    return False
+
+
+# A part that sets out when things happen: "## Settlement schedule", "### Update frequency".
+_SCHEDULE_HEADING = re.compile(r"\b(?:schedules?|frequency|frequencies|timing|intervals?)\b",
+                               re.IGNORECASE)
+_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+
+
+def _schedule_follows(ctx: CheckContext, unit: TextUnit) -> bool:
+    """Return True if the part right after ``unit``'s paragraph is a schedule with its times.
+
+    "Funding Fees are cash flows periodically exchanged ..." then "## Settlement schedule"
+    with "every hour", "00:00, 08:00, 16:00": the overview, then the schedule it summarises.
+    """
+    end = ctx.markdown.find("\n\n", unit.end)
+    nxt = ctx.section_at(end + 2) if end >= 0 else None
+    if nxt is None or nxt.start > end + 3 or not _SCHEDULE_HEADING.search(nxt.heading):
+        return False
+    body = ctx.markdown[nxt.start : min(nxt.end, nxt.start + 2000)]
+    return _STATED_PERIOD.search(body) is not None or _CLOCK_TIME.search(body) is not None
 
 
 def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
@@ -1910,8 +1932,9 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     periodic: frozenset[str] | None = None
     for i, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         timing = mentions(low, _FREQUENCY_WORDS)  # else _FREQUENCY cannot match
-        if timing and _period_beside(ctx, units, i):
-            continue  # "... on a periodic basis. The meetings are held on an annual basis."
+        if timing and (_period_beside(ctx, units, i) or _schedule_follows(ctx, unit)):
+            continue  # "... on a periodic basis. The meetings are held on an annual basis.";
+            # or the next part is the schedule ("## Settlement schedule")
         for m in _FREQUENCY.finditer(unit.text) if timing else ():
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
