@@ -443,3 +443,12 @@ def test_a_timing_word_its_paragraph_or_the_next_schedule_quantifies(run_check: 
     assert run_check("vague_frequency", schedule, with_ir=True) == []
     assert run_check("vague_frequency", elsewhere, with_ir=True) != []
     assert run_check("vague_frequency", f"# Oracle\n\n{vague}\n", with_ir=True) != []
+
+
+def test_a_judged_source_a_sources_part_names_is_no_finding(run_check: RunCheck) -> None:
+    body = "## Index price\n\nThe index price is calculated from multiple major exchanges.\n"
+    named = "## Exchange sources per pair\n\n- BTC: Binance, OKX, KuCoin\n"
+    kinds = "## Input sources\n\nProtocol data is read via RPC from the vault contracts.\n"
+    assert run_check("vague_qualifiers", f"# Feeds\n\n{body}\n{named}", with_ir=True) == []
+    assert run_check("vague_qualifiers", f"# Feeds\n\n{body}\n{kinds}", with_ir=True) != []
+    assert run_check("vague_qualifiers", f"# Feeds\n\n{body}", with_ir=True) != []

@@ -293,23 +293,30 @@ _DATA_PART_HEADING = re.compile(
 _SUPPLIER_NAME = re.compile(
     r"\b[A-Za-z][\w-]*\.(?:com|io|org|net|ai|co)\b|\b[A-Z][a-z]+[A-Z]\w*"
 )
+# Any other part about sources ("## Sources", "Exchange sources per trading pair"): it names
+# its suppliers only by a domain or a name with an inner capital ("via RPC" is no supplier).
+_SOURCES_HEADING = re.compile(r"\bsources?\b", re.IGNORECASE)
 
 
-def _suppliers_named(ctx: CheckContext) -> bool:
+def suppliers_named(ctx: CheckContext) -> bool:
     """Return True if a part about the data names its suppliers.
 
-    A generic "via provider chain" or "from the data providers" elsewhere then points back
-    at the suppliers that part names.
+    A generic "via provider chain", "from the data providers" or "from major exchanges"
+    elsewhere then points back at the suppliers that part names.
     """
-    return any(
-        _DATA_PART_HEADING.search(sec.heading)
-        and any(
-            p.search(ctx.markdown, sec.start, min(sec.end, sec.start + 3000))
-            for p in (_SUPPLIER_NAME, _NAMED_SOURCE)
-        )
-        for sec in ctx.sections
-        if sec is not ctx.title_section
-    )
+    for sec in ctx.sections:
+        if sec is ctx.title_section:
+            continue
+        if _DATA_PART_HEADING.search(sec.heading):
+            names: tuple[re.Pattern[str], ...] = (_SUPPLIER_NAME, _NAMED_SOURCE)
+        elif _SOURCES_HEADING.search(sec.heading):
+            names = (_SUPPLIER_NAME,)
+        else:
+            continue
+        end = min(sec.end, sec.start + 3000)
+        if any(p.search(ctx.markdown, sec.start, end) for p in names):
+            return True
+    return False
 
 
 # A sentence that says what a kind of thing is, in general: "Oracles are Smart Contract
@@ -367,7 +374,7 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _GLOSSED_SOURCE.match(unit.text, m.end()):
                 continue  # "maintained by the feed producers (i.e., the witnesses)": named
             if named is None:
-                named = _suppliers_named(ctx)
+                named = suppliers_named(ctx)
             if named:
                 break  # the data part names the suppliers this phrase refers to
             if _EACH.match(m.group(0)):
@@ -390,7 +397,7 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             yield _source_hit(unit, rel, m.end(), m.group(0).strip(), generic=True)
         for span, hit in _described_suppliers(unit, taken) if "from" in low else ():
             if named is None:
-                named = _suppliers_named(ctx)
+                named = suppliers_named(ctx)
             if named:
                 break  # as above: the data part names the suppliers
             taken.append(span)
@@ -426,7 +433,7 @@ def unnamed_data_sources(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if sourced is None:
                 sourced = _prices_sourced(ctx)
             if named is None:
-                named = _suppliers_named(ctx)
+                named = suppliers_named(ctx)
             if sourced or named:
                 break  # another sentence, or the data part, names where the data comes from
             yield _source_hit(unit, rel, m.end(), m.group(0), generic=False)

@@ -28,6 +28,7 @@ from docsense.review.checks.base import (
     mentions,
     noun_goes_on,
 )
+from docsense.review.checks.sources import suppliers_named
 
 __all__ = ["vague_frequency", "vague_qualifiers", "vague_thresholds"]
 
@@ -1653,7 +1654,9 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "provided by well-established data aggregators, including CoinGecko
                 # and CoinMarketCap": the sources are named
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
-                yield _vague_source_hit(start, end, quote, short, confidence)
+                if not suppliers_named(ctx):  # else "from major exchanges", and a "Sources"
+                    # part that names them: the judgement summarises the named list
+                    yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
             # "controversial" is what is excluded: a screen, whatever the noun
             screen = criterion or word == "controversial"
