@@ -452,3 +452,12 @@ def test_a_judged_source_a_sources_part_names_is_no_finding(run_check: RunCheck)
     assert run_check("vague_qualifiers", f"# Feeds\n\n{body}\n{named}", with_ir=True) == []
     assert run_check("vague_qualifiers", f"# Feeds\n\n{body}\n{kinds}", with_ir=True) != []
     assert run_check("vague_qualifiers", f"# Feeds\n\n{body}", with_ir=True) != []
+
+
+def test_suitable_for_a_task_promises_no_investor_anything(run_check: RunCheck) -> None:
+    index = ("# Crypto Index\n\n## Introduction\n\nThe index tracks the largest "
+             "cryptocurrencies.\n\n## Exchanges\n\nEach exchange must offer an API {claim}.\n")
+    task = index.format(claim="suitable for data collection")
+    person = index.format(claim="and the index is suitable for most crypto participants")
+    assert run_check("risk_disclosure_missing", task) == []
+    assert run_check("risk_disclosure_missing", person) != []

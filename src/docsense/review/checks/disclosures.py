@@ -209,10 +209,17 @@ _RISK_KINDS = (
     ("return targets", ("target", "outperform")),
 )
 # A sentence that addresses investors or promises them something: where a disclosure is owed.
+_PERSONS = (r"(?:investors?|clients?|customers?|users?|holders?|traders?|participants|"
+            r"savers|beginners|newcomers|individuals|people|retail|everyone|anyone|you)\b")
 _INVESTOR_CLAIM = re.compile(
     r"\b(?:investors?|holders?|participants|users|buyers)\b[^.]{0,80}?\b(?:exposure|gain|"
     r"suitable|benefit|protect\w*|safe\w*|hedg\w*|diversif\w*|returns?|upside|access)\b"
-    r"|\bsuitable\s+for\b|\b(?:designed|intended)\s+(?:for|to\s+(?:provide|give|offer))\b"
+    # Said of whom it suits, or of what it gives them: "suitable for retail investors",
+    # "designed to provide investors with exposure" ("suitable for data collection" and
+    # "designed to provide cryptoasset markets with benchmarks" promise no one anything).
+    r"|\b(?:suitable|designed|intended)\s+for\s+(?:[\w-]+\s+){0,5}?" + _PERSONS
+    + r"|\b(?:designed|intended)\s+to\s+(?:provide|give|offer)\s+(?:[\w-]+\s+){0,2}?(?:"
+    + _PERSONS + r"|exposure|access|returns?|income|yield|protection)\b"
     # Offered to clients: "offered to professional clients through managed accounts".
     r"|\b(?:offered|marketed|sold|distributed|available)\s+to\s+(?:[\w-]+\s+){0,2}"
     r"(?:clients|investors|customers)\b",
