@@ -461,3 +461,9 @@ def test_suitable_for_a_task_promises_no_investor_anything(run_check: RunCheck) 
     person = index.format(claim="and the index is suitable for most crypto participants")
     assert run_check("risk_disclosure_missing", task) == []
     assert run_check("risk_disclosure_missing", person) != []
+
+
+def test_a_short_us_zone_after_an_upper_case_pm_is_a_time_zone(run_check: RunCheck) -> None:
+    rule = "Entries are allowed from 7:30 AM to 2:00 PM {zone} only.\n"
+    assert run_check("calendar_unspecified", rule.format(zone="MT")) == []
+    assert run_check("calendar_unspecified", rule.format(zone="")) != []

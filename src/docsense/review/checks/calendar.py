@@ -71,8 +71,9 @@ _TIME_ZONE = re.compile(
     r"|\b(?:Eastern|Central|Pacific|Mountain|Greenwich|Coordinated\s+Universal)\s+"
     r"(?:Standard\s+|Daylight\s+)?Time\b"
     rf"|\b(?:{_CENTRES})\s+(?:local\s+)?time\b"
-    # "8:15 a.m CT", "3 p.m. PT": the short US zones, after a time only (CT is also a state).
-    r"|\d\s*(?:[ap]\.?\s?m\.?)?\s*(?:C|P|M)T\b"
+    # "8:15 a.m CT", "3 p.m. PT", "2:00 PM MT": the short US zones, after a time only (CT is
+    # also a state).
+    r"|\d\s*(?:[AaPp]\.?\s?[Mm]\.?)?\s*(?:C|P|M)T\b"
     # "Time comparisons are performed in the exchange time zone carried by the candles": the
     # clock of the venue the data come from
     r"|\b(?:in|on|using)\s+the\s+(?:exchange|market|venue|instrument)(?:'s|s'|\u2019s)?\s+"
