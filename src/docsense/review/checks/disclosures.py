@@ -208,9 +208,10 @@ _RISK_KINDS = (
     ("crypto-assets", ("crypto", "digital", "token")),
     ("return targets", ("target", "outperform")),
 )
-# A sentence that addresses investors or promises them something: where a disclosure is owed.
+# Whom a product can be said to suit or serve.
 _PERSONS = (r"(?:investors?|clients?|customers?|users?|holders?|traders?|participants|"
             r"savers|beginners|newcomers|individuals|people|retail|everyone|anyone|you)\b")
+# A sentence that addresses investors or promises them something: where a disclosure is owed.
 _INVESTOR_CLAIM = re.compile(
     r"\b(?:investors?|holders?|participants|users|buyers)\b[^.]{0,80}?\b(?:exposure|gain|"
     r"suitable|benefit|protect\w*|safe\w*|hedg\w*|diversif\w*|returns?|upside|access)\b"

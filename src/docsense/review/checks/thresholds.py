@@ -578,6 +578,10 @@ _COMPARING_WORDS = frozenset({
 })
 
 
+#: The most words a setting's gloss may have to name the limit it is ("Price range bounds").
+_SHORT_GLOSS = 6
+
+
 def _defined_limit_words(ctx: CheckContext) -> frozenset[str]:
     r"""Return the words of limits the document defines by a heading, formula or term.
 
@@ -605,10 +609,6 @@ def _defined_limit_words(ctx: CheckContext) -> frozenset[str]:
                 if glossed & _LIMIT_WORDS:
                     words |= glossed
     return frozenset(words)
-
-
-#: The most words a setting's gloss may have to name the limit it is ("Price range bounds").
-_SHORT_GLOSS = 6
 
 
 # A limit named with its noun, then a value in the same sentence: "a minimum balance which is
@@ -1483,6 +1483,7 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     scored: frozenset[str] | None = None  # the measured qualities, read on the first match
     enumerated: frozenset[str] | None = None  # computed on the first judgement
     codes: frozenset[tuple[str, ...]] | None = None  # names in code as words, likewise
+    named: bool | None = None  # whether a part about the sources names them, likewise
     triggers = False  # in a list whose lead-in says its items trigger a rule
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if unit.kind != "item":
@@ -1654,8 +1655,10 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 continue  # "provided by well-established data aggregators, including CoinGecko
                 # and CoinMarketCap": the sources are named
             if source is not None and source.group(0)[:1].islower():  # not "Exchange Disruption"
-                if not suppliers_named(ctx):  # else "from major exchanges", and a "Sources"
-                    # part that names them: the judgement summarises the named list
+                if named is None:
+                    named = suppliers_named(ctx)
+                if not named:  # else "from major exchanges", and a "Sources" part that
+                    # names them: the judgement summarises the named list
                     yield _vague_source_hit(start, end, quote, short, confidence)
                 continue
             # "controversial" is what is excluded: a screen, whatever the noun
@@ -1910,10 +1913,12 @@ _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 
 
 def _schedule_follows(ctx: CheckContext, unit: TextUnit) -> bool:
-    """Return True if the part right after ``unit``'s paragraph is a schedule with its times.
+    """Return True if the text after ``unit``'s paragraph is in a schedule with its times.
 
-    "Funding Fees are cash flows periodically exchanged ..." then "## Settlement schedule"
-    with "every hour", "00:00, 08:00, 16:00": the overview, then the schedule it summarises.
+    That is the part the next paragraph opens or goes on with. "Funding Fees are cash flows
+    periodically exchanged ..." then "## Settlement schedule" with "every hour", "00:00,
+    08:00, 16:00": the overview, then the schedule it summarises. A paragraph inside a
+    schedule part, with more of it after, is read against that part's times the same way.
     """
     end = ctx.markdown.find("\n\n", unit.end)
     nxt = ctx.section_at(end + 2) if end >= 0 else None
@@ -1937,7 +1942,7 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
         timing = mentions(low, _FREQUENCY_WORDS)  # else _FREQUENCY cannot match
         if timing and (_period_beside(ctx, units, i) or _schedule_follows(ctx, unit)):
             continue  # "... on a periodic basis. The meetings are held on an annual basis.";
-            # or the next part is the schedule ("## Settlement schedule")
+            # or what follows is in the schedule ("## Settlement schedule")
         for m in _FREQUENCY.finditer(unit.text) if timing else ():
             before = unit.text[clause_start(unit.text, m.start(), max_words=25) : m.start()]
             if _PERMISSION.search(before) or _VERSIONING.search(before):
