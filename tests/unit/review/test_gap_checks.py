@@ -503,6 +503,30 @@ def test_parameters_left_to_configuration_without_a_value(run_check: RunCheck) -
     assert run_check("vague_thresholds", valued, with_ir=True) == []
 
 
+def test_settings_named_in_code_without_a_value(run_check: RunCheck) -> None:
+    md = ("# Batches\n\nThe size of each batch is configured by using the `UnitBatchSize` "
+          "governance parameter.\n\nThe pools are initialised by the parameter `BasePool`.\n\n"
+          "Each price is within the `MaxPriceAge` window.\n\n"
+          "During every `SlashWindow`, validators must vote.\n\n"
+          "Prices come from the market named by the `LiquidationMarketID` parameter.\n\n"
+          "The minimum spread is given by the `minimum_spread` parameter.\n\n"
+          "You can set the `QuoteRefreshTime` parameter.\n\n"
+          "Orders are matched by `MatchOrders`.\n")
+    hits = _hits("vague_thresholds", md)
+    assert [h.title for h in hits] == [
+        "Configurable value not given: `UnitBatchSize`",
+        "Configurable value not given: `BasePool`",
+        "Configurable value not given: `MaxPriceAge`",
+        "Configurable value not given: `SlashWindow`",
+    ]
+    assert {h.subject for h in hits} == {"configurable values"}
+    assert all(h.category is Category.UNDEFINED_PARAMETER for h in hits)
+    valued = md + ("\n| Parameter | Value |\n|---|---|\n| UnitBatchSize | 1 block |\n\n"
+                   "`BasePool` (250,000 SDR) and `MaxPriceAge` = 30s; `SlashWindow` is 432,000 "
+                   "blocks.\n")
+    assert run_check("vague_thresholds", valued, with_ir=True) == []
+
+
 def test_index_methodology_wording_that_sets_no_missing_value(run_check: RunCheck) -> None:
     md = (
         "# Index\n\nBelow are the requirements for inclusion in the index.\n\n"

@@ -24,6 +24,7 @@ from docsense.review.checks.base import (
     CheckHit,
     TextUnit,
     clause_start,
+    finditer_chunked,
     has_quantity,
     mentions,
     noun_goes_on,
@@ -926,6 +927,86 @@ def _configurable_hits(ctx: CheckContext) -> Iterator[CheckHit]:
             )
 
 
+# A setting the text names in code and calls a parameter, a window or a period: "the
+# `UnitBatchSize` governance parameter", "initialised by the parameter `BasePool`", "within
+# the `MaxPriceAge` window"; or a period named in code that a rule runs over ("During every
+# `SlashWindow`"). The name has an inner capital or is in capitals with underscores, as a
+# protocol's constants are; a name in lower case with underscores (`minimum_spread`) is a
+# key of a program's configuration, which the user sets.
+_NAMED_SETTING = re.compile(
+    r"(?:(?P<called>\b(?:parameter|setting)[ \t]+)"
+    r"|(?P<over>\b(?:during|every|each|within|over)[ \t]+(?:(?:the|every|each)[ \t]+)?))?"
+    r"`(?P<name>[A-Z][A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*"
+    r"|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`"
+    r"(?P<kind>[ \t]+(?:governance[ \t]+|module[ \t]+|chain[ \t]+)?(?:parameter|window|period|"
+    r"interval|threshold|limit|duration|delay|buffer|tolerance)s?\b)?",
+)
+_PERIOD_NAME = re.compile(r"window|period|interval|epoch|duration|delay", re.IGNORECASE)
+# An identifier picks something, it does not measure it: "the `LiquidationMarketID` parameter".
+_IDENTIFIER_NAME = re.compile(r"(?:ID|Id|IDs|Ids|Address|Name|Denom|Key|Type)$")
+# The sentence speaks to the reader ("you can set"), calls the setting optional, or denies
+# it ("There is NO `stop_loss` parameter"): no value is owed.
+_READER_OR_DENIED = re.compile(r"\b(?:you|your|optional|optionally|no|not|never)\b",
+                               re.IGNORECASE)
+
+
+def _valued_anywhere(ctx: CheckContext, name: str) -> bool:
+    """Return True when the document gives the setting ``name`` a value somewhere.
+
+    A number soon after the name on its line ("`MinValidPerWindow` (5%)", "UNIT = 10"), or a
+    table row holding the name and a number.
+    """
+    escaped = re.escape(name)
+    valued = re.compile(
+        rf"(?<![\w]){escaped}(?![\w])[^\n.]{{0,40}}?\d"
+        rf"|^\|[^\n]*(?<![\w]){escaped}(?![\w])[^\n]*\|[^\n]*\d",
+        re.MULTILINE,
+    )
+    return next(finditer_chunked(valued, ctx.markdown), None) is not None
+
+
+def _named_setting_hits(ctx: CheckContext) -> Iterator[CheckHit]:
+    """Report settings the text names in code and never gives a value (one group per document).
+
+    "The size of each batch is configured by using the `UnitBatchSize` governance parameter"
+    with no value of `UnitBatchSize` anywhere: the batch length cannot be reproduced. A
+    document that tabulates its settings with their defaults gives the values there (a
+    setting missing from that table is parameter_not_in_table's finding).
+    """
+    if ctx.search_body(_DEFAULTS_TABLE) is not None:
+        return
+    for unit in ctx.rule_units:
+        if "`" not in unit.text:
+            continue
+        for m in _NAMED_SETTING.finditer(unit.text):
+            name = m.group("name")
+            if not (m.group("called") or m.group("kind") or (
+                m.group("over") and _PERIOD_NAME.search(name)
+            )):
+                continue  # a name in code, not said to be a setting
+            if _IDENTIFIER_NAME.search(name):
+                continue
+            if _READER_OR_DENIED.search(unit.text) or _valued_anywhere(ctx, name):
+                continue
+            rel = clause_start(unit.text, m.start(), max_words=8)
+            quote = unit.text[rel : m.end()]
+            yield CheckHit(
+                start=unit.start + rel,
+                end=unit.start + m.end(),
+                title=f"Configurable value not given: `{name}`",
+                description=f"The method depends on the setting `{name}`, but the document "
+                "gives no value, default or range for it, so its behaviour cannot be "
+                "reproduced.",
+                suggested_fix=f"State the value of `{name}` (or its default), its unit, the "
+                "range it may be set in, and who may change it.",
+                replacement=f"{quote} ([[specify: value or default of {name}, unit and "
+                "allowed range]])",
+                category=Category.UNDEFINED_PARAMETER,
+                confidence=0.7,
+                subject="configurable values",
+            )
+
+
 def _introduces_formula(ctx: CheckContext, unit: TextUnit) -> bool:
     """Return True if ``unit`` ends in a colon and a formula of the IR starts just after it."""
     if not unit.text.rstrip().endswith(":"):
@@ -936,9 +1017,11 @@ def _introduces_formula(ctx: CheckContext, unit: TextUnit) -> bool:
 def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report comparisons and limits whose value the document never states.
 
-    And parameters said to be configurable ("a configurable duration") with no value.
+    And parameters said to be configurable ("a configurable duration") or named in code as a
+    setting ("the `UnitBatchSize` governance parameter") with no value.
     """
     yield from _configurable_hits(ctx)
+    yield from _named_setting_hits(ctx)
     names = _parameter_names(ctx)
     defined_limits = _defined_limit_words(ctx)
     valued_limits: frozenset[tuple[str, str]] | None = None  # computed on the first match
