@@ -77,6 +77,13 @@ _QUOTED_MEANS = re.compile(
     + r",?\s+" + _VERB + r"(?:\s*:\s*$|\s*[:,]?\s+(?P<definition>[^\n]{2,400}))",
     re.MULTILINE,
 )
+# A name the text gives to what it describes: "This explanation refers to the oldest time in
+# the window as the "cutoff time"", "the rest is referred to as the "excess"".
+_QUOTED_AS = re.compile(
+    rf"\b(?:refers?\s+to|(?:is|are)\s+(?:hereinafter\s+)?referred\s+to)\s+"
+    rf"(?P<definition>[^\n{_Q_OPEN}{_Q_CLOSE}]{{0,200}}?)\s*\bas\s+(?:the\s+|an?\s+)?"
+    rf"[{_Q_OPEN}](?P<term>[A-Za-z][^{_Q_CLOSE}\n]{{0,60}}?)[{_Q_CLOSE}]"
+)
 _PAREN = re.compile(r"\((?P<body>[^()]{0,40}?[" + _Q_OPEN + r"][^()]{1,240}?)\)")
 _QUOTED_ALL = re.compile(rf"[{_Q_OPEN}]([A-Z0-9][^{_Q_CLOSE}\n]{{0,78}}?)[{_Q_CLOSE}]")
 _PAREN_LEAD = re.compile(
@@ -246,6 +253,18 @@ def _quoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             definition=_sentence(m.group("definition") or ""),
             location=doc.location(start, start + len(m.group("term"))),
             aliases=(alias,) if alias else (),
+            source=TermSource.QUOTED,
+        )
+    for m in _QUOTED_AS.finditer(text):  # "refers to the oldest time ... as the "cutoff time""
+        definition = m.group("definition").strip()
+        if m.group(0).lower().startswith(("is", "are")):  # "X is referred to as "Y"": X before
+            before = text[max(0, m.start() - 200) : m.start()]
+            definition = _sentence(before[::-1])[::-1].strip()
+        start = block.start + m.start("term")
+        yield DefinedTerm(
+            term=_clean_term(m.group("term")),
+            definition=definition,
+            location=doc.location(start, start + len(m.group("term"))),
             source=TermSource.QUOTED,
         )
     for m in _PAREN.finditer(text):

@@ -257,6 +257,14 @@ def test_quoted_single_letters_and_definitions_on_the_next_line() -> None:
     assert {"α", "Multiplier"} <= terms
 
 
+def test_names_the_text_gives_with_referred_to_as() -> None:
+    md = ('# M\n\nThe rest of this page refers to the oldest time in the window as the '
+          '"cutoff time".\n\nThe weight above the cap is referred to as the "excess".\n')
+    terms = {t.term: t.definition for t in extract_ir(md).terms}
+    assert terms == {"cutoff time": "the oldest time in the window",
+                     "excess": "The weight above the cap"}
+
+
 def test_summation_bounds_are_not_formulas() -> None:
     md = "# M\n\nDC_{t} = Index Level_{ITD−1} × ∑ Rate\ns=ITD−1\n"
     assert [f.name for f in extract_ir(md).formulas] == ["DC_{t}"]

@@ -362,6 +362,15 @@ def test_an_end_of_day_basis_is_a_frequency_not_a_clock_time() -> None:
     assert _zone_quotes(doc.format(what="and published")) == ["end of day"]
 
 
+def test_a_cutoff_time_defined_as_a_point_of_a_window_needs_no_time_zone() -> None:
+    doc = ("# Averages\n\n## Window\n\nThis explanation refers to {what} as the \"cutoff "
+           "time\".\n\nBuckets older than the cutoff time are dropped.\n")
+    assert _zone_quotes(doc.format(what="the oldest time in the time window")) == []
+    # (a deadline of the day, or a clock time: the cut-off is a time of day)
+    assert _zone_quotes(doc.format(what="the daily order deadline")) == ["cutoff time"] * 2
+    assert "4 pm" in _zone_quotes(doc.format(what="4 pm each day in the window"))
+
+
 def test_the_close_of_a_named_exchange_is_on_its_clock() -> None:
     doc = ("# Index\n\n## Calculation\n\nPrices are taken after the close{venue}. Orders go "
            "at {t}.\n")

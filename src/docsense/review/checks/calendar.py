@@ -256,6 +256,11 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 if _CENTRE_AFTER.match(ctx.markdown, hit.end):
                     continue  # "WM/Reuters 16:00 London rates", "the 4:00 p.m. New York
                     # close": the centre after the time is its clock (this time's only)
+                if _CUT_OFF.fullmatch(ctx.markdown[hit.start : hit.end]) and (
+                    _cut_off_defined_relative(ctx)
+                ):
+                    continue  # "refers to the oldest time in the time window as the "cutoff
+                    # time"": a point of a window, not a time of day
                 clockless = not _CLOCK.search(ctx.markdown, hit.start, hit.end)
                 if clockless and not calendar and not always_open and listed is None:
                     listed = _listed(ctx)
@@ -267,6 +272,27 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 yield hit
             if always_open and mentions(low, _DAILY_VALUE_WORDS):
                 yield from _daily_cut_off(unit, taken)
+
+
+_CUT_OFF = re.compile(r"cut-?off\s+(?:time|point)", re.IGNORECASE)
+
+
+# A point of a moving window or a series, which no clock places: "the oldest time in the
+# time window", "the start of the current epoch".
+_WINDOW_POINT = re.compile(r"\b(?:window|interval|series|bucket|epoch|block)s?\b", re.IGNORECASE)
+
+
+def _cut_off_defined_relative(ctx: CheckContext) -> bool:
+    """Return True if the document defines its cut-off time as a point of a window or series.
+
+    "The remainder of this explanation refers to the oldest time in the time window as the
+    "cutoff time"": a moment relative to a window, which no time zone places.
+    """
+    return any(
+        _CUT_OFF.fullmatch(t.term.strip()) and _WINDOW_POINT.search(t.definition)
+        and not _CLOCK.search(t.definition) and not _TIME_OF_DAY.search(t.definition)
+        for t in ctx.ir.terms
+    )
 
 
 _NAMES_INDICATOR = re.compile(rf"\b{_INDICATOR}\b", re.IGNORECASE)
