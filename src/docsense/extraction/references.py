@@ -56,6 +56,11 @@ _INTERNAL = re.compile(
 )
 # A line break, then "A" or "I" and a capitalised word: a sentence that starts, not a label.
 _SENTENCE_AFTER = re.compile(r"\n[ \t]*[AI][ \t]+[A-Z][a-z]")
+# "I" and then a word in lower case that no list of parts goes on with ("I provide"): the
+# pronoun ("paragraphs I and II", "Part I of", "Section I, below" stay references).
+_PRONOUN_I = re.compile(
+    r"[ \t]+(?!(?:and|or|to|through|of|in|on|above|below|hereof|thereof)\b)[a-z]{2,}\b"
+)
 _INTERNAL_WORDS = (  # in every match of _INTERNAL, folded
     "section", "clause", "paragraph", "article", "\u00a7", "append", "annex", "schedule",
     "exhibit", "table",
@@ -484,6 +489,8 @@ def _internal(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
         if m.group("kind").islower() and _SENTENCE_AFTER.match(block.text, m.start("target") - 1):
             continue  # "Special rebalance schedule" ending a line, then "A Special Rebalance
             # may be triggered": the article opens the next sentence
+        if target == "I" and m.group("kind").islower() and _PRONOUN_I.match(block.text, m.end()):
+            continue  # "In the following paragraphs I provide ...": the writer, not a part
         start = block.start + m.start()
         cites_link = "://" in block.text[max(0, m.start() - 80) : m.start()].rsplit("\n", 1)[-1]
         cited = kind is ReferenceKind.SECTION and (

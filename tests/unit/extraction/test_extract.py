@@ -1118,3 +1118,12 @@ def test_settings_listed_together_share_their_gloss() -> None:
     terms = {t.term: t.definition for t in extract_ir(md).terms}
     assert terms["lower_price"] == terms["upper_price"] == "Price range bounds"
     assert terms["min_spread"] == terms["max_spread"] == "Spread limits"
+
+
+def test_the_pronoun_i_after_paragraphs_is_not_a_part() -> None:
+    def cited(md: str) -> list[str]:
+        return [r.text for r in extract_ir(md).references]
+
+    assert cited("# R\n\nIn the following paragraphs I provide the results.\n") == []
+    assert cited("# R\n\nSee paragraphs I and II.\n") == ["paragraphs I"]
+    assert cited("# R\n\nSection I describes the index.\n") == ["Section I"]

@@ -1352,3 +1352,22 @@ def test_the_arithmetic_module_examples_run() -> None:
     from docsense.review.checks import arithmetic
 
     assert doctest.testmod(arithmetic).failed == 0
+
+
+def test_leveraged_in_the_passive_means_used() -> None:
+    used = ("# Routing\n\nNew venues need a fair chance to be leveraged for volume, so the "
+            "router splits each order.\n")
+    assert _hits("risk_disclosure_missing", used) == []
+    verb = "# Router\n\nA new contract will leverage shared intermediate accounts.\n"
+    assert _hits("risk_disclosure_missing", verb) == []
+    assert _hits("risk_disclosure_missing", "# Fund\n\nThe fund may leverage up to 2x.\n") != []
+    borrowed = "# Fund\n\nThe portfolio is leveraged up to twice its capital.\n"
+    assert _hits("risk_disclosure_missing", borrowed) != []
+
+
+def test_a_setting_that_describes_the_limit_it_holds(run_check: RunCheck) -> None:
+    md = ("# Parameters\n\n#### `max_slippage_pct`\n\n- **Description**: Maximum acceptable "
+          "slippage percentage\n- **Range**: 0.0 - 1.0\n")
+    assert run_check("vague_qualifiers", md, with_ir=True) == []
+    prose = "# Execution\n\n## Orders\n\nOrders fill within the maximum acceptable slippage.\n"
+    assert run_check("vague_qualifiers", prose, with_ir=True) != []

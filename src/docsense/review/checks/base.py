@@ -294,8 +294,9 @@ class CheckContext:
         table of contents, or when it is a paragraph written in capitals (disclaimer banners)
         or an example ("Example 1:" and the rest of its paragraph, a sentence opening "For
         example,"), an item under a "**Strengths**" or "Weaknesses:" label, or an entry of a
-        table of contents ("Market Data ........ 4"). A "Risk Management" section states rules and
-        stays in.
+        table of contents ("Market Data ........ 4"), or a sentence of a legal disclaimer
+        wherever it stands ("should not be considered as information sufficient upon which to
+        base an investment decision"). A "Risk Management" section states rules and stays in.
         """
         informative = [
             (s.start, s.end) for s in self.sections if is_informative_heading(s.heading)
@@ -309,6 +310,7 @@ class CheckContext:
             and not _shouting(u.text)
             and not _title_line(u.text)
             and not _CONTENTS_ENTRY.match(u.text)
+            and not _DISCLAIMING.search(u.text)
         )
 
     def _example_starts(self) -> frozenset[int]:
@@ -504,6 +506,19 @@ def _title_line(text: str) -> bool:
 
 _ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ASCII_LOWER = b"abcdefghijklmnopqrstuvwxyz"
+
+
+# A sentence of a legal disclaimer, wherever it stands: "the Indices should not be considered
+# as information sufficient upon which to base an investment decision", "Nothing herein
+# constitutes investment advice or an offer to buy or sell".
+_DISCLAIMING = re.compile(
+    r"\b(?:should|shall|must|may)\s+not\s+be\s+(?:considered|construed|relied\s+(?:up)?on|"
+    r"regarded|treated)\b[^.;]{0,120}?\b(?:investment|financial|legal|tax)\s+(?:advice|"
+    r"decisions?|recommendations?)\b"
+    r"|\b(?:does|do|shall)\s+not\s+constitute\b[^.;]{0,80}?\b(?:investment|financial|legal|"
+    r"tax)\s+(?:advice|recommendations?)|\ban?\s+offer\s+to\s+(?:buy|sell)\b",
+    re.IGNORECASE,
+)
 
 
 def _shouting(text: str) -> bool:

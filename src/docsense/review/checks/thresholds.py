@@ -1250,6 +1250,18 @@ def _glossed_value(text: str, end: int) -> bool:
 
 
 # A value someone supplies: "the acceptable price specified by the user".
+# A limit named by the words before the judgement: "Maximum acceptable slippage".
+_LIMIT_BEFORE = re.compile(r"\b(?:maximum|minimum|max|min)\s+$", re.IGNORECASE)
+# A heading that is a setting's name in code: "#### `max_slippage_pct`", "### maxSlippage".
+_CODE_HEADING = re.compile(r"^`?(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+[A-Z]\w*)`?$")
+
+
+def _setting_heading(ctx: CheckContext, offset: int) -> bool:
+    """Return True if the innermost section holding ``offset`` is headed by a setting's name."""
+    inner = [s for s in ctx.sections if s.start <= offset < s.end]
+    return bool(inner) and _CODE_HEADING.match(inner[-1].heading.strip()) is not None
+
+
 _SUPPLIED_BY = re.compile(
     r"\W*[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:specified|set|chosen|provided|entered|selected|"
     r"configured|submitted)\s+by\s+(?:the\s+|each\s+|a\s+)?[a-z]+",
@@ -1644,6 +1656,11 @@ def vague_qualifiers(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if _GOOD_VALUE.match(unit.text, clause_start(unit.text, m.start(), max_words=3)):
                 continue  # "A good value for this is the current mid-price": advice on a
                 # setting that names the choice
+            if _LIMIT_BEFORE.search(unit.text, max(0, m.start() - 12), m.start()) and (
+                _setting_heading(ctx, unit.start)
+            ):
+                continue  # "#### `max_slippage_pct`" then "Description: Maximum acceptable
+                # slippage percentage": the setting describes the limit it holds
             if _SUPPLIED_BY.match(unit.text, m.start()):
                 continue  # "the acceptable price specified by the user": the user's value
             if _SETS_PARAMETERS.search(unit.text, 0, m.start()):
