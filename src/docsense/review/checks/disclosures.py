@@ -160,15 +160,15 @@ _LEVERAGE_METRIC = re.compile(
     r"|\bleverage\s+ratios?\b",
     re.IGNORECASE,
 )
-# The money at stake that exposure is a multiple of: "the Strategy's capital", "NAV".
 # "Leverage" as a verb of using: in the passive, for a purpose or by someone ("to be leveraged
 # for volume", "is leveraged by integrators"), or after a modal with its object ("a new contract
 # that will leverage shared token accounts"); not borrowing ("may leverage up to 2x").
-_USED_PASSIVE = re.compile(
+_LEVERAGE_AS_USE = re.compile(
     r"\b(?:be|been|being|is|are|was|were|gets?)\s+leveraged\s+(?:for|by|to|in|as)\b"
     r"|\b(?:will|would|can|could|might|should)\s+leverage\s+(?!up\b)[a-z]{3,}",
     re.IGNORECASE,
 )
+# The money at stake that exposure is a multiple of: "the Strategy's capital", "NAV".
 _STAKE = (
     r"(?:the\s+)?(?:\w+'s\s+)?(?:strategy\s+|fund\s+|portfolio\s+)?"
     r"(?:capital|NAV|net\s+asset\s+value)\b"
@@ -531,7 +531,7 @@ def risk_disclosure_missing(ctx: CheckContext, check: Check) -> Iterator[CheckHi
                 continue  # ".../iip-13-flexible-leverage": an address, not a feature
             if _NEGATED.search(unit.text[max(0, m.start() - 40) : m.start()]):
                 continue  # "no short selling", "does not use leverage"
-            if _USED_PASSIVE.search(unit.text[max(0, m.start() - 12) : m.end() + 12]):
+            if _LEVERAGE_AS_USE.search(unit.text[max(0, m.start() - 12) : m.end() + 12]):
                 continue  # "new DEXs need a fair chance to be leveraged for volume": used
             if _LEVERAGE_METRIC.search(unit.text, max(0, m.start() - 14), m.end() + 8):
                 continue  # "low financial leverage", "debt-to-equity (leverage ratio)": a
