@@ -218,6 +218,11 @@ def _sentence(text: str) -> str:
     return (text[: match.start()] if match else text).strip().rstrip(";,")
 
 
+def _last_sentence(text: str) -> str:
+    """Return the end of ``text`` back to where its last sentence starts (read backwards)."""
+    return _sentence(text[::-1])[::-1].strip()
+
+
 # A Markdown backslash escape: "**Quota\_i**" is the name Quota_i.
 _ESCAPED_PUNCTUATION = re.compile(r"\\([_*`{}\[\]()#+.!|~<>-])")
 
@@ -258,8 +263,7 @@ def _quoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
     for m in _QUOTED_AS.finditer(text):  # "refers to the oldest time ... as the "cutoff time""
         definition = m.group("definition").strip()
         if m.group(0).lower().startswith(("is", "are")):  # "X is referred to as "Y"": X before
-            before = text[max(0, m.start() - 200) : m.start()]
-            definition = _sentence(before[::-1])[::-1].strip()
+            definition = _last_sentence(text[max(0, m.start() - 200) : m.start()])
         start = block.start + m.start("term")
         yield DefinedTerm(
             term=_clean_term(m.group("term")),
@@ -277,7 +281,7 @@ def _quoted(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         if window > 0 and not text[window - 1].isspace() and " " in before:
             before = before.split(" ", 1)[1]  # drop the word the window cut in half
         long_name = _LONG_NAME.search(before.rstrip())
-        definition = _sentence(before[::-1])[::-1].strip() if before.strip() else ""
+        definition = _last_sentence(before)
         names = [_clean_term(q.group(1)) for q in quoted]
         aliases = list(dict.fromkeys(n for n in names[1:] if n != names[0]))
         if long_name:

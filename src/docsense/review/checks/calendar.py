@@ -233,6 +233,7 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     zone = names_time_zone(ctx)
     weekday: bool | None = None  # the weekly schedule's day is given (read when needed)
     listed: bool | None = None  # about securities listed on exchanges (read when needed)
+    relative_cut_off: bool | None = None  # the cut-off is a point of a window (likewise)
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         taken: list[tuple[int, int]] = []
         if always_open and not calendar:
@@ -256,11 +257,12 @@ def calendar_unspecified(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 if _CENTRE_AFTER.match(ctx.markdown, hit.end):
                     continue  # "WM/Reuters 16:00 London rates", "the 4:00 p.m. New York
                     # close": the centre after the time is its clock (this time's only)
-                if _CUT_OFF.fullmatch(ctx.markdown[hit.start : hit.end]) and (
-                    _cut_off_defined_relative(ctx)
-                ):
-                    continue  # "refers to the oldest time in the time window as the "cutoff
-                    # time"": a point of a window, not a time of day
+                if _CUT_OFF.fullmatch(ctx.markdown[hit.start : hit.end]):
+                    if relative_cut_off is None:
+                        relative_cut_off = _cut_off_defined_relative(ctx)
+                    if relative_cut_off:
+                        continue  # "refers to the oldest time in the time window as the
+                        # "cutoff time"": a point of a window, not a time of day
                 clockless = not _CLOCK.search(ctx.markdown, hit.start, hit.end)
                 if clockless and not calendar and not always_open and listed is None:
                     listed = _listed(ctx)

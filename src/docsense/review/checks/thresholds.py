@@ -890,13 +890,8 @@ _CONFIGURED_NOUNS = frozenset({
 def _configurable_hits(ctx: CheckContext) -> Iterator[CheckHit]:
     """Report parameters said to be configurable whose value the document never gives.
 
-    One finding per document, each such parameter a place. A document that tabulates its
-    settings with their defaults ("| Property | Default | Description |") gives the values
-    there; a setting missing from that table is another check's finding
-    (parameter_not_in_table).
+    One finding per document, each such parameter a place.
     """
-    if ctx.search_body(_DEFAULTS_TABLE) is not None:
-        return
     for unit, low in zip(ctx.rule_units, ctx.rule_folded, strict=True):
         if not mentions(low, _CONFIGURABLE_WORDS) or has_quantity(unit.text):
             continue  # no match possible, or "configurable per asset | +/- 5%": a value
@@ -958,8 +953,8 @@ def _valued_anywhere(ctx: CheckContext, name: str) -> bool:
     """
     escaped = re.escape(name)
     valued = re.compile(
-        rf"(?<![\w]){escaped}(?![\w])[^\n.]{{0,40}}?\d"
-        rf"|^\|[^\n]*(?<![\w]){escaped}(?![\w])[^\n]*\|[^\n]*\d",
+        rf"(?<!\w){escaped}(?!\w)[^\n.]{{0,40}}?\d"
+        rf"|^\|[^\n]*(?<!\w){escaped}(?!\w)[^\n]*\|[^\n]*\d",
         re.MULTILINE,
     )
     return next(finditer_chunked(valued, ctx.markdown), None) is not None
@@ -969,12 +964,8 @@ def _named_setting_hits(ctx: CheckContext) -> Iterator[CheckHit]:
     """Report settings the text names in code and never gives a value (one group per document).
 
     "The size of each batch is configured by using the `UnitBatchSize` governance parameter"
-    with no value of `UnitBatchSize` anywhere: the batch length cannot be reproduced. A
-    document that tabulates its settings with their defaults gives the values there (a
-    setting missing from that table is parameter_not_in_table's finding).
+    with no value of `UnitBatchSize` anywhere: the batch length cannot be reproduced.
     """
-    if ctx.search_body(_DEFAULTS_TABLE) is not None:
-        return
     for unit in ctx.rule_units:
         if "`" not in unit.text:
             continue
@@ -1018,10 +1009,14 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report comparisons and limits whose value the document never states.
 
     And parameters said to be configurable ("a configurable duration") or named in code as a
-    setting ("the `UnitBatchSize` governance parameter") with no value.
+    setting ("the `UnitBatchSize` governance parameter") with no value, unless the document
+    tabulates its settings with their defaults ("| Property | Default | Description |"): it
+    gives the values there, and a setting missing from that table is another check's
+    finding (parameter_not_in_table).
     """
-    yield from _configurable_hits(ctx)
-    yield from _named_setting_hits(ctx)
+    if ctx.search_body(_DEFAULTS_TABLE) is None:
+        yield from _configurable_hits(ctx)
+        yield from _named_setting_hits(ctx)
     names = _parameter_names(ctx)
     defined_limits = _defined_limit_words(ctx)
     valued_limits: frozenset[tuple[str, str]] | None = None  # computed on the first match
@@ -1258,8 +1253,8 @@ _CODE_HEADING = re.compile(r"^`?(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+
 
 def _setting_heading(ctx: CheckContext, offset: int) -> bool:
     """Return True if the innermost section holding ``offset`` is headed by a setting's name."""
-    inner = [s for s in ctx.sections if s.start <= offset < s.end]
-    return bool(inner) and _CODE_HEADING.match(inner[-1].heading.strip()) is not None
+    section = ctx.section_at(offset)
+    return section is not None and _CODE_HEADING.match(section.heading.strip()) is not None
 
 
 _SUPPLIED_BY = re.compile(
