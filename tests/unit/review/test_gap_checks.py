@@ -918,6 +918,11 @@ def test_a_count_that_does_not_match_its_list(run_check: RunCheck) -> None:
     other = ("# I\n\nIt holds two metals: gold and silver, plus cash. It uses three sources: "
              "exchanges such as CME, Eurex and ICE, and brokers.\n")
     assert run_check("miscounted_lists", other) == []
+    # A comma inside a bracket separates no items: five pairs, not ten numbers.
+    pairs = ("# I\n\nA sweep ran across five EMA pair configurations: (10,30), (15,45), "
+             "(20,50), (25,55), and (30,70).\n")
+    assert run_check("miscounted_lists", pairs) == []
+    assert run_check("miscounted_lists", pairs.replace("five", "four")) != []
 
 
 def test_a_currency_pair_and_its_quote_unit_in_a_legend() -> None:

@@ -352,6 +352,29 @@ _LIST_END = re.compile(r",?\s+(?:plus|as\s+well\s+as|together\s+with|each|which|
 _ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 
 
+# What a bracket holds, one pair deep: "(10,30)", "[a, b]".
+_BRACKETED = re.compile(r"\([^()\n]*\)|\[[^\[\]\n]*\]")
+
+
+def _list_items(listed: str) -> list[str]:
+    """Return the items of ``listed``, split at commas and "and"/"or" outside brackets.
+
+    "(10,30), (15,45) and (20,50)" lists three pairs, not six numbers: the separators inside a
+    bracket are blanked (spaces kept, so each item keeps its words) before splitting.
+    """
+    def blank(b: re.Match[str]) -> str:
+        inside = re.sub(r"\S", "_", b.group(0)[1:-1])
+        return b.group(0)[0] + inside + b.group(0)[-1]
+
+    masked = _BRACKETED.sub(blank, listed)
+    items, start = [], 0
+    for sep in _ITEM_SPLIT.finditer(masked):
+        items.append(listed[start : sep.start()])
+        start = sep.end()
+    items.append(listed[start:])
+    return [i for i in items if i]
+
+
 def miscounted_lists(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report lists whose items are fewer or more than the count that announces them.
 
@@ -366,7 +389,7 @@ def miscounted_lists(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             count = m.group("count").lower()
             stated = _COUNT_WORDS.get(count) or int(count)
             listed = _LIST_END.split(m.group("items"), maxsplit=1)[0]
-            items = [i for i in _ITEM_SPLIT.split(listed.strip()) if i]
+            items = _list_items(listed.strip())
             if len(items) < 2 or any(len(i.split()) > 4 for i in items):
                 continue  # not a list of names: a sentence after the colon
             if "etc" in items[-1].lower() or re.search(r"\b(?:such\s+as|e\.g|including)\b",
