@@ -800,6 +800,14 @@ def test_a_condition_that_turns_on_a_judged_degree() -> None:
     # A risk described, not a rule: what may happen if markets move sharply.
     risk = "# S\n\nIf markets move sharply, the strategy may lose money.\n"
     assert _hits("vague_qualifiers", risk) == []
+    # A level reached by a movement and judged ("drops too low") is a level without its
+    # value, as "is too high" is.
+    fallen = ("# C\n\nThe collateral ratio of each position is monitored. When it drops too "
+              "low the collateral is seized.\n")
+    assert [(h.title, h.category) for h in _hits("vague_qualifiers", fallen)] == [
+        ("Condition turns on a judgement: 'drops too low'", Category.UNDEFINED_PARAMETER),
+    ]
+    assert _hits("vague_qualifiers", fallen.replace("too low", "below 150%")) == []
 
 
 def test_a_judged_condition_in_a_description_is_no_rule() -> None:
@@ -930,6 +938,18 @@ def test_a_currency_pair_and_its_quote_unit_in_a_legend() -> None:
           "F_h = the forward rate at the last hedge date\n"
           "S_t = EUR/USD spot rate (USD per EUR) on day t\n")
     assert undefined_variables(md) == []
+
+
+def test_a_markets_own_fields_and_standard_indicators_need_no_definition() -> None:
+    md = ("# S\n\n## Signals\n\n%K = (Close - Low14) / (High14 - Low14)\n\n"
+          "Z = (Price - Rolling Mean) / Rolling Std Dev\n\n"
+          "TR = Maximum(H - L, H - PDC)\n\nStop = Entry - 2 * ATR_14\n")
+    # Only what is not a bar's field, a statistic by name or an indicator with its window.
+    assert undefined_variables(md) == ["PDC", "Entry"]
+    # A level of the order book is not the bid: which book, which depth, is open.
+    assert undefined_variables("# S\n\nSpread = (Ask0 - Bid0) / Mid\n") == ["Ask0, Bid0"]
+    # A letter alone is a field only beside another of the bar's initials.
+    assert undefined_variables("# S\n\nValue = C * Haircut\n") == ["C, Haircut"]
 
 
 def test_a_value_conflicts_with_the_clause_about_the_same_quantity() -> None:

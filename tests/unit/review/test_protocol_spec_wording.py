@@ -349,6 +349,22 @@ def test_a_definite_limit_the_document_values_elsewhere_has_its_value() -> None:
     assert len(_quotes("vague_thresholds", vague)) == 2
 
 
+def test_a_limit_reached_in_the_passive_is_a_comparison() -> None:
+    # "once a certain threshold is reached" compares with a limit as "reaches a threshold" does
+    doc = ("# CDP\n\n## Auctions\n\nDebt auctions are triggered after a certain threshold "
+           "of global debt is reached. Surplus is sold once {limit} is exceeded.\n")
+    assert _quotes("vague_thresholds", doc.format(limit="a set limit")) == [
+        "Debt auctions are triggered after a certain threshold",
+        "Surplus is sold once a set limit",
+    ]
+    # The value in the clause answers it; a limit merely named is not compared with.
+    valued = doc.replace("global debt", "global debt (10 million USDX)").format(
+        limit="the surplus limit of 5 million USDX")
+    assert _quotes("vague_thresholds", valued) == []
+    named = "# CDP\n\n## Auctions\n\nThe threshold is reached through governance votes.\n"
+    assert _quotes("vague_thresholds", named) == []
+
+
 def _zone_quotes(doc: str) -> list[str]:
     ctx = context(doc, with_ir=True)
     hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "calendar_unspecified"}))

@@ -383,10 +383,10 @@ def test_an_account_short_of_what_an_operation_needs_is_no_judgement(
 def test_a_function_heading_declares_the_parameters_its_formulas_use(
     run_check: RunCheck,
 ) -> None:
-    md = ("# Perpetual\n\n## Buy(Trader, Price, Amount)\n\n"
-          "- Cost = Price * Amount + Fee\n\n## Sell\n\n- Proceeds = Price * Amount\n")
+    md = ("# Perpetual\n\n## Buy(Trader, Rate, Amount)\n\n"
+          "- Cost = Rate * Amount + Fee\n\n## Sell\n\n- Proceeds = Rate * Amount\n")
     _, hits = _hits("formula_undefined_variables", md)
-    assert [h.subject for h in hits] == ["fee", "price, amount"]
+    assert [h.subject for h in hits] == ["fee", "rate, amount"]
 
 
 def test_formulas_of_a_worked_example_are_not_the_method(run_check: RunCheck) -> None:

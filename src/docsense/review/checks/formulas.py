@@ -265,7 +265,8 @@ def _accounted_for(ctx: CheckContext, name: str, formula: Formula) -> bool:
 
     It defines itself (a count, words, an index, the left side), is a function of
     arithmetic applied, an initialism spelt out, described by the lead-in paragraph, a
-    qualified defined term or a member of one, or given an amount on the line before.
+    qualified defined term or a member of one, given an amount on the line before, or a
+    market's own field ("Close", "Mid_Price") or a standard indicator with its window.
     """
     start = formula.location.start
     return (
@@ -276,7 +277,56 @@ def _accounted_for(ctx: CheckContext, name: str, formula: Formula) -> bool:
         or _qualifies_a_term(ctx, name)
         or _member_of_a_term(ctx, name)
         or _valued_on_line(ctx, name, start)
+        or _market_field(name, formula)
     )
+
+
+# A market's own fields, which every price feed carries under these names: the open, high,
+# low and close of a bar, the last traded price, the bid, the ask and the mid. In a trading
+# rule "Close" or "Mid_Price" is as plain as "+"; which feed gives them is a data-source
+# question (``unnamed_data_sources``), not a definition missing. The volume is not among
+# them: its unit and window change its value.
+_MARKET_FIELD = re.compile(
+    r"(?:open|high|low|close|closing|last|bid|ask|mid)(?:[\s_-]*price)?|price",
+    re.IGNORECASE,
+)
+# A statistic named as one over a moving window: "Rolling Mean", "Moving Average", "Rolling
+# Std Dev" (of the series the formula reads). A bare "std_dev" or "Mean" says neither of
+# what nor over which observations, and stays a symbol to define.
+_STATISTIC_NAME = re.compile(
+    r"(?:rolling|moving|trailing)[\s_-]+(?:mean|average|median|"
+    r"std\.?[\s_-]*dev(?:iation)?|standard[\s_-]+deviation|stdev|variance)",
+    re.IGNORECASE,
+)
+# A standard indicator with its window in its name: "ATR_14", "SMA50", "RSI(14)".
+_INDICATOR = re.compile(r"(?:ATR|SMA|EMA|WMA|RSI|ADX|VWAP|TWAP)[\s_-]*\(?\d{1,3}\)?")
+# A bar's window or time written after a field: "Low14", "High_14", "Close_t", "Close_{t-1}".
+_BAR_SUFFIX = re.compile(r"[\s_]*(?:\{?(?:\d{1,3}|[tT](?:[-+]\d)?|i)\}?)?$")
+# The fields of a bar, which a window in the name qualifies ("Low14": the 14-bar low).
+_BAR_FIELD = re.compile(r"(?:open|high|low|close)", re.IGNORECASE)
+# A bar's fields by their initials, read so only where the high and the low are both there:
+# "TR = Maximum(H - L, ...)"; "C" or "L" alone is too often a collateral, a cost or a limit.
+_BAR_INITIALS = frozenset("OHLC")
+
+
+def _market_field(name: str, formula: Formula) -> bool:
+    """Return True for a market's own field, a statistic by name or a standard indicator.
+
+    "%K = (Close - Low14) / (High14 - Low14)", "%B = (Price - Lower Band) / (...)",
+    "Stop = Entry - 2 * ATR_14": each operand is what every feed and charting package
+    calls by that name.
+    """
+    bare = _BAR_SUFFIX.sub("", name.strip()) or name.strip()
+    if _INDICATOR.fullmatch(name.strip()) or _STATISTIC_NAME.fullmatch(bare) or (
+        _MARKET_FIELD.fullmatch(bare)
+        # ("Bid0", "Ask_1": a level of the order book, which book and depth left open)
+        and (bare == name.strip() or not re.search(r"\d", name) or _BAR_FIELD.match(bare))
+    ):
+        return True
+    if bare in _BAR_INITIALS:
+        initials = {_BAR_SUFFIX.sub("", v.name.strip()) for v in formula.variables}
+        return {"H", "L"} <= initials
+    return False
 
 
 # A heading that is a function's signature: "### Liquidate(Account, MaxAmount)".

@@ -38,6 +38,11 @@ _LIMIT_NOUN = (
     r"tolerances?|trigger(?:\s+levels?)?|barriers?|bounds?|floors?|ceilings?|buffers?|"
     r"hurdles?(?:\s+rates?)?)"
 )
+# The limits that are reached or crossed ("requirements are met" are conditions, and "the
+# calculated level is crossed" a level the method computes).
+_PASSIVE_LIMIT_NOUN = (
+    r"(?:thresholds?|limits?|caps?|ceilings?|floors?|barriers?|hurdles?|trigger\s+levels?)"
+)
 _COMPARATOR = (
     r"(?:below|above|under|exceeds?|exceeding|exceeded|less\s+than|more\s+than|greater\s+than|"
     r"lower\s+than|higher\s+than|fewer\s+than|smaller\s+than|larger\s+than|bigger\s+than|"
@@ -51,7 +56,14 @@ _COMPARE_LIMIT = re.compile(
     rf"\b{_COMPARATOR}\s+(?:(?:the|a|an|its|their|our|this|that|some|certain|any|"
     rf"pre-?defined|specified|set|given|applicable|relevant|upper|lower)\s+)*"
     rf"(?:[\w-]+\s+){{0,2}}?{_LIMIT_NOUN}\b(?:\s+{_LIMIT_NOUN}\b)?"
-    rf"(?:\s+(?:allowed|permitted|required|set))?",
+    rf"(?:\s+(?:allowed|permitted|required|set))?"
+    # The comparison in the passive: "once a certain threshold is reached", "after a set
+    # limit of losses has been hit". The match is the limit; the verb follows it.
+    rf"|\b(?:once|when|whenever|after|until|if|before|as\s+soon\s+as)\s+"
+    rf"(?:(?:the|a|an|its|their|some|certain|any|pre-?defined|specified|set|given|"
+    rf"applicable|relevant|upper|lower)\s+)*(?:[\w-]+\s+){{0,2}}?{_PASSIVE_LIMIT_NOUN}\b"
+    rf"(?=(?:\s+of\s+(?:[\w-]+\s+){{1,3}}?|\s+)(?:is|are|has\s+been|have\s+been|gets?)\s+"
+    rf"(?:reached|exceeded|breached|crossed|hit|surpassed)\b)",
     re.IGNORECASE,
 )
 # A comparison against some other quantity named but not valued: "greater than inflation rate".
@@ -464,6 +476,7 @@ _THRESHOLD_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[tuple[str, ...], ..
         (  # _COMPARATOR
             "below", "above", "under", "exceed", "than", "least", "most", "within", "beyond",
             "outside", "reach", "capped", "set", "fixed", "limited", "held",
+            "breached", "crossed", "hit", "surpassed",
         ),
     )),
     (_UNSIZED_WINDOW, "window", (("period", "window", "horizon", "interval", "between"),)),
@@ -496,6 +509,10 @@ _VAGUE_TRIGGER = re.compile(
     r"drop|declin|increas|decreas|deteriorat|diverg|widen|narrow|spike|spiking|jump|"
     r"fluctuat|vary|varies|varied|differ|weaken|worsen|tighten|loosen|shift)[a-z]*\s+"
     rf"{_JUDGED_DEGREE})"
+    # "when this drops too low", "if the buffer falls too far": a level judged, reached
+    # by a movement
+    r"|(?:drop|fall|fell|sink|sank|rise|rising|rose|climb|grow|grew)[a-z]*\s+too\s+"
+    r"(?:low|high|little|small|large|thin)"
     rf"|(?:is|are|be|becomes?|became|gets?|got|remains?|seems?|appears?)\s+{_JUDGED_DEGREE}\s+"
     r"(?:different|higher|lower|larger|smaller|above|below|worse|better|out\s+of\s+line)"
     # "if drift becomes significant", "when losses are material"
