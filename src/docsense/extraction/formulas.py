@@ -38,6 +38,8 @@ _INLINE = re.compile(
 )
 # A LaTeX command: "\texttt{", "\begin{", "\times", "\left|" (not an escape: "\_", "\*").
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}(?![A-Za-z])")
+# Display maths "\[...\]", which Markdown sources escape as "\\[...\\]": its opening.
+_BRACKET_DISPLAY = re.compile(r"\\{1,2}\[")
 # Inline maths "\(...\)", which Markdown sources escape as "\\(...\\)".
 _PAREN_INLINE = re.compile(r"(?<!\\)\\{1,2}\((?P<body>[^\n]{0,400}?(?:\n[^\n]{1,400}?)?)\\{1,2}\)")
 # A line "Name = expression", after a list marker and a lead-in ending in a colon ("2. Using
@@ -274,7 +276,12 @@ _CONNECTIVE_RUN = re.compile(
     r"\\ +|(?<![A-Za-z])(?:and|or|if|then|else|otherwise|for|when)(?![A-Za-z])", re.IGNORECASE
 )
 # Words joined by escaped spaces are one name: "Max\ Spread".
-_LATEX_SPACED = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+(?: ?\\ +[A-Za-z]+)+(?![A-Za-z])")
+# ("Wallet \ Balance" too; but between single letters a spaced "\ " is spacing between
+# factors, "q \ F_j", and a letter after "_" or "^" is a script: "i_t \ p_t".)
+_LATEX_SPACED = re.compile(
+    r"(?<![\\A-Za-z_^])[A-Za-z]+(?:(?:\\ +|(?<=[A-Za-z]{2}) \\ +(?=[A-Za-z]{2}))[A-Za-z]+)+"
+    r"(?![A-Za-z])"
+)
 # A count in LaTeX: "\#Contracts" is the number of contracts, not a quantity to define.
 _LATEX_COUNT = re.compile(r"\\#\s*[A-Za-z][\w\\]*")
 # A name in snake case with escaped underscores: "staked\_rpl\_value\_in\_eth".
@@ -707,8 +714,11 @@ def _plain(doc: Doc, block: Block) -> Iterator[Formula]:
         ):
             continue  # "b = 0.72 ETH/year": a value; "b = Average rewards (ETH/yr)": a legend
         line = text[m.start("lhs") : end]
-        if _LATEX_COMMAND.search(line) and not re.search(r"\$|\\[()]", line):
-            # "\begin{equation} \texttt{Force} = BS(...)": LaTeX left bare for MathJax
+        if (_LATEX_COMMAND.search(line) or _BRACKET_DISPLAY.match(line)) and not re.search(
+            r"\$|\\[()]", line
+        ):
+            # "\begin{equation} \texttt{Force} = BS(...)": LaTeX left bare for MathJax; so is
+            # a display in escaped brackets ("\\[F(t_{k+1}) \ = \ i_{t_k} \ p_{t_k}\\]")
             start = block.start + m.start("lhs")
             yield _latex_formula(doc, start, line)
             continue
@@ -788,7 +798,12 @@ _LEGEND_SYMBOL = re.compile(
     r"[A-Za-z\u0370-\u03ff]{1,3}(?:_\{[^{}\n]{1,20}\}|_[A-Za-z0-9]{1,4}(?:,[A-Za-z0-9]{1,4})*)?"
     r"(?:\([^()\n]{1,12}\))?"
 )
-_SENTENCE_AFTER = re.compile(r"(?<=[\w)}])\.\s+(?=[A-Z][a-z]+\s+[a-z])")
+_SENTENCE_AFTER = re.compile(
+    r"(?<=[\w)}])\.\s+(?=[A-Z][a-z]+\s+[a-z])"
+    # "p = p_{o}/p_{s}, and all the collateral<>stablecoin conversion ...": the sentence goes on
+    # in words after the formula
+    r"|,\s+(?=(?:and|but|so|while|which|whereas)\s+(?:all|the|this|that|these|it|we|our)\s)"
+)
 # Logic and set notation make a statement about values, not a formula defining one.
 _STATEMENT = re.compile("[\u21d4\u21d2\u2192\u2208\u2200\u2203\u2282\u2286]")
 _METHOD_CALL = re.compile(r"\b[A-Za-z_]\w*\.[A-Za-z_]\w*\(")

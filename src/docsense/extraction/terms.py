@@ -16,7 +16,8 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   ...``, the name an alias). A name in code opening such a sentence (```spot_price` is the
   index price ...``) is defined the same way. Tables define by their layout: a table whose
   first header cell names what its rows list (``| Parameter | Default | Purpose |``,
-  ``| Symbol | Meaning |``) defines each row's first cell, and a header cell in code
+  ``| Symbol | Meaning |``) defines each row's first cell (a cell in maths, ``\\(W\\)``
+  or ``$W$``, defines the symbol), and a header cell in code
   (``| Venue | `notional_multiplier` |``) names a setting the column gives.
 * ``GLOSSARY`` also covers symbol glossaries, one symbol per line: ``Q_{i,ITD} means the
   Quantity ...``, ``𝐵𝑎𝑠𝑒𝐼𝑛𝑑𝑒𝑥𝑉𝑜𝑙 means ...`` (mathematical letters read as plain ones),
@@ -38,7 +39,8 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
   ``a spread, S (such as 0.10)`` (a capital after the words it stands for), and ``where
   $m(T_{n})$ is ...``, which defines the function and its argument. GitBook's ``$$x$$``
   inside a sentence (or opening one: ``$$k$$ is a parameter``) is inline maths, and
-  ``quote tokens (denoted by Q)`` names Q. Mathematical prose declares symbols as well: ``v ∈ R``
+  ``quote tokens (denoted by Q)`` names Q, as ``We define A (a measure of ...)`` names A.
+  Mathematical prose declares symbols as well: ``v ∈ R``
   and ``ω = (j, k, x, y, π) ∈ O`` (membership), ``v := ...``, and ``the amount x of
   tokens`` (a lower-case letter after the words it stands for). A line that equates two
   symbols and nothing else (``RiskFreeRate_{t} = GBR_{t}``) defines the first, and a
@@ -822,6 +824,15 @@ _LET_SEVERAL = re.compile(
 )
 
 
+# A symbol the text defines by saying so: "We define A (a measure of concentration of
+# liquidity) in such a way that:", "define $\rho$ as the ratio of ...".
+_WE_DEFINE = re.compile(
+    r"\b(?:[Ww]e\s+(?:can\s+|shall\s+|now\s+)?)?define\s+(?:\$(?P<maths>[^$\n]{1,30})\$"
+    rf"|(?P<symbol>{_MATHS_SYMBOL}))\s+"
+    r"(?:\((?P<gloss>[^()\n]{3,120})\)|as\s+(?P<definition>[^\n.;]{2,200}))"
+)
+
+
 def _as_maths(symbol: str) -> str:
     """Return ``symbol`` in maths delimiters ("k(t)" -> "$k(t)$"), so its parts are read."""
     return symbol if symbol.startswith("$") else f"${symbol}$"
@@ -844,7 +855,10 @@ _DENOTED = re.compile(
 
 
 def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    """Yield symbols declared in passing (membership, ``:=``, words, "let", "denoted by", cases)."""
+    """Yield symbols declared in passing.
+
+    By membership, ``:=``, words, "let", "denoted by", "we define X (...)" and cases.
+    """
     text = block.text
     if "\u2208" in text:
         for m in _MEMBERSHIP.finditer(text):
@@ -887,6 +901,11 @@ def _declared_symbols(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
             # (in maths form, so "P^*" names the symbol P as the formulas read it)
             yield _where_term(doc, block, f"${m.group('term')}$", m.start("term"),
                               m.group("what"))
+    if "define" in text:
+        for m in _WE_DEFINE.finditer(text):
+            group = "maths" if m.group("maths") else "symbol"
+            yield _where_term(doc, block, _as_maths(m.group(group)), m.start(group),
+                              m.group("gloss") or m.group("definition"))
     if ":\n" in text:
         for m in _CASES_HEAD.finditer(text):
             yield _where_term(doc, block, m.group("term"), m.start("term"), m.group("definition"))
@@ -1284,6 +1303,9 @@ _NAMES_HEADER = re.compile(
 )
 # A header cell in code formatting: "| Venue | `notional_multiplier` |" tabulates a setting.
 _CODE_HEADER = re.compile(r"`(?P<name>[A-Za-z_][\w.]{0,60})`")
+# A cell that is inline maths: "\\(W\\)" (its backslash escaped for Markdown), "\(W\)",
+# "$W$".
+_MATH_CELL = re.compile(r"\\{1,2}\((?P<tex>.+?)\\{1,2}\)|\$(?P<dollar>[^$]+)\$")
 # "Baseline Rate (Interest Rate)": a name with another name for it in brackets.
 _NAME_ALIAS = re.compile(r"(?P<name>[^()]+?)\s*\((?P<alias>[^()]{2,40})\)\s*$")
 
@@ -1318,6 +1340,13 @@ def _definition_table(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
         raw = cells[0].strip("*` ")
         filled = [c for c in cells[1:] if c]
         if not raw or not filled or len(raw.split()) > 8:
+            continue
+        math = _MATH_CELL.fullmatch(raw)
+        if math is not None:  # "| \\(W\\) | Proportional skew |": the symbol W
+            symbols = latex_variables(math.group("tex") or math.group("dollar"))
+            if symbols:
+                yield _glossary_term(doc, block.start + at_row + line.find(raw), symbols[0],
+                                     filled[-1], symbols[1:])
             continue
         alias = _NAME_ALIAS.fullmatch(raw)
         name = alias.group("name").strip() if alias else raw

@@ -107,6 +107,10 @@ _LETTER_PRODUCT = re.compile(r"[A-Za-z\u0370-\u03ff]{2,3}")
 _EQUATION_NUMBER = re.compile(r"\s+\(\d{1,3}\)(?=_|\s|$)")
 
 
+# A script with a script of its own, flattened: the "t_k" of "i_{t_k}", "t_n-1" of "x_{t_{n-1}}".
+_NESTED_SCRIPT = re.compile(r"[a-z](?:_[a-z0-9+\-]{1,3})+")
+
+
 def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     """Keys under which ``name`` may be defined, most specific first.
 
@@ -157,6 +161,8 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
         base, _, sub = name.partition("_")
         if base and sub and all(part in indices for part in sub.split(",")):
             keys.append(normalise_name(base))  # "Price_a,t" with a and t the indices: Price
+        elif base and _NESTED_SCRIPT.fullmatch(sub):
+            keys.append(normalise_name(base))  # "i_t_k", from "i_{t_k}": i at the time t_k
         if _NAME_SUBSCRIPT.fullmatch(sub):
             keys.append(normalise_name(sub))
             if not sub.isalpha():  # "P_BRK.B": the price of one named constituent

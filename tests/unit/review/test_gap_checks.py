@@ -952,6 +952,33 @@ def test_a_markets_own_fields_and_standard_indicators_need_no_definition() -> No
     assert undefined_variables("# S\n\nValue = C * Haircut\n") == ["C, Haircut"]
 
 
+def test_symbols_tabulated_in_maths_and_displays_in_escaped_brackets() -> None:
+    # A symbol table whose cells are inline maths ("\\(W\\)", as Markdown escapes "\(W\)")
+    # defines each symbol; a display in escaped brackets is maths, and a spaced control
+    # space between single letters ("i_t \ p_t") is a product, not a name "t p".
+    md = ("# Perps\n\n## Symbols\n\n| Symbol | Description |\n| --- | --- |\n"
+          "| \\\\(W\\\\) | Proportional skew |\n| \\\\(i\\\\) | Funding rate |\n"
+          "| \\\\(p\\\\) | Spot price |\n| \\\\(t\\\\) | Time of an update |\n\n"
+          "## Funding\n\n"
+          "\\\\[F(t_{k+1}) - F(t_k) \\ = \\ i_{t_k} \\ p_{t_k} \\ W\\\\]\n")
+    assert undefined_variables(md) == []
+    untabled = md.replace("| \\\\(p\\\\) | Spot price |\n", "")
+    assert undefined_variables(untabled) == ["p_t_k"]
+
+
+def test_a_symbol_we_define_and_a_sentence_that_goes_on_after_a_formula() -> None:
+    md = ("# Bands\n\nWe define A (the concentration of liquidity) so that:\n\n"
+          "$$ p_{d} = \\frac{A - 1}{A} p_{u} $$\n\nwhere p_{d} and p_{u} are the band's lower "
+          "and upper prices.\n")
+    assert undefined_variables(md) == []
+    assert undefined_variables(md.replace("We define A (the concentration of liquidity) "
+                                          "so that", "It holds that")) == ["A"]
+    # The formula ends where the sentence goes on in words.
+    prose = ("# Peg\n\nIn the limit, p = q / s, and all the pair<>token swaps happen at that "
+             "price, where q is the oracle price and s the peg.\n")
+    assert undefined_variables(prose) == []
+
+
 def test_a_value_conflicts_with_the_clause_about_the_same_quantity() -> None:
     md = ("# I\n\nSingle issuer weights are capped at 10%, and the country weights are capped at "
           "40%."

@@ -349,6 +349,12 @@ def test_a_definite_limit_the_document_values_elsewhere_has_its_value() -> None:
     assert len(_quotes("vague_thresholds", vague)) == 2
 
 
+def test_a_limit_given_as_a_rate_in_words_has_its_value() -> None:
+    doc = "# Pool\n\nWeights may be changed with a maximum frequency{rate}.\n"
+    assert _quotes("vague_thresholds", doc.format(rate=" of twice a day")) == []
+    assert _quotes("vague_thresholds", doc.format(rate="")) != []
+
+
 def test_a_limit_reached_in_the_passive_is_a_comparison() -> None:
     # "once a certain threshold is reached" compares with a limit as "reaches a threshold" does
     doc = ("# CDP\n\n## Auctions\n\nDebt auctions are triggered after a certain threshold "

@@ -1198,9 +1198,19 @@ def _valued_after(tail: str) -> bool:
     the strategy holds -1 unit" the number is what the rule does, not the threshold.
     """
     clause = tail.split(".")[0]
+    if _RATE_IN_WORDS.match(clause):
+        return True  # "a maximum frequency of once per hour"
     if _VALUE_LEAD.match(clause):
         return has_quantity(clause)
     return has_quantity(" ".join(clause.split()[:3]))
+
+
+# A rate given in words: "once per hour", "twice a day", "once every week".
+_RATE_IN_WORDS = re.compile(
+    r"\s*(?:of\s+|is\s+|at\s+)?(?:once|twice|thrice)\s+(?:per|a|an|every|each)\s+"
+    r"(?:second|minute|hour|day|week|month|quarter|year|block|epoch)\b",
+    re.IGNORECASE,
+)
 
 
 # A setting's name as code writes it: "maxPnlFactorForDeposits", "MAX_PNL_FACTOR_FOR_TRADERS"
