@@ -316,11 +316,12 @@ def _market_field(name: str, formula: Formula) -> bool:
     "Stop = Entry - 2 * ATR_14": each operand is what every feed and charting package
     calls by that name.
     """
-    bare = _BAR_SUFFIX.sub("", name.strip()) or name.strip()
-    if _INDICATOR.fullmatch(name.strip()) or _STATISTIC_NAME.fullmatch(bare) or (
+    name = name.strip()
+    bare = _BAR_SUFFIX.sub("", name) or name
+    if _INDICATOR.fullmatch(name) or _STATISTIC_NAME.fullmatch(bare) or (
         _MARKET_FIELD.fullmatch(bare)
         # ("Bid0", "Ask_1": a level of the order book, which book and depth left open)
-        and (bare == name.strip() or not re.search(r"\d", name) or _BAR_FIELD.match(bare))
+        and (not re.search(r"\d", name) or _BAR_FIELD.match(bare))
     ):
         return True
     if bare in _BAR_INITIALS:

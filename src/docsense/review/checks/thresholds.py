@@ -51,17 +51,20 @@ _COMPARATOR = (
     r"(?:capped|set|fixed|limited|held)\s+(?:at|to)|drops?\s+below|falls?\s+below|"
     r"rises?\s+above)"
 )
+# The words before a limit that say which: "the", "a certain", "a pre-defined", "the upper".
+_LIMIT_DETERMINER = (
+    r"the|a|an|its|their|some|certain|any|pre-?defined|specified|set|given|applicable|relevant|"
+    r"upper|lower"
+)
 # A comparison with a limit noun: "below the threshold", "exceeds upper threshold".
 _COMPARE_LIMIT = re.compile(
-    rf"\b{_COMPARATOR}\s+(?:(?:the|a|an|its|their|our|this|that|some|certain|any|"
-    rf"pre-?defined|specified|set|given|applicable|relevant|upper|lower)\s+)*"
+    rf"\b{_COMPARATOR}\s+(?:(?:our|this|that|{_LIMIT_DETERMINER})\s+)*"
     rf"(?:[\w-]+\s+){{0,2}}?{_LIMIT_NOUN}\b(?:\s+{_LIMIT_NOUN}\b)?"
     rf"(?:\s+(?:allowed|permitted|required|set))?"
     # The comparison in the passive: "once a certain threshold is reached", "after a set
     # limit of losses has been hit". The match is the limit; the verb follows it.
     rf"|\b(?:once|when|whenever|after|until|if|before|as\s+soon\s+as)\s+"
-    rf"(?:(?:the|a|an|its|their|some|certain|any|pre-?defined|specified|set|given|"
-    rf"applicable|relevant|upper|lower)\s+)*(?:[\w-]+\s+){{0,2}}?{_PASSIVE_LIMIT_NOUN}\b"
+    rf"(?:(?:{_LIMIT_DETERMINER})\s+)*(?:[\w-]+\s+){{0,2}}?{_PASSIVE_LIMIT_NOUN}\b"
     rf"(?=(?:\s+of\s+(?:[\w-]+\s+){{1,3}}?|\s+)(?:is|are|has\s+been|have\s+been|gets?)\s+"
     rf"(?:reached|exceeded|breached|crossed|hit|surpassed)\b)",
     re.IGNORECASE,
