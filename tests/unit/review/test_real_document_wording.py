@@ -210,6 +210,25 @@ def test_a_limit_the_document_defines_by_heading_or_formula_is_not_valueless(
     ]
 
 
+def test_a_limit_named_after_a_part_that_states_values_is_not_valueless(
+    run_check: RunCheck,
+) -> None:
+    sizing = ("# Method\n\n## Position Sizing by Conviction\n\n| Conviction | Size |\n|---|---|\n"
+              "| High | 13% |\n| Low | 5% |\n\n## Constraints\n\n"
+              "Never size positions above conviction limits.\n")
+    assert run_check("vague_thresholds", sizing, with_ir=True) == []
+    # A part that states no value, or a heading that lists topics, names no limit's values.
+    unvalued = sizing.replace("| High | 13% |\n| Low | 5% |", "| High | large |\n| Low | small |")
+    assert run_check("vague_thresholds", unvalued, with_ir=True) == [
+        "Never size positions above conviction limits"
+    ]
+    topics = ("# Method\n\n## Trading and Data\n\nOrders are sent at 16:00.\n\n## Exposure\n\n"
+              "Changes smaller than the trading threshold are not traded.\n")
+    assert run_check("vague_thresholds", topics, with_ir=True) == [
+        "Changes smaller than the trading threshold"
+    ]
+
+
 def test_judgement_words_in_statements_of_aim_are_not_criteria(run_check: RunCheck) -> None:
     md = ("# Index\n\n## Rules\n\nA minimum weight rule is applied to ensure meaningful "
           "representation.\n\nThis approach ensures that:\n\n"

@@ -881,6 +881,55 @@ def _name_words(name: str) -> set[str]:
     return {_LIMIT_ABBREVIATIONS.get(w, w) for w in words}
 
 
+# Words that qualify a limit without naming what it limits: "a certain threshold".
+_VAGUE_QUALIFIERS = frozenset({
+    "certain", "acceptable", "reasonable", "appropriate", "predefined", "pre-defined", "some",
+    "specific", "relevant", "given", "desired", "particular", "upper", "lower", "hard", "soft",
+})
+
+
+_TOPICS_HEADING = re.compile(r"\s(?:and|&)\s|,", re.IGNORECASE)
+
+
+def _valued_sections(ctx: CheckContext) -> list[tuple[int, int, set[str]]]:
+    """Return the span and the heading's words of each part whose text states a quantity.
+
+    "3.3 Position Sizing by Conviction" over a table of 13%, 11% and 10%: a later "above
+    conviction limits" names the limits that part sets. A heading that lists topics ("4.
+    Trading and Data") has no one subject and is left out; so is a number in the heading
+    itself ("2. Trading").
+    """
+    parts = []
+    for sec in ctx.sections:
+        body = ctx.markdown.find("\n", sec.start, sec.end)
+        if (
+            body >= 0
+            and not _TOPICS_HEADING.search(sec.heading)
+            and has_quantity(ctx.markdown[body : sec.end])
+        ):
+            parts.append((sec.start, sec.end, set(_words(sec.heading))))
+    return parts
+
+
+def _limit_of_a_titled_part(
+    phrase: str, offset: int, titled: list[tuple[int, int, set[str]]]
+) -> bool:
+    """Return True when the limit ``phrase`` at ``offset`` is named after another part.
+
+    "Size positions above conviction limits" where a part headed "Position Sizing by
+    Conviction" states the sizes: what the limit qualifies ("conviction") is that part's
+    subject, and its values are there. A vague qualifier ("a certain threshold") names no
+    part, and the parts the phrase stands in do not count: "the liquidation threshold"
+    under "Liquidations" is the limit that part owes a value.
+    """
+    words = _words(phrase)
+    last = max((i for i, w in enumerate(words) if w in _LIMIT_WORDS), default=-1)
+    qualifier = set(words[:last]) - _COMPARING_WORDS - _LIMIT_WORDS - _VAGUE_QUALIFIERS
+    return last > 0 and bool(qualifier) and any(
+        qualifier <= heading and not start <= offset < end for start, end, heading in titled
+    )
+
+
 def _names_a_defined_limit(phrase: str, defined: frozenset[str]) -> bool:
     """Return True when the limit ``phrase`` names ("below the minimum") is defined."""
     words = _words(phrase)
@@ -1043,6 +1092,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     determined: frozenset[str] | None = None
     computed: frozenset[str] | None = None  # what the formulas compute, likewise
     valued_nouns: frozenset[str] | None = None
+    titled: list[tuple[int, int, set[str]]] | None = None  # parts stating quantities, likewise
     units = ctx.rule_units
     for index, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         claimed: list[tuple[int, int]] = []
@@ -1074,6 +1124,10 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     continue
                 if _names_a_defined_limit(m.group(0), defined_limits):
                     continue  # "below the minimum" of a "Minimum Weight Threshold Rule"
+                if titled is None:
+                    titled = _valued_sections(ctx)
+                if _limit_of_a_titled_part(m.group(0), unit.start + m.start(), titled):
+                    continue  # "above conviction limits" and a part "Sizing by Conviction"
                 if (
                     _PLACE_ADVERB.match(unit.text, m.start())
                     or _POINTS_TO_DEFINITION.match(unit.text, m.end())
