@@ -360,6 +360,20 @@ def test_a_conversion_or_repetition_if_necessary_is_no_open_condition(run_check:
     assert run_check("discretionary_language", open_condition, with_ir=True) != []
 
 
+def test_what_the_design_lets_someone_do_as_needed_is_no_open_condition(
+    run_check: RunCheck,
+) -> None:
+    md = ("# Vaults\n\n## 2. Positions\n\nA position can be topped up with more collateral "
+          "as needed.\n\nVaults can also be shut down manually if needed.\n\nThe data are "
+          "read from the database, managing gaps and structuring them as needed.\n")
+    assert run_check("discretionary_language", md, with_ir=True) == []
+    # The same action as a rule of the method leaves its condition open.
+    rule = md.replace("can be topped up", "is topped up")
+    assert run_check("discretionary_language", rule, with_ir=True) == [
+        "A position is topped up with more collateral as needed"
+    ]
+
+
 def test_a_sums_bound_variable_flattened_by_a_pdf_needs_no_definition(
     run_check: RunCheck,
 ) -> None:

@@ -350,6 +350,19 @@ def _may_name_method(low: str) -> bool:
     return mentions(low, _METHOD_WORDS) or ("adjustment" in low and "with" in low)
 
 
+# What something can be made to do: "which can be minted and burnt as required", "vaults
+# can also be shut down manually if needed".
+# A clause opening with a participle, in lower case (mid-sentence), that is not the subject
+# of a verb ("rebalancing is done as needed" is a rule).
+_PARTICIPLE_CLAUSE = re.compile(
+    r"\s*(?:and\s+|by\s+|while\s+|for\s+)?[a-z]+ing\b(?!\s+(?:is|are|will|shall|must|may)\b)"
+)
+_CAPABILITY = re.compile(
+    r"\b(?:can|could)\s+(?:also\s+|still\s+|then\s+)?be\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|t)\b",
+    re.IGNORECASE,
+)
+
+
 def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     """Report rules left to someone's discretion, and conditions nobody defines.
 
@@ -435,6 +448,14 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
             if _UPKEEP.search(text, sentence, m.start()):
                 continue  # "This document will be updated as necessary and reviewed on an
                 # annual basis": the document's upkeep, which the governance checks judge
+            if _PARTICIPLE_CLAUSE.match(text, rel, m.start()):
+                continue  # "..., leveraging BSC as an intermediary hop when necessary",
+                # "managing the data and structuring them as needed": a participle clause
+                # saying how something is done, not a rule whose condition is left open
+            if _CAPABILITY.search(text, sentence, m.start()):
+                continue  # "a trove can be topped up with more collateral as needed", "any of
+                # the elements can be edited in isolation if required": what the design lets
+                # someone do, an option, not a condition the method leaves open
             if _NEED_STATED.search(whole):
                 continue  # "If necessary, the reweighting may take place more than once ...
                 # to ensure the indices conform to all diversification requirements",
