@@ -429,6 +429,33 @@ class _Resolver:
             (i for key, i in self._long_ids.items() if folded.startswith(key)), None
         )
 
+    @cached_property
+    def _slug_words(self) -> list[tuple[tuple[str, ...], str]]:
+        """Each section's id as its words, a leading number dropped ("8---lst-oracle-risks")."""
+        return [(_slug_words(s.id), s.id) for s in self.doc.sections]
+
+    def renamed(self, folded: str) -> str | None:
+        """Return the id of the heading a stale in-page anchor names, if one is unmistakable.
+
+        A table of contents kept by hand falls behind its headings: "#9---lst-oracle-risks"
+        after the issue was renumbered "8 - LST oracle risks", "#urgent-redemption-best-
+        practice" after "Urgent" became "Shutdown", "#interest-rate-adjustments-redemption-
+        evasion-mitigation" for the part now headed "Redemption evasion mitigation". The
+        anchor and one heading end in the same three words, or are the same words but for
+        their number; the part is there, only the link is stale. Two headings that fit
+        make it no one's.
+        """
+        words = _slug_words(folded)
+        if len(words) < 2:
+            return None
+        fits = {
+            section_id
+            for heading, section_id in self._slug_words
+            if heading == words
+            or (min(len(heading), len(words)) >= 3 and heading[-3:] == words[-3:])
+        }
+        return fits.pop() if len(fits) == 1 else None
+
     def named(self, name: str) -> str | None:
         folded = " ".join(name.lower().split())
         section = next((s for s, heading in self.headings_folded if folded in heading), None)
@@ -621,6 +648,14 @@ def _named_parts(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossR
         )
 
 
+def _slug_words(slug: str) -> tuple[str, ...]:
+    """Return the words of a heading's slug, without a leading section number."""
+    words = [w for w in re.split(r"[-_.]+", slug.lower()) if w]
+    while words and words[0].isdigit():
+        words.pop(0)
+    return tuple(words)
+
+
 def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossReference]:
     text = block.text
     link_spans: list[tuple[int, int]] = []
@@ -645,7 +680,8 @@ def _external(doc: Doc, block: Block, resolver: _Resolver) -> Iterator[CrossRefe
                 # number; GitHub's id of "1.2. Parent Index" drops them
                 undotted = folded.replace(".", "")
                 target = next((t for t in (target.lower(), folded, unnumbered, undotted)
-                               if t in resolver.by_id), resolver.cut_id(folded) or target)
+                               if t in resolver.by_id),
+                              resolver.cut_id(folded) or resolver.renamed(folded) or target)
             # (else a link to an anchor set in HTML: the section that holds it)
             landing = target if target in resolver.by_id else resolver.anchors.get(href[1:])
             yield CrossReference(

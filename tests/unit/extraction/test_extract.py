@@ -977,6 +977,26 @@ def test_anchor_links_keep_a_hyphen_per_space_as_github_does() -> None:
     }
 
 
+def test_a_stale_anchor_of_a_hand_kept_contents_lands_on_the_renamed_heading() -> None:
+    md = ("# Protocol\n\n- [Oracle risks](#9---lst-oracle-risks)\n"
+          "- [Best practice](#urgent-redemption-best-practice)\n"
+          "- [Evasion](#interest-rate-adjustments-redemption-evasion-mitigation)\n"
+          "- [Gone](#liquidation-penalty-schedule)\n\n"
+          "## 8 - LST oracle risks\n\nText.\n\n## Shutdown redemption best practice\n\nText.\n\n"
+          "## Redemption evasion mitigation\n\nText.\n\n## Liquidation penalties\n\nText.\n")
+    doc = convert_document(md.encode(), "protocol.md")
+    refs = {r.text.split("]")[0][1:]: r.resolved
+            for r in extract_ir(doc.markdown, doc.sections).references}
+    assert refs == {"Oracle risks": True, "Best practice": True, "Evasion": True, "Gone": False}
+    # Two headings that end alike leave a stale anchor unresolved: which one it meant is open.
+    twice = md.replace("## Redemption evasion mitigation", "## Redemption evasion mitigation\n\n"
+                       "Text.\n\n## Fee redemption evasion mitigation")
+    doc = convert_document(twice.encode(), "protocol.md")
+    refs = {r.text.split("]")[0][1:]: r.resolved
+            for r in extract_ir(doc.markdown, doc.sections).references}
+    assert refs["Evasion"] is False
+
+
 def test_colon_equals_and_a_list_of_cases_define_named_quantities() -> None:
     md = (
         "# Perpetual\n\n## Liquidate\n\n- AvgEntryPrice:=\n  - Size > 0: EntryValue / Size\n"
