@@ -229,6 +229,17 @@ def test_a_limit_named_after_a_part_that_states_values_is_not_valueless(
     ]
 
 
+def test_a_limit_a_setting_of_the_same_part_names_is_not_valueless(run_check: RunCheck) -> None:
+    md = ("# Chain\n\n## Maximum quantity\n\n> Accepts parameter: `--maximumquantity-size "
+          "<DECIMAL>` (required)\n\nEnsures orders' quantities are always less than the "
+          "maximum.\n\n## Small orders\n\nEnsures orders' quantities are always greater "
+          "than the minimum.\n")
+    # The setting is in the first part only: the second part's minimum has no value.
+    assert run_check("vague_thresholds", md, with_ir=True) == [
+        "Ensures orders' quantities are always greater than the minimum"
+    ]
+
+
 def test_judgement_words_in_statements_of_aim_are_not_criteria(run_check: RunCheck) -> None:
     md = ("# Index\n\n## Rules\n\nA minimum weight rule is applied to ensure meaningful "
           "representation.\n\nThis approach ensures that:\n\n"

@@ -758,7 +758,8 @@ def _valued_earlier(ctx: CheckContext, index: int, m: re.Match[str]) -> bool:
     band(s) (i.e. between the `<minMargin,maxMargin>` range) ... fall outside all bands",
     "within the `<minAmount,maxAmount>` ranges ... If it is above the maximum": the noun
     with a setting's code span just after it, or a code span naming the limit's short form,
-    is a limit the user sets.
+    is a limit the user sets; so is a setting earlier in the same part whose name holds the
+    limit's word (:func:`_setting_earlier_in_part`).
     """
     limit = _DEFINITE_LIMIT.search(m.group(0))
     if limit is None:
@@ -782,7 +783,23 @@ def _valued_earlier(ctx: CheckContext, index: int, m: re.Match[str]) -> bool:
         re.search(rf"(?i:{short})(?![a-z])", span.group(0)) is not None  # maxAmount, MAX_
         for text in texts
         for span in _CODE_SPAN.finditer(text)
-    ))
+    )) or _setting_earlier_in_part(ctx, units[index].start + m.start(), stem)
+
+
+def _setting_earlier_in_part(ctx: CheckContext, offset: int, stem: str) -> bool:
+    """Return True when a setting named for the limit comes earlier in the same part.
+
+    "> Accepts parameter: `--maximumquantity-size <DECIMAL>` (required)" and then "Ensures
+    orders' quantities are always less than the maximum": the maximum is that setting,
+    whose value the user gives. The setting's name holds the limit's word whole.
+    """
+    section = ctx.section_at(offset)
+    if section is None or len(stem) < 5:
+        return False  # ("cap", "band": too short to tell a name that holds them)
+    return any(
+        stem in span.group(0).lower()
+        for span in _CODE_SPAN.finditer(ctx.markdown, section.start, offset)
+    )
 
 
 _COMPARISON_HEAD = re.compile(
