@@ -82,6 +82,23 @@ def test_omml_equation_becomes_latex_in_markdown_and_ir() -> None:
     assert formulas[0].location.paragraph == 2
 
 
+def test_a_name_whose_script_word_attached_to_its_last_letter_stays_one_name() -> None:
+    # Word kept "LUSD" as a run "LUS" and a subscript whose base is only "D", and "SP" as
+    # "S" and a subscript on "P"; "a" and "b_c" (two lower-case letters) may be a product.
+    def scripted(head: str, base: str, sub: str) -> str:
+        return f"{_mr(head)}<m:sSub><m:e>{_mr(base)}</m:e><m:sub>{_mr(sub)}</m:sub></m:sSub>"
+
+    equation = (f"<m:oMathPara {NS}><m:oMath>{scripted('S', 'P', 'share')}{_mr('=')}"
+                f"<m:f><m:num>{scripted('LUS', 'D', 'Pool')}</m:num>"
+                f"<m:den>{scripted('a', 'b', 'c')}</m:den></m:f></m:oMath></m:oMathPara>")
+
+    def build(document: Any) -> None:
+        document.add_paragraph()._p.append(_xml(equation))
+
+    md = convert_document(docx_bytes(build), "eq.docx").markdown
+    assert r"{SP}_{share}=\frac{{LUSD}_{Pool}}{a{b}_{c}}" in md
+
+
 def test_inline_equation_with_nary_radical_and_delimiters() -> None:
     nary = (
         f"<m:oMath {NS}><m:nary><m:naryPr><m:chr m:val='∑'/></m:naryPr>"

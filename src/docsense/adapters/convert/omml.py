@@ -206,6 +206,28 @@ def _convert(node: Any) -> str:
     return _children(node)
 
 
+# Letters typed before a script whose base holds only the name's last letters: Word keeps
+# "LUSD" with only its "D" as the base of the subscript "Pool" ("LUS{D}_{Pool}"). The name
+# is "LUSD": the base takes the letters before it. A control word's letters ("\\frac")
+# are not a name's.
+_SPLIT_BASE = re.compile(
+    r"(?<![\\\w])(?P<head>[A-Za-z]{1,12})\{(?P<tail>[A-Za-z]{1,3})\}(?=[_^])"
+)
+
+
 def omml_to_latex(node: Any) -> str:
-    """Convert an ``m:oMath`` or ``m:oMathPara`` element (lxml) to a LaTeX string."""
-    return " ".join(_convert(node).split())
+    """Convert an ``m:oMath`` or ``m:oMathPara`` element (lxml) to a LaTeX string.
+
+    A name whose script Word attached to its last letters only ("LUS{D}_{Pool}") is one
+    name under the script: ``{LUSD}_{Pool}``.
+    """
+    return _SPLIT_BASE.sub(_joined_base, " ".join(_convert(node).split()))
+
+
+def _joined_base(m: re.Match[str]) -> str:
+    """Return the name of a :data:`_SPLIT_BASE` match whole under its script.
+
+    Two lower-case letters ("a{b}_{c}") stay as they are: a times b_c as likely as a name.
+    """
+    name = m.group("head") + m.group("tail")
+    return "{" + name + "}" if len(name) >= 3 or name.isupper() else m.group(0)
