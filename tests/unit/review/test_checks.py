@@ -360,6 +360,14 @@ def test_a_conversion_or_repetition_if_necessary_is_no_open_condition(run_check:
     assert run_check("discretionary_language", open_condition, with_ir=True) != []
 
 
+def test_the_unit_a_price_is_quoted_per_is_no_variable(run_check: RunCheck) -> None:
+    md = ("# Index\n\n## 3. Level\n\nLevel = Sum(w_i * P_i)\n\nwhere:\n\n"
+          "- w_i = weight of metal i\n- P_i = Spot price of metal i (USD/oz)\n")
+    assert run_check("formula_undefined_variables", md, with_ir=True) == []
+    divided = md.replace("(USD/oz)", "(USD/k)").replace("Sum(w_i * P_i)", "Sum(w_i * P_i) / oz")
+    assert run_check("formula_undefined_variables", divided, with_ir=True) != []
+
+
 def test_what_the_design_lets_someone_do_as_needed_is_no_open_condition(
     run_check: RunCheck,
 ) -> None:

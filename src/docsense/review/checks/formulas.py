@@ -265,8 +265,9 @@ def _accounted_for(ctx: CheckContext, name: str, formula: Formula) -> bool:
 
     It defines itself (a count, words, an index, the left side), is a function of
     arithmetic applied, an initialism spelt out, described by the lead-in paragraph, a
-    qualified defined term or a member of one, given an amount on the line before, or a
-    market's own field ("Close", "Mid_Price") or a standard indicator with its window.
+    qualified defined term or a member of one, given an amount on the line before, a
+    market's own field ("Close", "Mid_Price") or a standard indicator with its window, or
+    the unit a price is quoted per ("USD/oz").
     """
     start = formula.location.start
     return (
@@ -278,7 +279,22 @@ def _accounted_for(ctx: CheckContext, name: str, formula: Formula) -> bool:
         or _member_of_a_term(ctx, name)
         or _valued_on_line(ctx, name, start)
         or _market_field(name, formula)
+        or _unit_of_a_price(name, formula.text)
     )
+
+
+# A price's unit: a currency per unit of the thing priced ("USD/oz", "EUR/MWh", "$/bbl").
+_PER_UNIT = r"(?:\b[A-Z]{3}|[$\u20ac\u00a3])\s*/\s*"
+
+
+def _unit_of_a_price(name: str, text: str) -> bool:
+    """Return True when ``name`` is the unit a price is quoted per, not a quantity.
+
+    "P_i = Spot price of metal i (USD/oz)": "oz" is the troy ounce, nothing divides by it.
+    """
+    return re.fullmatch(r"[A-Za-z]{1,5}", name) is not None and re.search(
+        _PER_UNIT + re.escape(name) + r"(?![\w/])", text
+    ) is not None
 
 
 # A market's own fields, which every price feed carries under these names: the open, high,
