@@ -240,6 +240,14 @@ def test_a_limit_a_setting_of_the_same_part_names_is_not_valueless(run_check: Ru
     ]
 
 
+def test_a_price_rounded_to_the_venues_increment_is_no_limit(run_check: RunCheck) -> None:
+    md = ("# Bot\n\n## Stops\n\nRaise the offset by a clear margin: the limit is floored onto "
+          "the symbol's tick grid before the band is judged.\n")
+    assert run_check("vague_thresholds", md, with_ir=True) == []
+    floor = md.replace("onto the symbol's tick grid", "for safety")
+    assert run_check("vague_thresholds", floor, with_ir=True) == ["the limit is floored"]
+
+
 def test_judgement_words_in_statements_of_aim_are_not_criteria(run_check: RunCheck) -> None:
     md = ("# Index\n\n## Rules\n\nA minimum weight rule is applied to ensure meaningful "
           "representation.\n\nThis approach ensures that:\n\n"

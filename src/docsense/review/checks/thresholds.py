@@ -1199,6 +1199,9 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 if _MEANS_AFTER.match(tail):
                     continue  # "Gas usage can be limited by setting the ranges wide": how
                     # to limit it, a means the user applies, not a limit left unvalued
+                if _ROUNDED_AFTER.match(tail):
+                    continue  # "the limit is floored onto the symbol's tick grid": rounded
+                    # to the venue's increment, whose size the venue sets; no limit left open
                 if kind == "stated" and _CAUSE_AFTER.match(tail):
                     continue  # "Dai supply is restricted because there is insufficient
                     # incentive": why a state holds, an explanation, not a limit the method sets
@@ -1294,6 +1297,13 @@ _IDENTIFIER = re.compile(r"\b(?:[a-z]+[A-Z][A-Za-z0-9]*|[A-Z][A-Z0-9]*_[A-Z0-9_]
 # The means of limiting, after the verb: "can be limited by setting ...", "capped by
 # reducing ...".
 _MEANS_AFTER = re.compile(r"\s+by\s+(?:\w+ly\s+)?[a-z]+ing\b")
+# Rounding to the venue's increment: "floored onto the symbol's tick grid", "capped to the
+# lot size", "rounded down to the step size".
+_ROUNDED_AFTER = re.compile(
+    r"\s+(?:(?:down|up)\s+)?(?:onto|to)\s+(?:the\s+|a\s+|its\s+)?(?:[\w'\u2019-]+\s+){0,2}?"
+    r"(?:tick|lot|step|price|quantity)[\s-]*(?:grid|sizes?|increments?|precision)\b",
+    re.IGNORECASE,
+)
 # A limit set by a named setting: "is limited by `--gas-maximum`", "capped with `maxSize`".
 _SETTING_GIVEN = re.compile(
     r"\s+(?:by|with|via|using|through|in)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?`[^`\n]{1,60}`"
