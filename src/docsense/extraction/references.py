@@ -430,7 +430,7 @@ class _Resolver:
         )
 
     @cached_property
-    def _slug_words(self) -> list[tuple[tuple[str, ...], str]]:
+    def _heading_slugs(self) -> list[tuple[tuple[str, ...], str]]:
         """Each section's id as its words, a leading number dropped ("8---lst-oracle-risks")."""
         return [(_slug_words(s.id), s.id) for s in self.doc.sections]
 
@@ -450,7 +450,7 @@ class _Resolver:
             return None
         fits = {
             section_id
-            for heading, section_id in self._slug_words
+            for heading, section_id in self._heading_slugs
             if heading == words
             or (min(len(heading), len(words)) >= 3 and heading[-3:] == words[-3:])
         }

@@ -350,13 +350,13 @@ def _may_name_method(low: str) -> bool:
     return mentions(low, _METHOD_WORDS) or ("adjustment" in low and "with" in low)
 
 
-# What something can be made to do: "which can be minted and burnt as required", "vaults
-# can also be shut down manually if needed".
 # A clause opening with a participle, in lower case (mid-sentence), that is not the subject
 # of a verb ("rebalancing is done as needed" is a rule).
 _PARTICIPLE_CLAUSE = re.compile(
     r"\s*(?:and\s+|by\s+|while\s+|for\s+)?[a-z]+ing\b(?!\s+(?:is|are|will|shall|must|may)\b)"
 )
+# What something can be made to do: "which can be minted and burnt as required", "vaults
+# can also be shut down manually if needed".
 _CAPABILITY = re.compile(
     r"\b(?:can|could)\s+(?:also\s+|still\s+|then\s+)?be\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|t)\b",
     re.IGNORECASE,

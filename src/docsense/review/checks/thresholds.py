@@ -903,8 +903,7 @@ _VAGUE_QUALIFIERS = frozenset({
     "certain", "acceptable", "reasonable", "appropriate", "predefined", "pre-defined", "some",
     "specific", "relevant", "given", "desired", "particular", "upper", "lower", "hard", "soft",
 })
-
-
+# A heading that lists topics ("Trading and Data", "Fees, Caps"): no one subject.
 _TOPICS_HEADING = re.compile(r"\s(?:and|&)\s|,", re.IGNORECASE)
 
 
