@@ -938,20 +938,24 @@ def _limit_of_a_titled_part(
     part, and the parts the phrase stands in do not count: "the liquidation threshold"
     under "Liquidations" is the limit that part owes a value.
     """
-    words = _words(phrase)
-    last = max((i for i, w in enumerate(words) if w in _LIMIT_WORDS), default=-1)
-    qualifier = set(words[:last]) - _COMPARING_WORDS - _LIMIT_WORDS - _VAGUE_QUALIFIERS
-    return last > 0 and bool(qualifier) and any(
+    named = _words_to_limit(phrase)
+    qualifier = set(named[:-1]) - _COMPARING_WORDS - _LIMIT_WORDS - _VAGUE_QUALIFIERS
+    return bool(qualifier) and any(
         qualifier <= heading and not start <= offset < end for start, end, heading in titled
     )
 
 
-def _names_a_defined_limit(phrase: str, defined: frozenset[str]) -> bool:
-    """Return True when the limit ``phrase`` names ("below the minimum") is defined."""
+def _words_to_limit(phrase: str) -> list[str]:
+    """Return the words of ``phrase`` up to its last limit word ("below the minimum"), or []."""
     words = _words(phrase)
     last = max((i for i, w in enumerate(words) if w in _LIMIT_WORDS), default=-1)
-    named = set(words[: last + 1]) - _COMPARING_WORDS
-    return last >= 0 and named <= defined
+    return words[: last + 1]
+
+
+def _names_a_defined_limit(phrase: str, defined: frozenset[str]) -> bool:
+    """Return True when the limit ``phrase`` names ("below the minimum") is defined."""
+    named = _words_to_limit(phrase)
+    return bool(named) and set(named) - _COMPARING_WORDS <= defined
 
 
 # A parameter the text leaves to configuration: "for a configurable duration", "a
