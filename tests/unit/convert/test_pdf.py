@@ -98,11 +98,15 @@ def test_maths_italic_kerning_is_no_word_gap_but_a_text_font_gap_is() -> None:
         b" /F1 11 Tf ( and the fee ) Tj /F2 11 Tf [(T) -400 (CAP) -400 (F) -400 (ee)] TJ ET\n"
         b"BT 1 0 0 1 72 680 Tm /F1 11 Tf [(Then) -400 (I) -400 (paid)] TJ ET\n"
         b"BT 1 0 0 1 72 660 Tm /F1 11 Tf (Ratio = ) Tj /F2 11 Tf [(V) -400 (ault)] TJ"
-        b" /F2 7 Tf -2 Ts (Debt) Tj /F1 11 Tf 0 Ts ( x 100) Tj ET"
+        b" /F2 7 Tf -2 Ts (Debt) Tj /F1 11 Tf 0 Ts ( x 100) Tj ET\n"
+        # "where $A$ and $B$ are ...": a maths capital, then a word in the text font
+        b"BT 1 0 0 1 72 640 Tm /F1 11 Tf (where ) Tj /F2 11 Tf (A) Tj /F1 11 Tf [-400 (and)] TJ"
+        b" /F2 11 Tf [-400 (B)] TJ /F1 11 Tf [-400 (are parameters.)] TJ ET"
     )
     markdown = convert_document(pdf_from_streams([stream], [text, maths]), "t.pdf").markdown
     assert "The debt is VaultDebt and the fee TCAPFee" in markdown
     assert "Then I paid" in markdown
+    assert "where A and B are parameters." in markdown
     assert "Ratio = Vault_{Debt} x 100" in markdown  # a subscript: the line read glyph by glyph
 
 

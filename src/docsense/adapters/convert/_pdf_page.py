@@ -261,10 +261,18 @@ class PdfPage:
         return following.isascii() and following.isalpha() and self._kerning_space(index)
 
     def _kerning_space(self, index: int) -> bool:
-        """Whether the space at ``index`` is a generated gap after a maths-italic capital."""
+        """Whether the space at ``index`` is a generated gap inside a maths-italic name.
+
+        The capital before it and the letter after it are both set in maths italic: "V
+        aultDebt" is one symbol, while in "A represents the cost" (a symbol, then a word set
+        in the text font) the space is a word gap.
+        """
         if self.c.FPDFText_IsGenerated(self.tp, index) != 1:
             return False
-        return _MATH_ITALIC_FONT.search(self._font_name(index - 1)) is not None
+        return all(
+            _MATH_ITALIC_FONT.search(self._font_name(at)) is not None
+            for at in (index - 1, index + 1)
+        )
 
     def baseline(self, index: int) -> float:
         """Return the y of a character's origin: the baseline it stands on."""
