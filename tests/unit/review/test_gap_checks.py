@@ -527,6 +527,15 @@ def test_settings_named_in_code_without_a_value(run_check: RunCheck) -> None:
     assert run_check("vague_thresholds", valued, with_ir=True) == []
 
 
+def test_an_argument_a_caller_passes_is_not_a_setting_owing_a_value() -> None:
+    md = ("# Oracles\n\nEach `IPriceOracle` accepts an `inAmount` parameter. Some adapters "
+          "adjust the quote depending on the `inAmount` parameter.\n\nThe factory takes a "
+          "`desiredImplementation` parameter.\n\nThe size of each batch is configured by the "
+          "`UnitBatchSize` parameter.\n")
+    titles = [h.title for h in _hits("vague_thresholds", md)]
+    assert titles == ["Configurable value not given: `UnitBatchSize`"]
+
+
 def test_index_methodology_wording_that_sets_no_missing_value(run_check: RunCheck) -> None:
     md = (
         "# Index\n\nBelow are the requirements for inclusion in the index.\n\n"

@@ -1034,6 +1034,31 @@ _READER_OR_DENIED = re.compile(r"\b(?:you|your|optional|optionally|no|not|never)
                                re.IGNORECASE)
 
 
+# What a caller passes to a function: "accepts an `inAmount` parameter", "takes a
+# `desiredImplementation` parameter"; a setting is "the `UnitBatchSize` parameter".
+_ARGUMENT_BEFORE = re.compile(
+    r"(?:\b(?:an?|accepts?|takes?|passes?|receives?|with)[ \t]+(?:an?[ \t]+)?)$", re.IGNORECASE
+)
+
+
+def _argument_names(ctx: CheckContext) -> frozenset[str]:
+    """Return the names in code the text calls a function's arguments anywhere.
+
+    "`IPriceOracle` accepts an `inAmount` parameter": ``inAmount`` is what each caller
+    passes, wherever else it is called a parameter ("depending on the `inAmount` parameter").
+    """
+    found = set()
+    for unit in ctx.rule_units:
+        if "`" not in unit.text:
+            continue
+        for m in _NAMED_SETTING.finditer(unit.text):
+            kind = (m.group("kind") or "").split()
+            if (m.group("called") is None and kind[:1] == ["parameter"]
+                    and _ARGUMENT_BEFORE.search(unit.text, max(0, m.start() - 30), m.start())):
+                found.add(m.group("name"))
+    return frozenset(found)
+
+
 def _valued_anywhere(ctx: CheckContext, name: str) -> bool:
     """Return True when the document gives the setting ``name`` a value somewhere.
 
@@ -1055,6 +1080,7 @@ def _named_setting_hits(ctx: CheckContext) -> Iterator[CheckHit]:
     "The size of each batch is configured by using the `UnitBatchSize` governance parameter"
     with no value of `UnitBatchSize` anywhere: the batch length cannot be reproduced.
     """
+    arguments = _argument_names(ctx)
     for unit in ctx.rule_units:
         if "`" not in unit.text:
             continue
@@ -1066,6 +1092,9 @@ def _named_setting_hits(ctx: CheckContext) -> Iterator[CheckHit]:
                 continue  # a name in code, not said to be a setting
             if _IDENTIFIER_NAME.search(name):
                 continue
+            if name in arguments:
+                continue  # "`IPriceOracle` accepts an `inAmount` parameter": an argument the
+                # caller passes in each call, not a setting of the method
             if _READER_OR_DENIED.search(unit.text) or _valued_anywhere(ctx, name):
                 continue
             rel = clause_start(unit.text, m.start(), max_words=8)
