@@ -575,7 +575,9 @@ def test_how_things_usually_are_and_what_helps_are_not_criteria(run_check: RunCh
     md = ("# Staking\n\n## Overview\n\nValidators typically enjoy substantial grant "
           "delegations.\n\nThe filter lets traders focus on assets that have experienced "
           "significant price movements.\n\nVote power scaling helps preserve the strong "
-          "governance voice.\n\nValidators must typically hold substantial stake.\n")
+          "governance voice.\n\nThe buffer ensures that a significant price drop cannot "
+          "make the batch undercollateralised.\n\nValidators must typically hold substantial "
+          "stake.\n")
     assert run_check("vague_qualifiers", md) == [
         "Validators must typically hold substantial stake"
     ]

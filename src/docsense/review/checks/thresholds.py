@@ -254,6 +254,8 @@ _PURPOSE = re.compile(
     r"capturing|profit|profiting|benefit|benefiting|exploit|exploiting)\b"
     r"|\b(?:in\s+order|so\s+as|designed|intended|aims?|aimed|aiming|seeks?|seeking)\s+to\b"
     r"|\bso\s+that\b"
+    # "The `BCR` buffer ensures that a significant price drop ...": what a part achieves
+    r"|\b(?:ensures|guarantees)\b"
     r"|\bhelps?\s+(?:to\s+)?[a-z]+\b"  # "helps preserve the strong governance voice"
     r"|\b(?:ensuring|avoiding|preventing|promoting)\b"  # ", ensuring robust handling of"
     r"|^\W*(?:avoids?|prevents?)\b",  # "- Avoids excessive bias toward small caps"
