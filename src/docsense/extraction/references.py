@@ -245,6 +245,40 @@ def _numbers_from_contents(doc: Doc) -> list[tuple[str, Section]]:
     return pairs
 
 
+def _numbers_by_position(sections: Sequence[Section]) -> list[tuple[str, Section]]:
+    """Return (number, section) pairs for headings numbered only by their position.
+
+    A specification whose renderer numbers its headings ("Section 6.2" for the second part
+    of the sixth, "## Liquidity Incentives" then "### Paying Liquidity Rewards") prints no
+    numbers in the Markdown. Only when at most one of the top-level parts carries a number
+    of its own are the parts counted: the top level is the shallowest with two parts or
+    more (below a lone title), a table of contents is not counted, and each part's
+    subparts are counted under it.
+    """
+    parts = [s for s in sections if not _CONTENTS_HEADING.match(s.heading)]
+    levels = sorted({s.level for s in parts})
+    top = next((lv for lv in levels if sum(s.level == lv for s in parts) >= 2), None)
+    if top is None:
+        return []
+    tops = [s for s in parts if s.level == top]
+    if sum(_NUMBER_PREFIX.match(s.heading) is not None for s in tops) > 1:
+        return []
+    pairs: list[tuple[str, Section]] = []
+    counters: list[int] = []  # the position at each level from the top down
+    for section in parts:
+        if section.level < top:
+            continue
+        depth = section.level - top
+        if depth > len(counters):
+            continue  # a level skipped ("##" then "####"): no number of its own
+        del counters[depth + 1 :]
+        if depth == len(counters):
+            counters.append(0)
+        counters[depth] += 1
+        pairs.append((".".join(map(str, counters[: depth + 1])), section))
+    return pairs
+
+
 # An HTML element with an id or a name in the Markdown: "<a id="ad" />", "<a name="x"></a>",
 # "<span id='fees'>".
 _HTML_ANCHOR = re.compile(
@@ -276,6 +310,13 @@ class _Resolver:
                 self.appendices.setdefault(appendix.group("num"), section.id)
         for number, section in _numbers_from_contents(doc):
             self.numbered.setdefault(number, [section])
+        # Numbers by position only: a reference must name one exactly (no "5.4" read as
+        # the part "5" when the fifth part has three subparts).
+        self.counted = {
+            number: section
+            for number, section in _numbers_by_position(doc.sections)
+            if number not in self.numbered
+        }
         self.by_id = {s.id: s for s in doc.sections}
         # Anchors the Markdown sets in HTML ("<a id="ad" />", "<a name="twap"></a>"): a link
         # to one lands in the section that holds it.
@@ -372,6 +413,8 @@ class _Resolver:
 
     def section(self, number: str, offset: int) -> str | None:
         number = re.sub(r"\(.*$", "", number).rstrip(".")
+        if number in self.counted:
+            return self.counted[number].id
         candidates = self.numbered.get(number, [])
         if not candidates and "." in number:
             candidates = self.numbered.get(number.rsplit(".", 1)[0], [])
@@ -440,18 +483,20 @@ class _Resolver:
         A table of contents kept by hand falls behind its headings: "#9---lst-oracle-risks"
         after the issue was renumbered "8 - LST oracle risks", "#urgent-redemption-best-
         practice" after "Urgent" became "Shutdown", "#interest-rate-adjustments-redemption-
-        evasion-mitigation" for the part now headed "Redemption evasion mitigation". The
-        anchor and one heading end in the same three words, or are the same words but for
-        their number; the part is there, only the link is stale. Two headings that fit
-        make it no one's.
+        evasion-mitigation" for the part now headed "Redemption evasion mitigation", "#overview"
+        for "1 Overview", "#staking-proxy-contract" for "`StakingProxy` Contract" (the
+        anchor split the name in code). The anchor and one heading end in the same three
+        words, or are the same letters but for their number and hyphens; the part is there,
+        only the link is stale. Two headings that fit make it no one's.
         """
         words = _slug_words(folded)
-        if len(words) < 2:
+        if not words:
             return None
+        letters = "".join(words)
         fits = {
             section_id
             for heading, section_id in self._heading_slugs
-            if heading == words
+            if "".join(heading) == letters
             or (min(len(heading), len(words)) >= 3 and heading[-3:] == words[-3:])
         }
         return fits.pop() if len(fits) == 1 else None

@@ -997,6 +997,33 @@ def test_a_stale_anchor_of_a_hand_kept_contents_lands_on_the_renamed_heading() -
     assert refs["Evasion"] is False
 
 
+def test_a_stale_anchor_of_one_word_or_a_split_name_in_code_lands_on_its_heading() -> None:
+    md = ("# Staking\n\n- [Overview](#overview)\n- [Proxy](#staking-proxy-contract)\n"
+          "- [Vault](#zrx-vault)\n- [Gone](#fee-vault)\n\n## 1 Overview\n\nText.\n\n"
+          "## Interfaces\n\n### `StakingProxy` Contract\n\nText.\n\n### `ZrxVault`\n\nText.\n")
+    doc = convert_document(md.encode(), "staking.md")
+    refs = {r.text.split("]")[0][1:]: r.resolved
+            for r in extract_ir(doc.markdown, doc.sections).references}
+    assert refs == {"Overview": True, "Proxy": True, "Vault": True, "Gone": False}
+
+
+def test_sections_numbered_only_by_their_position_resolve_a_reference_exactly() -> None:
+    md = ("# Staking\n\n## Contents\n\n- Overview\n\n## Overview\n\nSee Section 2.2 and "
+          "Section 3. Section 2.4 and Section 5 are not here.\n\n## Contracts\n\n### Proxy\n\n"
+          "Text.\n\n### Vault\n\nText.\n\n## Rewards\n\nText.\n")
+    resolved = {r.target: r.resolved for r in extract_ir(md).references}
+    assert resolved == {"Section 2.2": True, "Section 3": True, "Section 2.4": False,
+                        "Section 5": False}
+    # Headings with numbers of their own keep them: no counting ("Section 3" is the
+    # "3 Rewards" part, and "Section 4" is not the unnumbered part after it).
+    numbered = md.replace("## Overview", "## 1 Overview").replace(
+        "## Contracts", "## 2 Contracts").replace("## Rewards", "## 3 Rewards\n\nText.\n\n"
+                                                  "## Glossary\n\nText.\n\n## Fees")
+    numbered = numbered.replace("Section 5", "Section 4")
+    resolved = {r.target: r.resolved for r in extract_ir(numbered).references}
+    assert resolved["Section 3"] is True and resolved["Section 4"] is False
+
+
 def test_colon_equals_and_a_list_of_cases_define_named_quantities() -> None:
     md = (
         "# Perpetual\n\n## Liquidate\n\n- AvgEntryPrice:=\n  - Size > 0: EntryValue / Size\n"
