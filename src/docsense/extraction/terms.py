@@ -841,8 +841,9 @@ def _as_maths(symbol: str) -> str:
 # A letter, in emphasis or maths or bare, that "denotes" something in prose: "if _x_ denotes
 # the (proposed) buy amount and _y_ denotes the sell amount", "with $y$ denoting ...".
 _DENOTES = re.compile(
-    r"(?<![\w$])[_*$]?(?P<symbol>[A-Za-z\u0370-\u03ff](?:_\{?\w{1,4}\}?)?)[_*$]?\s+"
-    r"(?:denotes|denoting)\s+"
+    # (a script of several indices too: "Quantity q_{i,t} denotes the number of ...")
+    r"(?<![\w$])[_*$]?(?P<symbol>[A-Za-z\u0370-\u03ff](?:_(?:\{[\w,+-]{1,8}\}|\w{1,4}))?)"
+    r"[_*$]?\s+(?:denotes|denoting)\s+"
     r"(?P<definition>(?:(?!\s+and\s+[_*$]?[A-Za-z]\S{0,6}\s+denot)[^,.;\n]){3,120})"
 )
 # A symbol named in passing: "substituting base tokens with quote tokens (denoted by Q)",

@@ -997,6 +997,13 @@ def test_a_stale_anchor_of_a_hand_kept_contents_lands_on_the_renamed_heading() -
     assert refs["Evasion"] is False
 
 
+def test_a_symbol_with_several_indices_is_defined_by_denotes() -> None:
+    md = ("# Index\n\nQuantity q_{i,t} denotes the number of traded items of asset i at time "
+          "t.\n\nc_{i,t} = p_{i,t} · q_{i,t}\n\nwhere p_{i,t} is the price.\n")
+    formula = next(f for f in extract_ir(md).formulas if f.text.startswith("c_{i,t}"))
+    assert formula.undefined_variables == ()
+
+
 def test_a_stale_anchor_of_one_word_or_a_split_name_in_code_lands_on_its_heading() -> None:
     md = ("# Staking\n\n- [Overview](#overview)\n- [Proxy](#staking-proxy-contract)\n"
           "- [Vault](#zrx-vault)\n- [Gone](#fee-vault)\n\n## 1 Overview\n\nText.\n\n"

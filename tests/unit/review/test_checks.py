@@ -368,6 +368,19 @@ def test_the_unit_a_price_is_quoted_per_is_no_variable(run_check: RunCheck) -> N
     assert run_check("formula_undefined_variables", divided, with_ir=True) != []
 
 
+def test_units_after_numbers_and_a_statistic_named_in_code_are_no_variables(
+    run_check: RunCheck,
+) -> None:
+    md = ("# TWAP\n\n## 2. Arithmetic\n\nThe mean is:\n$$TWAP = \\frac{\\$1 * (4s - 0s) + "
+          "\\$6 * (5s - 4s)}{5s - 0s}$$\n\n## 3. Geometric\n\n$$GeometricMean(P) = "
+          "2^{ArithmeticMean(log_{2}{P})}$$\n\nwhere P is the spot price.\n")
+    assert run_check("formula_undefined_variables", md, with_ir=True) == []
+    once = md.replace("(4s - 0s) + \\$6 * (5s - 4s)}{5s - 0s}", "4 + \\$6 * s}{5}")
+    assert run_check("formula_undefined_variables", once, with_ir=True) != []
+    unknown = md.replace("ArithmeticMean", "Adjust")
+    assert run_check("formula_undefined_variables", unknown, with_ir=True) != []
+
+
 def test_what_the_design_lets_someone_do_as_needed_is_no_open_condition(
     run_check: RunCheck,
 ) -> None:

@@ -101,9 +101,21 @@ _FUNCTION_NAMES = frozenset(
 )
 
 
+# A statistic named in code ("ArithmeticMean", "WeightedAverage"): applied, it is the
+# standard operation its words say.
+_STATISTIC_FUNCTION = re.compile(
+    r"(?:[A-Z][a-z]+)+(?:Mean|Median|Average|Sum|Max|Min|Variance|Deviation)"
+)
+
+
 def _applied_function(name: str, text: str) -> bool:
-    """Return True for a function of arithmetic applied in the formula ("Maximum(H-L, ...)")."""
-    if name.strip().lower() not in _FUNCTION_NAMES:
+    """Return True for a function of arithmetic applied in the formula ("Maximum(H-L, ...)").
+
+    A statistic named in code counts too: "2^{ArithmeticMean(log_{2}{P})}".
+    """
+    if name.strip().lower() not in _FUNCTION_NAMES and not _STATISTIC_FUNCTION.fullmatch(
+        name.strip()
+    ):
         return False
     return re.search(rf"\b{re.escape(name.strip())}\s*\(", text) is not None
 
@@ -266,8 +278,8 @@ def _accounted_for(ctx: CheckContext, name: str, formula: Formula) -> bool:
     It defines itself (a count, words, an index, the left side), is a function of
     arithmetic applied, an initialism spelt out, described by the lead-in paragraph, a
     qualified defined term or a member of one, given an amount on the line before, a
-    market's own field ("Close", "Mid_Price") or a standard indicator with its window, or
-    the unit a price is quoted per ("USD/oz").
+    market's own field ("Close", "Mid_Price") or a standard indicator with its window, the
+    unit a price is quoted per ("USD/oz"), or a unit written after numbers ("4s - 0s").
     """
     start = formula.location.start
     return (
@@ -280,11 +292,24 @@ def _accounted_for(ctx: CheckContext, name: str, formula: Formula) -> bool:
         or _valued_on_line(ctx, name, start)
         or _market_field(name, formula)
         or _unit_of_a_price(name, formula.text)
+        or _unit_after_numbers(name, formula.text)
     )
 
 
 # A price's unit: a currency per unit of the thing priced ("USD/oz", "EUR/MWh", "$/bbl").
 _PER_UNIT = r"(?:\b[A-Z]{3}|[$\u20ac\u00a3])\s*/\s*"
+
+
+def _unit_after_numbers(name: str, text: str) -> bool:
+    """Return True when ``name`` only ever follows a number: a unit ("(4s - 0s)", seconds).
+
+    It must stand so at least twice; a letter once after a number may be a product.
+    """
+    if re.fullmatch(r"[A-Za-z]{1,3}", name) is None:
+        return False
+    uses = [m.start() for m in re.finditer(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])",
+                                           text)]
+    return len(uses) >= 2 and all(at > 0 and text[at - 1].isdigit() for at in uses)
 
 
 def _unit_of_a_price(name: str, text: str) -> bool:
