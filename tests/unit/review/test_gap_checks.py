@@ -527,6 +527,16 @@ def test_settings_named_in_code_without_a_value(run_check: RunCheck) -> None:
     assert run_check("vague_thresholds", valued, with_ir=True) == []
 
 
+def test_a_setting_valued_in_the_next_sentence_owes_no_value() -> None:
+    md = ("# TWAP\n\nRecords older than a configurable parameter `RecordHistoryKeepPeriod` "
+          "are pruned. Currently, this parameter is set to 48 hours.\n")
+    assert _hits("vague_thresholds", md) == []
+    unvalued = md.replace("Currently, this parameter is set to 48 hours.", "It is tuned.")
+    assert [h.title for h in _hits("vague_thresholds", unvalued)] == [
+        "Configurable value not given: `RecordHistoryKeepPeriod`"
+    ]
+
+
 def test_an_argument_a_caller_passes_is_not_a_setting_owing_a_value() -> None:
     md = ("# Oracles\n\nEach `IPriceOracle` accepts an `inAmount` parameter. Some adapters "
           "adjust the quote depending on the `inAmount` parameter.\n\nThe factory takes a "

@@ -1043,6 +1043,15 @@ _ARGUMENT_BEFORE = re.compile(
 )
 
 
+# The value of the setting just named, given next: "this parameter is set to 48 hours".
+_VALUED_NEXT = re.compile(
+    r"\b(?:this|the|its)\s+(?:parameter|setting|value|period|window|interval|duration)\s+"
+    r"(?:is\s+|was\s+)?(?:currently\s+|initially\s+|by\s+default\s+)?(?:set\s+to|equal\s+to|"
+    r"is|of)\s+(?:about\s+)?\$?\d",
+    re.IGNORECASE,
+)
+
+
 def _argument_names(ctx: CheckContext) -> frozenset[str]:
     """Return the names in code the text calls a function's arguments anywhere.
 
@@ -1099,6 +1108,10 @@ def _named_setting_hits(ctx: CheckContext) -> Iterator[CheckHit]:
                 # caller passes in each call, not a setting of the method
             if _READER_OR_DENIED.search(unit.text) or _valued_anywhere(ctx, name):
                 continue
+            after = unit.start + m.end()
+            if _VALUED_NEXT.search(ctx.markdown, after, after + 250):
+                continue  # "... older than a configurable parameter `RecordHistoryKeepPeriod`.
+                # Currently, this parameter is set to 48 hours."
             rel = clause_start(unit.text, m.start(), max_words=8)
             quote = unit.text[rel : m.end()]
             yield CheckHit(
