@@ -1028,7 +1028,8 @@ def test_sections_numbered_only_by_their_position_resolve_a_reference_exactly() 
                                                   "## Glossary\n\nText.\n\n## Fees")
     numbered = numbered.replace("Section 5", "Section 4")
     resolved = {r.target: r.resolved for r in extract_ir(numbered).references}
-    assert resolved["Section 3"] is True and resolved["Section 4"] is False
+    assert resolved["Section 3"] is True
+    assert resolved["Section 4"] is False
 
 
 def test_colon_equals_and_a_list_of_cases_define_named_quantities() -> None:

@@ -316,6 +316,18 @@ def test_a_frequency_in_an_explanation_is_no_schedule() -> None:
         sentence="The snapshot ratio is periodically updated by the manager.")) != []
 
 
+def test_a_schedule_a_setting_holds_is_no_missing_frequency() -> None:
+    doc = ("# Bot\n\n## Running\n\n{sentence}\n\n## Settings\n\n| Name | Description |\n"
+           "|---|---|\n| `process_throttle_secs` | How often should Edge run, in seconds. |\n")
+    assert _quotes("vague_frequency", doc.format(sentence="Edge will run periodically.")) == []
+    assert _quotes("vague_frequency", doc.format(
+        sentence="Validators periodically vote on rates, the protocol tallying the votes once "
+        "per `VotePeriod`.")) == []
+    # A setting that times something else leaves the schedule open.
+    assert _quotes("vague_frequency", doc.format(
+        sentence="The weights are rebalanced periodically.")) != []
+
+
 def test_the_address_of_a_named_document_joins_its_finding() -> None:
     doc = ("# Strategy\n\n## Index\n\nThe index is calculated as set out in the S&P GSCI "
            "Index Methodology.\n\n## Weights\n\nEach commodity is weighted by its world production "

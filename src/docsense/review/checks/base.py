@@ -45,6 +45,7 @@ __all__ = [
     "is_proper_name",
     "mentions",
     "noun_goes_on",
+    "share_a_word",
     "singular_phrase",
 ]
 
@@ -551,6 +552,26 @@ def singular_phrase(phrase: str) -> str:
             last[:-1] if last.endswith("s") and not last.endswith("ss") else last
         )
     return " ".join(words)
+
+
+_CONTENT_WORD = re.compile(r"[A-Za-z]{3,}")
+_FUNCTION_WORDS = frozenset(
+    {"the", "and", "are", "for", "with", "from", "that", "this", "its", "their", "each", "any",
+     "all", "not", "may", "can", "will", "shall", "must", "has", "have", "been", "was", "were",
+     "into", "per", "than", "which", "when", "where", "then", "also", "other", "such", "more",
+     "less", "most", "least", "necessary", "needed", "required"}
+)
+
+
+def share_a_word(a: str, b: str) -> bool:
+    """Return True if ``a`` and ``b`` share a content word, up to its ending (cap/capped)."""
+    def stems(text: str) -> set[str]:
+        words = (w.lower() for w in _CONTENT_WORD.findall(text))
+        return {w[:-1] if w.endswith("s") else w for w in words if w not in _FUNCTION_WORDS}
+
+    left, right = stems(a), stems(b)
+    return any(x.startswith(y) or y.startswith(x) for x in left for y in right
+               if min(len(x), len(y)) >= 3)
 
 
 def has_quantity(text: str) -> bool:

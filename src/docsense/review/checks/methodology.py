@@ -28,6 +28,7 @@ from docsense.review.checks.base import (
     clause_start,
     has_quantity,
     mentions,
+    share_a_word,
 )
 
 __all__ = [
@@ -322,27 +323,7 @@ def _next_sentence_quantified(
         following = units[index + 1].text
     else:
         return False
-    return has_quantity(following) and _share_a_word(this, following)
-
-
-_CONTENT_WORD = re.compile(r"[A-Za-z]{3,}")
-_FUNCTION_WORDS = frozenset(
-    {"the", "and", "are", "for", "with", "from", "that", "this", "its", "their", "each", "any",
-     "all", "not", "may", "can", "will", "shall", "must", "has", "have", "been", "was", "were",
-     "into", "per", "than", "which", "when", "where", "then", "also", "other", "such", "more",
-     "less", "most", "least", "necessary", "needed", "required"}
-)
-
-
-def _share_a_word(a: str, b: str) -> bool:
-    """Return True if ``a`` and ``b`` share a content word, up to its ending (cap/capped)."""
-    def stems(text: str) -> set[str]:
-        words = (w.lower() for w in _CONTENT_WORD.findall(text))
-        return {w[:-1] if w.endswith("s") else w for w in words if w not in _FUNCTION_WORDS}
-
-    left, right = stems(a), stems(b)
-    return any(x.startswith(y) or y.startswith(x) for x in left for y in right
-               if min(len(x), len(y)) >= 3)
+    return has_quantity(following) and share_a_word(this, following)
 
 
 def _may_name_method(low: str) -> bool:

@@ -28,6 +28,7 @@ from docsense.review.checks.base import (
     has_quantity,
     mentions,
     noun_goes_on,
+    share_a_word,
 )
 from docsense.review.checks.sources import suppliers_named
 
@@ -2138,6 +2139,31 @@ def _action_timed_elsewhere(periodic: frozenset[str], clause: str) -> bool:
     return any(_action_stem(m.group(0)) in periodic for m in _TIMED_ACTION.finditer(clause))
 
 
+# A period a setting named in code holds: "once per `VotePeriod`", "every `interval`".
+_PER_NAMED_PERIOD = re.compile(r"\b(?:once\s+per|every|each)\s+(?:the\s+)?`[^`\n]{1,60}`",
+                               re.IGNORECASE)
+# Timing words that say "on a schedule" (not how often something happens to occur).
+_SCHEDULED = re.compile(r"periodically|regularly|(?:at|on)\s+(?:a\s+)?regular", re.IGNORECASE)
+# A setting for a period: named in code as one ("`check_interval_sec`", "`VotePeriod`") or
+# described by what it times ("How often should Edge run in seconds").
+_INTERVAL_SETTING = re.compile(
+    r"`[A-Za-z_]*(?:interval|Interval|period|Period|throttle|frequency|Frequency|cadence)"
+    r"[A-Za-z_]*`|\bhow\s+often\b",
+    re.IGNORECASE,
+)
+
+
+def _interval_settings(ctx: CheckContext) -> tuple[str, ...]:
+    """Return the lines that name a setting for a period, with what it times."""
+    if "`" not in ctx.markdown and "often" not in ctx.markdown:
+        return ()
+    return tuple(
+        ctx.markdown[ctx.markdown.rfind("\n", 0, m.start()) + 1 : ctx.markdown.find(
+            "\n", m.end()) % (len(ctx.markdown) + 1)]
+        for m in finditer_chunked(_INTERVAL_SETTING, ctx.markdown)
+    )
+
+
 # Timing that settings determine: ", based on order size and running time inputs",
 # "determined by the `interval` parameter".
 _FROM_INPUTS = re.compile(
@@ -2191,6 +2217,7 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
     dated = _dated_events(ctx)
     units = ctx.rule_units
     periodic: frozenset[str] | None = None
+    settings: tuple[str, ...] | None = None  # read on the first scheduled timing word
     for i, (unit, low) in enumerate(zip(units, ctx.rule_folded, strict=True)):
         timing = mentions(low, _FREQUENCY_WORDS)  # else _FREQUENCY cannot match
         if timing and (_period_beside(ctx, units, i) or _schedule_follows(ctx, unit)):
@@ -2227,6 +2254,16 @@ def vague_frequency(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                 # writes, not a schedule of the method
             if _HAPPENS_BEFORE.search(before) or _HAPPENS_AFTER.match(unit.text, m.end()):
                 continue  # "Inside Day occurs frequently": how often an event happens
+            if _PER_NAMED_PERIOD.search(unit.text):
+                continue  # "validators periodically vote ..., the protocol tallying up the
+                # results once per `VotePeriod`": a period the setting holds
+            if _SCHEDULED.match(m.group(0)):
+                if settings is None:
+                    settings = _interval_settings(ctx)
+                if any(share_a_word(unit.text, line) for line in settings):
+                    continue  # "Edge will run periodically" and the settings table's
+                    # "`process_throttle_secs` | How often should Edge run in seconds": the
+                    # setting gives the period
             start, end, quote, phrase = _clause_hit(unit, m, max_words=8)
             yield CheckHit(
                 start=start,
