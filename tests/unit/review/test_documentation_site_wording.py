@@ -292,6 +292,13 @@ def test_a_question_the_document_leaves_open_is_deferred() -> None:
     assert _quotes("deferred_content", faq) == []
 
 
+def test_the_venue_the_method_trades_on_is_a_named_source() -> None:
+    doc = "# Bot\n\n## Fair value\n\nWe consume the market data {where} as a starting point.\n"
+    assert _quotes("unnamed_data_sources", doc.format(
+        where="from the exchange we are sending orders into")) == []
+    assert _quotes("unnamed_data_sources", doc.format(where="from the best exchange")) != []
+
+
 def test_a_general_definition_of_a_kind_names_no_source() -> None:
     general = ("# Oracles\n\n## Overview\n\nOracles are smart contract interfaces that bring "
                "data from an external source into a smart contract.\n")

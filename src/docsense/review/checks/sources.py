@@ -100,7 +100,12 @@ _KIND_OF_BUSINESS = re.compile(
 )
 _SOURCE_WORDS = re.compile(
     r"\b(?:source[sd]?|sourced|provided\s+by|supplied\s+by|published\s+by|obtained\s+from|"
-    r"vendor|provider)\b",
+    r"vendor|provider)\b"
+    # "we consume the market data from the exchange we are sending orders into": the venue
+    # the method trades on is the source
+    r"|\bfrom\s+the\s+(?:exchange|venue|market)s?\s+(?:(?:that\s+|which\s+)?(?:we|it|they|the\s+"
+    r"\w+)|(?:on|to|into)\s+which)\s+(?:are\s+|is\s+)?(?:send|sending|sends|trade|trades|"
+    r"trading|quote|quotes|quoting|place|places|placing|route|routes|routing)\b",
     re.IGNORECASE,
 )
 _DEPENDENCY = re.compile(
