@@ -2155,13 +2155,14 @@ _INTERVAL_SETTING = re.compile(
 
 def _interval_settings(ctx: CheckContext) -> tuple[str, ...]:
     """Return the lines that name a setting for a period, with what it times."""
-    if "`" not in ctx.markdown and "often" not in ctx.markdown:
+    text = ctx.markdown
+    if "`" not in text and "often" not in text:
         return ()
-    return tuple(
-        ctx.markdown[ctx.markdown.rfind("\n", 0, m.start()) + 1 : ctx.markdown.find(
-            "\n", m.end()) % (len(ctx.markdown) + 1)]
-        for m in finditer_chunked(_INTERVAL_SETTING, ctx.markdown)
-    )
+    lines = []
+    for m in finditer_chunked(_INTERVAL_SETTING, text):
+        end = text.find("\n", m.end())
+        lines.append(text[text.rfind("\n", 0, m.start()) + 1 : end if end >= 0 else len(text)])
+    return tuple(lines)
 
 
 # Timing that settings determine: ", based on order size and running time inputs",
