@@ -977,6 +977,13 @@ def test_anchor_links_keep_a_hyphen_per_space_as_github_does() -> None:
     }
 
 
+def _link_labels_resolved(md: str) -> dict[str, bool]:
+    """Each link's label in Markdown ``md``, converted as a file, and whether it resolves."""
+    doc = convert_document(md.encode(), "doc.md")
+    return {r.text.split("]")[0][1:]: r.resolved
+            for r in extract_ir(doc.markdown, doc.sections).references}
+
+
 def test_a_stale_anchor_of_a_hand_kept_contents_lands_on_the_renamed_heading() -> None:
     md = ("# Protocol\n\n- [Oracle risks](#9---lst-oracle-risks)\n"
           "- [Best practice](#urgent-redemption-best-practice)\n"
@@ -984,16 +991,12 @@ def test_a_stale_anchor_of_a_hand_kept_contents_lands_on_the_renamed_heading() -
           "- [Gone](#liquidation-penalty-schedule)\n\n"
           "## 8 - LST oracle risks\n\nText.\n\n## Shutdown redemption best practice\n\nText.\n\n"
           "## Redemption evasion mitigation\n\nText.\n\n## Liquidation penalties\n\nText.\n")
-    doc = convert_document(md.encode(), "protocol.md")
-    refs = {r.text.split("]")[0][1:]: r.resolved
-            for r in extract_ir(doc.markdown, doc.sections).references}
+    refs = _link_labels_resolved(md)
     assert refs == {"Oracle risks": True, "Best practice": True, "Evasion": True, "Gone": False}
     # Two headings that end alike leave a stale anchor unresolved: which one it meant is open.
     twice = md.replace("## Redemption evasion mitigation", "## Redemption evasion mitigation\n\n"
                        "Text.\n\n## Fee redemption evasion mitigation")
-    doc = convert_document(twice.encode(), "protocol.md")
-    refs = {r.text.split("]")[0][1:]: r.resolved
-            for r in extract_ir(doc.markdown, doc.sections).references}
+    refs = _link_labels_resolved(twice)
     assert refs["Evasion"] is False
 
 
@@ -1008,9 +1011,7 @@ def test_a_stale_anchor_of_one_word_or_a_split_name_in_code_lands_on_its_heading
     md = ("# Staking\n\n- [Overview](#overview)\n- [Proxy](#staking-proxy-contract)\n"
           "- [Vault](#zrx-vault)\n- [Gone](#fee-vault)\n\n## 1 Overview\n\nText.\n\n"
           "## Interfaces\n\n### `StakingProxy` Contract\n\nText.\n\n### `ZrxVault`\n\nText.\n")
-    doc = convert_document(md.encode(), "staking.md")
-    refs = {r.text.split("]")[0][1:]: r.resolved
-            for r in extract_ir(doc.markdown, doc.sections).references}
+    refs = _link_labels_resolved(md)
     assert refs == {"Overview": True, "Proxy": True, "Vault": True, "Gone": False}
 
 

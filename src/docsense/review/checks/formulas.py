@@ -300,6 +300,16 @@ def _accounted_for(ctx: CheckContext, name: str, formula: Formula) -> bool:
 _PER_UNIT = r"(?:\b[A-Z]{3}|[$\u20ac\u00a3])\s*/\s*"
 
 
+def _unit_of_a_price(name: str, text: str) -> bool:
+    """Return True when ``name`` is the unit a price is quoted per, not a quantity.
+
+    "P_i = Spot price of metal i (USD/oz)": "oz" is the troy ounce, nothing divides by it.
+    """
+    return re.fullmatch(r"[A-Za-z]{1,5}", name) is not None and re.search(
+        _PER_UNIT + re.escape(name) + r"(?![\w/])", text
+    ) is not None
+
+
 def _unit_after_numbers(name: str, text: str) -> bool:
     """Return True when ``name`` only ever follows a number: a unit ("(4s - 0s)", seconds).
 
@@ -310,16 +320,6 @@ def _unit_after_numbers(name: str, text: str) -> bool:
     uses = [m.start() for m in re.finditer(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])",
                                            text)]
     return len(uses) >= 2 and all(at > 0 and text[at - 1].isdigit() for at in uses)
-
-
-def _unit_of_a_price(name: str, text: str) -> bool:
-    """Return True when ``name`` is the unit a price is quoted per, not a quantity.
-
-    "P_i = Spot price of metal i (USD/oz)": "oz" is the troy ounce, nothing divides by it.
-    """
-    return re.fullmatch(r"[A-Za-z]{1,5}", name) is not None and re.search(
-        _PER_UNIT + re.escape(name) + r"(?![\w/])", text
-    ) is not None
 
 
 # A market's own fields, which every price feed carries under these names: the open, high,

@@ -1053,22 +1053,15 @@ _VALUED_NEXT = re.compile(
 )
 
 
-def _argument_names(ctx: CheckContext) -> frozenset[str]:
-    """Return the names in code the text calls a function's arguments anywhere.
+def _is_argument(text: str, m: re.Match[str]) -> bool:
+    """Return True when the :data:`_NAMED_SETTING` match ``m`` is called a function's argument.
 
     "`IPriceOracle` accepts an `inAmount` parameter": ``inAmount`` is what each caller
     passes, wherever else it is called a parameter ("depending on the `inAmount` parameter").
     """
-    found = set()
-    for unit in ctx.rule_units:
-        if "`" not in unit.text:
-            continue
-        for m in _NAMED_SETTING.finditer(unit.text):
-            kind = (m.group("kind") or "").split()
-            if (m.group("called") is None and kind[:1] == ["parameter"]
-                    and _ARGUMENT_BEFORE.search(unit.text, max(0, m.start() - 30), m.start())):
-                found.add(m.group("name"))
-    return frozenset(found)
+    kind = (m.group("kind") or "").split()
+    return (m.group("called") is None and kind[:1] == ["parameter"]
+            and _ARGUMENT_BEFORE.search(text, max(0, m.start() - 30), m.start()) is not None)
 
 
 def _valued_anywhere(ctx: CheckContext, name: str) -> bool:
@@ -1092,44 +1085,46 @@ def _named_setting_hits(ctx: CheckContext) -> Iterator[CheckHit]:
     "The size of each batch is configured by using the `UnitBatchSize` governance parameter"
     with no value of `UnitBatchSize` anywhere: the batch length cannot be reproduced.
     """
-    arguments = _argument_names(ctx)
-    for unit in ctx.rule_units:
-        if "`" not in unit.text:
+    named = [
+        (unit, m)
+        for unit in ctx.rule_units
+        if "`" in unit.text
+        for m in _NAMED_SETTING.finditer(unit.text)
+    ]
+    # "`IPriceOracle` accepts an `inAmount` parameter": an argument the caller passes in
+    # each call, not a setting of the method, wherever else it is called a parameter
+    arguments = {m.group("name") for unit, m in named if _is_argument(unit.text, m)}
+    for unit, m in named:
+        name = m.group("name")
+        if not (m.group("called") or m.group("kind") or (
+            m.group("over") and _PERIOD_NAME.search(name)
+        )):
+            continue  # a name in code, not said to be a setting
+        if _IDENTIFIER_NAME.search(name) or name in arguments:
             continue
-        for m in _NAMED_SETTING.finditer(unit.text):
-            name = m.group("name")
-            if not (m.group("called") or m.group("kind") or (
-                m.group("over") and _PERIOD_NAME.search(name)
-            )):
-                continue  # a name in code, not said to be a setting
-            if _IDENTIFIER_NAME.search(name):
-                continue
-            if name in arguments:
-                continue  # "`IPriceOracle` accepts an `inAmount` parameter": an argument the
-                # caller passes in each call, not a setting of the method
-            if _READER_OR_DENIED.search(unit.text) or _valued_anywhere(ctx, name):
-                continue
-            after = unit.start + m.end()
-            if _VALUED_NEXT.search(ctx.markdown, after, after + 250):
-                continue  # "... older than a configurable parameter `RecordHistoryKeepPeriod`.
-                # Currently, this parameter is set to 48 hours."
-            rel = clause_start(unit.text, m.start(), max_words=8)
-            quote = unit.text[rel : m.end()]
-            yield CheckHit(
-                start=unit.start + rel,
-                end=unit.start + m.end(),
-                title=f"Configurable value not given: `{name}`",
-                description=f"The method depends on the setting `{name}`, but the document "
-                "gives no value, default or range for it, so its behaviour cannot be "
-                "reproduced.",
-                suggested_fix=f"State the value of `{name}` (or its default), its unit, the "
-                "range it may be set in, and who may change it.",
-                replacement=f"{quote} ([[specify: value or default of {name}, unit and "
-                "allowed range]])",
-                category=Category.UNDEFINED_PARAMETER,
-                confidence=0.7,
-                subject="configurable values",
-            )
+        if _READER_OR_DENIED.search(unit.text) or _valued_anywhere(ctx, name):
+            continue
+        after = unit.start + m.end()
+        if _VALUED_NEXT.search(ctx.markdown, after, after + 250):
+            continue  # "... older than a configurable parameter `RecordHistoryKeepPeriod`.
+            # Currently, this parameter is set to 48 hours."
+        rel = clause_start(unit.text, m.start(), max_words=8)
+        quote = unit.text[rel : m.end()]
+        yield CheckHit(
+            start=unit.start + rel,
+            end=unit.start + m.end(),
+            title=f"Configurable value not given: `{name}`",
+            description=f"The method depends on the setting `{name}`, but the document "
+            "gives no value, default or range for it, so its behaviour cannot be "
+            "reproduced.",
+            suggested_fix=f"State the value of `{name}` (or its default), its unit, the "
+            "range it may be set in, and who may change it.",
+            replacement=f"{quote} ([[specify: value or default of {name}, unit and "
+            "allowed range]])",
+            category=Category.UNDEFINED_PARAMETER,
+            confidence=0.7,
+            subject="configurable values",
+        )
 
 
 def _introduces_formula(ctx: CheckContext, unit: TextUnit) -> bool:
