@@ -169,11 +169,22 @@ _SYMBOL_WORD = re.compile(
 )
 
 
+# Inside a chunk of several words, one of these (in lower case) starts prose about the name
+# before it: "MRI_BTC_28 at contract expiration", "dc − Adr both be nonnegative".
+_PROSE_INSIDE = frozenset(
+    {"at", "with", "by", "from", "when", "where", "if", "then", "else", "is", "are", "was",
+     "were", "be", "been", "both", "has", "have", "had", "will", "would", "should", "must",
+     "can", "may", "which", "than", "otherwise", "while", "whereas", "because", "but", "not"}
+)  # fmt: skip
+# (Not "until", "after", "before": "Time until next Funding" is one name.)
+
+
 def plain_variables(expression: str) -> tuple[str, ...]:
     """Return the operand names of a plain-text expression, in order, without repeats.
 
     ``Name_{i,ITD}`` and ``Name^{sup}`` stay one operand (their scripts may hold commas and
-    minus signs); a lone ``x`` between two operands is a multiplication sign.
+    minus signs); a lone ``x`` between two operands is a multiplication sign. Prose after a
+    name ("MRI_BTC_28 at contract expiration") is not part of it.
     """
     scripts: list[str] = []
 
@@ -202,6 +213,11 @@ def plain_variables(expression: str) -> tuple[str, ...]:
             if i > 0:
                 break  # "...) for equity, commodity, FX risk": the rest is prose
             continue
+        prose = next((k for k in range(1, len(words)) if words[k] in _PROSE_INSIDE), None)
+        if prose is not None:
+            if all(_PLAIN_WORD.fullmatch(w) for w in words[:prose]):
+                continue  # "deducted at each roll": a clause after the formula
+            words = words[:prose]  # the name, then prose about it
         if len(words) > 1 and (
             all(_PLAIN_WORD.fullmatch(w) for w in words)
             or (not called and all(_TITLE_WORD.fullmatch(w) for w in words))

@@ -77,6 +77,9 @@ _STATE = frozenset(
 )
 # The subscript of "P_AAPL", "P_BRK.B": a name or ticker (with its share class) as the index.
 _NAME_SUBSCRIPT = re.compile(r"[A-Za-z]{2,}(?:[.-][A-Za-z]{1,3})?")
+# A numbered member of a family written without a script: "s1", "sn" beside "si" ("where
+# si is the ith oracle's signature"). ("s_1" is found by its base, like any script.)
+_NUMBERED_MEMBER = re.compile(r"^(?P<base>[A-Za-z\u0370-\u03ff]{1,3}?)(?:\d{1,3}|n|N)$")
 _ARGUMENTS = re.compile(r"\s*\((?P<args>[^()]{1,40})\)\s*$")
 # An index letter glued to a name with an offset ("FLIt-1", "Pricet+1"); "COVID-19" is not.
 _GLUED_OFFSET = re.compile(r"(?<=[A-Za-z]{2})([tijkn])\s?[-+\u2212]\s?\d\b")
@@ -120,7 +123,8 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
     (``Rtnic`` with the index ``ic``: a subscript the PDF glued on) also as ``Rtn``; a power
     (``σ²``) and a differential (``dW_t``, ``dt``) as the symbol raised or differentiated; a
     named quantity followed by words in lower case (``Fair Price longer dated futures``) as
-    the quantity named.
+    the quantity named; a numbered member of a family (``s1``, ``sn``) as the family's
+    running member (``si``, ``s_i``).
     """
     keys = [normalise_name(name)]
     if "{" in name:  # "Price_{underlying}" and "Price_underlying": one name, braced or not
@@ -179,6 +183,10 @@ def _candidates(name: str, indices: frozenset[str] = frozenset()) -> list[str]:
         keys.append(normalise_name(words[1]))
     if len(words) == 2 and words[0][:1].isupper() and _ACRONYM.fullmatch(words[1]):
         keys.append(normalise_name(words[1]))  # "Announced DFR": the DFR, as announced
+    member = _NUMBERED_MEMBER.match(name.strip())
+    if member is not None:  # "s1" and "sn": members of the family "s_i" / "si"
+        keys += [normalise_name(f"{member.group('base')}{sep}{i}")
+                 for i in "ijk" for sep in ("_", "")]
     glued = _glued_indices(indices).match(name.strip()) if indices else None
     raws = [name]
     if glued is not None:  # "SCWMt-1", "Vt,s", "Tenort": subscripts the PDF ran into the name

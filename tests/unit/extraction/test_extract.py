@@ -1183,3 +1183,25 @@ def test_the_pronoun_i_after_paragraphs_is_not_a_part() -> None:
     assert cited("# R\n\nIn the following paragraphs I provide the results.\n") == []
     assert cited("# R\n\nSee paragraphs I and II.\n") == ["paragraphs I"]
     assert cited("# R\n\nSection I describes the index.\n") == ["Section I"]
+
+
+def test_prose_after_a_name_and_numbered_members_of_a_defined_family() -> None:
+    from docsense.extraction.formulas import plain_variables
+
+    # "at contract expiration" says when the name is read; "both be nonnegative" is prose.
+    assert plain_variables("Value = MAX(MRI_28 at contract expiration, Cap) * 28") == (
+        "Value", "MRI_28", "Cap",
+    )
+    assert plain_variables("dx = dc - Adr both be nonnegative") == ("dx", "dc", "Adr")
+    # A clause of plain words after the formula names nothing.
+    assert plain_variables("TC = 0.0002 * W, deducted at each roll") == ("TC", "W")
+    # "Time until next Funding" is one name.
+    assert "Time until next Funding" in plain_variables(
+        "P1 = Index * (1 + Rate * Time until next Funding / dt)"
+    )
+    md = (
+        "# Signatures\n\nS = s1 + s2 + ... + sn\n\n"
+        "where si is the ith oracle's signature scalar.\n"
+    )
+    assert _undefined(md) == set()
+    assert _undefined(md.replace("where si is", "where the")) == {"s1", "s2", "sn"}
