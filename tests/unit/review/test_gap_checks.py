@@ -1442,3 +1442,29 @@ def test_a_setting_that_describes_the_limit_it_holds(run_check: RunCheck) -> Non
     assert run_check("vague_qualifiers", md, with_ir=True) == []
     prose = "# Execution\n\n## Orders\n\nOrders fill within the maximum acceptable slippage.\n"
     assert run_check("vague_qualifiers", prose, with_ir=True) != []
+
+
+def test_a_limit_named_by_a_term_after_it_or_described_for_other_systems() -> None:
+    named = (
+        "# Loans\n\nOnce the collateral ratio of a loan reaches a certain threshold, the "
+        "Liquidation Ratio, the system liquidates the loan.\n\nBorrowers can borrow more "
+        "within the limits of the MCR whenever they wish.\n"
+    )
+    assert _hits("vague_thresholds", named) == []
+    unnamed = named.replace(", the Liquidation Ratio,", "").replace(" of the MCR", "")
+    assert len(_hits("vague_thresholds", unnamed)) == 2
+    background = (
+        "# Rates\n\nProtocols like AAVE take a different direction, offering a stable rate if "
+        "the market conditions remain within a certain threshold.\n\nIn current lending pools, "
+        "governance can set supply caps. In addition, by ensuring that the size of the market "
+        "stays below a certain threshold, supply caps protect lenders.\n"
+    )
+    assert _hits("vague_thresholds", background) == []
+    # The same sentences about this method are its rules.
+    ours = background.replace("Protocols like AAVE take", "The protocol takes").replace(
+        "In current lending pools, governance", "Governance"
+    )
+    assert len(_hits("vague_thresholds", ours)) == 2
+    # A sentence that sets the method against the others is about the method.
+    contrast = background.replace("In addition, by", "We, however, limit loans by")
+    assert len(_hits("vague_thresholds", contrast)) == 1

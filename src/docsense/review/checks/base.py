@@ -294,15 +294,17 @@ class CheckContext:
         background, a change log, worked examples, the method's strengths and weaknesses or a
         table of contents, or when it is a paragraph written in capitals (disclaimer banners)
         or an example ("Example 1:" and the rest of its paragraph, a sentence opening "For
-        example,"), an item under a "**Strengths**" or "Weaknesses:" label, or an entry of a
-        table of contents ("Market Data ........ 4"), or a sentence of a legal disclaimer
-        wherever it stands ("should not be considered as information sufficient upon which to
-        base an investment decision"). A "Risk Management" section states rules and stays in.
+        example,"), a sentence describing other systems ("Protocols like AAVE ...": see
+        :meth:`_other_systems_starts`), an item under a "**Strengths**" or "Weaknesses:"
+        label, or an entry of a table of contents ("Market Data ........ 4"), or a sentence
+        of a legal disclaimer wherever it stands ("should not be considered as information
+        sufficient upon which to base an investment decision"). A "Risk Management" section
+        states rules and stays in.
         """
         informative = [
             (s.start, s.end) for s in self.sections if is_informative_heading(s.heading)
         ]
-        examples = self._example_starts()
+        examples = self._example_starts() | self._other_systems_starts()
         return tuple(
             u
             for u in self.body_units
@@ -313,6 +315,31 @@ class CheckContext:
             and not _CONTENTS_ENTRY.match(u.text)
             and not _DISCLAIMING.search(u.text)
         )
+
+    def _other_systems_starts(self) -> frozenset[int]:
+        """Return the starts of the sentences that describe other systems, not this method.
+
+        "Protocols like AAVE take a different direction, offering a stable rate if ...", "In
+        current lending pools, the governance can set supply caps": background for the
+        method, whose limits and wording are the other systems' to state. A sentence that
+        carries on in the same paragraph ("In addition, by ensuring ...", "This is notably
+        used ...") describes them too, until one speaks of this method ("we", "our",
+        "however", "unlike", "instead").
+        """
+        starts: set[int] = set()
+        previous: TextUnit | None = None
+        for u in self.body_units:
+            carried = (
+                previous is not None
+                and previous.start in starts
+                and self.same_paragraph(previous, u)
+                and _CARRIES_ON.match(u.text) is not None
+                and _THIS_METHOD.search(u.text) is None
+            )
+            if carried or (_OTHER_SYSTEMS.match(u.text) and not _THIS_METHOD.search(u.text)):
+                starts.add(u.start)
+            previous = u
+        return frozenset(starts)
 
     def _example_starts(self) -> frozenset[int]:
         """Return the starts of the body units that give examples rather than rules.
@@ -492,6 +519,26 @@ def is_informative_heading(heading: str) -> bool:
 
 # An entry of a table of contents: a title, dot leaders and a page number ("Market Data
 # .......... 4").
+# A sentence whose subject is other systems: "Some protocols approach ...", "Protocols
+# like AAVE ...", "In current lending pools, ...", "Most exchanges ...".
+_OTHER_SYSTEMS = re.compile(
+    r"(?:[-*]\s+)?(?:(?:in\s+)?(?:some|other|many|most|existing|current|traditional|typical|"
+    r"conventional|legacy)\s+(?:[\w-]+\s+)?(?:protocols?|pools?|platforms?|exchanges?|"
+    r"systems?|designs?|approaches|solutions|implementations|AMMs?|DEX(?:e?s)?|venues|"
+    r"lenders|markets)\b"
+    r"|(?:protocols?|platforms?|systems?|exchanges?|projects?)\s+(?:like|such\s+as)\s+[A-Z])",
+    re.IGNORECASE,
+)
+# A sentence that carries on the one before: "In addition, ...", "This is ...".
+_CARRIES_ON = re.compile(
+    r"(?:in\s+addition|additionally|also|moreover|furthermore|this|these|such|they|it)\b",
+    re.IGNORECASE,
+)
+# A sentence that speaks of the method itself, or sets it against the others.
+_THIS_METHOD = re.compile(
+    r"\b(?:we|our|us|however|unlike|instead|whereas|in\s+contrast|by\s+contrast|rather)\b",
+    re.IGNORECASE,
+)
 _CONTENTS_ENTRY = re.compile(r"[^\n]{2,160}?(?:\.\s?){8,}\s*\d{0,4}\s*$")
 
 

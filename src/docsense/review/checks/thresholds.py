@@ -1280,7 +1280,7 @@ def vague_thresholds(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
                     r"(?:above|below)\b", m.group(0), re.IGNORECASE
                 ):
                     continue  # "The above band-based rewards": the bands just described
-                if _GLOSSED_AFTER.match(tail):
+                if _GLOSSED_AFTER.match(tail) or _TERM_AFTER.match(re.sub(r"\s+", " ", tail)):
                     continue  # "within the primary reward band (the interquartile range
                     # band)": what the limit is, said in the brackets
                 if kind == "other" and _quantity_with_its_section(ctx, m.group(0)):
@@ -1468,6 +1468,13 @@ _RISK_THAT = re.compile(r"\brisks?\s+(?:here\s+)?(?:(?:is|are|was)\s+)?(?:that|w
 _ADJECTIVE_ABOVE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 # A gloss in brackets right after the limit: "(the interquartile range band)", "(i.e. the
 # band set by governance)", "(see Annex A)".
+# The limit named by a term after it: "reaches a certain threshold, the Liquidation Ratio,"
+# (an appositive in capitals), "within the limits of the MCR": which limit it is, a term
+# whose value is a question for where the term is defined.
+_TERM_AFTER = re.compile(
+    r",\s+(?:the\s+)?(?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*(?:\s+\([A-Z]{2,6}\))?\s*[,;.:)]"
+    r"|\s+of\s+the\s+(?:[A-Z]{2,6}|(?:[A-Z][a-z][\w-]*\s+){0,2}[A-Z][a-z][\w-]*)\b"
+)
 _GLOSSED_AFTER = re.compile(
     r"\s*\((?:the|i\.\s?e\.,?|namely|see|as\s+defined|defined)\s"
     # "reaches a threshold (interval + TSP)": the limit as an expression of named settings
