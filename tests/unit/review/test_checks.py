@@ -386,7 +386,8 @@ def test_what_the_design_lets_someone_do_as_needed_is_no_open_condition(
 ) -> None:
     md = ("# Vaults\n\n## 2. Positions\n\nA position can be topped up with more collateral "
           "as needed.\n\nVaults can also be shut down manually if needed.\n\nThe data are "
-          "read from the database, managing gaps and structuring them as needed.\n")
+          "read from the database, managing gaps and structuring them as needed.\n\n"
+          "If needed, a more granular account system can be implemented on top.\n")
     assert run_check("discretionary_language", md, with_ir=True) == []
     # The same action as a rule of the method leaves its condition open.
     rule = md.replace("can be topped up", "is topped up")

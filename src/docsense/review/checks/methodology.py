@@ -433,10 +433,11 @@ def discretionary_language(ctx: CheckContext, check: Check) -> Iterator[CheckHit
                 continue  # "..., leveraging BSC as an intermediary hop when necessary",
                 # "managing the data and structuring them as needed": a participle clause
                 # saying how something is done, not a rule whose condition is left open
-            if _CAPABILITY.search(text, sentence, m.start()):
+            if _CAPABILITY.search(text, sentence, sentence_end):
                 continue  # "a trove can be topped up with more collateral as needed", "any of
-                # the elements can be edited in isolation if required": what the design lets
-                # someone do, an option, not a condition the method leaves open
+                # the elements can be edited in isolation if required", "If needed, a more
+                # granular system can be implemented on top": what the design lets someone
+                # do, an option, not a condition the method leaves open
             if _NEED_STATED.search(whole):
                 continue  # "If necessary, the reweighting may take place more than once ...
                 # to ensure the indices conform to all diversification requirements",
