@@ -483,6 +483,15 @@ def test_the_items_of_a_strengths_list_appraise_the_method() -> None:
     assert _quotes("vague_qualifiers", doc.format(label="## Rules")) != []
 
 
+def test_a_rationale_label_gives_the_reason_for_a_rule_not_a_rule() -> None:
+    doc = (
+        "# Weights\n\n- **Impact weight**: each event scores 0 to 1.\n"
+        "- **{label}**: More significant events should have greater influence on the index\n"
+    )
+    assert _quotes("vague_qualifiers", doc.format(label="Rationale")) == []
+    assert _quotes("vague_qualifiers", doc.format(label="Rule")) != []
+
+
 def test_advice_on_a_setting_that_names_the_choice_is_no_judgement() -> None:
     doc = "# Pendulum\n\n## Settings\n\n{sentence}\n"
     assert _quotes("vague_qualifiers", doc.format(

@@ -170,6 +170,11 @@ _EXAMPLE = re.compile(
     r"|e\.g\.)",
     re.IGNORECASE,
 )
+# A run-in label over the reason for a rule: "**Rationale**: More significant events should
+# have greater influence on the index" says why, not what the method does.
+_REASON_LABEL = re.compile(
+    r"\s*[*_]*(?:rationale|motivation|reasoning|justification|why)\s*[*_]*\s*:", re.IGNORECASE
+)
 # A list item or line that is only a label for the example after it: "**Example:**".
 _EXAMPLE_LABEL = re.compile(
     r"\s*[*_]*(?:worked\s+)?examples?(?:\s*\d+)?\s*[*_]*:\s*[*_]*\s*", re.IGNORECASE
@@ -349,6 +354,7 @@ class CheckContext:
         case ("and the current time is `4:53`"). "For example, ..." is one sentence; when it
         ends "For example:" (or "such as:"), the list items nested under it are examples too,
         and so are the items after a label that is only "Example:", at its level or under it.
+        A unit under a run-in "**Rationale**:" label gives the reason for a rule, not a rule.
         """
         starts: set[int] = set()
         worked = False  # the unit before belongs to a worked example
@@ -367,7 +373,7 @@ class CheckContext:
             worked = (opens is not None and opens.group("worked") is not None) or (
                 worked and opens is None and goes_on
             )
-            if opens is not None or worked:
+            if opens is not None or worked or _REASON_LABEL.match(u.text):
                 starts.add(u.start)
             listed = _EXAMPLE_LEAD.search(u.text) is not None
             lead_indent = indent if u.kind == "item" else -1
