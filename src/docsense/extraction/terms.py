@@ -22,7 +22,8 @@ Patterns (each a :class:`~docsense.domain.ir.TermSource`):
 * ``GLOSSARY`` also covers symbol glossaries, one symbol per line: ``Q_{i,ITD} means the
   Quantity ...``, ``𝐵𝑎𝑠𝑒𝐼𝑛𝑑𝑒𝑥𝑉𝑜𝑙 means ...`` (mathematical letters read as plain ones),
   ``Subscript (ITD) means Index Trading Day`` (defines the index ``ITD``), and, in a
-  definitions section, ``Launch Date is September 29, 2025``.
+  definitions section, ``Launch Date is September 29, 2025`` and a flattened table of
+  notation, a symbol, a comma and its name per line (``T, current timestamp``).
 * ``WHERE`` - variables explained after a formula: ``where X is ...``, ``where X denotes
   ...`` (chains joined by commas/``and``), and ``Where:`` followed by ``- X = ...`` /
   ``- X: ...`` / ``- X is ...`` items; a unit after the name (``- q [no unit] = ...``) is
@@ -330,9 +331,21 @@ def _glossary_term(
     )
 
 
+# A symbol, a comma and its name in words, one per line: "T, current timestamp", "T_{l}, last
+# updated": a table of notation a PDF flattened, read in a definitions section only.
+_SYMBOL_COMMA_LINE = re.compile(
+    r"^[ \t]*(?P<term>[A-Za-z\u0370-\u03ff\u2206][\w\u0370-\u03ff{}^]{0,15}),[ \t]+"
+    r"(?P<definition>[a-z][a-z-]*(?:[ \t]+[^\s,][^\n]{0,80})?)$",
+    re.MULTILINE,
+)
+
+
 def _glossary(doc: Doc, block: Block) -> Iterator[DefinedTerm]:
-    pattern = _LIST_PAIR if _in_glossary(doc, block.start) else _BOLD_PAIR
+    in_glossary = _in_glossary(doc, block.start)
+    pattern = _LIST_PAIR if in_glossary else _BOLD_PAIR
     matches = list(pattern.finditer(block.text))
+    if in_glossary:
+        matches += list(_SYMBOL_COMMA_LINE.finditer(block.text))
     if pattern is _BOLD_PAIR:
         # "- `Ts`: trade size on exchange s" anywhere: a list item naming a symbol.
         matches += list(_SYMBOL_PAIR.finditer(block.text))
@@ -1124,8 +1137,9 @@ def _legend_block(text: str) -> bool:
 
 # "Ts  = Sushiswap trade size": a legend line, a symbol then words (no operator, no number).
 _LEGEND = re.compile(
-    # ("where I = Index Price" on a line of a code block: the word before the symbol)
-    r"^[ \t]*(?:where[ \t]+)?"
+    # ("where I = Index Price" on a line of a code block: the word before the symbol;
+    # "- w_i = weight of card i": a list item under "Where:")
+    r"^[ \t]*(?:[-*\u2022][ \t]+)?(?:where[ \t]+)?"
     r"(?P<term>[A-Za-z\u0370-\u03ff][\w\u0370-\u03ff{}^,]{0,19}(?:[-\u2212]\d{1,2})?)"
     # ("P_c(d) = settlement price of contract c on day d": the symbol, at its arguments)
     r"(?:\([a-z](?:[-\u2212+]\d)?(?:,[ \t]?[a-z](?:[-\u2212+]\d)?)*\))?"

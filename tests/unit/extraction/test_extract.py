@@ -1205,3 +1205,23 @@ def test_prose_after_a_name_and_numbered_members_of_a_defined_family() -> None:
     )
     assert _undefined(md) == set()
     assert _undefined(md.replace("where si is", "where the")) == {"s1", "s2", "sn"}
+
+
+def test_a_where_list_inside_a_code_block_and_a_flattened_notation_table_define_symbols() -> None:
+    fenced = (
+        "# Index\n\n```\nIndex_t = Index_{t-1} * sum(w_i * P_i,t) / sum(w_i * P_i,t-1)\n\n"
+        "Where:\n- w_i = weight of card i (fixed during the month)\n"
+        "- P_i,t = price of card i today\n```\n"
+    )
+    assert _undefined(fenced) == set()
+    assert _undefined(fenced.replace("- w_i = weight", "- the weight")) == {"w_i"}
+    notation = (
+        "# Reserve\n\n## 1.2 Formal Definitions\n\nVariable Description\n\n"
+        "T, current timestamp\nCurrent number of seconds.\n\n"
+        "T_{l}, last updated\ntimestamp\nTimestamp of the last update.\n\n"
+        "## 2. Interest\n\nDT = T - T_{l}\n"
+    )
+    assert _undefined(notation) == set()
+    assert _undefined(notation.replace("## 1.2 Formal Definitions", "## 1.2 Notes")) == {
+        "T", "T_{l}",
+    }
