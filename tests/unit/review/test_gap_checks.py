@@ -1465,6 +1465,12 @@ def test_a_limit_named_by_a_term_after_it_or_described_for_other_systems() -> No
         "In current lending pools, governance", "Governance"
     )
     assert len(_hits("vague_thresholds", ours)) == 2
+    # "Some exchanges ..." without "in" is a rule about the method's own sources.
+    sources = background.replace(
+        "Protocols like AAVE take a different direction, offering",
+        "Some exchanges are excluded, offering",
+    )
+    assert len(_hits("vague_thresholds", sources)) == 1
     # A sentence that sets the method against the others is about the method.
     contrast = background.replace("In addition, by", "We, however, limit loans by")
     assert len(_hits("vague_thresholds", contrast)) == 1

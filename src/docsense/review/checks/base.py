@@ -523,15 +523,16 @@ def is_informative_heading(heading: str) -> bool:
     return _INFORMATIVE_HEADING.search(heading) is not None
 
 
-# An entry of a table of contents: a title, dot leaders and a page number ("Market Data
-# .......... 4").
 # A sentence whose subject is other systems: "Some protocols approach ...", "Protocols
 # like AAVE ...", "In current lending pools, ...", "Most exchanges ...".
+# ("Some exchanges are excluded when ..." is a rule about the method's sources: exchanges,
+# pools and markets count as other systems only after "in".)
+_OTHERS = r"(?:some|other|many|most|existing|current|traditional|typical|conventional|legacy)"
 _OTHER_SYSTEMS = re.compile(
-    r"(?:[-*]\s+)?(?:(?:in\s+)?(?:some|other|many|most|existing|current|traditional|typical|"
-    r"conventional|legacy)\s+(?:[\w-]+\s+)?(?:protocols?|pools?|platforms?|exchanges?|"
-    r"systems?|designs?|approaches|solutions|implementations|AMMs?|DEX(?:e?s)?|venues|"
-    r"lenders|markets)\b"
+    rf"(?:[-*]\s+)?(?:{_OTHERS}\s+(?:[\w-]+\s+)?(?:protocols?|platforms?|systems?|designs?|"
+    r"approaches|solutions|implementations|AMMs?|DEX(?:e?s)?|lenders)\b"
+    rf"|in\s+{_OTHERS}\s+(?:[\w-]+\s+)?(?:protocols?|pools?|platforms?|exchanges?|systems?|"
+    r"designs?|AMMs?|DEX(?:e?s)?|venues|markets|finance)\b"
     r"|(?:protocols?|platforms?|systems?|exchanges?|projects?)\s+(?:like|such\s+as)\s+[A-Z])",
     re.IGNORECASE,
 )
@@ -545,6 +546,8 @@ _THIS_METHOD = re.compile(
     r"\b(?:we|our|us|however|unlike|instead|whereas|in\s+contrast|by\s+contrast|rather)\b",
     re.IGNORECASE,
 )
+# An entry of a table of contents: a title, dot leaders and a page number ("Market Data
+# .......... 4").
 _CONTENTS_ENTRY = re.compile(r"[^\n]{2,160}?(?:\.\s?){8,}\s*\d{0,4}\s*$")
 
 
