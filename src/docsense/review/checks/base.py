@@ -309,11 +309,11 @@ class CheckContext:
         informative = [
             (s.start, s.end) for s in self.sections if is_informative_heading(s.heading)
         ]
-        examples = self._example_starts() | self._other_systems_starts()
+        not_rules = self._example_starts() | self._other_systems_starts()
         return tuple(
             u
             for u in self.body_units
-            if u.start not in examples
+            if u.start not in not_rules
             and not any(a <= u.start < b for a, b in informative)
             and not _shouting(u.text)
             and not _title_line(u.text)
