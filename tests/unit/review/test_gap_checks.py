@@ -35,6 +35,21 @@ def test_a_deferred_table_cell_is_named_by_its_row() -> None:
     ]
 
 
+def test_an_authors_marker_for_unfinished_work_is_deferred_content() -> None:
+    md = ("# I\n\n## Eligibility\n\n- [Liquidity] No restriction at this time. [WIP]\n"
+          "- [Market cap] No restriction at this time. [WIP]\n\n## Methodology\n\n"
+          "**TODO**\n\n## Oracles\n\nTODO: Decide how this is done and communicated.\n\n"
+          "## Notes\n\nThe index is a work in progress.\n")
+    ctx = context(md, with_ir=True)
+    hits = default_registry().run(ctx, Check(CheckKind.IR, {"check": "deferred_content"}))
+    assert [(h.subject, ctx.markdown[h.start : h.end]) for h in hits] == [
+        ("eligibility", "[WIP]"), ("eligibility", "[WIP]"), ("methodology", "TODO"),
+        ("oracles", "TODO"), ("the index", "The index is a work in progress"),
+    ]
+    # "todo" and "wip" in lower case are words, not markers
+    assert _hits("deferred_content", "# I\n\nThe todo list of the wip team is long.\n") == []
+
+
 def test_rules_that_settle_a_value_are_not_deferred(run_check: RunCheck) -> None:
     md = ("# P\n\nThe weights are determined in accordance with Section 2.\n\n"
           "If the closing price is not available, the last available price is used.\n")

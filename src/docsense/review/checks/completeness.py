@@ -1,12 +1,13 @@
 """Content the document leaves for later, and situations it never provides for.
 
 - ``deferred_content``: parts of the method explicitly left open: "to be agreed",
-  "will be finalised", "TBD", "details will follow", "this version is preliminary", and the
-  questions the document asks itself and leaves unanswered (the items of an "Open
-  Questions" part, a question in an unchecked task box "- [ ] ...?"). One
-  finding per thing deferred; its category follows what is deferred (a fee or threshold is
-  an undefined parameter, a calculation an incomplete formula, a decision or process a
-  governance gap).
+  "will be finalised", "TBD", "details will follow", "this version is preliminary", an
+  author's marker for unfinished work ("[WIP]", "TODO: decide ...", "is a work in
+  progress"; a marker standing alone is named by its section), and the questions the
+  document asks itself and leaves unanswered (the items of an "Open Questions" part, a
+  question in an unchecked task box "- [ ] ...?"). One finding per thing deferred; its
+  category follows what is deferred (a fee or threshold is an undefined parameter, a
+  calculation an incomplete formula, a decision or process a governance gap).
 - ``unfilled_placeholders``: blanks of a template or draft left in the text: ``[●]``,
   ``[•]``, ``[___]``, ``[X]``, ``XX%``, ``$X million``, ``[insert the date]``. One finding
   per document, each blank a place: a value the reader is meant to see is missing.
@@ -52,6 +53,8 @@ _DEFERRED = re.compile(
     r"defined\s+(?:later|at\s+a\s+later)|worked\s+out|discussed|clarified|settled)\b"
     r"(?!\s+(?:in\s+accordance|pursuant|as\s+(?:set|described|specified)|under|by\s+reference))"
     r"|\b(?:TBD|TBC|TBA)\b"
+    # an author's marker for unfinished work: "[WIP]", "TODO: decide how ...", "[TODO!]"
+    r"|(?-i:\bTODO\b|\bWIP\b)|\b(?:(?:is|are)\s+(?:still\s+)?(?:a\s+)?)?work\s+in\s+progress\b"
     r"|(?<!deemed\s)\bto\s+be\s+(?:determined|defined|announced|confirmed)\b"
     r"(?!\s+(?:in|by|under|according|as|pursuant|from|on|using|with|for|at)\b)"
     r"|\bat\s+a\s+later\s+(?:date|stage|time)\b|\bin\s+due\s+course\b"
@@ -68,6 +71,7 @@ _DEFERRED = re.compile(
 _DEFERRED_WORDS = (
     "agreed", "final", "confirmed", "decided", "worked", "discussed", "clarified", "settled",
     "announced", "tb", "later", "due", "yet", "ready", "preliminary", "provisional", "draft",
+    "todo", "wip", "progress",
 )
 _DEFERRED_NOUNS = ("details", "specifics", "parameters", "terms")
 
@@ -154,11 +158,14 @@ def deferred_content(ctx: CheckContext, check: Check) -> Iterator[CheckHit]:
             if unit.kind == "row":  # "| Rebalancing | Quarterly | TBD |": what the row is about
                 subject = _row_header(unit.text) or subject
             if not subject or not re.search(r"[A-Za-z]", subject):
-                subject = unit.text[m.start() : m.end()]
+                section = ctx.section_at(unit.start)  # "[TODO!]" alone: its section is open
+                subject = section.heading if section is not None and section.heading else (
+                    unit.text[m.start() : m.end()])
             shown = " ".join(subject.split())[:60]
+            closing = re.match(r"!?\]", unit.text[m.end() :])  # "[WIP]", "[TODO!]" whole
             yield CheckHit(
                 start=unit.start + rel,
-                end=unit.start + m.end(),
+                end=unit.start + m.end() + (closing.end() if closing else 0),
                 title=f"Left to be decided later: {shown}",
                 description="The document says this is not settled yet, so the method cannot "
                 "be implemented or reviewed as written.",
