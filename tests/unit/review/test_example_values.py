@@ -72,3 +72,24 @@ def test_examples_in_worked_examples_are_not_the_method() -> None:
         "Suppose the cap is set to a fixed percentage (e.g., 20%).\n"
     )
     assert _titles(md) == []
+
+
+def test_settings_someone_chooses_are_not_the_methods_gap() -> None:
+    md = (
+        "# Liquidations\n\n## Parameters\n\n| Parameter | Meaning |\n|---|---|\n"
+        "| **minHF** | The threshold triggering partial liquidation (e.g., 1.05). |\n"
+        "| `max_slippage` | The slippage limit of an order (e.g. 0.5%). |\n\n"
+        "## Drawdown\n\nLosses are capped at a configurable percentage below the peak "
+        "(e.g., 1%).\n\nThe average is taken over a specified time period (e.g., over the "
+        "past 1 hour).\n"
+    )
+    assert _titles(md) == []
+
+
+def test_an_amount_named_by_the_same_noun_elsewhere_values_it() -> None:
+    md = (
+        "# Turtle rules\n\n## Position limits\n\n"
+        "Stop adding positions if total risk exceeds a fixed cap (e.g., 20% of equity).\n\n"
+        "## Configuration\n\nMax total: 20% risk cap.\n"
+    )
+    assert _titles(md) == []

@@ -11,8 +11,12 @@ Not reported: a rule that states a value outside the brackets ("a fee of 0.3% (e
 on 1,000 USD)": the example works the value through), a parameter the document gives a
 value elsewhere without an example (a parameter table, another rule), an example of things
 rather than of a value ("(e.g., BTC or USD)"), examples in the informative parts and in
-sentences that are themselves examples, and options of a command line ("``--max-allocation``
-... (e.g. 0.35)"), where the user supplies the value. One finding per parameter.
+sentences that are themselves examples, and settings someone else chooses: options of a
+command line ("``--max-allocation`` ... (e.g. 0.35)"), rows or items named by a setting in
+code ("| **minHF** | The threshold triggering partial liquidation (e.g., 1.05) |"), and values
+the sentence says are configurable or specified elsewhere ("capped at a configurable
+percentage (e.g., 1%)"). An amount written before the same noun elsewhere ("20% risk cap")
+values the parameter ("a fixed cap (e.g., 20% of equity)"). One finding per parameter.
 """
 
 from __future__ import annotations
@@ -49,6 +53,20 @@ _OPTION = re.compile(r"^\s*(?:\|\s*)?(?:[-*]\s+)?`?--[\w-]+")
 # An example of notation ("5_00 for 5%", "4.0 for a 4:1 split") or of a change ("from 8h to
 # 4h"), not of the parameter's value.
 _NOT_A_VALUE = re.compile(r"(?:\S+\s+for\s|from\s)", re.IGNORECASE)
+# A row or item named by a setting in code: "| **minHF** |", "- `max_slippage`:",
+# "**\\_finalStageAt**:" (camel case, an underscore or back-ticks; words with spaces are a
+# label, not a setting).
+_SETTING = re.compile(
+    r"^\s*(?:\|\s*)?(?:[-*]\s+)?(?:\*\*|`)?\\?_?(?:[a-z]+[A-Z_]\w*|[A-Z][a-z]+[A-Z]\w*)"
+    r"(?:\*\*|`)?\s*[|:]"
+)
+# A value the text says someone sets, or that is set elsewhere.
+_CHOSEN = re.compile(
+    r"\b(?:configurable|configured|user-(?:defined|set|specified)|adjustable|customi[sz]able|"
+    r"tunable|set\s+by\s+the\s+(?:user|operator|deployer)|of\s+your\s+choice|specified|"
+    r"predefined|pre-defined|preset)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
 
 
@@ -68,8 +86,12 @@ def values_only_as_examples(ctx: CheckContext, check: Check) -> Iterator[CheckHi
             before = unit.text[max(0, m.start() - 80) : m.start()]
             found = list(_PARAMETER.finditer(before))
             parameter = found[-1] if found else None  # the last parameter noun before it
-            if parameter is None or _OPTION.match(unit.text):
-                continue
+            if parameter is None or _OPTION.match(unit.text) or _SETTING.match(unit.text):
+                continue  # "--max-allocation", "| **minHF** | The threshold ... (e.g., 1.05)":
+                # a setting named in code, whose value the user or the deployment supplies
+            if _CHOSEN.search(unit.text):
+                continue  # "capped at a configurable percentage (e.g., 1%)", "over a
+                # specified time period (e.g., over the past 1 hour)": set elsewhere
             if has_quantity(unit.text[: m.start()] + unit.text[m.end() :]):
                 continue  # the value is stated; the example works it through
             name = _name(parameter.group("noun"), before[: parameter.start()])
@@ -101,10 +123,14 @@ def _name(noun: str, before: str) -> str:
 def _valued_elsewhere(units: tuple[TextUnit, ...], here: TextUnit, name: str) -> bool:
     """Return True when another rule gives ``name`` a value outside an example."""
     pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, name.split())) + r"\b", re.IGNORECASE)
+    # the head noun right after an amount: "20% risk cap" values the "fixed cap"
+    head = name.split()[-1]
+    valued = re.compile(rf"\d\s*%?\s+(?:[A-Za-z-]+\s+)?{re.escape(head)}\b", re.IGNORECASE)
     for other in units:
-        if other is here or pattern.search(other.text) is None:
+        if other is here:
             continue
-        if has_quantity(_EXAMPLE.sub("", other.text)):
+        text = _EXAMPLE.sub("", other.text)
+        if valued.search(text) or (pattern.search(text) and has_quantity(text)):
             return True
     return False
 
