@@ -48,17 +48,16 @@ _PARAMETER = re.compile(
     r"(?=(?:[^.;:()]|(?<=\d)[.:](?=\d)){0,40}$)",
     re.IGNORECASE,
 )
-# A command-line option or a setting named in code at the start of a row or item.
-_OPTION = re.compile(r"^\s*(?:\|\s*)?(?:[-*]\s+)?`?--[\w-]+")
 # An example of notation ("5_00 for 5%", "4.0 for a 4:1 split") or of a change ("from 8h to
 # 4h"), not of the parameter's value.
 _NOT_A_VALUE = re.compile(r"(?:\S+\s+for\s|from\s)", re.IGNORECASE)
-# A row or item named by a setting in code: "| **minHF** |", "- `max_slippage`:",
-# "**\\_finalStageAt**:" (camel case, an underscore or back-ticks; words with spaces are a
+# A row or item led by a setting someone else chooses: a command-line option ("|
+# `--max-allocation` |") or a name in code ("| **minHF** |", "- `max_slippage`:",
+# "**\\_finalStageAt**:": camel case, an underscore or back-ticks; words with spaces are a
 # label, not a setting).
 _SETTING = re.compile(
-    r"^\s*(?:\|\s*)?(?:[-*]\s+)?(?:\*\*|`)?\\?_?(?:[a-z]+[A-Z_]\w*|[A-Z][a-z]+[A-Z]\w*)"
-    r"(?:\*\*|`)?\s*[|:]"
+    r"^\s*(?:\|\s*)?(?:[-*]\s+)?(?:`?--[\w-]+"
+    r"|(?:\*\*|`)?\\?_?(?:[a-z]+[A-Z_]\w*|[A-Z][a-z]+[A-Z]\w*)(?:\*\*|`)?\s*[|:])"
 )
 # A value the text says someone sets, or that is set elsewhere.
 _CHOSEN = re.compile(
@@ -86,7 +85,7 @@ def values_only_as_examples(ctx: CheckContext, check: Check) -> Iterator[CheckHi
             before = unit.text[max(0, m.start() - 80) : m.start()]
             found = list(_PARAMETER.finditer(before))
             parameter = found[-1] if found else None  # the last parameter noun before it
-            if parameter is None or _OPTION.match(unit.text) or _SETTING.match(unit.text):
+            if parameter is None or _SETTING.match(unit.text):
                 continue  # "--max-allocation", "| **minHF** | The threshold ... (e.g., 1.05)":
                 # a setting named in code, whose value the user or the deployment supplies
             if _CHOSEN.search(unit.text):

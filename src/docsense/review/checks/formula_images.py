@@ -83,17 +83,18 @@ def formula_only_as_image(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
         if ctx.in_heading(m.start()) or ctx.informative_at(m.start()):
             continue
         alt, src = _alt_and_source(m)
+        file_name = src.rsplit("/", 1)[-1]
         lead = _block_before(markdown, m.start())
         after = _block_after(markdown, m.end())
-        named = _FORMULA_NAME.search(alt) is not None or _FORMULA_NAME.search(
-            src.rsplit("/", 1)[-1]
-        ) is not None
+        named = _FORMULA_NAME.search(alt) is not None or (
+            _FORMULA_NAME.search(file_name) is not None
+        )
         if not (named or _announces_calculation(lead, after)):
             continue
         last_line = lead.rsplit("\n", 1)[-1]
         if _WRITTEN_FORMULA.match(after) or last_line.rstrip().endswith("$$"):
             continue  # the image illustrates a formula written next to it
-        what = alt.strip() or src.rsplit("/", 1)[-1] or "an image"
+        what = alt.strip() or file_name or "an image"
         yield CheckHit(
             start=m.start(),
             end=m.end(),
@@ -133,14 +134,17 @@ def _block_before(markdown: str, start: int) -> str:
 
     That is the image's own paragraph up to it, else the paragraph (or heading) above.
     """
-    blocks = _BLANK_LINE.split(_TAG.sub("", markdown[max(0, start - 1500) : start]))
-    written = [b.strip() for b in blocks if b.strip()]
+    written = _written_blocks(markdown[max(0, start - 1500) : start])
     return written[-1] if written else ""
 
 
 def _block_after(markdown: str, end: int) -> str:
     """Return the first block of text after the image ending at ``end`` (tags removed)."""
-    written = [b.strip() for b in _BLANK_LINE.split(_TAG.sub("", markdown[end : end + 1500]))
-               if b.strip()]
+    written = _written_blocks(markdown[end : end + 1500])
     first = written[0] if written else ""
     return _ATTRIBUTES_AFTER.sub("", first, count=1).lstrip()
+
+
+def _written_blocks(text: str) -> list[str]:
+    """Return the blocks of ``text`` between blank lines that hold text once tags are gone."""
+    return [b.strip() for b in _BLANK_LINE.split(_TAG.sub("", text)) if b.strip()]
