@@ -117,6 +117,18 @@ def docx_bytes(build: Callable[[Any], None]) -> bytes:
     return buffer.getvalue()
 
 
+def png_bytes() -> bytes:
+    """A valid 1x1 grey PNG, enough for python-docx to place and size a picture."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
+
+
 def zip_bomb(entries: int, entry_size: int = 1 << 20) -> bytes:
     """A DOCX-looking zip whose entries each inflate to ``entry_size`` zero bytes.
 

@@ -10,7 +10,7 @@ import pytest
 from docsense.adapters.convert import MediaType, convert_document
 from docsense.extraction import extract_ir
 
-from .conftest import docx_bytes
+from .conftest import docx_bytes, png_bytes
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
@@ -114,6 +114,25 @@ def test_inline_equation_with_nary_radical_and_delimiters() -> None:
 
     md = convert_document(docx_bytes(build), "n.docx").markdown
     assert r"Total: $\sum_{i=1}^{N}{\sqrt{\left(x\right)}}$ over assets." in md
+
+
+def test_pictures_become_markdown_image_references_with_their_alternative_text() -> None:
+    import io
+
+    def build(d: Any) -> None:
+        d.add_heading("Index Calculation", 1)
+        d.add_paragraph("The index level is calculated as:")
+        shape = d.add_picture(io.BytesIO(png_bytes()))
+        shape._inline.docPr.set("descr", "index level formula")
+        d.add_paragraph("A chart follows.")
+        d.add_picture(io.BytesIO(png_bytes()))
+
+    doc = convert_document(docx_bytes(build), "pictures.docx")
+    images = [line for line in doc.markdown.splitlines() if line.startswith("![")]
+    assert images[0].startswith("![index level formula](media/image")
+    assert images[1].startswith("![](media/image")
+    assert images[1].endswith(".png)")
+    assert len(images) == 2
 
 
 def test_heading_styles_and_outline_levels_make_the_section_tree() -> None:

@@ -101,6 +101,19 @@ def test_html_headings_lists_and_tables_without_scripts() -> None:
     assert "x()" not in doc.markdown
 
 
+def test_html_images_become_markdown_image_references() -> None:
+    html = (
+        b"<h2>Index Calculation</h2><p>The level is calculated as:</p>"
+        b'<p><img src="img/level formula.png" alt="level [t] formula"></p>'
+        b'<table><tr><th>Chart</th></tr><tr><td><img src="data:image/png;base64,AAAA" '
+        b'title="weights"></td></tr></table>'
+    )
+    doc = convert_document(html, "rules.html")
+    assert "![level (t) formula](<img/level formula.png>)" in doc.markdown
+    assert "| ![weights]() |" in doc.markdown  # an inline data: picture keeps its text only
+    assert "base64" not in doc.markdown
+
+
 def test_plain_text_headings_from_numbering_capitals_and_underlines() -> None:
     text = b"INDEX RULES\n\n1. Scope\n\nThe index.\n\nWeights\n=======\n\n# hash line\n"
     doc = convert_document(text, "rules.txt")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 from docsense.adapters.ai.rules import RulesReviewer
 from docsense.adapters.convert import convert_document
 from docsense.extraction import extract_ir
 from docsense.policies import load_pack
 from docsense.review.engine import ReviewDocument, run_review
 
+from ..convert.conftest import docx_bytes, png_bytes
 from .conftest import RunCheck
 
 CHECK = "formula_only_as_image"
@@ -116,3 +120,23 @@ async def test_every_formula_image_of_a_document_is_one_finding() -> None:
         "![math formula - (1)](a.png)", "![math formula - (2)](b.png)",
         "![math formula - (3)](c.png)",
     ]
+
+
+async def test_a_formula_pasted_as_a_picture_in_word_or_html_is_seen() -> None:
+    def build(word: Any) -> None:
+        word.add_heading("Index Calculation", 1)
+        word.add_paragraph("The index level on each day is calculated as:")
+        word.add_picture(io.BytesIO(png_bytes()))
+        word.add_paragraph("The level is published at 17:00 CET.")
+
+    html = (
+        b"<h1>Index Calculation</h1><p>The index level on each day is calculated as:</p>"
+        b'<p><img src="assets/level.png" alt=""></p><p>The level is published at 17:00 CET.</p>'
+    )
+    for name, data in (("rules.docx", docx_bytes(build)), ("rules.html", html)):
+        converted = convert_document(data, name)
+        document = ReviewDocument.from_converted(
+            converted, extract_ir(converted.markdown, converted.sections), document_id="rules"
+        )
+        outcome = await run_review(document, [load_pack("self-containment")], RulesReviewer())
+        assert [f.check for f in outcome.all_findings if f.check == CHECK] == [CHECK], name

@@ -97,6 +97,21 @@ def escape_line_start(text: str) -> str:
     return _MD_SPECIAL_START.sub(escape, text, count=1)
 
 
+def image_markdown(alt: str, target: str) -> str:
+    """Write a picture the source holds as a Markdown image reference: ``![alt](target)``.
+
+    The alternative text is kept on one line without brackets, and a target with spaces or
+    brackets is written between angle brackets (``![chart](<media/chart 1.png>)``), so the
+    reference reads back as one image. Nothing is fetched or embedded; an empty target
+    (an inline picture with no address) gives ``![alt]()``.
+    """
+    text = " ".join(alt.replace("[", "(").replace("]", ")").split())
+    target = target.strip().replace("<", "%3C").replace(">", "%3E")
+    if any(c in target for c in " ()"):
+        target = f"<{target}>"
+    return f"![{text}]({target})"
+
+
 def table_markdown(rows: Sequence[Sequence[str]]) -> str:
     """Render rows as a pipe table; the first row is the header. Cells are single-line."""
     width = max((len(r) for r in rows), default=0)

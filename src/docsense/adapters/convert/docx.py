@@ -28,7 +28,12 @@ import io
 import re
 from typing import Any
 
-from docsense.adapters.convert._builder import MarkdownBuilder, count_words, table_markdown
+from docsense.adapters.convert._builder import (
+    MarkdownBuilder,
+    count_words,
+    image_markdown,
+    table_markdown,
+)
 from docsense.adapters.convert._docx_headings import (
     DocxHeadings,
     body_font_size,
@@ -48,6 +53,12 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _W = "{" + W_NS + "}"
 _M = "{" + M_NS + "}"
 _R = "{" + R_NS + "}"
+# A picture in a run: DrawingML's frame properties (name, alternative text) and the blip
+# whose relationship names the image part; VML's image data in a legacy w:pict.
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_V = "{urn:schemas-microsoft-com:vml}"
+_O = "{urn:schemas-microsoft-com:office:office}"
 _HEADING_NAME = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _LINE_NEEDS_ESCAPE = re.compile(r"^(\s*)(#|>|=+\s*$)")
 _TITLE_PARAGRAPHS = 8  # a title without the Title style is among the first paragraphs
@@ -72,6 +83,9 @@ class _Writer:
         self.numbering = Numbering(numbering)
         self.links: dict[str, str] = {
             rid: rel.target_ref for rid, rel in document.part.rels.items() if rel.is_external
+        }
+        self.parts: dict[str, str] = {  # the package's own parts, such as media/image1.png
+            rid: rel.target_ref for rid, rel in document.part.rels.items() if not rel.is_external
         }
         self.notes_used: list[tuple[str, str]] = []
         self.pending: list[str] = []
@@ -166,6 +180,7 @@ class _Writer:
                 self.formulas += 1
                 parts.append(f"${omml_to_latex(child)}$")
             else:
+                parts.extend(self._pictures(child))
                 box = next(child.iter(_W + "txbxContent"), None)
                 if box is not None:
                     for para in box.iter(_W + "p"):
@@ -173,6 +188,29 @@ class _Writer:
                         if text:
                             self.pending.append(text)
         return "".join(parts)
+
+    def _pictures(self, element: Any) -> list[str]:
+        """Return the pictures in a drawing or a VML shape as Markdown image references.
+
+        Each keeps its alternative text (``descr``, else ``title``) and the image part's name
+        (``media/image1.png``), or the frame's name where the part is not known, so a
+        formula or chart pasted as a picture is still seen as one. A text box has no picture.
+        """
+        images: list[str] = []
+        for frame in element.iter(_WP + "docPr"):
+            alt = frame.get("descr") or frame.get("title") or ""
+            blip = next(frame.getparent().iter(_A + "blip"), None)
+            if blip is None:
+                continue
+            rid = blip.get(_R + "embed") or blip.get(_R + "link") or ""
+            target = self.parts.get(rid) or self.links.get(rid) or frame.get("name") or ""
+            images.append(image_markdown(alt, target))
+        if images:
+            return images  # a VML fallback beside DrawingML is the same picture again
+        for data in element.iter(_V + "imagedata"):
+            rid = data.get(_R + "id") or ""
+            images.append(image_markdown(data.get(_O + "title") or "", self.parts.get(rid, "")))
+        return images
 
     # --- blocks -------------------------------------------------------------------------
     def paragraph(self, p: Any, index: int) -> None:

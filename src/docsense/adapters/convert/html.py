@@ -2,14 +2,22 @@
 
 Headings ``h1``-``h6`` become sections; paragraphs, list items, ``pre`` blocks and tables
 (pipe tables, in place) are kept; ``script``, ``style``, ``template`` and comments are
-dropped; nothing is fetched (images, links and frames stay as text or URLs).
+dropped; nothing is fetched. An ``img`` becomes a Markdown image reference, its alternative
+text and its address (``![formula](img/f1.png)``; an inline ``data:`` image keeps only its
+alternative text), so a reader, or a check, still sees that a picture stands there; links
+and frames stay as text.
 """
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from docsense.adapters.convert._builder import MarkdownBuilder, count_words, table_markdown
+from docsense.adapters.convert._builder import (
+    MarkdownBuilder,
+    count_words,
+    image_markdown,
+    table_markdown,
+)
 from docsense.adapters.convert._model import ConvertedDocument, Deadline, IngestLimits, MediaType
 from docsense.adapters.convert.sniff import decode_text
 from docsense.errors import EmptyDocument, UnsupportedFileType
@@ -68,6 +76,14 @@ class _Parser(HTMLParser):
             return
         if tag == "title":
             self.in_title = True
+            return
+        if tag == "img":
+            attributes = dict(attrs)
+            src = attributes.get("src") or ""
+            self.handle_data(image_markdown(
+                attributes.get("alt") or attributes.get("title") or "",
+                "" if src.startswith("data:") else src,
+            ))
             return
         if self.cell is not None:
             if tag in ("br", "p", "li"):

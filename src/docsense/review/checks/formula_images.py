@@ -19,9 +19,10 @@ announces no calculation ("The principle is described best with the following di
 and images in the informative parts (examples, background). Every such image of a document
 is one finding, each image a place.
 
-Converters keep images only where the source has them as text: Markdown does, and
-reStructuredText keeps their alternative text; DOCX, HTML and PDF conversions drop pictures,
-so a formula pasted as a picture there goes unseen by this check.
+Markdown keeps its images, reStructuredText their alternative text, and the DOCX and HTML
+conversions write each picture as a Markdown image reference with its alternative text and
+name. A PDF's pictures are not listed, so a formula pasted as a picture there goes unseen by
+this check.
 """
 
 from __future__ import annotations
