@@ -44,6 +44,7 @@ __all__ = [
     "bind_variables",
     "counted_symbols",
     "linked_terms",
+    "mentioned_quantities",
     "tabulated_quantities",
     "validate",
 ]
@@ -352,6 +353,50 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
             if key in wanted and key not in found:
                 found[key] = (wanted[key], doc.location(m.start("name"), m.end()))
     return list(found.values())
+
+
+# The words of a name written in code or in words: "unleveraged_wallet_balance",
+# "PricePerGPU", "Token Market Cap" (a capital after a lower-case letter starts a word).
+_NAME_WORDS = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+# A line that sets a name equal to something ("Middle Band = shown in the chart", "- `Impact
+# Bid Price` = the average price of a market sell"): a formula, or a legend whose own rules
+# (a "where" lead-in) decide whether it defines the name; not prose about it.
+_ASSIGNMENT_LINE = re.compile(r"^[^\n=]*[^\n=<>!]=(?!=)[^\n]*$", re.MULTILINE)
+
+
+def mentioned_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
+    """Return operands named in words of two or more that the text names outside formulas.
+
+    "wallet_exposure = ... / unleveraged_wallet_balance" and, in the prose, "the bot always
+    uses the unleveraged wallet balance as the reference for risk"; "Ranking Score = Price x
+    Liquidity Score" under a section on the Liquidity Score: a quantity named in words is
+    one the document talks about, in whatever case and with whatever separators
+    ("PricePerGPU" is the price per GPU), singular or plural. The text inside the
+    document's formulas, and of lines that set a name equal to something, does not count,
+    so a name used only in formulas stays undefined; a name of one word ("volume", "Cash")
+    says too little to count.
+    """
+    wanted: dict[str, str] = {}
+    for formula in formulas:
+        for variable in formula.variables:
+            words = _NAME_WORDS.findall(split_scripts(variable.name)[0])
+            if len(words) >= 2 and sum(len(w) >= 3 for w in words) >= 2:
+                wanted.setdefault(variable.name, r"[\s_-]*".join(re.escape(w) for w in words))
+    if not wanted:
+        return []
+    text = list(doc.markdown)
+    for formula in formulas:  # the formulas' own text is blanked out
+        start, end = formula.location.start, formula.location.end
+        text[start:end] = [" "] * (end - start)
+    prose = _ASSIGNMENT_LINE.sub(lambda m: " " * len(m.group()), "".join(text))
+    found: list[tuple[str, Location]] = []
+    for name, pattern in wanted.items():
+        said = re.search(rf"(?<![\w]){pattern}(?:e?s)?(?![\w])", prose, re.IGNORECASE)
+        if said is not None:
+            found.append((name, doc.location(said.start(), said.end())))
+    return found
 
 
 # A capital letter between an article or a rank word and a plural noun is the count of those

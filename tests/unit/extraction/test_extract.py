@@ -1136,6 +1136,24 @@ def test_a_name_in_title_snake_case_is_defined_by_its_words_in_the_prose() -> No
     ]
 
 
+def test_a_name_in_words_the_text_talks_about_outside_formulas_is_not_undefined() -> None:
+    md = (
+        "# Risk\n\nThe bot always uses the unleveraged wallet balance as the reference for "
+        "risk.\n\n## Liquidity Scores\n\nEach card gets one from volume and listings.\n\n"
+        "`wallet_exposure = position_notional / unleveraged_wallet_balance`\n\n"
+        "`Ranking Score = Price × Liquidity Score`\n\n"
+        "`Normalized Price = PricePerGPU / PerformanceRatio`\n\n"
+        "The price per GPU is the bundle price over its GPUs. Cash earns nothing.\n\n"
+        "`Return = Equity Return × 0.95 + Cash × 0.05`\n"
+    )
+    ir = extract_ir(md)
+    # named in words outside the formulas: described; named only in formulas, or a single
+    # word ("Cash"), still undefined
+    assert [f.undefined_variables for f in ir.formulas] == [
+        ("position_notional",), ("Price",), ("PerformanceRatio",), ("Equity Return", "Cash")
+    ]
+
+
 def test_a_legend_in_unicode_subscripts_defines_the_scripted_symbols() -> None:
     md = (
         "# Level\n\nIndex Level = ∑ (P_{i} × W_{i,t}) / Divisor\n\nWhere:\n"

@@ -63,6 +63,24 @@ def test_an_image_followed_by_the_table_of_its_symbols(run_check: RunCheck) -> N
     ]
 
 
+def test_an_image_the_text_after_calls_the_formula_above(run_check: RunCheck) -> None:
+    md = (
+        "# Supply policy\n\n## Specification\n\n"
+        "The new curve caps each change at its asymptotes.\n\n"
+        '<img src="https://example.org/curve.png"/>\n\n'
+        "The curve above comes from this payout rule:\n\n"
+        '<img src="https://example.org/rule.png" width="380"/>\n\n'
+        "P(x) : fraction of supply added or removed\n\n"
+        "Note that x in the equation above is the deviation from target.\n"
+    )
+    # the reference belongs to the image nearest before it, not to the chart
+    assert run_check(CHECK, md, with_ir=True) == [
+        '<img src="https://example.org/rule.png" width="380"/>'
+    ]
+    chart = md.replace("equation above", "chart above").replace("payout rule:", "payout rule.")
+    assert run_check(CHECK, chart, with_ir=True) == []
+
+
 def test_image_attributes_after_it_are_not_a_written_formula(run_check: RunCheck) -> None:
     md = (
         "# Oracle\n\n## Aggregation\n\n"

@@ -12,6 +12,8 @@ out beside it. An image is taken for a formula when
   defined as:", "The voting power is adjusted as follows:") or is followed, after the image,
   by a table or a "where" list of the symbols ("The Cobb-Douglas function is used to compute
   ..." then the image, then "| Term | Definition |").
+- the text after it, before the next image or heading, calls it "the formula above" or
+  "the above equation" ("x in the formula above is the normalised price deviation").
 
 Not reported: an image that illustrates a formula written next to it (a formula, a ``$$``
 block or a code block on the line before it or right after it), an image whose lead-in
@@ -69,6 +71,13 @@ _SYMBOLS_AFTER = re.compile(
 # A formula written out: display math, a code fence or a line with an equals sign between
 # operands ("Index = ...").
 _WRITTEN_FORMULA = re.compile(r"^\s*(?:\$\$|\\\[|```|~~~|[^\s=|][^=\n|]{0,80}=[^=])")
+# The text after an image calls it a formula: "the formula above", "the above equation".
+_REFERS_BACK = re.compile(
+    r"\b(?:formula[es]*|equations?)\s+above\b|\babove\s+(?:formula[es]*|equations?)\b",
+    re.IGNORECASE,
+)
+_NEXT_IMAGE_OR_HEADING = re.compile(r"!\[|<img\b|^#{1,6}\s", re.IGNORECASE | re.MULTILINE)
+_REFERS_BACK_WINDOW = 800  # characters after the image: a reference further away is not to it
 _TAG = re.compile(r"<[^>\n]*>")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # Pandoc-style attributes right after an image: "{ width=275px }".
@@ -90,7 +99,8 @@ def formula_only_as_image(ctx: CheckContext, check: Check) -> Iterator[CheckHit]
         named = _FORMULA_NAME.search(alt) is not None or (
             _FORMULA_NAME.search(file_name) is not None
         )
-        if not (named or _announces_calculation(lead, after)):
+        if not (named or _announces_calculation(lead, after)
+                or _called_a_formula_after(markdown, m.end())):
             continue
         last_line = lead.rsplit("\n", 1)[-1]
         if _WRITTEN_FORMULA.match(after) or last_line.rstrip().endswith("$$"):
@@ -128,6 +138,17 @@ def _announces_calculation(lead: str, after: str) -> bool:
     if lead.lstrip().startswith("#") or _CALCULATION.search(lead) is None:
         return False
     return _HANDS_OVER.search(lead) is not None or _SYMBOLS_AFTER.match(after) is not None
+
+
+def _called_a_formula_after(markdown: str, end: int) -> bool:
+    """Return True when the text after the image calls it "the formula above".
+
+    Only the text before the next image or heading counts: "x in the formula above is the
+    normalised price deviation" speaks of the nearest image before it.
+    """
+    following = markdown[end : end + _REFERS_BACK_WINDOW]
+    stop = _NEXT_IMAGE_OR_HEADING.search(following)
+    return _REFERS_BACK.search(following[: stop.start()] if stop else following) is not None
 
 
 def _block_before(markdown: str, start: int) -> str:
