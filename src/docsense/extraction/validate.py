@@ -377,14 +377,23 @@ def mentioned_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
     document's formulas, and of lines that set a name equal to something, does not count,
     so a name used only in formulas stays undefined; a name of one word ("volume", "Cash")
     says too little to count.
+
+    A symbol (one to three letters or a Greek letter, scripts or not) counts when a sentence
+    names it in words: "an oracle can report honestly and gain v or misreport and gain
+    x_{i}", "x is the ESG score for the company". Not a letter naming a part ("Section C"),
+    not one next to a sign ("q + 1"), not one a sentence only says something about ("λ is
+    set by the desk": who sets it, not what it is) and not "A", "I" or "a", which are words.
     """
     wanted: dict[str, str] = {}
+    symbols: dict[str, str] = {}
     for formula in formulas:
         for variable in formula.variables:
             words = _NAME_WORDS.findall(split_scripts(variable.name)[0])
             if len(words) >= 2 and sum(len(w) >= 3 for w in words) >= 2:
                 wanted.setdefault(variable.name, r"[\s_-]*".join(re.escape(w) for w in words))
-    if not wanted:
+            elif _SYMBOL.fullmatch(variable.name) and variable.name not in ("A", "I", "a"):
+                symbols.setdefault(variable.name, re.escape(variable.name))
+    if not wanted and not symbols:
         return []
     text = list(doc.markdown)
     for formula in formulas:  # the formulas' own text is blanked out
@@ -396,7 +405,34 @@ def mentioned_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
         said = re.search(rf"(?<![\w]){pattern}(?:e?s)?(?![\w])", prose, re.IGNORECASE)
         if said is not None:
             found.append((name, doc.location(said.start(), said.end())))
+    for name, pattern in symbols.items():
+        for said in re.finditer(rf"(?<![\w\\$&./^{{}}-]){pattern}(?![\w&'/^{{}}(-])", prose):
+            line = prose[prose.rfind("\n", 0, said.start()) + 1 : prose.find("\n", said.end())]
+            near = prose[max(0, said.start() - 3) : said.end() + 3]
+            if (len(_PROSE_WORD.findall(line)) >= 4 and not _OPERATOR.search(near)
+                    and not _LABEL_BEFORE.search(prose[max(0, said.start() - 12) : said.start()])
+                    and not _STATED_ABOUT.match(prose, said.end())):
+                found.append((name, doc.location(said.start(), said.end())))
+                break
     return found
+
+
+# A symbol of maths: one to three letters or a Greek letter, with scripts or without.
+_SYMBOL = re.compile(r"(?:[A-Za-z]{1,3}|[\u0370-\u03ff])(?:_\{?[\w,]{1,6}\}?)?")
+_PROSE_WORD = re.compile(r"\b[a-z]{3,}\b")
+_OPERATOR = re.compile(r"[=+*/\u00d7<>\u2264\u2265|]")
+# A sentence about the symbol that does not say what it is: "λ is set by the desk", "k is
+# calibrated monthly" (who sets it or how, not what it measures).
+_STATED_ABOUT = re.compile(
+    r"\s+(?:is|are|was|were|will\s+be|shall\s+be|can\s+be|may\s+be)\s+(?!the\b|an?\b)",
+    re.IGNORECASE,
+)
+# A letter naming a part, not a quantity: "Section C", "Table B", "Step 2".
+_LABEL_BEFORE = re.compile(
+    r"\b(?:section|table|figure|appendix|annex|part|schedule|step|class|series|tier|type|phase|"
+    r"option|plan|grade|exhibit|article)\s+$",
+    re.IGNORECASE,
+)
 
 
 # A capital letter between an article or a rank word and a plural noun is the count of those

@@ -1154,6 +1154,20 @@ def test_a_name_in_words_the_text_talks_about_outside_formulas_is_not_undefined(
     ]
 
 
+def test_a_symbol_a_sentence_names_in_words_is_not_undefined() -> None:
+    md = (
+        "# Oracle\n\nAn oracle can report honestly and gain v or misreport and gain x_{i} "
+        "instead.\n\n`Payoff = x_{i} - v`\n\nPenalties are listed in Section C for each "
+        "case.\n\n`Penalty = C × Payoff`\n\nThe limit is set so that q + 1 stays small in "
+        "every case.\n\n`Cap = q × Payoff`\n\nThe desk sets it each month: k is chosen by "
+        "the desk.\n\n`Floor = k × Payoff`\n"
+    )
+    ir = extract_ir(md)
+    # "gain x_{i}": named in a sentence; "Section C" names a part; "q + 1" is arithmetic;
+    # "k is chosen by the desk" says who sets k, not what it is
+    assert [f.undefined_variables for f in ir.formulas] == [(), ("C",), ("q",), ("k",)]
+
+
 def test_a_legend_in_unicode_subscripts_defines_the_scripted_symbols() -> None:
     md = (
         "# Level\n\nIndex Level = ∑ (P_{i} × W_{i,t}) / Divisor\n\nWhere:\n"

@@ -219,7 +219,11 @@ def test_a_where_semicolon_legend_of_is_lines_defines_its_symbols() -> None:
            "company\n\u03bc is the mean of the ESG scores\n\u03c3 is the deviation of the "
            "scores\n")
     assert _undefined(doc.format(lead="Where;")) == []
-    assert _undefined(doc.format(lead="")) == ["x, \u03c3"]
+    # without the lead-in the lines still say what each symbol is, in sentences
+    assert _undefined(doc.format(lead="")) == []
+    bare = ("# ESG\n\nESG Z Score = [x \u2013 \u03bc]/ \u03c3\n\n"
+            "\u03bc is the mean of the ESG scores\n")
+    assert _undefined(bare) == ["x, \u03c3"]
 
 
 def test_a_capital_x_before_a_number_is_a_times_sign() -> None:
