@@ -30,8 +30,8 @@ from docsense.extraction.validate import (
     counted_symbols,
     described_quantities,
     linked_terms,
-    mentioned_quantities,
     named_in_code,
+    symbols_named_in_prose,
     tabulated_quantities,
     validate,
 )
@@ -61,7 +61,7 @@ def extract_ir(
         [
             *linked_terms(doc),
             *described_quantities(doc, formulas),
-            *mentioned_quantities(doc, formulas),
+            *symbols_named_in_prose(doc, formulas),
             *named_in_code(doc, formulas),
             *counted_symbols(doc, formulas),
             *tabulated_quantities(tables, formulas),

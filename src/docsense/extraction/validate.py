@@ -44,7 +44,7 @@ __all__ = [
     "bind_variables",
     "counted_symbols",
     "linked_terms",
-    "mentioned_quantities",
+    "symbols_named_in_prose",
     "tabulated_quantities",
     "validate",
 ]
@@ -355,45 +355,33 @@ def described_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
     return list(found.values())
 
 
-# The words of a name written in code or in words: "unleveraged_wallet_balance",
-# "PricePerGPU", "Token Market Cap" (a capital after a lower-case letter starts a word).
-_NAME_WORDS = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|\d+")
-
-
 # A line that sets a name equal to something ("Middle Band = shown in the chart", "- `Impact
 # Bid Price` = the average price of a market sell"): a formula, or a legend whose own rules
 # (a "where" lead-in) decide whether it defines the name; not prose about it.
 _ASSIGNMENT_LINE = re.compile(r"^[^\n=]*[^\n=<>!]=(?!=)[^\n]*$", re.MULTILINE)
 
 
-def mentioned_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
-    """Return operands named in words of two or more that the text names outside formulas.
-
-    "wallet_exposure = ... / unleveraged_wallet_balance" and, in the prose, "the bot always
-    uses the unleveraged wallet balance as the reference for risk"; "Ranking Score = Price x
-    Liquidity Score" under a section on the Liquidity Score: a quantity named in words is
-    one the document talks about, in whatever case and with whatever separators
-    ("PricePerGPU" is the price per GPU), singular or plural. The text inside the
-    document's formulas, and of lines that set a name equal to something, does not count,
-    so a name used only in formulas stays undefined; a name of one word ("volume", "Cash")
-    says too little to count.
+def symbols_named_in_prose(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[str, Location]]:
+    """Return symbols of the formulas that a sentence of the document names in words.
 
     A symbol (one to three letters or a Greek letter, scripts or not) counts when a sentence
-    names it in words: "an oracle can report honestly and gain v or misreport and gain
-    x_{i}", "x is the ESG score for the company". Not a letter naming a part ("Section C"),
-    not one next to a sign ("q + 1"), not one a sentence only says something about ("λ is
-    set by the desk": who sets it, not what it is) and not "A", "I" or "a", which are words.
+    names it outside the formulas: "an oracle can report honestly and gain v or misreport
+    and gain x_{i}", "x is the ESG score for the company". Not a letter naming a part
+    ("Section C"), not one next to a sign ("q + 1"), not one a sentence only says something
+    about ("λ is set by the desk": who sets it, not what it is) and not "A", "I" or "a",
+    which are words. The text inside the document's formulas, and of lines that set a name
+    equal to something, is not a sentence about the symbol.
+
+    A name in words ("Interest Rate Component") is not read so: a sentence that merely
+    names it ("each market also has an interest rate component") leaves open what it is,
+    and labelled reviews count such names as undefined.
     """
-    wanted: dict[str, str] = {}
     symbols: dict[str, str] = {}
     for formula in formulas:
         for variable in formula.variables:
-            words = _NAME_WORDS.findall(split_scripts(variable.name)[0])
-            if len(words) >= 2 and sum(len(w) >= 3 for w in words) >= 2:
-                wanted.setdefault(variable.name, r"[\s_-]*".join(re.escape(w) for w in words))
-            elif _SYMBOL.fullmatch(variable.name) and variable.name not in ("A", "I", "a"):
+            if _SYMBOL.fullmatch(variable.name) and variable.name not in ("A", "I", "a"):
                 symbols.setdefault(variable.name, re.escape(variable.name))
-    if not wanted and not symbols:
+    if not symbols:
         return []
     text = list(doc.markdown)
     for formula in formulas:  # the formulas' own text is blanked out
@@ -401,10 +389,6 @@ def mentioned_quantities(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[st
         text[start:end] = [" "] * (end - start)
     prose = _ASSIGNMENT_LINE.sub(lambda m: " " * len(m.group()), "".join(text))
     found: list[tuple[str, Location]] = []
-    for name, pattern in wanted.items():
-        said = re.search(rf"(?<![\w]){pattern}(?:e?s)?(?![\w])", prose, re.IGNORECASE)
-        if said is not None:
-            found.append((name, doc.location(said.start(), said.end())))
     for name, pattern in symbols.items():
         for said in re.finditer(rf"(?<![\w\\$&./^{{}}-]){pattern}(?![\w&'/^{{}}(-])", prose):
             line = prose[prose.rfind("\n", 0, said.start()) + 1 : prose.find("\n", said.end())]

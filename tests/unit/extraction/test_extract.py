@@ -1136,24 +1136,6 @@ def test_a_name_in_title_snake_case_is_defined_by_its_words_in_the_prose() -> No
     ]
 
 
-def test_a_name_in_words_the_text_talks_about_outside_formulas_is_not_undefined() -> None:
-    md = (
-        "# Risk\n\nThe bot always uses the unleveraged wallet balance as the reference for "
-        "risk.\n\n## Liquidity Scores\n\nEach card gets one from volume and listings.\n\n"
-        "`wallet_exposure = position_notional / unleveraged_wallet_balance`\n\n"
-        "`Ranking Score = Price × Liquidity Score`\n\n"
-        "`Normalized Price = PricePerGPU / PerformanceRatio`\n\n"
-        "The price per GPU is the bundle price over its GPUs. Cash earns nothing.\n\n"
-        "`Return = Equity Return × 0.95 + Cash × 0.05`\n"
-    )
-    ir = extract_ir(md)
-    # named in words outside the formulas: described; named only in formulas, or a single
-    # word ("Cash"), still undefined
-    assert [f.undefined_variables for f in ir.formulas] == [
-        ("position_notional",), ("Price",), ("PerformanceRatio",), ("Equity Return", "Cash")
-    ]
-
-
 def test_a_symbol_a_sentence_names_in_words_is_not_undefined() -> None:
     md = (
         "# Oracle\n\nAn oracle can report honestly and gain v or misreport and gain x_{i} "
