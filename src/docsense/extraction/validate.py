@@ -376,11 +376,10 @@ def symbols_named_in_prose(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[
     names it ("each market also has an interest rate component") leaves open what it is,
     and labelled reviews count such names as undefined.
     """
-    symbols: dict[str, str] = {}
-    for formula in formulas:
-        for variable in formula.variables:
-            if _SYMBOL.fullmatch(variable.name) and variable.name not in ("A", "I", "a"):
-                symbols.setdefault(variable.name, re.escape(variable.name))
+    symbols = dict.fromkeys(
+        v.name for f in formulas for v in f.variables
+        if _SYMBOL.fullmatch(v.name) and v.name not in ("A", "I", "a")
+    )
     if not symbols:
         return []
     text = list(doc.markdown)
@@ -389,7 +388,8 @@ def symbols_named_in_prose(doc: Doc, formulas: Sequence[Formula]) -> list[tuple[
         text[start:end] = [" "] * (end - start)
     prose = _ASSIGNMENT_LINE.sub(lambda m: " " * len(m.group()), "".join(text))
     found: list[tuple[str, Location]] = []
-    for name, pattern in symbols.items():
+    for name in symbols:
+        pattern = re.escape(name)
         for said in re.finditer(rf"(?<![\w\\$&./^{{}}-]){pattern}(?![\w&'/^{{}}(-])", prose):
             line = prose[prose.rfind("\n", 0, said.start()) + 1 : prose.find("\n", said.end())]
             near = prose[max(0, said.start() - 3) : said.end() + 3]

@@ -1468,18 +1468,18 @@ _RISK_THAT = re.compile(r"\brisks?\s+(?:here\s+)?(?:(?:is|are|was)\s+)?(?:that|w
 _ADJECTIVE_ABOVE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 # A gloss in brackets right after the limit: "(the interquartile range band)", "(i.e. the
 # band set by governance)", "(see Annex A)".
+_GLOSSED_AFTER = re.compile(
+    r"\s*\((?:the|i\.\s?e\.,?|namely|see|as\s+defined|defined)\s"
+    # "reaches a threshold (interval + TSP)": the limit as an expression of named settings
+    r"|\s*\([^()\n]{1,40}\s[-+*/\u00d7]\s[^()\n]{1,40}\)",
+    re.IGNORECASE,
+)
 # The limit named by a term after it: "reaches a certain threshold, the Liquidation Ratio,"
 # (an appositive in capitals), "within the limits of the MCR": which limit it is, a term
 # whose value is a question for where the term is defined.
 _TERM_AFTER = re.compile(
     r",\s+(?:the\s+)?(?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*(?:\s+\([A-Z]{2,6}\))?\s*[,;.:)]"
     r"|\s+of\s+the\s+(?:[A-Z]{2,6}|(?:[A-Z][a-z][\w-]*\s+){0,2}[A-Z][a-z][\w-]*)\b"
-)
-_GLOSSED_AFTER = re.compile(
-    r"\s*\((?:the|i\.\s?e\.,?|namely|see|as\s+defined|defined)\s"
-    # "reaches a threshold (interval + TSP)": the limit as an expression of named settings
-    r"|\s*\([^()\n]{1,40}\s[-+*/\u00d7]\s[^()\n]{1,40}\)",
-    re.IGNORECASE,
 )
 # The stems of the limit nouns, as a verb or a noun says them: "capped" is the "cap".
 _LIMIT_STEMS = (
